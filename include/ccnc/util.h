@@ -1,0 +1,49 @@
+/* Small helpers every part of ccnc uses: allocation that never returns NULL,
+ * string building, and growable arrays.  Out of memory is fatal here, so the
+ * rest of the code has one failure mode less to carry. */
+#ifndef CCNC_UTIL_H
+#define CCNC_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CCNC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define CCNC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define CCNC_NORETURN __attribute__((noreturn))
+#else
+#define CCNC_PRINTF(f, a)
+#define CCNC_NORETURN
+#endif
+
+/* Abort with a message on allocation failure; never return NULL. */
+void *ccnc_xmalloc(size_t size);
+void *ccnc_xcalloc(size_t n, size_t size);
+void *ccnc_xrealloc(void *ptr, size_t size);
+void *ccnc_xreallocarray(void *ptr, size_t n, size_t size);
+/* NULL in, NULL out. */
+char *ccnc_xstrdup(const char *s);
+char *ccnc_xstrndup(const char *s, size_t n);
+char *ccnc_xasprintf(const char *fmt, ...) CCNC_PRINTF(1, 2);
+char *ccnc_xvasprintf(const char *fmt, va_list ap) CCNC_PRINTF(1, 0);
+
+/* Grow *items (of *n used, *cap allocated) so that one more fits; return a
+ * pointer to the new zeroed slot and count it in *n. */
+void *ccnc_array_push(void *items_ptr, size_t *n, size_t *cap, size_t size);
+
+/* Both may be NULL; NULL equals NULL only. */
+bool ccnc_streq(const char *a, const char *b);
+
+/* Replace *dst by a copy of src (freeing the old value). */
+void ccnc_str_set(char **dst, const char *src);
+
+/* Monotonic and wall clock in milliseconds. */
+long long ccnc_now_mono_ms(void);
+long long ccnc_now_wall_ms(void);
+
+/* Look up a name in a NULL-terminated-or-sized string table; -1 when absent. */
+int ccnc_enum_from_string(const char *const *table, int n, const char *s);
+
+#endif

@@ -1,0 +1,308 @@
+/* The ccnc command line (ccnc(1)): global options, the lab config, and a
+ * table of commands that the console's keys mirror. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ccnc/engine.h>
+#include <ccnc/json.h>
+#include <ccnc/lab.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "ui.h"
+
+#define MAX_CONFIG_ERRORS 20
+
+struct cli {
+    const char *config;     /* -c, or NULL */
+    struct ccnc_lab *lab;
+    bool ascii;
+    bool no_color;
+};
+
+struct cli_command {
+    const char *name;
+    const char *synopsis;   /* untranslated options, shown after the name */
+    const char *summary;    /* N_() */
+    bool needs_lab;
+    int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+static int cmd_console(struct cli *cli, int argc, char **argv);
+static int cmd_status(struct cli *cli, int argc, char **argv);
+static int cmd_config(struct cli *cli, int argc, char **argv);
+
+static const struct cli_command commands[] = {
+    { "console", "", N_("open the console (the default on a terminal)"), true, cmd_console },
+    { "status", "[--json]", N_("print the lab's hosts, VMs and their state"), true, cmd_status },
+    { "config", "[--builtin]", N_("check the lab config, or print the built-in one"), false,
+      cmd_config },
+};
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, _("Usage: %s [OPTION]... [COMMAND [ARG]...]\n"), PACKAGE);
+    fputs(_("The console for a two-host virtualization lab: each VM's NICs, guest bond\n"
+            "and VFs, and live migration with passthrough NICs, shown and measured.\n\n"),
+          out);
+    fputs(_("Options:\n"
+            "  -c, --config=FILE  lab config (default: $XDG_CONFIG_HOME/ccnc/lab.conf,\n"
+            "                     else the built-in lab in a box)\n"
+            "      --ascii        draw lines with ASCII characters\n"
+            "      --no-color     no colours (also when NO_COLOR is set)\n"
+            "  -h, --help         show this help and exit\n"
+            "  -V, --version      show the version and exit\n\n"),
+          out);
+    fputs(_("Commands:\n"), out);
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(commands); i++) {
+        char left[64];
+        snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].synopsis);
+        fprintf(out, "  %-22s %s\n", left, _(commands[i].summary));
+    }
+    fputs(_("\nExit status: 0 success, 1 the command failed, 2 bad usage or lab config.\n"),
+          out);
+    fprintf(out, _("See ccnc(1) and lab.conf(5).  Report bugs to <%s>.\n"), PACKAGE_BUGREPORT);
+}
+
+static void
+print_errors(const struct ccnc_error *errs, size_t n, size_t total)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *s = ccnc_error_format(&errs[i]);
+        fprintf(stderr, "%s: %s\n", PACKAGE, s);
+        free(s);
+    }
+    if (total > n)
+        fprintf(stderr, _("%s: ... and %zu more problems\n"), PACKAGE, total - n);
+}
+
+/* -c FILE, else the default path if it exists, else the built-in lab. */
+static int
+load_lab(struct cli *cli)
+{
+    struct ccnc_error errs[MAX_CONFIG_ERRORS] = { 0 };
+    size_t n = 0;
+    char *path = NULL;
+    int rc = 0;
+
+    if (cli->config) {
+        path = ccnc_xstrdup(cli->config);
+    } else {
+        path = ccnc_lab_default_path();
+        if (access(path, F_OK) != 0 && errno == ENOENT) {
+            free(path);
+            cli->lab = ccnc_lab_load_builtin();
+            return cli->lab ? 0 : -1;
+        }
+    }
+    cli->lab = ccnc_lab_load(path, errs, MAX_CONFIG_ERRORS, &n);
+    if (!cli->lab) {
+        size_t shown = n < MAX_CONFIG_ERRORS ? n : MAX_CONFIG_ERRORS;
+        print_errors(errs, shown, n);
+        fprintf(stderr, _("%s: the lab config was not loaded; fix it and try again "
+                          "(see lab.conf(5))\n"), PACKAGE);
+        for (size_t i = 0; i < shown; i++)
+            ccnc_error_clear(&errs[i]);
+        rc = -1;
+    }
+    free(path);
+    return rc;
+}
+
+/* Parse a command's options: only long flags from the given list. */
+static bool
+flag_args(int argc, char **argv, const char *const *flags, bool *values)
+{
+    for (int i = 1; i < argc; i++) {
+        bool ok = false;
+        for (size_t k = 0; flags[k]; k++) {
+            if (strcmp(argv[i], flags[k]) == 0) {
+                values[k] = true;
+                ok = true;
+            }
+        }
+        if (!ok) {
+            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                    argv[0], argv[i], PACKAGE);
+            return false;
+        }
+    }
+    return true;
+}
+
+static int
+cmd_console(struct cli *cli, int argc, char **argv)
+{
+    struct ccnc_engine *engine;
+    struct ccnc_ui_options opts = { .ascii = cli->ascii, .no_color = cli->no_color };
+    int rc;
+
+    if (argc > 1) {
+        fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                argv[0], argv[1], PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, _("%s: the console needs a terminal; for scripts use '%s status "
+                          "--json'\n"), PACKAGE, PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    engine = ccnc_engine_new(cli->lab);
+    ccnc_engine_start(engine);
+    rc = ccnc_ui_run(engine, &opts);
+    ccnc_engine_free(engine);
+    if (rc < 0) {
+        fprintf(stderr, _("%s: cannot use this terminal (TERM=%s)\n"), PACKAGE,
+                getenv("TERM") ? getenv("TERM") : "");
+        return CCNC_EXIT_FAILED;
+    }
+    return CCNC_EXIT_OK;
+}
+
+static void
+print_status_text(const struct ccnc_snapshot *snap)
+{
+    const struct ccnc_lab *lab = snap->lab;
+
+    printf(_("Lab: %s (config: %s)\n\n"), lab->name, lab->path);
+    printf("%-8s %-14s %-16s %-11s %s\n", _("HOST"), _("LABEL"), _("ADDRESS"), _("ROLE"),
+           _("CONNECTION"));
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        const struct ccnc_host *h = snap->hosts[i];
+        printf("%-8s %-14s %-16s %-11s %s%s%s%s\n", h->name, h->label, h->address,
+               ccnc_host_role_to_string(h->role), ccnc_conn_state_to_string(h->connection),
+               h->stale ? _(" (stale)") : "", h->error ? ": " : "", h->error ? h->error : "");
+    }
+    if (lab->n_vms == 0)
+        return;
+    printf("\n%-10s %-8s %-8s %-10s %-7s %-10s %s\n", _("VM"), _("HOME"), _("RUNS ON"),
+           _("STATE"), _("BOND"), _("ACTIVE"), _("PASSTHROUGH"));
+    for (size_t i = 0; i < lab->n_vms; i++) {
+        const struct ccnc_lab_vm *cv = &lab->vms[i];
+        const struct ccnc_host *host = NULL;
+        const struct ccnc_vm *vm = ccnc_snapshot_find_vm(snap, cv->name, &host);
+        const char *active = "-";
+        char *pt;
+
+        if (vm && vm->bond && !vm->bond_stale)
+            active = vm->bond->active_slave ? vm->bond->active_slave : _("none");
+        pt = cv->passthrough_kind == CCNC_PASSTHROUGH_NONE
+                 ? ccnc_xstrdup(_("none"))
+                 : ccnc_xasprintf("%s:%s", ccnc_passthrough_kind_to_string(cv->passthrough_kind),
+                                  cv->passthrough);
+        printf("%-10s %-8s %-8s %-10s %-7s %-10s %s\n", cv->name, cv->host,
+               host ? host->name : "-", vm ? ccnc_vm_state_to_string(vm->state) : _("not seen"),
+               cv->bond, active, pt);
+        free(pt);
+    }
+}
+
+static int
+cmd_status(struct cli *cli, int argc, char **argv)
+{
+    static const char *const flags[] = { "--json", NULL };
+    bool values[1] = { false };
+    struct ccnc_engine *engine;
+    struct ccnc_snapshot *snap;
+
+    if (!flag_args(argc, argv, flags, values))
+        return CCNC_EXIT_USAGE;
+    engine = ccnc_engine_new(cli->lab);
+    ccnc_engine_start(engine);
+    snap = ccnc_engine_snapshot(engine);
+    if (values[0]) {
+        char *json = ccnc_json_snapshot(snap, CCNC_JSON_PRETTY);
+        puts(json);
+        free(json);
+    } else {
+        print_status_text(snap);
+    }
+    ccnc_snapshot_unref(snap);
+    ccnc_engine_free(engine);
+    return fflush(stdout) == 0 ? CCNC_EXIT_OK : CCNC_EXIT_FAILED;
+}
+
+static int
+cmd_config(struct cli *cli, int argc, char **argv)
+{
+    static const char *const flags[] = { "--builtin", NULL };
+    bool values[1] = { false };
+
+    if (!flag_args(argc, argv, flags, values))
+        return CCNC_EXIT_USAGE;
+    if (values[0]) {
+        fputs(ccnc_lab_builtin_text(), stdout);
+        return CCNC_EXIT_OK;
+    }
+    if (load_lab(cli) < 0)
+        return CCNC_EXIT_USAGE;
+    printf(_("%s: the lab config is valid: %zu hosts, %zu VMs, %zu pools\n"),
+           cli->lab->path, cli->lab->n_hosts, cli->lab->n_vms, cli->lab->n_pools);
+    return CCNC_EXIT_OK;
+}
+
+int
+ccnc_cli_main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "ascii", no_argument, NULL, 'A' },
+        { "no-color", no_argument, NULL, 'N' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct cli cli = { 0 };
+    const struct cli_command *cmd = NULL;
+    const char *name;
+    int c, rc;
+
+    while ((c = getopt_long(argc, argv, "+c:hV", options, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            cli.config = optarg;
+            break;
+        case 'A':
+            cli.ascii = true;
+            break;
+        case 'N':
+            cli.no_color = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return CCNC_EXIT_OK;
+        case 'V':
+            printf("%s %s\n", PACKAGE, PACKAGE_VERSION);
+            return CCNC_EXIT_OK;
+        default:
+            fprintf(stderr, _("Try '%s --help' for more information.\n"), PACKAGE);
+            return CCNC_EXIT_USAGE;
+        }
+    }
+    name = optind < argc ? argv[optind] : "console";
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(commands); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            cmd = &commands[i];
+    if (!cmd) {
+        fprintf(stderr, _("%s: unknown command '%s'; see '%s --help'\n"), PACKAGE, name,
+                PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (cmd->needs_lab && load_lab(&cli) < 0)
+        return CCNC_EXIT_USAGE;
+    if (optind < argc) {
+        rc = cmd->run(&cli, argc - optind, argv + optind);
+    } else {
+        char *args[] = { (char *)name, NULL };
+        rc = cmd->run(&cli, 1, args);
+    }
+    ccnc_lab_unref(cli.lab);
+    return rc;
+}

@@ -1,0 +1,17 @@
+/* Message translation for ccnc's own programs (never included by headers
+ * under include/, which stay free of gettext). */
+#ifndef CCNC_I18N_H
+#define CCNC_I18N_H
+
+#if ENABLE_NLS
+#include <libintl.h>
+#define _(s) dgettext(PACKAGE, s)
+#else
+#define _(s) (s)
+#endif
+#define N_(s) (s)
+
+/* Bind the text domain and set the locale; call once from main(). */
+void ccnc_i18n_init(void);
+
+#endif

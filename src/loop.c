@@ -1,0 +1,205 @@
+/* The event loop (include/ccnc/loop.h): a table of watches, poll(2), and
+ * timers kept in the same table and checked against the monotonic clock. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+
+#include <ccnc/loop.h>
+#include <ccnc/util.h>
+
+struct watch {
+    int id;                /* 0: free slot */
+    bool removed;
+    bool is_timer;
+    int fd;
+    short events;
+    ccnc_loop_fd_cb fd_cb;
+    ccnc_loop_timer_cb timer_cb;
+    void *data;
+    int interval_ms;
+    bool repeat;
+    long long due_ms;
+};
+
+struct ccnc_loop {
+    struct watch *w;
+    size_t n, cap;
+    int next_id;
+    bool quit;
+    struct pollfd *pfds;
+    size_t cap_pfds;
+};
+
+struct ccnc_loop *
+ccnc_loop_new(void)
+{
+    struct ccnc_loop *loop = ccnc_xcalloc(1, sizeof(*loop));
+
+    loop->next_id = 1;
+    return loop;
+}
+
+void
+ccnc_loop_free(struct ccnc_loop *loop)
+{
+    if (!loop)
+        return;
+    free(loop->w);
+    free(loop->pfds);
+    free(loop);
+}
+
+static struct watch *
+add(struct ccnc_loop *loop)
+{
+    struct watch *w = ccnc_array_push(&loop->w, &loop->n, &loop->cap, sizeof(*w));
+
+    w->id = loop->next_id++;
+    return w;
+}
+
+int
+ccnc_loop_add_fd(struct ccnc_loop *loop, int fd, short events, ccnc_loop_fd_cb cb, void *data)
+{
+    struct watch *w = add(loop);
+
+    w->fd = fd;
+    w->events = events;
+    w->fd_cb = cb;
+    w->data = data;
+    return w->id;
+}
+
+int
+ccnc_loop_add_timer(struct ccnc_loop *loop, int interval_ms, bool repeat,
+                    ccnc_loop_timer_cb cb, void *data)
+{
+    struct watch *w = add(loop);
+
+    w->is_timer = true;
+    w->fd = -1;
+    w->timer_cb = cb;
+    w->data = data;
+    w->interval_ms = interval_ms < 0 ? 0 : interval_ms;
+    w->repeat = repeat;
+    w->due_ms = ccnc_now_mono_ms() + w->interval_ms;
+    return w->id;
+}
+
+static struct watch *
+find(struct ccnc_loop *loop, int id)
+{
+    for (size_t i = 0; i < loop->n; i++)
+        if (loop->w[i].id == id && !loop->w[i].removed)
+            return &loop->w[i];
+    return NULL;
+}
+
+void
+ccnc_loop_set_events(struct ccnc_loop *loop, int id, short events)
+{
+    struct watch *w = find(loop, id);
+
+    if (w)
+        w->events = events;
+}
+
+void
+ccnc_loop_remove(struct ccnc_loop *loop, int id)
+{
+    struct watch *w = find(loop, id);
+
+    if (w)
+        w->removed = true;
+}
+
+/* Drop removed watches; only between dispatch passes so that indexes held
+ * during a pass stay valid. */
+static void
+compact(struct ccnc_loop *loop)
+{
+    size_t j = 0;
+
+    for (size_t i = 0; i < loop->n; i++)
+        if (!loop->w[i].removed)
+            loop->w[j++] = loop->w[i];
+    loop->n = j;
+}
+
+int
+ccnc_loop_run_once(struct ccnc_loop *loop, int max_wait_ms)
+{
+    long long now = ccnc_now_mono_ms();
+    int timeout = max_wait_ms;
+    size_t nfds = 0, n;
+    int rc;
+
+    compact(loop);
+    n = loop->n;
+    if (loop->cap_pfds < n + 1) {
+        loop->cap_pfds = n + 1;
+        loop->pfds = ccnc_xreallocarray(loop->pfds, loop->cap_pfds, sizeof(*loop->pfds));
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct watch *w = &loop->w[i];
+        if (w->is_timer) {
+            long long left = w->due_ms - now;
+            if (left < 0)
+                left = 0;
+            if (timeout < 0 || left < timeout)
+                timeout = (int)left;
+        } else {
+            loop->pfds[nfds].fd = w->fd;
+            loop->pfds[nfds].events = w->events;
+            loop->pfds[nfds].revents = 0;
+            nfds++;
+        }
+    }
+    rc = poll(loop->pfds, nfds, timeout);
+    if (rc < 0 && errno != EINTR)
+        return -1;
+
+    /* fd callbacks, then due timers; watches added meanwhile wait a pass */
+    nfds = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct watch w = loop->w[i];
+        if (w.is_timer)
+            continue;
+        if (rc > 0 && loop->pfds[nfds].revents && !loop->w[i].removed)
+            w.fd_cb(w.fd, loop->pfds[nfds].revents, w.data);
+        nfds++;
+    }
+    now = ccnc_now_mono_ms();
+    for (size_t i = 0; i < n; i++) {
+        struct watch *w = &loop->w[i];
+        if (!w->is_timer || w->removed || w->due_ms > now)
+            continue;
+        if (w->repeat)
+            w->due_ms = now + (w->interval_ms ? w->interval_ms : 1);
+        else
+            w->removed = true;
+        {
+            ccnc_loop_timer_cb cb = w->timer_cb;
+            void *data = w->data;
+            cb(data); /* may grow loop->w: w is not used after this */
+        }
+    }
+    return 0;
+}
+
+void
+ccnc_loop_run(struct ccnc_loop *loop)
+{
+    loop->quit = false;
+    while (!loop->quit)
+        if (ccnc_loop_run_once(loop, -1) < 0)
+            break;
+}
+
+void
+ccnc_loop_quit(struct ccnc_loop *loop)
+{
+    loop->quit = true;
+}

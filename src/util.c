@@ -1,0 +1,175 @@
+/* Allocation that never fails, strings, arrays and clocks. */
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ccnc/util.h>
+
+#include "i18n.h"
+
+static CCNC_NORETURN void
+oom(size_t size)
+{
+    fprintf(stderr, "ccnc: out of memory allocating %zu bytes\n", size);
+    abort();
+}
+
+void *
+ccnc_xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p)
+        oom(size);
+    return p;
+}
+
+void *
+ccnc_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        oom(n * size);
+    return p;
+}
+
+void *
+ccnc_xrealloc(void *ptr, size_t size)
+{
+    void *p = realloc(ptr, size ? size : 1);
+    if (!p)
+        oom(size);
+    return p;
+}
+
+void *
+ccnc_xreallocarray(void *ptr, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        oom(SIZE_MAX);
+    return ccnc_xrealloc(ptr, n * size);
+}
+
+char *
+ccnc_xstrdup(const char *s)
+{
+    return s ? ccnc_xstrndup(s, strlen(s)) : NULL;
+}
+
+char *
+ccnc_xstrndup(const char *s, size_t n)
+{
+    char *p;
+
+    if (!s)
+        return NULL;
+    p = ccnc_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *
+ccnc_xvasprintf(const char *fmt, va_list ap)
+{
+    char *p = NULL;
+
+    if (vasprintf(&p, fmt, ap) < 0)
+        oom(strlen(fmt));
+    return p;
+}
+
+char *
+ccnc_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *p;
+
+    va_start(ap, fmt);
+    p = ccnc_xvasprintf(fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void *
+ccnc_array_push(void *items_ptr, size_t *n, size_t *cap, size_t size)
+{
+    char **items = items_ptr;
+    char *slot;
+
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 4;
+        *items = ccnc_xreallocarray(*items, ncap, size);
+        *cap = ncap;
+    }
+    slot = *items + *n * size;
+    memset(slot, 0, size);
+    (*n)++;
+    return slot;
+}
+
+bool
+ccnc_streq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+void
+ccnc_str_set(char **dst, const char *src)
+{
+    char *copy = ccnc_xstrdup(src);
+
+    free(*dst);
+    *dst = copy;
+}
+
+static long long
+clock_ms(clockid_t id)
+{
+    struct timespec ts;
+
+    clock_gettime(id, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long long
+ccnc_now_mono_ms(void)
+{
+    return clock_ms(CLOCK_MONOTONIC);
+}
+
+long long
+ccnc_now_wall_ms(void)
+{
+    return clock_ms(CLOCK_REALTIME);
+}
+
+int
+ccnc_enum_from_string(const char *const *table, int n, const char *s)
+{
+    int i;
+
+    if (!s)
+        return -1;
+    for (i = 0; i < n; i++)
+        if (table[i] && strcmp(table[i], s) == 0)
+            return i;
+    return -1;
+}
+
+void
+ccnc_i18n_init(void)
+{
+    setlocale(LC_ALL, "");
+#if ENABLE_NLS
+    bindtextdomain(PACKAGE, LOCALEDIR);
+    bind_textdomain_codeset(PACKAGE, "UTF-8");
+#endif
+}

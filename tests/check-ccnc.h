@@ -1,0 +1,22 @@
+/* Shared by the check suites: suite constructors and test data paths. */
+#ifndef CCNC_TESTS_CHECK_CCNC_H
+#define CCNC_TESTS_CHECK_CCNC_H
+
+#include <check.h>
+
+Suite *ccnc_lab_suite(void);
+Suite *ccnc_model_suite(void);
+Suite *ccnc_json_suite(void);
+Suite *ccnc_loop_suite(void);
+Suite *ccnc_ui_suite(void);
+
+/* $abs_top_srcdir/tests/data/REL (or ./tests/data/REL); caller frees. */
+char *ccnc_test_data(const char *rel);
+/* The whole file, NUL-terminated; fails the test when unreadable. */
+char *ccnc_test_read(const char *path, size_t *len);
+/* Compare text with a golden file; on mismatch write TEXT to
+ * $abs_top_builddir/tests/NAME.actual and fail.  CCNC_UPDATE_GOLDEN=1
+ * rewrites the golden file instead. */
+void ccnc_test_golden(const char *rel, const char *text);
+
+#endif

@@ -1,0 +1,53 @@
+/* An in-memory character grid that views draw into.  ui.c copies it to the
+ * terminal; tests compare it with golden text. */
+#ifndef CCNC_UI_GRID_H
+#define CCNC_UI_GRID_H
+
+#include <stdbool.h>
+#include <wchar.h>
+
+enum ui_attr {
+    UI_NORMAL,
+    UI_BOLD,
+    UI_DIM,
+    UI_REVERSE,     /* selection */
+    UI_HEADER,      /* title bar and section heads */
+    UI_GOOD,        /* connected, up, on the primary */
+    UI_WARN,        /* connecting, on the backup */
+    UI_BAD,         /* unreachable, down, refused */
+    UI_ATTR_LAST
+};
+
+struct ui_cell {
+    wchar_t ch;
+    unsigned char attr;
+};
+
+struct ui_grid {
+    int w, h;
+    bool ascii;             /* draw lines with ASCII instead of UTF-8 */
+    struct ui_cell *cells;
+};
+
+struct ui_grid *ui_grid_new(int w, int h, bool ascii);
+void ui_grid_free(struct ui_grid *g);
+void ui_grid_clear(struct ui_grid *g);
+/* Write UTF-8 text at y,x clipped to the grid; returns the column after it. */
+int ui_grid_put(struct ui_grid *g, int y, int x, enum ui_attr attr, const char *text);
+/* The same, but at most width columns; text that does not fit ends in an
+ * ellipsis ("~" in ASCII mode) so that a cut is visible. */
+int ui_grid_put_fit(struct ui_grid *g, int y, int x, int width, enum ui_attr attr,
+                    const char *text);
+/* Display width of UTF-8 text in columns. */
+int ui_text_width(const char *text);
+int ui_grid_printf(struct ui_grid *g, int y, int x, enum ui_attr attr, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Paint attr over a whole row (for selection and title bars). */
+void ui_grid_fill_attr(struct ui_grid *g, int y, enum ui_attr attr);
+void ui_grid_fill_attr_span(struct ui_grid *g, int y, int x, int len, enum ui_attr attr);
+void ui_grid_hline(struct ui_grid *g, int y, int x, int len);
+/* The grid as UTF-8 text, one line per row, trailing blanks cut; with
+ * attrs, a second block marks each non-normal cell with a letter. */
+char *ui_grid_to_text(const struct ui_grid *g, bool attrs);
+
+#endif

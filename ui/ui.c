@@ -1,0 +1,194 @@
+/* The console's screen: curses set-up, keys from the engine's loop, and one
+ * copy of the drawn grid to the terminal per pass.  The only file that
+ * talks to curses. */
+#include "config.h"
+
+#include <langinfo.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curses.h>
+
+#include "i18n.h"
+#include "ui.h"
+#include "ui-views.h"
+
+struct ui {
+    struct ccnc_engine *engine;
+    struct ui_state st;
+    struct ui_grid *grid;
+    bool color;
+    bool ascii;
+    bool dirty;
+    int timer;
+    char clock[16];
+};
+
+/* --- the terminal ---------------------------------------------------------- */
+
+static const short pair_fg[UI_ATTR_LAST] = {
+    [UI_HEADER] = COLOR_BLACK, [UI_GOOD] = COLOR_GREEN,
+    [UI_WARN] = COLOR_YELLOW, [UI_BAD] = COLOR_RED, [UI_DIM] = COLOR_BLUE,
+};
+
+static attr_t
+curses_attr(const struct ui *ui, enum ui_attr a)
+{
+    switch (a) {
+    case UI_BOLD: return A_BOLD;
+    case UI_DIM: return ui->color ? COLOR_PAIR(UI_DIM) : A_DIM;
+    case UI_REVERSE: return A_REVERSE;
+    case UI_HEADER: return ui->color ? COLOR_PAIR(UI_HEADER) : A_REVERSE;
+    case UI_GOOD: return ui->color ? COLOR_PAIR(UI_GOOD) | A_BOLD : A_NORMAL;
+    case UI_WARN: return ui->color ? COLOR_PAIR(UI_WARN) | A_BOLD : A_BOLD;
+    case UI_BAD: return ui->color ? COLOR_PAIR(UI_BAD) | A_BOLD : A_BOLD | A_UNDERLINE;
+    default: return A_NORMAL;
+    }
+}
+
+static void
+paint(struct ui *ui)
+{
+    struct ccnc_snapshot *snap = ccnc_engine_snapshot(ui->engine);
+    int h, w;
+    time_t now = time(NULL);
+    struct tm tm;
+
+    getmaxyx(stdscr, h, w);
+    if (!ui->grid || ui->grid->w != w || ui->grid->h != h) {
+        ui_grid_free(ui->grid);
+        ui->grid = ui_grid_new(w, h, ui->ascii);
+    }
+    localtime_r(&now, &tm);
+    strftime(ui->clock, sizeof(ui->clock), "%H:%M:%S", &tm);
+    ui->st.clock = ui->clock;
+    ui_draw_screen(ui->grid, snap, &ui->st);
+    ccnc_snapshot_unref(snap);
+
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            const struct ui_cell *c = &ui->grid->cells[y * w + x];
+            cchar_t cc;
+            wchar_t wc[2] = { c->ch, 0 };
+            if (c->ch == 0)
+                continue;
+            setcchar(&cc, wc, curses_attr(ui, c->attr), 0, NULL);
+            mvwadd_wch(stdscr, y, x, &cc);
+        }
+    }
+    wnoutrefresh(stdscr);
+    doupdate(); /* curses sends only the cells that changed */
+    ui->dirty = false;
+}
+
+static int
+translate_key(wint_t ch, int kind)
+{
+    if (kind == KEY_CODE_YES) {
+        switch (ch) {
+        case KEY_UP: return UI_K_UP;
+        case KEY_DOWN: return UI_K_DOWN;
+        case KEY_LEFT: return UI_K_LEFT;
+        case KEY_RIGHT: return UI_K_RIGHT;
+        case KEY_ENTER: return UI_K_ENTER;
+        default: return -1;
+        }
+    }
+    switch (ch) {
+    case '\t': return UI_K_TAB;
+    case 27: return UI_K_ESC;
+    case '\n':
+    case '\r': return UI_K_ENTER;
+    default: return (int)ch;
+    }
+}
+
+static void
+on_stdin(int fd, short revents, void *data)
+{
+    struct ui *ui = data;
+    wint_t ch;
+    int kind;
+
+    (void)fd;
+    (void)revents;
+    while ((kind = get_wch(&ch)) != ERR) {
+        struct ccnc_snapshot *snap;
+        int key, r;
+
+        if (kind == KEY_CODE_YES && ch == KEY_RESIZE) {
+            ui->dirty = true;
+            continue;
+        }
+        key = translate_key(ch, kind);
+        if (key < 0)
+            continue;
+        snap = ccnc_engine_snapshot(ui->engine);
+        r = ui_handle_key(&ui->st, snap, key);
+        ccnc_snapshot_unref(snap);
+        if (r & UI_KEY_QUIT) {
+            ccnc_loop_quit(ccnc_engine_loop(ui->engine));
+            return;
+        }
+        if (r & UI_KEY_REDRAW)
+            ui->dirty = true;
+    }
+    if (ui->dirty)
+        paint(ui);
+}
+
+static void
+on_tick(void *data)
+{
+    paint(data); /* the clock, and anything published meanwhile */
+}
+
+static void
+on_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes, void *data)
+{
+    struct ui *ui = data;
+
+    (void)snap;
+    if (changes->n)
+        paint(ui);
+}
+
+int
+ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
+{
+    struct ui ui = { 0 };
+    const char *codeset = nl_langinfo(CODESET);
+    struct ccnc_loop *loop = ccnc_engine_loop(engine);
+    int in_id;
+
+    ui.engine = engine;
+    ui.ascii = opts->ascii || !codeset || strcmp(codeset, "UTF-8") != 0;
+    if (!newterm(NULL, stdout, stdin))
+        return -1;
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    curs_set(0);
+    ui.color = has_colors() && !opts->no_color && !getenv("NO_COLOR");
+    if (ui.color) {
+        start_color();
+        use_default_colors();
+        for (int a = 1; a < UI_ATTR_LAST; a++)
+            init_pair((short)a, pair_fg[a], a == UI_HEADER ? COLOR_CYAN : -1);
+    }
+    ccnc_engine_set_listener(engine, on_snapshot, &ui);
+    in_id = ccnc_loop_add_fd(loop, 0, POLLIN, on_stdin, &ui);
+    ui.timer = ccnc_loop_add_timer(loop, 1000, true, on_tick, &ui);
+    paint(&ui);
+    ccnc_loop_run(loop);
+    ccnc_loop_remove(loop, in_id);
+    ccnc_loop_remove(loop, ui.timer);
+    ccnc_engine_set_listener(engine, NULL, NULL);
+    endwin();
+    ui_grid_free(ui.grid);
+    return 0;
+}
