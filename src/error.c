@@ -18,6 +18,9 @@ ccnc_error_code_to_string(enum ccnc_error_code code)
     return (unsigned)code < CCNC_ERR_LAST ? code_names[code] : "internal";
 }
 
+static int error_vset(struct ccnc_error *err, enum ccnc_error_code code, const char *file,
+                      int line, const char *fmt, va_list ap) CCNC_PRINTF(5, 0);
+
 static int
 error_vset(struct ccnc_error *err, enum ccnc_error_code code, const char *file,
            int line, const char *fmt, va_list ap)

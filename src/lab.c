@@ -458,11 +458,18 @@ current_obj(struct parser *p)
     }
 }
 
+/* The member at offset in a section's struct. */
+static void *
+field(void *obj, size_t offset)
+{
+    return (char *)obj + offset;
+}
+
 static bool
 set_value(struct parser *p, const struct key_def *d, void *obj, const char *value)
 {
     char *field_s = NULL;
-    char **sp = (char **)((char *)obj + d->offset);
+    char **sp = field(obj, d->offset);
     const char *what = NULL;
     int iv;
     bool bv;
@@ -486,14 +493,14 @@ set_value(struct parser *p, const struct key_def *d, void *obj, const char *valu
                  p->cur_section, d->key, d->min, d->max, value);
             return false;
         }
-        *(int *)((char *)obj + d->offset) = iv;
+        *(int *)field(obj, d->offset) = iv;
         return true;
     case V_BOOL:
         if (!parse_bool(value, &bv)) {
             what = _("yes or no");
             break;
         }
-        *(bool *)((char *)obj + d->offset) = bv;
+        *(bool *)field(obj, d->offset) = bv;
         return true;
     case V_ROLE:
         iv = ccnc_host_role_from_string(value);
@@ -501,7 +508,7 @@ set_value(struct parser *p, const struct key_def *d, void *obj, const char *valu
             what = _("'hypervisor' or 'storage'");
             break;
         }
-        *(enum ccnc_host_role *)((char *)obj + d->offset) = iv;
+        *(enum ccnc_host_role *)field(obj, d->offset) = iv;
         return true;
     case V_ADDRESS:
         if (!address_valid(value))
@@ -717,7 +724,7 @@ check_lab(struct parser *p)
             if (!ccnc_lab_find_pool(lab, vm->passthrough))
                 perr(p, vm->line, _("[vm %s] takes its passthrough NIC from pool '%s', "
                                     "which is not defined"), vm->name, vm->passthrough);
-            /* fall through */
+            CCNC_FALLTHROUGH;
         case CCNC_PASSTHROUGH_MODEL:
             if (!vm->passthrough_mac)
                 perr(p, vm->line, _("[vm %s] needs passthrough_mac: the MAC address to "
@@ -725,7 +732,7 @@ check_lab(struct parser *p)
             if (vm->passthrough_kind == CCNC_PASSTHROUGH_MODEL && !vm->passthrough_bridge)
                 perr(p, vm->line, _("[vm %s] needs passthrough_bridge: the bridge its "
                                     "stand-in NIC joins on each host"), vm->name);
-            /* fall through */
+            CCNC_FALLTHROUGH;
         case CCNC_PASSTHROUGH_PCI:
             if (!vm->backup)
                 perr(p, vm->line, _("[vm %s] has a passthrough NIC but no backup NIC; "

@@ -12,19 +12,38 @@
 
 static const struct {
     int w, h;
-    bool ascii, help;
+    bool ascii, help, example;
     const char *golden;
 } screens[] = {
-    { 80, 24, false, false, "golden/ui-overview-80x24.txt" },
-    { 160, 50, false, false, "golden/ui-overview-160x50.txt" },
-    { 80, 24, true, false, "golden/ui-overview-80x24-ascii.txt" },
-    { 80, 24, false, true, "golden/ui-help-80x24.txt" },
-    { 60, 20, false, false, "golden/ui-too-small.txt" },
+    { 80, 24, false, false, false, "golden/ui-overview-80x24.txt" },
+    { 160, 50, false, false, false, "golden/ui-overview-160x50.txt" },
+    { 80, 24, true, false, false, "golden/ui-overview-80x24-ascii.txt" },
+    { 80, 24, false, true, false, "golden/ui-help-80x24.txt" },
+    { 60, 20, false, false, false, "golden/ui-too-small.txt" },
+    /* a long lab name and several VMs, from docs/examples/lab.conf */
+    { 80, 24, false, false, true, "golden/ui-overview-example-80x24.txt" },
 };
+
+static struct ccnc_lab *
+screen_lab(bool example)
+{
+    const char *top = getenv("abs_top_srcdir");
+    char *path;
+    struct ccnc_lab *lab;
+
+    if (!example)
+        return ccnc_lab_load_builtin();
+    path = ccnc_xasprintf("%s/docs/examples/lab.conf", top ? top : ".");
+    lab = ccnc_lab_load(path, NULL, 0, NULL);
+    ck_assert_ptr_nonnull(lab);
+    ccnc_str_set(&lab->path, "docs/examples/lab.conf");
+    free(path);
+    return lab;
+}
 
 START_TEST(test_screen_golden)
 {
-    struct ccnc_lab *lab = ccnc_lab_load_builtin();
+    struct ccnc_lab *lab = screen_lab(screens[_i].example);
     struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(lab);
     struct ui_grid *g = ui_grid_new(screens[_i].w, screens[_i].h, screens[_i].ascii);
     struct ui_state st = { .help = screens[_i].help, .clock = "12:34:56" };

@@ -4,7 +4,10 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <ccnc/util.h>
 
 #include "i18n.h"
 #include "ui-views.h"
@@ -64,12 +67,15 @@ ui_draw_screen(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
         return;
     }
     ui_grid_fill_attr(g, 0, UI_HEADER);
-    ui_grid_printf(g, 0, 1, UI_HEADER, "ccnc  %s  \u2014  %s", snap->lab->name, _(v->name));
-    if (g->ascii)
-        ui_grid_printf(g, 0, 1, UI_HEADER, "ccnc  %s  -  %s", snap->lab->name, _(v->name));
     snprintf(right, sizeof(right), "%s  %s", snap->lab->path, st->clock ? st->clock : "");
-    len = (int)strlen(right);
+    len = ui_text_width(right);
     ui_grid_put(g, 0, g->w - len - 1, UI_HEADER, right);
+    {
+        char *title = ccnc_xasprintf("ccnc  %s  %s  %s", snap->lab->name,
+                                     g->ascii ? "-" : "\u2014", _(v->name));
+        ui_grid_put_fit(g, 0, 1, g->w - len - 4, UI_HEADER, title);
+        free(title);
+    }
     ui_grid_hline(g, 1, 0, g->w);
 
     v->draw(g, snap, st);

@@ -13,7 +13,9 @@
 #if defined(__GNUC__)
 #define CCNC_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define CCNC_NORETURN __attribute__((noreturn))
+#define CCNC_FALLTHROUGH __attribute__((fallthrough))
 #else
+#define CCNC_FALLTHROUGH
 #define CCNC_PRINTF(f, a)
 #define CCNC_NORETURN
 #endif
