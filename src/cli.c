@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "ui.h"
+#include "virxml.h"
 
 #define MAX_CONFIG_ERRORS 20
 
@@ -37,12 +38,15 @@ struct cli_command {
 static int cmd_console(struct cli *cli, int argc, char **argv);
 static int cmd_status(struct cli *cli, int argc, char **argv);
 static int cmd_config(struct cli *cli, int argc, char **argv);
+static int cmd_inspect(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command commands[] = {
     { "console", "", N_("open the console (the default on a terminal)"), true, cmd_console },
     { "status", "[--json]", N_("print the lab's hosts, VMs and their state"), true, cmd_status },
     { "config", "[--builtin]", N_("check the lab config, or print the built-in one"), false,
       cmd_config },
+    { "inspect", "[--json] FILE|-", N_("read libvirt domain or node-device XML and show it"),
+      false, cmd_inspect },
 };
 
 static void
@@ -304,5 +308,117 @@ ccnc_cli_main(int argc, char **argv)
         rc = cmd->run(&cli, 1, args);
     }
     ccnc_lab_unref(cli.lab);
+    return rc;
+}
+
+static void
+print_vm_text(const struct ccnc_vm *vm)
+{
+    printf(_("VM %s  %s  %s"), vm->name, vm->uuid ? vm->uuid : "-",
+           ccnc_vm_state_to_string(vm->state));
+    if (vm->memory_kib >= 0)
+        printf(_(", %lld MiB"), vm->memory_kib / 1024);
+    if (vm->vcpus >= 0)
+        printf(_(", %d vCPUs"), vm->vcpus);
+    putchar('\n');
+    if (vm->n_nics == 0) {
+        puts(_("  no network interfaces and no PCI host devices"));
+        return;
+    }
+    printf("  %-18s %-8s %-17s %-11s %-12s %-18s %s\n", _("TYPE"), _("MODEL"), _("MAC"),
+           _("ROLE"), _("ALIAS"), _("SOURCE / PCI"), _("TEAMING"));
+    for (size_t i = 0; i < vm->n_nics; i++) {
+        const struct ccnc_vm_nic *n = &vm->nics[i];
+        char *team = n->teaming ? ccnc_xasprintf("%s%s%s", n->teaming->type ? n->teaming->type : "?",
+                                                 n->teaming->persistent ? " of " : "",
+                                                 n->teaming->persistent ? n->teaming->persistent : "")
+                                : ccnc_xstrdup("-");
+        printf("  %-18s %-8s %-17s %-11s %-12s %-18s %s\n", n->type ? n->type : "-",
+               n->model ? n->model : "-", n->mac ? n->mac : "-", ccnc_nic_role_to_string(n->role),
+               n->alias ? n->alias : "-", n->pci ? n->pci : n->source ? n->source : "-", team);
+        free(team);
+    }
+}
+
+static void
+print_nic_text(const struct ccnc_nic *n)
+{
+    printf(_("PCI %s  %04x:%04x  %s %s\n"), n->pci, (unsigned)(n->vendor_id & 0xffff),
+           (unsigned)(n->device_id & 0xffff), n->vendor ? n->vendor : "?",
+           n->device ? n->device : "?");
+    printf(_("  driver: %s\n"), n->driver ? n->driver : _("none"));
+    if (n->iommu_group >= 0)
+        printf(_("  IOMMU group: %d\n"), n->iommu_group);
+    if (n->is_vf)
+        printf(_("  virtual function of %s\n"), n->pf ? n->pf : "?");
+    if (n->has_sriov) {
+        if (n->sriov.total_vfs >= 0)
+            printf(_("  SR-IOV: %d of %d VFs enabled\n"), n->sriov.num_vfs, n->sriov.total_vfs);
+        else
+            printf(_("  SR-IOV: %d VFs enabled (the XML does not say how many are possible)\n"),
+                   n->sriov.num_vfs);
+    }
+}
+
+static int
+cmd_inspect(struct cli *cli, int argc, char **argv)
+{
+    struct ccnc_error err = { 0 };
+    struct ccnc_virxml x;
+    const char *path = NULL;
+    bool json = false;
+    char *text;
+    size_t len = 0;
+    int rc = CCNC_EXIT_OK;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (!path && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
+            path = argv[i];
+        } else {
+            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                    argv[0], argv[i], PACKAGE);
+            return CCNC_EXIT_USAGE;
+        }
+    }
+    if (!path) {
+        fprintf(stderr, _("%s inspect: give a file of libvirt XML, or - for standard input\n"),
+                PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    /* the lab config, when given, says which NIC is the passthrough one */
+    if (cli->config && load_lab(cli) < 0)
+        return CCNC_EXIT_USAGE;
+    text = ccnc_file_read(path, 16 * 1024 * 1024, &len, &err);
+    if (!text || ccnc_virxml_parse(strcmp(path, "-") == 0 ? "<stdin>" : path, text, len, &x,
+                                   &err) < 0) {
+        char *msg = ccnc_error_format(&err);
+        fprintf(stderr, "%s: %s\n", PACKAGE, msg);
+        free(msg);
+        ccnc_error_clear(&err);
+        free(text);
+        return CCNC_EXIT_FAILED;
+    }
+    if (x.kind == CCNC_VIRXML_DOMAIN)
+        ccnc_vm_apply_roles(&x.vm, ccnc_lab_find_vm(cli->lab, x.vm.name));
+    if (json) {
+        char *out = x.kind == CCNC_VIRXML_DOMAIN ? ccnc_json_vm(&x.vm, CCNC_JSON_PRETTY)
+                    : x.kind == CCNC_VIRXML_NODEDEV_PCI ? ccnc_json_nic(&x.nic, CCNC_JSON_PRETTY)
+                                                         : ccnc_json_link(&x.link, CCNC_JSON_PRETTY);
+        puts(out);
+        free(out);
+    } else if (x.kind == CCNC_VIRXML_DOMAIN) {
+        print_vm_text(&x.vm);
+    } else if (x.kind == CCNC_VIRXML_NODEDEV_PCI) {
+        print_nic_text(&x.nic);
+    } else {
+        printf(_("interface %s  %s  link %s\n"), x.link.name, x.link.mac ? x.link.mac : "-",
+               x.link.operstate ? x.link.operstate : "?");
+    }
+    if (fflush(stdout) != 0)
+        rc = CCNC_EXIT_FAILED;
+    ccnc_virxml_clear(&x);
+    free(text);
     return rc;
 }

@@ -145,6 +145,8 @@ vm_json(const struct ccnc_vm *vm)
     put_str(o, "name", vm->name);
     put_str(o, "uuid", vm->uuid);
     put_str(o, "state", ccnc_vm_state_to_string(vm->state));
+    put_int64(o, "memory_kib", vm->memory_kib);
+    put_int(o, "vcpus", vm->vcpus);
     for (size_t i = 0; i < vm->n_nics; i++) {
         const struct ccnc_vm_nic *n = &vm->nics[i];
         json_object *no = json_object_new_object();
@@ -308,6 +310,34 @@ ccnc_json_host(const struct ccnc_host *host, int flags)
     return finish(root, flags);
 }
 
+static char *
+single(const char *key, json_object *obj, int flags)
+{
+    json_object *root = json_object_new_object();
+
+    json_object_object_add(root, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
+    json_object_object_add(root, key, obj);
+    return finish(root, flags);
+}
+
+char *
+ccnc_json_vm(const struct ccnc_vm *vm, int flags)
+{
+    return single("vm", vm_json(vm), flags);
+}
+
+char *
+ccnc_json_nic(const struct ccnc_nic *nic, int flags)
+{
+    return single("nic", nic_json(nic), flags);
+}
+
+char *
+ccnc_json_link(const struct ccnc_link *link, int flags)
+{
+    return single("link", link_json(link), flags);
+}
+
 /* --- reading --------------------------------------------------------------- */
 
 static char *
@@ -468,6 +498,8 @@ host_read(struct ccnc_host *h, json_object *o)
         vm->name = get_str(vo, "name");
         vm->uuid = get_str(vo, "uuid");
         vm->state = get_enum(vo, "state", ccnc_vm_state_from_string, CCNC_VM_NOSTATE);
+        vm->memory_kib = get_int64(vo, "memory_kib");
+        vm->vcpus = get_int(vo, "vcpus");
         vm->bond_stale = get_bool(vo, "bond_stale");
         FOR_EACH_OBJ(vo, "nics", no) {
             struct ccnc_vm_nic *n = ccnc_vm_add_nic(vm);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -871,62 +872,27 @@ ccnc_lab_load_text(const char *name, const char *text, size_t len,
 struct ccnc_lab *
 ccnc_lab_load(const char *path, struct ccnc_error *errs, size_t max_errs, size_t *n_errs)
 {
-    FILE *f;
-    char *text = NULL;
-    size_t len = 0, cap = 0;
+    struct ccnc_error err = { 0 };
     struct ccnc_lab *lab;
+    size_t len = 0;
+    char *text;
 
     if (n_errs)
         *n_errs = 0;
-    f = fopen(path, "rb");
-    if (!f) {
-        if (errs && max_errs) {
-            if (errno == ENOENT)
-                ccnc_error_set_at(&errs[0], CCNC_ERR_IO, path, 0,
-                                  _("no such file; write one (see lab.conf(5)) or "
-                                    "choose another with -c FILE"));
-            else
-                ccnc_error_set_at(&errs[0], CCNC_ERR_IO, path, 0, _("cannot open: %s"),
-                                  strerror(errno));
-        }
-        if (n_errs)
-            *n_errs = 1;
-        return NULL;
-    }
-    for (;;) {
-        size_t got;
-        if (len + 4096 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            if (cap > 16 * 1024 * 1024) {
-                fclose(f);
-                free(text);
-                if (errs && max_errs)
-                    ccnc_error_set_at(&errs[0], CCNC_ERR_CONFIG, path, 0,
-                                      _("the file is larger than 16 MiB; this is not a lab.conf"));
-                if (n_errs)
-                    *n_errs = 1;
-                return NULL;
-            }
-            text = ccnc_xrealloc(text, cap);
-        }
-        got = fread(text + len, 1, cap - len, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        int e = errno;
-        fclose(f);
-        free(text);
+    if (strcmp(path, "-") != 0 && access(path, F_OK) != 0 && errno == ENOENT)
+        ccnc_error_set_at(&err, CCNC_ERR_IO, path, 0,
+                          _("no such file; write one (see lab.conf(5)) or "
+                            "choose another with -c FILE"));
+    text = err.message ? NULL : ccnc_file_read(path, 16 * 1024 * 1024, &len, &err);
+    if (!text) {
         if (errs && max_errs)
-            ccnc_error_set_at(&errs[0], CCNC_ERR_IO, path, 0, _("cannot read: %s"),
-                              strerror(e));
+            ccnc_error_copy(&errs[0], &err);
+        ccnc_error_clear(&err);
         if (n_errs)
             *n_errs = 1;
         return NULL;
     }
-    fclose(f);
-    lab = ccnc_lab_load_text(path, text ? text : "", len, errs, max_errs, n_errs);
+    lab = ccnc_lab_load_text(path, text, len, errs, max_errs, n_errs);
     free(text);
     return lab;
 }

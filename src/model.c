@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ccnc/model.h>
 
@@ -48,8 +49,8 @@ NAME_FUNCS(vm_state, enum ccnc_vm_state, vm_state_names, CCNC_VM_LAST)
 
 /* --- freeing --------------------------------------------------------------- */
 
-static void
-nic_clear(struct ccnc_nic *n)
+void
+ccnc_nic_clear(struct ccnc_nic *n)
 {
     free(n->pci); free(n->vendor); free(n->device); free(n->driver);
     free(n->netdev); free(n->pf); free(n->error);
@@ -61,8 +62,8 @@ vf_clear(struct ccnc_vf *vf)
     free(vf->pci); free(vf->mac); free(vf->link_state); free(vf->vm);
 }
 
-static void
-link_clear(struct ccnc_link *l)
+void
+ccnc_link_clear(struct ccnc_link *l)
 {
     free(l->name); free(l->kind); free(l->mac); free(l->operstate); free(l->master);
     for (size_t i = 0; i < l->n_vfs; i++)
@@ -110,8 +111,8 @@ vm_nic_clear(struct ccnc_vm_nic *n)
     }
 }
 
-static void
-vm_clear(struct ccnc_vm *vm)
+void
+ccnc_vm_clear(struct ccnc_vm *vm)
 {
     free(vm->name); free(vm->uuid);
     for (size_t i = 0; i < vm->n_nics; i++)
@@ -124,15 +125,15 @@ void
 ccnc_host_clear_inventory(struct ccnc_host *h)
 {
     for (size_t i = 0; i < h->n_nics; i++)
-        nic_clear(&h->nics[i]);
+        ccnc_nic_clear(&h->nics[i]);
     for (size_t i = 0; i < h->n_links; i++)
-        link_clear(&h->links[i]);
+        ccnc_link_clear(&h->links[i]);
     for (size_t i = 0; i < h->n_bonds; i++)
         ccnc_bond_clear(&h->bonds[i]);
     for (size_t i = 0; i < h->n_exports; i++)
         export_clear(&h->exports[i]);
     for (size_t i = 0; i < h->n_vms; i++)
-        vm_clear(&h->vms[i]);
+        ccnc_vm_clear(&h->vms[i]);
     free(h->nics); free(h->links); free(h->bonds); free(h->exports); free(h->vms);
     h->nics = NULL; h->links = NULL; h->bonds = NULL; h->exports = NULL; h->vms = NULL;
     h->n_nics = h->n_links = h->n_bonds = h->n_exports = h->n_vms = 0;
@@ -180,28 +181,36 @@ ccnc_host_unref(struct ccnc_host *h)
         host_free(h);
 }
 
+void
+ccnc_nic_init(struct ccnc_nic *n)
+{
+    memset(n, 0, sizeof(*n));
+    n->vendor_id = n->device_id = n->iommu_group = CCNC_UNKNOWN;
+    n->sriov = (struct ccnc_sriov){ CCNC_UNKNOWN, CCNC_UNKNOWN, CCNC_UNKNOWN, CCNC_UNKNOWN,
+                                    CCNC_UNKNOWN };
+}
+
 struct ccnc_nic *
 ccnc_host_add_nic(struct ccnc_host *h)
 {
-    struct ccnc_nic *n;
-
     h->nics = PUSH(h->nics, h->n_nics);
-    n = &h->nics[h->n_nics++];
-    memset(n, 0, sizeof(*n));
-    n->vendor_id = n->device_id = n->iommu_group = CCNC_UNKNOWN;
-    return n;
+    ccnc_nic_init(&h->nics[h->n_nics]);
+    return &h->nics[h->n_nics++];
+}
+
+void
+ccnc_link_init(struct ccnc_link *l)
+{
+    memset(l, 0, sizeof(*l));
+    l->ifindex = l->mtu = l->carrier = l->speed_mbps = CCNC_UNKNOWN;
 }
 
 struct ccnc_link *
 ccnc_host_add_link(struct ccnc_host *h)
 {
-    struct ccnc_link *l;
-
     h->links = PUSH(h->links, h->n_links);
-    l = &h->links[h->n_links++];
-    memset(l, 0, sizeof(*l));
-    l->ifindex = l->mtu = l->carrier = l->speed_mbps = CCNC_UNKNOWN;
-    return l;
+    ccnc_link_init(&h->links[h->n_links]);
+    return &h->links[h->n_links++];
 }
 
 void
@@ -235,15 +244,20 @@ ccnc_host_add_export(struct ccnc_host *h)
     return e;
 }
 
+void
+ccnc_vm_init(struct ccnc_vm *vm)
+{
+    memset(vm, 0, sizeof(*vm));
+    vm->memory_kib = CCNC_UNKNOWN;
+    vm->vcpus = CCNC_UNKNOWN;
+}
+
 struct ccnc_vm *
 ccnc_host_add_vm(struct ccnc_host *h)
 {
-    struct ccnc_vm *vm;
-
     h->vms = PUSH(h->vms, h->n_vms);
-    vm = &h->vms[h->n_vms++];
-    memset(vm, 0, sizeof(*vm));
-    return vm;
+    ccnc_vm_init(&h->vms[h->n_vms]);
+    return &h->vms[h->n_vms++];
 }
 
 struct ccnc_vf *
@@ -417,6 +431,49 @@ ccnc_host_find_vm(const struct ccnc_host *h, const char *name)
         if (ccnc_streq(h->vms[i].name, name))
             return &h->vms[i];
     return NULL;
+}
+
+/* --- roles ---------------------------------------------------------------- */
+
+static bool
+mac_eq(const char *a, const char *b)
+{
+    return a && b && strcasecmp(a, b) == 0;
+}
+
+static bool
+is_passthrough(const struct ccnc_vm_nic *n, const struct ccnc_lab_vm *cv)
+{
+    bool hostdev = ccnc_streq(n->type, "hostdev") || ccnc_streq(n->type, "interface-hostdev");
+
+    switch (cv->passthrough_kind) {
+    case CCNC_PASSTHROUGH_PCI:
+        return ccnc_streq(n->pci, cv->passthrough);
+    case CCNC_PASSTHROUGH_POOL:
+        return hostdev && mac_eq(n->mac, cv->passthrough_mac);
+    case CCNC_PASSTHROUGH_MODEL:
+        return ccnc_streq(n->model, cv->passthrough) && mac_eq(n->mac, cv->passthrough_mac);
+    default:
+        return false;
+    }
+}
+
+void
+ccnc_vm_apply_roles(struct ccnc_vm *vm, const struct ccnc_lab_vm *cv)
+{
+    for (size_t i = 0; i < vm->n_nics; i++) {
+        struct ccnc_vm_nic *n = &vm->nics[i];
+
+        n->role = CCNC_NIC_ROLE_OTHER;
+        if (!cv)
+            continue;
+        if (is_passthrough(n, cv))
+            n->role = CCNC_NIC_ROLE_PASSTHROUGH;
+        else if (cv->backup && strncmp(cv->backup, "alias:", 6) == 0
+                     ? ccnc_streq(n->alias, cv->backup + 6)
+                     : mac_eq(n->mac, cv->backup))
+            n->role = CCNC_NIC_ROLE_BACKUP;
+    }
 }
 
 /* --- snapshots ------------------------------------------------------------- */

@@ -106,6 +106,36 @@ expect 2 'the lab config was not loaded' -- "$ccnc" -c "$tmp/none.conf" status
 "$ccnc" -c "$tmp/empty.conf" status --json >"$tmp/stdout" 2>/dev/null
 [ ! -s "$tmp/stdout" ] && ok || fail "stdout not empty for a bad config"
 
+# inspect: libvirt XML as the model sees it.
+lv=$top_srcdir/tests/data/libvirt
+expect 0 'interface-hostdev .*0000:03:07\.1 +transient of ua-backup0' -- "$ccnc" inspect "$lv/domxml_libvirt_net-virtio-teaming.xml"
+expect 0 'SR-IOV: 7 VFs enabled' -- "$ccnc" inspect "$lv/nodedev_vdsm_pci_0000_05_00_1_82576_pf.xml"
+expect 0 '"pf": "0000:82:00.1"' -- "$ccnc" inspect --json "$lv/nodedev_cmd_handbook_pci_0000_82_10_1_82576_vf_old_libvirt.xml"
+expect 1 "^ccnc: $tmp/empty.conf: this is not well-formed XML" -- "$ccnc" inspect "$tmp/empty.conf"
+expect 1 'no such file' -- "$ccnc" inspect "$tmp/none.xml"
+expect 2 'give a file of libvirt XML' -- "$ccnc" inspect
+expect 2 "unknown argument '--yaml'" -- "$ccnc" inspect --yaml x.xml
+# With the lab config, the roles come from it.
+cat >"$tmp/roles.conf" <<'CONF'
+[host h]
+address = h
+user = u
+role = hypervisor
+[vm SRiovVm]
+host = h
+passthrough = pci:0000:05:00.1
+backup = alias:net1
+CONF
+"$ccnc" -c "$tmp/roles.conf" inspect --json - <"$lv/domxml_vdsm_testSRiovVm_interface_hostdev.xml" >"$tmp/roles.json" ||
+    fail "inspect with roles"
+python3 - "$tmp/roles.json" <<'PY' && ok || fail "inspect roles content"
+import json, sys
+vm = json.load(open(sys.argv[1]))["vm"]
+assert vm["name"] == "SRiovVm" and vm["state"] == "running" and vm["memory_kib"] == 262144, vm
+assert [n["role"] for n in vm["nics"]] == ["backup", "passthrough"], vm["nics"]
+assert vm["nics"][1]["pci"] == "0000:05:00.1" and vm["nics"][1]["teaming"] is None
+PY
+
 # The console refuses to run without a terminal, pointing at status.
 expect 2 'needs a terminal' -- "$ccnc" -c "$ex"
 

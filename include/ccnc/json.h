@@ -15,6 +15,11 @@ enum {
 char *ccnc_json_snapshot(const struct ccnc_snapshot *snap, int flags);
 /* One host part: {"schema_version":1, "host":{...}}.  Caller frees. */
 char *ccnc_json_host(const struct ccnc_host *host, int flags);
+/* One VM, PCI function or link on its own, as `ccnc inspect --json` prints
+ * them: {"schema_version":1, "vm"|"nic"|"link":{...}}.  Caller frees. */
+char *ccnc_json_vm(const struct ccnc_vm *vm, int flags);
+char *ccnc_json_nic(const struct ccnc_nic *nic, int flags);
+char *ccnc_json_link(const struct ccnc_link *link, int flags);
 /* Read a host part back from ccnc_json_host()'s text (or the "host" object
  * of an agent message).  NULL and err filled on malformed input. */
 struct ccnc_host *ccnc_json_parse_host(const char *text, struct ccnc_error *err);

@@ -170,6 +170,8 @@ struct ccnc_vm {
     char *name;
     char *uuid;
     enum ccnc_vm_state state;
+    long long memory_kib;     /* CCNC_UNKNOWN */
+    int vcpus;                /* CCNC_UNKNOWN */
     struct ccnc_vm_nic *nics;
     size_t n_nics;
     struct ccnc_bond *bond;   /* NULL when not (yet) read */
@@ -230,6 +232,15 @@ struct ccnc_vf *ccnc_link_add_vf(struct ccnc_link *link);
 struct ccnc_bond_slave *ccnc_bond_add_slave(struct ccnc_bond *bond);
 struct ccnc_vm_nic *ccnc_vm_add_nic(struct ccnc_vm *vm);
 
+/* A VM, NIC or link outside any host part (e.g. read from libvirt XML):
+ * init presets unknowns, clear frees what it holds, not the struct. */
+void ccnc_vm_init(struct ccnc_vm *vm);
+void ccnc_vm_clear(struct ccnc_vm *vm);
+void ccnc_nic_init(struct ccnc_nic *nic);
+void ccnc_nic_clear(struct ccnc_nic *nic);
+void ccnc_link_init(struct ccnc_link *link);
+void ccnc_link_clear(struct ccnc_link *link);
+
 /* Free what a bond holds (not the struct), and a heap bond. */
 void ccnc_bond_clear(struct ccnc_bond *bond);
 void ccnc_bond_free(struct ccnc_bond *bond);
@@ -240,6 +251,12 @@ void ccnc_bond_copy(struct ccnc_bond *dst, const struct ccnc_bond *src);
 const struct ccnc_link *ccnc_host_find_link(const struct ccnc_host *host, const char *name);
 const struct ccnc_nic *ccnc_host_find_nic(const struct ccnc_host *host, const char *pci);
 const struct ccnc_vm *ccnc_host_find_vm(const struct ccnc_host *host, const char *name);
+
+/* Mark each of vm's NICs passthrough, backup or other from the lab
+ * config's entry for it (cv may be NULL: all other).  A passthrough NIC is
+ * matched by PCI address (pci:), by MAC on a hostdev (pool:), or by MAC and
+ * model (model:); the backup by MAC or alias:NAME. */
+void ccnc_vm_apply_roles(struct ccnc_vm *vm, const struct ccnc_lab_vm *cv);
 
 /* --- snapshots ----------------------------------------------------------- */
 

@@ -45,6 +45,12 @@ void ccnc_str_set(char **dst, const char *src);
 long long ccnc_now_mono_ms(void);
 long long ccnc_now_wall_ms(void);
 
+struct ccnc_error;
+/* The whole file at path ("-": standard input), NUL-terminated, at most max
+ * bytes.  NULL and err filled (CCNC_ERR_IO, with the path) when it cannot
+ * be read or is larger.  Caller frees. */
+char *ccnc_file_read(const char *path, size_t max, size_t *len, struct ccnc_error *err);
+
 /* Look up a name in a NULL-terminated-or-sized string table; -1 when absent. */
 int ccnc_enum_from_string(const char *const *table, int n, const char *s);
 

@@ -1,0 +1,31 @@
+/* libvirt's XML read with libxml2 and XPath: a domain (virsh dumpxml) into a
+ * struct ccnc_vm, a node device (virsh nodedev-dumpxml) into a PCI function
+ * or a link.  Used by the libvirt collector and by `ccnc inspect`. */
+#ifndef CCNC_VIRXML_H
+#define CCNC_VIRXML_H
+
+#include <ccnc/model.h>
+
+enum ccnc_virxml_kind {
+    CCNC_VIRXML_DOMAIN,
+    CCNC_VIRXML_NODEDEV_PCI,
+    CCNC_VIRXML_NODEDEV_NET,
+};
+
+/* What a piece of libvirt XML turned out to be; only the member of its
+ * kind is filled. */
+struct ccnc_virxml {
+    enum ccnc_virxml_kind kind;
+    struct ccnc_vm vm;
+    struct ccnc_nic nic;
+    struct ccnc_link link;
+};
+
+/* Read domain or node-device XML.  name is used in messages.  On error
+ * returns -1 with err filled (with the line for malformed XML) and out
+ * left empty; on success the caller clears out with ccnc_virxml_clear(). */
+int ccnc_virxml_parse(const char *name, const char *xml, size_t len, struct ccnc_virxml *out,
+                      struct ccnc_error *err);
+void ccnc_virxml_clear(struct ccnc_virxml *x);
+
+#endif
