@@ -10,6 +10,7 @@ Suite *ccnc_json_suite(void);
 Suite *ccnc_loop_suite(void);
 Suite *ccnc_ui_suite(void);
 Suite *ccnc_virxml_suite(void);
+Suite *ccnc_action_suite(void);
 
 /* $abs_top_srcdir/tests/data/REL (or ./tests/data/REL); caller frees. */
 char *ccnc_test_data(const char *rel);

@@ -1,0 +1,127 @@
+/* Actions as state machines: assign, detach, migrate, and migrate with
+ * passthrough.  An action is a plan of steps; a pure step function says
+ * which step to run next and, when one fails, which rollback steps follow.
+ * Whoever runs the steps (the engine, with libvirt and the guest agent; or
+ * a test) reports each outcome back.  No I/O here.
+ *
+ *   PLANNED -> CONFIRMED -> RUNNING -> VERIFYING -> DONE
+ *                              |            |
+ *                              +------------+--> FAILED | ROLLED_BACK
+ */
+#ifndef CCNC_ACTION_H
+#define CCNC_ACTION_H
+
+#include <ccnc/error.h>
+
+enum ccnc_action_kind {
+    CCNC_ACTION_ASSIGN,
+    CCNC_ACTION_DETACH,
+    CCNC_ACTION_MIGRATE,              /* live, no passthrough NIC */
+    CCNC_ACTION_MIGRATE_PASSTHROUGH,  /* the whole dance */
+    CCNC_ACTION_MIGRATE_TEAMING,      /* QEMU failover unplugs and replugs itself */
+    CCNC_ACTION_LAST
+};
+
+enum ccnc_action_state {
+    CCNC_ACTION_PLANNED,
+    CCNC_ACTION_CONFIRMED,
+    CCNC_ACTION_RUNNING,
+    CCNC_ACTION_VERIFYING,
+    CCNC_ACTION_DONE,
+    CCNC_ACTION_FAILED,
+    CCNC_ACTION_ROLLED_BACK,
+    CCNC_ACTION_STATE_LAST
+};
+
+/* What a step does; the engine maps each to libvirt, guest-agent or agent
+ * calls. */
+enum ccnc_step_op {
+    CCNC_STEP_CHECK_DESTINATION,   /* destination reachable, libvirt answers */
+    CCNC_STEP_CHECK_STORAGE,       /* the VM's storage is visible there */
+    CCNC_STEP_CHECK_BACKUP,        /* the backup slave is up and carrying traffic */
+    CCNC_STEP_RESERVE_NIC,         /* a free NIC or VF of the pool on the destination */
+    CCNC_STEP_BOND_TO_BACKUP,      /* planned switch of the guest bond */
+    CCNC_STEP_DETACH,              /* detach, wait for DEVICE_REMOVED */
+    CCNC_STEP_VERIFY_ON_BACKUP,    /* the bond runs on the backup */
+    CCNC_STEP_MIGRATE,             /* live migration, wait for completion */
+    CCNC_STEP_ATTACH,              /* attach, wait for DEVICE_ADDED */
+    CCNC_STEP_WAIT_ENSLAVED,       /* the guest made the NIC a bond slave */
+    CCNC_STEP_BOND_TO_PRIMARY,     /* switch the bond back to the NIC */
+    CCNC_STEP_VERIFY,              /* final check of where things stand */
+    /* rollback */
+    CCNC_STEP_RELEASE_NIC,         /* give the reserved NIC or VF back */
+    CCNC_STEP_REATTACH_SOURCE,     /* put the detached NIC back on the source */
+    CCNC_STEP_RESTORE_PRIMARY,     /* bond back on the passthrough NIC */
+    CCNC_STEP_LAST
+};
+
+enum ccnc_step_outcome {
+    CCNC_STEP_PENDING,
+    CCNC_STEP_RUNNING_NOW,
+    CCNC_STEP_OK,
+    CCNC_STEP_FAILED,
+    CCNC_STEP_TIMEOUT,
+    CCNC_STEP_SKIPPED,
+    CCNC_STEP_OUTCOME_LAST
+};
+
+struct ccnc_step {
+    enum ccnc_step_op op;
+    bool rollback;            /* part of the rollback, not the plan */
+    enum ccnc_step_outcome outcome;
+    long long started_ms;     /* wall clock, 0 before it ran */
+    long long ended_ms;
+    char *error;              /* why it failed, may be NULL */
+};
+
+struct ccnc_action {
+    enum ccnc_action_kind kind;
+    enum ccnc_action_state state;
+    char *vm;
+    char *source;             /* host names */
+    char *destination;        /* NULL for assign/detach */
+    char *nic;                /* what is assigned/detached/reserved, may be NULL */
+    struct ccnc_step *steps;
+    size_t n_steps;
+    size_t cap_steps;
+    size_t current;           /* index of the step running or next */
+    bool on_destination;      /* the VM runs on the destination now */
+    bool on_backup_only;      /* the VM's bond has only its backup NIC */
+    char *summary;            /* the outcome in one sentence, when finished */
+};
+
+/* A planned action; NULL strings are fine where the kind has no use for
+ * them.  Free with ccnc_action_free(). */
+struct ccnc_action *ccnc_action_new(enum ccnc_action_kind kind, const char *vm,
+                                    const char *source, const char *destination,
+                                    const char *nic);
+void ccnc_action_free(struct ccnc_action *a);
+
+/* The operator said yes: PLANNED -> CONFIRMED.  -1 from any other state. */
+int ccnc_action_confirm(struct ccnc_action *a);
+
+/* The next step to run, marked running with started_ms = now_ms; NULL when
+ * the action has finished (state DONE, FAILED or ROLLED_BACK) or is not
+ * confirmed.  Moves CONFIRMED -> RUNNING and, at the verification step,
+ * RUNNING -> VERIFYING. */
+struct ccnc_step *ccnc_action_next(struct ccnc_action *a, long long now_ms);
+
+/* Report how the running step ended.  A failure or timeout switches the
+ * action to its rollback (or to FAILED when nothing can be undone). */
+void ccnc_action_report(struct ccnc_action *a, enum ccnc_step_outcome outcome,
+                        const char *error, long long now_ms);
+
+bool ccnc_action_finished(const struct ccnc_action *a);
+
+const char *ccnc_action_kind_to_string(enum ccnc_action_kind k);
+int ccnc_action_kind_from_string(const char *s);
+const char *ccnc_action_state_to_string(enum ccnc_action_state s);
+const char *ccnc_step_op_to_string(enum ccnc_step_op op);
+const char *ccnc_step_outcome_to_string(enum ccnc_step_outcome o);
+/* A translated sentence saying what the step does, for plans and logs. */
+const char *ccnc_step_op_describe(enum ccnc_step_op op);
+
+/* The plan, one translated line per step, for --dry-run. Caller frees. */
+char *ccnc_action_plan_text(const struct ccnc_action *a);
+
+#endif
