@@ -25,6 +25,7 @@ struct cli {
     struct ccnc_lab *lab;
     bool ascii;
     bool no_color;
+    bool offline;           /* contact no host */
 };
 
 struct cli_command {
@@ -42,7 +43,8 @@ static int cmd_inspect(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command commands[] = {
     { "console", "", N_("open the console (the default on a terminal)"), true, cmd_console },
-    { "status", "[--json]", N_("print the lab's hosts, VMs and their state"), true, cmd_status },
+    { "status", "[--json] [--wait S]", N_("print the lab's hosts, VMs and their state"), true,
+      cmd_status },
     { "config", "[--builtin]", N_("check the lab config, or print the built-in one"), false,
       cmd_config },
     { "inspect", "[--json] FILE|-", N_("read libvirt domain or node-device XML and show it"),
@@ -61,6 +63,7 @@ usage(FILE *out)
             "                     else the built-in lab in a box)\n"
             "      --ascii        draw lines with ASCII characters\n"
             "      --no-color     no colours (also when NO_COLOR is set)\n"
+            "      --offline      contact no host: show the lab as configured\n"
             "  -h, --help         show this help and exit\n"
             "  -V, --version      show the version and exit\n\n"),
           out);
@@ -159,7 +162,8 @@ cmd_console(struct cli *cli, int argc, char **argv)
         return CCNC_EXIT_USAGE;
     }
     engine = ccnc_engine_new(cli->lab);
-    ccnc_engine_start(engine);
+    if (!cli->offline)
+        ccnc_engine_start(engine);
     rc = ccnc_ui_run(engine, &opts);
     ccnc_engine_free(engine);
     if (rc < 0) {
@@ -176,18 +180,24 @@ print_status_text(const struct ccnc_snapshot *snap)
     const struct ccnc_lab *lab = snap->lab;
 
     printf(_("Lab: %s (config: %s)\n\n"), lab->name, lab->path);
-    printf("%-8s %-14s %-16s %-11s %s\n", _("HOST"), _("LABEL"), _("ADDRESS"), _("ROLE"),
-           _("CONNECTION"));
+    printf("%-8s %-14s %-16s %-11s %-26s %s\n", _("HOST"), _("LABEL"), _("ADDRESS"), _("ROLE"),
+           _("CONNECTION"), _("LIBVIRT"));
     for (size_t i = 0; i < snap->n_hosts; i++) {
         const struct ccnc_host *h = snap->hosts[i];
-        printf("%-8s %-14s %-16s %-11s %s%s%s%s\n", h->name, h->label, h->address,
-               ccnc_host_role_to_string(h->role), ccnc_conn_state_to_string(h->connection),
-               h->stale ? _(" (stale)") : "", h->error ? ": " : "", h->error ? h->error : "");
+        char *conn = ccnc_xasprintf("%s%s", ccnc_conn_state_to_string(h->connection),
+                                    h->stale ? _(" (stale)") : "");
+        printf("%-8s %-14s %-16s %-11s %-26s %s\n", h->name, h->label, h->address,
+               ccnc_host_role_to_string(h->role), conn,
+               h->libvirt == CCNC_UNKNOWN ? "-" : ccnc_conn_state_to_string(h->libvirt));
+        if (h->error)
+            printf("         %s\n", h->error);
+        if (h->libvirt_error)
+            printf("         libvirt: %s\n", h->libvirt_error);
+        free(conn);
     }
-    if (lab->n_vms == 0)
-        return;
-    printf("\n%-10s %-8s %-8s %-10s %-7s %-10s %s\n", _("VM"), _("HOME"), _("RUNS ON"),
-           _("STATE"), _("BOND"), _("ACTIVE"), _("PASSTHROUGH"));
+    if (lab->n_vms > 0)
+        printf("\n%-10s %-8s %-8s %-10s %-7s %-10s %s\n", _("VM"), _("HOME"), _("RUNS ON"),
+               _("STATE"), _("BOND"), _("ACTIVE"), _("PASSTHROUGH"));
     for (size_t i = 0; i < lab->n_vms; i++) {
         const struct ccnc_lab_vm *cv = &lab->vms[i];
         const struct ccnc_host *host = NULL;
@@ -206,25 +216,89 @@ print_status_text(const struct ccnc_snapshot *snap)
                cv->bond, active, pt);
         free(pt);
     }
+    /* what the hosts run besides the lab's own VMs */
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        const struct ccnc_host *h = snap->hosts[i];
+        for (size_t k = 0; k < h->n_vms; k++) {
+            const struct ccnc_vm *vm = &h->vms[k];
+            if (ccnc_lab_find_vm(lab, vm->name))
+                continue;
+            printf(_("\nAlso on %s: %s (%s, %zu NICs, not in the lab config)\n"), h->name,
+                   vm->name, ccnc_vm_state_to_string(vm->state), vm->n_nics);
+        }
+    }
+}
+
+/* Has every collector said something about every host? */
+static bool
+settled(const struct ccnc_snapshot *snap)
+{
+    for (size_t i = 0; i < snap->n_hosts; i++)
+        if (snap->hosts[i]->libvirt == CCNC_CONN_CONNECTING)
+            return false;
+    return true;
+}
+
+static void
+stop_when_settled(void *data)
+{
+    struct ccnc_engine *engine = data;
+    struct ccnc_snapshot *snap = ccnc_engine_snapshot(engine);
+
+    if (settled(snap))
+        ccnc_loop_quit(ccnc_engine_loop(engine));
+    ccnc_snapshot_unref(snap);
+}
+
+static void
+stop_now(void *data)
+{
+    ccnc_loop_quit(ccnc_engine_loop(data));
 }
 
 static int
 cmd_status(struct cli *cli, int argc, char **argv)
 {
-    static const char *const flags[] = { "--json", NULL };
-    bool values[1] = { false };
     struct ccnc_engine *engine;
     struct ccnc_snapshot *snap;
+    bool json = false;
+    int wait_s = 15;
 
-    if (!flag_args(argc, argv, flags, values))
-        return CCNC_EXIT_USAGE;
+    for (int i = 1; i < argc; i++) {
+        char *end;
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) {
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 0 || v > 3600) {
+                fprintf(stderr, _("%s status: --wait takes seconds from 0 to 3600, not '%s'\n"),
+                        PACKAGE, argv[i]);
+                return CCNC_EXIT_USAGE;
+            }
+            wait_s = (int)v;
+        } else {
+            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                    argv[0], argv[i], PACKAGE);
+            return CCNC_EXIT_USAGE;
+        }
+    }
     engine = ccnc_engine_new(cli->lab);
-    ccnc_engine_start(engine);
+    if (!cli->offline && wait_s > 0) {
+        /* give the collectors up to wait_s to report on every host */
+        struct ccnc_loop *loop = ccnc_engine_loop(engine);
+        int poll_id, stop_id;
+        ccnc_engine_start(engine);
+        poll_id = ccnc_loop_add_timer(loop, 50, true, stop_when_settled, engine);
+        stop_id = ccnc_loop_add_timer(loop, wait_s * 1000, false, stop_now, engine);
+        ccnc_loop_run(loop);
+        ccnc_loop_remove(loop, poll_id);
+        ccnc_loop_remove(loop, stop_id);
+    }
     snap = ccnc_engine_snapshot(engine);
-    if (values[0]) {
-        char *json = ccnc_json_snapshot(snap, CCNC_JSON_PRETTY);
-        puts(json);
-        free(json);
+    if (json) {
+        char *out = ccnc_json_snapshot(snap, CCNC_JSON_PRETTY);
+        puts(out);
+        free(out);
     } else {
         print_status_text(snap);
     }
@@ -259,6 +333,7 @@ ccnc_cli_main(int argc, char **argv)
         { "config", required_argument, NULL, 'c' },
         { "ascii", no_argument, NULL, 'A' },
         { "no-color", no_argument, NULL, 'N' },
+        { "offline", no_argument, NULL, 'O' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -278,6 +353,9 @@ ccnc_cli_main(int argc, char **argv)
             break;
         case 'N':
             cli.no_color = true;
+            break;
+        case 'O':
+            cli.offline = true;
             break;
         case 'h':
             usage(stdout);

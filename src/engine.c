@@ -6,12 +6,15 @@
 
 #include <ccnc/engine.h>
 
+#include "collect-libvirt.h"
+
 struct ccnc_engine {
     struct ccnc_lab *lab;
     struct ccnc_loop *loop;
     struct ccnc_snapshot *snap;
     ccnc_engine_listener listener;
     void *listener_data;
+    struct ccnc_collect_libvirt *libvirt;
 };
 
 struct ccnc_engine *
@@ -30,6 +33,7 @@ ccnc_engine_free(struct ccnc_engine *e)
 {
     if (!e)
         return;
+    ccnc_collect_libvirt_stop(e->libvirt);
     ccnc_snapshot_unref(e->snap);
     ccnc_loop_free(e->loop);
     ccnc_lab_unref(e->lab);
@@ -64,7 +68,22 @@ ccnc_engine_set_listener(struct ccnc_engine *e, ccnc_engine_listener cb, void *d
 void
 ccnc_engine_start(struct ccnc_engine *e)
 {
-    (void)e; /* collectors register here as they are built */
+    if (!e->libvirt)
+        e->libvirt = ccnc_collect_libvirt_start(e);
+}
+
+void
+ccnc_engine_update_host(struct ccnc_engine *e, size_t i,
+                        void (*fn)(struct ccnc_host *host, void *data), void *data)
+{
+    struct ccnc_host *h;
+
+    if (i >= e->snap->n_hosts)
+        return;
+    h = ccnc_host_dup(e->snap->hosts[i]);
+    fn(h, data);
+    h->updated_ms = ccnc_now_wall_ms();
+    ccnc_engine_publish_host(e, i, h);
 }
 
 void

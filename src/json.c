@@ -205,6 +205,8 @@ host_json(const struct ccnc_host *h, int flags)
     put_str(o, "error", h->error);
     put_str(o, "hostkey_sha256", h->hostkey_sha256);
     put_str(o, "agent_version", h->agent_version);
+    put_str(o, "libvirt", h->libvirt == CCNC_UNKNOWN ? NULL : ccnc_conn_state_to_string(h->libvirt));
+    put_str(o, "libvirt_error", h->libvirt_error);
     put_time(o, "updated", h->updated_ms, flags);
 
     a = json_object_new_array();
@@ -432,6 +434,8 @@ host_read(struct ccnc_host *h, json_object *o)
     h->error = get_str(o, "error");
     h->hostkey_sha256 = get_str(o, "hostkey_sha256");
     h->agent_version = get_str(o, "agent_version");
+    h->libvirt = get_enum(o, "libvirt", ccnc_conn_state_from_string, CCNC_UNKNOWN);
+    h->libvirt_error = get_str(o, "libvirt_error");
 
     FOR_EACH_OBJ(o, "nics", no) {
         struct ccnc_nic *n = ccnc_host_add_nic(h);

@@ -958,17 +958,11 @@ ccnc_lab_host_libvirt_uri(const struct ccnc_lab_host *host)
 
     if (host->libvirt_uri)
         return ccnc_xstrdup(host->libvirt_uri);
-    uri = ccnc_xasprintf("qemu+ssh://%s@%s%s%s:%d/system", host->user, v6 ? "[" : "",
+    /* no_tty: ssh must never ask on the console's terminal */
+    uri = ccnc_xasprintf("qemu+ssh://%s@%s%s%s:%d/system?no_tty=1", host->user, v6 ? "[" : "",
                          host->address, v6 ? "]" : "", host->port);
     if (host->identity) {
-        tmp = ccnc_xasprintf("%s%skeyfile=%s", uri, strchr(uri, '?') ? "&" : "?",
-                             host->identity);
-        free(uri);
-        uri = tmp;
-    }
-    if (host->known_hosts) {
-        tmp = ccnc_xasprintf("%s%sknown_hosts=%s", uri, strchr(uri, '?') ? "&" : "?",
-                             host->known_hosts);
+        tmp = ccnc_xasprintf("%s&keyfile=%s", uri, host->identity);
         free(uri);
         uri = tmp;
     }

@@ -15,7 +15,7 @@ static const char *const event_names[CCNC_EV_LAST] = {
     "bond-added", "bond-removed", "bond-failover", "bond-changed",
     "export-added", "export-removed", "export-changed",
     "vm-added", "vm-removed", "vm-state", "vm-nic-added", "vm-nic-removed",
-    "vm-bond-failover", "vm-bond-changed",
+    "vm-bond-failover", "vm-bond-changed", "host-libvirt",
 };
 
 const char *
@@ -244,6 +244,13 @@ ccnc_host_diff(const struct ccnc_host *a, const struct ccnc_host *b, const char 
         free(tb);
     }
 
+    if (a != &empty_host && b != &empty_host &&
+        (a->libvirt != b->libvirt || !S(a->libvirt_error, b->libvirt_error))) {
+        const char *la = a->libvirt == CCNC_UNKNOWN ? "none" : ccnc_conn_state_to_string(a->libvirt);
+        const char *lb = b->libvirt == CCNC_UNKNOWN ? "none" : ccnc_conn_state_to_string(b->libvirt);
+        emit(out, CCNC_EV_HOST_LIBVIRT, host, host, la, b->libvirt_error ? b->libvirt_error : lb);
+    }
+
     DIFF_BY_KEY(a->nics, a->n_nics, b->nics, b->n_nics, pci,
                 emit(out, CCNC_EV_NIC_ADDED, host, y->pci, NULL, y->netdev),
                 emit(out, CCNC_EV_NIC_REMOVED, host, x->pci, x->netdev, NULL),
@@ -327,6 +334,8 @@ ccnc_event_format(const struct ccnc_event *ev)
                               before, after);
     case CCNC_EV_HOST_CONNECTION:
         return ccnc_xasprintf(_("%s: connection %s -> %s"), ev->host, before, after);
+    case CCNC_EV_HOST_LIBVIRT:
+        return ccnc_xasprintf(_("%s: libvirt %s -> %s"), ev->host, before, after);
     case CCNC_EV_VM_STATE:
         return ccnc_xasprintf(_("%s: VM %s %s -> %s"), ev->host, ev->object, before, after);
     default:

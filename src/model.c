@@ -144,7 +144,7 @@ host_free(struct ccnc_host *h)
 {
     ccnc_host_clear_inventory(h);
     free(h->name); free(h->label); free(h->address); free(h->error);
-    free(h->hostkey_sha256); free(h->agent_version);
+    free(h->hostkey_sha256); free(h->agent_version); free(h->libvirt_error);
     free(h);
 }
 
@@ -163,6 +163,7 @@ ccnc_host_new(const char *name, const char *label, const char *address,
     h->role = role;
     h->connection = CCNC_CONN_CONNECTING;
     h->stale = true;
+    h->libvirt = role == CCNC_HOST_ROLE_HYPERVISOR ? CCNC_CONN_CONNECTING : CCNC_UNKNOWN;
     return h;
 }
 
@@ -386,7 +387,7 @@ ccnc_host_dup(const struct ccnc_host *s)
     *d = *s;
     d->refs = 1;
     DUP(name); DUP(label); DUP(address); DUP(error); DUP(hostkey_sha256);
-    DUP(agent_version);
+    DUP(agent_version); DUP(libvirt_error);
     d->nics = NULL; d->links = NULL; d->bonds = NULL; d->exports = NULL; d->vms = NULL;
     d->n_nics = d->n_links = d->n_bonds = d->n_exports = d->n_vms = 0;
     for (size_t i = 0; i < s->n_nics; i++)

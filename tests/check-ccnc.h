@@ -11,6 +11,7 @@ Suite *ccnc_loop_suite(void);
 Suite *ccnc_ui_suite(void);
 Suite *ccnc_virxml_suite(void);
 Suite *ccnc_action_suite(void);
+Suite *ccnc_engine_suite(void);
 
 /* $abs_top_srcdir/tests/data/REL (or ./tests/data/REL); caller frees. */
 char *ccnc_test_data(const char *rel);

@@ -38,15 +38,19 @@ expect 0 'status \[--json\]' -- "$ccnc" --help
 expect 0 '^ccnc [0-9]+\.[0-9]+' -- "$ccnc" --version
 expect 2 "Try 'ccnc --help'" -- "$ccnc" --bogus
 expect 2 "unknown command 'frob'" -- "$ccnc" frob
-expect 2 "unknown argument '--yaml'" -- "$ccnc" status --yaml
+expect 2 "unknown argument '--yaml'" -- "$ccnc" --offline status --yaml
+expect 2 "'--wait' takes seconds|--wait takes seconds" -- "$ccnc" --offline status --wait soon
 expect 0 '^Usage: ccnc-agent' -- "$agent" --help
 expect 0 '^ccnc-agent [0-9]' -- "$agent" --version
 expect 2 'hypervisor or storage' -- "$agent" --role=router --once --json
 expect 2 "Try 'ccnc-agent --help'" -- "$agent" --frob
 
 # No config at the default path: the built-in lab in a box.
-expect 0 '"config": "<built-in>"' -- "$ccnc" status --json
-expect 0 '^sys1 +System1 +10\.77\.0\.11 +hypervisor +connecting \(stale\)' -- "$ccnc" status
+# --offline everywhere: these labs are not up, and no test may send traffic
+# to their addresses.
+expect 0 '"config": "<built-in>"' -- "$ccnc" --offline status --json
+expect 0 '^sys1 +System1 +10\.77\.0\.11 +hypervisor +connecting \(stale\) +connecting' -- "$ccnc" --offline status
+expect 0 '^ +not contacted yet' -- "$ccnc" --offline status
 expect 0 'ccnc lab in a box' -- "$ccnc" config --builtin
 # The built-in text is itself a valid lab.conf.
 "$ccnc" config --builtin >"$tmp/builtin.conf"
@@ -55,11 +59,11 @@ expect 0 'the lab config is valid: 3 hosts, 1 VMs' -- "$ccnc" -c "$tmp/builtin.c
 # The default path is used when it exists.
 mkdir -p "$XDG_CONFIG_HOME/ccnc"
 cp "$top_srcdir/docs/examples/lab.conf" "$XDG_CONFIG_HOME/ccnc/lab.conf"
-expect 0 "\"config\": \"$XDG_CONFIG_HOME/ccnc/lab.conf\"" -- "$ccnc" status --json
+expect 0 "\"config\": \"$XDG_CONFIG_HOME/ccnc/lab.conf\"" -- "$ccnc" --offline status --json
 
 # status --json on the example: every host connecting and stale, no inventory.
 ex=$top_srcdir/docs/examples/lab.conf
-"$ccnc" -c "$ex" status --json >"$tmp/status.json" || fail "status --json failed"
+"$ccnc" --offline -c "$ex" status --json >"$tmp/status.json" || fail "status --json failed"
 python3 - "$tmp/status.json" <<'PY' && ok || fail "status --json content"
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -85,7 +89,7 @@ PY
 # Bad configs: exit 2, file:line, and the config is not used.
 bad() { # NAME LINE PATTERN TEXT
     printf '%b' "$4" >"$tmp/$1.conf"
-    expect 2 "^ccnc: $tmp/$1.conf:$2: .*$3" -- "$ccnc" -c "$tmp/$1.conf" status --json
+    expect 2 "^ccnc: $tmp/$1.conf:$2: .*$3" -- "$ccnc" --offline -c "$tmp/$1.conf" status --json
 }
 H='[host a]\naddress = 10.0.0.1\nuser = root\nrole = hypervisor\n'
 bad unknown-key 5 "unknown key 'colour' in \\[host a\\]" "${H}colour = red\n"
@@ -103,7 +107,7 @@ expect 2 "^ccnc: $tmp: cannot read: Is a directory" -- "$ccnc" -c "$tmp" status
 expect 2 "^ccnc: $tmp/none.conf: no such file" -- "$ccnc" -c "$tmp/none.conf" status
 expect 2 'the lab config was not loaded' -- "$ccnc" -c "$tmp/none.conf" status
 # Nothing is printed on stdout for a refused config.
-"$ccnc" -c "$tmp/empty.conf" status --json >"$tmp/stdout" 2>/dev/null
+"$ccnc" --offline -c "$tmp/empty.conf" status --json >"$tmp/stdout" 2>/dev/null
 [ ! -s "$tmp/stdout" ] && ok || fail "stdout not empty for a bad config"
 
 # inspect: libvirt XML as the model sees it.
@@ -137,7 +141,24 @@ assert vm["nics"][1]["pci"] == "0000:05:00.1" and vm["nics"][1]["teaming"] is No
 PY
 
 # The console refuses to run without a terminal, pointing at status.
-expect 2 'needs a terminal' -- "$ccnc" -c "$ex"
+expect 2 'needs a terminal' -- "$ccnc" --offline -c "$ex"
+# A lab whose only hypervisor is libvirt's built-in test driver: status
+# waits for libvirt's answer and shows its VM (no network involved).
+cat >"$tmp/testdrv.conf" <<'CONF'
+[host t]
+address = localhost
+user = root
+role = hypervisor
+libvirt_uri = test:///default
+CONF
+"$ccnc" -c "$tmp/testdrv.conf" status --json --wait 20 >"$tmp/testdrv.json" || fail "status on test:///default"
+python3 - "$tmp/testdrv.json" <<'PY' && ok || fail "status on test:///default content"
+import json, sys
+h = json.load(open(sys.argv[1]))["hosts"][0]
+assert h["libvirt"] == "connected", h
+assert [v["name"] for v in h["vms"]] == ["test"], h["vms"]
+assert h["vms"][0]["state"] == "running" and h["vms"][0]["memory_kib"] > 0, h["vms"][0]
+PY
 
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]

@@ -261,9 +261,8 @@ START_TEST(test_builtin_loads)
     ck_assert_int_eq(vm->passthrough_kind, CCNC_PASSTHROUGH_MODEL);
     ck_assert_str_eq(vm->passthrough, "e1000e");
     uri = ccnc_lab_host_libvirt_uri(ccnc_lab_find_host(lab, "sys2"));
-    ck_assert_str_eq(uri, "qemu+ssh://root@10.77.0.12:22/system"
-                          "?keyfile=/var/tmp/ccnc-lab/ssh/id_ed25519"
-                          "&known_hosts=/var/tmp/ccnc-lab/ssh/known_hosts");
+    ck_assert_str_eq(uri, "qemu+ssh://root@10.77.0.12:22/system?no_tty=1"
+                          "&keyfile=/var/tmp/ccnc-lab/ssh/id_ed25519");
     free(uri);
     ccnc_lab_unref(lab);
 }
@@ -290,7 +289,7 @@ START_TEST(test_defaults_and_forms)
     ck_assert_int_eq(lab->migration.max_downtime_ms, 300);
     ck_assert_int_eq(lab->migration.keepalive_s, 10);
     uri = ccnc_lab_host_libvirt_uri(&lab->hosts[0]);
-    ck_assert_str_eq(uri, "qemu+ssh://u@[fe80::1]:22/system?keyfile=/home/op/.ssh/id_lab");
+    ck_assert_str_eq(uri, "qemu+ssh://u@[fe80::1]:22/system?no_tty=1&keyfile=/home/op/.ssh/id_lab");
     free(uri);
     ck_assert_ptr_nonnull(ccnc_lab_ref(lab));
     ccnc_lab_unref(lab);

@@ -31,4 +31,10 @@ void ccnc_engine_start(struct ccnc_engine *engine);
  * and tell the listener what changed.  Used by collectors. */
 void ccnc_engine_publish_host(struct ccnc_engine *engine, size_t i, struct ccnc_host *host);
 
+/* Change host part i: fn gets a private copy of the current part to change
+ * in place, and the result is published.  For collectors that own only some
+ * fields (libvirt the VMs, the agent the inventory). */
+void ccnc_engine_update_host(struct ccnc_engine *engine, size_t i,
+                             void (*fn)(struct ccnc_host *host, void *data), void *data);
+
 #endif

@@ -110,8 +110,8 @@ const struct ccnc_lab_vm *ccnc_lab_find_vm(const struct ccnc_lab *lab, const cha
 const struct ccnc_lab_pool *ccnc_lab_find_pool(const struct ccnc_lab *lab, const char *name);
 
 /* The libvirt URI for a hypervisor host: libvirt_uri if set, else
- * qemu+ssh://USER@ADDRESS:PORT/system with the host's keyfile and
- * known_hosts.  Caller frees. */
+ * qemu+ssh://USER@ADDRESS:PORT/system?no_tty=1 with the host's keyfile.
+ * (The engine adds an ssh wrapper for known_hosts.)  Caller frees. */
 char *ccnc_lab_host_libvirt_uri(const struct ccnc_lab_host *host);
 
 const char *ccnc_host_role_to_string(enum ccnc_host_role role);

@@ -190,6 +190,8 @@ struct ccnc_host {
     char *error;          /* why, when stale or not connected; may be NULL */
     char *hostkey_sha256; /* "SHA256:...", may be NULL */
     char *agent_version;  /* may be NULL */
+    int libvirt;          /* enum ccnc_conn_state of libvirt, CCNC_UNKNOWN: none */
+    char *libvirt_error;  /* may be NULL */
     long long updated_ms; /* wall clock of the last update, 0 never */
 
     struct ccnc_nic *nics;        size_t n_nics;
@@ -301,6 +303,7 @@ enum ccnc_event_kind {
     CCNC_EV_VM_NIC_REMOVED,
     CCNC_EV_VM_BOND_FAILOVER,  /* the guest bond's active slave changed */
     CCNC_EV_VM_BOND_CHANGED,
+    CCNC_EV_HOST_LIBVIRT,      /* the libvirt connection's state or error */
     CCNC_EV_LAST
 };
 
