@@ -20,13 +20,6 @@
 
 #define MAX_CONFIG_ERRORS 20
 
-struct cli {
-    const char *config;     /* -c, or NULL */
-    struct ccnc_lab *lab;
-    bool ascii;
-    bool no_color;
-    bool offline;           /* contact no host */
-};
 
 struct cli_command {
     const char *name;
@@ -49,6 +42,16 @@ static const struct cli_command commands[] = {
       cmd_config },
     { "inspect", "[--json] FILE|-", N_("read libvirt domain or node-device XML and show it"),
       false, cmd_inspect },
+    { "runs", "[--json]", N_("list the recorded runs of actions, unfinished ones first"), false,
+      ccnc_cli_runs },
+    { "report", "[--json] RUN...", N_("print a run's times, downtime, longest gap and lost "
+                                      "probes, side by side"), false, ccnc_cli_report },
+    { "migrate", "VM --to HOST [--dry-run]", N_("migrate a VM live, with its passthrough NIC"),
+      true, ccnc_cli_action },
+    { "detach", "VM [--dry-run]", N_("move a VM's bond to the backup and detach its "
+                                     "passthrough NIC"), true, ccnc_cli_action },
+    { "assign", "VM [--dry-run]", N_("attach a NIC or VF to a VM and make it the bond's "
+                                     "primary"), true, ccnc_cli_action },
 };
 
 static void
@@ -91,8 +94,8 @@ print_errors(const struct ccnc_error *errs, size_t n, size_t total)
 }
 
 /* -c FILE, else the default path if it exists, else the built-in lab. */
-static int
-load_lab(struct cli *cli)
+int
+ccnc_cli_load_lab(struct cli *cli)
 {
     struct ccnc_error errs[MAX_CONFIG_ERRORS] = { 0 };
     size_t n = 0;
@@ -256,6 +259,22 @@ stop_now(void *data)
     ccnc_loop_quit(ccnc_engine_loop(data));
 }
 
+void
+ccnc_cli_settle(struct ccnc_engine *engine, int wait_s)
+{
+    struct ccnc_loop *loop = ccnc_engine_loop(engine);
+    int poll_id, stop_id;
+
+    if (wait_s <= 0)
+        return;
+    ccnc_engine_start(engine);
+    poll_id = ccnc_loop_add_timer(loop, 50, true, stop_when_settled, engine);
+    stop_id = ccnc_loop_add_timer(loop, wait_s * 1000, false, stop_now, engine);
+    ccnc_loop_run(loop);
+    ccnc_loop_remove(loop, poll_id);
+    ccnc_loop_remove(loop, stop_id);
+}
+
 static int
 cmd_status(struct cli *cli, int argc, char **argv)
 {
@@ -283,17 +302,8 @@ cmd_status(struct cli *cli, int argc, char **argv)
         }
     }
     engine = ccnc_engine_new(cli->lab);
-    if (!cli->offline && wait_s > 0) {
-        /* give the collectors up to wait_s to report on every host */
-        struct ccnc_loop *loop = ccnc_engine_loop(engine);
-        int poll_id, stop_id;
-        ccnc_engine_start(engine);
-        poll_id = ccnc_loop_add_timer(loop, 50, true, stop_when_settled, engine);
-        stop_id = ccnc_loop_add_timer(loop, wait_s * 1000, false, stop_now, engine);
-        ccnc_loop_run(loop);
-        ccnc_loop_remove(loop, poll_id);
-        ccnc_loop_remove(loop, stop_id);
-    }
+    if (!cli->offline)
+        ccnc_cli_settle(engine, wait_s);
     snap = ccnc_engine_snapshot(engine);
     if (json) {
         char *out = ccnc_json_snapshot(snap, CCNC_JSON_PRETTY);
@@ -319,7 +329,7 @@ cmd_config(struct cli *cli, int argc, char **argv)
         fputs(ccnc_lab_builtin_text(), stdout);
         return CCNC_EXIT_OK;
     }
-    if (load_lab(cli) < 0)
+    if (ccnc_cli_load_lab(cli) < 0)
         return CCNC_EXIT_USAGE;
     printf(_("%s: the lab config is valid: %zu hosts, %zu VMs, %zu pools\n"),
            cli->lab->path, cli->lab->n_hosts, cli->lab->n_vms, cli->lab->n_pools);
@@ -377,7 +387,7 @@ ccnc_cli_main(int argc, char **argv)
                 PACKAGE);
         return CCNC_EXIT_USAGE;
     }
-    if (cmd->needs_lab && load_lab(&cli) < 0)
+    if (cmd->needs_lab && ccnc_cli_load_lab(&cli) < 0)
         return CCNC_EXIT_USAGE;
     if (optind < argc) {
         rc = cmd->run(&cli, argc - optind, argv + optind);
@@ -466,7 +476,7 @@ cmd_inspect(struct cli *cli, int argc, char **argv)
         return CCNC_EXIT_USAGE;
     }
     /* the lab config, when given, says which NIC is the passthrough one */
-    if (cli->config && load_lab(cli) < 0)
+    if (cli->config && ccnc_cli_load_lab(cli) < 0)
         return CCNC_EXIT_USAGE;
     text = ccnc_file_read(path, 16 * 1024 * 1024, &len, &err);
     if (!text || ccnc_virxml_parse(strcmp(path, "-") == 0 ? "<stdin>" : path, text, len, &x,

@@ -9,6 +9,31 @@ enum {
     CCNC_EXIT_USAGE = 2,    /* bad command line or lab config */
 };
 
+#include <stdbool.h>
+
+#include <ccnc/lab.h>
+
+/* What the global options said; shared by the commands (cli-*.c). */
+struct cli {
+    const char *config;     /* -c, or NULL */
+    struct ccnc_lab *lab;
+    bool ascii;
+    bool no_color;
+    bool offline;           /* contact no host */
+};
+
 int ccnc_cli_main(int argc, char **argv);
+/* Load the lab for cli (printing errors); -1 when it is not usable. */
+int ccnc_cli_load_lab(struct cli *cli);
+
+struct ccnc_engine;
+/* Start the engine's collectors and run its loop until every host has
+ * answered or wait_s seconds have passed. */
+void ccnc_cli_settle(struct ccnc_engine *engine, int wait_s);
+
+/* Commands in their own files: argv[0] is the command's name. */
+int ccnc_cli_runs(struct cli *cli, int argc, char **argv);
+int ccnc_cli_report(struct cli *cli, int argc, char **argv);
+int ccnc_cli_action(struct cli *cli, int argc, char **argv);
 
 #endif

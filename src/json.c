@@ -177,17 +177,13 @@ vm_json(const struct ccnc_vm *vm)
 static void
 put_time(json_object *o, const char *key, long long ms, int flags)
 {
-    char buf[64];
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
+    char buf[CCNC_ISO_TIME_LEN];
 
     if (ms <= 0 || (flags & CCNC_JSON_NO_TIME)) {
         json_object_object_add(o, key, NULL);
         return;
     }
-    gmtime_r(&t, &tm);
-    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
+    ccnc_format_iso_ms(buf, ms);
     put_str(o, key, buf);
 }
 

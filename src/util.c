@@ -140,6 +140,17 @@ clock_ms(clockid_t id)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void
+ccnc_format_iso_ms(char buf[CCNC_ISO_TIME_LEN], long long ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    snprintf(buf, CCNC_ISO_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
+}
+
 long long
 ccnc_now_mono_ms(void)
 {

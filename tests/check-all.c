@@ -88,6 +88,7 @@ main(void)
     srunner_add_suite(sr, ccnc_virxml_suite());
     srunner_add_suite(sr, ccnc_action_suite());
     srunner_add_suite(sr, ccnc_engine_suite());
+    srunner_add_suite(sr, ccnc_runlog_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -12,6 +12,7 @@ Suite *ccnc_ui_suite(void);
 Suite *ccnc_virxml_suite(void);
 Suite *ccnc_action_suite(void);
 Suite *ccnc_engine_suite(void);
+Suite *ccnc_runlog_suite(void);
 
 /* $abs_top_srcdir/tests/data/REL (or ./tests/data/REL); caller frees. */
 char *ccnc_test_data(const char *rel);

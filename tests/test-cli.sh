@@ -140,6 +140,38 @@ assert [n["role"] for n in vm["nics"]] == ["backup", "passthrough"], vm["nics"]
 assert vm["nics"][1]["pci"] == "0000:05:00.1" and vm["nics"][1]["teaming"] is None
 PY
 
+# Actions: the plan, from the config when --offline.
+expect 0 '^ 8\. migrate +migrate the VM live' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to sys2 --dry-run
+expect 0 'assumed to run on sys1' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to sys2 --dry-run
+expect 0 '^Plan: detach vm1 from sys1' -- "$ccnc" --offline -c "$tmp/builtin.conf" detach vm1 --dry-run
+expect 1 'cannot run them yet' -- "$ccnc" --offline -c "$tmp/builtin.conf" detach vm1
+expect 2 "has no \\[vm vm9\\]" -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm9 --to sys2 --dry-run
+expect 2 "'nfs' is not a hypervisor" -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to nfs --dry-run
+expect 2 'say where to with --to' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1
+expect 1 'already runs on sys1' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to sys1 --dry-run
+# Runs: none yet, then an unfinished one and a finished one.
+export XDG_STATE_HOME="$tmp/state"
+expect 0 'No runs recorded' -- "$ccnc" runs
+mkdir -p "$XDG_STATE_HOME/ccnc/runs"
+r1=$XDG_STATE_HOME/ccnc/runs/20261125-100000-vm1-migrate-passthrough.jsonl
+r2=$XDG_STATE_HOME/ccnc/runs/20261125-110000-vm1-migrate-passthrough.jsonl
+cat >"$r1" <<'RUN'
+{"type":"run","t_ms":1764064800000,"version":1,"kind":"migrate-passthrough","vm":"vm1","source":"sys1","destination":"sys2"}
+{"type":"step","t_ms":1764064801000,"op":"migrate","rollback":false,"outcome":"running"}
+RUN
+cat >"$r2" <<'RUN'
+{"type":"run","t_ms":1764068400000,"version":1,"kind":"migrate-passthrough","vm":"vm1","source":"sys2","destination":"sys1"}
+{"type":"probe","t_ms":1764068401000,"sent":300,"received":300,"lost":0,"current_gap_ms":0,"longest_gap_ms":231}
+{"type":"result","t_ms":1764068404000,"result":"done","summary":"vm1: done","total_ms":4180,"downtime_ms":214,"longest_gap_ms":231,"lost_probes":0}
+RUN
+expect 0 'vm1-migrate-passthrough.jsonl +migrate-passthrough +vm1 +UNFINISHED' -- "$ccnc" runs
+expect 0 'last step: migrate \(running\); it stopped around the migration' -- "$ccnc" runs
+expect 0 '^downtime ms +- +214$' -- "$ccnc" report "$r1" "$r2"
+expect 0 '^longest gap ms +- +231$' -- "$ccnc" report "$r1" "$r2"
+expect 0 '"lost_probes": 0' -- "$ccnc" report --json "$r2"
+expect 1 'not a ccnc run file' -- "$ccnc" report "$top_srcdir/docs/examples/lab.conf"
+expect 2 'name one or more run files' -- "$ccnc" report
+
 # The console refuses to run without a terminal, pointing at status.
 expect 2 'needs a terminal' -- "$ccnc" --offline -c "$ex"
 # A lab whose only hypervisor is libvirt's built-in test driver: status

@@ -41,6 +41,10 @@ bool ccnc_streq(const char *a, const char *b);
 /* Replace *dst by a copy of src (freeing the old value). */
 void ccnc_str_set(char **dst, const char *src);
 
+/* Wall-clock milliseconds as UTC ISO 8601 with milliseconds into buf. */
+#define CCNC_ISO_TIME_LEN 64
+void ccnc_format_iso_ms(char buf[CCNC_ISO_TIME_LEN], long long ms);
+
 /* Monotonic and wall clock in milliseconds. */
 long long ccnc_now_mono_ms(void);
 long long ccnc_now_wall_ms(void);

@@ -1,0 +1,63 @@
+/* Run files: every action writes a JSON-lines record of itself under
+ * $XDG_STATE_HOME/ccnc/runs/ as it goes — each step, libvirt's job
+ * statistics, the connectivity probe's samples, the guest bond's changes —
+ * flushed to disk line by line, so that a console that dies mid-run leaves
+ * a record saying how far it got.  `ccnc runs` and `ccnc report` read them.
+ * One writer per file; calls from the loop's thread. */
+#ifndef CCNC_RUNLOG_H
+#define CCNC_RUNLOG_H
+
+#include <ccnc/action.h>
+
+struct ccnc_runlog;
+
+/* $XDG_STATE_HOME/ccnc/runs (or ~/.local/state/ccnc/runs); caller frees. */
+char *ccnc_runlog_default_dir(void);
+
+/* Create a new run file in dir (made if missing) for action a and write
+ * its first line.  NULL and err filled when the file cannot be made. */
+struct ccnc_runlog *ccnc_runlog_open(const char *dir, const struct ccnc_action *a,
+                                     long long now_ms, struct ccnc_error *err);
+const char *ccnc_runlog_path(const struct ccnc_runlog *log);
+
+/* Each returns -1 (and remembers the error for close) when writing failed. */
+int ccnc_runlog_step(struct ccnc_runlog *log, const struct ccnc_action *a,
+                     const struct ccnc_step *s);
+/* libvirt job statistics as name/value pairs (virDomainGetJobStats names). */
+int ccnc_runlog_job(struct ccnc_runlog *log, const char *phase, long long now_ms,
+                    const char *const *names, const long long *values, size_t n);
+int ccnc_runlog_probe(struct ccnc_runlog *log, long long now_ms, long long sent,
+                      long long received, long long lost, long long current_gap_ms,
+                      long long longest_gap_ms);
+int ccnc_runlog_bond(struct ccnc_runlog *log, long long now_ms, const char *vm,
+                     const char *before, const char *after);
+/* The last line: the result and the figures; then close.  total_ms etc. may
+ * be CCNC_UNKNOWN (-1). */
+int ccnc_runlog_finish(struct ccnc_runlog *log, const struct ccnc_action *a, long long now_ms,
+                       long long total_ms, long long downtime_ms);
+void ccnc_runlog_close(struct ccnc_runlog *log);
+
+/* What a run file says, read back. */
+struct ccnc_run_summary {
+    char *path;
+    char *kind, *vm, *source, *destination;
+    long long started_ms;
+    char *result;          /* "done", "failed", "rolled-back"; NULL: unfinished */
+    char *summary;
+    char *last_step;       /* op of the last step line */
+    char *last_outcome;
+    bool last_rollback;
+    long long total_ms, downtime_ms, longest_gap_ms, lost_probes;
+    long long job_downtime_ms, job_total_ms;   /* from the last job line */
+    size_t n_steps, n_probes, n_bond_changes;
+    size_t bad_lines;      /* lines that could not be read */
+};
+
+/* Read a run file.  -1 and err when it cannot be read at all; lines that
+ * are damaged are counted in bad_lines and skipped. */
+int ccnc_run_read(const char *path, struct ccnc_run_summary *out, struct ccnc_error *err);
+void ccnc_run_summary_clear(struct ccnc_run_summary *s);
+/* What to do about an unfinished run, one translated sentence. */
+const char *ccnc_run_advice(const struct ccnc_run_summary *s);
+
+#endif

@@ -1,0 +1,193 @@
+/* Run files: written line by line as an action goes, read back into a
+ * summary; an unfinished or damaged file still says how far the run got. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ccnc/runlog.h>
+
+#include "check-ccnc.h"
+
+static char dir[] = "/tmp/ccnc-runs-XXXXXX";
+
+static void
+setup(void)
+{
+    strcpy(dir, "/tmp/ccnc-runs-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void
+teardown(void)
+{
+    char *cmd = ccnc_xasprintf("rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+}
+
+/* Run a migrate-with-passthrough to its end (or to stop_after steps),
+ * writing the run file as the engine does. */
+static char *
+write_run(size_t stop_after, int fail_at)
+{
+    struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1",
+                                            "sys2", "pool:vf0");
+    struct ccnc_error err = { 0 };
+    struct ccnc_runlog *log;
+    struct ccnc_step *s;
+    long long t = 1764097200000LL;
+    size_t n = 0;
+    int pos = 0;
+    char *path;
+    static const char *const names[] = { "time_elapsed", "downtime", "memory_processed" };
+    const long long values[] = { 3120, 212, 201326592 };
+
+    ccnc_action_confirm(a);
+    log = ccnc_runlog_open(dir, a, t, &err);
+    ck_assert_msg(log != NULL, "%s", err.message);
+    while ((s = ccnc_action_next(a, t)) != NULL && n++ < stop_after) {
+        bool fail = !s->rollback && pos++ == fail_at;
+        t += 100;
+        ccnc_runlog_probe(log, t, n * 10, n * 10 - (s->op == CCNC_STEP_MIGRATE ? 2 : 0),
+                          s->op == CCNC_STEP_MIGRATE ? 2 : 0, 0,
+                          s->op == CCNC_STEP_MIGRATE ? 230 : 12);
+        if (s->op == CCNC_STEP_BOND_TO_BACKUP)
+            ccnc_runlog_bond(log, t, "vm1", "eth0", "eth1");
+        if (s->op == CCNC_STEP_MIGRATE)
+            ccnc_runlog_job(log, "completed", t, names, values, 3);
+        ccnc_action_report(a, fail ? CCNC_STEP_FAILED : CCNC_STEP_OK, fail ? "injected" : NULL, t);
+        ck_assert_int_eq(ccnc_runlog_step(log, a, s), 0);
+    }
+    if (ccnc_action_finished(a))
+        ck_assert_int_eq(ccnc_runlog_finish(log, a, t, 4100, 212), 0);
+    path = ccnc_xstrdup(ccnc_runlog_path(log));
+    ccnc_runlog_close(log);
+    ccnc_action_free(a);
+    return path;
+}
+
+START_TEST(test_run_done)
+{
+    char *path = write_run(100, -1);
+    struct ccnc_run_summary s;
+    struct ccnc_error err = { 0 };
+
+    ck_assert_ptr_nonnull(strstr(path, "-vm1-migrate-passthrough.jsonl"));
+    ck_assert_int_eq(ccnc_run_read(path, &s, &err), 0);
+    ck_assert_str_eq(s.kind, "migrate-passthrough");
+    ck_assert_str_eq(s.vm, "vm1");
+    ck_assert_str_eq(s.destination, "sys2");
+    ck_assert_str_eq(s.result, "done");
+    ck_assert_str_eq(s.summary, "vm1: done; the VM runs on sys2");
+    ck_assert_uint_eq(s.n_steps, 12);
+    ck_assert_uint_eq(s.n_probes, 12);
+    ck_assert_uint_eq(s.n_bond_changes, 1);
+    ck_assert_int_eq(s.total_ms, 4100);
+    ck_assert_int_eq(s.downtime_ms, 212);
+    ck_assert_int_eq(s.job_downtime_ms, 212);
+    ck_assert_int_eq(s.longest_gap_ms, 230);
+    ck_assert_int_eq(s.lost_probes, 2);
+    ck_assert_uint_eq(s.bad_lines, 0);
+    ck_assert_ptr_null(ccnc_run_advice(&s));
+    ccnc_run_summary_clear(&s);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_run_rolled_back)
+{
+    char *path = write_run(100, 7); /* the migration fails */
+    struct ccnc_run_summary s;
+
+    ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
+    ck_assert_str_eq(s.result, "rolled-back");
+    ck_assert_uint_eq(s.n_steps, 11); /* 8 of the plan, 3 to undo */
+    ck_assert_str_eq(s.last_step, "restore-primary");
+    ck_assert(s.last_rollback);
+    ccnc_run_summary_clear(&s);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_run_unfinished_and_damaged)
+{
+    char *path = write_run(8, -1); /* "dies" during the migration */
+    struct ccnc_run_summary s;
+    FILE *f = fopen(path, "a");
+
+    fputs("{\"type\":\"step\",\"op\":\"att", f); /* a half-written line */
+    fclose(f);
+    ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
+    ck_assert_ptr_null(s.result);
+    ck_assert_str_eq(s.last_step, "migrate");
+    ck_assert_uint_eq(s.bad_lines, 1);
+    ck_assert_ptr_nonnull(strstr(ccnc_run_advice(&s), "around the migration"));
+    ccnc_run_summary_clear(&s);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_not_a_run_file)
+{
+    struct ccnc_run_summary s;
+    struct ccnc_error err = { 0 };
+    char *path = ccnc_xasprintf("%s/x.jsonl", dir);
+    FILE *f = fopen(path, "w");
+
+    fputs("{\"hello\":1}\nnot json\n", f);
+    fclose(f);
+    ck_assert_int_eq(ccnc_run_read(path, &s, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "not a ccnc run file"));
+    ccnc_error_clear(&err);
+    ck_assert_int_eq(ccnc_run_read("/nonexistent/run.jsonl", &s, &err), -1);
+    ck_assert_int_eq(err.code, CCNC_ERR_IO);
+    ccnc_error_clear(&err);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_two_runs_same_second)
+{
+    char *a = write_run(2, -1), *b = write_run(2, -1);
+
+    ck_assert_str_ne(a, b); /* never overwrites */
+    free(a);
+    free(b);
+}
+END_TEST
+
+START_TEST(test_default_dir)
+{
+    char *d;
+
+    setenv("XDG_STATE_HOME", "/s", 1);
+    d = ccnc_runlog_default_dir();
+    ck_assert_str_eq(d, "/s/ccnc/runs");
+    free(d);
+    unsetenv("XDG_STATE_HOME");
+    setenv("HOME", "/home/op", 1);
+    d = ccnc_runlog_default_dir();
+    ck_assert_str_eq(d, "/home/op/.local/state/ccnc/runs");
+    free(d);
+}
+END_TEST
+
+Suite *
+ccnc_runlog_suite(void)
+{
+    Suite *s = suite_create("runlog");
+    TCase *tc = tcase_create("run-files");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_run_done);
+    tcase_add_test(tc, test_run_rolled_back);
+    tcase_add_test(tc, test_run_unfinished_and_damaged);
+    tcase_add_test(tc, test_not_a_run_file);
+    tcase_add_test(tc, test_two_runs_same_second);
+    tcase_add_test(tc, test_default_dir);
+    suite_add_tcase(s, tc);
+    return s;
+}
