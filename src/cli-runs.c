@@ -82,7 +82,8 @@ ccnc_cli_runs(struct cli *cli, int argc, char **argv)
     }
     if (d)
         closedir(d);
-    qsort(names, n, sizeof(*names), by_name);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), by_name);
     if (!json && n == 0)
         printf(_("No runs recorded in %s yet.\n"), dir);
     else if (!json)

@@ -163,7 +163,7 @@ ccnc_host_new(const char *name, const char *label, const char *address,
     h->role = role;
     h->connection = CCNC_CONN_CONNECTING;
     h->stale = true;
-    h->libvirt = role == CCNC_HOST_ROLE_HYPERVISOR ? CCNC_CONN_CONNECTING : CCNC_UNKNOWN;
+    h->libvirt = CCNC_UNKNOWN;
     return h;
 }
 
@@ -494,6 +494,8 @@ ccnc_snapshot_new_from_lab(struct ccnc_lab *lab)
         const struct ccnc_lab_host *lh = &lab->hosts[i];
         struct ccnc_host *h = ccnc_host_new(lh->name, lh->label, lh->address, lh->role);
         h->error = ccnc_xstrdup(_("not contacted yet"));
+        if (lh->role == CCNC_HOST_ROLE_HYPERVISOR)
+            h->libvirt = CCNC_CONN_CONNECTING;
         snap->hosts[i] = h;
     }
     return snap;
