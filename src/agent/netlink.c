@@ -203,9 +203,46 @@ any_vfs(struct ccnc_netlink *nl, const char *root)
     return any;
 }
 
+static int
+cmp_ifindex(const void *a, const void *b)
+{
+    const struct ccnc_link *x = a, *y = b;
+
+    return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+static void
+add_link(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link,
+         struct ccnc_host *host)
+{
+    struct ccnc_link *l = ccnc_host_add_link(host);
+    const char *type = rtnl_link_get_type(link);
+    int master = rtnl_link_get_master(link);
+    unsigned flags = rtnl_link_get_flags(link);
+
+    l->name = ccnc_xstrdup(rtnl_link_get_name(link));
+    l->ifindex = rtnl_link_get_ifindex(link);
+    l->kind = ccnc_xstrdup(type);
+    if (!l->kind && rtnl_link_get_family(link) == AF_BRIDGE && master == l->ifindex)
+        l->kind = ccnc_xstrdup("bridge");
+    l->mac = addr_text(rtnl_link_get_addr(link));
+    l->mtu = (int)rtnl_link_get_mtu(link);
+    l->operstate = operstate_text(rtnl_link_get_operstate(link));
+    l->carrier = (flags & IFF_UP) ? rtnl_link_get_carrier(link) != 0 : 0;
+    if (master > 0 && master != l->ifindex) {
+        char buf[IFNAMSIZ + 1];
+        if (rtnl_link_i2name(nl->links, master, buf, sizeof(buf)))
+            l->master = ccnc_xstrdup(buf);
+    }
+    l->speed_mbps = ccnc_sysfs_link_speed(root, l->name);
+    fill_vfs(nl, root, link, l);
+}
+
 void
 ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *host)
 {
+    size_t first = host->n_links;
+
     if (any_vfs(nl, root)) {
         int rc = nl->vf_links ? nl_cache_refill(nl->sk, nl->vf_links)
                               : rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &nl->vf_links);
@@ -214,28 +251,26 @@ ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *h
             nl->vf_links = NULL;
         }
     }
-    for (struct nl_object *o = nl_cache_get_first(nl->links); o; o = nl_cache_get_next(o)) {
-        struct rtnl_link *link = (struct rtnl_link *)o;
-        struct ccnc_link *l = ccnc_host_add_link(host);
-        const char *type = rtnl_link_get_type(link);
-        int master = rtnl_link_get_master(link);
-        unsigned flags = rtnl_link_get_flags(link);
+    /* A link may be in the cache more than once: as AF_UNSPEC, as AF_BRIDGE
+     * (a bridge port, or a bridge that libnl saw only so) and as AF_INET6
+     * (IPv6's per-link notices, which the kernel never deletes: stale after
+     * the link is gone).  One link, one entry: the AF_UNSPEC one, else the
+     * AF_BRIDGE one; never AF_INET6's. */
+    for (int pass = 0; pass < 2; pass++)
+        for (struct nl_object *o = nl_cache_get_first(nl->links); o; o = nl_cache_get_next(o)) {
+            struct rtnl_link *link = (struct rtnl_link *)o;
+            int family = rtnl_link_get_family(link);
+            bool seen = false;
 
-        l->name = ccnc_xstrdup(rtnl_link_get_name(link));
-        l->ifindex = rtnl_link_get_ifindex(link);
-        l->kind = ccnc_xstrdup(type);
-        l->mac = addr_text(rtnl_link_get_addr(link));
-        l->mtu = (int)rtnl_link_get_mtu(link);
-        l->operstate = operstate_text(rtnl_link_get_operstate(link));
-        l->carrier = (flags & IFF_UP) ? rtnl_link_get_carrier(link) != 0 : 0;
-        if (master > 0) {
-            char buf[IFNAMSIZ + 1];
-            if (rtnl_link_i2name(nl->links, master, buf, sizeof(buf)))
-                l->master = ccnc_xstrdup(buf);
+            if (family != (pass == 0 ? AF_UNSPEC : AF_BRIDGE))
+                continue;
+            for (size_t i = first; i < host->n_links && !seen; i++)
+                seen = host->links[i].ifindex == rtnl_link_get_ifindex(link);
+            if (!seen)
+                add_link(nl, root, link, host);
         }
-        l->speed_mbps = ccnc_sysfs_link_speed(root, l->name);
-        fill_vfs(nl, root, link, l);
-    }
+    if (host->n_links > first)
+        qsort(host->links + first, host->n_links - first, sizeof(*host->links), cmp_ifindex);
 }
 
 int
@@ -247,6 +282,9 @@ ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *re
     int rc = -1, nrc;
 
     pf = rtnl_link_get_by_name(nl->links, req->pf);
+    /* a link made a moment ago may not be in the cache yet */
+    if (!pf && rtnl_link_get_kernel(nl->sk, 0, req->pf, &pf) < 0)
+        pf = NULL;
     if (!pf) {
         ccnc_error_set(err, CCNC_ERR_USAGE, _("there is no link '%s'"), req->pf);
         goto cleanup;

@@ -211,9 +211,11 @@ handle_request(struct serve *s, const struct ccnc_proto_request *req)
                                 MAX_PROBES);
             break;
         }
-        probe = ++s->next_probe;
-        s->probes[slot] = ccnc_probe_start(s->loop, probe, req, on_probe_report, s, &err);
+        s->probes[slot] = ccnc_probe_start(s->loop, s->next_probe + 1, req, on_probe_report, s,
+                                           &err);
         rc = s->probes[slot] ? 0 : -1;
+        if (rc == 0)
+            probe = ++s->next_probe;
         break;
     }
     case CCNC_PROTO_OP_PROBE_STOP:
