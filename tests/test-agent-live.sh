@@ -66,7 +66,7 @@ grep -q '"type":"inventory".*"name":"v0","ifindex":[0-9]*,"kind":"veth"' "$out" 
 
 ip link set v0 up
 ip link set v1 up
-waitfor "v0 goes up" '"kind":"link-changed","object":"v0","before":"down[^"]*","after":"up'
+waitfor "v0 goes up" '"kind":"link-changed","object":"v0","before":"[^"]*","after":"up'
 ip link set v0 mtu 1400
 waitfor "v0's MTU" '"kind":"link-changed","object":"v0","before":"up[^"]*mtu 1500","after":"up[^"]*mtu 1400"'
 
