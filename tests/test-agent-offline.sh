@@ -35,7 +35,8 @@ once() { "$agent" --once --json --name lab "$@"; }
 
 # --- --once: PCI dumps (82576 with SR-IOV, ThunderX with 128 VFs, a root
 # port and a ConnectX-3 without a linked SR-IOV capability) ----------------
-mkdir -p "$tmp/emptyroot/sys/class/net"
+mkdir -p "$tmp/emptyroot/sys/class/net" "$tmp/emptyroot/proc/self"
+: >"$tmp/emptyroot/proc/self/mounts"
 for dump in cap-pcie-2 cap-ea-1 cap-aer-root cap-vendor-virtio; do
     once --root "$tmp/emptyroot" --pci-dump "$data/pci/pciconf_pciutils_tests_$dump.lspci" \
         >"$tmp/agent-pci-$dump.json.raw"
@@ -79,6 +80,33 @@ out=$(once --root "$tmp/procroot")
 case $out in
 *'"name": "bond0",'*'"mode": "active-backup",'*'"active_slave": "eth2",'*'"name": "bond1",'*'"mii_status": "error: '*) ok ;;
 *) fail "/proc/net/bonding under --root: bond0 read, bond1 reported as an error" ;;
+esac
+
+# --- NFS: a storage host's exports, a hypervisor's mounts -----------------
+mkdir -p "$tmp/nfsroot/etc/ganesha" "$tmp/nfsroot/proc/4242" "$tmp/nfsroot/srv/vms" \
+    "$tmp/nfsroot/sys/class/net"
+cp "$data/nfs/ganesha.conf" "$tmp/nfsroot/etc/ganesha/ganesha.conf"
+printf 'ganesha.nfsd\n' >"$tmp/nfsroot/proc/4242/comm"
+once --role storage --root "$tmp/nfsroot" | sed 's/"free_bytes": [0-9][0-9]*/"free_bytes": N/' \
+    >"$tmp/agent-nfs-ganesha.json.raw"
+compare agent-nfs-ganesha.json
+once --role storage --root "$tmp/nfsroot" --exports "$data/nfs/exports" |
+    sed 's/"free_bytes": [0-9][0-9]*/"free_bytes": N/' >"$tmp/agent-nfs-exports.json.raw"
+compare agent-nfs-exports.json
+rm "$tmp/nfsroot/proc/4242/comm"
+out=$(once --role storage --root "$tmp/nfsroot")
+case $out in
+*'"error": "no NFS server runs'*'"server=none'*) ok ;;
+*) fail "without a server process: the exports, and an error that none runs" ;;
+esac
+mkdir -p "$tmp/hvroot/proc/self" "$tmp/hvroot/sys/class/net"
+cp "$data/nfs/mounts" "$tmp/hvroot/proc/self/mounts"
+once --root "$tmp/hvroot" --image-dir /var/lib/libvirt/images/vm1 >"$tmp/agent-nfs-mounts.json.raw"
+compare agent-nfs-mounts.json
+out=$(once --root "$tmp/hvroot" --image-dir /var/lib/images)
+case $out in
+*"\"error\": \"the VM image directory '/var/lib/images' is not on an NFS mount\""*) ok ;;
+*) fail "an image directory off NFS is reported" ;;
 esac
 
 # --- usage -------------------------------------------------------------------
