@@ -20,6 +20,7 @@
 
 #include "agent/agent.h"
 #include "agent/netlink.h"
+#include "agent/nl-bond.h"
 #include "i18n.h"
 
 struct ccnc_netlink {
@@ -27,6 +28,7 @@ struct ccnc_netlink {
     struct nl_cache *links;       /* kept current by mngr */
     struct nl_sock *sk;           /* requests: VF dumps, VF settings */
     struct nl_cache *vf_links;    /* refilled on demand, NULL until needed */
+    struct nl_sock *raw;          /* bond dumps, parsed by nl-bond.c */
     void (*changed)(void *);
     void *data;
 };
@@ -83,6 +85,8 @@ ccnc_netlink_free(struct ccnc_netlink *nl)
         nl_cache_mngr_free(nl->mngr); /* frees the managed cache too */
     if (nl->sk)
         nl_socket_free(nl->sk);
+    if (nl->raw)
+        nl_socket_free(nl->raw);
     free(nl);
 }
 
@@ -271,6 +275,60 @@ ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *h
         }
     if (host->n_links > first)
         qsort(host->links + first, host->n_links - first, sizeof(*host->links), cmp_ifindex);
+}
+
+struct dump {
+    struct ccnc_nl_linkinfo *links;
+    size_t n, cap;
+};
+
+static int
+on_dump_msg(struct nl_msg *msg, void *arg)
+{
+    struct dump *d = arg;
+    struct ccnc_nl_linkinfo info;
+
+    if (ccnc_nl_bond_parse(nlmsg_hdr(msg), &info) == 0 && (info.is_bond || info.is_bond_slave)) {
+        struct ccnc_nl_linkinfo *slot = ccnc_array_push(&d->links, &d->n, &d->cap, sizeof(*slot));
+        *slot = info;
+    } else {
+        ccnc_nl_linkinfo_clear(&info);
+    }
+    return NL_OK;
+}
+
+int
+ccnc_netlink_fill_bonds(struct ccnc_netlink *nl, const char *root, struct ccnc_host *host)
+{
+    struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+    struct dump d = { 0 };
+    bool any = false;
+    int rc;
+
+    for (struct nl_object *o = nl_cache_get_first(nl->links); o && !any;
+         o = nl_cache_get_next(o))
+        any = ccnc_streq(rtnl_link_get_type((struct rtnl_link *)o), "bond");
+    if (!any)
+        return 0; /* no bond: nothing to ask */
+    if (!nl->raw) {
+        nl->raw = nl_socket_alloc();
+        if (!nl->raw || nl_connect(nl->raw, NETLINK_ROUTE) < 0) {
+            if (nl->raw)
+                nl_socket_free(nl->raw);
+            nl->raw = NULL;
+            return -1;
+        }
+    }
+    nl_socket_modify_cb(nl->raw, NL_CB_VALID, NL_CB_CUSTOM, on_dump_msg, &d);
+    rc = nl_send_simple(nl->raw, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+    if (rc >= 0)
+        rc = nl_recvmsgs_default(nl->raw);
+    if (rc >= 0)
+        ccnc_nl_bond_build(d.links, d.n, root, host);
+    for (size_t i = 0; i < d.n; i++)
+        ccnc_nl_linkinfo_clear(&d.links[i]);
+    free(d.links);
+    return rc < 0 ? -1 : 0;
 }
 
 int
