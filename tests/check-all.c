@@ -89,6 +89,9 @@ main(void)
     srunner_add_suite(sr, ccnc_action_suite());
     srunner_add_suite(sr, ccnc_engine_suite());
     srunner_add_suite(sr, ccnc_runlog_suite());
+    srunner_add_suite(sr, ccnc_bonding_suite());
+    srunner_add_suite(sr, ccnc_agent_proto_suite());
+    srunner_add_suite(sr, ccnc_agent_nlbond_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -13,6 +13,10 @@ Suite *ccnc_virxml_suite(void);
 Suite *ccnc_action_suite(void);
 Suite *ccnc_engine_suite(void);
 Suite *ccnc_runlog_suite(void);
+/* the agent's parsers */
+Suite *ccnc_bonding_suite(void);
+Suite *ccnc_agent_proto_suite(void);
+Suite *ccnc_agent_nlbond_suite(void);
 
 /* $abs_top_srcdir/tests/data/REL (or ./tests/data/REL); caller frees. */
 char *ccnc_test_data(const char *rel);

@@ -1,0 +1,417 @@
+/* The agent's line protocol: requests read with json-c, every other line
+ * written with it (docs/agent-protocol.md). */
+#include "config.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include <ccnc/json.h>
+
+#include "agent/proto.h"
+#include "i18n.h"
+
+static const char *const op_names[CCNC_PROTO_OP_LAST] = {
+    "ping", "vf-set", "sriov-numvfs", "probe-start", "probe-stop",
+};
+
+static const char *const probe_proto_names[CCNC_PROBE_PROTO_LAST] = { "udp", "icmp" };
+
+static const char *const link_state_names[] = { "auto", "enable", "disable" };
+
+const char *
+ccnc_proto_op_to_string(enum ccnc_proto_op op)
+{
+    return (unsigned)op < CCNC_PROTO_OP_LAST ? op_names[op] : "?";
+}
+
+void
+ccnc_proto_request_clear(struct ccnc_proto_request *req)
+{
+    free(req->pf);
+    free(req->mac);
+    free(req->link_state);
+    free(req->target);
+    memset(req, 0, sizeof(*req));
+}
+
+/* --- reading requests ------------------------------------------------------ */
+
+/* 0: absent, 1: read, -1: present with the wrong type or range (err set). */
+static int
+want_int(json_object *o, const char *key, long long lo, long long hi, int *out,
+         struct ccnc_error *err)
+{
+    json_object *v;
+    int64_t n;
+
+    if (!json_object_object_get_ex(o, key, &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_int))
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be an integer"), key);
+    n = json_object_get_int64(v);
+    if (n < lo || n > hi)
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be between %lld and %lld"),
+                              key, lo, hi);
+    *out = (int)n;
+    return 1;
+}
+
+static int
+want_bool(json_object *o, const char *key, bool *out, struct ccnc_error *err)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_boolean))
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be true or false"), key);
+    *out = json_object_get_boolean(v);
+    return 1;
+}
+
+static int
+want_str(json_object *o, const char *key, char **out, struct ccnc_error *err)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v))
+        return 0;
+    if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0 ||
+        json_object_get_string_len(v) > 255)
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be a non-empty string"), key);
+    free(*out);
+    *out = ccnc_xstrdup(json_object_get_string(v));
+    return 1;
+}
+
+static bool
+mac_valid(const char *s)
+{
+    for (int i = 0; i < 6; i++) {
+        if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+            return false;
+        s += 2;
+        if (i < 5 && *s++ != ':')
+            return false;
+    }
+    return *s == '\0';
+}
+
+/* A netdev name as the kernel allows it: 1-15 bytes, no '/', no space. */
+static bool
+ifname_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return false;
+    for (; *s; s++)
+        if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
+            return false;
+    return true;
+}
+
+static int
+need(int rc, const char *key, struct ccnc_error *err)
+{
+    if (rc == 0)
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("the request lacks '%s'"), key);
+    return rc;
+}
+
+static int
+read_pf(json_object *o, struct ccnc_proto_request *req, struct ccnc_error *err)
+{
+    if (need(want_str(o, "pf", &req->pf, err), "pf", err) < 0)
+        return -1;
+    if (!ifname_valid(req->pf))
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' is not a network interface name"),
+                              req->pf);
+    return 0;
+}
+
+static int
+read_vf_set(json_object *o, struct ccnc_proto_request *req, struct ccnc_error *err)
+{
+    int rc, b;
+
+    if (read_pf(o, req, err) < 0 ||
+        need(want_int(o, "vf", 0, 65535, &req->vf, err), "vf", err) < 0)
+        return -1;
+#define FIELD(call, flag)                                                      \
+    if ((rc = (call)) < 0)                                                     \
+        return -1;                                                             \
+    if (rc)                                                                    \
+        req->set |= (flag);
+    FIELD(want_str(o, "mac", &req->mac, err), CCNC_VF_SET_MAC);
+    FIELD(want_int(o, "vlan", 0, 4095, &req->vlan, err), CCNC_VF_SET_VLAN);
+    FIELD(want_int(o, "qos", 0, 7, &req->qos, err), CCNC_VF_SET_QOS);
+    FIELD(want_int(o, "max_tx_rate", 0, INT_MAX, &req->max_tx_rate, err),
+          CCNC_VF_SET_MAX_TX_RATE);
+    FIELD(want_int(o, "min_tx_rate", 0, INT_MAX, &req->min_tx_rate, err),
+          CCNC_VF_SET_MIN_TX_RATE);
+    FIELD(want_bool(o, "spoofchk", &req->spoofchk, err), CCNC_VF_SET_SPOOFCHK);
+    FIELD(want_bool(o, "trust", &req->trust, err), CCNC_VF_SET_TRUST);
+    FIELD(want_str(o, "link_state", &req->link_state, err), CCNC_VF_SET_LINK_STATE);
+#undef FIELD
+    if (req->mac && !mac_valid(req->mac))
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' is not a MAC address"), req->mac);
+    b = ccnc_enum_from_string(link_state_names, (int)CCNC_ARRAY_SIZE(link_state_names),
+                              req->link_state);
+    if (req->link_state && b < 0)
+        return ccnc_error_set(err, CCNC_ERR_PARSE,
+                              _("'link_state' must be auto, enable or disable, not '%s'"),
+                              req->link_state);
+    if ((req->set & CCNC_VF_SET_QOS) && !(req->set & CCNC_VF_SET_VLAN))
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("'qos' needs 'vlan'"));
+    if (req->set == 0)
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("vf-set sets nothing"));
+    return 0;
+}
+
+static int
+read_probe_start(json_object *o, struct ccnc_proto_request *req, struct ccnc_error *err)
+{
+    char *proto = NULL;
+    int rc;
+
+    if (need(want_str(o, "target", &req->target, err), "target", err) < 0)
+        return -1;
+    req->proto = CCNC_PROBE_ICMP;
+    rc = want_str(o, "proto", &proto, err);
+    if (rc < 0)
+        return -1;
+    if (rc > 0) {
+        int p = ccnc_enum_from_string(probe_proto_names, CCNC_PROBE_PROTO_LAST, proto);
+        if (p < 0) {
+            ccnc_error_set(err, CCNC_ERR_PARSE, _("'proto' must be udp or icmp, not '%s'"),
+                           proto);
+            free(proto);
+            return -1;
+        }
+        req->proto = p;
+        free(proto);
+    }
+    req->port = 7;
+    req->rate_hz = 100;
+    req->max_duration_s = 600;
+    if (want_int(o, "port", 1, 65535, &req->port, err) < 0 ||
+        want_int(o, "rate_hz", 1, 1000, &req->rate_hz, err) < 0 ||
+        want_int(o, "max_duration_s", 1, 86400, &req->max_duration_s, err) < 0)
+        return -1;
+    return 0;
+}
+
+int
+ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request *req,
+                         struct ccnc_error *err)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *o = NULL, *v;
+    int rc = -1, op;
+
+    memset(req, 0, sizeof(*req));
+    req->op = CCNC_PROTO_OP_LAST;
+    if (len > CCNC_PROTO_MAX_LINE || len > INT_MAX) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("the request is longer than %d bytes"),
+                       CCNC_PROTO_MAX_LINE);
+        goto cleanup;
+    }
+    o = json_tokener_parse_ex(tok, line, (int)len);
+    if (!o || json_tokener_get_error(tok) != json_tokener_success) {
+        enum json_tokener_error e = json_tokener_get_error(tok);
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("malformed JSON: %s"),
+                       e == json_tokener_continue ? _("unexpected end of line")
+                                                  : json_tokener_error_desc(e));
+        goto cleanup;
+    }
+    if ((size_t)json_tokener_get_parse_end(tok) < len) {
+        /* only white space may follow the object */
+        for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
+            if (!isspace((unsigned char)line[i])) {
+                ccnc_error_set(err, CCNC_ERR_PARSE, _("trailing bytes after the JSON object"));
+                goto cleanup;
+            }
+    }
+    if (!json_object_is_type(o, json_type_object)) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("a request must be a JSON object"));
+        goto cleanup;
+    }
+    if (json_object_object_get_ex(o, "id", &v) && json_object_is_type(v, json_type_int)) {
+        req->has_id = true;
+        req->id = json_object_get_int64(v);
+    }
+    if (!json_object_object_get_ex(o, "type", &v) || !json_object_is_type(v, json_type_string) ||
+        strcmp(json_object_get_string(v), "request") != 0) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("only \"type\":\"request\" is accepted"));
+        goto cleanup;
+    }
+    if (!req->has_id) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("the request has no integer 'id'"));
+        goto cleanup;
+    }
+    if (!json_object_object_get_ex(o, "op", &v) || !json_object_is_type(v, json_type_string)) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("the request has no 'op'"));
+        goto cleanup;
+    }
+    op = ccnc_enum_from_string(op_names, CCNC_PROTO_OP_LAST, json_object_get_string(v));
+    if (op < 0) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("unknown op '%s'"), json_object_get_string(v));
+        goto cleanup;
+    }
+    req->op = op;
+    switch (req->op) {
+    case CCNC_PROTO_OP_PING:
+        rc = 0;
+        break;
+    case CCNC_PROTO_OP_VF_SET:
+        rc = read_vf_set(o, req, err);
+        break;
+    case CCNC_PROTO_OP_SRIOV_NUMVFS:
+        rc = read_pf(o, req, err);
+        if (rc == 0)
+            rc = need(want_int(o, "num_vfs", 0, 65535, &req->num_vfs, err), "num_vfs", err) < 0
+                     ? -1 : 0;
+        break;
+    case CCNC_PROTO_OP_PROBE_START:
+        rc = read_probe_start(o, req, err);
+        break;
+    case CCNC_PROTO_OP_PROBE_STOP:
+        rc = need(want_int(o, "probe", 1, INT_MAX, &req->probe, err), "probe", err) < 0 ? -1 : 0;
+        break;
+    case CCNC_PROTO_OP_LAST:
+        break;
+    }
+cleanup:
+    json_object_put(o);
+    json_tokener_free(tok);
+    return rc;
+}
+
+/* --- writing --------------------------------------------------------------- */
+
+static char *
+finish(json_object *o)
+{
+    char *s = ccnc_xstrdup(json_object_to_json_string_ext(
+        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+
+    json_object_put(o);
+    return s;
+}
+
+static json_object *
+typed(const char *type)
+{
+    json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "type", json_object_new_string(type));
+    return o;
+}
+
+char *
+ccnc_proto_hello(const char *host, enum ccnc_host_role role)
+{
+    static const char *const caps[] = { "pci", "links", "bonds", "vfs", "nfs", "probe" };
+    json_object *o = typed("hello"), *a = json_object_new_array();
+
+    json_object_object_add(o, "protocol", json_object_new_int(CCNC_PROTO_VERSION));
+    json_object_object_add(o, "agent_version", json_object_new_string(PACKAGE_VERSION));
+    json_object_object_add(o, "host", json_object_new_string(host ? host : ""));
+    json_object_object_add(o, "role", json_object_new_string(ccnc_host_role_to_string(role)));
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(caps); i++)
+        json_object_array_add(a, json_object_new_string(caps[i]));
+    json_object_object_add(o, "capabilities", a);
+    return finish(o);
+}
+
+char *
+ccnc_proto_inventory(unsigned long long seq, const struct ccnc_host *host)
+{
+    char *body = ccnc_json_host(host, 0), *line;
+
+    /* body is {"schema_version":1,"host":{...}}: put type and seq first */
+    line = ccnc_xasprintf("{\"type\":\"inventory\",\"seq\":%llu,%s", seq, body + 1);
+    free(body);
+    return line;
+}
+
+static void
+put_str(json_object *o, const char *key, const char *v)
+{
+    json_object_object_add(o, key, v ? json_object_new_string(v) : NULL);
+}
+
+char *
+ccnc_proto_event(unsigned long long seq, const struct ccnc_event *ev)
+{
+    json_object *o = typed("event");
+
+    json_object_object_add(o, "seq", json_object_new_int64((int64_t)seq));
+    put_str(o, "kind", ccnc_event_kind_to_string(ev->kind));
+    put_str(o, "object", ev->object);
+    put_str(o, "before", ev->before);
+    put_str(o, "after", ev->after);
+    return finish(o);
+}
+
+char *
+ccnc_proto_heartbeat(unsigned long long seq, long long time_ms)
+{
+    json_object *o = typed("heartbeat");
+
+    json_object_object_add(o, "seq", json_object_new_int64((int64_t)seq));
+    json_object_object_add(o, "time_ms", json_object_new_int64(time_ms));
+    return finish(o);
+}
+
+static json_object *
+reply(const struct ccnc_proto_request *req, bool ok)
+{
+    json_object *o = typed("reply");
+
+    json_object_object_add(o, "id", req && req->has_id ? json_object_new_int64(req->id) : NULL);
+    json_object_object_add(o, "ok", json_object_new_boolean(ok));
+    return o;
+}
+
+char *
+ccnc_proto_reply_ok(const struct ccnc_proto_request *req, int probe)
+{
+    json_object *o = reply(req, true);
+
+    if (probe >= 0)
+        json_object_object_add(o, "probe", json_object_new_int(probe));
+    return finish(o);
+}
+
+char *
+ccnc_proto_reply_error(const struct ccnc_proto_request *req, const char *message)
+{
+    json_object *o = reply(req, false);
+
+    put_str(o, "error", message ? message : "");
+    return finish(o);
+}
+
+char *
+ccnc_proto_probe(const struct ccnc_probe_sample *s)
+{
+    json_object *o = typed("probe");
+
+    json_object_object_add(o, "probe", json_object_new_int(s->probe));
+    json_object_object_add(o, "sent", json_object_new_int64(s->sent));
+    json_object_object_add(o, "received", json_object_new_int64(s->received));
+    json_object_object_add(o, "lost", json_object_new_int64(s->lost));
+    json_object_object_add(o, "current_gap_ms", json_object_new_int64(s->current_gap_ms));
+    json_object_object_add(o, "longest_gap_ms", json_object_new_int64(s->longest_gap_ms));
+    json_object_object_add(o, "done", json_object_new_boolean(s->done));
+    if (s->error)
+        put_str(o, "error", s->error);
+    return finish(o);
+}

@@ -1,0 +1,88 @@
+/* The agent's line protocol (docs/agent-protocol.md): JSON objects, one per
+ * line, both ways.  Writers return a NUL-terminated line without the '\n';
+ * the caller frees it.  No I/O here, so the reader can be fuzzed. */
+#ifndef CCNC_AGENT_PROTO_H
+#define CCNC_AGENT_PROTO_H
+
+#include <stddef.h>
+
+#include <ccnc/error.h>
+#include <ccnc/model.h>
+
+#define CCNC_PROTO_VERSION 1
+/* Longer request lines are refused (and skipped up to the next '\n'). */
+#define CCNC_PROTO_MAX_LINE 65536
+
+enum ccnc_proto_op {
+    CCNC_PROTO_OP_PING,
+    CCNC_PROTO_OP_VF_SET,
+    CCNC_PROTO_OP_SRIOV_NUMVFS,
+    CCNC_PROTO_OP_PROBE_START,
+    CCNC_PROTO_OP_PROBE_STOP,
+    CCNC_PROTO_OP_LAST
+};
+
+/* Which vf-set fields a request carries. */
+enum {
+    CCNC_VF_SET_MAC = 1 << 0,
+    CCNC_VF_SET_VLAN = 1 << 1,
+    CCNC_VF_SET_QOS = 1 << 2,
+    CCNC_VF_SET_MAX_TX_RATE = 1 << 3,
+    CCNC_VF_SET_MIN_TX_RATE = 1 << 4,
+    CCNC_VF_SET_SPOOFCHK = 1 << 5,
+    CCNC_VF_SET_TRUST = 1 << 6,
+    CCNC_VF_SET_LINK_STATE = 1 << 7,
+};
+
+enum ccnc_probe_proto { CCNC_PROBE_UDP, CCNC_PROBE_ICMP, CCNC_PROBE_PROTO_LAST };
+
+struct ccnc_proto_request {
+    bool has_id;          /* false: the id was missing or unreadable */
+    long long id;
+    enum ccnc_proto_op op;
+    /* vf-set, sriov-numvfs */
+    char *pf;
+    int vf;
+    unsigned set;         /* CCNC_VF_SET_* */
+    char *mac;
+    int vlan, qos, max_tx_rate, min_tx_rate;
+    bool spoofchk, trust;
+    char *link_state;     /* "auto", "enable", "disable" */
+    int num_vfs;
+    /* probe-start, probe-stop */
+    char *target;
+    enum ccnc_probe_proto proto;
+    int port;             /* udp: default 7 (echo) */
+    int rate_hz;
+    int max_duration_s;
+    int probe;
+};
+
+/* One probe report. */
+struct ccnc_probe_sample {
+    int probe;
+    long long sent, received, lost;
+    long long current_gap_ms, longest_gap_ms;
+    bool done;
+    const char *error;    /* why it stopped early, may be NULL */
+};
+
+/* Parse one request line (len bytes, need not be NUL-terminated).  On
+ * failure fill err and return -1; req->has_id and req->id then say which
+ * request the error reply belongs to.  Clear req afterwards either way. */
+int ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request *req,
+                             struct ccnc_error *err);
+void ccnc_proto_request_clear(struct ccnc_proto_request *req);
+const char *ccnc_proto_op_to_string(enum ccnc_proto_op op);
+
+char *ccnc_proto_hello(const char *host, enum ccnc_host_role role);
+/* host as ccnc_json_host() writes it, with type and seq in front. */
+char *ccnc_proto_inventory(unsigned long long seq, const struct ccnc_host *host);
+char *ccnc_proto_event(unsigned long long seq, const struct ccnc_event *ev);
+char *ccnc_proto_heartbeat(unsigned long long seq, long long time_ms);
+/* probe >= 0 adds "probe" (probe-start's reply). */
+char *ccnc_proto_reply_ok(const struct ccnc_proto_request *req, int probe);
+char *ccnc_proto_reply_error(const struct ccnc_proto_request *req, const char *message);
+char *ccnc_proto_probe(const struct ccnc_probe_sample *s);
+
+#endif

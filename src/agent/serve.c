@@ -1,0 +1,364 @@
+/* ccnc-agent --serve: hello, then an inventory after every change (coalesced
+ * for a few milliseconds) with the change events, heartbeats, and typed
+ * requests from stdin, all in one poll loop (docs/agent-protocol.md). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <poll.h>
+
+#include <ccnc/json.h>
+#include <ccnc/loop.h>
+
+#include "agent/agent.h"
+#include "agent/netlink.h"
+#include "agent/probe.h"
+#include "agent/proto.h"
+#include "i18n.h"
+
+#define COALESCE_MS 5
+#define HEARTBEAT_MS 5000
+/* What has no notification (link speed, PCI, NFS) is looked at this often. */
+#define RESCAN_MS 10000
+#define MAX_PROBES 16
+
+struct serve {
+    const struct ccnc_agent_opts *opts;
+    struct ccnc_loop *loop;
+    struct ccnc_netlink *nl;
+    struct ccnc_host *base;        /* NICs and exports */
+    struct ccnc_host *last;        /* the last inventory sent */
+    char *last_text;               /* its JSON without times */
+    unsigned long long seq;
+    int coalesce_timer;            /* 0: none pending */
+    char *in;                      /* request bytes not yet a whole line */
+    size_t in_len;
+    bool skipping;                 /* inside an over-long line */
+    int status;
+    struct ccnc_probe *probes[MAX_PROBES];
+    int next_probe;
+};
+
+static void
+put_line(struct serve *s, char *line)
+{
+    /* one write per line keeps lines whole when probes and inventories
+     * interleave; a console that went away ends the agent */
+    size_t len = strlen(line);
+
+    line[len] = '\n';
+    if (fwrite(line, 1, len + 1, stdout) != len + 1 || fflush(stdout) != 0) {
+        s->status = 1;
+        ccnc_loop_quit(s->loop);
+    }
+    line[len] = '\0';
+    free(line);
+}
+
+static void
+publish(struct serve *s)
+{
+    struct ccnc_host *h = ccnc_inventory_build(s->opts, s->base, s->nl);
+    char *text = ccnc_json_host(h, CCNC_JSON_NO_TIME);
+
+    if (s->last_text && strcmp(text, s->last_text) == 0) {
+        free(text);
+        ccnc_host_unref(h);
+        return;
+    }
+    s->seq++;
+    put_line(s, ccnc_proto_inventory(s->seq, h));
+    if (s->last) {
+        struct ccnc_event_list evs = { 0 };
+        ccnc_host_diff(s->last, h, s->opts->name, &evs);
+        for (size_t i = 0; i < evs.n; i++)
+            put_line(s, ccnc_proto_event(s->seq, &evs.events[i]));
+        ccnc_event_list_clear(&evs);
+    }
+    ccnc_host_unref(s->last);
+    free(s->last_text);
+    s->last = h;
+    s->last_text = text;
+}
+
+static void
+on_coalesced(void *data)
+{
+    struct serve *s = data;
+
+    s->coalesce_timer = 0;
+    publish(s);
+}
+
+static void
+on_change(void *data)
+{
+    struct serve *s = data;
+
+    if (!s->coalesce_timer)
+        s->coalesce_timer = ccnc_loop_add_timer(s->loop, COALESCE_MS, false, on_coalesced, s);
+}
+
+static void
+on_netlink(int fd, short revents, void *data)
+{
+    struct serve *s = data;
+
+    ccnc_netlink_dispatch(s->nl);
+}
+
+static void
+on_heartbeat(void *data)
+{
+    struct serve *s = data;
+
+    put_line(s, ccnc_proto_heartbeat(s->seq, ccnc_now_wall_ms()));
+}
+
+static void
+rescan_base(struct serve *s)
+{
+    ccnc_host_unref(s->base);
+    s->base = ccnc_inventory_base(s->opts);
+}
+
+static void
+on_rescan(void *data)
+{
+    struct serve *s = data;
+
+    rescan_base(s);
+    publish(s);
+}
+
+/* --- requests ---------------------------------------------------------------- */
+
+static void
+on_probe_report(const struct ccnc_probe_sample *sample, void *data)
+{
+    struct serve *s = data;
+
+    put_line(s, ccnc_proto_probe(sample));
+    if (sample->done)
+        for (int i = 0; i < MAX_PROBES; i++)
+            if (s->probes[i] && ccnc_probe_id(s->probes[i]) == sample->probe)
+                s->probes[i] = NULL;
+}
+
+static int
+do_sriov_numvfs(struct serve *s, const struct ccnc_proto_request *req, struct ccnc_error *err)
+{
+    char *path = ccnc_xasprintf("%s/sys/class/net/%s/device/sriov_numvfs", s->opts->root,
+                                req->pf);
+    char *value = ccnc_xasprintf("%d", req->num_vfs);
+    long long cur;
+    int rc = -1;
+
+    if (ccnc_sysfs_read_ll(&cur, "%s", path) < 0) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("'%s' has no SR-IOV capability (no '%s')"), req->pf,
+                       path);
+        goto cleanup;
+    }
+    /* the kernel takes a new count only from zero */
+    if (cur != 0 && req->num_vfs != 0 && cur != req->num_vfs &&
+        ccnc_sysfs_write(path, "0", err) < 0)
+        goto cleanup;
+    if (cur != req->num_vfs && ccnc_sysfs_write(path, value, err) < 0)
+        goto cleanup;
+    rc = 0;
+cleanup:
+    free(path);
+    free(value);
+    return rc;
+}
+
+static void
+handle_request(struct serve *s, const struct ccnc_proto_request *req)
+{
+    struct ccnc_error err = { 0 };
+    int probe = -1, rc = -1;
+
+    switch (req->op) {
+    case CCNC_PROTO_OP_PING:
+        rc = 0;
+        break;
+    case CCNC_PROTO_OP_VF_SET:
+        if (!s->nl)
+            rc = ccnc_error_set(&err, CCNC_ERR_USAGE,
+                                _("VFs cannot be set without netlink (offline mode)"));
+        else
+            rc = ccnc_netlink_vf_set(s->nl, req, &err);
+        break;
+    case CCNC_PROTO_OP_SRIOV_NUMVFS:
+        rc = do_sriov_numvfs(s, req, &err);
+        if (rc == 0) {
+            rescan_base(s);
+            on_change(s);
+        }
+        break;
+    case CCNC_PROTO_OP_PROBE_START: {
+        int slot = -1;
+        for (int i = 0; i < MAX_PROBES && slot < 0; i++)
+            if (!s->probes[i])
+                slot = i;
+        if (slot < 0) {
+            rc = ccnc_error_set(&err, CCNC_ERR_USAGE, _("too many probes running (at most %d)"),
+                                MAX_PROBES);
+            break;
+        }
+        s->probes[slot] = ccnc_probe_start(s->loop, s->next_probe + 1, req, on_probe_report, s,
+                                           &err);
+        rc = s->probes[slot] ? 0 : -1;
+        if (rc == 0)
+            probe = ++s->next_probe;
+        break;
+    }
+    case CCNC_PROTO_OP_PROBE_STOP:
+        for (int i = 0; i < MAX_PROBES; i++)
+            if (s->probes[i] && ccnc_probe_id(s->probes[i]) == req->probe) {
+                /* reply first, then the final sample */
+                put_line(s, ccnc_proto_reply_ok(req, -1));
+                ccnc_probe_stop(s->probes[i]);
+                return;
+            }
+        rc = ccnc_error_set(&err, CCNC_ERR_USAGE, _("no probe %d is running"), req->probe);
+        break;
+    case CCNC_PROTO_OP_LAST:
+        break;
+    }
+    if (rc == 0)
+        put_line(s, ccnc_proto_reply_ok(req, probe));
+    else
+        put_line(s, ccnc_proto_reply_error(req, err.message ? err.message : _("failed")));
+    ccnc_error_clear(&err);
+}
+
+static void
+handle_line(struct serve *s, const char *line, size_t len)
+{
+    struct ccnc_proto_request req;
+    struct ccnc_error err = { 0 };
+
+    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+        len--;
+    if (len == 0)
+        return; /* blank lines are allowed between requests */
+    if (ccnc_proto_parse_request(line, len, &req, &err) < 0)
+        put_line(s, ccnc_proto_reply_error(&req, err.message));
+    else
+        handle_request(s, &req);
+    ccnc_proto_request_clear(&req);
+    ccnc_error_clear(&err);
+}
+
+static void
+stop_probes(struct serve *s)
+{
+    for (int i = 0; i < MAX_PROBES; i++)
+        if (s->probes[i])
+            ccnc_probe_stop(s->probes[i]);
+}
+
+static void
+on_stdin(int fd, short revents, void *data)
+{
+    struct serve *s = data;
+    char buf[16384];
+    ssize_t r = read(fd, buf, sizeof(buf));
+    size_t start = 0;
+
+    if (r < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (r <= 0) {
+        /* the console went away: stop probes and leave */
+        if (s->in_len > 0 && !s->skipping)
+            handle_line(s, s->in, s->in_len);
+        s->in_len = 0;
+        stop_probes(s);
+        ccnc_loop_quit(s->loop);
+        return;
+    }
+    for (size_t i = 0; i < (size_t)r; i++) {
+        if (buf[i] != '\n')
+            continue;
+        if (s->skipping) {
+            s->skipping = false;
+        } else if (s->in_len > 0) {
+            s->in = ccnc_xrealloc(s->in, s->in_len + (i - start));
+            memcpy(s->in + s->in_len, buf + start, i - start);
+            handle_line(s, s->in, s->in_len + (i - start));
+        } else {
+            handle_line(s, buf + start, i - start);
+        }
+        s->in_len = 0;
+        start = i + 1;
+    }
+    if (start < (size_t)r && !s->skipping) {
+        size_t rest = (size_t)r - start;
+        if (s->in_len + rest > CCNC_PROTO_MAX_LINE) {
+            struct ccnc_error err = { 0 };
+            ccnc_error_set(&err, CCNC_ERR_PARSE, _("the request is longer than %d bytes"),
+                           CCNC_PROTO_MAX_LINE);
+            put_line(s, ccnc_proto_reply_error(NULL, err.message));
+            ccnc_error_clear(&err);
+            s->skipping = true;
+            s->in_len = 0;
+        } else {
+            s->in = ccnc_xrealloc(s->in, s->in_len + rest);
+            memcpy(s->in + s->in_len, buf + start, rest);
+            s->in_len += rest;
+        }
+    }
+}
+
+int
+ccnc_serve_run(const struct ccnc_agent_opts *opts)
+{
+    struct serve s = { .opts = opts, .status = 0 };
+    struct ccnc_error err = { 0 };
+    int flags;
+
+    signal(SIGPIPE, SIG_IGN);
+    s.loop = ccnc_loop_new();
+    if (opts->root[0] == '\0' && !opts->no_netlink) {
+        s.nl = ccnc_netlink_new(on_change, &s, &err);
+        if (!s.nl) {
+            char *msg = ccnc_error_format(&err);
+            /* TRANSLATORS: stderr goes to the console's log, stdout is the protocol */
+            fprintf(stderr, _("ccnc-agent: netlink is not available, reading sysfs: %s\n"), msg);
+            free(msg);
+            ccnc_error_clear(&err);
+        }
+    }
+    flags = fcntl(STDIN_FILENO, F_GETFL);
+    if (flags >= 0)
+        fcntl(STDIN_FILENO, F_SETFL, flags | O_NONBLOCK);
+
+    put_line(&s, ccnc_proto_hello(opts->name, opts->role));
+    s.base = ccnc_inventory_base(opts);
+    publish(&s);
+
+    ccnc_loop_add_fd(s.loop, STDIN_FILENO, POLLIN, on_stdin, &s);
+    if (s.nl)
+        ccnc_loop_add_fd(s.loop, ccnc_netlink_fd(s.nl), POLLIN, on_netlink, &s);
+    ccnc_loop_add_timer(s.loop, HEARTBEAT_MS, true, on_heartbeat, &s);
+    ccnc_loop_add_timer(s.loop, RESCAN_MS, true, on_rescan, &s);
+    if (s.status == 0)
+        ccnc_loop_run(s.loop);
+
+    stop_probes(&s);
+    ccnc_netlink_free(s.nl);
+    ccnc_loop_free(s.loop);
+    ccnc_host_unref(s.base);
+    ccnc_host_unref(s.last);
+    free(s.last_text);
+    free(s.in);
+    if (flags >= 0)
+        fcntl(STDIN_FILENO, F_SETFL, flags);
+    return s.status;
+}

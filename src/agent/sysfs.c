@@ -1,0 +1,359 @@
+/* Reading the kernel's files under a root: /sys/class/net for links (the
+ * offline source and the fallback without netlink), link speeds, VF
+ * addresses, and bonds from /proc/net/bonding or sysfs. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ccnc/bonding.h>
+
+#include "agent/agent.h"
+#include "i18n.h"
+
+#define MAX_ATTR 65536
+
+static char *
+vpath(const char *fmt, va_list ap)
+{
+    return ccnc_xvasprintf(fmt, ap);
+}
+
+static char *
+read_path(const char *path, size_t *len_out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char *buf;
+    size_t len = 0;
+
+    if (fd < 0)
+        return NULL;
+    buf = ccnc_xmalloc(MAX_ATTR + 1);
+    for (;;) {
+        ssize_t r = read(fd, buf + len, MAX_ATTR - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            free(buf);
+            close(fd);
+            return NULL;
+        }
+        if (r == 0 || (len += (size_t)r) == MAX_ATTR)
+            break;
+    }
+    close(fd);
+    buf[len] = '\0';
+    if (len_out)
+        *len_out = len;
+    return buf;
+}
+
+char *
+ccnc_sysfs_read(const char *fmt, ...)
+{
+    va_list ap;
+    char *path, *buf, *s, *e;
+
+    va_start(ap, fmt);
+    path = vpath(fmt, ap);
+    va_end(ap);
+    buf = read_path(path, NULL);
+    free(path);
+    if (!buf)
+        return NULL;
+    for (s = buf; *s == ' ' || *s == '\t' || *s == '\n'; s++)
+        ;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n'))
+        *--e = '\0';
+    memmove(buf, s, (size_t)(e - s) + 1);
+    return buf;
+}
+
+static int
+parse_ll(const char *s, long long *out)
+{
+    char *end;
+    long long v;
+
+    if (!s || !*s)
+        return -1;
+    errno = 0;
+    v = strtoll(s, &end, 0);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int
+ccnc_sysfs_read_ll(long long *out, const char *fmt, ...)
+{
+    va_list ap;
+    char *path, *s;
+    int rc;
+
+    va_start(ap, fmt);
+    path = vpath(fmt, ap);
+    va_end(ap);
+    s = ccnc_sysfs_read("%s", path);
+    free(path);
+    rc = parse_ll(s, out);
+    free(s);
+    return rc;
+}
+
+char *
+ccnc_sysfs_link_name(const char *fmt, ...)
+{
+    va_list ap;
+    char *path, target[PATH_MAX], *slash;
+    ssize_t n;
+
+    va_start(ap, fmt);
+    path = vpath(fmt, ap);
+    va_end(ap);
+    n = readlink(path, target, sizeof(target) - 1);
+    free(path);
+    if (n <= 0)
+        return NULL;
+    target[n] = '\0';
+    slash = strrchr(target, '/');
+    return ccnc_xstrdup(slash ? slash + 1 : target);
+}
+
+int
+ccnc_sysfs_write(const char *path, const char *value, struct ccnc_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    size_t len = strlen(value);
+    ssize_t w;
+
+    if (fd < 0)
+        return ccnc_error_set(err, CCNC_ERR_IO, _("cannot open '%s': %s"), path,
+                              strerror(errno));
+    w = write(fd, value, len);
+    if (w < 0 || (size_t)w != len) {
+        int e = w < 0 ? errno : EIO;
+        close(fd);
+        /* TRANSLATORS: the driver refused a value written to a sysfs file */
+        return ccnc_error_set(err, CCNC_ERR_IO, _("the driver refused '%s' in '%s': %s"), value,
+                              path, strerror(e));
+    }
+    if (close(fd) < 0)
+        return ccnc_error_set(err, CCNC_ERR_IO, _("the driver refused '%s' in '%s': %s"), value,
+                              path, strerror(errno));
+    return 0;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names in a directory (no dot files); *n set.  NULL when absent. */
+static char **
+list_dir(const char *path, size_t *n)
+{
+    DIR *d = opendir(path);
+    struct dirent *de;
+    char **names = NULL;
+    size_t cap = 0;
+
+    *n = 0;
+    if (!d)
+        return NULL;
+    while ((de = readdir(d))) {
+        char **slot;
+        if (de->d_name[0] == '.')
+            continue;
+        slot = ccnc_array_push(&names, n, &cap, sizeof(*names));
+        *slot = ccnc_xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (*n)
+        qsort(names, *n, sizeof(*names), cmp_names);
+    else
+        names = ccnc_xcalloc(1, sizeof(*names)); /* empty, but there */
+    return names;
+}
+
+static void
+free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int
+ccnc_sysfs_link_speed(const char *root, const char *name)
+{
+    long long v;
+
+    /* reading speed of a link that is down fails with EINVAL: unknown */
+    if (ccnc_sysfs_read_ll(&v, "%s/sys/class/net/%s/speed", root, name) < 0 || v < 0 ||
+        v > INT_MAX)
+        return CCNC_UNKNOWN;
+    return (int)v;
+}
+
+char *
+ccnc_sysfs_vf_pci(const char *root, const char *pf, int index)
+{
+    return ccnc_sysfs_link_name("%s/sys/class/net/%s/device/virtfn%d", root, pf, index);
+}
+
+/* DEVTYPE from uevent, or what the directory holds. */
+static char *
+link_kind(const char *dir)
+{
+    char *uevent = ccnc_sysfs_read("%s/uevent", dir), *kind = NULL;
+    struct stat st;
+
+    if (uevent) {
+        char *p = strstr(uevent, "DEVTYPE=");
+        if (p && (p == uevent || p[-1] == '\n')) {
+            p += 8;
+            kind = ccnc_xstrndup(p, strcspn(p, "\n"));
+        }
+        free(uevent);
+    }
+    if (!kind) {
+        char *p = ccnc_xasprintf("%s/bonding", dir);
+        if (stat(p, &st) == 0)
+            kind = ccnc_xstrdup("bond");
+        free(p);
+    }
+    if (!kind) {
+        char *p = ccnc_xasprintf("%s/bridge", dir);
+        if (stat(p, &st) == 0)
+            kind = ccnc_xstrdup("bridge");
+        free(p);
+    }
+    return kind;
+}
+
+int
+ccnc_sysfs_read_links(const char *root, struct ccnc_host *host, struct ccnc_error *err)
+{
+    char *base = ccnc_xasprintf("%s/sys/class/net", root);
+    size_t n;
+    char **names = list_dir(base, &n);
+
+    if (!names) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot read '%s': %s"), base, strerror(errno));
+        free(base);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *dir = ccnc_xasprintf("%s/%s", base, names[i]);
+        struct stat st;
+        struct ccnc_link *l;
+        long long v;
+
+        if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+            free(dir); /* bonding_masters and other files */
+            continue;
+        }
+        l = ccnc_host_add_link(host);
+        l->name = ccnc_xstrdup(names[i]);
+        if (ccnc_sysfs_read_ll(&v, "%s/ifindex", dir) == 0 && v > 0 && v <= INT_MAX)
+            l->ifindex = (int)v;
+        l->kind = link_kind(dir);
+        l->mac = ccnc_sysfs_read("%s/address", dir);
+        if (ccnc_sysfs_read_ll(&v, "%s/mtu", dir) == 0 && v >= 0 && v <= INT_MAX)
+            l->mtu = (int)v;
+        l->operstate = ccnc_sysfs_read("%s/operstate", dir);
+        if (ccnc_sysfs_read_ll(&v, "%s/carrier", dir) == 0 && (v == 0 || v == 1))
+            l->carrier = (int)v;
+        l->speed_mbps = ccnc_sysfs_link_speed(root, names[i]);
+        l->master = ccnc_sysfs_link_name("%s/master", dir);
+        free(dir);
+    }
+    free_names(names, n);
+    free(base);
+    return 0;
+}
+
+static void
+bond_error(struct ccnc_host *host, const char *name, const struct ccnc_error *e)
+{
+    /* a bond that cannot be read is still shown, with the reason in place
+     * of its state, so that the rest of the host is reported */
+    struct ccnc_bond *b = ccnc_host_add_bond(host);
+    char *msg = ccnc_error_format(e);
+
+    b->name = ccnc_xstrdup(name);
+    b->mii_status = ccnc_xasprintf("error: %s", msg);
+    free(msg);
+}
+
+int
+ccnc_sysfs_read_bonds(const char *root, struct ccnc_host *host, struct ccnc_error *err)
+{
+    char *procdir = ccnc_xasprintf("%s/proc/net/bonding", root);
+    char *netdir = ccnc_xasprintf("%s/sys/class/net", root);
+    size_t n;
+    char **names = list_dir(procdir, &n);
+    bool from_proc = names != NULL;
+
+    if (!names) {
+        /* no /proc/net/bonding: the bonds sysfs knows */
+        char *masters = ccnc_sysfs_read("%s/bonding_masters", netdir);
+        size_t cap = 0;
+        if (masters) {
+            for (char *save = NULL, *t = strtok_r(masters, " \t\n", &save); t;
+                 t = strtok_r(NULL, " \t\n", &save)) {
+                char **slot = ccnc_array_push(&names, &n, &cap, sizeof(*names));
+                *slot = ccnc_xstrdup(t);
+            }
+            free(masters);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct ccnc_bond bond;
+        struct ccnc_error e = { 0 };
+        int rc;
+
+        ccnc_bond_init(&bond);
+        if (from_proc) {
+            char *path = ccnc_xasprintf("%s/%s", procdir, names[i]);
+            size_t len = 0;
+            char *text = read_path(path, &len);
+            if (text)
+                rc = ccnc_bonding_parse_proc(names[i], text, len, &bond, &e);
+            else
+                rc = ccnc_error_set(&e, CCNC_ERR_IO, _("cannot read '%s': %s"), path,
+                                    strerror(errno));
+            free(text);
+            free(path);
+        } else {
+            char *dir = ccnc_xasprintf("%s/%s", netdir, names[i]);
+            rc = ccnc_bonding_read_sysfs(dir, names[i], &bond, &e);
+            free(dir);
+        }
+        if (rc == 0) {
+            struct ccnc_bond *b = ccnc_host_add_bond(host);
+            *b = bond;
+        } else {
+            ccnc_bond_clear(&bond);
+            bond_error(host, names[i], &e);
+        }
+        ccnc_error_clear(&e);
+    }
+    free_names(names, n);
+    free(procdir);
+    free(netdir);
+    (void)err;
+    return 0;
+}
