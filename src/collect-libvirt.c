@@ -19,11 +19,15 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "collect-guest.h"
 #include "collect-libvirt.h"
 #include "i18n.h"
 #include "virxml.h"
 
 #define BACKOFF_MAX_S 30
+/* The guest bond has no notifications: read it this often (running lab VMs). */
+#define GUEST_POLL_S 1
+#define GUEST_TIMEOUT_S 2
 
 struct lv_result {
     size_t index;
@@ -46,6 +50,7 @@ struct lv_host {
     virConnectPtr conn;     /* the worker's */
     int cb_ids[8];
     size_t n_cb;
+    struct ccnc_host *shadow;   /* the worker's last VM list, with bonds */
 };
 
 struct ccnc_collect_libvirt {
@@ -250,17 +255,68 @@ register_events(struct lv_host *h)
     }
 }
 
+/* Read the bond of each running VM the lab knows, keeping the last known
+ * one (marked stale) when the guest agent does not answer. */
+static void
+read_bonds(struct lv_host *h, struct ccnc_host *part, const struct ccnc_host *last)
+{
+    for (size_t i = 0; i < part->n_vms; i++) {
+        struct ccnc_vm *vm = &part->vms[i];
+        const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(h->c->lab, vm->name);
+        const struct ccnc_vm *prev = last ? ccnc_host_find_vm(last, vm->name) : NULL;
+        struct ccnc_bond *bond;
+        struct ccnc_error err = { 0 };
+        virDomainPtr dom;
+
+        if (!cv || vm->state != CCNC_VM_RUNNING)
+            continue;
+        dom = virDomainLookupByName(h->conn, vm->name);
+        bond = ccnc_xmalloc(sizeof(*bond));
+        ccnc_bond_init(bond);
+        if (dom && ccnc_guest_read_bond(dom, cv->bond, GUEST_TIMEOUT_S, bond, &err) == 0) {
+            ccnc_bond_free(vm->bond);
+            vm->bond = bond;
+            vm->bond_stale = false;
+        } else {
+            ccnc_bond_free(bond);
+            ccnc_bond_free(vm->bond);
+            vm->bond = NULL;
+            if (prev && prev->bond) {
+                vm->bond = ccnc_xmalloc(sizeof(*vm->bond));
+                ccnc_bond_copy(vm->bond, prev->bond);
+            }
+            vm->bond_stale = true;
+        }
+        ccnc_guest_name_nics(vm);
+        ccnc_error_clear(&err);
+        if (dom)
+            virDomainFree(dom);
+    }
+}
+
+/* Hand a copy of the shadow's VMs to the loop. */
+static void
+post_vms(struct lv_host *h)
+{
+    struct ccnc_host *copy = ccnc_host_dup(h->shadow);
+
+    post(h, CCNC_CONN_CONNECTED, NULL, copy->vms, copy->n_vms, true);
+    copy->vms = NULL;
+    copy->n_vms = 0;
+    ccnc_host_unref(copy);
+}
+
 /* Read every domain of the connection; false when the connection failed. */
 static bool
 refresh(struct lv_host *h)
 {
     virDomainPtr *doms = NULL;
     int n = virConnectListAllDomains(h->conn, &doms, 0);
-    struct ccnc_vm *vms = NULL;
-    size_t n_vms = 0, cap = 0;
+    struct ccnc_host *part;
 
     if (n < 0)
         return false;
+    part = ccnc_host_new("shadow", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
     for (int i = 0; i < n; i++) {
         char *xml = virDomainGetXMLDesc(doms[i], 0);
         int state = VIR_DOMAIN_NOSTATE, reason = 0;
@@ -269,7 +325,7 @@ refresh(struct lv_host *h)
 
         if (xml && ccnc_virxml_parse(virDomainGetName(doms[i]), xml, strlen(xml), &x, &err) == 0 &&
             x.kind == CCNC_VIRXML_DOMAIN) {
-            struct ccnc_vm *vm = ccnc_array_push(&vms, &n_vms, &cap, sizeof(*vm));
+            struct ccnc_vm *vm = ccnc_host_add_vm(part);
             *vm = x.vm; /* moved: x.vm is not cleared */
             if (virDomainGetState(doms[i], &state, &reason, 0) == 0 &&
                 state >= 0 && state < CCNC_VM_LAST)
@@ -283,8 +339,30 @@ refresh(struct lv_host *h)
         virDomainFree(doms[i]);
     }
     free(doms);
-    post(h, CCNC_CONN_CONNECTED, NULL, vms, n_vms, true);
+    read_bonds(h, part, h->shadow);
+    ccnc_host_unref(h->shadow);
+    h->shadow = part;
+    post_vms(h);
     return true;
+}
+
+/* Between domain events: only the guests' bonds, posted when they changed. */
+static void
+refresh_bonds(struct lv_host *h)
+{
+    struct ccnc_host *part;
+    struct ccnc_event_list changes = { 0 };
+
+    if (!h->shadow || h->shadow->n_vms == 0)
+        return;
+    part = ccnc_host_dup(h->shadow);
+    read_bonds(h, part, h->shadow);
+    ccnc_host_diff(h->shadow, part, "shadow", &changes);
+    ccnc_host_unref(h->shadow);
+    h->shadow = part;
+    if (changes.n)
+        post_vms(h);
+    ccnc_event_list_clear(&changes);
 }
 
 static void
@@ -297,6 +375,17 @@ wait_s(struct lv_host *h, int seconds)
     while (!h->stop && !h->refresh && !h->closed)
         if (pthread_cond_timedwait(&h->cond, &h->mu, &ts) == ETIMEDOUT)
             break;
+}
+
+/* Is any VM of the lab running here (so its bond is worth reading)? */
+static bool
+lab_vms_running(const struct lv_host *h)
+{
+    for (size_t i = 0; h->shadow && i < h->shadow->n_vms; i++)
+        if (h->shadow->vms[i].state == CCNC_VM_RUNNING &&
+            ccnc_lab_find_vm(h->c->lab, h->shadow->vms[i].name))
+            return true;
+    return false;
 }
 
 static void *
@@ -351,9 +440,20 @@ worker(void *arg)
                 h->closed = true;
             continue;
         }
-        pthread_cond_wait(&h->cond, &h->mu);
+        if (!lab_vms_running(h)) {
+            pthread_cond_wait(&h->cond, &h->mu);
+            continue;
+        }
+        wait_s(h, GUEST_POLL_S);
+        if (!h->stop && !h->refresh && !h->closed && h->conn) {
+            pthread_mutex_unlock(&h->mu);
+            refresh_bonds(h);
+            pthread_mutex_lock(&h->mu);
+        }
     }
     drop_connection(h);
+    ccnc_host_unref(h->shadow);
+    h->shadow = NULL;
     pthread_mutex_unlock(&h->mu);
     return NULL;
 }

@@ -103,7 +103,7 @@ static void
 vm_nic_clear(struct ccnc_vm_nic *n)
 {
     free(n->mac); free(n->model); free(n->type); free(n->pci);
-    free(n->target); free(n->alias); free(n->source);
+    free(n->target); free(n->alias); free(n->source); free(n->guest_name);
     if (n->teaming) {
         free(n->teaming->type);
         free(n->teaming->persistent);
@@ -367,6 +367,7 @@ vm_copy(struct ccnc_vm *d, const struct ccnc_vm *s)
         dn->target = ccnc_xstrdup(sn->target);
         dn->alias = ccnc_xstrdup(sn->alias);
         dn->source = ccnc_xstrdup(sn->source);
+        dn->guest_name = ccnc_xstrdup(sn->guest_name);
         if (sn->teaming) {
             dn->teaming = ccnc_xcalloc(1, sizeof(*dn->teaming));
             dn->teaming->type = ccnc_xstrdup(sn->teaming->type);

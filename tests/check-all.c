@@ -89,6 +89,7 @@ main(void)
     srunner_add_suite(sr, ccnc_action_suite());
     srunner_add_suite(sr, ccnc_engine_suite());
     srunner_add_suite(sr, ccnc_runlog_suite());
+    srunner_add_suite(sr, ccnc_guest_suite());
     srunner_add_suite(sr, ccnc_bonding_suite());
     srunner_add_suite(sr, ccnc_agent_proto_suite());
     srunner_add_suite(sr, ccnc_agent_nlbond_suite());

@@ -163,6 +163,7 @@ struct ccnc_vm_nic {
     char *target;         /* host-side device ("vnet0"), may be NULL */
     char *alias;          /* "net0", "hostdev0", ... */
     char *source;         /* bridge or network name, may be NULL */
+    char *guest_name;     /* the guest's name for it ("eth0"), may be NULL */
     struct ccnc_teaming *teaming;   /* NULL when none */
 };
 

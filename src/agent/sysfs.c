@@ -21,6 +21,8 @@
 
 #define MAX_ATTR 65536
 
+static char *vpath(const char *fmt, va_list ap) CCNC_PRINTF(1, 0);
+
 static char *
 vpath(const char *fmt, va_list ap)
 {
