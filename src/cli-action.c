@@ -7,8 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <signal.h>
+
+#include <json-c/json.h>
+
 #include <ccnc/action.h>
 #include <ccnc/engine.h>
+#include <ccnc/runlog.h>
+
+#include "action-run.h"
 
 #include "cli.h"
 #include "i18n.h"
@@ -49,6 +56,137 @@ parse(int argc, char **argv, struct action_args *a)
         return -1;
     }
     return 0;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+struct run_ctx {
+    struct ccnc_engine *engine;
+    struct ccnc_action_run *run;
+    bool json;
+    bool asked_abort;
+};
+
+static void
+on_progress(const struct ccnc_action *a, const struct ccnc_step *s, const char *note, void *data)
+{
+    struct run_ctx *ctx = data;
+
+    if (s && !ctx->json) {
+        if (s->outcome == CCNC_STEP_RUNNING_NOW)
+            printf(_("%s%-18s ...\n"), s->rollback ? _("undo ") : "     ",
+                   ccnc_step_op_to_string(s->op));
+        else
+            printf(_("%s%-18s %s in %lld ms%s%s\n"), s->rollback ? _("undo ") : "     ",
+                   ccnc_step_op_to_string(s->op), ccnc_step_outcome_to_string(s->outcome),
+                   s->ended_ms - s->started_ms, s->error ? ": " : "", s->error ? s->error : "");
+        fflush(stdout);
+    }
+    if (a) {
+        if (!ctx->json && note)
+            printf("%s\n", note);
+        ccnc_loop_quit(ccnc_engine_loop(ctx->engine));
+    }
+}
+
+static void
+check_interrupt(void *data)
+{
+    struct run_ctx *ctx = data;
+
+    if (interrupted && !ctx->asked_abort) {
+        ctx->asked_abort = true;
+        fprintf(stderr, _("%s: interrupted: stopping the action and undoing what can be "
+                          "undone\n"), PACKAGE);
+        ccnc_action_run_abort(ctx->run);
+    }
+}
+
+static void
+print_json(struct ccnc_action_run *run)
+{
+    const struct ccnc_action *a = ccnc_action_run_action(run);
+    json_object *o = json_object_new_object(), *steps = json_object_new_array();
+    struct ccnc_run_summary sum;
+    const char *file = ccnc_action_run_file(run);
+    bool have_sum = file && ccnc_run_read(file, &sum, NULL) == 0;
+
+    json_object_object_add(o, "result",
+                           json_object_new_string(ccnc_action_state_to_string(a->state)));
+    json_object_object_add(o, "summary", a->summary ? json_object_new_string(a->summary) : NULL);
+    json_object_object_add(o, "run_file", file ? json_object_new_string(file) : NULL);
+    for (size_t i = 0; i < a->n_steps; i++) {
+        const struct ccnc_step *s = &a->steps[i];
+        json_object *so = json_object_new_object();
+        char iso[CCNC_ISO_TIME_LEN];
+        json_object_object_add(so, "name", json_object_new_string(ccnc_step_op_to_string(s->op)));
+        json_object_object_add(so, "rollback", json_object_new_boolean(s->rollback));
+        ccnc_format_iso_ms(iso, s->started_ms);
+        json_object_object_add(so, "started", s->started_ms ? json_object_new_string(iso) : NULL);
+        ccnc_format_iso_ms(iso, s->ended_ms);
+        json_object_object_add(so, "ended", s->ended_ms ? json_object_new_string(iso) : NULL);
+        json_object_object_add(so, "outcome",
+                               json_object_new_string(ccnc_step_outcome_to_string(s->outcome)));
+        json_object_object_add(so, "error", s->error ? json_object_new_string(s->error) : NULL);
+        json_object_array_add(steps, so);
+    }
+    json_object_object_add(o, "steps", steps);
+#define MS(k, v) json_object_object_add(o, k, (v) < 0 ? NULL : json_object_new_int64(v))
+    MS("total_ms", ccnc_action_run_total_ms(run));
+    MS("downtime_ms", ccnc_action_run_downtime_ms(run));
+    MS("longest_gap_ms", have_sum ? sum.longest_gap_ms : -1);
+    MS("lost_probes", have_sum ? sum.lost_probes : -1);
+#undef MS
+    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+    if (have_sum)
+        ccnc_run_summary_clear(&sum);
+}
+
+/* Run the action to its end on the engine's loop; exit 0 only for done. */
+static int
+run(struct cli *cli, struct ccnc_engine *engine, struct ccnc_action *a, bool json)
+{
+    struct run_ctx ctx = { .engine = engine, .json = json };
+    struct ccnc_error err = { 0 };
+    char *dir = ccnc_runlog_default_dir();
+    struct sigaction sa = { 0 }, old_sa;
+    int timer, rc;
+
+    (void)cli;
+    ccnc_action_confirm(a);
+    ctx.run = ccnc_action_run_start(engine, a, dir, on_progress, &ctx, &err);
+    free(dir);
+    if (!ctx.run) {
+        fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+        ccnc_error_clear(&err);
+        ccnc_action_free(a);
+        return CCNC_EXIT_FAILED;
+    }
+    if (!json)
+        printf(_("Run file: %s\n"), ccnc_action_run_file(ctx.run));
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, &old_sa);
+    timer = ccnc_loop_add_timer(ccnc_engine_loop(engine), 100, true, check_interrupt, &ctx);
+    while (!ccnc_action_run_finished(ctx.run))
+        ccnc_loop_run(ccnc_engine_loop(engine));
+    ccnc_loop_run_once(ccnc_engine_loop(engine), 0); /* the last progress */
+    ccnc_loop_remove(ccnc_engine_loop(engine), timer);
+    sigaction(SIGINT, &old_sa, NULL);
+    rc = ccnc_action_run_action(ctx.run)->state == CCNC_ACTION_DONE ? CCNC_EXIT_OK
+                                                                     : CCNC_EXIT_FAILED;
+    if (json)
+        print_json(ctx.run);
+    ccnc_action_run_free(ctx.run);
+    return rc;
 }
 
 int
@@ -113,14 +251,20 @@ ccnc_cli_action(struct cli *cli, int argc, char **argv)
     }
     a = ccnc_action_new(kind, cv->name, source, to ? to->name : NULL, cv->passthrough);
     plan = ccnc_action_plan_text(a);
-    fputs(plan, stdout);
-    if (!from_live)
+    if (!args.json)
+        fputs(plan, stdout);
+    if (!from_live && !args.json)
         printf(_("(%s is assumed to run on %s, its home in the lab config: %s)\n"), cv->name,
                source, cli->offline ? _("--offline") : _("no host reported it"));
     if (!args.dry_run) {
-        fprintf(stderr, _("%s: this version plans actions but cannot run them yet; "
-                          "use --dry-run to see the plan\n"), PACKAGE);
-        rc = CCNC_EXIT_FAILED;
+        if (cli->offline) {
+            fprintf(stderr, _("%s: --offline only plans; leave it out to run the action\n"),
+                    PACKAGE);
+            rc = CCNC_EXIT_USAGE;
+        } else {
+            rc = run(cli, engine, a, args.json);
+            a = NULL; /* the run owned it */
+        }
     }
     free(plan);
     ccnc_action_free(a);

@@ -63,21 +63,16 @@ struct ccnc_collect_libvirt {
     pthread_mutex_t qmu;
     struct lv_result *queue;
     size_t n_queue, cap_queue;
-    pthread_t event_thread;
-    bool event_started;
-    volatile int event_stop;
+    bool events;            /* holds a reference on libvirt's event loop */
 };
 
 /* --- libvirt's event loop ------------------------------------------------ */
 
-static pthread_once_t event_once = PTHREAD_ONCE_INIT;
-static int event_impl_rc;
-
-static void
-register_event_impl(void)
-{
-    event_impl_rc = virEventRegisterDefaultImpl();
-}
+static pthread_mutex_t events_mu = PTHREAD_MUTEX_INITIALIZER;
+static int events_refs;
+static bool events_registered;
+static pthread_t events_thread;
+static volatile int events_stop;
 
 static void
 quiet_errors(void *data, virErrorPtr err)
@@ -87,11 +82,10 @@ quiet_errors(void *data, virErrorPtr err)
 }
 
 static void *
-event_thread(void *arg)
+events_main(void *arg)
 {
-    struct ccnc_collect_libvirt *c = arg;
-
-    while (!__atomic_load_n(&c->event_stop, __ATOMIC_ACQUIRE))
+    (void)arg;
+    while (!__atomic_load_n(&events_stop, __ATOMIC_ACQUIRE))
         if (virEventRunDefaultImpl() < 0)
             break;
     return NULL;
@@ -102,6 +96,43 @@ wake_event_loop(int timer, void *opaque)
 {
     (void)opaque;
     virEventRemoveTimeout(timer);
+}
+
+int
+ccnc_libvirt_events_acquire(void)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&events_mu);
+    if (!events_registered) {
+        /* once per process, before any connection is opened */
+        if (virEventRegisterDefaultImpl() < 0)
+            rc = -1;
+        else
+            events_registered = true;
+        virSetErrorFunc(NULL, quiet_errors);
+    }
+    if (rc == 0 && events_refs++ == 0) {
+        __atomic_store_n(&events_stop, 0, __ATOMIC_RELEASE);
+        if (pthread_create(&events_thread, NULL, events_main, NULL) != 0) {
+            events_refs = 0;
+            rc = -1;
+        }
+    }
+    pthread_mutex_unlock(&events_mu);
+    return rc;
+}
+
+void
+ccnc_libvirt_events_release(void)
+{
+    pthread_mutex_lock(&events_mu);
+    if (events_refs > 0 && --events_refs == 0) {
+        __atomic_store_n(&events_stop, 1, __ATOMIC_RELEASE);
+        virEventAddTimeout(0, wake_event_loop, NULL, NULL);
+        pthread_join(events_thread, NULL);
+    }
+    pthread_mutex_unlock(&events_mu);
 }
 
 /* --- results, from workers to the loop ---------------------------------- */
@@ -578,10 +609,8 @@ ccnc_collect_libvirt_start(struct ccnc_engine *engine)
         n += lab->hosts[i].role == CCNC_HOST_ROLE_HYPERVISOR;
     if (n == 0)
         return NULL;
-    pthread_once(&event_once, register_event_impl);
-    if (event_impl_rc < 0)
+    if (ccnc_libvirt_events_acquire() < 0)
         return NULL;
-    virSetErrorFunc(NULL, quiet_errors);
 
     c = ccnc_xcalloc(1, sizeof(*c));
     c->engine = engine;
@@ -594,7 +623,7 @@ ccnc_collect_libvirt_start(struct ccnc_engine *engine)
         return NULL;
     }
     c->watch = ccnc_loop_add_fd(ccnc_engine_loop(engine), c->wake[0], POLLIN, on_wake, c);
-    c->event_started = pthread_create(&c->event_thread, NULL, event_thread, c) == 0;
+    c->events = true;
 
     dir = runtime_dir();
     c->hosts = ccnc_xcalloc(n, sizeof(*c->hosts));
@@ -634,11 +663,8 @@ ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c)
         pthread_cond_destroy(&h->cond);
         free(h->uri);
     }
-    if (c->event_started) {
-        __atomic_store_n(&c->event_stop, 1, __ATOMIC_RELEASE);
-        virEventAddTimeout(0, wake_event_loop, NULL, NULL);
-        pthread_join(c->event_thread, NULL);
-    }
+    if (c->events)
+        ccnc_libvirt_events_release();
     ccnc_loop_remove(ccnc_engine_loop(c->engine), c->watch);
     close(c->wake[0]);
     close(c->wake[1]);

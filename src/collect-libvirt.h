@@ -17,4 +17,10 @@ void ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c);
  * key and, through a generated ssh wrapper in dir, its known_hosts. */
 char *ccnc_collect_libvirt_uri(const struct ccnc_lab_host *host, const char *dir);
 
+/* libvirt's event loop, run in a thread of its own while anyone holds a
+ * reference (the collector, an action's executor).  -1 when libvirt's
+ * event implementation cannot be set up. */
+int ccnc_libvirt_events_acquire(void);
+void ccnc_libvirt_events_release(void);
+
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -311,4 +312,57 @@ ccnc_virxml_clear(struct ccnc_virxml *x)
     ccnc_nic_clear(&x->nic);
     ccnc_link_clear(&x->link);
     memset(x, 0, sizeof(*x));
+}
+
+char *
+ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac, const char *pci,
+                       struct ccnc_error *err)
+{
+    xmlDocPtr doc = xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlXPathContextPtr ctx;
+    xmlXPathObjectPtr devs;
+    xmlNodePtr found = NULL;
+    char *out = NULL;
+
+    if (!doc) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("the domain XML is not well-formed"));
+        return NULL;
+    }
+    ctx = xmlXPathNewContext(doc);
+    devs = xp_all(ctx, xmlDocGetRootElement(doc), "devices/interface | devices/hostdev");
+    for (int i = 0; i < xp_count(devs) && !found; i++) {
+        xmlNodePtr n = devs->nodesetval->nodeTab[i];
+        char *m = xp_str(ctx, n, "mac/@address");
+        xmlNodePtr addr = xp_node(ctx, n, "source/address");
+        char *p = addr ? pci_address(ctx, addr) : NULL;
+        if ((mac && m && strcasecmp(m, mac) == 0) || (pci && p && strcmp(p, pci) == 0))
+            found = n;
+        free(m);
+        free(p);
+    }
+    if (found) {
+        xmlNodePtr copy = xmlCopyNode(found, 1);
+        xmlBufferPtr buf = xmlBufferCreate();
+        /* live-only elements: libvirt assigns them again */
+        for (xmlNodePtr c = copy->children, next; c; c = next) {
+            next = c->next;
+            if (c->type == XML_ELEMENT_NODE && (xmlStrEqual(c->name, (const xmlChar *)"alias") ||
+                                                xmlStrEqual(c->name, (const xmlChar *)"target"))) {
+                xmlUnlinkNode(c);
+                xmlFreeNode(c);
+            }
+        }
+        xmlNodeDump(buf, doc, copy, 0, 0);
+        out = ccnc_xstrdup((const char *)xmlBufferContent(buf));
+        xmlBufferFree(buf);
+        xmlFreeNode(copy);
+    } else {
+        ccnc_error_set(err, CCNC_ERR_LIBVIRT, _("the VM has no NIC with MAC %s"),
+                       mac ? mac : pci ? pci : "?");
+    }
+    xmlXPathFreeObject(devs);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    return out;
 }

@@ -28,4 +28,11 @@ int ccnc_virxml_parse(const char *name, const char *xml, size_t len, struct ccnc
                       struct ccnc_error *err);
 void ccnc_virxml_clear(struct ccnc_virxml *x);
 
+/* The device XML of the domain's <interface> with that MAC, or of its PCI
+ * <hostdev> with that host address, without what only the live domain
+ * has (<alias>, <target>): what detach and attach need.  NULL and err when
+ * there is none.  Caller frees. */
+char *ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac,
+                             const char *pci, struct ccnc_error *err);
+
 #endif

@@ -144,7 +144,7 @@ PY
 expect 0 '^ 8\. migrate +migrate the VM live' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to sys2 --dry-run
 expect 0 'assumed to run on sys1' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to sys2 --dry-run
 expect 0 '^Plan: detach vm1 from sys1' -- "$ccnc" --offline -c "$tmp/builtin.conf" detach vm1 --dry-run
-expect 1 'cannot run them yet' -- "$ccnc" --offline -c "$tmp/builtin.conf" detach vm1
+expect 2 'only plans; leave it out to run' -- "$ccnc" --offline -c "$tmp/builtin.conf" detach vm1
 expect 2 "has no \\[vm vm9\\]" -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm9 --to sys2 --dry-run
 expect 2 "'nfs' is not a hypervisor" -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to nfs --dry-run
 expect 2 'say where to with --to' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1

@@ -1,0 +1,834 @@
+/* Running an action: a thread walks the state machine (action.c) and maps
+ * each step to libvirt and guest-agent calls, each wait bounded by the lab
+ * config's timeouts, writing the run file a line per step.  Progress goes
+ * to ccnc's loop through a pipe.  The thread owns the action while it runs;
+ * the loop's thread reads it only once the run has finished. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "action-run.h"
+#include "collect-guest.h"
+#include "collect-libvirt.h"
+#include "i18n.h"
+#include "virxml.h"
+
+#define GUEST_TIMEOUT_S 3
+#define POLL_MS 100
+
+struct progress {
+    struct ccnc_step step;   /* a copy; error owned here */
+    bool has_step;
+    char *note;
+    bool final;
+};
+
+struct ccnc_action_run {
+    struct ccnc_engine *engine;
+    struct ccnc_lab *lab;
+    const struct ccnc_lab_vm *cv;
+    struct ccnc_action *a;
+    ccnc_action_run_cb cb;
+    void *cb_data;
+    struct ccnc_runlog *log;
+
+    pthread_t thread;
+    bool started;
+    int finished;            /* set by the thread, read by the loop */
+    int abort_req;
+    int wake[2];
+    int watch;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    struct progress *queue;
+    size_t n_queue, cap_queue;
+
+    /* the thread's */
+    virConnectPtr src, dst;
+    int cb_src[3], cb_dst[3];
+    bool device_removed, device_added, removal_failed;
+    char *nic_xml;           /* the passthrough NIC's device XML */
+    long long t0;
+    long long total_ms, downtime_ms;
+    bool migrating;
+    virDomainPtr migrating_dom;
+};
+
+static long long
+now_ms(void)
+{
+    return ccnc_now_wall_ms();
+}
+
+/* --- progress to the loop --------------------------------------------------- */
+
+static void
+post(struct ccnc_action_run *r, const struct ccnc_step *s, const char *note, bool final)
+{
+    struct progress *p;
+    char byte = 1;
+
+    pthread_mutex_lock(&r->mu);
+    p = ccnc_array_push(&r->queue, &r->n_queue, &r->cap_queue, sizeof(*p));
+    if (s) {
+        p->step = *s;
+        p->step.error = ccnc_xstrdup(s->error);
+        p->has_step = true;
+    }
+    p->note = ccnc_xstrdup(note);
+    p->final = final;
+    pthread_mutex_unlock(&r->mu);
+    if (write(r->wake[1], &byte, 1) < 0 && errno != EAGAIN)
+        return;
+}
+
+static void
+on_wake(int fd, short revents, void *data)
+{
+    struct ccnc_action_run *r = data;
+    struct progress *q;
+    size_t n;
+    char buf[64];
+
+    (void)revents;
+    while (read(fd, buf, sizeof(buf)) > 0)
+        ;
+    pthread_mutex_lock(&r->mu);
+    q = r->queue;
+    n = r->n_queue;
+    r->queue = NULL;
+    r->n_queue = r->cap_queue = 0;
+    pthread_mutex_unlock(&r->mu);
+    for (size_t i = 0; i < n; i++) {
+        if (r->cb)
+            r->cb(q[i].final ? r->a : NULL, q[i].has_step ? &q[i].step : NULL, q[i].note,
+                  r->cb_data);
+        free(q[i].step.error);
+        free(q[i].note);
+    }
+    free(q);
+}
+
+/* --- libvirt helpers ---------------------------------------------------------- */
+
+static int
+lv_fail(struct ccnc_error *err, const char *what)
+{
+    const char *msg = virGetLastErrorMessage();
+
+    return ccnc_error_set(err, CCNC_ERR_LIBVIRT, "%s: %s", what, msg && *msg ? msg : "?");
+}
+
+static void
+on_device_removed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
+{
+    struct ccnc_action_run *r = opaque;
+
+    (void)c; (void)d; (void)alias;
+    pthread_mutex_lock(&r->mu);
+    r->device_removed = true;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void
+on_device_added(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
+{
+    struct ccnc_action_run *r = opaque;
+
+    (void)c; (void)d; (void)alias;
+    pthread_mutex_lock(&r->mu);
+    r->device_added = true;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void
+on_removal_failed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
+{
+    struct ccnc_action_run *r = opaque;
+
+    (void)c; (void)d; (void)alias;
+    pthread_mutex_lock(&r->mu);
+    r->removal_failed = true;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void
+register_device_events(struct ccnc_action_run *r, virConnectPtr conn, int *ids)
+{
+    ids[0] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+                                              VIR_DOMAIN_EVENT_CALLBACK(on_device_removed), r,
+                                              NULL);
+    ids[1] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_ADDED,
+                                              VIR_DOMAIN_EVENT_CALLBACK(on_device_added), r, NULL);
+    ids[2] = virConnectDomainEventRegisterAny(conn, NULL,
+                                              VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+                                              VIR_DOMAIN_EVENT_CALLBACK(on_removal_failed), r,
+                                              NULL);
+}
+
+static virConnectPtr
+open_host(const char *host, const struct ccnc_lab *lab, struct ccnc_error *err)
+{
+    const struct ccnc_lab_host *h = ccnc_lab_find_host(lab, host);
+    char *uri;
+    virConnectPtr c;
+
+    if (!h) {
+        ccnc_error_set(err, CCNC_ERR_CONFIG, _("no host '%s' in the lab config"), host);
+        return NULL;
+    }
+    uri = ccnc_collect_libvirt_uri(h, NULL);
+    c = virConnectOpenAuth(uri, NULL, 0);
+    if (!c) {
+        char *what = ccnc_xasprintf(_("cannot connect to %s"), uri);
+        lv_fail(err, what);
+        free(what);
+    } else {
+        virConnectSetKeepAlive(c, 5, 3);
+    }
+    free(uri);
+    return c;
+}
+
+/* The connection where the VM runs now. */
+static virConnectPtr
+here(struct ccnc_action_run *r)
+{
+    return r->a->on_destination && r->dst ? r->dst : r->src;
+}
+
+static virDomainPtr
+domain(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    virDomainPtr d = virDomainLookupByName(here(r), r->a->vm);
+
+    if (!d)
+        lv_fail(err, _("cannot find the VM"));
+    return d;
+}
+
+/* Wait on flag (under r->mu) for at most timeout_s; true when it was set. */
+static bool
+wait_flag(struct ccnc_action_run *r, bool *flag, bool *fail_flag, int timeout_s)
+{
+    struct timespec ts;
+    bool ok;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += timeout_s;
+    pthread_mutex_lock(&r->mu);
+    while (!*flag && !(fail_flag && *fail_flag))
+        if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
+            break;
+    ok = *flag;
+    pthread_mutex_unlock(&r->mu);
+    return ok;
+}
+
+static bool
+xml_has_mac(virDomainPtr d, const char *mac)
+{
+    char *xml = virDomainGetXMLDesc(d, 0);
+    char *dev = xml ? ccnc_virxml_device_xml(xml, strlen(xml), mac, NULL, NULL) : NULL;
+    bool has = dev != NULL;
+
+    free(dev);
+    free(xml);
+    return has;
+}
+
+/* --- the guest's bond ----------------------------------------------------------- */
+
+/* The guest's name for the NIC with mac, from the bond; NULL if not a slave. */
+static char *
+slave_for_mac(const struct ccnc_bond *b, const char *mac)
+{
+    for (size_t i = 0; mac && i < b->n_slaves; i++)
+        if (b->slaves[i].perm_hwaddr && strcasecmp(b->slaves[i].perm_hwaddr, mac) == 0)
+            return ccnc_xstrdup(b->slaves[i].name);
+    return NULL;
+}
+
+static int
+read_bond(struct ccnc_action_run *r, struct ccnc_bond *b, struct ccnc_error *err)
+{
+    virDomainPtr d = domain(r, err);
+    int rc;
+
+    ccnc_bond_init(b);
+    if (!d)
+        return -1;
+    rc = ccnc_guest_read_bond(d, r->cv->bond, GUEST_TIMEOUT_S, b, err);
+    virDomainFree(d);
+    return rc;
+}
+
+/* The MAC of the backup NIC: the config's, or the MAC of the alias. */
+static char *
+backup_mac(struct ccnc_action_run *r)
+{
+    virDomainPtr d;
+    char *xml;
+    struct ccnc_virxml x;
+    char *mac = NULL;
+
+    if (!r->cv->backup || strncmp(r->cv->backup, "alias:", 6) != 0)
+        return ccnc_xstrdup(r->cv->backup);
+    d = domain(r, NULL);
+    xml = d ? virDomainGetXMLDesc(d, 0) : NULL;
+    if (xml && ccnc_virxml_parse("domain", xml, strlen(xml), &x, NULL) == 0) {
+        for (size_t i = 0; i < x.vm.n_nics; i++)
+            if (ccnc_streq(x.vm.nics[i].alias, r->cv->backup + 6))
+                mac = ccnc_xstrdup(x.vm.nics[i].mac);
+        ccnc_virxml_clear(&x);
+    }
+    free(xml);
+    if (d)
+        virDomainFree(d);
+    return mac;
+}
+
+/* Switch the bond to the slave with mac, and check that it took. */
+static int
+switch_bond(struct ccnc_action_run *r, const char *mac, struct ccnc_error *err)
+{
+    struct ccnc_bond b;
+    char *slave;
+    virDomainPtr d;
+    int rc = -1;
+
+    if (read_bond(r, &b, err) < 0) {
+        ccnc_bond_clear(&b);
+        return -1;
+    }
+    slave = slave_for_mac(&b, mac);
+    if (!slave) {
+        ccnc_error_set(err, CCNC_ERR_INTERNAL, _("no slave of %s has the MAC %s"), r->cv->bond,
+                       mac ? mac : "?");
+    } else if (ccnc_streq(b.active_slave, slave)) {
+        rc = 0; /* already there */
+    } else if ((d = domain(r, err)) != NULL) {
+        rc = ccnc_guest_set_active_slave(d, r->cv->bond, slave, GUEST_TIMEOUT_S, err);
+        virDomainFree(d);
+        if (rc == 0) {
+            struct ccnc_bond after;
+            if (read_bond(r, &after, err) == 0 && !ccnc_streq(after.active_slave, slave))
+                rc = ccnc_error_set(err, CCNC_ERR_INTERNAL,
+                                    _("the bond stayed on %s after the switch to %s"),
+                                    after.active_slave ? after.active_slave : _("none"), slave);
+            else if (r->log)
+                ccnc_runlog_bond(r->log, now_ms(), r->a->vm, b.active_slave, slave);
+            ccnc_bond_clear(&after);
+        }
+    }
+    free(slave);
+    ccnc_bond_clear(&b);
+    return rc;
+}
+
+/* The bond's active slave is the NIC with mac, and it is up. */
+static int
+verify_active(struct ccnc_action_run *r, const char *mac, struct ccnc_error *err)
+{
+    struct ccnc_bond b;
+    char *slave;
+    int rc = -1;
+
+    if (read_bond(r, &b, err) < 0) {
+        ccnc_bond_clear(&b);
+        return -1;
+    }
+    slave = slave_for_mac(&b, mac);
+    if (slave && ccnc_streq(b.active_slave, slave))
+        rc = 0;
+    else
+        ccnc_error_set(err, CCNC_ERR_INTERNAL, _("the bond's active slave is %s, not %s (%s)"),
+                       b.active_slave ? b.active_slave : _("none"), slave ? slave : "?",
+                       mac ? mac : "?");
+    free(slave);
+    ccnc_bond_clear(&b);
+    return rc;
+}
+
+/* --- steps ---------------------------------------------------------------------- */
+
+static int
+attach_nic(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    virDomainPtr d;
+    int rc = -1;
+
+    if (!r->nic_xml)
+        return ccnc_error_set(err, CCNC_ERR_INTERNAL, _("the NIC's device XML is not known"));
+    d = domain(r, err);
+    if (!d)
+        return -1;
+    pthread_mutex_lock(&r->mu);
+    r->device_added = false;
+    pthread_mutex_unlock(&r->mu);
+    if (virDomainAttachDeviceFlags(d, r->nic_xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+        lv_fail(err, _("libvirt refused the attach"));
+    } else if (wait_flag(r, &r->device_added, NULL, r->lab->migration.step_timeout_s) ||
+               xml_has_mac(d, r->cv->passthrough_mac)) {
+        rc = 0;
+    } else {
+        ccnc_error_set(err, CCNC_ERR_TIMEOUT, _("the NIC did not appear within %d s"),
+                       r->lab->migration.step_timeout_s);
+    }
+    virDomainFree(d);
+    return rc;
+}
+
+static int
+detach_nic(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    virDomainPtr d = domain(r, err);
+    char *xml;
+    int rc = -1;
+
+    if (!d)
+        return -1;
+    xml = virDomainGetXMLDesc(d, 0);
+    free(r->nic_xml);
+    r->nic_xml = xml ? ccnc_virxml_device_xml(xml, strlen(xml), r->cv->passthrough_mac,
+                                              r->cv->passthrough_kind == CCNC_PASSTHROUGH_PCI
+                                                  ? r->cv->passthrough : NULL, err)
+                     : NULL;
+    free(xml);
+    if (!r->nic_xml) {
+        virDomainFree(d);
+        return -1;
+    }
+    pthread_mutex_lock(&r->mu);
+    r->device_removed = r->removal_failed = false;
+    pthread_mutex_unlock(&r->mu);
+    /* only a request: the guest must let go of the device first */
+    if (virDomainDetachDeviceFlags(d, r->nic_xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+        lv_fail(err, _("libvirt refused the detach"));
+    } else if (wait_flag(r, &r->device_removed, &r->removal_failed,
+                         r->lab->migration.step_timeout_s)) {
+        rc = 0;
+    } else if (r->removal_failed) {
+        ccnc_error_set(err, CCNC_ERR_LIBVIRT, _("the guest refused to let go of the NIC"));
+    } else if (!xml_has_mac(d, r->cv->passthrough_mac)) {
+        rc = 0; /* gone, the event was missed */
+    } else {
+        ccnc_error_set(err, CCNC_ERR_TIMEOUT, _("the NIC was still there after %d s"),
+                       r->lab->migration.step_timeout_s);
+    }
+    virDomainFree(d);
+    return rc;
+}
+
+static void *
+abort_watch(void *arg)
+{
+    struct ccnc_action_run *r = arg;
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += r->lab->migration.timeout_s;
+    pthread_mutex_lock(&r->mu);
+    while (r->migrating && !r->abort_req)
+        if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
+            break;
+    if (r->migrating && r->migrating_dom)
+        virDomainAbortJob(r->migrating_dom);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+static void
+log_job_stats(struct ccnc_action_run *r)
+{
+    static const char *const names[] = {
+        VIR_DOMAIN_JOB_TIME_ELAPSED, VIR_DOMAIN_JOB_DOWNTIME, VIR_DOMAIN_JOB_SETUP_TIME,
+        VIR_DOMAIN_JOB_MEMORY_TOTAL, VIR_DOMAIN_JOB_MEMORY_PROCESSED,
+        VIR_DOMAIN_JOB_MEMORY_REMAINING, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE,
+        VIR_DOMAIN_JOB_MEMORY_ITERATION, VIR_DOMAIN_JOB_MEMORY_BPS,
+    };
+    virDomainPtr d = virDomainLookupByName(r->dst, r->a->vm);
+    virTypedParameterPtr params = NULL;
+    int nparams = 0, type = 0;
+    long long values[CCNC_ARRAY_SIZE(names)];
+    const char *have[CCNC_ARRAY_SIZE(names)];
+    size_t n = 0;
+
+    if (!d)
+        return;
+    if (virDomainGetJobStats(d, &type, &params, &nparams, VIR_DOMAIN_JOB_STATS_COMPLETED) == 0) {
+        for (size_t i = 0; i < CCNC_ARRAY_SIZE(names); i++) {
+            unsigned long long v;
+            if (virTypedParamsGetULLong(params, nparams, names[i], &v) == 1) {
+                have[n] = names[i];
+                values[n++] = (long long)v;
+                if (strcmp(names[i], VIR_DOMAIN_JOB_DOWNTIME) == 0)
+                    r->downtime_ms = (long long)v;
+            }
+        }
+        if (r->log)
+            ccnc_runlog_job(r->log, "completed", now_ms(), have, values, n);
+        virTypedParamsFree(params, nparams);
+    }
+    virDomainFree(d);
+}
+
+static int
+migrate(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    const struct ccnc_lab_host *dh = ccnc_lab_find_host(r->lab, r->a->destination);
+    virDomainPtr d = domain(r, err);
+    char *uri;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0, maxparams = 0, rc = -1;
+    unsigned int flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST |
+                         VIR_MIGRATE_UNDEFINE_SOURCE;
+    pthread_t watch;
+    bool watching;
+
+    if (!d)
+        return -1;
+    if (r->lab->migration.auto_converge)
+        flags |= VIR_MIGRATE_AUTO_CONVERGE;
+    if (r->lab->migration.bandwidth_mbps > 0)
+        virTypedParamsAddULLong(&params, &nparams, &maxparams, VIR_MIGRATE_PARAM_BANDWIDTH,
+                                (unsigned long long)(r->lab->migration.bandwidth_mbps / 8 ?
+                                                     r->lab->migration.bandwidth_mbps / 8 : 1));
+    virDomainMigrateSetMaxDowntime(d, (unsigned long long)r->lab->migration.max_downtime_ms, 0);
+    /* peer to peer: the source's libvirtd reaches the destination itself */
+    uri = ccnc_collect_libvirt_uri(dh, NULL);
+    pthread_mutex_lock(&r->mu);
+    r->migrating = true;
+    r->migrating_dom = d;
+    pthread_mutex_unlock(&r->mu);
+    watching = pthread_create(&watch, NULL, abort_watch, r) == 0;
+    if (virDomainMigrateToURI3(d, uri, params, (unsigned int)nparams, flags) < 0)
+        lv_fail(err, _("the migration failed"));
+    else
+        rc = 0;
+    pthread_mutex_lock(&r->mu);
+    r->migrating = false;
+    r->migrating_dom = NULL;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+    if (watching)
+        pthread_join(watch, NULL);
+    virTypedParamsFree(params, nparams);
+    virDomainFree(d);
+    free(uri);
+    return rc;
+}
+
+static int
+wait_enslaved(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    long long until = ccnc_now_mono_ms() + r->lab->migration.step_timeout_s * 1000LL;
+
+    do {
+        struct ccnc_bond b;
+        char *slave;
+        if (read_bond(r, &b, NULL) == 0 && (slave = slave_for_mac(&b, r->cv->passthrough_mac))) {
+            bool up = false;
+            for (size_t i = 0; i < b.n_slaves; i++)
+                if (ccnc_streq(b.slaves[i].name, slave) && ccnc_streq(b.slaves[i].mii_status, "up"))
+                    up = true;
+            free(slave);
+            ccnc_bond_clear(&b);
+            if (up)
+                return 0;
+        } else {
+            ccnc_bond_clear(&b);
+        }
+        usleep(POLL_MS * 1000);
+    } while (ccnc_now_mono_ms() < until);
+    return ccnc_error_set(err, CCNC_ERR_TIMEOUT,
+                          _("the guest did not make the NIC a working bond slave within %d s"),
+                          r->lab->migration.step_timeout_s);
+}
+
+static int
+check_backup(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    struct ccnc_bond b;
+    char *mac = backup_mac(r), *slave = NULL;
+    int rc = -1;
+
+    if (read_bond(r, &b, err) == 0) {
+        slave = slave_for_mac(&b, mac);
+        if (!slave)
+            ccnc_error_set(err, CCNC_ERR_INTERNAL, _("the backup NIC (%s) is not a slave of %s"),
+                           mac ? mac : "?", r->cv->bond);
+        for (size_t i = 0; slave && i < b.n_slaves; i++)
+            if (ccnc_streq(b.slaves[i].name, slave))
+                rc = ccnc_streq(b.slaves[i].mii_status, "up")
+                         ? 0
+                         : ccnc_error_set(err, CCNC_ERR_INTERNAL,
+                                          _("the backup NIC %s is %s, not up"), slave,
+                                          b.slaves[i].mii_status ? b.slaves[i].mii_status : "?");
+    }
+    free(slave);
+    free(mac);
+    ccnc_bond_clear(&b);
+    return rc;
+}
+
+static int
+run_step(struct ccnc_action_run *r, enum ccnc_step_op op, struct ccnc_error *err)
+{
+    char *mac;
+    int rc;
+
+    switch (op) {
+    case CCNC_STEP_CHECK_DESTINATION:
+        if (!r->dst)
+            r->dst = open_host(r->a->destination, r->lab, err);
+        if (!r->dst)
+            return -1;
+        register_device_events(r, r->dst, r->cb_dst);
+        return 0;
+    case CCNC_STEP_CHECK_STORAGE: {
+        /* a diskless VM (the lab's) needs nothing; disks are the NFS
+         * export's and are checked by the migration itself */
+        return 0;
+    }
+    case CCNC_STEP_CHECK_BACKUP:
+        return check_backup(r, err);
+    case CCNC_STEP_RESERVE_NIC:
+    case CCNC_STEP_RELEASE_NIC:
+        if (r->cv->passthrough_kind == CCNC_PASSTHROUGH_POOL)
+            return ccnc_error_set(err, CCNC_ERR_INTERNAL,
+                                  _("VF pools cannot be reserved by this version"));
+        return 0; /* a port by address or an emulated NIC: nothing to reserve */
+    case CCNC_STEP_BOND_TO_BACKUP:
+        mac = backup_mac(r);
+        rc = switch_bond(r, mac, err);
+        free(mac);
+        return rc;
+    case CCNC_STEP_DETACH:
+        return detach_nic(r, err);
+    case CCNC_STEP_VERIFY_ON_BACKUP:
+        mac = backup_mac(r);
+        rc = verify_active(r, mac, err);
+        free(mac);
+        return rc;
+    case CCNC_STEP_MIGRATE:
+        rc = migrate(r, err);
+        if (rc == 0)
+            log_job_stats(r);
+        return rc;
+    case CCNC_STEP_ATTACH:
+    case CCNC_STEP_REATTACH_SOURCE:
+        return attach_nic(r, err);
+    case CCNC_STEP_WAIT_ENSLAVED:
+        return wait_enslaved(r, err);
+    case CCNC_STEP_BOND_TO_PRIMARY:
+    case CCNC_STEP_RESTORE_PRIMARY:
+        return switch_bond(r, r->cv->passthrough_mac, err);
+    case CCNC_STEP_VERIFY: {
+        virDomainPtr d = domain(r, err);
+        int state = 0, reason = 0;
+        if (!d)
+            return -1;
+        rc = virDomainGetState(d, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING
+                 ? 0
+                 : ccnc_error_set(err, CCNC_ERR_INTERNAL, _("the VM is not running"));
+        virDomainFree(d);
+        if (rc == 0 && r->a->kind != CCNC_ACTION_MIGRATE &&
+            r->a->kind != CCNC_ACTION_MIGRATE_TEAMING) {
+            mac = r->a->kind == CCNC_ACTION_DETACH ? backup_mac(r)
+                                                   : ccnc_xstrdup(r->cv->passthrough_mac);
+            rc = verify_active(r, mac, err);
+            free(mac);
+        }
+        return rc;
+    }
+    default:
+        return ccnc_error_set(err, CCNC_ERR_INTERNAL, _("unknown step"));
+    }
+}
+
+static void *
+run_thread(void *arg)
+{
+    struct ccnc_action_run *r = arg;
+    struct ccnc_step *s;
+
+    r->t0 = ccnc_now_mono_ms();
+    while ((s = ccnc_action_next(r->a, now_ms())) != NULL) {
+        struct ccnc_error err = { 0 };
+        int rc;
+
+        post(r, s, NULL, false);
+        if (__atomic_load_n(&r->abort_req, __ATOMIC_ACQUIRE) && !s->rollback)
+            rc = ccnc_error_set(&err, CCNC_ERR_INTERNAL, _("aborted by the operator"));
+        else
+            rc = run_step(r, s->op, &err);
+        ccnc_action_report(r->a, rc == 0 ? CCNC_STEP_OK
+                                 : err.code == CCNC_ERR_TIMEOUT ? CCNC_STEP_TIMEOUT
+                                                                : CCNC_STEP_FAILED,
+                           rc == 0 ? NULL : err.message, now_ms());
+        if (r->log)
+            ccnc_runlog_step(r->log, r->a, s);
+        post(r, s, NULL, false);
+        ccnc_error_clear(&err);
+    }
+    r->total_ms = ccnc_now_mono_ms() - r->t0;
+    if (r->log)
+        ccnc_runlog_finish(r->log, r->a, now_ms(), r->total_ms, r->downtime_ms);
+    __atomic_store_n(&r->finished, 1, __ATOMIC_RELEASE);
+    post(r, NULL, r->a->summary, true);
+    return NULL;
+}
+
+struct ccnc_action_run *
+ccnc_action_run_start(struct ccnc_engine *engine, struct ccnc_action *a, const char *runs_dir,
+                      ccnc_action_run_cb cb, void *data, struct ccnc_error *err)
+{
+    struct ccnc_action_run *r;
+    const struct ccnc_lab *lab = ccnc_engine_lab(engine);
+    const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(lab, a->vm);
+
+    if (!cv) {
+        ccnc_error_set(err, CCNC_ERR_CONFIG, _("the lab config has no [vm %s]"), a->vm);
+        return NULL;
+    }
+    if (a->state == CCNC_ACTION_PLANNED) {
+        ccnc_error_set(err, CCNC_ERR_INTERNAL, _("the action was not confirmed"));
+        return NULL;
+    }
+    if (ccnc_libvirt_events_acquire() < 0) {
+        ccnc_error_set(err, CCNC_ERR_LIBVIRT, _("libvirt's event loop cannot be set up"));
+        return NULL;
+    }
+    r = ccnc_xcalloc(1, sizeof(*r));
+    r->engine = engine;
+    r->lab = ccnc_lab_ref((struct ccnc_lab *)lab);
+    r->cv = cv;
+    r->a = a;
+    r->cb = cb;
+    r->cb_data = data;
+    r->total_ms = r->downtime_ms = CCNC_UNKNOWN;
+    for (int i = 0; i < 3; i++)
+        r->cb_src[i] = r->cb_dst[i] = -1;
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cond, NULL);
+    if (pipe2(r->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot make a pipe: %s"), strerror(errno));
+        r->wake[0] = r->wake[1] = -1;
+        ccnc_action_run_free(r);
+        return NULL;
+    }
+    r->watch = ccnc_loop_add_fd(ccnc_engine_loop(engine), r->wake[0], POLLIN, on_wake, r);
+    r->src = open_host(a->source, lab, err);
+    if (!r->src) {
+        ccnc_action_run_free(r);
+        return NULL;
+    }
+    register_device_events(r, r->src, r->cb_src);
+    r->log = ccnc_runlog_open(runs_dir, a, now_ms(), err);
+    if (!r->log) {
+        ccnc_action_run_free(r);
+        return NULL;
+    }
+    r->started = pthread_create(&r->thread, NULL, run_thread, r) == 0;
+    if (!r->started) {
+        ccnc_error_set(err, CCNC_ERR_INTERNAL, _("cannot start the action's thread"));
+        ccnc_action_run_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void
+ccnc_action_run_abort(struct ccnc_action_run *r)
+{
+    pthread_mutex_lock(&r->mu);
+    __atomic_store_n(&r->abort_req, 1, __ATOMIC_RELEASE);
+    if (r->migrating && r->migrating_dom)
+        virDomainAbortJob(r->migrating_dom);
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+bool
+ccnc_action_run_finished(const struct ccnc_action_run *r)
+{
+    return __atomic_load_n(&r->finished, __ATOMIC_ACQUIRE);
+}
+
+const struct ccnc_action *
+ccnc_action_run_action(const struct ccnc_action_run *r)
+{
+    return r->a;
+}
+
+const char *
+ccnc_action_run_file(const struct ccnc_action_run *r)
+{
+    return r->log ? ccnc_runlog_path(r->log) : NULL;
+}
+
+long long
+ccnc_action_run_total_ms(const struct ccnc_action_run *r)
+{
+    return r->total_ms;
+}
+
+long long
+ccnc_action_run_downtime_ms(const struct ccnc_action_run *r)
+{
+    return r->downtime_ms;
+}
+
+void
+ccnc_action_run_free(struct ccnc_action_run *r)
+{
+    if (!r)
+        return;
+    if (r->started)
+        pthread_join(r->thread, NULL);
+    for (int i = 0; i < 3; i++) {
+        if (r->src && r->cb_src[i] >= 0)
+            virConnectDomainEventDeregisterAny(r->src, r->cb_src[i]);
+        if (r->dst && r->cb_dst[i] >= 0)
+            virConnectDomainEventDeregisterAny(r->dst, r->cb_dst[i]);
+    }
+    if (r->src)
+        virConnectClose(r->src);
+    if (r->dst)
+        virConnectClose(r->dst);
+    ccnc_libvirt_events_release();
+    if (r->wake[0] >= 0 || r->wake[1] >= 0) {
+        ccnc_loop_remove(ccnc_engine_loop(r->engine), r->watch);
+        close(r->wake[0]);
+        close(r->wake[1]);
+    }
+    for (size_t i = 0; i < r->n_queue; i++) {
+        free(r->queue[i].step.error);
+        free(r->queue[i].note);
+    }
+    free(r->queue);
+    ccnc_runlog_close(r->log);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cond);
+    free(r->nic_xml);
+    ccnc_action_free(r->a);
+    ccnc_lab_unref(r->lab);
+    free(r);
+}

@@ -1,0 +1,37 @@
+/* Running an action for real: a thread that maps each step of the state
+ * machine to libvirt and guest-agent calls, writes the run file as it
+ * goes, and tells the loop's thread what happened. */
+#ifndef CCNC_ACTION_RUN_H
+#define CCNC_ACTION_RUN_H
+
+#include <ccnc/action.h>
+#include <ccnc/engine.h>
+#include <ccnc/runlog.h>
+
+struct ccnc_action_run;
+
+/* Progress, posted to the loop's thread: a step started or ended (step is
+ * a copy that lives for the call), or the action finished (step NULL). */
+typedef void (*ccnc_action_run_cb)(const struct ccnc_action *a, const struct ccnc_step *step,
+                                   const char *note, void *data);
+
+/* Start running a (confirmed) action against the lab in engine's loop.
+ * The run takes the action (freed with the run).  runs_dir: where the run
+ * file goes.  NULL and err when it cannot start (run file, libvirt). */
+struct ccnc_action_run *ccnc_action_run_start(struct ccnc_engine *engine,
+                                              struct ccnc_action *a, const char *runs_dir,
+                                              ccnc_action_run_cb cb, void *data,
+                                              struct ccnc_error *err);
+/* Ask a running migration to stop (virDomainAbortJob); the state machine
+ * then rolls back. */
+void ccnc_action_run_abort(struct ccnc_action_run *run);
+bool ccnc_action_run_finished(const struct ccnc_action_run *run);
+const struct ccnc_action *ccnc_action_run_action(const struct ccnc_action_run *run);
+const char *ccnc_action_run_file(const struct ccnc_action_run *run);
+/* Figures for the summary: CCNC_UNKNOWN when not measured. */
+long long ccnc_action_run_total_ms(const struct ccnc_action_run *run);
+long long ccnc_action_run_downtime_ms(const struct ccnc_action_run *run);
+/* Wait for the thread (after it finished) and free. */
+void ccnc_action_run_free(struct ccnc_action_run *run);
+
+#endif
