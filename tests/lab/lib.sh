@@ -107,15 +107,17 @@ where_running() {
 stream_ticks() { "$LAB" serial | grep -c '^ccnc-stream'; }
 stream_errors() { "$LAB" serial | grep -c '^ccnc-stream .* ERR'; }
 
-# host memory in use (MemTotal - MemAvailable, MiB) every 200 ms; the lab's peak
-# is the maximum minus the first sample
+# resident memory of all the lab's processes (daemons, QEMU: everything in the
+# lab hosts' mount namespaces), MiB, every 500 ms
 mem_start() {
 	(
 		exec {mfd}<> <(:)
 		end=$((SECONDS + 900))
 		while [ ! -e "$WORK/stop-mem" ] && [ $SECONDS -lt $end ]; do
-			awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 } END { print int((t - a) / 1024) }' /proc/meminfo
-			read -r -t 0.2 -u $mfd || true
+			# shellcheck disable=SC2046
+			awk '/^VmRSS:/ { s += $2 } END { print int(s / 1024) }' \
+				$("$LAB" pids 2>/dev/null | sed 's|.*|/proc/&/status|') /dev/null 2>/dev/null
+			read -r -t 0.5 -u $mfd || true
 		done
 	) > "$WORK/mem" &
 	MEMSAMPLER=$!
@@ -126,7 +128,7 @@ mem_stop() {
 	wait "$MEMSAMPLER" 2>/dev/null
 	MEMSAMPLER=
 }
-mem_peak() { awk 'NR == 1 { base = $1 } $1 > max { max = $1 } END { print max - base }' "$WORK/mem"; }
+mem_peak() { awk '$1 > max { max = $1 } END { print max + 0 }' "$WORK/mem"; }
 
 probes_start() {
 	# the NFS stream seen on the wire: bytes the NFS server sends, every 10 ms

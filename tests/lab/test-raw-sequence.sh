@@ -114,7 +114,7 @@ peak_mem=$(mem_peak)
 stream_after=$(stream_ticks)
 errs=$(stream_errors)
 RES+=("sequence_ms=$SEQ_MS" "stall_ms_max=$all_stall" "ping_sent=${sent:-0}" "ping_received=${recv:-0}"
-	"ping_lost=$all_lost" "ping_gap_ms_max=$all_gap" "up_ms=$UP_MS" "peak_mem_mib=$peak_mem" "stream_ticks=$((stream_after - stream_before))" "stream_errors=$errs")
+	"ping_lost=$all_lost" "ping_gap_ms_max=$all_gap" "up_ms=$UP_MS" "peak_rss_mib=$peak_mem" "stream_ticks=$((stream_after - stream_before))" "stream_errors=$errs")
 printf '%s\n' "${RES[@]}"
 echo
 
