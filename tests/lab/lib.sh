@@ -23,6 +23,14 @@ lab_preflight() {
 	done
 	WORK=$(mktemp -d /tmp/ccnc-lab-test.XXXXXX)
 	trap lab_cleanup EXIT
+	# one lab test at a time (make -j): they share the lab's names and addresses
+	local lockdir=${CCNC_LAB_DIR:-/var/tmp/ccnc-lab}
+	mkdir -p "$lockdir"
+	exec {LOCKFD}>"$lockdir/test.lock"
+	if ! flock -w 900 "$LOCKFD"; then
+		echo "SKIP: another lab test holds $lockdir/test.lock"
+		exit 77
+	fi
 	trap 'exit 1' INT TERM
 }
 
