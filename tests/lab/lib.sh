@@ -8,6 +8,7 @@ FAILS=0
 STARTED_LAB=0
 UP_MS=-1
 SAMPLER=
+BONDLOG=
 PINGER=
 MEMSAMPLER=
 
@@ -89,19 +90,30 @@ bond_active() {
 		END { if (active != "") print active, perm[active] }'
 }
 
-# wait (bounded) until bond0's active slave has permanent MAC $2;
-# print "MS_WAITED IFACE" (MS_WAITED -1 on timeout)
+# "IFACE MAC" of bond0's active slave as the guest last logged it on its serial
+# console (within 50 ms of a change; read locally, no round trip)
+bond_logged() {
+	cat "$CCNC_LAB_DIR"/hosts/sys[12]/var.u/log/libvirt/qemu/"$VM"-serial.log 2>/dev/null |
+		tr -d '\r' | awk '$1 == "ccnc-bond" && $2 + 0 >= best { best = $2 + 0; cur = $3 " " $4 } END { print cur }'
+}
+
+# wait (bounded) until bond0's active slave has permanent MAC $2: first as the
+# guest logs it (timed, ~50 ms resolution), then confirmed through the guest
+# agent. Print "MS IFACE", MS counted from $4 (default: now); -1 on timeout.
 wait_bond_on() {
-	local h=$1 mac=$2 limit_s=$3 t0=$EPOCHREALTIME cur
+	local h=$1 mac=$2 limit_s=$3 t0=${4:-$EPOCHREALTIME} cur ms
 	while :; do
-		cur=$(bond_active "$h")
+		cur=$(bond_logged)
 		if [ "${cur#* }" = "$mac" ]; then
-			echo "$(ms_since "$t0") ${cur% *}"
-			return 0
+			ms=$(ms_since "$t0")
+			break
 		fi
 		[ "$(ms_since "$t0")" -lt $((limit_s * 1000)) ] || { echo "-1 ${cur:-none}"; return 1; }
-		sleep 0.05
+		sleep 0.02
 	done
+	cur=$(bond_active "$h")
+	[ "${cur#* }" = "$mac" ] || { echo "-1 agent:${cur:-none}"; return 1; }
+	echo "$ms ${cur% *}"
 }
 
 where_running() {
@@ -151,6 +163,42 @@ probes_start() {
 		done
 	) > "$WORK/wire" &
 	SAMPLER=$!
+	# the guest's bond changes as they reach its serial logs, in host time:
+	# "EPOCH ccnc-bond UPTIME IFACE MAC"
+	(
+		exec {tfd}<> <(:)
+		declare -A fd part
+		end=$((SECONDS + 600))
+		first=1
+		while [ ! -e "$WORK/stop" ] && [ $SECONDS -lt $end ]; do
+			for h in sys1 sys2; do
+				f=$CCNC_LAB_DIR/hosts/$h/var.u/log/libvirt/qemu/$VM-serial.log
+				if [ -z "${fd[$h]:-}" ]; then
+					[ -e "$f" ] || continue
+					exec {x}< "$f"
+					fd[$h]=$x
+					part[$h]=
+					# what was there before the probes started is history
+					[ $first = 1 ] && while read -r -u "$x" _; do :; done
+				fi
+				while :; do
+					line=
+					if IFS= read -r -u "${fd[$h]}" line; then
+						line=${part[$h]}$line
+						part[$h]=
+						line=${line%$'\r'}
+						[[ $line == ccnc-bond* ]] && echo "$EPOCHREALTIME $line"
+					else
+						part[$h]+=$line
+						break
+					fi
+				done
+			done
+			first=0
+			read -r -t 0.02 -u $tfd || true
+		done
+	) > "$WORK/bond" &
+	BONDLOG=$!
 	# 100 pings a second from the NFS server to the guest's bond address
 	ip netns exec nfs ping -D -n -i 0.01 -W 1 -w 600 "$CCNC_LAB_VM_ADDR" > "$WORK/ping" 2>&1 &
 	PINGER=$!
@@ -164,9 +212,10 @@ probes_stop() {
 	PINGER=
 	if [ -n "$SAMPLER" ]; then
 		touch "$WORK/stop"
-		wait "$SAMPLER" 2>/dev/null
+		wait "$SAMPLER" "$BONDLOG" 2>/dev/null
 	fi
 	SAMPLER=
+	BONDLOG=
 }
 
 # longest interval (ms) without NFS data on the wire (> 16 KiB per 10 ms
@@ -196,6 +245,12 @@ ping_stats() {
 		}
 		END { printf "%d %d", lost, gap * 1000 }' "$WORK/ping"
 }
+# ms from $1 to the first logged switch of bond0 to the NIC with MAC $2 (-1: none)
+bond_switch_ms() {
+	awk -v a="$1" -v mac="$2" '$1 >= a && $2 == "ccnc-bond" && $5 == mac { printf "%d", ($1 - a) * 1000; found = 1; exit }
+		END { if (!found) print -1 }' "$WORK/bond"
+}
+
 ping_totals() { awk '/packets transmitted/ { print $1, $4 }' "$WORK/ping"; }
 
 # bring the lab down if this test brought it up, and check nothing is left

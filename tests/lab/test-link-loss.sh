@@ -41,13 +41,13 @@ sleep 2
 t0=$EPOCHREALTIME
 vs "$h" domif-setlink "$VM" "$CCNC_LAB_PRIMARY_MAC" down >/dev/null || fail "domif-setlink down"
 r=$(wait_bond_on "$h" "$CCNC_LAB_BACKUP_MAC" 10) || fail "bond0 did not fail over to the virtio backup ($r)"
-failover_ms=${r% *}
+failover_ms=$(bond_switch_ms "$t0" "$CCNC_LAB_BACKUP_MAC")
 log "link down: bond on the virtio backup (${r#* }) after $failover_ms ms"
 sleep "$DOWN_S"
 t1=$EPOCHREALTIME
 vs "$h" domif-setlink "$VM" "$CCNC_LAB_PRIMARY_MAC" up >/dev/null || fail "domif-setlink up"
 r=$(wait_bond_on "$h" "$CCNC_LAB_PRIMARY_MAC" 15) || fail "bond0 did not return to the stand-in ($r)"
-back_ms=${r% *}
+back_ms=$(bond_switch_ms "$t1" "$CCNC_LAB_PRIMARY_MAC")
 log "link up: bond back on the stand-in (${r#* }) after $back_ms ms"
 sleep 1
 t2=$EPOCHREALTIME
