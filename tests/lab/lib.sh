@@ -1,0 +1,294 @@
+# Shared by the lab tests (sourced): bringing the lab up and down, the guest's
+# bond through the QEMU guest agent, and the probes that measure the NFS
+# stream and the guest's reachability from the NFS server's namespace.
+
+LAB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lab
+MAX_STALL_MS=${CCNC_LAB_MAX_STALL_MS:-5000}
+FAILS=0
+STARTED_LAB=0
+UP_MS=-1
+SAMPLER=
+BONDLOG=
+PINGER=
+MEMSAMPLER=
+
+log() { printf '%s %s\n' "$(date +%T.%3N)" "$*"; }
+fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
+ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
+
+lab_preflight() {
+	[ "$(id -u)" = 0 ] || { echo "SKIP: must run as root"; exit 77; }
+	local t
+	for t in virsh ip ping awk base64 jq; do
+		command -v "$t" >/dev/null || { echo "SKIP: missing $t (apt-get install \$($LAB deps))"; exit 77; }
+	done
+	WORK=$(mktemp -d /tmp/ccnc-lab-test.XXXXXX)
+	trap lab_cleanup EXIT
+	# one lab test at a time (make -j): they share the lab's names and addresses
+	local lockdir=${CCNC_LAB_DIR:-/var/tmp/ccnc-lab}
+	mkdir -p "$lockdir"
+	exec {LOCKFD}>"$lockdir/test.lock"
+	if ! flock -w 900 "$LOCKFD"; then
+		echo "SKIP: another lab test holds $lockdir/test.lock"
+		exit 77
+	fi
+	trap 'exit 1' INT TERM
+}
+
+lab_load_env() {
+	eval "$("$LAB" env)"
+	declare -gA URI=([sys1]=$CCNC_LAB_URI_SYS1 [sys2]=$CCNC_LAB_URI_SYS2)
+	VM=$CCNC_LAB_VM
+}
+
+vs() { local h=$1; shift; timeout 120 virsh -q -c "${URI[$h]}" "$@"; }
+
+# use the lab that is up, or bring one up (and down again at the end)
+lab_ensure_up() {
+	if "$LAB" status >/dev/null 2>&1; then
+		log "using the lab that is up"
+	else
+		log "bringing the lab up"
+		local t0=$EPOCHREALTIME out rc
+		out=$("$LAB" up 2>"$WORK/up.err")
+		rc=$?
+		if [ $rc = 77 ]; then echo "SKIP: $(tail -1 "$WORK/up.err")"; exit 77; fi
+		[ $rc = 0 ] || { cat "$WORK/up.err"; log "FAIL: lab up failed"; exit 1; }
+		STARTED_LAB=1
+		UP_MS=$(ms_since "$t0")
+		log "lab up in $UP_MS ms: $(tail -1 <<<"$out")"
+	fi
+	lab_load_env
+}
+
+# run a command in the guest through the QEMU guest agent on host H; print its stdout
+gexec() {
+	local h=$1 path=$2 args r pid i st
+	shift 2
+	args=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+	r=$(vs "$h" qemu-agent-command "$VM" \
+		"{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"$path\",\"arg\":$args,\"capture-output\":true}}" 2>/dev/null) || return 1
+	pid=$(jq -r .return.pid <<<"$r")
+	for ((i = 0; i < 40; i++)); do
+		st=$(vs "$h" qemu-agent-command "$VM" \
+			"{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":$pid}}" 2>/dev/null) || return 1
+		if [ "$(jq -r .return.exited <<<"$st")" = true ]; then
+			jq -r '.return["out-data"] // ""' <<<"$st" | base64 -d
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# "IFACE PERMANENT_MAC" of bond0's active slave
+bond_active() {
+	gexec "$1" /bin/cat /proc/net/bonding/bond0 | awk '
+		/^Currently Active Slave:/ { active = $4 }
+		/^Slave Interface:/ { slave = $3 }
+		/^Permanent HW addr:/ { perm[slave] = $4 }
+		END { if (active != "") print active, perm[active] }'
+}
+
+# "IFACE MAC" of bond0's active slave as the guest last logged it on its serial
+# console (within 50 ms of a change; read locally, no round trip)
+bond_logged() {
+	cat "$CCNC_LAB_DIR"/hosts/sys[12]/var.u/log/libvirt/qemu/"$VM"-serial.log 2>/dev/null |
+		tr -d '\r' | awk '$1 == "ccnc-bond" && $2 + 0 >= best { best = $2 + 0; cur = $3 " " $4 } END { print cur }'
+}
+
+# wait (bounded) until bond0's active slave has permanent MAC $2: first as the
+# guest logs it (timed, ~50 ms resolution), then confirmed through the guest
+# agent. Print "MS IFACE", MS counted from $4 (default: now); -1 on timeout.
+wait_bond_on() {
+	local h=$1 mac=$2 limit_s=$3 t0=${4:-$EPOCHREALTIME} cur ms
+	while :; do
+		cur=$(bond_logged)
+		if [ "${cur#* }" = "$mac" ]; then
+			ms=$(ms_since "$t0")
+			break
+		fi
+		[ "$(ms_since "$t0")" -lt $((limit_s * 1000)) ] || { echo "-1 ${cur:-none}"; return 1; }
+		sleep 0.02
+	done
+	cur=$(bond_active "$h")
+	[ "${cur#* }" = "$mac" ] || { echo "-1 agent:${cur:-none}"; return 1; }
+	echo "$ms ${cur% *}"
+}
+
+where_running() {
+	local h
+	for h in sys1 sys2; do
+		[ "$(vs "$h" domstate "$VM" 2>/dev/null | head -1)" = running ] && echo "$h"
+	done
+	return 0
+}
+
+stream_ticks() { "$LAB" serial | grep -c '^ccnc-stream'; }
+stream_errors() { "$LAB" serial | grep -c '^ccnc-stream .* ERR'; }
+
+# resident memory of all the lab's processes (daemons, QEMU: everything in the
+# lab hosts' mount namespaces), MiB, every 500 ms
+mem_start() {
+	(
+		exec {mfd}<> <(:)
+		end=$((SECONDS + 900))
+		while [ ! -e "$WORK/stop-mem" ] && [ $SECONDS -lt $end ]; do
+			# shellcheck disable=SC2046
+			awk '/^VmRSS:/ { s += $2 } END { print int(s / 1024) }' \
+				$("$LAB" pids 2>/dev/null | sed 's|.*|/proc/&/status|') /dev/null 2>/dev/null
+			read -r -t 0.5 -u $mfd || true
+		done
+	) > "$WORK/mem" &
+	MEMSAMPLER=$!
+}
+mem_stop() {
+	[ -n "$MEMSAMPLER" ] || return 0
+	touch "$WORK/stop-mem"
+	wait "$MEMSAMPLER" 2>/dev/null
+	MEMSAMPLER=
+}
+mem_peak() { awk '$1 > max { max = $1 } END { print max + 0 }' "$WORK/mem"; }
+
+probes_start() {
+	# the NFS stream seen on the wire: bytes the NFS server sends, every 10 ms
+	(
+		exec {sfd}<> <(:)
+		f=/sys/class/net/cl-nfs/statistics/rx_bytes
+		end=$((SECONDS + 600))
+		while [ ! -e "$WORK/stop" ] && [ $SECONDS -lt $end ]; do
+			read -r b < "$f"
+			echo "$EPOCHREALTIME $b"
+			read -r -t 0.01 -u $sfd || true
+		done
+	) > "$WORK/wire" &
+	SAMPLER=$!
+	# the guest's bond changes as they reach its serial logs, in host time:
+	# "EPOCH ccnc-bond UPTIME IFACE MAC"
+	(
+		exec {tfd}<> <(:)
+		declare -A fd part
+		end=$((SECONDS + 600))
+		first=1
+		while [ ! -e "$WORK/stop" ] && [ $SECONDS -lt $end ]; do
+			for h in sys1 sys2; do
+				f=$CCNC_LAB_DIR/hosts/$h/var.u/log/libvirt/qemu/$VM-serial.log
+				if [ -z "${fd[$h]:-}" ]; then
+					[ -e "$f" ] || continue
+					exec {x}< "$f"
+					fd[$h]=$x
+					part[$h]=
+					# what was there before the probes started is history
+					[ $first = 1 ] && while read -r -u "$x" _; do :; done
+				fi
+				while :; do
+					line=
+					if IFS= read -r -u "${fd[$h]}" line; then
+						line=${part[$h]}$line
+						part[$h]=
+						line=${line%$'\r'}
+						[[ $line == ccnc-bond* ]] && echo "$EPOCHREALTIME $line"
+					else
+						part[$h]+=$line
+						break
+					fi
+				done
+			done
+			first=0
+			read -r -t 0.02 -u $tfd || true
+		done
+	) > "$WORK/bond" &
+	BONDLOG=$!
+	# 100 pings a second from the NFS server to the guest's bond address
+	ip netns exec nfs ping -D -n -i 0.01 -W 1 -w 600 "$CCNC_LAB_VM_ADDR" > "$WORK/ping" 2>&1 &
+	PINGER=$!
+}
+
+probes_stop() {
+	if [ -n "$PINGER" ] && kill -0 "$PINGER" 2>/dev/null; then
+		kill -INT "$PINGER" 2>/dev/null
+		wait "$PINGER" 2>/dev/null
+	fi
+	PINGER=
+	if [ -n "$SAMPLER" ]; then
+		touch "$WORK/stop"
+		wait "$SAMPLER" "$BONDLOG" 2>/dev/null
+	fi
+	SAMPLER=
+	BONDLOG=
+}
+
+# longest interval (ms) without NFS data on the wire (> 16 KiB per 10 ms
+# sample) within [a, b]
+wire_stall() {
+	awk -v a="$1" -v b="$2" '
+		NR > 1 && $1 >= a && $1 <= b && $2 - prev > 16384 {
+			if (last != "" && ($1 - last) > max) max = $1 - last
+			last = $1
+		}
+		{ prev = $2 }
+		END { printf "%d", max * 1000 }' "$WORK/wire"
+}
+
+# "LOST GAP_MS" within [a, b]: replies missing (counted at the reply before the
+# gap) and the longest interval between replies
+ping_stats() {
+	awk -v a="$1" -v b="$2" '
+		/^\[[0-9.]+\].*icmp_seq=/ {
+			t = substr($1, 2, length($1) - 2)
+			for (i = 2; i <= NF; i++) if ($i ~ /^icmp_seq=/) s = substr($i, 10) + 0
+			if (ps != "" && t >= a && t <= b) {
+				if (s - ps > 1) lost += s - ps - 1
+				if (t - pt > gap) gap = t - pt
+			}
+			ps = s; pt = t
+		}
+		END { printf "%d %d", lost, gap * 1000 }' "$WORK/ping"
+}
+# ms from $1 to the first logged switch of bond0 to the NIC with MAC $2 (-1: none)
+bond_switch_ms() {
+	awk -v a="$1" -v mac="$2" '$1 >= a && $2 == "ccnc-bond" && $5 == mac { printf "%d", ($1 - a) * 1000; found = 1; exit }
+		END { if (!found) print -1 }' "$WORK/bond"
+}
+
+ping_totals() { awk '/packets transmitted/ { print $1, $4 }' "$WORK/ping"; }
+
+# bring the lab down if this test brought it up, and check nothing is left
+lab_down_checked() {
+	[ "$STARTED_LAB" = 1 ] && [ -z "${KEEP_LAB:-}" ] || return 0
+	local pids left="" n p
+	pids=$("$LAB" pids)
+	"$LAB" down >/dev/null 2>"$WORK/down.err" || { cat "$WORK/down.err"; fail "lab down"; }
+	STARTED_LAB=0
+	for n in sys1 sys2 nfs; do
+		[ -e "/run/netns/$n" ] && left+=" netns:$n"
+		ip link show "cl-$n" >/dev/null 2>&1 && left+=" link:cl-$n"
+	done
+	ip link show "$CCNC_LAB_BRIDGE" >/dev/null 2>&1 && left+=" link:$CCNC_LAB_BRIDGE"
+	for p in $pids; do
+		[ -e "/proc/$p" ] && [ "$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)" != Z ] && left+=" pid:$p"
+	done
+	if [ -n "$left" ]; then
+		fail "left behind after down:$left"
+	else
+		log "down: nothing left behind ($(wc -w <<<"$pids") lab processes gone)"
+	fi
+}
+
+lab_cleanup() {
+	probes_stop
+	mem_stop
+	if [ "$STARTED_LAB" = 1 ] && [ -z "${KEEP_LAB:-}" ]; then
+		"$LAB" down >/dev/null 2>&1
+	fi
+	rm -rf "$WORK"
+}
+
+lab_result() {
+	if [ "$FAILS" = 0 ]; then
+		log "PASS"
+		exit 0
+	fi
+	log "FAILED ($FAILS)"
+	exit 1
+}
