@@ -1,0 +1,107 @@
+#!/bin/bash
+# ccnc's migrate-with-passthrough on the lab: `ccnc migrate vm1 --to sys2
+# --json` and back, while the guest streams from the NFS server and the NFS
+# server pings the guest 100 times a second.  Asserted from ccnc's JSON and
+# its run file: the bond was on the backup before the detach, the detach
+# came before the migration, the VM ends on the destination with its bond on
+# the attached NIC, the stream kept going, few pings were lost.
+# Exit 0 pass, 1 fail, 77 skip (with the reason).
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CCNC=${CCNC:-${abs_top_builddir:-$(pwd)}/ccnc}
+[ -x "$CCNC" ] || { echo "SKIP: no ccnc at $CCNC (set CCNC or abs_top_builddir)"; exit 77; }
+MAX_LOST=${CCNC_LAB_MAX_LOST:-200}
+
+lab_preflight
+export XDG_STATE_HOME=$WORK/state
+lab_ensure_up
+
+src=$(where_running)
+[ "$src" = sys1 ] || [ "$src" = sys2 ] || { log "FAIL: $VM is not running (on '$src')"; exit 1; }
+dst=sys1
+[ "$src" = sys1 ] && dst=sys2
+r=$(wait_bond_on "$src" "$CCNC_LAB_PRIMARY_MAC" 60) || { log "FAIL: bond0 not on the stand-in at start ($r)"; exit 1; }
+log "$VM runs on $src with bond0 on the stand-in"
+
+probes_start
+sleep 2
+
+# one leg with ccnc: migrate $1 -> $2, then check everything
+leg() {
+	local from=$1 to=$2 n=$3 t0 t1 out rc run lost gap stall
+	log "leg $n: ccnc migrate $VM --to $to"
+	t0=$EPOCHREALTIME
+	out=$(timeout 300 "$CCNC" -c "$CCNC_LAB_CONF" migrate "$VM" --to "$to" --json 2>"$WORK/ccnc$n.err")
+	rc=$?
+	t1=$EPOCHREALTIME
+	echo "$out" >"$WORK/ccnc$n.json"
+	if [ $rc != 0 ]; then
+		fail "ccnc migrate exited $rc"
+		sed 's/^/  | /' "$WORK/ccnc$n.err" "$WORK/ccnc$n.json" | tail -40
+		return
+	fi
+	run=$(jq -r .run_file "$WORK/ccnc$n.json")
+	[ -s "$run" ] || { fail "no run file ($run)"; return; }
+	[ "$(jq -r .result "$WORK/ccnc$n.json")" = done ] || fail "result is not done"
+
+	# the order of the steps, from the run file
+	jq -r 'select(.type == "step") | "\(.op) \(.outcome)"' "$run" >"$WORK/steps$n"
+	local want="check-destination ok
+check-storage ok
+check-backup ok
+reserve-nic ok
+bond-to-backup ok
+detach ok
+verify-on-backup ok
+migrate ok
+attach ok
+wait-enslaved ok
+bond-to-primary ok
+verify ok"
+	[ "$(cat "$WORK/steps$n")" = "$want" ] || { fail "steps differ:"; diff <(echo "$want") "$WORK/steps$n" | sed 's/^/  | /'; }
+	# the bond went to the backup before the detach began, which came
+	# before the migration
+	local t_switch t_detach t_migrate
+	t_switch=$(jq -r 'select(.type == "step" and .op == "bond-to-backup") | .ended_ms' "$run")
+	t_detach=$(jq -r 'select(.type == "step" and .op == "detach") | .started_ms' "$run")
+	t_migrate=$(jq -r 'select(.type == "step" and .op == "migrate") | .started_ms' "$run")
+	[ "$t_switch" -le "$t_detach" ] && [ "$t_detach" -lt "$t_migrate" ] ||
+		fail "order: switch $t_switch, detach $t_detach, migrate $t_migrate"
+	jq -e 'select(.type == "bond") | select(.after != null)' "$run" >/dev/null ||
+		fail "no bond change recorded"
+	jq -e 'select(.type == "job") | .stats.downtime' "$run" >/dev/null ||
+		fail "no migration statistics recorded"
+
+	# where things stand now, seen by libvirt and the guest
+	[ "$(where_running)" = "$to" ] || fail "$VM runs on '$(where_running)', not $to"
+	r=$(wait_bond_on "$to" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "bond0 not back on the stand-in on $to ($r)"
+
+	read -r lost gap <<<"$(ping_stats "$t0" "$t1")"
+	stall=$(wire_stall "$t0" "$t1")
+	RES+=("leg${n}_total_ms=$(jq -r .total_ms "$WORK/ccnc$n.json")"
+	      "leg${n}_downtime_ms=$(jq -r .downtime_ms "$WORK/ccnc$n.json")"
+	      "leg${n}_ping_lost=$lost" "leg${n}_ping_gap_ms=$gap" "leg${n}_stream_stall_ms=$stall")
+	log "leg $n: total $(jq -r .total_ms "$WORK/ccnc$n.json") ms, downtime $(jq -r .downtime_ms "$WORK/ccnc$n.json") ms, pings lost $lost, longest ping gap $gap ms, stream stall $stall ms"
+	[ "$lost" -le "$MAX_LOST" ] || fail "$lost pings lost (at most $MAX_LOST)"
+	[ "$stall" -le "$MAX_STALL_MS" ] || fail "the stream stalled $stall ms (at most $MAX_STALL_MS)"
+}
+
+RES=()
+leg "$src" "$dst" 1
+sleep 2
+leg "$dst" "$src" 2
+sleep 1
+probes_stop
+errors=$(stream_errors)
+[ "$errors" = 0 ] || fail "$errors failed NFS reads in the guest"
+
+# ccnc's own view afterwards: the VM where it should be, its bond on the NIC
+"$CCNC" -c "$CCNC_LAB_CONF" status --json >"$WORK/status.json" || fail "ccnc status"
+host=$(jq -r --arg vm "$VM" '.hosts[] | select(.vms[]? | .name == $vm and .state == "running") | .name' "$WORK/status.json")
+[ "$host" = "$src" ] || fail "ccnc status shows $VM on '$host', not $src"
+
+printf 'RESULT %s\n' "${RES[@]}"
+"$CCNC" runs | sed 's/^/  /'
+lab_down_checked
+lab_result
