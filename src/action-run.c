@@ -132,16 +132,23 @@ lv_fail(struct ccnc_error *err, const char *what)
     return ccnc_error_set(err, CCNC_ERR_LIBVIRT, "%s: %s", what, msg && *msg ? msg : "?");
 }
 
+/* A device event: raise its flag and wake the step that waits for it. */
+static void
+raise_flag(struct ccnc_action_run *r, bool *flag)
+{
+    pthread_mutex_lock(&r->mu);
+    *flag = true;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
 static void
 on_device_removed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
 {
     struct ccnc_action_run *r = opaque;
 
     (void)c; (void)d; (void)alias;
-    pthread_mutex_lock(&r->mu);
-    r->device_removed = true;
-    pthread_cond_broadcast(&r->cond);
-    pthread_mutex_unlock(&r->mu);
+    raise_flag(r, &r->device_removed);
 }
 
 static void
@@ -150,10 +157,7 @@ on_device_added(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque
     struct ccnc_action_run *r = opaque;
 
     (void)c; (void)d; (void)alias;
-    pthread_mutex_lock(&r->mu);
-    r->device_added = true;
-    pthread_cond_broadcast(&r->cond);
-    pthread_mutex_unlock(&r->mu);
+    raise_flag(r, &r->device_added);
 }
 
 static void
@@ -162,10 +166,7 @@ on_removal_failed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaq
     struct ccnc_action_run *r = opaque;
 
     (void)c; (void)d; (void)alias;
-    pthread_mutex_lock(&r->mu);
-    r->removal_failed = true;
-    pthread_cond_broadcast(&r->cond);
-    pthread_mutex_unlock(&r->mu);
+    raise_flag(r, &r->removal_failed);
 }
 
 static void
