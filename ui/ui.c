@@ -11,6 +11,8 @@
 
 #include <curses.h>
 
+#include <ccnc/util.h>
+
 #include "i18n.h"
 #include "ui.h"
 #include "ui-views.h"
@@ -18,6 +20,7 @@
 struct ui {
     struct ccnc_engine *engine;
     struct ui_state st;
+    struct ui_log *log;
     struct ui_grid *grid;
     bool color;
     bool ascii;
@@ -28,24 +31,23 @@ struct ui {
 
 /* --- the terminal ---------------------------------------------------------- */
 
-static const short pair_fg[UI_ATTR_LAST] = {
-    [UI_HEADER] = COLOR_BLACK, [UI_GOOD] = COLOR_GREEN,
-    [UI_WARN] = COLOR_YELLOW, [UI_BAD] = COLOR_RED, [UI_DIM] = COLOR_BLUE,
-};
-
 static attr_t
 curses_attr(const struct ui *ui, enum ui_attr a)
 {
-    switch (a) {
-    case UI_BOLD: return A_BOLD;
-    case UI_DIM: return ui->color ? COLOR_PAIR(UI_DIM) : A_DIM;
-    case UI_REVERSE: return A_REVERSE;
-    case UI_HEADER: return ui->color ? COLOR_PAIR(UI_HEADER) : A_REVERSE;
-    case UI_GOOD: return ui->color ? COLOR_PAIR(UI_GOOD) | A_BOLD : A_NORMAL;
-    case UI_WARN: return ui->color ? COLOR_PAIR(UI_WARN) | A_BOLD : A_BOLD;
-    case UI_BAD: return ui->color ? COLOR_PAIR(UI_BAD) | A_BOLD : A_BOLD | A_UNDERLINE;
-    default: return A_NORMAL;
-    }
+    struct ui_style st = ui_attr_style(a, ui->color);
+    attr_t r = A_NORMAL;
+
+    if (st.flags & UI_STYLE_BOLD)
+        r |= A_BOLD;
+    if (st.flags & UI_STYLE_DIM)
+        r |= A_DIM;
+    if (st.flags & UI_STYLE_UNDERLINE)
+        r |= A_UNDERLINE;
+    if (st.flags & UI_STYLE_REVERSE)
+        r |= A_REVERSE;
+    if (ui->color && (st.fg != UI_COLOR_DEFAULT || st.bg != UI_COLOR_DEFAULT))
+        r |= COLOR_PAIR(a);
+    return r;
 }
 
 static void
@@ -93,12 +95,20 @@ translate_key(wint_t ch, int kind)
         case KEY_LEFT: return UI_K_LEFT;
         case KEY_RIGHT: return UI_K_RIGHT;
         case KEY_ENTER: return UI_K_ENTER;
+        case KEY_BTAB: return UI_K_BTAB;
+        case KEY_BACKSPACE: return UI_K_BACKSPACE;
+        case KEY_PPAGE: return UI_K_PGUP;
+        case KEY_NPAGE: return UI_K_PGDN;
+        case KEY_HOME: return UI_K_HOME;
+        case KEY_END: return UI_K_END;
         default: return -1;
         }
     }
     switch (ch) {
     case '\t': return UI_K_TAB;
     case 27: return UI_K_ESC;
+    case 8:
+    case 127: return UI_K_BACKSPACE;
     case '\n':
     case '\r': return UI_K_ENTER;
     default: return (int)ch;
@@ -151,8 +161,10 @@ on_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *chan
     struct ui *ui = data;
 
     (void)snap;
-    if (changes->n)
+    if (changes->n) {
+        ui_log_add_events(ui->log, ccnc_now_wall_ms(), changes);
         paint(ui);
+    }
 }
 
 int
@@ -164,6 +176,15 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     int in_id;
 
     ui.engine = engine;
+    ui.log = ui_log_new(UI_LOG_DEFAULT_CAP);
+    ui.st.log = ui.log;
+    {
+        const struct ccnc_lab *lab = ccnc_engine_lab(engine);
+        char *t = ccnc_xasprintf(_("Console started with '%s': %zu hosts, %zu VMs configured."),
+                                 lab->path, lab->n_hosts, lab->n_vms);
+        ui_log_add(ui.log, ccnc_now_wall_ms(), UI_LOG_INFO, t);
+        free(t);
+    }
     ui.ascii = opts->ascii || !codeset || strcmp(codeset, "UTF-8") != 0;
     if (!newterm(NULL, stdout, stdin))
         return -1;
@@ -171,14 +192,17 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    set_escdelay(25); /* Esc cancels the filter at once, not after a second */
     nodelay(stdscr, TRUE);
     curs_set(0);
     ui.color = has_colors() && !opts->no_color && !getenv("NO_COLOR");
     if (ui.color) {
         start_color();
         use_default_colors();
-        for (int a = 1; a < UI_ATTR_LAST; a++)
-            init_pair((short)a, pair_fg[a], a == UI_HEADER ? COLOR_CYAN : -1);
+        for (int a = 1; a < UI_ATTR_LAST; a++) {
+            struct ui_style st = ui_attr_style((enum ui_attr)a, true);
+            init_pair((short)a, (short)st.fg, (short)st.bg);
+        }
     }
     ccnc_engine_set_listener(engine, on_snapshot, &ui);
     in_id = ccnc_loop_add_fd(loop, 0, POLLIN, on_stdin, &ui);
@@ -190,5 +214,6 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     ccnc_engine_set_listener(engine, NULL, NULL);
     endwin();
     ui_grid_free(ui.grid);
+    ui_log_free(ui.log);
     return 0;
 }
