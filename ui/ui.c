@@ -76,7 +76,9 @@ paint(struct ui *ui)
             wchar_t wc[2] = { c->ch, 0 };
             if (c->ch == 0)
                 continue;
-            setcchar(&cc, wc, curses_attr(ui, c->attr), 0, NULL);
+            attr_t a = curses_attr(ui, c->attr);
+            /* the pair goes in its own argument: setcchar ignores A_COLOR */
+            setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
             mvwadd_wch(stdscr, y, x, &cc);
         }
     }
