@@ -12,8 +12,16 @@ command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 sock=ccnc-test-$$
 tmp=$(mktemp -d)
 t() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() { t kill-server 2>/dev/null; rm -rf "$tmp"; }
+cleanup() {
+    t kill-server 2>/dev/null
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"   # tmux 3.3 leaves it
+    rm -rf "$tmp"
+}
 trap cleanup EXIT INT TERM
+
+# a session that keeps the server up between the console's runs, so that a
+# new session never races the server's exit after the last one closed
+t new-session -d -s keep -x 20 -y 5 "sleep 300" || { echo "SKIP: tmux cannot start a server"; exit 77; }
 
 passes=0 fails=0
 screen() { t capture-pane -p -t ccnc 2>/dev/null; }
