@@ -358,6 +358,39 @@ START_TEST(test_keys_empty)
 }
 END_TEST
 
+/* The overview's selection stays on its VM when the list changes order
+ * (a VM that migrates moves to another host's group). */
+START_TEST(test_selection_follows_vm)
+{
+    struct ccnc_snapshot *snap = fixture_snapshot(), *next;
+    struct ui_state st = { 0 };
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    int at = ccnc_snapshot_find_host(snap, "sys1");
+    struct ccnc_host *h = ccnc_host_dup(snap->hosts[at]);
+    struct ccnc_vm tmp;
+    char *text, *line;
+
+    ui_handle_key(&st, snap, 'j');
+    ck_assert_str_eq(st.selected_vm, "vm2");
+    tmp = h->vms[0];            /* vm2 now comes first on sys1 */
+    h->vms[0] = h->vms[1];
+    h->vms[1] = tmp;
+    next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
+    ui_draw_screen(g, next, &st);
+    text = ui_grid_to_text(g, false);
+    line = strstr(text, "\u25b6");
+    ck_assert_ptr_nonnull(line);
+    ck_assert_msg(strncmp(line, "\u25b6 vm2 ", strlen("\u25b6 vm2 ")) == 0, "selected: %.20s",
+                  line);
+    ui_handle_key(&st, next, 'j');   /* moves on from where vm2 is now */
+    ck_assert_str_eq(st.selected_vm, "vm1");
+    free(text);
+    ui_grid_free(g);
+    ccnc_snapshot_unref(next);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
 /* --- the log ring -------------------------------------------------------------- */
 
 START_TEST(test_log_ring)
@@ -457,6 +490,7 @@ ccnc_ui_suite(void)
     tcase_add_test(tc, test_grid_clip_and_wide);
     tcase_add_loop_test(tk, test_keys, 0, (int)CCNC_ARRAY_SIZE(key_cases));
     tcase_add_test(tk, test_keys_empty);
+    tcase_add_test(tk, test_selection_follows_vm);
     tcase_add_test(tk, test_helpers);
     tcase_add_test(tl, test_log_ring);
     tcase_add_test(tl, test_log_lines);

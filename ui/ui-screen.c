@@ -112,7 +112,12 @@ draw_box(struct ui_grid *g, int y0, int x0, int h, int w)
     for (int y = 0; y < h; y++) {
         ui_grid_printf(g, y0 + y, x0, UI_REVERSE, "%*s", w, "");
         if (y == 0 || y == h - 1) {
+            static const char *const corners[2][2] = {
+                { "\u250c", "\u2510" }, { "\u2514", "\u2518" } };
+            int b = y != 0;
             ui_grid_hline(g, y0 + y, x0, w);
+            ui_grid_put(g, y0 + y, x0, UI_DIM, g->ascii ? "+" : corners[b][0]);
+            ui_grid_put(g, y0 + y, x0 + w - 1, UI_DIM, g->ascii ? "+" : corners[b][1]);
             ui_grid_fill_attr_span(g, y0 + y, x0, w, UI_REVERSE);
         } else {
             ui_grid_put(g, y0 + y, x0, UI_REVERSE, edge);

@@ -87,6 +87,37 @@ collect(const struct ccnc_snapshot *snap, struct entries *out)
     free(by_name);
 }
 
+static const char *
+entry_name(const struct entry *e)
+{
+    return e->cv ? e->cv->name : e->vm->name;
+}
+
+/* The selected entry: the VM named in the state if it is still listed
+ * (where it runs, rather than a shut-off copy left on the source), else
+ * the selected row. */
+static int
+selected_entry(const struct entries *es, const struct ui_state *st)
+{
+    int found = -1;
+
+    if (st->selected_vm[0]) {
+        for (size_t i = 0; i < es->n; i++) {
+            if (strcmp(entry_name(&es->e[i]), st->selected_vm) != 0)
+                continue;
+            if (found < 0 || (es->e[i].vm && (es->e[i].vm->state == CCNC_VM_RUNNING ||
+                                              es->e[i].vm->state == CCNC_VM_PAUSED)))
+                found = (int)i;
+        }
+        if (found >= 0)
+            return found;
+    }
+    found = st->selected[UI_VIEW_OVERVIEW];
+    if (found >= (int)es->n)
+        found = (int)es->n - 1;
+    return found;
+}
+
 /* Whether a host gets a group heading: hypervisors always, others when a
  * VM runs there. */
 static bool
@@ -378,7 +409,7 @@ draw_vm_line(struct ui_grid *g, int y, const struct entry *e, bool selected)
     if (selected)
         ui_grid_put(g, y, 0, UI_REVERSE, mark);
     /* VMs the lab config does not name are shown, but quieter */
-    ui_grid_put_fit(g, y, 2, name_w, e->cv ? UI_BOLD : UI_DIM, e->cv ? e->cv->name : e->vm->name);
+    ui_grid_put_fit(g, y, 2, name_w, e->cv ? UI_BOLD : UI_DIM, entry_name(e));
     if (selected)
         ui_grid_fill_attr_span(g, y, 0, 2 + name_w, UI_REVERSE);
     if (!e->vm) {
@@ -473,7 +504,7 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
 {
     struct entries es = { 0 };
     int y = UI_BODY_TOP, bottom = UI_BODY_BOTTOM(g);
-    int sel = st->selected[UI_VIEW_OVERVIEW];
+    int sel;
     int v, total, top = 0, avail;
     const struct ccnc_host *group = NULL;
     bool not_seen_head = false;
@@ -485,8 +516,7 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
     avail = bottom - y + 1;
 
     collect(snap, &es);
-    if (sel >= (int)es.n)
-        sel = (int)es.n - 1;
+    sel = selected_entry(&es, st);
 
     /* v counts virtual rows; pass 0 finds the selected VM's rows, pass 1
      * draws the rows within [top, top + avail) */
@@ -582,7 +612,13 @@ overview_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
     int r;
 
     collect(snap, &es);
+    st->selected[UI_VIEW_OVERVIEW] = selected_entry(&es, st);
+    if (st->selected[UI_VIEW_OVERVIEW] < 0)
+        st->selected[UI_VIEW_OVERVIEW] = 0;
     r = ui_select_move(&st->selected[UI_VIEW_OVERVIEW], (int)es.n, key);
+    if (r != UI_KEY_UNHANDLED && es.n > 0)
+        snprintf(st->selected_vm, sizeof(st->selected_vm), "%s",
+                 entry_name(&es.e[st->selected[UI_VIEW_OVERVIEW]]));
     free(es.e);
     return r;
 }

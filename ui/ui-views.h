@@ -47,6 +47,8 @@ enum ui_view_id {
 struct ui_state {
     int view;                       /* enum ui_view_id */
     int selected[UI_VIEW_LAST];     /* selected row of each view */
+    char selected_vm[64];           /* the overview's VM, followed by name
+                                     * when the list changes; "" none */
     bool help;                      /* help overlay shown */
     const char *clock;              /* "HH:MM:SS", may be NULL (tests) */
     const struct ui_log *log;       /* the log view's lines, may be NULL */
