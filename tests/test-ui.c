@@ -99,7 +99,7 @@ utc(void)
 
 /* --- golden screens ---------------------------------------------------------- */
 
-enum lab_kind { LAB_FIXTURE, LAB_BUILTIN, LAB_EXAMPLE };
+enum lab_kind { LAB_FIXTURE, LAB_BUILTIN, LAB_EXAMPLE, LAB_FIXTURE_HOSTKEY };
 
 static const struct {
     enum lab_kind lab;
@@ -132,6 +132,9 @@ static const struct {
     { LAB_FIXTURE, UI_VIEW_OVERVIEW, 160, 50, false, 0, "?", "golden/ui-help-160x50.txt" },
     { LAB_FIXTURE, UI_VIEW_OVERVIEW, 80, 24, false, 0, "m", "golden/ui-action-message-80x24.txt" },
     { LAB_FIXTURE, UI_VIEW_OVERVIEW, 79, 24, false, 0, "", "golden/ui-too-small.txt" },
+    /* System2 answers with a host key that known_hosts lacks */
+    { LAB_FIXTURE_HOSTKEY, UI_VIEW_OVERVIEW, 80, 24, false, 0, "",
+      "golden/ui-overview-hostkey-80x24.txt" },
     /* what the console shows before any collector reported */
     { LAB_BUILTIN, UI_VIEW_OVERVIEW, 80, 24, false, 0, "", "golden/ui-overview-builtin-80x24.txt" },
     { LAB_EXAMPLE, UI_VIEW_OVERVIEW, 80, 24, false, 0, "", "golden/ui-overview-example-80x24.txt" },
@@ -146,6 +149,22 @@ screen_snapshot(enum lab_kind kind)
 
     if (kind == LAB_FIXTURE)
         return fixture_snapshot();
+    if (kind == LAB_FIXTURE_HOSTKEY) {
+        struct ccnc_snapshot *next;
+        struct ccnc_host *h;
+        int at;
+
+        snap = fixture_snapshot();
+        at = ccnc_snapshot_find_host(snap, "sys2");
+        h = ccnc_host_dup(snap->hosts[at]);
+        h->connection = CCNC_CONN_HOSTKEY_UNKNOWN;
+        h->stale = true;
+        ccnc_str_set(&h->error, "the host key of 10.77.0.12 is not in ~/.ssh/known_hosts");
+        next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
+        next->time_ms = FIXTURE_TIME_MS;
+        ccnc_snapshot_unref(snap);
+        return next;
+    }
     lab = kind == LAB_BUILTIN ? ccnc_lab_load_builtin()
                               : load_lab("../../docs/examples/lab.conf", "docs/examples/lab.conf");
     snap = ccnc_snapshot_new_from_lab(lab);

@@ -218,6 +218,19 @@ draw_host_line(struct ui_grid *g, int y, const struct ccnc_snapshot *snap,
         }
     }
     y++;
+    if ((h->connection == CCNC_CONN_HOSTKEY_UNKNOWN ||
+         h->connection == CCNC_CONN_HOSTKEY_CHANGED) && h->hostkey_sha256) {
+        /* the whole fingerprint, to compare with the host's own */
+        char *t = ccnc_xasprintf(h->connection == CCNC_CONN_HOSTKEY_UNKNOWN
+                                     ? _("host key %s: unknown")
+                                     : _("host key %s: CHANGED"),
+                                 h->hostkey_sha256);
+        ui_grid_put(g, y, 3, UI_DIM, g->ascii ? "->" : "\u21b3");
+        ui_grid_put_fit(g, y, g->ascii ? 6 : 5, g->w - 7,
+                        h->connection == CCNC_CONN_HOSTKEY_UNKNOWN ? UI_WARN : UI_BAD, t);
+        free(t);
+        y++;
+    }
     if (h->error) {
         /* the error on its own line, where it can be read whole */
         const char *arrow = g->ascii ? "->" : "\u21b3";
@@ -522,9 +535,14 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
      * draws the rows within [top, top + avail) */
     {
         int pass_first = -1, pass_last = -1;
+        v = 0;
         for (int pass = 0; pass < 2; pass++) {
             size_t k = 0;
             top = pass == 0 ? 0 : ui_scroll_top(pass_first, pass_last, avail);
+            if (pass == 1 && v > top + avail && avail > 1) {
+                avail--;    /* the last row says how many more there are */
+                top = ui_scroll_top(pass_first, pass_last, avail);
+            }
             v = 0;
             not_seen_head = false;
 #define VY(row) (pass == 1 && (row) >= top && (row) < top + avail ? y + (row) - top : -1)

@@ -259,8 +259,13 @@ vfs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_st
             }
         }
 #undef VY
-        if (pass == 0)
+        if (pass == 0) {
             top = ui_scroll_top(sel_first, sel_last, avail);
+            if (v > top + avail && avail > 1) {
+                avail--;    /* the last row says how many more there are */
+                top = ui_scroll_top(sel_first, sel_last, avail);
+            }
+        }
         total = v;
     }
     if (total > top + avail) {
