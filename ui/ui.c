@@ -3,11 +3,16 @@
  * talks to curses. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curses.h>
 
@@ -151,6 +156,38 @@ on_stdin(int fd, short revents, void *data)
         paint(ui);
 }
 
+/* A resize arrives as SIGWINCH; the handler only wakes the loop through a
+ * pipe, and the loop resizes curses and repaints at once (curses alone
+ * would notice only at the next key or refresh). */
+static int winch_pipe[2] = { -1, -1 };
+
+static void
+on_sigwinch(int sig)
+{
+    int saved = errno;
+
+    (void)sig;
+    if (write(winch_pipe[1], "w", 1) < 0) {
+        /* full pipe: a wake-up is pending anyway */
+    }
+    errno = saved;
+}
+
+static void
+on_winch(int fd, short revents, void *data)
+{
+    struct ui *ui = data;
+    struct winsize ws;
+    char buf[64];
+
+    (void)revents;
+    while (read(fd, buf, sizeof(buf)) > 0)
+        ;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resizeterm(ws.ws_row, ws.ws_col);
+    paint(ui);
+}
+
 static void
 on_tick(void *data)
 {
@@ -175,8 +212,13 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     struct ui ui = { 0 };
     const char *codeset = nl_langinfo(CODESET);
     struct ccnc_loop *loop = ccnc_engine_loop(engine);
-    int in_id;
+    const char *no_color = getenv("NO_COLOR");
+    struct sigaction sa, old_sa;
+    int in_id, winch_id = 0;
 
+    ui.ascii = opts->ascii || !codeset || strcmp(codeset, "UTF-8") != 0;
+    if (!newterm(NULL, stdout, stdin))
+        return -1;
     ui.engine = engine;
     ui.log = ui_log_new(UI_LOG_DEFAULT_CAP);
     ui.st.log = ui.log;
@@ -187,9 +229,6 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
         ui_log_add(ui.log, ccnc_now_wall_ms(), UI_LOG_INFO, t);
         free(t);
     }
-    ui.ascii = opts->ascii || !codeset || strcmp(codeset, "UTF-8") != 0;
-    if (!newterm(NULL, stdout, stdin))
-        return -1;
     cbreak();
     noecho();
     nonl();
@@ -197,7 +236,8 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     set_escdelay(25); /* Esc cancels the filter at once, not after a second */
     nodelay(stdscr, TRUE);
     curs_set(0);
-    ui.color = has_colors() && !opts->no_color && !getenv("NO_COLOR");
+    /* no-color.org: NO_COLOR set to anything but the empty string */
+    ui.color = has_colors() && !opts->no_color && !(no_color && *no_color);
     if (ui.color) {
         start_color();
         use_default_colors();
@@ -209,8 +249,23 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     ccnc_engine_set_listener(engine, on_snapshot, &ui);
     in_id = ccnc_loop_add_fd(loop, 0, POLLIN, on_stdin, &ui);
     ui.timer = ccnc_loop_add_timer(loop, 1000, true, on_tick, &ui);
+    if (pipe2(winch_pipe, O_NONBLOCK | O_CLOEXEC) == 0) {
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_sigwinch;
+        sa.sa_flags = SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGWINCH, &sa, &old_sa);
+        winch_id = ccnc_loop_add_fd(loop, winch_pipe[0], POLLIN, on_winch, &ui);
+    }
     paint(&ui);
     ccnc_loop_run(loop);
+    if (winch_id) {
+        sigaction(SIGWINCH, &old_sa, NULL);
+        ccnc_loop_remove(loop, winch_id);
+        close(winch_pipe[0]);
+        close(winch_pipe[1]);
+        winch_pipe[0] = winch_pipe[1] = -1;
+    }
     ccnc_loop_remove(loop, in_id);
     ccnc_loop_remove(loop, ui.timer);
     ccnc_engine_set_listener(engine, NULL, NULL);
