@@ -165,7 +165,9 @@ draw_help(struct ui_grid *g)
     ui_grid_put_fit(g, y, x0 + 12, w - 14, UI_REVERSE, _("quit"));
 }
 
-static void
+/* The views as tabs in the title bar, the current one reversed; returns
+ * the column after them. */
+static int
 draw_tabs(struct ui_grid *g, const struct ui_state *st, int x, int limit)
 {
     for (int i = 0; i < UI_VIEW_LAST && x < limit; i++) {
@@ -182,6 +184,7 @@ draw_tabs(struct ui_grid *g, const struct ui_state *st, int x, int limit)
         x += w;
         free(t);
     }
+    return x;
 }
 
 static void
@@ -207,8 +210,7 @@ draw_key_line(struct ui_grid *g, const struct ui_state *st)
         const char *own = views[st->view]->keys;
         char *line = ccnc_xasprintf("%s%s%s", _("?:help  Tab/1-4:view  j/k:select"),
                                     own ? "  " : "", own ? _(own) : "");
-        int x = ui_grid_put_fit(g, y, 1, g->w - 10, UI_HEADER, line);
-        (void)x;
+        ui_grid_put_fit(g, y, 1, g->w - 10, UI_HEADER, line);
         ui_grid_put(g, y, g->w - 1 - ui_text_width(_("q:quit")), UI_HEADER, _("q:quit"));
         free(line);
     }
@@ -233,18 +235,10 @@ ui_draw_screen(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
     len = ui_text_width(right);
     ui_grid_put(g, 0, g->w - len - 1, UI_HEADER, right);
     x = ui_grid_put(g, 0, 1, UI_HEADER, "ccnc");
-    draw_tabs(g, st, x + 1, g->w - len - 2);
-    {
-        /* the lab's name after the tabs, as far as it fits */
-        int tabs_end = x + 1;
-        for (int i = 0; i < UI_VIEW_LAST; i++)
-            tabs_end += ui_text_width(_(views[i]->name)) + 4;
-        if (tabs_end < g->w - len - 6) {
-            char *t = ccnc_xasprintf("%s", snap->lab->name);
-            ui_grid_put_fit(g, 0, tabs_end + 1, g->w - len - tabs_end - 3, UI_HEADER, t);
-            free(t);
-        }
-    }
+    x = draw_tabs(g, st, x + 1, g->w - len - 2);
+    /* the lab's name after the tabs, as far as it fits */
+    if (x < g->w - len - 6)
+        ui_grid_put_fit(g, 0, x + 1, g->w - len - x - 3, UI_HEADER, snap->lab->name);
     ui_grid_hline(g, 1, 0, g->w);
 
     v->draw(g, snap, st);

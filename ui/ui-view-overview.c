@@ -187,9 +187,10 @@ draw_host_line(struct ui_grid *g, int y, const struct ccnc_snapshot *snap,
                     h->role == CCNC_HOST_ROLE_STORAGE ? _("storage") : _("hypervisor"));
         x += 11;
     }
-    ui_grid_put_fit(g, y, x, 16, conn_attr(h), conn_text(h->connection));
-    x += ui_text_width(conn_text(h->connection)) > 10 ? ui_text_width(conn_text(h->connection)) + 1
-                                                       : 11;
+    {
+        int end = ui_grid_put_fit(g, y, x, 16, conn_attr(h), conn_text(h->connection)) + 1;
+        x = end > x + 11 ? end : x + 11;
+    }
     if (h->stale) {
         char age[32], *t;
         if (h->updated_ms == 0) {
