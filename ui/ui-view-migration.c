@@ -92,8 +92,8 @@ migration_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
         ui_grid_put(g, y + (int)i, right - 8, UI_DIM, dash);
     }
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(gap_rows); i++) {
-        ui_grid_put_fit(g, y + (int)i, right, 14, UI_NORMAL, _(gap_rows[i]));
-        ui_grid_put(g, y + (int)i, right + 15, UI_DIM, dash);
+        ui_grid_put_fit(g, y + (int)i, right, 18, UI_NORMAL, _(gap_rows[i]));
+        ui_grid_put(g, y + (int)i, right + 19, UI_DIM, dash);
     }
     y += (int)CCNC_ARRAY_SIZE(steps) + 1;
 

@@ -188,7 +188,7 @@ draw_host_line(struct ui_grid *g, int y, const struct ccnc_snapshot *snap,
         x += 11;
     }
     {
-        int end = ui_grid_put_fit(g, y, x, 16, conn_attr(h), conn_text(h->connection)) + 1;
+        int end = ui_grid_put_fit(g, y, x, 20, conn_attr(h), conn_text(h->connection)) + 1;
         x = end > x + 11 ? end : x + 11;
     }
     if (h->stale) {
@@ -472,9 +472,9 @@ draw_nic_line(struct ui_grid *g, int y, const struct entry *e, const struct ccnc
     if (y < 0)
         return;
     ui_grid_put_fit(g, y, 5, 6, UI_NORMAL, s ? s->name : "-");
-    ui_grid_put_fit(g, y, 12, 13, n->role == CCNC_NIC_ROLE_BACKUP ? UI_NORMAL : UI_BOLD,
+    ui_grid_put_fit(g, y, 12, 15, n->role == CCNC_NIC_ROLE_BACKUP ? UI_NORMAL : UI_BOLD,
                     role_text(e->host, n));
-    ui_grid_put_fit(g, y, 26, 17, UI_NORMAL, n->mac ? n->mac : "-");
+    ui_grid_put_fit(g, y, 28, 17, UI_NORMAL, n->mac ? n->mac : "-");
     if (n->pci)
         snprintf(side, sizeof(side), "%s", n->pci);
     else if (n->target)
@@ -484,9 +484,9 @@ draw_nic_line(struct ui_grid *g, int y, const struct entry *e, const struct ccnc
         snprintf(side, sizeof(side), "%s %s", n->type ? n->type : "", n->source);
     else
         snprintf(side, sizeof(side), "%s", n->type ? n->type : "");
-    x = 44;
-    ui_grid_put_fit(g, y, x, wide ? 30 : 18, UI_DIM, side);
-    x += wide ? 31 : 19;
+    x = 46;
+    ui_grid_put_fit(g, y, x, wide ? 30 : 16, UI_DIM, side);
+    x += wide ? 31 : 17;
     /* the guest's view of the link first: that is what the bond acts on */
     if (s && s->mii_status) {
         link = s->mii_status;
