@@ -22,6 +22,9 @@
 #include "ui.h"
 #include "ui-views.h"
 
+/* At most this often a repaint for new snapshots (50 per second). */
+#define UI_FRAME_MS 20
+
 struct ui {
     struct ccnc_engine *engine;
     struct ui_state st;
@@ -31,6 +34,7 @@ struct ui {
     bool ascii;
     bool dirty;
     int timer;
+    int frame_timer;    /* a repaint scheduled after new snapshots, 0 none */
     char clock[16];
 };
 
@@ -195,6 +199,15 @@ on_tick(void *data)
 }
 
 static void
+on_frame(void *data)
+{
+    struct ui *ui = data;
+
+    ui->frame_timer = 0;
+    paint(ui);
+}
+
+static void
 on_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes, void *data)
 {
     struct ui *ui = data;
@@ -202,7 +215,11 @@ on_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *chan
     (void)snap;
     if (changes->n) {
         ui_log_add_events(ui->log, ccnc_now_wall_ms(), changes);
-        paint(ui);
+        /* a burst of snapshots (a host's first inventory, a migration's
+         * events) becomes one repaint; keys still repaint at once */
+        if (!ui->frame_timer)
+            ui->frame_timer = ccnc_loop_add_timer(ccnc_engine_loop(ui->engine), UI_FRAME_MS,
+                                                  false, on_frame, ui);
     }
 }
 
@@ -268,6 +285,8 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     }
     ccnc_loop_remove(loop, in_id);
     ccnc_loop_remove(loop, ui.timer);
+    if (ui.frame_timer)
+        ccnc_loop_remove(loop, ui.frame_timer);
     ccnc_engine_set_listener(engine, NULL, NULL);
     endwin();
     ui_grid_free(ui.grid);
