@@ -224,6 +224,14 @@ START_TEST(test_screen_looks)
     styles = ui_grid_styles_to_text(g, looks[_i].color);
     all = ccnc_xasprintf("%s--- %s: 1 bold, 2 dim, 4 underline, 8 reverse ---\n%s", text,
                          looks[_i].color ? "colour" : "monochrome", styles);
+    if (looks[_i].color) {
+        char *colors = ui_grid_colors_to_text(g), *both;
+        both = ccnc_xasprintf("%s--- colours: foreground 1 red, 2 green, 3 yellow, 4 blue;"
+                              " g: on cyan ---\n%s", all, colors);
+        free(all);
+        free(colors);
+        all = both;
+    }
     ccnc_test_golden(looks[_i].golden, all);
     free(all);
     free(styles);

@@ -249,7 +249,7 @@ ui_attr_style(enum ui_attr attr, bool color)
     static const struct ui_style colour[UI_ATTR_LAST] = {
         [UI_NORMAL] = { 0, -1, -1 },
         [UI_BOLD] = { UI_STYLE_BOLD, -1, -1 },
-        [UI_DIM] = { 0, UI_COLOR_BLUE, -1 },
+        [UI_DIM] = { UI_STYLE_DIM, -1, -1 },   /* not blue: unreadable on dark backgrounds */
         [UI_REVERSE] = { UI_STYLE_REVERSE, -1, -1 },
         [UI_HEADER] = { 0, UI_COLOR_BLACK, UI_COLOR_CYAN },
         [UI_GOOD] = { UI_STYLE_BOLD, UI_COLOR_GREEN, -1 },
@@ -274,6 +274,32 @@ ui_grid_styles_to_text(const struct ui_grid *g, bool color)
         for (int x = 0; x < g->w; x++) {
             unsigned f = ui_attr_style(g->cells[y * g->w + x].attr, color).flags;
             char m = f ? "0123456789abcdef"[f & 15] : ' ';
+            append(&buf, &len, &cap, &m, 1);
+            if (m != ' ')
+                keep = len;
+        }
+        len = keep;
+        append(&buf, &len, &cap, "\n", 1);
+    }
+    return buf;
+}
+
+char *
+ui_grid_colors_to_text(const struct ui_grid *g)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+
+    append(&buf, &len, &cap, "", 0);
+    for (int y = 0; y < g->h; y++) {
+        size_t keep = len;
+        for (int x = 0; x < g->w; x++) {
+            struct ui_style st = ui_attr_style(g->cells[y * g->w + x].attr, true);
+            char m = ' ';
+            if (st.bg >= 0 && st.bg < 8)
+                m = (char)('a' + st.bg);
+            else if (st.fg >= 0 && st.fg < 8)
+                m = (char)('0' + st.fg);
             append(&buf, &len, &cap, &m, 1);
             if (m != ' ')
                 keep = len;

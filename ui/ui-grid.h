@@ -76,5 +76,9 @@ char *ui_grid_to_text(const struct ui_grid *g, bool attrs);
 /* The grid's look on a terminal: each cell's ui_attr_style() flags as one
  * hex digit (1 bold, 2 dim, 4 underline, 8 reverse; blank for none). */
 char *ui_grid_styles_to_text(const struct ui_grid *g, bool color);
+/* The grid's colours: each cell's foreground as its ANSI digit (0-7), or
+ * for a cell with a background colour, a letter a-h for that background;
+ * blank for the terminal's default. */
+char *ui_grid_colors_to_text(const struct ui_grid *g);
 
 #endif
