@@ -96,6 +96,10 @@ keys 1
 check "1 back to the overview" "Not seen on any host"
 keys m
 check "m answers that actions come later" "Not available in this version: migrate"
+keys a d x b v 2 v m
+check "every action key answers, the console stays" "Not available in this version: migrate"
+keys 1
+check "and keys still work after them" "Not seen on any host"
 keys '?'
 check "? shows the help" "abort the running action"
 keys j
@@ -126,6 +130,18 @@ if t capture-pane -e -p -t ccnc | grep -q "$(printf '\033')\[7m"; then
     passes=$((passes + 1))
 else
     echo "FAIL: NO_COLOR screen has no reverse video (title bar)"; fails=$((fails + 1))
+fi
+quit_and_check
+
+# --no-color: the same as NO_COLOR
+rm -f "$tmp/rc"
+t new-session -d -s ccnc -x 80 -y 24 \
+    "env LC_ALL=C.UTF-8 TERM=screen-256color '$ccnc' --no-color -c '$top/docs/examples/lab.conf'; echo \$? >'$tmp/rc'; sleep 10"
+check "--no-color start" "1 Overview"
+if t capture-pane -e -p -t ccnc | grep -q "$(printf '\033')\[[0-9;]*[34][0-7][;m]"; then
+    echo "FAIL: colour sequences with --no-color"; fails=$((fails + 1))
+else
+    passes=$((passes + 1))
 fi
 quit_and_check
 
