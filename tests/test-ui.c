@@ -418,6 +418,63 @@ START_TEST(test_selection_follows_vm)
 }
 END_TEST
 
+/* A host part as bare as the builders make it (every string NULL, every
+ * number unknown) draws in every view without crashing. */
+START_TEST(test_bare_host)
+{
+    struct ccnc_lab *lab = load_lab("snapshots/lab.conf", "lab.conf");
+    struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(lab), *next;
+    struct ccnc_host *h = ccnc_host_new("sys1", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
+    struct ccnc_host *nfs = ccnc_host_new("nfs", NULL, NULL, CCNC_HOST_ROLE_STORAGE);
+    struct ccnc_link *l;
+    struct ccnc_vm *vm;
+    struct ccnc_nic *nic;
+
+    h->connection = CCNC_CONN_HOSTKEY_CHANGED;
+    h->stale = true;
+    h->updated_ms = 1;
+    nic = ccnc_host_add_nic(h);
+    nic->has_sriov = true;
+    nic->sriov.vf_offset = 128;
+    nic->sriov.vf_stride = 2;
+    ccnc_host_add_nic(h)->is_vf = true;
+    l = ccnc_host_add_link(h);
+    ccnc_link_add_vf(l);
+    ccnc_link_add_vf(l)->vm = ccnc_xstrdup("vm1");
+    ccnc_host_add_link(h);
+    ccnc_host_add_bond(h);
+    vm = ccnc_host_add_vm(h);
+    vm->name = ccnc_xstrdup("vm1");
+    ccnc_vm_add_nic(vm);
+    ccnc_vm_add_nic(vm)->role = CCNC_NIC_ROLE_BACKUP;
+    ccnc_vm_add_nic(vm)->teaming = ccnc_xcalloc(1, sizeof(struct ccnc_teaming));
+    vm->bond = ccnc_xcalloc(1, sizeof(*vm->bond));
+    ccnc_bond_init(vm->bond);
+    vm->bond->active_slave = ccnc_xstrdup("eth9");
+    ccnc_bond_add_slave(vm->bond);
+    ccnc_bond_add_slave(vm->bond)->perm_hwaddr = ccnc_xstrdup("52:54:00:00:00:01");
+    ccnc_host_add_vm(h);    /* a VM without even a name */
+    ccnc_host_add_export(nfs);
+    next = ccnc_snapshot_replace_host(snap, 0, h);
+    ccnc_snapshot_unref(snap);
+    snap = ccnc_snapshot_replace_host(next, 2, nfs);
+    ccnc_snapshot_unref(next);
+    for (int size = 0; size < 2; size++) {
+        struct ui_grid *g = size ? ui_grid_new(160, 50, false) : ui_grid_new(80, 24, true);
+        for (int v = 0; v < UI_VIEW_LAST; v++) {
+            struct ui_state st = { .view = v };
+            ui_draw_screen(g, snap, &st);
+            ui_handle_key(&st, snap, 'G');
+            ui_handle_key(&st, snap, 'j');
+            ui_draw_screen(g, snap, &st);
+        }
+        ui_grid_free(g);
+    }
+    ccnc_snapshot_unref(snap);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
 /* --- the log ring -------------------------------------------------------------- */
 
 START_TEST(test_log_ring)
@@ -515,6 +572,7 @@ ccnc_ui_suite(void)
     tcase_add_loop_test(tc, test_screen_looks, 0, (int)CCNC_ARRAY_SIZE(looks));
     tcase_add_test(tc, test_mono_distinct);
     tcase_add_test(tc, test_grid_clip_and_wide);
+    tcase_add_test(tc, test_bare_host);
     tcase_add_loop_test(tk, test_keys, 0, (int)CCNC_ARRAY_SIZE(key_cases));
     tcase_add_test(tk, test_keys_empty);
     tcase_add_test(tk, test_selection_follows_vm);

@@ -90,7 +90,7 @@ collect(const struct ccnc_snapshot *snap, struct entries *out)
 static const char *
 entry_name(const struct entry *e)
 {
-    return e->cv ? e->cv->name : e->vm->name;
+    return e->cv ? e->cv->name : ui_str(e->vm->name);
 }
 
 /* The selected entry: the VM named in the state if it is still listed
@@ -165,9 +165,9 @@ static void
 host_name(char *buf, size_t len, const struct ccnc_host *h)
 {
     if (h->label && !ccnc_streq(h->label, h->name))
-        snprintf(buf, len, "%s (%s)", h->label, h->name);
+        snprintf(buf, len, "%s (%s)", h->label, ui_str(h->name));
     else
-        snprintf(buf, len, "%s", h->name);
+        snprintf(buf, len, "%s", ui_str(h->name));
 }
 
 static int
@@ -256,13 +256,13 @@ draw_storage(struct ui_grid *g, int y, const struct ccnc_snapshot *snap)
         if (h->role != CCNC_HOST_ROLE_STORAGE)
             continue;
         x = ui_grid_put(g, y, 1, UI_BOLD, _("Storage"));
-        x = ui_grid_printf(g, y, x + 1, UI_NORMAL, "%s:", h->name) + 1;
+        x = ui_grid_printf(g, y, x + 1, UI_NORMAL, "%s:", ui_str(h->name)) + 1;
         if (h->n_exports == 0)
             ui_grid_put_fit(g, y, x, g->w - x - 1, UI_DIM,
                             h->stale ? _("no exports known") : _("no exports"));
         for (size_t j = 0; j < h->n_exports && x < g->w - 2; j++) {
             const struct ccnc_export *ex = &h->exports[j];
-            char *t = ccnc_xasprintf("%s %s %s%s", ex->path, arrow,
+            char *t = ccnc_xasprintf("%s %s %s%s", ui_str(ex->path), arrow,
                                      ex->clients ? ex->clients : "?",
                                      j + 1 < h->n_exports ? "," : "");
             x = ui_grid_put_fit(g, y, x, g->w - x - 1, h->stale ? UI_DIM : UI_NORMAL, t) + 1;
@@ -444,12 +444,13 @@ draw_vm_line(struct ui_grid *g, int y, const struct entry *e, bool selected)
     draw_bond(g, y, x, e);
     {
         const struct ccnc_link *pf = NULL;
-        const struct ccnc_vf *vf = find_vf(e->host, e->vm->name, NULL, &pf);
+        const struct ccnc_vf *vf = e->vm->name ? find_vf(e->host, e->vm->name, NULL, &pf) : NULL;
         int vx = g->w - (wide ? 42 : 16);
         if (vf) {
             char *t = wide && vf->pci
-                          ? ccnc_xasprintf(_("holds VF %s #%d (%s)"), pf->name, vf->index, vf->pci)
-                          : ccnc_xasprintf(_("VF %s #%d"), pf->name, vf->index);
+                          ? ccnc_xasprintf(_("holds VF %s #%d (%s)"), ui_str(pf->name),
+                                           vf->index, vf->pci)
+                          : ccnc_xasprintf(_("VF %s #%d"), ui_str(pf->name), vf->index);
             /* clear what the bond text left there, then say it */
             ui_grid_printf(g, y, vx - 1, UI_NORMAL, "%*s", g->w - vx + 1, "");
             ui_grid_put_fit(g, y, vx, g->w - vx - 1, UI_NORMAL, t);
@@ -471,7 +472,7 @@ draw_nic_line(struct ui_grid *g, int y, const struct entry *e, const struct ccnc
 
     if (y < 0)
         return;
-    ui_grid_put_fit(g, y, 5, 6, UI_NORMAL, s ? s->name : "-");
+    ui_grid_put_fit(g, y, 5, 6, UI_NORMAL, s ? ui_str(s->name) : "-");
     ui_grid_put_fit(g, y, 12, 15, n->role == CCNC_NIC_ROLE_BACKUP ? UI_NORMAL : UI_BOLD,
                     role_text(e->host, n));
     ui_grid_put_fit(g, y, 28, 17, UI_NORMAL, n->mac ? n->mac : "-");

@@ -37,7 +37,8 @@ vf_pci_from_pf(char *buf, size_t len, const struct ccnc_nic *pf, int index)
     unsigned dom, bus, dev, fn;
     unsigned rid;
 
-    if (!pf || !pf->has_sriov || pf->sriov.vf_offset <= 0 || pf->sriov.vf_stride <= 0 ||
+    if (!pf || !pf->pci || !pf->has_sriov || pf->sriov.vf_offset <= 0 ||
+        pf->sriov.vf_stride <= 0 ||
         sscanf(pf->pci, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
         return false;
     rid = (bus << 8 | dev << 3 | fn) + (unsigned)pf->sriov.vf_offset +
@@ -165,9 +166,9 @@ port_heading(struct ui_grid *g, int y, const struct ccnc_host *h, const struct c
     for (size_t i = 0; i < l->n_vfs; i++)
         used += l->vfs[i].vm != NULL;
     if (h->label && !ccnc_streq(h->label, h->name))
-        t = ccnc_xasprintf("%s (%s)  %s", h->label, h->name, l->name);
+        t = ccnc_xasprintf("%s (%s)  %s", h->label, ui_str(h->name), ui_str(l->name));
     else
-        t = ccnc_xasprintf("%s  %s", h->name, l->name);
+        t = ccnc_xasprintf("%s  %s", ui_str(h->name), ui_str(l->name));
     x = ui_grid_put_fit(g, y, 1, 34, UI_HEADER, t);
     ui_grid_fill_attr_span(g, y, 0, x + 1, UI_HEADER);
     free(t);
@@ -181,7 +182,8 @@ port_heading(struct ui_grid *g, int y, const struct ccnc_host *h, const struct c
         int tw = ui_text_width(t);
         ui_grid_put(g, y, g->w - tw - 1, used == (int)l->n_vfs ? UI_WARN : UI_BOLD, t);
         free(t);
-        t = ccnc_xasprintf("%s %s%s", pf ? pf->pci : "", pf && pf->device ? pf->device : "",
+        t = ccnc_xasprintf("%s %s%s", pf && pf->pci ? pf->pci : "",
+                           pf && pf->device ? pf->device : "",
                            h->stale ? _(" (stale)") : "");
         ui_grid_put_fit(g, y, x + 2, g->w - tw - x - 5, h->stale ? UI_WARN : UI_DIM, t);
         free(t);
@@ -238,8 +240,9 @@ vfs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_st
                     continue;
                 ports++;
                 if (VY(v) >= 0) {
-                    char *t = ccnc_xasprintf(_("%s %s %s: no VFs enabled (max %d)"), h->name,
-                                             nic->netdev ? nic->netdev : "-", nic->pci,
+                    char *t = ccnc_xasprintf(_("%s %s %s: no VFs enabled (max %d)"),
+                                             ui_str(h->name),
+                                             nic->netdev ? nic->netdev : "-", ui_str(nic->pci),
                                              nic->sriov.total_vfs);
                     ui_grid_put_fit(g, VY(v), 1, g->w - 2, UI_DIM, t);
                     free(t);
@@ -251,7 +254,7 @@ vfs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_st
                     char *t = ccnc_xasprintf(h->stale && h->n_links == 0
                                                  ? _("%s: nothing known yet")
                                                  : _("%s: no SR-IOV port"),
-                                             h->name);
+                                             ui_str(h->name));
                     ui_grid_put_fit(g, VY(v), 1, g->w - 2, UI_DIM, t);
                     free(t);
                 }

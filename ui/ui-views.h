@@ -91,6 +91,12 @@ int ui_select_move(int *sel, int n, int key);
 /* First row to show so that rows [first, last] of a list stay visible in
  * `avail` rows (keeps the end of the selected item at the bottom edge). */
 int ui_scroll_top(int first, int last, int avail);
+/* Text that may be missing from a snapshot, shown as "?". */
+static inline const char *
+ui_str(const char *s)
+{
+    return s ? s : "?";
+}
 /* "4m 10s", "2h 05m", "3d 4h": a short age for stale markers. */
 void ui_format_age(char *buf, size_t len, long long ms);
 
