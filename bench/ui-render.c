@@ -141,7 +141,13 @@ now_ns(void)
 int
 main(int argc, char **argv)
 {
-    static const char *const names[UI_VIEW_LAST] = { "overview", "vfs", "migration", "log" };
+    static const struct { int view; const char *filter, *name; } cases[] = {
+        { UI_VIEW_OVERVIEW, "", "overview" },
+        { UI_VIEW_VFS, "", "vfs" },
+        { UI_VIEW_MIGRATION, "", "migration" },
+        { UI_VIEW_LOG, "", "log" },
+        { UI_VIEW_LOG, "vm2-25", "log /vm2-25" },
+    };
     static const int sizes[][2] = { { 80, 24 }, { 160, 50 } };
     int frames = argc > 1 ? atoi(argv[1]) : 1000;
     char *text = lab_text();
@@ -175,12 +181,14 @@ main(int argc, char **argv)
     t = ccnc_xcalloc((size_t)frames, sizeof(*t));
     printf("lab: %d hypervisors x %d VMs (2 NICs, bond) x %d VFs, log of %zu lines\n",
            N_HYPERVISORS, VMS_PER_HOST, VFS_PER_HOST, log->n);
-    printf("%-10s %-8s %10s %10s %10s\n", "view", "size", "median", "p99", "max");
+    printf("%-12s %-8s %10s %10s %10s\n", "view", "size", "median", "p99", "max");
     for (size_t s = 0; s < CCNC_ARRAY_SIZE(sizes); s++) {
         struct ui_grid *g = ui_grid_new(sizes[s][0], sizes[s][1], false);
-        for (int v = 0; v < UI_VIEW_LAST; v++) {
-            struct ui_state st = { .view = v, .clock = "12:34:56", .log = log };
+        for (size_t c = 0; c < CCNC_ARRAY_SIZE(cases); c++) {
+            struct ui_state st = { .view = cases[c].view, .clock = "12:34:56", .log = log };
             char size[16];
+
+            snprintf(st.filter, sizeof(st.filter), "%s", cases[c].filter);
             /* the selection in the middle: the lists scroll to it */
             st.selected[UI_VIEW_OVERVIEW] = VMS_PER_HOST;
             st.selected[UI_VIEW_VFS] = VFS_PER_HOST;
@@ -191,7 +199,8 @@ main(int argc, char **argv)
             }
             qsort(t, (size_t)frames, sizeof(*t), cmp_ll);
             snprintf(size, sizeof(size), "%dx%d", sizes[s][0], sizes[s][1]);
-            printf("%-10s %-8s %8.3f ms %7.3f ms %7.3f ms\n", names[v], size, t[frames / 2] / 1e6,
+            printf("%-12s %-8s %8.3f ms %7.3f ms %7.3f ms\n", cases[c].name, size,
+                   t[frames / 2] / 1e6,
                    t[(frames * 99) / 100] / 1e6, t[frames - 1] / 1e6);
         }
         ui_grid_free(g);

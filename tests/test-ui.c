@@ -182,12 +182,13 @@ type_keys(struct ui_state *st, const struct ccnc_snapshot *snap, const char *key
 START_TEST(test_screen_golden)
 {
     struct ccnc_snapshot *snap = screen_snapshot(screens[_i].lab);
-    struct ui_log *log = fixture_log();
+    struct ui_log *log;
     struct ui_grid *g = ui_grid_new(screens[_i].w, screens[_i].h, screens[_i].ascii);
-    struct ui_state st = { .view = screens[_i].view, .clock = "12:34:56", .log = log };
+    struct ui_state st = { .view = screens[_i].view, .clock = "12:34:56" };
     char *text;
 
-    utc();
+    utc();  /* before the log formats its times */
+    st.log = log = fixture_log();
     st.selected[st.view] = screens[_i].selected;
     type_keys(&st, snap, screens[_i].keys);
     ui_draw_screen(g, snap, &st);

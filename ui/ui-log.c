@@ -46,6 +46,7 @@ ui_log_add(struct ui_log *log, long long time_ms, enum ui_log_level level, const
     l = &log->lines[(log->start + log->n) % log->cap];
     l->time_ms = time_ms;
     l->level = level;
+    ui_log_format_time(l->clock, sizeof(l->clock), time_ms);
     l->text = ccnc_xstrdup(text);
     /* a line is one screen row: no control characters from remote text */
     for (char *p = l->text; *p; p++)
@@ -108,14 +109,9 @@ contains_nocase(const char *hay, const char *needle)
 bool
 ui_log_line_matches(const struct ui_log_line *line, const char *filter)
 {
-    char t[16];
-
     if (!filter || !*filter)
         return true;
-    if (contains_nocase(line->text, filter))
-        return true;
-    ui_log_format_time(t, sizeof(t), line->time_ms);
-    return contains_nocase(t, filter);
+    return contains_nocase(line->text, filter) || contains_nocase(line->clock, filter);
 }
 
 void

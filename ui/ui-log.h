@@ -22,6 +22,7 @@ enum ui_log_level {
 struct ui_log_line {
     long long time_ms;      /* wall clock */
     enum ui_log_level level;
+    char clock[12];         /* "HH:MM:SS" local time, formatted once */
     char *text;             /* "sys1: bond0 active slave eth0 -> eth1" */
 };
 

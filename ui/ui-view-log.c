@@ -77,9 +77,7 @@ log_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_st
         long first = end - avail < 0 ? 0 : end - avail;
         for (long i = first; i < end; i++, y++) {
             const struct ui_log_line *l = ui_log_get(log, idx[i]);
-            char tm[16];
-            ui_log_format_time(tm, sizeof(tm), l->time_ms);
-            ui_grid_put(g, y, 1, UI_DIM, tm);
+            ui_grid_put(g, y, 1, UI_DIM, l->clock);
             ui_grid_put_fit(g, y, 11, g->w - 12, level_attr(l->level), l->text);
         }
     }
