@@ -262,9 +262,16 @@ draw_storage(struct ui_grid *g, int y, const struct ccnc_snapshot *snap)
                             h->stale ? _("no exports known") : _("no exports"));
         for (size_t j = 0; j < h->n_exports && x < g->w - 2; j++) {
             const struct ccnc_export *ex = &h->exports[j];
-            char *t = ccnc_xasprintf("%s %s %s%s", ui_str(ex->path), arrow,
-                                     ex->clients ? ex->clients : "?",
-                                     j + 1 < h->n_exports ? "," : "");
+            char freebuf[48] = "", *t;
+            if (g->w >= 120 && ex->free_bytes >= 0) {
+                char *f = ccnc_xasprintf(_("%.1f GiB free"),
+                                         (double)ex->free_bytes / (1024.0 * 1024 * 1024));
+                snprintf(freebuf, sizeof(freebuf), " (%s)", f);
+                free(f);
+            }
+            t = ccnc_xasprintf("%s %s %s%s%s", ui_str(ex->path), arrow,
+                               ex->clients ? ex->clients : "?", freebuf,
+                               j + 1 < h->n_exports ? "," : "");
             x = ui_grid_put_fit(g, y, x, g->w - x - 1, h->stale ? UI_DIM : UI_NORMAL, t) + 1;
             free(t);
         }
