@@ -519,6 +519,96 @@ draw_nic_line(struct ui_grid *g, int y, const struct entry *e, const struct ccnc
     }
 }
 
+/* --- details of the selected VM, when the screen has room ------------------ */
+
+static int
+details_rows(const struct entry *e)
+{
+    int n = 3;  /* rule and name, state, bond */
+
+    if (!e || !e->vm)
+        return 0;
+    if (e->vm->bond)
+        n += (int)e->vm->bond->n_slaves;
+    if (e->vm->name && find_vf(e->host, e->vm->name, NULL, NULL))
+        n++;
+    return n;
+}
+
+static void
+draw_details(struct ui_grid *g, int y, const struct entry *e)
+{
+    const struct ccnc_vm *vm = e->vm;
+    const struct ccnc_bond *b = vm->bond;
+    const struct ccnc_link *pf = NULL;
+    const struct ccnc_vf *vf = vm->name ? find_vf(e->host, vm->name, NULL, &pf) : NULL;
+    char host[128], *t;
+    int x;
+
+    ui_grid_hline(g, y, 0, g->w);
+    host_name(host, sizeof(host), e->host);
+    t = ccnc_xasprintf(_("%s on %s"), ui_str(vm->name), host);
+    ui_grid_printf(g, y++, 2, UI_BOLD, " %s ", t);
+    free(t);
+    t = ccnc_xasprintf(_("state %s, UUID %s"), ccnc_vm_state_to_string(vm->state),
+                       ui_str(vm->uuid));
+    ui_grid_put_fit(g, y++, 2, g->w - 3, UI_NORMAL, t);
+    free(t);
+    if (!b) {
+        ui_grid_put_fit(g, y, 2, g->w - 3, UI_DIM,
+                        vm->bond_stale ? _("guest agent silent, bond unknown")
+                                       : _("guest bond not read"));
+        return;
+    }
+    /* TRANSLATORS: the guest bond's settings, as /proc/net/bonding says them */
+    t = ccnc_xasprintf(_("%s: %s, primary %s, active %s, MII %s, miimon %d ms, "
+                         "updelay %d ms, downdelay %d ms"),
+                       ui_str(b->name), ui_str(ccnc_bond_mode_to_string(b->mode)),
+                       b->primary ? b->primary : "-", b->active_slave ? b->active_slave : "-",
+                       ui_str(b->mii_status), b->miimon_ms, b->updelay_ms, b->downdelay_ms);
+    ui_grid_put_fit(g, y++, 2, g->w - 3, vm->bond_stale ? UI_DIM : UI_NORMAL, t);
+    free(t);
+    for (size_t i = 0; i < b->n_slaves; i++, y++) {
+        const struct ccnc_bond_slave *sl = &b->slaves[i];
+        const struct ccnc_vm_nic *n = nic_of_slave(vm, sl);
+        char speed[32];
+
+        if (sl->speed_mbps > 0)
+            snprintf(speed, sizeof(speed), "%d Mb/s", sl->speed_mbps);
+        else
+            snprintf(speed, sizeof(speed), "-");
+        ui_grid_put_fit(g, y, 4, 8, UI_BOLD, ui_str(sl->name));
+        ui_grid_put_fit(g, y, 13, 8, UI_NORMAL, ccnc_slave_state_to_string(sl->state));
+        ui_grid_put_fit(g, y, 22, 6, ccnc_streq(sl->mii_status, "up") ? UI_GOOD : UI_BAD,
+                        ui_str(sl->mii_status));
+        ui_grid_put_fit(g, y, 29, 11, UI_NORMAL, speed);
+        t = ccnc_xasprintf(_("%d link failures"), sl->link_failures);
+        x = ui_grid_put_fit(g, y, 41, 18, sl->link_failures ? UI_WARN : UI_DIM, t) + 1;
+        free(t);
+        x = ui_grid_put_fit(g, y, x > 60 ? x : 60, 18, UI_NORMAL,
+                            sl->perm_hwaddr ? sl->perm_hwaddr : "-") + 1;
+        if (n)
+            ui_grid_put_fit(g, y, x, g->w - x - 1, UI_DIM, role_text(e->host, n));
+    }
+    if (vf) {
+        char rate[32];
+        if (vf->max_tx_rate > 0)
+            snprintf(rate, sizeof(rate), "%d Mb/s", vf->max_tx_rate);
+        else
+            snprintf(rate, sizeof(rate), "-");
+        /* TRANSLATORS: the settings of the VF a VM holds */
+        t = ccnc_xasprintf(_("VF %s #%d %s: MAC %s, VLAN %d, max rate %s, spoofchk %s, "
+                             "trust %s, link %s"),
+                           ui_str(pf->name), vf->index, ui_str(vf->pci), ui_str(vf->mac),
+                           vf->vlan, rate,
+                           vf->spoofchk == CCNC_UNKNOWN ? "?" : vf->spoofchk ? _("on") : _("off"),
+                           vf->trust == CCNC_UNKNOWN ? "?" : vf->trust ? _("on") : _("off"),
+                           ui_str(vf->link_state));
+        ui_grid_put_fit(g, y, 2, g->w - 3, UI_NORMAL, t);
+        free(t);
+    }
+}
+
 /* --- the whole view ---------------------------------------------------------- */
 
 static void
@@ -614,6 +704,12 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
 #undef VY
         }
         total = v;
+        /* room left below the list: the selected VM in detail */
+        if (sel >= 0 && sel < (int)es.n) {
+            int d = details_rows(&es.e[sel]);
+            if (d > 0 && avail - total >= d + 1)
+                draw_details(g, bottom - d + 1, &es.e[sel]);
+        }
         if (es.n == 0 && avail > 0)
             ui_grid_put(g, y, 2, UI_DIM, _("No VM is configured or seen on any host."));
         if (top > 0) {
