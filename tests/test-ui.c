@@ -118,7 +118,7 @@ static const struct {
     { LAB_FIXTURE, UI_VIEW_VFS, 80, 24, false, 0, "", "golden/ui-vfs-80x24.txt" },
     { LAB_FIXTURE, UI_VIEW_VFS, 160, 50, false, 0, "", "golden/ui-vfs-160x50.txt" },
     { LAB_FIXTURE, UI_VIEW_VFS, 80, 24, true, 0, "", "golden/ui-vfs-80x24-ascii.txt" },
-    { LAB_FIXTURE, UI_VIEW_VFS, 80, 24, false, 10, "", "golden/ui-vfs-80x24-scrolled.txt" },
+    { LAB_FIXTURE, UI_VIEW_VFS, 80, 24, false, 10, "", "golden/ui-vfs-80x24-last.txt" },
     { LAB_FIXTURE, UI_VIEW_MIGRATION, 80, 24, false, 0, "", "golden/ui-migration-80x24.txt" },
     { LAB_FIXTURE, UI_VIEW_MIGRATION, 160, 50, false, 0, "", "golden/ui-migration-160x50.txt" },
     { LAB_FIXTURE, UI_VIEW_MIGRATION, 80, 24, true, 0, "", "golden/ui-migration-80x24-ascii.txt" },
