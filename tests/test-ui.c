@@ -1,80 +1,548 @@
 /* The console's screens, drawn from fixed snapshots into a grid and
- * compared with golden text: 80x24 and 160x50, UTF-8 and ASCII. */
+ * compared with golden text (80x24 and 160x50, UTF-8 and ASCII, colour and
+ * monochrome looks); its keys; and the log view's ring. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <ccnc/json.h>
 #include <ccnc/model.h>
+#include <ccnc/util.h>
 
 #include "check-ccnc.h"
 #include "ui-views.h"
 
-static const struct {
-    int w, h;
-    bool ascii, help, example;
-    const char *golden;
-} screens[] = {
-    { 80, 24, false, false, false, "golden/ui-overview-80x24.txt" },
-    { 160, 50, false, false, false, "golden/ui-overview-160x50.txt" },
-    { 80, 24, true, false, false, "golden/ui-overview-80x24-ascii.txt" },
-    { 80, 24, false, true, false, "golden/ui-help-80x24.txt" },
-    { 60, 20, false, false, false, "golden/ui-too-small.txt" },
-    /* a long lab name and several VMs, from docs/examples/lab.conf */
-    { 80, 24, false, false, true, "golden/ui-overview-example-80x24.txt" },
-};
+/* The fixed wall clock of the fixture: 2026-09-21 05:46:40 UTC. */
+#define FIXTURE_TIME_MS 1790142400000LL
+
+/* --- fixtures -------------------------------------------------------------- */
 
 static struct ccnc_lab *
-screen_lab(bool example)
+load_lab(const char *rel, const char *shown_as)
 {
-    const char *top = getenv("abs_top_srcdir");
-    char *path;
-    struct ccnc_lab *lab;
+    char *path = ccnc_test_data(rel);
+    struct ccnc_lab *lab = ccnc_lab_load(path, NULL, 0, NULL);
 
-    if (!example)
-        return ccnc_lab_load_builtin();
-    path = ccnc_xasprintf("%s/docs/examples/lab.conf", top ? top : ".");
-    lab = ccnc_lab_load(path, NULL, 0, NULL);
-    ck_assert_ptr_nonnull(lab);
-    ccnc_str_set(&lab->path, "docs/examples/lab.conf");
+    ck_assert_msg(lab != NULL, "cannot load %s", path);
+    ccnc_str_set(&lab->path, shown_as);
     free(path);
     return lab;
 }
 
+/* tests/data/snapshots: two hypervisors with their VMs and VFs, and an NFS
+ * server that has become unreachable (stale for 4m 10s, with the error). */
+static struct ccnc_snapshot *
+fixture_snapshot(void)
+{
+    static const char *const hosts[] = { "sys1", "sys2", "nfs" };
+    struct ccnc_lab *lab = load_lab("snapshots/lab.conf", "tests/data/snapshots/lab.conf");
+    struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(lab);
+
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(hosts); i++) {
+        char *rel = ccnc_xasprintf("snapshots/%s.json", hosts[i]);
+        char *path = ccnc_test_data(rel);
+        char *text = ccnc_test_read(path, NULL);
+        struct ccnc_error err = { 0 };
+        struct ccnc_host *h = ccnc_json_parse_host(text, &err);
+        struct ccnc_snapshot *next;
+        int at = ccnc_snapshot_find_host(snap, hosts[i]);
+
+        ck_assert_msg(h != NULL, "%s does not parse", path);
+        ck_assert_int_ge(at, 0);
+        h->updated_ms = h->stale ? FIXTURE_TIME_MS - 250000 : FIXTURE_TIME_MS - 2000;
+        next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
+        ccnc_snapshot_unref(snap);
+        snap = next;
+        free(text);
+        free(path);
+        free(rel);
+    }
+    snap->time_ms = FIXTURE_TIME_MS;
+    ccnc_lab_unref(lab);
+    return snap;
+}
+
+static struct ui_log *
+fixture_log(void)
+{
+    static const struct { int at_s; enum ui_log_level level; const char *text; } lines[] = {
+        { -300, UI_LOG_INFO, "Console started with 'tests/data/snapshots/lab.conf': 3 hosts, 5 VMs configured." },
+        { -299, UI_LOG_CHANGE, "sys1: connection connecting -> connected" },
+        { -299, UI_LOG_CHANGE, "sys2: connection connecting -> connected" },
+        { -298, UI_LOG_CHANGE, "nfs: connection connecting -> connected" },
+        { -290, UI_LOG_CHANGE, "sys1: vm-added vm1 (- -> running)" },
+        { -290, UI_LOG_CHANGE, "sys1: vm-added vm2 (- -> running)" },
+        { -288, UI_LOG_CHANGE, "sys2: vm-added vm3 (- -> running)" },
+        { -260, UI_LOG_ERROR, "nfs: connection connected -> unreachable" },
+        { -200, UI_LOG_WARN, "sys1: vm2/bond0 active slave eth0 -> eth1" },
+        { -199, UI_LOG_CHANGE, "sys1: vf-changed eth1/2 (auto -> disable)" },
+        { -120, UI_LOG_WARN, "sys2: vm3/bond0 active slave eth0 -> -" },
+        { -60, UI_LOG_CHANGE, "sys2: VM scratch running -> shutoff" },
+        { -5, UI_LOG_CHANGE, "sys2: vm-bond-changed video2/bond0 (agent -> silent)" },
+    };
+    struct ui_log *log = ui_log_new(0);
+
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(lines); i++)
+        ui_log_add(log, FIXTURE_TIME_MS + lines[i].at_s * 1000LL, lines[i].level, lines[i].text);
+    return log;
+}
+
+static void
+utc(void)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+}
+
+/* --- golden screens ---------------------------------------------------------- */
+
+enum lab_kind { LAB_FIXTURE, LAB_BUILTIN, LAB_EXAMPLE, LAB_FIXTURE_HOSTKEY };
+
+static const struct {
+    enum lab_kind lab;
+    int view;
+    int w, h;
+    bool ascii;
+    int selected;
+    const char *keys;     /* typed before drawing ("" none) */
+    const char *golden;
+} screens[] = {
+    { LAB_FIXTURE, UI_VIEW_OVERVIEW, 80, 24, false, 0, "", "golden/ui-overview-80x24.txt" },
+    { LAB_FIXTURE, UI_VIEW_OVERVIEW, 160, 50, false, 0, "", "golden/ui-overview-160x50.txt" },
+    { LAB_FIXTURE, UI_VIEW_OVERVIEW, 80, 24, true, 0, "", "golden/ui-overview-80x24-ascii.txt" },
+    /* the last VM selected: the list scrolls to show it */
+    { LAB_FIXTURE, UI_VIEW_OVERVIEW, 80, 24, false, 5, "", "golden/ui-overview-80x24-last.txt" },
+    { LAB_FIXTURE, UI_VIEW_VFS, 80, 24, false, 0, "", "golden/ui-vfs-80x24.txt" },
+    { LAB_FIXTURE, UI_VIEW_VFS, 160, 50, false, 0, "", "golden/ui-vfs-160x50.txt" },
+    { LAB_FIXTURE, UI_VIEW_VFS, 80, 24, true, 0, "", "golden/ui-vfs-80x24-ascii.txt" },
+    { LAB_FIXTURE, UI_VIEW_VFS, 80, 24, false, 10, "", "golden/ui-vfs-80x24-last.txt" },
+    { LAB_FIXTURE, UI_VIEW_MIGRATION, 80, 24, false, 0, "", "golden/ui-migration-80x24.txt" },
+    { LAB_FIXTURE, UI_VIEW_MIGRATION, 160, 50, false, 0, "", "golden/ui-migration-160x50.txt" },
+    { LAB_FIXTURE, UI_VIEW_MIGRATION, 80, 24, true, 0, "", "golden/ui-migration-80x24-ascii.txt" },
+    { LAB_FIXTURE, UI_VIEW_LOG, 80, 24, false, 0, "", "golden/ui-log-80x24.txt" },
+    { LAB_FIXTURE, UI_VIEW_LOG, 160, 50, false, 0, "", "golden/ui-log-160x50.txt" },
+    { LAB_FIXTURE, UI_VIEW_LOG, 80, 24, true, 0, "", "golden/ui-log-80x24-ascii.txt" },
+    { LAB_FIXTURE, UI_VIEW_LOG, 80, 24, false, 0, "/bond\r", "golden/ui-log-80x24-filtered.txt" },
+    { LAB_FIXTURE, UI_VIEW_LOG, 80, 24, false, 0, "/sys2", "golden/ui-log-80x24-editing.txt" },
+    { LAB_FIXTURE, UI_VIEW_OVERVIEW, 80, 24, false, 0, "?", "golden/ui-help-80x24.txt" },
+    { LAB_FIXTURE, UI_VIEW_OVERVIEW, 80, 24, true, 0, "?", "golden/ui-help-80x24-ascii.txt" },
+    { LAB_FIXTURE, UI_VIEW_OVERVIEW, 160, 50, false, 0, "?", "golden/ui-help-160x50.txt" },
+    { LAB_FIXTURE, UI_VIEW_OVERVIEW, 80, 24, false, 0, "m", "golden/ui-action-message-80x24.txt" },
+    { LAB_FIXTURE, UI_VIEW_OVERVIEW, 79, 24, false, 0, "", "golden/ui-too-small.txt" },
+    /* System2 answers with a host key that known_hosts lacks */
+    { LAB_FIXTURE_HOSTKEY, UI_VIEW_OVERVIEW, 80, 24, false, 0, "",
+      "golden/ui-overview-hostkey-80x24.txt" },
+    /* what the console shows before any collector reported */
+    { LAB_BUILTIN, UI_VIEW_OVERVIEW, 80, 24, false, 0, "", "golden/ui-overview-builtin-80x24.txt" },
+    { LAB_EXAMPLE, UI_VIEW_OVERVIEW, 80, 24, false, 0, "", "golden/ui-overview-example-80x24.txt" },
+    { LAB_EXAMPLE, UI_VIEW_VFS, 80, 24, false, 0, "", "golden/ui-vfs-example-80x24.txt" },
+};
+
+static struct ccnc_snapshot *
+screen_snapshot(enum lab_kind kind)
+{
+    struct ccnc_lab *lab;
+    struct ccnc_snapshot *snap;
+
+    if (kind == LAB_FIXTURE)
+        return fixture_snapshot();
+    if (kind == LAB_FIXTURE_HOSTKEY) {
+        struct ccnc_snapshot *next;
+        struct ccnc_host *h;
+        int at;
+
+        snap = fixture_snapshot();
+        at = ccnc_snapshot_find_host(snap, "sys2");
+        h = ccnc_host_dup(snap->hosts[at]);
+        h->connection = CCNC_CONN_HOSTKEY_UNKNOWN;
+        h->stale = true;
+        ccnc_str_set(&h->error, "the host key of 10.77.0.12 is not in ~/.ssh/known_hosts");
+        next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
+        next->time_ms = FIXTURE_TIME_MS;
+        ccnc_snapshot_unref(snap);
+        return next;
+    }
+    lab = kind == LAB_BUILTIN ? ccnc_lab_load_builtin()
+                              : load_lab("../../docs/examples/lab.conf", "docs/examples/lab.conf");
+    snap = ccnc_snapshot_new_from_lab(lab);
+    ccnc_lab_unref(lab);
+    return snap;
+}
+
+static void
+type_keys(struct ui_state *st, const struct ccnc_snapshot *snap, const char *keys)
+{
+    for (const char *k = keys; *k; k++)
+        ui_handle_key(st, snap, *k == '\r' ? UI_K_ENTER : *k == 27 ? UI_K_ESC : *k);
+}
+
 START_TEST(test_screen_golden)
 {
-    struct ccnc_lab *lab = screen_lab(screens[_i].example);
-    struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(lab);
+    struct ccnc_snapshot *snap = screen_snapshot(screens[_i].lab);
+    struct ui_log *log;
     struct ui_grid *g = ui_grid_new(screens[_i].w, screens[_i].h, screens[_i].ascii);
-    struct ui_state st = { .help = screens[_i].help, .clock = "12:34:56" };
+    struct ui_state st = { .view = screens[_i].view, .clock = "12:34:56" };
     char *text;
 
+    utc();  /* before the log formats its times */
+    st.log = log = fixture_log();
+    st.selected[st.view] = screens[_i].selected;
+    type_keys(&st, snap, screens[_i].keys);
     ui_draw_screen(g, snap, &st);
     text = ui_grid_to_text(g, true);
     ccnc_test_golden(screens[_i].golden, text);
     free(text);
+    ui_grid_free(g);
+    ui_log_free(log);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+/* How a screen looks on a monochrome terminal and in colour: the style
+ * flags of every cell (ui_grid_styles_to_text). */
+static const struct {
+    int view;
+    bool color;
+    const char *golden;
+} looks[] = {
+    { UI_VIEW_OVERVIEW, false, "golden/ui-overview-80x24-mono.txt" },
+    { UI_VIEW_OVERVIEW, true, "golden/ui-overview-80x24-color.txt" },
+    { UI_VIEW_VFS, false, "golden/ui-vfs-80x24-mono.txt" },
+};
+
+START_TEST(test_screen_looks)
+{
+    struct ccnc_snapshot *snap = fixture_snapshot();
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    struct ui_state st = { .view = looks[_i].view, .clock = "12:34:56" };
+    char *text, *styles, *all;
+
+    ui_draw_screen(g, snap, &st);
+    text = ui_grid_to_text(g, false);
+    styles = ui_grid_styles_to_text(g, looks[_i].color);
+    all = ccnc_xasprintf("%s--- %s: 1 bold, 2 dim, 4 underline, 8 reverse ---\n%s", text,
+                         looks[_i].color ? "colour" : "monochrome", styles);
+    if (looks[_i].color) {
+        char *colors = ui_grid_colors_to_text(g), *both;
+        both = ccnc_xasprintf("%s--- colours: foreground 1 red, 2 green, 3 yellow, 4 blue;"
+                              " g: on cyan ---\n%s", all, colors);
+        free(all);
+        free(colors);
+        all = both;
+    }
+    ccnc_test_golden(looks[_i].golden, all);
+    free(all);
+    free(styles);
+    free(text);
+    ui_grid_free(g);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+/* On a monochrome terminal every attribute that asks for attention looks
+ * different from normal text and from each other. */
+START_TEST(test_mono_distinct)
+{
+    static const enum ui_attr marked[] = { UI_NORMAL, UI_BOLD, UI_DIM, UI_REVERSE,
+                                           UI_HEADER, UI_WARN, UI_BAD };
+
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(marked); i++) {
+        for (size_t j = i + 1; j < CCNC_ARRAY_SIZE(marked); j++) {
+            unsigned a = ui_attr_style(marked[i], false).flags;
+            unsigned b = ui_attr_style(marked[j], false).flags;
+            ck_assert_msg(a != b, "attributes %d and %d look alike in monochrome",
+                          (int)marked[i], (int)marked[j]);
+        }
+        ck_assert_int_eq(ui_attr_style(marked[i], false).fg, UI_COLOR_DEFAULT);
+    }
+    /* in colour, good, warning and failure differ by colour */
+    ck_assert_int_ne(ui_attr_style(UI_GOOD, true).fg, ui_attr_style(UI_WARN, true).fg);
+    ck_assert_int_ne(ui_attr_style(UI_WARN, true).fg, ui_attr_style(UI_BAD, true).fg);
+}
+END_TEST
+
+/* --- keys -------------------------------------------------------------------- */
+
+/* A key sequence from a fresh state and what it leaves behind. */
+static const struct {
+    const char *name;
+    int keys[12];          /* 0 ends */
+    int last_result;       /* flags the last key returns, -1: don't check */
+    int view;
+    int selected;          /* of that view */
+    bool help, editing;
+    const char *filter, *edit, *message;   /* message: a substring, "" none */
+} key_cases[] = {
+    { "tab cycles", { UI_K_TAB, UI_K_TAB, UI_K_TAB }, UI_KEY_HANDLED | UI_KEY_REDRAW,
+      UI_VIEW_LOG, 0, false, false, "", "", "" },
+    { "tab wraps", { UI_K_TAB, UI_K_TAB, UI_K_TAB, UI_K_TAB }, -1, UI_VIEW_OVERVIEW, 0,
+      false, false, "", "", "" },
+    { "shift-tab back", { UI_K_BTAB }, -1, UI_VIEW_LOG, 0, false, false, "", "", "" },
+    { "digits", { '4', '2' }, -1, UI_VIEW_VFS, 0, false, false, "", "", "" },
+    { "j selects", { 'j', 'j', UI_K_DOWN }, -1, UI_VIEW_OVERVIEW, 3, false, false, "", "", "" },
+    { "k stops at 0", { 'j', 'k', 'k', UI_K_UP }, -1, UI_VIEW_OVERVIEW, 0, false, false, "",
+      "", "" },
+    { "j stops at the last VM", { 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j' }, -1,
+      UI_VIEW_OVERVIEW, 5, false, false, "", "", "" },
+    { "G and g", { 'G' }, -1, UI_VIEW_OVERVIEW, 5, false, false, "", "", "" },
+    { "VFs select", { '2', UI_K_PGDN }, -1, UI_VIEW_VFS, 10, false, false, "", "", "" },
+    { "VFs bounded", { '2', 'G', 'j' }, -1, UI_VIEW_VFS, 10, false, false, "", "", "" },
+    { "selection per view", { 'j', '2', 'j', 'j', '1' }, -1, UI_VIEW_OVERVIEW, 1, false,
+      false, "", "", "" },
+    { "help opens", { '?' }, UI_KEY_HANDLED | UI_KEY_REDRAW, UI_VIEW_OVERVIEW, 0, true,
+      false, "", "", "" },
+    { "any key closes help", { '?', 'j' }, UI_KEY_HANDLED | UI_KEY_REDRAW, UI_VIEW_OVERVIEW,
+      0, false, false, "", "", "" },
+    { "q in help quits", { '?', 'q' }, UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_QUIT,
+      UI_VIEW_OVERVIEW, 0, false, false, "", "", "" },
+    { "q quits", { 'q' }, UI_KEY_QUIT, UI_VIEW_OVERVIEW, 0, false, false, "", "", "" },
+    { "assign not yet", { 'a' }, UI_KEY_HANDLED | UI_KEY_REDRAW, UI_VIEW_OVERVIEW, 0, false,
+      false, "", "", "assign a NIC" },
+    { "detach not yet", { 'd' }, -1, UI_VIEW_OVERVIEW, 0, false, false, "", "", "detach" },
+    { "migrate not yet", { 'm' }, -1, UI_VIEW_OVERVIEW, 0, false, false, "", "", "migrate" },
+    { "abort not yet", { 'x' }, -1, UI_VIEW_OVERVIEW, 0, false, false, "", "", "abort" },
+    { "bandwidth not yet", { 'b' }, -1, UI_VIEW_OVERVIEW, 0, false, false, "", "", "iperf3" },
+    { "edit VF not yet", { '2', 'v' }, -1, UI_VIEW_VFS, 0, false, false, "", "", "edit a VF" },
+    { "a message lasts one key", { 'm', 'j' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
+      UI_VIEW_OVERVIEW, 1, false, false, "", "", "" },
+    { "slash edits the log filter", { '/', 'b', 'o' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
+      UI_VIEW_LOG, 0, false, true, "", "bo", "" },
+    { "enter applies", { '/', 'b', 'o', UI_K_ENTER }, -1, UI_VIEW_LOG, 0, false, false, "bo",
+      "bo", "" },
+    { "esc cancels", { '/', 'b', UI_K_ENTER, '/', 'x', UI_K_ESC }, -1, UI_VIEW_LOG, 0, false,
+      false, "b", "bx", "" },
+    { "q while editing is text", { '/', 'q', 'j', '?' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
+      UI_VIEW_LOG, 0, false, true, "", "qj?", "" },
+    { "backspace", { '/', 'a', 0xe9, UI_K_BACKSPACE, 'b', UI_K_ENTER }, -1, UI_VIEW_LOG, 0,
+      false, false, "ab", "ab", "" },
+    { "backspace on empty", { '/', UI_K_BACKSPACE, UI_K_ENTER }, -1, UI_VIEW_LOG, 0, false,
+      false, "", "", "" },
+    { "esc clears an applied filter", { '/', 'b', UI_K_ENTER, UI_K_ESC }, -1, UI_VIEW_LOG, 0,
+      false, false, "", "b", "" },
+    { "unknown key", { 'Z' }, UI_KEY_UNHANDLED, UI_VIEW_OVERVIEW, 0, false, false, "", "", "" },
+    { "migration view has no selection", { '3', 'j' }, UI_KEY_UNHANDLED, UI_VIEW_MIGRATION, 0,
+      false, false, "", "", "" },
+    { "log scrolls up to the oldest", { '4', 'k', 'k', 'g' }, -1, UI_VIEW_LOG, 12, false,
+      false, "", "", "" },
+    { "log back to the newest", { '4', 'k', 'k', 'G' }, -1, UI_VIEW_LOG, 0, false, false, "",
+      "", "" },
+};
+
+START_TEST(test_keys)
+{
+    struct ccnc_snapshot *snap = fixture_snapshot();
+    struct ui_log *log = fixture_log();
+    struct ui_state st = { .log = log };
+    int r = 0;
+
+    for (size_t k = 0; k < CCNC_ARRAY_SIZE(key_cases[_i].keys) && key_cases[_i].keys[k]; k++)
+        r = ui_handle_key(&st, snap, key_cases[_i].keys[k]);
+    if (key_cases[_i].last_result >= 0)
+        ck_assert_msg(r == key_cases[_i].last_result, "%s: result %d", key_cases[_i].name, r);
+    ck_assert_msg(st.view == key_cases[_i].view, "%s: view %d", key_cases[_i].name, st.view);
+    ck_assert_msg(st.selected[st.view] == key_cases[_i].selected, "%s: selected %d",
+                  key_cases[_i].name, st.selected[st.view]);
+    ck_assert_msg(st.help == key_cases[_i].help, "%s: help", key_cases[_i].name);
+    ck_assert_msg(st.editing == key_cases[_i].editing, "%s: editing", key_cases[_i].name);
+    ck_assert_str_eq(st.filter, key_cases[_i].filter);
+    ck_assert_str_eq(st.edit, key_cases[_i].edit);
+    if (*key_cases[_i].message)
+        ck_assert_msg(strstr(st.message, key_cases[_i].message), "%s: message '%s'",
+                      key_cases[_i].name, st.message);
+    else
+        ck_assert_msg(st.message[0] == '\0', "%s: message '%s'", key_cases[_i].name,
+                      st.message);
+    ui_log_free(log);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+/* Keys never fail on an empty lab, with no log, nor below 80x24. */
+START_TEST(test_keys_empty)
+{
+    static const char text[] = "[host h]\naddress = 192.0.2.1\nuser = root\n"
+                               "role = hypervisor\n";
+    struct ccnc_lab *lab = ccnc_lab_load_text("empty", text, strlen(text), NULL, 0, NULL);
+    struct ccnc_snapshot *snap;
+    struct ui_state st = { 0 };
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    static const int keys[] = { 'j', 'k', 'G', 'g', UI_K_PGDN, UI_K_PGUP, UI_K_TAB, 'j', 'G',
+                                UI_K_TAB, 'j', UI_K_TAB, 'k', 'G', '/', 'x', UI_K_ENTER };
+
+    ck_assert_ptr_nonnull(lab);
+    snap = ccnc_snapshot_new_from_lab(lab);
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(keys); i++) {
+        ui_handle_key(&st, snap, keys[i]);
+        for (int v = 0; v < UI_VIEW_LAST; v++)
+            ck_assert_int_ge(st.selected[v], 0);
+        ui_draw_screen(g, snap, &st);
+    }
     ui_grid_free(g);
     ccnc_snapshot_unref(snap);
     ccnc_lab_unref(lab);
 }
 END_TEST
 
-START_TEST(test_keys)
+/* The overview's selection stays on its VM when the list changes order
+ * (a VM that migrates moves to another host's group). */
+START_TEST(test_selection_follows_vm)
 {
-    struct ccnc_lab *lab = ccnc_lab_load_builtin();
-    struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(lab);
+    struct ccnc_snapshot *snap = fixture_snapshot(), *next;
     struct ui_state st = { 0 };
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    int at = ccnc_snapshot_find_host(snap, "sys1");
+    struct ccnc_host *h = ccnc_host_dup(snap->hosts[at]);
+    struct ccnc_vm tmp;
+    char *text, *line;
 
-    ck_assert_int_eq(ui_handle_key(&st, snap, 'q'), UI_KEY_QUIT);
-    ck_assert(ui_handle_key(&st, snap, '?') & UI_KEY_REDRAW);
-    ck_assert(st.help);
-    ck_assert(ui_handle_key(&st, snap, 'x') & UI_KEY_HANDLED); /* any key closes help */
-    ck_assert(!st.help);
     ui_handle_key(&st, snap, 'j');
-    ck_assert_int_eq(st.selected, 0); /* one VM: nothing below it */
-    ck_assert_int_eq(ui_handle_key(&st, snap, 'Z'), UI_KEY_UNHANDLED);
+    ck_assert_str_eq(st.selected_vm, "vm2");
+    tmp = h->vms[0];            /* vm2 now comes first on sys1 */
+    h->vms[0] = h->vms[1];
+    h->vms[1] = tmp;
+    next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
+    ui_draw_screen(g, next, &st);
+    text = ui_grid_to_text(g, false);
+    line = strstr(text, "\u25b6");
+    ck_assert_ptr_nonnull(line);
+    ck_assert_msg(strncmp(line, "\u25b6 vm2 ", strlen("\u25b6 vm2 ")) == 0, "selected: %.20s",
+                  line);
+    ui_handle_key(&st, next, 'j');   /* moves on from where vm2 is now */
+    ck_assert_str_eq(st.selected_vm, "vm1");
+    free(text);
+    ui_grid_free(g);
+    ccnc_snapshot_unref(next);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+/* A host part as bare as the builders make it (every string NULL, every
+ * number unknown) draws in every view without crashing. */
+START_TEST(test_bare_host)
+{
+    struct ccnc_lab *lab = load_lab("snapshots/lab.conf", "lab.conf");
+    struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(lab), *next;
+    struct ccnc_host *h = ccnc_host_new("sys1", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
+    struct ccnc_host *nfs = ccnc_host_new("nfs", NULL, NULL, CCNC_HOST_ROLE_STORAGE);
+    struct ccnc_link *l;
+    struct ccnc_vm *vm;
+    struct ccnc_nic *nic;
+
+    h->connection = CCNC_CONN_HOSTKEY_CHANGED;
+    h->stale = true;
+    h->updated_ms = 1;
+    nic = ccnc_host_add_nic(h);
+    nic->has_sriov = true;
+    nic->sriov.vf_offset = 128;
+    nic->sriov.vf_stride = 2;
+    ccnc_host_add_nic(h)->is_vf = true;
+    l = ccnc_host_add_link(h);
+    ccnc_link_add_vf(l);
+    ccnc_link_add_vf(l)->vm = ccnc_xstrdup("vm1");
+    ccnc_host_add_link(h);
+    ccnc_host_add_bond(h);
+    vm = ccnc_host_add_vm(h);
+    vm->name = ccnc_xstrdup("vm1");
+    ccnc_vm_add_nic(vm);
+    ccnc_vm_add_nic(vm)->role = CCNC_NIC_ROLE_BACKUP;
+    ccnc_vm_add_nic(vm)->teaming = ccnc_xcalloc(1, sizeof(struct ccnc_teaming));
+    vm->bond = ccnc_xcalloc(1, sizeof(*vm->bond));
+    ccnc_bond_init(vm->bond);
+    vm->bond->active_slave = ccnc_xstrdup("eth9");
+    ccnc_bond_add_slave(vm->bond);
+    ccnc_bond_add_slave(vm->bond)->perm_hwaddr = ccnc_xstrdup("52:54:00:00:00:01");
+    ccnc_host_add_vm(h);    /* a VM without even a name */
+    ccnc_host_add_export(nfs);
+    next = ccnc_snapshot_replace_host(snap, 0, h);
+    ccnc_snapshot_unref(snap);
+    snap = ccnc_snapshot_replace_host(next, 2, nfs);
+    ccnc_snapshot_unref(next);
+    for (int size = 0; size < 2; size++) {
+        struct ui_grid *g = size ? ui_grid_new(160, 50, false) : ui_grid_new(80, 24, true);
+        for (int v = 0; v < UI_VIEW_LAST; v++) {
+            struct ui_state st = { .view = v };
+            ui_draw_screen(g, snap, &st);
+            ui_handle_key(&st, snap, 'G');
+            ui_handle_key(&st, snap, 'j');
+            ui_draw_screen(g, snap, &st);
+        }
+        ui_grid_free(g);
+    }
     ccnc_snapshot_unref(snap);
     ccnc_lab_unref(lab);
+}
+END_TEST
+
+/* --- the log ring -------------------------------------------------------------- */
+
+START_TEST(test_log_ring)
+{
+    struct ui_log *log = ui_log_new(1000);
+    char buf[32];
+
+    for (int i = 0; i < 1005; i++) {
+        snprintf(buf, sizeof(buf), "line %d", i);
+        ui_log_add(log, i * 1000LL, UI_LOG_CHANGE, buf);
+    }
+    ck_assert_uint_eq(log->n, 1000);
+    ck_assert_uint_eq(log->total, 1005);
+    ck_assert_str_eq(ui_log_get(log, 0)->text, "line 5");
+    ck_assert_str_eq(ui_log_get(log, 999)->text, "line 1004");
+    ck_assert_ptr_null(ui_log_get(log, 1000));
+    ui_log_free(log);
+}
+END_TEST
+
+START_TEST(test_log_lines)
+{
+    struct ui_log *log = ui_log_new(3);
+    struct ccnc_event_list changes = { 0 };
+    struct ccnc_event *ev = ccnc_array_push(&changes.events, &changes.n, &changes.cap,
+                                            sizeof(*ev));
+
+    utc();
+    ev->kind = CCNC_EV_VM_BOND_FAILOVER;
+    ev->host = ccnc_xstrdup("sys1");
+    ev->object = ccnc_xstrdup("vm2/bond0");
+    ev->before = ccnc_xstrdup("eth0");
+    ev->after = ccnc_xstrdup("eth1");
+    ui_log_add_events(log, FIXTURE_TIME_MS, &changes);
+    ui_log_add(log, FIXTURE_TIME_MS, UI_LOG_ERROR, "two\nlines\tand a tab");
+    ck_assert_uint_eq(log->n, 2);
+    ck_assert_str_eq(ui_log_get(log, 0)->text, "sys1: vm2/bond0 active slave eth0 -> eth1");
+    ck_assert_int_eq(ui_log_get(log, 0)->level, UI_LOG_WARN);
+    ck_assert_str_eq(ui_log_get(log, 1)->text, "two lines and a tab");
+    ck_assert(ui_log_line_matches(ui_log_get(log, 0), "BOND0"));
+    ck_assert(ui_log_line_matches(ui_log_get(log, 0), ""));
+    ck_assert(ui_log_line_matches(ui_log_get(log, 0), "05:46"));
+    ck_assert(!ui_log_line_matches(ui_log_get(log, 0), "vm3"));
+    ccnc_event_list_clear(&changes);
+    ui_log_free(log);
+}
+END_TEST
+
+START_TEST(test_helpers)
+{
+    char buf[32];
+    int sel = 0;
+
+    ui_format_age(buf, sizeof(buf), 250000);
+    ck_assert_str_eq(buf, "4m 10s");
+    ui_format_age(buf, sizeof(buf), 59000);
+    ck_assert_str_eq(buf, "59s");
+    ui_format_age(buf, sizeof(buf), 2 * 86400000LL + 3600000);
+    ck_assert_str_eq(buf, "2d 1h");
+    ui_format_age(buf, sizeof(buf), -5);
+    ck_assert_str_eq(buf, "0s");
+    ck_assert_int_eq(ui_scroll_top(0, 3, 10), 0);
+    ck_assert_int_eq(ui_scroll_top(12, 14, 10), 5);
+    ck_assert_int_eq(ui_scroll_top(12, 30, 10), 12);   /* taller than the window */
+    ck_assert_int_eq(ui_select_move(&sel, 0, 'j'), UI_KEY_HANDLED | UI_KEY_REDRAW);
+    ck_assert_int_eq(sel, 0);
+    ck_assert_int_eq(ui_select_move(&sel, 3, 'x'), UI_KEY_UNHANDLED);
 }
 END_TEST
 
@@ -98,10 +566,22 @@ ccnc_ui_suite(void)
 {
     Suite *s = suite_create("ui");
     TCase *tc = tcase_create("render");
+    TCase *tk = tcase_create("keys");
+    TCase *tl = tcase_create("log");
 
     tcase_add_loop_test(tc, test_screen_golden, 0, (int)CCNC_ARRAY_SIZE(screens));
-    tcase_add_test(tc, test_keys);
+    tcase_add_loop_test(tc, test_screen_looks, 0, (int)CCNC_ARRAY_SIZE(looks));
+    tcase_add_test(tc, test_mono_distinct);
     tcase_add_test(tc, test_grid_clip_and_wide);
+    tcase_add_test(tc, test_bare_host);
+    tcase_add_loop_test(tk, test_keys, 0, (int)CCNC_ARRAY_SIZE(key_cases));
+    tcase_add_test(tk, test_keys_empty);
+    tcase_add_test(tk, test_selection_follows_vm);
+    tcase_add_test(tk, test_helpers);
+    tcase_add_test(tl, test_log_ring);
+    tcase_add_test(tl, test_log_lines);
     suite_add_tcase(s, tc);
+    suite_add_tcase(s, tk);
+    suite_add_tcase(s, tl);
     return s;
 }

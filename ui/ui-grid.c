@@ -230,3 +230,82 @@ ui_grid_to_text(const struct ui_grid *g, bool attrs)
     }
     return buf;
 }
+
+struct ui_style
+ui_attr_style(enum ui_attr attr, bool color)
+{
+    /* Monochrome: normal and "good" read alike on purpose (good is the
+     * usual state); everything that asks for attention is marked. */
+    static const struct ui_style mono[UI_ATTR_LAST] = {
+        [UI_NORMAL] = { 0, -1, -1 },
+        [UI_BOLD] = { UI_STYLE_BOLD, -1, -1 },
+        [UI_DIM] = { UI_STYLE_DIM, -1, -1 },
+        [UI_REVERSE] = { UI_STYLE_REVERSE | UI_STYLE_BOLD, -1, -1 },
+        [UI_HEADER] = { UI_STYLE_REVERSE, -1, -1 },
+        [UI_GOOD] = { 0, -1, -1 },
+        [UI_WARN] = { UI_STYLE_BOLD | UI_STYLE_UNDERLINE, -1, -1 },
+        [UI_BAD] = { UI_STYLE_REVERSE | UI_STYLE_BOLD | UI_STYLE_UNDERLINE, -1, -1 },
+    };
+    static const struct ui_style colour[UI_ATTR_LAST] = {
+        [UI_NORMAL] = { 0, -1, -1 },
+        [UI_BOLD] = { UI_STYLE_BOLD, -1, -1 },
+        [UI_DIM] = { UI_STYLE_DIM, -1, -1 },   /* not blue: unreadable on dark backgrounds */
+        [UI_REVERSE] = { UI_STYLE_REVERSE, -1, -1 },
+        [UI_HEADER] = { 0, UI_COLOR_BLACK, UI_COLOR_CYAN },
+        [UI_GOOD] = { UI_STYLE_BOLD, UI_COLOR_GREEN, -1 },
+        [UI_WARN] = { UI_STYLE_BOLD, UI_COLOR_YELLOW, -1 },
+        [UI_BAD] = { UI_STYLE_BOLD, UI_COLOR_RED, -1 },
+    };
+
+    if ((unsigned)attr >= UI_ATTR_LAST)
+        attr = UI_NORMAL;
+    return color ? colour[attr] : mono[attr];
+}
+
+char *
+ui_grid_styles_to_text(const struct ui_grid *g, bool color)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+
+    append(&buf, &len, &cap, "", 0);
+    for (int y = 0; y < g->h; y++) {
+        size_t keep = len;
+        for (int x = 0; x < g->w; x++) {
+            unsigned f = ui_attr_style(g->cells[y * g->w + x].attr, color).flags;
+            char m = f ? "0123456789abcdef"[f & 15] : ' ';
+            append(&buf, &len, &cap, &m, 1);
+            if (m != ' ')
+                keep = len;
+        }
+        len = keep;
+        append(&buf, &len, &cap, "\n", 1);
+    }
+    return buf;
+}
+
+char *
+ui_grid_colors_to_text(const struct ui_grid *g)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+
+    append(&buf, &len, &cap, "", 0);
+    for (int y = 0; y < g->h; y++) {
+        size_t keep = len;
+        for (int x = 0; x < g->w; x++) {
+            struct ui_style st = ui_attr_style(g->cells[y * g->w + x].attr, true);
+            char m = ' ';
+            if (st.bg >= 0 && st.bg < 8)
+                m = (char)('a' + st.bg);
+            else if (st.fg >= 0 && st.fg < 8)
+                m = (char)('0' + st.fg);
+            append(&buf, &len, &cap, &m, 1);
+            if (m != ' ')
+                keep = len;
+        }
+        len = keep;
+        append(&buf, &len, &cap, "\n", 1);
+    }
+    return buf;
+}

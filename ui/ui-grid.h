@@ -18,6 +18,30 @@ enum ui_attr {
     UI_ATTR_LAST
 };
 
+/* How an attribute looks: in colour, and on a monochrome terminal (or with
+ * NO_COLOR) by attributes alone, so that warnings and failures stay
+ * distinguishable from normal text and from each other. */
+enum {
+    UI_STYLE_BOLD = 1 << 0,
+    UI_STYLE_DIM = 1 << 1,
+    UI_STYLE_UNDERLINE = 1 << 2,
+    UI_STYLE_REVERSE = 1 << 3,
+};
+
+/* ANSI colour numbers (the same as curses' COLOR_*); -1 the default. */
+enum ui_color {
+    UI_COLOR_DEFAULT = -1,
+    UI_COLOR_BLACK, UI_COLOR_RED, UI_COLOR_GREEN, UI_COLOR_YELLOW,
+    UI_COLOR_BLUE, UI_COLOR_MAGENTA, UI_COLOR_CYAN, UI_COLOR_WHITE,
+};
+
+struct ui_style {
+    unsigned flags;     /* UI_STYLE_* */
+    int fg, bg;         /* enum ui_color */
+};
+
+struct ui_style ui_attr_style(enum ui_attr attr, bool color);
+
 struct ui_cell {
     wchar_t ch;
     unsigned char attr;
@@ -49,5 +73,12 @@ void ui_grid_hline(struct ui_grid *g, int y, int x, int len);
 /* The grid as UTF-8 text, one line per row, trailing blanks cut; with
  * attrs, a second block marks each non-normal cell with a letter. */
 char *ui_grid_to_text(const struct ui_grid *g, bool attrs);
+/* The grid's look on a terminal: each cell's ui_attr_style() flags as one
+ * hex digit (1 bold, 2 dim, 4 underline, 8 reverse; blank for none). */
+char *ui_grid_styles_to_text(const struct ui_grid *g, bool color);
+/* The grid's colours: each cell's foreground as its ANSI digit (0-7), or
+ * for a cell with a background colour, a letter a-h for that background;
+ * blank for the terminal's default. */
+char *ui_grid_colors_to_text(const struct ui_grid *g);
 
 #endif

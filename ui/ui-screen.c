@@ -6,50 +6,213 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include <ccnc/util.h>
 
 #include "i18n.h"
 #include "ui-views.h"
 
-static const struct ui_view *const views[] = { &ui_view_overview };
+static const struct ui_view *const views[UI_VIEW_LAST] = {
+    [UI_VIEW_OVERVIEW] = &ui_view_overview,
+    [UI_VIEW_VFS] = &ui_view_vfs,
+    [UI_VIEW_MIGRATION] = &ui_view_migration,
+    [UI_VIEW_LOG] = &ui_view_log,
+};
+
+/* Keys of actions the engine does not run yet: they are listed in the help
+ * and answer with a message instead of doing nothing. */
+static const struct {
+    int key;
+    const char *what;   /* N_() */
+} pending_actions[] = {
+    { 'a', N_("assign a NIC to the VM (passthrough or VF)") },
+    { 'd', N_("detach the VM's passthrough NIC") },
+    { 'm', N_("migrate the VM with passthrough") },
+    { 'x', N_("abort the running action") },
+    { 'b', N_("bandwidth test (iperf3 from the storage host)") },
+    { 'v', N_("edit a VF: rate, MAC, VLAN, trust, spoofchk") },
+};
+
+/* --- helpers shared by the views ------------------------------------------ */
+
+int
+ui_select_move(int *sel, int n, int key)
+{
+    int s = *sel;
+
+    switch (key) {
+    case 'j':
+    case UI_K_DOWN:
+        s++;
+        break;
+    case 'k':
+    case UI_K_UP:
+        s--;
+        break;
+    case UI_K_PGDN:
+        s += 10;
+        break;
+    case UI_K_PGUP:
+        s -= 10;
+        break;
+    case UI_K_HOME:
+    case 'g':
+        s = 0;
+        break;
+    case UI_K_END:
+    case 'G':
+        s = n - 1;
+        break;
+    default:
+        return UI_KEY_UNHANDLED;
+    }
+    if (s >= n)
+        s = n - 1;
+    if (s < 0)
+        s = 0;
+    *sel = s;
+    return UI_KEY_HANDLED | UI_KEY_REDRAW;
+}
+
+int
+ui_scroll_top(int first, int last, int avail)
+{
+    if (avail <= 0 || last < avail)
+        return 0;
+    if (last - first + 1 > avail)
+        return first;
+    return last - avail + 1;
+}
+
+void
+ui_format_age(char *buf, size_t len, long long ms)
+{
+    long long s = ms / 1000;
+
+    if (s < 0)
+        s = 0;
+    if (s < 60)
+        snprintf(buf, len, "%llds", s);
+    else if (s < 3600)
+        snprintf(buf, len, "%lldm %02llds", s / 60, s % 60);
+    else if (s < 86400)
+        snprintf(buf, len, "%lldh %02lldm", s / 3600, s % 3600 / 60);
+    else
+        snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+}
 
 /* --- drawing, shared with the tests --------------------------------------- */
 
 static void
-draw_help(struct ui_grid *g)
+draw_box(struct ui_grid *g, int y0, int x0, int h, int w)
 {
-    static const struct { const char *key, *what; } keys[] = {
-        { "j/k, \u2191/\u2193", N_("select a VM") },
-        { "Tab", N_("next view") },
-        { "?", N_("show or hide this help") },
-        { "q", N_("quit") },
-    };
-    int w = 50, h = (int)CCNC_ARRAY_SIZE(keys) + 4;
-    int y0 = (g->h - h) / 2, x0 = (g->w - w) / 2;
+    const char *edge = g->ascii ? "|" : "\u2502";
 
-    if (x0 < 0)
-        x0 = 0;
-    if (y0 < 1)
-        y0 = 1;
     for (int y = 0; y < h; y++) {
-        const char *edge = g->ascii ? "|" : "\u2502";
         ui_grid_printf(g, y0 + y, x0, UI_REVERSE, "%*s", w, "");
         if (y == 0 || y == h - 1) {
+            static const char *const corners[2][2] = {
+                { "\u250c", "\u2510" }, { "\u2514", "\u2518" } };
+            int b = y != 0;
             ui_grid_hline(g, y0 + y, x0, w);
+            ui_grid_put(g, y0 + y, x0, UI_DIM, g->ascii ? "+" : corners[b][0]);
+            ui_grid_put(g, y0 + y, x0 + w - 1, UI_DIM, g->ascii ? "+" : corners[b][1]);
             ui_grid_fill_attr_span(g, y0 + y, x0, w, UI_REVERSE);
         } else {
             ui_grid_put(g, y0 + y, x0, UI_REVERSE, edge);
             ui_grid_put(g, y0 + y, x0 + w - 1, UI_REVERSE, edge);
         }
     }
-    ui_grid_put(g, y0 + 1, x0 + 2, UI_REVERSE, _("Keys"));
-    for (size_t i = 0; i < CCNC_ARRAY_SIZE(keys); i++) {
-        const char *k = keys[i].key;
-        if (g->ascii && i == 0)
-            k = "j/k, Up/Down";
-        ui_grid_put(g, y0 + 2 + (int)i, x0 + 2, UI_REVERSE, k);
-        ui_grid_put(g, y0 + 2 + (int)i, x0 + 18, UI_REVERSE, _(keys[i].what));
+}
+
+static void
+draw_help(struct ui_grid *g)
+{
+    static const struct { const char *key, *what; } keys[] = {
+        { "1 2 3 4", N_("Overview, VFs, Migration, Log") },
+        { "Tab", N_("next view (Shift-Tab: previous)") },
+        { "j/k", N_("select (also arrows, PgUp/PgDn, g/G)") },
+        { "/", N_("filter the log (Enter applies, Esc cancels)") },
+    };
+    size_t n_pending = CCNC_ARRAY_SIZE(pending_actions);
+    int h = (int)(CCNC_ARRAY_SIZE(keys) + n_pending) + 8;
+    int w = g->w >= 84 ? 72 : g->w - 4;
+    int y0 = (g->h - h) / 2, x0 = (g->w - w) / 2, y;
+
+    if (y0 < 1)
+        y0 = 1;
+    draw_box(g, y0, x0, h, w);
+    y = y0 + 1;
+    ui_grid_put_fit(g, y++, x0 + 2, w - 4, UI_REVERSE, _("Keys"));
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(keys); i++, y++) {
+        ui_grid_put(g, y, x0 + 2, UI_REVERSE, keys[i].key);
+        ui_grid_put_fit(g, y, x0 + 12, w - 14, UI_REVERSE, _(keys[i].what));
+    }
+    y++;
+    ui_grid_put_fit(g, y++, x0 + 2, w - 4, UI_REVERSE,
+                    _("Actions (not available in this version yet)"));
+    for (size_t i = 0; i < n_pending; i++, y++) {
+        char k[2] = { (char)pending_actions[i].key, 0 };
+        ui_grid_put(g, y, x0 + 2, UI_REVERSE, k);
+        ui_grid_put_fit(g, y, x0 + 12, w - 14, UI_REVERSE, _(pending_actions[i].what));
+    }
+    y++;
+    ui_grid_put(g, y, x0 + 2, UI_REVERSE, "?");
+    ui_grid_put_fit(g, y, x0 + 12, w - 14, UI_REVERSE, _("show or hide this help"));
+    y++;
+    ui_grid_put(g, y, x0 + 2, UI_REVERSE, "q");
+    ui_grid_put_fit(g, y, x0 + 12, w - 14, UI_REVERSE, _("quit"));
+}
+
+/* The views as tabs in the title bar, the current one reversed; returns
+ * the column after them. */
+static int
+draw_tabs(struct ui_grid *g, const struct ui_state *st, int x, int limit)
+{
+    for (int i = 0; i < UI_VIEW_LAST && x < limit; i++) {
+        char *t = ccnc_xasprintf("%d %s", i + 1, _(views[i]->name));
+        int w = ui_text_width(t) + 2;
+        if (x + w > limit)
+            w = limit - x;
+        if (i == st->view) {
+            ui_grid_put_fit(g, 0, x + 1, w - 2, UI_REVERSE, t);
+            ui_grid_fill_attr_span(g, 0, x, w, UI_REVERSE);
+        } else {
+            ui_grid_put_fit(g, 0, x + 1, w - 2, UI_HEADER, t);
+        }
+        x += w;
+        free(t);
+    }
+    return x;
+}
+
+static void
+draw_key_line(struct ui_grid *g, const struct ui_state *st)
+{
+    int y = g->h - 1;
+
+    ui_grid_fill_attr(g, y, UI_HEADER);
+    if (st->editing) {
+        int x = ui_grid_put(g, y, 1, UI_HEADER, _("Filter the log:"));
+        x = ui_grid_put_fit(g, y, x + 1, g->w - x - 30, UI_REVERSE, st->edit);
+        ui_grid_put(g, y, x, UI_REVERSE, " ");
+        ui_grid_put_fit(g, y, x + 2, g->w - x - 3, UI_HEADER,
+                        _("Enter: apply  Esc: cancel"));
+        return;
+    }
+    if (st->message[0]) {
+        ui_grid_put_fit(g, y, 1, g->w - 2, st->message_attr, st->message);
+        ui_grid_fill_attr_span(g, y, 0, g->w, st->message_attr);
+        return;
+    }
+    {
+        const char *own = views[st->view]->keys;
+        char *line = ccnc_xasprintf("%s%s%s", _("?:help  Tab/1-4:view  j/k:select"),
+                                    own ? "  " : "", own ? _(own) : "");
+        ui_grid_put_fit(g, y, 1, g->w - 10, UI_HEADER, line);
+        ui_grid_put(g, y, g->w - 1 - ui_text_width(_("q:quit")), UI_HEADER, _("q:quit"));
+        free(line);
     }
 }
 
@@ -57,40 +220,105 @@ void
 ui_draw_screen(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_state *st)
 {
     const struct ui_view *v = views[st->view];
-    char right[128];
-    int len;
+    char right[160];
+    int len, x;
 
     ui_grid_clear(g);
     if (g->w < 80 || g->h < 24) {
         ui_grid_put(g, 0, 0, UI_BAD, _("The terminal is too small for ccnc:"));
         ui_grid_printf(g, 1, 0, UI_NORMAL, _("it needs 80x24, it has %dx%d."), g->w, g->h);
+        ui_grid_put(g, 2, 0, UI_NORMAL, _("Enlarge the window, or press q to quit."));
         return;
     }
     ui_grid_fill_attr(g, 0, UI_HEADER);
-    snprintf(right, sizeof(right), "%s  %s", snap->lab->path, st->clock ? st->clock : "");
+    snprintf(right, sizeof(right), "%s", st->clock ? st->clock : "");
     len = ui_text_width(right);
     ui_grid_put(g, 0, g->w - len - 1, UI_HEADER, right);
-    {
-        char *title = ccnc_xasprintf("ccnc  %s  %s  %s", snap->lab->name,
-                                     g->ascii ? "-" : "\u2014", _(v->name));
-        ui_grid_put_fit(g, 0, 1, g->w - len - 4, UI_HEADER, title);
-        free(title);
-    }
+    x = ui_grid_put(g, 0, 1, UI_HEADER, "ccnc");
+    x = draw_tabs(g, st, x + 1, g->w - len - 2);
+    /* the lab's name after the tabs, as far as it fits */
+    if (x < g->w - len - 6)
+        ui_grid_put_fit(g, 0, x + 1, g->w - len - x - 3, UI_HEADER, snap->lab->name);
     ui_grid_hline(g, 1, 0, g->w);
 
     v->draw(g, snap, st);
 
-    ui_grid_fill_attr(g, g->h - 1, UI_HEADER);
-    ui_grid_put(g, g->h - 1, 1, UI_HEADER, _("?:help  Tab:view  j/k:select  q:quit"));
+    draw_key_line(g, st);
     if (st->help)
         draw_help(g);
+}
+
+/* --- keys ------------------------------------------------------------------ */
+
+static void
+set_message(struct ui_state *st, enum ui_attr attr, const char *text)
+{
+    snprintf(st->message, sizeof(st->message), "%s", text);
+    st->message_attr = attr;
+}
+
+/* Drop the last UTF-8 character of s. */
+static void
+utf8_backspace(char *s)
+{
+    size_t n = strlen(s);
+
+    while (n > 0 && ((unsigned char)s[n - 1] & 0xc0) == 0x80)
+        n--;
+    if (n > 0)
+        n--;
+    s[n] = '\0';
+}
+
+static int
+edit_key(struct ui_state *st, int key)
+{
+    switch (key) {
+    case UI_K_ESC:
+        st->editing = false;
+        return UI_KEY_HANDLED | UI_KEY_REDRAW;
+    case UI_K_ENTER:
+        st->editing = false;
+        snprintf(st->filter, sizeof(st->filter), "%s", st->edit);
+        st->selected[UI_VIEW_LOG] = 0;
+        return UI_KEY_HANDLED | UI_KEY_REDRAW;
+    case UI_K_BACKSPACE:
+        utf8_backspace(st->edit);
+        return UI_KEY_HANDLED | UI_KEY_REDRAW;
+    default:
+        break;
+    }
+    if (key >= 0x20 && key < 0x110000 && key != 0x7f) {
+        char mb[8];
+        mbstate_t ms;
+        size_t n, len = strlen(st->edit);
+
+        memset(&ms, 0, sizeof(ms));
+        n = wcrtomb(mb, (wchar_t)key, &ms);
+        if (n != (size_t)-1 && len + n < sizeof(st->edit)) {
+            memcpy(st->edit + len, mb, n);
+            st->edit[len + n] = '\0';
+        }
+        return UI_KEY_HANDLED | UI_KEY_REDRAW;
+    }
+    return UI_KEY_HANDLED; /* swallow anything else while editing */
+}
+
+static int
+switch_view(struct ui_state *st, int view)
+{
+    st->view = view;
+    return UI_KEY_HANDLED | UI_KEY_REDRAW;
 }
 
 int
 ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
 {
-    int r;
+    int had_message = st->message[0] != '\0';
 
+    if (st->editing)
+        return edit_key(st, key);
+    st->message[0] = '\0';
     if (st->help) {
         st->help = false;
         return UI_KEY_HANDLED | UI_KEY_REDRAW | (key == 'q' ? UI_KEY_QUIT : 0);
@@ -102,12 +330,42 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
         st->help = true;
         return UI_KEY_HANDLED | UI_KEY_REDRAW;
     case UI_K_TAB:
-        st->view = (st->view + 1) % (int)CCNC_ARRAY_SIZE(views);
-        st->selected = 0;
+        return switch_view(st, (st->view + 1) % UI_VIEW_LAST);
+    case UI_K_BTAB:
+        return switch_view(st, (st->view + UI_VIEW_LAST - 1) % UI_VIEW_LAST);
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+        return switch_view(st, key - '1');
+    case '/':
+        if (st->view != UI_VIEW_LOG)
+            switch_view(st, UI_VIEW_LOG);
+        st->editing = true;
+        snprintf(st->edit, sizeof(st->edit), "%s", st->filter);
         return UI_KEY_HANDLED | UI_KEY_REDRAW;
+    case UI_K_ESC:
+        if (st->view == UI_VIEW_LOG && st->filter[0]) {
+            st->filter[0] = '\0';
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        }
+        return had_message ? UI_KEY_HANDLED | UI_KEY_REDRAW : UI_KEY_HANDLED;
     default:
-        r = views[st->view]->key(st, snap, key);
+        break;
+    }
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(pending_actions); i++) {
+        if (key == pending_actions[i].key) {
+            char *m = ccnc_xasprintf(_("Not available in this version: %s."),
+                                     _(pending_actions[i].what));
+            set_message(st, UI_WARN, m);
+            free(m);
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        }
+    }
+    {
+        int r = views[st->view]->key(st, snap, key);
+        if (had_message)
+            r |= UI_KEY_REDRAW;
         return r;
     }
 }
-

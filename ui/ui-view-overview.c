@@ -1,13 +1,138 @@
-/* The overview: one line per host with its connection, then the VMs the lab
- * knows, where they run and how their bond stands. */
+/* The overview: a header line per host (connection, host key, agent, stale
+ * marker), the storage exports, then the VMs grouped by the host they run
+ * on, each with its NICs, the guest bond's active slave and the VF it
+ * holds; configured VMs seen nowhere come last. */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <ccnc/util.h>
 
 #include "i18n.h"
 #include "ui-views.h"
+
+/* One selectable VM: seen on a host, or only configured. */
+struct entry {
+    const struct ccnc_host *host;   /* NULL: not seen anywhere */
+    const struct ccnc_vm *vm;       /* NULL: not seen anywhere */
+    const struct ccnc_lab_vm *cv;   /* NULL: not in the lab config */
+};
+
+struct entries {
+    struct entry *e;
+    size_t n, cap;
+};
+
+static int
+cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+cmp_lab_vm(const void *a, const void *b)
+{
+    const struct ccnc_lab_vm *x = *(const struct ccnc_lab_vm *const *)a;
+    const struct ccnc_lab_vm *y = *(const struct ccnc_lab_vm *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+/* The VMs in display order.  Names are matched through sorted indexes, so
+ * that a lab of hundreds of VMs still draws in well under a millisecond. */
+static void
+collect(const struct ccnc_snapshot *snap, struct entries *out)
+{
+    const struct ccnc_lab *lab = snap->lab;
+    const struct ccnc_lab_vm **by_name = ccnc_xcalloc(lab->n_vms + 1, sizeof(*by_name));
+    const char **seen;
+    size_t n_seen = 0;
+
+    for (size_t i = 0; i < snap->n_hosts; i++)
+        n_seen += snap->hosts[i]->n_vms;
+    seen = ccnc_xcalloc(n_seen + 1, sizeof(*seen));
+    n_seen = 0;
+    for (size_t i = 0; i < lab->n_vms; i++)
+        by_name[i] = &lab->vms[i];
+    qsort(by_name, lab->n_vms, sizeof(*by_name), cmp_lab_vm);
+
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        const struct ccnc_host *h = snap->hosts[i];
+        for (size_t j = 0; j < h->n_vms; j++) {
+            struct entry *e = ccnc_array_push(&out->e, &out->n, &out->cap, sizeof(*e));
+            struct ccnc_lab_vm key = { .name = h->vms[j].name };
+            const struct ccnc_lab_vm *kp = &key, **found;
+
+            e->host = h;
+            e->vm = &h->vms[j];
+            found = h->vms[j].name ? bsearch(&kp, by_name, lab->n_vms, sizeof(*by_name),
+                                             cmp_lab_vm)
+                                   : NULL;
+            e->cv = found ? *found : NULL;
+            if (h->vms[j].name)
+                seen[n_seen++] = h->vms[j].name;
+        }
+    }
+    qsort(seen, n_seen, sizeof(*seen), cmp_name);
+    for (size_t i = 0; i < lab->n_vms; i++) {
+        const char *name = lab->vms[i].name;
+        if (!bsearch(&name, seen, n_seen, sizeof(*seen), cmp_name)) {
+            struct entry *e = ccnc_array_push(&out->e, &out->n, &out->cap, sizeof(*e));
+            e->cv = &lab->vms[i];
+        }
+    }
+    free(seen);
+    free(by_name);
+}
+
+static const char *
+entry_name(const struct entry *e)
+{
+    return e->cv ? e->cv->name : ui_str(e->vm->name);
+}
+
+/* The selected entry: the VM named in the state if it is still listed
+ * (where it runs, rather than a shut-off copy left on the source), else
+ * the selected row. */
+static int
+selected_entry(const struct entries *es, const struct ui_state *st)
+{
+    int found = -1;
+
+    if (st->selected_vm[0]) {
+        for (size_t i = 0; i < es->n; i++) {
+            if (strcmp(entry_name(&es->e[i]), st->selected_vm) != 0)
+                continue;
+            if (found < 0 || (es->e[i].vm && (es->e[i].vm->state == CCNC_VM_RUNNING ||
+                                              es->e[i].vm->state == CCNC_VM_PAUSED)))
+                found = (int)i;
+        }
+        if (found >= 0)
+            return found;
+    }
+    found = st->selected[UI_VIEW_OVERVIEW];
+    if (found >= (int)es->n)
+        found = (int)es->n - 1;
+    return found;
+}
+
+/* Whether a host gets a group heading: hypervisors always, others when a
+ * VM runs there. */
+static bool
+host_has_group(const struct ccnc_host *h)
+{
+    return h->role == CCNC_HOST_ROLE_HYPERVISOR || h->n_vms > 0;
+}
+
+static int
+entry_rows(const struct entry *e)
+{
+    return e->vm ? 1 + (int)e->vm->n_nics : 1;
+}
+
+/* --- the host lines ----------------------------------------------------------- */
 
 static enum ui_attr
 conn_attr(const struct ccnc_host *h)
@@ -37,114 +162,593 @@ conn_text(enum ccnc_conn_state s)
 }
 
 static void
-draw_hosts(struct ui_grid *g, const struct ccnc_snapshot *snap, int *y)
+host_name(char *buf, size_t len, const struct ccnc_host *h)
 {
-    bool wide = g->w >= 100;
+    if (h->label && !ccnc_streq(h->label, h->name))
+        snprintf(buf, len, "%s (%s)", h->label, ui_str(h->name));
+    else
+        snprintf(buf, len, "%s", ui_str(h->name));
+}
 
-    ui_grid_put(g, *y, 1, UI_BOLD, _("Hosts"));
-    (*y)++;
-    for (size_t i = 0; i < snap->n_hosts && *y < g->h - 2; i++, (*y)++) {
+static int
+draw_host_line(struct ui_grid *g, int y, const struct ccnc_snapshot *snap,
+               const struct ccnc_host *h)
+{
+    bool wide = g->w >= 120;
+    char buf[128];
+    int x;
+
+    host_name(buf, sizeof(buf), h);
+    ui_grid_put_fit(g, y, 1, 18, UI_BOLD, buf);
+    ui_grid_put_fit(g, y, 20, 15, UI_NORMAL, h->address ? h->address : "");
+    x = 36;
+    if (wide) {
+        ui_grid_put(g, y, x, UI_DIM,
+                    h->role == CCNC_HOST_ROLE_STORAGE ? _("storage") : _("hypervisor"));
+        x += 11;
+    }
+    {
+        int end = ui_grid_put_fit(g, y, x, 20, conn_attr(h), conn_text(h->connection)) + 1;
+        x = end > x + 11 ? end : x + 11;
+    }
+    if (h->stale) {
+        char age[32], *t;
+        if (h->updated_ms == 0) {
+            t = ccnc_xstrdup(_("no data yet"));
+        } else if (snap->time_ms > 0) {
+            ui_format_age(age, sizeof(age), snap->time_ms - h->updated_ms);
+            /* TRANSLATORS: a host's data is old; %s is an age like "4m 10s" */
+            t = ccnc_xasprintf(_("STALE, last seen %s ago"), age);
+        } else {
+            t = ccnc_xstrdup(_("STALE"));
+        }
+        x = ui_grid_put_fit(g, y, x, g->w - x - 1, UI_WARN, t) + 1;
+        free(t);
+    } else if (h->connection == CCNC_CONN_CONNECTED) {
+        if (h->hostkey_sha256) {
+            x = ui_grid_put_fit(g, y, x, wide ? 52 : 16, UI_DIM, h->hostkey_sha256) + 1;
+        } else {
+            x = ui_grid_put(g, y, x, UI_DIM, _("no host key")) + 1;
+        }
+        if (h->agent_version) {
+            char *t = ccnc_xasprintf(_("agent %s"), h->agent_version);
+            x = ui_grid_put_fit(g, y, x, g->w - x - 1, UI_NORMAL, t) + 1;
+            free(t);
+        } else if (h->role == CCNC_HOST_ROLE_HYPERVISOR || h->role == CCNC_HOST_ROLE_STORAGE) {
+            x = ui_grid_put_fit(g, y, x, g->w - x - 1, UI_WARN, _("no agent")) + 1;
+        }
+    }
+    y++;
+    if ((h->connection == CCNC_CONN_HOSTKEY_UNKNOWN ||
+         h->connection == CCNC_CONN_HOSTKEY_CHANGED) && h->hostkey_sha256) {
+        /* the whole fingerprint, to compare with the host's own */
+        char *t = ccnc_xasprintf(h->connection == CCNC_CONN_HOSTKEY_UNKNOWN
+                                     ? _("host key %s: unknown")
+                                     : _("host key %s: CHANGED"),
+                                 h->hostkey_sha256);
+        ui_grid_put(g, y, 3, UI_DIM, g->ascii ? "->" : "\u21b3");
+        ui_grid_put_fit(g, y, g->ascii ? 6 : 5, g->w - 7,
+                        h->connection == CCNC_CONN_HOSTKEY_UNKNOWN ? UI_WARN : UI_BAD, t);
+        free(t);
+        y++;
+    }
+    if (h->error) {
+        /* the error on its own line, where it can be read whole */
+        const char *arrow = g->ascii ? "->" : "\u21b3";
+        x = ui_grid_put(g, y, 3, UI_DIM, arrow);
+        ui_grid_put_fit(g, y, x + 1, g->w - x - 2,
+                        h->connection == CCNC_CONN_CONNECTED && !h->stale ? UI_WARN : UI_BAD,
+                        h->error);
+        y++;
+    }
+    return y;
+}
+
+static int
+draw_storage(struct ui_grid *g, int y, const struct ccnc_snapshot *snap)
+{
+    const char *arrow = g->ascii ? "->" : "\u2192";
+
+    for (size_t i = 0; i < snap->n_hosts; i++) {
         const struct ccnc_host *h = snap->hosts[i];
-        char name[64];
         int x;
 
-        snprintf(name, sizeof(name), "%s (%s)", h->label, h->name);
-        ui_grid_put_fit(g, *y, 1, 18, UI_BOLD, name);
-        x = ui_grid_put_fit(g, *y, 20, 15, UI_NORMAL, h->address ? h->address : "");
-        x = 36;
-        if (wide) {
-            ui_grid_put(g, *y, x, UI_NORMAL,
-                        h->role == CCNC_HOST_ROLE_STORAGE ? _("storage") : _("hypervisor"));
-            x += 11;
+        if (h->role != CCNC_HOST_ROLE_STORAGE)
+            continue;
+        x = ui_grid_put(g, y, 1, UI_BOLD, _("Storage"));
+        x = ui_grid_printf(g, y, x + 1, UI_NORMAL, "%s:", ui_str(h->name)) + 1;
+        if (h->n_exports == 0)
+            ui_grid_put_fit(g, y, x, g->w - x - 1, UI_DIM,
+                            h->stale ? _("no exports known") : _("no exports"));
+        for (size_t j = 0; j < h->n_exports && x < g->w - 2; j++) {
+            const struct ccnc_export *ex = &h->exports[j];
+            char freebuf[48] = "", *t;
+            if (g->w >= 120 && ex->free_bytes >= 0) {
+                char *f = ccnc_xasprintf(_("%.1f GiB free"),
+                                         (double)ex->free_bytes / (1024.0 * 1024 * 1024));
+                snprintf(freebuf, sizeof(freebuf), " (%s)", f);
+                free(f);
+            }
+            t = ccnc_xasprintf("%s %s %s%s%s", ui_str(ex->path), arrow,
+                               ex->clients ? ex->clients : "?", freebuf,
+                               j + 1 < h->n_exports ? "," : "");
+            x = ui_grid_put_fit(g, y, x, g->w - x - 1, h->stale ? UI_DIM : UI_NORMAL, t) + 1;
+            free(t);
         }
-        x = ui_grid_put(g, *y, x, conn_attr(h), conn_text(h->connection));
-        if (h->stale)
-            x = ui_grid_put(g, *y, x + 1, UI_WARN, _("[stale]"));
-        if (h->error)
-            ui_grid_put_fit(g, *y, x + 1, g->w - x - 2, UI_DIM, h->error);
+        if (h->stale && h->n_exports && x < g->w - 8)
+            ui_grid_put(g, y, x, UI_WARN, _("(stale)"));
+        y++;
+    }
+    return y;
+}
+
+/* --- a VM and its NICs -------------------------------------------------------- */
+
+static const struct ccnc_bond_slave *
+slave_by_mac(const struct ccnc_bond *b, const char *mac)
+{
+    if (!b || !mac)
+        return NULL;
+    for (size_t i = 0; i < b->n_slaves; i++)
+        if (b->slaves[i].perm_hwaddr && strcasecmp(b->slaves[i].perm_hwaddr, mac) == 0)
+            return &b->slaves[i];
+    return NULL;
+}
+
+static const struct ccnc_vm_nic *
+nic_of_slave(const struct ccnc_vm *vm, const struct ccnc_bond_slave *s)
+{
+    if (!s || !s->perm_hwaddr)
+        return NULL;
+    for (size_t i = 0; i < vm->n_nics; i++)
+        if (vm->nics[i].mac && strcasecmp(vm->nics[i].mac, s->perm_hwaddr) == 0)
+            return &vm->nics[i];
+    return NULL;
+}
+
+/* The VF (and its PF link) that a VM holds on host h, or that a hostdev
+ * with PCI address pci is. */
+static const struct ccnc_vf *
+find_vf(const struct ccnc_host *h, const char *vm, const char *pci,
+        const struct ccnc_link **pf)
+{
+    for (size_t i = 0; h && i < h->n_links; i++) {
+        for (size_t j = 0; j < h->links[i].n_vfs; j++) {
+            const struct ccnc_vf *vf = &h->links[i].vfs[j];
+            if ((pci && vf->pci && strcasecmp(vf->pci, pci) == 0) ||
+                (!pci && vm && ccnc_streq(vf->vm, vm))) {
+                if (pf)
+                    *pf = &h->links[i];
+                return vf;
+            }
+        }
+    }
+    return NULL;
+}
+
+static bool
+nic_is_vf(const struct ccnc_host *h, const struct ccnc_vm_nic *n)
+{
+    const struct ccnc_nic *pn;
+
+    if (!n->pci)
+        return false;
+    pn = ccnc_host_find_nic(h, n->pci);
+    if (pn)
+        return pn->is_vf;
+    return find_vf(h, NULL, n->pci, NULL) != NULL;
+}
+
+static const char *
+role_text(const struct ccnc_host *h, const struct ccnc_vm_nic *n)
+{
+    switch (n->role) {
+    case CCNC_NIC_ROLE_PASSTHROUGH:
+        return nic_is_vf(h, n) ? _("VF") : _("passthrough");
+    case CCNC_NIC_ROLE_BACKUP:
+        return ccnc_streq(n->model, "virtio") ? _("virtio-backup") : _("backup");
+    default:
+        return n->model ? n->model : (n->type ? n->type : "?");
+    }
+}
+
+static enum ui_attr
+state_attr(enum ccnc_vm_state s)
+{
+    switch (s) {
+    case CCNC_VM_RUNNING: return UI_NORMAL;
+    case CCNC_VM_PAUSED:
+    case CCNC_VM_BLOCKED:
+    case CCNC_VM_PMSUSPENDED: return UI_WARN;
+    case CCNC_VM_CRASHED: return UI_BAD;
+    default: return UI_DIM;
     }
 }
 
 static void
-draw_vms(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_state *st,
-         int *y)
+draw_bond(struct ui_grid *g, int y, int x, const struct entry *e)
 {
-    const struct ccnc_lab *lab = snap->lab;
+    const struct ccnc_vm *vm = e->vm;
+    const struct ccnc_bond *b = vm->bond;
+    const struct ccnc_bond_slave *active = NULL;
+    const struct ccnc_vm_nic *an;
+    const char *mode;
+    char *t;
+    enum ui_attr a;
 
-    (*y)++;
-    ui_grid_put(g, *y, 1, UI_BOLD, _("VM"));
-    ui_grid_put(g, *y, 12, UI_BOLD, _("host"));
-    ui_grid_put(g, *y, 19, UI_BOLD, _("state"));
-    ui_grid_put(g, *y, 29, UI_BOLD, _("bond"));
-    ui_grid_put(g, *y, 37, UI_BOLD, _("active"));
-    ui_grid_put(g, *y, 47, UI_BOLD, _("passthrough / backup"));
-    (*y)++;
-    if (lab->n_vms == 0 && *y < g->h - 1)
-        ui_grid_put(g, (*y)++, 2, UI_DIM, _("The lab config names no VM."));
-    for (size_t i = 0; i < lab->n_vms && *y < g->h - 1; i++, (*y)++) {
-        const struct ccnc_lab_vm *cv = &lab->vms[i];
-        const struct ccnc_host *host = NULL;
-        const struct ccnc_vm *vm = ccnc_snapshot_find_vm(snap, cv->name, &host);
-        const char *active = "?";
-        enum ui_attr bond_attr = UI_DIM;
-        char pt[64];
-        int x;
+    if (!b) {
+        ui_grid_put_fit(g, y, x, g->w - x - 1, UI_DIM,
+                        vm->bond_stale ? _("guest agent silent, bond unknown")
+                                       : _("guest bond not read"));
+        return;
+    }
+    mode = ccnc_bond_mode_to_string(b->mode);
+    if (vm->bond_stale)
+        /* TRANSLATORS: the guest agent stopped answering; what follows is
+         * the bond as last read */
+        t = ccnc_xasprintf(_("%s agent silent"), b->name ? b->name : "?");
+    else
+        t = ccnc_xasprintf("%s %s", b->name ? b->name : "?", mode ? mode : "?");
+    ui_grid_put_fit(g, y, x, 19, vm->bond_stale ? UI_WARN : UI_NORMAL, t);
+    free(t);
+    x += 20;
+    for (size_t i = 0; i < b->n_slaves && b->active_slave; i++)
+        if (ccnc_streq(b->slaves[i].name, b->active_slave))
+            active = &b->slaves[i];
+    an = nic_of_slave(vm, active);
+    if (!b->active_slave) {
+        t = ccnc_xstrdup(_("NO ACTIVE SLAVE"));
+        a = UI_BAD;
+    } else if (an && an->role == CCNC_NIC_ROLE_BACKUP) {
+        /* TRANSLATORS: the guest bond runs on its backup (virtio) NIC */
+        t = ccnc_xasprintf(_("ON BACKUP %s"), b->active_slave);
+        a = UI_WARN;
+    } else if (an && an->role == CCNC_NIC_ROLE_PASSTHROUGH) {
+        t = ccnc_xasprintf(_("on %s (primary)"), b->active_slave);
+        a = UI_GOOD;
+    } else if (b->primary && !ccnc_streq(b->primary, b->active_slave)) {
+        t = ccnc_xasprintf(_("ON %s, not primary"), b->active_slave);
+        a = UI_WARN;
+    } else {
+        t = ccnc_xasprintf(_("on %s"), b->active_slave);
+        a = UI_NORMAL;
+    }
+    ui_grid_put_fit(g, y, x, g->w - x - 1, vm->bond_stale ? UI_DIM : a, t);
+    free(t);
+}
 
-        if (vm && vm->bond && !vm->bond_stale) {
-            active = vm->bond->active_slave ? vm->bond->active_slave : _("none");
-            bond_attr = vm->bond->active_slave ? UI_GOOD : UI_BAD;
-        }
-        if (cv->passthrough_kind == CCNC_PASSTHROUGH_NONE)
-            snprintf(pt, sizeof(pt), "%s", _("none"));
+static void
+draw_vm_line(struct ui_grid *g, int y, const struct entry *e, bool selected)
+{
+    const char *mark = g->ascii ? ">" : "\u25b6";
+    bool wide = g->w >= 120;
+    int name_w = wide ? 16 : 10;
+    int x = 2 + name_w + 1;
+
+    if (y < 0)
+        return;
+    if (selected)
+        ui_grid_put(g, y, 0, UI_REVERSE, mark);
+    /* VMs the lab config does not name are shown, but quieter */
+    ui_grid_put_fit(g, y, 2, name_w, e->cv ? UI_BOLD : UI_DIM, entry_name(e));
+    if (selected)
+        ui_grid_fill_attr_span(g, y, 0, 2 + name_w, UI_REVERSE);
+    if (!e->vm) {
+        char *t;
+        ui_grid_put(g, y, x, UI_DIM, _("not seen"));
+        if (e->cv->passthrough_kind != CCNC_PASSTHROUGH_NONE)
+            t = ccnc_xasprintf(_("configured on %s, passthrough %s:%s"), e->cv->host,
+                               ccnc_passthrough_kind_to_string(e->cv->passthrough_kind),
+                               e->cv->passthrough);
         else
-            snprintf(pt, sizeof(pt), "%s:%s", ccnc_passthrough_kind_to_string(cv->passthrough_kind),
-                     cv->passthrough);
-        ui_grid_put_fit(g, *y, 1, 10, UI_NORMAL, cv->name);
-        ui_grid_put_fit(g, *y, 12, 6, UI_NORMAL, host ? host->name : "-");
-        ui_grid_put_fit(g, *y, 19, 9, vm ? UI_NORMAL : UI_DIM,
-                        vm ? ccnc_vm_state_to_string(vm->state) : _("not seen"));
-        ui_grid_put_fit(g, *y, 29, 7, UI_NORMAL, cv->bond);
-        ui_grid_put_fit(g, *y, 37, 9, bond_attr, active);
-        x = ui_grid_put_fit(g, *y, 47, g->w - 48, UI_NORMAL, pt);
-        snprintf(pt, sizeof(pt), " / %s", cv->backup ? cv->backup : "-");
-        ui_grid_put_fit(g, *y, x, g->w - x - 1, UI_NORMAL, pt);
-        if ((int)i == st->selected)
-            ui_grid_fill_attr(g, *y, UI_REVERSE);
+            t = ccnc_xasprintf(_("configured on %s"), e->cv->host);
+        ui_grid_put_fit(g, y, x + 10, g->w - x - 11, UI_DIM, t);
+        free(t);
+        return;
+    }
+    ui_grid_put_fit(g, y, x, 9, state_attr(e->vm->state), ccnc_vm_state_to_string(e->vm->state));
+    x += 10;
+    draw_bond(g, y, x, e);
+    {
+        const struct ccnc_link *pf = NULL;
+        const struct ccnc_vf *vf = e->vm->name ? find_vf(e->host, e->vm->name, NULL, &pf) : NULL;
+        int vx = g->w - (wide ? 42 : 16);
+        if (vf) {
+            char *t = wide && vf->pci
+                          ? ccnc_xasprintf(_("holds VF %s #%d (%s)"), ui_str(pf->name),
+                                           vf->index, vf->pci)
+                          : ccnc_xasprintf(_("VF %s #%d"), ui_str(pf->name), vf->index);
+            /* clear what the bond text left there, then say it */
+            ui_grid_printf(g, y, vx - 1, UI_NORMAL, "%*s", g->w - vx + 1, "");
+            ui_grid_put_fit(g, y, vx, g->w - vx - 1, UI_NORMAL, t);
+            free(t);
+        }
     }
 }
+
+static void
+draw_nic_line(struct ui_grid *g, int y, const struct entry *e, const struct ccnc_vm_nic *n)
+{
+    const struct ccnc_bond_slave *s = slave_by_mac(e->vm->bond, n->mac);
+    const struct ccnc_link *hl = n->target ? ccnc_host_find_link(e->host, n->target) : NULL;
+    bool wide = g->w >= 120;
+    char side[96];
+    const char *link = NULL;
+    enum ui_attr la = UI_DIM;
+    int x;
+
+    if (y < 0)
+        return;
+    ui_grid_put_fit(g, y, 5, 6, UI_NORMAL, s ? ui_str(s->name) : "-");
+    ui_grid_put_fit(g, y, 12, 15, n->role == CCNC_NIC_ROLE_BACKUP ? UI_NORMAL : UI_BOLD,
+                    role_text(e->host, n));
+    ui_grid_put_fit(g, y, 28, 17, UI_NORMAL, n->mac ? n->mac : "-");
+    if (n->pci)
+        snprintf(side, sizeof(side), "%s", n->pci);
+    else if (n->target)
+        snprintf(side, sizeof(side), "%s %s %s", n->target, g->ascii ? "->" : "\u2192",
+                 n->source ? n->source : "?");
+    else if (n->source)
+        snprintf(side, sizeof(side), "%s %s", n->type ? n->type : "", n->source);
+    else
+        snprintf(side, sizeof(side), "%s", n->type ? n->type : "");
+    x = 46;
+    ui_grid_put_fit(g, y, x, wide ? 30 : 16, UI_DIM, side);
+    x += wide ? 31 : 17;
+    /* the guest's view of the link first: that is what the bond acts on */
+    if (s && s->mii_status) {
+        link = s->mii_status;
+        la = ccnc_streq(link, "up") ? UI_GOOD : UI_BAD;
+    } else if (hl && hl->operstate) {
+        link = hl->operstate;
+        la = ccnc_streq(link, "up") || ccnc_streq(link, "unknown") ? UI_NORMAL : UI_BAD;
+    }
+    x = ui_grid_put_fit(g, y, x, 10, la, link ? link : "?") + 1;
+    if (s && s->state == CCNC_SLAVE_ACTIVE && e->vm->bond &&
+        ccnc_streq(s->name, e->vm->bond->active_slave))
+        x = ui_grid_put(g, y, x, UI_DIM, _("active")) + 1;
+    if (s && s->link_failures > 0 && x < g->w - 12) {
+        char *t = ccnc_xasprintf(_("%d link failures"), s->link_failures);
+        ui_grid_put_fit(g, y, x, g->w - x - 1, UI_DIM, t);
+        free(t);
+    }
+    if (n->teaming && wide && x < g->w - 30) {
+        char *t = ccnc_xasprintf(_("teaming %s"), n->teaming->type ? n->teaming->type : "?");
+        ui_grid_put_fit(g, y, g->w - 28, 27, UI_DIM, t);
+        free(t);
+    }
+}
+
+/* --- details of the selected VM, when the screen has room ------------------ */
+
+static int
+details_rows(const struct entry *e)
+{
+    int n = 3;  /* rule and name, state, bond */
+
+    if (!e || !e->vm)
+        return 0;
+    if (e->vm->bond)
+        n += (int)e->vm->bond->n_slaves;
+    if (e->vm->name && find_vf(e->host, e->vm->name, NULL, NULL))
+        n++;
+    return n;
+}
+
+static void
+draw_details(struct ui_grid *g, int y, const struct entry *e)
+{
+    const struct ccnc_vm *vm = e->vm;
+    const struct ccnc_bond *b = vm->bond;
+    const struct ccnc_link *pf = NULL;
+    const struct ccnc_vf *vf = vm->name ? find_vf(e->host, vm->name, NULL, &pf) : NULL;
+    char host[128], *t;
+    int x;
+
+    ui_grid_hline(g, y, 0, g->w);
+    host_name(host, sizeof(host), e->host);
+    t = ccnc_xasprintf(_("%s on %s"), ui_str(vm->name), host);
+    ui_grid_printf(g, y++, 2, UI_BOLD, " %s ", t);
+    free(t);
+    t = ccnc_xasprintf(_("state %s, UUID %s"), ccnc_vm_state_to_string(vm->state),
+                       ui_str(vm->uuid));
+    ui_grid_put_fit(g, y++, 2, g->w - 3, UI_NORMAL, t);
+    free(t);
+    if (!b) {
+        ui_grid_put_fit(g, y, 2, g->w - 3, UI_DIM,
+                        vm->bond_stale ? _("guest agent silent, bond unknown")
+                                       : _("guest bond not read"));
+        return;
+    }
+    /* TRANSLATORS: the guest bond's settings, as /proc/net/bonding says them */
+    t = ccnc_xasprintf(_("%s: %s, primary %s, active %s, MII %s, miimon %d ms, "
+                         "updelay %d ms, downdelay %d ms"),
+                       ui_str(b->name), ui_str(ccnc_bond_mode_to_string(b->mode)),
+                       b->primary ? b->primary : "-", b->active_slave ? b->active_slave : "-",
+                       ui_str(b->mii_status), b->miimon_ms, b->updelay_ms, b->downdelay_ms);
+    ui_grid_put_fit(g, y++, 2, g->w - 3, vm->bond_stale ? UI_DIM : UI_NORMAL, t);
+    free(t);
+    for (size_t i = 0; i < b->n_slaves; i++, y++) {
+        const struct ccnc_bond_slave *sl = &b->slaves[i];
+        const struct ccnc_vm_nic *n = nic_of_slave(vm, sl);
+        char speed[32];
+
+        if (sl->speed_mbps > 0)
+            snprintf(speed, sizeof(speed), "%d Mb/s", sl->speed_mbps);
+        else
+            snprintf(speed, sizeof(speed), "-");
+        ui_grid_put_fit(g, y, 4, 8, UI_BOLD, ui_str(sl->name));
+        ui_grid_put_fit(g, y, 13, 8, UI_NORMAL, ccnc_slave_state_to_string(sl->state));
+        ui_grid_put_fit(g, y, 22, 6, ccnc_streq(sl->mii_status, "up") ? UI_GOOD : UI_BAD,
+                        ui_str(sl->mii_status));
+        ui_grid_put_fit(g, y, 29, 11, UI_NORMAL, speed);
+        t = ccnc_xasprintf(_("%d link failures"), sl->link_failures);
+        x = ui_grid_put_fit(g, y, 41, 18, sl->link_failures ? UI_WARN : UI_DIM, t) + 1;
+        free(t);
+        x = ui_grid_put_fit(g, y, x > 60 ? x : 60, 18, UI_NORMAL,
+                            sl->perm_hwaddr ? sl->perm_hwaddr : "-") + 1;
+        if (n)
+            ui_grid_put_fit(g, y, x, g->w - x - 1, UI_DIM, role_text(e->host, n));
+    }
+    if (vf) {
+        char rate[32];
+        if (vf->max_tx_rate > 0)
+            snprintf(rate, sizeof(rate), "%d Mb/s", vf->max_tx_rate);
+        else
+            snprintf(rate, sizeof(rate), "-");
+        /* TRANSLATORS: the settings of the VF a VM holds */
+        t = ccnc_xasprintf(_("VF %s #%d %s: MAC %s, VLAN %d, max rate %s, spoofchk %s, "
+                             "trust %s, link %s"),
+                           ui_str(pf->name), vf->index, ui_str(vf->pci), ui_str(vf->mac),
+                           vf->vlan, rate,
+                           vf->spoofchk == CCNC_UNKNOWN ? "?" : vf->spoofchk ? _("on") : _("off"),
+                           vf->trust == CCNC_UNKNOWN ? "?" : vf->trust ? _("on") : _("off"),
+                           ui_str(vf->link_state));
+        ui_grid_put_fit(g, y, 2, g->w - 3, UI_NORMAL, t);
+        free(t);
+    }
+}
+
+/* --- the whole view ---------------------------------------------------------- */
 
 static void
 overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_state *st)
 {
-    int y = 2;
+    struct entries es = { 0 };
+    int y = UI_BODY_TOP, bottom = UI_BODY_BOTTOM(g);
+    int sel;
+    int v, total, top = 0, avail;
+    const struct ccnc_host *group = NULL;
+    bool not_seen_head = false;
 
-    draw_hosts(g, snap, &y);
-    draw_vms(g, snap, st, &y);
+    for (size_t i = 0; i < snap->n_hosts && y <= bottom; i++)
+        y = draw_host_line(g, y, snap, snap->hosts[i]);
+    y = draw_storage(g, y, snap);
+    ui_grid_hline(g, y++, 0, g->w);
+    avail = bottom - y + 1;
+
+    collect(snap, &es);
+    sel = selected_entry(&es, st);
+
+    /* v counts virtual rows; pass 0 finds the selected VM's rows, pass 1
+     * draws the rows within [top, top + avail) */
+    {
+        int pass_first = -1, pass_last = -1;
+        v = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            size_t k = 0;
+            top = pass == 0 ? 0 : ui_scroll_top(pass_first, pass_last, avail);
+            if (pass == 1 && v > top + avail && avail > 1) {
+                avail--;    /* the last row says how many more there are */
+                top = ui_scroll_top(pass_first, pass_last, avail);
+            }
+            v = 0;
+            not_seen_head = false;
+#define VY(row) (pass == 1 && (row) >= top && (row) < top + avail ? y + (row) - top : -1)
+            for (size_t i = 0; i < snap->n_hosts; i++) {
+                const struct ccnc_host *h = snap->hosts[i];
+                if (!host_has_group(h))
+                    continue;
+                group = h;
+                if (VY(v) >= 0) {
+                    char name[128], *t;
+                    int x;
+                    host_name(name, sizeof(name), h);
+                    x = ui_grid_put_fit(g, VY(v), 1, 30, UI_HEADER, name);
+                    ui_grid_fill_attr_span(g, VY(v), 0, x + 1, UI_HEADER);
+                    if (h->stale && h->updated_ms == 0)
+                        t = ccnc_xstrdup(_("nothing known yet"));
+                    else if (h->n_vms == 1)
+                        t = ccnc_xstrdup(_("1 VM"));
+                    else
+                        t = ccnc_xasprintf(_("%zu VMs"), h->n_vms);
+                    x = ui_grid_put(g, VY(v), x + 2, UI_DIM, t);
+                    free(t);
+                    if (h->stale && h->updated_ms != 0)
+                        ui_grid_put(g, VY(v), x + 1, UI_WARN, _("(stale)"));
+                }
+                v++;
+                if (h->n_vms == 0 && !(h->stale && h->updated_ms == 0)) {
+                    if (VY(v) >= 0)
+                        ui_grid_put(g, VY(v), 2, UI_DIM, _("no VMs run here"));
+                    v++;
+                }
+                for (; k < es.n && es.e[k].host == group; k++) {
+                    const struct entry *e = &es.e[k];
+                    if ((int)k == sel) {
+                        pass_first = v;
+                        pass_last = v + entry_rows(e) - 1;
+                    }
+                    draw_vm_line(g, VY(v), e, (int)k == sel);
+                    v++;
+                    for (size_t n = 0; n < e->vm->n_nics; n++, v++)
+                        draw_nic_line(g, VY(v), e, &e->vm->nics[n]);
+                }
+            }
+            for (; k < es.n; k++) {
+                if (!not_seen_head) {
+                    if (VY(v) >= 0) {
+                        int x = ui_grid_put(g, VY(v), 1, UI_HEADER, _("Not seen on any host"));
+                        ui_grid_fill_attr_span(g, VY(v), 0, x + 1, UI_HEADER);
+                    }
+                    not_seen_head = true;
+                    v++;
+                }
+                if ((int)k == sel) {
+                    pass_first = v;
+                    pass_last = v;
+                }
+                draw_vm_line(g, VY(v), &es.e[k], (int)k == sel);
+                v++;
+            }
+#undef VY
+        }
+        total = v;
+        /* room left below the list: the selected VM in detail */
+        if (sel >= 0 && sel < (int)es.n) {
+            int d = details_rows(&es.e[sel]);
+            if (d > 0 && avail - total >= d + 1)
+                draw_details(g, bottom - d + 1, &es.e[sel]);
+        }
+        if (es.n == 0 && avail > 0)
+            ui_grid_put(g, y, 2, UI_DIM, _("No VM is configured or seen on any host."));
+        if (top > 0) {
+            char *t = ccnc_xasprintf(g->ascii ? _("^ %d more") : _("\u2191 %d more"), top);
+            ui_grid_put(g, y - 1, g->w - ui_text_width(t) - 2, UI_DIM, t);
+            free(t);
+        }
+        if (total > top + avail) {
+            char *t = ccnc_xasprintf(g->ascii ? _("v %d more") : _("\u2193 %d more"),
+                                     total - top - avail);
+            int x = g->w - ui_text_width(t) - 2;
+            ui_grid_printf(g, bottom, x - 1, UI_DIM, " %s ", t);
+            free(t);
+        }
+    }
+    free(es.e);
 }
 
 static int
 overview_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
 {
-    int n = (int)snap->lab->n_vms;
+    struct entries es = { 0 };
+    int r;
 
-    switch (key) {
-    case 'j':
-    case UI_K_DOWN:
-        if (st->selected + 1 < n)
-            st->selected++;
-        return UI_KEY_HANDLED | UI_KEY_REDRAW;
-    case 'k':
-    case UI_K_UP:
-        if (st->selected > 0)
-            st->selected--;
-        return UI_KEY_HANDLED | UI_KEY_REDRAW;
-    default:
-        return UI_KEY_UNHANDLED;
-    }
+    collect(snap, &es);
+    st->selected[UI_VIEW_OVERVIEW] = selected_entry(&es, st);
+    if (st->selected[UI_VIEW_OVERVIEW] < 0)
+        st->selected[UI_VIEW_OVERVIEW] = 0;
+    r = ui_select_move(&st->selected[UI_VIEW_OVERVIEW], (int)es.n, key);
+    if (r != UI_KEY_UNHANDLED && es.n > 0)
+        snprintf(st->selected_vm, sizeof(st->selected_vm), "%s",
+                 entry_name(&es.e[st->selected[UI_VIEW_OVERVIEW]]));
+    free(es.e);
+    return r;
 }
 
 const struct ui_view ui_view_overview = {
     .name = N_("Overview"),
+    .keys = NULL,
     .draw = overview_draw,
     .key = overview_key,
 };

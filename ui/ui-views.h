@@ -6,6 +6,7 @@
 #include <ccnc/model.h>
 
 #include "ui-grid.h"
+#include "ui-log.h"
 
 /* What a key handler asks of the loop. */
 enum {
@@ -17,36 +18,86 @@ enum {
 
 /* Keys beyond plain characters, as ui.c hands them to views. */
 enum {
-    UI_K_UP = 0x1000,
+    UI_K_UP = 0x110000,     /* above every Unicode code point */
     UI_K_DOWN,
     UI_K_LEFT,
     UI_K_RIGHT,
     UI_K_TAB,
+    UI_K_BTAB,
     UI_K_ESC,
     UI_K_ENTER,
+    UI_K_BACKSPACE,
+    UI_K_PGUP,
+    UI_K_PGDN,
+    UI_K_HOME,
+    UI_K_END,
 };
 
+enum ui_view_id {
+    UI_VIEW_OVERVIEW,
+    UI_VIEW_VFS,
+    UI_VIEW_MIGRATION,
+    UI_VIEW_LOG,
+    UI_VIEW_LAST
+};
+
+#define UI_FILTER_MAX 64
+#define UI_MESSAGE_MAX 200
+
 struct ui_state {
-    int view;               /* index into ui_views */
-    int selected;           /* selected row of the current view */
-    bool help;              /* help overlay shown */
-    const char *clock;      /* "HH:MM:SS", may be NULL (tests) */
+    int view;                       /* enum ui_view_id */
+    int selected[UI_VIEW_LAST];     /* selected row of each view */
+    char selected_vm[64];           /* the overview's VM, followed by name
+                                     * when the list changes; "" none */
+    bool help;                      /* help overlay shown */
+    const char *clock;              /* "HH:MM:SS", may be NULL (tests) */
+    const struct ui_log *log;       /* the log view's lines, may be NULL */
+    bool editing;                   /* the key line edits the filter */
+    char edit[UI_FILTER_MAX];       /* the filter being typed */
+    char filter[UI_FILTER_MAX];     /* the applied log filter, "" none */
+    char message[UI_MESSAGE_MAX];   /* one-pass status message, "" none */
+    enum ui_attr message_attr;
 };
 
 struct ui_view {
     const char *name;       /* untranslated, N_() */
+    const char *keys;       /* the view's own keys for the key line, N_() */
     void (*draw)(struct ui_grid *g, const struct ccnc_snapshot *snap,
                  const struct ui_state *st);
+    /* Keys the view handles itself; selection bounds come from snap. */
     int (*key)(struct ui_state *st, const struct ccnc_snapshot *snap, int key);
 };
 
 extern const struct ui_view ui_view_overview;
+extern const struct ui_view ui_view_vfs;
+extern const struct ui_view ui_view_migration;
+extern const struct ui_view ui_view_log;
 
-/* Draw the whole screen: title bar, the current view, the status line, and
+/* The body of the screen: rows a view may use (below the title bar and
+ * its rule, above the key line). */
+#define UI_BODY_TOP 2
+#define UI_BODY_BOTTOM(g) ((g)->h - 2)   /* last usable row */
+
+/* Draw the whole screen: title bar, the current view, the key line, and
  * the help overlay if asked for. */
 void ui_draw_screen(struct ui_grid *g, const struct ccnc_snapshot *snap,
                     const struct ui_state *st);
 /* Handle one key for the whole console. */
 int ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key);
+
+/* Shared by the views: move a selection of n rows by key (j/k, arrows,
+ * PgUp/PgDn, Home/End); UI_KEY_UNHANDLED when key is no motion. */
+int ui_select_move(int *sel, int n, int key);
+/* First row to show so that rows [first, last] of a list stay visible in
+ * `avail` rows (keeps the end of the selected item at the bottom edge). */
+int ui_scroll_top(int first, int last, int avail);
+/* Text that may be missing from a snapshot, shown as "?". */
+static inline const char *
+ui_str(const char *s)
+{
+    return s ? s : "?";
+}
+/* "4m 10s", "2h 05m", "3d 4h": a short age for stale markers. */
+void ui_format_age(char *buf, size_t len, long long ms);
 
 #endif

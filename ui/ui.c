@@ -3,49 +3,60 @@
  * talks to curses. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curses.h>
+
+#include <ccnc/util.h>
 
 #include "i18n.h"
 #include "ui.h"
 #include "ui-views.h"
 
+/* At most this often a repaint for new snapshots (50 per second). */
+#define UI_FRAME_MS 20
+
 struct ui {
     struct ccnc_engine *engine;
     struct ui_state st;
+    struct ui_log *log;
     struct ui_grid *grid;
     bool color;
     bool ascii;
     bool dirty;
     int timer;
+    int frame_timer;    /* a repaint scheduled after new snapshots, 0 none */
     char clock[16];
 };
 
 /* --- the terminal ---------------------------------------------------------- */
 
-static const short pair_fg[UI_ATTR_LAST] = {
-    [UI_HEADER] = COLOR_BLACK, [UI_GOOD] = COLOR_GREEN,
-    [UI_WARN] = COLOR_YELLOW, [UI_BAD] = COLOR_RED, [UI_DIM] = COLOR_BLUE,
-};
-
 static attr_t
 curses_attr(const struct ui *ui, enum ui_attr a)
 {
-    switch (a) {
-    case UI_BOLD: return A_BOLD;
-    case UI_DIM: return ui->color ? COLOR_PAIR(UI_DIM) : A_DIM;
-    case UI_REVERSE: return A_REVERSE;
-    case UI_HEADER: return ui->color ? COLOR_PAIR(UI_HEADER) : A_REVERSE;
-    case UI_GOOD: return ui->color ? COLOR_PAIR(UI_GOOD) | A_BOLD : A_NORMAL;
-    case UI_WARN: return ui->color ? COLOR_PAIR(UI_WARN) | A_BOLD : A_BOLD;
-    case UI_BAD: return ui->color ? COLOR_PAIR(UI_BAD) | A_BOLD : A_BOLD | A_UNDERLINE;
-    default: return A_NORMAL;
-    }
+    struct ui_style st = ui_attr_style(a, ui->color);
+    attr_t r = A_NORMAL;
+
+    if (st.flags & UI_STYLE_BOLD)
+        r |= A_BOLD;
+    if (st.flags & UI_STYLE_DIM)
+        r |= A_DIM;
+    if (st.flags & UI_STYLE_UNDERLINE)
+        r |= A_UNDERLINE;
+    if (st.flags & UI_STYLE_REVERSE)
+        r |= A_REVERSE;
+    if (ui->color && (st.fg != UI_COLOR_DEFAULT || st.bg != UI_COLOR_DEFAULT))
+        r |= COLOR_PAIR(a);
+    return r;
 }
 
 static void
@@ -74,7 +85,9 @@ paint(struct ui *ui)
             wchar_t wc[2] = { c->ch, 0 };
             if (c->ch == 0)
                 continue;
-            setcchar(&cc, wc, curses_attr(ui, c->attr), 0, NULL);
+            attr_t a = curses_attr(ui, c->attr);
+            /* the pair goes in its own argument: setcchar ignores A_COLOR */
+            setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
             mvwadd_wch(stdscr, y, x, &cc);
         }
     }
@@ -93,12 +106,20 @@ translate_key(wint_t ch, int kind)
         case KEY_LEFT: return UI_K_LEFT;
         case KEY_RIGHT: return UI_K_RIGHT;
         case KEY_ENTER: return UI_K_ENTER;
+        case KEY_BTAB: return UI_K_BTAB;
+        case KEY_BACKSPACE: return UI_K_BACKSPACE;
+        case KEY_PPAGE: return UI_K_PGUP;
+        case KEY_NPAGE: return UI_K_PGDN;
+        case KEY_HOME: return UI_K_HOME;
+        case KEY_END: return UI_K_END;
         default: return -1;
         }
     }
     switch (ch) {
     case '\t': return UI_K_TAB;
     case 27: return UI_K_ESC;
+    case 8:
+    case 127: return UI_K_BACKSPACE;
     case '\n':
     case '\r': return UI_K_ENTER;
     default: return (int)ch;
@@ -139,10 +160,51 @@ on_stdin(int fd, short revents, void *data)
         paint(ui);
 }
 
+/* A resize arrives as SIGWINCH; the handler only wakes the loop through a
+ * pipe, and the loop resizes curses and repaints at once (curses alone
+ * would notice only at the next key or refresh). */
+static int winch_pipe[2] = { -1, -1 };
+
+static void
+on_sigwinch(int sig)
+{
+    int saved = errno;
+
+    (void)sig;
+    if (write(winch_pipe[1], "w", 1) < 0) {
+        /* full pipe: a wake-up is pending anyway */
+    }
+    errno = saved;
+}
+
+static void
+on_winch(int fd, short revents, void *data)
+{
+    struct ui *ui = data;
+    struct winsize ws;
+    char buf[64];
+
+    (void)revents;
+    while (read(fd, buf, sizeof(buf)) > 0)
+        ;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resizeterm(ws.ws_row, ws.ws_col);
+    paint(ui);
+}
+
 static void
 on_tick(void *data)
 {
     paint(data); /* the clock, and anything published meanwhile */
+}
+
+static void
+on_frame(void *data)
+{
+    struct ui *ui = data;
+
+    ui->frame_timer = 0;
+    paint(ui);
 }
 
 static void
@@ -151,8 +213,14 @@ on_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *chan
     struct ui *ui = data;
 
     (void)snap;
-    if (changes->n)
-        paint(ui);
+    if (changes->n) {
+        ui_log_add_events(ui->log, ccnc_now_wall_ms(), changes);
+        /* a burst of snapshots (a host's first inventory, a migration's
+         * events) becomes one repaint; keys still repaint at once */
+        if (!ui->frame_timer)
+            ui->frame_timer = ccnc_loop_add_timer(ccnc_engine_loop(ui->engine), UI_FRAME_MS,
+                                                  false, on_frame, ui);
+    }
 }
 
 int
@@ -161,34 +229,67 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     struct ui ui = { 0 };
     const char *codeset = nl_langinfo(CODESET);
     struct ccnc_loop *loop = ccnc_engine_loop(engine);
-    int in_id;
+    const char *no_color = getenv("NO_COLOR");
+    struct sigaction sa, old_sa;
+    int in_id, winch_id = 0;
 
-    ui.engine = engine;
     ui.ascii = opts->ascii || !codeset || strcmp(codeset, "UTF-8") != 0;
     if (!newterm(NULL, stdout, stdin))
         return -1;
+    ui.engine = engine;
+    ui.log = ui_log_new(UI_LOG_DEFAULT_CAP);
+    ui.st.log = ui.log;
+    {
+        const struct ccnc_lab *lab = ccnc_engine_lab(engine);
+        char *t = ccnc_xasprintf(_("Console started with '%s': %zu hosts, %zu VMs configured."),
+                                 lab->path, lab->n_hosts, lab->n_vms);
+        ui_log_add(ui.log, ccnc_now_wall_ms(), UI_LOG_INFO, t);
+        free(t);
+    }
     cbreak();
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    set_escdelay(25); /* Esc cancels the filter at once, not after a second */
     nodelay(stdscr, TRUE);
     curs_set(0);
-    ui.color = has_colors() && !opts->no_color && !getenv("NO_COLOR");
+    /* no-color.org: NO_COLOR set to anything but the empty string */
+    ui.color = has_colors() && !opts->no_color && !(no_color && *no_color);
     if (ui.color) {
         start_color();
         use_default_colors();
-        for (int a = 1; a < UI_ATTR_LAST; a++)
-            init_pair((short)a, pair_fg[a], a == UI_HEADER ? COLOR_CYAN : -1);
+        for (int a = 1; a < UI_ATTR_LAST; a++) {
+            struct ui_style st = ui_attr_style((enum ui_attr)a, true);
+            init_pair((short)a, (short)st.fg, (short)st.bg);
+        }
     }
     ccnc_engine_set_listener(engine, on_snapshot, &ui);
     in_id = ccnc_loop_add_fd(loop, 0, POLLIN, on_stdin, &ui);
     ui.timer = ccnc_loop_add_timer(loop, 1000, true, on_tick, &ui);
+    if (pipe2(winch_pipe, O_NONBLOCK | O_CLOEXEC) == 0) {
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_sigwinch;
+        sa.sa_flags = SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGWINCH, &sa, &old_sa);
+        winch_id = ccnc_loop_add_fd(loop, winch_pipe[0], POLLIN, on_winch, &ui);
+    }
     paint(&ui);
     ccnc_loop_run(loop);
+    if (winch_id) {
+        sigaction(SIGWINCH, &old_sa, NULL);
+        ccnc_loop_remove(loop, winch_id);
+        close(winch_pipe[0]);
+        close(winch_pipe[1]);
+        winch_pipe[0] = winch_pipe[1] = -1;
+    }
     ccnc_loop_remove(loop, in_id);
     ccnc_loop_remove(loop, ui.timer);
+    if (ui.frame_timer)
+        ccnc_loop_remove(loop, ui.frame_timer);
     ccnc_engine_set_listener(engine, NULL, NULL);
     endwin();
     ui_grid_free(ui.grid);
+    ui_log_free(ui.log);
     return 0;
 }
