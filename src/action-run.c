@@ -29,7 +29,8 @@
 #define POLL_MS 100
 
 struct progress {
-    struct ccnc_step step;   /* a copy; error owned here */
+    struct ccnc_action *copy;   /* handed to the callback */
+    struct ccnc_step step;      /* a copy; error owned here */
     bool has_step;
     char *note;
     bool final;
@@ -83,6 +84,7 @@ post(struct ccnc_action_run *r, const struct ccnc_step *s, const char *note, boo
 
     pthread_mutex_lock(&r->mu);
     p = ccnc_array_push(&r->queue, &r->n_queue, &r->cap_queue, sizeof(*p));
+    p->copy = ccnc_action_dup(r->a);
     if (s) {
         p->step = *s;
         p->step.error = ccnc_xstrdup(s->error);
@@ -114,8 +116,10 @@ on_wake(int fd, short revents, void *data)
     pthread_mutex_unlock(&r->mu);
     for (size_t i = 0; i < n; i++) {
         if (r->cb)
-            r->cb(q[i].final ? r->a : NULL, q[i].has_step ? &q[i].step : NULL, q[i].note,
+            r->cb(q[i].copy, q[i].has_step ? &q[i].step : NULL, q[i].note, q[i].final,
                   r->cb_data);
+        else
+            ccnc_action_free(q[i].copy);
         free(q[i].step.error);
         free(q[i].note);
     }
@@ -707,14 +711,17 @@ ccnc_action_run_start(struct ccnc_engine *engine, struct ccnc_action *a, const c
 
     if (!cv) {
         ccnc_error_set(err, CCNC_ERR_CONFIG, _("the lab config has no [vm %s]"), a->vm);
+        ccnc_action_free(a);
         return NULL;
     }
     if (a->state == CCNC_ACTION_PLANNED) {
         ccnc_error_set(err, CCNC_ERR_INTERNAL, _("the action was not confirmed"));
+        ccnc_action_free(a);
         return NULL;
     }
     if (ccnc_libvirt_events_acquire() < 0) {
         ccnc_error_set(err, CCNC_ERR_LIBVIRT, _("libvirt's event loop cannot be set up"));
+        ccnc_action_free(a);
         return NULL;
     }
     r = ccnc_xcalloc(1, sizeof(*r));
@@ -821,6 +828,7 @@ ccnc_action_run_free(struct ccnc_action_run *r)
         close(r->wake[1]);
     }
     for (size_t i = 0; i < r->n_queue; i++) {
+        ccnc_action_free(r->queue[i].copy);
         free(r->queue[i].step.error);
         free(r->queue[i].note);
     }

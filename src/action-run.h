@@ -10,13 +10,15 @@
 
 struct ccnc_action_run;
 
-/* Progress, posted to the loop's thread: a step started or ended (step is
- * a copy that lives for the call), or the action finished (step NULL). */
-typedef void (*ccnc_action_run_cb)(const struct ccnc_action *a, const struct ccnc_step *step,
-                                   const char *note, void *data);
+/* Progress, posted to the loop's thread: a copy of the action as it stands
+ * (the callback may keep it: it owns it), the step that started or ended
+ * (NULL when the action finished), and a note (the summary at the end). */
+typedef void (*ccnc_action_run_cb)(struct ccnc_action *copy, const struct ccnc_step *step,
+                                   const char *note, bool finished, void *data);
 
 /* Start running a (confirmed) action against the lab in engine's loop.
- * The run takes the action (freed with the run).  runs_dir: where the run
+ * The run takes the action in every case (freed with the run, or at once
+ * when it cannot start).  runs_dir: where the run
  * file goes.  NULL and err when it cannot start (run file, libvirt). */
 struct ccnc_action_run *ccnc_action_run_start(struct ccnc_engine *engine,
                                               struct ccnc_action *a, const char *runs_dir,

@@ -154,6 +154,26 @@ ccnc_action_free(struct ccnc_action *a)
     free(a);
 }
 
+struct ccnc_action *
+ccnc_action_dup(const struct ccnc_action *a)
+{
+    struct ccnc_action *d = ccnc_xcalloc(1, sizeof(*d));
+
+    *d = *a;
+    d->vm = ccnc_xstrdup(a->vm);
+    d->source = ccnc_xstrdup(a->source);
+    d->destination = ccnc_xstrdup(a->destination);
+    d->nic = ccnc_xstrdup(a->nic);
+    d->summary = ccnc_xstrdup(a->summary);
+    d->cap_steps = a->n_steps;
+    d->steps = ccnc_xcalloc(a->n_steps ? a->n_steps : 1, sizeof(*d->steps));
+    for (size_t i = 0; i < a->n_steps; i++) {
+        d->steps[i] = a->steps[i];
+        d->steps[i].error = ccnc_xstrdup(a->steps[i].error);
+    }
+    return d;
+}
+
 int
 ccnc_action_confirm(struct ccnc_action *a)
 {

@@ -75,7 +75,8 @@ struct run_ctx {
 };
 
 static void
-on_progress(const struct ccnc_action *a, const struct ccnc_step *s, const char *note, void *data)
+on_progress(struct ccnc_action *copy, const struct ccnc_step *s, const char *note, bool finished,
+            void *data)
 {
     struct run_ctx *ctx = data;
 
@@ -89,11 +90,12 @@ on_progress(const struct ccnc_action *a, const struct ccnc_step *s, const char *
                    s->ended_ms - s->started_ms, s->error ? ": " : "", s->error ? s->error : "");
         fflush(stdout);
     }
-    if (a) {
+    if (finished) {
         if (!ctx->json && note)
             printf("%s\n", note);
         ccnc_loop_quit(ccnc_engine_loop(ctx->engine));
     }
+    ccnc_action_free(copy);
 }
 
 static void
@@ -168,7 +170,6 @@ run(struct cli *cli, struct ccnc_engine *engine, struct ccnc_action *a, bool jso
     if (!ctx.run) {
         fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
         ccnc_error_clear(&err);
-        ccnc_action_free(a);
         return CCNC_EXIT_FAILED;
     }
     if (!json)

@@ -3,10 +3,15 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <ccnc/engine.h>
 
+#include <ccnc/runlog.h>
+
+#include "action-run.h"
 #include "collect-libvirt.h"
+#include "i18n.h"
 
 struct ccnc_engine {
     struct ccnc_lab *lab;
@@ -15,6 +20,11 @@ struct ccnc_engine {
     ccnc_engine_listener listener;
     void *listener_data;
     struct ccnc_collect_libvirt *libvirt;
+    struct ccnc_action_run *run;        /* the running or last action */
+    struct ccnc_action *shown;          /* its latest copy, for the screens */
+    char *run_file;
+    struct ccnc_engine_result *results;
+    size_t n_results, cap_results;
 };
 
 struct ccnc_engine *
@@ -33,6 +43,17 @@ ccnc_engine_free(struct ccnc_engine *e)
 {
     if (!e)
         return;
+    if (e->run && !ccnc_action_run_finished(e->run))
+        ccnc_action_run_abort(e->run);
+    ccnc_action_run_free(e->run);
+    ccnc_action_free(e->shown);
+    free(e->run_file);
+    for (size_t i = 0; i < e->n_results; i++) {
+        free(e->results[i].vm);
+        free(e->results[i].source);
+        free(e->results[i].destination);
+    }
+    free(e->results);
     ccnc_collect_libvirt_stop(e->libvirt);
     ccnc_snapshot_unref(e->snap);
     ccnc_loop_free(e->loop);
@@ -98,4 +119,142 @@ ccnc_engine_publish_host(struct ccnc_engine *e, size_t i, struct ccnc_host *host
     if (e->listener)
         e->listener(e->snap, &changes, e->listener_data);
     ccnc_event_list_clear(&changes);
+}
+
+/* --- actions ------------------------------------------------------------------ */
+
+static bool
+has_failover_pair(const struct ccnc_vm *vm)
+{
+    for (size_t i = 0; i < vm->n_nics; i++)
+        if (vm->nics[i].teaming && ccnc_streq(vm->nics[i].teaming->type, "transient"))
+            return true;
+    return false;
+}
+
+struct ccnc_action *
+ccnc_engine_plan(struct ccnc_engine *e, enum ccnc_action_kind kind, const char *vm_name,
+                 const char *destination, struct ccnc_error *err)
+{
+    const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(e->lab, vm_name);
+    const struct ccnc_host *where = NULL;
+    const struct ccnc_vm *vm = ccnc_snapshot_find_vm(e->snap, vm_name, &where);
+    const struct ccnc_lab_host *to = destination ? ccnc_lab_find_host(e->lab, destination) : NULL;
+
+    if (!cv) {
+        ccnc_error_set(err, CCNC_ERR_CONFIG, _("the lab config has no [vm %s]"), vm_name);
+        return NULL;
+    }
+    if (!vm || !where || vm->state != CCNC_VM_RUNNING) {
+        ccnc_error_set(err, CCNC_ERR_INTERNAL, _("%s is not running on any host"), vm_name);
+        return NULL;
+    }
+    if (kind == CCNC_ACTION_MIGRATE || kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
+        kind == CCNC_ACTION_MIGRATE_TEAMING) {
+        if (!to || to->role != CCNC_HOST_ROLE_HYPERVISOR) {
+            ccnc_error_set(err, CCNC_ERR_CONFIG, _("'%s' is not a hypervisor host of the lab"),
+                           destination ? destination : "");
+            return NULL;
+        }
+        if (strcmp(to->name, where->name) == 0) {
+            ccnc_error_set(err, CCNC_ERR_INTERNAL, _("%s already runs on %s"), vm_name,
+                           where->name);
+            return NULL;
+        }
+        kind = has_failover_pair(vm) ? CCNC_ACTION_MIGRATE_TEAMING
+               : cv->passthrough_kind != CCNC_PASSTHROUGH_NONE ? CCNC_ACTION_MIGRATE_PASSTHROUGH
+                                                                : CCNC_ACTION_MIGRATE;
+    } else if (cv->passthrough_kind == CCNC_PASSTHROUGH_NONE) {
+        ccnc_error_set(err, CCNC_ERR_CONFIG, _("[vm %s] has no passthrough NIC in the lab config"),
+                       vm_name);
+        return NULL;
+    }
+    return ccnc_action_new(kind, vm_name, where->name, to ? to->name : NULL, cv->passthrough);
+}
+
+static void
+on_run_progress(struct ccnc_action *copy, const struct ccnc_step *step, const char *note,
+                bool finished, void *data)
+{
+    struct ccnc_engine *e = data;
+    struct ccnc_event_list none = { 0 };
+
+    (void)step;
+    (void)note;
+    ccnc_action_free(e->shown);
+    e->shown = copy;
+    if (finished) {
+        struct ccnc_engine_result *r = ccnc_array_push(&e->results, &e->n_results,
+                                                       &e->cap_results, sizeof(*r));
+        r->vm = ccnc_xstrdup(copy->vm);
+        r->source = ccnc_xstrdup(copy->source);
+        r->destination = ccnc_xstrdup(copy->destination);
+        r->kind = copy->kind;
+        r->state = copy->state;
+        r->total_ms = ccnc_action_run_total_ms(e->run);
+        r->downtime_ms = ccnc_action_run_downtime_ms(e->run);
+    }
+    if (e->listener)
+        e->listener(e->snap, &none, e->listener_data);
+}
+
+int
+ccnc_engine_run(struct ccnc_engine *e, struct ccnc_action *a, struct ccnc_error *err)
+{
+    char *dir;
+
+    if (ccnc_engine_action_running(e)) {
+        ccnc_action_free(a);
+        return ccnc_error_set(err, CCNC_ERR_INTERNAL,
+                              _("an action is running; wait for it or abort it first"));
+    }
+    ccnc_action_run_free(e->run);
+    e->run = NULL;
+    ccnc_action_confirm(a);
+    ccnc_action_free(e->shown);
+    e->shown = ccnc_action_dup(a);
+    dir = ccnc_runlog_default_dir();
+    e->run = ccnc_action_run_start(e, a, dir, on_run_progress, e, err);
+    free(dir);
+    if (!e->run)
+        return -1; /* the run freed the action */
+    ccnc_str_set(&e->run_file, ccnc_action_run_file(e->run));
+    return 0;
+}
+
+const struct ccnc_action *
+ccnc_engine_action(const struct ccnc_engine *e)
+{
+    return e->shown;
+}
+
+bool
+ccnc_engine_action_running(const struct ccnc_engine *e)
+{
+    return e->run && !ccnc_action_run_finished(e->run);
+}
+
+const char *
+ccnc_engine_action_file(const struct ccnc_engine *e)
+{
+    return e->run_file;
+}
+
+void
+ccnc_engine_abort(struct ccnc_engine *e)
+{
+    if (ccnc_engine_action_running(e))
+        ccnc_action_run_abort(e->run);
+}
+
+size_t
+ccnc_engine_n_results(const struct ccnc_engine *e)
+{
+    return e->n_results;
+}
+
+const struct ccnc_engine_result *
+ccnc_engine_result(const struct ccnc_engine *e, size_t i)
+{
+    return i < e->n_results ? &e->results[i] : NULL;
 }

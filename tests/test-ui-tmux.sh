@@ -95,9 +95,11 @@ check "Esc clears the filter" "1 lines (the last 1000 are kept)"
 keys 1
 check "1 back to the overview" "Not seen on any host"
 keys m
-check "m answers that actions come later" "Not available in this version: migrate"
-keys a d x b v 2 v m
-check "every action key answers, the console stays" "Not available in this version: migrate"
+check "m on a VM that runs nowhere (--offline) says why" "is not running on any host"
+keys x
+check "x with nothing running says so" "No action is running."
+keys a d b v 2 v m
+check "every action key answers, the console stays" "is not running on any host"
 keys 1
 check "and keys still work after them" "Not seen on any host"
 keys '?'

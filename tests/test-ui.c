@@ -130,7 +130,7 @@ static const struct {
     { LAB_FIXTURE, UI_VIEW_OVERVIEW, 80, 24, false, 0, "?", "golden/ui-help-80x24.txt" },
     { LAB_FIXTURE, UI_VIEW_OVERVIEW, 80, 24, true, 0, "?", "golden/ui-help-80x24-ascii.txt" },
     { LAB_FIXTURE, UI_VIEW_OVERVIEW, 160, 50, false, 0, "?", "golden/ui-help-160x50.txt" },
-    { LAB_FIXTURE, UI_VIEW_OVERVIEW, 80, 24, false, 0, "m", "golden/ui-action-message-80x24.txt" },
+    { LAB_FIXTURE, UI_VIEW_OVERVIEW, 80, 24, false, 0, "b", "golden/ui-action-message-80x24.txt" },
     { LAB_FIXTURE, UI_VIEW_OVERVIEW, 79, 24, false, 0, "", "golden/ui-too-small.txt" },
     /* System2 answers with a host key that known_hosts lacks */
     { LAB_FIXTURE_HOSTKEY, UI_VIEW_OVERVIEW, 80, 24, false, 0, "",
@@ -299,14 +299,20 @@ static const struct {
     { "q in help quits", { '?', 'q' }, UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_QUIT,
       UI_VIEW_OVERVIEW, 0, false, false, "", "", "" },
     { "q quits", { 'q' }, UI_KEY_QUIT, UI_VIEW_OVERVIEW, 0, false, false, "", "", "" },
-    { "assign not yet", { 'a' }, UI_KEY_HANDLED | UI_KEY_REDRAW, UI_VIEW_OVERVIEW, 0, false,
-      false, "", "", "assign a NIC" },
-    { "detach not yet", { 'd' }, -1, UI_VIEW_OVERVIEW, 0, false, false, "", "", "detach" },
-    { "migrate not yet", { 'm' }, -1, UI_VIEW_OVERVIEW, 0, false, false, "", "", "migrate" },
-    { "abort not yet", { 'x' }, -1, UI_VIEW_OVERVIEW, 0, false, false, "", "", "abort" },
+    /* actions: the highlighted VM's plan is asked of ui.c */
+    { "assign asks for a plan", { 'a' }, UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST,
+      UI_VIEW_OVERVIEW, 0, false, false, "", "", "" },
+    { "detach asks for a plan", { 'j', 'd' }, UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST,
+      UI_VIEW_OVERVIEW, 1, false, false, "", "", "" },
+    { "migrate asks for a plan", { 'm' }, UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST,
+      UI_VIEW_OVERVIEW, 0, false, false, "", "", "" },
+    { "migrate from another view needs a VM", { '2', 'm' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
+      UI_VIEW_VFS, 0, false, false, "", "", "Select a VM" },
+    { "abort with nothing running", { 'x' }, -1, UI_VIEW_OVERVIEW, 0, false, false, "", "",
+      "No action is running" },
     { "bandwidth not yet", { 'b' }, -1, UI_VIEW_OVERVIEW, 0, false, false, "", "", "iperf3" },
     { "edit VF not yet", { '2', 'v' }, -1, UI_VIEW_VFS, 0, false, false, "", "", "edit a VF" },
-    { "a message lasts one key", { 'm', 'j' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
+    { "a message lasts one key", { 'x', 'j' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
       UI_VIEW_OVERVIEW, 1, false, false, "", "", "" },
     { "slash edits the log filter", { '/', 'b', 'o' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
       UI_VIEW_LOG, 0, false, true, "", "bo", "" },
@@ -561,6 +567,113 @@ START_TEST(test_grid_clip_and_wide)
 }
 END_TEST
 
+
+/* --- actions on the screen ------------------------------------------------------ */
+
+/* A migrate-with-passthrough driven to step `upto` (failing it when fail),
+ * with fixed times. */
+static struct ccnc_action *
+fixture_action(size_t upto, bool fail)
+{
+    struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1",
+                                            "sys2", "e1000e");
+    static const int ms[] = { 40, 3, 180, 1, 230, 820, 210, 3120, 410, 2600, 220, 190 };
+    long long t = FIXTURE_TIME_MS;
+    struct ccnc_step *s;
+    size_t n = 0;
+
+    ccnc_action_confirm(a);
+    while ((s = ccnc_action_next(a, t)) != NULL) {
+        bool last = n == upto;
+        if (last && !fail)
+            break; /* left running */
+        t += s->rollback ? 300 : ms[n % CCNC_ARRAY_SIZE(ms)];
+        ccnc_action_report(a, last ? CCNC_STEP_FAILED : CCNC_STEP_OK,
+                           last ? "the NIC did not appear within 30 s" : NULL, t);
+        n++;
+    }
+    return a;
+}
+
+static const struct {
+    size_t upto;
+    bool fail, running;
+    int w, h;
+    const char *golden;
+} action_screens[] = {
+    { 7, false, true, 80, 24, "golden/ui-migration-running-80x24.txt" },
+    { 7, false, true, 160, 50, "golden/ui-migration-running-160x50.txt" },
+    { 99, false, false, 80, 24, "golden/ui-migration-done-80x24.txt" },
+    { 8, true, false, 80, 24, "golden/ui-migration-failed-80x24.txt" },
+    { 5, true, false, 80, 24, "golden/ui-migration-rolled-back-80x24.txt" },
+};
+
+START_TEST(test_action_screen)
+{
+    struct ccnc_snapshot *snap = fixture_snapshot();
+    struct ccnc_action *a = fixture_action(action_screens[_i].upto, action_screens[_i].fail);
+    struct ui_grid *g = ui_grid_new(action_screens[_i].w, action_screens[_i].h, false);
+    struct ccnc_engine_result results[2] = {
+        { (char *)"vm1", (char *)"sys2", (char *)"sys1", CCNC_ACTION_MIGRATE_PASSTHROUGH,
+          CCNC_ACTION_DONE, 6535, 158 },
+        { (char *)"vm1", (char *)"sys1", (char *)"sys2", CCNC_ACTION_MIGRATE_PASSTHROUGH,
+          CCNC_ACTION_ROLLED_BACK, 9120, CCNC_UNKNOWN },
+    };
+    struct ui_state st = { .view = UI_VIEW_MIGRATION, .clock = "12:34:56" };
+    char *text;
+
+    st.action = a;
+    st.action_running = action_screens[_i].running;
+    st.action_file = "/root/.local/state/ccnc/runs/20261125-194613-vm1-migrate-passthrough.jsonl";
+    st.results = results;
+    st.n_results = 2;
+    ui_draw_screen(g, snap, &st);
+    text = ui_grid_to_text(g, true);
+    ccnc_test_golden(action_screens[_i].golden, text);
+    free(text);
+    ui_grid_free(g);
+    ccnc_action_free(a);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+START_TEST(test_plan_dialog)
+{
+    struct ccnc_snapshot *snap = fixture_snapshot();
+    struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1",
+                                            "sys2", "e1000e");
+    char *plan = ccnc_action_plan_text(a);
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    struct ui_state st = { .clock = "12:34:56" };
+    char *text;
+
+    st.plan = plan;
+    ui_draw_screen(g, snap, &st);
+    text = ui_grid_to_text(g, true);
+    ccnc_test_golden("golden/ui-plan-80x24.txt", text);
+    free(text);
+    /* the plan takes every key: Tab asks for another destination, y runs */
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'j'), UI_KEY_HANDLED);
+    ck_assert_int_eq(ui_handle_key(&st, snap, UI_K_TAB),
+                     UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST);
+    ck_assert_int_eq(st.request, UI_REQ_NEXT_DEST);
+    ui_handle_key(&st, snap, 'y');
+    ck_assert_int_eq(st.request, UI_REQ_RUN);
+    ui_handle_key(&st, snap, UI_K_ESC);
+    ck_assert_int_eq(st.request, UI_REQ_CANCEL);
+    st.plan = NULL;
+    st.action_running = true;
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'm'), UI_KEY_HANDLED | UI_KEY_REDRAW);
+    ck_assert_ptr_nonnull(strstr(st.message, "An action is running"));
+    ui_handle_key(&st, snap, 'x');
+    ck_assert_int_eq(st.request, UI_REQ_ABORT);
+    ui_grid_free(g);
+    free(plan);
+    ccnc_action_free(a);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
 Suite *
 ccnc_ui_suite(void)
 {
@@ -574,6 +687,8 @@ ccnc_ui_suite(void)
     tcase_add_test(tc, test_mono_distinct);
     tcase_add_test(tc, test_grid_clip_and_wide);
     tcase_add_test(tc, test_bare_host);
+    tcase_add_loop_test(tc, test_action_screen, 0, (int)CCNC_ARRAY_SIZE(action_screens));
+    tcase_add_test(tc, test_plan_dialog);
     tcase_add_loop_test(tk, test_keys, 0, (int)CCNC_ARRAY_SIZE(key_cases));
     tcase_add_test(tk, test_keys_empty);
     tcase_add_test(tk, test_selection_follows_vm);

@@ -26,10 +26,6 @@ static const struct {
     int key;
     const char *what;   /* N_() */
 } pending_actions[] = {
-    { 'a', N_("assign a NIC to the VM (passthrough or VF)") },
-    { 'd', N_("detach the VM's passthrough NIC") },
-    { 'm', N_("migrate the VM with passthrough") },
-    { 'x', N_("abort the running action") },
     { 'b', N_("bandwidth test (iperf3 from the storage host)") },
     { 'v', N_("edit a VF: rate, MAC, VLAN, trust, spoofchk") },
 };
@@ -134,6 +130,10 @@ draw_help(struct ui_grid *g)
         { "Tab", N_("next view (Shift-Tab: previous)") },
         { "j/k", N_("select (also arrows, PgUp/PgDn, g/G)") },
         { "/", N_("filter the log (Enter applies, Esc cancels)") },
+        { "m", N_("migrate the selected VM, with its passthrough NIC (asks first)") },
+        { "d", N_("detach the passthrough NIC, bond on the backup (asks first)") },
+        { "a", N_("attach the passthrough NIC again, bond back on it (asks first)") },
+        { "x", N_("abort the running action: it undoes what it can") },
     };
     size_t n_pending = CCNC_ARRAY_SIZE(pending_actions);
     int h = (int)(CCNC_ARRAY_SIZE(keys) + n_pending) + 8;
@@ -151,7 +151,7 @@ draw_help(struct ui_grid *g)
     }
     y++;
     ui_grid_put_fit(g, y++, x0 + 2, w - 4, UI_REVERSE,
-                    _("Actions (not available in this version yet)"));
+                    _("Not available in this version yet"));
     for (size_t i = 0; i < n_pending; i++, y++) {
         char k[2] = { (char)pending_actions[i].key, 0 };
         ui_grid_put(g, y, x0 + 2, UI_REVERSE, k);
@@ -163,6 +163,37 @@ draw_help(struct ui_grid *g)
     y++;
     ui_grid_put(g, y, x0 + 2, UI_REVERSE, "q");
     ui_grid_put_fit(g, y, x0 + 12, w - 14, UI_REVERSE, _("quit"));
+}
+
+/* The plan of an action, waiting for the operator's yes. */
+static void
+draw_plan(struct ui_grid *g, const char *plan)
+{
+    int lines = 0, w = g->w >= 96 ? 90 : g->w - 4, h, y0, x0, y;
+    const char *p;
+
+    for (p = plan; *p; p++)
+        lines += *p == '\n';
+    h = lines + 5;
+    if (h > g->h - 2)
+        h = g->h - 2;
+    y0 = (g->h - h) / 2;
+    x0 = (g->w - w) / 2;
+    if (y0 < 1)
+        y0 = 1;
+    draw_box(g, y0, x0, h, w);
+    y = y0 + 1;
+    for (p = plan; *p && y < y0 + h - 3; y++) {
+        const char *nl = strchr(p, '\n');
+        char *line = ccnc_xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
+        ui_grid_put_fit(g, y, x0 + 2, w - 4, y == y0 + 1 ? UI_BOLD : UI_REVERSE, line);
+        ui_grid_fill_attr_span(g, y, x0 + 1, 1, UI_REVERSE);
+        free(line);
+        p = nl ? nl + 1 : p + strlen(p);
+    }
+    ui_grid_fill_attr_span(g, y0 + 1, x0 + 1, w - 2, UI_REVERSE);
+    ui_grid_put_fit(g, y0 + h - 2, x0 + 2, w - 4, UI_REVERSE,
+                    _("y: run it   Tab: another destination   n or Esc: cancel"));
 }
 
 /* The views as tabs in the title bar, the current one reversed; returns
@@ -244,6 +275,8 @@ ui_draw_screen(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
     v->draw(g, snap, st);
 
     draw_key_line(g, st);
+    if (st->plan)
+        draw_plan(g, st->plan);
     if (st->help)
         draw_help(g);
 }
@@ -319,6 +352,27 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
     if (st->editing)
         return edit_key(st, key);
     st->message[0] = '\0';
+    if (st->plan) {
+        /* a plan on the screen takes every key: yes, no, or elsewhere */
+        switch (key) {
+        case 'y':
+        case 'Y':
+            st->request = UI_REQ_RUN;
+            break;
+        case UI_K_TAB:
+            st->request = UI_REQ_NEXT_DEST;
+            break;
+        case 'n':
+        case 'N':
+        case 'q':
+        case UI_K_ESC:
+            st->request = UI_REQ_CANCEL;
+            break;
+        default:
+            return UI_KEY_HANDLED;
+        }
+        return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+    }
     if (st->help) {
         st->help = false;
         return UI_KEY_HANDLED | UI_KEY_REDRAW | (key == 'q' ? UI_KEY_QUIT : 0);
@@ -344,6 +398,32 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
         st->editing = true;
         snprintf(st->edit, sizeof(st->edit), "%s", st->filter);
         return UI_KEY_HANDLED | UI_KEY_REDRAW;
+    case 'm':
+    case 'd':
+    case 'a':
+        if (st->view == UI_VIEW_OVERVIEW)
+            ui_overview_selected_vm(st, snap);
+        if (!st->selected_vm[0]) {
+            set_message(st, UI_WARN, _("Select a VM in the overview first."));
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        }
+        if (st->action_running) {
+            set_message(st, UI_WARN, _("An action is running; wait for it, or press x to abort it."));
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        }
+        st->request = UI_REQ_PLAN;
+        st->req_kind = key == 'm' ? CCNC_ACTION_MIGRATE_PASSTHROUGH
+                       : key == 'd' ? CCNC_ACTION_DETACH : CCNC_ACTION_ASSIGN;
+        snprintf(st->req_vm, sizeof(st->req_vm), "%s", st->selected_vm);
+        st->req_dest[0] = '\0';
+        return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+    case 'x':
+        if (!st->action_running) {
+            set_message(st, UI_WARN, _("No action is running."));
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        }
+        st->request = UI_REQ_ABORT;
+        return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
     case UI_K_ESC:
         if (st->view == UI_VIEW_LOG && st->filter[0]) {
             st->filter[0] = '\0';

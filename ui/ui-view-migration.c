@@ -1,7 +1,6 @@
-/* The migration view.  The engine runs no actions yet, so this lays out
- * where a running "migrate with passthrough" will show its steps, the
- * connectivity gap meter, the timeline (after the thesis' Figure 16) and the
- * results of earlier runs, and says that nothing is running. */
+/* The migration view: the running (or last) action's steps with their
+ * times, where the migration stands on the timeline after the thesis'
+ * Figure 16, the connectivity gap meter, and this session's results. */
 #include "config.h"
 
 #include <stdio.h>
@@ -65,6 +64,149 @@ draw_timeline(struct ui_grid *g, int y, int x0, int w)
     }
 }
 
+static enum ui_attr
+outcome_attr(enum ccnc_step_outcome o)
+{
+    switch (o) {
+    case CCNC_STEP_OK: return UI_GOOD;
+    case CCNC_STEP_RUNNING_NOW: return UI_WARN;
+    case CCNC_STEP_FAILED:
+    case CCNC_STEP_TIMEOUT: return UI_BAD;
+    default: return UI_DIM;
+    }
+}
+
+/* Which phase of Figure 16 the action is in: before the migration step,
+ * during it (pre-copy, then stop-and-copy: libvirt does not say when one
+ * ends), after it. */
+static int
+phase_of(const struct ccnc_action *a)
+{
+    for (size_t i = 0; i < a->n_steps; i++) {
+        const struct ccnc_step *s = &a->steps[i];
+        if (s->rollback || s->op != CCNC_STEP_MIGRATE)
+            continue;
+        if (s->outcome == CCNC_STEP_OK)
+            return 3;
+        if (s->outcome == CCNC_STEP_RUNNING_NOW)
+            return 1;
+        return 0;
+    }
+    return -1; /* no migration in this action */
+}
+
+static void
+draw_action(struct ui_grid *g, const struct ui_state *st)
+{
+    const struct ccnc_action *a = st->action;
+    int y = UI_BODY_TOP, bottom = UI_BODY_BOTTOM(g);
+    int right = g->w >= 120 ? g->w / 2 + 4 : g->w - 28;
+    const char *arrow = g->ascii ? "->" : "\u2192";
+    enum ui_attr state_attr = a->state == CCNC_ACTION_DONE ? UI_GOOD
+                              : a->state == CCNC_ACTION_FAILED ? UI_BAD
+                              : a->state == CCNC_ACTION_ROLLED_BACK ? UI_WARN : UI_BOLD;
+    char *head = a->destination
+                     ? ccnc_xasprintf("%s %s: %s %s %s", ccnc_action_kind_to_string(a->kind), a->vm,
+                                      a->source, arrow, a->destination)
+                     : ccnc_xasprintf("%s %s on %s", ccnc_action_kind_to_string(a->kind), a->vm,
+                                      a->source);
+    int x = ui_grid_put_fit(g, y, 1, right - 4, UI_BOLD, head);
+    int phase = phase_of(a);
+
+    free(head);
+    ui_grid_put(g, y, x + 2, state_attr, ccnc_action_state_to_string(a->state));
+    y++;
+    if (a->summary) {
+        /* the summary is the sentence that matters: wrap it, never cut it */
+        enum ui_attr sa = a->on_backup_only ? UI_BAD : state_attr;
+        const char *text = a->summary;
+        while (*text && y <= bottom) {
+            size_t len = strlen(text), cut = len;
+            char *line;
+            if (ui_text_width(text) > g->w - 2) {
+                cut = 0;
+                for (size_t i = 0; i < len; i++) {
+                    char *part = ccnc_xstrndup(text, i);
+                    bool fits = ui_text_width(part) <= g->w - 2;
+                    free(part);
+                    if (!fits)
+                        break;
+                    if (text[i] == ' ')
+                        cut = i;
+                }
+                if (cut == 0)
+                    cut = len;
+            }
+            line = ccnc_xstrndup(text, cut);
+            ui_grid_put_fit(g, y++, 1, g->w - 2, sa, line);
+            free(line);
+            text += cut;
+            while (*text == ' ')
+                text++;
+        }
+        y--;
+    } else if (st->action_running) {
+        ui_grid_put_fit(g, y, 1, g->w - 2, UI_DIM, _("x aborts: the action undoes what it can."));
+    }
+    y += g->h >= 30 ? 2 : 1;
+
+    section(g, y, 2, _("Steps"));
+    section(g, y, right, _("Connectivity gap"));
+    y++;
+    ui_grid_put_fit(g, y, right, g->w - right - 1, UI_DIM, _("not measured: the probe"));
+    ui_grid_put_fit(g, y + 1, right, g->w - right - 1, UI_DIM, _("runs in the agent on"));
+    ui_grid_put_fit(g, y + 2, right, g->w - right - 1, UI_DIM, _("the storage host"));
+    for (size_t i = 0; i < a->n_steps && y <= bottom; i++, y++) {
+        const struct ccnc_step *s = &a->steps[i];
+        char dur[32] = "";
+        ui_grid_printf(g, y, 2, UI_DIM, "%2zu", i + 1);
+        if (s->rollback)
+            ui_grid_put(g, y, 5, UI_WARN, _("undo"));
+        ui_grid_put_fit(g, y, s->rollback ? 10 : 5, right - 28 - (s->rollback ? 5 : 0),
+                        s->outcome == CCNC_STEP_SKIPPED ? UI_DIM : UI_NORMAL,
+                        ccnc_step_op_to_string(s->op));
+        if (s->ended_ms && s->started_ms)
+            snprintf(dur, sizeof(dur), "%lld ms", s->ended_ms - s->started_ms);
+        ui_grid_put_fit(g, y, right - 22, 9, outcome_attr(s->outcome),
+                        ccnc_step_outcome_to_string(s->outcome));
+        ui_grid_put_fit(g, y, right - 12, 10, UI_DIM, dur);
+    }
+    if (g->h >= 30)
+        y++;
+    if (phase >= 0 && y + 2 <= bottom) {
+        int n = (int)CCNC_ARRAY_SIZE(phases), w = g->w - 4, seg = w / n;
+        y = section(g, y, 2, _("Timeline"));
+        draw_timeline(g, y, 2, w);
+        for (int i = 0; i < n; i++) {
+            bool now = (phase == 1 && (i == 1 || i == 2)) || i == phase ||
+                       (phase == 3 && i == 3);
+            if (now || (phase > i && !(phase == 1 && i == 2)))
+                ui_grid_fill_attr_span(g, y, 2 + i * seg + 1, seg - 1, now ? UI_REVERSE : UI_GOOD);
+        }
+        y += 3;
+    }
+    if (st->action_file && y <= bottom)
+        ui_grid_put_fit(g, y++, 2, g->w - 4, UI_DIM, st->action_file);
+    if (st->n_results && y + 3 <= bottom) {
+        y = section(g, y + 1, 2, _("Results"));
+        ui_grid_printf(g, y++, 2, UI_BOLD, "%-10s %-6s %-6s %-12s %9s %9s", _("VM"), _("from"),
+                       _("to"), _("result"), _("total"), _("downtime"));
+        for (size_t i = st->n_results > (size_t)(bottom - y) ? st->n_results - (size_t)(bottom - y) : 0;
+             i < st->n_results && y <= bottom; i++, y++) {
+            const struct ccnc_engine_result *r = &st->results[i];
+            char total[24] = "-", down[24] = "-";
+            if (r->total_ms >= 0)
+                snprintf(total, sizeof(total), "%lld ms", r->total_ms);
+            if (r->downtime_ms >= 0)
+                snprintf(down, sizeof(down), "%lld ms", r->downtime_ms);
+            ui_grid_printf(g, y, 2, r->state == CCNC_ACTION_DONE ? UI_NORMAL : UI_WARN,
+                           "%-10.10s %-6.6s %-6.6s %-12s %9s %9s", r->vm, r->source,
+                           r->destination ? r->destination : "-",
+                           ccnc_action_state_to_string(r->state), total, down);
+        }
+    }
+}
+
 static void
 migration_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_state *st)
 {
@@ -73,12 +215,15 @@ migration_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
     const char *dash = g->ascii ? "-" : "\u2014";
 
     (void)snap;
-    (void)st;
+    if (st->action) {
+        draw_action(g, st);
+        return;
+    }
     ui_grid_put(g, y++, 1, UI_BOLD, _("No action is running."));
     ui_grid_put_fit(g, y++, 1, g->w - 2, UI_DIM,
-                    _("Actions (migrate, assign, detach) are not available in this version;"));
+                    _("Select a VM in the overview and press m to migrate it, d to detach"));
     ui_grid_put_fit(g, y++, 1, g->w - 2, UI_DIM,
-                    _("a running one will show its steps, gap and timeline here."));
+                    _("or a to attach its passthrough NIC; its steps and timeline show here."));
     y++;
     if (y + 12 > bottom)
         return;

@@ -746,6 +746,20 @@ overview_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
     return r;
 }
 
+const char *
+ui_overview_selected_vm(struct ui_state *st, const struct ccnc_snapshot *snap)
+{
+    struct entries es = { 0 };
+    int i;
+
+    collect(snap, &es);
+    i = selected_entry(&es, st);
+    if (i >= 0 && (size_t)i < es.n)
+        snprintf(st->selected_vm, sizeof(st->selected_vm), "%s", entry_name(&es.e[i]));
+    free(es.e);
+    return st->selected_vm[0] ? st->selected_vm : NULL;
+}
+
 const struct ui_view ui_view_overview = {
     .name = N_("Overview"),
     .keys = NULL,

@@ -3,6 +3,7 @@
 #ifndef CCNC_UI_VIEWS_H
 #define CCNC_UI_VIEWS_H
 
+#include <ccnc/engine.h>
 #include <ccnc/model.h>
 
 #include "ui-grid.h"
@@ -14,6 +15,17 @@ enum {
     UI_KEY_HANDLED = 1 << 0,
     UI_KEY_REDRAW = 1 << 1,
     UI_KEY_QUIT = 1 << 2,
+    UI_KEY_REQUEST = 1 << 3,    /* ui.c carries out st->request */
+};
+
+/* What a key asks ui.c to do with the engine (key handlers never call it). */
+enum ui_request {
+    UI_REQ_NONE,
+    UI_REQ_PLAN,        /* plan req_kind for req_vm (to req_dest, "" = the other host) */
+    UI_REQ_NEXT_DEST,   /* plan again to the next destination */
+    UI_REQ_RUN,         /* the operator said yes to the plan */
+    UI_REQ_CANCEL,      /* ... or no */
+    UI_REQ_ABORT,       /* stop the running action */
 };
 
 /* Keys beyond plain characters, as ui.c hands them to views. */
@@ -57,6 +69,18 @@ struct ui_state {
     char filter[UI_FILTER_MAX];     /* the applied log filter, "" none */
     char message[UI_MESSAGE_MAX];   /* one-pass status message, "" none */
     enum ui_attr message_attr;
+
+    /* actions */
+    enum ui_request request;        /* set with UI_KEY_REQUEST */
+    int req_kind;                   /* enum ccnc_action_kind */
+    char req_vm[64];
+    char req_dest[64];
+    const char *plan;               /* the plan waiting for y/n, NULL none (ui.c's) */
+    const struct ccnc_action *action;   /* the engine's running or last one */
+    bool action_running;
+    const char *action_file;
+    const struct ccnc_engine_result *results;   /* this session's, oldest first */
+    size_t n_results;
 };
 
 struct ui_view {
@@ -69,6 +93,9 @@ struct ui_view {
 };
 
 extern const struct ui_view ui_view_overview;
+/* The VM selected in the overview (the highlighted row), stored in
+ * st->selected_vm; NULL when there is none. */
+const char *ui_overview_selected_vm(struct ui_state *st, const struct ccnc_snapshot *snap);
 extern const struct ui_view ui_view_vfs;
 extern const struct ui_view ui_view_migration;
 extern const struct ui_view ui_view_log;

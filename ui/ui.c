@@ -36,6 +36,10 @@ struct ui {
     int timer;
     int frame_timer;    /* a repaint scheduled after new snapshots, 0 none */
     char clock[16];
+    struct ccnc_action *pending;    /* planned, waiting for the operator */
+    char *plan_text;
+    char *logged_run;               /* the run whose steps are in the log */
+    size_t logged_steps;
 };
 
 /* --- the terminal ---------------------------------------------------------- */
@@ -75,6 +79,11 @@ paint(struct ui *ui)
     localtime_r(&now, &tm);
     strftime(ui->clock, sizeof(ui->clock), "%H:%M:%S", &tm);
     ui->st.clock = ui->clock;
+    ui->st.action = ccnc_engine_action(ui->engine);
+    ui->st.action_running = ccnc_engine_action_running(ui->engine);
+    ui->st.action_file = ccnc_engine_action_file(ui->engine);
+    ui->st.n_results = ccnc_engine_n_results(ui->engine);
+    ui->st.results = ui->st.n_results ? ccnc_engine_result(ui->engine, 0) : NULL;
     ui_draw_screen(ui->grid, snap, &ui->st);
     ccnc_snapshot_unref(snap);
 
@@ -127,6 +136,117 @@ translate_key(wint_t ch, int kind)
 }
 
 static void
+message(struct ui *ui, enum ui_attr attr, const char *text)
+{
+    snprintf(ui->st.message, sizeof(ui->st.message), "%s", text);
+    ui->st.message_attr = attr;
+    ui_log_add(ui->log, ccnc_now_wall_ms(), attr == UI_BAD ? UI_LOG_ERROR : UI_LOG_INFO, text);
+}
+
+static void
+drop_plan(struct ui *ui)
+{
+    ccnc_action_free(ui->pending);
+    ui->pending = NULL;
+    free(ui->plan_text);
+    ui->plan_text = NULL;
+    ui->st.plan = NULL;
+}
+
+/* The hypervisor after `after` (or the first) that is not where vm runs. */
+static const char *
+next_destination(struct ui *ui, const char *vm, const char *after)
+{
+    const struct ccnc_lab *lab = ccnc_engine_lab(ui->engine);
+    struct ccnc_snapshot *snap = ccnc_engine_snapshot(ui->engine);
+    const struct ccnc_host *where = NULL;
+    const char *found = NULL;
+    size_t start = 0;
+
+    ccnc_snapshot_find_vm(snap, vm, &where);
+    for (size_t i = 0; after && i < lab->n_hosts; i++)
+        if (strcmp(lab->hosts[i].name, after) == 0)
+            start = i + 1;
+    for (size_t k = 0; k < lab->n_hosts && !found; k++) {
+        const struct ccnc_lab_host *h = &lab->hosts[(start + k) % lab->n_hosts];
+        if (h->role == CCNC_HOST_ROLE_HYPERVISOR && (!where || strcmp(h->name, where->name) != 0))
+            found = h->name;
+    }
+    ccnc_snapshot_unref(snap);
+    return found;
+}
+
+static void
+plan(struct ui *ui, const char *dest)
+{
+    struct {
+        struct ccnc_error e;
+    } err = { { 0 } };
+    struct ui_state *st = &ui->st;
+    bool migrate = st->req_kind == CCNC_ACTION_MIGRATE_PASSTHROUGH;
+
+    drop_plan(ui);
+    if (migrate && !dest) {
+        message(ui, UI_WARN, _("There is no other hypervisor to migrate to."));
+        return;
+    }
+    ui->pending = ccnc_engine_plan(ui->engine, st->req_kind, st->req_vm, migrate ? dest : NULL,
+                                   &err.e);
+    if (!ui->pending) {
+        message(ui, UI_BAD, err.e.message);
+        ccnc_error_clear(&err.e);
+        return;
+    }
+    if (migrate)
+        snprintf(st->req_dest, sizeof(st->req_dest), "%s", dest);
+    ui->plan_text = ccnc_action_plan_text(ui->pending);
+    st->plan = ui->plan_text;
+}
+
+static void
+carry_out(struct ui *ui)
+{
+    struct ui_state *st = &ui->st;
+    struct ccnc_error err = { 0 };
+
+    switch (st->request) {
+    case UI_REQ_PLAN:
+        plan(ui, next_destination(ui, st->req_vm, NULL));
+        break;
+    case UI_REQ_NEXT_DEST:
+        plan(ui, next_destination(ui, st->req_vm, st->req_dest));
+        break;
+    case UI_REQ_RUN: {
+        struct ccnc_action *a = ui->pending;
+        char *what = ccnc_xasprintf(_("Started: %s %s."), ccnc_action_kind_to_string(a->kind),
+                                    a->vm);
+        ui->pending = NULL;
+        drop_plan(ui);
+        if (ccnc_engine_run(ui->engine, a, &err) < 0) {
+            message(ui, UI_BAD, err.message);
+            ccnc_error_clear(&err);
+        } else {
+            message(ui, UI_GOOD, what);
+            st->view = UI_VIEW_MIGRATION;
+        }
+        free(what);
+        break;
+    }
+    case UI_REQ_CANCEL:
+        drop_plan(ui);
+        message(ui, UI_NORMAL, _("Cancelled; nothing was done."));
+        break;
+    case UI_REQ_ABORT:
+        ccnc_engine_abort(ui->engine);
+        message(ui, UI_WARN, _("Aborting: the action undoes what it can."));
+        break;
+    default:
+        break;
+    }
+    st->request = UI_REQ_NONE;
+}
+
+static void
 on_stdin(int fd, short revents, void *data)
 {
     struct ui *ui = data;
@@ -150,9 +270,16 @@ on_stdin(int fd, short revents, void *data)
         r = ui_handle_key(&ui->st, snap, key);
         ccnc_snapshot_unref(snap);
         if (r & UI_KEY_QUIT) {
+            if (ccnc_engine_action_running(ui->engine)) {
+                message(ui, UI_WARN, _("An action is running: press x to abort it, then q."));
+                ui->dirty = true;
+                continue;
+            }
             ccnc_loop_quit(ccnc_engine_loop(ui->engine));
             return;
         }
+        if (r & UI_KEY_REQUEST)
+            carry_out(ui);
         if (r & UI_KEY_REDRAW)
             ui->dirty = true;
     }
@@ -207,20 +334,56 @@ on_frame(void *data)
     paint(ui);
 }
 
+/* Put the running action's finished steps, and its end, into the log. */
+static void
+log_action(struct ui *ui)
+{
+    const struct ccnc_action *a = ccnc_engine_action(ui->engine);
+    const char *file = ccnc_engine_action_file(ui->engine);
+
+    if (!a || !file)
+        return;
+    if (!ui->logged_run || strcmp(ui->logged_run, file) != 0) {
+        ccnc_str_set(&ui->logged_run, file);
+        ui->logged_steps = 0;
+    }
+    for (; ui->logged_steps < a->n_steps; ui->logged_steps++) {
+        const struct ccnc_step *s = &a->steps[ui->logged_steps];
+        char *t;
+        if (s->outcome == CCNC_STEP_PENDING || s->outcome == CCNC_STEP_RUNNING_NOW)
+            break;
+        if (s->outcome == CCNC_STEP_SKIPPED)
+            continue;
+        t = ccnc_xasprintf(_("%s: %s%s %s in %lld ms%s%s"), a->vm, s->rollback ? _("undo ") : "",
+                           ccnc_step_op_to_string(s->op), ccnc_step_outcome_to_string(s->outcome),
+                           s->ended_ms - s->started_ms, s->error ? ": " : "",
+                           s->error ? s->error : "");
+        ui_log_add(ui->log, s->ended_ms, s->outcome == CCNC_STEP_OK ? UI_LOG_INFO : UI_LOG_ERROR,
+                   t);
+        free(t);
+    }
+    if (ccnc_action_finished(a) && a->summary && ui->logged_steps >= a->n_steps) {
+        ui_log_add(ui->log, ccnc_now_wall_ms(),
+                   a->state == CCNC_ACTION_DONE ? UI_LOG_INFO : UI_LOG_ERROR, a->summary);
+        ui->logged_steps = a->n_steps + 1; /* once */
+    }
+}
+
 static void
 on_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes, void *data)
 {
     struct ui *ui = data;
 
     (void)snap;
-    if (changes->n) {
+    if (changes->n)
         ui_log_add_events(ui->log, ccnc_now_wall_ms(), changes);
-        /* a burst of snapshots (a host's first inventory, a migration's
-         * events) becomes one repaint; keys still repaint at once */
-        if (!ui->frame_timer)
-            ui->frame_timer = ccnc_loop_add_timer(ccnc_engine_loop(ui->engine), UI_FRAME_MS,
-                                                  false, on_frame, ui);
-    }
+    else
+        log_action(ui); /* no snapshot change: an action's progress */
+    /* a burst of snapshots (a host's first inventory, a migration's
+     * events) becomes one repaint; keys still repaint at once */
+    if (!ui->frame_timer)
+        ui->frame_timer = ccnc_loop_add_timer(ccnc_engine_loop(ui->engine), UI_FRAME_MS, false,
+                                              on_frame, ui);
 }
 
 int
@@ -288,6 +451,8 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     if (ui.frame_timer)
         ccnc_loop_remove(loop, ui.frame_timer);
     ccnc_engine_set_listener(engine, NULL, NULL);
+    drop_plan(&ui);
+    free(ui.logged_run);
     endwin();
     ui_grid_free(ui.grid);
     ui_log_free(ui.log);

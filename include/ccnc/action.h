@@ -96,6 +96,8 @@ struct ccnc_action *ccnc_action_new(enum ccnc_action_kind kind, const char *vm,
                                     const char *source, const char *destination,
                                     const char *nic);
 void ccnc_action_free(struct ccnc_action *a);
+/* A deep copy, for showing a running action elsewhere. */
+struct ccnc_action *ccnc_action_dup(const struct ccnc_action *a);
 
 /* The operator said yes: PLANNED -> CONFIRMED.  -1 from any other state. */
 int ccnc_action_confirm(struct ccnc_action *a);

@@ -4,6 +4,7 @@
 #ifndef CCNC_ENGINE_H
 #define CCNC_ENGINE_H
 
+#include <ccnc/action.h>
 #include <ccnc/loop.h>
 #include <ccnc/model.h>
 
@@ -36,5 +37,35 @@ void ccnc_engine_publish_host(struct ccnc_engine *engine, size_t i, struct ccnc_
  * fields (libvirt the VMs, the agent the inventory). */
 void ccnc_engine_update_host(struct ccnc_engine *engine, size_t i,
                              void (*fn)(struct ccnc_host *host, void *data), void *data);
+
+/* --- actions ------------------------------------------------------------ */
+
+/* What ran in this console session, newest last. */
+struct ccnc_engine_result {
+    char *vm, *source, *destination;
+    enum ccnc_action_kind kind;
+    enum ccnc_action_state state;
+    long long total_ms, downtime_ms;    /* CCNC_UNKNOWN when not measured */
+};
+
+/* Plan an action on the current snapshot: where the VM runs, the kind
+ * (migrate with passthrough when the lab config gives it a passthrough
+ * NIC, teaming when libvirt shows a failover pair).  NULL and err when it
+ * makes no sense (unknown VM, not running, same host).  Caller frees. */
+struct ccnc_action *ccnc_engine_plan(struct ccnc_engine *engine, enum ccnc_action_kind kind,
+                                     const char *vm, const char *destination,
+                                     struct ccnc_error *err);
+/* Run a planned action (the engine takes it and confirms it); one at a
+ * time.  -1 and err when it cannot start.  The listener is called on each
+ * step with no changes, so the screen can follow. */
+int ccnc_engine_run(struct ccnc_engine *engine, struct ccnc_action *a, struct ccnc_error *err);
+/* The running (or last) action as it stands, NULL if none yet.  Borrowed
+ * until the next pass of the loop. */
+const struct ccnc_action *ccnc_engine_action(const struct ccnc_engine *engine);
+bool ccnc_engine_action_running(const struct ccnc_engine *engine);
+const char *ccnc_engine_action_file(const struct ccnc_engine *engine);
+void ccnc_engine_abort(struct ccnc_engine *engine);
+size_t ccnc_engine_n_results(const struct ccnc_engine *engine);
+const struct ccnc_engine_result *ccnc_engine_result(const struct ccnc_engine *engine, size_t i);
 
 #endif
