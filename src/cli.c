@@ -67,6 +67,8 @@ usage(FILE *out)
             "      --ascii        draw lines with ASCII characters\n"
             "      --no-color     no colours (also when NO_COLOR is set)\n"
             "      --offline      contact no host: show the lab as configured\n"
+            "      --replay=RUN   replay a recorded run in the console (a rehearsal)\n"
+            "      --speed=N      replay N times faster (default 1)\n"
             "  -h, --help         show this help and exit\n"
             "  -V, --version      show the version and exit\n\n"),
           out);
@@ -165,8 +167,21 @@ cmd_console(struct cli *cli, int argc, char **argv)
         return CCNC_EXIT_USAGE;
     }
     engine = ccnc_engine_new(cli->lab);
-    if (!cli->offline)
+    if (cli->replay) {
+        struct ccnc_error err = { 0 };
+        /* a rehearsal: the recorded run, and no host contacted */
+        if (ccnc_engine_replay(engine, cli->replay, cli->speed, &err) < 0) {
+            char *msg = ccnc_error_format(&err);
+            fprintf(stderr, "%s: %s\n", PACKAGE, msg);
+            free(msg);
+            ccnc_error_clear(&err);
+            ccnc_engine_free(engine);
+            return CCNC_EXIT_FAILED;
+        }
+        opts.migration = true;
+    } else if (!cli->offline) {
         ccnc_engine_start(engine);
+    }
     rc = ccnc_ui_run(engine, &opts);
     ccnc_engine_free(engine);
     if (rc < 0) {
@@ -344,6 +359,8 @@ ccnc_cli_main(int argc, char **argv)
         { "ascii", no_argument, NULL, 'A' },
         { "no-color", no_argument, NULL, 'N' },
         { "offline", no_argument, NULL, 'O' },
+        { "replay", required_argument, NULL, 'R' },
+        { "speed", required_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -367,6 +384,19 @@ ccnc_cli_main(int argc, char **argv)
         case 'O':
             cli.offline = true;
             break;
+        case 'R':
+            cli.replay = optarg;
+            break;
+        case 'S': {
+            char *end;
+            cli.speed = strtod(optarg, &end);
+            if (*end || cli.speed <= 0 || cli.speed > 1000) {
+                fprintf(stderr, _("%s: --speed takes a number from 0.01 to 1000, not '%s'\n"),
+                        PACKAGE, optarg);
+                return CCNC_EXIT_USAGE;
+            }
+            break;
+        }
         case 'h':
             usage(stdout);
             return CCNC_EXIT_OK;

@@ -20,6 +20,8 @@ struct cli {
     bool ascii;
     bool no_color;
     bool offline;           /* contact no host */
+    const char *replay;     /* --replay RUNFILE */
+    double speed;           /* --speed, for the replay */
 };
 
 int ccnc_cli_main(int argc, char **argv);

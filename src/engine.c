@@ -9,6 +9,8 @@
 
 #include <ccnc/runlog.h>
 
+#include <json-c/json.h>
+
 #include "action-run.h"
 #include "collect-libvirt.h"
 #include "i18n.h"
@@ -25,7 +27,11 @@ struct ccnc_engine {
     char *run_file;
     struct ccnc_engine_result *results;
     size_t n_results, cap_results;
+    struct replay *replay;
 };
+
+struct replay;
+static void replay_free(struct ccnc_engine *e);
 
 struct ccnc_engine *
 ccnc_engine_new(struct ccnc_lab *lab)
@@ -43,6 +49,7 @@ ccnc_engine_free(struct ccnc_engine *e)
 {
     if (!e)
         return;
+    replay_free(e);
     if (e->run && !ccnc_action_run_finished(e->run))
         ccnc_action_run_abort(e->run);
     ccnc_action_run_free(e->run);
@@ -231,6 +238,8 @@ ccnc_engine_action(const struct ccnc_engine *e)
 bool
 ccnc_engine_action_running(const struct ccnc_engine *e)
 {
+    if (e->replay)
+        return e->shown && !ccnc_action_finished(e->shown);
     return e->run && !ccnc_action_run_finished(e->run);
 }
 
@@ -240,10 +249,14 @@ ccnc_engine_action_file(const struct ccnc_engine *e)
     return e->run_file;
 }
 
+static void replay_to_end(struct ccnc_engine *e);
+
 void
 ccnc_engine_abort(struct ccnc_engine *e)
 {
-    if (ccnc_engine_action_running(e))
+    if (e->replay)
+        replay_to_end(e); /* a rehearsal ends at once */
+    else if (ccnc_engine_action_running(e))
         ccnc_action_run_abort(e->run);
 }
 
@@ -257,4 +270,225 @@ const struct ccnc_engine_result *
 ccnc_engine_result(const struct ccnc_engine *e, size_t i)
 {
     return i < e->n_results ? &e->results[i] : NULL;
+}
+
+/* --- replay ------------------------------------------------------------------- */
+
+/* One line of the run file, parsed, waiting for its time. */
+struct replay_line {
+    long long t_ms;
+    json_object *o;
+};
+
+struct replay {
+    struct replay_line *lines;
+    size_t n, cap, next;
+    long long t0;
+    double speed;
+    int timer;
+};
+
+static void
+replay_free(struct ccnc_engine *e)
+{
+    struct replay *r = e->replay;
+
+    if (!r)
+        return;
+    if (r->timer)
+        ccnc_loop_remove(e->loop, r->timer);
+    for (size_t i = 0; i < r->n; i++)
+        json_object_put(r->lines[i].o);
+    free(r->lines);
+    free(r);
+    e->replay = NULL;
+}
+
+static const char *
+jstr(json_object *o, const char *k)
+{
+    json_object *v;
+
+    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v) : NULL;
+}
+
+static long long
+jint(json_object *o, const char *k)
+{
+    json_object *v;
+
+    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_int)
+               ? json_object_get_int64(v) : 0;
+}
+
+/* Apply one recorded line to the shown action. */
+static void
+replay_apply(struct ccnc_engine *e, json_object *o)
+{
+    const char *type = jstr(o, "type");
+    struct ccnc_action *a = e->shown;
+
+    if (ccnc_streq(type, "step")) {
+        int op = -1;
+        json_object *rb;
+        bool rollback = json_object_object_get_ex(o, "rollback", &rb) &&
+                        json_object_get_boolean(rb);
+        struct ccnc_step *s = NULL;
+
+        for (int k = 0; k < CCNC_STEP_LAST; k++)
+            if (ccnc_streq(ccnc_step_op_to_string(k), jstr(o, "op")))
+                op = k;
+        if (op < 0)
+            return;
+        /* the first not yet finished step of that op and kind */
+        for (size_t i = 0; i < a->n_steps && !s; i++)
+            if ((int)a->steps[i].op == op && a->steps[i].rollback == rollback &&
+                (a->steps[i].outcome == CCNC_STEP_PENDING ||
+                 a->steps[i].outcome == CCNC_STEP_RUNNING_NOW))
+                s = &a->steps[i];
+        if (!s && rollback) {
+            s = ccnc_array_push(&a->steps, &a->n_steps, &a->cap_steps, sizeof(*s));
+            s->op = (enum ccnc_step_op)op;
+            s->rollback = true;
+        }
+        if (!s)
+            return;
+        for (int k = 0; k < CCNC_STEP_OUTCOME_LAST; k++)
+            if (ccnc_streq(ccnc_step_outcome_to_string(k), jstr(o, "outcome")))
+                s->outcome = (enum ccnc_step_outcome)k;
+        s->started_ms = jint(o, "started_ms");
+        s->ended_ms = jint(o, "ended_ms");
+        ccnc_str_set(&s->error, jstr(o, "error"));
+        for (int k = 0; k < CCNC_ACTION_STATE_LAST; k++)
+            if (ccnc_streq(ccnc_action_state_to_string(k), jstr(o, "state")))
+                a->state = (enum ccnc_action_state)k;
+        a->on_destination = json_object_object_get_ex(o, "on_destination", &rb) &&
+                            json_object_get_boolean(rb);
+        a->on_backup_only = json_object_object_get_ex(o, "on_backup_only", &rb) &&
+                            json_object_get_boolean(rb);
+        /* what comes next is running, as it was */
+        for (size_t i = 0; i < a->n_steps; i++)
+            if (a->steps[i].outcome == CCNC_STEP_PENDING && !ccnc_action_finished(a)) {
+                a->steps[i].outcome = CCNC_STEP_RUNNING_NOW;
+                a->steps[i].started_ms = s->ended_ms;
+                break;
+            }
+    } else if (ccnc_streq(type, "result")) {
+        struct ccnc_engine_result *r;
+        for (int k = 0; k < CCNC_ACTION_STATE_LAST; k++)
+            if (ccnc_streq(ccnc_action_state_to_string(k), jstr(o, "result")))
+                a->state = (enum ccnc_action_state)k;
+        ccnc_str_set(&a->summary, jstr(o, "summary"));
+        for (size_t i = 0; i < a->n_steps; i++)
+            if (a->steps[i].outcome == CCNC_STEP_PENDING ||
+                a->steps[i].outcome == CCNC_STEP_RUNNING_NOW)
+                a->steps[i].outcome = CCNC_STEP_SKIPPED;
+        r = ccnc_array_push(&e->results, &e->n_results, &e->cap_results, sizeof(*r));
+        r->vm = ccnc_xstrdup(a->vm);
+        r->source = ccnc_xstrdup(a->source);
+        r->destination = ccnc_xstrdup(a->destination);
+        r->kind = a->kind;
+        r->state = a->state;
+        r->total_ms = json_object_object_get_ex(o, "total_ms", NULL) ? jint(o, "total_ms") : -1;
+        r->downtime_ms = json_object_object_get_ex(o, "downtime_ms", NULL) ? jint(o, "downtime_ms")
+                                                                            : -1;
+    }
+}
+
+static void
+replay_tick(void *data)
+{
+    struct ccnc_engine *e = data;
+    struct replay *r = e->replay;
+    struct ccnc_event_list none = { 0 };
+    long long now = ccnc_now_mono_ms();
+    bool changed = false;
+
+    while (r->next < r->n &&
+           (double)(r->lines[r->next].t_ms - r->lines[0].t_ms) / r->speed <= (double)(now - r->t0)) {
+        replay_apply(e, r->lines[r->next].o);
+        r->next++;
+        changed = true;
+    }
+    if (r->next >= r->n && e->shown && !ccnc_action_finished(e->shown)) {
+        /* a run that never finished: say so rather than run forever */
+        e->shown->state = CCNC_ACTION_FAILED;
+        ccnc_str_set(&e->shown->summary, _("the recorded run ends here, unfinished"));
+        changed = true;
+    }
+    if (r->next >= r->n) {
+        ccnc_loop_remove(e->loop, r->timer);
+        r->timer = 0;
+    }
+    if (changed && e->listener)
+        e->listener(e->snap, &none, e->listener_data);
+}
+
+static void
+replay_to_end(struct ccnc_engine *e)
+{
+    struct replay *r = e->replay;
+
+    if (r->timer) {
+        r->speed = 1e9;
+        replay_tick(e);
+    }
+}
+
+int
+ccnc_engine_replay(struct ccnc_engine *e, const char *run_file, double speed,
+                   struct ccnc_error *err)
+{
+    size_t len = 0;
+    char *text = ccnc_file_read(run_file, 64 * 1024 * 1024, &len, err);
+    struct replay *r;
+    json_object *head = NULL;
+    int kind = -1;
+
+    if (!text)
+        return -1;
+    r = ccnc_xcalloc(1, sizeof(*r));
+    r->speed = speed > 0 ? speed : 1;
+    for (char *p = text, *nl; *p; p = nl ? nl + 1 : p + strlen(p)) {
+        json_object *o;
+        struct replay_line *l;
+        nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        o = json_tokener_parse(p);
+        if (!o || !json_object_is_type(o, json_type_object)) {
+            json_object_put(o);
+            continue; /* a damaged line: the rest still plays */
+        }
+        if (!head && ccnc_streq(jstr(o, "type"), "run"))
+            head = o;
+        l = ccnc_array_push(&r->lines, &r->n, &r->cap, sizeof(*l));
+        l->t_ms = jint(o, "t_ms");
+        l->o = o;
+    }
+    free(text);
+    if (head)
+        kind = ccnc_action_kind_from_string(jstr(head, "kind"));
+    if (!head || kind < 0) {
+        for (size_t i = 0; i < r->n; i++)
+            json_object_put(r->lines[i].o);
+        free(r->lines);
+        free(r);
+        return ccnc_error_set_at(err, CCNC_ERR_PARSE, run_file, 0,
+                                 _("this is not a ccnc run file (no \"run\" line)"));
+    }
+    replay_free(e);
+    e->replay = r;
+    ccnc_action_free(e->shown);
+    e->shown = ccnc_action_new((enum ccnc_action_kind)kind, jstr(head, "vm"), jstr(head, "source"),
+                               jstr(head, "destination"), jstr(head, "nic"));
+    ccnc_action_confirm(e->shown);
+    e->shown->state = CCNC_ACTION_RUNNING;
+    if (e->shown->n_steps)
+        e->shown->steps[0].outcome = CCNC_STEP_RUNNING_NOW;
+    ccnc_str_set(&e->run_file, run_file);
+    r->t0 = ccnc_now_mono_ms();
+    r->timer = ccnc_loop_add_timer(e->loop, 50, true, replay_tick, e);
+    return 0;
 }

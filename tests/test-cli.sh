@@ -172,6 +172,10 @@ expect 0 '"lost_probes": 0' -- "$ccnc" report --json "$r2"
 expect 1 'not a ccnc run file' -- "$ccnc" report "$top_srcdir/docs/examples/lab.conf"
 expect 2 'name one or more run files' -- "$ccnc" report
 
+# --replay: a run file for the console; it needs a terminal like the console.
+expect 2 '\-\-speed takes a number' -- "$ccnc" --replay "$r2" --speed 0
+expect 2 'needs a terminal' -- "$ccnc" --replay "$r2"
+
 # The console refuses to run without a terminal, pointing at status.
 expect 2 'needs a terminal' -- "$ccnc" --offline -c "$ex"
 # A lab whose only hypervisor is libvirt's built-in test driver: status

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <ccnc/engine.h>
+#include <ccnc/runlog.h>
 
 #include "check-ccnc.h"
 #include "collect-libvirt.h"
@@ -134,6 +135,82 @@ START_TEST(test_uri_wrapper)
 }
 END_TEST
 
+
+/* A run file recorded as the action runner writes it, replayed fast: the
+ * screens see the same steps, outcomes and result. */
+static void
+replay_done(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes, void *data)
+{
+    struct ccnc_engine *e = data;
+
+    (void)snap;
+    (void)changes;
+    if (ccnc_engine_action(e) && ccnc_action_finished(ccnc_engine_action(e)))
+        ccnc_loop_quit(ccnc_engine_loop(e));
+}
+
+START_TEST(test_engine_replay)
+{
+    char dir[] = "/tmp/ccnc-replay-XXXXXX";
+    struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1", "sys2",
+                                            "e1000e");
+    struct ccnc_lab *lab = ccnc_lab_load_builtin();
+    struct ccnc_engine *e = ccnc_engine_new(lab);
+    struct ccnc_error err = { 0 };
+    struct ccnc_runlog *log;
+    struct ccnc_step *s;
+    const struct ccnc_action *shown;
+    long long t = 1764097200000LL;
+    int n = 0;
+    char *path, *cmd;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ccnc_action_confirm(a);
+    log = ccnc_runlog_open(dir, a, t, &err);
+    ck_assert_ptr_nonnull(log);
+    while ((s = ccnc_action_next(a, t)) != NULL) {
+        t += 200;
+        /* the attach fails after the migration: left on the backup */
+        bool fail = n++ == 8;
+        ccnc_action_report(a, fail ? CCNC_STEP_TIMEOUT : CCNC_STEP_OK,
+                           fail ? "the NIC did not appear within 30 s" : NULL, t);
+        ccnc_runlog_step(log, a, s);
+    }
+    ccnc_runlog_finish(log, a, t, 2600, 140);
+    path = ccnc_xstrdup(ccnc_runlog_path(log));
+    ccnc_runlog_close(log);
+
+    ck_assert_int_eq(ccnc_engine_replay(e, "/nonexistent/run.jsonl", 1, &err), -1);
+    ccnc_error_clear(&err);
+    ck_assert_int_eq(ccnc_engine_replay(e, path, 1000, &err), 0);
+    ck_assert(ccnc_engine_action_running(e));
+    ccnc_engine_set_listener(e, replay_done, e);
+    ccnc_loop_add_timer(ccnc_engine_loop(e), 10000, false, give_up, e);
+    ccnc_loop_run(ccnc_engine_loop(e));
+    shown = ccnc_engine_action(e);
+    ck_assert_ptr_nonnull(shown);
+    ck_assert(!ccnc_engine_action_running(e));
+    ck_assert_int_eq(shown->state, CCNC_ACTION_FAILED);
+    ck_assert(shown->on_backup_only);
+    ck_assert_str_eq(shown->summary, a->summary);
+    ck_assert_uint_eq(shown->n_steps, a->n_steps);
+    for (size_t i = 0; i < a->n_steps; i++) {
+        ck_assert_int_eq(shown->steps[i].op, a->steps[i].op);
+        ck_assert_int_eq(shown->steps[i].outcome, a->steps[i].outcome);
+    }
+    ck_assert_uint_eq(ccnc_engine_n_results(e), 1);
+    ck_assert_int_eq(ccnc_engine_result(e, 0)->downtime_ms, 140);
+    ck_assert_str_eq(ccnc_engine_action_file(e), path);
+    ccnc_engine_free(e);
+    ccnc_lab_unref(lab);
+    ccnc_action_free(a);
+    cmd = ccnc_xasprintf("rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(path);
+}
+END_TEST
+
 Suite *
 ccnc_engine_suite(void)
 {
@@ -144,6 +221,7 @@ ccnc_engine_suite(void)
     tcase_add_test(tc, test_engine_lists_test_driver);
     tcase_add_test(tc, test_engine_reports_libvirt_failure);
     tcase_add_test(tc, test_uri_wrapper);
+    tcase_add_test(tc, test_engine_replay);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -400,6 +400,8 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     if (!newterm(NULL, stdout, stdin))
         return -1;
     ui.engine = engine;
+    if (opts->migration)
+        ui.st.view = UI_VIEW_MIGRATION;
     ui.log = ui_log_new(UI_LOG_DEFAULT_CAP);
     ui.st.log = ui.log;
     {

@@ -68,4 +68,11 @@ void ccnc_engine_abort(struct ccnc_engine *engine);
 size_t ccnc_engine_n_results(const struct ccnc_engine *engine);
 const struct ccnc_engine_result *ccnc_engine_result(const struct ccnc_engine *engine, size_t i);
 
+/* Replay a recorded run (a run file) on the loop, at its own pace divided
+ * by speed (1: as recorded): the screens see it as the running action.
+ * For rehearsing a demo without a lab.  -1 and err when the file cannot be
+ * read. */
+int ccnc_engine_replay(struct ccnc_engine *engine, const char *run_file, double speed,
+                       struct ccnc_error *err);
+
 #endif
