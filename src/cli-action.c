@@ -67,52 +67,101 @@ on_sigint(int sig)
     interrupted = 1;
 }
 
-struct run_ctx {
-    struct ccnc_engine *engine;
+/* Several actions at once (evacuate), or one. */
+struct batch;
+
+struct slot {
+    struct batch *batch;
+    struct ccnc_action *pending;     /* not started yet */
     struct ccnc_action_run *run;
-    bool json;
-    bool asked_abort;
+    bool done;
 };
+
+struct batch {
+    struct ccnc_engine *engine;
+    struct slot *slots;
+    size_t n, running, finished, parallel;
+    bool json, prefix, asked_abort;
+};
+
+static void start_next(struct batch *b);
 
 static void
 on_progress(struct ccnc_action *copy, const struct ccnc_step *s, const char *note, bool finished,
             void *data)
 {
-    struct run_ctx *ctx = data;
+    struct slot *slot = data;
+    struct batch *b = slot->batch;
+    char *who = b->prefix ? ccnc_xasprintf("%-8s ", copy->vm) : ccnc_xstrdup("");
 
-    if (s && !ctx->json) {
+    if (s && !b->json) {
         if (s->outcome == CCNC_STEP_RUNNING_NOW)
-            printf(_("%s%-18s ...\n"), s->rollback ? _("undo ") : "     ",
+            printf(_("%s%s%-18s ...\n"), who, s->rollback ? _("undo ") : "     ",
                    ccnc_step_op_to_string(s->op));
         else
-            printf(_("%s%-18s %s in %lld ms%s%s\n"), s->rollback ? _("undo ") : "     ",
+            printf(_("%s%s%-18s %s in %lld ms%s%s\n"), who, s->rollback ? _("undo ") : "     ",
                    ccnc_step_op_to_string(s->op), ccnc_step_outcome_to_string(s->outcome),
                    s->ended_ms - s->started_ms, s->error ? ": " : "", s->error ? s->error : "");
         fflush(stdout);
     }
     if (finished) {
-        if (!ctx->json && note)
+        if (!b->json && note)
             printf("%s\n", note);
-        ccnc_loop_quit(ccnc_engine_loop(ctx->engine));
+        slot->done = true;
+        b->running--;
+        b->finished++;
+        start_next(b);
+        if (b->finished == b->n)
+            ccnc_loop_quit(ccnc_engine_loop(b->engine));
     }
+    free(who);
     ccnc_action_free(copy);
+}
+
+static void
+start_next(struct batch *b)
+{
+    char *dir = ccnc_runlog_default_dir();
+
+    for (size_t i = 0; i < b->n && b->running < b->parallel; i++) {
+        struct slot *slot = &b->slots[i];
+        struct ccnc_error err = { 0 };
+        if (!slot->pending || b->asked_abort)
+            continue;
+        ccnc_action_confirm(slot->pending);
+        slot->run = ccnc_action_run_start(b->engine, slot->pending, dir, on_progress, slot, &err);
+        slot->pending = NULL; /* the run took it */
+        if (!slot->run) {
+            fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+            ccnc_error_clear(&err);
+            slot->done = true;
+            b->finished++;
+            continue;
+        }
+        b->running++;
+        if (!b->json)
+            printf(_("Run file: %s\n"), ccnc_action_run_file(slot->run));
+    }
+    free(dir);
 }
 
 static void
 check_interrupt(void *data)
 {
-    struct run_ctx *ctx = data;
+    struct batch *b = data;
 
-    if (interrupted && !ctx->asked_abort) {
-        ctx->asked_abort = true;
+    if (interrupted && !b->asked_abort) {
+        b->asked_abort = true;
         fprintf(stderr, _("%s: interrupted: stopping the action and undoing what can be "
                           "undone\n"), PACKAGE);
-        ccnc_action_run_abort(ctx->run);
+        for (size_t i = 0; i < b->n; i++)
+            if (b->slots[i].run && !b->slots[i].done)
+                ccnc_action_run_abort(b->slots[i].run);
     }
 }
 
-static void
-print_json(struct ccnc_action_run *run)
+static json_object *
+summary_json(struct ccnc_action_run *run)
 {
     const struct ccnc_action *a = ccnc_action_run_action(run);
     json_object *o = json_object_new_object(), *steps = json_object_new_array();
@@ -120,6 +169,7 @@ print_json(struct ccnc_action_run *run)
     const char *file = ccnc_action_run_file(run);
     bool have_sum = file && ccnc_run_read(file, &sum, NULL) == 0;
 
+    json_object_object_add(o, "vm", json_object_new_string(a->vm));
     json_object_object_add(o, "result",
                            json_object_new_string(ccnc_action_state_to_string(a->state)));
     json_object_object_add(o, "summary", a->summary ? json_object_new_string(a->summary) : NULL);
@@ -146,48 +196,65 @@ print_json(struct ccnc_action_run *run)
     MS("longest_gap_ms", have_sum ? sum.longest_gap_ms : -1);
     MS("lost_probes", have_sum ? sum.lost_probes : -1);
 #undef MS
-    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                               JSON_C_TO_STRING_NOSLASHESCAPE));
-    json_object_put(o);
     if (have_sum)
         ccnc_run_summary_clear(&sum);
+    return o;
 }
 
-/* Run the action to its end on the engine's loop; exit 0 only for done. */
+/* Run the actions (the batch takes them), at most parallel at once, to
+ * their end on the engine's loop; exit 0 only when every one is done. */
 static int
-run(struct cli *cli, struct ccnc_engine *engine, struct ccnc_action *a, bool json)
+run_all(struct ccnc_engine *engine, struct ccnc_action **actions, size_t n, size_t parallel,
+        bool json)
 {
-    struct run_ctx ctx = { .engine = engine, .json = json };
-    struct ccnc_error err = { 0 };
-    char *dir = ccnc_runlog_default_dir();
+    struct batch b = { .engine = engine, .n = n, .json = json, .prefix = n > 1 };
     struct sigaction sa = { 0 }, old_sa;
-    int timer, rc;
+    int timer, rc = CCNC_EXIT_OK;
+    json_object *arr = json_object_new_array();
 
-    (void)cli;
-    ccnc_action_confirm(a);
-    ctx.run = ccnc_action_run_start(engine, a, dir, on_progress, &ctx, &err);
-    free(dir);
-    if (!ctx.run) {
-        fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
-        ccnc_error_clear(&err);
-        return CCNC_EXIT_FAILED;
+    b.parallel = parallel ? parallel : 1;
+    b.slots = ccnc_xcalloc(n ? n : 1, sizeof(*b.slots));
+    for (size_t i = 0; i < n; i++) {
+        b.slots[i].batch = &b;
+        b.slots[i].pending = actions[i];
     }
-    if (!json)
-        printf(_("Run file: %s\n"), ccnc_action_run_file(ctx.run));
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, &old_sa);
-    timer = ccnc_loop_add_timer(ccnc_engine_loop(engine), 100, true, check_interrupt, &ctx);
-    while (!ccnc_action_run_finished(ctx.run))
+    timer = ccnc_loop_add_timer(ccnc_engine_loop(engine), 100, true, check_interrupt, &b);
+    start_next(&b);
+    while (b.finished < b.n)
         ccnc_loop_run(ccnc_engine_loop(engine));
     ccnc_loop_run_once(ccnc_engine_loop(engine), 0); /* the last progress */
     ccnc_loop_remove(ccnc_engine_loop(engine), timer);
     sigaction(SIGINT, &old_sa, NULL);
-    rc = ccnc_action_run_action(ctx.run)->state == CCNC_ACTION_DONE ? CCNC_EXIT_OK
-                                                                     : CCNC_EXIT_FAILED;
-    if (json)
-        print_json(ctx.run);
-    ccnc_action_run_free(ctx.run);
+    for (size_t i = 0; i < n; i++) {
+        struct slot *slot = &b.slots[i];
+        if (!slot->run || ccnc_action_run_action(slot->run)->state != CCNC_ACTION_DONE)
+            rc = CCNC_EXIT_FAILED;
+        if (slot->run)
+            json_object_array_add(arr, summary_json(slot->run));
+        ccnc_action_run_free(slot->run);
+        ccnc_action_free(slot->pending); /* never started (interrupted) */
+    }
+    if (json) {
+        json_object *out = n == 1 && json_object_array_length(arr) == 1
+                               ? json_object_get(json_object_array_get_idx(arr, 0)) : json_object_get(arr);
+        puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
+                                                     JSON_C_TO_STRING_SPACED |
+                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(out);
+    }
+    json_object_put(arr);
+    free(b.slots);
     return rc;
+}
+
+/* Run one action to its end; exit 0 only for done. */
+static int
+run(struct cli *cli, struct ccnc_engine *engine, struct ccnc_action *a, bool json)
+{
+    (void)cli;
+    return run_all(engine, &a, 1, 1, json);
 }
 
 int
@@ -270,6 +337,104 @@ ccnc_cli_action(struct cli *cli, int argc, char **argv)
     free(plan);
     ccnc_action_free(a);
     free(from_live);
+    ccnc_engine_free(engine);
+    return rc;
+}
+
+/* `ccnc evacuate HOST`: every lab VM running on HOST to another host, at
+ * most [migration] parallel (or --parallel) at once. */
+int
+ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
+{
+    const char *from = NULL, *to = NULL;
+    bool dry_run = false, json = false;
+    long parallel = cli->lab->migration.parallel;
+    struct ccnc_engine *engine;
+    struct ccnc_snapshot *snap;
+    struct ccnc_action **actions = NULL;
+    size_t n = 0, cap = 0;
+    int at, rc = CCNC_EXIT_OK;
+
+    for (int i = 1; i < argc; i++) {
+        char *end;
+        if (strcmp(argv[i], "--dry-run") == 0) {
+            dry_run = true;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc) {
+            to = argv[++i];
+        } else if (strcmp(argv[i], "--parallel") == 0 && i + 1 < argc) {
+            parallel = strtol(argv[++i], &end, 10);
+            if (*end || parallel < 1 || parallel > 64) {
+                fprintf(stderr, _("%s evacuate: --parallel takes 1 to 64, not '%s'\n"), PACKAGE,
+                        argv[i]);
+                return CCNC_EXIT_USAGE;
+            }
+        } else if (argv[i][0] != '-' && !from) {
+            from = argv[i];
+        } else {
+            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                    argv[0], argv[i], PACKAGE);
+            return CCNC_EXIT_USAGE;
+        }
+    }
+    if (!from || !ccnc_lab_find_host(cli->lab, from) ||
+        ccnc_lab_find_host(cli->lab, from)->role != CCNC_HOST_ROLE_HYPERVISOR) {
+        fprintf(stderr, _("%s evacuate: name a hypervisor host of the lab\n"), PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (cli->offline) {
+        fprintf(stderr, _("%s evacuate: which VMs run on %s is known only online; leave out "
+                          "--offline\n"), PACKAGE, from);
+        return CCNC_EXIT_USAGE;
+    }
+    if (!to) {
+        for (size_t i = 0; i < cli->lab->n_hosts && !to; i++)
+            if (cli->lab->hosts[i].role == CCNC_HOST_ROLE_HYPERVISOR &&
+                strcmp(cli->lab->hosts[i].name, from) != 0)
+                to = cli->lab->hosts[i].name;
+    }
+    engine = ccnc_engine_new(cli->lab);
+    ccnc_cli_settle(engine, 15);
+    snap = ccnc_engine_snapshot(engine);
+    at = ccnc_snapshot_find_host(snap, from);
+    for (size_t i = 0; at >= 0 && i < snap->hosts[at]->n_vms; i++) {
+        const struct ccnc_vm *vm = &snap->hosts[at]->vms[i];
+        struct ccnc_error err = { 0 };
+        struct ccnc_action *a;
+        if (vm->state != CCNC_VM_RUNNING)
+            continue;
+        if (!ccnc_lab_find_vm(cli->lab, vm->name)) {
+            if (!json)
+                printf(_("%s: not in the lab config, left on %s\n"), vm->name, from);
+            continue;
+        }
+        a = ccnc_engine_plan(engine, CCNC_ACTION_MIGRATE_PASSTHROUGH, vm->name, to, &err);
+        if (!a) {
+            fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+            ccnc_error_clear(&err);
+            rc = CCNC_EXIT_FAILED;
+            continue;
+        }
+        *(struct ccnc_action **)ccnc_array_push(&actions, &n, &cap, sizeof(a)) = a;
+    }
+    ccnc_snapshot_unref(snap);
+    if (!json)
+        printf(_("Evacuate %s to %s: %zu VMs, %ld at once\n"), from, to ? to : "-", n, parallel);
+    if (dry_run || n == 0) {
+        for (size_t i = 0; i < n; i++) {
+            char *plan = ccnc_action_plan_text(actions[i]);
+            if (!json)
+                fputs(plan, stdout);
+            free(plan);
+            ccnc_action_free(actions[i]);
+        }
+    } else {
+        int r = run_all(engine, actions, n, (size_t)parallel, json);
+        if (r != CCNC_EXIT_OK)
+            rc = r;
+    }
+    free(actions);
     ccnc_engine_free(engine);
     return rc;
 }

@@ -52,6 +52,8 @@ static const struct cli_command commands[] = {
                                      "passthrough NIC"), true, ccnc_cli_action },
     { "assign", "VM [--dry-run]", N_("attach a NIC or VF to a VM and make it the bond's "
                                      "primary"), true, ccnc_cli_action },
+    { "evacuate", "HOST [--to HOST] [--parallel N] [--dry-run]",
+      N_("migrate every lab VM off a host, N at once"), true, ccnc_cli_evacuate },
 };
 
 static void
@@ -74,9 +76,12 @@ usage(FILE *out)
           out);
     fputs(_("Commands:\n"), out);
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(commands); i++) {
-        char left[64];
+        char left[96];
         snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].synopsis);
-        fprintf(out, "  %-22s %s\n", left, _(commands[i].summary));
+        if (strlen(left) > 22)
+            fprintf(out, "  %s\n  %-22s %s\n", left, "", _(commands[i].summary));
+        else
+            fprintf(out, "  %-22s %s\n", left, _(commands[i].summary));
     }
     fputs(_("\nExit status: 0 success, 1 the command failed, 2 bad usage or lab config.\n"),
           out);

@@ -37,5 +37,6 @@ void ccnc_cli_settle(struct ccnc_engine *engine, int wait_s);
 int ccnc_cli_runs(struct cli *cli, int argc, char **argv);
 int ccnc_cli_report(struct cli *cli, int argc, char **argv);
 int ccnc_cli_action(struct cli *cli, int argc, char **argv);
+int ccnc_cli_evacuate(struct cli *cli, int argc, char **argv);
 
 #endif

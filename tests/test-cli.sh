@@ -35,6 +35,7 @@ mkdir -p "$HOME"
 
 expect 0 '^Usage: ccnc ' -- "$ccnc" --help
 expect 0 'status \[--json\]' -- "$ccnc" --help
+expect 0 '^  evacuate HOST' -- "$ccnc" --help
 expect 0 '^ccnc [0-9]+\.[0-9]+' -- "$ccnc" --version
 expect 2 "Try 'ccnc --help'" -- "$ccnc" --bogus
 expect 2 "unknown command 'frob'" -- "$ccnc" frob
@@ -149,6 +150,9 @@ expect 2 "has no \\[vm vm9\\]" -- "$ccnc" --offline -c "$tmp/builtin.conf" migra
 expect 2 "'nfs' is not a hypervisor" -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to nfs --dry-run
 expect 2 'say where to with --to' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1
 expect 1 'already runs on sys1' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to sys1 --dry-run
+expect 2 'known only online' -- "$ccnc" --offline -c "$tmp/builtin.conf" evacuate sys1
+expect 2 'name a hypervisor host' -- "$ccnc" --offline -c "$tmp/builtin.conf" evacuate nfs
+expect 2 'takes 1 to 64' -- "$ccnc" --offline -c "$tmp/builtin.conf" evacuate sys1 --parallel 0
 # Runs: none yet, then an unfinished one and a finished one.
 export XDG_STATE_HOME="$tmp/state"
 expect 0 'No runs recorded' -- "$ccnc" runs
