@@ -92,6 +92,21 @@ leg "$src" "$dst" 1
 sleep 2
 leg "$dst" "$src" 2
 sleep 1
+
+# evacuate: the same sequence for every lab VM of a host
+for from in "$src" "$dst"; do
+	to=$dst
+	[ "$from" = "$dst" ] && to=$src
+	log "ccnc evacuate $from"
+	out=$(timeout 300 "$CCNC" -c "$CCNC_LAB_CONF" evacuate "$from" --parallel 2 --json 2>"$WORK/evac.err")
+	rc=$?
+	[ $rc = 0 ] || { fail "evacuate $from exited $rc"; sed 's/^/  | /' "$WORK/evac.err" | tail -20; }
+	[ "$(jq -r 'length' <<<"$out")" = 1 ] || fail "evacuate $from: not one VM: $out"
+	[ "$(jq -r '.[0].result' <<<"$out")" = done ] || fail "evacuate $from: $(jq -r '.[0].summary' <<<"$out")"
+	[ "$(where_running)" = "$to" ] || fail "after evacuate $from, $VM runs on '$(where_running)'"
+	r=$(wait_bond_on "$to" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "after evacuate $from, bond0 not on the stand-in ($r)"
+	sleep 1
+done
 probes_stop
 errors=$(stream_errors)
 [ "$errors" = 0 ] || fail "$errors failed NFS reads in the guest"
