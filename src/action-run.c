@@ -841,3 +841,39 @@ ccnc_action_run_free(struct ccnc_action_run *r)
     ccnc_lab_unref(r->lab);
     free(r);
 }
+
+int
+ccnc_action_abort_vm(const struct ccnc_lab *lab, const char *vm, struct ccnc_error *err)
+{
+    int rc = 0;
+    bool seen = false;
+
+    for (size_t i = 0; i < lab->n_hosts && rc == 0; i++) {
+        const struct ccnc_lab_host *h = &lab->hosts[i];
+        virConnectPtr c;
+        virDomainPtr d;
+        virDomainJobInfo info;
+
+        if (h->role != CCNC_HOST_ROLE_HYPERVISOR)
+            continue;
+        c = open_host(h->name, lab, NULL);
+        if (!c)
+            continue;
+        d = virDomainLookupByName(c, vm);
+        if (d) {
+            seen = true;
+            if (virDomainGetJobInfo(d, &info) == 0 && info.type != VIR_DOMAIN_JOB_NONE) {
+                if (virDomainAbortJob(d) == 0)
+                    rc = 1;
+                else
+                    rc = lv_fail(err, _("libvirt refused to abort the job"));
+            }
+            virDomainFree(d);
+        }
+        virConnectClose(c);
+    }
+    if (rc == 0 && !seen)
+        return ccnc_error_set(err, CCNC_ERR_LIBVIRT, _("no host of the lab answered with a VM "
+                                                       "named %s"), vm);
+    return rc;
+}

@@ -33,6 +33,11 @@ const char *ccnc_action_run_file(const struct ccnc_action_run *run);
 /* Figures for the summary: CCNC_UNKNOWN when not measured. */
 long long ccnc_action_run_total_ms(const struct ccnc_action_run *run);
 long long ccnc_action_run_downtime_ms(const struct ccnc_action_run *run);
+/* Abort the libvirt job (a migration) of a VM from outside the process
+ * that runs it: that process sees its migration fail and rolls back.
+ * Returns 1 when a job was aborted, 0 when the VM had none, -1 and err. */
+int ccnc_action_abort_vm(const struct ccnc_lab *lab, const char *vm, struct ccnc_error *err);
+
 /* Wait for the thread (after it finished) and free. */
 void ccnc_action_run_free(struct ccnc_action_run *run);
 

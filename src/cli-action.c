@@ -16,6 +16,7 @@
 #include <ccnc/runlog.h>
 
 #include "action-run.h"
+#include "collect-libvirt.h"
 
 #include "cli.h"
 #include "i18n.h"
@@ -437,4 +438,37 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
     free(actions);
     ccnc_engine_free(engine);
     return rc;
+}
+
+/* `ccnc abort VM`: stop the VM's running migration from another shell; the
+ * ccnc that runs it rolls back. */
+int
+ccnc_cli_abort(struct cli *cli, int argc, char **argv)
+{
+    struct ccnc_error err = { 0 };
+    int rc;
+
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, _("%s abort: name the VM whose migration to stop\n"), PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (cli->offline) {
+        fprintf(stderr, _("%s abort: needs the hosts; leave out --offline\n"), PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (ccnc_libvirt_events_acquire() < 0)
+        return CCNC_EXIT_FAILED;
+    rc = ccnc_action_abort_vm(cli->lab, argv[1], &err);
+    ccnc_libvirt_events_release();
+    if (rc < 0) {
+        fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+        ccnc_error_clear(&err);
+        return CCNC_EXIT_FAILED;
+    }
+    if (rc == 0) {
+        printf(_("%s has no job running: nothing to abort\n"), argv[1]);
+        return CCNC_EXIT_FAILED;
+    }
+    printf(_("Aborted the migration of %s; the ccnc that runs it undoes what it can\n"), argv[1]);
+    return CCNC_EXIT_OK;
 }

@@ -54,6 +54,8 @@ static const struct cli_command commands[] = {
                                      "primary"), true, ccnc_cli_action },
     { "evacuate", "HOST [--to HOST] [--parallel N] [--dry-run]",
       N_("migrate every lab VM off a host, N at once"), true, ccnc_cli_evacuate },
+    { "abort", "VM", N_("stop a VM's running migration; its ccnc rolls back"), true,
+      ccnc_cli_abort },
 };
 
 static void

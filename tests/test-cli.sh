@@ -153,6 +153,8 @@ expect 1 'already runs on sys1' -- "$ccnc" --offline -c "$tmp/builtin.conf" migr
 expect 2 'known only online' -- "$ccnc" --offline -c "$tmp/builtin.conf" evacuate sys1
 expect 2 'name a hypervisor host' -- "$ccnc" --offline -c "$tmp/builtin.conf" evacuate nfs
 expect 2 'takes 1 to 64' -- "$ccnc" --offline -c "$tmp/builtin.conf" evacuate sys1 --parallel 0
+expect 2 'name the VM whose migration' -- "$ccnc" --offline -c "$tmp/builtin.conf" abort
+expect 2 'needs the hosts' -- "$ccnc" --offline -c "$tmp/builtin.conf" abort vm1
 # Runs: none yet, then an unfinished one and a finished one.
 export XDG_STATE_HOME="$tmp/state"
 expect 0 'No runs recorded' -- "$ccnc" runs

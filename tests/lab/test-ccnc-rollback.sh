@@ -48,6 +48,28 @@ r=$(wait_bond_on "$src" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "bond0 not back on t
 read -r lost gap <<<"$(ping_stats "$t0" "$t1")"
 log "rolled back: $(jq -r .total_ms "$WORK/out.json") ms in all, pings lost $lost, longest gap $gap ms"
 
+# the same slow migration, stopped from another shell with ccnc abort
+conf2=$WORK/slow2.conf
+sed -e 's/^timeout_s = 4$/timeout_s = 200/' "$conf" >"$conf2"
+timeout 300 "$CCNC" -c "$conf2" migrate "$VM" --to "$dst" --json >"$WORK/out2.json" 2>"$WORK/err2" &
+mig=$!
+aborted=0
+for ((i = 0; i < 100; i++)); do
+	sleep 0.3
+	if "$CCNC" -c "$CCNC_LAB_CONF" abort "$VM" >"$WORK/abort.out" 2>&1; then
+		aborted=1
+		break
+	fi
+done
+wait "$mig"
+rc=$?
+[ $aborted = 1 ] || fail "ccnc abort never found the migration: $(cat "$WORK/abort.out")"
+[ $rc = 1 ] || fail "the aborted ccnc exited $rc, expected 1"
+[ "$(jq -r .result "$WORK/out2.json")" = rolled-back ] || fail "after ccnc abort: $(jq -r .summary "$WORK/out2.json")"
+[ "$(where_running)" = "$src" ] || fail "after ccnc abort, $VM runs on '$(where_running)'"
+r=$(wait_bond_on "$src" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "after ccnc abort, bond0 not back on the stand-in ($r)"
+log "ccnc abort: rolled back"
+
 # a destination that does not answer: the first check fails, nothing changes
 bad=$WORK/bad.conf
 awk -v d="$dst" '/^\[host / { h = $2; sub(/\]/, "", h) }
