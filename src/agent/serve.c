@@ -24,7 +24,7 @@
 #define COALESCE_MS 5
 #define HEARTBEAT_MS 5000
 /* What has no notification (link speed, PCI, NFS) is looked at this often. */
-#define RESCAN_MS 10000
+#define RESCAN_MS 30000
 #define MAX_PROBES 16
 
 struct serve {
