@@ -21,7 +21,7 @@
 #include "agent/proto.h"
 #include "i18n.h"
 
-#define COALESCE_MS 5
+#define COALESCE_MS 2
 #define HEARTBEAT_MS 5000
 /* What has no notification (link speed, PCI, NFS) is looked at this often. */
 #define RESCAN_MS 30000
