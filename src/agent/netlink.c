@@ -242,10 +242,39 @@ add_link(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link,
     fill_vfs(nl, root, link, l);
 }
 
+/* Drop the cache's per-family objects (AF_INET6, AF_BRIDGE) of links that
+ * are gone: the kernel sends no RTM_DELLINK for IPv6's, so without this
+ * they would pile up as links come and go.  Never from a cache callback. */
+static void
+purge_stale(struct ccnc_netlink *nl)
+{
+    struct nl_object **stale = NULL;
+    size_t n = 0, cap = 0;
+
+    for (struct nl_object *o = nl_cache_get_first(nl->links); o; o = nl_cache_get_next(o)) {
+        struct rtnl_link *link = (struct rtnl_link *)o;
+        int family = rtnl_link_get_family(link), ifindex = rtnl_link_get_ifindex(link);
+        bool alive = false;
+        if (family == AF_UNSPEC || family == AF_BRIDGE)
+            continue;
+        for (struct nl_object *m = nl_cache_get_first(nl->links); m && !alive;
+             m = nl_cache_get_next(m))
+            alive = rtnl_link_get_family((struct rtnl_link *)m) == AF_UNSPEC &&
+                    rtnl_link_get_ifindex((struct rtnl_link *)m) == ifindex;
+        if (!alive)
+            *(struct nl_object **)ccnc_array_push(&stale, &n, &cap, sizeof(*stale)) = o;
+    }
+    for (size_t i = 0; i < n; i++)
+        nl_cache_remove(stale[i]);
+    free(stale);
+}
+
 void
 ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *host)
 {
     size_t first = host->n_links;
+
+    purge_stale(nl);
 
     if (any_vfs(nl, root)) {
         int rc = nl->vf_links ? nl_cache_refill(nl->sk, nl->vf_links)
