@@ -17,6 +17,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/sriov.h>
+#include <linux/rtnetlink.h>
 
 #include "agent/agent.h"
 #include "agent/netlink.h"
@@ -29,6 +30,7 @@ struct ccnc_netlink {
     struct nl_sock *sk;           /* requests: VF dumps, VF settings */
     struct nl_cache *vf_links;    /* refilled on demand, NULL until needed */
     struct nl_sock *raw;          /* bond dumps, parsed by nl-bond.c */
+    struct nl_sock *watch;        /* RTNLGRP_LINK again: see on_watch_msg() */
     void (*changed)(void *);
     void *data;
 };
@@ -40,6 +42,21 @@ on_cache_change(struct nl_cache *cache, struct nl_object *obj, int action, void 
 
     if (nl->changed)
         nl->changed(nl->data);
+}
+
+/* The cache manager calls back only when libnl's own comparison of the old
+ * and new link differs, and libnl compares no bond attributes: a bond's
+ * active slave can change with no callback.  So every RTM_NEWLINK and
+ * RTM_DELLINK on this second membership counts as a change. */
+static int
+on_watch_msg(struct nl_msg *msg, void *arg)
+{
+    struct ccnc_netlink *nl = arg;
+    int type = nlmsg_hdr(msg)->nlmsg_type;
+
+    if ((type == RTM_NEWLINK || type == RTM_DELLINK) && nl->changed)
+        nl->changed(nl->data);
+    return NL_OK;
 }
 
 struct ccnc_netlink *
@@ -68,6 +85,20 @@ ccnc_netlink_new(void (*changed)(void *data), void *data, struct ccnc_error *err
                        nl->sk ? nl_geterror(rc) : strerror(ENOMEM));
         goto fail;
     }
+    nl->watch = nl_socket_alloc();
+    if (!nl->watch) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot open a netlink socket: %s"), strerror(ENOMEM));
+        goto fail;
+    }
+    nl_socket_disable_seq_check(nl->watch);
+    nl_socket_modify_cb(nl->watch, NL_CB_VALID, NL_CB_CUSTOM, on_watch_msg, nl);
+    if ((rc = nl_connect(nl->watch, NETLINK_ROUTE)) < 0 ||
+        (rc = nl_socket_add_membership(nl->watch, RTNLGRP_LINK)) < 0 ||
+        (rc = nl_socket_set_nonblocking(nl->watch)) < 0) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot open a netlink socket: %s"),
+                       nl_geterror(rc));
+        goto fail;
+    }
     return nl;
 fail:
     ccnc_netlink_free(nl);
@@ -87,6 +118,8 @@ ccnc_netlink_free(struct ccnc_netlink *nl)
         nl_socket_free(nl->sk);
     if (nl->raw)
         nl_socket_free(nl->raw);
+    if (nl->watch)
+        nl_socket_free(nl->watch);
     free(nl);
 }
 
@@ -94,6 +127,21 @@ int
 ccnc_netlink_fd(const struct ccnc_netlink *nl)
 {
     return nl_cache_mngr_get_fd(nl->mngr);
+}
+
+int
+ccnc_netlink_watch_fd(const struct ccnc_netlink *nl)
+{
+    return nl_socket_get_fd(nl->watch);
+}
+
+void
+ccnc_netlink_dispatch_watch(struct ccnc_netlink *nl)
+{
+    int rc = nl_recvmsgs_default(nl->watch);
+
+    if (rc < 0 && rc != -NLE_AGAIN && nl->changed)
+        nl->changed(nl->data); /* overflow: something changed, look again */
 }
 
 void

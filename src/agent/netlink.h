@@ -17,6 +17,10 @@ struct ccnc_netlink *ccnc_netlink_new(void (*changed)(void *data), void *data,
 void ccnc_netlink_free(struct ccnc_netlink *nl);
 /* The socket to poll for POLLIN. */
 int ccnc_netlink_fd(const struct ccnc_netlink *nl);
+/* A second socket on RTNLGRP_LINK whose every message counts as a change
+ * (libnl's cache compares no bond attributes); poll it for POLLIN too. */
+int ccnc_netlink_watch_fd(const struct ccnc_netlink *nl);
+void ccnc_netlink_dispatch_watch(struct ccnc_netlink *nl);
 /* Read what the kernel sent and update the cache. */
 void ccnc_netlink_dispatch(struct ccnc_netlink *nl);
 /* Append the cached links (with VFs; speed read from root's sysfs) to host. */
