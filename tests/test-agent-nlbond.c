@@ -74,7 +74,7 @@ START_TEST(test_guest_bond)
         { 2, "eth0", 5, NULL, "bond", BOND_STATE_BACKUP, BOND_LINK_DOWN, 4 },
         { 1, "lo", 0, NULL, NULL, 0, 0, 0 },
     };
-    struct ccnc_nl_linkinfo links[4];
+    struct ccnc_nl_bond_info links[4];
     struct ccnc_host *h = ccnc_host_new("g", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
     const struct ccnc_bond *b;
 
@@ -106,7 +106,7 @@ START_TEST(test_guest_bond)
     ck_assert_int_eq(b->slaves[1].state, CCNC_SLAVE_ACTIVE);
     ck_assert_str_eq(b->slaves[1].mii_status, "up");
     for (size_t i = 0; i < 4; i++)
-        ccnc_nl_linkinfo_clear(&links[i]);
+        ccnc_nl_bond_info_clear(&links[i]);
     ccnc_host_unref(h);
 }
 END_TEST
@@ -114,7 +114,7 @@ END_TEST
 START_TEST(test_no_active_slave)
 {
     static const struct spec sp = { 7, "bond1", 0, "bond", NULL, 0, 0, 0 };
-    struct ccnc_nl_linkinfo info;
+    struct ccnc_nl_bond_info info;
     struct ccnc_host *h = ccnc_host_new("g", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
     struct nl_msg *m = link_msg(&sp, BOND_MODE_8023AD, 0, 0);
 
@@ -123,7 +123,7 @@ START_TEST(test_no_active_slave)
     ck_assert_ptr_null(h->bonds[0].active_slave);
     ck_assert_ptr_null(h->bonds[0].primary);
     ck_assert_int_eq(h->bonds[0].mode, CCNC_BOND_MODE_8023AD);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
     ccnc_host_unref(h);
 }
@@ -131,7 +131,7 @@ END_TEST
 
 START_TEST(test_malformed)
 {
-    struct ccnc_nl_linkinfo info;
+    struct ccnc_nl_bond_info info;
     struct nl_msg *m;
     struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 9 };
     struct nlattr *li, *d;
@@ -140,20 +140,20 @@ START_TEST(test_malformed)
     m = nlmsg_alloc_simple(RTM_NEWADDR, 0);
     nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
     ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), -1);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
 
     /* too short for an ifinfomsg */
     m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
     ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), -1);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
 
     /* no name */
     m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
     nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
     ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), -1);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
 
     /* a bond whose mode is a u32 and active slave a u8: the policy refuses
@@ -171,7 +171,7 @@ START_TEST(test_malformed)
     ck_assert(info.is_bond);
     ck_assert_int_eq(info.mode, CCNC_UNKNOWN);
     ck_assert_int_eq(info.active_slave, 0);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
 
     /* "bonding" is not "bond" */
@@ -183,7 +183,7 @@ START_TEST(test_malformed)
     nla_nest_end(m, li);
     ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), 0);
     ck_assert(!info.is_bond);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
 }
 END_TEST

@@ -355,7 +355,7 @@ ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *h
 }
 
 struct dump {
-    struct ccnc_nl_linkinfo *links;
+    struct ccnc_nl_bond_info *links;
     size_t n, cap;
 };
 
@@ -363,13 +363,13 @@ static int
 on_dump_msg(struct nl_msg *msg, void *arg)
 {
     struct dump *d = arg;
-    struct ccnc_nl_linkinfo info;
+    struct ccnc_nl_bond_info info;
 
     if (ccnc_nl_bond_parse(nlmsg_hdr(msg), &info) == 0 && (info.is_bond || info.is_bond_slave)) {
-        struct ccnc_nl_linkinfo *slot = ccnc_array_push(&d->links, &d->n, &d->cap, sizeof(*slot));
+        struct ccnc_nl_bond_info *slot = ccnc_array_push(&d->links, &d->n, &d->cap, sizeof(*slot));
         *slot = info;
     } else {
-        ccnc_nl_linkinfo_clear(&info);
+        ccnc_nl_bond_info_clear(&info);
     }
     return NL_OK;
 }
@@ -403,7 +403,7 @@ ccnc_netlink_fill_bonds(struct ccnc_netlink *nl, const char *root, struct ccnc_h
     if (rc >= 0)
         ccnc_nl_bond_build(d.links, d.n, root, host);
     for (size_t i = 0; i < d.n; i++)
-        ccnc_nl_linkinfo_clear(&d.links[i]);
+        ccnc_nl_bond_info_clear(&d.links[i]);
     free(d.links);
     return rc < 0 ? -1 : 0;
 }
