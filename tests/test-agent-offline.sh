@@ -104,6 +104,16 @@ compare agent-nfs-ganesha.json
 once --role storage --root "$tmp/nfsroot" --exports "$data/nfs/exports" |
     sed 's/"free_bytes": [0-9][0-9]*/"free_bytes": N/' >"$tmp/agent-nfs-exports.json.raw"
 compare agent-nfs-exports.json
+# the configuration named on ganesha.nfsd's command line wins over the default
+mkdir -p "$tmp/nfsroot/lab/nfs"
+sed 's|/srv/video|/srv/other|' "$data/nfs/ganesha.conf" >"$tmp/nfsroot/lab/nfs/ganesha.conf"
+printf 'ganesha.nfsd\0-F\0-L\0/lab/nfs/log\0-f\0/lab/nfs/ganesha.conf\0-N\0NIV_EVENT\0' \
+    >"$tmp/nfsroot/proc/4242/cmdline"
+out=$(once --role storage --root "$tmp/nfsroot")
+case $out in
+*'"path": "/srv/other"'*) ok ;;
+*) fail "ganesha.nfsd -f CONFIG is read" ;;
+esac
 rm "$tmp/nfsroot/proc/4242/comm"
 out=$(once --role storage --root "$tmp/nfsroot")
 case $out in
