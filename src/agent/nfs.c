@@ -242,59 +242,44 @@ parse_ganesha(const char *root, const char *file, const char *text, const char *
     struct tok t = { text, 1 };
     char *tk;
 
+    /* the top level holds only blocks ("NAME {") and %include lines */
     while ((tk = next_token(&t))) {
-        char *open = NULL;
-        if (strcasecmp(tk, "EXPORT") == 0 && (open = next_token(&t)) && strcmp(open, "{") == 0) {
-            struct ccnc_export e = { .free_bytes = CCNC_UNKNOWN };
-            char *opts = ccnc_xasprintf("server=%s", server ? server : "none");
-            if (ganesha_block(&t, "EXPORT", 1, &e, &opts, file, err) < 0) {
-                free(e.path);
-                free(e.clients);
-                free(opts);
-                free(open);
-                free(tk);
-                return -1;
-            }
-            if (e.path) {
-                struct ccnc_export *x = ccnc_host_add_export(host);
-                x->path = e.path;
-                x->clients = e.clients ? e.clients : ccnc_xstrdup("*");
-                x->options = opts;
-                x->free_bytes = free_bytes(root, e.path);
-            } else {
-                free(e.clients);
-                free(opts);
-            }
-        } else if (open && strcmp(open, "{") == 0) {
-            /* another block (NFS_CORE_PARAM, LOG, ...): skip it */
-            struct ccnc_export skip = { 0 };
-            char *o = NULL;
-            if (ganesha_block(&t, tk, 1, &skip, &o, file, err) < 0) {
-                free(skip.path);
-                free(skip.clients);
-                free(o);
-                free(open);
-                free(tk);
-                return -1;
-            }
-            free(skip.path);
-            free(skip.clients);
-            free(o);
-        } else if (!open && (open = next_token(&t)) && strcmp(open, "{") == 0) {
-            struct ccnc_export skip = { 0 };
-            char *o = NULL;
-            int rc = ganesha_block(&t, tk, 1, &skip, &o, file, err);
-            free(skip.path);
-            free(skip.clients);
-            free(o);
-            if (rc < 0) {
-                free(open);
-                free(tk);
-                return -1;
-            }
+        struct ccnc_export e = { .free_bytes = CCNC_UNKNOWN };
+        char *open, *opts = NULL;
+        bool is_export = strcasecmp(tk, "EXPORT") == 0;
+        int rc;
+
+        if (tk[0] == '%') {
+            free(next_token(&t)); /* %include "file": not followed */
+            free(tk);
+            continue;
+        }
+        open = next_token(&t);
+        if (!open || strcmp(open, "{") != 0 || strchr("{}=;,", tk[0])) {
+            ccnc_error_set_at(err, CCNC_ERR_PARSE, file, t.line, _("expected 'NAME {', not '%s'"),
+                              tk);
+            free(open);
+            free(tk);
+            return -1;
+        }
+        if (is_export)
+            opts = ccnc_xasprintf("server=%s", server ? server : "none");
+        rc = ganesha_block(&t, tk, 1, &e, &opts, file, err);
+        if (rc == 0 && is_export && e.path) {
+            struct ccnc_export *x = ccnc_host_add_export(host);
+            x->path = e.path;
+            x->clients = e.clients ? e.clients : ccnc_xstrdup("*");
+            x->options = opts;
+            x->free_bytes = free_bytes(root, e.path);
+        } else {
+            free(e.path);
+            free(e.clients);
+            free(opts);
         }
         free(open);
         free(tk);
+        if (rc < 0)
+            return -1;
     }
     return 0;
 }
