@@ -168,8 +168,12 @@ while time.time() < end:
     line=$(grep '"type":"probe","probe":3,.*"done":true' "$out")
     sent=$(echo "$line" | sed 's/.*"sent":\([0-9]*\).*/\1/')
     received=$(echo "$line" | sed 's/.*"received":\([0-9]*\).*/\1/')
-    [ "$sent" -ge 450 ] && [ "$received" = "$sent" ] && ok ||
-        fail "UDP echo at 500 Hz: every datagram answered ($line)"
+    # lost 0; the last few may still be in flight when the probe ends
+    case $line in
+    *'"lost":0,'*) [ "$sent" -ge 450 ] && [ "$received" -ge $((sent - 5)) ] && ok ||
+        fail "UDP echo at 500 Hz: every datagram answered ($line)" ;;
+    *) fail "UDP echo at 500 Hz: none lost ($line)" ;;
+    esac
     kill "$echo_pid" 2>/dev/null
     wait "$echo_pid" 2>/dev/null
     next=4
