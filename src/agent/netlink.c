@@ -218,9 +218,12 @@ fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, stru
         vf->pci = ccnc_sysfs_vf_pci(root, l->name, vf->index);
         if (rtnl_link_vf_get_addr(v, &mac) == 0)
             vf->mac = addr_text(mac);
-        if (rtnl_link_vf_get_vlans(v, &vlans) == 0 && vlans && vlans->size > 0) {
-            vf->vlan = vlans->vlans[0].vf_vlan;
-            vf->qos = vlans->vlans[0].vf_vlan_qos;
+        if (rtnl_link_vf_get_vlans(v, &vlans) == 0 && vlans) {
+            if (vlans->size > 0) {
+                vf->vlan = (int)vlans->vlans[0].vf_vlan;
+                vf->qos = (int)vlans->vlans[0].vf_vlan_qos;
+            }
+            rtnl_link_vf_vlan_put(vlans); /* the getter took a reference */
         }
         memset(&rate, 0, sizeof(rate));
         rate.api = RTNL_LINK_VF_RATE_API_NEW;
