@@ -1,6 +1,7 @@
-/* Bonds from netlink messages: RTM_NEWLINK messages with IFLA_BOND_* and
- * IFLA_BOND_SLAVE_* built here (this machine's kernel has no bonding), and
- * malformed ones. */
+/* Bonds and VFs from netlink messages built here (this machine's kernel
+ * has no bonding and no SR-IOV NIC): RTM_NEWLINK with IFLA_BOND_* and
+ * IFLA_BOND_SLAVE_*, malformed ones, and a PF's IFLA_VFINFO_LIST read
+ * through libnl's own parser and rtnl_link_vf_*. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -12,6 +13,10 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include <netlink/object.h>
+#include <netlink/route/link.h>
+
+#include "agent/netlink.h"
 #include "agent/nl-bond.h"
 #include "check-ccnc.h"
 
@@ -188,6 +193,76 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+static void
+take_link(struct nl_object *obj, void *arg)
+{
+    nl_object_get(obj);
+    *(struct nl_object **)arg = obj;
+}
+
+/* A PF with two VFs as the kernel reports it (the thesis' rate-limited
+ * VFs): parsed by libnl, converted by the agent. */
+START_TEST(test_vfs)
+{
+    struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 7 };
+    struct nl_object *obj = NULL;
+    struct ccnc_host *h = ccnc_host_new("h", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
+    struct ccnc_link *l = ccnc_host_add_link(h);
+    struct nlattr *list;
+
+    nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
+    nla_put_string(m, IFLA_IFNAME, "eth1");
+    nla_put_u32(m, IFLA_NUM_VF, 2);
+    list = nla_nest_start(m, IFLA_VFINFO_LIST);
+    for (uint32_t i = 0; i < 2; i++) {
+        struct nlattr *info = nla_nest_start(m, IFLA_VF_INFO);
+        struct ifla_vf_mac mac = { .vf = i, .mac = { 0x52, 0x54, 0x00, 0x77, 0x01, (uint8_t)i } };
+        struct ifla_vf_vlan vlan = { .vf = i, .vlan = i ? 0 : 201, .qos = i ? 0 : 3 };
+        struct ifla_vf_tx_rate txr = { .vf = i, .rate = 1000 };
+        struct ifla_vf_rate rate = { .vf = i, .min_tx_rate = i ? 0 : 100, .max_tx_rate = 1000 };
+        struct ifla_vf_spoofchk sc = { .vf = i, .setting = 1 };
+        struct ifla_vf_trust tr = { .vf = i, .setting = i };
+        struct ifla_vf_link_state ls = { .vf = i,
+                                         .link_state = i ? IFLA_VF_LINK_STATE_DISABLE
+                                                         : IFLA_VF_LINK_STATE_AUTO };
+        nla_put(m, IFLA_VF_MAC, sizeof(mac), &mac);
+        nla_put(m, IFLA_VF_VLAN, sizeof(vlan), &vlan);
+        nla_put(m, IFLA_VF_TX_RATE, sizeof(txr), &txr);
+        nla_put(m, IFLA_VF_RATE, sizeof(rate), &rate);
+        nla_put(m, IFLA_VF_SPOOFCHK, sizeof(sc), &sc);
+        nla_put(m, IFLA_VF_TRUST, sizeof(tr), &tr);
+        nla_put(m, IFLA_VF_LINK_STATE, sizeof(ls), &ls);
+        nla_nest_end(m, info);
+    }
+    nla_nest_end(m, list);
+    nlmsg_set_proto(m, NETLINK_ROUTE); /* so that libnl finds the link parser */
+    ck_assert_int_ge(nl_msg_parse(m, take_link, &obj), 0);
+    ck_assert_ptr_nonnull(obj);
+
+    l->name = ccnc_xstrdup("eth1");
+    ccnc_netlink_add_vfs((struct rtnl_link *)obj, NULL, l);
+    ck_assert_uint_eq(l->n_vfs, 2);
+    ck_assert_int_eq(l->vfs[0].index, 0);
+    ck_assert_str_eq(l->vfs[0].mac, "52:54:00:77:01:00");
+    ck_assert_int_eq(l->vfs[0].vlan, 201);
+    ck_assert_int_eq(l->vfs[0].qos, 3);
+    ck_assert_int_eq(l->vfs[0].max_tx_rate, 1000);
+    ck_assert_int_eq(l->vfs[0].min_tx_rate, 100);
+    ck_assert_int_eq(l->vfs[0].spoofchk, 1);
+    ck_assert_int_eq(l->vfs[0].trust, 0);
+    ck_assert_str_eq(l->vfs[0].link_state, "auto");
+    ck_assert_int_eq(l->vfs[1].index, 1);
+    ck_assert_str_eq(l->vfs[1].mac, "52:54:00:77:01:01");
+    ck_assert_int_eq(l->vfs[1].vlan, 0);
+    ck_assert_int_eq(l->vfs[1].trust, 1);
+    ck_assert_str_eq(l->vfs[1].link_state, "disable");
+    nl_object_put(obj);
+    nlmsg_free(m);
+    ccnc_host_unref(h);
+}
+END_TEST
+
 Suite *
 ccnc_agent_nlbond_suite(void)
 {
@@ -197,6 +272,9 @@ ccnc_agent_nlbond_suite(void)
     tcase_add_test(tc, test_guest_bond);
     tcase_add_test(tc, test_no_active_slave);
     tcase_add_test(tc, test_malformed);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("vf");
+    tcase_add_test(tc, test_vfs);
     suite_add_tcase(s, tc);
     return s;
 }

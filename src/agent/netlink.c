@@ -190,17 +190,11 @@ vf_link_state(uint32_t st)
     }
 }
 
-static void
-fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, struct ccnc_link *l)
+void
+ccnc_netlink_add_vfs(struct rtnl_link *full, const char *root, struct ccnc_link *l)
 {
-    struct rtnl_link *full;
     uint32_t num = 0;
 
-    if (!nl->vf_links)
-        return;
-    full = rtnl_link_get(nl->vf_links, rtnl_link_get_ifindex(link));
-    if (!full)
-        return;
     if (rtnl_link_get_num_vf(full, &num) < 0)
         num = 0;
     for (uint32_t i = 0; i < num && i < 4096; i++) {
@@ -215,8 +209,8 @@ fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, stru
             continue;
         vf = ccnc_link_add_vf(l);
         vf->index = rtnl_link_vf_get_index(v, &u) == 0 ? (int)u : (int)i;
-        vf->pci = ccnc_sysfs_vf_pci(root, l->name, vf->index);
-        if (rtnl_link_vf_get_addr(v, &mac) == 0)
+        vf->pci = root ? ccnc_sysfs_vf_pci(root, l->name, vf->index) : NULL;
+        if (rtnl_link_vf_get_addr(v, &mac) == 0) /* borrowed */
             vf->mac = addr_text(mac);
         if (rtnl_link_vf_get_vlans(v, &vlans) == 0 && vlans) {
             if (vlans->size > 0) {
@@ -239,6 +233,19 @@ fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, stru
             vf->link_state = ccnc_xstrdup(vf_link_state(u));
         rtnl_link_vf_put(v);
     }
+}
+
+static void
+fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, struct ccnc_link *l)
+{
+    struct rtnl_link *full;
+
+    if (!nl->vf_links)
+        return;
+    full = rtnl_link_get(nl->vf_links, rtnl_link_get_ifindex(link));
+    if (!full)
+        return;
+    ccnc_netlink_add_vfs(full, root, l);
     rtnl_link_put(full);
 }
 
