@@ -263,6 +263,105 @@ START_TEST(test_vfs)
 }
 END_TEST
 
+/* vf-set: the request becomes one RTM_NEWLINK with the VF's settings; a
+ * rate not asked for keeps its present value. */
+START_TEST(test_vf_change)
+{
+    struct ccnc_proto_request req = { .has_id = true, .id = 7, .op = CCNC_PROTO_OP_VF_SET };
+    struct ccnc_error err = { 0 };
+    struct rtnl_link *orig = rtnl_link_alloc(), *change, *current;
+    struct nl_msg *msg = NULL, *pfmsg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 7 };
+    struct nlattr *tb[IFLA_MAX + 1], *vfa[IFLA_VF_MAX + 1], *pos, *list, *info;
+    struct nl_object *obj = NULL;
+    struct ifla_vf_rate rate0 = { .vf = 2, .min_tx_rate = 100, .max_tx_rate = 1000 };
+    int rem, n = 0;
+
+    /* the PF as it is: VF 2 limited to 100..1000 Mb/s */
+    nlmsg_append(pfmsg, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
+    nla_put_string(pfmsg, IFLA_IFNAME, "eth1");
+    nla_put_u32(pfmsg, IFLA_NUM_VF, 3);
+    list = nla_nest_start(pfmsg, IFLA_VFINFO_LIST);
+    info = nla_nest_start(pfmsg, IFLA_VF_INFO);
+    {
+        struct ifla_vf_mac mac = { .vf = 2 };
+        struct ifla_vf_vlan vlan = { .vf = 2 };
+        struct ifla_vf_tx_rate txr = { .vf = 2, .rate = 1000 };
+        nla_put(pfmsg, IFLA_VF_MAC, sizeof(mac), &mac);
+        nla_put(pfmsg, IFLA_VF_VLAN, sizeof(vlan), &vlan);
+        nla_put(pfmsg, IFLA_VF_TX_RATE, sizeof(txr), &txr);
+        nla_put(pfmsg, IFLA_VF_RATE, sizeof(rate0), &rate0);
+    }
+    nla_nest_end(pfmsg, info);
+    nla_nest_end(pfmsg, list);
+    nlmsg_set_proto(pfmsg, NETLINK_ROUTE);
+    ck_assert_int_ge(nl_msg_parse(pfmsg, take_link, &obj), 0);
+    current = (struct rtnl_link *)obj;
+
+    req.vf = 2;
+    req.set = CCNC_VF_SET_MAC | CCNC_VF_SET_VLAN | CCNC_VF_SET_QOS | CCNC_VF_SET_MAX_TX_RATE |
+              CCNC_VF_SET_SPOOFCHK | CCNC_VF_SET_TRUST | CCNC_VF_SET_LINK_STATE;
+    req.mac = ccnc_xstrdup("52:54:00:77:01:02");
+    req.vlan = 201;
+    req.qos = 2;
+    req.max_tx_rate = 2000;
+    req.spoofchk = false;
+    req.trust = true;
+    req.link_state = ccnc_xstrdup("enable");
+    change = ccnc_netlink_vf_change(&req, 7, current, &err);
+    ck_assert_msg(change != NULL, "%s", err.message);
+    rtnl_link_set_ifindex(orig, 7);
+    rtnl_link_set_name(orig, "eth1");
+    ck_assert_int_ge(rtnl_link_build_change_request(orig, change, 0, &msg), 0);
+
+    ck_assert_int_eq(nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL), 0);
+    ck_assert_ptr_nonnull(tb[IFLA_VFINFO_LIST]);
+    nla_for_each_nested(pos, tb[IFLA_VFINFO_LIST], rem) {
+        const struct ifla_vf_mac *mac;
+        const struct ifla_vf_rate *rate;
+        n++;
+        ck_assert_int_eq(nla_parse_nested(vfa, IFLA_VF_MAX, pos, NULL), 0);
+        ck_assert_ptr_nonnull(vfa[IFLA_VF_MAC]);
+        mac = nla_data(vfa[IFLA_VF_MAC]);
+        ck_assert_uint_eq(mac->vf, 2);
+        ck_assert_int_eq(memcmp(mac->mac, "\x52\x54\x00\x77\x01\x02", 6), 0);
+        if (vfa[IFLA_VF_VLAN]) {
+            const struct ifla_vf_vlan *v = nla_data(vfa[IFLA_VF_VLAN]);
+            ck_assert_uint_eq(v->vlan, 201);
+            ck_assert_uint_eq(v->qos, 2);
+        } else {
+            struct nlattr *vl;
+            int r2;
+            ck_assert_ptr_nonnull(vfa[IFLA_VF_VLAN_LIST]);
+            nla_for_each_nested(vl, vfa[IFLA_VF_VLAN_LIST], r2) {
+                const struct ifla_vf_vlan_info *vi = nla_data(vl);
+                ck_assert_uint_eq(vi->vlan, 201);
+                ck_assert_uint_eq(vi->qos, 2);
+            }
+        }
+        ck_assert_ptr_nonnull(vfa[IFLA_VF_RATE]);
+        rate = nla_data(vfa[IFLA_VF_RATE]);
+        ck_assert_uint_eq(rate->max_tx_rate, 2000);
+        ck_assert_uint_eq(rate->min_tx_rate, 100); /* kept */
+        ck_assert_ptr_nonnull(vfa[IFLA_VF_SPOOFCHK]);
+        ck_assert_uint_eq(((const struct ifla_vf_spoofchk *)nla_data(vfa[IFLA_VF_SPOOFCHK]))->setting, 0);
+        ck_assert_ptr_nonnull(vfa[IFLA_VF_TRUST]);
+        ck_assert_uint_eq(((const struct ifla_vf_trust *)nla_data(vfa[IFLA_VF_TRUST]))->setting, 1);
+        ck_assert_ptr_nonnull(vfa[IFLA_VF_LINK_STATE]);
+        ck_assert_uint_eq(((const struct ifla_vf_link_state *)nla_data(vfa[IFLA_VF_LINK_STATE]))
+                              ->link_state, IFLA_VF_LINK_STATE_ENABLE);
+    }
+    ck_assert_int_eq(n, 1);
+
+    nlmsg_free(msg);
+    rtnl_link_put(change);
+    rtnl_link_put(orig);
+    nl_object_put(obj);
+    nlmsg_free(pfmsg);
+    ccnc_proto_request_clear(&req);
+}
+END_TEST
+
 Suite *
 ccnc_agent_nlbond_suite(void)
 {
@@ -275,6 +374,7 @@ ccnc_agent_nlbond_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("vf");
     tcase_add_test(tc, test_vfs);
+    tcase_add_test(tc, test_vf_change);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -418,44 +418,34 @@ ccnc_netlink_fill_bonds(struct ccnc_netlink *nl, const char *root, struct ccnc_h
     return rc < 0 ? -1 : 0;
 }
 
-int
-ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *req,
-                    struct ccnc_error *err)
+struct rtnl_link *
+ccnc_netlink_vf_change(const struct ccnc_proto_request *req, int ifindex,
+                       struct rtnl_link *current, struct ccnc_error *err)
 {
-    struct rtnl_link *pf = NULL, *change = NULL;
-    struct rtnl_link_vf *vf = NULL;
-    int rc = -1, nrc;
+    struct rtnl_link *change = rtnl_link_alloc();
+    struct rtnl_link_vf *vf = rtnl_link_vf_alloc();
+    int nrc;
 
-    pf = rtnl_link_get_by_name(nl->links, req->pf);
-    /* a link made a moment ago may not be in the cache yet */
-    if (!pf && rtnl_link_get_kernel(nl->sk, 0, req->pf, &pf) < 0)
-        pf = NULL;
-    if (!pf) {
-        ccnc_error_set(err, CCNC_ERR_USAGE, _("there is no link '%s'"), req->pf);
-        goto cleanup;
-    }
-    change = rtnl_link_alloc();
-    vf = rtnl_link_vf_alloc();
     if (!change || !vf) {
         ccnc_error_set(err, CCNC_ERR_INTERNAL, _("out of memory"));
-        goto cleanup;
+        goto fail;
     }
-    rtnl_link_set_ifindex(change, rtnl_link_get_ifindex(pf));
+    rtnl_link_set_ifindex(change, ifindex);
     rtnl_link_vf_set_index(vf, (uint32_t)req->vf);
     if (req->set & CCNC_VF_SET_MAC) {
         struct nl_addr *a = NULL;
         if (nl_addr_parse(req->mac, AF_LLC, &a) < 0) {
             ccnc_error_set(err, CCNC_ERR_USAGE, _("'%s' is not a MAC address"), req->mac);
-            goto cleanup;
+            goto fail;
         }
-        rtnl_link_vf_set_addr(vf, a);
+        rtnl_link_vf_set_addr(vf, a); /* takes its own reference */
         nl_addr_put(a);
     }
     if (req->set & CCNC_VF_SET_VLAN) {
         nl_vf_vlans_t *vlans = NULL;
         if (rtnl_link_vf_vlan_alloc(&vlans, 1) < 0) {
             ccnc_error_set(err, CCNC_ERR_INTERNAL, _("out of memory"));
-            goto cleanup;
+            goto fail;
         }
         vlans->vlans[0].vf_vlan = (uint32_t)req->vlan;
         vlans->vlans[0].vf_vlan_qos = (uint32_t)((req->set & CCNC_VF_SET_QOS) ? req->qos : 0);
@@ -464,9 +454,20 @@ ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *re
         rtnl_link_vf_vlan_put(vlans);
     }
     if (req->set & (CCNC_VF_SET_MAX_TX_RATE | CCNC_VF_SET_MIN_TX_RATE)) {
+        /* the kernel sets both rates at once: keep the one not asked for */
         struct nl_vf_rate rate = { .api = RTNL_LINK_VF_RATE_API_NEW };
-        rate.max_tx_rate = (uint32_t)((req->set & CCNC_VF_SET_MAX_TX_RATE) ? req->max_tx_rate : 0);
-        rate.min_tx_rate = (uint32_t)((req->set & CCNC_VF_SET_MIN_TX_RATE) ? req->min_tx_rate : 0);
+        struct rtnl_link_vf *cur = current ? rtnl_link_vf_get(current, (uint32_t)req->vf) : NULL;
+        if (cur) {
+            struct nl_vf_rate old = { .api = RTNL_LINK_VF_RATE_API_NEW };
+            if (rtnl_link_vf_get_rate(cur, &old) == 0)
+                rate = old;
+            rate.api = RTNL_LINK_VF_RATE_API_NEW;
+            rtnl_link_vf_put(cur);
+        }
+        if (req->set & CCNC_VF_SET_MAX_TX_RATE)
+            rate.max_tx_rate = (uint32_t)req->max_tx_rate;
+        if (req->set & CCNC_VF_SET_MIN_TX_RATE)
+            rate.min_tx_rate = (uint32_t)req->min_tx_rate;
         rtnl_link_vf_set_rate(vf, &rate);
     }
     if (req->set & CCNC_VF_SET_SPOOFCHK)
@@ -483,8 +484,41 @@ ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *re
     if (nrc < 0) {
         ccnc_error_set(err, CCNC_ERR_INTERNAL, _("cannot build the VF change: %s"),
                        nl_geterror(nrc));
+        goto fail;
+    }
+    rtnl_link_vf_put(vf);
+    return change;
+fail:
+    if (vf)
+        rtnl_link_vf_put(vf);
+    if (change)
+        rtnl_link_put(change);
+    return NULL;
+}
+
+int
+ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *req,
+                    struct ccnc_error *err)
+{
+    struct rtnl_link *pf = NULL, *change = NULL, *current = NULL;
+    int rc = -1, nrc;
+
+    pf = rtnl_link_get_by_name(nl->links, req->pf);
+    /* a link made a moment ago may not be in the cache yet */
+    if (!pf && rtnl_link_get_kernel(nl->sk, 0, req->pf, &pf) < 0)
+        pf = NULL;
+    if (!pf) {
+        ccnc_error_set(err, CCNC_ERR_USAGE, _("there is no link '%s'"), req->pf);
         goto cleanup;
     }
+    /* the VFs' present settings (a dump that asks for them) */
+    if ((req->set & (CCNC_VF_SET_MAX_TX_RATE | CCNC_VF_SET_MIN_TX_RATE)) &&
+        (nl->vf_links ? nl_cache_refill(nl->sk, nl->vf_links)
+                      : rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &nl->vf_links)) >= 0)
+        current = rtnl_link_get(nl->vf_links, rtnl_link_get_ifindex(pf));
+    change = ccnc_netlink_vf_change(req, rtnl_link_get_ifindex(pf), current, err);
+    if (!change)
+        goto cleanup;
     nrc = rtnl_link_change(nl->sk, pf, change, 0);
     if (nrc < 0) {
         /* TRANSLATORS: the kernel or the NIC driver said no to a VF setting */
@@ -494,8 +528,8 @@ ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *re
     }
     rc = 0;
 cleanup:
-    if (vf)
-        rtnl_link_vf_put(vf);
+    if (current)
+        rtnl_link_put(current);
     if (change)
         rtnl_link_put(change);
     if (pf)

@@ -32,6 +32,11 @@ void ccnc_netlink_add_vfs(struct rtnl_link *full, const char *root, struct ccnc_
 /* Append the bonds with IFLA_BOND_* / IFLA_BOND_SLAVE_* from a dump made
  * only when a bond exists; -1 when netlink failed (read /proc instead). */
 int ccnc_netlink_fill_bonds(struct ccnc_netlink *nl, const char *root, struct ccnc_host *host);
+/* The link change that sets what req carries on VF req->vf of link
+ * ifindex; current (may be NULL) is the PF with its VFs' present settings,
+ * for the rate not asked for.  NULL and err on failure; caller puts it. */
+struct rtnl_link *ccnc_netlink_vf_change(const struct ccnc_proto_request *req, int ifindex,
+                                         struct rtnl_link *current, struct ccnc_error *err);
 /* Set what req carries on VF req->vf of req->pf; -1 and err when the
  * kernel or driver refuses. */
 int ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *req,
