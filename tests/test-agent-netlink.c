@@ -363,10 +363,10 @@ START_TEST(test_vf_change)
 END_TEST
 
 Suite *
-ccnc_agent_nlbond_suite(void)
+ccnc_agent_netlink_suite(void)
 {
-    Suite *s = suite_create("agent-nl-bond");
-    TCase *tc = tcase_create("nl-bond");
+    Suite *s = suite_create("agent-netlink");
+    TCase *tc = tcase_create("bond");
 
     tcase_add_test(tc, test_guest_bond);
     tcase_add_test(tc, test_no_active_slave);
