@@ -17,7 +17,7 @@ Suite *ccnc_guest_suite(void);
 /* the agent's parsers */
 Suite *ccnc_bonding_suite(void);
 Suite *ccnc_agent_proto_suite(void);
-Suite *ccnc_agent_nlbond_suite(void);
+Suite *ccnc_agent_netlink_suite(void);
 
 /* $abs_top_srcdir/tests/data/REL (or ./tests/data/REL); caller frees. */
 char *ccnc_test_data(const char *rel);

@@ -17,6 +17,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/sriov.h>
+#include <linux/rtnetlink.h>
 
 #include "agent/agent.h"
 #include "agent/netlink.h"
@@ -29,6 +30,7 @@ struct ccnc_netlink {
     struct nl_sock *sk;           /* requests: VF dumps, VF settings */
     struct nl_cache *vf_links;    /* refilled on demand, NULL until needed */
     struct nl_sock *raw;          /* bond dumps, parsed by nl-bond.c */
+    struct nl_sock *watch;        /* RTNLGRP_LINK again: see on_watch_msg() */
     void (*changed)(void *);
     void *data;
 };
@@ -40,6 +42,21 @@ on_cache_change(struct nl_cache *cache, struct nl_object *obj, int action, void 
 
     if (nl->changed)
         nl->changed(nl->data);
+}
+
+/* The cache manager calls back only when libnl's own comparison of the old
+ * and new link differs, and libnl compares no bond attributes: a bond's
+ * active slave can change with no callback.  So every RTM_NEWLINK and
+ * RTM_DELLINK on this second membership counts as a change. */
+static int
+on_watch_msg(struct nl_msg *msg, void *arg)
+{
+    struct ccnc_netlink *nl = arg;
+    int type = nlmsg_hdr(msg)->nlmsg_type;
+
+    if ((type == RTM_NEWLINK || type == RTM_DELLINK) && nl->changed)
+        nl->changed(nl->data);
+    return NL_OK;
 }
 
 struct ccnc_netlink *
@@ -68,6 +85,20 @@ ccnc_netlink_new(void (*changed)(void *data), void *data, struct ccnc_error *err
                        nl->sk ? nl_geterror(rc) : strerror(ENOMEM));
         goto fail;
     }
+    nl->watch = nl_socket_alloc();
+    if (!nl->watch) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot open a netlink socket: %s"), strerror(ENOMEM));
+        goto fail;
+    }
+    nl_socket_disable_seq_check(nl->watch);
+    nl_socket_modify_cb(nl->watch, NL_CB_VALID, NL_CB_CUSTOM, on_watch_msg, nl);
+    if ((rc = nl_connect(nl->watch, NETLINK_ROUTE)) < 0 ||
+        (rc = nl_socket_add_membership(nl->watch, RTNLGRP_LINK)) < 0 ||
+        (rc = nl_socket_set_nonblocking(nl->watch)) < 0) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot open a netlink socket: %s"),
+                       nl_geterror(rc));
+        goto fail;
+    }
     return nl;
 fail:
     ccnc_netlink_free(nl);
@@ -87,6 +118,8 @@ ccnc_netlink_free(struct ccnc_netlink *nl)
         nl_socket_free(nl->sk);
     if (nl->raw)
         nl_socket_free(nl->raw);
+    if (nl->watch)
+        nl_socket_free(nl->watch);
     free(nl);
 }
 
@@ -94,6 +127,21 @@ int
 ccnc_netlink_fd(const struct ccnc_netlink *nl)
 {
     return nl_cache_mngr_get_fd(nl->mngr);
+}
+
+int
+ccnc_netlink_watch_fd(const struct ccnc_netlink *nl)
+{
+    return nl_socket_get_fd(nl->watch);
+}
+
+void
+ccnc_netlink_dispatch_watch(struct ccnc_netlink *nl)
+{
+    int rc = nl_recvmsgs_default(nl->watch);
+
+    if (rc < 0 && rc != -NLE_AGAIN && nl->changed)
+        nl->changed(nl->data); /* overflow: something changed, look again */
 }
 
 void
@@ -142,17 +190,11 @@ vf_link_state(uint32_t st)
     }
 }
 
-static void
-fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, struct ccnc_link *l)
+void
+ccnc_netlink_add_vfs(struct rtnl_link *full, const char *root, struct ccnc_link *l)
 {
-    struct rtnl_link *full;
     uint32_t num = 0;
 
-    if (!nl->vf_links)
-        return;
-    full = rtnl_link_get(nl->vf_links, rtnl_link_get_ifindex(link));
-    if (!full)
-        return;
     if (rtnl_link_get_num_vf(full, &num) < 0)
         num = 0;
     for (uint32_t i = 0; i < num && i < 4096; i++) {
@@ -167,12 +209,15 @@ fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, stru
             continue;
         vf = ccnc_link_add_vf(l);
         vf->index = rtnl_link_vf_get_index(v, &u) == 0 ? (int)u : (int)i;
-        vf->pci = ccnc_sysfs_vf_pci(root, l->name, vf->index);
-        if (rtnl_link_vf_get_addr(v, &mac) == 0)
+        vf->pci = root ? ccnc_sysfs_vf_pci(root, l->name, vf->index) : NULL;
+        if (rtnl_link_vf_get_addr(v, &mac) == 0) /* borrowed */
             vf->mac = addr_text(mac);
-        if (rtnl_link_vf_get_vlans(v, &vlans) == 0 && vlans && vlans->size > 0) {
-            vf->vlan = vlans->vlans[0].vf_vlan;
-            vf->qos = vlans->vlans[0].vf_vlan_qos;
+        if (rtnl_link_vf_get_vlans(v, &vlans) == 0 && vlans) {
+            if (vlans->size > 0) {
+                vf->vlan = (int)vlans->vlans[0].vf_vlan;
+                vf->qos = (int)vlans->vlans[0].vf_vlan_qos;
+            }
+            rtnl_link_vf_vlan_put(vlans); /* the getter took a reference */
         }
         memset(&rate, 0, sizeof(rate));
         rate.api = RTNL_LINK_VF_RATE_API_NEW;
@@ -188,6 +233,19 @@ fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, stru
             vf->link_state = ccnc_xstrdup(vf_link_state(u));
         rtnl_link_vf_put(v);
     }
+}
+
+static void
+fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, struct ccnc_link *l)
+{
+    struct rtnl_link *full;
+
+    if (!nl->vf_links)
+        return;
+    full = rtnl_link_get(nl->vf_links, rtnl_link_get_ifindex(link));
+    if (!full)
+        return;
+    ccnc_netlink_add_vfs(full, root, l);
     rtnl_link_put(full);
 }
 
@@ -242,10 +300,39 @@ add_link(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link,
     fill_vfs(nl, root, link, l);
 }
 
+/* Drop the cache's per-family objects (AF_INET6, AF_BRIDGE) of links that
+ * are gone: the kernel sends no RTM_DELLINK for IPv6's, so without this
+ * they would pile up as links come and go.  Never from a cache callback. */
+static void
+purge_stale(struct ccnc_netlink *nl)
+{
+    struct nl_object **stale = NULL;
+    size_t n = 0, cap = 0;
+
+    for (struct nl_object *o = nl_cache_get_first(nl->links); o; o = nl_cache_get_next(o)) {
+        struct rtnl_link *link = (struct rtnl_link *)o;
+        int family = rtnl_link_get_family(link), ifindex = rtnl_link_get_ifindex(link);
+        bool alive = false;
+        if (family == AF_UNSPEC || family == AF_BRIDGE)
+            continue;
+        for (struct nl_object *m = nl_cache_get_first(nl->links); m && !alive;
+             m = nl_cache_get_next(m))
+            alive = rtnl_link_get_family((struct rtnl_link *)m) == AF_UNSPEC &&
+                    rtnl_link_get_ifindex((struct rtnl_link *)m) == ifindex;
+        if (!alive)
+            *(struct nl_object **)ccnc_array_push(&stale, &n, &cap, sizeof(*stale)) = o;
+    }
+    for (size_t i = 0; i < n; i++)
+        nl_cache_remove(stale[i]);
+    free(stale);
+}
+
 void
 ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *host)
 {
     size_t first = host->n_links;
+
+    purge_stale(nl);
 
     if (any_vfs(nl, root)) {
         int rc = nl->vf_links ? nl_cache_refill(nl->sk, nl->vf_links)
@@ -278,7 +365,7 @@ ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *h
 }
 
 struct dump {
-    struct ccnc_nl_linkinfo *links;
+    struct ccnc_nl_bond_info *links;
     size_t n, cap;
 };
 
@@ -286,13 +373,13 @@ static int
 on_dump_msg(struct nl_msg *msg, void *arg)
 {
     struct dump *d = arg;
-    struct ccnc_nl_linkinfo info;
+    struct ccnc_nl_bond_info info;
 
     if (ccnc_nl_bond_parse(nlmsg_hdr(msg), &info) == 0 && (info.is_bond || info.is_bond_slave)) {
-        struct ccnc_nl_linkinfo *slot = ccnc_array_push(&d->links, &d->n, &d->cap, sizeof(*slot));
+        struct ccnc_nl_bond_info *slot = ccnc_array_push(&d->links, &d->n, &d->cap, sizeof(*slot));
         *slot = info;
     } else {
-        ccnc_nl_linkinfo_clear(&info);
+        ccnc_nl_bond_info_clear(&info);
     }
     return NL_OK;
 }
@@ -326,49 +413,39 @@ ccnc_netlink_fill_bonds(struct ccnc_netlink *nl, const char *root, struct ccnc_h
     if (rc >= 0)
         ccnc_nl_bond_build(d.links, d.n, root, host);
     for (size_t i = 0; i < d.n; i++)
-        ccnc_nl_linkinfo_clear(&d.links[i]);
+        ccnc_nl_bond_info_clear(&d.links[i]);
     free(d.links);
     return rc < 0 ? -1 : 0;
 }
 
-int
-ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *req,
-                    struct ccnc_error *err)
+struct rtnl_link *
+ccnc_netlink_vf_change(const struct ccnc_proto_request *req, int ifindex,
+                       struct rtnl_link *current, struct ccnc_error *err)
 {
-    struct rtnl_link *pf = NULL, *change = NULL;
-    struct rtnl_link_vf *vf = NULL;
-    int rc = -1, nrc;
+    struct rtnl_link *change = rtnl_link_alloc();
+    struct rtnl_link_vf *vf = rtnl_link_vf_alloc();
+    int nrc;
 
-    pf = rtnl_link_get_by_name(nl->links, req->pf);
-    /* a link made a moment ago may not be in the cache yet */
-    if (!pf && rtnl_link_get_kernel(nl->sk, 0, req->pf, &pf) < 0)
-        pf = NULL;
-    if (!pf) {
-        ccnc_error_set(err, CCNC_ERR_USAGE, _("there is no link '%s'"), req->pf);
-        goto cleanup;
-    }
-    change = rtnl_link_alloc();
-    vf = rtnl_link_vf_alloc();
     if (!change || !vf) {
         ccnc_error_set(err, CCNC_ERR_INTERNAL, _("out of memory"));
-        goto cleanup;
+        goto fail;
     }
-    rtnl_link_set_ifindex(change, rtnl_link_get_ifindex(pf));
+    rtnl_link_set_ifindex(change, ifindex);
     rtnl_link_vf_set_index(vf, (uint32_t)req->vf);
     if (req->set & CCNC_VF_SET_MAC) {
         struct nl_addr *a = NULL;
         if (nl_addr_parse(req->mac, AF_LLC, &a) < 0) {
             ccnc_error_set(err, CCNC_ERR_USAGE, _("'%s' is not a MAC address"), req->mac);
-            goto cleanup;
+            goto fail;
         }
-        rtnl_link_vf_set_addr(vf, a);
+        rtnl_link_vf_set_addr(vf, a); /* takes its own reference */
         nl_addr_put(a);
     }
     if (req->set & CCNC_VF_SET_VLAN) {
         nl_vf_vlans_t *vlans = NULL;
         if (rtnl_link_vf_vlan_alloc(&vlans, 1) < 0) {
             ccnc_error_set(err, CCNC_ERR_INTERNAL, _("out of memory"));
-            goto cleanup;
+            goto fail;
         }
         vlans->vlans[0].vf_vlan = (uint32_t)req->vlan;
         vlans->vlans[0].vf_vlan_qos = (uint32_t)((req->set & CCNC_VF_SET_QOS) ? req->qos : 0);
@@ -377,9 +454,20 @@ ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *re
         rtnl_link_vf_vlan_put(vlans);
     }
     if (req->set & (CCNC_VF_SET_MAX_TX_RATE | CCNC_VF_SET_MIN_TX_RATE)) {
+        /* the kernel sets both rates at once: keep the one not asked for */
         struct nl_vf_rate rate = { .api = RTNL_LINK_VF_RATE_API_NEW };
-        rate.max_tx_rate = (uint32_t)((req->set & CCNC_VF_SET_MAX_TX_RATE) ? req->max_tx_rate : 0);
-        rate.min_tx_rate = (uint32_t)((req->set & CCNC_VF_SET_MIN_TX_RATE) ? req->min_tx_rate : 0);
+        struct rtnl_link_vf *cur = current ? rtnl_link_vf_get(current, (uint32_t)req->vf) : NULL;
+        if (cur) {
+            struct nl_vf_rate old = { .api = RTNL_LINK_VF_RATE_API_NEW };
+            if (rtnl_link_vf_get_rate(cur, &old) == 0)
+                rate = old;
+            rate.api = RTNL_LINK_VF_RATE_API_NEW;
+            rtnl_link_vf_put(cur);
+        }
+        if (req->set & CCNC_VF_SET_MAX_TX_RATE)
+            rate.max_tx_rate = (uint32_t)req->max_tx_rate;
+        if (req->set & CCNC_VF_SET_MIN_TX_RATE)
+            rate.min_tx_rate = (uint32_t)req->min_tx_rate;
         rtnl_link_vf_set_rate(vf, &rate);
     }
     if (req->set & CCNC_VF_SET_SPOOFCHK)
@@ -396,8 +484,41 @@ ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *re
     if (nrc < 0) {
         ccnc_error_set(err, CCNC_ERR_INTERNAL, _("cannot build the VF change: %s"),
                        nl_geterror(nrc));
+        goto fail;
+    }
+    rtnl_link_vf_put(vf);
+    return change;
+fail:
+    if (vf)
+        rtnl_link_vf_put(vf);
+    if (change)
+        rtnl_link_put(change);
+    return NULL;
+}
+
+int
+ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *req,
+                    struct ccnc_error *err)
+{
+    struct rtnl_link *pf = NULL, *change = NULL, *current = NULL;
+    int rc = -1, nrc;
+
+    pf = rtnl_link_get_by_name(nl->links, req->pf);
+    /* a link made a moment ago may not be in the cache yet */
+    if (!pf && rtnl_link_get_kernel(nl->sk, 0, req->pf, &pf) < 0)
+        pf = NULL;
+    if (!pf) {
+        ccnc_error_set(err, CCNC_ERR_USAGE, _("there is no link '%s'"), req->pf);
         goto cleanup;
     }
+    /* the VFs' present settings (a dump that asks for them) */
+    if ((req->set & (CCNC_VF_SET_MAX_TX_RATE | CCNC_VF_SET_MIN_TX_RATE)) &&
+        (nl->vf_links ? nl_cache_refill(nl->sk, nl->vf_links)
+                      : rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &nl->vf_links)) >= 0)
+        current = rtnl_link_get(nl->vf_links, rtnl_link_get_ifindex(pf));
+    change = ccnc_netlink_vf_change(req, rtnl_link_get_ifindex(pf), current, err);
+    if (!change)
+        goto cleanup;
     nrc = rtnl_link_change(nl->sk, pf, change, 0);
     if (nrc < 0) {
         /* TRANSLATORS: the kernel or the NIC driver said no to a VF setting */
@@ -407,8 +528,8 @@ ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *re
     }
     rc = 0;
 cleanup:
-    if (vf)
-        rtnl_link_vf_put(vf);
+    if (current)
+        rtnl_link_put(current);
     if (change)
         rtnl_link_put(change);
     if (pf)

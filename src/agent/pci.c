@@ -74,13 +74,43 @@ lookup(struct pci_access *pacc, int flags, int vendor, int device)
     return name;
 }
 
+/* The function's netdev: DIR/net/NAME, or DIR/virtioN/net/NAME for virtio. */
+static char *
+first_netdev(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char *found = NULL;
+
+    while (d && !found && (de = readdir(d))) {
+        char *net;
+        DIR *nd;
+        if (strcmp(de->d_name, "net") == 0)
+            net = ccnc_xasprintf("%s/net", dir);
+        else if (strncmp(de->d_name, "virtio", 6) == 0)
+            net = ccnc_xasprintf("%s/%s/net", dir, de->d_name);
+        else
+            continue;
+        if ((nd = opendir(net))) {
+            struct dirent *ne;
+            while (!found && (ne = readdir(nd)))
+                if (ne->d_name[0] != '.')
+                    found = ccnc_xstrdup(ne->d_name);
+            closedir(nd);
+        }
+        free(net);
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
 /* What sysfs says of a function: driver, netdev, IOMMU group, PF. */
 static void
 sysfs_extras(const char *root, struct ccnc_nic *n)
 {
     char *dir = ccnc_xasprintf("%s/sys/bus/pci/devices/%s", root, n->pci);
-    char *net = ccnc_xasprintf("%s/net", dir), *group;
-    DIR *d;
+    char *group;
 
     if (!n->driver)
         n->driver = ccnc_sysfs_link_name("%s/driver", dir);
@@ -91,14 +121,7 @@ sysfs_extras(const char *root, struct ccnc_nic *n)
     }
     n->pf = ccnc_sysfs_link_name("%s/physfn", dir);
     n->is_vf = n->is_vf || n->pf != NULL;
-    if ((d = opendir(net))) {
-        struct dirent *de;
-        while ((de = readdir(d)))
-            if (de->d_name[0] != '.' && !n->netdev)
-                n->netdev = ccnc_xstrdup(de->d_name);
-        closedir(d);
-    }
-    free(net);
+    n->netdev = first_netdev(dir);
     free(dir);
 }
 
@@ -252,17 +275,7 @@ sysfs_nic(struct pci_access *pacc, const char *root, const char *dir, const char
     }
     n->pf = ccnc_sysfs_link_name("%s/physfn", dir);
     n->is_vf = n->pf != NULL;
-    {
-        char *net = ccnc_xasprintf("%s/net", dir);
-        DIR *d = opendir(net);
-        struct dirent *de;
-        while (d && (de = readdir(d)))
-            if (de->d_name[0] != '.' && !n->netdev)
-                n->netdev = ccnc_xstrdup(de->d_name);
-        if (d)
-            closedir(d);
-        free(net);
-    }
+    n->netdev = first_netdev(dir);
     (void)root;
 }
 

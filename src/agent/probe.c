@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/probe.h"
@@ -38,7 +39,7 @@ struct ccnc_probe {
     int fd;
     int w_fd, w_send, w_report;
     int rate_hz;
-    long long start_ms, end_ms, last_rx_ms;
+    long long start_ms, start_us, end_ms, last_rx_ms;
     long long sent, received, lost, longest_gap_ms;
     long long scheduled;        /* requests due so far, for the rate */
     unsigned seq;
@@ -187,12 +188,24 @@ send_one(struct ccnc_probe *p, long long now)
 static void
 finish(struct ccnc_probe *p, const char *error);
 
+static long long
+now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void
 on_send(void *data)
 {
     struct ccnc_probe *p = data;
     long long now = ccnc_now_mono_ms();
-    long long due = (now - p->start_ms) * p->rate_hz / 1000 + 1;
+    /* the loop's timers have millisecond steps: a request is due up to half
+     * a period (at most 1 ms) early rather than a whole tick late */
+    long long tol = 500000 / p->rate_hz < 1000 ? 500000 / p->rate_hz : 1000;
+    long long due = (now_us() - p->start_us + tol) * p->rate_hz / 1000000 + 1;
 
     /* catch up to the rate, but never burst more than 50 ms' worth */
     if (due - p->scheduled > p->rate_hz / 20 + 1)
@@ -325,8 +338,13 @@ ccnc_probe_start(struct ccnc_loop *loop, int id, const struct ccnc_proto_request
         return NULL;
     }
     p->start_ms = p->last_rx_ms = ccnc_now_mono_ms();
+    p->start_us = now_us();
     p->end_ms = p->start_ms + (long long)req->max_duration_s * 1000;
+    /* tick at the rate, but at least every 10 ms so that slow rates are
+     * not sent a whole (drifting) tick late */
     tick = 1000 / p->rate_hz;
+    if (tick > 10)
+        tick = 10;
     if (tick < 1)
         tick = 1;
     p->w_fd = ccnc_loop_add_fd(loop, p->fd, POLLIN, on_readable, p);

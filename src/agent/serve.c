@@ -21,10 +21,10 @@
 #include "agent/proto.h"
 #include "i18n.h"
 
-#define COALESCE_MS 5
+#define COALESCE_MS 2
 #define HEARTBEAT_MS 5000
 /* What has no notification (link speed, PCI, NFS) is looked at this often. */
-#define RESCAN_MS 10000
+#define RESCAN_MS 30000
 #define MAX_PROBES 16
 
 struct serve {
@@ -110,6 +110,14 @@ on_netlink(int fd, short revents, void *data)
     struct serve *s = data;
 
     ccnc_netlink_dispatch(s->nl);
+}
+
+static void
+on_netlink_watch(int fd, short revents, void *data)
+{
+    struct serve *s = data;
+
+    ccnc_netlink_dispatch_watch(s->nl);
 }
 
 static void
@@ -344,8 +352,10 @@ ccnc_serve_run(const struct ccnc_agent_opts *opts)
     publish(&s);
 
     ccnc_loop_add_fd(s.loop, STDIN_FILENO, POLLIN, on_stdin, &s);
-    if (s.nl)
+    if (s.nl) {
         ccnc_loop_add_fd(s.loop, ccnc_netlink_fd(s.nl), POLLIN, on_netlink, &s);
+        ccnc_loop_add_fd(s.loop, ccnc_netlink_watch_fd(s.nl), POLLIN, on_netlink_watch, &s);
+    }
     ccnc_loop_add_timer(s.loop, HEARTBEAT_MS, true, on_heartbeat, &s);
     ccnc_loop_add_timer(s.loop, RESCAN_MS, true, on_rescan, &s);
     if (s.status == 0)
