@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include <ccnc/engine.h>
 #include <ccnc/json.h>
 #include <ccnc/lab.h>
@@ -37,12 +39,16 @@ struct cli_command {
 static int cmd_console(struct cli *cli, int argc, char **argv);
 static int cmd_status(struct cli *cli, int argc, char **argv);
 static int cmd_config(struct cli *cli, int argc, char **argv);
+static int cmd_hosts(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command commands[] = {
     { "console", "", N_("open the console (the default on a terminal)"), true, cmd_console },
     { "status", "[--json]", N_("print the lab's hosts, VMs and their state"), true, cmd_status },
     { "config", "[--builtin]", N_("check the lab config, or print the built-in one"), false,
       cmd_config },
+    { "hosts", "--check [--json] [--accept-new]",
+      N_("connect to every host once: reachable, authenticated, host key, agent"), true,
+      cmd_hosts },
 };
 
 static void
@@ -64,7 +70,10 @@ usage(FILE *out)
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(commands); i++) {
         char left[64];
         snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].synopsis);
-        fprintf(out, "  %-22s %s\n", left, _(commands[i].summary));
+        if (strlen(left) > 22)
+            fprintf(out, "  %s\n  %-22s %s\n", left, "", _(commands[i].summary));
+        else
+            fprintf(out, "  %-22s %s\n", left, _(commands[i].summary));
     }
     fputs(_("\nExit status: 0 success, 1 the command failed, 2 bad usage or lab config.\n"),
           out);
@@ -246,6 +255,135 @@ cmd_config(struct cli *cli, int argc, char **argv)
     printf(_("%s: the lab config is valid: %zu hosts, %zu VMs, %zu pools\n"),
            cli->lab->path, cli->lab->n_hosts, cli->lab->n_vms, cli->lab->n_pools);
     return CCNC_EXIT_OK;
+}
+
+/* --- hosts --check ---------------------------------------------------------- */
+
+/* Every wait of a check is bounded by keepalive_s; the whole check by a
+ * handful of them (connect, auth, probe, upload, agent start). */
+#define HOSTS_CHECK_STEPS 6
+
+static bool
+host_ok(const struct ccnc_host *h, const struct ccnc_engine_host_status *st)
+{
+    return h->connection == CCNC_CONN_CONNECTED && st->agent_running;
+}
+
+static json_object *
+host_check_json(const struct ccnc_lab_host *lh, const struct ccnc_host *h,
+                const struct ccnc_engine_host_status *st)
+{
+    json_object *o = json_object_new_object(), *k = json_object_new_object(),
+                *a = json_object_new_object();
+
+    json_object_object_add(o, "name", json_object_new_string(lh->name));
+    json_object_object_add(o, "address", json_object_new_string(lh->address));
+    json_object_object_add(o, "port", json_object_new_int(lh->port));
+    json_object_object_add(o, "ok", json_object_new_boolean(host_ok(h, st)));
+    json_object_object_add(o, "connection",
+                           json_object_new_string(ccnc_conn_state_to_string(h->connection)));
+    json_object_object_add(o, "reachable", json_object_new_boolean(st->reachable));
+    json_object_object_add(o, "authenticated", json_object_new_boolean(st->authenticated));
+    json_object_object_add(k, "status", json_object_new_string(st->hostkey));
+    json_object_object_add(k, "sha256", h->hostkey_sha256
+                                            ? json_object_new_string(h->hostkey_sha256)
+                                            : NULL);
+    json_object_object_add(o, "hostkey", k);
+    json_object_object_add(a, "running", json_object_new_boolean(st->agent_running));
+    json_object_object_add(a, "version", st->agent_running && h->agent_version
+                                             ? json_object_new_string(h->agent_version)
+                                             : NULL);
+    json_object_object_add(a, "uploaded", json_object_new_boolean(st->agent_uploaded));
+    json_object_object_add(o, "agent", a);
+    json_object_object_add(o, "libvirt", NULL);   /* not checked in this version */
+    json_object_object_add(o, "error", h->error ? json_object_new_string(h->error) : NULL);
+    return o;
+}
+
+static const char *
+yes_no(bool b)
+{
+    return b ? _("yes") : _("no");
+}
+
+static int
+cmd_hosts(struct cli *cli, int argc, char **argv)
+{
+    static const char *const flags[] = { "--check", "--json", "--accept-new", NULL };
+    bool values[3] = { false, false, false };
+    struct ccnc_engine_options opts = { 0 };
+    struct ccnc_engine *engine;
+    struct ccnc_snapshot *snap;
+    struct ccnc_engine_host_status *st;
+    const struct ccnc_lab *lab = cli->lab;
+    long long deadline;
+    int keepalive = lab->migration.keepalive_s > 0 ? lab->migration.keepalive_s : 10;
+    bool all_ok = true;
+
+    if (!flag_args(argc, argv, flags, values))
+        return CCNC_EXIT_USAGE;
+    if (!values[0]) {
+        fprintf(stderr, _("%s hosts: say what to do: '%s hosts --check'\n"), PACKAGE, PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    opts.accept_new = values[2];
+    opts.once = true;
+    engine = ccnc_engine_new(cli->lab);
+    ccnc_engine_set_options(engine, &opts);
+    ccnc_engine_start(engine);
+    st = ccnc_xcalloc(lab->n_hosts ? lab->n_hosts : 1, sizeof(*st));
+    deadline = ccnc_now_mono_ms() + (long long)HOSTS_CHECK_STEPS * keepalive * 1000;
+    for (;;) {
+        bool settled = true;
+        for (size_t i = 0; i < lab->n_hosts; i++) {
+            ccnc_engine_host_status(engine, i, &st[i]);
+            settled = settled && st[i].settled;
+        }
+        if (settled || ccnc_now_mono_ms() > deadline)
+            break;
+        ccnc_loop_run_once(ccnc_engine_loop(engine), 200);
+    }
+    snap = ccnc_engine_snapshot(engine);
+    if (values[1]) {
+        json_object *root = json_object_new_object(), *arr = json_object_new_array();
+        for (size_t i = 0; i < lab->n_hosts; i++) {
+            all_ok = all_ok && host_ok(snap->hosts[i], &st[i]);
+            json_object_array_add(arr, host_check_json(&lab->hosts[i], snap->hosts[i], &st[i]));
+        }
+        json_object_object_add(root, "ok", json_object_new_boolean(all_ok));
+        json_object_object_add(root, "hosts", arr);
+        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                      JSON_C_TO_STRING_SPACED));
+        json_object_put(root);
+    } else {
+        printf("%-8s %-22s %-9s %-6s %-9s %-9s %s\n", _("HOST"), _("ADDRESS"), _("REACHABLE"),
+               _("AUTH"), _("HOSTKEY"), _("AGENT"), _("LIBVIRT"));
+        for (size_t i = 0; i < lab->n_hosts; i++) {
+            const struct ccnc_host *h = snap->hosts[i];
+            char *addr = ccnc_xasprintf("%s:%d", lab->hosts[i].address, lab->hosts[i].port);
+            all_ok = all_ok && host_ok(h, &st[i]);
+            printf("%-8s %-22s %-9s %-6s %-9s %-9s %s\n", h->name, addr,
+                   yes_no(st[i].reachable), yes_no(st[i].authenticated), st[i].hostkey,
+                   st[i].agent_running && h->agent_version ? h->agent_version : "-",
+                   _("not checked"));
+            if (h->hostkey_sha256)
+                printf(_("         host key %s\n"), h->hostkey_sha256);
+            if (st[i].agent_uploaded)
+                printf(_("         ccnc-agent was copied to the host\n"));
+            if (h->error)
+                printf(_("         error: %s\n"), h->error);
+            if (h->connection == CCNC_CONN_HOSTKEY_UNKNOWN)
+                printf(_("         to trust this key, check it on the host and run "
+                         "'%s hosts --check --accept-new'\n"), PACKAGE);
+            free(addr);
+        }
+    }
+    ccnc_snapshot_unref(snap);
+    free(st);
+    ccnc_engine_free(engine);
+    if (fflush(stdout) != 0)
+        return CCNC_EXIT_FAILED;
+    return all_ok ? CCNC_EXIT_OK : CCNC_EXIT_FAILED;
 }
 
 int

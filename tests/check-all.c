@@ -85,6 +85,8 @@ main(void)
     srunner_add_suite(sr, ccnc_json_suite());
     srunner_add_suite(sr, ccnc_loop_suite());
     srunner_add_suite(sr, ccnc_ui_suite());
+    srunner_add_suite(sr, ccnc_quote_suite());
+    srunner_add_suite(sr, ccnc_ssh_proto_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -9,6 +9,8 @@ Suite *ccnc_model_suite(void);
 Suite *ccnc_json_suite(void);
 Suite *ccnc_loop_suite(void);
 Suite *ccnc_ui_suite(void);
+Suite *ccnc_quote_suite(void);
+Suite *ccnc_ssh_proto_suite(void);
 
 /* $abs_top_srcdir/tests/data/REL (or ./tests/data/REL); caller frees. */
 char *ccnc_test_data(const char *rel);
