@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,8 @@ static const struct cli_command commands[] = {
     { "status", "[--json]", N_("print the lab's hosts, VMs and their state"), true, cmd_status },
     { "config", "[--builtin]", N_("check the lab config, or print the built-in one"), false,
       cmd_config },
-    { "hosts", "--check [--json] [--accept-new]",
-      N_("connect to every host once: reachable, authenticated, host key, agent"), true,
+    { "hosts", "--check|--watch [--json] [--accept-new]",
+      N_("check each host's SSH link and agent once, or follow them"), true,
       cmd_hosts },
 };
 
@@ -306,11 +307,97 @@ yes_no(bool b)
     return b ? _("yes") : _("no");
 }
 
+/* --- hosts --watch ----------------------------------------------------------- */
+
+static volatile sig_atomic_t watch_stop;
+
+static void
+on_watch_signal(int sig)
+{
+    (void)sig;
+    watch_stop = 1;
+}
+
+struct watch {
+    bool json;
+    struct ccnc_snapshot *last;
+};
+
+static void
+watch_print(const struct ccnc_host *h, bool json)
+{
+    if (json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "time_ms", json_object_new_int64(ccnc_now_wall_ms()));
+        json_object_object_add(o, "host", json_object_new_string(h->name));
+        json_object_object_add(o, "connection",
+                               json_object_new_string(ccnc_conn_state_to_string(h->connection)));
+        json_object_object_add(o, "stale", json_object_new_boolean(h->stale));
+        json_object_object_add(o, "error", h->error ? json_object_new_string(h->error) : NULL);
+        json_object_object_add(o, "hostkey_sha256", h->hostkey_sha256
+                                   ? json_object_new_string(h->hostkey_sha256) : NULL);
+        json_object_object_add(o, "hostkey_question",
+                               json_object_new_boolean(h->hostkey_question));
+        json_object_object_add(o, "agent_version", h->agent_version
+                                   ? json_object_new_string(h->agent_version) : NULL);
+        json_object_object_add(o, "links", json_object_new_int((int)h->n_links));
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+    } else {
+        printf("%s %s%s%s%s\n", h->name, ccnc_conn_state_to_string(h->connection),
+               h->stale ? _(" (stale)") : "", h->error ? ": " : "", h->error ? h->error : "");
+    }
+    fflush(stdout);
+}
+
+/* A line per host whose connection, staleness, error or agent changed. */
+static void
+on_watch_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes,
+                  void *data)
+{
+    struct watch *w = data;
+
+    (void)changes;
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        const struct ccnc_host *a = w->last ? w->last->hosts[i] : NULL, *b = snap->hosts[i];
+        if (a && a->connection == b->connection && a->stale == b->stale &&
+            ccnc_streq(a->error, b->error) && ccnc_streq(a->agent_version, b->agent_version) &&
+            a->hostkey_question == b->hostkey_question)
+            continue;
+        watch_print(b, w->json);
+    }
+    ccnc_snapshot_unref(w->last);
+    w->last = ccnc_snapshot_ref((struct ccnc_snapshot *)snap);
+}
+
+static int
+hosts_watch(struct cli *cli, bool json, bool accept_new)
+{
+    struct ccnc_engine_options opts = { .accept_new = accept_new };
+    struct watch w = { .json = json };
+    struct sigaction sa;
+    struct ccnc_engine *engine;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_watch_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    engine = ccnc_engine_new(cli->lab);
+    ccnc_engine_set_options(engine, &opts);
+    ccnc_engine_set_listener(engine, on_watch_snapshot, &w);
+    ccnc_engine_start(engine);
+    while (!watch_stop)
+        ccnc_loop_run_once(ccnc_engine_loop(engine), 200);
+    ccnc_engine_free(engine);
+    ccnc_snapshot_unref(w.last);
+    return CCNC_EXIT_OK;
+}
+
 static int
 cmd_hosts(struct cli *cli, int argc, char **argv)
 {
-    static const char *const flags[] = { "--check", "--json", "--accept-new", NULL };
-    bool values[3] = { false, false, false };
+    static const char *const flags[] = { "--check", "--json", "--accept-new", "--watch", NULL };
+    bool values[4] = { false, false, false, false };
     struct ccnc_engine_options opts = { 0 };
     struct ccnc_engine *engine;
     struct ccnc_snapshot *snap;
@@ -322,10 +409,13 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
 
     if (!flag_args(argc, argv, flags, values))
         return CCNC_EXIT_USAGE;
-    if (!values[0]) {
-        fprintf(stderr, _("%s hosts: say what to do: '%s hosts --check'\n"), PACKAGE, PACKAGE);
+    if (values[0] == values[3]) {
+        fprintf(stderr, _("%s hosts: say what to do: '%s hosts --check' or '%s hosts "
+                          "--watch'\n"), PACKAGE, PACKAGE, PACKAGE);
         return CCNC_EXIT_USAGE;
     }
+    if (values[3])
+        return hosts_watch(cli, values[1], values[2]);
     opts.accept_new = values[2];
     opts.once = true;
     engine = ccnc_engine_new(cli->lab);

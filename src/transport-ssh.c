@@ -70,6 +70,7 @@ struct upload {
     int pipe[2];
     int watch;
     pthread_t thread;
+    bool thread_failed;
 };
 
 struct ccnc_ssh {
@@ -104,10 +105,12 @@ struct ccnc_ssh {
     enum ccnc_conn_state lose_conn;
     struct ccnc_error lose_err;
     struct upload *upload;
+    bool upload_pending;   /* asked for inside a callback: starts after the pass */
 };
 
 static void pump(struct ccnc_ssh *s);
 static void begin_connect(struct ccnc_ssh *s);
+static void upload_launch(struct ccnc_ssh *s);
 
 /* --- small helpers ----------------------------------------------------------- */
 
@@ -244,9 +247,14 @@ schedule_retry(struct ccnc_ssh *s, bool at_cap)
 /* End the session now with state conn and error e, then retry later:
  * soon for a network problem, at the backoff cap for a refusal that needs
  * the operator (a changed key, a rejected login). */
+static struct upload *upload_join(struct ccnc_ssh *s);
+static void upload_free(struct upload *u);
+
 static void
 lose_now(struct ccnc_ssh *s, enum ccnc_conn_state conn, const struct ccnc_error *e)
 {
+    if (s->upload)   /* its owner hears of the loss below */
+        upload_free(upload_join(s));
     ccnc_error_copy(&s->err, e);
     s->conn = conn;
     s->phase = P_CLOSED;
@@ -838,7 +846,7 @@ step_channels(struct ccnc_ssh *s)
         }
         step_exec(x);
     }
-    if (s->session && !ssh_is_connected(s->session))
+    if (s->session && !s->upload && !ssh_is_connected(s->session))
         lose(s, CCNC_CONN_UNREACHABLE, CCNC_ERR_CONNECT, _("the connection to %s was lost: %s"),
              s->name, ssh_get_error(s->session));
 }
@@ -874,6 +882,10 @@ pump(struct ccnc_ssh *s)
         ccnc_error_clear(&e);
         return;
     }
+    if (s->upload_pending) {
+        upload_launch(s);
+        return;
+    }
     update_events(s);
 }
 
@@ -902,9 +914,6 @@ ccnc_ssh_new(struct ccnc_loop *loop, const struct ccnc_ssh_config *cfg, ccnc_ssh
     s->backoff_s = 1;
     return s;
 }
-
-static struct upload *upload_join(struct ccnc_ssh *s);
-static void upload_free(struct upload *u);
 
 void
 ccnc_ssh_free(struct ccnc_ssh *s)
@@ -1199,7 +1208,9 @@ upload_join(struct ccnc_ssh *s)
 {
     struct upload *u = s->upload;
 
-    pthread_join(u->thread, NULL);
+    if (!u->thread_failed && !s->upload_pending)
+        pthread_join(u->thread, NULL);
+    s->upload_pending = false;
     remove_id(s, &u->watch);
     close(u->pipe[0]);
     close(u->pipe[1]);
@@ -1245,7 +1256,6 @@ ccnc_ssh_upload(struct ccnc_ssh *s, const char *local_path, const char *remote_p
                 ccnc_ssh_upload_cb cb, void *data, struct ccnc_error *err)
 {
     struct upload *u;
-    long timeout_s = (s->step_timeout_ms + 999) / 1000;
 
     if (s->phase != P_READY || s->upload)
         return ccnc_error_set(err, CCNC_ERR_CONNECT, _("%s: the SSH session is not ready"),
@@ -1263,22 +1273,32 @@ ccnc_ssh_upload(struct ccnc_ssh *s, const char *local_path, const char *remote_p
         free(u);
         return ccnc_error_set(err, CCNC_ERR_INTERNAL, "pipe: %s", strerror(errno));
     }
-    /* the worker owns the session until it is done */
+    s->upload = u;
+    if (s->pumping)
+        s->upload_pending = true;   /* channels may still be touched in this pass */
+    else
+        upload_launch(s);
+    return 0;
+}
+
+/* Hand the session to the worker: from here until on_upload_done() the
+ * loop's thread does not touch it. */
+static void
+upload_launch(struct ccnc_ssh *s)
+{
+    struct upload *u = s->upload;
+    long timeout_s = (s->step_timeout_ms + 999) / 1000;
+
+    s->upload_pending = false;
     remove_id(s, &s->fd_watch);
     ssh_options_set(s->session, SSH_OPTIONS_TIMEOUT, &timeout_s);
     ssh_set_blocking(s->session, 1);
-    s->upload = u;
-    if (pthread_create(&u->thread, NULL, upload_thread, u) != 0) {
-        close(u->pipe[0]);
-        close(u->pipe[1]);
-        s->upload = NULL;
-        ssh_set_blocking(s->session, 0);
-        watch_fd(s);
-        free(u->local);
-        free(u->remote);
-        free(u);
-        return ccnc_error_set(err, CCNC_ERR_INTERNAL, _("cannot start a thread"));
-    }
     u->watch = ccnc_loop_add_fd(s->loop, u->pipe[0], POLLIN, on_upload_done, s);
-    return 0;
+    if (pthread_create(&u->thread, NULL, upload_thread, u) != 0) {
+        ccnc_error_set(&u->err, CCNC_ERR_INTERNAL, _("cannot start a thread"));
+        if (write(u->pipe[1], "x", 1) < 0) {
+            /* nothing more to do: the pipe is ours */
+        }
+        u->thread_failed = true;
+    }
 }
