@@ -9,11 +9,16 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <linux/tcp.h>   /* struct tcp_info with tcpi_bytes_received */
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
@@ -98,6 +103,7 @@ struct ccnc_ssh {
     int fd_watch, deadline_timer, keepalive_timer, retry_timer, fail_timer;
     int backoff_s;
     long long last_rx_ms;
+    unsigned long long rx_bytes;   /* TCP payload bytes the kernel received */
 
     struct ccnc_ssh_exec *execs;
     int pumping;
@@ -320,18 +326,51 @@ arm_deadline(struct ccnc_ssh *s)
     s->deadline_timer = ccnc_loop_add_timer(s->loop, s->step_timeout_ms, false, on_deadline, s);
 }
 
+/* Liveness is "bytes arrived lately".  libssh keeps no count of them and
+ * consumes a keepalive's answer inside the very call that sent it, so ask
+ * the kernel how many bytes the peer has sent; where that is not known (not
+ * TCP), look at the socket before each call that may read it. */
+static void
+note_alive(struct ccnc_ssh *s)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+    struct pollfd p;
+
+    if (!s->session || (p.fd = ssh_get_fd(s->session)) == SSH_INVALID_SOCKET)
+        return;
+    memset(&ti, 0, sizeof(ti));
+    if (getsockopt(p.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+        len >= offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(ti.tcpi_bytes_received)) {
+        if (ti.tcpi_bytes_received != s->rx_bytes) {
+            s->rx_bytes = ti.tcpi_bytes_received;
+            s->last_rx_ms = ccnc_now_mono_ms();
+        }
+        return;
+    }
+    p.events = POLLIN;
+    p.revents = 0;
+    if (poll(&p, 1, 0) > 0 && (p.revents & POLLIN))
+        s->last_rx_ms = ccnc_now_mono_ms();
+}
+
 static void
 on_keepalive(void *data)
 {
     struct ccnc_ssh *s = data;
-    long long now = ccnc_now_mono_ms();
+    long long now;
 
     if (s->phase != P_READY || s->upload)
         return;
-    if (now - s->last_rx_ms > (long long)s->keepalive_s * 1000) {
+    note_alive(s);
+    now = ccnc_now_mono_ms();
+    /* a keepalive goes out every other tick (libssh collects the previous
+     * answer in between), so silence for four ticks means two unanswered
+     * requests; checked every tick, it is seen within keepalive_s */
+    if (now - s->last_rx_ms > (long long)s->keepalive_s * 1000 * 4 / 5) {
         lose(s, CCNC_CONN_UNREACHABLE, CCNC_ERR_TIMEOUT,
-             _("%s (%s port %d) stopped answering: nothing received for %d s"), s->name,
-             s->address, s->port, s->keepalive_s);
+             _("%s (%s port %d) stopped answering: no reply to keepalives within %d s"),
+             s->name, s->address, s->port, s->keepalive_s);
         return;
     }
     ssh_send_keepalive(s->session);
@@ -573,8 +612,8 @@ ready(struct ccnc_ssh *s)
         s->event = NULL;
     }
     {
-        int tick = s->keepalive_s * 1000 / 4;
-        s->keepalive_timer = ccnc_loop_add_timer(s->loop, tick < 250 ? 250 : tick, true,
+        int tick = s->keepalive_s * 1000 / 5;
+        s->keepalive_timer = ccnc_loop_add_timer(s->loop, tick < 200 ? 200 : tick, true,
                                                  on_keepalive, s);
     }
     notify(s);
@@ -856,6 +895,8 @@ step_channels(struct ccnc_ssh *s)
 static void
 pump(struct ccnc_ssh *s)
 {
+    if (s->phase == P_READY && !s->upload)
+        note_alive(s);
     s->pumping++;
     switch (s->phase) {
     case P_CONNECTING:

@@ -175,6 +175,25 @@ grep -q "hosts --check --accept-new" "$tmp/unknown.txt" && grep -q "$fp1" "$tmp/
     && ok "unknown keys: text names the fingerprint and --accept-new" \
     || { fail "unknown keys: text output"; cat "$tmp/unknown.txt"; }
 
+# --- 1b. the operator is asked (the engine API the console uses) ------------
+answer=$(cd "$top_builddir" && pwd)/tests/ssh-answer
+write_lab "$tmp/lab-ask.conf" "known_hosts=$tmp/kh-ask"
+inns timeout 30 "$answer" "$tmp/lab-ask.conf" h1 no >"$tmp/ask-no.txt" 2>&1
+if grep -q "^asked connection=hostkey-unknown stale=1 question=1 fingerprint=$fp1 " "$tmp/ask-no.txt" &&
+   grep -q "^answered connection=hostkey-unknown stale=1 question=0 .*was not trusted" "$tmp/ask-no.txt" &&
+   [ ! -e "$tmp/kh-ask" ]; then
+    ok "asked: 'no' leaves the host unconnected and known_hosts unwritten"
+else fail "asked: answer no"; sed 's/^/  | /' "$tmp/ask-no.txt"; fi
+CCNC_AGENT_BINARY=$(dirname "$ccnc")/ccnc-agent inns timeout 30 "$answer" "$tmp/lab-ask.conf" h1 yes >"$tmp/ask-yes.txt" 2>&1
+if grep -q "^asked .*question=1 fingerprint=$fp1 " "$tmp/ask-yes.txt" &&
+   grep -q "^answered connection=connected stale=0 question=0 " "$tmp/ask-yes.txt" &&
+   [ "$(grep -c '^127.0.0.11 ' "$tmp/kh-ask")" = 1 ]; then
+    ok "asked: 'yes' records the key and the host connects with its agent"
+else fail "asked: answer yes"; sed 's/^/  | /' "$tmp/ask-yes.txt"; fi
+if grep -Eq 'publickey|Accepted|Failed|userauth' "$tmp"/sshd[23]/log; then
+    fail "asked: hosts nobody answered for were sent authentication"
+else ok "asked: nothing sent to the hosts still waiting for an answer"; fi
+
 # --- 2. --accept-new: trusted, written, agent uploaded and started -------------
 # host 3 has an agent of another version in its cache: it must be replaced
 in_host 3 sh -c 'mkdir -p /root/.cache/ccnc/agent-0.1.0 &&
@@ -184,7 +203,8 @@ check accept "$tmp/lab.conf" --accept-new
 [ $rc = 0 ] && ok "accept-new: exit 0 (${elapsed_ms} ms)" || fail "accept-new: exit $rc"
 jcheck accept "all(x['connection'] == 'connected' and x['authenticated'] and x['hostkey']['status'] == 'accepted' for x in d['hosts'])" \
     "accept-new: all connected, keys accepted"
-jcheck accept "all(x['agent']['running'] and x['agent']['version'] == '0.1.0' and x['agent']['uploaded'] for x in d['hosts'])" \
+# (h1 got its agent when the operator said yes above)
+jcheck accept "all(x['agent']['running'] and x['agent']['version'] == '0.1.0' for x in d['hosts']) and h['h2']['agent']['uploaded'] and h['h3']['agent']['uploaded']" \
     "accept-new: agent missing or outdated -> uploaded, started, inventory received"
 jcheck accept "all(x['libvirt'] is None for x in d['hosts'])" "accept-new: libvirt not checked (null)"
 [ "$(wc -l <"$tmp/known_hosts")" = 3 ] && ok "accept-new: three keys in known_hosts" \
@@ -288,7 +308,7 @@ if wait_for '"host":"h1","connection":"connected","stale":false' 15; then
     kill -9 "$p"
     if wait_for '"host":"h1","connection":"unreachable"' $((KEEPALIVE + 5)); then
         dt=$(( ($(date +%s%N) - t0) / 1000000 ))
-        [ $dt -le $(( KEEPALIVE * 1000 + 1000 )) ] \
+        [ $dt -le $(( KEEPALIVE * 1000 + 300 )) ] \
             && ok "watch: h1 unreachable ${dt} ms after it stopped answering (keepalive ${KEEPALIVE} s)" \
             || fail "watch: h1 unreachable only after ${dt} ms"
         grep '"host":"h1","connection":"unreachable"' "$tmp/watch.jsonl" | head -1 | grep -q '"stale":true' \
@@ -310,8 +330,9 @@ if wait_for '"host":"h1","connection":"connected","stale":false' 15; then
     dt=$(( ($(date +%s%N) - t0) / 1000000 ))
     [ $back = yes ] && ok "watch: h1 reconnected ${dt} ms after sshd came back" \
         || fail "watch: h1 not reconnected within 20 s"
-    grep -q '"host":"h2","connection":"unreachable"' "$tmp/watch.jsonl" \
-        && fail "watch: h2 was disturbed" || ok "watch: the other hosts stayed connected"
+    if grep -Eq '"host":"h[23]","connection":"unreachable"' "$tmp/watch.jsonl"; then
+        fail "watch: another host was disturbed"; grep -E '"host":"h[23]"' "$tmp/watch.jsonl"
+    else ok "watch: the other hosts stayed connected"; fi
 else
     fail "watch: h1 never connected"; sed 's/^/  | /' "$tmp/watch.jsonl" "$tmp/watch.err"
 fi
