@@ -262,7 +262,12 @@ fail(struct ccnc_agent *a, const char *fmt, ...)
     va_start(ap, fmt);
     msg = ccnc_xvasprintf(fmt, ap);
     va_end(ap);
-    ccnc_error_set(&a->err, CCNC_ERR_CONNECT, "%s", msg);
+    {
+        /* it may quote the host's stderr or versions */
+        char *safe = ccnc_quote_printable(msg);
+        ccnc_error_set(&a->err, CCNC_ERR_CONNECT, "%s", safe);
+        free(safe);
+    }
     free(msg);
     a->state = A_FAILED;
     a->settled = true;
@@ -422,8 +427,10 @@ agent_line(void *data, const char *line, bool is_stderr)
     ccnc_ssh_touch(a->ssh);
     if (ccnc_agent_parse_line(line, &msg, &err) < 0) {
         /* one bad line does not end the link; say so and go on */
+        char *safe = ccnc_quote_printable(err.message);
         ccnc_error_set(&a->err, CCNC_ERR_PARSE, _("%s: ccnc-agent sent a line ccnc cannot "
-                                                  "read: %s"), a->name, err.message);
+                                                  "read: %s"), a->name, safe);
+        free(safe);
         ccnc_error_clear(&err);
         ccnc_agent_msg_clear(&msg);
         changed(a);

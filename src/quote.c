@@ -63,3 +63,14 @@ ccnc_quote_argv(const char *const *argv, size_t n)
     }
     return line;
 }
+
+char *
+ccnc_quote_printable(const char *text)
+{
+    char *out = ccnc_xstrdup(text);
+
+    for (unsigned char *c = (unsigned char *)out; c && *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    return out;
+}

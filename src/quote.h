@@ -15,4 +15,10 @@ char *ccnc_quote_word(const char *arg);
  * Caller frees. */
 char *ccnc_quote_argv(const char *const *argv, size_t n);
 
+/* A copy of text from a host (stderr lines, versions, libssh's messages,
+ * which may carry the server's words) safe to show on a terminal: control
+ * characters, escape sequences included, become '?'.  NULL gives NULL.
+ * Caller frees. */
+char *ccnc_quote_printable(const char *text);
+
 #endif

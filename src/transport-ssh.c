@@ -29,6 +29,7 @@
 #include <ccnc/util.h>
 
 #include "i18n.h"
+#include "quote.h"
 #include "transport-ssh.h"
 
 #define BACKOFF_MAX_S 30
@@ -285,7 +286,12 @@ lose(struct ccnc_ssh *s, enum ccnc_conn_state conn, enum ccnc_error_code code,
     va_start(ap, fmt);
     msg = ccnc_xvasprintf(fmt, ap);
     va_end(ap);
-    ccnc_error_set(&e, code, "%s", msg);
+    {
+        /* libssh's messages may quote the server: keep them printable */
+        char *safe = ccnc_quote_printable(msg);
+        ccnc_error_set(&e, code, "%s", safe);
+        free(safe);
+    }
     free(msg);
     if (s->pumping) {
         /* inside callbacks: finish the pass first */

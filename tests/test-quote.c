@@ -77,6 +77,19 @@ START_TEST(test_quote_shell_roundtrip)
 }
 END_TEST
 
+START_TEST(test_quote_printable)
+{
+    char *p = ccnc_quote_printable("bad \033]0;owned\007 line\r\n\tend\177");
+
+    ck_assert_str_eq(p, "bad ?]0;owned? line???end?");
+    free(p);
+    p = ccnc_quote_printable("ccnc-agent 0.1.0 – ünïcode");
+    ck_assert_str_eq(p, "ccnc-agent 0.1.0 – ünïcode");
+    free(p);
+    ck_assert_ptr_null(ccnc_quote_printable(NULL));
+}
+END_TEST
+
 Suite *
 ccnc_quote_suite(void)
 {
@@ -86,6 +99,7 @@ ccnc_quote_suite(void)
     tcase_add_loop_test(tc, test_quote_table, 0, (int)CCNC_ARRAY_SIZE(cases));
     tcase_add_test(tc, test_quote_argv);
     tcase_add_test(tc, test_quote_shell_roundtrip);
+    tcase_add_test(tc, test_quote_printable);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -33,9 +33,7 @@ cleanup() {
         for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do kill -9 "$c" 2>/dev/null; done
         kill -9 "$p" 2>/dev/null
     done
-    for p in $pids; do
-        while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
-    done
+    for p in $pids; do wait "$p" 2>/dev/null; done
     ip netns delete "$ns" 2>/dev/null
     rm -rf "$tmp"
 }
@@ -102,7 +100,7 @@ stop_sshd() {
         kill -9 "$c" 2>/dev/null
     done
     kill -9 "$p" 2>/dev/null
-    while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+    wait "$p" 2>/dev/null   # reaps it: a zombie would still pass kill -0
 }
 
 # in_host N CMD...: run CMD in host N's namespaces (its /root).
@@ -221,6 +219,20 @@ check again "$tmp/lab.conf"
 [ $rc = 0 ] && ok "known keys: exit 0 (${elapsed_ms} ms)" || fail "known keys: exit $rc"
 jcheck again "all(x['hostkey']['status'] == 'ok' and x['agent']['running'] and not x['agent']['uploaded'] for x in d['hosts'])" \
     "known keys: ok, agent already there"
+
+# --- 3b. ~/.ssh/config is honoured: a Host alias with HostName and IdentityFile
+cat >"$HOME/.ssh/config" <<CONF
+Host h1-alias
+    HostName 127.0.0.11
+    IdentityFile $tmp/keys/client
+CONF
+printf '[host h1]\naddress = h1-alias\nuser = root\nrole = hypervisor\nknown_hosts = %s\n[migration]\nkeepalive_s = %s\n' \
+    "$tmp/known_hosts" "$KEEPALIVE" >"$tmp/lab-alias.conf"
+check alias "$tmp/lab-alias.conf"
+[ $rc = 0 ] && ok "ssh config: exit 0" || fail "ssh config: exit $rc"
+jcheck alias "h['h1']['ok'] and h['h1']['hostkey']['status'] == 'ok'" \
+    "ssh config: alias resolved by HostName, key from IdentityFile (no identity in the lab)"
+rm -f "$HOME/.ssh/config"
 
 # --- 4. changed host key: refused, names known_hosts and line, nothing sent ---
 stop_sshd 2
