@@ -29,6 +29,7 @@ ns=ccnc-ssh-$$
 tmp=$(mktemp -d /tmp/ccnc-test-ssh.XXXXXX)
 pids=""
 cleanup() {
+    exec 2>/dev/null   # no job notices for the processes killed here
     for p in $pids; do
         for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do kill -9 "$c" 2>/dev/null; done
         kill -9 "$p" 2>/dev/null
@@ -275,6 +276,34 @@ check pass "$tmp/lab-pass.conf"
 jcheck pass "h['h1']['connection'] == 'auth-failed' and 'passphrase' in h['h1']['error'] and 'ssh-add' in h['h1']['error']" \
     "passphrase key: auth-failed, says to use ssh-agent"
 if grep -rqs 'secret words' "$tmp/pass.json" "$tmp/pass.err"; then fail "passphrase leaked"; fi
+
+# --- 5b. the agent cannot run there: clear messages ----------------------------
+# a local agent built for another machine (an ELF whose e_machine says aarch64)
+python3 - "$(dirname "$ccnc")/ccnc-agent" "$tmp/agent-aarch64" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[18:20] = (183).to_bytes(2, "little")
+open(sys.argv[2], "wb").write(b)
+PY
+stop_sshd 3; start_sshd 3     # a fresh /root: no agent there
+CCNC_AGENT_BINARY=$tmp/agent-aarch64 check arch "$tmp/lab.conf"
+[ $rc = 1 ] && ok "wrong architecture: exit 1" || fail "wrong architecture: exit $rc"
+jcheck arch "h['h3']['connection'] == 'connected' and not h['h3']['agent']['running'] and 'built for aarch64' in h['h3']['error'] and 'x86_64' in h['h3']['error'] and 'install ccnc-agent 0.1.0' in h['h3']['error']" \
+    "wrong architecture: not copied, the message says what to install"
+in_host 3 test -e /root/.cache/ccnc/agent-0.1.0/ccnc-agent \
+    && fail "wrong architecture: something was copied" || ok "wrong architecture: nothing copied"
+# an agent that starts and dies: its exit status and last words
+in_host 2 sh -c 'mkdir -p /root/.cache/ccnc/agent-0.1.0 && cat >/root/.cache/ccnc/agent-0.1.0/ccnc-agent <<"SH"
+#!/bin/sh
+[ "$1" = --version ] && { echo "ccnc-agent 0.1.0"; exit 0; }
+printf "ccnc-agent: cannot open netlink: \033[31mPermission denied\n" >&2
+exit 3
+SH
+chmod 700 /root/.cache/ccnc/agent-0.1.0/ccnc-agent'
+check dies "$tmp/lab.conf"
+jcheck dies "h['h2']['connection'] == 'connected' and not h['h2']['agent']['running'] and 'exit status 3' in h['h2']['error'] and 'cannot open netlink: ?[31mPermission denied' in h['h2']['error']" \
+    "agent dies: exit status and its last stderr line, escape sequences defused"
+in_host 2 rm -rf /root/.cache/ccnc
 
 # --- 6. a listener that accepts TCP and never speaks SSH ----------------------
 ip netns exec "$ns" python3 -c '
