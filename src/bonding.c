@@ -367,9 +367,11 @@ ccnc_bonding_read_sysfs(const char *dir, const char *name, struct ccnc_bond *bon
     if (name)
         ccnc_str_set(&bond->name, name);
     mode = read_attr(dir, "bonding", "mode");
-    if (!mode) {
+    slaves = read_attr(dir, "bonding", "slaves");
+    if (!mode && !slaves) {
         ccnc_error_set_at(err, CCNC_ERR_PARSE, dir, 0,
-                          _("no bonding/mode: this is not a bond's sysfs directory"));
+                          _("no bonding/mode or bonding/slaves: this is not a bond's sysfs "
+                            "directory"));
         return -1;
     }
     bond->mode = ccnc_bonding_mode_from_string(mode);
@@ -384,9 +386,10 @@ ccnc_bonding_read_sysfs(const char *dir, const char *name, struct ccnc_bond *bon
     if (attr_int(dir, "bonding", "miimon", &bond->miimon_ms, err) < 0 ||
         attr_int(dir, "bonding", "updelay", &bond->updelay_ms, err) < 0 ||
         attr_int(dir, "bonding", "downdelay", &bond->downdelay_ms, err) < 0 ||
-        attr_int(dir, "bonding", "arp_interval", &bond->arp_interval_ms, err) < 0)
+        attr_int(dir, "bonding", "arp_interval", &bond->arp_interval_ms, err) < 0) {
+        free(slaves);
         return -1;
-    slaves = read_attr(dir, "bonding", "slaves");
+    }
     if (slaves) {
         char *save = NULL;
         for (char *t = strtok_r(slaves, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {

@@ -87,6 +87,9 @@ main(void)
     srunner_add_suite(sr, ccnc_ui_suite());
     srunner_add_suite(sr, ccnc_quote_suite());
     srunner_add_suite(sr, ccnc_ssh_proto_suite());
+    srunner_add_suite(sr, ccnc_bonding_suite());
+    srunner_add_suite(sr, ccnc_agent_proto_suite());
+    srunner_add_suite(sr, ccnc_agent_nlbond_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

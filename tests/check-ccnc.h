@@ -11,6 +11,10 @@ Suite *ccnc_loop_suite(void);
 Suite *ccnc_ui_suite(void);
 Suite *ccnc_quote_suite(void);
 Suite *ccnc_ssh_proto_suite(void);
+/* the agent's parsers */
+Suite *ccnc_bonding_suite(void);
+Suite *ccnc_agent_proto_suite(void);
+Suite *ccnc_agent_nlbond_suite(void);
 
 /* $abs_top_srcdir/tests/data/REL (or ./tests/data/REL); caller frees. */
 char *ccnc_test_data(const char *rel);

@@ -58,7 +58,9 @@ ccnc_inventory_build(const struct ccnc_agent_opts *opts, const struct ccnc_host 
         note_error(h, &e);
     }
     ccnc_error_clear(&e);
-    if (ccnc_sysfs_read_bonds(opts->root, h, &e) < 0)
+    /* bonds: netlink's attributes when live, /proc/net/bonding otherwise */
+    if ((!nl || ccnc_netlink_fill_bonds(nl, opts->root, h) < 0) &&
+        ccnc_sysfs_read_bonds(opts->root, h, &e) < 0)
         note_error(h, &e);
     ccnc_error_clear(&e);
     h->updated_ms = ccnc_now_wall_ms();

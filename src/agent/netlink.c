@@ -20,6 +20,7 @@
 
 #include "agent/agent.h"
 #include "agent/netlink.h"
+#include "agent/nl-bond.h"
 #include "i18n.h"
 
 struct ccnc_netlink {
@@ -27,6 +28,7 @@ struct ccnc_netlink {
     struct nl_cache *links;       /* kept current by mngr */
     struct nl_sock *sk;           /* requests: VF dumps, VF settings */
     struct nl_cache *vf_links;    /* refilled on demand, NULL until needed */
+    struct nl_sock *raw;          /* bond dumps, parsed by nl-bond.c */
     void (*changed)(void *);
     void *data;
 };
@@ -83,6 +85,8 @@ ccnc_netlink_free(struct ccnc_netlink *nl)
         nl_cache_mngr_free(nl->mngr); /* frees the managed cache too */
     if (nl->sk)
         nl_socket_free(nl->sk);
+    if (nl->raw)
+        nl_socket_free(nl->raw);
     free(nl);
 }
 
@@ -203,9 +207,75 @@ any_vfs(struct ccnc_netlink *nl, const char *root)
     return any;
 }
 
+static int
+cmp_ifindex(const void *a, const void *b)
+{
+    const struct ccnc_link *x = a, *y = b;
+
+    return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+static void
+add_link(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link,
+         struct ccnc_host *host)
+{
+    struct ccnc_link *l = ccnc_host_add_link(host);
+    const char *type = rtnl_link_get_type(link);
+    int master = rtnl_link_get_master(link);
+    unsigned flags = rtnl_link_get_flags(link);
+
+    l->name = ccnc_xstrdup(rtnl_link_get_name(link));
+    l->ifindex = rtnl_link_get_ifindex(link);
+    l->kind = ccnc_xstrdup(type);
+    if (!l->kind && rtnl_link_get_family(link) == AF_BRIDGE && master == l->ifindex)
+        l->kind = ccnc_xstrdup("bridge");
+    l->mac = addr_text(rtnl_link_get_addr(link));
+    l->mtu = (int)rtnl_link_get_mtu(link);
+    l->operstate = operstate_text(rtnl_link_get_operstate(link));
+    l->carrier = (flags & IFF_UP) ? rtnl_link_get_carrier(link) != 0 : 0;
+    if (master > 0 && master != l->ifindex) {
+        char buf[IFNAMSIZ + 1];
+        if (rtnl_link_i2name(nl->links, master, buf, sizeof(buf)))
+            l->master = ccnc_xstrdup(buf);
+    }
+    l->speed_mbps = ccnc_sysfs_link_speed(root, l->name);
+    fill_vfs(nl, root, link, l);
+}
+
+/* Drop the cache's per-family objects (AF_INET6, AF_BRIDGE) of links that
+ * are gone: the kernel sends no RTM_DELLINK for IPv6's, so without this
+ * they would pile up as links come and go.  Never from a cache callback. */
+static void
+purge_stale(struct ccnc_netlink *nl)
+{
+    struct nl_object **stale = NULL;
+    size_t n = 0, cap = 0;
+
+    for (struct nl_object *o = nl_cache_get_first(nl->links); o; o = nl_cache_get_next(o)) {
+        struct rtnl_link *link = (struct rtnl_link *)o;
+        int family = rtnl_link_get_family(link), ifindex = rtnl_link_get_ifindex(link);
+        bool alive = false;
+        if (family == AF_UNSPEC || family == AF_BRIDGE)
+            continue;
+        for (struct nl_object *m = nl_cache_get_first(nl->links); m && !alive;
+             m = nl_cache_get_next(m))
+            alive = rtnl_link_get_family((struct rtnl_link *)m) == AF_UNSPEC &&
+                    rtnl_link_get_ifindex((struct rtnl_link *)m) == ifindex;
+        if (!alive)
+            *(struct nl_object **)ccnc_array_push(&stale, &n, &cap, sizeof(*stale)) = o;
+    }
+    for (size_t i = 0; i < n; i++)
+        nl_cache_remove(stale[i]);
+    free(stale);
+}
+
 void
 ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *host)
 {
+    size_t first = host->n_links;
+
+    purge_stale(nl);
+
     if (any_vfs(nl, root)) {
         int rc = nl->vf_links ? nl_cache_refill(nl->sk, nl->vf_links)
                               : rtnl_link_alloc_cache(nl->sk, AF_UNSPEC, &nl->vf_links);
@@ -214,28 +284,80 @@ ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *h
             nl->vf_links = NULL;
         }
     }
-    for (struct nl_object *o = nl_cache_get_first(nl->links); o; o = nl_cache_get_next(o)) {
-        struct rtnl_link *link = (struct rtnl_link *)o;
-        struct ccnc_link *l = ccnc_host_add_link(host);
-        const char *type = rtnl_link_get_type(link);
-        int master = rtnl_link_get_master(link);
-        unsigned flags = rtnl_link_get_flags(link);
+    /* A link may be in the cache more than once: as AF_UNSPEC, as AF_BRIDGE
+     * (a bridge port, or a bridge that libnl saw only so) and as AF_INET6
+     * (IPv6's per-link notices, which the kernel never deletes: stale after
+     * the link is gone).  One link, one entry: the AF_UNSPEC one, else the
+     * AF_BRIDGE one; never AF_INET6's. */
+    for (int pass = 0; pass < 2; pass++)
+        for (struct nl_object *o = nl_cache_get_first(nl->links); o; o = nl_cache_get_next(o)) {
+            struct rtnl_link *link = (struct rtnl_link *)o;
+            int family = rtnl_link_get_family(link);
+            bool seen = false;
 
-        l->name = ccnc_xstrdup(rtnl_link_get_name(link));
-        l->ifindex = rtnl_link_get_ifindex(link);
-        l->kind = ccnc_xstrdup(type);
-        l->mac = addr_text(rtnl_link_get_addr(link));
-        l->mtu = (int)rtnl_link_get_mtu(link);
-        l->operstate = operstate_text(rtnl_link_get_operstate(link));
-        l->carrier = (flags & IFF_UP) ? rtnl_link_get_carrier(link) != 0 : 0;
-        if (master > 0) {
-            char buf[IFNAMSIZ + 1];
-            if (rtnl_link_i2name(nl->links, master, buf, sizeof(buf)))
-                l->master = ccnc_xstrdup(buf);
+            if (family != (pass == 0 ? AF_UNSPEC : AF_BRIDGE))
+                continue;
+            for (size_t i = first; i < host->n_links && !seen; i++)
+                seen = host->links[i].ifindex == rtnl_link_get_ifindex(link);
+            if (!seen)
+                add_link(nl, root, link, host);
         }
-        l->speed_mbps = ccnc_sysfs_link_speed(root, l->name);
-        fill_vfs(nl, root, link, l);
+    if (host->n_links > first)
+        qsort(host->links + first, host->n_links - first, sizeof(*host->links), cmp_ifindex);
+}
+
+struct dump {
+    struct ccnc_nl_linkinfo *links;
+    size_t n, cap;
+};
+
+static int
+on_dump_msg(struct nl_msg *msg, void *arg)
+{
+    struct dump *d = arg;
+    struct ccnc_nl_linkinfo info;
+
+    if (ccnc_nl_bond_parse(nlmsg_hdr(msg), &info) == 0 && (info.is_bond || info.is_bond_slave)) {
+        struct ccnc_nl_linkinfo *slot = ccnc_array_push(&d->links, &d->n, &d->cap, sizeof(*slot));
+        *slot = info;
+    } else {
+        ccnc_nl_linkinfo_clear(&info);
     }
+    return NL_OK;
+}
+
+int
+ccnc_netlink_fill_bonds(struct ccnc_netlink *nl, const char *root, struct ccnc_host *host)
+{
+    struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+    struct dump d = { 0 };
+    bool any = false;
+    int rc;
+
+    for (struct nl_object *o = nl_cache_get_first(nl->links); o && !any;
+         o = nl_cache_get_next(o))
+        any = ccnc_streq(rtnl_link_get_type((struct rtnl_link *)o), "bond");
+    if (!any)
+        return 0; /* no bond: nothing to ask */
+    if (!nl->raw) {
+        nl->raw = nl_socket_alloc();
+        if (!nl->raw || nl_connect(nl->raw, NETLINK_ROUTE) < 0) {
+            if (nl->raw)
+                nl_socket_free(nl->raw);
+            nl->raw = NULL;
+            return -1;
+        }
+    }
+    nl_socket_modify_cb(nl->raw, NL_CB_VALID, NL_CB_CUSTOM, on_dump_msg, &d);
+    rc = nl_send_simple(nl->raw, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+    if (rc >= 0)
+        rc = nl_recvmsgs_default(nl->raw);
+    if (rc >= 0)
+        ccnc_nl_bond_build(d.links, d.n, root, host);
+    for (size_t i = 0; i < d.n; i++)
+        ccnc_nl_linkinfo_clear(&d.links[i]);
+    free(d.links);
+    return rc < 0 ? -1 : 0;
 }
 
 int
@@ -247,6 +369,9 @@ ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *re
     int rc = -1, nrc;
 
     pf = rtnl_link_get_by_name(nl->links, req->pf);
+    /* a link made a moment ago may not be in the cache yet */
+    if (!pf && rtnl_link_get_kernel(nl->sk, 0, req->pf, &pf) < 0)
+        pf = NULL;
     if (!pf) {
         ccnc_error_set(err, CCNC_ERR_USAGE, _("there is no link '%s'"), req->pf);
         goto cleanup;

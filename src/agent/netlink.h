@@ -21,6 +21,9 @@ int ccnc_netlink_fd(const struct ccnc_netlink *nl);
 void ccnc_netlink_dispatch(struct ccnc_netlink *nl);
 /* Append the cached links (with VFs; speed read from root's sysfs) to host. */
 void ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *host);
+/* Append the bonds with IFLA_BOND_* / IFLA_BOND_SLAVE_* from a dump made
+ * only when a bond exists; -1 when netlink failed (read /proc instead). */
+int ccnc_netlink_fill_bonds(struct ccnc_netlink *nl, const char *root, struct ccnc_host *host);
 /* Set what req carries on VF req->vf of req->pf; -1 and err when the
  * kernel or driver refuses. */
 int ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *req,

@@ -197,9 +197,11 @@ read_probe_start(json_object *o, struct ccnc_proto_request *req, struct ccnc_err
         req->proto = p;
         free(proto);
     }
+    req->port = 7;
     req->rate_hz = 100;
     req->max_duration_s = 600;
-    if (want_int(o, "rate_hz", 1, 1000, &req->rate_hz, err) < 0 ||
+    if (want_int(o, "port", 1, 65535, &req->port, err) < 0 ||
+        want_int(o, "rate_hz", 1, 1000, &req->rate_hz, err) < 0 ||
         want_int(o, "max_duration_s", 1, 86400, &req->max_duration_s, err) < 0)
         return -1;
     return 0;

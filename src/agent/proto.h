@@ -52,6 +52,7 @@ struct ccnc_proto_request {
     /* probe-start, probe-stop */
     char *target;
     enum ccnc_probe_proto proto;
+    int port;             /* udp: default 7 (echo) */
     int rate_hz;
     int max_duration_s;
     int probe;

@@ -21,10 +21,10 @@
 #include "agent/proto.h"
 #include "i18n.h"
 
-#define COALESCE_MS 5
+#define COALESCE_MS 2
 #define HEARTBEAT_MS 5000
 /* What has no notification (link speed, PCI, NFS) is looked at this often. */
-#define RESCAN_MS 10000
+#define RESCAN_MS 30000
 #define MAX_PROBES 16
 
 struct serve {
@@ -211,9 +211,11 @@ handle_request(struct serve *s, const struct ccnc_proto_request *req)
                                 MAX_PROBES);
             break;
         }
-        probe = ++s->next_probe;
-        s->probes[slot] = ccnc_probe_start(s->loop, probe, req, on_probe_report, s, &err);
+        s->probes[slot] = ccnc_probe_start(s->loop, s->next_probe + 1, req, on_probe_report, s,
+                                           &err);
         rc = s->probes[slot] ? 0 : -1;
+        if (rc == 0)
+            probe = ++s->next_probe;
         break;
     }
     case CCNC_PROTO_OP_PROBE_STOP:

@@ -182,6 +182,8 @@ list_dir(const char *path, size_t *n)
     closedir(d);
     if (*n)
         qsort(names, *n, sizeof(*names), cmp_names);
+    else
+        names = ccnc_xcalloc(1, sizeof(*names)); /* empty, but there */
     return names;
 }
 

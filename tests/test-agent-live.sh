@@ -1,0 +1,170 @@
+#!/bin/sh
+# ccnc-agent --serve against a real kernel, inside a network namespace this
+# test makes: veth, bridge and macvlan links appear, change (up, MTU,
+# master) and vanish, and for each the agent sends an inventory and the
+# matching event.  Then the probe (ICMP and UDP to 127.0.0.1 inside the
+# namespace).  Skipped (77) only when no namespace can be made.
+set -u
+top=${abs_top_srcdir:-.}
+build=${abs_top_builddir:-.}
+agent="$build/ccnc-agent"
+
+if [ -z "${CCNC_IN_NETNS:-}" ]; then
+    if ! unshare -n true 2>/dev/null; then
+        echo "SKIP: cannot create a network namespace (unshare -n needs root or user namespaces)"
+        exit 77
+    fi
+    CCNC_IN_NETNS=1 exec unshare -n sh "$0" "$@"
+fi
+
+passes=0
+fails=0
+ok() { passes=$((passes + 1)); }
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ccnc-agent-live.XXXXXX") || exit 99
+pid=
+cleanup() {
+    exec 3>&- 2>/dev/null
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    if [ "$fails" != 0 ] && [ -f "$tmp/out" ]; then
+        echo "agent output (less inventories):"
+        grep -v '"type":"inventory"' "$tmp/out" | sed 's/^/  | /'
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+out="$tmp/out"
+
+ip link set lo up
+mkfifo "$tmp/in"
+"$agent" --serve --name live <"$tmp/in" >"$out" 2>"$tmp/err" &
+pid=$!
+exec 3>"$tmp/in"
+
+# Wait (at most 3 s) for a line matching a pattern.
+waitfor() { # DESCRIPTION PATTERN
+    i=0
+    while [ $i -lt 300 ]; do
+        if grep -q -- "$2" "$out"; then ok; return 0; fi
+        sleep 0.01
+        i=$((i + 1))
+    done
+    fail "$1 (no line matching $2)"
+    return 1
+}
+inventories() { grep -c '"type":"inventory"' "$out"; }
+
+waitfor "hello" '^{"type":"hello","protocol":1,'
+waitfor "first inventory" '^{"type":"inventory","seq":1,.*"name":"lo"'
+
+ip link add v0 type veth peer name v1
+waitfor "veth appears" '"kind":"link-added","object":"v0"'
+waitfor "its peer appears" '"kind":"link-added","object":"v1"'
+grep -q '"type":"inventory".*"name":"v0","ifindex":[0-9]*,"kind":"veth"' "$out" && ok ||
+    fail "the inventory has v0 of kind veth"
+
+ip link set v0 up
+ip link set v1 up
+waitfor "v0 goes up" '"kind":"link-changed","object":"v0","before":"[^"]*","after":"up'
+ip link set v0 mtu 1400
+waitfor "v0's MTU" '"kind":"link-changed","object":"v0","before":"up[^"]*mtu 1500","after":"up[^"]*mtu 1400"'
+
+ip link add br0 type bridge
+waitfor "a bridge appears" '"kind":"link-added","object":"br0"'
+ip link set v0 master br0
+waitfor "v0 gets a master" '"kind":"link-changed","object":"v0",.*"after":"[^"]*master br0"'
+grep -q '"name":"br0","ifindex":[0-9]*,"kind":"bridge"' "$out" && ok || fail "br0 is of kind bridge"
+
+ip link add mv0 link v1 type macvlan mode bridge
+waitfor "a macvlan appears" '"kind":"link-added","object":"mv0"'
+grep -q '"name":"mv0","ifindex":[0-9]*,"kind":"macvlan"' "$out" && ok || fail "mv0 is of kind macvlan"
+ip link set v0 nomaster
+waitfor "v0 leaves the bridge" '"kind":"link-changed","object":"v0","before":"[^"]*master br0","after":"up[^"]*mtu 1400"}'
+ip link del mv0
+waitfor "the macvlan vanishes" '"kind":"link-removed","object":"mv0"'
+ip link del v0
+waitfor "the veth pair vanishes" '"kind":"link-removed","object":"v1"'
+ip link del br0
+waitfor "the bridge vanishes" '"kind":"link-removed","object":"br0"'
+
+# seq grows by one per inventory, events carry their inventory's seq
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$out" <<'PY' && ok || fail "seq grows by one; events follow their inventory"
+import json, sys
+seq = 0
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    if m["type"] == "inventory":
+        assert m["seq"] == seq + 1, m["seq"]
+        seq = m["seq"]
+    elif m["type"] == "event":
+        assert m["seq"] == seq
+PY
+fi
+
+# --- requests on a real kernel ----------------------------------------------
+ip link add v2 type veth peer name v3
+printf '%s\n' '{"type":"request","id":1,"op":"vf-set","pf":"v2","vf":0,"vlan":10}' >&3
+waitfor "vf-set on a veth is refused" '^{"type":"reply","id":1,"ok":false,"error":"the driver refused VF 0 of '\''v2'\'': '
+printf '%s\n' '{"type":"request","id":2,"op":"vf-set","pf":"nosuch0","vf":0,"trust":true}' >&3
+waitfor "vf-set on a missing link" '^{"type":"reply","id":2,"ok":false,"error":"there is no link '\''nosuch0'\''"}'
+printf '%s\n' '{"type":"request","id":3,"op":"sriov-numvfs","pf":"v2","num_vfs":2}' >&3
+waitfor "sriov-numvfs on a veth" '^{"type":"reply","id":3,"ok":false,"error":"'
+printf '%s\n' '{"type":"request","id":4,"op":"ping"}' >&3
+waitfor "still answering" '^{"type":"reply","id":4,"ok":true}$'
+
+# --- the probe, to addresses inside this namespace only ----------------------
+printf '%s\n' '{"type":"request","id":5,"op":"probe-start","target":"127.0.0.1","proto":"icmp","rate_hz":200,"max_duration_s":1}' >&3
+waitfor "ICMP probe starts" '^{"type":"reply","id":5,"ok":true,"probe":1}$'
+waitfor "ICMP probe ends at max_duration_s" '^{"type":"probe","probe":1,.*"done":true'
+line=$(grep '"type":"probe","probe":1,.*"done":true' "$out")
+case $line in
+*'"lost":0,'*) ok ;;
+*) fail "no ICMP echo lost on loopback: $line" ;;
+esac
+sent=$(echo "$line" | sed 's/.*"sent":\([0-9]*\).*/\1/')
+[ "$sent" -ge 150 ] && [ "$sent" -le 210 ] && ok || fail "about 200 echo requests in 1 s at 200 Hz (sent $sent)"
+n=$(grep -c '"type":"probe","probe":1,' "$out")
+[ "$n" -ge 8 ] && [ "$n" -le 13 ] && ok || fail "a sample every 100 ms (got $n in 1 s)"
+
+# UDP to a closed port: the port-unreachable answers count (loopback is not
+# rate-limited)
+printf '%s\n' '{"type":"request","id":6,"op":"probe-start","target":"127.0.0.1","proto":"udp","port":9,"rate_hz":100,"max_duration_s":600}' >&3
+waitfor "UDP probe starts" '^{"type":"reply","id":6,"ok":true,"probe":2}$'
+waitfor "UDP probe reports" '^{"type":"probe","probe":2,"sent":[1-9][0-9]*,"received":[1-9]'
+# a gap: drop loopback for 300 ms
+ip link set lo down
+sleep 0.3
+ip link set lo up
+sleep 0.3
+printf '%s\n' '{"type":"request","id":7,"op":"probe-stop","probe":2}' >&3
+waitfor "probe-stop" '^{"type":"reply","id":7,"ok":true}$'
+waitfor "UDP probe done" '^{"type":"probe","probe":2,.*"done":true'
+line=$(grep '"type":"probe","probe":2,.*"done":true' "$out")
+gap=$(echo "$line" | sed 's/.*"longest_gap_ms":\([0-9]*\).*/\1/')
+[ "$gap" -ge 250 ] && [ "$gap" -le 1500 ] && ok || fail "the 300 ms outage shows as the longest gap (got $gap ms)"
+
+printf '%s\n' '{"type":"request","id":8,"op":"probe-start","target":"10.77.0.1x"}' >&3
+waitfor "probe to a bad address" '^{"type":"reply","id":8,"ok":false,"error":"'
+
+# --- end of input: probes stop, exit 0 ---------------------------------------
+printf '%s\n' '{"type":"request","id":9,"op":"probe-start","target":"127.0.0.1","max_duration_s":600}' >&3
+waitfor "a probe that EOF must stop" '^{"type":"reply","id":9,"ok":true,"probe":3}$'
+exec 3>&-
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.01; i=$((i + 1)); done
+if kill -0 "$pid" 2>/dev/null; then
+    fail "the agent exits at end of input"
+else
+    wait "$pid"
+    rc=$?
+    pid=
+    [ $rc = 0 ] && ok || fail "exit status 0 at end of input (got $rc)"
+    grep -q '^{"type":"probe","probe":3,.*"done":true' "$out" && ok ||
+        fail "the running probe sent its final sample"
+fi
+[ -s "$tmp/err" ] && { echo "agent stderr:"; sed 's/^/  | /' "$tmp/err"; }
+
+echo "$passes passed, $fails failed"
+[ "$fails" = 0 ]

@@ -1,0 +1,202 @@
+/* Bonds from netlink messages: RTM_NEWLINK messages with IFLA_BOND_* and
+ * IFLA_BOND_SLAVE_* built here (this machine's kernel has no bonding), and
+ * malformed ones. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/if_bonding.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "agent/nl-bond.h"
+#include "check-ccnc.h"
+
+struct spec {
+    int ifindex;
+    const char *name;
+    int master;
+    const char *kind;       /* "bond" or NULL */
+    const char *slave_kind; /* "bond" or NULL */
+    int state, mii;
+    unsigned failures;
+};
+
+static struct nl_msg *
+link_msg(const struct spec *sp, int mode, int active, int primary)
+{
+    struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = sp->ifindex };
+    struct nlattr *li, *d;
+
+    ck_assert_int_eq(nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO), 0);
+    nla_put_string(m, IFLA_IFNAME, sp->name);
+    if (sp->master)
+        nla_put_u32(m, IFLA_MASTER, (uint32_t)sp->master);
+    nla_put_u8(m, IFLA_CARRIER, 1);
+    li = nla_nest_start(m, IFLA_LINKINFO);
+    if (sp->kind) {
+        nla_put_string(m, IFLA_INFO_KIND, sp->kind);
+        d = nla_nest_start(m, IFLA_INFO_DATA);
+        nla_put_u8(m, IFLA_BOND_MODE, (uint8_t)mode);
+        nla_put_u32(m, IFLA_BOND_ACTIVE_SLAVE, (uint32_t)active);
+        nla_put_u32(m, IFLA_BOND_PRIMARY, (uint32_t)primary);
+        nla_put_u32(m, IFLA_BOND_MIIMON, 100);
+        nla_put_u32(m, IFLA_BOND_UPDELAY, 0);
+        nla_put_u32(m, IFLA_BOND_DOWNDELAY, 200);
+        nla_put_u32(m, IFLA_BOND_ARP_INTERVAL, 0);
+        nla_nest_end(m, d);
+    }
+    if (sp->slave_kind) {
+        static const unsigned char mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01 };
+        nla_put_string(m, IFLA_INFO_SLAVE_KIND, sp->slave_kind);
+        d = nla_nest_start(m, IFLA_INFO_SLAVE_DATA);
+        nla_put_u8(m, IFLA_BOND_SLAVE_STATE, (uint8_t)sp->state);
+        nla_put_u8(m, IFLA_BOND_SLAVE_MII_STATUS, (uint8_t)sp->mii);
+        nla_put_u32(m, IFLA_BOND_SLAVE_LINK_FAILURE_COUNT, sp->failures);
+        nla_put(m, IFLA_BOND_SLAVE_PERM_HWADDR, 6, mac);
+        nla_nest_end(m, d);
+    }
+    nla_nest_end(m, li);
+    return m;
+}
+
+START_TEST(test_guest_bond)
+{
+    /* the thesis' guest: bond0 active-backup over a passthrough NIC
+     * (primary) and a virtio NIC, failed over to the virtio one */
+    static const struct spec specs[] = {
+        { 5, "bond0", 0, "bond", NULL, 0, 0, 0 },
+        { 3, "eth1", 5, NULL, "bond", BOND_STATE_ACTIVE, BOND_LINK_UP, 0 },
+        { 2, "eth0", 5, NULL, "bond", BOND_STATE_BACKUP, BOND_LINK_DOWN, 4 },
+        { 1, "lo", 0, NULL, NULL, 0, 0, 0 },
+    };
+    struct ccnc_nl_linkinfo links[4];
+    struct ccnc_host *h = ccnc_host_new("g", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
+    const struct ccnc_bond *b;
+
+    for (size_t i = 0; i < 4; i++) {
+        struct nl_msg *m = link_msg(&specs[i], BOND_MODE_ACTIVEBACKUP, 3, 2);
+        ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &links[i]), 0);
+        nlmsg_free(m);
+    }
+    ck_assert(links[0].is_bond && !links[0].is_bond_slave);
+    ck_assert(links[1].is_bond_slave && links[1].master == 5);
+    ck_assert(!links[3].is_bond && !links[3].is_bond_slave);
+    ck_assert_uint_eq(ccnc_nl_bond_build(links, 4, NULL, h), 1);
+    b = &h->bonds[0];
+    ck_assert_str_eq(b->name, "bond0");
+    ck_assert_int_eq(b->mode, CCNC_BOND_MODE_ACTIVE_BACKUP);
+    ck_assert_str_eq(b->active_slave, "eth1");
+    ck_assert_str_eq(b->primary, "eth0");
+    ck_assert_str_eq(b->mii_status, "up");
+    ck_assert_int_eq(b->miimon_ms, 100);
+    ck_assert_int_eq(b->downdelay_ms, 200);
+    ck_assert_int_eq(b->arp_interval_ms, 0);
+    ck_assert_uint_eq(b->n_slaves, 2);
+    ck_assert_str_eq(b->slaves[0].name, "eth0"); /* ifindex order */
+    ck_assert_int_eq(b->slaves[0].state, CCNC_SLAVE_BACKUP);
+    ck_assert_str_eq(b->slaves[0].mii_status, "down");
+    ck_assert_int_eq(b->slaves[0].link_failures, 4);
+    ck_assert_str_eq(b->slaves[0].perm_hwaddr, "52:54:00:aa:bb:01");
+    ck_assert_str_eq(b->slaves[1].name, "eth1");
+    ck_assert_int_eq(b->slaves[1].state, CCNC_SLAVE_ACTIVE);
+    ck_assert_str_eq(b->slaves[1].mii_status, "up");
+    for (size_t i = 0; i < 4; i++)
+        ccnc_nl_linkinfo_clear(&links[i]);
+    ccnc_host_unref(h);
+}
+END_TEST
+
+START_TEST(test_no_active_slave)
+{
+    static const struct spec sp = { 7, "bond1", 0, "bond", NULL, 0, 0, 0 };
+    struct ccnc_nl_linkinfo info;
+    struct ccnc_host *h = ccnc_host_new("g", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
+    struct nl_msg *m = link_msg(&sp, BOND_MODE_8023AD, 0, 0);
+
+    ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), 0);
+    ck_assert_uint_eq(ccnc_nl_bond_build(&info, 1, NULL, h), 1);
+    ck_assert_ptr_null(h->bonds[0].active_slave);
+    ck_assert_ptr_null(h->bonds[0].primary);
+    ck_assert_int_eq(h->bonds[0].mode, CCNC_BOND_MODE_8023AD);
+    ccnc_nl_linkinfo_clear(&info);
+    nlmsg_free(m);
+    ccnc_host_unref(h);
+}
+END_TEST
+
+START_TEST(test_malformed)
+{
+    struct ccnc_nl_linkinfo info;
+    struct nl_msg *m;
+    struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 9 };
+    struct nlattr *li, *d;
+
+    /* not a link message */
+    m = nlmsg_alloc_simple(RTM_NEWADDR, 0);
+    nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
+    ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), -1);
+    ccnc_nl_linkinfo_clear(&info);
+    nlmsg_free(m);
+
+    /* too short for an ifinfomsg */
+    m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), -1);
+    ccnc_nl_linkinfo_clear(&info);
+    nlmsg_free(m);
+
+    /* no name */
+    m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
+    ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), -1);
+    ccnc_nl_linkinfo_clear(&info);
+    nlmsg_free(m);
+
+    /* a bond whose mode is a u32 and active slave a u8: the policy refuses
+     * the data, the bond stays with unknown values */
+    m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
+    nla_put_string(m, IFLA_IFNAME, "bondx");
+    li = nla_nest_start(m, IFLA_LINKINFO);
+    nla_put_string(m, IFLA_INFO_KIND, "bond");
+    d = nla_nest_start(m, IFLA_INFO_DATA);
+    nla_put_u8(m, IFLA_BOND_ACTIVE_SLAVE, 3);
+    nla_nest_end(m, d);
+    nla_nest_end(m, li);
+    ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), 0);
+    ck_assert(info.is_bond);
+    ck_assert_int_eq(info.mode, CCNC_UNKNOWN);
+    ck_assert_int_eq(info.active_slave, 0);
+    ccnc_nl_linkinfo_clear(&info);
+    nlmsg_free(m);
+
+    /* "bonding" is not "bond" */
+    m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
+    nla_put_string(m, IFLA_IFNAME, "x");
+    li = nla_nest_start(m, IFLA_LINKINFO);
+    nla_put_string(m, IFLA_INFO_KIND, "bonding");
+    nla_nest_end(m, li);
+    ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), 0);
+    ck_assert(!info.is_bond);
+    ccnc_nl_linkinfo_clear(&info);
+    nlmsg_free(m);
+}
+END_TEST
+
+Suite *
+ccnc_agent_nlbond_suite(void)
+{
+    Suite *s = suite_create("agent-nl-bond");
+    TCase *tc = tcase_create("nl-bond");
+
+    tcase_add_test(tc, test_guest_bond);
+    tcase_add_test(tc, test_no_active_slave);
+    tcase_add_test(tc, test_malformed);
+    suite_add_tcase(s, tc);
+    return s;
+}

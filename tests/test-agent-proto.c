@@ -1,0 +1,231 @@
+/* The agent protocol's reader and writers (docs/agent-protocol.md). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include <ccnc/json.h>
+
+#include "agent/proto.h"
+#include "check-ccnc.h"
+
+static const struct {
+    const char *line;
+    int ok;              /* 1: parses */
+    int has_id;
+    long long id;
+    int op;
+} requests[] = {
+    { "{\"type\":\"request\",\"id\":11,\"op\":\"ping\"}", 1, 1, 11, CCNC_PROTO_OP_PING },
+    { "  {\"op\":\"ping\",\"id\":0,\"type\":\"request\",\"extra\":[1,2]}  ", 1, 1, 0,
+      CCNC_PROTO_OP_PING },
+    { "{\"type\":\"request\",\"id\":7,\"op\":\"vf-set\",\"pf\":\"eth1\",\"vf\":0,"
+      "\"mac\":\"52:54:00:77:01:01\",\"vlan\":201,\"qos\":0,\"max_tx_rate\":1000,"
+      "\"min_tx_rate\":0,\"spoofchk\":true,\"trust\":false,\"link_state\":\"auto\"}",
+      1, 1, 7, CCNC_PROTO_OP_VF_SET },
+    { "{\"type\":\"request\",\"id\":8,\"op\":\"sriov-numvfs\",\"pf\":\"eth1\",\"num_vfs\":4}",
+      1, 1, 8, CCNC_PROTO_OP_SRIOV_NUMVFS },
+    { "{\"type\":\"request\",\"id\":9,\"op\":\"probe-start\",\"target\":\"10.77.0.101\","
+      "\"proto\":\"udp\",\"rate_hz\":100,\"max_duration_s\":600}", 1, 1, 9,
+      CCNC_PROTO_OP_PROBE_START },
+    { "{\"type\":\"request\",\"id\":10,\"op\":\"probe-stop\",\"probe\":1}", 1, 1, 10,
+      CCNC_PROTO_OP_PROBE_STOP },
+    /* errors */
+    { "", 0, 0, 0, -1 },
+    { "not json", 0, 0, 0, -1 },
+    { "{\"type\":\"request\",\"id\":5,\"op\":\"ping\"", 0, 0, 0, -1 },
+    { "[1,2,3]", 0, 0, 0, -1 },
+    { "{\"type\":\"request\",\"id\":5,\"op\":\"ping\"} trailing", 0, 0, 0, -1 },
+    { "{\"type\":\"request\",\"op\":\"ping\"}", 0, 0, 0, -1 },
+    { "{\"type\":\"request\",\"id\":\"7\",\"op\":\"ping\"}", 0, 0, 0, -1 },
+    { "{\"type\":\"hello\",\"id\":3,\"op\":\"ping\"}", 0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3}", 0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"reboot\"}", 0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"vf-set\",\"pf\":\"eth1\",\"vf\":0}", 0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"vf-set\",\"vf\":0,\"vlan\":1}", 0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"vf-set\",\"pf\":\"../x\",\"vf\":0,\"vlan\":1}",
+      0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"vf-set\",\"pf\":\"eth1\",\"vf\":-1,\"vlan\":1}",
+      0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"vf-set\",\"pf\":\"eth1\",\"vf\":0,\"vlan\":4096}",
+      0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"vf-set\",\"pf\":\"eth1\",\"vf\":0,\"qos\":1}",
+      0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"vf-set\",\"pf\":\"eth1\",\"vf\":0,\"mac\":\"52:54\"}",
+      0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"vf-set\",\"pf\":\"eth1\",\"vf\":0,\"trust\":1}",
+      0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"vf-set\",\"pf\":\"eth1\",\"vf\":0,"
+      "\"link_state\":\"up\"}", 0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"sriov-numvfs\",\"pf\":\"eth1\"}", 0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"probe-start\",\"target\":\"x\",\"rate_hz\":0}",
+      0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"probe-start\",\"target\":\"x\",\"rate_hz\":1001}",
+      0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"probe-start\",\"target\":\"x\",\"proto\":\"tcp\"}",
+      0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"probe-stop\"}", 0, 1, 3, -1 },
+};
+
+START_TEST(test_parse_request)
+{
+    struct ccnc_proto_request req;
+    struct ccnc_error err = { 0 };
+    const char *line = requests[_i].line;
+    int rc = ccnc_proto_parse_request(line, strlen(line), &req, &err);
+
+    if (requests[_i].ok) {
+        ck_assert_msg(rc == 0, "%s: %s", line, err.message);
+        ck_assert_int_eq(req.op, requests[_i].op);
+    } else {
+        ck_assert_msg(rc == -1, "accepted: %s", line);
+        ck_assert_ptr_nonnull(err.message);
+    }
+    ck_assert_int_eq(req.has_id, requests[_i].has_id);
+    if (req.has_id)
+        ck_assert_int_eq(req.id, requests[_i].id);
+    ccnc_proto_request_clear(&req);
+    ccnc_error_clear(&err);
+}
+END_TEST
+
+START_TEST(test_parse_fields)
+{
+    const char *line = requests[2].line;
+    struct ccnc_proto_request req;
+    struct ccnc_error err = { 0 };
+
+    ck_assert_int_eq(ccnc_proto_parse_request(line, strlen(line), &req, &err), 0);
+    ck_assert_str_eq(req.pf, "eth1");
+    ck_assert_int_eq(req.vf, 0);
+    ck_assert_uint_eq(req.set, 0xff);
+    ck_assert_str_eq(req.mac, "52:54:00:77:01:01");
+    ck_assert_int_eq(req.vlan, 201);
+    ck_assert_int_eq(req.max_tx_rate, 1000);
+    ck_assert(req.spoofchk && !req.trust);
+    ck_assert_str_eq(req.link_state, "auto");
+    ccnc_proto_request_clear(&req);
+
+    line = "{\"type\":\"request\",\"id\":1,\"op\":\"probe-start\",\"target\":\"127.0.0.1\"}";
+    ck_assert_int_eq(ccnc_proto_parse_request(line, strlen(line), &req, &err), 0);
+    ck_assert_int_eq(req.proto, CCNC_PROBE_ICMP);
+    ck_assert_int_eq(req.rate_hz, 100);
+    ck_assert_int_eq(req.max_duration_s, 600);
+    ck_assert_int_eq(req.port, 7);
+    ccnc_proto_request_clear(&req);
+}
+END_TEST
+
+/* The parser takes a length: bytes after it are never read. */
+START_TEST(test_parse_length)
+{
+    const char *line = "{\"type\":\"request\",\"id\":1,\"op\":\"ping\"}GARBAGE";
+    struct ccnc_proto_request req;
+    struct ccnc_error err = { 0 };
+
+    ck_assert_int_eq(ccnc_proto_parse_request(line, strlen(line) - 7, &req, &err), 0);
+    ccnc_proto_request_clear(&req);
+    ck_assert_int_eq(ccnc_proto_parse_request(line, CCNC_PROTO_MAX_LINE + 1, &req, &err), -1);
+    ck_assert_int_eq(req.has_id, 0);
+    ccnc_proto_request_clear(&req);
+    ccnc_error_clear(&err);
+}
+END_TEST
+
+static json_object *
+parsed(char *line)
+{
+    json_object *o = json_tokener_parse(line);
+
+    ck_assert_msg(o != NULL, "not JSON: %s", line);
+    ck_assert_ptr_null(strchr(line, '\n'));
+    free(line);
+    return o;
+}
+
+static const char *
+str(json_object *o, const char *key)
+{
+    json_object *v;
+
+    ck_assert_msg(json_object_object_get_ex(o, key, &v), "no %s", key);
+    return json_object_get_string(v);
+}
+
+START_TEST(test_writers)
+{
+    struct ccnc_host *h = ccnc_host_new("sys1", NULL, NULL, CCNC_HOST_ROLE_STORAGE), *back;
+    struct ccnc_link *l = ccnc_host_add_link(h);
+    struct ccnc_proto_request req = { .has_id = true, .id = 42 };
+    char host[] = "sys1", object[] = "bond0", before[] = "eth0", after[] = "eth1";
+    struct ccnc_event ev = { CCNC_EV_BOND_FAILOVER, host, object, before, after };
+    struct ccnc_probe_sample sample = { 3, 10, 9, 1, 0, 25, true, NULL };
+    struct ccnc_error err = { 0 };
+    json_object *o, *v;
+    char *line;
+
+    l->name = ccnc_xstrdup("eth0");
+    l->mtu = 9000;
+
+    o = parsed(ccnc_proto_hello("sys1", CCNC_HOST_ROLE_STORAGE));
+    ck_assert_str_eq(str(o, "type"), "hello");
+    ck_assert_str_eq(str(o, "role"), "storage");
+    ck_assert_str_eq(str(o, "agent_version"), PACKAGE_VERSION);
+    ck_assert(json_object_object_get_ex(o, "protocol", &v) && json_object_get_int(v) == 1);
+    json_object_put(o);
+
+    line = ccnc_proto_inventory(5, h);
+    ck_assert(strncmp(line, "{\"type\":\"inventory\",\"seq\":5,\"schema_version\":1,\"host\":{", 55)
+              == 0);
+    back = ccnc_json_parse_host(line, &err);
+    ck_assert_msg(back != NULL, "%s", err.message);
+    ck_assert_str_eq(back->name, "sys1");
+    ck_assert_uint_eq(back->n_links, 1);
+    ck_assert_int_eq(back->links[0].mtu, 9000);
+    ccnc_host_unref(back);
+    json_object_put(parsed(line));
+
+    o = parsed(ccnc_proto_event(5, &ev));
+    ck_assert_str_eq(str(o, "kind"), "bond-failover");
+    ck_assert_str_eq(str(o, "object"), "bond0");
+    ck_assert_str_eq(str(o, "before"), "eth0");
+    ck_assert_str_eq(str(o, "after"), "eth1");
+    json_object_put(o);
+
+    o = parsed(ccnc_proto_heartbeat(5, 1234));
+    ck_assert_str_eq(str(o, "type"), "heartbeat");
+    json_object_put(o);
+
+    o = parsed(ccnc_proto_reply_ok(&req, 2));
+    ck_assert(json_object_object_get_ex(o, "id", &v) && json_object_get_int64(v) == 42);
+    ck_assert(json_object_object_get_ex(o, "probe", &v) && json_object_get_int(v) == 2);
+    json_object_put(o);
+
+    o = parsed(ccnc_proto_reply_error(NULL, "no \"quotes\"\nhere"));
+    ck_assert(json_object_object_get_ex(o, "id", &v) && v == NULL);
+    ck_assert_str_eq(str(o, "error"), "no \"quotes\"\nhere");
+    json_object_put(o);
+
+    o = parsed(ccnc_proto_probe(&sample));
+    ck_assert(json_object_object_get_ex(o, "done", &v) && json_object_get_boolean(v));
+    ck_assert(json_object_object_get_ex(o, "longest_gap_ms", &v) && json_object_get_int(v) == 25);
+    json_object_put(o);
+    ccnc_host_unref(h);
+}
+END_TEST
+
+Suite *
+ccnc_agent_proto_suite(void)
+{
+    Suite *s = suite_create("agent-proto");
+    TCase *tc = tcase_create("proto");
+
+    tcase_add_loop_test(tc, test_parse_request, 0, (int)CCNC_ARRAY_SIZE(requests));
+    tcase_add_test(tc, test_parse_fields);
+    tcase_add_test(tc, test_parse_length);
+    tcase_add_test(tc, test_writers);
+    suite_add_tcase(s, tc);
+    return s;
+}
