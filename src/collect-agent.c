@@ -30,6 +30,8 @@
 #define AGENT_CACHE_PATH AGENT_CACHE_DIR "/ccnc-agent"
 #define AGENT_WANT_VERSION "ccnc-agent " PACKAGE_VERSION
 #define RESTART_MS 5000
+/* The agent sends a heartbeat every 5 s; three missed ones and it is gone. */
+#define SILENCE_MS 15000
 
 enum agent_state { A_IDLE, A_PROBING, A_UPLOADING, A_STARTING, A_RUNNING, A_FAILED };
 
@@ -54,6 +56,8 @@ struct ccnc_agent {
     /* the running agent */
     char *last_stderr;
     bool hello;
+    long long last_line_ms;
+    int watchdog_timer;
 };
 
 static void run_agent(struct ccnc_agent *a, bool from_cache);
@@ -425,6 +429,7 @@ agent_line(void *data, const char *line, bool is_stderr)
         return;
     }
     ccnc_ssh_touch(a->ssh);
+    a->last_line_ms = ccnc_now_mono_ms();
     if (ccnc_agent_parse_line(line, &msg, &err) < 0) {
         /* one bad line does not end the link; say so and go on */
         char *safe = ccnc_quote_printable(err.message);
@@ -499,6 +504,22 @@ agent_closed(void *data, int status, const struct ccnc_error *err)
     a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
 }
 
+/* A session can stay up while the agent on it hangs: its heartbeats tell. */
+static void
+on_watchdog(void *data)
+{
+    struct ccnc_agent *a = data;
+
+    if ((a->state != A_RUNNING && a->state != A_STARTING) || !a->exec)
+        return;
+    if (ccnc_now_mono_ms() - a->last_line_ms <= SILENCE_MS)
+        return;
+    fail(a, _("ccnc-agent on %s sent nothing for %d s; starting it again"), a->name,
+         SILENCE_MS / 1000);
+    if (!a->restart_timer)
+        a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
+}
+
 static void
 run_agent(struct ccnc_agent *a, bool from_cache)
 {
@@ -517,6 +538,9 @@ run_agent(struct ccnc_agent *a, bool from_cache)
     a->last_stderr = NULL;
     a->hello = false;
     a->state = A_STARTING;
+    a->last_line_ms = ccnc_now_mono_ms();
+    if (!a->watchdog_timer)
+        a->watchdog_timer = ccnc_loop_add_timer(a->loop, SILENCE_MS / 3, true, on_watchdog, a);
     a->exec = ccnc_ssh_exec_start(a->ssh, cmd, &cb, a, &err);
     if (!a->exec && a->state == A_STARTING) {
         fail(a, "%s", err.message);
@@ -554,6 +578,8 @@ ccnc_agent_free(struct ccnc_agent *a)
         return;
     if (a->restart_timer)
         ccnc_loop_remove(a->loop, a->restart_timer);
+    if (a->watchdog_timer)
+        ccnc_loop_remove(a->loop, a->watchdog_timer);
     ccnc_error_clear(&a->err);
     free(a->name);
     free(a->version);

@@ -110,7 +110,11 @@ refresh(struct engine_host *h)
     part->stale = !live;
     if (!err && conn == CCNC_CONN_CONNECTED)
         err = ccnc_agent_error(h->agent);
-    ccnc_str_set(&part->error, err ? err->message : NULL);
+    if (err)
+        ccnc_str_set(&part->error, err->message);
+    else if (!live)
+        ccnc_str_set(&part->error, NULL);
+    /* else the agent's own word on what it could not read stays */
     ccnc_str_set(&part->hostkey_sha256, ccnc_ssh_fingerprint(h->ssh));
     part->hostkey_question = ccnc_ssh_hostkey_pending(h->ssh);
     if (ccnc_agent_version(h->agent))

@@ -2,8 +2,7 @@
 # A stand-in ccnc-agent for tests/test-ssh.sh: answers --version like the
 # real one and speaks the --serve protocol (hello, inventory, heartbeats,
 # replies to requests), so that deployment can be tested with a file whose
-# version the test controls.  FAKE_AGENT_VERSION in its own text is
-# rewritten by the test.
+# version the test controls (the test rewrites the version= line).
 version=0.1.0
 case "$1" in
 --version) echo "ccnc-agent $version"; exit 0 ;;
@@ -19,7 +18,10 @@ while [ $# -gt 0 ]; do
     shift
 done
 printf '{"type":"hello","protocol":1,"agent_version":"%s","host":"%s","role":"%s","capabilities":[]}\n' "$version" "$name" "$role"
-printf '{"type":"inventory","seq":1,"schema_version":1,"host":{"name":"%s","role":"%s","agent_version":"%s","nics":[],"links":[{"name":"fake0","mtu":1500,"vfs":[]}],"bonds":[],"exports":[],"vms":[]}}\n' "$name" "$role" "$version"
+# a storage host says what it could not read, as the real agent does
+error=null
+[ "$role" = storage ] && error='"fake: no NFS server process runs"'
+printf '{"type":"inventory","seq":1,"schema_version":1,"host":{"name":"%s","role":"%s","agent_version":"%s","error":%s,"nics":[],"links":[{"name":"fake0","mtu":1500,"vfs":[]}],"bonds":[],"exports":[],"vms":[]}}\n' "$name" "$role" "$version" "$error"
 seq=1
 while :; do
     if read -r line; then

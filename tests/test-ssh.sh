@@ -292,6 +292,11 @@ jcheck arch "h['h3']['connection'] == 'connected' and not h['h3']['agent']['runn
     "wrong architecture: not copied, the message says what to install"
 in_host 3 test -e /root/.cache/ccnc/agent-0.1.0/ccnc-agent \
     && fail "wrong architecture: something was copied" || ok "wrong architecture: nothing copied"
+# an agent that is a script (any architecture) is copied as it is; what it
+# says it could not read (host.error) reaches the host part
+CCNC_AGENT_BINARY=$fake_agent check script "$tmp/lab.conf"
+jcheck script "h['h3']['ok'] and h['h3']['agent']['uploaded'] and h['h3']['error'] == 'fake: no NFS server process runs'" \
+    "script agent: copied, started, its own error kept in the host part"
 # an agent that starts and dies: its exit status and last words
 in_host 2 sh -c 'mkdir -p /root/.cache/ccnc/agent-0.1.0 && cat >/root/.cache/ccnc/agent-0.1.0/ccnc-agent <<"SH"
 #!/bin/sh
