@@ -113,6 +113,7 @@ struct ccnc_ssh {
     struct ccnc_error lose_err;
     struct upload *upload;
     bool upload_pending;   /* asked for inside a callback: starts after the pass */
+    bool kick;             /* a channel was opened or written to during a pass */
 };
 
 static void pump(struct ccnc_ssh *s);
@@ -933,6 +934,14 @@ pump(struct ccnc_ssh *s)
         upload_launch(s);
         return;
     }
+    if (s->kick && s->phase == P_READY) {
+        /* a callback opened or wrote to a channel: do it now rather than
+         * at the next socket event or keepalive tick */
+        s->kick = false;
+        pump(s);
+        return;
+    }
+    s->kick = false;
     update_events(s);
 }
 
@@ -1121,9 +1130,10 @@ ccnc_ssh_exec_start(struct ccnc_ssh *s, const char *cmdline,
     x->deadline_ms = ccnc_now_mono_ms() + s->step_timeout_ms;
     x->next = s->execs;
     s->execs = x;
-    if (!s->pumping) {
+    if (s->pumping)
+        s->kick = true;
+    else
         pump(s);
-    }
     return x;
 }
 
@@ -1135,7 +1145,9 @@ ccnc_ssh_exec_write(struct ccnc_ssh_exec *x, const char *buf, size_t len)
     x->wbuf = ccnc_xrealloc(x->wbuf, x->n_w + len);
     memcpy(x->wbuf + x->n_w, buf, len);
     x->n_w += len;
-    if (!x->s->pumping)
+    if (x->s->pumping)
+        x->s->kick = true;
+    else
         pump(x->s);
 }
 
