@@ -16,6 +16,7 @@ struct engine_host {
     struct ccnc_ssh *ssh;
     struct ccnc_agent *agent;
     struct ccnc_host *inventory;   /* the agent's latest, NULL before one */
+    bool ready;                    /* the session was ready at the last report */
     int start_timer;
 };
 
@@ -127,10 +128,14 @@ on_ssh_changed(struct ccnc_ssh *ssh, void *data)
 {
     struct engine_host *h = data;
 
-    if (ccnc_ssh_is_ready(ssh))
+    bool ready = ccnc_ssh_is_ready(ssh);
+
+    /* the agent starts once per session, whatever else gets reported */
+    if (ready && !h->ready)
         ccnc_agent_start(h->agent);
-    else
+    else if (!ready && h->ready)
         ccnc_agent_stop(h->agent);
+    h->ready = ready;
     refresh(h);
 }
 

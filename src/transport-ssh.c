@@ -445,13 +445,13 @@ known_hosts_line(const char *path, const char *address, int port)
             continue;
         if (hosts[0] == '@')   /* @cert-authority, @revoked: the next field */
             hosts = strtok_r(NULL, " \t\n", &save);
-        for (h = strtok_r(hosts, ",", &save); h && hosts; h = strtok_r(NULL, ",", &save)) {
+        if (!hosts)
+            continue;
+        for (h = strtok_r(hosts, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
             if (strcmp(h, want) == 0) {
                 found = n;
                 break;
             }
-            if (strchr(h, ' ') || strchr(h, '\t'))
-                break;
         }
     }
     free(line);
@@ -508,7 +508,15 @@ check_hostkey(struct ccnc_ssh *s)
         s->hostkey = known == SSH_KNOWN_HOSTS_CHANGED ? CCNC_SSH_HOSTKEY_CHANGED
                                                       : CCNC_SSH_HOSTKEY_OTHER;
         path = known_hosts_path(s);
-        line = known_hosts_line(path, s->address, s->port);
+        {
+            /* the name libssh looked up: ~/.ssh/config may have changed it */
+            char *host = NULL;
+            unsigned int port = (unsigned int)s->port;
+            ssh_options_get(s->session, SSH_OPTIONS_HOST, &host);
+            ssh_options_get_port(s->session, &port);
+            line = known_hosts_line(path, host ? host : s->address, (int)port);
+            ssh_string_free_char(host);
+        }
         if (line > 0)
             /* TRANSLATORS: a refused, possibly spoofed host; the last %s is a file */
             lose(s, CCNC_CONN_HOSTKEY_CHANGED, CCNC_ERR_HOSTKEY,
