@@ -58,9 +58,12 @@ struct ccnc_agent {
     bool hello;
     long long last_line_ms;
     int watchdog_timer;
+    int step_timeout_ms;
+    int probe_timer;
 };
 
 static void run_agent(struct ccnc_agent *a, bool from_cache);
+static void on_restart(void *data);
 
 /* --- the protocol --------------------------------------------------------------- */
 
@@ -357,11 +360,29 @@ cleanup:
 }
 
 static void
+on_probe_timeout(void *data)
+{
+    struct ccnc_agent *a = data;
+
+    a->probe_timer = 0;
+    if (a->state != A_PROBING)
+        return;
+    fail(a, _("%s: looking for ccnc-agent there did not finish within %d s"), a->name,
+         (a->step_timeout_ms + 999) / 1000);
+    if (!a->restart_timer)
+        a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
+}
+
+static void
 probe_closed(void *data, int status, const struct ccnc_error *err)
 {
     struct ccnc_agent *a = data;
 
     a->exec = NULL;
+    if (a->probe_timer) {
+        ccnc_loop_remove(a->loop, a->probe_timer);
+        a->probe_timer = 0;
+    }
     if (a->state != A_PROBING)
         return;
     if (err) {
@@ -409,6 +430,9 @@ probe(struct ccnc_agent *a)
     if (!a->exec && a->state == A_PROBING) {
         a->state = A_IDLE;
         ccnc_error_clear(&err);
+    } else if (a->exec && !a->probe_timer) {
+        a->probe_timer = ccnc_loop_add_timer(a->loop, a->step_timeout_ms, false,
+                                             on_probe_timeout, a);
     }
     free(cmd);
     free(script);
@@ -558,10 +582,12 @@ run_agent(struct ccnc_agent *a, bool from_cache)
 
 struct ccnc_agent *
 ccnc_agent_new(struct ccnc_loop *loop, struct ccnc_ssh *ssh, const char *name,
-               enum ccnc_host_role role, const struct ccnc_agent_callbacks *cb, void *data)
+               enum ccnc_host_role role, int step_timeout_ms,
+               const struct ccnc_agent_callbacks *cb, void *data)
 {
     struct ccnc_agent *a = ccnc_xcalloc(1, sizeof(*a));
 
+    a->step_timeout_ms = step_timeout_ms > 0 ? step_timeout_ms : 10000;
     a->loop = loop;
     a->ssh = ssh;
     a->name = ccnc_xstrdup(name);
@@ -580,6 +606,8 @@ ccnc_agent_free(struct ccnc_agent *a)
         ccnc_loop_remove(a->loop, a->restart_timer);
     if (a->watchdog_timer)
         ccnc_loop_remove(a->loop, a->watchdog_timer);
+    if (a->probe_timer)
+        ccnc_loop_remove(a->loop, a->probe_timer);
     ccnc_error_clear(&a->err);
     free(a->name);
     free(a->version);
@@ -607,6 +635,10 @@ ccnc_agent_stop(struct ccnc_agent *a)
     if (a->restart_timer) {
         ccnc_loop_remove(a->loop, a->restart_timer);
         a->restart_timer = 0;
+    }
+    if (a->probe_timer) {
+        ccnc_loop_remove(a->loop, a->probe_timer);
+        a->probe_timer = 0;
     }
     a->exec = NULL;   /* closed with the session */
     if (a->state != A_FAILED)

@@ -25,9 +25,11 @@ struct ccnc_agent_callbacks {
 };
 
 /* An agent link for host name/role over ssh (borrowed: it must outlive the
- * link).  Starts only with ccnc_agent_start(). */
+ * link).  The probe for the agent must finish within step_timeout_ms.
+ * Starts only with ccnc_agent_start(). */
 struct ccnc_agent *ccnc_agent_new(struct ccnc_loop *loop, struct ccnc_ssh *ssh,
                                   const char *name, enum ccnc_host_role role,
+                                  int step_timeout_ms,
                                   const struct ccnc_agent_callbacks *cb, void *data);
 void ccnc_agent_free(struct ccnc_agent *agent);
 /* The session became ready: probe, deploy if needed, run. */

@@ -194,7 +194,8 @@ ccnc_engine_start(struct ccnc_engine *e)
         h->e = e;
         h->i = i;
         h->ssh = ccnc_ssh_new(e->loop, &cfg, on_ssh_changed, h);
-        h->agent = ccnc_agent_new(e->loop, h->ssh, lh->name, lh->role, &agent_cb, h);
+        h->agent = ccnc_agent_new(e->loop, h->ssh, lh->name, lh->role, keepalive * 1000,
+                                  &agent_cb, h);
         /* from the loop's first pass: a caller that only wants the
          * configured lab (ccnc status) never touches the network */
         h->start_timer = ccnc_loop_add_timer(e->loop, 0, false, on_start, h);

@@ -28,12 +28,15 @@ command -v python3 >/dev/null || skip "no python3"
 ns=ccnc-ssh-$$
 tmp=$(mktemp -d /tmp/ccnc-test-ssh.XXXXXX)
 pids=""
+# kill_tree PID: PID and everything it started (sshd's sessions and what
+# runs in them), children first.
+kill_tree() {
+    for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$c"; done
+    kill -9 "$1" 2>/dev/null
+}
 cleanup() {
     exec 2>/dev/null   # no job notices for the processes killed here
-    for p in $pids; do
-        for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do kill -9 "$c" 2>/dev/null; done
-        kill -9 "$p" 2>/dev/null
-    done
+    for p in $pids; do kill_tree "$p"; done
     for p in $pids; do wait "$p" 2>/dev/null; done
     ip netns delete "$ns" 2>/dev/null
     rm -rf "$tmp"
@@ -96,11 +99,7 @@ CONF
 # stop_sshd N: the listener and every session process it forked.
 stop_sshd() {
     eval "p=\$sshd_pid$1"
-    for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do
-        for g in $(ps -o pid= --ppid "$c" 2>/dev/null); do kill -9 "$g" 2>/dev/null; done
-        kill -9 "$c" 2>/dev/null
-    done
-    kill -9 "$p" 2>/dev/null
+    kill_tree "$p"
     wait "$p" 2>/dev/null   # reaps it: a zombie would still pass kill -0
 }
 
@@ -308,6 +307,14 @@ chmod 700 /root/.cache/ccnc/agent-0.1.0/ccnc-agent'
 check dies "$tmp/lab.conf"
 jcheck dies "h['h2']['connection'] == 'connected' and not h['h2']['agent']['running'] and 'exit status 3' in h['h2']['error'] and 'cannot open netlink: ?[31mPermission denied' in h['h2']['error']" \
     "agent dies: exit status and its last stderr line, escape sequences defused"
+in_host 2 rm -rf /root/.cache/ccnc
+# a probe that hangs (an agent whose --version does not return in time) is
+# bounded (the remote sleep outlives the channel, so keep it short)
+in_host 2 sh -c 'mkdir -p /root/.cache/ccnc/agent-0.1.0 && printf "#!/bin/sh\nexec sleep 60\n" \
+    >/root/.cache/ccnc/agent-0.1.0/ccnc-agent && chmod 700 /root/.cache/ccnc/agent-0.1.0/ccnc-agent'
+check hang "$tmp/lab.conf"
+jcheck hang "not h['h2']['ok'] and 'did not finish within $KEEPALIVE s' in h['h2']['error'] and h['h1']['ok']" \
+    "hanging probe: bounded by keepalive_s, the others unaffected (${elapsed_ms} ms)"
 in_host 2 rm -rf /root/.cache/ccnc
 
 # --- 6. a listener that accepts TCP and never speaks SSH ----------------------
