@@ -310,7 +310,7 @@ jcheck dies "h['h2']['connection'] == 'connected' and not h['h2']['agent']['runn
 in_host 2 rm -rf /root/.cache/ccnc
 # a probe that hangs (an agent whose --version does not return in time) is
 # bounded (the remote sleep outlives the channel, so keep it short)
-in_host 2 sh -c 'mkdir -p /root/.cache/ccnc/agent-0.1.0 && printf "#!/bin/sh\nexec sleep 60\n" \
+in_host 2 sh -c 'mkdir -p /root/.cache/ccnc/agent-0.1.0 && printf "#!/bin/sh\nexec sleep 6\n" \
     >/root/.cache/ccnc/agent-0.1.0/ccnc-agent && chmod 700 /root/.cache/ccnc/agent-0.1.0/ccnc-agent'
 check hang "$tmp/lab.conf"
 jcheck hang "not h['h2']['ok'] and 'did not finish within $KEEPALIVE s' in h['h2']['error'] and h['h1']['ok']" \
