@@ -328,13 +328,16 @@ while True:
 ' &
 pids="$pids $!"
 sleep 0.3
-{ cat "$tmp/lab.conf"; printf '[host mute]\naddress = 127.0.0.14\nuser = root\nrole = storage\nidentity = %s\nknown_hosts = %s\n' "$tmp/keys/client" "$tmp/known_hosts"; } \
+{ cat "$tmp/lab.conf"; printf '[host mute]\naddress = 127.0.0.14\nuser = root\nrole = storage\nidentity = %s\nknown_hosts = %s\n' "$tmp/keys/client" "$tmp/known_hosts"
+  printf '[host gone]\naddress = 127.0.0.15\nuser = root\nrole = storage\n'; } \
     | awk '/^\[migration\]/{m=1} {if(m) tail=tail $0 "\n"; else print} END{printf "%s", tail}' >"$tmp/lab-mute.conf"
 check mute "$tmp/lab-mute.conf"
 [ $rc = 1 ] && ok "silent host: exit 1 after ${elapsed_ms} ms" || fail "silent host: exit $rc"
 jcheck mute "h['mute']['connection'] == 'unreachable' and 'handshake within $KEEPALIVE s' in h['mute']['error']" \
     "silent host: unreachable, handshake timed out after keepalive_s"
 jcheck mute "h['h1']['ok'] and h['h2']['ok'] and h['h3']['ok']" "silent host: the others connected and ran the agent"
+jcheck mute "h['gone']['connection'] == 'unreachable' and not h['gone']['reachable'] and 'cannot connect to gone (127.0.0.15 port 22)' in h['gone']['error']" \
+    "refused port: unreachable at once, saying so"
 [ "$elapsed_ms" -lt $(( (KEEPALIVE + 3) * 1000 )) ] && ok "silent host: bounded ($elapsed_ms ms)" \
     || fail "silent host: took $elapsed_ms ms"
 
