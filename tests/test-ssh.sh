@@ -276,6 +276,25 @@ jcheck pass "h['h1']['connection'] == 'auth-failed' and 'passphrase' in h['h1'][
     "passphrase key: auth-failed, says to use ssh-agent"
 if grep -rqs 'secret words' "$tmp/pass.json" "$tmp/pass.err"; then fail "passphrase leaked"; fi
 
+# --- 5a. ssh-agent: the passphrase key, loaded as the message advises -----------
+if command -v ssh-agent >/dev/null && command -v ssh-add >/dev/null; then
+    ssh-agent -D -a "$tmp/agent.sock" >/dev/null 2>&1 &
+    agent_pid=$!
+    pids="$pids $agent_pid"
+    for _ in $(seq 50); do [ -S "$tmp/agent.sock" ] && break; sleep 0.05; done
+    printf '#!/bin/sh\necho "secret words"\n' >"$tmp/askpass"
+    chmod 700 "$tmp/askpass"
+    SSH_AUTH_SOCK=$tmp/agent.sock SSH_ASKPASS=$tmp/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=: \
+        ssh-add "$tmp/keys/pass" </dev/null >/dev/null 2>&1
+    printf '[host h1]\naddress = 127.0.0.11\nuser = root\nrole = hypervisor\nknown_hosts = %s\n[migration]\nkeepalive_s = %s\n' \
+        "$tmp/known_hosts" "$KEEPALIVE" >"$tmp/lab-agent.conf"
+    SSH_AUTH_SOCK=$tmp/agent.sock check sshagent "$tmp/lab-agent.conf"
+    jcheck sshagent "h['h1']['ok']" "ssh-agent: a passphrase key held by ssh-agent logs in (no identity in the lab)"
+    kill "$agent_pid"; wait "$agent_pid" 2>/dev/null
+else
+    echo "note: no ssh-agent here, its case is left out"
+fi
+
 # --- 5b. the agent cannot run there: clear messages ----------------------------
 # a local agent built for another machine (an ELF whose e_machine says aarch64)
 python3 - "$(dirname "$ccnc")/ccnc-agent" "$tmp/agent-aarch64" <<'PY'
