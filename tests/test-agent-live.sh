@@ -145,12 +145,48 @@ line=$(grep '"type":"probe","probe":2,.*"done":true' "$out")
 gap=$(echo "$line" | sed 's/.*"longest_gap_ms":\([0-9]*\).*/\1/')
 [ "$gap" -ge 250 ] && [ "$gap" -le 1500 ] && ok || fail "the 300 ms outage shows as the longest gap (got $gap ms)"
 
+# UDP to an echo service at 500 Hz: every datagram comes back
+if command -v python3 >/dev/null 2>&1; then
+    python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 7777))
+s.settimeout(0.5)
+end = time.time() + 5
+while time.time() < end:
+    try:
+        d, a = s.recvfrom(2048)
+        s.sendto(d, a)
+    except socket.timeout:
+        pass
+' &
+    echo_pid=$!
+    sleep 0.3
+    printf '%s\n' '{"type":"request","id":20,"op":"probe-start","target":"127.0.0.1","proto":"udp","port":7777,"rate_hz":500,"max_duration_s":1}' >&3
+    waitfor "UDP echo probe starts" '^{"type":"reply","id":20,"ok":true,"probe":3}$'
+    waitfor "UDP echo probe done" '^{"type":"probe","probe":3,.*"done":true'
+    line=$(grep '"type":"probe","probe":3,.*"done":true' "$out")
+    sent=$(echo "$line" | sed 's/.*"sent":\([0-9]*\).*/\1/')
+    received=$(echo "$line" | sed 's/.*"received":\([0-9]*\).*/\1/')
+    # lost 0; the last few may still be in flight when the probe ends
+    case $line in
+    *'"lost":0,'*) [ "$sent" -ge 450 ] && [ "$received" -ge $((sent - 5)) ] && ok ||
+        fail "UDP echo at 500 Hz: every datagram answered ($line)" ;;
+    *) fail "UDP echo at 500 Hz: none lost ($line)" ;;
+    esac
+    kill "$echo_pid" 2>/dev/null
+    wait "$echo_pid" 2>/dev/null
+    next=4
+else
+    next=3
+fi
+
 printf '%s\n' '{"type":"request","id":8,"op":"probe-start","target":"10.77.0.1x"}' >&3
 waitfor "probe to a bad address" '^{"type":"reply","id":8,"ok":false,"error":"'
 
 # --- end of input: probes stop, exit 0 ---------------------------------------
 printf '%s\n' '{"type":"request","id":9,"op":"probe-start","target":"127.0.0.1","max_duration_s":600}' >&3
-waitfor "a probe that EOF must stop" '^{"type":"reply","id":9,"ok":true,"probe":3}$'
+waitfor "a probe that EOF must stop" "^{\"type\":\"reply\",\"id\":9,\"ok\":true,\"probe\":$next}\$"
 exec 3>&-
 i=0
 while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.01; i=$((i + 1)); done
@@ -161,7 +197,7 @@ else
     rc=$?
     pid=
     [ $rc = 0 ] && ok || fail "exit status 0 at end of input (got $rc)"
-    grep -q '^{"type":"probe","probe":3,.*"done":true' "$out" && ok ||
+    grep -q "^{\"type\":\"probe\",\"probe\":$next,.*\"done\":true" "$out" && ok ||
         fail "the running probe sent its final sample"
 fi
 [ -s "$tmp/err" ] && { echo "agent stderr:"; sed 's/^/  | /' "$tmp/err"; }

@@ -1,6 +1,7 @@
-/* Bonds from netlink messages: RTM_NEWLINK messages with IFLA_BOND_* and
- * IFLA_BOND_SLAVE_* built here (this machine's kernel has no bonding), and
- * malformed ones. */
+/* Bonds and VFs from netlink messages built here (this machine's kernel
+ * has no bonding and no SR-IOV NIC): RTM_NEWLINK with IFLA_BOND_* and
+ * IFLA_BOND_SLAVE_*, malformed ones, and a PF's IFLA_VFINFO_LIST read
+ * through libnl's own parser and rtnl_link_vf_*. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -12,6 +13,10 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include <netlink/object.h>
+#include <netlink/route/link.h>
+
+#include "agent/netlink.h"
 #include "agent/nl-bond.h"
 #include "check-ccnc.h"
 
@@ -74,7 +79,7 @@ START_TEST(test_guest_bond)
         { 2, "eth0", 5, NULL, "bond", BOND_STATE_BACKUP, BOND_LINK_DOWN, 4 },
         { 1, "lo", 0, NULL, NULL, 0, 0, 0 },
     };
-    struct ccnc_nl_linkinfo links[4];
+    struct ccnc_nl_bond_info links[4];
     struct ccnc_host *h = ccnc_host_new("g", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
     const struct ccnc_bond *b;
 
@@ -106,7 +111,7 @@ START_TEST(test_guest_bond)
     ck_assert_int_eq(b->slaves[1].state, CCNC_SLAVE_ACTIVE);
     ck_assert_str_eq(b->slaves[1].mii_status, "up");
     for (size_t i = 0; i < 4; i++)
-        ccnc_nl_linkinfo_clear(&links[i]);
+        ccnc_nl_bond_info_clear(&links[i]);
     ccnc_host_unref(h);
 }
 END_TEST
@@ -114,7 +119,7 @@ END_TEST
 START_TEST(test_no_active_slave)
 {
     static const struct spec sp = { 7, "bond1", 0, "bond", NULL, 0, 0, 0 };
-    struct ccnc_nl_linkinfo info;
+    struct ccnc_nl_bond_info info;
     struct ccnc_host *h = ccnc_host_new("g", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
     struct nl_msg *m = link_msg(&sp, BOND_MODE_8023AD, 0, 0);
 
@@ -123,7 +128,7 @@ START_TEST(test_no_active_slave)
     ck_assert_ptr_null(h->bonds[0].active_slave);
     ck_assert_ptr_null(h->bonds[0].primary);
     ck_assert_int_eq(h->bonds[0].mode, CCNC_BOND_MODE_8023AD);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
     ccnc_host_unref(h);
 }
@@ -131,7 +136,7 @@ END_TEST
 
 START_TEST(test_malformed)
 {
-    struct ccnc_nl_linkinfo info;
+    struct ccnc_nl_bond_info info;
     struct nl_msg *m;
     struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 9 };
     struct nlattr *li, *d;
@@ -140,20 +145,20 @@ START_TEST(test_malformed)
     m = nlmsg_alloc_simple(RTM_NEWADDR, 0);
     nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
     ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), -1);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
 
     /* too short for an ifinfomsg */
     m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
     ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), -1);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
 
     /* no name */
     m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
     nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
     ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), -1);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
 
     /* a bond whose mode is a u32 and active slave a u8: the policy refuses
@@ -171,7 +176,7 @@ START_TEST(test_malformed)
     ck_assert(info.is_bond);
     ck_assert_int_eq(info.mode, CCNC_UNKNOWN);
     ck_assert_int_eq(info.active_slave, 0);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
 
     /* "bonding" is not "bond" */
@@ -183,8 +188,78 @@ START_TEST(test_malformed)
     nla_nest_end(m, li);
     ck_assert_int_eq(ccnc_nl_bond_parse(nlmsg_hdr(m), &info), 0);
     ck_assert(!info.is_bond);
-    ccnc_nl_linkinfo_clear(&info);
+    ccnc_nl_bond_info_clear(&info);
     nlmsg_free(m);
+}
+END_TEST
+
+static void
+take_link(struct nl_object *obj, void *arg)
+{
+    nl_object_get(obj);
+    *(struct nl_object **)arg = obj;
+}
+
+/* A PF with two VFs as the kernel reports it (the thesis' rate-limited
+ * VFs): parsed by libnl, converted by the agent. */
+START_TEST(test_vfs)
+{
+    struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+    struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 7 };
+    struct nl_object *obj = NULL;
+    struct ccnc_host *h = ccnc_host_new("h", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
+    struct ccnc_link *l = ccnc_host_add_link(h);
+    struct nlattr *list;
+
+    nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
+    nla_put_string(m, IFLA_IFNAME, "eth1");
+    nla_put_u32(m, IFLA_NUM_VF, 2);
+    list = nla_nest_start(m, IFLA_VFINFO_LIST);
+    for (uint32_t i = 0; i < 2; i++) {
+        struct nlattr *info = nla_nest_start(m, IFLA_VF_INFO);
+        struct ifla_vf_mac mac = { .vf = i, .mac = { 0x52, 0x54, 0x00, 0x77, 0x01, (uint8_t)i } };
+        struct ifla_vf_vlan vlan = { .vf = i, .vlan = i ? 0 : 201, .qos = i ? 0 : 3 };
+        struct ifla_vf_tx_rate txr = { .vf = i, .rate = 1000 };
+        struct ifla_vf_rate rate = { .vf = i, .min_tx_rate = i ? 0 : 100, .max_tx_rate = 1000 };
+        struct ifla_vf_spoofchk sc = { .vf = i, .setting = 1 };
+        struct ifla_vf_trust tr = { .vf = i, .setting = i };
+        struct ifla_vf_link_state ls = { .vf = i,
+                                         .link_state = i ? IFLA_VF_LINK_STATE_DISABLE
+                                                         : IFLA_VF_LINK_STATE_AUTO };
+        nla_put(m, IFLA_VF_MAC, sizeof(mac), &mac);
+        nla_put(m, IFLA_VF_VLAN, sizeof(vlan), &vlan);
+        nla_put(m, IFLA_VF_TX_RATE, sizeof(txr), &txr);
+        nla_put(m, IFLA_VF_RATE, sizeof(rate), &rate);
+        nla_put(m, IFLA_VF_SPOOFCHK, sizeof(sc), &sc);
+        nla_put(m, IFLA_VF_TRUST, sizeof(tr), &tr);
+        nla_put(m, IFLA_VF_LINK_STATE, sizeof(ls), &ls);
+        nla_nest_end(m, info);
+    }
+    nla_nest_end(m, list);
+    nlmsg_set_proto(m, NETLINK_ROUTE); /* so that libnl finds the link parser */
+    ck_assert_int_ge(nl_msg_parse(m, take_link, &obj), 0);
+    ck_assert_ptr_nonnull(obj);
+
+    l->name = ccnc_xstrdup("eth1");
+    ccnc_netlink_add_vfs((struct rtnl_link *)obj, NULL, l);
+    ck_assert_uint_eq(l->n_vfs, 2);
+    ck_assert_int_eq(l->vfs[0].index, 0);
+    ck_assert_str_eq(l->vfs[0].mac, "52:54:00:77:01:00");
+    ck_assert_int_eq(l->vfs[0].vlan, 201);
+    ck_assert_int_eq(l->vfs[0].qos, 3);
+    ck_assert_int_eq(l->vfs[0].max_tx_rate, 1000);
+    ck_assert_int_eq(l->vfs[0].min_tx_rate, 100);
+    ck_assert_int_eq(l->vfs[0].spoofchk, 1);
+    ck_assert_int_eq(l->vfs[0].trust, 0);
+    ck_assert_str_eq(l->vfs[0].link_state, "auto");
+    ck_assert_int_eq(l->vfs[1].index, 1);
+    ck_assert_str_eq(l->vfs[1].mac, "52:54:00:77:01:01");
+    ck_assert_int_eq(l->vfs[1].vlan, 0);
+    ck_assert_int_eq(l->vfs[1].trust, 1);
+    ck_assert_str_eq(l->vfs[1].link_state, "disable");
+    nl_object_put(obj);
+    nlmsg_free(m);
+    ccnc_host_unref(h);
 }
 END_TEST
 
@@ -197,6 +272,9 @@ ccnc_agent_nlbond_suite(void)
     tcase_add_test(tc, test_guest_bond);
     tcase_add_test(tc, test_no_active_slave);
     tcase_add_test(tc, test_malformed);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("vf");
+    tcase_add_test(tc, test_vfs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -104,12 +104,36 @@ compare agent-nfs-ganesha.json
 once --role storage --root "$tmp/nfsroot" --exports "$data/nfs/exports" |
     sed 's/"free_bytes": [0-9][0-9]*/"free_bytes": N/' >"$tmp/agent-nfs-exports.json.raw"
 compare agent-nfs-exports.json
+# the configuration named on ganesha.nfsd's command line wins over the default
+mkdir -p "$tmp/nfsroot/lab/nfs"
+sed 's|/srv/video|/srv/other|' "$data/nfs/ganesha.conf" >"$tmp/nfsroot/lab/nfs/ganesha.conf"
+printf 'ganesha.nfsd\0-F\0-L\0/lab/nfs/log\0-f\0/lab/nfs/ganesha.conf\0-N\0NIV_EVENT\0' \
+    >"$tmp/nfsroot/proc/4242/cmdline"
+out=$(once --role storage --root "$tmp/nfsroot")
+case $out in
+*'"path": "/srv/other"'*) ok ;;
+*) fail "ganesha.nfsd -f CONFIG is read" ;;
+esac
 rm "$tmp/nfsroot/proc/4242/comm"
 out=$(once --role storage --root "$tmp/nfsroot")
 case $out in
 *'"error": "no NFS server runs'*'"server=none'*) ok ;;
 *) fail "without a server process: the exports, and an error that none runs" ;;
 esac
+# malformed configurations: an error on the host, never a crash
+i=0
+for conf in 'EXPORT { Path = /srv/vms; ' 'EXPORT { Path /srv/vms; }' 'EXPORT { CLIENT { Clients = *; }' \
+    '}}}}' 'EXPORT { Path = "/srv/unclosed; }' "$(printf 'EXPORT {\001\002 \377; }')" \
+    'A{B{C{D{E{F{G{H{I{J{K{ x = 1; }}}}}}}}}}}' 'Path = /srv;'; do
+    i=$((i + 1))
+    printf '%s\n' "$conf" >"$tmp/bad$i-ganesha.conf"
+    out=$(once --role storage --root "$tmp/nfsroot" --exports "$tmp/bad$i-ganesha.conf" 2>&1); rc=$?
+    case "$rc:$out" in
+    0:*"\"error\": \"$tmp/bad$i-ganesha.conf:"*) ok ;;
+    *) fail "malformed ganesha config $i: exit 0 and an error about the file (rc $rc)"
+       echo "$out" | grep '"error"' | head -1 ;;
+    esac
+done
 mkdir -p "$tmp/hvroot/proc/self" "$tmp/hvroot/sys/class/net"
 cp "$data/nfs/mounts" "$tmp/hvroot/proc/self/mounts"
 once --root "$tmp/hvroot" --image-dir /var/lib/libvirt/images/vm1 >"$tmp/agent-nfs-mounts.json.raw"

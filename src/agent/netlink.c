@@ -17,6 +17,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/sriov.h>
+#include <linux/rtnetlink.h>
 
 #include "agent/agent.h"
 #include "agent/netlink.h"
@@ -29,6 +30,7 @@ struct ccnc_netlink {
     struct nl_sock *sk;           /* requests: VF dumps, VF settings */
     struct nl_cache *vf_links;    /* refilled on demand, NULL until needed */
     struct nl_sock *raw;          /* bond dumps, parsed by nl-bond.c */
+    struct nl_sock *watch;        /* RTNLGRP_LINK again: see on_watch_msg() */
     void (*changed)(void *);
     void *data;
 };
@@ -40,6 +42,21 @@ on_cache_change(struct nl_cache *cache, struct nl_object *obj, int action, void 
 
     if (nl->changed)
         nl->changed(nl->data);
+}
+
+/* The cache manager calls back only when libnl's own comparison of the old
+ * and new link differs, and libnl compares no bond attributes: a bond's
+ * active slave can change with no callback.  So every RTM_NEWLINK and
+ * RTM_DELLINK on this second membership counts as a change. */
+static int
+on_watch_msg(struct nl_msg *msg, void *arg)
+{
+    struct ccnc_netlink *nl = arg;
+    int type = nlmsg_hdr(msg)->nlmsg_type;
+
+    if ((type == RTM_NEWLINK || type == RTM_DELLINK) && nl->changed)
+        nl->changed(nl->data);
+    return NL_OK;
 }
 
 struct ccnc_netlink *
@@ -68,6 +85,20 @@ ccnc_netlink_new(void (*changed)(void *data), void *data, struct ccnc_error *err
                        nl->sk ? nl_geterror(rc) : strerror(ENOMEM));
         goto fail;
     }
+    nl->watch = nl_socket_alloc();
+    if (!nl->watch) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot open a netlink socket: %s"), strerror(ENOMEM));
+        goto fail;
+    }
+    nl_socket_disable_seq_check(nl->watch);
+    nl_socket_modify_cb(nl->watch, NL_CB_VALID, NL_CB_CUSTOM, on_watch_msg, nl);
+    if ((rc = nl_connect(nl->watch, NETLINK_ROUTE)) < 0 ||
+        (rc = nl_socket_add_membership(nl->watch, RTNLGRP_LINK)) < 0 ||
+        (rc = nl_socket_set_nonblocking(nl->watch)) < 0) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot open a netlink socket: %s"),
+                       nl_geterror(rc));
+        goto fail;
+    }
     return nl;
 fail:
     ccnc_netlink_free(nl);
@@ -87,6 +118,8 @@ ccnc_netlink_free(struct ccnc_netlink *nl)
         nl_socket_free(nl->sk);
     if (nl->raw)
         nl_socket_free(nl->raw);
+    if (nl->watch)
+        nl_socket_free(nl->watch);
     free(nl);
 }
 
@@ -94,6 +127,21 @@ int
 ccnc_netlink_fd(const struct ccnc_netlink *nl)
 {
     return nl_cache_mngr_get_fd(nl->mngr);
+}
+
+int
+ccnc_netlink_watch_fd(const struct ccnc_netlink *nl)
+{
+    return nl_socket_get_fd(nl->watch);
+}
+
+void
+ccnc_netlink_dispatch_watch(struct ccnc_netlink *nl)
+{
+    int rc = nl_recvmsgs_default(nl->watch);
+
+    if (rc < 0 && rc != -NLE_AGAIN && nl->changed)
+        nl->changed(nl->data); /* overflow: something changed, look again */
 }
 
 void
@@ -142,17 +190,11 @@ vf_link_state(uint32_t st)
     }
 }
 
-static void
-fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, struct ccnc_link *l)
+void
+ccnc_netlink_add_vfs(struct rtnl_link *full, const char *root, struct ccnc_link *l)
 {
-    struct rtnl_link *full;
     uint32_t num = 0;
 
-    if (!nl->vf_links)
-        return;
-    full = rtnl_link_get(nl->vf_links, rtnl_link_get_ifindex(link));
-    if (!full)
-        return;
     if (rtnl_link_get_num_vf(full, &num) < 0)
         num = 0;
     for (uint32_t i = 0; i < num && i < 4096; i++) {
@@ -167,12 +209,15 @@ fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, stru
             continue;
         vf = ccnc_link_add_vf(l);
         vf->index = rtnl_link_vf_get_index(v, &u) == 0 ? (int)u : (int)i;
-        vf->pci = ccnc_sysfs_vf_pci(root, l->name, vf->index);
-        if (rtnl_link_vf_get_addr(v, &mac) == 0)
+        vf->pci = root ? ccnc_sysfs_vf_pci(root, l->name, vf->index) : NULL;
+        if (rtnl_link_vf_get_addr(v, &mac) == 0) /* borrowed */
             vf->mac = addr_text(mac);
-        if (rtnl_link_vf_get_vlans(v, &vlans) == 0 && vlans && vlans->size > 0) {
-            vf->vlan = vlans->vlans[0].vf_vlan;
-            vf->qos = vlans->vlans[0].vf_vlan_qos;
+        if (rtnl_link_vf_get_vlans(v, &vlans) == 0 && vlans) {
+            if (vlans->size > 0) {
+                vf->vlan = (int)vlans->vlans[0].vf_vlan;
+                vf->qos = (int)vlans->vlans[0].vf_vlan_qos;
+            }
+            rtnl_link_vf_vlan_put(vlans); /* the getter took a reference */
         }
         memset(&rate, 0, sizeof(rate));
         rate.api = RTNL_LINK_VF_RATE_API_NEW;
@@ -188,6 +233,19 @@ fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, stru
             vf->link_state = ccnc_xstrdup(vf_link_state(u));
         rtnl_link_vf_put(v);
     }
+}
+
+static void
+fill_vfs(struct ccnc_netlink *nl, const char *root, struct rtnl_link *link, struct ccnc_link *l)
+{
+    struct rtnl_link *full;
+
+    if (!nl->vf_links)
+        return;
+    full = rtnl_link_get(nl->vf_links, rtnl_link_get_ifindex(link));
+    if (!full)
+        return;
+    ccnc_netlink_add_vfs(full, root, l);
     rtnl_link_put(full);
 }
 
@@ -307,7 +365,7 @@ ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *h
 }
 
 struct dump {
-    struct ccnc_nl_linkinfo *links;
+    struct ccnc_nl_bond_info *links;
     size_t n, cap;
 };
 
@@ -315,13 +373,13 @@ static int
 on_dump_msg(struct nl_msg *msg, void *arg)
 {
     struct dump *d = arg;
-    struct ccnc_nl_linkinfo info;
+    struct ccnc_nl_bond_info info;
 
     if (ccnc_nl_bond_parse(nlmsg_hdr(msg), &info) == 0 && (info.is_bond || info.is_bond_slave)) {
-        struct ccnc_nl_linkinfo *slot = ccnc_array_push(&d->links, &d->n, &d->cap, sizeof(*slot));
+        struct ccnc_nl_bond_info *slot = ccnc_array_push(&d->links, &d->n, &d->cap, sizeof(*slot));
         *slot = info;
     } else {
-        ccnc_nl_linkinfo_clear(&info);
+        ccnc_nl_bond_info_clear(&info);
     }
     return NL_OK;
 }
@@ -355,7 +413,7 @@ ccnc_netlink_fill_bonds(struct ccnc_netlink *nl, const char *root, struct ccnc_h
     if (rc >= 0)
         ccnc_nl_bond_build(d.links, d.n, root, host);
     for (size_t i = 0; i < d.n; i++)
-        ccnc_nl_linkinfo_clear(&d.links[i]);
+        ccnc_nl_bond_info_clear(&d.links[i]);
     free(d.links);
     return rc < 0 ? -1 : 0;
 }

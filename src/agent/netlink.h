@@ -9,6 +9,7 @@
 #include "agent/proto.h"
 
 struct ccnc_netlink;
+struct rtnl_link;
 
 /* changed(data) is called from ccnc_netlink_dispatch() for every link the
  * kernel announces.  NULL and err filled when netlink cannot be used. */
@@ -17,10 +18,17 @@ struct ccnc_netlink *ccnc_netlink_new(void (*changed)(void *data), void *data,
 void ccnc_netlink_free(struct ccnc_netlink *nl);
 /* The socket to poll for POLLIN. */
 int ccnc_netlink_fd(const struct ccnc_netlink *nl);
+/* A second socket on RTNLGRP_LINK whose every message counts as a change
+ * (libnl's cache compares no bond attributes); poll it for POLLIN too. */
+int ccnc_netlink_watch_fd(const struct ccnc_netlink *nl);
+void ccnc_netlink_dispatch_watch(struct ccnc_netlink *nl);
 /* Read what the kernel sent and update the cache. */
 void ccnc_netlink_dispatch(struct ccnc_netlink *nl);
 /* Append the cached links (with VFs; speed read from root's sysfs) to host. */
 void ccnc_netlink_fill(struct ccnc_netlink *nl, const char *root, struct ccnc_host *host);
+/* Append full's VFs (rtnl_link_vf_*) to l; their PCI addresses from
+ * root's sysfs unless root is NULL.  full is borrowed. */
+void ccnc_netlink_add_vfs(struct rtnl_link *full, const char *root, struct ccnc_link *l);
 /* Append the bonds with IFLA_BOND_* / IFLA_BOND_SLAVE_* from a dump made
  * only when a bond exists; -1 when netlink failed (read /proc instead). */
 int ccnc_netlink_fill_bonds(struct ccnc_netlink *nl, const char *root, struct ccnc_host *host);

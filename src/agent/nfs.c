@@ -49,8 +49,35 @@ free_bytes(const char *root, const char *path)
 
 /* --- which server runs ----------------------------------------------------- */
 
+/* ganesha.nfsd's "-f CONFIG" from its command line, NULL when not given. */
+static char *
+ganesha_config(const char *procdir, const char *pid)
+{
+    char *path = ccnc_xasprintf("%s/%s/cmdline", procdir, pid), *args, *conf = NULL;
+    FILE *f = fopen(path, "re");
+    size_t n;
+
+    free(path);
+    if (!f)
+        return NULL;
+    args = ccnc_xmalloc(8192);
+    n = fread(args, 1, 8191, f);
+    fclose(f);
+    args[n] = '\0';
+    /* NUL-separated: walk the words */
+    for (size_t i = 0; i < n; i += strlen(args + i) + 1) {
+        const char *w = args + i;
+        if (strcmp(w, "-f") == 0 && i + 3 < n)
+            conf = ccnc_xstrdup(w + 3);
+        else if (strncmp(w, "-f", 2) == 0 && w[2])
+            conf = ccnc_xstrdup(w + 2);
+    }
+    free(args);
+    return conf;
+}
+
 static const char *
-nfs_server(const char *root)
+nfs_server(const char *root, char **ganesha_conf)
 {
     char *procdir = ccnc_xasprintf("%s/proc", root);
     DIR *d = opendir(procdir);
@@ -63,10 +90,12 @@ nfs_server(const char *root)
         if (!isdigit((unsigned char)de->d_name[0]))
             continue;
         comm = ccnc_sysfs_read("%s/%s/comm", procdir, de->d_name);
-        if (comm && strcmp(comm, "ganesha.nfsd") == 0)
+        if (comm && strcmp(comm, "ganesha.nfsd") == 0) {
             server = "nfs-ganesha";
-        else if (comm && strcmp(comm, "nfsd") == 0)
+            *ganesha_conf = ganesha_config(procdir, de->d_name);
+        } else if (comm && strcmp(comm, "nfsd") == 0) {
             server = "nfsd";
+        }
         free(comm);
     }
     if (d)
@@ -213,59 +242,44 @@ parse_ganesha(const char *root, const char *file, const char *text, const char *
     struct tok t = { text, 1 };
     char *tk;
 
+    /* the top level holds only blocks ("NAME {") and %include lines */
     while ((tk = next_token(&t))) {
-        char *open = NULL;
-        if (strcasecmp(tk, "EXPORT") == 0 && (open = next_token(&t)) && strcmp(open, "{") == 0) {
-            struct ccnc_export e = { .free_bytes = CCNC_UNKNOWN };
-            char *opts = ccnc_xasprintf("server=%s", server ? server : "none");
-            if (ganesha_block(&t, "EXPORT", 1, &e, &opts, file, err) < 0) {
-                free(e.path);
-                free(e.clients);
-                free(opts);
-                free(open);
-                free(tk);
-                return -1;
-            }
-            if (e.path) {
-                struct ccnc_export *x = ccnc_host_add_export(host);
-                x->path = e.path;
-                x->clients = e.clients ? e.clients : ccnc_xstrdup("*");
-                x->options = opts;
-                x->free_bytes = free_bytes(root, e.path);
-            } else {
-                free(e.clients);
-                free(opts);
-            }
-        } else if (open && strcmp(open, "{") == 0) {
-            /* another block (NFS_CORE_PARAM, LOG, ...): skip it */
-            struct ccnc_export skip = { 0 };
-            char *o = NULL;
-            if (ganesha_block(&t, tk, 1, &skip, &o, file, err) < 0) {
-                free(skip.path);
-                free(skip.clients);
-                free(o);
-                free(open);
-                free(tk);
-                return -1;
-            }
-            free(skip.path);
-            free(skip.clients);
-            free(o);
-        } else if (!open && (open = next_token(&t)) && strcmp(open, "{") == 0) {
-            struct ccnc_export skip = { 0 };
-            char *o = NULL;
-            int rc = ganesha_block(&t, tk, 1, &skip, &o, file, err);
-            free(skip.path);
-            free(skip.clients);
-            free(o);
-            if (rc < 0) {
-                free(open);
-                free(tk);
-                return -1;
-            }
+        struct ccnc_export e = { .free_bytes = CCNC_UNKNOWN };
+        char *open, *opts = NULL;
+        bool is_export = strcasecmp(tk, "EXPORT") == 0;
+        int rc;
+
+        if (tk[0] == '%') {
+            free(next_token(&t)); /* %include "file": not followed */
+            free(tk);
+            continue;
+        }
+        open = next_token(&t);
+        if (!open || strcmp(open, "{") != 0 || strchr("{}=;,", tk[0])) {
+            ccnc_error_set_at(err, CCNC_ERR_PARSE, file, t.line, _("expected 'NAME {', not '%s'"),
+                              tk);
+            free(open);
+            free(tk);
+            return -1;
+        }
+        if (is_export)
+            opts = ccnc_xasprintf("server=%s", server ? server : "none");
+        rc = ganesha_block(&t, tk, 1, &e, &opts, file, err);
+        if (rc == 0 && is_export && e.path) {
+            struct ccnc_export *x = ccnc_host_add_export(host);
+            x->path = e.path;
+            x->clients = e.clients ? e.clients : ccnc_xstrdup("*");
+            x->options = opts;
+            x->free_bytes = free_bytes(root, e.path);
+        } else {
+            free(e.path);
+            free(e.clients);
+            free(opts);
         }
         free(open);
         free(tk);
+        if (rc < 0)
+            return -1;
     }
     return 0;
 }
@@ -337,12 +351,16 @@ static int
 collect_exports(const struct ccnc_agent_opts *opts, struct ccnc_host *host,
                 struct ccnc_error *err)
 {
-    const char *server = nfs_server(opts->root);
+    char *conf = NULL;
+    const char *server = nfs_server(opts->root, &conf);
     char *file = NULL, *text = NULL;
     int rc = 0;
 
     if (opts->exports) {
         file = ccnc_xstrdup(opts->exports);
+    } else if (conf) {
+        /* the configuration the running ganesha.nfsd was started with */
+        file = ccnc_xasprintf("%s%s", conf[0] == '/' ? opts->root : "", conf);
     } else {
         static const char *const tries[] = { "/etc/ganesha/ganesha.conf", "/etc/exports" };
         for (size_t i = 0; i < CCNC_ARRAY_SIZE(tries) && !text; i++) {
@@ -366,6 +384,7 @@ collect_exports(const struct ccnc_agent_opts *opts, struct ccnc_host *host,
                                                 "the kernel's nfsd)"));
     free(text);
     free(file);
+    free(conf);
     return rc;
 }
 

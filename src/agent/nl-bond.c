@@ -64,7 +64,7 @@ kind_is(struct nlattr *a, const char *kind)
 }
 
 void
-ccnc_nl_linkinfo_clear(struct ccnc_nl_linkinfo *info)
+ccnc_nl_bond_info_clear(struct ccnc_nl_bond_info *info)
 {
     free(info->name);
     free(info->perm_hwaddr);
@@ -72,7 +72,7 @@ ccnc_nl_linkinfo_clear(struct ccnc_nl_linkinfo *info)
 }
 
 int
-ccnc_nl_bond_parse(const struct nlmsghdr *h, struct ccnc_nl_linkinfo *out)
+ccnc_nl_bond_parse(const struct nlmsghdr *h, struct ccnc_nl_bond_info *out)
 {
     struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
     const struct ifinfomsg *ifi;
@@ -152,7 +152,7 @@ mii_text(int v)
 }
 
 static const char *
-name_of(const struct ccnc_nl_linkinfo *links, size_t n, int ifindex)
+name_of(const struct ccnc_nl_bond_info *links, size_t n, int ifindex)
 {
     for (size_t i = 0; ifindex > 0 && i < n; i++)
         if (links[i].ifindex == ifindex)
@@ -161,13 +161,13 @@ name_of(const struct ccnc_nl_linkinfo *links, size_t n, int ifindex)
 }
 
 size_t
-ccnc_nl_bond_build(const struct ccnc_nl_linkinfo *links, size_t n, const char *root,
+ccnc_nl_bond_build(const struct ccnc_nl_bond_info *links, size_t n, const char *root,
                    struct ccnc_host *host)
 {
     size_t count = 0;
 
     for (size_t i = 0; i < n; i++) {
-        const struct ccnc_nl_linkinfo *l = &links[i];
+        const struct ccnc_nl_bond_info *l = &links[i];
         struct ccnc_bond *b;
         if (!l->is_bond)
             continue;
@@ -184,7 +184,7 @@ ccnc_nl_bond_build(const struct ccnc_nl_linkinfo *links, size_t n, const char *r
         b->arp_interval_ms = l->arp_interval;
         /* slaves in ifindex order: the order they were made in, mostly */
         for (int last = 0;;) {
-            const struct ccnc_nl_linkinfo *next = NULL;
+            const struct ccnc_nl_bond_info *next = NULL;
             struct ccnc_bond_slave *s;
             for (size_t j = 0; j < n; j++)
                 if (links[j].is_bond_slave && links[j].master == l->ifindex &&

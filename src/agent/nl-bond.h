@@ -9,7 +9,7 @@
 #include <ccnc/model.h>
 
 /* What one RTM_NEWLINK says that bonds need. */
-struct ccnc_nl_linkinfo {
+struct ccnc_nl_bond_info {
     int ifindex;
     char *name;
     int master;                 /* 0: none */
@@ -25,11 +25,11 @@ struct ccnc_nl_linkinfo {
 
 /* Fill out from one message; -1 when it is no usable RTM_NEWLINK.  Clear
  * out afterwards either way. */
-int ccnc_nl_bond_parse(const struct nlmsghdr *h, struct ccnc_nl_linkinfo *out);
-void ccnc_nl_linkinfo_clear(struct ccnc_nl_linkinfo *info);
+int ccnc_nl_bond_parse(const struct nlmsghdr *h, struct ccnc_nl_bond_info *out);
+void ccnc_nl_bond_info_clear(struct ccnc_nl_bond_info *info);
 /* Append a ccnc_bond for each bond among links[0..n), with its slaves in
  * ifindex order; slave speeds from root's sysfs.  Returns how many. */
-size_t ccnc_nl_bond_build(const struct ccnc_nl_linkinfo *links, size_t n, const char *root,
+size_t ccnc_nl_bond_build(const struct ccnc_nl_bond_info *links, size_t n, const char *root,
                           struct ccnc_host *host);
 
 #endif

@@ -113,6 +113,14 @@ on_netlink(int fd, short revents, void *data)
 }
 
 static void
+on_netlink_watch(int fd, short revents, void *data)
+{
+    struct serve *s = data;
+
+    ccnc_netlink_dispatch_watch(s->nl);
+}
+
+static void
 on_heartbeat(void *data)
 {
     struct serve *s = data;
@@ -344,8 +352,10 @@ ccnc_serve_run(const struct ccnc_agent_opts *opts)
     publish(&s);
 
     ccnc_loop_add_fd(s.loop, STDIN_FILENO, POLLIN, on_stdin, &s);
-    if (s.nl)
+    if (s.nl) {
         ccnc_loop_add_fd(s.loop, ccnc_netlink_fd(s.nl), POLLIN, on_netlink, &s);
+        ccnc_loop_add_fd(s.loop, ccnc_netlink_watch_fd(s.nl), POLLIN, on_netlink_watch, &s);
+    }
     ccnc_loop_add_timer(s.loop, HEARTBEAT_MS, true, on_heartbeat, &s);
     ccnc_loop_add_timer(s.loop, RESCAN_MS, true, on_rescan, &s);
     if (s.status == 0)
