@@ -4,10 +4,13 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include <ccnc/engine.h>
 #include <ccnc/json.h>
@@ -33,6 +36,7 @@ static int cmd_console(struct cli *cli, int argc, char **argv);
 static int cmd_status(struct cli *cli, int argc, char **argv);
 static int cmd_config(struct cli *cli, int argc, char **argv);
 static int cmd_inspect(struct cli *cli, int argc, char **argv);
+static int cmd_hosts(struct cli *cli, int argc, char **argv);
 
 static const struct cli_command commands[] = {
     { "console", "", N_("open the console (the default on a terminal)"), true, cmd_console },
@@ -56,6 +60,9 @@ static const struct cli_command commands[] = {
       N_("migrate every lab VM off a host, N at once"), true, ccnc_cli_evacuate },
     { "abort", "VM", N_("stop a VM's running migration; its ccnc rolls back"), true,
       ccnc_cli_abort },
+    { "hosts", "--check|--watch [--json] [--accept-new]",
+      N_("check each host's SSH link and agent once, or follow them"), true,
+      cmd_hosts },
 };
 
 static void
@@ -259,7 +266,8 @@ static bool
 settled(const struct ccnc_snapshot *snap)
 {
     for (size_t i = 0; i < snap->n_hosts; i++)
-        if (snap->hosts[i]->libvirt == CCNC_CONN_CONNECTING)
+        if (snap->hosts[i]->libvirt == CCNC_CONN_CONNECTING ||
+            snap->hosts[i]->connection == CCNC_CONN_CONNECTING)
             return false;
     return true;
 }
@@ -356,6 +364,224 @@ cmd_config(struct cli *cli, int argc, char **argv)
     printf(_("%s: the lab config is valid: %zu hosts, %zu VMs, %zu pools\n"),
            cli->lab->path, cli->lab->n_hosts, cli->lab->n_vms, cli->lab->n_pools);
     return CCNC_EXIT_OK;
+}
+
+/* --- hosts --check ---------------------------------------------------------- */
+
+/* Every wait of a check is bounded by keepalive_s; the whole check by a
+ * handful of them (connect, auth, probe, upload, agent start). */
+#define HOSTS_CHECK_STEPS 6
+
+static bool
+host_ok(const struct ccnc_host *h, const struct ccnc_engine_host_status *st)
+{
+    return h->connection == CCNC_CONN_CONNECTED && st->agent_running;
+}
+
+static json_object *
+host_check_json(const struct ccnc_lab_host *lh, const struct ccnc_host *h,
+                const struct ccnc_engine_host_status *st)
+{
+    json_object *o = json_object_new_object(), *k = json_object_new_object(),
+                *a = json_object_new_object();
+
+    json_object_object_add(o, "name", json_object_new_string(lh->name));
+    json_object_object_add(o, "address", json_object_new_string(lh->address));
+    json_object_object_add(o, "port", json_object_new_int(lh->port));
+    json_object_object_add(o, "ok", json_object_new_boolean(host_ok(h, st)));
+    json_object_object_add(o, "connection",
+                           json_object_new_string(ccnc_conn_state_to_string(h->connection)));
+    json_object_object_add(o, "reachable", json_object_new_boolean(st->reachable));
+    json_object_object_add(o, "authenticated", json_object_new_boolean(st->authenticated));
+    json_object_object_add(k, "status", json_object_new_string(st->hostkey));
+    json_object_object_add(k, "sha256", h->hostkey_sha256
+                                            ? json_object_new_string(h->hostkey_sha256)
+                                            : NULL);
+    json_object_object_add(o, "hostkey", k);
+    json_object_object_add(a, "running", json_object_new_boolean(st->agent_running));
+    json_object_object_add(a, "version", st->agent_running && h->agent_version
+                                             ? json_object_new_string(h->agent_version)
+                                             : NULL);
+    json_object_object_add(a, "uploaded", json_object_new_boolean(st->agent_uploaded));
+    json_object_object_add(o, "agent", a);
+    json_object_object_add(o, "libvirt", NULL);   /* not checked in this version */
+    json_object_object_add(o, "error", h->error ? json_object_new_string(h->error) : NULL);
+    return o;
+}
+
+static const char *
+yes_no(bool b)
+{
+    return b ? _("yes") : _("no");
+}
+
+/* --- hosts --watch ----------------------------------------------------------- */
+
+static volatile sig_atomic_t watch_stop;
+
+static void
+on_watch_signal(int sig)
+{
+    (void)sig;
+    watch_stop = 1;
+}
+
+struct watch {
+    bool json;
+    struct ccnc_snapshot *last;
+};
+
+static void
+watch_print(const struct ccnc_host *h, bool json)
+{
+    if (json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "time_ms", json_object_new_int64(ccnc_now_wall_ms()));
+        json_object_object_add(o, "host", json_object_new_string(h->name));
+        json_object_object_add(o, "connection",
+                               json_object_new_string(ccnc_conn_state_to_string(h->connection)));
+        json_object_object_add(o, "stale", json_object_new_boolean(h->stale));
+        json_object_object_add(o, "error", h->error ? json_object_new_string(h->error) : NULL);
+        json_object_object_add(o, "hostkey_sha256", h->hostkey_sha256
+                                   ? json_object_new_string(h->hostkey_sha256) : NULL);
+        json_object_object_add(o, "hostkey_question",
+                               json_object_new_boolean(h->hostkey_question));
+        json_object_object_add(o, "agent_version", h->agent_version
+                                   ? json_object_new_string(h->agent_version) : NULL);
+        json_object_object_add(o, "links", json_object_new_int((int)h->n_links));
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+    } else {
+        printf("%s %s%s%s%s\n", h->name, ccnc_conn_state_to_string(h->connection),
+               h->stale ? _(" (stale)") : "", h->error ? ": " : "", h->error ? h->error : "");
+    }
+    fflush(stdout);
+}
+
+/* A line per host whose connection, staleness, error or agent changed. */
+static void
+on_watch_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes,
+                  void *data)
+{
+    struct watch *w = data;
+
+    (void)changes;
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        const struct ccnc_host *a = w->last ? w->last->hosts[i] : NULL, *b = snap->hosts[i];
+        if (a && a->connection == b->connection && a->stale == b->stale &&
+            ccnc_streq(a->error, b->error) && ccnc_streq(a->agent_version, b->agent_version) &&
+            a->hostkey_question == b->hostkey_question)
+            continue;
+        watch_print(b, w->json);
+    }
+    ccnc_snapshot_unref(w->last);
+    w->last = ccnc_snapshot_ref((struct ccnc_snapshot *)snap);
+}
+
+static int
+hosts_watch(struct cli *cli, bool json, bool accept_new)
+{
+    struct ccnc_engine_options opts = { .accept_new = accept_new };
+    struct watch w = { .json = json };
+    struct sigaction sa;
+    struct ccnc_engine *engine;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_watch_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    engine = ccnc_engine_new(cli->lab);
+    ccnc_engine_set_options(engine, &opts);
+    ccnc_engine_set_listener(engine, on_watch_snapshot, &w);
+    ccnc_engine_start(engine);
+    while (!watch_stop)
+        ccnc_loop_run_once(ccnc_engine_loop(engine), 200);
+    ccnc_engine_free(engine);
+    ccnc_snapshot_unref(w.last);
+    return CCNC_EXIT_OK;
+}
+
+static int
+cmd_hosts(struct cli *cli, int argc, char **argv)
+{
+    static const char *const flags[] = { "--check", "--json", "--accept-new", "--watch", NULL };
+    bool values[4] = { false, false, false, false };
+    struct ccnc_engine_options opts = { 0 };
+    struct ccnc_engine *engine;
+    struct ccnc_snapshot *snap;
+    struct ccnc_engine_host_status *st;
+    const struct ccnc_lab *lab = cli->lab;
+    long long deadline;
+    int keepalive = lab->migration.keepalive_s > 0 ? lab->migration.keepalive_s : 10;
+    bool all_ok = true;
+
+    if (!flag_args(argc, argv, flags, values))
+        return CCNC_EXIT_USAGE;
+    if (values[0] == values[3]) {
+        fprintf(stderr, _("%s hosts: say what to do: '%s hosts --check' or '%s hosts "
+                          "--watch'\n"), PACKAGE, PACKAGE, PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (values[3])
+        return hosts_watch(cli, values[1], values[2]);
+    opts.accept_new = values[2];
+    opts.once = true;
+    engine = ccnc_engine_new(cli->lab);
+    ccnc_engine_set_options(engine, &opts);
+    ccnc_engine_start(engine);
+    st = ccnc_xcalloc(lab->n_hosts ? lab->n_hosts : 1, sizeof(*st));
+    deadline = ccnc_now_mono_ms() + (long long)HOSTS_CHECK_STEPS * keepalive * 1000;
+    for (;;) {
+        bool settled = true;
+        for (size_t i = 0; i < lab->n_hosts; i++) {
+            ccnc_engine_host_status(engine, i, &st[i]);
+            settled = settled && st[i].settled;
+        }
+        if (settled || ccnc_now_mono_ms() > deadline)
+            break;
+        ccnc_loop_run_once(ccnc_engine_loop(engine), 200);
+    }
+    snap = ccnc_engine_snapshot(engine);
+    if (values[1]) {
+        json_object *root = json_object_new_object(), *arr = json_object_new_array();
+        for (size_t i = 0; i < lab->n_hosts; i++) {
+            all_ok = all_ok && host_ok(snap->hosts[i], &st[i]);
+            json_object_array_add(arr, host_check_json(&lab->hosts[i], snap->hosts[i], &st[i]));
+        }
+        json_object_object_add(root, "ok", json_object_new_boolean(all_ok));
+        json_object_object_add(root, "hosts", arr);
+        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                      JSON_C_TO_STRING_SPACED));
+        json_object_put(root);
+    } else {
+        printf("%-8s %-22s %-9s %-6s %-9s %-9s %s\n", _("HOST"), _("ADDRESS"), _("REACHABLE"),
+               _("AUTH"), _("HOSTKEY"), _("AGENT"), _("LIBVIRT"));
+        for (size_t i = 0; i < lab->n_hosts; i++) {
+            const struct ccnc_host *h = snap->hosts[i];
+            char *addr = ccnc_xasprintf("%s:%d", lab->hosts[i].address, lab->hosts[i].port);
+            all_ok = all_ok && host_ok(h, &st[i]);
+            printf("%-8s %-22s %-9s %-6s %-9s %-9s %s\n", h->name, addr,
+                   yes_no(st[i].reachable), yes_no(st[i].authenticated), st[i].hostkey,
+                   st[i].agent_running && h->agent_version ? h->agent_version : "-",
+                   _("not checked"));
+            if (h->hostkey_sha256)
+                printf(_("         host key %s\n"), h->hostkey_sha256);
+            if (st[i].agent_uploaded)
+                printf(_("         ccnc-agent was copied to the host\n"));
+            if (h->error)
+                printf(_("         error: %s\n"), h->error);
+            if (h->connection == CCNC_CONN_HOSTKEY_UNKNOWN)
+                printf(_("         to trust this key, check it on the host and run "
+                         "'%s hosts --check --accept-new'\n"), PACKAGE);
+            free(addr);
+        }
+    }
+    ccnc_snapshot_unref(snap);
+    free(st);
+    ccnc_engine_free(engine);
+    if (fflush(stdout) != 0)
+        return CCNC_EXIT_FAILED;
+    return all_ok ? CCNC_EXIT_OK : CCNC_EXIT_FAILED;
 }
 
 int

@@ -41,6 +41,10 @@ expect 2 "Try 'ccnc --help'" -- "$ccnc" --bogus
 expect 2 "unknown command 'frob'" -- "$ccnc" frob
 expect 2 "unknown argument '--yaml'" -- "$ccnc" --offline status --yaml
 expect 2 "'--wait' takes seconds|--wait takes seconds" -- "$ccnc" --offline status --wait soon
+expect 0 'hosts --check\|--watch' -- "$ccnc" --help
+expect 2 "say what to do: 'ccnc hosts --check'" -- "$ccnc" hosts
+expect 2 "say what to do" -- "$ccnc" hosts --check --watch
+expect 2 "unknown argument '--accept-all'" -- "$ccnc" hosts --check --accept-all
 expect 0 '^Usage: ccnc-agent' -- "$agent" --help
 expect 0 '^ccnc-agent [0-9]' -- "$agent" --version
 expect 2 'hypervisor or storage' -- "$agent" --role=router --once --json

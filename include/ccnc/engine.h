@@ -25,8 +25,38 @@ const struct ccnc_lab *ccnc_engine_lab(const struct ccnc_engine *engine);
 struct ccnc_snapshot *ccnc_engine_snapshot(struct ccnc_engine *engine);
 void ccnc_engine_set_listener(struct ccnc_engine *engine, ccnc_engine_listener cb,
                               void *data);
-/* Start the collectors that exist in this build. */
+/* How the engine reaches hosts; set before ccnc_engine_start(). */
+struct ccnc_engine_options {
+    bool accept_new;   /* trust and record unknown host keys, like OpenSSH's
+                          StrictHostKeyChecking=accept-new (else: ask) */
+    bool once;         /* one attempt per host, no reconnect, nobody to ask
+                          (ccnc hosts --check) */
+};
+void ccnc_engine_set_options(struct ccnc_engine *engine,
+                             const struct ccnc_engine_options *opts);
+
+/* Start the collectors that exist in this build: one SSH session per host
+ * (connecting from the loop's first pass on) with its agent. */
 void ccnc_engine_start(struct ccnc_engine *engine);
+
+/* The operator's answer to a host part's hostkey_question: trust writes the
+ * key to known_hosts and the connection goes on; otherwise it is closed and
+ * stays so.  -1 when that host has no question pending. */
+int ccnc_engine_answer_hostkey(struct ccnc_engine *engine, const char *host, bool trust);
+
+/* What the link to host i has been through (for `ccnc hosts --check`).
+ * Strings are borrowed until the next loop pass. */
+struct ccnc_engine_host_status {
+    bool settled;          /* the first attempt came to an end */
+    bool reachable;        /* the SSH handshake completed */
+    bool authenticated;
+    const char *hostkey;   /* "ok", "accepted", "unknown", "changed", "other",
+                              "not-seen" */
+    bool agent_running;    /* the agent sent an inventory */
+    bool agent_uploaded;   /* ccnc copied the agent there */
+};
+int ccnc_engine_host_status(struct ccnc_engine *engine, size_t i,
+                            struct ccnc_engine_host_status *out);
 
 /* Publish host part i (the engine takes the reference) as a new snapshot,
  * and tell the listener what changed.  Used by collectors. */

@@ -1,0 +1,657 @@
+/* The agent collector (src/collect-agent.h): probe the host for ccnc-agent,
+ * deploy it over SFTP when needed, run it on an exec channel and read its
+ * protocol.  Every remote command is a fixed text with quoted arguments;
+ * nothing the host sends is ever run. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include <ccnc/json.h>
+#include <ccnc/util.h>
+
+#include "collect-agent.h"
+#include "i18n.h"
+#include "quote.h"
+
+#ifndef BINDIR
+#define BINDIR "/usr/local/bin"
+#endif
+
+/* Where an uploaded agent lives, relative to the remote home directory. */
+#define AGENT_CACHE_DIR ".cache/ccnc/agent-" PACKAGE_VERSION
+#define AGENT_CACHE_PATH AGENT_CACHE_DIR "/ccnc-agent"
+#define AGENT_WANT_VERSION "ccnc-agent " PACKAGE_VERSION
+#define RESTART_MS 5000
+/* The agent sends a heartbeat every 5 s; three missed ones and it is gone. */
+#define SILENCE_MS 15000
+
+enum agent_state { A_IDLE, A_PROBING, A_UPLOADING, A_STARTING, A_RUNNING, A_FAILED };
+
+struct ccnc_agent {
+    struct ccnc_loop *loop;
+    struct ccnc_ssh *ssh;
+    char *name;
+    enum ccnc_host_role role;
+    struct ccnc_agent_callbacks cb;
+    void *data;
+
+    enum agent_state state;
+    struct ccnc_ssh_exec *exec;
+    struct ccnc_error err;
+    char *version;
+    bool uploaded, settled;
+    int restart_timer;
+    long long next_id;
+
+    /* probe results */
+    char *arch, *cache_version, *path_version;
+    /* the running agent */
+    char *last_stderr;
+    bool hello;
+    long long last_line_ms;
+    int watchdog_timer;
+    int step_timeout_ms;
+    int probe_timer;
+};
+
+static void run_agent(struct ccnc_agent *a, bool from_cache);
+static void on_restart(void *data);
+
+/* --- the protocol --------------------------------------------------------------- */
+
+static char *
+str_member(json_object *o, const char *key)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return ccnc_xstrdup(json_object_get_string(v));
+}
+
+static long long
+int_member(json_object *o, const char *key)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+        return -1;
+    return json_object_get_int64(v);
+}
+
+int
+ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_error *err)
+{
+    static const char *const types[] = { "hello", "inventory", "event", "heartbeat", "reply" };
+    enum json_tokener_error jerr;
+    json_object *root, *v;
+    char *type;
+    int rc = 0;
+
+    memset(msg, 0, sizeof(*msg));
+    msg->seq = msg->id = -1;
+    root = json_tokener_parse_verbose(line, &jerr);
+    if (!root)
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent sent malformed JSON: %s"),
+                              json_tokener_error_desc(jerr));
+    if (!json_object_is_type(root, json_type_object)) {
+        json_object_put(root);
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent sent something other than a "
+                                                     "JSON object"));
+    }
+    type = str_member(root, "type");
+    if (!type) {
+        json_object_put(root);
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent sent a message without a "
+                                                     "\"type\""));
+    }
+    msg->type = CCNC_AGENT_MSG_OTHER;
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(types); i++)
+        if (strcmp(type, types[i]) == 0)
+            msg->type = (enum ccnc_agent_msg_type)i;
+    free(type);
+    msg->seq = int_member(root, "seq");
+    switch (msg->type) {
+    case CCNC_AGENT_MSG_HELLO:
+        msg->protocol = (int)int_member(root, "protocol");
+        msg->agent_version = str_member(root, "agent_version");
+        msg->host = str_member(root, "host");
+        msg->role = str_member(root, "role");
+        if (msg->protocol < 0 || !msg->agent_version)
+            rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's hello lacks the protocol "
+                                                       "or the version"));
+        break;
+    case CCNC_AGENT_MSG_INVENTORY:
+        /* the message is itself {"schema_version":1,"host":{...}} plus type/seq */
+        msg->inventory = ccnc_json_parse_host(line, err);
+        if (!msg->inventory)
+            rc = -1;
+        break;
+    case CCNC_AGENT_MSG_REPLY:
+        msg->id = int_member(root, "id");
+        msg->ok = json_object_object_get_ex(root, "ok", &v) &&
+                  json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+        msg->error = str_member(root, "error");
+        break;
+    default:
+        break;
+    }
+    json_object_put(root);
+    return rc;
+}
+
+void
+ccnc_agent_msg_clear(struct ccnc_agent_msg *msg)
+{
+    free(msg->agent_version);
+    free(msg->host);
+    free(msg->role);
+    free(msg->error);
+    ccnc_host_unref(msg->inventory);
+    memset(msg, 0, sizeof(*msg));
+}
+
+char *
+ccnc_agent_request_line(long long id, const char *op)
+{
+    json_object *o = json_object_new_object();
+    char *line;
+
+    json_object_object_add(o, "type", json_object_new_string("request"));
+    json_object_object_add(o, "id", json_object_new_int64(id));
+    json_object_object_add(o, "op", json_object_new_string(op));
+    line = ccnc_xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    json_object_put(o);
+    return line;
+}
+
+/* --- architecture ------------------------------------------------------------------- */
+
+char *
+ccnc_agent_binary_arch(const char *path)
+{
+    static const struct {
+        unsigned machine;
+        const char *arch;
+    } machines[] = {
+        { 62, "x86_64" }, { 3, "i686" }, { 183, "aarch64" }, { 40, "arm" },
+        { 243, "riscv64" }, { 21, "ppc64" }, { 22, "s390x" },
+    };
+    unsigned char h[20];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+    unsigned machine;
+
+    if (fd < 0)
+        return ccnc_xstrdup("unknown");
+    n = read(fd, h, sizeof(h));
+    close(fd);
+    if (n >= 2 && h[0] == '#' && h[1] == '!')
+        return NULL;
+    if (n < 20 || memcmp(h, "\177ELF", 4) != 0)
+        return ccnc_xstrdup("unknown");
+    machine = h[5] == 2 ? (unsigned)(h[18] << 8 | h[19]) : (unsigned)(h[19] << 8 | h[18]);
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(machines); i++)
+        if (machines[i].machine == machine)
+            return ccnc_xstrdup(machines[i].arch);
+    return ccnc_xasprintf("elf-machine-%u", machine);
+}
+
+bool
+ccnc_agent_arch_matches(const char *want, const char *have)
+{
+    if (!want)
+        return true;   /* a script */
+    if (!have)
+        return false;
+    if (strcmp(want, have) == 0)
+        return true;
+    if (strcmp(want, "i686") == 0)
+        return have[0] == 'i' && strcmp(have + 2, "86") == 0;
+    if (strcmp(want, "arm") == 0)
+        return strncmp(have, "arm", 3) == 0;
+    if (strcmp(want, "ppc64") == 0)
+        return strncmp(have, "ppc64", 5) == 0;
+    return false;
+}
+
+char *
+ccnc_agent_local_path(void)
+{
+    const char *env = getenv("CCNC_AGENT_BINARY");
+    char self[PATH_MAX];
+    ssize_t n;
+
+    if (env && *env)
+        return ccnc_xstrdup(env);
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        char *slash, *p;
+        self[n] = '\0';
+        slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            p = ccnc_xasprintf("%s/ccnc-agent", self);
+            if (access(p, X_OK) == 0)
+                return p;
+            free(p);
+        }
+    }
+    return ccnc_xstrdup(BINDIR "/ccnc-agent");
+}
+
+/* --- state ------------------------------------------------------------------------------ */
+
+static void
+changed(struct ccnc_agent *a)
+{
+    if (a->cb.changed)
+        a->cb.changed(a->data);
+}
+
+static void
+fail(struct ccnc_agent *a, const char *fmt, ...) CCNC_PRINTF(2, 3);
+
+static void
+fail(struct ccnc_agent *a, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    va_start(ap, fmt);
+    msg = ccnc_xvasprintf(fmt, ap);
+    va_end(ap);
+    {
+        /* it may quote the host's stderr or versions */
+        char *safe = ccnc_quote_printable(msg);
+        ccnc_error_set(&a->err, CCNC_ERR_CONNECT, "%s", safe);
+        free(safe);
+    }
+    free(msg);
+    a->state = A_FAILED;
+    a->settled = true;
+    if (a->exec) {
+        ccnc_ssh_exec_close(a->exec);
+        a->exec = NULL;
+    }
+    changed(a);
+}
+
+/* `sh -c SCRIPT`, whatever the login shell is. */
+static char *
+sh_command(const char *script)
+{
+    const char *argv[] = { "sh", "-c", script };
+
+    return ccnc_quote_argv(argv, CCNC_ARRAY_SIZE(argv));
+}
+
+/* --- probe ------------------------------------------------------------------------------- */
+
+static void
+probe_line(void *data, const char *line, bool is_stderr)
+{
+    struct ccnc_agent *a = data;
+
+    if (is_stderr) {
+        ccnc_str_set(&a->last_stderr, line);
+        return;
+    }
+    if (strncmp(line, "arch ", 5) == 0)
+        ccnc_str_set(&a->arch, line + 5);
+    else if (strncmp(line, "cache ", 6) == 0)
+        ccnc_str_set(&a->cache_version, line + 6);
+    else if (strncmp(line, "path ", 5) == 0)
+        ccnc_str_set(&a->path_version, line + 5);
+}
+
+static void
+upload_done(void *data, const struct ccnc_error *err)
+{
+    struct ccnc_agent *a = data;
+
+    if (a->state != A_UPLOADING)
+        return;
+    if (err) {
+        fail(a, _("%s: ccnc-agent could not be copied there: %s"), a->name, err->message);
+        return;
+    }
+    a->uploaded = true;
+    run_agent(a, true);
+}
+
+static void
+deploy(struct ccnc_agent *a)
+{
+    char *local = ccnc_agent_local_path(), *arch = NULL;
+    struct ccnc_error err = { 0 };
+
+    if (access(local, R_OK) != 0) {
+        fail(a, _("%s has no ccnc-agent %s (looked in ~/%s and PATH), and there is none here "
+                  "to copy (%s: %s); install ccnc-agent %s on %s or set CCNC_AGENT_BINARY"),
+             a->name, PACKAGE_VERSION, AGENT_CACHE_DIR, local, strerror(errno),
+             PACKAGE_VERSION, a->name);
+        goto cleanup;
+    }
+    arch = ccnc_agent_binary_arch(local);
+    if (!ccnc_agent_arch_matches(arch, a->arch)) {
+        fail(a, _("%s is a %s machine, but the local ccnc-agent (%s) is built for %s; install "
+                  "ccnc-agent %s for %s there (in PATH or ~/%s)"),
+             a->name, a->arch, local, arch, PACKAGE_VERSION, a->arch, AGENT_CACHE_DIR);
+        goto cleanup;
+    }
+    a->state = A_UPLOADING;
+    changed(a);
+    if (ccnc_ssh_upload(a->ssh, local, AGENT_CACHE_PATH, 0700, upload_done, a, &err) < 0) {
+        fail(a, _("%s: ccnc-agent could not be copied there: %s"), a->name, err.message);
+        ccnc_error_clear(&err);
+    }
+cleanup:
+    free(arch);
+    free(local);
+}
+
+static void
+on_probe_timeout(void *data)
+{
+    struct ccnc_agent *a = data;
+
+    a->probe_timer = 0;
+    if (a->state != A_PROBING)
+        return;
+    fail(a, _("%s: looking for ccnc-agent there did not finish within %d s"), a->name,
+         (a->step_timeout_ms + 999) / 1000);
+    if (!a->restart_timer)
+        a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
+}
+
+static void
+probe_closed(void *data, int status, const struct ccnc_error *err)
+{
+    struct ccnc_agent *a = data;
+
+    a->exec = NULL;
+    if (a->probe_timer) {
+        ccnc_loop_remove(a->loop, a->probe_timer);
+        a->probe_timer = 0;
+    }
+    if (a->state != A_PROBING)
+        return;
+    if (err) {
+        a->state = A_IDLE;   /* the session went away: it will start again */
+        return;
+    }
+    if (status != 0 || !a->arch) {
+        fail(a, _("%s: a plain shell command failed there (exit status %d%s%s)"), a->name,
+             status, a->last_stderr ? ": " : "", a->last_stderr ? a->last_stderr : "");
+        return;
+    }
+    if (a->cache_version && strcmp(a->cache_version, AGENT_WANT_VERSION) == 0 && !a->uploaded)
+        run_agent(a, true);
+    else if (a->path_version && strcmp(a->path_version, AGENT_WANT_VERSION) == 0)
+        run_agent(a, false);
+    else
+        deploy(a);
+}
+
+static void
+probe(struct ccnc_agent *a)
+{
+    static const struct ccnc_ssh_exec_callbacks cb = { probe_line, probe_closed };
+    struct ccnc_error err = { 0 };
+    char *dir = ccnc_quote_word(AGENT_CACHE_DIR);
+    char *script = ccnc_xasprintf(
+        "d=\"$HOME\"/%s\n"
+        "echo \"arch $(uname -m)\"\n"
+        "if [ -x \"$d/ccnc-agent\" ]; then\n"
+        "  echo \"cache $(\"$d/ccnc-agent\" --version 2>/dev/null | head -n 1)\"\n"
+        "fi\n"
+        "if command -v ccnc-agent >/dev/null 2>&1; then\n"
+        "  echo \"path $(ccnc-agent --version 2>/dev/null | head -n 1)\"\n"
+        "fi\n",
+        dir);
+    char *cmd = sh_command(script);
+
+    free(a->arch);
+    free(a->cache_version);
+    free(a->path_version);
+    free(a->last_stderr);
+    a->arch = a->cache_version = a->path_version = a->last_stderr = NULL;
+    a->state = A_PROBING;
+    a->exec = ccnc_ssh_exec_start(a->ssh, cmd, &cb, a, &err);
+    if (!a->exec && a->state == A_PROBING) {
+        a->state = A_IDLE;
+        ccnc_error_clear(&err);
+    } else if (a->exec && !a->probe_timer) {
+        a->probe_timer = ccnc_loop_add_timer(a->loop, a->step_timeout_ms, false,
+                                             on_probe_timeout, a);
+    }
+    free(cmd);
+    free(script);
+    free(dir);
+}
+
+/* --- the running agent ---------------------------------------------------------------- */
+
+static void
+agent_line(void *data, const char *line, bool is_stderr)
+{
+    struct ccnc_agent *a = data;
+    struct ccnc_agent_msg msg;
+    struct ccnc_error err = { 0 };
+
+    if (is_stderr) {
+        ccnc_str_set(&a->last_stderr, line);
+        return;
+    }
+    ccnc_ssh_touch(a->ssh);
+    a->last_line_ms = ccnc_now_mono_ms();
+    if (ccnc_agent_parse_line(line, &msg, &err) < 0) {
+        /* one bad line does not end the link; say so and go on */
+        char *safe = ccnc_quote_printable(err.message);
+        ccnc_error_set(&a->err, CCNC_ERR_PARSE, _("%s: ccnc-agent sent a line ccnc cannot "
+                                                  "read: %s"), a->name, safe);
+        free(safe);
+        ccnc_error_clear(&err);
+        ccnc_agent_msg_clear(&msg);
+        changed(a);
+        return;
+    }
+    switch (msg.type) {
+    case CCNC_AGENT_MSG_HELLO:
+        if (msg.protocol != CCNC_AGENT_PROTOCOL ||
+            strcmp(msg.agent_version, PACKAGE_VERSION) != 0) {
+            fail(a, _("%s runs ccnc-agent %s (protocol %d), but this ccnc %s needs protocol "
+                      "%d and the same version"),
+                 a->name, msg.agent_version, msg.protocol, PACKAGE_VERSION,
+                 CCNC_AGENT_PROTOCOL);
+            break;
+        }
+        ccnc_str_set(&a->version, msg.agent_version);
+        a->hello = true;
+        {
+            char *req = ccnc_agent_request_line(++a->next_id, "ping");
+            ccnc_ssh_exec_write(a->exec, req, strlen(req));
+            free(req);
+        }
+        changed(a);
+        break;
+    case CCNC_AGENT_MSG_INVENTORY:
+        if (!a->hello) {
+            fail(a, _("%s: ccnc-agent sent an inventory before its hello"), a->name);
+            break;
+        }
+        a->state = A_RUNNING;
+        a->settled = true;
+        ccnc_error_clear(&a->err);
+        if (a->cb.inventory)
+            a->cb.inventory(a->data, ccnc_host_ref(msg.inventory));
+        break;
+    default:
+        break;   /* heartbeats only prove life; events come with an inventory */
+    }
+    ccnc_agent_msg_clear(&msg);
+}
+
+static void
+on_restart(void *data)
+{
+    struct ccnc_agent *a = data;
+
+    a->restart_timer = 0;
+    if (ccnc_ssh_is_ready(a->ssh))
+        ccnc_agent_start(a);
+}
+
+static void
+agent_closed(void *data, int status, const struct ccnc_error *err)
+{
+    struct ccnc_agent *a = data;
+
+    a->exec = NULL;
+    if (err && !ccnc_ssh_is_ready(a->ssh)) {
+        a->state = A_IDLE;   /* the session is gone; it comes back with it */
+        return;
+    }
+    if (a->state == A_FAILED)
+        return;
+    fail(a, _("ccnc-agent on %s ended (exit status %d)%s%s"), a->name, status,
+         a->last_stderr ? ": " : "", a->last_stderr ? a->last_stderr : "");
+    a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
+}
+
+/* A session can stay up while the agent on it hangs: its heartbeats tell. */
+static void
+on_watchdog(void *data)
+{
+    struct ccnc_agent *a = data;
+
+    if ((a->state != A_RUNNING && a->state != A_STARTING) || !a->exec)
+        return;
+    if (ccnc_now_mono_ms() - a->last_line_ms <= SILENCE_MS)
+        return;
+    fail(a, _("ccnc-agent on %s sent nothing for %d s; starting it again"), a->name,
+         SILENCE_MS / 1000);
+    if (!a->restart_timer)
+        a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
+}
+
+static void
+run_agent(struct ccnc_agent *a, bool from_cache)
+{
+    static const struct ccnc_ssh_exec_callbacks cb = { agent_line, agent_closed };
+    const char *role = ccnc_host_role_to_string(a->role);
+    const char *args[] = { "--serve", "--name", a->name, "--role", role };
+    char *argline = ccnc_quote_argv(args, CCNC_ARRAY_SIZE(args));
+    char *path = ccnc_quote_word(AGENT_CACHE_PATH);
+    char *script, *cmd;
+    struct ccnc_error err = { 0 };
+
+    script = from_cache ? ccnc_xasprintf("exec \"$HOME\"/%s %s", path, argline)
+                        : ccnc_xasprintf("exec ccnc-agent %s", argline);
+    cmd = sh_command(script);
+    free(a->last_stderr);
+    a->last_stderr = NULL;
+    a->hello = false;
+    a->state = A_STARTING;
+    a->last_line_ms = ccnc_now_mono_ms();
+    if (!a->watchdog_timer)
+        a->watchdog_timer = ccnc_loop_add_timer(a->loop, SILENCE_MS / 3, true, on_watchdog, a);
+    a->exec = ccnc_ssh_exec_start(a->ssh, cmd, &cb, a, &err);
+    if (!a->exec && a->state == A_STARTING) {
+        fail(a, "%s", err.message);
+        ccnc_error_clear(&err);
+    } else {
+        changed(a);
+    }
+    free(cmd);
+    free(script);
+    free(path);
+    free(argline);
+}
+
+/* --- public ------------------------------------------------------------------------------ */
+
+struct ccnc_agent *
+ccnc_agent_new(struct ccnc_loop *loop, struct ccnc_ssh *ssh, const char *name,
+               enum ccnc_host_role role, int step_timeout_ms,
+               const struct ccnc_agent_callbacks *cb, void *data)
+{
+    struct ccnc_agent *a = ccnc_xcalloc(1, sizeof(*a));
+
+    a->step_timeout_ms = step_timeout_ms > 0 ? step_timeout_ms : 10000;
+    a->loop = loop;
+    a->ssh = ssh;
+    a->name = ccnc_xstrdup(name);
+    a->role = role;
+    a->cb = *cb;
+    a->data = data;
+    return a;
+}
+
+void
+ccnc_agent_free(struct ccnc_agent *a)
+{
+    if (!a)
+        return;
+    if (a->restart_timer)
+        ccnc_loop_remove(a->loop, a->restart_timer);
+    if (a->watchdog_timer)
+        ccnc_loop_remove(a->loop, a->watchdog_timer);
+    if (a->probe_timer)
+        ccnc_loop_remove(a->loop, a->probe_timer);
+    ccnc_error_clear(&a->err);
+    free(a->name);
+    free(a->version);
+    free(a->arch);
+    free(a->cache_version);
+    free(a->path_version);
+    free(a->last_stderr);
+    free(a);
+}
+
+void
+ccnc_agent_start(struct ccnc_agent *a)
+{
+    if (a->restart_timer) {
+        ccnc_loop_remove(a->loop, a->restart_timer);
+        a->restart_timer = 0;
+    }
+    a->uploaded = false;
+    probe(a);
+}
+
+void
+ccnc_agent_stop(struct ccnc_agent *a)
+{
+    if (a->restart_timer) {
+        ccnc_loop_remove(a->loop, a->restart_timer);
+        a->restart_timer = 0;
+    }
+    if (a->probe_timer) {
+        ccnc_loop_remove(a->loop, a->probe_timer);
+        a->probe_timer = 0;
+    }
+    a->exec = NULL;   /* closed with the session */
+    if (a->state != A_FAILED)
+        a->state = A_IDLE;
+}
+
+bool ccnc_agent_running(const struct ccnc_agent *a) { return a->state == A_RUNNING; }
+bool ccnc_agent_settled(const struct ccnc_agent *a) { return a->settled; }
+bool ccnc_agent_uploaded(const struct ccnc_agent *a) { return a->uploaded; }
+const char *ccnc_agent_version(const struct ccnc_agent *a) { return a->version; }
+
+const struct ccnc_error *
+ccnc_agent_error(const struct ccnc_agent *a)
+{
+    return a->err.code != CCNC_ERR_NONE ? &a->err : NULL;
+}
