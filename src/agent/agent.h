@@ -33,7 +33,9 @@ int ccnc_sysfs_read_links(const char *root, struct ccnc_host *host, struct ccnc_
 int ccnc_sysfs_link_speed(const char *root, const char *name);
 /* The PCI address of VF index of PF netdev, NULL when unknown. */
 char *ccnc_sysfs_vf_pci(const char *root, const char *pf, int index);
-/* Bonds from ROOT/proc/net/bonding/, else ROOT/sys/class/net/BOND/bonding/. */
+/* Bonds from ROOT/proc/net/bonding/, else ROOT/sys/class/net/BOND/bonding/.
+ * A bond that cannot be read is listed by name only; -1 and err then say
+ * why (for all such bonds), while the others are read. */
 int ccnc_sysfs_read_bonds(const char *root, struct ccnc_host *host, struct ccnc_error *err);
 /* Write a sysfs attribute (sriov_numvfs); -1 and err on failure. */
 int ccnc_sysfs_write(const char *path, const char *value, struct ccnc_error *err);

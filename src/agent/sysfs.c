@@ -287,16 +287,18 @@ ccnc_sysfs_read_links(const char *root, struct ccnc_host *host, struct ccnc_erro
     return 0;
 }
 
+/* A bond that cannot be read is still listed (by name, its state unknown)
+ * and the reason joins the others in *errors, for host->error. */
 static void
-bond_error(struct ccnc_host *host, const char *name, const struct ccnc_error *e)
+bond_error(struct ccnc_host *host, const char *name, const struct ccnc_error *e, char **errors)
 {
-    /* a bond that cannot be read is still shown, with the reason in place
-     * of its state, so that the rest of the host is reported */
     struct ccnc_bond *b = ccnc_host_add_bond(host);
-    char *msg = ccnc_error_format(e);
+    char *msg = ccnc_error_format(e), *joined;
 
     b->name = ccnc_xstrdup(name);
-    b->mii_status = ccnc_xasprintf("error: %s", msg);
+    joined = *errors ? ccnc_xasprintf("%s; %s", *errors, msg) : ccnc_xstrdup(msg);
+    free(*errors);
+    *errors = joined;
     free(msg);
 }
 
@@ -308,6 +310,8 @@ ccnc_sysfs_read_bonds(const char *root, struct ccnc_host *host, struct ccnc_erro
     size_t n;
     char **names = list_dir(procdir, &n);
     bool from_proc = names != NULL;
+    char *errors = NULL;
+    int rc_all = 0;
 
     if (!names) {
         /* no /proc/net/bonding: the bonds sysfs knows */
@@ -349,13 +353,16 @@ ccnc_sysfs_read_bonds(const char *root, struct ccnc_host *host, struct ccnc_erro
             *b = bond;
         } else {
             ccnc_bond_clear(&bond);
-            bond_error(host, names[i], &e);
+            bond_error(host, names[i], &e, &errors);
         }
         ccnc_error_clear(&e);
     }
     free_names(names, n);
     free(procdir);
     free(netdir);
-    (void)err;
-    return 0;
+    if (errors) {
+        rc_all = ccnc_error_set(err, CCNC_ERR_PARSE, "%s", errors);
+        free(errors);
+    }
+    return rc_all;
 }
