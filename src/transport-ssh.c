@@ -481,7 +481,7 @@ check_hostkey(struct ccnc_ssh *s)
     unsigned char *hash = NULL;
     size_t hlen = 0;
     enum ssh_known_hosts_e known;
-    char *fp, *path;
+    char *fp, *path, *kh_name = NULL;
     int line;
 
     if (ssh_get_server_publickey(s->session, &key) != SSH_OK) {
@@ -515,6 +515,8 @@ check_hostkey(struct ccnc_ssh *s)
             ssh_options_get(s->session, SSH_OPTIONS_HOST, &host);
             ssh_options_get_port(s->session, &port);
             line = known_hosts_line(path, host ? host : s->address, (int)port);
+            kh_name = port == 22 ? ccnc_xstrdup(host ? host : s->address)
+                                 : ccnc_xasprintf("'[%s]:%u'", host ? host : s->address, port);
             ssh_string_free_char(host);
         }
         if (line > 0)
@@ -523,16 +525,18 @@ check_hostkey(struct ccnc_ssh *s)
                  _("REFUSED: the host key of %s (%s port %d) has CHANGED. It now offers %s, "
                    "but %s line %d records another key for it. Someone may be intercepting "
                    "the connection; nothing was sent. If the change is expected, verify the "
-                   "new key on the host and remove that line."),
+                   "new key on the host and remove that line (ssh-keygen -R %s -f %s)."),
                  s->name, s->address, s->port, s->fingerprint ? s->fingerprint : "?", path,
-                 line);
+                 line, kh_name, path);
         else
             lose(s, CCNC_CONN_HOSTKEY_CHANGED, CCNC_ERR_HOSTKEY,
                  _("REFUSED: the host key of %s (%s port %d) has CHANGED. It now offers %s, "
                    "but %s records another key for it. Someone may be intercepting the "
                    "connection; nothing was sent. If the change is expected, verify the new "
-                   "key on the host and remove the old entry."),
-                 s->name, s->address, s->port, s->fingerprint ? s->fingerprint : "?", path);
+                   "key on the host and remove the old entry (ssh-keygen -R %s -f %s)."),
+                 s->name, s->address, s->port, s->fingerprint ? s->fingerprint : "?", path,
+                 kh_name, path);
+        free(kh_name);
         free(path);
         return;
     case SSH_KNOWN_HOSTS_UNKNOWN:
@@ -555,7 +559,7 @@ check_hostkey(struct ccnc_ssh *s)
         ccnc_error_set(&s->err, CCNC_ERR_HOSTKEY,
                        _("the host key of %s (%s port %d) is not known: %s. Trust it only if "
                          "it matches the key on the host (ssh-keygen -lf "
-                         "/etc/ssh/ssh_host_ed25519_key.pub)."),
+                         "/etc/ssh/ssh_host_*_key.pub there)."),
                        s->name, s->address, s->port, s->fingerprint ? s->fingerprint : "?");
         remove_id(s, &s->deadline_timer);
         s->settled = true;

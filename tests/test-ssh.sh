@@ -245,8 +245,8 @@ check changed "$tmp/lab.conf" --accept-new
 [ $rc = 1 ] && ok "changed key: exit 1" || fail "changed key: exit $rc"
 jcheck changed "h['h2']['connection'] == 'hostkey-changed' and h['h2']['hostkey']['status'] == 'changed' and not h['h2']['authenticated']" \
     "changed key: hostkey-changed, not authenticated, even with --accept-new"
-jcheck changed "'$tmp/known_hosts line $line2' in h['h2']['error'] and 'CHANGED' in h['h2']['error'] and '$(fingerprint 2)' in h['h2']['error']" \
-    "changed key: message names known_hosts, its line and the new fingerprint"
+jcheck changed "'$tmp/known_hosts line $line2' in h['h2']['error'] and 'CHANGED' in h['h2']['error'] and '$(fingerprint 2)' in h['h2']['error'] and 'ssh-keygen -R 127.0.0.12 -f $tmp/known_hosts' in h['h2']['error']" \
+    "changed key: message names known_hosts, its line, the new fingerprint and the fix"
 jcheck changed "h['h1']['ok'] and h['h3']['ok']" "changed key: the other hosts are fine"
 if grep -Eq 'publickey|Accepted|Failed|userauth' "$tmp/sshd2/log"; then
     fail "changed key: an authentication attempt reached sshd"
