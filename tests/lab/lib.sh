@@ -63,9 +63,9 @@ lab_ensure_up() {
 
 # run a command in the guest through the QEMU guest agent on host H; print its stdout
 gexec() {
-	local h=$1 path=$2 args r pid i st
+	local h=$1 path=$2 args r pid i st a
 	shift 2
-	args=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+	args=$(for a in "$@"; do printf '%s' "$a" | jq -Rs .; done | jq -sc .)
 	r=$(vs "$h" qemu-agent-command "$VM" \
 		"{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"$path\",\"arg\":$args,\"capture-output\":true}}" 2>/dev/null) || return 1
 	pid=$(jq -r .return.pid <<<"$r")
