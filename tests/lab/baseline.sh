@@ -12,6 +12,7 @@ for ((i = 1; i <= n; i++)); do
 	"$here/test-raw-sequence.sh" > "$out/run-$i" 2>&1
 	rc=$?
 	echo "run $i: exit $rc" >&2
+	[ $rc = 0 ] || grep -E 'FAIL|SKIP' "$out/run-$i" >&2
 	[ $rc -gt $worst ] && worst=$rc
 	[ $rc = 77 ] && { cat "$out/run-$i"; exit 77; }
 done

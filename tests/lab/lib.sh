@@ -65,9 +65,9 @@ lab_ensure_up() {
 
 # run a command in the guest through the QEMU guest agent on host H; print its stdout
 gexec() {
-	local h=$1 path=$2 args r pid i st
+	local h=$1 path=$2 args r pid i st a
 	shift 2
-	args=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+	args=$(for a in "$@"; do printf '%s' "$a" | jq -Rs .; done | jq -sc .)
 	r=$(vs "$h" qemu-agent-command "$VM" \
 		"{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"$path\",\"arg\":$args,\"capture-output\":true}}" 2>/dev/null) || return 1
 	pid=$(jq -r .return.pid <<<"$r")
@@ -255,8 +255,26 @@ bond_switch_ms() {
 
 ping_totals() { awk '/packets transmitted/ { print $1, $4 }' "$WORK/ping"; }
 
+# after a failure, keep the probes' data and the hosts' libvirt and guest logs
+# (they vanish with the lab) in $CCNC_LAB_DIR/log/failed-TEST-TIME/
+save_failure() {
+	[ "$FAILS" != 0 ] || return 0
+	[ -z "${SAVED:-}" ] || return 0
+	local d h
+	d=${CCNC_LAB_DIR:-/var/tmp/ccnc-lab}/log/failed-$(basename "$0" .sh)-$(date +%Y%m%dT%H%M%S)
+	mkdir -p "$d"
+	cp -a "$WORK"/. "$d/" 2>/dev/null
+	for h in sys1 sys2; do
+		cp -a "${CCNC_LAB_DIR:-/var/tmp/ccnc-lab}/hosts/$h/var.u/log/libvirt" "$d/$h-libvirt" 2>/dev/null
+	done
+	find "${CCNC_LAB_DIR:-/var/tmp/ccnc-lab}/log" -maxdepth 1 -type f -exec cp -a {} "$d/" \; 2>/dev/null
+	SAVED=$d
+	log "kept the failure's logs in $d"
+}
+
 # bring the lab down if this test brought it up, and check nothing is left
 lab_down_checked() {
+	save_failure
 	[ "$STARTED_LAB" = 1 ] && [ -z "${KEEP_LAB:-}" ] || return 0
 	local pids left="" n p
 	pids=$("$LAB" pids)
@@ -280,6 +298,7 @@ lab_down_checked() {
 lab_cleanup() {
 	probes_stop
 	mem_stop
+	save_failure
 	if [ "$STARTED_LAB" = 1 ] && [ -z "${KEEP_LAB:-}" ]; then
 		"$LAB" down >/dev/null 2>&1
 	fi
