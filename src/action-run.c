@@ -643,7 +643,11 @@ run_step(struct ccnc_action_run *r, enum ccnc_step_op op, struct ccnc_error *err
     case CCNC_STEP_WAIT_ENSLAVED:
         return wait_enslaved(r, err);
     case CCNC_STEP_BOND_TO_PRIMARY:
+        return switch_bond(r, r->cv->passthrough_mac, err);
     case CCNC_STEP_RESTORE_PRIMARY:
+        /* after a re-attach the NIC must first be a working slave again */
+        if (wait_enslaved(r, err) < 0)
+            return -1;
         return switch_bond(r, r->cv->passthrough_mac, err);
     case CCNC_STEP_VERIFY: {
         virDomainPtr d = domain(r, err);

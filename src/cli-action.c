@@ -206,7 +206,7 @@ summary_json(struct ccnc_action_run *run)
  * their end on the engine's loop; exit 0 only when every one is done. */
 static int
 run_all(struct ccnc_engine *engine, struct ccnc_action **actions, size_t n, size_t parallel,
-        bool json)
+        bool json, bool as_array)
 {
     struct batch b = { .engine = engine, .n = n, .json = json, .prefix = n > 1 };
     struct sigaction sa = { 0 }, old_sa;
@@ -238,8 +238,9 @@ run_all(struct ccnc_engine *engine, struct ccnc_action **actions, size_t n, size
         ccnc_action_free(slot->pending); /* never started (interrupted) */
     }
     if (json) {
-        json_object *out = n == 1 && json_object_array_length(arr) == 1
-                               ? json_object_get(json_object_array_get_idx(arr, 0)) : json_object_get(arr);
+        json_object *out = !as_array && json_object_array_length(arr) == 1
+                               ? json_object_get(json_object_array_get_idx(arr, 0))
+                               : json_object_get(arr);
         puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
                                                      JSON_C_TO_STRING_SPACED |
                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -255,7 +256,7 @@ static int
 run(struct cli *cli, struct ccnc_engine *engine, struct ccnc_action *a, bool json)
 {
     (void)cli;
-    return run_all(engine, &a, 1, 1, json);
+    return run_all(engine, &a, 1, 1, json, false);
 }
 
 int
@@ -431,7 +432,7 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
             ccnc_action_free(actions[i]);
         }
     } else {
-        int r = run_all(engine, actions, n, (size_t)parallel, json);
+        int r = run_all(engine, actions, n, (size_t)parallel, json, true);
         if (r != CCNC_EXIT_OK)
             rc = r;
     }
