@@ -481,7 +481,7 @@ on_watch_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list
 static int
 hosts_watch(struct cli *cli, bool json, bool accept_new)
 {
-    struct ccnc_engine_options opts = { .accept_new = accept_new };
+    struct ccnc_engine_options opts = { .accept_new = accept_new, .ssh_only = true };
     struct watch w = { .json = json };
     struct sigaction sa;
     struct ccnc_engine *engine;
@@ -526,6 +526,7 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
         return hosts_watch(cli, values[1], values[2]);
     opts.accept_new = values[2];
     opts.once = true;
+    opts.ssh_only = true; /* libvirt: not checked here (docs/ccnc.1) */
     engine = ccnc_engine_new(cli->lab);
     ccnc_engine_set_options(engine, &opts);
     ccnc_engine_start(engine);

@@ -657,8 +657,17 @@ ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c)
     }
     for (size_t i = 0; i < c->n_hosts; i++) {
         struct lv_host *h = &c->hosts[i];
-        if (h->started)
-            pthread_join(h->thread, NULL);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 5;
+        /* a worker stuck in libvirt's connect (an ssh that hangs) must not
+         * hold the console's exit: after 5 s it is left to the process's end,
+         * and with it everything it may still touch */
+        if (h->started && pthread_timedjoin_np(h->thread, NULL, &ts) != 0)
+            return;
+    }
+    for (size_t i = 0; i < c->n_hosts; i++) {
+        struct lv_host *h = &c->hosts[i];
         pthread_mutex_destroy(&h->mu);
         pthread_cond_destroy(&h->cond);
         free(h->uri);

@@ -163,6 +163,7 @@ refresh(struct engine_host *h)
     /* else the agent's own word on what it could not read stays */
     ccnc_str_set(&part->hostkey_sha256, ccnc_ssh_fingerprint(h->ssh));
     part->hostkey_question = ccnc_ssh_hostkey_pending(h->ssh);
+    part->passphrase_question = ccnc_ssh_passphrase_pending(h->ssh);
     if (ccnc_agent_version(h->agent))
         ccnc_str_set(&part->agent_version, ccnc_agent_version(h->agent));
     ccnc_engine_publish_host(e, h->i, part);
@@ -217,7 +218,7 @@ ccnc_engine_start(struct ccnc_engine *e)
     static const struct ccnc_agent_callbacks agent_cb = { on_agent_inventory, on_agent_changed };
     int keepalive = e->lab->migration.keepalive_s > 0 ? e->lab->migration.keepalive_s : 10;
 
-    if (!e->libvirt)
+    if (!e->libvirt && !e->opts.ssh_only)
         e->libvirt = ccnc_collect_libvirt_start(e);
     if (e->hosts)
         return;
@@ -269,6 +270,15 @@ ccnc_engine_answer_hostkey(struct ccnc_engine *e, const char *host, bool trust)
     for (size_t i = 0; i < e->n_hosts; i++)
         if (strcmp(e->lab->hosts[i].name, host) == 0)
             return ccnc_ssh_answer_hostkey(e->hosts[i].ssh, trust);
+    return -1;
+}
+
+int
+ccnc_engine_answer_passphrase(struct ccnc_engine *e, const char *host, const char *passphrase)
+{
+    for (size_t i = 0; i < e->n_hosts; i++)
+        if (strcmp(e->lab->hosts[i].name, host) == 0)
+            return ccnc_ssh_answer_passphrase(e->hosts[i].ssh, passphrase);
     return -1;
 }
 

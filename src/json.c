@@ -201,6 +201,8 @@ host_json(const struct ccnc_host *h, int flags)
     put_bool(o, "stale", h->stale);
     put_str(o, "error", h->error);
     put_str(o, "hostkey_sha256", h->hostkey_sha256);
+    put_bool(o, "hostkey_question", h->hostkey_question);
+    put_bool(o, "passphrase_question", h->passphrase_question);
     put_str(o, "agent_version", h->agent_version);
     put_str(o, "libvirt", h->libvirt == CCNC_UNKNOWN ? NULL : ccnc_conn_state_to_string(h->libvirt));
     put_str(o, "libvirt_error", h->libvirt_error);
@@ -430,6 +432,8 @@ host_read(struct ccnc_host *h, json_object *o)
     h->stale = get_bool(o, "stale");
     h->error = get_str(o, "error");
     h->hostkey_sha256 = get_str(o, "hostkey_sha256");
+    h->hostkey_question = get_bool(o, "hostkey_question");
+    h->passphrase_question = get_bool(o, "passphrase_question");
     h->agent_version = get_str(o, "agent_version");
     h->libvirt = get_enum(o, "libvirt", ccnc_conn_state_from_string, CCNC_UNKNOWN);
     h->libvirt_error = get_str(o, "libvirt_error");

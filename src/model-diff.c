@@ -234,7 +234,9 @@ ccnc_host_diff(const struct ccnc_host *a, const struct ccnc_host *b, const char 
     if (!b)
         b = &empty_host;
     if (a != &empty_host && b != &empty_host &&
-        (a->connection != b->connection || a->stale != b->stale || !S(a->error, b->error))) {
+        (a->connection != b->connection || a->stale != b->stale || !S(a->error, b->error) ||
+         a->hostkey_question != b->hostkey_question ||
+         a->passphrase_question != b->passphrase_question)) {
         char *ta = ccnc_xasprintf("%s%s", ccnc_conn_state_to_string(a->connection),
                                   a->stale ? " stale" : "");
         char *tb = ccnc_xasprintf("%s%s", ccnc_conn_state_to_string(b->connection),

@@ -39,6 +39,7 @@ enum phase {
     P_IDLE,        /* not started, or waiting for a retry */
     P_CONNECTING,  /* TCP connect and SSH handshake */
     P_QUESTION,    /* unknown host key: waiting for the operator */
+    P_PASSPHRASE,  /* the identity's passphrase: waiting for the operator */
     P_AUTH,
     P_READY,
     P_CLOSED,      /* refused or given up; a retry may be pending */
@@ -91,6 +92,7 @@ struct ccnc_ssh {
     ssh_event event;
     struct ssh_callbacks_struct callbacks;
     ssh_key idkey;
+    ssh_key unlocked;      /* the identity, decrypted with the operator's passphrase */
     enum phase phase;
     int auth_step;
     bool passphrase_needed;
@@ -99,7 +101,7 @@ struct ccnc_ssh {
     struct ccnc_error err;
     enum ccnc_ssh_hostkey hostkey;
     char *fingerprint;
-    bool reached, authenticated, settled, pending_question;
+    bool reached, authenticated, settled, pending_question, passphrase_question;
 
     int fd_watch, deadline_timer, keepalive_timer, retry_timer, fail_timer;
     int backoff_s;
@@ -227,6 +229,7 @@ teardown_session(struct ccnc_ssh *s)
         s->idkey = NULL;
     }
     s->pending_question = false;
+    s->passphrase_question = false;
 }
 
 static void
@@ -660,6 +663,24 @@ auth_refused(struct ccnc_ssh *s)
     ssh_string_free_char(user);
 }
 
+/* The identity needs its passphrase: wait for the operator (the console
+ * asks), sending nothing meanwhile. */
+static void
+ask_passphrase(struct ccnc_ssh *s)
+{
+    remove_id(s, &s->deadline_timer);
+    remove_id(s, &s->fd_watch);
+    s->phase = P_PASSPHRASE;
+    s->passphrase_question = true;
+    s->settled = true;
+    s->conn = CCNC_CONN_AUTH_FAILED;
+    ccnc_error_set(&s->err, CCNC_ERR_AUTH,
+                   _("%s: the key %s is protected by a passphrase; the console asks for it "
+                     "(or load it into ssh-agent with 'ssh-add %s')"),
+                   s->name, s->identity, s->identity);
+    notify(s);
+}
+
 static void
 step_auth(struct ccnc_ssh *s)
 {
@@ -683,9 +704,11 @@ step_auth(struct ccnc_ssh *s)
             auth_refused(s);
             return;
         }
-        if (ssh_pki_import_privkey_file(s->identity, NULL, auth_prompt, s, &s->idkey) !=
-            SSH_OK) {
-            if (s->passphrase_needed)
+        if (!s->unlocked &&
+            ssh_pki_import_privkey_file(s->identity, NULL, auth_prompt, s, &s->idkey) != SSH_OK) {
+            if (s->passphrase_needed && s->reconnect)
+                ask_passphrase(s);
+            else if (s->passphrase_needed)
                 auth_refused(s);
             else
                 lose(s, CCNC_CONN_AUTH_FAILED, CCNC_ERR_AUTH,
@@ -696,7 +719,7 @@ step_auth(struct ccnc_ssh *s)
         }
         s->auth_step = 1;
     }
-    rc = ssh_userauth_publickey(s->session, NULL, s->idkey);
+    rc = ssh_userauth_publickey(s->session, NULL, s->idkey ? s->idkey : s->unlocked);
     if (rc == SSH_AUTH_AGAIN)
         return;
     if (rc == SSH_AUTH_SUCCESS)
@@ -998,6 +1021,8 @@ ccnc_ssh_free(struct ccnc_ssh *s)
     remove_id(s, &s->fail_timer);
     ccnc_error_clear(&s->err);
     ccnc_error_clear(&s->lose_err);
+    if (s->unlocked)
+        ssh_key_free(s->unlocked);
     free(s->fingerprint);
     free(s->name);
     free(s->address);
@@ -1032,6 +1057,41 @@ bool ccnc_ssh_authenticated(const struct ccnc_ssh *s) { return s->authenticated;
 enum ccnc_ssh_hostkey ccnc_ssh_hostkey_status(const struct ccnc_ssh *s) { return s->hostkey; }
 const char *ccnc_ssh_fingerprint(const struct ccnc_ssh *s) { return s->fingerprint; }
 bool ccnc_ssh_hostkey_pending(const struct ccnc_ssh *s) { return s->pending_question; }
+bool ccnc_ssh_passphrase_pending(const struct ccnc_ssh *s) { return s->passphrase_question; }
+
+int
+ccnc_ssh_answer_passphrase(struct ccnc_ssh *s, const char *passphrase)
+{
+    ssh_key key = NULL;
+
+    if (!s->passphrase_question || s->phase != P_PASSPHRASE || !s->identity)
+        return -1;
+    /* the passphrase is used here and nowhere kept; the caller wipes it */
+    if (ssh_pki_import_privkey_file(s->identity, passphrase, NULL, NULL, &key) != SSH_OK) {
+        ccnc_error_set(&s->err, CCNC_ERR_AUTH,
+                       _("%s: that is not the passphrase of %s; try again"), s->name,
+                       s->identity);
+        notify(s);
+        return 0;
+    }
+    if (s->unlocked)
+        ssh_key_free(s->unlocked);
+    s->unlocked = key;
+    s->passphrase_question = false;
+    s->conn = CCNC_CONN_CONNECTING;
+    ccnc_error_clear(&s->err);
+    if (s->session && ssh_is_connected(s->session)) {
+        s->phase = P_AUTH;
+        s->auth_step = 1;
+        arm_deadline(s);
+        watch_fd(s);
+        notify(s);
+        pump(s);
+    } else {
+        begin_connect(s); /* the server gave up waiting: log in again */
+    }
+    return 0;
+}
 
 const char *
 ccnc_ssh_hostkey_string(enum ccnc_ssh_hostkey k)

@@ -65,6 +65,14 @@ enum ccnc_ssh_hostkey ccnc_ssh_hostkey_status(const struct ccnc_ssh *ssh);
 const char *ccnc_ssh_hostkey_string(enum ccnc_ssh_hostkey k);
 /* "SHA256:..." of the key the server offered; NULL before the handshake. */
 const char *ccnc_ssh_fingerprint(const struct ccnc_ssh *ssh);
+/* True while the identity's passphrase is waited for (interactive
+ * sessions only; batch ones fail with auth-failed instead). */
+bool ccnc_ssh_passphrase_pending(const struct ccnc_ssh *ssh);
+/* The operator's passphrase for the identity: used at once to decrypt the
+ * key, never kept (the caller wipes its copy).  0 when taken (a wrong one
+ * asks again, with a message), -1 when nothing was asked. */
+int ccnc_ssh_answer_passphrase(struct ccnc_ssh *ssh, const char *passphrase);
+
 /* True while an unknown key waits for ccnc_ssh_answer_hostkey(). */
 bool ccnc_ssh_hostkey_pending(const struct ccnc_ssh *ssh);
 /* The operator's answer: trust writes the key to known_hosts and goes on;

@@ -1,7 +1,9 @@
-/* A test driver for the engine's host key question (tests/test-ssh.sh):
- * start the engine on LAB, wait until HOST asks about its unknown key,
- * answer yes or no through ccnc_engine_answer_hostkey() as the console
- * would, and print what the host part says before and after. */
+/* A test driver for the engine's questions (tests/test-ssh.sh): start the
+ * engine on LAB, wait until HOST asks about its unknown key (answer yes or
+ * no through ccnc_engine_answer_hostkey) or its identity's passphrase
+ * (answer with each line of standard input in turn, through
+ * ccnc_engine_answer_passphrase), as the console would, and print what the
+ * host part says before and after. */
 #include "config.h"
 
 #include <stdio.h>
@@ -39,6 +41,7 @@ wait_for(struct ccnc_engine *e, const char *name, int ms,
 }
 
 static bool asking(const struct ccnc_host *h) { return h->hostkey_question; }
+static bool asking_pass(const struct ccnc_host *h) { return h->passphrase_question; }
 static bool live(const struct ccnc_host *h)
 {
     return h->connection == CCNC_CONN_CONNECTED && !h->stale;
@@ -55,10 +58,48 @@ show(struct ccnc_engine *e, const char *name, const char *when)
         ccnc_snapshot_unref(snap);
         return;
     }
-    printf("%s connection=%s stale=%d question=%d fingerprint=%s error=%s\n", when,
+    printf("%s connection=%s stale=%d question=%d passphrase=%d fingerprint=%s error=%s\n", when,
            ccnc_conn_state_to_string(h->connection), h->stale, h->hostkey_question,
+           h->passphrase_question,
            h->hostkey_sha256 ? h->hostkey_sha256 : "-", h->error ? h->error : "-");
     ccnc_snapshot_unref(snap);
+}
+
+/* Answer the passphrase question with each line of standard input. */
+static int
+passphrases(const char *conf, const char *name)
+{
+    struct ccnc_lab *lab = ccnc_lab_load(conf, NULL, 0, NULL);
+    struct ccnc_engine *e;
+    char line[256];
+    int rc = 1;
+
+    if (!lab)
+        return 2;
+    e = ccnc_engine_new(lab);
+    ccnc_engine_start(e);
+    while (fgets(line, sizeof(line), stdin)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!wait_for(e, name, 10000, asking_pass)) {
+            show(e, name, "no-question");
+            break;
+        }
+        show(e, name, "asked");
+        if (ccnc_engine_answer_passphrase(e, name, line) != 0) {
+            printf("answer refused\n");
+            break;
+        }
+        memset(line, 0, sizeof(line));
+        /* a wrong one is asked again; a right one logs in */
+        for (int i = 0; i < 3; i++)
+            ccnc_loop_run_once(ccnc_engine_loop(e), 100);
+    }
+    if (wait_for(e, name, 10000, live))
+        rc = 0;
+    show(e, name, "answered");
+    ccnc_engine_free(e);
+    ccnc_lab_unref(lab);
+    return rc;
 }
 
 int
@@ -69,10 +110,13 @@ main(int argc, char **argv)
     bool trust;
     int rc = 0;
 
-    if (argc != 4 || (strcmp(argv[3], "yes") != 0 && strcmp(argv[3], "no") != 0)) {
-        fprintf(stderr, "usage: ssh-answer LAB HOST yes|no\n");
+    if (argc != 4 || (strcmp(argv[3], "yes") != 0 && strcmp(argv[3], "no") != 0 &&
+                      strcmp(argv[3], "passphrase") != 0)) {
+        fprintf(stderr, "usage: ssh-answer LAB HOST yes|no|passphrase\n");
         return 2;
     }
+    if (strcmp(argv[3], "passphrase") == 0)
+        return passphrases(argv[1], argv[2]);
     trust = strcmp(argv[3], "yes") == 0;
     lab = ccnc_lab_load(argv[1], NULL, 0, NULL);
     if (!lab) {

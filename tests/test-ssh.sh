@@ -177,14 +177,14 @@ grep -q "hosts --check --accept-new" "$tmp/unknown.txt" && grep -q "$fp1" "$tmp/
 answer=$(cd "$top_builddir" && pwd)/tests/ssh-answer
 write_lab "$tmp/lab-ask.conf" "known_hosts=$tmp/kh-ask"
 inns timeout 30 "$answer" "$tmp/lab-ask.conf" h1 no >"$tmp/ask-no.txt" 2>&1
-if grep -q "^asked connection=hostkey-unknown stale=1 question=1 fingerprint=$fp1 " "$tmp/ask-no.txt" &&
-   grep -q "^answered connection=hostkey-unknown stale=1 question=0 .*was not trusted" "$tmp/ask-no.txt" &&
+if grep -q "^asked connection=hostkey-unknown stale=1 question=1 passphrase=0 fingerprint=$fp1 " "$tmp/ask-no.txt" &&
+   grep -q "^answered connection=hostkey-unknown stale=1 question=0 passphrase=0 .*was not trusted" "$tmp/ask-no.txt" &&
    [ ! -e "$tmp/kh-ask" ]; then
     ok "asked: 'no' leaves the host unconnected and known_hosts unwritten"
 else fail "asked: answer no"; sed 's/^/  | /' "$tmp/ask-no.txt"; fi
 CCNC_AGENT_BINARY=$(dirname "$ccnc")/ccnc-agent inns timeout 30 "$answer" "$tmp/lab-ask.conf" h1 yes >"$tmp/ask-yes.txt" 2>&1
-if grep -q "^asked .*question=1 fingerprint=$fp1 " "$tmp/ask-yes.txt" &&
-   grep -q "^answered connection=connected stale=0 question=0 " "$tmp/ask-yes.txt" &&
+if grep -q "^asked .*question=1 passphrase=0 fingerprint=$fp1 " "$tmp/ask-yes.txt" &&
+   grep -q "^answered connection=connected stale=0 question=0 passphrase=0 " "$tmp/ask-yes.txt" &&
    [ "$(grep -c '^127.0.0.11 ' "$tmp/kh-ask")" = 1 ]; then
     ok "asked: 'yes' records the key and the host connects with its agent"
 else fail "asked: answer yes"; sed 's/^/  | /' "$tmp/ask-yes.txt"; fi
@@ -275,6 +275,19 @@ check pass "$tmp/lab-pass.conf"
 jcheck pass "h['h1']['connection'] == 'auth-failed' and 'passphrase' in h['h1']['error'] and 'ssh-add' in h['h1']['error']" \
     "passphrase key: auth-failed, says to use ssh-agent"
 if grep -rqs 'secret words' "$tmp/pass.json" "$tmp/pass.err"; then fail "passphrase leaked"; fi
+# the console asks (interactive sessions): a wrong passphrase is asked for again,
+# the right one logs in; it appears in no output and no log
+printf 'wrong words\nsecret words\n' |
+    CCNC_AGENT_BINARY=$(dirname "$ccnc")/ccnc-agent inns timeout 60 "$answer" "$tmp/lab-pass.conf" h1 passphrase \
+    >"$tmp/pass-ask.txt" 2>&1
+if [ "$(grep -c '^asked connection=auth-failed .*passphrase=1 ' "$tmp/pass-ask.txt")" = 2 ] &&
+   grep -q "not the passphrase of $tmp/keys/pass; try again" "$tmp/pass-ask.txt" &&
+   grep -q '^answered connection=connected stale=0 question=0 passphrase=0 ' "$tmp/pass-ask.txt"; then
+    ok "passphrase asked: a wrong one is asked again, the right one logs in"
+else fail "passphrase asked"; sed 's/^/  | /' "$tmp/pass-ask.txt"; fi
+if grep -rqs 'secret words\|wrong words' "$tmp/pass-ask.txt" "$tmp"/sshd*/log; then
+    fail "passphrase leaked into output or logs"
+else ok "passphrase asked: in no output and no log"; fi
 
 # --- 5a. ssh-agent: the passphrase key, loaded as the message advises -----------
 if command -v ssh-agent >/dev/null && command -v ssh-add >/dev/null; then

@@ -674,6 +674,61 @@ START_TEST(test_plan_dialog)
 }
 END_TEST
 
+
+START_TEST(test_hostkey_question)
+{
+    struct ccnc_snapshot *snap = screen_snapshot(LAB_FIXTURE_HOSTKEY);
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    struct ui_state st = { .clock = "12:34:56", .question_host = "sys2" };
+    char *text;
+
+    ui_draw_screen(g, snap, &st);
+    text = ui_grid_to_text(g, true);
+    ccnc_test_golden("golden/ui-hostkey-question-80x24.txt", text);
+    free(text);
+    /* the question takes every key: only y or n answer it */
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'j'), UI_KEY_HANDLED);
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'm'), UI_KEY_HANDLED);
+    ck_assert_int_eq(st.request, UI_REQ_NONE);
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'y'), UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST);
+    ck_assert_int_eq(st.request, UI_REQ_TRUST);
+    ui_handle_key(&st, snap, 'n');
+    ck_assert_int_eq(st.request, UI_REQ_DISTRUST);
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'q'), UI_KEY_QUIT);
+    ui_grid_free(g);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+
+START_TEST(test_passphrase_question)
+{
+    struct ccnc_snapshot *snap = screen_snapshot(LAB_FIXTURE);
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    struct ui_state st = { .clock = "12:34:56", .pass_host = "sys1" };
+    char *text;
+
+    ck_assert_int_eq(ui_handle_key(&st, snap, 's'), UI_KEY_HANDLED | UI_KEY_REDRAW);
+    ui_handle_key(&st, snap, 'q'); /* text here, not quit */
+    ui_handle_key(&st, snap, 'x');
+    ui_handle_key(&st, snap, UI_K_BACKSPACE);
+    ui_handle_key(&st, snap, '3');
+    ck_assert_str_eq(st.secret, "sq3");
+    ui_draw_screen(g, snap, &st);
+    text = ui_grid_to_text(g, true);
+    ck_assert_ptr_null(strstr(text, "sq3")); /* never shown */
+    ccnc_test_golden("golden/ui-passphrase-80x24.txt", text);
+    free(text);
+    ck_assert_int_eq(ui_handle_key(&st, snap, UI_K_ENTER),
+                     UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST);
+    ck_assert_int_eq(st.request, UI_REQ_PASSPHRASE);
+    ui_handle_key(&st, snap, UI_K_ESC);
+    ck_assert_int_eq(st.request, UI_REQ_NO_PASSPHRASE);
+    ui_grid_free(g);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
 Suite *
 ccnc_ui_suite(void)
 {
@@ -689,6 +744,8 @@ ccnc_ui_suite(void)
     tcase_add_test(tc, test_bare_host);
     tcase_add_loop_test(tc, test_action_screen, 0, (int)CCNC_ARRAY_SIZE(action_screens));
     tcase_add_test(tc, test_plan_dialog);
+    tcase_add_test(tc, test_hostkey_question);
+    tcase_add_test(tc, test_passphrase_question);
     tcase_add_loop_test(tk, test_keys, 0, (int)CCNC_ARRAY_SIZE(key_cases));
     tcase_add_test(tk, test_keys_empty);
     tcase_add_test(tk, test_selection_follows_vm);

@@ -196,6 +196,60 @@ draw_plan(struct ui_grid *g, const char *plan)
                     _("y: run it   Tab: another destination   n or Esc: cancel"));
 }
 
+/* The question the SSH side waits for: trust an unknown host key? */
+static void
+draw_hostkey(struct ui_grid *g, const struct ccnc_snapshot *snap, const char *name)
+{
+    int at = ccnc_snapshot_find_host(snap, name);
+    const struct ccnc_host *h = at >= 0 ? snap->hosts[at] : NULL;
+    int w = g->w >= 96 ? 90 : g->w - 4, h_box = 10, y0 = (g->h - 10) / 2, x0 = (g->w - w) / 2;
+    char *line;
+
+    if (!h)
+        return;
+    draw_box(g, y0, x0, h_box, w);
+    line = ccnc_xasprintf(_("The host key of %s (%s, %s) is not known."), h->label, h->name,
+                          h->address ? h->address : "?");
+    ui_grid_put_fit(g, y0 + 1, x0 + 2, w - 4, UI_BOLD, line);
+    ui_grid_fill_attr_span(g, y0 + 1, x0 + 1, w - 2, UI_REVERSE);
+    free(line);
+    ui_grid_put_fit(g, y0 + 3, x0 + 2, w - 4, UI_REVERSE, _("It offers:"));
+    ui_grid_put_fit(g, y0 + 4, x0 + 4, w - 6, UI_REVERSE,
+                    h->hostkey_sha256 ? h->hostkey_sha256 : "?");
+    ui_grid_put_fit(g, y0 + 5, x0 + 2, w - 4, UI_REVERSE,
+                    _("Trust it only if it matches the key on the host:"));
+    ui_grid_put_fit(g, y0 + 6, x0 + 4, w - 6, UI_REVERSE,
+                    "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub");
+    ui_grid_put_fit(g, y0 + 8, x0 + 2, w - 4, UI_REVERSE,
+                    _("y: trust it and add it to known_hosts   n: do not connect"));
+}
+
+/* The identity's passphrase, typed unseen. */
+static void
+draw_passphrase(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_state *st)
+{
+    int at = ccnc_snapshot_find_host(snap, st->pass_host);
+    const struct ccnc_host *h = at >= 0 ? snap->hosts[at] : NULL;
+    int w = g->w >= 96 ? 90 : g->w - 4, y0 = (g->h - 8) / 2, x0 = (g->w - w) / 2;
+    size_t n = strlen(st->secret);
+    char *line;
+
+    if (!h)
+        return;
+    draw_box(g, y0, x0, 8, w);
+    line = ccnc_xasprintf(_("%s (%s) needs the passphrase of its SSH key."), h->label, h->name);
+    ui_grid_put_fit(g, y0 + 1, x0 + 2, w - 4, UI_BOLD, line);
+    ui_grid_fill_attr_span(g, y0 + 1, x0 + 1, w - 2, UI_REVERSE);
+    free(line);
+    ui_grid_put_fit(g, y0 + 2, x0 + 2, w - 4, UI_REVERSE, h->error ? h->error : "");
+    line = ccnc_xasprintf("%s %.*s", _("Passphrase:"), (int)(n < 40 ? n : 40),
+                          "****************************************");
+    ui_grid_put_fit(g, y0 + 4, x0 + 2, w - 4, UI_REVERSE, line);
+    free(line);
+    ui_grid_put_fit(g, y0 + 6, x0 + 2, w - 4, UI_REVERSE,
+                    _("Enter: use it (it is not kept)   Esc: not now"));
+}
+
 /* The views as tabs in the title bar, the current one reversed; returns
  * the column after them. */
 static int
@@ -277,6 +331,10 @@ ui_draw_screen(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
     draw_key_line(g, st);
     if (st->plan)
         draw_plan(g, st->plan);
+    else if (st->question_host)
+        draw_hostkey(g, snap, st->question_host);
+    else if (st->pass_host)
+        draw_passphrase(g, snap, st);
     if (st->help)
         draw_help(g);
 }
@@ -371,6 +429,36 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
         default:
             return UI_KEY_HANDLED;
         }
+        return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+    }
+    if (st->pass_host && !st->question_host) {
+        /* the passphrase: every key is text, unseen */
+        size_t n = strlen(st->secret);
+        if (key == UI_K_ENTER) {
+            st->request = UI_REQ_PASSPHRASE;
+        } else if (key == UI_K_ESC) {
+            st->request = UI_REQ_NO_PASSPHRASE;
+        } else if (key == UI_K_BACKSPACE) {
+            if (n > 0)
+                st->secret[n - 1] = '\0';
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        } else if (key >= 0x20 && key < 0x7f && n + 1 < sizeof(st->secret)) {
+            st->secret[n] = (char)key;
+            st->secret[n + 1] = '\0';
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        } else {
+            return UI_KEY_HANDLED;
+        }
+        return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+    }
+    if (st->question_host) {
+        /* an unknown host key: nothing else until it is answered */
+        if (key == 'y' || key == 'Y')
+            st->request = UI_REQ_TRUST;
+        else if (key == 'n' || key == 'N' || key == UI_K_ESC)
+            st->request = UI_REQ_DISTRUST;
+        else
+            return key == 'q' ? UI_KEY_QUIT : UI_KEY_HANDLED;
         return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
     }
     if (st->help) {

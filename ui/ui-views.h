@@ -26,6 +26,10 @@ enum ui_request {
     UI_REQ_RUN,         /* the operator said yes to the plan */
     UI_REQ_CANCEL,      /* ... or no */
     UI_REQ_ABORT,       /* stop the running action */
+    UI_REQ_TRUST,       /* trust the host key asked about */
+    UI_REQ_DISTRUST,    /* ... or not */
+    UI_REQ_PASSPHRASE,  /* use st->secret as the passphrase asked for */
+    UI_REQ_NO_PASSPHRASE,   /* ... or not now */
 };
 
 /* Keys beyond plain characters, as ui.c hands them to views. */
@@ -76,6 +80,9 @@ struct ui_state {
     char req_vm[64];
     char req_dest[64];
     const char *plan;               /* the plan waiting for y/n, NULL none (ui.c's) */
+    const char *question_host;      /* a host whose unknown key awaits y/n, NULL none */
+    const char *pass_host;          /* a host whose identity's passphrase is asked */
+    char secret[128];               /* the passphrase being typed; wiped after use */
     const struct ccnc_action *action;   /* the engine's running or last one */
     bool action_running;
     const char *action_file;

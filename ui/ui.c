@@ -39,6 +39,10 @@ struct ui {
     struct ccnc_action *pending;    /* planned, waiting for the operator */
     char *plan_text;
     char *logged_run;               /* the run whose steps are in the log */
+    char question[64];              /* the host whose key is asked about */
+    char pass_host[64];             /* the host whose passphrase is asked for */
+    char declined[8][64];           /* hosts whose passphrase the operator put off */
+    size_t n_declined;
     size_t logged_steps;
 };
 
@@ -84,6 +88,27 @@ paint(struct ui *ui)
     ui->st.action_file = ccnc_engine_action_file(ui->engine);
     ui->st.n_results = ccnc_engine_n_results(ui->engine);
     ui->st.results = ui->st.n_results ? ccnc_engine_result(ui->engine, 0) : NULL;
+    /* the first host whose unknown key waits for the operator */
+    ui->st.question_host = NULL;
+    ui->st.pass_host = NULL;
+    for (size_t i = 0; i < snap->n_hosts && !ui->st.pass_host; i++) {
+        const struct ccnc_host *host = snap->hosts[i];
+        bool declined = false;
+        for (size_t k = 0; k < ui->n_declined; k++)
+            declined = declined || strcmp(ui->declined[k], host->name) == 0;
+        if (host->passphrase_question && !declined) {
+            snprintf(ui->pass_host, sizeof(ui->pass_host), "%s", host->name);
+            ui->st.pass_host = ui->pass_host;
+        }
+    }
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        const struct ccnc_host *host = snap->hosts[i];
+        if (host->hostkey_question && host->connection == CCNC_CONN_HOSTKEY_UNKNOWN) {
+            snprintf(ui->question, sizeof(ui->question), "%s", host->name);
+            ui->st.question_host = ui->question;
+            break;
+        }
+    }
     ui_draw_screen(ui->grid, snap, &ui->st);
     ccnc_snapshot_unref(snap);
 
@@ -240,6 +265,34 @@ carry_out(struct ui *ui)
         ccnc_engine_abort(ui->engine);
         message(ui, UI_WARN, _("Aborting: the action undoes what it can."));
         break;
+    case UI_REQ_PASSPHRASE:
+        if (ccnc_engine_answer_passphrase(ui->engine, ui->pass_host, st->secret) < 0)
+            message(ui, UI_BAD, _("The passphrase question was no longer open."));
+        else
+            message(ui, UI_NORMAL, _("Trying the passphrase."));
+        explicit_bzero(st->secret, sizeof(st->secret));
+        break;
+    case UI_REQ_NO_PASSPHRASE:
+        explicit_bzero(st->secret, sizeof(st->secret));
+        if (ui->n_declined < CCNC_ARRAY_SIZE(ui->declined))
+            snprintf(ui->declined[ui->n_declined++], sizeof(ui->declined[0]), "%s",
+                     ui->pass_host);
+        message(ui, UI_WARN, _("Not now: that host stays without a login."));
+        break;
+    case UI_REQ_TRUST:
+    case UI_REQ_DISTRUST: {
+        bool trust = st->request == UI_REQ_TRUST;
+        char *m = ccnc_xasprintf(trust ? _("Trusted the host key of %s; connecting.")
+                                       : _("Did not trust the host key of %s; not connecting."),
+                                 ui->question);
+        if (ccnc_engine_answer_hostkey(ui->engine, ui->question, trust) < 0)
+            message(ui, UI_BAD, _("The host key question was no longer open."));
+        else
+            message(ui, trust ? UI_GOOD : UI_WARN, m);
+        free(m);
+        st->question_host = NULL;
+        break;
+    }
     default:
         break;
     }

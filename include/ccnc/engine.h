@@ -31,6 +31,7 @@ struct ccnc_engine_options {
                           StrictHostKeyChecking=accept-new (else: ask) */
     bool once;         /* one attempt per host, no reconnect, nobody to ask
                           (ccnc hosts --check) */
+    bool ssh_only;     /* no libvirt collector: the SSH side alone (ccnc hosts) */
 };
 void ccnc_engine_set_options(struct ccnc_engine *engine,
                              const struct ccnc_engine_options *opts);
@@ -43,6 +44,11 @@ void ccnc_engine_start(struct ccnc_engine *engine);
  * key to known_hosts and the connection goes on; otherwise it is closed and
  * stays so.  -1 when that host has no question pending. */
 int ccnc_engine_answer_hostkey(struct ccnc_engine *engine, const char *host, bool trust);
+/* The passphrase of host's identity, asked for when its passphrase_question
+ * is set: used at once, never kept; the caller wipes its copy.  0 taken
+ * (a wrong one is asked for again), -1 nothing was asked. */
+int ccnc_engine_answer_passphrase(struct ccnc_engine *engine, const char *host,
+                                  const char *passphrase);
 
 /* What the link to host i has been through (for `ccnc hosts --check`).
  * Strings are borrowed until the next loop pass. */

@@ -190,6 +190,8 @@ struct ccnc_host {
     bool stale;           /* what follows is the last known picture */
     char *error;          /* why, when stale or not connected; may be NULL */
     char *hostkey_sha256; /* "SHA256:...", may be NULL */
+    bool passphrase_question; /* the identity's passphrase is waited for
+                               * (ccnc_engine_answer_passphrase) */
     bool hostkey_question; /* hostkey-unknown and the engine waits for the
                               operator's ccnc_engine_answer_hostkey() */
     char *agent_version;  /* may be NULL */
