@@ -32,6 +32,16 @@ static const struct {
 
 /* --- helpers shared by the views ------------------------------------------ */
 
+void
+ui_draw_more_below(struct ui_grid *g, int y, int n)
+{
+    char *t = ccnc_xasprintf(g->ascii ? _("v %d more") : _("\u2193 %d more"), n);
+    int x = g->w - ui_text_width(t) - 2;
+
+    ui_grid_printf(g, y, x - 1, UI_DIM, " %s ", t);
+    free(t);
+}
+
 int
 ui_select_move(int *sel, int n, int key)
 {

@@ -717,13 +717,8 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
             ui_grid_put(g, y - 1, g->w - ui_text_width(t) - 2, UI_DIM, t);
             free(t);
         }
-        if (total > top + avail) {
-            char *t = ccnc_xasprintf(g->ascii ? _("v %d more") : _("\u2193 %d more"),
-                                     total - top - avail);
-            int x = g->w - ui_text_width(t) - 2;
-            ui_grid_printf(g, bottom, x - 1, UI_DIM, " %s ", t);
-            free(t);
-        }
+        if (total > top + avail)
+            ui_draw_more_below(g, bottom, total - top - avail);
     }
     free(es.e);
 }

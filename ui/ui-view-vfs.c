@@ -271,13 +271,8 @@ vfs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_st
         }
         total = v;
     }
-    if (total > top + avail) {
-        char *t = ccnc_xasprintf(g->ascii ? _("v %d more") : _("\u2193 %d more"),
-                                 total - top - avail);
-        int x = g->w - ui_text_width(t) - 2;
-        ui_grid_printf(g, bottom, x - 1, UI_DIM, " %s ", t);
-        free(t);
-    }
+    if (total > top + avail)
+        ui_draw_more_below(g, bottom, total - top - avail);
     if (top > 0) {
         char *t = ccnc_xasprintf(g->ascii ? _("^ %d more") : _("\u2191 %d more"), top);
         int x = g->w - ui_text_width(t) - 2;

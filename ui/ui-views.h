@@ -122,6 +122,8 @@ int ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key
 /* Shared by the views: move a selection of n rows by key (j/k, arrows,
  * PgUp/PgDn, Home/End); UI_KEY_UNHANDLED when key is no motion. */
 int ui_select_move(int *sel, int n, int key);
+/* "↓ N more" at the right end of row y: the list goes on below. */
+void ui_draw_more_below(struct ui_grid *g, int y, int n);
 /* First row to show so that rows [first, last] of a list stay visible in
  * `avail` rows (keeps the end of the selected item at the bottom edge). */
 int ui_scroll_top(int first, int last, int avail);
