@@ -144,7 +144,7 @@ END_TEST
 enum mutation {
     M_CONN, M_LINK_DOWN, M_LINK_GONE, M_LINK_NEW, M_VF_MAC, M_BOND_FAILOVER,
     M_BOND_SLAVE_DOWN, M_VM_STATE, M_VM_GONE, M_VM_NIC_GONE, M_VM_BOND_FAILOVER,
-    M_NIC_DRIVER, M_NIC_GONE, M_EXPORT_FREE, M_SLAVE_FLAGS_ONLY, M_LAST
+    M_NIC_DRIVER, M_NIC_GONE, M_EXPORT_OPTIONS, M_SLAVE_FLAGS_ONLY, M_LAST
 };
 
 static const struct {
@@ -164,7 +164,7 @@ static const struct {
     [M_VM_BOND_FAILOVER] = { CCNC_EV_VM_BOND_FAILOVER, "vm1/bond0", "eth0", "eth1" },
     [M_NIC_DRIVER] = { CCNC_EV_NIC_CHANGED, "0000:01:00.0", "igb", "vfio-pci" },
     [M_NIC_GONE] = { CCNC_EV_NIC_REMOVED, "0000:01:00.0", "eth1", NULL },
-    [M_EXPORT_FREE] = { CCNC_EV_EXPORT_CHANGED, "/srv/nfs", NULL, NULL },
+    [M_EXPORT_OPTIONS] = { CCNC_EV_EXPORT_CHANGED, "/srv/nfs", NULL, NULL },
     [M_SLAVE_FLAGS_ONLY] = { CCNC_EV_BOND_FAILOVER, "bond0", "eth1", "none" },
 };
 
@@ -219,7 +219,8 @@ mutate(struct ccnc_host *h, enum mutation m)
     case M_NIC_GONE:
         ccnc_str_set(&h->nics[0].pci, "0000:02:00.0");
         break;
-    case M_EXPORT_FREE:
+    case M_EXPORT_OPTIONS:
+        ccnc_str_set(&h->exports[0].options, "ro");
         h->exports[0].free_bytes = 5;
         break;
     case M_SLAVE_FLAGS_ONLY:
@@ -257,6 +258,21 @@ START_TEST(test_diff_mutation)
     if (expected[_i].after)
         ck_assert_str_eq(e->after, expected[_i].after);
     ccnc_event_list_clear(&ev);
+    ccnc_host_unref(a);
+    ccnc_host_unref(b);
+}
+END_TEST
+
+/* Free space is a gauge: the snapshot has it, the log does not. */
+START_TEST(test_free_space_no_event)
+{
+    struct ccnc_host *a = full_host("sys1");
+    struct ccnc_host *b = ccnc_host_dup(a);
+    struct ccnc_event_list ev = { 0 };
+
+    b->exports[0].free_bytes = 42;
+    ccnc_host_diff(a, b, "sys1", &ev);
+    ck_assert_uint_eq(ev.n, 0);
     ccnc_host_unref(a);
     ccnc_host_unref(b);
 }
@@ -345,6 +361,7 @@ ccnc_model_suite(void)
     tcase_add_test(tc, test_dup_is_deep_and_equal);
     tcase_add_loop_test(tc, test_diff_mutation, 0, M_LAST);
     tcase_add_test(tc, test_diff_against_nothing);
+    tcase_add_test(tc, test_free_space_no_event);
     tcase_add_test(tc, test_event_format);
     tcase_add_test(tc, test_find_vm_prefers_running);
     tcase_add_test(tc, test_names_round_trip);
