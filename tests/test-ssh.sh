@@ -28,6 +28,7 @@ command -v python3 >/dev/null || skip "no python3"
 ns=ccnc-ssh-$$
 tmp=$(mktemp -d /tmp/ccnc-test-ssh.XXXXXX)
 pids=""
+frozen=""   # the session frozen to play a silent host (see 'watch')
 # kill_tree PID: PID and everything it started (sshd's sessions and what
 # runs in them), children first.
 kill_tree() {
@@ -37,6 +38,7 @@ kill_tree() {
 cleanup() {
     exec 2>/dev/null   # no job notices for the processes killed here
     for p in $pids; do kill_tree "$p"; done
+    for p in $frozen; do kill -9 "$p"; done
     for p in $pids; do wait "$p" 2>/dev/null; done
     ip netns delete "$ns" 2>/dev/null
     rm -rf "$tmp"
@@ -390,6 +392,7 @@ if wait_for '"host":"h1","connection":"connected","stale":false' 15; then
     # freeze the session (no more answers, TCP still up), then kill sshd
     eval "p=\$sshd_pid1"
     for c in $(ps -o pid= --ppid "$p"); do
+        frozen="$frozen $c $(ps -o pid= --ppid "$c" | tr '\n' ' ')"
         kill -STOP "$c" $(ps -o pid= --ppid "$c") 2>/dev/null
     done
     t0=$(date +%s%N)
@@ -405,6 +408,9 @@ if wait_for '"host":"h1","connection":"connected","stale":false' 15; then
         fail "watch: h1 never became unreachable"
     fi
     stop_sshd 1
+    # the frozen session and its agent lost their sshd: end them (SIGKILL
+    # reaches stopped processes), or they would stay stopped for good
+    for f in $frozen; do kill -9 "$f" 2>/dev/null; done
     : >"$tmp/watch.mark"
     n_before=$(grep -c '"host":"h1","connection":"connected","stale":false' "$tmp/watch.jsonl")
     t0=$(date +%s%N)
