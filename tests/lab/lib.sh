@@ -113,8 +113,13 @@ wait_bond_on() {
 		[ "$(ms_since "$t0")" -lt $((limit_s * 1000)) ] || { echo "-1 ${cur:-none}"; return 1; }
 		sleep 0.02
 	done
-	cur=$(bond_active "$h")
-	[ "${cur#* }" = "$mac" ] || { echo "-1 agent:${cur:-none}"; return 1; }
+	# the guest agent confirms it (until the same limit: the log can run ahead)
+	while :; do
+		cur=$(bond_active "$h")
+		[ "${cur#* }" = "$mac" ] && break
+		[ "$(ms_since "$t0")" -lt $((limit_s * 1000)) ] || { echo "-1 agent:${cur:-none}"; return 1; }
+		sleep 0.1
+	done
 	echo "$ms ${cur% *}"
 }
 
