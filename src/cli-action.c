@@ -59,15 +59,6 @@ parse(int argc, char **argv, struct action_args *a)
     return 0;
 }
 
-static volatile sig_atomic_t interrupted;
-
-static void
-on_sigint(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
 /* Several actions at once (evacuate), or one. */
 struct batch;
 
@@ -146,19 +137,29 @@ start_next(struct batch *b)
     free(dir);
 }
 
+/* Ctrl-C: stop the running actions (each undoes what it can) and start no
+ * more; a second one changes nothing. */
 static void
-check_interrupt(void *data)
+on_interrupt(void *data)
 {
     struct batch *b = data;
 
-    if (interrupted && !b->asked_abort) {
-        b->asked_abort = true;
-        fprintf(stderr, _("%s: interrupted: stopping the action and undoing what can be "
-                          "undone\n"), PACKAGE);
-        for (size_t i = 0; i < b->n; i++)
-            if (b->slots[i].run && !b->slots[i].done)
-                ccnc_action_run_abort(b->slots[i].run);
+    if (b->asked_abort)
+        return;
+    b->asked_abort = true;
+    fprintf(stderr, _("%s: interrupted: stopping the action and undoing what can be "
+                      "undone\n"), PACKAGE);
+    for (size_t i = 0; i < b->n; i++) {
+        struct slot *slot = &b->slots[i];
+        if (slot->run && !slot->done)
+            ccnc_action_run_abort(slot->run);
+        else if (slot->pending && !slot->done) {
+            slot->done = true;          /* never started: counted as finished */
+            b->finished++;
+        }
     }
+    if (b->finished == b->n)
+        ccnc_loop_quit(ccnc_engine_loop(b->engine));
 }
 
 static json_object *
@@ -209,8 +210,7 @@ run_all(struct ccnc_engine *engine, struct ccnc_action **actions, size_t n, size
         bool json, bool as_array)
 {
     struct batch b = { .engine = engine, .n = n, .json = json, .prefix = n > 1 };
-    struct sigaction sa = { 0 }, old_sa;
-    int timer, rc = CCNC_EXIT_OK;
+    int sig_id, rc = CCNC_EXIT_OK;
     json_object *arr = json_object_new_array();
 
     b.parallel = parallel ? parallel : 1;
@@ -219,15 +219,13 @@ run_all(struct ccnc_engine *engine, struct ccnc_action **actions, size_t n, size
         b.slots[i].batch = &b;
         b.slots[i].pending = actions[i];
     }
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old_sa);
-    timer = ccnc_loop_add_timer(ccnc_engine_loop(engine), 100, true, check_interrupt, &b);
+    sig_id = ccnc_loop_add_signal(ccnc_engine_loop(engine), SIGINT, on_interrupt, &b);
     start_next(&b);
     while (b.finished < b.n)
         ccnc_loop_run(ccnc_engine_loop(engine));
     ccnc_loop_run_once(ccnc_engine_loop(engine), 0); /* the last progress */
-    ccnc_loop_remove(ccnc_engine_loop(engine), timer);
-    sigaction(SIGINT, &old_sa, NULL);
+    if (sig_id > 0)
+        ccnc_loop_remove(ccnc_engine_loop(engine), sig_id);
     for (size_t i = 0; i < n; i++) {
         struct slot *slot = &b.slots[i];
         if (!slot->run || ccnc_action_run_action(slot->run)->state != CCNC_ACTION_DONE)

@@ -273,36 +273,40 @@ settled(const struct ccnc_snapshot *snap)
 }
 
 static void
-stop_when_settled(void *data)
+stop_when_settled(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes,
+                  void *data)
 {
-    struct ccnc_engine *engine = data;
-    struct ccnc_snapshot *snap = ccnc_engine_snapshot(engine);
-
+    (void)changes;
     if (settled(snap))
-        ccnc_loop_quit(ccnc_engine_loop(engine));
-    ccnc_snapshot_unref(snap);
+        ccnc_loop_quit(data);
 }
 
 static void
 stop_now(void *data)
 {
-    ccnc_loop_quit(ccnc_engine_loop(data));
+    ccnc_loop_quit(data);
 }
 
 void
 ccnc_cli_settle(struct ccnc_engine *engine, int wait_s)
 {
     struct ccnc_loop *loop = ccnc_engine_loop(engine);
-    int poll_id, stop_id;
+    struct ccnc_snapshot *snap;
+    bool done;
 
     if (wait_s <= 0)
         return;
+    ccnc_engine_set_listener(engine, stop_when_settled, loop);
     ccnc_engine_start(engine);
-    poll_id = ccnc_loop_add_timer(loop, 50, true, stop_when_settled, engine);
-    stop_id = ccnc_loop_add_timer(loop, wait_s * 1000, false, stop_now, engine);
-    ccnc_loop_run(loop);
-    ccnc_loop_remove(loop, poll_id);
-    ccnc_loop_remove(loop, stop_id);
+    snap = ccnc_engine_snapshot(engine);
+    done = settled(snap);
+    ccnc_snapshot_unref(snap);
+    if (!done) {
+        int stop_id = ccnc_loop_add_timer(loop, wait_s * 1000, false, stop_now, loop);
+        ccnc_loop_run(loop);
+        ccnc_loop_remove(loop, stop_id);
+    }
+    ccnc_engine_set_listener(engine, NULL, NULL);
 }
 
 static int
@@ -417,13 +421,10 @@ yes_no(bool b)
 
 /* --- hosts --watch ----------------------------------------------------------- */
 
-static volatile sig_atomic_t watch_stop;
-
 static void
-on_watch_signal(int sig)
+on_watch_signal(void *data)
 {
-    (void)sig;
-    watch_stop = 1;
+    ccnc_loop_quit(data);
 }
 
 struct watch {
@@ -483,19 +484,15 @@ hosts_watch(struct cli *cli, bool json, bool accept_new)
 {
     struct ccnc_engine_options opts = { .accept_new = accept_new, .ssh_only = true };
     struct watch w = { .json = json };
-    struct sigaction sa;
-    struct ccnc_engine *engine;
+    struct ccnc_engine *engine = ccnc_engine_new(cli->lab);
+    struct ccnc_loop *loop = ccnc_engine_loop(engine);
 
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_watch_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    engine = ccnc_engine_new(cli->lab);
+    ccnc_loop_add_signal(loop, SIGINT, on_watch_signal, loop);
+    ccnc_loop_add_signal(loop, SIGTERM, on_watch_signal, loop);
     ccnc_engine_set_options(engine, &opts);
     ccnc_engine_set_listener(engine, on_watch_snapshot, &w);
     ccnc_engine_start(engine);
-    while (!watch_stop)
-        ccnc_loop_run_once(ccnc_engine_loop(engine), 200);
+    ccnc_loop_run(loop);
     ccnc_engine_free(engine);
     ccnc_snapshot_unref(w.last);
     return CCNC_EXIT_OK;

@@ -379,10 +379,7 @@ probe_closed(void *data, int status, const struct ccnc_error *err)
     struct ccnc_agent *a = data;
 
     a->exec = NULL;
-    if (a->probe_timer) {
-        ccnc_loop_remove(a->loop, a->probe_timer);
-        a->probe_timer = 0;
-    }
+    ccnc_loop_cancel(a->loop, &a->probe_timer);
     if (a->state != A_PROBING)
         return;
     if (err) {
@@ -602,12 +599,9 @@ ccnc_agent_free(struct ccnc_agent *a)
 {
     if (!a)
         return;
-    if (a->restart_timer)
-        ccnc_loop_remove(a->loop, a->restart_timer);
-    if (a->watchdog_timer)
-        ccnc_loop_remove(a->loop, a->watchdog_timer);
-    if (a->probe_timer)
-        ccnc_loop_remove(a->loop, a->probe_timer);
+    ccnc_loop_cancel(a->loop, &a->restart_timer);
+    ccnc_loop_cancel(a->loop, &a->watchdog_timer);
+    ccnc_loop_cancel(a->loop, &a->probe_timer);
     ccnc_error_clear(&a->err);
     free(a->name);
     free(a->version);
@@ -621,10 +615,7 @@ ccnc_agent_free(struct ccnc_agent *a)
 void
 ccnc_agent_start(struct ccnc_agent *a)
 {
-    if (a->restart_timer) {
-        ccnc_loop_remove(a->loop, a->restart_timer);
-        a->restart_timer = 0;
-    }
+    ccnc_loop_cancel(a->loop, &a->restart_timer);
     a->uploaded = false;
     probe(a);
 }
@@ -632,14 +623,8 @@ ccnc_agent_start(struct ccnc_agent *a)
 void
 ccnc_agent_stop(struct ccnc_agent *a)
 {
-    if (a->restart_timer) {
-        ccnc_loop_remove(a->loop, a->restart_timer);
-        a->restart_timer = 0;
-    }
-    if (a->probe_timer) {
-        ccnc_loop_remove(a->loop, a->probe_timer);
-        a->probe_timer = 0;
-    }
+    ccnc_loop_cancel(a->loop, &a->restart_timer);
+    ccnc_loop_cancel(a->loop, &a->probe_timer);
     a->exec = NULL;   /* closed with the session */
     if (a->state != A_FAILED)
         a->state = A_IDLE;

@@ -483,8 +483,7 @@ replay_free(struct ccnc_engine *e)
 
     if (!r)
         return;
-    if (r->timer)
-        ccnc_loop_remove(e->loop, r->timer);
+    ccnc_loop_cancel(e->loop, &r->timer);
     for (size_t i = 0; i < r->n; i++)
         json_object_put(r->lines[i].o);
     free(r->lines);
@@ -605,10 +604,8 @@ replay_tick(void *data)
         ccnc_str_set(&e->shown->summary, _("the recorded run ends here, unfinished"));
         changed = true;
     }
-    if (r->next >= r->n) {
-        ccnc_loop_remove(e->loop, r->timer);
-        r->timer = 0;
-    }
+    if (r->next >= r->n)
+        ccnc_loop_cancel(e->loop, &r->timer);
     if (changed && e->listener)
         e->listener(e->snap, &none, e->listener_data);
 }

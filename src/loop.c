@@ -1,10 +1,15 @@
 /* The event loop (include/ccnc/loop.h): a table of watches, poll(2), and
- * timers kept in the same table and checked against the monotonic clock. */
+ * timers kept in the same table and checked against the monotonic clock.
+ * Signals come in through a pipe: the handler writes the signal's number,
+ * the loop reads it and calls the watch's callback like any other. */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <ccnc/loop.h>
 #include <ccnc/util.h>
@@ -13,6 +18,8 @@ struct watch {
     int id;                /* 0: free slot */
     bool removed;
     bool is_timer;
+    int signo;             /* > 0: a signal watch (neither fd nor timer) */
+    struct sigaction old_sa;
     int fd;
     short events;
     ccnc_loop_fd_cb fd_cb;
@@ -30,7 +37,11 @@ struct ccnc_loop {
     bool quit;
     struct pollfd *pfds;
     size_t cap_pfds;
+    int sig_watch;         /* the fd watch on sig_pipe[0]; 0 until needed */
 };
+
+/* One pipe for the process: a signal handler knows no loop. */
+static int sig_pipe[2] = { -1, -1 };
 
 struct ccnc_loop *
 ccnc_loop_new(void)
@@ -46,6 +57,9 @@ ccnc_loop_free(struct ccnc_loop *loop)
 {
     if (!loop)
         return;
+    for (size_t i = 0; i < loop->n; i++)
+        if (loop->w[i].signo && !loop->w[i].removed)
+            sigaction(loop->w[i].signo, &loop->w[i].old_sa, NULL);
     free(loop->w);
     free(loop->pfds);
     free(loop);
@@ -88,6 +102,61 @@ ccnc_loop_add_timer(struct ccnc_loop *loop, int interval_ms, bool repeat,
     return w->id;
 }
 
+static void
+on_signal(int signo)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)signo;
+
+    if (write(sig_pipe[1], &b, 1) < 0) {
+        /* a full pipe: the loop has wake-ups enough to read */
+    }
+    errno = saved;
+}
+
+static void
+on_sig_pipe(int fd, short revents, void *data)
+{
+    struct ccnc_loop *loop = data;
+    unsigned char buf[64];
+    ssize_t got;
+
+    (void)revents;
+    while ((got = read(fd, buf, sizeof(buf))) > 0)
+        for (ssize_t k = 0; k < got; k++)
+            for (size_t i = 0; i < loop->n; i++) {
+                struct watch w = loop->w[i]; /* a callback may grow loop->w */
+                if (w.signo == buf[k] && !w.removed)
+                    w.timer_cb(w.data);
+            }
+}
+
+int
+ccnc_loop_add_signal(struct ccnc_loop *loop, int signo, ccnc_loop_timer_cb cb, void *data)
+{
+    struct sigaction sa = { .sa_handler = on_signal };
+    struct watch *w;
+
+    if (signo <= 0 || signo > 255)
+        return -1;
+    if (sig_pipe[0] < 0 && pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+        return -1;
+    if (!loop->sig_watch)
+        loop->sig_watch = ccnc_loop_add_fd(loop, sig_pipe[0], POLLIN, on_sig_pipe, loop);
+    w = add(loop);
+    w->signo = signo;
+    w->fd = -1;
+    w->timer_cb = cb;
+    w->data = data;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    if (sigaction(signo, &sa, &w->old_sa) < 0) {
+        w->removed = true;
+        return -1;
+    }
+    return w->id;
+}
+
 static struct watch *
 find(struct ccnc_loop *loop, int id)
 {
@@ -111,8 +180,19 @@ ccnc_loop_remove(struct ccnc_loop *loop, int id)
 {
     struct watch *w = find(loop, id);
 
-    if (w)
-        w->removed = true;
+    if (!w)
+        return;
+    w->removed = true;
+    if (w->signo)
+        sigaction(w->signo, &w->old_sa, NULL);
+}
+
+void
+ccnc_loop_cancel(struct ccnc_loop *loop, int *id)
+{
+    if (*id)
+        ccnc_loop_remove(loop, *id);
+    *id = 0;
 }
 
 /* Drop removed watches; only between dispatch passes so that indexes held
@@ -150,7 +230,7 @@ ccnc_loop_run_once(struct ccnc_loop *loop, int max_wait_ms)
                 left = 0;
             if (timeout < 0 || left < timeout)
                 timeout = (int)left;
-        } else {
+        } else if (!w->signo) {
             loop->pfds[nfds].fd = w->fd;
             loop->pfds[nfds].events = w->events;
             loop->pfds[nfds].revents = 0;
@@ -165,7 +245,7 @@ ccnc_loop_run_once(struct ccnc_loop *loop, int max_wait_ms)
     nfds = 0;
     for (size_t i = 0; i < n; i++) {
         struct watch w = loop->w[i];
-        if (w.is_timer)
+        if (w.is_timer || w.signo)
             continue;
         if (rc > 0 && loop->pfds[nfds].revents && !loop->w[i].removed)
             w.fd_cb(w.fd, loop->pfds[nfds].revents, w.data);

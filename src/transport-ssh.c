@@ -131,14 +131,6 @@ notify(struct ccnc_ssh *s)
         s->cb(s, s->cb_data);
 }
 
-static void
-remove_id(struct ccnc_ssh *s, int *id)
-{
-    if (*id)
-        ccnc_loop_remove(s->loop, *id);
-    *id = 0;
-}
-
 static char *
 ssh_dir(void)
 {
@@ -209,9 +201,9 @@ close_all_execs(struct ccnc_ssh *s, const struct ccnc_error *why)
 static void
 teardown_session(struct ccnc_ssh *s)
 {
-    remove_id(s, &s->fd_watch);
-    remove_id(s, &s->deadline_timer);
-    remove_id(s, &s->keepalive_timer);
+    ccnc_loop_cancel(s->loop, &s->fd_watch);
+    ccnc_loop_cancel(s->loop, &s->deadline_timer);
+    ccnc_loop_cancel(s->loop, &s->keepalive_timer);
     if (s->event) {
         if (s->session)
             ssh_event_remove_session(s->event, s->session);
@@ -251,7 +243,7 @@ schedule_retry(struct ccnc_ssh *s, bool at_cap)
         return;
     delay = at_cap ? BACKOFF_MAX_S : s->backoff_s;
     s->backoff_s = s->backoff_s * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : s->backoff_s * 2;
-    remove_id(s, &s->retry_timer);
+    ccnc_loop_cancel(s->loop, &s->retry_timer);
     s->retry_timer = ccnc_loop_add_timer(s->loop, delay * 1000, false, on_retry, s);
 }
 
@@ -332,7 +324,7 @@ on_deadline(void *data)
 static void
 arm_deadline(struct ccnc_ssh *s)
 {
-    remove_id(s, &s->deadline_timer);
+    ccnc_loop_cancel(s->loop, &s->deadline_timer);
     s->deadline_timer = ccnc_loop_add_timer(s->loop, s->step_timeout_ms, false, on_deadline, s);
 }
 
@@ -564,7 +556,7 @@ check_hostkey(struct ccnc_ssh *s)
                          "it matches the key on the host (ssh-keygen -lf "
                          "/etc/ssh/ssh_host_*_key.pub there)."),
                        s->name, s->address, s->port, s->fingerprint ? s->fingerprint : "?");
-        remove_id(s, &s->deadline_timer);
+        ccnc_loop_cancel(s->loop, &s->deadline_timer);
         s->settled = true;
         if (!s->reconnect) {
             /* batch: nobody to ask */
@@ -574,7 +566,7 @@ check_hostkey(struct ccnc_ssh *s)
             /* wait for the operator; nothing more is sent meanwhile */
             s->phase = P_QUESTION;
             s->pending_question = true;
-            remove_id(s, &s->fd_watch);
+            ccnc_loop_cancel(s->loop, &s->fd_watch);
         }
         notify(s);
         return;
@@ -627,7 +619,7 @@ ready(struct ccnc_ssh *s)
     s->backoff_s = 1;
     ccnc_error_clear(&s->err);
     s->last_rx_ms = ccnc_now_mono_ms();
-    remove_id(s, &s->deadline_timer);
+    ccnc_loop_cancel(s->loop, &s->deadline_timer);
     s->event = ssh_event_new();
     if (s->event && ssh_event_add_session(s->event, s->session) != SSH_OK) {
         ssh_event_free(s->event);
@@ -668,8 +660,8 @@ auth_refused(struct ccnc_ssh *s)
 static void
 ask_passphrase(struct ccnc_ssh *s)
 {
-    remove_id(s, &s->deadline_timer);
-    remove_id(s, &s->fd_watch);
+    ccnc_loop_cancel(s->loop, &s->deadline_timer);
+    ccnc_loop_cancel(s->loop, &s->fd_watch);
     s->phase = P_PASSPHRASE;
     s->passphrase_question = true;
     s->settled = true;
@@ -1017,8 +1009,8 @@ ccnc_ssh_free(struct ccnc_ssh *s)
         x->dead = true;
     reap(s);
     teardown_session(s);
-    remove_id(s, &s->retry_timer);
-    remove_id(s, &s->fail_timer);
+    ccnc_loop_cancel(s->loop, &s->retry_timer);
+    ccnc_loop_cancel(s->loop, &s->fail_timer);
     ccnc_error_clear(&s->err);
     ccnc_error_clear(&s->lose_err);
     if (s->unlocked)
@@ -1342,7 +1334,7 @@ upload_join(struct ccnc_ssh *s)
     if (!u->thread_failed && !s->upload_pending)
         pthread_join(u->thread, NULL);
     s->upload_pending = false;
-    remove_id(s, &u->watch);
+    ccnc_loop_cancel(s->loop, &u->watch);
     close(u->pipe[0]);
     close(u->pipe[1]);
     s->upload = NULL;
@@ -1421,7 +1413,7 @@ upload_launch(struct ccnc_ssh *s)
     long timeout_s = (s->step_timeout_ms + 999) / 1000;
 
     s->upload_pending = false;
-    remove_id(s, &s->fd_watch);
+    ccnc_loop_cancel(s->loop, &s->fd_watch);
     ssh_options_set(s->session, SSH_OPTIONS_TIMEOUT, &timeout_s);
     ssh_set_blocking(s->session, 1);
     u->watch = ccnc_loop_add_fd(s->loop, u->pipe[0], POLLIN, on_upload_done, s);

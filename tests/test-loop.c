@@ -1,8 +1,9 @@
 /* The event loop: fd readiness, one-shot and repeating timers, removal from
- * inside a callback. */
+ * inside a callback, signals delivered as loop callbacks. */
 #include "config.h"
 
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <ccnc/loop.h>
@@ -92,6 +93,58 @@ START_TEST(test_loop_removed_fd_not_called)
 }
 END_TEST
 
+static void
+on_usr1(void *data)
+{
+    struct counts *c = data;
+
+    c->once++;
+    ccnc_loop_quit(c->loop);
+}
+
+/* A signal arrives as a callback on the loop; the watch's removal puts the
+ * previous disposition back. */
+START_TEST(test_loop_signal)
+{
+    struct counts c = { 0 };
+    struct sigaction before, after;
+    int id;
+
+    sigaction(SIGUSR1, NULL, &before);
+    c.loop = ccnc_loop_new();
+    id = ccnc_loop_add_signal(c.loop, SIGUSR1, on_usr1, &c);
+    ck_assert_int_gt(id, 0);
+    ck_assert_int_eq(raise(SIGUSR1), 0);
+    ck_assert_int_eq(c.once, 0);          /* not in the handler: on the loop */
+    ccnc_loop_add_timer(c.loop, 10000, false, on_once, &c);   /* a bound */
+    ccnc_loop_run(c.loop);
+    ck_assert_int_eq(c.once, 1);
+    ccnc_loop_remove(c.loop, id);
+    sigaction(SIGUSR1, NULL, &after);
+    ck_assert(after.sa_handler == before.sa_handler);
+    ccnc_loop_free(c.loop);
+}
+END_TEST
+
+START_TEST(test_loop_cancel)
+{
+    struct ccnc_loop *loop = ccnc_loop_new();
+    int p[2], id, none = 0;
+
+    ck_assert_int_eq(pipe(p), 0);
+    id = ccnc_loop_add_fd(loop, p[0], POLLIN, never, NULL);
+    ck_assert_int_eq(write(p[1], "x", 1), 1);
+    ccnc_loop_cancel(loop, &id);
+    ck_assert_int_eq(id, 0);
+    ccnc_loop_cancel(loop, &none);        /* nothing set: nothing happens */
+    ck_assert_int_eq(none, 0);
+    ck_assert_int_eq(ccnc_loop_run_once(loop, 10), 0);
+    ccnc_loop_free(loop);
+    close(p[0]);
+    close(p[1]);
+}
+END_TEST
+
 Suite *
 ccnc_loop_suite(void)
 {
@@ -100,6 +153,8 @@ ccnc_loop_suite(void)
 
     tcase_add_test(tc, test_loop_fd_and_timers);
     tcase_add_test(tc, test_loop_removed_fd_not_called);
+    tcase_add_test(tc, test_loop_signal);
+    tcase_add_test(tc, test_loop_cancel);
     suite_add_tcase(s, tc);
     return s;
 }

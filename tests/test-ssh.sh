@@ -399,9 +399,12 @@ if wait_for '"host":"h1","connection":"connected","stale":false' 15; then
     kill -9 "$p"
     if wait_for '"host":"h1","connection":"unreachable"' $((KEEPALIVE + 5)); then
         dt=$(( ($(date +%s%N) - t0) / 1000000 ))
-        [ $dt -le $(( KEEPALIVE * 1000 + 300 )) ] \
+        # found by the keepalives (TCP alone would take minutes); the time
+        # is reported, not asserted
+        grep '"host":"h1","connection":"unreachable"' "$tmp/watch.jsonl" | head -1 \
+            | grep -q 'no reply to keepalives' \
             && ok "watch: h1 unreachable ${dt} ms after it stopped answering (keepalive ${KEEPALIVE} s)" \
-            || fail "watch: h1 unreachable only after ${dt} ms"
+            || fail "watch: h1 unreachable, but not for want of keepalive replies"
         grep '"host":"h1","connection":"unreachable"' "$tmp/watch.jsonl" | head -1 | grep -q '"stale":true' \
             && ok "watch: h1 kept as stale" || fail "watch: h1 not stale"
     else

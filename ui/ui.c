@@ -3,8 +3,6 @@
  * talks to curses. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <langinfo.h>
 #include <poll.h>
 #include <signal.h>
@@ -340,33 +338,15 @@ on_stdin(int fd, short revents, void *data)
         paint(ui);
 }
 
-/* A resize arrives as SIGWINCH; the handler only wakes the loop through a
- * pipe, and the loop resizes curses and repaints at once (curses alone
- * would notice only at the next key or refresh). */
-static int winch_pipe[2] = { -1, -1 };
-
+/* A resize arrives as SIGWINCH, delivered on the loop: curses is resized
+ * and the screen repainted at once (curses alone would notice only at the
+ * next key or refresh). */
 static void
-on_sigwinch(int sig)
-{
-    int saved = errno;
-
-    (void)sig;
-    if (write(winch_pipe[1], "w", 1) < 0) {
-        /* full pipe: a wake-up is pending anyway */
-    }
-    errno = saved;
-}
-
-static void
-on_winch(int fd, short revents, void *data)
+on_winch(void *data)
 {
     struct ui *ui = data;
     struct winsize ws;
-    char buf[64];
 
-    (void)revents;
-    while (read(fd, buf, sizeof(buf)) > 0)
-        ;
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
         resizeterm(ws.ws_row, ws.ws_col);
     paint(ui);
@@ -446,8 +426,7 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     const char *codeset = nl_langinfo(CODESET);
     struct ccnc_loop *loop = ccnc_engine_loop(engine);
     const char *no_color = getenv("NO_COLOR");
-    struct sigaction sa, old_sa;
-    int in_id, winch_id = 0;
+    int in_id, winch_id;
 
     ui.ascii = opts->ascii || !codeset || strcmp(codeset, "UTF-8") != 0;
     if (!newterm(NULL, stdout, stdin))
@@ -484,27 +463,14 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     ccnc_engine_set_listener(engine, on_snapshot, &ui);
     in_id = ccnc_loop_add_fd(loop, 0, POLLIN, on_stdin, &ui);
     ui.timer = ccnc_loop_add_timer(loop, 1000, true, on_tick, &ui);
-    if (pipe2(winch_pipe, O_NONBLOCK | O_CLOEXEC) == 0) {
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = on_sigwinch;
-        sa.sa_flags = SA_RESTART;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGWINCH, &sa, &old_sa);
-        winch_id = ccnc_loop_add_fd(loop, winch_pipe[0], POLLIN, on_winch, &ui);
-    }
+    winch_id = ccnc_loop_add_signal(loop, SIGWINCH, on_winch, &ui);
     paint(&ui);
     ccnc_loop_run(loop);
-    if (winch_id) {
-        sigaction(SIGWINCH, &old_sa, NULL);
+    if (winch_id > 0)
         ccnc_loop_remove(loop, winch_id);
-        close(winch_pipe[0]);
-        close(winch_pipe[1]);
-        winch_pipe[0] = winch_pipe[1] = -1;
-    }
     ccnc_loop_remove(loop, in_id);
     ccnc_loop_remove(loop, ui.timer);
-    if (ui.frame_timer)
-        ccnc_loop_remove(loop, ui.frame_timer);
+    ccnc_loop_cancel(loop, &ui.frame_timer);
     ccnc_engine_set_listener(engine, NULL, NULL);
     drop_plan(&ui);
     free(ui.logged_run);

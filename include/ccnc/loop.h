@@ -22,8 +22,15 @@ void ccnc_loop_set_events(struct ccnc_loop *loop, int id, short events);
 /* A timer firing after interval_ms, again every interval_ms if repeat. */
 int ccnc_loop_add_timer(struct ccnc_loop *loop, int interval_ms, bool repeat,
                         ccnc_loop_timer_cb cb, void *data);
-/* Remove a watch or timer; safe from inside its own callback. */
+/* Call cb on the loop each time signo arrives: the handler only wakes the
+ * loop, so cb may do anything.  The signal's previous disposition comes
+ * back when the watch is removed.  -1 when it cannot be set up. */
+int ccnc_loop_add_signal(struct ccnc_loop *loop, int signo, ccnc_loop_timer_cb cb,
+                         void *data);
+/* Remove a watch, timer or signal; safe from inside its own callback. */
 void ccnc_loop_remove(struct ccnc_loop *loop, int id);
+/* Remove *id when it is set, and clear it. */
+void ccnc_loop_cancel(struct ccnc_loop *loop, int *id);
 
 /* Wait at most max_wait_ms (-1: until something happens) and dispatch. */
 int ccnc_loop_run_once(struct ccnc_loop *loop, int max_wait_ms);
