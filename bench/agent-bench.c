@@ -21,19 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ccnc/util.h>
+
 static pid_t agent_pid;
 static int agent_in = -1, agent_out = -1;
 static char buf[1 << 20];
 static size_t buf_len;
-
-static long long
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void
 die(const char *what)
@@ -82,7 +75,7 @@ static char *
 next_line(int timeout_ms)
 {
     static char line[sizeof(buf)];
-    long long deadline = now_us() + (long long)timeout_ms * 1000;
+    long long deadline = ccnc_now_mono_us() + (long long)timeout_ms * 1000;
 
     for (;;) {
         char *nl = memchr(buf, '\n', buf_len);
@@ -98,7 +91,7 @@ next_line(int timeout_ms)
             buf_len -= n + 1;
             return line;
         }
-        left = (deadline - now_us()) / 1000;
+        left = (deadline - ccnc_now_mono_us()) / 1000;
         if (left < 0 || poll(&p, 1, (int)left) <= 0)
             return NULL;
         r = read(agent_out, buf + buf_len, sizeof(buf) - buf_len);
@@ -160,11 +153,11 @@ latency(const char *agent, int flaps)
         bool up = i % 2 == 0;
         const char *want = up ? "\"kind\":\"link-changed\",\"object\":\"bv0\",\"before\":\"down"
                               : "\"kind\":\"link-changed\",\"object\":\"bv0\",\"before\":\"up";
-        long long t0 = now_us(), t1 = 0;
+        long long t0 = ccnc_now_mono_us(), t1 = 0;
         set_up(fd, "bv0", up);
         while ((l = next_line(1000)))
             if (strstr(l, want)) {
-                t1 = now_us();
+                t1 = ccnc_now_mono_us();
                 break;
             }
         if (t1)
@@ -251,8 +244,8 @@ footprint(const char *agent, int links, int seconds)
     while (next_line(1000))
         ;
     c0 = cpu_ticks();
-    t0 = now_us();
-    while (now_us() - t0 < (long long)seconds * 1000000)
+    t0 = ccnc_now_mono_us();
+    while (ccnc_now_mono_us() - t0 < (long long)seconds * 1000000)
         (void)next_line(1000);
     c1 = cpu_ticks();
     printf("links %d, inventory line %zu bytes\n", links + 1, inv_len);

@@ -232,11 +232,9 @@ domain(struct ccnc_action_run *r, struct ccnc_error *err)
 static bool
 wait_flag(struct ccnc_action_run *r, bool *flag, bool *fail_flag, int timeout_s)
 {
-    struct timespec ts;
+    struct timespec ts = ccnc_deadline_s(timeout_s);
     bool ok;
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += timeout_s;
     pthread_mutex_lock(&r->mu);
     while (!*flag && !(fail_flag && *fail_flag))
         if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
@@ -445,10 +443,8 @@ static void *
 abort_watch(void *arg)
 {
     struct ccnc_action_run *r = arg;
-    struct timespec ts;
+    struct timespec ts = ccnc_deadline_s(r->lab->migration.timeout_s);
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += r->lab->migration.timeout_s;
     pthread_mutex_lock(&r->mu);
     while (r->migrating && !r->abort_req)
         if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)

@@ -27,7 +27,7 @@ static const char *const outcome_names[CCNC_STEP_OUTCOME_LAST] = {
 const char *
 ccnc_action_kind_to_string(enum ccnc_action_kind k)
 {
-    return (unsigned)k < CCNC_ACTION_LAST ? kind_names[k] : "?";
+    return ccnc_enum_to_string(kind_names, CCNC_ACTION_LAST, (int)k, "?");
 }
 
 int
@@ -39,19 +39,19 @@ ccnc_action_kind_from_string(const char *s)
 const char *
 ccnc_action_state_to_string(enum ccnc_action_state s)
 {
-    return (unsigned)s < CCNC_ACTION_STATE_LAST ? state_names[s] : "?";
+    return ccnc_enum_to_string(state_names, CCNC_ACTION_STATE_LAST, (int)s, "?");
 }
 
 const char *
 ccnc_step_op_to_string(enum ccnc_step_op op)
 {
-    return (unsigned)op < CCNC_STEP_LAST ? op_names[op] : "?";
+    return ccnc_enum_to_string(op_names, CCNC_STEP_LAST, (int)op, "?");
 }
 
 const char *
 ccnc_step_outcome_to_string(enum ccnc_step_outcome o)
 {
-    return (unsigned)o < CCNC_STEP_OUTCOME_LAST ? outcome_names[o] : "?";
+    return ccnc_enum_to_string(outcome_names, CCNC_STEP_OUTCOME_LAST, (int)o, "?");
 }
 
 const char *

@@ -399,10 +399,8 @@ refresh_bonds(struct lv_host *h)
 static void
 wait_s(struct lv_host *h, int seconds)
 {
-    struct timespec ts;
+    struct timespec ts = ccnc_deadline_s(seconds);
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += seconds;
     while (!h->stop && !h->refresh && !h->closed)
         if (pthread_cond_timedwait(&h->cond, &h->mu, &ts) == ETIMEDOUT)
             break;
@@ -657,9 +655,7 @@ ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c)
     }
     for (size_t i = 0; i < c->n_hosts; i++) {
         struct lv_host *h = &c->hosts[i];
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 5;
+        struct timespec ts = ccnc_deadline_s(5);
         /* a worker stuck in libvirt's connect (an ssh that hangs) must not
          * hold the console's exit: after 5 s it is left to the process's end,
          * and with it everything it may still touch */

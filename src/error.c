@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <ccnc/error.h>
+#include <ccnc/util.h>
 
 #include "i18n.h"
 
@@ -15,7 +16,7 @@ static const char *const code_names[CCNC_ERR_LAST] = {
 const char *
 ccnc_error_code_to_string(enum ccnc_error_code code)
 {
-    return (unsigned)code < CCNC_ERR_LAST ? code_names[code] : "internal";
+    return ccnc_enum_to_string(code_names, CCNC_ERR_LAST, (int)code, "internal");
 }
 
 static int error_vset(struct ccnc_error *err, enum ccnc_error_code code, const char *file,

@@ -977,7 +977,7 @@ static const char *const passthrough_names[CCNC_PASSTHROUGH_LAST] = {
 const char *
 ccnc_host_role_to_string(enum ccnc_host_role role)
 {
-    return (unsigned)role < CCNC_HOST_ROLE_LAST ? role_names[role] : "?";
+    return ccnc_enum_to_string(role_names, CCNC_HOST_ROLE_LAST, (int)role, "?");
 }
 
 int
@@ -989,5 +989,5 @@ ccnc_host_role_from_string(const char *s)
 const char *
 ccnc_passthrough_kind_to_string(enum ccnc_passthrough_kind kind)
 {
-    return (unsigned)kind < CCNC_PASSTHROUGH_LAST ? passthrough_names[kind] : "?";
+    return ccnc_enum_to_string(passthrough_names, CCNC_PASSTHROUGH_LAST, (int)kind, "?");
 }

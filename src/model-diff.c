@@ -21,7 +21,7 @@ static const char *const event_names[CCNC_EV_LAST] = {
 const char *
 ccnc_event_kind_to_string(enum ccnc_event_kind kind)
 {
-    return (unsigned)kind < CCNC_EV_LAST ? event_names[kind] : "?";
+    return ccnc_enum_to_string(event_names, CCNC_EV_LAST, (int)kind, "?");
 }
 
 static void

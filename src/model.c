@@ -34,7 +34,7 @@ static const char *const vm_state_names[CCNC_VM_LAST] = {
 #define NAME_FUNCS(fn, type, table, last)                                     \
     const char *ccnc_##fn##_to_string(type v)                                 \
     {                                                                         \
-        return (unsigned)v < (last) ? table[v] : NULL;                        \
+        return ccnc_enum_to_string(table, (last), (int)v, NULL);              \
     }                                                                         \
     int ccnc_##fn##_from_string(const char *s)                                \
     {                                                                         \

@@ -1091,7 +1091,7 @@ ccnc_ssh_hostkey_string(enum ccnc_ssh_hostkey k)
     static const char *const names[CCNC_SSH_HOSTKEY_LAST] = {
         "not-seen", "ok", "accepted", "unknown", "changed", "other",
     };
-    return (unsigned)k < CCNC_SSH_HOSTKEY_LAST ? names[k] : "not-seen";
+    return ccnc_enum_to_string(names, CCNC_SSH_HOSTKEY_LAST, (int)k, "not-seen");
 }
 
 int

@@ -158,6 +158,25 @@ ccnc_now_mono_ms(void)
 }
 
 long long
+ccnc_now_mono_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct timespec
+ccnc_deadline_s(int seconds)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += seconds;
+    return ts;
+}
+
+long long
 ccnc_now_wall_ms(void)
 {
     return clock_ms(CLOCK_REALTIME);
@@ -174,6 +193,12 @@ ccnc_enum_from_string(const char *const *table, int n, const char *s)
         if (table[i] && strcmp(table[i], s) == 0)
             return i;
     return -1;
+}
+
+const char *
+ccnc_enum_to_string(const char *const *table, int n, int v, const char *fallback)
+{
+    return v >= 0 && v < n ? table[v] : fallback;
 }
 
 void

@@ -184,10 +184,37 @@ append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
     (*buf)[*len] = '\0';
 }
 
+/* A character per cell for what mark makes of its attribute, a line per
+ * row, trailing blanks dropped. */
+static void
+append_marks(char **buf, size_t *len, size_t *cap, const struct ui_grid *g,
+             char (*mark)(enum ui_attr attr, bool color), bool color)
+{
+    for (int y = 0; y < g->h; y++) {
+        size_t keep = *len;
+        for (int x = 0; x < g->w; x++) {
+            char m = mark(g->cells[y * g->w + x].attr, color);
+            append(buf, len, cap, &m, 1);
+            if (m != ' ')
+                keep = *len;
+        }
+        *len = keep;
+        append(buf, len, cap, "\n", 1);
+    }
+}
+
+static char
+attr_mark(enum ui_attr attr, bool color)
+{
+    static const char marks[UI_ATTR_LAST] = { ' ', 'B', 'D', 'R', 'H', 'G', 'W', 'X' };
+
+    (void)color;
+    return marks[attr % UI_ATTR_LAST];
+}
+
 char *
 ui_grid_to_text(const struct ui_grid *g, bool attrs)
 {
-    static const char marks[UI_ATTR_LAST] = { ' ', 'B', 'D', 'R', 'H', 'G', 'W', 'X' };
     char *buf = NULL;
     size_t len = 0, cap = 0;
 
@@ -216,17 +243,7 @@ ui_grid_to_text(const struct ui_grid *g, bool attrs)
     }
     if (attrs) {
         append(&buf, &len, &cap, "--- attributes ---\n", 19);
-        for (int y = 0; y < g->h; y++) {
-            size_t keep = len;
-            for (int x = 0; x < g->w; x++) {
-                char m = marks[g->cells[y * g->w + x].attr % UI_ATTR_LAST];
-                append(&buf, &len, &cap, &m, 1);
-                if (m != ' ')
-                    keep = len;
-            }
-            len = keep;
-            append(&buf, &len, &cap, "\n", 1);
-        }
+        append_marks(&buf, &len, &cap, g, attr_mark, false);
     }
     return buf;
 }
@@ -262,50 +279,45 @@ ui_attr_style(enum ui_attr attr, bool color)
     return color ? colour[attr] : mono[attr];
 }
 
-char *
-ui_grid_styles_to_text(const struct ui_grid *g, bool color)
+static char
+style_mark(enum ui_attr attr, bool color)
+{
+    unsigned f = ui_attr_style(attr, color).flags;
+
+    return f ? "0123456789abcdef"[f & 15] : ' ';
+}
+
+static char
+color_mark(enum ui_attr attr, bool color)
+{
+    struct ui_style st = ui_attr_style(attr, color);
+
+    if (st.bg >= 0 && st.bg < 8)
+        return (char)('a' + st.bg);
+    if (st.fg >= 0 && st.fg < 8)
+        return (char)('0' + st.fg);
+    return ' ';
+}
+
+static char *
+marks_to_text(const struct ui_grid *g, char (*mark)(enum ui_attr attr, bool color), bool color)
 {
     char *buf = NULL;
     size_t len = 0, cap = 0;
 
     append(&buf, &len, &cap, "", 0);
-    for (int y = 0; y < g->h; y++) {
-        size_t keep = len;
-        for (int x = 0; x < g->w; x++) {
-            unsigned f = ui_attr_style(g->cells[y * g->w + x].attr, color).flags;
-            char m = f ? "0123456789abcdef"[f & 15] : ' ';
-            append(&buf, &len, &cap, &m, 1);
-            if (m != ' ')
-                keep = len;
-        }
-        len = keep;
-        append(&buf, &len, &cap, "\n", 1);
-    }
+    append_marks(&buf, &len, &cap, g, mark, color);
     return buf;
+}
+
+char *
+ui_grid_styles_to_text(const struct ui_grid *g, bool color)
+{
+    return marks_to_text(g, style_mark, color);
 }
 
 char *
 ui_grid_colors_to_text(const struct ui_grid *g)
 {
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-
-    append(&buf, &len, &cap, "", 0);
-    for (int y = 0; y < g->h; y++) {
-        size_t keep = len;
-        for (int x = 0; x < g->w; x++) {
-            struct ui_style st = ui_attr_style(g->cells[y * g->w + x].attr, true);
-            char m = ' ';
-            if (st.bg >= 0 && st.bg < 8)
-                m = (char)('a' + st.bg);
-            else if (st.fg >= 0 && st.fg < 8)
-                m = (char)('0' + st.fg);
-            append(&buf, &len, &cap, &m, 1);
-            if (m != ' ')
-                keep = len;
-        }
-        len = keep;
-        append(&buf, &len, &cap, "\n", 1);
-    }
-    return buf;
+    return marks_to_text(g, color_mark, true);
 }

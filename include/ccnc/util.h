@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #define CCNC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -47,6 +48,9 @@ void ccnc_format_iso_ms(char buf[CCNC_ISO_TIME_LEN], long long ms);
 
 /* Monotonic and wall clock in milliseconds. */
 long long ccnc_now_mono_ms(void);
+long long ccnc_now_mono_us(void);
+/* The wall-clock time seconds from now: a deadline for pthread's timed waits. */
+struct timespec ccnc_deadline_s(int seconds);
 long long ccnc_now_wall_ms(void);
 
 struct ccnc_error;
@@ -57,5 +61,7 @@ char *ccnc_file_read(const char *path, size_t max, size_t *len, struct ccnc_erro
 
 /* Look up a name in a NULL-terminated-or-sized string table; -1 when absent. */
 int ccnc_enum_from_string(const char *const *table, int n, const char *s);
+/* table[v], or fallback when v is outside the table's n names. */
+const char *ccnc_enum_to_string(const char *const *table, int n, int v, const char *fallback);
 
 #endif

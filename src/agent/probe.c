@@ -188,15 +188,6 @@ send_one(struct ccnc_probe *p, long long now)
 static void
 finish(struct ccnc_probe *p, const char *error);
 
-static long long
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void
 on_send(void *data)
 {
@@ -205,7 +196,7 @@ on_send(void *data)
     /* the loop's timers have millisecond steps: a request is due up to half
      * a period (at most 1 ms) early rather than a whole tick late */
     long long tol = 500000 / p->rate_hz < 1000 ? 500000 / p->rate_hz : 1000;
-    long long due = (now_us() - p->start_us + tol) * p->rate_hz / 1000000 + 1;
+    long long due = (ccnc_now_mono_us() - p->start_us + tol) * p->rate_hz / 1000000 + 1;
 
     /* catch up to the rate, but never burst more than 50 ms' worth */
     if (due - p->scheduled > p->rate_hz / 20 + 1)
@@ -338,7 +329,7 @@ ccnc_probe_start(struct ccnc_loop *loop, int id, const struct ccnc_proto_request
         return NULL;
     }
     p->start_ms = p->last_rx_ms = ccnc_now_mono_ms();
-    p->start_us = now_us();
+    p->start_us = ccnc_now_mono_us();
     p->end_ms = p->start_ms + (long long)req->max_duration_s * 1000;
     /* tick at the rate, but at least every 10 ms so that slow rates are
      * not sent a whole (drifting) tick late */
