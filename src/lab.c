@@ -406,10 +406,8 @@ begin_section(struct parser *p, const char *raw)
         p->cur_obj = t == SEC_LAB ? (void *)lab : (void *)&lab->migration;
         break;
     case SEC_HOST: {
-        struct ccnc_lab_host *h;
-        lab->hosts = ccnc_xreallocarray(lab->hosts, lab->n_hosts + 1, sizeof(*h));
-        h = &lab->hosts[lab->n_hosts++];
-        memset(h, 0, sizeof(*h));
+        struct ccnc_lab_host *h = ccnc_array_push(&lab->hosts, &lab->n_hosts, NULL, sizeof(*h));
+
         h->name = ccnc_xstrdup(name);
         h->port = 22;
         h->line = p->line;
@@ -417,20 +415,16 @@ begin_section(struct parser *p, const char *raw)
         break;
     }
     case SEC_POOL: {
-        struct ccnc_lab_pool *pl;
-        lab->pools = ccnc_xreallocarray(lab->pools, lab->n_pools + 1, sizeof(*pl));
-        pl = &lab->pools[lab->n_pools++];
-        memset(pl, 0, sizeof(*pl));
+        struct ccnc_lab_pool *pl = ccnc_array_push(&lab->pools, &lab->n_pools, NULL, sizeof(*pl));
+
         pl->name = ccnc_xstrdup(name);
         pl->line = p->line;
         p->cur_obj = pl;
         break;
     }
     case SEC_VM: {
-        struct ccnc_lab_vm *vm;
-        lab->vms = ccnc_xreallocarray(lab->vms, lab->n_vms + 1, sizeof(*vm));
-        vm = &lab->vms[lab->n_vms++];
-        memset(vm, 0, sizeof(*vm));
+        struct ccnc_lab_vm *vm = ccnc_array_push(&lab->vms, &lab->n_vms, NULL, sizeof(*vm));
+
         vm->name = ccnc_xstrdup(name);
         vm->line = p->line;
         p->cur_obj = vm;
@@ -584,8 +578,7 @@ pool_port(struct parser *p, struct ccnc_lab_pool *pool, const char *key, const c
              p->cur_section, key, value);
         return;
     }
-    pool->ports = ccnc_xreallocarray(pool->ports, pool->n_ports + 1, sizeof(*pp));
-    pp = &pool->ports[pool->n_ports++];
+    pp = ccnc_array_push(&pool->ports, &pool->n_ports, NULL, sizeof(*pp));
     pp->host = ccnc_xstrdup(key);
     pp->pf = ccnc_xstrdup(value);
 }

@@ -10,8 +10,6 @@
 
 #include "i18n.h"
 
-#define PUSH(arr, n) ccnc_xreallocarray((arr), (n) + 1, sizeof(*(arr)))
-
 /* --- names ---------------------------------------------------------------- */
 
 static const char *const conn_names[CCNC_CONN_LAST] = {
@@ -194,9 +192,10 @@ ccnc_nic_init(struct ccnc_nic *n)
 struct ccnc_nic *
 ccnc_host_add_nic(struct ccnc_host *h)
 {
-    h->nics = PUSH(h->nics, h->n_nics);
-    ccnc_nic_init(&h->nics[h->n_nics]);
-    return &h->nics[h->n_nics++];
+    struct ccnc_nic *x = ccnc_array_push(&h->nics, &h->n_nics, NULL, sizeof(*x));
+
+    ccnc_nic_init(x);
+    return x;
 }
 
 void
@@ -209,9 +208,10 @@ ccnc_link_init(struct ccnc_link *l)
 struct ccnc_link *
 ccnc_host_add_link(struct ccnc_host *h)
 {
-    h->links = PUSH(h->links, h->n_links);
-    ccnc_link_init(&h->links[h->n_links]);
-    return &h->links[h->n_links++];
+    struct ccnc_link *x = ccnc_array_push(&h->links, &h->n_links, NULL, sizeof(*x));
+
+    ccnc_link_init(x);
+    return x;
 }
 
 void
@@ -227,8 +227,7 @@ ccnc_host_add_bond(struct ccnc_host *h)
 {
     struct ccnc_bond *b;
 
-    h->bonds = PUSH(h->bonds, h->n_bonds);
-    b = &h->bonds[h->n_bonds++];
+    b = ccnc_array_push(&h->bonds, &h->n_bonds, NULL, sizeof(*b));
     ccnc_bond_init(b);
     return b;
 }
@@ -238,9 +237,7 @@ ccnc_host_add_export(struct ccnc_host *h)
 {
     struct ccnc_export *e;
 
-    h->exports = PUSH(h->exports, h->n_exports);
-    e = &h->exports[h->n_exports++];
-    memset(e, 0, sizeof(*e));
+    e = ccnc_array_push(&h->exports, &h->n_exports, NULL, sizeof(*e));
     e->free_bytes = CCNC_UNKNOWN;
     return e;
 }
@@ -256,9 +253,10 @@ ccnc_vm_init(struct ccnc_vm *vm)
 struct ccnc_vm *
 ccnc_host_add_vm(struct ccnc_host *h)
 {
-    h->vms = PUSH(h->vms, h->n_vms);
-    ccnc_vm_init(&h->vms[h->n_vms]);
-    return &h->vms[h->n_vms++];
+    struct ccnc_vm *x = ccnc_array_push(&h->vms, &h->n_vms, NULL, sizeof(*x));
+
+    ccnc_vm_init(x);
+    return x;
 }
 
 struct ccnc_vf *
@@ -266,9 +264,7 @@ ccnc_link_add_vf(struct ccnc_link *l)
 {
     struct ccnc_vf *vf;
 
-    l->vfs = PUSH(l->vfs, l->n_vfs);
-    vf = &l->vfs[l->n_vfs++];
-    memset(vf, 0, sizeof(*vf));
+    vf = ccnc_array_push(&l->vfs, &l->n_vfs, NULL, sizeof(*vf));
     vf->spoofchk = vf->trust = CCNC_UNKNOWN;
     return vf;
 }
@@ -278,9 +274,7 @@ ccnc_bond_add_slave(struct ccnc_bond *b)
 {
     struct ccnc_bond_slave *s;
 
-    b->slaves = PUSH(b->slaves, b->n_slaves);
-    s = &b->slaves[b->n_slaves++];
-    memset(s, 0, sizeof(*s));
+    s = ccnc_array_push(&b->slaves, &b->n_slaves, NULL, sizeof(*s));
     s->state = CCNC_SLAVE_BACKUP;
     s->speed_mbps = CCNC_UNKNOWN;
     return s;
@@ -291,9 +285,7 @@ ccnc_vm_add_nic(struct ccnc_vm *vm)
 {
     struct ccnc_vm_nic *n;
 
-    vm->nics = PUSH(vm->nics, vm->n_nics);
-    n = &vm->nics[vm->n_nics++];
-    memset(n, 0, sizeof(*n));
+    n = ccnc_array_push(&vm->nics, &vm->n_nics, NULL, sizeof(*n));
     n->role = CCNC_NIC_ROLE_OTHER;
     return n;
 }

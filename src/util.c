@@ -103,7 +103,9 @@ ccnc_array_push(void *items_ptr, size_t *n, size_t *cap, size_t size)
     char **items = items_ptr;
     char *slot;
 
-    if (*n == *cap) {
+    if (!cap)
+        *items = ccnc_xreallocarray(*items, *n + 1, size);
+    else if (*n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 4;
         *items = ccnc_xreallocarray(*items, ncap, size);
         *cap = ncap;

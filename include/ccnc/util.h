@@ -33,7 +33,8 @@ char *ccnc_xasprintf(const char *fmt, ...) CCNC_PRINTF(1, 2);
 char *ccnc_xvasprintf(const char *fmt, va_list ap) CCNC_PRINTF(1, 0);
 
 /* Grow *items (of *n used, *cap allocated) so that one more fits; return a
- * pointer to the new zeroed slot and count it in *n. */
+ * pointer to the new zeroed slot and count it in *n.  cap NULL: the array
+ * keeps no spare room and grows by exactly one. */
 void *ccnc_array_push(void *items_ptr, size_t *n, size_t *cap, size_t size);
 
 /* Both may be NULL; NULL equals NULL only. */
