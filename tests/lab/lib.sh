@@ -131,6 +131,18 @@ where_running() {
 	return 0
 }
 
+# Where the test starts: sets src (the host $VM runs on) and dst (the
+# other); exits 1 unless $VM runs on one host with bond0 on the stand-in.
+lab_start_placement() {
+	local r
+	src=$(where_running)
+	[ "$src" = sys1 ] || [ "$src" = sys2 ] || { log "FAIL: $VM is not running (on '$src')"; exit 1; }
+	dst=sys1
+	[ "$src" = sys1 ] && dst=sys2
+	r=$(wait_bond_on "$src" "$CCNC_LAB_PRIMARY_MAC" 60) || { log "FAIL: bond0 not on the stand-in at start ($r)"; exit 1; }
+	log "$VM runs on $src with bond0 on the stand-in"
+}
+
 stream_ticks() { "$LAB" serial | grep -c '^ccnc-stream'; }
 stream_errors() { "$LAB" serial | grep -c '^ccnc-stream .* ERR'; }
 

@@ -17,12 +17,7 @@ lab_preflight
 export XDG_STATE_HOME=$WORK/state
 lab_ensure_up
 
-src=$(where_running)
-[ "$src" = sys1 ] || [ "$src" = sys2 ] || { log "FAIL: $VM is not running (on '$src')"; exit 1; }
-dst=sys1
-[ "$src" = sys1 ] && dst=sys2
-r=$(wait_bond_on "$src" "$CCNC_LAB_PRIMARY_MAC" 60) || { log "FAIL: bond0 not on the stand-in at start ($r)"; exit 1; }
-log "$VM runs on $src with bond0 on the stand-in"
+lab_start_placement
 
 probes_start
 sleep 2

@@ -15,12 +15,7 @@ mem_start
 # ------------------------------------------------------------------ bring up
 lab_ensure_up
 
-src=$(where_running)
-[ "$src" = sys1 ] || [ "$src" = sys2 ] || { log "FAIL: $VM is not running (on '$src')"; exit 1; }
-dst=sys1
-[ "$src" = sys1 ] && dst=sys2
-log "$VM runs on $src"
-r=$(wait_bond_on "$src" "$CCNC_LAB_PRIMARY_MAC" 30) || { log "FAIL: bond0 not on the stand-in at start ($r)"; exit 1; }
+lab_start_placement
 stream_before=$(stream_ticks)
 
 # ------------------------------------------------------------------ probes
