@@ -20,6 +20,7 @@
 #include <libvirt/virterror.h>
 
 #include "action-run.h"
+#include "collect-agent.h"
 #include "collect-guest.h"
 #include "collect-libvirt.h"
 #include "i18n.h"
@@ -27,6 +28,9 @@
 
 #define GUEST_TIMEOUT_S 3
 #define POLL_MS 100
+#define PROBE_RATE_HZ 100
+/* how long the end of a run waits for the probe's final sample */
+#define PROBE_FINAL_S 3
 
 struct progress {
     struct ccnc_action *copy;   /* handed to the callback */
@@ -56,6 +60,11 @@ struct ccnc_action_run {
     pthread_cond_t cond;
     struct progress *queue;
     size_t n_queue, cap_queue;
+    pthread_mutex_t log_mu;  /* the run file: the thread's steps, the loop's probe samples */
+
+    /* the connectivity probe; the loop's, except probe_stop_req/probe_over (mu) */
+    int probe_handle;        /* > 0 while it runs */
+    bool probe_stop_req, probe_over;
 
     /* the thread's */
     virConnectPtr src, dst;
@@ -109,6 +118,14 @@ on_wake(int fd, short revents, void *data)
     while (read(fd, buf, sizeof(buf)) > 0)
         ;
     pthread_mutex_lock(&r->mu);
+    if (r->probe_stop_req && r->probe_handle > 0) {
+        struct ccnc_agent *agent = ccnc_engine_probe_agent(r->engine, NULL);
+        r->probe_stop_req = false;
+        pthread_mutex_unlock(&r->mu);
+        if (agent)
+            ccnc_agent_probe_stop(agent, r->probe_handle);  /* may call on_probe */
+        pthread_mutex_lock(&r->mu);
+    }
     q = r->queue;
     n = r->n_queue;
     r->queue = NULL;
@@ -124,6 +141,95 @@ on_wake(int fd, short revents, void *data)
         free(q[i].note);
     }
     free(q);
+}
+
+/* --- the connectivity probe (the loop's thread) --------------------------------------- */
+
+static void
+on_probe(void *data, const struct ccnc_probe_figures *f)
+{
+    struct ccnc_action_run *r = data;
+    struct ccnc_probe_figures *p = &r->a->probe;
+    struct ccnc_action *copy;
+
+    pthread_mutex_lock(&r->mu);
+    if (f->measured) {
+        p->measured = true;
+        p->sent = f->sent;
+        p->received = f->received;
+        p->lost = f->lost;
+        p->current_gap_ms = f->current_gap_ms;
+        p->longest_gap_ms = f->longest_gap_ms;
+    }
+    if (f->error)
+        ccnc_str_set(&p->error, f->error);
+    if (f->done) {
+        p->done = true;
+        r->probe_handle = 0;
+        r->probe_over = true;
+        pthread_cond_broadcast(&r->cond);
+    }
+    copy = r->cb ? ccnc_action_dup(r->a) : NULL;
+    pthread_mutex_unlock(&r->mu);
+    if (f->measured && r->log) {
+        pthread_mutex_lock(&r->log_mu);
+        ccnc_runlog_probe(r->log, now_ms(), f->sent, f->received, f->lost, f->current_gap_ms,
+                          f->longest_gap_ms);
+        pthread_mutex_unlock(&r->log_mu);
+    }
+    if (copy)
+        r->cb(copy, NULL, NULL, false, r->cb_data);
+}
+
+/* Ping the VM from the storage host while the action runs; without a
+ * probe target or a running agent there, the run says why it has no
+ * figures. */
+static void
+start_probe(struct ccnc_action_run *r)
+{
+    const char *host = NULL;
+    struct ccnc_agent *agent = ccnc_engine_probe_agent(r->engine, &host);
+    struct ccnc_error err = { 0 };
+    int max_s;
+
+    if (!r->cv->probe_target) {
+        ccnc_str_set(&r->a->probe.error, _("no probe_target in the VM's section of the lab "
+                                           "config"));
+        return;
+    }
+    if (!agent) {
+        ccnc_str_set(&r->a->probe.error, _("the lab has no storage host to probe from"));
+        return;
+    }
+    /* bounded even if this console dies: every step's timeout, and some */
+    max_s = r->lab->migration.timeout_s + 8 * r->lab->migration.step_timeout_s + 30;
+    r->probe_handle = ccnc_agent_probe_start(agent, r->cv->probe_target, PROBE_RATE_HZ, max_s,
+                                             on_probe, r, &err);
+    if (r->probe_handle < 0) {
+        r->probe_handle = 0;
+        ccnc_str_set(&r->a->probe.error, err.message);
+        ccnc_error_clear(&err);
+    }
+}
+
+/* The thread's end: stop the probe and wait (bounded) for its last sample,
+ * so the run file's figures are whole. */
+static void
+finish_probe(struct ccnc_action_run *r)
+{
+    struct timespec ts = ccnc_deadline_s(PROBE_FINAL_S);
+    char byte = 1;
+
+    pthread_mutex_lock(&r->mu);
+    if (r->probe_handle > 0 && !r->probe_over) {
+        r->probe_stop_req = true;
+        if (write(r->wake[1], &byte, 1) < 0 && errno != EAGAIN)
+            r->probe_stop_req = false;
+        while (r->probe_stop_req || !r->probe_over)
+            if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
+                break;
+    }
+    pthread_mutex_unlock(&r->mu);
 }
 
 /* --- libvirt helpers ---------------------------------------------------------- */
@@ -335,8 +441,11 @@ switch_bond(struct ccnc_action_run *r, const char *mac, struct ccnc_error *err)
                 rc = ccnc_error_set(err, CCNC_ERR_INTERNAL,
                                     _("the bond stayed on %s after the switch to %s"),
                                     after.active_slave ? after.active_slave : _("none"), slave);
-            else if (r->log)
+            else if (r->log) {
+                pthread_mutex_lock(&r->log_mu);
                 ccnc_runlog_bond(r->log, now_ms(), r->a->vm, b.active_slave, slave);
+                pthread_mutex_unlock(&r->log_mu);
+            }
             ccnc_bond_clear(&after);
         }
     }
@@ -483,8 +592,11 @@ log_job_stats(struct ccnc_action_run *r)
                     r->downtime_ms = (long long)v;
             }
         }
-        if (r->log)
+        if (r->log) {
+            pthread_mutex_lock(&r->log_mu);
             ccnc_runlog_job(r->log, "completed", now_ms(), have, values, n);
+            pthread_mutex_unlock(&r->log_mu);
+        }
         virTypedParamsFree(params, nparams);
     }
     virDomainFree(d);
@@ -688,14 +800,21 @@ run_thread(void *arg)
                                  : err.code == CCNC_ERR_TIMEOUT ? CCNC_STEP_TIMEOUT
                                                                 : CCNC_STEP_FAILED,
                            rc == 0 ? NULL : err.message, now_ms());
-        if (r->log)
+        if (r->log) {
+            pthread_mutex_lock(&r->log_mu);
             ccnc_runlog_step(r->log, r->a, s);
+            pthread_mutex_unlock(&r->log_mu);
+        }
         post(r, s, NULL, false);
         ccnc_error_clear(&err);
     }
     r->total_ms = ccnc_now_mono_ms() - r->t0;
-    if (r->log)
+    finish_probe(r);
+    if (r->log) {
+        pthread_mutex_lock(&r->log_mu);
         ccnc_runlog_finish(r->log, r->a, now_ms(), r->total_ms, r->downtime_ms);
+        pthread_mutex_unlock(&r->log_mu);
+    }
     __atomic_store_n(&r->finished, 1, __ATOMIC_RELEASE);
     post(r, NULL, r->a->summary, true);
     return NULL;
@@ -735,6 +854,7 @@ ccnc_action_run_start(struct ccnc_engine *engine, struct ccnc_action *a, const c
     for (int i = 0; i < 3; i++)
         r->cb_src[i] = r->cb_dst[i] = -1;
     pthread_mutex_init(&r->mu, NULL);
+    pthread_mutex_init(&r->log_mu, NULL);
     pthread_cond_init(&r->cond, NULL);
     if (pipe2(r->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
         ccnc_error_set(err, CCNC_ERR_IO, _("cannot make a pipe: %s"), strerror(errno));
@@ -754,6 +874,7 @@ ccnc_action_run_start(struct ccnc_engine *engine, struct ccnc_action *a, const c
         ccnc_action_run_free(r);
         return NULL;
     }
+    start_probe(r);
     r->started = pthread_create(&r->thread, NULL, run_thread, r) == 0;
     if (!r->started) {
         ccnc_error_set(err, CCNC_ERR_INTERNAL, _("cannot start the action's thread"));
@@ -811,6 +932,11 @@ ccnc_action_run_free(struct ccnc_action_run *r)
         return;
     if (r->started)
         pthread_join(r->thread, NULL);
+    if (r->probe_handle > 0) {
+        struct ccnc_agent *agent = ccnc_engine_probe_agent(r->engine, NULL);
+        if (agent)
+            ccnc_agent_probe_cancel(agent, r->probe_handle);
+    }
     for (int i = 0; i < 3; i++) {
         if (r->src && r->cb_src[i] >= 0)
             virConnectDomainEventDeregisterAny(r->src, r->cb_src[i]);
@@ -835,6 +961,7 @@ ccnc_action_run_free(struct ccnc_action_run *r)
     free(r->queue);
     ccnc_runlog_close(r->log);
     pthread_mutex_destroy(&r->mu);
+    pthread_mutex_destroy(&r->log_mu);
     pthread_cond_destroy(&r->cond);
     free(r->nic_xml);
     ccnc_action_free(r->a);

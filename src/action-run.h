@@ -38,6 +38,10 @@ long long ccnc_action_run_downtime_ms(const struct ccnc_action_run *run);
  * Returns 1 when a job was aborted, 0 when the VM had none, -1 and err. */
 int ccnc_action_abort_vm(const struct ccnc_lab *lab, const char *vm, struct ccnc_error *err);
 
+/* The agent that runs connectivity probes: the first storage host's, NULL
+ * when the lab has none (engine.c). host: its name. */
+struct ccnc_agent *ccnc_engine_probe_agent(struct ccnc_engine *engine, const char **host);
+
 /* Wait for the thread (after it finished) and free. */
 void ccnc_action_run_free(struct ccnc_action_run *run);
 

@@ -151,6 +151,7 @@ ccnc_action_free(struct ccnc_action *a)
     free(a->destination);
     free(a->nic);
     free(a->summary);
+    free(a->probe.error);
     free(a);
 }
 
@@ -165,6 +166,7 @@ ccnc_action_dup(const struct ccnc_action *a)
     d->destination = ccnc_xstrdup(a->destination);
     d->nic = ccnc_xstrdup(a->nic);
     d->summary = ccnc_xstrdup(a->summary);
+    d->probe.error = ccnc_xstrdup(a->probe.error);
     d->cap_steps = a->n_steps;
     d->steps = ccnc_xcalloc(a->n_steps ? a->n_steps : 1, sizeof(*d->steps));
     for (size_t i = 0; i < a->n_steps; i++) {

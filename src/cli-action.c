@@ -99,6 +99,12 @@ on_progress(struct ccnc_action *copy, const struct ccnc_step *s, const char *not
     if (finished) {
         if (!b->json && note)
             printf("%s\n", note);
+        if (!b->json && copy->probe.measured)
+            printf(_("%sConnectivity: %lld of %lld probes lost, longest gap %lld ms\n"), who,
+                   copy->probe.lost, copy->probe.sent, copy->probe.longest_gap_ms);
+        else if (!b->json)
+            printf(_("%sConnectivity not measured: %s\n"), who,
+                   copy->probe.error ? copy->probe.error : _("the probe sent nothing"));
         slot->done = true;
         b->running--;
         b->finished++;

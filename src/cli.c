@@ -261,24 +261,36 @@ print_status_text(const struct ccnc_snapshot *snap)
     }
 }
 
-/* Has every collector said something about every host? */
+/* Has every collector said something about every host: the SSH session
+ * and, on a connected host, its agent; libvirt on a hypervisor? */
 static bool
-settled(const struct ccnc_snapshot *snap)
+settled(struct ccnc_engine *engine, const struct ccnc_snapshot *snap)
 {
-    for (size_t i = 0; i < snap->n_hosts; i++)
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        struct ccnc_engine_host_status st;
         if (snap->hosts[i]->libvirt == CCNC_CONN_CONNECTING ||
             snap->hosts[i]->connection == CCNC_CONN_CONNECTING)
             return false;
+        if (ccnc_engine_host_status(engine, i, &st) == 0 && !st.settled)
+            return false;
+    }
     return true;
 }
+
+struct settle {
+    struct ccnc_engine *engine;
+    struct ccnc_loop *loop;
+};
 
 static void
 stop_when_settled(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes,
                   void *data)
 {
+    struct settle *st = data;
+
     (void)changes;
-    if (settled(snap))
-        ccnc_loop_quit(data);
+    if (settled(st->engine, snap))
+        ccnc_loop_quit(st->loop);
 }
 
 static void
@@ -290,21 +302,21 @@ stop_now(void *data)
 void
 ccnc_cli_settle(struct ccnc_engine *engine, int wait_s)
 {
-    struct ccnc_loop *loop = ccnc_engine_loop(engine);
+    struct settle st = { engine, ccnc_engine_loop(engine) };
     struct ccnc_snapshot *snap;
     bool done;
 
     if (wait_s <= 0)
         return;
-    ccnc_engine_set_listener(engine, stop_when_settled, loop);
+    ccnc_engine_set_listener(engine, stop_when_settled, &st);
     ccnc_engine_start(engine);
     snap = ccnc_engine_snapshot(engine);
-    done = settled(snap);
+    done = settled(engine, snap);
     ccnc_snapshot_unref(snap);
     if (!done) {
-        int stop_id = ccnc_loop_add_timer(loop, wait_s * 1000, false, stop_now, loop);
-        ccnc_loop_run(loop);
-        ccnc_loop_remove(loop, stop_id);
+        int stop_id = ccnc_loop_add_timer(st.loop, wait_s * 1000, false, stop_now, st.loop);
+        ccnc_loop_run(st.loop);
+        ccnc_loop_remove(st.loop, stop_id);
     }
     ccnc_engine_set_listener(engine, NULL, NULL);
 }

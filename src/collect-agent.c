@@ -60,6 +60,17 @@ struct ccnc_agent {
     int watchdog_timer;
     int step_timeout_ms;
     int probe_timer;
+    /* connectivity probes asked for */
+    struct probe_sub *subs;
+    size_t n_subs, cap_subs;
+};
+
+struct probe_sub {
+    int handle;                /* the probe-start request's id */
+    int probe;                 /* the agent's number, -1 before its reply */
+    bool stop_wanted;
+    ccnc_agent_probe_cb cb;    /* NULL: cancelled, waiting for the reply */
+    void *data;
 };
 
 static void run_agent(struct ccnc_agent *a, bool from_cache);
@@ -90,7 +101,8 @@ int_member(json_object *o, const char *key)
 int
 ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_error *err)
 {
-    static const char *const types[] = { "hello", "inventory", "event", "heartbeat", "reply" };
+    static const char *const types[] = { "hello", "inventory", "event", "heartbeat", "reply",
+                                         "probe" };
     enum json_tokener_error jerr;
     json_object *root, *v;
     char *type;
@@ -98,6 +110,7 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
 
     memset(msg, 0, sizeof(*msg));
     msg->seq = msg->id = -1;
+    msg->probe = -1;
     root = json_tokener_parse_verbose(line, &jerr);
     if (!root)
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent sent malformed JSON: %s"),
@@ -140,7 +153,26 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
         msg->ok = json_object_object_get_ex(root, "ok", &v) &&
                   json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
         msg->error = str_member(root, "error");
+        msg->probe = (int)int_member(root, "probe");
         break;
+    case CCNC_AGENT_MSG_PROBE: {
+        struct ccnc_probe_figures *f = &msg->figures;
+        msg->probe = (int)int_member(root, "probe");
+        f->sent = int_member(root, "sent");
+        f->received = int_member(root, "received");
+        f->lost = int_member(root, "lost");
+        f->current_gap_ms = int_member(root, "current_gap_ms");
+        f->longest_gap_ms = int_member(root, "longest_gap_ms");
+        f->done = json_object_object_get_ex(root, "done", &v) &&
+                  json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+        msg->error = str_member(root, "error");
+        f->measured = true;
+        if (msg->probe < 1 || f->sent < 0 || f->received < 0 || f->lost < 0 ||
+            f->current_gap_ms < 0 || f->longest_gap_ms < 0)
+            rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's probe sample lacks a "
+                                                       "number"));
+        break;
+    }
     default:
         break;
     }
@@ -159,18 +191,51 @@ ccnc_agent_msg_clear(struct ccnc_agent_msg *msg)
     memset(msg, 0, sizeof(*msg));
 }
 
-char *
-ccnc_agent_request_line(long long id, const char *op)
+static char *
+request_line(json_object *o)
+{
+    char *line = ccnc_xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+
+    json_object_put(o);
+    return line;
+}
+
+static json_object *
+request(long long id, const char *op)
 {
     json_object *o = json_object_new_object();
-    char *line;
 
     json_object_object_add(o, "type", json_object_new_string("request"));
     json_object_object_add(o, "id", json_object_new_int64(id));
     json_object_object_add(o, "op", json_object_new_string(op));
-    line = ccnc_xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-    json_object_put(o);
-    return line;
+    return o;
+}
+
+char *
+ccnc_agent_request_line(long long id, const char *op)
+{
+    return request_line(request(id, op));
+}
+
+char *
+ccnc_agent_probe_start_line(long long id, const char *target, int rate_hz, int max_duration_s)
+{
+    json_object *o = request(id, "probe-start");
+
+    json_object_object_add(o, "target", json_object_new_string(target));
+    json_object_object_add(o, "proto", json_object_new_string("icmp"));
+    json_object_object_add(o, "rate_hz", json_object_new_int(rate_hz));
+    json_object_object_add(o, "max_duration_s", json_object_new_int(max_duration_s));
+    return request_line(o);
+}
+
+char *
+ccnc_agent_probe_stop_line(long long id, int probe)
+{
+    json_object *o = request(id, "probe-stop");
+
+    json_object_object_add(o, "probe", json_object_new_int(probe));
+    return request_line(o);
 }
 
 /* --- architecture ------------------------------------------------------------------- */
@@ -248,6 +313,130 @@ ccnc_agent_local_path(void)
     return ccnc_xstrdup(BINDIR "/ccnc-agent");
 }
 
+/* --- connectivity probes ------------------------------------------------------------------ */
+
+static void
+send_line(struct ccnc_agent *a, char *line)
+{
+    if (a->exec)
+        ccnc_ssh_exec_write(a->exec, line, strlen(line));
+    free(line);
+}
+
+static ssize_t
+sub_index(const struct ccnc_agent *a, int handle, int probe)
+{
+    for (size_t i = 0; i < a->n_subs; i++)
+        if ((handle > 0 && a->subs[i].handle == handle) ||
+            (probe > 0 && a->subs[i].probe == probe))
+            return (ssize_t)i;
+    return -1;
+}
+
+static void
+sub_remove(struct ccnc_agent *a, size_t i)
+{
+    a->subs[i] = a->subs[--a->n_subs];
+}
+
+/* Every probe ends: the agent or its session went away. */
+static void
+subs_end(struct ccnc_agent *a, const char *why)
+{
+    struct probe_sub *subs = a->subs;
+    size_t n = a->n_subs;
+    struct ccnc_probe_figures f = { .done = true, .error = (char *)why };
+
+    a->subs = NULL;
+    a->n_subs = a->cap_subs = 0;
+    for (size_t i = 0; i < n; i++)
+        if (subs[i].cb)
+            subs[i].cb(subs[i].data, &f);
+    free(subs);
+}
+
+static void
+probe_reply(struct ccnc_agent *a, const struct ccnc_agent_msg *msg)
+{
+    ssize_t i = sub_index(a, (int)msg->id, -1);
+    struct probe_sub sub;
+
+    if (i < 0)
+        return;
+    sub = a->subs[i];
+    if (!msg->ok || msg->probe < 1) {
+        struct ccnc_probe_figures f = { .done = true };
+        f.error = msg->error ? msg->error : (char *)_("the agent refused the probe");
+        sub_remove(a, (size_t)i);
+        if (sub.cb)
+            sub.cb(sub.data, &f);
+        return;
+    }
+    a->subs[i].probe = msg->probe;
+    if (sub.stop_wanted || !sub.cb)
+        send_line(a, ccnc_agent_probe_stop_line(++a->next_id, msg->probe));
+}
+
+static void
+probe_sample(struct ccnc_agent *a, struct ccnc_agent_msg *msg)
+{
+    ssize_t i = sub_index(a, -1, msg->probe);
+    struct probe_sub sub;
+
+    if (i < 0)
+        return;
+    sub = a->subs[i];
+    if (msg->figures.done)
+        sub_remove(a, (size_t)i);
+    if (sub.cb) {
+        msg->figures.error = msg->error;
+        sub.cb(sub.data, &msg->figures);
+        msg->figures.error = NULL;
+    }
+}
+
+int
+ccnc_agent_probe_start(struct ccnc_agent *a, const char *target, int rate_hz,
+                       int max_duration_s, ccnc_agent_probe_cb cb, void *data,
+                       struct ccnc_error *err)
+{
+    struct probe_sub *sub;
+
+    if (a->state != A_RUNNING || !a->exec)
+        return ccnc_error_set(err, CCNC_ERR_CONNECT, _("ccnc-agent is not running on %s"),
+                              a->name);
+    sub = ccnc_array_push(&a->subs, &a->n_subs, &a->cap_subs, sizeof(*sub));
+    sub->handle = (int)++a->next_id;
+    sub->probe = -1;
+    sub->cb = cb;
+    sub->data = data;
+    send_line(a, ccnc_agent_probe_start_line(sub->handle, target, rate_hz, max_duration_s));
+    return sub->handle;
+}
+
+void
+ccnc_agent_probe_stop(struct ccnc_agent *a, int handle)
+{
+    ssize_t i = handle > 0 ? sub_index(a, handle, -1) : -1;
+
+    if (i < 0)
+        return;
+    if (a->subs[i].probe > 0 && !a->subs[i].stop_wanted)
+        send_line(a, ccnc_agent_probe_stop_line(++a->next_id, a->subs[i].probe));
+    a->subs[i].stop_wanted = true;
+}
+
+void
+ccnc_agent_probe_cancel(struct ccnc_agent *a, int handle)
+{
+    ssize_t i = handle > 0 ? sub_index(a, handle, -1) : -1;
+
+    if (i < 0)
+        return;
+    ccnc_agent_probe_stop(a, handle);
+    a->subs[i].cb = NULL;
+}
+
 /* --- state ------------------------------------------------------------------------------ */
 
 static void
@@ -282,6 +471,7 @@ fail(struct ccnc_agent *a, const char *fmt, ...)
         ccnc_ssh_exec_close(a->exec);
         a->exec = NULL;
     }
+    subs_end(a, a->err.message);
     changed(a);
 }
 
@@ -492,6 +682,12 @@ agent_line(void *data, const char *line, bool is_stderr)
         if (a->cb.inventory)
             a->cb.inventory(a->data, ccnc_host_ref(msg.inventory));
         break;
+    case CCNC_AGENT_MSG_REPLY:
+        probe_reply(a, &msg);
+        break;
+    case CCNC_AGENT_MSG_PROBE:
+        probe_sample(a, &msg);
+        break;
     default:
         break;   /* heartbeats only prove life; events come with an inventory */
     }
@@ -514,6 +710,11 @@ agent_closed(void *data, int status, const struct ccnc_error *err)
     struct ccnc_agent *a = data;
 
     a->exec = NULL;
+    if (a->n_subs) {
+        char *why = ccnc_xasprintf(_("ccnc-agent on %s ended"), a->name);
+        subs_end(a, why);
+        free(why);
+    }
     if (err && !ccnc_ssh_is_ready(a->ssh)) {
         a->state = A_IDLE;   /* the session is gone; it comes back with it */
         return;
@@ -602,6 +803,7 @@ ccnc_agent_free(struct ccnc_agent *a)
     ccnc_loop_cancel(a->loop, &a->restart_timer);
     ccnc_loop_cancel(a->loop, &a->watchdog_timer);
     ccnc_loop_cancel(a->loop, &a->probe_timer);
+    free(a->subs);
     ccnc_error_clear(&a->err);
     free(a->name);
     free(a->version);
@@ -628,6 +830,11 @@ ccnc_agent_stop(struct ccnc_agent *a)
     a->exec = NULL;   /* closed with the session */
     if (a->state != A_FAILED)
         a->state = A_IDLE;
+    if (a->n_subs) {
+        char *why = ccnc_xasprintf(_("the SSH session to %s ended"), a->name);
+        subs_end(a, why);
+        free(why);
+    }
 }
 
 bool ccnc_agent_running(const struct ccnc_agent *a) { return a->state == A_RUNNING; }

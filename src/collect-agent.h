@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include <ccnc/action.h>
 #include <ccnc/error.h>
 #include <ccnc/loop.h>
 #include <ccnc/model.h>
@@ -43,6 +44,21 @@ bool ccnc_agent_uploaded(const struct ccnc_agent *agent);
 const char *ccnc_agent_version(const struct ccnc_agent *agent);  /* from hello */
 const struct ccnc_error *ccnc_agent_error(const struct ccnc_agent *agent);
 
+/* The connectivity probe, run by this agent: ICMP echo to target at
+ * rate_hz for at most max_duration_s.  cb(data, figures) comes with every
+ * sample (every 100 ms) and once with figures->done set: the probe ended
+ * (stopped, failed, the agent or its session gone — then with error), and
+ * the handle is forgotten.  Returns a handle > 0, or -1 and err when the
+ * agent is not running. */
+typedef void (*ccnc_agent_probe_cb)(void *data, const struct ccnc_probe_figures *figures);
+int ccnc_agent_probe_start(struct ccnc_agent *agent, const char *target, int rate_hz,
+                           int max_duration_s, ccnc_agent_probe_cb cb, void *data,
+                           struct ccnc_error *err);
+/* Ask the probe to stop; its final sample still comes through cb. */
+void ccnc_agent_probe_stop(struct ccnc_agent *agent, int handle);
+/* Stop the probe and never call its cb again (its owner goes away). */
+void ccnc_agent_probe_cancel(struct ccnc_agent *agent, int handle);
+
 /* The local ccnc-agent to upload: $CCNC_AGENT_BINARY, else the one next to
  * this program, else BINDIR's.  Caller frees. */
 char *ccnc_agent_local_path(void);
@@ -55,6 +71,7 @@ enum ccnc_agent_msg_type {
     CCNC_AGENT_MSG_EVENT,
     CCNC_AGENT_MSG_HEARTBEAT,
     CCNC_AGENT_MSG_REPLY,
+    CCNC_AGENT_MSG_PROBE,
     CCNC_AGENT_MSG_OTHER,   /* a type this console does not know: ignored */
     CCNC_AGENT_MSG_LAST
 };
@@ -68,7 +85,9 @@ struct ccnc_agent_msg {
     long long seq;             /* inventory, event, heartbeat; -1 when absent */
     long long id;              /* reply; -1 when absent */
     bool ok;                   /* reply */
-    char *error;               /* reply */
+    char *error;               /* reply, probe */
+    int probe;                 /* reply to probe-start, probe; -1 when absent */
+    struct ccnc_probe_figures figures;   /* probe (its error is in error) */
     struct ccnc_host *inventory;   /* inventory (a reference) */
 };
 
@@ -79,6 +98,10 @@ int ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg,
 void ccnc_agent_msg_clear(struct ccnc_agent_msg *msg);
 /* A request line with its '\n': {"type":"request","id":ID,"op":OP}. */
 char *ccnc_agent_request_line(long long id, const char *op);
+/* probe-start and probe-stop request lines, with their '\n'. */
+char *ccnc_agent_probe_start_line(long long id, const char *target, int rate_hz,
+                                  int max_duration_s);
+char *ccnc_agent_probe_stop_line(long long id, int probe);
 /* The architecture a local program is built for, as `uname -m` names it
  * ("x86_64"), NULL for a script (any), "unknown" when unreadable.  Caller
  * frees. */

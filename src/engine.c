@@ -388,9 +388,23 @@ on_run_progress(struct ccnc_action *copy, const struct ccnc_step *step, const ch
         r->state = copy->state;
         r->total_ms = ccnc_action_run_total_ms(e->run);
         r->downtime_ms = ccnc_action_run_downtime_ms(e->run);
+        r->longest_gap_ms = copy->probe.measured ? copy->probe.longest_gap_ms : CCNC_UNKNOWN;
+        r->lost_probes = copy->probe.measured ? copy->probe.lost : CCNC_UNKNOWN;
     }
     if (e->listener)
         e->listener(e->snap, &none, e->listener_data);
+}
+
+struct ccnc_agent *
+ccnc_engine_probe_agent(struct ccnc_engine *e, const char **host)
+{
+    for (size_t i = 0; i < e->n_hosts; i++)
+        if (e->lab->hosts[i].role == CCNC_HOST_ROLE_STORAGE && e->hosts[i].agent) {
+            if (host)
+                *host = e->lab->hosts[i].name;
+            return e->hosts[i].agent;
+        }
+    return NULL;
 }
 
 int
@@ -561,6 +575,13 @@ replay_apply(struct ccnc_engine *e, json_object *o)
                 a->steps[i].started_ms = s->ended_ms;
                 break;
             }
+    } else if (ccnc_streq(type, "probe")) {
+        a->probe.measured = true;
+        a->probe.sent = jint(o, "sent");
+        a->probe.received = jint(o, "received");
+        a->probe.lost = jint(o, "lost");
+        a->probe.current_gap_ms = jint(o, "current_gap_ms");
+        a->probe.longest_gap_ms = jint(o, "longest_gap_ms");
     } else if (ccnc_streq(type, "result")) {
         struct ccnc_engine_result *r;
         for (int k = 0; k < CCNC_ACTION_STATE_LAST; k++)
@@ -580,6 +601,11 @@ replay_apply(struct ccnc_engine *e, json_object *o)
         r->total_ms = json_object_object_get_ex(o, "total_ms", NULL) ? jint(o, "total_ms") : -1;
         r->downtime_ms = json_object_object_get_ex(o, "downtime_ms", NULL) ? jint(o, "downtime_ms")
                                                                             : -1;
+        r->longest_gap_ms = json_object_object_get_ex(o, "longest_gap_ms", NULL)
+                                ? jint(o, "longest_gap_ms") : -1;
+        r->lost_probes = json_object_object_get_ex(o, "lost_probes", NULL) ? jint(o, "lost_probes")
+                                                                            : -1;
+        a->probe.done = true;
     }
 }
 

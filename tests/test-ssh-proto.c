@@ -7,6 +7,7 @@
 
 #include <ccnc/util.h>
 
+#include "agent/proto.h"
 #include "check-ccnc.h"
 #include "collect-agent.h"
 
@@ -108,6 +109,74 @@ START_TEST(test_proto_request)
 }
 END_TEST
 
+/* The console's probe requests are what the agent reads, and the agent's
+ * samples and replies are what the console reads. */
+START_TEST(test_proto_probe_roundtrip)
+{
+    struct ccnc_proto_request req;
+    struct ccnc_probe_sample sample = { .probe = 3, .sent = 529, .received = 515, .lost = 14,
+                                        .current_gap_ms = 8, .longest_gap_ms = 166 };
+    struct ccnc_agent_msg m;
+    struct ccnc_error err = { 0 };
+    char *line = ccnc_agent_probe_start_line(21, "10.77.0.101", 100, 330);
+
+    ck_assert_int_eq(ccnc_proto_parse_request(line, strlen(line), &req, &err), 0);
+    ck_assert_int_eq(req.op, CCNC_PROTO_OP_PROBE_START);
+    ck_assert_int_eq(req.id, 21);
+    ck_assert_str_eq(req.target, "10.77.0.101");
+    ck_assert_int_eq(req.proto, CCNC_PROBE_ICMP);
+    ck_assert_int_eq(req.rate_hz, 100);
+    ck_assert_int_eq(req.max_duration_s, 330);
+    free(line);
+    line = ccnc_proto_reply_ok(&req, 3);
+    ccnc_proto_request_clear(&req);
+    ck_assert_int_eq(ccnc_agent_parse_line(line, &m, &err), 0);
+    ck_assert_int_eq(m.type, CCNC_AGENT_MSG_REPLY);
+    ck_assert_int_eq(m.id, 21);
+    ck_assert(m.ok);
+    ck_assert_int_eq(m.probe, 3);
+    ccnc_agent_msg_clear(&m);
+    free(line);
+
+    line = ccnc_proto_probe(&sample);
+    ck_assert_int_eq(ccnc_agent_parse_line(line, &m, &err), 0);
+    ck_assert_int_eq(m.type, CCNC_AGENT_MSG_PROBE);
+    ck_assert_int_eq(m.probe, 3);
+    ck_assert(m.figures.measured);
+    ck_assert(!m.figures.done);
+    ck_assert_int_eq(m.figures.sent, 529);
+    ck_assert_int_eq(m.figures.received, 515);
+    ck_assert_int_eq(m.figures.lost, 14);
+    ck_assert_int_eq(m.figures.current_gap_ms, 8);
+    ck_assert_int_eq(m.figures.longest_gap_ms, 166);
+    ck_assert_ptr_null(m.error);
+    ccnc_agent_msg_clear(&m);
+    free(line);
+
+    sample.done = true;
+    sample.error = "the target is unreachable";
+    line = ccnc_proto_probe(&sample);
+    ck_assert_int_eq(ccnc_agent_parse_line(line, &m, &err), 0);
+    ck_assert(m.figures.done);
+    ck_assert_str_eq(m.error, "the target is unreachable");
+    ccnc_agent_msg_clear(&m);
+    free(line);
+
+    line = ccnc_agent_probe_stop_line(22, 3);
+    ck_assert_int_eq(ccnc_proto_parse_request(line, strlen(line), &req, &err), 0);
+    ck_assert_int_eq(req.op, CCNC_PROTO_OP_PROBE_STOP);
+    ck_assert_int_eq(req.probe, 3);
+    ccnc_proto_request_clear(&req);
+    free(line);
+
+    /* a sample without its numbers is refused, not taken as zeros */
+    ck_assert_int_eq(ccnc_agent_parse_line("{\"type\":\"probe\",\"probe\":3}", &m, &err), -1);
+    ck_assert_int_eq(err.code, CCNC_ERR_PARSE);
+    ccnc_agent_msg_clear(&m);
+    ccnc_error_clear(&err);
+}
+END_TEST
+
 START_TEST(test_proto_arch)
 {
     char *self = ccnc_agent_binary_arch("/bin/sh");
@@ -146,6 +215,7 @@ ccnc_ssh_proto_suite(void)
     tcase_add_test(tc, test_proto_reply_heartbeat_other);
     tcase_add_loop_test(tc, test_proto_bad, 0, (int)CCNC_ARRAY_SIZE(bad_lines));
     tcase_add_test(tc, test_proto_request);
+    tcase_add_test(tc, test_proto_probe_roundtrip);
     tcase_add_test(tc, test_proto_arch);
     suite_add_tcase(s, tc);
     return s;

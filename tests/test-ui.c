@@ -615,13 +615,25 @@ START_TEST(test_action_screen)
     struct ui_grid *g = ui_grid_new(action_screens[_i].w, action_screens[_i].h, false);
     struct ccnc_engine_result results[2] = {
         { (char *)"vm1", (char *)"sys2", (char *)"sys1", CCNC_ACTION_MIGRATE_PASSTHROUGH,
-          CCNC_ACTION_DONE, 6535, 158 },
+          CCNC_ACTION_DONE, 6535, 158, 166, 14 },
         { (char *)"vm1", (char *)"sys1", (char *)"sys2", CCNC_ACTION_MIGRATE_PASSTHROUGH,
-          CCNC_ACTION_ROLLED_BACK, 9120, CCNC_UNKNOWN },
+          CCNC_ACTION_ROLLED_BACK, 9120, CCNC_UNKNOWN, CCNC_UNKNOWN, CCNC_UNKNOWN },
     };
     struct ui_state st = { .view = UI_VIEW_MIGRATION, .clock = "12:34:56" };
     char *text;
 
+    if (action_screens[_i].upto == 7) {
+        /* mid-migration: the probe sees the stall */
+        a->probe = (struct ccnc_probe_figures){ .measured = true, .sent = 450, .received = 447,
+                                                .lost = 3, .current_gap_ms = 240,
+                                                .longest_gap_ms = 240 };
+    } else if (!action_screens[_i].fail) {
+        a->probe = (struct ccnc_probe_figures){ .measured = true, .done = true, .sent = 529,
+                                                .received = 515, .lost = 14,
+                                                .current_gap_ms = 8, .longest_gap_ms = 166 };
+    } else if (action_screens[_i].upto == 8) {
+        a->probe.error = ccnc_xstrdup("no probe_target in the VM's section of the lab config");
+    }
     st.action = a;
     st.action_running = action_screens[_i].running;
     st.action_file = "/root/.local/state/ccnc/runs/20261125-194613-vm1-migrate-passthrough.jsonl";

@@ -95,6 +95,86 @@ phase_of(const struct ccnc_action *a)
     return -1; /* no migration in this action */
 }
 
+/* text over at most max_lines lines of width w from (y, x), broken at
+ * spaces; returns the row after the last one written. */
+static int
+put_wrapped(struct ui_grid *g, int y, int x, int w, int max_lines, enum ui_attr attr,
+            const char *text)
+{
+    for (int n = 0; *text && n < max_lines; n++) {
+        size_t len = strlen(text), cut = len;
+        char *line;
+        if (ui_text_width(text) > w) {
+            cut = 0;
+            for (size_t i = 0; i < len; i++) {
+                char *part = ccnc_xstrndup(text, i);
+                bool fits = ui_text_width(part) <= w;
+                free(part);
+                if (!fits)
+                    break;
+                if (text[i] == ' ')
+                    cut = i;
+            }
+            if (cut == 0)
+                cut = len;
+        }
+        line = ccnc_xstrndup(text, cut);
+        ui_grid_put_fit(g, y++, x, w, attr, line);
+        free(line);
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+    return y;
+}
+
+static enum ui_attr
+gap_attr(long long gap_ms)
+{
+    return gap_ms >= 1000 ? UI_BAD : gap_ms >= 100 ? UI_WARN : UI_GOOD;
+}
+
+/* The connectivity gap meter: the probe's figures and a bar for the gap
+ * now, one cell per 20 ms. */
+static void
+draw_gap_meter(struct ui_grid *g, int y, int x, int w, const struct ccnc_probe_figures *p)
+{
+    char buf[64];
+    int label = 13, vx = x + label, vw = w - label;
+
+    if (w < 20)
+        return;
+    if (!p->measured) {
+        ui_grid_put_fit(g, y, x, w, UI_DIM, _("not measured"));
+        if (p->error)
+            put_wrapped(g, y + 1, x, w, 3, UI_DIM, p->error);
+        return;
+    }
+    for (int i = 0; i < 3; i++)
+        ui_grid_put_fit(g, y + i, x, label - 1, UI_NORMAL, _(gap_rows[i]));
+    snprintf(buf, sizeof(buf), "%lld ms", p->current_gap_ms);
+    ui_grid_put_fit(g, y, vx, 9, p->done ? UI_DIM : gap_attr(p->current_gap_ms), buf);
+    if (!p->done && vw > 10) {
+        int cells = (int)(p->current_gap_ms / 20);
+        char bar[256] = "";
+        size_t len = 0;
+        if (cells > vw - 10)
+            cells = vw - 10;
+        for (int i = 0; i < cells && len + 4 < sizeof(bar); i++) {
+            const char *c = g->ascii ? "#" : "\u2588";
+            memcpy(bar + len, c, strlen(c) + 1);
+            len += strlen(c);
+        }
+        ui_grid_put(g, y, vx + 10, gap_attr(p->current_gap_ms), bar);
+    }
+    snprintf(buf, sizeof(buf), "%lld ms", p->longest_gap_ms);
+    ui_grid_put_fit(g, y + 1, vx, vw, gap_attr(p->longest_gap_ms), buf);
+    snprintf(buf, sizeof(buf), _("%lld of %lld"), p->lost, p->sent);
+    ui_grid_put_fit(g, y + 2, vx, vw, p->lost ? UI_WARN : UI_GOOD, buf);
+    if (p->done && p->error)
+        put_wrapped(g, y + 3, x, w, 2, UI_DIM, p->error);
+}
+
 static void
 draw_action(struct ui_grid *g, const struct ui_state *st)
 {
@@ -119,31 +199,7 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
     if (a->summary) {
         /* the summary is the sentence that matters: wrap it, never cut it */
         enum ui_attr sa = a->on_backup_only ? UI_BAD : state_attr;
-        const char *text = a->summary;
-        while (*text && y <= bottom) {
-            size_t len = strlen(text), cut = len;
-            char *line;
-            if (ui_text_width(text) > g->w - 2) {
-                cut = 0;
-                for (size_t i = 0; i < len; i++) {
-                    char *part = ccnc_xstrndup(text, i);
-                    bool fits = ui_text_width(part) <= g->w - 2;
-                    free(part);
-                    if (!fits)
-                        break;
-                    if (text[i] == ' ')
-                        cut = i;
-                }
-                if (cut == 0)
-                    cut = len;
-            }
-            line = ccnc_xstrndup(text, cut);
-            ui_grid_put_fit(g, y++, 1, g->w - 2, sa, line);
-            free(line);
-            text += cut;
-            while (*text == ' ')
-                text++;
-        }
+        y = put_wrapped(g, y, 1, g->w - 2, bottom - y + 1, sa, a->summary);
         y--;
     } else if (st->action_running) {
         ui_grid_put_fit(g, y, 1, g->w - 2, UI_DIM, _("x aborts: the action undoes what it can."));
@@ -153,9 +209,7 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
     section(g, y, 2, _("Steps"));
     section(g, y, right, _("Connectivity gap"));
     y++;
-    ui_grid_put_fit(g, y, right, g->w - right - 1, UI_DIM, _("not measured: the probe"));
-    ui_grid_put_fit(g, y + 1, right, g->w - right - 1, UI_DIM, _("runs in the agent on"));
-    ui_grid_put_fit(g, y + 2, right, g->w - right - 1, UI_DIM, _("the storage host"));
+    draw_gap_meter(g, y, right, g->w - right - 1, &a->probe);
     for (size_t i = 0; i < a->n_steps && y <= bottom; i++, y++) {
         const struct ccnc_step *s = &a->steps[i];
         char dur[32] = "";
@@ -189,20 +243,25 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
         ui_grid_put_fit(g, y++, 2, g->w - 4, UI_DIM, st->action_file);
     if (st->n_results && y + 3 <= bottom) {
         y = section(g, y + 1, 2, _("Results"));
-        ui_grid_printf(g, y++, 2, UI_BOLD, "%-10s %-6s %-6s %-12s %9s %9s", _("VM"), _("from"),
-                       _("to"), _("result"), _("total"), _("downtime"));
+        ui_grid_printf(g, y++, 2, UI_BOLD, "%-10s %-6s %-6s %-12s %9s %9s %9s %6s", _("VM"),
+                       _("from"), _("to"), _("result"), _("total"), _("downtime"), _("gap"),
+                       _("lost"));
         for (size_t i = st->n_results > (size_t)(bottom - y) ? st->n_results - (size_t)(bottom - y) : 0;
              i < st->n_results && y <= bottom; i++, y++) {
             const struct ccnc_engine_result *r = &st->results[i];
-            char total[24] = "-", down[24] = "-";
+            char total[24] = "-", down[24] = "-", gap[24] = "-", lost[24] = "-";
             if (r->total_ms >= 0)
                 snprintf(total, sizeof(total), "%lld ms", r->total_ms);
             if (r->downtime_ms >= 0)
                 snprintf(down, sizeof(down), "%lld ms", r->downtime_ms);
+            if (r->longest_gap_ms >= 0)
+                snprintf(gap, sizeof(gap), "%lld ms", r->longest_gap_ms);
+            if (r->lost_probes >= 0)
+                snprintf(lost, sizeof(lost), "%lld", r->lost_probes);
             ui_grid_printf(g, y, 2, r->state == CCNC_ACTION_DONE ? UI_NORMAL : UI_WARN,
-                           "%-10.10s %-6.6s %-6.6s %-12s %9s %9s", r->vm, r->source,
+                           "%-10.10s %-6.6s %-6.6s %-12s %9s %9s %9s %6s", r->vm, r->source,
                            r->destination ? r->destination : "-",
-                           ccnc_action_state_to_string(r->state), total, down);
+                           ccnc_action_state_to_string(r->state), total, down, gap, lost);
         }
     }
 }

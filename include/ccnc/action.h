@@ -74,6 +74,16 @@ struct ccnc_step {
     char *error;              /* why it failed, may be NULL */
 };
 
+/* The connectivity probe's figures for a run (the agent on the storage
+ * host pings the VM while the action runs): counts since the start. */
+struct ccnc_probe_figures {
+    bool measured;            /* at least one sample came */
+    bool done;                /* the final sample came */
+    long long sent, received, lost;
+    long long current_gap_ms, longest_gap_ms;
+    char *error;              /* why there are no (more) samples, may be NULL */
+};
+
 struct ccnc_action {
     enum ccnc_action_kind kind;
     enum ccnc_action_state state;
@@ -88,6 +98,7 @@ struct ccnc_action {
     bool on_destination;      /* the VM runs on the destination now */
     bool on_backup_only;      /* the VM's bond has only its backup NIC */
     char *summary;            /* the outcome in one sentence, when finished */
+    struct ccnc_probe_figures probe;
 };
 
 /* A planned action; NULL strings are fine where the kind has no use for

@@ -82,6 +82,7 @@ struct ccnc_engine_result {
     enum ccnc_action_kind kind;
     enum ccnc_action_state state;
     long long total_ms, downtime_ms;    /* CCNC_UNKNOWN when not measured */
+    long long longest_gap_ms, lost_probes;
 };
 
 /* Plan an action on the current snapshot: where the VM runs, the kind

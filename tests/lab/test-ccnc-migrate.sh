@@ -79,6 +79,20 @@ verify ok"
 	      "leg${n}_ping_lost=$lost" "leg${n}_ping_gap_ms=$gap" "leg${n}_stream_stall_ms=$stall")
 	log "leg $n: total $(jq -r .total_ms "$WORK/ccnc$n.json") ms, downtime $(jq -r .downtime_ms "$WORK/ccnc$n.json") ms, pings lost $lost, longest ping gap $gap ms, stream stall $stall ms"
 	[ "$lost" -le "$MAX_LOST" ] || fail "$lost pings lost (at most $MAX_LOST)"
+	# ccnc's own probe, run by the agent on the NFS server for the run
+	local plost pgap
+	plost=$(jq -r .lost_probes "$WORK/ccnc$n.json")
+	pgap=$(jq -r .longest_gap_ms "$WORK/ccnc$n.json")
+	log "leg $n: ccnc's probe: $plost lost, longest gap $pgap ms"
+	RES+=("leg${n}_probe_lost=$plost" "leg${n}_probe_gap_ms=$pgap")
+	jq -s -e '[.[] | select(.type == "probe")] | length >= 10' "$run" >/dev/null ||
+		fail "fewer than 10 probe samples in the run file"
+	[[ $plost =~ ^[0-9]+$ ]] && [ "$plost" -le "$MAX_LOST" ] ||
+		fail "ccnc's probe: lost_probes '$plost' (at most $MAX_LOST)"
+	[[ $pgap =~ ^[0-9]+$ ]] && [ "$pgap" -gt 0 ] || fail "ccnc's probe: longest_gap_ms '$pgap'"
+	# it ran for the whole run
+	jq -s -e '[.[] | select(.type == "probe")] | last | .sent >= 100' "$run" >/dev/null ||
+		fail "ccnc's probe sent fewer than 100 requests"
 	[ "$stall" -le "$MAX_STALL_MS" ] || fail "the stream stalled $stall ms (at most $MAX_STALL_MS)"
 }
 
