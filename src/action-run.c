@@ -75,6 +75,7 @@ struct ccnc_action_run {
     long long total_ms, downtime_ms;
     bool migrating;
     virDomainPtr migrating_dom;
+    int iteration_seen, iteration_logged;   /* MIGRATION_ITERATION, under mu */
 };
 
 static long long
@@ -548,16 +549,97 @@ detach_nic(struct ccnc_action_run *r, struct ccnc_error *err)
     return rc;
 }
 
+/* libvirt's statistics of d's job (flags: VIR_DOMAIN_JOB_STATS_COMPLETED
+ * or 0 for the running one) into the run file under phase, and into the
+ * action's migration figures. */
+static void
+record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const char *phase)
+{
+    static const char *const names[] = {
+        VIR_DOMAIN_JOB_TIME_ELAPSED, VIR_DOMAIN_JOB_DOWNTIME, VIR_DOMAIN_JOB_SETUP_TIME,
+        VIR_DOMAIN_JOB_MEMORY_TOTAL, VIR_DOMAIN_JOB_MEMORY_PROCESSED,
+        VIR_DOMAIN_JOB_MEMORY_REMAINING, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE,
+        VIR_DOMAIN_JOB_MEMORY_ITERATION, VIR_DOMAIN_JOB_MEMORY_BPS,
+    };
+    virTypedParameterPtr params = NULL;
+    int nparams = 0, type = 0;
+    long long values[CCNC_ARRAY_SIZE(names)];
+    const char *have[CCNC_ARRAY_SIZE(names)];
+    struct ccnc_migration_figures f = { 0, -1, -1, -1, -1, -1 };
+    size_t n = 0;
+
+    if (virDomainGetJobStats(d, &type, &params, &nparams, flags) < 0)
+        return;
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(names); i++) {
+        unsigned long long v;
+        if (virTypedParamsGetULLong(params, nparams, names[i], &v) != 1)
+            continue;
+        have[n] = names[i];
+        values[n++] = (long long)v;
+        if (strcmp(names[i], VIR_DOMAIN_JOB_DOWNTIME) == 0 && flags)
+            r->downtime_ms = (long long)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_TOTAL) == 0)
+            f.memory_total = (long long)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_PROCESSED) == 0)
+            f.memory_processed = (long long)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_REMAINING) == 0)
+            f.memory_remaining = (long long)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE) == 0)
+            f.dirty_rate = (long long)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_ITERATION) == 0)
+            f.iteration = (int)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_BPS) == 0)
+            f.bps = (long long)v;
+    }
+    virTypedParamsFree(params, nparams);
+    if (r->log) {
+        pthread_mutex_lock(&r->log_mu);
+        ccnc_runlog_job(r->log, phase, now_ms(), have, values, n);
+        pthread_mutex_unlock(&r->log_mu);
+    }
+    pthread_mutex_lock(&r->mu);
+    r->a->migration = f;
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void
+on_iteration(virConnectPtr c, virDomainPtr d, int iteration, void *opaque)
+{
+    struct ccnc_action_run *r = opaque;
+
+    (void)c;
+    if (!ccnc_streq(virDomainGetName(d), r->a->vm))
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->iteration_seen = iteration;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Beside a running migration: record libvirt's statistics at each pre-copy
+ * round, and abort the job at the migration timeout or when asked. */
 static void *
-abort_watch(void *arg)
+migration_watch(void *arg)
 {
     struct ccnc_action_run *r = arg;
     struct timespec ts = ccnc_deadline_s(r->lab->migration.timeout_s);
 
     pthread_mutex_lock(&r->mu);
-    while (r->migrating && !r->abort_req)
+    while (r->migrating && !r->abort_req) {
+        if (r->iteration_seen != r->iteration_logged && r->migrating_dom) {
+            virDomainPtr d = r->migrating_dom;
+            r->iteration_logged = r->iteration_seen;
+            virDomainRef(d);
+            pthread_mutex_unlock(&r->mu);
+            record_job(r, d, 0, "iteration");
+            post(r, NULL, NULL, false);
+            virDomainFree(d);
+            pthread_mutex_lock(&r->mu);
+            continue;
+        }
         if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
             break;
+    }
     if (r->migrating && r->migrating_dom)
         virDomainAbortJob(r->migrating_dom);
     pthread_mutex_unlock(&r->mu);
@@ -567,38 +649,11 @@ abort_watch(void *arg)
 static void
 log_job_stats(struct ccnc_action_run *r)
 {
-    static const char *const names[] = {
-        VIR_DOMAIN_JOB_TIME_ELAPSED, VIR_DOMAIN_JOB_DOWNTIME, VIR_DOMAIN_JOB_SETUP_TIME,
-        VIR_DOMAIN_JOB_MEMORY_TOTAL, VIR_DOMAIN_JOB_MEMORY_PROCESSED,
-        VIR_DOMAIN_JOB_MEMORY_REMAINING, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE,
-        VIR_DOMAIN_JOB_MEMORY_ITERATION, VIR_DOMAIN_JOB_MEMORY_BPS,
-    };
     virDomainPtr d = virDomainLookupByName(r->dst, r->a->vm);
-    virTypedParameterPtr params = NULL;
-    int nparams = 0, type = 0;
-    long long values[CCNC_ARRAY_SIZE(names)];
-    const char *have[CCNC_ARRAY_SIZE(names)];
-    size_t n = 0;
 
     if (!d)
         return;
-    if (virDomainGetJobStats(d, &type, &params, &nparams, VIR_DOMAIN_JOB_STATS_COMPLETED) == 0) {
-        for (size_t i = 0; i < CCNC_ARRAY_SIZE(names); i++) {
-            unsigned long long v;
-            if (virTypedParamsGetULLong(params, nparams, names[i], &v) == 1) {
-                have[n] = names[i];
-                values[n++] = (long long)v;
-                if (strcmp(names[i], VIR_DOMAIN_JOB_DOWNTIME) == 0)
-                    r->downtime_ms = (long long)v;
-            }
-        }
-        if (r->log) {
-            pthread_mutex_lock(&r->log_mu);
-            ccnc_runlog_job(r->log, "completed", now_ms(), have, values, n);
-            pthread_mutex_unlock(&r->log_mu);
-        }
-        virTypedParamsFree(params, nparams);
-    }
+    record_job(r, d, VIR_DOMAIN_JOB_STATS_COMPLETED, "completed");
     virDomainFree(d);
 }
 
@@ -614,6 +669,7 @@ migrate(struct ccnc_action_run *r, struct ccnc_error *err)
                          VIR_MIGRATE_UNDEFINE_SOURCE;
     pthread_t watch;
     bool watching;
+    int iter_cb;
 
     if (!d)
         return -1;
@@ -626,11 +682,14 @@ migrate(struct ccnc_action_run *r, struct ccnc_error *err)
     virDomainMigrateSetMaxDowntime(d, (unsigned long long)r->lab->migration.max_downtime_ms, 0);
     /* peer to peer: the source's libvirtd reaches the destination itself */
     uri = ccnc_collect_libvirt_uri(dh, NULL);
+    iter_cb = virConnectDomainEventRegisterAny(r->src, d, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+                                               VIR_DOMAIN_EVENT_CALLBACK(on_iteration), r, NULL);
     pthread_mutex_lock(&r->mu);
     r->migrating = true;
     r->migrating_dom = d;
+    r->iteration_seen = r->iteration_logged = 0;
     pthread_mutex_unlock(&r->mu);
-    watching = pthread_create(&watch, NULL, abort_watch, r) == 0;
+    watching = pthread_create(&watch, NULL, migration_watch, r) == 0;
     if (virDomainMigrateToURI3(d, uri, params, (unsigned int)nparams, flags) < 0)
         lv_fail(err, _("the migration failed"));
     else
@@ -642,6 +701,8 @@ migrate(struct ccnc_action_run *r, struct ccnc_error *err)
     pthread_mutex_unlock(&r->mu);
     if (watching)
         pthread_join(watch, NULL);
+    if (iter_cb >= 0)
+        virConnectDomainEventDeregisterAny(r->src, iter_cb);
     virTypedParamsFree(params, nparams);
     virDomainFree(d);
     free(uri);

@@ -575,6 +575,16 @@ replay_apply(struct ccnc_engine *e, json_object *o)
                 a->steps[i].started_ms = s->ended_ms;
                 break;
             }
+    } else if (ccnc_streq(type, "job") && ccnc_streq(jstr(o, "phase"), "iteration")) {
+        json_object *st;
+        if (json_object_object_get_ex(o, "stats", &st)) {
+            a->migration.iteration = (int)jint(st, "memory_iteration");
+            a->migration.memory_total = jint(st, "memory_total");
+            a->migration.memory_processed = jint(st, "memory_processed");
+            a->migration.memory_remaining = jint(st, "memory_remaining");
+            a->migration.dirty_rate = jint(st, "memory_dirty_rate");
+            a->migration.bps = jint(st, "memory_bps");
+        }
     } else if (ccnc_streq(type, "probe")) {
         a->probe.measured = true;
         a->probe.sent = jint(o, "sent");

@@ -627,6 +627,8 @@ START_TEST(test_action_screen)
         a->probe = (struct ccnc_probe_figures){ .measured = true, .sent = 450, .received = 447,
                                                 .lost = 3, .current_gap_ms = 240,
                                                 .longest_gap_ms = 240 };
+        a->migration = (struct ccnc_migration_figures){ 3, 272629760, 281018368, 13002752,
+                                                        1180, 99614720 };
     } else if (!action_screens[_i].fail) {
         a->probe = (struct ccnc_probe_figures){ .measured = true, .done = true, .sent = 529,
                                                 .received = 515, .lost = 14,

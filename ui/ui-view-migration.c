@@ -128,6 +128,28 @@ put_wrapped(struct ui_grid *g, int y, int x, int w, int max_lines, enum ui_attr 
     return y;
 }
 
+static void
+mib(char *buf, size_t len, long long bytes)
+{
+    if (bytes < 0)
+        snprintf(buf, len, "?");
+    else
+        snprintf(buf, len, "%.1f MiB", (double)bytes / (1024.0 * 1024.0));
+}
+
+/* "round 3: 12.4 MiB left of 256.0 MiB, dirtying 1200 pages/s, 95.0 MiB/s" */
+static char *
+migration_figures(const struct ccnc_migration_figures *m)
+{
+    char left[32], total[32], rate[32];
+
+    mib(left, sizeof(left), m->memory_remaining);
+    mib(total, sizeof(total), m->memory_total);
+    mib(rate, sizeof(rate), m->bps);
+    return ccnc_xasprintf(_("round %d: %s left of %s, dirtying %lld pages/s, %s/s"),
+                          m->iteration, left, total, m->dirty_rate < 0 ? 0 : m->dirty_rate, rate);
+}
+
 static enum ui_attr
 gap_attr(long long gap_ms)
 {
@@ -236,6 +258,11 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
                        (phase == 3 && i == 3);
             if (now || (phase > i && !(phase == 1 && i == 2)))
                 ui_grid_fill_attr_span(g, y, 2 + i * seg + 1, seg - 1, now ? UI_REVERSE : UI_GOOD);
+        }
+        if (a->migration.iteration > 0) {
+            char *text = migration_figures(&a->migration);
+            ui_grid_put_fit(g, y + 2, 4, g->w - 6, UI_NORMAL, text);
+            free(text);
         }
         y += 3;
     }

@@ -84,6 +84,15 @@ struct ccnc_probe_figures {
     char *error;              /* why there are no (more) samples, may be NULL */
 };
 
+/* Where a live migration stands, from libvirt's job statistics at each
+ * pre-copy round (MIGRATION_ITERATION); -1 where libvirt gave nothing. */
+struct ccnc_migration_figures {
+    int iteration;            /* pre-copy round, 0 before the first report */
+    long long memory_total, memory_processed, memory_remaining;   /* bytes */
+    long long dirty_rate;     /* pages per second */
+    long long bps;            /* transfer rate, bytes per second */
+};
+
 struct ccnc_action {
     enum ccnc_action_kind kind;
     enum ccnc_action_state state;
@@ -99,6 +108,7 @@ struct ccnc_action {
     bool on_backup_only;      /* the VM's bond has only its backup NIC */
     char *summary;            /* the outcome in one sentence, when finished */
     struct ccnc_probe_figures probe;
+    struct ccnc_migration_figures migration;
 };
 
 /* A planned action; NULL strings are fine where the kind has no use for

@@ -65,8 +65,11 @@ verify ok"
 		fail "order: switch $t_switch, detach $t_detach, migrate $t_migrate"
 	jq -s -e '[.[] | select(.type == "bond" and .after != null)] | length >= 1' "$run" >/dev/null ||
 		fail "the bond's switch to the backup is not recorded"
-	jq -s -e '[.[] | select(.type == "job") | .stats.downtime] | length == 1' "$run" >/dev/null ||
+	jq -s -e '[.[] | select(.type == "job" and .phase == "completed") | .stats.downtime] | length == 1' "$run" >/dev/null ||
 		fail "no migration statistics recorded"
+	# libvirt's MIGRATION_ITERATION: statistics at each pre-copy round
+	jq -s -e '[.[] | select(.type == "job" and .phase == "iteration") | .stats.memory_iteration] | length >= 1 and .[0] >= 1' "$run" >/dev/null ||
+		fail "no pre-copy round recorded"
 
 	# where things stand now, seen by libvirt and the guest
 	[ "$(where_running)" = "$to" ] || fail "$VM runs on '$(where_running)', not $to"
