@@ -487,8 +487,25 @@ attach_nic(struct ccnc_action_run *r, struct ccnc_error *err)
     virDomainPtr d;
     int rc = -1;
 
-    if (!r->nic_xml)
-        return ccnc_error_set(err, CCNC_ERR_INTERNAL, _("the NIC's device XML is not known"));
+    if (!r->nic_xml) {
+        /* nothing detached in this run: the NIC as the lab config has it */
+        struct ccnc_virxml_nic nic = { .mac = r->cv->passthrough_mac };
+        switch (r->cv->passthrough_kind) {
+        case CCNC_PASSTHROUGH_PCI:
+            nic.pci = r->cv->passthrough;
+            break;
+        case CCNC_PASSTHROUGH_MODEL:
+            nic.model = r->cv->passthrough;
+            nic.bridge = r->cv->passthrough_bridge;
+            break;
+        default:
+            return ccnc_error_set(err, CCNC_ERR_INTERNAL,
+                                  _("VF pools cannot be assigned by this version"));
+        }
+        r->nic_xml = ccnc_virxml_nic_xml(&nic, err);
+        if (!r->nic_xml)
+            return -1;
+    }
     d = domain(r, err);
     if (!d)
         return -1;
@@ -508,12 +525,22 @@ attach_nic(struct ccnc_action_run *r, struct ccnc_error *err)
     return rc;
 }
 
+/* What is left of timeout_s since t0 (monotonic ms), at least 1 s. */
+static int
+remaining_s(long long t0, int timeout_s)
+{
+    long long left = timeout_s * 1000LL - (ccnc_now_mono_ms() - t0);
+
+    return left < 1000 ? 1 : (int)((left + 999) / 1000);
+}
+
 static int
 detach_nic(struct ccnc_action_run *r, struct ccnc_error *err)
 {
     virDomainPtr d = domain(r, err);
     char *xml;
     int rc = -1;
+    long long t0;
 
     if (!d)
         return -1;
@@ -531,11 +558,13 @@ detach_nic(struct ccnc_action_run *r, struct ccnc_error *err)
     pthread_mutex_lock(&r->mu);
     r->device_removed = r->removal_failed = false;
     pthread_mutex_unlock(&r->mu);
-    /* only a request: the guest must let go of the device first */
+    /* only a request: the guest must let go of the device first.  libvirt
+     * itself waits a while for that; the step's timeout counts from here */
+    t0 = ccnc_now_mono_ms();
     if (virDomainDetachDeviceFlags(d, r->nic_xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
         lv_fail(err, _("libvirt refused the detach"));
     } else if (wait_flag(r, &r->device_removed, &r->removal_failed,
-                         r->lab->migration.step_timeout_s)) {
+                         remaining_s(t0, r->lab->migration.step_timeout_s))) {
         rc = 0;
     } else if (r->removal_failed) {
         ccnc_error_set(err, CCNC_ERR_LIBVIRT, _("the guest refused to let go of the NIC"));

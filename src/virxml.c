@@ -366,3 +366,97 @@ ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac, cons
     xmlFreeDoc(doc);
     return out;
 }
+
+/* <address type='pci' domain='0x0000' bus='0x03' slot='0x00' function='0x0'/>
+ * under parent, from "0000:03:00.0" (or "03:00.0"). */
+static int
+add_pci_address(xmlNodePtr parent, const char *pci, bool typed, struct ccnc_error *err)
+{
+    unsigned dom = 0, bus, slot, fn;
+    char tail, buf[16];
+    xmlNodePtr a;
+
+    if (sscanf(pci, "%x:%x:%x.%x%c", &dom, &bus, &slot, &fn, &tail) != 4) {
+        dom = 0;
+        if (sscanf(pci, "%x:%x.%x%c", &bus, &slot, &fn, &tail) != 3)
+            return ccnc_error_set(err, CCNC_ERR_CONFIG,
+                                  _("'%s' is not a PCI address (like 0000:03:00.0)"), pci);
+    }
+    if (dom > 0xffff || bus > 0xff || slot > 0x1f || fn > 7)
+        return ccnc_error_set(err, CCNC_ERR_CONFIG,
+                              _("'%s' is not a PCI address (like 0000:03:00.0)"), pci);
+    a = xmlNewChild(parent, NULL, BAD_CAST "address", NULL);
+    if (typed)
+        xmlNewProp(a, BAD_CAST "type", BAD_CAST "pci");
+    snprintf(buf, sizeof(buf), "0x%04x", dom);
+    xmlNewProp(a, BAD_CAST "domain", BAD_CAST buf);
+    snprintf(buf, sizeof(buf), "0x%02x", bus);
+    xmlNewProp(a, BAD_CAST "bus", BAD_CAST buf);
+    snprintf(buf, sizeof(buf), "0x%02x", slot);
+    xmlNewProp(a, BAD_CAST "slot", BAD_CAST buf);
+    snprintf(buf, sizeof(buf), "0x%x", fn);
+    xmlNewProp(a, BAD_CAST "function", BAD_CAST buf);
+    return 0;
+}
+
+char *
+ccnc_virxml_nic_xml(const struct ccnc_virxml_nic *n, struct ccnc_error *err)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root, src;
+    xmlBufferPtr buf;
+    char *out = NULL;
+
+    if (n->pci && n->mac) {
+        /* a VF or port with its MAC pinned: libvirt sets it before the guest
+         * sees the device */
+        root = xmlNewNode(NULL, BAD_CAST "interface");
+        xmlNewProp(root, BAD_CAST "type", BAD_CAST "hostdev");
+        xmlNewProp(root, BAD_CAST "managed", BAD_CAST "yes");
+        xmlNewProp(xmlNewChild(root, NULL, BAD_CAST "mac", NULL), BAD_CAST "address",
+                   BAD_CAST n->mac);
+        src = xmlNewChild(root, NULL, BAD_CAST "source", NULL);
+        if (n->vlan > 0) {
+            char id[16];
+            snprintf(id, sizeof(id), "%d", n->vlan);
+            xmlNewProp(xmlNewChild(xmlNewChild(root, NULL, BAD_CAST "vlan", NULL), NULL,
+                                   BAD_CAST "tag", NULL),
+                       BAD_CAST "id", BAD_CAST id);
+        }
+    } else if (n->pci) {
+        root = xmlNewNode(NULL, BAD_CAST "hostdev");
+        xmlNewProp(root, BAD_CAST "mode", BAD_CAST "subsystem");
+        xmlNewProp(root, BAD_CAST "type", BAD_CAST "pci");
+        xmlNewProp(root, BAD_CAST "managed", BAD_CAST "yes");
+        src = xmlNewChild(root, NULL, BAD_CAST "source", NULL);
+    } else if (n->model && n->bridge) {
+        root = xmlNewNode(NULL, BAD_CAST "interface");
+        xmlNewProp(root, BAD_CAST "type", BAD_CAST "bridge");
+        if (n->mac)
+            xmlNewProp(xmlNewChild(root, NULL, BAD_CAST "mac", NULL), BAD_CAST "address",
+                       BAD_CAST n->mac);
+        xmlNewProp(xmlNewChild(root, NULL, BAD_CAST "source", NULL), BAD_CAST "bridge",
+                   BAD_CAST n->bridge);
+        xmlNewProp(xmlNewChild(root, NULL, BAD_CAST "model", NULL), BAD_CAST "type",
+                   BAD_CAST n->model);
+        src = NULL;
+    } else {
+        xmlFreeDoc(doc);
+        ccnc_error_set(err, CCNC_ERR_CONFIG, _("a NIC needs a PCI address, or a model and a "
+                                               "bridge"));
+        return NULL;
+    }
+    xmlDocSetRootElement(doc, root);
+    if (src && add_pci_address(src, n->pci, n->mac != NULL, err) < 0) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    buf = xmlBufferCreate();
+    if (xmlNodeDump(buf, doc, root, 0, 0) >= 0)
+        out = ccnc_xasprintf("%s\n", (const char *)xmlBufferContent(buf));
+    xmlBufferFree(buf);
+    xmlFreeDoc(doc);
+    if (!out)
+        ccnc_error_set(err, CCNC_ERR_INTERNAL, _("cannot write the NIC's XML"));
+    return out;
+}

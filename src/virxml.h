@@ -35,4 +35,20 @@ void ccnc_virxml_clear(struct ccnc_virxml *x);
 char *ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac,
                              const char *pci, struct ccnc_error *err);
 
+/* A NIC to attach: a PCI function (a port or a VF) as <interface
+ * type='hostdev'> with its MAC pinned (and VLAN when > 0), or as a plain
+ * <hostdev> without a MAC; or an emulated NIC of a model on a bridge (the
+ * lab's stand-in for a passthrough NIC). */
+struct ccnc_virxml_nic {
+    const char *pci;      /* "0000:03:00.0", or NULL */
+    const char *mac;      /* may be NULL */
+    int vlan;             /* 0: none */
+    const char *model;    /* with bridge, when pci is NULL */
+    const char *bridge;
+};
+
+/* The device XML for attach; NULL and err (CCNC_ERR_CONFIG) when the NIC
+ * is not described well enough.  Caller frees. */
+char *ccnc_virxml_nic_xml(const struct ccnc_virxml_nic *nic, struct ccnc_error *err);
+
 #endif

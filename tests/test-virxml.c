@@ -238,6 +238,55 @@ START_TEST(test_bad_xml)
 }
 END_TEST
 
+/* The XML ccnc attaches, read back by ccnc's own domain parser as libvirt
+ * would show it. */
+START_TEST(test_nic_xml)
+{
+    struct ccnc_virxml_nic vf = { .pci = "0000:03:10.2", .mac = "52:54:00:77:01:01",
+                                  .vlan = 201 };
+    struct ccnc_virxml_nic port = { .pci = "04:00.0" };
+    struct ccnc_virxml_nic standin = { .mac = "52:54:00:77:01:01", .model = "e1000e",
+                                       .bridge = "br-pt" };
+    struct ccnc_virxml_nic bad = { .pci = "0000:03:00" }, none = { .mac = "x" };
+    struct ccnc_error err = { 0 };
+    struct ccnc_virxml x;
+    char *xml, *dom;
+
+    xml = ccnc_virxml_nic_xml(&vf, &err);
+    ck_assert_str_eq(xml, "<interface type=\"hostdev\" managed=\"yes\"><mac address=\"52:54:00:77:01:01\"/>"
+                          "<source><address type=\"pci\" domain=\"0x0000\" bus=\"0x03\" slot=\"0x10\" "
+                          "function=\"0x2\"/></source><vlan><tag id=\"201\"/></vlan></interface>\n");
+    dom = ccnc_xasprintf("<domain type='kvm'><name>vm1</name><devices>%s</devices></domain>", xml);
+    ck_assert_int_eq(ccnc_virxml_parse("vf", dom, strlen(dom), &x, &err), 0);
+    ck_assert_uint_eq(x.vm.n_nics, 1);
+    ck_assert_str_eq(x.vm.nics[0].type, "interface-hostdev");
+    ck_assert_str_eq(x.vm.nics[0].mac, "52:54:00:77:01:01");
+    ck_assert_str_eq(x.vm.nics[0].pci, "0000:03:10.2");
+    ccnc_virxml_clear(&x);
+    free(dom);
+    free(xml);
+
+    xml = ccnc_virxml_nic_xml(&port, &err);
+    ck_assert_str_eq(xml, "<hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\"><source>"
+                          "<address domain=\"0x0000\" bus=\"0x04\" slot=\"0x00\" function=\"0x0\"/>"
+                          "</source></hostdev>\n");
+    free(xml);
+
+    xml = ccnc_virxml_nic_xml(&standin, &err);
+    ck_assert_str_eq(xml, "<interface type=\"bridge\"><mac address=\"52:54:00:77:01:01\"/>"
+                          "<source bridge=\"br-pt\"/><model type=\"e1000e\"/></interface>\n");
+    free(xml);
+
+    ck_assert_ptr_null(ccnc_virxml_nic_xml(&bad, &err));
+    ck_assert_int_eq(err.code, CCNC_ERR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(err.message, "0000:03:00"));
+    ccnc_error_clear(&err);
+    ck_assert_ptr_null(ccnc_virxml_nic_xml(&none, &err));
+    ck_assert_int_eq(err.code, CCNC_ERR_CONFIG);
+    ccnc_error_clear(&err);
+}
+END_TEST
+
 Suite *
 ccnc_virxml_suite(void)
 {
@@ -251,6 +300,7 @@ ccnc_virxml_suite(void)
     tcase_add_test(tc, test_nodedev_net);
     tcase_add_test(tc, test_json_golden);
     tcase_add_loop_test(tc, test_bad_xml, 0, (int)CCNC_ARRAY_SIZE(bad_xml));
+    tcase_add_test(tc, test_nic_xml);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,113 @@
+#!/bin/bash
+# ccnc when the lab fails under it, mid-run:
+#  1. the destination's libvirtd stops after the checks passed: the
+#     migration cannot start, the stand-in is attached again on the source
+#     and the bond switched back to it;
+#  2. the destination's sshd dies with every session it serves: the same;
+#  3. the guest ignores the unplug request (its ACPI hotplug event is
+#     disabled): the detach times out and the bond goes back to the stand-in.
+# Each time: exit 1, result rolled-back, a complete run file, the VM
+# running on the source only, its bond on the stand-in.  Exit 0 pass, 1
+# fail, 77 skip.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CCNC=${CCNC:-${abs_top_builddir:-$(pwd)}/ccnc}
+[ -x "$CCNC" ] || { echo "SKIP: no ccnc at $CCNC (set CCNC or abs_top_builddir)"; exit 77; }
+
+lab_preflight
+export XDG_STATE_HOME=$WORK/state
+RUNS=$XDG_STATE_HOME/ccnc/runs
+lab_ensure_up
+
+lab_start_placement
+
+# the lab's config with a short step timeout (the unplug waits for it)
+conf=$WORK/fail.conf
+sed -e '/^\[migration\]/,$d' "$CCNC_LAB_CONF" >"$conf"
+printf '[migration]\nmax_downtime_ms = 300\ntimeout_s = 120\nstep_timeout_s = 8\n' >>"$conf"
+
+# wait (bounded) until the newest run file records step OP, then run CMD
+when_step() {
+	local op=$1 i f
+	shift
+	for ((i = 0; i < 3000; i++)); do
+		f=$(ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1)
+		if [ -n "$f" ] && [ "$f" != "${BEFORE:-}" ] &&
+			grep -q "\"type\":\"step\".*\"op\":\"$op\"" "$f" 2>/dev/null; then
+			"$@"
+			return
+		fi
+		sleep 0.01
+	done
+	fail "the run never reached step $op"
+}
+
+# one failure: ccnc migrate (or detach) with INJECT run once step AFTER is
+# recorded; expect rolled-back with the steps WANT
+scenario() {
+	local name=$1 after=$2 want=$3 inject=$4 mig run steps rc
+	shift 4
+	log "$name"
+	BEFORE=$(ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1)
+	timeout 300 "$CCNC" -c "$conf" "$@" --json >"$WORK/$name.json" 2>"$WORK/$name.err" &
+	mig=$!
+	when_step "$after" $inject
+	wait "$mig"
+	rc=$?
+	[ $rc = 1 ] || fail "$name: ccnc exited $rc, expected 1"
+	[ "$(jq -r .result "$WORK/$name.json")" = rolled-back ] ||
+		{ fail "$name: result $(jq -r .result "$WORK/$name.json")"; sed 's/^/  | /' "$WORK/$name.err" "$WORK/$name.json" | tail -30; }
+	run=$(jq -r .run_file "$WORK/$name.json")
+	[ -s "$run" ] || { fail "$name: no run file"; return; }
+	steps=$(jq -r 'select(.type == "step") | "\(if .rollback then "!" else "" end)\(.op) \(.outcome)"' "$run" | tr '\n' ',')
+	[[ $steps =~ $want ]] || fail "$name: steps $steps (want $want)"
+	[ "$(tail -1 "$run" | jq -r .type)" = result ] || fail "$name: the run file does not end with its result"
+	log "$name: $(jq -r .summary "$WORK/$name.json")"
+	log "$name: probe: $(jq -r .lost_probes "$WORK/$name.json") lost, longest gap $(jq -r .longest_gap_ms "$WORK/$name.json") ms"
+}
+
+# nothing half-done: the VM runs on the source alone, the stand-in is
+# attached there and its bond runs on it
+settled_on_source() {
+	local name=$1 r
+	[ "$(where_running)" = "$src" ] || fail "$name: $VM runs on '$(where_running)', not on $src alone"
+	vs "$src" domiflist "$VM" | grep -qi "$CCNC_LAB_PRIMARY_MAC" || fail "$name: the stand-in is not attached on $src"
+	r=$(wait_bond_on "$src" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "$name: bond0 not back on the stand-in ($r)"
+}
+
+probes_start
+sleep 1
+
+# 1. the destination's libvirtd goes away after the checks
+scenario dst-libvirtd bond-to-backup \
+	'migrate failed,!release-nic ok,!reattach-source ok,!restore-primary ok,$' \
+	"$LAB stop-daemon $dst libvirtd" migrate "$VM" --to "$dst"
+"$LAB" start-daemon "$dst" libvirtd || fail "libvirtd on $dst does not start again"
+settled_on_source dst-libvirtd
+
+# 2. the destination's sshd dies, with the sessions it serves
+scenario dst-sshd bond-to-backup \
+	'migrate failed,!release-nic ok,!reattach-source ok,!restore-primary ok,$' \
+	"$LAB stop-daemon $dst sshd" migrate "$VM" --to "$dst"
+"$LAB" start-daemon "$dst" sshd || fail "sshd on $dst does not start again"
+settled_on_source dst-sshd
+
+# 3. the guest ignores the unplug: its ACPI hotplug event (GPE 1 on QEMU's
+# q35) disabled through the guest agent
+gexec "$src" /bin/sh -c 'echo disable > /sys/firmware/acpi/interrupts/gpe01' >/dev/null ||
+	fail "cannot disable the guest's hotplug event"
+scenario guest-refuses check-backup \
+	'detach timeout,!release-nic ok,!restore-primary ok,$' \
+	true migrate "$VM" --to "$dst"
+grep -q 'still there after 8 s' "$WORK/guest-refuses.json" || fail "guest-refuses: the timeout is not what the error says"
+settled_on_source guest-refuses
+gexec "$src" /bin/sh -c 'echo enable > /sys/firmware/acpi/interrupts/gpe01' >/dev/null
+
+# nothing unfinished in ccnc's own records
+"$CCNC" -c "$CCNC_LAB_CONF" runs >"$WORK/runs.txt" 2>&1 || true
+grep -qi unfinished "$WORK/runs.txt" && fail "ccnc runs shows an unfinished run: $(cat "$WORK/runs.txt")"
+
+probes_stop
+lab_down_checked
+lab_result
