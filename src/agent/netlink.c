@@ -456,7 +456,13 @@ ccnc_netlink_vf_change(const struct ccnc_proto_request *req, int ifindex,
     if (req->set & (CCNC_VF_SET_MAX_TX_RATE | CCNC_VF_SET_MIN_TX_RATE)) {
         /* the kernel sets both rates at once: keep the one not asked for */
         struct nl_vf_rate rate = { .api = RTNL_LINK_VF_RATE_API_NEW };
-        struct rtnl_link_vf *cur = current ? rtnl_link_vf_get(current, (uint32_t)req->vf) : NULL;
+        /* libnl's rtnl_link_vf_get() crashes on a link without a VF list:
+         * ask only a link that reports VFs */
+        uint32_t n_vfs = 0;
+        struct rtnl_link_vf *cur = current && rtnl_link_get_num_vf(current, &n_vfs) == 0 &&
+                                           (uint32_t)req->vf < n_vfs
+                                       ? rtnl_link_vf_get(current, (uint32_t)req->vf)
+                                       : NULL;
         if (cur) {
             struct nl_vf_rate old = { .api = RTNL_LINK_VF_RATE_API_NEW };
             if (rtnl_link_vf_get_rate(cur, &old) == 0)
@@ -503,9 +509,10 @@ ccnc_netlink_vf_set(struct ccnc_netlink *nl, const struct ccnc_proto_request *re
     struct rtnl_link *pf = NULL, *change = NULL, *current = NULL;
     int rc = -1, nrc;
 
-    pf = rtnl_link_get_by_name(nl->links, req->pf);
-    /* a link made a moment ago may not be in the cache yet */
-    if (!pf && rtnl_link_get_kernel(nl->sk, 0, req->pf, &pf) < 0)
+    /* From the kernel, not from the cache: the cache may hold the link as
+     * AF_INET6 (IPv6's notices), and libnl 3.7's rtnl_link_change() calls
+     * through a NULL pointer for such an original. */
+    if (rtnl_link_get_kernel(nl->sk, 0, req->pf, &pf) < 0)
         pf = NULL;
     if (!pf) {
         ccnc_error_set(err, CCNC_ERR_USAGE, _("there is no link '%s'"), req->pf);

@@ -122,6 +122,13 @@ sysfs_extras(const char *root, struct ccnc_nic *n)
     n->pf = ccnc_sysfs_link_name("%s/physfn", dir);
     n->is_vf = n->is_vf || n->pf != NULL;
     n->netdev = first_netdev(dir);
+    {
+        /* the driver may allow fewer VFs than the capability offers (igb:
+         * 7 of the 82576's 8); sysfs says how many can be made */
+        long long v;
+        if (n->has_sriov && ccnc_sysfs_read_ll(&v, "%s/sriov_totalvfs", dir) == 0 && v >= 0)
+            n->sriov.total_vfs = (int)v;
+    }
     free(dir);
 }
 
