@@ -61,9 +61,11 @@ struct ccnc_action_run {
     struct progress *queue;
     size_t n_queue, cap_queue;
     pthread_mutex_t log_mu;  /* the run file: the thread's steps, the loop's probe samples */
+    bool log_done;           /* its result line is written (log_mu) */
 
     /* the connectivity probe; the loop's, except probe_stop_req/probe_over (mu) */
     int probe_handle;        /* > 0 while it runs */
+    int probe_retry;         /* timer: the storage host's agent is not up yet */
     bool probe_stop_req, probe_over;
 
     /* the thread's */
@@ -174,8 +176,9 @@ on_probe(void *data, const struct ccnc_probe_figures *f)
     pthread_mutex_unlock(&r->mu);
     if (f->measured && r->log) {
         pthread_mutex_lock(&r->log_mu);
-        ccnc_runlog_probe(r->log, now_ms(), f->sent, f->received, f->lost, f->current_gap_ms,
-                          f->longest_gap_ms);
+        if (!r->log_done)   /* nothing after the result line */
+            ccnc_runlog_probe(r->log, now_ms(), f->sent, f->received, f->lost,
+                              f->current_gap_ms, f->longest_gap_ms);
         pthread_mutex_unlock(&r->log_mu);
     }
     if (copy)
@@ -183,34 +186,65 @@ on_probe(void *data, const struct ccnc_probe_figures *f)
 }
 
 /* Ping the VM from the storage host while the action runs; without a
- * probe target or a running agent there, the run says why it has no
- * figures. */
+ * probe target or a storage host, the run says why it has no figures.  An
+ * agent that is not up yet (a console just started) is tried again every
+ * half second while the action runs. */
 static void
-start_probe(struct ccnc_action_run *r)
+try_probe(struct ccnc_action_run *r)
 {
     const char *host = NULL;
     struct ccnc_agent *agent = ccnc_engine_probe_agent(r->engine, &host);
     struct ccnc_error err = { 0 };
-    int max_s;
+    int handle, max_s;
 
+    if (!agent) {
+        pthread_mutex_lock(&r->mu);
+        ccnc_str_set(&r->a->probe.error, _("the lab has no storage host to probe from"));
+        pthread_mutex_unlock(&r->mu);
+        return;
+    }
+    /* bounded even if this console dies: every step's timeout, and some */
+    max_s = r->lab->migration.timeout_s + 8 * r->lab->migration.step_timeout_s + 30;
+    handle = ccnc_agent_probe_start(agent, r->cv->probe_target, PROBE_RATE_HZ, max_s, on_probe,
+                                    r, &err);
+    pthread_mutex_lock(&r->mu);
+    if (handle > 0) {
+        r->probe_handle = handle;
+        free(r->a->probe.error);
+        r->a->probe.error = NULL;
+    } else {
+        ccnc_str_set(&r->a->probe.error, err.message);
+    }
+    pthread_mutex_unlock(&r->mu);
+    ccnc_error_clear(&err);
+}
+
+static void
+on_probe_retry(void *data)
+{
+    struct ccnc_action_run *r = data;
+
+    if (r->probe_handle > 0 || ccnc_action_run_finished(r)) {
+        ccnc_loop_cancel(ccnc_engine_loop(r->engine), &r->probe_retry);
+        return;
+    }
+    try_probe(r);
+    if (r->probe_handle > 0)
+        ccnc_loop_cancel(ccnc_engine_loop(r->engine), &r->probe_retry);
+}
+
+static void
+start_probe(struct ccnc_action_run *r)
+{
     if (!r->cv->probe_target) {
         ccnc_str_set(&r->a->probe.error, _("no probe_target in the VM's section of the lab "
                                            "config"));
         return;
     }
-    if (!agent) {
-        ccnc_str_set(&r->a->probe.error, _("the lab has no storage host to probe from"));
-        return;
-    }
-    /* bounded even if this console dies: every step's timeout, and some */
-    max_s = r->lab->migration.timeout_s + 8 * r->lab->migration.step_timeout_s + 30;
-    r->probe_handle = ccnc_agent_probe_start(agent, r->cv->probe_target, PROBE_RATE_HZ, max_s,
-                                             on_probe, r, &err);
-    if (r->probe_handle < 0) {
-        r->probe_handle = 0;
-        ccnc_str_set(&r->a->probe.error, err.message);
-        ccnc_error_clear(&err);
-    }
+    try_probe(r);
+    if (r->probe_handle <= 0 && ccnc_engine_probe_agent(r->engine, NULL))
+        r->probe_retry = ccnc_loop_add_timer(ccnc_engine_loop(r->engine), 500, true,
+                                             on_probe_retry, r);
 }
 
 /* The thread's end: stop the probe and wait (bounded) for its last sample,
@@ -903,6 +937,7 @@ run_thread(void *arg)
     if (r->log) {
         pthread_mutex_lock(&r->log_mu);
         ccnc_runlog_finish(r->log, r->a, now_ms(), r->total_ms, r->downtime_ms);
+        r->log_done = true;
         pthread_mutex_unlock(&r->log_mu);
     }
     __atomic_store_n(&r->finished, 1, __ATOMIC_RELEASE);
@@ -1022,6 +1057,7 @@ ccnc_action_run_free(struct ccnc_action_run *r)
         return;
     if (r->started)
         pthread_join(r->thread, NULL);
+    ccnc_loop_cancel(ccnc_engine_loop(r->engine), &r->probe_retry);
     if (r->probe_handle > 0) {
         struct ccnc_agent *agent = ccnc_engine_probe_agent(r->engine, NULL);
         if (agent)

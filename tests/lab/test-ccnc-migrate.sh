@@ -86,8 +86,13 @@ verify ok"
 	local plost pgap
 	plost=$(jq -r .lost_probes "$WORK/ccnc$n.json")
 	pgap=$(jq -r .longest_gap_ms "$WORK/ccnc$n.json")
-	log "leg $n: ccnc's probe: $plost lost, longest gap $pgap ms"
-	RES+=("leg${n}_probe_lost=$plost" "leg${n}_probe_gap_ms=$pgap")
+	# lost before the migration: around the planned switch and the detach
+	# (a request counts as lost 1 s after it went out, hence the second)
+	local dlost
+	dlost=$(jq -s --argjson t "$((t_migrate + 1000))" \
+		'[.[] | select(.type == "probe" and .t_ms <= $t)] | last | .lost // -1' "$run")
+	log "leg $n: ccnc's probe: $plost lost ($dlost before the migration), longest gap $pgap ms"
+	RES+=("leg${n}_probe_lost=$plost" "leg${n}_probe_lost_before_migrate=$dlost" "leg${n}_probe_gap_ms=$pgap")
 	jq -s -e '[.[] | select(.type == "probe")] | length >= 10' "$run" >/dev/null ||
 		fail "fewer than 10 probe samples in the run file"
 	[[ $plost =~ ^[0-9]+$ ]] && [ "$plost" -le "$MAX_LOST" ] ||

@@ -1,0 +1,100 @@
+#!/bin/bash
+# The console end to end on the lab, as an operator drives it: ccnc runs in
+# tmux; select vm1, press m, see the plan, press y; the screen is read while
+# the migration runs and after: its steps, the connectivity gap meter fed by
+# the agent's probe, the result row, and vm1 under the destination host with
+# its bond back on the passthrough NIC (checked against libvirt and the
+# guest too).  Then q.  Exit 0 pass, 1 fail, 77 skip.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CCNC=${CCNC:-${abs_top_builddir:-$(pwd)}/ccnc}
+[ -x "$CCNC" ] || { echo "SKIP: no ccnc at $CCNC (set CCNC or abs_top_builddir)"; exit 77; }
+command -v tmux >/dev/null || { echo "SKIP: no tmux"; exit 77; }
+
+lab_preflight
+export XDG_STATE_HOME=$WORK/state
+lab_ensure_up
+lab_start_placement
+
+sock=$WORK/tmux.sock
+T() { tmux -S "$sock" "$@"; }
+screen() { T capture-pane -p -t cc 2>/dev/null; }
+# wait (bounded) until the screen matches an extended regex; keep the screen
+wait_screen() { # WHAT REGEX SECONDS
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		screen >"$WORK/screen"
+		grep -Eq -- "$2" "$WORK/screen" && return 0
+		sleep 0.1
+	done
+	fail "$1: the screen never showed /$2/"
+	sed 's/^/  | /' "$WORK/screen"
+	return 1
+}
+label() { awk -v h="$1" '/^\[host / { cur = $2; sub(/\]/, "", cur) } cur == h && /^label/ { sub(/^label *= */, ""); print; exit }' "$CCNC_LAB_CONF"; }
+
+T new-session -d -s cc -x 100 -y 32 \
+	"TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/exit'; sleep 1"
+trap 'T kill-server 2>/dev/null; lab_cleanup' EXIT
+
+wait_screen "the overview" "vm1 +running +bond0" 30 || { lab_down_checked; lab_result; }
+# the probe runs in the NFS server's agent: wait for it, as an operator
+# sees it in the header (an action started before still gets its probe,
+# once the agent is up)
+wait_screen "the NFS server's agent" "^ NFS server .* connected .* agent [0-9]" 30
+T send-keys -t cc m
+wait_screen "the plan" "Plan: migrate-passthrough vm1 from $src to $dst" 10
+grep -q "y: run it" "$WORK/screen" || fail "the plan does not say how to confirm"
+T send-keys -t cc y
+
+# while it runs: the migration view, steps ticking, the probe's figures
+if wait_screen "the running migration" "migrate-passthrough vm1: $src .* $dst +running" 20; then
+	cp "$WORK/screen" "$WORK/during"
+	# mid-migration: the bond on the backup, the probe counting
+	wait_screen "the migrate step running" "^ +8 migrate +running" 30 &&
+		cp "$WORK/screen" "$WORK/during"
+	grep -Eq "lost probes +[0-9]+ of [0-9]+" "$WORK/during" || fail "no gap meter while the migration ran"
+	grep -Eq '^ +7 verify-on-backup +ok' "$WORK/during" || fail "the bond was not verified on the backup before the migration"
+	log "during the migration:"
+	sed -n '3,20p' "$WORK/during" | sed 's/^/  | /'
+fi
+
+# after: done, every step ok, the meter and the result row
+if wait_screen "the finished migration" "migrate-passthrough vm1: $src .* $dst +done" 120; then
+	cp "$WORK/screen" "$WORK/after"
+	n_ok=$(grep -Ec '^ +[0-9]+ [a-z-]+ +ok +[0-9]+ ms' "$WORK/after")
+	[ "$n_ok" = 12 ] || fail "$n_ok of 12 steps shown ok"
+	grep -Eq 'current gap +[0-9]+ ms' "$WORK/after" || fail "no current gap on the meter"
+	gap=$(sed -nE 's/.*longest gap +([0-9]+) ms.*/\1/p' "$WORK/after" | head -1)
+	read -r lost sent <<<"$(sed -nE 's/.*lost probes +([0-9]+) of ([0-9]+).*/\1 \2/p' "$WORK/after" | head -1)"
+	[[ ${sent:-0} -gt 100 ]] || fail "the meter shows ${sent:-no} probes sent"
+	[[ -n $gap ]] || fail "no longest gap on the meter"
+	grep -Eq "^ +vm1 +$src +$dst +done +[0-9]+ ms +[0-9]+ ms +[0-9]+ ms +[0-9]+" "$WORK/after" ||
+		fail "no result row for vm1 $src -> $dst"
+	log "after: longest gap ${gap:-?} ms, ${lost:-?} of ${sent:-?} probes lost"
+	RES=("console_gap_ms=${gap:--1}" "console_lost=${lost:--1}")
+	printf 'RESULT %s\n' "${RES[@]}"
+fi
+
+# the overview: vm1 under the destination, its bond on the passthrough NIC
+T send-keys -t cc 1
+dlabel=$(label "$dst")
+# (the guest's bond is read every second through the guest agent: the
+# screen follows within a few)
+if wait_screen "vm1 under $dlabel" "^ $dlabel \($dst\) +1 VM" 30 &&
+	wait_screen "vm1's bond on its primary" "vm1 +running +bond0 active-backup on [a-z0-9]+ \(primary\)" 20; then
+	awk -v h=" $dlabel ($dst)" 'index($0, h) == 1 { on = 1; next } on && /^ [A-Z]/ { on = 0 } on' "$WORK/screen" >"$WORK/dst-section"
+	grep -Eq 'vm1 +running +bond0 active-backup on [a-z0-9]+ \(primary\)' "$WORK/dst-section" ||
+		{ fail "vm1's bond is not shown on its primary under $dlabel"; sed 's/^/  | /' "$WORK/dst-section"; }
+fi
+[ "$(where_running)" = "$dst" ] || fail "libvirt: vm1 runs on '$(where_running)', not $dst"
+r=$(wait_bond_on "$dst" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "guest: bond0 not on the stand-in ($r)"
+
+T send-keys -t cc q
+for ((i = 0; i < 50; i++)); do [ -s "$WORK/exit" ] && break; sleep 0.1; done
+[ "$(cat "$WORK/exit" 2>/dev/null)" = 0 ] || fail "ccnc exited '$(cat "$WORK/exit" 2>/dev/null)' after q"
+T kill-server 2>/dev/null
+
+lab_down_checked
+lab_result
