@@ -1107,7 +1107,7 @@ ccnc_action_abort_vm(const struct ccnc_lab *lab, const char *vm, struct ccnc_err
         virDomainPtr d;
         virDomainJobInfo info;
 
-        if (h->role != CCNC_HOST_ROLE_HYPERVISOR)
+        if (!ccnc_lab_host_runs_libvirt(h))
             continue;
         c = open_host(h->name, lab, NULL);
         if (!c)

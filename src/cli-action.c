@@ -286,7 +286,7 @@ ccnc_cli_action(struct cli *cli, int argc, char **argv)
     }
     if (args.to) {
         to = ccnc_lab_find_host(cli->lab, args.to);
-        if (!to || to->role != CCNC_HOST_ROLE_HYPERVISOR) {
+        if (!to || !ccnc_lab_host_runs_libvirt(to)) {
             fprintf(stderr, _("%s: '%s' is not a hypervisor host of the lab\n"), PACKAGE,
                     args.to);
             return CCNC_EXIT_USAGE;
@@ -385,7 +385,7 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
         }
     }
     if (!from || !ccnc_lab_find_host(cli->lab, from) ||
-        ccnc_lab_find_host(cli->lab, from)->role != CCNC_HOST_ROLE_HYPERVISOR) {
+        !ccnc_lab_host_runs_libvirt(ccnc_lab_find_host(cli->lab, from))) {
         fprintf(stderr, _("%s evacuate: name a hypervisor host of the lab\n"), PACKAGE);
         return CCNC_EXIT_USAGE;
     }
@@ -396,7 +396,7 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
     }
     if (!to) {
         for (size_t i = 0; i < cli->lab->n_hosts && !to; i++)
-            if (cli->lab->hosts[i].role == CCNC_HOST_ROLE_HYPERVISOR &&
+            if (ccnc_lab_host_runs_libvirt(&cli->lab->hosts[i]) &&
                 strcmp(cli->lab->hosts[i].name, from) != 0)
                 to = cli->lab->hosts[i].name;
     }

@@ -604,7 +604,7 @@ ccnc_collect_libvirt_start(struct ccnc_engine *engine)
     size_t n = 0;
 
     for (size_t i = 0; i < lab->n_hosts; i++)
-        n += lab->hosts[i].role == CCNC_HOST_ROLE_HYPERVISOR;
+        n += ccnc_lab_host_runs_libvirt(&lab->hosts[i]);
     if (n == 0)
         return NULL;
     if (ccnc_libvirt_events_acquire() < 0)
@@ -627,7 +627,7 @@ ccnc_collect_libvirt_start(struct ccnc_engine *engine)
     c->hosts = ccnc_xcalloc(n, sizeof(*c->hosts));
     for (size_t i = 0; i < lab->n_hosts; i++) {
         struct lv_host *h;
-        if (lab->hosts[i].role != CCNC_HOST_ROLE_HYPERVISOR)
+        if (!ccnc_lab_host_runs_libvirt(&lab->hosts[i]))
             continue;
         h = &c->hosts[c->n_hosts++];
         h->c = c;

@@ -346,7 +346,7 @@ ccnc_engine_plan(struct ccnc_engine *e, enum ccnc_action_kind kind, const char *
     }
     if (kind == CCNC_ACTION_MIGRATE || kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
         kind == CCNC_ACTION_MIGRATE_TEAMING) {
-        if (!to || to->role != CCNC_HOST_ROLE_HYPERVISOR) {
+        if (!to || !ccnc_lab_host_runs_libvirt(to)) {
             ccnc_error_set(err, CCNC_ERR_CONFIG, _("'%s' is not a hypervisor host of the lab"),
                            destination ? destination : "");
             return NULL;

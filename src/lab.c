@@ -516,7 +516,7 @@ set_value(struct parser *p, const struct key_def *d, void *obj, const char *valu
             field_s = expand_path(value);
         break;
     case V_URI:
-        if (!strstr(value, "://") || strchr(value, ' '))
+        if (strcmp(value, "none") != 0 && (!strstr(value, "://") || strchr(value, ' ')))
             what = _("a libvirt URI like qemu+ssh://root@host/system");
         break;
     case V_MAC:
@@ -711,6 +711,9 @@ check_lab(struct parser *p)
                      vm->name, vm->host);
             else if (h->role != CCNC_HOST_ROLE_HYPERVISOR)
                 perr(p, vm->line, _("[vm %s] runs on host '%s', which is not a hypervisor"),
+                     vm->name, vm->host);
+            else if (!ccnc_lab_host_runs_libvirt(h))
+                perr(p, vm->line, _("[vm %s] runs on host '%s', which has libvirt_uri = none"),
                      vm->name, vm->host);
         }
         switch (vm->passthrough_kind) {
@@ -941,6 +944,13 @@ ccnc_lab_find_pool(const struct ccnc_lab *lab, const char *name)
         if (strcmp(lab->pools[i].name, name) == 0)
             return &lab->pools[i];
     return NULL;
+}
+
+bool
+ccnc_lab_host_runs_libvirt(const struct ccnc_lab_host *host)
+{
+    return host->role == CCNC_HOST_ROLE_HYPERVISOR &&
+           !(host->libvirt_uri && strcmp(host->libvirt_uri, "none") == 0);
 }
 
 char *

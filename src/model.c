@@ -487,7 +487,7 @@ ccnc_snapshot_new_from_lab(struct ccnc_lab *lab)
         const struct ccnc_lab_host *lh = &lab->hosts[i];
         struct ccnc_host *h = ccnc_host_new(lh->name, lh->label, lh->address, lh->role);
         h->error = ccnc_xstrdup(_("not contacted yet"));
-        if (lh->role == CCNC_HOST_ROLE_HYPERVISOR)
+        if (ccnc_lab_host_runs_libvirt(lh))
             h->libvirt = CCNC_CONN_CONNECTING;
         snap->hosts[i] = h;
     }

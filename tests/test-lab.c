@@ -40,6 +40,8 @@ static const struct bad_case {
       "runs on host 'sys9', which is not defined" },
     { "vm-on-storage", "[host s]\naddress = h\nuser = u\nrole = storage\n[vm v]\nhost = s\n", 5,
       "which is not a hypervisor" },
+    { "vm-without-libvirt", "[host s]\naddress = h\nuser = u\nrole = hypervisor\n"
+      "libvirt_uri = none\n[vm v]\nhost = s\n", 6, "libvirt_uri = none" },
     { "bad-ipv4", "[host a]\naddress = 10.77.0.300\nuser = u\nrole = storage\n", 2,
       "'address' must be a host name, an IPv4 address or an IPv6 address" },
     { "bad-hostname", "[host a]\naddress = my host\nuser = u\nrole = storage\n", 2,
@@ -291,8 +293,24 @@ START_TEST(test_defaults_and_forms)
     uri = ccnc_lab_host_libvirt_uri(&lab->hosts[0]);
     ck_assert_str_eq(uri, "qemu+ssh://u@[fe80::1]:22/system?no_tty=1&keyfile=/home/op/.ssh/id_lab");
     free(uri);
+    ck_assert(ccnc_lab_host_runs_libvirt(&lab->hosts[0]));
     ck_assert_ptr_nonnull(ccnc_lab_ref(lab));
     ccnc_lab_unref(lab);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
+/* libvirt_uri = none: a hypervisor whose NICs ccnc manages, without VMs */
+START_TEST(test_no_libvirt)
+{
+    static const char text[] = "[host s]\naddress = 10.77.0.40\nuser = root\nrole = hypervisor\n"
+                               "libvirt_uri = none\n[host n]\naddress = 10.77.0.30\nuser = root\n"
+                               "role = storage\n";
+    struct ccnc_lab *lab = ccnc_lab_load_text("n.conf", text, strlen(text), NULL, 0, NULL);
+
+    ck_assert_ptr_nonnull(lab);
+    ck_assert(!ccnc_lab_host_runs_libvirt(&lab->hosts[0]));
+    ck_assert(!ccnc_lab_host_runs_libvirt(&lab->hosts[1]));
     ccnc_lab_unref(lab);
 }
 END_TEST
@@ -344,6 +362,7 @@ ccnc_lab_suite(void)
     tcase_add_test(tc, test_example_loads);
     tcase_add_test(tc, test_builtin_loads);
     tcase_add_test(tc, test_defaults_and_forms);
+    tcase_add_test(tc, test_no_libvirt);
     tcase_add_test(tc, test_validators);
     tcase_add_test(tc, test_default_path);
     suite_add_tcase(s, tc);

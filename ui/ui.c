@@ -192,7 +192,7 @@ next_destination(struct ui *ui, const char *vm, const char *after)
             start = i + 1;
     for (size_t k = 0; k < lab->n_hosts && !found; k++) {
         const struct ccnc_lab_host *h = &lab->hosts[(start + k) % lab->n_hosts];
-        if (h->role == CCNC_HOST_ROLE_HYPERVISOR && (!where || strcmp(h->name, where->name) != 0))
+        if (ccnc_lab_host_runs_libvirt(h) && (!where || strcmp(h->name, where->name) != 0))
             found = h->name;
     }
     ccnc_snapshot_unref(snap);

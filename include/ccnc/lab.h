@@ -113,6 +113,9 @@ const struct ccnc_lab_pool *ccnc_lab_find_pool(const struct ccnc_lab *lab, const
  * qemu+ssh://USER@ADDRESS:PORT/system?no_tty=1 with the host's keyfile.
  * (The engine adds an ssh wrapper for known_hosts.)  Caller frees. */
 char *ccnc_lab_host_libvirt_uri(const struct ccnc_lab_host *host);
+/* A hypervisor whose VMs libvirt runs: not one with `libvirt_uri = none`
+ * (a host whose NICs and VFs ccnc manages, but no VMs). */
+bool ccnc_lab_host_runs_libvirt(const struct ccnc_lab_host *host);
 
 const char *ccnc_host_role_to_string(enum ccnc_host_role role);
 int ccnc_host_role_from_string(const char *s);
