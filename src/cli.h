@@ -39,5 +39,6 @@ int ccnc_cli_report(struct cli *cli, int argc, char **argv);
 int ccnc_cli_action(struct cli *cli, int argc, char **argv);
 int ccnc_cli_evacuate(struct cli *cli, int argc, char **argv);
 int ccnc_cli_abort(struct cli *cli, int argc, char **argv);
+int ccnc_cli_vf(struct cli *cli, int argc, char **argv);
 
 #endif

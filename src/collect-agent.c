@@ -63,6 +63,15 @@ struct ccnc_agent {
     /* connectivity probes asked for */
     struct probe_sub *subs;
     size_t n_subs, cap_subs;
+    /* requests waiting for their reply */
+    struct pending *pending;
+    size_t n_pending, cap_pending;
+};
+
+struct pending {
+    long long id;
+    ccnc_agent_reply_cb cb;    /* NULL: forgotten */
+    void *data;
 };
 
 struct probe_sub {
@@ -437,6 +446,89 @@ ccnc_agent_probe_cancel(struct ccnc_agent *a, int handle)
     a->subs[i].cb = NULL;
 }
 
+/* --- requests that change the host ------------------------------------------------------- */
+
+static void
+pending_end(struct ccnc_agent *a, const char *why)
+{
+    struct pending *p = a->pending;
+    size_t n = a->n_pending;
+
+    a->pending = NULL;
+    a->n_pending = a->cap_pending = 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i].cb)
+            p[i].cb(p[i].data, false, why);
+    free(p);
+}
+
+/* true when the reply was one of these requests' */
+static bool
+pending_reply(struct ccnc_agent *a, const struct ccnc_agent_msg *msg)
+{
+    for (size_t i = 0; i < a->n_pending; i++) {
+        struct pending p = a->pending[i];
+        if (p.id != msg->id)
+            continue;
+        a->pending[i] = a->pending[--a->n_pending];
+        if (p.cb)
+            p.cb(p.data, msg->ok, msg->ok ? NULL : msg->error ? msg->error
+                                                              : _("the agent gave no reason"));
+        return true;
+    }
+    return false;
+}
+
+static long long
+send_request(struct ccnc_agent *a, char *line, long long id, ccnc_agent_reply_cb cb, void *data)
+{
+    struct pending *p = ccnc_array_push(&a->pending, &a->n_pending, &a->cap_pending, sizeof(*p));
+
+    p->id = id;
+    p->cb = cb;
+    p->data = data;
+    send_line(a, line);
+    return id;
+}
+
+long long
+ccnc_agent_vf_set(struct ccnc_agent *a, const struct ccnc_vf_change *c, ccnc_agent_reply_cb cb,
+                  void *data, struct ccnc_error *err)
+{
+    long long id;
+
+    if (a->state != A_RUNNING || !a->exec)
+        return ccnc_error_set(err, CCNC_ERR_CONNECT, _("ccnc-agent is not running on %s"),
+                              a->name);
+    id = ++a->next_id;
+    return send_request(a, ccnc_vf_change_request(c, id), id, cb, data);
+}
+
+long long
+ccnc_agent_sriov_numvfs(struct ccnc_agent *a, const char *pf, int num_vfs,
+                        ccnc_agent_reply_cb cb, void *data, struct ccnc_error *err)
+{
+    json_object *o;
+    long long id;
+
+    if (a->state != A_RUNNING || !a->exec)
+        return ccnc_error_set(err, CCNC_ERR_CONNECT, _("ccnc-agent is not running on %s"),
+                              a->name);
+    id = ++a->next_id;
+    o = request(id, "sriov-numvfs");
+    json_object_object_add(o, "pf", json_object_new_string(pf));
+    json_object_object_add(o, "num_vfs", json_object_new_int(num_vfs));
+    return send_request(a, request_line(o), id, cb, data);
+}
+
+void
+ccnc_agent_forget(struct ccnc_agent *a, long long id)
+{
+    for (size_t i = 0; i < a->n_pending; i++)
+        if (a->pending[i].id == id)
+            a->pending[i].cb = NULL;
+}
+
 /* --- state ------------------------------------------------------------------------------ */
 
 static void
@@ -472,6 +564,7 @@ fail(struct ccnc_agent *a, const char *fmt, ...)
         a->exec = NULL;
     }
     subs_end(a, a->err.message);
+    pending_end(a, a->err.message);
     changed(a);
 }
 
@@ -683,7 +776,8 @@ agent_line(void *data, const char *line, bool is_stderr)
             a->cb.inventory(a->data, ccnc_host_ref(msg.inventory));
         break;
     case CCNC_AGENT_MSG_REPLY:
-        probe_reply(a, &msg);
+        if (!pending_reply(a, &msg))
+            probe_reply(a, &msg);
         break;
     case CCNC_AGENT_MSG_PROBE:
         probe_sample(a, &msg);
@@ -710,9 +804,10 @@ agent_closed(void *data, int status, const struct ccnc_error *err)
     struct ccnc_agent *a = data;
 
     a->exec = NULL;
-    if (a->n_subs) {
+    if (a->n_subs || a->n_pending) {
         char *why = ccnc_xasprintf(_("ccnc-agent on %s ended"), a->name);
         subs_end(a, why);
+        pending_end(a, why);
         free(why);
     }
     if (err && !ccnc_ssh_is_ready(a->ssh)) {
@@ -804,6 +899,7 @@ ccnc_agent_free(struct ccnc_agent *a)
     ccnc_loop_cancel(a->loop, &a->watchdog_timer);
     ccnc_loop_cancel(a->loop, &a->probe_timer);
     free(a->subs);
+    free(a->pending);
     ccnc_error_clear(&a->err);
     free(a->name);
     free(a->version);
@@ -830,9 +926,10 @@ ccnc_agent_stop(struct ccnc_agent *a)
     a->exec = NULL;   /* closed with the session */
     if (a->state != A_FAILED)
         a->state = A_IDLE;
-    if (a->n_subs) {
+    if (a->n_subs || a->n_pending) {
         char *why = ccnc_xasprintf(_("the SSH session to %s ended"), a->name);
         subs_end(a, why);
+        pending_end(a, why);
         free(why);
     }
 }

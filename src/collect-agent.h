@@ -11,6 +11,7 @@
 #include <ccnc/error.h>
 #include <ccnc/loop.h>
 #include <ccnc/model.h>
+#include <ccnc/vf.h>
 
 #include "transport-ssh.h"
 
@@ -58,6 +59,18 @@ int ccnc_agent_probe_start(struct ccnc_agent *agent, const char *target, int rat
 void ccnc_agent_probe_stop(struct ccnc_agent *agent, int handle);
 /* Stop the probe and never call its cb again (its owner goes away). */
 void ccnc_agent_probe_cancel(struct ccnc_agent *agent, int handle);
+
+/* Typed requests that change the host: vf-set and sriov-numvfs.  cb(data,
+ * ok, error) comes once with the agent's reply (or with ok false when the
+ * agent or its session goes away first).  Returns the request's id (> 0),
+ * or -1 and err when the agent is not running. */
+typedef void (*ccnc_agent_reply_cb)(void *data, bool ok, const char *error);
+long long ccnc_agent_vf_set(struct ccnc_agent *agent, const struct ccnc_vf_change *change,
+                            ccnc_agent_reply_cb cb, void *data, struct ccnc_error *err);
+long long ccnc_agent_sriov_numvfs(struct ccnc_agent *agent, const char *pf, int num_vfs,
+                                  ccnc_agent_reply_cb cb, void *data, struct ccnc_error *err);
+/* Never call that request's cb (its owner goes away). */
+void ccnc_agent_forget(struct ccnc_agent *agent, long long id);
 
 /* The local ccnc-agent to upload: $CCNC_AGENT_BINARY, else the one next to
  * this program, else BINDIR's.  Caller frees. */

@@ -395,6 +395,37 @@ on_run_progress(struct ccnc_action *copy, const struct ccnc_step *step, const ch
         e->listener(e->snap, &none, e->listener_data);
 }
 
+static struct ccnc_agent *
+host_agent(struct ccnc_engine *e, const char *host, struct ccnc_error *err)
+{
+    for (size_t i = 0; i < e->n_hosts; i++)
+        if (strcmp(e->lab->hosts[i].name, host) == 0) {
+            if (!e->hosts[i].agent)
+                break;
+            return e->hosts[i].agent;
+        }
+    ccnc_error_set(err, CCNC_ERR_CONFIG, _("no host '%s' in the lab config"), host);
+    return NULL;
+}
+
+int
+ccnc_engine_vf_set(struct ccnc_engine *e, const char *host, const struct ccnc_vf_change *c,
+                   ccnc_engine_reply_cb cb, void *data, struct ccnc_error *err)
+{
+    struct ccnc_agent *a = host_agent(e, host, err);
+
+    return a && ccnc_agent_vf_set(a, c, cb, data, err) > 0 ? 0 : -1;
+}
+
+int
+ccnc_engine_sriov_numvfs(struct ccnc_engine *e, const char *host, const char *pf, int num_vfs,
+                         ccnc_engine_reply_cb cb, void *data, struct ccnc_error *err)
+{
+    struct ccnc_agent *a = host_agent(e, host, err);
+
+    return a && ccnc_agent_sriov_numvfs(a, pf, num_vfs, cb, data, err) > 0 ? 0 : -1;
+}
+
 struct ccnc_agent *
 ccnc_engine_probe_agent(struct ccnc_engine *e, const char **host)
 {

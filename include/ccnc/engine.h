@@ -7,6 +7,7 @@
 #include <ccnc/action.h>
 #include <ccnc/loop.h>
 #include <ccnc/model.h>
+#include <ccnc/vf.h>
 
 struct ccnc_engine;
 
@@ -104,6 +105,20 @@ const char *ccnc_engine_action_file(const struct ccnc_engine *engine);
 void ccnc_engine_abort(struct ccnc_engine *engine);
 size_t ccnc_engine_n_results(const struct ccnc_engine *engine);
 const struct ccnc_engine_result *ccnc_engine_result(const struct ccnc_engine *engine, size_t i);
+
+/* --- SR-IOV VFs, through the host's agent -------------------------------- */
+
+typedef void (*ccnc_engine_reply_cb)(void *data, bool ok, const char *error);
+/* Change a VF on host; cb once with the agent's answer (the driver's
+ * refusal as error).  The change shows in a later snapshot.  -1 and err
+ * when the host is unknown or its agent is not running. */
+int ccnc_engine_vf_set(struct ccnc_engine *engine, const char *host,
+                       const struct ccnc_vf_change *change, ccnc_engine_reply_cb cb,
+                       void *data, struct ccnc_error *err);
+/* Set the number of VFs of port pf (a netdev) on host. */
+int ccnc_engine_sriov_numvfs(struct ccnc_engine *engine, const char *host, const char *pf,
+                             int num_vfs, ccnc_engine_reply_cb cb, void *data,
+                             struct ccnc_error *err);
 
 /* Replay a recorded run (a run file) on the loop, at its own pace divided
  * by speed (1: as recorded): the screens see it as the running action.

@@ -1,0 +1,45 @@
+/* A change to one SR-IOV VF, as the operator words it ("mac=52:54:00:..
+ * vlan=201 rate=1000 trust=on") on the command line (`ccnc vf`) or in the
+ * console's VF editor, and as the agent's vf-set request carries it. */
+#ifndef CCNC_VF_H
+#define CCNC_VF_H
+
+#include <stdbool.h>
+
+#include <ccnc/error.h>
+#include <ccnc/model.h>
+
+#define CCNC_VF_KEEP (-1)   /* a field the change leaves as it is */
+
+struct ccnc_vf_change {
+    char *pf;                 /* the physical function's netdev ("eth1") */
+    int vf;                   /* its index */
+    char *mac;                /* NULL: keep */
+    int vlan, qos;            /* CCNC_VF_KEEP or 0-4095 / 0-7 */
+    int max_tx_rate, min_tx_rate;   /* Mb/s, 0 = no limit; CCNC_VF_KEEP */
+    int spoofchk, trust;      /* 0/1, CCNC_VF_KEEP */
+    char *link_state;         /* "auto", "enable", "disable"; NULL: keep */
+};
+
+void ccnc_vf_change_init(struct ccnc_vf_change *c, const char *pf, int vf);
+void ccnc_vf_change_clear(struct ccnc_vf_change *c);
+/* Apply one KEY=VALUE word: mac, vlan, qos, rate (= max_tx_rate),
+ * max_tx_rate, min_tx_rate, spoofchk, trust (on/off, yes/no, 1/0),
+ * state (= link_state: auto, enable, disable).  -1 and a translated err
+ * naming the key and what it takes. */
+int ccnc_vf_change_word(struct ccnc_vf_change *c, const char *word, struct ccnc_error *err);
+/* Apply a line of such words, separated by blanks. */
+int ccnc_vf_change_line(struct ccnc_vf_change *c, const char *line, struct ccnc_error *err);
+/* Does it change anything? */
+bool ccnc_vf_change_any(const struct ccnc_vf_change *c);
+/* The words that describe vf as it stands, for an editor to start from:
+ * "mac=... vlan=... qos=... rate=... min_tx_rate=... spoofchk=on trust=off
+ * state=auto".  Caller frees. */
+char *ccnc_vf_describe(const struct ccnc_vf *vf);
+/* The agent's vf-set request (docs/agent-protocol.md), with its '\n'.
+ * Caller frees. */
+char *ccnc_vf_change_request(const struct ccnc_vf_change *c, long long id);
+/* Is what the agent reports for vf what the change asked for? */
+bool ccnc_vf_change_applied(const struct ccnc_vf_change *c, const struct ccnc_vf *vf);
+
+#endif

@@ -1,0 +1,93 @@
+#!/bin/bash
+# `ccnc vf` on the lab's SR-IOV host (tests/lab/lab sriov-up: QEMU 10's
+# emulated 82576 under Linux's igb/igbvf drivers, reached over SSH like the
+# other hosts, ccnc's agent uploaded there): set the number of VFs, change a
+# VF's MAC, VLAN, rate, spoofchk and trust, see what igb refuses, and check
+# every answer against what sysfs and `ip -d link` say on that host.
+# Exit 0 pass, 1 fail, 77 skip.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CCNC=${CCNC:-${abs_top_builddir:-$(pwd)}/ccnc}
+[ -x "$CCNC" ] || { echo "SKIP: no ccnc at $CCNC (set CCNC or abs_top_builddir)"; exit 77; }
+export CCNC_AGENT_BINARY=${CCNC_AGENT_BINARY:-$(dirname "$CCNC")/ccnc-agent}
+
+lab_preflight
+export XDG_STATE_HOME=$WORK/state
+lab_ensure_up
+started_sriov=0
+if ! grep -q '^\[host sriov\]' "$CCNC_LAB_CONF"; then
+	"$LAB" sriov-up >"$WORK/sriov-up.out" 2>&1 || {
+		cat "$WORK/sriov-up.out"
+		case $(tail -1 "$WORK/sriov-up.out") in *"cannot fetch QEMU 10"*) echo "SKIP: no QEMU 10"; exit 77 ;; esac
+		fail "lab sriov-up"
+		lab_down_checked
+		lab_result
+	}
+	started_sriov=1
+fi
+log "$(grep 'SR-IOV host up' "$WORK/sriov-up.out" 2>/dev/null || echo 'the SR-IOV host was up')"
+S() { timeout 30 "$CCNC_LAB_DIR/ssh/ssh" "$CCNC_LAB_SRIOV_ADDR" "$@"; }
+CCNC_LAB_DIR=${CCNC_LAB_DIR:-/var/tmp/ccnc-lab}
+CCNC_LAB_SRIOV_ADDR=$(awk '/^\[host sriov\]/ { on = 1 } on && /^address/ { print $3; exit }' "$CCNC_LAB_CONF")
+C() { timeout 120 "$CCNC" -c "$CCNC_LAB_CONF" "$@"; }
+vfs_json() { C vf --json | jq -c --arg pf "$pf" '.hosts[] | select(.name == "sriov") | .links[] | select(.name == $pf) | .vfs'; }
+
+C status --json >"$WORK/status.json" || fail "ccnc status"
+pf=$(jq -r '.hosts[] | select(.name == "sriov") | .nics[] | select(.sriov != null) | .netdev' "$WORK/status.json")
+[ -n "$pf" ] || { fail "ccnc sees no SR-IOV port on the SR-IOV host"; jq -c '.hosts[] | select(.name == "sriov")' "$WORK/status.json" | head -c 2000; }
+total=$(jq -r '.hosts[] | select(.name == "sriov") | .nics[] | select(.sriov != null) | .sriov.total_vfs' "$WORK/status.json")
+[ "$total" = "$(S cat /sys/class/net/$pf/device/sriov_totalvfs)" ] && log "port $pf: $total VFs possible, as sysfs says" ||
+	fail "total_vfs $total, sysfs $(S cat /sys/class/net/$pf/device/sriov_totalvfs)"
+[ "$(jq -r '.hosts[] | select(.name == "sriov") | .libvirt' "$WORK/status.json")" = null ] ||
+	fail "the SR-IOV host (libvirt_uri = none) has a libvirt state"
+
+# how many VFs
+C vf sriov "$pf" --numvfs 4 >"$WORK/numvfs.out" 2>&1 || { fail "vf --numvfs 4"; cat "$WORK/numvfs.out"; }
+[ "$(S cat /sys/class/net/$pf/device/sriov_numvfs)" = 4 ] || fail "sysfs: $(S cat /sys/class/net/$pf/device/sriov_numvfs) VFs, not 4"
+grep -q "4 of $total VFs" "$WORK/numvfs.out" || fail "ccnc does not report 4 of $total VFs: $(cat "$WORK/numvfs.out")"
+
+# one VF's settings, then the kernel's word for them
+C vf sriov "$pf" 0 mac=52:54:00:77:02:01 vlan=201 rate=100 trust=on spoofchk=off >"$WORK/set.out" 2>&1 ||
+	{ fail "vf set VF 0"; cat "$WORK/set.out"; }
+S /sbin/ip -j -d link show "$pf" >"$WORK/ip.json" || fail "ip -j -d link on the SR-IOV host"
+want='["52:54:00:77:02:01",201,100,false,true]'
+got=$(jq -c '.[0].vfinfo_list[] | select(.vf == 0) | [.address, (.vlan_list[0].vlan // 0), .rate.max_tx, .spoofchk, .trust]' "$WORK/ip.json")
+[ "$got" = "$want" ] && log "VF 0 set: $got, as ip -d link says" || fail "ip -d link: VF 0 is $got, not $want"
+
+# what igb refuses is refused, with the driver's reason, and nothing changes
+C vf sriov "$pf" 1 min_tx_rate=10 >"$WORK/min.out" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "refused" "$WORK/min.out" && log "min_tx_rate: $(cat "$WORK/min.out")" ||
+	fail "min_tx_rate: exit $rc, $(cat "$WORK/min.out")"
+C vf sriov "$pf" 3 state=disable >"$WORK/state.out" 2>&1
+[ $? = 1 ] || fail "link state: $(cat "$WORK/state.out")"
+C vf sriov "$pf" 0 vlan=5000 >"$WORK/bad.out" 2>&1
+[ $? = 2 ] && grep -q "0 to 4095" "$WORK/bad.out" || fail "vlan=5000: $(cat "$WORK/bad.out")"
+C vf sriov "$pf" 9 trust=on >"$WORK/novf.out" 2>&1
+[ $? = 1 ] || fail "VF 9 of 4: $(cat "$WORK/novf.out")"
+
+# a change made on the host behind ccnc's back shows in ccnc's report
+S /sbin/ip link set "$pf" vf 2 mac 52:54:00:77:02:03 vlan 302 || fail "ip link set vf 2 on the host"
+for ((i = 0; i < 50; i++)); do
+	v=$(vfs_json)
+	[ "$(jq -c '.[] | select(.index == 2) | [.mac, .vlan]' <<<"$v")" = '["52:54:00:77:02:03",302]' ] && break
+	sleep 0.2
+done
+[ "$(jq -c '.[] | select(.index == 2) | [.mac, .vlan]' <<<"$v")" = '["52:54:00:77:02:03",302]' ] &&
+	log "VF 2's change on the host is in ccnc's report" || fail "VF 2: $(jq -c '.[] | select(.index == 2)' <<<"$v")"
+# every VF ccnc reports, against ip -d link
+S /sbin/ip -j -d link show "$pf" >"$WORK/ip.json"
+for i in 0 1 2 3; do
+	a=$(jq -c --argjson i "$i" '.[] | select(.index == $i) | [.mac, .vlan, .max_tx_rate, .spoofchk, .trust]' <<<"$v")
+	k=$(jq -c --argjson i "$i" '.[0].vfinfo_list[] | select(.vf == $i) | [.address, (.vlan_list[0].vlan // 0), .rate.max_tx, .spoofchk, .trust]' "$WORK/ip.json")
+	[ -n "$a" ] && [ "$a" = "$k" ] || fail "VF $i: ccnc $a, ip $k"
+done
+
+# and back to none
+C vf sriov "$pf" --numvfs 0 >"$WORK/zero.out" 2>&1 || { fail "vf --numvfs 0"; cat "$WORK/zero.out"; }
+[ "$(S cat /sys/class/net/$pf/device/sriov_numvfs)" = 0 ] || fail "sysfs: VFs left after --numvfs 0"
+
+[ $started_sriov = 1 ] && { "$LAB" sriov-down >/dev/null 2>&1 || fail "lab sriov-down"; }
+lab_down_checked
+lab_result

@@ -1,0 +1,134 @@
+/* VF changes: the operator's words, the agent's request, and whether a
+ * report shows the change. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ccnc/vf.h>
+
+#include "agent/proto.h"
+#include "check-ccnc.h"
+
+START_TEST(test_words)
+{
+    struct ccnc_vf_change c;
+    struct ccnc_error err = { 0 };
+
+    ccnc_vf_change_init(&c, "eth1", 2);
+    ck_assert(!ccnc_vf_change_any(&c));
+    ck_assert_int_eq(ccnc_vf_change_line(&c, "  mac=52:54:00:77:02:01 vlan=201 qos=3 rate=1000 "
+                                             "min_tx_rate=0 spoofchk=off trust=on state=auto ",
+                                         &err), 0);
+    ck_assert(ccnc_vf_change_any(&c));
+    ck_assert_str_eq(c.mac, "52:54:00:77:02:01");
+    ck_assert_int_eq(c.vlan, 201);
+    ck_assert_int_eq(c.qos, 3);
+    ck_assert_int_eq(c.max_tx_rate, 1000);
+    ck_assert_int_eq(c.min_tx_rate, 0);
+    ck_assert_int_eq(c.spoofchk, 0);
+    ck_assert_int_eq(c.trust, 1);
+    ck_assert_str_eq(c.link_state, "auto");
+    ccnc_vf_change_clear(&c);
+}
+END_TEST
+
+static const struct {
+    const char *word, *expect;
+} bad_words[] = {
+    { "vlan=4096", "from 0 to 4095" },
+    { "vlan=-1", "from 0 to 4095" },
+    { "vlan=", "from 0 to 4095" },
+    { "qos=8", "from 0 to 7" },
+    { "rate=fast", "rate" },
+    { "mac=52:54:00", "MAC address" },
+    { "trust=maybe", "on or off" },
+    { "state=up", "auto, enable or disable" },
+    { "speed=10", "unknown VF setting 'speed'" },
+    { "vlan", "KEY=VALUE" },
+    { "=1", "KEY=VALUE" },
+};
+
+START_TEST(test_bad_words)
+{
+    struct ccnc_vf_change c;
+    struct ccnc_error err = { 0 };
+
+    ccnc_vf_change_init(&c, "eth1", 0);
+    ck_assert_int_eq(ccnc_vf_change_word(&c, bad_words[_i].word, &err), -1);
+    ck_assert_int_eq(err.code, CCNC_ERR_USAGE);
+    ck_assert_msg(strstr(err.message, bad_words[_i].expect), "'%s': '%s'", bad_words[_i].word,
+                  err.message);
+    ck_assert(!ccnc_vf_change_any(&c));
+    ccnc_error_clear(&err);
+    ccnc_vf_change_clear(&c);
+}
+END_TEST
+
+/* What the console sends is what the agent reads: only the fields asked */
+START_TEST(test_request_roundtrip)
+{
+    struct ccnc_vf_change c;
+    struct ccnc_proto_request req;
+    struct ccnc_error err = { 0 };
+    char *line;
+
+    ccnc_vf_change_init(&c, "eth1", 3);
+    ck_assert_int_eq(ccnc_vf_change_line(&c, "vlan=201 rate=100 trust=on", &err), 0);
+    line = ccnc_vf_change_request(&c, 17);
+    ck_assert_str_eq(line, "{\"type\":\"request\",\"id\":17,\"op\":\"vf-set\",\"pf\":\"eth1\","
+                           "\"vf\":3,\"vlan\":201,\"max_tx_rate\":100,\"trust\":true}\n");
+    ck_assert_int_eq(ccnc_proto_parse_request(line, strlen(line), &req, &err), 0);
+    ck_assert_int_eq(req.op, CCNC_PROTO_OP_VF_SET);
+    ck_assert_str_eq(req.pf, "eth1");
+    ck_assert_int_eq(req.vf, 3);
+    ck_assert_uint_eq(req.set, CCNC_VF_SET_VLAN | CCNC_VF_SET_MAX_TX_RATE | CCNC_VF_SET_TRUST);
+    ck_assert_int_eq(req.vlan, 201);
+    ck_assert_int_eq(req.max_tx_rate, 100);
+    ck_assert(req.trust);
+    ccnc_proto_request_clear(&req);
+    free(line);
+    ccnc_vf_change_clear(&c);
+}
+END_TEST
+
+START_TEST(test_applied_and_describe)
+{
+    struct ccnc_vf vf = { .index = 0, .mac = (char *)"52:54:00:77:02:01", .vlan = 201,
+                          .max_tx_rate = 100, .spoofchk = 0, .trust = 1,
+                          .link_state = (char *)"auto" };
+    struct ccnc_vf_change c, d;
+    struct ccnc_error err = { 0 };
+    char *text = ccnc_vf_describe(&vf);
+
+    ck_assert_str_eq(text, "mac=52:54:00:77:02:01 vlan=201 qos=0 rate=100 min_tx_rate=0 "
+                           "spoofchk=off trust=on state=auto");
+    /* the description read back changes nothing */
+    ccnc_vf_change_init(&d, "eth1", 0);
+    ck_assert_int_eq(ccnc_vf_change_line(&d, text, &err), 0);
+    ck_assert(ccnc_vf_change_applied(&d, &vf));
+    ccnc_vf_change_clear(&d);
+    free(text);
+
+    ccnc_vf_change_init(&c, "eth1", 0);
+    ccnc_vf_change_line(&c, "mac=52:54:00:77:02:01 vlan=201", &err);
+    ck_assert(ccnc_vf_change_applied(&c, &vf));
+    ccnc_vf_change_line(&c, "vlan=202", &err);
+    ck_assert(!ccnc_vf_change_applied(&c, &vf));
+    ccnc_vf_change_clear(&c);
+}
+END_TEST
+
+Suite *
+ccnc_vf_suite(void)
+{
+    Suite *s = suite_create("vf");
+    TCase *tc = tcase_create("vf");
+
+    tcase_add_test(tc, test_words);
+    tcase_add_loop_test(tc, test_bad_words, 0, (int)(sizeof(bad_words) / sizeof(bad_words[0])));
+    tcase_add_test(tc, test_request_roundtrip);
+    tcase_add_test(tc, test_applied_and_describe);
+    suite_add_tcase(s, tc);
+    return s;
+}
