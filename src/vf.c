@@ -186,6 +186,31 @@ ccnc_vf_change_request(const struct ccnc_vf_change *c, long long id)
     return line;
 }
 
+void
+ccnc_vf_change_drop_same(struct ccnc_vf_change *c, const struct ccnc_vf *vf)
+{
+    if (c->mac && vf->mac && strcasecmp(c->mac, vf->mac) == 0) {
+        free(c->mac);
+        c->mac = NULL;
+    }
+    if (c->vlan == vf->vlan)
+        c->vlan = CCNC_VF_KEEP;
+    if (c->qos == vf->qos)
+        c->qos = CCNC_VF_KEEP;
+    if (c->max_tx_rate == vf->max_tx_rate)
+        c->max_tx_rate = CCNC_VF_KEEP;
+    if (c->min_tx_rate == vf->min_tx_rate)
+        c->min_tx_rate = CCNC_VF_KEEP;
+    if (c->spoofchk == vf->spoofchk)
+        c->spoofchk = CCNC_VF_KEEP;
+    if (c->trust == vf->trust)
+        c->trust = CCNC_VF_KEEP;
+    if (c->link_state && ccnc_streq(c->link_state, vf->link_state ? vf->link_state : "auto")) {
+        free(c->link_state);
+        c->link_state = NULL;
+    }
+}
+
 bool
 ccnc_vf_change_applied(const struct ccnc_vf_change *c, const struct ccnc_vf *vf)
 {

@@ -311,7 +311,8 @@ static const struct {
     { "abort with nothing running", { 'x' }, -1, UI_VIEW_OVERVIEW, 0, false, false, "", "",
       "No action is running" },
     { "bandwidth not yet", { 'b' }, -1, UI_VIEW_OVERVIEW, 0, false, false, "", "", "iperf3" },
-    { "edit VF not yet", { '2', 'v' }, -1, UI_VIEW_VFS, 0, false, false, "", "", "edit a VF" },
+    { "v leads to the VF view", { 'v' }, UI_KEY_HANDLED | UI_KEY_REDRAW, UI_VIEW_VFS, 0, false,
+      false, "", "", "press v to edit" },
     { "a message lasts one key", { 'x', 'j' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
       UI_VIEW_OVERVIEW, 1, false, false, "", "", "" },
     { "slash edits the log filter", { '/', 'b', 'o' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
@@ -651,6 +652,53 @@ START_TEST(test_action_screen)
 }
 END_TEST
 
+/* v in the VF view: the selected VF's settings as words, edited, sent */
+START_TEST(test_vf_editor)
+{
+    struct ccnc_snapshot *snap = fixture_snapshot();
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    struct ui_state st = { .clock = "12:34:56" };
+    const char *typed = "vlan=57";
+    char *text;
+
+    /* elsewhere, v leads to the VF view */
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'v'), UI_KEY_HANDLED | UI_KEY_REDRAW);
+    ck_assert_int_eq(st.view, UI_VIEW_VFS);
+    ck_assert(!st.vf_editing);
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'v'), UI_KEY_HANDLED | UI_KEY_REDRAW);
+    ck_assert(st.vf_editing);
+    ck_assert_int_eq(strncmp(st.vf_edit, "mac=", 4), 0);
+    ck_assert_ptr_nonnull(strstr(st.vf_edit, " trust="));
+    ui_handle_key(&st, snap, 0x15);
+    ck_assert_str_eq(st.vf_edit, "");
+    for (const char *p = typed; *p; p++)
+        ui_handle_key(&st, snap, *p);
+    ui_handle_key(&st, snap, UI_K_BACKSPACE);
+    ui_handle_key(&st, snap, '8');
+    ck_assert_str_eq(st.vf_edit, "vlan=58");
+    /* q is text here, not quit */
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'q'), UI_KEY_HANDLED | UI_KEY_REDRAW);
+    ui_handle_key(&st, snap, UI_K_BACKSPACE);
+    ui_draw_screen(g, snap, &st);
+    text = ui_grid_to_text(g, true);
+    ccnc_test_golden("golden/ui-vf-editor-80x24.txt", text);
+    free(text);
+    ck_assert_int_eq(ui_handle_key(&st, snap, UI_K_ENTER),
+                     UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST);
+    ck_assert_int_eq(st.request, UI_REQ_VF_SET);
+    ck_assert(!st.vf_editing);
+    /* Esc cancels */
+    st.request = UI_REQ_NONE;
+    ui_handle_key(&st, snap, 'v');
+    ck_assert(st.vf_editing);
+    ui_handle_key(&st, snap, UI_K_ESC);
+    ck_assert(!st.vf_editing);
+    ck_assert_int_eq(st.request, UI_REQ_NONE);
+    ui_grid_free(g);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
 START_TEST(test_plan_dialog)
 {
     struct ccnc_snapshot *snap = fixture_snapshot();
@@ -758,6 +806,7 @@ ccnc_ui_suite(void)
     tcase_add_test(tc, test_bare_host);
     tcase_add_loop_test(tc, test_action_screen, 0, (int)CCNC_ARRAY_SIZE(action_screens));
     tcase_add_test(tc, test_plan_dialog);
+    tcase_add_test(tc, test_vf_editor);
     tcase_add_test(tc, test_hostkey_question);
     tcase_add_test(tc, test_passphrase_question);
     tcase_add_loop_test(tk, test_keys, 0, (int)CCNC_ARRAY_SIZE(key_cases));

@@ -27,7 +27,6 @@ static const struct {
     const char *what;   /* N_() */
 } pending_actions[] = {
     { 'b', N_("bandwidth test (iperf3 from the storage host)") },
-    { 'v', N_("edit a VF: rate, MAC, VLAN, trust, spoofchk") },
 };
 
 /* --- helpers shared by the views ------------------------------------------ */
@@ -144,6 +143,7 @@ draw_help(struct ui_grid *g)
         { "d", N_("detach the passthrough NIC, bond on the backup (asks first)") },
         { "a", N_("attach the passthrough NIC again, bond back on it (asks first)") },
         { "x", N_("abort the running action: it undoes what it can") },
+        { "v", N_("edit the selected VF: MAC, VLAN, rate, trust, spoofchk") },
     };
     size_t n_pending = CCNC_ARRAY_SIZE(pending_actions);
     int h = (int)(CCNC_ARRAY_SIZE(keys) + n_pending) + 8;
@@ -260,6 +260,33 @@ draw_passphrase(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
                     _("Enter: use it (it is not kept)   Esc: not now"));
 }
 
+/* The VF editor: the VF's settings as KEY=VALUE words, edited in place. */
+static void
+draw_vf_editor(struct ui_grid *g, const struct ui_state *st)
+{
+    int w = g->w >= 104 ? 100 : g->w - 4, y0 = (g->h - 10) / 2, x0 = (g->w - w) / 2;
+    int room = w - 6, len = (int)strlen(st->vf_edit);
+    char *line;
+
+    draw_box(g, y0, x0, 10, w);
+    line = ccnc_xasprintf(_("Edit VF %d of %s on %s"), st->vf_index, st->vf_pf, st->vf_host);
+    ui_grid_put_fit(g, y0 + 1, x0 + 2, w - 4, UI_BOLD, line);
+    ui_grid_fill_attr_span(g, y0 + 1, x0 + 1, w - 2, UI_REVERSE);
+    free(line);
+    ui_grid_put_fit(g, y0 + 2, x0 + 2, w - 4, UI_REVERSE,
+                    _("Only what you change is sent; the agent sets it through netlink."));
+    /* the end of the line stays in sight, with the cursor after it */
+    line = ccnc_xasprintf("> %s_", st->vf_edit + (len > room - 3 ? len - (room - 3) : 0));
+    ui_grid_put_fit(g, y0 + 4, x0 + 2, w - 4, UI_BOLD, line);
+    free(line);
+    ui_grid_put_fit(g, y0 + 6, x0 + 2, w - 4, UI_REVERSE,
+                    _("mac=  vlan=0-4095  qos=0-7  rate=Mb/s (0: none)  min_tx_rate=Mb/s"));
+    ui_grid_put_fit(g, y0 + 7, x0 + 2, w - 4, UI_REVERSE,
+                    _("spoofchk=on|off  trust=on|off  state=auto|enable|disable"));
+    ui_grid_put_fit(g, y0 + 8, x0 + 2, w - 4, UI_REVERSE,
+                    _("Enter: apply   Backspace: erase   Ctrl-U: clear   Esc: cancel"));
+}
+
 /* The views as tabs in the title bar, the current one reversed; returns
  * the column after them. */
 static int
@@ -345,6 +372,8 @@ ui_draw_screen(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
         draw_hostkey(g, snap, st->question_host);
     else if (st->pass_host)
         draw_passphrase(g, snap, st);
+    else if (st->vf_editing)
+        draw_vf_editor(g, st);
     if (st->help)
         draw_help(g);
 }
@@ -441,6 +470,30 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
         }
         return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
     }
+    if (st->vf_editing) {
+        /* the VF editor: a line of KEY=VALUE words */
+        size_t n = strlen(st->vf_edit);
+        if (key == UI_K_ENTER) {
+            st->vf_editing = false;
+            st->request = UI_REQ_VF_SET;
+            return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+        }
+        if (key == UI_K_ESC) {
+            st->vf_editing = false;
+            set_message(st, UI_NORMAL, _("Cancelled; nothing was done."));
+        } else if (key == UI_K_BACKSPACE) {
+            if (n > 0)
+                st->vf_edit[n - 1] = '\0';
+        } else if (key == 0x15) {          /* Ctrl-U: start afresh */
+            st->vf_edit[0] = '\0';
+        } else if (key >= 0x20 && key < 0x7f && n + 1 < sizeof(st->vf_edit)) {
+            st->vf_edit[n] = (char)key;
+            st->vf_edit[n + 1] = '\0';
+        } else {
+            return UI_KEY_HANDLED;
+        }
+        return UI_KEY_HANDLED | UI_KEY_REDRAW;
+    }
     if (st->pass_host && !st->question_host) {
         /* the passphrase: every key is text, unseen */
         size_t n = strlen(st->secret);
@@ -515,6 +568,13 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
         snprintf(st->req_vm, sizeof(st->req_vm), "%s", st->selected_vm);
         st->req_dest[0] = '\0';
         return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+    case 'v':
+        if (st->view != UI_VIEW_VFS) {
+            switch_view(st, UI_VIEW_VFS);
+            set_message(st, UI_NORMAL, _("Select a VF and press v to edit it."));
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        }
+        break;
     case 'x':
         if (!st->action_running) {
             set_message(st, UI_WARN, _("No action is running."));

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <ccnc/util.h>
+#include <ccnc/vf.h>
 
 #include "i18n.h"
 #include "ui-views.h"
@@ -281,15 +282,61 @@ vfs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_st
     }
 }
 
+bool
+ui_vfs_selected(const struct ui_state *st, const struct ccnc_snapshot *snap,
+                const struct ccnc_host **host, const struct ccnc_link **port,
+                const struct ccnc_vf **vf)
+{
+    int k = 0, sel = st->selected[UI_VIEW_VFS];
+
+    /* the order the view draws them in */
+    for (size_t i = 0; i < snap->n_hosts; i++)
+        for (size_t j = 0; j < snap->hosts[i]->n_links; j++)
+            for (size_t f = 0; f < snap->hosts[i]->links[j].n_vfs; f++, k++)
+                if (k == sel) {
+                    *host = snap->hosts[i];
+                    *port = &snap->hosts[i]->links[j];
+                    *vf = &snap->hosts[i]->links[j].vfs[f];
+                    return true;
+                }
+    return false;
+}
+
 static int
 vfs_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
 {
+    const struct ccnc_host *h;
+    const struct ccnc_link *l;
+    const struct ccnc_vf *vf;
+
+    if (key == 'v') {
+        char *text;
+        if (!ui_vfs_selected(st, snap, &h, &l, &vf)) {
+            snprintf(st->message, sizeof(st->message), "%s", _("No VF to edit here."));
+            st->message_attr = UI_WARN;
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        }
+        if (h->stale || h->connection != CCNC_CONN_CONNECTED) {
+            snprintf(st->message, sizeof(st->message), _("%s is not connected: its VFs cannot "
+                                                         "be changed now."), h->name);
+            st->message_attr = UI_WARN;
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        }
+        text = ccnc_vf_describe(vf);
+        snprintf(st->vf_edit, sizeof(st->vf_edit), "%s", text);
+        free(text);
+        snprintf(st->vf_host, sizeof(st->vf_host), "%s", h->name);
+        snprintf(st->vf_pf, sizeof(st->vf_pf), "%s", l->name);
+        st->vf_index = vf->index;
+        st->vf_editing = true;
+        return UI_KEY_HANDLED | UI_KEY_REDRAW;
+    }
     return ui_select_move(&st->selected[UI_VIEW_VFS], count_vfs(snap), key);
 }
 
 const struct ui_view ui_view_vfs = {
     .name = N_("VFs"),
-    .keys = NULL,
+    .keys = N_("v:edit VF"),
     .draw = vfs_draw,
     .key = vfs_key,
 };

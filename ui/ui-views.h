@@ -30,6 +30,7 @@ enum ui_request {
     UI_REQ_DISTRUST,    /* ... or not */
     UI_REQ_PASSPHRASE,  /* use st->secret as the passphrase asked for */
     UI_REQ_NO_PASSPHRASE,   /* ... or not now */
+    UI_REQ_VF_SET,      /* apply st->vf_edit to the VF being edited */
 };
 
 /* Keys beyond plain characters, as ui.c hands them to views. */
@@ -83,6 +84,11 @@ struct ui_state {
     const char *question_host;      /* a host whose unknown key awaits y/n, NULL none */
     const char *pass_host;          /* a host whose identity's passphrase is asked */
     char secret[128];               /* the passphrase being typed; wiped after use */
+    /* the VF editor (v in the VF view) */
+    bool vf_editing;
+    char vf_host[64], vf_pf[32];
+    int vf_index;
+    char vf_edit[256];              /* "mac=... vlan=... rate=..." being edited */
     const struct ccnc_action *action;   /* the engine's running or last one */
     bool action_running;
     const char *action_file;
@@ -104,6 +110,10 @@ extern const struct ui_view ui_view_overview;
  * st->selected_vm; NULL when there is none. */
 const char *ui_overview_selected_vm(struct ui_state *st, const struct ccnc_snapshot *snap);
 extern const struct ui_view ui_view_vfs;
+/* The VF selected in the VF view; false when there is none. */
+bool ui_vfs_selected(const struct ui_state *st, const struct ccnc_snapshot *snap,
+                     const struct ccnc_host **host, const struct ccnc_link **port,
+                     const struct ccnc_vf **vf);
 extern const struct ui_view ui_view_migration;
 extern const struct ui_view ui_view_log;
 

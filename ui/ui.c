@@ -40,6 +40,7 @@ struct ui {
     char question[64];              /* the host whose key is asked about */
     char pass_host[64];             /* the host whose passphrase is asked for */
     char declined[8][64];           /* hosts whose passphrase the operator put off */
+    char vf_what[128];              /* the VF change waiting for its answer */
     size_t n_declined;
     size_t logged_steps;
 };
@@ -226,6 +227,63 @@ plan(struct ui *ui, const char *dest)
     st->plan = ui->plan_text;
 }
 
+static void on_frame(void *data);
+
+/* The agent's answer to a VF change, on the loop. */
+static void
+on_vf_reply(void *data, bool ok, const char *error)
+{
+    struct ui *ui = data;
+    char *m = ok ? ccnc_xasprintf(_("%s: done."), ui->vf_what)
+                 : ccnc_xasprintf(_("%s: refused: %s"), ui->vf_what, error ? error : "?");
+
+    message(ui, ok ? UI_GOOD : UI_BAD, m);
+    free(m);
+    if (!ui->frame_timer)
+        ui->frame_timer = ccnc_loop_add_timer(ccnc_engine_loop(ui->engine), UI_FRAME_MS, false,
+                                              on_frame, ui);
+}
+
+/* The VF editor's line: parse it, keep what differs, send it. */
+static void
+vf_set(struct ui *ui)
+{
+    struct ui_state *st = &ui->st;
+    struct ccnc_snapshot *snap = ccnc_engine_snapshot(ui->engine);
+    const struct ccnc_vf *cur = NULL;
+    struct ccnc_vf_change c;
+    struct ccnc_error err = { 0 };
+    int at = ccnc_snapshot_find_host(snap, st->vf_host);
+
+    for (size_t j = 0; at >= 0 && j < snap->hosts[at]->n_links; j++)
+        if (strcmp(snap->hosts[at]->links[j].name, st->vf_pf) == 0)
+            for (size_t f = 0; f < snap->hosts[at]->links[j].n_vfs; f++)
+                if (snap->hosts[at]->links[j].vfs[f].index == st->vf_index)
+                    cur = &snap->hosts[at]->links[j].vfs[f];
+    ccnc_vf_change_init(&c, st->vf_pf, st->vf_index);
+    snprintf(ui->vf_what, sizeof(ui->vf_what), _("VF %d of %s on %s"), st->vf_index, st->vf_pf,
+             st->vf_host);
+    if (!cur) {
+        message(ui, UI_BAD, _("That VF is gone; nothing was sent."));
+    } else if (ccnc_vf_change_line(&c, st->vf_edit, &err) < 0) {
+        message(ui, UI_BAD, err.message);
+    } else {
+        ccnc_vf_change_drop_same(&c, cur);
+        if (!ccnc_vf_change_any(&c)) {
+            message(ui, UI_NORMAL, _("Nothing changed; nothing was sent."));
+        } else if (ccnc_engine_vf_set(ui->engine, st->vf_host, &c, on_vf_reply, ui, &err) < 0) {
+            message(ui, UI_BAD, err.message);
+        } else {
+            char *m = ccnc_xasprintf(_("%s: asked its agent to change it."), ui->vf_what);
+            message(ui, UI_NORMAL, m);
+            free(m);
+        }
+    }
+    ccnc_error_clear(&err);
+    ccnc_vf_change_clear(&c);
+    ccnc_snapshot_unref(snap);
+}
+
 static void
 carry_out(struct ui *ui)
 {
@@ -291,6 +349,9 @@ carry_out(struct ui *ui)
         st->question_host = NULL;
         break;
     }
+    case UI_REQ_VF_SET:
+        vf_set(ui);
+        break;
     default:
         break;
     }

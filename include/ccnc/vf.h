@@ -39,6 +39,9 @@ char *ccnc_vf_describe(const struct ccnc_vf *vf);
 /* The agent's vf-set request (docs/agent-protocol.md), with its '\n'.
  * Caller frees. */
 char *ccnc_vf_change_request(const struct ccnc_vf_change *c, long long id);
+/* Keep only what differs from vf as it stands (an editor's line names
+ * every field; a driver may refuse even an unchanged one). */
+void ccnc_vf_change_drop_same(struct ccnc_vf_change *c, const struct ccnc_vf *vf);
 /* Is what the agent reports for vf what the change asked for? */
 bool ccnc_vf_change_applied(const struct ccnc_vf_change *c, const struct ccnc_vf *vf);
 

@@ -84,6 +84,45 @@ for i in 0 1 2 3; do
 	[ -n "$a" ] && [ "$a" = "$k" ] || fail "VF $i: ccnc $a, ip $k"
 done
 
+# the console's VF editor: select VF 3, v, type, Enter
+if command -v tmux >/dev/null; then
+	sock=$WORK/tmux.sock
+	T() { tmux -S "$sock" "$@"; }
+	wait_screen() { # WHAT REGEX SECONDS
+		local i
+		for ((i = 0; i < $3 * 10; i++)); do
+			T capture-pane -p -t vf >"$WORK/screen" 2>/dev/null
+			grep -Eq -- "$2" "$WORK/screen" && return 0
+			sleep 0.1
+		done
+		fail "console: $1: the screen never showed /$2/"
+		sed 's/^/  | /' "$WORK/screen"
+		return 1
+	}
+	T new-session -d -s vf -x 100 -y 30 "TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/cexit'"
+	T send-keys -t vf 2
+	if wait_screen "the VF view" "^ +3 [0-9a-f:.]+ +52:54:00:77:02|^ +3 [0-9a-f:.]+ +00:00" 30; then
+		T send-keys -t vf j j j
+		wait_screen "VF 3 selected" "^▶ +3 " 5
+		T send-keys -t vf v
+		if wait_screen "the editor" "Edit VF 3 of $pf on sriov" 5; then
+			T send-keys -t vf C-u
+			T send-keys -t vf -l "vlan=404 trust=on"
+			T send-keys -t vf Enter
+			wait_screen "the agent's answer" "VF 3 of $pf on sriov: done" 20 &&
+				log "console: $(grep -o "VF 3 of $pf on sriov: done." "$WORK/screen")"
+			wait_screen "VF 3's new settings on screen" "^▶ +3 [0-9a-f:.]+ +[0-9a-f:]+ +404 .* on " 15
+			S /sbin/ip -j -d link show "$pf" >"$WORK/ip.json"
+			[ "$(jq -c '.[0].vfinfo_list[] | select(.vf == 3) | [(.vlan_list[0].vlan // 0), .trust]' "$WORK/ip.json")" = '[404,true]' ] ||
+				fail "console: ip -d link shows VF 3 as $(jq -c '.[0].vfinfo_list[] | select(.vf == 3)' "$WORK/ip.json")"
+		fi
+	fi
+	T send-keys -t vf q
+	for ((i = 0; i < 50; i++)); do [ -s "$WORK/cexit" ] && break; sleep 0.1; done
+	[ "$(cat "$WORK/cexit" 2>/dev/null)" = 0 ] || fail "console exited '$(cat "$WORK/cexit" 2>/dev/null)'"
+	T kill-server 2>/dev/null
+fi
+
 # and back to none
 C vf sriov "$pf" --numvfs 0 >"$WORK/zero.out" 2>&1 || { fail "vf --numvfs 0"; cat "$WORK/zero.out"; }
 [ "$(S cat /sys/class/net/$pf/device/sriov_numvfs)" = 0 ] || fail "sysfs: VFs left after --numvfs 0"
