@@ -286,6 +286,67 @@ register_events(struct lv_host *h)
     }
 }
 
+/* Each NIC's traffic from libvirt's counters of its host-side device,
+ * against the reading before (prev's NIC with the same MAC). */
+static void
+read_traffic(virDomainPtr dom, struct ccnc_vm *vm, const struct ccnc_vm *prev)
+{
+    long long now = ccnc_now_mono_ms();
+
+    for (size_t i = 0; i < vm->n_nics; i++) {
+        struct ccnc_vm_nic *n = &vm->nics[i];
+        const struct ccnc_vm_nic *p = NULL;
+        struct _virDomainInterfaceStats st;
+
+        for (size_t j = 0; prev && j < prev->n_nics && !p; j++)
+            if (ccnc_streq(prev->nics[j].mac, n->mac) && ccnc_streq(prev->nics[j].target, n->target))
+                p = &prev->nics[j];
+        if (p) {
+            memcpy(n->history, p->history, sizeof(n->history));
+            n->n_history = p->n_history;
+        }
+        if (!n->target || virDomainInterfaceStats(dom, n->target, &st, sizeof(st)) < 0) {
+            n->rx_bytes = n->tx_bytes = n->rx_bps = n->tx_bps = CCNC_UNKNOWN;
+            n->stats_ms = 0;
+            continue;
+        }
+        n->rx_bytes = st.rx_bytes;
+        n->tx_bytes = st.tx_bytes;
+        n->stats_ms = now;
+        if (p && p->stats_ms > 0 && now - p->stats_ms >= 200 && p->rx_bytes >= 0 &&
+            st.rx_bytes >= p->rx_bytes && st.tx_bytes >= p->tx_bytes) {
+            long long dt = now - p->stats_ms;
+            n->rx_bps = (st.rx_bytes - p->rx_bytes) * 8000 / dt;
+            n->tx_bps = (st.tx_bytes - p->tx_bytes) * 8000 / dt;
+            if (n->n_history == CCNC_NIC_HISTORY) {
+                memmove(n->history, n->history + 1, sizeof(n->history[0]) * (CCNC_NIC_HISTORY - 1));
+                n->n_history--;
+            }
+            n->history[n->n_history++] = n->rx_bps + n->tx_bps;
+        } else if (p && p->stats_ms > 0 && now - p->stats_ms < 200) {
+            /* too soon after the last reading (a domain event): keep it */
+            n->rx_bytes = p->rx_bytes;
+            n->tx_bytes = p->tx_bytes;
+            n->stats_ms = p->stats_ms;
+            n->rx_bps = p->rx_bps;
+            n->tx_bps = p->tx_bps;
+        }
+    }
+}
+
+/* Did any NIC's traffic figures change? */
+static bool
+traffic_changed(const struct ccnc_host *a, const struct ccnc_host *b)
+{
+    for (size_t i = 0; i < a->n_vms && i < b->n_vms; i++)
+        for (size_t j = 0; j < a->vms[i].n_nics && j < b->vms[i].n_nics; j++)
+            if (a->vms[i].nics[j].rx_bps != b->vms[i].nics[j].rx_bps ||
+                a->vms[i].nics[j].tx_bps != b->vms[i].nics[j].tx_bps ||
+                a->vms[i].nics[j].n_history != b->vms[i].nics[j].n_history)
+                return true;
+    return false;
+}
+
 /* Read the bond of each running VM the lab knows, keeping the last known
  * one (marked stale) when the guest agent does not answer. */
 static void
@@ -320,8 +381,10 @@ read_bonds(struct lv_host *h, struct ccnc_host *part, const struct ccnc_host *la
         }
         ccnc_guest_name_nics(vm);
         ccnc_error_clear(&err);
-        if (dom)
+        if (dom) {
+            read_traffic(dom, vm, prev);
             virDomainFree(dom);
+        }
     }
 }
 
@@ -389,10 +452,13 @@ refresh_bonds(struct lv_host *h)
     part = ccnc_host_dup(h->shadow);
     read_bonds(h, part, h->shadow);
     ccnc_host_diff(h->shadow, part, "shadow", &changes);
-    ccnc_host_unref(h->shadow);
-    h->shadow = part;
-    if (changes.n)
-        post_vms(h);
+    {
+        bool traffic = traffic_changed(h->shadow, part);
+        ccnc_host_unref(h->shadow);
+        h->shadow = part;
+        if (changes.n || traffic)
+            post_vms(h);
+    }
     ccnc_event_list_clear(&changes);
 }
 

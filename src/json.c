@@ -159,6 +159,8 @@ vm_json(const struct ccnc_vm *vm)
         put_str(no, "alias", n->alias);
         put_str(no, "source", n->source);
         put_str(no, "guest_name", n->guest_name);
+        put_int64(no, "rx_bps", n->rx_bps);
+        put_int64(no, "tx_bps", n->tx_bps);
         if (n->teaming) {
             json_object *t = json_object_new_object();
             put_str(t, "type", n->teaming->type);
@@ -518,6 +520,8 @@ host_read(struct ccnc_host *h, json_object *o)
             n->alias = get_str(no, "alias");
             n->source = get_str(no, "source");
             n->guest_name = get_str(no, "guest_name");
+            n->rx_bps = get_int64(no, "rx_bps");
+            n->tx_bps = get_int64(no, "tx_bps");
             if (json_object_object_get_ex(no, "teaming", &t) &&
                 json_object_is_type(t, json_type_object)) {
                 n->teaming = ccnc_xcalloc(1, sizeof(*n->teaming));

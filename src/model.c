@@ -287,6 +287,7 @@ ccnc_vm_add_nic(struct ccnc_vm *vm)
 
     n = ccnc_array_push(&vm->nics, &vm->n_nics, NULL, sizeof(*n));
     n->role = CCNC_NIC_ROLE_OTHER;
+    n->rx_bytes = n->tx_bytes = n->rx_bps = n->tx_bps = CCNC_UNKNOWN;
     return n;
 }
 

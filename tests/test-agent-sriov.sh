@@ -12,79 +12,18 @@
 set -u
 top=${abs_top_srcdir:-.}
 build=${abs_top_builddir:-.}
-agent="$build/ccnc-agent"
-kdir=${CCNC_GUEST_KERNEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ccnc/guest-kernel/root}
-qdir=${CCNC_QEMU10_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ccnc/qemu10/root}
 passes=0
 fails=0
 ok() { passes=$((passes + 1)); echo "ok: $1"; }
 fail() { fails=$((fails + 1)); echo "FAIL: $1"; }
 
 command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
-vmlinuz=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -1)
-if [ -z "$vmlinuz" ] && [ "${CCNC_GUEST_FETCH:-}" = 1 ] && [ -z "${CCNC_GUEST_KERNEL_DIR:-}" ]; then
-    "$top/tests/guest/fetch-kernel.sh" >/dev/null && vmlinuz=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -1)
-fi
-[ -n "$vmlinuz" ] || { echo "SKIP: no guest kernel in $kdir (run tests/guest/fetch-kernel.sh or set CCNC_GUEST_FETCH=1)"; exit 77; }
-qemu=$qdir/usr/bin/qemu-system-x86_64
-if [ ! -x "$qemu" ] && [ "${CCNC_GUEST_FETCH:-}" = 1 ] && [ -z "${CCNC_QEMU10_DIR:-}" ]; then
-    "$top/tests/guest/fetch-qemu10.sh" >/dev/null
-fi
-[ -x "$qemu" ] || { echo "SKIP: no QEMU 10 in $qdir (run tests/guest/fetch-qemu10.sh or set CCNC_GUEST_FETCH=1)"; exit 77; }
-export QEMU_MODULE_DIR=$qdir/usr/lib/x86_64-linux-gnu/qemu
-"$qemu" -device help 2>/dev/null | grep -q '"igb"' || { echo "SKIP: $qemu has no igb device"; exit 77; }
-busybox=$(command -v busybox) || { echo "SKIP: no busybox"; exit 77; }
-case $(file -L "$busybox" 2>/dev/null) in
-*statically*) ;;
-*) echo "SKIP: $busybox is not statically linked (install busybox-static)"; exit 77 ;;
-esac
-ipbin=$(command -v ip) || { echo "SKIP: no ip (iproute2)"; exit 77; }
-kver=$(basename "$vmlinuz" | sed 's/^vmlinuz-//')
-
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ccnc-agent-sriov.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
-r="$tmp/initrd"
-mkdir -p "$r/bin" "$r/sbin" "$r/usr/bin" "$r/lib/modules" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" \
-    "$r/usr/share/misc"
-
-copy_prog() { # PROGRAM DEST
-    cp "$1" "$r/$2"
-    ldd "$1" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p' |
-        while read -r lib; do
-            mkdir -p "$r$(dirname "$lib")"
-            cp -L "$lib" "$r$lib"
-        done
-}
-cp "$busybox" "$r/bin/busybox"
-for app in sh mount insmod sleep grep sed mkfifo poweroff cat ls readlink wc tr; do
-    ln -s busybox "$r/bin/$app"
-done
-copy_prog "$agent" usr/bin/ccnc-agent
-copy_prog "$ipbin" sbin/ip
-for f in /usr/share/misc/pci.ids /usr/share/hwdata/pci.ids; do
-    [ -e "$f" ] && { mkdir -p "$r$(dirname "$f")"; cp -L "$f" "$r$f"; }
-done
-for m in dca i2c-algo-bit igb igbvf; do
-    f=$(find "$kdir/lib/modules/$kver" -name "$m.ko*" | head -1)
-    [ -n "$f" ] || { echo "SKIP: no $m module in $kdir"; exit 77; }
-    case $f in
-    *.xz) xz -dc "$f" >"$r/lib/modules/$m.ko" ;;
-    *.zst) zstd -dcq "$f" >"$r/lib/modules/$m.ko" ;;
-    *) cp "$f" "$r/lib/modules/$m.ko" ;;
-    esac
-done
-cp "$top/tests/guest/sriov-init.sh" "$r/init"
-chmod +x "$r/init"
-(cd "$r" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp/initrd.gz" || exit 99
-
-# a one-port hub as the NIC's peer: its link is up, and no frame leaves QEMU.
-# pci-hole64-size=0: QEMU 10.0.2 maps the VFs' BARs wrongly without it
-timeout 300 "$qemu" -machine q35 -accel tcg -m 512 -smp 1 -nographic -no-reboot \
-    -L "$qdir/usr/share/qemu" -L "$qdir/usr/share/seabios" -L "$qdir/usr/lib/ipxe/qemu" \
-    -global q35-pcihost.pci-hole64-size=0 \
-    -netdev hubport,id=n0,hubid=0 -device igb,netdev=n0,mac=52:54:00:77:02:00 \
-    -kernel "$vmlinuz" -initrd "$tmp/initrd.gz" \
-    -append "console=ttyS0 quiet panic=-1 rdinit=/init" >"$tmp/console" 2>&1
+"$top/tests/guest/sriov-guest.sh" "$top/tests/guest/sriov-init.sh" 1 "$tmp/console" >"$tmp/guest.out"
+rc=$?
+[ $rc = 77 ] && { cat "$tmp/guest.out"; exit 77; }
+[ $rc = 0 ] || { echo "the guest did not run (exit $rc):"; cat "$tmp/guest.out"; tail -20 "$tmp/console"; exit 1; }
 tr -d '\r' <"$tmp/console" >"$tmp/c"
 if ! grep -q '^GUEST-END' "$tmp/c"; then
     echo "the guest did not finish; its console:"

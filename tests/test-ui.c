@@ -53,6 +53,19 @@ fixture_snapshot(void)
         ck_assert_msg(h != NULL, "%s does not parse", path);
         ck_assert_int_ge(at, 0);
         h->updated_ms = h->stale ? FIXTURE_TIME_MS - 250000 : FIXTURE_TIME_MS - 2000;
+        /* the stream on vm1's NICs: a sparkline where there is room */
+        for (size_t v = 0; v < h->n_vms; v++)
+            for (size_t k = 0; k < h->vms[v].n_nics && strcmp(h->vms[v].name, "vm1") == 0; k++) {
+                static const long long bps[] = { 2100000, 2300000, 2200000, 800000, 0,
+                                                  1500000, 2400000, 2250000, 2300000 };
+                struct ccnc_vm_nic *n = &h->vms[v].nics[k];
+                if (n->pci)
+                    continue; /* a hostdev: the host sees none of its traffic */
+                for (size_t b = 0; b < CCNC_ARRAY_SIZE(bps); b++)
+                    n->history[n->n_history++] = bps[b] / (long long)(k + 1);
+                n->rx_bps = n->history[n->n_history - 1] - 2000;
+                n->tx_bps = 2000;
+            }
         next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
         ccnc_snapshot_unref(snap);
         snap = next;

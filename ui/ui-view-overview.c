@@ -466,6 +466,45 @@ draw_vm_line(struct ui_grid *g, int y, const struct entry *e, bool selected)
     }
 }
 
+/* "812 b/s", "12.3 kb/s", "1.2 Mb/s" */
+static void
+rate_text(char *buf, size_t len, long long bps)
+{
+    if (bps < 1000)
+        snprintf(buf, len, "%lld b/s", bps);
+    else if (bps < 1000000)
+        snprintf(buf, len, "%.1f kb/s", (double)bps / 1e3);
+    else if (bps < 1000000000)
+        snprintf(buf, len, "%.1f Mb/s", (double)bps / 1e6);
+    else
+        snprintf(buf, len, "%.2f Gb/s", (double)bps / 1e9);
+}
+
+/* The NIC's traffic over the last seconds, one cell a second, scaled to
+ * its own peak, and the rate now (rx + tx). */
+static void
+draw_sparkline(struct ui_grid *g, int y, int x, int cells, const struct ccnc_vm_nic *n)
+{
+    static const char *const blocks[] = { "\u2581", "\u2582", "\u2583", "\u2584",
+                                          "\u2585", "\u2586", "\u2587", "\u2588" };
+    static const char ascii[] = "_.,-=+*#";
+    int first = n->n_history > cells ? n->n_history - cells : 0;
+    long long peak = 0;
+    char rate[40];
+
+    for (int i = first; i < n->n_history; i++)
+        if (n->history[i] > peak)
+            peak = n->history[i];
+    for (int i = first, c = 0; i < n->n_history; i++, c++) {
+        int level = peak > 0 ? (int)(n->history[i] * 7 / peak) : 0;
+        char a[2] = { ascii[level], 0 };
+        ui_grid_put(g, y, x + cells - (n->n_history - first) + c, UI_GOOD,
+                    g->ascii ? a : blocks[level]);
+    }
+    rate_text(rate, sizeof(rate), n->rx_bps + n->tx_bps);
+    ui_grid_put_fit(g, y, x + cells + 1, 10, UI_DIM, rate);
+}
+
 static void
 draw_nic_line(struct ui_grid *g, int y, const struct entry *e, const struct ccnc_vm_nic *n)
 {
@@ -512,6 +551,9 @@ draw_nic_line(struct ui_grid *g, int y, const struct entry *e, const struct ccnc
         ui_grid_put_fit(g, y, x, g->w - x - 1, UI_DIM, t);
         free(t);
     }
+    /* traffic, where there is room (100 columns and more) */
+    if (g->w >= 100 && n->n_history > 0 && n->rx_bps >= 0 && x <= g->w - 22)
+        draw_sparkline(g, y, g->w - 21, 8, n);
     if (n->teaming && wide && x < g->w - 30) {
         char *t = ccnc_xasprintf(_("teaming %s"), n->teaming->type ? n->teaming->type : "?");
         ui_grid_put_fit(g, y, g->w - 28, 27, UI_DIM, t);

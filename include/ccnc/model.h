@@ -154,6 +154,8 @@ struct ccnc_teaming {
     char *persistent;     /* alias of the persistent NIC, for transient */
 };
 
+#define CCNC_NIC_HISTORY 16   /* samples kept for a NIC's sparkline */
+
 struct ccnc_vm_nic {
     char *mac;
     char *model;          /* "virtio", "e1000e", NULL for hostdev */
@@ -165,6 +167,13 @@ struct ccnc_vm_nic {
     char *source;         /* bridge or network name, may be NULL */
     char *guest_name;     /* the guest's name for it ("eth0"), may be NULL */
     struct ccnc_teaming *teaming;   /* NULL when none */
+    /* traffic, from libvirt's counters of the host-side device (none for a
+     * hostdev: the host does not see its traffic); CCNC_UNKNOWN: none */
+    long long rx_bytes, tx_bytes;   /* the counters when read, at stats_ms */
+    long long stats_ms;             /* monotonic; 0: never read */
+    long long rx_bps, tx_bps;       /* bits per second since the read before */
+    long long history[CCNC_NIC_HISTORY];   /* rx + tx bits per second, oldest first */
+    int n_history;
 };
 
 struct ccnc_vm {
