@@ -23,6 +23,26 @@ static const char *const op_names[CCNC_STEP_LAST] = {
 static const char *const outcome_names[CCNC_STEP_OUTCOME_LAST] = {
     "pending", "running", "ok", "failed", "timeout", "skipped",
 };
+/* the same for people, translated */
+static const char *const state_texts[CCNC_ACTION_STATE_LAST] = {
+    N_("planned"), N_("confirmed"), N_("running"), N_("verifying"), N_("done"), N_("failed"),
+    N_("rolled back"),
+};
+static const char *const outcome_texts[CCNC_STEP_OUTCOME_LAST] = {
+    N_("pending"), N_("running"), N_("ok"), N_("failed"), N_("timeout"), N_("skipped"),
+};
+
+const char *
+ccnc_action_state_text(enum ccnc_action_state s)
+{
+    return _(ccnc_enum_to_string(state_texts, CCNC_ACTION_STATE_LAST, (int)s, "?"));
+}
+
+const char *
+ccnc_step_outcome_text(enum ccnc_step_outcome o)
+{
+    return _(ccnc_enum_to_string(outcome_texts, CCNC_STEP_OUTCOME_LAST, (int)o, "?"));
+}
 
 const char *
 ccnc_action_kind_to_string(enum ccnc_action_kind k)

@@ -39,6 +39,25 @@ static const char *const vm_state_names[CCNC_VM_LAST] = {
         return ccnc_enum_from_string(table, (last), s);                       \
     }
 
+/* The same names for people, translated (the ones above are the JSON's). */
+static const char *const vm_state_texts[CCNC_VM_LAST] = {
+    N_("no state"), N_("running"), N_("blocked"), N_("paused"), N_("shutting down"),
+    N_("shut off"), N_("crashed"), N_("suspended"),
+};
+static const char *const slave_state_texts[CCNC_SLAVE_LAST] = { N_("active"), N_("backup") };
+
+const char *
+ccnc_vm_state_text(enum ccnc_vm_state s)
+{
+    return _(ccnc_enum_to_string(vm_state_texts, CCNC_VM_LAST, (int)s, N_("unknown")));
+}
+
+const char *
+ccnc_slave_state_text(enum ccnc_slave_state s)
+{
+    return _(ccnc_enum_to_string(slave_state_texts, CCNC_SLAVE_LAST, (int)s, N_("unknown")));
+}
+
 NAME_FUNCS(conn_state, enum ccnc_conn_state, conn_names, CCNC_CONN_LAST)
 NAME_FUNCS(bond_mode, int, bond_mode_names, CCNC_BOND_MODE_LAST)
 NAME_FUNCS(slave_state, enum ccnc_slave_state, slave_state_names, CCNC_SLAVE_LAST)

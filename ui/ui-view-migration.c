@@ -216,7 +216,7 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
     int phase = phase_of(a);
 
     free(head);
-    ui_grid_put(g, y, x + 2, state_attr, ccnc_action_state_to_string(a->state));
+    ui_grid_put(g, y, x + 2, state_attr, ccnc_action_state_text(a->state));
     y++;
     if (a->summary) {
         /* the summary is the sentence that matters: wrap it, never cut it */
@@ -244,7 +244,7 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
         if (s->ended_ms && s->started_ms)
             snprintf(dur, sizeof(dur), "%lld ms", s->ended_ms - s->started_ms);
         ui_grid_put_fit(g, y, right - 22, 9, outcome_attr(s->outcome),
-                        ccnc_step_outcome_to_string(s->outcome));
+                        ccnc_step_outcome_text(s->outcome));
         ui_grid_put_fit(g, y, right - 12, 10, UI_DIM, dur);
     }
     if (g->h >= 30)
@@ -288,7 +288,7 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
             ui_grid_printf(g, y, 2, r->state == CCNC_ACTION_DONE ? UI_NORMAL : UI_WARN,
                            "%-10.10s %-6.6s %-6.6s %-12s %9s %9s %9s %6s", r->vm, r->source,
                            r->destination ? r->destination : "-",
-                           ccnc_action_state_to_string(r->state), total, down, gap, lost);
+                           ccnc_action_state_text(r->state), total, down, gap, lost);
         }
     }
 }

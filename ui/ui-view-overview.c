@@ -446,7 +446,7 @@ draw_vm_line(struct ui_grid *g, int y, const struct entry *e, bool selected)
         free(t);
         return;
     }
-    ui_grid_put_fit(g, y, x, 9, state_attr(e->vm->state), ccnc_vm_state_to_string(e->vm->state));
+    ui_grid_put_fit(g, y, x, 9, state_attr(e->vm->state), ccnc_vm_state_text(e->vm->state));
     x += 10;
     draw_bond(g, y, x, e);
     {
@@ -592,7 +592,7 @@ draw_details(struct ui_grid *g, int y, const struct entry *e)
     t = ccnc_xasprintf(_("%s on %s"), ui_str(vm->name), host);
     ui_grid_printf(g, y++, 2, UI_BOLD, " %s ", t);
     free(t);
-    t = ccnc_xasprintf(_("state %s, UUID %s"), ccnc_vm_state_to_string(vm->state),
+    t = ccnc_xasprintf(_("state %s, UUID %s"), ccnc_vm_state_text(vm->state),
                        ui_str(vm->uuid));
     ui_grid_put_fit(g, y++, 2, g->w - 3, UI_NORMAL, t);
     free(t);
@@ -620,7 +620,7 @@ draw_details(struct ui_grid *g, int y, const struct entry *e)
         else
             snprintf(speed, sizeof(speed), "-");
         ui_grid_put_fit(g, y, 4, 8, UI_BOLD, ui_str(sl->name));
-        ui_grid_put_fit(g, y, 13, 8, UI_NORMAL, ccnc_slave_state_to_string(sl->state));
+        ui_grid_put_fit(g, y, 13, 8, UI_NORMAL, ccnc_slave_state_text(sl->state));
         ui_grid_put_fit(g, y, 22, 6, ccnc_streq(sl->mii_status, "up") ? UI_GOOD : UI_BAD,
                         ui_str(sl->mii_status));
         ui_grid_put_fit(g, y, 29, 11, UI_NORMAL, speed);

@@ -449,7 +449,7 @@ log_action(struct ui *ui)
         if (s->outcome == CCNC_STEP_SKIPPED)
             continue;
         t = ccnc_xasprintf(_("%s: %s%s %s in %lld ms%s%s"), a->vm, s->rollback ? _("undo ") : "",
-                           ccnc_step_op_to_string(s->op), ccnc_step_outcome_to_string(s->outcome),
+                           ccnc_step_op_to_string(s->op), ccnc_step_outcome_text(s->outcome),
                            s->ended_ms - s->started_ms, s->error ? ": " : "",
                            s->error ? s->error : "");
         ui_log_add(ui->log, s->ended_ms, s->outcome == CCNC_STEP_OK ? UI_LOG_INFO : UI_LOG_ERROR,

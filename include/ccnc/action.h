@@ -141,6 +141,9 @@ int ccnc_action_kind_from_string(const char *s);
 const char *ccnc_action_state_to_string(enum ccnc_action_state s);
 const char *ccnc_step_op_to_string(enum ccnc_step_op op);
 const char *ccnc_step_outcome_to_string(enum ccnc_step_outcome o);
+/* For people: translated ("rolled back", "ok"); the above are the JSON's. */
+const char *ccnc_action_state_text(enum ccnc_action_state s);
+const char *ccnc_step_outcome_text(enum ccnc_step_outcome o);
 /* A translated sentence saying what the step does, for plans and logs. */
 const char *ccnc_step_op_describe(enum ccnc_step_op op);
 

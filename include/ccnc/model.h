@@ -359,6 +359,9 @@ int ccnc_slave_state_from_string(const char *s);
 const char *ccnc_nic_role_to_string(enum ccnc_nic_role r);
 int ccnc_nic_role_from_string(const char *s);
 const char *ccnc_vm_state_to_string(enum ccnc_vm_state s);
+/* For people: translated ("shut off"); the _to_string names are the JSON's. */
+const char *ccnc_vm_state_text(enum ccnc_vm_state s);
+const char *ccnc_slave_state_text(enum ccnc_slave_state s);
 int ccnc_vm_state_from_string(const char *s);
 
 #endif
