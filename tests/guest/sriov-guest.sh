@@ -78,7 +78,7 @@ for ((i = 0; i < ports; i++)); do
     # each port on a root port of its own: its VFs live on that bus
     [ "$ports" -gt 1 ] && nics+=(-device "pcie-root-port,id=rp$i,chassis=$((i + 1)),slot=$((i + 1))")
     nics+=(-netdev "hubport,id=n$i,hubid=$i"
-        -device "igb,netdev=n$i,mac=52:54:00:77:$(printf %02x $((i + 2))):00${ports:+$([ "$ports" -gt 1 ] && echo ",bus=rp$i")}")
+        -device "igb,netdev=n$i,romfile=,mac=52:54:00:77:$(printf %02x $((i + 2))):00${ports:+$([ "$ports" -gt 1 ] && echo ",bus=rp$i")}")
 done
 # pci-hole64-size=0: QEMU 10.0.2 maps the VFs' BARs wrongly without it
 timeout 900 "$qemu" -machine q35 -accel tcg -m "$mem" -smp 1 -nographic -no-reboot \
