@@ -9,7 +9,9 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t tmpfs tmp /tmp
 echo
+echo "BENCH-STEP init"
 for m in dca i2c-algo-bit igb igbvf veth; do insmod /lib/modules/$m.ko || echo "BENCH-FAIL insmod $m"; done
+echo "BENCH-STEP modules, $(ls /sys/bus/pci/drivers/igb | grep -c 0000) igb ports"
 ip() { /sbin/ip "$@"; }
 idle_s=120
 for a in $(cat /proc/cmdline); do case $a in ccnc.idle=*) idle_s=${a#ccnc.idle=} ;; esac; done
@@ -29,6 +31,7 @@ while [ "$(ls -d /sys/bus/pci/drivers/igbvf/0000:* 2>/dev/null | wc -l)" -lt $ma
     sleep 0.2
     i=$((i + 1))
 done
+echo "BENCH-STEP $made VFs bound to igbvf after $i polls"
 links=$(ls /sys/class/net | wc -l)
 p=0
 while [ $links -lt 200 ]; do
@@ -42,7 +45,8 @@ ccnc-agent --serve --name footprint </tmp/in >/tmp/out 2>/tmp/err &
 agent=$!
 exec 3>/tmp/in
 i=0
-while ! grep -q '^{"type":"inventory"' /tmp/out && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+while ! grep -q '^{"type":"inventory"' /tmp/out && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+echo "BENCH-STEP first inventory after $i polls of 0.1 s ($links links)"
 sleep 5
 ticks() { awk '{ print $14 + $15 }' /proc/$agent/stat; }
 t0=$(ticks)

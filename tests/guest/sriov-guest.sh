@@ -76,7 +76,7 @@ chmod +x "$r/init"
 nics=()
 for ((i = 0; i < ports; i++)); do
     # each port on a root port of its own: its VFs live on that bus
-    [ "$ports" -gt 1 ] && nics+=(-device "pcie-root-port,id=rp$i,chassis=$((i + 1)),slot=$((i + 1))")
+    [ "$ports" -gt 1 ] && nics+=(-device "pcie-root-port,id=rp$i,chassis=$((i + 1)),slot=$((i + 1)),io-reserve=0")
     nics+=(-netdev "hubport,id=n$i,hubid=$i"
         -device "igb,netdev=n$i,romfile=,mac=52:54:00:77:$(printf %02x $((i + 2))):00${ports:+$([ "$ports" -gt 1 ] && echo ",bus=rp$i")}")
 done
@@ -85,4 +85,4 @@ timeout 900 "$qemu" -machine q35 -accel tcg -m "$mem" -smp 1 -nographic -no-rebo
     -L "$qdir/usr/share/qemu" -L "$qdir/usr/share/seabios" -L "$qdir/usr/lib/ipxe/qemu" \
     -global q35-pcihost.pci-hole64-size=0 "${nics[@]}" \
     -kernel "$vmlinuz" -initrd "$tmp/initrd.gz" \
-    -append "console=ttyS0 quiet panic=-1 rdinit=/init" >"$console" 2>&1
+    -append "console=ttyS0 ${CCNC_GUEST_QUIET-quiet} panic=-1 rdinit=/init" >"$console" 2>&1
