@@ -51,6 +51,8 @@ static void
 print_vfs(const struct ccnc_snapshot *snap, const char *only)
 {
     bool any = false;
+    char *path = ccnc_vf_intent_default_path();
+    struct ccnc_vf_intent *intent = ccnc_vf_intent_load(path);
 
     printf("%-8s %-8s %3s %-13s %-17s %5s %3s %6s %6s %-5s %-5s %-7s %s\n", _("HOST"), _("PORT"),
            _("VF"), _("PCI"), _("MAC"), _("VLAN"), _("QOS"), _("RATE"), _("MIN"), _("SPOOF"),
@@ -70,6 +72,13 @@ print_vfs(const struct ccnc_snapshot *snap, const char *only)
                        f->spoofchk < 0 ? "-" : f->spoofchk ? _("on") : _("off"),
                        f->trust < 0 ? "-" : f->trust ? _("on") : _("off"),
                        f->link_state ? f->link_state : "-", f->vm ? f->vm : "-");
+                {
+                    /* MAC or VLAN no longer what ccnc set */
+                    char *note = ccnc_vf_intent_drift(intent, h->name, k->name, f);
+                    if (note)
+                        printf(_("%-8s %-8s %3d   DRIFTED: %s\n"), "", "", f->index, note);
+                    free(note);
+                }
             }
         }
         for (size_t n = 0; n < h->n_nics; n++) {
@@ -83,6 +92,8 @@ print_vfs(const struct ccnc_snapshot *snap, const char *only)
         printf(_("No VFs on %s.\n"), only);
     else if (!any)
         printf(_("No VFs.\n"));
+    ccnc_vf_intent_free(intent);
+    free(path);
 }
 
 /* --- a change, its reply, and the report that shows it --------------------------- */
@@ -226,6 +237,18 @@ change(struct cli *cli, const char *host, const char *pf, int vf, struct ccnc_vf
                           "within %d s\n"), PACKAGE, host, VERIFY_S);
         rc = CCNC_EXIT_FAILED;
     } else {
+        if (c) {
+            char *path = ccnc_vf_intent_default_path();
+            struct ccnc_vf_intent *in = ccnc_vf_intent_load(path);
+            struct ccnc_error e2 = { 0 };
+            ccnc_vf_intent_set(in, host, c);
+            if (ccnc_vf_intent_save(in, path, &e2) < 0) {
+                fprintf(stderr, "%s vf: %s\n", PACKAGE, e2.message);
+                ccnc_error_clear(&e2);
+            }
+            ccnc_vf_intent_free(in);
+            free(path);
+        }
         if (c)
             printf(_("%s: VF %d of %s set\n"), host, vf, pf);
         else

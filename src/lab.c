@@ -896,12 +896,7 @@ ccnc_lab_load(const char *path, struct ccnc_error *errs, size_t max_errs, size_t
 char *
 ccnc_lab_default_path(void)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-
-    if (xdg && *xdg == '/')
-        return ccnc_xasprintf("%s/ccnc/lab.conf", xdg);
-    return ccnc_xasprintf("%s/.config/ccnc/lab.conf", home && *home ? home : ".");
+    return ccnc_xdg_path("XDG_CONFIG_HOME", ".config", "lab.conf");
 }
 
 struct ccnc_lab *

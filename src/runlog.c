@@ -31,32 +31,7 @@ struct ccnc_runlog {
 char *
 ccnc_runlog_default_dir(void)
 {
-    const char *xdg = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-
-    if (xdg && *xdg == '/')
-        return ccnc_xasprintf("%s/ccnc/runs", xdg);
-    return ccnc_xasprintf("%s/.local/state/ccnc/runs", home && *home ? home : ".");
-}
-
-static int
-mkdir_p(const char *path)
-{
-    char *p = ccnc_xstrdup(path);
-    int rc = 0;
-
-    for (char *s = p + 1; *s && rc == 0; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0700) < 0 && errno != EEXIST)
-            rc = -1;
-        *s = '/';
-    }
-    if (rc == 0 && mkdir(p, 0700) < 0 && errno != EEXIST)
-        rc = -1;
-    free(p);
-    return rc;
+    return ccnc_xdg_path("XDG_STATE_HOME", ".local/state", "runs");
 }
 
 static void
@@ -122,7 +97,7 @@ ccnc_runlog_open(const char *dir, const struct ccnc_action *a, long long now_ms,
     int fd = -1;
     char *path = NULL;
 
-    if (mkdir_p(dir) < 0) {
+    if (ccnc_mkdir_p(dir, 0700) < 0) {
         ccnc_error_set_at(err, CCNC_ERR_IO, dir, 0, _("cannot make the run folder: %s"),
                           strerror(errno));
         return NULL;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <ccnc/error.h>
@@ -261,4 +262,35 @@ fail:
         fclose(f);
     free(buf);
     return NULL;
+}
+
+int
+ccnc_mkdir_p(const char *path, unsigned mode)
+{
+    char *p = ccnc_xstrdup(path);
+    int rc = 0;
+
+    for (char *s = p + 1; *s && rc == 0; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
+            rc = -1;
+        *s = '/';
+    }
+    if (rc == 0 && mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
+        rc = -1;
+    free(p);
+    return rc;
+}
+
+char *
+ccnc_xdg_path(const char *env, const char *home_dir, const char *rel)
+{
+    const char *xdg = getenv(env);
+    const char *home = getenv("HOME");
+
+    if (xdg && *xdg == '/')
+        return ccnc_xasprintf("%s/ccnc/%s", xdg, rel);
+    return ccnc_xasprintf("%s/%s/ccnc/%s", home && *home ? home : ".", home_dir, rel);
 }

@@ -3,6 +3,9 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include <json-c/json.h>
 
 #include <ccnc/lab.h>
+#include <ccnc/json.h>
 #include <ccnc/util.h>
 #include <ccnc/vf.h>
 
@@ -231,4 +235,127 @@ ccnc_vf_change_applied(const struct ccnc_vf_change *c, const struct ccnc_vf *vf)
     if (c->link_state && !ccnc_streq(c->link_state, vf->link_state))
         return false;
     return true;
+}
+
+/* --- what ccnc set ----------------------------------------------------------- */
+
+struct ccnc_vf_intent {
+    json_object *root;   /* {"HOST/PF/VF": {"mac": "...", "vlan": N}} */
+};
+
+char *
+ccnc_vf_intent_default_path(void)
+{
+    return ccnc_xdg_path("XDG_STATE_HOME", ".local/state", "vf-intent.json");
+}
+
+struct ccnc_vf_intent *
+ccnc_vf_intent_load(const char *path)
+{
+    struct ccnc_vf_intent *in = ccnc_xcalloc(1, sizeof(*in));
+
+    in->root = path ? json_object_from_file(path) : NULL;
+    if (in->root && !json_object_is_type(in->root, json_type_object)) {
+        json_object_put(in->root);
+        in->root = NULL;
+    }
+    if (!in->root)
+        in->root = json_object_new_object();
+    return in;
+}
+
+void
+ccnc_vf_intent_free(struct ccnc_vf_intent *in)
+{
+    if (!in)
+        return;
+    json_object_put(in->root);
+    free(in);
+}
+
+static char *
+intent_key(const char *host, const char *pf, int vf)
+{
+    return ccnc_xasprintf("%s/%s/%d", host, pf, vf);
+}
+
+void
+ccnc_vf_intent_set(struct ccnc_vf_intent *in, const char *host, const struct ccnc_vf_change *c)
+{
+    char *key;
+    json_object *o;
+
+    if (!c->mac && c->vlan == CCNC_VF_KEEP)
+        return;
+    key = intent_key(host, c->pf, c->vf);
+    if (!json_object_object_get_ex(in->root, key, &o)) {
+        o = json_object_new_object();
+        json_object_object_add(in->root, key, o);
+    }
+    if (c->mac)
+        json_object_object_add(o, "mac", json_object_new_string(c->mac));
+    if (c->vlan != CCNC_VF_KEEP)
+        json_object_object_add(o, "vlan", json_object_new_int(c->vlan));
+    free(key);
+}
+
+int
+ccnc_vf_intent_save(const struct ccnc_vf_intent *in, const char *path, struct ccnc_error *err)
+{
+    char *dir = ccnc_xstrdup(path), *slash = strrchr(dir, '/'), *tmp;
+    const char *text = json_object_to_json_string_ext(in->root, JSON_C_TO_STRING_PRETTY);
+    int fd, rc = 0;
+
+    if (slash) {
+        *slash = '\0';
+        if (ccnc_mkdir_p(dir, 0700) < 0) {
+            rc = ccnc_error_set(err, CCNC_ERR_IO, _("cannot make %s: %s"), dir, strerror(errno));
+            free(dir);
+            return rc;
+        }
+    }
+    free(dir);
+    tmp = ccnc_xasprintf("%s.new", path);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || write(fd, "\n", 1) != 1 ||
+        fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
+        rc = ccnc_error_set(err, CCNC_ERR_IO, _("cannot write %s: %s"), path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+char *
+ccnc_vf_intent_drift(const struct ccnc_vf_intent *in, const char *host, const char *pf,
+                     const struct ccnc_vf *vf)
+{
+    char *key = intent_key(host, pf, vf->index);
+    json_object *o, *v;
+    const char *mac = NULL;
+    int vlan = CCNC_VF_KEEP;
+    bool drift = false;
+
+    if (!in || !json_object_object_get_ex(in->root, key, &o)) {
+        free(key);
+        return NULL;
+    }
+    free(key);
+    if (json_object_object_get_ex(o, "mac", &v) && json_object_is_type(v, json_type_string)) {
+        mac = json_object_get_string(v);
+        drift |= !vf->mac || strcasecmp(mac, vf->mac) != 0;
+    }
+    if (json_object_object_get_ex(o, "vlan", &v) && json_object_is_type(v, json_type_int)) {
+        vlan = json_object_get_int(v);
+        drift |= vlan != vf->vlan;
+    }
+    if (!drift)
+        return NULL;
+    if (mac && vlan != CCNC_VF_KEEP)
+        return ccnc_xasprintf(_("ccnc set MAC %s, VLAN %d"), mac, vlan);
+    if (mac)
+        return ccnc_xasprintf(_("ccnc set MAC %s"), mac);
+    return ccnc_xasprintf(_("ccnc set VLAN %d"), vlan);
 }

@@ -665,6 +665,32 @@ START_TEST(test_action_screen)
 }
 END_TEST
 
+/* A VF whose VLAN is no longer what ccnc set: marked, and said when selected */
+START_TEST(test_vf_drift)
+{
+    struct ccnc_snapshot *snap = fixture_snapshot();
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    struct ui_state st = { .clock = "12:34:56", .view = UI_VIEW_VFS };
+    struct ccnc_vf_intent *in = ccnc_vf_intent_load(NULL);
+    struct ccnc_vf_change c;
+    struct ccnc_error err = { 0 };
+    char *text;
+
+    ccnc_vf_change_init(&c, "eth1", 0);
+    ccnc_vf_change_line(&c, "vlan=300", &err);
+    ccnc_vf_intent_set(in, "sys1", &c);
+    ccnc_vf_change_clear(&c);
+    st.vf_intent = in;
+    ui_draw_screen(g, snap, &st);
+    text = ui_grid_to_text(g, true);
+    ccnc_test_golden("golden/ui-vfs-drift-80x24.txt", text);
+    free(text);
+    ccnc_vf_intent_free(in);
+    ui_grid_free(g);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
 /* v in the VF view: the selected VF's settings as words, edited, sent */
 START_TEST(test_vf_editor)
 {
@@ -820,6 +846,7 @@ ccnc_ui_suite(void)
     tcase_add_loop_test(tc, test_action_screen, 0, (int)CCNC_ARRAY_SIZE(action_screens));
     tcase_add_test(tc, test_plan_dialog);
     tcase_add_test(tc, test_vf_editor);
+    tcase_add_test(tc, test_vf_drift);
     tcase_add_test(tc, test_hostkey_question);
     tcase_add_test(tc, test_passphrase_question);
     tcase_add_loop_test(tk, test_keys, 0, (int)CCNC_ARRAY_SIZE(key_cases));

@@ -4,7 +4,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <ccnc/util.h>
 #include <ccnc/vf.h>
 
 #include "agent/proto.h"
@@ -119,6 +121,54 @@ START_TEST(test_applied_and_describe)
 }
 END_TEST
 
+/* What ccnc set, kept in a file, and a VF that no longer matches it */
+START_TEST(test_intent)
+{
+    char dir[] = "/tmp/ccnc-test-intent.XXXXXX";
+    char *path;
+    struct ccnc_vf_intent *in;
+    struct ccnc_vf_change c;
+    struct ccnc_vf vf = { .index = 1, .mac = (char *)"52:54:00:77:02:02", .vlan = 202 };
+    struct ccnc_error err = { 0 };
+    char *note;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    path = ccnc_xasprintf("%s/state/ccnc/vf-intent.json", dir);
+    in = ccnc_vf_intent_load(path);          /* missing: empty */
+    ck_assert_ptr_null(ccnc_vf_intent_drift(in, "sriov", "eth1", &vf));
+    ccnc_vf_change_init(&c, "eth1", 1);
+    ccnc_vf_change_line(&c, "mac=52:54:00:77:02:02 vlan=202 rate=500", &err);
+    ccnc_vf_intent_set(in, "sriov", &c);
+    ck_assert_int_eq(ccnc_vf_intent_save(in, path, &err), 0);
+    ccnc_vf_intent_free(in);
+    ccnc_vf_change_clear(&c);
+
+    in = ccnc_vf_intent_load(path);
+    ck_assert_ptr_null(ccnc_vf_intent_drift(in, "sriov", "eth1", &vf));   /* as set */
+    vf.vlan = 0;                                                        /* remade, or changed */
+    note = ccnc_vf_intent_drift(in, "sriov", "eth1", &vf);
+    ck_assert_str_eq(note, "ccnc set MAC 52:54:00:77:02:02, VLAN 202");
+    free(note);
+    ck_assert_ptr_null(ccnc_vf_intent_drift(in, "sys1", "eth1", &vf));    /* another host */
+    /* a later change of the VLAN only keeps the MAC */
+    ccnc_vf_change_init(&c, "eth1", 1);
+    ccnc_vf_change_line(&c, "vlan=0", &err);
+    ccnc_vf_intent_set(in, "sriov", &c);
+    ccnc_vf_change_clear(&c);
+    ck_assert_ptr_null(ccnc_vf_intent_drift(in, "sriov", "eth1", &vf));
+    ccnc_vf_intent_free(in);
+    unlink(path);
+    free(path);
+    path = ccnc_xasprintf("%s/state/ccnc", dir);
+    rmdir(path);
+    free(path);
+    path = ccnc_xasprintf("%s/state", dir);
+    rmdir(path);
+    free(path);
+    rmdir(dir);
+}
+END_TEST
+
 Suite *
 ccnc_vf_suite(void)
 {
@@ -129,6 +179,7 @@ ccnc_vf_suite(void)
     tcase_add_loop_test(tc, test_bad_words, 0, (int)(sizeof(bad_words) / sizeof(bad_words[0])));
     tcase_add_test(tc, test_request_roundtrip);
     tcase_add_test(tc, test_applied_and_describe);
+    tcase_add_test(tc, test_intent);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -116,13 +116,16 @@ draw_col_heads(struct ui_grid *g, int y, const struct cols *c)
 
 static void
 draw_vf(struct ui_grid *g, int y, const struct cols *c, const struct ccnc_nic *pf,
-        const struct ccnc_vf *vf, bool stale, bool selected)
+        const struct ccnc_vf *vf, bool stale, bool selected, bool drift)
 {
     char buf[64];
     enum ui_attr a = stale ? UI_DIM : UI_NORMAL;
 
     if (selected)
         ui_grid_put(g, y, 0, UI_REVERSE, g->ascii ? ">" : "\u25b6");
+    /* MAC or VLAN no longer what ccnc set */
+    if (drift)
+        ui_grid_put(g, y, 1, UI_BAD, "!");
     snprintf(buf, sizeof(buf), "%d", vf->index);
     put_right(g, y, c->idx, 3, a, buf);
     if (selected)
@@ -197,11 +200,14 @@ vfs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_st
     struct cols c = columns(g);
     int y = UI_BODY_TOP, bottom = UI_BODY_BOTTOM(g);
     int sel = st->selected[UI_VIEW_VFS], n = count_vfs(snap);
+    char *drift_note = NULL;   /* the selected VF's, when it drifted */
     int avail, top = 0, total = 0;
 
     if (sel >= n)
         sel = n - 1;
-    ui_grid_put(g, y, 1, UI_DIM, _("Rates in Mb/s (- none); trust on and spoof off are marked."));
+    ui_grid_put_fit(g, y, 1, g->w - 2, UI_DIM,
+                    _("Rates in Mb/s (- none); trust on and spoof off marked; ! MAC/VLAN not "
+                      "as set"));
     y++;
     avail = bottom - y + 1;
     for (int pass = 0; pass < 2; pass++) {
@@ -230,8 +236,18 @@ vfs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_st
                         sel_first = f == 0 ? v - 2 : v;
                         sel_last = v;
                     }
-                    if (VY(v) >= 0)
-                        draw_vf(g, VY(v), &c, pf, &l->vfs[f], h->stale, k == sel);
+                    if (VY(v) >= 0) {
+                        char *note = ccnc_vf_intent_drift(st->vf_intent, h->name, l->name,
+                                                          &l->vfs[f]);
+                        draw_vf(g, VY(v), &c, pf, &l->vfs[f], h->stale, k == sel, note != NULL);
+                        if (note && k == sel) {
+                            drift_note = ccnc_xasprintf(_("VF %d of %s on %s drifted: %s"),
+                                                        l->vfs[f].index, l->name, h->name, note);
+                            free(note);
+                        } else {
+                            free(note);
+                        }
+                    }
                 }
             }
             /* SR-IOV capable ports without VFs, so that "none" is visible */
@@ -274,6 +290,12 @@ vfs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_st
     }
     if (total > top + avail)
         ui_draw_more_below(g, bottom, total - top - avail);
+    if (drift_note) {
+        /* the selected VF drifted: say what ccnc set, in place of the legend */
+        ui_grid_printf(g, UI_BODY_TOP, 1, UI_NORMAL, "%*s", g->w - 2, "");
+        ui_grid_put_fit(g, UI_BODY_TOP, 1, g->w - 16, UI_BAD, drift_note);
+        free(drift_note);
+    }
     if (top > 0) {
         char *t = ccnc_xasprintf(g->ascii ? _("^ %d more") : _("\u2191 %d more"), top);
         int x = g->w - ui_text_width(t) - 2;

@@ -84,6 +84,7 @@ struct ui_state {
     const char *question_host;      /* a host whose unknown key awaits y/n, NULL none */
     const char *pass_host;          /* a host whose identity's passphrase is asked */
     char secret[128];               /* the passphrase being typed; wiped after use */
+    const struct ccnc_vf_intent *vf_intent;   /* what ccnc set on VFs, may be NULL */
     /* the VF editor (v in the VF view) */
     bool vf_editing;
     char vf_host[64], vf_pf[32];

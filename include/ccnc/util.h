@@ -39,6 +39,12 @@ void *ccnc_array_push(void *items_ptr, size_t *n, size_t *cap, size_t size);
 
 /* Both may be NULL; NULL equals NULL only. */
 bool ccnc_streq(const char *a, const char *b);
+/* $ENV/ccnc/REL when the XDG variable env holds an absolute path, else
+ * $HOME/HOME_DIR/ccnc/REL ("XDG_STATE_HOME", ".local/state", "runs").
+ * Caller frees. */
+char *ccnc_xdg_path(const char *env, const char *home_dir, const char *rel);
+/* mkdir -p with mode for what it makes; -1 and errno. */
+int ccnc_mkdir_p(const char *path, unsigned mode);
 
 /* Replace *dst by a copy of src (freeing the old value). */
 void ccnc_str_set(char **dst, const char *src);

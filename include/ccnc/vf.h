@@ -45,4 +45,25 @@ void ccnc_vf_change_drop_same(struct ccnc_vf_change *c, const struct ccnc_vf *vf
 /* Is what the agent reports for vf what the change asked for? */
 bool ccnc_vf_change_applied(const struct ccnc_vf_change *c, const struct ccnc_vf *vf);
 
+/* What ccnc set on VFs (MAC and VLAN), kept across runs in
+ * $XDG_STATE_HOME/ccnc/vf-intent.json, so that a VF which drifted from it
+ * (changed behind ccnc's back, or remade) can be flagged. */
+struct ccnc_vf_intent;
+
+char *ccnc_vf_intent_default_path(void);   /* caller frees */
+/* Read it; an empty one when the file is missing or unreadable. */
+struct ccnc_vf_intent *ccnc_vf_intent_load(const char *path);
+void ccnc_vf_intent_free(struct ccnc_vf_intent *in);
+/* Remember the MAC and VLAN a change set on host's pf, VF c->vf. */
+void ccnc_vf_intent_set(struct ccnc_vf_intent *in, const char *host,
+                        const struct ccnc_vf_change *c);
+/* Write it (made private, replaced whole).  -1 and err. */
+int ccnc_vf_intent_save(const struct ccnc_vf_intent *in, const char *path,
+                        struct ccnc_error *err);
+/* Has vf of host's pf drifted from what ccnc set?  Then a translated
+ * note saying what ccnc set ("ccnc set MAC 52:.. VLAN 201"), caller frees;
+ * NULL when it is as set, or ccnc set nothing there. */
+char *ccnc_vf_intent_drift(const struct ccnc_vf_intent *in, const char *host, const char *pf,
+                           const struct ccnc_vf *vf);
+
 #endif

@@ -76,6 +76,20 @@ for ((i = 0; i < 50; i++)); do
 done
 [ "$(jq -c '.[] | select(.index == 2) | [.mac, .vlan]' <<<"$v")" = '["52:54:00:77:02:03",302]' ] &&
 	log "VF 2's change on the host is in ccnc's report" || fail "VF 2: $(jq -c '.[] | select(.index == 2)' <<<"$v")"
+# a VF ccnc set, changed behind its back: flagged as drifted
+S /sbin/ip link set "$pf" vf 0 vlan 999 || fail "ip link set vf 0 vlan on the host"
+for ((i = 0; i < 50; i++)); do
+	C vf sriov >"$WORK/drift.out" 2>&1
+	grep -q "DRIFTED: ccnc set MAC 52:54:00:77:02:01, VLAN 201" "$WORK/drift.out" && break
+	sleep 0.2
+done
+grep -q "DRIFTED: ccnc set MAC 52:54:00:77:02:01, VLAN 201" "$WORK/drift.out" &&
+	log "VF 0 changed behind ccnc's back is flagged: $(grep DRIFTED "$WORK/drift.out" | head -1 | sed 's/^ *//')" ||
+	{ fail "VF 0's drift is not flagged"; sed 's/^/  | /' "$WORK/drift.out"; }
+C vf sriov "$pf" 0 vlan=201 >/dev/null 2>&1 || fail "setting VF 0's VLAN back"
+C vf sriov | grep -q DRIFTED && fail "still flagged after ccnc set it again"
+v=$(vfs_json)
+
 # every VF ccnc reports, against ip -d link
 S /sbin/ip -j -d link show "$pf" >"$WORK/ip.json"
 for i in 0 1 2 3; do
