@@ -61,7 +61,10 @@ if wait_screen "the running migration" "migrate-passthrough vm1: $src .* $dst +r
 fi
 
 # after: done, every step ok, the meter and the result row
-if wait_screen "the finished migration" "migrate-passthrough vm1: $src .* $dst +done" 120; then
+# (the result row comes with the run's end: after the probe's last sample,
+# a moment after the last step)
+if wait_screen "the finished migration" "migrate-passthrough vm1: $src .* $dst +done" 120 &&
+	wait_screen "the result row" "^ +vm1 +$src +$dst +done +[0-9]+ ms" 15; then
 	cp "$WORK/screen" "$WORK/after"
 	n_ok=$(grep -Ec '^ +[0-9]+ [a-z-]+ +ok +[0-9]+ ms' "$WORK/after")
 	[ "$n_ok" = 12 ] || fail "$n_ok of 12 steps shown ok"
