@@ -29,24 +29,6 @@ host_of(const struct ccnc_snapshot *snap, const char *name)
     return i < 0 ? NULL : snap->hosts[i];
 }
 
-static const struct ccnc_link *
-find_port(const struct ccnc_host *h, const char *pf)
-{
-    for (size_t i = 0; h && i < h->n_links; i++)
-        if (strcmp(h->links[i].name, pf) == 0)
-            return &h->links[i];
-    return NULL;
-}
-
-static const struct ccnc_nic *
-port_nic(const struct ccnc_host *h, const char *pf)
-{
-    for (size_t i = 0; h && i < h->n_nics; i++)
-        if (ccnc_streq(h->nics[i].netdev, pf))
-            return &h->nics[i];
-    return NULL;
-}
-
 static void
 print_vfs(const struct ccnc_snapshot *snap, const char *only)
 {
@@ -111,16 +93,15 @@ static bool
 applied(struct vf_wait *w, const struct ccnc_snapshot *snap)
 {
     const struct ccnc_host *h = host_of(snap, w->host);
-    const struct ccnc_link *k = find_port(h, w->pf);
-    const struct ccnc_nic *n = port_nic(h, w->pf);
+    const struct ccnc_link *k = ccnc_host_find_link(h, w->pf);
+    const struct ccnc_nic *n = ccnc_host_find_port(h, w->pf);
+    const struct ccnc_vf *vf;
 
     if (!w->change)
         return n && n->has_sriov && n->sriov.num_vfs == w->num_vfs &&
                (w->num_vfs == 0 || (k && k->n_vfs == (size_t)w->num_vfs));
-    for (size_t i = 0; k && i < k->n_vfs; i++)
-        if (k->vfs[i].index == w->change->vf)
-            return ccnc_vf_change_applied(w->change, &k->vfs[i]);
-    return false;
+    vf = ccnc_link_find_vf(k, w->change->vf);
+    return vf && ccnc_vf_change_applied(w->change, vf);
 }
 
 static void
@@ -202,7 +183,7 @@ change(struct cli *cli, const char *host, const char *pf, int vf, struct ccnc_vf
     snap = ccnc_engine_snapshot(engine);
     {
         const struct ccnc_host *h = host_of(snap, host);
-        if (h && !port_nic(h, pf) && !find_port(h, pf)) {
+        if (h && !ccnc_host_find_port(h, pf) && !ccnc_host_find_link(h, pf)) {
             fprintf(stderr, _("%s vf: %s has no port '%s'\n"), PACKAGE, host, pf);
             ccnc_snapshot_unref(snap);
             ccnc_engine_free(engine);
@@ -299,7 +280,6 @@ ccnc_cli_vf(struct cli *cli, int argc, char **argv)
         }
     }
     if (first_kv < 0 && num_vfs < 0) {
-        struct ccnc_engine *engine;
         struct ccnc_snapshot *snap;
         if (n_pos > 1)
             return usage_error(_("%s: say what to change (KEY=VALUE) or --numvfs N"), pos[1]);
@@ -307,19 +287,12 @@ ccnc_cli_vf(struct cli *cli, int argc, char **argv)
             fprintf(stderr, _("%s vf: no host '%s' in the lab config\n"), PACKAGE, pos[0]);
             return CCNC_EXIT_USAGE;
         }
-        engine = ccnc_engine_new(cli->lab);
-        if (!cli->offline)
-            ccnc_cli_settle(engine, 15);
-        snap = ccnc_engine_snapshot(engine);
-        if (json) {
-            char *out = ccnc_json_snapshot(snap, CCNC_JSON_PRETTY);
-            puts(out);
-            free(out);
-        } else {
+        snap = ccnc_cli_snapshot(cli, 15);
+        if (json)
+            ccnc_cli_print_json(snap);
+        else
             print_vfs(snap, pos[0]);
-        }
         ccnc_snapshot_unref(snap);
-        ccnc_engine_free(engine);
         return CCNC_EXIT_OK;
     }
     if (cli->offline)

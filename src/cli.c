@@ -324,10 +324,31 @@ ccnc_cli_settle(struct ccnc_engine *engine, int wait_s)
     ccnc_engine_set_listener(engine, NULL, NULL);
 }
 
+struct ccnc_snapshot *
+ccnc_cli_snapshot(struct cli *cli, int wait_s)
+{
+    struct ccnc_engine *engine = ccnc_engine_new(cli->lab);
+    struct ccnc_snapshot *snap;
+
+    if (!cli->offline)
+        ccnc_cli_settle(engine, wait_s);
+    snap = ccnc_engine_snapshot(engine);
+    ccnc_engine_free(engine);
+    return snap;
+}
+
+void
+ccnc_cli_print_json(const struct ccnc_snapshot *snap)
+{
+    char *out = ccnc_json_snapshot(snap, CCNC_JSON_PRETTY);
+
+    puts(out);
+    free(out);
+}
+
 static int
 cmd_status(struct cli *cli, int argc, char **argv)
 {
-    struct ccnc_engine *engine;
     struct ccnc_snapshot *snap;
     bool json = false;
     int wait_s = 15;
@@ -350,19 +371,12 @@ cmd_status(struct cli *cli, int argc, char **argv)
             return CCNC_EXIT_USAGE;
         }
     }
-    engine = ccnc_engine_new(cli->lab);
-    if (!cli->offline)
-        ccnc_cli_settle(engine, wait_s);
-    snap = ccnc_engine_snapshot(engine);
-    if (json) {
-        char *out = ccnc_json_snapshot(snap, CCNC_JSON_PRETTY);
-        puts(out);
-        free(out);
-    } else {
+    snap = ccnc_cli_snapshot(cli, wait_s);
+    if (json)
+        ccnc_cli_print_json(snap);
+    else
         print_status_text(snap);
-    }
     ccnc_snapshot_unref(snap);
-    ccnc_engine_free(engine);
     return fflush(stdout) == 0 ? CCNC_EXIT_OK : CCNC_EXIT_FAILED;
 }
 

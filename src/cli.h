@@ -29,9 +29,15 @@ int ccnc_cli_main(int argc, char **argv);
 int ccnc_cli_load_lab(struct cli *cli);
 
 struct ccnc_engine;
+struct ccnc_snapshot;
 /* Start the engine's collectors and run its loop until every host has
  * answered or wait_s seconds have passed. */
 void ccnc_cli_settle(struct ccnc_engine *engine, int wait_s);
+/* What the lab looks like: an engine, settled for at most wait_s (not with
+ * --offline), its snapshot.  Caller unrefs. */
+struct ccnc_snapshot *ccnc_cli_snapshot(struct cli *cli, int wait_s);
+/* The snapshot as pretty JSON on stdout (docs/status-json.md). */
+void ccnc_cli_print_json(const struct ccnc_snapshot *snap);
 
 /* Commands in their own files: argv[0] is the command's name. */
 int ccnc_cli_runs(struct cli *cli, int argc, char **argv);

@@ -430,6 +430,24 @@ ccnc_host_find_link(const struct ccnc_host *h, const char *name)
 }
 
 const struct ccnc_nic *
+ccnc_host_find_port(const struct ccnc_host *h, const char *name)
+{
+    for (size_t i = 0; h && name && i < h->n_nics; i++)
+        if (!h->nics[i].is_vf && ccnc_streq(h->nics[i].netdev, name))
+            return &h->nics[i];
+    return NULL;
+}
+
+const struct ccnc_vf *
+ccnc_link_find_vf(const struct ccnc_link *l, int index)
+{
+    for (size_t i = 0; l && i < l->n_vfs; i++)
+        if (l->vfs[i].index == index)
+            return &l->vfs[i];
+    return NULL;
+}
+
+const struct ccnc_nic *
 ccnc_host_find_nic(const struct ccnc_host *h, const char *pci)
 {
     for (size_t i = 0; h && i < h->n_nics; i++)

@@ -14,15 +14,6 @@
 #include "ui-views.h"
 
 /* The PF's PCI function for a link: the NIC whose netdev it is. */
-static const struct ccnc_nic *
-pf_nic(const struct ccnc_host *h, const struct ccnc_link *l)
-{
-    for (size_t i = 0; i < h->n_nics; i++)
-        if (!h->nics[i].is_vf && ccnc_streq(h->nics[i].netdev, l->name))
-            return &h->nics[i];
-    return NULL;
-}
-
 static bool
 link_has_vfs(const struct ccnc_host *h, const char *netdev)
 {
@@ -222,7 +213,7 @@ vfs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_st
                 const struct ccnc_nic *pf;
                 if (l->n_vfs == 0)
                     continue;
-                pf = pf_nic(h, l);
+                pf = ccnc_host_find_port(h, l->name);
                 ports++;
                 if (VY(v) >= 0)
                     port_heading(g, VY(v), h, l, pf);

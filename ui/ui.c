@@ -261,16 +261,13 @@ vf_set(struct ui *ui)
 {
     struct ui_state *st = &ui->st;
     struct ccnc_snapshot *snap = ccnc_engine_snapshot(ui->engine);
-    const struct ccnc_vf *cur = NULL;
     struct ccnc_vf_change c;
     struct ccnc_error err = { 0 };
     int at = ccnc_snapshot_find_host(snap, st->vf_host);
-
-    for (size_t j = 0; at >= 0 && j < snap->hosts[at]->n_links; j++)
-        if (strcmp(snap->hosts[at]->links[j].name, st->vf_pf) == 0)
-            for (size_t f = 0; f < snap->hosts[at]->links[j].n_vfs; f++)
-                if (snap->hosts[at]->links[j].vfs[f].index == st->vf_index)
-                    cur = &snap->hosts[at]->links[j].vfs[f];
+    const struct ccnc_vf *cur = at < 0 ? NULL
+                                : ccnc_link_find_vf(ccnc_host_find_link(snap->hosts[at],
+                                                                        st->vf_pf),
+                                                    st->vf_index);
     ccnc_vf_change_init(&c, st->vf_pf, st->vf_index);
     snprintf(ui->vf_what, sizeof(ui->vf_what), _("VF %d of %s on %s"), st->vf_index, st->vf_pf,
              st->vf_host);

@@ -266,6 +266,10 @@ void ccnc_bond_copy(struct ccnc_bond *dst, const struct ccnc_bond *src);
 /* Borrowed lookups, NULL when absent. */
 const struct ccnc_link *ccnc_host_find_link(const struct ccnc_host *host, const char *name);
 const struct ccnc_nic *ccnc_host_find_nic(const struct ccnc_host *host, const char *pci);
+/* The physical function whose netdev is name (an SR-IOV port), NULL if none. */
+const struct ccnc_nic *ccnc_host_find_port(const struct ccnc_host *host, const char *name);
+/* VF number index of a port's link, NULL if none. */
+const struct ccnc_vf *ccnc_link_find_vf(const struct ccnc_link *link, int index);
 const struct ccnc_vm *ccnc_host_find_vm(const struct ccnc_host *host, const char *name);
 
 /* Mark each of vm's NICs passthrough, backup or other from the lab
