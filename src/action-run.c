@@ -63,10 +63,9 @@ struct ccnc_action_run {
     pthread_mutex_t log_mu;  /* the run file: the thread's steps, the loop's probe samples */
     bool log_done;           /* its result line is written (log_mu) */
 
-    /* the connectivity probe; the loop's, except probe_stop_req/probe_over (mu) */
-    int probe_handle;        /* > 0 while it runs */
-    int probe_retry;         /* timer: the storage host's agent is not up yet */
-    bool probe_stop_req, probe_over;
+    /* the connectivity probe; the loop's, except probe_stop_req (mu) */
+    int probe_handle;        /* > 0 until its last sample */
+    bool probe_stop_req;
 
     /* the thread's */
     virConnectPtr src, dst;
@@ -169,7 +168,6 @@ on_probe(void *data, const struct ccnc_probe_figures *f)
     if (f->done) {
         p->done = true;
         r->probe_handle = 0;
-        r->probe_over = true;
         pthread_cond_broadcast(&r->cond);
     }
     copy = r->cb ? ccnc_action_dup(r->a) : NULL;
@@ -185,66 +183,29 @@ on_probe(void *data, const struct ccnc_probe_figures *f)
         r->cb(copy, NULL, NULL, false, r->cb_data);
 }
 
-/* Ping the VM from the storage host while the action runs; without a
- * probe target or a storage host, the run says why it has no figures.  An
- * agent that is not up yet (a console just started) is tried again every
- * half second while the action runs. */
-static void
-try_probe(struct ccnc_action_run *r)
-{
-    const char *host = NULL;
-    struct ccnc_agent *agent = ccnc_engine_probe_agent(r->engine, &host);
-    struct ccnc_error err = { 0 };
-    int handle, max_s;
-
-    if (!agent) {
-        pthread_mutex_lock(&r->mu);
-        ccnc_str_set(&r->a->probe.error, _("the lab has no storage host to probe from"));
-        pthread_mutex_unlock(&r->mu);
-        return;
-    }
-    /* bounded even if this console dies: every step's timeout, and some */
-    max_s = r->lab->migration.timeout_s + 8 * r->lab->migration.step_timeout_s + 30;
-    handle = ccnc_agent_probe_start(agent, r->cv->probe_target, PROBE_RATE_HZ, max_s, on_probe,
-                                    r, &err);
-    pthread_mutex_lock(&r->mu);
-    if (handle > 0) {
-        r->probe_handle = handle;
-        free(r->a->probe.error);
-        r->a->probe.error = NULL;
-    } else {
-        ccnc_str_set(&r->a->probe.error, err.message);
-    }
-    pthread_mutex_unlock(&r->mu);
-    ccnc_error_clear(&err);
-}
-
-static void
-on_probe_retry(void *data)
-{
-    struct ccnc_action_run *r = data;
-
-    if (r->probe_handle > 0 || ccnc_action_run_finished(r)) {
-        ccnc_loop_cancel(ccnc_engine_loop(r->engine), &r->probe_retry);
-        return;
-    }
-    try_probe(r);
-    if (r->probe_handle > 0)
-        ccnc_loop_cancel(ccnc_engine_loop(r->engine), &r->probe_retry);
-}
-
+/* Ping the VM from the storage host while the action runs (from the moment
+ * its agent runs, if it does not yet); without a probe target or a storage
+ * host, the run says why it has no figures. */
 static void
 start_probe(struct ccnc_action_run *r)
 {
-    if (!r->cv->probe_target) {
+    struct ccnc_agent *agent = ccnc_engine_probe_agent(r->engine, NULL);
+    struct ccnc_error err = { 0 };
+    /* bounded even if this console dies: every step's timeout, and some */
+    int max_s = r->lab->migration.timeout_s + 8 * r->lab->migration.step_timeout_s + 30;
+
+    if (!r->cv->probe_target)
         ccnc_str_set(&r->a->probe.error, _("no probe_target in the VM's section of the lab "
                                            "config"));
-        return;
+    else if (!agent)
+        ccnc_str_set(&r->a->probe.error, _("the lab has no storage host to probe from"));
+    else if ((r->probe_handle = ccnc_agent_probe_start(agent, r->cv->probe_target,
+                                                       PROBE_RATE_HZ, max_s, on_probe, r,
+                                                       &err)) <= 0) {
+        r->probe_handle = 0;
+        ccnc_str_set(&r->a->probe.error, err.message);
     }
-    try_probe(r);
-    if (r->probe_handle <= 0 && ccnc_engine_probe_agent(r->engine, NULL))
-        r->probe_retry = ccnc_loop_add_timer(ccnc_engine_loop(r->engine), 500, true,
-                                             on_probe_retry, r);
+    ccnc_error_clear(&err);
 }
 
 /* The thread's end: stop the probe and wait (bounded) for its last sample,
@@ -256,11 +217,11 @@ finish_probe(struct ccnc_action_run *r)
     char byte = 1;
 
     pthread_mutex_lock(&r->mu);
-    if (r->probe_handle > 0 && !r->probe_over) {
+    if (r->probe_handle > 0) {
         r->probe_stop_req = true;
         if (write(r->wake[1], &byte, 1) < 0 && errno != EAGAIN)
             r->probe_stop_req = false;
-        while (r->probe_stop_req || !r->probe_over)
+        while (r->probe_stop_req || r->probe_handle > 0)
             if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
                 break;
     }
@@ -1057,7 +1018,6 @@ ccnc_action_run_free(struct ccnc_action_run *r)
         return;
     if (r->started)
         pthread_join(r->thread, NULL);
-    ccnc_loop_cancel(ccnc_engine_loop(r->engine), &r->probe_retry);
     if (r->probe_handle > 0) {
         struct ccnc_agent *agent = ccnc_engine_probe_agent(r->engine, NULL);
         if (agent)

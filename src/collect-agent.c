@@ -77,6 +77,7 @@ struct pending {
 struct probe_sub {
     int handle;                /* the probe-start request's id */
     int probe;                 /* the agent's number, -1 before its reply */
+    char *start;               /* its probe-start line, until the agent runs; then NULL */
     bool stop_wanted;
     ccnc_agent_probe_cb cb;    /* NULL: cancelled, waiting for the reply */
     void *data;
@@ -358,10 +359,23 @@ subs_end(struct ccnc_agent *a, const char *why)
 
     a->subs = NULL;
     a->n_subs = a->cap_subs = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        free(subs[i].start);
         if (subs[i].cb)
             subs[i].cb(subs[i].data, &f);
+    }
     free(subs);
+}
+
+/* The agent runs: send the probes asked for before it did. */
+static void
+subs_flush(struct ccnc_agent *a)
+{
+    for (size_t i = 0; i < a->n_subs; i++)
+        if (a->subs[i].start) {
+            send_line(a, a->subs[i].start);   /* takes it */
+            a->subs[i].start = NULL;
+        }
 }
 
 static void
@@ -411,15 +425,15 @@ ccnc_agent_probe_start(struct ccnc_agent *a, const char *target, int rate_hz,
 {
     struct probe_sub *sub;
 
-    if (a->state != A_RUNNING || !a->exec)
-        return ccnc_error_set(err, CCNC_ERR_CONNECT, _("ccnc-agent is not running on %s"),
-                              a->name);
+    (void)err;
     sub = ccnc_array_push(&a->subs, &a->n_subs, &a->cap_subs, sizeof(*sub));
     sub->handle = (int)++a->next_id;
     sub->probe = -1;
     sub->cb = cb;
     sub->data = data;
-    send_line(a, ccnc_agent_probe_start_line(sub->handle, target, rate_hz, max_duration_s));
+    sub->start = ccnc_agent_probe_start_line(sub->handle, target, rate_hz, max_duration_s);
+    if (a->state == A_RUNNING && a->exec)
+        subs_flush(a);
     return sub->handle;
 }
 
@@ -430,6 +444,18 @@ ccnc_agent_probe_stop(struct ccnc_agent *a, int handle)
 
     if (i < 0)
         return;
+    if (a->subs[i].start) {
+        /* never sent: it ends here */
+        struct probe_sub s = a->subs[i];
+        char *why = ccnc_xasprintf(_("ccnc-agent on %s was not running yet"), a->name);
+        struct ccnc_probe_figures f = { .done = true, .error = why };
+        free(s.start);
+        sub_remove(a, (size_t)i);
+        if (s.cb)
+            s.cb(s.data, &f);
+        free(why);
+        return;
+    }
     if (a->subs[i].probe > 0 && !a->subs[i].stop_wanted)
         send_line(a, ccnc_agent_probe_stop_line(++a->next_id, a->subs[i].probe));
     a->subs[i].stop_wanted = true;
@@ -442,8 +468,8 @@ ccnc_agent_probe_cancel(struct ccnc_agent *a, int handle)
 
     if (i < 0)
         return;
-    ccnc_agent_probe_stop(a, handle);
     a->subs[i].cb = NULL;
+    ccnc_agent_probe_stop(a, handle);
 }
 
 /* --- requests that change the host ------------------------------------------------------- */
@@ -772,6 +798,7 @@ agent_line(void *data, const char *line, bool is_stderr)
         a->state = A_RUNNING;
         a->settled = true;
         ccnc_error_clear(&a->err);
+        subs_flush(a);
         if (a->cb.inventory)
             a->cb.inventory(a->data, ccnc_host_ref(msg.inventory));
         break;

@@ -49,8 +49,8 @@ const struct ccnc_error *ccnc_agent_error(const struct ccnc_agent *agent);
  * rate_hz for at most max_duration_s.  cb(data, figures) comes with every
  * sample (every 100 ms) and once with figures->done set: the probe ended
  * (stopped, failed, the agent or its session gone — then with error), and
- * the handle is forgotten.  Returns a handle > 0, or -1 and err when the
- * agent is not running. */
+ * the handle is forgotten.  Asked before the agent runs (a console just
+ * started), it starts when the agent does.  Returns a handle > 0. */
 typedef void (*ccnc_agent_probe_cb)(void *data, const struct ccnc_probe_figures *figures);
 int ccnc_agent_probe_start(struct ccnc_agent *agent, const char *target, int rate_hz,
                            int max_duration_s, ccnc_agent_probe_cb cb, void *data,
