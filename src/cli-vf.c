@@ -218,18 +218,8 @@ change(struct cli *cli, const char *host, const char *pf, int vf, struct ccnc_vf
                           "within %d s\n"), PACKAGE, host, VERIFY_S);
         rc = CCNC_EXIT_FAILED;
     } else {
-        if (c) {
-            char *path = ccnc_vf_intent_default_path();
-            struct ccnc_vf_intent *in = ccnc_vf_intent_load(path);
-            struct ccnc_error e2 = { 0 };
-            ccnc_vf_intent_set(in, host, c);
-            if (ccnc_vf_intent_save(in, path, &e2) < 0) {
-                fprintf(stderr, "%s vf: %s\n", PACKAGE, e2.message);
-                ccnc_error_clear(&e2);
-            }
-            ccnc_vf_intent_free(in);
-            free(path);
-        }
+        if (w.error)   /* done, but what was set could not be kept */
+            fprintf(stderr, "%s vf: %s\n", PACKAGE, w.error);
         if (c)
             printf(_("%s: VF %d of %s set\n"), host, vf, pf);
         else

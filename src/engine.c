@@ -43,7 +43,14 @@ struct ccnc_engine {
     struct ccnc_engine_options opts;
     struct engine_host *hosts;
     size_t n_hosts;
+    struct ccnc_vf_intent *vf_intent;   /* NULL until asked for */
+    char *vf_intent_path;
+    struct vf_set **vf_sets;            /* VF changes waiting for their answer */
+    size_t n_vf_sets, cap_vf_sets;
 };
+
+struct vf_set;
+static void vf_set_free(struct vf_set *v);
 
 struct replay;
 static void replay_free(struct ccnc_engine *e);
@@ -65,6 +72,8 @@ ccnc_engine_free(struct ccnc_engine *e)
     if (!e)
         return;
     replay_free(e);
+    ccnc_vf_intent_free(e->vf_intent);
+    free(e->vf_intent_path);
     if (e->run && !ccnc_action_run_finished(e->run))
         ccnc_action_run_abort(e->run);
     ccnc_action_run_free(e->run);
@@ -87,6 +96,10 @@ ccnc_engine_free(struct ccnc_engine *e)
     ccnc_snapshot_unref(e->snap);
     ccnc_loop_free(e->loop);
     ccnc_lab_unref(e->lab);
+    /* their agents are gone: no answer comes */
+    for (size_t i = 0; i < e->n_vf_sets; i++)
+        vf_set_free(e->vf_sets[i]);
+    free(e->vf_sets);
     free(e);
 }
 
@@ -408,13 +421,77 @@ host_agent(struct ccnc_engine *e, const char *host, struct ccnc_error *err)
     return NULL;
 }
 
+const struct ccnc_vf_intent *
+ccnc_engine_vf_intent(struct ccnc_engine *e)
+{
+    if (!e->vf_intent) {
+        e->vf_intent_path = ccnc_vf_intent_default_path();
+        e->vf_intent = ccnc_vf_intent_load(e->vf_intent_path);
+    }
+    return e->vf_intent;
+}
+
+/* A VF change on its way: on the agent's yes, remember what it set. */
+struct vf_set {
+    struct ccnc_engine *e;
+    char *host;
+    struct ccnc_vf_change change;
+    ccnc_engine_reply_cb cb;
+    void *data;
+};
+
+static void
+vf_set_free(struct vf_set *v)
+{
+    ccnc_vf_change_clear(&v->change);
+    free(v->host);
+    free(v);
+}
+
+static void
+on_vf_set(void *data, bool ok, const char *error)
+{
+    struct vf_set *v = data;
+    struct ccnc_engine *e = v->e;
+    struct ccnc_error err = { 0 };
+
+    for (size_t i = 0; i < e->n_vf_sets; i++)
+        if (e->vf_sets[i] == v)
+            e->vf_sets[i] = e->vf_sets[--e->n_vf_sets];
+    if (ok) {
+        ccnc_engine_vf_intent(v->e);
+        ccnc_vf_intent_set(v->e->vf_intent, v->host, &v->change);
+        if (ccnc_vf_intent_save(v->e->vf_intent, v->e->vf_intent_path, &err) < 0)
+            error = err.message;
+    }
+    if (v->cb)
+        v->cb(v->data, ok, error);
+    ccnc_error_clear(&err);
+    vf_set_free(v);
+}
+
 int
 ccnc_engine_vf_set(struct ccnc_engine *e, const char *host, const struct ccnc_vf_change *c,
                    ccnc_engine_reply_cb cb, void *data, struct ccnc_error *err)
 {
     struct ccnc_agent *a = host_agent(e, host, err);
+    struct vf_set *v;
 
-    return a && ccnc_agent_vf_set(a, c, cb, data, err) > 0 ? 0 : -1;
+    if (!a)
+        return -1;
+    v = ccnc_xcalloc(1, sizeof(*v));
+    v->e = e;
+    v->host = ccnc_xstrdup(host);
+    ccnc_vf_change_copy(&v->change, c);
+    v->cb = cb;
+    v->data = data;
+    if (ccnc_agent_vf_set(a, c, on_vf_set, v, err) < 0) {
+        vf_set_free(v);
+        return -1;
+    }
+    *(struct vf_set **)ccnc_array_push(&e->vf_sets, &e->n_vf_sets, &e->cap_vf_sets,
+                                       sizeof(v)) = v;
+    return 0;
 }
 
 int

@@ -67,6 +67,15 @@ bool_value(const char *key, const char *v, int *out, struct ccnc_error *err)
     return 0;
 }
 
+void
+ccnc_vf_change_copy(struct ccnc_vf_change *d, const struct ccnc_vf_change *s)
+{
+    *d = *s;
+    d->pf = ccnc_xstrdup(s->pf);
+    d->mac = ccnc_xstrdup(s->mac);
+    d->link_state = ccnc_xstrdup(s->link_state);
+}
+
 int
 ccnc_vf_change_word(struct ccnc_vf_change *c, const char *word, struct ccnc_error *err)
 {

@@ -41,9 +41,6 @@ struct ui {
     char pass_host[64];             /* the host whose passphrase is asked for */
     char declined[8][64];           /* hosts whose passphrase the operator put off */
     char vf_what[128];              /* the VF change waiting for its answer */
-    struct ccnc_vf_change vf_change;    /* ... and the change itself */
-    struct ccnc_vf_intent *vf_intent;   /* what ccnc set on VFs (VF view's "!") */
-    char *vf_intent_path;
     size_t n_declined;
     size_t logged_steps;
 };
@@ -242,14 +239,8 @@ on_vf_reply(void *data, bool ok, const char *error)
 
     message(ui, ok ? UI_GOOD : UI_BAD, m);
     free(m);
-    if (ok && ui->vf_intent) {
-        struct ccnc_error err = { 0 };
-        ccnc_vf_intent_set(ui->vf_intent, ui->st.vf_host, &ui->vf_change);
-        if (ccnc_vf_intent_save(ui->vf_intent, ui->vf_intent_path, &err) < 0) {
-            message(ui, UI_WARN, err.message);
-            ccnc_error_clear(&err);
-        }
-    }
+    if (ok && error)   /* done, but what was set could not be kept */
+        message(ui, UI_WARN, error);
     if (!ui->frame_timer)
         ui->frame_timer = ccnc_loop_add_timer(ccnc_engine_loop(ui->engine), UI_FRAME_MS, false,
                                               on_frame, ui);
@@ -282,10 +273,6 @@ vf_set(struct ui *ui)
         } else if (ccnc_engine_vf_set(ui->engine, st->vf_host, &c, on_vf_reply, ui, &err) < 0) {
             message(ui, UI_BAD, err.message);
         } else {
-            /* kept until the answer, to remember what was set */
-            ccnc_vf_change_clear(&ui->vf_change);
-            ui->vf_change = c;
-            ccnc_vf_change_init(&c, st->vf_pf, st->vf_index);
             char *m = ccnc_xasprintf(_("%s: asked its agent to change it."), ui->vf_what);
             message(ui, UI_NORMAL, m);
             free(m);
@@ -509,9 +496,7 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
         ui.st.view = UI_VIEW_MIGRATION;
     ui.log = ui_log_new(UI_LOG_DEFAULT_CAP);
     ui.st.log = ui.log;
-    ui.vf_intent_path = ccnc_vf_intent_default_path();
-    ui.vf_intent = ccnc_vf_intent_load(ui.vf_intent_path);
-    ui.st.vf_intent = ui.vf_intent;
+    ui.st.vf_intent = ccnc_engine_vf_intent(engine);
     {
         const struct ccnc_lab *lab = ccnc_engine_lab(engine);
         char *t = ccnc_xasprintf(_("Console started with '%s': %zu hosts, %zu VMs configured."),
@@ -553,8 +538,5 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     endwin();
     ui_grid_free(ui.grid);
     ui_log_free(ui.log);
-    ccnc_vf_change_clear(&ui.vf_change);
-    ccnc_vf_intent_free(ui.vf_intent);
-    free(ui.vf_intent_path);
     return 0;
 }

@@ -110,11 +110,16 @@ const struct ccnc_engine_result *ccnc_engine_result(const struct ccnc_engine *en
 
 typedef void (*ccnc_engine_reply_cb)(void *data, bool ok, const char *error);
 /* Change a VF on host; cb once with the agent's answer (the driver's
- * refusal as error).  The change shows in a later snapshot.  -1 and err
- * when the host is unknown or its agent is not running. */
+ * refusal as error).  The change shows in a later snapshot.  What was set
+ * (MAC, VLAN) is kept in the VF intent file; when that cannot be written,
+ * cb gets ok with the error as a warning.  -1 and err when the host is
+ * unknown or its agent is not running. */
 int ccnc_engine_vf_set(struct ccnc_engine *engine, const char *host,
                        const struct ccnc_vf_change *change, ccnc_engine_reply_cb cb,
                        void *data, struct ccnc_error *err);
+/* What ccnc set on VFs ($XDG_STATE_HOME/ccnc/vf-intent.json), read once;
+ * borrowed for the engine's life. */
+const struct ccnc_vf_intent *ccnc_engine_vf_intent(struct ccnc_engine *engine);
 /* Set the number of VFs of port pf (a netdev) on host. */
 int ccnc_engine_sriov_numvfs(struct ccnc_engine *engine, const char *host, const char *pf,
                              int num_vfs, ccnc_engine_reply_cb cb, void *data,

@@ -23,6 +23,7 @@ struct ccnc_vf_change {
 
 void ccnc_vf_change_init(struct ccnc_vf_change *c, const char *pf, int vf);
 void ccnc_vf_change_clear(struct ccnc_vf_change *c);
+void ccnc_vf_change_copy(struct ccnc_vf_change *dst, const struct ccnc_vf_change *src);
 /* Apply one KEY=VALUE word: mac, vlan, qos, rate (= max_tx_rate),
  * max_tx_rate, min_tx_rate, spoofchk, trust (on/off, yes/no, 1/0),
  * state (= link_state: auto, enable, disable).  -1 and a translated err
