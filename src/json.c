@@ -131,6 +131,7 @@ link_json(const struct ccnc_link *l)
         put_tribool(v, "trust", vf->trust);
         put_str(v, "link_state", vf->link_state);
         put_str(v, "vm", vf->vm);
+        put_bool(v, "reserved", vf->reserved);
         json_object_array_add(vfs, v);
     }
     json_object_object_add(o, "vfs", vfs);
@@ -488,6 +489,7 @@ host_read(struct ccnc_host *h, json_object *o)
             vf->trust = get_int(vo, "trust");
             vf->link_state = get_str(vo, "link_state");
             vf->vm = get_str(vo, "vm");
+            vf->reserved = get_bool(vo, "reserved");
         }
     }
     FOR_EACH_OBJ(o, "bonds", bo)

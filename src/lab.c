@@ -66,6 +66,7 @@ static const struct key_def key_defs[] = {
     { SEC_POOL, "max_tx_rate_mbps", V_INT, POOL(max_tx_rate_mbps), false, 0, 1000000 },
     { SEC_POOL, "min_tx_rate_mbps", V_INT, POOL(min_tx_rate_mbps), false, 0, 1000000 },
     { SEC_POOL, "vlan", V_INT, POOL(vlan), false, 0, 4094 },
+    { SEC_POOL, "network", V_NAME, POOL(network), false, 0, 0 },
 
     { SEC_VM, "host", V_NAME, VM(host), true, 0, 0 },
     { SEC_VM, "bond", V_IFNAME, VM(bond), false, 0, 0 },
@@ -760,6 +761,7 @@ lab_free(struct ccnc_lab *lab)
         }
         free(lab->pools[i].ports);
         free(lab->pools[i].name);
+        free(lab->pools[i].network);
     }
     for (size_t i = 0; i < lab->n_vms; i++) {
         struct ccnc_lab_vm *vm = &lab->vms[i];

@@ -316,7 +316,7 @@ ccnc_virxml_clear(struct ccnc_virxml *x)
 
 char *
 ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac, const char *pci,
-                       struct ccnc_error *err)
+                       char **host_pci, struct ccnc_error *err)
 {
     xmlDocPtr doc = xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -336,8 +336,13 @@ ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac, cons
         char *m = xp_str(ctx, n, "mac/@address");
         xmlNodePtr addr = xp_node(ctx, n, "source/address");
         char *p = addr ? pci_address(ctx, addr) : NULL;
-        if ((mac && m && strcasecmp(m, mac) == 0) || (pci && p && strcmp(p, pci) == 0))
+        if ((mac && m && strcasecmp(m, mac) == 0) || (pci && p && strcmp(p, pci) == 0)) {
             found = n;
+            if (host_pci) {
+                *host_pci = p;
+                p = NULL;
+            }
+        }
         free(m);
         free(p);
     }
@@ -407,7 +412,16 @@ ccnc_virxml_nic_xml(const struct ccnc_virxml_nic *n, struct ccnc_error *err)
     xmlBufferPtr buf;
     char *out = NULL;
 
-    if (n->pci && n->mac) {
+    if (n->network && n->mac) {
+        /* a VF that libvirt picks from its hostdev network, MAC pinned */
+        root = xmlNewNode(NULL, BAD_CAST "interface");
+        xmlNewProp(root, BAD_CAST "type", BAD_CAST "network");
+        xmlNewProp(xmlNewChild(root, NULL, BAD_CAST "mac", NULL), BAD_CAST "address",
+                   BAD_CAST n->mac);
+        xmlNewProp(xmlNewChild(root, NULL, BAD_CAST "source", NULL), BAD_CAST "network",
+                   BAD_CAST n->network);
+        src = NULL;
+    } else if (n->pci && n->mac) {
         /* a VF or port with its MAC pinned: libvirt sets it before the guest
          * sees the device */
         root = xmlNewNode(NULL, BAD_CAST "interface");
@@ -442,8 +456,8 @@ ccnc_virxml_nic_xml(const struct ccnc_virxml_nic *n, struct ccnc_error *err)
         src = NULL;
     } else {
         xmlFreeDoc(doc);
-        ccnc_error_set(err, CCNC_ERR_CONFIG, _("a NIC needs a PCI address, or a model and a "
-                                               "bridge"));
+        ccnc_error_set(err, CCNC_ERR_CONFIG, _("a NIC needs a PCI address, a network and a "
+                                               "MAC, or a model and a bridge"));
         return NULL;
     }
     xmlDocSetRootElement(doc, root);

@@ -31,9 +31,10 @@ void ccnc_virxml_clear(struct ccnc_virxml *x);
 /* The device XML of the domain's <interface> with that MAC, or of its PCI
  * <hostdev> with that host address, without what only the live domain
  * has (<alias>, <target>): what detach and attach need.  NULL and err when
- * there is none.  Caller frees. */
+ * there is none.  Caller frees.  host_pci (may be NULL) gets the device's
+ * host PCI address, NULL for an emulated NIC; caller frees. */
 char *ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac,
-                             const char *pci, struct ccnc_error *err);
+                             const char *pci, char **host_pci, struct ccnc_error *err);
 
 /* A NIC to attach: a PCI function (a port or a VF) as <interface
  * type='hostdev'> with its MAC pinned (and VLAN when > 0), or as a plain
@@ -41,6 +42,8 @@ char *ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac
  * lab's stand-in for a passthrough NIC). */
 struct ccnc_virxml_nic {
     const char *pci;      /* "0000:03:00.0", or NULL */
+    const char *network;  /* instead of pci: a libvirt network of VFs
+                             (forward mode='hostdev'), which picks one */
     const char *mac;      /* may be NULL */
     int vlan;             /* 0: none */
     const char *model;    /* with bridge, when pci is NULL */

@@ -16,6 +16,7 @@ Suite *ccnc_runlog_suite(void);
 Suite *ccnc_guest_suite(void);
 Suite *ccnc_quote_suite(void);
 Suite *ccnc_vf_suite(void);
+Suite *ccnc_pool_suite(void);
 Suite *ccnc_ssh_proto_suite(void);
 /* the agent's parsers */
 Suite *ccnc_bonding_suite(void);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ccnc/pool.h>
 #include <ccnc/util.h>
 #include <ccnc/vf.h>
 
@@ -19,24 +20,6 @@ link_has_vfs(const struct ccnc_host *h, const char *netdev)
 {
     const struct ccnc_link *l = netdev ? ccnc_host_find_link(h, netdev) : NULL;
     return l && l->n_vfs > 0;
-}
-
-/* A VF's routing ID follows from the PF's (PCIe SR-IOV: first VF offset
- * and stride); used when netlink did not say the VF's address. */
-static bool
-vf_pci_from_pf(char *buf, size_t len, const struct ccnc_nic *pf, int index)
-{
-    unsigned dom, bus, dev, fn;
-    unsigned rid;
-
-    if (!pf || !pf->pci || !pf->has_sriov || pf->sriov.vf_offset <= 0 ||
-        pf->sriov.vf_stride <= 0 ||
-        sscanf(pf->pci, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
-        return false;
-    rid = (bus << 8 | dev << 3 | fn) + (unsigned)pf->sriov.vf_offset +
-          (unsigned)(pf->sriov.vf_stride * index);
-    snprintf(buf, len, "%04x:%02x:%02x.%x", dom, (rid >> 8) & 0xff, (rid >> 3) & 0x1f, rid & 7);
-    return true;
 }
 
 static int
@@ -123,7 +106,7 @@ draw_vf(struct ui_grid *g, int y, const struct cols *c, const struct ccnc_nic *p
         ui_grid_fill_attr_span(g, y, 0, c->idx + 3, UI_REVERSE);
     if (vf->pci)
         ui_grid_put_fit(g, y, c->pci, 12, a, vf->pci);
-    else if (vf_pci_from_pf(buf, sizeof(buf), pf, vf->index))
+    else if (ccnc_vf_pci_address(pf, vf, buf, sizeof(buf)))
         ui_grid_put_fit(g, y, c->pci, 12, UI_DIM, buf);
     else
         ui_grid_put(g, y, c->pci, UI_DIM, "?");
@@ -145,7 +128,12 @@ draw_vf(struct ui_grid *g, int y, const struct cols *c, const struct ccnc_nic *p
     ui_grid_put_fit(g, y, c->link, 7,
                     ccnc_streq(vf->link_state, "disable") ? UI_BAD : a,
                     vf->link_state ? vf->link_state : "?");
-    if (vf->vm)
+    if (vf->vm && vf->reserved) {
+        /* TRANSLATORS: a VF kept for a VM, which does not have it yet */
+        char *t = ccnc_xasprintf(_("%s (reserved)"), vf->vm);
+        ui_grid_put_fit(g, y, c->vm, c->vm_w, stale ? UI_DIM : UI_NORMAL, t);
+        free(t);
+    } else if (vf->vm)
         ui_grid_put_fit(g, y, c->vm, c->vm_w, stale ? UI_DIM : UI_BOLD, vf->vm);
     else
         ui_grid_put_fit(g, y, c->vm, c->vm_w, UI_DIM, _("free"));

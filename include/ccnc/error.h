@@ -17,6 +17,7 @@ enum ccnc_error_code {
     CCNC_ERR_LIBVIRT,    /* libvirt said no */
     CCNC_ERR_TIMEOUT,    /* a bounded wait ran out */
     CCNC_ERR_INTERNAL,
+    CCNC_ERR_UNAVAILABLE, /* what is needed is not there, or taken (a free VF) */
     CCNC_ERR_LAST
 };
 

@@ -46,6 +46,8 @@ struct ccnc_lab_pool {
     int max_tx_rate_mbps;  /* 0: no limit */
     int min_tx_rate_mbps;  /* 0: no guarantee */
     int vlan;              /* 0: none */
+    char *network;         /* a libvirt network (forward mode='hostdev') over
+                              the ports: libvirt picks the VF; NULL: ccnc does */
     int line;
 };
 

@@ -102,7 +102,8 @@ struct ccnc_vf {
     int spoofchk;         /* 0/1, CCNC_UNKNOWN */
     int trust;            /* 0/1, CCNC_UNKNOWN */
     char *link_state;     /* "auto", "enable", "disable", NULL */
-    char *vm;             /* the VM holding it, may be NULL */
+    char *vm;             /* the VM holding it, may be NULL (ccnc/pool.h) */
+    bool reserved;        /* vm holds it by its MAC only: reserved, not attached */
 };
 
 struct ccnc_link {
