@@ -63,6 +63,13 @@ struct ccnc_action_run {
     pthread_mutex_t log_mu;  /* the run file: the thread's steps, the loop's probe samples */
     bool log_done;           /* its result line is written (log_mu) */
 
+    /* a VF pool call the thread asks the loop to make (under mu) */
+    enum { POOL_NONE, POOL_RESERVE, POOL_RELEASE } pool_req;
+    bool pool_sent, pool_done, pool_ok;
+    char *pool_host, *pool_pci, *pool_error;
+    struct ccnc_pool_vf vf;  /* the VF reserved (host NULL: none) */
+    char *source_pci;        /* the pool VF the VM had on the source */
+
     /* the connectivity probe; the loop's, except probe_stop_req (mu) */
     int probe_handle;        /* > 0 until its last sample */
     bool probe_stop_req;
@@ -108,6 +115,138 @@ post(struct ccnc_action_run *r, const struct ccnc_step *s, const char *note, boo
         return;
 }
 
+/* --- VF pools (the loop's thread makes the engine's calls) ------------------ */
+
+static void
+pool_answer(struct ccnc_action_run *r, bool ok, const char *error)
+{
+    pthread_mutex_lock(&r->mu);
+    r->pool_done = true;
+    r->pool_ok = ok;
+    ccnc_str_set(&r->pool_error, error);
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void
+on_pool_reply(void *data, bool ok, const char *error)
+{
+    pool_answer(data, ok, error);
+}
+
+static void
+pool_call(struct ccnc_action_run *r)
+{
+    struct ccnc_error err = { 0 };
+    struct ccnc_pool_vf vf = { 0 };
+    int rc;
+
+    if (r->pool_req == POOL_RESERVE) {
+        rc = ccnc_engine_pool_reserve(r->engine, r->a->vm, r->pool_host, &vf, on_pool_reply, r,
+                                      &err);
+        pthread_mutex_lock(&r->mu);
+        ccnc_pool_vf_clear(&r->vf);
+        r->vf = vf;
+        pthread_mutex_unlock(&r->mu);
+    } else {
+        rc = ccnc_engine_pool_release(r->engine, r->a->vm, r->pool_host, r->pool_pci,
+                                      on_pool_reply, r, &err);
+    }
+    if (rc != 0)
+        pool_answer(r, rc > 0, rc < 0 ? err.message : NULL);
+    ccnc_error_clear(&err);
+}
+
+/* The thread: have the loop reserve (pci NULL) or release a VF of the VM's
+ * pool on host, and wait (bounded) for the agent's answer. */
+static int
+pool_request(struct ccnc_action_run *r, int req, const char *host, const char *pci,
+             struct ccnc_error *err)
+{
+    struct timespec ts = ccnc_deadline_s(r->lab->migration.step_timeout_s);
+    char byte = 1;
+    int rc;
+
+    pthread_mutex_lock(&r->mu);
+    r->pool_req = req;
+    r->pool_sent = r->pool_done = r->pool_ok = false;
+    ccnc_str_set(&r->pool_host, host);
+    ccnc_str_set(&r->pool_pci, pci);
+    ccnc_str_set(&r->pool_error, NULL);
+    pthread_mutex_unlock(&r->mu);
+    if (write(r->wake[1], &byte, 1) < 0 && errno != EAGAIN)
+        return ccnc_error_set(err, CCNC_ERR_IO, _("cannot wake the loop: %s"), strerror(errno));
+    pthread_mutex_lock(&r->mu);
+    while (!r->pool_done)
+        if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
+            break;
+    if (!r->pool_done)
+        rc = ccnc_error_set(err, CCNC_ERR_TIMEOUT, _("%s's agent did not answer within %d s"),
+                            host, r->lab->migration.step_timeout_s);
+    else if (!r->pool_ok)
+        rc = ccnc_error_set(err, CCNC_ERR_UNAVAILABLE, "%s",
+                            r->pool_error ? r->pool_error : _("the agent said no"));
+    else
+        rc = 0;
+    r->pool_req = POOL_NONE;
+    pthread_mutex_unlock(&r->mu);
+    return rc;
+}
+
+/* The host the NIC goes to: the destination, or where the VM is. */
+static const char *
+target_host(const struct ccnc_action_run *r)
+{
+    return r->a->destination ? r->a->destination : r->a->source;
+}
+
+static int
+reserve_vf(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    const struct ccnc_lab_pool *pool = ccnc_lab_find_pool(r->lab, r->cv->passthrough);
+    int rc = pool_request(r, POOL_RESERVE, target_host(r), NULL, err);
+    char *nic;
+
+    pthread_mutex_lock(&r->mu);
+    if (r->vf.host) {
+        nic = r->vf.pci ? ccnc_xasprintf(_("VF %d of %s on %s (%s)"), r->vf.index, r->vf.pf,
+                                         r->vf.host, r->vf.pci)
+                        : ccnc_xasprintf(_("a VF of network %s on %s"),
+                                         pool && pool->network ? pool->network : "?",
+                                         r->vf.host);
+        ccnc_str_set(&r->a->nic, nic);
+        free(nic);
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (r->vf.host && r->log) {
+        pthread_mutex_lock(&r->log_mu);
+        ccnc_runlog_vf(r->log, now_ms(), rc == 0 ? "reserved" : "reserve-failed", r->vf.host,
+                       r->vf.pf, r->vf.index, r->vf.pci);
+        pthread_mutex_unlock(&r->log_mu);
+    }
+    return rc;
+}
+
+/* Give back a pool VF: the one reserved in this run (pci NULL), or the one
+ * the VM had on the source. */
+static int
+release_vf(struct ccnc_action_run *r, const char *host, const char *pci,
+           struct ccnc_error *err)
+{
+    int rc;
+
+    if (!pci)
+        return 0;   /* nothing reserved, or the pool's network's to give back */
+    rc = pool_request(r, POOL_RELEASE, host, pci, err);
+    if (r->log) {
+        pthread_mutex_lock(&r->log_mu);
+        ccnc_runlog_vf(r->log, now_ms(), rc == 0 ? "released" : "release-failed", host, NULL,
+                       CCNC_UNKNOWN, pci);
+        pthread_mutex_unlock(&r->log_mu);
+    }
+    return rc;
+}
+
 static void
 on_wake(int fd, short revents, void *data)
 {
@@ -128,12 +267,20 @@ on_wake(int fd, short revents, void *data)
             ccnc_agent_probe_stop(agent, r->probe_handle);  /* may call on_probe */
         pthread_mutex_lock(&r->mu);
     }
+    if (r->pool_req != POOL_NONE && !r->pool_sent) {
+        r->pool_sent = true;
+        pthread_mutex_unlock(&r->mu);
+        pool_call(r);
+        pthread_mutex_lock(&r->mu);
+    }
     q = r->queue;
     n = r->n_queue;
     r->queue = NULL;
     r->n_queue = r->cap_queue = 0;
     pthread_mutex_unlock(&r->mu);
     for (size_t i = 0; i < n; i++) {
+        if (q[i].final)
+            ccnc_engine_pool_unclaim(r->engine, r->a->vm);
         if (r->cb)
             r->cb(q[i].copy, q[i].has_step ? &q[i].step : NULL, q[i].note, q[i].final,
                   r->cb_data);
@@ -350,7 +497,7 @@ static bool
 xml_has_mac(virDomainPtr d, const char *mac)
 {
     char *xml = virDomainGetXMLDesc(d, 0);
-    char *dev = xml ? ccnc_virxml_device_xml(xml, strlen(xml), mac, NULL, NULL) : NULL;
+    char *dev = xml ? ccnc_virxml_device_xml(xml, strlen(xml), mac, NULL, NULL, NULL) : NULL;
     bool has = dev != NULL;
 
     free(dev);
@@ -476,38 +623,72 @@ verify_active(struct ccnc_action_run *r, const char *mac, struct ccnc_error *err
 
 /* --- steps ---------------------------------------------------------------------- */
 
+static bool
+pool_kind(const struct ccnc_action_run *r)
+{
+    return r->cv->passthrough_kind == CCNC_PASSTHROUGH_POOL;
+}
+
+/* The NIC's XML as the lab config has it (nothing detached in this run),
+ * or for the VF reserved in it. */
+static char *
+config_nic_xml(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    struct ccnc_virxml_nic nic = { .mac = r->cv->passthrough_mac };
+    const struct ccnc_lab_pool *pool;
+
+    switch (r->cv->passthrough_kind) {
+    case CCNC_PASSTHROUGH_PCI:
+        nic.pci = r->cv->passthrough;
+        break;
+    case CCNC_PASSTHROUGH_MODEL:
+        nic.model = r->cv->passthrough;
+        nic.bridge = r->cv->passthrough_bridge;
+        break;
+    case CCNC_PASSTHROUGH_POOL:
+        pool = ccnc_lab_find_pool(r->lab, r->cv->passthrough);
+        if (!pool || (!r->vf.pci && !pool->network)) {
+            ccnc_error_set(err, CCNC_ERR_INTERNAL, _("no VF was reserved for the VM"));
+            return NULL;
+        }
+        nic.pci = r->vf.pci;
+        nic.network = r->vf.pci ? NULL : pool->network;
+        nic.vlan = pool->vlan;
+        break;
+    default:
+        ccnc_error_set(err, CCNC_ERR_CONFIG, _("the VM has no passthrough NIC in the lab "
+                                               "config"));
+        return NULL;
+    }
+    return ccnc_virxml_nic_xml(&nic, err);
+}
+
+/* Attach the passthrough NIC: on the target, the NIC the lab config gives
+ * (for a pool, the VF reserved); back on the source, the one detached. */
 static int
-attach_nic(struct ccnc_action_run *r, struct ccnc_error *err)
+attach_nic(struct ccnc_action_run *r, bool back, struct ccnc_error *err)
 {
     virDomainPtr d;
+    char *xml;
     int rc = -1;
 
-    if (!r->nic_xml) {
-        /* nothing detached in this run: the NIC as the lab config has it */
-        struct ccnc_virxml_nic nic = { .mac = r->cv->passthrough_mac };
-        switch (r->cv->passthrough_kind) {
-        case CCNC_PASSTHROUGH_PCI:
-            nic.pci = r->cv->passthrough;
-            break;
-        case CCNC_PASSTHROUGH_MODEL:
-            nic.model = r->cv->passthrough;
-            nic.bridge = r->cv->passthrough_bridge;
-            break;
-        default:
-            return ccnc_error_set(err, CCNC_ERR_INTERNAL,
-                                  _("VF pools cannot be assigned by this version"));
-        }
-        r->nic_xml = ccnc_virxml_nic_xml(&nic, err);
-        if (!r->nic_xml)
-            return -1;
-    }
-    d = domain(r, err);
-    if (!d)
+    if (back && r->nic_xml)
+        xml = ccnc_xstrdup(r->nic_xml);
+    else if (!back && r->nic_xml && !pool_kind(r))
+        xml = ccnc_xstrdup(r->nic_xml);   /* the same NIC, on the destination */
+    else
+        xml = config_nic_xml(r, err);
+    if (!xml)
         return -1;
+    d = domain(r, err);
+    if (!d) {
+        free(xml);
+        return -1;
+    }
     pthread_mutex_lock(&r->mu);
     r->device_added = false;
     pthread_mutex_unlock(&r->mu);
-    if (virDomainAttachDeviceFlags(d, r->nic_xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
+    if (virDomainAttachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
         lv_fail(err, _("libvirt refused the attach"));
     } else if (wait_flag(r, &r->device_added, NULL, r->lab->migration.step_timeout_s) ||
                xml_has_mac(d, r->cv->passthrough_mac)) {
@@ -517,6 +698,7 @@ attach_nic(struct ccnc_action_run *r, struct ccnc_error *err)
                        r->lab->migration.step_timeout_s);
     }
     virDomainFree(d);
+    free(xml);
     return rc;
 }
 
@@ -541,9 +723,12 @@ detach_nic(struct ccnc_action_run *r, struct ccnc_error *err)
         return -1;
     xml = virDomainGetXMLDesc(d, 0);
     free(r->nic_xml);
+    free(r->source_pci);
+    r->source_pci = NULL;
     r->nic_xml = xml ? ccnc_virxml_device_xml(xml, strlen(xml), r->cv->passthrough_mac,
                                               r->cv->passthrough_kind == CCNC_PASSTHROUGH_PCI
-                                                  ? r->cv->passthrough : NULL, err)
+                                                  ? r->cv->passthrough : NULL,
+                                              &r->source_pci, err)
                      : NULL;
     free(xml);
     if (!r->nic_xml) {
@@ -808,11 +993,10 @@ run_step(struct ccnc_action_run *r, enum ccnc_step_op op, struct ccnc_error *err
     case CCNC_STEP_CHECK_BACKUP:
         return check_backup(r, err);
     case CCNC_STEP_RESERVE_NIC:
+        /* a port by address or an emulated NIC: nothing to reserve */
+        return pool_kind(r) ? reserve_vf(r, err) : 0;
     case CCNC_STEP_RELEASE_NIC:
-        if (r->cv->passthrough_kind == CCNC_PASSTHROUGH_POOL)
-            return ccnc_error_set(err, CCNC_ERR_INTERNAL,
-                                  _("VF pools cannot be reserved by this version"));
-        return 0; /* a port by address or an emulated NIC: nothing to reserve */
+        return pool_kind(r) ? release_vf(r, r->vf.host, r->vf.pci, err) : 0;
     case CCNC_STEP_BOND_TO_BACKUP:
         mac = backup_mac(r);
         rc = switch_bond(r, mac, err);
@@ -831,8 +1015,9 @@ run_step(struct ccnc_action_run *r, enum ccnc_step_op op, struct ccnc_error *err
             log_job_stats(r);
         return rc;
     case CCNC_STEP_ATTACH:
+        return attach_nic(r, false, err);
     case CCNC_STEP_REATTACH_SOURCE:
-        return attach_nic(r, err);
+        return attach_nic(r, true, err);
     case CCNC_STEP_WAIT_ENSLAVED:
         return wait_enslaved(r, err);
     case CCNC_STEP_BOND_TO_PRIMARY:
@@ -894,6 +1079,14 @@ run_thread(void *arg)
         ccnc_error_clear(&err);
     }
     r->total_ms = ccnc_now_mono_ms() - r->t0;
+    if (pool_kind(r) && r->a->on_destination && r->source_pci) {
+        /* the VF the VM left on the source is free again (libvirt put the
+         * VM's MAC back on it at the detach); a refusal is recorded, and
+         * the VF shows as reserved until given back by hand */
+        struct ccnc_error err = { 0 };
+        release_vf(r, r->a->source, r->source_pci, &err);
+        ccnc_error_clear(&err);
+    }
     finish_probe(r);
     if (r->log) {
         pthread_mutex_lock(&r->log_mu);
@@ -1018,6 +1211,8 @@ ccnc_action_run_free(struct ccnc_action_run *r)
         return;
     if (r->started)
         pthread_join(r->thread, NULL);
+    ccnc_engine_forget_replies(r->engine, r);
+    ccnc_engine_pool_unclaim(r->engine, r->a->vm);
     if (r->probe_handle > 0) {
         struct ccnc_agent *agent = ccnc_engine_probe_agent(r->engine, NULL);
         if (agent)
@@ -1050,6 +1245,11 @@ ccnc_action_run_free(struct ccnc_action_run *r)
     pthread_mutex_destroy(&r->log_mu);
     pthread_cond_destroy(&r->cond);
     free(r->nic_xml);
+    free(r->source_pci);
+    free(r->pool_host);
+    free(r->pool_pci);
+    free(r->pool_error);
+    ccnc_pool_vf_clear(&r->vf);
     ccnc_action_free(r->a);
     ccnc_lab_unref(r->lab);
     free(r);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <ccnc/engine.h>
+#include <ccnc/pool.h>
 
 #include <ccnc/runlog.h>
 
@@ -47,6 +48,15 @@ struct ccnc_engine {
     char *vf_intent_path;
     struct vf_set **vf_sets;            /* VF changes waiting for their answer */
     size_t n_vf_sets, cap_vf_sets;
+    struct pool_claim *claims;          /* VFs reserved by running actions */
+    size_t n_claims, cap_claims;
+};
+
+/* A VF an action reserved, until the action ends: the snapshot may not
+ * show the VM's MAC on it yet. */
+struct pool_claim {
+    char *vm;
+    struct ccnc_pool_vf vf;
 };
 
 struct vf_set;
@@ -100,6 +110,11 @@ ccnc_engine_free(struct ccnc_engine *e)
     for (size_t i = 0; i < e->n_vf_sets; i++)
         vf_set_free(e->vf_sets[i]);
     free(e->vf_sets);
+    for (size_t i = 0; i < e->n_claims; i++) {
+        free(e->claims[i].vm);
+        ccnc_pool_vf_clear(&e->claims[i].vf);
+    }
+    free(e->claims);
     free(e);
 }
 
@@ -318,8 +333,12 @@ ccnc_engine_host_status(struct ccnc_engine *e, size_t i, struct ccnc_engine_host
 void
 ccnc_engine_publish_host(struct ccnc_engine *e, size_t i, struct ccnc_host *host)
 {
-    struct ccnc_snapshot *next = ccnc_snapshot_replace_host(e->snap, i, host);
+    struct ccnc_snapshot *next;
     struct ccnc_event_list changes = { 0 };
+
+    /* who holds which VF follows from the VMs and the VFs' MACs */
+    ccnc_host_mark_vf_holders(host, e->lab);
+    next = ccnc_snapshot_replace_host(e->snap, i, host);
 
     ccnc_snapshot_diff(e->snap, next, &changes);
     ccnc_snapshot_unref(e->snap);
@@ -501,6 +520,127 @@ ccnc_engine_sriov_numvfs(struct ccnc_engine *e, const char *host, const char *pf
     struct ccnc_agent *a = host_agent(e, host, err);
 
     return a && ccnc_agent_sriov_numvfs(a, pf, num_vfs, cb, data, err) > 0 ? 0 : -1;
+}
+
+/* --- VF pools --------------------------------------------------------------- */
+
+static const struct ccnc_host *
+snap_host(const struct ccnc_engine *e, const char *name)
+{
+    int i = ccnc_snapshot_find_host(e->snap, name);
+
+    return i < 0 ? NULL : e->snap->hosts[i];
+}
+
+static void
+drop_claim(struct ccnc_engine *e, size_t i)
+{
+    free(e->claims[i].vm);
+    ccnc_pool_vf_clear(&e->claims[i].vf);
+    e->claims[i] = e->claims[--e->n_claims];
+}
+
+int
+ccnc_engine_pool_reserve(struct ccnc_engine *e, const char *vm, const char *host,
+                         struct ccnc_pool_vf *out, ccnc_engine_reply_cb cb, void *data,
+                         struct ccnc_error *err)
+{
+    const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(e->lab, vm);
+    const struct ccnc_lab_pool *pool = cv && cv->passthrough_kind == CCNC_PASSTHROUGH_POOL
+                                           ? ccnc_lab_find_pool(e->lab, cv->passthrough)
+                                           : NULL;
+    const struct ccnc_host *h = snap_host(e, host);
+    struct ccnc_pool_vf *taken;
+    struct ccnc_vf_change c;
+    struct pool_claim *claim;
+    size_t n = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!pool)
+        return ccnc_error_set(err, CCNC_ERR_CONFIG, _("[vm %s] takes no VF from a pool"), vm);
+    if (!h)
+        return ccnc_error_set(err, CCNC_ERR_CONFIG, _("no host '%s' in the lab config"), host);
+    /* what other actions reserved and the snapshot may not show yet */
+    taken = ccnc_xcalloc(e->n_claims ? e->n_claims : 1, sizeof(*taken));
+    for (size_t i = 0; i < e->n_claims; i++)
+        if (!ccnc_streq(e->claims[i].vm, vm))
+            taken[n++] = e->claims[i].vf;
+    rc = ccnc_pool_choose(h, e->lab, cv, taken, n, out, err);
+    free(taken);
+    if (rc < 0)
+        return -1;
+    if (pool->network)
+        return 1;   /* libvirt picks the VF from its network at the attach */
+    ccnc_pool_reserve_change(pool, cv, out, &c);
+    rc = ccnc_engine_vf_set(e, host, &c, cb, data, err);
+    ccnc_vf_change_clear(&c);
+    if (rc < 0) {
+        ccnc_pool_vf_clear(out);
+        return -1;
+    }
+    claim = ccnc_array_push(&e->claims, &e->n_claims, &e->cap_claims, sizeof(*claim));
+    claim->vm = ccnc_xstrdup(vm);
+    ccnc_pool_vf_copy(&claim->vf, out);
+    return 0;
+}
+
+int
+ccnc_engine_pool_release(struct ccnc_engine *e, const char *vm, const char *host,
+                         const char *pci, ccnc_engine_reply_cb cb, void *data,
+                         struct ccnc_error *err)
+{
+    const struct ccnc_host *h = snap_host(e, host);
+    struct ccnc_vf_change c;
+    struct ccnc_pool_vf v = { 0 };
+    int rc;
+
+    for (size_t i = 0; i < e->n_claims;)
+        if (ccnc_streq(e->claims[i].vm, vm) && ccnc_streq(e->claims[i].vf.host, host) &&
+            ccnc_streq(e->claims[i].vf.pci, pci))
+            drop_claim(e, i);
+        else
+            i++;
+    /* the VF at pci, if it is still reserved for vm: never another's */
+    for (size_t i = 0; h && i < h->n_links && !v.pf; i++) {
+        const struct ccnc_link *l = &h->links[i];
+        const struct ccnc_nic *pf = ccnc_host_find_port(h, l->name);
+        for (size_t f = 0; f < l->n_vfs; f++) {
+            char buf[32];
+            if (!ccnc_vf_pci_address(pf, &l->vfs[f], buf, sizeof(buf)) || !ccnc_streq(buf, pci))
+                continue;
+            if (!l->vfs[f].reserved || !ccnc_streq(l->vfs[f].vm, vm))
+                return 1;   /* attached, another's or nobody's: nothing to give back */
+            v.host = (char *)host;
+            v.pf = l->name;
+            v.index = l->vfs[f].index;
+            break;
+        }
+    }
+    if (!v.pf)
+        return ccnc_error_set(err, CCNC_ERR_UNAVAILABLE, _("%s shows no VF at %s"), host, pci);
+    ccnc_pool_release_change(&v, &c);
+    rc = ccnc_engine_vf_set(e, host, &c, cb, data, err);
+    ccnc_vf_change_clear(&c);
+    return rc;
+}
+
+void
+ccnc_engine_pool_unclaim(struct ccnc_engine *e, const char *vm)
+{
+    for (size_t i = 0; i < e->n_claims;)
+        if (ccnc_streq(e->claims[i].vm, vm))
+            drop_claim(e, i);
+        else
+            i++;
+}
+
+void
+ccnc_engine_forget_replies(struct ccnc_engine *e, void *data)
+{
+    for (size_t i = 0; i < e->n_vf_sets; i++)
+        if (e->vf_sets[i]->data == data)
+            e->vf_sets[i]->cb = NULL;
 }
 
 struct ccnc_agent *

@@ -220,6 +220,20 @@ ccnc_runlog_bond(struct ccnc_runlog *log, long long now_ms, const char *vm, cons
 }
 
 int
+ccnc_runlog_vf(struct ccnc_runlog *log, long long now_ms, const char *event, const char *host,
+               const char *pf, int index, const char *pci)
+{
+    json_object *o = line("vf", now_ms);
+
+    put_s(o, "event", event);
+    put_s(o, "host", host);
+    put_s(o, "pf", pf);
+    put_i(o, "vf", index);
+    put_s(o, "pci", pci);
+    return emit(log, o);
+}
+
+int
 ccnc_runlog_finish(struct ccnc_runlog *log, const struct ccnc_action *a, long long now_ms,
                    long long total_ms, long long downtime_ms)
 {

@@ -7,6 +7,7 @@
 #include <ccnc/action.h>
 #include <ccnc/loop.h>
 #include <ccnc/model.h>
+#include <ccnc/pool.h>
 #include <ccnc/vf.h>
 
 struct ccnc_engine;
@@ -124,6 +125,30 @@ const struct ccnc_vf_intent *ccnc_engine_vf_intent(struct ccnc_engine *engine);
 int ccnc_engine_sriov_numvfs(struct ccnc_engine *engine, const char *host, const char *pf,
                              int num_vfs, ccnc_engine_reply_cb cb, void *data,
                              struct ccnc_error *err);
+
+/* --- VF pools (ccnc/pool.h), through the host's agent ---------------------- */
+
+/* Reserve for vm a VF of its pool on host: chosen on the current snapshot
+ * (the one reserved for it already, else the lowest free one, skipping
+ * what running actions reserved), with the VM's MAC and the pool's VLAN
+ * and rate limits pinned on it by the agent.  *out is the VF, filled at
+ * once (caller clears).  0: cb comes with the agent's answer; 1: nothing
+ * to set (the pool's libvirt network picks the VF itself at the attach),
+ * no cb; -1 and err (none free, and who holds them).  The reservation
+ * holds against other actions until ccnc_engine_pool_unclaim(). */
+int ccnc_engine_pool_reserve(struct ccnc_engine *engine, const char *vm, const char *host,
+                             struct ccnc_pool_vf *out, ccnc_engine_reply_cb cb, void *data,
+                             struct ccnc_error *err);
+/* Give back the VF at pci on host if it is reserved for vm (attached to no
+ * VM): its MAC, VLAN and rate limit cleared.  0: cb comes; 1: nothing to
+ * give back, no cb; -1 and err. */
+int ccnc_engine_pool_release(struct ccnc_engine *engine, const char *vm, const char *host,
+                             const char *pci, ccnc_engine_reply_cb cb, void *data,
+                             struct ccnc_error *err);
+/* The action for vm ended: its reservations are the snapshot's to show. */
+void ccnc_engine_pool_unclaim(struct ccnc_engine *engine, const char *vm);
+/* Whoever passed data to a VF call goes away: its answers go nowhere. */
+void ccnc_engine_forget_replies(struct ccnc_engine *engine, void *data);
 
 /* Replay a recorded run (a run file) on the loop, at its own pace divided
  * by speed (1: as recorded): the screens see it as the running action.

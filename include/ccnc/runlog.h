@@ -31,6 +31,10 @@ int ccnc_runlog_probe(struct ccnc_runlog *log, long long now_ms, long long sent,
                       long long longest_gap_ms);
 int ccnc_runlog_bond(struct ccnc_runlog *log, long long now_ms, const char *vm,
                      const char *before, const char *after);
+/* A VF of a pool reserved or given back (event: "reserved", "released",
+ * "reserve-failed", "release-failed"); pf may be NULL, index CCNC_UNKNOWN. */
+int ccnc_runlog_vf(struct ccnc_runlog *log, long long now_ms, const char *event,
+                   const char *host, const char *pf, int index, const char *pci);
 /* The last line: the result and the figures; then close.  total_ms etc. may
  * be CCNC_UNKNOWN (-1). */
 int ccnc_runlog_finish(struct ccnc_runlog *log, const struct ccnc_action *a, long long now_ms,
