@@ -29,8 +29,8 @@ host_of(const struct ccnc_snapshot *snap, const char *name)
     return i < 0 ? NULL : snap->hosts[i];
 }
 
-static void
-print_vfs(const struct ccnc_snapshot *snap, const char *only)
+void
+ccnc_cli_print_vfs(const struct ccnc_snapshot *snap, const char *only)
 {
     bool any = false;
     char *path = ccnc_vf_intent_default_path();
@@ -159,15 +159,84 @@ usage_error(const char *fmt, ...)
     return CCNC_EXIT_USAGE;
 }
 
+int
+ccnc_cli_vf_apply(struct ccnc_engine *engine, const char *what, const char *host,
+                  const char *pf, struct ccnc_vf_change *c, int num_vfs, ccnc_cli_vf_send send,
+                  void *arg)
+{
+    struct vf_wait w = { 0 };
+    struct ccnc_error err = { 0 };
+    int rc, timer;
+
+    w.engine = engine;
+    w.host = host;
+    w.pf = pf;
+    w.num_vfs = num_vfs;
+    rc = send(engine, arg, on_reply, &w, &err);
+    if (rc < 0) {
+        fprintf(stderr, "%s %s: %s\n", PACKAGE, what, err.message);
+        ccnc_error_clear(&err);
+        return CCNC_EXIT_FAILED;
+    }
+    if (rc > 0)
+        return CCNC_EXIT_OK;   /* nothing to change */
+    w.change = c;
+    if (c)
+        w.pf = c->pf;   /* send may have chosen the VF */
+    ccnc_engine_set_listener(engine, on_snapshot, &w);
+    timer = ccnc_loop_add_timer(ccnc_engine_loop(engine), VERIFY_S * 1000, false, on_timeout,
+                                ccnc_engine_loop(engine));
+    if (!w.replied || (w.ok && !w.applied))
+        ccnc_loop_run(ccnc_engine_loop(engine));
+    ccnc_loop_remove(ccnc_engine_loop(engine), timer);
+    ccnc_engine_set_listener(engine, NULL, NULL);
+    if (!w.replied) {
+        fprintf(stderr, _("%s %s: %s's agent did not answer within %d s\n"), PACKAGE, what, host,
+                VERIFY_S);
+        rc = CCNC_EXIT_FAILED;
+    } else if (!w.ok) {
+        /* TRANSLATORS: HOST: the agent's or the driver's refusal */
+        fprintf(stderr, _("%s %s: %s refused: %s\n"), PACKAGE, what, host,
+                w.error ? w.error : "?");
+        rc = CCNC_EXIT_FAILED;
+    } else if (!w.applied) {
+        fprintf(stderr, _("%s %s: %s accepted the change, but its report does not show it "
+                          "within %d s\n"), PACKAGE, what, host, VERIFY_S);
+        rc = CCNC_EXIT_FAILED;
+    } else {
+        if (w.error)   /* done, but what was set could not be kept */
+            fprintf(stderr, "%s %s: %s\n", PACKAGE, what, w.error);
+        rc = CCNC_EXIT_OK;
+    }
+    free(w.error);
+    return rc;
+}
+
+struct vf_send {
+    const char *host, *pf;
+    const struct ccnc_vf_change *change;
+    int num_vfs;
+};
+
+static int
+send_change(struct ccnc_engine *engine, void *arg, ccnc_engine_reply_cb cb, void *data,
+            struct ccnc_error *err)
+{
+    struct vf_send *s = arg;
+
+    return s->change ? ccnc_engine_vf_set(engine, s->host, s->change, cb, data, err)
+                     : ccnc_engine_sriov_numvfs(engine, s->host, s->pf, s->num_vfs, cb, data,
+                                                err);
+}
+
 static int
 change(struct cli *cli, const char *host, const char *pf, int vf, struct ccnc_vf_change *c,
        int num_vfs)
 {
     struct ccnc_engine *engine;
-    struct vf_wait w = { 0 };
-    struct ccnc_error err = { 0 };
     struct ccnc_snapshot *snap;
-    int rc, timer;
+    struct vf_send s = { host, pf, c, num_vfs };
+    int rc;
 
     if (!cli->lab || !ccnc_lab_find_host(cli->lab, host)) {
         fprintf(stderr, _("%s vf: no host '%s' in the lab config\n"), PACKAGE, host);
@@ -175,11 +244,6 @@ change(struct cli *cli, const char *host, const char *pf, int vf, struct ccnc_vf
     }
     engine = ccnc_engine_new(cli->lab);
     ccnc_cli_settle(engine, 15);
-    w.engine = engine;
-    w.host = host;
-    w.pf = pf;
-    w.change = c;
-    w.num_vfs = num_vfs;
     snap = ccnc_engine_snapshot(engine);
     {
         const struct ccnc_host *h = host_of(snap, host);
@@ -191,45 +255,16 @@ change(struct cli *cli, const char *host, const char *pf, int vf, struct ccnc_vf
         }
     }
     ccnc_snapshot_unref(snap);
-    rc = c ? ccnc_engine_vf_set(engine, host, c, on_reply, &w, &err)
-           : ccnc_engine_sriov_numvfs(engine, host, pf, num_vfs, on_reply, &w, &err);
-    if (rc < 0) {
-        fprintf(stderr, "%s vf: %s\n", PACKAGE, err.message);
-        ccnc_error_clear(&err);
-        ccnc_engine_free(engine);
-        return CCNC_EXIT_FAILED;
-    }
-    ccnc_engine_set_listener(engine, on_snapshot, &w);
-    timer = ccnc_loop_add_timer(ccnc_engine_loop(engine), VERIFY_S * 1000, false, on_timeout,
-                                ccnc_engine_loop(engine));
-    ccnc_loop_run(ccnc_engine_loop(engine));
-    ccnc_loop_remove(ccnc_engine_loop(engine), timer);
-    ccnc_engine_set_listener(engine, NULL, NULL);
-    if (!w.replied) {
-        fprintf(stderr, _("%s vf: %s's agent did not answer within %d s\n"), PACKAGE, host,
-                VERIFY_S);
-        rc = CCNC_EXIT_FAILED;
-    } else if (!w.ok) {
-        /* TRANSLATORS: HOST: the agent's or the driver's refusal */
-        fprintf(stderr, _("%s vf: %s refused: %s\n"), PACKAGE, host, w.error ? w.error : "?");
-        rc = CCNC_EXIT_FAILED;
-    } else if (!w.applied) {
-        fprintf(stderr, _("%s vf: %s accepted the change, but its report does not show it "
-                          "within %d s\n"), PACKAGE, host, VERIFY_S);
-        rc = CCNC_EXIT_FAILED;
-    } else {
-        if (w.error)   /* done, but what was set could not be kept */
-            fprintf(stderr, "%s vf: %s\n", PACKAGE, w.error);
+    rc = ccnc_cli_vf_apply(engine, "vf", host, pf, c, num_vfs, send_change, &s);
+    if (rc == CCNC_EXIT_OK) {
         if (c)
             printf(_("%s: VF %d of %s set\n"), host, vf, pf);
         else
             printf(_("%s: %s has %d VFs\n"), host, pf, num_vfs);
         snap = ccnc_engine_snapshot(engine);
-        print_vfs(snap, host);
+        ccnc_cli_print_vfs(snap, host);
         ccnc_snapshot_unref(snap);
-        rc = CCNC_EXIT_OK;
     }
-    free(w.error);
     ccnc_engine_free(engine);
     return rc;
 }
@@ -281,7 +316,7 @@ ccnc_cli_vf(struct cli *cli, int argc, char **argv)
         if (json)
             ccnc_cli_print_json(snap);
         else
-            print_vfs(snap, pos[0]);
+            ccnc_cli_print_vfs(snap, pos[0]);
         ccnc_snapshot_unref(snap);
         return CCNC_EXIT_OK;
     }

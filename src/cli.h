@@ -46,5 +46,22 @@ int ccnc_cli_action(struct cli *cli, int argc, char **argv);
 int ccnc_cli_evacuate(struct cli *cli, int argc, char **argv);
 int ccnc_cli_abort(struct cli *cli, int argc, char **argv);
 int ccnc_cli_vf(struct cli *cli, int argc, char **argv);
+int ccnc_cli_pool(struct cli *cli, int argc, char **argv);
+
+/* The VFs of the snapshot's hosts (or only's), a line each, with drift. */
+void ccnc_cli_print_vfs(const struct ccnc_snapshot *snap, const char *only);
+struct ccnc_error;
+struct ccnc_vf_change;
+/* Ask the engine for a VF change (send passes cb and data on; it returns
+ * like ccnc_engine_pool_reserve: 0 sent, 1 nothing to do, -1 and err)
+ * and wait, 15 s at most, for the answer and for the agent's report to
+ * show c (which send may fill in), or num_vfs VFs on pf when c is NULL.
+ * Failures are printed after "ccnc WHAT: ".  An exit status. */
+typedef int (*ccnc_cli_vf_send)(struct ccnc_engine *engine, void *arg,
+                                void (*cb)(void *data, bool ok, const char *error),
+                                void *data, struct ccnc_error *err);
+int ccnc_cli_vf_apply(struct ccnc_engine *engine, const char *what, const char *host,
+                      const char *pf, struct ccnc_vf_change *c, int num_vfs,
+                      ccnc_cli_vf_send send, void *arg);
 
 #endif
