@@ -137,6 +137,51 @@ if command -v tmux >/dev/null; then
 	T kill-server 2>/dev/null
 fi
 
+# VF pools: a pool on this port, and VMs that take their passthrough NIC
+# from it (only reserved here: this host runs no libvirt, so no VM gets one)
+P=$WORK/pool.conf
+{
+	cat "$CCNC_LAB_CONF"
+	printf '\n[pool labvfs]\nsriov = %s\nmax_tx_rate_mbps = 100\nvlan = 42\n' "$pf"
+	for n in a b c; do
+		printf '\n[vm pool-%s]\nhost = sys1\npassthrough = pool:labvfs\npassthrough_mac = 52:54:00:77:0f:0%s\nbackup = alias:net1\n' \
+			"$n" "$(printf '%d' "'$n" | awk '{ print $1 - 96 }')"
+	done
+} >"$P"
+CP() { timeout 120 "$CCNC" -c "$P" pool "$@"; }
+ipvf() { # MAC -> "vf vlan max_tx" of the VF with that MAC on the host
+	S /sbin/ip -j -d link show "$pf" | jq -r --arg m "$1" '.[0].vfinfo_list[] | select(.address == $m) | "\(.vf) \(.vlan_list[0].vlan // 0) \(.rate.max_tx)"'
+}
+C vf sriov "$pf" --numvfs 2 >/dev/null 2>&1 || fail "vf --numvfs 2 for the pool"
+C vf sriov "$pf" 0 mac=00:00:00:00:00:00 vlan=0 rate=0 >/dev/null 2>&1
+C vf sriov "$pf" 1 mac=00:00:00:00:00:00 vlan=0 rate=0 >/dev/null 2>&1
+CP labvfs reserve sriov pool-a >"$WORK/ra.out" 2>&1 || { fail "pool reserve pool-a"; sed 's/^/  | /' "$WORK/ra.out"; }
+a=$(ipvf 52:54:00:77:0f:01)
+[ "$a" = "0 42 100" ] && log "pool: VF 0 reserved for pool-a, with its MAC, VLAN 42 and 100 Mb/s (ip -d link)" ||
+	{ fail "pool-a's VF on the host: '$a'"; sed 's/^/  | /' "$WORK/ra.out"; }
+CP labvfs reserve sriov pool-a >"$WORK/ra2.out" 2>&1 || fail "pool reserve pool-a again"
+grep -q "VF 0 of $pf .* reserved for pool-a" "$WORK/ra2.out" || { fail "pool-a did not keep VF 0"; sed 's/^/  | /' "$WORK/ra2.out"; }
+CP labvfs reserve sriov pool-b >"$WORK/rb.out" 2>&1 || { fail "pool reserve pool-b"; sed 's/^/  | /' "$WORK/rb.out"; }
+[ "$(ipvf 52:54:00:77:0f:02)" = "1 42 100" ] && log "pool: VF 1 reserved for pool-b" || fail "pool-b's VF: '$(ipvf 52:54:00:77:0f:02)'"
+# none left: refused, saying who holds them
+CP labvfs reserve sriov pool-c >"$WORK/rc.out" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "every VF of port $pf (pool labvfs) on sriov is taken: pool-a (VF 0, reserved), pool-b (VF 1, reserved)" "$WORK/rc.out" &&
+	log "pool: a third VM is refused: $(sed 's/^ccnc pool: //' "$WORK/rc.out" | head -1)" ||
+	{ fail "pool-c: exit $rc"; sed 's/^/  | /' "$WORK/rc.out"; }
+CP --json labvfs >"$WORK/pool.json" || fail "pool --json"
+[ "$(jq -c '.[0].ports[0] | [.reserved, .free, [.vfs[] | .state, .vm]]' "$WORK/pool.json")" = '[2,0,["reserved","pool-a","reserved","pool-b"]]' ] ||
+	fail "pool --json: $(jq -c '.[0].ports[0]' "$WORK/pool.json")"
+C vf --json | jq -e '.hosts[] | select(.name == "sriov") | .links[] | .vfs[]? | select(.index == 1)' >/dev/null || fail "vf --json"
+# given back: the MAC, VLAN and rate cleared on the host, and free for the next
+CP labvfs release sriov pool-a >"$WORK/rel.out" 2>&1 || { fail "pool release pool-a"; sed 's/^/  | /' "$WORK/rel.out"; }
+S /sbin/ip -j -d link show "$pf" | jq -r '.[0].vfinfo_list[] | select(.vf == 0) | "\(.address) \(.vlan_list[0].vlan // 0) \(.rate.max_tx)"' >"$WORK/vf0"
+[ "$(cat "$WORK/vf0")" = "00:00:00:00:00:00 0 0" ] && log "pool: pool-a's VF released: $(cat "$WORK/vf0")" || fail "VF 0 after release: $(cat "$WORK/vf0")"
+CP labvfs reserve sriov pool-c >"$WORK/rc2.out" 2>&1 && [ "$(ipvf 52:54:00:77:0f:03)" = "0 42 100" ] &&
+	log "pool: pool-c got the VF pool-a gave back" || { fail "pool-c after the release"; sed 's/^/  | /' "$WORK/rc2.out"; }
+CP labvfs release sriov pool-b >/dev/null 2>&1 || fail "pool release pool-b"
+CP labvfs release sriov pool-c >/dev/null 2>&1 || fail "pool release pool-c"
+
 # and back to none
 C vf sriov "$pf" --numvfs 0 >"$WORK/zero.out" 2>&1 || { fail "vf --numvfs 0"; cat "$WORK/zero.out"; }
 [ "$(S cat /sys/class/net/$pf/device/sriov_numvfs)" = 0 ] || fail "sysfs: VFs left after --numvfs 0"
