@@ -71,6 +71,7 @@ struct ccnc_agent {
 struct pending {
     long long id;
     ccnc_agent_reply_cb cb;    /* NULL: forgotten */
+    ccnc_agent_bandwidth_cb bw_cb;   /* instead of cb, for bandwidth */
     void *data;
 };
 
@@ -164,6 +165,16 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
                   json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
         msg->error = str_member(root, "error");
         msg->probe = (int)int_member(root, "probe");
+        if (json_object_object_get_ex(root, "bandwidth", &v) &&
+            json_object_is_type(v, json_type_object)) {
+            json_object *secs;
+            msg->has_bandwidth = true;
+            msg->bandwidth.sent_bps = int_member(v, "sent_bps");
+            msg->bandwidth.received_bps = int_member(v, "received_bps");
+            msg->bandwidth.retransmits = int_member(v, "retransmits");
+            msg->bandwidth.seconds = json_object_object_get_ex(v, "seconds", &secs)
+                                         ? json_object_get_double(secs) : 0;
+        }
         break;
     case CCNC_AGENT_MSG_PROBE: {
         struct ccnc_probe_figures *f = &msg->figures;
@@ -485,6 +496,8 @@ pending_end(struct ccnc_agent *a, const char *why)
     for (size_t i = 0; i < n; i++)
         if (p[i].cb)
             p[i].cb(p[i].data, false, why);
+        else if (p[i].bw_cb)
+            p[i].bw_cb(p[i].data, NULL, why);
     free(p);
 }
 
@@ -500,6 +513,11 @@ pending_reply(struct ccnc_agent *a, const struct ccnc_agent_msg *msg)
         if (p.cb)
             p.cb(p.data, msg->ok, msg->ok ? NULL : msg->error ? msg->error
                                                               : _("the agent gave no reason"));
+        else if (p.bw_cb && msg->ok && msg->has_bandwidth)
+            p.bw_cb(p.data, &msg->bandwidth, NULL);
+        else if (p.bw_cb)
+            p.bw_cb(p.data, NULL, msg->ok ? _("the agent's reply has no figures")
+                                  : msg->error ? msg->error : _("the agent gave no reason"));
         return true;
     }
     return false;
@@ -547,12 +565,38 @@ ccnc_agent_sriov_numvfs(struct ccnc_agent *a, const char *pf, int num_vfs,
     return send_request(a, request_line(o), id, cb, data);
 }
 
+long long
+ccnc_agent_bandwidth(struct ccnc_agent *a, const char *target, int seconds, bool reverse,
+                     ccnc_agent_bandwidth_cb cb, void *data, struct ccnc_error *err)
+{
+    json_object *o;
+    long long id;
+    struct pending *p;
+
+    if (a->state != A_RUNNING || !a->exec)
+        return ccnc_error_set(err, CCNC_ERR_CONNECT, _("ccnc-agent is not running on %s"),
+                              a->name);
+    id = ++a->next_id;
+    o = request(id, "bandwidth");
+    json_object_object_add(o, "target", json_object_new_string(target));
+    json_object_object_add(o, "seconds", json_object_new_int(seconds));
+    json_object_object_add(o, "reverse", json_object_new_boolean(reverse));
+    p = ccnc_array_push(&a->pending, &a->n_pending, &a->cap_pending, sizeof(*p));
+    p->id = id;
+    p->bw_cb = cb;
+    p->data = data;
+    send_line(a, request_line(o));
+    return id;
+}
+
 void
 ccnc_agent_forget(struct ccnc_agent *a, long long id)
 {
     for (size_t i = 0; i < a->n_pending; i++)
-        if (a->pending[i].id == id)
+        if (a->pending[i].id == id) {
             a->pending[i].cb = NULL;
+            a->pending[i].bw_cb = NULL;
+        }
 }
 
 /* --- state ------------------------------------------------------------------------------ */

@@ -69,6 +69,14 @@ long long ccnc_agent_vf_set(struct ccnc_agent *agent, const struct ccnc_vf_chang
                             ccnc_agent_reply_cb cb, void *data, struct ccnc_error *err);
 long long ccnc_agent_sriov_numvfs(struct ccnc_agent *agent, const char *pf, int num_vfs,
                                   ccnc_agent_reply_cb cb, void *data, struct ccnc_error *err);
+/* A bandwidth test: iperf3 from this agent's host to target (an iperf3
+ * server there), for seconds; reverse: the target sends.  cb(data,
+ * figures, NULL) once with what iperf3 measured, or (data, NULL, error). */
+typedef void (*ccnc_agent_bandwidth_cb)(void *data, const struct ccnc_bandwidth *figures,
+                                        const char *error);
+long long ccnc_agent_bandwidth(struct ccnc_agent *agent, const char *target, int seconds,
+                               bool reverse, ccnc_agent_bandwidth_cb cb, void *data,
+                               struct ccnc_error *err);
 /* Never call that request's cb (its owner goes away). */
 void ccnc_agent_forget(struct ccnc_agent *agent, long long id);
 
@@ -100,6 +108,8 @@ struct ccnc_agent_msg {
     bool ok;                   /* reply */
     char *error;               /* reply, probe */
     int probe;                 /* reply to probe-start, probe; -1 when absent */
+    bool has_bandwidth;        /* reply to bandwidth */
+    struct ccnc_bandwidth bandwidth;
     struct ccnc_probe_figures figures;   /* probe (its error is in error) */
     struct ccnc_host *inventory;   /* inventory (a reference) */
 };

@@ -32,6 +32,10 @@ static const struct {
       CCNC_PROTO_OP_PROBE_START },
     { "{\"type\":\"request\",\"id\":10,\"op\":\"probe-stop\",\"probe\":1}", 1, 1, 10,
       CCNC_PROTO_OP_PROBE_STOP },
+    { "{\"type\":\"request\",\"id\":12,\"op\":\"bandwidth\",\"target\":\"10.77.0.101\","
+      "\"seconds\":5,\"reverse\":true}", 1, 1, 12, CCNC_PROTO_OP_BANDWIDTH },
+    { "{\"type\":\"request\",\"id\":13,\"op\":\"bandwidth\",\"target\":\"vm1.lab\"}", 1, 1, 13,
+      CCNC_PROTO_OP_BANDWIDTH },
     /* errors */
     { "", 0, 0, 0, -1 },
     { "not json", 0, 0, 0, -1 },
@@ -67,6 +71,17 @@ static const struct {
     { "{\"type\":\"request\",\"id\":3,\"op\":\"probe-start\",\"target\":\"x\",\"proto\":\"tcp\"}",
       0, 1, 3, -1 },
     { "{\"type\":\"request\",\"id\":3,\"op\":\"probe-stop\"}", 0, 1, 3, -1 },
+    /* a target is one argument of a program: never an option, never words */
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"bandwidth\",\"target\":\"--daemon\"}",
+      0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"bandwidth\",\"target\":\"a b\"}", 0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"bandwidth\",\"target\":\"$(id)\"}", 0, 1, 3,
+      -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"bandwidth\"}", 0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"bandwidth\",\"target\":\"x\",\"seconds\":61}",
+      0, 1, 3, -1 },
+    { "{\"type\":\"request\",\"id\":3,\"op\":\"bandwidth\",\"target\":\"x\",\"reverse\":1}",
+      0, 1, 3, -1 },
 };
 
 START_TEST(test_parse_request)
@@ -216,6 +231,42 @@ START_TEST(test_writers)
 }
 END_TEST
 
+/* iperf3's own reports, recorded from a real run: the sums, or its error. */
+START_TEST(test_iperf3_report)
+{
+    char *path = ccnc_test_data("iperf3/client-loopback-1s.json");
+    size_t len;
+    char *text = ccnc_test_read(path, &len), *line;
+    struct ccnc_bandwidth r;
+    struct ccnc_error err = { 0 };
+    struct ccnc_proto_request req = { .has_id = true, .id = 12 };
+
+    ck_assert_msg(ccnc_proto_parse_iperf3(text, len, &r, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(r.sent_bps, 2154972205LL);
+    ck_assert(r.received_bps > 0 && r.received_bps <= r.sent_bps);
+    ck_assert_int_eq(r.retransmits, 3);
+    ck_assert(r.seconds > 0.99 && r.seconds < 1.1);
+    line = ccnc_proto_reply_bandwidth(&req, &r);
+    ck_assert_msg(strstr(line, "\"id\":12") && strstr(line, "\"ok\":true") &&
+                      strstr(line, "\"sent_bps\":2154972205") &&
+                      strstr(line, "\"retransmits\":3"), "%s", line);
+    free(line);
+    free(text);
+    free(path);
+
+    path = ccnc_test_data("iperf3/client-refused.json");
+    text = ccnc_test_read(path, &len);
+    ck_assert_int_eq(ccnc_proto_parse_iperf3(text, len, &r, &err), -1);
+    ck_assert_str_eq(err.message, "iperf3: unable to connect to server: Connection refused");
+    free(text);
+    free(path);
+    ck_assert_int_eq(ccnc_proto_parse_iperf3("", 0, &r, &err), -1);
+    ck_assert_int_eq(ccnc_proto_parse_iperf3("{\"start\":{}}", 12, &r, &err), -1);
+    ck_assert_msg(strstr(err.message, "no sums"), "%s", err.message);
+    ccnc_error_clear(&err);
+}
+END_TEST
+
 Suite *
 ccnc_agent_proto_suite(void)
 {
@@ -226,6 +277,7 @@ ccnc_agent_proto_suite(void)
     tcase_add_test(tc, test_parse_fields);
     tcase_add_test(tc, test_parse_length);
     tcase_add_test(tc, test_writers);
+    tcase_add_test(tc, test_iperf3_report);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -225,6 +225,13 @@ struct ccnc_snapshot {
     size_t n_hosts;
 };
 
+/* What a bandwidth test (iperf3) measured; CCNC_UNKNOWN where it said nothing. */
+struct ccnc_bandwidth {
+    long long sent_bps, received_bps;   /* bits per second */
+    long long retransmits;
+    double seconds;
+};
+
 /* --- host parts --------------------------------------------------------- */
 
 /* A new host part with one reference, copied name/label/address/role. */

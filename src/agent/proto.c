@@ -16,7 +16,7 @@
 #include "i18n.h"
 
 static const char *const op_names[CCNC_PROTO_OP_LAST] = {
-    "ping", "vf-set", "sriov-numvfs", "probe-start", "probe-stop",
+    "ping", "vf-set", "sriov-numvfs", "probe-start", "probe-stop", "bandwidth",
 };
 
 static const char *const probe_proto_names[CCNC_PROBE_PROTO_LAST] = { "udp", "icmp" };
@@ -207,6 +207,35 @@ read_probe_start(json_object *o, struct ccnc_proto_request *req, struct ccnc_err
     return 0;
 }
 
+bool
+ccnc_proto_target_valid(const char *s)
+{
+    if (!s || !*s || *s == '-' || strlen(s) > 253)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr(".:-_", *s))
+            return false;
+    return true;
+}
+
+static int
+read_bandwidth(json_object *o, struct ccnc_proto_request *req, struct ccnc_error *err)
+{
+    if (need(want_str(o, "target", &req->target, err), "target", err) < 0)
+        return -1;
+    if (!ccnc_proto_target_valid(req->target))
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("'target' must be a host name or an IP "
+                                                     "address, not '%s'"), req->target);
+    req->port = 5201;
+    req->seconds = 5;
+    req->reverse = false;
+    if (want_int(o, "port", 1, 65535, &req->port, err) < 0 ||
+        want_int(o, "seconds", 1, 60, &req->seconds, err) < 0 ||
+        want_bool(o, "reverse", &req->reverse, err) < 0)
+        return -1;
+    return 0;
+}
+
 int
 ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request *req,
                          struct ccnc_error *err)
@@ -284,6 +313,9 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
     case CCNC_PROTO_OP_PROBE_STOP:
         rc = need(want_int(o, "probe", 1, INT_MAX, &req->probe, err), "probe", err) < 0 ? -1 : 0;
         break;
+    case CCNC_PROTO_OP_BANDWIDTH:
+        rc = read_bandwidth(o, req, err);
+        break;
     case CCNC_PROTO_OP_LAST:
         break;
     }
@@ -317,7 +349,8 @@ typed(const char *type)
 char *
 ccnc_proto_hello(const char *host, enum ccnc_host_role role)
 {
-    static const char *const caps[] = { "pci", "links", "bonds", "vfs", "nfs", "probe" };
+    static const char *const caps[] = { "pci", "links", "bonds", "vfs", "nfs", "probe",
+                                         "bandwidth" };
     json_object *o = typed("hello"), *a = json_object_new_array();
 
     json_object_object_add(o, "protocol", json_object_new_int(CCNC_PROTO_VERSION));
@@ -414,4 +447,78 @@ ccnc_proto_probe(const struct ccnc_probe_sample *s)
     if (s->error)
         put_str(o, "error", s->error);
     return finish(o);
+}
+
+char *
+ccnc_proto_reply_bandwidth(const struct ccnc_proto_request *req,
+                           const struct ccnc_bandwidth *r)
+{
+    json_object *o = reply(req, true), *b = json_object_new_object();
+
+    json_object_object_add(b, "sent_bps", r->sent_bps < 0 ? NULL
+                                                          : json_object_new_int64(r->sent_bps));
+    json_object_object_add(b, "received_bps",
+                           r->received_bps < 0 ? NULL : json_object_new_int64(r->received_bps));
+    json_object_object_add(b, "retransmits",
+                           r->retransmits < 0 ? NULL : json_object_new_int64(r->retransmits));
+    json_object_object_add(b, "seconds", json_object_new_double(r->seconds));
+    json_object_object_add(o, "bandwidth", b);
+    return finish(o);
+}
+
+/* A number member of o, or -1. */
+static double
+num_member(json_object *o, const char *key)
+{
+    json_object *v;
+
+    if (!o || !json_object_object_get_ex(o, key, &v) ||
+        !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
+        return -1;
+    return json_object_get_double(v);
+}
+
+int
+ccnc_proto_parse_iperf3(const char *text, size_t len, struct ccnc_bandwidth *out,
+                        struct ccnc_error *err)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *o, *end = NULL, *sent = NULL, *recv = NULL, *e;
+    int rc = -1;
+
+    out->sent_bps = out->received_bps = out->retransmits = CCNC_UNKNOWN;
+    out->seconds = 0;
+    o = len > INT_MAX ? NULL : json_tokener_parse_ex(tok, text, (int)len);
+    if (!o || !json_object_is_type(o, json_type_object)) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("iperf3 gave no JSON report"));
+        goto cleanup;
+    }
+    if (json_object_object_get_ex(o, "error", &e) && json_object_is_type(e, json_type_string)) {
+        /* TRANSLATORS: iperf3's own message follows */
+        ccnc_error_set(err, CCNC_ERR_CONNECT, _("iperf3: %s"), json_object_get_string(e));
+        goto cleanup;
+    }
+    json_object_object_get_ex(o, "end", &end);
+    if (end) {
+        json_object_object_get_ex(end, "sum_sent", &sent);
+        json_object_object_get_ex(end, "sum_received", &recv);
+    }
+    if (!sent && !recv) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("iperf3's report has no sums"));
+        goto cleanup;
+    }
+    if (num_member(sent, "bits_per_second") >= 0)
+        out->sent_bps = (long long)num_member(sent, "bits_per_second");
+    if (num_member(recv, "bits_per_second") >= 0)
+        out->received_bps = (long long)num_member(recv, "bits_per_second");
+    if (num_member(sent, "retransmits") >= 0)
+        out->retransmits = (long long)num_member(sent, "retransmits");
+    out->seconds = num_member(recv ? recv : sent, "seconds");
+    if (out->seconds < 0)
+        out->seconds = 0;
+    rc = 0;
+cleanup:
+    json_object_put(o);
+    json_tokener_free(tok);
+    return rc;
 }

@@ -19,6 +19,7 @@ enum ccnc_proto_op {
     CCNC_PROTO_OP_SRIOV_NUMVFS,
     CCNC_PROTO_OP_PROBE_START,
     CCNC_PROTO_OP_PROBE_STOP,
+    CCNC_PROTO_OP_BANDWIDTH,
     CCNC_PROTO_OP_LAST
 };
 
@@ -56,7 +57,11 @@ struct ccnc_proto_request {
     int rate_hz;
     int max_duration_s;
     int probe;
+    /* bandwidth (iperf3 to target:port; port default 5201) */
+    int seconds;
+    bool reverse;         /* the target sends */
 };
+
 
 /* One probe report. */
 struct ccnc_probe_sample {
@@ -84,5 +89,16 @@ char *ccnc_proto_heartbeat(unsigned long long seq, long long time_ms);
 char *ccnc_proto_reply_ok(const struct ccnc_proto_request *req, int probe);
 char *ccnc_proto_reply_error(const struct ccnc_proto_request *req, const char *message);
 char *ccnc_proto_probe(const struct ccnc_probe_sample *s);
+/* bandwidth's reply: ok with "bandwidth": {sent_bps, received_bps,
+ * retransmits, seconds}. */
+char *ccnc_proto_reply_bandwidth(const struct ccnc_proto_request *req,
+                                 const struct ccnc_bandwidth *r);
+/* Read `iperf3 --json` output: the end's sums, or iperf3's own "error"
+ * as err.  -1 and err when it is not such output. */
+int ccnc_proto_parse_iperf3(const char *text, size_t len, struct ccnc_bandwidth *out,
+                            struct ccnc_error *err);
+/* A host name or IP address safe to hand to a program as an argument:
+ * letters, digits, '.', ':', '-' and '_', not starting with '-'. */
+bool ccnc_proto_target_valid(const char *s);
 
 #endif

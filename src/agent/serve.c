@@ -16,6 +16,7 @@
 #include <ccnc/loop.h>
 
 #include "agent/agent.h"
+#include "agent/bandwidth.h"
 #include "agent/netlink.h"
 #include "agent/probe.h"
 #include "agent/proto.h"
@@ -26,6 +27,7 @@
 /* What has no notification (link speed, PCI, NFS) is looked at this often. */
 #define RESCAN_MS 30000
 #define MAX_PROBES 16
+#define MAX_BANDWIDTH 4
 
 struct serve {
     const struct ccnc_agent_opts *opts;
@@ -42,6 +44,10 @@ struct serve {
     int status;
     struct ccnc_probe *probes[MAX_PROBES];
     int next_probe;
+    struct bw_slot {
+        struct serve *s;
+        struct ccnc_bw *bw;
+    } bws[MAX_BANDWIDTH];
 };
 
 static void
@@ -185,6 +191,18 @@ cleanup:
     return rc;
 }
 
+/* A bandwidth test ended (it frees itself): answer, free its slot. */
+static void
+on_bandwidth(void *data, const struct ccnc_proto_request *req,
+             const struct ccnc_bandwidth *r, const char *error)
+{
+    struct bw_slot *slot = data;
+
+    slot->bw = NULL;
+    put_line(slot->s, r ? ccnc_proto_reply_bandwidth(req, r)
+                        : ccnc_proto_reply_error(req, error));
+}
+
 static void
 handle_request(struct serve *s, const struct ccnc_proto_request *req)
 {
@@ -236,6 +254,23 @@ handle_request(struct serve *s, const struct ccnc_proto_request *req)
             }
         rc = ccnc_error_set(&err, CCNC_ERR_USAGE, _("no probe %d is running"), req->probe);
         break;
+    case CCNC_PROTO_OP_BANDWIDTH: {
+        struct bw_slot *slot = NULL;
+        for (int i = 0; i < MAX_BANDWIDTH && !slot; i++)
+            if (!s->bws[i].bw)
+                slot = &s->bws[i];
+        if (!slot) {
+            rc = ccnc_error_set(&err, CCNC_ERR_USAGE, _("too many bandwidth tests running (at "
+                                                        "most %d)"), MAX_BANDWIDTH);
+            break;
+        }
+        slot->s = s;
+        slot->bw = ccnc_bw_start(s->loop, req, on_bandwidth, slot, &err);
+        if (slot->bw)
+            return;   /* the reply comes with the result */
+        rc = -1;
+        break;
+    }
     case CCNC_PROTO_OP_LAST:
         break;
     }
@@ -270,6 +305,10 @@ stop_probes(struct serve *s)
     for (int i = 0; i < MAX_PROBES; i++)
         if (s->probes[i])
             ccnc_probe_stop(s->probes[i]);
+    for (int i = 0; i < MAX_BANDWIDTH; i++) {
+        ccnc_bw_cancel(s->bws[i].bw);
+        s->bws[i].bw = NULL;
+    }
 }
 
 static void
