@@ -47,6 +47,7 @@ int ccnc_cli_evacuate(struct cli *cli, int argc, char **argv);
 int ccnc_cli_abort(struct cli *cli, int argc, char **argv);
 int ccnc_cli_vf(struct cli *cli, int argc, char **argv);
 int ccnc_cli_pool(struct cli *cli, int argc, char **argv);
+int ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv);
 
 /* The VFs of the snapshot's hosts (or only's), a line each, with drift. */
 void ccnc_cli_print_vfs(const struct ccnc_snapshot *snap, const char *only);

@@ -50,6 +50,15 @@ struct ccnc_engine {
     size_t n_vf_sets, cap_vf_sets;
     struct pool_claim *claims;          /* VFs reserved by running actions */
     size_t n_claims, cap_claims;
+    struct bw_test **bw_tests;          /* bandwidth tests waiting for their figures */
+    size_t n_bw_tests, cap_bw_tests;
+};
+
+/* A bandwidth test on its way; the engine's until the agent answers. */
+struct bw_test {
+    struct ccnc_engine *e;
+    ccnc_engine_bandwidth_cb cb;
+    void *data;
 };
 
 /* A VF an action reserved, until the action ends: the snapshot may not
@@ -96,6 +105,9 @@ ccnc_engine_free(struct ccnc_engine *e)
     }
     free(e->results);
     ccnc_collect_libvirt_stop(e->libvirt);
+    /* the agents go now: their answers would find nobody */
+    for (size_t i = 0; i < e->n_bw_tests; i++)
+        e->bw_tests[i]->cb = NULL;
     for (size_t i = 0; i < e->n_hosts; i++) {
         struct engine_host *h = &e->hosts[i];
         ccnc_agent_free(h->agent);
@@ -115,6 +127,9 @@ ccnc_engine_free(struct ccnc_engine *e)
         ccnc_pool_vf_clear(&e->claims[i].vf);
     }
     free(e->claims);
+    for (size_t i = 0; i < e->n_bw_tests; i++)
+        free(e->bw_tests[i]);
+    free(e->bw_tests);
     free(e);
 }
 
@@ -641,6 +656,53 @@ ccnc_engine_forget_replies(struct ccnc_engine *e, void *data)
     for (size_t i = 0; i < e->n_vf_sets; i++)
         if (e->vf_sets[i]->data == data)
             e->vf_sets[i]->cb = NULL;
+}
+
+/* --- bandwidth tests ------------------------------------------------------------ */
+
+static void
+on_bandwidth(void *data, const struct ccnc_bandwidth *figures, const char *error)
+{
+    struct bw_test *t = data;
+    struct ccnc_engine *e = t->e;
+
+    for (size_t i = 0; i < e->n_bw_tests; i++)
+        if (e->bw_tests[i] == t)
+            e->bw_tests[i] = e->bw_tests[--e->n_bw_tests];
+    if (t->cb)
+        t->cb(t->data, figures, error);
+    free(t);
+}
+
+int
+ccnc_engine_bandwidth(struct ccnc_engine *e, const char *vm, int seconds, bool reverse,
+                      ccnc_engine_bandwidth_cb cb, void *data, struct ccnc_error *err)
+{
+    const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(e->lab, vm);
+    const char *host = NULL;
+    struct ccnc_agent *agent = ccnc_engine_probe_agent(e, &host);
+    struct bw_test *t;
+
+    if (!cv)
+        return ccnc_error_set(err, CCNC_ERR_CONFIG, _("the lab config has no [vm %s]"), vm);
+    if (!cv->probe_target)
+        return ccnc_error_set(err, CCNC_ERR_CONFIG, _("[vm %s] has no probe_target: the "
+                                                      "address to measure to"), vm);
+    if (!agent)
+        return ccnc_error_set(err, CCNC_ERR_CONFIG, _("the lab has no storage host to measure "
+                                                      "from"));
+    t = ccnc_xcalloc(1, sizeof(*t));
+    t->e = e;
+    t->cb = cb;
+    t->data = data;
+    if (ccnc_agent_bandwidth(agent, cv->probe_target, seconds, reverse, on_bandwidth, t, err) <
+        0) {
+        free(t);
+        return -1;
+    }
+    *(struct bw_test **)ccnc_array_push(&e->bw_tests, &e->n_bw_tests, &e->cap_bw_tests,
+                                        sizeof(t)) = t;
+    return 0;
 }
 
 struct ccnc_agent *

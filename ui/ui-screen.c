@@ -20,15 +20,6 @@ static const struct ui_view *const views[UI_VIEW_LAST] = {
     [UI_VIEW_LOG] = &ui_view_log,
 };
 
-/* Keys of actions the engine does not run yet: they are listed in the help
- * and answer with a message instead of doing nothing. */
-static const struct {
-    int key;
-    const char *what;   /* N_() */
-} pending_actions[] = {
-    { 'b', N_("bandwidth test (iperf3 from the storage host)") },
-};
-
 /* --- helpers shared by the views ------------------------------------------ */
 
 void
@@ -144,9 +135,9 @@ draw_help(struct ui_grid *g)
         { "a", N_("attach the passthrough NIC again, bond back on it (asks first)") },
         { "x", N_("abort the running action: it undoes what it can") },
         { "v", N_("edit the selected VF: MAC, VLAN, rate, trust, spoofchk") },
+        { "b", N_("bandwidth test of the VM: iperf3 from the storage host") },
     };
-    size_t n_pending = CCNC_ARRAY_SIZE(pending_actions);
-    int h = (int)(CCNC_ARRAY_SIZE(keys) + n_pending) + 8;
+    int h = (int)CCNC_ARRAY_SIZE(keys) + 6;
     int w = g->w >= 84 ? 72 : g->w - 4;
     int y0 = (g->h - h) / 2, x0 = (g->w - w) / 2, y;
 
@@ -158,14 +149,6 @@ draw_help(struct ui_grid *g)
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(keys); i++, y++) {
         ui_grid_put(g, y, x0 + 2, UI_REVERSE, keys[i].key);
         ui_grid_put_fit(g, y, x0 + 12, w - 14, UI_REVERSE, _(keys[i].what));
-    }
-    y++;
-    ui_grid_put_fit(g, y++, x0 + 2, w - 4, UI_REVERSE,
-                    _("Not available in this version yet"));
-    for (size_t i = 0; i < n_pending; i++, y++) {
-        char k[2] = { (char)pending_actions[i].key, 0 };
-        ui_grid_put(g, y, x0 + 2, UI_REVERSE, k);
-        ui_grid_put_fit(g, y, x0 + 12, w - 14, UI_REVERSE, _(pending_actions[i].what));
     }
     y++;
     ui_grid_put(g, y, x0 + 2, UI_REVERSE, "?");
@@ -568,6 +551,16 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
         snprintf(st->req_vm, sizeof(st->req_vm), "%s", st->selected_vm);
         st->req_dest[0] = '\0';
         return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+    case 'b':
+        if (st->view == UI_VIEW_OVERVIEW)
+            ui_overview_selected_vm(st, snap);
+        if (!st->selected_vm[0]) {
+            set_message(st, UI_WARN, _("Select a VM in the overview first."));
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        }
+        st->request = UI_REQ_BANDWIDTH;
+        snprintf(st->req_vm, sizeof(st->req_vm), "%s", st->selected_vm);
+        return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
     case 'v':
         if (st->view != UI_VIEW_VFS) {
             switch_view(st, UI_VIEW_VFS);
@@ -590,15 +583,6 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
         return had_message ? UI_KEY_HANDLED | UI_KEY_REDRAW : UI_KEY_HANDLED;
     default:
         break;
-    }
-    for (size_t i = 0; i < CCNC_ARRAY_SIZE(pending_actions); i++) {
-        if (key == pending_actions[i].key) {
-            char *m = ccnc_xasprintf(_("Not available in this version: %s."),
-                                     _(pending_actions[i].what));
-            set_message(st, UI_WARN, m);
-            free(m);
-            return UI_KEY_HANDLED | UI_KEY_REDRAW;
-        }
     }
     {
         int r = views[st->view]->key(st, snap, key);

@@ -39,6 +39,8 @@ static const char *const result_cols[] = {
     N_("lost probes"),
 };
 
+static void draw_bandwidth(struct ui_grid *g, int y, int bottom, const struct ui_state *st);
+
 static int
 section(struct ui_grid *g, int y, int x, const char *title)
 {
@@ -290,6 +292,31 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
                            r->destination ? r->destination : "-",
                            ccnc_action_state_text(r->state), total, down, gap, lost);
         }
+    }
+    draw_bandwidth(g, y, bottom, st);
+}
+
+/* The bandwidth tests (b), newest last: which NIC the bond was on, and
+ * what iperf3 measured (the thesis' throughput table). */
+static void
+draw_bandwidth(struct ui_grid *g, int y, int bottom, const struct ui_state *st)
+{
+    if (st->n_bw == 0 || y + 3 > bottom)
+        return;
+    y = section(g, y + 1, 2, _("Bandwidth (iperf3)"));
+    ui_grid_printf(g, y++, 2, UI_BOLD, "%-8s %-10s %-6s %-12s %s", _("time"), _("VM"),
+                   _("from"), _("bond on"), _("throughput"));
+    for (size_t i = st->n_bw > (size_t)(bottom - y + 1) ? st->n_bw - (size_t)(bottom - y + 1) : 0;
+         i < st->n_bw && y <= bottom; i++, y++) {
+        const struct ui_bw *b = &st->bw[i];
+        char *t = b->running ? ccnc_xstrdup(_("measuring...")) :
+                  b->bps >= 0 ? ccnc_xasprintf("%.1f Mb/s", b->bps / 1e6) :
+                                ccnc_xasprintf(_("failed: %s"), b->error);
+        ui_grid_printf(g, y, 2, b->running ? UI_DIM : b->bps >= 0 ? UI_NORMAL : UI_WARN,
+                       "%-8.8s %-10.10s %-6.6s %-12.12s ", b->when, b->vm, b->from, b->slave);
+        ui_grid_put_fit(g, y, 2 + 41, g->w - 45, b->running ? UI_DIM : b->bps >= 0 ? UI_GOOD
+                                                                                  : UI_WARN, t);
+        free(t);
     }
 }
 

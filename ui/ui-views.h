@@ -31,6 +31,7 @@ enum ui_request {
     UI_REQ_PASSPHRASE,  /* use st->secret as the passphrase asked for */
     UI_REQ_NO_PASSPHRASE,   /* ... or not now */
     UI_REQ_VF_SET,      /* apply st->vf_edit to the VF being edited */
+    UI_REQ_BANDWIDTH,   /* iperf3 between the storage host and req_vm */
 };
 
 /* Keys beyond plain characters, as ui.c hands them to views. */
@@ -60,6 +61,17 @@ enum ui_view_id {
 
 #define UI_FILTER_MAX 64
 #define UI_MESSAGE_MAX 200
+
+/* A bandwidth test (b): iperf3 from the storage host to a VM. */
+#define UI_BW_MAX 6
+struct ui_bw {
+    char when[16];       /* "HH:MM:SS" it started */
+    char vm[64], from[64];
+    char slave[32];      /* the VM's bond's active slave when it started */
+    bool running;
+    long long bps;       /* received, bits per second; -1: failed */
+    char error[96];
+};
 
 struct ui_state {
     int view;                       /* enum ui_view_id */
@@ -95,6 +107,8 @@ struct ui_state {
     const char *action_file;
     const struct ccnc_engine_result *results;   /* this session's, oldest first */
     size_t n_results;
+    const struct ui_bw *bw;         /* bandwidth tests, oldest first */
+    size_t n_bw;
 };
 
 struct ui_view {

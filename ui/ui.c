@@ -41,6 +41,8 @@ struct ui {
     char pass_host[64];             /* the host whose passphrase is asked for */
     char declined[8][64];           /* hosts whose passphrase the operator put off */
     char vf_what[128];              /* the VF change waiting for its answer */
+    struct ui_bw bw[UI_BW_MAX];     /* bandwidth tests, oldest first */
+    size_t n_bw;
     size_t n_declined;
     size_t logged_steps;
 };
@@ -283,6 +285,113 @@ vf_set(struct ui *ui)
     ccnc_snapshot_unref(snap);
 }
 
+/* A bandwidth test's figures (or why there are none), on the loop. */
+struct bw_req {
+    struct ui *ui;
+    char when[16], vm[64];
+};
+
+static struct ui_bw *
+find_bw(struct ui *ui, const struct bw_req *q)
+{
+    for (size_t i = ui->n_bw; i-- > 0;)
+        if (ui->bw[i].running && strcmp(ui->bw[i].vm, q->vm) == 0 &&
+            strcmp(ui->bw[i].when, q->when) == 0)
+            return &ui->bw[i];
+    return NULL;
+}
+
+static void
+on_bandwidth(void *data, const struct ccnc_bandwidth *f, const char *error)
+{
+    struct bw_req *q = data;
+    struct ui *ui = q->ui;
+    struct ui_bw *b = find_bw(ui, q);
+    char *m;
+
+    if (b) {
+        b->running = false;
+        b->bps = f ? f->received_bps : -1;
+        snprintf(b->error, sizeof(b->error), "%s", error ? error : "");
+    }
+    if (f)
+        /* TRANSLATORS: a bandwidth test's result: FROM -> VM: Mb/s */
+        m = ccnc_xasprintf(_("Bandwidth %s -> %s: %.1f Mb/s (iperf3, %.0f s)."),
+                           b ? b->from : "?", q->vm, f->received_bps / 1e6, f->seconds);
+    else
+        m = ccnc_xasprintf(_("Bandwidth test to %s failed: %s"), q->vm, error ? error : "?");
+    message(ui, f ? UI_GOOD : UI_BAD, m);
+    free(m);
+    free(q);
+    if (!ui->frame_timer)
+        ui->frame_timer = ccnc_loop_add_timer(ccnc_engine_loop(ui->engine), UI_FRAME_MS, false,
+                                              on_frame, ui);
+}
+
+#define BW_SECONDS 5
+
+static void
+bandwidth(struct ui *ui)
+{
+    struct ui_state *st = &ui->st;
+    struct ccnc_error err = { 0 };
+    struct ccnc_snapshot *snap = ccnc_engine_snapshot(ui->engine);
+    const struct ccnc_lab *lab = ccnc_engine_lab(ui->engine);
+    const struct ccnc_vm *vm = ccnc_snapshot_find_vm(snap, st->req_vm, NULL);
+    struct bw_req *q = ccnc_xcalloc(1, sizeof(*q));
+    struct ui_bw *b;
+    const char *from = "?";
+
+    for (size_t i = 0; i < ui->n_bw; i++)
+        if (ui->bw[i].running && strcmp(ui->bw[i].vm, st->req_vm) == 0) {
+            message(ui, UI_WARN, _("A bandwidth test of that VM is running already."));
+            free(q);
+            ccnc_snapshot_unref(snap);
+            return;
+        }
+    for (size_t i = 0; i < lab->n_hosts; i++)
+        if (lab->hosts[i].role == CCNC_HOST_ROLE_STORAGE) {
+            from = lab->hosts[i].name;
+            break;
+        }
+    q->ui = ui;
+    snprintf(q->vm, sizeof(q->vm), "%s", st->req_vm);
+    snprintf(q->when, sizeof(q->when), "%s", ui->clock);
+    if (ccnc_engine_bandwidth(ui->engine, st->req_vm, BW_SECONDS, false, on_bandwidth, q,
+                              &err) < 0) {
+        char *m = ccnc_xasprintf(_("Bandwidth test to %s: %s"), st->req_vm, err.message);
+        message(ui, UI_BAD, m);
+        free(m);
+        free(q);
+        ccnc_error_clear(&err);
+        ccnc_snapshot_unref(snap);
+        return;
+    }
+    if (ui->n_bw == UI_BW_MAX) {
+        memmove(&ui->bw[0], &ui->bw[1], sizeof(ui->bw[0]) * (UI_BW_MAX - 1));
+        ui->n_bw--;
+    }
+    b = &ui->bw[ui->n_bw++];
+    memset(b, 0, sizeof(*b));
+    snprintf(b->when, sizeof(b->when), "%s", q->when);
+    snprintf(b->vm, sizeof(b->vm), "%s", q->vm);
+    snprintf(b->from, sizeof(b->from), "%s", from);
+    /* which NIC carries it: the point of comparing (passthrough or virtio) */
+    snprintf(b->slave, sizeof(b->slave), "%s",
+             vm && vm->bond && vm->bond->active_slave ? vm->bond->active_slave : "?");
+    b->running = true;
+    b->bps = -1;
+    ui->st.bw = ui->bw;
+    ui->st.n_bw = ui->n_bw;
+    {
+        char *m = ccnc_xasprintf(_("Bandwidth test %s -> %s (bond on %s): iperf3 for %d s..."),
+                                 from, q->vm, b->slave, BW_SECONDS);
+        message(ui, UI_NORMAL, m);
+        free(m);
+    }
+    ccnc_snapshot_unref(snap);
+}
+
 static void
 carry_out(struct ui *ui)
 {
@@ -350,6 +459,9 @@ carry_out(struct ui *ui)
     }
     case UI_REQ_VF_SET:
         vf_set(ui);
+        break;
+    case UI_REQ_BANDWIDTH:
+        bandwidth(ui);
         break;
     default:
         break;

@@ -150,6 +150,19 @@ void ccnc_engine_pool_unclaim(struct ccnc_engine *engine, const char *vm);
 /* Whoever passed data to a VF call goes away: its answers go nowhere. */
 void ccnc_engine_forget_replies(struct ccnc_engine *engine, void *data);
 
+/* --- bandwidth tests ------------------------------------------------------ */
+
+/* iperf3 between the storage host and vm (the thesis' throughput table):
+ * the storage host's agent runs the client against the VM's probe_target,
+ * where an iperf3 server listens, for seconds; reverse: the VM sends.
+ * cb once with the figures, or with NULL and why not.  -1 and err when it
+ * cannot start (no probe_target, no storage host, its agent not running). */
+typedef void (*ccnc_engine_bandwidth_cb)(void *data, const struct ccnc_bandwidth *figures,
+                                         const char *error);
+int ccnc_engine_bandwidth(struct ccnc_engine *engine, const char *vm, int seconds,
+                          bool reverse, ccnc_engine_bandwidth_cb cb, void *data,
+                          struct ccnc_error *err);
+
 /* Replay a recorded run (a run file) on the loop, at its own pace divided
  * by speed (1: as recorded): the screens see it as the running action.
  * For rehearsing a demo without a lab.  -1 and err when the file cannot be
