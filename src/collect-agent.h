@@ -24,6 +24,10 @@ struct ccnc_agent_callbacks {
     void (*inventory)(void *data, struct ccnc_host *host);
     /* State, version or error changed. */
     void (*changed)(void *data);
+    /* A storage host's links' rates (bits per second over the last
+     * second), every second; may be NULL. */
+    void (*traffic)(void *data, const char *const *names, const long long *rx_bps,
+                    const long long *tx_bps, size_t n);
 };
 
 /* An agent link for host name/role over ssh (borrowed: it must outlive the
@@ -93,6 +97,7 @@ enum ccnc_agent_msg_type {
     CCNC_AGENT_MSG_HEARTBEAT,
     CCNC_AGENT_MSG_REPLY,
     CCNC_AGENT_MSG_PROBE,
+    CCNC_AGENT_MSG_TRAFFIC,
     CCNC_AGENT_MSG_OTHER,   /* a type this console does not know: ignored */
     CCNC_AGENT_MSG_LAST
 };
@@ -112,6 +117,10 @@ struct ccnc_agent_msg {
     struct ccnc_bandwidth bandwidth;
     struct ccnc_probe_figures figures;   /* probe (its error is in error) */
     struct ccnc_host *inventory;   /* inventory (a reference) */
+    long long time_ms;             /* heartbeat, traffic */
+    size_t n_traffic;              /* traffic: per link, its byte counters */
+    char **traffic_names;
+    long long *traffic_rx, *traffic_tx;
 };
 
 /* Parse one line from the agent.  -1 and err filled when it is not a

@@ -235,6 +235,14 @@ on_agent_inventory(void *data, struct ccnc_host *host)
 
     if (host->updated_ms <= 0)
         host->updated_ms = ccnc_now_wall_ms();
+    /* the rates stay until the next traffic line */
+    for (size_t i = 0; h->inventory && i < host->n_links; i++) {
+        const struct ccnc_link *old = ccnc_host_find_link(h->inventory, host->links[i].name);
+        if (old && host->links[i].rx_bps == CCNC_UNKNOWN) {
+            host->links[i].rx_bps = old->rx_bps;
+            host->links[i].tx_bps = old->tx_bps;
+        }
+    }
     ccnc_host_unref(h->inventory);
     h->inventory = host;
     refresh(h);
@@ -244,6 +252,31 @@ static void
 on_agent_changed(void *data)
 {
     refresh(data);
+}
+
+/* A storage host's rates: onto its latest inventory, published. */
+static void
+on_agent_traffic(void *data, const char *const *names, const long long *rx_bps,
+                 const long long *tx_bps, size_t n)
+{
+    struct engine_host *h = data;
+    struct ccnc_host *inv;
+
+    if (!h->inventory)
+        return;
+    inv = ccnc_host_dup(h->inventory);
+    for (size_t i = 0; i < inv->n_links; i++) {
+        struct ccnc_link *l = &inv->links[i];
+        l->rx_bps = l->tx_bps = CCNC_UNKNOWN;
+        for (size_t k = 0; k < n; k++)
+            if (ccnc_streq(l->name, names[k])) {
+                l->rx_bps = rx_bps[k];
+                l->tx_bps = tx_bps[k];
+            }
+    }
+    ccnc_host_unref(h->inventory);
+    h->inventory = inv;
+    refresh(h);
 }
 
 static void
@@ -258,7 +291,8 @@ on_start(void *data)
 void
 ccnc_engine_start(struct ccnc_engine *e)
 {
-    static const struct ccnc_agent_callbacks agent_cb = { on_agent_inventory, on_agent_changed };
+    static const struct ccnc_agent_callbacks agent_cb = { on_agent_inventory, on_agent_changed,
+                                                          on_agent_traffic };
     int keepalive = e->lab->migration.keepalive_s > 0 ? e->lab->migration.keepalive_s : 10;
 
     if (!e->libvirt && !e->opts.ssh_only)

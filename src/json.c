@@ -117,6 +117,8 @@ link_json(const struct ccnc_link *l)
     put_tribool(o, "carrier", l->carrier);
     put_int(o, "speed_mbps", l->speed_mbps);
     put_str(o, "master", l->master);
+    put_int64(o, "rx_bps", l->rx_bps);
+    put_int64(o, "tx_bps", l->tx_bps);
     for (size_t i = 0; i < l->n_vfs; i++) {
         const struct ccnc_vf *vf = &l->vfs[i];
         json_object *v = json_object_new_object();
@@ -476,6 +478,8 @@ host_read(struct ccnc_host *h, json_object *o)
         l->carrier = get_int(lo, "carrier");
         l->speed_mbps = get_int(lo, "speed_mbps");
         l->master = get_str(lo, "master");
+        l->rx_bps = get_int64(lo, "rx_bps");
+        l->tx_bps = get_int64(lo, "tx_bps");
         FOR_EACH_OBJ(lo, "vfs", vo) {
             struct ccnc_vf *vf = ccnc_link_add_vf(l);
             vf->index = get_int(vo, "index");

@@ -222,6 +222,7 @@ ccnc_link_init(struct ccnc_link *l)
 {
     memset(l, 0, sizeof(*l));
     l->ifindex = l->mtu = l->carrier = l->speed_mbps = CCNC_UNKNOWN;
+    l->rx_bps = l->tx_bps = CCNC_UNKNOWN;
 }
 
 struct ccnc_link *

@@ -200,5 +200,31 @@ else
 fi
 [ -s "$tmp/err" ] && { echo "agent stderr:"; sed 's/^/  | /' "$tmp/err"; }
 
+# --- a storage host's byte counters: a traffic line every second -------------
+# ARP requests for an address nobody has go out of the bridge: its tx_bytes
+# grow, and the agent's traffic lines say so
+out="$tmp/out2"
+mkfifo "$tmp/in2"
+"$agent" --serve --name store --role storage <"$tmp/in2" >"$out" 2>"$tmp/err" &
+pid=$!
+exec 3>"$tmp/in2"
+ip link add cctr0 type bridge && ip link set cctr0 up && ip addr add 10.91.0.1/24 dev cctr0
+waitfor "storage: a traffic line with the bridge" '^{"type":"traffic","time_ms":[0-9]*,"links":\[.*"name":"cctr0"'
+ping -c 3 -i 0.3 -W 1 10.91.0.2 >/dev/null 2>&1
+i=0
+while [ $i -lt 300 ]; do
+    tx=$(grep '^{"type":"traffic"' "$out" | tail -1 | sed -n 's/.*"name":"cctr0","rx_bytes":[0-9]*,"tx_bytes":\([0-9]*\).*/\1/p')
+    [ "${tx:-0}" -gt 0 ] && break
+    sleep 0.01
+    i=$((i + 1))
+done
+[ "${tx:-0}" -gt 0 ] && ok || fail "the bridge's tx_bytes in the traffic lines stay 0 after ARP requests"
+grep '^{"type":"traffic"' "$out" | grep -q '"name":"lo"' && fail "the traffic lines count lo" || ok
+exec 3>&-
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.01; i=$((i + 1)); done
+kill -0 "$pid" 2>/dev/null && fail "the storage agent exits at end of input" || { wait "$pid"; pid=; }
+ip link del cctr0
+
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]

@@ -70,6 +70,24 @@ START_TEST(test_proto_reply_heartbeat_other)
     ck_assert_int_eq(m.type, CCNC_AGENT_MSG_HEARTBEAT);
     ck_assert_int_eq(m.seq, 9);
     ccnc_agent_msg_clear(&m);
+    ck_assert_int_eq(ccnc_agent_parse_line("{\"type\":\"traffic\",\"time_ms\":5000,\"links\":"
+                                           "[{\"name\":\"eth0\",\"rx_bytes\":10,\"tx_bytes\":"
+                                           "2500000}]}", &m, &err), 0);
+    ck_assert_int_eq(m.type, CCNC_AGENT_MSG_TRAFFIC);
+    ck_assert_int_eq(m.time_ms, 5000);
+    ck_assert_uint_eq(m.n_traffic, 1);
+    ck_assert_str_eq(m.traffic_names[0], "eth0");
+    ck_assert_int_eq(m.traffic_tx[0], 2500000);
+    ccnc_agent_msg_clear(&m);
+    ck_assert_int_eq(ccnc_agent_parse_line("{\"type\":\"reply\",\"id\":5,\"ok\":true,"
+                                           "\"bandwidth\":{\"sent_bps\":941203340,"
+                                           "\"received_bps\":938117452,\"retransmits\":3,"
+                                           "\"seconds\":5.0}}", &m, &err), 0);
+    ck_assert(m.has_bandwidth);
+    ck_assert_int_eq(m.bandwidth.received_bps, 938117452);
+    ck_assert_int_eq(m.bandwidth.retransmits, 3);
+    ck_assert(m.bandwidth.seconds > 4.9);
+    ccnc_agent_msg_clear(&m);
     ck_assert_int_eq(ccnc_agent_parse_line("{\"type\":\"frobnicate\"}", &m, &err), 0);
     ck_assert_int_eq(m.type, CCNC_AGENT_MSG_OTHER);
     ccnc_agent_msg_clear(&m);
@@ -85,6 +103,9 @@ static const char *const bad_lines[] = {
     "{\"type\":\"inventory\",\"schema_version\":2,\"host\":{\"name\":\"x\"}}",
     "{\"type\":\"inventory\",\"schema_version\":1}",
     "{\"type\":\"inventory\",\"schema_version\":1,\"host\":{\"label\":\"x\"}}",
+    "{\"type\":\"traffic\",\"links\":[]}",
+    "{\"type\":\"traffic\",\"time_ms\":1,\"links\":[{\"name\":\"eth0\",\"rx_bytes\":-1,"
+    "\"tx_bytes\":0}]}",
 };
 
 START_TEST(test_proto_bad)

@@ -244,6 +244,24 @@ draw_host_line(struct ui_grid *g, int y, const struct ccnc_snapshot *snap,
     return y;
 }
 
+static void rate_text(char *buf, size_t len, long long bps);
+
+/* What a storage host sends, bits per second: the stream, in the lab.
+ * Links with a master (a bond's slaves) are counted in their master. */
+static long long
+storage_tx_bps(const struct ccnc_host *h)
+{
+    long long sum = CCNC_UNKNOWN;
+
+    for (size_t i = 0; i < h->n_links; i++) {
+        const struct ccnc_link *l = &h->links[i];
+        if (l->master || l->tx_bps < 0 || ccnc_streq(l->name, "lo"))
+            continue;
+        sum = (sum < 0 ? 0 : sum) + l->tx_bps;
+    }
+    return sum;
+}
+
 static int
 draw_storage(struct ui_grid *g, int y, const struct ccnc_snapshot *snap)
 {
@@ -277,6 +295,20 @@ draw_storage(struct ui_grid *g, int y, const struct ccnc_snapshot *snap)
         }
         if (h->stale && h->n_exports && x < g->w - 8)
             ui_grid_put(g, y, x, UI_WARN, _("(stale)"));
+        if (!h->stale && storage_tx_bps(h) >= 0) {
+            /* the stream's throughput, at the right end */
+            char rate[40], *t;
+            int tw;
+            rate_text(rate, sizeof(rate), storage_tx_bps(h));
+            /* TRANSLATORS: what the storage host sends: the stream */
+            t = ccnc_xasprintf(_("sending %s"), rate);
+            tw = ui_text_width(t);
+            if (x + tw + 2 < g->w) {
+                ui_grid_printf(g, y, g->w - tw - 2, UI_NORMAL, " %s", "");
+                ui_grid_put(g, y, g->w - tw - 1, UI_GOOD, t);
+            }
+            free(t);
+        }
         y++;
     }
     return y;

@@ -118,6 +118,9 @@ struct ccnc_link {
     char *master;         /* may be NULL */
     struct ccnc_vf *vfs;
     size_t n_vfs;
+    /* bits per second over the last second, from a storage host's byte
+     * counters; CCNC_UNKNOWN elsewhere */
+    long long rx_bps, tx_bps;
 };
 
 struct ccnc_bond_slave {

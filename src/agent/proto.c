@@ -403,6 +403,24 @@ ccnc_proto_heartbeat(unsigned long long seq, long long time_ms)
     return finish(o);
 }
 
+char *
+ccnc_proto_traffic(long long time_ms, const char *const *names, const long long *rx,
+                   const long long *tx, size_t n)
+{
+    json_object *o = typed("traffic"), *links = json_object_new_array();
+
+    json_object_object_add(o, "time_ms", json_object_new_int64(time_ms));
+    for (size_t i = 0; i < n; i++) {
+        json_object *l = json_object_new_object();
+        put_str(l, "name", names[i]);
+        json_object_object_add(l, "rx_bytes", json_object_new_int64(rx[i]));
+        json_object_object_add(l, "tx_bytes", json_object_new_int64(tx[i]));
+        json_object_array_add(links, l);
+    }
+    json_object_object_add(o, "links", links);
+    return finish(o);
+}
+
 static json_object *
 reply(const struct ccnc_proto_request *req, bool ok)
 {

@@ -85,6 +85,10 @@ char *ccnc_proto_hello(const char *host, enum ccnc_host_role role);
 char *ccnc_proto_inventory(unsigned long long seq, const struct ccnc_host *host);
 char *ccnc_proto_event(unsigned long long seq, const struct ccnc_event *ev);
 char *ccnc_proto_heartbeat(unsigned long long seq, long long time_ms);
+/* A storage host's byte counters, every second: {"type":"traffic",
+ * "time_ms":T,"links":[{"name":N,"rx_bytes":R,"tx_bytes":T}...]}. */
+char *ccnc_proto_traffic(long long time_ms, const char *const *names, const long long *rx,
+                         const long long *tx, size_t n);
 /* probe >= 0 adds "probe" (probe-start's reply). */
 char *ccnc_proto_reply_ok(const struct ccnc_proto_request *req, int probe);
 char *ccnc_proto_reply_error(const struct ccnc_proto_request *req, const char *message);

@@ -28,6 +28,8 @@
 #define RESCAN_MS 30000
 #define MAX_PROBES 16
 #define MAX_BANDWIDTH 4
+/* a storage host's byte counters (the stream's throughput) are sent this often */
+#define TRAFFIC_MS 1000
 
 struct serve {
     const struct ccnc_agent_opts *opts;
@@ -132,6 +134,54 @@ on_heartbeat(void *data)
     struct serve *s = data;
 
     put_line(s, ccnc_proto_heartbeat(s->seq, ccnc_now_wall_ms()));
+}
+
+/* The links' byte counters, from /proc/net/dev (this network namespace's,
+ * whatever sysfs is mounted): they change without any notification. */
+static void
+on_traffic(void *data)
+{
+    struct serve *s = data;
+    char *path = ccnc_xasprintf("%s/proc/net/dev", s->opts->root);
+    FILE *f = fopen(path, "re");
+    char line[512];
+    size_t n = 0, cap = 0;
+    char **names = NULL;
+    long long *rx = NULL, *tx = NULL;
+
+    while (f && fgets(line, sizeof(line), f)) {
+        /* "  eth0: RXBYTES packets errs drop fifo frame compressed multicast TXBYTES ..." */
+        char *colon = strchr(line, ':'), *name = line;
+        unsigned long long v[9];
+        if (!colon)
+            continue;   /* the two header lines */
+        *colon = '\0';
+        while (*name == ' ')
+            name++;
+        if (strcmp(name, "lo") == 0 ||
+            sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+                   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]) != 9)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 8;
+            names = ccnc_xrealloc(names, cap * sizeof(*names));
+            rx = ccnc_xrealloc(rx, cap * sizeof(*rx));
+            tx = ccnc_xrealloc(tx, cap * sizeof(*tx));
+        }
+        names[n] = ccnc_xstrdup(name);
+        rx[n] = (long long)v[0];
+        tx[n] = (long long)v[8];
+        n++;
+    }
+    if (f)
+        fclose(f);
+    put_line(s, ccnc_proto_traffic(ccnc_now_wall_ms(), (const char *const *)names, rx, tx, n));
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(rx);
+    free(tx);
+    free(path);
 }
 
 static void
@@ -397,6 +447,8 @@ ccnc_serve_run(const struct ccnc_agent_opts *opts)
     }
     ccnc_loop_add_timer(s.loop, HEARTBEAT_MS, true, on_heartbeat, &s);
     ccnc_loop_add_timer(s.loop, RESCAN_MS, true, on_rescan, &s);
+    if (opts->role == CCNC_HOST_ROLE_STORAGE)
+        ccnc_loop_add_timer(s.loop, TRAFFIC_MS, true, on_traffic, &s);
     if (s.status == 0)
         ccnc_loop_run(s.loop);
 
