@@ -36,27 +36,8 @@ on_figures(void *data, const struct ccnc_bandwidth *figures, const char *error)
     ccnc_loop_quit(w->loop);
 }
 
-static void
-on_timeout(void *data)
-{
-    ccnc_loop_quit(data);
-}
-
-static int usage_error(const char *fmt, ...) CCNC_PRINTF(1, 2);
-
-static int
-usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "%s bandwidth: ", PACKAGE);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, _("\nUsage: %s bandwidth VM [--seconds N] [--reverse] [--json]\n"),
-            PACKAGE);
-    return CCNC_EXIT_USAGE;
-}
+static const char bandwidth_usage[] = N_("\nUsage: %s bandwidth VM [--seconds N] [--reverse] [--json]\n");
+#define usage_error(...) ccnc_cli_usage_error("bandwidth", _(bandwidth_usage), __VA_ARGS__)
 
 static json_object *
 bps_json(long long v)
@@ -115,7 +96,8 @@ ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv)
         ccnc_engine_free(engine);
         return CCNC_EXIT_FAILED;
     }
-    timer = ccnc_loop_add_timer(w.loop, (int)(seconds + 30) * 1000, false, on_timeout, w.loop);
+    timer = ccnc_loop_add_timer(w.loop, (int)(seconds + 30) * 1000, false, ccnc_cli_quit_loop,
+                                w.loop);
     ccnc_loop_run(w.loop);
     ccnc_loop_remove(w.loop, timer);
     if (!w.done) {

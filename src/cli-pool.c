@@ -16,22 +16,9 @@
 #include "cli.h"
 #include "i18n.h"
 
-static int usage_error(const char *fmt, ...) CCNC_PRINTF(1, 2);
-
-static int
-usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "%s pool: ", PACKAGE);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, _("\nUsage: %s pool [--json] [POOL]\n"
-                      "       %s pool POOL reserve|release HOST VM\n"),
-            PACKAGE, PACKAGE);
-    return CCNC_EXIT_USAGE;
-}
+static const char pool_usage[] = N_("\nUsage: %s pool [--json] [POOL]\n"
+                      "       %s pool POOL reserve|release HOST VM\n");
+#define usage_error(...) ccnc_cli_usage_error("pool", _(pool_usage), __VA_ARGS__)
 
 static const char *
 vf_state(const struct ccnc_vf *vf)

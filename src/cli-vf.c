@@ -134,30 +134,11 @@ on_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *chan
     }
 }
 
-static void
-on_timeout(void *data)
-{
-    ccnc_loop_quit(data);
-}
-
-static int usage_error(const char *fmt, ...) CCNC_PRINTF(1, 2);
-
-static int
-usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "%s vf: ", PACKAGE);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, _("\nUsage: %s vf [--json] [HOST]\n"
+static const char vf_usage[] = N_("\nUsage: %s vf [--json] [HOST]\n"
                       "       %s vf HOST PORT VF KEY=VALUE...  (mac vlan qos rate min_tx_rate "
                       "spoofchk trust state)\n"
-                      "       %s vf HOST PORT --numvfs N\n"),
-            PACKAGE, PACKAGE, PACKAGE);
-    return CCNC_EXIT_USAGE;
-}
+                      "       %s vf HOST PORT --numvfs N\n");
+#define usage_error(...) ccnc_cli_usage_error("vf", _(vf_usage), __VA_ARGS__)
 
 int
 ccnc_cli_vf_apply(struct ccnc_engine *engine, const char *what, const char *host,
@@ -184,7 +165,8 @@ ccnc_cli_vf_apply(struct ccnc_engine *engine, const char *what, const char *host
     if (c)
         w.pf = c->pf;   /* send may have chosen the VF */
     ccnc_engine_set_listener(engine, on_snapshot, &w);
-    timer = ccnc_loop_add_timer(ccnc_engine_loop(engine), VERIFY_S * 1000, false, on_timeout,
+    timer = ccnc_loop_add_timer(ccnc_engine_loop(engine), VERIFY_S * 1000, false,
+                                ccnc_cli_quit_loop,
                                 ccnc_engine_loop(engine));
     if (!w.replied || (w.ok && !w.applied))
         ccnc_loop_run(ccnc_engine_loop(engine));

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,33 @@ static const struct cli_command commands[] = {
       N_("check each host's SSH link and agent once, or follow them"), true,
       cmd_hosts },
 };
+
+int
+ccnc_cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s %s: ", PACKAGE, cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    /* the usage names the program where it says %s */
+    for (const char *u = usage, *at; *u; u = at + 2) {
+        at = strstr(u, "%s");
+        if (!at) {
+            fputs(u, stderr);
+            break;
+        }
+        fprintf(stderr, "%.*s%s", (int)(at - u), u, PACKAGE);
+    }
+    return CCNC_EXIT_USAGE;
+}
+
+void
+ccnc_cli_quit_loop(void *loop)
+{
+    ccnc_loop_quit(loop);
+}
 
 static void
 usage(FILE *out)

@@ -12,6 +12,7 @@ enum {
 #include <stdbool.h>
 
 #include <ccnc/lab.h>
+#include <ccnc/util.h>
 
 /* What the global options said; shared by the commands (cli-*.c). */
 struct cli {
@@ -48,6 +49,14 @@ int ccnc_cli_abort(struct cli *cli, int argc, char **argv);
 int ccnc_cli_vf(struct cli *cli, int argc, char **argv);
 int ccnc_cli_pool(struct cli *cli, int argc, char **argv);
 int ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv);
+
+/* "ccnc CMD: MESSAGE" and the command's usage (a translated text naming
+ * the program with %s wherever it says it)
+ * on stderr; returns CCNC_EXIT_USAGE. */
+int ccnc_cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+    CCNC_PRINTF(3, 4);
+/* A timer callback that quits the loop given as its data. */
+void ccnc_cli_quit_loop(void *loop);
 
 /* The VFs of the snapshot's hosts (or only's), a line each, with drift. */
 void ccnc_cli_print_vfs(const struct ccnc_snapshot *snap, const char *only);

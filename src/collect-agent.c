@@ -554,13 +554,27 @@ pending_reply(struct ccnc_agent *a, const struct ccnc_agent_msg *msg)
     return false;
 }
 
+/* Requests go only to an agent that runs: -1 and err otherwise. */
+static int
+check_running(const struct ccnc_agent *a, struct ccnc_error *err)
+{
+    if (a->state != A_RUNNING || !a->exec)
+        return ccnc_error_set(err, CCNC_ERR_CONNECT, _("ccnc-agent is not running on %s"),
+                              a->name);
+    return 0;
+}
+
+/* Send a request and keep who waits for its reply: cb, or bw_cb for a
+ * bandwidth test's figures. */
 static long long
-send_request(struct ccnc_agent *a, char *line, long long id, ccnc_agent_reply_cb cb, void *data)
+send_request(struct ccnc_agent *a, char *line, long long id, ccnc_agent_reply_cb cb,
+             ccnc_agent_bandwidth_cb bw_cb, void *data)
 {
     struct pending *p = ccnc_array_push(&a->pending, &a->n_pending, &a->cap_pending, sizeof(*p));
 
     p->id = id;
     p->cb = cb;
+    p->bw_cb = bw_cb;
     p->data = data;
     send_line(a, line);
     return id;
@@ -572,11 +586,10 @@ ccnc_agent_vf_set(struct ccnc_agent *a, const struct ccnc_vf_change *c, ccnc_age
 {
     long long id;
 
-    if (a->state != A_RUNNING || !a->exec)
-        return ccnc_error_set(err, CCNC_ERR_CONNECT, _("ccnc-agent is not running on %s"),
-                              a->name);
+    if (check_running(a, err) < 0)
+        return -1;
     id = ++a->next_id;
-    return send_request(a, ccnc_vf_change_request(c, id), id, cb, data);
+    return send_request(a, ccnc_vf_change_request(c, id), id, cb, NULL, data);
 }
 
 long long
@@ -586,14 +599,13 @@ ccnc_agent_sriov_numvfs(struct ccnc_agent *a, const char *pf, int num_vfs,
     json_object *o;
     long long id;
 
-    if (a->state != A_RUNNING || !a->exec)
-        return ccnc_error_set(err, CCNC_ERR_CONNECT, _("ccnc-agent is not running on %s"),
-                              a->name);
+    if (check_running(a, err) < 0)
+        return -1;
     id = ++a->next_id;
     o = request(id, "sriov-numvfs");
     json_object_object_add(o, "pf", json_object_new_string(pf));
     json_object_object_add(o, "num_vfs", json_object_new_int(num_vfs));
-    return send_request(a, request_line(o), id, cb, data);
+    return send_request(a, request_line(o), id, cb, NULL, data);
 }
 
 long long
@@ -602,22 +614,15 @@ ccnc_agent_bandwidth(struct ccnc_agent *a, const char *target, int seconds, bool
 {
     json_object *o;
     long long id;
-    struct pending *p;
 
-    if (a->state != A_RUNNING || !a->exec)
-        return ccnc_error_set(err, CCNC_ERR_CONNECT, _("ccnc-agent is not running on %s"),
-                              a->name);
+    if (check_running(a, err) < 0)
+        return -1;
     id = ++a->next_id;
     o = request(id, "bandwidth");
     json_object_object_add(o, "target", json_object_new_string(target));
     json_object_object_add(o, "seconds", json_object_new_int(seconds));
     json_object_object_add(o, "reverse", json_object_new_boolean(reverse));
-    p = ccnc_array_push(&a->pending, &a->n_pending, &a->cap_pending, sizeof(*p));
-    p->id = id;
-    p->bw_cb = cb;
-    p->data = data;
-    send_line(a, request_line(o));
-    return id;
+    return send_request(a, request_line(o), id, NULL, cb, data);
 }
 
 void
