@@ -338,7 +338,8 @@ nic_of_slave(const struct ccnc_vm *vm, const struct ccnc_bond_slave *s)
     return NULL;
 }
 
-/* The VF (and its PF link) that a VM holds on host h, or that a hostdev
+/* The VF (and its PF link) attached to a VM on host h (not one only
+ * reserved for it), or that a hostdev
  * with PCI address pci is. */
 static const struct ccnc_vf *
 find_vf(const struct ccnc_host *h, const char *vm, const char *pci,
@@ -348,7 +349,7 @@ find_vf(const struct ccnc_host *h, const char *vm, const char *pci,
         for (size_t j = 0; j < h->links[i].n_vfs; j++) {
             const struct ccnc_vf *vf = &h->links[i].vfs[j];
             if ((pci && vf->pci && strcasecmp(vf->pci, pci) == 0) ||
-                (!pci && vm && ccnc_streq(vf->vm, vm))) {
+                (!pci && vm && ccnc_streq(vf->vm, vm) && !vf->reserved)) {
                 if (pf)
                     *pf = &h->links[i];
                 return vf;
