@@ -339,8 +339,7 @@ nic_of_slave(const struct ccnc_vm *vm, const struct ccnc_bond_slave *s)
 }
 
 /* The VF (and its PF link) attached to a VM on host h (not one only
- * reserved for it), or that a hostdev
- * with PCI address pci is. */
+ * reserved for it), or that a hostdev with PCI address pci is. */
 static const struct ccnc_vf *
 find_vf(const struct ccnc_host *h, const char *vm, const char *pci,
         const struct ccnc_link **pf)
