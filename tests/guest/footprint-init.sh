@@ -1,6 +1,6 @@
 #!/bin/sh
 # /init for bench/agent-sriov-footprint: every igb port makes its VFs (7
-# each, 128 in all), veth pairs bring the links to 200 or more, then
+# each, up to 128 in all), veth pairs bring the links to 200 or more, then
 # ccnc-agent --serve idles for a while; its RSS and CPU time come from
 # /proc.  Prints "BENCH key=value ..." and powers off.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin

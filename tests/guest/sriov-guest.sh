@@ -29,19 +29,38 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 # shellcheck disable=SC2086
 guest_initrd "$init" "$tmp/initrd.gz" ${CCNC_SRIOV_MODULES:-dca i2c-algo-bit igb igbvf}
 
+# Several ports: each igb sits on a PCIe root port, where its VFs live (VF
+# offset 0x80, stride 2).  Every igb has an I/O BAR, so every root port
+# needs a 4 KiB I/O window, and SeaBIOS runs out of I/O space between 12
+# root ports (fine) and 16 (it stops with "PCI: out of I/O address space"
+# and the kernel never starts).  With more than 12 ports, two igb share a
+# root port as functions 0 and 1 (VFs at functions 0x80 + 2i and 0x81 + 2i,
+# no overlap): 19 ports need 10 root ports.  Function 0 must announce
+# function 1 in its ARI capability (x-pcie-ari-nextfn-1), or Linux, with ARI
+# forwarding on, stops at function 0.
+per_rp=1
+[ "$ports" -gt 12 ] && per_rp=2
 nics=()
 for ((i = 0; i < ports; i++)); do
-    # several ports: each on a root port of its own, where its VFs live
-    bus=
+    at=
     if [ "$ports" -gt 1 ]; then
-        nics+=(-device "pcie-root-port,id=rp$i,chassis=$((i + 1)),slot=$((i + 1)),io-reserve=0")
-        bus=",bus=rp$i"
+        r=$((i / per_rp)) f=$((i % per_rp))
+        [ "$f" = 0 ] && nics+=(-device "pcie-root-port,id=rp$r,chassis=$((r + 1)),slot=$((r + 1)),io-reserve=0")
+        at=",bus=rp$r"
+        if [ "$per_rp" = 2 ]; then
+            at+=",addr=0.$f"
+            [ "$f" = 0 ] && [ $((i + 1)) -lt "$ports" ] && at+=",multifunction=on,x-pcie-ari-nextfn-1=on"
+        fi
     fi
     nics+=(-netdev "hubport,id=n$i,hubid=$i"
-        -device "igb,netdev=n$i,romfile=,mac=52:54:00:77:$(printf %02x $((i + 2))):00$bus")
+        -device "igb,netdev=n$i,romfile=,mac=52:54:00:77:$(printf %02x $((i + 2))):00$at")
 done
+# CCNC_GUEST_ICOUNT=SHIFT: the guest's clock counts instructions (one is
+# 2^SHIFT ns), so the guest's CPU times do not depend on the host's load
+icount=()
+[ -n "${CCNC_GUEST_ICOUNT:-}" ] && icount=(-icount "shift=$CCNC_GUEST_ICOUNT")
 # pci-hole64-size=0: QEMU 10.0.2 maps the VFs' BARs wrongly without it
-timeout 900 "$qemu" -machine q35 -accel tcg -m "$mem" -smp 1 -nographic -no-reboot \
+timeout 900 "$qemu" -machine q35 -accel tcg "${icount[@]}" -m "$mem" -smp 1 -nographic -no-reboot \
     -L "$qdir/usr/share/qemu" -L "$qdir/usr/share/seabios" -L "$qdir/usr/lib/ipxe/qemu" \
     -global q35-pcihost.pci-hole64-size=0 "${nics[@]}" \
     -kernel "$vmlinuz" -initrd "$tmp/initrd.gz" \
