@@ -63,10 +63,12 @@ struct ccnc_action_run {
     pthread_mutex_t log_mu;  /* the run file: the thread's steps, the loop's probe samples */
     bool log_done;           /* its result line is written (log_mu) */
 
-    /* a VF pool call the thread asks the loop to make (under mu) */
-    enum { POOL_NONE, POOL_RESERVE, POOL_RELEASE } pool_req;
-    bool pool_sent, pool_done, pool_ok;
-    char *pool_host, *pool_pci, *pool_error;
+    /* what the thread asks the loop to do (under mu): reserve or release
+     * a VF of a pool, look at the destination's mounts */
+    enum { LOOP_NONE, LOOP_RESERVE, LOOP_RELEASE, LOOP_STORAGE } loop_req;
+    bool loop_sent, loop_done, loop_ok;
+    char *loop_host, *loop_pci, *loop_error;
+    char **loop_files;       /* LOOP_STORAGE: the VM's disk images */
     struct ccnc_pool_vf vf;  /* the VF reserved (host NULL: none) */
     char *source_pci;        /* the pool VF the VM had on the source */
 
@@ -118,49 +120,73 @@ post(struct ccnc_action_run *r, const struct ccnc_step *s, const char *note, boo
 /* --- VF pools (the loop's thread makes the engine's calls) ------------------ */
 
 static void
-pool_answer(struct ccnc_action_run *r, bool ok, const char *error)
+loop_answer(struct ccnc_action_run *r, bool ok, const char *error)
 {
     pthread_mutex_lock(&r->mu);
-    r->pool_done = true;
-    r->pool_ok = ok;
-    ccnc_str_set(&r->pool_error, error);
+    r->loop_done = true;
+    r->loop_ok = ok;
+    ccnc_str_set(&r->loop_error, error);
     pthread_cond_broadcast(&r->cond);
     pthread_mutex_unlock(&r->mu);
 }
 
 static void
-on_pool_reply(void *data, bool ok, const char *error)
+on_loop_reply(void *data, bool ok, const char *error)
 {
-    pool_answer(data, ok, error);
+    loop_answer(data, ok, error);
+}
+
+/* Is each of files on an NFS mount of host, as its agent reports? */
+static int
+storage_visible(struct ccnc_action_run *r, const char *host, char **files,
+                struct ccnc_error *err)
+{
+    struct ccnc_snapshot *snap = ccnc_engine_snapshot(r->engine);
+    int i = ccnc_snapshot_find_host(snap, host), rc = 0;
+    const struct ccnc_host *h = i < 0 ? NULL : snap->hosts[i];
+
+    if (!h || h->stale || h->updated_ms <= 0)
+        rc = ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                            _("%s's agent has not reported its mounts: the VM's disks cannot "
+                              "be checked there"), host);
+    for (size_t k = 0; rc == 0 && files && files[k]; k++)
+        if (!ccnc_host_nfs_mount_for(h, files[k]))
+            rc = ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                                _("the VM's disk %s is on no NFS mount of %s"), files[k], host);
+    ccnc_snapshot_unref(snap);
+    return rc;
 }
 
 static void
-pool_call(struct ccnc_action_run *r)
+loop_call(struct ccnc_action_run *r)
 {
     struct ccnc_error err = { 0 };
     struct ccnc_pool_vf vf = { 0 };
     int rc;
 
-    if (r->pool_req == POOL_RESERVE) {
-        rc = ccnc_engine_pool_reserve(r->engine, r->a->vm, r->pool_host, &vf, on_pool_reply, r,
+    if (r->loop_req == LOOP_STORAGE) {
+        rc = storage_visible(r, r->loop_host, r->loop_files, &err);
+        rc = rc < 0 ? -1 : 1;
+    } else if (r->loop_req == LOOP_RESERVE) {
+        rc = ccnc_engine_pool_reserve(r->engine, r->a->vm, r->loop_host, &vf, on_loop_reply, r,
                                       &err);
         pthread_mutex_lock(&r->mu);
         ccnc_pool_vf_clear(&r->vf);
         r->vf = vf;
         pthread_mutex_unlock(&r->mu);
     } else {
-        rc = ccnc_engine_pool_release(r->engine, r->a->vm, r->pool_host, r->pool_pci,
-                                      on_pool_reply, r, &err);
+        rc = ccnc_engine_pool_release(r->engine, r->a->vm, r->loop_host, r->loop_pci,
+                                      on_loop_reply, r, &err);
     }
     if (rc != 0)
-        pool_answer(r, rc > 0, rc < 0 ? err.message : NULL);
+        loop_answer(r, rc > 0, rc < 0 ? err.message : NULL);
     ccnc_error_clear(&err);
 }
 
 /* The thread: have the loop reserve (pci NULL) or release a VF of the VM's
  * pool on host, and wait (bounded) for the agent's answer. */
 static int
-pool_request(struct ccnc_action_run *r, int req, const char *host, const char *pci,
+loop_request(struct ccnc_action_run *r, int req, const char *host, const char *pci,
              struct ccnc_error *err)
 {
     struct timespec ts = ccnc_deadline_s(r->lab->migration.step_timeout_s);
@@ -168,27 +194,27 @@ pool_request(struct ccnc_action_run *r, int req, const char *host, const char *p
     int rc;
 
     pthread_mutex_lock(&r->mu);
-    r->pool_req = req;
-    r->pool_sent = r->pool_done = r->pool_ok = false;
-    ccnc_str_set(&r->pool_host, host);
-    ccnc_str_set(&r->pool_pci, pci);
-    ccnc_str_set(&r->pool_error, NULL);
+    r->loop_req = req;
+    r->loop_sent = r->loop_done = r->loop_ok = false;
+    ccnc_str_set(&r->loop_host, host);
+    ccnc_str_set(&r->loop_pci, pci);
+    ccnc_str_set(&r->loop_error, NULL);
     pthread_mutex_unlock(&r->mu);
     if (write(r->wake[1], &byte, 1) < 0 && errno != EAGAIN)
         return ccnc_error_set(err, CCNC_ERR_IO, _("cannot wake the loop: %s"), strerror(errno));
     pthread_mutex_lock(&r->mu);
-    while (!r->pool_done)
+    while (!r->loop_done)
         if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
             break;
-    if (!r->pool_done)
+    if (!r->loop_done)
         rc = ccnc_error_set(err, CCNC_ERR_TIMEOUT, _("%s's agent did not answer within %d s"),
                             host, r->lab->migration.step_timeout_s);
-    else if (!r->pool_ok)
+    else if (!r->loop_ok)
         rc = ccnc_error_set(err, CCNC_ERR_UNAVAILABLE, "%s",
-                            r->pool_error ? r->pool_error : _("the agent said no"));
+                            r->loop_error ? r->loop_error : _("the agent said no"));
     else
         rc = 0;
-    r->pool_req = POOL_NONE;
+    r->loop_req = LOOP_NONE;
     pthread_mutex_unlock(&r->mu);
     return rc;
 }
@@ -204,7 +230,7 @@ static int
 reserve_vf(struct ccnc_action_run *r, struct ccnc_error *err)
 {
     const struct ccnc_lab_pool *pool = ccnc_lab_find_pool(r->lab, r->cv->passthrough);
-    int rc = pool_request(r, POOL_RESERVE, target_host(r), NULL, err);
+    int rc = loop_request(r, LOOP_RESERVE, target_host(r), NULL, err);
     char *nic;
 
     pthread_mutex_lock(&r->mu);
@@ -237,7 +263,7 @@ release_vf(struct ccnc_action_run *r, const char *host, const char *pci,
 
     if (!pci)
         return 0;   /* nothing reserved, or the pool's network's to give back */
-    rc = pool_request(r, POOL_RELEASE, host, pci, err);
+    rc = loop_request(r, LOOP_RELEASE, host, pci, err);
     if (r->log) {
         pthread_mutex_lock(&r->log_mu);
         ccnc_runlog_vf(r->log, now_ms(), rc == 0 ? "released" : "release-failed", host, NULL,
@@ -267,10 +293,10 @@ on_wake(int fd, short revents, void *data)
             ccnc_agent_probe_stop(agent, r->probe_handle);  /* may call on_probe */
         pthread_mutex_lock(&r->mu);
     }
-    if (r->pool_req != POOL_NONE && !r->pool_sent) {
-        r->pool_sent = true;
+    if (r->loop_req != LOOP_NONE && !r->loop_sent) {
+        r->loop_sent = true;
         pthread_mutex_unlock(&r->mu);
-        pool_call(r);
+        loop_call(r);
         pthread_mutex_lock(&r->mu);
     }
     q = r->queue;
@@ -971,6 +997,37 @@ check_backup(struct ccnc_action_run *r, struct ccnc_error *err)
     return rc;
 }
 
+/* The VM's disk images must be on NFS mounts of the destination (a
+ * diskless VM, like the lab's, has none to check). */
+static int
+check_storage(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    virDomainPtr d = domain(r, err);
+    char *xml = d ? virDomainGetXMLDesc(d, 0) : NULL;
+    char **files = NULL;
+    size_t n = xml ? ccnc_virxml_disk_files(xml, strlen(xml), &files) : 0;
+    int rc = 0;
+
+    if (d)
+        virDomainFree(d);
+    if (!xml)
+        rc = d ? lv_fail(err, _("cannot read the VM's XML")) : -1;
+    else if (n > 0) {
+        pthread_mutex_lock(&r->mu);
+        r->loop_files = files;
+        pthread_mutex_unlock(&r->mu);
+        rc = loop_request(r, LOOP_STORAGE, r->a->destination, NULL, err);
+        pthread_mutex_lock(&r->mu);
+        r->loop_files = NULL;
+        pthread_mutex_unlock(&r->mu);
+    }
+    for (size_t i = 0; files && files[i]; i++)
+        free(files[i]);
+    free(files);
+    free(xml);
+    return rc;
+}
+
 static int
 run_step(struct ccnc_action_run *r, enum ccnc_step_op op, struct ccnc_error *err)
 {
@@ -985,11 +1042,8 @@ run_step(struct ccnc_action_run *r, enum ccnc_step_op op, struct ccnc_error *err
             return -1;
         register_device_events(r, r->dst, r->cb_dst);
         return 0;
-    case CCNC_STEP_CHECK_STORAGE: {
-        /* a diskless VM (the lab's) needs nothing; disks are the NFS
-         * export's and are checked by the migration itself */
-        return 0;
-    }
+    case CCNC_STEP_CHECK_STORAGE:
+        return check_storage(r, err);
     case CCNC_STEP_CHECK_BACKUP:
         return check_backup(r, err);
     case CCNC_STEP_RESERVE_NIC:
@@ -1246,9 +1300,9 @@ ccnc_action_run_free(struct ccnc_action_run *r)
     pthread_cond_destroy(&r->cond);
     free(r->nic_xml);
     free(r->source_pci);
-    free(r->pool_host);
-    free(r->pool_pci);
-    free(r->pool_error);
+    free(r->loop_host);
+    free(r->loop_pci);
+    free(r->loop_error);
     ccnc_pool_vf_clear(&r->vf);
     ccnc_action_free(r->a);
     ccnc_lab_unref(r->lab);

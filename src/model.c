@@ -457,6 +457,29 @@ ccnc_host_find_nic(const struct ccnc_host *h, const char *pci)
     return NULL;
 }
 
+const struct ccnc_export *
+ccnc_host_nfs_mount_for(const struct ccnc_host *h, const char *path)
+{
+    const struct ccnc_export *best = NULL;
+    size_t best_len = 0;
+
+    for (size_t i = 0; h && path && i < h->n_exports; i++) {
+        const struct ccnc_export *e = &h->exports[i];
+        size_t n = e->path ? strlen(e->path) : 0;
+        if (!e->options || strncmp(e->options, "mount,fstype=nfs", 16) != 0 || n == 0)
+            continue;
+        /* path is the mount point or below it, component-wise */
+        if (strncmp(path, e->path, n) != 0 ||
+            !(path[n] == '\0' || path[n] == '/' || e->path[n - 1] == '/'))
+            continue;
+        if (n >= best_len) {
+            best = e;
+            best_len = n;
+        }
+    }
+    return best;
+}
+
 const struct ccnc_vm *
 ccnc_host_find_vm(const struct ccnc_host *h, const char *name)
 {

@@ -372,6 +372,36 @@ ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac, cons
     return out;
 }
 
+size_t
+ccnc_virxml_disk_files(const char *domain_xml, size_t len, char ***files)
+{
+    xmlDocPtr doc = xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlXPathContextPtr ctx;
+    xmlXPathObjectPtr srcs;
+    size_t n = 0;
+
+    *files = NULL;
+    if (!doc)
+        return 0;
+    ctx = xmlXPathNewContext(doc);
+    /* a CD-ROM's image need not be shared; a disk's must */
+    srcs = xp_all(ctx, xmlDocGetRootElement(doc),
+                  "devices/disk[not(@device) or @device='disk' or @device='lun']"
+                  "/source/@file");
+    *files = ccnc_xcalloc((size_t)xp_count(srcs) + 1, sizeof(char *));
+    for (int i = 0; i < xp_count(srcs); i++) {
+        xmlChar *v = xmlNodeGetContent(srcs->nodesetval->nodeTab[i]);
+        if (v && *v)
+            (*files)[n++] = ccnc_xstrdup((const char *)v);
+        xmlFree(v);
+    }
+    xmlXPathFreeObject(srcs);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    return n;
+}
+
 /* <address type='pci' domain='0x0000' bus='0x03' slot='0x00' function='0x0'/>
  * under parent, from "0000:03:00.0" (or "03:00.0"). */
 static int

@@ -36,6 +36,11 @@ void ccnc_virxml_clear(struct ccnc_virxml *x);
 char *ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac,
                              const char *pci, char **host_pci, struct ccnc_error *err);
 
+/* The image files of the domain's disks (not CD-ROMs): *files, a
+ * NULL-terminated array the caller frees with its strings; returns how
+ * many.  0 for a diskless domain or XML that cannot be read. */
+size_t ccnc_virxml_disk_files(const char *domain_xml, size_t len, char ***files);
+
 /* A NIC to attach: a PCI function (a port or a VF) as <interface
  * type='hostdev'> with its MAC pinned (and VLAN when > 0), or as a plain
  * <hostdev> without a MAC; or an emulated NIC of a model on a bridge (the

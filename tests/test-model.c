@@ -350,6 +350,37 @@ START_TEST(test_names_round_trip)
 }
 END_TEST
 
+/* The NFS mount a disk image lives on, as a hypervisor's agent reports its
+ * mounts (export entries with "mount,fstype=..." options). */
+START_TEST(test_nfs_mount_for)
+{
+    struct ccnc_host *h = ccnc_host_new("sys2", "System2", "10.0.0.2",
+                                        CCNC_HOST_ROLE_HYPERVISOR);
+    struct ccnc_export *e;
+
+    e = ccnc_host_add_export(h);
+    e->path = ccnc_xstrdup("/var/lib/libvirt/images");
+    e->options = ccnc_xstrdup("mount,fstype=nfs4,rw,vers=4.1,image-dir=/var/lib/libvirt/images");
+    e = ccnc_host_add_export(h);
+    e->path = ccnc_xstrdup("/srv");
+    e->options = ccnc_xstrdup("mount,fstype=ext4,rw");
+    e = ccnc_host_add_export(h);
+    e->path = ccnc_xstrdup("/var/lib/libvirt/images/gold");
+    e->options = ccnc_xstrdup("mount,fstype=nfs,ro");
+    ck_assert_ptr_eq(ccnc_host_nfs_mount_for(h, "/var/lib/libvirt/images/vm1.qcow2"),
+                     &h->exports[0]);
+    /* the deepest mount holds it */
+    ck_assert_ptr_eq(ccnc_host_nfs_mount_for(h, "/var/lib/libvirt/images/gold/base.qcow2"),
+                     &h->exports[2]);
+    /* a local file system is no shared storage; a name that only begins alike
+     * is not below the mount */
+    ck_assert_ptr_null(ccnc_host_nfs_mount_for(h, "/srv/vm1.img"));
+    ck_assert_ptr_null(ccnc_host_nfs_mount_for(h, "/var/lib/libvirt/images2/vm1.img"));
+    ck_assert_ptr_null(ccnc_host_nfs_mount_for(h, NULL));
+    ccnc_host_unref(h);
+}
+END_TEST
+
 Suite *
 ccnc_model_suite(void)
 {
@@ -365,6 +396,7 @@ ccnc_model_suite(void)
     tcase_add_test(tc, test_event_format);
     tcase_add_test(tc, test_find_vm_prefers_running);
     tcase_add_test(tc, test_names_round_trip);
+    tcase_add_test(tc, test_nfs_mount_for);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -287,6 +287,37 @@ START_TEST(test_nic_xml)
 }
 END_TEST
 
+/* The disks whose images must be on the destination's NFS mounts. */
+START_TEST(test_disk_files)
+{
+    static const char xml[] =
+        "<domain type='kvm'><name>d</name><devices>"
+        "<disk type='file' device='disk'><source file='/nfs/images/d.qcow2'/></disk>"
+        "<disk type='file'><source file='/nfs/images/d-data.raw'/></disk>"
+        "<disk type='file' device='cdrom'><source file='/iso/install.iso'/></disk>"
+        "<disk type='block' device='disk'><source dev='/dev/HostVG/d'/></disk>"
+        "</devices></domain>";
+    char **files = NULL;
+    char *path = ccnc_test_data("libvirt/domxml_libvirt_net-hostdev-vfio.xml");
+    size_t len;
+    char *text = ccnc_test_read(path, &len);
+
+    ck_assert_uint_eq(ccnc_virxml_disk_files(xml, strlen(xml), &files), 2);
+    ck_assert_str_eq(files[0], "/nfs/images/d.qcow2");
+    ck_assert_str_eq(files[1], "/nfs/images/d-data.raw");
+    ck_assert_ptr_null(files[2]);
+    for (size_t i = 0; files[i]; i++)
+        free(files[i]);
+    free(files);
+    /* a block device (SAN, LVM) has no image file to look for */
+    ck_assert_uint_eq(ccnc_virxml_disk_files(text, len, &files), 0);
+    free(files);
+    ck_assert_uint_eq(ccnc_virxml_disk_files("<domain", 7, &files), 0);
+    free(text);
+    free(path);
+}
+END_TEST
+
 Suite *
 ccnc_virxml_suite(void)
 {
@@ -301,6 +332,7 @@ ccnc_virxml_suite(void)
     tcase_add_test(tc, test_json_golden);
     tcase_add_loop_test(tc, test_bad_xml, 0, (int)CCNC_ARRAY_SIZE(bad_xml));
     tcase_add_test(tc, test_nic_xml);
+    tcase_add_test(tc, test_disk_files);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -282,6 +282,10 @@ const struct ccnc_nic *ccnc_host_find_port(const struct ccnc_host *host, const c
 /* VF number index of a port's link, NULL if none. */
 const struct ccnc_vf *ccnc_link_find_vf(const struct ccnc_link *link, int index);
 const struct ccnc_vm *ccnc_host_find_vm(const struct ccnc_host *host, const char *name);
+/* The NFS mount of a hypervisor (an export entry whose options begin with
+ * "mount,fstype=nfs") that holds path, the deepest one; NULL if none. */
+const struct ccnc_export *ccnc_host_nfs_mount_for(const struct ccnc_host *host,
+                                                  const char *path);
 
 /* Mark each of vm's NICs passthrough, backup or other from the lab
  * config's entry for it (cv may be NULL: all other).  A passthrough NIC is
