@@ -413,11 +413,16 @@ subs_end(struct ccnc_agent *a, const char *why)
 static void
 subs_flush(struct ccnc_agent *a)
 {
-    for (size_t i = 0; i < a->n_subs; i++)
-        if (a->subs[i].start) {
-            send_line(a, a->subs[i].start);   /* takes it */
-            a->subs[i].start = NULL;
-        }
+    /* writing may read the agent's answers at once (agent_line, and this
+     * again from an inventory): take each line out before sending it, and
+     * look at the list afresh after each send */
+    for (size_t i = 0; i < a->n_subs; i++) {
+        char *line = a->subs[i].start;
+        if (!line)
+            continue;
+        a->subs[i].start = NULL;
+        send_line(a, line);   /* takes it */
+    }
 }
 
 static void
@@ -466,17 +471,19 @@ ccnc_agent_probe_start(struct ccnc_agent *a, const char *target, int rate_hz,
                        struct ccnc_error *err)
 {
     struct probe_sub *sub;
+    int handle;
 
     (void)err;
     sub = ccnc_array_push(&a->subs, &a->n_subs, &a->cap_subs, sizeof(*sub));
-    sub->handle = (int)++a->next_id;
+    handle = (int)++a->next_id;
+    sub->handle = handle;
     sub->probe = -1;
     sub->cb = cb;
     sub->data = data;
-    sub->start = ccnc_agent_probe_start_line(sub->handle, target, rate_hz, max_duration_s);
+    sub->start = ccnc_agent_probe_start_line(handle, target, rate_hz, max_duration_s);
     if (a->state == A_RUNNING && a->exec)
-        subs_flush(a);
-    return sub->handle;
+        subs_flush(a);   /* may move a->subs */
+    return handle;
 }
 
 void
@@ -498,8 +505,12 @@ ccnc_agent_probe_stop(struct ccnc_agent *a, int handle)
         free(why);
         return;
     }
-    if (a->subs[i].probe > 0 && !a->subs[i].stop_wanted)
+    if (a->subs[i].probe > 0 && !a->subs[i].stop_wanted) {
+        /* mark it first: the send may read the final sample, which ends it */
+        a->subs[i].stop_wanted = true;
         send_line(a, ccnc_agent_probe_stop_line(++a->next_id, a->subs[i].probe));
+        return;
+    }
     a->subs[i].stop_wanted = true;
 }
 
