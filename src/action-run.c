@@ -1110,7 +1110,14 @@ run_thread(void *arg)
     struct ccnc_action_run *r = arg;
     struct ccnc_step *s;
 
+    struct ccnc_error src_err = { 0 };
+
     r->t0 = ccnc_now_mono_ms();
+    /* here, not on the loop: with several runs starting at once, each
+     * connects to the source in its own thread */
+    r->src = open_host(r->a->source, r->lab, &src_err);
+    if (r->src)
+        register_device_events(r, r->src, r->cb_src);
     while ((s = ccnc_action_next(r->a, now_ms())) != NULL) {
         struct ccnc_error err = { 0 };
         int rc;
@@ -1118,6 +1125,8 @@ run_thread(void *arg)
         post(r, s, NULL, false);
         if (__atomic_load_n(&r->abort_req, __ATOMIC_ACQUIRE) && !s->rollback)
             rc = ccnc_error_set(&err, CCNC_ERR_INTERNAL, _("aborted by the operator"));
+        else if (!r->src)   /* the first step fails with it; nothing was done */
+            rc = ccnc_error_set(&err, src_err.code, "%s", src_err.message);
         else
             rc = run_step(r, s->op, &err);
         ccnc_action_report(r->a, rc == 0 ? CCNC_STEP_OK
@@ -1148,6 +1157,7 @@ run_thread(void *arg)
         r->log_done = true;
         pthread_mutex_unlock(&r->log_mu);
     }
+    ccnc_error_clear(&src_err);
     __atomic_store_n(&r->finished, 1, __ATOMIC_RELEASE);
     post(r, NULL, r->a->summary, true);
     return NULL;
@@ -1196,12 +1206,6 @@ ccnc_action_run_start(struct ccnc_engine *engine, struct ccnc_action *a, const c
         return NULL;
     }
     r->watch = ccnc_loop_add_fd(ccnc_engine_loop(engine), r->wake[0], POLLIN, on_wake, r);
-    r->src = open_host(a->source, lab, err);
-    if (!r->src) {
-        ccnc_action_run_free(r);
-        return NULL;
-    }
-    register_device_events(r, r->src, r->cb_src);
     r->log = ccnc_runlog_open(runs_dir, a, now_ms(), err);
     if (!r->log) {
         ccnc_action_run_free(r);

@@ -19,7 +19,8 @@ typedef void (*ccnc_action_run_cb)(struct ccnc_action *copy, const struct ccnc_s
 /* Start running a (confirmed) action against the lab in engine's loop.
  * The run takes the action in every case (freed with the run, or at once
  * when it cannot start).  runs_dir: where the run
- * file goes.  NULL and err when it cannot start (run file, libvirt). */
+ * file goes.  NULL and err when it cannot start (run file, libvirt events);
+ * a source it cannot connect to fails the first step. */
 struct ccnc_action_run *ccnc_action_run_start(struct ccnc_engine *engine,
                                               struct ccnc_action *a, const char *runs_dir,
                                               ccnc_action_run_cb cb, void *data,

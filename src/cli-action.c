@@ -404,6 +404,17 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
     ccnc_cli_settle(engine, 15);
     snap = ccnc_engine_snapshot(engine);
     at = ccnc_snapshot_find_host(snap, from);
+    if (at < 0 || snap->hosts[at]->libvirt != CCNC_CONN_CONNECTED) {
+        /* an empty list from a host libvirt did not answer for is no
+         * evidence that nothing runs there */
+        const struct ccnc_host *h = at < 0 ? NULL : snap->hosts[at];
+        fprintf(stderr, _("%s evacuate: which VMs run on %s is not known: %s\n"), PACKAGE, from,
+                h && h->libvirt_error ? h->libvirt_error
+                                      : _("its libvirt did not answer within 15 s"));
+        ccnc_snapshot_unref(snap);
+        ccnc_engine_free(engine);
+        return CCNC_EXIT_FAILED;
+    }
     for (size_t i = 0; at >= 0 && i < snap->hosts[at]->n_vms; i++) {
         const struct ccnc_vm *vm = &snap->hosts[at]->vms[i];
         struct ccnc_error err = { 0 };
@@ -428,6 +439,8 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
     if (!json)
         printf(_("Evacuate %s to %s: %zu VMs, %ld at once\n"), from, to ? to : "-", n, parallel);
     if (dry_run || n == 0) {
+        if (json && n == 0)
+            puts("[]");
         for (size_t i = 0; i < n; i++) {
             char *plan = ccnc_action_plan_text(actions[i]);
             if (!json)
