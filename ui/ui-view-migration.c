@@ -301,10 +301,25 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
 static void
 draw_bandwidth(struct ui_grid *g, int y, int bottom, const struct ui_state *st)
 {
-    if (st->n_bw == 0 || y + 3 > bottom)
+    if (st->n_bw == 0 || y > bottom)
         return;
+    if (y + 3 > bottom) {
+        /* no room for the table: the newest test on one line */
+        const struct ui_bw *b = &st->bw[st->n_bw - 1];
+        char *r = b->running ? ccnc_xstrdup(_("measuring...")) :
+                  b->bps >= 0 ? ccnc_xasprintf("%.1f Mb/s", b->bps / 1e6) :
+                                ccnc_xasprintf(_("failed: %s"), b->error);
+        /* TRANSLATORS: the newest bandwidth test: time, from, VM, bond's NIC, result */
+        char *t = ccnc_xasprintf(_("Bandwidth (iperf3) %s: %s -> %s on %s: %s"), b->when, b->from,
+                                 b->vm, b->slave, r);
+        ui_grid_put_fit(g, y, 2, g->w - 4, b->running ? UI_DIM : b->bps >= 0 ? UI_NORMAL
+                                                                           : UI_WARN, t);
+        free(t);
+        free(r);
+        return;
+    }
     y = section(g, y + 1, 2, _("Bandwidth (iperf3)"));
-    ui_grid_printf(g, y++, 2, UI_BOLD, "%-8s %-10s %-6s %-12s %s", _("time"), _("VM"),
+    ui_grid_printf(g, y++, 2, UI_BOLD, "%-8s %-10s %-6s %-20s %s", _("time"), _("VM"),
                    _("from"), _("bond on"), _("throughput"));
     for (size_t i = st->n_bw > (size_t)(bottom - y + 1) ? st->n_bw - (size_t)(bottom - y + 1) : 0;
          i < st->n_bw && y <= bottom; i++, y++) {
@@ -313,8 +328,8 @@ draw_bandwidth(struct ui_grid *g, int y, int bottom, const struct ui_state *st)
                   b->bps >= 0 ? ccnc_xasprintf("%.1f Mb/s", b->bps / 1e6) :
                                 ccnc_xasprintf(_("failed: %s"), b->error);
         ui_grid_printf(g, y, 2, b->running ? UI_DIM : b->bps >= 0 ? UI_NORMAL : UI_WARN,
-                       "%-8.8s %-10.10s %-6.6s %-12.12s ", b->when, b->vm, b->from, b->slave);
-        ui_grid_put_fit(g, y, 2 + 41, g->w - 45, b->running ? UI_DIM : b->bps >= 0 ? UI_GOOD
+                       "%-8.8s %-10.10s %-6.6s %-20.20s ", b->when, b->vm, b->from, b->slave);
+        ui_grid_put_fit(g, y, 2 + 49, g->w - 53, b->running ? UI_DIM : b->bps >= 0 ? UI_GOOD
                                                                                   : UI_WARN, t);
         free(t);
     }
@@ -375,6 +390,7 @@ migration_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
     }
     y++;
     ui_grid_put(g, y, 2, UI_DIM, _("No migration has run since the console started."));
+    draw_bandwidth(g, y + 1, bottom, st);
 }
 
 static int

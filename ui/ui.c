@@ -379,6 +379,15 @@ bandwidth(struct ui *ui)
     /* which NIC carries it: the point of comparing (passthrough or virtio) */
     snprintf(b->slave, sizeof(b->slave), "%s",
              vm && vm->bond && vm->bond->active_slave ? vm->bond->active_slave : "?");
+    for (size_t i = 0; vm && i < vm->n_nics; i++)
+        if (ccnc_streq(vm->nics[i].guest_name, b->slave) &&
+            vm->nics[i].role != CCNC_NIC_ROLE_OTHER) {
+            char *t = ccnc_xasprintf("%s (%s)", b->slave,
+                                     vm->nics[i].role == CCNC_NIC_ROLE_PASSTHROUGH
+                                         ? _("passthrough") : _("backup"));
+            snprintf(b->slave, sizeof(b->slave), "%s", t);
+            free(t);
+        }
     b->running = true;
     b->bps = -1;
     ui->st.bw = ui->bw;

@@ -133,6 +133,17 @@ errors=$(stream_errors)
 host=$(jq -r --arg vm "$VM" '.hosts[] | select(.vms[]? | .name == $vm and .state == "running") | .name' "$WORK/status.json")
 [ "$host" = "$src" ] || fail "ccnc status shows $VM on '$host', not $src"
 
+# the thesis' throughput table: iperf3 from the NFS server to the VM, its
+# bond on the stand-in
+if timeout 60 "$CCNC" -c "$CCNC_LAB_CONF" bandwidth "$VM" --seconds 3 --json >"$WORK/bw.json" 2>"$WORK/bw.err"; then
+	bps=$(jq -r .received_bps "$WORK/bw.json")
+	[ "${bps:-0}" -gt 0 ] 2>/dev/null && log "bandwidth nfs -> $VM: $((bps / 1000000)) Mb/s (iperf3, bond on the stand-in)" ||
+		fail "bandwidth: $(cat "$WORK/bw.json")"
+	RES+=("bandwidth_mbps=$((bps / 1000000))")
+else
+	fail "ccnc bandwidth: $(cat "$WORK/bw.err")"
+fi
+
 printf 'RESULT %s\n' "${RES[@]}"
 "$CCNC" runs | sed 's/^/  /'
 lab_down_checked

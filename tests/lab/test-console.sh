@@ -94,6 +94,20 @@ fi
 [ "$(where_running)" = "$dst" ] || fail "libvirt: vm1 runs on '$(where_running)', not $dst"
 r=$(wait_bond_on "$dst" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "guest: bond0 not on the stand-in ($r)"
 
+# the storage line: what the NFS server sends (the stream), from its agent
+wait_screen "the stream's throughput on the storage line" "^ Storage nfs:.* sending [0-9.]+ [kMG]?b/s" 10 &&
+	log "storage line: $(grep -Eo 'sending [0-9.]+ [kMG]?b/s' "$WORK/screen")"
+
+# b: the bandwidth test of vm1 (the selected VM), iperf3 from the NFS server
+T send-keys -t cc b
+if wait_screen "the bandwidth test's result" "Bandwidth nfs -> vm1: [0-9.]+ Mb/s" 40; then
+	log "b: $(grep -Eo 'Bandwidth nfs -> vm1: [0-9.]+ Mb/s' "$WORK/screen")"
+	T send-keys -t cc 3
+	# the table, or its newest line when the results leave no room
+	wait_screen "the bandwidth test in the Migration view" \
+		"^ +[0-9:]+ +vm1 +nfs +[a-z0-9]+ \((passthrough|backup)\) +[0-9.]+ Mb/s|Bandwidth \(iperf3\) [0-9:]+: nfs -> vm1 on [a-z0-9]+ \((passthrough|backup)\): [0-9.]+ Mb/s" 5
+fi
+
 T send-keys -t cc q
 for ((i = 0; i < 50; i++)); do [ -s "$WORK/exit" ] && break; sleep 0.1; done
 [ "$(cat "$WORK/exit" 2>/dev/null)" = 0 ] || fail "ccnc exited '$(cat "$WORK/exit" 2>/dev/null)' after q"
