@@ -59,6 +59,11 @@ parse(int argc, char **argv, struct action_args *a)
     return 0;
 }
 
+/* How long an action waits at most for every host to report: libvirt's
+ * first picture holds each guest's bond, read through its guest agent one
+ * after another, which takes a while on a loaded host with many guests. */
+#define ACTION_SETTLE_S 60
+
 /* Several actions at once (evacuate), or one. */
 struct batch;
 
@@ -297,7 +302,7 @@ ccnc_cli_action(struct cli *cli, int argc, char **argv)
         struct ccnc_snapshot *snap;
         const struct ccnc_host *where = NULL;
         engine = ccnc_engine_new(cli->lab);
-        ccnc_cli_settle(engine, 15);
+        ccnc_cli_settle(engine, ACTION_SETTLE_S);
         snap = ccnc_engine_snapshot(engine);
         if (ccnc_snapshot_find_vm(snap, cv->name, &where) && where)
             source = from_live = ccnc_xstrdup(where->name);
@@ -401,7 +406,7 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
                 to = cli->lab->hosts[i].name;
     }
     engine = ccnc_engine_new(cli->lab);
-    ccnc_cli_settle(engine, 15);
+    ccnc_cli_settle(engine, ACTION_SETTLE_S);
     snap = ccnc_engine_snapshot(engine);
     at = ccnc_snapshot_find_host(snap, from);
     if (at < 0 || snap->hosts[at]->libvirt != CCNC_CONN_CONNECTED) {
@@ -410,7 +415,7 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
         const struct ccnc_host *h = at < 0 ? NULL : snap->hosts[at];
         fprintf(stderr, _("%s evacuate: which VMs run on %s is not known: %s\n"), PACKAGE, from,
                 h && h->libvirt_error ? h->libvirt_error
-                                      : _("its libvirt did not answer within 15 s"));
+                                      : _("its libvirt did not answer in time"));
         ccnc_snapshot_unref(snap);
         ccnc_engine_free(engine);
         return CCNC_EXIT_FAILED;
