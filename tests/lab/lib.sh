@@ -249,9 +249,10 @@ wire_stall() {
 		END { printf "%d", max * 1000 }' "$WORK/wire"
 }
 
-# "LOST GAP_MS" within [a, b]: replies missing (counted at the reply before the
-# gap) and the longest interval between replies
-ping_stats() {
+# "LOST GAP_MS" within [a, b] of the pings in FILE (default: the probes'):
+# replies missing (counted at the reply before the gap) and the longest
+# interval between replies
+ping_stats() { # A B [FILE]
 	awk -v a="$1" -v b="$2" '
 		/^\[[0-9.]+\].*icmp_seq=/ {
 			t = substr($1, 2, length($1) - 2)
@@ -262,8 +263,23 @@ ping_stats() {
 			}
 			ps = s; pt = t
 		}
-		END { printf "%d %d", lost, gap * 1000 }' "$WORK/ping"
+		END { printf "%d %d", lost, gap * 1000 }' "${3:-$WORK/ping}"
 }
+
+# The steps of a migration with passthrough that went well, as the run file
+# lists them ("OP OUTCOME" a line)
+MIGRATE_STEPS_OK="check-destination ok
+check-storage ok
+check-backup ok
+reserve-nic ok
+bond-to-backup ok
+detach ok
+verify-on-backup ok
+migrate ok
+attach ok
+wait-enslaved ok
+bond-to-primary ok
+verify ok"
 # ms from $1 to the first logged switch of bond0 to the NIC with MAC $2 (-1: none)
 bond_switch_ms() {
 	awk -v a="$1" -v mac="$2" '$1 >= a && $2 == "ccnc-bond" && $5 == mac { printf "%d", ($1 - a) * 1000; found = 1; exit }

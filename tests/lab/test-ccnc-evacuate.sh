@@ -131,32 +131,9 @@ stream_stats() {
 		END { printf "%d %d %d", n, max * 1000, err }' "$WORK/serial"
 }
 # VM A B: "LOST GAP_MS" of the pings to VM within [A, B]
-vm_ping_stats() {
-	awk -v a="$2" -v b="$3" '
-		/^\[[0-9.]+\].*icmp_seq=/ {
-			t = substr($1, 2, length($1) - 2)
-			for (i = 2; i <= NF; i++) if ($i ~ /^icmp_seq=/) s = substr($i, 10) + 0
-			if (ps != "" && t >= a && t <= b) {
-				if (s - ps > 1) lost += s - ps - 1
-				if (t - pt > gap) gap = t - pt
-			}
-			ps = s; pt = t
-		}
-		END { printf "%d %d", lost, gap * 1000 }' "$WORK/ping-$1"
-}
+vm_ping_stats() { ping_stats "$2" "$3" "$WORK/ping-$1"; }
 
-STEPS="check-destination ok
-check-storage ok
-check-backup ok
-reserve-nic ok
-bond-to-backup ok
-detach ok
-verify-on-backup ok
-migrate ok
-attach ok
-wait-enslaved ok
-bond-to-primary ok
-verify ok"
+STEPS=$MIGRATE_STEPS_OK
 
 RES=()
 # one evacuation: every VM from $1 to $2, at most PARALLEL at once
