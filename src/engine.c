@@ -722,9 +722,15 @@ ccnc_engine_bandwidth(struct ccnc_engine *e, const char *vm, int seconds, bool r
     if (!cv->probe_target)
         return ccnc_error_set(err, CCNC_ERR_CONFIG, _("[vm %s] has no probe_target: the "
                                                       "address to measure to"), vm);
-    if (!agent)
+    if (!agent) {
+        for (size_t i = 0; i < e->lab->n_hosts; i++)
+            if (e->lab->hosts[i].role == CCNC_HOST_ROLE_STORAGE)
+                return ccnc_error_set(err, CCNC_ERR_CONNECT, _("%s, the storage host, is not "
+                                                               "connected"),
+                                      e->lab->hosts[i].name);
         return ccnc_error_set(err, CCNC_ERR_CONFIG, _("the lab has no storage host to measure "
                                                       "from"));
+    }
     t = ccnc_xcalloc(1, sizeof(*t));
     t->e = e;
     t->cb = cb;
