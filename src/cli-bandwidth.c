@@ -84,9 +84,8 @@ ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv)
     engine = ccnc_engine_new(cli->lab);
     ccnc_cli_settle(engine, 15);
     w.loop = ccnc_engine_loop(engine);
-    for (size_t i = 0; i < cli->lab->n_hosts && !from; i++)
-        if (cli->lab->hosts[i].role == CCNC_HOST_ROLE_STORAGE)
-            from = cli->lab->hosts[i].name;
+    if (ccnc_lab_storage_host(cli->lab))
+        from = ccnc_lab_storage_host(cli->lab)->name;
     if (!json)
         fprintf(stderr, _("Measuring %s %s %s with iperf3 for %ld s...\n"), from ? from : "?",
                 reverse ? "<-" : "->", vm, seconds);

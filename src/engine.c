@@ -722,15 +722,12 @@ ccnc_engine_bandwidth(struct ccnc_engine *e, const char *vm, int seconds, bool r
     if (!cv->probe_target)
         return ccnc_error_set(err, CCNC_ERR_CONFIG, _("[vm %s] has no probe_target: the "
                                                       "address to measure to"), vm);
-    if (!agent) {
-        for (size_t i = 0; i < e->lab->n_hosts; i++)
-            if (e->lab->hosts[i].role == CCNC_HOST_ROLE_STORAGE)
-                return ccnc_error_set(err, CCNC_ERR_CONNECT, _("%s, the storage host, is not "
-                                                               "connected"),
-                                      e->lab->hosts[i].name);
+    if (!agent && ccnc_lab_storage_host(e->lab))
+        return ccnc_error_set(err, CCNC_ERR_CONNECT, _("%s, the storage host, is not connected"),
+                              ccnc_lab_storage_host(e->lab)->name);
+    if (!agent)
         return ccnc_error_set(err, CCNC_ERR_CONFIG, _("the lab has no storage host to measure "
                                                       "from"));
-    }
     t = ccnc_xcalloc(1, sizeof(*t));
     t->e = e;
     t->cb = cb;
@@ -748,13 +745,14 @@ ccnc_engine_bandwidth(struct ccnc_engine *e, const char *vm, int seconds, bool r
 struct ccnc_agent *
 ccnc_engine_probe_agent(struct ccnc_engine *e, const char **host)
 {
-    for (size_t i = 0; i < e->n_hosts; i++)
-        if (e->lab->hosts[i].role == CCNC_HOST_ROLE_STORAGE && e->hosts[i].agent) {
-            if (host)
-                *host = e->lab->hosts[i].name;
-            return e->hosts[i].agent;
-        }
-    return NULL;
+    const struct ccnc_lab_host *s = ccnc_lab_storage_host(e->lab);
+    size_t i = s ? (size_t)(s - e->lab->hosts) : 0;
+
+    if (!s || i >= e->n_hosts || !e->hosts[i].agent)
+        return NULL;
+    if (host)
+        *host = s->name;
+    return e->hosts[i].agent;
 }
 
 int

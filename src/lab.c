@@ -934,6 +934,15 @@ ccnc_lab_find_vm(const struct ccnc_lab *lab, const char *name)
     return NULL;
 }
 
+const struct ccnc_lab_host *
+ccnc_lab_storage_host(const struct ccnc_lab *lab)
+{
+    for (size_t i = 0; lab && i < lab->n_hosts; i++)
+        if (lab->hosts[i].role == CCNC_HOST_ROLE_STORAGE)
+            return &lab->hosts[i];
+    return NULL;
+}
+
 const struct ccnc_lab_pool *
 ccnc_lab_find_pool(const struct ccnc_lab *lab, const char *name)
 {

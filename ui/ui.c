@@ -349,11 +349,8 @@ bandwidth(struct ui *ui)
             ccnc_snapshot_unref(snap);
             return;
         }
-    for (size_t i = 0; i < lab->n_hosts; i++)
-        if (lab->hosts[i].role == CCNC_HOST_ROLE_STORAGE) {
-            from = lab->hosts[i].name;
-            break;
-        }
+    if (ccnc_lab_storage_host(lab))
+        from = ccnc_lab_storage_host(lab)->name;
     q->ui = ui;
     snprintf(q->vm, sizeof(q->vm), "%s", st->req_vm);
     snprintf(q->when, sizeof(q->when), "%s", ui->clock);

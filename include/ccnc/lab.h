@@ -110,6 +110,9 @@ void ccnc_lab_unref(struct ccnc_lab *lab);
 const struct ccnc_lab_host *ccnc_lab_find_host(const struct ccnc_lab *lab, const char *name);
 const struct ccnc_lab_vm *ccnc_lab_find_vm(const struct ccnc_lab *lab, const char *name);
 const struct ccnc_lab_pool *ccnc_lab_find_pool(const struct ccnc_lab *lab, const char *name);
+/* The first host with the storage role (the NFS server: where the probe
+ * and the bandwidth test run from); NULL when the lab has none. */
+const struct ccnc_lab_host *ccnc_lab_storage_host(const struct ccnc_lab *lab);
 
 /* The libvirt URI for a hypervisor host: libvirt_uri if set, else
  * qemu+ssh://USER@ADDRESS:PORT/system?no_tty=1 with the host's keyfile.
