@@ -175,7 +175,7 @@ loop_call(struct ccnc_action_run *r)
         r->vf = vf;
         pthread_mutex_unlock(&r->mu);
     } else {
-        rc = ccnc_engine_pool_release(r->engine, r->a->vm, r->loop_host, r->loop_pci,
+        rc = ccnc_engine_pool_release(r->engine, r->a->vm, r->loop_host, r->loop_pci, NULL,
                                       on_loop_reply, r, &err);
     }
     if (rc != 0)

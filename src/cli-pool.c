@@ -127,10 +127,9 @@ print_pools(const struct ccnc_snapshot *snap, const struct ccnc_lab *lab, const 
 struct pool_send {
     const char *vm, *host;
     bool reserve;
-    struct ccnc_pool_vf vf;        /* reserve: the one chosen */
+    struct ccnc_pool_vf vf;        /* the one reserved or released */
     struct ccnc_vf_change change;  /* what the report must then show */
     const struct ccnc_lab *lab;
-    char *release_pci;
 };
 
 static int
@@ -146,25 +145,12 @@ send_pool(struct ccnc_engine *engine, void *arg, ccnc_engine_reply_cb cb, void *
         if (rc == 0)
             ccnc_pool_reserve_change(ccnc_lab_find_pool(s->lab, cv->passthrough), cv, &s->vf,
                                      &s->change);
-        return rc;
+    } else {
+        rc = ccnc_engine_pool_release(engine, s->vm, s->host, NULL, &s->vf, cb, data, err);
+        if (rc == 0)
+            ccnc_pool_release_change(&s->vf, &s->change);
     }
-    rc = ccnc_engine_pool_release(engine, s->vm, s->host, s->release_pci, cb, data, err);
     return rc;
-}
-
-/* The VF of pool reserved for vm on host (its MAC), as pf and index. */
-static const struct ccnc_vf *
-reserved_vf(const struct ccnc_snapshot *snap, const struct ccnc_lab_pool *pool, const char *host,
-            const char *vm, const struct ccnc_link **port, const struct ccnc_nic **pf)
-{
-    int hi = ccnc_snapshot_find_host(snap, host);
-    const struct ccnc_link *l = hi < 0 ? NULL : ccnc_pool_port(snap->hosts[hi], pool, pf);
-
-    *port = l;
-    for (size_t f = 0; l && f < l->n_vfs; f++)
-        if (l->vfs[f].reserved && ccnc_streq(l->vfs[f].vm, vm))
-            return &l->vfs[f];
-    return NULL;
 }
 
 static int
@@ -174,11 +160,7 @@ reserve_or_release(struct cli *cli, const struct ccnc_lab_pool *pool, bool reser
     const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(cli->lab, vm);
     struct ccnc_engine *engine;
     struct ccnc_snapshot *snap;
-    struct pool_send s = { vm, host, reserve, { 0 }, { 0 }, cli->lab, NULL };
-    const struct ccnc_link *l;
-    const struct ccnc_nic *pf;
-    const struct ccnc_vf *vf;
-    char pci[32];
+    struct pool_send s = { vm, host, reserve, { 0 }, { 0 }, cli->lab };
     int rc;
 
     if (!ccnc_lab_find_host(cli->lab, host))
@@ -191,24 +173,7 @@ reserve_or_release(struct cli *cli, const struct ccnc_lab_pool *pool, bool reser
         return usage_error(_("%s only lists; leave it out to reserve or release"), "--offline");
     engine = ccnc_engine_new(cli->lab);
     ccnc_cli_settle(engine, 15);
-    if (!reserve) {
-        snap = ccnc_engine_snapshot(engine);
-        vf = reserved_vf(snap, pool, host, vm, &l, &pf);
-        if (vf && ccnc_vf_pci_address(pf, vf, pci, sizeof(pci))) {
-            s.release_pci = ccnc_xstrdup(pci);
-            ccnc_pool_vf_clear(&s.vf);
-            s.vf.pf = ccnc_xstrdup(l->name);
-            s.vf.index = vf->index;
-            ccnc_pool_release_change(&s.vf, &s.change);
-        }
-        ccnc_snapshot_unref(snap);
-        if (!s.release_pci) {
-            printf(_("No VF of pool %s on %s is reserved for %s.\n"), pool->name, host, vm);
-            ccnc_engine_free(engine);
-            return CCNC_EXIT_OK;
-        }
-    }
-    rc = ccnc_cli_vf_apply(engine, "pool", host, s.vf.pf, &s.change, -1, send_pool, &s);
+    rc = ccnc_cli_vf_apply(engine, "pool", host, NULL, &s.change, -1, send_pool, &s);
     if (rc == CCNC_EXIT_OK) {
         if (reserve && s.vf.pci)
             printf(_("%s: VF %d of %s (%s) reserved for %s\n"), host, s.vf.index, s.vf.pf,
@@ -216,15 +181,16 @@ reserve_or_release(struct cli *cli, const struct ccnc_lab_pool *pool, bool reser
         else if (reserve)
             printf(_("%s: a VF is free; libvirt's network %s picks it when %s gets it\n"), host,
                    pool->network ? pool->network : "?", vm);
-        else
+        else if (s.vf.pf)
             printf(_("%s: VF %d of %s released\n"), host, s.vf.index, s.vf.pf);
+        else
+            printf(_("No VF of pool %s on %s is reserved for %s.\n"), pool->name, host, vm);
         snap = ccnc_engine_snapshot(engine);
         print_pools(snap, cli->lab, pool->name, false);
         ccnc_snapshot_unref(snap);
     }
     ccnc_pool_vf_clear(&s.vf);
     ccnc_vf_change_clear(&s.change);
-    free(s.release_pci);
     ccnc_engine_free(engine);
     return rc;
 }

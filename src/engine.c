@@ -636,8 +636,8 @@ ccnc_engine_pool_reserve(struct ccnc_engine *e, const char *vm, const char *host
 
 int
 ccnc_engine_pool_release(struct ccnc_engine *e, const char *vm, const char *host,
-                         const char *pci, ccnc_engine_reply_cb cb, void *data,
-                         struct ccnc_error *err)
+                         const char *pci, struct ccnc_pool_vf *out, ccnc_engine_reply_cb cb,
+                         void *data, struct ccnc_error *err)
 {
     const struct ccnc_host *h = snap_host(e, host);
     struct ccnc_vf_change c;
@@ -650,27 +650,37 @@ ccnc_engine_pool_release(struct ccnc_engine *e, const char *vm, const char *host
             drop_claim(e, i);
         else
             i++;
-    /* the VF at pci, if it is still reserved for vm: never another's */
+    /* the VF at pci (or any) if it is reserved for vm: never another's */
     for (size_t i = 0; h && i < h->n_links && !v.pf; i++) {
         const struct ccnc_link *l = &h->links[i];
         const struct ccnc_nic *pf = ccnc_host_find_port(h, l->name);
-        for (size_t f = 0; f < l->n_vfs; f++) {
+        for (size_t f = 0; f < l->n_vfs && !v.pf; f++) {
+            const struct ccnc_vf *vf = &l->vfs[f];
             char buf[32];
-            if (!ccnc_vf_pci_address(pf, &l->vfs[f], buf, sizeof(buf)) || !ccnc_streq(buf, pci))
+            bool mine = vf->reserved && ccnc_streq(vf->vm, vm);
+            if (pci && !(ccnc_vf_pci_address(pf, vf, buf, sizeof(buf)) && ccnc_streq(buf, pci)))
                 continue;
-            if (!l->vfs[f].reserved || !ccnc_streq(l->vfs[f].vm, vm))
+            if (!mine && pci)
                 return 1;   /* attached, another's or nobody's: nothing to give back */
-            v.host = (char *)host;
-            v.pf = l->name;
-            v.index = l->vfs[f].index;
-            break;
+            if (!mine)
+                continue;
+            v.host = ccnc_xstrdup(host);
+            v.pf = ccnc_xstrdup(l->name);
+            v.index = vf->index;
+            v.pci = ccnc_vf_pci_address(pf, vf, buf, sizeof(buf)) ? ccnc_xstrdup(buf) : NULL;
         }
     }
-    if (!v.pf)
+    if (!v.pf && pci)
         return ccnc_error_set(err, CCNC_ERR_UNAVAILABLE, _("%s shows no VF at %s"), host, pci);
+    if (!v.pf)
+        return 1;   /* none reserved for vm there */
     ccnc_pool_release_change(&v, &c);
     rc = ccnc_engine_vf_set(e, host, &c, cb, data, err);
     ccnc_vf_change_clear(&c);
+    if (out && rc == 0)
+        *out = v;
+    else
+        ccnc_pool_vf_clear(&v);
     return rc;
 }
 

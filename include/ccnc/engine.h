@@ -139,12 +139,13 @@ int ccnc_engine_sriov_numvfs(struct ccnc_engine *engine, const char *host, const
 int ccnc_engine_pool_reserve(struct ccnc_engine *engine, const char *vm, const char *host,
                              struct ccnc_pool_vf *out, ccnc_engine_reply_cb cb, void *data,
                              struct ccnc_error *err);
-/* Give back the VF at pci on host if it is reserved for vm (attached to no
- * VM): its MAC, VLAN and rate limit cleared.  0: cb comes; 1: nothing to
- * give back, no cb; -1 and err. */
+/* Give back the VF at pci on host (NULL: the one reserved for vm there) if
+ * it is reserved for vm (attached to no VM): its MAC, VLAN and rate limit
+ * cleared.  0: cb comes, and *out (may be NULL; caller clears) is that VF;
+ * 1: nothing to give back, no cb; -1 and err. */
 int ccnc_engine_pool_release(struct ccnc_engine *engine, const char *vm, const char *host,
-                             const char *pci, ccnc_engine_reply_cb cb, void *data,
-                             struct ccnc_error *err);
+                             const char *pci, struct ccnc_pool_vf *out,
+                             ccnc_engine_reply_cb cb, void *data, struct ccnc_error *err);
 /* The action for vm ended: its reservations are the snapshot's to show. */
 void ccnc_engine_pool_unclaim(struct ccnc_engine *engine, const char *vm);
 /* Whoever passed data to a VF call goes away: its answers go nowhere. */
