@@ -61,7 +61,7 @@ print_pools(const struct ccnc_snapshot *snap, const struct ccnc_lab *lab, const 
             struct ccnc_pool_count n = { 0 };
 
             if (h)
-                ccnc_pool_count(h, lab, pool, &n);
+                ccnc_pool_count(h, pool, &n);
             if (json) {
                 json_object *o = json_object_new_object(), *vfs = json_object_new_array();
                 json_object_object_add(o, "host", json_object_new_string(pool->ports[i].host));

@@ -260,22 +260,20 @@ ccnc_pool_release_change(const struct ccnc_pool_vf *v, struct ccnc_vf_change *c)
 }
 
 void
-ccnc_pool_count(const struct ccnc_host *h, const struct ccnc_lab *lab,
-                const struct ccnc_lab_pool *pool, struct ccnc_pool_count *out)
+ccnc_pool_count(const struct ccnc_host *h, const struct ccnc_lab_pool *pool,
+                struct ccnc_pool_count *out)
 {
-    const struct ccnc_nic *pf;
-    const struct ccnc_link *l = ccnc_pool_port(h, pool, &pf);
+    const struct ccnc_link *l = ccnc_pool_port(h, pool, NULL);
 
     memset(out, 0, sizeof(*out));
     for (size_t f = 0; l && f < l->n_vfs; f++) {
-        bool reserved;
-        const char *by = holder(h, lab, pool, pf, &l->vfs[f], &reserved);
+        const struct ccnc_vf *vf = &l->vfs[f];
         out->vfs++;
-        if (by && !reserved)
-            out->attached++;
-        else if (by)
+        if (!vf->vm)
+            out->free++;
+        else if (vf->reserved)
             out->reserved++;
         else
-            out->free++;
+            out->attached++;
     }
 }

@@ -141,7 +141,7 @@ START_TEST(test_holders)
     ck_assert(l->vfs[2].reserved);
     for (int i = 3; i < 7; i++)
         ck_assert_ptr_null(l->vfs[i].vm);
-    ccnc_pool_count(h, lab, ccnc_lab_find_pool(lab, "tengig"), &count);
+    ccnc_pool_count(h, ccnc_lab_find_pool(lab, "tengig"), &count);
     ck_assert_int_eq(count.vfs, 7);
     ck_assert_int_eq(count.attached, 1);
     ck_assert_int_eq(count.reserved, 1);

@@ -55,11 +55,12 @@ void ccnc_pool_reserve_change(const struct ccnc_lab_pool *pool, const struct ccn
                               const struct ccnc_pool_vf *v, struct ccnc_vf_change *out);
 void ccnc_pool_release_change(const struct ccnc_pool_vf *v, struct ccnc_vf_change *out);
 
-/* Per pool and host: VFs enabled, attached, reserved, free. */
+/* Per pool and host: VFs enabled, attached, reserved, free, as the host
+ * part's marks (ccnc_host_mark_vf_holders) say. */
 struct ccnc_pool_count {
     int vfs, attached, reserved, free;
 };
-void ccnc_pool_count(const struct ccnc_host *host, const struct ccnc_lab *lab,
-                     const struct ccnc_lab_pool *pool, struct ccnc_pool_count *out);
+void ccnc_pool_count(const struct ccnc_host *host, const struct ccnc_lab_pool *pool,
+                     struct ccnc_pool_count *out);
 
 #endif
