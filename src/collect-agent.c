@@ -67,7 +67,7 @@ struct ccnc_agent {
     struct pending *pending;
     size_t n_pending, cap_pending;
     /* the last traffic line, to make rates of the next */
-    struct ccnc_agent_msg traffic;
+    struct ccnc_agent_traffic traffic;
 };
 
 struct pending {
@@ -179,24 +179,25 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
         }
         break;
     case CCNC_AGENT_MSG_TRAFFIC: {
+        struct ccnc_agent_traffic *t = &msg->traffic;
         json_object *links;
-        msg->time_ms = int_member(root, "time_ms");
+        t->time_ms = int_member(root, "time_ms");
         if (!json_object_object_get_ex(root, "links", &links) ||
-            !json_object_is_type(links, json_type_array) || msg->time_ms < 0) {
+            !json_object_is_type(links, json_type_array) || t->time_ms < 0) {
             rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's traffic line lacks its "
                                                        "links or time"));
             break;
         }
-        msg->n_traffic = json_object_array_length(links);
-        msg->traffic_names = ccnc_xcalloc(msg->n_traffic + 1, sizeof(char *));
-        msg->traffic_rx = ccnc_xcalloc(msg->n_traffic + 1, sizeof(long long));
-        msg->traffic_tx = ccnc_xcalloc(msg->n_traffic + 1, sizeof(long long));
-        for (size_t i = 0; i < msg->n_traffic; i++) {
+        t->n = json_object_array_length(links);
+        t->names = ccnc_xcalloc(t->n + 1, sizeof(char *));
+        t->rx = ccnc_xcalloc(t->n + 1, sizeof(long long));
+        t->tx = ccnc_xcalloc(t->n + 1, sizeof(long long));
+        for (size_t i = 0; i < t->n; i++) {
             json_object *l = json_object_array_get_idx(links, i);
-            msg->traffic_names[i] = str_member(l, "name");
-            msg->traffic_rx[i] = int_member(l, "rx_bytes");
-            msg->traffic_tx[i] = int_member(l, "tx_bytes");
-            if (!msg->traffic_names[i] || msg->traffic_rx[i] < 0 || msg->traffic_tx[i] < 0)
+            t->names[i] = str_member(l, "name");
+            t->rx[i] = int_member(l, "rx_bytes");
+            t->tx[i] = int_member(l, "tx_bytes");
+            if (!t->names[i] || t->rx[i] < 0 || t->tx[i] < 0)
                 rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's traffic line lacks a "
                                                            "number"));
         }
@@ -227,6 +228,17 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
     return rc;
 }
 
+static void
+traffic_clear(struct ccnc_agent_traffic *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->names[i]);
+    free(t->names);
+    free(t->rx);
+    free(t->tx);
+    memset(t, 0, sizeof(*t));
+}
+
 void
 ccnc_agent_msg_clear(struct ccnc_agent_msg *msg)
 {
@@ -235,11 +247,7 @@ ccnc_agent_msg_clear(struct ccnc_agent_msg *msg)
     free(msg->role);
     free(msg->error);
     ccnc_host_unref(msg->inventory);
-    for (size_t i = 0; i < msg->n_traffic; i++)
-        free(msg->traffic_names[i]);
-    free(msg->traffic_names);
-    free(msg->traffic_rx);
-    free(msg->traffic_tx);
+    traffic_clear(&msg->traffic);
     memset(msg, 0, sizeof(*msg));
 }
 
@@ -841,37 +849,32 @@ probe(struct ccnc_agent *a)
 /* Byte counters into rates against the last line's; the first line only
  * sets the base.  A counter that went back (a link remade) gives no rate. */
 static void
-traffic(struct ccnc_agent *a, struct ccnc_agent_msg *msg)
+traffic(struct ccnc_agent *a, struct ccnc_agent_traffic *now)
 {
-    struct ccnc_agent_msg *prev = &a->traffic;
-    long long dt = msg->time_ms - prev->time_ms;
-    long long *rx = ccnc_xcalloc(msg->n_traffic + 1, sizeof(*rx));
-    long long *tx = ccnc_xcalloc(msg->n_traffic + 1, sizeof(*tx));
+    const struct ccnc_agent_traffic *prev = &a->traffic;
+    long long dt = now->time_ms - prev->time_ms;
+    long long *rx = ccnc_xcalloc(now->n + 1, sizeof(*rx));
+    long long *tx = ccnc_xcalloc(now->n + 1, sizeof(*tx));
 
-    for (size_t i = 0; i < msg->n_traffic; i++) {
+    for (size_t i = 0; i < now->n; i++) {
         rx[i] = tx[i] = CCNC_UNKNOWN;
-        for (size_t j = 0; prev->n_traffic && dt > 0 && j < prev->n_traffic; j++) {
-            if (strcmp(prev->traffic_names[j], msg->traffic_names[i]) != 0)
+        for (size_t j = 0; dt > 0 && j < prev->n; j++) {
+            if (strcmp(prev->names[j], now->names[i]) != 0)
                 continue;
-            if (msg->traffic_rx[i] >= prev->traffic_rx[j])
-                rx[i] = (msg->traffic_rx[i] - prev->traffic_rx[j]) * 8000 / dt;
-            if (msg->traffic_tx[i] >= prev->traffic_tx[j])
-                tx[i] = (msg->traffic_tx[i] - prev->traffic_tx[j]) * 8000 / dt;
+            if (now->rx[i] >= prev->rx[j])
+                rx[i] = (now->rx[i] - prev->rx[j]) * 8000 / dt;
+            if (now->tx[i] >= prev->tx[j])
+                tx[i] = (now->tx[i] - prev->tx[j]) * 8000 / dt;
         }
     }
-    if (prev->n_traffic && a->cb.traffic)
-        a->cb.traffic(a->data, (const char *const *)msg->traffic_names, rx, tx,
-                      msg->n_traffic);
+    if (prev->n && a->cb.traffic)
+        a->cb.traffic(a->data, (const char *const *)now->names, rx, tx, now->n);
     free(rx);
     free(tx);
-    /* keep this line's counters for the next: take them from msg */
-    ccnc_agent_msg_clear(prev);
-    *prev = *msg;
-    msg->traffic_names = NULL;
-    msg->traffic_rx = msg->traffic_tx = NULL;
-    msg->n_traffic = 0;
-    prev->error = prev->agent_version = prev->host = prev->role = NULL;
-    prev->inventory = NULL;
+    /* this line's counters are the base of the next */
+    traffic_clear(&a->traffic);
+    a->traffic = *now;
+    memset(now, 0, sizeof(*now));
 }
 
 static void
@@ -937,7 +940,7 @@ agent_line(void *data, const char *line, bool is_stderr)
         probe_sample(a, &msg);
         break;
     case CCNC_AGENT_MSG_TRAFFIC:
-        traffic(a, &msg);
+        traffic(a, &msg.traffic);
         break;
     default:
         break;   /* heartbeats only prove life; events come with an inventory */
@@ -1057,7 +1060,7 @@ ccnc_agent_free(struct ccnc_agent *a)
     ccnc_loop_cancel(a->loop, &a->probe_timer);
     free(a->subs);
     free(a->pending);
-    ccnc_agent_msg_clear(&a->traffic);
+    traffic_clear(&a->traffic);
     ccnc_error_clear(&a->err);
     free(a->name);
     free(a->version);

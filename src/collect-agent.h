@@ -102,6 +102,14 @@ enum ccnc_agent_msg_type {
     CCNC_AGENT_MSG_LAST
 };
 
+/* A traffic line: per link, its byte counters at time_ms. */
+struct ccnc_agent_traffic {
+    long long time_ms;
+    size_t n;
+    char **names;
+    long long *rx, *tx;
+};
+
 struct ccnc_agent_msg {
     enum ccnc_agent_msg_type type;
     int protocol;              /* hello */
@@ -117,10 +125,7 @@ struct ccnc_agent_msg {
     struct ccnc_bandwidth bandwidth;
     struct ccnc_probe_figures figures;   /* probe (its error is in error) */
     struct ccnc_host *inventory;   /* inventory (a reference) */
-    long long time_ms;             /* heartbeat, traffic */
-    size_t n_traffic;              /* traffic: per link, its byte counters */
-    char **traffic_names;
-    long long *traffic_rx, *traffic_tx;
+    struct ccnc_agent_traffic traffic;   /* traffic */
 };
 
 /* Parse one line from the agent.  -1 and err filled when it is not a

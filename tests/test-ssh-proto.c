@@ -74,10 +74,10 @@ START_TEST(test_proto_reply_heartbeat_other)
                                            "[{\"name\":\"eth0\",\"rx_bytes\":10,\"tx_bytes\":"
                                            "2500000}]}", &m, &err), 0);
     ck_assert_int_eq(m.type, CCNC_AGENT_MSG_TRAFFIC);
-    ck_assert_int_eq(m.time_ms, 5000);
-    ck_assert_uint_eq(m.n_traffic, 1);
-    ck_assert_str_eq(m.traffic_names[0], "eth0");
-    ck_assert_int_eq(m.traffic_tx[0], 2500000);
+    ck_assert_int_eq(m.traffic.time_ms, 5000);
+    ck_assert_uint_eq(m.traffic.n, 1);
+    ck_assert_str_eq(m.traffic.names[0], "eth0");
+    ck_assert_int_eq(m.traffic.tx[0], 2500000);
     ccnc_agent_msg_clear(&m);
     ck_assert_int_eq(ccnc_agent_parse_line("{\"type\":\"reply\",\"id\":5,\"ok\":true,"
                                            "\"bandwidth\":{\"sent_bps\":941203340,"
