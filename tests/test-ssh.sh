@@ -353,15 +353,18 @@ in_host 2 rm -rf /root/.cache/ccnc
 
 # --- 6. a listener that accepts TCP and never speaks SSH ----------------------
 ip netns exec "$ns" python3 -c '
-import socket, time
+import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.14", 22)); s.listen(8)
+open(sys.argv[1], "w").close()
 conns = []
 while True:
     c, _ = s.accept(); conns.append(c)
-' &
+' "$tmp/mute.ready" &
 pids="$pids $!"
-sleep 0.3
+# python starts slowly on a loaded machine: wait (bounded) until it listens
+i=0
+while [ ! -e "$tmp/mute.ready" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
 { cat "$tmp/lab.conf"; printf '[host mute]\naddress = 127.0.0.14\nuser = root\nrole = storage\nidentity = %s\nknown_hosts = %s\n' "$tmp/keys/client" "$tmp/known_hosts"
   printf '[host gone]\naddress = 127.0.0.15\nuser = root\nrole = storage\n'; } \
     | awk '/^\[migration\]/{m=1} {if(m) tail=tail $0 "\n"; else print} END{printf "%s", tail}' >"$tmp/lab-mute.conf"
