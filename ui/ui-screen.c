@@ -10,7 +10,7 @@
 
 #include <ccnc/util.h>
 
-#include "i18n.h"
+#include "core/i18n.h"
 #include "ui-views.h"
 
 static const struct ui_view *const views[UI_VIEW_LAST] = {

@@ -8,7 +8,7 @@
 
 #include <ccnc/util.h>
 
-#include "i18n.h"
+#include "core/i18n.h"
 #include "ui-views.h"
 
 static enum ui_attr

@@ -9,7 +9,7 @@
 
 #include <ccnc/util.h>
 
-#include "i18n.h"
+#include "core/i18n.h"
 #include "ui-views.h"
 
 static const char *const steps[] = {

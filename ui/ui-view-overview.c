@@ -11,7 +11,7 @@
 
 #include <ccnc/util.h>
 
-#include "i18n.h"
+#include "core/i18n.h"
 #include "ui-views.h"
 
 /* One selectable VM: seen on a host, or only configured. */

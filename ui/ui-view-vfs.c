@@ -11,7 +11,7 @@
 #include <ccnc/util.h>
 #include <ccnc/vf.h>
 
-#include "i18n.h"
+#include "core/i18n.h"
 #include "ui-views.h"
 
 /* The PF's PCI function for a link: the NIC whose netdev it is. */

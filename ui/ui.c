@@ -16,7 +16,7 @@
 
 #include <ccnc/util.h>
 
-#include "i18n.h"
+#include "core/i18n.h"
 #include "ui.h"
 #include "ui-views.h"
 

@@ -15,7 +15,7 @@
 
 #include "agent/agent.h"
 #include "agent/netlink.h"
-#include "i18n.h"
+#include "core/i18n.h"
 
 enum { AGENT_EXIT_OK = 0, AGENT_EXIT_FAILED = 1, AGENT_EXIT_USAGE = 2 };
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "agent/bandwidth.h"
-#include "i18n.h"
+#include "core/i18n.h"
 
 /* iperf3 connects, runs the test, and reports: allow it this much more */
 #define GRACE_S 15

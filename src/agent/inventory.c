@@ -8,7 +8,7 @@
 
 #include "agent/agent.h"
 #include "agent/netlink.h"
-#include "i18n.h"
+#include "core/i18n.h"
 
 /* Where a collector failed: on the host part, so the console sees it, while
  * the rest is still reported. */

@@ -22,7 +22,7 @@
 #include "agent/agent.h"
 #include "agent/netlink.h"
 #include "agent/nl-bond.h"
-#include "i18n.h"
+#include "core/i18n.h"
 
 struct ccnc_netlink {
     struct nl_cache_mngr *mngr;

@@ -14,7 +14,7 @@
 #include <sys/statvfs.h>
 
 #include "agent/agent.h"
-#include "i18n.h"
+#include "core/i18n.h"
 
 #define MAX_CONF (1024 * 1024)
 

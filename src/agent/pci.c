@@ -15,7 +15,7 @@
 #include <pci/pci.h>
 
 #include "agent/agent.h"
-#include "i18n.h"
+#include "core/i18n.h"
 
 #ifndef PCI_IOV_DID
 #define PCI_IOV_DID 0x1a

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "agent/probe.h"
-#include "i18n.h"
+#include "core/i18n.h"
 
 #define REPORT_MS 100
 #define LOST_AFTER_MS 1000      /* unanswered this long: lost */

@@ -13,7 +13,7 @@
 #include <ccnc/json.h>
 
 #include "agent/proto.h"
-#include "i18n.h"
+#include "core/i18n.h"
 
 static const char *const op_names[CCNC_PROTO_OP_LAST] = {
     "ping", "vf-set", "sriov-numvfs", "probe-start", "probe-stop", "bandwidth",

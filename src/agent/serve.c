@@ -20,7 +20,7 @@
 #include "agent/netlink.h"
 #include "agent/probe.h"
 #include "agent/proto.h"
-#include "i18n.h"
+#include "core/i18n.h"
 
 #define COALESCE_MS 2
 #define HEARTBEAT_MS 5000

@@ -17,7 +17,7 @@
 #include <ccnc/bonding.h>
 
 #include "agent/agent.h"
-#include "i18n.h"
+#include "core/i18n.h"
 
 #define MAX_ATTR 65536
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# /init of the guest that tests/test-agent-guest.sh boots: a kernel with
+# /init of the guest that tests/agent/test-agent-guest.sh boots: a kernel with
 # bonding, two veth pairs enslaved to an active-backup bond, and ccnc-agent
 # --serve watching; prints "RESULT ..." lines on the console, then powers off.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin

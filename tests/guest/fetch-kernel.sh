@@ -1,6 +1,6 @@
 #!/bin/sh
 # Fetch and unpack Debian's kernel package (the one linux-image-amd64 depends
-# on) for tests/test-agent-guest.sh: ccnc-agent's bond tests need a kernel
+# on) for tests/agent/test-agent-guest.sh: ccnc-agent's bond tests need a kernel
 # with the bonding module, which the test machine's own kernel may lack.
 #   tests/guest/fetch-kernel.sh [DIR]   (default: ${XDG_CACHE_HOME:-~/.cache}/ccnc/guest-kernel)
 set -eu

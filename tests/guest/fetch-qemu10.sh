@@ -2,7 +2,7 @@
 # Fetch QEMU 10 from Debian's bookworm-backports suite and unpack it into a
 # private folder, without touching the system's QEMU (which libvirt keeps
 # using): its `igb` device is an emulated Intel 82576 with SR-IOV, which
-# tests/test-agent-sriov.sh drives through Linux's real igb/igbvf drivers.
+# tests/agent/test-agent-sriov.sh drives through Linux's real igb/igbvf drivers.
 # A private apt configuration (its own sources, lists and cache) downloads
 # the packages; nothing is installed.
 #   tests/guest/fetch-qemu10.sh [DIR]   (default: ${XDG_CACHE_HOME:-~/.cache}/ccnc/qemu10)

@@ -4,7 +4,7 @@
 # emulated Intel 82576 ports (`igb`), a busybox initramfs holding ccnc-agent,
 # iproute2 and the igb/igbvf modules, and INIT as /init; the serial console
 # goes to CONSOLE.  Each port's peer is a one-port hub: its link is up and
-# no frame leaves QEMU.  Used by tests/test-agent-sriov.sh and
+# no frame leaves QEMU.  Used by tests/agent/test-agent-sriov.sh and
 # bench/agent-sriov-footprint.
 #   tests/guest/sriov-guest.sh INIT PORTS CONSOLE [MEM_MIB]
 # Exit 77 with the reason when something it needs is missing (the kernel

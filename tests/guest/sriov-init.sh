@@ -1,5 +1,5 @@
 #!/bin/sh
-# /init of the guest that tests/test-agent-sriov.sh boots under QEMU 10 with
+# /init of the guest that tests/agent/test-agent-sriov.sh boots under QEMU 10 with
 # an emulated Intel 82576 (igb): Linux's igb and igbvf drivers, ccnc-agent
 # --serve, and typed requests to it (make VFs, set a VF's MAC, VLAN, rate,
 # spoofchk and trust; ask what the driver refuses) plus one change made

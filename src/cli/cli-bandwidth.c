@@ -1,0 +1,135 @@
+/* `ccnc bandwidth VM`: iperf3 between the storage host and a VM, through
+ * the storage host's agent (the thesis' throughput table). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include <ccnc/engine.h>
+
+#include "cli/cli.h"
+#include "core/i18n.h"
+
+struct bw_wait {
+    struct ccnc_loop *loop;
+    bool done;
+    struct ccnc_bandwidth figures;
+    bool ok;
+    char *error;
+};
+
+static void
+on_figures(void *data, const struct ccnc_bandwidth *figures, const char *error)
+{
+    struct bw_wait *w = data;
+
+    w->done = true;
+    w->ok = figures != NULL;
+    if (figures)
+        w->figures = *figures;
+    w->error = ccnc_xstrdup(error);
+    ccnc_loop_quit(w->loop);
+}
+
+static const char bandwidth_usage[] = N_("\nUsage: %s bandwidth VM [--seconds N] [--reverse] [--json]\n");
+#define usage_error(...) ccnc_cli_usage_error("bandwidth", _(bandwidth_usage), __VA_ARGS__)
+
+static json_object *
+bps_json(long long v)
+{
+    return v < 0 ? NULL : json_object_new_int64(v);
+}
+
+int
+ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv)
+{
+    const char *vm = NULL, *from = NULL;
+    long seconds = 5;
+    bool reverse = false, json = false;
+    struct ccnc_engine *engine;
+    struct bw_wait w = { 0 };
+    struct ccnc_error err = { 0 };
+    int rc, timer;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "--reverse") == 0) {
+            reverse = true;
+        } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+            char *end;
+            errno = 0;
+            seconds = strtol(argv[++i], &end, 10);
+            if (*end || errno || seconds < 1 || seconds > 60)
+                return usage_error(_("--seconds takes 1 to 60, not '%s'"), argv[i]);
+        } else if (argv[i][0] == '-') {
+            return usage_error(_("unknown option '%s'"), argv[i]);
+        } else if (!vm) {
+            vm = argv[i];
+        } else {
+            return usage_error(_("too many arguments: '%s'"), argv[i]);
+        }
+    }
+    if (!vm)
+        return usage_error(_("name a VM of the lab"));
+    if (!ccnc_lab_find_vm(cli->lab, vm))
+        return usage_error(_("the lab config has no [vm %s]"), vm);
+    if (cli->offline)
+        return usage_error(_("a bandwidth test needs the hosts; leave out %s"), "--offline");
+    engine = ccnc_engine_new(cli->lab);
+    ccnc_cli_settle(engine, 15);
+    w.loop = ccnc_engine_loop(engine);
+    if (ccnc_lab_storage_host(cli->lab))
+        from = ccnc_lab_storage_host(cli->lab)->name;
+    if (!json)
+        fprintf(stderr, _("Measuring %s %s %s with iperf3 for %ld s...\n"), from ? from : "?",
+                reverse ? "<-" : "->", vm, seconds);
+    if (ccnc_engine_bandwidth(engine, vm, (int)seconds, reverse, on_figures, &w, &err) < 0) {
+        fprintf(stderr, "%s bandwidth: %s\n", PACKAGE, err.message);
+        ccnc_error_clear(&err);
+        ccnc_engine_free(engine);
+        return CCNC_EXIT_FAILED;
+    }
+    timer = ccnc_loop_add_timer(w.loop, (int)(seconds + 30) * 1000, false, ccnc_cli_quit_loop,
+                                w.loop);
+    ccnc_loop_run(w.loop);
+    ccnc_loop_remove(w.loop, timer);
+    if (!w.done) {
+        fprintf(stderr, _("%s bandwidth: no answer within %ld s\n"), PACKAGE, seconds + 30);
+        rc = CCNC_EXIT_FAILED;
+    } else if (!w.ok) {
+        fprintf(stderr, "%s bandwidth: %s\n", PACKAGE, w.error ? w.error : "?");
+        rc = CCNC_EXIT_FAILED;
+    } else {
+        rc = CCNC_EXIT_OK;
+        if (json) {
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "vm", json_object_new_string(vm));
+            json_object_object_add(o, "from", from ? json_object_new_string(from) : NULL);
+            json_object_object_add(o, "reverse", json_object_new_boolean(reverse));
+            char secs[32];
+            snprintf(secs, sizeof(secs), "%.3f", w.figures.seconds);
+            json_object_object_add(o, "seconds", json_object_new_double_s(w.figures.seconds, secs));
+            json_object_object_add(o, "sent_bps", bps_json(w.figures.sent_bps));
+            json_object_object_add(o, "received_bps", bps_json(w.figures.received_bps));
+            json_object_object_add(o, "retransmits", bps_json(w.figures.retransmits));
+            puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+            json_object_put(o);
+        } else {
+            /* TRANSLATORS: FROM -> VM: Mb/s received, sent, TCP retransmits */
+            printf(_("%s %s %s: %.1f Mb/s received (%.1f Mb/s sent, %lld retransmits) in "
+                     "%.1f s\n"),
+                   from ? from : "?", reverse ? "<-" : "->", vm,
+                   w.figures.received_bps / 1e6, w.figures.sent_bps / 1e6,
+                   w.figures.retransmits < 0 ? 0 : w.figures.retransmits, w.figures.seconds);
+        }
+    }
+    free(w.error);
+    ccnc_engine_free(engine);
+    return rc;
+}

@@ -1,0 +1,201 @@
+/* `ccnc runs` and `ccnc report`: the recorded runs of actions, read back. */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include <ccnc/runlog.h>
+
+#include "cli/cli.h"
+#include "core/i18n.h"
+
+static int
+by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+put_ms(json_object *o, const char *k, long long v)
+{
+    json_object_object_add(o, k, v < 0 ? NULL : json_object_new_int64(v));
+}
+
+static json_object *
+summary_json(const struct ccnc_run_summary *s)
+{
+    json_object *o = json_object_new_object();
+    const char *advice = ccnc_run_advice(s);
+
+    json_object_object_add(o, "run_file", json_object_new_string(s->path));
+    json_object_object_add(o, "kind", json_object_new_string(s->kind));
+    json_object_object_add(o, "vm", s->vm ? json_object_new_string(s->vm) : NULL);
+    json_object_object_add(o, "source", s->source ? json_object_new_string(s->source) : NULL);
+    json_object_object_add(o, "destination",
+                           s->destination ? json_object_new_string(s->destination) : NULL);
+    json_object_object_add(o, "result", s->result ? json_object_new_string(s->result) : NULL);
+    json_object_object_add(o, "summary", s->summary ? json_object_new_string(s->summary) : NULL);
+    put_ms(o, "total_ms", s->total_ms);
+    put_ms(o, "downtime_ms", s->downtime_ms >= 0 ? s->downtime_ms : s->job_downtime_ms);
+    put_ms(o, "longest_gap_ms", s->longest_gap_ms);
+    put_ms(o, "lost_probes", s->lost_probes);
+    json_object_object_add(o, "steps", json_object_new_int64((int64_t)s->n_steps));
+    json_object_object_add(o, "advice", advice ? json_object_new_string(advice) : NULL);
+    return o;
+}
+
+static char *
+ms_text(long long v)
+{
+    return v < 0 ? ccnc_xstrdup("-") : ccnc_xasprintf("%lld", v);
+}
+
+int
+ccnc_cli_runs(struct cli *cli, int argc, char **argv)
+{
+    char *dir = ccnc_runlog_default_dir();
+    DIR *d;
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
+    json_object *arr = json ? json_object_new_array() : NULL;
+
+    (void)cli;
+    if (argc > (json ? 2 : 1)) {
+        fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE, argv[0],
+                argv[json ? 2 : 1], PACKAGE);
+        json_object_put(arr);
+        free(dir);
+        return CCNC_EXIT_USAGE;
+    }
+    d = opendir(dir);
+    while (d && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len > 6 && strcmp(e->d_name + len - 6, ".jsonl") == 0)
+            *(char **)ccnc_array_push(&names, &n, &cap, sizeof(char *)) =
+                ccnc_xasprintf("%s/%s", dir, e->d_name);
+    }
+    if (d)
+        closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), by_name);
+    if (!json && n == 0)
+        printf(_("No runs recorded in %s yet.\n"), dir);
+    else if (!json)
+        printf("%-48s %-20s %-8s %-12s %s\n", _("RUN"), _("ACTION"), _("VM"), _("RESULT"),
+               _("TOTAL ms"));
+    for (size_t i = 0; i < n; i++) {
+        struct ccnc_run_summary s;
+        struct ccnc_error err = { 0 };
+        if (ccnc_run_read(names[i], &s, &err) < 0) {
+            if (!json)
+                printf(_("%s: cannot be read: %s\n"), names[i], err.message);
+            ccnc_error_clear(&err);
+            free(names[i]);
+            continue;
+        }
+        if (json) {
+            json_object_array_add(arr, summary_json(&s));
+        } else {
+            const char *base = strrchr(s.path, '/') ? strrchr(s.path, '/') + 1 : s.path;
+            char *total = ms_text(s.total_ms);
+            printf("%-48s %-20s %-8s %-12s %s\n", base, s.kind, s.vm ? s.vm : "-",
+                   s.result ? s.result : _("UNFINISHED"), total);
+            if (!s.result)
+                printf(_("    last step: %s (%s); %s\n"), s.last_step ? s.last_step : "-",
+                       s.last_outcome ? s.last_outcome : "-", ccnc_run_advice(&s));
+            free(total);
+        }
+        ccnc_run_summary_clear(&s);
+        free(names[i]);
+    }
+    free(names);
+    if (json) {
+        puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(arr);
+    }
+    free(dir);
+    return fflush(stdout) == 0 ? CCNC_EXIT_OK : CCNC_EXIT_FAILED;
+}
+
+int
+ccnc_cli_report(struct cli *cli, int argc, char **argv)
+{
+    bool json = false;
+    struct ccnc_run_summary *runs = NULL;
+    size_t n = 0, cap = 0;
+    int rc = CCNC_EXIT_OK;
+    json_object *arr;
+
+    (void)cli;
+    for (int i = 1; i < argc; i++) {
+        struct ccnc_run_summary s;
+        struct ccnc_error err = { 0 };
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+            continue;
+        }
+        if (ccnc_run_read(argv[i], &s, &err) < 0) {
+            char *msg = ccnc_error_format(&err);
+            fprintf(stderr, "%s: %s\n", PACKAGE, msg);
+            free(msg);
+            ccnc_error_clear(&err);
+            rc = CCNC_EXIT_FAILED;
+            continue;
+        }
+        *(struct ccnc_run_summary *)ccnc_array_push(&runs, &n, &cap, sizeof(s)) = s;
+    }
+    if (n == 0 && rc == CCNC_EXIT_OK) {
+        fprintf(stderr, _("%s report: name one or more run files (see '%s runs')\n"), PACKAGE,
+                PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    arr = json ? json_object_new_array() : NULL;
+    if (!json && n)
+        /* TRANSLATORS: the thesis' Table 1: one column per run */
+        printf("%-20s", _("run"));
+    for (size_t i = 0; !json && i < n; i++)
+        printf(" %14zu", i + 1);
+    if (!json && n) {
+        static const char *const rows[] = { N_("total ms"), N_("downtime ms"),
+                                            N_("longest gap ms"), N_("lost probes") };
+        putchar('\n');
+        for (size_t r = 0; r < CCNC_ARRAY_SIZE(rows); r++) {
+            printf("%-20s", _(rows[r]));
+            for (size_t i = 0; i < n; i++) {
+                long long v = r == 0 ? runs[i].total_ms
+                              : r == 1 ? (runs[i].downtime_ms >= 0 ? runs[i].downtime_ms
+                                                                   : runs[i].job_downtime_ms)
+                              : r == 2 ? runs[i].longest_gap_ms : runs[i].lost_probes;
+                char *t = ms_text(v);
+                printf(" %14s", t);
+                free(t);
+            }
+            putchar('\n');
+        }
+        printf("%-20s", _("result"));
+        for (size_t i = 0; i < n; i++)
+            printf(" %14s", runs[i].result ? runs[i].result : _("UNFINISHED"));
+        putchar('\n');
+        for (size_t i = 0; i < n; i++)
+            printf("%zu: %s\n", i + 1, runs[i].path);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (json)
+            json_object_array_add(arr, summary_json(&runs[i]));
+        ccnc_run_summary_clear(&runs[i]);
+    }
+    free(runs);
+    if (json) {
+        puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(arr);
+    }
+    return rc;
+}

@@ -1,0 +1,836 @@
+/* The ccnc command line (ccnc(1)): global options, the lab config, and a
+ * table of commands that the console's keys mirror. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include <ccnc/engine.h>
+#include <ccnc/json.h>
+#include <ccnc/lab.h>
+
+#include "cli/cli.h"
+#include "core/i18n.h"
+#include "ui/ui.h"
+#include "core/virxml.h"
+
+#define MAX_CONFIG_ERRORS 20
+
+
+struct cli_command {
+    const char *name;
+    const char *synopsis;   /* untranslated options, shown after the name */
+    const char *summary;    /* N_() */
+    bool needs_lab;
+    int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+static int cmd_console(struct cli *cli, int argc, char **argv);
+static int cmd_status(struct cli *cli, int argc, char **argv);
+static int cmd_config(struct cli *cli, int argc, char **argv);
+static int cmd_inspect(struct cli *cli, int argc, char **argv);
+static int cmd_hosts(struct cli *cli, int argc, char **argv);
+
+static const struct cli_command commands[] = {
+    { "console", "", N_("open the console (the default on a terminal)"), true, cmd_console },
+    { "status", "[--json] [--wait S]", N_("print the lab's hosts, VMs and their state"), true,
+      cmd_status },
+    { "config", "[--builtin]", N_("check the lab config, or print the built-in one"), false,
+      cmd_config },
+    { "inspect", "[--json] FILE|-", N_("read libvirt domain or node-device XML and show it"),
+      false, cmd_inspect },
+    { "runs", "[--json]", N_("list the recorded runs of actions, unfinished ones first"), false,
+      ccnc_cli_runs },
+    { "report", "[--json] RUN...", N_("print a run's times, downtime, longest gap and lost "
+                                      "probes, side by side"), false, ccnc_cli_report },
+    { "migrate", "VM --to HOST [--dry-run]", N_("migrate a VM live, with its passthrough NIC"),
+      true, ccnc_cli_action },
+    { "detach", "VM [--dry-run]", N_("move a VM's bond to the backup and detach its "
+                                     "passthrough NIC"), true, ccnc_cli_action },
+    { "assign", "VM [--dry-run]", N_("attach a NIC or VF to a VM and make it the bond's "
+                                     "primary"), true, ccnc_cli_action },
+    { "evacuate", "HOST [--to HOST] [--parallel N] [--dry-run]",
+      N_("migrate every lab VM off a host, N at once"), true, ccnc_cli_evacuate },
+    { "abort", "VM", N_("stop a VM's running migration; its ccnc rolls back"), true,
+      ccnc_cli_abort },
+    { "vf", "[HOST] | HOST PORT VF KEY=VALUE... | HOST PORT --numvfs N",
+      N_("list the SR-IOV VFs, change one (mac, vlan, rate, trust...), or set how many"),
+      true, ccnc_cli_vf },
+    { "bandwidth", "VM [--seconds N] [--reverse] [--json]",
+      N_("measure the throughput between the storage host and a VM with iperf3"), true,
+      ccnc_cli_bandwidth },
+    { "pool", "[--json] [POOL] | POOL reserve|release HOST VM",
+      N_("show each VF pool's VFs and who holds them, or reserve one for a VM"), true,
+      ccnc_cli_pool },
+    { "hosts", "--check|--watch [--json] [--accept-new]",
+      N_("check each host's SSH link and agent once, or follow them"), true,
+      cmd_hosts },
+};
+
+int
+ccnc_cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s %s: ", PACKAGE, cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    /* the usage names the program where it says %s */
+    for (const char *u = usage, *at; *u; u = at + 2) {
+        at = strstr(u, "%s");
+        if (!at) {
+            fputs(u, stderr);
+            break;
+        }
+        fprintf(stderr, "%.*s%s", (int)(at - u), u, PACKAGE);
+    }
+    return CCNC_EXIT_USAGE;
+}
+
+void
+ccnc_cli_quit_loop(void *loop)
+{
+    ccnc_loop_quit(loop);
+}
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, _("Usage: %s [OPTION]... [COMMAND [ARG]...]\n"), PACKAGE);
+    fputs(_("The console for a two-host virtualization lab: each VM's NICs, guest bond\n"
+            "and VFs, and live migration with passthrough NICs, shown and measured.\n\n"),
+          out);
+    fputs(_("Options:\n"
+            "  -c, --config=FILE  lab config (default: $XDG_CONFIG_HOME/ccnc/lab.conf,\n"
+            "                     else the built-in lab in a box)\n"
+            "      --ascii        draw lines with ASCII characters\n"
+            "      --no-color     no colours (also when NO_COLOR is set)\n"
+            "      --offline      contact no host: show the lab as configured\n"
+            "      --replay=RUN   replay a recorded run in the console (a rehearsal)\n"
+            "      --speed=N      replay N times faster (default 1)\n"
+            "  -h, --help         show this help and exit\n"
+            "  -V, --version      show the version and exit\n\n"),
+          out);
+    fputs(_("Commands:\n"), out);
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(commands); i++) {
+        char left[96];
+        snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].synopsis);
+        if (strlen(left) > 22)
+            fprintf(out, "  %s\n  %-22s %s\n", left, "", _(commands[i].summary));
+        else
+            fprintf(out, "  %-22s %s\n", left, _(commands[i].summary));
+    }
+    fputs(_("\nExit status: 0 success, 1 the command failed, 2 bad usage or lab config.\n"),
+          out);
+    fprintf(out, _("See ccnc(1) and lab.conf(5).  Report bugs to <%s>.\n"), PACKAGE_BUGREPORT);
+}
+
+static void
+print_errors(const struct ccnc_error *errs, size_t n, size_t total)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *s = ccnc_error_format(&errs[i]);
+        fprintf(stderr, "%s: %s\n", PACKAGE, s);
+        free(s);
+    }
+    if (total > n)
+        fprintf(stderr, _("%s: ... and %zu more problems\n"), PACKAGE, total - n);
+}
+
+/* -c FILE, else the default path if it exists, else the built-in lab. */
+int
+ccnc_cli_load_lab(struct cli *cli)
+{
+    struct ccnc_error errs[MAX_CONFIG_ERRORS] = { 0 };
+    size_t n = 0;
+    char *path = NULL;
+    int rc = 0;
+
+    if (cli->config) {
+        path = ccnc_xstrdup(cli->config);
+    } else {
+        path = ccnc_lab_default_path();
+        if (access(path, F_OK) != 0 && errno == ENOENT) {
+            free(path);
+            cli->lab = ccnc_lab_load_builtin();
+            return cli->lab ? 0 : -1;
+        }
+    }
+    cli->lab = ccnc_lab_load(path, errs, MAX_CONFIG_ERRORS, &n);
+    if (!cli->lab) {
+        size_t shown = n < MAX_CONFIG_ERRORS ? n : MAX_CONFIG_ERRORS;
+        print_errors(errs, shown, n);
+        fprintf(stderr, _("%s: the lab config was not loaded; fix it and try again "
+                          "(see lab.conf(5))\n"), PACKAGE);
+        for (size_t i = 0; i < shown; i++)
+            ccnc_error_clear(&errs[i]);
+        rc = -1;
+    }
+    free(path);
+    return rc;
+}
+
+/* Parse a command's options: only long flags from the given list. */
+static bool
+flag_args(int argc, char **argv, const char *const *flags, bool *values)
+{
+    for (int i = 1; i < argc; i++) {
+        bool ok = false;
+        for (size_t k = 0; flags[k]; k++) {
+            if (strcmp(argv[i], flags[k]) == 0) {
+                values[k] = true;
+                ok = true;
+            }
+        }
+        if (!ok) {
+            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                    argv[0], argv[i], PACKAGE);
+            return false;
+        }
+    }
+    return true;
+}
+
+static int
+cmd_console(struct cli *cli, int argc, char **argv)
+{
+    struct ccnc_engine *engine;
+    struct ccnc_ui_options opts = { .ascii = cli->ascii, .no_color = cli->no_color };
+    int rc;
+
+    if (argc > 1) {
+        fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                argv[0], argv[1], PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, _("%s: the console needs a terminal; for scripts use '%s status "
+                          "--json'\n"), PACKAGE, PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    engine = ccnc_engine_new(cli->lab);
+    if (cli->replay) {
+        struct ccnc_error err = { 0 };
+        /* a rehearsal: the recorded run, and no host contacted */
+        if (ccnc_engine_replay(engine, cli->replay, cli->speed, &err) < 0) {
+            char *msg = ccnc_error_format(&err);
+            fprintf(stderr, "%s: %s\n", PACKAGE, msg);
+            free(msg);
+            ccnc_error_clear(&err);
+            ccnc_engine_free(engine);
+            return CCNC_EXIT_FAILED;
+        }
+        opts.migration = true;
+    } else if (!cli->offline) {
+        ccnc_engine_start(engine);
+    }
+    rc = ccnc_ui_run(engine, &opts);
+    ccnc_engine_free(engine);
+    if (rc < 0) {
+        fprintf(stderr, _("%s: cannot use this terminal (TERM=%s)\n"), PACKAGE,
+                getenv("TERM") ? getenv("TERM") : "");
+        return CCNC_EXIT_FAILED;
+    }
+    return CCNC_EXIT_OK;
+}
+
+static void
+print_status_text(const struct ccnc_snapshot *snap)
+{
+    const struct ccnc_lab *lab = snap->lab;
+
+    printf(_("Lab: %s (config: %s)\n\n"), lab->name, lab->path);
+    printf("%-8s %-14s %-16s %-11s %-26s %s\n", _("HOST"), _("LABEL"), _("ADDRESS"), _("ROLE"),
+           _("CONNECTION"), _("LIBVIRT"));
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        const struct ccnc_host *h = snap->hosts[i];
+        char *conn = ccnc_xasprintf("%s%s", ccnc_conn_state_to_string(h->connection),
+                                    h->stale ? _(" (stale)") : "");
+        printf("%-8s %-14s %-16s %-11s %-26s %s\n", h->name, h->label, h->address,
+               ccnc_host_role_to_string(h->role), conn,
+               h->libvirt == CCNC_UNKNOWN ? "-" : ccnc_conn_state_to_string(h->libvirt));
+        if (h->error)
+            printf("         %s\n", h->error);
+        if (h->libvirt_error)
+            printf("         libvirt: %s\n", h->libvirt_error);
+        free(conn);
+    }
+    if (lab->n_vms > 0)
+        printf("\n%-10s %-8s %-8s %-10s %-7s %-10s %s\n", _("VM"), _("HOME"), _("RUNS ON"),
+               _("STATE"), _("BOND"), _("ACTIVE"), _("PASSTHROUGH"));
+    for (size_t i = 0; i < lab->n_vms; i++) {
+        const struct ccnc_lab_vm *cv = &lab->vms[i];
+        const struct ccnc_host *host = NULL;
+        const struct ccnc_vm *vm = ccnc_snapshot_find_vm(snap, cv->name, &host);
+        const char *active = "-";
+        char *pt;
+
+        if (vm && vm->bond && !vm->bond_stale)
+            active = vm->bond->active_slave ? vm->bond->active_slave : _("none");
+        pt = cv->passthrough_kind == CCNC_PASSTHROUGH_NONE
+                 ? ccnc_xstrdup(_("none"))
+                 : ccnc_xasprintf("%s:%s", ccnc_passthrough_kind_to_string(cv->passthrough_kind),
+                                  cv->passthrough);
+        printf("%-10s %-8s %-8s %-10s %-7s %-10s %s\n", cv->name, cv->host,
+               host ? host->name : "-", vm ? ccnc_vm_state_to_string(vm->state) : _("not seen"),
+               cv->bond, active, pt);
+        free(pt);
+    }
+    /* what the hosts run besides the lab's own VMs */
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        const struct ccnc_host *h = snap->hosts[i];
+        for (size_t k = 0; k < h->n_vms; k++) {
+            const struct ccnc_vm *vm = &h->vms[k];
+            if (ccnc_lab_find_vm(lab, vm->name))
+                continue;
+            printf(_("\nAlso on %s: %s (%s, %zu NICs, not in the lab config)\n"), h->name,
+                   vm->name, ccnc_vm_state_to_string(vm->state), vm->n_nics);
+        }
+    }
+}
+
+/* Has every collector said something about every host: the SSH session
+ * and, on a connected host, its agent; libvirt on a hypervisor? */
+static bool
+settled(struct ccnc_engine *engine, const struct ccnc_snapshot *snap)
+{
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        struct ccnc_engine_host_status st;
+        if (snap->hosts[i]->libvirt == CCNC_CONN_CONNECTING ||
+            snap->hosts[i]->connection == CCNC_CONN_CONNECTING)
+            return false;
+        if (ccnc_engine_host_status(engine, i, &st) == 0 && !st.settled)
+            return false;
+    }
+    return true;
+}
+
+struct settle {
+    struct ccnc_engine *engine;
+    struct ccnc_loop *loop;
+};
+
+static void
+stop_when_settled(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes,
+                  void *data)
+{
+    struct settle *st = data;
+
+    (void)changes;
+    if (settled(st->engine, snap))
+        ccnc_loop_quit(st->loop);
+}
+
+static void
+stop_now(void *data)
+{
+    ccnc_loop_quit(data);
+}
+
+void
+ccnc_cli_settle(struct ccnc_engine *engine, int wait_s)
+{
+    struct settle st = { engine, ccnc_engine_loop(engine) };
+    struct ccnc_snapshot *snap;
+    bool done;
+
+    if (wait_s <= 0)
+        return;
+    ccnc_engine_set_listener(engine, stop_when_settled, &st);
+    ccnc_engine_start(engine);
+    snap = ccnc_engine_snapshot(engine);
+    done = settled(engine, snap);
+    ccnc_snapshot_unref(snap);
+    if (!done) {
+        int stop_id = ccnc_loop_add_timer(st.loop, wait_s * 1000, false, stop_now, st.loop);
+        ccnc_loop_run(st.loop);
+        ccnc_loop_remove(st.loop, stop_id);
+    }
+    ccnc_engine_set_listener(engine, NULL, NULL);
+}
+
+struct ccnc_snapshot *
+ccnc_cli_snapshot(struct cli *cli, int wait_s)
+{
+    struct ccnc_engine *engine = ccnc_engine_new(cli->lab);
+    struct ccnc_snapshot *snap;
+
+    if (!cli->offline)
+        ccnc_cli_settle(engine, wait_s);
+    snap = ccnc_engine_snapshot(engine);
+    ccnc_engine_free(engine);
+    return snap;
+}
+
+void
+ccnc_cli_print_json(const struct ccnc_snapshot *snap)
+{
+    char *out = ccnc_json_snapshot(snap, CCNC_JSON_PRETTY);
+
+    puts(out);
+    free(out);
+}
+
+static int
+cmd_status(struct cli *cli, int argc, char **argv)
+{
+    struct ccnc_snapshot *snap;
+    bool json = false;
+    int wait_s = 15;
+
+    for (int i = 1; i < argc; i++) {
+        char *end;
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) {
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 0 || v > 3600) {
+                fprintf(stderr, _("%s status: --wait takes seconds from 0 to 3600, not '%s'\n"),
+                        PACKAGE, argv[i]);
+                return CCNC_EXIT_USAGE;
+            }
+            wait_s = (int)v;
+        } else {
+            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                    argv[0], argv[i], PACKAGE);
+            return CCNC_EXIT_USAGE;
+        }
+    }
+    snap = ccnc_cli_snapshot(cli, wait_s);
+    if (json)
+        ccnc_cli_print_json(snap);
+    else
+        print_status_text(snap);
+    ccnc_snapshot_unref(snap);
+    return fflush(stdout) == 0 ? CCNC_EXIT_OK : CCNC_EXIT_FAILED;
+}
+
+static int
+cmd_config(struct cli *cli, int argc, char **argv)
+{
+    static const char *const flags[] = { "--builtin", NULL };
+    bool values[1] = { false };
+
+    if (!flag_args(argc, argv, flags, values))
+        return CCNC_EXIT_USAGE;
+    if (values[0]) {
+        fputs(ccnc_lab_builtin_text(), stdout);
+        return CCNC_EXIT_OK;
+    }
+    if (ccnc_cli_load_lab(cli) < 0)
+        return CCNC_EXIT_USAGE;
+    printf(_("%s: the lab config is valid: %zu hosts, %zu VMs, %zu pools\n"),
+           cli->lab->path, cli->lab->n_hosts, cli->lab->n_vms, cli->lab->n_pools);
+    return CCNC_EXIT_OK;
+}
+
+/* --- hosts --check ---------------------------------------------------------- */
+
+/* Every wait of a check is bounded by keepalive_s; the whole check by a
+ * handful of them (connect, auth, probe, upload, agent start). */
+#define HOSTS_CHECK_STEPS 6
+
+static bool
+host_ok(const struct ccnc_host *h, const struct ccnc_engine_host_status *st)
+{
+    return h->connection == CCNC_CONN_CONNECTED && st->agent_running;
+}
+
+static json_object *
+host_check_json(const struct ccnc_lab_host *lh, const struct ccnc_host *h,
+                const struct ccnc_engine_host_status *st)
+{
+    json_object *o = json_object_new_object(), *k = json_object_new_object(),
+                *a = json_object_new_object();
+
+    json_object_object_add(o, "name", json_object_new_string(lh->name));
+    json_object_object_add(o, "address", json_object_new_string(lh->address));
+    json_object_object_add(o, "port", json_object_new_int(lh->port));
+    json_object_object_add(o, "ok", json_object_new_boolean(host_ok(h, st)));
+    json_object_object_add(o, "connection",
+                           json_object_new_string(ccnc_conn_state_to_string(h->connection)));
+    json_object_object_add(o, "reachable", json_object_new_boolean(st->reachable));
+    json_object_object_add(o, "authenticated", json_object_new_boolean(st->authenticated));
+    json_object_object_add(k, "status", json_object_new_string(st->hostkey));
+    json_object_object_add(k, "sha256", h->hostkey_sha256
+                                            ? json_object_new_string(h->hostkey_sha256)
+                                            : NULL);
+    json_object_object_add(o, "hostkey", k);
+    json_object_object_add(a, "running", json_object_new_boolean(st->agent_running));
+    json_object_object_add(a, "version", st->agent_running && h->agent_version
+                                             ? json_object_new_string(h->agent_version)
+                                             : NULL);
+    json_object_object_add(a, "uploaded", json_object_new_boolean(st->agent_uploaded));
+    json_object_object_add(o, "agent", a);
+    json_object_object_add(o, "libvirt", NULL);   /* not checked in this version */
+    json_object_object_add(o, "error", h->error ? json_object_new_string(h->error) : NULL);
+    return o;
+}
+
+static const char *
+yes_no(bool b)
+{
+    return b ? _("yes") : _("no");
+}
+
+/* --- hosts --watch ----------------------------------------------------------- */
+
+static void
+on_watch_signal(void *data)
+{
+    ccnc_loop_quit(data);
+}
+
+struct watch {
+    bool json;
+    struct ccnc_snapshot *last;
+};
+
+static void
+watch_print(const struct ccnc_host *h, bool json)
+{
+    if (json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "time_ms", json_object_new_int64(ccnc_now_wall_ms()));
+        json_object_object_add(o, "host", json_object_new_string(h->name));
+        json_object_object_add(o, "connection",
+                               json_object_new_string(ccnc_conn_state_to_string(h->connection)));
+        json_object_object_add(o, "stale", json_object_new_boolean(h->stale));
+        json_object_object_add(o, "error", h->error ? json_object_new_string(h->error) : NULL);
+        json_object_object_add(o, "hostkey_sha256", h->hostkey_sha256
+                                   ? json_object_new_string(h->hostkey_sha256) : NULL);
+        json_object_object_add(o, "hostkey_question",
+                               json_object_new_boolean(h->hostkey_question));
+        json_object_object_add(o, "agent_version", h->agent_version
+                                   ? json_object_new_string(h->agent_version) : NULL);
+        json_object_object_add(o, "links", json_object_new_int((int)h->n_links));
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+        json_object_put(o);
+    } else {
+        printf("%s %s%s%s%s\n", h->name, ccnc_conn_state_to_string(h->connection),
+               h->stale ? _(" (stale)") : "", h->error ? ": " : "", h->error ? h->error : "");
+    }
+    fflush(stdout);
+}
+
+/* A line per host whose connection, staleness, error or agent changed. */
+static void
+on_watch_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes,
+                  void *data)
+{
+    struct watch *w = data;
+
+    (void)changes;
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        const struct ccnc_host *a = w->last ? w->last->hosts[i] : NULL, *b = snap->hosts[i];
+        if (a && a->connection == b->connection && a->stale == b->stale &&
+            ccnc_streq(a->error, b->error) && ccnc_streq(a->agent_version, b->agent_version) &&
+            a->hostkey_question == b->hostkey_question)
+            continue;
+        watch_print(b, w->json);
+    }
+    ccnc_snapshot_unref(w->last);
+    w->last = ccnc_snapshot_ref((struct ccnc_snapshot *)snap);
+}
+
+static int
+hosts_watch(struct cli *cli, bool json, bool accept_new)
+{
+    struct ccnc_engine_options opts = { .accept_new = accept_new, .ssh_only = true };
+    struct watch w = { .json = json };
+    struct ccnc_engine *engine = ccnc_engine_new(cli->lab);
+    struct ccnc_loop *loop = ccnc_engine_loop(engine);
+
+    ccnc_loop_add_signal(loop, SIGINT, on_watch_signal, loop);
+    ccnc_loop_add_signal(loop, SIGTERM, on_watch_signal, loop);
+    ccnc_engine_set_options(engine, &opts);
+    ccnc_engine_set_listener(engine, on_watch_snapshot, &w);
+    ccnc_engine_start(engine);
+    ccnc_loop_run(loop);
+    ccnc_engine_free(engine);
+    ccnc_snapshot_unref(w.last);
+    return CCNC_EXIT_OK;
+}
+
+static int
+cmd_hosts(struct cli *cli, int argc, char **argv)
+{
+    static const char *const flags[] = { "--check", "--json", "--accept-new", "--watch", NULL };
+    bool values[4] = { false, false, false, false };
+    struct ccnc_engine_options opts = { 0 };
+    struct ccnc_engine *engine;
+    struct ccnc_snapshot *snap;
+    struct ccnc_engine_host_status *st;
+    const struct ccnc_lab *lab = cli->lab;
+    long long deadline;
+    int keepalive = lab->migration.keepalive_s > 0 ? lab->migration.keepalive_s : 10;
+    bool all_ok = true;
+
+    if (!flag_args(argc, argv, flags, values))
+        return CCNC_EXIT_USAGE;
+    if (values[0] == values[3]) {
+        fprintf(stderr, _("%s hosts: say what to do: '%s hosts --check' or '%s hosts "
+                          "--watch'\n"), PACKAGE, PACKAGE, PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (values[3])
+        return hosts_watch(cli, values[1], values[2]);
+    opts.accept_new = values[2];
+    opts.once = true;
+    opts.ssh_only = true; /* libvirt: not checked here (docs/ccnc.1) */
+    engine = ccnc_engine_new(cli->lab);
+    ccnc_engine_set_options(engine, &opts);
+    ccnc_engine_start(engine);
+    st = ccnc_xcalloc(lab->n_hosts ? lab->n_hosts : 1, sizeof(*st));
+    deadline = ccnc_now_mono_ms() + (long long)HOSTS_CHECK_STEPS * keepalive * 1000;
+    for (;;) {
+        bool settled = true;
+        for (size_t i = 0; i < lab->n_hosts; i++) {
+            ccnc_engine_host_status(engine, i, &st[i]);
+            settled = settled && st[i].settled;
+        }
+        if (settled || ccnc_now_mono_ms() > deadline)
+            break;
+        ccnc_loop_run_once(ccnc_engine_loop(engine), 200);
+    }
+    snap = ccnc_engine_snapshot(engine);
+    if (values[1]) {
+        json_object *root = json_object_new_object(), *arr = json_object_new_array();
+        for (size_t i = 0; i < lab->n_hosts; i++) {
+            all_ok = all_ok && host_ok(snap->hosts[i], &st[i]);
+            json_object_array_add(arr, host_check_json(&lab->hosts[i], snap->hosts[i], &st[i]));
+        }
+        json_object_object_add(root, "ok", json_object_new_boolean(all_ok));
+        json_object_object_add(root, "hosts", arr);
+        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                      JSON_C_TO_STRING_SPACED));
+        json_object_put(root);
+    } else {
+        printf("%-8s %-22s %-9s %-6s %-9s %-9s %s\n", _("HOST"), _("ADDRESS"), _("REACHABLE"),
+               _("AUTH"), _("HOSTKEY"), _("AGENT"), _("LIBVIRT"));
+        for (size_t i = 0; i < lab->n_hosts; i++) {
+            const struct ccnc_host *h = snap->hosts[i];
+            char *addr = ccnc_xasprintf("%s:%d", lab->hosts[i].address, lab->hosts[i].port);
+            all_ok = all_ok && host_ok(h, &st[i]);
+            printf("%-8s %-22s %-9s %-6s %-9s %-9s %s\n", h->name, addr,
+                   yes_no(st[i].reachable), yes_no(st[i].authenticated), st[i].hostkey,
+                   st[i].agent_running && h->agent_version ? h->agent_version : "-",
+                   _("not checked"));
+            if (h->hostkey_sha256)
+                printf(_("         host key %s\n"), h->hostkey_sha256);
+            if (st[i].agent_uploaded)
+                printf(_("         ccnc-agent was copied to the host\n"));
+            if (h->error)
+                printf(_("         error: %s\n"), h->error);
+            if (h->connection == CCNC_CONN_HOSTKEY_UNKNOWN)
+                printf(_("         to trust this key, check it on the host and run "
+                         "'%s hosts --check --accept-new'\n"), PACKAGE);
+            free(addr);
+        }
+    }
+    ccnc_snapshot_unref(snap);
+    free(st);
+    ccnc_engine_free(engine);
+    if (fflush(stdout) != 0)
+        return CCNC_EXIT_FAILED;
+    return all_ok ? CCNC_EXIT_OK : CCNC_EXIT_FAILED;
+}
+
+int
+ccnc_cli_main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "ascii", no_argument, NULL, 'A' },
+        { "no-color", no_argument, NULL, 'N' },
+        { "offline", no_argument, NULL, 'O' },
+        { "replay", required_argument, NULL, 'R' },
+        { "speed", required_argument, NULL, 'S' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct cli cli = { 0 };
+    const struct cli_command *cmd = NULL;
+    const char *name;
+    int c, rc;
+
+    while ((c = getopt_long(argc, argv, "+c:hV", options, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            cli.config = optarg;
+            break;
+        case 'A':
+            cli.ascii = true;
+            break;
+        case 'N':
+            cli.no_color = true;
+            break;
+        case 'O':
+            cli.offline = true;
+            break;
+        case 'R':
+            cli.replay = optarg;
+            break;
+        case 'S': {
+            char *end;
+            cli.speed = strtod(optarg, &end);
+            if (*end || cli.speed <= 0 || cli.speed > 1000) {
+                fprintf(stderr, _("%s: --speed takes a number from 0.01 to 1000, not '%s'\n"),
+                        PACKAGE, optarg);
+                return CCNC_EXIT_USAGE;
+            }
+            break;
+        }
+        case 'h':
+            usage(stdout);
+            return CCNC_EXIT_OK;
+        case 'V':
+            printf("%s %s\n", PACKAGE, PACKAGE_VERSION);
+            return CCNC_EXIT_OK;
+        default:
+            fprintf(stderr, _("Try '%s --help' for more information.\n"), PACKAGE);
+            return CCNC_EXIT_USAGE;
+        }
+    }
+    name = optind < argc ? argv[optind] : "console";
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(commands); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            cmd = &commands[i];
+    if (!cmd) {
+        fprintf(stderr, _("%s: unknown command '%s'; see '%s --help'\n"), PACKAGE, name,
+                PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (cmd->needs_lab && ccnc_cli_load_lab(&cli) < 0)
+        return CCNC_EXIT_USAGE;
+    if (optind < argc) {
+        rc = cmd->run(&cli, argc - optind, argv + optind);
+    } else {
+        char *args[] = { (char *)name, NULL };
+        rc = cmd->run(&cli, 1, args);
+    }
+    ccnc_lab_unref(cli.lab);
+    return rc;
+}
+
+static void
+print_vm_text(const struct ccnc_vm *vm)
+{
+    printf(_("VM %s  %s  %s"), vm->name, vm->uuid ? vm->uuid : "-",
+           ccnc_vm_state_to_string(vm->state));
+    if (vm->memory_kib >= 0)
+        printf(_(", %lld MiB"), vm->memory_kib / 1024);
+    if (vm->vcpus >= 0)
+        printf(_(", %d vCPUs"), vm->vcpus);
+    putchar('\n');
+    if (vm->n_nics == 0) {
+        puts(_("  no network interfaces and no PCI host devices"));
+        return;
+    }
+    printf("  %-18s %-8s %-17s %-11s %-12s %-18s %s\n", _("TYPE"), _("MODEL"), _("MAC"),
+           _("ROLE"), _("ALIAS"), _("SOURCE / PCI"), _("TEAMING"));
+    for (size_t i = 0; i < vm->n_nics; i++) {
+        const struct ccnc_vm_nic *n = &vm->nics[i];
+        char *team = n->teaming ? ccnc_xasprintf("%s%s%s", n->teaming->type ? n->teaming->type : "?",
+                                                 n->teaming->persistent ? " of " : "",
+                                                 n->teaming->persistent ? n->teaming->persistent : "")
+                                : ccnc_xstrdup("-");
+        printf("  %-18s %-8s %-17s %-11s %-12s %-18s %s\n", n->type ? n->type : "-",
+               n->model ? n->model : "-", n->mac ? n->mac : "-", ccnc_nic_role_to_string(n->role),
+               n->alias ? n->alias : "-", n->pci ? n->pci : n->source ? n->source : "-", team);
+        free(team);
+    }
+}
+
+static void
+print_nic_text(const struct ccnc_nic *n)
+{
+    printf(_("PCI %s  %04x:%04x  %s %s\n"), n->pci, (unsigned)(n->vendor_id & 0xffff),
+           (unsigned)(n->device_id & 0xffff), n->vendor ? n->vendor : "?",
+           n->device ? n->device : "?");
+    printf(_("  driver: %s\n"), n->driver ? n->driver : _("none"));
+    if (n->iommu_group >= 0)
+        printf(_("  IOMMU group: %d\n"), n->iommu_group);
+    if (n->is_vf)
+        printf(_("  virtual function of %s\n"), n->pf ? n->pf : "?");
+    if (n->has_sriov) {
+        if (n->sriov.total_vfs >= 0)
+            printf(_("  SR-IOV: %d of %d VFs enabled\n"), n->sriov.num_vfs, n->sriov.total_vfs);
+        else
+            printf(_("  SR-IOV: %d VFs enabled (the XML does not say how many are possible)\n"),
+                   n->sriov.num_vfs);
+    }
+}
+
+static int
+cmd_inspect(struct cli *cli, int argc, char **argv)
+{
+    struct ccnc_error err = { 0 };
+    struct ccnc_virxml x;
+    const char *path = NULL;
+    bool json = false;
+    char *text;
+    size_t len = 0;
+    int rc = CCNC_EXIT_OK;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = true;
+        } else if (!path && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
+            path = argv[i];
+        } else {
+            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                    argv[0], argv[i], PACKAGE);
+            return CCNC_EXIT_USAGE;
+        }
+    }
+    if (!path) {
+        fprintf(stderr, _("%s inspect: give a file of libvirt XML, or - for standard input\n"),
+                PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    /* the lab config, when given, says which NIC is the passthrough one */
+    if (cli->config && ccnc_cli_load_lab(cli) < 0)
+        return CCNC_EXIT_USAGE;
+    text = ccnc_file_read(path, 16 * 1024 * 1024, &len, &err);
+    if (!text || ccnc_virxml_parse(strcmp(path, "-") == 0 ? "<stdin>" : path, text, len, &x,
+                                   &err) < 0) {
+        char *msg = ccnc_error_format(&err);
+        fprintf(stderr, "%s: %s\n", PACKAGE, msg);
+        free(msg);
+        ccnc_error_clear(&err);
+        free(text);
+        return CCNC_EXIT_FAILED;
+    }
+    if (x.kind == CCNC_VIRXML_DOMAIN)
+        ccnc_vm_apply_roles(&x.vm, ccnc_lab_find_vm(cli->lab, x.vm.name));
+    if (json) {
+        char *out = x.kind == CCNC_VIRXML_DOMAIN ? ccnc_json_vm(&x.vm, CCNC_JSON_PRETTY)
+                    : x.kind == CCNC_VIRXML_NODEDEV_PCI ? ccnc_json_nic(&x.nic, CCNC_JSON_PRETTY)
+                                                         : ccnc_json_link(&x.link, CCNC_JSON_PRETTY);
+        puts(out);
+        free(out);
+    } else if (x.kind == CCNC_VIRXML_DOMAIN) {
+        print_vm_text(&x.vm);
+    } else if (x.kind == CCNC_VIRXML_NODEDEV_PCI) {
+        print_nic_text(&x.nic);
+    } else {
+        printf(_("interface %s  %s  link %s\n"), x.link.name, x.link.mac ? x.link.mac : "-",
+               x.link.operstate ? x.link.operstate : "?");
+    }
+    if (fflush(stdout) != 0)
+        rc = CCNC_EXIT_FAILED;
+    ccnc_virxml_clear(&x);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,410 @@
+/* The actions' state machines (include/ccnc/action.h): plans per kind, and
+ * the pure step function that walks a plan and, on a failure, its rollback. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ccnc/action.h>
+
+#include "core/i18n.h"
+
+static const char *const kind_names[CCNC_ACTION_LAST] = {
+    "assign", "detach", "migrate", "migrate-passthrough", "migrate-teaming",
+};
+static const char *const state_names[CCNC_ACTION_STATE_LAST] = {
+    "planned", "confirmed", "running", "verifying", "done", "failed", "rolled-back",
+};
+static const char *const op_names[CCNC_STEP_LAST] = {
+    "check-destination", "check-storage", "check-backup", "reserve-nic", "bond-to-backup",
+    "detach", "verify-on-backup", "migrate", "attach", "wait-enslaved", "bond-to-primary",
+    "verify", "release-nic", "reattach-source", "restore-primary",
+};
+static const char *const outcome_names[CCNC_STEP_OUTCOME_LAST] = {
+    "pending", "running", "ok", "failed", "timeout", "skipped",
+};
+/* the same for people, translated */
+static const char *const state_texts[CCNC_ACTION_STATE_LAST] = {
+    N_("planned"), N_("confirmed"), N_("running"), N_("verifying"), N_("done"), N_("failed"),
+    N_("rolled back"),
+};
+static const char *const outcome_texts[CCNC_STEP_OUTCOME_LAST] = {
+    N_("pending"), N_("running"), N_("ok"), N_("failed"), N_("timeout"), N_("skipped"),
+};
+
+const char *
+ccnc_action_state_text(enum ccnc_action_state s)
+{
+    return _(ccnc_enum_to_string(state_texts, CCNC_ACTION_STATE_LAST, (int)s, "?"));
+}
+
+const char *
+ccnc_step_outcome_text(enum ccnc_step_outcome o)
+{
+    return _(ccnc_enum_to_string(outcome_texts, CCNC_STEP_OUTCOME_LAST, (int)o, "?"));
+}
+
+const char *
+ccnc_action_kind_to_string(enum ccnc_action_kind k)
+{
+    return ccnc_enum_to_string(kind_names, CCNC_ACTION_LAST, (int)k, "?");
+}
+
+int
+ccnc_action_kind_from_string(const char *s)
+{
+    return ccnc_enum_from_string(kind_names, CCNC_ACTION_LAST, s);
+}
+
+const char *
+ccnc_action_state_to_string(enum ccnc_action_state s)
+{
+    return ccnc_enum_to_string(state_names, CCNC_ACTION_STATE_LAST, (int)s, "?");
+}
+
+const char *
+ccnc_step_op_to_string(enum ccnc_step_op op)
+{
+    return ccnc_enum_to_string(op_names, CCNC_STEP_LAST, (int)op, "?");
+}
+
+const char *
+ccnc_step_outcome_to_string(enum ccnc_step_outcome o)
+{
+    return ccnc_enum_to_string(outcome_names, CCNC_STEP_OUTCOME_LAST, (int)o, "?");
+}
+
+const char *
+ccnc_step_op_describe(enum ccnc_step_op op)
+{
+    switch (op) {
+    case CCNC_STEP_CHECK_DESTINATION: return _("check that the destination host and its libvirt answer");
+    case CCNC_STEP_CHECK_STORAGE: return _("check that the VM's storage is visible on the destination");
+    case CCNC_STEP_CHECK_BACKUP: return _("check that the backup NIC is up and in the bond");
+    case CCNC_STEP_RESERVE_NIC: return _("reserve a free NIC or VF for the VM");
+    case CCNC_STEP_BOND_TO_BACKUP: return _("switch the guest bond to the backup NIC (planned, no loss)");
+    case CCNC_STEP_DETACH: return _("detach the passthrough NIC and wait until it is gone");
+    case CCNC_STEP_VERIFY_ON_BACKUP: return _("verify that the bond carries traffic on the backup NIC");
+    case CCNC_STEP_MIGRATE: return _("migrate the VM live and wait until it runs on the destination");
+    case CCNC_STEP_ATTACH: return _("attach the NIC with the VM's MAC and wait until it is added");
+    case CCNC_STEP_WAIT_ENSLAVED: return _("wait until the guest makes the NIC a bond slave");
+    case CCNC_STEP_BOND_TO_PRIMARY: return _("switch the guest bond back to the passthrough NIC");
+    case CCNC_STEP_VERIFY: return _("verify where the VM runs and which NIC its bond uses");
+    case CCNC_STEP_RELEASE_NIC: return _("release the reserved NIC or VF");
+    case CCNC_STEP_REATTACH_SOURCE: return _("attach the passthrough NIC again on the source");
+    case CCNC_STEP_RESTORE_PRIMARY: return _("switch the guest bond back to the passthrough NIC");
+    default: return "?";
+    }
+}
+
+static void
+add_step(struct ccnc_action *a, enum ccnc_step_op op, bool rollback)
+{
+    struct ccnc_step *s = ccnc_array_push(&a->steps, &a->n_steps, &a->cap_steps, sizeof(*s));
+
+    s->op = op;
+    s->rollback = rollback;
+    s->outcome = CCNC_STEP_PENDING;
+}
+
+static const enum ccnc_step_op plan_assign[] = {
+    CCNC_STEP_RESERVE_NIC, CCNC_STEP_ATTACH, CCNC_STEP_WAIT_ENSLAVED,
+    CCNC_STEP_BOND_TO_PRIMARY, CCNC_STEP_VERIFY,
+};
+static const enum ccnc_step_op plan_detach[] = {
+    CCNC_STEP_CHECK_BACKUP, CCNC_STEP_BOND_TO_BACKUP, CCNC_STEP_DETACH,
+    CCNC_STEP_VERIFY_ON_BACKUP, CCNC_STEP_VERIFY,
+};
+static const enum ccnc_step_op plan_migrate[] = {
+    CCNC_STEP_CHECK_DESTINATION, CCNC_STEP_CHECK_STORAGE, CCNC_STEP_MIGRATE, CCNC_STEP_VERIFY,
+};
+static const enum ccnc_step_op plan_migrate_passthrough[] = {
+    CCNC_STEP_CHECK_DESTINATION, CCNC_STEP_CHECK_STORAGE, CCNC_STEP_CHECK_BACKUP,
+    CCNC_STEP_RESERVE_NIC, CCNC_STEP_BOND_TO_BACKUP, CCNC_STEP_DETACH,
+    CCNC_STEP_VERIFY_ON_BACKUP, CCNC_STEP_MIGRATE, CCNC_STEP_ATTACH, CCNC_STEP_WAIT_ENSLAVED,
+    CCNC_STEP_BOND_TO_PRIMARY, CCNC_STEP_VERIFY,
+};
+
+struct ccnc_action *
+ccnc_action_new(enum ccnc_action_kind kind, const char *vm, const char *source,
+                const char *destination, const char *nic)
+{
+    struct ccnc_action *a = ccnc_xcalloc(1, sizeof(*a));
+    const enum ccnc_step_op *plan;
+    size_t n;
+
+    a->kind = kind;
+    a->state = CCNC_ACTION_PLANNED;
+    a->vm = ccnc_xstrdup(vm);
+    a->source = ccnc_xstrdup(source);
+    a->destination = ccnc_xstrdup(destination);
+    a->nic = ccnc_xstrdup(nic);
+    switch (kind) {
+    case CCNC_ACTION_ASSIGN:
+        plan = plan_assign, n = CCNC_ARRAY_SIZE(plan_assign);
+        break;
+    case CCNC_ACTION_DETACH:
+        plan = plan_detach, n = CCNC_ARRAY_SIZE(plan_detach);
+        break;
+    case CCNC_ACTION_MIGRATE_PASSTHROUGH:
+        plan = plan_migrate_passthrough, n = CCNC_ARRAY_SIZE(plan_migrate_passthrough);
+        break;
+    default: /* migrate, migrate-teaming: QEMU handles a failover pair itself */
+        plan = plan_migrate, n = CCNC_ARRAY_SIZE(plan_migrate);
+        break;
+    }
+    for (size_t i = 0; i < n; i++)
+        add_step(a, plan[i], false);
+    return a;
+}
+
+void
+ccnc_action_free(struct ccnc_action *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n_steps; i++)
+        free(a->steps[i].error);
+    free(a->steps);
+    free(a->vm);
+    free(a->source);
+    free(a->destination);
+    free(a->nic);
+    free(a->summary);
+    free(a->probe.error);
+    free(a);
+}
+
+struct ccnc_action *
+ccnc_action_dup(const struct ccnc_action *a)
+{
+    struct ccnc_action *d = ccnc_xcalloc(1, sizeof(*d));
+
+    *d = *a;
+    d->vm = ccnc_xstrdup(a->vm);
+    d->source = ccnc_xstrdup(a->source);
+    d->destination = ccnc_xstrdup(a->destination);
+    d->nic = ccnc_xstrdup(a->nic);
+    d->summary = ccnc_xstrdup(a->summary);
+    d->probe.error = ccnc_xstrdup(a->probe.error);
+    d->cap_steps = a->n_steps;
+    d->steps = ccnc_xcalloc(a->n_steps ? a->n_steps : 1, sizeof(*d->steps));
+    for (size_t i = 0; i < a->n_steps; i++) {
+        d->steps[i] = a->steps[i];
+        d->steps[i].error = ccnc_xstrdup(a->steps[i].error);
+    }
+    return d;
+}
+
+int
+ccnc_action_confirm(struct ccnc_action *a)
+{
+    if (a->state != CCNC_ACTION_PLANNED)
+        return -1;
+    a->state = CCNC_ACTION_CONFIRMED;
+    return 0;
+}
+
+bool
+ccnc_action_finished(const struct ccnc_action *a)
+{
+    return a->state == CCNC_ACTION_DONE || a->state == CCNC_ACTION_FAILED ||
+           a->state == CCNC_ACTION_ROLLED_BACK;
+}
+
+/* Did step op of the plan end well? */
+static bool
+plan_ok(const struct ccnc_action *a, enum ccnc_step_op op)
+{
+    for (size_t i = 0; i < a->n_steps; i++)
+        if (!a->steps[i].rollback && a->steps[i].op == op)
+            return a->steps[i].outcome == CCNC_STEP_OK;
+    return false;
+}
+
+static bool
+plan_started(const struct ccnc_action *a, enum ccnc_step_op op)
+{
+    for (size_t i = 0; i < a->n_steps; i++)
+        if (!a->steps[i].rollback && a->steps[i].op == op)
+            return a->steps[i].outcome != CCNC_STEP_PENDING &&
+                   a->steps[i].outcome != CCNC_STEP_SKIPPED;
+    return false;
+}
+
+static void
+finish(struct ccnc_action *a, enum ccnc_action_state state)
+{
+    const char *vm = a->vm ? a->vm : "?";
+    const char *where = a->on_destination && a->destination ? a->destination
+                        : a->source ? a->source : "?";
+    const char *why = NULL;
+
+    for (size_t i = 0; i < a->n_steps; i++)
+        if ((a->steps[i].outcome == CCNC_STEP_FAILED || a->steps[i].outcome == CCNC_STEP_TIMEOUT) &&
+            !why)
+            why = a->steps[i].error ? a->steps[i].error : ccnc_step_op_to_string(a->steps[i].op);
+    a->state = state;
+    free(a->summary);
+    if (state == CCNC_ACTION_DONE)
+        a->summary = ccnc_xasprintf(_("%s: done; the VM runs on %s"), vm, where);
+    else if (state == CCNC_ACTION_ROLLED_BACK)
+        a->summary = ccnc_xasprintf(_("%s: rolled back after '%s'; the VM runs on %s as before"),
+                                    vm, why ? why : "?", where);
+    else if (a->on_backup_only)
+        /* TRANSLATORS: said loudly: the VM has lost its passthrough NIC */
+        a->summary = ccnc_xasprintf(_("%s: FAILED after '%s'; the VM runs on %s with ONLY ITS "
+                                      "BACKUP NIC in the bond; it was not migrated back"),
+                                    vm, why ? why : "?", where);
+    else
+        a->summary = ccnc_xasprintf(_("%s: failed after '%s'; the VM runs on %s"), vm,
+                                    why ? why : "?", where);
+}
+
+/* Plan the rollback after a failure; returns whether there is anything to
+ * undo.  Before the VM runs on the destination everything is undone; after
+ * that the VM stays where it is, on its backup NIC. */
+static bool
+plan_rollback(struct ccnc_action *a)
+{
+    bool reserved = plan_ok(a, CCNC_STEP_RESERVE_NIC);
+    bool attached = plan_ok(a, CCNC_STEP_ATTACH);
+    bool detached = plan_ok(a, CCNC_STEP_DETACH);
+    bool switched = plan_started(a, CCNC_STEP_BOND_TO_BACKUP);
+    size_t before = a->n_steps;
+
+    if (a->kind == CCNC_ACTION_ASSIGN) {
+        if (attached)
+            add_step(a, CCNC_STEP_DETACH, true);
+        if (reserved)
+            add_step(a, CCNC_STEP_RELEASE_NIC, true);
+        return a->n_steps > before;
+    }
+    if (reserved && !attached)
+        add_step(a, CCNC_STEP_RELEASE_NIC, true);
+    if (!a->on_destination) {
+        if (detached)
+            add_step(a, CCNC_STEP_REATTACH_SOURCE, true);
+        if (switched)
+            add_step(a, CCNC_STEP_RESTORE_PRIMARY, true);
+    }
+    return a->n_steps > before;
+}
+
+static bool
+in_rollback(const struct ccnc_action *a)
+{
+    return a->current < a->n_steps && a->steps[a->current].rollback;
+}
+
+struct ccnc_step *
+ccnc_action_next(struct ccnc_action *a, long long now_ms)
+{
+    struct ccnc_step *s;
+
+    if (a->state == CCNC_ACTION_PLANNED || ccnc_action_finished(a))
+        return NULL;
+    if (a->current >= a->n_steps)
+        return NULL;
+    s = &a->steps[a->current];
+    if (s->outcome == CCNC_STEP_RUNNING_NOW)
+        return s; /* still waiting for its report */
+    if (a->state == CCNC_ACTION_CONFIRMED)
+        a->state = CCNC_ACTION_RUNNING;
+    if (!s->rollback && s->op == CCNC_STEP_VERIFY)
+        a->state = CCNC_ACTION_VERIFYING;
+    s->outcome = CCNC_STEP_RUNNING_NOW;
+    s->started_ms = now_ms;
+    return s;
+}
+
+static void
+step_succeeded(struct ccnc_action *a, const struct ccnc_step *s)
+{
+    switch (s->op) {
+    case CCNC_STEP_DETACH:
+        a->on_backup_only = !s->rollback;
+        break;
+    case CCNC_STEP_MIGRATE:
+        a->on_destination = true;
+        break;
+    case CCNC_STEP_WAIT_ENSLAVED:
+    case CCNC_STEP_REATTACH_SOURCE:
+        a->on_backup_only = false;
+        break;
+    default:
+        break;
+    }
+}
+
+void
+ccnc_action_report(struct ccnc_action *a, enum ccnc_step_outcome outcome, const char *error,
+                   long long now_ms)
+{
+    struct ccnc_step *s;
+    bool rollback;
+
+    if (a->current >= a->n_steps || ccnc_action_finished(a))
+        return;
+    s = &a->steps[a->current];
+    if (s->outcome != CCNC_STEP_RUNNING_NOW)
+        return;
+    s->outcome = outcome;
+    s->ended_ms = now_ms;
+    ccnc_str_set(&s->error, error);
+    rollback = in_rollback(a);
+    a->current++;
+
+    if (outcome == CCNC_STEP_OK) {
+        step_succeeded(a, s);
+        if (a->current < a->n_steps)
+            return;
+        if (rollback) {
+            /* every rollback step done: rolled back, unless some failed */
+            bool clean = true;
+            for (size_t i = 0; i < a->n_steps; i++)
+                if (a->steps[i].rollback && a->steps[i].outcome != CCNC_STEP_OK)
+                    clean = false;
+            finish(a, clean && !a->on_destination ? CCNC_ACTION_ROLLED_BACK
+                                                  : CCNC_ACTION_FAILED);
+        } else {
+            finish(a, CCNC_ACTION_DONE);
+        }
+        return;
+    }
+
+    if (rollback) {
+        /* a rollback step failed: go on with the others, end FAILED */
+        if (a->current >= a->n_steps)
+            finish(a, CCNC_ACTION_FAILED);
+        return;
+    }
+    for (size_t i = a->current; i < a->n_steps; i++)
+        a->steps[i].outcome = CCNC_STEP_SKIPPED;
+    a->current = a->n_steps;
+    if (plan_rollback(a) && !a->on_destination)
+        return; /* the rollback steps run next */
+    if (a->current < a->n_steps)
+        return; /* after the migration: only the reservation to release */
+    finish(a, CCNC_ACTION_FAILED);
+}
+
+char *
+ccnc_action_plan_text(const struct ccnc_action *a)
+{
+    char *text = ccnc_xasprintf(_("Plan: %s %s%s%s%s%s\n"), ccnc_action_kind_to_string(a->kind),
+                                a->vm ? a->vm : "", a->source ? _(" from ") : "",
+                                a->source ? a->source : "", a->destination ? _(" to ") : "",
+                                a->destination ? a->destination : "");
+
+    for (size_t i = 0, k = 1; i < a->n_steps; i++) {
+        char *n;
+        if (a->steps[i].rollback)
+            continue;
+        n = ccnc_xasprintf("%s%2zu. %-18s %s\n", text, k++, ccnc_step_op_to_string(a->steps[i].op),
+                           ccnc_step_op_describe(a->steps[i].op));
+        free(text);
+        text = n;
+    }
+    return text;
+}

@@ -1,0 +1,593 @@
+/* The model to JSON and back (docs/status-json.md), with json-c. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include <ccnc/json.h>
+
+#include "core/i18n.h"
+
+/* --- writing --------------------------------------------------------------- */
+
+static void
+put_str(json_object *o, const char *key, const char *v)
+{
+    json_object_object_add(o, key, v ? json_object_new_string(v) : NULL);
+}
+
+static void
+put_int(json_object *o, const char *key, int v)
+{
+    json_object_object_add(o, key, v == CCNC_UNKNOWN ? NULL : json_object_new_int(v));
+}
+
+static void
+put_int64(json_object *o, const char *key, long long v)
+{
+    json_object_object_add(o, key, v == CCNC_UNKNOWN ? NULL : json_object_new_int64(v));
+}
+
+static void
+put_bool(json_object *o, const char *key, bool v)
+{
+    json_object_object_add(o, key, json_object_new_boolean(v));
+}
+
+static void
+put_tribool(json_object *o, const char *key, int v)
+{
+    json_object_object_add(o, key, v == CCNC_UNKNOWN ? NULL : json_object_new_boolean(v));
+}
+
+static json_object *
+bond_json(const struct ccnc_bond *b)
+{
+    json_object *o = json_object_new_object(), *slaves = json_object_new_array();
+
+    put_str(o, "name", b->name);
+    put_str(o, "mode", ccnc_bond_mode_to_string(b->mode));
+    put_str(o, "primary", b->primary);
+    put_str(o, "active_slave", b->active_slave);
+    put_str(o, "mii_status", b->mii_status);
+    put_int(o, "miimon_ms", b->miimon_ms);
+    put_int(o, "updelay_ms", b->updelay_ms);
+    put_int(o, "downdelay_ms", b->downdelay_ms);
+    put_int(o, "arp_interval_ms", b->arp_interval_ms);
+    for (size_t i = 0; i < b->n_slaves; i++) {
+        const struct ccnc_bond_slave *s = &b->slaves[i];
+        json_object *so = json_object_new_object();
+        put_str(so, "name", s->name);
+        put_str(so, "state", ccnc_slave_state_to_string(s->state));
+        put_str(so, "mii_status", s->mii_status);
+        put_int(so, "link_failures", s->link_failures);
+        put_int(so, "speed_mbps", s->speed_mbps);
+        put_str(so, "perm_hwaddr", s->perm_hwaddr);
+        json_object_array_add(slaves, so);
+    }
+    json_object_object_add(o, "slaves", slaves);
+    return o;
+}
+
+static json_object *
+nic_json(const struct ccnc_nic *n)
+{
+    json_object *o = json_object_new_object();
+
+    put_str(o, "pci", n->pci);
+    put_int(o, "vendor_id", n->vendor_id);
+    put_int(o, "device_id", n->device_id);
+    put_str(o, "vendor", n->vendor);
+    put_str(o, "device", n->device);
+    put_str(o, "driver", n->driver);
+    put_str(o, "netdev", n->netdev);
+    put_int(o, "iommu_group", n->iommu_group);
+    put_bool(o, "is_vf", n->is_vf);
+    put_str(o, "pf", n->pf);
+    if (n->has_sriov) {
+        json_object *s = json_object_new_object();
+        put_int(s, "total_vfs", n->sriov.total_vfs);
+        put_int(s, "num_vfs", n->sriov.num_vfs);
+        put_int(s, "vf_offset", n->sriov.vf_offset);
+        put_int(s, "vf_stride", n->sriov.vf_stride);
+        put_int(s, "vf_device_id", n->sriov.vf_device_id);
+        json_object_object_add(o, "sriov", s);
+    } else {
+        json_object_object_add(o, "sriov", NULL);
+    }
+    put_str(o, "error", n->error);
+    return o;
+}
+
+static json_object *
+link_json(const struct ccnc_link *l)
+{
+    json_object *o = json_object_new_object(), *vfs = json_object_new_array();
+
+    put_str(o, "name", l->name);
+    put_int(o, "ifindex", l->ifindex);
+    put_str(o, "kind", l->kind);
+    put_str(o, "mac", l->mac);
+    put_int(o, "mtu", l->mtu);
+    put_str(o, "operstate", l->operstate);
+    put_tribool(o, "carrier", l->carrier);
+    put_int(o, "speed_mbps", l->speed_mbps);
+    put_str(o, "master", l->master);
+    put_int64(o, "rx_bps", l->rx_bps);
+    put_int64(o, "tx_bps", l->tx_bps);
+    for (size_t i = 0; i < l->n_vfs; i++) {
+        const struct ccnc_vf *vf = &l->vfs[i];
+        json_object *v = json_object_new_object();
+        put_int(v, "index", vf->index);
+        put_str(v, "pci", vf->pci);
+        put_str(v, "mac", vf->mac);
+        put_int(v, "vlan", vf->vlan);
+        put_int(v, "qos", vf->qos);
+        put_int(v, "max_tx_rate", vf->max_tx_rate);
+        put_int(v, "min_tx_rate", vf->min_tx_rate);
+        put_tribool(v, "spoofchk", vf->spoofchk);
+        put_tribool(v, "trust", vf->trust);
+        put_str(v, "link_state", vf->link_state);
+        put_str(v, "vm", vf->vm);
+        put_bool(v, "reserved", vf->reserved);
+        json_object_array_add(vfs, v);
+    }
+    json_object_object_add(o, "vfs", vfs);
+    return o;
+}
+
+static json_object *
+vm_json(const struct ccnc_vm *vm)
+{
+    json_object *o = json_object_new_object(), *nics = json_object_new_array();
+
+    put_str(o, "name", vm->name);
+    put_str(o, "uuid", vm->uuid);
+    put_str(o, "state", ccnc_vm_state_to_string(vm->state));
+    put_int64(o, "memory_kib", vm->memory_kib);
+    put_int(o, "vcpus", vm->vcpus);
+    for (size_t i = 0; i < vm->n_nics; i++) {
+        const struct ccnc_vm_nic *n = &vm->nics[i];
+        json_object *no = json_object_new_object();
+        put_str(no, "mac", n->mac);
+        put_str(no, "model", n->model);
+        put_str(no, "type", n->type);
+        put_str(no, "role", ccnc_nic_role_to_string(n->role));
+        put_str(no, "pci", n->pci);
+        put_str(no, "target", n->target);
+        put_str(no, "alias", n->alias);
+        put_str(no, "source", n->source);
+        put_str(no, "guest_name", n->guest_name);
+        put_int64(no, "rx_bps", n->rx_bps);
+        put_int64(no, "tx_bps", n->tx_bps);
+        if (n->teaming) {
+            json_object *t = json_object_new_object();
+            put_str(t, "type", n->teaming->type);
+            put_str(t, "persistent", n->teaming->persistent);
+            json_object_object_add(no, "teaming", t);
+        } else {
+            json_object_object_add(no, "teaming", NULL);
+        }
+        json_object_array_add(nics, no);
+    }
+    json_object_object_add(o, "nics", nics);
+    json_object_object_add(o, "bond", vm->bond ? bond_json(vm->bond) : NULL);
+    put_bool(o, "bond_stale", vm->bond_stale);
+    return o;
+}
+
+static void
+put_time(json_object *o, const char *key, long long ms, int flags)
+{
+    char buf[CCNC_ISO_TIME_LEN];
+
+    if (ms <= 0 || (flags & CCNC_JSON_NO_TIME)) {
+        json_object_object_add(o, key, NULL);
+        return;
+    }
+    ccnc_format_iso_ms(buf, ms);
+    put_str(o, key, buf);
+}
+
+static json_object *
+host_json(const struct ccnc_host *h, int flags)
+{
+    json_object *o = json_object_new_object(), *a;
+
+    put_str(o, "name", h->name);
+    put_str(o, "label", h->label);
+    put_str(o, "address", h->address);
+    put_str(o, "role", ccnc_host_role_to_string(h->role));
+    put_str(o, "connection", ccnc_conn_state_to_string(h->connection));
+    put_bool(o, "stale", h->stale);
+    put_str(o, "error", h->error);
+    put_str(o, "hostkey_sha256", h->hostkey_sha256);
+    put_bool(o, "hostkey_question", h->hostkey_question);
+    put_bool(o, "passphrase_question", h->passphrase_question);
+    put_str(o, "agent_version", h->agent_version);
+    put_str(o, "libvirt", h->libvirt == CCNC_UNKNOWN ? NULL : ccnc_conn_state_to_string(h->libvirt));
+    put_str(o, "libvirt_error", h->libvirt_error);
+    put_time(o, "updated", h->updated_ms, flags);
+
+    a = json_object_new_array();
+    for (size_t i = 0; i < h->n_nics; i++)
+        json_object_array_add(a, nic_json(&h->nics[i]));
+    json_object_object_add(o, "nics", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < h->n_links; i++)
+        json_object_array_add(a, link_json(&h->links[i]));
+    json_object_object_add(o, "links", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < h->n_bonds; i++)
+        json_object_array_add(a, bond_json(&h->bonds[i]));
+    json_object_object_add(o, "bonds", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < h->n_exports; i++) {
+        const struct ccnc_export *e = &h->exports[i];
+        json_object *eo = json_object_new_object();
+        put_str(eo, "path", e->path);
+        put_str(eo, "clients", e->clients);
+        put_str(eo, "options", e->options);
+        put_int64(eo, "free_bytes", e->free_bytes);
+        json_object_array_add(a, eo);
+    }
+    json_object_object_add(o, "exports", a);
+    a = json_object_new_array();
+    for (size_t i = 0; i < h->n_vms; i++)
+        json_object_array_add(a, vm_json(&h->vms[i]));
+    json_object_object_add(o, "vms", a);
+    return o;
+}
+
+static json_object *
+lab_json(const struct ccnc_lab *lab)
+{
+    json_object *o = json_object_new_object(), *vms = json_object_new_array(), *m;
+
+    put_str(o, "name", lab->name);
+    put_str(o, "config", lab->path);
+    for (size_t i = 0; i < lab->n_vms; i++) {
+        const struct ccnc_lab_vm *vm = &lab->vms[i];
+        json_object *v = json_object_new_object(), *pt = NULL;
+        put_str(v, "name", vm->name);
+        put_str(v, "home_host", vm->host);
+        put_str(v, "bond", vm->bond);
+        if (vm->passthrough_kind != CCNC_PASSTHROUGH_NONE) {
+            pt = json_object_new_object();
+            put_str(pt, "kind", ccnc_passthrough_kind_to_string(vm->passthrough_kind));
+            put_str(pt, "value", vm->passthrough);
+            put_str(pt, "mac", vm->passthrough_mac);
+        }
+        json_object_object_add(v, "passthrough", pt);
+        put_str(v, "backup", vm->backup);
+        put_str(v, "probe_target", vm->probe_target);
+        json_object_array_add(vms, v);
+    }
+    json_object_object_add(o, "vms", vms);
+    m = json_object_new_object();
+    put_int(m, "bandwidth_mbps", lab->migration.bandwidth_mbps);
+    put_int(m, "max_downtime_ms", lab->migration.max_downtime_ms);
+    put_int(m, "timeout_s", lab->migration.timeout_s);
+    put_int(m, "step_timeout_s", lab->migration.step_timeout_s);
+    put_int(m, "parallel", lab->migration.parallel);
+    put_bool(m, "auto_converge", lab->migration.auto_converge);
+    put_int(m, "keepalive_s", lab->migration.keepalive_s);
+    json_object_object_add(o, "migration", m);
+    return o;
+}
+
+static char *
+finish(json_object *root, int flags)
+{
+    int jf = (flags & CCNC_JSON_PRETTY) ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                                        : JSON_C_TO_STRING_PLAIN;
+    char *s = ccnc_xstrdup(json_object_to_json_string_ext(root, jf | JSON_C_TO_STRING_NOSLASHESCAPE));
+
+    json_object_put(root);
+    return s;
+}
+
+char *
+ccnc_json_snapshot(const struct ccnc_snapshot *snap, int flags)
+{
+    json_object *root = json_object_new_object(), *hosts = json_object_new_array();
+
+    json_object_object_add(root, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
+    json_object_object_add(root, "seq", json_object_new_int64((int64_t)snap->seq));
+    put_time(root, "time", snap->time_ms, flags);
+    json_object_object_add(root, "lab", lab_json(snap->lab));
+    for (size_t i = 0; i < snap->n_hosts; i++)
+        json_object_array_add(hosts, host_json(snap->hosts[i], flags));
+    json_object_object_add(root, "hosts", hosts);
+    return finish(root, flags);
+}
+
+char *
+ccnc_json_host(const struct ccnc_host *host, int flags)
+{
+    json_object *root = json_object_new_object();
+
+    json_object_object_add(root, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
+    json_object_object_add(root, "host", host_json(host, flags));
+    return finish(root, flags);
+}
+
+static char *
+single(const char *key, json_object *obj, int flags)
+{
+    json_object *root = json_object_new_object();
+
+    json_object_object_add(root, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
+    json_object_object_add(root, key, obj);
+    return finish(root, flags);
+}
+
+char *
+ccnc_json_vm(const struct ccnc_vm *vm, int flags)
+{
+    return single("vm", vm_json(vm), flags);
+}
+
+char *
+ccnc_json_nic(const struct ccnc_nic *nic, int flags)
+{
+    return single("nic", nic_json(nic), flags);
+}
+
+char *
+ccnc_json_link(const struct ccnc_link *link, int flags)
+{
+    return single("link", link_json(link), flags);
+}
+
+/* --- reading --------------------------------------------------------------- */
+
+static char *
+get_str(json_object *o, const char *key)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return ccnc_xstrdup(json_object_get_string(v));
+}
+
+static int
+get_int(json_object *o, const char *key)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v) ||
+        !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_boolean)))
+        return CCNC_UNKNOWN;
+    return json_object_get_int(v);
+}
+
+static long long
+get_int64(json_object *o, const char *key)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+        return CCNC_UNKNOWN;
+    return json_object_get_int64(v);
+}
+
+static bool
+get_bool(json_object *o, const char *key)
+{
+    json_object *v;
+
+    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+static int
+get_enum(json_object *o, const char *key, int (*from)(const char *), int dflt)
+{
+    json_object *v;
+    int e;
+
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        return dflt;
+    e = from(json_object_get_string(v));
+    return e < 0 ? dflt : e;
+}
+
+/* Iterate over the objects of array o[key]; non-objects are skipped. */
+#define FOR_EACH_OBJ(o, key, item)                                             \
+    for (json_object *arr_##item = NULL, *item = NULL;                         \
+         !arr_##item && json_object_object_get_ex((o), (key), &arr_##item) &&  \
+         json_object_is_type(arr_##item, json_type_array);)                    \
+        for (size_t i_##item = 0, n_##item = json_object_array_length(arr_##item); \
+             i_##item < n_##item; i_##item++)                                  \
+            if ((item = json_object_array_get_idx(arr_##item, i_##item)) &&    \
+                json_object_is_type(item, json_type_object))
+
+static void
+bond_read(struct ccnc_bond *b, json_object *o)
+{
+    b->name = get_str(o, "name");
+    b->mode = get_enum(o, "mode", ccnc_bond_mode_from_string, CCNC_UNKNOWN);
+    b->primary = get_str(o, "primary");
+    b->active_slave = get_str(o, "active_slave");
+    b->mii_status = get_str(o, "mii_status");
+    b->miimon_ms = get_int(o, "miimon_ms");
+    b->updelay_ms = get_int(o, "updelay_ms");
+    b->downdelay_ms = get_int(o, "downdelay_ms");
+    b->arp_interval_ms = get_int(o, "arp_interval_ms");
+    FOR_EACH_OBJ(o, "slaves", so) {
+        struct ccnc_bond_slave *s = ccnc_bond_add_slave(b);
+        s->name = get_str(so, "name");
+        s->state = get_enum(so, "state", ccnc_slave_state_from_string, CCNC_SLAVE_BACKUP);
+        s->mii_status = get_str(so, "mii_status");
+        s->link_failures = get_int(so, "link_failures");
+        s->speed_mbps = get_int(so, "speed_mbps");
+        s->perm_hwaddr = get_str(so, "perm_hwaddr");
+    }
+}
+
+static void
+host_read(struct ccnc_host *h, json_object *o)
+{
+    h->connection = get_enum(o, "connection", ccnc_conn_state_from_string, CCNC_CONN_CONNECTED);
+    h->stale = get_bool(o, "stale");
+    h->error = get_str(o, "error");
+    h->hostkey_sha256 = get_str(o, "hostkey_sha256");
+    h->hostkey_question = get_bool(o, "hostkey_question");
+    h->passphrase_question = get_bool(o, "passphrase_question");
+    h->agent_version = get_str(o, "agent_version");
+    h->libvirt = get_enum(o, "libvirt", ccnc_conn_state_from_string, CCNC_UNKNOWN);
+    h->libvirt_error = get_str(o, "libvirt_error");
+
+    FOR_EACH_OBJ(o, "nics", no) {
+        struct ccnc_nic *n = ccnc_host_add_nic(h);
+        json_object *s;
+        n->pci = get_str(no, "pci");
+        n->vendor_id = get_int(no, "vendor_id");
+        n->device_id = get_int(no, "device_id");
+        n->vendor = get_str(no, "vendor");
+        n->device = get_str(no, "device");
+        n->driver = get_str(no, "driver");
+        n->netdev = get_str(no, "netdev");
+        n->iommu_group = get_int(no, "iommu_group");
+        n->is_vf = get_bool(no, "is_vf");
+        n->pf = get_str(no, "pf");
+        n->error = get_str(no, "error");
+        if (json_object_object_get_ex(no, "sriov", &s) &&
+            json_object_is_type(s, json_type_object)) {
+            n->has_sriov = true;
+            n->sriov.total_vfs = get_int(s, "total_vfs");
+            n->sriov.num_vfs = get_int(s, "num_vfs");
+            n->sriov.vf_offset = get_int(s, "vf_offset");
+            n->sriov.vf_stride = get_int(s, "vf_stride");
+            n->sriov.vf_device_id = get_int(s, "vf_device_id");
+        }
+    }
+    FOR_EACH_OBJ(o, "links", lo) {
+        struct ccnc_link *l = ccnc_host_add_link(h);
+        l->name = get_str(lo, "name");
+        l->ifindex = get_int(lo, "ifindex");
+        l->kind = get_str(lo, "kind");
+        l->mac = get_str(lo, "mac");
+        l->mtu = get_int(lo, "mtu");
+        l->operstate = get_str(lo, "operstate");
+        l->carrier = get_int(lo, "carrier");
+        l->speed_mbps = get_int(lo, "speed_mbps");
+        l->master = get_str(lo, "master");
+        l->rx_bps = get_int64(lo, "rx_bps");
+        l->tx_bps = get_int64(lo, "tx_bps");
+        FOR_EACH_OBJ(lo, "vfs", vo) {
+            struct ccnc_vf *vf = ccnc_link_add_vf(l);
+            vf->index = get_int(vo, "index");
+            vf->pci = get_str(vo, "pci");
+            vf->mac = get_str(vo, "mac");
+            vf->vlan = get_int(vo, "vlan");
+            vf->qos = get_int(vo, "qos");
+            vf->max_tx_rate = get_int(vo, "max_tx_rate");
+            vf->min_tx_rate = get_int(vo, "min_tx_rate");
+            vf->spoofchk = get_int(vo, "spoofchk");
+            vf->trust = get_int(vo, "trust");
+            vf->link_state = get_str(vo, "link_state");
+            vf->vm = get_str(vo, "vm");
+            vf->reserved = get_bool(vo, "reserved");
+        }
+    }
+    FOR_EACH_OBJ(o, "bonds", bo)
+        bond_read(ccnc_host_add_bond(h), bo);
+    FOR_EACH_OBJ(o, "exports", eo) {
+        struct ccnc_export *e = ccnc_host_add_export(h);
+        e->path = get_str(eo, "path");
+        e->clients = get_str(eo, "clients");
+        e->options = get_str(eo, "options");
+        e->free_bytes = get_int64(eo, "free_bytes");
+    }
+    FOR_EACH_OBJ(o, "vms", vo) {
+        struct ccnc_vm *vm = ccnc_host_add_vm(h);
+        json_object *b;
+        vm->name = get_str(vo, "name");
+        vm->uuid = get_str(vo, "uuid");
+        vm->state = get_enum(vo, "state", ccnc_vm_state_from_string, CCNC_VM_NOSTATE);
+        vm->memory_kib = get_int64(vo, "memory_kib");
+        vm->vcpus = get_int(vo, "vcpus");
+        vm->bond_stale = get_bool(vo, "bond_stale");
+        FOR_EACH_OBJ(vo, "nics", no) {
+            struct ccnc_vm_nic *n = ccnc_vm_add_nic(vm);
+            json_object *t;
+            n->mac = get_str(no, "mac");
+            n->model = get_str(no, "model");
+            n->type = get_str(no, "type");
+            n->role = get_enum(no, "role", ccnc_nic_role_from_string, CCNC_NIC_ROLE_OTHER);
+            n->pci = get_str(no, "pci");
+            n->target = get_str(no, "target");
+            n->alias = get_str(no, "alias");
+            n->source = get_str(no, "source");
+            n->guest_name = get_str(no, "guest_name");
+            n->rx_bps = get_int64(no, "rx_bps");
+            n->tx_bps = get_int64(no, "tx_bps");
+            if (json_object_object_get_ex(no, "teaming", &t) &&
+                json_object_is_type(t, json_type_object)) {
+                n->teaming = ccnc_xcalloc(1, sizeof(*n->teaming));
+                n->teaming->type = get_str(t, "type");
+                n->teaming->persistent = get_str(t, "persistent");
+            }
+        }
+        if (json_object_object_get_ex(vo, "bond", &b) &&
+            json_object_is_type(b, json_type_object)) {
+            vm->bond = ccnc_xmalloc(sizeof(*vm->bond));
+            ccnc_bond_init(vm->bond);
+            bond_read(vm->bond, b);
+        }
+    }
+}
+
+struct ccnc_host *
+ccnc_json_parse_host(const char *text, struct ccnc_error *err)
+{
+    enum json_tokener_error jerr;
+    json_object *root, *o;
+    struct ccnc_host *h = NULL;
+    char *name;
+
+    root = json_tokener_parse_verbose(text, &jerr);
+    if (!root) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("malformed JSON: %s"),
+                       json_tokener_error_desc(jerr));
+        return NULL;
+    }
+    if (!json_object_is_type(root, json_type_object)) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("expected a JSON object"));
+        goto cleanup;
+    }
+    if (get_int(root, "schema_version") != CCNC_SCHEMA_VERSION) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("unsupported schema_version %d (expected %d)"),
+                       get_int(root, "schema_version"), CCNC_SCHEMA_VERSION);
+        goto cleanup;
+    }
+    if (!json_object_object_get_ex(root, "host", &o) ||
+        !json_object_is_type(o, json_type_object)) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("the JSON has no \"host\" object"));
+        goto cleanup;
+    }
+    name = get_str(o, "name");
+    if (!name) {
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("the host has no name"));
+        goto cleanup;
+    }
+    {
+        char *label = get_str(o, "label"), *address = get_str(o, "address");
+        h = ccnc_host_new(name, label, address,
+                          get_enum(o, "role", ccnc_host_role_from_string,
+                                   CCNC_HOST_ROLE_HYPERVISOR));
+        free(label);
+        free(address);
+    }
+    free(name);
+    host_read(h, o);
+cleanup:
+    json_object_put(root);
+    return h;
+}

@@ -1,0 +1,1107 @@
+/* The agent collector (src/collect-agent.h): probe the host for ccnc-agent,
+ * deploy it over SFTP when needed, run it on an exec channel and read its
+ * protocol.  Every remote command is a fixed text with quoted arguments;
+ * nothing the host sends is ever run. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include <ccnc/json.h>
+#include <ccnc/util.h>
+
+#include "engine/collect-agent.h"
+#include "core/i18n.h"
+#include "core/quote.h"
+
+#ifndef BINDIR
+#define BINDIR "/usr/local/bin"
+#endif
+
+/* Where an uploaded agent lives, relative to the remote home directory. */
+#define AGENT_CACHE_DIR ".cache/ccnc/agent-" PACKAGE_VERSION
+#define AGENT_CACHE_PATH AGENT_CACHE_DIR "/ccnc-agent"
+#define AGENT_WANT_VERSION "ccnc-agent " PACKAGE_VERSION
+#define RESTART_MS 5000
+/* The agent sends a heartbeat every 5 s; three missed ones and it is gone. */
+#define SILENCE_MS 15000
+
+enum agent_state { A_IDLE, A_PROBING, A_UPLOADING, A_STARTING, A_RUNNING, A_FAILED };
+
+struct ccnc_agent {
+    struct ccnc_loop *loop;
+    struct ccnc_ssh *ssh;
+    char *name;
+    enum ccnc_host_role role;
+    struct ccnc_agent_callbacks cb;
+    void *data;
+
+    enum agent_state state;
+    struct ccnc_ssh_exec *exec;
+    struct ccnc_error err;
+    char *version;
+    bool uploaded, settled;
+    int restart_timer;
+    long long next_id;
+
+    /* probe results */
+    char *arch, *cache_version, *path_version;
+    /* the running agent */
+    char *last_stderr;
+    bool hello;
+    long long last_line_ms;
+    int watchdog_timer;
+    int step_timeout_ms;
+    int probe_timer;
+    /* connectivity probes asked for */
+    struct probe_sub *subs;
+    size_t n_subs, cap_subs;
+    /* requests waiting for their reply */
+    struct pending *pending;
+    size_t n_pending, cap_pending;
+    /* the last traffic line, to make rates of the next */
+    struct ccnc_agent_traffic traffic;
+};
+
+struct pending {
+    long long id;
+    ccnc_agent_reply_cb cb;    /* NULL: forgotten */
+    ccnc_agent_bandwidth_cb bw_cb;   /* instead of cb, for bandwidth */
+    void *data;
+};
+
+struct probe_sub {
+    int handle;                /* the probe-start request's id */
+    int probe;                 /* the agent's number, -1 before its reply */
+    char *start;               /* its probe-start line, until the agent runs; then NULL */
+    bool stop_wanted;
+    ccnc_agent_probe_cb cb;    /* NULL: cancelled, waiting for the reply */
+    void *data;
+};
+
+static void run_agent(struct ccnc_agent *a, bool from_cache);
+static void on_restart(void *data);
+
+/* --- the protocol --------------------------------------------------------------- */
+
+static char *
+str_member(json_object *o, const char *key)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return ccnc_xstrdup(json_object_get_string(v));
+}
+
+static long long
+int_member(json_object *o, const char *key)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+        return -1;
+    return json_object_get_int64(v);
+}
+
+int
+ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_error *err)
+{
+    static const char *const types[] = { "hello", "inventory", "event", "heartbeat", "reply",
+                                         "probe", "traffic" };
+    enum json_tokener_error jerr;
+    json_object *root, *v;
+    char *type;
+    int rc = 0;
+
+    memset(msg, 0, sizeof(*msg));
+    msg->seq = msg->id = -1;
+    msg->probe = -1;
+    root = json_tokener_parse_verbose(line, &jerr);
+    if (!root)
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent sent malformed JSON: %s"),
+                              json_tokener_error_desc(jerr));
+    if (!json_object_is_type(root, json_type_object)) {
+        json_object_put(root);
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent sent something other than a "
+                                                     "JSON object"));
+    }
+    type = str_member(root, "type");
+    if (!type) {
+        json_object_put(root);
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent sent a message without a "
+                                                     "\"type\""));
+    }
+    msg->type = CCNC_AGENT_MSG_OTHER;
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(types); i++)
+        if (strcmp(type, types[i]) == 0)
+            msg->type = (enum ccnc_agent_msg_type)i;
+    free(type);
+    msg->seq = int_member(root, "seq");
+    switch (msg->type) {
+    case CCNC_AGENT_MSG_HELLO:
+        msg->protocol = (int)int_member(root, "protocol");
+        msg->agent_version = str_member(root, "agent_version");
+        msg->host = str_member(root, "host");
+        msg->role = str_member(root, "role");
+        if (msg->protocol < 0 || !msg->agent_version)
+            rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's hello lacks the protocol "
+                                                       "or the version"));
+        break;
+    case CCNC_AGENT_MSG_INVENTORY:
+        /* the message is itself {"schema_version":1,"host":{...}} plus type/seq */
+        msg->inventory = ccnc_json_parse_host(line, err);
+        if (!msg->inventory)
+            rc = -1;
+        break;
+    case CCNC_AGENT_MSG_REPLY:
+        msg->id = int_member(root, "id");
+        msg->ok = json_object_object_get_ex(root, "ok", &v) &&
+                  json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+        msg->error = str_member(root, "error");
+        msg->probe = (int)int_member(root, "probe");
+        if (json_object_object_get_ex(root, "bandwidth", &v) &&
+            json_object_is_type(v, json_type_object)) {
+            json_object *secs;
+            msg->has_bandwidth = true;
+            msg->bandwidth.sent_bps = int_member(v, "sent_bps");
+            msg->bandwidth.received_bps = int_member(v, "received_bps");
+            msg->bandwidth.retransmits = int_member(v, "retransmits");
+            msg->bandwidth.seconds = json_object_object_get_ex(v, "seconds", &secs)
+                                         ? json_object_get_double(secs) : 0;
+        }
+        break;
+    case CCNC_AGENT_MSG_TRAFFIC: {
+        struct ccnc_agent_traffic *t = &msg->traffic;
+        json_object *links;
+        t->time_ms = int_member(root, "time_ms");
+        if (!json_object_object_get_ex(root, "links", &links) ||
+            !json_object_is_type(links, json_type_array) || t->time_ms < 0) {
+            rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's traffic line lacks its "
+                                                       "links or time"));
+            break;
+        }
+        t->n = json_object_array_length(links);
+        t->names = ccnc_xcalloc(t->n + 1, sizeof(char *));
+        t->rx = ccnc_xcalloc(t->n + 1, sizeof(long long));
+        t->tx = ccnc_xcalloc(t->n + 1, sizeof(long long));
+        for (size_t i = 0; i < t->n; i++) {
+            json_object *l = json_object_array_get_idx(links, i);
+            t->names[i] = str_member(l, "name");
+            t->rx[i] = int_member(l, "rx_bytes");
+            t->tx[i] = int_member(l, "tx_bytes");
+            if (!t->names[i] || t->rx[i] < 0 || t->tx[i] < 0)
+                rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's traffic line lacks a "
+                                                           "number"));
+        }
+        break;
+    }
+    case CCNC_AGENT_MSG_PROBE: {
+        struct ccnc_probe_figures *f = &msg->figures;
+        msg->probe = (int)int_member(root, "probe");
+        f->sent = int_member(root, "sent");
+        f->received = int_member(root, "received");
+        f->lost = int_member(root, "lost");
+        f->current_gap_ms = int_member(root, "current_gap_ms");
+        f->longest_gap_ms = int_member(root, "longest_gap_ms");
+        f->done = json_object_object_get_ex(root, "done", &v) &&
+                  json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+        msg->error = str_member(root, "error");
+        f->measured = true;
+        if (msg->probe < 1 || f->sent < 0 || f->received < 0 || f->lost < 0 ||
+            f->current_gap_ms < 0 || f->longest_gap_ms < 0)
+            rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's probe sample lacks a "
+                                                       "number"));
+        break;
+    }
+    default:
+        break;
+    }
+    json_object_put(root);
+    return rc;
+}
+
+static void
+traffic_clear(struct ccnc_agent_traffic *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->names[i]);
+    free(t->names);
+    free(t->rx);
+    free(t->tx);
+    memset(t, 0, sizeof(*t));
+}
+
+void
+ccnc_agent_msg_clear(struct ccnc_agent_msg *msg)
+{
+    free(msg->agent_version);
+    free(msg->host);
+    free(msg->role);
+    free(msg->error);
+    ccnc_host_unref(msg->inventory);
+    traffic_clear(&msg->traffic);
+    memset(msg, 0, sizeof(*msg));
+}
+
+static char *
+request_line(json_object *o)
+{
+    char *line = ccnc_xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+
+    json_object_put(o);
+    return line;
+}
+
+static json_object *
+request(long long id, const char *op)
+{
+    json_object *o = json_object_new_object();
+
+    json_object_object_add(o, "type", json_object_new_string("request"));
+    json_object_object_add(o, "id", json_object_new_int64(id));
+    json_object_object_add(o, "op", json_object_new_string(op));
+    return o;
+}
+
+char *
+ccnc_agent_request_line(long long id, const char *op)
+{
+    return request_line(request(id, op));
+}
+
+char *
+ccnc_agent_probe_start_line(long long id, const char *target, int rate_hz, int max_duration_s)
+{
+    json_object *o = request(id, "probe-start");
+
+    json_object_object_add(o, "target", json_object_new_string(target));
+    json_object_object_add(o, "proto", json_object_new_string("icmp"));
+    json_object_object_add(o, "rate_hz", json_object_new_int(rate_hz));
+    json_object_object_add(o, "max_duration_s", json_object_new_int(max_duration_s));
+    return request_line(o);
+}
+
+char *
+ccnc_agent_probe_stop_line(long long id, int probe)
+{
+    json_object *o = request(id, "probe-stop");
+
+    json_object_object_add(o, "probe", json_object_new_int(probe));
+    return request_line(o);
+}
+
+/* --- architecture ------------------------------------------------------------------- */
+
+char *
+ccnc_agent_binary_arch(const char *path)
+{
+    static const struct {
+        unsigned machine;
+        const char *arch;
+    } machines[] = {
+        { 62, "x86_64" }, { 3, "i686" }, { 183, "aarch64" }, { 40, "arm" },
+        { 243, "riscv64" }, { 21, "ppc64" }, { 22, "s390x" },
+    };
+    unsigned char h[20];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+    unsigned machine;
+
+    if (fd < 0)
+        return ccnc_xstrdup("unknown");
+    n = read(fd, h, sizeof(h));
+    close(fd);
+    if (n >= 2 && h[0] == '#' && h[1] == '!')
+        return NULL;
+    if (n < 20 || memcmp(h, "\177ELF", 4) != 0)
+        return ccnc_xstrdup("unknown");
+    machine = h[5] == 2 ? (unsigned)(h[18] << 8 | h[19]) : (unsigned)(h[19] << 8 | h[18]);
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(machines); i++)
+        if (machines[i].machine == machine)
+            return ccnc_xstrdup(machines[i].arch);
+    return ccnc_xasprintf("elf-machine-%u", machine);
+}
+
+bool
+ccnc_agent_arch_matches(const char *want, const char *have)
+{
+    if (!want)
+        return true;   /* a script */
+    if (!have)
+        return false;
+    if (strcmp(want, have) == 0)
+        return true;
+    if (strcmp(want, "i686") == 0)
+        return have[0] == 'i' && strcmp(have + 2, "86") == 0;
+    if (strcmp(want, "arm") == 0)
+        return strncmp(have, "arm", 3) == 0;
+    if (strcmp(want, "ppc64") == 0)
+        return strncmp(have, "ppc64", 5) == 0;
+    return false;
+}
+
+char *
+ccnc_agent_local_path(void)
+{
+    const char *env = getenv("CCNC_AGENT_BINARY");
+    char self[PATH_MAX];
+    ssize_t n;
+
+    if (env && *env)
+        return ccnc_xstrdup(env);
+    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        char *slash, *p;
+        self[n] = '\0';
+        slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            p = ccnc_xasprintf("%s/ccnc-agent", self);
+            if (access(p, X_OK) == 0)
+                return p;
+            free(p);
+        }
+    }
+    return ccnc_xstrdup(BINDIR "/ccnc-agent");
+}
+
+/* --- connectivity probes ------------------------------------------------------------------ */
+
+static void
+send_line(struct ccnc_agent *a, char *line)
+{
+    if (a->exec)
+        ccnc_ssh_exec_write(a->exec, line, strlen(line));
+    free(line);
+}
+
+static ssize_t
+sub_index(const struct ccnc_agent *a, int handle, int probe)
+{
+    for (size_t i = 0; i < a->n_subs; i++)
+        if ((handle > 0 && a->subs[i].handle == handle) ||
+            (probe > 0 && a->subs[i].probe == probe))
+            return (ssize_t)i;
+    return -1;
+}
+
+static void
+sub_remove(struct ccnc_agent *a, size_t i)
+{
+    a->subs[i] = a->subs[--a->n_subs];
+}
+
+/* Every probe ends: the agent or its session went away. */
+static void
+subs_end(struct ccnc_agent *a, const char *why)
+{
+    struct probe_sub *subs = a->subs;
+    size_t n = a->n_subs;
+    struct ccnc_probe_figures f = { .done = true, .error = (char *)why };
+
+    a->subs = NULL;
+    a->n_subs = a->cap_subs = 0;
+    for (size_t i = 0; i < n; i++) {
+        free(subs[i].start);
+        if (subs[i].cb)
+            subs[i].cb(subs[i].data, &f);
+    }
+    free(subs);
+}
+
+/* The agent runs: send the probes asked for before it did. */
+static void
+subs_flush(struct ccnc_agent *a)
+{
+    /* writing may read the agent's answers at once (agent_line, and this
+     * again from an inventory): take each line out before sending it, and
+     * look at the list afresh after each send */
+    for (size_t i = 0; i < a->n_subs; i++) {
+        char *line = a->subs[i].start;
+        if (!line)
+            continue;
+        a->subs[i].start = NULL;
+        send_line(a, line);   /* takes it */
+    }
+}
+
+static void
+probe_reply(struct ccnc_agent *a, const struct ccnc_agent_msg *msg)
+{
+    ssize_t i = sub_index(a, (int)msg->id, -1);
+    struct probe_sub sub;
+
+    if (i < 0)
+        return;
+    sub = a->subs[i];
+    if (!msg->ok || msg->probe < 1) {
+        struct ccnc_probe_figures f = { .done = true };
+        f.error = msg->error ? msg->error : (char *)_("the agent refused the probe");
+        sub_remove(a, (size_t)i);
+        if (sub.cb)
+            sub.cb(sub.data, &f);
+        return;
+    }
+    a->subs[i].probe = msg->probe;
+    if (sub.stop_wanted || !sub.cb)
+        send_line(a, ccnc_agent_probe_stop_line(++a->next_id, msg->probe));
+}
+
+static void
+probe_sample(struct ccnc_agent *a, struct ccnc_agent_msg *msg)
+{
+    ssize_t i = sub_index(a, -1, msg->probe);
+    struct probe_sub sub;
+
+    if (i < 0)
+        return;
+    sub = a->subs[i];
+    if (msg->figures.done)
+        sub_remove(a, (size_t)i);
+    if (sub.cb) {
+        msg->figures.error = msg->error;
+        sub.cb(sub.data, &msg->figures);
+        msg->figures.error = NULL;
+    }
+}
+
+int
+ccnc_agent_probe_start(struct ccnc_agent *a, const char *target, int rate_hz,
+                       int max_duration_s, ccnc_agent_probe_cb cb, void *data,
+                       struct ccnc_error *err)
+{
+    struct probe_sub *sub;
+    int handle;
+
+    (void)err;
+    sub = ccnc_array_push(&a->subs, &a->n_subs, &a->cap_subs, sizeof(*sub));
+    handle = (int)++a->next_id;
+    sub->handle = handle;
+    sub->probe = -1;
+    sub->cb = cb;
+    sub->data = data;
+    sub->start = ccnc_agent_probe_start_line(handle, target, rate_hz, max_duration_s);
+    if (a->state == A_RUNNING && a->exec)
+        subs_flush(a);   /* may move a->subs */
+    return handle;
+}
+
+void
+ccnc_agent_probe_stop(struct ccnc_agent *a, int handle)
+{
+    ssize_t i = handle > 0 ? sub_index(a, handle, -1) : -1;
+
+    if (i < 0)
+        return;
+    if (a->subs[i].start) {
+        /* never sent: it ends here */
+        struct probe_sub s = a->subs[i];
+        char *why = ccnc_xasprintf(_("ccnc-agent on %s was not running yet"), a->name);
+        struct ccnc_probe_figures f = { .done = true, .error = why };
+        free(s.start);
+        sub_remove(a, (size_t)i);
+        if (s.cb)
+            s.cb(s.data, &f);
+        free(why);
+        return;
+    }
+    if (a->subs[i].probe > 0 && !a->subs[i].stop_wanted) {
+        /* mark it first: the send may read the final sample, which ends it */
+        a->subs[i].stop_wanted = true;
+        send_line(a, ccnc_agent_probe_stop_line(++a->next_id, a->subs[i].probe));
+        return;
+    }
+    a->subs[i].stop_wanted = true;
+}
+
+void
+ccnc_agent_probe_cancel(struct ccnc_agent *a, int handle)
+{
+    ssize_t i = handle > 0 ? sub_index(a, handle, -1) : -1;
+
+    if (i < 0)
+        return;
+    a->subs[i].cb = NULL;
+    ccnc_agent_probe_stop(a, handle);
+}
+
+/* --- requests that change the host ------------------------------------------------------- */
+
+static void
+pending_end(struct ccnc_agent *a, const char *why)
+{
+    struct pending *p = a->pending;
+    size_t n = a->n_pending;
+
+    a->pending = NULL;
+    a->n_pending = a->cap_pending = 0;
+    for (size_t i = 0; i < n; i++)
+        if (p[i].cb)
+            p[i].cb(p[i].data, false, why);
+        else if (p[i].bw_cb)
+            p[i].bw_cb(p[i].data, NULL, why);
+    free(p);
+}
+
+/* true when the reply was one of these requests' */
+static bool
+pending_reply(struct ccnc_agent *a, const struct ccnc_agent_msg *msg)
+{
+    for (size_t i = 0; i < a->n_pending; i++) {
+        struct pending p = a->pending[i];
+        if (p.id != msg->id)
+            continue;
+        a->pending[i] = a->pending[--a->n_pending];
+        if (p.cb)
+            p.cb(p.data, msg->ok, msg->ok ? NULL : msg->error ? msg->error
+                                                              : _("the agent gave no reason"));
+        else if (p.bw_cb && msg->ok && msg->has_bandwidth)
+            p.bw_cb(p.data, &msg->bandwidth, NULL);
+        else if (p.bw_cb)
+            p.bw_cb(p.data, NULL, msg->ok ? _("the agent's reply has no figures")
+                                  : msg->error ? msg->error : _("the agent gave no reason"));
+        return true;
+    }
+    return false;
+}
+
+/* Requests go only to an agent that runs: -1 and err otherwise. */
+static int
+check_running(const struct ccnc_agent *a, struct ccnc_error *err)
+{
+    if (a->state != A_RUNNING || !a->exec)
+        return ccnc_error_set(err, CCNC_ERR_CONNECT, _("ccnc-agent is not running on %s"),
+                              a->name);
+    return 0;
+}
+
+/* Send a request and keep who waits for its reply: cb, or bw_cb for a
+ * bandwidth test's figures. */
+static long long
+send_request(struct ccnc_agent *a, char *line, long long id, ccnc_agent_reply_cb cb,
+             ccnc_agent_bandwidth_cb bw_cb, void *data)
+{
+    struct pending *p = ccnc_array_push(&a->pending, &a->n_pending, &a->cap_pending, sizeof(*p));
+
+    p->id = id;
+    p->cb = cb;
+    p->bw_cb = bw_cb;
+    p->data = data;
+    send_line(a, line);
+    return id;
+}
+
+long long
+ccnc_agent_vf_set(struct ccnc_agent *a, const struct ccnc_vf_change *c, ccnc_agent_reply_cb cb,
+                  void *data, struct ccnc_error *err)
+{
+    long long id;
+
+    if (check_running(a, err) < 0)
+        return -1;
+    id = ++a->next_id;
+    return send_request(a, ccnc_vf_change_request(c, id), id, cb, NULL, data);
+}
+
+long long
+ccnc_agent_sriov_numvfs(struct ccnc_agent *a, const char *pf, int num_vfs,
+                        ccnc_agent_reply_cb cb, void *data, struct ccnc_error *err)
+{
+    json_object *o;
+    long long id;
+
+    if (check_running(a, err) < 0)
+        return -1;
+    id = ++a->next_id;
+    o = request(id, "sriov-numvfs");
+    json_object_object_add(o, "pf", json_object_new_string(pf));
+    json_object_object_add(o, "num_vfs", json_object_new_int(num_vfs));
+    return send_request(a, request_line(o), id, cb, NULL, data);
+}
+
+long long
+ccnc_agent_bandwidth(struct ccnc_agent *a, const char *target, int seconds, bool reverse,
+                     ccnc_agent_bandwidth_cb cb, void *data, struct ccnc_error *err)
+{
+    json_object *o;
+    long long id;
+
+    if (check_running(a, err) < 0)
+        return -1;
+    id = ++a->next_id;
+    o = request(id, "bandwidth");
+    json_object_object_add(o, "target", json_object_new_string(target));
+    json_object_object_add(o, "seconds", json_object_new_int(seconds));
+    json_object_object_add(o, "reverse", json_object_new_boolean(reverse));
+    return send_request(a, request_line(o), id, NULL, cb, data);
+}
+
+void
+ccnc_agent_forget(struct ccnc_agent *a, long long id)
+{
+    for (size_t i = 0; i < a->n_pending; i++)
+        if (a->pending[i].id == id) {
+            a->pending[i].cb = NULL;
+            a->pending[i].bw_cb = NULL;
+        }
+}
+
+/* --- state ------------------------------------------------------------------------------ */
+
+static void
+changed(struct ccnc_agent *a)
+{
+    if (a->cb.changed)
+        a->cb.changed(a->data);
+}
+
+static void
+fail(struct ccnc_agent *a, const char *fmt, ...) CCNC_PRINTF(2, 3);
+
+static void
+fail(struct ccnc_agent *a, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    va_start(ap, fmt);
+    msg = ccnc_xvasprintf(fmt, ap);
+    va_end(ap);
+    {
+        /* it may quote the host's stderr or versions */
+        char *safe = ccnc_quote_printable(msg);
+        ccnc_error_set(&a->err, CCNC_ERR_CONNECT, "%s", safe);
+        free(safe);
+    }
+    free(msg);
+    a->state = A_FAILED;
+    a->settled = true;
+    if (a->exec) {
+        ccnc_ssh_exec_close(a->exec);
+        a->exec = NULL;
+    }
+    subs_end(a, a->err.message);
+    pending_end(a, a->err.message);
+    changed(a);
+}
+
+/* `sh -c SCRIPT`, whatever the login shell is. */
+static char *
+sh_command(const char *script)
+{
+    const char *argv[] = { "sh", "-c", script };
+
+    return ccnc_quote_argv(argv, CCNC_ARRAY_SIZE(argv));
+}
+
+/* --- probe ------------------------------------------------------------------------------- */
+
+static void
+probe_line(void *data, const char *line, bool is_stderr)
+{
+    struct ccnc_agent *a = data;
+
+    if (is_stderr) {
+        ccnc_str_set(&a->last_stderr, line);
+        return;
+    }
+    if (strncmp(line, "arch ", 5) == 0)
+        ccnc_str_set(&a->arch, line + 5);
+    else if (strncmp(line, "cache ", 6) == 0)
+        ccnc_str_set(&a->cache_version, line + 6);
+    else if (strncmp(line, "path ", 5) == 0)
+        ccnc_str_set(&a->path_version, line + 5);
+}
+
+static void
+upload_done(void *data, const struct ccnc_error *err)
+{
+    struct ccnc_agent *a = data;
+
+    if (a->state != A_UPLOADING)
+        return;
+    if (err) {
+        fail(a, _("%s: ccnc-agent could not be copied there: %s"), a->name, err->message);
+        return;
+    }
+    a->uploaded = true;
+    run_agent(a, true);
+}
+
+static void
+deploy(struct ccnc_agent *a)
+{
+    char *local = ccnc_agent_local_path(), *arch = NULL;
+    struct ccnc_error err = { 0 };
+
+    if (access(local, R_OK) != 0) {
+        fail(a, _("%s has no ccnc-agent %s (looked in ~/%s and PATH), and there is none here "
+                  "to copy (%s: %s); install ccnc-agent %s on %s or set CCNC_AGENT_BINARY"),
+             a->name, PACKAGE_VERSION, AGENT_CACHE_DIR, local, strerror(errno),
+             PACKAGE_VERSION, a->name);
+        goto cleanup;
+    }
+    arch = ccnc_agent_binary_arch(local);
+    if (!ccnc_agent_arch_matches(arch, a->arch)) {
+        fail(a, _("%s is a %s machine, but the local ccnc-agent (%s) is built for %s; install "
+                  "ccnc-agent %s for %s there (in PATH or ~/%s)"),
+             a->name, a->arch, local, arch, PACKAGE_VERSION, a->arch, AGENT_CACHE_DIR);
+        goto cleanup;
+    }
+    a->state = A_UPLOADING;
+    changed(a);
+    if (ccnc_ssh_upload(a->ssh, local, AGENT_CACHE_PATH, 0700, upload_done, a, &err) < 0) {
+        fail(a, _("%s: ccnc-agent could not be copied there: %s"), a->name, err.message);
+        ccnc_error_clear(&err);
+    }
+cleanup:
+    free(arch);
+    free(local);
+}
+
+static void
+on_probe_timeout(void *data)
+{
+    struct ccnc_agent *a = data;
+
+    a->probe_timer = 0;
+    if (a->state != A_PROBING)
+        return;
+    fail(a, _("%s: looking for ccnc-agent there did not finish within %d s"), a->name,
+         (a->step_timeout_ms + 999) / 1000);
+    if (!a->restart_timer)
+        a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
+}
+
+static void
+probe_closed(void *data, int status, const struct ccnc_error *err)
+{
+    struct ccnc_agent *a = data;
+
+    a->exec = NULL;
+    ccnc_loop_cancel(a->loop, &a->probe_timer);
+    if (a->state != A_PROBING)
+        return;
+    if (err) {
+        a->state = A_IDLE;   /* the session went away: it will start again */
+        return;
+    }
+    if (status != 0 || !a->arch) {
+        fail(a, _("%s: a plain shell command failed there (exit status %d%s%s)"), a->name,
+             status, a->last_stderr ? ": " : "", a->last_stderr ? a->last_stderr : "");
+        return;
+    }
+    if (a->cache_version && strcmp(a->cache_version, AGENT_WANT_VERSION) == 0 && !a->uploaded)
+        run_agent(a, true);
+    else if (a->path_version && strcmp(a->path_version, AGENT_WANT_VERSION) == 0)
+        run_agent(a, false);
+    else
+        deploy(a);
+}
+
+static void
+probe(struct ccnc_agent *a)
+{
+    static const struct ccnc_ssh_exec_callbacks cb = { probe_line, probe_closed };
+    struct ccnc_error err = { 0 };
+    char *dir = ccnc_quote_word(AGENT_CACHE_DIR);
+    char *script = ccnc_xasprintf(
+        "d=\"$HOME\"/%s\n"
+        "echo \"arch $(uname -m)\"\n"
+        "if [ -x \"$d/ccnc-agent\" ]; then\n"
+        "  echo \"cache $(\"$d/ccnc-agent\" --version 2>/dev/null | head -n 1)\"\n"
+        "fi\n"
+        "if command -v ccnc-agent >/dev/null 2>&1; then\n"
+        "  echo \"path $(ccnc-agent --version 2>/dev/null | head -n 1)\"\n"
+        "fi\n",
+        dir);
+    char *cmd = sh_command(script);
+
+    free(a->arch);
+    free(a->cache_version);
+    free(a->path_version);
+    free(a->last_stderr);
+    a->arch = a->cache_version = a->path_version = a->last_stderr = NULL;
+    a->state = A_PROBING;
+    a->exec = ccnc_ssh_exec_start(a->ssh, cmd, &cb, a, &err);
+    if (!a->exec && a->state == A_PROBING) {
+        a->state = A_IDLE;
+        ccnc_error_clear(&err);
+    } else if (a->exec && !a->probe_timer) {
+        a->probe_timer = ccnc_loop_add_timer(a->loop, a->step_timeout_ms, false,
+                                             on_probe_timeout, a);
+    }
+    free(cmd);
+    free(script);
+    free(dir);
+}
+
+/* --- the running agent ---------------------------------------------------------------- */
+
+/* Byte counters into rates against the last line's; the first line only
+ * sets the base.  A counter that went back (a link remade) gives no rate. */
+static void
+traffic(struct ccnc_agent *a, struct ccnc_agent_traffic *now)
+{
+    const struct ccnc_agent_traffic *prev = &a->traffic;
+    long long dt = now->time_ms - prev->time_ms;
+    long long *rx = ccnc_xcalloc(now->n + 1, sizeof(*rx));
+    long long *tx = ccnc_xcalloc(now->n + 1, sizeof(*tx));
+
+    for (size_t i = 0; i < now->n; i++) {
+        rx[i] = tx[i] = CCNC_UNKNOWN;
+        for (size_t j = 0; dt > 0 && j < prev->n; j++) {
+            if (strcmp(prev->names[j], now->names[i]) != 0)
+                continue;
+            if (now->rx[i] >= prev->rx[j])
+                rx[i] = (now->rx[i] - prev->rx[j]) * 8000 / dt;
+            if (now->tx[i] >= prev->tx[j])
+                tx[i] = (now->tx[i] - prev->tx[j]) * 8000 / dt;
+        }
+    }
+    if (prev->n && a->cb.traffic)
+        a->cb.traffic(a->data, (const char *const *)now->names, rx, tx, now->n);
+    free(rx);
+    free(tx);
+    /* this line's counters are the base of the next */
+    traffic_clear(&a->traffic);
+    a->traffic = *now;
+    memset(now, 0, sizeof(*now));
+}
+
+static void
+agent_line(void *data, const char *line, bool is_stderr)
+{
+    struct ccnc_agent *a = data;
+    struct ccnc_agent_msg msg;
+    struct ccnc_error err = { 0 };
+
+    if (is_stderr) {
+        ccnc_str_set(&a->last_stderr, line);
+        return;
+    }
+    ccnc_ssh_touch(a->ssh);
+    a->last_line_ms = ccnc_now_mono_ms();
+    if (ccnc_agent_parse_line(line, &msg, &err) < 0) {
+        /* one bad line does not end the link; say so and go on */
+        char *safe = ccnc_quote_printable(err.message);
+        ccnc_error_set(&a->err, CCNC_ERR_PARSE, _("%s: ccnc-agent sent a line ccnc cannot "
+                                                  "read: %s"), a->name, safe);
+        free(safe);
+        ccnc_error_clear(&err);
+        ccnc_agent_msg_clear(&msg);
+        changed(a);
+        return;
+    }
+    switch (msg.type) {
+    case CCNC_AGENT_MSG_HELLO:
+        if (msg.protocol != CCNC_AGENT_PROTOCOL ||
+            strcmp(msg.agent_version, PACKAGE_VERSION) != 0) {
+            fail(a, _("%s runs ccnc-agent %s (protocol %d), but this ccnc %s needs protocol "
+                      "%d and the same version"),
+                 a->name, msg.agent_version, msg.protocol, PACKAGE_VERSION,
+                 CCNC_AGENT_PROTOCOL);
+            break;
+        }
+        ccnc_str_set(&a->version, msg.agent_version);
+        a->hello = true;
+        {
+            char *req = ccnc_agent_request_line(++a->next_id, "ping");
+            ccnc_ssh_exec_write(a->exec, req, strlen(req));
+            free(req);
+        }
+        changed(a);
+        break;
+    case CCNC_AGENT_MSG_INVENTORY:
+        if (!a->hello) {
+            fail(a, _("%s: ccnc-agent sent an inventory before its hello"), a->name);
+            break;
+        }
+        a->state = A_RUNNING;
+        a->settled = true;
+        ccnc_error_clear(&a->err);
+        subs_flush(a);
+        if (a->cb.inventory)
+            a->cb.inventory(a->data, ccnc_host_ref(msg.inventory));
+        break;
+    case CCNC_AGENT_MSG_REPLY:
+        if (!pending_reply(a, &msg))
+            probe_reply(a, &msg);
+        break;
+    case CCNC_AGENT_MSG_PROBE:
+        probe_sample(a, &msg);
+        break;
+    case CCNC_AGENT_MSG_TRAFFIC:
+        traffic(a, &msg.traffic);
+        break;
+    default:
+        break;   /* heartbeats only prove life; events come with an inventory */
+    }
+    ccnc_agent_msg_clear(&msg);
+}
+
+static void
+on_restart(void *data)
+{
+    struct ccnc_agent *a = data;
+
+    a->restart_timer = 0;
+    if (ccnc_ssh_is_ready(a->ssh))
+        ccnc_agent_start(a);
+}
+
+static void
+agent_closed(void *data, int status, const struct ccnc_error *err)
+{
+    struct ccnc_agent *a = data;
+
+    a->exec = NULL;
+    if (a->n_subs || a->n_pending) {
+        char *why = ccnc_xasprintf(_("ccnc-agent on %s ended"), a->name);
+        subs_end(a, why);
+        pending_end(a, why);
+        free(why);
+    }
+    if (err && !ccnc_ssh_is_ready(a->ssh)) {
+        a->state = A_IDLE;   /* the session is gone; it comes back with it */
+        return;
+    }
+    if (a->state == A_FAILED)
+        return;
+    fail(a, _("ccnc-agent on %s ended (exit status %d)%s%s"), a->name, status,
+         a->last_stderr ? ": " : "", a->last_stderr ? a->last_stderr : "");
+    a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
+}
+
+/* A session can stay up while the agent on it hangs: its heartbeats tell. */
+static void
+on_watchdog(void *data)
+{
+    struct ccnc_agent *a = data;
+
+    if ((a->state != A_RUNNING && a->state != A_STARTING) || !a->exec)
+        return;
+    if (ccnc_now_mono_ms() - a->last_line_ms <= SILENCE_MS)
+        return;
+    fail(a, _("ccnc-agent on %s sent nothing for %d s; starting it again"), a->name,
+         SILENCE_MS / 1000);
+    if (!a->restart_timer)
+        a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
+}
+
+static void
+run_agent(struct ccnc_agent *a, bool from_cache)
+{
+    static const struct ccnc_ssh_exec_callbacks cb = { agent_line, agent_closed };
+    const char *role = ccnc_host_role_to_string(a->role);
+    const char *args[] = { "--serve", "--name", a->name, "--role", role };
+    char *argline = ccnc_quote_argv(args, CCNC_ARRAY_SIZE(args));
+    char *path = ccnc_quote_word(AGENT_CACHE_PATH);
+    char *script, *cmd;
+    struct ccnc_error err = { 0 };
+
+    script = from_cache ? ccnc_xasprintf("exec \"$HOME\"/%s %s", path, argline)
+                        : ccnc_xasprintf("exec ccnc-agent %s", argline);
+    cmd = sh_command(script);
+    free(a->last_stderr);
+    a->last_stderr = NULL;
+    a->hello = false;
+    a->state = A_STARTING;
+    a->last_line_ms = ccnc_now_mono_ms();
+    if (!a->watchdog_timer)
+        a->watchdog_timer = ccnc_loop_add_timer(a->loop, SILENCE_MS / 3, true, on_watchdog, a);
+    a->exec = ccnc_ssh_exec_start(a->ssh, cmd, &cb, a, &err);
+    if (!a->exec && a->state == A_STARTING) {
+        fail(a, "%s", err.message);
+        ccnc_error_clear(&err);
+    } else {
+        changed(a);
+    }
+    free(cmd);
+    free(script);
+    free(path);
+    free(argline);
+}
+
+/* --- public ------------------------------------------------------------------------------ */
+
+struct ccnc_agent *
+ccnc_agent_new(struct ccnc_loop *loop, struct ccnc_ssh *ssh, const char *name,
+               enum ccnc_host_role role, int step_timeout_ms,
+               const struct ccnc_agent_callbacks *cb, void *data)
+{
+    struct ccnc_agent *a = ccnc_xcalloc(1, sizeof(*a));
+
+    a->step_timeout_ms = step_timeout_ms > 0 ? step_timeout_ms : 10000;
+    a->loop = loop;
+    a->ssh = ssh;
+    a->name = ccnc_xstrdup(name);
+    a->role = role;
+    a->cb = *cb;
+    a->data = data;
+    return a;
+}
+
+void
+ccnc_agent_free(struct ccnc_agent *a)
+{
+    if (!a)
+        return;
+    ccnc_loop_cancel(a->loop, &a->restart_timer);
+    ccnc_loop_cancel(a->loop, &a->watchdog_timer);
+    ccnc_loop_cancel(a->loop, &a->probe_timer);
+    free(a->subs);
+    free(a->pending);
+    traffic_clear(&a->traffic);
+    ccnc_error_clear(&a->err);
+    free(a->name);
+    free(a->version);
+    free(a->arch);
+    free(a->cache_version);
+    free(a->path_version);
+    free(a->last_stderr);
+    free(a);
+}
+
+void
+ccnc_agent_start(struct ccnc_agent *a)
+{
+    ccnc_loop_cancel(a->loop, &a->restart_timer);
+    a->uploaded = false;
+    probe(a);
+}
+
+void
+ccnc_agent_stop(struct ccnc_agent *a)
+{
+    ccnc_loop_cancel(a->loop, &a->restart_timer);
+    ccnc_loop_cancel(a->loop, &a->probe_timer);
+    a->exec = NULL;   /* closed with the session */
+    if (a->state != A_FAILED)
+        a->state = A_IDLE;
+    if (a->n_subs || a->n_pending) {
+        char *why = ccnc_xasprintf(_("the SSH session to %s ended"), a->name);
+        subs_end(a, why);
+        pending_end(a, why);
+        free(why);
+    }
+}
+
+bool ccnc_agent_running(const struct ccnc_agent *a) { return a->state == A_RUNNING; }
+bool ccnc_agent_settled(const struct ccnc_agent *a) { return a->settled; }
+bool ccnc_agent_uploaded(const struct ccnc_agent *a) { return a->uploaded; }
+const char *ccnc_agent_version(const struct ccnc_agent *a) { return a->version; }
+
+const struct ccnc_error *
+ccnc_agent_error(const struct ccnc_agent *a)
+{
+    return a->err.code != CCNC_ERR_NONE ? &a->err : NULL;
+}

@@ -1,0 +1,753 @@
+/* The libvirt collector.  libvirt's calls block, so each hypervisor host
+ * has a worker thread that owns its connection; libvirt's own event loop
+ * runs in one more thread and only wakes the workers.  What the workers
+ * learn is queued and handed to the engine from ccnc's loop, so snapshots
+ * are only ever made on the loop's thread. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "engine/collect-guest.h"
+#include "engine/collect-libvirt.h"
+#include "core/i18n.h"
+#include "core/virxml.h"
+
+#define BACKOFF_MAX_S 30
+/* The guest bond has no notifications: read it this often (running lab VMs). */
+#define GUEST_POLL_S 1
+#define GUEST_TIMEOUT_S 2
+
+struct lv_result {
+    size_t index;
+    int state;              /* enum ccnc_conn_state */
+    char *error;
+    bool has_vms;
+    struct ccnc_vm *vms;
+    size_t n_vms;
+};
+
+struct lv_host {
+    struct ccnc_collect_libvirt *c;
+    size_t index;
+    char *uri;
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    bool stop, refresh, closed;
+    virConnectPtr conn;     /* the worker's */
+    int cb_ids[8];
+    size_t n_cb;
+    struct ccnc_host *shadow;   /* the worker's last VM list, with bonds */
+};
+
+struct ccnc_collect_libvirt {
+    struct ccnc_engine *engine;
+    struct ccnc_lab *lab;
+    struct lv_host *hosts;
+    size_t n_hosts;
+    int wake[2];
+    int watch;
+    pthread_mutex_t qmu;
+    struct lv_result *queue;
+    size_t n_queue, cap_queue;
+    bool events;            /* holds a reference on libvirt's event loop */
+};
+
+/* --- libvirt's event loop ------------------------------------------------ */
+
+static pthread_mutex_t events_mu = PTHREAD_MUTEX_INITIALIZER;
+static int events_refs;
+static bool events_registered;
+static pthread_t events_thread;
+static volatile int events_stop;
+
+static void
+quiet_errors(void *data, virErrorPtr err)
+{
+    (void)data;
+    (void)err; /* errors are read with virGetLastErrorMessage, not printed */
+}
+
+static void *
+events_main(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&events_stop, __ATOMIC_ACQUIRE))
+        if (virEventRunDefaultImpl() < 0)
+            break;
+    return NULL;
+}
+
+static void
+wake_event_loop(int timer, void *opaque)
+{
+    (void)opaque;
+    virEventRemoveTimeout(timer);
+}
+
+int
+ccnc_libvirt_events_acquire(void)
+{
+    int rc = 0;
+
+    pthread_mutex_lock(&events_mu);
+    if (!events_registered) {
+        /* once per process, before any connection is opened */
+        if (virEventRegisterDefaultImpl() < 0)
+            rc = -1;
+        else
+            events_registered = true;
+        virSetErrorFunc(NULL, quiet_errors);
+    }
+    if (rc == 0 && events_refs++ == 0) {
+        __atomic_store_n(&events_stop, 0, __ATOMIC_RELEASE);
+        if (pthread_create(&events_thread, NULL, events_main, NULL) != 0) {
+            events_refs = 0;
+            rc = -1;
+        }
+    }
+    pthread_mutex_unlock(&events_mu);
+    return rc;
+}
+
+void
+ccnc_libvirt_events_release(void)
+{
+    pthread_mutex_lock(&events_mu);
+    if (events_refs > 0 && --events_refs == 0) {
+        __atomic_store_n(&events_stop, 1, __ATOMIC_RELEASE);
+        virEventAddTimeout(0, wake_event_loop, NULL, NULL);
+        pthread_join(events_thread, NULL);
+    }
+    pthread_mutex_unlock(&events_mu);
+}
+
+/* --- results, from workers to the loop ---------------------------------- */
+
+static void
+post(struct lv_host *h, int state, const char *error, struct ccnc_vm *vms, size_t n_vms,
+     bool has_vms)
+{
+    struct ccnc_collect_libvirt *c = h->c;
+    struct lv_result *r;
+    char byte = 1;
+
+    pthread_mutex_lock(&c->qmu);
+    r = ccnc_array_push(&c->queue, &c->n_queue, &c->cap_queue, sizeof(*r));
+    r->index = h->index;
+    r->state = state;
+    r->error = ccnc_xstrdup(error);
+    r->has_vms = has_vms;
+    r->vms = vms;
+    r->n_vms = n_vms;
+    pthread_mutex_unlock(&c->qmu);
+    if (write(c->wake[1], &byte, 1) < 0 && errno != EAGAIN)
+        return; /* a full pipe already says "look" */
+}
+
+static void
+apply_result(struct ccnc_host *host, void *data)
+{
+    struct lv_result *r = data;
+
+    host->libvirt = r->state;
+    ccnc_str_set(&host->libvirt_error, r->error);
+    if (!r->has_vms)
+        return;
+    for (size_t i = 0; i < host->n_vms; i++)
+        ccnc_vm_clear(&host->vms[i]);
+    free(host->vms);
+    host->vms = r->vms;
+    host->n_vms = r->n_vms;
+    r->vms = NULL;
+    r->n_vms = 0;
+}
+
+static void
+on_wake(int fd, short revents, void *data)
+{
+    struct ccnc_collect_libvirt *c = data;
+    struct lv_result *queue;
+    size_t n;
+    char buf[64];
+
+    (void)revents;
+    while (read(fd, buf, sizeof(buf)) > 0)
+        ;
+    pthread_mutex_lock(&c->qmu);
+    queue = c->queue;
+    n = c->n_queue;
+    c->queue = NULL;
+    c->n_queue = c->cap_queue = 0;
+    pthread_mutex_unlock(&c->qmu);
+    for (size_t i = 0; i < n; i++) {
+        ccnc_engine_update_host(c->engine, queue[i].index, apply_result, &queue[i]);
+        for (size_t k = 0; k < queue[i].n_vms; k++)
+            ccnc_vm_clear(&queue[i].vms[k]);
+        free(queue[i].vms);
+        free(queue[i].error);
+    }
+    free(queue);
+}
+
+/* --- events and the close callback (libvirt's event thread) ------------- */
+
+static void
+want_refresh(struct lv_host *h)
+{
+    pthread_mutex_lock(&h->mu);
+    h->refresh = true;
+    pthread_cond_signal(&h->cond);
+    pthread_mutex_unlock(&h->mu);
+}
+
+static int
+on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    (void)conn; (void)dom; (void)event; (void)detail;
+    want_refresh(opaque);
+    return 0;
+}
+
+static void
+on_device(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
+{
+    (void)conn; (void)dom; (void)alias;
+    want_refresh(opaque);
+}
+
+static void
+on_close(virConnectPtr conn, int reason, void *opaque)
+{
+    struct lv_host *h = opaque;
+
+    (void)conn;
+    (void)reason;
+    pthread_mutex_lock(&h->mu);
+    h->closed = true;
+    pthread_cond_signal(&h->cond);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* --- the worker ------------------------------------------------------------ */
+
+static const char *
+last_error(void)
+{
+    const char *msg = virGetLastErrorMessage();
+
+    return msg && *msg ? msg : _("libvirt gave no reason");
+}
+
+static void
+drop_connection(struct lv_host *h)
+{
+    if (!h->conn)
+        return;
+    for (size_t i = 0; i < h->n_cb; i++)
+        virConnectDomainEventDeregisterAny(h->conn, h->cb_ids[i]);
+    h->n_cb = 0;
+    virConnectUnregisterCloseCallback(h->conn, on_close);
+    virConnectClose(h->conn);
+    h->conn = NULL;
+}
+
+static void
+register_events(struct lv_host *h)
+{
+    static const int device_events[] = {
+        VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+        VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+    };
+    int id;
+
+    id = virConnectDomainEventRegisterAny(h->conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), h, NULL);
+    if (id >= 0)
+        h->cb_ids[h->n_cb++] = id;
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(device_events); i++) {
+        id = virConnectDomainEventRegisterAny(h->conn, NULL, device_events[i],
+                                              VIR_DOMAIN_EVENT_CALLBACK(on_device), h, NULL);
+        if (id >= 0)
+            h->cb_ids[h->n_cb++] = id;
+    }
+}
+
+/* Each NIC's traffic from libvirt's counters of its host-side device,
+ * against the reading before (prev's NIC with the same MAC). */
+static void
+read_traffic(virDomainPtr dom, struct ccnc_vm *vm, const struct ccnc_vm *prev)
+{
+    long long now = ccnc_now_mono_ms();
+
+    for (size_t i = 0; i < vm->n_nics; i++) {
+        struct ccnc_vm_nic *n = &vm->nics[i];
+        const struct ccnc_vm_nic *p = NULL;
+        struct _virDomainInterfaceStats st;
+
+        for (size_t j = 0; prev && j < prev->n_nics && !p; j++)
+            if (ccnc_streq(prev->nics[j].mac, n->mac) && ccnc_streq(prev->nics[j].target, n->target))
+                p = &prev->nics[j];
+        if (p) {
+            memcpy(n->history, p->history, sizeof(n->history));
+            n->n_history = p->n_history;
+        }
+        if (!n->target || virDomainInterfaceStats(dom, n->target, &st, sizeof(st)) < 0) {
+            n->rx_bytes = n->tx_bytes = n->rx_bps = n->tx_bps = CCNC_UNKNOWN;
+            n->stats_ms = 0;
+            continue;
+        }
+        n->rx_bytes = st.rx_bytes;
+        n->tx_bytes = st.tx_bytes;
+        n->stats_ms = now;
+        if (p && p->stats_ms > 0 && now - p->stats_ms >= 200 && p->rx_bytes >= 0 &&
+            st.rx_bytes >= p->rx_bytes && st.tx_bytes >= p->tx_bytes) {
+            long long dt = now - p->stats_ms;
+            n->rx_bps = (st.rx_bytes - p->rx_bytes) * 8000 / dt;
+            n->tx_bps = (st.tx_bytes - p->tx_bytes) * 8000 / dt;
+            if (n->n_history == CCNC_NIC_HISTORY) {
+                memmove(n->history, n->history + 1, sizeof(n->history[0]) * (CCNC_NIC_HISTORY - 1));
+                n->n_history--;
+            }
+            n->history[n->n_history++] = n->rx_bps + n->tx_bps;
+        } else if (p && p->stats_ms > 0 && now - p->stats_ms < 200) {
+            /* too soon after the last reading (a domain event): keep it */
+            n->rx_bytes = p->rx_bytes;
+            n->tx_bytes = p->tx_bytes;
+            n->stats_ms = p->stats_ms;
+            n->rx_bps = p->rx_bps;
+            n->tx_bps = p->tx_bps;
+        }
+    }
+}
+
+/* Did any NIC's traffic figures change? */
+static bool
+traffic_changed(const struct ccnc_host *a, const struct ccnc_host *b)
+{
+    for (size_t i = 0; i < a->n_vms && i < b->n_vms; i++)
+        for (size_t j = 0; j < a->vms[i].n_nics && j < b->vms[i].n_nics; j++)
+            if (a->vms[i].nics[j].rx_bps != b->vms[i].nics[j].rx_bps ||
+                a->vms[i].nics[j].tx_bps != b->vms[i].nics[j].tx_bps ||
+                a->vms[i].nics[j].n_history != b->vms[i].nics[j].n_history)
+                return true;
+    return false;
+}
+
+/* Read the bond of each running VM the lab knows, keeping the last known
+ * one (marked stale) when the guest agent does not answer. */
+static void
+read_bonds(struct lv_host *h, struct ccnc_host *part, const struct ccnc_host *last)
+{
+    for (size_t i = 0; i < part->n_vms; i++) {
+        struct ccnc_vm *vm = &part->vms[i];
+        const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(h->c->lab, vm->name);
+        const struct ccnc_vm *prev = last ? ccnc_host_find_vm(last, vm->name) : NULL;
+        struct ccnc_bond *bond;
+        struct ccnc_error err = { 0 };
+        virDomainPtr dom;
+
+        if (!cv || vm->state != CCNC_VM_RUNNING)
+            continue;
+        dom = virDomainLookupByName(h->conn, vm->name);
+        bond = ccnc_xmalloc(sizeof(*bond));
+        ccnc_bond_init(bond);
+        if (dom && ccnc_guest_read_bond(dom, cv->bond, GUEST_TIMEOUT_S, bond, &err) == 0) {
+            ccnc_bond_free(vm->bond);
+            vm->bond = bond;
+            vm->bond_stale = false;
+        } else {
+            ccnc_bond_free(bond);
+            ccnc_bond_free(vm->bond);
+            vm->bond = NULL;
+            if (prev && prev->bond) {
+                vm->bond = ccnc_xmalloc(sizeof(*vm->bond));
+                ccnc_bond_copy(vm->bond, prev->bond);
+            }
+            vm->bond_stale = true;
+        }
+        ccnc_guest_name_nics(vm);
+        ccnc_error_clear(&err);
+        if (dom) {
+            read_traffic(dom, vm, prev);
+            virDomainFree(dom);
+        }
+    }
+}
+
+/* Hand a copy of the shadow's VMs to the loop. */
+static void
+post_vms(struct lv_host *h)
+{
+    struct ccnc_host *copy = ccnc_host_dup(h->shadow);
+
+    post(h, CCNC_CONN_CONNECTED, NULL, copy->vms, copy->n_vms, true);
+    copy->vms = NULL;
+    copy->n_vms = 0;
+    ccnc_host_unref(copy);
+}
+
+/* Read every domain of the connection; false when the connection failed. */
+static bool
+refresh(struct lv_host *h)
+{
+    virDomainPtr *doms = NULL;
+    int n = virConnectListAllDomains(h->conn, &doms, 0);
+    struct ccnc_host *part;
+
+    if (n < 0)
+        return false;
+    part = ccnc_host_new("shadow", NULL, NULL, CCNC_HOST_ROLE_HYPERVISOR);
+    for (int i = 0; i < n; i++) {
+        char *xml = virDomainGetXMLDesc(doms[i], 0);
+        int state = VIR_DOMAIN_NOSTATE, reason = 0;
+        struct ccnc_virxml x;
+        struct ccnc_error err = { 0 };
+
+        if (xml && ccnc_virxml_parse(virDomainGetName(doms[i]), xml, strlen(xml), &x, &err) == 0 &&
+            x.kind == CCNC_VIRXML_DOMAIN) {
+            struct ccnc_vm *vm = ccnc_host_add_vm(part);
+            *vm = x.vm; /* moved: x.vm is not cleared */
+            if (virDomainGetState(doms[i], &state, &reason, 0) == 0 &&
+                state >= 0 && state < CCNC_VM_LAST)
+                vm->state = (enum ccnc_vm_state)state;
+            ccnc_vm_apply_roles(vm, ccnc_lab_find_vm(h->c->lab, vm->name));
+        } else if (xml) {
+            ccnc_virxml_clear(&x);
+        }
+        ccnc_error_clear(&err);
+        free(xml);
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    read_bonds(h, part, h->shadow);
+    ccnc_host_unref(h->shadow);
+    h->shadow = part;
+    post_vms(h);
+    return true;
+}
+
+/* Between domain events: only the guests' bonds, posted when they changed. */
+static void
+refresh_bonds(struct lv_host *h)
+{
+    struct ccnc_host *part;
+    struct ccnc_event_list changes = { 0 };
+
+    if (!h->shadow || h->shadow->n_vms == 0)
+        return;
+    part = ccnc_host_dup(h->shadow);
+    read_bonds(h, part, h->shadow);
+    ccnc_host_diff(h->shadow, part, "shadow", &changes);
+    {
+        bool traffic = traffic_changed(h->shadow, part);
+        ccnc_host_unref(h->shadow);
+        h->shadow = part;
+        if (changes.n || traffic)
+            post_vms(h);
+    }
+    ccnc_event_list_clear(&changes);
+}
+
+static void
+wait_s(struct lv_host *h, int seconds)
+{
+    struct timespec ts = ccnc_deadline_s(seconds);
+
+    while (!h->stop && !h->refresh && !h->closed)
+        if (pthread_cond_timedwait(&h->cond, &h->mu, &ts) == ETIMEDOUT)
+            break;
+}
+
+/* Is any VM of the lab running here (so its bond is worth reading)? */
+static bool
+lab_vms_running(const struct lv_host *h)
+{
+    for (size_t i = 0; h->shadow && i < h->shadow->n_vms; i++)
+        if (h->shadow->vms[i].state == CCNC_VM_RUNNING &&
+            ccnc_lab_find_vm(h->c->lab, h->shadow->vms[i].name))
+            return true;
+    return false;
+}
+
+static void *
+worker(void *arg)
+{
+    struct lv_host *h = arg;
+    int backoff = 1;
+
+    pthread_mutex_lock(&h->mu);
+    while (!h->stop) {
+        if (!h->conn) {
+            virConnectPtr conn;
+
+            pthread_mutex_unlock(&h->mu);
+            /* no auth callback: never a password prompt, keys only */
+            conn = virConnectOpenAuth(h->uri, NULL, 0);
+            pthread_mutex_lock(&h->mu);
+            if (!conn) {
+                char *msg = ccnc_xasprintf(_("cannot connect to %s: %s (next try in %d s)"),
+                                           h->uri, last_error(), backoff);
+                pthread_mutex_unlock(&h->mu);
+                post(h, CCNC_CONN_UNREACHABLE, msg, NULL, 0, false);
+                free(msg);
+                pthread_mutex_lock(&h->mu);
+                wait_s(h, backoff);
+                backoff = backoff * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : backoff * 2;
+                continue;
+            }
+            h->conn = conn;
+            virConnectSetKeepAlive(conn, 5, 3);
+            virConnectRegisterCloseCallback(conn, on_close, h, NULL);
+            register_events(h);
+            h->refresh = true;
+            h->closed = false;
+            backoff = 1;
+        }
+        if (h->closed) {
+            drop_connection(h);
+            pthread_mutex_unlock(&h->mu);
+            post(h, CCNC_CONN_UNREACHABLE, _("the libvirt connection was closed; reconnecting"),
+                 NULL, 0, false);
+            pthread_mutex_lock(&h->mu);
+            continue;
+        }
+        if (h->refresh) {
+            bool ok;
+            h->refresh = false;
+            pthread_mutex_unlock(&h->mu);
+            ok = refresh(h);
+            pthread_mutex_lock(&h->mu);
+            if (!ok)
+                h->closed = true;
+            continue;
+        }
+        if (!lab_vms_running(h)) {
+            pthread_cond_wait(&h->cond, &h->mu);
+            continue;
+        }
+        wait_s(h, GUEST_POLL_S);
+        if (!h->stop && !h->refresh && !h->closed && h->conn) {
+            pthread_mutex_unlock(&h->mu);
+            refresh_bonds(h);
+            pthread_mutex_lock(&h->mu);
+        }
+    }
+    drop_connection(h);
+    ccnc_host_unref(h->shadow);
+    h->shadow = NULL;
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+/* --- URIs ------------------------------------------------------------------ */
+
+static char *
+uri_escape(const char *s)
+{
+    char *out = ccnc_xmalloc(strlen(s) * 3 + 1), *o = out;
+
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            strchr("/._~-", ch))
+            *o++ = (char)ch;
+        else
+            o += sprintf(o, "%%%02X", ch);
+    }
+    *o = '\0';
+    return out;
+}
+
+/* A shell word for s, in single quotes. */
+static char *
+sh_quote(const char *s)
+{
+    char *out = ccnc_xmalloc(strlen(s) * 4 + 3), *o = out;
+
+    *o++ = '\'';
+    for (; *s; s++) {
+        if (*s == '\'') {
+            memcpy(o, "'\\''", 4);
+            o += 4;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return out;
+}
+
+/* An ssh wrapper that verifies the host key against the lab's known_hosts
+ * and never asks anything: libvirt's ssh transport has no option for it. */
+static char *
+ssh_wrapper(const struct ccnc_lab_host *host, const char *dir)
+{
+    char *path = ccnc_xasprintf("%s/ssh-%s", dir, host->name);
+    char *kh = sh_quote(host->known_hosts);
+    FILE *f;
+    int fd;
+
+    unlink(path);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0700);
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        free(kh);
+        free(path);
+        return NULL;
+    }
+    fprintf(f, "#!/bin/sh\n# made by ccnc for libvirt's connection to %s\n"
+               "exec ssh -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes "
+               "-o BatchMode=yes \"$@\"\n", host->name, kh);
+    fclose(f);
+    free(kh);
+    return path;
+}
+
+char *
+ccnc_collect_libvirt_uri(const struct ccnc_lab_host *host, const char *dir)
+{
+    char *uri = ccnc_lab_host_libvirt_uri(host), *wrapper, *esc, *tmp;
+
+    if (host->libvirt_uri || !host->known_hosts || !dir)
+        return uri;
+    wrapper = ssh_wrapper(host, dir);
+    if (!wrapper)
+        return uri;
+    esc = uri_escape(wrapper);
+    tmp = ccnc_xasprintf("%s%scommand=%s", uri, strchr(uri, '?') ? "&" : "?", esc);
+    free(esc);
+    free(wrapper);
+    free(uri);
+    return tmp;
+}
+
+/* --- start and stop --------------------------------------------------------- */
+
+static char *
+runtime_dir(void)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    char *dir = xdg && *xdg == '/' ? ccnc_xasprintf("%s/ccnc", xdg)
+                                   : ccnc_xasprintf("/tmp/ccnc-%u", (unsigned)getuid());
+    struct stat st;
+
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+        free(dir);
+        return NULL;
+    }
+    /* only a private directory of our own will do for scripts we run */
+    if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+        (st.st_mode & 077)) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+struct ccnc_collect_libvirt *
+ccnc_collect_libvirt_start(struct ccnc_engine *engine)
+{
+    const struct ccnc_lab *lab = ccnc_engine_lab(engine);
+    struct ccnc_collect_libvirt *c;
+    char *dir;
+    size_t n = 0;
+
+    for (size_t i = 0; i < lab->n_hosts; i++)
+        n += ccnc_lab_host_runs_libvirt(&lab->hosts[i]);
+    if (n == 0)
+        return NULL;
+    if (ccnc_libvirt_events_acquire() < 0)
+        return NULL;
+
+    c = ccnc_xcalloc(1, sizeof(*c));
+    c->engine = engine;
+    c->lab = ccnc_lab_ref((struct ccnc_lab *)lab);
+    pthread_mutex_init(&c->qmu, NULL);
+    if (pipe2(c->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+        pthread_mutex_destroy(&c->qmu);
+        ccnc_lab_unref(c->lab);
+        free(c);
+        return NULL;
+    }
+    c->watch = ccnc_loop_add_fd(ccnc_engine_loop(engine), c->wake[0], POLLIN, on_wake, c);
+    c->events = true;
+
+    dir = runtime_dir();
+    c->hosts = ccnc_xcalloc(n, sizeof(*c->hosts));
+    for (size_t i = 0; i < lab->n_hosts; i++) {
+        struct lv_host *h;
+        if (!ccnc_lab_host_runs_libvirt(&lab->hosts[i]))
+            continue;
+        h = &c->hosts[c->n_hosts++];
+        h->c = c;
+        h->index = i;
+        h->uri = ccnc_collect_libvirt_uri(&lab->hosts[i], dir);
+        pthread_mutex_init(&h->mu, NULL);
+        pthread_cond_init(&h->cond, NULL);
+        h->started = pthread_create(&h->thread, NULL, worker, h) == 0;
+    }
+    free(dir);
+    return c;
+}
+
+void
+ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n_hosts; i++) {
+        struct lv_host *h = &c->hosts[i];
+        pthread_mutex_lock(&h->mu);
+        h->stop = true;
+        pthread_cond_signal(&h->cond);
+        pthread_mutex_unlock(&h->mu);
+    }
+    for (size_t i = 0; i < c->n_hosts; i++) {
+        struct lv_host *h = &c->hosts[i];
+        struct timespec ts = ccnc_deadline_s(5);
+        /* a worker stuck in libvirt's connect (an ssh that hangs) must not
+         * hold the console's exit: after 5 s it is left to the process's end,
+         * and with it everything it may still touch */
+        if (h->started && pthread_timedjoin_np(h->thread, NULL, &ts) != 0)
+            return;
+    }
+    for (size_t i = 0; i < c->n_hosts; i++) {
+        struct lv_host *h = &c->hosts[i];
+        pthread_mutex_destroy(&h->mu);
+        pthread_cond_destroy(&h->cond);
+        free(h->uri);
+    }
+    if (c->events)
+        ccnc_libvirt_events_release();
+    ccnc_loop_remove(ccnc_engine_loop(c->engine), c->watch);
+    close(c->wake[0]);
+    close(c->wake[1]);
+    for (size_t i = 0; i < c->n_queue; i++) {
+        for (size_t k = 0; k < c->queue[i].n_vms; k++)
+            ccnc_vm_clear(&c->queue[i].vms[k]);
+        free(c->queue[i].vms);
+        free(c->queue[i].error);
+    }
+    free(c->queue);
+    pthread_mutex_destroy(&c->qmu);
+    free(c->hosts);
+    ccnc_lab_unref(c->lab);
+    free(c);
+}

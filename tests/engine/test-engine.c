@@ -1,0 +1,227 @@
+/* The engine with its libvirt collector, against libvirt's built-in test
+ * driver (a hypervisor inside the client library: no daemon, no network).
+ * The collector's worker connects, lists the domains, and the result is
+ * published as a snapshot on the loop's thread, with change events. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ccnc/engine.h>
+#include <ccnc/runlog.h>
+
+#include "check-ccnc.h"
+#include "engine/collect-libvirt.h"
+
+struct seen {
+    struct ccnc_engine *engine;
+    int vm_added;
+    int libvirt_events;
+    bool done;
+};
+
+static void
+on_change(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes, void *data)
+{
+    struct seen *seen = data;
+
+    for (size_t i = 0; i < changes->n; i++) {
+        if (changes->events[i].kind == CCNC_EV_VM_ADDED &&
+            strcmp(changes->events[i].object, "test") == 0)
+            seen->vm_added++;
+        if (changes->events[i].kind == CCNC_EV_HOST_LIBVIRT)
+            seen->libvirt_events++;
+    }
+    if (snap->hosts[0]->libvirt != CCNC_CONN_CONNECTING) {
+        seen->done = true;
+        ccnc_loop_quit(ccnc_engine_loop(seen->engine));
+    }
+}
+
+static void
+give_up(void *data)
+{
+    ccnc_loop_quit(ccnc_engine_loop(data));
+}
+
+static struct ccnc_snapshot *
+run_lab(const char *uri, struct seen *seen)
+{
+    char *text = ccnc_xasprintf("[host t]\naddress = localhost\nuser = root\n"
+                                "role = hypervisor\nlibvirt_uri = %s\n"
+                                "[vm test]\nhost = t\npassthrough = model:e1000e\n"
+                                "passthrough_mac = aa:bb:cc:dd:ee:ff\npassthrough_bridge = br0\n"
+                                "backup = 52:54:00:00:00:02\n", uri);
+    struct ccnc_lab *lab = ccnc_lab_load_text("engine.conf", text, strlen(text), NULL, 0, NULL);
+    struct ccnc_snapshot *snap;
+
+    ck_assert_ptr_nonnull(lab);
+    seen->engine = ccnc_engine_new(lab);
+    ccnc_engine_set_listener(seen->engine, on_change, seen);
+    ccnc_engine_start(seen->engine);
+    ccnc_loop_add_timer(ccnc_engine_loop(seen->engine), 20000, false, give_up, seen->engine);
+    ccnc_loop_run(ccnc_engine_loop(seen->engine));
+    snap = ccnc_engine_snapshot(seen->engine);
+    ccnc_engine_free(seen->engine);
+    ccnc_lab_unref(lab);
+    free(text);
+    return snap;
+}
+
+START_TEST(test_engine_lists_test_driver)
+{
+    struct seen seen = { 0 };
+    struct ccnc_snapshot *snap = run_lab("test:///default", &seen);
+    const struct ccnc_host *host = NULL;
+    const struct ccnc_vm *vm;
+
+    ck_assert_msg(seen.done, "no answer from the test driver within 20 s");
+    ck_assert_int_eq(snap->hosts[0]->libvirt, CCNC_CONN_CONNECTED);
+    ck_assert_ptr_null(snap->hosts[0]->libvirt_error);
+    vm = ccnc_snapshot_find_vm(snap, "test", &host);
+    ck_assert_ptr_nonnull(vm);
+    ck_assert_str_eq(host->name, "t");
+    ck_assert_int_eq(vm->state, CCNC_VM_RUNNING);
+    ck_assert_int_gt(vm->memory_kib, 0);
+    ck_assert_int_eq(seen.vm_added, 1);
+    ck_assert_int_eq(seen.libvirt_events, 1);
+    /* the SSH side has not been reached: still honest about it */
+    ck_assert(snap->hosts[0]->stale);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+START_TEST(test_engine_reports_libvirt_failure)
+{
+    struct seen seen = { 0 };
+    struct ccnc_snapshot *snap = run_lab("test:///nonexistent/ccnc/node.xml", &seen);
+
+    ck_assert(seen.done);
+    ck_assert_int_eq(snap->hosts[0]->libvirt, CCNC_CONN_UNREACHABLE);
+    ck_assert_ptr_nonnull(snap->hosts[0]->libvirt_error);
+    ck_assert_msg(strstr(snap->hosts[0]->libvirt_error, "cannot connect to test:///nonexistent"),
+                  "%s", snap->hosts[0]->libvirt_error);
+    ck_assert_ptr_nonnull(strstr(snap->hosts[0]->libvirt_error, "next try in 1 s"));
+    ck_assert_uint_eq(snap->hosts[0]->n_vms, 0);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+START_TEST(test_uri_wrapper)
+{
+    static const char text[] =
+        "[host s1]\naddress = 10.0.0.1\nuser = root\nrole = hypervisor\n"
+        "identity = /k/id\nknown_hosts = /k/known hosts\n";
+    struct ccnc_lab *lab = ccnc_lab_load_text("u.conf", text, strlen(text), NULL, 0, NULL);
+    char dir[] = "/tmp/ccnc-uri-XXXXXX";
+    char *uri, *wrapper, *script;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    uri = ccnc_collect_libvirt_uri(&lab->hosts[0], dir);
+    wrapper = ccnc_xasprintf("%s/ssh-s1", dir);
+    ck_assert_msg(strncmp(uri, "qemu+ssh://root@10.0.0.1:22/system?no_tty=1&keyfile=/k/id"
+                               "&command=", 57) == 0, "%s", uri);
+    ck_assert_ptr_nonnull(strstr(uri, wrapper));
+    script = ccnc_test_read(wrapper, NULL);
+    ck_assert_ptr_nonnull(strstr(script, "-o UserKnownHostsFile='/k/known hosts' "
+                                         "-o StrictHostKeyChecking=yes -o BatchMode=yes"));
+    unlink(wrapper);
+    rmdir(dir);
+    free(script);
+    free(wrapper);
+    free(uri);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
+
+/* A run file recorded as the action runner writes it, replayed fast: the
+ * screens see the same steps, outcomes and result. */
+static void
+replay_done(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes, void *data)
+{
+    struct ccnc_engine *e = data;
+
+    (void)snap;
+    (void)changes;
+    if (ccnc_engine_action(e) && ccnc_action_finished(ccnc_engine_action(e)))
+        ccnc_loop_quit(ccnc_engine_loop(e));
+}
+
+START_TEST(test_engine_replay)
+{
+    char dir[] = "/tmp/ccnc-replay-XXXXXX";
+    struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1", "sys2",
+                                            "e1000e");
+    struct ccnc_lab *lab = ccnc_lab_load_builtin();
+    struct ccnc_engine *e = ccnc_engine_new(lab);
+    struct ccnc_error err = { 0 };
+    struct ccnc_runlog *log;
+    struct ccnc_step *s;
+    const struct ccnc_action *shown;
+    long long t = 1764097200000LL;
+    int n = 0;
+    char *path, *cmd;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ccnc_action_confirm(a);
+    log = ccnc_runlog_open(dir, a, t, &err);
+    ck_assert_ptr_nonnull(log);
+    while ((s = ccnc_action_next(a, t)) != NULL) {
+        t += 200;
+        /* the attach fails after the migration: left on the backup */
+        bool fail = n++ == 8;
+        ccnc_action_report(a, fail ? CCNC_STEP_TIMEOUT : CCNC_STEP_OK,
+                           fail ? "the NIC did not appear within 30 s" : NULL, t);
+        ccnc_runlog_step(log, a, s);
+    }
+    ccnc_runlog_finish(log, a, t, 2600, 140);
+    path = ccnc_xstrdup(ccnc_runlog_path(log));
+    ccnc_runlog_close(log);
+
+    ck_assert_int_eq(ccnc_engine_replay(e, "/nonexistent/run.jsonl", 1, &err), -1);
+    ccnc_error_clear(&err);
+    ck_assert_int_eq(ccnc_engine_replay(e, path, 1000, &err), 0);
+    ck_assert(ccnc_engine_action_running(e));
+    ccnc_engine_set_listener(e, replay_done, e);
+    ccnc_loop_add_timer(ccnc_engine_loop(e), 10000, false, give_up, e);
+    ccnc_loop_run(ccnc_engine_loop(e));
+    shown = ccnc_engine_action(e);
+    ck_assert_ptr_nonnull(shown);
+    ck_assert(!ccnc_engine_action_running(e));
+    ck_assert_int_eq(shown->state, CCNC_ACTION_FAILED);
+    ck_assert(shown->on_backup_only);
+    ck_assert_str_eq(shown->summary, a->summary);
+    ck_assert_uint_eq(shown->n_steps, a->n_steps);
+    for (size_t i = 0; i < a->n_steps; i++) {
+        ck_assert_int_eq(shown->steps[i].op, a->steps[i].op);
+        ck_assert_int_eq(shown->steps[i].outcome, a->steps[i].outcome);
+    }
+    ck_assert_uint_eq(ccnc_engine_n_results(e), 1);
+    ck_assert_int_eq(ccnc_engine_result(e, 0)->downtime_ms, 140);
+    ck_assert_str_eq(ccnc_engine_action_file(e), path);
+    ccnc_engine_free(e);
+    ccnc_lab_unref(lab);
+    ccnc_action_free(a);
+    cmd = ccnc_xasprintf("rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(path);
+}
+END_TEST
+
+Suite *
+ccnc_engine_suite(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("libvirt-collector");
+
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_engine_lists_test_driver);
+    tcase_add_test(tc, test_engine_reports_libvirt_failure);
+    tcase_add_test(tc, test_uri_wrapper);
+    tcase_add_test(tc, test_engine_replay);
+    suite_add_tcase(s, tc);
+    return s;
+}
