@@ -1,6 +1,7 @@
 /* ccnc's one event loop: file descriptors and timers, driven by poll(2).
  * Everything that waits — SSH sessions, libvirt events, the keyboard —
- * waits here.  Only the thread that runs the loop may call these. */
+ * waits here.  Only the thread that runs the loop may call these, except
+ * ccnc_loop_post(), the one way in for other threads. */
 #ifndef CCNC_LOOP_H
 #define CCNC_LOOP_H
 
@@ -31,6 +32,16 @@ int ccnc_loop_add_signal(struct ccnc_loop *loop, int signo, ccnc_loop_timer_cb c
 void ccnc_loop_remove(struct ccnc_loop *loop, int id);
 /* Remove *id when it is set, and clear it. */
 void ccnc_loop_cancel(struct ccnc_loop *loop, int *id);
+
+/* Any thread: have fn(data) called on the loop's thread at its next pass.
+ * A post of the same fn and data that has not run yet is not repeated:
+ * posts are wake-ups, and what they bring waits in data's own queue.
+ * Posts run in the order they were made. */
+typedef void (*ccnc_loop_post_cb)(void *data);
+void ccnc_loop_post(struct ccnc_loop *loop, ccnc_loop_post_cb fn, void *data);
+/* The loop's thread: forget the posts for data that have not run (before
+ * data is freed; its poster must be stopped first). */
+void ccnc_loop_unpost(struct ccnc_loop *loop, void *data);
 
 /* Wait at most max_wait_ms (-1: until something happens) and dispatch. */
 int ccnc_loop_run_once(struct ccnc_loop *loop, int max_wait_ms);

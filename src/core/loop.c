@@ -1,14 +1,17 @@
 /* The event loop (include/ccnc/loop.h): a table of watches, poll(2), and
  * timers kept in the same table and checked against the monotonic clock.
  * Signals come in through a pipe: the handler writes the signal's number,
- * the loop reads it and calls the watch's callback like any other. */
+ * the loop reads it and calls the watch's callback like any other.  Other
+ * threads post calls through a locked queue and one more pipe. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <ccnc/loop.h>
@@ -38,10 +41,76 @@ struct ccnc_loop {
     struct pollfd *pfds;
     size_t cap_pfds;
     int sig_watch;         /* the fd watch on sig_pipe[0]; 0 until needed */
+
+    /* calls posted by other threads (post_mu) */
+    pthread_mutex_t post_mu;
+    struct post { ccnc_loop_post_cb fn; void *data; } *posts;
+    size_t n_posts, cap_posts;
+    int post_pipe[2];
+    int post_watch;
 };
 
 /* One pipe for the process: a signal handler knows no loop. */
 static int sig_pipe[2] = { -1, -1 };
+
+/* Run what other threads posted: each post taken off the queue before it
+ * runs, so that a call may post again or unpost others. */
+static void
+on_post_pipe(int fd, short revents, void *data)
+{
+    struct ccnc_loop *loop = data;
+    char buf[64];
+
+    (void)revents;
+    while (read(fd, buf, sizeof(buf)) > 0)
+        ;
+    for (;;) {
+        struct post p;
+        pthread_mutex_lock(&loop->post_mu);
+        if (loop->n_posts == 0) {
+            pthread_mutex_unlock(&loop->post_mu);
+            return;
+        }
+        p = loop->posts[0];
+        memmove(loop->posts, loop->posts + 1, --loop->n_posts * sizeof(*loop->posts));
+        pthread_mutex_unlock(&loop->post_mu);
+        p.fn(p.data);
+    }
+}
+
+void
+ccnc_loop_post(struct ccnc_loop *loop, ccnc_loop_post_cb fn, void *data)
+{
+    bool wake = true;
+
+    pthread_mutex_lock(&loop->post_mu);
+    for (size_t i = 0; i < loop->n_posts; i++)
+        if (loop->posts[i].fn == fn && loop->posts[i].data == data)
+            wake = false;
+    if (wake) {
+        struct post *p = ccnc_array_push(&loop->posts, &loop->n_posts, &loop->cap_posts,
+                                         sizeof(*p));
+        p->fn = fn;
+        p->data = data;
+    }
+    pthread_mutex_unlock(&loop->post_mu);
+    if (wake && write(loop->post_pipe[1], "", 1) < 0) {
+        /* a full pipe: the loop has wake-ups enough to read */
+    }
+}
+
+void
+ccnc_loop_unpost(struct ccnc_loop *loop, void *data)
+{
+    size_t j = 0;
+
+    pthread_mutex_lock(&loop->post_mu);
+    for (size_t i = 0; i < loop->n_posts; i++)
+        if (loop->posts[i].data != data)
+            loop->posts[j++] = loop->posts[i];
+    loop->n_posts = j;
+    pthread_mutex_unlock(&loop->post_mu);
+}
 
 struct ccnc_loop *
 ccnc_loop_new(void)
@@ -49,6 +118,10 @@ ccnc_loop_new(void)
     struct ccnc_loop *loop = ccnc_xcalloc(1, sizeof(*loop));
 
     loop->next_id = 1;
+    pthread_mutex_init(&loop->post_mu, NULL);
+    if (pipe2(loop->post_pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+        abort();   /* out of file descriptors at the start: nothing works */
+    loop->post_watch = ccnc_loop_add_fd(loop, loop->post_pipe[0], POLLIN, on_post_pipe, loop);
     return loop;
 }
 
@@ -62,6 +135,10 @@ ccnc_loop_free(struct ccnc_loop *loop)
             sigaction(loop->w[i].signo, &loop->w[i].old_sa, NULL);
     free(loop->w);
     free(loop->pfds);
+    free(loop->posts);
+    close(loop->post_pipe[0]);
+    close(loop->post_pipe[1]);
+    pthread_mutex_destroy(&loop->post_mu);
     free(loop);
 }
 

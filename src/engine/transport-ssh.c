@@ -74,8 +74,6 @@ struct upload {
     ccnc_ssh_upload_cb cb;
     void *data;
     struct ccnc_error err;
-    int pipe[2];
-    int watch;
     pthread_t thread;
     bool thread_failed;
 };
@@ -252,6 +250,7 @@ schedule_retry(struct ccnc_ssh *s, bool at_cap)
  * the operator (a changed key, a rejected login). */
 static struct upload *upload_join(struct ccnc_ssh *s);
 static void upload_free(struct upload *u);
+static void on_upload_done(void *data);
 
 static void
 lose_now(struct ccnc_ssh *s, enum ccnc_conn_state conn, const struct ccnc_error *e)
@@ -1319,9 +1318,7 @@ cleanup:
     if (fd >= 0)
         close(fd);
     free(tmp);
-    if (write(u->pipe[1], "x", 1) < 0) {
-        /* the loop joins on ccnc_ssh_free() anyway */
-    }
+    ccnc_loop_post(u->s->loop, on_upload_done, u);
     return NULL;
 }
 
@@ -1334,9 +1331,7 @@ upload_join(struct ccnc_ssh *s)
     if (!u->thread_failed && !s->upload_pending)
         pthread_join(u->thread, NULL);
     s->upload_pending = false;
-    ccnc_loop_cancel(s->loop, &u->watch);
-    close(u->pipe[0]);
-    close(u->pipe[1]);
+    ccnc_loop_unpost(s->loop, u);
     s->upload = NULL;
     if (s->session)
         ssh_set_blocking(s->session, 0);
@@ -1352,17 +1347,14 @@ upload_free(struct upload *u)
     free(u);
 }
 
+/* The worker is done (posted by it): the session is the loop's again. */
 static void
-on_upload_done(int fd, short revents, void *data)
+on_upload_done(void *data)
 {
-    struct ccnc_ssh *s = data;
-    struct upload *u;
-    char c;
+    struct upload *u = data;
+    struct ccnc_ssh *s = u->s;
 
-    (void)revents;
-    if (read(fd, &c, 1) < 0 && errno == EAGAIN)
-        return;
-    u = upload_join(s);
+    upload_join(s);
     s->last_rx_ms = ccnc_now_mono_ms();
     watch_fd(s);
     u->cb(u->data, u->err.code ? &u->err : NULL);
@@ -1390,12 +1382,6 @@ ccnc_ssh_upload(struct ccnc_ssh *s, const char *local_path, const char *remote_p
     u->mode = mode;
     u->cb = cb;
     u->data = data;
-    if (pipe2(u->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-        free(u->local);
-        free(u->remote);
-        free(u);
-        return ccnc_error_set(err, CCNC_ERR_INTERNAL, "pipe: %s", strerror(errno));
-    }
     s->upload = u;
     if (s->pumping)
         s->upload_pending = true;   /* channels may still be touched in this pass */
@@ -1416,12 +1402,9 @@ upload_launch(struct ccnc_ssh *s)
     ccnc_loop_cancel(s->loop, &s->fd_watch);
     ssh_options_set(s->session, SSH_OPTIONS_TIMEOUT, &timeout_s);
     ssh_set_blocking(s->session, 1);
-    u->watch = ccnc_loop_add_fd(s->loop, u->pipe[0], POLLIN, on_upload_done, s);
     if (pthread_create(&u->thread, NULL, upload_thread, u) != 0) {
         ccnc_error_set(&u->err, CCNC_ERR_INTERNAL, _("cannot start a thread"));
-        if (write(u->pipe[1], "x", 1) < 0) {
-            /* nothing more to do: the pipe is ours */
-        }
         u->thread_failed = true;
+        ccnc_loop_post(s->loop, on_upload_done, u);
     }
 }
