@@ -87,6 +87,7 @@ main(void)
     srunner_add_suite(sr, ccnc_ui_suite());
     srunner_add_suite(sr, ccnc_virxml_suite());
     srunner_add_suite(sr, ccnc_action_suite());
+    srunner_add_suite(sr, ccnc_plan_suite());
     srunner_add_suite(sr, ccnc_engine_suite());
     srunner_add_suite(sr, ccnc_runlog_suite());
     srunner_add_suite(sr, ccnc_guest_suite());

@@ -11,6 +11,7 @@ Suite *ccnc_loop_suite(void);
 Suite *ccnc_ui_suite(void);
 Suite *ccnc_virxml_suite(void);
 Suite *ccnc_action_suite(void);
+Suite *ccnc_plan_suite(void);
 Suite *ccnc_engine_suite(void);
 Suite *ccnc_runlog_suite(void);
 Suite *ccnc_guest_suite(void);

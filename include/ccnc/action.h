@@ -107,15 +107,28 @@ struct ccnc_action {
     bool on_destination;      /* the VM runs on the destination now */
     bool on_backup_only;      /* the VM's bond has only its backup NIC */
     char *summary;            /* the outcome in one sentence, when finished */
+    char **notes;             /* why the plan is what it is: translated
+                                 sentences from the planner (ccnc/plan.h) */
+    size_t n_notes;
     struct ccnc_probe_figures probe;
     struct ccnc_migration_figures migration;
 };
 
-/* A planned action; NULL strings are fine where the kind has no use for
- * them.  Free with ccnc_action_free(). */
+/* A planned action with the kind's whole plan (the VM as the lab config
+ * describes it); NULL strings are fine where the kind has no use for them.
+ * Free with ccnc_action_free(). */
 struct ccnc_action *ccnc_action_new(enum ccnc_action_kind kind, const char *vm,
                                     const char *source, const char *destination,
                                     const char *nic);
+/* The same with the steps given (the planner's choice, or a run file's). */
+struct ccnc_action *ccnc_action_new_steps(enum ccnc_action_kind kind, const char *vm,
+                                          const char *source, const char *destination,
+                                          const char *nic, const enum ccnc_step_op *steps,
+                                          size_t n_steps);
+/* The kind's whole plan, for the VM as the lab config describes it. */
+size_t ccnc_action_default_steps(enum ccnc_action_kind kind, const enum ccnc_step_op **steps);
+/* Add a note to the plan (a translated sentence). */
+void ccnc_action_add_note(struct ccnc_action *a, const char *fmt, ...) CCNC_PRINTF(2, 3);
 void ccnc_action_free(struct ccnc_action *a);
 /* A deep copy, for showing a running action elsewhere. */
 struct ccnc_action *ccnc_action_dup(const struct ccnc_action *a);
@@ -138,6 +151,7 @@ bool ccnc_action_finished(const struct ccnc_action *a);
 
 const char *ccnc_action_kind_to_string(enum ccnc_action_kind k);
 int ccnc_action_kind_from_string(const char *s);
+int ccnc_step_op_from_string(const char *s);
 const char *ccnc_action_state_to_string(enum ccnc_action_state s);
 const char *ccnc_step_op_to_string(enum ccnc_step_op op);
 const char *ccnc_step_outcome_to_string(enum ccnc_step_outcome o);
@@ -147,7 +161,8 @@ const char *ccnc_step_outcome_text(enum ccnc_step_outcome o);
 /* A translated sentence saying what the step does, for plans and logs. */
 const char *ccnc_step_op_describe(enum ccnc_step_op op);
 
-/* The plan, one translated line per step, for --dry-run. Caller frees. */
+/* The plan, one translated line per step and its notes, for --dry-run.
+ * Caller frees. */
 char *ccnc_action_plan_text(const struct ccnc_action *a);
 
 #endif

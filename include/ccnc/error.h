@@ -18,6 +18,7 @@ enum ccnc_error_code {
     CCNC_ERR_TIMEOUT,    /* a bounded wait ran out */
     CCNC_ERR_INTERNAL,
     CCNC_ERR_UNAVAILABLE, /* what is needed is not there, or taken (a free VF) */
+    CCNC_ERR_REFUSED,    /* the plan refuses: the VM's state does not allow the action */
     CCNC_ERR_LAST
 };
 

@@ -180,6 +180,15 @@ struct ccnc_vm_nic {
     int n_history;
 };
 
+/* A libvirt job running on a domain (virDomainGetJobStats' operation). */
+enum ccnc_vm_job {
+    CCNC_VM_JOB_NONE,
+    CCNC_VM_JOB_MIGRATION_OUT,  /* it is leaving this host */
+    CCNC_VM_JOB_MIGRATION_IN,   /* it is arriving here */
+    CCNC_VM_JOB_OTHER,          /* a save, dump, snapshot, backup, ... */
+    CCNC_VM_JOB_LAST
+};
+
 struct ccnc_vm {
     char *name;
     char *uuid;
@@ -190,6 +199,7 @@ struct ccnc_vm {
     size_t n_nics;
     struct ccnc_bond *bond;   /* NULL when not (yet) read */
     bool bond_stale;          /* the guest agent did not answer */
+    int job;                  /* enum ccnc_vm_job */
 };
 
 /* One host's part of the lab. */
@@ -378,6 +388,8 @@ int ccnc_slave_state_from_string(const char *s);
 const char *ccnc_nic_role_to_string(enum ccnc_nic_role r);
 int ccnc_nic_role_from_string(const char *s);
 const char *ccnc_vm_state_to_string(enum ccnc_vm_state s);
+const char *ccnc_vm_job_to_string(enum ccnc_vm_job j);
+int ccnc_vm_job_from_string(const char *s);
 /* For people: translated ("shut off"); the _to_string names are the JSON's. */
 const char *ccnc_vm_state_text(enum ccnc_vm_state s);
 const char *ccnc_slave_state_text(enum ccnc_slave_state s);

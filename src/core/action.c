@@ -2,6 +2,7 @@
  * the pure step function that walks a plan and, on a failure, its rollback. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,12 @@ ccnc_action_kind_from_string(const char *s)
     return ccnc_enum_from_string(kind_names, CCNC_ACTION_LAST, s);
 }
 
+int
+ccnc_step_op_from_string(const char *s)
+{
+    return ccnc_enum_from_string(op_names, CCNC_STEP_LAST, s);
+}
+
 const char *
 ccnc_action_state_to_string(enum ccnc_action_state s)
 {
@@ -84,7 +91,7 @@ ccnc_step_op_describe(enum ccnc_step_op op)
     case CCNC_STEP_RESERVE_NIC: return _("reserve a free NIC or VF for the VM");
     case CCNC_STEP_BOND_TO_BACKUP: return _("switch the guest bond to the backup NIC (planned, no loss)");
     case CCNC_STEP_DETACH: return _("detach the passthrough NIC and wait until it is gone");
-    case CCNC_STEP_VERIFY_ON_BACKUP: return _("verify that the bond carries traffic on the backup NIC");
+    case CCNC_STEP_VERIFY_ON_BACKUP: return _("verify that probe replies arrive over the backup NIC");
     case CCNC_STEP_MIGRATE: return _("migrate the VM live and wait until it runs on the destination");
     case CCNC_STEP_ATTACH: return _("attach the NIC with the VM's MAC and wait until it is added");
     case CCNC_STEP_WAIT_ENSLAVED: return _("wait until the guest makes the NIC a bond slave");
@@ -111,27 +118,48 @@ static const enum ccnc_step_op plan_assign[] = {
     CCNC_STEP_RESERVE_NIC, CCNC_STEP_ATTACH, CCNC_STEP_WAIT_ENSLAVED,
     CCNC_STEP_BOND_TO_PRIMARY, CCNC_STEP_VERIFY,
 };
+/* The backup path is proven (verify-on-backup) before anything is
+ * detached: a dead backup is found while the passthrough NIC can still
+ * take the traffic back. */
 static const enum ccnc_step_op plan_detach[] = {
-    CCNC_STEP_CHECK_BACKUP, CCNC_STEP_BOND_TO_BACKUP, CCNC_STEP_DETACH,
-    CCNC_STEP_VERIFY_ON_BACKUP, CCNC_STEP_VERIFY,
+    CCNC_STEP_CHECK_BACKUP, CCNC_STEP_BOND_TO_BACKUP, CCNC_STEP_VERIFY_ON_BACKUP,
+    CCNC_STEP_DETACH, CCNC_STEP_VERIFY,
 };
 static const enum ccnc_step_op plan_migrate[] = {
     CCNC_STEP_CHECK_DESTINATION, CCNC_STEP_CHECK_STORAGE, CCNC_STEP_MIGRATE, CCNC_STEP_VERIFY,
 };
 static const enum ccnc_step_op plan_migrate_passthrough[] = {
     CCNC_STEP_CHECK_DESTINATION, CCNC_STEP_CHECK_STORAGE, CCNC_STEP_CHECK_BACKUP,
-    CCNC_STEP_RESERVE_NIC, CCNC_STEP_BOND_TO_BACKUP, CCNC_STEP_DETACH,
-    CCNC_STEP_VERIFY_ON_BACKUP, CCNC_STEP_MIGRATE, CCNC_STEP_ATTACH, CCNC_STEP_WAIT_ENSLAVED,
+    CCNC_STEP_RESERVE_NIC, CCNC_STEP_BOND_TO_BACKUP, CCNC_STEP_VERIFY_ON_BACKUP,
+    CCNC_STEP_DETACH, CCNC_STEP_MIGRATE, CCNC_STEP_ATTACH, CCNC_STEP_WAIT_ENSLAVED,
     CCNC_STEP_BOND_TO_PRIMARY, CCNC_STEP_VERIFY,
 };
 
+size_t
+ccnc_action_default_steps(enum ccnc_action_kind kind, const enum ccnc_step_op **steps)
+{
+    switch (kind) {
+    case CCNC_ACTION_ASSIGN:
+        *steps = plan_assign;
+        return CCNC_ARRAY_SIZE(plan_assign);
+    case CCNC_ACTION_DETACH:
+        *steps = plan_detach;
+        return CCNC_ARRAY_SIZE(plan_detach);
+    case CCNC_ACTION_MIGRATE_PASSTHROUGH:
+        *steps = plan_migrate_passthrough;
+        return CCNC_ARRAY_SIZE(plan_migrate_passthrough);
+    default: /* migrate, migrate-teaming: QEMU handles a failover pair itself */
+        *steps = plan_migrate;
+        return CCNC_ARRAY_SIZE(plan_migrate);
+    }
+}
+
 struct ccnc_action *
-ccnc_action_new(enum ccnc_action_kind kind, const char *vm, const char *source,
-                const char *destination, const char *nic)
+ccnc_action_new_steps(enum ccnc_action_kind kind, const char *vm, const char *source,
+                      const char *destination, const char *nic, const enum ccnc_step_op *steps,
+                      size_t n_steps)
 {
     struct ccnc_action *a = ccnc_xcalloc(1, sizeof(*a));
-    const enum ccnc_step_op *plan;
-    size_t n;
 
     a->kind = kind;
     a->state = CCNC_ACTION_PLANNED;
@@ -139,23 +167,30 @@ ccnc_action_new(enum ccnc_action_kind kind, const char *vm, const char *source,
     a->source = ccnc_xstrdup(source);
     a->destination = ccnc_xstrdup(destination);
     a->nic = ccnc_xstrdup(nic);
-    switch (kind) {
-    case CCNC_ACTION_ASSIGN:
-        plan = plan_assign, n = CCNC_ARRAY_SIZE(plan_assign);
-        break;
-    case CCNC_ACTION_DETACH:
-        plan = plan_detach, n = CCNC_ARRAY_SIZE(plan_detach);
-        break;
-    case CCNC_ACTION_MIGRATE_PASSTHROUGH:
-        plan = plan_migrate_passthrough, n = CCNC_ARRAY_SIZE(plan_migrate_passthrough);
-        break;
-    default: /* migrate, migrate-teaming: QEMU handles a failover pair itself */
-        plan = plan_migrate, n = CCNC_ARRAY_SIZE(plan_migrate);
-        break;
-    }
-    for (size_t i = 0; i < n; i++)
-        add_step(a, plan[i], false);
+    for (size_t i = 0; i < n_steps; i++)
+        add_step(a, steps[i], false);
     return a;
+}
+
+struct ccnc_action *
+ccnc_action_new(enum ccnc_action_kind kind, const char *vm, const char *source,
+                const char *destination, const char *nic)
+{
+    const enum ccnc_step_op *steps;
+    size_t n = ccnc_action_default_steps(kind, &steps);
+
+    return ccnc_action_new_steps(kind, vm, source, destination, nic, steps, n);
+}
+
+void
+ccnc_action_add_note(struct ccnc_action *a, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    *(char **)ccnc_array_push(&a->notes, &a->n_notes, NULL, sizeof(char *)) =
+        ccnc_xvasprintf(fmt, ap);
+    va_end(ap);
 }
 
 void
@@ -172,6 +207,9 @@ ccnc_action_free(struct ccnc_action *a)
     free(a->nic);
     free(a->summary);
     free(a->probe.error);
+    for (size_t i = 0; i < a->n_notes; i++)
+        free(a->notes[i]);
+    free(a->notes);
     free(a);
 }
 
@@ -187,6 +225,9 @@ ccnc_action_dup(const struct ccnc_action *a)
     d->nic = ccnc_xstrdup(a->nic);
     d->summary = ccnc_xstrdup(a->summary);
     d->probe.error = ccnc_xstrdup(a->probe.error);
+    d->notes = a->n_notes ? ccnc_xcalloc(a->n_notes, sizeof(*d->notes)) : NULL;
+    for (size_t i = 0; i < a->n_notes; i++)
+        d->notes[i] = ccnc_xstrdup(a->notes[i]);
     d->cap_steps = a->n_steps;
     d->steps = ccnc_xcalloc(a->n_steps ? a->n_steps : 1, sizeof(*d->steps));
     for (size_t i = 0; i < a->n_steps; i++) {
@@ -403,6 +444,11 @@ ccnc_action_plan_text(const struct ccnc_action *a)
             continue;
         n = ccnc_xasprintf("%s%2zu. %-18s %s\n", text, k++, ccnc_step_op_to_string(a->steps[i].op),
                            ccnc_step_op_describe(a->steps[i].op));
+        free(text);
+        text = n;
+    }
+    for (size_t i = 0; i < a->n_notes; i++) {
+        char *n = ccnc_xasprintf("%s    - %s\n", text, a->notes[i]);
         free(text);
         text = n;
     }

@@ -10,7 +10,7 @@
 
 static const char *const code_names[CCNC_ERR_LAST] = {
     "none", "io", "config", "usage", "parse", "connect", "auth",
-    "hostkey", "libvirt", "timeout", "internal", "unavailable",
+    "hostkey", "libvirt", "timeout", "internal", "unavailable", "refused",
 };
 
 const char *

@@ -148,6 +148,7 @@ vm_json(const struct ccnc_vm *vm)
     put_str(o, "name", vm->name);
     put_str(o, "uuid", vm->uuid);
     put_str(o, "state", ccnc_vm_state_to_string(vm->state));
+    put_str(o, "job", ccnc_vm_job_to_string(vm->job));
     put_int64(o, "memory_kib", vm->memory_kib);
     put_int(o, "vcpus", vm->vcpus);
     for (size_t i = 0; i < vm->n_nics; i++) {
@@ -511,6 +512,7 @@ host_read(struct ccnc_host *h, json_object *o)
         vm->name = get_str(vo, "name");
         vm->uuid = get_str(vo, "uuid");
         vm->state = get_enum(vo, "state", ccnc_vm_state_from_string, CCNC_VM_NOSTATE);
+        vm->job = get_enum(vo, "job", ccnc_vm_job_from_string, CCNC_VM_JOB_NONE);
         vm->memory_kib = get_int64(vo, "memory_kib");
         vm->vcpus = get_int(vo, "vcpus");
         vm->bond_stale = get_bool(vo, "bond_stale");

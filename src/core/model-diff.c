@@ -170,9 +170,18 @@ static void
 vm_diff(const struct ccnc_vm *a, const struct ccnc_vm *b, const char *host,
         struct ccnc_event_list *out)
 {
-    if (a->state != b->state)
-        emit(out, CCNC_EV_VM_STATE, host, b->name, ccnc_vm_state_to_string(a->state),
-             ccnc_vm_state_to_string(b->state));
+    if (a->state != b->state || a->job != b->job) {
+        /* "running" or "running, migration-out" */
+        char *was = a->job ? ccnc_xasprintf("%s, %s", ccnc_vm_state_to_string(a->state),
+                                            ccnc_vm_job_to_string(a->job))
+                           : ccnc_xstrdup(ccnc_vm_state_to_string(a->state));
+        char *is = b->job ? ccnc_xasprintf("%s, %s", ccnc_vm_state_to_string(b->state),
+                                           ccnc_vm_job_to_string(b->job))
+                          : ccnc_xstrdup(ccnc_vm_state_to_string(b->state));
+        emit(out, CCNC_EV_VM_STATE, host, b->name, was, is);
+        free(was);
+        free(is);
+    }
     for (size_t i = 0; i < b->n_nics; i++) {
         if (!vm_find_nic(a, &b->nics[i])) {
             char *o = nic_object(b, &b->nics[i]);

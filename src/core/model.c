@@ -28,6 +28,9 @@ static const char *const vm_state_names[CCNC_VM_LAST] = {
     "nostate", "running", "blocked", "paused", "shutdown", "shutoff",
     "crashed", "pmsuspended",
 };
+static const char *const vm_job_names[CCNC_VM_JOB_LAST] = {
+    "none", "migration-out", "migration-in", "other",
+};
 
 #define NAME_FUNCS(fn, type, table, last)                                     \
     const char *ccnc_##fn##_to_string(type v)                                 \
@@ -63,6 +66,7 @@ NAME_FUNCS(bond_mode, int, bond_mode_names, CCNC_BOND_MODE_LAST)
 NAME_FUNCS(slave_state, enum ccnc_slave_state, slave_state_names, CCNC_SLAVE_LAST)
 NAME_FUNCS(nic_role, enum ccnc_nic_role, nic_role_names, CCNC_NIC_ROLE_LAST)
 NAME_FUNCS(vm_state, enum ccnc_vm_state, vm_state_names, CCNC_VM_LAST)
+NAME_FUNCS(vm_job, enum ccnc_vm_job, vm_job_names, CCNC_VM_JOB_LAST)
 
 /* --- freeing --------------------------------------------------------------- */
 

@@ -71,8 +71,8 @@ static const struct {
     bool on_destination, on_backup_only;
 } mwp_cases[] = {
     { NONE, NONE,
-      "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,detach,"
-      "verify-on-backup,migrate,attach,wait-enslaved,bond-to-primary,verify",
+      "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,verify-on-backup,"
+      "detach,migrate,attach,wait-enslaved,bond-to-primary,verify",
       CCNC_ACTION_DONE, true, false },
     { 0, NONE, "check-destination", CCNC_ACTION_FAILED, false, false },
     { 1, NONE, "check-destination,check-storage", CCNC_ACTION_FAILED, false, false },
@@ -81,32 +81,34 @@ static const struct {
       false, false },
     { 4, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
       "!release-nic,!restore-primary", CCNC_ACTION_ROLLED_BACK, false, false },
-    { 5, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,detach,"
-      "!release-nic,!restore-primary", CCNC_ACTION_ROLLED_BACK, false, false },
-    { 6, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,detach,"
-      "verify-on-backup,!release-nic,!reattach-source,!restore-primary",
-      CCNC_ACTION_ROLLED_BACK, false, false },
-    { 7, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,detach,"
-      "verify-on-backup,migrate,!release-nic,!reattach-source,!restore-primary",
+    /* no reply over the backup: back to the primary, nothing was detached */
+    { 5, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+      "verify-on-backup,!release-nic,!restore-primary", CCNC_ACTION_ROLLED_BACK, false, false },
+    { 6, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+      "verify-on-backup,detach,!release-nic,!restore-primary", CCNC_ACTION_ROLLED_BACK, false,
+      false },
+    { 7, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+      "verify-on-backup,detach,migrate,!release-nic,!reattach-source,!restore-primary",
       CCNC_ACTION_ROLLED_BACK, false, false },
     /* after the switch-over: never migrated back, left on the backup NIC */
-    { 8, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,detach,"
-      "verify-on-backup,migrate,attach,!release-nic", CCNC_ACTION_FAILED, true, true },
-    { 9, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,detach,"
-      "verify-on-backup,migrate,attach,wait-enslaved", CCNC_ACTION_FAILED, true, true },
-    { 10, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,detach,"
-      "verify-on-backup,migrate,attach,wait-enslaved,bond-to-primary", CCNC_ACTION_FAILED, true,
-      false },
-    { 11, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,detach,"
-      "verify-on-backup,migrate,attach,wait-enslaved,bond-to-primary,verify",
+    { 8, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+      "verify-on-backup,detach,migrate,attach,!release-nic", CCNC_ACTION_FAILED, true, true },
+    { 9, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+      "verify-on-backup,detach,migrate,attach,wait-enslaved", CCNC_ACTION_FAILED, true, true },
+    { 10, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+      "verify-on-backup,detach,migrate,attach,wait-enslaved,bond-to-primary", CCNC_ACTION_FAILED,
+      true, false },
+    { 11, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+      "verify-on-backup,detach,migrate,attach,wait-enslaved,bond-to-primary,verify",
       CCNC_ACTION_FAILED, true, false },
     /* a rollback step fails: the others still run, the end is FAILED */
     { 7, CCNC_STEP_REATTACH_SOURCE,
-      "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,detach,"
-      "verify-on-backup,migrate,!release-nic,!reattach-source,!restore-primary",
+      "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,verify-on-backup,"
+      "detach,migrate,!release-nic,!reattach-source,!restore-primary",
       CCNC_ACTION_FAILED, false, true },
-    { 5, CCNC_STEP_RELEASE_NIC, "check-destination,check-storage,check-backup,reserve-nic,"
-      "bond-to-backup,detach,!release-nic,!restore-primary", CCNC_ACTION_FAILED, false, false },
+    { 6, CCNC_STEP_RELEASE_NIC, "check-destination,check-storage,check-backup,reserve-nic,"
+      "bond-to-backup,verify-on-backup,detach,!release-nic,!restore-primary", CCNC_ACTION_FAILED,
+      false, false },
 };
 
 START_TEST(test_migrate_passthrough)
@@ -144,14 +146,16 @@ static const struct {
     const char *ops;
     enum ccnc_action_state state;
 } other_cases[] = {
-    { CCNC_ACTION_DETACH, NONE, "check-backup,bond-to-backup,detach,verify-on-backup,verify",
+    { CCNC_ACTION_DETACH, NONE, "check-backup,bond-to-backup,verify-on-backup,detach,verify",
       CCNC_ACTION_DONE },
     { CCNC_ACTION_DETACH, 0, "check-backup", CCNC_ACTION_FAILED },
     { CCNC_ACTION_DETACH, 1, "check-backup,bond-to-backup,!restore-primary",
       CCNC_ACTION_ROLLED_BACK },
-    { CCNC_ACTION_DETACH, 2, "check-backup,bond-to-backup,detach,!restore-primary",
+    { CCNC_ACTION_DETACH, 2, "check-backup,bond-to-backup,verify-on-backup,!restore-primary",
       CCNC_ACTION_ROLLED_BACK },
-    { CCNC_ACTION_DETACH, 3, "check-backup,bond-to-backup,detach,verify-on-backup,"
+    { CCNC_ACTION_DETACH, 3, "check-backup,bond-to-backup,verify-on-backup,detach,"
+      "!restore-primary", CCNC_ACTION_ROLLED_BACK },
+    { CCNC_ACTION_DETACH, 4, "check-backup,bond-to-backup,verify-on-backup,detach,verify,"
       "!reattach-source,!restore-primary", CCNC_ACTION_ROLLED_BACK },
     { CCNC_ACTION_ASSIGN, NONE, "reserve-nic,attach,wait-enslaved,bond-to-primary,verify",
       CCNC_ACTION_DONE },
@@ -205,10 +209,101 @@ START_TEST(test_plan_text)
     ck_assert_ptr_nonnull(strstr(plan, "Plan: migrate-passthrough vm1 from sys1 to sys2\n"));
     ck_assert_ptr_nonnull(strstr(plan, " 5. bond-to-backup     switch the guest bond to the "
                                        "backup NIC (planned, no loss)\n"));
+    ck_assert_ptr_nonnull(strstr(plan, " 6. verify-on-backup   verify that probe replies arrive "
+                                       "over the backup NIC\n"));
+    ck_assert_ptr_nonnull(strstr(plan, " 7. detach "));
     ck_assert_ptr_nonnull(strstr(plan, "12. verify "));
     ck_assert_ptr_null(strstr(plan, "13."));
     free(plan);
     ccnc_action_free(a);
+}
+END_TEST
+
+/* Plans the planner shortens for the VM's real state: what is not done is
+ * never undone. */
+static const struct {
+    const char *steps;       /* the plan, "a,b,c" */
+    bool starts_on_backup;   /* the VM holds no passthrough NIC at the start */
+    int fail_at;
+    const char *ops;
+    enum ccnc_action_state state;
+    bool on_backup_only;
+} partial_cases[] = {
+    /* already on its backup: no switch, so no switch back */
+    { "check-destination,check-storage,check-backup,reserve-nic,verify-on-backup,detach,"
+      "migrate,attach,wait-enslaved,bond-to-primary,verify", false, 5,
+      "check-destination,check-storage,check-backup,reserve-nic,verify-on-backup,detach,"
+      "!release-nic", CCNC_ACTION_ROLLED_BACK, false },
+    { "check-destination,check-storage,check-backup,reserve-nic,verify-on-backup,detach,"
+      "migrate,attach,wait-enslaved,bond-to-primary,verify", false, 6,
+      "check-destination,check-storage,check-backup,reserve-nic,verify-on-backup,detach,"
+      "migrate,!release-nic,!reattach-source", CCNC_ACTION_ROLLED_BACK, false },
+    /* no passthrough NIC at all: nothing to put back; the attach heals it */
+    { "check-destination,check-storage,reserve-nic,migrate,attach,wait-enslaved,"
+      "bond-to-primary,verify", true, NONE,
+      "check-destination,check-storage,reserve-nic,migrate,attach,wait-enslaved,"
+      "bond-to-primary,verify", CCNC_ACTION_DONE, false },
+    { "check-destination,check-storage,reserve-nic,migrate,attach,wait-enslaved,"
+      "bond-to-primary,verify", true, 3,
+      "check-destination,check-storage,reserve-nic,migrate,!release-nic",
+      CCNC_ACTION_ROLLED_BACK, true },
+    { "check-destination,check-storage,reserve-nic,migrate,attach,wait-enslaved,"
+      "bond-to-primary,verify", true, 4,
+      "check-destination,check-storage,reserve-nic,migrate,attach,!release-nic",
+      CCNC_ACTION_FAILED, true },
+    /* assign to a VM that holds its NIC: only the switch back */
+    { "bond-to-primary,verify", false, 0, "bond-to-primary", CCNC_ACTION_FAILED, false },
+};
+
+START_TEST(test_partial_plans)
+{
+    enum ccnc_step_op ops[CCNC_STEP_LAST];
+    size_t n = 0;
+    char *list = ccnc_xstrdup(partial_cases[_i].steps), *save = NULL;
+    struct ccnc_action *a;
+    struct run_result r;
+
+    for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int op = ccnc_step_op_from_string(t);
+        ck_assert_int_ge(op, 0);
+        ops[n++] = (enum ccnc_step_op)op;
+    }
+    free(list);
+    a = ccnc_action_new_steps(strstr(partial_cases[_i].steps, "migrate")
+                                  ? CCNC_ACTION_MIGRATE_PASSTHROUGH : CCNC_ACTION_ASSIGN,
+                              "vm1", "sys1", strstr(partial_cases[_i].steps, "migrate") ? "sys2"
+                                                                                       : NULL,
+                              "e1000e", ops, n);
+    a->on_backup_only = partial_cases[_i].starts_on_backup;
+    r = drive(a, partial_cases[_i].fail_at, NONE);
+    ck_assert_msg(strcmp(r.ops, partial_cases[_i].ops) == 0, "case %d:\n got  %s\n want %s", _i,
+                  r.ops, partial_cases[_i].ops);
+    ck_assert_msg(r.state == partial_cases[_i].state, "case %d: state %s", _i,
+                  ccnc_action_state_to_string(r.state));
+    ck_assert_msg(a->on_backup_only == partial_cases[_i].on_backup_only, "case %d", _i);
+    if (r.state == CCNC_ACTION_FAILED && a->on_backup_only)
+        ck_assert_msg(strstr(a->summary, "ONLY ITS BACKUP NIC"), "not loud: %s", a->summary);
+    ccnc_action_free(a);
+}
+END_TEST
+
+/* A copy keeps the plan's notes, and frees them on its own. */
+START_TEST(test_notes_copied)
+{
+    struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_DETACH, "vm1", "sys1", NULL, "e1000e");
+    struct ccnc_action *d;
+    char *text;
+
+    ccnc_action_add_note(a, "bond0 already runs on its backup NIC %s: no switch", "eth1");
+    d = ccnc_action_dup(a);
+    ccnc_action_free(a);
+    ck_assert_int_eq(d->n_notes, 1);
+    ck_assert_str_eq(d->notes[0], "bond0 already runs on its backup NIC eth1: no switch");
+    text = ccnc_action_plan_text(d);
+    ck_assert_ptr_nonnull(strstr(text, "\n    - bond0 already runs on its backup NIC eth1: "
+                                       "no switch\n"));
+    free(text);
+    ccnc_action_free(d);
 }
 END_TEST
 
@@ -219,7 +314,9 @@ START_TEST(test_names)
     for (int op = 0; op < CCNC_STEP_LAST; op++) {
         ck_assert_str_ne(ccnc_step_op_to_string(op), "?");
         ck_assert_str_ne(ccnc_step_op_describe(op), "?");
+        ck_assert_int_eq(ccnc_step_op_from_string(ccnc_step_op_to_string(op)), op);
     }
+    ck_assert_int_eq(ccnc_step_op_from_string("teleport"), -1);
     ck_assert_str_eq(ccnc_action_state_to_string(CCNC_ACTION_ROLLED_BACK), "rolled-back");
 }
 END_TEST
@@ -232,6 +329,8 @@ ccnc_action_suite(void)
 
     tcase_add_loop_test(tc, test_migrate_passthrough, 0, (int)CCNC_ARRAY_SIZE(mwp_cases));
     tcase_add_loop_test(tc, test_other_kinds, 0, (int)CCNC_ARRAY_SIZE(other_cases));
+    tcase_add_loop_test(tc, test_partial_plans, 0, (int)CCNC_ARRAY_SIZE(partial_cases));
+    tcase_add_test(tc, test_notes_copied);
     tcase_add_test(tc, test_not_confirmed_does_nothing);
     tcase_add_test(tc, test_plan_text);
     tcase_add_test(tc, test_names);

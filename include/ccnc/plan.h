@@ -1,0 +1,57 @@
+/* The one planner: from the lab config, what the hosts report now (a
+ * snapshot) and what the operator asks, the steps of an action — or a
+ * refusal that says why.  The console's keys, the batch commands and
+ * evacuate all plan here, so a keystroke and its command line do exactly
+ * the same.  Pure: no I/O, any thread. */
+#ifndef CCNC_PLAN_H
+#define CCNC_PLAN_H
+
+#include <ccnc/action.h>
+#include <ccnc/model.h>
+
+struct ccnc_plan_request {
+    enum ccnc_action_kind kind;    /* ASSIGN, DETACH, or any MIGRATE kind: which
+                                      migration it takes is the planner's choice */
+    const char *vm;
+    const char *destination;       /* a migration's: a hypervisor of the lab */
+    bool assume_config;            /* plan for the VM as the lab config describes it
+                                      (on its home host, holding its passthrough NIC,
+                                      its bond on it): --offline --dry-run */
+    const char *const *busy;       /* VMs with an action of this process running,
+                                      NULL-terminated; may be NULL */
+};
+
+/* The plan for req, or NULL with err (code CCNC_ERR_REFUSED for what the
+ * VM's state does not allow, CCNC_ERR_CONFIG for what the lab config does
+ * not know).  The action's notes say why the plan is what it is (a step
+ * left out because the VM does not need it, what a step will heal).
+ * Caller frees. */
+struct ccnc_action *ccnc_plan(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
+                              const struct ccnc_plan_request *req, struct ccnc_error *err);
+
+/* Where a VM's passthrough NIC and guest bond stand, as the snapshot has
+ * them; what the planner reads, and what the console shows. */
+struct ccnc_vm_nic_view {
+    const struct ccnc_host *host;          /* where it runs, NULL if nowhere */
+    const struct ccnc_vm *vm;
+    const struct ccnc_vm_nic *passthrough; /* attached, NULL if none */
+    const struct ccnc_vm_nic *backup;      /* NULL if libvirt shows none */
+    const struct ccnc_vm_nic *failover;    /* a teaming pair's transient device */
+    bool bond_known;                       /* read, and not stale */
+    bool on_passthrough;                   /* the bond's active slave is it */
+    bool on_backup;
+    bool passthrough_up;                   /* a bond slave with MII up */
+    bool backup_up;
+    const char *backup_slave;              /* the guest's name for the backup */
+};
+void ccnc_vm_nic_view_get(const struct ccnc_snapshot *snap, const struct ccnc_lab_vm *cv,
+                          struct ccnc_vm_nic_view *out);
+
+/* The host side of the VM's backup NIC, as host h's agent reports it: the
+ * tap (or macvtap) that carries it, up, in the bridge it names, and that
+ * bridge up.  0: alive; 1: not known (no agent report, no host-side device
+ * to look at), with why in err; -1: dead, err names the part. */
+int ccnc_backup_path_check(const struct ccnc_host *h, const struct ccnc_vm *vm,
+                           struct ccnc_error *err);
+
+#endif

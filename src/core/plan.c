@@ -1,0 +1,459 @@
+/* The one planner (include/ccnc/plan.h): the steps an action needs for the
+ * VM as the hosts report it now, or a refusal that says why.  Each rule
+ * reads the snapshot only; the executor checks again before it changes
+ * anything, since the world moves between a plan and its run. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ccnc/plan.h>
+
+#include "core/i18n.h"
+
+/* --- where the VM's NICs and bond stand -------------------------------------- */
+
+/* The bond slave whose permanent MAC is mac, NULL if none. */
+static const struct ccnc_bond_slave *
+slave_for(const struct ccnc_bond *b, const char *mac)
+{
+    for (size_t i = 0; b && mac && i < b->n_slaves; i++)
+        if (b->slaves[i].perm_hwaddr && strcasecmp(b->slaves[i].perm_hwaddr, mac) == 0)
+            return &b->slaves[i];
+    return NULL;
+}
+
+void
+ccnc_vm_nic_view_get(const struct ccnc_snapshot *snap, const struct ccnc_lab_vm *cv,
+                     struct ccnc_vm_nic_view *out)
+{
+    const struct ccnc_bond_slave *pt, *bk;
+
+    memset(out, 0, sizeof(*out));
+    out->vm = snap && cv ? ccnc_snapshot_find_vm(snap, cv->name, &out->host) : NULL;
+    if (!out->vm) {
+        out->host = NULL;
+        return;
+    }
+    for (size_t i = 0; i < out->vm->n_nics; i++) {
+        const struct ccnc_vm_nic *n = &out->vm->nics[i];
+        if (n->role == CCNC_NIC_ROLE_PASSTHROUGH && !out->passthrough)
+            out->passthrough = n;
+        else if (n->role == CCNC_NIC_ROLE_BACKUP && !out->backup)
+            out->backup = n;
+        if (n->teaming && ccnc_streq(n->teaming->type, "transient") && !out->failover)
+            out->failover = n;
+    }
+    out->bond_known = out->vm->bond && !out->vm->bond_stale;
+    if (!out->vm->bond)
+        return;
+    pt = out->passthrough ? slave_for(out->vm->bond, out->passthrough->mac) : NULL;
+    bk = out->backup ? slave_for(out->vm->bond, out->backup->mac) : NULL;
+    if (pt) {
+        out->on_passthrough = ccnc_streq(out->vm->bond->active_slave, pt->name);
+        out->passthrough_up = ccnc_streq(pt->mii_status, "up");
+    }
+    if (bk) {
+        out->on_backup = ccnc_streq(out->vm->bond->active_slave, bk->name);
+        out->backup_up = ccnc_streq(bk->mii_status, "up");
+        out->backup_slave = bk->name;
+    }
+}
+
+/* --- the backup's host side --------------------------------------------------- */
+
+static bool
+link_down(const struct ccnc_link *l)
+{
+    return ccnc_streq(l->operstate, "down") || ccnc_streq(l->operstate, "lowerlayerdown") ||
+           ccnc_streq(l->operstate, "notpresent");
+}
+
+int
+ccnc_backup_path_check(const struct ccnc_host *h, const struct ccnc_vm *vm,
+                       struct ccnc_error *err)
+{
+    const struct ccnc_vm_nic *b = NULL;
+    const struct ccnc_link *l, *br;
+
+    for (size_t i = 0; vm && i < vm->n_nics && !b; i++)
+        if (vm->nics[i].role == CCNC_NIC_ROLE_BACKUP)
+            b = &vm->nics[i];
+    if (!b) {
+        ccnc_error_set(err, CCNC_ERR_UNAVAILABLE, _("libvirt shows no backup NIC for %s"),
+                       vm ? vm->name : "?");
+        return 1;
+    }
+    if (!h || h->stale || h->updated_ms <= 0 || h->n_links == 0) {
+        ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                       _("the host side of the backup NIC was not checked: %s's agent has not "
+                         "reported its links"), h && h->name ? h->name : "?");
+        return 1;
+    }
+    if (!b->target) {
+        ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                       _("the host side of the backup NIC was not checked: libvirt names no "
+                         "host device for it"));
+        return 1;
+    }
+    l = ccnc_host_find_link(h, b->target);
+    if (!l)
+        return ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                              _("the backup NIC's host device %s is missing on %s"), b->target,
+                              h->name);
+    if (link_down(l))
+        return ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                              _("the backup NIC's host device %s on %s is %s"), b->target,
+                              h->name, l->operstate);
+    if (!ccnc_streq(b->type, "bridge") || !b->source)
+        return 0;   /* a network or direct NIC: the device is all there is to see */
+    if (!ccnc_streq(l->master, b->source))
+        return l->master
+                   ? ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                                    _("the backup NIC's host device %s on %s is in %s, not in "
+                                      "the bridge %s"), b->target, h->name, l->master, b->source)
+                   : ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                                    _("the backup NIC's host device %s on %s is in no bridge, "
+                                      "not in %s"), b->target, h->name, b->source);
+    br = ccnc_host_find_link(h, b->source);
+    if (!br)
+        return ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                              _("the backup NIC's bridge %s is missing on %s"), b->source,
+                              h->name);
+    if (link_down(br))
+        return ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                              _("the backup NIC's bridge %s on %s is %s"), b->source, h->name,
+                              br->operstate);
+    return 0;
+}
+
+/* --- plans --------------------------------------------------------------------- */
+
+/* A plan being built: its steps, in order. */
+struct steps {
+    enum ccnc_step_op op[CCNC_STEP_LAST];
+    size_t n;
+};
+
+static void
+step(struct steps *s, enum ccnc_step_op op)
+{
+    if (s->n < CCNC_ARRAY_SIZE(s->op))
+        s->op[s->n++] = op;
+}
+
+static struct ccnc_action *
+action(enum ccnc_action_kind kind, const struct ccnc_lab_vm *cv, const char *source,
+       const char *destination, const struct steps *s)
+{
+    return ccnc_action_new_steps(kind, cv->name, source, destination, cv->passthrough, s->op,
+                                 s->n);
+}
+
+static bool
+is_migrate(enum ccnc_action_kind k)
+{
+    return k == CCNC_ACTION_MIGRATE || k == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
+           k == CCNC_ACTION_MIGRATE_TEAMING;
+}
+
+static const char *
+mac_or(const struct ccnc_lab_vm *cv)
+{
+    return cv->passthrough_mac ? cv->passthrough_mac : cv->passthrough;
+}
+
+/* The VM as the lab config describes it, without asking any host. */
+static struct ccnc_action *
+plan_assumed(const struct ccnc_lab_vm *cv, const struct ccnc_lab_host *to,
+             enum ccnc_action_kind kind, struct ccnc_error *err)
+{
+    struct ccnc_action *a;
+
+    if (is_migrate(kind)) {
+        if (ccnc_streq(to->name, cv->host)) {
+            ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s already runs on %s"), cv->name,
+                           cv->host);
+            return NULL;
+        }
+        kind = cv->passthrough_kind == CCNC_PASSTHROUGH_NONE ? CCNC_ACTION_MIGRATE
+                                                             : CCNC_ACTION_MIGRATE_PASSTHROUGH;
+    }
+    a = ccnc_action_new(kind, cv->name, cv->host, to ? to->name : NULL, cv->passthrough);
+    ccnc_action_add_note(a, _("planned without asking the hosts: %s is taken to run on %s, "
+                              "its home in the lab config, as the config describes it"),
+                         cv->name, cv->host);
+    return a;
+}
+
+/* Why the VM cannot be acted on now, or 0. */
+static int
+refuse_state(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
+             const struct ccnc_plan_request *req, const struct ccnc_vm_nic_view *v,
+             struct ccnc_error *err)
+{
+    for (size_t i = 0; req->busy && req->busy[i]; i++)
+        if (ccnc_streq(req->busy[i], req->vm))
+            return ccnc_error_set(err, CCNC_ERR_REFUSED,
+                                  _("an action of this ccnc is already running on %s; wait "
+                                    "for it to end or abort it"), req->vm);
+    if (!v->vm) {
+        for (size_t i = 0; snap && i < snap->n_hosts; i++) {
+            const struct ccnc_host *h = snap->hosts[i];
+            const struct ccnc_lab_host *lh = ccnc_lab_find_host(lab, h->name);
+            if (lh && ccnc_lab_host_runs_libvirt(lh) && h->libvirt != CCNC_CONN_CONNECTED)
+                return ccnc_error_set(err, CCNC_ERR_REFUSED,
+                                      _("no host reported %s, and %s's libvirt has not "
+                                        "answered%s%s: where %s runs is not known"),
+                                      req->vm, h->name, h->libvirt_error ? ": " : "",
+                                      h->libvirt_error ? h->libvirt_error : "", req->vm);
+        }
+        return ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s runs on no host of the lab"),
+                              req->vm);
+    }
+    if (v->vm->job == CCNC_VM_JOB_MIGRATION_OUT || v->vm->job == CCNC_VM_JOB_MIGRATION_IN)
+        return ccnc_error_set(err, CCNC_ERR_REFUSED,
+                              _("%s is being migrated (a libvirt job runs on %s); wait for it "
+                                "to end, or stop it with 'ccnc abort %s'"),
+                              req->vm, v->host->name, req->vm);
+    if (v->vm->job != CCNC_VM_JOB_NONE)
+        return ccnc_error_set(err, CCNC_ERR_REFUSED,
+                              _("%s has a libvirt job running on %s; wait for it to end"),
+                              req->vm, v->host->name);
+    if (v->vm->state != CCNC_VM_RUNNING)
+        return ccnc_error_set(err, CCNC_ERR_REFUSED,
+                              _("%s is %s on %s; only a running VM can be acted on"), req->vm,
+                              ccnc_vm_state_text(v->vm->state), v->host->name);
+    return 0;
+}
+
+/* The backup must carry the VM while its passthrough NIC is away: refuse
+ * when the hosts say it cannot. */
+static int
+refuse_backup(const struct ccnc_lab_vm *cv, const struct ccnc_vm_nic_view *v,
+              struct ccnc_error *err)
+{
+    struct ccnc_error why = { 0 };
+    int rc;
+
+    if (!v->backup)
+        return ccnc_error_set(err, CCNC_ERR_REFUSED,
+                              _("libvirt shows no backup NIC (%s) on %s: without it %s would "
+                                "lose its network"), cv->backup ? cv->backup : "?", cv->name,
+                              cv->name);
+    if (v->bond_known && !v->backup_slave)
+        return ccnc_error_set(err, CCNC_ERR_REFUSED,
+                              _("the backup NIC (%s) is not a slave of %s's %s: without it %s "
+                                "would lose its network"), v->backup->mac ? v->backup->mac : "?",
+                              cv->name, cv->bond, cv->name);
+    if (v->bond_known && !v->backup_up)
+        return ccnc_error_set(err, CCNC_ERR_REFUSED,
+                              _("the backup NIC %s of %s's %s is not up: without it %s would "
+                                "lose its network"), v->backup_slave, cv->name, cv->bond,
+                              cv->name);
+    rc = ccnc_backup_path_check(v->host, v->vm, &why);
+    if (rc < 0) {
+        ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s; moving %s off its passthrough NIC would "
+                                                "cut it off"), why.message, cv->name);
+        ccnc_error_clear(&why);
+        return -1;
+    }
+    ccnc_error_clear(&why);
+    return 0;
+}
+
+static void
+note_bond_unknown(struct ccnc_action *a, const struct ccnc_lab_vm *cv,
+                  const struct ccnc_vm_nic_view *v)
+{
+    if (!v->bond_known)
+        ccnc_action_add_note(a, _("%s's bond is not known now (the guest agent %s): the steps "
+                                  "read it before they change anything"), cv->name,
+                             v->vm->bond ? _("stopped answering") : _("has not answered yet"));
+}
+
+static struct ccnc_action *
+plan_migrate(const struct ccnc_lab_vm *cv, const struct ccnc_vm_nic_view *v,
+             const struct ccnc_host *to, struct ccnc_error *err)
+{
+    struct steps s = { .n = 0 };
+    struct ccnc_action *a;
+
+    if (v->failover) {
+        step(&s, CCNC_STEP_CHECK_DESTINATION);
+        step(&s, CCNC_STEP_CHECK_STORAGE);
+        step(&s, CCNC_STEP_MIGRATE);
+        step(&s, CCNC_STEP_VERIFY);
+        a = action(CCNC_ACTION_MIGRATE_TEAMING, cv, v->host->name, to->name, &s);
+        ccnc_action_add_note(a, _("%s's passthrough NIC is the failover half of a teaming pair "
+                                  "(%s): QEMU unplugs it and plugs it again itself"),
+                             cv->name, v->failover->alias ? v->failover->alias : "?");
+        return a;
+    }
+    if (cv->passthrough_kind == CCNC_PASSTHROUGH_NONE) {
+        step(&s, CCNC_STEP_CHECK_DESTINATION);
+        step(&s, CCNC_STEP_CHECK_STORAGE);
+        step(&s, CCNC_STEP_MIGRATE);
+        step(&s, CCNC_STEP_VERIFY);
+        return action(CCNC_ACTION_MIGRATE, cv, v->host->name, to->name, &s);
+    }
+    if (v->passthrough && refuse_backup(cv, v, err) < 0)
+        return NULL;
+    step(&s, CCNC_STEP_CHECK_DESTINATION);
+    step(&s, CCNC_STEP_CHECK_STORAGE);
+    if (v->passthrough) {
+        step(&s, CCNC_STEP_CHECK_BACKUP);
+        step(&s, CCNC_STEP_RESERVE_NIC);
+        if (!(v->bond_known && v->on_backup))
+            step(&s, CCNC_STEP_BOND_TO_BACKUP);
+        step(&s, CCNC_STEP_VERIFY_ON_BACKUP);
+        step(&s, CCNC_STEP_DETACH);
+    } else {
+        step(&s, CCNC_STEP_RESERVE_NIC);
+    }
+    step(&s, CCNC_STEP_MIGRATE);
+    step(&s, CCNC_STEP_ATTACH);
+    step(&s, CCNC_STEP_WAIT_ENSLAVED);
+    step(&s, CCNC_STEP_BOND_TO_PRIMARY);
+    step(&s, CCNC_STEP_VERIFY);
+    a = action(CCNC_ACTION_MIGRATE_PASSTHROUGH, cv, v->host->name, to->name, &s);
+    a->on_backup_only = !v->passthrough;
+    if (!v->passthrough) {
+        ccnc_action_add_note(a, _("%s holds no passthrough NIC (%s) now: nothing to switch or "
+                                  "detach; the attach on %s gives it one again"),
+                             cv->name, mac_or(cv), to->name);
+        if (v->bond_known && !(v->on_backup && v->backup_up))
+            ccnc_action_add_note(a, _("its backup NIC is not carrying it either: %s has no "
+                                      "working NIC until the attach"), cv->name);
+    } else if (v->bond_known && v->on_backup) {
+        ccnc_action_add_note(a, _("%s already runs on its backup NIC %s: no switch"), cv->bond,
+                             v->backup_slave);
+    }
+    note_bond_unknown(a, cv, v);
+    return a;
+}
+
+static struct ccnc_action *
+plan_detach(const struct ccnc_lab_vm *cv, const struct ccnc_vm_nic_view *v,
+            struct ccnc_error *err)
+{
+    struct steps s = { .n = 0 };
+    struct ccnc_action *a;
+
+    if (!v->passthrough) {
+        if (v->bond_known && v->on_backup)
+            ccnc_error_set(err, CCNC_ERR_REFUSED,
+                           _("nothing to detach: %s holds no passthrough NIC (%s); its bond "
+                             "runs on its backup NIC %s"), cv->name, mac_or(cv), v->backup_slave);
+        else
+            ccnc_error_set(err, CCNC_ERR_REFUSED,
+                           _("nothing to detach: %s holds no passthrough NIC (%s)"), cv->name,
+                           mac_or(cv));
+        return NULL;
+    }
+    if (refuse_backup(cv, v, err) < 0)
+        return NULL;
+    step(&s, CCNC_STEP_CHECK_BACKUP);
+    if (!(v->bond_known && v->on_backup))
+        step(&s, CCNC_STEP_BOND_TO_BACKUP);
+    step(&s, CCNC_STEP_VERIFY_ON_BACKUP);
+    step(&s, CCNC_STEP_DETACH);
+    step(&s, CCNC_STEP_VERIFY);
+    a = action(CCNC_ACTION_DETACH, cv, v->host->name, NULL, &s);
+    if (v->bond_known && v->on_backup)
+        ccnc_action_add_note(a, _("%s already runs on its backup NIC %s: no switch"), cv->bond,
+                             v->backup_slave);
+    note_bond_unknown(a, cv, v);
+    return a;
+}
+
+static struct ccnc_action *
+plan_assign(const struct ccnc_lab_vm *cv, const struct ccnc_vm_nic_view *v,
+            struct ccnc_error *err)
+{
+    struct steps s = { .n = 0 };
+    struct ccnc_action *a;
+
+    if (v->passthrough && v->bond_known && v->on_passthrough) {
+        ccnc_error_set(err, CCNC_ERR_REFUSED,
+                       _("nothing to assign: %s holds its passthrough NIC (%s) and its bond "
+                         "runs on it"), cv->name, mac_or(cv));
+        return NULL;
+    }
+    if (!v->passthrough) {
+        step(&s, CCNC_STEP_RESERVE_NIC);
+        step(&s, CCNC_STEP_ATTACH);
+    }
+    if (!(v->passthrough && v->bond_known && v->passthrough_up))
+        step(&s, CCNC_STEP_WAIT_ENSLAVED);
+    step(&s, CCNC_STEP_BOND_TO_PRIMARY);
+    step(&s, CCNC_STEP_VERIFY);
+    a = action(CCNC_ACTION_ASSIGN, cv, v->host->name, NULL, &s);
+    a->on_backup_only = !v->passthrough;
+    if (v->passthrough)
+        ccnc_action_add_note(a, _("%s holds its passthrough NIC (%s) already: nothing is "
+                                  "attached, only its bond goes back to it"), cv->name,
+                             mac_or(cv));
+    note_bond_unknown(a, cv, v);
+    return a;
+}
+
+struct ccnc_action *
+ccnc_plan(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
+          const struct ccnc_plan_request *req, struct ccnc_error *err)
+{
+    const struct ccnc_lab_vm *cv = req->vm ? ccnc_lab_find_vm(lab, req->vm) : NULL;
+    const struct ccnc_lab_host *to = NULL;
+    struct ccnc_vm_nic_view v;
+    bool migrate = is_migrate(req->kind);
+
+    if (!cv) {
+        ccnc_error_set(err, CCNC_ERR_CONFIG, _("the lab config has no [vm %s]; add it (see "
+                                               "lab.conf(5))"), req->vm ? req->vm : "");
+        return NULL;
+    }
+    if (migrate) {
+        to = req->destination ? ccnc_lab_find_host(lab, req->destination) : NULL;
+        if (!to || !ccnc_lab_host_runs_libvirt(to)) {
+            ccnc_error_set(err, CCNC_ERR_CONFIG, _("'%s' is not a hypervisor host of the lab"),
+                           req->destination ? req->destination : "");
+            return NULL;
+        }
+    } else if (cv->passthrough_kind == CCNC_PASSTHROUGH_NONE) {
+        ccnc_error_set(err, CCNC_ERR_CONFIG, _("[vm %s] has no passthrough NIC in the lab "
+                                               "config"), cv->name);
+        return NULL;
+    }
+    if (req->assume_config)
+        return plan_assumed(cv, to, req->kind, err);
+
+    ccnc_vm_nic_view_get(snap, cv, &v);
+    if (refuse_state(lab, snap, req, &v, err) < 0)
+        return NULL;
+    if (migrate) {
+        int di = ccnc_snapshot_find_host(snap, to->name);
+        const struct ccnc_host *dh = di < 0 ? NULL : snap->hosts[di];
+        if (ccnc_streq(to->name, v.host->name)) {
+            ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s already runs on %s"), cv->name,
+                           v.host->name);
+            return NULL;
+        }
+        if (!dh || dh->libvirt != CCNC_CONN_CONNECTED) {
+            ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s's libvirt does not answer%s%s: %s "
+                                                    "cannot go there now"),
+                           to->name, dh && dh->libvirt_error ? ": " : "",
+                           dh && dh->libvirt_error ? dh->libvirt_error : "", cv->name);
+            return NULL;
+        }
+        return plan_migrate(cv, &v, dh, err);
+    }
+    if (v.failover) {
+        ccnc_error_set(err, CCNC_ERR_REFUSED,
+                       _("%s's passthrough NIC is the failover half of a teaming pair (%s), "
+                         "which QEMU unplugs and plugs again itself at a migration: ccnc leaves "
+                         "it to QEMU"), cv->name, v.failover->alias ? v.failover->alias : "?");
+        return NULL;
+    }
+    return req->kind == CCNC_ACTION_DETACH ? plan_detach(cv, &v, err) : plan_assign(cv, &v, err);
+}

@@ -1,0 +1,435 @@
+/* The one planner: a table of VM states (bond on its passthrough NIC, on
+ * its backup, no passthrough NIC, a pool VF, a teaming pair, not running,
+ * on no host that answered, a migration running, a dead backup path) and
+ * what each request plans — the steps in order — or why it is refused. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ccnc/plan.h>
+#include <ccnc/util.h>
+
+#include "check-ccnc.h"
+
+static const char lab_text[] =
+    "[lab]\nname = plans\n"
+    "[host sys1]\naddress = 10.0.0.1\nuser = root\nrole = hypervisor\n"
+    "[host sys2]\naddress = 10.0.0.2\nuser = root\nrole = hypervisor\n"
+    "[host nfs]\naddress = 10.0.0.3\nuser = root\nrole = storage\n"
+    "[pool vfs]\nsys1 = eth1\nsys2 = eth1\n"
+    "[vm vm1]\nhost = sys1\npassthrough = model:e1000e\npassthrough_mac = 52:54:00:77:01:01\n"
+    "passthrough_bridge = br-pt\nbackup = 52:54:00:77:01:02\n"
+    "[vm vf1]\nhost = sys1\npassthrough = pool:vfs\npassthrough_mac = 52:54:00:77:02:01\n"
+    "backup = alias:net0\n"
+    "[vm plain]\nhost = sys1\n";
+
+/* What the hosts report, for one case. */
+enum vm_shape {
+    ON_PRIMARY,        /* both NICs, bond on the passthrough NIC */
+    ON_BACKUP,         /* both NICs, bond on the backup */
+    NO_PASSTHROUGH,    /* only the backup, bond on it */
+    BOND_UNKNOWN,      /* both NICs, the guest agent silent */
+    BACKUP_MII_DOWN,   /* both NICs, the backup's slave down in the guest */
+    TAP_DOWN,          /* the backup's tap down on the host */
+    TAP_NO_BRIDGE,     /* the backup's tap out of its bridge */
+    TEAMING,           /* a failover pair */
+    SHUT_OFF,
+    MIGRATING,         /* a libvirt migration job runs */
+    NOWHERE_SILENT,    /* on no host, and sys2's libvirt has not answered */
+    NOWHERE,           /* on no host, every libvirt answered */
+    DEST_SILENT,       /* on primary, sys2's libvirt not connected */
+};
+
+static struct ccnc_lab *
+load_lab(void)
+{
+    struct ccnc_error errs[4] = { { 0 } };
+    size_t n = 0;
+    struct ccnc_lab *lab = ccnc_lab_load_text("plans.conf", lab_text, strlen(lab_text), errs, 4,
+                                              &n);
+
+    ck_assert_msg(lab, "lab: %s", n ? errs[0].message : "?");
+    return lab;
+}
+
+static void
+add_nic(struct ccnc_vm *vm, const char *mac, const char *model, const char *type,
+        const char *alias, const char *target, const char *source)
+{
+    struct ccnc_vm_nic *n = ccnc_vm_add_nic(vm);
+
+    n->mac = ccnc_xstrdup(mac);
+    n->model = ccnc_xstrdup(model);
+    n->type = ccnc_xstrdup(type);
+    n->alias = ccnc_xstrdup(alias);
+    n->target = ccnc_xstrdup(target);
+    n->source = ccnc_xstrdup(source);
+}
+
+static void
+add_slave(struct ccnc_bond *b, const char *name, const char *mac, const char *mii)
+{
+    struct ccnc_bond_slave *s = ccnc_bond_add_slave(b);
+
+    s->name = ccnc_xstrdup(name);
+    s->perm_hwaddr = ccnc_xstrdup(mac);
+    s->mii_status = ccnc_xstrdup(mii);
+}
+
+static void
+add_link(struct ccnc_host *h, const char *name, const char *oper, const char *master)
+{
+    struct ccnc_link *l = ccnc_host_add_link(h);
+
+    l->name = ccnc_xstrdup(name);
+    l->operstate = ccnc_xstrdup(oper);
+    l->master = ccnc_xstrdup(master);
+}
+
+/* vm (vm1, or vf1 with a VF as its passthrough NIC) on sys1 as shape says. */
+static void
+add_vm(struct ccnc_host *h, const struct ccnc_lab *lab, const char *name, enum vm_shape shape)
+{
+    struct ccnc_vm *vm = ccnc_host_add_vm(h);
+    bool vf = strcmp(name, "vf1") == 0;
+    const char *pt_mac = vf ? "52:54:00:77:02:01" : "52:54:00:77:01:01";
+    const char *bk_mac = vf ? "52:54:00:77:02:02" : "52:54:00:77:01:02";
+    bool has_pt = shape != NO_PASSTHROUGH;
+
+    vm->name = ccnc_xstrdup(name);
+    vm->state = shape == SHUT_OFF ? CCNC_VM_SHUTOFF : CCNC_VM_RUNNING;
+    vm->job = shape == MIGRATING ? CCNC_VM_JOB_MIGRATION_OUT : CCNC_VM_JOB_NONE;
+    if (has_pt && vf)
+        add_nic(vm, pt_mac, NULL, "interface-hostdev", "hostdev0", NULL, NULL);
+    else if (has_pt)
+        add_nic(vm, pt_mac, "e1000e", "bridge", "net1", "vnet0", "br-pt");
+    add_nic(vm, bk_mac, "virtio", "bridge", "net0", "vnet1", "br0");
+    if (shape == TEAMING) {
+        struct ccnc_vm_nic *t = &vm->nics[0];
+        t->teaming = ccnc_xcalloc(1, sizeof(*t->teaming));
+        t->teaming->type = ccnc_xstrdup("transient");
+        t->teaming->persistent = ccnc_xstrdup("net0");
+    }
+    ccnc_vm_apply_roles(vm, ccnc_lab_find_vm(lab, name));
+    vm->bond = ccnc_xmalloc(sizeof(*vm->bond));
+    ccnc_bond_init(vm->bond);
+    vm->bond->name = ccnc_xstrdup("bond0");
+    vm->bond->mode = CCNC_BOND_MODE_ACTIVE_BACKUP;
+    if (has_pt)
+        add_slave(vm->bond, "eth0", pt_mac, "up");
+    add_slave(vm->bond, "eth1", bk_mac, shape == BACKUP_MII_DOWN ? "down" : "up");
+    vm->bond->active_slave = ccnc_xstrdup(shape == ON_PRIMARY || shape == BOND_UNKNOWN ||
+                                                  shape == BACKUP_MII_DOWN || shape == TAP_DOWN ||
+                                                  shape == TAP_NO_BRIDGE || shape == TEAMING ||
+                                                  shape == MIGRATING || shape == DEST_SILENT ||
+                                                  shape == SHUT_OFF
+                                              ? "eth0" : "eth1");
+    vm->bond_stale = shape == BOND_UNKNOWN;
+}
+
+static struct ccnc_snapshot *
+make_snapshot(struct ccnc_lab *lab, const char *vm, enum vm_shape shape)
+{
+    struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(lab);
+
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        struct ccnc_host *h = ccnc_host_dup(snap->hosts[i]);
+        struct ccnc_snapshot *next;
+        bool hyper = h->role == CCNC_HOST_ROLE_HYPERVISOR;
+
+        h->connection = CCNC_CONN_CONNECTED;
+        h->stale = false;
+        h->updated_ms = 1;
+        if (hyper)
+            h->libvirt = (shape == NOWHERE_SILENT || shape == DEST_SILENT) &&
+                                 strcmp(h->name, "sys2") == 0
+                             ? CCNC_CONN_UNREACHABLE
+                             : CCNC_CONN_CONNECTED;
+        if (strcmp(h->name, "sys1") == 0) {
+            add_link(h, "br0", "up", NULL);
+            add_link(h, "br-pt", "up", NULL);
+            add_link(h, "vnet0", "up", "br-pt");
+            add_link(h, "vnet1", shape == TAP_DOWN ? "down" : "up",
+                     shape == TAP_NO_BRIDGE ? NULL : "br0");
+            if (shape != NOWHERE && shape != NOWHERE_SILENT)
+                add_vm(h, lab, vm, shape);
+        }
+        next = ccnc_snapshot_replace_host(snap, i, h);
+        ccnc_snapshot_unref(snap);
+        snap = next;
+    }
+    return snap;
+}
+
+/* The steps of a plan as text: "check-destination check-storage ...". */
+static char *
+steps_text(const struct ccnc_action *a)
+{
+    char *t = ccnc_xstrdup("");
+
+    for (size_t i = 0; i < a->n_steps; i++) {
+        char *n = ccnc_xasprintf("%s%s%s", t, *t ? " " : "", ccnc_step_op_to_string(a->steps[i].op));
+        free(t);
+        t = n;
+    }
+    return t;
+}
+
+#define FULL_MIGRATE                                                                       \
+    "check-destination check-storage check-backup reserve-nic bond-to-backup "             \
+    "verify-on-backup detach migrate attach wait-enslaved bond-to-primary verify"
+
+static const struct plan_case {
+    const char *name;
+    const char *vm;
+    enum vm_shape shape;
+    enum ccnc_action_kind ask;
+    const char *to;
+    const char *busy;
+    /* the plan: its kind and steps, and a word its notes must hold; or a
+     * refusal: its code and a word of its message */
+    int kind;                   /* -1: refused */
+    const char *steps;
+    const char *note;           /* NULL: no notes */
+    enum ccnc_error_code code;
+    const char *why;
+} cases[] = {
+    { "migrate, bond on the passthrough NIC: the whole dance", "vm1", ON_PRIMARY,
+      CCNC_ACTION_MIGRATE, "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH, FULL_MIGRATE, NULL, 0,
+      NULL },
+    { "migrate, bond already on the backup: no switch", "vm1", ON_BACKUP, CCNC_ACTION_MIGRATE,
+      "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH,
+      "check-destination check-storage check-backup reserve-nic verify-on-backup detach migrate "
+      "attach wait-enslaved bond-to-primary verify", "no switch", 0, NULL },
+    { "migrate, no passthrough NIC: nothing to detach, the attach heals", "vm1", NO_PASSTHROUGH,
+      CCNC_ACTION_MIGRATE_PASSTHROUGH, "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH,
+      "check-destination check-storage reserve-nic migrate attach wait-enslaved "
+      "bond-to-primary verify", "gives it one again", 0, NULL },
+    { "migrate, a VF of a pool: the whole dance", "vf1", ON_PRIMARY, CCNC_ACTION_MIGRATE,
+      "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH, FULL_MIGRATE, NULL, 0, NULL },
+    { "migrate, a VF of a pool, none held: reserve and attach on the destination", "vf1",
+      NO_PASSTHROUGH, CCNC_ACTION_MIGRATE, "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH,
+      "check-destination check-storage reserve-nic migrate attach wait-enslaved "
+      "bond-to-primary verify", "52:54:00:77:02:01", 0, NULL },
+    { "migrate, a teaming pair: QEMU's own failover", "vm1", TEAMING, CCNC_ACTION_MIGRATE,
+      "sys2", NULL, CCNC_ACTION_MIGRATE_TEAMING, "check-destination check-storage migrate verify",
+      "teaming", 0, NULL },
+    { "migrate, no passthrough NIC in the config: a plain migration", "plain", NO_PASSTHROUGH,
+      CCNC_ACTION_MIGRATE, "sys2", NULL, CCNC_ACTION_MIGRATE,
+      "check-destination check-storage migrate verify", NULL, 0, NULL },
+    { "migrate, bond unknown: the whole dance, said so", "vm1", BOND_UNKNOWN,
+      CCNC_ACTION_MIGRATE, "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH, FULL_MIGRATE,
+      "not known", 0, NULL },
+    { "migrate, not running", "vm1", SHUT_OFF, CCNC_ACTION_MIGRATE, "sys2", NULL, -1, NULL,
+      NULL, CCNC_ERR_REFUSED, "shut off" },
+    { "migrate, a migration already running", "vm1", MIGRATING, CCNC_ACTION_MIGRATE, "sys2",
+      NULL, -1, NULL, NULL, CCNC_ERR_REFUSED, "being migrated" },
+    { "migrate, an action of this ccnc running on it", "vm1", ON_PRIMARY, CCNC_ACTION_MIGRATE,
+      "sys2", "vm1", -1, NULL, NULL, CCNC_ERR_REFUSED, "already running" },
+    { "migrate, on no host and a libvirt silent: not known", "vm1", NOWHERE_SILENT,
+      CCNC_ACTION_MIGRATE, "sys2", NULL, -1, NULL, NULL, CCNC_ERR_REFUSED, "is not known" },
+    { "migrate, on no host at all", "vm1", NOWHERE, CCNC_ACTION_MIGRATE, "sys2", NULL, -1,
+      NULL, NULL, CCNC_ERR_REFUSED, "runs on no host" },
+    { "migrate to where it runs", "vm1", ON_PRIMARY, CCNC_ACTION_MIGRATE, "sys1", NULL, -1,
+      NULL, NULL, CCNC_ERR_REFUSED, "already runs on sys1" },
+    { "migrate to a storage host", "vm1", ON_PRIMARY, CCNC_ACTION_MIGRATE, "nfs", NULL, -1,
+      NULL, NULL, CCNC_ERR_CONFIG, "not a hypervisor" },
+    { "migrate to a host whose libvirt is silent", "vm1", DEST_SILENT, CCNC_ACTION_MIGRATE,
+      "sys2", NULL, -1, NULL, NULL, CCNC_ERR_REFUSED, "does not answer" },
+    { "migrate, the backup's slave down in the guest", "vm1", BACKUP_MII_DOWN,
+      CCNC_ACTION_MIGRATE, "sys2", NULL, -1, NULL, NULL, CCNC_ERR_REFUSED, "eth1" },
+    { "migrate, the backup's tap down on the host", "vm1", TAP_DOWN, CCNC_ACTION_MIGRATE,
+      "sys2", NULL, -1, NULL, NULL, CCNC_ERR_REFUSED, "vnet1 on sys1 is down" },
+    { "migrate, the backup's tap out of its bridge", "vm1", TAP_NO_BRIDGE, CCNC_ACTION_MIGRATE,
+      "sys2", NULL, -1, NULL, NULL, CCNC_ERR_REFUSED, "in no bridge" },
+    { "detach, bond on the passthrough NIC", "vm1", ON_PRIMARY, CCNC_ACTION_DETACH, NULL, NULL,
+      CCNC_ACTION_DETACH, "check-backup bond-to-backup verify-on-backup detach verify", NULL, 0,
+      NULL },
+    { "detach, bond already on the backup", "vm1", ON_BACKUP, CCNC_ACTION_DETACH, NULL, NULL,
+      CCNC_ACTION_DETACH, "check-backup verify-on-backup detach verify", "no switch", 0, NULL },
+    { "detach twice: nothing to detach", "vm1", NO_PASSTHROUGH, CCNC_ACTION_DETACH, NULL, NULL,
+      -1, NULL, NULL, CCNC_ERR_REFUSED, "nothing to detach" },
+    { "detach, the backup's tap down", "vm1", TAP_DOWN, CCNC_ACTION_DETACH, NULL, NULL, -1,
+      NULL, NULL, CCNC_ERR_REFUSED, "vnet1" },
+    { "detach a teaming pair", "vm1", TEAMING, CCNC_ACTION_DETACH, NULL, NULL, -1, NULL, NULL,
+      CCNC_ERR_REFUSED, "teaming" },
+    { "assign, holding it already: nothing to assign", "vm1", ON_PRIMARY, CCNC_ACTION_ASSIGN,
+      NULL, NULL, -1, NULL, NULL, CCNC_ERR_REFUSED, "nothing to assign" },
+    { "assign, holding it, bond on the backup: only the switch back", "vm1", ON_BACKUP,
+      CCNC_ACTION_ASSIGN, NULL, NULL, CCNC_ACTION_ASSIGN, "bond-to-primary verify",
+      "already", 0, NULL },
+    { "assign, holding none: reserve, attach, enslave, switch", "vm1", NO_PASSTHROUGH,
+      CCNC_ACTION_ASSIGN, NULL, NULL, CCNC_ACTION_ASSIGN,
+      "reserve-nic attach wait-enslaved bond-to-primary verify", NULL, 0, NULL },
+    { "assign a VF of a pool, holding none", "vf1", NO_PASSTHROUGH, CCNC_ACTION_ASSIGN, NULL,
+      NULL, CCNC_ACTION_ASSIGN, "reserve-nic attach wait-enslaved bond-to-primary verify", NULL,
+      0, NULL },
+    { "assign, bond unknown: the switch after the NIC is a slave", "vm1", BOND_UNKNOWN,
+      CCNC_ACTION_ASSIGN, NULL, NULL, CCNC_ACTION_ASSIGN, "wait-enslaved bond-to-primary verify",
+      "not known", 0, NULL },
+    { "assign to a VM with no passthrough NIC in the config", "plain", NO_PASSTHROUGH,
+      CCNC_ACTION_ASSIGN, NULL, NULL, -1, NULL, NULL, CCNC_ERR_CONFIG, "no passthrough NIC" },
+    { "a VM the config does not know", "vm9", ON_PRIMARY, CCNC_ACTION_MIGRATE, "sys2", NULL, -1,
+      NULL, NULL, CCNC_ERR_CONFIG, "[vm vm9]" },
+};
+
+START_TEST(test_plan_table)
+{
+    const struct plan_case *c = &cases[_i];
+    struct ccnc_lab *lab = load_lab();
+    struct ccnc_snapshot *snap = make_snapshot(lab, strcmp(c->vm, "vm9") == 0 ? "vm1" : c->vm,
+                                               c->shape);
+    const char *busy[] = { c->busy, NULL };
+    struct ccnc_plan_request req = { .kind = c->ask, .vm = c->vm, .destination = c->to,
+                                     .busy = busy };
+    struct ccnc_error err = { 0 };
+    struct ccnc_action *a = ccnc_plan(lab, snap, &req, &err);
+
+    if (c->kind < 0) {
+        ck_assert_msg(!a, "%s: planned, not refused", c->name);
+        ck_assert_msg(err.code == c->code, "%s: code %s, not %s", c->name,
+                      ccnc_error_code_to_string(err.code), ccnc_error_code_to_string(c->code));
+        ck_assert_msg(err.message && strstr(err.message, c->why), "%s: '%s' says nothing of '%s'",
+                      c->name, err.message ? err.message : "(null)", c->why);
+    } else {
+        char *steps;
+        bool noted = false;
+        ck_assert_msg(a, "%s: refused: %s", c->name, err.message ? err.message : "?");
+        steps = steps_text(a);
+        ck_assert_msg(a->kind == (enum ccnc_action_kind)c->kind, "%s: kind %s", c->name,
+                      ccnc_action_kind_to_string(a->kind));
+        ck_assert_msg(strcmp(steps, c->steps) == 0, "%s: steps\n  %s\nnot\n  %s", c->name, steps,
+                      c->steps);
+        ck_assert_str_eq(a->vm, c->vm);
+        ck_assert_str_eq(a->source, "sys1");
+        if (c->to)
+            ck_assert_str_eq(a->destination, c->to);
+        else
+            ck_assert_ptr_null(a->destination);
+        for (size_t k = 0; k < a->n_notes; k++)
+            noted |= c->note && strstr(a->notes[k], c->note) != NULL;
+        if (c->note)
+            ck_assert_msg(noted, "%s: no note says '%s' (%zu notes)", c->name, c->note,
+                          a->n_notes);
+        else
+            ck_assert_msg(a->n_notes == 0, "%s: unexpected note '%s'", c->name, a->notes[0]);
+        ck_assert_int_eq(a->state, CCNC_ACTION_PLANNED);
+        free(steps);
+    }
+    ccnc_action_free(a);
+    ccnc_error_clear(&err);
+    ccnc_snapshot_unref(snap);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
+/* Offline (--offline --dry-run): the VM as the config says, on its home. */
+START_TEST(test_plan_assumed)
+{
+    struct ccnc_lab *lab = load_lab();
+    struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(lab);
+    struct ccnc_plan_request req = { .kind = CCNC_ACTION_MIGRATE, .vm = "vm1",
+                                     .destination = "sys2", .assume_config = true };
+    struct ccnc_error err = { 0 };
+    struct ccnc_action *a = ccnc_plan(lab, snap, &req, &err);
+    char *steps;
+
+    ck_assert_ptr_nonnull(a);
+    steps = steps_text(a);
+    ck_assert_str_eq(steps, FULL_MIGRATE);
+    ck_assert_str_eq(a->source, "sys1");
+    ck_assert_int_eq(a->n_notes, 1);
+    ck_assert_ptr_nonnull(strstr(a->notes[0], "home"));
+    free(steps);
+    ccnc_action_free(a);
+    /* ... and online, the same snapshot (no host answered) knows nothing */
+    req.assume_config = false;
+    a = ccnc_plan(lab, snap, &req, &err);
+    ck_assert_ptr_null(a);
+    ck_assert_int_eq(err.code, CCNC_ERR_REFUSED);
+    ccnc_error_clear(&err);
+    /* home is where it goes: refused offline too */
+    req.assume_config = true;
+    req.destination = "sys1";
+    a = ccnc_plan(lab, snap, &req, &err);
+    ck_assert_ptr_null(a);
+    ck_assert_ptr_nonnull(strstr(err.message, "already runs on sys1"));
+    ccnc_error_clear(&err);
+    ccnc_snapshot_unref(snap);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
+/* The plan's text for --dry-run carries the notes. */
+START_TEST(test_plan_text_notes)
+{
+    struct ccnc_lab *lab = load_lab();
+    struct ccnc_snapshot *snap = make_snapshot(lab, "vm1", NO_PASSTHROUGH);
+    struct ccnc_plan_request req = { .kind = CCNC_ACTION_MIGRATE, .vm = "vm1",
+                                     .destination = "sys2" };
+    struct ccnc_action *a = ccnc_plan(lab, snap, &req, NULL);
+    char *text;
+
+    ck_assert_ptr_nonnull(a);
+    text = ccnc_action_plan_text(a);
+    ck_assert_ptr_nonnull(strstr(text, " 1. check-destination"));
+    ck_assert_ptr_nonnull(strstr(text, " 8. verify"));
+    ck_assert_ptr_null(strstr(text, " 9. "));
+    ck_assert_ptr_nonnull(strstr(text, "    - vm1 holds no passthrough NIC (52:54:00:77:01:01)"));
+    free(text);
+    ccnc_action_free(a);
+    ccnc_snapshot_unref(snap);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
+/* The host side of the backup NIC, part by part. */
+START_TEST(test_backup_path)
+{
+    struct ccnc_lab *lab = load_lab();
+    struct ccnc_error err = { 0 };
+    static const struct { enum vm_shape shape; int rc; const char *why; } t[] = {
+        { ON_PRIMARY, 0, NULL },
+        { TAP_DOWN, -1, "vnet1 on sys1 is down" },
+        { TAP_NO_BRIDGE, -1, "in no bridge, not in br0" },
+    };
+
+    for (size_t k = 0; k < CCNC_ARRAY_SIZE(t); k++) {
+        struct ccnc_snapshot *snap = make_snapshot(lab, "vm1", t[k].shape);
+        const struct ccnc_host *h = snap->hosts[ccnc_snapshot_find_host(snap, "sys1")];
+        int rc = ccnc_backup_path_check(h, ccnc_host_find_vm(h, "vm1"), &err);
+        ck_assert_int_eq(rc, t[k].rc);
+        if (t[k].why)
+            ck_assert_msg(strstr(err.message, t[k].why), "'%s'", err.message);
+        ccnc_error_clear(&err);
+        ccnc_snapshot_unref(snap);
+    }
+    /* a host whose agent never reported: not known, not dead */
+    {
+        struct ccnc_snapshot *snap = make_snapshot(lab, "vm1", ON_PRIMARY);
+        struct ccnc_host *h = ccnc_host_dup(snap->hosts[0]);
+        h->stale = true;
+        ck_assert_int_eq(ccnc_backup_path_check(h, ccnc_host_find_vm(h, "vm1"), &err), 1);
+        ck_assert_ptr_nonnull(strstr(err.message, "not checked"));
+        ccnc_error_clear(&err);
+        ccnc_host_unref(h);
+        ccnc_snapshot_unref(snap);
+    }
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
+Suite *
+ccnc_plan_suite(void)
+{
+    Suite *s = suite_create("plan");
+    TCase *tc = tcase_create("plan");
+
+    tcase_add_loop_test(tc, test_plan_table, 0, (int)CCNC_ARRAY_SIZE(cases));
+    tcase_add_test(tc, test_plan_assumed);
+    tcase_add_test(tc, test_plan_text_notes);
+    tcase_add_test(tc, test_backup_path);
+    suite_add_tcase(s, tc);
+    return s;
+}
