@@ -133,16 +133,13 @@ bool ui_vfs_selected(const struct ui_state *st, const struct ccnc_snapshot *snap
 extern const struct ui_view ui_view_migration;
 extern const struct ui_view ui_view_log;
 
+/* The view of an id, in the tabs' order; borrowed from a static table,
+ * never NULL. */
+const struct ui_view *ui_views_get(enum ui_view_id view);
+
 /* The body of the screen: rows a view may use (below the title bar and
  * its rule, above the key line). */
 #define UI_BODY_TOP 2
 #define UI_BODY_BOTTOM(g) ((g)->h - 2)   /* last usable row */
-
-/* Draw the whole screen: title bar, the current view, the key line, and
- * the help overlay if asked for. */
-void ui_draw_screen(struct ui_grid *g, const struct ccnc_snapshot *snap,
-                    const struct ui_state *st);
-/* Handle one key for the whole console. */
-int ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key);
 
 #endif
