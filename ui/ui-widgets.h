@@ -1,12 +1,22 @@
-/* Small pieces every view uses: list selection and scrolling, the "more
- * below" mark, short texts.  Below the views and the screen: it calls
+/* Small pieces every view uses: the wide layout, list selection and
+ * scrolling, the "more below" mark, short texts.  Below the views and the screen: it calls
  * neither. */
 #ifndef CCNC_UI_WIDGETS_H
 #define CCNC_UI_WIDGETS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ui-grid.h"
+
+/* From this many columns on, the views use their wide layout (longer
+ * names, more fields); below it, the one made for 80 columns. */
+#define UI_WIDE_COLS 120
+static inline bool
+ui_wide(const struct ui_grid *g)
+{
+    return g->w >= UI_WIDE_COLS;
+}
 
 /* Move a selection of n rows by key (j/k, arrows, PgUp/PgDn, Home/End);
  * returns UI_KEY_* flags, UI_KEY_UNHANDLED when key is no motion. */
