@@ -11,6 +11,15 @@
 #include "core/i18n.h"
 #include "ui-dialogs.h"
 
+/* The width of the plan, host key and passphrase dialogs (the help and
+ * the VF editor have their own): 90 columns where they fit with room to
+ * spare, else the screen less two a side. */
+static int
+dialog_width(const struct ui_grid *g)
+{
+    return g->w >= 96 ? 90 : g->w - 4;
+}
+
 /* A framed, reversed box that a dialog writes into. */
 static void
 draw_box(struct ui_grid *g, int y0, int x0, int h, int w)
@@ -74,7 +83,7 @@ draw_help(struct ui_grid *g)
 static void
 draw_plan(struct ui_grid *g, const char *plan)
 {
-    int lines = 0, w = g->w >= 96 ? 90 : g->w - 4, h, y0, x0, y;
+    int lines = 0, w = dialog_width(g), h, y0, x0, y;
     const char *p;
 
     for (p = plan; *p; p++)
@@ -107,7 +116,7 @@ draw_hostkey(struct ui_grid *g, const struct ccnc_snapshot *snap, const char *na
 {
     int at = ccnc_snapshot_find_host(snap, name);
     const struct ccnc_host *h = at >= 0 ? snap->hosts[at] : NULL;
-    int w = g->w >= 96 ? 90 : g->w - 4, h_box = 10, y0 = (g->h - 10) / 2, x0 = (g->w - w) / 2;
+    int w = dialog_width(g), h_box = 10, y0 = (g->h - 10) / 2, x0 = (g->w - w) / 2;
     char *line;
 
     if (!h)
@@ -135,7 +144,7 @@ draw_passphrase(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
 {
     int at = ccnc_snapshot_find_host(snap, st->pass_host);
     const struct ccnc_host *h = at >= 0 ? snap->hosts[at] : NULL;
-    int w = g->w >= 96 ? 90 : g->w - 4, y0 = (g->h - 8) / 2, x0 = (g->w - w) / 2;
+    int w = dialog_width(g), y0 = (g->h - 8) / 2, x0 = (g->w - w) / 2;
     size_t n = strlen(st->secret);
     char *line;
 
