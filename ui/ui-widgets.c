@@ -9,7 +9,7 @@
 #include <ccnc/util.h>
 
 #include "core/i18n.h"
-#include "ui-views.h"
+#include "ui-views.h"     /* the key codes and UI_KEY_* flags */
 #include "ui-widgets.h"
 
 void
