@@ -14,6 +14,7 @@
 #include <ccnc/model.h>
 #include <ccnc/util.h>
 
+#include "ui-screen.h"
 #include "ui-views.h"
 
 #define N_HYPERVISORS 2

@@ -204,7 +204,7 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
 {
     const struct ccnc_action *a = st->action;
     int y = UI_BODY_TOP, bottom = UI_BODY_BOTTOM(g);
-    int right = g->w >= 120 ? g->w / 2 + 4 : g->w - 28;
+    int right = ui_wide(g) ? g->w / 2 + 4 : g->w - 28;
     const char *arrow = g->ascii ? "->" : "\u2192";
     enum ui_attr state_attr = a->state == CCNC_ACTION_DONE ? UI_GOOD
                               : a->state == CCNC_ACTION_FAILED ? UI_BAD
@@ -339,7 +339,7 @@ static void
 migration_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_state *st)
 {
     int y = UI_BODY_TOP, bottom = UI_BODY_BOTTOM(g);
-    int right = g->w >= 120 ? g->w / 2 + 4 : 50;
+    int right = ui_wide(g) ? g->w / 2 + 4 : 50;
     const char *dash = g->ascii ? "-" : "\u2014";
 
     (void)snap;
@@ -382,7 +382,7 @@ migration_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
     {
         static const int xs_narrow[] = { 2, 12, 19, 26, 35, 45, 58 };
         static const int xs_wide[] = { 2, 20, 30, 40, 52, 66, 82 };
-        const int *xs = g->w >= 120 ? xs_wide : xs_narrow;
+        const int *xs = ui_wide(g) ? xs_wide : xs_narrow;
         for (size_t i = 0; i < CCNC_ARRAY_SIZE(result_cols); i++) {
             int w = i + 1 < CCNC_ARRAY_SIZE(result_cols) ? xs[i + 1] - xs[i] - 1 : 14;
             ui_grid_put_fit(g, y, xs[i], w, UI_BOLD, _(result_cols[i]));

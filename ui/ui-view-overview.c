@@ -174,7 +174,7 @@ static int
 draw_host_line(struct ui_grid *g, int y, const struct ccnc_snapshot *snap,
                const struct ccnc_host *h)
 {
-    bool wide = g->w >= 120;
+    bool wide = ui_wide(g);
     char buf[128];
     int x;
 
@@ -281,7 +281,7 @@ draw_storage(struct ui_grid *g, int y, const struct ccnc_snapshot *snap)
         for (size_t j = 0; j < h->n_exports && x < g->w - 2; j++) {
             const struct ccnc_export *ex = &h->exports[j];
             char freebuf[48] = "", *t;
-            if (g->w >= 120 && ex->free_bytes >= 0) {
+            if (ui_wide(g) && ex->free_bytes >= 0) {
                 char *f = ccnc_xasprintf(_("%.1f GiB free"),
                                          (double)ex->free_bytes / (1024.0 * 1024 * 1024));
                 snprintf(freebuf, sizeof(freebuf), " (%s)", f);
@@ -453,7 +453,7 @@ static void
 draw_vm_line(struct ui_grid *g, int y, const struct entry *e, bool selected)
 {
     const char *mark = g->ascii ? ">" : "\u25b6";
-    bool wide = g->w >= 120;
+    bool wide = ui_wide(g);
     int name_w = wide ? 16 : 10;
     int x = 2 + name_w + 1;
 
@@ -542,7 +542,7 @@ draw_nic_line(struct ui_grid *g, int y, const struct entry *e, const struct ccnc
 {
     const struct ccnc_bond_slave *s = slave_by_mac(e->vm->bond, n->mac);
     const struct ccnc_link *hl = n->target ? ccnc_host_find_link(e->host, n->target) : NULL;
-    bool wide = g->w >= 120;
+    bool wide = ui_wide(g);
     char side[96];
     const char *link = NULL;
     enum ui_attr la = UI_DIM;

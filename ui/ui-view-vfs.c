@@ -66,7 +66,7 @@ columns(const struct ui_grid *g)
 {
     struct cols c = { 1, 5, 18, 36, 41, 47, 52, 58, 64, 72, 0 };
 
-    if (g->w >= 120) {
+    if (ui_wide(g)) {
         c = (struct cols){ 1, 6, 20, 39, 45, 52, 59, 66, 73, 83, 0 };
     }
     c.vm_w = g->w - c.vm - 1;

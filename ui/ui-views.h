@@ -8,6 +8,7 @@
 
 #include "ui-grid.h"
 #include "ui-log.h"
+#include "ui-widgets.h"
 
 /* What a key handler asks of the loop. */
 enum {
@@ -132,33 +133,13 @@ bool ui_vfs_selected(const struct ui_state *st, const struct ccnc_snapshot *snap
 extern const struct ui_view ui_view_migration;
 extern const struct ui_view ui_view_log;
 
+/* The view of an id, in the tabs' order; borrowed from a static table,
+ * never NULL. */
+const struct ui_view *ui_views_get(enum ui_view_id view);
+
 /* The body of the screen: rows a view may use (below the title bar and
  * its rule, above the key line). */
 #define UI_BODY_TOP 2
 #define UI_BODY_BOTTOM(g) ((g)->h - 2)   /* last usable row */
-
-/* Draw the whole screen: title bar, the current view, the key line, and
- * the help overlay if asked for. */
-void ui_draw_screen(struct ui_grid *g, const struct ccnc_snapshot *snap,
-                    const struct ui_state *st);
-/* Handle one key for the whole console. */
-int ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key);
-
-/* Shared by the views: move a selection of n rows by key (j/k, arrows,
- * PgUp/PgDn, Home/End); UI_KEY_UNHANDLED when key is no motion. */
-int ui_select_move(int *sel, int n, int key);
-/* "↓ N more" at the right end of row y: the list goes on below. */
-void ui_draw_more_below(struct ui_grid *g, int y, int n);
-/* First row to show so that rows [first, last] of a list stay visible in
- * `avail` rows (keeps the end of the selected item at the bottom edge). */
-int ui_scroll_top(int first, int last, int avail);
-/* Text that may be missing from a snapshot, shown as "?". */
-static inline const char *
-ui_str(const char *s)
-{
-    return s ? s : "?";
-}
-/* "4m 10s", "2h 05m", "3d 4h": a short age for stale markers. */
-void ui_format_age(char *buf, size_t len, long long ms);
 
 #endif

@@ -18,6 +18,8 @@
 
 #include "core/i18n.h"
 #include "ui.h"
+#include "ui-keys.h"
+#include "ui-screen.h"
 #include "ui-views.h"
 
 /* At most this often a repaint for new snapshots (50 per second). */

@@ -13,6 +13,8 @@
 #include <ccnc/util.h>
 
 #include "check-ccnc.h"
+#include "ui-keys.h"
+#include "ui-screen.h"
 #include "ui-views.h"
 
 /* The fixed wall clock of the fixture: 2026-09-21 05:46:40 UTC. */

@@ -1,0 +1,89 @@
+/* Small pieces every view uses: list selection and scrolling, the "more
+ * below" mark, a short age.  The views and the screen call these; these
+ * call only the grid. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <ccnc/util.h>
+
+#include "core/i18n.h"
+#include "ui-views.h"     /* the key codes and UI_KEY_* flags */
+#include "ui-widgets.h"
+
+void
+ui_draw_more_below(struct ui_grid *g, int y, int n)
+{
+    char *t = ccnc_xasprintf(g->ascii ? _("v %d more") : _("\u2193 %d more"), n);
+    int x = g->w - ui_text_width(t) - 2;
+
+    ui_grid_printf(g, y, x - 1, UI_DIM, " %s ", t);
+    free(t);
+}
+
+int
+ui_select_move(int *sel, int n, int key)
+{
+    int s = *sel;
+
+    switch (key) {
+    case 'j':
+    case UI_K_DOWN:
+        s++;
+        break;
+    case 'k':
+    case UI_K_UP:
+        s--;
+        break;
+    case UI_K_PGDN:
+        s += 10;
+        break;
+    case UI_K_PGUP:
+        s -= 10;
+        break;
+    case UI_K_HOME:
+    case 'g':
+        s = 0;
+        break;
+    case UI_K_END:
+    case 'G':
+        s = n - 1;
+        break;
+    default:
+        return UI_KEY_UNHANDLED;
+    }
+    if (s >= n)
+        s = n - 1;
+    if (s < 0)
+        s = 0;
+    *sel = s;
+    return UI_KEY_HANDLED | UI_KEY_REDRAW;
+}
+
+int
+ui_scroll_top(int first, int last, int avail)
+{
+    if (avail <= 0 || last < avail)
+        return 0;
+    if (last - first + 1 > avail)
+        return first;
+    return last - avail + 1;
+}
+
+void
+ui_format_age(char *buf, size_t len, long long ms)
+{
+    long long s = ms / 1000;
+
+    if (s < 0)
+        s = 0;
+    if (s < 60)
+        snprintf(buf, len, "%llds", s);
+    else if (s < 3600)
+        snprintf(buf, len, "%lldm %02llds", s / 60, s % 60);
+    else if (s < 86400)
+        snprintf(buf, len, "%lldh %02lldm", s / 3600, s % 3600 / 60);
+    else
+        snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+}
