@@ -423,12 +423,16 @@ START_TEST(test_selection_follows_vm)
     struct ui_state st = { 0 };
     struct ui_grid *g = ui_grid_new(80, 24, false);
     int at = ccnc_snapshot_find_host(snap, "sys1");
-    struct ccnc_host *h = ccnc_host_dup(snap->hosts[at]);
+    struct ccnc_host *h;
     struct ccnc_vm tmp;
     char *text, *line;
 
+    ck_assert_int_ge(at, 0);
+    h = ccnc_host_dup(snap->hosts[at]);
     ui_handle_key(&st, snap, 'j');
     ck_assert_str_eq(st.selected_vm, "vm2");
+    ck_assert_uint_eq(h->n_vms, 2);
+    ck_assert_str_eq(h->vms[1].name, "vm2");
     tmp = h->vms[0];            /* vm2 now comes first on sys1 */
     h->vms[0] = h->vms[1];
     h->vms[1] = tmp;
