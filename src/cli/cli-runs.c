@@ -19,6 +19,22 @@ by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The order `ccnc runs` promises: unfinished runs first (they may have left
+ * a VM half-way), then the finished ones; in each, newest first by the time
+ * in the run line (a file's name need not say when it started), ties by
+ * name. */
+static int
+by_listing(const void *a, const void *b)
+{
+    const struct ccnc_run_summary *x = a, *y = b;
+
+    if (!x->result != !y->result)
+        return x->result ? 1 : -1;
+    if (x->started_ms != y->started_ms)
+        return x->started_ms < y->started_ms ? 1 : -1;
+    return strcmp(x->path, y->path);
+}
+
 static void
 put_ms(json_object *o, const char *k, long long v)
 {
@@ -60,8 +76,10 @@ ccnc_cli_runs(struct cli *cli, int argc, char **argv)
     char *dir = ccnc_runlog_default_dir();
     DIR *d;
     struct dirent *e;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    char **names = NULL, **unreadable = NULL;
+    size_t n = 0, cap = 0, n_unreadable = 0, cap_unreadable = 0;
+    struct ccnc_run_summary *runs = NULL;
+    size_t n_runs = 0, cap_runs = 0;
     bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
     json_object *arr = json ? json_object_new_array() : NULL;
 
@@ -84,37 +102,52 @@ ccnc_cli_runs(struct cli *cli, int argc, char **argv)
         closedir(d);
     if (n > 1)
         qsort(names, n, sizeof(*names), by_name);
+    /* Read them all before printing: the order needs what is inside. */
+    for (size_t i = 0; i < n; i++) {
+        struct ccnc_run_summary s;
+        struct ccnc_error err = { 0 };
+        if (ccnc_run_read(names[i], &s, &err) < 0) {
+            *(char **)ccnc_array_push(&unreadable, &n_unreadable, &cap_unreadable,
+                                      sizeof(char *)) =
+                ccnc_xasprintf(_("%s: cannot be read: %s\n"), names[i], err.message);
+            ccnc_error_clear(&err);
+        } else {
+            *(struct ccnc_run_summary *)ccnc_array_push(&runs, &n_runs, &cap_runs,
+                                                        sizeof(s)) = s;
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (n_runs > 1)
+        qsort(runs, n_runs, sizeof(*runs), by_listing);
     if (!json && n == 0)
         printf(_("No runs recorded in %s yet.\n"), dir);
     else if (!json)
         printf("%-48s %-20s %-8s %-12s %s\n", _("RUN"), _("ACTION"), _("VM"), _("RESULT"),
                _("TOTAL ms"));
-    for (size_t i = 0; i < n; i++) {
-        struct ccnc_run_summary s;
-        struct ccnc_error err = { 0 };
-        if (ccnc_run_read(names[i], &s, &err) < 0) {
-            if (!json)
-                printf(_("%s: cannot be read: %s\n"), names[i], err.message);
-            ccnc_error_clear(&err);
-            free(names[i]);
-            continue;
-        }
+    for (size_t i = 0; i < n_runs; i++) {
+        const struct ccnc_run_summary *s = &runs[i];
         if (json) {
-            json_object_array_add(arr, summary_json(&s));
+            json_object_array_add(arr, summary_json(s));
         } else {
-            const char *base = strrchr(s.path, '/') ? strrchr(s.path, '/') + 1 : s.path;
-            char *total = ms_text(s.total_ms);
-            printf("%-48s %-20s %-8s %-12s %s\n", base, s.kind, s.vm ? s.vm : "-",
-                   s.result ? s.result : _("UNFINISHED"), total);
-            if (!s.result)
-                printf(_("    last step: %s (%s); %s\n"), s.last_step ? s.last_step : "-",
-                       s.last_outcome ? s.last_outcome : "-", ccnc_run_advice(&s));
+            const char *base = strrchr(s->path, '/') ? strrchr(s->path, '/') + 1 : s->path;
+            char *total = ms_text(s->total_ms);
+            printf("%-48s %-20s %-8s %-12s %s\n", base, s->kind, s->vm ? s->vm : "-",
+                   s->result ? s->result : _("UNFINISHED"), total);
+            if (!s->result)
+                printf(_("    last step: %s (%s); %s\n"), s->last_step ? s->last_step : "-",
+                       s->last_outcome ? s->last_outcome : "-", ccnc_run_advice(s));
             free(total);
         }
-        ccnc_run_summary_clear(&s);
-        free(names[i]);
+        ccnc_run_summary_clear(&runs[i]);
     }
-    free(names);
+    free(runs);
+    for (size_t i = 0; i < n_unreadable; i++) {
+        if (!json)
+            fputs(unreadable[i], stdout);
+        free(unreadable[i]);
+    }
+    free(unreadable);
     if (json) {
         puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                      JSON_C_TO_STRING_NOSLASHESCAPE));

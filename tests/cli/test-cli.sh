@@ -181,6 +181,40 @@ expect 0 '^longest gap ms +- +231$' -- "$ccnc" report "$r1" "$r2"
 expect 0 '"lost_probes": 0' -- "$ccnc" report --json "$r2"
 expect 1 'not a ccnc run file' -- "$ccnc" report "$top_srcdir/docs/examples/lab.conf"
 expect 2 'name one or more run files' -- "$ccnc" report
+# The order of `ccnc runs`: unfinished runs first, then finished ones; in
+# each, newest first by the time in the run line (the names below disagree
+# with it on purpose), ties by name.
+runs=$XDG_STATE_HOME/ccnc/runs
+run_line() { # FILE T_MS KIND VM
+    printf '{"type":"run","t_ms":%s,"version":1,"kind":"%s","vm":"%s","source":"sys1","destination":"sys2"}\n' \
+        "$2" "$3" "$4" >"$runs/$1"
+}
+run_line 20261125-100000-vm2-detach.jsonl 1764072000000 detach vm2
+run_line 20261125-130000-vm3-assign.jsonl 1764061200000 assign vm3
+run_line 20261125-140000-vm4-assign.jsonl 1764064800000 assign vm4
+run_line 20261124-090000-vm2-assign.jsonl 1764144000000 assign vm2
+echo '{"type":"result","t_ms":1764144009000,"result":"rolled-back","summary":"vm2: rolled back"}' \
+    >>"$runs/20261124-090000-vm2-assign.jsonl"
+cat >"$tmp/runs.order" <<'ORDER'
+20261125-100000-vm2-detach.jsonl
+20261125-100000-vm1-migrate-passthrough.jsonl
+20261125-140000-vm4-assign.jsonl
+20261125-130000-vm3-assign.jsonl
+20261124-090000-vm2-assign.jsonl
+20261125-110000-vm1-migrate-passthrough.jsonl
+ORDER
+"$ccnc" runs >"$tmp/runs.txt" || fail "runs failed"
+awk '$1 ~ /\.jsonl$/ { print $1 }' "$tmp/runs.txt" >"$tmp/runs.got"
+if cmp -s "$tmp/runs.order" "$tmp/runs.got"; then ok; else
+    fail "runs: not unfinished first, newest first"; sed 's/^/  | /' "$tmp/runs.txt"
+fi
+"$ccnc" runs --json >"$tmp/runs.json" || fail "runs --json failed"
+python3 - "$tmp/runs.json" "$tmp/runs.order" <<'PY' && ok || fail "runs --json order"
+import json, os, sys
+got = [os.path.basename(r["run_file"]) for r in json.load(open(sys.argv[1]))]
+want = open(sys.argv[2]).read().split()
+assert got == want, got
+PY
 
 # --replay: a run file for the console; it needs a terminal like the console.
 expect 2 '\-\-speed takes a number' -- "$ccnc" --replay "$r2" --speed 0

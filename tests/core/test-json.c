@@ -65,12 +65,18 @@ START_TEST(test_host_round_trip)
     ck_assert_int_eq(h->nics[0].sriov.total_vfs, 7);
     ck_assert_int_eq(h->nics[0].sriov.vf_device_id, 0x10ca);
     ck_assert(h->nics[1].is_vf);
+    ck_assert_uint_eq(h->n_links, 2);
+    ck_assert_uint_eq(h->links[0].n_vfs, 2);
     ck_assert_int_eq(h->links[0].vfs[1].trust, CCNC_UNKNOWN);
     ck_assert_int_eq(h->links[0].vfs[0].spoofchk, 1);
+    ck_assert_uint_eq(h->n_bonds, 1);
     ck_assert_int_eq(h->bonds[0].mode, CCNC_BOND_MODE_ACTIVE_BACKUP);
     ck_assert_ptr_null(h->bonds[0].primary);
+    ck_assert_uint_eq(h->n_vms, 1);
+    ck_assert_uint_eq(h->vms[0].n_nics, 2);
     ck_assert_int_eq(h->vms[0].nics[1].role, CCNC_NIC_ROLE_BACKUP);
     ck_assert_ptr_nonnull(h->vms[0].bond);
+    ck_assert_uint_eq(h->n_exports, 1);
     ck_assert_int_eq(h->exports[0].free_bytes, 123456789012LL);
 
     again = ccnc_json_host(h, CCNC_JSON_PRETTY | CCNC_JSON_NO_TIME);
@@ -82,6 +88,7 @@ START_TEST(test_host_round_trip)
     ck_assert_ptr_nonnull(h);
     free(again);
     again = ccnc_json_host(h, CCNC_JSON_PRETTY | CCNC_JSON_NO_TIME);
+    ck_assert_uint_eq(strlen(again) + 1, strlen(with_nl));
     ck_assert_int_eq(strncmp(again, with_nl, strlen(again)), 0);
 
     copy = ccnc_host_dup(h);
@@ -134,6 +141,7 @@ START_TEST(test_wrong_types_are_unknown)
     ck_assert_int_eq(h->links[0].mtu, CCNC_UNKNOWN);
     ck_assert_uint_eq(h->links[0].n_vfs, 0);
     ck_assert_uint_eq(h->n_nics, 0);
+    ck_assert_uint_eq(h->n_vms, 1);
     ck_assert_int_eq(h->vms[0].state, CCNC_VM_NOSTATE);
     ck_assert_ptr_null(h->vms[0].bond);
     ccnc_host_unref(h);

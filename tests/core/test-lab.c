@@ -93,7 +93,7 @@ START_TEST(test_bad_config)
 {
     const struct bad_case *c = &bad_cases[_i];
     struct ccnc_error errs[8] = { 0 };
-    size_t n = 99;
+    size_t n = 0;
     size_t len = strlen(c->text);
     struct ccnc_lab *lab;
 
@@ -236,6 +236,7 @@ START_TEST(test_example_loads)
     ck_assert_str_eq(vm->passthrough, "0000:03:00.0");
     ck_assert_str_eq(vm->bond, "bond0");
     vm = ccnc_lab_find_vm(lab, "video2");
+    ck_assert_ptr_nonnull(vm);
     ck_assert_int_eq(vm->passthrough_kind, CCNC_PASSTHROUGH_POOL);
     pool = ccnc_lab_find_pool(lab, vm->passthrough);
     ck_assert_ptr_nonnull(pool);
@@ -260,6 +261,7 @@ START_TEST(test_builtin_loads)
     ck_assert_str_eq(lab->path, "<built-in>");
     ck_assert_uint_eq(lab->n_hosts, 3);
     vm = ccnc_lab_find_vm(lab, "vm1");
+    ck_assert_ptr_nonnull(vm);
     ck_assert_int_eq(vm->passthrough_kind, CCNC_PASSTHROUGH_MODEL);
     ck_assert_str_eq(vm->passthrough, "e1000e");
     uri = ccnc_lab_host_libvirt_uri(ccnc_lab_find_host(lab, "sys2"));
@@ -283,6 +285,8 @@ START_TEST(test_defaults_and_forms)
     lab = ccnc_lab_load_text("d.conf", text, strlen(text), NULL, 0, NULL);
     ck_assert_ptr_nonnull(lab);
     ck_assert_str_eq(lab->name, "lab");
+    ck_assert_uint_eq(lab->n_hosts, 1);
+    ck_assert_uint_eq(lab->n_vms, 1);
     ck_assert_str_eq(lab->hosts[0].label, "h1");
     ck_assert_str_eq(lab->hosts[0].identity, "/home/op/.ssh/id_lab");
     ck_assert_int_eq(lab->vms[0].passthrough_kind, CCNC_PASSTHROUGH_PCI);
@@ -294,7 +298,7 @@ START_TEST(test_defaults_and_forms)
     ck_assert_str_eq(uri, "qemu+ssh://u@[fe80::1]:22/system?no_tty=1&keyfile=/home/op/.ssh/id_lab");
     free(uri);
     ck_assert(ccnc_lab_host_runs_libvirt(&lab->hosts[0]));
-    ck_assert_ptr_nonnull(ccnc_lab_ref(lab));
+    ck_assert_ptr_eq(ccnc_lab_ref(lab), lab);
     ccnc_lab_unref(lab);
     ccnc_lab_unref(lab);
 }

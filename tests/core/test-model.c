@@ -104,6 +104,15 @@ START_TEST(test_replace_shares)
     struct ccnc_snapshot *a = ccnc_snapshot_new_from_lab(lab);
     struct ccnc_snapshot *b = ccnc_snapshot_replace_host(a, 0, full_host("sys1"));
     struct ccnc_event_list ev = { 0 };
+    static const struct {
+        enum ccnc_event_kind kind;
+        const char *object;
+    } want[] = {
+        { CCNC_EV_HOST_CONNECTION, "sys1" }, { CCNC_EV_HOST_LIBVIRT, "sys1" },
+        { CCNC_EV_NIC_ADDED, "0000:01:00.0" }, { CCNC_EV_LINK_ADDED, "eth1" },
+        { CCNC_EV_BOND_ADDED, "bond0" },       { CCNC_EV_EXPORT_ADDED, "/srv/nfs" },
+        { CCNC_EV_VM_ADDED, "vm1" },
+    };
 
     ck_assert_uint_eq(b->seq, a->seq + 1);
     ck_assert_ptr_eq(a->hosts[1], b->hosts[1]);
@@ -111,9 +120,13 @@ START_TEST(test_replace_shares)
     ck_assert_int_eq(a->hosts[1]->refs, 2);
     ccnc_snapshot_diff(a, b, &ev);
     /* only sys1 changed: connection, and everything it now has */
-    for (size_t i = 0; i < ev.n; i++)
+    ck_assert_uint_eq(ev.n, CCNC_ARRAY_SIZE(want));
+    for (size_t i = 0; i < ev.n; i++) {
+        ck_assert_msg(ev.events[i].kind == want[i].kind, "event %zu: %s", i,
+                      ccnc_event_kind_to_string(ev.events[i].kind));
         ck_assert_str_eq(ev.events[i].host, "sys1");
-    ck_assert_int_eq(ev.events[0].kind, CCNC_EV_HOST_CONNECTION);
+        ck_assert_str_eq(ev.events[i].object, want[i].object);
+    }
     ck_assert_str_eq(ev.events[0].before, "connecting stale");
     ck_assert_str_eq(ev.events[0].after, "connected");
     ccnc_event_list_clear(&ev);

@@ -98,6 +98,7 @@ START_TEST(test_domain_plain_hostdev)
     ck_assert_ptr_null(x.vm.nics[0].mac);
     ccnc_virxml_clear(&x);
     ck_assert_int_eq(parse_fixture("domxml_libvirt_net-hostdev-vfio.xml", &x, &err), 0);
+    ck_assert_uint_eq(x.vm.n_nics, 1);
     ck_assert_str_eq(x.vm.nics[0].type, "interface-hostdev");
     ck_assert_str_eq(x.vm.nics[0].pci, "0000:06:12.1");
     ck_assert_str_eq(x.vm.nics[0].mac, "00:11:22:33:44:55");

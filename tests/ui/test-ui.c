@@ -386,7 +386,8 @@ START_TEST(test_keys)
 }
 END_TEST
 
-/* Keys never fail on an empty lab, with no log, nor below 80x24. */
+/* Keys never fail on an empty lab, with no log, nor below 80x24: every
+ * view has no rows, so each key leaves its selection on the first. */
 START_TEST(test_keys_empty)
 {
     static const char text[] = "[host h]\naddress = 192.0.2.1\nuser = root\n"
@@ -403,9 +404,13 @@ START_TEST(test_keys_empty)
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(keys); i++) {
         ui_handle_key(&st, snap, keys[i]);
         for (int v = 0; v < UI_VIEW_LAST; v++)
-            ck_assert_int_ge(st.selected[v], 0);
+            ck_assert_msg(st.selected[v] == 0, "key %zu: view %d selects row %d", i, v,
+                          st.selected[v]);
         ui_draw_screen(g, snap, &st);
     }
+    /* the keys did reach every view: the three tabs led to the log's filter */
+    ck_assert_int_eq(st.view, UI_VIEW_LOG);
+    ck_assert_str_eq(st.filter, "x");
     ui_grid_free(g);
     ccnc_snapshot_unref(snap);
     ccnc_lab_unref(lab);
@@ -420,12 +425,16 @@ START_TEST(test_selection_follows_vm)
     struct ui_state st = { 0 };
     struct ui_grid *g = ui_grid_new(80, 24, false);
     int at = ccnc_snapshot_find_host(snap, "sys1");
-    struct ccnc_host *h = ccnc_host_dup(snap->hosts[at]);
+    struct ccnc_host *h;
     struct ccnc_vm tmp;
     char *text, *line;
 
+    ck_assert_int_ge(at, 0);
+    h = ccnc_host_dup(snap->hosts[at]);
     ui_handle_key(&st, snap, 'j');
     ck_assert_str_eq(st.selected_vm, "vm2");
+    ck_assert_uint_eq(h->n_vms, 2);
+    ck_assert_str_eq(h->vms[1].name, "vm2");
     tmp = h->vms[0];            /* vm2 now comes first on sys1 */
     h->vms[0] = h->vms[1];
     h->vms[1] = tmp;
