@@ -289,6 +289,13 @@ START_TEST(test_json_golden)
     free(json);
     free(nl);
     ccnc_virxml_clear(&x);
+    ck_assert_int_eq(parse_fixture("domxml_libvirt_net-virtio-teaming-hostdev.xml", &x, &err), 0);
+    json = ccnc_json_vm(&x.vm, CCNC_JSON_PRETTY);
+    nl = ccnc_xasprintf("%s\n", json);
+    ccnc_test_golden("golden/inspect-teaming-hostdev.json", nl);
+    free(json);
+    free(nl);
+    ccnc_virxml_clear(&x);
     ck_assert_int_eq(parse_fixture("nodedev_vdsm_pci_0000_05_00_1_82576_pf.xml", &x, &err), 0);
     json = ccnc_json_nic(&x.nic, CCNC_JSON_PRETTY);
     nl = ccnc_xasprintf("%s\n", json);
