@@ -153,9 +153,21 @@ struct ccnc_export {
     long long free_bytes; /* CCNC_UNKNOWN */
 };
 
+/* libvirt's <teaming>, inside an <interface> or a plain PCI <hostdev>: a
+ * transient (failover) device names the alias of its persistent (virtio)
+ * partner; QEMU pairs the two in the guest. */
 struct ccnc_teaming {
     char *type;           /* "persistent" or "transient" */
     char *persistent;     /* alias of the persistent NIC, for transient */
+    /* The other half of the pair (ccnc_vm_pair_teaming): for a transient
+     * device the persistent NIC its persistent= names, for a persistent
+     * NIC the transient device that names it.  Each NULL when there is no
+     * partner or the partner has no such field; a plain <hostdev> has no
+     * MAC, and libvirt gives an alias only to a running domain's devices,
+     * so the PCI address is what always names a transient hostdev. */
+    char *partner_alias;
+    char *partner_mac;
+    char *partner_pci;
 };
 
 #define CCNC_NIC_HISTORY 16   /* samples kept for a NIC's sparkline */
@@ -302,6 +314,22 @@ const struct ccnc_export *ccnc_host_nfs_mount_for(const struct ccnc_host *host,
  * matched by PCI address (pci:), by MAC on a hostdev (pool:), or by MAC and
  * model (model:); the backup by MAC or alias:NAME. */
 void ccnc_vm_apply_roles(struct ccnc_vm *vm, const struct ccnc_lab_vm *cv);
+
+/* Fill each teaming NIC's partner_* from the NIC at the other end of its
+ * pair: a transient device's partner is the NIC whose alias its
+ * persistent= names, when that NIC has <teaming type='persistent'>; a
+ * persistent NIC's is the first transient device naming its alias.  Run
+ * after all of a domain's devices are read. */
+void ccnc_vm_pair_teaming(struct ccnc_vm *vm);
+
+/* The transient (failover) device of vm's first complete teaming pair,
+ * in device order, and in *persistent (may be NULL) its persistent
+ * partner; NULL (and *persistent NULL) when vm holds no pair.  A transient
+ * device whose persistent= names no persistent NIC is no pair.  Works from
+ * type, persistent= and the aliases alone, so a model read from JSON
+ * without partner_* answers the same.  Borrowed from vm. */
+const struct ccnc_vm_nic *ccnc_vm_failover_nic(const struct ccnc_vm *vm,
+                                               const struct ccnc_vm_nic **persistent);
 
 /* --- snapshots ----------------------------------------------------------- */
 

@@ -723,6 +723,35 @@ ccnc_cli_main(int argc, char **argv)
     return rc;
 }
 
+/* The TEAMING column: the pair seen from either end. */
+static char *
+teaming_text(const struct ccnc_teaming *t)
+{
+    const char *partner;
+
+    if (!t)
+        return ccnc_xstrdup("-");
+    partner = t->partner_alias ? t->partner_alias : t->partner_pci ? t->partner_pci : t->partner_mac;
+    if (ccnc_streq(t->type, "transient") && partner) {
+        /* TRANSLATORS: "transient" is libvirt's <teaming type=>, kept as
+         * it is; %s is the alias of the persistent NIC it is paired with. */
+        return ccnc_xasprintf(_("transient of %s"), t->persistent);
+    }
+    if (ccnc_streq(t->type, "transient")) {
+        /* TRANSLATORS: "transient" is libvirt's <teaming type=>, kept as
+         * it is; %s is an alias that no persistent NIC of the VM has. */
+        return ccnc_xasprintf(_("transient of %s, which is missing"),
+                              t->persistent ? t->persistent : "?");
+    }
+    if (ccnc_streq(t->type, "persistent") && partner) {
+        /* TRANSLATORS: "persistent" is libvirt's <teaming type=>, kept as
+         * it is; %s names the transient device paired with it (its alias,
+         * or its host PCI address). */
+        return ccnc_xasprintf(_("persistent for %s"), partner);
+    }
+    return ccnc_xstrdup(t->type ? t->type : "?");
+}
+
 static void
 print_vm_text(const struct ccnc_vm *vm)
 {
@@ -741,10 +770,7 @@ print_vm_text(const struct ccnc_vm *vm)
            _("ROLE"), _("ALIAS"), _("SOURCE / PCI"), _("TEAMING"));
     for (size_t i = 0; i < vm->n_nics; i++) {
         const struct ccnc_vm_nic *n = &vm->nics[i];
-        char *team = n->teaming ? ccnc_xasprintf("%s%s%s", n->teaming->type ? n->teaming->type : "?",
-                                                 n->teaming->persistent ? " of " : "",
-                                                 n->teaming->persistent ? n->teaming->persistent : "")
-                                : ccnc_xstrdup("-");
+        char *team = teaming_text(n->teaming);
         printf("  %-18s %-8s %-17s %-11s %-12s %-18s %s\n", n->type ? n->type : "-",
                n->model ? n->model : "-", n->mac ? n->mac : "-", ccnc_nic_role_to_string(n->role),
                n->alias ? n->alias : "-", n->pci ? n->pci : n->source ? n->source : "-", team);

@@ -169,6 +169,9 @@ vm_json(const struct ccnc_vm *vm)
             json_object *t = json_object_new_object();
             put_str(t, "type", n->teaming->type);
             put_str(t, "persistent", n->teaming->persistent);
+            put_str(t, "partner_alias", n->teaming->partner_alias);
+            put_str(t, "partner_mac", n->teaming->partner_mac);
+            put_str(t, "partner_pci", n->teaming->partner_pci);
             json_object_object_add(no, "teaming", t);
         } else {
             json_object_object_add(no, "teaming", NULL);
@@ -535,6 +538,9 @@ host_read(struct ccnc_host *h, json_object *o)
                 n->teaming = ccnc_xcalloc(1, sizeof(*n->teaming));
                 n->teaming->type = get_str(t, "type");
                 n->teaming->persistent = get_str(t, "persistent");
+                n->teaming->partner_alias = get_str(t, "partner_alias");
+                n->teaming->partner_mac = get_str(t, "partner_mac");
+                n->teaming->partner_pci = get_str(t, "partner_pci");
             }
         }
         if (json_object_object_get_ex(vo, "bond", &b) &&

@@ -128,6 +128,9 @@ vm_nic_clear(struct ccnc_vm_nic *n)
     if (n->teaming) {
         free(n->teaming->type);
         free(n->teaming->persistent);
+        free(n->teaming->partner_alias);
+        free(n->teaming->partner_mac);
+        free(n->teaming->partner_pci);
         free(n->teaming);
     }
 }
@@ -389,6 +392,9 @@ vm_copy(struct ccnc_vm *d, const struct ccnc_vm *s)
             dn->teaming = ccnc_xcalloc(1, sizeof(*dn->teaming));
             dn->teaming->type = ccnc_xstrdup(sn->teaming->type);
             dn->teaming->persistent = ccnc_xstrdup(sn->teaming->persistent);
+            dn->teaming->partner_alias = ccnc_xstrdup(sn->teaming->partner_alias);
+            dn->teaming->partner_mac = ccnc_xstrdup(sn->teaming->partner_mac);
+            dn->teaming->partner_pci = ccnc_xstrdup(sn->teaming->partner_pci);
         }
     }
     if (s->bond) {
@@ -534,6 +540,74 @@ ccnc_vm_apply_roles(struct ccnc_vm *vm, const struct ccnc_lab_vm *cv)
                      : mac_eq(n->mac, cv->backup))
             n->role = CCNC_NIC_ROLE_BACKUP;
     }
+}
+
+/* --- teaming --------------------------------------------------------------- */
+
+static bool
+teaming_is(const struct ccnc_vm_nic *n, const char *type)
+{
+    return n->teaming && ccnc_streq(n->teaming->type, type);
+}
+
+/* The persistent NIC a transient device's persistent= names, or NULL. */
+static const struct ccnc_vm_nic *
+persistent_of(const struct ccnc_vm *vm, const struct ccnc_vm_nic *t)
+{
+    if (!teaming_is(t, "transient") || !t->teaming->persistent)
+        return NULL;
+    for (size_t i = 0; i < vm->n_nics; i++)
+        if (&vm->nics[i] != t && teaming_is(&vm->nics[i], "persistent") &&
+            ccnc_streq(vm->nics[i].alias, t->teaming->persistent))
+            return &vm->nics[i];
+    return NULL;
+}
+
+static void
+set_partner(struct ccnc_teaming *t, const struct ccnc_vm_nic *p)
+{
+    free(t->partner_alias);
+    free(t->partner_mac);
+    free(t->partner_pci);
+    t->partner_alias = p ? ccnc_xstrdup(p->alias) : NULL;
+    t->partner_mac = p ? ccnc_xstrdup(p->mac) : NULL;
+    t->partner_pci = p ? ccnc_xstrdup(p->pci) : NULL;
+}
+
+void
+ccnc_vm_pair_teaming(struct ccnc_vm *vm)
+{
+    for (size_t i = 0; i < vm->n_nics; i++) {
+        struct ccnc_vm_nic *n = &vm->nics[i];
+        const struct ccnc_vm_nic *partner = NULL;
+
+        if (!n->teaming)
+            continue;
+        if (teaming_is(n, "transient")) {
+            partner = persistent_of(vm, n);
+        } else if (teaming_is(n, "persistent")) {
+            for (size_t j = 0; j < vm->n_nics && !partner; j++)
+                if (persistent_of(vm, &vm->nics[j]) == n)
+                    partner = &vm->nics[j];
+        }
+        set_partner(n->teaming, partner);
+    }
+}
+
+const struct ccnc_vm_nic *
+ccnc_vm_failover_nic(const struct ccnc_vm *vm, const struct ccnc_vm_nic **persistent)
+{
+    for (size_t i = 0; i < vm->n_nics; i++) {
+        const struct ccnc_vm_nic *p = persistent_of(vm, &vm->nics[i]);
+        if (p) {
+            if (persistent)
+                *persistent = p;
+            return &vm->nics[i];
+        }
+    }
+    if (persistent)
+        *persistent = NULL;
+    return NULL;
 }
 
 /* --- snapshots ------------------------------------------------------------- */

@@ -123,6 +123,22 @@ memory_kib(xmlXPathContextPtr ctx, xmlNodePtr root)
     return r;
 }
 
+/* <teaming type= persistent=/>.  libvirt's schema (domaincommon.rng) allows
+ * it in every <interface> (interface-options) and in a PCI <hostdev>
+ * (hostdevsubsyspci); the partners are paired once all devices are read. */
+static struct ccnc_teaming *
+read_teaming(xmlXPathContextPtr ctx, xmlNodePtr n)
+{
+    struct ccnc_teaming *t;
+
+    if (!xp_node(ctx, n, "teaming"))
+        return NULL;
+    t = ccnc_xcalloc(1, sizeof(*t));
+    t->type = xp_str(ctx, n, "teaming/@type");
+    t->persistent = xp_str(ctx, n, "teaming/@persistent");
+    return t;
+}
+
 static void
 read_interface(xmlXPathContextPtr ctx, xmlNodePtr n, struct ccnc_vm *vm)
 {
@@ -145,11 +161,7 @@ read_interface(xmlXPathContextPtr ctx, xmlNodePtr n, struct ccnc_vm *vm)
     addr = xp_node(ctx, n, "source/address[@type='pci']");
     if (addr)
         nic->pci = pci_address(ctx, addr);
-    if (xp_node(ctx, n, "teaming")) {
-        nic->teaming = ccnc_xcalloc(1, sizeof(*nic->teaming));
-        nic->teaming->type = xp_str(ctx, n, "teaming/@type");
-        nic->teaming->persistent = xp_str(ctx, n, "teaming/@persistent");
-    }
+    nic->teaming = read_teaming(ctx, n);
 }
 
 static void
@@ -162,6 +174,7 @@ read_hostdev(xmlXPathContextPtr ctx, xmlNodePtr n, struct ccnc_vm *vm)
     nic->alias = xp_str(ctx, n, "alias/@name");
     if (addr)
         nic->pci = pci_address(ctx, addr);
+    nic->teaming = read_teaming(ctx, n);
 }
 
 static int
@@ -183,7 +196,9 @@ read_domain(const char *name, xmlXPathContextPtr ctx, xmlNodePtr root, struct cc
         long long v = xp_num(ctx, root, "vcpu", 1 << 20);
         vm->vcpus = v < 0 ? CCNC_UNKNOWN : (int)v;
     }
-    devs = xp_all(ctx, root, "devices/interface | devices/hostdev[@mode='subsystem'][@type='pci']");
+    /* mode is optional in the schema, and subsystem when left out */
+    devs = xp_all(ctx, root, "devices/interface | "
+                             "devices/hostdev[not(@mode) or @mode='subsystem'][@type='pci']");
     for (int i = 0; i < xp_count(devs); i++) {
         xmlNodePtr n = devs->nodesetval->nodeTab[i];
         if (xmlStrEqual(n->name, (const xmlChar *)"interface"))
@@ -192,6 +207,7 @@ read_domain(const char *name, xmlXPathContextPtr ctx, xmlNodePtr root, struct cc
             read_hostdev(ctx, n, vm);
     }
     xmlXPathFreeObject(devs);
+    ccnc_vm_pair_teaming(vm);
     return 0;
 }
 

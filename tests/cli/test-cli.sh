@@ -118,6 +118,16 @@ expect 2 'the lab config was not loaded' -- "$ccnc" -c "$tmp/none.conf" status
 # inspect: libvirt XML as the model sees it.
 lv=$top_srcdir/tests/data/libvirt
 expect 0 'interface-hostdev .*0000:03:07\.1 +transient of ua-backup0' -- "$ccnc" inspect "$lv/domxml_libvirt_net-virtio-teaming.xml"
+expect 0 'ua-backup1 +- +persistent for 0000:03:07\.2$' -- "$ccnc" inspect "$lv/domxml_libvirt_net-virtio-teaming.xml"
+# teaming on a plain PCI <hostdev>, paired with its virtio partner
+expect 0 '^  hostdev +- +- +other +- +0000:03:07\.1 +transient of ua-backup0$' -- "$ccnc" inspect "$lv/domxml_libvirt_net-virtio-teaming-hostdev.xml"
+expect 0 '"partner_pci": "0000:03:07\.1"' -- "$ccnc" inspect --json "$lv/domxml_libvirt_net-virtio-teaming-hostdev.xml"
+printf '%s\n' "<domain><name>v</name><devices><interface type='user'><alias name='ua-backup0'/>" \
+    "<teaming type='persistent'/></interface><hostdev type='pci'><source><address domain='0'" \
+    "bus='3' slot='0x10' function='2'/></source><teaming type='transient' persistent='ua-gone'/>" \
+    "</hostdev></devices></domain>" >"$tmp/unpaired.xml"
+expect 0 '0000:03:10\.2 +transient of ua-gone, which is missing$' -- "$ccnc" inspect "$tmp/unpaired.xml"
+expect 0 'ua-backup0 +- +persistent$' -- "$ccnc" inspect "$tmp/unpaired.xml"
 expect 0 'SR-IOV: 7 VFs enabled' -- "$ccnc" inspect "$lv/nodedev_vdsm_pci_0000_05_00_1_82576_pf.xml"
 expect 0 '"pf": "0000:82:00.1"' -- "$ccnc" inspect --json "$lv/nodedev_cmd_handbook_pci_0000_82_10_1_82576_vf_old_libvirt.xml"
 expect 1 "^ccnc: $tmp/empty.conf: this is not well-formed XML" -- "$ccnc" inspect "$tmp/empty.conf"

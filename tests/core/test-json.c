@@ -75,6 +75,9 @@ START_TEST(test_host_round_trip)
     ck_assert_uint_eq(h->n_vms, 1);
     ck_assert_uint_eq(h->vms[0].n_nics, 2);
     ck_assert_int_eq(h->vms[0].nics[1].role, CCNC_NIC_ROLE_BACKUP);
+    ck_assert_str_eq(h->vms[0].nics[0].teaming->partner_alias, "ua-backup0");
+    ck_assert_str_eq(h->vms[0].nics[1].teaming->partner_pci, "0000:02:10.0");
+    ck_assert_ptr_null(h->vms[0].nics[0].teaming->partner_pci);
     ck_assert_ptr_nonnull(h->vms[0].bond);
     ck_assert_uint_eq(h->n_exports, 1);
     ck_assert_int_eq(h->exports[0].free_bytes, 123456789012LL);

@@ -2,6 +2,7 @@
  * that turns two snapshots into change events. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +71,9 @@ full_host(const char *name)
     vn->role = CCNC_NIC_ROLE_PASSTHROUGH;
     vn->teaming = calloc(1, sizeof(*vn->teaming));
     vn->teaming->type = strdup("transient");
+    vn->teaming->persistent = strdup("ua-net1");
+    vn->teaming->partner_alias = strdup("ua-net1");
+    vn->teaming->partner_mac = strdup("52:54:00:77:01:01");
     vm->bond = malloc(sizeof(*vm->bond));
     ccnc_bond_init(vm->bond);
     vm->bond->name = strdup("bond0");
@@ -145,6 +149,11 @@ START_TEST(test_dup_is_deep_and_equal)
 
     ck_assert_ptr_ne(a->nics[0].pci, b->nics[0].pci);
     ck_assert_str_eq(b->vms[0].nics[0].teaming->type, "transient");
+    ck_assert_str_eq(b->vms[0].nics[0].teaming->partner_alias, "ua-net1");
+    ck_assert_ptr_ne(b->vms[0].nics[0].teaming->partner_alias,
+                     a->vms[0].nics[0].teaming->partner_alias);
+    ck_assert_str_eq(b->vms[0].nics[0].teaming->partner_mac, "52:54:00:77:01:01");
+    ck_assert_ptr_null(b->vms[0].nics[0].teaming->partner_pci);
     ck_assert_ptr_ne(a->vms[0].bond, b->vms[0].bond);
     ccnc_host_diff(a, b, "sys1", &ev);
     ck_assert_uint_eq(ev.n, 0);
@@ -394,6 +403,119 @@ START_TEST(test_nfs_mount_for)
 }
 END_TEST
 
+/* Teaming pairs: a VM's NICs (alias, <teaming> type or NULL for none,
+ * persistent=, MAC, PCI), the failover device and its persistent partner
+ * that ccnc_vm_failover_nic() finds (indexes, -1: none), and the partner
+ * ccnc_vm_pair_teaming() gives each NIC. */
+struct team_nic {
+    const char *alias, *type, *persistent, *mac, *pci;
+};
+
+static const struct team_case {
+    const char *what;
+    size_t n;
+    struct team_nic nics[4];
+    int failover, persistent;
+    int partner[4];
+} team_cases[] = {
+    { "plain hostdev and its virtio partner", 2,
+      { { "ua-backup0", "persistent", NULL, "52:54:00:00:00:01", NULL },
+        { NULL, "transient", "ua-backup0", NULL, "0000:03:07.1" } },
+      1, 0, { 1, 0 } },
+    { "interface hostdev before its partner, a bridge NIC between", 3,
+      { { "hostdev0", "transient", "ua-net1", "52:54:00:00:00:02", "0000:03:07.2" },
+        { "net0", NULL, NULL, "52:54:00:00:00:09", NULL },
+        { "ua-net1", "persistent", NULL, "52:54:00:00:00:02", NULL } },
+      0, 2, { 2, -1, 0 } },
+    { "persistent= names nothing", 2,
+      { { "ua-backup0", "persistent", NULL, "52:54:00:00:00:01", NULL },
+        { NULL, "transient", "ua-gone", NULL, "0000:03:07.1" } },
+      -1, -1, { -1, -1 } },
+    { "persistent= names a NIC without <teaming type='persistent'>", 2,
+      { { "ua-backup0", NULL, NULL, "52:54:00:00:00:01", NULL },
+        { NULL, "transient", "ua-backup0", NULL, "0000:03:07.1" } },
+      -1, -1, { -1, -1 } },
+    { "a transient device without persistent= and a NIC without an alias", 2,
+      { { NULL, "persistent", NULL, "52:54:00:00:00:01", NULL },
+        { NULL, "transient", NULL, NULL, "0000:03:07.1" } },
+      -1, -1, { -1, -1 } },
+    { "an unpaired transient device first, then a pair", 4,
+      { { NULL, "transient", "ua-gone", NULL, "0000:03:07.3" },
+        { "ua-backup1", "persistent", NULL, "52:54:00:00:00:04", NULL },
+        { "ua-backup0", "persistent", NULL, "52:54:00:00:00:01", NULL },
+        { NULL, "transient", "ua-backup1", NULL, "0000:03:07.4" } },
+      3, 1, { -1, 3, -1, 1 } },
+    { "two transient devices name one persistent NIC: the first is its partner", 3,
+      { { NULL, "transient", "ua-backup0", NULL, "0000:03:07.1" },
+        { "ua-backup0", "persistent", NULL, "52:54:00:00:00:01", NULL },
+        { NULL, "transient", "ua-backup0", NULL, "0000:03:07.2" } },
+      0, 1, { 1, 0, 1 } },
+};
+
+static void
+team_vm(struct ccnc_vm *vm, const struct team_case *c)
+{
+    ccnc_vm_init(vm);
+    vm->name = strdup("vm1");
+    for (size_t i = 0; i < c->n; i++) {
+        const struct team_nic *tn = &c->nics[i];
+        struct ccnc_vm_nic *n = ccnc_vm_add_nic(vm);
+        n->alias = tn->alias ? strdup(tn->alias) : NULL;
+        n->mac = tn->mac ? strdup(tn->mac) : NULL;
+        n->pci = tn->pci ? strdup(tn->pci) : NULL;
+        if (tn->type) {
+            n->teaming = calloc(1, sizeof(*n->teaming));
+            n->teaming->type = strdup(tn->type);
+            n->teaming->persistent = tn->persistent ? strdup(tn->persistent) : NULL;
+        }
+    }
+}
+
+static void
+assert_str_or_null(const char *got, const char *want, const char *what, size_t i)
+{
+    if (want)
+        ck_assert_msg(got && strcmp(got, want) == 0, "%s: NIC %zu: '%s', not '%s'", what, i,
+                      got ? got : "(null)", want);
+    else
+        ck_assert_msg(got == NULL, "%s: NIC %zu: '%s', not none", what, i, got);
+}
+
+START_TEST(test_teaming_pairs)
+{
+    const struct team_case *c = &team_cases[_i];
+    const struct ccnc_vm_nic *p = (const void *)1, *t;
+    struct ccnc_vm vm;
+
+    team_vm(&vm, c);
+    t = ccnc_vm_failover_nic(&vm, &p);
+    if (c->failover < 0) {
+        ck_assert_msg(t == NULL && p == NULL, "%s: a pair where there is none", c->what);
+    } else {
+        ck_assert_msg(t == &vm.nics[c->failover], "%s: failover NIC %td", c->what,
+                      t ? t - vm.nics : (ptrdiff_t)-1);
+        ck_assert_msg(p == &vm.nics[c->persistent], "%s: persistent NIC %td", c->what,
+                      p ? p - vm.nics : (ptrdiff_t)-1);
+        ck_assert_ptr_eq(ccnc_vm_failover_nic(&vm, NULL), t);
+    }
+    ccnc_vm_pair_teaming(&vm);
+    for (size_t i = 0; i < c->n; i++) {
+        const struct ccnc_teaming *tm = vm.nics[i].teaming;
+        const struct team_nic *want = c->partner[i] < 0 ? NULL : &c->nics[c->partner[i]];
+        if (!tm)
+            continue;
+        assert_str_or_null(tm->partner_alias, want ? want->alias : NULL, c->what, i);
+        assert_str_or_null(tm->partner_mac, want ? want->mac : NULL, c->what, i);
+        assert_str_or_null(tm->partner_pci, want ? want->pci : NULL, c->what, i);
+    }
+    /* pairing again replaces what the first pairing set */
+    ccnc_vm_pair_teaming(&vm);
+    ck_assert_ptr_eq(ccnc_vm_failover_nic(&vm, NULL),
+                     c->failover < 0 ? NULL : &vm.nics[c->failover]);
+    ccnc_vm_clear(&vm);
+}
+END_TEST
+
 Suite *
 ccnc_model_suite(void)
 {
@@ -410,6 +532,7 @@ ccnc_model_suite(void)
     tcase_add_test(tc, test_find_vm_prefers_running);
     tcase_add_test(tc, test_names_round_trip);
     tcase_add_test(tc, test_nfs_mount_for);
+    tcase_add_loop_test(tc, test_teaming_pairs, 0, (int)CCNC_ARRAY_SIZE(team_cases));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -30,7 +30,7 @@ START_TEST(test_domain_teaming)
 {
     struct ccnc_virxml x;
     struct ccnc_error err = { 0 };
-    const struct ccnc_vm_nic *n;
+    const struct ccnc_vm_nic *n, *p = NULL;
 
     ck_assert_int_eq(parse_fixture("domxml_libvirt_net-virtio-teaming.xml", &x, &err), 0);
     ck_assert_int_eq(x.kind, CCNC_VIRXML_DOMAIN);
@@ -53,7 +53,110 @@ START_TEST(test_domain_teaming)
     ck_assert_ptr_null(n->model);
     ck_assert_str_eq(n->teaming->type, "transient");
     ck_assert_str_eq(n->teaming->persistent, "ua-backup1");
+    /* paired: the persistent NIC by its alias, the transient device (no
+     * alias in defined XML) by its MAC and PCI address */
+    ck_assert_str_eq(n->teaming->partner_alias, "ua-backup1");
+    ck_assert_str_eq(n->teaming->partner_mac, "66:44:33:22:11:00");
+    ck_assert_ptr_null(n->teaming->partner_pci);
+    n = &x.vm.nics[1];
+    ck_assert_ptr_null(n->teaming->partner_alias);
+    ck_assert_str_eq(n->teaming->partner_mac, "66:44:33:22:11:00");
+    ck_assert_str_eq(n->teaming->partner_pci, "0000:03:07.2");
+    ck_assert_ptr_eq(ccnc_vm_failover_nic(&x.vm, &p), &x.vm.nics[2]);
+    ck_assert_ptr_eq(p, &x.vm.nics[0]);
     ccnc_virxml_clear(&x);
+}
+END_TEST
+
+/* libvirt's net-virtio-teaming-hostdev: the transient devices are plain
+ * PCI <hostdev>s, with neither MAC nor alias. */
+START_TEST(test_domain_teaming_plain_hostdev)
+{
+    struct ccnc_virxml x;
+    struct ccnc_error err = { 0 };
+    const struct ccnc_vm_nic *n, *p = NULL;
+
+    ck_assert_int_eq(parse_fixture("domxml_libvirt_net-virtio-teaming-hostdev.xml", &x, &err), 0);
+    ck_assert_uint_eq(x.vm.n_nics, 4);
+    n = &x.vm.nics[2];
+    ck_assert_str_eq(n->type, "hostdev");
+    ck_assert_str_eq(n->pci, "0000:03:07.1");
+    ck_assert_ptr_null(n->mac);
+    ck_assert_ptr_null(n->alias);
+    ck_assert_ptr_nonnull(n->teaming);
+    ck_assert_str_eq(n->teaming->type, "transient");
+    ck_assert_str_eq(n->teaming->persistent, "ua-backup0");
+    ck_assert_str_eq(n->teaming->partner_alias, "ua-backup0");
+    ck_assert_str_eq(n->teaming->partner_mac, "00:11:22:33:44:55");
+    ck_assert_ptr_null(n->teaming->partner_pci);
+    n = &x.vm.nics[0];
+    ck_assert_str_eq(n->type, "user");
+    ck_assert_str_eq(n->teaming->type, "persistent");
+    ck_assert_ptr_null(n->teaming->partner_alias);
+    ck_assert_ptr_null(n->teaming->partner_mac);
+    ck_assert_str_eq(n->teaming->partner_pci, "0000:03:07.1");
+    ck_assert_str_eq(x.vm.nics[1].teaming->partner_pci, "0000:03:07.2");
+    ck_assert_str_eq(x.vm.nics[3].teaming->partner_alias, "ua-backup1");
+    ck_assert_ptr_eq(ccnc_vm_failover_nic(&x.vm, &p), &x.vm.nics[2]);
+    ck_assert_ptr_eq(p, &x.vm.nics[0]);
+    ccnc_virxml_clear(&x);
+}
+END_TEST
+
+/* A live domain: a plain hostdev without mode= (subsystem is the default),
+ * with an alias, naming its partner or a NIC that is not there; a USB
+ * hostdev is no NIC. */
+static const struct {
+    const char *persistent;
+    bool paired;
+} live_team[] = {
+    { "ua-backup0", true },
+    { "ua-backup9", false },
+};
+
+START_TEST(test_domain_teaming_live)
+{
+    char *xml = ccnc_xasprintf(
+        "<domain type='kvm' id='3'><name>vm1</name><devices>"
+        "<interface type='bridge'><mac address='52:54:00:77:01:01'/><source bridge='br0'/>"
+        "<model type='virtio'/><teaming type='persistent'/><alias name='ua-backup0'/></interface>"
+        "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/>"
+        "<product id='0xbeef'/></source></hostdev>"
+        "<hostdev type='pci' managed='yes'><source><address domain='0x0000' bus='0x03' "
+        "slot='0x10' function='0x2'/></source><teaming type='transient' persistent='%s'/>"
+        "<alias name='hostdev0'/></hostdev>"
+        "</devices></domain>", live_team[_i].persistent);
+    struct ccnc_virxml x;
+    struct ccnc_error err = { 0 };
+    const struct ccnc_teaming *t, *pt;
+    const struct ccnc_vm_nic *p = NULL;
+
+    ck_assert_int_eq(ccnc_virxml_parse("live", xml, strlen(xml), &x, &err), 0);
+    ck_assert_uint_eq(x.vm.n_nics, 2);
+    ck_assert_str_eq(x.vm.nics[1].type, "hostdev");
+    ck_assert_str_eq(x.vm.nics[1].pci, "0000:03:10.2");
+    t = x.vm.nics[1].teaming;
+    pt = x.vm.nics[0].teaming;
+    ck_assert_ptr_nonnull(t);
+    ck_assert_str_eq(t->persistent, live_team[_i].persistent);
+    if (live_team[_i].paired) {
+        ck_assert_str_eq(t->partner_alias, "ua-backup0");
+        ck_assert_str_eq(t->partner_mac, "52:54:00:77:01:01");
+        ck_assert_str_eq(pt->partner_alias, "hostdev0");
+        ck_assert_str_eq(pt->partner_pci, "0000:03:10.2");
+        ck_assert_ptr_eq(ccnc_vm_failover_nic(&x.vm, &p), &x.vm.nics[1]);
+        ck_assert_ptr_eq(p, &x.vm.nics[0]);
+    } else {
+        ck_assert_ptr_null(t->partner_alias);
+        ck_assert_ptr_null(t->partner_mac);
+        ck_assert_ptr_null(t->partner_pci);
+        ck_assert_ptr_null(pt->partner_alias);
+        ck_assert_ptr_null(pt->partner_pci);
+        ck_assert_ptr_null(ccnc_vm_failover_nic(&x.vm, &p));
+        ck_assert_ptr_null(p);
+    }
+    ccnc_virxml_clear(&x);
+    free(xml);
 }
 END_TEST
 
@@ -184,6 +287,13 @@ START_TEST(test_json_golden)
     json = ccnc_json_vm(&x.vm, CCNC_JSON_PRETTY);
     nl = ccnc_xasprintf("%s\n", json);
     ccnc_test_golden("golden/inspect-teaming.json", nl);
+    free(json);
+    free(nl);
+    ccnc_virxml_clear(&x);
+    ck_assert_int_eq(parse_fixture("domxml_libvirt_net-virtio-teaming-hostdev.xml", &x, &err), 0);
+    json = ccnc_json_vm(&x.vm, CCNC_JSON_PRETTY);
+    nl = ccnc_xasprintf("%s\n", json);
+    ccnc_test_golden("golden/inspect-teaming-hostdev.json", nl);
     free(json);
     free(nl);
     ccnc_virxml_clear(&x);
@@ -326,6 +436,8 @@ ccnc_virxml_suite(void)
     TCase *tc = tcase_create("libvirt-xml");
 
     tcase_add_test(tc, test_domain_teaming);
+    tcase_add_test(tc, test_domain_teaming_plain_hostdev);
+    tcase_add_loop_test(tc, test_domain_teaming_live, 0, (int)CCNC_ARRAY_SIZE(live_team));
     tcase_add_test(tc, test_domain_live_sriov_with_roles);
     tcase_add_test(tc, test_domain_plain_hostdev);
     tcase_add_loop_test(tc, test_nodedev_pci, 0, (int)CCNC_ARRAY_SIZE(nodedevs));
