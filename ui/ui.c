@@ -38,7 +38,6 @@ struct ui {
     char clock[16];
     struct ccnc_action *pending;    /* planned, waiting for the operator */
     char *plan_text;
-    char *logged_run;               /* the run whose steps are in the log */
     char question[64];              /* the host whose key is asked about */
     char pass_host[64];             /* the host whose passphrase is asked for */
     char declined[8][64];           /* hosts whose passphrase the operator put off */
@@ -46,7 +45,6 @@ struct ui {
     struct ui_bw bw[UI_BW_MAX];     /* bandwidth tests, oldest first */
     size_t n_bw;
     size_t n_declined;
-    size_t logged_steps;
 };
 
 /* --- the terminal ---------------------------------------------------------- */
@@ -207,22 +205,23 @@ next_destination(struct ui *ui, const char *vm, const char *after)
 static void
 plan(struct ui *ui, const char *dest)
 {
-    struct {
-        struct ccnc_error e;
-    } err = { { 0 } };
+    struct ccnc_error err = { 0 };
     struct ui_state *st = &ui->st;
     bool migrate = st->req_kind == CCNC_ACTION_MIGRATE_PASSTHROUGH;
+    /* the same planner as `ccnc migrate|detach|assign`: what the hosts
+     * report now decides the steps, or why there are none */
+    struct ccnc_plan_request req = { .kind = st->req_kind, .vm = st->req_vm,
+                                     .destination = migrate ? dest : NULL };
 
     drop_plan(ui);
     if (migrate && !dest) {
         message(ui, UI_WARN, _("There is no other hypervisor to migrate to."));
         return;
     }
-    ui->pending = ccnc_engine_plan(ui->engine, st->req_kind, st->req_vm, migrate ? dest : NULL,
-                                   &err.e);
+    ui->pending = ccnc_engine_plan(ui->engine, &req, &err);
     if (!ui->pending) {
-        message(ui, UI_BAD, err.e.message);
-        ccnc_error_clear(&err.e);
+        message(ui, UI_BAD, err.message);
+        ccnc_error_clear(&err);
         return;
     }
     if (migrate)
@@ -419,7 +418,7 @@ carry_out(struct ui *ui)
                                     a->vm);
         ui->pending = NULL;
         drop_plan(ui);
-        if (ccnc_engine_run(ui->engine, a, &err) < 0) {
+        if (ccnc_engine_submit(ui->engine, a, &err) < 0) {
             message(ui, UI_BAD, err.message);
             ccnc_error_clear(&err);
         } else {
@@ -434,7 +433,8 @@ carry_out(struct ui *ui)
         message(ui, UI_NORMAL, _("Cancelled; nothing was done."));
         break;
     case UI_REQ_ABORT:
-        ccnc_engine_abort(ui->engine);
+        /* TRANSLATORS: who stopped the action, as the run file records it */
+        ccnc_engine_abort(ui->engine, 0, _("console"));
         message(ui, UI_WARN, _("Aborting: the action undoes what it can."));
         break;
     case UI_REQ_PASSPHRASE:
@@ -547,38 +547,27 @@ on_frame(void *data)
     paint(ui);
 }
 
-/* Put the running action's finished steps, and its end, into the log. */
+/* What the runner says of an action, into the log: each step's end and
+ * the action's end, each once, as it happens. */
 static void
-log_action(struct ui *ui)
+on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccnc_action *a,
+          const struct ccnc_step *s)
 {
-    const struct ccnc_action *a = ccnc_engine_action(ui->engine);
-    const char *file = ccnc_engine_action_file(ui->engine);
+    struct ui *ui = data;
 
-    if (!a || !file)
-        return;
-    if (!ui->logged_run || strcmp(ui->logged_run, file) != 0) {
-        ccnc_str_set(&ui->logged_run, file);
-        ui->logged_steps = 0;
-    }
-    for (; ui->logged_steps < a->n_steps; ui->logged_steps++) {
-        const struct ccnc_step *s = &a->steps[ui->logged_steps];
-        char *t;
-        if (s->outcome == CCNC_STEP_PENDING || s->outcome == CCNC_STEP_RUNNING_NOW)
-            break;
-        if (s->outcome == CCNC_STEP_SKIPPED)
-            continue;
-        t = ccnc_xasprintf(_("%s: %s%s %s in %lld ms%s%s"), a->vm, s->rollback ? _("undo ") : "",
-                           ccnc_step_op_to_string(s->op), ccnc_step_outcome_text(s->outcome),
-                           s->ended_ms - s->started_ms, s->error ? ": " : "",
-                           s->error ? s->error : "");
+    (void)id;
+    if (ev == CCNC_ENGINE_ACTION_STEP && s && s->outcome != CCNC_STEP_RUNNING_NOW &&
+        s->outcome != CCNC_STEP_PENDING && s->outcome != CCNC_STEP_SKIPPED) {
+        char *t = ccnc_xasprintf(_("%s: %s%s %s in %lld ms%s%s"), a->vm,
+                                 s->rollback ? _("undo ") : "", ccnc_step_op_to_string(s->op),
+                                 ccnc_step_outcome_text(s->outcome), s->ended_ms - s->started_ms,
+                                 s->error ? ": " : "", s->error ? s->error : "");
         ui_log_add(ui->log, s->ended_ms, s->outcome == CCNC_STEP_OK ? UI_LOG_INFO : UI_LOG_ERROR,
                    t);
         free(t);
-    }
-    if (ccnc_action_finished(a) && a->summary && ui->logged_steps >= a->n_steps) {
+    } else if (ev == CCNC_ENGINE_ACTION_FINISHED && a->summary) {
         ui_log_add(ui->log, ccnc_now_wall_ms(),
                    a->state == CCNC_ACTION_DONE ? UI_LOG_INFO : UI_LOG_ERROR, a->summary);
-        ui->logged_steps = a->n_steps + 1; /* once */
     }
 }
 
@@ -590,8 +579,6 @@ on_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *chan
     (void)snap;
     if (changes->n)
         ui_log_add_events(ui->log, ccnc_now_wall_ms(), changes);
-    else
-        log_action(ui); /* no snapshot change: an action's progress */
     /* a burst of snapshots (a host's first inventory, a migration's
      * events) becomes one repaint; keys still repaint at once */
     if (!ui->frame_timer)
@@ -642,6 +629,7 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
         }
     }
     ccnc_engine_set_listener(engine, on_snapshot, &ui);
+    ccnc_engine_set_action_listener(engine, on_action, &ui);
     in_id = ccnc_loop_add_fd(loop, 0, POLLIN, on_stdin, &ui);
     ui.timer = ccnc_loop_add_timer(loop, 1000, true, on_tick, &ui);
     winch_id = ccnc_loop_add_signal(loop, SIGWINCH, on_winch, &ui);
@@ -653,8 +641,8 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     ccnc_loop_remove(loop, ui.timer);
     ccnc_loop_cancel(loop, &ui.frame_timer);
     ccnc_engine_set_listener(engine, NULL, NULL);
+    ccnc_engine_set_action_listener(engine, NULL, NULL);
     drop_plan(&ui);
-    free(ui.logged_run);
     endwin();
     ui_grid_free(ui.grid);
     ui_log_free(ui.log);

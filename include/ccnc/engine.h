@@ -7,6 +7,7 @@
 #include <ccnc/action.h>
 #include <ccnc/loop.h>
 #include <ccnc/model.h>
+#include <ccnc/plan.h>
 #include <ccnc/pool.h>
 #include <ccnc/vf.h>
 
@@ -66,16 +67,6 @@ struct ccnc_engine_host_status {
 int ccnc_engine_host_status(struct ccnc_engine *engine, size_t i,
                             struct ccnc_engine_host_status *out);
 
-/* Publish host part i (the engine takes the reference) as a new snapshot,
- * and tell the listener what changed.  Used by collectors. */
-void ccnc_engine_publish_host(struct ccnc_engine *engine, size_t i, struct ccnc_host *host);
-
-/* Change host part i: fn gets a private copy of the current part to change
- * in place, and the result is published.  For collectors that own only some
- * fields (libvirt the VMs, the agent the inventory). */
-void ccnc_engine_update_host(struct ccnc_engine *engine, size_t i,
-                             void (*fn)(struct ccnc_host *host, void *data), void *data);
-
 /* --- actions ------------------------------------------------------------ */
 
 /* What ran in this console session, newest last. */
@@ -87,23 +78,70 @@ struct ccnc_engine_result {
     long long longest_gap_ms, lost_probes;
 };
 
-/* Plan an action on the current snapshot: where the VM runs, the kind
- * (migrate with passthrough when the lab config gives it a passthrough
- * NIC, teaming when libvirt shows a failover pair).  NULL and err when it
- * makes no sense (unknown VM, not running, same host).  Caller frees. */
-struct ccnc_action *ccnc_engine_plan(struct ccnc_engine *engine, enum ccnc_action_kind kind,
-                                     const char *vm, const char *destination,
+/* Plan on the current snapshot with the one planner (ccnc/plan.h), the
+ * VMs of this engine's queued and running actions counted as busy.  NULL
+ * and err (the refusal) otherwise.  Caller frees. */
+struct ccnc_action *ccnc_engine_plan(struct ccnc_engine *engine,
+                                     const struct ccnc_plan_request *req,
                                      struct ccnc_error *err);
-/* Run a planned action (the engine takes it and confirms it); one at a
- * time.  -1 and err when it cannot start.  The listener is called on each
- * step with no changes, so the screen can follow. */
-int ccnc_engine_run(struct ccnc_engine *engine, struct ccnc_action *a, struct ccnc_error *err);
-/* The running (or last) action as it stands, NULL if none yet.  Borrowed
- * until the next pass of the loop. */
+
+/* The runner: actions given to the engine run at most `parallel` at once
+ * (the lab's [migration] parallel unless set here), the others wait their
+ * turn in the order given. */
+void ccnc_engine_set_parallel(struct ccnc_engine *engine, int parallel);
+/* Take a planned action (confirmed here) and queue it; it starts when a
+ * place is free.  Returns its id (> 0); -1 and err (the engine took the
+ * action anyway and freed it) when its VM has an action queued or running
+ * already. */
+int ccnc_engine_submit(struct ccnc_engine *engine, struct ccnc_action *a,
+                       struct ccnc_error *err);
+
+/* What the runner tells its listener, on the loop's thread, each once. */
+enum ccnc_engine_action_event {
+    CCNC_ENGINE_ACTION_STARTED,    /* its run file is open */
+    CCNC_ENGINE_ACTION_STEP,       /* a step started (running) or ended */
+    CCNC_ENGINE_ACTION_PROGRESS,   /* probe figures, a pre-copy round */
+    CCNC_ENGINE_ACTION_FINISHED,   /* done, failed, rolled back, or never started */
+};
+/* a: the action as it stands (borrowed for the call); step: the step that
+ * started or ended, NULL for the other events. */
+typedef void (*ccnc_engine_action_listener)(void *data, int id,
+                                            enum ccnc_engine_action_event ev,
+                                            const struct ccnc_action *a,
+                                            const struct ccnc_step *step);
+void ccnc_engine_set_action_listener(struct ccnc_engine *engine, ccnc_engine_action_listener cb,
+                                     void *data);
+
+/* The actions given to this engine, oldest first (finished ones stay). */
+size_t ccnc_engine_n_actions(const struct ccnc_engine *engine);
+int ccnc_engine_action_id(const struct ccnc_engine *engine, size_t i);
+/* By id: the action as it stands, borrowed until the next pass of the
+ * loop; NULL for an unknown id. */
+const struct ccnc_action *ccnc_engine_action_get(const struct ccnc_engine *engine, int id);
+/* Its run file, NULL before it started (or when it never did). */
+const char *ccnc_engine_action_run_file(const struct ccnc_engine *engine, int id);
+/* Queued or running. */
+bool ccnc_engine_action_active(const struct ccnc_engine *engine, int id);
+/* libvirt's figures for its summary, CCNC_UNKNOWN when not measured. */
+long long ccnc_engine_action_total_ms(const struct ccnc_engine *engine, int id);
+long long ccnc_engine_action_downtime_ms(const struct ccnc_engine *engine, int id);
+/* Stop action id (0: every one) for who ("console", "ccnc migrate", ...):
+ * a running one is recorded as stopped by the operator and rolls back
+ * what it can; a queued one ends without starting. */
+void ccnc_engine_abort(struct ccnc_engine *engine, int id, const char *who);
+/* Stop a VM's migration run by another ccnc (from another shell): the job
+ * is aborted and who asked is recorded in that run's file.  1 aborted,
+ * 0 no job, -1 and err. */
+int ccnc_engine_abort_elsewhere(struct ccnc_engine *engine, const char *vm, const char *who,
+                                struct ccnc_error *err);
+
+/* For the console: the newest action (or the one replayed), NULL if none
+ * yet; whether it is queued or running; its run file. */
 const struct ccnc_action *ccnc_engine_action(const struct ccnc_engine *engine);
 bool ccnc_engine_action_running(const struct ccnc_engine *engine);
 const char *ccnc_engine_action_file(const struct ccnc_engine *engine);
-void ccnc_engine_abort(struct ccnc_engine *engine);
+/* Anything queued or running. */
+bool ccnc_engine_busy(const struct ccnc_engine *engine);
 size_t ccnc_engine_n_results(const struct ccnc_engine *engine);
 const struct ccnc_engine_result *ccnc_engine_result(const struct ccnc_engine *engine, size_t i);
 

@@ -35,6 +35,9 @@ int ccnc_runlog_bond(struct ccnc_runlog *log, long long now_ms, const char *vm,
  * "reserve-failed", "release-failed"); pf may be NULL, index CCNC_UNKNOWN. */
 int ccnc_runlog_vf(struct ccnc_runlog *log, long long now_ms, const char *event,
                    const char *host, const char *pf, int index, const char *pci);
+/* The operator asked the action to stop (who: "console", "ccnc abort",
+ * ...): written before anything is undone. */
+int ccnc_runlog_abort(struct ccnc_runlog *log, long long now_ms, const char *who);
 /* The last line: the result and the figures; then close.  total_ms etc. may
  * be CCNC_UNKNOWN (-1). */
 int ccnc_runlog_finish(struct ccnc_runlog *log, const struct ccnc_action *a, long long now_ms,
@@ -63,5 +66,66 @@ int ccnc_run_read(const char *path, struct ccnc_run_summary *out, struct ccnc_er
 void ccnc_run_summary_clear(struct ccnc_run_summary *s);
 /* What to do about an unfinished run, one translated sentence. */
 const char *ccnc_run_advice(const struct ccnc_run_summary *s);
+
+/* One line of a run file, read back (docs/run-files.md); which fields
+ * are filled depends on its type. */
+enum ccnc_run_line_type {
+    CCNC_RUN_LINE_RUN,
+    CCNC_RUN_LINE_STEP,
+    CCNC_RUN_LINE_JOB,
+    CCNC_RUN_LINE_PROBE,
+    CCNC_RUN_LINE_BOND,
+    CCNC_RUN_LINE_VF,
+    CCNC_RUN_LINE_ABORT,
+    CCNC_RUN_LINE_RESULT,
+    CCNC_RUN_LINE_OTHER,     /* a type this ccnc does not know: kept, not read */
+    CCNC_RUN_LINE_LAST
+};
+
+struct ccnc_run_line {
+    enum ccnc_run_line_type type;
+    long long t_ms;
+    /* run: what was planned */
+    int kind;                        /* enum ccnc_action_kind, -1 unknown */
+    char *vm, *source, *destination, *nic;
+    enum ccnc_step_op *plan;         /* NULL when the file has no plan */
+    size_t n_plan;
+    char **notes;
+    size_t n_notes;
+    /* step: op, rollback, outcome, started_ms, ended_ms, error; and the
+     * action's state after it; also result: state is the result */
+    struct ccnc_step step;
+    int state;                       /* enum ccnc_action_state, -1 unknown */
+    bool on_destination, on_backup_only;
+    /* job */
+    char *phase;                     /* "iteration", "completed" */
+    struct ccnc_migration_figures job;
+    long long job_downtime_ms, job_elapsed_ms;
+    /* probe (its error unused) */
+    struct ccnc_probe_figures probe;
+    /* bond: before, after; vf: event, host, pci; abort: who */
+    char *before, *after, *event, *host, *pci, *who;
+    /* result */
+    char *summary;
+    long long total_ms, downtime_ms, longest_gap_ms, lost_probes;
+};
+
+/* Every line of the run file at path, in order; a damaged line (the half
+ * line of a crash) is counted in *bad and left out.  -1 and err when the
+ * file cannot be read or has no run line. */
+int ccnc_run_read_lines(const char *path, struct ccnc_run_line **lines, size_t *n, size_t *bad,
+                        struct ccnc_error *err);
+void ccnc_run_lines_free(struct ccnc_run_line *lines, size_t n);
+
+/* The newest run file in dir of vm that has no result line yet; NULL if
+ * none.  Caller frees. */
+char *ccnc_run_find_unfinished(const char *dir, const char *vm);
+/* Append an abort line to another process's run file (one write(2) with
+ * O_APPEND: a whole line among its own).  -1 and err. */
+int ccnc_run_append_abort(const char *path, long long now_ms, const char *who,
+                          struct ccnc_error *err);
+/* Who asked the run in path to stop (its first abort line), NULL if
+ * nobody.  Caller frees. */
+char *ccnc_run_abort_who(const char *path);
 
 #endif

@@ -1,22 +1,20 @@
-/* `ccnc migrate|detach|assign VM ...`: the console's action keys as batch
- * commands.  The plan comes from the lab config and, unless --offline, from
- * where the VM runs now. */
+/* `ccnc migrate|detach|assign VM`, `ccnc evacuate HOST` and `ccnc abort VM`:
+ * the console's action keys as batch commands.  They plan with the engine's
+ * planner, from what the hosts report now, and the engine's runner runs
+ * them: a keystroke and its command line do exactly the same. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <signal.h>
 
 #include <json-c/json.h>
 
 #include <ccnc/action.h>
 #include <ccnc/engine.h>
+#include <ccnc/plan.h>
 #include <ccnc/runlog.h>
-
-#include "engine/action-run.h"
-#include "engine/collect-libvirt.h"
 
 #include "cli/cli.h"
 #include "core/i18n.h"
@@ -64,34 +62,40 @@ parse(int argc, char **argv, struct action_args *a)
  * after another, which takes a while on a loaded host with many guests. */
 #define ACTION_SETTLE_S 60
 
-/* Several actions at once (evacuate), or one. */
-struct batch;
-
-struct slot {
-    struct batch *batch;
-    struct ccnc_action *pending;     /* not started yet */
-    struct ccnc_action_run *run;
-    bool done;
-};
-
+/* The actions this command gave the engine, followed to their end. */
 struct batch {
     struct ccnc_engine *engine;
-    struct slot *slots;
-    size_t n, running, finished, parallel;
+    const char *who;          /* the command, as the run file records a stop */
+    int *ids;
+    size_t n, finished;
     bool json, prefix, asked_abort;
 };
 
-static void start_next(struct batch *b);
+static bool
+ours(const struct batch *b, int id)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->ids[i] == id)
+            return true;
+    return false;
+}
 
 static void
-on_progress(struct ccnc_action *copy, const struct ccnc_step *s, const char *note, bool finished,
-            void *data)
+on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccnc_action *a,
+          const struct ccnc_step *s)
 {
-    struct slot *slot = data;
-    struct batch *b = slot->batch;
-    char *who = b->prefix ? ccnc_xasprintf("%-8s ", copy->vm) : ccnc_xstrdup("");
+    struct batch *b = data;
+    char *who;
 
-    if (s && !b->json) {
+    if (!ours(b, id))
+        return;
+    who = b->prefix ? ccnc_xasprintf("%-8s ", a->vm) : ccnc_xstrdup("");
+    if (ev == CCNC_ENGINE_ACTION_STARTED && !b->json) {
+        printf(_("%sRun file: %s\n"), who,
+               ccnc_engine_action_run_file(b->engine, id) ? ccnc_engine_action_run_file(b->engine,
+                                                                                        id)
+                                                          : "-");
+    } else if (ev == CCNC_ENGINE_ACTION_STEP && s && !b->json) {
         if (s->outcome == CCNC_STEP_RUNNING_NOW)
             printf(_("%s%s%-18s ...\n"), who, s->rollback ? _("undo ") : "     ",
                    ccnc_step_op_to_string(s->op));
@@ -99,57 +103,25 @@ on_progress(struct ccnc_action *copy, const struct ccnc_step *s, const char *not
             printf(_("%s%s%-18s %s in %lld ms%s%s\n"), who, s->rollback ? _("undo ") : "     ",
                    ccnc_step_op_to_string(s->op), ccnc_step_outcome_to_string(s->outcome),
                    s->ended_ms - s->started_ms, s->error ? ": " : "", s->error ? s->error : "");
-        fflush(stdout);
-    }
-    if (finished) {
-        if (!b->json && note)
-            printf("%s\n", note);
-        if (!b->json && copy->probe.measured)
+    } else if (ev == CCNC_ENGINE_ACTION_FINISHED) {
+        if (!b->json && a->summary)
+            printf("%s\n", a->summary);
+        if (!b->json && a->probe.measured)
             printf(_("%sConnectivity: %lld of %lld probes lost, longest gap %lld ms\n"), who,
-                   copy->probe.lost, copy->probe.sent, copy->probe.longest_gap_ms);
-        else if (!b->json)
+                   a->probe.lost, a->probe.sent, a->probe.longest_gap_ms);
+        else if (!b->json && ccnc_engine_action_run_file(b->engine, id))
             printf(_("%sConnectivity not measured: %s\n"), who,
-                   copy->probe.error ? copy->probe.error : _("the probe sent nothing"));
-        slot->done = true;
-        b->running--;
-        b->finished++;
-        start_next(b);
-        if (b->finished == b->n)
+                   a->probe.error ? a->probe.error : _("the probe sent nothing"));
+        if (++b->finished == b->n)
             ccnc_loop_quit(ccnc_engine_loop(b->engine));
     }
+    fflush(stdout);
     free(who);
-    ccnc_action_free(copy);
 }
 
-static void
-start_next(struct batch *b)
-{
-    char *dir = ccnc_runlog_default_dir();
-
-    for (size_t i = 0; i < b->n && b->running < b->parallel; i++) {
-        struct slot *slot = &b->slots[i];
-        struct ccnc_error err = { 0 };
-        if (!slot->pending || b->asked_abort)
-            continue;
-        ccnc_action_confirm(slot->pending);
-        slot->run = ccnc_action_run_start(b->engine, slot->pending, dir, on_progress, slot, &err);
-        slot->pending = NULL; /* the run took it */
-        if (!slot->run) {
-            fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
-            ccnc_error_clear(&err);
-            slot->done = true;
-            b->finished++;
-            continue;
-        }
-        b->running++;
-        if (!b->json)
-            printf(_("Run file: %s\n"), ccnc_action_run_file(slot->run));
-    }
-    free(dir);
-}
-
-/* Ctrl-C: stop the running actions (each undoes what it can) and start no
- * more; a second one changes nothing. */
+/* Ctrl-C (or the terminal closing): stop the running actions (each undoes
+ * what it can, and its run file says the operator stopped it) and start
+ * no more; a second one changes nothing. */
 static void
 on_interrupt(void *data)
 {
@@ -160,26 +132,18 @@ on_interrupt(void *data)
     b->asked_abort = true;
     fprintf(stderr, _("%s: interrupted: stopping the action and undoing what can be "
                       "undone\n"), PACKAGE);
-    for (size_t i = 0; i < b->n; i++) {
-        struct slot *slot = &b->slots[i];
-        if (slot->run && !slot->done)
-            ccnc_action_run_abort(slot->run);
-        else if (slot->pending && !slot->done) {
-            slot->done = true;          /* never started: counted as finished */
-            b->finished++;
-        }
-    }
-    if (b->finished == b->n)
-        ccnc_loop_quit(ccnc_engine_loop(b->engine));
+    for (size_t i = 0; i < b->n; i++)
+        ccnc_engine_abort(b->engine, b->ids[i], b->who);
 }
 
+/* One action's summary, as --json prints it. */
 static json_object *
-summary_json(struct ccnc_action_run *run)
+summary_json(struct ccnc_engine *engine, int id)
 {
-    const struct ccnc_action *a = ccnc_action_run_action(run);
-    json_object *o = json_object_new_object(), *steps = json_object_new_array();
+    const struct ccnc_action *a = ccnc_engine_action_get(engine, id);
+    json_object *o = json_object_new_object(), *steps = json_object_new_array(), *notes;
     struct ccnc_run_summary sum;
-    const char *file = ccnc_action_run_file(run);
+    const char *file = ccnc_engine_action_run_file(engine, id);
     bool have_sum = file && ccnc_run_read(file, &sum, NULL) == 0;
 
     json_object_object_add(o, "vm", json_object_new_string(a->vm));
@@ -203,9 +167,13 @@ summary_json(struct ccnc_action_run *run)
         json_object_array_add(steps, so);
     }
     json_object_object_add(o, "steps", steps);
+    notes = json_object_new_array();
+    for (size_t i = 0; i < a->n_notes; i++)
+        json_object_array_add(notes, json_object_new_string(a->notes[i]));
+    json_object_object_add(o, "notes", notes);
 #define MS(k, v) json_object_object_add(o, k, (v) < 0 ? NULL : json_object_new_int64(v))
-    MS("total_ms", ccnc_action_run_total_ms(run));
-    MS("downtime_ms", ccnc_action_run_downtime_ms(run));
+    MS("total_ms", ccnc_engine_action_total_ms(engine, id));
+    MS("downtime_ms", ccnc_engine_action_downtime_ms(engine, id));
     MS("longest_gap_ms", have_sum ? sum.longest_gap_ms : -1);
     MS("lost_probes", have_sum ? sum.lost_probes : -1);
 #undef MS
@@ -214,140 +182,165 @@ summary_json(struct ccnc_action_run *run)
     return o;
 }
 
-/* Run the actions (the batch takes them), at most parallel at once, to
- * their end on the engine's loop; exit 0 only when every one is done. */
-static int
-run_all(struct ccnc_engine *engine, struct ccnc_action **actions, size_t n, size_t parallel,
-        bool json, bool as_array)
+/* What --json says of a VM the planner refused: nothing was run. */
+static json_object *
+refusal_json(const char *vm, const char *why)
 {
-    struct batch b = { .engine = engine, .n = n, .json = json, .prefix = n > 1 };
-    int sig_id, rc = CCNC_EXIT_OK;
-    json_object *arr = json_object_new_array();
+    json_object *o = json_object_new_object();
 
-    b.parallel = parallel ? parallel : 1;
-    b.slots = ccnc_xcalloc(n ? n : 1, sizeof(*b.slots));
+    json_object_object_add(o, "vm", json_object_new_string(vm));
+    json_object_object_add(o, "result", json_object_new_string("refused"));
+    json_object_object_add(o, "summary", json_object_new_string(why));
+    json_object_object_add(o, "run_file", NULL);
+    json_object_object_add(o, "steps", json_object_new_array());
+    json_object_object_add(o, "notes", json_object_new_array());
+    return o;
+}
+
+static void
+print_json(json_object *out)
+{
+    puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* Give the engine the actions (it takes them) and follow them to their end
+ * on its loop; results (may hold refusals already) gets each summary.
+ * CCNC_EXIT_OK only when every one is done. */
+static int
+run_all(struct ccnc_engine *engine, const char *who, struct ccnc_action **actions, size_t n,
+        size_t parallel, bool json, json_object *results)
+{
+    static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+    struct batch b = { .engine = engine, .who = who, .json = json, .prefix = n > 1 };
+    int sig_ids[CCNC_ARRAY_SIZE(signals)], rc = CCNC_EXIT_OK;
+
+    b.ids = ccnc_xcalloc(n ? n : 1, sizeof(*b.ids));
+    ccnc_engine_set_parallel(engine, (int)(parallel ? parallel : 1));
+    ccnc_engine_set_action_listener(engine, on_action, &b);
+    for (size_t k = 0; k < CCNC_ARRAY_SIZE(signals); k++)
+        sig_ids[k] = ccnc_loop_add_signal(ccnc_engine_loop(engine), signals[k], on_interrupt, &b);
     for (size_t i = 0; i < n; i++) {
-        b.slots[i].batch = &b;
-        b.slots[i].pending = actions[i];
+        struct ccnc_error err = { 0 };
+        int id = ccnc_engine_submit(engine, actions[i], &err);
+        if (id < 0) {
+            fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+            ccnc_error_clear(&err);
+            rc = CCNC_EXIT_FAILED;
+            continue;
+        }
+        b.ids[b.n++] = id;
     }
-    sig_id = ccnc_loop_add_signal(ccnc_engine_loop(engine), SIGINT, on_interrupt, &b);
-    start_next(&b);
+    /* each id counts once it is finished, whether already or later */
+    for (size_t i = 0; i < b.n; i++)
+        if (!ccnc_engine_action_active(engine, b.ids[i]))
+            b.finished++;
     while (b.finished < b.n)
         ccnc_loop_run(ccnc_engine_loop(engine));
     ccnc_loop_run_once(ccnc_engine_loop(engine), 0); /* the last progress */
-    if (sig_id > 0)
-        ccnc_loop_remove(ccnc_engine_loop(engine), sig_id);
-    for (size_t i = 0; i < n; i++) {
-        struct slot *slot = &b.slots[i];
-        if (!slot->run || ccnc_action_run_action(slot->run)->state != CCNC_ACTION_DONE)
+    for (size_t k = 0; k < CCNC_ARRAY_SIZE(signals); k++)
+        if (sig_ids[k] > 0)
+            ccnc_loop_remove(ccnc_engine_loop(engine), sig_ids[k]);
+    ccnc_engine_set_action_listener(engine, NULL, NULL);
+    for (size_t i = 0; i < b.n; i++) {
+        const struct ccnc_action *a = ccnc_engine_action_get(engine, b.ids[i]);
+        if (!a || a->state != CCNC_ACTION_DONE)
             rc = CCNC_EXIT_FAILED;
-        if (slot->run)
-            json_object_array_add(arr, summary_json(slot->run));
-        ccnc_action_run_free(slot->run);
-        ccnc_action_free(slot->pending); /* never started (interrupted) */
+        if (results)
+            json_object_array_add(results, summary_json(engine, b.ids[i]));
     }
-    if (json) {
-        json_object *out = !as_array && json_object_array_length(arr) == 1
-                               ? json_object_get(json_object_array_get_idx(arr, 0))
-                               : json_object_get(arr);
-        puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
-                                                     JSON_C_TO_STRING_SPACED |
-                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(out);
-    }
-    json_object_put(arr);
-    free(b.slots);
+    free(b.ids);
     return rc;
 }
 
-/* Run one action to its end; exit 0 only for done. */
-static int
-run(struct cli *cli, struct ccnc_engine *engine, struct ccnc_action *a, bool json)
+static enum ccnc_action_kind
+kind_of(const char *cmd)
 {
-    (void)cli;
-    return run_all(engine, &a, 1, 1, json, false);
+    return strcmp(cmd, "migrate") == 0  ? CCNC_ACTION_MIGRATE
+           : strcmp(cmd, "detach") == 0 ? CCNC_ACTION_DETACH
+                                        : CCNC_ACTION_ASSIGN;
 }
 
 int
 ccnc_cli_action(struct cli *cli, int argc, char **argv)
 {
     struct action_args args = { 0 };
-    const struct ccnc_lab_vm *cv;
-    const struct ccnc_lab_host *to = NULL;
-    const char *source;
-    enum ccnc_action_kind kind;
-    struct ccnc_action *a;
+    struct ccnc_plan_request req = { .kind = kind_of(argv[0]) };
+    struct ccnc_error err = { 0 };
     struct ccnc_engine *engine = NULL;
-    char *plan, *from_live = NULL;
+    struct ccnc_action *a;
     int rc = CCNC_EXIT_OK;
 
     if (parse(argc, argv, &args) < 0)
         return CCNC_EXIT_USAGE;
-    cv = ccnc_lab_find_vm(cli->lab, args.vm);
-    if (!cv) {
-        fprintf(stderr, _("%s: the lab config has no [vm %s]; add it (see lab.conf(5))\n"),
-                PACKAGE, args.vm);
-        return CCNC_EXIT_USAGE;
-    }
-    if (args.to) {
-        to = ccnc_lab_find_host(cli->lab, args.to);
-        if (!to || !ccnc_lab_host_runs_libvirt(to)) {
-            fprintf(stderr, _("%s: '%s' is not a hypervisor host of the lab\n"), PACKAGE,
-                    args.to);
-            return CCNC_EXIT_USAGE;
-        }
-    }
-    source = cv->host;
-    if (!cli->offline) {
-        struct ccnc_snapshot *snap;
-        const struct ccnc_host *where = NULL;
+    req.vm = args.vm;
+    req.destination = args.to;
+    req.assume_config = cli->offline;
+    if (cli->offline) {
+        struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(cli->lab);
+        a = ccnc_plan(cli->lab, snap, &req, &err);
+        ccnc_snapshot_unref(snap);
+    } else {
         engine = ccnc_engine_new(cli->lab);
         ccnc_cli_settle(engine, ACTION_SETTLE_S);
-        snap = ccnc_engine_snapshot(engine);
-        if (ccnc_snapshot_find_vm(snap, cv->name, &where) && where)
-            source = from_live = ccnc_xstrdup(where->name);
-        ccnc_snapshot_unref(snap);
+        a = ccnc_engine_plan(engine, &req, &err);
     }
-    if (to && strcmp(to->name, source) == 0) {
-        fprintf(stderr, _("%s: %s already runs on %s\n"), PACKAGE, cv->name, source);
-        free(from_live);
-        ccnc_engine_free(engine);
-        return CCNC_EXIT_FAILED;
-    }
-    if (strcmp(argv[0], "migrate") == 0)
-        kind = cv->passthrough_kind == CCNC_PASSTHROUGH_NONE ? CCNC_ACTION_MIGRATE
-                                                             : CCNC_ACTION_MIGRATE_PASSTHROUGH;
-    else if (strcmp(argv[0], "detach") == 0)
-        kind = CCNC_ACTION_DETACH;
-    else
-        kind = CCNC_ACTION_ASSIGN;
-    if (kind != CCNC_ACTION_MIGRATE && cv->passthrough_kind == CCNC_PASSTHROUGH_NONE) {
-        fprintf(stderr, _("%s: [vm %s] has no passthrough NIC in the lab config\n"), PACKAGE,
-                cv->name);
-        free(from_live);
-        ccnc_engine_free(engine);
-        return CCNC_EXIT_USAGE;
-    }
-    a = ccnc_action_new(kind, cv->name, source, to ? to->name : NULL, cv->passthrough);
-    plan = ccnc_action_plan_text(a);
-    if (!args.json)
-        fputs(plan, stdout);
-    if (!from_live && !args.json)
-        printf(_("(%s is assumed to run on %s, its home in the lab config: %s)\n"), cv->name,
-               source, cli->offline ? _("--offline") : _("no host reported it"));
-    if (!args.dry_run) {
-        if (cli->offline) {
-            fprintf(stderr, _("%s: --offline only plans; leave it out to run the action\n"),
-                    PACKAGE);
-            rc = CCNC_EXIT_USAGE;
-        } else {
-            rc = run(cli, engine, a, args.json);
-            a = NULL; /* the run owned it */
+    if (!a) {
+        fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+        if (args.json) {
+            json_object *o = refusal_json(args.vm, err.message);
+            print_json(o);
+            json_object_put(o);
         }
+        rc = err.code == CCNC_ERR_CONFIG ? CCNC_EXIT_USAGE : CCNC_EXIT_FAILED;
+        ccnc_error_clear(&err);
+        ccnc_engine_free(engine);
+        return rc;
     }
-    free(plan);
-    ccnc_action_free(a);
-    free(from_live);
+    if (!args.json || args.dry_run) {
+        char *plan = ccnc_action_plan_text(a);
+        if (!args.json)
+            fputs(plan, stdout);
+        free(plan);
+    }
+    if (args.dry_run) {
+        if (args.json) {
+            /* the plan as JSON: what would run, nothing ran */
+            json_object *o = json_object_new_object(), *steps = json_object_new_array(),
+                        *notes = json_object_new_array();
+            json_object_object_add(o, "vm", json_object_new_string(a->vm));
+            json_object_object_add(o, "kind",
+                                   json_object_new_string(ccnc_action_kind_to_string(a->kind)));
+            json_object_object_add(o, "source", a->source ? json_object_new_string(a->source)
+                                                          : NULL);
+            json_object_object_add(o, "destination",
+                                   a->destination ? json_object_new_string(a->destination)
+                                                  : NULL);
+            for (size_t i = 0; i < a->n_steps; i++)
+                json_object_array_add(steps, json_object_new_string(
+                                                 ccnc_step_op_to_string(a->steps[i].op)));
+            json_object_object_add(o, "plan", steps);
+            for (size_t i = 0; i < a->n_notes; i++)
+                json_object_array_add(notes, json_object_new_string(a->notes[i]));
+            json_object_object_add(o, "notes", notes);
+            print_json(o);
+            json_object_put(o);
+        }
+        ccnc_action_free(a);
+    } else if (cli->offline) {
+        fprintf(stderr, _("%s: --offline only plans; leave it out to run the action\n"),
+                PACKAGE);
+        ccnc_action_free(a);
+        rc = CCNC_EXIT_USAGE;
+    } else {
+        json_object *results = args.json ? json_object_new_array() : NULL;
+        char *who = ccnc_xasprintf("%s %s", PACKAGE, argv[0]);
+        rc = run_all(engine, who, &a, 1, 1, args.json, results);
+        if (results && json_object_array_length(results) == 1)
+            print_json(json_object_array_get_idx(results, 0));
+        json_object_put(results);
+        free(who);
+    }
     ccnc_engine_free(engine);
     return rc;
 }
@@ -363,6 +356,7 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
     struct ccnc_engine *engine;
     struct ccnc_snapshot *snap;
     struct ccnc_action **actions = NULL;
+    json_object *results = NULL;
     size_t n = 0, cap = 0;
     int at, rc = CCNC_EXIT_OK;
 
@@ -420,8 +414,12 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
         ccnc_engine_free(engine);
         return CCNC_EXIT_FAILED;
     }
-    for (size_t i = 0; at >= 0 && i < snap->hosts[at]->n_vms; i++) {
+    if (json)
+        results = json_object_new_array();
+    for (size_t i = 0; i < snap->hosts[at]->n_vms; i++) {
         const struct ccnc_vm *vm = &snap->hosts[at]->vms[i];
+        struct ccnc_plan_request req = { .kind = CCNC_ACTION_MIGRATE, .vm = vm->name,
+                                         .destination = to };
         struct ccnc_error err = { 0 };
         struct ccnc_action *a;
         if (vm->state != CCNC_VM_RUNNING)
@@ -431,9 +429,11 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
                 printf(_("%s: not in the lab config, left on %s\n"), vm->name, from);
             continue;
         }
-        a = ccnc_engine_plan(engine, CCNC_ACTION_MIGRATE_PASSTHROUGH, vm->name, to, &err);
+        a = ccnc_engine_plan(engine, &req, &err);
         if (!a) {
             fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+            if (results)
+                json_object_array_add(results, refusal_json(vm->name, err.message));
             ccnc_error_clear(&err);
             rc = CCNC_EXIT_FAILED;
             continue;
@@ -444,8 +444,6 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
     if (!json)
         printf(_("Evacuate %s to %s: %zu VMs, %ld at once\n"), from, to ? to : "-", n, parallel);
     if (dry_run || n == 0) {
-        if (json && n == 0)
-            puts("[]");
         for (size_t i = 0; i < n; i++) {
             char *plan = ccnc_action_plan_text(actions[i]);
             if (!json)
@@ -454,9 +452,13 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
             ccnc_action_free(actions[i]);
         }
     } else {
-        int r = run_all(engine, actions, n, (size_t)parallel, json, true);
+        int r = run_all(engine, _("ccnc evacuate"), actions, n, (size_t)parallel, json, results);
         if (r != CCNC_EXIT_OK)
             rc = r;
+    }
+    if (results) {
+        print_json(results);
+        json_object_put(results);
     }
     free(actions);
     ccnc_engine_free(engine);
@@ -464,11 +466,12 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
 }
 
 /* `ccnc abort VM`: stop the VM's running migration from another shell; the
- * ccnc that runs it rolls back. */
+ * ccnc that runs it records who stopped it and rolls back. */
 int
 ccnc_cli_abort(struct cli *cli, int argc, char **argv)
 {
     struct ccnc_error err = { 0 };
+    struct ccnc_engine *engine;
     int rc;
 
     if (argc != 2 || argv[1][0] == '-') {
@@ -479,10 +482,9 @@ ccnc_cli_abort(struct cli *cli, int argc, char **argv)
         fprintf(stderr, _("%s abort: needs the hosts; leave out --offline\n"), PACKAGE);
         return CCNC_EXIT_USAGE;
     }
-    if (ccnc_libvirt_events_acquire() < 0)
-        return CCNC_EXIT_FAILED;
-    rc = ccnc_action_abort_vm(cli->lab, argv[1], &err);
-    ccnc_libvirt_events_release();
+    engine = ccnc_engine_new(cli->lab);
+    rc = ccnc_engine_abort_elsewhere(engine, argv[1], _("ccnc abort, from another shell"), &err);
+    ccnc_engine_free(engine);
     if (rc < 0) {
         fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
         ccnc_error_clear(&err);

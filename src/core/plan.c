@@ -181,7 +181,7 @@ plan_assumed(const struct ccnc_lab_vm *cv, const struct ccnc_lab_host *to,
                                                              : CCNC_ACTION_MIGRATE_PASSTHROUGH;
     }
     a = ccnc_action_new(kind, cv->name, cv->host, to ? to->name : NULL, cv->passthrough);
-    ccnc_action_add_note(a, _("planned without asking the hosts: %s is taken to run on %s, "
+    ccnc_action_add_note(a, _("planned without asking the hosts: %s is assumed to run on %s, "
                               "its home in the lab config, as the config describes it"),
                          cv->name, cv->host);
     return a;

@@ -2,6 +2,7 @@
  * line written whole and flushed to disk before the action goes on. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -143,6 +144,12 @@ ccnc_runlog_open(const char *dir, const struct ccnc_action *a, long long now_ms,
                                       json_object_new_string(ccnc_step_op_to_string(a->steps[i].op)));
         json_object_object_add(o, "plan", plan);
     }
+    if (a->n_notes) {
+        json_object *notes = json_object_new_array();
+        for (size_t i = 0; i < a->n_notes; i++)
+            json_object_array_add(notes, json_object_new_string(a->notes[i]));
+        json_object_object_add(o, "notes", notes);
+    }
     if (emit(log, o) < 0) {
         ccnc_error_set_at(err, CCNC_ERR_IO, path, 0, _("cannot write the run file: %s"),
                           strerror(errno));
@@ -230,6 +237,15 @@ ccnc_runlog_vf(struct ccnc_runlog *log, long long now_ms, const char *event, con
     put_s(o, "pf", pf);
     put_i(o, "vf", index);
     put_s(o, "pci", pci);
+    return emit(log, o);
+}
+
+int
+ccnc_runlog_abort(struct ccnc_runlog *log, long long now_ms, const char *who)
+{
+    json_object *o = line("abort", now_ms);
+
+    put_s(o, "who", who);
     return emit(log, o);
 }
 
@@ -403,4 +419,370 @@ ccnc_run_advice(const struct ccnc_run_summary *s)
         return _("it stopped after the bond moved to the backup NIC: the VM may lack its "
                  "passthrough NIC; attach it again with 'ccnc assign'");
     return _("it stopped during its checks: nothing was changed");
+}
+
+/* --- another process's run --------------------------------------------------- */
+
+/* Each line of the file at path as an object, to fn until it says stop. */
+static void
+each_line(const char *path, bool (*fn)(json_object *o, void *data), void *data)
+{
+    char *text = ccnc_file_read(path, 64 * 1024 * 1024, NULL, NULL);
+
+    for (char *p = text, *nl; p && *p; p = nl ? nl + 1 : p + strlen(p)) {
+        json_object *o;
+        bool more = true;
+        nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        o = *p ? json_tokener_parse(p) : NULL;
+        if (o && json_object_is_type(o, json_type_object))
+            more = fn(o, data);
+        json_object_put(o);
+        if (!more)
+            break;
+    }
+    free(text);
+}
+
+static const char *
+type_of(json_object *o)
+{
+    json_object *v;
+
+    return json_object_object_get_ex(o, "type", &v) && json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v) : NULL;
+}
+
+static bool
+find_abort(json_object *o, void *data)
+{
+    json_object *v;
+
+    if (!ccnc_streq(type_of(o), "abort"))
+        return true;
+    *(char **)data = ccnc_xstrdup(json_object_object_get_ex(o, "who", &v) &&
+                                          json_object_is_type(v, json_type_string)
+                                      ? json_object_get_string(v) : "?");
+    return false;
+}
+
+char *
+ccnc_run_abort_who(const char *path)
+{
+    char *who = NULL;
+
+    each_line(path, find_abort, &who);
+    return who;
+}
+
+/* What find_unfinished looks at in one file. */
+struct unfinished {
+    const char *vm;
+    bool is_vm, has_result;
+    long long t_ms;
+};
+
+static bool
+look(json_object *o, void *data)
+{
+    struct unfinished *u = data;
+    const char *type = type_of(o);
+    json_object *v;
+
+    if (ccnc_streq(type, "run")) {
+        u->is_vm = json_object_object_get_ex(o, "vm", &v) &&
+                   ccnc_streq(json_object_get_string(v), u->vm);
+        u->t_ms = json_object_object_get_ex(o, "t_ms", &v) ? json_object_get_int64(v) : 0;
+        return u->is_vm;
+    }
+    if (ccnc_streq(type, "result"))
+        u->has_result = true;
+    return !u->has_result;
+}
+
+char *
+ccnc_run_find_unfinished(const char *dir, const char *vm)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char *best = NULL;
+    long long best_t = -1;
+
+    while (d && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        struct unfinished u = { .vm = vm };
+        char *path;
+        if (len <= 6 || strcmp(e->d_name + len - 6, ".jsonl") != 0)
+            continue;
+        path = ccnc_xasprintf("%s/%s", dir, e->d_name);
+        each_line(path, look, &u);
+        if (u.is_vm && !u.has_result && u.t_ms > best_t) {
+            free(best);
+            best = path;
+            best_t = u.t_ms;
+        } else {
+            free(path);
+        }
+    }
+    if (d)
+        closedir(d);
+    return best;
+}
+
+int
+ccnc_run_append_abort(const char *path, long long now_ms, const char *who,
+                      struct ccnc_error *err)
+{
+    json_object *o = line("abort", now_ms);
+    char *text;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    ssize_t n;
+    int rc = 0;
+
+    put_s(o, "who", who);
+    text = ccnc_xasprintf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+    if (fd < 0)
+        rc = ccnc_error_set_at(err, CCNC_ERR_IO, path, 0, _("cannot open: %s"), strerror(errno));
+    else if ((n = write(fd, text, strlen(text))) != (ssize_t)strlen(text))
+        rc = ccnc_error_set_at(err, CCNC_ERR_IO, path, 0, _("cannot write: %s"),
+                               n < 0 ? strerror(errno) : _("a short write"));
+    else if (fdatasync(fd) < 0 && errno != EINVAL)
+        rc = ccnc_error_set_at(err, CCNC_ERR_IO, path, 0, _("cannot write: %s"), strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    free(text);
+    return rc;
+}
+
+/* --- reading line by line ---------------------------------------------------- */
+
+static const char *const line_types[CCNC_RUN_LINE_LAST] = {
+    "run", "step", "job", "probe", "bond", "vf", "abort", "result", NULL,
+};
+
+static const char *
+str_of(json_object *o, const char *k)
+{
+    json_object *v;
+
+    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v) : NULL;
+}
+
+static long long
+int_of(json_object *o, const char *k)
+{
+    json_object *v;
+
+    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_int)
+               ? json_object_get_int64(v) : CCNC_UNKNOWN;
+}
+
+static bool
+bool_of(json_object *o, const char *k)
+{
+    json_object *v;
+
+    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_boolean) &&
+           json_object_get_boolean(v);
+}
+
+static int
+state_of(json_object *o, const char *k)
+{
+    const char *s = str_of(o, k);
+
+    for (int i = 0; s && i < CCNC_ACTION_STATE_LAST; i++)
+        if (strcmp(ccnc_action_state_to_string((enum ccnc_action_state)i), s) == 0)
+            return i;
+    return -1;
+}
+
+static void
+read_run_line(struct ccnc_run_line *l, json_object *o)
+{
+    json_object *arr;
+    const char *kind = str_of(o, "kind");
+    int op;
+
+    l->kind = kind ? ccnc_action_kind_from_string(kind) : -1;
+    l->vm = ccnc_xstrdup(str_of(o, "vm"));
+    l->source = ccnc_xstrdup(str_of(o, "source"));
+    l->destination = ccnc_xstrdup(str_of(o, "destination"));
+    l->nic = ccnc_xstrdup(str_of(o, "nic"));
+    if (json_object_object_get_ex(o, "plan", &arr) && json_object_is_type(arr, json_type_array)) {
+        size_t n = json_object_array_length(arr);
+        l->plan = ccnc_xcalloc(n ? n : 1, sizeof(*l->plan));
+        for (size_t i = 0; i < n; i++)
+            if ((op = ccnc_step_op_from_string(
+                     json_object_get_string(json_object_array_get_idx(arr, i)))) >= 0)
+                l->plan[l->n_plan++] = (enum ccnc_step_op)op;
+    }
+    if (json_object_object_get_ex(o, "notes", &arr) && json_object_is_type(arr, json_type_array)) {
+        size_t n = json_object_array_length(arr);
+        l->notes = ccnc_xcalloc(n ? n : 1, sizeof(*l->notes));
+        for (size_t i = 0; i < n; i++) {
+            json_object *v = json_object_array_get_idx(arr, i);
+            if (json_object_is_type(v, json_type_string))
+                l->notes[l->n_notes++] = ccnc_xstrdup(json_object_get_string(v));
+        }
+    }
+}
+
+static void
+read_step_line(struct ccnc_run_line *l, json_object *o)
+{
+    const char *outcome = str_of(o, "outcome");
+    int op = ccnc_step_op_from_string(str_of(o, "op"));
+
+    l->step.op = op < 0 ? CCNC_STEP_LAST : (enum ccnc_step_op)op;
+    l->step.rollback = bool_of(o, "rollback");
+    l->step.outcome = CCNC_STEP_OUTCOME_LAST;
+    for (int i = 0; outcome && i < CCNC_STEP_OUTCOME_LAST; i++)
+        if (strcmp(ccnc_step_outcome_to_string((enum ccnc_step_outcome)i), outcome) == 0)
+            l->step.outcome = (enum ccnc_step_outcome)i;
+    l->step.started_ms = int_of(o, "started_ms") < 0 ? 0 : int_of(o, "started_ms");
+    l->step.ended_ms = int_of(o, "ended_ms") < 0 ? 0 : int_of(o, "ended_ms");
+    l->step.error = ccnc_xstrdup(str_of(o, "error"));
+}
+
+static void
+read_job_line(struct ccnc_run_line *l, json_object *o)
+{
+    json_object *st;
+
+    l->phase = ccnc_xstrdup(str_of(o, "phase"));
+    l->job = (struct ccnc_migration_figures){ 0, -1, -1, -1, -1, -1 };
+    l->job_downtime_ms = l->job_elapsed_ms = CCNC_UNKNOWN;
+    if (!json_object_object_get_ex(o, "stats", &st))
+        return;
+    l->job.iteration = int_of(st, "memory_iteration") < 0 ? 0 : (int)int_of(st, "memory_iteration");
+    l->job.memory_total = int_of(st, "memory_total");
+    l->job.memory_processed = int_of(st, "memory_processed");
+    l->job.memory_remaining = int_of(st, "memory_remaining");
+    l->job.dirty_rate = int_of(st, "memory_dirty_rate");
+    l->job.bps = int_of(st, "memory_bps");
+    l->job_downtime_ms = int_of(st, "downtime");
+    l->job_elapsed_ms = int_of(st, "time_elapsed");
+}
+
+static void
+read_one(struct ccnc_run_line *l, json_object *o)
+{
+    int t = ccnc_enum_from_string(line_types, CCNC_RUN_LINE_LAST, str_of(o, "type"));
+
+    l->type = t < 0 ? CCNC_RUN_LINE_OTHER : (enum ccnc_run_line_type)t;
+    l->t_ms = int_of(o, "t_ms");
+    l->kind = l->state = -1;
+    l->total_ms = l->downtime_ms = l->longest_gap_ms = l->lost_probes = CCNC_UNKNOWN;
+    switch (l->type) {
+    case CCNC_RUN_LINE_RUN:
+        read_run_line(l, o);
+        break;
+    case CCNC_RUN_LINE_STEP:
+        read_step_line(l, o);
+        l->state = state_of(o, "state");
+        l->on_destination = bool_of(o, "on_destination");
+        l->on_backup_only = bool_of(o, "on_backup_only");
+        break;
+    case CCNC_RUN_LINE_JOB:
+        read_job_line(l, o);
+        break;
+    case CCNC_RUN_LINE_PROBE:
+        l->probe.measured = true;
+        l->probe.sent = int_of(o, "sent");
+        l->probe.received = int_of(o, "received");
+        l->probe.lost = int_of(o, "lost");
+        l->probe.current_gap_ms = int_of(o, "current_gap_ms");
+        l->probe.longest_gap_ms = int_of(o, "longest_gap_ms");
+        break;
+    case CCNC_RUN_LINE_BOND:
+        l->vm = ccnc_xstrdup(str_of(o, "vm"));
+        l->before = ccnc_xstrdup(str_of(o, "before"));
+        l->after = ccnc_xstrdup(str_of(o, "after"));
+        break;
+    case CCNC_RUN_LINE_VF:
+        l->event = ccnc_xstrdup(str_of(o, "event"));
+        l->host = ccnc_xstrdup(str_of(o, "host"));
+        l->pci = ccnc_xstrdup(str_of(o, "pci"));
+        break;
+    case CCNC_RUN_LINE_ABORT:
+        l->who = ccnc_xstrdup(str_of(o, "who"));
+        break;
+    case CCNC_RUN_LINE_RESULT:
+        l->state = state_of(o, "result");
+        l->summary = ccnc_xstrdup(str_of(o, "summary"));
+        l->total_ms = int_of(o, "total_ms");
+        l->downtime_ms = int_of(o, "downtime_ms");
+        l->longest_gap_ms = int_of(o, "longest_gap_ms");
+        l->lost_probes = int_of(o, "lost_probes");
+        l->on_destination = bool_of(o, "on_destination");
+        l->on_backup_only = bool_of(o, "on_backup_only");
+        break;
+    default:
+        break;
+    }
+}
+
+int
+ccnc_run_read_lines(const char *path, struct ccnc_run_line **lines, size_t *n, size_t *bad,
+                    struct ccnc_error *err)
+{
+    char *text = ccnc_file_read(path, 64 * 1024 * 1024, NULL, err);
+    size_t cap = 0;
+    bool has_run = false;
+
+    *lines = NULL;
+    *n = 0;
+    if (bad)
+        *bad = 0;
+    if (!text)
+        return -1;
+    for (char *p = text, *nl; *p; p = nl ? nl + 1 : p + strlen(p)) {
+        json_object *o;
+        nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        if (!*p)
+            continue;
+        o = json_tokener_parse(p);
+        if (o && json_object_is_type(o, json_type_object)) {
+            struct ccnc_run_line *l = ccnc_array_push(lines, n, &cap, sizeof(*l));
+            read_one(l, o);
+            has_run |= l->type == CCNC_RUN_LINE_RUN;
+        } else if (bad) {
+            (*bad)++;
+        }
+        json_object_put(o);
+    }
+    free(text);
+    if (!has_run) {
+        ccnc_run_lines_free(*lines, *n);
+        *lines = NULL;
+        *n = 0;
+        return ccnc_error_set_at(err, CCNC_ERR_PARSE, path, 0,
+                                 _("this is not a ccnc run file (no \"run\" line)"));
+    }
+    return 0;
+}
+
+void
+ccnc_run_lines_free(struct ccnc_run_line *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct ccnc_run_line *l = &lines[i];
+        free(l->vm); free(l->source); free(l->destination); free(l->nic);
+        free(l->plan);
+        for (size_t k = 0; k < l->n_notes; k++)
+            free(l->notes[k]);
+        free(l->notes);
+        free(l->step.error);
+        free(l->phase);
+        free(l->before); free(l->after); free(l->event); free(l->host); free(l->pci);
+        free(l->who); free(l->summary);
+    }
+    free(lines);
 }

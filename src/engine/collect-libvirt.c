@@ -1,8 +1,10 @@
 /* The libvirt collector.  libvirt's calls block, so each hypervisor host
  * has a worker thread that owns its connection; libvirt's own event loop
  * runs in one more thread and only wakes the workers.  What the workers
- * learn is queued and handed to the engine from ccnc's loop, so snapshots
- * are only ever made on the loop's thread. */
+ * learn is queued and reported from ccnc's loop (ccnc_loop_post), so
+ * snapshots are only ever made on the loop's thread.  Lifecycle events are
+ * followed exactly: a domain libvirt said it undefined is gone, even if a
+ * listing taken a moment later still shows it shut off. */
 #include "config.h"
 
 #include <errno.h>
@@ -28,6 +30,9 @@
 /* The guest bond has no notifications: read it this often (running lab VMs). */
 #define GUEST_POLL_S 1
 #define GUEST_TIMEOUT_S 2
+/* after a lifecycle event, list the domains once more this much later:
+ * what libvirt says while it is still finishing a migration settles */
+#define SETTLE_MS 1500
 
 struct lv_result {
     size_t index;
@@ -51,19 +56,23 @@ struct lv_host {
     int cb_ids[8];
     size_t n_cb;
     struct ccnc_host *shadow;   /* the worker's last VM list, with bonds */
+    char **undefined;           /* domains libvirt said it undefined (mu) */
+    size_t n_undefined;
+    long long settle_ms;        /* monotonic: list again then; 0 none (mu) */
 };
 
 struct ccnc_collect_libvirt {
-    struct ccnc_engine *engine;
+    struct ccnc_loop *loop;
     struct ccnc_lab *lab;
+    struct ccnc_collect_libvirt_callbacks cb;
+    void *cb_data;
     struct lv_host *hosts;
     size_t n_hosts;
-    int wake[2];
-    int watch;
     pthread_mutex_t qmu;
     struct lv_result *queue;
     size_t n_queue, cap_queue;
     bool events;            /* holds a reference on libvirt's event loop */
+    bool detached;          /* stopped with a worker left behind: no more posts (qmu) */
 };
 
 /* --- libvirt's event loop ------------------------------------------------ */
@@ -137,15 +146,23 @@ ccnc_libvirt_events_release(void)
 
 /* --- results, from workers to the loop ---------------------------------- */
 
+static void on_wake(void *data);
+
 static void
 post(struct lv_host *h, int state, const char *error, struct ccnc_vm *vms, size_t n_vms,
      bool has_vms)
 {
     struct ccnc_collect_libvirt *c = h->c;
     struct lv_result *r;
-    char byte = 1;
 
     pthread_mutex_lock(&c->qmu);
+    if (c->detached) {
+        pthread_mutex_unlock(&c->qmu);
+        for (size_t i = 0; i < n_vms; i++)
+            ccnc_vm_clear(&vms[i]);
+        free(vms);
+        return;
+    }
     r = ccnc_array_push(&c->queue, &c->n_queue, &c->cap_queue, sizeof(*r));
     r->index = h->index;
     r->state = state;
@@ -154,39 +171,17 @@ post(struct lv_host *h, int state, const char *error, struct ccnc_vm *vms, size_
     r->vms = vms;
     r->n_vms = n_vms;
     pthread_mutex_unlock(&c->qmu);
-    if (write(c->wake[1], &byte, 1) < 0 && errno != EAGAIN)
-        return; /* a full pipe already says "look" */
+    ccnc_loop_post(c->loop, on_wake, c);
 }
 
+/* Posted by the workers: their results, to the callbacks, in order. */
 static void
-apply_result(struct ccnc_host *host, void *data)
-{
-    struct lv_result *r = data;
-
-    host->libvirt = r->state;
-    ccnc_str_set(&host->libvirt_error, r->error);
-    if (!r->has_vms)
-        return;
-    for (size_t i = 0; i < host->n_vms; i++)
-        ccnc_vm_clear(&host->vms[i]);
-    free(host->vms);
-    host->vms = r->vms;
-    host->n_vms = r->n_vms;
-    r->vms = NULL;
-    r->n_vms = 0;
-}
-
-static void
-on_wake(int fd, short revents, void *data)
+on_wake(void *data)
 {
     struct ccnc_collect_libvirt *c = data;
     struct lv_result *queue;
     size_t n;
-    char buf[64];
 
-    (void)revents;
-    while (read(fd, buf, sizeof(buf)) > 0)
-        ;
     pthread_mutex_lock(&c->qmu);
     queue = c->queue;
     n = c->n_queue;
@@ -194,10 +189,8 @@ on_wake(int fd, short revents, void *data)
     c->n_queue = c->cap_queue = 0;
     pthread_mutex_unlock(&c->qmu);
     for (size_t i = 0; i < n; i++) {
-        ccnc_engine_update_host(c->engine, queue[i].index, apply_result, &queue[i]);
-        for (size_t k = 0; k < queue[i].n_vms; k++)
-            ccnc_vm_clear(&queue[i].vms[k]);
-        free(queue[i].vms);
+        c->cb.report(c->cb_data, queue[i].index, queue[i].state, queue[i].error,
+                     queue[i].has_vms, queue[i].vms, queue[i].n_vms);
         free(queue[i].error);
     }
     free(queue);
@@ -214,11 +207,39 @@ want_refresh(struct lv_host *h)
     pthread_mutex_unlock(&h->mu);
 }
 
+/* Remember (under h->mu) that libvirt undefined name, or that it is back. */
+static void
+note_undefined(struct lv_host *h, const char *name, bool undefined)
+{
+    for (size_t i = 0; i < h->n_undefined; i++)
+        if (ccnc_streq(h->undefined[i], name)) {
+            if (!undefined) {
+                free(h->undefined[i]);
+                h->undefined[i] = h->undefined[--h->n_undefined];
+            }
+            return;
+        }
+    if (undefined)
+        *(char **)ccnc_array_push(&h->undefined, &h->n_undefined, NULL, sizeof(char *)) =
+            ccnc_xstrdup(name);
+}
+
 static int
 on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
 {
-    (void)conn; (void)dom; (void)event; (void)detail;
-    want_refresh(opaque);
+    struct lv_host *h = opaque;
+    const char *name = virDomainGetName(dom);
+
+    (void)conn; (void)detail;
+    pthread_mutex_lock(&h->mu);
+    if (name && event == VIR_DOMAIN_EVENT_UNDEFINED)
+        note_undefined(h, name, true);
+    else if (name && (event == VIR_DOMAIN_EVENT_DEFINED || event == VIR_DOMAIN_EVENT_STARTED))
+        note_undefined(h, name, false);
+    h->refresh = true;
+    h->settle_ms = ccnc_now_mono_ms() + SETTLE_MS;
+    pthread_cond_signal(&h->cond);
+    pthread_mutex_unlock(&h->mu);
     return 0;
 }
 
@@ -347,6 +368,8 @@ traffic_changed(const struct ccnc_host *a, const struct ccnc_host *b)
     return false;
 }
 
+static int read_job(virDomainPtr dom);
+
 /* Read the bond of each running VM the lab knows, keeping the last known
  * one (marked stale) when the guest agent does not answer. */
 static void
@@ -365,6 +388,8 @@ read_bonds(struct lv_host *h, struct ccnc_host *part, const struct ccnc_host *la
         dom = virDomainLookupByName(h->conn, vm->name);
         bond = ccnc_xmalloc(sizeof(*bond));
         ccnc_bond_init(bond);
+        if (dom)
+            vm->job = read_job(dom);
         if (dom && ccnc_guest_read_bond(dom, cv->bond, GUEST_TIMEOUT_S, bond, &err) == 0) {
             ccnc_bond_free(vm->bond);
             vm->bond = bond;
@@ -400,6 +425,41 @@ post_vms(struct lv_host *h)
     ccnc_host_unref(copy);
 }
 
+/* The libvirt job running on dom, as the model names it. */
+static int
+read_job(virDomainPtr dom)
+{
+    virTypedParameterPtr params = NULL;
+    int nparams = 0, type = VIR_DOMAIN_JOB_NONE, op = 0, job = CCNC_VM_JOB_NONE;
+
+    if (virDomainGetJobStats(dom, &type, &params, &nparams, 0) < 0)
+        return CCNC_VM_JOB_NONE;
+    if (type != VIR_DOMAIN_JOB_NONE) {
+        job = CCNC_VM_JOB_OTHER;
+        if (virTypedParamsGetInt(params, nparams, VIR_DOMAIN_JOB_OPERATION, &op) == 1)
+            job = op == VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT ? CCNC_VM_JOB_MIGRATION_OUT
+                  : op == VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN ? CCNC_VM_JOB_MIGRATION_IN
+                                                                : CCNC_VM_JOB_OTHER;
+    }
+    virTypedParamsFree(params, nparams);
+    return job;
+}
+
+/* Did libvirt say it undefined this domain, which is not running? Then it
+ * is on its way out of the list, whatever the list says. */
+static bool
+gone(struct lv_host *h, virDomainPtr dom)
+{
+    bool undefined = false;
+
+    pthread_mutex_lock(&h->mu);
+    for (size_t i = 0; i < h->n_undefined; i++)
+        if (ccnc_streq(h->undefined[i], virDomainGetName(dom)))
+            undefined = true;
+    pthread_mutex_unlock(&h->mu);
+    return undefined && virDomainIsActive(dom) == 0;
+}
+
 /* Read every domain of the connection; false when the connection failed. */
 static bool
 refresh(struct lv_host *h)
@@ -417,6 +477,11 @@ refresh(struct lv_host *h)
         struct ccnc_virxml x;
         struct ccnc_error err = { 0 };
 
+        if (gone(h, doms[i])) {
+            free(xml);
+            virDomainFree(doms[i]);
+            continue;
+        }
         if (xml && ccnc_virxml_parse(virDomainGetName(doms[i]), xml, strlen(xml), &x, &err) == 0 &&
             x.kind == CCNC_VIRXML_DOMAIN) {
             struct ccnc_vm *vm = ccnc_host_add_vm(part);
@@ -424,6 +489,7 @@ refresh(struct lv_host *h)
             if (virDomainGetState(doms[i], &state, &reason, 0) == 0 &&
                 state >= 0 && state < CCNC_VM_LAST)
                 vm->state = (enum ccnc_vm_state)state;
+            vm->job = read_job(doms[i]);
             ccnc_vm_apply_roles(vm, ccnc_lab_find_vm(h->c->lab, vm->name));
         } else if (xml) {
             ccnc_virxml_clear(&x);
@@ -470,6 +536,25 @@ wait_s(struct lv_host *h, int seconds)
     while (!h->stop && !h->refresh && !h->closed)
         if (pthread_cond_timedwait(&h->cond, &h->mu, &ts) == ETIMEDOUT)
             break;
+}
+
+/* Idle (under h->mu) until something happens, or until the settling
+ * listing is due; true when that time came. */
+static bool
+wait_settle(struct lv_host *h)
+{
+    while (!h->stop && !h->refresh && !h->closed) {
+        long long left = h->settle_ms - ccnc_now_mono_ms();
+        struct timespec ts;
+        if (left <= 0)
+            return true;
+        ts = ccnc_deadline_s(0);
+        ts.tv_nsec += (left % 1000) * 1000000L;
+        ts.tv_sec += left / 1000 + ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&h->cond, &h->mu, &ts);
+    }
+    return false;
 }
 
 /* Is any VM of the lab running here (so its bond is worth reading)? */
@@ -533,6 +618,13 @@ worker(void *arg)
             pthread_mutex_lock(&h->mu);
             if (!ok)
                 h->closed = true;
+            continue;
+        }
+        if (h->settle_ms && h->settle_ms <= ccnc_now_mono_ms() + GUEST_POLL_S * 1000) {
+            if (wait_settle(h)) {
+                h->settle_ms = 0;
+                h->refresh = true;
+            }
             continue;
         }
         if (!lab_vms_running(h)) {
@@ -662,9 +754,9 @@ runtime_dir(void)
 }
 
 struct ccnc_collect_libvirt *
-ccnc_collect_libvirt_start(struct ccnc_engine *engine)
+ccnc_collect_libvirt_start(struct ccnc_loop *loop, struct ccnc_lab *lab,
+                           const struct ccnc_collect_libvirt_callbacks *cb, void *data)
 {
-    const struct ccnc_lab *lab = ccnc_engine_lab(engine);
     struct ccnc_collect_libvirt *c;
     char *dir;
     size_t n = 0;
@@ -677,16 +769,11 @@ ccnc_collect_libvirt_start(struct ccnc_engine *engine)
         return NULL;
 
     c = ccnc_xcalloc(1, sizeof(*c));
-    c->engine = engine;
-    c->lab = ccnc_lab_ref((struct ccnc_lab *)lab);
+    c->loop = loop;
+    c->lab = ccnc_lab_ref(lab);
+    c->cb = *cb;
+    c->cb_data = data;
     pthread_mutex_init(&c->qmu, NULL);
-    if (pipe2(c->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
-        pthread_mutex_destroy(&c->qmu);
-        ccnc_lab_unref(c->lab);
-        free(c);
-        return NULL;
-    }
-    c->watch = ccnc_loop_add_fd(ccnc_engine_loop(engine), c->wake[0], POLLIN, on_wake, c);
     c->events = true;
 
     dir = runtime_dir();
@@ -725,8 +812,13 @@ ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c)
         /* a worker stuck in libvirt's connect (an ssh that hangs) must not
          * hold the console's exit: after 5 s it is left to the process's end,
          * and with it everything it may still touch */
-        if (h->started && pthread_timedjoin_np(h->thread, NULL, &ts) != 0)
+        if (h->started && pthread_timedjoin_np(h->thread, NULL, &ts) != 0) {
+            pthread_mutex_lock(&c->qmu);
+            c->detached = true;
+            pthread_mutex_unlock(&c->qmu);
+            ccnc_loop_unpost(c->loop, c);
             return;
+        }
     }
     for (size_t i = 0; i < c->n_hosts; i++) {
         struct lv_host *h = &c->hosts[i];
@@ -736,9 +828,12 @@ ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c)
     }
     if (c->events)
         ccnc_libvirt_events_release();
-    ccnc_loop_remove(ccnc_engine_loop(c->engine), c->watch);
-    close(c->wake[0]);
-    close(c->wake[1]);
+    ccnc_loop_unpost(c->loop, c);
+    for (size_t i = 0; i < c->n_hosts; i++) {
+        for (size_t k = 0; k < c->hosts[i].n_undefined; k++)
+            free(c->hosts[i].undefined[k]);
+        free(c->hosts[i].undefined);
+    }
     for (size_t i = 0; i < c->n_queue; i++) {
         for (size_t k = 0; k < c->queue[i].n_vms; k++)
             ccnc_vm_clear(&c->queue[i].vms[k]);

@@ -1,16 +1,30 @@
 /* The libvirt collector: one connection per hypervisor host, its domains
- * and their NICs in the host part, domain events as the trigger. */
+ * and their NICs, domain events as the trigger.  What it learns it reports
+ * through its callbacks on the loop's thread; it never calls the engine. */
 #ifndef CCNC_COLLECT_LIBVIRT_H
 #define CCNC_COLLECT_LIBVIRT_H
 
-#include <ccnc/engine.h>
+#include <ccnc/lab.h>
+#include <ccnc/loop.h>
+#include <ccnc/model.h>
 
 struct ccnc_collect_libvirt;
 
-/* Start a worker per hypervisor host of the engine's lab; results reach
- * the engine through its loop.  NULL when the lab has no hypervisor. */
-struct ccnc_collect_libvirt *ccnc_collect_libvirt_start(struct ccnc_engine *engine);
-/* Stop the workers, close the connections, and free. */
+struct ccnc_collect_libvirt_callbacks {
+    /* Host lab->hosts[host] now: libvirt's connection state (enum
+     * ccnc_conn_state) and error, and, when has_vms, every domain there
+     * (the callee takes vms[], n of them, and frees them). */
+    void (*report)(void *data, size_t host, int state, const char *error, bool has_vms,
+                   struct ccnc_vm *vms, size_t n);
+};
+
+/* Start a worker per hypervisor host of lab; reports come on loop's thread.
+ * NULL when the lab has no hypervisor. */
+struct ccnc_collect_libvirt *ccnc_collect_libvirt_start(struct ccnc_loop *loop,
+                                                        struct ccnc_lab *lab,
+                                                        const struct ccnc_collect_libvirt_callbacks *cb,
+                                                        void *data);
+/* Stop the workers, close the connections, and free; no report comes after. */
 void ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c);
 
 /* The URI ccnc opens for a host: the lab's, or qemu+ssh with the host's
@@ -18,8 +32,8 @@ void ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c);
 char *ccnc_collect_libvirt_uri(const struct ccnc_lab_host *host, const char *dir);
 
 /* libvirt's event loop, run in a thread of its own while anyone holds a
- * reference (the collector, an action's executor).  -1 when libvirt's
- * event implementation cannot be set up. */
+ * reference (the collector, an action's run).  -1 when libvirt's event
+ * implementation cannot be set up. */
 int ccnc_libvirt_events_acquire(void);
 void ccnc_libvirt_events_release(void);
 

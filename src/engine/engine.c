@@ -1,5 +1,8 @@
 /* The engine: owns the loop and the current snapshot, runs one SSH session
- * and agent link per host, and publishes what they learn as new snapshots. */
+ * and agent link per host and the libvirt collector, publishes what they
+ * learn as new snapshots, plans actions with the one planner and runs them,
+ * at most `parallel` at once.  Collectors and runs report through callback
+ * structs; none of them calls the engine's API. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -12,10 +15,11 @@
 
 #include <json-c/json.h>
 
-#include "engine/action-run.h"
-#include "engine/collect-libvirt.h"
 #include "core/i18n.h"
+#include "engine/action-run.h"
 #include "engine/collect-agent.h"
+#include "engine/collect-libvirt.h"
+#include "engine/replay.h"
 #include "engine/transport-ssh.h"
 
 struct engine_host {
@@ -35,12 +39,15 @@ struct ccnc_engine {
     ccnc_engine_listener listener;
     void *listener_data;
     struct ccnc_collect_libvirt *libvirt;
-    struct ccnc_action_run *run;        /* the running or last action */
-    struct ccnc_action *shown;          /* its latest copy, for the screens */
-    char *run_file;
+    struct engine_action **actions;     /* oldest first, finished ones too */
+    size_t n_actions, cap_actions;
+    int next_id;
+    int parallel;                       /* 0: the lab's [migration] parallel */
+    ccnc_engine_action_listener action_cb;
+    void *action_cb_data;
+    char *runs_dir;
     struct ccnc_engine_result *results;
     size_t n_results, cap_results;
-    struct replay *replay;
     struct ccnc_engine_options opts;
     struct engine_host *hosts;
     size_t n_hosts;
@@ -52,6 +59,20 @@ struct ccnc_engine {
     size_t n_claims, cap_claims;
     struct bw_test **bw_tests;          /* bandwidth tests waiting for their figures */
     size_t n_bw_tests, cap_bw_tests;
+};
+
+/* An action given to the runner: queued, running (with its run), finished
+ * (its last copy kept), or a replay of a recorded one. */
+struct engine_action {
+    struct ccnc_engine *e;
+    int id;
+    struct ccnc_action *queued;         /* not started yet */
+    struct ccnc_action_run *run;        /* started, until reaped */
+    struct ccnc_action *shown;          /* the latest copy */
+    struct ccnc_replay *replay;
+    char *run_file;
+    bool finished;
+    long long total_ms, downtime_ms;
 };
 
 /* A bandwidth test on its way; the engine's until the agent answers. */
@@ -71,8 +92,11 @@ struct pool_claim {
 struct vf_set;
 static void vf_set_free(struct vf_set *v);
 
-struct replay;
-static void replay_free(struct ccnc_engine *e);
+static void engine_action_free(struct engine_action *ea);
+static struct ccnc_agent *probe_agent(struct ccnc_engine *e, const char **host);
+static void publish_host(struct ccnc_engine *e, size_t i, struct ccnc_host *host);
+static void update_host(struct ccnc_engine *e, size_t i,
+                        void (*fn)(struct ccnc_host *host, void *data), void *data);
 
 struct ccnc_engine *
 ccnc_engine_new(struct ccnc_lab *lab)
@@ -82,6 +106,8 @@ ccnc_engine_new(struct ccnc_lab *lab)
     e->lab = ccnc_lab_ref(lab);
     e->loop = ccnc_loop_new();
     e->snap = ccnc_snapshot_new_from_lab(lab);
+    e->next_id = 1;
+    e->runs_dir = ccnc_runlog_default_dir();
     return e;
 }
 
@@ -90,14 +116,17 @@ ccnc_engine_free(struct ccnc_engine *e)
 {
     if (!e)
         return;
-    replay_free(e);
     ccnc_vf_intent_free(e->vf_intent);
     free(e->vf_intent_path);
-    if (e->run && !ccnc_action_run_finished(e->run))
-        ccnc_action_run_abort(e->run);
-    ccnc_action_run_free(e->run);
-    ccnc_action_free(e->shown);
-    free(e->run_file);
+    /* a console closed mid-run: each run stops and undoes what it can */
+    for (size_t i = 0; i < e->n_actions; i++)
+        if (e->actions[i]->run && !ccnc_action_run_finished(e->actions[i]->run))
+            ccnc_action_run_abort(e->actions[i]->run, _("the console closing"));
+    for (size_t i = 0; i < e->n_actions; i++)
+        engine_action_free(e->actions[i]);
+    free(e->actions);
+    ccnc_loop_unpost(e->loop, e);
+    free(e->runs_dir);
     for (size_t i = 0; i < e->n_results; i++) {
         free(e->results[i].vm);
         free(e->results[i].source);
@@ -209,7 +238,7 @@ refresh(struct engine_host *h)
     part->passphrase_question = ccnc_ssh_passphrase_pending(h->ssh);
     if (ccnc_agent_version(h->agent))
         ccnc_str_set(&part->agent_version, ccnc_agent_version(h->agent));
-    ccnc_engine_publish_host(e, h->i, part);
+    publish_host(e, h->i, part);
 }
 
 static void
@@ -279,6 +308,45 @@ on_agent_traffic(void *data, const char *const *names, const long long *rx_bps,
     refresh(h);
 }
 
+/* What the libvirt collector reports of host i, onto its part. */
+struct lv_report {
+    int state;
+    const char *error;
+    bool has_vms;
+    struct ccnc_vm *vms;
+    size_t n;
+};
+
+static void
+apply_libvirt(struct ccnc_host *host, void *data)
+{
+    struct lv_report *r = data;
+
+    host->libvirt = r->state;
+    ccnc_str_set(&host->libvirt_error, r->error);
+    if (!r->has_vms)
+        return;
+    for (size_t i = 0; i < host->n_vms; i++)
+        ccnc_vm_clear(&host->vms[i]);
+    free(host->vms);
+    host->vms = r->vms;
+    host->n_vms = r->n;
+    r->vms = NULL;
+    r->n = 0;
+}
+
+static void
+on_libvirt_report(void *data, size_t host, int state, const char *error, bool has_vms,
+                  struct ccnc_vm *vms, size_t n)
+{
+    struct lv_report r = { state, error, has_vms, vms, n };
+
+    update_host(data, host, apply_libvirt, &r);
+    for (size_t i = 0; i < r.n; i++)   /* not taken (an unknown host) */
+        ccnc_vm_clear(&r.vms[i]);
+    free(r.vms);
+}
+
 static void
 on_start(void *data)
 {
@@ -293,10 +361,11 @@ ccnc_engine_start(struct ccnc_engine *e)
 {
     static const struct ccnc_agent_callbacks agent_cb = { on_agent_inventory, on_agent_changed,
                                                           on_agent_traffic };
+    static const struct ccnc_collect_libvirt_callbacks libvirt_cb = { on_libvirt_report };
     int keepalive = e->lab->migration.keepalive_s > 0 ? e->lab->migration.keepalive_s : 10;
 
     if (!e->libvirt && !e->opts.ssh_only)
-        e->libvirt = ccnc_collect_libvirt_start(e);
+        e->libvirt = ccnc_collect_libvirt_start(e->loop, e->lab, &libvirt_cb, e);
     if (e->hosts)
         return;
     e->n_hosts = e->lab->n_hosts;
@@ -327,9 +396,12 @@ ccnc_engine_start(struct ccnc_engine *e)
     }
 }
 
-void
-ccnc_engine_update_host(struct ccnc_engine *e, size_t i,
-                        void (*fn)(struct ccnc_host *host, void *data), void *data)
+/* Change host part i: fn gets a private copy of the current part to change
+ * in place, and the result is published.  For collectors that own only some
+ * fields (libvirt the VMs, the agent the inventory). */
+static void
+update_host(struct ccnc_engine *e, size_t i, void (*fn)(struct ccnc_host *host, void *data),
+            void *data)
 {
     struct ccnc_host *h;
 
@@ -338,7 +410,7 @@ ccnc_engine_update_host(struct ccnc_engine *e, size_t i,
     h = ccnc_host_dup(e->snap->hosts[i]);
     fn(h, data);
     h->updated_ms = ccnc_now_wall_ms();
-    ccnc_engine_publish_host(e, i, h);
+    publish_host(e, i, h);
 }
 
 int
@@ -379,8 +451,10 @@ ccnc_engine_host_status(struct ccnc_engine *e, size_t i, struct ccnc_engine_host
     return 0;
 }
 
-void
-ccnc_engine_publish_host(struct ccnc_engine *e, size_t i, struct ccnc_host *host)
+/* Publish host part i (the engine takes the reference) as a new snapshot,
+ * and tell the listener what changed. */
+static void
+publish_host(struct ccnc_engine *e, size_t i, struct ccnc_host *host)
 {
     struct ccnc_snapshot *next;
     struct ccnc_event_list changes = { 0 };
@@ -395,85 +469,6 @@ ccnc_engine_publish_host(struct ccnc_engine *e, size_t i, struct ccnc_host *host
     if (e->listener)
         e->listener(e->snap, &changes, e->listener_data);
     ccnc_event_list_clear(&changes);
-}
-
-/* --- actions ------------------------------------------------------------------ */
-
-static bool
-has_failover_pair(const struct ccnc_vm *vm)
-{
-    for (size_t i = 0; i < vm->n_nics; i++)
-        if (vm->nics[i].teaming && ccnc_streq(vm->nics[i].teaming->type, "transient"))
-            return true;
-    return false;
-}
-
-struct ccnc_action *
-ccnc_engine_plan(struct ccnc_engine *e, enum ccnc_action_kind kind, const char *vm_name,
-                 const char *destination, struct ccnc_error *err)
-{
-    const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(e->lab, vm_name);
-    const struct ccnc_host *where = NULL;
-    const struct ccnc_vm *vm = ccnc_snapshot_find_vm(e->snap, vm_name, &where);
-    const struct ccnc_lab_host *to = destination ? ccnc_lab_find_host(e->lab, destination) : NULL;
-
-    if (!cv) {
-        ccnc_error_set(err, CCNC_ERR_CONFIG, _("the lab config has no [vm %s]"), vm_name);
-        return NULL;
-    }
-    if (!vm || !where || vm->state != CCNC_VM_RUNNING) {
-        ccnc_error_set(err, CCNC_ERR_INTERNAL, _("%s is not running on any host"), vm_name);
-        return NULL;
-    }
-    if (kind == CCNC_ACTION_MIGRATE || kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
-        kind == CCNC_ACTION_MIGRATE_TEAMING) {
-        if (!to || !ccnc_lab_host_runs_libvirt(to)) {
-            ccnc_error_set(err, CCNC_ERR_CONFIG, _("'%s' is not a hypervisor host of the lab"),
-                           destination ? destination : "");
-            return NULL;
-        }
-        if (strcmp(to->name, where->name) == 0) {
-            ccnc_error_set(err, CCNC_ERR_INTERNAL, _("%s already runs on %s"), vm_name,
-                           where->name);
-            return NULL;
-        }
-        kind = has_failover_pair(vm) ? CCNC_ACTION_MIGRATE_TEAMING
-               : cv->passthrough_kind != CCNC_PASSTHROUGH_NONE ? CCNC_ACTION_MIGRATE_PASSTHROUGH
-                                                                : CCNC_ACTION_MIGRATE;
-    } else if (cv->passthrough_kind == CCNC_PASSTHROUGH_NONE) {
-        ccnc_error_set(err, CCNC_ERR_CONFIG, _("[vm %s] has no passthrough NIC in the lab config"),
-                       vm_name);
-        return NULL;
-    }
-    return ccnc_action_new(kind, vm_name, where->name, to ? to->name : NULL, cv->passthrough);
-}
-
-static void
-on_run_progress(struct ccnc_action *copy, const struct ccnc_step *step, const char *note,
-                bool finished, void *data)
-{
-    struct ccnc_engine *e = data;
-    struct ccnc_event_list none = { 0 };
-
-    (void)step;
-    (void)note;
-    ccnc_action_free(e->shown);
-    e->shown = copy;
-    if (finished) {
-        struct ccnc_engine_result *r = ccnc_array_push(&e->results, &e->n_results,
-                                                       &e->cap_results, sizeof(*r));
-        r->vm = ccnc_xstrdup(copy->vm);
-        r->source = ccnc_xstrdup(copy->source);
-        r->destination = ccnc_xstrdup(copy->destination);
-        r->kind = copy->kind;
-        r->state = copy->state;
-        r->total_ms = ccnc_action_run_total_ms(e->run);
-        r->downtime_ms = ccnc_action_run_downtime_ms(e->run);
-        r->longest_gap_ms = copy->probe.measured ? copy->probe.longest_gap_ms : CCNC_UNKNOWN;
-        r->lost_probes = copy->probe.measured ? copy->probe.lost : CCNC_UNKNOWN;
-    }
-    if (e->listener)
-        e->listener(e->snap, &none, e->listener_data);
 }
 
 static struct ccnc_agent *
@@ -724,7 +719,7 @@ ccnc_engine_bandwidth(struct ccnc_engine *e, const char *vm, int seconds, bool r
 {
     const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(e->lab, vm);
     const char *host = NULL;
-    struct ccnc_agent *agent = ccnc_engine_probe_agent(e, &host);
+    struct ccnc_agent *agent = probe_agent(e, &host);
     struct bw_test *t;
 
     if (!cv)
@@ -752,8 +747,9 @@ ccnc_engine_bandwidth(struct ccnc_engine *e, const char *vm, int seconds, bool r
     return 0;
 }
 
-struct ccnc_agent *
-ccnc_engine_probe_agent(struct ccnc_engine *e, const char **host)
+/* The agent that runs connectivity probes: the first storage host's. */
+static struct ccnc_agent *
+probe_agent(struct ccnc_engine *e, const char **host)
 {
     const struct ccnc_lab_host *s = ccnc_lab_storage_host(e->lab);
     size_t i = s ? (size_t)(s - e->lab->hosts) : 0;
@@ -765,59 +761,382 @@ ccnc_engine_probe_agent(struct ccnc_engine *e, const char **host)
     return e->hosts[i].agent;
 }
 
-int
-ccnc_engine_run(struct ccnc_engine *e, struct ccnc_action *a, struct ccnc_error *err)
-{
-    char *dir;
+/* --- the runner ------------------------------------------------------------------ */
 
-    if (ccnc_engine_action_running(e)) {
-        ccnc_action_free(a);
-        return ccnc_error_set(err, CCNC_ERR_INTERNAL,
-                              _("an action is running; wait for it or abort it first"));
+/* What a run may ask of the engine (action-run.h). */
+static struct ccnc_snapshot *
+env_snapshot(void *owner)
+{
+    return ccnc_engine_snapshot(owner);
+}
+
+static int
+env_pool_reserve(void *owner, const char *vm, const char *host, struct ccnc_pool_vf *out,
+                 ccnc_action_reply_cb cb, void *data, struct ccnc_error *err)
+{
+    return ccnc_engine_pool_reserve(owner, vm, host, out, cb, data, err);
+}
+
+static int
+env_pool_release(void *owner, const char *vm, const char *host, const char *pci,
+                 ccnc_action_reply_cb cb, void *data, struct ccnc_error *err)
+{
+    return ccnc_engine_pool_release(owner, vm, host, pci, NULL, cb, data, err);
+}
+
+static void
+env_pool_unclaim(void *owner, const char *vm)
+{
+    ccnc_engine_pool_unclaim(owner, vm);
+}
+
+static void
+env_forget_replies(void *owner, void *data)
+{
+    ccnc_engine_forget_replies(owner, data);
+}
+
+static struct ccnc_agent *
+env_probe_agent(void *owner)
+{
+    return probe_agent(owner, NULL);
+}
+
+static const struct ccnc_action_env_ops env_ops = {
+    env_snapshot, env_pool_reserve, env_pool_release, env_pool_unclaim, env_forget_replies,
+    env_probe_agent,
+};
+
+static struct engine_action *
+find_action(const struct ccnc_engine *e, int id)
+{
+    for (size_t i = 0; i < e->n_actions; i++)
+        if (e->actions[i]->id == id)
+            return e->actions[i];
+    return NULL;
+}
+
+static bool
+active(const struct engine_action *ea)
+{
+    return !ea->finished;
+}
+
+static const struct ccnc_action *
+action_of(const struct engine_action *ea)
+{
+    return ea->replay ? ccnc_replay_action(ea->replay) : ea->queued ? ea->queued : ea->shown;
+}
+
+static void
+engine_action_free(struct engine_action *ea)
+{
+    if (!ea)
+        return;
+    ccnc_action_run_free(ea->run);
+    ccnc_replay_free(ea->replay);
+    ccnc_action_free(ea->queued);
+    ccnc_action_free(ea->shown);
+    free(ea->run_file);
+    free(ea);
+}
+
+static void
+tell(struct ccnc_engine *e, struct engine_action *ea, enum ccnc_engine_action_event ev,
+     const struct ccnc_step *step)
+{
+    struct ccnc_event_list none = { 0 };
+
+    if (e->action_cb)
+        e->action_cb(e->action_cb_data, ea->id, ev, action_of(ea), step);
+    /* the screens follow an action through the snapshot listener too */
+    if (e->listener)
+        e->listener(e->snap, &none, e->listener_data);
+}
+
+static void
+add_result(struct ccnc_engine *e, const struct ccnc_action *a, long long total_ms,
+           long long downtime_ms, long long longest_gap_ms, long long lost_probes)
+{
+    struct ccnc_engine_result *r = ccnc_array_push(&e->results, &e->n_results, &e->cap_results,
+                                                   sizeof(*r));
+
+    r->vm = ccnc_xstrdup(a->vm);
+    r->source = ccnc_xstrdup(a->source);
+    r->destination = ccnc_xstrdup(a->destination);
+    r->kind = a->kind;
+    r->state = a->state;
+    r->total_ms = total_ms;
+    r->downtime_ms = downtime_ms;
+    r->longest_gap_ms = longest_gap_ms;
+    r->lost_probes = lost_probes;
+}
+
+static int
+running_count(const struct ccnc_engine *e)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < e->n_actions; i++)
+        n += e->actions[i]->run && !e->actions[i]->finished;
+    return n;
+}
+
+static void start_queued(struct ccnc_engine *e);
+
+/* Finished runs: their threads joined, their connections closed, off the
+ * loop's stack (a run's own callback cannot free it). */
+static void
+reap(void *data)
+{
+    struct ccnc_engine *e = data;
+
+    for (size_t i = 0; i < e->n_actions; i++) {
+        struct engine_action *ea = e->actions[i];
+        if (ea->finished && ea->run) {
+            ccnc_action_run_free(ea->run);
+            ea->run = NULL;
+        }
     }
-    ccnc_action_run_free(e->run);
-    e->run = NULL;
+    start_queued(e);
+}
+
+static void
+on_run_event(void *data, enum ccnc_action_run_event ev, struct ccnc_action *copy,
+             const struct ccnc_step *step)
+{
+    struct engine_action *ea = data;
+    struct ccnc_engine *e = ea->e;
+
+    ccnc_action_free(ea->shown);
+    ea->shown = copy;
+    if (ev == CCNC_RUN_EV_FINISHED) {
+        ea->finished = true;
+        ea->total_ms = ccnc_action_run_total_ms(ea->run);
+        ea->downtime_ms = ccnc_action_run_downtime_ms(ea->run);
+        add_result(e, copy, ea->total_ms, ea->downtime_ms,
+                   copy->probe.measured ? copy->probe.longest_gap_ms : CCNC_UNKNOWN,
+                   copy->probe.measured ? copy->probe.lost : CCNC_UNKNOWN);
+        ccnc_loop_post(e->loop, reap, e);
+    }
+    tell(e, ea, ev == CCNC_RUN_EV_STEP ? CCNC_ENGINE_ACTION_STEP
+               : ev == CCNC_RUN_EV_PROGRESS ? CCNC_ENGINE_ACTION_PROGRESS
+                                             : CCNC_ENGINE_ACTION_FINISHED,
+         step);
+}
+
+/* Start what waits, oldest first, while there is room. */
+static void
+start_queued(struct ccnc_engine *e)
+{
+    int limit = e->parallel > 0 ? e->parallel
+                : e->lab->migration.parallel > 0 ? e->lab->migration.parallel : 1;
+
+    for (size_t i = 0; i < e->n_actions && running_count(e) < limit; i++) {
+        struct engine_action *ea = e->actions[i];
+        struct ccnc_action_env env = { e->loop, e->lab, e->runs_dir, &env_ops, e };
+        struct ccnc_error err = { 0 };
+        struct ccnc_action *a = ea->queued;
+
+        if (!a || ea->finished)
+            continue;
+        ea->queued = NULL;
+        ea->shown = ccnc_action_dup(a);
+        ea->run = ccnc_action_run_start(&env, a, on_run_event, ea, &err);
+        if (!ea->run) {
+            /* it never started: nothing was changed */
+            ea->finished = true;
+            ea->shown->state = CCNC_ACTION_FAILED;
+            ccnc_str_set(&ea->shown->summary, err.message);
+            ccnc_error_clear(&err);
+            tell(e, ea, CCNC_ENGINE_ACTION_FINISHED, NULL);
+            continue;
+        }
+        ccnc_str_set(&ea->run_file, ccnc_action_run_file(ea->run));
+        tell(e, ea, CCNC_ENGINE_ACTION_STARTED, NULL);
+    }
+}
+
+struct ccnc_action *
+ccnc_engine_plan(struct ccnc_engine *e, const struct ccnc_plan_request *req,
+                 struct ccnc_error *err)
+{
+    const char **busy = ccnc_xcalloc(e->n_actions + 1, sizeof(*busy));
+    struct ccnc_plan_request r = *req;
+    struct ccnc_action *a;
+    size_t n = 0;
+
+    for (size_t i = 0; i < e->n_actions; i++)
+        if (active(e->actions[i]) && !e->actions[i]->replay)
+            busy[n++] = action_of(e->actions[i])->vm;
+    r.busy = busy;
+    a = ccnc_plan(e->lab, e->snap, &r, err);
+    free(busy);
+    return a;
+}
+
+void
+ccnc_engine_set_parallel(struct ccnc_engine *e, int parallel)
+{
+    e->parallel = parallel;
+}
+
+int
+ccnc_engine_submit(struct ccnc_engine *e, struct ccnc_action *a, struct ccnc_error *err)
+{
+    struct engine_action *ea;
+
+    for (size_t i = 0; i < e->n_actions; i++)
+        if (active(e->actions[i]) && !e->actions[i]->replay &&
+            ccnc_streq(action_of(e->actions[i])->vm, a->vm)) {
+            ccnc_error_set(err, CCNC_ERR_REFUSED, _("an action of this ccnc is already running "
+                                                    "on %s; wait for it to end or abort it"),
+                           a->vm);
+            ccnc_action_free(a);
+            return -1;
+        }
     ccnc_action_confirm(a);
-    ccnc_action_free(e->shown);
-    e->shown = ccnc_action_dup(a);
-    dir = ccnc_runlog_default_dir();
-    e->run = ccnc_action_run_start(e, a, dir, on_run_progress, e, err);
-    free(dir);
-    if (!e->run)
-        return -1; /* the run freed the action */
-    ccnc_str_set(&e->run_file, ccnc_action_run_file(e->run));
-    return 0;
+    ea = ccnc_xcalloc(1, sizeof(*ea));
+    ea->e = e;
+    ea->id = e->next_id++;
+    ea->queued = a;
+    ea->total_ms = ea->downtime_ms = CCNC_UNKNOWN;
+    *(struct engine_action **)ccnc_array_push(&e->actions, &e->n_actions, &e->cap_actions,
+                                              sizeof(ea)) = ea;
+    start_queued(e);
+    return ea->id;
+}
+
+void
+ccnc_engine_set_action_listener(struct ccnc_engine *e, ccnc_engine_action_listener cb,
+                                void *data)
+{
+    e->action_cb = cb;
+    e->action_cb_data = data;
+}
+
+size_t
+ccnc_engine_n_actions(const struct ccnc_engine *e)
+{
+    return e->n_actions;
+}
+
+int
+ccnc_engine_action_id(const struct ccnc_engine *e, size_t i)
+{
+    return i < e->n_actions ? e->actions[i]->id : -1;
+}
+
+const struct ccnc_action *
+ccnc_engine_action_get(const struct ccnc_engine *e, int id)
+{
+    const struct engine_action *ea = find_action(e, id);
+
+    return ea ? action_of(ea) : NULL;
+}
+
+const char *
+ccnc_engine_action_run_file(const struct ccnc_engine *e, int id)
+{
+    const struct engine_action *ea = find_action(e, id);
+
+    return ea ? ea->run_file : NULL;
+}
+
+bool
+ccnc_engine_action_active(const struct ccnc_engine *e, int id)
+{
+    const struct engine_action *ea = find_action(e, id);
+
+    return ea && active(ea);
+}
+
+long long
+ccnc_engine_action_total_ms(const struct ccnc_engine *e, int id)
+{
+    const struct engine_action *ea = find_action(e, id);
+
+    return ea ? ea->total_ms : CCNC_UNKNOWN;
+}
+
+long long
+ccnc_engine_action_downtime_ms(const struct ccnc_engine *e, int id)
+{
+    const struct engine_action *ea = find_action(e, id);
+
+    return ea ? ea->downtime_ms : CCNC_UNKNOWN;
+}
+
+void
+ccnc_engine_abort(struct ccnc_engine *e, int id, const char *who)
+{
+    for (size_t i = 0; i < e->n_actions; i++) {
+        struct engine_action *ea = e->actions[i];
+        if ((id && ea->id != id) || ea->finished)
+            continue;
+        if (ea->replay) {
+            ccnc_replay_to_end(ea->replay);   /* a rehearsal ends at once */
+        } else if (ea->run) {
+            ccnc_action_run_abort(ea->run, who);
+        } else if (ea->queued) {
+            ea->finished = true;
+            ea->shown = ea->queued;
+            ea->queued = NULL;
+            ea->shown->state = CCNC_ACTION_FAILED;
+            /* TRANSLATORS: %s: who stopped it ("console", "ccnc evacuate") */
+            ccnc_str_set(&ea->shown->summary, NULL);
+            ea->shown->summary = ccnc_xasprintf(_("%s: not started: stopped by the operator "
+                                                  "(%s); nothing was changed"),
+                                                ea->shown->vm, who ? who : "?");
+            tell(e, ea, CCNC_ENGINE_ACTION_FINISHED, NULL);
+        }
+    }
+}
+
+int
+ccnc_engine_abort_elsewhere(struct ccnc_engine *e, const char *vm, const char *who,
+                            struct ccnc_error *err)
+{
+    int rc;
+
+    if (ccnc_libvirt_events_acquire() < 0)
+        return ccnc_error_set(err, CCNC_ERR_LIBVIRT, _("libvirt's event loop cannot be set up"));
+    rc = ccnc_action_abort_vm(e->lab, vm, e->runs_dir, who, err);
+    ccnc_libvirt_events_release();
+    return rc;
+}
+
+static const struct engine_action *
+newest(const struct ccnc_engine *e)
+{
+    return e->n_actions ? e->actions[e->n_actions - 1] : NULL;
 }
 
 const struct ccnc_action *
 ccnc_engine_action(const struct ccnc_engine *e)
 {
-    return e->shown;
+    return newest(e) ? action_of(newest(e)) : NULL;
 }
 
 bool
 ccnc_engine_action_running(const struct ccnc_engine *e)
 {
-    if (e->replay)
-        return e->shown && !ccnc_action_finished(e->shown);
-    return e->run && !ccnc_action_run_finished(e->run);
+    return newest(e) && active(newest(e));
 }
 
 const char *
 ccnc_engine_action_file(const struct ccnc_engine *e)
 {
-    return e->run_file;
+    return newest(e) ? newest(e)->run_file : NULL;
 }
 
-static void replay_to_end(struct ccnc_engine *e);
-
-void
-ccnc_engine_abort(struct ccnc_engine *e)
+bool
+ccnc_engine_busy(const struct ccnc_engine *e)
 {
-    if (e->replay)
-        replay_to_end(e); /* a rehearsal ends at once */
-    else if (ccnc_engine_action_running(e))
-        ccnc_action_run_abort(e->run);
+    for (size_t i = 0; i < e->n_actions; i++)
+        if (active(e->actions[i]))
+            return true;
+    return false;
 }
 
 size_t
@@ -834,240 +1153,59 @@ ccnc_engine_result(const struct ccnc_engine *e, size_t i)
 
 /* --- replay ------------------------------------------------------------------- */
 
-/* One line of the run file, parsed, waiting for its time. */
-struct replay_line {
-    long long t_ms;
-    json_object *o;
-};
-
-struct replay {
-    struct replay_line *lines;
-    size_t n, cap, next;
-    long long t0;
-    double speed;
-    int timer;
-};
-
-static void
-replay_free(struct ccnc_engine *e)
+static struct engine_action *
+replay_entry(struct ccnc_engine *e, const struct ccnc_action *a)
 {
-    struct replay *r = e->replay;
-
-    if (!r)
-        return;
-    ccnc_loop_cancel(e->loop, &r->timer);
-    for (size_t i = 0; i < r->n; i++)
-        json_object_put(r->lines[i].o);
-    free(r->lines);
-    free(r);
-    e->replay = NULL;
-}
-
-static const char *
-jstr(json_object *o, const char *k)
-{
-    json_object *v;
-
-    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v) : NULL;
-}
-
-static long long
-jint(json_object *o, const char *k)
-{
-    json_object *v;
-
-    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_int)
-               ? json_object_get_int64(v) : 0;
-}
-
-/* Apply one recorded line to the shown action. */
-static void
-replay_apply(struct ccnc_engine *e, json_object *o)
-{
-    const char *type = jstr(o, "type");
-    struct ccnc_action *a = e->shown;
-
-    if (ccnc_streq(type, "step")) {
-        int op = -1;
-        json_object *rb;
-        bool rollback = json_object_object_get_ex(o, "rollback", &rb) &&
-                        json_object_get_boolean(rb);
-        struct ccnc_step *s = NULL;
-
-        for (int k = 0; k < CCNC_STEP_LAST; k++)
-            if (ccnc_streq(ccnc_step_op_to_string(k), jstr(o, "op")))
-                op = k;
-        if (op < 0)
-            return;
-        /* the first not yet finished step of that op and kind */
-        for (size_t i = 0; i < a->n_steps && !s; i++)
-            if ((int)a->steps[i].op == op && a->steps[i].rollback == rollback &&
-                (a->steps[i].outcome == CCNC_STEP_PENDING ||
-                 a->steps[i].outcome == CCNC_STEP_RUNNING_NOW))
-                s = &a->steps[i];
-        if (!s && rollback) {
-            s = ccnc_array_push(&a->steps, &a->n_steps, &a->cap_steps, sizeof(*s));
-            s->op = (enum ccnc_step_op)op;
-            s->rollback = true;
-        }
-        if (!s)
-            return;
-        for (int k = 0; k < CCNC_STEP_OUTCOME_LAST; k++)
-            if (ccnc_streq(ccnc_step_outcome_to_string(k), jstr(o, "outcome")))
-                s->outcome = (enum ccnc_step_outcome)k;
-        s->started_ms = jint(o, "started_ms");
-        s->ended_ms = jint(o, "ended_ms");
-        ccnc_str_set(&s->error, jstr(o, "error"));
-        for (int k = 0; k < CCNC_ACTION_STATE_LAST; k++)
-            if (ccnc_streq(ccnc_action_state_to_string(k), jstr(o, "state")))
-                a->state = (enum ccnc_action_state)k;
-        a->on_destination = json_object_object_get_ex(o, "on_destination", &rb) &&
-                            json_object_get_boolean(rb);
-        a->on_backup_only = json_object_object_get_ex(o, "on_backup_only", &rb) &&
-                            json_object_get_boolean(rb);
-        /* what comes next is running, as it was */
-        for (size_t i = 0; i < a->n_steps; i++)
-            if (a->steps[i].outcome == CCNC_STEP_PENDING && !ccnc_action_finished(a)) {
-                a->steps[i].outcome = CCNC_STEP_RUNNING_NOW;
-                a->steps[i].started_ms = s->ended_ms;
-                break;
-            }
-    } else if (ccnc_streq(type, "job") && ccnc_streq(jstr(o, "phase"), "iteration")) {
-        json_object *st;
-        if (json_object_object_get_ex(o, "stats", &st)) {
-            a->migration.iteration = (int)jint(st, "memory_iteration");
-            a->migration.memory_total = jint(st, "memory_total");
-            a->migration.memory_processed = jint(st, "memory_processed");
-            a->migration.memory_remaining = jint(st, "memory_remaining");
-            a->migration.dirty_rate = jint(st, "memory_dirty_rate");
-            a->migration.bps = jint(st, "memory_bps");
-        }
-    } else if (ccnc_streq(type, "probe")) {
-        a->probe.measured = true;
-        a->probe.sent = jint(o, "sent");
-        a->probe.received = jint(o, "received");
-        a->probe.lost = jint(o, "lost");
-        a->probe.current_gap_ms = jint(o, "current_gap_ms");
-        a->probe.longest_gap_ms = jint(o, "longest_gap_ms");
-    } else if (ccnc_streq(type, "result")) {
-        struct ccnc_engine_result *r;
-        for (int k = 0; k < CCNC_ACTION_STATE_LAST; k++)
-            if (ccnc_streq(ccnc_action_state_to_string(k), jstr(o, "result")))
-                a->state = (enum ccnc_action_state)k;
-        ccnc_str_set(&a->summary, jstr(o, "summary"));
-        for (size_t i = 0; i < a->n_steps; i++)
-            if (a->steps[i].outcome == CCNC_STEP_PENDING ||
-                a->steps[i].outcome == CCNC_STEP_RUNNING_NOW)
-                a->steps[i].outcome = CCNC_STEP_SKIPPED;
-        r = ccnc_array_push(&e->results, &e->n_results, &e->cap_results, sizeof(*r));
-        r->vm = ccnc_xstrdup(a->vm);
-        r->source = ccnc_xstrdup(a->source);
-        r->destination = ccnc_xstrdup(a->destination);
-        r->kind = a->kind;
-        r->state = a->state;
-        r->total_ms = json_object_object_get_ex(o, "total_ms", NULL) ? jint(o, "total_ms") : -1;
-        r->downtime_ms = json_object_object_get_ex(o, "downtime_ms", NULL) ? jint(o, "downtime_ms")
-                                                                            : -1;
-        r->longest_gap_ms = json_object_object_get_ex(o, "longest_gap_ms", NULL)
-                                ? jint(o, "longest_gap_ms") : -1;
-        r->lost_probes = json_object_object_get_ex(o, "lost_probes", NULL) ? jint(o, "lost_probes")
-                                                                            : -1;
-        a->probe.done = true;
-    }
+    for (size_t i = 0; i < e->n_actions; i++)
+        if (e->actions[i]->replay && ccnc_replay_action(e->actions[i]->replay) == a)
+            return e->actions[i];
+    return NULL;
 }
 
 static void
-replay_tick(void *data)
+on_replay_changed(void *data, const struct ccnc_action *a, const struct ccnc_step *step)
 {
     struct ccnc_engine *e = data;
-    struct replay *r = e->replay;
-    struct ccnc_event_list none = { 0 };
-    long long now = ccnc_now_mono_ms();
-    bool changed = false;
+    struct engine_action *ea = replay_entry(e, a);
 
-    while (r->next < r->n &&
-           (double)(r->lines[r->next].t_ms - r->lines[0].t_ms) / r->speed <= (double)(now - r->t0)) {
-        replay_apply(e, r->lines[r->next].o);
-        r->next++;
-        changed = true;
-    }
-    if (r->next >= r->n && e->shown && !ccnc_action_finished(e->shown)) {
-        /* a run that never finished: say so rather than run forever */
-        e->shown->state = CCNC_ACTION_FAILED;
-        ccnc_str_set(&e->shown->summary, _("the recorded run ends here, unfinished"));
-        changed = true;
-    }
-    if (r->next >= r->n)
-        ccnc_loop_cancel(e->loop, &r->timer);
-    if (changed && e->listener)
-        e->listener(e->snap, &none, e->listener_data);
+    if (ea)
+        tell(e, ea, step ? CCNC_ENGINE_ACTION_STEP : CCNC_ENGINE_ACTION_PROGRESS, step);
 }
 
 static void
-replay_to_end(struct ccnc_engine *e)
+on_replay_finished(void *data, const struct ccnc_action *a, long long total_ms,
+                   long long downtime_ms, long long longest_gap_ms, long long lost_probes)
 {
-    struct replay *r = e->replay;
+    struct ccnc_engine *e = data;
+    struct engine_action *ea = replay_entry(e, a);
 
-    if (r->timer) {
-        r->speed = 1e9;
-        replay_tick(e);
-    }
+    if (!ea)
+        return;
+    ea->finished = true;
+    ea->total_ms = total_ms;
+    ea->downtime_ms = downtime_ms;
+    add_result(e, a, total_ms, downtime_ms, longest_gap_ms, lost_probes);
+    tell(e, ea, CCNC_ENGINE_ACTION_FINISHED, NULL);
 }
 
 int
 ccnc_engine_replay(struct ccnc_engine *e, const char *run_file, double speed,
                    struct ccnc_error *err)
 {
-    size_t len = 0;
-    char *text = ccnc_file_read(run_file, 64 * 1024 * 1024, &len, err);
-    struct replay *r;
-    json_object *head = NULL;
-    int kind = -1;
+    static const struct ccnc_replay_callbacks cb = { on_replay_changed, on_replay_finished };
+    struct engine_action *ea = ccnc_xcalloc(1, sizeof(*ea));
 
-    if (!text)
+    ea->e = e;
+    ea->total_ms = ea->downtime_ms = CCNC_UNKNOWN;
+    ea->replay = ccnc_replay_start(e->loop, run_file, speed, &cb, e, err);
+    if (!ea->replay) {
+        free(ea);
         return -1;
-    r = ccnc_xcalloc(1, sizeof(*r));
-    r->speed = speed > 0 ? speed : 1;
-    for (char *p = text, *nl; *p; p = nl ? nl + 1 : p + strlen(p)) {
-        json_object *o;
-        struct replay_line *l;
-        nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
-        o = json_tokener_parse(p);
-        if (!o || !json_object_is_type(o, json_type_object)) {
-            json_object_put(o);
-            continue; /* a damaged line: the rest still plays */
-        }
-        if (!head && ccnc_streq(jstr(o, "type"), "run"))
-            head = o;
-        l = ccnc_array_push(&r->lines, &r->n, &r->cap, sizeof(*l));
-        l->t_ms = jint(o, "t_ms");
-        l->o = o;
     }
-    free(text);
-    if (head)
-        kind = ccnc_action_kind_from_string(jstr(head, "kind"));
-    if (!head || kind < 0) {
-        for (size_t i = 0; i < r->n; i++)
-            json_object_put(r->lines[i].o);
-        free(r->lines);
-        free(r);
-        return ccnc_error_set_at(err, CCNC_ERR_PARSE, run_file, 0,
-                                 _("this is not a ccnc run file (no \"run\" line)"));
-    }
-    replay_free(e);
-    e->replay = r;
-    ccnc_action_free(e->shown);
-    e->shown = ccnc_action_new((enum ccnc_action_kind)kind, jstr(head, "vm"), jstr(head, "source"),
-                               jstr(head, "destination"), jstr(head, "nic"));
-    ccnc_action_confirm(e->shown);
-    e->shown->state = CCNC_ACTION_RUNNING;
-    if (e->shown->n_steps)
-        e->shown->steps[0].outcome = CCNC_STEP_RUNNING_NOW;
-    ccnc_str_set(&e->run_file, run_file);
-    r->t0 = ccnc_now_mono_ms();
-    r->timer = ccnc_loop_add_timer(e->loop, 50, true, replay_tick, e);
+    ea->id = e->next_id++;
+    ea->run_file = ccnc_xstrdup(run_file);
+    *(struct engine_action **)ccnc_array_push(&e->actions, &e->n_actions, &e->cap_actions,
+                                              sizeof(ea)) = ea;
+    tell(e, ea, CCNC_ENGINE_ACTION_STARTED, NULL);
     return 0;
 }

@@ -1,0 +1,142 @@
+/* What the three files of an action's run share: the run itself
+ * (action-run.c: the thread, the dispatch table, the loop's side), the
+ * steps on the VM's NICs and bond (action-nic.c) and the migration's
+ * steps (action-migrate.c).  Included by src/engine/action-*.c only. */
+#ifndef CCNC_ACTION_INTERNAL_H
+#define CCNC_ACTION_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <libvirt/libvirt.h>
+
+#include <ccnc/error.h>
+
+#include "engine/action-run.h"
+
+/* each call to the guest agent */
+#define CCNC_RUN_GUEST_TIMEOUT_S 3
+/* how often a wait for the guest looks again */
+#define CCNC_RUN_POLL_MS 100
+
+/* What the thread asks the loop's thread to do (engine calls). */
+enum ccnc_run_loop_req {
+    CCNC_RUN_LOOP_NONE,
+    CCNC_RUN_LOOP_RESERVE,      /* a VF of the VM's pool on loop_host */
+    CCNC_RUN_LOOP_RELEASE,      /* the VF at loop_pci on loop_host */
+    CCNC_RUN_LOOP_SNAPSHOT,     /* the current snapshot, into loop_snap */
+};
+
+/* A progress event waiting for the loop's thread. */
+struct ccnc_run_progress {
+    enum ccnc_action_run_event ev;
+    struct ccnc_action *copy;
+    struct ccnc_step step;      /* a copy; its error owned here */
+    bool has_step;
+};
+
+struct ccnc_action_run {
+    struct ccnc_action_env env;     /* env.lab: a reference of the run's */
+    const struct ccnc_lab *lab;     /* env.lab */
+    const struct ccnc_lab_vm *cv;
+    struct ccnc_action *a;          /* the thread's while it runs */
+    ccnc_action_run_cb cb;
+    void *cb_data;
+    struct ccnc_runlog *log;
+
+    pthread_t thread;
+    bool started;
+    int finished;                   /* set by the thread, read by the loop */
+
+    pthread_mutex_t mu;             /* everything below that both threads touch */
+    pthread_cond_t cond;
+    struct ccnc_run_progress *queue;
+    size_t n_queue, cap_queue;
+    int abort_req;
+    char *abort_who;                /* who asked to stop (mu) */
+    pthread_mutex_t log_mu;         /* the run file: the thread's steps, the loop's samples */
+    bool log_done;                  /* its result line is written (log_mu) */
+
+    enum ccnc_run_loop_req loop_req;
+    bool loop_sent, loop_done, loop_ok;
+    char *loop_host, *loop_pci, *loop_error;
+    struct ccnc_snapshot *loop_snap;
+    struct ccnc_pool_vf vf;         /* the VF reserved (host NULL: none) */
+    char *source_pci;               /* the pool VF the VM had on the source */
+
+    /* the connectivity probe; the loop's, except where noted */
+    int probe_handle;               /* > 0 until its last sample */
+    bool probe_stop_req;            /* (mu) */
+    long long probe_samples;        /* samples so far (mu) */
+
+    /* the thread's */
+    virConnectPtr src, dst;
+    int cb_src[3], cb_dst[3];
+    bool device_removed, device_added, removal_failed;   /* (mu) */
+    char *nic_xml;                  /* the passthrough NIC's device XML, once detached */
+    long long t0, total_ms, downtime_ms;
+    bool migrating;                 /* (mu) */
+    virDomainPtr migrating_dom;     /* (mu) */
+    int iteration_seen, iteration_logged;   /* MIGRATION_ITERATION (mu) */
+};
+
+/* --- action-run.c: the run's plumbing, for the steps ----------------------- */
+
+long long ccnc_run_now_ms(void);
+/* Hand the loop's thread a progress event with a copy of the action. */
+void ccnc_run_post(struct ccnc_action_run *r, enum ccnc_action_run_event ev,
+                   const struct ccnc_step *s);
+/* Have the loop reserve (pci NULL) or release a VF of the VM's pool on
+ * host, and wait (bounded) for the agent's answer. */
+int ccnc_run_loop_request(struct ccnc_action_run *r, enum ccnc_run_loop_req req,
+                          const char *host, const char *pci, struct ccnc_error *err);
+/* The current snapshot, from the loop (a new reference), NULL on timeout. */
+struct ccnc_snapshot *ccnc_run_snapshot(struct ccnc_action_run *r);
+/* libvirt's last error into err after what; returns -1. */
+int ccnc_run_lv_fail(struct ccnc_error *err, const char *what);
+/* The connection where the VM runs now, and the VM there. */
+virConnectPtr ccnc_run_here(struct ccnc_action_run *r);
+virDomainPtr ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err);
+/* Wait on flag (or fail_flag, may be NULL) under r->mu for at most
+ * timeout_s; true when flag was set. */
+bool ccnc_run_wait_flag(struct ccnc_action_run *r, bool *flag, bool *fail_flag, int timeout_s);
+/* Has the operator asked to stop? */
+bool ccnc_run_abort_requested(struct ccnc_action_run *r);
+/* Run file lines, under log_mu. */
+void ccnc_run_log_bond(struct ccnc_action_run *r, const char *before, const char *after);
+void ccnc_run_log_vf(struct ccnc_action_run *r, const char *event, const char *host,
+                     const char *pf, int index, const char *pci);
+void ccnc_run_log_job(struct ccnc_action_run *r, const char *phase, const char *const *names,
+                      const long long *values, size_t n);
+
+/* --- action-nic.c: the VM's NICs and its guest bond ------------------------- */
+
+int ccnc_step_check_backup(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_reserve_nic(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_release_nic(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_bond_to_backup(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_verify_on_backup(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_detach(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_attach(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_reattach_source(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_wait_enslaved(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_bond_to_primary(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_restore_primary(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_verify(struct ccnc_action_run *r, struct ccnc_error *err);
+/* Give back a pool VF (pci NULL: nothing to give back). */
+int ccnc_run_release_vf(struct ccnc_action_run *r, const char *host, const char *pci,
+                        struct ccnc_error *err);
+
+/* --- action-migrate.c: the destination and the migration -------------------- */
+
+int ccnc_step_check_destination(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_check_storage(struct ccnc_action_run *r, struct ccnc_error *err);
+int ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err);
+/* A connection to host of lab with keepalive, NULL and err. */
+virConnectPtr ccnc_run_open_host(const char *host, const struct ccnc_lab *lab,
+                                 struct ccnc_error *err);
+/* DEVICE_REMOVED, DEVICE_ADDED and DEVICE_REMOVAL_FAILED on conn raise the
+ * run's flags; ids[3] for deregistering. */
+void ccnc_run_register_device_events(struct ccnc_action_run *r, virConnectPtr conn, int *ids);
+
+#endif

@@ -1,0 +1,349 @@
+/* The steps of a migration: the destination and its libvirt, the VM's
+ * storage seen from there, and the live migration itself (peer to peer,
+ * libvirt's statistics at each pre-copy round, a bounded wait), plus the
+ * way another shell aborts one.  Run on the action's thread. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/virxml.h"
+#include "engine/action-internal.h"
+#include "engine/collect-libvirt.h"
+
+/* --- connections and device events --------------------------------------------- */
+
+virConnectPtr
+ccnc_run_open_host(const char *host, const struct ccnc_lab *lab, struct ccnc_error *err)
+{
+    const struct ccnc_lab_host *h = ccnc_lab_find_host(lab, host);
+    char *uri;
+    virConnectPtr c;
+
+    if (!h) {
+        ccnc_error_set(err, CCNC_ERR_CONFIG, _("no host '%s' in the lab config"), host);
+        return NULL;
+    }
+    uri = ccnc_collect_libvirt_uri(h, NULL);
+    c = virConnectOpenAuth(uri, NULL, 0);
+    if (!c) {
+        char *what = ccnc_xasprintf(_("cannot connect to %s"), uri);
+        ccnc_run_lv_fail(err, what);
+        free(what);
+    } else {
+        virConnectSetKeepAlive(c, 5, 3);
+    }
+    free(uri);
+    return c;
+}
+
+/* A device event: raise its flag and wake the step that waits for it. */
+static void
+raise_flag(struct ccnc_action_run *r, bool *flag)
+{
+    pthread_mutex_lock(&r->mu);
+    *flag = true;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void
+on_device_removed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
+{
+    struct ccnc_action_run *r = opaque;
+
+    (void)c; (void)alias;
+    if (ccnc_streq(virDomainGetName(d), r->a->vm))
+        raise_flag(r, &r->device_removed);
+}
+
+static void
+on_device_added(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
+{
+    struct ccnc_action_run *r = opaque;
+
+    (void)c; (void)alias;
+    if (ccnc_streq(virDomainGetName(d), r->a->vm))
+        raise_flag(r, &r->device_added);
+}
+
+static void
+on_removal_failed(virConnectPtr c, virDomainPtr d, const char *alias, void *opaque)
+{
+    struct ccnc_action_run *r = opaque;
+
+    (void)c; (void)alias;
+    if (ccnc_streq(virDomainGetName(d), r->a->vm))
+        raise_flag(r, &r->removal_failed);
+}
+
+void
+ccnc_run_register_device_events(struct ccnc_action_run *r, virConnectPtr conn, int *ids)
+{
+    ids[0] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+                                              VIR_DOMAIN_EVENT_CALLBACK(on_device_removed), r,
+                                              NULL);
+    ids[1] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_DEVICE_ADDED,
+                                              VIR_DOMAIN_EVENT_CALLBACK(on_device_added), r, NULL);
+    ids[2] = virConnectDomainEventRegisterAny(conn, NULL,
+                                              VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+                                              VIR_DOMAIN_EVENT_CALLBACK(on_removal_failed), r,
+                                              NULL);
+}
+
+/* --- the checks ------------------------------------------------------------------- */
+
+int
+ccnc_step_check_destination(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    if (!r->dst)
+        r->dst = ccnc_run_open_host(r->a->destination, r->lab, err);
+    if (!r->dst)
+        return -1;
+    ccnc_run_register_device_events(r, r->dst, r->cb_dst);
+    return 0;
+}
+
+/* The VM's disk images must be on NFS mounts of the destination, as its
+ * agent reports them (a diskless VM, like the lab's, has none to check). */
+int
+ccnc_step_check_storage(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    virDomainPtr d = ccnc_run_domain(r, err);
+    char *xml = d ? virDomainGetXMLDesc(d, 0) : NULL;
+    char **files = NULL;
+    size_t n = xml ? ccnc_virxml_disk_files(xml, strlen(xml), &files) : 0;
+    int rc = 0;
+
+    if (d)
+        virDomainFree(d);
+    if (!xml) {
+        rc = d ? ccnc_run_lv_fail(err, _("cannot read the VM's XML")) : -1;
+    } else if (n > 0) {
+        struct ccnc_snapshot *snap = ccnc_run_snapshot(r);
+        int i = snap ? ccnc_snapshot_find_host(snap, r->a->destination) : -1;
+        const struct ccnc_host *h = i < 0 ? NULL : snap->hosts[i];
+        if (!h || h->stale || h->updated_ms <= 0)
+            rc = ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                                _("%s's agent has not reported its mounts: the VM's disks cannot "
+                                  "be checked there"), r->a->destination);
+        for (size_t k = 0; rc == 0 && files[k]; k++)
+            if (!ccnc_host_nfs_mount_for(h, files[k]))
+                rc = ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
+                                    _("the VM's disk %s is on no NFS mount of %s"), files[k],
+                                    r->a->destination);
+        ccnc_snapshot_unref(snap);
+    }
+    for (size_t k = 0; files && files[k]; k++)
+        free(files[k]);
+    free(files);
+    free(xml);
+    return rc;
+}
+
+/* --- the migration ---------------------------------------------------------------- */
+
+/* libvirt's statistics of d's job (flags: VIR_DOMAIN_JOB_STATS_COMPLETED
+ * or 0 for the running one) into the run file under phase, and into the
+ * action's migration figures. */
+static void
+record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const char *phase)
+{
+    static const char *const names[] = {
+        VIR_DOMAIN_JOB_TIME_ELAPSED, VIR_DOMAIN_JOB_DOWNTIME, VIR_DOMAIN_JOB_SETUP_TIME,
+        VIR_DOMAIN_JOB_MEMORY_TOTAL, VIR_DOMAIN_JOB_MEMORY_PROCESSED,
+        VIR_DOMAIN_JOB_MEMORY_REMAINING, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE,
+        VIR_DOMAIN_JOB_MEMORY_ITERATION, VIR_DOMAIN_JOB_MEMORY_BPS,
+    };
+    virTypedParameterPtr params = NULL;
+    int nparams = 0, type = 0;
+    long long values[CCNC_ARRAY_SIZE(names)];
+    const char *have[CCNC_ARRAY_SIZE(names)];
+    struct ccnc_migration_figures f = { 0, -1, -1, -1, -1, -1 };
+    size_t n = 0;
+
+    if (virDomainGetJobStats(d, &type, &params, &nparams, flags) < 0)
+        return;
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(names); i++) {
+        unsigned long long v;
+        if (virTypedParamsGetULLong(params, nparams, names[i], &v) != 1)
+            continue;
+        have[n] = names[i];
+        values[n++] = (long long)v;
+        if (strcmp(names[i], VIR_DOMAIN_JOB_DOWNTIME) == 0 && flags)
+            r->downtime_ms = (long long)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_TOTAL) == 0)
+            f.memory_total = (long long)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_PROCESSED) == 0)
+            f.memory_processed = (long long)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_REMAINING) == 0)
+            f.memory_remaining = (long long)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE) == 0)
+            f.dirty_rate = (long long)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_ITERATION) == 0)
+            f.iteration = (int)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_BPS) == 0)
+            f.bps = (long long)v;
+    }
+    virTypedParamsFree(params, nparams);
+    ccnc_run_log_job(r, phase, have, values, n);
+    pthread_mutex_lock(&r->mu);
+    r->a->migration = f;
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void
+on_iteration(virConnectPtr c, virDomainPtr d, int iteration, void *opaque)
+{
+    struct ccnc_action_run *r = opaque;
+
+    (void)c;
+    if (!ccnc_streq(virDomainGetName(d), r->a->vm))
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->iteration_seen = iteration;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Beside a running migration: record libvirt's statistics at each pre-copy
+ * round, and abort the job at the migration timeout or when asked. */
+static void *
+migration_watch(void *arg)
+{
+    struct ccnc_action_run *r = arg;
+    struct timespec ts = ccnc_deadline_s(r->lab->migration.timeout_s);
+
+    pthread_mutex_lock(&r->mu);
+    while (r->migrating && !r->abort_req) {
+        if (r->iteration_seen != r->iteration_logged && r->migrating_dom) {
+            virDomainPtr d = r->migrating_dom;
+            r->iteration_logged = r->iteration_seen;
+            virDomainRef(d);
+            pthread_mutex_unlock(&r->mu);
+            record_job(r, d, 0, "iteration");
+            ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
+            virDomainFree(d);
+            pthread_mutex_lock(&r->mu);
+            continue;
+        }
+        if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
+            break;
+    }
+    if (r->migrating && r->migrating_dom)
+        virDomainAbortJob(r->migrating_dom);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+static void
+log_job_stats(struct ccnc_action_run *r)
+{
+    virDomainPtr d = virDomainLookupByName(r->dst, r->a->vm);
+
+    if (!d)
+        return;
+    record_job(r, d, VIR_DOMAIN_JOB_STATS_COMPLETED, "completed");
+    virDomainFree(d);
+}
+
+int
+ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    const struct ccnc_lab_host *dh = ccnc_lab_find_host(r->lab, r->a->destination);
+    virDomainPtr d = ccnc_run_domain(r, err);
+    char *uri;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0, maxparams = 0, rc = -1;
+    unsigned int flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST |
+                         VIR_MIGRATE_UNDEFINE_SOURCE;
+    pthread_t watch;
+    bool watching;
+    int iter_cb;
+
+    if (!d)
+        return -1;
+    if (r->lab->migration.auto_converge)
+        flags |= VIR_MIGRATE_AUTO_CONVERGE;
+    if (r->lab->migration.bandwidth_mbps > 0)
+        virTypedParamsAddULLong(&params, &nparams, &maxparams, VIR_MIGRATE_PARAM_BANDWIDTH,
+                                (unsigned long long)(r->lab->migration.bandwidth_mbps / 8 ?
+                                                     r->lab->migration.bandwidth_mbps / 8 : 1));
+    virDomainMigrateSetMaxDowntime(d, (unsigned long long)r->lab->migration.max_downtime_ms, 0);
+    /* peer to peer: the source's libvirtd reaches the destination itself */
+    uri = ccnc_collect_libvirt_uri(dh, NULL);
+    iter_cb = virConnectDomainEventRegisterAny(r->src, d, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+                                               VIR_DOMAIN_EVENT_CALLBACK(on_iteration), r, NULL);
+    pthread_mutex_lock(&r->mu);
+    r->migrating = true;
+    r->migrating_dom = d;
+    r->iteration_seen = r->iteration_logged = 0;
+    pthread_mutex_unlock(&r->mu);
+    watching = pthread_create(&watch, NULL, migration_watch, r) == 0;
+    if (virDomainMigrateToURI3(d, uri, params, (unsigned int)nparams, flags) < 0)
+        ccnc_run_lv_fail(err, _("the migration failed"));
+    else
+        rc = 0;
+    pthread_mutex_lock(&r->mu);
+    r->migrating = false;
+    r->migrating_dom = NULL;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+    if (watching)
+        pthread_join(watch, NULL);
+    if (iter_cb >= 0)
+        virConnectDomainEventDeregisterAny(r->src, iter_cb);
+    virTypedParamsFree(params, nparams);
+    virDomainFree(d);
+    free(uri);
+    if (rc == 0)
+        log_job_stats(r);
+    return rc;
+}
+
+/* --- from another shell ---------------------------------------------------------- */
+
+int
+ccnc_action_abort_vm(const struct ccnc_lab *lab, const char *vm, const char *runs_dir,
+                     const char *who, struct ccnc_error *err)
+{
+    int rc = 0;
+    bool seen = false;
+
+    for (size_t i = 0; i < lab->n_hosts && rc == 0; i++) {
+        const struct ccnc_lab_host *h = &lab->hosts[i];
+        virConnectPtr c;
+        virDomainPtr d;
+        virDomainJobInfo info;
+
+        if (!ccnc_lab_host_runs_libvirt(h))
+            continue;
+        c = ccnc_run_open_host(h->name, lab, NULL);
+        if (!c)
+            continue;
+        d = virDomainLookupByName(c, vm);
+        if (d) {
+            seen = true;
+            if (virDomainGetJobInfo(d, &info) == 0 && info.type != VIR_DOMAIN_JOB_NONE) {
+                /* who asked goes into the run's own record first, so that
+                 * the ccnc running it says why its migration ended */
+                char *file = runs_dir ? ccnc_run_find_unfinished(runs_dir, vm) : NULL;
+                if (file)
+                    ccnc_run_append_abort(file, ccnc_now_wall_ms(), who, NULL);
+                free(file);
+                if (virDomainAbortJob(d) == 0)
+                    rc = 1;
+                else
+                    rc = ccnc_run_lv_fail(err, _("libvirt refused to abort the job"));
+            }
+            virDomainFree(d);
+        }
+        virConnectClose(c);
+    }
+    if (rc == 0 && !seen)
+        return ccnc_error_set(err, CCNC_ERR_LIBVIRT, _("no host of the lab answered with a VM "
+                                                       "named %s"), vm);
+    return rc;
+}
