@@ -15,19 +15,9 @@
 #include "agent/proto.h"
 #include "core/i18n.h"
 
-static const char *const op_names[CCNC_PROTO_OP_LAST] = {
-    "ping", "vf-set", "sriov-numvfs", "probe-start", "probe-stop", "bandwidth",
-};
-
 static const char *const probe_proto_names[CCNC_PROBE_PROTO_LAST] = { "udp", "icmp" };
 
 static const char *const link_state_names[] = { "auto", "enable", "disable" };
-
-const char *
-ccnc_proto_op_to_string(enum ccnc_proto_op op)
-{
-    return (unsigned)op < CCNC_PROTO_OP_LAST ? op_names[op] : "?";
-}
 
 void
 ccnc_proto_request_clear(struct ccnc_proto_request *req)
@@ -245,7 +235,7 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
     int rc = -1, op;
 
     memset(req, 0, sizeof(*req));
-    req->op = CCNC_PROTO_OP_LAST;
+    req->op = CCNC_AGENT_OP_LAST;
     if (len > CCNC_PROTO_MAX_LINE || len > INT_MAX) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("the request is longer than %d bytes"),
                        CCNC_PROTO_MAX_LINE);
@@ -276,7 +266,7 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
         req->id = json_object_get_int64(v);
     }
     if (!json_object_object_get_ex(o, "type", &v) || !json_object_is_type(v, json_type_string) ||
-        strcmp(json_object_get_string(v), "request") != 0) {
+        ccnc_agent_msg_type_from_string(json_object_get_string(v)) != CCNC_AGENT_MSG_REQUEST) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("only \"type\":\"request\" is accepted"));
         goto cleanup;
     }
@@ -288,35 +278,35 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
         ccnc_error_set(err, CCNC_ERR_PARSE, _("the request has no 'op'"));
         goto cleanup;
     }
-    op = ccnc_enum_from_string(op_names, CCNC_PROTO_OP_LAST, json_object_get_string(v));
+    op = ccnc_agent_op_from_string(json_object_get_string(v));
     if (op < 0) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("unknown op '%s'"), json_object_get_string(v));
         goto cleanup;
     }
     req->op = op;
     switch (req->op) {
-    case CCNC_PROTO_OP_PING:
+    case CCNC_AGENT_OP_PING:
         rc = 0;
         break;
-    case CCNC_PROTO_OP_VF_SET:
+    case CCNC_AGENT_OP_VF_SET:
         rc = read_vf_set(o, req, err);
         break;
-    case CCNC_PROTO_OP_SRIOV_NUMVFS:
+    case CCNC_AGENT_OP_SRIOV_NUMVFS:
         rc = read_pf(o, req, err);
         if (rc == 0)
             rc = need(want_int(o, "num_vfs", 0, 65535, &req->num_vfs, err), "num_vfs", err) < 0
                      ? -1 : 0;
         break;
-    case CCNC_PROTO_OP_PROBE_START:
+    case CCNC_AGENT_OP_PROBE_START:
         rc = read_probe_start(o, req, err);
         break;
-    case CCNC_PROTO_OP_PROBE_STOP:
+    case CCNC_AGENT_OP_PROBE_STOP:
         rc = need(want_int(o, "probe", 1, INT_MAX, &req->probe, err), "probe", err) < 0 ? -1 : 0;
         break;
-    case CCNC_PROTO_OP_BANDWIDTH:
+    case CCNC_AGENT_OP_BANDWIDTH:
         rc = read_bandwidth(o, req, err);
         break;
-    case CCNC_PROTO_OP_LAST:
+    case CCNC_AGENT_OP_LAST:
         break;
     }
 cleanup:
@@ -338,11 +328,11 @@ finish(json_object *o)
 }
 
 static json_object *
-typed(const char *type)
+typed(enum ccnc_agent_msg_type type)
 {
     json_object *o = json_object_new_object();
 
-    json_object_object_add(o, "type", json_object_new_string(type));
+    json_object_object_add(o, "type", json_object_new_string(ccnc_agent_msg_type_to_string(type)));
     return o;
 }
 
@@ -351,9 +341,9 @@ ccnc_proto_hello(const char *host, enum ccnc_host_role role)
 {
     static const char *const caps[] = { "pci", "links", "bonds", "vfs", "nfs", "probe",
                                          "bandwidth" };
-    json_object *o = typed("hello"), *a = json_object_new_array();
+    json_object *o = typed(CCNC_AGENT_MSG_HELLO), *a = json_object_new_array();
 
-    json_object_object_add(o, "protocol", json_object_new_int(CCNC_PROTO_VERSION));
+    json_object_object_add(o, "protocol", json_object_new_int(CCNC_AGENT_PROTO_VERSION));
     json_object_object_add(o, "agent_version", json_object_new_string(PACKAGE_VERSION));
     json_object_object_add(o, "host", json_object_new_string(host ? host : ""));
     json_object_object_add(o, "role", json_object_new_string(ccnc_host_role_to_string(role)));
@@ -369,7 +359,8 @@ ccnc_proto_inventory(unsigned long long seq, const struct ccnc_host *host)
     char *body = ccnc_json_host(host, 0), *line;
 
     /* body is {"schema_version":1,"host":{...}}: put type and seq first */
-    line = ccnc_xasprintf("{\"type\":\"inventory\",\"seq\":%llu,%s", seq, body + 1);
+    line = ccnc_xasprintf("{\"type\":\"%s\",\"seq\":%llu,%s",
+                          ccnc_agent_msg_type_to_string(CCNC_AGENT_MSG_INVENTORY), seq, body + 1);
     free(body);
     return line;
 }
@@ -383,7 +374,7 @@ put_str(json_object *o, const char *key, const char *v)
 char *
 ccnc_proto_event(unsigned long long seq, const struct ccnc_event *ev)
 {
-    json_object *o = typed("event");
+    json_object *o = typed(CCNC_AGENT_MSG_EVENT);
 
     json_object_object_add(o, "seq", json_object_new_int64((int64_t)seq));
     put_str(o, "kind", ccnc_event_kind_to_string(ev->kind));
@@ -396,7 +387,7 @@ ccnc_proto_event(unsigned long long seq, const struct ccnc_event *ev)
 char *
 ccnc_proto_heartbeat(unsigned long long seq, long long time_ms)
 {
-    json_object *o = typed("heartbeat");
+    json_object *o = typed(CCNC_AGENT_MSG_HEARTBEAT);
 
     json_object_object_add(o, "seq", json_object_new_int64((int64_t)seq));
     json_object_object_add(o, "time_ms", json_object_new_int64(time_ms));
@@ -407,7 +398,7 @@ char *
 ccnc_proto_traffic(long long time_ms, const char *const *names, const long long *rx,
                    const long long *tx, size_t n)
 {
-    json_object *o = typed("traffic"), *links = json_object_new_array();
+    json_object *o = typed(CCNC_AGENT_MSG_TRAFFIC), *links = json_object_new_array();
 
     json_object_object_add(o, "time_ms", json_object_new_int64(time_ms));
     for (size_t i = 0; i < n; i++) {
@@ -424,7 +415,7 @@ ccnc_proto_traffic(long long time_ms, const char *const *names, const long long 
 static json_object *
 reply(const struct ccnc_proto_request *req, bool ok)
 {
-    json_object *o = typed("reply");
+    json_object *o = typed(CCNC_AGENT_MSG_REPLY);
 
     json_object_object_add(o, "id", req && req->has_id ? json_object_new_int64(req->id) : NULL);
     json_object_object_add(o, "ok", json_object_new_boolean(ok));
@@ -453,7 +444,7 @@ ccnc_proto_reply_error(const struct ccnc_proto_request *req, const char *message
 char *
 ccnc_proto_probe(const struct ccnc_probe_sample *s)
 {
-    json_object *o = typed("probe");
+    json_object *o = typed(CCNC_AGENT_MSG_PROBE);
 
     json_object_object_add(o, "probe", json_object_new_int(s->probe));
     json_object_object_add(o, "sent", json_object_new_int64(s->sent));

@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include <ccnc/agent-proto.h>
 #include <ccnc/lab.h>
 #include <ccnc/json.h>
 #include <ccnc/util.h>
@@ -173,9 +174,11 @@ ccnc_vf_change_request(const struct ccnc_vf_change *c, long long id)
     json_object *o = json_object_new_object();
     char *line;
 
-    json_object_object_add(o, "type", json_object_new_string("request"));
+    json_object_object_add(o, "type", json_object_new_string(
+                                          ccnc_agent_msg_type_to_string(CCNC_AGENT_MSG_REQUEST)));
     json_object_object_add(o, "id", json_object_new_int64(id));
-    json_object_object_add(o, "op", json_object_new_string("vf-set"));
+    json_object_object_add(o, "op", json_object_new_string(
+                                        ccnc_agent_op_to_string(CCNC_AGENT_OP_VF_SET)));
     json_object_object_add(o, "pf", json_object_new_string(c->pf ? c->pf : ""));
     json_object_object_add(o, "vf", json_object_new_int(c->vf));
     if (c->mac)

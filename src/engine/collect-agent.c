@@ -114,12 +114,10 @@ int_member(json_object *o, const char *key)
 int
 ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_error *err)
 {
-    static const char *const types[] = { "hello", "inventory", "event", "heartbeat", "reply",
-                                         "probe", "traffic" };
     enum json_tokener_error jerr;
     json_object *root, *v;
     char *type;
-    int rc = 0;
+    int rc = 0, known;
 
     memset(msg, 0, sizeof(*msg));
     msg->seq = msg->id = -1;
@@ -139,10 +137,8 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent sent a message without a "
                                                      "\"type\""));
     }
-    msg->type = CCNC_AGENT_MSG_OTHER;
-    for (size_t i = 0; i < CCNC_ARRAY_SIZE(types); i++)
-        if (strcmp(type, types[i]) == 0)
-            msg->type = (enum ccnc_agent_msg_type)i;
+    known = ccnc_agent_msg_type_from_string(type);
+    msg->type = known < 0 ? CCNC_AGENT_MSG_LAST : (enum ccnc_agent_msg_type)known;
     free(type);
     msg->seq = int_member(root, "seq");
     switch (msg->type) {
@@ -261,18 +257,19 @@ request_line(json_object *o)
 }
 
 static json_object *
-request(long long id, const char *op)
+request(long long id, enum ccnc_agent_op op)
 {
     json_object *o = json_object_new_object();
 
-    json_object_object_add(o, "type", json_object_new_string("request"));
+    json_object_object_add(o, "type", json_object_new_string(
+                                          ccnc_agent_msg_type_to_string(CCNC_AGENT_MSG_REQUEST)));
     json_object_object_add(o, "id", json_object_new_int64(id));
-    json_object_object_add(o, "op", json_object_new_string(op));
+    json_object_object_add(o, "op", json_object_new_string(ccnc_agent_op_to_string(op)));
     return o;
 }
 
 char *
-ccnc_agent_request_line(long long id, const char *op)
+ccnc_agent_request_line(long long id, enum ccnc_agent_op op)
 {
     return request_line(request(id, op));
 }
@@ -280,7 +277,7 @@ ccnc_agent_request_line(long long id, const char *op)
 char *
 ccnc_agent_probe_start_line(long long id, const char *target, int rate_hz, int max_duration_s)
 {
-    json_object *o = request(id, "probe-start");
+    json_object *o = request(id, CCNC_AGENT_OP_PROBE_START);
 
     json_object_object_add(o, "target", json_object_new_string(target));
     json_object_object_add(o, "proto", json_object_new_string("icmp"));
@@ -292,7 +289,7 @@ ccnc_agent_probe_start_line(long long id, const char *target, int rate_hz, int m
 char *
 ccnc_agent_probe_stop_line(long long id, int probe)
 {
-    json_object *o = request(id, "probe-stop");
+    json_object *o = request(id, CCNC_AGENT_OP_PROBE_STOP);
 
     json_object_object_add(o, "probe", json_object_new_int(probe));
     return request_line(o);
@@ -621,7 +618,7 @@ ccnc_agent_sriov_numvfs(struct ccnc_agent *a, const char *pf, int num_vfs,
     if (check_running(a, err) < 0)
         return -1;
     id = ++a->next_id;
-    o = request(id, "sriov-numvfs");
+    o = request(id, CCNC_AGENT_OP_SRIOV_NUMVFS);
     json_object_object_add(o, "pf", json_object_new_string(pf));
     json_object_object_add(o, "num_vfs", json_object_new_int(num_vfs));
     return send_request(a, request_line(o), id, cb, NULL, data);
@@ -637,7 +634,7 @@ ccnc_agent_bandwidth(struct ccnc_agent *a, const char *target, int seconds, bool
     if (check_running(a, err) < 0)
         return -1;
     id = ++a->next_id;
-    o = request(id, "bandwidth");
+    o = request(id, CCNC_AGENT_OP_BANDWIDTH);
     json_object_object_add(o, "target", json_object_new_string(target));
     json_object_object_add(o, "seconds", json_object_new_int(seconds));
     json_object_object_add(o, "reverse", json_object_new_boolean(reverse));
@@ -903,18 +900,18 @@ agent_line(void *data, const char *line, bool is_stderr)
     }
     switch (msg.type) {
     case CCNC_AGENT_MSG_HELLO:
-        if (msg.protocol != CCNC_AGENT_PROTOCOL ||
+        if (msg.protocol != CCNC_AGENT_PROTO_VERSION ||
             strcmp(msg.agent_version, PACKAGE_VERSION) != 0) {
             fail(a, _("%s runs ccnc-agent %s (protocol %d), but this ccnc %s needs protocol "
                       "%d and the same version"),
                  a->name, msg.agent_version, msg.protocol, PACKAGE_VERSION,
-                 CCNC_AGENT_PROTOCOL);
+                 CCNC_AGENT_PROTO_VERSION);
             break;
         }
         ccnc_str_set(&a->version, msg.agent_version);
         a->hello = true;
         {
-            char *req = ccnc_agent_request_line(++a->next_id, "ping");
+            char *req = ccnc_agent_request_line(++a->next_id, CCNC_AGENT_OP_PING);
             ccnc_ssh_exec_write(a->exec, req, strlen(req));
             free(req);
         }
