@@ -14,6 +14,7 @@
 
 #include "agent/proto.h"
 #include "core/i18n.h"
+#include "core/json-get.h"
 
 static const char *const probe_proto_names[CCNC_PROBE_PROTO_LAST] = { "udp", "icmp" };
 
@@ -31,19 +32,20 @@ ccnc_proto_request_clear(struct ccnc_proto_request *req)
 
 /* --- reading requests ------------------------------------------------------ */
 
-/* 0: absent, 1: read, -1: present with the wrong type or range (err set). */
+/* 0: absent, 1: read, -1: present with the wrong type or range (err set).
+ * A null is of the wrong type (core/json-get.h), so "vlan":null is refused,
+ * not taken for a field left out. */
 static int
 want_int(json_object *o, const char *key, long long lo, long long hi, int *out,
          struct ccnc_error *err)
 {
-    json_object *v;
-    int64_t n;
+    long long n = 0;
+    enum ccnc_json_field f = ccnc_json_find_int(o, key, &n);
 
-    if (!json_object_object_get_ex(o, key, &v))
+    if (f == CCNC_JSON_FIELD_MISSING)
         return 0;
-    if (!json_object_is_type(v, json_type_int))
+    if (f != CCNC_JSON_FIELD_OK)
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be an integer"), key);
-    n = json_object_get_int64(v);
     if (n < lo || n > hi)
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be between %lld and %lld"),
                               key, lo, hi);
@@ -54,28 +56,30 @@ want_int(json_object *o, const char *key, long long lo, long long hi, int *out,
 static int
 want_bool(json_object *o, const char *key, bool *out, struct ccnc_error *err)
 {
-    json_object *v;
+    enum ccnc_json_field f = ccnc_json_find_bool(o, key, out);
 
-    if (!json_object_object_get_ex(o, key, &v))
+    if (f == CCNC_JSON_FIELD_MISSING)
         return 0;
-    if (!json_object_is_type(v, json_type_boolean))
+    if (f != CCNC_JSON_FIELD_OK)
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be true or false"), key);
-    *out = json_object_get_boolean(v);
     return 1;
 }
 
+/* The length counts a NUL inside the string: such a string longer than
+ * 255 bytes is refused whatever strlen() makes of it. */
 static int
 want_str(json_object *o, const char *key, char **out, struct ccnc_error *err)
 {
-    json_object *v;
+    const char *s = NULL;
+    size_t len = 0;
+    enum ccnc_json_field f = ccnc_json_find_str(o, key, &s, &len);
 
-    if (!json_object_object_get_ex(o, key, &v))
+    if (f == CCNC_JSON_FIELD_MISSING)
         return 0;
-    if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0 ||
-        json_object_get_string_len(v) > 255)
+    if (f != CCNC_JSON_FIELD_OK || len == 0 || len > 255)
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be a non-empty string"), key);
     free(*out);
-    *out = ccnc_xstrdup(json_object_get_string(v));
+    *out = ccnc_xstrdup(s);
     return 1;
 }
 
@@ -231,7 +235,8 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
                          struct ccnc_error *err)
 {
     json_tokener *tok = json_tokener_new();
-    json_object *o = NULL, *v;
+    json_object *o = NULL;
+    const char *op_name;
     int rc = -1, op;
 
     memset(req, 0, sizeof(*req));
@@ -261,12 +266,9 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
         ccnc_error_set(err, CCNC_ERR_PARSE, _("a request must be a JSON object"));
         goto cleanup;
     }
-    if (json_object_object_get_ex(o, "id", &v) && json_object_is_type(v, json_type_int)) {
-        req->has_id = true;
-        req->id = json_object_get_int64(v);
-    }
-    if (!json_object_object_get_ex(o, "type", &v) || !json_object_is_type(v, json_type_string) ||
-        ccnc_agent_msg_type_from_string(json_object_get_string(v)) != CCNC_AGENT_MSG_REQUEST) {
+    req->has_id = ccnc_json_find_int(o, "id", &req->id) == CCNC_JSON_FIELD_OK;
+    if (ccnc_json_get_enum(o, "type", ccnc_agent_msg_type_from_string, -1) !=
+        CCNC_AGENT_MSG_REQUEST) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("only \"type\":\"request\" is accepted"));
         goto cleanup;
     }
@@ -274,13 +276,14 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
         ccnc_error_set(err, CCNC_ERR_PARSE, _("the request has no integer 'id'"));
         goto cleanup;
     }
-    if (!json_object_object_get_ex(o, "op", &v) || !json_object_is_type(v, json_type_string)) {
+    op_name = ccnc_json_get_str(o, "op");
+    if (!op_name) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("the request has no 'op'"));
         goto cleanup;
     }
-    op = ccnc_agent_op_from_string(json_object_get_string(v));
+    op = ccnc_agent_op_from_string(op_name);
     if (op < 0) {
-        ccnc_error_set(err, CCNC_ERR_PARSE, _("unknown op '%s'"), json_object_get_string(v));
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("unknown op '%s'"), op_name);
         goto cleanup;
     }
     req->op = op;
@@ -479,24 +482,14 @@ ccnc_proto_reply_bandwidth(const struct ccnc_proto_request *req,
     return finish(o);
 }
 
-/* A number member of o, or -1. */
-static double
-num_member(json_object *o, const char *key)
-{
-    json_object *v;
-
-    if (!o || !json_object_object_get_ex(o, key, &v) ||
-        !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
-        return -1;
-    return json_object_get_double(v);
-}
-
 int
 ccnc_proto_parse_iperf3(const char *text, size_t len, struct ccnc_bandwidth *out,
                         struct ccnc_error *err)
 {
     json_tokener *tok = json_tokener_new();
-    json_object *o, *end = NULL, *sent = NULL, *recv = NULL, *e;
+    json_object *o, *end, *sent, *recv;
+    const char *e;
+    double n;
     int rc = -1;
 
     out->sent_bps = out->received_bps = out->retransmits = CCNC_UNKNOWN;
@@ -506,27 +499,26 @@ ccnc_proto_parse_iperf3(const char *text, size_t len, struct ccnc_bandwidth *out
         ccnc_error_set(err, CCNC_ERR_PARSE, _("iperf3 gave no JSON report"));
         goto cleanup;
     }
-    if (json_object_object_get_ex(o, "error", &e) && json_object_is_type(e, json_type_string)) {
+    if ((e = ccnc_json_get_str(o, "error"))) {
         /* TRANSLATORS: iperf3's own message follows */
-        ccnc_error_set(err, CCNC_ERR_CONNECT, _("iperf3: %s"), json_object_get_string(e));
+        ccnc_error_set(err, CCNC_ERR_CONNECT, _("iperf3: %s"), e);
         goto cleanup;
     }
-    json_object_object_get_ex(o, "end", &end);
-    if (end) {
-        json_object_object_get_ex(end, "sum_sent", &sent);
-        json_object_object_get_ex(end, "sum_received", &recv);
-    }
+    /* a missing member reads as absent, and so does one of another type */
+    end = ccnc_json_get_object(o, "end");
+    sent = ccnc_json_get_object(end, "sum_sent");
+    recv = ccnc_json_get_object(end, "sum_received");
     if (!sent && !recv) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("iperf3's report has no sums"));
         goto cleanup;
     }
-    if (num_member(sent, "bits_per_second") >= 0)
-        out->sent_bps = (long long)num_member(sent, "bits_per_second");
-    if (num_member(recv, "bits_per_second") >= 0)
-        out->received_bps = (long long)num_member(recv, "bits_per_second");
-    if (num_member(sent, "retransmits") >= 0)
-        out->retransmits = (long long)num_member(sent, "retransmits");
-    out->seconds = num_member(recv ? recv : sent, "seconds");
+    if ((n = ccnc_json_get_double(sent, "bits_per_second", -1)) >= 0)
+        out->sent_bps = (long long)n;
+    if ((n = ccnc_json_get_double(recv, "bits_per_second", -1)) >= 0)
+        out->received_bps = (long long)n;
+    if ((n = ccnc_json_get_double(sent, "retransmits", -1)) >= 0)
+        out->retransmits = (long long)n;
+    out->seconds = ccnc_json_get_double(recv ? recv : sent, "seconds", -1);
     if (out->seconds < 0)
         out->seconds = 0;
     rc = 0;

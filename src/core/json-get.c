@@ -43,13 +43,16 @@ ccnc_json_find_bool(json_object *o, const char *key, bool *out)
 }
 
 enum ccnc_json_field
-ccnc_json_find_str(json_object *o, const char *key, const char **out)
+ccnc_json_find_str(json_object *o, const char *key, const char **out, size_t *len)
 {
     json_object *v;
     enum ccnc_json_field f = find(o, key, json_type_string, &v);
 
-    if (f == CCNC_JSON_FIELD_OK)
+    if (f == CCNC_JSON_FIELD_OK) {
         *out = json_object_get_string(v);
+        if (len)
+            *len = (size_t)json_object_get_string_len(v);
+    }
     return f;
 }
 
@@ -58,7 +61,7 @@ ccnc_json_get_str(json_object *o, const char *key)
 {
     const char *s = NULL;
 
-    ccnc_json_find_str(o, key, &s);
+    ccnc_json_find_str(o, key, &s, NULL);
     return s;
 }
 

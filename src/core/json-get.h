@@ -45,7 +45,9 @@ enum ccnc_json_field {
 };
 enum ccnc_json_field ccnc_json_find_int(json_object *o, const char *key, long long *out);
 enum ccnc_json_field ccnc_json_find_bool(json_object *o, const char *key, bool *out);
-/* *out borrowed. */
-enum ccnc_json_field ccnc_json_find_str(json_object *o, const char *key, const char **out);
+/* *out borrowed.  len may be NULL; else the string's length in bytes,
+ * which counts any NUL inside it ("a\u0000b" is 3 bytes, strlen 1). */
+enum ccnc_json_field ccnc_json_find_str(json_object *o, const char *key, const char **out,
+                                        size_t *len);
 
 #endif

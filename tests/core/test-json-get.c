@@ -18,7 +18,8 @@ static const char doc[] =
     "{\"s\":\"text\",\"empty\":\"\",\"five\":\"5\",\"true_s\":\"true\","
     "\"i\":42,\"neg\":-7,\"big\":9007199254740993,\"zero\":0,\"one\":1,"
     "\"d\":2.5,\"t\":true,\"f\":false,\"n\":null,"
-    "\"o\":{\"k\":1},\"oe\":{},\"a\":[1,2],\"op\":\"vf-set\",\"frob\":\"frob\"}";
+    "\"o\":{\"k\":1},\"oe\":{},\"a\":[1,2],\"op\":\"vf-set\",\"frob\":\"frob\","
+    "\"nul\":\"a\\u0000bc\"}";
 
 static json_object *root;
 
@@ -143,6 +144,7 @@ START_TEST(test_str)
     const char *key = strs[_i].key, *want = strs[_i].value;
     const char *got = ccnc_json_get_str(root, key), *found = "untouched";
     char *dup = ccnc_json_dup_str(root, key);
+    size_t len = 999;
 
     if (want) {
         ck_assert_str_eq(got, want);
@@ -153,8 +155,25 @@ START_TEST(test_str)
         ck_assert_ptr_null(dup);
     }
     free(dup);
-    ck_assert_int_eq(ccnc_json_find_str(root, key, &found), strs[_i].field);
+    ck_assert_int_eq(ccnc_json_find_str(root, key, &found, NULL), strs[_i].field);
     ck_assert_str_eq(found, want ? want : "untouched");
+    found = "untouched";
+    ck_assert_int_eq(ccnc_json_find_str(root, key, &found, &len), strs[_i].field);
+    ck_assert_str_eq(found, want ? want : "untouched");
+    ck_assert_uint_eq(len, want ? strlen(want) : 999);
+}
+END_TEST
+
+/* The length is the string's, not strlen's: a NUL inside does not end it. */
+START_TEST(test_str_nul)
+{
+    const char *s = NULL;
+    size_t len = 0;
+
+    ck_assert_int_eq(ccnc_json_find_str(root, "nul", &s, &len), OK);
+    ck_assert_uint_eq(len, 4);
+    ck_assert_uint_eq(strlen(s), 1);
+    ck_assert_str_eq(ccnc_json_get_str(root, "nul"), "a");
 }
 END_TEST
 
@@ -242,7 +261,7 @@ START_TEST(test_not_an_object)
         ck_assert_ptr_null(ccnc_json_get_array(where[i], "a"));
         ck_assert_int_eq(ccnc_json_find_int(where[i], "i", &n), MISSING);
         ck_assert_int_eq(ccnc_json_find_bool(where[i], "t", &b), MISSING);
-        ck_assert_int_eq(ccnc_json_find_str(where[i], "s", &s), MISSING);
+        ck_assert_int_eq(ccnc_json_find_str(where[i], "s", &s, NULL), MISSING);
     }
     ck_assert_int_eq(n, -3);
     ck_assert(b);
@@ -260,6 +279,7 @@ ccnc_json_get_suite(void)
     tcase_add_loop_test(tc, test_int, 0, (int)CCNC_ARRAY_SIZE(ints));
     tcase_add_loop_test(tc, test_bool, 0, (int)CCNC_ARRAY_SIZE(bools));
     tcase_add_loop_test(tc, test_str, 0, (int)CCNC_ARRAY_SIZE(strs));
+    tcase_add_test(tc, test_str_nul);
     tcase_add_loop_test(tc, test_double, 0, (int)CCNC_ARRAY_SIZE(doubles));
     tcase_add_test(tc, test_enum);
     tcase_add_test(tc, test_object_array);
