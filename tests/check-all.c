@@ -83,6 +83,7 @@ main(void)
     sr = srunner_create(ccnc_lab_suite());
     srunner_add_suite(sr, ccnc_model_suite());
     srunner_add_suite(sr, ccnc_json_suite());
+    srunner_add_suite(sr, ccnc_json_get_suite());
     srunner_add_suite(sr, ccnc_loop_suite());
     srunner_add_suite(sr, ccnc_ui_suite());
     srunner_add_suite(sr, ccnc_virxml_suite());

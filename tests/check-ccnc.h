@@ -7,6 +7,7 @@
 Suite *ccnc_lab_suite(void);
 Suite *ccnc_model_suite(void);
 Suite *ccnc_json_suite(void);
+Suite *ccnc_json_get_suite(void);
 Suite *ccnc_loop_suite(void);
 Suite *ccnc_ui_suite(void);
 Suite *ccnc_virxml_suite(void);

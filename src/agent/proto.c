@@ -14,20 +14,11 @@
 
 #include "agent/proto.h"
 #include "core/i18n.h"
-
-static const char *const op_names[CCNC_PROTO_OP_LAST] = {
-    "ping", "vf-set", "sriov-numvfs", "probe-start", "probe-stop", "bandwidth",
-};
+#include "core/json-get.h"
 
 static const char *const probe_proto_names[CCNC_PROBE_PROTO_LAST] = { "udp", "icmp" };
 
 static const char *const link_state_names[] = { "auto", "enable", "disable" };
-
-const char *
-ccnc_proto_op_to_string(enum ccnc_proto_op op)
-{
-    return (unsigned)op < CCNC_PROTO_OP_LAST ? op_names[op] : "?";
-}
 
 void
 ccnc_proto_request_clear(struct ccnc_proto_request *req)
@@ -41,19 +32,20 @@ ccnc_proto_request_clear(struct ccnc_proto_request *req)
 
 /* --- reading requests ------------------------------------------------------ */
 
-/* 0: absent, 1: read, -1: present with the wrong type or range (err set). */
+/* 0: absent, 1: read, -1: present with the wrong type or range (err set).
+ * A null is of the wrong type (core/json-get.h), so "vlan":null is refused,
+ * not taken for a field left out. */
 static int
 want_int(json_object *o, const char *key, long long lo, long long hi, int *out,
          struct ccnc_error *err)
 {
-    json_object *v;
-    int64_t n;
+    long long n = 0;
+    enum ccnc_json_field f = ccnc_json_find_int(o, key, &n);
 
-    if (!json_object_object_get_ex(o, key, &v))
+    if (f == CCNC_JSON_FIELD_MISSING)
         return 0;
-    if (!json_object_is_type(v, json_type_int))
+    if (f != CCNC_JSON_FIELD_OK)
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be an integer"), key);
-    n = json_object_get_int64(v);
     if (n < lo || n > hi)
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be between %lld and %lld"),
                               key, lo, hi);
@@ -64,28 +56,30 @@ want_int(json_object *o, const char *key, long long lo, long long hi, int *out,
 static int
 want_bool(json_object *o, const char *key, bool *out, struct ccnc_error *err)
 {
-    json_object *v;
+    enum ccnc_json_field f = ccnc_json_find_bool(o, key, out);
 
-    if (!json_object_object_get_ex(o, key, &v))
+    if (f == CCNC_JSON_FIELD_MISSING)
         return 0;
-    if (!json_object_is_type(v, json_type_boolean))
+    if (f != CCNC_JSON_FIELD_OK)
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be true or false"), key);
-    *out = json_object_get_boolean(v);
     return 1;
 }
 
+/* The length counts a NUL inside the string: such a string longer than
+ * 255 bytes is refused whatever strlen() makes of it. */
 static int
 want_str(json_object *o, const char *key, char **out, struct ccnc_error *err)
 {
-    json_object *v;
+    const char *s = NULL;
+    size_t len = 0;
+    enum ccnc_json_field f = ccnc_json_find_str(o, key, &s, &len);
 
-    if (!json_object_object_get_ex(o, key, &v))
+    if (f == CCNC_JSON_FIELD_MISSING)
         return 0;
-    if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) == 0 ||
-        json_object_get_string_len(v) > 255)
+    if (f != CCNC_JSON_FIELD_OK || len == 0 || len > 255)
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be a non-empty string"), key);
     free(*out);
-    *out = ccnc_xstrdup(json_object_get_string(v));
+    *out = ccnc_xstrdup(s);
     return 1;
 }
 
@@ -241,11 +235,12 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
                          struct ccnc_error *err)
 {
     json_tokener *tok = json_tokener_new();
-    json_object *o = NULL, *v;
+    json_object *o = NULL;
+    const char *op_name;
     int rc = -1, op;
 
     memset(req, 0, sizeof(*req));
-    req->op = CCNC_PROTO_OP_LAST;
+    req->op = CCNC_AGENT_OP_LAST;
     if (len > CCNC_PROTO_MAX_LINE || len > INT_MAX) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("the request is longer than %d bytes"),
                        CCNC_PROTO_MAX_LINE);
@@ -271,12 +266,9 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
         ccnc_error_set(err, CCNC_ERR_PARSE, _("a request must be a JSON object"));
         goto cleanup;
     }
-    if (json_object_object_get_ex(o, "id", &v) && json_object_is_type(v, json_type_int)) {
-        req->has_id = true;
-        req->id = json_object_get_int64(v);
-    }
-    if (!json_object_object_get_ex(o, "type", &v) || !json_object_is_type(v, json_type_string) ||
-        strcmp(json_object_get_string(v), "request") != 0) {
+    req->has_id = ccnc_json_find_int(o, "id", &req->id) == CCNC_JSON_FIELD_OK;
+    if (ccnc_json_get_enum(o, "type", ccnc_agent_msg_type_from_string, -1) !=
+        CCNC_AGENT_MSG_REQUEST) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("only \"type\":\"request\" is accepted"));
         goto cleanup;
     }
@@ -284,39 +276,40 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
         ccnc_error_set(err, CCNC_ERR_PARSE, _("the request has no integer 'id'"));
         goto cleanup;
     }
-    if (!json_object_object_get_ex(o, "op", &v) || !json_object_is_type(v, json_type_string)) {
+    op_name = ccnc_json_get_str(o, "op");
+    if (!op_name) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("the request has no 'op'"));
         goto cleanup;
     }
-    op = ccnc_enum_from_string(op_names, CCNC_PROTO_OP_LAST, json_object_get_string(v));
+    op = ccnc_agent_op_from_string(op_name);
     if (op < 0) {
-        ccnc_error_set(err, CCNC_ERR_PARSE, _("unknown op '%s'"), json_object_get_string(v));
+        ccnc_error_set(err, CCNC_ERR_PARSE, _("unknown op '%s'"), op_name);
         goto cleanup;
     }
     req->op = op;
     switch (req->op) {
-    case CCNC_PROTO_OP_PING:
+    case CCNC_AGENT_OP_PING:
         rc = 0;
         break;
-    case CCNC_PROTO_OP_VF_SET:
+    case CCNC_AGENT_OP_VF_SET:
         rc = read_vf_set(o, req, err);
         break;
-    case CCNC_PROTO_OP_SRIOV_NUMVFS:
+    case CCNC_AGENT_OP_SRIOV_NUMVFS:
         rc = read_pf(o, req, err);
         if (rc == 0)
             rc = need(want_int(o, "num_vfs", 0, 65535, &req->num_vfs, err), "num_vfs", err) < 0
                      ? -1 : 0;
         break;
-    case CCNC_PROTO_OP_PROBE_START:
+    case CCNC_AGENT_OP_PROBE_START:
         rc = read_probe_start(o, req, err);
         break;
-    case CCNC_PROTO_OP_PROBE_STOP:
+    case CCNC_AGENT_OP_PROBE_STOP:
         rc = need(want_int(o, "probe", 1, INT_MAX, &req->probe, err), "probe", err) < 0 ? -1 : 0;
         break;
-    case CCNC_PROTO_OP_BANDWIDTH:
+    case CCNC_AGENT_OP_BANDWIDTH:
         rc = read_bandwidth(o, req, err);
         break;
-    case CCNC_PROTO_OP_LAST:
+    case CCNC_AGENT_OP_LAST:
         break;
     }
 cleanup:
@@ -338,11 +331,11 @@ finish(json_object *o)
 }
 
 static json_object *
-typed(const char *type)
+typed(enum ccnc_agent_msg_type type)
 {
     json_object *o = json_object_new_object();
 
-    json_object_object_add(o, "type", json_object_new_string(type));
+    json_object_object_add(o, "type", json_object_new_string(ccnc_agent_msg_type_to_string(type)));
     return o;
 }
 
@@ -351,9 +344,9 @@ ccnc_proto_hello(const char *host, enum ccnc_host_role role)
 {
     static const char *const caps[] = { "pci", "links", "bonds", "vfs", "nfs", "probe",
                                          "bandwidth" };
-    json_object *o = typed("hello"), *a = json_object_new_array();
+    json_object *o = typed(CCNC_AGENT_MSG_HELLO), *a = json_object_new_array();
 
-    json_object_object_add(o, "protocol", json_object_new_int(CCNC_PROTO_VERSION));
+    json_object_object_add(o, "protocol", json_object_new_int(CCNC_AGENT_PROTO_VERSION));
     json_object_object_add(o, "agent_version", json_object_new_string(PACKAGE_VERSION));
     json_object_object_add(o, "host", json_object_new_string(host ? host : ""));
     json_object_object_add(o, "role", json_object_new_string(ccnc_host_role_to_string(role)));
@@ -369,7 +362,8 @@ ccnc_proto_inventory(unsigned long long seq, const struct ccnc_host *host)
     char *body = ccnc_json_host(host, 0), *line;
 
     /* body is {"schema_version":1,"host":{...}}: put type and seq first */
-    line = ccnc_xasprintf("{\"type\":\"inventory\",\"seq\":%llu,%s", seq, body + 1);
+    line = ccnc_xasprintf("{\"type\":\"%s\",\"seq\":%llu,%s",
+                          ccnc_agent_msg_type_to_string(CCNC_AGENT_MSG_INVENTORY), seq, body + 1);
     free(body);
     return line;
 }
@@ -383,7 +377,7 @@ put_str(json_object *o, const char *key, const char *v)
 char *
 ccnc_proto_event(unsigned long long seq, const struct ccnc_event *ev)
 {
-    json_object *o = typed("event");
+    json_object *o = typed(CCNC_AGENT_MSG_EVENT);
 
     json_object_object_add(o, "seq", json_object_new_int64((int64_t)seq));
     put_str(o, "kind", ccnc_event_kind_to_string(ev->kind));
@@ -396,7 +390,7 @@ ccnc_proto_event(unsigned long long seq, const struct ccnc_event *ev)
 char *
 ccnc_proto_heartbeat(unsigned long long seq, long long time_ms)
 {
-    json_object *o = typed("heartbeat");
+    json_object *o = typed(CCNC_AGENT_MSG_HEARTBEAT);
 
     json_object_object_add(o, "seq", json_object_new_int64((int64_t)seq));
     json_object_object_add(o, "time_ms", json_object_new_int64(time_ms));
@@ -407,7 +401,7 @@ char *
 ccnc_proto_traffic(long long time_ms, const char *const *names, const long long *rx,
                    const long long *tx, size_t n)
 {
-    json_object *o = typed("traffic"), *links = json_object_new_array();
+    json_object *o = typed(CCNC_AGENT_MSG_TRAFFIC), *links = json_object_new_array();
 
     json_object_object_add(o, "time_ms", json_object_new_int64(time_ms));
     for (size_t i = 0; i < n; i++) {
@@ -424,7 +418,7 @@ ccnc_proto_traffic(long long time_ms, const char *const *names, const long long 
 static json_object *
 reply(const struct ccnc_proto_request *req, bool ok)
 {
-    json_object *o = typed("reply");
+    json_object *o = typed(CCNC_AGENT_MSG_REPLY);
 
     json_object_object_add(o, "id", req && req->has_id ? json_object_new_int64(req->id) : NULL);
     json_object_object_add(o, "ok", json_object_new_boolean(ok));
@@ -453,7 +447,7 @@ ccnc_proto_reply_error(const struct ccnc_proto_request *req, const char *message
 char *
 ccnc_proto_probe(const struct ccnc_probe_sample *s)
 {
-    json_object *o = typed("probe");
+    json_object *o = typed(CCNC_AGENT_MSG_PROBE);
 
     json_object_object_add(o, "probe", json_object_new_int(s->probe));
     json_object_object_add(o, "sent", json_object_new_int64(s->sent));
@@ -488,24 +482,14 @@ ccnc_proto_reply_bandwidth(const struct ccnc_proto_request *req,
     return finish(o);
 }
 
-/* A number member of o, or -1. */
-static double
-num_member(json_object *o, const char *key)
-{
-    json_object *v;
-
-    if (!o || !json_object_object_get_ex(o, key, &v) ||
-        !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double)))
-        return -1;
-    return json_object_get_double(v);
-}
-
 int
 ccnc_proto_parse_iperf3(const char *text, size_t len, struct ccnc_bandwidth *out,
                         struct ccnc_error *err)
 {
     json_tokener *tok = json_tokener_new();
-    json_object *o, *end = NULL, *sent = NULL, *recv = NULL, *e;
+    json_object *o, *end, *sent, *recv;
+    const char *e;
+    double n;
     int rc = -1;
 
     out->sent_bps = out->received_bps = out->retransmits = CCNC_UNKNOWN;
@@ -515,27 +499,26 @@ ccnc_proto_parse_iperf3(const char *text, size_t len, struct ccnc_bandwidth *out
         ccnc_error_set(err, CCNC_ERR_PARSE, _("iperf3 gave no JSON report"));
         goto cleanup;
     }
-    if (json_object_object_get_ex(o, "error", &e) && json_object_is_type(e, json_type_string)) {
+    if ((e = ccnc_json_get_str(o, "error"))) {
         /* TRANSLATORS: iperf3's own message follows */
-        ccnc_error_set(err, CCNC_ERR_CONNECT, _("iperf3: %s"), json_object_get_string(e));
+        ccnc_error_set(err, CCNC_ERR_CONNECT, _("iperf3: %s"), e);
         goto cleanup;
     }
-    json_object_object_get_ex(o, "end", &end);
-    if (end) {
-        json_object_object_get_ex(end, "sum_sent", &sent);
-        json_object_object_get_ex(end, "sum_received", &recv);
-    }
+    /* a missing member reads as absent, and so does one of another type */
+    end = ccnc_json_get_object(o, "end");
+    sent = ccnc_json_get_object(end, "sum_sent");
+    recv = ccnc_json_get_object(end, "sum_received");
     if (!sent && !recv) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("iperf3's report has no sums"));
         goto cleanup;
     }
-    if (num_member(sent, "bits_per_second") >= 0)
-        out->sent_bps = (long long)num_member(sent, "bits_per_second");
-    if (num_member(recv, "bits_per_second") >= 0)
-        out->received_bps = (long long)num_member(recv, "bits_per_second");
-    if (num_member(sent, "retransmits") >= 0)
-        out->retransmits = (long long)num_member(sent, "retransmits");
-    out->seconds = num_member(recv ? recv : sent, "seconds");
+    if ((n = ccnc_json_get_double(sent, "bits_per_second", -1)) >= 0)
+        out->sent_bps = (long long)n;
+    if ((n = ccnc_json_get_double(recv, "bits_per_second", -1)) >= 0)
+        out->received_bps = (long long)n;
+    if ((n = ccnc_json_get_double(sent, "retransmits", -1)) >= 0)
+        out->retransmits = (long long)n;
+    out->seconds = ccnc_json_get_double(recv ? recv : sent, "seconds", -1);
     if (out->seconds < 0)
         out->seconds = 0;
     rc = 0;

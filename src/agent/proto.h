@@ -6,22 +6,12 @@
 
 #include <stddef.h>
 
+#include <ccnc/agent-proto.h>
 #include <ccnc/error.h>
 #include <ccnc/model.h>
 
-#define CCNC_PROTO_VERSION 1
 /* Longer request lines are refused (and skipped up to the next '\n'). */
 #define CCNC_PROTO_MAX_LINE 65536
-
-enum ccnc_proto_op {
-    CCNC_PROTO_OP_PING,
-    CCNC_PROTO_OP_VF_SET,
-    CCNC_PROTO_OP_SRIOV_NUMVFS,
-    CCNC_PROTO_OP_PROBE_START,
-    CCNC_PROTO_OP_PROBE_STOP,
-    CCNC_PROTO_OP_BANDWIDTH,
-    CCNC_PROTO_OP_LAST
-};
 
 /* Which vf-set fields a request carries. */
 enum {
@@ -40,7 +30,7 @@ enum ccnc_probe_proto { CCNC_PROBE_UDP, CCNC_PROBE_ICMP, CCNC_PROBE_PROTO_LAST }
 struct ccnc_proto_request {
     bool has_id;          /* false: the id was missing or unreadable */
     long long id;
-    enum ccnc_proto_op op;
+    enum ccnc_agent_op op;   /* CCNC_AGENT_OP_LAST until it is read */
     /* vf-set, sriov-numvfs */
     char *pf;
     int vf;
@@ -78,7 +68,6 @@ struct ccnc_probe_sample {
 int ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request *req,
                              struct ccnc_error *err);
 void ccnc_proto_request_clear(struct ccnc_proto_request *req);
-const char *ccnc_proto_op_to_string(enum ccnc_proto_op op);
 
 char *ccnc_proto_hello(const char *host, enum ccnc_host_role role);
 /* host as ccnc_json_host() writes it, with type and seq in front. */

@@ -260,24 +260,24 @@ handle_request(struct serve *s, const struct ccnc_proto_request *req)
     int probe = -1, rc = -1;
 
     switch (req->op) {
-    case CCNC_PROTO_OP_PING:
+    case CCNC_AGENT_OP_PING:
         rc = 0;
         break;
-    case CCNC_PROTO_OP_VF_SET:
+    case CCNC_AGENT_OP_VF_SET:
         if (!s->nl)
             rc = ccnc_error_set(&err, CCNC_ERR_USAGE,
                                 _("VFs cannot be set without netlink (offline mode)"));
         else
             rc = ccnc_netlink_vf_set(s->nl, req, &err);
         break;
-    case CCNC_PROTO_OP_SRIOV_NUMVFS:
+    case CCNC_AGENT_OP_SRIOV_NUMVFS:
         rc = do_sriov_numvfs(s, req, &err);
         if (rc == 0) {
             rescan_base(s);
             on_change(s);
         }
         break;
-    case CCNC_PROTO_OP_PROBE_START: {
+    case CCNC_AGENT_OP_PROBE_START: {
         int slot = -1;
         for (int i = 0; i < MAX_PROBES && slot < 0; i++)
             if (!s->probes[i])
@@ -294,7 +294,7 @@ handle_request(struct serve *s, const struct ccnc_proto_request *req)
             probe = ++s->next_probe;
         break;
     }
-    case CCNC_PROTO_OP_PROBE_STOP:
+    case CCNC_AGENT_OP_PROBE_STOP:
         for (int i = 0; i < MAX_PROBES; i++)
             if (s->probes[i] && ccnc_probe_id(s->probes[i]) == req->probe) {
                 /* reply first, then the final sample */
@@ -304,7 +304,7 @@ handle_request(struct serve *s, const struct ccnc_proto_request *req)
             }
         rc = ccnc_error_set(&err, CCNC_ERR_USAGE, _("no probe %d is running"), req->probe);
         break;
-    case CCNC_PROTO_OP_BANDWIDTH: {
+    case CCNC_AGENT_OP_BANDWIDTH: {
         struct bw_slot *slot = NULL;
         for (int i = 0; i < MAX_BANDWIDTH && !slot; i++)
             if (!s->bws[i].bw)
@@ -321,7 +321,7 @@ handle_request(struct serve *s, const struct ccnc_proto_request *req)
         rc = -1;
         break;
     }
-    case CCNC_PROTO_OP_LAST:
+    case CCNC_AGENT_OP_LAST:
         break;
     }
     if (rc == 0)

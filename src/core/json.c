@@ -1,6 +1,7 @@
 /* The model to JSON and back (docs/status-json.md), with json-c. */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <ccnc/json.h>
 
 #include "core/i18n.h"
+#include "core/json-get.h"
 
 /* --- writing --------------------------------------------------------------- */
 
@@ -350,62 +352,34 @@ ccnc_json_link(const struct ccnc_link *link, int flags)
 
 /* --- reading --------------------------------------------------------------- */
 
-static char *
-get_str(json_object *o, const char *key)
-{
-    json_object *v;
+/* Every member is read by the getters of core/json-get.h: a member that is
+ * missing, null or of another type reads as unknown (CCNC_UNKNOWN, NULL,
+ * false or the enum's default), never as an error. */
 
-    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return ccnc_xstrdup(json_object_get_string(v));
-}
-
+/* An int member of the model; beyond int's range it saturates, as json-c's
+ * json_object_get_int() does. */
 static int
 get_int(json_object *o, const char *key)
 {
-    json_object *v;
+    long long v = ccnc_json_get_int(o, key, CCNC_UNKNOWN);
 
-    if (!json_object_object_get_ex(o, key, &v) ||
-        !(json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_boolean)))
-        return CCNC_UNKNOWN;
-    return json_object_get_int(v);
+    return v > INT_MAX ? INT_MAX : v < INT_MIN ? INT_MIN : (int)v;
 }
 
-static long long
-get_int64(json_object *o, const char *key)
-{
-    json_object *v;
-
-    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-        return CCNC_UNKNOWN;
-    return json_object_get_int64(v);
-}
-
-static bool
-get_bool(json_object *o, const char *key)
-{
-    json_object *v;
-
-    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
+/* A yes/no member that may be unknown (written by put_tribool): true,
+ * false, or CCNC_UNKNOWN. */
 static int
-get_enum(json_object *o, const char *key, int (*from)(const char *), int dflt)
+get_tribool(json_object *o, const char *key)
 {
-    json_object *v;
-    int e;
+    bool b = false;
 
-    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-        return dflt;
-    e = from(json_object_get_string(v));
-    return e < 0 ? dflt : e;
+    return ccnc_json_find_bool(o, key, &b) == CCNC_JSON_FIELD_OK ? b : CCNC_UNKNOWN;
 }
 
 /* Iterate over the objects of array o[key]; non-objects are skipped. */
 #define FOR_EACH_OBJ(o, key, item)                                             \
     for (json_object *arr_##item = NULL, *item = NULL;                         \
-         !arr_##item && json_object_object_get_ex((o), (key), &arr_##item) &&  \
-         json_object_is_type(arr_##item, json_type_array);)                    \
+         !arr_##item && (arr_##item = ccnc_json_get_array((o), (key)));)       \
         for (size_t i_##item = 0, n_##item = json_object_array_length(arr_##item); \
              i_##item < n_##item; i_##item++)                                  \
             if ((item = json_object_array_get_idx(arr_##item, i_##item)) &&    \
@@ -414,55 +388,56 @@ get_enum(json_object *o, const char *key, int (*from)(const char *), int dflt)
 static void
 bond_read(struct ccnc_bond *b, json_object *o)
 {
-    b->name = get_str(o, "name");
-    b->mode = get_enum(o, "mode", ccnc_bond_mode_from_string, CCNC_UNKNOWN);
-    b->primary = get_str(o, "primary");
-    b->active_slave = get_str(o, "active_slave");
-    b->mii_status = get_str(o, "mii_status");
+    b->name = ccnc_json_dup_str(o, "name");
+    b->mode = ccnc_json_get_enum(o, "mode", ccnc_bond_mode_from_string, CCNC_UNKNOWN);
+    b->primary = ccnc_json_dup_str(o, "primary");
+    b->active_slave = ccnc_json_dup_str(o, "active_slave");
+    b->mii_status = ccnc_json_dup_str(o, "mii_status");
     b->miimon_ms = get_int(o, "miimon_ms");
     b->updelay_ms = get_int(o, "updelay_ms");
     b->downdelay_ms = get_int(o, "downdelay_ms");
     b->arp_interval_ms = get_int(o, "arp_interval_ms");
     FOR_EACH_OBJ(o, "slaves", so) {
         struct ccnc_bond_slave *s = ccnc_bond_add_slave(b);
-        s->name = get_str(so, "name");
-        s->state = get_enum(so, "state", ccnc_slave_state_from_string, CCNC_SLAVE_BACKUP);
-        s->mii_status = get_str(so, "mii_status");
+        s->name = ccnc_json_dup_str(so, "name");
+        s->state = ccnc_json_get_enum(so, "state", ccnc_slave_state_from_string,
+                                      CCNC_SLAVE_BACKUP);
+        s->mii_status = ccnc_json_dup_str(so, "mii_status");
         s->link_failures = get_int(so, "link_failures");
         s->speed_mbps = get_int(so, "speed_mbps");
-        s->perm_hwaddr = get_str(so, "perm_hwaddr");
+        s->perm_hwaddr = ccnc_json_dup_str(so, "perm_hwaddr");
     }
 }
 
 static void
 host_read(struct ccnc_host *h, json_object *o)
 {
-    h->connection = get_enum(o, "connection", ccnc_conn_state_from_string, CCNC_CONN_CONNECTED);
-    h->stale = get_bool(o, "stale");
-    h->error = get_str(o, "error");
-    h->hostkey_sha256 = get_str(o, "hostkey_sha256");
-    h->hostkey_question = get_bool(o, "hostkey_question");
-    h->passphrase_question = get_bool(o, "passphrase_question");
-    h->agent_version = get_str(o, "agent_version");
-    h->libvirt = get_enum(o, "libvirt", ccnc_conn_state_from_string, CCNC_UNKNOWN);
-    h->libvirt_error = get_str(o, "libvirt_error");
+    h->connection = ccnc_json_get_enum(o, "connection", ccnc_conn_state_from_string,
+                                       CCNC_CONN_CONNECTED);
+    h->stale = ccnc_json_get_bool(o, "stale", false);
+    h->error = ccnc_json_dup_str(o, "error");
+    h->hostkey_sha256 = ccnc_json_dup_str(o, "hostkey_sha256");
+    h->hostkey_question = ccnc_json_get_bool(o, "hostkey_question", false);
+    h->passphrase_question = ccnc_json_get_bool(o, "passphrase_question", false);
+    h->agent_version = ccnc_json_dup_str(o, "agent_version");
+    h->libvirt = ccnc_json_get_enum(o, "libvirt", ccnc_conn_state_from_string, CCNC_UNKNOWN);
+    h->libvirt_error = ccnc_json_dup_str(o, "libvirt_error");
 
     FOR_EACH_OBJ(o, "nics", no) {
         struct ccnc_nic *n = ccnc_host_add_nic(h);
         json_object *s;
-        n->pci = get_str(no, "pci");
+        n->pci = ccnc_json_dup_str(no, "pci");
         n->vendor_id = get_int(no, "vendor_id");
         n->device_id = get_int(no, "device_id");
-        n->vendor = get_str(no, "vendor");
-        n->device = get_str(no, "device");
-        n->driver = get_str(no, "driver");
-        n->netdev = get_str(no, "netdev");
+        n->vendor = ccnc_json_dup_str(no, "vendor");
+        n->device = ccnc_json_dup_str(no, "device");
+        n->driver = ccnc_json_dup_str(no, "driver");
+        n->netdev = ccnc_json_dup_str(no, "netdev");
         n->iommu_group = get_int(no, "iommu_group");
-        n->is_vf = get_bool(no, "is_vf");
-        n->pf = get_str(no, "pf");
-        n->error = get_str(no, "error");
-        if (json_object_object_get_ex(no, "sriov", &s) &&
-            json_object_is_type(s, json_type_object)) {
+        n->is_vf = ccnc_json_get_bool(no, "is_vf", false);
+        n->pf = ccnc_json_dup_str(no, "pf");
+        n->error = ccnc_json_dup_str(no, "error");
+        if ((s = ccnc_json_get_object(no, "sriov"))) {
             n->has_sriov = true;
             n->sriov.total_vfs = get_int(s, "total_vfs");
             n->sriov.num_vfs = get_int(s, "num_vfs");
@@ -473,78 +448,77 @@ host_read(struct ccnc_host *h, json_object *o)
     }
     FOR_EACH_OBJ(o, "links", lo) {
         struct ccnc_link *l = ccnc_host_add_link(h);
-        l->name = get_str(lo, "name");
+        l->name = ccnc_json_dup_str(lo, "name");
         l->ifindex = get_int(lo, "ifindex");
-        l->kind = get_str(lo, "kind");
-        l->mac = get_str(lo, "mac");
+        l->kind = ccnc_json_dup_str(lo, "kind");
+        l->mac = ccnc_json_dup_str(lo, "mac");
         l->mtu = get_int(lo, "mtu");
-        l->operstate = get_str(lo, "operstate");
-        l->carrier = get_int(lo, "carrier");
+        l->operstate = ccnc_json_dup_str(lo, "operstate");
+        l->carrier = get_tribool(lo, "carrier");
         l->speed_mbps = get_int(lo, "speed_mbps");
-        l->master = get_str(lo, "master");
-        l->rx_bps = get_int64(lo, "rx_bps");
-        l->tx_bps = get_int64(lo, "tx_bps");
+        l->master = ccnc_json_dup_str(lo, "master");
+        l->rx_bps = ccnc_json_get_int(lo, "rx_bps", CCNC_UNKNOWN);
+        l->tx_bps = ccnc_json_get_int(lo, "tx_bps", CCNC_UNKNOWN);
         FOR_EACH_OBJ(lo, "vfs", vo) {
             struct ccnc_vf *vf = ccnc_link_add_vf(l);
             vf->index = get_int(vo, "index");
-            vf->pci = get_str(vo, "pci");
-            vf->mac = get_str(vo, "mac");
+            vf->pci = ccnc_json_dup_str(vo, "pci");
+            vf->mac = ccnc_json_dup_str(vo, "mac");
             vf->vlan = get_int(vo, "vlan");
             vf->qos = get_int(vo, "qos");
             vf->max_tx_rate = get_int(vo, "max_tx_rate");
             vf->min_tx_rate = get_int(vo, "min_tx_rate");
-            vf->spoofchk = get_int(vo, "spoofchk");
-            vf->trust = get_int(vo, "trust");
-            vf->link_state = get_str(vo, "link_state");
-            vf->vm = get_str(vo, "vm");
-            vf->reserved = get_bool(vo, "reserved");
+            vf->spoofchk = get_tribool(vo, "spoofchk");
+            vf->trust = get_tribool(vo, "trust");
+            vf->link_state = ccnc_json_dup_str(vo, "link_state");
+            vf->vm = ccnc_json_dup_str(vo, "vm");
+            vf->reserved = ccnc_json_get_bool(vo, "reserved", false);
         }
     }
     FOR_EACH_OBJ(o, "bonds", bo)
         bond_read(ccnc_host_add_bond(h), bo);
     FOR_EACH_OBJ(o, "exports", eo) {
         struct ccnc_export *e = ccnc_host_add_export(h);
-        e->path = get_str(eo, "path");
-        e->clients = get_str(eo, "clients");
-        e->options = get_str(eo, "options");
-        e->free_bytes = get_int64(eo, "free_bytes");
+        e->path = ccnc_json_dup_str(eo, "path");
+        e->clients = ccnc_json_dup_str(eo, "clients");
+        e->options = ccnc_json_dup_str(eo, "options");
+        e->free_bytes = ccnc_json_get_int(eo, "free_bytes", CCNC_UNKNOWN);
     }
     FOR_EACH_OBJ(o, "vms", vo) {
         struct ccnc_vm *vm = ccnc_host_add_vm(h);
         json_object *b;
-        vm->name = get_str(vo, "name");
-        vm->uuid = get_str(vo, "uuid");
-        vm->state = get_enum(vo, "state", ccnc_vm_state_from_string, CCNC_VM_NOSTATE);
-        vm->job = get_enum(vo, "job", ccnc_vm_job_from_string, CCNC_VM_JOB_NONE);
-        vm->memory_kib = get_int64(vo, "memory_kib");
+        vm->name = ccnc_json_dup_str(vo, "name");
+        vm->uuid = ccnc_json_dup_str(vo, "uuid");
+        vm->state = ccnc_json_get_enum(vo, "state", ccnc_vm_state_from_string, CCNC_VM_NOSTATE);
+        vm->job = ccnc_json_get_enum(vo, "job", ccnc_vm_job_from_string, CCNC_VM_JOB_NONE);
+        vm->memory_kib = ccnc_json_get_int(vo, "memory_kib", CCNC_UNKNOWN);
         vm->vcpus = get_int(vo, "vcpus");
-        vm->bond_stale = get_bool(vo, "bond_stale");
+        vm->bond_stale = ccnc_json_get_bool(vo, "bond_stale", false);
         FOR_EACH_OBJ(vo, "nics", no) {
             struct ccnc_vm_nic *n = ccnc_vm_add_nic(vm);
             json_object *t;
-            n->mac = get_str(no, "mac");
-            n->model = get_str(no, "model");
-            n->type = get_str(no, "type");
-            n->role = get_enum(no, "role", ccnc_nic_role_from_string, CCNC_NIC_ROLE_OTHER);
-            n->pci = get_str(no, "pci");
-            n->target = get_str(no, "target");
-            n->alias = get_str(no, "alias");
-            n->source = get_str(no, "source");
-            n->guest_name = get_str(no, "guest_name");
-            n->rx_bps = get_int64(no, "rx_bps");
-            n->tx_bps = get_int64(no, "tx_bps");
-            if (json_object_object_get_ex(no, "teaming", &t) &&
-                json_object_is_type(t, json_type_object)) {
+            n->mac = ccnc_json_dup_str(no, "mac");
+            n->model = ccnc_json_dup_str(no, "model");
+            n->type = ccnc_json_dup_str(no, "type");
+            n->role = ccnc_json_get_enum(no, "role", ccnc_nic_role_from_string,
+                                         CCNC_NIC_ROLE_OTHER);
+            n->pci = ccnc_json_dup_str(no, "pci");
+            n->target = ccnc_json_dup_str(no, "target");
+            n->alias = ccnc_json_dup_str(no, "alias");
+            n->source = ccnc_json_dup_str(no, "source");
+            n->guest_name = ccnc_json_dup_str(no, "guest_name");
+            n->rx_bps = ccnc_json_get_int(no, "rx_bps", CCNC_UNKNOWN);
+            n->tx_bps = ccnc_json_get_int(no, "tx_bps", CCNC_UNKNOWN);
+            if ((t = ccnc_json_get_object(no, "teaming"))) {
                 n->teaming = ccnc_xcalloc(1, sizeof(*n->teaming));
-                n->teaming->type = get_str(t, "type");
-                n->teaming->persistent = get_str(t, "persistent");
-                n->teaming->partner_alias = get_str(t, "partner_alias");
-                n->teaming->partner_mac = get_str(t, "partner_mac");
-                n->teaming->partner_pci = get_str(t, "partner_pci");
+                n->teaming->type = ccnc_json_dup_str(t, "type");
+                n->teaming->persistent = ccnc_json_dup_str(t, "persistent");
+                n->teaming->partner_alias = ccnc_json_dup_str(t, "partner_alias");
+                n->teaming->partner_mac = ccnc_json_dup_str(t, "partner_mac");
+                n->teaming->partner_pci = ccnc_json_dup_str(t, "partner_pci");
             }
         }
-        if (json_object_object_get_ex(vo, "bond", &b) &&
-            json_object_is_type(b, json_type_object)) {
+        if ((b = ccnc_json_get_object(vo, "bond"))) {
             vm->bond = ccnc_xmalloc(sizeof(*vm->bond));
             ccnc_bond_init(vm->bond);
             bond_read(vm->bond, b);
@@ -575,21 +549,22 @@ ccnc_json_parse_host(const char *text, struct ccnc_error *err)
                        get_int(root, "schema_version"), CCNC_SCHEMA_VERSION);
         goto cleanup;
     }
-    if (!json_object_object_get_ex(root, "host", &o) ||
-        !json_object_is_type(o, json_type_object)) {
+    o = ccnc_json_get_object(root, "host");
+    if (!o) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("the JSON has no \"host\" object"));
         goto cleanup;
     }
-    name = get_str(o, "name");
+    name = ccnc_json_dup_str(o, "name");
     if (!name) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("the host has no name"));
         goto cleanup;
     }
     {
-        char *label = get_str(o, "label"), *address = get_str(o, "address");
+        char *label = ccnc_json_dup_str(o, "label");
+        char *address = ccnc_json_dup_str(o, "address");
         h = ccnc_host_new(name, label, address,
-                          get_enum(o, "role", ccnc_host_role_from_string,
-                                   CCNC_HOST_ROLE_HYPERVISOR));
+                          ccnc_json_get_enum(o, "role", ccnc_host_role_from_string,
+                                             CCNC_HOST_ROLE_HYPERVISOR));
         free(label);
         free(address);
     }

@@ -18,6 +18,7 @@
 #include <ccnc/runlog.h>
 
 #include "core/i18n.h"
+#include "core/json-get.h"
 
 #define RUN_VERSION 1
 
@@ -279,48 +280,29 @@ ccnc_runlog_close(struct ccnc_runlog *log)
 
 /* --- reading ---------------------------------------------------------------- */
 
-static char *
-get_s(json_object *o, const char *k)
-{
-    json_object *v;
-
-    if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return ccnc_xstrdup(json_object_get_string(v));
-}
-
-static long long
-get_i(json_object *o, const char *k)
-{
-    json_object *v;
-
-    if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_int))
-        return CCNC_UNKNOWN;
-    return json_object_get_int64(v);
-}
-
 static void
 read_line(struct ccnc_run_summary *s, json_object *o)
 {
-    char *type = get_s(o, "type");
+    /* a member missing or of another type reads as unknown (NULL,
+     * CCNC_UNKNOWN, false), as core/json-get.h says */
+    const char *type = ccnc_json_get_str(o, "type");
 
     if (ccnc_streq(type, "run")) {
-        s->kind = get_s(o, "kind");
-        s->vm = get_s(o, "vm");
-        s->source = get_s(o, "source");
-        s->destination = get_s(o, "destination");
-        s->started_ms = get_i(o, "t_ms");
+        s->kind = ccnc_json_dup_str(o, "kind");
+        s->vm = ccnc_json_dup_str(o, "vm");
+        s->source = ccnc_json_dup_str(o, "source");
+        s->destination = ccnc_json_dup_str(o, "destination");
+        s->started_ms = ccnc_json_get_int(o, "t_ms", CCNC_UNKNOWN);
     } else if (ccnc_streq(type, "step")) {
-        json_object *rb;
         s->n_steps++;
         free(s->last_step);
         free(s->last_outcome);
-        s->last_step = get_s(o, "op");
-        s->last_outcome = get_s(o, "outcome");
-        s->last_rollback = json_object_object_get_ex(o, "rollback", &rb) &&
-                           json_object_get_boolean(rb);
+        s->last_step = ccnc_json_dup_str(o, "op");
+        s->last_outcome = ccnc_json_dup_str(o, "outcome");
+        s->last_rollback = ccnc_json_get_bool(o, "rollback", false);
     } else if (ccnc_streq(type, "probe")) {
-        long long g = get_i(o, "longest_gap_ms"), l = get_i(o, "lost");
+        long long g = ccnc_json_get_int(o, "longest_gap_ms", CCNC_UNKNOWN);
+        long long l = ccnc_json_get_int(o, "lost", CCNC_UNKNOWN);
         s->n_probes++;
         if (g > s->longest_gap_ms)
             s->longest_gap_ms = g;
@@ -329,9 +311,10 @@ read_line(struct ccnc_run_summary *s, json_object *o)
     } else if (ccnc_streq(type, "bond")) {
         s->n_bond_changes++;
     } else if (ccnc_streq(type, "job")) {
-        json_object *stats;
-        if (json_object_object_get_ex(o, "stats", &stats)) {
-            long long d = get_i(stats, "downtime"), t = get_i(stats, "time_elapsed");
+        json_object *stats = ccnc_json_get_object(o, "stats");
+        if (stats) {
+            long long d = ccnc_json_get_int(stats, "downtime", CCNC_UNKNOWN);
+            long long t = ccnc_json_get_int(stats, "time_elapsed", CCNC_UNKNOWN);
             if (d >= 0)
                 s->job_downtime_ms = d;
             if (t >= 0)
@@ -339,20 +322,19 @@ read_line(struct ccnc_run_summary *s, json_object *o)
         }
     } else if (ccnc_streq(type, "result")) {
         long long v;
-        s->result = get_s(o, "result");
-        s->summary = get_s(o, "summary");
-        if ((v = get_i(o, "total_ms")) >= 0)
+        s->result = ccnc_json_dup_str(o, "result");
+        s->summary = ccnc_json_dup_str(o, "summary");
+        if ((v = ccnc_json_get_int(o, "total_ms", CCNC_UNKNOWN)) >= 0)
             s->total_ms = v;
-        if ((v = get_i(o, "downtime_ms")) >= 0)
+        if ((v = ccnc_json_get_int(o, "downtime_ms", CCNC_UNKNOWN)) >= 0)
             s->downtime_ms = v;
-        if ((v = get_i(o, "longest_gap_ms")) > s->longest_gap_ms)
+        if ((v = ccnc_json_get_int(o, "longest_gap_ms", CCNC_UNKNOWN)) > s->longest_gap_ms)
             s->longest_gap_ms = v;
-        if ((v = get_i(o, "lost_probes")) > s->lost_probes)
+        if ((v = ccnc_json_get_int(o, "lost_probes", CCNC_UNKNOWN)) > s->lost_probes)
             s->lost_probes = v;
     } else {
         s->bad_lines++;
     }
-    free(type);
 }
 
 int

@@ -14,12 +14,14 @@
 
 #include <json-c/json.h>
 
+#include <ccnc/agent-proto.h>
 #include <ccnc/lab.h>
 #include <ccnc/json.h>
 #include <ccnc/util.h>
 #include <ccnc/vf.h>
 
 #include "core/i18n.h"
+#include "core/json-get.h"
 
 void
 ccnc_vf_change_init(struct ccnc_vf_change *c, const char *pf, int vf)
@@ -173,9 +175,11 @@ ccnc_vf_change_request(const struct ccnc_vf_change *c, long long id)
     json_object *o = json_object_new_object();
     char *line;
 
-    json_object_object_add(o, "type", json_object_new_string("request"));
+    json_object_object_add(o, "type", json_object_new_string(
+                                          ccnc_agent_msg_type_to_string(CCNC_AGENT_MSG_REQUEST)));
     json_object_object_add(o, "id", json_object_new_int64(id));
-    json_object_object_add(o, "op", json_object_new_string("vf-set"));
+    json_object_object_add(o, "op", json_object_new_string(
+                                        ccnc_agent_op_to_string(CCNC_AGENT_OP_VF_SET)));
     json_object_object_add(o, "pf", json_object_new_string(c->pf ? c->pf : ""));
     json_object_object_add(o, "vf", json_object_new_int(c->vf));
     if (c->mac)
@@ -342,22 +346,20 @@ ccnc_vf_intent_drift(const struct ccnc_vf_intent *in, const char *host, const ch
                      const struct ccnc_vf *vf)
 {
     char *key = intent_key(host, pf, vf->index);
-    json_object *o, *v;
-    const char *mac = NULL;
+    json_object *o = in ? ccnc_json_get_object(in->root, key) : NULL;
+    const char *mac;
+    long long n;
     int vlan = CCNC_VF_KEEP;
     bool drift = false;
 
-    if (!in || !json_object_object_get_ex(in->root, key, &o)) {
-        free(key);
-        return NULL;
-    }
     free(key);
-    if (json_object_object_get_ex(o, "mac", &v) && json_object_is_type(v, json_type_string)) {
-        mac = json_object_get_string(v);
+    if (!o)
+        return NULL;
+    /* a member missing or of another type was not set by ccnc */
+    if ((mac = ccnc_json_get_str(o, "mac")))
         drift |= !vf->mac || strcasecmp(mac, vf->mac) != 0;
-    }
-    if (json_object_object_get_ex(o, "vlan", &v) && json_object_is_type(v, json_type_int)) {
-        vlan = json_object_get_int(v);
+    if (ccnc_json_find_int(o, "vlan", &n) == CCNC_JSON_FIELD_OK) {
+        vlan = n > INT_MAX ? INT_MAX : n < INT_MIN ? INT_MIN : (int)n;
         drift |= vlan != vf->vlan;
     }
     if (!drift)

@@ -19,6 +19,7 @@
 
 #include "engine/collect-agent.h"
 #include "core/i18n.h"
+#include "core/json-get.h"
 #include "core/quote.h"
 
 #ifndef BINDIR
@@ -91,35 +92,13 @@ static void on_restart(void *data);
 
 /* --- the protocol --------------------------------------------------------------- */
 
-static char *
-str_member(json_object *o, const char *key)
-{
-    json_object *v;
-
-    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return ccnc_xstrdup(json_object_get_string(v));
-}
-
-static long long
-int_member(json_object *o, const char *key)
-{
-    json_object *v;
-
-    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-        return -1;
-    return json_object_get_int64(v);
-}
-
 int
 ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_error *err)
 {
-    static const char *const types[] = { "hello", "inventory", "event", "heartbeat", "reply",
-                                         "probe", "traffic" };
     enum json_tokener_error jerr;
     json_object *root, *v;
-    char *type;
-    int rc = 0;
+    const char *type;
+    int rc = 0, known;
 
     memset(msg, 0, sizeof(*msg));
     msg->seq = msg->id = -1;
@@ -133,24 +112,23 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent sent something other than a "
                                                      "JSON object"));
     }
-    type = str_member(root, "type");
+    /* a member missing or of another type reads as absent (-1, NULL,
+     * false), as core/json-get.h says; what must be there is checked */
+    type = ccnc_json_get_str(root, "type");
     if (!type) {
         json_object_put(root);
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent sent a message without a "
                                                      "\"type\""));
     }
-    msg->type = CCNC_AGENT_MSG_OTHER;
-    for (size_t i = 0; i < CCNC_ARRAY_SIZE(types); i++)
-        if (strcmp(type, types[i]) == 0)
-            msg->type = (enum ccnc_agent_msg_type)i;
-    free(type);
-    msg->seq = int_member(root, "seq");
+    known = ccnc_agent_msg_type_from_string(type);
+    msg->type = known < 0 ? CCNC_AGENT_MSG_LAST : (enum ccnc_agent_msg_type)known;
+    msg->seq = ccnc_json_get_int(root, "seq", -1);
     switch (msg->type) {
     case CCNC_AGENT_MSG_HELLO:
-        msg->protocol = (int)int_member(root, "protocol");
-        msg->agent_version = str_member(root, "agent_version");
-        msg->host = str_member(root, "host");
-        msg->role = str_member(root, "role");
+        msg->protocol = (int)ccnc_json_get_int(root, "protocol", -1);
+        msg->agent_version = ccnc_json_dup_str(root, "agent_version");
+        msg->host = ccnc_json_dup_str(root, "host");
+        msg->role = ccnc_json_dup_str(root, "role");
         if (msg->protocol < 0 || !msg->agent_version)
             rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's hello lacks the protocol "
                                                        "or the version"));
@@ -162,28 +140,23 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
             rc = -1;
         break;
     case CCNC_AGENT_MSG_REPLY:
-        msg->id = int_member(root, "id");
-        msg->ok = json_object_object_get_ex(root, "ok", &v) &&
-                  json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
-        msg->error = str_member(root, "error");
-        msg->probe = (int)int_member(root, "probe");
-        if (json_object_object_get_ex(root, "bandwidth", &v) &&
-            json_object_is_type(v, json_type_object)) {
-            json_object *secs;
+        msg->id = ccnc_json_get_int(root, "id", -1);
+        msg->ok = ccnc_json_get_bool(root, "ok", false);
+        msg->error = ccnc_json_dup_str(root, "error");
+        msg->probe = (int)ccnc_json_get_int(root, "probe", -1);
+        if ((v = ccnc_json_get_object(root, "bandwidth"))) {
             msg->has_bandwidth = true;
-            msg->bandwidth.sent_bps = int_member(v, "sent_bps");
-            msg->bandwidth.received_bps = int_member(v, "received_bps");
-            msg->bandwidth.retransmits = int_member(v, "retransmits");
-            msg->bandwidth.seconds = json_object_object_get_ex(v, "seconds", &secs)
-                                         ? json_object_get_double(secs) : 0;
+            msg->bandwidth.sent_bps = ccnc_json_get_int(v, "sent_bps", -1);
+            msg->bandwidth.received_bps = ccnc_json_get_int(v, "received_bps", -1);
+            msg->bandwidth.retransmits = ccnc_json_get_int(v, "retransmits", -1);
+            msg->bandwidth.seconds = ccnc_json_get_double(v, "seconds", 0);
         }
         break;
     case CCNC_AGENT_MSG_TRAFFIC: {
         struct ccnc_agent_traffic *t = &msg->traffic;
-        json_object *links;
-        t->time_ms = int_member(root, "time_ms");
-        if (!json_object_object_get_ex(root, "links", &links) ||
-            !json_object_is_type(links, json_type_array) || t->time_ms < 0) {
+        json_object *links = ccnc_json_get_array(root, "links");
+        t->time_ms = ccnc_json_get_int(root, "time_ms", -1);
+        if (!links || t->time_ms < 0) {
             rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's traffic line lacks its "
                                                        "links or time"));
             break;
@@ -194,9 +167,9 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
         t->tx = ccnc_xcalloc(t->n + 1, sizeof(long long));
         for (size_t i = 0; i < t->n; i++) {
             json_object *l = json_object_array_get_idx(links, i);
-            t->names[i] = str_member(l, "name");
-            t->rx[i] = int_member(l, "rx_bytes");
-            t->tx[i] = int_member(l, "tx_bytes");
+            t->names[i] = ccnc_json_dup_str(l, "name");
+            t->rx[i] = ccnc_json_get_int(l, "rx_bytes", -1);
+            t->tx[i] = ccnc_json_get_int(l, "tx_bytes", -1);
             if (!t->names[i] || t->rx[i] < 0 || t->tx[i] < 0)
                 rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's traffic line lacks a "
                                                            "number"));
@@ -205,15 +178,14 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
     }
     case CCNC_AGENT_MSG_PROBE: {
         struct ccnc_probe_figures *f = &msg->figures;
-        msg->probe = (int)int_member(root, "probe");
-        f->sent = int_member(root, "sent");
-        f->received = int_member(root, "received");
-        f->lost = int_member(root, "lost");
-        f->current_gap_ms = int_member(root, "current_gap_ms");
-        f->longest_gap_ms = int_member(root, "longest_gap_ms");
-        f->done = json_object_object_get_ex(root, "done", &v) &&
-                  json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
-        msg->error = str_member(root, "error");
+        msg->probe = (int)ccnc_json_get_int(root, "probe", -1);
+        f->sent = ccnc_json_get_int(root, "sent", -1);
+        f->received = ccnc_json_get_int(root, "received", -1);
+        f->lost = ccnc_json_get_int(root, "lost", -1);
+        f->current_gap_ms = ccnc_json_get_int(root, "current_gap_ms", -1);
+        f->longest_gap_ms = ccnc_json_get_int(root, "longest_gap_ms", -1);
+        f->done = ccnc_json_get_bool(root, "done", false);
+        msg->error = ccnc_json_dup_str(root, "error");
         f->measured = true;
         if (msg->probe < 1 || f->sent < 0 || f->received < 0 || f->lost < 0 ||
             f->current_gap_ms < 0 || f->longest_gap_ms < 0)
@@ -261,18 +233,19 @@ request_line(json_object *o)
 }
 
 static json_object *
-request(long long id, const char *op)
+request(long long id, enum ccnc_agent_op op)
 {
     json_object *o = json_object_new_object();
 
-    json_object_object_add(o, "type", json_object_new_string("request"));
+    json_object_object_add(o, "type", json_object_new_string(
+                                          ccnc_agent_msg_type_to_string(CCNC_AGENT_MSG_REQUEST)));
     json_object_object_add(o, "id", json_object_new_int64(id));
-    json_object_object_add(o, "op", json_object_new_string(op));
+    json_object_object_add(o, "op", json_object_new_string(ccnc_agent_op_to_string(op)));
     return o;
 }
 
 char *
-ccnc_agent_request_line(long long id, const char *op)
+ccnc_agent_request_line(long long id, enum ccnc_agent_op op)
 {
     return request_line(request(id, op));
 }
@@ -280,7 +253,7 @@ ccnc_agent_request_line(long long id, const char *op)
 char *
 ccnc_agent_probe_start_line(long long id, const char *target, int rate_hz, int max_duration_s)
 {
-    json_object *o = request(id, "probe-start");
+    json_object *o = request(id, CCNC_AGENT_OP_PROBE_START);
 
     json_object_object_add(o, "target", json_object_new_string(target));
     json_object_object_add(o, "proto", json_object_new_string("icmp"));
@@ -292,7 +265,7 @@ ccnc_agent_probe_start_line(long long id, const char *target, int rate_hz, int m
 char *
 ccnc_agent_probe_stop_line(long long id, int probe)
 {
-    json_object *o = request(id, "probe-stop");
+    json_object *o = request(id, CCNC_AGENT_OP_PROBE_STOP);
 
     json_object_object_add(o, "probe", json_object_new_int(probe));
     return request_line(o);
@@ -621,7 +594,7 @@ ccnc_agent_sriov_numvfs(struct ccnc_agent *a, const char *pf, int num_vfs,
     if (check_running(a, err) < 0)
         return -1;
     id = ++a->next_id;
-    o = request(id, "sriov-numvfs");
+    o = request(id, CCNC_AGENT_OP_SRIOV_NUMVFS);
     json_object_object_add(o, "pf", json_object_new_string(pf));
     json_object_object_add(o, "num_vfs", json_object_new_int(num_vfs));
     return send_request(a, request_line(o), id, cb, NULL, data);
@@ -637,7 +610,7 @@ ccnc_agent_bandwidth(struct ccnc_agent *a, const char *target, int seconds, bool
     if (check_running(a, err) < 0)
         return -1;
     id = ++a->next_id;
-    o = request(id, "bandwidth");
+    o = request(id, CCNC_AGENT_OP_BANDWIDTH);
     json_object_object_add(o, "target", json_object_new_string(target));
     json_object_object_add(o, "seconds", json_object_new_int(seconds));
     json_object_object_add(o, "reverse", json_object_new_boolean(reverse));
@@ -903,18 +876,18 @@ agent_line(void *data, const char *line, bool is_stderr)
     }
     switch (msg.type) {
     case CCNC_AGENT_MSG_HELLO:
-        if (msg.protocol != CCNC_AGENT_PROTOCOL ||
+        if (msg.protocol != CCNC_AGENT_PROTO_VERSION ||
             strcmp(msg.agent_version, PACKAGE_VERSION) != 0) {
             fail(a, _("%s runs ccnc-agent %s (protocol %d), but this ccnc %s needs protocol "
                       "%d and the same version"),
                  a->name, msg.agent_version, msg.protocol, PACKAGE_VERSION,
-                 CCNC_AGENT_PROTOCOL);
+                 CCNC_AGENT_PROTO_VERSION);
             break;
         }
         ccnc_str_set(&a->version, msg.agent_version);
         a->hello = true;
         {
-            char *req = ccnc_agent_request_line(++a->next_id, "ping");
+            char *req = ccnc_agent_request_line(++a->next_id, CCNC_AGENT_OP_PING);
             ccnc_ssh_exec_write(a->exec, req, strlen(req));
             free(req);
         }

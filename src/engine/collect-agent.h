@@ -8,14 +8,13 @@
 #include <stdbool.h>
 
 #include <ccnc/action.h>
+#include <ccnc/agent-proto.h>
 #include <ccnc/error.h>
 #include <ccnc/loop.h>
 #include <ccnc/model.h>
 #include <ccnc/vf.h>
 
 #include "engine/transport-ssh.h"
-
-#define CCNC_AGENT_PROTOCOL 1
 
 struct ccnc_agent;
 
@@ -90,18 +89,6 @@ char *ccnc_agent_local_path(void);
 
 /* --- the protocol, without I/O (tested on its own) ------------------------ */
 
-enum ccnc_agent_msg_type {
-    CCNC_AGENT_MSG_HELLO,
-    CCNC_AGENT_MSG_INVENTORY,
-    CCNC_AGENT_MSG_EVENT,
-    CCNC_AGENT_MSG_HEARTBEAT,
-    CCNC_AGENT_MSG_REPLY,
-    CCNC_AGENT_MSG_PROBE,
-    CCNC_AGENT_MSG_TRAFFIC,
-    CCNC_AGENT_MSG_OTHER,   /* a type this console does not know: ignored */
-    CCNC_AGENT_MSG_LAST
-};
-
 /* A traffic line: per link, its byte counters at time_ms. */
 struct ccnc_agent_traffic {
     long long time_ms;
@@ -111,7 +98,7 @@ struct ccnc_agent_traffic {
 };
 
 struct ccnc_agent_msg {
-    enum ccnc_agent_msg_type type;
+    enum ccnc_agent_msg_type type;   /* _LAST: a type this console does not know, ignored */
     int protocol;              /* hello */
     char *agent_version;       /* hello */
     char *host;                /* hello */
@@ -134,7 +121,7 @@ int ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg,
                           struct ccnc_error *err);
 void ccnc_agent_msg_clear(struct ccnc_agent_msg *msg);
 /* A request line with its '\n': {"type":"request","id":ID,"op":OP}. */
-char *ccnc_agent_request_line(long long id, const char *op);
+char *ccnc_agent_request_line(long long id, enum ccnc_agent_op op);
 /* probe-start and probe-stop request lines, with their '\n'. */
 char *ccnc_agent_probe_start_line(long long id, const char *target, int rate_hz,
                                   int max_duration_s);

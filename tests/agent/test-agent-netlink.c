@@ -267,7 +267,7 @@ END_TEST
  * rate not asked for keeps its present value. */
 START_TEST(test_vf_change)
 {
-    struct ccnc_proto_request req = { .has_id = true, .id = 7, .op = CCNC_PROTO_OP_VF_SET };
+    struct ccnc_proto_request req = { .has_id = true, .id = 7, .op = CCNC_AGENT_OP_VF_SET };
     struct ccnc_error err = { 0 };
     struct rtnl_link *orig = rtnl_link_alloc(), *change, *current;
     struct nl_msg *msg = NULL, *pfmsg = nlmsg_alloc_simple(RTM_NEWLINK, 0);

@@ -18,24 +18,24 @@ static const struct {
     long long id;
     int op;
 } requests[] = {
-    { "{\"type\":\"request\",\"id\":11,\"op\":\"ping\"}", 1, 1, 11, CCNC_PROTO_OP_PING },
+    { "{\"type\":\"request\",\"id\":11,\"op\":\"ping\"}", 1, 1, 11, CCNC_AGENT_OP_PING },
     { "  {\"op\":\"ping\",\"id\":0,\"type\":\"request\",\"extra\":[1,2]}  ", 1, 1, 0,
-      CCNC_PROTO_OP_PING },
+      CCNC_AGENT_OP_PING },
     { "{\"type\":\"request\",\"id\":7,\"op\":\"vf-set\",\"pf\":\"eth1\",\"vf\":0,"
       "\"mac\":\"52:54:00:77:01:01\",\"vlan\":201,\"qos\":0,\"max_tx_rate\":1000,"
       "\"min_tx_rate\":0,\"spoofchk\":true,\"trust\":false,\"link_state\":\"auto\"}",
-      1, 1, 7, CCNC_PROTO_OP_VF_SET },
+      1, 1, 7, CCNC_AGENT_OP_VF_SET },
     { "{\"type\":\"request\",\"id\":8,\"op\":\"sriov-numvfs\",\"pf\":\"eth1\",\"num_vfs\":4}",
-      1, 1, 8, CCNC_PROTO_OP_SRIOV_NUMVFS },
+      1, 1, 8, CCNC_AGENT_OP_SRIOV_NUMVFS },
     { "{\"type\":\"request\",\"id\":9,\"op\":\"probe-start\",\"target\":\"10.77.0.101\","
       "\"proto\":\"udp\",\"rate_hz\":100,\"max_duration_s\":600}", 1, 1, 9,
-      CCNC_PROTO_OP_PROBE_START },
+      CCNC_AGENT_OP_PROBE_START },
     { "{\"type\":\"request\",\"id\":10,\"op\":\"probe-stop\",\"probe\":1}", 1, 1, 10,
-      CCNC_PROTO_OP_PROBE_STOP },
+      CCNC_AGENT_OP_PROBE_STOP },
     { "{\"type\":\"request\",\"id\":12,\"op\":\"bandwidth\",\"target\":\"10.77.0.101\","
-      "\"seconds\":5,\"reverse\":true}", 1, 1, 12, CCNC_PROTO_OP_BANDWIDTH },
+      "\"seconds\":5,\"reverse\":true}", 1, 1, 12, CCNC_AGENT_OP_BANDWIDTH },
     { "{\"type\":\"request\",\"id\":13,\"op\":\"bandwidth\",\"target\":\"vm1.lab\"}", 1, 1, 13,
-      CCNC_PROTO_OP_BANDWIDTH },
+      CCNC_AGENT_OP_BANDWIDTH },
     /* errors */
     { "", 0, 0, 0, -1 },
     { "not json", 0, 0, 0, -1 },
@@ -267,6 +267,36 @@ START_TEST(test_iperf3_report)
 }
 END_TEST
 
+/* The wire names of both ends, in the enums' order: a table out of step
+ * with its enum would send one op under another's name. */
+static const char *const op_wire[] = {
+    "ping", "vf-set", "sriov-numvfs", "probe-start", "probe-stop", "bandwidth",
+};
+static const char *const type_wire[] = {
+    "hello", "inventory", "event", "heartbeat", "reply", "probe", "traffic", "request",
+};
+
+START_TEST(test_names)
+{
+    ck_assert_int_eq(CCNC_ARRAY_SIZE(op_wire), CCNC_AGENT_OP_LAST);
+    ck_assert_int_eq(CCNC_ARRAY_SIZE(type_wire), CCNC_AGENT_MSG_LAST);
+    for (int i = 0; i < CCNC_AGENT_OP_LAST; i++) {
+        ck_assert_str_eq(ccnc_agent_op_to_string((enum ccnc_agent_op)i), op_wire[i]);
+        ck_assert_int_eq(ccnc_agent_op_from_string(op_wire[i]), i);
+    }
+    for (int i = 0; i < CCNC_AGENT_MSG_LAST; i++) {
+        ck_assert_str_eq(ccnc_agent_msg_type_to_string((enum ccnc_agent_msg_type)i), type_wire[i]);
+        ck_assert_int_eq(ccnc_agent_msg_type_from_string(type_wire[i]), i);
+    }
+    ck_assert_str_eq(ccnc_agent_op_to_string(CCNC_AGENT_OP_LAST), "?");
+    ck_assert_str_eq(ccnc_agent_msg_type_to_string(CCNC_AGENT_MSG_LAST), "?");
+    ck_assert_int_eq(ccnc_agent_op_from_string("Ping"), -1);
+    ck_assert_int_eq(ccnc_agent_op_from_string(NULL), -1);
+    ck_assert_int_eq(ccnc_agent_msg_type_from_string("frobnicate"), -1);
+    ck_assert_int_eq(ccnc_agent_msg_type_from_string(NULL), -1);
+}
+END_TEST
+
 Suite *
 ccnc_agent_proto_suite(void)
 {
@@ -278,6 +308,7 @@ ccnc_agent_proto_suite(void)
     tcase_add_test(tc, test_parse_length);
     tcase_add_test(tc, test_writers);
     tcase_add_test(tc, test_iperf3_report);
+    tcase_add_test(tc, test_names);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -81,7 +81,7 @@ START_TEST(test_request_roundtrip)
     ck_assert_str_eq(line, "{\"type\":\"request\",\"id\":17,\"op\":\"vf-set\",\"pf\":\"eth1\","
                            "\"vf\":3,\"vlan\":201,\"max_tx_rate\":100,\"trust\":true}\n");
     ck_assert_int_eq(ccnc_proto_parse_request(line, strlen(line), &req, &err), 0);
-    ck_assert_int_eq(req.op, CCNC_PROTO_OP_VF_SET);
+    ck_assert_int_eq(req.op, CCNC_AGENT_OP_VF_SET);
     ck_assert_str_eq(req.pf, "eth1");
     ck_assert_int_eq(req.vf, 3);
     ck_assert_uint_eq(req.set, CCNC_VF_SET_VLAN | CCNC_VF_SET_MAX_TX_RATE | CCNC_VF_SET_TRUST);

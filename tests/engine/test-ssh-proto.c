@@ -89,7 +89,7 @@ START_TEST(test_proto_reply_heartbeat_other)
     ck_assert(m.bandwidth.seconds > 4.9);
     ccnc_agent_msg_clear(&m);
     ck_assert_int_eq(ccnc_agent_parse_line("{\"type\":\"frobnicate\"}", &m, &err), 0);
-    ck_assert_int_eq(m.type, CCNC_AGENT_MSG_OTHER);
+    ck_assert_int_eq(m.type, CCNC_AGENT_MSG_LAST);
     ccnc_agent_msg_clear(&m);
 }
 END_TEST
@@ -123,7 +123,7 @@ END_TEST
 
 START_TEST(test_proto_request)
 {
-    char *line = ccnc_agent_request_line(12, "ping");
+    char *line = ccnc_agent_request_line(12, CCNC_AGENT_OP_PING);
 
     ck_assert_str_eq(line, "{\"type\":\"request\",\"id\":12,\"op\":\"ping\"}\n");
     free(line);
@@ -142,7 +142,7 @@ START_TEST(test_proto_probe_roundtrip)
     char *line = ccnc_agent_probe_start_line(21, "10.77.0.101", 100, 330);
 
     ck_assert_int_eq(ccnc_proto_parse_request(line, strlen(line), &req, &err), 0);
-    ck_assert_int_eq(req.op, CCNC_PROTO_OP_PROBE_START);
+    ck_assert_int_eq(req.op, CCNC_AGENT_OP_PROBE_START);
     ck_assert_int_eq(req.id, 21);
     ck_assert_str_eq(req.target, "10.77.0.101");
     ck_assert_int_eq(req.proto, CCNC_PROBE_ICMP);
@@ -185,7 +185,7 @@ START_TEST(test_proto_probe_roundtrip)
 
     line = ccnc_agent_probe_stop_line(22, 3);
     ck_assert_int_eq(ccnc_proto_parse_request(line, strlen(line), &req, &err), 0);
-    ck_assert_int_eq(req.op, CCNC_PROTO_OP_PROBE_STOP);
+    ck_assert_int_eq(req.op, CCNC_AGENT_OP_PROBE_STOP);
     ck_assert_int_eq(req.probe, 3);
     ccnc_proto_request_clear(&req);
     free(line);
