@@ -58,6 +58,8 @@ struct ccnc_run_summary {
     long long job_downtime_ms, job_total_ms;   /* from the last job line */
     size_t n_steps, n_probes, n_bond_changes;
     size_t bad_lines;      /* lines that could not be read */
+    char *abort_who;       /* who asked it to stop (the first abort line), NULL */
+    long long abort_ms;
 };
 
 /* Read a run file.  -1 and err when it cannot be read at all; lines that

@@ -280,97 +280,83 @@ ccnc_runlog_close(struct ccnc_runlog *log)
 
 /* --- reading ---------------------------------------------------------------- */
 
+/* The summary from the file's lines: the run line's plan, the last step,
+ * the figures of the probe, the job and the result. */
 static void
-read_line(struct ccnc_run_summary *s, json_object *o)
+summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
 {
-    /* a member missing or of another type reads as unknown (NULL,
-     * CCNC_UNKNOWN, false), as core/json-get.h says */
-    const char *type = ccnc_json_get_str(o, "type");
-
-    if (ccnc_streq(type, "run")) {
-        s->kind = ccnc_json_dup_str(o, "kind");
-        s->vm = ccnc_json_dup_str(o, "vm");
-        s->source = ccnc_json_dup_str(o, "source");
-        s->destination = ccnc_json_dup_str(o, "destination");
-        s->started_ms = ccnc_json_get_int(o, "t_ms", CCNC_UNKNOWN);
-    } else if (ccnc_streq(type, "step")) {
+    switch (l->type) {
+    case CCNC_RUN_LINE_RUN:
+        s->kind = ccnc_xstrdup(l->kind >= 0 ? ccnc_action_kind_to_string(l->kind) : "?");
+        s->vm = ccnc_xstrdup(l->vm);
+        s->source = ccnc_xstrdup(l->source);
+        s->destination = ccnc_xstrdup(l->destination);
+        s->started_ms = l->t_ms;
+        break;
+    case CCNC_RUN_LINE_STEP:
         s->n_steps++;
-        free(s->last_step);
-        free(s->last_outcome);
-        s->last_step = ccnc_json_dup_str(o, "op");
-        s->last_outcome = ccnc_json_dup_str(o, "outcome");
-        s->last_rollback = ccnc_json_get_bool(o, "rollback", false);
-    } else if (ccnc_streq(type, "probe")) {
-        long long g = ccnc_json_get_int(o, "longest_gap_ms", CCNC_UNKNOWN);
-        long long l = ccnc_json_get_int(o, "lost", CCNC_UNKNOWN);
+        ccnc_str_set(&s->last_step, l->step.op < CCNC_STEP_LAST ? ccnc_step_op_to_string(l->step.op)
+                                                               : NULL);
+        ccnc_str_set(&s->last_outcome, l->step.outcome < CCNC_STEP_OUTCOME_LAST
+                                           ? ccnc_step_outcome_to_string(l->step.outcome)
+                                           : NULL);
+        s->last_rollback = l->step.rollback;
+        break;
+    case CCNC_RUN_LINE_PROBE:
         s->n_probes++;
-        if (g > s->longest_gap_ms)
-            s->longest_gap_ms = g;
-        if (l > s->lost_probes)
-            s->lost_probes = l;
-    } else if (ccnc_streq(type, "bond")) {
+        if (l->probe.longest_gap_ms > s->longest_gap_ms)
+            s->longest_gap_ms = l->probe.longest_gap_ms;
+        if (l->probe.lost > s->lost_probes)
+            s->lost_probes = l->probe.lost;
+        break;
+    case CCNC_RUN_LINE_BOND:
         s->n_bond_changes++;
-    } else if (ccnc_streq(type, "job")) {
-        json_object *stats = ccnc_json_get_object(o, "stats");
-        if (stats) {
-            long long d = ccnc_json_get_int(stats, "downtime", CCNC_UNKNOWN);
-            long long t = ccnc_json_get_int(stats, "time_elapsed", CCNC_UNKNOWN);
-            if (d >= 0)
-                s->job_downtime_ms = d;
-            if (t >= 0)
-                s->job_total_ms = t;
+        break;
+    case CCNC_RUN_LINE_JOB:
+        if (l->job_downtime_ms >= 0)
+            s->job_downtime_ms = l->job_downtime_ms;
+        if (l->job_elapsed_ms >= 0)
+            s->job_total_ms = l->job_elapsed_ms;
+        break;
+    case CCNC_RUN_LINE_ABORT:
+        if (!s->abort_who) {
+            s->abort_who = ccnc_xstrdup(l->who ? l->who : "?");
+            s->abort_ms = l->t_ms;
         }
-    } else if (ccnc_streq(type, "result")) {
-        long long v;
-        s->result = ccnc_json_dup_str(o, "result");
-        s->summary = ccnc_json_dup_str(o, "summary");
-        if ((v = ccnc_json_get_int(o, "total_ms", CCNC_UNKNOWN)) >= 0)
-            s->total_ms = v;
-        if ((v = ccnc_json_get_int(o, "downtime_ms", CCNC_UNKNOWN)) >= 0)
-            s->downtime_ms = v;
-        if ((v = ccnc_json_get_int(o, "longest_gap_ms", CCNC_UNKNOWN)) > s->longest_gap_ms)
-            s->longest_gap_ms = v;
-        if ((v = ccnc_json_get_int(o, "lost_probes", CCNC_UNKNOWN)) > s->lost_probes)
-            s->lost_probes = v;
-    } else {
-        s->bad_lines++;
+        break;
+    case CCNC_RUN_LINE_RESULT:
+        s->result = ccnc_xstrdup(l->state >= 0 ? ccnc_action_state_to_string(l->state) : "?");
+        ccnc_str_set(&s->summary, l->summary);
+        if (l->total_ms >= 0)
+            s->total_ms = l->total_ms;
+        if (l->downtime_ms >= 0)
+            s->downtime_ms = l->downtime_ms;
+        if (l->longest_gap_ms > s->longest_gap_ms)
+            s->longest_gap_ms = l->longest_gap_ms;
+        if (l->lost_probes > s->lost_probes)
+            s->lost_probes = l->lost_probes;
+        break;
+    default:
+        break;
     }
 }
 
 int
 ccnc_run_read(const char *path, struct ccnc_run_summary *out, struct ccnc_error *err)
 {
-    size_t len = 0;
-    char *text = ccnc_file_read(path, 64 * 1024 * 1024, &len, err);
-    char *p, *nl;
+    struct ccnc_run_line *lines;
+    size_t n, bad;
 
     memset(out, 0, sizeof(*out));
-    if (!text)
+    if (ccnc_run_read_lines(path, &lines, &n, &bad, err) < 0)
         return -1;
     out->path = ccnc_xstrdup(path);
     out->total_ms = out->downtime_ms = out->longest_gap_ms = out->lost_probes = CCNC_UNKNOWN;
-    out->job_downtime_ms = out->job_total_ms = out->started_ms = CCNC_UNKNOWN;
-    for (p = text; *p; p = nl ? nl + 1 : p + strlen(p)) {
-        json_object *o;
-        nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
-        if (!*p)
-            continue;
-        o = json_tokener_parse(p);
-        if (o && json_object_is_type(o, json_type_object))
-            read_line(out, o);
-        else
-            out->bad_lines++; /* e.g. the half line of a crash */
-        json_object_put(o);
-    }
-    free(text);
-    if (!out->kind) {
-        ccnc_error_set_at(err, CCNC_ERR_PARSE, path, 0,
-                          _("this is not a ccnc run file (no \"run\" line)"));
-        ccnc_run_summary_clear(out);
-        return -1;
-    }
+    out->job_downtime_ms = out->job_total_ms = out->started_ms = out->abort_ms = CCNC_UNKNOWN;
+    out->bad_lines = bad;   /* e.g. the half line of a crash */
+    for (size_t i = 0; i < n; i++)
+        summarize(out, &lines[i]);
+    ccnc_run_lines_free(lines, n);
     return 0;
 }
 
@@ -379,6 +365,7 @@ ccnc_run_summary_clear(struct ccnc_run_summary *s)
 {
     free(s->path); free(s->kind); free(s->vm); free(s->source); free(s->destination);
     free(s->result); free(s->summary); free(s->last_step); free(s->last_outcome);
+    free(s->abort_who);
     memset(s, 0, sizeof(*s));
 }
 
@@ -430,22 +417,17 @@ each_line(const char *path, bool (*fn)(json_object *o, void *data), void *data)
 static const char *
 type_of(json_object *o)
 {
-    json_object *v;
-
-    return json_object_object_get_ex(o, "type", &v) && json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v) : NULL;
+    return ccnc_json_get_str(o, "type");
 }
 
 static bool
 find_abort(json_object *o, void *data)
 {
-    json_object *v;
+    const char *who = ccnc_json_get_str(o, "who");
 
     if (!ccnc_streq(type_of(o), "abort"))
         return true;
-    *(char **)data = ccnc_xstrdup(json_object_object_get_ex(o, "who", &v) &&
-                                          json_object_is_type(v, json_type_string)
-                                      ? json_object_get_string(v) : "?");
+    *(char **)data = ccnc_xstrdup(who ? who : "?");
     return false;
 }
 
@@ -470,12 +452,10 @@ look(json_object *o, void *data)
 {
     struct unfinished *u = data;
     const char *type = type_of(o);
-    json_object *v;
 
     if (ccnc_streq(type, "run")) {
-        u->is_vm = json_object_object_get_ex(o, "vm", &v) &&
-                   ccnc_streq(json_object_get_string(v), u->vm);
-        u->t_ms = json_object_object_get_ex(o, "t_ms", &v) ? json_object_get_int64(v) : 0;
+        u->is_vm = ccnc_streq(ccnc_json_get_str(o, "vm"), u->vm);
+        u->t_ms = ccnc_json_get_int(o, "t_ms", 0);
         return u->is_vm;
     }
     if (ccnc_streq(type, "result"))
@@ -548,28 +528,19 @@ static const char *const line_types[CCNC_RUN_LINE_LAST] = {
 static const char *
 str_of(json_object *o, const char *k)
 {
-    json_object *v;
-
-    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v) : NULL;
+    return ccnc_json_get_str(o, k);
 }
 
 static long long
 int_of(json_object *o, const char *k)
 {
-    json_object *v;
-
-    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_int)
-               ? json_object_get_int64(v) : CCNC_UNKNOWN;
+    return ccnc_json_get_int(o, k, CCNC_UNKNOWN);
 }
 
 static bool
 bool_of(json_object *o, const char *k)
 {
-    json_object *v;
-
-    return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_boolean) &&
-           json_object_get_boolean(v);
+    return ccnc_json_get_bool(o, k, false);
 }
 
 static int
