@@ -90,6 +90,7 @@ main(void)
     srunner_add_suite(sr, ccnc_action_suite());
     srunner_add_suite(sr, ccnc_plan_suite());
     srunner_add_suite(sr, ccnc_engine_suite());
+    srunner_add_suite(sr, ccnc_runner_suite());
     srunner_add_suite(sr, ccnc_runlog_suite());
     srunner_add_suite(sr, ccnc_guest_suite());
     srunner_add_suite(sr, ccnc_quote_suite());

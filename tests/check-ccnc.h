@@ -14,6 +14,7 @@ Suite *ccnc_virxml_suite(void);
 Suite *ccnc_action_suite(void);
 Suite *ccnc_plan_suite(void);
 Suite *ccnc_engine_suite(void);
+Suite *ccnc_runner_suite(void);
 Suite *ccnc_runlog_suite(void);
 Suite *ccnc_guest_suite(void);
 Suite *ccnc_quote_suite(void);

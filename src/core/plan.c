@@ -42,9 +42,9 @@ ccnc_vm_nic_view_get(const struct ccnc_snapshot *snap, const struct ccnc_lab_vm 
             out->passthrough = n;
         else if (n->role == CCNC_NIC_ROLE_BACKUP && !out->backup)
             out->backup = n;
-        if (n->teaming && ccnc_streq(n->teaming->type, "transient") && !out->failover)
-            out->failover = n;
     }
+    /* a failover device with its persistent partner: QEMU's own teaming */
+    out->failover = ccnc_vm_failover_nic(out->vm, NULL);
     out->bond_known = out->vm->bond && !out->vm->bond_stale;
     if (!out->vm->bond)
         return;

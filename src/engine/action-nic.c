@@ -20,7 +20,7 @@
 /* verify-on-backup: replies that must arrive over the backup, and how long
  * they may take (the probe sends 100 a second and reports every 100 ms) */
 #define VERIFY_REPLIES 5
-#define VERIFY_S 3
+#define VERIFY_S 2
 
 /* --- the domain's XML --------------------------------------------------------- */
 
@@ -271,17 +271,21 @@ ccnc_step_verify_on_backup(struct ccnc_action_run *r, struct ccnc_error *err)
     }
     {
         struct ccnc_error why = { 0 };
+        char *what = got > 0
+                         ? ccnc_xasprintf(_("only %lld probe replies came back over the backup "
+                                            "NIC %s within %d s"), got, slave ? slave : "?",
+                                          VERIFY_S)
+                         : ccnc_xasprintf(_("no probe reply came back over the backup NIC %s "
+                                            "within %d s"), slave ? slave : "?", VERIFY_S);
         if (backup_path(r, &why) < 0)
-            ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
-                           _("no probe reply came back over the backup NIC %s within %d s "
-                             "(%lld): %s"), slave ? slave : "?", VERIFY_S, got, why.message);
+            /* TRANSLATORS: what did not come back; which part of the path is dead */
+            ccnc_error_set(err, CCNC_ERR_UNAVAILABLE, _("%s: %s"), what, why.message);
         else
             ccnc_error_set(err, CCNC_ERR_UNAVAILABLE,
-                           _("no probe reply came back over the backup NIC %s within %d s "
-                             "(%lld), though its host side looks alive: look at the bridge's "
-                             "forwarding and the network behind it"),
-                           slave ? slave : "?", VERIFY_S, got);
+                           _("%s, though its host side looks alive: look at the bridge's "
+                             "forwarding and the network behind it"), what);
         ccnc_error_clear(&why);
+        free(what);
     }
     free(slave);
     return -1;

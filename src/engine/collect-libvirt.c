@@ -445,19 +445,24 @@ read_job(virDomainPtr dom)
     return job;
 }
 
-/* Did libvirt say it undefined this domain, which is not running? Then it
- * is on its way out of the list, whatever the list says. */
+/* Is this domain on its way out of the list, whatever the list says: not
+ * running, and libvirt said it undefined it, or it is transient (an
+ * inactive transient domain is one being removed)?  The events come before
+ * the domain leaves libvirt's list: a listing taken between the two would
+ * keep a VM that a migration took away. */
 static bool
 gone(struct lv_host *h, virDomainPtr dom)
 {
     bool undefined = false;
 
+    if (virDomainIsActive(dom) != 0)
+        return false;
     pthread_mutex_lock(&h->mu);
     for (size_t i = 0; i < h->n_undefined; i++)
         if (ccnc_streq(h->undefined[i], virDomainGetName(dom)))
             undefined = true;
     pthread_mutex_unlock(&h->mu);
-    return undefined && virDomainIsActive(dom) == 0;
+    return undefined || virDomainIsPersistent(dom) == 0;
 }
 
 /* Read every domain of the connection; false when the connection failed. */

@@ -885,7 +885,8 @@ running_count(const struct ccnc_engine *e)
 static void start_queued(struct ccnc_engine *e);
 
 /* Finished runs: their threads joined, their connections closed, off the
- * loop's stack (a run's own callback cannot free it). */
+ * loop's stack (a run's own callback cannot free it); then what waits
+ * starts. */
 static void
 reap(void *data)
 {
@@ -1003,7 +1004,8 @@ ccnc_engine_submit(struct ccnc_engine *e, struct ccnc_action *a, struct ccnc_err
     ea->total_ms = ea->downtime_ms = CCNC_UNKNOWN;
     *(struct engine_action **)ccnc_array_push(&e->actions, &e->n_actions, &e->cap_actions,
                                               sizeof(ea)) = ea;
-    start_queued(e);
+    /* it starts on the loop's next pass: the caller knows its id first */
+    ccnc_loop_post(e->loop, reap, e);
     return ea->id;
 }
 

@@ -106,10 +106,12 @@ add_vm(struct ccnc_host *h, const struct ccnc_lab *lab, const char *name, enum v
         add_nic(vm, pt_mac, "e1000e", "bridge", "net1", "vnet0", "br-pt");
     add_nic(vm, bk_mac, "virtio", "bridge", "net0", "vnet1", "br0");
     if (shape == TEAMING) {
-        struct ccnc_vm_nic *t = &vm->nics[0];
+        struct ccnc_vm_nic *t = &vm->nics[0], *p = &vm->nics[1];
         t->teaming = ccnc_xcalloc(1, sizeof(*t->teaming));
         t->teaming->type = ccnc_xstrdup("transient");
         t->teaming->persistent = ccnc_xstrdup("net0");
+        p->teaming = ccnc_xcalloc(1, sizeof(*p->teaming));
+        p->teaming->type = ccnc_xstrdup("persistent");
     }
     ccnc_vm_apply_roles(vm, ccnc_lab_find_vm(lab, name));
     vm->bond = ccnc_xmalloc(sizeof(*vm->bond));

@@ -11,6 +11,8 @@
 #include <ccnc/engine.h>
 #include <ccnc/runlog.h>
 
+#include <libvirt/libvirt.h>
+
 #include "check-ccnc.h"
 #include "engine/collect-libvirt.h"
 
@@ -89,6 +91,114 @@ START_TEST(test_engine_lists_test_driver)
     /* the SSH side has not been reached: still honest about it */
     ck_assert(snap->hosts[0]->stale);
     ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+/* --- following libvirt's lifecycle ----------------------------------------- */
+
+struct follow {
+    struct ccnc_engine *engine;
+    const char *vm;
+    int want;            /* a VM state, or -1: the VM gone */
+    bool met;
+};
+
+static bool
+follow_met(const struct ccnc_snapshot *snap, const struct follow *f)
+{
+    const struct ccnc_vm *vm = snap->n_hosts ? ccnc_host_find_vm(snap->hosts[0], f->vm) : NULL;
+
+    return f->want < 0 ? !vm && snap->hosts[0]->libvirt == CCNC_CONN_CONNECTED
+                       : vm && (int)vm->state == f->want;
+}
+
+static void
+on_follow(const struct ccnc_snapshot *snap, const struct ccnc_event_list *changes, void *data)
+{
+    struct follow *f = data;
+
+    (void)changes;
+    if (follow_met(snap, f)) {
+        f->met = true;
+        ccnc_loop_quit(ccnc_engine_loop(f->engine));
+    }
+}
+
+static void
+stop_loop(void *data)
+{
+    ccnc_loop_quit(data);
+}
+
+/* Run the engine's loop until the snapshot shows vm in state want (-1:
+ * gone), 15 s at most. */
+static bool
+wait_vm(struct follow *f, const char *vm, int want)
+{
+    struct ccnc_snapshot *snap = ccnc_engine_snapshot(f->engine);
+    int t;
+
+    f->vm = vm;
+    f->want = want;
+    f->met = follow_met(snap, f);
+    ccnc_snapshot_unref(snap);
+    if (f->met)
+        return true;
+    t = ccnc_loop_add_timer(ccnc_engine_loop(f->engine), 15000, false, stop_loop,
+                            ccnc_engine_loop(f->engine));
+    ccnc_loop_run(ccnc_engine_loop(f->engine));
+    ccnc_loop_remove(ccnc_engine_loop(f->engine), t);
+    return f->met;
+}
+
+/* A domain defined, started, paused, resumed, stopped and undefined by
+ * another client of the same hypervisor: the snapshot follows each step,
+ * and after the undefine the VM is gone, not left shut off. */
+START_TEST(test_engine_follows_lifecycle)
+{
+    static const char xml[] = "<domain type='test'><name>ghost</name><memory>8192</memory>"
+                              "<os><type>hvm</type></os></domain>";
+    char *text = ccnc_xstrdup("[host t]\naddress = localhost\nuser = root\n"
+                              "role = hypervisor\nlibvirt_uri = test:///default\n");
+    struct ccnc_lab *lab = ccnc_lab_load_text("engine.conf", text, strlen(text), NULL, 0, NULL);
+    struct follow f = { 0 };
+    virConnectPtr other;
+    virDomainPtr dom;
+
+    ck_assert_ptr_nonnull(lab);
+    f.engine = ccnc_engine_new(lab);
+    ccnc_engine_set_listener(f.engine, on_follow, &f);
+    ccnc_engine_start(f.engine);
+    ck_assert(wait_vm(&f, "test", CCNC_VM_RUNNING));
+    /* the default test driver is one per process: this is the same host */
+    other = virConnectOpen("test:///default");
+    ck_assert_ptr_nonnull(other);
+    dom = virDomainDefineXML(other, xml);
+    ck_assert_ptr_nonnull(dom);
+    ck_assert_msg(wait_vm(&f, "ghost", CCNC_VM_SHUTOFF), "defined: not seen");
+    ck_assert_int_eq(virDomainCreate(dom), 0);
+    ck_assert_msg(wait_vm(&f, "ghost", CCNC_VM_RUNNING), "started: not seen");
+    ck_assert_int_eq(virDomainSuspend(dom), 0);
+    ck_assert_msg(wait_vm(&f, "ghost", CCNC_VM_PAUSED), "suspended: not seen");
+    ck_assert_int_eq(virDomainResume(dom), 0);
+    ck_assert_msg(wait_vm(&f, "ghost", CCNC_VM_RUNNING), "resumed: not seen");
+    ck_assert_int_eq(virDomainDestroy(dom), 0);
+    ck_assert_msg(wait_vm(&f, "ghost", CCNC_VM_SHUTOFF), "destroyed: not seen");
+    ck_assert_int_eq(virDomainUndefine(dom), 0);
+    ck_assert_msg(wait_vm(&f, "ghost", -1), "undefined: still shown");
+    /* a transient domain that stops is gone with it */
+    virDomainFree(dom);
+    dom = virDomainCreateXML(other, xml, 0);
+    ck_assert_ptr_nonnull(dom);
+    ck_assert_msg(wait_vm(&f, "ghost", CCNC_VM_RUNNING), "transient: not seen");
+    ck_assert_int_eq(virDomainDestroy(dom), 0);
+    ck_assert_msg(wait_vm(&f, "ghost", -1), "transient, stopped: still shown");
+    virDomainFree(dom);
+    virConnectClose(other);
+    ccnc_engine_set_listener(f.engine, NULL, NULL);
+    ccnc_engine_free(f.engine);
+    ccnc_lab_unref(lab);
+    free(text);
 }
 END_TEST
 
@@ -220,6 +330,7 @@ ccnc_engine_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_engine_lists_test_driver);
     tcase_add_test(tc, test_engine_reports_libvirt_failure);
+    tcase_add_test(tc, test_engine_follows_lifecycle);
     tcase_add_test(tc, test_uri_wrapper);
     tcase_add_test(tc, test_engine_replay);
     suite_add_tcase(s, tc);

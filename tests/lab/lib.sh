@@ -273,8 +273,8 @@ check-storage ok
 check-backup ok
 reserve-nic ok
 bond-to-backup ok
-detach ok
 verify-on-backup ok
+detach ok
 migrate ok
 attach ok
 wait-enslaved ok

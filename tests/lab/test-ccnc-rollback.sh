@@ -34,7 +34,7 @@ result=$(jq -r .result "$WORK/out.json")
 [ "$result" = rolled-back ] || { fail "result '$result', expected rolled-back"; sed 's/^/  | /' "$WORK/err" "$WORK/out.json" | tail -30; }
 run=$(jq -r .run_file "$WORK/out.json")
 steps=$(jq -r 'select(.type == "step") | "\(if .rollback then "!" else "" end)\(.op) \(.outcome)"' "$run" | tr '\n' ',')
-want="check-destination ok,check-storage ok,check-backup ok,reserve-nic ok,bond-to-backup ok,detach ok,verify-on-backup ok,migrate failed,!release-nic ok,!reattach-source ok,!restore-primary ok,"
+want="check-destination ok,check-storage ok,check-backup ok,reserve-nic ok,bond-to-backup ok,verify-on-backup ok,detach ok,migrate failed,!release-nic ok,!reattach-source ok,!restore-primary ok,"
 [ "$steps" = "$want" ] || fail "steps: $steps"
 jq -r .summary "$WORK/out.json" | grep -q "as before" || fail "summary: $(jq -r .summary "$WORK/out.json")"
 
@@ -64,9 +64,20 @@ rc=$?
 [ "$(jq -r .result "$WORK/out2.json")" = rolled-back ] || fail "after ccnc abort: $(jq -r .summary "$WORK/out2.json")"
 [ "$(where_running)" = "$src" ] || fail "after ccnc abort, $VM runs on '$(where_running)'"
 r=$(wait_bond_on "$src" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "after ccnc abort, bond0 not back on the stand-in ($r)"
-log "ccnc abort: rolled back"
+# the operator's stop, recorded as such: its own line in the run file
+# (who and when), and the cause the step, the summary and the file give
+run2=$(jq -r .run_file "$WORK/out2.json")
+jq -s -e '[.[] | select(.type == "abort" and .who == "ccnc abort, from another shell")] | length == 1' "$run2" >/dev/null ||
+	fail "after ccnc abort: no abort line naming 'ccnc abort' in the run file"
+jq -r .summary "$WORK/out2.json" | grep -q "aborted by the operator (ccnc abort, from another shell)" ||
+	fail "after ccnc abort, the summary gives another cause: $(jq -r .summary "$WORK/out2.json")"
+jq -e '[.steps[] | select(.name == "migrate" and (.error | test("^aborted by the operator")))] | length == 1' "$WORK/out2.json" >/dev/null ||
+	fail "after ccnc abort, the migrate step's error: $(jq -c '[.steps[] | select(.name == "migrate") | .error]' "$WORK/out2.json")"
+jq -r .summary "$WORK/out2.json" | grep -qi "end of file\|input/output" &&
+	fail "after ccnc abort, the summary reads like a crash: $(jq -r .summary "$WORK/out2.json")"
+log "ccnc abort: rolled back: $(jq -r .summary "$WORK/out2.json")"
 
-# a destination that does not answer: the first check fails, nothing changes
+# a destination whose libvirt does not answer: the plan refuses, nothing runs
 bad=$WORK/bad.conf
 awk -v d="$dst" '/^\[host / { h = $2; sub(/\]/, "", h) }
 	h == d && /^libvirt_uri/ { print "libvirt_uri = test:///nonexistent/ccnc.xml"; next }
@@ -74,9 +85,11 @@ awk -v d="$dst" '/^\[host / { h = $2; sub(/\]/, "", h) }
 timeout 120 "$CCNC" -c "$bad" migrate "$VM" --to "$dst" --json >"$WORK/bad.json" 2>"$WORK/bad.err"
 rc=$?
 [ $rc = 1 ] || fail "unreachable destination: ccnc exited $rc"
-[ "$(jq -r .result "$WORK/bad.json")" = failed ] || fail "unreachable destination: result $(jq -r .result "$WORK/bad.json")"
-[ "$(jq -r '[.steps[] | select(.outcome != "skipped")] | length' "$WORK/bad.json")" = 1 ] ||
-	fail "unreachable destination: more than the first step ran"
+[ "$(jq -r .result "$WORK/bad.json")" = refused ] || fail "unreachable destination: result $(jq -r .result "$WORK/bad.json")"
+jq -r .summary "$WORK/bad.json" | grep -q "$dst's libvirt does not answer" ||
+	fail "unreachable destination: $(jq -r .summary "$WORK/bad.json")"
+[ "$(jq -r '.steps | length' "$WORK/bad.json")" = 0 ] || fail "unreachable destination: a step ran"
+[ "$(jq -r .run_file "$WORK/bad.json")" = null ] || fail "unreachable destination: a run was recorded"
 [ "$(where_running)" = "$src" ] || fail "$VM moved after a failed check"
 r=$(wait_bond_on "$src" "$CCNC_LAB_PRIMARY_MAC" 10) || fail "bond0 left the stand-in after a failed check ($r)"
 

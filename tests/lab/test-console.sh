@@ -55,7 +55,7 @@ if wait_screen "the running migration" "migrate-passthrough vm1: $src .* $dst +r
 	wait_screen "the migrate step running" "^ +8 migrate +running" 30 &&
 		cp "$WORK/screen" "$WORK/during"
 	grep -Eq "lost probes +[0-9]+ of [0-9]+" "$WORK/during" || fail "no gap meter while the migration ran"
-	grep -Eq '^ +7 verify-on-backup +ok' "$WORK/during" || fail "the bond was not verified on the backup before the migration"
+	grep -Eq '^ +6 verify-on-backup +ok' "$WORK/during" || fail "the bond was not verified on the backup before the migration"
 	log "during the migration:"
 	sed -n '3,20p' "$WORK/during" | sed 's/^/  | /'
 fi

@@ -1,0 +1,286 @@
+/* The engine's runner of actions, against libvirt's built-in test driver (a
+ * hypervisor inside the client library, which cannot migrate): actions
+ * given to it start in order, at most `parallel` at once, each with its
+ * run file; its listener hears each step, and each end once; a queued
+ * action can be stopped before it starts; a VM takes one action at a time. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ccnc/engine.h>
+#include <ccnc/runlog.h>
+
+#include "check-ccnc.h"
+
+/* two running domains, as the test driver reads them from a file */
+static const char node_xml[] =
+    "<node>\n"
+    "  <domain type='test'><name>vmA</name><memory>8192</memory>"
+    "<os><type>hvm</type></os></domain>\n"
+    "  <domain type='test'><name>vmB</name><memory>8192</memory>"
+    "<os><type>hvm</type></os></domain>\n"
+    "</node>\n";
+
+#define MAX_EVENTS 256
+
+struct heard {
+    struct ccnc_engine *engine;
+    struct { int id; enum ccnc_engine_action_event ev; } ev[MAX_EVENTS];
+    int n;
+    int finished, want_finished;
+};
+
+static void
+on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccnc_action *a,
+          const struct ccnc_step *step)
+{
+    struct heard *h = data;
+
+    ck_assert_ptr_nonnull(a);
+    ck_assert((ev == CCNC_ENGINE_ACTION_STEP) == (step != NULL));
+    if (h->n < MAX_EVENTS) {
+        h->ev[h->n].id = id;
+        h->ev[h->n].ev = ev;
+        h->n++;
+    }
+    if (ev == CCNC_ENGINE_ACTION_FINISHED && ++h->finished == h->want_finished)
+        ccnc_loop_quit(ccnc_engine_loop(h->engine));
+}
+
+static void
+give_up(void *data)
+{
+    ccnc_loop_quit(data);
+}
+
+/* The index of the first event ev of action id, -1 if none; and how many. */
+static int
+first(const struct heard *h, int id, enum ccnc_engine_action_event ev, int *count)
+{
+    int at = -1, n = 0;
+
+    for (int i = 0; i < h->n; i++)
+        if (h->ev[i].id == id && h->ev[i].ev == ev) {
+            if (at < 0)
+                at = i;
+            n++;
+        }
+    if (count)
+        *count = n;
+    return at;
+}
+
+struct fixture {
+    char dir[64];
+    char *node;
+    struct ccnc_lab *lab;
+};
+
+static void
+setup(struct fixture *f)
+{
+    char *text;
+    FILE *fp;
+
+    snprintf(f->dir, sizeof(f->dir), "/tmp/ccnc-runner.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(f->dir));
+    f->node = ccnc_xasprintf("%s/node.xml", f->dir);
+    fp = fopen(f->node, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(node_xml, fp);
+    fclose(fp);
+    setenv("XDG_STATE_HOME", f->dir, 1);
+    text = ccnc_xasprintf("[host sys1]\naddress = localhost\nuser = root\nrole = hypervisor\n"
+                          "libvirt_uri = test://%s\n"
+                          "[host sys2]\naddress = localhost\nuser = root\nrole = hypervisor\n"
+                          "libvirt_uri = test:///default\n"
+                          "[vm vmA]\nhost = sys1\n[vm vmB]\nhost = sys1\n"
+                          "[migration]\nstep_timeout_s = 5\ntimeout_s = 10\n", f->node);
+    f->lab = ccnc_lab_load_text("runner.conf", text, strlen(text), NULL, 0, NULL);
+    ck_assert_ptr_nonnull(f->lab);
+    free(text);
+}
+
+static void
+teardown(struct fixture *f)
+{
+    char *cmd = ccnc_xasprintf("rm -rf '%s'", f->dir);
+
+    ccnc_lab_unref(f->lab);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(f->node);
+    unsetenv("XDG_STATE_HOME");
+}
+
+static struct ccnc_action *
+migration(const char *vm)
+{
+    return ccnc_action_new(CCNC_ACTION_MIGRATE, vm, "sys1", "sys2", NULL);
+}
+
+/* Two actions with room for one: the second starts after the first ends;
+ * each step is heard started and ended, each end once; each run file
+ * ends with its result. */
+START_TEST(test_runner_one_at_a_time)
+{
+    struct fixture f;
+    struct heard h = { 0 };
+    struct ccnc_engine *e;
+    struct ccnc_error err = { 0 };
+    int a, b, n, guard;
+
+    setup(&f);
+    e = ccnc_engine_new(f.lab);
+    h.engine = e;
+    h.want_finished = 2;
+    ccnc_engine_set_parallel(e, 1);
+    ccnc_engine_set_action_listener(e, on_action, &h);
+    a = ccnc_engine_submit(e, migration("vmA"), &err);
+    b = ccnc_engine_submit(e, migration("vmB"), &err);
+    ck_assert_int_gt(a, 0);
+    ck_assert_int_gt(b, a);
+    /* queued: nothing starts before the loop runs */
+    ck_assert(ccnc_engine_action_active(e, a));
+    ck_assert(ccnc_engine_action_active(e, b));
+    ck_assert_ptr_null(ccnc_engine_action_run_file(e, a));
+    ck_assert_int_eq(h.n, 0);
+    /* a VM takes one action at a time */
+    ck_assert_int_eq(ccnc_engine_submit(e, migration("vmA"), &err), -1);
+    ck_assert_int_eq(err.code, CCNC_ERR_REFUSED);
+    ccnc_error_clear(&err);
+    guard = ccnc_loop_add_timer(ccnc_engine_loop(e), 60000, false, give_up,
+                                ccnc_engine_loop(e));
+    ccnc_loop_run(ccnc_engine_loop(e));
+    ccnc_loop_remove(ccnc_engine_loop(e), guard);
+    ck_assert_int_eq(h.finished, 2);
+
+    ck_assert_int_eq(first(&h, a, CCNC_ENGINE_ACTION_STARTED, &n), 0);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_ge(first(&h, b, CCNC_ENGINE_ACTION_STARTED, &n), 0);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_gt(first(&h, b, CCNC_ENGINE_ACTION_STARTED, NULL),
+                     first(&h, a, CCNC_ENGINE_ACTION_FINISHED, NULL));
+    first(&h, a, CCNC_ENGINE_ACTION_FINISHED, &n);
+    ck_assert_int_eq(n, 1);
+    for (int id = a; id <= b; id++) {
+        const struct ccnc_action *act = ccnc_engine_action_get(e, id);
+        const char *file = ccnc_engine_action_run_file(e, id);
+        struct ccnc_run_summary s;
+        int steps;
+        ck_assert_ptr_nonnull(act);
+        ck_assert(!ccnc_engine_action_active(e, id));
+        /* the test driver cannot migrate: the checks pass, the migration fails */
+        ck_assert_int_eq(act->state, CCNC_ACTION_FAILED);
+        ck_assert_int_eq(act->steps[0].outcome, CCNC_STEP_OK);
+        ck_assert_int_eq(act->steps[2].op, CCNC_STEP_MIGRATE);
+        ck_assert_int_eq(act->steps[2].outcome, CCNC_STEP_FAILED);
+        ck_assert_ptr_nonnull(strstr(act->steps[2].error, "the migration failed"));
+        /* each of the three steps that ran: heard running, and heard ended */
+        first(&h, id, CCNC_ENGINE_ACTION_STEP, &steps);
+        ck_assert_int_eq(steps, 6);
+        ck_assert_ptr_nonnull(file);
+        ck_assert_int_eq(ccnc_run_read(file, &s, NULL), 0);
+        ck_assert_str_eq(s.result, "failed");
+        ck_assert_str_eq(s.vm, act->vm);
+        ck_assert_uint_eq(s.n_steps, 3);   /* the three that ran: a skipped step has no line */
+        ccnc_run_summary_clear(&s);
+    }
+    ck_assert(!ccnc_engine_busy(e));
+    ck_assert_uint_eq(ccnc_engine_n_actions(e), 2);
+    ck_assert_uint_eq(ccnc_engine_n_results(e), 2);
+    ccnc_engine_free(e);
+    teardown(&f);
+}
+END_TEST
+
+/* A queued action stopped before it starts: it ends at once, says so, and
+ * leaves no run file; the running one is not touched. */
+START_TEST(test_runner_abort_queued)
+{
+    struct fixture f;
+    struct heard h = { 0 };
+    struct ccnc_engine *e;
+    int a, b, n, guard;
+    const struct ccnc_action *act;
+
+    setup(&f);
+    e = ccnc_engine_new(f.lab);
+    h.engine = e;
+    h.want_finished = 2;
+    ccnc_engine_set_parallel(e, 1);
+    ccnc_engine_set_action_listener(e, on_action, &h);
+    a = ccnc_engine_submit(e, migration("vmA"), NULL);
+    b = ccnc_engine_submit(e, migration("vmB"), NULL);
+    ccnc_engine_abort(e, b, "test");
+    ck_assert_int_eq(first(&h, b, CCNC_ENGINE_ACTION_FINISHED, &n), 0);
+    ck_assert_int_eq(n, 1);
+    act = ccnc_engine_action_get(e, b);
+    ck_assert_int_eq(act->state, CCNC_ACTION_FAILED);
+    ck_assert_ptr_nonnull(strstr(act->summary, "not started"));
+    ck_assert_ptr_nonnull(strstr(act->summary, "(test)"));
+    ck_assert(!ccnc_engine_action_active(e, b));
+    ck_assert(ccnc_engine_action_active(e, a));
+    /* stopping it again changes nothing */
+    ccnc_engine_abort(e, b, "test");
+    first(&h, b, CCNC_ENGINE_ACTION_FINISHED, &n);
+    ck_assert_int_eq(n, 1);
+    guard = ccnc_loop_add_timer(ccnc_engine_loop(e), 60000, false, give_up,
+                                ccnc_engine_loop(e));
+    ccnc_loop_run(ccnc_engine_loop(e));
+    ccnc_loop_remove(ccnc_engine_loop(e), guard);
+    ck_assert_int_eq(h.finished, 2);
+    ck_assert_int_lt(first(&h, b, CCNC_ENGINE_ACTION_STARTED, NULL), 0);
+    ck_assert_ptr_null(ccnc_engine_action_run_file(e, b));
+    ck_assert_ptr_nonnull(ccnc_engine_action_run_file(e, a));
+    ck_assert_int_eq(ccnc_engine_action_get(e, a)->state, CCNC_ACTION_FAILED);
+    ccnc_engine_free(e);
+    teardown(&f);
+}
+END_TEST
+
+/* Room for two: both run at once. */
+START_TEST(test_runner_parallel)
+{
+    struct fixture f;
+    struct heard h = { 0 };
+    struct ccnc_engine *e;
+    int a, b, guard;
+
+    setup(&f);
+    e = ccnc_engine_new(f.lab);
+    h.engine = e;
+    h.want_finished = 2;
+    ccnc_engine_set_parallel(e, 2);
+    ccnc_engine_set_action_listener(e, on_action, &h);
+    a = ccnc_engine_submit(e, migration("vmA"), NULL);
+    b = ccnc_engine_submit(e, migration("vmB"), NULL);
+    guard = ccnc_loop_add_timer(ccnc_engine_loop(e), 60000, false, give_up,
+                                ccnc_engine_loop(e));
+    ccnc_loop_run(ccnc_engine_loop(e));
+    ccnc_loop_remove(ccnc_engine_loop(e), guard);
+    ck_assert_int_eq(h.finished, 2);
+    /* both started before either finished */
+    ck_assert_int_lt(first(&h, b, CCNC_ENGINE_ACTION_STARTED, NULL),
+                     first(&h, a, CCNC_ENGINE_ACTION_FINISHED, NULL));
+    ccnc_engine_free(e);
+    teardown(&f);
+}
+END_TEST
+
+Suite *
+ccnc_runner_suite(void)
+{
+    Suite *s = suite_create("runner");
+    TCase *tc = tcase_create("runner");
+
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_runner_one_at_a_time);
+    tcase_add_test(tc, test_runner_abort_queued);
+    tcase_add_test(tc, test_runner_parallel);
+    suite_add_tcase(s, tc);
+    return s;
+}
