@@ -112,7 +112,13 @@ if [ -s "$plant/not-first" ]; then fail "config.h is not the first include"; sed
 hdr=$(grep -l '#include "config.h"' include/ccnc/*.h src/*/*.h ui/*.h 2>/dev/null)
 if [ -n "$hdr" ]; then fail "config.h in a header"; echo "$hdr" | sed 's/^/  | /'; else pass; fi
 
-# 4. nothing is left in the flat src/
+# 4. below the engine's own file, nothing calls the engine's API: the
+# collectors, the runs and the transport report through callback structs
+back=$(grep -lE '#include +<ccnc/engine\.h>|\bccnc_engine_[a-z_]+\(' src/engine/*.[ch] 2>/dev/null |
+    grep -v '^src/engine/engine\.c$')
+if [ -n "$back" ]; then fail "the engine's API called from below it"; echo "$back" | sed 's/^/  | /'; else pass; fi
+
+# 5. nothing is left in the flat src/
 flat=$(ls src/*.c src/*.h 2>/dev/null)
 if [ -n "$flat" ]; then fail "files outside the layer folders"; echo "$flat" | sed 's/^/  | /'; else pass; fi
 

@@ -10,6 +10,7 @@
 
 #include "core/i18n.h"
 #include "ui-dialogs.h"
+#include "ui-widgets.h"
 
 /* The width of the plan, host key and passphrase dialogs (the help and
  * the VF editor have their own): 90 columns where they fit with room to
@@ -83,12 +84,24 @@ draw_help(struct ui_grid *g)
 static void
 draw_plan(struct ui_grid *g, const char *plan)
 {
-    int lines = 0, w = dialog_width(g), h, y0, x0, y;
+    /* the plan's notes ("    - why") are wrapped under their dash; each
+     * step is one line */
+    static const char note[] = "    - ";
+    const size_t note_len = sizeof(note) - 1;
+    int rows = 0, w = dialog_width(g), h, y0, x0, y, nw = w - 4 - (int)note_len;
     const char *p;
 
-    for (p = plan; *p; p++)
-        lines += *p == '\n';
-    h = lines + 5;
+    for (p = plan; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = ccnc_xstrndup(p, len);
+        rows += strncmp(line, note, note_len) == 0
+                    ? ui_put_wrapped(NULL, 0, 0, nw, g->h, UI_REVERSE, line + note_len)
+                    : 1;
+        free(line);
+        p = nl ? nl + 1 : p + len;
+    }
+    h = rows + 5;
     if (h > g->h - 2)
         h = g->h - 2;
     y0 = (g->h - h) / 2;
@@ -97,14 +110,22 @@ draw_plan(struct ui_grid *g, const char *plan)
         y0 = 1;
     draw_box(g, y0, x0, h, w);
     y = y0 + 1;
-    for (p = plan; *p && y < y0 + h - 3; y++) {
+    for (p = plan; *p && y < y0 + h - 3;) {
         const char *nl = strchr(p, '\n');
         char *line = ccnc_xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
-        ui_grid_put_fit(g, y, x0 + 2, w - 4, y == y0 + 1 ? UI_BOLD : UI_REVERSE, line);
-        ui_grid_fill_attr_span(g, y, x0 + 1, 1, UI_REVERSE);
+        if (strncmp(line, note, note_len) == 0) {
+            ui_grid_put_fit(g, y, x0 + 2, (int)note_len, UI_REVERSE, note);
+            y = ui_put_wrapped(g, y, x0 + 2 + (int)note_len, nw, y0 + h - 3 - y, UI_REVERSE,
+                               line + note_len);
+        } else {
+            ui_grid_put_fit(g, y, x0 + 2, w - 4, y == y0 + 1 ? UI_BOLD : UI_REVERSE, line);
+            y++;
+        }
         free(line);
         p = nl ? nl + 1 : p + strlen(p);
     }
+    for (int r = y0 + 1; r < y0 + h - 1; r++)
+        ui_grid_fill_attr_span(g, r, x0 + 1, 1, UI_REVERSE);
     ui_grid_fill_attr_span(g, y0 + 1, x0 + 1, w - 2, UI_REVERSE);
     ui_grid_put_fit(g, y0 + h - 2, x0 + 2, w - 4, UI_REVERSE,
                     _("y: run it   Tab: another destination   n or Esc: cancel"));

@@ -97,39 +97,6 @@ phase_of(const struct ccnc_action *a)
     return -1; /* no migration in this action */
 }
 
-/* text over at most max_lines lines of width w from (y, x), broken at
- * spaces; returns the row after the last one written. */
-static int
-put_wrapped(struct ui_grid *g, int y, int x, int w, int max_lines, enum ui_attr attr,
-            const char *text)
-{
-    for (int n = 0; *text && n < max_lines; n++) {
-        size_t len = strlen(text), cut = len;
-        char *line;
-        if (ui_text_width(text) > w) {
-            cut = 0;
-            for (size_t i = 0; i < len; i++) {
-                char *part = ccnc_xstrndup(text, i);
-                bool fits = ui_text_width(part) <= w;
-                free(part);
-                if (!fits)
-                    break;
-                if (text[i] == ' ')
-                    cut = i;
-            }
-            if (cut == 0)
-                cut = len;
-        }
-        line = ccnc_xstrndup(text, cut);
-        ui_grid_put_fit(g, y++, x, w, attr, line);
-        free(line);
-        text += cut;
-        while (*text == ' ')
-            text++;
-    }
-    return y;
-}
-
 static void
 mib(char *buf, size_t len, long long bytes)
 {
@@ -171,7 +138,7 @@ draw_gap_meter(struct ui_grid *g, int y, int x, int w, const struct ccnc_probe_f
     if (!p->measured) {
         ui_grid_put_fit(g, y, x, w, UI_DIM, _("not measured"));
         if (p->error)
-            put_wrapped(g, y + 1, x, w, 3, UI_DIM, p->error);
+            ui_put_wrapped(g, y + 1, x, w, 3, UI_DIM, p->error);
         return;
     }
     for (int i = 0; i < 3; i++)
@@ -196,7 +163,7 @@ draw_gap_meter(struct ui_grid *g, int y, int x, int w, const struct ccnc_probe_f
     snprintf(buf, sizeof(buf), _("%lld of %lld"), p->lost, p->sent);
     ui_grid_put_fit(g, y + 2, vx, vw, p->lost ? UI_WARN : UI_GOOD, buf);
     if (p->done && p->error)
-        put_wrapped(g, y + 3, x, w, 2, UI_DIM, p->error);
+        ui_put_wrapped(g, y + 3, x, w, 2, UI_DIM, p->error);
 }
 
 static void
@@ -223,7 +190,7 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
     if (a->summary) {
         /* the summary is the sentence that matters: wrap it, never cut it */
         enum ui_attr sa = a->on_backup_only ? UI_BAD : state_attr;
-        y = put_wrapped(g, y, 1, g->w - 2, bottom - y + 1, sa, a->summary);
+        y = ui_put_wrapped(g, y, 1, g->w - 2, bottom - y + 1, sa, a->summary);
         y--;
     } else if (st->action_running) {
         ui_grid_put_fit(g, y, 1, g->w - 2, UI_DIM, _("x aborts: the action undoes what it can."));

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <ccnc/util.h>
 
@@ -86,4 +87,37 @@ ui_format_age(char *buf, size_t len, long long ms)
         snprintf(buf, len, "%lldh %02lldm", s / 3600, s % 3600 / 60);
     else
         snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+}
+
+int
+ui_put_wrapped(struct ui_grid *g, int y, int x, int w, int max_lines, enum ui_attr attr,
+               const char *text)
+{
+    for (int n = 0; *text && n < max_lines && w > 0; n++) {
+        size_t len = strlen(text), cut = len;
+        char *line;
+        if (ui_text_width(text) > w) {
+            cut = 0;
+            for (size_t i = 0; i < len; i++) {
+                char *part = ccnc_xstrndup(text, i);
+                bool fits = ui_text_width(part) <= w;
+                free(part);
+                if (!fits)
+                    break;
+                if (text[i] == ' ')
+                    cut = i;
+            }
+            if (cut == 0)
+                cut = len;
+        }
+        line = ccnc_xstrndup(text, cut);
+        if (g)
+            ui_grid_put_fit(g, y, x, w, attr, line);
+        y++;
+        free(line);
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+    return y;
 }

@@ -32,6 +32,10 @@ ui_str(const char *s)
 {
     return s ? s : "?";
 }
+/* text over at most max_lines rows of width w from (y, x), broken at
+ * spaces; returns the row after the last one.  g NULL: only counts. */
+int ui_put_wrapped(struct ui_grid *g, int y, int x, int w, int max_lines, enum ui_attr attr,
+                   const char *text);
 /* "4m 10s", "2h 05m", "3d 4h": a short age for stale markers. */
 void ui_format_age(char *buf, size_t len, long long ms);
 

@@ -112,7 +112,9 @@ ccnc_runlog_open(const char *dir, const struct ccnc_action *a, long long now_ms,
                                        ccnc_action_kind_to_string(a->kind))
                       : ccnc_xasprintf("%s/%s-%s-%s.%d.jsonl", dir, stamp, a->vm ? a->vm : "lab",
                                        ccnc_action_kind_to_string(a->kind), n);
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        /* O_APPEND: `ccnc abort` in another shell appends its line to this
+         * file; each writer's line lands whole at the end, none over another */
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
         if (fd < 0 && errno != EEXIST)
             break;
     }

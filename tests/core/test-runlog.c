@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ccnc/model.h>
 #include <ccnc/runlog.h>
 
 #include "check-ccnc.h"
@@ -130,6 +131,121 @@ START_TEST(test_run_unfinished_and_damaged)
 }
 END_TEST
 
+/* `ccnc abort` from another shell: the unfinished run of the VM is found,
+ * a whole abort line is appended, and the reader says who stopped it. */
+START_TEST(test_abort_from_elsewhere)
+{
+    char *done = write_run(100, -1);      /* vm1, finished */
+    char *open_run = write_run(8, -1);    /* vm1, stopped mid-run */
+    char *found, *who;
+    struct ccnc_run_summary s;
+    struct ccnc_error err = { 0 };
+
+    ck_assert_str_ne(done, open_run);
+    found = ccnc_run_find_unfinished(dir, "vm1");
+    ck_assert_ptr_nonnull(found);
+    ck_assert_str_eq(found, open_run);
+    ck_assert_ptr_null(ccnc_run_find_unfinished(dir, "vm2"));
+    ck_assert_ptr_null(ccnc_run_abort_who(open_run));
+    ck_assert_int_eq(ccnc_run_append_abort(found, 1764097209000LL, "ccnc abort, from another "
+                                                                   "shell", &err), 0);
+    who = ccnc_run_abort_who(open_run);
+    ck_assert_str_eq(who, "ccnc abort, from another shell");
+    ck_assert_int_eq(ccnc_run_read(open_run, &s, NULL), 0);
+    ck_assert_str_eq(s.abort_who, "ccnc abort, from another shell");
+    ck_assert_int_eq(s.abort_ms, 1764097209000LL);
+    ck_assert_uint_eq(s.bad_lines, 0);    /* a whole line among the others */
+    ck_assert_ptr_null(s.result);
+    ccnc_run_summary_clear(&s);
+    ck_assert_int_eq(ccnc_run_append_abort("/nonexistent/run.jsonl", 1, "x", &err), -1);
+    ck_assert_int_eq(err.code, CCNC_ERR_IO);
+    ccnc_error_clear(&err);
+    free(who);
+    free(found);
+    free(done);
+    free(open_run);
+}
+END_TEST
+
+/* Another process appends its abort line while the run still writes: the
+ * line stays, whole, between the run's own. */
+START_TEST(test_abort_while_open)
+{
+    struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_MIGRATE, "vm1", "sys1", "sys2", NULL);
+    struct ccnc_runlog *log = ccnc_runlog_open(dir, a, 1000, NULL);
+    struct ccnc_run_line *lines;
+    size_t n, bad;
+
+    ck_assert_ptr_nonnull(log);
+    ccnc_runlog_probe(log, 1100, 10, 10, 0, 1, 5);
+    ck_assert_int_eq(ccnc_run_append_abort(ccnc_runlog_path(log), 1150, "elsewhere", NULL), 0);
+    ccnc_runlog_probe(log, 1200, 20, 20, 0, 1, 5);
+    ccnc_runlog_probe(log, 1300, 30, 30, 0, 1, 5);
+    ck_assert_int_eq(ccnc_run_read_lines(ccnc_runlog_path(log), &lines, &n, &bad, NULL), 0);
+    ck_assert_uint_eq(bad, 0);
+    ck_assert_uint_eq(n, 5);
+    ck_assert_int_eq(lines[2].type, CCNC_RUN_LINE_ABORT);
+    ck_assert_str_eq(lines[2].who, "elsewhere");
+    ck_assert_int_eq(lines[4].probe.sent, 30);
+    ccnc_run_lines_free(lines, n);
+    ccnc_runlog_close(log);
+    ccnc_action_free(a);
+}
+END_TEST
+
+/* The line reader: the run line's plan and notes, each step, the abort
+ * and the result, in order, as written. */
+START_TEST(test_read_lines)
+{
+    struct ccnc_action *a = ccnc_action_new_steps(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys2",
+                                                  "sys1", "e1000e",
+                                                  (const enum ccnc_step_op[]){
+                                                      CCNC_STEP_CHECK_DESTINATION,
+                                                      CCNC_STEP_MIGRATE, CCNC_STEP_ATTACH },
+                                                  3);
+    struct ccnc_runlog *log;
+    struct ccnc_run_line *lines;
+    struct ccnc_step *st;
+    size_t n, bad;
+
+    ccnc_action_add_note(a, "vm1 holds no passthrough NIC now");
+    ccnc_action_confirm(a);
+    log = ccnc_runlog_open(dir, a, 1000, NULL);
+    ck_assert_ptr_nonnull(log);
+    st = ccnc_action_next(a, 1100);
+    ccnc_action_report(a, CCNC_STEP_OK, NULL, 1200);
+    ccnc_runlog_step(log, a, st);
+    ccnc_runlog_abort(log, 1300, "console");
+    st = ccnc_action_next(a, 1300);
+    ccnc_action_report(a, CCNC_STEP_FAILED, "aborted by the operator (console)", 1400);
+    ccnc_runlog_step(log, a, st);
+    ccnc_runlog_finish(log, a, 1500, 500, CCNC_UNKNOWN);
+    ck_assert_int_eq(ccnc_run_read_lines(ccnc_runlog_path(log), &lines, &n, &bad, NULL), 0);
+    ck_assert_uint_eq(n, 5);
+    ck_assert_uint_eq(bad, 0);
+    ck_assert_int_eq(lines[0].type, CCNC_RUN_LINE_RUN);
+    ck_assert_int_eq(lines[0].kind, CCNC_ACTION_MIGRATE_PASSTHROUGH);
+    ck_assert_uint_eq(lines[0].n_plan, 3);
+    ck_assert_int_eq(lines[0].plan[1], CCNC_STEP_MIGRATE);
+    ck_assert_uint_eq(lines[0].n_notes, 1);
+    ck_assert_str_eq(lines[0].notes[0], "vm1 holds no passthrough NIC now");
+    ck_assert_int_eq(lines[1].type, CCNC_RUN_LINE_STEP);
+    ck_assert_int_eq(lines[1].step.op, CCNC_STEP_CHECK_DESTINATION);
+    ck_assert_int_eq(lines[1].step.outcome, CCNC_STEP_OK);
+    ck_assert_int_eq(lines[2].type, CCNC_RUN_LINE_ABORT);
+    ck_assert_str_eq(lines[2].who, "console");
+    ck_assert_int_eq(lines[3].step.op, CCNC_STEP_MIGRATE);
+    ck_assert_int_eq(lines[3].step.outcome, CCNC_STEP_FAILED);
+    ck_assert_str_eq(lines[3].step.error, "aborted by the operator (console)");
+    ck_assert_int_eq(lines[4].type, CCNC_RUN_LINE_RESULT);
+    ck_assert_int_eq(lines[4].state, a->state);
+    ck_assert_int_eq(lines[4].total_ms, 500);
+    ccnc_run_lines_free(lines, n);
+    ccnc_runlog_close(log);
+    ccnc_action_free(a);
+}
+END_TEST
+
 START_TEST(test_not_a_run_file)
 {
     struct ccnc_run_summary s;
@@ -186,6 +302,9 @@ ccnc_runlog_suite(void)
     tcase_add_test(tc, test_run_rolled_back);
     tcase_add_test(tc, test_run_unfinished_and_damaged);
     tcase_add_test(tc, test_not_a_run_file);
+    tcase_add_test(tc, test_abort_from_elsewhere);
+    tcase_add_test(tc, test_read_lines);
+    tcase_add_test(tc, test_abort_while_open);
     tcase_add_test(tc, test_two_runs_same_second);
     tcase_add_test(tc, test_default_dir);
     suite_add_tcase(s, tc);

@@ -346,3 +346,22 @@ lab_result() {
 	log "FAILED ($FAILS)"
 	exit 1
 }
+
+# --- the console in tmux (session "cc" on $WORK/tmux.sock) -------------------
+T() { tmux -S "$WORK/tmux.sock" "$@"; }
+screen() { T capture-pane -p -t cc 2>/dev/null; }
+# wait (bounded) until the screen matches an extended regex; keep the screen
+# in $WORK/screen
+wait_screen() { # WHAT REGEX SECONDS
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		screen >"$WORK/screen"
+		grep -Eq -- "$2" "$WORK/screen" && return 0
+		sleep 0.1
+	done
+	fail "$1: the screen never showed /$2/"
+	sed 's/^/  | /' "$WORK/screen"
+	return 1
+}
+# the label the lab config gives host $1 (what the console's overview shows)
+label() { awk -v h="$1" '/^\[host / { cur = $2; sub(/\]/, "", cur) } cur == h && /^label/ { sub(/^label *= */, ""); print; exit }' "$CCNC_LAB_CONF"; }

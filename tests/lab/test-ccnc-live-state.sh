@@ -94,21 +94,6 @@ slow=$WORK/slow.conf
 sed -e '/^\[migration\]/,$d' "$CCNC_LAB_CONF" >"$slow"
 printf '[migration]\nbandwidth_mbps = 1\ntimeout_s = 200\nstep_timeout_s = 30\n' >>"$slow"
 
-sock=$WORK/tmux.sock
-T() { tmux -S "$sock" "$@"; }
-screen() { T capture-pane -p -t cc 2>/dev/null; }
-wait_screen() { # WHAT REGEX SECONDS
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		screen >"$WORK/screen"
-		grep -Eq -- "$2" "$WORK/screen" && return 0
-		sleep 0.1
-	done
-	fail "$1: the screen never showed /$2/"
-	sed 's/^/  | /' "$WORK/screen"
-	return 1
-}
-label() { awk -v h="$1" '/^\[host / { cur = $2; sub(/\]/, "", cur) } cur == h && /^label/ { sub(/^label *= */, ""); print; exit }' "$CCNC_LAB_CONF"; }
 # the Log filtered on $1: how many lines show it
 log_count() {
 	T send-keys -t cc / C-u

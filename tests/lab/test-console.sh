@@ -17,22 +17,6 @@ export XDG_STATE_HOME=$WORK/state
 lab_ensure_up
 lab_start_placement
 
-sock=$WORK/tmux.sock
-T() { tmux -S "$sock" "$@"; }
-screen() { T capture-pane -p -t cc 2>/dev/null; }
-# wait (bounded) until the screen matches an extended regex; keep the screen
-wait_screen() { # WHAT REGEX SECONDS
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		screen >"$WORK/screen"
-		grep -Eq -- "$2" "$WORK/screen" && return 0
-		sleep 0.1
-	done
-	fail "$1: the screen never showed /$2/"
-	sed 's/^/  | /' "$WORK/screen"
-	return 1
-}
-label() { awk -v h="$1" '/^\[host / { cur = $2; sub(/\]/, "", cur) } cur == h && /^label/ { sub(/^label *= */, ""); print; exit }' "$CCNC_LAB_CONF"; }
 
 T new-session -d -s cc -x 100 -y 32 \
 	"TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/exit'; sleep 1"

@@ -758,11 +758,15 @@ START_TEST(test_plan_dialog)
     struct ccnc_snapshot *snap = fixture_snapshot();
     struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1",
                                             "sys2", "e1000e");
-    char *plan = ccnc_action_plan_text(a);
+    char *plan;
     struct ui_grid *g = ui_grid_new(80, 24, false);
     struct ui_state st = { .clock = "12:34:56" };
     char *text;
 
+    /* a note longer than the dialog is wide: wrapped under its dash */
+    ccnc_action_add_note(a, "bond0 already runs on its backup NIC eth1: no switch, and the "
+                            "steps read the guest bond again before they change anything");
+    plan = ccnc_action_plan_text(a);
     st.plan = plan;
     ui_draw_screen(g, snap, &st);
     text = ui_grid_to_text(g, true);
