@@ -203,11 +203,15 @@ refuse_state(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
             const struct ccnc_host *h = snap->hosts[i];
             const struct ccnc_lab_host *lh = ccnc_lab_find_host(lab, h->name);
             if (lh && ccnc_lab_host_runs_libvirt(lh) && h->libvirt != CCNC_CONN_CONNECTED)
-                return ccnc_error_set(err, CCNC_ERR_REFUSED,
-                                      _("no host reported %s, and %s's libvirt has not "
-                                        "answered%s%s: where %s runs is not known"),
-                                      req->vm, h->name, h->libvirt_error ? ": " : "",
-                                      h->libvirt_error ? h->libvirt_error : "", req->vm);
+                return h->libvirt_error
+                           ? ccnc_error_set(err, CCNC_ERR_REFUSED,
+                                            _("no host reported %s, and %s's libvirt has not "
+                                              "answered (%s): where %s runs is not known"),
+                                            req->vm, h->name, h->libvirt_error, req->vm)
+                           : ccnc_error_set(err, CCNC_ERR_REFUSED,
+                                            _("no host reported %s, and %s's libvirt has not "
+                                              "answered: where %s runs is not known"),
+                                            req->vm, h->name, req->vm);
         }
         return ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s runs on no host of the lab"),
                               req->vm);
@@ -267,10 +271,14 @@ static void
 note_bond_unknown(struct ccnc_action *a, const struct ccnc_lab_vm *cv,
                   const struct ccnc_vm_nic_view *v)
 {
-    if (!v->bond_known)
-        ccnc_action_add_note(a, _("%s's bond is not known now (the guest agent %s): the steps "
-                                  "read it before they change anything"), cv->name,
-                             v->vm->bond ? _("stopped answering") : _("has not answered yet"));
+    if (!v->bond_known && v->vm->bond)
+        ccnc_action_add_note(a, _("%s's bond is not known now (its guest agent stopped "
+                                  "answering): the steps read it before they change anything"),
+                             cv->name);
+    else if (!v->bond_known)
+        ccnc_action_add_note(a, _("%s's bond is not known yet (its guest agent has not "
+                                  "answered): the steps read it before they change anything"),
+                             cv->name);
 }
 
 static struct ccnc_action *
@@ -440,10 +448,14 @@ ccnc_plan(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
             return NULL;
         }
         if (!dh || dh->libvirt != CCNC_CONN_CONNECTED) {
-            ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s's libvirt does not answer%s%s: %s "
-                                                    "cannot go there now"),
-                           to->name, dh && dh->libvirt_error ? ": " : "",
-                           dh && dh->libvirt_error ? dh->libvirt_error : "", cv->name);
+            if (dh && dh->libvirt_error)
+                ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s's libvirt does not answer (%s): %s "
+                                                        "cannot go there now"),
+                               to->name, dh->libvirt_error, cv->name);
+            else
+                ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s's libvirt does not answer: %s "
+                                                        "cannot go there now"),
+                               to->name, cv->name);
             return NULL;
         }
         return plan_migrate(cv, &v, dh, err);

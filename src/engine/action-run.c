@@ -127,9 +127,11 @@ ccnc_run_loop_request(struct ccnc_action_run *r, enum ccnc_run_loop_req req, con
     while (!r->loop_done)
         if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
             break;
-    if (!r->loop_done)
-        rc = ccnc_error_set(err, CCNC_ERR_TIMEOUT, _("%s did not answer within %d s"),
-                            host ? host : _("the console's loop"),
+    if (!r->loop_done && host)
+        rc = ccnc_error_set(err, CCNC_ERR_TIMEOUT, _("%s did not answer within %d s"), host,
+                            r->lab->migration.step_timeout_s);
+    else if (!r->loop_done)
+        rc = ccnc_error_set(err, CCNC_ERR_TIMEOUT, _("the console did not answer within %d s"),
                             r->lab->migration.step_timeout_s);
     else if (!r->loop_ok)
         rc = ccnc_error_set(err, CCNC_ERR_UNAVAILABLE, "%s",
