@@ -501,7 +501,7 @@ on_stdin(int fd, short revents, void *data)
         r = ui_handle_key(&ui->st, snap, key);
         ccnc_snapshot_unref(snap);
         if (r & UI_KEY_QUIT) {
-            if (ccnc_engine_action_running(ui->engine)) {
+            if (ccnc_engine_busy(ui->engine)) {
                 message(ui, UI_WARN, _("An action is running: press x to abort it, then q."));
                 ui->dirty = true;
                 continue;

@@ -138,8 +138,9 @@ int ccnc_action_confirm(struct ccnc_action *a);
 
 /* The next step to run, marked running with started_ms = now_ms; NULL when
  * the action has finished (state DONE, FAILED or ROLLED_BACK) or is not
- * confirmed.  Moves CONFIRMED -> RUNNING and, at the verification step,
- * RUNNING -> VERIFYING. */
+ * confirmed.  The step stays valid, where it is, for the action's life
+ * (its rollback never moves the steps).  Moves CONFIRMED -> RUNNING and,
+ * at the verification step, RUNNING -> VERIFYING. */
 struct ccnc_step *ccnc_action_next(struct ccnc_action *a, long long now_ms);
 
 /* Report how the running step ended.  A failure or timeout switches the

@@ -104,6 +104,10 @@ ccnc_step_op_describe(enum ccnc_step_op op)
     }
 }
 
+/* The most steps a rollback adds (release-nic, reattach-source,
+ * restore-primary). */
+#define ROLLBACK_MAX 3
+
 static void
 add_step(struct ccnc_action *a, enum ccnc_step_op op, bool rollback)
 {
@@ -169,6 +173,12 @@ ccnc_action_new_steps(enum ccnc_action_kind kind, const char *vm, const char *so
     a->nic = ccnc_xstrdup(nic);
     for (size_t i = 0; i < n_steps; i++)
         add_step(a, steps[i], false);
+    /* room for the longest rollback now: a step handed out by
+     * ccnc_action_next() stays where it is while report() adds the undo */
+    if (a->cap_steps < a->n_steps + ROLLBACK_MAX) {
+        a->cap_steps = a->n_steps + ROLLBACK_MAX;
+        a->steps = ccnc_xreallocarray(a->steps, a->cap_steps, sizeof(*a->steps));
+    }
     return a;
 }
 
