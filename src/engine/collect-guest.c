@@ -17,6 +17,7 @@
 
 #include "engine/collect-guest.h"
 #include "core/i18n.h"
+#include "core/json-get.h"
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -113,7 +114,8 @@ static char *
 read_guest_file(virDomainPtr dom, const char *path, int timeout_s, size_t *len,
                 struct ccnc_error *err)
 {
-    json_object *args = json_object_new_object(), *ret, *v;
+    json_object *args = json_object_new_object(), *ret;
+    const char *sent;
     long long handle;
     char *data = NULL;
 
@@ -129,8 +131,8 @@ read_guest_file(virDomainPtr dom, const char *path, int timeout_s, size_t *len,
     json_object_object_add(args, "handle", json_object_new_int64(handle));
     json_object_object_add(args, "count", json_object_new_int(65536));
     ret = agent(dom, command("guest-file-read", args), timeout_s, err);
-    if (ret && json_object_object_get_ex(ret, "buf-b64", &v)) {
-        data = ccnc_base64_decode(json_object_get_string(v), len);
+    if (ret && (sent = ccnc_json_get_str(ret, "buf-b64")) != NULL) {
+        data = ccnc_base64_decode(sent, len);
         if (!data)
             ccnc_error_set(err, CCNC_ERR_PARSE, _("the guest agent sent bad base64"));
     }
