@@ -95,11 +95,11 @@ check "Esc clears the filter" "1 lines (the last 1000 are kept)"
 keys 1
 check "1 back to the overview" "Not seen on any host"
 keys m
-check "m on a VM that runs nowhere (--offline) says why" "is not running on any host"
+check "m on a VM that runs nowhere (--offline) says why" "no host reported video1, and sys1's libvirt has not answered"
 keys x
 check "x with nothing running says so" "No action is running."
 keys a d b v 2 v m
-check "every action key answers, the console stays" "is not running on any host"
+check "every action key answers, the console stays" "no host reported video1"
 keys 1
 check "and keys still work after them" "Not seen on any host"
 keys '?'
