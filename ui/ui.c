@@ -45,6 +45,7 @@ struct ui {
     struct ui_bw bw[UI_BW_MAX];     /* bandwidth tests, oldest first */
     size_t n_bw;
     size_t n_declined;
+    bool quitting;                  /* a signal asked to quit: once nothing runs */
 };
 
 /* --- the terminal ---------------------------------------------------------- */
@@ -521,6 +522,28 @@ on_stdin(int fd, short revents, void *data)
 /* A resize arrives as SIGWINCH, delivered on the loop: curses is resized
  * and the screen repainted at once (curses alone would notice only at the
  * next key or refresh). */
+/* SIGINT (Ctrl-C), SIGTERM, SIGHUP (the terminal or the SSH session to the
+ * workstation closing): stop what runs at a safe point (each action undoes
+ * what it can and its run file says who stopped it), then quit. */
+static void
+on_quit_signal(void *data)
+{
+    struct ui *ui = data;
+
+    if (!ccnc_engine_busy(ui->engine)) {
+        ccnc_loop_quit(ccnc_engine_loop(ui->engine));
+        return;
+    }
+    if (ui->quitting)
+        return;
+    ui->quitting = true;
+    /* TRANSLATORS: who stopped the action, as the run file records it */
+    ccnc_engine_abort(ui->engine, 0, _("console, interrupted"));
+    message(ui, UI_WARN, _("Interrupted: the running action undoes what it can; the console "
+                           "quits when it is done."));
+    ui->dirty = true;
+}
+
 static void
 on_winch(void *data)
 {
@@ -569,6 +592,8 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
         ui_log_add(ui->log, ccnc_now_wall_ms(),
                    a->state == CCNC_ACTION_DONE ? UI_LOG_INFO : UI_LOG_ERROR, a->summary);
     }
+    if (ev == CCNC_ENGINE_ACTION_FINISHED && ui->quitting && !ccnc_engine_busy(ui->engine))
+        ccnc_loop_quit(ccnc_engine_loop(ui->engine));
 }
 
 static void
@@ -593,7 +618,8 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     const char *codeset = nl_langinfo(CODESET);
     struct ccnc_loop *loop = ccnc_engine_loop(engine);
     const char *no_color = getenv("NO_COLOR");
-    int in_id, winch_id;
+    static const int quit_signals[] = { SIGINT, SIGTERM, SIGHUP };
+    int in_id, winch_id, quit_ids[CCNC_ARRAY_SIZE(quit_signals)];
 
     ui.ascii = opts->ascii || !codeset || strcmp(codeset, "UTF-8") != 0;
     if (!newterm(NULL, stdout, stdin))
@@ -633,8 +659,15 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     in_id = ccnc_loop_add_fd(loop, 0, POLLIN, on_stdin, &ui);
     ui.timer = ccnc_loop_add_timer(loop, 1000, true, on_tick, &ui);
     winch_id = ccnc_loop_add_signal(loop, SIGWINCH, on_winch, &ui);
+    /* after newterm(): these replace curses' own handlers, which would leave
+     * at once and skip the rollback */
+    for (size_t k = 0; k < CCNC_ARRAY_SIZE(quit_signals); k++)
+        quit_ids[k] = ccnc_loop_add_signal(loop, quit_signals[k], on_quit_signal, &ui);
     paint(&ui);
     ccnc_loop_run(loop);
+    for (size_t k = 0; k < CCNC_ARRAY_SIZE(quit_signals); k++)
+        if (quit_ids[k] > 0)
+            ccnc_loop_remove(loop, quit_ids[k]);
     if (winch_id > 0)
         ccnc_loop_remove(loop, winch_id);
     ccnc_loop_remove(loop, in_id);

@@ -23,6 +23,9 @@ const char *ccnc_runlog_path(const struct ccnc_runlog *log);
 /* Each returns -1 (and remembers the error for close) when writing failed. */
 int ccnc_runlog_step(struct ccnc_runlog *log, const struct ccnc_action *a,
                      const struct ccnc_step *s);
+/* The step is about to act: written (and flushed) before it does, so that a
+ * run killed in the middle of a step says which. */
+int ccnc_runlog_step_start(struct ccnc_runlog *log, const struct ccnc_step *s);
 /* libvirt job statistics as name/value pairs (virDomainGetJobStats names). */
 int ccnc_runlog_job(struct ccnc_runlog *log, const char *phase, long long now_ms,
                     const char *const *names, const long long *values, size_t n);
@@ -60,20 +63,28 @@ struct ccnc_run_summary {
     size_t bad_lines;      /* lines that could not be read */
     char *abort_who;       /* who asked it to stop (the first abort line), NULL */
     long long abort_ms;
+    char *in_step;         /* a step that started and never ended: where it stopped */
+    bool in_rollback;
+    bool migrated;         /* the migration went through (its step ended ok, or
+                              libvirt's job statistics of a completed one came) */
+    char *vf_host, *vf_pf, *vf_pci;   /* a VF reserved and not given back since */
+    int vf_index;
 };
 
 /* Read a run file.  -1 and err when it cannot be read at all; lines that
  * are damaged are counted in bad_lines and skipped. */
 int ccnc_run_read(const char *path, struct ccnc_run_summary *out, struct ccnc_error *err);
 void ccnc_run_summary_clear(struct ccnc_run_summary *s);
-/* What to do about an unfinished run, one translated sentence. */
-const char *ccnc_run_advice(const struct ccnc_run_summary *s);
+/* What to do about an unfinished run: translated sentences; NULL for a
+ * finished one.  Caller frees. */
+char *ccnc_run_advice(const struct ccnc_run_summary *s);
 
 /* One line of a run file, read back (docs/run-files.md); which fields
  * are filled depends on its type. */
 enum ccnc_run_line_type {
     CCNC_RUN_LINE_RUN,
     CCNC_RUN_LINE_STEP,
+    CCNC_RUN_LINE_STEP_START,
     CCNC_RUN_LINE_JOB,
     CCNC_RUN_LINE_PROBE,
     CCNC_RUN_LINE_BOND,
@@ -105,8 +116,9 @@ struct ccnc_run_line {
     long long job_downtime_ms, job_elapsed_ms;
     /* probe (its error unused) */
     struct ccnc_probe_figures probe;
-    /* bond: before, after; vf: event, host, pci; abort: who */
-    char *before, *after, *event, *host, *pci, *who;
+    /* bond: before, after; vf: event, host, pf, vf_index, pci; abort: who */
+    char *before, *after, *event, *host, *pf, *pci, *who;
+    int vf_index;
     /* result */
     char *summary;
     long long total_ms, downtime_ms, longest_gap_ms, lost_probes;

@@ -45,7 +45,7 @@ static json_object *
 summary_json(const struct ccnc_run_summary *s)
 {
     json_object *o = json_object_new_object();
-    const char *advice = ccnc_run_advice(s);
+    char *advice = ccnc_run_advice(s);
 
     json_object_object_add(o, "run_file", json_object_new_string(s->path));
     json_object_object_add(o, "kind", json_object_new_string(s->kind));
@@ -61,6 +61,11 @@ summary_json(const struct ccnc_run_summary *s)
     put_ms(o, "lost_probes", s->lost_probes);
     json_object_object_add(o, "steps", json_object_new_int64((int64_t)s->n_steps));
     json_object_object_add(o, "advice", advice ? json_object_new_string(advice) : NULL);
+    json_object_object_add(o, "stopped_in", s->in_step ? json_object_new_string(s->in_step)
+                                                       : NULL);
+    json_object_object_add(o, "stopped_by", s->abort_who ? json_object_new_string(s->abort_who)
+                                                         : NULL);
+    free(advice);
     return o;
 }
 
@@ -134,9 +139,18 @@ ccnc_cli_runs(struct cli *cli, int argc, char **argv)
             char *total = ms_text(s->total_ms);
             printf("%-48s %-20s %-8s %-12s %s\n", base, s->kind, s->vm ? s->vm : "-",
                    s->result ? s->result : _("UNFINISHED"), total);
-            if (!s->result)
+            if (s->abort_who)
+                printf(_("    stopped by the operator: %s\n"), s->abort_who);
+            if (!s->result && s->in_step) {
+                char *advice = ccnc_run_advice(s);
+                printf(_("    stopped during: %s; %s\n"), s->in_step, advice);
+                free(advice);
+            } else if (!s->result) {
+                char *advice = ccnc_run_advice(s);
                 printf(_("    last step: %s (%s); %s\n"), s->last_step ? s->last_step : "-",
-                       s->last_outcome ? s->last_outcome : "-", ccnc_run_advice(s));
+                       s->last_outcome ? s->last_outcome : "-", advice);
+                free(advice);
+            }
             free(total);
         }
         ccnc_run_summary_clear(&runs[i]);

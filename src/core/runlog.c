@@ -187,6 +187,16 @@ ccnc_runlog_step(struct ccnc_runlog *log, const struct ccnc_action *a, const str
 }
 
 int
+ccnc_runlog_step_start(struct ccnc_runlog *log, const struct ccnc_step *s)
+{
+    json_object *o = line("step-start", s->started_ms);
+
+    put_s(o, "op", ccnc_step_op_to_string(s->op));
+    json_object_object_add(o, "rollback", json_object_new_boolean(s->rollback));
+    return emit(log, o);
+}
+
+int
 ccnc_runlog_job(struct ccnc_runlog *log, const char *phase, long long now_ms,
                 const char *const *names, const long long *values, size_t n)
 {
@@ -295,6 +305,11 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
         s->destination = ccnc_xstrdup(l->destination);
         s->started_ms = l->t_ms;
         break;
+    case CCNC_RUN_LINE_STEP_START:
+        ccnc_str_set(&s->in_step, l->step.op < CCNC_STEP_LAST ? ccnc_step_op_to_string(l->step.op)
+                                                             : "?");
+        s->in_rollback = l->step.rollback;
+        break;
     case CCNC_RUN_LINE_STEP:
         s->n_steps++;
         ccnc_str_set(&s->last_step, l->step.op < CCNC_STEP_LAST ? ccnc_step_op_to_string(l->step.op)
@@ -303,6 +318,23 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
                                            ? ccnc_step_outcome_to_string(l->step.outcome)
                                            : NULL);
         s->last_rollback = l->step.rollback;
+        ccnc_str_set(&s->in_step, NULL);   /* it ended */
+        if (l->step.op == CCNC_STEP_MIGRATE && !l->step.rollback &&
+            l->step.outcome == CCNC_STEP_OK)
+            s->migrated = true;
+        break;
+    case CCNC_RUN_LINE_VF:
+        if (ccnc_streq(l->event, "reserved")) {
+            ccnc_str_set(&s->vf_host, l->host);
+            ccnc_str_set(&s->vf_pf, l->pf);
+            ccnc_str_set(&s->vf_pci, l->pci);
+            s->vf_index = l->vf_index;
+        } else if (ccnc_streq(l->event, "released") && ccnc_streq(l->host, s->vf_host) &&
+                   ccnc_streq(l->pci, s->vf_pci)) {
+            ccnc_str_set(&s->vf_host, NULL);
+            ccnc_str_set(&s->vf_pf, NULL);
+            ccnc_str_set(&s->vf_pci, NULL);
+        }
         break;
     case CCNC_RUN_LINE_PROBE:
         s->n_probes++;
@@ -315,6 +347,8 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
         s->n_bond_changes++;
         break;
     case CCNC_RUN_LINE_JOB:
+        if (ccnc_streq(l->phase, "completed"))
+            s->migrated = true;
         if (l->job_downtime_ms >= 0)
             s->job_downtime_ms = l->job_downtime_ms;
         if (l->job_elapsed_ms >= 0)
@@ -367,29 +401,65 @@ ccnc_run_summary_clear(struct ccnc_run_summary *s)
 {
     free(s->path); free(s->kind); free(s->vm); free(s->source); free(s->destination);
     free(s->result); free(s->summary); free(s->last_step); free(s->last_outcome);
-    free(s->abort_who);
+    free(s->abort_who); free(s->in_step);
+    free(s->vf_host); free(s->vf_pf); free(s->vf_pci);
     memset(s, 0, sizeof(*s));
 }
 
-const char *
+static bool
+is_op(const char *op, const char *const *ops)
+{
+    for (size_t i = 0; op && ops[i]; i++)
+        if (strcmp(op, ops[i]) == 0)
+            return true;
+    return false;
+}
+
+char *
 ccnc_run_advice(const struct ccnc_run_summary *s)
 {
+    static const char *const on_backup[] = { "bond-to-backup", "verify-on-backup", "detach",
+                                             NULL };
+    static const char *const changing[] = { "bond-to-backup", "verify-on-backup", "detach",
+                                            "migrate", "attach", "wait-enslaved",
+                                            "bond-to-primary", "verify", NULL };
+    const char *vm = s->vm ? s->vm : "VM";
+    const char *step = s->in_step ? s->in_step : s->last_step;
+    char *what, *all;
+
     if (s->result)
         return NULL;
-    if (!s->last_step)
-        return _("it stopped before its first step: nothing was changed");
-    if (s->last_rollback)
-        return _("it stopped while undoing its steps: check the VM's NICs with 'virsh "
-                 "domiflist' and its bond, then attach or switch back by hand");
-    if (strcmp(s->last_step, "migrate") == 0 || strcmp(s->last_step, "attach") == 0 ||
-        strcmp(s->last_step, "wait-enslaved") == 0 || strcmp(s->last_step, "bond-to-primary") == 0)
-        return _("it stopped around the migration: find where the VM runs with 'ccnc status', "
-                 "then attach its passthrough NIC there with 'ccnc assign'");
-    if (strcmp(s->last_step, "detach") == 0 || strcmp(s->last_step, "verify-on-backup") == 0 ||
-        strcmp(s->last_step, "bond-to-backup") == 0)
-        return _("it stopped after the bond moved to the backup NIC: the VM may lack its "
-                 "passthrough NIC; attach it again with 'ccnc assign'");
-    return _("it stopped during its checks: nothing was changed");
+    if (!step)
+        what = ccnc_xstrdup(_("it stopped before its first step: nothing was changed."));
+    else if (s->in_rollback || (!s->in_step && s->last_rollback))
+        what = ccnc_xasprintf(_("it stopped while undoing its steps: 'ccnc resume %s' finishes "
+                                "undoing them."), vm);
+    else if (s->in_step && strcmp(s->in_step, "migrate") == 0 && !s->migrated)
+        what = ccnc_xasprintf(_("it stopped during the migration, which libvirt may have "
+                                "finished on its own: 'ccnc resume %s' finds where the VM runs "
+                                "and finishes the action or undoes it."), vm);
+    else if (s->migrated)
+        what = ccnc_xasprintf(_("it stopped after the migration: the VM runs on %s, perhaps on "
+                                "its backup NIC alone: 'ccnc resume %s' gives it its "
+                                "passthrough NIC there."), s->destination ? s->destination : "?",
+                              vm);
+    else if (is_op(step, on_backup))
+        what = ccnc_xasprintf(_("it stopped after the bond moved to the backup NIC: the VM may "
+                                "lack its passthrough NIC; 'ccnc resume %s' puts it back."), vm);
+    else if (is_op(step, changing))
+        what = ccnc_xasprintf(_("it stopped during '%s': 'ccnc resume %s' finds how the VM is "
+                                "and finishes the action or undoes it."), step, vm);
+    else
+        what = ccnc_xstrdup(_("it stopped during its checks: nothing was changed on the VM."));
+    if (!s->vf_host)
+        return what;
+    /* TRANSLATORS: after the sentence on where the run stopped */
+    all = ccnc_xasprintf(_("%s VF %d of %s on %s (%s) stays reserved for it; 'ccnc resume %s' "
+                           "gives it back if the VM does not take it."), what, s->vf_index,
+                         s->vf_pf ? s->vf_pf : "?", s->vf_host, s->vf_pci ? s->vf_pci : "?",
+                         vm);
+    free(what);
+    return all;
 }
 
 /* --- another process's run --------------------------------------------------- */
@@ -524,7 +594,7 @@ ccnc_run_append_abort(const char *path, long long now_ms, const char *who,
 /* --- reading line by line ---------------------------------------------------- */
 
 static const char *const line_types[CCNC_RUN_LINE_LAST] = {
-    "run", "step", "job", "probe", "bond", "vf", "abort", "result", NULL,
+    "run", "step", "step-start", "job", "probe", "bond", "vf", "abort", "result", NULL,
 };
 
 static const char *
@@ -637,6 +707,11 @@ read_one(struct ccnc_run_line *l, json_object *o)
     case CCNC_RUN_LINE_RUN:
         read_run_line(l, o);
         break;
+    case CCNC_RUN_LINE_STEP_START:
+        read_step_line(l, o);
+        l->step.outcome = CCNC_STEP_RUNNING_NOW;
+        l->step.started_ms = l->t_ms;
+        break;
     case CCNC_RUN_LINE_STEP:
         read_step_line(l, o);
         l->state = state_of(o, "state");
@@ -662,7 +737,9 @@ read_one(struct ccnc_run_line *l, json_object *o)
     case CCNC_RUN_LINE_VF:
         l->event = ccnc_xstrdup(str_of(o, "event"));
         l->host = ccnc_xstrdup(str_of(o, "host"));
+        l->pf = ccnc_xstrdup(str_of(o, "pf"));
         l->pci = ccnc_xstrdup(str_of(o, "pci"));
+        l->vf_index = (int)int_of(o, "vf");
         break;
     case CCNC_RUN_LINE_ABORT:
         l->who = ccnc_xstrdup(str_of(o, "who"));
@@ -736,7 +813,8 @@ ccnc_run_lines_free(struct ccnc_run_line *lines, size_t n)
         free(l->notes);
         free(l->step.error);
         free(l->phase);
-        free(l->before); free(l->after); free(l->event); free(l->host); free(l->pci);
+        free(l->before); free(l->after); free(l->event); free(l->host); free(l->pf);
+        free(l->pci);
         free(l->who); free(l->summary);
     }
     free(lines);

@@ -414,10 +414,22 @@ run_thread(void *arg)
     while ((s = ccnc_action_next(r->a, ccnc_run_now_ms())) != NULL) {
         struct ccnc_error err = { 0 };
         char *who = NULL;
-        int rc;
+        int rc, wrote = 0;
 
         ccnc_run_post(r, CCNC_RUN_EV_STEP, s);
-        if (ccnc_run_abort_requested(r) && !s->rollback)
+        /* the record first: a run killed in the middle of a step says which;
+         * a record that cannot be written stops the plan before it acts
+         * (undoing goes on: a half-done VM is worse than a missing line) */
+        if (r->log) {
+            pthread_mutex_lock(&r->log_mu);
+            wrote = ccnc_runlog_step_start(r->log, s);
+            pthread_mutex_unlock(&r->log_mu);
+        }
+        if (wrote < 0 && !s->rollback)
+            rc = ccnc_error_set(&err, CCNC_ERR_IO, _("the run file %s cannot be written: "
+                                                     "nothing more is changed"),
+                                ccnc_runlog_path(r->log));
+        else if (ccnc_run_abort_requested(r) && !s->rollback)
             rc = -1;    /* said below: the operator's words */
         else if (!r->src)   /* the first step fails with it; nothing was done */
             rc = ccnc_error_set(&err, src_err.code, "%s", src_err.message);

@@ -49,8 +49,11 @@ write_run(size_t stop_after, int fail_at)
     ccnc_action_confirm(a);
     log = ccnc_runlog_open(dir, a, t, &err);
     ck_assert_msg(log != NULL, "%s", err.message);
-    while ((s = ccnc_action_next(a, t)) != NULL && n++ < stop_after) {
+    while ((s = ccnc_action_next(a, t)) != NULL) {
         bool fail = !s->rollback && pos++ == fail_at;
+        ck_assert_int_eq(ccnc_runlog_step_start(log, s), 0);
+        if (n++ >= stop_after)
+            break;   /* "killed" in the middle of this step */
         t += 100;
         ccnc_runlog_probe(log, t, n * 10, n * 10 - (s->op == CCNC_STEP_MIGRATE ? 2 : 0),
                           s->op == CCNC_STEP_MIGRATE ? 2 : 0, 0,
@@ -92,7 +95,7 @@ START_TEST(test_run_done)
     ck_assert_int_eq(s.longest_gap_ms, 230);
     ck_assert_int_eq(s.lost_probes, 2);
     ck_assert_uint_eq(s.bad_lines, 0);
-    ck_assert_ptr_null(ccnc_run_advice(&s));
+    ck_assert_ptr_null(ccnc_run_advice(&s));   /* finished: nothing to advise */
     ccnc_run_summary_clear(&s);
     free(path);
 }
@@ -125,7 +128,13 @@ START_TEST(test_run_unfinished_and_damaged)
     ck_assert_ptr_null(s.result);
     ck_assert_str_eq(s.last_step, "migrate");
     ck_assert_uint_eq(s.bad_lines, 1);
-    ck_assert_ptr_nonnull(strstr(ccnc_run_advice(&s), "around the migration"));
+    {
+        char *advice = ccnc_run_advice(&s);
+        /* the migrate step ended ok: it stopped after the migration */
+        ck_assert_msg(strstr(advice, "after the migration") && strstr(advice, "ccnc resume vm1"),
+                      "%s", advice);
+        free(advice);
+    }
     ccnc_run_summary_clear(&s);
     free(path);
 }
@@ -246,6 +255,45 @@ START_TEST(test_read_lines)
 }
 END_TEST
 
+/* Killed in the middle of the migrate step, with a VF reserved on the
+ * destination: the step-start line says where it stopped, the vf line
+ * what it holds, and the advice says what resume does. */
+START_TEST(test_run_killed_mid_step)
+{
+    char *path = write_run(7, -1);
+    struct ccnc_run_summary s;
+    char *advice;
+    FILE *f = fopen(path, "a");
+
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"type\":\"vf\",\"t_ms\":1764097200500,\"event\":\"reserved\",\"host\":\"sys2\","
+          "\"pf\":\"eth1\",\"vf\":3,\"pci\":\"0000:05:10.6\"}\n", f);
+    fclose(f);
+    ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
+    ck_assert_ptr_null(s.result);
+    ck_assert_str_eq(s.in_step, "migrate");
+    ck_assert_str_eq(s.last_step, "detach");
+    ck_assert(!s.migrated);
+    ck_assert_str_eq(s.vf_host, "sys2");
+    ck_assert_int_eq(s.vf_index, 3);
+    advice = ccnc_run_advice(&s);
+    ck_assert_msg(strstr(advice, "during the migration") && strstr(advice, "ccnc resume vm1") &&
+                      strstr(advice, "VF 3 of eth1 on sys2 (0000:05:10.6) stays reserved"),
+                  "%s", advice);
+    free(advice);
+    ccnc_run_summary_clear(&s);
+    /* given back later: not reserved any more */
+    f = fopen(path, "a");
+    fputs("{\"type\":\"vf\",\"t_ms\":1764097200600,\"event\":\"released\",\"host\":\"sys2\","
+          "\"pci\":\"0000:05:10.6\"}\n", f);
+    fclose(f);
+    ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
+    ck_assert_ptr_null(s.vf_host);
+    ccnc_run_summary_clear(&s);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_not_a_run_file)
 {
     struct ccnc_run_summary s;
@@ -302,6 +350,7 @@ ccnc_runlog_suite(void)
     tcase_add_test(tc, test_run_rolled_back);
     tcase_add_test(tc, test_run_unfinished_and_damaged);
     tcase_add_test(tc, test_not_a_run_file);
+    tcase_add_test(tc, test_run_killed_mid_step);
     tcase_add_test(tc, test_abort_from_elsewhere);
     tcase_add_test(tc, test_read_lines);
     tcase_add_test(tc, test_abort_while_open);
