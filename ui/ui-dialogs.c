@@ -212,6 +212,25 @@ draw_vf_editor(struct ui_grid *g, const struct ui_state *st)
                     _("Enter: apply   Backspace: erase   Ctrl-U: clear   Esc: cancel"));
 }
 
+/* A run that stopped half-way, and what the VM is now: finish, undo, leave. */
+static void
+draw_unfinished(struct ui_grid *g, const char *text)
+{
+    int w = dialog_width(g), rows = ui_put_wrapped(NULL, 0, 0, w - 4, g->h, UI_REVERSE, text);
+    int h = rows + 5, y0, x0 = (g->w - w) / 2;
+
+    if (h > g->h - 2)
+        h = g->h - 2;
+    y0 = (g->h - h) / 2 < 1 ? 1 : (g->h - h) / 2;
+    draw_box(g, y0, x0, h, w);
+    for (int r = y0 + 1; r < y0 + h - 1; r++)
+        ui_grid_fill_attr_span(g, r, x0 + 1, w - 2, UI_REVERSE);
+    ui_grid_put_fit(g, y0 + 1, x0 + 2, w - 4, UI_BOLD, _("An action stopped half-way"));
+    ui_put_wrapped(g, y0 + 2, x0 + 2, w - 4, h - 5, UI_REVERSE, text);
+    ui_grid_put_fit(g, y0 + h - 2, x0 + 2, w - 4, UI_REVERSE,
+                    _("f: finish it   u: undo it   l or Esc: leave it as it is"));
+}
+
 void
 ui_dialogs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_state *st)
 {
@@ -221,6 +240,8 @@ ui_dialogs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
         draw_hostkey(g, snap, st->question_host);
     else if (st->pass_host)
         draw_passphrase(g, snap, st);
+    else if (st->unfinished)
+        draw_unfinished(g, st->unfinished);
     else if (st->vf_editing)
         draw_vf_editor(g, st);
     if (st->help)

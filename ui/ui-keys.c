@@ -144,6 +144,18 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
         }
         return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
     }
+    if (st->unfinished && !st->question_host && !st->pass_host && !st->help) {
+        /* a run that stopped half-way: finish it, undo it, or leave it */
+        if (key == 'f' || key == 'F')
+            st->request = UI_REQ_RESUME;
+        else if (key == 'u' || key == 'U')
+            st->request = UI_REQ_RESUME_UNDO;
+        else if (key == 'l' || key == 'L' || key == UI_K_ESC)
+            st->request = UI_REQ_LEAVE_RUN;
+        else
+            return key == 'q' ? UI_KEY_QUIT : UI_KEY_HANDLED;
+        return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+    }
     if (st->question_host) {
         /* an unknown host key: nothing else until it is answered */
         if (key == 'y' || key == 'Y')

@@ -33,6 +33,9 @@ enum ui_request {
     UI_REQ_NO_PASSPHRASE,   /* ... or not now */
     UI_REQ_VF_SET,      /* apply st->vf_edit to the VF being edited */
     UI_REQ_BANDWIDTH,   /* iperf3 between the storage host and req_vm */
+    UI_REQ_RESUME,      /* plan the end of the unfinished run shown, its way */
+    UI_REQ_RESUME_UNDO, /* ... the way back */
+    UI_REQ_LEAVE_RUN,   /* leave it unfinished, and do not ask again */
 };
 
 /* Keys beyond plain characters, as ui.c hands them to views. */
@@ -95,6 +98,8 @@ struct ui_state {
     char req_dest[64];
     const char *plan;               /* the plan waiting for y/n, NULL none (ui.c's) */
     const char *question_host;      /* a host whose unknown key awaits y/n, NULL none */
+    const char *unfinished;         /* an unfinished run and the VM's state now, as
+                                       text for its question (ui.c's), NULL none */
     const char *pass_host;          /* a host whose identity's passphrase is asked */
     char secret[128];               /* the passphrase being typed; wiped after use */
     const struct ccnc_vf_intent *vf_intent;   /* what ccnc set on VFs, may be NULL */

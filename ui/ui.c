@@ -14,6 +14,7 @@
 
 #include <curses.h>
 
+#include <ccnc/runlog.h>
 #include <ccnc/util.h>
 
 #include "core/i18n.h"
@@ -46,6 +47,12 @@ struct ui {
     size_t n_bw;
     size_t n_declined;
     bool quitting;                  /* a signal asked to quit: once nothing runs */
+    /* runs that stopped half-way: the one asked about, those left alone */
+    char *unfinished_file;
+    char *unfinished_text;
+    char **left;
+    size_t n_left;
+    int ticks;
 };
 
 /* --- the terminal ---------------------------------------------------------- */
@@ -400,6 +407,8 @@ bandwidth(struct ui *ui)
     ccnc_snapshot_unref(snap);
 }
 
+static void look_for_unfinished(struct ui *ui);
+
 static void
 carry_out(struct ui *ui)
 {
@@ -426,6 +435,7 @@ carry_out(struct ui *ui)
             message(ui, UI_GOOD, what);
             st->view = UI_VIEW_MIGRATION;
         }
+        look_for_unfinished(ui);   /* a resumed run is this console's now */
         free(what);
         break;
     }
@@ -471,6 +481,31 @@ carry_out(struct ui *ui)
         break;
     case UI_REQ_BANDWIDTH:
         bandwidth(ui);
+        break;
+    case UI_REQ_RESUME:
+    case UI_REQ_RESUME_UNDO: {
+        enum ccnc_resume_way way = st->request == UI_REQ_RESUME_UNDO ? CCNC_RESUME_UNDO
+                                                                     : CCNC_RESUME_AUTO;
+        drop_plan(ui);
+        if (!ui->unfinished_file)
+            break;
+        ui->pending = ccnc_engine_plan_resume(ui->engine, ui->unfinished_file, way, &err);
+        if (!ui->pending) {
+            message(ui, UI_BAD, err.message);
+            ccnc_error_clear(&err);
+            break;
+        }
+        ui->plan_text = ccnc_action_plan_text(ui->pending);
+        st->plan = ui->plan_text;
+        break;
+    }
+    case UI_REQ_LEAVE_RUN:
+        if (ui->unfinished_file) {
+            *(char **)ccnc_array_push(&ui->left, &ui->n_left, NULL, sizeof(char *)) =
+                ccnc_xstrdup(ui->unfinished_file);
+            message(ui, UI_WARN, _("Left as it is; 'ccnc resume' ends it later."));
+        }
+        look_for_unfinished(ui);
         break;
     default:
         break;
@@ -555,10 +590,77 @@ on_winch(void *data)
     paint(ui);
 }
 
+/* The first run that stopped half-way and was not left alone, with what
+ * its VM looks like now, for the question. */
+static void
+look_for_unfinished(struct ui *ui)
+{
+    const char *const *runs = ccnc_engine_unfinished_runs(ui->engine);
+    const char *file = NULL;
+
+    for (size_t i = 0; runs && runs[i] && !file; i++) {
+        bool left = false;
+        for (size_t k = 0; k < ui->n_left; k++)
+            left |= strcmp(ui->left[k], runs[i]) == 0;
+        if (!left)
+            file = runs[i];
+    }
+    free(ui->unfinished_text);
+    ui->unfinished_text = NULL;
+    ccnc_str_set(&ui->unfinished_file, file);
+    if (file) {
+        struct ccnc_run_summary run;
+        struct ccnc_snapshot *snap = ccnc_engine_snapshot(ui->engine);
+        const struct ccnc_lab_vm *cv;
+        struct ccnc_vm_nic_view v;
+        char *now, *advice;
+        if (ccnc_run_read(file, &run, NULL) < 0) {
+            ccnc_snapshot_unref(snap);
+            ccnc_str_set(&ui->unfinished_file, NULL);
+            ui->st.unfinished = NULL;
+            return;
+        }
+        cv = ccnc_lab_find_vm(ccnc_engine_lab(ui->engine), run.vm);
+        ccnc_vm_nic_view_get(snap, cv, &v);
+        if (!v.vm)
+            now = ccnc_xasprintf(_("Now no host reports %s."), run.vm);
+        else if (v.passthrough && v.on_passthrough)
+            now = ccnc_xasprintf(_("Now %s runs on %s with its passthrough NIC, its bond on it."),
+                                 run.vm, v.host->name);
+        else if (v.passthrough)
+            now = ccnc_xasprintf(_("Now %s runs on %s; it holds its passthrough NIC, but its "
+                                   "bond runs on %s."), run.vm, v.host->name,
+                                 v.vm->bond && v.vm->bond->active_slave ? v.vm->bond->active_slave
+                                                                        : _("no slave"));
+        else
+            /* TRANSLATORS: said loudly: the VM lacks its passthrough NIC */
+            now = ccnc_xasprintf(_("Now %s runs on %s with NO PASSTHROUGH NIC: only its backup "
+                                   "carries it."), run.vm, v.host->name);
+        advice = ccnc_run_advice(&run);
+        ui->unfinished_text = ccnc_xasprintf(_("%s: %s from %s to %s, run file %s, stopped in "
+                                               "'%s'. %s %s"),
+                                             run.vm, run.kind, run.source ? run.source : "-",
+                                             run.destination ? run.destination : "-", file,
+                                             run.in_step ? run.in_step
+                                             : run.last_step ? run.last_step : "-",
+                                             now, advice ? advice : "");
+        free(now);
+        free(advice);
+        ccnc_run_summary_clear(&run);
+        ccnc_snapshot_unref(snap);
+    }
+    ui->st.unfinished = ui->unfinished_text;
+}
+
 static void
 on_tick(void *data)
 {
-    paint(data); /* the clock, and anything published meanwhile */
+    struct ui *ui = data;
+
+    /* every few seconds: a run another ccnc left half-done shows up */
+    if (ui->ticks++ % 5 == 0)
+        look_for_unfinished(ui);
+    paint(ui); /* the clock, and anything published meanwhile */
 }
 
 static void
@@ -676,6 +778,11 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     ccnc_engine_set_listener(engine, NULL, NULL);
     ccnc_engine_set_action_listener(engine, NULL, NULL);
     drop_plan(&ui);
+    free(ui.unfinished_file);
+    free(ui.unfinished_text);
+    for (size_t i = 0; i < ui.n_left; i++)
+        free(ui.left[i]);
+    free(ui.left);
     endwin();
     ui_grid_free(ui.grid);
     ui_log_free(ui.log);

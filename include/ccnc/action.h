@@ -110,6 +110,14 @@ struct ccnc_action {
     char **notes;             /* why the plan is what it is: translated
                                  sentences from the planner (ccnc/plan.h) */
     size_t n_notes;
+    /* ending an unfinished run (ccnc resume): its run file, whose record
+     * this action continues; undo: done means rolled back */
+    char *resume_of;
+    bool undo;
+    /* VFs to give back (release-nic steps of the plan, in order), each
+     * reserved for the VM by a run that did not end */
+    struct ccnc_action_vf { char *host, *pci; } *release;
+    size_t n_release;
     struct ccnc_probe_figures probe;
     struct ccnc_migration_figures migration;
 };

@@ -85,6 +85,17 @@ struct ccnc_action *ccnc_engine_plan(struct ccnc_engine *engine,
                                      const struct ccnc_plan_request *req,
                                      struct ccnc_error *err);
 
+/* The steps that end the unfinished run in run_file (ccnc/plan.h's
+ * ccnc_plan_resume on the current snapshot), to be given to the runner:
+ * they go on in that run file.  NULL and err otherwise. */
+struct ccnc_action *ccnc_engine_plan_resume(struct ccnc_engine *engine, const char *run_file,
+                                            enum ccnc_resume_way way, struct ccnc_error *err);
+/* The runs of lab VMs in this user's runs folder that have not ended and
+ * that no action of this engine is writing, newest first: their files.
+ * NULL-terminated, borrowed until the next call (it reads only files that
+ * changed since the last). */
+const char *const *ccnc_engine_unfinished_runs(struct ccnc_engine *engine);
+
 /* The runner: actions given to the engine run at most `parallel` at once
  * (the lab's [migration] parallel unless set here), the others wait their
  * turn in the order given. */

@@ -8,6 +8,7 @@
 
 #include <ccnc/action.h>
 #include <ccnc/model.h>
+#include <ccnc/runlog.h>
 
 struct ccnc_plan_request {
     enum ccnc_action_kind kind;    /* ASSIGN, DETACH, or any MIGRATE kind: which
@@ -28,6 +29,30 @@ struct ccnc_plan_request {
  * Caller frees. */
 struct ccnc_action *ccnc_plan(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
                               const struct ccnc_plan_request *req, struct ccnc_error *err);
+
+/* How `ccnc resume` ends an unfinished run. */
+enum ccnc_resume_way {
+    CCNC_RESUME_AUTO,     /* forward if the migration went through, else back */
+    CCNC_RESUME_FINISH,   /* forward only */
+    CCNC_RESUME_UNDO,     /* back only (--undo) */
+};
+
+/* The steps that end the unfinished run summarized by run, from what the
+ * hosts report now: forward (the migration went through: the passthrough
+ * NIC attached where the VM runs and the bond back on it; a detach or an
+ * assign done as planned) or back (the migration did not happen: the NIC
+ * attached again on the source and the bond restored; an assign's NIC
+ * detached again), with the VFs the run left reserved and nobody holds
+ * given back.  The action's resume_of names the run file it continues;
+ * undo marks the way back.  A VM that is as it should be gets no steps.
+ * NULL and err: refused (the run finished, a migration still running, the
+ * VM on no host, a way that does not exist: ccnc never migrates a VM back
+ * by itself).  Caller frees. */
+struct ccnc_action *ccnc_plan_resume(const struct ccnc_lab *lab,
+                                     const struct ccnc_snapshot *snap,
+                                     const struct ccnc_run_summary *run,
+                                     enum ccnc_resume_way way, const char *const *busy,
+                                     struct ccnc_error *err);
 
 /* Where a VM's passthrough NIC and guest bond stand, as the snapshot has
  * them; what the planner reads, and what the console shows. */

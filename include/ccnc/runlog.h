@@ -19,6 +19,12 @@ char *ccnc_runlog_default_dir(void);
 struct ccnc_runlog *ccnc_runlog_open(const char *dir, const struct ccnc_action *a,
                                      long long now_ms, struct ccnc_error *err);
 const char *ccnc_runlog_path(const struct ccnc_runlog *log);
+/* Go on writing the unfinished run file at path for a's steps, which end
+ * that run (ccnc resume): a resume line first (who, the plan, its notes),
+ * after a newline if the file ends with half a line.  NULL and err. */
+struct ccnc_runlog *ccnc_runlog_reopen(const char *path, const struct ccnc_action *a,
+                                       long long now_ms, const char *who,
+                                       struct ccnc_error *err);
 
 /* Each returns -1 (and remembers the error for close) when writing failed. */
 int ccnc_runlog_step(struct ccnc_runlog *log, const struct ccnc_action *a,
@@ -69,6 +75,7 @@ struct ccnc_run_summary {
                               libvirt's job statistics of a completed one came) */
     char *vf_host, *vf_pf, *vf_pci;   /* a VF reserved and not given back since */
     int vf_index;
+    char *resumed_by;      /* who ended it after it stopped (a resume line), NULL */
 };
 
 /* Read a run file.  -1 and err when it cannot be read at all; lines that
@@ -90,6 +97,7 @@ enum ccnc_run_line_type {
     CCNC_RUN_LINE_BOND,
     CCNC_RUN_LINE_VF,
     CCNC_RUN_LINE_ABORT,
+    CCNC_RUN_LINE_RESUME,
     CCNC_RUN_LINE_RESULT,
     CCNC_RUN_LINE_OTHER,     /* a type this ccnc does not know: kept, not read */
     CCNC_RUN_LINE_LAST
@@ -98,7 +106,7 @@ enum ccnc_run_line_type {
 struct ccnc_run_line {
     enum ccnc_run_line_type type;
     long long t_ms;
-    /* run: what was planned */
+    /* run, and resume (who, undo): what was planned */
     int kind;                        /* enum ccnc_action_kind, -1 unknown */
     char *vm, *source, *destination, *nic;
     enum ccnc_step_op *plan;         /* NULL when the file has no plan */
@@ -119,6 +127,7 @@ struct ccnc_run_line {
     /* bond: before, after; vf: event, host, pf, vf_index, pci; abort: who */
     char *before, *after, *event, *host, *pf, *pci, *who;
     int vf_index;
+    bool undo;
     /* result */
     char *summary;
     long long total_ms, downtime_ms, longest_gap_ms, lost_probes;
@@ -131,6 +140,9 @@ int ccnc_run_read_lines(const char *path, struct ccnc_run_line **lines, size_t *
                         struct ccnc_error *err);
 void ccnc_run_lines_free(struct ccnc_run_line *lines, size_t n);
 
+/* Every run in dir that has no result line yet, newest first (by its run
+ * line's time): *out gets n summaries (caller clears each and frees). */
+size_t ccnc_run_list_unfinished(const char *dir, struct ccnc_run_summary **out);
 /* The newest run file in dir of vm that has no result line yet; NULL if
  * none.  Caller frees. */
 char *ccnc_run_find_unfinished(const char *dir, const char *vm);

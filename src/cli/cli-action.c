@@ -497,3 +497,96 @@ ccnc_cli_abort(struct cli *cli, int argc, char **argv)
     printf(_("Aborted the migration of %s; the ccnc that runs it undoes what it can\n"), argv[1]);
     return CCNC_EXIT_OK;
 }
+
+/* `ccnc resume VM|RUN`: end a run that stopped half-way (its ccnc was
+ * killed, its terminal closed): the one planner looks at where the VM is
+ * now and goes forward or back; the steps go on in the same run file,
+ * which then ends with a result. */
+int
+ccnc_cli_resume(struct cli *cli, int argc, char **argv)
+{
+    enum ccnc_resume_way way = CCNC_RESUME_AUTO;
+    const char *what = NULL;
+    bool dry_run = false, json = false;
+    struct ccnc_engine *engine;
+    struct ccnc_error err = { 0 };
+    struct ccnc_action *a;
+    char *file = NULL;
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--undo") == 0)
+            way = CCNC_RESUME_UNDO;
+        else if (strcmp(argv[i], "--finish") == 0)
+            way = CCNC_RESUME_FINISH;
+        else if (strcmp(argv[i], "--dry-run") == 0)
+            dry_run = true;
+        else if (strcmp(argv[i], "--json") == 0)
+            json = true;
+        else if (argv[i][0] != '-' && !what)
+            what = argv[i];
+        else {
+            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                    argv[0], argv[i], PACKAGE);
+            return CCNC_EXIT_USAGE;
+        }
+    }
+    if (!what) {
+        fprintf(stderr, _("%s resume: name the VM, or the run file, to resume\n"), PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (cli->offline) {
+        fprintf(stderr, _("%s resume: needs the hosts; leave out --offline\n"), PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (strchr(what, '/') || (strlen(what) > 6 && strcmp(what + strlen(what) - 6, ".jsonl") == 0)) {
+        file = ccnc_xstrdup(what);
+    } else {
+        char *dir = ccnc_runlog_default_dir();
+        if (!ccnc_lab_find_vm(cli->lab, what)) {
+            fprintf(stderr, _("%s: the lab config has no [vm %s]; add it (see lab.conf(5))\n"),
+                    PACKAGE, what);
+            free(dir);
+            return CCNC_EXIT_USAGE;
+        }
+        file = ccnc_run_find_unfinished(dir, what);
+        if (!file) {
+            printf(_("%s has no unfinished run in %s: nothing to resume\n"), what, dir);
+            free(dir);
+            return CCNC_EXIT_OK;
+        }
+        free(dir);
+    }
+    engine = ccnc_engine_new(cli->lab);
+    ccnc_cli_settle(engine, ACTION_SETTLE_S);
+    a = ccnc_engine_plan_resume(engine, file, way, &err);
+    if (!a) {
+        fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+        rc = err.code == CCNC_ERR_CONFIG || err.code == CCNC_ERR_IO || err.code == CCNC_ERR_PARSE
+                 ? CCNC_EXIT_USAGE
+                 : CCNC_EXIT_FAILED;
+        ccnc_error_clear(&err);
+        ccnc_engine_free(engine);
+        free(file);
+        return rc;
+    }
+    if (!json) {
+        char *plan = ccnc_action_plan_text(a);
+        printf(_("Resuming %s (%s):\n"), file, a->undo ? _("back") : _("forward"));
+        fputs(plan, stdout);
+        free(plan);
+    }
+    if (dry_run) {
+        ccnc_action_free(a);
+        rc = CCNC_EXIT_OK;
+    } else {
+        json_object *results = json ? json_object_new_array() : NULL;
+        rc = run_all(engine, _("ccnc resume"), &a, 1, 1, json, results);
+        if (results && json_object_array_length(results) == 1)
+            print_json(json_object_array_get_idx(results, 0));
+        json_object_put(results);
+    }
+    ccnc_engine_free(engine);
+    free(file);
+    return rc;
+}

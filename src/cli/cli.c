@@ -16,6 +16,7 @@
 #include <ccnc/engine.h>
 #include <ccnc/json.h>
 #include <ccnc/lab.h>
+#include <ccnc/runlog.h>
 
 #include "cli/cli.h"
 #include "core/i18n.h"
@@ -61,6 +62,9 @@ static const struct cli_command commands[] = {
       N_("migrate every lab VM off a host, N at once"), true, ccnc_cli_evacuate },
     { "abort", "VM", N_("stop a VM's running migration; its ccnc rolls back"), true,
       ccnc_cli_abort },
+    { "resume", "VM|RUN [--undo|--finish] [--dry-run] [--json]",
+      N_("end a run that stopped half-way: forward or back, from what the hosts say now"),
+      true, ccnc_cli_resume },
     { "vf", "[HOST] | HOST PORT VF KEY=VALUE... | HOST PORT --numvfs N",
       N_("list the SR-IOV VFs, change one (mac, vlan, rate, trust...), or set how many"),
       true, ccnc_cli_vf },
@@ -384,6 +388,9 @@ static int
 cmd_status(struct cli *cli, int argc, char **argv)
 {
     struct ccnc_snapshot *snap;
+    struct ccnc_run_summary *runs;
+    size_t n_runs;
+    char *dir;
     bool json = false;
     int wait_s = 15;
 
@@ -406,10 +413,50 @@ cmd_status(struct cli *cli, int argc, char **argv)
         }
     }
     snap = ccnc_cli_snapshot(cli, wait_s);
-    if (json)
-        ccnc_cli_print_json(snap);
-    else
+    dir = ccnc_runlog_default_dir();
+    n_runs = ccnc_run_list_unfinished(dir, &runs);
+    if (json) {
+        /* the snapshot, and the runs that stopped half-way */
+        char *text = ccnc_json_snapshot(snap, CCNC_JSON_PRETTY);
+        json_object *root = json_tokener_parse(text), *arr = json_object_new_array();
+        for (size_t i = 0; i < n_runs; i++) {
+            json_object *o = json_object_new_object();
+            char *advice = ccnc_run_advice(&runs[i]);
+            json_object_object_add(o, "vm", runs[i].vm ? json_object_new_string(runs[i].vm) : NULL);
+            json_object_object_add(o, "run_file", json_object_new_string(runs[i].path));
+            json_object_object_add(o, "kind", json_object_new_string(runs[i].kind));
+            json_object_object_add(o, "stopped_in",
+                                   runs[i].in_step ? json_object_new_string(runs[i].in_step)
+                                   : runs[i].last_step ? json_object_new_string(runs[i].last_step)
+                                                       : NULL);
+            json_object_object_add(o, "advice", advice ? json_object_new_string(advice) : NULL);
+            json_object_array_add(arr, o);
+            free(advice);
+        }
+        json_object_object_add(root, "unfinished_runs", arr);
+        puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                      JSON_C_TO_STRING_SPACED |
+                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(root);
+        free(text);
+    } else {
         print_status_text(snap);
+        for (size_t i = 0; i < n_runs; i++) {
+            char *advice = ccnc_run_advice(&runs[i]);
+            if (i == 0)
+                printf(_("\nUnfinished runs (an action that stopped half-way):\n"));
+            printf(_("  %s: %s, stopped in '%s' (%s)\n    %s\n"), runs[i].vm ? runs[i].vm : "?",
+                   runs[i].kind,
+                   runs[i].in_step ? runs[i].in_step
+                                   : runs[i].last_step ? runs[i].last_step : "-",
+                   runs[i].path, advice ? advice : "");
+            free(advice);
+        }
+    }
+    for (size_t i = 0; i < n_runs; i++)
+        ccnc_run_summary_clear(&runs[i]);
+    free(runs);
+    free(dir);
     ccnc_snapshot_unref(snap);
     return fflush(stdout) == 0 ? CCNC_EXIT_OK : CCNC_EXIT_FAILED;
 }

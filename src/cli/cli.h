@@ -46,6 +46,7 @@ int ccnc_cli_report(struct cli *cli, int argc, char **argv);
 int ccnc_cli_action(struct cli *cli, int argc, char **argv);
 int ccnc_cli_evacuate(struct cli *cli, int argc, char **argv);
 int ccnc_cli_abort(struct cli *cli, int argc, char **argv);
+int ccnc_cli_resume(struct cli *cli, int argc, char **argv);
 int ccnc_cli_vf(struct cli *cli, int argc, char **argv);
 int ccnc_cli_pool(struct cli *cli, int argc, char **argv);
 int ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv);

@@ -220,6 +220,12 @@ ccnc_action_free(struct ccnc_action *a)
     for (size_t i = 0; i < a->n_notes; i++)
         free(a->notes[i]);
     free(a->notes);
+    free(a->resume_of);
+    for (size_t i = 0; i < a->n_release; i++) {
+        free(a->release[i].host);
+        free(a->release[i].pci);
+    }
+    free(a->release);
     free(a);
 }
 
@@ -238,6 +244,12 @@ ccnc_action_dup(const struct ccnc_action *a)
     d->notes = a->n_notes ? ccnc_xcalloc(a->n_notes, sizeof(*d->notes)) : NULL;
     for (size_t i = 0; i < a->n_notes; i++)
         d->notes[i] = ccnc_xstrdup(a->notes[i]);
+    d->resume_of = ccnc_xstrdup(a->resume_of);
+    d->release = a->n_release ? ccnc_xcalloc(a->n_release, sizeof(*d->release)) : NULL;
+    for (size_t i = 0; i < a->n_release; i++) {
+        d->release[i].host = ccnc_xstrdup(a->release[i].host);
+        d->release[i].pci = ccnc_xstrdup(a->release[i].pci);
+    }
     d->cap_steps = a->n_steps;
     d->steps = ccnc_xcalloc(a->n_steps ? a->n_steps : 1, sizeof(*d->steps));
     for (size_t i = 0; i < a->n_steps; i++) {
@@ -295,9 +307,13 @@ finish(struct ccnc_action *a, enum ccnc_action_state state)
         if ((a->steps[i].outcome == CCNC_STEP_FAILED || a->steps[i].outcome == CCNC_STEP_TIMEOUT) &&
             !why)
             why = a->steps[i].error ? a->steps[i].error : ccnc_step_op_to_string(a->steps[i].op);
+    if (state == CCNC_ACTION_DONE && a->undo)
+        state = CCNC_ACTION_ROLLED_BACK;   /* the way back, finished */
     a->state = state;
     free(a->summary);
-    if (state == CCNC_ACTION_DONE)
+    if (state == CCNC_ACTION_ROLLED_BACK && a->undo && !why)
+        a->summary = ccnc_xasprintf(_("%s: undone; the VM runs on %s as before"), vm, where);
+    else if (state == CCNC_ACTION_DONE)
         a->summary = ccnc_xasprintf(_("%s: done; the VM runs on %s"), vm, where);
     else if (state == CCNC_ACTION_ROLLED_BACK)
         a->summary = ccnc_xasprintf(_("%s: rolled back after '%s'; the VM runs on %s as before"),
@@ -355,6 +371,10 @@ ccnc_action_next(struct ccnc_action *a, long long now_ms)
 
     if (a->state == CCNC_ACTION_PLANNED || ccnc_action_finished(a))
         return NULL;
+    if (a->n_steps == 0) {
+        finish(a, CCNC_ACTION_DONE);   /* nothing to do: the VM is as it should be */
+        return NULL;
+    }
     if (a->current >= a->n_steps)
         return NULL;
     s = &a->steps[a->current];

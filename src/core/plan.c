@@ -10,6 +10,8 @@
 
 #include <ccnc/plan.h>
 
+#include <ccnc/pool.h>
+
 #include "core/i18n.h"
 
 /* --- where the VM's NICs and bond stand -------------------------------------- */
@@ -468,4 +470,158 @@ ccnc_plan(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
         return NULL;
     }
     return req->kind == CCNC_ACTION_DETACH ? plan_detach(cv, &v, err) : plan_assign(cv, &v, err);
+}
+
+/* --- ending an unfinished run ------------------------------------------------------ */
+
+static void
+add_release(struct ccnc_action *a, const char *host, const char *pci)
+{
+    struct ccnc_action_vf *r;
+
+    if (!host || !pci)
+        return;
+    for (size_t i = 0; i < a->n_release; i++)
+        if (ccnc_streq(a->release[i].host, host) && ccnc_streq(a->release[i].pci, pci))
+            return;
+    r = ccnc_array_push(&a->release, &a->n_release, NULL, sizeof(*r));
+    r->host = ccnc_xstrdup(host);
+    r->pci = ccnc_xstrdup(pci);
+}
+
+/* VFs reserved for the VM (its MAC on them, attached to nothing) on hosts
+ * other than keep, as the hosts report them, and the one the run recorded
+ * as reserved there: each to be given back. */
+static void
+stale_vfs(struct ccnc_action *a, const struct ccnc_snapshot *snap, const struct ccnc_lab_vm *cv,
+          const struct ccnc_run_summary *run, const char *keep)
+{
+    if (cv->passthrough_kind != CCNC_PASSTHROUGH_POOL)
+        return;
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        const struct ccnc_host *h = snap->hosts[i];
+        if (ccnc_streq(h->name, keep))
+            continue;
+        for (size_t k = 0; k < h->n_links; k++) {
+            const struct ccnc_link *l = &h->links[k];
+            const struct ccnc_nic *pf = ccnc_host_find_port(h, l->name);
+            for (size_t f = 0; f < l->n_vfs; f++) {
+                char buf[32];
+                if (l->vfs[f].reserved && ccnc_streq(l->vfs[f].vm, cv->name) &&
+                    ccnc_vf_pci_address(pf, &l->vfs[f], buf, sizeof(buf)))
+                    add_release(a, h->name, buf);
+            }
+        }
+    }
+    if (run->vf_host && !ccnc_streq(run->vf_host, keep))
+        add_release(a, run->vf_host, run->vf_pci);
+}
+
+struct ccnc_action *
+ccnc_plan_resume(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
+                 const struct ccnc_run_summary *run, enum ccnc_resume_way way,
+                 const char *const *busy, struct ccnc_error *err)
+{
+    struct ccnc_plan_request req = { .vm = run->vm, .busy = busy };
+    const struct ccnc_lab_vm *cv = run->vm ? ccnc_lab_find_vm(lab, run->vm) : NULL;
+    int kind = run->kind ? ccnc_action_kind_from_string(run->kind) : -1;
+    struct ccnc_vm_nic_view v;
+    struct ccnc_action *a = NULL, *nic = NULL;
+    bool migrating = kind == CCNC_ACTION_MIGRATE || kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
+                     kind == CCNC_ACTION_MIGRATE_TEAMING;
+    bool forward, on_dest;
+
+    if (run->result) {
+        ccnc_error_set(err, CCNC_ERR_REFUSED, _("the run %s ended (%s): nothing to resume"),
+                       run->path, run->result);
+        return NULL;
+    }
+    if (!cv || kind < 0) {
+        ccnc_error_set(err, CCNC_ERR_CONFIG, _("the run %s names a VM or an action the lab "
+                                               "config does not know"), run->path);
+        return NULL;
+    }
+    ccnc_vm_nic_view_get(snap, cv, &v);
+    if (refuse_state(lab, snap, &req, &v, err) < 0)
+        return NULL;
+    on_dest = migrating && ccnc_streq(v.host->name, run->destination);
+    /* which way: a migration that went through goes forward (ccnc never
+     * migrates a VM back by itself), one that did not goes back; the
+     * others go forward unless asked back */
+    if (migrating && !on_dest && !ccnc_streq(v.host->name, run->source)) {
+        ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s runs on %s, neither the run's source %s nor "
+                                                "its destination %s: look at it with 'ccnc "
+                                                "status' before anything is changed"),
+                       cv->name, v.host->name, run->source ? run->source : "?",
+                       run->destination ? run->destination : "?");
+        return NULL;
+    }
+    if (migrating) {
+        forward = on_dest;
+        if (way == CCNC_RESUME_UNDO && on_dest) {
+            ccnc_error_set(err, CCNC_ERR_REFUSED,
+                           _("the migration went through: %s runs on %s, and ccnc never "
+                             "migrates a VM back by itself; resume it forward, or migrate it "
+                             "with 'ccnc migrate %s --to %s'"),
+                           cv->name, v.host->name, cv->name, run->source ? run->source : "?");
+            return NULL;
+        }
+        if (way == CCNC_RESUME_FINISH && !on_dest) {
+            ccnc_error_set(err, CCNC_ERR_REFUSED,
+                           _("the migration did not happen: %s runs on %s, the source; resume "
+                             "it with --undo, or migrate it again with 'ccnc migrate %s --to "
+                             "%s'"), cv->name, v.host->name, cv->name,
+                           run->destination ? run->destination : "?");
+            return NULL;
+        }
+    } else {
+        forward = way != CCNC_RESUME_UNDO;
+    }
+
+    /* what the VM's NIC needs now, as the planner sees it */
+    if (cv->passthrough_kind != CCNC_PASSTHROUGH_NONE && !v.failover) {
+        bool detach = !migrating && (kind == CCNC_ACTION_DETACH) == forward;
+        bool nothing = detach ? !v.passthrough
+                              : v.passthrough && v.bond_known && v.on_passthrough;
+        if (!nothing)
+            nic = detach ? plan_detach(cv, &v, err) : plan_assign(cv, &v, err);
+        if (!nothing && !nic)
+            return NULL;
+    }
+    {
+        struct ccnc_action held = { 0 };   /* only its VFs to give back */
+        struct steps s = { .n = 0 };
+        stale_vfs(&held, snap, cv, run, v.host->name);
+        for (size_t i = 0; i < held.n_release; i++)
+            step(&s, CCNC_STEP_RELEASE_NIC);
+        for (size_t i = 0; nic && i < nic->n_steps; i++)
+            step(&s, nic->steps[i].op);
+        a = ccnc_action_new_steps(nic ? nic->kind : CCNC_ACTION_ASSIGN, cv->name, v.host->name,
+                                  NULL, cv->passthrough, s.op, s.n);
+        a->release = held.release;
+        a->n_release = held.n_release;
+    }
+    a->resume_of = ccnc_xstrdup(run->path);
+    a->undo = !forward;
+    a->on_backup_only = nic ? nic->on_backup_only : false;
+    if (run->in_step && forward)
+        ccnc_action_add_note(a, _("the run %s stopped during '%s'; it is finished forward"),
+                             run->path, run->in_step);
+    else if (run->in_step)
+        ccnc_action_add_note(a, _("the run %s stopped during '%s'; it is undone"), run->path,
+                             run->in_step);
+    else if (forward)
+        ccnc_action_add_note(a, _("the run %s stopped; it is finished forward"), run->path);
+    else
+        ccnc_action_add_note(a, _("the run %s stopped; it is undone"), run->path);
+    for (size_t i = 0; nic && i < nic->n_notes; i++)
+        ccnc_action_add_note(a, "%s", nic->notes[i]);
+    for (size_t i = 0; i < a->n_release; i++)
+        ccnc_action_add_note(a, _("the VF at %s on %s is reserved for %s and nobody holds it: it "
+                                  "is given back"), a->release[i].pci, a->release[i].host,
+                             cv->name);
+    if (a->n_steps == 0)
+        ccnc_action_add_note(a, _("%s is as it should be: only the record is closed"), cv->name);
+    ccnc_action_free(nic);
+    return a;
 }

@@ -87,6 +87,64 @@ line(const char *type, long long now_ms)
     return o;
 }
 
+/* The plan's steps and notes into a run or resume line. */
+static void
+put_plan(json_object *o, const struct ccnc_action *a)
+{
+    json_object *plan = json_object_new_array();
+
+    for (size_t i = 0; i < a->n_steps; i++)
+        if (!a->steps[i].rollback)
+            json_object_array_add(plan,
+                                  json_object_new_string(ccnc_step_op_to_string(a->steps[i].op)));
+    json_object_object_add(o, "plan", plan);
+    if (a->n_notes) {
+        json_object *notes = json_object_new_array();
+        for (size_t i = 0; i < a->n_notes; i++)
+            json_object_array_add(notes, json_object_new_string(a->notes[i]));
+        json_object_object_add(o, "notes", notes);
+    }
+}
+
+struct ccnc_runlog *
+ccnc_runlog_reopen(const char *path, const struct ccnc_action *a, long long now_ms,
+                   const char *who, struct ccnc_error *err)
+{
+    int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+    struct ccnc_runlog *log;
+    struct stat st;
+    json_object *o;
+    char last = '\n';
+
+    if (fd < 0) {
+        ccnc_error_set_at(err, CCNC_ERR_IO, path, 0, _("cannot open: %s"), strerror(errno));
+        return NULL;
+    }
+    /* a run killed mid-write left half a line: the next one starts anew */
+    if (fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
+        last = '\n';
+    if (last != '\n' && write(fd, "\n", 1) != 1) {
+        ccnc_error_set_at(err, CCNC_ERR_IO, path, 0, _("cannot write: %s"), strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    log = ccnc_xcalloc(1, sizeof(*log));
+    log->fd = fd;
+    log->path = ccnc_xstrdup(path);
+    o = line("resume", now_ms);
+    put_s(o, "who", who);
+    json_object_object_add(o, "undo", json_object_new_boolean(a->undo));
+    put_s(o, "host", a->source);
+    put_plan(o, a);
+    if (emit(log, o) < 0) {
+        ccnc_error_set_at(err, CCNC_ERR_IO, path, 0, _("cannot write the run file: %s"),
+                          strerror(errno));
+        ccnc_runlog_close(log);
+        return NULL;
+    }
+    return log;
+}
+
 struct ccnc_runlog *
 ccnc_runlog_open(const char *dir, const struct ccnc_action *a, long long now_ms,
                  struct ccnc_error *err)
@@ -139,20 +197,7 @@ ccnc_runlog_open(const char *dir, const struct ccnc_action *a, long long now_ms,
         ccnc_format_iso_ms(iso, now_ms);
         put_s(o, "started", iso);
     }
-    {
-        json_object *plan = json_object_new_array();
-        for (size_t i = 0; i < a->n_steps; i++)
-            if (!a->steps[i].rollback)
-                json_object_array_add(plan,
-                                      json_object_new_string(ccnc_step_op_to_string(a->steps[i].op)));
-        json_object_object_add(o, "plan", plan);
-    }
-    if (a->n_notes) {
-        json_object *notes = json_object_new_array();
-        for (size_t i = 0; i < a->n_notes; i++)
-            json_object_array_add(notes, json_object_new_string(a->notes[i]));
-        json_object_object_add(o, "notes", notes);
-    }
+    put_plan(o, a);
     if (emit(log, o) < 0) {
         ccnc_error_set_at(err, CCNC_ERR_IO, path, 0, _("cannot write the run file: %s"),
                           strerror(errno));
@@ -354,6 +399,9 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
         if (l->job_elapsed_ms >= 0)
             s->job_total_ms = l->job_elapsed_ms;
         break;
+    case CCNC_RUN_LINE_RESUME:
+        ccnc_str_set(&s->resumed_by, l->who ? l->who : "?");
+        break;
     case CCNC_RUN_LINE_ABORT:
         if (!s->abort_who) {
             s->abort_who = ccnc_xstrdup(l->who ? l->who : "?");
@@ -402,7 +450,7 @@ ccnc_run_summary_clear(struct ccnc_run_summary *s)
     free(s->path); free(s->kind); free(s->vm); free(s->source); free(s->destination);
     free(s->result); free(s->summary); free(s->last_step); free(s->last_outcome);
     free(s->abort_who); free(s->in_step);
-    free(s->vf_host); free(s->vf_pf); free(s->vf_pci);
+    free(s->vf_host); free(s->vf_pf); free(s->vf_pci); free(s->resumed_by);
     memset(s, 0, sizeof(*s));
 }
 
@@ -594,7 +642,7 @@ ccnc_run_append_abort(const char *path, long long now_ms, const char *who,
 /* --- reading line by line ---------------------------------------------------- */
 
 static const char *const line_types[CCNC_RUN_LINE_LAST] = {
-    "run", "step", "step-start", "job", "probe", "bond", "vf", "abort", "result", NULL,
+    "run", "step", "step-start", "job", "probe", "bond", "vf", "abort", "resume", "result", NULL,
 };
 
 static const char *
@@ -744,6 +792,11 @@ read_one(struct ccnc_run_line *l, json_object *o)
     case CCNC_RUN_LINE_ABORT:
         l->who = ccnc_xstrdup(str_of(o, "who"));
         break;
+    case CCNC_RUN_LINE_RESUME:
+        read_run_line(l, o);
+        l->who = ccnc_xstrdup(str_of(o, "who"));
+        l->undo = bool_of(o, "undo");
+        break;
     case CCNC_RUN_LINE_RESULT:
         l->state = state_of(o, "result");
         l->summary = ccnc_xstrdup(str_of(o, "summary"));
@@ -818,4 +871,41 @@ ccnc_run_lines_free(struct ccnc_run_line *lines, size_t n)
         free(l->who); free(l->summary);
     }
     free(lines);
+}
+
+static int
+summary_newest_first(const void *a, const void *b)
+{
+    const struct ccnc_run_summary *x = a, *y = b;
+
+    return x->started_ms < y->started_ms ? 1 : x->started_ms > y->started_ms ? -1
+                                                                           : strcmp(x->path, y->path);
+}
+
+size_t
+ccnc_run_list_unfinished(const char *dir, struct ccnc_run_summary **out)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = 0, cap = 0;
+
+    *out = NULL;
+    while (d && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        struct ccnc_run_summary s;
+        char *path;
+        if (len <= 6 || strcmp(e->d_name + len - 6, ".jsonl") != 0)
+            continue;
+        path = ccnc_xasprintf("%s/%s", dir, e->d_name);
+        if (ccnc_run_read(path, &s, NULL) == 0 && !s.result)
+            *(struct ccnc_run_summary *)ccnc_array_push(out, &n, &cap, sizeof(s)) = s;
+        else
+            ccnc_run_summary_clear(&s);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    if (n > 1)
+        qsort(*out, n, sizeof(**out), summary_newest_first);
+    return n;
 }

@@ -63,6 +63,7 @@ struct ccnc_action_run {
     struct ccnc_snapshot *loop_snap;
     struct ccnc_pool_vf vf;         /* the VF reserved (host NULL: none) */
     char *source_pci;               /* the pool VF the VM had on the source */
+    size_t n_released;              /* of the action's VFs to give back */
 
     /* the connectivity probe; the loop's, except where noted */
     int probe_handle;               /* > 0 until its last sample */

@@ -564,5 +564,12 @@ ccnc_run_release_vf(struct ccnc_action_run *r, const char *host, const char *pci
 int
 ccnc_step_release_nic(struct ccnc_action_run *r, struct ccnc_error *err)
 {
+    const struct ccnc_step *s = &r->a->steps[r->a->current];
+
+    if (!s->rollback && r->n_released < r->a->n_release) {
+        /* a VF an earlier run left reserved (ccnc resume) */
+        const struct ccnc_action_vf *v = &r->a->release[r->n_released++];
+        return ccnc_run_release_vf(r, v->host, v->pci, err);
+    }
     return pool_kind(r) ? ccnc_run_release_vf(r, r->vf.host, r->vf.pci, err) : 0;
 }

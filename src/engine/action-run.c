@@ -504,6 +504,7 @@ ccnc_action_run_start(const struct ccnc_action_env *env, struct ccnc_action *a,
     r->env = *env;
     r->env.lab = ccnc_lab_ref(env->lab);
     r->env.runs_dir = ccnc_xstrdup(env->runs_dir);
+    r->env.who = ccnc_xstrdup(env->who);
     r->lab = r->env.lab;
     r->cv = cv;
     r->a = a;
@@ -515,7 +516,9 @@ ccnc_action_run_start(const struct ccnc_action_env *env, struct ccnc_action *a,
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->log_mu, NULL);
     pthread_cond_init(&r->cond, NULL);
-    r->log = ccnc_runlog_open(r->env.runs_dir, a, ccnc_run_now_ms(), err);
+    /* a resumed run goes on in its own file, which then ends with a result */
+    r->log = a->resume_of ? ccnc_runlog_reopen(a->resume_of, a, ccnc_run_now_ms(), r->env.who, err)
+                          : ccnc_runlog_open(r->env.runs_dir, a, ccnc_run_now_ms(), err);
     if (!r->log) {
         ccnc_action_run_free(r);
         return NULL;
@@ -629,6 +632,7 @@ ccnc_action_run_free(struct ccnc_action_run *r)
     ccnc_pool_vf_clear(&r->vf);
     ccnc_action_free(r->a);
     free((char *)r->env.runs_dir);
+    free((char *)r->env.who);
     ccnc_lab_unref(r->env.lab);
     free(r);
 }

@@ -40,6 +40,7 @@ struct ccnc_action_env {
     struct ccnc_loop *loop;
     struct ccnc_lab *lab;       /* borrowed: the run takes its own reference */
     const char *runs_dir;       /* where run files go; copied */
+    const char *who;            /* this ccnc, for the records: "user@host (pid N)"; copied */
     const struct ccnc_action_env_ops *ops;
     void *owner;
 };

@@ -5,8 +5,13 @@
  * structs; none of them calls the engine's API. */
 #include "config.h"
 
+#include <dirent.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ccnc/engine.h>
 #include <ccnc/pool.h>
@@ -46,6 +51,10 @@ struct ccnc_engine {
     ccnc_engine_action_listener action_cb;
     void *action_cb_data;
     char *runs_dir;
+    char *who;                          /* "user@host (pid N)": this ccnc in records */
+    struct seen_run *seen;              /* the runs folder at the last look */
+    size_t n_seen, cap_seen;
+    const char **unfinished;
     struct ccnc_engine_result *results;
     size_t n_results, cap_results;
     struct ccnc_engine_options opts;
@@ -93,10 +102,28 @@ struct vf_set;
 static void vf_set_free(struct vf_set *v);
 
 static void engine_action_free(struct engine_action *ea);
+struct seen_run;
+static void seen_runs_free(struct ccnc_engine *e);
 static struct ccnc_agent *probe_agent(struct ccnc_engine *e, const char **host);
 static void publish_host(struct ccnc_engine *e, size_t i, struct ccnc_host *host);
 static void update_host(struct ccnc_engine *e, size_t i,
                         void (*fn)(struct ccnc_host *host, void *data), void *data);
+
+/* This ccnc as records name it: who runs it, where, which process. */
+static char *
+who_am_i(void)
+{
+    char host[256] = "?";
+    const char *user = getenv("USER");
+    struct passwd *pw = getpwuid(getuid());
+
+    if (gethostname(host, sizeof(host) - 1) < 0)
+        snprintf(host, sizeof(host), "?");
+    host[sizeof(host) - 1] = '\0';
+    if (pw && pw->pw_name)
+        user = pw->pw_name;
+    return ccnc_xasprintf("%s@%s (pid %ld)", user ? user : "?", host, (long)getpid());
+}
 
 struct ccnc_engine *
 ccnc_engine_new(struct ccnc_lab *lab)
@@ -108,6 +135,7 @@ ccnc_engine_new(struct ccnc_lab *lab)
     e->snap = ccnc_snapshot_new_from_lab(lab);
     e->next_id = 1;
     e->runs_dir = ccnc_runlog_default_dir();
+    e->who = who_am_i();
     return e;
 }
 
@@ -127,6 +155,8 @@ ccnc_engine_free(struct ccnc_engine *e)
     free(e->actions);
     ccnc_loop_unpost(e->loop, e);
     free(e->runs_dir);
+    free(e->who);
+    seen_runs_free(e);
     for (size_t i = 0; i < e->n_results; i++) {
         free(e->results[i].vm);
         free(e->results[i].source);
@@ -935,7 +965,7 @@ start_queued(struct ccnc_engine *e)
 
     for (size_t i = 0; i < e->n_actions && running_count(e) < limit; i++) {
         struct engine_action *ea = e->actions[i];
-        struct ccnc_action_env env = { e->loop, e->lab, e->runs_dir, &env_ops, e };
+        struct ccnc_action_env env = { e->loop, e->lab, e->runs_dir, e->who, &env_ops, e };
         struct ccnc_error err = { 0 };
         struct ccnc_action *a = ea->queued;
 
@@ -958,22 +988,146 @@ start_queued(struct ccnc_engine *e)
     }
 }
 
-struct ccnc_action *
-ccnc_engine_plan(struct ccnc_engine *e, const struct ccnc_plan_request *req,
-                 struct ccnc_error *err)
+/* The VMs of the queued and running actions, NULL-terminated; free the
+ * array only. */
+static const char **
+busy_vms(const struct ccnc_engine *e)
 {
     const char **busy = ccnc_xcalloc(e->n_actions + 1, sizeof(*busy));
-    struct ccnc_plan_request r = *req;
-    struct ccnc_action *a;
     size_t n = 0;
 
     for (size_t i = 0; i < e->n_actions; i++)
         if (active(e->actions[i]) && !e->actions[i]->replay)
             busy[n++] = action_of(e->actions[i])->vm;
+    return busy;
+}
+
+struct ccnc_action *
+ccnc_engine_plan(struct ccnc_engine *e, const struct ccnc_plan_request *req,
+                 struct ccnc_error *err)
+{
+    const char **busy = busy_vms(e);
+    struct ccnc_plan_request r = *req;
+    struct ccnc_action *a;
+
     r.busy = busy;
     a = ccnc_plan(e->lab, e->snap, &r, err);
     free(busy);
     return a;
+}
+
+struct ccnc_action *
+ccnc_engine_plan_resume(struct ccnc_engine *e, const char *run_file, enum ccnc_resume_way way,
+                        struct ccnc_error *err)
+{
+    struct ccnc_run_summary run;
+    const char **busy;
+    struct ccnc_action *a;
+
+    for (size_t i = 0; i < e->n_actions; i++)
+        if (active(e->actions[i]) && ccnc_streq(e->actions[i]->run_file, run_file)) {
+            ccnc_error_set(err, CCNC_ERR_REFUSED, _("the run %s is this ccnc's own, and it is "
+                                                    "still running"), run_file);
+            return NULL;
+        }
+    if (ccnc_run_read(run_file, &run, err) < 0)
+        return NULL;
+    busy = busy_vms(e);
+    a = ccnc_plan_resume(e->lab, e->snap, &run, way, busy, err);
+    free(busy);
+    ccnc_run_summary_clear(&run);
+    return a;
+}
+
+/* What the runs folder held at the last look: each file's size and time,
+ * and whether it is an unfinished run of a lab VM. */
+struct seen_run {
+    char *path;
+    long long size, mtime;
+    bool unfinished;
+    long long started;
+};
+
+static void
+seen_runs_free(struct ccnc_engine *e)
+{
+    for (size_t i = 0; i < e->n_seen; i++)
+        free(e->seen[i].path);
+    free(e->seen);
+    e->seen = NULL;
+    e->n_seen = e->cap_seen = 0;
+    free(e->unfinished);
+    e->unfinished = NULL;
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+    const struct seen_run *x = *(const struct seen_run *const *)a;
+    const struct seen_run *y = *(const struct seen_run *const *)b;
+
+    return x->started < y->started ? 1 : x->started > y->started ? -1 : strcmp(x->path, y->path);
+}
+
+const char *const *
+ccnc_engine_unfinished_runs(struct ccnc_engine *e)
+{
+    DIR *d = opendir(e->runs_dir);
+    struct dirent *de;
+    struct seen_run **list;
+    size_t n = 0;
+
+    for (size_t i = 0; i < e->n_seen; i++)
+        e->seen[i].size = -1;   /* gone unless seen again */
+    while (d && (de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        struct seen_run *s = NULL;
+        struct stat st;
+        char *path;
+        if (len <= 6 || strcmp(de->d_name + len - 6, ".jsonl") != 0)
+            continue;
+        path = ccnc_xasprintf("%s/%s", e->runs_dir, de->d_name);
+        if (stat(path, &st) < 0) {
+            free(path);
+            continue;
+        }
+        for (size_t i = 0; i < e->n_seen && !s; i++)
+            if (strcmp(e->seen[i].path, path) == 0)
+                s = &e->seen[i];
+        if (!s) {
+            s = ccnc_array_push(&e->seen, &e->n_seen, &e->cap_seen, sizeof(*s));
+            s->path = path;
+            s->mtime = -1;
+        } else {
+            free(path);
+        }
+        if (s->mtime != (long long)st.st_mtime || s->size != (long long)st.st_size) {
+            struct ccnc_run_summary run;
+            s->unfinished = ccnc_run_read(s->path, &run, NULL) == 0 && !run.result && run.vm &&
+                            ccnc_lab_find_vm(e->lab, run.vm);
+            s->started = s->unfinished ? run.started_ms : 0;
+            ccnc_run_summary_clear(&run);   /* read or not, it holds nothing else */
+        }
+        s->size = (long long)st.st_size;
+        s->mtime = (long long)st.st_mtime;
+    }
+    if (d)
+        closedir(d);
+    list = ccnc_xcalloc(e->n_seen + 1, sizeof(*list));
+    for (size_t i = 0; i < e->n_seen; i++) {
+        bool ours = false;
+        for (size_t k = 0; k < e->n_actions; k++)
+            ours |= active(e->actions[k]) && ccnc_streq(e->actions[k]->run_file, e->seen[i].path);
+        if (e->seen[i].size >= 0 && e->seen[i].unfinished && !ours)
+            list[n++] = &e->seen[i];
+    }
+    qsort(list, n, sizeof(*list), newest_first);
+    free(e->unfinished);
+    e->unfinished = ccnc_xcalloc(n + 1, sizeof(*e->unfinished));
+    for (size_t i = 0; i < n; i++)
+        e->unfinished[i] = list[i]->path;
+    free(list);
+    return e->unfinished;
 }
 
 void
@@ -1002,6 +1156,7 @@ ccnc_engine_submit(struct ccnc_engine *e, struct ccnc_action *a, struct ccnc_err
     ea->id = e->next_id++;
     ea->queued = a;
     ea->total_ms = ea->downtime_ms = CCNC_UNKNOWN;
+    ea->run_file = ccnc_xstrdup(a->resume_of);   /* a resumed run goes on in its file */
     *(struct engine_action **)ccnc_array_push(&e->actions, &e->n_actions, &e->cap_actions,
                                               sizeof(ea)) = ea;
     /* it starts on the loop's next pass: the caller knows its id first */

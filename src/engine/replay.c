@@ -105,6 +105,31 @@ apply(struct ccnc_replay *r, const struct ccnc_run_line *l)
     const struct ccnc_step *s;
 
     switch (l->type) {
+    case CCNC_RUN_LINE_STEP_START: {
+        /* the step began then: shown running from that moment */
+        struct ccnc_step *st = l->step.op < CCNC_STEP_LAST
+                                   ? open_step(a, l->step.op, l->step.rollback) : NULL;
+        if (st) {
+            st->outcome = CCNC_STEP_RUNNING_NOW;
+            st->started_ms = l->t_ms;
+            r->cb.changed(r->data, a, st);
+        }
+        break;
+    }
+    case CCNC_RUN_LINE_RESUME:
+        /* the run was ended later by ccnc resume: what was left of the
+         * first plan never ran; the resume's plan follows */
+        for (size_t i = 0; i < a->n_steps; i++)
+            if (a->steps[i].outcome == CCNC_STEP_PENDING ||
+                a->steps[i].outcome == CCNC_STEP_RUNNING_NOW)
+                a->steps[i].outcome = CCNC_STEP_SKIPPED;
+        for (size_t i = 0; i < l->n_plan; i++) {
+            struct ccnc_step *st = ccnc_array_push(&a->steps, &a->n_steps, &a->cap_steps,
+                                                   sizeof(*st));
+            st->op = l->plan[i];
+        }
+        r->cb.changed(r->data, a, NULL);
+        break;
     case CCNC_RUN_LINE_STEP:
         if ((s = apply_step(r, l)) != NULL)
             r->cb.changed(r->data, a, s);

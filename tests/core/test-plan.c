@@ -130,8 +130,18 @@ add_vm(struct ccnc_host *h, const struct ccnc_lab *lab, const char *name, enum v
     vm->bond_stale = shape == BOND_UNKNOWN;
 }
 
+static struct ccnc_snapshot *make_snapshot_on(struct ccnc_lab *lab, const char *vm,
+                                              enum vm_shape shape, const char *where);
+
 static struct ccnc_snapshot *
 make_snapshot(struct ccnc_lab *lab, const char *vm, enum vm_shape shape)
+{
+    return make_snapshot_on(lab, vm, shape, "sys1");
+}
+
+/* The same with the VM on host where (its tap and bridges there too). */
+static struct ccnc_snapshot *
+make_snapshot_on(struct ccnc_lab *lab, const char *vm, enum vm_shape shape, const char *where)
 {
     struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(lab);
 
@@ -148,7 +158,7 @@ make_snapshot(struct ccnc_lab *lab, const char *vm, enum vm_shape shape)
                                  strcmp(h->name, "sys2") == 0
                              ? CCNC_CONN_UNREACHABLE
                              : CCNC_CONN_CONNECTED;
-        if (strcmp(h->name, "sys1") == 0) {
+        if (strcmp(h->name, where) == 0) {
             add_link(h, "br0", "up", NULL);
             add_link(h, "br-pt", "up", NULL);
             add_link(h, "vnet0", "up", "br-pt");
@@ -422,6 +432,150 @@ START_TEST(test_backup_path)
 }
 END_TEST
 
+/* --- ending an unfinished run (ccnc resume) ------------------------------------ */
+
+static void
+run_summary(struct ccnc_run_summary *r, const char *vm, const char *kind, const char *in_step,
+            bool migrated)
+{
+    memset(r, 0, sizeof(*r));
+    r->path = ccnc_xstrdup("/runs/20261203-140000-vm1-migrate-passthrough.jsonl");
+    r->vm = ccnc_xstrdup(vm);
+    r->kind = ccnc_xstrdup(kind);
+    r->source = ccnc_xstrdup("sys1");
+    r->destination = strstr(kind, "migrate") ? ccnc_xstrdup("sys2") : NULL;
+    r->in_step = ccnc_xstrdup(in_step);
+    r->migrated = migrated;
+}
+
+static const struct resume_case {
+    const char *name;
+    const char *vm, *kind, *in_step;
+    bool migrated;
+    const char *where;            /* where the VM runs now */
+    enum vm_shape shape;
+    enum ccnc_resume_way way;
+    bool vf_reserved_on_sys2;     /* the run left a VF reserved there */
+    /* the plan: its steps and way, or a refusal */
+    const char *steps;            /* NULL: refused */
+    bool undo;
+    const char *why;
+} resume_cases[] = {
+    { "killed in the migration, which went through: forward on the destination", "vm1",
+      "migrate-passthrough", "migrate", false, "sys2", NO_PASSTHROUGH, CCNC_RESUME_AUTO, false,
+      "reserve-nic attach wait-enslaved bond-to-primary verify", false, NULL },
+    { "killed in the migration, which did not happen: back on the source", "vm1",
+      "migrate-passthrough", "migrate", false, "sys1", NO_PASSTHROUGH, CCNC_RESUME_AUTO, false,
+      "reserve-nic attach wait-enslaved bond-to-primary verify", true, NULL },
+    { "killed in the checks: nothing to do but close the record", "vm1", "migrate-passthrough",
+      "check-storage", false, "sys1", ON_PRIMARY, CCNC_RESUME_AUTO, false, "", true, NULL },
+    { "killed after the switch: the bond goes back", "vm1", "migrate-passthrough",
+      "verify-on-backup", false, "sys1", ON_BACKUP, CCNC_RESUME_AUTO, false,
+      "bond-to-primary verify", true, NULL },
+    { "a VF left reserved on the destination is given back", "vf1", "migrate-passthrough",
+      "detach", false, "sys1", ON_PRIMARY, CCNC_RESUME_AUTO, true, "release-nic", true, NULL },
+    { "--undo after the migration went through: refused", "vm1", "migrate-passthrough",
+      "attach", true, "sys2", NO_PASSTHROUGH, CCNC_RESUME_UNDO, false, NULL, false,
+      "never migrates a VM back" },
+    { "--finish when the migration did not happen: refused", "vm1", "migrate-passthrough",
+      "migrate", false, "sys1", NO_PASSTHROUGH, CCNC_RESUME_FINISH, false, NULL, false,
+      "did not happen" },
+    { "a migration still running: refused", "vm1", "migrate-passthrough", "migrate", false,
+      "sys1", MIGRATING, CCNC_RESUME_AUTO, false, NULL, false, "being migrated" },
+    { "the VM on no host: refused", "vm1", "migrate-passthrough", "migrate", false, "sys1",
+      NOWHERE, CCNC_RESUME_AUTO, false, NULL, false, "runs on no host" },
+    { "a detach killed before it detached: finished forward", "vm1", "detach", "verify-on-backup",
+      false, "sys1", ON_BACKUP, CCNC_RESUME_AUTO, false,
+      "check-backup verify-on-backup detach verify", false, NULL },
+    { "a detach undone: the bond back on the NIC it still holds", "vm1", "detach",
+      "verify-on-backup", false, "sys1", ON_BACKUP, CCNC_RESUME_UNDO, false,
+      "bond-to-primary verify", true, NULL },
+    { "an assign killed after the attach: finished forward", "vm1", "assign", "wait-enslaved",
+      false, "sys1", ON_BACKUP, CCNC_RESUME_AUTO, false, "bond-to-primary verify", false, NULL },
+};
+
+START_TEST(test_resume_table)
+{
+    const struct resume_case *c = &resume_cases[_i];
+    struct ccnc_lab *lab = load_lab();
+    struct ccnc_snapshot *snap = make_snapshot_on(lab, c->vm, c->shape, c->where);
+    struct ccnc_run_summary run;
+    struct ccnc_error err = { 0 };
+    struct ccnc_action *a;
+
+    run_summary(&run, c->vm, c->kind, c->in_step, c->migrated);
+    if (c->vf_reserved_on_sys2) {
+        run.vf_host = ccnc_xstrdup("sys2");
+        run.vf_pf = ccnc_xstrdup("eth1");
+        run.vf_pci = ccnc_xstrdup("0000:05:10.2");
+        run.vf_index = 1;
+    }
+    a = ccnc_plan_resume(lab, snap, &run, c->way, NULL, &err);
+    if (!c->steps) {
+        ck_assert_msg(!a, "%s: planned, not refused", c->name);
+        ck_assert_msg(err.message && strstr(err.message, c->why), "%s: '%s'", c->name,
+                      err.message ? err.message : "(null)");
+    } else {
+        char *steps;
+        ck_assert_msg(a, "%s: refused: %s", c->name, err.message ? err.message : "?");
+        steps = steps_text(a);
+        ck_assert_msg(strcmp(steps, c->steps) == 0, "%s: steps '%s', not '%s'", c->name, steps,
+                      c->steps);
+        ck_assert_msg(a->undo == c->undo, "%s: undo %d", c->name, a->undo);
+        ck_assert_str_eq(a->resume_of, run.path);
+        ck_assert_str_eq(a->source, c->where);
+        ck_assert_ptr_null(a->destination);
+        ck_assert_uint_ge(a->n_notes, 1);
+        ck_assert_ptr_nonnull(strstr(a->notes[0], run.path));
+        if (c->vf_reserved_on_sys2) {
+            ck_assert_uint_eq(a->n_release, 1);
+            ck_assert_str_eq(a->release[0].host, "sys2");
+            ck_assert_str_eq(a->release[0].pci, "0000:05:10.2");
+        } else {
+            ck_assert_uint_eq(a->n_release, 0);
+        }
+        free(steps);
+    }
+    ccnc_action_free(a);
+    ccnc_error_clear(&err);
+    ccnc_run_summary_clear(&run);
+    ccnc_snapshot_unref(snap);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
+/* A run that ended is not resumed; an undo that succeeds ends rolled back,
+ * saying so, and an empty plan ends at once. */
+START_TEST(test_resume_ends)
+{
+    struct ccnc_lab *lab = load_lab();
+    struct ccnc_snapshot *snap = make_snapshot(lab, "vm1", ON_PRIMARY);
+    struct ccnc_run_summary run;
+    struct ccnc_error err = { 0 };
+    struct ccnc_action *a;
+
+    run_summary(&run, "vm1", "migrate-passthrough", NULL, false);
+    run.result = ccnc_xstrdup("done");
+    ck_assert_ptr_null(ccnc_plan_resume(lab, snap, &run, CCNC_RESUME_AUTO, NULL, &err));
+    ck_assert_ptr_nonnull(strstr(err.message, "nothing to resume"));
+    ccnc_error_clear(&err);
+    free(run.result);
+    run.result = NULL;
+    a = ccnc_plan_resume(lab, snap, &run, CCNC_RESUME_AUTO, NULL, &err);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_uint_eq(a->n_steps, 0);
+    ck_assert(a->undo);
+    ccnc_action_confirm(a);
+    ck_assert_ptr_null(ccnc_action_next(a, 1));
+    ck_assert_int_eq(a->state, CCNC_ACTION_ROLLED_BACK);
+    ck_assert_ptr_nonnull(strstr(a->summary, "undone; the VM runs on sys1 as before"));
+    ccnc_action_free(a);
+    ccnc_run_summary_clear(&run);
+    ccnc_snapshot_unref(snap);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
 Suite *
 ccnc_plan_suite(void)
 {
@@ -432,6 +586,8 @@ ccnc_plan_suite(void)
     tcase_add_test(tc, test_plan_assumed);
     tcase_add_test(tc, test_plan_text_notes);
     tcase_add_test(tc, test_backup_path);
+    tcase_add_loop_test(tc, test_resume_table, 0, (int)CCNC_ARRAY_SIZE(resume_cases));
+    tcase_add_test(tc, test_resume_ends);
     suite_add_tcase(s, tc);
     return s;
 }
