@@ -192,6 +192,16 @@ struct ccnc_vm_nic {
     int n_history;
 };
 
+/* Who acts on a VM now: ccnc's lease, kept in the domain's <metadata>
+ * where every workstation sees it, so that two consoles never act on one
+ * VM at once.  Stale once expires_ms (wall clock) has passed. */
+#define CCNC_LEASE_NS "urn:x-ccnc:lease:1"
+struct ccnc_lease {
+    char *run;            /* the run file of the action that holds it */
+    char *by;             /* "user@host (pid N)" */
+    long long since_ms, expires_ms;
+};
+
 /* A libvirt job running on a domain (virDomainGetJobStats' operation). */
 enum ccnc_vm_job {
     CCNC_VM_JOB_NONE,
@@ -212,6 +222,7 @@ struct ccnc_vm {
     struct ccnc_bond *bond;   /* NULL when not (yet) read */
     bool bond_stale;          /* the guest agent did not answer */
     int job;                  /* enum ccnc_vm_job */
+    struct ccnc_lease *lease; /* ccnc's lease on it, NULL: none */
 };
 
 /* One host's part of the lab. */
@@ -289,6 +300,9 @@ void ccnc_nic_init(struct ccnc_nic *nic);
 void ccnc_nic_clear(struct ccnc_nic *nic);
 void ccnc_link_init(struct ccnc_link *link);
 void ccnc_link_clear(struct ccnc_link *link);
+
+void ccnc_lease_free(struct ccnc_lease *lease);
+struct ccnc_lease *ccnc_lease_dup(const struct ccnc_lease *lease);
 
 /* Free what a bond holds (not the struct), and a heap bond. */
 void ccnc_bond_clear(struct ccnc_bond *bond);

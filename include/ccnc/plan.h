@@ -20,6 +20,10 @@ struct ccnc_plan_request {
                                       its bond on it): --offline --dry-run */
     const char *const *busy;       /* VMs with an action of this process running,
                                       NULL-terminated; may be NULL */
+    const char *self;              /* this ccnc as leases name it ("user@host (pid N)"):
+                                      a lease of another that has not lapsed refuses;
+                                      may be NULL */
+    const char *resume_of;         /* (resume) the run whose lease may be taken over */
 };
 
 /* The plan for req, or NULL with err (code CCNC_ERR_REFUSED for what the
@@ -52,7 +56,7 @@ struct ccnc_action *ccnc_plan_resume(const struct ccnc_lab *lab,
                                      const struct ccnc_snapshot *snap,
                                      const struct ccnc_run_summary *run,
                                      enum ccnc_resume_way way, const char *const *busy,
-                                     struct ccnc_error *err);
+                                     const char *self, struct ccnc_error *err);
 
 /* Where a VM's passthrough NIC and guest bond stand, as the snapshot has
  * them; what the planner reads, and what the console shows. */

@@ -183,6 +183,16 @@ vm_json(const struct ccnc_vm *vm)
     json_object_object_add(o, "nics", nics);
     json_object_object_add(o, "bond", vm->bond ? bond_json(vm->bond) : NULL);
     put_bool(o, "bond_stale", vm->bond_stale);
+    if (vm->lease) {
+        json_object *l = json_object_new_object();
+        put_str(l, "run", vm->lease->run);
+        put_str(l, "by", vm->lease->by);
+        put_int64(l, "since_ms", vm->lease->since_ms);
+        put_int64(l, "expires_ms", vm->lease->expires_ms);
+        json_object_object_add(o, "lease", l);
+    } else {
+        json_object_object_add(o, "lease", NULL);
+    }
     return o;
 }
 
@@ -494,6 +504,13 @@ host_read(struct ccnc_host *h, json_object *o)
         vm->memory_kib = ccnc_json_get_int(vo, "memory_kib", CCNC_UNKNOWN);
         vm->vcpus = get_int(vo, "vcpus");
         vm->bond_stale = ccnc_json_get_bool(vo, "bond_stale", false);
+        if ((b = ccnc_json_get_object(vo, "lease"))) {
+            vm->lease = ccnc_xcalloc(1, sizeof(*vm->lease));
+            vm->lease->run = ccnc_json_dup_str(b, "run");
+            vm->lease->by = ccnc_json_dup_str(b, "by");
+            vm->lease->since_ms = ccnc_json_get_int(b, "since_ms", CCNC_UNKNOWN);
+            vm->lease->expires_ms = ccnc_json_get_int(b, "expires_ms", CCNC_UNKNOWN);
+        }
         FOR_EACH_OBJ(vo, "nics", no) {
             struct ccnc_vm_nic *n = ccnc_vm_add_nic(vm);
             json_object *t;

@@ -136,6 +136,31 @@ vm_nic_clear(struct ccnc_vm_nic *n)
 }
 
 void
+ccnc_lease_free(struct ccnc_lease *l)
+{
+    if (!l)
+        return;
+    free(l->run);
+    free(l->by);
+    free(l);
+}
+
+struct ccnc_lease *
+ccnc_lease_dup(const struct ccnc_lease *l)
+{
+    struct ccnc_lease *d;
+
+    if (!l)
+        return NULL;
+    d = ccnc_xcalloc(1, sizeof(*d));
+    d->run = ccnc_xstrdup(l->run);
+    d->by = ccnc_xstrdup(l->by);
+    d->since_ms = l->since_ms;
+    d->expires_ms = l->expires_ms;
+    return d;
+}
+
+void
 ccnc_vm_clear(struct ccnc_vm *vm)
 {
     free(vm->name); free(vm->uuid);
@@ -143,6 +168,7 @@ ccnc_vm_clear(struct ccnc_vm *vm)
         vm_nic_clear(&vm->nics[i]);
     free(vm->nics);
     ccnc_bond_free(vm->bond);
+    ccnc_lease_free(vm->lease);
 }
 
 void
@@ -374,6 +400,7 @@ vm_copy(struct ccnc_vm *d, const struct ccnc_vm *s)
 {
     *d = *s;
     DUP(name); DUP(uuid);
+    d->lease = ccnc_lease_dup(s->lease);
     d->nics = NULL;
     d->n_nics = 0;
     for (size_t i = 0; i < s->n_nics; i++) {

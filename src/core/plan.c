@@ -231,6 +231,16 @@ refuse_state(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
         return ccnc_error_set(err, CCNC_ERR_REFUSED,
                               _("%s is %s on %s; only a running VM can be acted on"), req->vm,
                               ccnc_vm_state_text(v->vm->state), v->host->name);
+    /* another ccnc holds it (its lease has not lapsed); ccnc resume takes
+     * over the lease of the run it ends */
+    if (v->vm->lease && v->vm->lease->expires_ms > snap->time_ms &&
+        !(req->self && ccnc_streq(v->vm->lease->by, req->self)) &&
+        !(req->resume_of && ccnc_streq(v->vm->lease->run, req->resume_of)))
+        return ccnc_error_set(err, CCNC_ERR_REFUSED,
+                              _("%s is held by another ccnc: %s, for the run %s; wait for it to "
+                                "end, or 'ccnc resume' that run if it stopped half-way"),
+                              req->vm, v->vm->lease->by ? v->vm->lease->by : "?",
+                              v->vm->lease->run ? v->vm->lease->run : "?");
     return 0;
 }
 
@@ -520,9 +530,10 @@ stale_vfs(struct ccnc_action *a, const struct ccnc_snapshot *snap, const struct 
 struct ccnc_action *
 ccnc_plan_resume(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
                  const struct ccnc_run_summary *run, enum ccnc_resume_way way,
-                 const char *const *busy, struct ccnc_error *err)
+                 const char *const *busy, const char *self, struct ccnc_error *err)
 {
-    struct ccnc_plan_request req = { .vm = run->vm, .busy = busy };
+    struct ccnc_plan_request req = { .vm = run->vm, .busy = busy, .self = self,
+                                     .resume_of = run->path };
     const struct ccnc_lab_vm *cv = run->vm ? ccnc_lab_find_vm(lab, run->vm) : NULL;
     int kind = run->kind ? ccnc_action_kind_from_string(run->kind) : -1;
     struct ccnc_vm_nic_view v;

@@ -10,6 +10,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 
 #include "core/i18n.h"
 #include "core/virxml.h"
@@ -177,6 +178,36 @@ read_hostdev(xmlXPathContextPtr ctx, xmlNodePtr n, struct ccnc_vm *vm)
     nic->teaming = read_teaming(ctx, n);
 }
 
+/* ccnc's lease in an element (its attributes), NULL when n is none. */
+static struct ccnc_lease *
+read_lease(xmlNodePtr n)
+{
+    struct ccnc_lease *l;
+    xmlChar *v;
+
+    if (!n)
+        return NULL;
+    l = ccnc_xcalloc(1, sizeof(*l));
+    l->since_ms = l->expires_ms = CCNC_UNKNOWN;
+    if ((v = xmlGetProp(n, (const xmlChar *)"run"))) {
+        l->run = ccnc_xstrdup((const char *)v);
+        xmlFree(v);
+    }
+    if ((v = xmlGetProp(n, (const xmlChar *)"by"))) {
+        l->by = ccnc_xstrdup((const char *)v);
+        xmlFree(v);
+    }
+    if ((v = xmlGetProp(n, (const xmlChar *)"since_ms"))) {
+        l->since_ms = strtoll((const char *)v, NULL, 10);
+        xmlFree(v);
+    }
+    if ((v = xmlGetProp(n, (const xmlChar *)"expires_ms"))) {
+        l->expires_ms = strtoll((const char *)v, NULL, 10);
+        xmlFree(v);
+    }
+    return l;
+}
+
 static int
 read_domain(const char *name, xmlXPathContextPtr ctx, xmlNodePtr root, struct ccnc_vm *vm,
             struct ccnc_error *err)
@@ -189,6 +220,7 @@ read_domain(const char *name, xmlXPathContextPtr ctx, xmlNodePtr root, struct cc
         return ccnc_error_set_at(err, CCNC_ERR_PARSE, name, 0,
                                  _("the domain XML has no <name>"));
     vm->uuid = xp_str(ctx, root, "uuid");
+    vm->lease = read_lease(xp_node(ctx, root, "metadata/ccnc:lease"));
     /* live XML carries the domain id; a defined-only domain has none */
     vm->state = xp_node(ctx, root, "@id") ? CCNC_VM_RUNNING : CCNC_VM_SHUTOFF;
     vm->memory_kib = memory_kib(ctx, root);
@@ -302,6 +334,8 @@ ccnc_virxml_parse(const char *name, const char *xml, size_t len, struct ccnc_vir
     }
     root = xmlDocGetRootElement(doc);
     ctx = xmlXPathNewContext(doc);
+    if (ctx)
+        xmlXPathRegisterNs(ctx, (const xmlChar *)"ccnc", (const xmlChar *)CCNC_LEASE_NS);
     if (!root || !ctx) {
         ccnc_error_set_at(err, CCNC_ERR_PARSE, name, 0, _("the XML document is empty"));
     } else if (xmlStrEqual(root->name, (const xmlChar *)"domain")) {
@@ -519,4 +553,61 @@ ccnc_virxml_nic_xml(const struct ccnc_virxml_nic *n, struct ccnc_error *err)
     if (!out)
         ccnc_error_set(err, CCNC_ERR_INTERNAL, _("cannot write the NIC's XML"));
     return out;
+}
+
+/* --- ccnc's lease ---------------------------------------------------------------- */
+
+static void
+put_attr(char **out, const char *name, const char *value)
+{
+    char *esc = ccnc_xmalloc(strlen(value) * 6 + 1), *o = esc, *n;
+
+    for (const char *p = value; *p; p++) {
+        switch (*p) {
+        case '&': o = stpcpy(o, "&amp;"); break;
+        case '<': o = stpcpy(o, "&lt;"); break;
+        case '>': o = stpcpy(o, "&gt;"); break;
+        case '"': o = stpcpy(o, "&quot;"); break;
+        default: *o++ = *p; break;
+        }
+    }
+    *o = '\0';
+    n = ccnc_xasprintf("%s %s=\"%s\"", *out, name, esc);
+    free(esc);
+    free(*out);
+    *out = n;
+}
+
+char *
+ccnc_virxml_lease_xml(const struct ccnc_lease *l)
+{
+    char *x = ccnc_xstrdup("<lease"), *n, num[32];
+
+    put_attr(&x, "run", l->run ? l->run : "");
+    put_attr(&x, "by", l->by ? l->by : "");
+    snprintf(num, sizeof(num), "%lld", l->since_ms);
+    put_attr(&x, "since_ms", num);
+    snprintf(num, sizeof(num), "%lld", l->expires_ms);
+    put_attr(&x, "expires_ms", num);
+    n = ccnc_xasprintf("%s/>", x);
+    free(x);
+    return n;
+}
+
+struct ccnc_lease *
+ccnc_virxml_lease_parse(const char *xml, size_t len)
+{
+    xmlDocPtr doc;
+    xmlNodePtr root;
+    struct ccnc_lease *l = NULL;
+
+    if (!xml || len > INT32_MAX)
+        return NULL;
+    doc = xmlReadMemory(xml, (int)len, "lease.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (root && xmlStrEqual(root->name, (const xmlChar *)"lease"))
+        l = read_lease(root);
+    xmlFreeDoc(doc);
+    return l;
 }

@@ -59,4 +59,10 @@ struct ccnc_virxml_nic {
  * is not described well enough.  Caller frees. */
 char *ccnc_virxml_nic_xml(const struct ccnc_virxml_nic *nic, struct ccnc_error *err);
 
+/* ccnc's lease as the element virDomainSetMetadata takes (in its
+ * namespace, CCNC_LEASE_NS), and read back from virDomainGetMetadata's
+ * answer (NULL when it is none).  Caller frees. */
+char *ccnc_virxml_lease_xml(const struct ccnc_lease *lease);
+struct ccnc_lease *ccnc_virxml_lease_parse(const char *xml, size_t len);
+
 #endif

@@ -64,6 +64,9 @@ struct ccnc_action_run {
     struct ccnc_pool_vf vf;         /* the VF reserved (host NULL: none) */
     char *source_pci;               /* the pool VF the VM had on the source */
     size_t n_released;              /* of the action's VFs to give back */
+    /* the VM's lease (action-lease.c), the thread's */
+    bool lease_held;
+    long long lease_since, lease_renewed_ms;
 
     /* the connectivity probe; the loop's, except where noted */
     int probe_handle;               /* > 0 until its last sample */
@@ -127,6 +130,16 @@ int ccnc_step_verify(struct ccnc_action_run *r, struct ccnc_error *err);
 /* Give back a pool VF (pci NULL: nothing to give back). */
 int ccnc_run_release_vf(struct ccnc_action_run *r, const char *host, const char *pci,
                         struct ccnc_error *err);
+
+/* --- action-lease.c: one owner per VM ------------------------------------------ */
+
+/* Take the VM's lease where it runs: -1 and err (refused) when another
+ * ccnc holds one that has not lapsed, or took it at the same moment. */
+int ccnc_run_lease_take(struct ccnc_action_run *r, struct ccnc_error *err);
+/* Renew it, at most every few seconds (between steps). */
+void ccnc_run_lease_renew(struct ccnc_action_run *r);
+/* Give it back, where the VM runs now. */
+void ccnc_run_lease_release(struct ccnc_action_run *r);
 
 /* --- action-migrate.c: the destination and the migration -------------------- */
 

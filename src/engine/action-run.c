@@ -411,6 +411,11 @@ run_thread(void *arg)
     r->src = ccnc_run_open_host(r->a->source, r->lab, &src_err);
     if (r->src)
         ccnc_run_register_device_events(r, r->src, r->cb_src);
+    /* one owner per VM: the lease first; without it nothing is done */
+    if (r->src && ccnc_run_lease_take(r, &src_err) < 0) {
+        virConnectClose(r->src);
+        r->src = NULL;
+    }
     while ((s = ccnc_action_next(r->a, ccnc_run_now_ms())) != NULL) {
         struct ccnc_error err = { 0 };
         char *who = NULL;
@@ -425,13 +430,17 @@ run_thread(void *arg)
             wrote = ccnc_runlog_step_start(r->log, s);
             pthread_mutex_unlock(&r->log_mu);
         }
+        if (r->src)
+            ccnc_run_lease_renew(r);
         if (wrote < 0 && !s->rollback)
             rc = ccnc_error_set(&err, CCNC_ERR_IO, _("the run file %s cannot be written: "
                                                      "nothing more is changed"),
                                 ccnc_runlog_path(r->log));
         else if (ccnc_run_abort_requested(r) && !s->rollback)
             rc = -1;    /* said below: the operator's words */
-        else if (!r->src)   /* the first step fails with it; nothing was done */
+        else if (!r->src)
+            /* no connection to the source, or its lease refused: the first
+             * step fails with it; nothing was done */
             rc = ccnc_error_set(&err, src_err.code, "%s", src_err.message);
         else if (s->op < CCNC_STEP_LAST && step_fns[s->op])
             rc = step_fns[s->op](r, &err);
@@ -465,6 +474,7 @@ run_thread(void *arg)
         ccnc_run_release_vf(r, r->a->source, r->source_pci, &err);
         ccnc_error_clear(&err);
     }
+    ccnc_run_lease_release(r);
     finish_probe(r);
     if (r->log) {
         pthread_mutex_lock(&r->log_mu);

@@ -1011,6 +1011,7 @@ ccnc_engine_plan(struct ccnc_engine *e, const struct ccnc_plan_request *req,
     struct ccnc_action *a;
 
     r.busy = busy;
+    r.self = e->who;
     a = ccnc_plan(e->lab, e->snap, &r, err);
     free(busy);
     return a;
@@ -1033,7 +1034,7 @@ ccnc_engine_plan_resume(struct ccnc_engine *e, const char *run_file, enum ccnc_r
     if (ccnc_run_read(run_file, &run, err) < 0)
         return NULL;
     busy = busy_vms(e);
-    a = ccnc_plan_resume(e->lab, e->snap, &run, way, busy, err);
+    a = ccnc_plan_resume(e->lab, e->snap, &run, way, busy, e->who, err);
     free(busy);
     ccnc_run_summary_clear(&run);
     return a;

@@ -432,6 +432,44 @@ START_TEST(test_backup_path)
 }
 END_TEST
 
+/* A lease of another ccnc that has not lapsed refuses; a lapsed one, one's
+ * own, and (for resume) the lease of the run being ended do not. */
+START_TEST(test_plan_lease)
+{
+    struct ccnc_lab *lab = load_lab();
+    struct ccnc_snapshot *snap = make_snapshot(lab, "vm1", ON_PRIMARY);
+    struct ccnc_host *h = ccnc_host_dup(snap->hosts[0]);
+    struct ccnc_snapshot *with;
+    struct ccnc_plan_request req = { .kind = CCNC_ACTION_MIGRATE, .vm = "vm1",
+                                     .destination = "sys2", .self = "me@ws (pid 1)" };
+    struct ccnc_error err = { 0 };
+    struct ccnc_action *a;
+    struct ccnc_vm *vm = &h->vms[0];
+
+    vm->lease = ccnc_xcalloc(1, sizeof(*vm->lease));
+    vm->lease->by = ccnc_xstrdup("other@ws2 (pid 9)");
+    vm->lease->run = ccnc_xstrdup("/runs/r.jsonl");
+    vm->lease->expires_ms = snap->time_ms + 60000;
+    with = ccnc_snapshot_replace_host(snap, 0, h);
+    with->time_ms = snap->time_ms;
+    ck_assert_ptr_null(ccnc_plan(lab, with, &req, &err));
+    ck_assert_ptr_nonnull(strstr(err.message, "is held by another ccnc: other@ws2 (pid 9)"));
+    ccnc_error_clear(&err);
+    req.resume_of = "/runs/r.jsonl";           /* ending that very run */
+    a = ccnc_plan(lab, with, &req, &err);
+    ck_assert_ptr_nonnull(a);
+    ccnc_action_free(a);
+    req.resume_of = NULL;
+    with->time_ms = vm->lease->expires_ms + 1;   /* lapsed */
+    a = ccnc_plan(lab, with, &req, &err);
+    ck_assert_ptr_nonnull(a);
+    ccnc_action_free(a);
+    ccnc_snapshot_unref(with);
+    ccnc_snapshot_unref(snap);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
 /* --- ending an unfinished run (ccnc resume) ------------------------------------ */
 
 static void
@@ -510,7 +548,7 @@ START_TEST(test_resume_table)
         run.vf_pci = ccnc_xstrdup("0000:05:10.2");
         run.vf_index = 1;
     }
-    a = ccnc_plan_resume(lab, snap, &run, c->way, NULL, &err);
+    a = ccnc_plan_resume(lab, snap, &run, c->way, NULL, NULL, &err);
     if (!c->steps) {
         ck_assert_msg(!a, "%s: planned, not refused", c->name);
         ck_assert_msg(err.message && strstr(err.message, c->why), "%s: '%s'", c->name,
@@ -556,12 +594,12 @@ START_TEST(test_resume_ends)
 
     run_summary(&run, "vm1", "migrate-passthrough", NULL, false);
     run.result = ccnc_xstrdup("done");
-    ck_assert_ptr_null(ccnc_plan_resume(lab, snap, &run, CCNC_RESUME_AUTO, NULL, &err));
+    ck_assert_ptr_null(ccnc_plan_resume(lab, snap, &run, CCNC_RESUME_AUTO, NULL, NULL, &err));
     ck_assert_ptr_nonnull(strstr(err.message, "nothing to resume"));
     ccnc_error_clear(&err);
     free(run.result);
     run.result = NULL;
-    a = ccnc_plan_resume(lab, snap, &run, CCNC_RESUME_AUTO, NULL, &err);
+    a = ccnc_plan_resume(lab, snap, &run, CCNC_RESUME_AUTO, NULL, NULL, &err);
     ck_assert_ptr_nonnull(a);
     ck_assert_uint_eq(a->n_steps, 0);
     ck_assert(a->undo);
@@ -588,6 +626,7 @@ ccnc_plan_suite(void)
     tcase_add_test(tc, test_backup_path);
     tcase_add_loop_test(tc, test_resume_table, 0, (int)CCNC_ARRAY_SIZE(resume_cases));
     tcase_add_test(tc, test_resume_ends);
+    tcase_add_test(tc, test_plan_lease);
     suite_add_tcase(s, tc);
     return s;
 }

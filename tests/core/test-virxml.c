@@ -429,6 +429,40 @@ START_TEST(test_disk_files)
 }
 END_TEST
 
+/* ccnc's lease: written for virDomainSetMetadata with what needs escaping
+ * escaped, read back; and read from a domain's <metadata>. */
+START_TEST(test_lease)
+{
+    char run[] = "/runs/a&b<\"c\">.jsonl", by[] = "root@ws1 (pid 7)";
+    struct ccnc_lease l = { .run = run, .by = by, .since_ms = 1796306414000LL,
+                            .expires_ms = 1796306834000LL };
+    char *xml = ccnc_virxml_lease_xml(&l);
+    struct ccnc_lease *back = ccnc_virxml_lease_parse(xml, strlen(xml));
+    static const char dom[] =
+        "<domain type='kvm' id='3'><name>vm1</name><memory unit='KiB'>8192</memory>"
+        "<metadata><ccnc:lease xmlns:ccnc='" CCNC_LEASE_NS "' run='/r/x.jsonl' by='me@ws' "
+        "since_ms='10' expires_ms='20'/><other:x xmlns:other='urn:y'/></metadata>"
+        "<devices/></domain>";
+    struct ccnc_virxml x;
+
+    ck_assert_ptr_nonnull(back);
+    ck_assert_str_eq(back->run, l.run);
+    ck_assert_str_eq(back->by, l.by);
+    ck_assert_int_eq(back->since_ms, l.since_ms);
+    ck_assert_int_eq(back->expires_ms, l.expires_ms);
+    ck_assert_ptr_null(strstr(xml, "a&b<"));     /* escaped on the way */
+    ck_assert_ptr_null(ccnc_virxml_lease_parse("<other/>", 8));
+    ck_assert_ptr_null(ccnc_virxml_lease_parse("not xml", 7));
+    ck_assert_int_eq(ccnc_virxml_parse("dom", dom, strlen(dom), &x, NULL), 0);
+    ck_assert_ptr_nonnull(x.vm.lease);
+    ck_assert_str_eq(x.vm.lease->by, "me@ws");
+    ck_assert_int_eq(x.vm.lease->expires_ms, 20);
+    ccnc_virxml_clear(&x);
+    ccnc_lease_free(back);
+    free(xml);
+}
+END_TEST
+
 Suite *
 ccnc_virxml_suite(void)
 {
@@ -446,6 +480,7 @@ ccnc_virxml_suite(void)
     tcase_add_loop_test(tc, test_bad_xml, 0, (int)CCNC_ARRAY_SIZE(bad_xml));
     tcase_add_test(tc, test_nic_xml);
     tcase_add_test(tc, test_disk_files);
+    tcase_add_test(tc, test_lease);
     suite_add_tcase(s, tc);
     return s;
 }

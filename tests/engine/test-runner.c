@@ -13,6 +13,8 @@
 #include <ccnc/engine.h>
 #include <ccnc/runlog.h>
 
+#include <libvirt/libvirt.h>
+
 #include "check-ccnc.h"
 
 /* two running domains, as the test driver reads them from a file */
@@ -271,6 +273,70 @@ START_TEST(test_runner_parallel)
 }
 END_TEST
 
+/* Two ccnc (two engines) start an action on one VM at the same moment:
+ * the lease in the domain's metadata lets one go on and refuses the other,
+ * naming who holds it; the one that went on gives it back at its end. */
+START_TEST(test_runner_lease_race)
+{
+    static const char lab_text[] =
+        "[host sys1]\naddress = localhost\nuser = root\nrole = hypervisor\n"
+        "libvirt_uri = test:///default\n"
+        "[host sys2]\naddress = localhost\nuser = root\nrole = hypervisor\n"
+        "libvirt_uri = test:///default\n"
+        "[vm test]\nhost = sys1\n[migration]\nstep_timeout_s = 5\ntimeout_s = 10\n";
+    struct fixture f;
+    struct ccnc_lab *lab;
+    struct ccnc_engine *e[2];
+    struct heard h[2] = { { 0 } };
+    int id[2], refused = 0, went_on = 0;
+    long long until = ccnc_now_mono_ms() + 60000;
+    virConnectPtr c;
+    virDomainPtr d;
+    char *left;
+
+    setup(&f);
+    lab = ccnc_lab_load_text("race.conf", lab_text, strlen(lab_text), NULL, 0, NULL);
+    ck_assert_ptr_nonnull(lab);
+    for (int k = 0; k < 2; k++) {
+        e[k] = ccnc_engine_new(lab);
+        h[k].engine = e[k];
+        h[k].want_finished = 1;
+        ccnc_engine_set_action_listener(e[k], on_action, &h[k]);
+        id[k] = ccnc_engine_submit(e[k], migration("test"), NULL);
+        ck_assert_int_gt(id[k], 0);
+    }
+    while ((h[0].finished < 1 || h[1].finished < 1) && ccnc_now_mono_ms() < until)
+        for (int k = 0; k < 2; k++)
+            ccnc_loop_run_once(ccnc_engine_loop(e[k]), 10);
+    ck_assert_int_eq(h[0].finished + h[1].finished, 2);
+    for (int k = 0; k < 2; k++) {
+        const struct ccnc_action *a = ccnc_engine_action_get(e[k], id[k]);
+        const char *why = a->steps[0].error ? a->steps[0].error : "";
+        if (a->steps[0].outcome == CCNC_STEP_FAILED &&
+            (strstr(why, "is held by another ccnc") || strstr(why, "at the same moment")))
+            refused++;
+        else if (a->steps[0].outcome == CCNC_STEP_OK)
+            went_on++;
+    }
+    ck_assert_int_eq(refused, 1);
+    ck_assert_int_eq(went_on, 1);
+    /* given back at the end */
+    c = virConnectOpen("test:///default");
+    ck_assert_ptr_nonnull(c);
+    d = virDomainLookupByName(c, "test");
+    ck_assert_ptr_nonnull(d);
+    left = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, CCNC_LEASE_NS,
+                                VIR_DOMAIN_AFFECT_LIVE);
+    ck_assert_msg(left == NULL, "the lease is still there: %s", left);
+    virDomainFree(d);
+    virConnectClose(c);
+    for (int k = 0; k < 2; k++)
+        ccnc_engine_free(e[k]);
+    ccnc_lab_unref(lab);
+    teardown(&f);
+}
+END_TEST
+
 Suite *
 ccnc_runner_suite(void)
 {
@@ -281,6 +347,7 @@ ccnc_runner_suite(void)
     tcase_add_test(tc, test_runner_one_at_a_time);
     tcase_add_test(tc, test_runner_abort_queued);
     tcase_add_test(tc, test_runner_parallel);
+    tcase_add_test(tc, test_runner_lease_race);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,164 @@
+/* One owner per VM: an action holds its VM's lease, ccnc's element in the
+ * domain's <metadata> (virDomainSetMetadata), which every workstation sees
+ * through libvirt without a server of ccnc's own.  Taken before the first
+ * step (refused when another ccnc holds a lease that has not expired),
+ * renewed between steps, given back at the end.  Run on the action's
+ * thread. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libvirt/virterror.h>
+
+#include "core/i18n.h"
+#include "core/virxml.h"
+#include "engine/action-internal.h"
+
+/* after writing the lease, this long before reading it back: two ccnc that
+ * took it at the same moment both see the last writer's, and only it goes on */
+#define LEASE_SETTLE_MS 1000
+/* renewed at most this often, between steps */
+#define LEASE_RENEW_S 10
+
+/* How long a lease holds without renewal: the longest a run can take
+ * (the migration's limit, every other step's, and some), so that a
+ * migration, during which libvirt lets nobody write metadata, keeps it. */
+static long long
+lease_span_ms(const struct ccnc_action_run *r)
+{
+    return (r->lab->migration.timeout_s + 8LL * r->lab->migration.step_timeout_s + 30) * 1000;
+}
+
+/* The lease on d as libvirt has it (live), NULL when none. */
+static struct ccnc_lease *
+read_lease(virDomainPtr d)
+{
+    char *xml = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, CCNC_LEASE_NS,
+                                     VIR_DOMAIN_AFFECT_LIVE);
+    struct ccnc_lease *l = xml ? ccnc_virxml_lease_parse(xml, strlen(xml)) : NULL;
+
+    free(xml);
+    return l;
+}
+
+static int
+write_lease(struct ccnc_action_run *r, virDomainPtr d, long long since, struct ccnc_error *err)
+{
+    struct ccnc_lease l = {
+        .run = (char *)ccnc_runlog_path(r->log),
+        .by = (char *)r->env.who,
+        .since_ms = since,
+        .expires_ms = ccnc_run_now_ms() + lease_span_ms(r),
+    };
+    char *xml = ccnc_virxml_lease_xml(&l);
+    int rc = virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, xml, "ccnc", CCNC_LEASE_NS,
+                                  VIR_DOMAIN_AFFECT_LIVE);
+
+    free(xml);
+    if (rc < 0)
+        return ccnc_run_lv_fail(err, _("cannot write the VM's lease"));
+    r->lease_since = since;
+    r->lease_renewed_ms = ccnc_now_mono_ms();
+    return 0;
+}
+
+static bool
+ours(const struct ccnc_action_run *r, const struct ccnc_lease *l)
+{
+    return ccnc_streq(l->by, r->env.who) && ccnc_streq(l->run, ccnc_runlog_path(r->log));
+}
+
+static void
+format_time(char *buf, size_t len, long long ms)
+{
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    localtime_r(&t, &tm);
+    strftime(buf, len, "%H:%M:%S", &tm);
+}
+
+int
+ccnc_run_lease_take(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    virDomainPtr d = ccnc_run_domain(r, err);
+    struct ccnc_lease *cur;
+    int rc = 0;
+
+    if (!d)
+        return -1;
+    cur = read_lease(d);
+    /* a lease that has not expired, of another run: another ccnc acts on
+     * the VM; ccnc resume takes over the lease of the run it ends */
+    if (cur && cur->expires_ms > ccnc_run_now_ms() && !ours(r, cur) &&
+        !(r->a->resume_of && ccnc_streq(cur->run, r->a->resume_of))) {
+        char since[16], until[16];
+        format_time(since, sizeof(since), cur->since_ms);
+        format_time(until, sizeof(until), cur->expires_ms);
+        rc = ccnc_error_set(err, CCNC_ERR_REFUSED,
+                            _("%s is held by another ccnc: %s, for the run %s, since %s; the "
+                              "hold lapses at %s unless renewed"),
+                            r->a->vm, cur->by ? cur->by : "?", cur->run ? cur->run : "?", since,
+                            until);
+    }
+    ccnc_lease_free(cur);
+    if (rc == 0)
+        rc = write_lease(r, d, ccnc_run_now_ms(), err);
+    if (rc == 0) {
+        /* two that wrote at once: the last writer's lease stands */
+        usleep(LEASE_SETTLE_MS * 1000);
+        cur = read_lease(d);
+        if (!cur || !ours(r, cur))
+            rc = ccnc_error_set(err, CCNC_ERR_REFUSED,
+                                _("another ccnc took %s's lease at the same moment: %s"),
+                                r->a->vm, cur && cur->by ? cur->by : "?");
+        else
+            r->lease_held = true;
+        ccnc_lease_free(cur);
+    }
+    virDomainFree(d);
+    return rc;
+}
+
+void
+ccnc_run_lease_renew(struct ccnc_action_run *r)
+{
+    virDomainPtr d;
+
+    if (!r->lease_held || ccnc_now_mono_ms() - r->lease_renewed_ms < LEASE_RENEW_S * 1000LL)
+        return;
+    d = ccnc_run_domain(r, NULL);
+    if (d) {
+        write_lease(r, d, r->lease_since, NULL);
+        virDomainFree(d);
+    }
+}
+
+void
+ccnc_run_lease_release(struct ccnc_action_run *r)
+{
+    virDomainPtr d;
+    struct ccnc_lease *cur;
+
+    if (!r->lease_held)
+        return;
+    d = ccnc_run_domain(r, NULL);
+    if (!d)
+        return;
+    cur = read_lease(d);
+    if (cur && ours(r, cur)) {
+        virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, CCNC_LEASE_NS,
+                             VIR_DOMAIN_AFFECT_LIVE);
+        /* a migration with the lease made it part of the destination's
+         * persistent definition too */
+        if (virDomainIsPersistent(d) == 1)
+            virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, CCNC_LEASE_NS,
+                                 VIR_DOMAIN_AFFECT_CONFIG);
+    }
+    ccnc_lease_free(cur);
+    virDomainFree(d);
+    r->lease_held = false;
+}

@@ -1,0 +1,144 @@
+#!/bin/bash
+# Runs that stop half-way, and how they end, on the lab:
+#  1. ccnc migrate killed (SIGKILL) in the migrate step, as when the
+#     workstation's terminal drops: libvirt finishes the migration alone;
+#     the run reads as stopped during the migration, ccnc status lists it,
+#     and `ccnc resume` gives the VM its passthrough NIC on the destination,
+#     appending to the same run file, which then ends with a result;
+#  2. killed after the switch to the backup NIC, before the migration:
+#     `ccnc resume` goes back (the NIC attached again, the bond on it);
+#  3. SIGTERM to a batch command: the action is stopped at a safe point and
+#     rolled back, and the run file says who stopped it;
+#  4. the console started with a run left half-way: it asks, f finishes it.
+# Exit 0 pass, 1 fail, 77 skip.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CCNC=${CCNC:-${abs_top_builddir:-$(pwd)}/ccnc}
+[ -x "$CCNC" ] || { echo "SKIP: no ccnc at $CCNC (set CCNC or abs_top_builddir)"; exit 77; }
+command -v tmux >/dev/null || { echo "SKIP: no tmux"; exit 77; }
+
+lab_preflight
+export XDG_STATE_HOME=$WORK/state
+RUNS=$XDG_STATE_HOME/ccnc/runs
+lab_ensure_up
+lab_start_placement
+
+other() { [ "$1" = sys1 ] && echo sys2 || echo sys1; }
+newest_run() { ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1; }
+# start `ccnc migrate` to $1 in the background and kill it (signal $3) once
+# the newest run file records that step $2 started; prints the run file
+kill_during() { # TO STEP SIGNAL
+	local before pid f i
+	before=$(newest_run)
+	"$CCNC" -c "$CCNC_LAB_CONF" migrate "$VM" --to "$1" >"$WORK/killed.out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 3000; i++)); do
+		f=$(newest_run)
+		if [ -n "$f" ] && [ "$f" != "$before" ] &&
+			grep -q "\"type\":\"step-start\".*\"op\":\"$2\"" "$f" 2>/dev/null; then
+			sleep 0.3
+			kill "-$3" "$pid"
+			wait "$pid" 2>/dev/null
+			echo "$f"
+			return 0
+		fi
+		sleep 0.01
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 1
+}
+# the VM settled: one host runs it, no libvirt job on it (bounded)
+settle_vm() {
+	local i
+	for ((i = 0; i < 120; i++)); do
+		w=$(where_running)
+		if [ -n "$w" ] && [ "$(wc -w <<<"$w")" = 1 ] &&
+			! vs "$w" domjobinfo "$VM" 2>/dev/null | grep -q 'Unbounded\|Bounded'; then
+			return 0
+		fi
+		sleep 0.5
+	done
+	return 1
+}
+# resume with ARGS; expect result $1 and the VM on its stand-in on $2
+resume_and_check() { # RESULT HOST ARGS...
+	local want=$1 host=$2 run r
+	shift 2
+	timeout 300 "$CCNC" -c "$CCNC_LAB_CONF" resume "$VM" --json "$@" >"$WORK/resume.json" 2>"$WORK/resume.err"
+	[ "$(jq -r .result "$WORK/resume.json")" = "$want" ] ||
+		{ fail "resume: result $(jq -r .result "$WORK/resume.json"), not $want"; sed 's/^/  | /' "$WORK/resume.err" "$WORK/resume.json" | tail -20; }
+	run=$(jq -r .run_file "$WORK/resume.json")
+	[ "$run" = "$RUN_FILE" ] || fail "resume wrote to $run, not the run it ended ($RUN_FILE)"
+	[ "$(tail -1 "$RUN_FILE" | jq -r .type)" = result ] || fail "the run file does not end with its result"
+	jq -s -e '[.[] | select(.type == "resume")] | length == 1' "$RUN_FILE" >/dev/null || fail "no resume line"
+	jq -s -e '[.[] | select(.type == "run")] | length == 1' "$RUN_FILE" >/dev/null || fail "not one run line"
+	[ "$(where_running)" = "$host" ] || fail "after resume, $VM runs on '$(where_running)', not $host"
+	r=$(wait_bond_on "$host" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "after resume, bond0 not on the stand-in ($r)"
+	[ "$(vs "$host" domiflist "$VM" | grep -ci "$CCNC_LAB_PRIMARY_MAC")" = 1 ] || fail "not one stand-in on $host"
+	"$CCNC" -c "$CCNC_LAB_CONF" runs >"$WORK/runs.txt" 2>&1
+	grep -q UNFINISHED "$WORK/runs.txt" && fail "a run is still unfinished: $(cat "$WORK/runs.txt")"
+	log "resume: $(jq -r .summary "$WORK/resume.json")"
+}
+
+probes_start
+
+# --- 1. killed during the migration ------------------------------------------
+RUN_FILE=$(kill_during "$dst" migrate 9) || fail "the migration never started"
+settle_vm || fail "$VM did not settle after the kill"
+log "killed in the migration; $VM now runs on $(where_running)"
+"$CCNC" -c "$CCNC_LAB_CONF" runs >"$WORK/runs1.txt" 2>&1
+grep -q "stopped during: migrate" "$WORK/runs1.txt" || fail "ccnc runs: $(cat "$WORK/runs1.txt")"
+"$CCNC" -c "$CCNC_LAB_CONF" status --json >"$WORK/status1.json" ||  fail "ccnc status"
+jq -e --arg f "$RUN_FILE" '.unfinished_runs | map(.run_file == $f and .vm == "vm1") | any' "$WORK/status1.json" >/dev/null ||
+	fail "ccnc status does not list the unfinished run: $(jq -c .unfinished_runs "$WORK/status1.json")"
+now=$(where_running)
+if [ "$now" = "$dst" ]; then
+	resume_and_check done "$dst"
+else
+	resume_and_check rolled-back "$src"
+fi
+here=$(where_running)
+
+# --- 2. killed after the switch, before the migration: back ------------------
+RUN_FILE=$(kill_during "$(other "$here")" detach 9) || fail "the detach never started"
+settle_vm || fail "$VM did not settle after the kill"
+[ "$(where_running)" = "$here" ] || fail "$VM moved though the migration never began"
+resume_and_check rolled-back "$here"
+
+# --- 3. SIGTERM to a batch command --------------------------------------------
+RUN_FILE=$(kill_during "$(other "$here")" detach TERM) || fail "the detach never started"
+tail -1 "$RUN_FILE" | jq -e '.type == "result" and .result == "rolled-back"' >/dev/null ||
+	fail "SIGTERM: the run did not end rolled back: $(tail -1 "$RUN_FILE")"
+jq -s -e '[.[] | select(.type == "abort" and .who == "ccnc migrate")] | length == 1' "$RUN_FILE" >/dev/null ||
+	fail "SIGTERM: no abort line by 'ccnc migrate'"
+[ "$(where_running)" = "$here" ] || fail "SIGTERM: $VM moved"
+r=$(wait_bond_on "$here" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "SIGTERM: bond0 not back on the stand-in ($r)"
+
+# --- 4. the console asks about a run left half-way ----------------------------
+RUN_FILE=$(kill_during "$(other "$here")" migrate 9) || fail "the migration never started"
+settle_vm || fail "$VM did not settle after the kill"
+T new-session -d -s cc -x 160 -y 50 \
+	"TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/exit'; sleep 1"
+trap 'T kill-server 2>/dev/null; lab_cleanup' EXIT
+if wait_screen "the question" "An action stopped half-way" 40; then
+	grep -q "f: finish it" "$WORK/screen" || fail "the question does not say how to finish"
+	T send-keys -t cc f
+	wait_screen "the plan to end it" "Plan: " 10
+	T send-keys -t cc y
+	wait_screen "the resumed run's end" "vm1: (done|undone)" 120
+fi
+T send-keys -t cc q
+for ((i = 0; i < 50; i++)); do [ -s "$WORK/exit" ] && break; sleep 0.1; done
+[ "$(cat "$WORK/exit" 2>/dev/null)" = 0 ] || fail "ccnc exited '$(cat "$WORK/exit" 2>/dev/null)' after q"
+T kill-server 2>/dev/null
+[ "$(tail -1 "$RUN_FILE" | jq -r .type)" = result ] || fail "the console did not end the run file"
+w=$(where_running)
+r=$(wait_bond_on "$w" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "after the console's resume, bond0 not on the stand-in ($r)"
+
+probes_stop
+errors=$(stream_errors)
+[ "$errors" = 0 ] || fail "$errors failed NFS reads in the guest"
+lab_down_checked
+lab_result
