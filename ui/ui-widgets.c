@@ -107,8 +107,23 @@ ui_put_wrapped(struct ui_grid *g, int y, int x, int w, int max_lines, enum ui_at
                 if (text[i] == ' ')
                     cut = i;
             }
-            if (cut == 0)
-                cut = len;
+            if (cut == 0) {
+                /* one word longer than the row (a path): broken where it fills it */
+                size_t fit = 0;
+                for (size_t i = 1; i <= len; i++) {
+                    char *part;
+                    bool fits;
+                    if (((unsigned char)text[i] & 0xc0) == 0x80)
+                        continue;   /* inside a UTF-8 sequence */
+                    part = ccnc_xstrndup(text, i);
+                    fits = ui_text_width(part) <= w;
+                    free(part);
+                    if (!fits)
+                        break;
+                    fit = i;
+                }
+                cut = fit ? fit : len;
+            }
         }
         line = ccnc_xstrndup(text, cut);
         if (g)

@@ -53,6 +53,7 @@ struct ui {
     char **left;
     size_t n_left;
     int ticks;
+    bool looked;                    /* the runs were looked at, the hosts known */
 };
 
 /* --- the terminal ---------------------------------------------------------- */
@@ -595,9 +596,20 @@ on_winch(void *data)
 static void
 look_for_unfinished(struct ui *ui)
 {
-    const char *const *runs = ccnc_engine_unfinished_runs(ui->engine);
+    const char *const *runs;
     const char *file = NULL;
+    struct ccnc_snapshot *first = ccnc_engine_snapshot(ui->engine);
+    bool known = true;
 
+    /* asked only once every hypervisor's libvirt has answered: the
+     * question says where the VM is now */
+    for (size_t i = 0; i < first->n_hosts; i++)
+        known &= first->hosts[i]->libvirt != CCNC_CONN_CONNECTING;
+    ccnc_snapshot_unref(first);
+    if (!known)
+        return;
+    ui->looked = true;
+    runs = ccnc_engine_unfinished_runs(ui->engine);
     for (size_t i = 0; runs && runs[i] && !file; i++) {
         bool left = false;
         for (size_t k = 0; k < ui->n_left; k++)
@@ -637,6 +649,8 @@ look_for_unfinished(struct ui *ui)
             now = ccnc_xasprintf(_("Now %s runs on %s with NO PASSTHROUGH NIC: only its backup "
                                    "carries it."), run.vm, v.host->name);
         advice = ccnc_run_advice(&run);
+        if (advice && advice[0] >= 'a' && advice[0] <= 'z')
+            advice[0] = (char)(advice[0] - 'a' + 'A');   /* a sentence of its own here */
         ui->unfinished_text = ccnc_xasprintf(_("%s: %s from %s to %s, run file %s, stopped in "
                                                "'%s'. %s %s"),
                                              run.vm, run.kind, run.source ? run.source : "-",
@@ -657,8 +671,9 @@ on_tick(void *data)
 {
     struct ui *ui = data;
 
-    /* every few seconds: a run another ccnc left half-done shows up */
-    if (ui->ticks++ % 5 == 0)
+    /* every few seconds (every second until the first look): a run
+     * another ccnc left half-done shows up */
+    if (ui->ticks++ % 5 == 0 || !ui->looked)
         look_for_unfinished(ui);
     paint(ui); /* the clock, and anything published meanwhile */
 }

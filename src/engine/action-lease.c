@@ -19,7 +19,7 @@
 
 /* after writing the lease, this long before reading it back: two ccnc that
  * took it at the same moment both see the last writer's, and only it goes on */
-#define LEASE_SETTLE_MS 1000
+#define LEASE_SETTLE_MS 500
 /* renewed at most this often, between steps */
 #define LEASE_RENEW_S 10
 

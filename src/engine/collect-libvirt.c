@@ -250,6 +250,15 @@ on_device(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
     want_refresh(opaque);
 }
 
+/* A lease taken or given back (another ccnc's, or ours). */
+static void
+on_metadata(virConnectPtr conn, virDomainPtr dom, int type, const char *nsuri, void *opaque)
+{
+    (void)conn; (void)dom;
+    if (type == VIR_DOMAIN_METADATA_ELEMENT && ccnc_streq(nsuri, CCNC_LEASE_NS))
+        want_refresh(opaque);
+}
+
 static void
 on_close(virConnectPtr conn, int reason, void *opaque)
 {
@@ -305,6 +314,10 @@ register_events(struct lv_host *h)
         if (id >= 0)
             h->cb_ids[h->n_cb++] = id;
     }
+    id = virConnectDomainEventRegisterAny(h->conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+                                          VIR_DOMAIN_EVENT_CALLBACK(on_metadata), h, NULL);
+    if (id >= 0)
+        h->cb_ids[h->n_cb++] = id;
 }
 
 /* Each NIC's traffic from libvirt's counters of its host-side device,

@@ -123,6 +123,7 @@ T new-session -d -s cc -x 160 -y 50 \
 	"TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/exit'; sleep 1"
 trap 'T kill-server 2>/dev/null; lab_cleanup' EXIT
 if wait_screen "the question" "An action stopped half-way" 40; then
+	grep -q "Now vm1 runs on" "$WORK/screen" || fail "the question does not say where vm1 is now"
 	grep -q "f: finish it" "$WORK/screen" || fail "the question does not say how to finish"
 	T send-keys -t cc f
 	wait_screen "the plan to end it" "Plan: " 10

@@ -821,6 +821,44 @@ START_TEST(test_hostkey_question)
 END_TEST
 
 
+/* A run that stopped half-way: its question, a long run file path broken
+ * where it fills the row; f, u and l answer it, other keys wait. */
+START_TEST(test_unfinished_question)
+{
+    struct ccnc_snapshot *snap = screen_snapshot(LAB_FIXTURE);
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    struct ui_state st = {
+        .clock = "12:34:56",
+        .unfinished = "vm1: migrate-passthrough from sys1 to sys2, run file "
+                      "/root/.local/state/ccnc/runs/20261203-151530-vm1-migrate-passthrough.jsonl"
+                      ", stopped in 'migrate'. Now vm1 runs on sys2 with NO PASSTHROUGH NIC: only "
+                      "its backup carries it. It stopped during the migration, which libvirt may "
+                      "have finished on its own: 'ccnc resume vm1' finds where the VM runs and "
+                      "finishes the action or undoes it.",
+    };
+    char *text;
+
+    ui_draw_screen(g, snap, &st);
+    text = ui_grid_to_text(g, true);
+    ccnc_test_golden("golden/ui-unfinished-80x24.txt", text);
+    /* every part of the path is on the screen */
+    ck_assert_ptr_nonnull(strstr(text, "/root/.local/state/ccnc/runs/"));
+    ck_assert_ptr_nonnull(strstr(text, "passthrough.jsonl"));
+    free(text);
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'j'), UI_KEY_HANDLED);
+    ck_assert_int_eq(st.request, UI_REQ_NONE);
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'f'), UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST);
+    ck_assert_int_eq(st.request, UI_REQ_RESUME);
+    ui_handle_key(&st, snap, 'u');
+    ck_assert_int_eq(st.request, UI_REQ_RESUME_UNDO);
+    ui_handle_key(&st, snap, UI_K_ESC);
+    ck_assert_int_eq(st.request, UI_REQ_LEAVE_RUN);
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'q'), UI_KEY_QUIT);
+    ui_grid_free(g);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
 START_TEST(test_passphrase_question)
 {
     struct ccnc_snapshot *snap = screen_snapshot(LAB_FIXTURE);
@@ -867,6 +905,7 @@ ccnc_ui_suite(void)
     tcase_add_test(tc, test_vf_editor);
     tcase_add_test(tc, test_vf_drift);
     tcase_add_test(tc, test_hostkey_question);
+    tcase_add_test(tc, test_unfinished_question);
     tcase_add_test(tc, test_passphrase_question);
     tcase_add_loop_test(tk, test_keys, 0, (int)CCNC_ARRAY_SIZE(key_cases));
     tcase_add_test(tk, test_keys_empty);
