@@ -843,7 +843,8 @@ START_TEST(test_unfinished_question)
     ccnc_test_golden("golden/ui-unfinished-80x24.txt", text);
     /* every part of the path is on the screen */
     ck_assert_ptr_nonnull(strstr(text, "/root/.local/state/ccnc/runs/"));
-    ck_assert_ptr_nonnull(strstr(text, "passthrough.jsonl"));
+    ck_assert_ptr_nonnull(strstr(text, "-vm1-migrate-passthrough.jso"));
+    ck_assert_ptr_nonnull(strstr(text, "nl, stopped in"));   /* its end on the next row */
     free(text);
     ck_assert_int_eq(ui_handle_key(&st, snap, 'j'), UI_KEY_HANDLED);
     ck_assert_int_eq(st.request, UI_REQ_NONE);
