@@ -9,7 +9,10 @@
 #     `ccnc resume` goes back (the NIC attached again, the bond on it);
 #  3. SIGTERM to a batch command: the action is stopped at a safe point and
 #     rolled back, and the run file says who stopped it;
-#  4. the console started with a run left half-way: it asks, f finishes it.
+#  4. the console started with a run left half-way: it asks, f finishes it;
+#  5. two ccnc racing for one VM (the same migration started twice at the
+#     same moment): the VM's lease lets one act, the other is refused and
+#     says who holds it; the lease is gone afterwards.
 # Exit 0 pass, 1 fail, 77 skip.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -137,6 +140,33 @@ T kill-server 2>/dev/null
 [ "$(tail -1 "$RUN_FILE" | jq -r .type)" = result ] || fail "the console did not end the run file"
 w=$(where_running)
 r=$(wait_bond_on "$w" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "after the console's resume, bond0 not on the stand-in ($r)"
+
+# --- 5. two ccnc racing for one VM ---------------------------------------------
+here=$(where_running)
+to=$(other "$here")
+for k in 1 2; do
+	timeout 300 "$CCNC" -c "$CCNC_LAB_CONF" migrate "$VM" --to "$to" --json >"$WORK/race$k.json" 2>"$WORK/race$k.err" &
+	eval "race$k=\$!"
+done
+wait "$race1"; rc1=$?
+wait "$race2"; rc2=$?
+log "racing: exits $rc1 and $rc2"
+if [ $((rc1 + rc2)) != 1 ]; then
+	fail "racing: exits $rc1 and $rc2, not one done and one refused"
+	sed 's/^/  | /' "$WORK"/race*.err | tail -20
+else
+	loser=1; [ $rc1 = 1 ] || loser=2
+	why=$(jq -r .summary "$WORK/race$loser.json")
+	case $why in
+	*"is held by another ccnc"*|*"took vm1's lease at the same moment"*|*"already runs on $to"*)
+		log "racing: the other said: $why" ;;
+	*) fail "racing: the refused one says: $why" ;;
+	esac
+fi
+[ "$(where_running)" = "$to" ] || fail "racing: $VM runs on '$(where_running)', not $to"
+r=$(wait_bond_on "$to" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "racing: bond0 not on the stand-in ($r)"
+vs "$to" metadata "$VM" --uri urn:x-ccnc:lease:1 >"$WORK/lease.xml" 2>&1 &&
+	fail "racing: the lease is still on $VM: $(cat "$WORK/lease.xml")"
 
 probes_stop
 errors=$(stream_errors)
