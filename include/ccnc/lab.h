@@ -31,6 +31,8 @@ struct ccnc_lab_host {
     char *known_hosts;   /* may be NULL: ~/.ssh/known_hosts */
     enum ccnc_host_role role;
     char *libvirt_uri;   /* may be NULL: see ccnc_lab_host_libvirt_uri() */
+    char *migration_uri; /* how another hypervisor's libvirtd reaches this one for a
+                            peer-to-peer migration; NULL: libvirt_uri's */
     int line;            /* where the section starts */
 };
 
@@ -121,6 +123,10 @@ char *ccnc_lab_host_libvirt_uri(const struct ccnc_lab_host *host);
 /* A hypervisor whose VMs libvirt runs: not one with `libvirt_uri = none`
  * (a host whose NICs and VFs ccnc manages, but no VMs). */
 bool ccnc_lab_host_runs_libvirt(const struct ccnc_lab_host *host);
+/* The URI a source host's libvirtd gets to reach this host in a
+ * peer-to-peer migration: migration_uri, else the libvirt URI above.
+ * Caller frees. */
+char *ccnc_lab_host_migration_uri(const struct ccnc_lab_host *host);
 
 const char *ccnc_host_role_to_string(enum ccnc_host_role role);
 int ccnc_host_role_from_string(const char *s);

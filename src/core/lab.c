@@ -18,6 +18,7 @@
 #include <ccnc/lab.h>
 
 #include "core/i18n.h"
+#include "core/quote.h"
 
 enum section_type { SEC_NONE, SEC_LAB, SEC_HOST, SEC_POOL, SEC_VM, SEC_MIGRATION };
 
@@ -62,6 +63,7 @@ static const struct key_def key_defs[] = {
     { SEC_HOST, "known_hosts", V_PATH, HOST(known_hosts), false, 0, 0 },
     { SEC_HOST, "role", V_ROLE, HOST(role), true, 0, 0 },
     { SEC_HOST, "libvirt_uri", V_URI, HOST(libvirt_uri), false, 0, 0 },
+    { SEC_HOST, "migration_uri", V_URI, HOST(migration_uri), false, 0, 0 },
 
     { SEC_POOL, "max_tx_rate_mbps", V_INT, POOL(max_tx_rate_mbps), false, 0, 1000000 },
     { SEC_POOL, "min_tx_rate_mbps", V_INT, POOL(min_tx_rate_mbps), false, 0, 1000000 },
@@ -752,7 +754,7 @@ lab_free(struct ccnc_lab *lab)
     for (size_t i = 0; i < lab->n_hosts; i++) {
         struct ccnc_lab_host *h = &lab->hosts[i];
         free(h->name); free(h->label); free(h->address); free(h->user);
-        free(h->identity); free(h->known_hosts); free(h->libvirt_uri);
+        free(h->identity); free(h->known_hosts); free(h->libvirt_uri); free(h->migration_uri);
     }
     for (size_t i = 0; i < lab->n_pools; i++) {
         for (size_t j = 0; j < lab->pools[i].n_ports; j++) {
@@ -971,11 +973,21 @@ ccnc_lab_host_libvirt_uri(const struct ccnc_lab_host *host)
     uri = ccnc_xasprintf("qemu+ssh://%s@%s%s%s:%d/system?no_tty=1", host->user, v6 ? "[" : "",
                          host->address, v6 ? "]" : "", host->port);
     if (host->identity) {
-        tmp = ccnc_xasprintf("%s&keyfile=%s", uri, host->identity);
+        /* escaped: a path is a value, never more parameters */
+        char *esc = ccnc_quote_uri(host->identity);
+        tmp = ccnc_xasprintf("%s&keyfile=%s", uri, esc);
+        free(esc);
         free(uri);
         uri = tmp;
     }
     return uri;
+}
+
+char *
+ccnc_lab_host_migration_uri(const struct ccnc_lab_host *host)
+{
+    return host->migration_uri ? ccnc_xstrdup(host->migration_uri)
+                               : ccnc_lab_host_libvirt_uri(host);
 }
 
 static const char *const role_names[CCNC_HOST_ROLE_LAST] = { "hypervisor", "storage" };

@@ -2,6 +2,7 @@
  * which no character is special, so anything not plainly safe goes there. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,5 +73,22 @@ ccnc_quote_printable(const char *text)
     for (unsigned char *c = (unsigned char *)out; c && *c; c++)
         if (*c < 0x20 || *c == 0x7f)
             *c = '?';
+    return out;
+}
+
+char *
+ccnc_quote_uri(const char *s)
+{
+    char *out = ccnc_xmalloc(strlen(s) * 3 + 1), *o = out;
+
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            strchr("/._~-", ch))
+            *o++ = (char)ch;
+        else
+            o += sprintf(o, "%%%02X", ch);
+    }
+    *o = '\0';
     return out;
 }

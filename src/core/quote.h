@@ -15,6 +15,10 @@ char *ccnc_quote_word(const char *arg);
  * Caller frees. */
 char *ccnc_quote_argv(const char *const *argv, size_t n);
 
+/* s percent-encoded for a URI's user or query value: letters, digits and
+ * "/._~-" stay, every other byte is %XX.  Caller frees. */
+char *ccnc_quote_uri(const char *s);
+
 /* A copy of text from a host (stderr lines, versions, libssh's messages,
  * which may carry the server's words) safe to show on a terminal: control
  * characters, escape sequences included, become '?'.  NULL gives NULL.

@@ -306,6 +306,20 @@ read_nodedev(const char *name, xmlXPathContextPtr ctx, xmlNodePtr root, struct c
                                "interface; ccnc reads only those"));
 }
 
+/* libvirt never writes a DOCTYPE; one here can only define entities, whose
+ * expansion can take gigabytes (a billion laughs): such XML is refused
+ * before libxml2 sees it. */
+static bool
+has_doctype(const char *xml, size_t len)
+{
+    static const char tag[] = "<!DOCTYPE";
+
+    for (size_t i = 0; i + sizeof(tag) - 1 <= len; i++)
+        if (xml[i] == '<' && strncmp(xml + i, tag, sizeof(tag) - 1) == 0)
+            return true;
+    return false;
+}
+
 int
 ccnc_virxml_parse(const char *name, const char *xml, size_t len, struct ccnc_virxml *out,
                   struct ccnc_error *err)
@@ -318,6 +332,9 @@ ccnc_virxml_parse(const char *name, const char *xml, size_t len, struct ccnc_vir
     memset(out, 0, sizeof(*out));
     if (len > INT32_MAX)
         return ccnc_error_set_at(err, CCNC_ERR_PARSE, name, 0, _("the XML is too large"));
+    if (has_doctype(xml, len))
+        return ccnc_error_set_at(err, CCNC_ERR_PARSE, name, 0,
+                                 _("the XML has a DOCTYPE, which libvirt never writes: refused"));
     /* no network, no entity expansion: the XML comes from elsewhere */
     doc = xmlReadMemory(xml, (int)len, name, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
                                                         XML_PARSE_NOWARNING);
@@ -368,8 +385,10 @@ char *
 ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac, const char *pci,
                        char **host_pci, struct ccnc_error *err)
 {
-    xmlDocPtr doc = xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDocPtr doc = has_doctype(domain_xml, len)
+                        ? NULL
+                        : xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
+                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     xmlXPathContextPtr ctx;
     xmlXPathObjectPtr devs;
     xmlNodePtr found = NULL;
@@ -425,8 +444,10 @@ ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac, cons
 size_t
 ccnc_virxml_disk_files(const char *domain_xml, size_t len, char ***files)
 {
-    xmlDocPtr doc = xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDocPtr doc = has_doctype(domain_xml, len)
+                        ? NULL
+                        : xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
+                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     xmlXPathContextPtr ctx;
     xmlXPathObjectPtr srcs;
     size_t n = 0;
@@ -601,7 +622,7 @@ ccnc_virxml_lease_parse(const char *xml, size_t len)
     xmlNodePtr root;
     struct ccnc_lease *l = NULL;
 
-    if (!xml || len > INT32_MAX)
+    if (!xml || len > INT32_MAX || has_doctype(xml, len))
         return NULL;
     doc = xmlReadMemory(xml, (int)len, "lease.xml", NULL,
                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

@@ -26,7 +26,9 @@ ccnc_run_open_host(const char *host, const struct ccnc_lab *lab, struct ccnc_err
         ccnc_error_set(err, CCNC_ERR_CONFIG, _("no host '%s' in the lab config"), host);
         return NULL;
     }
-    uri = ccnc_collect_libvirt_uri(h, NULL);
+    uri = ccnc_collect_libvirt_uri(h, err);
+    if (!uri)
+        return NULL;
     c = virConnectOpenAuth(uri, NULL, 0);
     if (!c) {
         char *what = ccnc_xasprintf(_("cannot connect to %s"), uri);
@@ -272,8 +274,9 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
                                 (unsigned long long)(r->lab->migration.bandwidth_mbps / 8 ?
                                                      r->lab->migration.bandwidth_mbps / 8 : 1));
     virDomainMigrateSetMaxDowntime(d, (unsigned long long)r->lab->migration.max_downtime_ms, 0);
-    /* peer to peer: the source's libvirtd reaches the destination itself */
-    uri = ccnc_collect_libvirt_uri(dh, NULL);
+    /* peer to peer: the source's libvirtd reaches the destination itself,
+     * with the lab's URI and its own ssh (the wrapper is this workstation's) */
+    uri = ccnc_lab_host_migration_uri(dh);
     iter_cb = virConnectDomainEventRegisterAny(r->src, d, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
                                                VIR_DOMAIN_EVENT_CALLBACK(on_iteration), r, NULL);
     pthread_mutex_lock(&r->mu);
@@ -311,18 +314,27 @@ ccnc_action_abort_vm(const struct ccnc_lab *lab, const char *vm, const char *run
 {
     int rc = 0;
     bool seen = false;
+    char *unreached = NULL;   /* the hosts that could not be asked, and why */
 
     for (size_t i = 0; i < lab->n_hosts && rc == 0; i++) {
         const struct ccnc_lab_host *h = &lab->hosts[i];
+        struct ccnc_error cerr = { 0 };
         virConnectPtr c;
         virDomainPtr d;
         virDomainJobInfo info;
 
         if (!ccnc_lab_host_runs_libvirt(h))
             continue;
-        c = ccnc_run_open_host(h->name, lab, NULL);
-        if (!c)
+        c = ccnc_run_open_host(h->name, lab, &cerr);
+        if (!c) {
+            char *more = ccnc_xasprintf("%s%s%s: %s", unreached ? unreached : "",
+                                        unreached ? "; " : "", h->name,
+                                        cerr.message ? cerr.message : "?");
+            free(unreached);
+            unreached = more;
+            ccnc_error_clear(&cerr);
             continue;
+        }
         d = virDomainLookupByName(c, vm);
         if (d) {
             seen = true;
@@ -342,8 +354,12 @@ ccnc_action_abort_vm(const struct ccnc_lab *lab, const char *vm, const char *run
         }
         virConnectClose(c);
     }
-    if (rc == 0 && !seen)
-        return ccnc_error_set(err, CCNC_ERR_LIBVIRT, _("no host of the lab answered with a VM "
-                                                       "named %s"), vm);
+    if (rc == 0 && !seen && unreached)
+        rc = ccnc_error_set(err, CCNC_ERR_CONNECT, _("no host that answered runs %s, and these "
+                                                     "could not be asked: %s"), vm, unreached);
+    else if (rc == 0 && !seen)
+        rc = ccnc_error_set(err, CCNC_ERR_LIBVIRT, _("no host of the lab answered with a VM "
+                                                     "named %s"), vm);
+    free(unreached);
     return rc;
 }

@@ -24,6 +24,7 @@
 #include "engine/collect-guest.h"
 #include "engine/collect-libvirt.h"
 #include "core/i18n.h"
+#include "core/quote.h"
 #include "core/virxml.h"
 
 #define BACKOFF_MAX_S 30
@@ -46,7 +47,8 @@ struct lv_result {
 struct lv_host {
     struct ccnc_collect_libvirt *c;
     size_t index;
-    char *uri;
+    char *uri;              /* NULL: none that checks host keys (uri_err says why) */
+    struct ccnc_error uri_err;
     pthread_t thread;
     bool started;
     pthread_mutex_t mu;
@@ -593,6 +595,14 @@ worker(void *arg)
     int backoff = 1;
 
     pthread_mutex_lock(&h->mu);
+    if (!h->uri) {
+        /* never connected without the host key checked: say why, once */
+        pthread_mutex_unlock(&h->mu);
+        post(h, CCNC_CONN_UNREACHABLE, h->uri_err.message, NULL, 0, false);
+        pthread_mutex_lock(&h->mu);
+        while (!h->stop)
+            pthread_cond_wait(&h->cond, &h->mu);
+    }
     while (!h->stop) {
         if (!h->conn) {
             virConnectPtr conn;
@@ -665,57 +675,25 @@ worker(void *arg)
 
 /* --- URIs ------------------------------------------------------------------ */
 
+
+/* An ssh wrapper that verifies the host key (against the lab's known_hosts
+ * when it names one) and never asks anything: libvirt's ssh transport has
+ * no option for it.  The -o options win over ~/.ssh/config, which may say
+ * otherwise. */
 static char *
-uri_escape(const char *s)
-{
-    char *out = ccnc_xmalloc(strlen(s) * 3 + 1), *o = out;
-
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-            strchr("/._~-", ch))
-            *o++ = (char)ch;
-        else
-            o += sprintf(o, "%%%02X", ch);
-    }
-    *o = '\0';
-    return out;
-}
-
-/* A shell word for s, in single quotes. */
-static char *
-sh_quote(const char *s)
-{
-    char *out = ccnc_xmalloc(strlen(s) * 4 + 3), *o = out;
-
-    *o++ = '\'';
-    for (; *s; s++) {
-        if (*s == '\'') {
-            memcpy(o, "'\\''", 4);
-            o += 4;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o++ = '\'';
-    *o = '\0';
-    return out;
-}
-
-/* An ssh wrapper that verifies the host key against the lab's known_hosts
- * and never asks anything: libvirt's ssh transport has no option for it. */
-static char *
-ssh_wrapper(const struct ccnc_lab_host *host, const char *dir)
+ssh_wrapper(const struct ccnc_lab_host *host, const char *dir, struct ccnc_error *err)
 {
     char *path = ccnc_xasprintf("%s/ssh-%s", dir, host->name);
-    char *kh = sh_quote(host->known_hosts);
+    char *kh = host->known_hosts ? ccnc_quote_word(host->known_hosts) : NULL;
     FILE *f;
     int fd;
 
     unlink(path);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0700);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
     f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot make ccnc's ssh wrapper %s: %s"), path,
+                       strerror(errno));
         if (fd >= 0)
             close(fd);
         free(kh);
@@ -723,35 +701,18 @@ ssh_wrapper(const struct ccnc_lab_host *host, const char *dir)
         return NULL;
     }
     fprintf(f, "#!/bin/sh\n# made by ccnc for libvirt's connection to %s\n"
-               "exec ssh -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes "
-               "-o BatchMode=yes \"$@\"\n", host->name, kh);
+               "exec ssh%s%s%s -o StrictHostKeyChecking=yes -o BatchMode=yes \"$@\"\n",
+            host->name, kh ? " -o UserKnownHostsFile=" : "", kh ? kh : "",
+            kh ? " -o GlobalKnownHostsFile=/dev/null" : "");
     fclose(f);
     free(kh);
     return path;
 }
 
-char *
-ccnc_collect_libvirt_uri(const struct ccnc_lab_host *host, const char *dir)
-{
-    char *uri = ccnc_lab_host_libvirt_uri(host), *wrapper, *esc, *tmp;
-
-    if (host->libvirt_uri || !host->known_hosts || !dir)
-        return uri;
-    wrapper = ssh_wrapper(host, dir);
-    if (!wrapper)
-        return uri;
-    esc = uri_escape(wrapper);
-    tmp = ccnc_xasprintf("%s%scommand=%s", uri, strchr(uri, '?') ? "&" : "?", esc);
-    free(esc);
-    free(wrapper);
-    free(uri);
-    return tmp;
-}
-
-/* --- start and stop --------------------------------------------------------- */
-
+/* The private folder for the wrappers: only one of our own will do for
+ * scripts we run. */
 static char *
-runtime_dir(void)
+runtime_dir(struct ccnc_error *err)
 {
     const char *xdg = getenv("XDG_RUNTIME_DIR");
     char *dir = xdg && *xdg == '/' ? ccnc_xasprintf("%s/ccnc", xdg)
@@ -759,24 +720,123 @@ runtime_dir(void)
     struct stat st;
 
     if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot make the private folder %s: %s"), dir,
+                       strerror(errno));
         free(dir);
         return NULL;
     }
-    /* only a private directory of our own will do for scripts we run */
     if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
         (st.st_mode & 077)) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("%s is not a private folder of this user (mode "
+                                           "0700, not a link)"), dir);
         free(dir);
         return NULL;
     }
     return dir;
 }
 
+/* The value of query parameter name in uri, NULL if none.  Caller frees. */
+static char *
+uri_param(const char *uri, const char *name)
+{
+    const char *q = strchr(uri, '?');
+    size_t n = strlen(name);
+
+    for (const char *p = q; p && *p; p = strchr(p + 1, '&')) {
+        const char *k = p + 1;
+        if (strncmp(k, name, n) == 0 && k[n] == '=') {
+            const char *end = strchr(k, '&');
+            return ccnc_xstrndup(k + n + 1, end ? (size_t)(end - k - n - 1) : strlen(k + n + 1));
+        }
+    }
+    return NULL;
+}
+
+static char *
+add_param(char *uri, const char *name, const char *value)
+{
+    char *esc = ccnc_quote_uri(value);
+    char *n = ccnc_xasprintf("%s%s%s=%s", uri, strchr(uri, '?') ? "&" : "?", name, esc);
+
+    free(esc);
+    free(uri);
+    return n;
+}
+
+/* The transport of a libvirt URI ("ssh" in qemu+ssh://...), "" if none. */
+static char *
+uri_transport(const char *uri)
+{
+    const char *colon = strstr(uri, "://"), *plus = memchr(uri, '+', colon ? (size_t)(colon - uri) : 0);
+
+    return plus ? ccnc_xstrndup(plus + 1, (size_t)(colon - plus - 1)) : ccnc_xstrdup("");
+}
+
+char *
+ccnc_collect_libvirt_uri(const struct ccnc_lab_host *host, struct ccnc_error *err)
+{
+    char *uri = ccnc_lab_host_libvirt_uri(host), *t = uri_transport(uri), *v, *dir, *wrapper;
+
+    if (strcmp(t, "ssh") == 0) {
+        /* OpenSSH: ccnc's own wrapper checks the host key, never asks */
+        if ((v = uri_param(uri, "command")) != NULL || (v = uri_param(uri, "no_verify")) != NULL) {
+            free(v);
+            ccnc_error_set(err, CCNC_ERR_CONFIG,
+                           _("the libvirt_uri of [host %s] names its own ssh command or turns "
+                             "host key checks off: ccnc checks host keys with its own ssh "
+                             "wrapper; leave command= and no_verify= out"), host->name);
+            goto fail;
+        }
+        if (!(dir = runtime_dir(err)))
+            goto fail;
+        wrapper = ssh_wrapper(host, dir, err);
+        free(dir);
+        if (!wrapper)
+            goto fail;
+        uri = add_param(uri, "command", wrapper);
+        free(wrapper);
+    } else if (strcmp(t, "libssh") == 0 || strcmp(t, "libssh2") == 0) {
+        v = uri_param(uri, "known_hosts_verify");
+        if (v && strcmp(v, "normal") != 0) {
+            free(v);
+            ccnc_error_set(err, CCNC_ERR_CONFIG,
+                           _("the libvirt_uri of [host %s] says known_hosts_verify other than "
+                             "normal: ccnc connects only to hosts whose key it knows"),
+                           host->name);
+            goto fail;
+        }
+        if (!v)
+            uri = add_param(uri, "known_hosts_verify", "normal");
+        free(v);
+        if (host->known_hosts && !(v = uri_param(uri, "known_hosts")))
+            uri = add_param(uri, "known_hosts", host->known_hosts);
+        else
+            free(v);
+    } else if ((v = uri_param(uri, "no_verify")) != NULL) {
+        bool off = strcmp(v, "0") != 0;
+        free(v);
+        if (off) {
+            ccnc_error_set(err, CCNC_ERR_CONFIG,
+                           _("the libvirt_uri of [host %s] turns certificate checks off "
+                             "(no_verify): leave it out"), host->name);
+            goto fail;
+        }
+    }
+    free(t);
+    return uri;
+fail:
+    free(t);
+    free(uri);
+    return NULL;
+}
+
+/* --- start and stop --------------------------------------------------------- */
+
 struct ccnc_collect_libvirt *
 ccnc_collect_libvirt_start(struct ccnc_loop *loop, struct ccnc_lab *lab,
                            const struct ccnc_collect_libvirt_callbacks *cb, void *data)
 {
     struct ccnc_collect_libvirt *c;
-    char *dir;
     size_t n = 0;
 
     for (size_t i = 0; i < lab->n_hosts; i++)
@@ -794,7 +854,6 @@ ccnc_collect_libvirt_start(struct ccnc_loop *loop, struct ccnc_lab *lab,
     pthread_mutex_init(&c->qmu, NULL);
     c->events = true;
 
-    dir = runtime_dir();
     c->hosts = ccnc_xcalloc(n, sizeof(*c->hosts));
     for (size_t i = 0; i < lab->n_hosts; i++) {
         struct lv_host *h;
@@ -803,12 +862,13 @@ ccnc_collect_libvirt_start(struct ccnc_loop *loop, struct ccnc_lab *lab,
         h = &c->hosts[c->n_hosts++];
         h->c = c;
         h->index = i;
-        h->uri = ccnc_collect_libvirt_uri(&lab->hosts[i], dir);
+        /* a URI that cannot be made verified is not connected to: the
+         * worker reports why instead */
+        h->uri = ccnc_collect_libvirt_uri(&lab->hosts[i], &h->uri_err);
         pthread_mutex_init(&h->mu, NULL);
         pthread_cond_init(&h->cond, NULL);
         h->started = pthread_create(&h->thread, NULL, worker, h) == 0;
     }
-    free(dir);
     return c;
 }
 
@@ -843,6 +903,7 @@ ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c)
         pthread_mutex_destroy(&h->mu);
         pthread_cond_destroy(&h->cond);
         free(h->uri);
+        ccnc_error_clear(&h->uri_err);
     }
     if (c->events)
         ccnc_libvirt_events_release();

@@ -27,9 +27,14 @@ struct ccnc_collect_libvirt *ccnc_collect_libvirt_start(struct ccnc_loop *loop,
 /* Stop the workers, close the connections, and free; no report comes after. */
 void ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c);
 
-/* The URI ccnc opens for a host: the lab's, or qemu+ssh with the host's
- * key and, through a generated ssh wrapper in dir, its known_hosts. */
-char *ccnc_collect_libvirt_uri(const struct ccnc_lab_host *host, const char *dir);
+/* The URI this ccnc opens for a host (the lab's, or qemu+ssh with the
+ * host's key), made to check the host's key and never ask: over OpenSSH
+ * through an ssh wrapper of ccnc's in a private folder (pinned to the
+ * lab's known_hosts when it names one), over libssh with known_hosts and
+ * known_hosts_verify=normal.  NULL and err when it cannot be made so (a
+ * hand-written URI with its own command= or with checks turned off, no
+ * private folder): ccnc then does not connect. */
+char *ccnc_collect_libvirt_uri(const struct ccnc_lab_host *host, struct ccnc_error *err);
 
 /* libvirt's event loop, run in a thread of its own while anyone holds a
  * reference (the collector, an action's run).  -1 when libvirt's event

@@ -251,5 +251,28 @@ assert [v["name"] for v in h["vms"]] == ["test"], h["vms"]
 assert h["vms"][0]["state"] == "running" and h["vms"][0]["memory_kib"] > 0, h["vms"][0]
 PY
 
+# ccnc abort says why it could not ask a host, instead of hiding it
+cat >"$tmp/noabort.conf" <<'CONF'
+[host t]
+address = localhost
+user = root
+role = hypervisor
+libvirt_uri = test:///nonexistent/ccnc/node.xml
+[vm vm1]
+host = t
+CONF
+expect 1 'could not be asked: t: cannot connect to test:///nonexistent' -- "$ccnc" -c "$tmp/noabort.conf" abort vm1
+# a libvirt_uri that would not check the host's key is refused, with why
+cat >"$tmp/nocheck.conf" <<'CONF'
+[host t]
+address = 10.0.0.9
+user = root
+role = hypervisor
+libvirt_uri = qemu+ssh://root@10.0.0.9/system?no_verify=1
+[vm vm1]
+host = t
+CONF
+expect 1 'turns host key checks off' -- "$ccnc" -c "$tmp/nocheck.conf" abort vm1
+
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]

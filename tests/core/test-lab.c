@@ -264,7 +264,13 @@ START_TEST(test_builtin_loads)
     ck_assert_ptr_nonnull(vm);
     ck_assert_int_eq(vm->passthrough_kind, CCNC_PASSTHROUGH_MODEL);
     ck_assert_str_eq(vm->passthrough, "e1000e");
+    /* ccnc's own connection: built from the host (its wrapper is added by
+     * the engine); the hosts' libvirtd reach each other as the lab says */
     uri = ccnc_lab_host_libvirt_uri(ccnc_lab_find_host(lab, "sys2"));
+    ck_assert_str_eq(uri, "qemu+ssh://root@10.77.0.12:22/system?no_tty=1"
+                          "&keyfile=/var/tmp/ccnc-lab/ssh/id_ed25519");
+    free(uri);
+    uri = ccnc_lab_host_migration_uri(ccnc_lab_find_host(lab, "sys2"));
     ck_assert_str_eq(uri, "qemu+ssh://root@10.77.0.12/system?command=/var/tmp/ccnc-lab/ssh/ssh"
                           "&keyfile=/var/tmp/ccnc-lab/ssh/id_ed25519&no_tty=1");
     free(uri);

@@ -429,6 +429,35 @@ START_TEST(test_disk_files)
 }
 END_TEST
 
+/* XML with a DOCTYPE (libvirt never writes one; entities expanded could
+ * take gigabytes) is refused before it is parsed, by every reader. */
+START_TEST(test_doctype_refused)
+{
+    static const char laughs[] =
+        "<?xml version='1.0'?>\n<!DOCTYPE domain [\n"
+        " <!ENTITY a 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'>\n"
+        " <!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'>\n"
+        " <!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>\n"
+        " <!ENTITY d '&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;'>\n"
+        " <!ENTITY e '&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;'>\n"
+        "]>\n<domain type='kvm'><name>&e;</name><devices><interface type='bridge'>"
+        "<mac address='52:54:00:00:00:01'/></interface></devices></domain>\n";
+    struct ccnc_virxml x;
+    struct ccnc_error err = { 0 };
+    char **files = NULL;
+
+    ck_assert_int_eq(ccnc_virxml_parse("laughs.xml", laughs, strlen(laughs), &x, &err), -1);
+    ck_assert_int_eq(err.code, CCNC_ERR_PARSE);
+    ck_assert_ptr_nonnull(strstr(err.message, "DOCTYPE"));
+    ccnc_error_clear(&err);
+    ck_assert_ptr_null(ccnc_virxml_device_xml(laughs, strlen(laughs), "52:54:00:00:00:01", NULL,
+                                              NULL, &err));
+    ccnc_error_clear(&err);
+    ck_assert_uint_eq(ccnc_virxml_disk_files(laughs, strlen(laughs), &files), 0);
+    ck_assert_ptr_null(ccnc_virxml_lease_parse("<!DOCTYPE lease []><lease/>", 27));
+}
+END_TEST
+
 /* ccnc's lease: written for virDomainSetMetadata with what needs escaping
  * escaped, read back; and read from a domain's <metadata>. */
 START_TEST(test_lease)
@@ -481,6 +510,7 @@ ccnc_virxml_suite(void)
     tcase_add_test(tc, test_nic_xml);
     tcase_add_test(tc, test_disk_files);
     tcase_add_test(tc, test_lease);
+    tcase_add_test(tc, test_doctype_refused);
     suite_add_tcase(s, tc);
     return s;
 }

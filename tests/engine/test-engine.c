@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ccnc/engine.h>
@@ -222,25 +223,71 @@ START_TEST(test_uri_wrapper)
 {
     static const char text[] =
         "[host s1]\naddress = 10.0.0.1\nuser = root\nrole = hypervisor\n"
-        "identity = /k/id\nknown_hosts = /k/known hosts\n";
+        "identity = /k/id&command=/tmp/evil.sh\nknown_hosts = /k/known hosts\n"
+        "[host own]\naddress = 10.0.0.2\nuser = root\nrole = hypervisor\n"
+        "libvirt_uri = qemu+ssh://root@10.0.0.2/system?command=/usr/bin/ssh\n"
+        "[host nocheck]\naddress = 10.0.0.3\nuser = root\nrole = hypervisor\n"
+        "libvirt_uri = qemu+ssh://root@10.0.0.3/system?no_verify=1\n"
+        "[host lib]\naddress = 10.0.0.4\nuser = root\nrole = hypervisor\n"
+        "known_hosts = /k/kh\nlibvirt_uri = qemu+libssh://root@10.0.0.4/system\n"
+        "[host libauto]\naddress = 10.0.0.5\nuser = root\nrole = hypervisor\n"
+        "libvirt_uri = qemu+libssh://root@10.0.0.5/system?known_hosts_verify=auto\n"
+        "[host tls]\naddress = 10.0.0.6\nuser = root\nrole = hypervisor\n"
+        "libvirt_uri = qemu+tls://10.0.0.6/system?no_verify=1\n"
+        "[host local]\naddress = localhost\nuser = root\nrole = hypervisor\n"
+        "libvirt_uri = test:///default\n";
     struct ccnc_lab *lab = ccnc_lab_load_text("u.conf", text, strlen(text), NULL, 0, NULL);
     char dir[] = "/tmp/ccnc-uri-XXXXXX";
+    struct ccnc_error err = { 0 };
     char *uri, *wrapper, *script;
+    static const char *const refused[] = { "own", "nocheck", "libauto", "tls" };
 
+    ck_assert_ptr_nonnull(lab);
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    uri = ccnc_collect_libvirt_uri(&lab->hosts[0], dir);
-    wrapper = ccnc_xasprintf("%s/ssh-s1", dir);
-    ck_assert_msg(strncmp(uri, "qemu+ssh://root@10.0.0.1:22/system?no_tty=1&keyfile=/k/id"
-                               "&command=", 57) == 0, "%s", uri);
+    setenv("XDG_RUNTIME_DIR", dir, 1);
+    uri = ccnc_collect_libvirt_uri(&lab->hosts[0], &err);
+    ck_assert_msg(uri, "%s", err.message);
+    /* the identity is one value: its '&' cannot start another parameter */
+    ck_assert_msg(strncmp(uri, "qemu+ssh://root@10.0.0.1:22/system?no_tty=1&keyfile=/k/id%26command%3D"
+                               "/tmp/evil.sh&command=", 79) == 0, "%s", uri);
+    wrapper = ccnc_xasprintf("%s/ccnc/ssh-s1", dir);
     ck_assert_ptr_nonnull(strstr(uri, wrapper));
     script = ccnc_test_read(wrapper, NULL);
     ck_assert_ptr_nonnull(strstr(script, "-o UserKnownHostsFile='/k/known hosts' "
+                                         "-o GlobalKnownHostsFile=/dev/null "
                                          "-o StrictHostKeyChecking=yes -o BatchMode=yes"));
-    unlink(wrapper);
-    rmdir(dir);
     free(script);
-    free(wrapper);
     free(uri);
+    /* hand-written URIs that would not check the host: refused, saying why */
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(refused); i++) {
+        const struct ccnc_lab_host *h = ccnc_lab_find_host(lab, refused[i]);
+        ck_assert_ptr_null(ccnc_collect_libvirt_uri(h, &err));
+        ck_assert_msg(strstr(err.message, h->name), "%s", err.message);
+        ccnc_error_clear(&err);
+    }
+    /* libssh: told the lab's known_hosts and to check them */
+    uri = ccnc_collect_libvirt_uri(ccnc_lab_find_host(lab, "lib"), &err);
+    ck_assert_str_eq(uri, "qemu+libssh://root@10.0.0.4/system?known_hosts_verify=normal"
+                          "&known_hosts=/k/kh");
+    free(uri);
+    /* no ssh at all: as written */
+    uri = ccnc_collect_libvirt_uri(ccnc_lab_find_host(lab, "local"), &err);
+    ck_assert_str_eq(uri, "test:///default");
+    free(uri);
+    /* no private folder: no connection */
+    {
+        char *runtime = ccnc_xasprintf("%s/ccnc", dir);
+        ck_assert_int_eq(chmod(runtime, 0755), 0);
+        ck_assert_ptr_null(ccnc_collect_libvirt_uri(&lab->hosts[0], &err));
+        ck_assert_ptr_nonnull(strstr(err.message, "not a private folder"));
+        ccnc_error_clear(&err);
+        unlink(wrapper);
+        rmdir(runtime);
+        free(runtime);
+    }
+    unsetenv("XDG_RUNTIME_DIR");
+    rmdir(dir);
+    free(wrapper);
     ccnc_lab_unref(lab);
 }
 END_TEST
