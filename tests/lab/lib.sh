@@ -143,6 +143,25 @@ lab_start_placement() {
 	log "$VM runs on $src with bond0 on the stand-in"
 }
 
+# the other hypervisor
+other() { [ "$1" = sys1 ] && echo sys2 || echo sys1; }
+# the newest run file ccnc wrote (RUNS: its runs folder)
+newest_run() { ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1; }
+# wait (bounded, $1 s, default 60) until the VM settled: one host runs it,
+# no libvirt job on it
+settle_vm() {
+	local i w
+	for ((i = 0; i < ${1:-60} * 2; i++)); do
+		w=$(where_running)
+		if [ -n "$w" ] && [ "$(wc -w <<<"$w")" = 1 ] &&
+			! vs "$w" domjobinfo "$VM" 2>/dev/null | grep -q 'Unbounded\|Bounded'; then
+			return 0
+		fi
+		sleep 0.5
+	done
+	return 1
+}
+
 stream_ticks() { "$LAB" serial | grep -c '^ccnc-stream'; }
 stream_errors() { "$LAB" serial | grep -c '^ccnc-stream .* ERR'; }
 

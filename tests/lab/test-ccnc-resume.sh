@@ -27,8 +27,6 @@ RUNS=$XDG_STATE_HOME/ccnc/runs
 lab_ensure_up
 lab_start_placement
 
-other() { [ "$1" = sys1 ] && echo sys2 || echo sys1; }
-newest_run() { ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1; }
 # start `ccnc migrate` to $1 in the background and kill it (signal $3) once
 # the newest run file records that step $2 started; prints the run file
 kill_during() { # TO STEP SIGNAL
@@ -50,19 +48,6 @@ kill_during() { # TO STEP SIGNAL
 	done
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	return 1
-}
-# the VM settled: one host runs it, no libvirt job on it (bounded)
-settle_vm() {
-	local i
-	for ((i = 0; i < 120; i++)); do
-		w=$(where_running)
-		if [ -n "$w" ] && [ "$(wc -w <<<"$w")" = 1 ] &&
-			! vs "$w" domjobinfo "$VM" 2>/dev/null | grep -q 'Unbounded\|Bounded'; then
-			return 0
-		fi
-		sleep 0.5
-	done
 	return 1
 }
 # resume with ARGS; expect result $1 and the VM on its stand-in on $2
