@@ -156,6 +156,31 @@ ccnc_sysfs_write(const char *path, const char *value, struct ccnc_error *err)
     return 0;
 }
 
+int
+ccnc_sysfs_set_numvfs(const char *root, const char *pf, int num_vfs, ccnc_sysfs_writer write,
+                      struct ccnc_error *err)
+{
+    char *path = ccnc_xasprintf("%s/sys/class/net/%s/device/sriov_numvfs", root, pf);
+    char *value = ccnc_xasprintf("%d", num_vfs);
+    long long cur;
+    int rc = -1;
+
+    if (ccnc_sysfs_read_ll(&cur, "%s", path) < 0) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("'%s' has no SR-IOV capability (no '%s')"), pf, path);
+        goto cleanup;
+    }
+    /* the kernel takes a new count only from zero */
+    if (cur != 0 && num_vfs != 0 && cur != num_vfs && write(path, "0", err) < 0)
+        goto cleanup;
+    if (cur != num_vfs && write(path, value, err) < 0)
+        goto cleanup;
+    rc = 0;
+cleanup:
+    free(path);
+    free(value);
+    return rc;
+}
+
 static int
 cmp_names(const void *a, const void *b)
 {
