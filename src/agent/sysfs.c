@@ -135,7 +135,8 @@ ccnc_sysfs_link_name(const char *fmt, ...)
 int
 ccnc_sysfs_write(const char *path, const char *value, struct ccnc_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    /* the path is resolved (or the live one): a link here is not followed */
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
     size_t len = strlen(value);
     ssize_t w;
 
@@ -156,15 +157,60 @@ ccnc_sysfs_write(const char *path, const char *value, struct ccnc_error *err)
     return 0;
 }
 
+/* ROOT/REL, a file of PF's SR-IOV attributes, with every link followed:
+ * NULL and err when it is missing or leads out of ROOT (a captured tree
+ * under --root whose "device" link points elsewhere must not make the
+ * agent write there).  The live system ("") has nothing outside. */
+static char *
+resolve_under(const char *root, const char *rel, const char *pf, struct ccnc_error *err)
+{
+    char *path = ccnc_xasprintf("%s/%s", root, rel), *real = NULL, *real_root = NULL;
+    size_t n;
+
+    real = realpath(path, NULL);
+    if (!real) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("'%s' has no SR-IOV capability (no '%s')"), pf, path);
+        goto fail;
+    }
+    if (!*root) {
+        /* the path as the operator knows it, not /sys/devices/... */
+        free(real);
+        return path;
+    }
+    real_root = realpath(root, NULL);
+    if (!real_root) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot read '%s': %s"), root, strerror(errno));
+        goto fail;
+    }
+    n = strlen(real_root);
+    if (strcmp(real_root, "/") != 0 &&
+        (strncmp(real, real_root, n) != 0 || (real[n] != '/' && real[n] != '\0'))) {
+        /* TRANSLATORS: a path under --root DIR that is a link to a file elsewhere */
+        ccnc_error_set(err, CCNC_ERR_USAGE, _("'%s' leads out of the root '%s' (to '%s'): "
+                                              "nothing was written"), path, root, real);
+        goto fail;
+    }
+    free(path);
+    free(real_root);
+    return real;
+fail:
+    free(path);
+    free(real);
+    free(real_root);
+    return NULL;
+}
+
 int
 ccnc_sysfs_set_numvfs(const char *root, const char *pf, int num_vfs, ccnc_sysfs_writer write,
                       struct ccnc_error *err)
 {
-    char *path = ccnc_xasprintf("%s/sys/class/net/%s/device/sriov_numvfs", root, pf);
-    char *value = ccnc_xasprintf("%d", num_vfs);
+    char *rel = ccnc_xasprintf("sys/class/net/%s/device/sriov_numvfs", pf);
+    char *path = NULL, *value = ccnc_xasprintf("%d", num_vfs);
     long long cur;
     int rc = -1;
 
+    if (!(path = resolve_under(root, rel, pf, err)))
+        goto cleanup;
     if (ccnc_sysfs_read_ll(&cur, "%s", path) < 0) {
         ccnc_error_set(err, CCNC_ERR_IO, _("'%s' has no SR-IOV capability (no '%s')"), pf, path);
         goto cleanup;
@@ -178,6 +224,7 @@ ccnc_sysfs_set_numvfs(const char *root, const char *pf, int num_vfs, ccnc_sysfs_
 cleanup:
     free(path);
     free(value);
+    free(rel);
     return rc;
 }
 
