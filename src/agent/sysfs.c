@@ -205,25 +205,69 @@ ccnc_sysfs_set_numvfs(const char *root, const char *pf, int num_vfs, ccnc_sysfs_
                       struct ccnc_error *err)
 {
     char *rel = ccnc_xasprintf("sys/class/net/%s/device/sriov_numvfs", pf);
-    char *path = NULL, *value = ccnc_xasprintf("%d", num_vfs);
-    long long cur;
+    char *rel_total = ccnc_xasprintf("sys/class/net/%s/device/sriov_totalvfs", pf);
+    char *path = NULL, *total_path = NULL, *value = ccnc_xasprintf("%d", num_vfs), *old = NULL;
+    struct ccnc_error werr = { 0 }, rerr = { 0 };
+    long long cur, total;
     int rc = -1;
 
-    if (!(path = resolve_under(root, rel, pf, err)))
+    if (!(path = resolve_under(root, rel, pf, err)) ||
+        !(total_path = resolve_under(root, rel_total, pf, err)))
         goto cleanup;
-    if (ccnc_sysfs_read_ll(&cur, "%s", path) < 0) {
-        ccnc_error_set(err, CCNC_ERR_IO, _("'%s' has no SR-IOV capability (no '%s')"), pf, path);
+    if (ccnc_sysfs_read_ll(&cur, "%s", path) < 0 || cur < 0) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot read the number of VFs from '%s'"), path);
+        goto cleanup;
+    }
+    if (ccnc_sysfs_read_ll(&total, "%s", total_path) < 0 || total < 0) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot read the number of VFs from '%s'"),
+                       total_path);
+        goto cleanup;
+    }
+    /* the kernel would refuse it too, but only after the count went to 0 */
+    if (num_vfs > total) {
+        ccnc_error_set(err, CCNC_ERR_USAGE, _("'%s' has at most %lld VFs, not %d; nothing was "
+                                              "changed"), pf, total, num_vfs);
+        goto cleanup;
+    }
+    if (cur == num_vfs) {
+        rc = 0;
         goto cleanup;
     }
     /* the kernel takes a new count only from zero */
-    if (cur != 0 && num_vfs != 0 && cur != num_vfs && write(path, "0", err) < 0)
+    if (cur != 0 && num_vfs != 0 && write(path, "0", err) < 0)
         goto cleanup;
-    if (cur != num_vfs && write(path, value, err) < 0)
+    if (write(path, value, &werr) == 0) {
+        rc = 0;
         goto cleanup;
-    rc = 0;
+    }
+    if (cur == 0 || num_vfs == 0) {
+        /* nothing was taken away: the port has what it had */
+        if (err)
+            ccnc_error_copy(err, &werr);
+        goto cleanup;
+    }
+    /* 0 was written on the way: put the old count back, and say where the
+     * port stands */
+    old = ccnc_xasprintf("%lld", cur);
+    if (write(path, old, &rerr) == 0)
+        /* TRANSLATORS: the first %s is the driver's refusal */
+        ccnc_error_set(err, CCNC_ERR_IO, _("%s; the port has its %lld VFs back"),
+                       werr.message ? werr.message : _("failed"), cur);
+    else
+        /* TRANSLATORS: the first %s is the driver's refusal, the second the
+         * refusal of the old count */
+        ccnc_error_set(err, CCNC_ERR_IO, _("%s; putting its %lld VFs back failed too (%s): the "
+                                         "port has 0 VFs now"),
+                       werr.message ? werr.message : _("failed"), cur,
+                       rerr.message ? rerr.message : _("failed"));
 cleanup:
-    free(path);
+    ccnc_error_clear(&werr);
+    ccnc_error_clear(&rerr);
+    free(old);
     free(value);
+    free(total_path);
+    free(path);
+    free(rel_total);
     free(rel);
     return rc;
 }

@@ -1,5 +1,7 @@
-/* The sriov-numvfs request on a temporary sysfs-like tree (a stand-in
- * writer plays the driver): nothing is written outside the root. */
+/* The sriov-numvfs request on a temporary sysfs-like tree: the count is
+ * checked against sriov_totalvfs before anything is written, a count the
+ * driver refuses puts the old one back (a stand-in writer plays the
+ * driver), and nothing is written outside the root. */
 #include "config.h"
 
 #include <errno.h>
@@ -42,6 +44,17 @@ static const struct numvfs_case {
     { "4 to 4 writes nothing", LAYOUT_SYSFS, 4, 7, 4, INT_MAX, false, 0, 4, "", NULL },
     { "2 to 0", LAYOUT_SYSFS, 2, 7, 0, INT_MAX, false, 0, 0, "0", NULL },
     { "all of them", LAYOUT_SYSFS, 0, 7, 7, INT_MAX, false, 0, 7, "7", NULL },
+    { "more than sriov_totalvfs", LAYOUT_SYSFS, 2, 7, 8, INT_MAX, false, -1, 2, "",
+      "'eth1' has at most 7 VFs, not 8; nothing was changed" },
+    { "far more than sriov_totalvfs", LAYOUT_SYSFS, 0, 7, 65535, INT_MAX, false, -1, 0, "",
+      "at most 7 VFs" },
+    { "no sriov_totalvfs", LAYOUT_NO_TOTAL, 0, 7, 2, INT_MAX, false, -1, 0, "",
+      "has no SR-IOV capability" },
+    { "refused: the old count back", LAYOUT_SYSFS, 4, 7, 6, 5, false, -1, 4, "0 6 4",
+      "refused '6'", "; the port has its 4 VFs back" },
+    { "refused, the old count refused too", LAYOUT_SYSFS, 4, 7, 6, 5, true, -1, 0, "0 6 4",
+      "; putting its 4 VFs back failed too (", "): the port has 0 VFs now" },
+    { "refused from 0", LAYOUT_SYSFS, 0, 7, 6, 5, false, -1, 0, "6", "refused '6'", NULL },
     { "device leads out (absolute)", LAYOUT_DEVICE_ABS_OUT, 0, 7, 4, INT_MAX, false, -1, 0, "",
       "leads out of the root" },
     { "device leads out (..)", LAYOUT_DEVICE_REL_OUT, 0, 7, 4, INT_MAX, false, -1, 0, "",
