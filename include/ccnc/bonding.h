@@ -26,6 +26,11 @@ int ccnc_bonding_mode_from_string(const char *s);
 int ccnc_bonding_parse_proc(const char *name, const char *text, size_t len,
                             struct ccnc_bond *bond, struct ccnc_error *err);
 
+/* Read the file PATH (/proc/net/bonding/NAME) and parse it as above; -1 and
+ * err also when it cannot be read. */
+int ccnc_bonding_read_proc(const char *path, const char *name, struct ccnc_bond *bond,
+                           struct ccnc_error *err);
+
 /* Read DIR/bonding/{mode,slaves,active_slave,primary,miimon,updelay,
  * downdelay,arp_interval,mii_status} and DIR/lower_SLAVE or
  * DIR/slave_SLAVE/bonding_slave/{state,mii_status,link_failure_count,

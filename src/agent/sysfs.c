@@ -450,14 +450,7 @@ ccnc_sysfs_read_bonds(const char *root, struct ccnc_host *host, struct ccnc_erro
         ccnc_bond_init(&bond);
         if (from_proc) {
             char *path = ccnc_xasprintf("%s/%s", procdir, names[i]);
-            size_t len = 0;
-            char *text = read_path(path, &len);
-            if (text)
-                rc = ccnc_bonding_parse_proc(names[i], text, len, &bond, &e);
-            else
-                rc = ccnc_error_set(&e, CCNC_ERR_IO, _("cannot read '%s': %s"), path,
-                                    strerror(errno));
-            free(text);
+            rc = ccnc_bonding_read_proc(path, names[i], &bond, &e);
             free(path);
         } else {
             char *dir = ccnc_xasprintf("%s/%s", netdir, names[i]);

@@ -287,6 +287,34 @@ cleanup:
     return rc;
 }
 
+int
+ccnc_bonding_read_proc(const char *path, const char *name, struct ccnc_bond *bond,
+                       struct ccnc_error *err)
+{
+    enum { MAX_FILE = 65536 };
+    FILE *f = fopen(path, "re");
+    char *text;
+    size_t len;
+    int rc;
+
+    if (name)
+        ccnc_str_set(&bond->name, name);
+    if (!f)
+        return ccnc_error_set(err, CCNC_ERR_IO, _("cannot read '%s': %s"), path, strerror(errno));
+    text = ccnc_xmalloc(MAX_FILE + 1);
+    len = fread(text, 1, MAX_FILE, f);
+    if (ferror(f)) {
+        int e = errno;
+        fclose(f);
+        free(text);
+        return ccnc_error_set(err, CCNC_ERR_IO, _("cannot read '%s': %s"), path, strerror(e));
+    }
+    fclose(f);
+    rc = ccnc_bonding_parse_proc(name, text, len, bond, err);
+    free(text);
+    return rc;
+}
+
 /* --- sysfs --------------------------------------------------------------------- */
 
 static char *
