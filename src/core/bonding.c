@@ -14,7 +14,7 @@
 
 #include "core/i18n.h"
 
-#define MAX_TEXT (1024 * 1024)
+#define MAX_TEXT CCNC_BONDING_MAX_TEXT
 
 /* The kernel's names for each mode: bond_mode_name() in /proc, and the
  * option names of sysfs and iproute2. */
@@ -291,7 +291,6 @@ int
 ccnc_bonding_read_proc(const char *path, const char *name, struct ccnc_bond *bond,
                        struct ccnc_error *err)
 {
-    enum { MAX_FILE = 65536 };
     FILE *f = fopen(path, "re");
     char *text;
     size_t len;
@@ -301,8 +300,10 @@ ccnc_bonding_read_proc(const char *path, const char *name, struct ccnc_bond *bon
         ccnc_str_set(&bond->name, name);
     if (!f)
         return ccnc_error_set(err, CCNC_ERR_IO, _("cannot read '%s': %s"), path, strerror(errno));
-    text = ccnc_xmalloc(MAX_FILE + 1);
-    len = fread(text, 1, MAX_FILE, f);
+    /* one byte more than the parser takes: a longer file is refused there,
+     * not cut at the buffer's end and taken for the whole bond */
+    text = ccnc_xmalloc(MAX_TEXT + 1);
+    len = fread(text, 1, MAX_TEXT + 1, f);
     if (ferror(f)) {
         int e = errno;
         fclose(f);
