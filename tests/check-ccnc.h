@@ -25,6 +25,7 @@ Suite *ccnc_ssh_proto_suite(void);
 Suite *ccnc_bonding_suite(void);
 Suite *ccnc_agent_proto_suite(void);
 Suite *ccnc_agent_netlink_suite(void);
+Suite *ccnc_agent_sysfs_suite(void);
 
 /* $abs_top_srcdir/tests/data/REL (or ./tests/data/REL); caller frees. */
 char *ccnc_test_data(const char *rel);

@@ -39,6 +39,14 @@ char *ccnc_sysfs_vf_pci(const char *root, const char *pf, int index);
 int ccnc_sysfs_read_bonds(const char *root, struct ccnc_host *host, struct ccnc_error *err);
 /* Write a sysfs attribute (sriov_numvfs); -1 and err on failure. */
 int ccnc_sysfs_write(const char *path, const char *value, struct ccnc_error *err);
+/* How a value reaches the kernel: ccnc_sysfs_write, or in tests a stand-in
+ * for a driver that refuses some. */
+typedef int (*ccnc_sysfs_writer)(const char *path, const char *value, struct ccnc_error *err);
+/* The sriov-numvfs request: give PF num_vfs VFs by writing
+ * ROOT/sys/class/net/PF/device/sriov_numvfs with write.  -1 and err when
+ * it cannot. */
+int ccnc_sysfs_set_numvfs(const char *root, const char *pf, int num_vfs, ccnc_sysfs_writer write,
+                          struct ccnc_error *err);
 
 /* pci.c: PCI network functions with libpci (live, or an lspci -xxxx dump),
  * or with the sysfs attributes under --root. */

@@ -65,10 +65,11 @@ want_bool(json_object *o, const char *key, bool *out, struct ccnc_error *err)
     return 1;
 }
 
-/* The length counts a NUL inside the string: such a string longer than
- * 255 bytes is refused whatever strlen() makes of it. */
+/* A string the agent acts on, borrowed: 0 absent, 1 read, -1 refused.
+ * json-c keeps a NUL inside a string ("eth\u0000x"), and C would act on
+ * the part before it ("eth"): such a string is refused, not cut short. */
 static int
-want_str(json_object *o, const char *key, char **out, struct ccnc_error *err)
+find_str(json_object *o, const char *key, const char **out, struct ccnc_error *err)
 {
     const char *s = NULL;
     size_t len = 0;
@@ -78,17 +79,47 @@ want_str(json_object *o, const char *key, char **out, struct ccnc_error *err)
         return 0;
     if (f != CCNC_JSON_FIELD_OK || len == 0 || len > 255)
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must be a non-empty string"), key);
+    if (strlen(s) != len)
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' must not contain a NUL byte"), key);
+    *out = s;
+    return 1;
+}
+
+static int
+want_str(json_object *o, const char *key, char **out, struct ccnc_error *err)
+{
+    const char *s = NULL;
+    int rc = find_str(o, key, &s, err);
+
+    if (rc <= 0)
+        return rc;
     free(*out);
     *out = ccnc_xstrdup(s);
     return 1;
 }
 
+static int
+hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* xx:xx:xx:xx:xx:xx; *first gets the first octet. */
 static bool
-mac_valid(const char *s)
+mac_valid(const char *s, int *first)
 {
     for (int i = 0; i < 6; i++) {
-        if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+        int hi = hex_digit(s[0]), lo = hi < 0 ? -1 : hex_digit(s[1]);
+        if (lo < 0)
             return false;
+        if (i == 0)
+            *first = hi << 4 | lo;
         s += 2;
         if (i < 5 && *s++ != ':')
             return false;
@@ -96,7 +127,9 @@ mac_valid(const char *s)
     return *s == '\0';
 }
 
-/* A netdev name as the kernel allows it: 1-15 bytes, no '/', no space. */
+/* A netdev name as the kernel allows it (dev_valid_name(): 1-15 bytes, no
+ * '/', ':' or white space, not "." or ".."), and printable ASCII besides:
+ * the name becomes part of a sysfs path and of error messages. */
 static bool
 ifname_valid(const char *s)
 {
@@ -104,9 +137,11 @@ ifname_valid(const char *s)
 
     if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
         return false;
-    for (; *s; s++)
-        if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= ' ' || c >= 0x7f || c == '/' || c == ':')
             return false;
+    }
     return true;
 }
 
@@ -132,7 +167,7 @@ read_pf(json_object *o, struct ccnc_proto_request *req, struct ccnc_error *err)
 static int
 read_vf_set(json_object *o, struct ccnc_proto_request *req, struct ccnc_error *err)
 {
-    int rc, b;
+    int rc, b, first = 0;
 
     if (read_pf(o, req, err) < 0 ||
         need(want_int(o, "vf", 0, 65535, &req->vf, err), "vf", err) < 0)
@@ -153,8 +188,13 @@ read_vf_set(json_object *o, struct ccnc_proto_request *req, struct ccnc_error *e
     FIELD(want_bool(o, "trust", &req->trust, err), CCNC_VF_SET_TRUST);
     FIELD(want_str(o, "link_state", &req->link_state, err), CCNC_VF_SET_LINK_STATE);
 #undef FIELD
-    if (req->mac && !mac_valid(req->mac))
+    if (req->mac && !mac_valid(req->mac, &first))
         return ccnc_error_set(err, CCNC_ERR_PARSE, _("'%s' is not a MAC address"), req->mac);
+    /* the kernel's is_multicast_ether_addr(): no address for one NIC */
+    if (req->mac && (first & 1))
+        return ccnc_error_set(err, CCNC_ERR_PARSE,
+                              _("'%s' is a multicast address, not the address of a NIC"),
+                              req->mac);
     b = ccnc_enum_from_string(link_state_names, (int)CCNC_ARRAY_SIZE(link_state_names),
                               req->link_state);
     if (req->link_state && b < 0)
@@ -236,7 +276,7 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
 {
     json_tokener *tok = json_tokener_new();
     json_object *o = NULL;
-    const char *op_name;
+    const char *type_name = NULL, *op_name = NULL;
     int rc = -1, op;
 
     memset(req, 0, sizeof(*req));
@@ -267,8 +307,9 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
         goto cleanup;
     }
     req->has_id = ccnc_json_find_int(o, "id", &req->id) == CCNC_JSON_FIELD_OK;
-    if (ccnc_json_get_enum(o, "type", ccnc_agent_msg_type_from_string, -1) !=
-        CCNC_AGENT_MSG_REQUEST) {
+    if (find_str(o, "type", &type_name, err) < 0)
+        goto cleanup;
+    if (ccnc_agent_msg_type_from_string(type_name) != CCNC_AGENT_MSG_REQUEST) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("only \"type\":\"request\" is accepted"));
         goto cleanup;
     }
@@ -276,7 +317,8 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
         ccnc_error_set(err, CCNC_ERR_PARSE, _("the request has no integer 'id'"));
         goto cleanup;
     }
-    op_name = ccnc_json_get_str(o, "op");
+    if (find_str(o, "op", &op_name, err) < 0)
+        goto cleanup;
     if (!op_name) {
         ccnc_error_set(err, CCNC_ERR_PARSE, _("the request has no 'op'"));
         goto cleanup;

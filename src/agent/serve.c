@@ -214,33 +214,6 @@ on_probe_report(const struct ccnc_probe_sample *sample, void *data)
                 s->probes[i] = NULL;
 }
 
-static int
-do_sriov_numvfs(struct serve *s, const struct ccnc_proto_request *req, struct ccnc_error *err)
-{
-    char *path = ccnc_xasprintf("%s/sys/class/net/%s/device/sriov_numvfs", s->opts->root,
-                                req->pf);
-    char *value = ccnc_xasprintf("%d", req->num_vfs);
-    long long cur;
-    int rc = -1;
-
-    if (ccnc_sysfs_read_ll(&cur, "%s", path) < 0) {
-        ccnc_error_set(err, CCNC_ERR_IO, _("'%s' has no SR-IOV capability (no '%s')"), req->pf,
-                       path);
-        goto cleanup;
-    }
-    /* the kernel takes a new count only from zero */
-    if (cur != 0 && req->num_vfs != 0 && cur != req->num_vfs &&
-        ccnc_sysfs_write(path, "0", err) < 0)
-        goto cleanup;
-    if (cur != req->num_vfs && ccnc_sysfs_write(path, value, err) < 0)
-        goto cleanup;
-    rc = 0;
-cleanup:
-    free(path);
-    free(value);
-    return rc;
-}
-
 /* A bandwidth test ended (it frees itself): answer, free its slot. */
 static void
 on_bandwidth(void *data, const struct ccnc_proto_request *req,
@@ -271,7 +244,7 @@ handle_request(struct serve *s, const struct ccnc_proto_request *req)
             rc = ccnc_netlink_vf_set(s->nl, req, &err);
         break;
     case CCNC_AGENT_OP_SRIOV_NUMVFS:
-        rc = do_sriov_numvfs(s, req, &err);
+        rc = ccnc_sysfs_set_numvfs(s->opts->root, req->pf, req->num_vfs, ccnc_sysfs_write, &err);
         if (rc == 0) {
             rescan_base(s);
             on_change(s);

@@ -135,7 +135,8 @@ ccnc_sysfs_link_name(const char *fmt, ...)
 int
 ccnc_sysfs_write(const char *path, const char *value, struct ccnc_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    /* the path is resolved (or the live one): a link here is not followed */
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
     size_t len = strlen(value);
     ssize_t w;
 
@@ -154,6 +155,121 @@ ccnc_sysfs_write(const char *path, const char *value, struct ccnc_error *err)
         return ccnc_error_set(err, CCNC_ERR_IO, _("the driver refused '%s' in '%s': %s"), value,
                               path, strerror(errno));
     return 0;
+}
+
+/* ROOT/REL, a file of PF's SR-IOV attributes, with every link followed:
+ * NULL and err when it is missing or leads out of ROOT (a captured tree
+ * under --root whose "device" link points elsewhere must not make the
+ * agent write there).  The live system ("") has nothing outside. */
+static char *
+resolve_under(const char *root, const char *rel, const char *pf, struct ccnc_error *err)
+{
+    char *path = ccnc_xasprintf("%s/%s", root, rel), *real = NULL, *real_root = NULL;
+    size_t n;
+
+    real = realpath(path, NULL);
+    if (!real) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("'%s' has no SR-IOV capability (no '%s')"), pf, path);
+        goto fail;
+    }
+    if (!*root) {
+        /* the path as the operator knows it, not /sys/devices/... */
+        free(real);
+        return path;
+    }
+    real_root = realpath(root, NULL);
+    if (!real_root) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot read '%s': %s"), root, strerror(errno));
+        goto fail;
+    }
+    n = strlen(real_root);
+    if (strcmp(real_root, "/") != 0 &&
+        (strncmp(real, real_root, n) != 0 || (real[n] != '/' && real[n] != '\0'))) {
+        /* TRANSLATORS: a path under --root DIR that is a link to a file elsewhere */
+        ccnc_error_set(err, CCNC_ERR_USAGE, _("'%s' leads out of the root '%s' (to '%s'): "
+                                              "nothing was written"), path, root, real);
+        goto fail;
+    }
+    free(path);
+    free(real_root);
+    return real;
+fail:
+    free(path);
+    free(real);
+    free(real_root);
+    return NULL;
+}
+
+int
+ccnc_sysfs_set_numvfs(const char *root, const char *pf, int num_vfs, ccnc_sysfs_writer write,
+                      struct ccnc_error *err)
+{
+    char *rel = ccnc_xasprintf("sys/class/net/%s/device/sriov_numvfs", pf);
+    char *rel_total = ccnc_xasprintf("sys/class/net/%s/device/sriov_totalvfs", pf);
+    char *path = NULL, *total_path = NULL, *value = ccnc_xasprintf("%d", num_vfs), *old = NULL;
+    struct ccnc_error werr = { 0 }, rerr = { 0 };
+    long long cur, total;
+    int rc = -1;
+
+    if (!(path = resolve_under(root, rel, pf, err)) ||
+        !(total_path = resolve_under(root, rel_total, pf, err)))
+        goto cleanup;
+    if (ccnc_sysfs_read_ll(&cur, "%s", path) < 0 || cur < 0) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot read the number of VFs from '%s'"), path);
+        goto cleanup;
+    }
+    if (ccnc_sysfs_read_ll(&total, "%s", total_path) < 0 || total < 0) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot read the number of VFs from '%s'"),
+                       total_path);
+        goto cleanup;
+    }
+    /* the kernel would refuse it too, but only after the count went to 0 */
+    if (num_vfs > total) {
+        ccnc_error_set(err, CCNC_ERR_USAGE, _("'%s' has at most %lld VFs, not %d; nothing was "
+                                              "changed"), pf, total, num_vfs);
+        goto cleanup;
+    }
+    if (cur == num_vfs) {
+        rc = 0;
+        goto cleanup;
+    }
+    /* the kernel takes a new count only from zero */
+    if (cur != 0 && num_vfs != 0 && write(path, "0", err) < 0)
+        goto cleanup;
+    if (write(path, value, &werr) == 0) {
+        rc = 0;
+        goto cleanup;
+    }
+    if (cur == 0 || num_vfs == 0) {
+        /* nothing was taken away: the port has what it had */
+        if (err)
+            ccnc_error_copy(err, &werr);
+        goto cleanup;
+    }
+    /* 0 was written on the way: put the old count back, and say where the
+     * port stands */
+    old = ccnc_xasprintf("%lld", cur);
+    if (write(path, old, &rerr) == 0)
+        /* TRANSLATORS: the first %s is the driver's refusal */
+        ccnc_error_set(err, CCNC_ERR_IO, _("%s; the port has its %lld VFs back"),
+                       werr.message ? werr.message : _("failed"), cur);
+    else
+        /* TRANSLATORS: the first %s is the driver's refusal, the second the
+         * refusal of the old count */
+        ccnc_error_set(err, CCNC_ERR_IO, _("%s; putting its %lld VFs back failed too (%s): the "
+                                         "port has 0 VFs now"),
+                       werr.message ? werr.message : _("failed"), cur,
+                       rerr.message ? rerr.message : _("failed"));
+cleanup:
+    ccnc_error_clear(&werr);
+    ccnc_error_clear(&rerr);
+    free(old);
+    free(value);
+    free(total_path);
+    free(path);
+    free(rel_total);
+    free(rel);
+    return rc;
 }
 
 static int
@@ -334,14 +450,7 @@ ccnc_sysfs_read_bonds(const char *root, struct ccnc_host *host, struct ccnc_erro
         ccnc_bond_init(&bond);
         if (from_proc) {
             char *path = ccnc_xasprintf("%s/%s", procdir, names[i]);
-            size_t len = 0;
-            char *text = read_path(path, &len);
-            if (text)
-                rc = ccnc_bonding_parse_proc(names[i], text, len, &bond, &e);
-            else
-                rc = ccnc_error_set(&e, CCNC_ERR_IO, _("cannot read '%s': %s"), path,
-                                    strerror(errno));
-            free(text);
+            rc = ccnc_bonding_read_proc(path, names[i], &bond, &e);
             free(path);
         } else {
             char *dir = ccnc_xasprintf("%s/%s", netdir, names[i]);

@@ -14,7 +14,7 @@
 
 #include "core/i18n.h"
 
-#define MAX_TEXT (1024 * 1024)
+#define MAX_TEXT CCNC_BONDING_MAX_TEXT
 
 /* The kernel's names for each mode: bond_mode_name() in /proc, and the
  * option names of sysfs and iproute2. */
@@ -284,6 +284,35 @@ ccnc_bonding_parse_proc(const char *name, const char *text, size_t len, struct c
     rc = 0;
 cleanup:
     free(p.slave_agg);
+    return rc;
+}
+
+int
+ccnc_bonding_read_proc(const char *path, const char *name, struct ccnc_bond *bond,
+                       struct ccnc_error *err)
+{
+    FILE *f = fopen(path, "re");
+    char *text;
+    size_t len;
+    int rc;
+
+    if (name)
+        ccnc_str_set(&bond->name, name);
+    if (!f)
+        return ccnc_error_set(err, CCNC_ERR_IO, _("cannot read '%s': %s"), path, strerror(errno));
+    /* one byte more than the parser takes: a longer file is refused there,
+     * not cut at the buffer's end and taken for the whole bond */
+    text = ccnc_xmalloc(MAX_TEXT + 1);
+    len = fread(text, 1, MAX_TEXT + 1, f);
+    if (ferror(f)) {
+        int e = errno;
+        fclose(f);
+        free(text);
+        return ccnc_error_set(err, CCNC_ERR_IO, _("cannot read '%s': %s"), path, strerror(e));
+    }
+    fclose(f);
+    rc = ccnc_bonding_parse_proc(name, text, len, bond, err);
+    free(text);
     return rc;
 }
 

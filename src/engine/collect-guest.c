@@ -109,15 +109,35 @@ command(const char *name, json_object *args)
     return o;
 }
 
-/* The whole of a small guest file, through guest-file-open/read/close. */
+int
+ccnc_guest_file_append(char **data, size_t *len, const char *b64text, bool eof,
+                       struct ccnc_error *err)
+{
+    size_t n = 0;
+    char *chunk = b64text ? ccnc_base64_decode(b64text, &n) : NULL;
+
+    if (!chunk)
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("the guest agent sent bad base64"));
+    *data = ccnc_xrealloc(*data, *len + n + 1);
+    memcpy(*data + *len, chunk, n);
+    *len += n;
+    (*data)[*len] = '\0';
+    free(chunk);
+    /* past the bound the parser refuses it: no need for the rest */
+    return eof || n == 0 || *len > CCNC_BONDING_MAX_TEXT ? 0 : 1;
+}
+
+/* The whole of a small guest file, through guest-file-open/read/close:
+ * read until the agent says end of file, or past the bonding reader's
+ * bound (which it then refuses), never just the first chunk. */
 static char *
 read_guest_file(virDomainPtr dom, const char *path, int timeout_s, size_t *len,
                 struct ccnc_error *err)
 {
     json_object *args = json_object_new_object(), *ret;
-    const char *sent;
     long long handle;
     char *data = NULL;
+    int more = 1;
 
     json_object_object_add(args, "path", json_object_new_string(path));
     json_object_object_add(args, "mode", json_object_new_string("r"));
@@ -127,16 +147,21 @@ read_guest_file(virDomainPtr dom, const char *path, int timeout_s, size_t *len,
     handle = json_object_get_int64(ret);
     json_object_put(ret);
 
-    args = json_object_new_object();
-    json_object_object_add(args, "handle", json_object_new_int64(handle));
-    json_object_object_add(args, "count", json_object_new_int(65536));
-    ret = agent(dom, command("guest-file-read", args), timeout_s, err);
-    if (ret && (sent = ccnc_json_get_str(ret, "buf-b64")) != NULL) {
-        data = ccnc_base64_decode(sent, len);
-        if (!data)
-            ccnc_error_set(err, CCNC_ERR_PARSE, _("the guest agent sent bad base64"));
+    *len = 0;
+    while (more > 0) {
+        args = json_object_new_object();
+        json_object_object_add(args, "handle", json_object_new_int64(handle));
+        json_object_object_add(args, "count", json_object_new_int(65536));
+        ret = agent(dom, command("guest-file-read", args), timeout_s, err);
+        more = ret ? ccnc_guest_file_append(&data, len, ccnc_json_get_str(ret, "buf-b64"),
+                                            ccnc_json_get_bool(ret, "eof", true), err)
+                   : -1;
+        json_object_put(ret);
     }
-    json_object_put(ret);
+    if (more < 0) {
+        free(data);
+        data = NULL;
+    }
 
     args = json_object_new_object();
     json_object_object_add(args, "handle", json_object_new_int64(handle));

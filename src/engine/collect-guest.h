@@ -5,6 +5,9 @@
 #ifndef CCNC_COLLECT_GUEST_H
 #define CCNC_COLLECT_GUEST_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <ccnc/model.h>
 
 /* Read bond (set up by the caller with ccnc_bond_init) from the guest.
@@ -18,6 +21,13 @@ int ccnc_guest_set_active_slave(void *domain, const char *bond_name, const char 
 /* Name the guest's interface for each of vm's NICs by the bond slaves'
  * permanent MAC addresses (fills ccnc_vm_nic.guest_name). */
 void ccnc_guest_name_nics(struct ccnc_vm *vm);
+
+/* One guest-file-read reply's "buf-b64" and "eof" appended to *data (NULL
+ * at first; kept NUL-terminated, *len bytes): 1 when more is to be read, 0
+ * when the file ended or passed CCNC_BONDING_MAX_TEXT bytes (the bonding
+ * reader refuses it then), -1 and err on bad base64 (b64text NULL too). */
+int ccnc_guest_file_append(char **data, size_t *len, const char *b64text, bool eof,
+                           struct ccnc_error *err);
 
 /* Base64 as the guest agent sends it; NULL on bad input.  Caller frees. */
 char *ccnc_base64_decode(const char *in, size_t *len);

@@ -154,6 +154,7 @@ esac
 # --- --serve offline -----------------------------------------------------------
 mkdir -p "$tmp/sroot/sys/class/net/eth9/device"
 printf '0\n' >"$tmp/sroot/sys/class/net/eth9/device/sriov_numvfs"
+printf '7\n' >"$tmp/sroot/sys/class/net/eth9/device/sriov_totalvfs"
 printf '%s\n' \
     '{"type":"request","id":11,"op":"ping"}' \
     'not json at all' \
@@ -163,7 +164,8 @@ printf '%s\n' \
     '{"type":"request","id":14,"op":"sriov-numvfs","pf":"eth9","num_vfs":2}' \
     '{"type":"request","id":15,"op":"sriov-numvfs","pf":"nosuch","num_vfs":2}' \
     '{"type":"request","id":16,"op":"vf-set","pf":"eth9","vf":0,"vlan":5}' \
-    '{"type":"request","id":17,"op":"probe-stop","probe":99}' |
+    '{"type":"request","id":17,"op":"probe-stop","probe":99}' \
+    '{"type":"request","id":18,"op":"sriov-numvfs","pf":"eth9","num_vfs":8}' |
     "$agent" --serve --name sys1 --role storage --root "$tmp/sroot" >"$tmp/serve.out" 2>"$tmp/serve.err"
 rc=$?
 [ $rc = 0 ] && ok || fail "--serve exits 0 at end of input (rc $rc)"
@@ -187,10 +189,34 @@ expect "sriov-numvfs 2" '^{"type":"reply","id":14,"ok":true}$'
 expect "sriov-numvfs on a missing PF" '^{"type":"reply","id":15,"ok":false,"error":"'
 expect "vf-set offline" '^{"type":"reply","id":16,"ok":false,"error":"'
 expect "probe-stop of no probe" '^{"type":"reply","id":17,"ok":false,"error":"'
+expect "more VFs than sriov_totalvfs" \
+    '^{"type":"reply","id":18,"ok":false,"error":"'\''eth9'\'' has at most 7 VFs, not 8; nothing was changed"}$'
 [ "$(cat "$tmp/sroot/sys/class/net/eth9/device/sriov_numvfs")" = 2 ] && ok ||
     fail "sriov_numvfs under the root is 2"
 n=$(grep -c '"type":"reply"' "$tmp/serve.out")
-[ "$n" = 8 ] && ok || fail "one reply per non-blank line (got $n)"
+[ "$n" = 9 ] && ok || fail "one reply per non-blank line (got $n)"
+
+# --root never writes outside the root: a device link (absolute, or up
+# through ..) or an sriov_numvfs link that leads out is refused
+mkdir -p "$tmp/outside" "$tmp/eroot/sys/class/net/eth7" "$tmp/eroot/sys/class/net/eth8" \
+    "$tmp/eroot/sys/class/net/eth6/device"
+printf '0\n' >"$tmp/outside/sriov_numvfs"
+printf '7\n' >"$tmp/outside/sriov_totalvfs"
+ln -s "$tmp/outside" "$tmp/eroot/sys/class/net/eth8/device"
+ln -s ../../../../../outside "$tmp/eroot/sys/class/net/eth7/device"
+ln -s "$tmp/outside/sriov_numvfs" "$tmp/eroot/sys/class/net/eth6/device/sriov_numvfs"
+printf '7\n' >"$tmp/eroot/sys/class/net/eth6/device/sriov_totalvfs"
+printf '%s\n' \
+    '{"type":"request","id":31,"op":"sriov-numvfs","pf":"eth8","num_vfs":4}' \
+    '{"type":"request","id":32,"op":"sriov-numvfs","pf":"eth7","num_vfs":4}' \
+    '{"type":"request","id":33,"op":"sriov-numvfs","pf":"eth6","num_vfs":4}' |
+    "$agent" --serve --name sys1 --root "$tmp/eroot" >"$tmp/escape.out" 2>/dev/null
+for id in 31 32 33; do
+    grep -q "^{\"type\":\"reply\",\"id\":$id,\"ok\":false,\"error\":\"'[^']*' leads out of the root '$tmp/eroot'" \
+        "$tmp/escape.out" && ok || fail "request $id: a link out of the root is refused"
+done
+[ "$(cat "$tmp/outside/sriov_numvfs")" = 0 ] && ok ||
+    fail "the sriov_numvfs outside the root is untouched ($(cat "$tmp/outside/sriov_numvfs"))"
 # every line is one JSON object
 if command -v python3 >/dev/null 2>&1; then
     python3 -c 'import json,sys

@@ -133,6 +133,104 @@ START_TEST(test_parse_fields)
 }
 END_TEST
 
+/* Fields the agent acts on are checked whole: a NUL inside a string would
+ * cut it short (the agent would act on "eth" for "eth\u0000x"), a multicast
+ * MAC is no address for a VF, and an interface name is what the kernel
+ * takes.  Each line is refused, and the error names the reason. */
+#define REQ(fields) "{\"type\":\"request\",\"id\":3," fields "}"
+#define VF_SET(fields) REQ("\"op\":\"vf-set\",\"vf\":0," fields)
+static const struct {
+    const char *line;
+    const char *error;   /* a part of the error message */
+} refused[] = {
+    /* NUL inside a string */
+    { VF_SET("\"pf\":\"eth\\u0000x\",\"vlan\":1"), "'pf' must not contain a NUL byte" },
+    { REQ("\"op\":\"sriov-numvfs\",\"pf\":\"eth1\\u0000\",\"num_vfs\":2"),
+      "'pf' must not contain a NUL byte" },
+    { VF_SET("\"pf\":\"eth1\",\"mac\":\"52:54:00:77:01:01\\u0000ff\""),
+      "'mac' must not contain a NUL byte" },
+    { VF_SET("\"pf\":\"eth1\",\"link_state\":\"auto\\u0000\""),
+      "'link_state' must not contain a NUL byte" },
+    { REQ("\"op\":\"probe-start\",\"target\":\"10.77.0.101\\u0000x\""),
+      "'target' must not contain a NUL byte" },
+    { REQ("\"op\":\"bandwidth\",\"target\":\"vm1\\u0000--daemon\""),
+      "'target' must not contain a NUL byte" },
+    { REQ("\"op\":\"probe-start\",\"target\":\"10.77.0.101\",\"proto\":\"udp\\u0000\""),
+      "'proto' must not contain a NUL byte" },
+    { REQ("\"op\":\"ping\\u0000x\""), "'op' must not contain a NUL byte" },
+    { "{\"type\":\"request\\u0000x\",\"id\":3,\"op\":\"ping\"}",
+      "'type' must not contain a NUL byte" },
+    /* multicast (and broadcast) MACs: the lowest bit of the first octet */
+    { VF_SET("\"pf\":\"eth1\",\"mac\":\"01:00:5e:00:00:01\""), "is a multicast address" },
+    { VF_SET("\"pf\":\"eth1\",\"mac\":\"33:33:00:00:00:01\""), "is a multicast address" },
+    { VF_SET("\"pf\":\"eth1\",\"mac\":\"ff:ff:ff:ff:ff:ff\""), "is a multicast address" },
+    { VF_SET("\"pf\":\"eth1\",\"mac\":\"53:54:00:77:01:01\""), "is a multicast address" },
+    /* MAC formats */
+    { VF_SET("\"pf\":\"eth1\",\"mac\":\"52:54:00:77:01\""), "is not a MAC address" },
+    { VF_SET("\"pf\":\"eth1\",\"mac\":\"52:54:00:77:01:01:02\""), "is not a MAC address" },
+    { VF_SET("\"pf\":\"eth1\",\"mac\":\"52-54-00-77-01-01\""), "is not a MAC address" },
+    { VF_SET("\"pf\":\"eth1\",\"mac\":\"5:54:00:77:01:01\""), "is not a MAC address" },
+    { VF_SET("\"pf\":\"eth1\",\"mac\":\"52:54:00:77:01:0g\""), "is not a MAC address" },
+    { VF_SET("\"pf\":\"eth1\",\"mac\":\" 52:54:00:77:01:01\""), "is not a MAC address" },
+    /* interface names: 1-15 printable bytes, no '/', ':' or space, not . or .. */
+    { VF_SET("\"pf\":\"eth1/../lo\",\"vlan\":1"), "is not a network interface name" },
+    { VF_SET("\"pf\":\".\",\"vlan\":1"), "is not a network interface name" },
+    { VF_SET("\"pf\":\"..\",\"vlan\":1"), "is not a network interface name" },
+    { VF_SET("\"pf\":\"eth 1\",\"vlan\":1"), "is not a network interface name" },
+    { VF_SET("\"pf\":\"eth1\\t\",\"vlan\":1"), "is not a network interface name" },
+    { VF_SET("\"pf\":\"eth1:0\",\"vlan\":1"), "is not a network interface name" },
+    { VF_SET("\"pf\":\"eth1\\u0001\",\"vlan\":1"), "is not a network interface name" },
+    { VF_SET("\"pf\":\"eth1\\u007f\",\"vlan\":1"), "is not a network interface name" },
+    { VF_SET("\"pf\":\"eth\\u00e9\",\"vlan\":1"), "is not a network interface name" },
+    { VF_SET("\"pf\":\"enp1s0f0np0vf123\",\"vlan\":1"), "is not a network interface name" },
+    { REQ("\"op\":\"sriov-numvfs\",\"pf\":\"a\\nb\",\"num_vfs\":2"),
+      "is not a network interface name" },
+    { VF_SET("\"pf\":\"\",\"vlan\":1"), "'pf' must be a non-empty string" },
+};
+
+START_TEST(test_parse_refused)
+{
+    struct ccnc_proto_request req;
+    struct ccnc_error err = { 0 };
+    const char *line = refused[_i].line;
+
+    ck_assert_msg(ccnc_proto_parse_request(line, strlen(line), &req, &err) == -1, "accepted: %s",
+                  line);
+    ck_assert_msg(err.message && strstr(err.message, refused[_i].error), "%s: %s", line,
+                  err.message);
+    ck_assert_int_eq(req.has_id, 1);
+    ck_assert_int_eq(req.id, 3);
+    ccnc_proto_request_clear(&req);
+    ccnc_error_clear(&err);
+}
+END_TEST
+
+/* What the checks let through: names and addresses at their limits. */
+static const char *const accepted[] = {
+    VF_SET("\"pf\":\"enp1s0f0np0vf12\",\"vlan\":1"),   /* 15 bytes */
+    VF_SET("\"pf\":\"e\",\"vlan\":1"),
+    VF_SET("\"pf\":\"br-lab.201\",\"vlan\":1"),
+    VF_SET("\"pf\":\"eth1\",\"mac\":\"52:54:00:77:01:01\""),
+    VF_SET("\"pf\":\"eth1\",\"mac\":\"FE:54:00:77:01:0A\""),
+    /* all zeros: the driver picks (or clears) the VF's MAC */
+    VF_SET("\"pf\":\"eth1\",\"mac\":\"00:00:00:00:00:00\""),
+    REQ("\"op\":\"sriov-numvfs\",\"pf\":\"ens1f0\",\"num_vfs\":0"),
+};
+
+START_TEST(test_parse_accepted)
+{
+    struct ccnc_proto_request req;
+    struct ccnc_error err = { 0 };
+    const char *line = accepted[_i];
+
+    ck_assert_msg(ccnc_proto_parse_request(line, strlen(line), &req, &err) == 0, "%s: %s", line,
+                  err.message);
+    ccnc_proto_request_clear(&req);
+}
+END_TEST
+#undef VF_SET
+#undef REQ
+
 /* The parser takes a length: bytes after it are never read. */
 START_TEST(test_parse_length)
 {
@@ -304,6 +402,8 @@ ccnc_agent_proto_suite(void)
     TCase *tc = tcase_create("proto");
 
     tcase_add_loop_test(tc, test_parse_request, 0, (int)CCNC_ARRAY_SIZE(requests));
+    tcase_add_loop_test(tc, test_parse_refused, 0, (int)CCNC_ARRAY_SIZE(refused));
+    tcase_add_loop_test(tc, test_parse_accepted, 0, (int)CCNC_ARRAY_SIZE(accepted));
     tcase_add_test(tc, test_parse_fields);
     tcase_add_test(tc, test_parse_length);
     tcase_add_test(tc, test_writers);

@@ -3,8 +3,10 @@
  * files (none may crash or leak). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ccnc/bonding.h>
@@ -237,6 +239,80 @@ START_TEST(test_proc_two_bonds)
 }
 END_TEST
 
+/* A bond of n slaves as /proc/net/bonding shows it (about 150 bytes a
+ * slave), written to a temporary file; the caller unlinks and frees it. */
+static char *
+big_bond_file(int n)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char *path = ccnc_xasprintf("%s/ccnc-bond-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int fd = mkstemp(path);
+    FILE *f;
+
+    ck_assert_int_ge(fd, 0);
+    f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "Ethernet Channel Bonding Driver: v6.1.0\n\n"
+               "Bonding Mode: fault-tolerance (active-backup)\n"
+               "Primary Slave: None\nCurrently Active Slave: eth%d\nMII Status: up\n"
+               "MII Polling Interval (ms): 100\nUp Delay (ms): 0\nDown Delay (ms): 0\n",
+            n - 1);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "\nSlave Interface: eth%d\nMII Status: up\nSpeed: 1000 Mbps\n"
+                   "Duplex: full\nLink Failure Count: %d\n"
+                   "Permanent HW addr: 52:54:00:%02x:%02x:%02x\nSlave queue ID: 0\n",
+                i, i % 7, (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+    ck_assert_int_eq(fclose(f), 0);
+    return path;
+}
+
+/* A file is read whole, however long (within the reader's bound), or
+ * refused as too long: never cut at a buffer's end and taken for all of it. */
+static const struct {
+    int slaves;          /* 450: about 70 KiB; 8000: about 1.2 MiB */
+    int rc;
+} big_files[] = {
+    { 2, 0 },
+    { 450, 0 },
+    { 2000, 0 },
+    { 8000, -1 },
+};
+
+START_TEST(test_proc_file_size)
+{
+    int n = big_files[_i].slaves;
+    char *path = big_bond_file(n), *last = ccnc_xasprintf("eth%d", n - 1);
+    char *mac = ccnc_xasprintf("52:54:00:%02x:%02x:%02x", ((n - 1) >> 16) & 0xff,
+                               ((n - 1) >> 8) & 0xff, (n - 1) & 0xff);
+    struct stat st;
+    struct ccnc_bond b;
+    struct ccnc_error err = { 0 };
+    int rc;
+
+    ck_assert_int_eq(stat(path, &st), 0);
+    ccnc_bond_init(&b);
+    rc = ccnc_bonding_read_proc(path, "bond0", &b, &err);
+    unlink(path);
+    ck_assert_msg(rc == big_files[_i].rc, "%d slaves (%lld bytes): rc %d (%s)", n,
+                  (long long)st.st_size, rc, err.message);
+    if (rc == 0) {
+        ck_assert_uint_eq(b.n_slaves, (size_t)n);
+        ck_assert_str_eq(b.slaves[n - 1].name, last);
+        ck_assert_str_eq(b.slaves[n - 1].perm_hwaddr, mac);
+        ck_assert_int_eq(b.slaves[n - 1].link_failures, (n - 1) % 7);
+        ck_assert_int_eq(b.slaves[n - 1].state, CCNC_SLAVE_ACTIVE);
+    } else {
+        ck_assert_ptr_nonnull(err.message);
+        ck_assert_msg(strstr(err.message, "bytes of bonding state"), "%s", err.message);
+    }
+    ccnc_bond_clear(&b);
+    ccnc_error_clear(&err);
+    free(mac);
+    free(last);
+    free(path);
+}
+END_TEST
+
 static const struct {
     const char *text;
     int mode;
@@ -323,6 +399,7 @@ ccnc_bonding_suite(void)
     tcase_add_loop_test(tc, test_proc_malformed, 0, (int)CCNC_ARRAY_SIZE(malformed));
     tcase_add_test(tc, test_proc_nul_inside);
     tcase_add_test(tc, test_proc_two_bonds);
+    tcase_add_loop_test(tc, test_proc_file_size, 0, (int)CCNC_ARRAY_SIZE(big_files));
     tcase_add_loop_test(tc, test_mode_names, 0, (int)CCNC_ARRAY_SIZE(modes));
     suite_add_tcase(s, tc);
     tc = tcase_create("sysfs");
