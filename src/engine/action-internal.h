@@ -66,7 +66,7 @@ struct ccnc_action_run {
     size_t n_released;              /* of the action's VFs to give back */
     /* the VM's lease (action-lease.c), the thread's */
     bool lease_held;
-    long long lease_since, lease_renewed_ms;
+    long long lease_since, lease_expires, lease_renewed_ms;
 
     /* the connectivity probe; the loop's, except where noted */
     int probe_handle;               /* > 0 until its last sample */
@@ -76,6 +76,7 @@ struct ccnc_action_run {
     /* the thread's */
     virConnectPtr src, dst;
     int cb_src[3], cb_dst[3];
+    long long reopened_ms[2];       /* last reconnection: source, destination */
     bool device_removed, device_added, removal_failed;   /* (mu) */
     char *nic_xml;                  /* the passthrough NIC's device XML, once detached */
     long long t0, total_ms, downtime_ms;
@@ -98,7 +99,8 @@ int ccnc_run_loop_request(struct ccnc_action_run *r, enum ccnc_run_loop_req req,
 struct ccnc_snapshot *ccnc_run_snapshot(struct ccnc_action_run *r);
 /* libvirt's last error into err after what; returns -1. */
 int ccnc_run_lv_fail(struct ccnc_error *err, const char *what);
-/* The connection where the VM runs now, and the VM there. */
+/* The connection where the VM runs now (opened again if it died), and the
+ * VM there. */
 virConnectPtr ccnc_run_here(struct ccnc_action_run *r);
 virDomainPtr ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err);
 /* Wait on flag (or fail_flag, may be NULL) under r->mu for at most

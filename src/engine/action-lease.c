@@ -22,6 +22,8 @@
 #define LEASE_SETTLE_MS 500
 /* renewed at most this often, between steps */
 #define LEASE_RENEW_S 10
+/* given back at the end within this many tries, a second apart */
+#define LEASE_RELEASE_TRIES 15
 
 /* How long a lease holds without renewal: the longest a run can take
  * (the migration's limit, every other step's, and some), so that a
@@ -61,6 +63,7 @@ write_lease(struct ccnc_action_run *r, virDomainPtr d, long long since, struct c
     if (rc < 0)
         return ccnc_run_lv_fail(err, _("cannot write the VM's lease"));
     r->lease_since = since;
+    r->lease_expires = l.expires_ms;
     r->lease_renewed_ms = ccnc_now_mono_ms();
     return 0;
 }
@@ -137,28 +140,64 @@ ccnc_run_lease_renew(struct ccnc_action_run *r)
     }
 }
 
-void
-ccnc_run_lease_release(struct ccnc_action_run *r)
+/* Give the lease back where the VM runs: 0, or -1 and err. */
+static int
+release_once(struct ccnc_action_run *r, struct ccnc_error *err)
 {
-    virDomainPtr d;
+    virDomainPtr d = ccnc_run_domain(r, err);
     struct ccnc_lease *cur;
+    int rc = 0;
 
-    if (!r->lease_held)
-        return;
-    d = ccnc_run_domain(r, NULL);
     if (!d)
-        return;
+        return -1;
     cur = read_lease(d);
     if (cur && ours(r, cur)) {
-        virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, CCNC_LEASE_NS,
-                             VIR_DOMAIN_AFFECT_LIVE);
+        if (virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, CCNC_LEASE_NS,
+                                 VIR_DOMAIN_AFFECT_LIVE) < 0)
+            rc = ccnc_run_lv_fail(err, _("cannot remove the lease"));
         /* a migration with the lease made it part of the destination's
          * persistent definition too */
-        if (virDomainIsPersistent(d) == 1)
+        else if (virDomainIsPersistent(d) == 1)
             virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, CCNC_LEASE_NS,
                                  VIR_DOMAIN_AFFECT_CONFIG);
+    } else if (!cur && virGetLastErrorCode() != VIR_ERR_NO_DOMAIN_METADATA &&
+               virGetLastErrorCode() != VIR_ERR_OK) {
+        rc = ccnc_run_lv_fail(err, _("cannot read the lease"));
     }
     ccnc_lease_free(cur);
     virDomainFree(d);
+    return rc;
+}
+
+/* Given back at the end, also after the VM's host came back from a fault
+ * (the connection is opened again, for at most LEASE_RELEASE_TRIES
+ * seconds); one that cannot be given back is said in the summary, with
+ * when it lapses. */
+void
+ccnc_run_lease_release(struct ccnc_action_run *r)
+{
+    struct ccnc_error err = { 0 };
+    char until[16];
+
+    if (!r->lease_held)
+        return;
+    for (int i = 0; i < LEASE_RELEASE_TRIES; i++) {
+        ccnc_error_clear(&err);
+        if (release_once(r, &err) == 0) {
+            r->lease_held = false;
+            return;
+        }
+        sleep(1);
+    }
+    format_time(until, sizeof(until), r->lease_expires);
+    {
+        char *s = ccnc_xasprintf(_("%s; ITS LEASE COULD NOT BE GIVEN BACK (%s): other ccnc "
+                                   "will not act on %s before %s"),
+                                 r->a->summary ? r->a->summary : r->a->vm,
+                                 err.message ? err.message : "?", r->a->vm, until);
+        free(r->a->summary);
+        r->a->summary = s;
+    }
+    ccnc_error_clear(&err);
     r->lease_held = false;
 }

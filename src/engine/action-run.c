@@ -292,10 +292,46 @@ ccnc_run_lv_fail(struct ccnc_error *err, const char *what)
     return ccnc_error_set(err, CCNC_ERR_LIBVIRT, "%s: %s", what, msg && *msg ? msg : "?");
 }
 
+/* The connection to the source (dst false) or the destination, opened
+ * again when it died (its libvirtd restarted, its sshd killed, the link
+ * cut), at most once a second; the device events follow it.  A connection
+ * that cannot be opened again stays the dead one: the step's calls fail
+ * with libvirt's own words and the step's bounds hold. */
+static virConnectPtr
+alive_conn(struct ccnc_action_run *r, bool dst)
+{
+    virConnectPtr *c = dst ? &r->dst : &r->src;
+    int *ids = dst ? r->cb_dst : r->cb_src;
+    long long now;
+    struct ccnc_error err = { 0 };
+    virConnectPtr n;
+
+    if (!*c || virConnectIsAlive(*c) == 1)
+        return *c;
+    now = ccnc_now_mono_ms();
+    if (r->reopened_ms[dst] && now - r->reopened_ms[dst] < 1000)
+        return *c;
+    r->reopened_ms[dst] = now;
+    n = ccnc_run_open_host(dst ? r->a->destination : r->a->source, r->lab, &err);
+    if (!n) {
+        ccnc_error_clear(&err);
+        return *c;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (ids[i] >= 0)
+            virConnectDomainEventDeregisterAny(*c, ids[i]);
+        ids[i] = -1;
+    }
+    virConnectClose(*c);
+    *c = n;
+    ccnc_run_register_device_events(r, n, ids);
+    return n;
+}
+
 virConnectPtr
 ccnc_run_here(struct ccnc_action_run *r)
 {
-    return r->a->on_destination && r->dst ? r->dst : r->src;
+    return alive_conn(r, r->a->on_destination && r->dst);
 }
 
 virDomainPtr

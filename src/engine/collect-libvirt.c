@@ -679,33 +679,49 @@ worker(void *arg)
 /* An ssh wrapper that verifies the host key (against the lab's known_hosts
  * when it names one) and never asks anything: libvirt's ssh transport has
  * no option for it.  The -o options win over ~/.ssh/config, which may say
- * otherwise. */
+ * otherwise; ConnectTimeout bounds a connection to a host that is gone (a
+ * run reconnecting after its libvirtd restarted).  Written under a
+ * temporary name and renamed over the old one: a connection starting in
+ * another thread always finds a whole wrapper. */
 static char *
 ssh_wrapper(const struct ccnc_lab_host *host, const char *dir, struct ccnc_error *err)
 {
     char *path = ccnc_xasprintf("%s/ssh-%s", dir, host->name);
+    char *tmp = ccnc_xasprintf("%s.XXXXXX", path);
     char *kh = host->known_hosts ? ccnc_quote_word(host->known_hosts) : NULL;
-    FILE *f;
-    int fd;
+    FILE *f = NULL;
+    int fd, ok;
 
-    unlink(path);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
-    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd >= 0 && fchmod(fd, 0700) == 0)
+        f = fdopen(fd, "w");
     if (!f) {
         ccnc_error_set(err, CCNC_ERR_IO, _("cannot make ccnc's ssh wrapper %s: %s"), path,
                        strerror(errno));
-        if (fd >= 0)
+        if (fd >= 0) {
             close(fd);
+            unlink(tmp);
+        }
         free(kh);
+        free(tmp);
         free(path);
         return NULL;
     }
     fprintf(f, "#!/bin/sh\n# made by ccnc for libvirt's connection to %s\n"
-               "exec ssh%s%s%s -o StrictHostKeyChecking=yes -o BatchMode=yes \"$@\"\n",
+               "exec ssh%s%s%s -o StrictHostKeyChecking=yes -o BatchMode=yes "
+               "-o ConnectTimeout=10 \"$@\"\n",
             host->name, kh ? " -o UserKnownHostsFile=" : "", kh ? kh : "",
             kh ? " -o GlobalKnownHostsFile=/dev/null" : "");
-    fclose(f);
+    ok = fclose(f) == 0 && rename(tmp, path) == 0;
+    if (!ok) {
+        ccnc_error_set(err, CCNC_ERR_IO, _("cannot make ccnc's ssh wrapper %s: %s"), path,
+                       strerror(errno));
+        unlink(tmp);
+        free(path);
+        path = NULL;
+    }
     free(kh);
+    free(tmp);
     return path;
 }
 
