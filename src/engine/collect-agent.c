@@ -763,8 +763,14 @@ probe_closed(void *data, int status, const struct ccnc_error *err)
     ccnc_loop_cancel(a->loop, &a->probe_timer);
     if (a->state != A_PROBING)
         return;
-    if (err) {
+    if (err && !ccnc_ssh_is_ready(a->ssh)) {
         a->state = A_IDLE;   /* the session went away: it will start again */
+        return;
+    }
+    if (err) {
+        fail(a, _("%s: looking for ccnc-agent there failed: %s"), a->name, err->message);
+        if (!a->restart_timer)
+            a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
         return;
     }
     if (status != 0 || !a->arch) {
@@ -949,8 +955,11 @@ agent_closed(void *data, int status, const struct ccnc_error *err)
     }
     if (a->state == A_FAILED)
         return;
-    fail(a, _("ccnc-agent on %s ended (exit status %d)%s%s"), a->name, status,
-         a->last_stderr ? ": " : "", a->last_stderr ? a->last_stderr : "");
+    if (err)   /* the channel broke, or the agent sent what ccnc will not read */
+        fail(a, _("the link to ccnc-agent on %s was closed: %s"), a->name, err->message);
+    else
+        fail(a, _("ccnc-agent on %s ended (exit status %d)%s%s"), a->name, status,
+             a->last_stderr ? ": " : "", a->last_stderr ? a->last_stderr : "");
     a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
 }
 

@@ -29,11 +29,16 @@
 #include <ccnc/util.h>
 
 #include "core/i18n.h"
+#include "core/linebuf.h"
 #include "core/quote.h"
 #include "engine/transport-ssh.h"
 
 #define BACKOFF_MAX_S 30
-#define LINE_MAX_BYTES (16 * 1024 * 1024)
+/* The longest line a remote command may send.  The agent's longest is its
+ * inventory: one of 128 VFs and 200 links is about 91 KB.  1 MiB leaves
+ * room for ten times that, and a host that sends an endless line costs
+ * the console at most this much memory before its channel is closed. */
+#define LINE_MAX_BYTES (1024 * 1024)
 
 enum phase {
     P_IDLE,        /* not started, or waiting for a retry */
@@ -47,11 +52,6 @@ enum phase {
 
 enum exec_state { X_OPEN, X_EXEC, X_RUN, X_DONE };
 
-struct linebuf {
-    char *buf;
-    size_t n, cap;
-};
-
 struct ccnc_ssh_exec {
     struct ccnc_ssh *s;
     struct ccnc_ssh_exec *next;
@@ -61,7 +61,7 @@ struct ccnc_ssh_exec {
     char *cmd;
     struct ccnc_ssh_exec_callbacks cb;
     void *data;
-    struct linebuf out, err;
+    struct ccnc_linebuf out, err;
     char *wbuf;
     size_t n_w;
     long long deadline_ms;
@@ -160,8 +160,8 @@ exec_free(struct ccnc_ssh_exec *x)
         ssh_channel_free(x->ch);
     }
     free(x->cmd);
-    free(x->out.buf);
-    free(x->err.buf);
+    ccnc_linebuf_clear(&x->out);
+    ccnc_linebuf_clear(&x->err);
     free(x->wbuf);
     free(x);
 }
@@ -794,32 +794,33 @@ exec_fail(struct ccnc_ssh_exec *x, const char *what)
     ccnc_error_clear(&e);
 }
 
+struct line_to {
+    struct ccnc_ssh_exec *x;
+    bool is_stderr;
+};
+
+static bool
+line_to_caller(void *data, char *line, size_t len)
+{
+    struct line_to *to = data;
+
+    (void)len;
+    if (to->x->cb.line)
+        to->x->cb.line(to->x->data, line, to->is_stderr);
+    return !to->x->dead;
+}
+
 static void
-lines_feed(struct ccnc_ssh_exec *x, struct linebuf *lb, const char *buf, size_t n,
+lines_feed(struct ccnc_ssh_exec *x, struct ccnc_linebuf *lb, const char *buf, size_t n,
            bool is_stderr)
 {
-    size_t start = 0;
+    struct line_to to = { x, is_stderr };
 
-    if (lb->n + n + 1 > lb->cap) {
-        lb->cap = (lb->n + n + 1) * 2;
-        lb->buf = ccnc_xrealloc(lb->buf, lb->cap);
-    }
-    memcpy(lb->buf + lb->n, buf, n);
-    lb->n += n;
-    for (size_t i = 0; i < lb->n && !x->dead; i++) {
-        if (lb->buf[i] != '\n')
-            continue;
-        lb->buf[i] = '\0';
-        if (x->cb.line)
-            x->cb.line(x->data, lb->buf + start, is_stderr);
-        start = i + 1;
-    }
-    memmove(lb->buf, lb->buf + start, lb->n - start);
-    lb->n -= start;
-    if (lb->n > LINE_MAX_BYTES && !x->dead) {
+    if (ccnc_linebuf_feed(lb, buf, n, line_to_caller, &to) < 0 && !x->dead) {
         struct ccnc_error e = { 0 };
-        ccnc_error_set(&e, CCNC_ERR_PARSE, _("%s: a line of more than %d bytes came from the "
-                                             "remote command"), x->s->name, LINE_MAX_BYTES);
+        ccnc_error_set(&e, CCNC_ERR_PARSE, _("%s: the remote command sent a line of more than "
+                                             "%d bytes; its channel was closed"),
+                       x->s->name, LINE_MAX_BYTES);
         exec_finish(x, -1, &e);
         ccnc_error_clear(&e);
     }
@@ -887,10 +888,11 @@ step_exec(struct ccnc_ssh_exec *x)
                 return;   /* the exit status usually follows at once */
         }
         /* a last line without '\n' */
-        if (x->out.n && x->cb.line) {
-            x->out.buf[x->out.n] = '\0';
-            x->out.n = 0;
-            x->cb.line(x->data, x->out.buf, false);
+        {
+            size_t len;
+            char *rest = ccnc_linebuf_rest(&x->out, &len);
+            if (rest && x->cb.line)
+                x->cb.line(x->data, rest, false);
         }
         if (!x->dead)
             exec_finish(x, status, NULL);
@@ -1191,6 +1193,7 @@ ccnc_ssh_exec_start(struct ccnc_ssh *s, const char *cmdline,
     x->cb = *cb;
     x->data = data;
     x->deadline_ms = ccnc_now_mono_ms() + s->step_timeout_ms;
+    x->out.max = x->err.max = LINE_MAX_BYTES;
     x->next = s->execs;
     s->execs = x;
     if (s->pumping)

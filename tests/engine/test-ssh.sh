@@ -330,6 +330,20 @@ in_host 3 test -e /root/.cache/ccnc/agent-0.1.0/ccnc-agent \
 CCNC_AGENT_BINARY=$fake_agent check script "$tmp/lab.conf"
 jcheck script "h['h3']['ok'] and h['h3']['agent']['uploaded'] and h['h3']['error'] == 'fake: no NFS server process runs'" \
     "script agent: copied, started, its own error kept in the host part"
+# an agent that sends a line longer than the console takes (1 MiB): the
+# link ends with an error that says so
+stop_sshd 3; start_sshd 3
+cat >"$tmp/agent-longline" <<'SH'
+#!/bin/sh
+[ "$1" = --version ] && { echo "ccnc-agent 0.1.0"; exit 0; }
+printf '{"type":"hello","protocol":1,"agent_version":"0.1.0","host":"h3","role":"storage","capabilities":[]}\n'
+head -c 2000000 /dev/zero | tr '\0' x
+sleep 5
+SH
+CCNC_AGENT_BINARY=$tmp/agent-longline check longline "$tmp/lab.conf"
+jcheck longline "not h['h3']['agent']['running'] and 'ccnc-agent on h3 was closed' in h['h3']['error'] and 'a line of more than 1048576 bytes' in h['h3']['error']" \
+    "long line: the agent link ends, saying why"
+in_host 3 rm -rf /root/.cache/ccnc
 # an agent that starts and dies: its exit status and last words
 in_host 2 sh -c 'mkdir -p /root/.cache/ccnc/agent-0.1.0 && cat >/root/.cache/ccnc/agent-0.1.0/ccnc-agent <<"SH"
 #!/bin/sh
