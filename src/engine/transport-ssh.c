@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -94,6 +95,7 @@ struct ccnc_ssh {
     enum phase phase;
     int auth_step;
     bool passphrase_needed;
+    bool nodump;           /* holds the process undumpable (see nodump_hold) */
 
     enum ccnc_conn_state conn;
     struct ccnc_error err;
@@ -135,6 +137,39 @@ ssh_dir(void)
     const char *home = getenv("HOME");
 
     return home && *home ? ccnc_xasprintf("%s/.ssh", home) : NULL;
+}
+
+/* While the console asks for a passphrase or holds a key decrypted with
+ * one, the process is not dumpable (PR_SET_DUMPABLE 0): no core file can
+ * carry the key, and other processes of the same user can neither attach
+ * to it nor read its memory through /proc.  Sessions share the setting:
+ * the first to need it saves what it was, the last to let go of it
+ * restores that.  Only the loop's thread. */
+static int nodump_holders;
+static int nodump_before = -1;
+
+static void
+nodump_hold(struct ccnc_ssh *s)
+{
+    if (s->nodump)
+        return;
+    s->nodump = true;
+    if (nodump_holders++ == 0) {
+        nodump_before = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+}
+
+static void
+nodump_release(struct ccnc_ssh *s)
+{
+    if (!s->nodump)
+        return;
+    s->nodump = false;
+    /* only 0 and 1 can be set; a process that was not plainly dumpable
+     * stays as it is now */
+    if (--nodump_holders == 0 && nodump_before == 1)
+        prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 /* libssh asks here for a key's passphrase: ccnc never has one to give
@@ -659,6 +694,8 @@ auth_refused(struct ccnc_ssh *s)
 static void
 ask_passphrase(struct ccnc_ssh *s)
 {
+    /* the operator's passphrase, then the key it opens, will be here */
+    nodump_hold(s);
     ccnc_loop_cancel(s->loop, &s->deadline_timer);
     ccnc_loop_cancel(s->loop, &s->fd_watch);
     s->phase = P_PASSPHRASE;
@@ -1016,6 +1053,7 @@ ccnc_ssh_free(struct ccnc_ssh *s)
     ccnc_error_clear(&s->lose_err);
     if (s->unlocked)
         ssh_key_free(s->unlocked);
+    nodump_release(s);
     free(s->fingerprint);
     free(s->name);
     free(s->address);
@@ -1059,7 +1097,10 @@ ccnc_ssh_answer_passphrase(struct ccnc_ssh *s, const char *passphrase)
 
     if (!s->passphrase_question || s->phase != P_PASSPHRASE || !s->identity)
         return -1;
-    /* the passphrase is used here and nowhere kept; the caller wipes it */
+    /* the passphrase is used here and nowhere kept; the caller wipes it.
+     * The decrypted key is kept for logging in again: undumpable until
+     * the session is freed. */
+    nodump_hold(s);
     if (ssh_pki_import_privkey_file(s->identity, passphrase, NULL, NULL, &key) != SSH_OK) {
         ccnc_error_set(&s->err, CCNC_ERR_AUTH,
                        _("%s: that is not the passphrase of %s; try again"), s->name,

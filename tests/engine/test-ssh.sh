@@ -287,6 +287,13 @@ if [ "$(grep -c '^asked connection=auth-failed .*passphrase=1 ' "$tmp/pass-ask.t
    grep -q '^answered connection=connected stale=0 question=0 passphrase=0 ' "$tmp/pass-ask.txt"; then
     ok "passphrase asked: a wrong one is asked again, the right one logs in"
 else fail "passphrase asked"; sed 's/^/  | /' "$tmp/pass-ask.txt"; fi
+# while the passphrase is asked for and the decrypted key held, the process
+# cannot be dumped (nor its memory read by another process of the user);
+# it can again once the session is gone
+if [ "$(grep '^dumpable ' "$tmp/pass-ask.txt" | tr '\n' ' ')" = \
+     "dumpable before 1 dumpable asked 0 dumpable asked 0 dumpable answered 0 dumpable after 1 " ]; then
+    ok "passphrase asked: not dumpable while the key is asked for and held, dumpable after"
+else fail "passphrase asked: dumpable"; grep '^dumpable' "$tmp/pass-ask.txt" | sed 's/^/  | /'; fi
 if grep -rqs 'secret words\|wrong words' "$tmp/pass-ask.txt" "$tmp"/sshd*/log; then
     fail "passphrase leaked into output or logs"
 else ok "passphrase asked: in no output and no log"; fi
