@@ -360,7 +360,7 @@ exit 3
 SH
 chmod 700 /root/.cache/ccnc/agent-0.1.0/ccnc-agent'
 check dies "$tmp/lab.conf"
-jcheck dies "h['h2']['connection'] == 'connected' and not h['h2']['agent']['running'] and 'exit status 3' in h['h2']['error'] and 'cannot open netlink: ?[31mPermission denied' in h['h2']['error']" \
+jcheck dies "h['h2']['connection'] == 'connected' and not h['h2']['agent']['running'] and 'exit status 3' in h['h2']['error'] and 'cannot open netlink: \\\\x1b[31mPermission denied' in h['h2']['error']" \
     "agent dies: exit status and its last stderr line, escape sequences defused"
 in_host 2 rm -rf /root/.cache/ccnc
 # a probe that hangs (an agent whose --version does not return in time) is
