@@ -15,6 +15,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,7 +71,8 @@ struct ccnc_ssh_exec {
 
 struct upload {
     struct ccnc_ssh *s;
-    char *local, *remote;
+    char *local, *remote, *private_dir;
+    long long uid;
     int mode;
     ccnc_ssh_upload_cb cb;
     void *data;
@@ -1278,6 +1280,69 @@ upload_fail(struct upload *u, sftp_session sftp, const char *what, const char *p
                           u->s->name, what, path, ssh_get_error(u->s->session), code);
 }
 
+/* Whether dir (a folder on the way to the file) is private_dir or below it. */
+static bool
+upload_is_private(const struct upload *u, const char *dir)
+{
+    size_t n = u->private_dir ? strlen(u->private_dir) : 0;
+
+    return n && strncmp(dir, u->private_dir, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
+}
+
+/* A private folder must be a real folder (not a symbolic link, which could
+ * send the file anywhere) of the user's own, mode 0700.  A wider mode of
+ * the user's own folder is narrowed (what lies in it is checked anyway:
+ * the file is written under a new name and the agent's content is checked
+ * before it runs); another owner's folder is refused. */
+static int
+upload_check_private(struct upload *u, sftp_session sftp, const char *dir)
+{
+    sftp_attributes a = sftp_lstat(sftp, dir);
+    int rc = 0;
+
+    if (!a)
+        return upload_fail(u, sftp, _("look at the folder"), dir);
+    if (a->type == SSH_FILEXFER_TYPE_SYMLINK)
+        rc = ccnc_error_set(&u->err, CCNC_ERR_IO,
+                            _("%s: ~/%s is a symbolic link; ccnc keeps its agent only in a real "
+                              "folder of its own and copies nothing there (remove the link)"),
+                            u->s->name, dir);
+    else if (a->type != SSH_FILEXFER_TYPE_DIRECTORY)
+        rc = ccnc_error_set(&u->err, CCNC_ERR_IO,
+                            _("%s: ~/%s is not a folder; ccnc copies nothing there (remove it)"),
+                            u->s->name, dir);
+    else if (!(a->flags & SSH_FILEXFER_ATTR_UIDGID) || !(a->flags & SSH_FILEXFER_ATTR_PERMISSIONS) ||
+             u->uid < 0)
+        rc = ccnc_error_set(&u->err, CCNC_ERR_IO,
+                            _("%s: the SFTP server does not say who owns ~/%s; ccnc copies "
+                              "nothing there"),
+                            u->s->name, dir);
+    else if ((long long)a->uid != u->uid)
+        rc = ccnc_error_set(&u->err, CCNC_ERR_IO,
+                            _("%s: ~/%s belongs to uid %lu, not to uid %lld, the user ccnc logs "
+                              "in as; ccnc copies nothing there (remove the folder, or give it "
+                              "to that user with mode 0700)"),
+                            u->s->name, dir, (unsigned long)a->uid, u->uid);
+    else if ((a->permissions & 07777) != 0700) {
+        unsigned mode = a->permissions & 07777;
+        sftp_attributes_free(a);
+        a = NULL;
+        if (sftp_chmod(sftp, dir, 0700) != 0)
+            return upload_fail(u, sftp, _("set the mode of"), dir);
+        a = sftp_lstat(sftp, dir);
+        if (!a || a->type != SSH_FILEXFER_TYPE_DIRECTORY || (long long)a->uid != u->uid ||
+            (a->permissions & 07777) != 0700)
+            rc = ccnc_error_set(&u->err, CCNC_ERR_IO,
+                                _("%s: ~/%s had mode %04o and could not be made private (mode "
+                                  "0700); ccnc copies nothing there"),
+                                u->s->name, dir, mode);
+    }
+    sftp_attributes_free(a);
+    return rc;
+}
+
+/* Make the folders on the way to the file (mode 0700), and check the
+ * private ones whether made here or found. */
 static int
 upload_mkdirs(struct upload *u, sftp_session sftp)
 {
@@ -1287,16 +1352,147 @@ upload_mkdirs(struct upload *u, sftp_session sftp)
     for (char *p = strchr(dir + 1, '/'); p && rc == 0; p = strchr(p + 1, '/')) {
         sftp_attributes a;
         *p = '\0';
-        if (sftp_mkdir(sftp, dir, 0700) != 0) {
+        if (sftp_mkdir(sftp, dir, 0700) != 0 && !upload_is_private(u, dir)) {
             a = sftp_stat(sftp, dir);
             if (!a || a->type != SSH_FILEXFER_TYPE_DIRECTORY)
                 rc = upload_fail(u, sftp, _("make the folder"), dir);
             sftp_attributes_free(a);
         }
+        if (rc == 0 && upload_is_private(u, dir))
+            rc = upload_check_private(u, sftp, dir);
         *p = '/';
     }
     free(dir);
     return rc;
+}
+
+/* A name for the new file beside the old one that nobody can have
+ * guessed: "ccnc-agent.1f0c...e2.new". */
+static char *
+upload_temp_name(const char *remote)
+{
+    unsigned char r[8];
+    char hex[sizeof(r) * 2 + 1];
+
+    if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+        /* no entropy to be had: still unique enough, and O_EXCL refuses a
+         * name that exists */
+        unsigned long long t = (unsigned long long)ccnc_now_mono_ms() ^
+                               ((unsigned long long)getpid() << 32);
+        memcpy(r, &t, sizeof(r));
+    }
+    for (size_t i = 0; i < sizeof(r); i++)
+        snprintf(hex + 2 * i, 3, "%02x", r[i]);
+    return ccnc_xasprintf("%s.%s.new", remote, hex);
+}
+
+#if LIBSSH_VERSION_INT < SSH_VERSION_INT(0, 11, 0)
+/* Big-endian integers and SFTP strings into a request. */
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static size_t
+put_string(unsigned char *p, const char *str)
+{
+    size_t n = strlen(str);
+
+    put_u32(p, (uint32_t)n);
+    memcpy(p + 4, str, n);
+    return 4 + n;
+}
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int
+channel_read_all(ssh_channel ch, unsigned char *buf, size_t n)
+{
+    for (size_t got = 0; got < n;) {
+        int r = ssh_channel_read(ch, buf + got, (uint32_t)(n - got), 0);
+        if (r <= 0)
+            return -1;   /* an error, the end, or SSH_OPTIONS_TIMEOUT passed */
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* OpenSSH's posix-rename@openssh.com: rename(2) on the server, which puts
+ * the new file in the old one's place in one step.  SFTP 3's own RENAME
+ * refuses an existing target, and libssh 0.10 has no call for the
+ * extension (0.11's sftp_rename() uses it by itself), so the request is
+ * made here: EXTENDED(200) id "posix-rename@openssh.com" from to; the
+ * server answers STATUS(101) id code.  libssh's blocking calls have
+ * read every answer before they return, so nothing else is on the way. */
+static int
+sftp_posix_rename(sftp_session sftp, const char *from, const char *to)
+{
+    static const char ext[] = "posix-rename@openssh.com";
+    size_t len = 1 + 4 + (4 + strlen(ext)) + (4 + strlen(from)) + (4 + strlen(to));
+    unsigned char *req = ccnc_xmalloc(4 + len), head[9], *rest = NULL;
+    uint32_t id = ++sftp->id_counter, rlen;
+    size_t at = 0;
+    int rc = -1;
+
+    put_u32(req, (uint32_t)len);
+    req[4] = SSH_FXP_EXTENDED;
+    put_u32(req + 5, id);
+    at = 9;
+    at += put_string(req + at, ext);
+    at += put_string(req + at, from);
+    at += put_string(req + at, to);
+    if (ssh_channel_write(sftp->channel, req, (uint32_t)at) != (int)at)
+        goto cleanup;
+    /* length, type, id; then the status code and two strings */
+    if (channel_read_all(sftp->channel, head, sizeof(head)) < 0)
+        goto cleanup;
+    rlen = get_u32(head);
+    if (rlen < 5 + 4 || rlen > 65536 || head[4] != SSH_FXP_STATUS || get_u32(head + 5) != id)
+        goto cleanup;
+    rest = ccnc_xmalloc(rlen - 5);
+    if (channel_read_all(sftp->channel, rest, rlen - 5) < 0)
+        goto cleanup;
+    rc = get_u32(rest) == SSH_FX_OK ? 0 : -1;
+
+cleanup:
+    free(rest);
+    free(req);
+    return rc;
+}
+#endif
+
+/* Put the new file in place of the old one in one step, so that whoever
+ * looks finds the old file or the new one, never none or half of one. */
+static int
+upload_rename(struct upload *u, sftp_session sftp, const char *tmp)
+{
+#if LIBSSH_VERSION_INT >= SSH_VERSION_INT(0, 11, 0)
+    if (sftp_extension_supported(sftp, "posix-rename@openssh.com", "1") &&
+        sftp_rename(sftp, tmp, u->remote) == 0)
+        return 0;
+#else
+    if (sftp_extension_supported(sftp, "posix-rename@openssh.com", "1")) {
+        if (sftp_posix_rename(sftp, tmp, u->remote) == 0)
+            return 0;
+        return upload_fail(u, sftp, _("rename"), tmp);
+    }
+#endif
+    /* a server without the extension: its RENAME does not replace, so the
+     * old file goes first (the agent's content is checked before it runs) */
+    if (sftp_rename(sftp, tmp, u->remote) == 0)
+        return 0;
+    sftp_unlink(sftp, u->remote);
+    if (sftp_rename(sftp, tmp, u->remote) == 0)
+        return 0;
+    return upload_fail(u, sftp, _("rename"), tmp);
 }
 
 static void *
@@ -1305,7 +1501,8 @@ upload_thread(void *arg)
     struct upload *u = arg;
     sftp_session sftp = NULL;
     sftp_file f = NULL;
-    char *tmp = ccnc_xasprintf("%s.tmp", u->remote);
+    char *tmp = upload_temp_name(u->remote);
+    bool made = false;
     char buf[32768];
     int fd = open(u->local, O_RDONLY | O_CLOEXEC);
     ssize_t n;
@@ -1324,11 +1521,14 @@ upload_thread(void *arg)
     }
     if (upload_mkdirs(u, sftp) < 0)
         goto cleanup;
-    f = sftp_open(sftp, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+    /* a new name, made here and nowhere else: O_EXCL follows no link and
+     * opens no file that exists */
+    f = sftp_open(sftp, tmp, O_WRONLY | O_CREAT | O_EXCL, 0700);
     if (!f) {
         upload_fail(u, sftp, _("create"), tmp);
         goto cleanup;
     }
+    made = true;
     while ((n = read(fd, buf, sizeof(buf))) > 0) {
         if (sftp_write(f, buf, (size_t)n) != n) {
             upload_fail(u, sftp, _("write"), tmp);
@@ -1350,13 +1550,14 @@ upload_thread(void *arg)
         upload_fail(u, sftp, _("set the mode of"), tmp);
         goto cleanup;
     }
-    sftp_unlink(sftp, u->remote);
-    if (sftp_rename(sftp, tmp, u->remote) != 0)
-        upload_fail(u, sftp, _("rename"), tmp);
+    if (upload_rename(u, sftp, tmp) == 0)
+        made = false;
 
 cleanup:
     if (f)
         sftp_close(f);
+    if (made && sftp)
+        sftp_unlink(sftp, tmp);   /* no half-copied file is left behind */
     if (sftp)
         sftp_free(sftp);
     if (fd >= 0)
@@ -1388,6 +1589,7 @@ upload_free(struct upload *u)
     ccnc_error_clear(&u->err);
     free(u->local);
     free(u->remote);
+    free(u->private_dir);
     free(u);
 }
 
@@ -1411,7 +1613,7 @@ on_upload_done(void *data)
 }
 
 int
-ccnc_ssh_upload(struct ccnc_ssh *s, const char *local_path, const char *remote_path, int mode,
+ccnc_ssh_upload(struct ccnc_ssh *s, const struct ccnc_ssh_upload_spec *spec,
                 ccnc_ssh_upload_cb cb, void *data, struct ccnc_error *err)
 {
     struct upload *u;
@@ -1421,9 +1623,11 @@ ccnc_ssh_upload(struct ccnc_ssh *s, const char *local_path, const char *remote_p
                               s->name);
     u = ccnc_xcalloc(1, sizeof(*u));
     u->s = s;
-    u->local = ccnc_xstrdup(local_path);
-    u->remote = ccnc_xstrdup(remote_path);
-    u->mode = mode;
+    u->local = ccnc_xstrdup(spec->local_path);
+    u->remote = ccnc_xstrdup(spec->remote_path);
+    u->private_dir = ccnc_xstrdup(spec->private_dir);
+    u->uid = spec->uid;
+    u->mode = spec->mode;
     u->cb = cb;
     u->data = data;
     s->upload = u;
