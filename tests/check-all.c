@@ -94,6 +94,8 @@ main(void)
     srunner_add_suite(sr, ccnc_runlog_suite());
     srunner_add_suite(sr, ccnc_guest_suite());
     srunner_add_suite(sr, ccnc_quote_suite());
+    srunner_add_suite(sr, ccnc_linebuf_suite());
+    srunner_add_suite(sr, ccnc_sha256_suite());
     srunner_add_suite(sr, ccnc_vf_suite());
     srunner_add_suite(sr, ccnc_pool_suite());
     srunner_add_suite(sr, ccnc_ssh_proto_suite());

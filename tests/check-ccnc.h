@@ -18,6 +18,8 @@ Suite *ccnc_runner_suite(void);
 Suite *ccnc_runlog_suite(void);
 Suite *ccnc_guest_suite(void);
 Suite *ccnc_quote_suite(void);
+Suite *ccnc_linebuf_suite(void);
+Suite *ccnc_sha256_suite(void);
 Suite *ccnc_vf_suite(void);
 Suite *ccnc_pool_suite(void);
 Suite *ccnc_ssh_proto_suite(void);

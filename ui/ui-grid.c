@@ -9,6 +9,7 @@
 
 #include <ccnc/util.h>
 
+#include "core/quote.h"
 #include "ui-grid.h"
 
 struct ui_grid *
@@ -42,13 +43,17 @@ ui_grid_clear(struct ui_grid *g)
     }
 }
 
-/* Write text from column x, never at or past column limit. */
+/* Write text from column x, never at or past column limit.  Every text
+ * passes here, so this is where what came from a host (names, errors) is
+ * made printable: a control character or a byte of invalid UTF-8 is shown
+ * as its escape ("\x1b"), never sent to the terminal. */
 static int
 put_limited(struct ui_grid *g, int y, int x, int limit, enum ui_attr attr, const char *text)
 {
     mbstate_t st;
-    const char *p = text;
-    size_t left = strlen(text);
+    char *safe = ccnc_quote_printable(text);
+    const char *p = safe;
+    size_t left = strlen(safe);
 
     memset(&st, 0, sizeof(st));
     while (left > 0) {
@@ -83,6 +88,7 @@ put_limited(struct ui_grid *g, int y, int x, int limit, enum ui_attr attr, const
         }
         x += width;
     }
+    free(safe);
     return x;
 }
 
@@ -96,13 +102,15 @@ int
 ui_text_width(const char *text)
 {
     mbstate_t st;
-    size_t left = strlen(text);
+    char *safe = ccnc_quote_printable(text);   /* as put_limited() draws it */
+    const char *p = safe;
+    size_t left = strlen(safe);
     int w = 0;
 
     memset(&st, 0, sizeof(st));
     while (left > 0) {
         wchar_t wc;
-        size_t n = mbrtowc(&wc, text, left, &st);
+        size_t n = mbrtowc(&wc, p, left, &st);
         int cw;
 
         if (n == (size_t)-1 || n == (size_t)-2) {
@@ -116,10 +124,11 @@ ui_text_width(const char *text)
             if (cw < 0)
                 cw = 1;
         }
-        text += n;
+        p += n;
         left -= n;
         w += cw;
     }
+    free(safe);
     return w;
 }
 

@@ -56,13 +56,15 @@ struct ui_grid {
 struct ui_grid *ui_grid_new(int w, int h, bool ascii);
 void ui_grid_free(struct ui_grid *g);
 void ui_grid_clear(struct ui_grid *g);
-/* Write UTF-8 text at y,x clipped to the grid; returns the column after it. */
+/* Write UTF-8 text at y,x clipped to the grid; returns the column after it.
+ * Control characters and invalid UTF-8 are drawn as escapes ("\x1b", see
+ * ccnc_quote_printable()): text from a host cannot drive the terminal. */
 int ui_grid_put(struct ui_grid *g, int y, int x, enum ui_attr attr, const char *text);
 /* The same, but at most width columns; text that does not fit ends in an
  * ellipsis ("~" in ASCII mode) so that a cut is visible. */
 int ui_grid_put_fit(struct ui_grid *g, int y, int x, int width, enum ui_attr attr,
                     const char *text);
-/* Display width of UTF-8 text in columns. */
+/* Display width of UTF-8 text in columns, as the grid draws it. */
 int ui_text_width(const char *text);
 int ui_grid_printf(struct ui_grid *g, int y, int x, enum ui_attr attr, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -99,8 +99,12 @@ ui_put_wrapped(struct ui_grid *g, int y, int x, int w, int max_lines, enum ui_at
         if (ui_text_width(text) > w) {
             cut = 0;
             for (size_t i = 0; i < len; i++) {
-                char *part = ccnc_xstrndup(text, i);
-                bool fits = ui_text_width(part) <= w;
+                char *part;
+                bool fits;
+                if (((unsigned char)text[i] & 0xc0) == 0x80)
+                    continue;   /* inside a UTF-8 sequence: measured whole, below */
+                part = ccnc_xstrndup(text, i);
+                fits = ui_text_width(part) <= w;
                 free(part);
                 if (!fits)
                     break;

@@ -41,17 +41,17 @@ parse(int argc, char **argv, struct action_args *a)
         } else if (argv[i][0] != '-' && !a->vm) {
             a->vm = argv[i];
         } else {
-            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                    argv[0], argv[i], PACKAGE);
+            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                             argv[0], argv[i], PACKAGE);
             return -1;
         }
     }
     if (!a->vm) {
-        fprintf(stderr, _("%s %s: name the VM\n"), PACKAGE, argv[0]);
+        ccnc_cli_fprintf(stderr, _("%s %s: name the VM\n"), PACKAGE, argv[0]);
         return -1;
     }
     if (is_migrate && !a->to) {
-        fprintf(stderr, _("%s migrate: say where to with --to HOST\n"), PACKAGE);
+        ccnc_cli_fprintf(stderr, _("%s migrate: say where to with --to HOST\n"), PACKAGE);
         return -1;
     }
     return 0;
@@ -91,27 +91,28 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
         return;
     who = b->prefix ? ccnc_xasprintf("%-8s ", a->vm) : ccnc_xstrdup("");
     if (ev == CCNC_ENGINE_ACTION_STARTED && !b->json) {
-        printf(_("%sRun file: %s\n"), who,
-               ccnc_engine_action_run_file(b->engine, id) ? ccnc_engine_action_run_file(b->engine,
-                                                                                        id)
-                                                          : "-");
+        ccnc_cli_printf(_("%sRun file: %s\n"), who,
+                        ccnc_engine_action_run_file(b->engine, id)
+                            ? ccnc_engine_action_run_file(b->engine, id)
+                            : "-");
     } else if (ev == CCNC_ENGINE_ACTION_STEP && s && !b->json) {
         if (s->outcome == CCNC_STEP_RUNNING_NOW)
-            printf(_("%s%s%-18s ...\n"), who, s->rollback ? _("undo ") : "     ",
-                   ccnc_step_op_to_string(s->op));
+            ccnc_cli_printf(_("%s%s%-18s ...\n"), who, s->rollback ? _("undo ") : "     ",
+                            ccnc_step_op_to_string(s->op));
         else
-            printf(_("%s%s%-18s %s in %lld ms%s%s\n"), who, s->rollback ? _("undo ") : "     ",
-                   ccnc_step_op_to_string(s->op), ccnc_step_outcome_to_string(s->outcome),
-                   s->ended_ms - s->started_ms, s->error ? ": " : "", s->error ? s->error : "");
+            ccnc_cli_printf(_("%s%s%-18s %s in %lld ms%s%s\n"), who,
+                            s->rollback ? _("undo ") : "     ", ccnc_step_op_to_string(s->op),
+                            ccnc_step_outcome_to_string(s->outcome), s->ended_ms - s->started_ms,
+                            s->error ? ": " : "", s->error ? s->error : "");
     } else if (ev == CCNC_ENGINE_ACTION_FINISHED) {
         if (!b->json && a->summary)
-            printf("%s\n", a->summary);
+            ccnc_cli_printf("%s\n", a->summary);
         if (!b->json && a->probe.measured)
-            printf(_("%sConnectivity: %lld of %lld probes lost, longest gap %lld ms\n"), who,
-                   a->probe.lost, a->probe.sent, a->probe.longest_gap_ms);
+            ccnc_cli_printf(_("%sConnectivity: %lld of %lld probes lost, longest gap %lld ms\n"),
+                            who, a->probe.lost, a->probe.sent, a->probe.longest_gap_ms);
         else if (!b->json && ccnc_engine_action_run_file(b->engine, id))
-            printf(_("%sConnectivity not measured: %s\n"), who,
-                   a->probe.error ? a->probe.error : _("the probe sent nothing"));
+            ccnc_cli_printf(_("%sConnectivity not measured: %s\n"), who,
+                            a->probe.error ? a->probe.error : _("the probe sent nothing"));
         if (++b->finished == b->n)
             ccnc_loop_quit(ccnc_engine_loop(b->engine));
     }
@@ -130,8 +131,10 @@ on_interrupt(void *data)
     if (b->asked_abort)
         return;
     b->asked_abort = true;
-    fprintf(stderr, _("%s: interrupted: stopping the action and undoing what can be "
-                      "undone\n"), PACKAGE);
+    ccnc_cli_fprintf(stderr,
+                     _("%s: interrupted: stopping the action and undoing what can be "
+                       "undone\n"),
+                     PACKAGE);
     for (size_t i = 0; i < b->n; i++)
         ccnc_engine_abort(b->engine, b->ids[i], b->who);
 }
@@ -224,7 +227,7 @@ run_all(struct ccnc_engine *engine, const char *who, struct ccnc_action **action
         struct ccnc_error err = { 0 };
         int id = ccnc_engine_submit(engine, actions[i], &err);
         if (id < 0) {
-            fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+            ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
             ccnc_error_clear(&err);
             rc = CCNC_EXIT_FAILED;
             continue;
@@ -286,7 +289,7 @@ ccnc_cli_action(struct cli *cli, int argc, char **argv)
         a = ccnc_engine_plan(engine, &req, &err);
     }
     if (!a) {
-        fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+        ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
         if (args.json) {
             json_object *o = refusal_json(args.vm, err.message);
             print_json(o);
@@ -300,7 +303,7 @@ ccnc_cli_action(struct cli *cli, int argc, char **argv)
     if (!args.json || args.dry_run) {
         char *plan = ccnc_action_plan_text(a);
         if (!args.json)
-            fputs(plan, stdout);
+            ccnc_cli_fputs(plan, stdout);
         free(plan);
     }
     if (args.dry_run) {
@@ -328,8 +331,8 @@ ccnc_cli_action(struct cli *cli, int argc, char **argv)
         }
         ccnc_action_free(a);
     } else if (cli->offline) {
-        fprintf(stderr, _("%s: --offline only plans; leave it out to run the action\n"),
-                PACKAGE);
+        ccnc_cli_fprintf(stderr, _("%s: --offline only plans; leave it out to run the action\n"),
+                         PACKAGE);
         ccnc_action_free(a);
         rc = CCNC_EXIT_USAGE;
     } else {
@@ -371,26 +374,28 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
         } else if (strcmp(argv[i], "--parallel") == 0 && i + 1 < argc) {
             parallel = strtol(argv[++i], &end, 10);
             if (*end || parallel < 1 || parallel > 64) {
-                fprintf(stderr, _("%s evacuate: --parallel takes 1 to 64, not '%s'\n"), PACKAGE,
-                        argv[i]);
+                ccnc_cli_fprintf(stderr, _("%s evacuate: --parallel takes 1 to 64, not '%s'\n"),
+                                 PACKAGE, argv[i]);
                 return CCNC_EXIT_USAGE;
             }
         } else if (argv[i][0] != '-' && !from) {
             from = argv[i];
         } else {
-            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                    argv[0], argv[i], PACKAGE);
+            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                             argv[0], argv[i], PACKAGE);
             return CCNC_EXIT_USAGE;
         }
     }
     if (!from || !ccnc_lab_find_host(cli->lab, from) ||
         !ccnc_lab_host_runs_libvirt(ccnc_lab_find_host(cli->lab, from))) {
-        fprintf(stderr, _("%s evacuate: name a hypervisor host of the lab\n"), PACKAGE);
+        ccnc_cli_fprintf(stderr, _("%s evacuate: name a hypervisor host of the lab\n"), PACKAGE);
         return CCNC_EXIT_USAGE;
     }
     if (cli->offline) {
-        fprintf(stderr, _("%s evacuate: which VMs run on %s is known only online; leave out "
-                          "--offline\n"), PACKAGE, from);
+        ccnc_cli_fprintf(stderr,
+                         _("%s evacuate: which VMs run on %s is known only online; leave out "
+                           "--offline\n"),
+                         PACKAGE, from);
         return CCNC_EXIT_USAGE;
     }
     if (!to) {
@@ -407,9 +412,9 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
         /* an empty list from a host libvirt did not answer for is no
          * evidence that nothing runs there */
         const struct ccnc_host *h = at < 0 ? NULL : snap->hosts[at];
-        fprintf(stderr, _("%s evacuate: which VMs run on %s is not known: %s\n"), PACKAGE, from,
-                h && h->libvirt_error ? h->libvirt_error
-                                      : _("its libvirt did not answer in time"));
+        ccnc_cli_fprintf(
+            stderr, _("%s evacuate: which VMs run on %s is not known: %s\n"), PACKAGE, from,
+            h && h->libvirt_error ? h->libvirt_error : _("its libvirt did not answer in time"));
         ccnc_snapshot_unref(snap);
         ccnc_engine_free(engine);
         return CCNC_EXIT_FAILED;
@@ -426,12 +431,12 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
             continue;
         if (!ccnc_lab_find_vm(cli->lab, vm->name)) {
             if (!json)
-                printf(_("%s: not in the lab config, left on %s\n"), vm->name, from);
+                ccnc_cli_printf(_("%s: not in the lab config, left on %s\n"), vm->name, from);
             continue;
         }
         a = ccnc_engine_plan(engine, &req, &err);
         if (!a) {
-            fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+            ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
             if (results)
                 json_object_array_add(results, refusal_json(vm->name, err.message));
             ccnc_error_clear(&err);
@@ -442,12 +447,13 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
     }
     ccnc_snapshot_unref(snap);
     if (!json)
-        printf(_("Evacuate %s to %s: %zu VMs, %ld at once\n"), from, to ? to : "-", n, parallel);
+        ccnc_cli_printf(_("Evacuate %s to %s: %zu VMs, %ld at once\n"), from, to ? to : "-", n,
+                        parallel);
     if (dry_run || n == 0) {
         for (size_t i = 0; i < n; i++) {
             char *plan = ccnc_action_plan_text(actions[i]);
             if (!json)
-                fputs(plan, stdout);
+                ccnc_cli_fputs(plan, stdout);
             free(plan);
             ccnc_action_free(actions[i]);
         }
@@ -475,26 +481,27 @@ ccnc_cli_abort(struct cli *cli, int argc, char **argv)
     int rc;
 
     if (argc != 2 || argv[1][0] == '-') {
-        fprintf(stderr, _("%s abort: name the VM whose migration to stop\n"), PACKAGE);
+        ccnc_cli_fprintf(stderr, _("%s abort: name the VM whose migration to stop\n"), PACKAGE);
         return CCNC_EXIT_USAGE;
     }
     if (cli->offline) {
-        fprintf(stderr, _("%s abort: needs the hosts; leave out --offline\n"), PACKAGE);
+        ccnc_cli_fprintf(stderr, _("%s abort: needs the hosts; leave out --offline\n"), PACKAGE);
         return CCNC_EXIT_USAGE;
     }
     engine = ccnc_engine_new(cli->lab);
     rc = ccnc_engine_abort_elsewhere(engine, argv[1], _("ccnc abort, from another shell"), &err);
     ccnc_engine_free(engine);
     if (rc < 0) {
-        fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+        ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
         ccnc_error_clear(&err);
         return CCNC_EXIT_FAILED;
     }
     if (rc == 0) {
-        printf(_("%s has no job running: nothing to abort\n"), argv[1]);
+        ccnc_cli_printf(_("%s has no job running: nothing to abort\n"), argv[1]);
         return CCNC_EXIT_FAILED;
     }
-    printf(_("Aborted the migration of %s; the ccnc that runs it undoes what it can\n"), argv[1]);
+    ccnc_cli_printf(_("Aborted the migration of %s; the ccnc that runs it undoes what it can\n"),
+                    argv[1]);
     return CCNC_EXIT_OK;
 }
 
@@ -526,17 +533,18 @@ ccnc_cli_resume(struct cli *cli, int argc, char **argv)
         else if (argv[i][0] != '-' && !what)
             what = argv[i];
         else {
-            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                    argv[0], argv[i], PACKAGE);
+            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                             argv[0], argv[i], PACKAGE);
             return CCNC_EXIT_USAGE;
         }
     }
     if (!what) {
-        fprintf(stderr, _("%s resume: name the VM, or the run file, to resume\n"), PACKAGE);
+        ccnc_cli_fprintf(stderr, _("%s resume: name the VM, or the run file, to resume\n"),
+                         PACKAGE);
         return CCNC_EXIT_USAGE;
     }
     if (cli->offline) {
-        fprintf(stderr, _("%s resume: needs the hosts; leave out --offline\n"), PACKAGE);
+        ccnc_cli_fprintf(stderr, _("%s resume: needs the hosts; leave out --offline\n"), PACKAGE);
         return CCNC_EXIT_USAGE;
     }
     if (strchr(what, '/') || (strlen(what) > 6 && strcmp(what + strlen(what) - 6, ".jsonl") == 0)) {
@@ -544,14 +552,15 @@ ccnc_cli_resume(struct cli *cli, int argc, char **argv)
     } else {
         char *dir = ccnc_runlog_default_dir();
         if (!ccnc_lab_find_vm(cli->lab, what)) {
-            fprintf(stderr, _("%s: the lab config has no [vm %s]; add it (see lab.conf(5))\n"),
-                    PACKAGE, what);
+            ccnc_cli_fprintf(stderr,
+                             _("%s: the lab config has no [vm %s]; add it (see lab.conf(5))\n"),
+                             PACKAGE, what);
             free(dir);
             return CCNC_EXIT_USAGE;
         }
         file = ccnc_run_find_unfinished(dir, what);
         if (!file) {
-            printf(_("%s has no unfinished run in %s: nothing to resume\n"), what, dir);
+            ccnc_cli_printf(_("%s has no unfinished run in %s: nothing to resume\n"), what, dir);
             free(dir);
             return CCNC_EXIT_OK;
         }
@@ -561,7 +570,7 @@ ccnc_cli_resume(struct cli *cli, int argc, char **argv)
     ccnc_cli_settle(engine, ACTION_SETTLE_S);
     a = ccnc_engine_plan_resume(engine, file, way, &err);
     if (!a) {
-        fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+        ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
         rc = err.code == CCNC_ERR_CONFIG || err.code == CCNC_ERR_IO || err.code == CCNC_ERR_PARSE
                  ? CCNC_EXIT_USAGE
                  : CCNC_EXIT_FAILED;
@@ -572,8 +581,8 @@ ccnc_cli_resume(struct cli *cli, int argc, char **argv)
     }
     if (!json) {
         char *plan = ccnc_action_plan_text(a);
-        printf(_("Resuming %s (%s):\n"), file, a->undo ? _("back") : _("forward"));
-        fputs(plan, stdout);
+        ccnc_cli_printf(_("Resuming %s (%s):\n"), file, a->undo ? _("back") : _("forward"));
+        ccnc_cli_fputs(plan, stdout);
         free(plan);
     }
     if (dry_run) {

@@ -87,10 +87,10 @@ ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv)
     if (ccnc_lab_storage_host(cli->lab))
         from = ccnc_lab_storage_host(cli->lab)->name;
     if (!json)
-        fprintf(stderr, _("Measuring %s %s %s with iperf3 for %ld s...\n"), from ? from : "?",
-                reverse ? "<-" : "->", vm, seconds);
+        ccnc_cli_fprintf(stderr, _("Measuring %s %s %s with iperf3 for %ld s...\n"),
+                         from ? from : "?", reverse ? "<-" : "->", vm, seconds);
     if (ccnc_engine_bandwidth(engine, vm, (int)seconds, reverse, on_figures, &w, &err) < 0) {
-        fprintf(stderr, "%s bandwidth: %s\n", PACKAGE, err.message);
+        ccnc_cli_fprintf(stderr, "%s bandwidth: %s\n", PACKAGE, err.message);
         ccnc_error_clear(&err);
         ccnc_engine_free(engine);
         return CCNC_EXIT_FAILED;
@@ -100,10 +100,11 @@ ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv)
     ccnc_loop_run(w.loop);
     ccnc_loop_remove(w.loop, timer);
     if (!w.done) {
-        fprintf(stderr, _("%s bandwidth: no answer within %ld s\n"), PACKAGE, seconds + 30);
+        ccnc_cli_fprintf(stderr, _("%s bandwidth: no answer within %ld s\n"), PACKAGE,
+                         seconds + 30);
         rc = CCNC_EXIT_FAILED;
     } else if (!w.ok) {
-        fprintf(stderr, "%s bandwidth: %s\n", PACKAGE, w.error ? w.error : "?");
+        ccnc_cli_fprintf(stderr, "%s bandwidth: %s\n", PACKAGE, w.error ? w.error : "?");
         rc = CCNC_EXIT_FAILED;
     } else {
         rc = CCNC_EXIT_OK;
@@ -122,11 +123,12 @@ ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv)
             json_object_put(o);
         } else {
             /* TRANSLATORS: FROM -> VM: Mb/s received, sent, TCP retransmits */
-            printf(_("%s %s %s: %.1f Mb/s received (%.1f Mb/s sent, %lld retransmits) in "
-                     "%.1f s\n"),
-                   from ? from : "?", reverse ? "<-" : "->", vm,
-                   w.figures.received_bps / 1e6, w.figures.sent_bps / 1e6,
-                   w.figures.retransmits < 0 ? 0 : w.figures.retransmits, w.figures.seconds);
+            ccnc_cli_printf(_("%s %s %s: %.1f Mb/s received (%.1f Mb/s sent, %lld retransmits) in "
+                              "%.1f s\n"),
+                            from ? from : "?", reverse ? "<-" : "->", vm,
+                            w.figures.received_bps / 1e6, w.figures.sent_bps / 1e6,
+                            w.figures.retransmits < 0 ? 0 : w.figures.retransmits,
+                            w.figures.seconds);
         }
     }
     free(w.error);

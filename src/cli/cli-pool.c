@@ -49,9 +49,10 @@ print_pools(const struct ccnc_snapshot *snap, const struct ccnc_lab *lab, const 
                                                       : NULL);
             ports = json_object_new_array();
         } else {
-            printf(_("Pool %s: rate limit %d Mb/s, VLAN %d%s%s\n"), pool->name,
-                   pool->max_tx_rate_mbps, pool->vlan, pool->network ? _(", network ") : "",
-                   pool->network ? pool->network : "");
+            ccnc_cli_printf(_("Pool %s: rate limit %d Mb/s, VLAN %d%s%s\n"), pool->name,
+                            pool->max_tx_rate_mbps, pool->vlan,
+                            pool->network ? _(", network ") : "",
+                            pool->network ? pool->network : "");
         }
         for (size_t i = 0; i < pool->n_ports; i++) {
             int hi = ccnc_snapshot_find_host(snap, pool->ports[i].host);
@@ -92,22 +93,25 @@ print_pools(const struct ccnc_snapshot *snap, const struct ccnc_lab *lab, const 
                 continue;
             }
             if (!l) {
-                printf(_("  %-8s %-13s not seen%s\n"), pool->ports[i].host, pool->ports[i].pf,
-                       !h || h->stale ? _(" (the host is not connected)") : "");
+                ccnc_cli_printf(_("  %-8s %-13s not seen%s\n"), pool->ports[i].host,
+                                pool->ports[i].pf,
+                                !h || h->stale ? _(" (the host is not connected)") : "");
                 continue;
             }
             /* TRANSLATORS: a pool's port on a host: VFs attached, reserved, free */
-            printf(_("  %-8s %-13s %d attached, %d reserved, %d free%s\n"), h->name, l->name,
-                   n.attached, n.reserved, n.free, h->stale ? _(" (stale)") : "");
+            ccnc_cli_printf(_("  %-8s %-13s %d attached, %d reserved, %d free%s\n"), h->name,
+                            l->name, n.attached, n.reserved, n.free, h->stale ? _(" (stale)") : "");
             for (size_t f = 0; f < l->n_vfs; f++) {
                 const struct ccnc_vf *vf = &l->vfs[f];
                 char pci[32];
                 if (!ccnc_vf_pci_address(pf, vf, pci, sizeof(pci)))
                     snprintf(pci, sizeof(pci), "-");
-                printf("    VF %-3d %-13s %-17s %-9s %s\n", vf->index, pci,
-                       vf->mac ? vf->mac : "-",
-                       !vf->vm ? _("free") : vf->reserved ? _("reserved") : _("attached"),
-                       vf->vm ? vf->vm : "");
+                ccnc_cli_printf("    VF %-3d %-13s %-17s %-9s %s\n", vf->index, pci,
+                                vf->mac ? vf->mac : "-",
+                                !vf->vm        ? _("free")
+                                : vf->reserved ? _("reserved")
+                                               : _("attached"),
+                                vf->vm ? vf->vm : "");
             }
         }
         if (json) {
@@ -120,7 +124,7 @@ print_pools(const struct ccnc_snapshot *snap, const struct ccnc_lab *lab, const 
                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(out);
     } else if (lab->n_pools == 0) {
-        printf(_("The lab config has no [pool].\n"));
+        ccnc_cli_printf(_("The lab config has no [pool].\n"));
     }
 }
 
@@ -176,15 +180,16 @@ reserve_or_release(struct cli *cli, const struct ccnc_lab_pool *pool, bool reser
     rc = ccnc_cli_vf_apply(engine, "pool", host, NULL, &s.change, -1, send_pool, &s);
     if (rc == CCNC_EXIT_OK) {
         if (reserve && s.vf.pci)
-            printf(_("%s: VF %d of %s (%s) reserved for %s\n"), host, s.vf.index, s.vf.pf,
-                   s.vf.pci, vm);
+            ccnc_cli_printf(_("%s: VF %d of %s (%s) reserved for %s\n"), host, s.vf.index, s.vf.pf,
+                            s.vf.pci, vm);
         else if (reserve)
-            printf(_("%s: a VF is free; libvirt's network %s picks it when %s gets it\n"), host,
-                   pool->network ? pool->network : "?", vm);
+            ccnc_cli_printf(_("%s: a VF is free; libvirt's network %s picks it when %s gets it\n"),
+                            host, pool->network ? pool->network : "?", vm);
         else if (s.vf.pf)
-            printf(_("%s: VF %d of %s released\n"), host, s.vf.index, s.vf.pf);
+            ccnc_cli_printf(_("%s: VF %d of %s released\n"), host, s.vf.index, s.vf.pf);
         else
-            printf(_("No VF of pool %s on %s is reserved for %s.\n"), pool->name, host, vm);
+            ccnc_cli_printf(_("No VF of pool %s on %s is reserved for %s.\n"), pool->name, host,
+                            vm);
         snap = ccnc_engine_snapshot(engine);
         print_pools(snap, cli->lab, pool->name, false);
         ccnc_snapshot_unref(snap);

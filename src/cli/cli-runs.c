@@ -90,8 +90,8 @@ ccnc_cli_runs(struct cli *cli, int argc, char **argv)
 
     (void)cli;
     if (argc > (json ? 2 : 1)) {
-        fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE, argv[0],
-                argv[json ? 2 : 1], PACKAGE);
+        ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                         argv[0], argv[json ? 2 : 1], PACKAGE);
         json_object_put(arr);
         free(dir);
         return CCNC_EXIT_USAGE;
@@ -126,10 +126,10 @@ ccnc_cli_runs(struct cli *cli, int argc, char **argv)
     if (n_runs > 1)
         qsort(runs, n_runs, sizeof(*runs), by_listing);
     if (!json && n == 0)
-        printf(_("No runs recorded in %s yet.\n"), dir);
+        ccnc_cli_printf(_("No runs recorded in %s yet.\n"), dir);
     else if (!json)
-        printf("%-48s %-20s %-8s %-12s %s\n", _("RUN"), _("ACTION"), _("VM"), _("RESULT"),
-               _("TOTAL ms"));
+        ccnc_cli_printf("%-48s %-20s %-8s %-12s %s\n", _("RUN"), _("ACTION"), _("VM"), _("RESULT"),
+                        _("TOTAL ms"));
     for (size_t i = 0; i < n_runs; i++) {
         const struct ccnc_run_summary *s = &runs[i];
         if (json) {
@@ -137,18 +137,19 @@ ccnc_cli_runs(struct cli *cli, int argc, char **argv)
         } else {
             const char *base = strrchr(s->path, '/') ? strrchr(s->path, '/') + 1 : s->path;
             char *total = ms_text(s->total_ms);
-            printf("%-48s %-20s %-8s %-12s %s\n", base, s->kind, s->vm ? s->vm : "-",
-                   s->result ? s->result : _("UNFINISHED"), total);
+            ccnc_cli_printf("%-48s %-20s %-8s %-12s %s\n", base, s->kind, s->vm ? s->vm : "-",
+                            s->result ? s->result : _("UNFINISHED"), total);
             if (s->abort_who)
-                printf(_("    stopped by the operator: %s\n"), s->abort_who);
+                ccnc_cli_printf(_("    stopped by the operator: %s\n"), s->abort_who);
             if (!s->result && s->in_step) {
                 char *advice = ccnc_run_advice(s);
-                printf(_("    stopped during: %s; %s\n"), s->in_step, advice);
+                ccnc_cli_printf(_("    stopped during: %s; %s\n"), s->in_step, advice);
                 free(advice);
             } else if (!s->result) {
                 char *advice = ccnc_run_advice(s);
-                printf(_("    last step: %s (%s); %s\n"), s->last_step ? s->last_step : "-",
-                       s->last_outcome ? s->last_outcome : "-", advice);
+                ccnc_cli_printf(_("    last step: %s (%s); %s\n"),
+                                s->last_step ? s->last_step : "-",
+                                s->last_outcome ? s->last_outcome : "-", advice);
                 free(advice);
             }
             free(total);
@@ -158,7 +159,7 @@ ccnc_cli_runs(struct cli *cli, int argc, char **argv)
     free(runs);
     for (size_t i = 0; i < n_unreadable; i++) {
         if (!json)
-            fputs(unreadable[i], stdout);
+            ccnc_cli_fputs(unreadable[i], stdout);
         free(unreadable[i]);
     }
     free(unreadable);
@@ -190,7 +191,7 @@ ccnc_cli_report(struct cli *cli, int argc, char **argv)
         }
         if (ccnc_run_read(argv[i], &s, &err) < 0) {
             char *msg = ccnc_error_format(&err);
-            fprintf(stderr, "%s: %s\n", PACKAGE, msg);
+            ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, msg);
             free(msg);
             ccnc_error_clear(&err);
             rc = CCNC_EXIT_FAILED;
@@ -199,39 +200,39 @@ ccnc_cli_report(struct cli *cli, int argc, char **argv)
         *(struct ccnc_run_summary *)ccnc_array_push(&runs, &n, &cap, sizeof(s)) = s;
     }
     if (n == 0 && rc == CCNC_EXIT_OK) {
-        fprintf(stderr, _("%s report: name one or more run files (see '%s runs')\n"), PACKAGE,
-                PACKAGE);
+        ccnc_cli_fprintf(stderr, _("%s report: name one or more run files (see '%s runs')\n"),
+                         PACKAGE, PACKAGE);
         return CCNC_EXIT_USAGE;
     }
     arr = json ? json_object_new_array() : NULL;
     if (!json && n)
         /* TRANSLATORS: the thesis' Table 1: one column per run */
-        printf("%-20s", _("run"));
+        ccnc_cli_printf("%-20s", _("run"));
     for (size_t i = 0; !json && i < n; i++)
-        printf(" %14zu", i + 1);
+        ccnc_cli_printf(" %14zu", i + 1);
     if (!json && n) {
         static const char *const rows[] = { N_("total ms"), N_("downtime ms"),
                                             N_("longest gap ms"), N_("lost probes") };
         putchar('\n');
         for (size_t r = 0; r < CCNC_ARRAY_SIZE(rows); r++) {
-            printf("%-20s", _(rows[r]));
+            ccnc_cli_printf("%-20s", _(rows[r]));
             for (size_t i = 0; i < n; i++) {
                 long long v = r == 0 ? runs[i].total_ms
                               : r == 1 ? (runs[i].downtime_ms >= 0 ? runs[i].downtime_ms
                                                                    : runs[i].job_downtime_ms)
                               : r == 2 ? runs[i].longest_gap_ms : runs[i].lost_probes;
                 char *t = ms_text(v);
-                printf(" %14s", t);
+                ccnc_cli_printf(" %14s", t);
                 free(t);
             }
             putchar('\n');
         }
-        printf("%-20s", _("result"));
+        ccnc_cli_printf("%-20s", _("result"));
         for (size_t i = 0; i < n; i++)
-            printf(" %14s", runs[i].result ? runs[i].result : _("UNFINISHED"));
+            ccnc_cli_printf(" %14s", runs[i].result ? runs[i].result : _("UNFINISHED"));
         putchar('\n');
         for (size_t i = 0; i < n; i++)
-            printf("%zu: %s\n", i + 1, runs[i].path);
+            ccnc_cli_printf("%zu: %s\n", i + 1, runs[i].path);
     }
     for (size_t i = 0; i < n; i++) {
         if (json)

@@ -36,9 +36,9 @@ ccnc_cli_print_vfs(const struct ccnc_snapshot *snap, const char *only)
     char *path = ccnc_vf_intent_default_path();
     struct ccnc_vf_intent *intent = ccnc_vf_intent_load(path);
 
-    printf("%-8s %-8s %3s %-13s %-17s %5s %3s %6s %6s %-5s %-5s %-7s %s\n", _("HOST"), _("PORT"),
-           _("VF"), _("PCI"), _("MAC"), _("VLAN"), _("QOS"), _("RATE"), _("MIN"), _("SPOOF"),
-           _("TRUST"), _("STATE"), _("VM"));
+    ccnc_cli_printf("%-8s %-8s %3s %-13s %-17s %5s %3s %6s %6s %-5s %-5s %-7s %s\n", _("HOST"),
+                    _("PORT"), _("VF"), _("PCI"), _("MAC"), _("VLAN"), _("QOS"), _("RATE"),
+                    _("MIN"), _("SPOOF"), _("TRUST"), _("STATE"), _("VM"));
     for (size_t i = 0; i < snap->n_hosts; i++) {
         const struct ccnc_host *h = snap->hosts[i];
         if (only && strcmp(h->name, only) != 0)
@@ -48,17 +48,22 @@ ccnc_cli_print_vfs(const struct ccnc_snapshot *snap, const char *only)
             for (size_t v = 0; v < k->n_vfs; v++) {
                 const struct ccnc_vf *f = &k->vfs[v];
                 any = true;
-                printf("%-8s %-8s %3d %-13s %-17s %5d %3d %6d %6d %-5s %-5s %-7s %s\n", h->name,
-                       k->name, f->index, f->pci ? f->pci : "-", f->mac ? f->mac : "-", f->vlan,
-                       f->qos, f->max_tx_rate, f->min_tx_rate,
-                       f->spoofchk < 0 ? "-" : f->spoofchk ? _("on") : _("off"),
-                       f->trust < 0 ? "-" : f->trust ? _("on") : _("off"),
-                       f->link_state ? f->link_state : "-", f->vm ? f->vm : "-");
+                ccnc_cli_printf("%-8s %-8s %3d %-13s %-17s %5d %3d %6d %6d %-5s %-5s %-7s %s\n",
+                                h->name, k->name, f->index, f->pci ? f->pci : "-",
+                                f->mac ? f->mac : "-", f->vlan, f->qos, f->max_tx_rate,
+                                f->min_tx_rate,
+                                f->spoofchk < 0 ? "-"
+                                : f->spoofchk   ? _("on")
+                                                : _("off"),
+                                f->trust < 0 ? "-"
+                                : f->trust   ? _("on")
+                                             : _("off"),
+                                f->link_state ? f->link_state : "-", f->vm ? f->vm : "-");
                 {
                     /* MAC or VLAN no longer what ccnc set */
                     char *note = ccnc_vf_intent_drift(intent, h->name, k->name, f);
                     if (note)
-                        printf(_("%-8s %-8s %3d   DRIFTED: %s\n"), "", "", f->index, note);
+                        ccnc_cli_printf(_("%-8s %-8s %3d   DRIFTED: %s\n"), "", "", f->index, note);
                     free(note);
                 }
             }
@@ -66,14 +71,15 @@ ccnc_cli_print_vfs(const struct ccnc_snapshot *snap, const char *only)
         for (size_t n = 0; n < h->n_nics; n++) {
             const struct ccnc_nic *p = &h->nics[n];
             if (p->has_sriov)
-                printf(_("%s: port %s (%s): %d of %d VFs\n"), h->name,
-                       p->netdev ? p->netdev : "-", p->pci, p->sriov.num_vfs, p->sriov.total_vfs);
+                ccnc_cli_printf(_("%s: port %s (%s): %d of %d VFs\n"), h->name,
+                                p->netdev ? p->netdev : "-", p->pci, p->sriov.num_vfs,
+                                p->sriov.total_vfs);
         }
     }
     if (!any && only)
-        printf(_("No VFs on %s.\n"), only);
+        ccnc_cli_printf(_("No VFs on %s.\n"), only);
     else if (!any)
-        printf(_("No VFs.\n"));
+        ccnc_cli_printf(_("No VFs.\n"));
     ccnc_vf_intent_free(intent);
     free(path);
 }
@@ -155,7 +161,7 @@ ccnc_cli_vf_apply(struct ccnc_engine *engine, const char *what, const char *host
     w.num_vfs = num_vfs;
     rc = send(engine, arg, on_reply, &w, &err);
     if (rc < 0) {
-        fprintf(stderr, "%s %s: %s\n", PACKAGE, what, err.message);
+        ccnc_cli_fprintf(stderr, "%s %s: %s\n", PACKAGE, what, err.message);
         ccnc_error_clear(&err);
         return CCNC_EXIT_FAILED;
     }
@@ -173,21 +179,23 @@ ccnc_cli_vf_apply(struct ccnc_engine *engine, const char *what, const char *host
     ccnc_loop_remove(ccnc_engine_loop(engine), timer);
     ccnc_engine_set_listener(engine, NULL, NULL);
     if (!w.replied) {
-        fprintf(stderr, _("%s %s: %s's agent did not answer within %d s\n"), PACKAGE, what, host,
-                VERIFY_S);
+        ccnc_cli_fprintf(stderr, _("%s %s: %s's agent did not answer within %d s\n"), PACKAGE, what,
+                         host, VERIFY_S);
         rc = CCNC_EXIT_FAILED;
     } else if (!w.ok) {
         /* TRANSLATORS: HOST: the agent's or the driver's refusal */
-        fprintf(stderr, _("%s %s: %s refused: %s\n"), PACKAGE, what, host,
-                w.error ? w.error : "?");
+        ccnc_cli_fprintf(stderr, _("%s %s: %s refused: %s\n"), PACKAGE, what, host,
+                         w.error ? w.error : "?");
         rc = CCNC_EXIT_FAILED;
     } else if (!w.applied) {
-        fprintf(stderr, _("%s %s: %s accepted the change, but its report does not show it "
-                          "within %d s\n"), PACKAGE, what, host, VERIFY_S);
+        ccnc_cli_fprintf(stderr,
+                         _("%s %s: %s accepted the change, but its report does not show it "
+                           "within %d s\n"),
+                         PACKAGE, what, host, VERIFY_S);
         rc = CCNC_EXIT_FAILED;
     } else {
         if (w.error)   /* done, but what was set could not be kept */
-            fprintf(stderr, "%s %s: %s\n", PACKAGE, what, w.error);
+            ccnc_cli_fprintf(stderr, "%s %s: %s\n", PACKAGE, what, w.error);
         rc = CCNC_EXIT_OK;
     }
     free(w.error);
@@ -221,7 +229,7 @@ change(struct cli *cli, const char *host, const char *pf, int vf, struct ccnc_vf
     int rc;
 
     if (!cli->lab || !ccnc_lab_find_host(cli->lab, host)) {
-        fprintf(stderr, _("%s vf: no host '%s' in the lab config\n"), PACKAGE, host);
+        ccnc_cli_fprintf(stderr, _("%s vf: no host '%s' in the lab config\n"), PACKAGE, host);
         return CCNC_EXIT_USAGE;
     }
     engine = ccnc_engine_new(cli->lab);
@@ -230,7 +238,7 @@ change(struct cli *cli, const char *host, const char *pf, int vf, struct ccnc_vf
     {
         const struct ccnc_host *h = host_of(snap, host);
         if (h && !ccnc_host_find_port(h, pf) && !ccnc_host_find_link(h, pf)) {
-            fprintf(stderr, _("%s vf: %s has no port '%s'\n"), PACKAGE, host, pf);
+            ccnc_cli_fprintf(stderr, _("%s vf: %s has no port '%s'\n"), PACKAGE, host, pf);
             ccnc_snapshot_unref(snap);
             ccnc_engine_free(engine);
             return CCNC_EXIT_FAILED;
@@ -240,9 +248,9 @@ change(struct cli *cli, const char *host, const char *pf, int vf, struct ccnc_vf
     rc = ccnc_cli_vf_apply(engine, "vf", host, pf, c, num_vfs, send_change, &s);
     if (rc == CCNC_EXIT_OK) {
         if (c)
-            printf(_("%s: VF %d of %s set\n"), host, vf, pf);
+            ccnc_cli_printf(_("%s: VF %d of %s set\n"), host, vf, pf);
         else
-            printf(_("%s: %s has %d VFs\n"), host, pf, num_vfs);
+            ccnc_cli_printf(_("%s: %s has %d VFs\n"), host, pf, num_vfs);
         snap = ccnc_engine_snapshot(engine);
         ccnc_cli_print_vfs(snap, host);
         ccnc_snapshot_unref(snap);
@@ -291,7 +299,7 @@ ccnc_cli_vf(struct cli *cli, int argc, char **argv)
         if (n_pos > 1)
             return usage_error(_("%s: say what to change (KEY=VALUE) or --numvfs N"), pos[1]);
         if (pos[0] && (!cli->lab || !ccnc_lab_find_host(cli->lab, pos[0]))) {
-            fprintf(stderr, _("%s vf: no host '%s' in the lab config\n"), PACKAGE, pos[0]);
+            ccnc_cli_fprintf(stderr, _("%s vf: no host '%s' in the lab config\n"), PACKAGE, pos[0]);
             return CCNC_EXIT_USAGE;
         }
         snap = ccnc_cli_snapshot(cli, 15);
@@ -328,7 +336,7 @@ ccnc_cli_vf(struct cli *cli, int argc, char **argv)
             if (strcmp(argv[i], "--json") == 0)
                 continue;
             if (ccnc_vf_change_word(&c, argv[i], &err) < 0) {
-                fprintf(stderr, "%s vf: %s\n", PACKAGE, err.message);
+                ccnc_cli_fprintf(stderr, "%s vf: %s\n", PACKAGE, err.message);
                 ccnc_error_clear(&err);
                 ccnc_vf_change_clear(&c);
                 return CCNC_EXIT_USAGE;

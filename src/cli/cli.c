@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "core/i18n.h"
+#include "core/quote.h"
 #include "ui/ui.h"
 #include "core/virxml.h"
 
@@ -80,22 +81,66 @@ static const struct cli_command commands[] = {
 };
 
 int
+ccnc_cli_fputs(const char *text, FILE *f)
+{
+    char *safe = ccnc_quote_printable_lines(text);
+    int rc = fputs(safe, f);
+
+    free(safe);
+    return rc;
+}
+
+static int
+cli_vfprintf(FILE *f, const char *fmt, va_list ap)
+{
+    char *text = ccnc_xvasprintf(fmt, ap);
+    int rc = ccnc_cli_fputs(text, f);
+
+    free(text);
+    return rc;
+}
+
+int
+ccnc_cli_printf(const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = cli_vfprintf(stdout, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int
+ccnc_cli_fprintf(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = cli_vfprintf(f, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int
 ccnc_cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
 {
     va_list ap;
 
-    fprintf(stderr, "%s %s: ", PACKAGE, cmd);
+    ccnc_cli_fprintf(stderr, "%s %s: ", PACKAGE, cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    cli_vfprintf(stderr, fmt, ap);
     va_end(ap);
     /* the usage names the program where it says %s */
     for (const char *u = usage, *at; *u; u = at + 2) {
         at = strstr(u, "%s");
         if (!at) {
-            fputs(u, stderr);
+            ccnc_cli_fputs(u, stderr);
             break;
         }
-        fprintf(stderr, "%.*s%s", (int)(at - u), u, PACKAGE);
+        ccnc_cli_fprintf(stderr, "%.*s%s", (int)(at - u), u, PACKAGE);
     }
     return CCNC_EXIT_USAGE;
 }
@@ -109,33 +154,34 @@ ccnc_cli_quit_loop(void *loop)
 static void
 usage(FILE *out)
 {
-    fprintf(out, _("Usage: %s [OPTION]... [COMMAND [ARG]...]\n"), PACKAGE);
-    fputs(_("The console for a two-host virtualization lab: each VM's NICs, guest bond\n"
-            "and VFs, and live migration with passthrough NICs, shown and measured.\n\n"),
-          out);
-    fputs(_("Options:\n"
-            "  -c, --config=FILE  lab config (default: $XDG_CONFIG_HOME/ccnc/lab.conf,\n"
-            "                     else the built-in lab in a box)\n"
-            "      --ascii        draw lines with ASCII characters\n"
-            "      --no-color     no colours (also when NO_COLOR is set)\n"
-            "      --offline      contact no host: show the lab as configured\n"
-            "      --replay=RUN   replay a recorded run in the console (a rehearsal)\n"
-            "      --speed=N      replay N times faster (default 1)\n"
-            "  -h, --help         show this help and exit\n"
-            "  -V, --version      show the version and exit\n\n"),
-          out);
-    fputs(_("Commands:\n"), out);
+    ccnc_cli_fprintf(out, _("Usage: %s [OPTION]... [COMMAND [ARG]...]\n"), PACKAGE);
+    ccnc_cli_fputs(_("The console for a two-host virtualization lab: each VM's NICs, guest bond\n"
+                     "and VFs, and live migration with passthrough NICs, shown and measured.\n\n"),
+                   out);
+    ccnc_cli_fputs(_("Options:\n"
+                     "  -c, --config=FILE  lab config (default: $XDG_CONFIG_HOME/ccnc/lab.conf,\n"
+                     "                     else the built-in lab in a box)\n"
+                     "      --ascii        draw lines with ASCII characters\n"
+                     "      --no-color     no colours (also when NO_COLOR is set)\n"
+                     "      --offline      contact no host: show the lab as configured\n"
+                     "      --replay=RUN   replay a recorded run in the console (a rehearsal)\n"
+                     "      --speed=N      replay N times faster (default 1)\n"
+                     "  -h, --help         show this help and exit\n"
+                     "  -V, --version      show the version and exit\n\n"),
+                   out);
+    ccnc_cli_fputs(_("Commands:\n"), out);
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(commands); i++) {
         char left[96];
         snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].synopsis);
         if (strlen(left) > 22)
-            fprintf(out, "  %s\n  %-22s %s\n", left, "", _(commands[i].summary));
+            ccnc_cli_fprintf(out, "  %s\n  %-22s %s\n", left, "", _(commands[i].summary));
         else
-            fprintf(out, "  %-22s %s\n", left, _(commands[i].summary));
+            ccnc_cli_fprintf(out, "  %-22s %s\n", left, _(commands[i].summary));
     }
-    fputs(_("\nExit status: 0 success, 1 the command failed, 2 bad usage or lab config.\n"),
-          out);
-    fprintf(out, _("See ccnc(1) and lab.conf(5).  Report bugs to <%s>.\n"), PACKAGE_BUGREPORT);
+    ccnc_cli_fputs(
+        _("\nExit status: 0 success, 1 the command failed, 2 bad usage or lab config.\n"), out);
+    ccnc_cli_fprintf(out, _("See ccnc(1) and lab.conf(5).  Report bugs to <%s>.\n"),
+                     PACKAGE_BUGREPORT);
 }
 
 static void
@@ -143,11 +189,11 @@ print_errors(const struct ccnc_error *errs, size_t n, size_t total)
 {
     for (size_t i = 0; i < n; i++) {
         char *s = ccnc_error_format(&errs[i]);
-        fprintf(stderr, "%s: %s\n", PACKAGE, s);
+        ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, s);
         free(s);
     }
     if (total > n)
-        fprintf(stderr, _("%s: ... and %zu more problems\n"), PACKAGE, total - n);
+        ccnc_cli_fprintf(stderr, _("%s: ... and %zu more problems\n"), PACKAGE, total - n);
 }
 
 /* -c FILE, else the default path if it exists, else the built-in lab. */
@@ -173,8 +219,10 @@ ccnc_cli_load_lab(struct cli *cli)
     if (!cli->lab) {
         size_t shown = n < MAX_CONFIG_ERRORS ? n : MAX_CONFIG_ERRORS;
         print_errors(errs, shown, n);
-        fprintf(stderr, _("%s: the lab config was not loaded; fix it and try again "
-                          "(see lab.conf(5))\n"), PACKAGE);
+        ccnc_cli_fprintf(stderr,
+                         _("%s: the lab config was not loaded; fix it and try again "
+                           "(see lab.conf(5))\n"),
+                         PACKAGE);
         for (size_t i = 0; i < shown; i++)
             ccnc_error_clear(&errs[i]);
         rc = -1;
@@ -196,8 +244,8 @@ flag_args(int argc, char **argv, const char *const *flags, bool *values)
             }
         }
         if (!ok) {
-            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                    argv[0], argv[i], PACKAGE);
+            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                             argv[0], argv[i], PACKAGE);
             return false;
         }
     }
@@ -212,13 +260,15 @@ cmd_console(struct cli *cli, int argc, char **argv)
     int rc;
 
     if (argc > 1) {
-        fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                argv[0], argv[1], PACKAGE);
+        ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                         argv[0], argv[1], PACKAGE);
         return CCNC_EXIT_USAGE;
     }
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, _("%s: the console needs a terminal; for scripts use '%s status "
-                          "--json'\n"), PACKAGE, PACKAGE);
+        ccnc_cli_fprintf(stderr,
+                         _("%s: the console needs a terminal; for scripts use '%s status "
+                           "--json'\n"),
+                         PACKAGE, PACKAGE);
         return CCNC_EXIT_USAGE;
     }
     engine = ccnc_engine_new(cli->lab);
@@ -227,7 +277,7 @@ cmd_console(struct cli *cli, int argc, char **argv)
         /* a rehearsal: the recorded run, and no host contacted */
         if (ccnc_engine_replay(engine, cli->replay, cli->speed, &err) < 0) {
             char *msg = ccnc_error_format(&err);
-            fprintf(stderr, "%s: %s\n", PACKAGE, msg);
+            ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, msg);
             free(msg);
             ccnc_error_clear(&err);
             ccnc_engine_free(engine);
@@ -240,8 +290,8 @@ cmd_console(struct cli *cli, int argc, char **argv)
     rc = ccnc_ui_run(engine, &opts);
     ccnc_engine_free(engine);
     if (rc < 0) {
-        fprintf(stderr, _("%s: cannot use this terminal (TERM=%s)\n"), PACKAGE,
-                getenv("TERM") ? getenv("TERM") : "");
+        ccnc_cli_fprintf(stderr, _("%s: cannot use this terminal (TERM=%s)\n"), PACKAGE,
+                         getenv("TERM") ? getenv("TERM") : "");
         return CCNC_EXIT_FAILED;
     }
     return CCNC_EXIT_OK;
@@ -252,25 +302,25 @@ print_status_text(const struct ccnc_snapshot *snap)
 {
     const struct ccnc_lab *lab = snap->lab;
 
-    printf(_("Lab: %s (config: %s)\n\n"), lab->name, lab->path);
-    printf("%-8s %-14s %-16s %-11s %-26s %s\n", _("HOST"), _("LABEL"), _("ADDRESS"), _("ROLE"),
-           _("CONNECTION"), _("LIBVIRT"));
+    ccnc_cli_printf(_("Lab: %s (config: %s)\n\n"), lab->name, lab->path);
+    ccnc_cli_printf("%-8s %-14s %-16s %-11s %-26s %s\n", _("HOST"), _("LABEL"), _("ADDRESS"),
+                    _("ROLE"), _("CONNECTION"), _("LIBVIRT"));
     for (size_t i = 0; i < snap->n_hosts; i++) {
         const struct ccnc_host *h = snap->hosts[i];
         char *conn = ccnc_xasprintf("%s%s", ccnc_conn_state_to_string(h->connection),
                                     h->stale ? _(" (stale)") : "");
-        printf("%-8s %-14s %-16s %-11s %-26s %s\n", h->name, h->label, h->address,
-               ccnc_host_role_to_string(h->role), conn,
-               h->libvirt == CCNC_UNKNOWN ? "-" : ccnc_conn_state_to_string(h->libvirt));
+        ccnc_cli_printf("%-8s %-14s %-16s %-11s %-26s %s\n", h->name, h->label, h->address,
+                        ccnc_host_role_to_string(h->role), conn,
+                        h->libvirt == CCNC_UNKNOWN ? "-" : ccnc_conn_state_to_string(h->libvirt));
         if (h->error)
-            printf("         %s\n", h->error);
+            ccnc_cli_printf("         %s\n", h->error);
         if (h->libvirt_error)
-            printf("         libvirt: %s\n", h->libvirt_error);
+            ccnc_cli_printf("         libvirt: %s\n", h->libvirt_error);
         free(conn);
     }
     if (lab->n_vms > 0)
-        printf("\n%-10s %-8s %-8s %-10s %-7s %-10s %s\n", _("VM"), _("HOME"), _("RUNS ON"),
-               _("STATE"), _("BOND"), _("ACTIVE"), _("PASSTHROUGH"));
+        ccnc_cli_printf("\n%-10s %-8s %-8s %-10s %-7s %-10s %s\n", _("VM"), _("HOME"), _("RUNS ON"),
+                        _("STATE"), _("BOND"), _("ACTIVE"), _("PASSTHROUGH"));
     for (size_t i = 0; i < lab->n_vms; i++) {
         const struct ccnc_lab_vm *cv = &lab->vms[i];
         const struct ccnc_host *host = NULL;
@@ -284,9 +334,9 @@ print_status_text(const struct ccnc_snapshot *snap)
                  ? ccnc_xstrdup(_("none"))
                  : ccnc_xasprintf("%s:%s", ccnc_passthrough_kind_to_string(cv->passthrough_kind),
                                   cv->passthrough);
-        printf("%-10s %-8s %-8s %-10s %-7s %-10s %s\n", cv->name, cv->host,
-               host ? host->name : "-", vm ? ccnc_vm_state_to_string(vm->state) : _("not seen"),
-               cv->bond, active, pt);
+        ccnc_cli_printf(
+            "%-10s %-8s %-8s %-10s %-7s %-10s %s\n", cv->name, cv->host, host ? host->name : "-",
+            vm ? ccnc_vm_state_to_string(vm->state) : _("not seen"), cv->bond, active, pt);
         free(pt);
     }
     /* what the hosts run besides the lab's own VMs */
@@ -296,8 +346,8 @@ print_status_text(const struct ccnc_snapshot *snap)
             const struct ccnc_vm *vm = &h->vms[k];
             if (ccnc_lab_find_vm(lab, vm->name))
                 continue;
-            printf(_("\nAlso on %s: %s (%s, %zu NICs, not in the lab config)\n"), h->name,
-                   vm->name, ccnc_vm_state_to_string(vm->state), vm->n_nics);
+            ccnc_cli_printf(_("\nAlso on %s: %s (%s, %zu NICs, not in the lab config)\n"), h->name,
+                            vm->name, ccnc_vm_state_to_string(vm->state), vm->n_nics);
         }
     }
 }
@@ -378,10 +428,10 @@ ccnc_cli_snapshot(struct cli *cli, int wait_s)
 void
 ccnc_cli_print_json(const struct ccnc_snapshot *snap)
 {
-    char *out = ccnc_json_snapshot(snap, CCNC_JSON_PRETTY);
+    char *json = ccnc_json_snapshot(snap, CCNC_JSON_PRETTY);
 
-    puts(out);
-    free(out);
+    puts(json);
+    free(json);
 }
 
 static int
@@ -401,14 +451,15 @@ cmd_status(struct cli *cli, int argc, char **argv)
         } else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) {
             long v = strtol(argv[++i], &end, 10);
             if (*end || v < 0 || v > 3600) {
-                fprintf(stderr, _("%s status: --wait takes seconds from 0 to 3600, not '%s'\n"),
-                        PACKAGE, argv[i]);
+                ccnc_cli_fprintf(stderr,
+                                 _("%s status: --wait takes seconds from 0 to 3600, not '%s'\n"),
+                                 PACKAGE, argv[i]);
                 return CCNC_EXIT_USAGE;
             }
             wait_s = (int)v;
         } else {
-            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                    argv[0], argv[i], PACKAGE);
+            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                             argv[0], argv[i], PACKAGE);
             return CCNC_EXIT_USAGE;
         }
     }
@@ -444,12 +495,13 @@ cmd_status(struct cli *cli, int argc, char **argv)
         for (size_t i = 0; i < n_runs; i++) {
             char *advice = ccnc_run_advice(&runs[i]);
             if (i == 0)
-                printf(_("\nUnfinished runs (an action that stopped half-way):\n"));
-            printf(_("  %s: %s, stopped in '%s' (%s)\n    %s\n"), runs[i].vm ? runs[i].vm : "?",
-                   runs[i].kind,
-                   runs[i].in_step ? runs[i].in_step
-                                   : runs[i].last_step ? runs[i].last_step : "-",
-                   runs[i].path, advice ? advice : "");
+                ccnc_cli_printf(_("\nUnfinished runs (an action that stopped half-way):\n"));
+            ccnc_cli_printf(_("  %s: %s, stopped in '%s' (%s)\n    %s\n"),
+                            runs[i].vm ? runs[i].vm : "?", runs[i].kind,
+                            runs[i].in_step     ? runs[i].in_step
+                            : runs[i].last_step ? runs[i].last_step
+                                                : "-",
+                            runs[i].path, advice ? advice : "");
             free(advice);
         }
     }
@@ -470,13 +522,13 @@ cmd_config(struct cli *cli, int argc, char **argv)
     if (!flag_args(argc, argv, flags, values))
         return CCNC_EXIT_USAGE;
     if (values[0]) {
-        fputs(ccnc_lab_builtin_text(), stdout);
+        ccnc_cli_fputs(ccnc_lab_builtin_text(), stdout);
         return CCNC_EXIT_OK;
     }
     if (ccnc_cli_load_lab(cli) < 0)
         return CCNC_EXIT_USAGE;
-    printf(_("%s: the lab config is valid: %zu hosts, %zu VMs, %zu pools\n"),
-           cli->lab->path, cli->lab->n_hosts, cli->lab->n_vms, cli->lab->n_pools);
+    ccnc_cli_printf(_("%s: the lab config is valid: %zu hosts, %zu VMs, %zu pools\n"),
+                    cli->lab->path, cli->lab->n_hosts, cli->lab->n_vms, cli->lab->n_pools);
     return CCNC_EXIT_OK;
 }
 
@@ -563,8 +615,9 @@ watch_print(const struct ccnc_host *h, bool json)
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
         json_object_put(o);
     } else {
-        printf("%s %s%s%s%s\n", h->name, ccnc_conn_state_to_string(h->connection),
-               h->stale ? _(" (stale)") : "", h->error ? ": " : "", h->error ? h->error : "");
+        ccnc_cli_printf("%s %s%s%s%s\n", h->name, ccnc_conn_state_to_string(h->connection),
+                        h->stale ? _(" (stale)") : "", h->error ? ": " : "",
+                        h->error ? h->error : "");
     }
     fflush(stdout);
 }
@@ -625,8 +678,10 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
     if (!flag_args(argc, argv, flags, values))
         return CCNC_EXIT_USAGE;
     if (values[0] == values[3]) {
-        fprintf(stderr, _("%s hosts: say what to do: '%s hosts --check' or '%s hosts "
-                          "--watch'\n"), PACKAGE, PACKAGE, PACKAGE);
+        ccnc_cli_fprintf(stderr,
+                         _("%s hosts: say what to do: '%s hosts --check' or '%s hosts "
+                           "--watch'\n"),
+                         PACKAGE, PACKAGE, PACKAGE);
         return CCNC_EXIT_USAGE;
     }
     if (values[3])
@@ -662,25 +717,26 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
                                                       JSON_C_TO_STRING_SPACED));
         json_object_put(root);
     } else {
-        printf("%-8s %-22s %-9s %-6s %-9s %-9s %s\n", _("HOST"), _("ADDRESS"), _("REACHABLE"),
-               _("AUTH"), _("HOSTKEY"), _("AGENT"), _("LIBVIRT"));
+        ccnc_cli_printf("%-8s %-22s %-9s %-6s %-9s %-9s %s\n", _("HOST"), _("ADDRESS"),
+                        _("REACHABLE"), _("AUTH"), _("HOSTKEY"), _("AGENT"), _("LIBVIRT"));
         for (size_t i = 0; i < lab->n_hosts; i++) {
             const struct ccnc_host *h = snap->hosts[i];
             char *addr = ccnc_xasprintf("%s:%d", lab->hosts[i].address, lab->hosts[i].port);
             all_ok = all_ok && host_ok(h, &st[i]);
-            printf("%-8s %-22s %-9s %-6s %-9s %-9s %s\n", h->name, addr,
-                   yes_no(st[i].reachable), yes_no(st[i].authenticated), st[i].hostkey,
-                   st[i].agent_running && h->agent_version ? h->agent_version : "-",
-                   _("not checked"));
+            ccnc_cli_printf("%-8s %-22s %-9s %-6s %-9s %-9s %s\n", h->name, addr,
+                            yes_no(st[i].reachable), yes_no(st[i].authenticated), st[i].hostkey,
+                            st[i].agent_running && h->agent_version ? h->agent_version : "-",
+                            _("not checked"));
             if (h->hostkey_sha256)
-                printf(_("         host key %s\n"), h->hostkey_sha256);
+                ccnc_cli_printf(_("         host key %s\n"), h->hostkey_sha256);
             if (st[i].agent_uploaded)
-                printf(_("         ccnc-agent was copied to the host\n"));
+                ccnc_cli_printf(_("         ccnc-agent was copied to the host\n"));
             if (h->error)
-                printf(_("         error: %s\n"), h->error);
+                ccnc_cli_printf(_("         error: %s\n"), h->error);
             if (h->connection == CCNC_CONN_HOSTKEY_UNKNOWN)
-                printf(_("         to trust this key, check it on the host and run "
-                         "'%s hosts --check --accept-new'\n"), PACKAGE);
+                ccnc_cli_printf(_("         to trust this key, check it on the host and run "
+                                  "'%s hosts --check --accept-new'\n"),
+                                PACKAGE);
             free(addr);
         }
     }
@@ -732,8 +788,9 @@ ccnc_cli_main(int argc, char **argv)
             char *end;
             cli.speed = strtod(optarg, &end);
             if (*end || cli.speed <= 0 || cli.speed > 1000) {
-                fprintf(stderr, _("%s: --speed takes a number from 0.01 to 1000, not '%s'\n"),
-                        PACKAGE, optarg);
+                ccnc_cli_fprintf(stderr,
+                                 _("%s: --speed takes a number from 0.01 to 1000, not '%s'\n"),
+                                 PACKAGE, optarg);
                 return CCNC_EXIT_USAGE;
             }
             break;
@@ -742,10 +799,10 @@ ccnc_cli_main(int argc, char **argv)
             usage(stdout);
             return CCNC_EXIT_OK;
         case 'V':
-            printf("%s %s\n", PACKAGE, PACKAGE_VERSION);
+            ccnc_cli_printf("%s %s\n", PACKAGE, PACKAGE_VERSION);
             return CCNC_EXIT_OK;
         default:
-            fprintf(stderr, _("Try '%s --help' for more information.\n"), PACKAGE);
+            ccnc_cli_fprintf(stderr, _("Try '%s --help' for more information.\n"), PACKAGE);
             return CCNC_EXIT_USAGE;
         }
     }
@@ -754,8 +811,8 @@ ccnc_cli_main(int argc, char **argv)
         if (strcmp(commands[i].name, name) == 0)
             cmd = &commands[i];
     if (!cmd) {
-        fprintf(stderr, _("%s: unknown command '%s'; see '%s --help'\n"), PACKAGE, name,
-                PACKAGE);
+        ccnc_cli_fprintf(stderr, _("%s: unknown command '%s'; see '%s --help'\n"), PACKAGE, name,
+                         PACKAGE);
         return CCNC_EXIT_USAGE;
     }
     if (cmd->needs_lab && ccnc_cli_load_lab(&cli) < 0)
@@ -802,25 +859,29 @@ teaming_text(const struct ccnc_teaming *t)
 static void
 print_vm_text(const struct ccnc_vm *vm)
 {
-    printf(_("VM %s  %s  %s"), vm->name, vm->uuid ? vm->uuid : "-",
-           ccnc_vm_state_to_string(vm->state));
+    ccnc_cli_printf(_("VM %s  %s  %s"), vm->name, vm->uuid ? vm->uuid : "-",
+                    ccnc_vm_state_to_string(vm->state));
     if (vm->memory_kib >= 0)
-        printf(_(", %lld MiB"), vm->memory_kib / 1024);
+        ccnc_cli_printf(_(", %lld MiB"), vm->memory_kib / 1024);
     if (vm->vcpus >= 0)
-        printf(_(", %d vCPUs"), vm->vcpus);
+        ccnc_cli_printf(_(", %d vCPUs"), vm->vcpus);
     putchar('\n');
     if (vm->n_nics == 0) {
-        puts(_("  no network interfaces and no PCI host devices"));
+        ccnc_cli_printf("%s\n", _("  no network interfaces and no PCI host devices"));
         return;
     }
-    printf("  %-18s %-8s %-17s %-11s %-12s %-18s %s\n", _("TYPE"), _("MODEL"), _("MAC"),
-           _("ROLE"), _("ALIAS"), _("SOURCE / PCI"), _("TEAMING"));
+    ccnc_cli_printf("  %-18s %-8s %-17s %-11s %-12s %-18s %s\n", _("TYPE"), _("MODEL"), _("MAC"),
+                    _("ROLE"), _("ALIAS"), _("SOURCE / PCI"), _("TEAMING"));
     for (size_t i = 0; i < vm->n_nics; i++) {
         const struct ccnc_vm_nic *n = &vm->nics[i];
         char *team = teaming_text(n->teaming);
-        printf("  %-18s %-8s %-17s %-11s %-12s %-18s %s\n", n->type ? n->type : "-",
-               n->model ? n->model : "-", n->mac ? n->mac : "-", ccnc_nic_role_to_string(n->role),
-               n->alias ? n->alias : "-", n->pci ? n->pci : n->source ? n->source : "-", team);
+        ccnc_cli_printf("  %-18s %-8s %-17s %-11s %-12s %-18s %s\n", n->type ? n->type : "-",
+                        n->model ? n->model : "-", n->mac ? n->mac : "-",
+                        ccnc_nic_role_to_string(n->role), n->alias ? n->alias : "-",
+                        n->pci      ? n->pci
+                        : n->source ? n->source
+                                    : "-",
+                        team);
         free(team);
     }
 }
@@ -828,20 +889,22 @@ print_vm_text(const struct ccnc_vm *vm)
 static void
 print_nic_text(const struct ccnc_nic *n)
 {
-    printf(_("PCI %s  %04x:%04x  %s %s\n"), n->pci, (unsigned)(n->vendor_id & 0xffff),
-           (unsigned)(n->device_id & 0xffff), n->vendor ? n->vendor : "?",
-           n->device ? n->device : "?");
-    printf(_("  driver: %s\n"), n->driver ? n->driver : _("none"));
+    ccnc_cli_printf(_("PCI %s  %04x:%04x  %s %s\n"), n->pci, (unsigned)(n->vendor_id & 0xffff),
+                    (unsigned)(n->device_id & 0xffff), n->vendor ? n->vendor : "?",
+                    n->device ? n->device : "?");
+    ccnc_cli_printf(_("  driver: %s\n"), n->driver ? n->driver : _("none"));
     if (n->iommu_group >= 0)
-        printf(_("  IOMMU group: %d\n"), n->iommu_group);
+        ccnc_cli_printf(_("  IOMMU group: %d\n"), n->iommu_group);
     if (n->is_vf)
-        printf(_("  virtual function of %s\n"), n->pf ? n->pf : "?");
+        ccnc_cli_printf(_("  virtual function of %s\n"), n->pf ? n->pf : "?");
     if (n->has_sriov) {
         if (n->sriov.total_vfs >= 0)
-            printf(_("  SR-IOV: %d of %d VFs enabled\n"), n->sriov.num_vfs, n->sriov.total_vfs);
+            ccnc_cli_printf(_("  SR-IOV: %d of %d VFs enabled\n"), n->sriov.num_vfs,
+                            n->sriov.total_vfs);
         else
-            printf(_("  SR-IOV: %d VFs enabled (the XML does not say how many are possible)\n"),
-                   n->sriov.num_vfs);
+            ccnc_cli_printf(
+                _("  SR-IOV: %d VFs enabled (the XML does not say how many are possible)\n"),
+                n->sriov.num_vfs);
     }
 }
 
@@ -862,14 +925,15 @@ cmd_inspect(struct cli *cli, int argc, char **argv)
         } else if (!path && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
             path = argv[i];
         } else {
-            fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                    argv[0], argv[i], PACKAGE);
+            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
+                             argv[0], argv[i], PACKAGE);
             return CCNC_EXIT_USAGE;
         }
     }
     if (!path) {
-        fprintf(stderr, _("%s inspect: give a file of libvirt XML, or - for standard input\n"),
-                PACKAGE);
+        ccnc_cli_fprintf(stderr,
+                         _("%s inspect: give a file of libvirt XML, or - for standard input\n"),
+                         PACKAGE);
         return CCNC_EXIT_USAGE;
     }
     /* the lab config, when given, says which NIC is the passthrough one */
@@ -879,7 +943,7 @@ cmd_inspect(struct cli *cli, int argc, char **argv)
     if (!text || ccnc_virxml_parse(strcmp(path, "-") == 0 ? "<stdin>" : path, text, len, &x,
                                    &err) < 0) {
         char *msg = ccnc_error_format(&err);
-        fprintf(stderr, "%s: %s\n", PACKAGE, msg);
+        ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, msg);
         free(msg);
         ccnc_error_clear(&err);
         free(text);
@@ -888,18 +952,19 @@ cmd_inspect(struct cli *cli, int argc, char **argv)
     if (x.kind == CCNC_VIRXML_DOMAIN)
         ccnc_vm_apply_roles(&x.vm, ccnc_lab_find_vm(cli->lab, x.vm.name));
     if (json) {
-        char *out = x.kind == CCNC_VIRXML_DOMAIN ? ccnc_json_vm(&x.vm, CCNC_JSON_PRETTY)
-                    : x.kind == CCNC_VIRXML_NODEDEV_PCI ? ccnc_json_nic(&x.nic, CCNC_JSON_PRETTY)
-                                                         : ccnc_json_link(&x.link, CCNC_JSON_PRETTY);
-        puts(out);
-        free(out);
+        char *json_text = x.kind == CCNC_VIRXML_DOMAIN ? ccnc_json_vm(&x.vm, CCNC_JSON_PRETTY)
+                          : x.kind == CCNC_VIRXML_NODEDEV_PCI
+                              ? ccnc_json_nic(&x.nic, CCNC_JSON_PRETTY)
+                              : ccnc_json_link(&x.link, CCNC_JSON_PRETTY);
+        puts(json_text);
+        free(json_text);
     } else if (x.kind == CCNC_VIRXML_DOMAIN) {
         print_vm_text(&x.vm);
     } else if (x.kind == CCNC_VIRXML_NODEDEV_PCI) {
         print_nic_text(&x.nic);
     } else {
-        printf(_("interface %s  %s  link %s\n"), x.link.name, x.link.mac ? x.link.mac : "-",
-               x.link.operstate ? x.link.operstate : "?");
+        ccnc_cli_printf(_("interface %s  %s  link %s\n"), x.link.name,
+                        x.link.mac ? x.link.mac : "-", x.link.operstate ? x.link.operstate : "?");
     }
     if (fflush(stdout) != 0)
         rc = CCNC_EXIT_FAILED;

@@ -10,6 +10,7 @@ enum {
 };
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <ccnc/lab.h>
 #include <ccnc/util.h>
@@ -56,6 +57,15 @@ int ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv);
  * on stderr; returns CCNC_EXIT_USAGE. */
 int ccnc_cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
     CCNC_PRINTF(3, 4);
+/* Text for the operator's terminal: what fmt makes, with control
+ * characters and invalid UTF-8 shown as escapes ("\x1b", see
+ * ccnc_quote_printable_lines()), so that names and errors that came from a
+ * host cannot drive the terminal; newlines stay.  Every text the commands
+ * print goes through these (tests/cli/test-cli.sh checks); JSON goes out as
+ * json-c writes it, its control characters escaped the JSON way. */
+int ccnc_cli_printf(const char *fmt, ...) CCNC_PRINTF(1, 2);
+int ccnc_cli_fprintf(FILE *f, const char *fmt, ...) CCNC_PRINTF(2, 3);
+int ccnc_cli_fputs(const char *text, FILE *f);
 /* A timer callback that quits the loop given as its data. */
 void ccnc_cli_quit_loop(void *loop);
 

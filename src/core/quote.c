@@ -2,6 +2,7 @@
  * which no character is special, so anything not plainly safe goes there. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,15 +66,87 @@ ccnc_quote_argv(const char *const *argv, size_t n)
     return line;
 }
 
+/* How many bytes at s (n of them) make one character a terminal shows as
+ * it is: a valid UTF-8 sequence (no overlong form, no surrogate, nothing
+ * past U+10FFFF) of anything but a C0 control, DEL or a C1 control.  0: the
+ * byte at s is to be escaped. */
+static size_t
+printable_span(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+
+    if (c < 0x20 || c == 0x7f)
+        return 0;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4;
+    else
+        return 0;   /* a continuation byte, or a lead byte UTF-8 never uses */
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    if ((c == 0xe0 && s[1] < 0xa0) ||       /* overlong */
+        (c == 0xed && s[1] >= 0xa0) ||      /* UTF-16 surrogates */
+        (c == 0xf0 && s[1] < 0x90) ||       /* overlong */
+        (c == 0xf4 && s[1] >= 0x90))        /* past U+10FFFF */
+        return 0;
+    if (c == 0xc2 && s[1] < 0xa0)           /* U+0080..U+009F: C1 controls (CSI is U+009B) */
+        return 0;
+    return len;
+}
+
+static char *
+printable(const char *text, bool keep_newlines)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n, cap, j = 0;
+    char *out;
+
+    if (!text)
+        return NULL;
+    n = strlen(text);
+    cap = n * 4 + 1;    /* every byte escaped at worst */
+    out = ccnc_xmalloc(cap);
+    for (size_t i = 0; i < n;) {
+        size_t span = printable_span(s + i, n - i);
+        if (span) {
+            memcpy(out + j, s + i, span);
+            j += span;
+            i += span;
+        } else if (keep_newlines && s[i] == '\n') {
+            out[j++] = '\n';
+            i++;
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            out[j++] = '\\';
+            out[j++] = 'x';
+            out[j++] = hex[s[i] >> 4];
+            out[j++] = hex[s[i] & 15];
+            i++;
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
 char *
 ccnc_quote_printable(const char *text)
 {
-    char *out = ccnc_xstrdup(text);
+    return printable(text, false);
+}
 
-    for (unsigned char *c = (unsigned char *)out; c && *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
-            *c = '?';
-    return out;
+char *
+ccnc_quote_printable_lines(const char *text)
+{
+    return printable(text, true);
 }
 
 char *

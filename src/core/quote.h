@@ -1,6 +1,8 @@
-/* Shell quoting for the command lines ccnc sends to a host's login shell:
- * every argument that comes from the config, the model or the user goes
- * through here, so that a remote shell sees it as one literal word. */
+/* Quoting for what leaves ccnc: for the command lines it sends to a host's
+ * login shell, every argument that comes from the config, the model or the
+ * user goes through here, so that a remote shell sees it as one literal
+ * word; for the operator's terminal, text that came from a host goes
+ * through here, so that it cannot drive the terminal. */
 #ifndef CCNC_QUOTE_H
 #define CCNC_QUOTE_H
 
@@ -19,10 +21,17 @@ char *ccnc_quote_argv(const char *const *argv, size_t n);
  * "/._~-" stay, every other byte is %XX.  Caller frees. */
 char *ccnc_quote_uri(const char *s);
 
-/* A copy of text from a host (stderr lines, versions, libssh's messages,
- * which may carry the server's words) safe to show on a terminal: control
- * characters, escape sequences included, become '?'.  NULL gives NULL.
+/* A copy of text from a host (names of links, bonds and VMs, errors from
+ * agents or libvirt, stderr lines, libssh's messages) that is safe to show
+ * on a terminal: every control character (C0, DEL, C1 such as U+009B, the
+ * one-byte CSI) and every byte that is not part of valid UTF-8 becomes an
+ * escape, "\x1b"; all else, printable UTF-8 included, stays as it is.  A
+ * backslash is left alone, so that quoting quoted text changes nothing
+ * (text may pass here at more than one layer); the price is that a name
+ * holding a real "\x1b" reads like one holding ESC.  NULL gives NULL.
  * Caller frees. */
 char *ccnc_quote_printable(const char *text);
+/* The same for text of several lines: '\n' stays. */
+char *ccnc_quote_printable_lines(const char *text);
 
 #endif

@@ -21,13 +21,16 @@
 #include "core/i18n.h"
 #include "core/json-get.h"
 #include "core/quote.h"
+#include "core/sha256.h"
 
 #ifndef BINDIR
 #define BINDIR "/usr/local/bin"
 #endif
 
-/* Where an uploaded agent lives, relative to the remote home directory. */
-#define AGENT_CACHE_DIR ".cache/ccnc/agent-" PACKAGE_VERSION
+/* Where an uploaded agent lives, relative to the remote home directory;
+ * the folders from AGENT_CACHE_TOP down are kept private to the user. */
+#define AGENT_CACHE_TOP ".cache/ccnc"
+#define AGENT_CACHE_DIR AGENT_CACHE_TOP "/agent-" PACKAGE_VERSION
 #define AGENT_CACHE_PATH AGENT_CACHE_DIR "/ccnc-agent"
 #define AGENT_WANT_VERSION "ccnc-agent " PACKAGE_VERSION
 #define RESTART_MS 5000
@@ -52,8 +55,9 @@ struct ccnc_agent {
     int restart_timer;
     long long next_id;
 
-    /* probe results */
-    char *arch, *cache_version, *path_version;
+    /* what the probe found, and the local agent's SHA-256 ("" unknown) */
+    struct ccnc_agent_probe found;
+    char local_sha256[CCNC_SHA256_HEX_LEN + 1];
     /* the running agent */
     char *last_stderr;
     bool hello;
@@ -88,6 +92,7 @@ struct probe_sub {
 };
 
 static void run_agent(struct ccnc_agent *a, bool from_cache);
+static void probe(struct ccnc_agent *a);
 static void on_restart(void *data);
 
 /* --- the protocol --------------------------------------------------------------- */
@@ -675,6 +680,96 @@ sh_command(const char *script)
     return ccnc_quote_argv(argv, CCNC_ARRAY_SIZE(argv));
 }
 
+/* --- what the probe says (without I/O) ----------------------------------------------- */
+
+void
+ccnc_agent_probe_init(struct ccnc_agent_probe *p)
+{
+    static const struct ccnc_agent_path unknown = { CCNC_AGENT_PATH_UNKNOWN, -1, -1 };
+
+    memset(p, 0, sizeof(*p));
+    p->uid = -1;
+    p->top = p->dir = p->bin = unknown;
+}
+
+void
+ccnc_agent_probe_clear(struct ccnc_agent_probe *p)
+{
+    free(p->arch);
+    free(p->cache_sha256);
+    free(p->path_version);
+    ccnc_agent_probe_init(p);
+}
+
+/* "none", "link", "other", or "dir|file UID MODE" (MODE in octal, as
+ * `stat -c %a` writes it). */
+static struct ccnc_agent_path
+path_parse(const char *text)
+{
+    struct ccnc_agent_path p = { CCNC_AGENT_PATH_UNKNOWN, -1, -1 };
+    char kind[8];
+    long long uid;
+    unsigned mode;
+
+    if (strcmp(text, "none") == 0)
+        p.kind = CCNC_AGENT_PATH_NONE;
+    else if (strcmp(text, "link") == 0)
+        p.kind = CCNC_AGENT_PATH_LINK;
+    else if (strcmp(text, "other") == 0)
+        p.kind = CCNC_AGENT_PATH_OTHER;
+    else if (sscanf(text, "%7s %lld %o", kind, &uid, &mode) == 3 && uid >= 0 && mode <= 07777 &&
+             (strcmp(kind, "dir") == 0 || strcmp(kind, "file") == 0)) {
+        p.kind = kind[0] == 'd' ? CCNC_AGENT_PATH_DIR : CCNC_AGENT_PATH_FILE;
+        p.uid = uid;
+        p.mode = (int)mode;
+    }
+    return p;
+}
+
+void
+ccnc_agent_probe_line(struct ccnc_agent_probe *p, const char *line)
+{
+    if (strncmp(line, "arch ", 5) == 0) {
+        ccnc_str_set(&p->arch, line + 5);
+    } else if (strncmp(line, "uid ", 4) == 0) {
+        char *end;
+        long long v = strtoll(line + 4, &end, 10);
+        p->uid = *end == '\0' && end != line + 4 && v >= 0 ? v : -1;
+    } else if (strncmp(line, "top ", 4) == 0) {
+        p->top = path_parse(line + 4);
+    } else if (strncmp(line, "dir ", 4) == 0) {
+        p->dir = path_parse(line + 4);
+    } else if (strncmp(line, "bin ", 4) == 0) {
+        p->bin = path_parse(line + 4);
+    } else if (strncmp(line, "sha256 ", 7) == 0) {
+        /* 64 hex digits, or it tells nothing */
+        const char *h = line + 7;
+        bool ok = strlen(h) == CCNC_SHA256_HEX_LEN;
+        for (size_t i = 0; ok && h[i]; i++)
+            ok = (h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f');
+        ccnc_str_set(&p->cache_sha256, ok ? h : NULL);
+    } else if (strncmp(line, "path ", 5) == 0) {
+        ccnc_str_set(&p->path_version, line + 5);
+    }
+}
+
+static bool
+private_dir(const struct ccnc_agent_path *d, long long uid)
+{
+    return d->kind == CCNC_AGENT_PATH_DIR && d->uid == uid && d->mode == 0700;
+}
+
+bool
+ccnc_agent_cache_trusted(const struct ccnc_agent_probe *p, const char *local_sha256)
+{
+    /* another user who may write the folders or the file could swap the
+     * agent between this check and its start */
+    return p->uid >= 0 && private_dir(&p->top, p->uid) && private_dir(&p->dir, p->uid) &&
+           p->bin.kind == CCNC_AGENT_PATH_FILE && p->bin.uid == p->uid &&
+           (p->bin.mode & 022) == 0 && local_sha256 && *local_sha256 && p->cache_sha256 &&
+           strcmp(p->cache_sha256, local_sha256) == 0;
+}
+
 /* --- probe ------------------------------------------------------------------------------- */
 
 static void
@@ -682,16 +777,10 @@ probe_line(void *data, const char *line, bool is_stderr)
 {
     struct ccnc_agent *a = data;
 
-    if (is_stderr) {
+    if (is_stderr)
         ccnc_str_set(&a->last_stderr, line);
-        return;
-    }
-    if (strncmp(line, "arch ", 5) == 0)
-        ccnc_str_set(&a->arch, line + 5);
-    else if (strncmp(line, "cache ", 6) == 0)
-        ccnc_str_set(&a->cache_version, line + 6);
-    else if (strncmp(line, "path ", 5) == 0)
-        ccnc_str_set(&a->path_version, line + 5);
+    else
+        ccnc_agent_probe_line(&a->found, line);
 }
 
 static void
@@ -705,8 +794,10 @@ upload_done(void *data, const struct ccnc_error *err)
         fail(a, _("%s: ccnc-agent could not be copied there: %s"), a->name, err->message);
         return;
     }
+    /* what arrived there is run only once the probe has found it to be
+     * the local agent, byte for byte */
     a->uploaded = true;
-    run_agent(a, true);
+    probe(a);
 }
 
 static void
@@ -714,6 +805,13 @@ deploy(struct ccnc_agent *a)
 {
     char *local = ccnc_agent_local_path(), *arch = NULL;
     struct ccnc_error err = { 0 };
+    struct ccnc_ssh_upload_spec spec = {
+        .local_path = local,
+        .remote_path = AGENT_CACHE_PATH,
+        .private_dir = AGENT_CACHE_TOP,
+        .uid = a->found.uid,
+        .mode = 0700,
+    };
 
     if (access(local, R_OK) != 0) {
         fail(a, _("%s has no ccnc-agent %s (looked in ~/%s and PATH), and there is none here "
@@ -723,15 +821,15 @@ deploy(struct ccnc_agent *a)
         goto cleanup;
     }
     arch = ccnc_agent_binary_arch(local);
-    if (!ccnc_agent_arch_matches(arch, a->arch)) {
+    if (!ccnc_agent_arch_matches(arch, a->found.arch)) {
         fail(a, _("%s is a %s machine, but the local ccnc-agent (%s) is built for %s; install "
-                  "ccnc-agent %s for %s there (in PATH or ~/%s)"),
-             a->name, a->arch, local, arch, PACKAGE_VERSION, a->arch, AGENT_CACHE_DIR);
+                  "ccnc-agent %s for %s in PATH there"),
+             a->name, a->found.arch, local, arch, PACKAGE_VERSION, a->found.arch);
         goto cleanup;
     }
     a->state = A_UPLOADING;
     changed(a);
-    if (ccnc_ssh_upload(a->ssh, local, AGENT_CACHE_PATH, 0700, upload_done, a, &err) < 0) {
+    if (ccnc_ssh_upload(a->ssh, &spec, upload_done, a, &err) < 0) {
         fail(a, _("%s: ccnc-agent could not be copied there: %s"), a->name, err.message);
         ccnc_error_clear(&err);
     }
@@ -754,6 +852,25 @@ on_probe_timeout(void *data)
         a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
 }
 
+/* The copy just made is not found as sent: never run it. */
+static void
+refuse_copy(struct ccnc_agent *a)
+{
+    if (!a->found.cache_sha256)
+        fail(a, _("%s: ccnc cannot check the ccnc-agent it copied to ~/%s (sha256sum did not "
+                  "run there), so it will not run it; install sha256sum (coreutils) there, or "
+                  "ccnc-agent %s in PATH"),
+             a->name, AGENT_CACHE_DIR, PACKAGE_VERSION);
+    else if (strcmp(a->found.cache_sha256, a->local_sha256) != 0)
+        fail(a, _("%s: the ccnc-agent copied to ~/%s does not match the local one (SHA-256 %s "
+                  "there, %s here); ccnc will not run it"),
+             a->name, AGENT_CACHE_DIR, a->found.cache_sha256, a->local_sha256);
+    else
+        fail(a, _("%s: the ccnc-agent copied to ~/%s is not in folders of the user's own (mode "
+                  "0700) or others may change it; ccnc will not run it"),
+             a->name, AGENT_CACHE_DIR);
+}
+
 static void
 probe_closed(void *data, int status, const struct ccnc_error *err)
 {
@@ -763,18 +880,38 @@ probe_closed(void *data, int status, const struct ccnc_error *err)
     ccnc_loop_cancel(a->loop, &a->probe_timer);
     if (a->state != A_PROBING)
         return;
-    if (err) {
+    if (err && !ccnc_ssh_is_ready(a->ssh)) {
         a->state = A_IDLE;   /* the session went away: it will start again */
         return;
     }
-    if (status != 0 || !a->arch) {
+    if (err) {
+        fail(a, _("%s: looking for ccnc-agent there failed: %s"), a->name, err->message);
+        if (!a->restart_timer)
+            a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
+        return;
+    }
+    if (status != 0 || !a->found.arch) {
         fail(a, _("%s: a plain shell command failed there (exit status %d%s%s)"), a->name,
              status, a->last_stderr ? ": " : "", a->last_stderr ? a->last_stderr : "");
         return;
     }
-    if (a->cache_version && strcmp(a->cache_version, AGENT_WANT_VERSION) == 0 && !a->uploaded)
+    /* The cached agent runs only if it is the local one byte for byte, in
+     * folders nobody else may change; an agent in PATH is the host's own
+     * installation, trusted like its sh and sha256sum.  Else ours is
+     * copied (once) and must then be found as it was sent. */
+    if (!a->uploaded) {
+        char *local = ccnc_agent_local_path();
+        struct ccnc_error unread = { 0 };
+        if (ccnc_sha256_file_hex(local, a->local_sha256, &unread) < 0)
+            a->local_sha256[0] = '\0';   /* then the cache cannot be trusted */
+        ccnc_error_clear(&unread);
+        free(local);
+    }
+    if (ccnc_agent_cache_trusted(&a->found, a->local_sha256))
         run_agent(a, true);
-    else if (a->path_version && strcmp(a->path_version, AGENT_WANT_VERSION) == 0)
+    else if (a->uploaded)
+        refuse_copy(a);
+    else if (a->found.path_version && strcmp(a->found.path_version, AGENT_WANT_VERSION) == 0)
         run_agent(a, false);
     else
         deploy(a);
@@ -785,24 +922,38 @@ probe(struct ccnc_agent *a)
 {
     static const struct ccnc_ssh_exec_callbacks cb = { probe_line, probe_closed };
     struct ccnc_error err = { 0 };
+    char *top = ccnc_quote_word(AGENT_CACHE_TOP);
     char *dir = ccnc_quote_word(AGENT_CACHE_DIR);
+    /* It reads and never runs what is in the cache: the agent there runs
+     * only after its content has been checked. */
     char *script = ccnc_xasprintf(
+        "t=\"$HOME\"/%s\n"
         "d=\"$HOME\"/%s\n"
+        "st() {\n"
+        "  if [ -L \"$1\" ]; then echo link\n"
+        "  elif [ -d \"$1\" ]; then echo \"dir $(stat -c '%%u %%a' \"$1\")\"\n"
+        "  elif [ -f \"$1\" ]; then echo \"file $(stat -c '%%u %%a' \"$1\")\"\n"
+        "  elif [ -e \"$1\" ]; then echo other\n"
+        "  else echo none; fi\n"
+        "}\n"
         "echo \"arch $(uname -m)\"\n"
-        "if [ -x \"$d/ccnc-agent\" ]; then\n"
-        "  echo \"cache $(\"$d/ccnc-agent\" --version 2>/dev/null | head -n 1)\"\n"
+        "echo \"uid $(id -u)\"\n"
+        "echo \"top $(st \"$t\")\"\n"
+        "echo \"dir $(st \"$d\")\"\n"
+        "echo \"bin $(st \"$d/ccnc-agent\")\"\n"
+        "if [ -f \"$d/ccnc-agent\" ] && [ ! -L \"$d/ccnc-agent\" ]; then\n"
+        "  set -- $(sha256sum <\"$d/ccnc-agent\" 2>/dev/null)\n"
+        "  echo \"sha256 $1\"\n"
         "fi\n"
         "if command -v ccnc-agent >/dev/null 2>&1; then\n"
         "  echo \"path $(ccnc-agent --version 2>/dev/null | head -n 1)\"\n"
         "fi\n",
-        dir);
+        top, dir);
     char *cmd = sh_command(script);
 
-    free(a->arch);
-    free(a->cache_version);
-    free(a->path_version);
+    ccnc_agent_probe_clear(&a->found);
     free(a->last_stderr);
-    a->arch = a->cache_version = a->path_version = a->last_stderr = NULL;
+    a->last_stderr = NULL;
     a->state = A_PROBING;
     a->exec = ccnc_ssh_exec_start(a->ssh, cmd, &cb, a, &err);
     if (!a->exec && a->state == A_PROBING) {
@@ -815,6 +966,7 @@ probe(struct ccnc_agent *a)
     free(cmd);
     free(script);
     free(dir);
+    free(top);
 }
 
 /* --- the running agent ---------------------------------------------------------------- */
@@ -949,8 +1101,11 @@ agent_closed(void *data, int status, const struct ccnc_error *err)
     }
     if (a->state == A_FAILED)
         return;
-    fail(a, _("ccnc-agent on %s ended (exit status %d)%s%s"), a->name, status,
-         a->last_stderr ? ": " : "", a->last_stderr ? a->last_stderr : "");
+    if (err)   /* the channel broke, or the agent sent what ccnc will not read */
+        fail(a, _("the link to ccnc-agent on %s was closed: %s"), a->name, err->message);
+    else
+        fail(a, _("ccnc-agent on %s ended (exit status %d)%s%s"), a->name, status,
+             a->last_stderr ? ": " : "", a->last_stderr ? a->last_stderr : "");
     a->restart_timer = ccnc_loop_add_timer(a->loop, RESTART_MS, false, on_restart, a);
 }
 
@@ -1014,6 +1169,7 @@ ccnc_agent_new(struct ccnc_loop *loop, struct ccnc_ssh *ssh, const char *name,
     struct ccnc_agent *a = ccnc_xcalloc(1, sizeof(*a));
 
     a->step_timeout_ms = step_timeout_ms > 0 ? step_timeout_ms : 10000;
+    ccnc_agent_probe_init(&a->found);
     a->loop = loop;
     a->ssh = ssh;
     a->name = ccnc_xstrdup(name);
@@ -1037,9 +1193,7 @@ ccnc_agent_free(struct ccnc_agent *a)
     ccnc_error_clear(&a->err);
     free(a->name);
     free(a->version);
-    free(a->arch);
-    free(a->cache_version);
-    free(a->path_version);
+    ccnc_agent_probe_clear(&a->found);
     free(a->last_stderr);
     free(a);
 }

@@ -126,6 +126,49 @@ char *ccnc_agent_request_line(long long id, enum ccnc_agent_op op);
 char *ccnc_agent_probe_start_line(long long id, const char *target, int rate_hz,
                                   int max_duration_s);
 char *ccnc_agent_probe_stop_line(long long id, int probe);
+/* What the probe found at a path of the host (see
+ * ccnc_agent_probe_line()). */
+enum ccnc_agent_path_kind {
+    CCNC_AGENT_PATH_UNKNOWN,   /* not said */
+    CCNC_AGENT_PATH_NONE,      /* nothing there */
+    CCNC_AGENT_PATH_LINK,      /* a symbolic link */
+    CCNC_AGENT_PATH_DIR,
+    CCNC_AGENT_PATH_FILE,      /* a regular file */
+    CCNC_AGENT_PATH_OTHER,
+};
+
+struct ccnc_agent_path {
+    enum ccnc_agent_path_kind kind;
+    long long uid;             /* folders and files: the owner; else -1 */
+    int mode;                  /* folders and files: the permission bits; else -1 */
+};
+
+/* What the probe says of the host, a line each:
+ *   arch x86_64            `uname -m`
+ *   uid 1000               `id -u`
+ *   top dir 1000 700       ~/.cache/ccnc: none | link | other | dir|file UID MODE
+ *   dir dir 1000 700       ~/.cache/ccnc/agent-VERSION, the same
+ *   bin file 1000 700      the agent in it, the same
+ *   sha256 HEX             that agent's content, if a regular file (sha256sum)
+ *   path ccnc-agent 0.1.0  `ccnc-agent --version` of one in PATH */
+struct ccnc_agent_probe {
+    char *arch;
+    long long uid;             /* -1 unknown */
+    struct ccnc_agent_path top, dir, bin;
+    char *cache_sha256;
+    char *path_version;
+};
+
+void ccnc_agent_probe_init(struct ccnc_agent_probe *p);
+/* Take one line of the probe's output (others are ignored). */
+void ccnc_agent_probe_line(struct ccnc_agent_probe *p, const char *line);
+void ccnc_agent_probe_clear(struct ccnc_agent_probe *p);
+/* Whether the cached agent may run: both folders real folders of the
+ * user's own with mode 0700, the agent a regular file of the user's own
+ * that nobody else may write, and its SHA-256 local_sha256 (the local
+ * agent's; NULL: unknown, and then it may not). */
+bool ccnc_agent_cache_trusted(const struct ccnc_agent_probe *p, const char *local_sha256);
+
 /* The architecture a local program is built for, as `uname -m` names it
  * ("x86_64"), NULL for a script (any), "unknown" when unreadable.  Caller
  * frees. */

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,11 +31,16 @@
 #include <ccnc/util.h>
 
 #include "core/i18n.h"
+#include "core/linebuf.h"
 #include "core/quote.h"
 #include "engine/transport-ssh.h"
 
 #define BACKOFF_MAX_S 30
-#define LINE_MAX_BYTES (16 * 1024 * 1024)
+/* The longest line a remote command may send.  The agent's longest is its
+ * inventory: one of 128 VFs and 200 links is about 91 KB.  1 MiB leaves
+ * room for ten times that, and a host that sends an endless line costs
+ * the console at most this much memory before its channel is closed. */
+#define LINE_MAX_BYTES (1024 * 1024)
 
 enum phase {
     P_IDLE,        /* not started, or waiting for a retry */
@@ -47,11 +54,6 @@ enum phase {
 
 enum exec_state { X_OPEN, X_EXEC, X_RUN, X_DONE };
 
-struct linebuf {
-    char *buf;
-    size_t n, cap;
-};
-
 struct ccnc_ssh_exec {
     struct ccnc_ssh *s;
     struct ccnc_ssh_exec *next;
@@ -61,7 +63,7 @@ struct ccnc_ssh_exec {
     char *cmd;
     struct ccnc_ssh_exec_callbacks cb;
     void *data;
-    struct linebuf out, err;
+    struct ccnc_linebuf out, err;
     char *wbuf;
     size_t n_w;
     long long deadline_ms;
@@ -69,7 +71,8 @@ struct ccnc_ssh_exec {
 
 struct upload {
     struct ccnc_ssh *s;
-    char *local, *remote;
+    char *local, *remote, *private_dir;
+    long long uid;
     int mode;
     ccnc_ssh_upload_cb cb;
     void *data;
@@ -94,6 +97,7 @@ struct ccnc_ssh {
     enum phase phase;
     int auth_step;
     bool passphrase_needed;
+    bool nodump;           /* holds the process undumpable (see nodump_hold) */
 
     enum ccnc_conn_state conn;
     struct ccnc_error err;
@@ -137,6 +141,39 @@ ssh_dir(void)
     return home && *home ? ccnc_xasprintf("%s/.ssh", home) : NULL;
 }
 
+/* While the console asks for a passphrase or holds a key decrypted with
+ * one, the process is not dumpable (PR_SET_DUMPABLE 0): no core file can
+ * carry the key, and other processes of the same user can neither attach
+ * to it nor read its memory through /proc.  Sessions share the setting:
+ * the first to need it saves what it was, the last to let go of it
+ * restores that.  Only the loop's thread. */
+static int nodump_holders;
+static int nodump_before = -1;
+
+static void
+nodump_hold(struct ccnc_ssh *s)
+{
+    if (s->nodump)
+        return;
+    s->nodump = true;
+    if (nodump_holders++ == 0) {
+        nodump_before = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
+}
+
+static void
+nodump_release(struct ccnc_ssh *s)
+{
+    if (!s->nodump)
+        return;
+    s->nodump = false;
+    /* only 0 and 1 can be set; a process that was not plainly dumpable
+     * stays as it is now */
+    if (--nodump_holders == 0 && nodump_before == 1)
+        prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
 /* libssh asks here for a key's passphrase: ccnc never has one to give
  * (the console will ask the operator later); remember that it was asked. */
 static int
@@ -160,8 +197,8 @@ exec_free(struct ccnc_ssh_exec *x)
         ssh_channel_free(x->ch);
     }
     free(x->cmd);
-    free(x->out.buf);
-    free(x->err.buf);
+    ccnc_linebuf_clear(&x->out);
+    ccnc_linebuf_clear(&x->err);
     free(x->wbuf);
     free(x);
 }
@@ -659,6 +696,8 @@ auth_refused(struct ccnc_ssh *s)
 static void
 ask_passphrase(struct ccnc_ssh *s)
 {
+    /* the operator's passphrase, then the key it opens, will be here */
+    nodump_hold(s);
     ccnc_loop_cancel(s->loop, &s->deadline_timer);
     ccnc_loop_cancel(s->loop, &s->fd_watch);
     s->phase = P_PASSPHRASE;
@@ -794,32 +833,33 @@ exec_fail(struct ccnc_ssh_exec *x, const char *what)
     ccnc_error_clear(&e);
 }
 
+struct line_to {
+    struct ccnc_ssh_exec *x;
+    bool is_stderr;
+};
+
+static bool
+line_to_caller(void *data, char *line, size_t len)
+{
+    struct line_to *to = data;
+
+    (void)len;
+    if (to->x->cb.line)
+        to->x->cb.line(to->x->data, line, to->is_stderr);
+    return !to->x->dead;
+}
+
 static void
-lines_feed(struct ccnc_ssh_exec *x, struct linebuf *lb, const char *buf, size_t n,
+lines_feed(struct ccnc_ssh_exec *x, struct ccnc_linebuf *lb, const char *buf, size_t n,
            bool is_stderr)
 {
-    size_t start = 0;
+    struct line_to to = { x, is_stderr };
 
-    if (lb->n + n + 1 > lb->cap) {
-        lb->cap = (lb->n + n + 1) * 2;
-        lb->buf = ccnc_xrealloc(lb->buf, lb->cap);
-    }
-    memcpy(lb->buf + lb->n, buf, n);
-    lb->n += n;
-    for (size_t i = 0; i < lb->n && !x->dead; i++) {
-        if (lb->buf[i] != '\n')
-            continue;
-        lb->buf[i] = '\0';
-        if (x->cb.line)
-            x->cb.line(x->data, lb->buf + start, is_stderr);
-        start = i + 1;
-    }
-    memmove(lb->buf, lb->buf + start, lb->n - start);
-    lb->n -= start;
-    if (lb->n > LINE_MAX_BYTES && !x->dead) {
+    if (ccnc_linebuf_feed(lb, buf, n, line_to_caller, &to) < 0 && !x->dead) {
         struct ccnc_error e = { 0 };
-        ccnc_error_set(&e, CCNC_ERR_PARSE, _("%s: a line of more than %d bytes came from the "
-                                             "remote command"), x->s->name, LINE_MAX_BYTES);
+        ccnc_error_set(&e, CCNC_ERR_PARSE, _("%s: the remote command sent a line of more than "
+                                             "%d bytes; its channel was closed"),
+                       x->s->name, LINE_MAX_BYTES);
         exec_finish(x, -1, &e);
         ccnc_error_clear(&e);
     }
@@ -887,10 +927,11 @@ step_exec(struct ccnc_ssh_exec *x)
                 return;   /* the exit status usually follows at once */
         }
         /* a last line without '\n' */
-        if (x->out.n && x->cb.line) {
-            x->out.buf[x->out.n] = '\0';
-            x->out.n = 0;
-            x->cb.line(x->data, x->out.buf, false);
+        {
+            size_t len;
+            char *rest = ccnc_linebuf_rest(&x->out, &len);
+            if (rest && x->cb.line)
+                x->cb.line(x->data, rest, false);
         }
         if (!x->dead)
             exec_finish(x, status, NULL);
@@ -1014,6 +1055,7 @@ ccnc_ssh_free(struct ccnc_ssh *s)
     ccnc_error_clear(&s->lose_err);
     if (s->unlocked)
         ssh_key_free(s->unlocked);
+    nodump_release(s);
     free(s->fingerprint);
     free(s->name);
     free(s->address);
@@ -1057,7 +1099,10 @@ ccnc_ssh_answer_passphrase(struct ccnc_ssh *s, const char *passphrase)
 
     if (!s->passphrase_question || s->phase != P_PASSPHRASE || !s->identity)
         return -1;
-    /* the passphrase is used here and nowhere kept; the caller wipes it */
+    /* the passphrase is used here and nowhere kept; the caller wipes it.
+     * The decrypted key is kept for logging in again: undumpable until
+     * the session is freed. */
+    nodump_hold(s);
     if (ssh_pki_import_privkey_file(s->identity, passphrase, NULL, NULL, &key) != SSH_OK) {
         ccnc_error_set(&s->err, CCNC_ERR_AUTH,
                        _("%s: that is not the passphrase of %s; try again"), s->name,
@@ -1191,6 +1236,7 @@ ccnc_ssh_exec_start(struct ccnc_ssh *s, const char *cmdline,
     x->cb = *cb;
     x->data = data;
     x->deadline_ms = ccnc_now_mono_ms() + s->step_timeout_ms;
+    x->out.max = x->err.max = LINE_MAX_BYTES;
     x->next = s->execs;
     s->execs = x;
     if (s->pumping)
@@ -1234,6 +1280,69 @@ upload_fail(struct upload *u, sftp_session sftp, const char *what, const char *p
                           u->s->name, what, path, ssh_get_error(u->s->session), code);
 }
 
+/* Whether dir (a folder on the way to the file) is private_dir or below it. */
+static bool
+upload_is_private(const struct upload *u, const char *dir)
+{
+    size_t n = u->private_dir ? strlen(u->private_dir) : 0;
+
+    return n && strncmp(dir, u->private_dir, n) == 0 && (dir[n] == '\0' || dir[n] == '/');
+}
+
+/* A private folder must be a real folder (not a symbolic link, which could
+ * send the file anywhere) of the user's own, mode 0700.  A wider mode of
+ * the user's own folder is narrowed (what lies in it is checked anyway:
+ * the file is written under a new name and the agent's content is checked
+ * before it runs); another owner's folder is refused. */
+static int
+upload_check_private(struct upload *u, sftp_session sftp, const char *dir)
+{
+    sftp_attributes a = sftp_lstat(sftp, dir);
+    int rc = 0;
+
+    if (!a)
+        return upload_fail(u, sftp, _("look at the folder"), dir);
+    if (a->type == SSH_FILEXFER_TYPE_SYMLINK)
+        rc = ccnc_error_set(&u->err, CCNC_ERR_IO,
+                            _("%s: ~/%s is a symbolic link; ccnc keeps its agent only in a real "
+                              "folder of its own and copies nothing there (remove the link)"),
+                            u->s->name, dir);
+    else if (a->type != SSH_FILEXFER_TYPE_DIRECTORY)
+        rc = ccnc_error_set(&u->err, CCNC_ERR_IO,
+                            _("%s: ~/%s is not a folder; ccnc copies nothing there (remove it)"),
+                            u->s->name, dir);
+    else if (!(a->flags & SSH_FILEXFER_ATTR_UIDGID) || !(a->flags & SSH_FILEXFER_ATTR_PERMISSIONS) ||
+             u->uid < 0)
+        rc = ccnc_error_set(&u->err, CCNC_ERR_IO,
+                            _("%s: the SFTP server does not say who owns ~/%s; ccnc copies "
+                              "nothing there"),
+                            u->s->name, dir);
+    else if ((long long)a->uid != u->uid)
+        rc = ccnc_error_set(&u->err, CCNC_ERR_IO,
+                            _("%s: ~/%s belongs to uid %lu, not to uid %lld, the user ccnc logs "
+                              "in as; ccnc copies nothing there (remove the folder, or give it "
+                              "to that user with mode 0700)"),
+                            u->s->name, dir, (unsigned long)a->uid, u->uid);
+    else if ((a->permissions & 07777) != 0700) {
+        unsigned mode = a->permissions & 07777;
+        sftp_attributes_free(a);
+        a = NULL;
+        if (sftp_chmod(sftp, dir, 0700) != 0)
+            return upload_fail(u, sftp, _("set the mode of"), dir);
+        a = sftp_lstat(sftp, dir);
+        if (!a || a->type != SSH_FILEXFER_TYPE_DIRECTORY || (long long)a->uid != u->uid ||
+            (a->permissions & 07777) != 0700)
+            rc = ccnc_error_set(&u->err, CCNC_ERR_IO,
+                                _("%s: ~/%s had mode %04o and could not be made private (mode "
+                                  "0700); ccnc copies nothing there"),
+                                u->s->name, dir, mode);
+    }
+    sftp_attributes_free(a);
+    return rc;
+}
+
+/* Make the folders on the way to the file (mode 0700), and check the
+ * private ones whether made here or found. */
 static int
 upload_mkdirs(struct upload *u, sftp_session sftp)
 {
@@ -1243,16 +1352,147 @@ upload_mkdirs(struct upload *u, sftp_session sftp)
     for (char *p = strchr(dir + 1, '/'); p && rc == 0; p = strchr(p + 1, '/')) {
         sftp_attributes a;
         *p = '\0';
-        if (sftp_mkdir(sftp, dir, 0700) != 0) {
+        if (sftp_mkdir(sftp, dir, 0700) != 0 && !upload_is_private(u, dir)) {
             a = sftp_stat(sftp, dir);
             if (!a || a->type != SSH_FILEXFER_TYPE_DIRECTORY)
                 rc = upload_fail(u, sftp, _("make the folder"), dir);
             sftp_attributes_free(a);
         }
+        if (rc == 0 && upload_is_private(u, dir))
+            rc = upload_check_private(u, sftp, dir);
         *p = '/';
     }
     free(dir);
     return rc;
+}
+
+/* A name for the new file beside the old one that nobody can have
+ * guessed: "ccnc-agent.1f0c...e2.new". */
+static char *
+upload_temp_name(const char *remote)
+{
+    unsigned char r[8];
+    char hex[sizeof(r) * 2 + 1];
+
+    if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+        /* no entropy to be had: still unique enough, and O_EXCL refuses a
+         * name that exists */
+        unsigned long long t = (unsigned long long)ccnc_now_mono_ms() ^
+                               ((unsigned long long)getpid() << 32);
+        memcpy(r, &t, sizeof(r));
+    }
+    for (size_t i = 0; i < sizeof(r); i++)
+        snprintf(hex + 2 * i, 3, "%02x", r[i]);
+    return ccnc_xasprintf("%s.%s.new", remote, hex);
+}
+
+#if LIBSSH_VERSION_INT < SSH_VERSION_INT(0, 11, 0)
+/* Big-endian integers and SFTP strings into a request. */
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static size_t
+put_string(unsigned char *p, const char *str)
+{
+    size_t n = strlen(str);
+
+    put_u32(p, (uint32_t)n);
+    memcpy(p + 4, str, n);
+    return 4 + n;
+}
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int
+channel_read_all(ssh_channel ch, unsigned char *buf, size_t n)
+{
+    for (size_t got = 0; got < n;) {
+        int r = ssh_channel_read(ch, buf + got, (uint32_t)(n - got), 0);
+        if (r <= 0)
+            return -1;   /* an error, the end, or SSH_OPTIONS_TIMEOUT passed */
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* OpenSSH's posix-rename@openssh.com: rename(2) on the server, which puts
+ * the new file in the old one's place in one step.  SFTP 3's own RENAME
+ * refuses an existing target, and libssh 0.10 has no call for the
+ * extension (0.11's sftp_rename() uses it by itself), so the request is
+ * made here: EXTENDED(200) id "posix-rename@openssh.com" from to; the
+ * server answers STATUS(101) id code.  libssh's blocking calls have
+ * read every answer before they return, so nothing else is on the way. */
+static int
+sftp_posix_rename(sftp_session sftp, const char *from, const char *to)
+{
+    static const char ext[] = "posix-rename@openssh.com";
+    size_t len = 1 + 4 + (4 + strlen(ext)) + (4 + strlen(from)) + (4 + strlen(to));
+    unsigned char *req = ccnc_xmalloc(4 + len), head[9], *rest = NULL;
+    uint32_t id = ++sftp->id_counter, rlen;
+    size_t at = 0;
+    int rc = -1;
+
+    put_u32(req, (uint32_t)len);
+    req[4] = SSH_FXP_EXTENDED;
+    put_u32(req + 5, id);
+    at = 9;
+    at += put_string(req + at, ext);
+    at += put_string(req + at, from);
+    at += put_string(req + at, to);
+    if (ssh_channel_write(sftp->channel, req, (uint32_t)at) != (int)at)
+        goto cleanup;
+    /* length, type, id; then the status code and two strings */
+    if (channel_read_all(sftp->channel, head, sizeof(head)) < 0)
+        goto cleanup;
+    rlen = get_u32(head);
+    if (rlen < 5 + 4 || rlen > 65536 || head[4] != SSH_FXP_STATUS || get_u32(head + 5) != id)
+        goto cleanup;
+    rest = ccnc_xmalloc(rlen - 5);
+    if (channel_read_all(sftp->channel, rest, rlen - 5) < 0)
+        goto cleanup;
+    rc = get_u32(rest) == SSH_FX_OK ? 0 : -1;
+
+cleanup:
+    free(rest);
+    free(req);
+    return rc;
+}
+#endif
+
+/* Put the new file in place of the old one in one step, so that whoever
+ * looks finds the old file or the new one, never none or half of one. */
+static int
+upload_rename(struct upload *u, sftp_session sftp, const char *tmp)
+{
+#if LIBSSH_VERSION_INT >= SSH_VERSION_INT(0, 11, 0)
+    if (sftp_extension_supported(sftp, "posix-rename@openssh.com", "1") &&
+        sftp_rename(sftp, tmp, u->remote) == 0)
+        return 0;
+#else
+    if (sftp_extension_supported(sftp, "posix-rename@openssh.com", "1")) {
+        if (sftp_posix_rename(sftp, tmp, u->remote) == 0)
+            return 0;
+        return upload_fail(u, sftp, _("rename"), tmp);
+    }
+#endif
+    /* a server without the extension: its RENAME does not replace, so the
+     * old file goes first (the agent's content is checked before it runs) */
+    if (sftp_rename(sftp, tmp, u->remote) == 0)
+        return 0;
+    sftp_unlink(sftp, u->remote);
+    if (sftp_rename(sftp, tmp, u->remote) == 0)
+        return 0;
+    return upload_fail(u, sftp, _("rename"), tmp);
 }
 
 static void *
@@ -1261,7 +1501,8 @@ upload_thread(void *arg)
     struct upload *u = arg;
     sftp_session sftp = NULL;
     sftp_file f = NULL;
-    char *tmp = ccnc_xasprintf("%s.tmp", u->remote);
+    char *tmp = upload_temp_name(u->remote);
+    bool made = false;
     char buf[32768];
     int fd = open(u->local, O_RDONLY | O_CLOEXEC);
     ssize_t n;
@@ -1280,11 +1521,14 @@ upload_thread(void *arg)
     }
     if (upload_mkdirs(u, sftp) < 0)
         goto cleanup;
-    f = sftp_open(sftp, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+    /* a new name, made here and nowhere else: O_EXCL follows no link and
+     * opens no file that exists */
+    f = sftp_open(sftp, tmp, O_WRONLY | O_CREAT | O_EXCL, 0700);
     if (!f) {
         upload_fail(u, sftp, _("create"), tmp);
         goto cleanup;
     }
+    made = true;
     while ((n = read(fd, buf, sizeof(buf))) > 0) {
         if (sftp_write(f, buf, (size_t)n) != n) {
             upload_fail(u, sftp, _("write"), tmp);
@@ -1306,13 +1550,14 @@ upload_thread(void *arg)
         upload_fail(u, sftp, _("set the mode of"), tmp);
         goto cleanup;
     }
-    sftp_unlink(sftp, u->remote);
-    if (sftp_rename(sftp, tmp, u->remote) != 0)
-        upload_fail(u, sftp, _("rename"), tmp);
+    if (upload_rename(u, sftp, tmp) == 0)
+        made = false;
 
 cleanup:
     if (f)
         sftp_close(f);
+    if (made && sftp)
+        sftp_unlink(sftp, tmp);   /* no half-copied file is left behind */
     if (sftp)
         sftp_free(sftp);
     if (fd >= 0)
@@ -1344,6 +1589,7 @@ upload_free(struct upload *u)
     ccnc_error_clear(&u->err);
     free(u->local);
     free(u->remote);
+    free(u->private_dir);
     free(u);
 }
 
@@ -1367,7 +1613,7 @@ on_upload_done(void *data)
 }
 
 int
-ccnc_ssh_upload(struct ccnc_ssh *s, const char *local_path, const char *remote_path, int mode,
+ccnc_ssh_upload(struct ccnc_ssh *s, const struct ccnc_ssh_upload_spec *spec,
                 ccnc_ssh_upload_cb cb, void *data, struct ccnc_error *err)
 {
     struct upload *u;
@@ -1377,9 +1623,11 @@ ccnc_ssh_upload(struct ccnc_ssh *s, const char *local_path, const char *remote_p
                               s->name);
     u = ccnc_xcalloc(1, sizeof(*u));
     u->s = s;
-    u->local = ccnc_xstrdup(local_path);
-    u->remote = ccnc_xstrdup(remote_path);
-    u->mode = mode;
+    u->local = ccnc_xstrdup(spec->local_path);
+    u->remote = ccnc_xstrdup(spec->remote_path);
+    u->private_dir = ccnc_xstrdup(spec->private_dir);
+    u->uid = spec->uid;
+    u->mode = spec->mode;
     u->cb = cb;
     u->data = data;
     s->upload = u;

@@ -108,12 +108,25 @@ void ccnc_ssh_exec_close(struct ccnc_ssh_exec *x);
 /* Called on the loop's thread when the upload ended (err NULL: success). */
 typedef void (*ccnc_ssh_upload_cb)(void *data, const struct ccnc_error *err);
 
-/* Copy local_path to remote_path (relative to the remote home directory,
- * its parent directories made with mode 0700) with the given mode, by way
- * of a temporary name.  libssh's SFTP only works blocking, so it runs in a
- * worker thread that owns the session meanwhile; every wait is bounded.
- * Returns -1 and fills err when it cannot start. */
-int ccnc_ssh_upload(struct ccnc_ssh *ssh, const char *local_path, const char *remote_path,
-                    int mode, ccnc_ssh_upload_cb cb, void *data, struct ccnc_error *err);
+struct ccnc_ssh_upload_spec {
+    const char *local_path;
+    const char *remote_path;   /* relative to the remote home directory */
+    /* A folder on remote_path's way (".cache/ccnc"), or NULL: it and each
+     * folder below it must be a real folder (no symbolic link) owned by
+     * uid; a wider mode than 0700 is narrowed, anything else is refused. */
+    const char *private_dir;
+    long long uid;             /* the remote user's, as `id -u` says; -1 unknown */
+    int mode;                  /* the file's */
+};
+
+/* Copy spec->local_path to spec->remote_path (its missing parent folders
+ * made with mode 0700) with spec->mode: written under a new random name
+ * created exclusively beside it, then renamed over it in one step
+ * (posix-rename@openssh.com where the server has it), never leaving a
+ * partial file.  libssh's SFTP only works blocking, so it runs in a worker
+ * thread that owns the session meanwhile; every wait is bounded.  Returns
+ * -1 and fills err when it cannot start. */
+int ccnc_ssh_upload(struct ccnc_ssh *ssh, const struct ccnc_ssh_upload_spec *spec,
+                    ccnc_ssh_upload_cb cb, void *data, struct ccnc_error *err);
 
 #endif

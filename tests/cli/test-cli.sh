@@ -227,6 +227,43 @@ want = open(sys.argv[2]).read().split()
 assert got == want, got
 PY
 
+# Text from hosts is shown with its control characters and invalid UTF-8
+# as escapes: a run file whose VM name and aborter hold escape sequences
+# (a host's VM name, another workstation's name), and a VM whose name holds U+009B, the one-byte
+# CSI (libvirt's test driver allows it; XML forbids ESC itself).
+mkdir -p "$tmp/hostile/ccnc/runs"
+printf '%s\n' '{"type":"run","t_ms":1764068400000,"version":1,"kind":"detach","vm":"vm\u001b[2J9","source":"sys1","destination":"sys2"}' \
+    '{"type":"abort","t_ms":1764068401000,"who":"\u001b]0;owned\u0007root@ws"}' \
+    >"$tmp/hostile/ccnc/runs/20261125-150000-vm9-detach.jsonl"
+XDG_STATE_HOME=$tmp/hostile "$ccnc" runs >"$tmp/hostile.txt" 2>&1
+if grep -qF 'vm\x1b[2J9' "$tmp/hostile.txt" && grep -qF 'stopped by the operator: \x1b]0;owned\x07root@ws' "$tmp/hostile.txt" &&
+   ! LC_ALL=C grep -q "$(printf '\033')" "$tmp/hostile.txt"; then ok; else
+    fail "runs: escape sequences from a run file reach the terminal"; od -c "$tmp/hostile.txt" | sed 's/^/  | /'
+fi
+cat >"$tmp/hostile-node.xml" <<'XML'
+<node>
+  <domain type='test'>
+    <name>vm&#x9b;2Jx</name>
+    <memory>65536</memory>
+    <vcpu>1</vcpu>
+    <os><type>hvm</type></os>
+  </domain>
+</node>
+XML
+printf '[host t]\naddress = localhost\nuser = root\nrole = hypervisor\nlibvirt_uri = test://%s\n' \
+    "$tmp/hostile-node.xml" >"$tmp/hostile.conf"
+XDG_STATE_HOME=$tmp/hostile "$ccnc" -c "$tmp/hostile.conf" status --wait 20 >"$tmp/hostile-status.txt" 2>&1
+if grep -qF 'Also on t: vm\xc2\x9b2Jx (running' "$tmp/hostile-status.txt" &&
+   ! LC_ALL=C grep -q "$(printf '\302\233')" "$tmp/hostile-status.txt"; then ok; else
+    fail "status: a C1 control in a VM's name reaches the terminal"; sed 's/^/  | /' "$tmp/hostile-status.txt"
+fi
+# ... and no command can forget it: the CLI prints text only through
+# ccnc_cli_printf() and its kin (JSON as json-c writes it)
+if grep -nE '(^|[^_a-z0-9])(v?f?printf|fputs|fwrite|puts|putchar)\(' "$top_srcdir"/src/cli/*.c |
+   grep -vE 'puts\(json|putchar\(.\\n.\)|fputs\(safe, f\)'; then
+    fail "src/cli prints text without ccnc_cli_printf() (above)"
+else ok; fi
+
 # --replay: a run file for the console; it needs a terminal like the console.
 expect 2 '\-\-speed takes a number' -- "$ccnc" --replay "$r2" --speed 0
 expect 2 'needs a terminal' -- "$ccnc" --replay "$r2"

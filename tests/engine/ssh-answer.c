@@ -3,8 +3,11 @@
  * no through ccnc_engine_answer_hostkey) or its identity's passphrase
  * (answer with each line of standard input in turn, through
  * ccnc_engine_answer_passphrase), as the console would, and print what the
- * host part says before and after. */
+ * host part says before and after; for the passphrase, also whether the
+ * process may be dumped (PR_GET_DUMPABLE) at each step. */
 #include "config.h"
+
+#include <sys/prctl.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +68,12 @@ show(struct ccnc_engine *e, const char *name, const char *when)
     ccnc_snapshot_unref(snap);
 }
 
+static void
+show_dumpable(const char *when)
+{
+    printf("dumpable %s %d\n", when, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+}
+
 /* Answer the passphrase question with each line of standard input. */
 static int
 passphrases(const char *conf, const char *name)
@@ -76,6 +85,7 @@ passphrases(const char *conf, const char *name)
 
     if (!lab)
         return 2;
+    show_dumpable("before");
     e = ccnc_engine_new(lab);
     /* the SSH side alone: these hosts have no libvirtd, and libvirt's
      * ssh children would only add noise (and, under ASan, forks that hang) */
@@ -88,6 +98,7 @@ passphrases(const char *conf, const char *name)
             break;
         }
         show(e, name, "asked");
+        show_dumpable("asked");
         if (ccnc_engine_answer_passphrase(e, name, line) != 0) {
             printf("answer refused\n");
             break;
@@ -100,7 +111,9 @@ passphrases(const char *conf, const char *name)
     if (wait_for(e, name, 10000, live))
         rc = 0;
     show(e, name, "answered");
+    show_dumpable("answered");
     ccnc_engine_free(e);
+    show_dumpable("after");
     ccnc_lab_unref(lab);
     return rc;
 }

@@ -225,6 +225,90 @@ START_TEST(test_proto_arch)
 }
 END_TEST
 
+/* The probe's lines, and when the cached agent may run: only the local
+ * agent's bytes, in folders of the user's own that nobody else may change. */
+#define SHA_A "2f8b5bcd1c7cb1b3b1f14aa1c2a9d7b1f1a7c0d8e9f00112233445566778899a"
+#define SHA_B "0000000000000000000000000000000000000000000000000000000000000000"
+
+static const struct {
+    const char *lines[8];
+    bool trusted;
+} cache_cases[] = {
+    { { "uid 1000", "top dir 1000 700", "dir dir 1000 700", "bin file 1000 700",
+        "sha256 " SHA_A }, true },
+    { { "uid 1000", "top dir 1000 700", "dir dir 1000 700", "bin file 1000 755",
+        "sha256 " SHA_A }, true },
+    /* another content */
+    { { "uid 1000", "top dir 1000 700", "dir dir 1000 700", "bin file 1000 700",
+        "sha256 " SHA_B }, false },
+    /* no hash (no sha256sum there), or not a hash */
+    { { "uid 1000", "top dir 1000 700", "dir dir 1000 700", "bin file 1000 700" }, false },
+    { { "uid 1000", "top dir 1000 700", "dir dir 1000 700", "bin file 1000 700",
+        "sha256 " SHA_A "  -" }, false },
+    /* folders: open to others, another owner, a link, not there */
+    { { "uid 1000", "top dir 1000 755", "dir dir 1000 700", "bin file 1000 700",
+        "sha256 " SHA_A }, false },
+    { { "uid 1000", "top dir 1000 700", "dir dir 1000 777", "bin file 1000 700",
+        "sha256 " SHA_A }, false },
+    { { "uid 1000", "top dir 0 700", "dir dir 1000 700", "bin file 1000 700",
+        "sha256 " SHA_A }, false },
+    { { "uid 1000", "top link", "dir dir 1000 700", "bin file 1000 700", "sha256 " SHA_A },
+      false },
+    { { "uid 1000", "top none", "dir none", "bin none" }, false },
+    /* the file: another owner, writable by others, a link */
+    { { "uid 1000", "top dir 1000 700", "dir dir 1000 700", "bin file 4242 700",
+        "sha256 " SHA_A }, false },
+    { { "uid 1000", "top dir 1000 700", "dir dir 1000 700", "bin file 1000 722",
+        "sha256 " SHA_A }, false },
+    { { "uid 1000", "top dir 1000 700", "dir dir 1000 700", "bin link", "sha256 " SHA_A },
+      false },
+    /* who the user is, unknown */
+    { { "top dir 1000 700", "dir dir 1000 700", "bin file 1000 700", "sha256 " SHA_A }, false },
+    { { "uid x", "top dir 1000 700", "dir dir 1000 700", "bin file 1000 700",
+        "sha256 " SHA_A }, false },
+};
+
+START_TEST(test_proto_cache_trusted)
+{
+    struct ccnc_agent_probe p;
+
+    ccnc_agent_probe_init(&p);
+    ccnc_agent_probe_line(&p, "arch x86_64");
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(cache_cases[_i].lines) && cache_cases[_i].lines[i]; i++)
+        ccnc_agent_probe_line(&p, cache_cases[_i].lines[i]);
+    ck_assert_str_eq(p.arch, "x86_64");
+    ck_assert_int_eq(ccnc_agent_cache_trusted(&p, SHA_A), cache_cases[_i].trusted);
+    /* without the local agent's hash nothing is */
+    ck_assert(!ccnc_agent_cache_trusted(&p, NULL));
+    ck_assert(!ccnc_agent_cache_trusted(&p, ""));
+    ccnc_agent_probe_clear(&p);
+    ck_assert_ptr_null(p.arch);
+}
+END_TEST
+
+START_TEST(test_proto_probe_paths)
+{
+    struct ccnc_agent_probe p;
+
+    ccnc_agent_probe_init(&p);
+    ck_assert_int_eq(p.uid, -1);
+    ck_assert_int_eq(p.top.kind, CCNC_AGENT_PATH_UNKNOWN);
+    ccnc_agent_probe_line(&p, "uid 0");
+    ccnc_agent_probe_line(&p, "top dir 0 2755");
+    ccnc_agent_probe_line(&p, "dir other");
+    ccnc_agent_probe_line(&p, "bin file 12 nonsense");
+    ccnc_agent_probe_line(&p, "path ccnc-agent 0.1.0");
+    ck_assert_int_eq(p.uid, 0);
+    ck_assert_int_eq(p.top.kind, CCNC_AGENT_PATH_DIR);
+    ck_assert_int_eq(p.top.uid, 0);
+    ck_assert_int_eq(p.top.mode, 02755);
+    ck_assert_int_eq(p.dir.kind, CCNC_AGENT_PATH_OTHER);
+    ck_assert_int_eq(p.bin.kind, CCNC_AGENT_PATH_UNKNOWN);
+    ck_assert_str_eq(p.path_version, "ccnc-agent 0.1.0");
+    ccnc_agent_probe_clear(&p);
+}
+END_TEST
+
 Suite *
 ccnc_ssh_proto_suite(void)
 {
@@ -238,6 +322,8 @@ ccnc_ssh_proto_suite(void)
     tcase_add_test(tc, test_proto_request);
     tcase_add_test(tc, test_proto_probe_roundtrip);
     tcase_add_test(tc, test_proto_arch);
+    tcase_add_loop_test(tc, test_proto_cache_trusted, 0, (int)CCNC_ARRAY_SIZE(cache_cases));
+    tcase_add_test(tc, test_proto_probe_paths);
     suite_add_tcase(s, tc);
     return s;
 }

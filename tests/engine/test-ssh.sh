@@ -5,10 +5,15 @@
 # host key.  ccnc runs inside the same network namespace.
 #
 # Cases: unknown host key (nothing sent) and --accept-new; agent missing,
-# uploaded and started; agent of another version replaced; changed host key
+# uploaded and started; agent of another version replaced; the agent's
+# cache: a link planted at the old temporary name not followed, an agent of
+# the right version but other content replaced and never run, another
+# user's folder and a linked folder refused, folders of mode 0777 narrowed,
+# a copy that still differs after the upload refused; changed host key
 # refused naming known_hosts and its line, nothing sent; wrong user, wrong
-# key, passphrase-protected key; a listener that never speaks SSH times out
-# without holding up the others; sshd stopped while connected is seen
+# key, passphrase-protected key (not dumpable while it is asked for and
+# held); an agent line over 1 MiB; a listener that never speaks SSH times
+# out without holding up the others; sshd stopped while connected is seen
 # unreachable within keepalive_s and reconnected when it is back.
 set -u
 top_builddir=${abs_top_builddir:-.}
@@ -222,6 +227,98 @@ check again "$tmp/lab.conf"
 jcheck again "all(x['hostkey']['status'] == 'ok' and x['agent']['running'] and not x['agent']['uploaded'] for x in d['hosts'])" \
     "known keys: ok, agent already there"
 
+# --- 3a. the agent's cache: only ccnc's own bytes run, from folders of ---
+# the user's own; nothing planted there is followed or run
+local_sha=$(sha256sum <"$(dirname "$ccnc")/ccnc-agent" | cut -c1-64)
+# planted AGENTFILE MARKER: the fake agent with the right version string,
+# which leaves MARKER when anything runs it
+planted() {
+    sed "1a touch $2" "$fake_agent" >"$1" && chmod 700 "$1"
+}
+fresh_h3() { stop_sshd 3; start_sshd 3; }
+cache=/root/.cache/ccnc/agent-0.1.0
+
+# a symbolic link at the temporary name the upload used to write through
+fresh_h3
+in_host 3 sh -c "mkdir -p -m 700 /root/.cache/ccnc $cache && echo precious >/root/victim &&
+    ln -s /root/victim $cache/ccnc-agent.tmp"
+check symlink "$tmp/lab.conf"
+victim=$(in_host 3 cat /root/victim)
+jcheck symlink "h['h3']['ok'] and h['h3']['agent']['uploaded']" \
+    "planted link at the old temporary name: the agent is copied and runs"
+[ "$victim" = precious ] && ok "planted link at the old temporary name: not followed" \
+    || fail "planted link at the old temporary name: /root/victim now holds $(printf %s "$victim" | head -c 40 | od -c | head -2)"
+left=$(in_host 3 ls -A "$cache" | tr '\n' ' ')
+[ "$left" = "ccnc-agent ccnc-agent.tmp " ] && ok "agent copied in place, no temporary file left" \
+    || fail "agent folder holds: $left"
+
+# the right version string, another content: replaced, never run
+fresh_h3
+planted "$tmp/planted" /root/planted-ran
+in_host 3 sh -c "mkdir -p -m 700 /root/.cache/ccnc $cache && cp $tmp/planted $cache/ccnc-agent"
+check planted "$tmp/lab.conf"
+jcheck planted "h['h3']['ok'] and h['h3']['agent']['uploaded']" \
+    "agent of the right version but other content: replaced by ccnc's"
+in_host 3 test -e /root/planted-ran && fail "agent of other content: it was run" \
+    || ok "agent of other content: never run (not even for its version)"
+[ "$(in_host 3 sh -c "sha256sum <$cache/ccnc-agent" | cut -c1-64)" = "$local_sha" ] \
+    && ok "agent of other content: the cache now holds the local agent's bytes" \
+    || fail "agent of other content: the cache holds something else"
+# and the next time it is found and run as it is
+check planted2 "$tmp/lab.conf"
+jcheck planted2 "h['h3']['ok'] and not h['h3']['agent']['uploaded']" \
+    "agent with the local agent's bytes: run, not copied again"
+
+# another user's cache folder: refused, nothing written, nothing run
+fresh_h3
+in_host 3 sh -c "mkdir -p -m 700 /root/.cache/ccnc $cache && cp $tmp/planted $cache/ccnc-agent &&
+    chown -R 4242 /root/.cache/ccnc"
+check foreign "$tmp/lab.conf"
+jcheck foreign "not h['h3']['agent']['running'] and '~/.cache/ccnc belongs to uid 4242, not to uid 0' in h['h3']['error']" \
+    "cache folder of another user: refused, saying whose it is"
+in_host 3 test -e /root/planted-ran && fail "cache folder of another user: its agent was run" \
+    || ok "cache folder of another user: its agent not run"
+[ "$(in_host 3 ls -A $cache | tr '\n' ' ')" = "ccnc-agent " ] \
+    && ok "cache folder of another user: nothing written there" \
+    || fail "cache folder of another user: it holds $(in_host 3 ls -A $cache)"
+
+# folders open to everyone (0777): made private, the agent replaced, the
+# one found there never run
+fresh_h3
+in_host 3 sh -c "mkdir -p /root/.cache/ccnc/agent-0.1.0 && cp $tmp/planted $cache/ccnc-agent &&
+    chmod 777 /root/.cache/ccnc $cache"
+check open "$tmp/lab.conf"
+jcheck open "h['h3']['ok'] and h['h3']['agent']['uploaded']" \
+    "cache folders of mode 0777: the agent copied and run"
+modes=$(in_host 3 stat -c %a /root/.cache/ccnc $cache | tr '\n' ' ')
+[ "$modes" = "700 700 " ] && ok "cache folders of mode 0777: made 0700" \
+    || fail "cache folders of mode 0777: now $modes"
+in_host 3 test -e /root/planted-ran && fail "cache folders of mode 0777: the agent found there was run" \
+    || ok "cache folders of mode 0777: the agent found there not run"
+
+# a cache folder that is a symbolic link: refused, nothing written where it points
+fresh_h3
+in_host 3 sh -c 'mkdir -p -m 700 /root/.cache /root/elsewhere && ln -s /root/elsewhere /root/.cache/ccnc'
+check linked "$tmp/lab.conf"
+jcheck linked "not h['h3']['agent']['running'] and '~/.cache/ccnc is a symbolic link' in h['h3']['error']" \
+    "cache folder that is a symbolic link: refused"
+[ -z "$(in_host 3 ls -A /root/elsewhere)" ] && ok "cache folder that is a symbolic link: nothing written through it" \
+    || fail "cache folder that is a symbolic link: $(in_host 3 ls -A /root/elsewhere) written through it"
+
+# a copy that still differs after the upload (here: a host whose sha256sum
+# lies) is refused, never run
+fresh_h3
+planted "$tmp/agent-marked" /root/uploaded-ran
+in_host 3 sh -c "printf '#!/bin/sh\necho 0000000000000000000000000000000000000000000000000000000000000000\ \ -\n' \
+    >/root/lying-sha256sum && chmod 755 /root/lying-sha256sum &&
+    mount --bind /root/lying-sha256sum \$(command -v sha256sum)"
+CCNC_AGENT_BINARY=$tmp/agent-marked check differs "$tmp/lab.conf"
+jcheck differs "not h['h3']['agent']['running'] and h['h3']['agent']['uploaded'] and 'does not match the local one' in h['h3']['error']" \
+    "copy that differs after the upload: refused, saying so"
+in_host 3 test -e /root/uploaded-ran && fail "copy that differs after the upload: it was run" \
+    || ok "copy that differs after the upload: never run"
+fresh_h3
+
 # --- 3b. ~/.ssh/config is honoured: a Host alias with HostName and IdentityFile
 cat >"$HOME/.ssh/config" <<CONF
 Host h1-alias
@@ -287,6 +384,13 @@ if [ "$(grep -c '^asked connection=auth-failed .*passphrase=1 ' "$tmp/pass-ask.t
    grep -q '^answered connection=connected stale=0 question=0 passphrase=0 ' "$tmp/pass-ask.txt"; then
     ok "passphrase asked: a wrong one is asked again, the right one logs in"
 else fail "passphrase asked"; sed 's/^/  | /' "$tmp/pass-ask.txt"; fi
+# while the passphrase is asked for and the decrypted key held, the process
+# cannot be dumped (nor its memory read by another process of the user);
+# it can again once the session is gone
+if [ "$(grep '^dumpable ' "$tmp/pass-ask.txt" | tr '\n' ' ')" = \
+     "dumpable before 1 dumpable asked 0 dumpable asked 0 dumpable answered 0 dumpable after 1 " ]; then
+    ok "passphrase asked: not dumpable while the key is asked for and held, dumpable after"
+else fail "passphrase asked: dumpable"; grep '^dumpable' "$tmp/pass-ask.txt" | sed 's/^/  | /'; fi
 if grep -rqs 'secret words\|wrong words' "$tmp/pass-ask.txt" "$tmp"/sshd*/log; then
     fail "passphrase leaked into output or logs"
 else ok "passphrase asked: in no output and no log"; fi
@@ -330,26 +434,40 @@ in_host 3 test -e /root/.cache/ccnc/agent-0.1.0/ccnc-agent \
 CCNC_AGENT_BINARY=$fake_agent check script "$tmp/lab.conf"
 jcheck script "h['h3']['ok'] and h['h3']['agent']['uploaded'] and h['h3']['error'] == 'fake: no NFS server process runs'" \
     "script agent: copied, started, its own error kept in the host part"
+# an agent that sends a line longer than the console takes (1 MiB): the
+# link ends with an error that says so
+stop_sshd 3; start_sshd 3
+cat >"$tmp/agent-longline" <<'SH'
+#!/bin/sh
+[ "$1" = --version ] && { echo "ccnc-agent 0.1.0"; exit 0; }
+printf '{"type":"hello","protocol":1,"agent_version":"0.1.0","host":"h3","role":"storage","capabilities":[]}\n'
+head -c 2000000 /dev/zero | tr '\0' x
+sleep 5
+SH
+CCNC_AGENT_BINARY=$tmp/agent-longline check longline "$tmp/lab.conf"
+jcheck longline "not h['h3']['agent']['running'] and 'ccnc-agent on h3 was closed' in h['h3']['error'] and 'a line of more than 1048576 bytes' in h['h3']['error']" \
+    "long line: the agent link ends, saying why"
+in_host 3 rm -rf /root/.cache/ccnc
 # an agent that starts and dies: its exit status and last words
-in_host 2 sh -c 'mkdir -p /root/.cache/ccnc/agent-0.1.0 && cat >/root/.cache/ccnc/agent-0.1.0/ccnc-agent <<"SH"
+cat >"$tmp/agent-dies" <<'SH'
 #!/bin/sh
 [ "$1" = --version ] && { echo "ccnc-agent 0.1.0"; exit 0; }
 printf "ccnc-agent: cannot open netlink: \033[31mPermission denied\n" >&2
 exit 3
 SH
-chmod 700 /root/.cache/ccnc/agent-0.1.0/ccnc-agent'
-check dies "$tmp/lab.conf"
-jcheck dies "h['h2']['connection'] == 'connected' and not h['h2']['agent']['running'] and 'exit status 3' in h['h2']['error'] and 'cannot open netlink: ?[31mPermission denied' in h['h2']['error']" \
+CCNC_AGENT_BINARY=$tmp/agent-dies check dies "$tmp/lab.conf"
+jcheck dies "h['h2']['connection'] == 'connected' and not h['h2']['agent']['running'] and 'exit status 3' in h['h2']['error'] and 'cannot open netlink: \\\\x1b[31mPermission denied' in h['h2']['error']" \
     "agent dies: exit status and its last stderr line, escape sequences defused"
 in_host 2 rm -rf /root/.cache/ccnc
-# a probe that hangs (an agent whose --version does not return in time) is
-# bounded (the remote sleep outlives the channel, so keep it short)
-in_host 2 sh -c 'mkdir -p /root/.cache/ccnc/agent-0.1.0 && printf "#!/bin/sh\nexec sleep 6\n" \
-    >/root/.cache/ccnc/agent-0.1.0/ccnc-agent && chmod 700 /root/.cache/ccnc/agent-0.1.0/ccnc-agent'
+# a probe that hangs (a ccnc-agent in PATH whose --version does not return
+# in time) is bounded (the remote sleep outlives the channel, so keep it
+# short); /usr/local/bin is host 2's own in its mount namespace
+in_host 2 sh -c 'mkdir -p /root/bin && printf "#!/bin/sh\nexec sleep 6\n" >/root/bin/ccnc-agent &&
+    chmod 755 /root/bin/ccnc-agent && mount --bind /root/bin /usr/local/bin'
 check hang "$tmp/lab.conf"
 jcheck hang "not h['h2']['ok'] and 'did not finish within $KEEPALIVE s' in h['h2']['error'] and h['h1']['ok']" \
     "hanging probe: bounded by keepalive_s, the others unaffected (${elapsed_ms} ms)"
-in_host 2 rm -rf /root/.cache/ccnc
+stop_sshd 2; start_sshd 2
 
 # --- 6. a listener that accepts TCP and never speaks SSH ----------------------
 ip netns exec "$ns" python3 -c '

@@ -114,7 +114,7 @@ utc(void)
 
 /* --- golden screens ---------------------------------------------------------- */
 
-enum lab_kind { LAB_FIXTURE, LAB_BUILTIN, LAB_EXAMPLE, LAB_FIXTURE_HOSTKEY };
+enum lab_kind { LAB_FIXTURE, LAB_BUILTIN, LAB_EXAMPLE, LAB_FIXTURE_HOSTKEY, LAB_FIXTURE_HOSTILE };
 
 static const struct {
     enum lab_kind lab;
@@ -154,6 +154,11 @@ static const struct {
     { LAB_BUILTIN, UI_VIEW_OVERVIEW, 80, 24, false, 0, "", "golden/ui-overview-builtin-80x24.txt" },
     { LAB_EXAMPLE, UI_VIEW_OVERVIEW, 80, 24, false, 0, "", "golden/ui-overview-example-80x24.txt" },
     { LAB_EXAMPLE, UI_VIEW_VFS, 80, 24, false, 0, "", "golden/ui-vfs-example-80x24.txt" },
+    /* names and errors from hosts that hold escape sequences and invalid
+     * UTF-8: drawn as escapes */
+    { LAB_FIXTURE_HOSTILE, UI_VIEW_OVERVIEW, 160, 50, false, 0, "",
+      "golden/ui-overview-hostile-160x50.txt" },
+    { LAB_FIXTURE_HOSTILE, UI_VIEW_VFS, 80, 24, false, 0, "", "golden/ui-vfs-hostile-80x24.txt" },
 };
 
 static struct ccnc_snapshot *
@@ -175,6 +180,36 @@ screen_snapshot(enum lab_kind kind)
         h->connection = CCNC_CONN_HOSTKEY_UNKNOWN;
         h->stale = true;
         ccnc_str_set(&h->error, "the host key of 10.77.0.12 is not in ~/.ssh/known_hosts");
+        next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
+        next->time_ms = FIXTURE_TIME_MS;
+        ccnc_snapshot_unref(snap);
+        return next;
+    }
+    if (kind == LAB_FIXTURE_HOSTILE) {
+        /* what a hostile or broken host could send: a link name that clears
+         * the screen, a VM name that sets the terminal's title, a C1 CSI
+         * in a bond's slave, invalid UTF-8, an error in red */
+        struct ccnc_snapshot *next;
+        struct ccnc_host *h;
+        int at;
+
+        snap = fixture_snapshot();
+        at = ccnc_snapshot_find_host(snap, "sys2");
+        h = ccnc_host_dup(snap->hosts[at]);
+        ck_assert_str_eq(h->links[0].name, "enp5s0f0");
+        ccnc_str_set(&h->links[0].name, "enp5s0f0\033[2J");
+        for (size_t v = 0; v < h->n_vms; v++) {
+            if (strcmp(h->vms[v].name, "scratch") == 0)
+                ccnc_str_set(&h->vms[v].name, "scratch\033]0;owned\007\xff");
+            if (strcmp(h->vms[v].name, "video2") == 0 && h->vms[v].bond)
+                ccnc_str_set(&h->vms[v].bond->active_slave, "eth0\xc2\x9b" "31m");
+        }
+        next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
+        ccnc_snapshot_unref(snap);
+        snap = next;
+        at = ccnc_snapshot_find_host(snap, "nfs");
+        h = ccnc_host_dup(snap->hosts[at]);
+        ccnc_str_set(&h->error, "ssh: \033[31mNo route\033[0m to host \xfe\xfe");
         next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
         next->time_ms = FIXTURE_TIME_MS;
         ccnc_snapshot_unref(snap);
@@ -597,6 +632,25 @@ START_TEST(test_grid_clip_and_wide)
 END_TEST
 
 
+/* Text from a host is drawn with its control characters and invalid UTF-8
+ * as escapes, and measured and cut as drawn. */
+START_TEST(test_grid_printable)
+{
+    struct ui_grid *g = ui_grid_new(30, 3, false);
+    char *text;
+
+    ui_grid_put(g, 0, 0, UI_NORMAL, "eth0\033[2J\033[H");
+    ui_grid_put(g, 1, 0, UI_NORMAL, "vm\xff\xc2\x9b" "1");
+    ck_assert_int_eq(ui_text_width("a\033b"), 6);
+    ck_assert_int_eq(ui_text_width("\xe4\xb8\xad"), 2);
+    ui_grid_put_fit(g, 2, 0, 8, UI_NORMAL, "x\033[31mred");
+    text = ui_grid_to_text(g, false);
+    ck_assert_str_eq(text, "eth0\\x1b[2J\\x1b[H\nvm\\xff\\xc2\\x9b1\nx\\x1b[3\u2026\n");
+    free(text);
+    ui_grid_free(g);
+}
+END_TEST
+
 /* --- actions on the screen ------------------------------------------------------ */
 
 /* A migrate-with-passthrough driven to step `upto` (failing it when fail),
@@ -900,6 +954,7 @@ ccnc_ui_suite(void)
     tcase_add_loop_test(tc, test_screen_looks, 0, (int)CCNC_ARRAY_SIZE(looks));
     tcase_add_test(tc, test_mono_distinct);
     tcase_add_test(tc, test_grid_clip_and_wide);
+    tcase_add_test(tc, test_grid_printable);
     tcase_add_test(tc, test_bare_host);
     tcase_add_loop_test(tc, test_action_screen, 0, (int)CCNC_ARRAY_SIZE(action_screens));
     tcase_add_test(tc, test_plan_dialog);
