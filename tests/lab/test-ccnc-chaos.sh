@@ -107,10 +107,18 @@ inject() { # FAULT TO FROM CCNC_PID
 		# stopped, nobody could ask it to go on
 		h=$(where_running)
 		[ "$(wc -w <<<"$h")" = 1 ] || { echo "the VM runs on '$h'"; return 1; }
-		vs "$h" qemu-agent-command "$VM" --timeout 5 \
-			'{"execute":"guest-exec","arguments":{"path":"/bin/sh","arg":["-c","sleep 0.2; p=$(cat /run/qemu-ga.pid); kill -STOP $p; sleep 8; kill -CONT $p"]}}' \
-			>/dev/null 2>&1 && echo "the guest agent stops answering for 8 s"
-		MENDER=
+		# (ccnc may be talking to it: a few tries)
+		for ((d = 0; d < 20; d++)); do
+			if vs "$h" qemu-agent-command "$VM" --timeout 5 \
+				'{"execute":"guest-exec","arguments":{"path":"/bin/sh","arg":["-c","sleep 0.2; p=$(cat /run/qemu-ga.pid); kill -STOP $p; sleep 8; kill -CONT $p"]}}' \
+				>"$WORK/agent.out" 2>&1; then
+				echo "the guest agent stops answering for 8 s$([ $d -gt 0 ] && echo " (asked $((d + 1)) times)")"
+				return 0
+			fi
+			sleep 0.1
+		done
+		echo "the guest agent could not be asked: $(tr '\n' ' ' <"$WORK/agent.out")"
+		return 1
 		;;
 	esac
 }
