@@ -205,6 +205,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	# not under timeout(1): the SIGKILL must reach ccnc itself
 	"$CCNC" -c "$CCNC_LAB_CONF" migrate "$VM" --to "$to" --json >"$WORK/round.json" 2>"$WORK/round.err" &
 	pid=$!
+	# out of the job table: bash would announce the kill ("Killed") by itself
+	disown "$pid"
 	# wait for the step to start (or the action to end)
 	run=
 	for ((i = 0; i < 12000; i++)); do
@@ -230,8 +232,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	# the action ends (bounded: 600 s)
 	for ((i = 0; i < 6000; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	kill -0 "$pid" 2>/dev/null && { violation "ccnc migrate still runs after 600 s: killed"; kill -9 "$pid"; }
-	{ wait "$pid"; } 2>/dev/null
-	rc=$?
 	[ "$fault" = loss ] && ip netns exec "$to" nft delete table inet ccnc_chaos 2>/dev/null
 	[ -n "$MENDER" ] && { wait "$MENDER" 2>/dev/null; MENDER=; }
 	result=$(jq -r '.result // empty' "$WORK/round.json" 2>/dev/null)
@@ -246,7 +246,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	elif [ "$fault" = sigkill ] && [ -n "$run" ]; then
 		result=$(tail -1 "$run" | jq -r .result)
 	fi
-	[ "$fault" = sigkill ] || [ -n "$result" ] || violation "ccnc migrate ended ($rc) without a result: $(tail -3 "$WORK/round.err" | tr '\n' ' ')"
+	[ "$fault" = sigkill ] || [ -n "$result" ] || violation "ccnc migrate ended without a result: $(tail -3 "$WORK/round.err" | tr '\n' ' ')"
 	check_round "$run" "$errors0"
 	if [ "$fault" = sigkill ]; then
 		[ "${ACTIVE#* }" = "$CCNC_LAB_PRIMARY_MAC" ] ||
