@@ -7,8 +7,11 @@
 #  3. the guest ignores the unplug request (its ACPI hotplug event is
 #     disabled): the detach times out and the bond goes back to the stand-in.
 # Each time: exit 1, result rolled-back, a complete run file, the VM
-# running on the source only, its bond on the stand-in.  Exit 0 pass, 1
-# fail, 77 skip.
+# running on the source only, its bond on the stand-in.
+#  4. the destination's libvirtd restarts right after the migration (down
+#     for 3 s): the run opens its connection again and finishes: done, the
+#     stand-in attached on the destination, the bond on it, no lease left.
+# Exit 0 pass, 1 fail, 77 skip.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -103,6 +106,26 @@ scenario guest-refuses check-backup \
 grep -q 'still there after 8 s' "$WORK/guest-refuses.json" || fail "guest-refuses: the timeout is not what the error says"
 settled_on_source guest-refuses
 gexec "$src" /bin/sh -c 'echo enable > /sys/firmware/acpi/interrupts/gpe01' >/dev/null
+
+# 4. the destination's libvirtd restarts after the migration: the run
+# reconnects and finishes (the lab's own step timeout)
+log "dst-libvirtd-restart"
+BEFORE=$(ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1)
+timeout 300 "$CCNC" -c "$CCNC_LAB_CONF" migrate "$VM" --to "$dst" --json >"$WORK/restart.json" 2>"$WORK/restart.err" &
+mig=$!
+when_step migrate "$LAB" stop-daemon "$dst" libvirtd
+sleep 3
+"$LAB" start-daemon "$dst" libvirtd || fail "libvirtd on $dst does not start again"
+wait "$mig"
+rc=$?
+[ $rc = 0 ] && [ "$(jq -r .result "$WORK/restart.json")" = done ] ||
+	{ fail "dst-libvirtd-restart: exit $rc, result $(jq -r .result "$WORK/restart.json")"; sed 's/^/  | /' "$WORK/restart.err" "$WORK/restart.json" | tail -20; }
+log "dst-libvirtd-restart: $(jq -r .summary "$WORK/restart.json")"
+[ "$(where_running)" = "$dst" ] || fail "dst-libvirtd-restart: $VM runs on '$(where_running)', not on $dst alone"
+vs "$dst" domiflist "$VM" | grep -qi "$CCNC_LAB_PRIMARY_MAC" || fail "dst-libvirtd-restart: the stand-in is not attached on $dst"
+r=$(wait_bond_on "$dst" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "dst-libvirtd-restart: bond0 not on the stand-in ($r)"
+vs "$dst" metadata "$VM" --uri urn:x-ccnc:lease:1 >"$WORK/lease.xml" 2>&1 &&
+	fail "dst-libvirtd-restart: the lease is still on $VM: $(cat "$WORK/lease.xml")"
 
 # nothing unfinished in ccnc's own records
 "$CCNC" -c "$CCNC_LAB_CONF" runs >"$WORK/runs.txt" 2>&1 || true
