@@ -22,8 +22,9 @@
 #define LEASE_SETTLE_MS 500
 /* renewed at most this often, between steps */
 #define LEASE_RENEW_S 10
-/* given back at the end within this many tries, a second apart */
-#define LEASE_RELEASE_TRIES 15
+/* given back at the end within this many tries, a second apart (each
+ * waits for a connection that died to come back, ccnc_run_domain) */
+#define LEASE_RELEASE_TRIES 2
 
 /* How long a lease holds without renewal: the longest a run can take
  * (the migration's limit, every other step's, and some), so that a
@@ -170,9 +171,8 @@ release_once(struct ccnc_action_run *r, struct ccnc_error *err)
 }
 
 /* Given back at the end, also after the VM's host came back from a fault
- * (the connection is opened again, for at most LEASE_RELEASE_TRIES
- * seconds); one that cannot be given back is said in the summary, with
- * when it lapses. */
+ * (the connection is opened again); one that cannot be given back is said
+ * in the summary, with when it lapses. */
 void
 ccnc_run_lease_release(struct ccnc_action_run *r)
 {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libvirt/virterror.h>
 
@@ -334,14 +335,29 @@ ccnc_run_here(struct ccnc_action_run *r)
     return alive_conn(r, r->a->on_destination && r->dst);
 }
 
+/* A connection that died is waited for this long to come back (its host's
+ * sshd or libvirtd restarting) before a step fails with it. */
+#define RECONNECT_S 20
+
 virDomainPtr
 ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err)
 {
-    virDomainPtr d = virDomainLookupByName(ccnc_run_here(r), r->a->vm);
+    long long until = ccnc_now_mono_ms() + RECONNECT_S * 1000LL;
 
-    if (!d)
-        ccnc_run_lv_fail(err, _("cannot find the VM"));
-    return d;
+    for (;;) {
+        virConnectPtr c = ccnc_run_here(r);
+        virDomainPtr d = c ? virDomainLookupByName(c, r->a->vm) : NULL;
+
+        if (d)
+            return d;
+        /* the VM is not there, or its host stays away: the step fails */
+        if (!c || virConnectIsAlive(c) == 1 || ccnc_now_mono_ms() >= until ||
+            ccnc_run_abort_requested(r)) {
+            ccnc_run_lv_fail(err, _("cannot find the VM"));
+            return NULL;
+        }
+        usleep(250 * 1000);
+    }
 }
 
 bool
