@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Benchmarks of ccnc-agent --serve, each inside a network namespace of its
  * own (needs root):
  *   agent-bench latency AGENT [FLAPS]        link flaps: change -> event line

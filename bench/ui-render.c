@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Frame render time of the console's views into the in-memory grid, for a
  * big lab: 2 hypervisors with 256 VMs and an SR-IOV port of 128 VFs each,
  * and a full log.  Prints median and p99 per view and size, and the peak

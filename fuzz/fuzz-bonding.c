@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness for the /proc/net/bonding parser: any bytes either give
  * a bond or an error, without crashing or leaking. */
 #include "config.h"

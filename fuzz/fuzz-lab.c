@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness for the lab config parser: any bytes either load a lab
  * or give file:line errors, without crashing or leaking. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness for the agent's request reader: any line either gives a
  * request or an error reply, without crashing or leaking. */
 #include "config.h"

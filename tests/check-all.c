@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The one runner for every check suite (tests/test-*.c). */
 #include "config.h"
 

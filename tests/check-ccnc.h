@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the check suites: suite constructors and test data paths. */
 #ifndef CCNC_TESTS_CHECK_CCNC_H
 #define CCNC_TESTS_CHECK_CCNC_H

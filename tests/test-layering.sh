@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The layering the design rests on (docs/architecture.md): one folder a
 # layer, read downwards, nothing pointing back up:
 #

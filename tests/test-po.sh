@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every message in the sources is in the Malay catalogue, translated and not
 # fuzzy, and the catalogue compiles with format checks.
 set -u

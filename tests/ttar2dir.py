@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Unpack a ttar archive (the text tar of prometheus/procfs and node_exporter
 test fixtures) into a directory tree: ttar2dir.py ARCHIVE DESTDIR [STRIP].
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The dialogs over the views: the plan waiting for yes, an unknown host
  * key, a key's passphrase, the VF editor, and the help over them all.
  * Drawing only; their keys are ui-keys.c's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The dialogs over the views (plan, host key, passphrase, VF editor, help). */
 #ifndef CCNC_UI_DIALOGS_H
 #define CCNC_UI_DIALOGS_H

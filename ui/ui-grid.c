@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The character grid views draw into (ui-grid.h). */
 #include "config.h"
 

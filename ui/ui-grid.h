@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* An in-memory character grid that views draw into.  ui.c copies it to the
  * terminal; tests compare it with golden text. */
 #ifndef CCNC_UI_GRID_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The keys of the whole console: the dialogs' answers, the filter being
  * typed, the keys every view shares; the rest goes to the current view.
  * Handlers return UI_KEY_* flags and never draw. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The key dispatcher of the whole console. */
 #ifndef CCNC_UI_KEYS_H
 #define CCNC_UI_KEYS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The bounded ring of log lines behind the log view (ui-log.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The log view's memory: a bounded ring of timestamped, already formatted
  * lines.  ui.c fills it from the engine's change events; the tests fill it
  * by hand.  Not thread-safe: the loop's thread only. */

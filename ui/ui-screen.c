@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The whole screen as a grid: the title bar with the views as tabs, the
  * current view, the key line, and the dialog over them.  No curses here,
  * so the tests draw exactly what the terminal shows. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The whole screen: title bar and tabs, the current view, the key line,
  * the dialogs. */
 #ifndef CCNC_UI_SCREEN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The log view: the engine's change events (and the console's own notes)
  * with their times, newest at the bottom, filtered with '/'. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The migration view: the running (or last) action's steps with their
  * times, where the migration stands on the timeline after the thesis'
  * Figure 16, the connectivity gap meter, and this session's results. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The overview: a header line per host (connection, host key, agent, stale
  * marker), the storage exports, then the VMs grouped by the host they run
  * on, each with its NICs, the guest bond's active slave and the VF it

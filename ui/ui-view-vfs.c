@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The VFs view: per host and SR-IOV physical port, every VF with its PCI
  * address, MAC, VLAN, rate limits, trust, spoofchk, link state and the VM
  * holding it, and the port's used/free totals. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The console's views in tab order (1 2 3 4): the one table the screen
  * draws from and the key dispatcher hands keys to. */
 #include "config.h"

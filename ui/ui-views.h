@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The console's views: each draws a snapshot into a grid and handles its
  * keys, returning what changed (never drawing from a key handler). */
 #ifndef CCNC_UI_VIEWS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small pieces every view uses: list selection and scrolling, the "more
  * below" mark, a short age.  The views and the screen call these; these
  * call only the grid. */

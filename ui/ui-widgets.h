@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small pieces every view uses: the wide layout, list selection and
  * scrolling, the "more below" mark, short texts.  Below the views and the screen: it calls
  * neither. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The console's screen: curses set-up, keys from the engine's loop, and one
  * copy of the drawn grid to the terminal per pass.  The only file that
  * talks to curses. */

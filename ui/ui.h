@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The console: runs curses on the engine's loop until the operator quits. */
 #ifndef CCNC_UI_H
 #define CCNC_UI_H

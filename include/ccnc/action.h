@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Actions as state machines: assign, detach, migrate, and migrate with
  * passthrough.  An action is a plan of steps; a pure step function says
  * which step to run next and, when one fails, which rollback steps follow.

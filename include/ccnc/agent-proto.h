@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The agent's line protocol (docs/agent-protocol.md) as both ends must agree
  * on it: its version, the request ops and the message types, and their
  * names on the wire.  ccnc-agent (src/agent/proto.c) and the console

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The one reader of Linux bonding state: the text of /proc/net/bonding/BOND
  * and the attribute files of /sys/class/net/BOND/bonding/.  Used by the
  * agent on a host and by the guest collector on what the guest agent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the console's screens and the batch commands may ask of the engine:
  * the current snapshot, change notifications, and the event loop to hang
  * their own inputs on.  All calls from the loop's thread. */

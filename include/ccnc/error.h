@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Failures as data: an error is a value that can be stored in a snapshot,
  * shown by the UI, printed by the CLI or written to a run file. */
 #ifndef CCNC_ERROR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The model as JSON (docs/status-json.md): what `ccnc status --json`,
  * `ccnc-agent --once --json` and the agent protocol carry. */
 #ifndef CCNC_JSON_H

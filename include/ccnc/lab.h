@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The lab config: which hosts there are, how to reach them, which VMs the
  * lab cares about and how they are bonded, and the migration defaults.
  * A loaded lab is immutable and reference-counted; any thread may read it. */

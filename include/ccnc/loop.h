@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ccnc's one event loop: file descriptors and timers, driven by poll(2).
  * Everything that waits — SSH sessions, libvirt events, the keyboard —
  * waits here.  Only the thread that runs the loop may call these, except

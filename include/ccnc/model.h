@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The lab as the console sees it: immutable, reference-counted snapshots.
  *
  * Collectors build a host part (struct ccnc_host) with the *_add() builders

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The one planner: from the lab config, what the hosts report now (a
  * snapshot) and what the operator asks, the steps of an action — or a
  * refusal that says why.  The console's keys, the batch commands and

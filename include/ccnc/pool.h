@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* VF pools: "any free VF of this port" as a VM's passthrough NIC.  Which
  * VF of a [pool]'s port on a host is whose, and which one a VM gets.  Pure
  * functions of a host part and the lab config; no I/O.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Run files: every action writes a JSON-lines record of itself under
  * $XDG_STATE_HOME/ccnc/runs/ as it goes — each step, libvirt's job
  * statistics, the connectivity probe's samples, the guest bond's changes —

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small helpers every part of ccnc uses: allocation that never returns NULL,
  * string building, and growable arrays.  Out of memory is fatal here, so the
  * rest of the code has one failure mode less to carry. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A change to one SR-IOV VF, as the operator words it ("mac=52:54:00:..
  * vlan=201 rate=1000 trust=on") on the command line (`ccnc vf`) or in the
  * console's VF editor, and as the agent's vf-set request carries it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ccnc-agent: runs on each lab host and tells the console about the host's
  * NICs, links, bonds, VFs and NFS exports (ccnc-agent(8)).  This file reads
  * the command line and picks --once or --serve. */

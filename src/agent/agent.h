@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the parts of ccnc-agent share: the options they run under and the
  * collectors' entry points.  Only src/agent/ includes this. */
 #ifndef CCNC_AGENT_AGENT_H

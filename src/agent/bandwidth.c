@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The bandwidth test: iperf3 as a child process, its report read from a
  * pipe in the agent's loop (src/agent/bandwidth.h). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The bandwidth test (the thesis' throughput table): iperf3 run as a client
  * against target (an iperf3 server in the VM), its JSON report read and
  * answered.  Runs in the agent's loop; one child process per test, killed

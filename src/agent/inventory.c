@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The host part the agent reports, put together from its collectors: PCI
  * and NFS (rescanned now and then), links and bonds (on every change). */
 #include "config.h"

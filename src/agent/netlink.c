@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Links and VFs from the kernel with libnl-3.  A cache manager keeps a
  * route/link cache current from RTNLGRP_LINK notifications; since those
  * notifications carry no VF list, a private link cache (whose dump asks for

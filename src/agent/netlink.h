@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Links, VFs and their changes from the kernel with libnl-3: a cache
  * manager on RTNLGRP_LINK tells of every change; nothing is polled. */
 #ifndef CCNC_AGENT_NETLINK_H

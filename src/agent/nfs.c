@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* NFS: on a storage host, which server runs (nfs-ganesha or the kernel's
  * nfsd) and its exports (ganesha.conf EXPORT blocks or exports(5)) with the
  * free space of each; on a hypervisor, its NFS mounts and whether the VM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Bonds from RTM_NEWLINK messages: IFLA_LINKINFO's IFLA_INFO_DATA (the
  * bond) and IFLA_INFO_SLAVE_DATA (a slave), read with libnl's attribute
  * parser and length-checked by policies. */

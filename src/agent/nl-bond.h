@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Bonds from netlink: IFLA_BOND_* and IFLA_BOND_SLAVE_* read from RTM_NEWLINK
  * messages (libnl 3.7 has no getters for them).  No I/O, so it is tested
  * on messages a test builds. */

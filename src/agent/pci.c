@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* PCI network functions: libpci for identities, names (pci.ids, never the
  * network) and the SR-IOV extended capability, from the live bus or an
  * `lspci -xxxx` dump; sysfs for drivers, netdevs, IOMMU groups and VF

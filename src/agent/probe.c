@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The connectivity probe (the thesis' "the video never stopped", as a
  * number): ICMP echo over a SOCK_DGRAM ping socket (a raw socket when ping
  * sockets are not allowed for this group) or UDP datagrams, at 1-1000 Hz,

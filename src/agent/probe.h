@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The connectivity probe: ICMP echo (a SOCK_DGRAM ping socket) or UDP to a
  * target at 1-1000 Hz, reporting sent, received, lost and the current and
  * longest gap every 100 ms.  Runs in the agent's loop thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The agent's line protocol: requests read with json-c, every other line
  * written with it (docs/agent-protocol.md). */
 #include "config.h"

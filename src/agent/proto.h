@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The agent's line protocol (docs/agent-protocol.md): JSON objects, one per
  * line, both ways.  Writers return a NUL-terminated line without the '\n';
  * the caller frees it.  No I/O here, so the reader can be fuzzed. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ccnc-agent --serve: hello, then an inventory after every change (coalesced
  * for a few milliseconds) with the change events, heartbeats, and typed
  * requests from stdin, all in one poll loop (docs/agent-protocol.md). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading the kernel's files under a root: /sys/class/net for links (the
  * offline source and the fallback without netlink), link speeds, VF
  * addresses, and bonds from /proc/net/bonding or sysfs. */

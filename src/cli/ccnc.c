@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ccnc: the console and its batch commands. */
 #include "config.h"
 

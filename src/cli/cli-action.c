@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `ccnc migrate|detach|assign VM`, `ccnc evacuate HOST` and `ccnc abort VM`:
  * the console's action keys as batch commands.  They plan with the engine's
  * planner, from what the hosts report now, and the engine's runner runs

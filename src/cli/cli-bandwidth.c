@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `ccnc bandwidth VM`: iperf3 between the storage host and a VM, through
  * the storage host's agent (the thesis' throughput table). */
 #include "config.h"

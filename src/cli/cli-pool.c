@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `ccnc pool`: the lab's VF pools, per host: which VF is attached to or
  * reserved for which VM, and which are free; and reserving a VF for a VM
  * ahead of time, or giving it back, the way migrate and assign do. */

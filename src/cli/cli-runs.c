@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `ccnc runs` and `ccnc report`: the recorded runs of actions, read back. */
 #include "config.h"
 

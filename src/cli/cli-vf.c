@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `ccnc vf`: the SR-IOV VFs of the lab's hosts, listed, changed and
  * counted through each host's agent; every change is checked against what
  * the agent then reports. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The ccnc command line (ccnc(1)): global options, the lab config, and a
  * table of commands that the console's keys mirror. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The ccnc command line: global options, then a command from a table. */
 #ifndef CCNC_CLI_H
 #define CCNC_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The actions' state machines (include/ccnc/action.h): plans per kind, and
  * the pure step function that walks a plan and, on a failure, its rollback. */
 #include "config.h"

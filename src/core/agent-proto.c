@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The agent protocol's names (include/ccnc/agent-proto.h), kept in one place
  * so that the agent and the console cannot spell them differently. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The one reader of Linux bonding state (include/ccnc/bonding.h): the text
  * of /proc/net/bonding/BOND, from the 2004 driver to today's, and the
  * attribute files under /sys/class/net/BOND/bonding/. */

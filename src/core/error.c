@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Errors as values (struct ccnc_error): set, copy, format. */
 #include "config.h"
 

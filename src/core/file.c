@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading a whole file, with the reason in an error when it cannot be read
  * (util.c stays below error.c: it knows nothing of errors). */
 #include "config.h"

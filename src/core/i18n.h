@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Message translation for ccnc's own programs (never included by headers
  * under include/, which stay free of gettext). */
 #ifndef CCNC_I18N_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The one set of json-c member getters (src/core/json-get.h): every reader
  * answers the same for a missing, null or mistyped member. */
 #include "config.h"

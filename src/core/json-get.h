@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading the members of json-c objects, with one rule for every reader in
  * ccnc (the model, run files, both ends of the agent protocol):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The model to JSON and back (docs/status-json.md), with json-c. */
 #include "config.h"
 

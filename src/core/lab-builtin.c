@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The lab in a box (tests/lab/lab up): what ccnc opens when no lab.conf
  * exists at the default path and none is given with -c. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The lab config (docs/lab.conf.5): INI read with inih, checked key by key
  * against a table, then as a whole.  Every problem is reported with file and
  * line; a lab with any problem is not loaded at all. */

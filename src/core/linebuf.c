@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Lines out of a stream that arrives in pieces (linebuf.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Lines out of a byte stream that arrives in pieces, as a remote command's
  * stdout or stderr does: each byte is looked at once for its '\n', however
  * the pieces are cut, and a line may not grow past a limit. */

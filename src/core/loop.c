@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The event loop (include/ccnc/loop.h): a table of watches, poll(2), and
  * timers kept in the same table and checked against the monotonic clock.
  * Signals come in through a pipe: the handler writes the signal's number,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What changed between two snapshots, as a list of events for the log, the
  * UI and the run files. */
 #include "config.h"

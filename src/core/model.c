@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Snapshots of the lab and the host parts they share (include/ccnc/model.h):
  * building, copying, reference counting and lookups. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The one planner (include/ccnc/plan.h): the steps an action needs for the
  * VM as the hosts report it now, or a refusal that says why.  Each rule
  * reads the snapshot only; the executor checks again before it changes

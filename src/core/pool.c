@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* VF pools (include/ccnc/pool.h): who holds which VF of a pool's port,
  * and which VF a VM gets. */
 #include "config.h"

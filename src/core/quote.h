@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Quoting for what leaves ccnc: for the command lines it sends to a host's
  * login shell, every argument that comes from the config, the model or the
  * user goes through here, so that a remote shell sees it as one literal

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Run files (include/ccnc/runlog.h): JSON lines written with json-c, each
  * line written whole and flushed to disk before the action goes on. */
 #include "config.h"

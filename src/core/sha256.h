@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SHA-256 (FIPS 180-4), small and without a library: the console checks
  * that the agent a host would run is, byte for byte, the one it holds. */
 #ifndef CCNC_SHA256_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Allocation that never fails, strings, arrays and clocks. */
 #include "config.h"
 

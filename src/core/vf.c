@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* VF changes (include/ccnc/vf.h): the operator's words in, the agent's
  * request out.  No I/O. */
 #include "config.h"

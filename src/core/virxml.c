@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libvirt domain and node-device XML to the model, with libxml2's XPath —
  * never by matching strings in the text. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libvirt's XML read with libxml2 and XPath: a domain (virsh dumpxml) into a
  * struct ccnc_vm, a node device (virsh nodedev-dumpxml) into a PCI function
  * or a link.  Used by the libvirt collector and by `ccnc inspect`. */

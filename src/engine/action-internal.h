@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the three files of an action's run share: the run itself
  * (action-run.c: the thread, the dispatch table, the loop's side), the
  * steps on the VM's NICs and bond (action-nic.c) and the migration's

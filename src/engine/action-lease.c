@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One owner per VM: an action holds its VM's lease, ccnc's element in the
  * domain's <metadata> (virDomainSetMetadata), which every workstation sees
  * through libvirt without a server of ccnc's own.  Taken before the first

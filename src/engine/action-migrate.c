@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The steps of a migration: the destination and its libvirt, the VM's
  * storage seen from there, and the live migration itself (peer to peer,
  * libvirt's statistics at each pre-copy round, a bounded wait), plus the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The steps on a VM's NICs and its guest bond: the backup checked end to
  * end, the bond switched (a planned switch, no loss), the passthrough NIC
  * detached and attached with libvirt's device events as the proof, a VF

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Running an action: a thread walks the state machine (core/action.c) and
  * hands each step to its function in a table (action-nic.c,
  * action-migrate.c), each wait bounded by the lab config's timeouts,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Running an action for real: a thread that maps each step of the state
  * machine to libvirt and guest-agent calls, writes the run file as it
  * goes, and tells the loop's thread what happened.  The engine runs these;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The agent collector: on a ready SSH session, find ccnc-agent of this
  * console's version on the host (uploading it over SFTP when missing), run
  * it with --serve on an exec channel, and turn its JSON lines into host

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The guest's bond through the QEMU guest agent (guest-exec and guest-file
  * commands relayed by libvirt), parsed by the one bonding reader. */
 #include "config.h"

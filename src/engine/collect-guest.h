@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The guest's bond, through the QEMU guest agent that libvirt relays: read
  * it (/proc/net/bonding/BOND) and switch its active slave (sysfs).  Works
  * while the guest's network is down.  Called from libvirt worker threads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The libvirt collector.  libvirt's calls block, so each hypervisor host
  * has a worker thread that owns its connection; libvirt's own event loop
  * runs in one more thread and only wakes the workers.  What the workers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The libvirt collector: one connection per hypervisor host, its domains
  * and their NICs, domain events as the trigger.  What it learns it reports
  * through its callbacks on the loop's thread; it never calls the engine. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The engine: owns the loop and the current snapshot, runs one SSH session
  * and agent link per host and the libvirt collector, publishes what they
  * learn as new snapshots, plans actions with the one planner and runs them,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Replaying a run file (replay.h): the lines read back by the run file
  * reader (core/runlog.c), each applied to an action at its recorded time,
  * divided by the speed. */

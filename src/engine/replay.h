@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Replaying a run file: its lines played back on the loop at their own
  * pace (divided by speed), as an action whose steps start and end as they
  * did.  For rehearsing a demo without a lab.  Only the loop's thread. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One libssh session per lab host, driven by ccnc's loop without ever
  * blocking it: connect, host key check, authentication, keepalive and
  * reconnection are state machines resumed on socket readiness and timers.

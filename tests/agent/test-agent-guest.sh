@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ccnc-agent on a kernel with bonding: boots Debian's kernel under QEMU (TCG)
 # with a busybox initramfs holding the agent, iproute2 and the bonding, tls
 # and veth modules; tests/guest/bond-init.sh makes an active-backup bond over

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ccnc-agent --serve against a real kernel, inside a network namespace this
 # test makes: veth, bridge and macvlan links appear, change (up, MTU,
 # master) and vanish, and for each the agent sends an inventory and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Bonds and VFs from netlink messages built here (this machine's kernel
  * has no bonding and no SR-IOV NIC): RTM_NEWLINK with IFLA_BOND_* and
  * IFLA_BOND_SLAVE_*, malformed ones, and a PF's IFLA_VFINFO_LIST read

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ccnc-agent on captured data: --once --json with --root trees and lspci
 # -xxxx dumps (golden files), and --serve speaking the protocol offline:
 # hello, inventory, replies to good, bad and unknown requests, sriov-numvfs

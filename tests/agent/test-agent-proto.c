@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The agent protocol's reader and writers (docs/agent-protocol.md). */
 #include "config.h"
 

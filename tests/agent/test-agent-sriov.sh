@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ccnc-agent on an SR-IOV port driven by the real kernel: Debian's kernel
 # boots under QEMU 10 (bookworm-backports, unpacked privately by
 # tests/guest/fetch-qemu10.sh; the system's QEMU is not touched) with an

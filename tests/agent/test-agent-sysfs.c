@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The sriov-numvfs request on a temporary sysfs-like tree: the count is
  * checked against sriov_totalvfs before anything is written, a count the
  * driver refuses puts the old one back (a stand-in writer plays the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The ccnc and ccnc-agent command lines: --help, --version, exit statuses,
 # status --json on the example lab, and bad configs refused with file:line.
 set -u

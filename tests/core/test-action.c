@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The actions' state machines, table-driven: a failure injected at every
  * step of every plan leads to the right rollback steps, the right final
  * state, and a summary that says loudly when a VM is left on its backup

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The /proc/net/bonding and sysfs bonding readers on every captured file in
  * tests/data/bonding, on malformed text, and on every prefix of the real
  * files (none may crash or leak). */

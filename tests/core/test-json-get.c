@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The json-c member getters: for every type, a missing key, a value of
  * another type, null and a present value, each against a default that no
  * member holds, so that a getter that answered anything else would fail. */

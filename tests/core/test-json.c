@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* JSON output against golden files, and host parts read back unchanged. */
 #include "config.h"
 

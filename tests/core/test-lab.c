@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The lab config parser: good files load with every value, and every kind
  * of bad input is refused with file:line and a message that says what to
  * write instead. */

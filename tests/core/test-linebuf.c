@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Lines out of a stream cut in pieces: every cut gives the same lines, a
  * long line costs work in proportion to its length (counted, not timed),
  * and a line past the limit is refused. */

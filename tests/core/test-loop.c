@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The event loop: fd readiness, one-shot and repeating timers, removal from
  * inside a callback, signals delivered as loop callbacks, posts from other
  * threads. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Snapshots: sharing of host parts, reference counts, copies, and the diff
  * that turns two snapshots into change events. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The one planner: a table of VM states (bond on its passthrough NIC, on
  * its backup, no passthrough NIC, a pool VF, a teaming pair, not running,
  * on no host that answered, a migration running, a dead backup path) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* VF pools: who holds which VF, which VF a VM gets, what reserving it sets,
  * and the XML that attaches it.  The port is a real 82576's (libvirt's
  * node-device XML of 0000:05:00.1 with its seven VFs, from a vdsm host). */

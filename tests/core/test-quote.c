@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shell quoting: a table of awkward words, and a round trip through a real
  * /bin/sh that must give each word back unchanged. */
 #include "config.h"

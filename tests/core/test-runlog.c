@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Run files: written line by line as an action goes, read back into a
  * summary; an unfinished or damaged file still says how far the run got. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SHA-256: the FIPS 180-4 examples, input cut at every place, and a file
  * against what sha256sum says of it. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* VF changes: the operator's words, the agent's request, and whether a
  * report shows the change. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libvirt XML from real hosts and libvirt's own tests, read into the
  * model: domains with interfaces, hostdevs and teaming; node devices of
  * 82576 PFs and VFs; and malformed or foreign XML refused with a reason. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A stand-in ccnc-agent for tests/engine/test-ssh.sh: answers --version like the
 # real one and speaks the --serve protocol (hello, inventory, heartbeats,
 # replies to requests), so that deployment can be tested with a file whose

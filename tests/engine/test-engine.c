@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The engine with its libvirt collector, against libvirt's built-in test
  * driver (a hypervisor inside the client library: no daemon, no network).
  * The collector's worker connects, lists the domains, and the result is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The pure parts of the guest collector: base64 both ways, and naming the
  * VM's NICs by the guest bond's permanent MAC addresses. */
 #include "config.h"

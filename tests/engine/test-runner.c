@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The engine's runner of actions, against libvirt's built-in test driver (a
  * hypervisor inside the client library, which cannot migrate): actions
  * given to it start in order, at most `parallel` at once, each with its

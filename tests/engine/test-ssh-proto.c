@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The console's side of the agent protocol, without any I/O: messages
  * parsed from lines, requests written, architectures matched. */
 #include "config.h"

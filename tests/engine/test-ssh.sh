@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ccnc's SSH sessions against real OpenSSH servers: each sshd runs in a
 # network namespace made here (loopback only, so no traffic leaves it) and
 # a private mount namespace (its own /root and /run), with its own ed25519

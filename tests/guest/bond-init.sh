@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # /init of the guest that tests/agent/test-agent-guest.sh boots: a kernel with
 # bonding, two veth pairs enslaved to an active-backup bond, and ccnc-agent
 # --serve watching; prints "RESULT ..." lines on the console, then powers off.

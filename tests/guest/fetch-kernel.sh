@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fetch and unpack Debian's kernel package (the one linux-image-amd64 depends
 # on) for tests/agent/test-agent-guest.sh: ccnc-agent's bond tests need a kernel
 # with the bonding module, which the test machine's own kernel may lack.

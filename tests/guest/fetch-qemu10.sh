@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fetch QEMU 10 from Debian's bookworm-backports suite and unpack it into a
 # private folder, without touching the system's QEMU (which libvirt keeps
 # using): its `igb` device is an emulated Intel 82576 with SR-IOV, which

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # /init for bench/agent-sriov-footprint: every igb port makes its VFs (7
 # each, up to 128 in all), veth pairs bring the links to 200 or more, then
 # ccnc-agent --serve idles for a while; its RSS and CPU time come from

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Boot Debian's kernel under QEMU 10 (bookworm-backports, unpacked privately
 # by tests/guest/fetch-qemu10.sh; the system's QEMU is not touched) with N
 # emulated Intel 82576 ports (`igb`), a busybox initramfs holding ccnc-agent,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # /init of the guest that tests/agent/test-agent-sriov.sh boots under QEMU 10 with
 # an emulated Intel 82576 (igb): Linux's igb and igbvf drivers, ccnc-agent
 # --serve, and typed requests to it (make VFs, set a VF's MAC, VLAN, rate,

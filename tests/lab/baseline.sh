@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Run test-raw-sequence.sh N times (default 5) on a fresh lab each time and
 # print min / median / max of every figure it measures: the baseline table of
 # docs/lab.md. Exit status: that of the worst run.

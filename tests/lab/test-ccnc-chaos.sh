@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Chaos on the lab: migrations with passthrough (alternating direction),
 # each with one fault injected at a random moment of a random step, the
 # faults taken in turn:

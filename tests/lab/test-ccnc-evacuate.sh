@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Several migrations at once: `ccnc evacuate sys1 --parallel N --json` on a
 # lab with several guests (CCNC_LAB_VMS), all streaming from the NFS server
 # while the NFS server pings each of them, then back.  Asserted for every

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ccnc when the lab fails under it, mid-run:
 #  1. the destination's libvirtd stops after the checks passed: the
 #     migration cannot start, the stand-in is attached again on the source

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # One planner from the live state, on the lab.  The VM's passthrough NIC is
 # taken away by hand (virsh detach-interface: its bond falls to the backup),
 # and then:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ccnc's migrate-with-passthrough on the lab: `ccnc migrate vm1 --to sys2
 # --json` and back, while the guest streams from the NFS server and the NFS
 # server pings the guest 100 times a second.  Asserted from ccnc's JSON and

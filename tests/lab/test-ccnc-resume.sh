@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs that stop half-way, and how they end, on the lab:
 #  1. ccnc migrate killed (SIGKILL) in the migrate step, as when the
 #     workstation's terminal drops: libvirt finishes the migration alone;

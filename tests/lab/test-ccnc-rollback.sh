@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ccnc's rollback on the lab: a migration that cannot finish in time (its
 # bandwidth capped at 1 Mb/s, its time limit 4 s) is aborted by ccnc, which
 # then attaches the passthrough stand-in again on the source and switches

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `ccnc vf` on the lab's SR-IOV host (tests/lab/lab sriov-up: QEMU 10's
 # emulated 82576 under Linux's igb/igbvf drivers, reached over SSH like the
 # other hosts, ccnc's agent uploaded there): set the number of VFs, change a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The console end to end on the lab, as an operator drives it: ccnc runs in
 # tmux; select vm1, press m, see the plan, press y; the screen is read while
 # the migration runs and after: its steps, the connectivity gap meter fed by

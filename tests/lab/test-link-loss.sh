@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Link loss instead of unplug: the host sets the stand-in NIC's link down for
 # 3 s (virsh domif-setlink) and up again. The bond must fail over to the virtio
 # backup and come back, the NFS stream must keep going. Needs the link-loss

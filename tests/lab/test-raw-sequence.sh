@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The migrate-with-passthrough sequence done by hand with virsh, without ccnc:
 # detach the stand-in on sys1, migrate vm1 to sys2, attach a stand-in there,
 # and back again, while the guest streams from the NFS server. Prints the

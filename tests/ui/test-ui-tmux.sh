@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # End to end: the real console in a detached 80x24 tmux session, driven with
 # send-keys and read back with capture-pane.  Uses its own tmux server
 # (-L ccnc-test-PID) and kills only that; every wait is bounded.

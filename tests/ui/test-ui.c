@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The console's screens, drawn from fixed snapshots into a grid and
  * compared with golden text (80x24 and 160x50, UTF-8 and ASCII, colour and
  * monochrome looks); its keys; and the log view's ring. */
