@@ -72,4 +72,8 @@ int ccnc_enum_from_string(const char *const *table, int n, const char *s);
 /* table[v], or fallback when v is outside the table's n names. */
 const char *ccnc_enum_to_string(const char *const *table, int n, int v, const char *fallback);
 
+/* The copyright and licence lines --version prints under the program's name
+ * and version, translated. */
+const char *ccnc_licence_notice(void);
+
 #endif

@@ -119,7 +119,10 @@ main(int argc, char **argv)
         case OPT_IMAGE_DIR: opts.image_dir = optarg; break;
         case OPT_NO_NETLINK: opts.no_netlink = true; break;
         case 'h': usage(stdout); free(root); return AGENT_EXIT_OK;
-        case 'V': printf("ccnc-agent %s\n", PACKAGE_VERSION); free(root); return AGENT_EXIT_OK;
+        case 'V':
+            printf("ccnc-agent %s\n%s", PACKAGE_VERSION, ccnc_licence_notice());
+            free(root);
+            return AGENT_EXIT_OK;
         default:
             fprintf(stderr, _("Try 'ccnc-agent --help' for more information.\n"));
             free(root);

@@ -801,6 +801,7 @@ ccnc_cli_main(int argc, char **argv)
             return CCNC_EXIT_OK;
         case 'V':
             ccnc_cli_printf("%s %s\n", PACKAGE, PACKAGE_VERSION);
+            ccnc_cli_fputs(ccnc_licence_notice(), stdout);
             return CCNC_EXIT_OK;
         default:
             ccnc_cli_fprintf(stderr, _("Try '%s --help' for more information.\n"), PACKAGE);

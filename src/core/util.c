@@ -204,6 +204,17 @@ ccnc_enum_to_string(const char *const *table, int n, int v, const char *fallback
     return v >= 0 && v < n ? table[v] : fallback;
 }
 
+const char *
+ccnc_licence_notice(void)
+{
+    /* TRANSLATORS: the --version notice of ccnc and ccnc-agent; keep the
+     * "GPLv2+" tag and the URL as they are. */
+    return _("Copyright (C) 2026 the ccnc authors\n"
+             "License GPLv2+: GNU GPL version 2 or later <https://gnu.org/licenses/gpl-2.0.html>\n"
+             "This is free software: you are free to change and redistribute it.\n"
+             "There is NO WARRANTY, to the extent permitted by law.\n");
+}
+
 void
 ccnc_i18n_init(void)
 {

@@ -38,6 +38,8 @@ expect 0 '^Usage: ccnc ' -- "$ccnc" --help
 expect 0 'status \[--json\]' -- "$ccnc" --help
 expect 0 '^  evacuate HOST' -- "$ccnc" --help
 expect 0 '^ccnc [0-9]+\.[0-9]+' -- "$ccnc" --version
+expect 0 '^License GPLv2\+: GNU GPL version 2 or later' -- "$ccnc" --version
+expect 0 '^There is NO WARRANTY' -- "$ccnc" --version
 expect 2 "Try 'ccnc --help'" -- "$ccnc" --bogus
 expect 2 "unknown command 'frob'" -- "$ccnc" frob
 expect 2 "unknown argument '--yaml'" -- "$ccnc" --offline status --yaml
@@ -48,6 +50,8 @@ expect 2 "say what to do" -- "$ccnc" hosts --check --watch
 expect 2 "unknown argument '--accept-all'" -- "$ccnc" hosts --check --accept-all
 expect 0 '^Usage: ccnc-agent' -- "$agent" --help
 expect 0 '^ccnc-agent [0-9]' -- "$agent" --version
+expect 0 '^License GPLv2\+: GNU GPL version 2 or later' -- "$agent" --version
+expect 0 '^There is NO WARRANTY' -- "$agent" --version
 expect 2 'hypervisor or storage' -- "$agent" --role=router --once --json
 expect 2 "Try 'ccnc-agent --help'" -- "$agent" --frob
 
