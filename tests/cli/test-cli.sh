@@ -134,7 +134,7 @@ printf '%s\n' "<domain><name>v</name><devices><interface type='user'><alias name
 expect 0 '0000:03:10\.2 +transient of ua-gone, which is missing$' -- "$ccnc" inspect "$tmp/unpaired.xml"
 expect 0 'ua-backup0 +- +persistent$' -- "$ccnc" inspect "$tmp/unpaired.xml"
 expect 0 'SR-IOV: 7 VFs enabled' -- "$ccnc" inspect "$lv/nodedev_vdsm_pci_0000_05_00_1_82576_pf.xml"
-expect 0 '"pf": "0000:82:00.1"' -- "$ccnc" inspect --json "$lv/nodedev_cmd_handbook_pci_0000_82_10_1_82576_vf_old_libvirt.xml"
+expect 0 '"pf": "0000:83:00.1"' -- "$ccnc" inspect --json "$lv/nodedev_synthetic_pci_0000_83_10_3_82576_vf_old_libvirt.xml"
 expect 1 "^ccnc: $tmp/empty.conf: this is not well-formed XML" -- "$ccnc" inspect "$tmp/empty.conf"
 expect 1 'no such file' -- "$ccnc" inspect "$tmp/none.xml"
 expect 2 'give a file of libvirt XML' -- "$ccnc" inspect
