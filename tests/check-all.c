@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The one runner for every check suite (tests/test-*.c). */
+/* The one runner for every check suite (the tests/DIR/test-*.c files). */
 #include "config.h"
 
 #include <locale.h>

@@ -3,7 +3,7 @@
 """Unpack a ttar archive (the text tar of prometheus/procfs and node_exporter
 test fixtures) into a directory tree: ttar2dir.py ARCHIVE DESTDIR [STRIP].
 
-tests/test-agent-offline.sh unpacks the captured sysfs fixtures
+tests/agent/test-agent-offline.sh unpacks the captured sysfs fixtures
 (tests/data/sysfs/*.ttar) with it into a temporary root.  STRIP is a leading path component to drop (e.g.
 "fixtures")."""
 import os

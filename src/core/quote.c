@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shell quoting (src/quote.h).  Single quotes are the only POSIX quoting in
+/* Shell quoting (src/core/quote.h).  Single quotes are the only POSIX quoting in
  * which no character is special, so anything not plainly safe goes there. */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The agent collector (src/collect-agent.h): probe the host for ccnc-agent,
+/* The agent collector (src/engine/collect-agent.h): probe the host for ccnc-agent,
  * deploy it over SFTP when needed, run it on an exec channel and read its
  * protocol.  Every remote command is a fixed text with quoted arguments;
  * nothing the host sends is ever run. */

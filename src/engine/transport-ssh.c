@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* SSH sessions with libssh in non-blocking mode (src/transport-ssh.h).
+/* SSH sessions with libssh in non-blocking mode (src/engine/transport-ssh.h).
  * Each session is a small state machine — connect, host key, auth, ready —
  * resumed from the loop when its socket is ready and bounded by a deadline
  * timer per step; a ready session sends keepalives and is declared lost

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A test driver for the engine's questions (tests/test-ssh.sh): start the
+/* A test driver for the engine's questions (tests/engine/test-ssh.sh): start the
  * engine on LAB, wait until HOST asks about its unknown key (answer yes or
  * no through ccnc_engine_answer_hostkey) or its identity's passphrase
  * (answer with each line of standard input in turn, through
