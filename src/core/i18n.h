@@ -4,7 +4,7 @@
 #ifndef CCNC_I18N_H
 #define CCNC_I18N_H
 
-#if ENABLE_NLS
+#if defined(ENABLE_NLS) && ENABLE_NLS
 #include <libintl.h>
 #define _(s) dgettext(PACKAGE, s)
 #else

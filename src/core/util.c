@@ -219,7 +219,7 @@ void
 ccnc_i18n_init(void)
 {
     setlocale(LC_ALL, "");
-#if ENABLE_NLS
+#if defined(ENABLE_NLS) && ENABLE_NLS
     bindtextdomain(PACKAGE, LOCALEDIR);
     bind_textdomain_codeset(PACKAGE, "UTF-8");
 #endif
