@@ -13,7 +13,7 @@ passes=0 fails=0
 cd "$top" || exit 99
 files=$(grep -v '^#' po/POTFILES.in | grep -v '^$')
 # shellcheck disable=SC2086
-xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 --add-comments=TRANSLATORS: \
+xgettext --keyword=_ --keyword=N_ --keyword=dngettext:2,3 --from-code=UTF-8 --add-comments=TRANSLATORS: \
     -o "$tmp/ccnc.pot" $files || exit 99
 for lang in $(cat po/LINGUAS); do
     if msgcmp "po/$lang.po" "$tmp/ccnc.pot" 2>"$tmp/msgcmp.out"; then

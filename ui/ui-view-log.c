@@ -50,13 +50,16 @@ log_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_st
     (void)snap;
     if (filter[0]) {
         /* TRANSLATORS: log heading with a filter: matching, kept lines, filter */
-        t = ccnc_xasprintf(_("%zu of %zu lines match '%s'"), n, kept, filter);
+        t = ccnc_xasprintf(dngettext(PACKAGE, "%zu of %zu line matches '%s'",
+                                     "%zu of %zu lines match '%s'", kept),
+                           n, kept, filter);
         x = ui_grid_put_fit(g, y, 1, g->w - 30, UI_WARN, t);
         if (!st->editing)
             ui_grid_put(g, y, x + 2, UI_DIM, _("Esc clears the filter"));
     } else {
-        t = ccnc_xasprintf(_("%zu lines (the last %zu are kept)"), kept,
-                           log ? log->cap : (size_t)UI_LOG_DEFAULT_CAP);
+        t = ccnc_xasprintf(dngettext(PACKAGE, "%zu line (the last %zu are kept)",
+                                     "%zu lines (the last %zu are kept)", kept),
+                           kept, log ? log->cap : (size_t)UI_LOG_DEFAULT_CAP);
         ui_grid_put_fit(g, y, 1, g->w - 2, UI_BOLD, t);
     }
     free(t);

@@ -580,7 +580,9 @@ draw_nic_line(struct ui_grid *g, int y, const struct entry *e, const struct ccnc
         ccnc_streq(s->name, e->vm->bond->active_slave))
         x = ui_grid_put(g, y, x, UI_DIM, _("active")) + 1;
     if (s && s->link_failures > 0 && x < g->w - 12) {
-        char *t = ccnc_xasprintf(_("%d link failures"), s->link_failures);
+        char *t = ccnc_xasprintf(dngettext(PACKAGE, "%d link failure", "%d link failures",
+                                           s->link_failures),
+                                 s->link_failures);
         ui_grid_put_fit(g, y, x, g->w - x - 1, UI_DIM, t);
         free(t);
     }
@@ -657,7 +659,9 @@ draw_details(struct ui_grid *g, int y, const struct entry *e)
         ui_grid_put_fit(g, y, 22, 6, ccnc_streq(sl->mii_status, "up") ? UI_GOOD : UI_BAD,
                         ui_str(sl->mii_status));
         ui_grid_put_fit(g, y, 29, 11, UI_NORMAL, speed);
-        t = ccnc_xasprintf(_("%d link failures"), sl->link_failures);
+        t = ccnc_xasprintf(dngettext(PACKAGE, "%d link failure", "%d link failures",
+                                     sl->link_failures),
+                           sl->link_failures);
         x = ui_grid_put_fit(g, y, 41, 18, sl->link_failures ? UI_WARN : UI_DIM, t) + 1;
         free(t);
         x = ui_grid_put_fit(g, y, x > 60 ? x : 60, 18, UI_NORMAL,
@@ -733,10 +737,9 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
                     ui_grid_fill_attr_span(g, VY(v), 0, x + 1, UI_HEADER);
                     if (h->stale && h->updated_ms == 0)
                         t = ccnc_xstrdup(_("nothing known yet"));
-                    else if (h->n_vms == 1)
-                        t = ccnc_xstrdup(_("1 VM"));
                     else
-                        t = ccnc_xasprintf(_("%zu VMs"), h->n_vms);
+                        t = ccnc_xasprintf(dngettext(PACKAGE, "%zu VM", "%zu VMs", h->n_vms),
+                                           h->n_vms);
                     x = ui_grid_put(g, VY(v), x + 2, UI_DIM, t);
                     free(t);
                     if (h->stale && h->updated_ms != 0)

@@ -750,10 +750,16 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     ui.st.vf_intent = ccnc_engine_vf_intent(engine);
     {
         const struct ccnc_lab *lab = ccnc_engine_lab(engine);
-        char *t = ccnc_xasprintf(_("Console started with '%s': %zu hosts, %zu VMs configured."),
-                                 lab->path, lab->n_hosts, lab->n_vms);
+        char *hosts = ccnc_xasprintf(dngettext(PACKAGE, "%zu host", "%zu hosts", lab->n_hosts),
+                                     lab->n_hosts);
+        char *vms = ccnc_xasprintf(dngettext(PACKAGE, "%zu VM", "%zu VMs", lab->n_vms), lab->n_vms);
+        /* TRANSLATORS: the file, then "3 hosts" and "1 VM" */
+        char *t = ccnc_xasprintf(_("Console started with '%s': %s, %s configured."), lab->path,
+                                 hosts, vms);
         ui_log_add(ui.log, ccnc_now_wall_ms(), UI_LOG_INFO, t);
         free(t);
+        free(hosts);
+        free(vms);
     }
     cbreak();
     noecho();

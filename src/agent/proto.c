@@ -283,7 +283,9 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
     memset(req, 0, sizeof(*req));
     req->op = CCNC_AGENT_OP_LAST;
     if (len > CCNC_PROTO_MAX_LINE || len > INT_MAX) {
-        ccnc_error_set(err, CCNC_ERR_PARSE, _("the request is longer than %d bytes"),
+        ccnc_error_set(err, CCNC_ERR_PARSE,
+                       dngettext(PACKAGE, "the request is longer than %d byte",
+                                 "the request is longer than %d bytes", CCNC_PROTO_MAX_LINE),
                        CCNC_PROTO_MAX_LINE);
         goto cleanup;
     }

@@ -373,7 +373,9 @@ on_stdin(int fd, short revents, void *data)
         size_t rest = (size_t)r - start;
         if (s->in_len + rest > CCNC_PROTO_MAX_LINE) {
             struct ccnc_error err = { 0 };
-            ccnc_error_set(&err, CCNC_ERR_PARSE, _("the request is longer than %d bytes"),
+            ccnc_error_set(&err, CCNC_ERR_PARSE,
+                           dngettext(PACKAGE, "the request is longer than %d byte",
+                                     "the request is longer than %d bytes", CCNC_PROTO_MAX_LINE),
                            CCNC_PROTO_MAX_LINE);
             put_line(s, ccnc_proto_reply_error(NULL, err.message));
             ccnc_error_clear(&err);

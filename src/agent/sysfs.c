@@ -226,8 +226,10 @@ ccnc_sysfs_set_numvfs(const char *root, const char *pf, int num_vfs, ccnc_sysfs_
     }
     /* the kernel would refuse it too, but only after the count went to 0 */
     if (num_vfs > total) {
-        ccnc_error_set(err, CCNC_ERR_USAGE, _("'%s' has at most %lld VFs, not %d; nothing was "
-                                              "changed"), pf, total, num_vfs);
+        ccnc_error_set(err, CCNC_ERR_USAGE,
+                       dngettext(PACKAGE, "'%s' has at most %lld VF, not %d; nothing was changed",
+                                 "'%s' has at most %lld VFs, not %d; nothing was changed", total),
+                       pf, total, num_vfs);
         goto cleanup;
     }
     if (cur == num_vfs) {
@@ -251,14 +253,21 @@ ccnc_sysfs_set_numvfs(const char *root, const char *pf, int num_vfs, ccnc_sysfs_
      * port stands */
     old = ccnc_xasprintf("%lld", cur);
     if (write(path, old, &rerr) == 0)
-        /* TRANSLATORS: the first %s is the driver's refusal */
-        ccnc_error_set(err, CCNC_ERR_IO, _("%s; the port has its %lld VFs back"),
+        ccnc_error_set(err, CCNC_ERR_IO,
+                       /* TRANSLATORS: the first %s is the driver's refusal */
+                       dngettext(PACKAGE, "%s; the port has its %lld VF back",
+                                 "%s; the port has its %lld VFs back", cur),
                        werr.message ? werr.message : _("failed"), cur);
     else
-        /* TRANSLATORS: the first %s is the driver's refusal, the second the
-         * refusal of the old count */
-        ccnc_error_set(err, CCNC_ERR_IO, _("%s; putting its %lld VFs back failed too (%s): the "
-                                         "port has 0 VFs now"),
+        ccnc_error_set(err, CCNC_ERR_IO,
+                       dngettext(PACKAGE,
+                                 /* TRANSLATORS: the first %s is the driver's refusal, the
+                                  * second the refusal of the old count */
+                                 "%s; putting its %lld VF back failed too (%s): the port has 0 "
+                                 "VFs now",
+                                 "%s; putting its %lld VFs back failed too (%s): the port has 0 "
+                                 "VFs now",
+                                 cur),
                        werr.message ? werr.message : _("failed"), cur,
                        rerr.message ? rerr.message : _("failed"));
 cleanup:

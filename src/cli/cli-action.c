@@ -109,7 +109,12 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
         if (!b->json && a->summary)
             ccnc_cli_printf("%s\n", a->summary);
         if (!b->json && a->probe.measured)
-            ccnc_cli_printf(_("%sConnectivity: %lld of %lld probes lost, longest gap %lld ms\n"),
+            ccnc_cli_printf(dngettext(PACKAGE,
+                                      "%sConnectivity: %lld of %lld probe lost, longest gap %lld "
+                                      "ms\n",
+                                      "%sConnectivity: %lld of %lld probes lost, longest gap %lld "
+                                      "ms\n",
+                                      a->probe.sent),
                             who, a->probe.lost, a->probe.sent, a->probe.longest_gap_ms);
         else if (!b->json && ccnc_engine_action_run_file(b->engine, id))
             ccnc_cli_printf(_("%sConnectivity not measured: %s\n"), who,
@@ -448,8 +453,9 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
     }
     ccnc_snapshot_unref(snap);
     if (!json)
-        ccnc_cli_printf(_("Evacuate %s to %s: %zu VMs, %ld at once\n"), from, to ? to : "-", n,
-                        parallel);
+        ccnc_cli_printf(dngettext(PACKAGE, "Evacuate %s to %s: %zu VM, %ld at once\n",
+                                  "Evacuate %s to %s: %zu VMs, %ld at once\n", n),
+                        from, to ? to : "-", n, parallel);
     if (dry_run || n == 0) {
         for (size_t i = 0; i < n; i++) {
             char *plan = ccnc_action_plan_text(actions[i]);

@@ -123,12 +123,17 @@ ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv)
             puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
             json_object_put(o);
         } else {
-            /* TRANSLATORS: FROM -> VM: Mb/s received, sent, TCP retransmits */
-            ccnc_cli_printf(_("%s %s %s: %.1f Mb/s received (%.1f Mb/s sent, %lld retransmits) in "
-                              "%.1f s\n"),
+            long long retransmits = w.figures.retransmits < 0 ? 0 : w.figures.retransmits;
+            ccnc_cli_printf(dngettext(PACKAGE,
+                                      /* TRANSLATORS: FROM -> VM: Mb/s received, sent, TCP
+                                       * retransmits */
+                                      "%s %s %s: %.1f Mb/s received (%.1f Mb/s sent, %lld "
+                                      "retransmit) in %.1f s\n",
+                                      "%s %s %s: %.1f Mb/s received (%.1f Mb/s sent, %lld "
+                                      "retransmits) in %.1f s\n",
+                                      retransmits),
                             from ? from : "?", reverse ? "<-" : "->", vm,
-                            w.figures.received_bps / 1e6, w.figures.sent_bps / 1e6,
-                            w.figures.retransmits < 0 ? 0 : w.figures.retransmits,
+                            w.figures.received_bps / 1e6, w.figures.sent_bps / 1e6, retransmits,
                             w.figures.seconds);
         }
     }

@@ -72,7 +72,9 @@ ccnc_cli_print_vfs(const struct ccnc_snapshot *snap, const char *only)
         for (size_t n = 0; n < h->n_nics; n++) {
             const struct ccnc_nic *p = &h->nics[n];
             if (p->has_sriov)
-                ccnc_cli_printf(_("%s: port %s (%s): %d of %d VFs\n"), h->name,
+                ccnc_cli_printf(dngettext(PACKAGE, "%s: port %s (%s): %d of %d VF\n",
+                                          "%s: port %s (%s): %d of %d VFs\n", p->sriov.total_vfs),
+                                h->name,
                                 p->netdev ? p->netdev : "-", p->pci, p->sriov.num_vfs,
                                 p->sriov.total_vfs);
         }
@@ -251,7 +253,9 @@ change(struct cli *cli, const char *host, const char *pf, int vf, struct ccnc_vf
         if (c)
             ccnc_cli_printf(_("%s: VF %d of %s set\n"), host, vf, pf);
         else
-            ccnc_cli_printf(_("%s: %s has %d VFs\n"), host, pf, num_vfs);
+            ccnc_cli_printf(dngettext(PACKAGE, "%s: %s has %d VF\n", "%s: %s has %d VFs\n",
+                                      num_vfs),
+                            host, pf, num_vfs);
         snap = ccnc_engine_snapshot(engine);
         ccnc_cli_print_vfs(snap, host);
         ccnc_snapshot_unref(snap);

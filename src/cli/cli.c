@@ -194,7 +194,10 @@ print_errors(const struct ccnc_error *errs, size_t n, size_t total)
         free(s);
     }
     if (total > n)
-        ccnc_cli_fprintf(stderr, _("%s: ... and %zu more problems\n"), PACKAGE, total - n);
+        ccnc_cli_fprintf(stderr,
+                         dngettext(PACKAGE, "%s: ... and %zu more problem\n",
+                                   "%s: ... and %zu more problems\n", total - n),
+                         PACKAGE, total - n);
 }
 
 /* -c FILE, else the default path if it exists, else the built-in lab. */
@@ -347,8 +350,11 @@ print_status_text(const struct ccnc_snapshot *snap)
             const struct ccnc_vm *vm = &h->vms[k];
             if (ccnc_lab_find_vm(lab, vm->name))
                 continue;
-            ccnc_cli_printf(_("\nAlso on %s: %s (%s, %zu NICs, not in the lab config)\n"), h->name,
-                            vm->name, ccnc_vm_state_to_string(vm->state), vm->n_nics);
+            ccnc_cli_printf(dngettext(PACKAGE,
+                                      "\nAlso on %s: %s (%s, %zu NIC, not in the lab config)\n",
+                                      "\nAlso on %s: %s (%s, %zu NICs, not in the lab config)\n",
+                                      vm->n_nics),
+                            h->name, vm->name, ccnc_vm_state_to_string(vm->state), vm->n_nics);
         }
     }
 }
@@ -528,8 +534,20 @@ cmd_config(struct cli *cli, int argc, char **argv)
     }
     if (ccnc_cli_load_lab(cli) < 0)
         return CCNC_EXIT_USAGE;
-    ccnc_cli_printf(_("%s: the lab config is valid: %zu hosts, %zu VMs, %zu pools\n"),
-                    cli->lab->path, cli->lab->n_hosts, cli->lab->n_vms, cli->lab->n_pools);
+    {
+        const struct ccnc_lab *lab = cli->lab;
+        char *hosts = ccnc_xasprintf(dngettext(PACKAGE, "%zu host", "%zu hosts", lab->n_hosts),
+                                     lab->n_hosts);
+        char *vms = ccnc_xasprintf(dngettext(PACKAGE, "%zu VM", "%zu VMs", lab->n_vms), lab->n_vms);
+        char *pools = ccnc_xasprintf(dngettext(PACKAGE, "%zu pool", "%zu pools", lab->n_pools),
+                                     lab->n_pools);
+        /* TRANSLATORS: the file, then "3 hosts", "1 VM" and "0 pools" */
+        ccnc_cli_printf(_("%s: the lab config is valid: %s, %s, %s\n"), lab->path, hosts, vms,
+                        pools);
+        free(hosts);
+        free(vms);
+        free(pools);
+    }
     return CCNC_EXIT_OK;
 }
 
@@ -866,7 +884,7 @@ print_vm_text(const struct ccnc_vm *vm)
     if (vm->memory_kib >= 0)
         ccnc_cli_printf(_(", %lld MiB"), vm->memory_kib / 1024);
     if (vm->vcpus >= 0)
-        ccnc_cli_printf(_(", %d vCPUs"), vm->vcpus);
+        ccnc_cli_printf(dngettext(PACKAGE, ", %d vCPU", ", %d vCPUs", vm->vcpus), vm->vcpus);
     putchar('\n');
     if (vm->n_nics == 0) {
         ccnc_cli_printf("%s\n", _("  no network interfaces and no PCI host devices"));
@@ -901,12 +919,17 @@ print_nic_text(const struct ccnc_nic *n)
         ccnc_cli_printf(_("  virtual function of %s\n"), n->pf ? n->pf : "?");
     if (n->has_sriov) {
         if (n->sriov.total_vfs >= 0)
-            ccnc_cli_printf(_("  SR-IOV: %d of %d VFs enabled\n"), n->sriov.num_vfs,
-                            n->sriov.total_vfs);
+            ccnc_cli_printf(dngettext(PACKAGE, "  SR-IOV: %d of %d VF enabled\n",
+                                      "  SR-IOV: %d of %d VFs enabled\n", n->sriov.total_vfs),
+                            n->sriov.num_vfs, n->sriov.total_vfs);
         else
-            ccnc_cli_printf(
-                _("  SR-IOV: %d VFs enabled (the XML does not say how many are possible)\n"),
-                n->sriov.num_vfs);
+            ccnc_cli_printf(dngettext(PACKAGE,
+                                      "  SR-IOV: %d VF enabled (the XML does not say how many are "
+                                      "possible)\n",
+                                      "  SR-IOV: %d VFs enabled (the XML does not say how many are "
+                                      "possible)\n",
+                                      n->sriov.num_vfs),
+                            n->sriov.num_vfs);
     }
 }
 

@@ -220,7 +220,9 @@ ccnc_bonding_parse_proc(const char *name, const char *text, size_t len, struct c
     if (name)
         ccnc_str_set(&bond->name, name);
     if (len > MAX_TEXT) {
-        ccnc_error_set_at(err, CCNC_ERR_PARSE, file, 0, _("more than %d bytes of bonding state"),
+        ccnc_error_set_at(err, CCNC_ERR_PARSE, file, 0,
+                          dngettext(PACKAGE, "more than %d byte of bonding state",
+                                    "more than %d bytes of bonding state", MAX_TEXT),
                           MAX_TEXT);
         goto cleanup;
     }

@@ -39,7 +39,9 @@ ccnc_file_read(const char *path, size_t max, size_t *len, struct ccnc_error *err
         n += got;
         if (n > max) {
             ccnc_error_set_at(err, CCNC_ERR_IO, path, 0,
-                              _("the file is larger than %zu bytes"), max);
+                              dngettext(PACKAGE, "the file is larger than %zu byte",
+                                        "the file is larger than %zu bytes", max),
+                              max);
             goto fail;
         }
         if (got == 0)

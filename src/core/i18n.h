@@ -4,11 +4,15 @@
 #ifndef CCNC_I18N_H
 #define CCNC_I18N_H
 
+/* _() for a message, and for a message with a count
+ * dngettext(PACKAGE, "%d VF", "%d VFs", n), which xgettext finds by itself.
+ * Without NLS both are English: the message, and its two forms. */
 #if defined(ENABLE_NLS) && ENABLE_NLS
 #include <libintl.h>
 #define _(s) dgettext(PACKAGE, s)
 #else
 #define _(s) (s)
+#define dngettext(domain, s, p, n) ((n) == 1 ? (s) : (p))
 #endif
 #define N_(s) (s)
 

@@ -654,7 +654,10 @@ read_line(char *buf, int size, void *stream)
         p->pos++; /* the newline */
     n = p->pos - start;
     if (n >= (size_t)size) {
-        perr(p, p->line, _("this line is longer than %d characters"), size - 2);
+        perr(p, p->line,
+             dngettext(PACKAGE, "this line is longer than %d character",
+                       "this line is longer than %d characters", size - 2),
+             size - 2);
         n = (size_t)size - 1;
     }
     memcpy(buf, p->text + start, n);

@@ -273,9 +273,13 @@ ccnc_step_verify_on_backup(struct ccnc_action_run *r, struct ccnc_error *err)
     {
         struct ccnc_error why = { 0 };
         char *what = got > 0
-                         ? ccnc_xasprintf(_("only %lld probe replies came back over the backup "
-                                            "NIC %s within %d s"), got, slave ? slave : "?",
-                                          VERIFY_S)
+                         ? ccnc_xasprintf(dngettext(PACKAGE,
+                                                    "only %lld probe reply came back over the "
+                                                    "backup NIC %s within %d s",
+                                                    "only %lld probe replies came back over the "
+                                                    "backup NIC %s within %d s",
+                                                    got),
+                                          got, slave ? slave : "?", VERIFY_S)
                          : ccnc_xasprintf(_("no probe reply came back over the backup NIC %s "
                                             "within %d s"), slave ? slave : "?", VERIFY_S);
         if (backup_path(r, &why) < 0)

@@ -858,8 +858,13 @@ lines_feed(struct ccnc_ssh_exec *x, struct ccnc_linebuf *lb, const char *buf, si
 
     if (ccnc_linebuf_feed(lb, buf, n, line_to_caller, &to) < 0 && !x->dead) {
         struct ccnc_error e = { 0 };
-        ccnc_error_set(&e, CCNC_ERR_PARSE, _("%s: the remote command sent a line of more than "
-                                             "%d bytes; its channel was closed"),
+        ccnc_error_set(&e, CCNC_ERR_PARSE,
+                       dngettext(PACKAGE,
+                                 "%s: the remote command sent a line of more than %d byte; its "
+                                 "channel was closed",
+                                 "%s: the remote command sent a line of more than %d bytes; its "
+                                 "channel was closed",
+                                 LINE_MAX_BYTES),
                        x->s->name, LINE_MAX_BYTES);
         exec_finish(x, -1, &e);
         ccnc_error_clear(&e);

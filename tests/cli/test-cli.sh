@@ -64,7 +64,7 @@ expect 0 '^ +not contacted yet' -- "$ccnc" --offline status
 expect 0 'ccnc lab in a box' -- "$ccnc" config --builtin
 # The built-in text is itself a valid lab.conf.
 "$ccnc" config --builtin >"$tmp/builtin.conf"
-expect 0 'the lab config is valid: 3 hosts, 1 VMs' -- "$ccnc" -c "$tmp/builtin.conf" config
+expect 0 'the lab config is valid: 3 hosts, 1 VM, 0 pools' -- "$ccnc" -c "$tmp/builtin.conf" config
 
 # The default path is used when it exists.
 mkdir -p "$XDG_CONFIG_HOME/ccnc"

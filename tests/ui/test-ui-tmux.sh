@@ -90,9 +90,9 @@ check "the log has the start line" "Console started with"
 keys / C o n s o l e
 check "the filter is edited in the key line" "Filter the log: Console"
 keys Enter
-check "the filter applies" "1 of 1 lines match 'Console'"
+check "the filter applies" "1 of 1 line matches 'Console'"
 keys Escape
-check "Esc clears the filter" "1 lines (the last 1000 are kept)"
+check "Esc clears the filter" "1 line (the last 1000 are kept)"
 keys 1
 check "1 back to the overview" "Not seen on any host"
 keys m
