@@ -28,27 +28,21 @@ struct action_args {
 };
 
 static int
-parse(int argc, char **argv, struct action_args *a)
+parse(const struct cli_args *args, struct action_args *a)
 {
-    bool is_migrate = strcmp(argv[0], "migrate") == 0;
+    const char *name = args->cmd->name;
+    bool is_migrate = strcmp(name, "migrate") == 0;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--dry-run") == 0) {
-            a->dry_run = true;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            a->json = true;
-        } else if (is_migrate && strcmp(argv[i], "--to") == 0 && i + 1 < argc) {
-            a->to = argv[++i];
-        } else if (argv[i][0] != '-' && !a->vm) {
-            a->vm = argv[i];
-        } else {
-            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                             argv[0], argv[i], PACKAGE);
-            return -1;
-        }
+    a->dry_run = ccnc_cli_flag(args, "dry-run");
+    a->json = ccnc_cli_flag(args, "json");
+    a->to = is_migrate ? ccnc_cli_opt(args, "to") : NULL;
+    a->vm = args->n_pos > 0 ? args->pos[0] : NULL;
+    if (args->n_pos > 1) {
+        ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[1]);
+        return -1;
     }
     if (!a->vm) {
-        ccnc_cli_fprintf(stderr, _("%s %s: name the VM\n"), PACKAGE, argv[0]);
+        ccnc_cli_fprintf(stderr, _("%s %s: name the VM\n"), PACKAGE, name);
         return -1;
     }
     if (is_migrate && !a->to) {
@@ -271,16 +265,16 @@ kind_of(const char *cmd)
 }
 
 int
-ccnc_cli_action(struct cli *cli, int argc, char **argv)
+ccnc_cli_action(struct cli *cli, const struct cli_args *cargs)
 {
     struct action_args args = { 0 };
-    struct ccnc_plan_request req = { .kind = kind_of(argv[0]) };
+    struct ccnc_plan_request req = { .kind = kind_of(cargs->cmd->name) };
     struct ccnc_error err = { 0 };
     struct ccnc_engine *engine = NULL;
     struct ccnc_action *a;
     int rc = CCNC_EXIT_OK;
 
-    if (parse(argc, argv, &args) < 0)
+    if (parse(cargs, &args) < 0)
         return CCNC_EXIT_USAGE;
     req.vm = args.vm;
     req.destination = args.to;
@@ -343,7 +337,7 @@ ccnc_cli_action(struct cli *cli, int argc, char **argv)
         rc = CCNC_EXIT_USAGE;
     } else {
         json_object *results = args.json ? json_object_new_array() : NULL;
-        char *who = ccnc_xasprintf("%s %s", PACKAGE, argv[0]);
+        char *who = ccnc_xasprintf("%s %s", PACKAGE, cargs->cmd->name);
         rc = run_all(engine, who, &a, 1, 1, args.json, results);
         if (results && json_object_array_length(results) == 1)
             print_json(json_object_array_get_idx(results, 0));
@@ -357,10 +351,11 @@ ccnc_cli_action(struct cli *cli, int argc, char **argv)
 /* `ccnc evacuate HOST`: every lab VM running on HOST to another host, at
  * most [migration] parallel (or --parallel) at once. */
 int
-ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
+ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args)
 {
-    const char *from = NULL, *to = NULL;
-    bool dry_run = false, json = false;
+    const char *from = args->n_pos > 0 ? args->pos[0] : NULL, *to = ccnc_cli_opt(args, "to");
+    const char *par = ccnc_cli_opt(args, "parallel");
+    bool dry_run = ccnc_cli_flag(args, "dry-run"), json = ccnc_cli_flag(args, "json");
     long parallel = cli->lab->migration.parallel;
     struct ccnc_engine *engine;
     struct ccnc_snapshot *snap;
@@ -369,29 +364,17 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
     size_t n = 0, cap = 0;
     int at, rc = CCNC_EXIT_OK;
 
-    for (int i = 1; i < argc; i++) {
+    if (par) {
         char *end;
-        if (strcmp(argv[i], "--dry-run") == 0) {
-            dry_run = true;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc) {
-            to = argv[++i];
-        } else if (strcmp(argv[i], "--parallel") == 0 && i + 1 < argc) {
-            parallel = strtol(argv[++i], &end, 10);
-            if (*end || parallel < 1 || parallel > 64) {
-                ccnc_cli_fprintf(stderr, _("%s evacuate: --parallel takes 1 to 64, not '%s'\n"),
-                                 PACKAGE, argv[i]);
-                return CCNC_EXIT_USAGE;
-            }
-        } else if (argv[i][0] != '-' && !from) {
-            from = argv[i];
-        } else {
-            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                             argv[0], argv[i], PACKAGE);
+        parallel = strtol(par, &end, 10);
+        if (!*par || *end || parallel < 1 || parallel > 64) {
+            ccnc_cli_fprintf(stderr, _("%s evacuate: --parallel takes 1 to 64, not '%s'\n"),
+                             PACKAGE, par);
             return CCNC_EXIT_USAGE;
         }
     }
+    if (args->n_pos > 1)
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[1]);
     if (!from || !ccnc_lab_find_host(cli->lab, from) ||
         !ccnc_lab_host_runs_libvirt(ccnc_lab_find_host(cli->lab, from))) {
         ccnc_cli_fprintf(stderr, _("%s evacuate: name a hypervisor host of the lab\n"), PACKAGE);
@@ -481,13 +464,16 @@ ccnc_cli_evacuate(struct cli *cli, int argc, char **argv)
 /* `ccnc abort VM`: stop the VM's running migration from another shell; the
  * ccnc that runs it records who stopped it and rolls back. */
 int
-ccnc_cli_abort(struct cli *cli, int argc, char **argv)
+ccnc_cli_abort(struct cli *cli, const struct cli_args *args)
 {
     struct ccnc_error err = { 0 };
     struct ccnc_engine *engine;
+    const char *vm = args->n_pos == 1 ? args->pos[0] : NULL;
     int rc;
 
-    if (argc != 2 || argv[1][0] == '-') {
+    if (args->n_pos > 1)
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[1]);
+    if (!vm) {
         ccnc_cli_fprintf(stderr, _("%s abort: name the VM whose migration to stop\n"), PACKAGE);
         return CCNC_EXIT_USAGE;
     }
@@ -496,7 +482,7 @@ ccnc_cli_abort(struct cli *cli, int argc, char **argv)
         return CCNC_EXIT_USAGE;
     }
     engine = ccnc_engine_new(cli->lab);
-    rc = ccnc_engine_abort_elsewhere(engine, argv[1], _("ccnc abort, from another shell"), &err);
+    rc = ccnc_engine_abort_elsewhere(engine, vm, _("ccnc abort, from another shell"), &err);
     ccnc_engine_free(engine);
     if (rc < 0) {
         ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
@@ -504,11 +490,11 @@ ccnc_cli_abort(struct cli *cli, int argc, char **argv)
         return CCNC_EXIT_FAILED;
     }
     if (rc == 0) {
-        ccnc_cli_printf(_("%s has no job running: nothing to abort\n"), argv[1]);
+        ccnc_cli_printf(_("%s has no job running: nothing to abort\n"), vm);
         return CCNC_EXIT_FAILED;
     }
     ccnc_cli_printf(_("Aborted the migration of %s; the ccnc that runs it undoes what it can\n"),
-                    argv[1]);
+                    vm);
     return CCNC_EXIT_OK;
 }
 
@@ -517,34 +503,25 @@ ccnc_cli_abort(struct cli *cli, int argc, char **argv)
  * now and goes forward or back; the steps go on in the same run file,
  * which then ends with a result. */
 int
-ccnc_cli_resume(struct cli *cli, int argc, char **argv)
+ccnc_cli_resume(struct cli *cli, const struct cli_args *args)
 {
     enum ccnc_resume_way way = CCNC_RESUME_AUTO;
-    const char *what = NULL;
-    bool dry_run = false, json = false;
+    const char *what = args->n_pos > 0 ? args->pos[0] : NULL;
+    bool dry_run = ccnc_cli_flag(args, "dry-run"), json = ccnc_cli_flag(args, "json");
     struct ccnc_engine *engine;
     struct ccnc_error err = { 0 };
     struct ccnc_action *a;
     char *file = NULL;
     int rc;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--undo") == 0)
-            way = CCNC_RESUME_UNDO;
-        else if (strcmp(argv[i], "--finish") == 0)
-            way = CCNC_RESUME_FINISH;
-        else if (strcmp(argv[i], "--dry-run") == 0)
-            dry_run = true;
-        else if (strcmp(argv[i], "--json") == 0)
-            json = true;
-        else if (argv[i][0] != '-' && !what)
-            what = argv[i];
-        else {
-            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                             argv[0], argv[i], PACKAGE);
-            return CCNC_EXIT_USAGE;
-        }
-    }
+    if (ccnc_cli_flag(args, "undo") && ccnc_cli_flag(args, "finish"))
+        return ccnc_cli_usage_error(args, _("say --undo or --finish, not both"));
+    if (ccnc_cli_flag(args, "undo"))
+        way = CCNC_RESUME_UNDO;
+    else if (ccnc_cli_flag(args, "finish"))
+        way = CCNC_RESUME_FINISH;
+    if (args->n_pos > 1)
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[1]);
     if (!what) {
         ccnc_cli_fprintf(stderr, _("%s resume: name the VM, or the run file, to resume\n"),
                          PACKAGE);

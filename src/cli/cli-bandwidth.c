@@ -37,9 +37,6 @@ on_figures(void *data, const struct ccnc_bandwidth *figures, const char *error)
     ccnc_loop_quit(w->loop);
 }
 
-static const char bandwidth_usage[] = N_("\nUsage: %s bandwidth VM [--seconds N] [--reverse] [--json]\n");
-#define usage_error(...) ccnc_cli_usage_error("bandwidth", _(bandwidth_usage), __VA_ARGS__)
-
 static json_object *
 bps_json(long long v)
 {
@@ -47,41 +44,34 @@ bps_json(long long v)
 }
 
 int
-ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv)
+ccnc_cli_bandwidth(struct cli *cli, const struct cli_args *args)
 {
-    const char *vm = NULL, *from = NULL;
+    const char *vm = args->n_pos > 0 ? args->pos[0] : NULL, *from = NULL;
+    const char *seconds_arg = ccnc_cli_opt(args, "seconds");
     long seconds = 5;
-    bool reverse = false, json = false;
+    bool reverse = ccnc_cli_flag(args, "reverse"), json = ccnc_cli_flag(args, "json");
     struct ccnc_engine *engine;
     struct bw_wait w = { 0 };
     struct ccnc_error err = { 0 };
     int rc, timer;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--reverse") == 0) {
-            reverse = true;
-        } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
-            char *end;
-            errno = 0;
-            seconds = strtol(argv[++i], &end, 10);
-            if (*end || errno || seconds < 1 || seconds > 60)
-                return usage_error(_("--seconds takes 1 to 60, not '%s'"), argv[i]);
-        } else if (argv[i][0] == '-') {
-            return usage_error(_("unknown option '%s'"), argv[i]);
-        } else if (!vm) {
-            vm = argv[i];
-        } else {
-            return usage_error(_("too many arguments: '%s'"), argv[i]);
-        }
+    if (seconds_arg) {
+        char *end;
+        errno = 0;
+        seconds = strtol(seconds_arg, &end, 10);
+        if (!*seconds_arg || *end || errno || seconds < 1 || seconds > 60)
+            return ccnc_cli_usage_error(args, _("--seconds takes 1 to 60, not '%s'"),
+                                        seconds_arg);
     }
+    if (args->n_pos > 1)
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[1]);
     if (!vm)
-        return usage_error(_("name a VM of the lab"));
+        return ccnc_cli_usage_error(args, _("name a VM of the lab"));
     if (!ccnc_lab_find_vm(cli->lab, vm))
-        return usage_error(_("the lab config has no [vm %s]"), vm);
+        return ccnc_cli_usage_error(args, _("the lab config has no [vm %s]"), vm);
     if (cli->offline)
-        return usage_error(_("a bandwidth test needs the hosts; leave out %s"), "--offline");
+        return ccnc_cli_usage_error(args, _("a bandwidth test needs the hosts; leave out %s"),
+                                    "--offline");
     engine = ccnc_engine_new(cli->lab);
     ccnc_cli_settle(engine, 15);
     w.loop = ccnc_engine_loop(engine);

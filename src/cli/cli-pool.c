@@ -17,9 +17,7 @@
 #include "cli/cli.h"
 #include "core/i18n.h"
 
-static const char pool_usage[] = N_("\nUsage: %s pool [--json] [POOL]\n"
-                      "       %s pool POOL reserve|release HOST VM\n");
-#define usage_error(...) ccnc_cli_usage_error("pool", _(pool_usage), __VA_ARGS__)
+#define usage_error(...) ccnc_cli_usage_error(args, __VA_ARGS__)
 
 static const char *
 vf_state(const struct ccnc_vf *vf)
@@ -159,8 +157,9 @@ send_pool(struct ccnc_engine *engine, void *arg, ccnc_engine_reply_cb cb, void *
 }
 
 static int
-reserve_or_release(struct cli *cli, const struct ccnc_lab_pool *pool, bool reserve,
-                   const char *host, const char *vm)
+reserve_or_release(struct cli *cli, const struct cli_args *args,
+                   const struct ccnc_lab_pool *pool, bool reserve, const char *host,
+                   const char *vm)
 {
     const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(cli->lab, vm);
     struct ccnc_engine *engine;
@@ -202,23 +201,19 @@ reserve_or_release(struct cli *cli, const struct ccnc_lab_pool *pool, bool reser
 }
 
 int
-ccnc_cli_pool(struct cli *cli, int argc, char **argv)
+ccnc_cli_pool(struct cli *cli, const struct cli_args *args)
 {
     const char *pos[4] = { NULL, NULL, NULL, NULL };
     size_t n_pos = 0;
-    bool json = false;
+    bool json = ccnc_cli_flag(args, "json");
     const struct ccnc_lab_pool *pool = NULL;
     struct ccnc_snapshot *snap;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = true;
-        else if (argv[i][0] == '-')
-            return usage_error(_("unknown option '%s'"), argv[i]);
-        else if (n_pos < 4)
-            pos[n_pos++] = argv[i];
+    for (int i = 0; i < args->n_pos; i++) {
+        if (n_pos < 4)
+            pos[n_pos++] = args->pos[i];
         else
-            return usage_error(_("too many arguments: '%s'"), argv[i]);
+            return usage_error(_("too many arguments: '%s'"), args->pos[i]);
     }
     if (pos[0] && !(pool = ccnc_lab_find_pool(cli->lab, pos[0])))
         return usage_error(_("no [pool %s] in the lab config"), pos[0]);
@@ -232,5 +227,5 @@ ccnc_cli_pool(struct cli *cli, int argc, char **argv)
         return usage_error(_("'%s': say reserve or release"), pos[1]);
     if (n_pos != 4)
         return usage_error(_("%s: name the host and the VM"), pos[1]);
-    return reserve_or_release(cli, pool, strcmp(pos[1], "reserve") == 0, pos[2], pos[3]);
+    return reserve_or_release(cli, args, pool, strcmp(pos[1], "reserve") == 0, pos[2], pos[3]);
 }

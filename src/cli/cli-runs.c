@@ -77,7 +77,7 @@ ms_text(long long v)
 }
 
 int
-ccnc_cli_runs(struct cli *cli, int argc, char **argv)
+ccnc_cli_runs(struct cli *cli, const struct cli_args *args)
 {
     char *dir = ccnc_runlog_default_dir();
     DIR *d;
@@ -86,17 +86,15 @@ ccnc_cli_runs(struct cli *cli, int argc, char **argv)
     size_t n = 0, cap = 0, n_unreadable = 0, cap_unreadable = 0;
     struct ccnc_run_summary *runs = NULL;
     size_t n_runs = 0, cap_runs = 0;
-    bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
-    json_object *arr = json ? json_object_new_array() : NULL;
+    bool json = ccnc_cli_flag(args, "json");
+    json_object *arr;
 
     (void)cli;
-    if (argc > (json ? 2 : 1)) {
-        ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                         argv[0], argv[json ? 2 : 1], PACKAGE);
-        json_object_put(arr);
+    if (args->n_pos > 0) {
         free(dir);
-        return CCNC_EXIT_USAGE;
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[0]);
     }
+    arr = json ? json_object_new_array() : NULL;
     d = opendir(dir);
     while (d && (e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
@@ -174,23 +172,19 @@ ccnc_cli_runs(struct cli *cli, int argc, char **argv)
 }
 
 int
-ccnc_cli_report(struct cli *cli, int argc, char **argv)
+ccnc_cli_report(struct cli *cli, const struct cli_args *args)
 {
-    bool json = false;
+    bool json = ccnc_cli_flag(args, "json");
     struct ccnc_run_summary *runs = NULL;
     size_t n = 0, cap = 0;
     int rc = CCNC_EXIT_OK;
     json_object *arr;
 
     (void)cli;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 0; i < args->n_pos; i++) {
         struct ccnc_run_summary s;
         struct ccnc_error err = { 0 };
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-            continue;
-        }
-        if (ccnc_run_read(argv[i], &s, &err) < 0) {
+        if (ccnc_run_read(args->pos[i], &s, &err) < 0) {
             char *msg = ccnc_error_format(&err);
             ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, msg);
             free(msg);

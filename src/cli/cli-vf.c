@@ -143,11 +143,7 @@ on_snapshot(const struct ccnc_snapshot *snap, const struct ccnc_event_list *chan
     }
 }
 
-static const char vf_usage[] = N_("\nUsage: %s vf [--json] [HOST]\n"
-                      "       %s vf HOST PORT VF KEY=VALUE...  (mac vlan qos rate min_tx_rate "
-                      "spoofchk trust state)\n"
-                      "       %s vf HOST PORT --numvfs N\n");
-#define usage_error(...) ccnc_cli_usage_error("vf", _(vf_usage), __VA_ARGS__)
+#define usage_error(...) ccnc_cli_usage_error(args, __VA_ARGS__)
 
 int
 ccnc_cli_vf_apply(struct ccnc_engine *engine, const char *what, const char *host,
@@ -265,38 +261,34 @@ change(struct cli *cli, const char *host, const char *pf, int vf, struct ccnc_vf
 }
 
 int
-ccnc_cli_vf(struct cli *cli, int argc, char **argv)
+ccnc_cli_vf(struct cli *cli, const struct cli_args *args)
 {
     const char *pos[3] = { NULL, NULL, NULL };
+    const char *numvfs = ccnc_cli_opt(args, "numvfs");
     size_t n_pos = 0;
-    bool json = false;
+    bool json = ccnc_cli_flag(args, "json");
     int num_vfs = -1, first_kv = -1, rc;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--numvfs") == 0) {
-            char *end;
-            long v;
-            if (i + 1 >= argc)
-                return usage_error(_("%s needs a number"), "--numvfs");
-            errno = 0;
-            v = strtol(argv[++i], &end, 10);
-            if (*end || errno || v < 0 || v > 4096)
-                return usage_error(_("--numvfs takes a number from 0 to 4096, not '%s'"),
-                                   argv[i]);
-            num_vfs = (int)v;
-        } else if (strchr(argv[i], '=')) {
+    if (numvfs) {
+        char *end;
+        long v;
+        errno = 0;
+        v = strtol(numvfs, &end, 10);
+        if (!*numvfs || *end || errno || v < 0 || v > 4096)
+            return usage_error(_("--numvfs takes a number from 0 to 4096, not '%s'"), numvfs);
+        num_vfs = (int)v;
+    }
+    for (int i = 0; i < args->n_pos; i++) {
+        const char *word = args->pos[i];
+        if (strchr(word, '=')) {
             if (first_kv < 0)
                 first_kv = i;
-        } else if (argv[i][0] == '-') {
-            return usage_error(_("unknown option '%s'"), argv[i]);
         } else if (first_kv >= 0) {
-            return usage_error(_("'%s' comes after the settings"), argv[i]);
+            return usage_error(_("'%s' comes after the settings"), word);
         } else if (n_pos < 3) {
-            pos[n_pos++] = argv[i];
+            pos[n_pos++] = word;
         } else {
-            return usage_error(_("too many arguments: '%s'"), argv[i]);
+            return usage_error(_("too many arguments: '%s'"), word);
         }
     }
     if (first_kv < 0 && num_vfs < 0) {
@@ -324,7 +316,7 @@ ccnc_cli_vf(struct cli *cli, int argc, char **argv)
     }
     if (n_pos != 3)
         return usage_error(_("%s: name the host, the port and the VF before the settings"),
-                           argv[first_kv]);
+                           args->pos[first_kv]);
     {
         char *end;
         long vf;
@@ -335,12 +327,8 @@ ccnc_cli_vf(struct cli *cli, int argc, char **argv)
         if (*end || errno || vf < 0 || vf > 4095)
             return usage_error(_("the VF is a number, not '%s'"), pos[2]);
         ccnc_vf_change_init(&c, pos[1], (int)vf);
-        for (int i = first_kv; i < argc; i++) {
-            if (!strchr(argv[i], '=') && strcmp(argv[i], "--json") != 0)
-                continue;
-            if (strcmp(argv[i], "--json") == 0)
-                continue;
-            if (ccnc_vf_change_word(&c, argv[i], &err) < 0) {
+        for (int i = first_kv; i < args->n_pos; i++) {
+            if (ccnc_vf_change_word(&c, args->pos[i], &err) < 0) {
                 ccnc_cli_fprintf(stderr, "%s vf: %s\n", PACKAGE, err.message);
                 ccnc_error_clear(&err);
                 ccnc_vf_change_clear(&c);

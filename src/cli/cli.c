@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,58 +27,113 @@
 #define MAX_CONFIG_ERRORS 20
 
 
-struct cli_command {
-    const char *name;
-    const char *synopsis;   /* untranslated options, shown after the name */
-    const char *summary;    /* N_() */
-    bool needs_lab;
-    int (*run)(struct cli *cli, int argc, char **argv);
-};
+static int cmd_console(struct cli *cli, const struct cli_args *args);
+static int cmd_status(struct cli *cli, const struct cli_args *args);
+static int cmd_config(struct cli *cli, const struct cli_args *args);
+static int cmd_inspect(struct cli *cli, const struct cli_args *args);
+static int cmd_hosts(struct cli *cli, const struct cli_args *args);
+static int cmd_help(struct cli *cli, const struct cli_args *args);
 
-static int cmd_console(struct cli *cli, int argc, char **argv);
-static int cmd_status(struct cli *cli, int argc, char **argv);
-static int cmd_config(struct cli *cli, int argc, char **argv);
-static int cmd_inspect(struct cli *cli, int argc, char **argv);
-static int cmd_hosts(struct cli *cli, int argc, char **argv);
-
+/* The commands, their options and what --help says of them; the shell
+ * completions are made from this table too (cli-complete.c). */
 static const struct cli_command commands[] = {
-    { "console", "", N_("open the console (the default on a terminal)"), true, cmd_console },
-    { "status", "[--json] [--wait S]", N_("print the lab's hosts, VMs and their state"), true,
-      cmd_status },
-    { "config", "[--builtin]", N_("check the lab config, or print the built-in one"), false,
-      cmd_config },
+    { "console", "", N_("open the console (the default on a terminal)"), "", true, cmd_console,
+      { { NULL } } },
+    { "status", "[--json] [--wait S]", N_("print the lab's hosts, VMs and their state"), "", true,
+      cmd_status,
+      { { "json", 0, NULL, N_("print one snapshot as JSON (see status-json.md)") },
+        { "wait", 0, "S", N_("wait at most S seconds for the hosts to answer (default 15)") },
+        { NULL } } },
+    { "config", "[--builtin]", N_("check the lab config, or print the built-in one"), "", false,
+      cmd_config,
+      { { "builtin", 0, NULL, N_("print the built-in lab's config, a start for your own") },
+        { NULL } } },
     { "inspect", "[--json] FILE|-", N_("read libvirt domain or node-device XML and show it"),
-      false, cmd_inspect },
-    { "runs", "[--json]", N_("list the recorded runs of actions, unfinished ones first"), false,
-      ccnc_cli_runs },
-    { "report", "[--json] RUN...", N_("print a run's times, downtime, longest gap and lost "
-                                      "probes, side by side"), false, ccnc_cli_report },
-    { "migrate", "VM --to HOST [--dry-run]", N_("migrate a VM live, with its passthrough NIC"),
-      true, ccnc_cli_action },
-    { "detach", "VM [--dry-run]", N_("move a VM's bond to the backup and detach its "
-                                     "passthrough NIC"), true, ccnc_cli_action },
-    { "assign", "VM [--dry-run]", N_("attach a NIC or VF to a VM and make it the bond's "
-                                     "primary"), true, ccnc_cli_action },
-    { "evacuate", "HOST [--to HOST] [--parallel N] [--dry-run]",
-      N_("migrate every lab VM off a host, N at once"), true, ccnc_cli_evacuate },
-    { "abort", "VM", N_("stop a VM's running migration; its ccnc rolls back"), true,
-      ccnc_cli_abort },
+      "FILE", false, cmd_inspect,
+      { { "json", 0, NULL, N_("print what ccnc makes of it as JSON") }, { NULL } } },
+    { "runs", "[--json]", N_("list the recorded runs of actions, unfinished ones first"), "", false,
+      ccnc_cli_runs, { { "json", 0, NULL, N_("print the list as JSON") }, { NULL } } },
+    { "report", "[--json] RUN...",
+      N_("print runs' times, downtime, longest gap and lost probes, side by side"), "RUN...",
+      false, ccnc_cli_report, { { "json", 0, NULL, N_("print the figures as JSON") }, { NULL } } },
+    { "migrate", "VM --to HOST [--dry-run] [--json]",
+      N_("migrate a VM live, with its passthrough NIC"), "VM", true, ccnc_cli_action,
+      { { "to", 0, "HOST", N_("the hypervisor to move the VM to") },
+        { "dry-run", 0, NULL, N_("print the plan and run nothing") },
+        { "json", 0, NULL, N_("print the result, or the plan, as JSON") },
+        { NULL } } },
+    { "detach", "VM [--dry-run] [--json]",
+      N_("move a VM's bond to the backup and detach its passthrough NIC"), "VM", true,
+      ccnc_cli_action,
+      { { "dry-run", 0, NULL, N_("print the plan and run nothing") },
+        { "json", 0, NULL, N_("print the result, or the plan, as JSON") },
+        { NULL } } },
+    { "assign", "VM [--dry-run] [--json]",
+      N_("attach a NIC or VF to a VM and make it the bond's primary"), "VM", true, ccnc_cli_action,
+      { { "dry-run", 0, NULL, N_("print the plan and run nothing") },
+        { "json", 0, NULL, N_("print the result, or the plan, as JSON") },
+        { NULL } } },
+    { "evacuate", "HOST [--to HOST] [--parallel N] [--dry-run] [--json]",
+      N_("migrate every lab VM off a host, N at once"), "HOST", true, ccnc_cli_evacuate,
+      { { "to", 0, "HOST", N_("the hypervisor to move them to (default: the other one)") },
+        { "parallel", 0, "N", N_("migrate at most N at once (1 to 64; default: the lab's "
+                                 "parallel)") },
+        { "dry-run", 0, NULL, N_("print the plans and run nothing") },
+        { "json", 0, NULL, N_("print the results as JSON") },
+        { NULL } } },
+    { "abort", "VM", N_("stop a VM's running migration; its ccnc rolls back"), "VM", true,
+      ccnc_cli_abort, { { NULL } } },
     { "resume", "VM|RUN [--undo|--finish] [--dry-run] [--json]",
-      N_("end a run that stopped half-way: forward or back, from what the hosts say now"),
-      true, ccnc_cli_resume },
-    { "vf", "[HOST] | HOST PORT VF KEY=VALUE... | HOST PORT --numvfs N",
+      N_("end a run that stopped half-way, from what the hosts say now"), "VM|RUN", true,
+      ccnc_cli_resume,
+      { { "undo", 0, NULL, N_("go back: undo what the run did") },
+        { "finish", 0, NULL, N_("go forward: finish what the run began") },
+        { "dry-run", 0, NULL, N_("print the plan and run nothing") },
+        { "json", 0, NULL, N_("print the result as JSON") },
+        { NULL } } },
+    { "vf", "[--json] [HOST] | HOST PORT VF KEY=VALUE... | HOST PORT --numvfs N",
       N_("list the SR-IOV VFs, change one (mac, vlan, rate, trust...), or set how many"),
-      true, ccnc_cli_vf },
+      "HOST PORT VF KEY=VALUE...", true, ccnc_cli_vf,
+      { { "json", 0, NULL, N_("print the hosts' snapshot as JSON (see status-json.md)") },
+        { "numvfs", 0, "N", N_("set how many VFs the port has (0 to 4096)") },
+        { NULL } } },
     { "bandwidth", "VM [--seconds N] [--reverse] [--json]",
-      N_("measure the throughput between the storage host and a VM with iperf3"), true,
-      ccnc_cli_bandwidth },
+      N_("measure the throughput between the storage host and a VM with iperf3"), "VM", true,
+      ccnc_cli_bandwidth,
+      { { "seconds", 0, "N", N_("measure for N seconds (1 to 60; default 5)") },
+        { "reverse", 0, NULL, N_("the VM sends and the storage host receives") },
+        { "json", 0, NULL, N_("print the figures as JSON") },
+        { NULL } } },
     { "pool", "[--json] [POOL] | POOL reserve|release HOST VM",
-      N_("show each VF pool's VFs and who holds them, or reserve one for a VM"), true,
-      ccnc_cli_pool },
+      N_("show each VF pool's VFs and who holds them, or reserve one for a VM"),
+      "POOL reserve|release HOST VM", true, ccnc_cli_pool,
+      { { "json", 0, NULL, N_("print the pools as JSON") }, { NULL } } },
     { "hosts", "--check|--watch [--json] [--accept-new]",
-      N_("check each host's SSH link and agent once, or follow them"), true,
-      cmd_hosts },
+      N_("check each host's SSH link and agent once, or follow them"), "", true, cmd_hosts,
+      { { "check", 0, NULL, N_("connect once to each host and report") },
+        { "watch", 0, NULL, N_("keep a session to each host and print each change") },
+        { "json", 0, NULL, N_("print JSON: one object, or one line a change with --watch") },
+        { "accept-new", 0, NULL, N_("trust and record a host key not seen before") },
+        { NULL } } },
+    { "help", "[COMMAND]", N_("show this help, or a command's own help"), "COMMAND", false, cmd_help,
+      { { NULL } } },
 };
+
+const struct cli_command *
+ccnc_cli_commands(size_t *n)
+{
+    *n = CCNC_ARRAY_SIZE(commands);
+    return commands;
+}
+
+const struct cli_command *
+ccnc_cli_find_command(const char *name)
+{
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(commands); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
 
 int
 ccnc_cli_fputs(const char *text, FILE *f)
@@ -125,64 +179,10 @@ ccnc_cli_fprintf(FILE *f, const char *fmt, ...)
     return rc;
 }
 
-int
-ccnc_cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
-{
-    va_list ap;
-
-    ccnc_cli_fprintf(stderr, "%s %s: ", PACKAGE, cmd);
-    va_start(ap, fmt);
-    cli_vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    /* the usage names the program where it says %s */
-    for (const char *u = usage, *at; *u; u = at + 2) {
-        at = strstr(u, "%s");
-        if (!at) {
-            ccnc_cli_fputs(u, stderr);
-            break;
-        }
-        ccnc_cli_fprintf(stderr, "%.*s%s", (int)(at - u), u, PACKAGE);
-    }
-    return CCNC_EXIT_USAGE;
-}
-
 void
 ccnc_cli_quit_loop(void *loop)
 {
     ccnc_loop_quit(loop);
-}
-
-static void
-usage(FILE *out)
-{
-    ccnc_cli_fprintf(out, _("Usage: %s [OPTION]... [COMMAND [ARG]...]\n"), PACKAGE);
-    ccnc_cli_fputs(_("The console for a two-host virtualization lab: each VM's NICs, guest bond\n"
-                     "and VFs, and live migration with passthrough NICs, shown and measured.\n\n"),
-                   out);
-    ccnc_cli_fputs(_("Options:\n"
-                     "  -c, --config=FILE  lab config (default: $XDG_CONFIG_HOME/ccnc/lab.conf,\n"
-                     "                     else the built-in lab in a box)\n"
-                     "      --ascii        draw lines with ASCII characters\n"
-                     "      --no-color     no colours (also when NO_COLOR is set)\n"
-                     "      --offline      contact no host: show the lab as configured\n"
-                     "      --replay=RUN   replay a recorded run in the console (a rehearsal)\n"
-                     "      --speed=N      replay N times faster (default 1)\n"
-                     "  -h, --help         show this help and exit\n"
-                     "  -V, --version      show the version and exit\n\n"),
-                   out);
-    ccnc_cli_fputs(_("Commands:\n"), out);
-    for (size_t i = 0; i < CCNC_ARRAY_SIZE(commands); i++) {
-        char left[96];
-        snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].synopsis);
-        if (strlen(left) > 22)
-            ccnc_cli_fprintf(out, "  %s\n  %-22s %s\n", left, "", _(commands[i].summary));
-        else
-            ccnc_cli_fprintf(out, "  %-22s %s\n", left, _(commands[i].summary));
-    }
-    ccnc_cli_fputs(
-        _("\nExit status: 0 success, 1 the command failed, 2 bad usage or lab config.\n"), out);
-    ccnc_cli_fprintf(out, _("See ccnc(1) and lab.conf(5).  Report bugs to <%s>.\n"),
-                     PACKAGE_BUGREPORT);
 }
 
 static void
@@ -235,39 +235,15 @@ ccnc_cli_load_lab(struct cli *cli)
     return rc;
 }
 
-/* Parse a command's options: only long flags from the given list. */
-static bool
-flag_args(int argc, char **argv, const char *const *flags, bool *values)
-{
-    for (int i = 1; i < argc; i++) {
-        bool ok = false;
-        for (size_t k = 0; flags[k]; k++) {
-            if (strcmp(argv[i], flags[k]) == 0) {
-                values[k] = true;
-                ok = true;
-            }
-        }
-        if (!ok) {
-            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                             argv[0], argv[i], PACKAGE);
-            return false;
-        }
-    }
-    return true;
-}
-
 static int
-cmd_console(struct cli *cli, int argc, char **argv)
+cmd_console(struct cli *cli, const struct cli_args *args)
 {
     struct ccnc_engine *engine;
     struct ccnc_ui_options opts = { .ascii = cli->ascii, .no_color = cli->no_color };
     int rc;
 
-    if (argc > 1) {
-        ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                         argv[0], argv[1], PACKAGE);
-        return CCNC_EXIT_USAGE;
-    }
+    if (args->n_pos > 0)
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[0]);
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         ccnc_cli_fprintf(stderr,
                          _("%s: the console needs a terminal; for scripts use '%s status "
@@ -442,34 +418,29 @@ ccnc_cli_print_json(const struct ccnc_snapshot *snap)
 }
 
 static int
-cmd_status(struct cli *cli, int argc, char **argv)
+cmd_status(struct cli *cli, const struct cli_args *args)
 {
     struct ccnc_snapshot *snap;
     struct ccnc_run_summary *runs;
     size_t n_runs;
     char *dir;
-    bool json = false;
+    bool json = ccnc_cli_flag(args, "json");
+    const char *wait = ccnc_cli_opt(args, "wait");
     int wait_s = 15;
 
-    for (int i = 1; i < argc; i++) {
+    if (wait) {
         char *end;
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc) {
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 0 || v > 3600) {
-                ccnc_cli_fprintf(stderr,
-                                 _("%s status: --wait takes seconds from 0 to 3600, not '%s'\n"),
-                                 PACKAGE, argv[i]);
-                return CCNC_EXIT_USAGE;
-            }
-            wait_s = (int)v;
-        } else {
-            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                             argv[0], argv[i], PACKAGE);
+        long v = strtol(wait, &end, 10);
+        if (!*wait || *end || v < 0 || v > 3600) {
+            ccnc_cli_fprintf(stderr,
+                             _("%s status: --wait takes seconds from 0 to 3600, not '%s'\n"),
+                             PACKAGE, wait);
             return CCNC_EXIT_USAGE;
         }
+        wait_s = (int)v;
     }
+    if (args->n_pos > 0)
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[0]);
     snap = ccnc_cli_snapshot(cli, wait_s);
     dir = ccnc_runlog_default_dir();
     n_runs = ccnc_run_list_unfinished(dir, &runs);
@@ -521,14 +492,11 @@ cmd_status(struct cli *cli, int argc, char **argv)
 }
 
 static int
-cmd_config(struct cli *cli, int argc, char **argv)
+cmd_config(struct cli *cli, const struct cli_args *args)
 {
-    static const char *const flags[] = { "--builtin", NULL };
-    bool values[1] = { false };
-
-    if (!flag_args(argc, argv, flags, values))
-        return CCNC_EXIT_USAGE;
-    if (values[0]) {
+    if (args->n_pos > 0)
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[0]);
+    if (ccnc_cli_flag(args, "builtin")) {
         ccnc_cli_fputs(ccnc_lab_builtin_text(), stdout);
         return CCNC_EXIT_OK;
     }
@@ -681,10 +649,10 @@ hosts_watch(struct cli *cli, bool json, bool accept_new)
 }
 
 static int
-cmd_hosts(struct cli *cli, int argc, char **argv)
+cmd_hosts(struct cli *cli, const struct cli_args *args)
 {
-    static const char *const flags[] = { "--check", "--json", "--accept-new", "--watch", NULL };
-    bool values[4] = { false, false, false, false };
+    bool check = ccnc_cli_flag(args, "check"), watch = ccnc_cli_flag(args, "watch");
+    bool json = ccnc_cli_flag(args, "json"), accept_new = ccnc_cli_flag(args, "accept-new");
     struct ccnc_engine_options opts = { 0 };
     struct ccnc_engine *engine;
     struct ccnc_snapshot *snap;
@@ -694,18 +662,18 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
     int keepalive = lab->migration.keepalive_s > 0 ? lab->migration.keepalive_s : 10;
     bool all_ok = true;
 
-    if (!flag_args(argc, argv, flags, values))
-        return CCNC_EXIT_USAGE;
-    if (values[0] == values[3]) {
+    if (args->n_pos > 0)
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[0]);
+    if (check == watch) {
         ccnc_cli_fprintf(stderr,
                          _("%s hosts: say what to do: '%s hosts --check' or '%s hosts "
                            "--watch'\n"),
                          PACKAGE, PACKAGE, PACKAGE);
         return CCNC_EXIT_USAGE;
     }
-    if (values[3])
-        return hosts_watch(cli, values[1], values[2]);
-    opts.accept_new = values[2];
+    if (watch)
+        return hosts_watch(cli, json, accept_new);
+    opts.accept_new = accept_new;
     opts.once = true;
     opts.ssh_only = true; /* libvirt: not checked here (docs/ccnc.1) */
     engine = ccnc_engine_new(cli->lab);
@@ -724,7 +692,7 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
         ccnc_loop_run_once(ccnc_engine_loop(engine), 200);
     }
     snap = ccnc_engine_snapshot(engine);
-    if (values[1]) {
+    if (json) {
         json_object *root = json_object_new_object(), *arr = json_object_new_array();
         for (size_t i = 0; i < lab->n_hosts; i++) {
             all_ok = all_ok && host_ok(snap->hosts[i], &st[i]);
@@ -767,82 +735,55 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
     return all_ok ? CCNC_EXIT_OK : CCNC_EXIT_FAILED;
 }
 
+/* `ccnc help [COMMAND]` */
+static int
+cmd_help(struct cli *cli, const struct cli_args *args)
+{
+    const struct cli_command *cmd;
+
+    (void)cli;
+    if (args->n_pos > 1)
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[1]);
+    if (args->n_pos == 0) {
+        ccnc_cli_help(stdout);
+        return fflush(stdout) == 0 ? CCNC_EXIT_OK : CCNC_EXIT_FAILED;
+    }
+    cmd = ccnc_cli_find_command(args->pos[0]);
+    if (!cmd) {
+        ccnc_cli_fprintf(stderr, _("%s: unknown command '%s'; see '%s --help'\n"), PACKAGE,
+                         args->pos[0], PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    return ccnc_cli_command_help(cmd);
+}
+
 int
 ccnc_cli_main(int argc, char **argv)
 {
-    static const struct option options[] = {
-        { "config", required_argument, NULL, 'c' },
-        { "ascii", no_argument, NULL, 'A' },
-        { "no-color", no_argument, NULL, 'N' },
-        { "offline", no_argument, NULL, 'O' },
-        { "replay", required_argument, NULL, 'R' },
-        { "speed", required_argument, NULL, 'S' },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
-    };
     struct cli cli = { 0 };
-    const struct cli_command *cmd = NULL;
+    struct cli_args args = { 0 };
+    const struct cli_command *cmd;
     const char *name;
-    int c, rc;
+    int at = argc, rc;
 
-    while ((c = getopt_long(argc, argv, "+c:hV", options, NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            cli.config = optarg;
-            break;
-        case 'A':
-            cli.ascii = true;
-            break;
-        case 'N':
-            cli.no_color = true;
-            break;
-        case 'O':
-            cli.offline = true;
-            break;
-        case 'R':
-            cli.replay = optarg;
-            break;
-        case 'S': {
-            char *end;
-            cli.speed = strtod(optarg, &end);
-            if (*end || cli.speed <= 0 || cli.speed > 1000) {
-                ccnc_cli_fprintf(stderr,
-                                 _("%s: --speed takes a number from 0.01 to 1000, not '%s'\n"),
-                                 PACKAGE, optarg);
-                return CCNC_EXIT_USAGE;
-            }
-            break;
-        }
-        case 'h':
-            usage(stdout);
-            return CCNC_EXIT_OK;
-        case 'V':
-            ccnc_cli_printf("%s %s\n", PACKAGE, PACKAGE_VERSION);
-            ccnc_cli_fputs(ccnc_licence_notice(), stdout);
-            return CCNC_EXIT_OK;
-        default:
-            ccnc_cli_fprintf(stderr, _("Try '%s --help' for more information.\n"), PACKAGE);
-            return CCNC_EXIT_USAGE;
-        }
-    }
-    name = optind < argc ? argv[optind] : "console";
-    for (size_t i = 0; i < CCNC_ARRAY_SIZE(commands); i++)
-        if (strcmp(commands[i].name, name) == 0)
-            cmd = &commands[i];
+    rc = ccnc_cli_parse_global(&cli, argc, argv, &at);
+    if (rc >= 0)
+        return rc;
+    name = at < argc ? argv[at] : "console";
+    cmd = ccnc_cli_find_command(name);
     if (!cmd) {
         ccnc_cli_fprintf(stderr, _("%s: unknown command '%s'; see '%s --help'\n"), PACKAGE, name,
                          PACKAGE);
         return CCNC_EXIT_USAGE;
     }
-    if (cmd->needs_lab && ccnc_cli_load_lab(&cli) < 0)
-        return CCNC_EXIT_USAGE;
-    if (optind < argc) {
-        rc = cmd->run(&cli, argc - optind, argv + optind);
-    } else {
-        char *args[] = { (char *)name, NULL };
-        rc = cmd->run(&cli, 1, args);
-    }
+    /* the command's words from its name on: its options, and the global
+     * ones again */
+    rc = ccnc_cli_parse_command(&cli, cmd, at < argc ? argc - at : 0, argv + at, &args);
+    if (rc < 0 && cmd->needs_lab && ccnc_cli_load_lab(&cli) < 0)
+        rc = CCNC_EXIT_USAGE;
+    if (rc < 0)
+        rc = cmd->run(&cli, &args);
+    ccnc_cli_args_clear(&args);
     ccnc_lab_unref(cli.lab);
     return rc;
 }
@@ -934,27 +875,18 @@ print_nic_text(const struct ccnc_nic *n)
 }
 
 static int
-cmd_inspect(struct cli *cli, int argc, char **argv)
+cmd_inspect(struct cli *cli, const struct cli_args *args)
 {
     struct ccnc_error err = { 0 };
     struct ccnc_virxml x;
-    const char *path = NULL;
-    bool json = false;
+    const char *path = args->n_pos > 0 ? args->pos[0] : NULL;
+    bool json = ccnc_cli_flag(args, "json");
     char *text;
     size_t len = 0;
     int rc = CCNC_EXIT_OK;
 
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (!path && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
-            path = argv[i];
-        } else {
-            ccnc_cli_fprintf(stderr, _("%s %s: unknown argument '%s'; see '%s --help'\n"), PACKAGE,
-                             argv[0], argv[i], PACKAGE);
-            return CCNC_EXIT_USAGE;
-        }
-    }
+    if (args->n_pos > 1)
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[1]);
     if (!path) {
         ccnc_cli_fprintf(stderr,
                          _("%s inspect: give a file of libvirt XML, or - for standard input\n"),

@@ -27,7 +27,68 @@ struct cli {
     double speed;           /* --speed, for the replay */
 };
 
+/* An option as getopt_long, --help and the shell completions see it: a
+ * long name, maybe a short one, and what its argument is.  Options that
+ * take an argument accept both --name=VALUE and --name VALUE. */
+struct cli_option {
+    const char *name;       /* without the dashes */
+    char short_name;        /* 'c', or 0 */
+    const char *arg;        /* NULL for a flag; else its argument as --help names it */
+    const char *help;       /* N_(); NULL: left out of --help */
+};
+
+#define CLI_MAX_OPTIONS 6
+
+struct cli_args;
+
+/* A command of the table (cli.c): its options, and what its positional
+ * arguments are, for --help and the completions.  Kinds of arguments are
+ * upper case (VM, HOST, POOL, FILE, RUN, COMMAND, KEY=VALUE, or what the
+ * completion does not know: N, PORT, VF), words to type lower case, and
+ * alternatives separated by '|'; "..." repeats the last. */
+struct cli_command {
+    const char *name;
+    const char *synopsis;   /* untranslated; its forms separated by " | " */
+    const char *summary;    /* N_(), one line */
+    const char *args;       /* the positional arguments, in order, by kind */
+    bool needs_lab;
+    int (*run)(struct cli *cli, const struct cli_args *args);
+    struct cli_option options[CLI_MAX_OPTIONS + 1];   /* ended by { NULL } */
+};
+
+/* A command's command line, parsed. */
+struct cli_args {
+    const struct cli_command *cmd;
+    const char *value[CLI_MAX_OPTIONS];   /* per option: its argument, "" for a flag
+                                           * given, NULL when not given */
+    char **pos;                           /* the positional arguments */
+    int n_pos;
+};
+
+/* The argument of the command's option name, "" for a flag given, NULL
+ * when it was not given.  name must be one of the command's options. */
+const char *ccnc_cli_opt(const struct cli_args *args, const char *name);
+bool ccnc_cli_flag(const struct cli_args *args, const char *name);
+
 int ccnc_cli_main(int argc, char **argv);
+
+/* The command table (cli.c), and the global options (cli-args.c). */
+const struct cli_command *ccnc_cli_commands(size_t *n);
+const struct cli_option *ccnc_cli_global_options(size_t *n);
+const struct cli_command *ccnc_cli_find_command(const char *name);
+
+/* cli-args.c: the global options before the command (their effect in cli;
+ * *next is then the command's index in argv), then the command's words
+ * from its name on (args->pos to be freed with ccnc_cli_args_clear).  Each
+ * returns -1 to go on, else the exit status to end with: the help or the
+ * version printed, or a usage error on stderr. */
+int ccnc_cli_parse_global(struct cli *cli, int argc, char **argv, int *next);
+int ccnc_cli_parse_command(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
+                           struct cli_args *args);
+void ccnc_cli_args_clear(struct cli_args *args);
+/* ccnc --help, and a command's own help, on stdout; an exit status. */
+void ccnc_cli_help(FILE *f);
+int ccnc_cli_command_help(const struct cli_command *cmd);
 /* Load the lab for cli (printing errors); -1 when it is not usable. */
 int ccnc_cli_load_lab(struct cli *cli);
 
@@ -42,22 +103,22 @@ struct ccnc_snapshot *ccnc_cli_snapshot(struct cli *cli, int wait_s);
 /* The snapshot as pretty JSON on stdout (docs/status-json.md). */
 void ccnc_cli_print_json(const struct ccnc_snapshot *snap);
 
-/* Commands in their own files: argv[0] is the command's name. */
-int ccnc_cli_runs(struct cli *cli, int argc, char **argv);
-int ccnc_cli_report(struct cli *cli, int argc, char **argv);
-int ccnc_cli_action(struct cli *cli, int argc, char **argv);
-int ccnc_cli_evacuate(struct cli *cli, int argc, char **argv);
-int ccnc_cli_abort(struct cli *cli, int argc, char **argv);
-int ccnc_cli_resume(struct cli *cli, int argc, char **argv);
-int ccnc_cli_vf(struct cli *cli, int argc, char **argv);
-int ccnc_cli_pool(struct cli *cli, int argc, char **argv);
-int ccnc_cli_bandwidth(struct cli *cli, int argc, char **argv);
+/* Commands in their own files. */
+int ccnc_cli_runs(struct cli *cli, const struct cli_args *args);
+int ccnc_cli_report(struct cli *cli, const struct cli_args *args);
+int ccnc_cli_action(struct cli *cli, const struct cli_args *args);
+int ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args);
+int ccnc_cli_abort(struct cli *cli, const struct cli_args *args);
+int ccnc_cli_resume(struct cli *cli, const struct cli_args *args);
+int ccnc_cli_vf(struct cli *cli, const struct cli_args *args);
+int ccnc_cli_pool(struct cli *cli, const struct cli_args *args);
+int ccnc_cli_bandwidth(struct cli *cli, const struct cli_args *args);
 
-/* "ccnc CMD: MESSAGE" and the command's usage (a translated text naming
- * the program with %s wherever it says it)
- * on stderr; returns CCNC_EXIT_USAGE. */
-int ccnc_cli_usage_error(const char *cmd, const char *usage, const char *fmt, ...)
-    CCNC_PRINTF(3, 4);
+/* "ccnc CMD: MESSAGE", the command's usage and where its help is, on
+ * stderr; returns CCNC_EXIT_USAGE. */
+int ccnc_cli_usage_error(const struct cli_args *args, const char *fmt, ...) CCNC_PRINTF(2, 3);
+/* The command's usage lines ("Usage: ccnc CMD ...") on f. */
+void ccnc_cli_print_usage(const struct cli_command *cmd, FILE *f);
 /* Text for the operator's terminal: what fmt makes, with control
  * characters and invalid UTF-8 shown as escapes ("\x1b", see
  * ccnc_quote_printable_lines()), so that names and errors that came from a

@@ -174,6 +174,67 @@ expect 2 'name a hypervisor host' -- "$ccnc" --offline -c "$tmp/builtin.conf" ev
 expect 2 'takes 1 to 64' -- "$ccnc" --offline -c "$tmp/builtin.conf" evacuate sys1 --parallel 0
 expect 2 'name the VM whose migration' -- "$ccnc" --offline -c "$tmp/builtin.conf" abort
 expect 2 'needs the hosts' -- "$ccnc" --offline -c "$tmp/builtin.conf" abort vm1
+# Commands read their options with getopt_long, like the global ones:
+# --opt=value and --opt value, options before and after the arguments,
+# global options after the command too, and '--' ends the options.
+b=$tmp/builtin.conf
+plan='^Plan: migrate-passthrough vm1 from sys1 to sys2'
+expect 0 "$plan" -- "$ccnc" --offline -c "$b" migrate vm1 --to=sys2 --dry-run
+expect 0 "$plan" -- "$ccnc" --offline -c "$b" migrate --dry-run --to sys2 vm1
+expect 0 "$plan" -- "$ccnc" migrate vm1 --to sys2 --dry-run --offline -c "$b"
+expect 0 "$plan" -- "$ccnc" migrate --config="$b" --offline vm1 --to=sys2 --dry-run
+expect 0 '"destination": "sys2"' -- "$ccnc" -c "$b" migrate --offline --json --dry-run vm1 --to sys2
+expect 0 'the lab config is valid: 3 hosts, 1 VM, 0 pools' -- "$ccnc" config -c "$b"
+expect 0 "\"config\": \"$ex\"" -- "$ccnc" status --json --offline -c "$ex"
+expect 0 "\"config\": \"$ex\"" -- "$ccnc" status --wait=0 --json --config "$ex" --offline
+expect 2 'takes 1 to 64' -- "$ccnc" --offline -c "$b" evacuate sys1 --parallel=0
+expect 2 "takes seconds from 0 to 3600, not 'soon'" -- "$ccnc" --offline status --wait=soon
+# after '--' a word that looks like an option is an argument
+expect 1 "^ccnc: --json: no such file" -- "$ccnc" inspect -- --json
+expect 2 "^ccnc inspect: too many arguments: '--json'" -- "$ccnc" inspect x.xml -- --json
+expect 2 "has no \\[vm --to\\]" -- "$ccnc" --offline -c "$b" migrate --to sys2 --dry-run -- --to
+# A command line getopt refuses: the command, what is wrong, where its help is.
+expect 2 "^ccnc migrate: unknown argument '--frob'" -- "$ccnc" --offline migrate vm1 --frob
+expect 2 "^Try 'ccnc migrate --help' for more information" -- "$ccnc" --offline migrate vm1 --frob
+expect 2 "^Usage: ccnc migrate VM --to HOST" -- "$ccnc" --offline migrate vm1 --frob
+expect 2 "^ccnc migrate: unknown argument '-x'" -- "$ccnc" --offline migrate vm1 -x
+expect 2 "^ccnc migrate: --to needs an argument \\(HOST\\)" -- "$ccnc" --offline migrate vm1 --to
+expect 2 "^ccnc status: --wait needs an argument \\(S\\)" -- "$ccnc" --offline status --wait
+expect 2 "^ccnc status: --json takes no argument" -- "$ccnc" --offline status --json=yes
+expect 2 "^ccnc status: -c needs an argument \\(FILE\\)" -- "$ccnc" status -c
+expect 2 "^ccnc hosts: '--c' could be any of --check, --config" -- "$ccnc" hosts --c
+expect 2 "^Try 'ccnc hosts --help'" -- "$ccnc" hosts --c
+expect 2 "^ccnc: -c needs an argument \\(FILE\\)" -- "$ccnc" -c
+expect 2 "^Try 'ccnc --help' for more information" -- "$ccnc" -c
+expect 2 "^ccnc pool: too many arguments: 'e'" -- "$ccnc" --offline pool a b c d e
+expect 2 "^ccnc resume: say --undo or --finish, not both" -- "$ccnc" --offline resume vm1 --undo --finish
+# A command's help, as 'ccnc CMD --help' and 'ccnc help CMD': on stdout,
+# exit 0, its usage, what it does and its options; nothing on stderr.
+cmds=$("$ccnc" --help | awk '/^Commands:/ { on = 1; next } /^$/ { on = 0 } on && /^  [a-z]/ { print $1 }')
+n=$(echo "$cmds" | wc -w)
+[ "$n" -ge 17 ] && ok || fail "ccnc --help lists $n commands: $cmds"
+for c in $cmds; do
+    "$ccnc" "$c" --help >"$tmp/help.out" 2>"$tmp/help.err"
+    rc=$?
+    if [ "$rc" = 0 ] && [ ! -s "$tmp/help.err" ] && grep -q "^Usage: ccnc $c" "$tmp/help.out" &&
+       awk '!/^(Usage|   or): / { exit !/^[^ ]/ }' "$tmp/help.out" && grep -q '^Options:$' "$tmp/help.out" &&
+       grep -q '^  -h, --help ' "$tmp/help.out"; then ok; else
+        fail "ccnc $c --help (exit $rc)"; sed 's/^/  | /' "$tmp/help.out" "$tmp/help.err"
+    fi
+    "$ccnc" help "$c" >"$tmp/help2.out" 2>&1
+    if cmp -s "$tmp/help.out" "$tmp/help2.out"; then ok; else fail "'ccnc help $c' is not 'ccnc $c --help'"; fi
+done
+expect 0 '^      --to=HOST +the hypervisor to move the VM to' -- "$ccnc" migrate --help
+expect 0 '^Migrate a VM live, with its passthrough NIC\.$' -- "$ccnc" help migrate
+expect 0 '^   or: ccnc vf HOST PORT --numvfs N$' -- "$ccnc" help vf
+expect 0 '^      --numvfs=N ' -- "$ccnc" vf -h
+expect 0 '^Usage: ccnc status' -- "$ccnc" --offline status --json --help
+expect 0 '^Usage: ccnc \[OPTION\]' -- "$ccnc" help
+expect 0 '^  help \[COMMAND\]' -- "$ccnc" --help
+expect 2 "unknown command 'frob'" -- "$ccnc" help frob
+expect 2 "^ccnc help: too many arguments: 'status'" -- "$ccnc" help migrate status
+# the help needs no lab config, not even a good one
+expect 0 '^Usage: ccnc status' -- "$ccnc" -c "$tmp/none.conf" status --help
 # Runs: none yet, then an unfinished one and a finished one.
 export XDG_STATE_HOME="$tmp/state"
 expect 0 'No runs recorded' -- "$ccnc" runs
