@@ -95,6 +95,7 @@ main(void)
     srunner_add_suite(sr, ccnc_runlog_suite());
     srunner_add_suite(sr, ccnc_guest_suite());
     srunner_add_suite(sr, ccnc_quote_suite());
+    srunner_add_suite(sr, ccnc_log_suite());
     srunner_add_suite(sr, ccnc_linebuf_suite());
     srunner_add_suite(sr, ccnc_sha256_suite());
     srunner_add_suite(sr, ccnc_vf_suite());

@@ -19,6 +19,7 @@ Suite *ccnc_runner_suite(void);
 Suite *ccnc_runlog_suite(void);
 Suite *ccnc_guest_suite(void);
 Suite *ccnc_quote_suite(void);
+Suite *ccnc_log_suite(void);
 Suite *ccnc_linebuf_suite(void);
 Suite *ccnc_sha256_suite(void);
 Suite *ccnc_vf_suite(void);

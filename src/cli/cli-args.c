@@ -19,7 +19,7 @@ enum { CMD_OPT = 0x100, CMD_GLOBAL = 0x200 };
 
 /* The global options, in the order --help lists them. */
 enum {
-    G_CONFIG, G_OFFLINE, G_ASCII, G_NO_COLOR, G_REPLAY, G_SPEED, G_HELP, G_VERSION,
+    G_CONFIG, G_OFFLINE, G_VERBOSE, G_ASCII, G_NO_COLOR, G_REPLAY, G_SPEED, G_HELP, G_VERSION,
     G_LAST
 };
 
@@ -28,6 +28,9 @@ static const struct cli_option global_options[G_LAST] = {
                    N_("lab config (default: $XDG_CONFIG_HOME/ccnc/lab.conf, else the built-in "
                       "lab in a box)") },
     [G_OFFLINE] = { "offline", 0, NULL, N_("contact no host: show the lab as configured") },
+    [G_VERBOSE] = { "verbose", 'v', NULL,
+                    N_("say on stderr what ccnc reads and connects to (-vv: and each libvirt "
+                       "call of an action)") },
     [G_ASCII] = { "ascii", 0, NULL, N_("draw lines with ASCII characters") },
     [G_NO_COLOR] = { "no-color", 0, NULL, N_("no colours (also when NO_COLOR is set)") },
     [G_REPLAY] = { "replay", 0, "RUN", N_("replay a recorded run in the console (a rehearsal)") },
@@ -445,6 +448,9 @@ global_option(struct cli *cli, const struct cli_command *cmd, const struct cli_o
         break;
     case G_OFFLINE:
         cli->offline = true;
+        break;
+    case G_VERBOSE:
+        cli->verbose++;
         break;
     case G_ASCII:
         cli->ascii = true;

@@ -16,6 +16,7 @@
 #include <ccnc/engine.h>
 #include <ccnc/json.h>
 #include <ccnc/lab.h>
+#include <ccnc/log.h>
 #include <ccnc/runlog.h>
 
 #include "cli/cli.h"
@@ -214,11 +215,14 @@ ccnc_cli_load_lab(struct cli *cli)
     } else {
         path = ccnc_lab_default_path();
         if (access(path, F_OK) != 0 && errno == ENOENT) {
+            ccnc_log(CCNC_LOG_CONNECT, _("lab config: %s is not there; using the built-in lab "
+                                         "in a box"), path);
             free(path);
             cli->lab = ccnc_lab_load_builtin();
             return cli->lab ? 0 : -1;
         }
     }
+    ccnc_log(CCNC_LOG_CONNECT, _("lab config: reading %s"), path);
     cli->lab = ccnc_lab_load(path, errs, MAX_CONFIG_ERRORS, &n);
     if (!cli->lab) {
         size_t shown = n < MAX_CONFIG_ERRORS ? n : MAX_CONFIG_ERRORS;
@@ -251,6 +255,9 @@ cmd_console(struct cli *cli, const struct cli_args *args)
                          PACKAGE, PACKAGE);
         return CCNC_EXIT_USAGE;
     }
+    /* the log would be written over the screen: only elsewhere (2>FILE) */
+    if (cli->verbose && isatty(STDERR_FILENO))
+        ccnc_log_set_level(CCNC_LOG_QUIET);
     engine = ccnc_engine_new(cli->lab);
     if (cli->replay) {
         struct ccnc_error err = { 0 };
@@ -269,6 +276,9 @@ cmd_console(struct cli *cli, const struct cli_args *args)
     }
     rc = ccnc_ui_run(engine, &opts);
     ccnc_engine_free(engine);
+    if (cli->verbose && isatty(STDERR_FILENO))
+        ccnc_cli_fprintf(stderr, _("%s: -v was left out: in the console it needs standard error "
+                                   "sent elsewhere (2>FILE)\n"), PACKAGE);
     if (rc < 0) {
         ccnc_cli_fprintf(stderr, _("%s: cannot use this terminal (TERM=%s)\n"), PACKAGE,
                          getenv("TERM") ? getenv("TERM") : "");
@@ -779,6 +789,7 @@ ccnc_cli_main(int argc, char **argv)
     /* the command's words from its name on: its options, and the global
      * ones again */
     rc = ccnc_cli_parse_command(&cli, cmd, at < argc ? argc - at : 0, argv + at, &args);
+    ccnc_log_set_level(cli.verbose);
     if (rc < 0 && cmd->needs_lab && ccnc_cli_load_lab(&cli) < 0)
         rc = CCNC_EXIT_USAGE;
     if (rc < 0)

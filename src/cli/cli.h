@@ -25,6 +25,7 @@ struct cli {
     bool offline;           /* contact no host */
     const char *replay;     /* --replay RUNFILE */
     double speed;           /* --speed, for the replay */
+    int verbose;            /* how many -v (include/ccnc/log.h) */
 };
 
 /* An option as getopt_long, --help and the shell completions see it: a

@@ -98,6 +98,13 @@ int ccnc_run_loop_request(struct ccnc_action_run *r, enum ccnc_run_loop_req req,
                           const char *host, const char *pci, struct ccnc_error *err);
 /* The current snapshot, from the loop (a new reference), NULL on timeout. */
 struct ccnc_snapshot *ccnc_run_snapshot(struct ccnc_action_run *r);
+/* -vv: a line for each libvirt call of an action, "HOST: libvirt CALL for
+ * VM" (include/ccnc/log.h); for the run, HOST is the end that c (or d's
+ * connection) is open to.  Any thread. */
+void ccnc_run_log_call(const char *host, const char *call, const char *vm);
+const char *ccnc_run_host_of(const struct ccnc_action_run *r, virConnectPtr c);
+void ccnc_run_trace(const struct ccnc_action_run *r, virConnectPtr c, const char *call);
+#define ccnc_run_trace_dom(r, d, call) ccnc_run_trace(r, virDomainGetConnect(d), call)
 /* libvirt's last error into err after what; returns -1. */
 int ccnc_run_lv_fail(struct ccnc_error *err, const char *what);
 /* The connection where the VM runs now (opened again if it died), and the

@@ -38,12 +38,15 @@ lease_span_ms(const struct ccnc_action_run *r)
 
 /* The lease on d as libvirt has it (live), NULL when none. */
 static struct ccnc_lease *
-read_lease(virDomainPtr d)
+read_lease(const struct ccnc_action_run *r, virDomainPtr d)
 {
-    char *xml = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, CCNC_LEASE_NS,
-                                     VIR_DOMAIN_AFFECT_LIVE);
-    struct ccnc_lease *l = xml ? ccnc_virxml_lease_parse(xml, strlen(xml)) : NULL;
+    char *xml;
+    struct ccnc_lease *l;
 
+    ccnc_run_trace_dom(r, d, "virDomainGetMetadata");
+    xml = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, CCNC_LEASE_NS,
+                               VIR_DOMAIN_AFFECT_LIVE);
+    l = xml ? ccnc_virxml_lease_parse(xml, strlen(xml)) : NULL;
     free(xml);
     return l;
 }
@@ -58,9 +61,11 @@ write_lease(struct ccnc_action_run *r, virDomainPtr d, long long since, struct c
         .expires_ms = ccnc_run_now_ms() + lease_span_ms(r),
     };
     char *xml = ccnc_virxml_lease_xml(&l);
-    int rc = virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, xml, "ccnc", CCNC_LEASE_NS,
-                                  VIR_DOMAIN_AFFECT_LIVE);
+    int rc;
 
+    ccnc_run_trace_dom(r, d, "virDomainSetMetadata");
+    rc = virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, xml, "ccnc", CCNC_LEASE_NS,
+                              VIR_DOMAIN_AFFECT_LIVE);
     free(xml);
     if (rc < 0)
         return ccnc_run_lv_fail(err, _("cannot write the VM's lease"));
@@ -95,7 +100,7 @@ ccnc_run_lease_take(struct ccnc_action_run *r, struct ccnc_error *err)
 
     if (!d)
         return -1;
-    cur = read_lease(d);
+    cur = read_lease(r, d);
     /* a lease that has not expired, of another run: another ccnc acts on
      * the VM; ccnc resume takes over the lease of the run it ends */
     if (cur && cur->expires_ms > ccnc_run_now_ms() && !ours(r, cur) &&
@@ -115,7 +120,7 @@ ccnc_run_lease_take(struct ccnc_action_run *r, struct ccnc_error *err)
     if (rc == 0) {
         /* two that wrote at once: the last writer's lease stands */
         usleep(LEASE_SETTLE_MS * 1000);
-        cur = read_lease(d);
+        cur = read_lease(r, d);
         if (!cur || !ours(r, cur))
             rc = ccnc_error_set(err, CCNC_ERR_REFUSED,
                                 _("another ccnc took %s's lease at the same moment: %s"),
@@ -152,16 +157,22 @@ release_once(struct ccnc_action_run *r, struct ccnc_error *err)
 
     if (!d)
         return -1;
-    cur = read_lease(d);
+    cur = read_lease(r, d);
     if (cur && ours(r, cur)) {
+        ccnc_run_trace_dom(r, d, "virDomainSetMetadata");
         if (virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, CCNC_LEASE_NS,
-                                 VIR_DOMAIN_AFFECT_LIVE) < 0)
+                                 VIR_DOMAIN_AFFECT_LIVE) < 0) {
             rc = ccnc_run_lv_fail(err, _("cannot remove the lease"));
-        /* a migration with the lease made it part of the destination's
-         * persistent definition too */
-        else if (virDomainIsPersistent(d) == 1)
-            virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, CCNC_LEASE_NS,
-                                 VIR_DOMAIN_AFFECT_CONFIG);
+        } else {
+            /* a migration with the lease made it part of the destination's
+             * persistent definition too */
+            ccnc_run_trace_dom(r, d, "virDomainIsPersistent");
+            if (virDomainIsPersistent(d) == 1) {
+                ccnc_run_trace_dom(r, d, "virDomainSetMetadata");
+                virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, CCNC_LEASE_NS,
+                                     VIR_DOMAIN_AFFECT_CONFIG);
+            }
+        }
     } else if (!cur && virGetLastErrorCode() != VIR_ERR_NO_DOMAIN_METADATA &&
                virGetLastErrorCode() != VIR_ERR_OK) {
         rc = ccnc_run_lv_fail(err, _("cannot read the lease"));

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ccnc/log.h>
+
 #include "core/i18n.h"
 #include "core/virxml.h"
 #include "engine/action-internal.h"
@@ -30,11 +32,14 @@ ccnc_run_open_host(const char *host, const struct ccnc_lab *lab, struct ccnc_err
     uri = ccnc_collect_libvirt_uri(h, err);
     if (!uri)
         return NULL;
+    ccnc_collect_libvirt_log_open(host, uri);
     c = virConnectOpenAuth(uri, NULL, 0);
     if (!c) {
-        char *what = ccnc_xasprintf(_("cannot connect to %s"), uri);
+        char *shown = ccnc_log_uri(uri);
+        char *what = ccnc_xasprintf(_("cannot connect to %s"), shown);
         ccnc_run_lv_fail(err, what);
         free(what);
+        free(shown);
     } else {
         virConnectSetKeepAlive(c, 5, 3);
     }
@@ -115,10 +120,14 @@ int
 ccnc_step_check_storage(struct ccnc_action_run *r, struct ccnc_error *err)
 {
     virDomainPtr d = ccnc_run_domain(r, err);
-    char *xml = d ? virDomainGetXMLDesc(d, 0) : NULL;
-    char **files = NULL;
-    size_t n = xml ? ccnc_virxml_disk_files(xml, strlen(xml), &files) : 0;
+    char *xml, **files = NULL;
+    size_t n;
     int rc = 0;
+
+    if (d)
+        ccnc_run_trace_dom(r, d, "virDomainGetXMLDesc");
+    xml = d ? virDomainGetXMLDesc(d, 0) : NULL;
+    n = xml ? ccnc_virxml_disk_files(xml, strlen(xml), &files) : 0;
 
     if (d)
         virDomainFree(d);
@@ -167,6 +176,7 @@ record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const 
     struct ccnc_migration_figures f = { 0, -1, -1, -1, -1, -1 };
     size_t n = 0;
 
+    ccnc_run_trace_dom(r, d, "virDomainGetJobStats");
     if (virDomainGetJobStats(d, &type, &params, &nparams, flags) < 0)
         return;
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(names); i++) {
@@ -235,8 +245,10 @@ migration_watch(void *arg)
         if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
             break;
     }
-    if (r->migrating && r->migrating_dom)
+    if (r->migrating && r->migrating_dom) {
+        ccnc_run_trace_dom(r, r->migrating_dom, "virDomainAbortJob");
         virDomainAbortJob(r->migrating_dom);
+    }
     pthread_mutex_unlock(&r->mu);
     return NULL;
 }
@@ -244,8 +256,10 @@ migration_watch(void *arg)
 static void
 log_job_stats(struct ccnc_action_run *r)
 {
-    virDomainPtr d = virDomainLookupByName(r->dst, r->a->vm);
+    virDomainPtr d;
 
+    ccnc_run_trace(r, r->dst, "virDomainLookupByName");
+    d = virDomainLookupByName(r->dst, r->a->vm);
     if (!d)
         return;
     record_job(r, d, VIR_DOMAIN_JOB_STATS_COMPLETED, "completed");
@@ -274,6 +288,7 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
         virTypedParamsAddULLong(&params, &nparams, &maxparams, VIR_MIGRATE_PARAM_BANDWIDTH,
                                 (unsigned long long)(r->lab->migration.bandwidth_mbps / 8 ?
                                                      r->lab->migration.bandwidth_mbps / 8 : 1));
+    ccnc_run_trace_dom(r, d, "virDomainMigrateSetMaxDowntime");
     virDomainMigrateSetMaxDowntime(d, (unsigned long long)r->lab->migration.max_downtime_ms, 0);
     /* peer to peer: the source's libvirtd reaches the destination itself,
      * with the lab's URI and its own ssh (the wrapper is this workstation's) */
@@ -286,6 +301,7 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
     r->iteration_seen = r->iteration_logged = 0;
     pthread_mutex_unlock(&r->mu);
     watching = pthread_create(&watch, NULL, migration_watch, r) == 0;
+    ccnc_run_trace_dom(r, d, "virDomainMigrateToURI3");
     if (virDomainMigrateToURI3(d, uri, params, (unsigned int)nparams, flags) < 0)
         ccnc_run_lv_fail(err, _("the migration failed"));
     else
@@ -336,7 +352,10 @@ ccnc_action_abort_vm(const struct ccnc_lab *lab, const char *vm, const char *run
             ccnc_error_clear(&cerr);
             continue;
         }
+        ccnc_run_log_call(h->name, "virDomainLookupByName", vm);
         d = virDomainLookupByName(c, vm);
+        if (d)
+            ccnc_run_log_call(h->name, "virDomainGetJobInfo", vm);
         if (d) {
             seen = true;
             if (virDomainGetJobInfo(d, &info) == 0 && info.type != VIR_DOMAIN_JOB_NONE) {
@@ -346,6 +365,7 @@ ccnc_action_abort_vm(const struct ccnc_lab *lab, const char *vm, const char *run
                 if (file)
                     ccnc_run_append_abort(file, ccnc_now_wall_ms(), who, NULL);
                 free(file);
+                ccnc_run_log_call(h->name, "virDomainAbortJob", vm);
                 if (virDomainAbortJob(d) == 0)
                     rc = 1;
                 else

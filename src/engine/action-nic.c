@@ -26,12 +26,15 @@
 /* --- the domain's XML --------------------------------------------------------- */
 
 static bool
-xml_has_mac(virDomainPtr d, const char *mac)
+xml_has_mac(const struct ccnc_action_run *r, virDomainPtr d, const char *mac)
 {
-    char *xml = virDomainGetXMLDesc(d, 0);
-    char *dev = xml ? ccnc_virxml_device_xml(xml, strlen(xml), mac, NULL, NULL, NULL) : NULL;
-    bool has = dev != NULL;
+    char *xml, *dev;
+    bool has;
 
+    ccnc_run_trace_dom(r, d, "virDomainGetXMLDesc");
+    xml = virDomainGetXMLDesc(d, 0);
+    dev = xml ? ccnc_virxml_device_xml(xml, strlen(xml), mac, NULL, NULL, NULL) : NULL;
+    has = dev != NULL;
     free(dev);
     free(xml);
     return has;
@@ -49,6 +52,8 @@ backup_mac(struct ccnc_action_run *r)
     if (!r->cv->backup || strncmp(r->cv->backup, "alias:", 6) != 0)
         return ccnc_xstrdup(r->cv->backup);
     d = ccnc_run_domain(r, NULL);
+    if (d)
+        ccnc_run_trace_dom(r, d, "virDomainGetXMLDesc");
     xml = d ? virDomainGetXMLDesc(d, 0) : NULL;
     if (xml && ccnc_virxml_parse("domain", xml, strlen(xml), &x, NULL) == 0) {
         for (size_t i = 0; i < x.vm.n_nics; i++)
@@ -83,7 +88,9 @@ read_bond(struct ccnc_action_run *r, struct ccnc_bond *b, struct ccnc_error *err
     ccnc_bond_init(b);
     if (!d)
         return -1;
+    ccnc_guest_trace(ccnc_run_host_of(r, virDomainGetConnect(d)), r->a->vm);
     rc = ccnc_guest_read_bond(d, r->cv->bond, CCNC_RUN_GUEST_TIMEOUT_S, b, err);
+    ccnc_guest_trace(NULL, NULL);
     virDomainFree(d);
     return rc;
 }
@@ -108,7 +115,9 @@ switch_bond(struct ccnc_action_run *r, const char *mac, struct ccnc_error *err)
     } else if (ccnc_streq(b.active_slave, slave)) {
         rc = 0; /* already there */
     } else if ((d = ccnc_run_domain(r, err)) != NULL) {
+        ccnc_guest_trace(ccnc_run_host_of(r, virDomainGetConnect(d)), r->a->vm);
         rc = ccnc_guest_set_active_slave(d, r->cv->bond, slave, CCNC_RUN_GUEST_TIMEOUT_S, err);
+        ccnc_guest_trace(NULL, NULL);
         virDomainFree(d);
         if (rc == 0) {
             struct ccnc_bond after;
@@ -360,7 +369,7 @@ attach_nic(struct ccnc_action_run *r, bool back, struct ccnc_error *err)
         free(xml);
         return -1;
     }
-    if (xml_has_mac(d, r->cv->passthrough_mac)) {
+    if (xml_has_mac(r, d, r->cv->passthrough_mac)) {
         /* never two NICs with one MAC on one segment */
         ccnc_error_set(err, CCNC_ERR_INTERNAL, _("the VM holds a NIC with the MAC %s already"),
                        r->cv->passthrough_mac ? r->cv->passthrough_mac : "?");
@@ -371,10 +380,11 @@ attach_nic(struct ccnc_action_run *r, bool back, struct ccnc_error *err)
     pthread_mutex_lock(&r->mu);
     r->device_added = false;
     pthread_mutex_unlock(&r->mu);
+    ccnc_run_trace_dom(r, d, "virDomainAttachDeviceFlags");
     if (virDomainAttachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
         ccnc_run_lv_fail(err, _("libvirt refused the attach"));
     } else if (ccnc_run_wait_flag(r, &r->device_added, NULL, r->lab->migration.step_timeout_s) ||
-               xml_has_mac(d, r->cv->passthrough_mac)) {
+               xml_has_mac(r, d, r->cv->passthrough_mac)) {
         rc = 0;
     } else {
         ccnc_error_set(err, CCNC_ERR_TIMEOUT, _("the NIC did not appear within %d s"),
@@ -416,6 +426,7 @@ ccnc_step_detach(struct ccnc_action_run *r, struct ccnc_error *err)
 
     if (!d)
         return -1;
+    ccnc_run_trace_dom(r, d, "virDomainGetXMLDesc");
     xml = virDomainGetXMLDesc(d, 0);
     free(r->nic_xml);
     free(r->source_pci);
@@ -436,6 +447,7 @@ ccnc_step_detach(struct ccnc_action_run *r, struct ccnc_error *err)
     /* only a request: the guest must let go of the device first.  libvirt
      * itself waits a while for that; the step's timeout counts from here */
     t0 = ccnc_now_mono_ms();
+    ccnc_run_trace_dom(r, d, "virDomainDetachDeviceFlags");
     if (virDomainDetachDeviceFlags(d, r->nic_xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
         ccnc_run_lv_fail(err, _("libvirt refused the detach"));
     } else if (ccnc_run_wait_flag(r, &r->device_removed, &r->removal_failed,
@@ -443,7 +455,7 @@ ccnc_step_detach(struct ccnc_action_run *r, struct ccnc_error *err)
         rc = 0;
     } else if (r->removal_failed) {
         ccnc_error_set(err, CCNC_ERR_LIBVIRT, _("the guest refused to let go of the NIC"));
-    } else if (!xml_has_mac(d, r->cv->passthrough_mac)) {
+    } else if (!xml_has_mac(r, d, r->cv->passthrough_mac)) {
         rc = 0; /* gone, the event was missed */
     } else {
         ccnc_error_set(err, CCNC_ERR_TIMEOUT, _("the NIC was still there after %d s"),
@@ -504,6 +516,7 @@ ccnc_step_verify(struct ccnc_action_run *r, struct ccnc_error *err)
 
     if (!d)
         return -1;
+    ccnc_run_trace_dom(r, d, "virDomainGetState");
     rc = virDomainGetState(d, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING
              ? 0
              : ccnc_error_set(err, CCNC_ERR_INTERNAL, _("the VM is not running"));

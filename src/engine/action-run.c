@@ -16,6 +16,8 @@
 
 #include <libvirt/virterror.h>
 
+#include <ccnc/log.h>
+
 #include "core/i18n.h"
 #include "engine/action-internal.h"
 #include "engine/collect-agent.h"
@@ -286,6 +288,26 @@ finish_probe(struct ccnc_action_run *r)
 
 /* --- helpers for the steps ----------------------------------------------------- */
 
+void
+ccnc_run_log_call(const char *host, const char *call, const char *vm)
+{
+    /* TRANSLATORS: -vv: "sys1: libvirt virDomainDetachDeviceFlags for vm1" */
+    ccnc_log(CCNC_LOG_CALLS, _("%s: libvirt %s for %s"), host ? host : "?", call, vm);
+}
+
+const char *
+ccnc_run_host_of(const struct ccnc_action_run *r, virConnectPtr c)
+{
+    return c && c == r->dst ? r->a->destination : r->a->source;
+}
+
+void
+ccnc_run_trace(const struct ccnc_action_run *r, virConnectPtr c, const char *call)
+{
+    if (ccnc_log_enabled(CCNC_LOG_CALLS))
+        ccnc_run_log_call(ccnc_run_host_of(r, c), call, r->a->vm);
+}
+
 int
 ccnc_run_lv_fail(struct ccnc_error *err, const char *what)
 {
@@ -347,7 +369,11 @@ ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err)
 
     for (;;) {
         virConnectPtr c = ccnc_run_here(r);
-        virDomainPtr d = c ? virDomainLookupByName(c, r->a->vm) : NULL;
+        virDomainPtr d;
+
+        if (c)
+            ccnc_run_trace(r, c, "virDomainLookupByName");
+        d = c ? virDomainLookupByName(c, r->a->vm) : NULL;
 
         if (d)
             return d;
@@ -606,8 +632,10 @@ ccnc_action_run_abort(struct ccnc_action_run *r, const char *who)
     if (first) {
         ccnc_str_set(&r->abort_who, who ? who : _("the operator"));
         __atomic_store_n(&r->abort_req, 1, __ATOMIC_RELEASE);
-        if (r->migrating && r->migrating_dom)
+        if (r->migrating && r->migrating_dom) {
+            ccnc_run_trace_dom(r, r->migrating_dom, "virDomainAbortJob");
             virDomainAbortJob(r->migrating_dom);
+        }
         pthread_cond_broadcast(&r->cond);
     }
     pthread_mutex_unlock(&r->mu);

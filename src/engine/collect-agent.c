@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include <ccnc/json.h>
+#include <ccnc/log.h>
 #include <ccnc/util.h>
 
 #include "engine/collect-agent.h"
@@ -828,6 +829,8 @@ deploy(struct ccnc_agent *a)
              a->name, a->found.arch, local, arch, PACKAGE_VERSION, a->found.arch);
         goto cleanup;
     }
+    ccnc_log(CCNC_LOG_CONNECT, _("%s: copying %s (SHA-256 %s) to ~/%s"), a->name, local,
+             a->local_sha256[0] ? a->local_sha256 : "?", AGENT_CACHE_PATH);
     a->state = A_UPLOADING;
     changed(a);
     if (ccnc_ssh_upload(a->ssh, &spec, upload_done, a, &err) < 0) {
@@ -908,14 +911,19 @@ probe_closed(void *data, int status, const struct ccnc_error *err)
         ccnc_error_clear(&unread);
         free(local);
     }
-    if (ccnc_agent_cache_trusted(&a->found, a->local_sha256))
+    if (ccnc_agent_cache_trusted(&a->found, a->local_sha256)) {
+        ccnc_log(CCNC_LOG_CONNECT, _("%s: starting ~/%s (SHA-256 %s, the local agent's)"),
+                 a->name, AGENT_CACHE_PATH, a->local_sha256);
         run_agent(a, true);
-    else if (a->uploaded)
+    } else if (a->uploaded) {
         refuse_copy(a);
-    else if (a->found.path_version && strcmp(a->found.path_version, AGENT_WANT_VERSION) == 0)
+    } else if (a->found.path_version && strcmp(a->found.path_version, AGENT_WANT_VERSION) == 0) {
+        ccnc_log(CCNC_LOG_CONNECT, _("%s: starting the host's own ccnc-agent from its PATH (%s)"),
+                 a->name, a->found.path_version);
         run_agent(a, false);
-    else
+    } else {
         deploy(a);
+    }
 }
 
 static void
@@ -1038,6 +1046,8 @@ agent_line(void *data, const char *line, bool is_stderr)
             break;
         }
         ccnc_str_set(&a->version, msg.agent_version);
+        ccnc_log(CCNC_LOG_CONNECT, _("%s: ccnc-agent %s answered (protocol %d)"), a->name,
+                 msg.agent_version, msg.protocol);
         a->hello = true;
         {
             char *req = ccnc_agent_request_line(++a->next_id, CCNC_AGENT_OP_PING);

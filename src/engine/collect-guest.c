@@ -15,6 +15,7 @@
 #include <libvirt/virterror.h>
 
 #include <ccnc/bonding.h>
+#include <ccnc/log.h>
 
 #include "engine/collect-guest.h"
 #include "core/i18n.h"
@@ -74,13 +75,35 @@ ccnc_base64_decode(const char *in, size_t *len)
     return out;
 }
 
+/* the action whose guest agent calls this thread makes (-vv) */
+static __thread const char *trace_host, *trace_vm;
+
+void
+ccnc_guest_trace(const char *host, const char *vm)
+{
+    trace_host = host;
+    trace_vm = vm;
+}
+
 /* One guest-agent command; the "return" member, or NULL with err. */
 static json_object *
 agent(virDomainPtr dom, json_object *cmd, int timeout_s, struct ccnc_error *err)
 {
     const char *text = json_object_to_json_string_ext(cmd, JSON_C_TO_STRING_PLAIN);
-    char *reply = virDomainQemuAgentCommand(dom, text, timeout_s, 0);
+    char *reply;
     json_object *root, *ret = NULL;
+
+    if (trace_host && ccnc_log_enabled(CCNC_LOG_CALLS)) {
+        json_object *name = NULL;
+        char *call;
+        json_object_object_get_ex(cmd, "execute", &name);
+        call = ccnc_xasprintf("virDomainQemuAgentCommand %s",
+                              name ? json_object_get_string(name) : "?");
+        ccnc_log(CCNC_LOG_CALLS, _("%s: libvirt %s for %s"), trace_host, call,
+                 trace_vm ? trace_vm : "?");
+        free(call);
+    }
+    reply = virDomainQemuAgentCommand(dom, text, timeout_s, 0);
 
     json_object_put(cmd);
     if (!reply) {

@@ -19,6 +19,10 @@ int ccnc_guest_read_bond(void *domain, const char *bond_name, int timeout_s,
 /* Make slave the active slave of bond_name in the guest. */
 int ccnc_guest_set_active_slave(void *domain, const char *bond_name, const char *slave,
                                 int timeout_s, struct ccnc_error *err);
+/* -vv: while host is set on this thread (an action's, naming the host and
+ * the VM), each guest agent call is logged as a libvirt call of the
+ * action; NULL ends it.  The strings must outlive the calls. */
+void ccnc_guest_trace(const char *host, const char *vm);
 /* Name the guest's interface for each of vm's NICs by the bond slaves'
  * permanent MAC addresses (fills ccnc_vm_nic.guest_name). */
 void ccnc_guest_name_nics(struct ccnc_vm *vm);

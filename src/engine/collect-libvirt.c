@@ -22,6 +22,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include <ccnc/log.h>
+
 #include "engine/collect-guest.h"
 #include "engine/collect-libvirt.h"
 #include "core/i18n.h"
@@ -609,12 +611,18 @@ worker(void *arg)
             virConnectPtr conn;
 
             pthread_mutex_unlock(&h->mu);
+            ccnc_collect_libvirt_log_open(h->c->lab->hosts[h->index].name, h->uri);
             /* no auth callback: never a password prompt, keys only */
             conn = virConnectOpenAuth(h->uri, NULL, 0);
+            if (conn)
+                ccnc_log(CCNC_LOG_CONNECT, _("%s: libvirt answered"),
+                         h->c->lab->hosts[h->index].name);
             pthread_mutex_lock(&h->mu);
             if (!conn) {
+                char *shown = ccnc_log_uri(h->uri);
                 char *msg = ccnc_xasprintf(_("cannot connect to %s: %s (next try in %d s)"),
-                                           h->uri, last_error(), backoff);
+                                           shown, last_error(), backoff);
+                free(shown);
                 pthread_mutex_unlock(&h->mu);
                 post(h, CCNC_CONN_UNREACHABLE, msg, NULL, 0, false);
                 free(msg);
@@ -675,6 +683,18 @@ worker(void *arg)
 }
 
 /* --- URIs ------------------------------------------------------------------ */
+
+void
+ccnc_collect_libvirt_log_open(const char *host, const char *uri)
+{
+    char *shown;
+
+    if (!ccnc_log_enabled(CCNC_LOG_CONNECT))
+        return;
+    shown = ccnc_log_uri(uri);
+    ccnc_log(CCNC_LOG_CONNECT, _("%s: opening libvirt at %s"), host, shown);
+    free(shown);
+}
 
 
 /* An ssh wrapper that verifies the host key (against the lab's known_hosts

@@ -36,6 +36,8 @@ void ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c);
  * hand-written URI with its own command= or with checks turned off, no
  * private folder): ccnc then does not connect. */
 char *ccnc_collect_libvirt_uri(const struct ccnc_lab_host *host, struct ccnc_error *err);
+/* -v: "HOST: opening libvirt at URI", the URI without secrets. */
+void ccnc_collect_libvirt_log_open(const char *host, const char *uri);
 
 /* libvirt's event loop, run in a thread of its own while anyone holds a
  * reference (the collector, an action's run).  -1 when libvirt's event

@@ -29,6 +29,7 @@
 #include <libssh/server.h>
 #include <libssh/sftp.h>
 
+#include <ccnc/log.h>
 #include <ccnc/util.h>
 
 #include "core/i18n.h"
@@ -649,6 +650,8 @@ start_auth(struct ccnc_ssh *s)
 static void
 ready(struct ccnc_ssh *s)
 {
+    ccnc_log(CCNC_LOG_CONNECT, _("%s: SSH session ready (host key %s)"), s->name,
+             s->fingerprint ? s->fingerprint : "?");
     s->phase = P_READY;
     s->authenticated = true;
     s->settled = true;
@@ -763,6 +766,27 @@ step_auth(struct ccnc_ssh *s)
         auth_refused(s);
 }
 
+/* -v: where this session goes, as libssh will try it (the user, maybe
+ * from ~/.ssh/config), with which key files and known_hosts; paths only. */
+static void
+log_connect(struct ccnc_ssh *s)
+{
+    char *user = NULL, *kh;
+
+    if (!ccnc_log_enabled(CCNC_LOG_CONNECT))
+        return;
+    if (ssh_options_get(s->session, SSH_OPTIONS_USER, &user) != SSH_OK)
+        user = NULL;
+    kh = known_hosts_path(s);
+    ccnc_log(CCNC_LOG_CONNECT,
+             _("%s: connecting over SSH to %s@%s port %d; key: %s; known hosts: %s"), s->name,
+             user ? user : s->user ? s->user : "?", s->address, s->port,
+             s->identity ? s->identity : _("ssh-agent and the default key files"), kh);
+    if (user)
+        ssh_string_free_char(user);
+    free(kh);
+}
+
 static void
 begin_connect(struct ccnc_ssh *s)
 {
@@ -808,6 +832,7 @@ begin_connect(struct ccnc_ssh *s)
     s->reached = false;
     s->authenticated = false;
     s->hostkey = CCNC_SSH_HOSTKEY_NOT_SEEN;
+    log_connect(s);
     arm_deadline(s);
     pump(s);
 }

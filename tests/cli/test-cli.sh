@@ -354,6 +354,47 @@ assert [v["name"] for v in h["vms"]] == ["test"], h["vms"]
 assert h["vms"][0]["state"] == "running" and h["vms"][0]["memory_kib"] > 0, h["vms"][0]
 PY
 
+# -v (--verbose, repeatable) tells on stderr what ccnc reads and connects
+# to; -vv also each libvirt call of an action; nothing of it on stdout.
+"$ccnc" -v --offline status >"$tmp/v.out" 2>"$tmp/v.err"
+if grep -q '^ccnc: lab config: .*/ccnc/lab.conf' "$tmp/v.err" && ! grep -q '^ccnc: ' "$tmp/v.out" &&
+   grep -q '^Lab: ' "$tmp/v.out"; then ok; else
+    fail "-v --offline status"; sed 's/^/  | /' "$tmp/v.out" "$tmp/v.err"
+fi
+expect 0 "^ccnc: lab config: reading $ex\$" -- "$ccnc" --verbose --offline -c "$ex" config
+expect 0 "^ccnc: lab config: reading $ex\$" -- "$ccnc" config -c "$ex" -v
+XDG_CONFIG_HOME=$tmp/none "$ccnc" --offline status -v >/dev/null 2>"$tmp/v.err"
+grep -q "^ccnc: lab config: $tmp/none/ccnc/lab.conf is not there; using the built-in lab in a box" "$tmp/v.err" &&
+    ok || { fail "-v without a config"; sed 's/^/  | /' "$tmp/v.err"; }
+"$ccnc" --offline status >/dev/null 2>"$tmp/v.err"
+[ ! -s "$tmp/v.err" ] && ok || { fail "status without -v writes on stderr"; sed 's/^/  | /' "$tmp/v.err"; }
+# libvirt's test driver: the URI opened (-v), and each call (-vv)
+"$ccnc" -v -c "$tmp/testdrv.conf" abort test >"$tmp/v.out" 2>"$tmp/v.err"
+if grep -q '^ccnc: t: opening libvirt at test:///default$' "$tmp/v.err" &&
+   ! grep -q 'virDomain' "$tmp/v.err" && grep -q 'nothing to abort' "$tmp/v.out"; then ok; else
+    fail "-v abort on test:///default"; sed 's/^/  | /' "$tmp/v.out" "$tmp/v.err"
+fi
+"$ccnc" -vv -c "$tmp/testdrv.conf" abort test >/dev/null 2>"$tmp/v.err"
+if grep -q '^ccnc: t: libvirt virDomainLookupByName for test$' "$tmp/v.err" &&
+   grep -q '^ccnc: t: libvirt virDomainGetJobInfo for test$' "$tmp/v.err"; then ok; else
+    fail "-vv abort on test:///default"; sed 's/^/  | /' "$tmp/v.err"
+fi
+expect 1 '^ccnc: t: libvirt virDomainGetJobInfo for test$' -- "$ccnc" abort test -v --verbose -c "$tmp/testdrv.conf"
+# what could be a secret in a URI is not shown, in -v or in an error
+sed 's|^libvirt_uri = .*|libvirt_uri = test://joe:hunter2@localhost/default?password=hunter2|' \
+    "$tmp/testdrv.conf" >"$tmp/secret.conf"
+"$ccnc" -v -c "$tmp/secret.conf" abort test >"$tmp/v.out" 2>&1
+if grep -q '^ccnc: t: opening libvirt at test://joe:\*\*\*@localhost/default?password=\*\*\*$' "$tmp/v.out" &&
+   ! grep -q hunter2 "$tmp/v.out"; then ok; else
+    fail "a password in the libvirt URI is shown"; sed 's/^/  | /' "$tmp/v.out"
+fi
+# the status of a lab on the test driver, with -v: SSH to its host named
+"$ccnc" -v -c "$tmp/testdrv.conf" status --wait 20 >/dev/null 2>"$tmp/v.err"
+if grep -q '^ccnc: t: connecting over SSH to root@localhost port 22; key: ' "$tmp/v.err" &&
+   grep -q '^ccnc: t: libvirt answered$' "$tmp/v.err"; then ok; else
+    fail "-v status on test:///default"; sed 's/^/  | /' "$tmp/v.err"
+fi
+
 # ccnc abort says why it could not ask a host, instead of hiding it
 cat >"$tmp/noabort.conf" <<'CONF'
 [host t]

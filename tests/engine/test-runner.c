@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <ccnc/engine.h>
+#include <ccnc/log.h>
 #include <ccnc/runlog.h>
 
 #include <libvirt/libvirt.h>
@@ -338,6 +339,59 @@ START_TEST(test_runner_lease_race)
 }
 END_TEST
 
+/* -vv: the URIs the run opens and each libvirt call it makes, a line each
+ * naming the host and the VM, on stderr. */
+START_TEST(test_runner_verbose)
+{
+    static const char *const want[] = {
+        "ccnc: sys1: opening libvirt at test://",
+        "ccnc: sys2: opening libvirt at test:///default\n",
+        "ccnc: sys1: libvirt virDomainLookupByName for vmA\n",
+        "ccnc: sys1: libvirt virDomainGetMetadata for vmA\n",
+        "ccnc: sys1: libvirt virDomainSetMetadata for vmA\n",
+        "ccnc: sys1: libvirt virDomainGetXMLDesc for vmA\n",
+        "ccnc: sys1: libvirt virDomainMigrateToURI3 for vmA\n",
+    };
+    struct fixture f;
+    struct heard h = { 0 };
+    struct ccnc_engine *e;
+    char path[] = "/tmp/ccnc-runner-log-XXXXXX";
+    int fd, saved, guard;
+    char *text;
+
+    setup(&f);
+    fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    saved = dup(STDERR_FILENO);
+    fflush(stderr);
+    dup2(fd, STDERR_FILENO);
+    ccnc_log_set_level(CCNC_LOG_CALLS);
+    e = ccnc_engine_new(f.lab);
+    h.engine = e;
+    h.want_finished = 1;
+    ccnc_engine_set_action_listener(e, on_action, &h);
+    ck_assert_int_gt(ccnc_engine_submit(e, migration("vmA"), NULL), 0);
+    guard = ccnc_loop_add_timer(ccnc_engine_loop(e), 60000, false, give_up,
+                                ccnc_engine_loop(e));
+    ccnc_loop_run(ccnc_engine_loop(e));
+    ccnc_loop_remove(ccnc_engine_loop(e), guard);
+    ccnc_engine_free(e);
+    ccnc_log_set_level(CCNC_LOG_QUIET);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(fd);
+    ck_assert_int_eq(h.finished, 1);
+    text = ccnc_test_read(path, NULL);
+    unlink(path);
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(want); i++)
+        ck_assert_msg(strstr(text, want[i]) != NULL, "no '%s' in:\n%s", want[i], text);
+    ck_assert_msg(strstr(text, "vmB") == NULL, "a line of another VM:\n%s", text);
+    free(text);
+    teardown(&f);
+}
+END_TEST
+
 Suite *
 ccnc_runner_suite(void)
 {
@@ -349,6 +403,7 @@ ccnc_runner_suite(void)
     tcase_add_test(tc, test_runner_abort_queued);
     tcase_add_test(tc, test_runner_parallel);
     tcase_add_test(tc, test_runner_lease_race);
+    tcase_add_test(tc, test_runner_verbose);
     suite_add_tcase(s, tc);
     return s;
 }
