@@ -30,6 +30,9 @@ void ccnc_vf_change_copy(struct ccnc_vf_change *dst, const struct ccnc_vf_change
  * state (= link_state: auto, enable, disable).  -1 and a translated err
  * naming the key and what it takes. */
 int ccnc_vf_change_word(struct ccnc_vf_change *c, const char *word, struct ccnc_error *err);
+/* The keys an operator types (the short names of the list above), ended by
+ * NULL: for the shell completions. */
+extern const char *const ccnc_vf_change_keys[];
 /* Apply a line of such words, separated by blanks. */
 int ccnc_vf_change_line(struct ccnc_vf_change *c, const char *line, struct ccnc_error *err);
 /* Does it change anything? */

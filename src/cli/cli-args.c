@@ -20,7 +20,7 @@ enum { CMD_OPT = 0x100, CMD_GLOBAL = 0x200 };
 /* The global options, in the order --help lists them. */
 enum {
     G_CONFIG, G_OFFLINE, G_VERBOSE, G_ASCII, G_NO_COLOR, G_REPLAY, G_SPEED, G_HELP, G_VERSION,
-    G_LAST
+    G_COMPLETE, G_COMPLETION, G_LAST
 };
 
 static const struct cli_option global_options[G_LAST] = {
@@ -37,6 +37,9 @@ static const struct cli_option global_options[G_LAST] = {
     [G_SPEED] = { "speed", 0, "N", N_("replay N times faster (default 1)") },
     [G_HELP] = { "help", 'h', NULL, N_("show this help and exit") },
     [G_VERSION] = { "version", 'V', NULL, N_("show the version and exit") },
+    /* for the shell completions (cli-complete.c), left out of --help */
+    [G_COMPLETE] = { "complete", 0, "WHAT", NULL },
+    [G_COMPLETION] = { "completion", 0, "SHELL", NULL },
 };
 
 /* Lines are cut before this column. */
@@ -481,6 +484,12 @@ global_option(struct cli *cli, const struct cli_command *cmd, const struct cli_o
         ccnc_cli_printf("%s %s\n", PACKAGE, PACKAGE_VERSION);
         ccnc_cli_fputs(ccnc_licence_notice(), stdout);
         return CCNC_EXIT_OK;
+    case G_COMPLETE:
+        cli->complete = arg;
+        break;
+    case G_COMPLETION:
+        cli->completion = arg;
+        break;
     }
     return -1;
 }

@@ -790,6 +790,8 @@ ccnc_cli_main(int argc, char **argv)
      * ones again */
     rc = ccnc_cli_parse_command(&cli, cmd, at < argc ? argc - at : 0, argv + at, &args);
     ccnc_log_set_level(cli.verbose);
+    if (rc < 0 && (cli.complete || cli.completion))
+        rc = ccnc_cli_complete(&cli);
     if (rc < 0 && cmd->needs_lab && ccnc_cli_load_lab(&cli) < 0)
         rc = CCNC_EXIT_USAGE;
     if (rc < 0)

@@ -26,6 +26,8 @@ struct cli {
     const char *replay;     /* --replay RUNFILE */
     double speed;           /* --speed, for the replay */
     int verbose;            /* how many -v (include/ccnc/log.h) */
+    const char *complete;   /* --complete=WHAT: the lab's names, for the shell */
+    const char *completion; /* --completion=SHELL: print the completion script */
 };
 
 /* An option as getopt_long, --help and the shell completions see it: a
@@ -87,6 +89,10 @@ int ccnc_cli_parse_global(struct cli *cli, int argc, char **argv, int *next);
 int ccnc_cli_parse_command(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
                            struct cli_args *args);
 void ccnc_cli_args_clear(struct cli_args *args);
+/* cli-complete.c: --completion=SHELL prints the script for bash or zsh,
+ * made from the tables; --complete=WHAT the names of commands, or of the
+ * lab's vms, hosts or pools (from the config only).  An exit status. */
+int ccnc_cli_complete(struct cli *cli);
 /* ccnc --help, and a command's own help, on stdout; an exit status. */
 void ccnc_cli_help(FILE *f);
 int ccnc_cli_command_help(const struct cli_command *cmd);

@@ -79,6 +79,10 @@ ccnc_vf_change_copy(struct ccnc_vf_change *d, const struct ccnc_vf_change *s)
     d->link_state = ccnc_xstrdup(s->link_state);
 }
 
+const char *const ccnc_vf_change_keys[] = {
+    "mac", "vlan", "qos", "rate", "min_tx_rate", "spoofchk", "trust", "state", NULL,
+};
+
 int
 ccnc_vf_change_word(struct ccnc_vf_change *c, const char *word, struct ccnc_error *err)
 {

@@ -122,6 +122,35 @@ START_TEST(test_applied_and_describe)
 }
 END_TEST
 
+/* The keys the completions offer are the ones a VF is described with, and
+ * each is taken by the reader. */
+START_TEST(test_keys)
+{
+    struct ccnc_vf vf = { .index = 0, .mac = (char *)"52:54:00:77:02:01", .vlan = 1 };
+    char *text = ccnc_vf_describe(&vf), *p = text;
+    size_t k = 0;
+
+    for (; ccnc_vf_change_keys[k]; k++) {
+        size_t len = strlen(ccnc_vf_change_keys[k]);
+        struct ccnc_vf_change c;
+        struct ccnc_error err = { 0 };
+        char *word = ccnc_xasprintf("%s=?", ccnc_vf_change_keys[k]);
+        ck_assert_msg(strncmp(p, ccnc_vf_change_keys[k], len) == 0 && p[len] == '=',
+                      "key %zu: '%s', the description says '%s'", k, ccnc_vf_change_keys[k], p);
+        p = strchr(p, ' ') ? strchr(p, ' ') + 1 : p + strlen(p);
+        ccnc_vf_change_init(&c, "eth1", 0);
+        ck_assert_int_eq(ccnc_vf_change_word(&c, word, &err), -1);
+        ck_assert_msg(strstr(err.message, "unknown VF setting") == NULL, "%s", err.message);
+        ccnc_error_clear(&err);
+        ccnc_vf_change_clear(&c);
+        free(word);
+    }
+    ck_assert_str_eq(p, "");
+    ck_assert_uint_eq(k, 8);
+    free(text);
+}
+END_TEST
+
 /* What ccnc set, kept in a file, and a VF that no longer matches it */
 START_TEST(test_intent)
 {
@@ -180,6 +209,7 @@ ccnc_vf_suite(void)
     tcase_add_loop_test(tc, test_bad_words, 0, (int)(sizeof(bad_words) / sizeof(bad_words[0])));
     tcase_add_test(tc, test_request_roundtrip);
     tcase_add_test(tc, test_applied_and_describe);
+    tcase_add_test(tc, test_keys);
     tcase_add_test(tc, test_intent);
     suite_add_tcase(s, tc);
     return s;
