@@ -187,8 +187,10 @@ check_round() { # RUN_FILE ERRORS_BEFORE
 }
 
 # --- the rounds --------------------------------------------------------------
-declare -A N DONE BACK RESUMED NVIOL
-for f in "${FAULTS[@]}"; do N[$f]=0; DONE[$f]=0; BACK[$f]=0; RESUMED[$f]=0; NVIOL[$f]=0; done
+declare -A N DONE BACK FAILED MISSED RESUMED NVIOL
+for f in "${FAULTS[@]}"; do
+	N[$f]=0; DONE[$f]=0; BACK[$f]=0; FAILED[$f]=0; MISSED[$f]=0; RESUMED[$f]=0; NVIOL[$f]=0
+done
 log "chaos: $ROUNDS rounds, seed $SEED"
 for ((r = 1; r <= ROUNDS; r++)); do
 	fault=${FAULTS[$(((r - 1) % ${#FAULTS[@]}))]}
@@ -224,10 +226,12 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	[ -n "$run" ] && at=$(grep '"type":"step-start"' "$run" | tail -1 | jq -r .op)
 	kill -0 "$pid" 2>/dev/null || at="after the end"
 	# in this shell, not $(...): the mender must stay its child
+	missed=0
 	if inject "$fault" "$to" "$from" "$pid" >"$WORK/what"; then
 		what=$(cat "$WORK/what")
 	else
 		what="not injected: $(cat "$WORK/what")"
+		missed=1
 	fi
 	log "round $r: $from -> $to, $fault in ${at:-before the first step} (drawn: $step +$delay ms): $what"
 	# the action ends (bounded: 600 s)
@@ -257,7 +261,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	case $result in
 	done) DONE[$fault]=$((DONE[$fault] + 1)) ;;
 	rolled-back) BACK[$fault]=$((BACK[$fault] + 1)) ;;
+	*) FAILED[$fault]=$((FAILED[$fault] + 1)) ;;
 	esac
+	MISSED[$fault]=$((MISSED[$fault] + missed))
 	RESUMED[$fault]=$((RESUMED[$fault] + resumed))
 	now=$(where_running | xargs)
 	said=$WORK/round.json
@@ -283,11 +289,14 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	fi
 done
 
-printf '\n%-10s %7s %6s %12s %8s %11s\n' fault rounds done "rolled back" resumed violations
+# failed: the run's result was failed (what it left is checked like any
+# other round's); missed: the action had ended before the fault came
+printf '\n%-10s %7s %6s %12s %7s %7s %8s %11s\n' fault rounds done "rolled back" failed missed resumed violations
 for f in "${FAULTS[@]}"; do
 	[ "${N[$f]}" = 0 ] && continue
-	printf '%-10s %7d %6d %12d %8d %11d\n' "$f" "${N[$f]}" "${DONE[$f]}" "${BACK[$f]}" "${RESUMED[$f]}" "${NVIOL[$f]}"
-	echo "RESULT chaos_$f=${N[$f]} ${DONE[$f]} ${BACK[$f]} ${RESUMED[$f]} ${NVIOL[$f]}" >>"$WORK/results"
+	printf '%-10s %7d %6d %12d %7d %7d %8d %11d\n' "$f" "${N[$f]}" "${DONE[$f]}" "${BACK[$f]}" \
+		"${FAILED[$f]}" "${MISSED[$f]}" "${RESUMED[$f]}" "${NVIOL[$f]}"
+	echo "RESULT chaos_$f=${N[$f]} ${DONE[$f]} ${BACK[$f]} ${FAILED[$f]} ${MISSED[$f]} ${RESUMED[$f]} ${NVIOL[$f]}" >>"$WORK/results"
 done
 echo "seed $SEED"
 mend_all
