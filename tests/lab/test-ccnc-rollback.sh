@@ -80,9 +80,11 @@ log "ccnc abort: rolled back: $(jq -r .summary "$WORK/out2.json")"
 
 # a destination whose libvirt does not answer: the plan refuses, nothing runs
 bad=$WORK/bad.conf
-awk -v d="$dst" '/^\[host / { h = $2; sub(/\]/, "", h) }
-	h == d && /^libvirt_uri/ { print "libvirt_uri = test:///nonexistent/ccnc.xml"; next }
-	{ print }' "$CCNC_LAB_CONF" >"$bad"
+awk -v d="$dst" '/^\[/ { h = "" } /^\[host / { h = $2; sub(/\]/, "", h) }
+	h == d && /^libvirt_uri/ { next }
+	{ print }
+	h == d && /^\[host / { print "libvirt_uri = test:///nonexistent/ccnc.xml" }' "$CCNC_LAB_CONF" >"$bad"
+grep -q '^libvirt_uri = test:///nonexistent' "$bad" || fail "the test could not point $dst at a libvirt that does not answer"
 timeout 120 "$CCNC" -c "$bad" migrate "$VM" --to "$dst" --json >"$WORK/bad.json" 2>"$WORK/bad.err"
 rc=$?
 [ $rc = 1 ] || fail "unreachable destination: ccnc exited $rc"
