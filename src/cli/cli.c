@@ -95,7 +95,7 @@ static const struct cli_command commands[] = {
     { "vf", "[--json] [HOST] | HOST PORT VF KEY=VALUE... | HOST PORT --numvfs N",
       N_("list the SR-IOV VFs, change one (mac, vlan, rate, trust...), or set how many"),
       "HOST PORT VF KEY=VALUE...", true, ccnc_cli_vf,
-      { { "json", 0, NULL, N_("print the hosts' snapshot as JSON (see status-json.md)") },
+      { { "json", 0, NULL, N_("print the SR-IOV ports and their VFs as JSON (see status-json.md)") },
         { "numvfs", 0, "N", N_("set how many VFs the port has (0 to 4096)") },
         { NULL } } },
     { "bandwidth", "VM [--seconds N] [--reverse] [--json]",
