@@ -199,6 +199,11 @@ refusal_json(const char *vm, const char *why)
     json_object_object_add(o, "run_file", NULL);
     json_object_object_add(o, "steps", json_object_new_array());
     json_object_object_add(o, "notes", json_object_new_array());
+    /* the figures of a summary, none measured: one shape for both */
+    json_object_object_add(o, "total_ms", NULL);
+    json_object_object_add(o, "downtime_ms", NULL);
+    json_object_object_add(o, "longest_gap_ms", NULL);
+    json_object_object_add(o, "lost_probes", NULL);
     return o;
 }
 
