@@ -219,10 +219,10 @@ print_json(json_object *out)
 static void
 print_plan_json(const struct ccnc_action *a)
 {
-    char *text = ccnc_runlog_plan_json(a);
+    char *json_text = ccnc_runlog_plan_json(a);
 
-    puts(text);
-    free(text);
+    puts(json_text);
+    free(json_text);
 }
 
 /* Give the engine the actions (it takes them) and follow them to their end

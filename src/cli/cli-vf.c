@@ -303,9 +303,9 @@ ccnc_cli_vf(struct cli *cli, const struct cli_args *args)
         if (json) {
             char *path = ccnc_vf_intent_default_path();
             struct ccnc_vf_intent *intent = ccnc_vf_intent_load(path);
-            char *text = ccnc_json_vfs(snap, pos[0], intent, CCNC_JSON_PRETTY);
-            puts(text);
-            free(text);
+            char *json_text = ccnc_json_vfs(snap, pos[0], intent, CCNC_JSON_PRETTY);
+            puts(json_text);
+            free(json_text);
             ccnc_vf_intent_free(intent);
             free(path);
         } else
