@@ -27,6 +27,12 @@ struct ccnc_runlog *ccnc_runlog_reopen(const char *path, const struct ccnc_actio
                                        long long now_ms, const char *who,
                                        struct ccnc_error *err);
 
+/* The plan of action a as `--dry-run --json` prints it (docs/status-json.md):
+ * schema_version, then kind, vm, source, destination, nic, plan and notes
+ * under the names the run line gives them, and every step in order with
+ * its rollback flag.  Nothing is written.  Caller frees. */
+char *ccnc_runlog_plan_json(const struct ccnc_action *a);
+
 /* Each returns -1 (and remembers the error for close) when writing failed. */
 int ccnc_runlog_step(struct ccnc_runlog *log, const struct ccnc_action *a,
                      const struct ccnc_step *s);

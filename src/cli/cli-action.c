@@ -149,6 +149,7 @@ summary_json(struct ccnc_engine *engine, int id)
     const char *file = ccnc_engine_action_run_file(engine, id);
     bool have_sum = file && ccnc_run_read(file, &sum, NULL) == 0;
 
+    json_object_object_add(o, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
     json_object_object_add(o, "vm", json_object_new_string(a->vm));
     json_object_object_add(o, "result",
                            json_object_new_string(ccnc_action_state_to_string(a->state)));
@@ -191,12 +192,18 @@ refusal_json(const char *vm, const char *why)
 {
     json_object *o = json_object_new_object();
 
+    json_object_object_add(o, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
     json_object_object_add(o, "vm", json_object_new_string(vm));
     json_object_object_add(o, "result", json_object_new_string("refused"));
     json_object_object_add(o, "summary", json_object_new_string(why));
     json_object_object_add(o, "run_file", NULL);
     json_object_object_add(o, "steps", json_object_new_array());
     json_object_object_add(o, "notes", json_object_new_array());
+    /* the figures of a summary, none measured: one shape for both */
+    json_object_object_add(o, "total_ms", NULL);
+    json_object_object_add(o, "downtime_ms", NULL);
+    json_object_object_add(o, "longest_gap_ms", NULL);
+    json_object_object_add(o, "lost_probes", NULL);
     return o;
 }
 
@@ -205,6 +212,17 @@ print_json(json_object *out)
 {
     puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* The plan as JSON, under the names the run file's run line gives it:
+ * what would run; nothing ran. */
+static void
+print_plan_json(const struct ccnc_action *a)
+{
+    char *json_text = ccnc_runlog_plan_json(a);
+
+    puts(json_text);
+    free(json_text);
 }
 
 /* Give the engine the actions (it takes them) and follow them to their end
@@ -307,28 +325,8 @@ ccnc_cli_action(struct cli *cli, const struct cli_args *cargs)
         free(plan);
     }
     if (args.dry_run) {
-        if (args.json) {
-            /* the plan as JSON: what would run, nothing ran */
-            json_object *o = json_object_new_object(), *steps = json_object_new_array(),
-                        *notes = json_object_new_array();
-            json_object_object_add(o, "vm", json_object_new_string(a->vm));
-            json_object_object_add(o, "kind",
-                                   json_object_new_string(ccnc_action_kind_to_string(a->kind)));
-            json_object_object_add(o, "source", a->source ? json_object_new_string(a->source)
-                                                          : NULL);
-            json_object_object_add(o, "destination",
-                                   a->destination ? json_object_new_string(a->destination)
-                                                  : NULL);
-            for (size_t i = 0; i < a->n_steps; i++)
-                json_object_array_add(steps, json_object_new_string(
-                                                 ccnc_step_op_to_string(a->steps[i].op)));
-            json_object_object_add(o, "plan", steps);
-            for (size_t i = 0; i < a->n_notes; i++)
-                json_object_array_add(notes, json_object_new_string(a->notes[i]));
-            json_object_object_add(o, "notes", notes);
-            print_json(o);
-            json_object_put(o);
-        }
+        if (args.json)
+            print_plan_json(a);
         ccnc_action_free(a);
     } else if (cli->offline) {
         ccnc_cli_fprintf(stderr, _("%s: --offline only plans; leave it out to run the action\n"),
@@ -441,8 +439,11 @@ ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args)
                         from, to ? to : "-", n, parallel);
     if (dry_run || n == 0) {
         for (size_t i = 0; i < n; i++) {
-            char *plan = ccnc_action_plan_text(actions[i]);
-            if (!json)
+            char *plan = json ? ccnc_runlog_plan_json(actions[i])
+                              : ccnc_action_plan_text(actions[i]);
+            if (json)
+                json_object_array_add(results, json_tokener_parse(plan));
+            else
                 ccnc_cli_fputs(plan, stdout);
             free(plan);
             ccnc_action_free(actions[i]);
@@ -570,6 +571,8 @@ ccnc_cli_resume(struct cli *cli, const struct cli_args *args)
         free(plan);
     }
     if (dry_run) {
+        if (json)
+            print_plan_json(a);
         ccnc_action_free(a);
         rc = CCNC_EXIT_OK;
     } else {

@@ -101,6 +101,8 @@ ccnc_cli_bandwidth(struct cli *cli, const struct cli_args *args)
         rc = CCNC_EXIT_OK;
         if (json) {
             json_object *o = json_object_new_object();
+            json_object_object_add(o, "schema_version",
+                                   json_object_new_int(CCNC_SCHEMA_VERSION));
             json_object_object_add(o, "vm", json_object_new_string(vm));
             json_object_object_add(o, "from", from ? json_object_new_string(from) : NULL);
             json_object_object_add(o, "reverse", json_object_new_boolean(reverse));

@@ -39,6 +39,8 @@ print_pools(const struct ccnc_snapshot *snap, const struct ccnc_lab *lab, const 
             continue;
         if (json) {
             po = json_object_new_object();
+            json_object_object_add(po, "schema_version",
+                                   json_object_new_int(CCNC_SCHEMA_VERSION));
             json_object_object_add(po, "name", json_object_new_string(pool->name));
             json_object_object_add(po, "max_tx_rate_mbps",
                                    json_object_new_int(pool->max_tx_rate_mbps));

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include <ccnc/model.h>
 #include <ccnc/runlog.h>
 
 #include "cli/cli.h"
@@ -48,6 +49,7 @@ summary_json(const struct ccnc_run_summary *s)
     json_object *o = json_object_new_object();
     char *advice = ccnc_run_advice(s);
 
+    json_object_object_add(o, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
     json_object_object_add(o, "run_file", json_object_new_string(s->path));
     json_object_object_add(o, "kind", json_object_new_string(s->kind));
     json_object_object_add(o, "vm", s->vm ? json_object_new_string(s->vm) : NULL);

@@ -300,9 +300,15 @@ ccnc_cli_vf(struct cli *cli, const struct cli_args *args)
             return CCNC_EXIT_USAGE;
         }
         snap = ccnc_cli_snapshot(cli, 15);
-        if (json)
-            ccnc_cli_print_json(snap);
-        else
+        if (json) {
+            char *path = ccnc_vf_intent_default_path();
+            struct ccnc_vf_intent *intent = ccnc_vf_intent_load(path);
+            char *json_text = ccnc_json_vfs(snap, pos[0], intent, CCNC_JSON_PRETTY);
+            puts(json_text);
+            free(json_text);
+            ccnc_vf_intent_free(intent);
+            free(path);
+        } else
             ccnc_cli_print_vfs(snap, pos[0]);
         ccnc_snapshot_unref(snap);
         return CCNC_EXIT_OK;

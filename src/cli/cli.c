@@ -95,7 +95,7 @@ static const struct cli_command commands[] = {
     { "vf", "[--json] [HOST] | HOST PORT VF KEY=VALUE... | HOST PORT --numvfs N",
       N_("list the SR-IOV VFs, change one (mac, vlan, rate, trust...), or set how many"),
       "HOST PORT VF KEY=VALUE...", true, ccnc_cli_vf,
-      { { "json", 0, NULL, N_("print the hosts' snapshot as JSON (see status-json.md)") },
+      { { "json", 0, NULL, N_("print the SR-IOV ports and their VFs as JSON (see status-json.md)") },
         { "numvfs", 0, "N", N_("set how many VFs the port has (0 to 4096)") },
         { NULL } } },
     { "bandwidth", "VM [--seconds N] [--reverse] [--json]",
@@ -596,6 +596,7 @@ watch_print(const struct ccnc_host *h, bool json)
 {
     if (json) {
         json_object *o = json_object_new_object();
+        json_object_object_add(o, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
         json_object_object_add(o, "time_ms", json_object_new_int64(ccnc_now_wall_ms()));
         json_object_object_add(o, "host", json_object_new_string(h->name));
         json_object_object_add(o, "connection",
@@ -708,6 +709,7 @@ cmd_hosts(struct cli *cli, const struct cli_args *args)
             all_ok = all_ok && host_ok(snap->hosts[i], &st[i]);
             json_object_array_add(arr, host_check_json(&lab->hosts[i], snap->hosts[i], &st[i]));
         }
+        json_object_object_add(root, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
         json_object_object_add(root, "ok", json_object_new_boolean(all_ok));
         json_object_object_add(root, "hosts", arr);
         puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |

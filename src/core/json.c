@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include <ccnc/json.h>
+#include <ccnc/vf.h>
 
 #include "core/i18n.h"
 #include "core/json-get.h"
@@ -106,6 +107,28 @@ nic_json(const struct ccnc_nic *n)
     return o;
 }
 
+/* One VF of a port, as links[].vfs[] of the snapshot and `ccnc vf --json`
+ * carry it. */
+static json_object *
+vf_json(const struct ccnc_vf *vf)
+{
+    json_object *v = json_object_new_object();
+
+    put_int(v, "index", vf->index);
+    put_str(v, "pci", vf->pci);
+    put_str(v, "mac", vf->mac);
+    put_int(v, "vlan", vf->vlan);
+    put_int(v, "qos", vf->qos);
+    put_int(v, "max_tx_rate", vf->max_tx_rate);
+    put_int(v, "min_tx_rate", vf->min_tx_rate);
+    put_tribool(v, "spoofchk", vf->spoofchk);
+    put_tribool(v, "trust", vf->trust);
+    put_str(v, "link_state", vf->link_state);
+    put_str(v, "vm", vf->vm);
+    put_bool(v, "reserved", vf->reserved);
+    return v;
+}
+
 static json_object *
 link_json(const struct ccnc_link *l)
 {
@@ -122,23 +145,8 @@ link_json(const struct ccnc_link *l)
     put_str(o, "master", l->master);
     put_int64(o, "rx_bps", l->rx_bps);
     put_int64(o, "tx_bps", l->tx_bps);
-    for (size_t i = 0; i < l->n_vfs; i++) {
-        const struct ccnc_vf *vf = &l->vfs[i];
-        json_object *v = json_object_new_object();
-        put_int(v, "index", vf->index);
-        put_str(v, "pci", vf->pci);
-        put_str(v, "mac", vf->mac);
-        put_int(v, "vlan", vf->vlan);
-        put_int(v, "qos", vf->qos);
-        put_int(v, "max_tx_rate", vf->max_tx_rate);
-        put_int(v, "min_tx_rate", vf->min_tx_rate);
-        put_tribool(v, "spoofchk", vf->spoofchk);
-        put_tribool(v, "trust", vf->trust);
-        put_str(v, "link_state", vf->link_state);
-        put_str(v, "vm", vf->vm);
-        put_bool(v, "reserved", vf->reserved);
-        json_object_array_add(vfs, v);
-    }
+    for (size_t i = 0; i < l->n_vfs; i++)
+        json_object_array_add(vfs, vf_json(&l->vfs[i]));
     json_object_object_add(o, "vfs", vfs);
     return o;
 }
@@ -319,6 +327,68 @@ ccnc_json_snapshot(const struct ccnc_snapshot *snap, int flags)
     json_object_object_add(root, "lab", lab_json(snap->lab));
     for (size_t i = 0; i < snap->n_hosts; i++)
         json_object_array_add(hosts, host_json(snap->hosts[i], flags));
+    json_object_object_add(root, "hosts", hosts);
+    return finish(root, flags);
+}
+
+/* One SR-IOV port of `ccnc vf --json`: its link (may be NULL), its PCI
+ * function (may be NULL), its VFs, each with what drifted from what ccnc
+ * set. */
+static json_object *
+vf_port_json(const struct ccnc_host *h, const struct ccnc_link *l, const struct ccnc_nic *p,
+             const struct ccnc_vf_intent *intent)
+{
+    json_object *o = json_object_new_object(), *vfs = json_object_new_array();
+
+    put_str(o, "name", l ? l->name : p->netdev);
+    put_str(o, "pci", p ? p->pci : NULL);
+    put_int(o, "total_vfs", p && p->has_sriov ? p->sriov.total_vfs : CCNC_UNKNOWN);
+    put_int(o, "num_vfs", p && p->has_sriov ? p->sriov.num_vfs : CCNC_UNKNOWN);
+    for (size_t i = 0; l && i < l->n_vfs; i++) {
+        json_object *v = vf_json(&l->vfs[i]);
+        char *drift = intent ? ccnc_vf_intent_drift(intent, h->name, l->name, &l->vfs[i]) : NULL;
+        put_str(v, "drift", drift);
+        free(drift);
+        json_object_array_add(vfs, v);
+    }
+    json_object_object_add(o, "vfs", vfs);
+    return o;
+}
+
+char *
+ccnc_json_vfs(const struct ccnc_snapshot *snap, const char *only,
+              const struct ccnc_vf_intent *intent, int flags)
+{
+    json_object *root = json_object_new_object(), *hosts = json_object_new_array();
+
+    json_object_object_add(root, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
+    put_time(root, "time", snap->time_ms, flags);
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        const struct ccnc_host *h = snap->hosts[i];
+        json_object *o, *ports;
+        if (only && strcmp(h->name, only) != 0)
+            continue;
+        o = json_object_new_object();
+        ports = json_object_new_array();
+        put_str(o, "name", h->name);
+        put_str(o, "connection", ccnc_conn_state_to_string(h->connection));
+        put_bool(o, "stale", h->stale);
+        put_str(o, "error", h->error);
+        /* a port with VFs, or one that could have some */
+        for (size_t k = 0; k < h->n_links; k++) {
+            const struct ccnc_link *l = &h->links[k];
+            const struct ccnc_nic *p = ccnc_host_find_port(h, l->name);
+            if (l->n_vfs || (p && p->has_sriov))
+                json_object_array_add(ports, vf_port_json(h, l, p, intent));
+        }
+        for (size_t n = 0; n < h->n_nics; n++) {
+            const struct ccnc_nic *p = &h->nics[n];
+            if (p->has_sriov && (!p->netdev || !ccnc_host_find_link(h, p->netdev)))
+                json_object_array_add(ports, vf_port_json(h, NULL, p, intent));
+        }
+        json_object_object_add(o, "links", ports);
+        json_object_array_add(hosts, o);
+    }
     json_object_object_add(root, "hosts", hosts);
     return finish(root, flags);
 }

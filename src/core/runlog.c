@@ -88,9 +88,21 @@ line(const char *type, long long now_ms)
     return o;
 }
 
-/* The plan's steps and notes into a run or resume line. */
+/* What the action is about, as the run line says it. */
 static void
-put_plan(json_object *o, const struct ccnc_action *a)
+put_action(json_object *o, const struct ccnc_action *a)
+{
+    put_s(o, "kind", ccnc_action_kind_to_string(a->kind));
+    put_s(o, "vm", a->vm);
+    put_s(o, "source", a->source);
+    put_s(o, "destination", a->destination);
+    put_s(o, "nic", a->nic);
+}
+
+/* The plan's steps and notes into a run or resume line; the notes only
+ * when there are some, unless always_notes. */
+static void
+put_plan(json_object *o, const struct ccnc_action *a, bool always_notes)
 {
     json_object *plan = json_object_new_array();
 
@@ -99,12 +111,35 @@ put_plan(json_object *o, const struct ccnc_action *a)
             json_object_array_add(plan,
                                   json_object_new_string(ccnc_step_op_to_string(a->steps[i].op)));
     json_object_object_add(o, "plan", plan);
-    if (a->n_notes) {
+    if (a->n_notes || always_notes) {
         json_object *notes = json_object_new_array();
         for (size_t i = 0; i < a->n_notes; i++)
             json_object_array_add(notes, json_object_new_string(a->notes[i]));
         json_object_object_add(o, "notes", notes);
     }
+}
+
+char *
+ccnc_runlog_plan_json(const struct ccnc_action *a)
+{
+    json_object *o = json_object_new_object(), *steps = json_object_new_array();
+    char *text;
+
+    json_object_object_add(o, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
+    put_action(o, a);
+    json_object_object_add(o, "undo", json_object_new_boolean(a->undo));
+    put_plan(o, a, true);
+    for (size_t i = 0; i < a->n_steps; i++) {
+        json_object *s = json_object_new_object();
+        put_s(s, "name", ccnc_step_op_to_string(a->steps[i].op));
+        json_object_object_add(s, "rollback", json_object_new_boolean(a->steps[i].rollback));
+        json_object_array_add(steps, s);
+    }
+    json_object_object_add(o, "steps", steps);
+    text = ccnc_xstrdup(json_object_to_json_string_ext(
+        o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+    return text;
 }
 
 struct ccnc_runlog *
@@ -136,7 +171,7 @@ ccnc_runlog_reopen(const char *path, const struct ccnc_action *a, long long now_
     put_s(o, "who", who);
     json_object_object_add(o, "undo", json_object_new_boolean(a->undo));
     put_s(o, "host", a->source);
-    put_plan(o, a);
+    put_plan(o, a, false);
     if (emit(log, o) < 0) {
         ccnc_error_set_at(err, CCNC_ERR_IO, path, 0, _("cannot write the run file: %s"),
                           strerror(errno));
@@ -188,17 +223,13 @@ ccnc_runlog_open(const char *dir, const struct ccnc_action *a, long long now_ms,
     log->path = path;
     o = line("run", now_ms);
     json_object_object_add(o, "version", json_object_new_int(RUN_VERSION));
-    put_s(o, "kind", ccnc_action_kind_to_string(a->kind));
-    put_s(o, "vm", a->vm);
-    put_s(o, "source", a->source);
-    put_s(o, "destination", a->destination);
-    put_s(o, "nic", a->nic);
+    put_action(o, a);
     {
         char iso[CCNC_ISO_TIME_LEN];
         ccnc_format_iso_ms(iso, now_ms);
         put_s(o, "started", iso);
     }
-    put_plan(o, a);
+    put_plan(o, a, false);
     if (emit(log, o) < 0) {
         ccnc_error_set_at(err, CCNC_ERR_IO, path, 0, _("cannot write the run file: %s"),
                           strerror(errno));

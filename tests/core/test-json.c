@@ -107,6 +107,39 @@ START_TEST(test_host_round_trip)
 }
 END_TEST
 
+/* `ccnc vf --json`: the full host's SR-IOV ports and their VFs, nothing
+ * else of the host; a host left out by name is not there at all. */
+START_TEST(test_vfs_golden)
+{
+    struct ccnc_lab *lab = ccnc_lab_load_builtin();
+    struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(lab);
+    char *path = ccnc_test_data("host-full.json");
+    char *text = ccnc_test_read(path, NULL);
+    struct ccnc_error err = { 0 };
+    struct ccnc_host *h = ccnc_json_parse_host(text, &err);
+    int at = ccnc_snapshot_find_host(snap, "sys1");
+    char *json, *with_nl;
+
+    ck_assert_msg(h != NULL, "%s", err.message ? err.message : "");
+    ck_assert_int_ge(at, 0);
+    ccnc_host_unref(snap->hosts[at]);
+    snap->hosts[at] = h;
+    json = ccnc_json_vfs(snap, "sys1", NULL, CCNC_JSON_PRETTY | CCNC_JSON_NO_TIME);
+    with_nl = ccnc_xasprintf("%s\n", json);
+    ccnc_test_golden("golden/vfs-full.json", with_nl);
+    free(with_nl);
+    free(json);
+    json = ccnc_json_vfs(snap, NULL, NULL, CCNC_JSON_NO_TIME);
+    ck_assert_ptr_nonnull(strstr(json, "\"name\":\"sys2\""));
+    ck_assert_ptr_null(strstr(json, "\"vms\""));
+    free(json);
+    free(text);
+    free(path);
+    ccnc_snapshot_unref(snap);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
 static const struct {
     const char *text;
     const char *expect;
@@ -161,6 +194,7 @@ ccnc_json_suite(void)
     tcase_add_test(tc, test_snapshot_golden_builtin);
     tcase_add_test(tc, test_snapshot_golden_example);
     tcase_add_test(tc, test_host_round_trip);
+    tcase_add_test(tc, test_vfs_golden);
     tcase_add_loop_test(tc, test_bad_json, 0, (int)CCNC_ARRAY_SIZE(bad_json));
     tcase_add_test(tc, test_wrong_types_are_unknown);
     suite_add_tcase(s, tc);
