@@ -3,17 +3,9 @@
 # The ccnc and ccnc-agent command lines: --help, --version, exit statuses,
 # status --json on the example lab, and bad configs refused with file:line.
 set -u
-top_builddir=${abs_top_builddir:-.}
-top_srcdir=${abs_top_srcdir:-.}
+. "${abs_top_srcdir:-.}/tests/cli/lib.sh"
 ccnc=$top_builddir/ccnc
 agent=$top_builddir/ccnc-agent
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 # expect STATUS PATTERN -- CMD...: CMD exits with STATUS and its output
 # (stdout and stderr) matches the grep -E PATTERN.
@@ -418,5 +410,4 @@ host = t
 CONF
 expect 1 'turns host key checks off' -- "$ccnc" -c "$tmp/nocheck.conf" abort vm1
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+finish

@@ -7,19 +7,11 @@
 # named on the line (never the shell).  zsh's is run through a
 # pseudo-terminal when zsh is installed; else it is only read.
 set -u
-top_builddir=${abs_top_builddir:-.}
-top_srcdir=${abs_top_srcdir:-.}
+. "${abs_top_srcdir:-.}/tests/cli/lib.sh"
 ccnc=$top_builddir/ccnc
 bashcomp=$top_builddir/completions/ccnc
 zshcomp=$top_builddir/completions/_ccnc
 ex=$top_srcdir/docs/examples/lab.conf
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 command -v bash >/dev/null || { echo "SKIP: bash is not installed"; exit 77; }
 for f in "$bashcomp" "$zshcomp"; do
@@ -225,5 +217,4 @@ else
     fi
 fi
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+finish

@@ -5,17 +5,9 @@
 # page (a command's options in that command's own entries, the global ones
 # under OPTIONS), and every command the man page describes is in --help.
 set -u
-top_builddir=${abs_top_builddir:-.}
-top_srcdir=${abs_top_srcdir:-.}
+. "${abs_top_srcdir:-.}/tests/cli/lib.sh"
 ccnc=$top_builddir/ccnc
 man=$top_srcdir/docs/ccnc.1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 export XDG_CONFIG_HOME="$tmp/xdg" HOME="$tmp/home"
 
@@ -108,5 +100,4 @@ entry hosts >"$tmp/entry.txt"
 [ ! -s "$tmp/entry.txt" ] && ok || fail "the checker finds hosts in a man page without it"
 has "$tmp/options.txt" --verbose && fail "the checker finds --verbose in a man page without it" || ok
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+finish

@@ -4,18 +4,10 @@
 # tests/cli/json-schema.py): offline, on libvirt's test driver, and on run
 # files made here; no host is contacted (SSH goes to a closed port).
 set -u
-top_builddir=${abs_top_builddir:-.}
-top_srcdir=${abs_top_srcdir:-.}
+. "${abs_top_srcdir:-.}/tests/cli/lib.sh"
 ccnc=$top_builddir/ccnc
 doc=$top_srcdir/docs/status-json.md
 schema=$top_srcdir/tests/cli/json-schema.py
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-passes=0
-
-ok() { passes=$((passes + 1)); }
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 export XDG_CONFIG_HOME="$tmp/xdg" HOME="$tmp/home" XDG_STATE_HOME="$tmp/state"
 mkdir -p "$HOME"
@@ -154,5 +146,4 @@ for o in status inspect action plan runs vf pool hosts-check hosts-watch bandwid
     grep -q "^<!-- json: $o" "$doc" && ok || fail "docs/status-json.md has no table for $o"
 done
 
-echo "$passes passed, $fails failed"
-[ "$fails" = 0 ]
+finish
