@@ -218,7 +218,7 @@ jcheck accept "all(x['libvirt'] is None for x in d['hosts'])" "accept-new: libvi
 mode=$(in_host 1 stat -c %a /root/.cache/ccnc/agent-0.1.0/ccnc-agent 2>&1)
 [ "$mode" = 700 ] && ok "accept-new: agent stored in ~/.cache/ccnc/agent-0.1.0 mode 0700" \
     || fail "accept-new: agent mode '$mode'"
-v3=$(in_host 3 /root/.cache/ccnc/agent-0.1.0/ccnc-agent --version 2>&1)
+v3=$(in_host 3 /root/.cache/ccnc/agent-0.1.0/ccnc-agent --version 2>&1 | head -n 1)
 [ "$v3" = "ccnc-agent 0.1.0" ] && ok "accept-new: outdated agent replaced" \
     || fail "accept-new: host 3's agent says '$v3'"
 
