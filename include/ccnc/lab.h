@@ -26,8 +26,8 @@ struct ccnc_lab_host {
     char *name;          /* section name, unique */
     char *label;         /* display name, defaults to name */
     char *address;       /* host name or IP literal */
-    int port;            /* 1..65535, default 22 */
-    char *user;
+    int port;            /* 1..65535; 0: ~/.ssh/config's Port, else 22 */
+    char *user;          /* may be NULL: ~/.ssh/config's User, else the login name */
     char *identity;      /* may be NULL: agent and default keys */
     char *known_hosts;   /* may be NULL: ~/.ssh/known_hosts */
     enum ccnc_host_role role;

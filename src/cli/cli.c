@@ -550,7 +550,8 @@ host_check_json(const struct ccnc_lab_host *lh, const struct ccnc_host *h,
 
     json_object_object_add(o, "name", json_object_new_string(lh->name));
     json_object_object_add(o, "address", json_object_new_string(lh->address));
-    json_object_object_add(o, "port", json_object_new_int(lh->port));
+    /* null: not in the lab config (~/.ssh/config's Port, else 22) */
+    json_object_object_add(o, "port", lh->port > 0 ? json_object_new_int(lh->port) : NULL);
     json_object_object_add(o, "ok", json_object_new_boolean(host_ok(h, st)));
     json_object_object_add(o, "connection",
                            json_object_new_string(ccnc_conn_state_to_string(h->connection)));
@@ -720,7 +721,9 @@ cmd_hosts(struct cli *cli, const struct cli_args *args)
                         _("REACHABLE"), _("AUTH"), _("HOSTKEY"), _("AGENT"), _("LIBVIRT"));
         for (size_t i = 0; i < lab->n_hosts; i++) {
             const struct ccnc_host *h = snap->hosts[i];
-            char *addr = ccnc_xasprintf("%s:%d", lab->hosts[i].address, lab->hosts[i].port);
+            char *addr = lab->hosts[i].port > 0
+                             ? ccnc_xasprintf("%s:%d", lab->hosts[i].address, lab->hosts[i].port)
+                             : ccnc_xstrdup(lab->hosts[i].address);
             all_ok = all_ok && host_ok(h, &st[i]);
             ccnc_cli_printf("%-8s %-22s %-9s %-6s %-9s %-9s %s\n", h->name, addr,
                             yes_no(st[i].reachable), yes_no(st[i].authenticated), st[i].hostkey,

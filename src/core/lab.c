@@ -59,7 +59,7 @@ static const struct key_def key_defs[] = {
     { SEC_HOST, "label", V_STRING, HOST(label), false, 0, 0 },
     { SEC_HOST, "address", V_ADDRESS, HOST(address), true, 0, 0 },
     { SEC_HOST, "port", V_INT, HOST(port), false, 1, 65535 },
-    { SEC_HOST, "user", V_NAME, HOST(user), true, 0, 0 },
+    { SEC_HOST, "user", V_NAME, HOST(user), false, 0, 0 },
     { SEC_HOST, "identity", V_PATH, HOST(identity), false, 0, 0 },
     { SEC_HOST, "known_hosts", V_PATH, HOST(known_hosts), false, 0, 0 },
     { SEC_HOST, "role", V_ROLE, HOST(role), true, 0, 0 },
@@ -413,7 +413,7 @@ begin_section(struct parser *p, const char *raw)
         struct ccnc_lab_host *h = ccnc_array_push(&lab->hosts, &lab->n_hosts, NULL, sizeof(*h));
 
         h->name = ccnc_xstrdup(name);
-        h->port = 22;
+        /* port 0 and no user: as ~/.ssh/config says, else 22 and the login name */
         h->line = p->line;
         p->cur_obj = h;
         break;
@@ -968,14 +968,20 @@ ccnc_lab_host_runs_libvirt(const struct ccnc_lab_host *host)
 char *
 ccnc_lab_host_libvirt_uri(const struct ccnc_lab_host *host)
 {
-    char *uri, *tmp;
+    char *uri, *tmp, *port = NULL;
     bool v6 = strchr(host->address, ':') != NULL;
 
     if (host->libvirt_uri)
         return ccnc_xstrdup(host->libvirt_uri);
-    /* no_tty: ssh must never ask on the console's terminal */
-    uri = ccnc_xasprintf("qemu+ssh://%s@%s%s%s:%d/system?no_tty=1", host->user, v6 ? "[" : "",
-                         host->address, v6 ? "]" : "", host->port);
+    /* no_tty: ssh must never ask on the console's terminal.  No user or
+     * port in the lab config: none in the URI either, so that ssh applies
+     * ~/.ssh/config's User and Port (else the login name and 22). */
+    if (host->port > 0)
+        port = ccnc_xasprintf(":%d", host->port);
+    uri = ccnc_xasprintf("qemu+ssh://%s%s%s%s%s%s/system?no_tty=1", host->user ? host->user : "",
+                         host->user ? "@" : "", v6 ? "[" : "", host->address, v6 ? "]" : "",
+                         port ? port : "");
+    free(port);
     if (host->identity) {
         /* escaped: a path is a value, never more parameters */
         char *esc = ccnc_quote_uri(host->identity);

@@ -86,7 +86,9 @@ struct upload {
 struct ccnc_ssh {
     struct ccnc_loop *loop;
     char *name, *address, *user, *identity, *known_hosts;
-    int port, keepalive_s, step_timeout_ms;
+    int cfg_port;          /* the lab config's; 0: ~/.ssh/config's, else 22 */
+    int port;              /* in effect: the lab config's, ~/.ssh/config's or 22 */
+    int keepalive_s, step_timeout_ms;
     bool accept_new, reconnect;
     ccnc_ssh_changed_cb cb;
     void *cb_data;
@@ -685,11 +687,20 @@ auth_refused(struct ccnc_ssh *s)
                "load it into ssh-agent ('ssh-add %s') and connect again"),
              s->name, s->identity ? s->identity : _("(a default key)"),
              s->identity ? s->identity : "");
-    else
+    else if (s->user)
         lose(s, CCNC_CONN_AUTH_FAILED, CCNC_ERR_AUTH,
              _("%s (%s port %d) refused the login as '%s': no key was accepted (tried "
                "ssh-agent, the default keys%s%s). Check the user in the lab config and that "
                "the public key is in that user's authorized_keys."),
+             s->name, s->address, s->port, user ? user : "?",
+             s->identity ? _(" and ") : "", s->identity ? s->identity : "");
+    else
+        lose(s, CCNC_CONN_AUTH_FAILED, CCNC_ERR_AUTH,
+             _("%s (%s port %d) refused the login as '%s': no key was accepted (tried "
+               "ssh-agent, the default keys%s%s). The lab config sets no user for it, so this "
+               "one is ~/.ssh/config's User or the login name: set user in the lab config or "
+               "User in ~/.ssh/config, and check that the public key is in that user's "
+               "authorized_keys."),
              s->name, s->address, s->port, user ? user : "?",
              s->identity ? _(" and ") : "", s->identity ? s->identity : "");
     ssh_string_free_char(user);
@@ -811,9 +822,19 @@ begin_connect(struct ccnc_ssh *s)
              _("%s: the ssh configuration (~/.ssh/config) cannot be read"), s->name);
         return;
     }
-    ssh_options_set(s->session, SSH_OPTIONS_PORT, &s->port);
+    if (s->cfg_port > 0)
+        ssh_options_set(s->session, SSH_OPTIONS_PORT, &s->cfg_port);
     if (s->user)
         ssh_options_set(s->session, SSH_OPTIONS_USER, s->user);
+    /* the port in effect, for the messages and the known_hosts lookups */
+    {
+        unsigned int port = 0;
+
+        if (ssh_options_get_port(s->session, &port) == SSH_OK && port > 0 && port <= 65535)
+            s->port = (int)port;
+        else
+            s->port = s->cfg_port > 0 ? s->cfg_port : 22;
+    }
     if (s->known_hosts)
         ssh_options_set(s->session, SSH_OPTIONS_KNOWNHOSTS, s->known_hosts);
     /* keys only: never a password or a keyboard prompt */
@@ -1057,7 +1078,8 @@ ccnc_ssh_new(struct ccnc_loop *loop, const struct ccnc_ssh_config *cfg, ccnc_ssh
     s->user = ccnc_xstrdup(cfg->user);
     s->identity = ccnc_xstrdup(cfg->identity);
     s->known_hosts = ccnc_xstrdup(cfg->known_hosts);
-    s->port = cfg->port > 0 ? cfg->port : 22;
+    s->cfg_port = cfg->port > 0 ? cfg->port : 0;
+    s->port = s->cfg_port > 0 ? s->cfg_port : 22;   /* until ~/.ssh/config is read */
     s->keepalive_s = cfg->keepalive_s > 0 ? cfg->keepalive_s : 10;
     s->step_timeout_ms = cfg->step_timeout_ms > 0 ? cfg->step_timeout_ms : 10000;
     s->accept_new = cfg->accept_new;

@@ -30,8 +30,8 @@ static const struct bad_case {
     { "control-char", "[lab]\nname = a\x01\n", 2, "not a text file" },
     { "unknown-section", GOOD_HEAD "[frobnicate]\nx = 1\n", 5, "unknown section [frobnicate]" },
     { "unknown-key", GOOD_HEAD "colour = blue\n", 5, "unknown key 'colour' in [host sys1]" },
-    { "missing-user", "[host a]\naddress = h\nrole = storage\n", 1,
-      "lacks the required key 'user'" },
+    { "missing-address", "[host a]\nrole = storage\n", 1,
+      "lacks the required key 'address'" },
     { "missing-role-empty-section", GOOD_HEAD "[host b]\n", 5,
       "section [host b] lacks the required key 'address'" },
     { "duplicate-host", GOOD_HEAD "[host sys1]\naddress = h\nuser = u\nrole = storage\n", 5,
@@ -228,7 +228,7 @@ START_TEST(test_example_loads)
     ck_assert_str_eq(lab->name, "Thesis lab: two Xen hosts and an NFS server");
     ck_assert_uint_eq(lab->n_hosts, 3);
     ck_assert_str_eq(lab->hosts[0].label, "System1");
-    ck_assert_int_eq(lab->hosts[0].port, 22);
+    ck_assert_int_eq(lab->hosts[0].port, 0);   /* none given: ~/.ssh/config's or 22 */
     ck_assert_int_eq(lab->hosts[2].role, CCNC_HOST_ROLE_STORAGE);
     ck_assert_int_eq(lab->hosts[1].port, 2222);
     vm = ccnc_lab_find_vm(lab, "video1");
@@ -302,11 +302,60 @@ START_TEST(test_defaults_and_forms)
     ck_assert_int_eq(lab->migration.max_downtime_ms, 300);
     ck_assert_int_eq(lab->migration.keepalive_s, 10);
     uri = ccnc_lab_host_libvirt_uri(&lab->hosts[0]);
-    ck_assert_str_eq(uri, "qemu+ssh://u@[fe80::1]:22/system?no_tty=1&keyfile=/home/op/.ssh/id_lab");
+    ck_assert_int_eq(lab->hosts[0].port, 0);
+    ck_assert_str_eq(uri, "qemu+ssh://u@[fe80::1]/system?no_tty=1&keyfile=/home/op/.ssh/id_lab");
     free(uri);
     ck_assert(ccnc_lab_host_runs_libvirt(&lab->hosts[0]));
     ck_assert_ptr_eq(ccnc_lab_ref(lab), lab);
     ccnc_lab_unref(lab);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
+/* Neither user nor port in the lab config: both unset, and the default
+ * libvirt URI leaves them out so that ssh applies ~/.ssh/config's User and
+ * Port (else the login name and 22); each given alone is kept. */
+START_TEST(test_user_port_optional)
+{
+    static const char text[] =
+        "[host a]\naddress = 10.0.0.1\nrole = hypervisor\n"
+        "[host b]\naddress = fe80::2\nrole = hypervisor\n"
+        "[host c]\naddress = c.example\nuser = op\nrole = hypervisor\n"
+        "[host d]\naddress = d.example\nport = 2222\nrole = hypervisor\n"
+        "[host e]\naddress = fe80::5\nport = 22\nuser = root\nrole = storage\n";
+    struct ccnc_error errs[4] = { 0 };
+    size_t n = 0;
+    struct ccnc_lab *lab = ccnc_lab_load_text("o.conf", text, strlen(text), errs, 4, &n);
+    char *uri;
+
+    ck_assert_msg(lab != NULL, "line %d: %s", errs[0].line, errs[0].message ? errs[0].message : "");
+    ck_assert_uint_eq(n, 0);
+    ck_assert_uint_eq(lab->n_hosts, 5);
+    ck_assert_ptr_null(lab->hosts[0].user);
+    ck_assert_int_eq(lab->hosts[0].port, 0);
+    uri = ccnc_lab_host_libvirt_uri(&lab->hosts[0]);
+    ck_assert_str_eq(uri, "qemu+ssh://10.0.0.1/system?no_tty=1");
+    free(uri);
+    uri = ccnc_lab_host_migration_uri(&lab->hosts[0]);
+    ck_assert_str_eq(uri, "qemu+ssh://10.0.0.1/system?no_tty=1");
+    free(uri);
+    uri = ccnc_lab_host_libvirt_uri(&lab->hosts[1]);
+    ck_assert_str_eq(uri, "qemu+ssh://[fe80::2]/system?no_tty=1");
+    free(uri);
+    ck_assert_str_eq(lab->hosts[2].user, "op");
+    ck_assert_int_eq(lab->hosts[2].port, 0);
+    uri = ccnc_lab_host_libvirt_uri(&lab->hosts[2]);
+    ck_assert_str_eq(uri, "qemu+ssh://op@c.example/system?no_tty=1");
+    free(uri);
+    ck_assert_ptr_null(lab->hosts[3].user);
+    ck_assert_int_eq(lab->hosts[3].port, 2222);
+    uri = ccnc_lab_host_migration_uri(&lab->hosts[3]);
+    ck_assert_str_eq(uri, "qemu+ssh://d.example:2222/system?no_tty=1");
+    free(uri);
+    /* an explicit port 22 is kept, as before */
+    uri = ccnc_lab_host_libvirt_uri(&lab->hosts[4]);
+    ck_assert_str_eq(uri, "qemu+ssh://root@[fe80::5]:22/system?no_tty=1");
+    free(uri);
     ccnc_lab_unref(lab);
 }
 END_TEST
@@ -373,6 +422,7 @@ ccnc_lab_suite(void)
     tcase_add_test(tc, test_example_loads);
     tcase_add_test(tc, test_builtin_loads);
     tcase_add_test(tc, test_defaults_and_forms);
+    tcase_add_test(tc, test_user_port_optional);
     tcase_add_test(tc, test_no_libvirt);
     tcase_add_test(tc, test_validators);
     tcase_add_test(tc, test_default_path);

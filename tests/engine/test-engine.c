@@ -236,7 +236,8 @@ START_TEST(test_uri_wrapper)
         "[host tls]\naddress = 10.0.0.6\nuser = root\nrole = hypervisor\n"
         "libvirt_uri = qemu+tls://10.0.0.6/system?no_verify=1\n"
         "[host local]\naddress = localhost\nuser = root\nrole = hypervisor\n"
-        "libvirt_uri = test:///default\n";
+        "libvirt_uri = test:///default\n"
+        "[host bare]\naddress = 10.0.0.7\nrole = hypervisor\n";
     struct ccnc_lab *lab = ccnc_lab_load_text("u.conf", text, strlen(text), NULL, 0, NULL);
     char dir[] = "/tmp/ccnc-uri-XXXXXX";
     struct ccnc_error err = { 0 };
@@ -249,8 +250,8 @@ START_TEST(test_uri_wrapper)
     uri = ccnc_collect_libvirt_uri(&lab->hosts[0], &err);
     ck_assert_msg(uri, "%s", err.message);
     /* the identity is one value: its '&' cannot start another parameter */
-    ck_assert_msg(strncmp(uri, "qemu+ssh://root@10.0.0.1:22/system?no_tty=1&keyfile=/k/id%26command%3D"
-                               "/tmp/evil.sh&command=", 79) == 0, "%s", uri);
+    ck_assert_msg(strncmp(uri, "qemu+ssh://root@10.0.0.1/system?no_tty=1&keyfile=/k/id%26command%3D"
+                               "/tmp/evil.sh&command=", 88) == 0, "%s", uri);
     wrapper = ccnc_xasprintf("%s/ccnc/ssh-s1", dir);
     ck_assert_ptr_nonnull(strstr(uri, wrapper));
     script = ccnc_test_read(wrapper, NULL);
@@ -270,6 +271,19 @@ START_TEST(test_uri_wrapper)
     uri = ccnc_collect_libvirt_uri(ccnc_lab_find_host(lab, "lib"), &err);
     ck_assert_str_eq(uri, "qemu+libssh://root@10.0.0.4/system?known_hosts_verify=normal"
                           "&known_hosts=/k/kh");
+    free(uri);
+    /* neither user nor port in the lab: none in the URI, so ssh applies
+     * ~/.ssh/config's (its wrapper passes no -F) */
+    uri = ccnc_collect_libvirt_uri(ccnc_lab_find_host(lab, "bare"), &err);
+    ck_assert_msg(uri, "%s", err.message);
+    ck_assert_msg(strncmp(uri, "qemu+ssh://10.0.0.7/system?no_tty=1&command=", 44) == 0, "%s", uri);
+    script = ccnc_test_read(strstr(uri, "&command=") + 9, NULL);
+    ck_assert_ptr_nonnull(script);
+    ck_assert_ptr_null(strstr(script, " -F"));
+    ck_assert_ptr_null(strstr(script, " -p"));
+    ck_assert_ptr_null(strstr(script, " -l"));
+    free(script);
+    unlink(strstr(uri, "&command=") + 9);
     free(uri);
     /* no ssh at all: as written */
     uri = ccnc_collect_libvirt_uri(ccnc_lab_find_host(lab, "local"), &err);

@@ -15,7 +15,8 @@
 # key, passphrase-protected key (not dumpable while it is asked for and
 # held); an agent line over 1 MiB; a listener that never speaks SSH times
 # out without holding up the others; sshd stopped while connected is seen
-# unreachable within keepalive_s and reconnected when it is back.
+# unreachable within keepalive_s and reconnected when it is back; with no
+# user or port in the lab config, ~/.ssh/config's User and Port apply.
 set -u
 top_builddir=${abs_top_builddir:-.}
 top_srcdir=${abs_top_srcdir:-.}
@@ -70,14 +71,15 @@ ssh-keygen -q -t ed25519 -N 'secret words' -C pass -f "$tmp/keys/pass" || exit 9
 cp "$tmp/keys/client.pub" "$tmp/keys/authorized_keys"
 cat "$tmp/keys/pass.pub" >>"$tmp/keys/authorized_keys"
 
-# start_sshd N: host N listens on 127.0.0.1N:22 in its own mount namespace
-# (tmpfs /root and /run), in the foreground (-D), killed by PID.
+# start_sshd N [PORT]: host N listens on 127.0.0.1N:PORT (22) in its own
+# mount namespace (tmpfs /root and /run), in the foreground (-D), killed by PID.
 start_sshd() {
     d=$tmp/sshd$1
+    sport=${2:-22}
     mkdir -p "$d"
     [ -f "$d/host_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/host_ed25519"
     cat >"$d/sshd_config" <<CONF
-ListenAddress 127.0.0.1$1:22
+ListenAddress 127.0.0.1$1:$sport
 HostKey $d/host_ed25519
 PidFile $d/sshd.pid
 UsePAM no
@@ -97,7 +99,7 @@ CONF
     eval "sshd_pid$1=$!"
     pids="$pids $!"
     for _ in $(seq 50); do
-        inns python3 -c "import socket; socket.create_connection(('127.0.0.1$1', 22), 1)" \
+        inns python3 -c "import socket; socket.create_connection(('127.0.0.1$1', $sport), 1)" \
             2>/dev/null && return 0
         sleep 0.1
     done
@@ -333,6 +335,43 @@ check alias "$tmp/lab-alias.conf"
 jcheck alias "h['h1']['ok'] and h['h1']['hostkey']['status'] == 'ok'" \
     "ssh config: alias resolved by HostName, key from IdentityFile (no identity in the lab)"
 rm -f "$HOME/.ssh/config"
+
+# --- 3c. ~/.ssh/config's User and Port apply when the lab config sets neither:
+# host 6 listens only on port 2206; the lab names its address alone
+start_sshd 6 2206
+printf '[host h6]\naddress = 127.0.0.16\nrole = storage\nidentity = %s\nknown_hosts = %s\n[migration]\nkeepalive_s = %s\n' \
+    "$tmp/keys/client" "$tmp/kh-port" "$KEEPALIVE" >"$tmp/lab-port.conf"
+ssh_config_for_h6() { # PORT USER
+    printf 'Host 127.0.0.16\n    Port %s\n    User %s\n' "$1" "$2" >"$HOME/.ssh/config"
+}
+ssh_config_for_h6 2206 root
+check cfgport "$tmp/lab-port.conf" --accept-new
+[ $rc = 0 ] && ok "ssh config Port/User: exit 0" || fail "ssh config Port/User: exit $rc"
+jcheck cfgport "h['h6']['ok'] and h['h6']['authenticated'] and h['h6']['port'] is None" \
+    "ssh config Port/User: connected on ~/.ssh/config's port (none in the lab: port null)"
+grep -q '^\[127.0.0.16\]:2206 ' "$tmp/kh-port" 2>/dev/null \
+    && ok "ssh config Port: the key recorded as [127.0.0.16]:2206" \
+    || { fail "ssh config Port: known_hosts"; cat "$tmp/kh-port" 2>/dev/null; }
+# control: a wrong Port in ~/.ssh/config is the one tried (so the file is read)
+ssh_config_for_h6 2299 root
+check cfgport-wrong "$tmp/lab-port.conf"
+[ $rc = 1 ] && ok "ssh config wrong Port: exit 1" || fail "ssh config wrong Port: exit $rc"
+jcheck cfgport-wrong "h['h6']['connection'] == 'unreachable' and '127.0.0.16 port 2299' in h['h6']['error']" \
+    "ssh config wrong Port: unreachable, naming ~/.ssh/config's port"
+# control: a wrong User in ~/.ssh/config is the one that logs in
+ssh_config_for_h6 2206 nosuchuser
+check cfguser-wrong "$tmp/lab-port.conf"
+jcheck cfguser-wrong "h['h6']['connection'] == 'auth-failed' and 'sets no user' in h['h6']['error'] and \"'nosuchuser'\" in h['h6']['error'] and '127.0.0.16 port 2206' in h['h6']['error']" \
+    "ssh config wrong User: auth-failed naming ~/.ssh/config's user"
+# the lab config's user and port win over ~/.ssh/config's
+{ sed '/^\[migration\]/,$d' "$tmp/lab-port.conf"; echo "port = 2206"; echo "user = root"
+  sed -n '/^\[migration\]/,$p' "$tmp/lab-port.conf"; } >"$tmp/lab-port2.conf"
+ssh_config_for_h6 2299 nosuchuser
+check cfgport-lab "$tmp/lab-port2.conf"
+jcheck cfgport-lab "h['h6']['ok'] and h['h6']['port'] == 2206" \
+    "lab config's port and user win over ~/.ssh/config's"
+rm -f "$HOME/.ssh/config"
+stop_sshd 6
 
 # --- 4. changed host key: refused, names known_hosts and line, nothing sent ---
 stop_sshd 2
