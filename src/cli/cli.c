@@ -146,6 +146,8 @@ ccnc_cli_fputs(const char *text, FILE *f)
     return rc;
 }
 
+static int cli_vfprintf(FILE *f, const char *fmt, va_list ap) CCNC_PRINTF(2, 0);
+
 static int
 cli_vfprintf(FILE *f, const char *fmt, va_list ap)
 {
