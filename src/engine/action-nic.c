@@ -383,14 +383,42 @@ attach_nic(struct ccnc_action_run *r, bool back, struct ccnc_error *err)
     ccnc_run_trace_dom(r, d, "virDomainAttachDeviceFlags");
     if (virDomainAttachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
         ccnc_run_lv_fail(err, _("libvirt refused the attach"));
-    } else if (ccnc_run_wait_flag(r, &r->device_added, NULL, r->lab->migration.step_timeout_s) ||
-               xml_has_mac(r, d, r->cv->passthrough_mac)) {
-        rc = 0;
+        /* the connection died under the call (the host's libvirtd
+         * restarted, its sshd was killed): once it is back, the NIC may
+         * be there already; if not, the attach is tried once more */
+        if (virConnectIsAlive(virDomainGetConnect(d)) != 1) {
+            struct ccnc_error again = { 0 };
+
+            virDomainFree(d);
+            d = ccnc_run_domain(r, &again);
+            if (d && xml_has_mac(r, d, r->cv->passthrough_mac)) {
+                ccnc_error_clear(err);
+                rc = 0;
+            } else if (d) {
+                ccnc_error_clear(err);
+                ccnc_run_trace_dom(r, d, "virDomainAttachDeviceFlags");
+                if (virDomainAttachDeviceFlags(d, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
+                    ccnc_run_lv_fail(err, _("libvirt refused the attach"));
+                else
+                    rc = 1;
+            }
+            ccnc_error_clear(&again);
+        }
     } else {
-        ccnc_error_set(err, CCNC_ERR_TIMEOUT, _("the NIC did not appear within %d s"),
-                       r->lab->migration.step_timeout_s);
+        rc = 1;
     }
-    virDomainFree(d);
+    if (rc == 1) {
+        if (ccnc_run_wait_flag(r, &r->device_added, NULL, r->lab->migration.step_timeout_s) ||
+            xml_has_mac(r, d, r->cv->passthrough_mac)) {
+            rc = 0;
+        } else {
+            ccnc_error_set(err, CCNC_ERR_TIMEOUT, _("the NIC did not appear within %d s"),
+                           r->lab->migration.step_timeout_s);
+            rc = -1;
+        }
+    }
+    if (d)
+        virDomainFree(d);
     free(xml);
     return rc;
 }
