@@ -111,6 +111,9 @@ int ccnc_run_lv_fail(struct ccnc_error *err, const char *what);
  * VM there. */
 virConnectPtr ccnc_run_here(struct ccnc_action_run *r);
 virDomainPtr ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err);
+/* Why the VM does not run where it should (translated), or NULL when it
+ * runs there or that cannot be told. */
+const char *ccnc_run_vm_down(struct ccnc_action_run *r);
 /* Wait on flag (or fail_flag, may be NULL) under r->mu for at most
  * timeout_s; true when flag was set. */
 bool ccnc_run_wait_flag(struct ccnc_action_run *r, bool *flag, bool *fail_flag, int timeout_s);

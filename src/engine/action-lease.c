@@ -44,8 +44,9 @@ read_lease(const struct ccnc_action_run *r, virDomainPtr d)
     struct ccnc_lease *l;
 
     ccnc_run_trace_dom(r, d, "virDomainGetMetadata");
+    /* the running VM's, or the definition's of one that stopped */
     xml = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, CCNC_LEASE_NS,
-                               VIR_DOMAIN_AFFECT_LIVE);
+                               VIR_DOMAIN_AFFECT_CURRENT);
     l = xml ? ccnc_virxml_lease_parse(xml, strlen(xml)) : NULL;
     free(xml);
     return l;
@@ -158,7 +159,13 @@ release_once(struct ccnc_action_run *r, struct ccnc_error *err)
     if (!d)
         return -1;
     cur = read_lease(r, d);
-    if (cur && ours(r, cur)) {
+    if (cur && ours(r, cur) && virDomainIsActive(d) == 0) {
+        /* the VM stopped under the action: its definition keeps the lease */
+        ccnc_run_trace_dom(r, d, "virDomainSetMetadata");
+        if (virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, CCNC_LEASE_NS,
+                                 VIR_DOMAIN_AFFECT_CONFIG) < 0)
+            rc = ccnc_run_lv_fail(err, _("cannot remove the lease"));
+    } else if (cur && ours(r, cur)) {
         ccnc_run_trace_dom(r, d, "virDomainSetMetadata");
         if (virDomainSetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, CCNC_LEASE_NS,
                                  VIR_DOMAIN_AFFECT_LIVE) < 0) {

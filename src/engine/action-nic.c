@@ -369,6 +369,16 @@ attach_nic(struct ccnc_action_run *r, bool back, struct ccnc_error *err)
         free(xml);
         return -1;
     }
+    if (virDomainIsActive(d) == 0) {
+        /* the inactive XML would name the NIC the config holds */
+        const char *why = ccnc_run_vm_down(r);
+
+        ccnc_error_set(err, CCNC_ERR_INTERNAL, _("the VM is not running: %s"),
+                       why ? why : _("libvirt says so"));
+        virDomainFree(d);
+        free(xml);
+        return -1;
+    }
     if (xml_has_mac(r, d, r->cv->passthrough_mac)) {
         /* never two NICs with one MAC on one segment */
         ccnc_error_set(err, CCNC_ERR_INTERNAL, _("the VM holds a NIC with the MAC %s already"),

@@ -387,6 +387,81 @@ ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err)
     }
 }
 
+/* Why the VM does not run on host DST (the destination, else the source):
+ * NULL when it runs (or paused), or when that cannot be told (no
+ * connection); else a translated phrase. */
+static const char *
+vm_down_on(struct ccnc_action_run *r, bool dst)
+{
+    virConnectPtr c = (dst && !r->dst) ? NULL : alive_conn(r, dst);
+    virDomainPtr d;
+    int state = 0, reason = 0;
+    const char *why = NULL;
+
+    if (!c || virConnectIsAlive(c) != 1)
+        return NULL;
+    ccnc_run_trace(r, c, "virDomainLookupByName");
+    d = virDomainLookupByName(c, r->a->vm);
+    if (!d)
+        return virGetLastErrorCode() == VIR_ERR_NO_DOMAIN ? _("it is not defined there") : NULL;
+    ccnc_run_trace_dom(r, d, "virDomainGetState");
+    if (virDomainGetState(d, &state, &reason, 0) == 0) {
+        switch (state) {
+        case VIR_DOMAIN_SHUTOFF:
+            why = reason == VIR_DOMAIN_SHUTOFF_CRASHED ? _("it crashed")
+                  : reason == VIR_DOMAIN_SHUTOFF_SHUTDOWN
+                      ? _("it shut down: its guest powered off, rebooted or panicked")
+                      : _("it is shut off");
+            break;
+        case VIR_DOMAIN_CRASHED:
+            why = _("it crashed");
+            break;
+        case VIR_DOMAIN_SHUTDOWN:
+            why = _("it is shutting down");
+            break;
+        default:
+            break;
+        }
+    }
+    virDomainFree(d);
+    return why;
+}
+
+const char *
+ccnc_run_vm_down(struct ccnc_action_run *r)
+{
+    return vm_down_on(r, r->a->on_destination && r->dst);
+}
+
+/* After a failure: a VM that runs on neither host is said loudly, whatever
+ * the steps believed. */
+static void
+say_vm_down(struct ccnc_action_run *r)
+{
+    bool here = r->a->on_destination && r->dst;
+    const char *why, *failed = NULL;
+    char *s;
+
+    if (r->a->state != CCNC_ACTION_FAILED || !(why = vm_down_on(r, here)))
+        return;
+    if (r->a->destination && r->dst && r->src && !vm_down_on(r, !here)) {
+        /* it runs on the other host: the steps' view stands */
+        return;
+    }
+    /* the steps' view of its NICs no longer matters */
+    for (size_t i = 0; i < r->a->n_steps && !failed; i++)
+        if (r->a->steps[i].outcome == CCNC_STEP_FAILED || r->a->steps[i].outcome == CCNC_STEP_TIMEOUT)
+            failed = r->a->steps[i].error ? r->a->steps[i].error
+                                          : ccnc_step_op_to_string(r->a->steps[i].op);
+    /* TRANSLATORS: said loudly: the VM is lost; the last %s says why */
+    s = ccnc_xasprintf(_("%s: FAILED after '%s'; THE VM IS NOT RUNNING on %s: %s (start it "
+                         "again; its QEMU log and serial console on that host say why)"),
+                       r->a->vm, failed ? failed : "?", here ? r->a->destination : r->a->source,
+                       why);
+    free(r->a->summary);
+    r->a->summary = s;
+}
+
 bool
 ccnc_run_wait_flag(struct ccnc_action_run *r, bool *flag, bool *fail_flag, int timeout_s)
 {
@@ -553,6 +628,7 @@ run_thread(void *arg)
         ccnc_run_release_vf(r, r->a->source, r->source_pci, &err);
         ccnc_error_clear(&err);
     }
+    say_vm_down(r);
     ccnc_run_lease_release(r);
     finish_probe(r);
     if (r->log) {

@@ -12,7 +12,14 @@ BONDLOG=
 PINGER=
 MEMSAMPLER=
 
-log() { printf '%s %s\n' "$(date +%T.%3N)" "$*"; }
+# what a test says goes to its output and to $WORK/test.log, which a failure
+# keeps with the lab's logs (save_failure)
+log() {
+	local line
+	line="$(date +%T.%3N) $*"
+	printf '%s\n' "$line"
+	[ -z "${WORK:-}" ] || printf '%s\n' "$line" >>"$WORK/test.log"
+}
 fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
 ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
 

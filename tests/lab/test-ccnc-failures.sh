@@ -128,6 +128,38 @@ r=$(wait_bond_on "$dst" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "dst-libvirtd-restar
 vs "$dst" metadata "$VM" --uri urn:x-ccnc:lease:1 >"$WORK/lease.xml" 2>&1 &&
 	fail "dst-libvirtd-restart: the lease is still on $VM: $(cat "$WORK/lease.xml")"
 
+# 5. the guest dies on the destination just after the migration (its kernel
+# panics, as a guest under TCG once did after a migration here): the run
+# fails and says loudly that the VM runs nowhere, whatever its steps believed
+log "guest-dies"
+here=$(where_running)
+there=$(other "$here")
+panic_guest() {
+	vs "$1" qemu-agent-command "$VM" --timeout 5 \
+		'{"execute":"guest-exec","arguments":{"path":"/bin/sh","arg":["-c","echo c >/proc/sysrq-trigger"]}}' \
+		>/dev/null 2>&1 || true
+}
+BEFORE=$(ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1)
+timeout 300 "$CCNC" -c "$conf" migrate "$VM" --to "$there" --json >"$WORK/dies.json" 2>"$WORK/dies.err" &
+mig=$!
+when_step migrate panic_guest "$there"
+wait "$mig"
+rc=$?
+summary=$(jq -r .summary "$WORK/dies.json")
+log "guest-dies: $summary"
+[ $rc = 1 ] && [ "$(jq -r .result "$WORK/dies.json")" = failed ] ||
+	{ fail "guest-dies: exit $rc, result $(jq -r .result "$WORK/dies.json")"; sed 's/^/  | /' "$WORK/dies.err" | tail -20; }
+[[ $summary == *"FAILED after"*"THE VM IS NOT RUNNING on $there"* ]] || fail "guest-dies: the summary does not say the VM is down"
+[ -z "$(where_running)" ] || fail "guest-dies: $VM runs on '$(where_running)'"
+run=$(jq -r .run_file "$WORK/dies.json")
+[ "$(tail -1 "$run" | jq -r .type)" = result ] || fail "guest-dies: the run file does not end with its result"
+[[ $summary == *"LEASE COULD NOT"* ]] && fail "guest-dies: the lease was not given back"
+vs "$there" metadata "$VM" --uri urn:x-ccnc:lease:1 --config >"$WORK/lease.xml" 2>&1 &&
+	fail "guest-dies: the stopped VM's definition keeps the lease: $(cat "$WORK/lease.xml")"
+# boot it again where it died, for whoever uses the lab next
+vs "$there" start "$VM" >/dev/null 2>&1 || vs "$here" start "$VM" >/dev/null 2>&1 ||
+	log "guest-dies: $VM could not be started again"
+
 # nothing unfinished in ccnc's own records
 "$CCNC" -c "$CCNC_LAB_CONF" runs >"$WORK/runs.txt" 2>&1 || true
 grep -qi unfinished "$WORK/runs.txt" && fail "ccnc runs shows an unfinished run: $(cat "$WORK/runs.txt")"

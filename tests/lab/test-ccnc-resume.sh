@@ -29,9 +29,12 @@ lab_ensure_up
 lab_start_placement
 
 # start `ccnc migrate` to $1 in the background and kill it (signal $3) once
-# the newest run file records that step $2 started; prints the run file
+# the newest run file records that step $2 started; prints the run file.
+# In the migrate step it waits 0.3 s more, so that libvirt has the migration
+# in hand; a detach can be over in 0.3 s, so there it kills at once.
 kill_during() { # TO STEP SIGNAL
-	local before pid f i
+	local before pid f i delay=0
+	[ "$2" = migrate ] && delay=0.3
 	before=$(newest_run)
 	"$CCNC" -c "$CCNC_LAB_CONF" migrate "$VM" --to "$1" >"$WORK/killed.out" 2>&1 &
 	pid=$!
@@ -39,7 +42,7 @@ kill_during() { # TO STEP SIGNAL
 		f=$(newest_run)
 		if [ -n "$f" ] && [ "$f" != "$before" ] &&
 			grep -q "\"type\":\"step-start\".*\"op\":\"$2\"" "$f" 2>/dev/null; then
-			sleep 0.3
+			sleep "$delay"
 			kill "-$3" "$pid"
 			wait "$pid" 2>/dev/null
 			echo "$f"
