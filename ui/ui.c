@@ -234,8 +234,11 @@ plan(struct ui *ui, const char *dest)
         ccnc_error_clear(&err);
         return;
     }
-    if (migrate)
+    if (migrate) {
         snprintf(st->req_dest, sizeof(st->req_dest), "%s", dest);
+        /* from the run files only: the console does not stop to measure */
+        ccnc_engine_forecast(ui->engine, ui->pending, NULL, 0);
+    }
     ui->plan_text = ccnc_action_plan_text(ui->pending);
     st->plan = ui->plan_text;
 }

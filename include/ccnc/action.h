@@ -13,6 +13,7 @@
 #define CCNC_ACTION_H
 
 #include <ccnc/error.h>
+#include <ccnc/forecast.h>
 
 enum ccnc_action_kind {
     CCNC_ACTION_ASSIGN,
@@ -121,6 +122,8 @@ struct ccnc_action {
     size_t n_release;
     struct ccnc_probe_figures probe;
     struct ccnc_migration_figures migration;
+    /* a migration's forecast, made before it starts (ccnc/forecast.h) */
+    struct ccnc_forecast forecast;
 };
 
 /* A planned action with the kind's whole plan (the VM as the lab config

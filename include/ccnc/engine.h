@@ -86,6 +86,14 @@ struct ccnc_action *ccnc_engine_plan(struct ccnc_engine *engine,
                                      const struct ccnc_plan_request *req,
                                      struct ccnc_error *err);
 
+/* Fill a migration's forecast (a->forecast, ccnc/forecast.h): what the run
+ * files in runs_dir (NULL: the engine's) say of earlier migrations between its two hosts, the
+ * VM's memory, and its dirty rate measured on its host over measure_s
+ * seconds (0: not measured, assumed 0).  Blocks for about measure_s; does
+ * nothing for other actions. */
+void ccnc_engine_forecast(struct ccnc_engine *engine, struct ccnc_action *a,
+                          const char *runs_dir, int measure_s);
+
 /* The steps that end the unfinished run in run_file (ccnc/plan.h's
  * ccnc_plan_resume on the current snapshot), to be given to the runner:
  * they go on in that run file.  NULL and err otherwise. */

@@ -72,6 +72,9 @@ struct ccnc_run_summary {
     bool last_rollback;
     long long total_ms, downtime_ms, longest_gap_ms, lost_probes;
     long long job_downtime_ms, job_total_ms;   /* from the last job line */
+    /* the forecast its run line kept (CCNC_UNKNOWN: none): libvirt's
+     * time_elapsed, the downtime, the network's gap */
+    long long forecast_total_ms, forecast_downtime_ms, forecast_gap_ms;
     size_t n_steps, n_probes, n_bond_changes;
     size_t bad_lines;      /* lines that could not be read */
     char *abort_who;       /* who asked it to stop (the first abort line), NULL */
@@ -120,6 +123,7 @@ struct ccnc_run_line {
     size_t n_plan;
     char **notes;
     size_t n_notes;
+    long long forecast_total_ms, forecast_downtime_ms, forecast_gap_ms;   /* or CCNC_UNKNOWN */
     /* step: op, rollback, outcome, started_ms, ended_ms, error; and the
      * action's state after it; also result: state is the result */
     struct ccnc_step step;

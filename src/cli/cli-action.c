@@ -274,6 +274,9 @@ run_all(struct ccnc_engine *engine, const char *who, struct ccnc_action **action
     return rc;
 }
 
+/* How long a migration's forecast measures the guest's dirty rate (s). */
+#define FORECAST_MEASURE_S 1
+
 static enum ccnc_action_kind
 kind_of(const char *cmd)
 {
@@ -317,6 +320,14 @@ ccnc_cli_action(struct cli *cli, const struct cli_args *cargs)
         ccnc_error_clear(&err);
         ccnc_engine_free(engine);
         return rc;
+    }
+    if (engine && req.destination) {
+        /* the forecast: what earlier migrations between the two hosts
+         * say, and the guest's dirty rate measured now */
+        if (!args.json)
+            ccnc_cli_fprintf(stderr, _("%s: measuring %s's dirty rate (%d s)...\n"), PACKAGE,
+                             a->vm, FORECAST_MEASURE_S);
+        ccnc_engine_forecast(engine, a, NULL, FORECAST_MEASURE_S);
     }
     if (!args.json || args.dry_run) {
         char *plan = ccnc_action_plan_text(a);

@@ -63,6 +63,19 @@ summary_json(const struct ccnc_run_summary *s)
     put_ms(o, "longest_gap_ms", s->longest_gap_ms);
     put_ms(o, "lost_probes", s->lost_probes);
     json_object_object_add(o, "steps", json_object_new_int64((int64_t)s->n_steps));
+    json_object_object_add(o, "migration_ms", s->job_total_ms >= 0
+                                                  ? json_object_new_int64(s->job_total_ms)
+                                                  : NULL);
+    if (s->forecast_total_ms >= 0 || s->forecast_downtime_ms >= 0 || s->forecast_gap_ms >= 0) {
+        json_object *f = json_object_new_object();
+
+        put_ms(f, "migration_ms", s->forecast_total_ms);
+        put_ms(f, "downtime_ms", s->forecast_downtime_ms);
+        put_ms(f, "gap_ms", s->forecast_gap_ms);
+        json_object_object_add(o, "forecast", f);
+    } else {
+        json_object_object_add(o, "forecast", NULL);
+    }
     json_object_object_add(o, "advice", advice ? json_object_new_string(advice) : NULL);
     json_object_object_add(o, "stopped_in", s->in_step ? json_object_new_string(s->in_step)
                                                        : NULL);
@@ -208,16 +221,33 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
     for (size_t i = 0; !json && i < n; i++)
         ccnc_cli_printf(" %14zu", i + 1);
     if (!json && n) {
-        static const char *const rows[] = { N_("total ms"), N_("downtime ms"),
-                                            N_("longest gap ms"), N_("lost probes") };
+        /* each row, and beside the measured figures the forecast the run
+         * was planned with (rows left out when no run has one) */
+        enum { TOTAL, MIGRATION, FC_MIGRATION, DOWNTIME, FC_DOWNTIME, GAP, FC_GAP, LOST };
+        static const char *const rows[] = {
+            N_("total ms"),          N_("migration ms"),   N_("  forecast"), N_("downtime ms"),
+            N_("  forecast"),        N_("longest gap ms"), N_("  forecast"), N_("lost probes"),
+        };
+        bool forecasts = false;
+
+        for (size_t i = 0; i < n; i++)
+            forecasts |= runs[i].forecast_total_ms >= 0 || runs[i].forecast_downtime_ms >= 0;
         putchar('\n');
         for (size_t r = 0; r < CCNC_ARRAY_SIZE(rows); r++) {
+            if (!forecasts && (r == FC_MIGRATION || r == FC_DOWNTIME || r == FC_GAP))
+                continue;
             ccnc_cli_printf("%-20s", _(rows[r]));
             for (size_t i = 0; i < n; i++) {
-                long long v = r == 0 ? runs[i].total_ms
-                              : r == 1 ? (runs[i].downtime_ms >= 0 ? runs[i].downtime_ms
-                                                                   : runs[i].job_downtime_ms)
-                              : r == 2 ? runs[i].longest_gap_ms : runs[i].lost_probes;
+                const struct ccnc_run_summary *u = &runs[i];
+                long long v = r == TOTAL          ? u->total_ms
+                              : r == MIGRATION    ? u->job_total_ms
+                              : r == FC_MIGRATION ? u->forecast_total_ms
+                              : r == DOWNTIME ? (u->downtime_ms >= 0 ? u->downtime_ms
+                                                                     : u->job_downtime_ms)
+                              : r == FC_DOWNTIME ? u->forecast_downtime_ms
+                              : r == GAP         ? u->longest_gap_ms
+                              : r == FC_GAP      ? u->forecast_gap_ms
+                                                 : u->lost_probes;
                 char *t = ms_text(v);
                 ccnc_cli_printf(" %14s", t);
                 free(t);

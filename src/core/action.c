@@ -483,5 +483,11 @@ ccnc_action_plan_text(const struct ccnc_action *a)
         free(text);
         text = n;
     }
+    if (a->forecast.tried) {
+        char *f = ccnc_forecast_text(&a->forecast), *n = ccnc_xasprintf("%s%s", text, f);
+        free(f);
+        free(text);
+        text = n;
+    }
     return text;
 }

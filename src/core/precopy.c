@@ -203,5 +203,6 @@ ccnc_precopy_median(const struct ccnc_precopy_input *learnt, size_t n,
     MEDIAN(rate_bps);
     MEDIAN(switchover_ms);
     MEDIAN(setup_ms);
+    MEDIAN(gap_extra_ms);
 #undef MEDIAN
 }

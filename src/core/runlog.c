@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,43 @@ put_action(json_object *o, const struct ccnc_action *a)
 
 /* The plan's steps and notes into a run or resume line; the notes only
  * when there are some, unless always_notes. */
+static json_object *
+int_or_null(bool valid, double v)
+{
+    return valid && isfinite(v) ? json_object_new_int64(llround(v)) : NULL;
+}
+
+/* The forecast (docs/run-files.md, docs/status-json.md): the model's
+ * input and output; null where the model could not run. */
+static json_object *
+forecast_json(const struct ccnc_forecast *f)
+{
+    json_object *o = json_object_new_object();
+    bool v = f->valid, stuck = v && !f->out.converges;
+
+    json_object_object_add(o, "valid", json_object_new_boolean(v));
+    json_object_object_add(o, "converges", v ? json_object_new_boolean(f->out.converges) : NULL);
+    json_object_object_add(o, "rounds", v ? json_object_new_int(f->out.rounds) : NULL);
+    json_object_object_add(o, "total_ms", int_or_null(v && f->out.converges, f->out.total_ms));
+    json_object_object_add(o, "downtime_ms", int_or_null(v && f->out.converges, f->out.downtime_ms));
+    json_object_object_add(o, "gap_ms", int_or_null(v && f->out.converges, f->out.gap_ms));
+    json_object_object_add(o, "memory_bytes",
+                           int_or_null(f->in.memory_bytes > 0, f->in.memory_bytes));
+    json_object_object_add(o, "rate_bps", int_or_null(f->in.rate_bps > 0, f->in.rate_bps));
+    json_object_object_add(o, "dirty_bps", json_object_new_int64(llround(f->in.dirty_bps)));
+    json_object_object_add(o, "dirty_measured", json_object_new_boolean(f->dirty_measured));
+    json_object_object_add(o, "limit_ms",
+                           json_object_new_int64(llround(f->in.limit_ms > 0
+                                                             ? f->in.limit_ms
+                                                             : CCNC_PRECOPY_DEFAULT_LIMIT_MS)));
+    json_object_object_add(o, "link_runs", json_object_new_int64((int64_t)f->n_link));
+    json_object_object_add(o, "limit_to_converge_ms",
+                           int_or_null(stuck && f->limit_to_converge_ms > 0, f->limit_to_converge_ms));
+    json_object_object_add(o, "rate_to_converge_bps",
+                           int_or_null(stuck && f->rate_to_converge_bps > 0, f->rate_to_converge_bps));
+    return o;
+}
+
 static void
 put_plan(json_object *o, const struct ccnc_action *a, bool always_notes)
 {
@@ -117,6 +155,8 @@ put_plan(json_object *o, const struct ccnc_action *a, bool always_notes)
             json_object_array_add(notes, json_object_new_string(a->notes[i]));
         json_object_object_add(o, "notes", notes);
     }
+    if (a->forecast.tried)
+        json_object_object_add(o, "forecast", forecast_json(&a->forecast));
 }
 
 char *
@@ -381,6 +421,9 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
         s->source = ccnc_xstrdup(l->source);
         s->destination = ccnc_xstrdup(l->destination);
         s->started_ms = l->t_ms;
+        s->forecast_total_ms = l->forecast_total_ms;
+        s->forecast_downtime_ms = l->forecast_downtime_ms;
+        s->forecast_gap_ms = l->forecast_gap_ms;
         break;
     case CCNC_RUN_LINE_STEP_START:
         ccnc_str_set(&s->in_step, l->step.op < CCNC_STEP_LAST ? ccnc_step_op_to_string(l->step.op)
@@ -469,6 +512,7 @@ ccnc_run_read(const char *path, struct ccnc_run_summary *out, struct ccnc_error 
     out->path = ccnc_xstrdup(path);
     out->total_ms = out->downtime_ms = out->longest_gap_ms = out->lost_probes = CCNC_UNKNOWN;
     out->job_downtime_ms = out->job_total_ms = out->started_ms = out->abort_ms = CCNC_UNKNOWN;
+    out->forecast_total_ms = out->forecast_downtime_ms = out->forecast_gap_ms = CCNC_UNKNOWN;
     out->bad_lines = bad;   /* e.g. the half line of a crash */
     for (size_t i = 0; i < n; i++)
         summarize(out, &lines[i]);
@@ -718,6 +762,13 @@ read_run_line(struct ccnc_run_line *l, json_object *o)
     l->source = ccnc_xstrdup(str_of(o, "source"));
     l->destination = ccnc_xstrdup(str_of(o, "destination"));
     l->nic = ccnc_xstrdup(str_of(o, "nic"));
+    l->forecast_total_ms = l->forecast_downtime_ms = l->forecast_gap_ms = CCNC_UNKNOWN;
+    if (json_object_object_get_ex(o, "forecast", &arr) &&
+        json_object_is_type(arr, json_type_object)) {
+        l->forecast_total_ms = int_of(arr, "total_ms");
+        l->forecast_downtime_ms = int_of(arr, "downtime_ms");
+        l->forecast_gap_ms = int_of(arr, "gap_ms");
+    }
     if (json_object_object_get_ex(o, "plan", &arr) && json_object_is_type(arr, json_type_array)) {
         size_t n = json_object_array_length(arr);
         l->plan = ccnc_xcalloc(n ? n : 1, sizeof(*l->plan));

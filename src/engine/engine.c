@@ -25,6 +25,7 @@
 #include "engine/action-run.h"
 #include "engine/collect-agent.h"
 #include "engine/collect-libvirt.h"
+#include "engine/forecast.h"
 #include "engine/replay.h"
 #include "engine/transport-ssh.h"
 
@@ -203,6 +204,13 @@ const struct ccnc_lab *
 ccnc_engine_lab(const struct ccnc_engine *e)
 {
     return e->lab;
+}
+
+void
+ccnc_engine_forecast(struct ccnc_engine *e, struct ccnc_action *a, const char *runs_dir,
+                     int measure_s)
+{
+    ccnc_forecast_fill(e->lab, e->snap, runs_dir ? runs_dir : e->runs_dir, a, measure_s);
 }
 
 struct ccnc_snapshot *

@@ -77,7 +77,8 @@ def walk(value, path):
         nxt = []
         for v, where in values:
             if key:
-                if not isinstance(v, dict) or key not in v:
+                # absent, or null where the table above allows it: nothing below
+                if not isinstance(v, dict) or key not in v or v[key] is None:
                     continue
                 v, where = v[key], "%s.%s" % (where, key)
             if each:

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ccnc/forecast.h>
 #include <ccnc/precopy.h>
 #include <ccnc/util.h>
 
@@ -323,6 +324,114 @@ START_TEST(test_precopy_recorded_next)
 }
 END_TEST
 
+/* --- the forecast from run files ---------------------------------------- */
+
+static void
+put_file(const char *dir, const char *name, const char *text)
+{
+    char *path = ccnc_xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    free(path);
+}
+
+/* a run file of a migration from src to dst of an idle guest (dirtied
+ * nothing) that sent processed bytes in copy_ms, downtime down_ms, and
+ * whose network came back gap_ms after it stopped */
+static char *
+run_text(const char *vm, const char *src, const char *dst, long long processed, long long copy_ms,
+         long long down_ms, long long gap_ms)
+{
+    return ccnc_xasprintf(
+        "{\"type\":\"run\",\"t_ms\":1,\"version\":1,\"kind\":\"migrate-passthrough\","
+        "\"vm\":\"%s\",\"source\":\"%s\",\"destination\":\"%s\",\"plan\":[\"migrate\"]}\n"
+        "{\"type\":\"job\",\"t_ms\":2,\"phase\":\"iteration\",\"stats\":{\"time_elapsed\":5}}\n"
+        "{\"type\":\"job\",\"t_ms\":3,\"phase\":\"completed\",\"stats\":{\"time_elapsed\":%lld,"
+        "\"downtime\":%lld,\"setup_time\":2,\"memory_total\":201326592,"
+        "\"memory_processed\":%lld,\"memory_dirty_rate\":0}}\n"
+        "{\"type\":\"result\",\"t_ms\":4,\"result\":\"done\",\"longest_gap_ms\":%lld}\n",
+        vm, src, dst, copy_ms + down_ms + 2, down_ms, processed, gap_ms);
+}
+
+START_TEST(test_forecast_learn)
+{
+    char dir[] = "/tmp/ccnc-forecast-XXXXXX", *t, *text, *cmd;
+    struct ccnc_forecast f = { 0 };
+    const double mib = 1024.0 * 1024;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    /* three between sys1 and sys2 (either way): 100, 80 and 120 MiB in 1 s */
+    t = run_text("vm1", "sys1", "sys2", 100 * 1048576LL, 1000, 200, 260);
+    put_file(dir, "20261201-100000-vm1-migrate-passthrough.jsonl", t);
+    free(t);
+    t = run_text("vm2", "sys2", "sys1", 80 * 1048576LL, 1000, 240, 340);
+    put_file(dir, "20261201-100100-vm2-migrate-passthrough.jsonl", t);
+    free(t);
+    t = run_text("vm1", "sys2", "sys1", 120 * 1048576LL, 1000, 220, 300);
+    put_file(dir, "20261201-100200-vm1-migrate-passthrough.jsonl", t);
+    free(t);
+    /* one between other hosts, a damaged file and a detach: not learnt */
+    t = run_text("vm1", "sys3", "sys4", 1, 1000, 9000, 9000);
+    put_file(dir, "20261201-100300-vm1-migrate-passthrough.jsonl", t);
+    free(t);
+    put_file(dir, "20261201-100400-vm1-migrate-passthrough.jsonl", "{\"type\":\"run\",\"ki");
+    put_file(dir, "20261201-100500-vm1-detach.jsonl",
+             "{\"type\":\"run\",\"t_ms\":1,\"kind\":\"detach\",\"vm\":\"vm1\","
+             "\"source\":\"sys1\"}\n");
+
+    f.in.limit_ms = 300;
+    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 192 * mib), 3);
+    ck_assert_uint_eq(f.n_link, 3);
+    ck_assert_uint_eq(f.n_vm, 2);
+    ck_assert_uint_eq(f.n_gap, 3);
+    ck_assert_double_eq_tol(f.in.rate_bps, 100 * mib, 1);        /* the median */
+    ck_assert_double_eq_tol(f.in.switchover_ms, 220, 0.01);
+    ck_assert_double_eq_tol(f.in.gap_extra_ms, 80, 0.01);         /* 60, 100, 80 */
+    ck_assert_double_eq_tol(f.in.memory_bytes, 192 * mib, 1);
+    /* vm1 sent 100 and 120 MiB of its 192: the median share */
+    ck_assert_double_eq_tol(f.in.first_round_bytes, 110 * mib, 1);
+
+    ccnc_forecast_compute(&f);
+    ck_assert(f.tried && f.valid && f.out.converges);
+    ck_assert_double_eq_tol(f.out.gap_ms, f.out.downtime_ms + 80, 0.01);
+    text = ccnc_forecast_text(&f);
+    ck_assert_ptr_nonnull(strstr(text, "Forecast: "));
+    ck_assert_ptr_nonnull(strstr(text, "the median of 3 earlier migrations"));
+    ck_assert_ptr_nonnull(strstr(text, "dirty rate assumed 0"));
+    free(text);
+
+    /* a guest that dirties faster than the link: no convergence, and what would do */
+    f.in.dirty_bps = 150 * mib;
+    f.in.working_set_bytes = 150 * mib;
+    ccnc_forecast_compute(&f);
+    ck_assert(f.valid && !f.out.converges);
+    ck_assert(f.limit_to_converge_ms > 300);
+    ck_assert(f.rate_to_converge_bps > f.in.rate_bps);
+    text = ccnc_forecast_text(&f);
+    ck_assert_ptr_nonnull(strstr(text, "IT WILL NOT CONVERGE"));
+    free(text);
+
+    /* hosts with no history: no rate, no forecast, and the plan says why */
+    memset(&f, 0, sizeof(f));
+    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys9", 192 * mib), 0);
+    ccnc_forecast_compute(&f);
+    ck_assert(f.tried && !f.valid);
+    text = ccnc_forecast_text(&f);
+    ck_assert_ptr_nonnull(strstr(text, "no earlier migration between these hosts"));
+    free(text);
+    /* no runs folder at all */
+    memset(&f, 0, sizeof(f));
+    ck_assert_uint_eq(ccnc_forecast_learn(&f, "/nonexistent/ccnc", "vm1", "a", "b", 0), 0);
+
+    cmd = ccnc_xasprintf("rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+}
+END_TEST
+
 Suite *
 ccnc_precopy_suite(void)
 {
@@ -336,6 +445,7 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_precopy_median);
     tcase_add_test(tc, test_precopy_recorded_self);
     tcase_add_test(tc, test_precopy_recorded_next);
+    tcase_add_test(tc, test_forecast_learn);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A migration's forecast, shown in its plan and kept in its run file: the
+ * pre-copy model (ccnc/precopy.h) fed with what earlier migrations between
+ * the same two hosts recorded in their run files (the link's usable rate,
+ * the switch-over's cost, the network gap beyond the downtime, this VM's
+ * share of RAM on the wire) and with the guest's dirty rate, measured just
+ * before (the engine) or assumed.  Every figure says where it came from. */
+#ifndef CCNC_FORECAST_H
+#define CCNC_FORECAST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <ccnc/precopy.h>
+
+/* Earlier migrations looked at, newest first. */
+#define CCNC_FORECAST_HISTORY 8
+
+struct ccnc_forecast {
+    bool tried;                    /* made for this action (shown in its plan) */
+    bool valid;                    /* in and out are filled */
+    struct ccnc_precopy_input in;
+    struct ccnc_precopy_prediction out;
+    double limit_to_converge_ms;   /* when it does not converge: -1 none */
+    double rate_to_converge_bps;   /* idem */
+    size_t n_link;                 /* completed migrations between the two
+                                    * hosts the link's rate comes from; 0:
+                                    * none, the rate is the lab's bandwidth
+                                    * setting or unknown */
+    size_t n_vm;                   /* of them, this VM's (its RAM on the wire) */
+    size_t n_gap;                  /* those that measured the network's gap */
+    bool dirty_measured;           /* false: assumed 0 (an idle guest) */
+    double dirty_seconds;          /* how long it was measured */
+    char dirty_why[192];           /* why it was not measured (translated) */
+};
+
+/* Learn from the run files in dir: the newest CCNC_FORECAST_HISTORY
+ * migrations between hosts a and b (either way) that completed, into f->in
+ * and the counts (f->in's other figures untouched when nothing says them).
+ * memory_bytes: the VM's RAM now (0: unknown; then this VM's last migration
+ * says it).  Returns how many runs were learnt from. */
+size_t ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm,
+                           const char *a, const char *b, double memory_bytes);
+
+/* Run the model on f->in: f->out, and what would make it converge.  f->valid
+ * false when the input cannot be modelled (no memory or no rate). */
+void ccnc_forecast_compute(struct ccnc_forecast *f);
+
+/* The forecast as the plan shows it: translated lines, each ending in a
+ * newline, indented by four spaces.  Caller frees. */
+char *ccnc_forecast_text(const struct ccnc_forecast *f);
+
+#endif

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A migration's forecast from the run files of earlier ones
+ * (ccnc/forecast.h). */
+
+#include "config.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include <ccnc/error.h>
+#include <ccnc/forecast.h>
+#include <ccnc/util.h>
+
+#include "core/i18n.h"
+#include "core/json-get.h"
+
+/* Run files are small; one bigger than this is not read. */
+#define RUN_FILE_MAX (16u << 20)
+
+static int
+name_newest_first(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+/* What one run file says for the forecast. */
+struct learnt_run {
+    struct ccnc_precopy_input in;  /* ccnc_precopy_learn of its completed job */
+    bool same_vm;
+    double gap_extra_ms;           /* longest gap - downtime; < 0: none */
+};
+
+static bool
+same_pair(const char *s, const char *d, const char *a, const char *b)
+{
+    return s && d &&
+           ((strcmp(s, a) == 0 && strcmp(d, b) == 0) || (strcmp(s, b) == 0 && strcmp(d, a) == 0));
+}
+
+/* Read the run file at path: a migration between a and b whose job
+ * completed fills *out; false for any other. */
+static bool
+learn_run(const char *path, const char *vm, const char *a, const char *b,
+          struct learnt_run *out)
+{
+    size_t len;
+    char *text = ccnc_file_read(path, RUN_FILE_MAX, &len, NULL), *line, *save = NULL;
+    json_object *completed = NULL;
+    bool pair = false, first = true;
+    double downtime = -1, gap = -1;
+
+    if (!text)
+        return false;
+    memset(out, 0, sizeof(*out));
+    out->gap_extra_ms = -1;
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_object *o = json_tokener_parse(line);
+        const char *type = ccnc_json_get_str(o, "type");
+
+        if (!type) {
+            json_object_put(o);
+            continue;
+        }
+        if (first && strcmp(type, "run") == 0) {
+            const char *kind = ccnc_json_get_str(o, "kind");
+            const char *v = ccnc_json_get_str(o, "vm");
+
+            pair = kind && strncmp(kind, "migrate", 7) == 0 &&
+                   same_pair(ccnc_json_get_str(o, "source"),
+                             ccnc_json_get_str(o, "destination"), a, b);
+            out->same_vm = v && vm && strcmp(v, vm) == 0;
+            first = false;
+        } else if (first) {
+            json_object_put(o);
+            break;   /* not a run file */
+        } else if (pair && strcmp(type, "job") == 0) {
+            const char *phase = ccnc_json_get_str(o, "phase");
+
+            if (phase && strcmp(phase, "completed") == 0) {
+                json_object_put(completed);
+                completed = json_object_get(ccnc_json_get_object(o, "stats"));
+            }
+        } else if (pair && strcmp(type, "result") == 0) {
+            gap = (double)ccnc_json_get_int(o, "longest_gap_ms", -1);
+        }
+        json_object_put(o);
+    }
+    free(text);
+    if (!completed)
+        return false;
+    {
+        size_t n = 0, cap = (size_t)json_object_object_length(completed);
+        const char **names = ccnc_xcalloc(cap ? cap : 1, sizeof(*names));
+        long long *values = ccnc_xcalloc(cap ? cap : 1, sizeof(*values));
+        int set;
+
+        json_object_object_foreach(completed, key, val)
+        {
+            if (n < cap && json_object_is_type(val, json_type_int)) {
+                names[n] = key;
+                values[n++] = json_object_get_int64(val);
+                if (strcmp(key, "downtime") == 0)
+                    downtime = (double)values[n - 1];
+            }
+        }
+        set = ccnc_precopy_learn(&out->in, names, values, n);
+        free(names);
+        free(values);
+        json_object_put(completed);
+        if (set < 0)
+            return false;
+    }
+    if (gap >= 0 && downtime >= 0)
+        out->gap_extra_ms = fmax(0, gap - downtime);
+    return true;
+}
+
+size_t
+ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, const char *a,
+                    const char *b, double memory_bytes)
+{
+    DIR *d = dir && a && b ? opendir(dir) : NULL;
+    struct dirent *e;
+    char **names = NULL;
+    size_t n_names = 0, cap = 0, n = 0, n_vm = 0, n_gap = 0;
+    struct ccnc_precopy_input link[CCNC_FORECAST_HISTORY], mine[CCNC_FORECAST_HISTORY];
+    double gaps[CCNC_FORECAST_HISTORY];
+
+    f->n_link = f->n_vm = f->n_gap = 0;
+    if (memory_bytes > 0)
+        f->in.memory_bytes = memory_bytes;
+    if (!d)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+
+        if (len > 6 && strcmp(e->d_name + len - 6, ".jsonl") == 0)
+            *(char **)ccnc_array_push(&names, &n_names, &cap, sizeof(char *)) =
+                ccnc_xstrdup(e->d_name);
+    }
+    closedir(d);
+    /* their names start with the time they started */
+    if (n_names > 1)
+        qsort(names, n_names, sizeof(*names), name_newest_first);
+    for (size_t i = 0; i < n_names && n < CCNC_FORECAST_HISTORY; i++) {
+        char *path = ccnc_xasprintf("%s/%s", dir, names[i]);
+        struct learnt_run r;
+
+        if (learn_run(path, vm, a, b, &r)) {
+            link[n++] = r.in;
+            if (r.same_vm)
+                mine[n_vm++] = r.in;
+            if (r.gap_extra_ms >= 0)
+                gaps[n_gap++] = r.gap_extra_ms;
+        }
+        free(path);
+    }
+    for (size_t i = 0; i < n_names; i++)
+        free(names[i]);
+    free(names);
+    if (n) {
+        struct ccnc_precopy_input m = f->in;
+
+        /* the link and the switch-over: every migration between the two */
+        ccnc_precopy_median(link, n, &m);
+        f->in.rate_bps = m.rate_bps;
+        f->in.switchover_ms = m.switchover_ms;
+        f->in.setup_ms = m.setup_ms;
+    }
+    if (n_vm) {
+        struct ccnc_precopy_input m = { 0 };
+        double share;
+
+        /* the RAM on the wire: this VM's own, as a share of its RAM then */
+        ccnc_precopy_median(mine, n_vm, &m);
+        share = m.memory_bytes > 0 && m.first_round_bytes > 0 ? m.first_round_bytes / m.memory_bytes
+                                                               : 0;
+        if (!(f->in.memory_bytes > 0))
+            f->in.memory_bytes = m.memory_bytes;
+        if (share > 0)
+            f->in.first_round_bytes = share * f->in.memory_bytes;
+    }
+    if (n_gap) {
+        struct ccnc_precopy_input g[CCNC_FORECAST_HISTORY] = { 0 }, m = { 0 };
+
+        for (size_t i = 0; i < n_gap; i++)
+            g[i].gap_extra_ms = gaps[i] > 0 ? gaps[i] : 1e-9;
+        ccnc_precopy_median(g, n_gap, &m);
+        f->in.gap_extra_ms = m.gap_extra_ms;
+    }
+    f->n_link = n;
+    f->n_vm = n_vm;
+    f->n_gap = n_gap;
+    return n;
+}
+
+void
+ccnc_forecast_compute(struct ccnc_forecast *f)
+{
+    f->tried = true;
+    f->valid = ccnc_precopy_predict(&f->in, &f->out) == 0;
+    f->limit_to_converge_ms = -1;
+    f->rate_to_converge_bps = -1;
+    if (f->valid && !f->out.converges) {
+        f->limit_to_converge_ms = ccnc_precopy_limit_to_converge(&f->in, 10000);
+        f->rate_to_converge_bps = ccnc_precopy_rate_to_converge(&f->in);
+    }
+}
+
+static void
+append(char **text, const char *fmt, ...) CCNC_PRINTF(2, 3);
+
+static void
+append(char **text, const char *fmt, ...)
+{
+    va_list ap;
+    char *line, *all;
+
+    va_start(ap, fmt);
+    line = ccnc_xvasprintf(fmt, ap);
+    va_end(ap);
+    all = ccnc_xasprintf("%s    %s\n", *text ? *text : "", line);
+    free(line);
+    free(*text);
+    *text = all;
+}
+
+#define MIB (1024.0 * 1024.0)
+
+char *
+ccnc_forecast_text(const struct ccnc_forecast *f)
+{
+    char *text = NULL;
+
+    if (!f->valid) {
+        append(&text, "%s",
+               f->in.memory_bytes > 0
+                   ? _("Forecast: none; no earlier migration between these hosts says the "
+                       "link's rate (the first one will)")
+                   : _("Forecast: none; the VM's memory is not known"));
+        return text;
+    }
+    if (f->out.converges)
+        /* TRANSLATORS: the pre-copy forecast: rounds, total time, downtime, network gap */
+        append(&text, dngettext(PACKAGE, "Forecast: %d pre-copy round, %.1f s in all, "
+                                         "downtime %.0f ms, network gap about %.0f ms",
+                                "Forecast: %d pre-copy rounds, %.1f s in all, downtime %.0f ms, "
+                                "network gap about %.0f ms",
+                                (unsigned long)f->out.rounds),
+               f->out.rounds, f->out.total_ms / 1000, f->out.downtime_ms, f->out.gap_ms);
+    else {
+        append(&text, _("Forecast: IT WILL NOT CONVERGE: the guest dirties %.1f MiB/s, the "
+                        "link carries %.1f MiB/s, the downtime limit is %.0f ms"),
+               f->in.dirty_bps / MIB, f->in.rate_bps / MIB,
+               f->in.limit_ms > 0 ? f->in.limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS);
+        if (f->limit_to_converge_ms > 0)
+            append(&text, _("  it would with a downtime limit of %.0f ms"),
+                   f->limit_to_converge_ms);
+        if (f->rate_to_converge_bps > 0)
+            append(&text, _("  it would with a link of %.1f MiB/s"),
+                   f->rate_to_converge_bps / MIB);
+    }
+    if (f->n_link)
+        append(&text, dngettext(PACKAGE, "  the link: %.1f MiB/s, from %zu earlier migration "
+                                         "between these hosts",
+                                "  the link: %.1f MiB/s, the median of %zu earlier migrations "
+                                "between these hosts",
+                                f->n_link),
+               f->in.rate_bps / MIB, f->n_link);
+    else
+        append(&text, _("  the link: %.1f MiB/s, the lab's [migration] bandwidth (no earlier "
+                        "migration between these hosts)"),
+               f->in.rate_bps / MIB);
+    if (f->n_gap)
+        append(&text, _("  the network returns %.0f ms after the guest resumes (the median of "
+                        "earlier runs)"),
+               f->in.gap_extra_ms);
+    if (f->dirty_measured)
+        append(&text, _("  the guest: %.0f MiB of RAM, dirtying %.1f MiB/s (measured over %.0f s)"),
+               f->in.memory_bytes / MIB, f->in.dirty_bps / MIB, f->dirty_seconds);
+    else
+        append(&text, _("  the guest: %.0f MiB of RAM, its dirty rate assumed 0 (%s)"),
+               f->in.memory_bytes / MIB, f->dirty_why[0] ? f->dirty_why : _("not measured"));
+    return text;
+}
