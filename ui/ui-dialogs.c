@@ -81,23 +81,37 @@ draw_help(struct ui_grid *g)
     ui_grid_put_fit(g, y, x0 + 12, w - 14, UI_REVERSE, _("quit"));
 }
 
+/* How much of a plan line stays in place while the rest is wrapped under
+ * it: its indent and a note's dash ("    - why", "    Forecast: ...");
+ * 0 for a line that is not wrapped (the title, a step: one line each). */
+static size_t
+wrap_prefix(const char *line)
+{
+    size_t n = strspn(line, " ");
+
+    if (n == 0 || (line[n] >= '0' && line[n] <= '9'))
+        return 0;
+    if (line[n] == '-' && line[n + 1] == ' ')
+        n += 2;
+    return n;
+}
+
 /* The plan of an action, waiting for the operator's yes. */
 static void
 draw_plan(struct ui_grid *g, const char *plan)
 {
-    /* the plan's notes ("    - why") are wrapped under their dash; each
-     * step is one line */
-    static const char note[] = "    - ";
-    const size_t note_len = sizeof(note) - 1;
-    int rows = 0, w = dialog_width(g), h, y0, x0, y, nw = w - 4 - (int)note_len;
+    /* the plan's notes ("    - why") and its forecast are wrapped under
+     * their indent; each step is one line */
+    int rows = 0, w = dialog_width(g), h, y0, x0, y;
     const char *p;
 
     for (p = plan; *p;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         char *line = ccnc_xstrndup(p, len);
-        rows += strncmp(line, note, note_len) == 0
-                    ? ui_put_wrapped(NULL, 0, 0, nw, g->h, UI_REVERSE, line + note_len)
+        size_t pre = wrap_prefix(line);
+
+        rows += pre ? ui_put_wrapped(NULL, 0, 0, w - 4 - (int)pre, g->h, UI_REVERSE, line + pre)
                     : 1;
         free(line);
         p = nl ? nl + 1 : p + len;
@@ -114,10 +128,15 @@ draw_plan(struct ui_grid *g, const char *plan)
     for (p = plan; *p && y < y0 + h - 3;) {
         const char *nl = strchr(p, '\n');
         char *line = ccnc_xstrndup(p, nl ? (size_t)(nl - p) : strlen(p));
-        if (strncmp(line, note, note_len) == 0) {
-            ui_grid_put_fit(g, y, x0 + 2, (int)note_len, UI_REVERSE, note);
-            y = ui_put_wrapped(g, y, x0 + 2 + (int)note_len, nw, y0 + h - 3 - y, UI_REVERSE,
-                               line + note_len);
+        size_t pre = wrap_prefix(line);
+
+        if (pre) {
+            char *head = ccnc_xstrndup(line, pre);
+
+            ui_grid_put_fit(g, y, x0 + 2, (int)pre, UI_REVERSE, head);
+            free(head);
+            y = ui_put_wrapped(g, y, x0 + 2 + (int)pre, w - 4 - (int)pre, y0 + h - 3 - y,
+                               UI_REVERSE, line + pre);
         } else {
             ui_grid_put_fit(g, y, x0 + 2, w - 4, y == y0 + 1 ? UI_BOLD : UI_REVERSE, line);
             y++;

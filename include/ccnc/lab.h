@@ -5,6 +5,7 @@
 #ifndef CCNC_LAB_H
 #define CCNC_LAB_H
 
+#include <ccnc/policy.h>
 #include <ccnc/error.h>
 
 enum ccnc_host_role {
@@ -75,6 +76,7 @@ struct ccnc_lab_migration {
     int parallel;          /* concurrent migrations */
     bool auto_converge;
     int keepalive_s;       /* SSH keepalive and unreachable detection */
+    enum ccnc_policy policy;   /* how the downtime limit is steered */
 };
 
 struct ccnc_lab {

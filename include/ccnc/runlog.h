@@ -53,6 +53,10 @@ int ccnc_runlog_vf(struct ccnc_runlog *log, long long now_ms, const char *event,
                    const char *host, const char *pf, int index, const char *pci);
 /* The operator asked the action to stop (who: "console", "ccnc abort",
  * ...): written before anything is undone. */
+/* A setting the action changed on a host before changing it (the
+ * migration's downtime limit, ...): name, its new value, and why. */
+int ccnc_runlog_setting(struct ccnc_runlog *log, long long now_ms, const char *host,
+                        const char *name, long long value, const char *why);
 int ccnc_runlog_abort(struct ccnc_runlog *log, long long now_ms, const char *who);
 /* The last line: the result and the figures; then close.  total_ms etc. may
  * be CCNC_UNKNOWN (-1). */
@@ -86,6 +90,8 @@ struct ccnc_run_summary {
     char *vf_host, *vf_pf, *vf_pci;   /* a VF reserved and not given back since */
     int vf_index;
     char *resumed_by;      /* who ended it after it stopped (a resume line), NULL */
+    char *policy;          /* the downtime limit's policy (its first setting), NULL */
+    long long limit_ms;    /* the last downtime limit set, CCNC_UNKNOWN */
 };
 
 /* Read a run file.  -1 and err when it cannot be read at all; lines that
@@ -109,6 +115,7 @@ enum ccnc_run_line_type {
     CCNC_RUN_LINE_ABORT,
     CCNC_RUN_LINE_RESUME,
     CCNC_RUN_LINE_RESULT,
+    CCNC_RUN_LINE_SETTING,
     CCNC_RUN_LINE_OTHER,     /* a type this ccnc does not know: kept, not read */
     CCNC_RUN_LINE_LAST
 };
@@ -135,7 +142,9 @@ struct ccnc_run_line {
     long long job_downtime_ms, job_elapsed_ms;
     /* probe (its error unused) */
     struct ccnc_probe_figures probe;
-    /* bond: before, after; vf: event, host, pf, vf_index, pci; abort: who */
+    /* bond: before, after; vf: event, host, pf, vf_index, pci; abort: who;
+     * setting: host, event (its name), value, who (why) */
+    long long value;
     char *before, *after, *event, *host, *pf, *pci, *who;
     int vf_index;
     bool undo;

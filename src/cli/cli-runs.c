@@ -63,6 +63,8 @@ summary_json(const struct ccnc_run_summary *s)
     put_ms(o, "longest_gap_ms", s->longest_gap_ms);
     put_ms(o, "lost_probes", s->lost_probes);
     json_object_object_add(o, "steps", json_object_new_int64((int64_t)s->n_steps));
+    json_object_object_add(o, "policy", s->policy ? json_object_new_string(s->policy) : NULL);
+    put_ms(o, "limit_ms", s->limit_ms);
     json_object_object_add(o, "migration_ms", s->job_total_ms >= 0
                                                   ? json_object_new_int64(s->job_total_ms)
                                                   : NULL);
@@ -223,10 +225,11 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
     if (!json && n) {
         /* each row, and beside the measured figures the forecast the run
          * was planned with (rows left out when no run has one) */
-        enum { TOTAL, MIGRATION, FC_MIGRATION, DOWNTIME, FC_DOWNTIME, GAP, FC_GAP, LOST };
+        enum { TOTAL, MIGRATION, FC_MIGRATION, DOWNTIME, FC_DOWNTIME, LIMIT, GAP, FC_GAP, LOST };
         static const char *const rows[] = {
-            N_("total ms"),          N_("migration ms"),   N_("  forecast"), N_("downtime ms"),
-            N_("  forecast"),        N_("longest gap ms"), N_("  forecast"), N_("lost probes"),
+            N_("total ms"),    N_("migration ms"),      N_("  forecast"),
+            N_("downtime ms"), N_("  forecast"),        N_("  limit ms"),
+            N_("longest gap ms"), N_("  forecast"),     N_("lost probes"),
         };
         bool forecasts = false;
 
@@ -245,6 +248,7 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
                               : r == DOWNTIME ? (u->downtime_ms >= 0 ? u->downtime_ms
                                                                      : u->job_downtime_ms)
                               : r == FC_DOWNTIME ? u->forecast_downtime_ms
+                              : r == LIMIT       ? u->limit_ms
                               : r == GAP         ? u->longest_gap_ms
                               : r == FC_GAP      ? u->forecast_gap_ms
                                                  : u->lost_probes;
@@ -254,6 +258,10 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
             }
             putchar('\n');
         }
+        ccnc_cli_printf("%-20s", _("policy"));
+        for (size_t i = 0; i < n; i++)
+            ccnc_cli_printf(" %14s", runs[i].policy ? runs[i].policy : "-");
+        putchar('\n');
         ccnc_cli_printf("%-20s", _("result"));
         for (size_t i = 0; i < n; i++)
             ccnc_cli_printf(" %14s", runs[i].result ? runs[i].result : _("UNFINISHED"));

@@ -247,45 +247,43 @@ ccnc_forecast_text(const struct ccnc_forecast *f)
         return text;
     }
     if (f->out.converges)
-        /* TRANSLATORS: the pre-copy forecast: rounds, total time, downtime, network gap */
-        append(&text, dngettext(PACKAGE, "Forecast: %d pre-copy round, %.1f s in all, "
-                                         "downtime %.0f ms, network gap about %.0f ms",
-                                "Forecast: %d pre-copy rounds, %.1f s in all, downtime %.0f ms, "
-                                "network gap about %.0f ms",
+        /* TRANSLATORS: the pre-copy forecast: rounds, the migration's time,
+         * downtime, the network's gap; kept short for the console's dialog */
+        append(&text, dngettext(PACKAGE, "Forecast: %d pre-copy round, %.1f s, downtime %.0f ms, "
+                                         "gap %.0f ms",
+                                "Forecast: %d pre-copy rounds, %.1f s, downtime %.0f ms, "
+                                "gap %.0f ms",
                                 (unsigned long)f->out.rounds),
                f->out.rounds, f->out.total_ms / 1000, f->out.downtime_ms, f->out.gap_ms);
     else {
-        append(&text, _("Forecast: IT WILL NOT CONVERGE: the guest dirties %.1f MiB/s, the "
-                        "link carries %.1f MiB/s, the downtime limit is %.0f ms"),
+        append(&text, _("Forecast: IT WILL NOT CONVERGE: dirtying %.1f MiB/s, link %.1f MiB/s, "
+                        "limit %.0f ms"),
                f->in.dirty_bps / MIB, f->in.rate_bps / MIB,
                f->in.limit_ms > 0 ? f->in.limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS);
-        if (f->limit_to_converge_ms > 0)
-            append(&text, _("  it would with a downtime limit of %.0f ms"),
-                   f->limit_to_converge_ms);
-        if (f->rate_to_converge_bps > 0)
+        if (f->limit_to_converge_ms > 0 && f->rate_to_converge_bps > 0)
+            append(&text, _("  it would with a downtime limit of %.0f ms, or a link of %.1f MiB/s"),
+                   f->limit_to_converge_ms, f->rate_to_converge_bps / MIB);
+        else if (f->rate_to_converge_bps > 0)
             append(&text, _("  it would with a link of %.1f MiB/s"),
                    f->rate_to_converge_bps / MIB);
+        else if (f->limit_to_converge_ms > 0)
+            append(&text, _("  it would with a downtime limit of %.0f ms"),
+                   f->limit_to_converge_ms);
     }
     if (f->n_link)
-        append(&text, dngettext(PACKAGE, "  the link: %.1f MiB/s, from %zu earlier migration "
-                                         "between these hosts",
-                                "  the link: %.1f MiB/s, the median of %zu earlier migrations "
-                                "between these hosts",
+        append(&text, dngettext(PACKAGE, "  link %.1f MiB/s: from %zu earlier run between these "
+                                         "hosts",
+                                "  link %.1f MiB/s: median of %zu earlier runs between these hosts",
                                 f->n_link),
                f->in.rate_bps / MIB, f->n_link);
     else
-        append(&text, _("  the link: %.1f MiB/s, the lab's [migration] bandwidth (no earlier "
-                        "migration between these hosts)"),
+        append(&text, _("  link %.1f MiB/s: the lab's [migration] bandwidth"),
                f->in.rate_bps / MIB);
-    if (f->n_gap)
-        append(&text, _("  the network returns %.0f ms after the guest resumes (the median of "
-                        "earlier runs)"),
-               f->in.gap_extra_ms);
     if (f->dirty_measured)
-        append(&text, _("  the guest: %.0f MiB of RAM, dirtying %.1f MiB/s (measured over %.0f s)"),
+        append(&text, _("  RAM %.0f MiB, dirtying %.1f MiB/s (measured over %.0f s)"),
                f->in.memory_bytes / MIB, f->in.dirty_bps / MIB, f->dirty_seconds);
     else
-        append(&text, _("  the guest: %.0f MiB of RAM, its dirty rate assumed 0 (%s)"),
-               f->in.memory_bytes / MIB, f->dirty_why[0] ? f->dirty_why : _("not measured"));
+        append(&text, _("  RAM %.0f MiB, dirty rate assumed 0 (%s)"), f->in.memory_bytes / MIB,
+               f->dirty_why[0] ? f->dirty_why : _("not measured"));
     return text;
 }

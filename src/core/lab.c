@@ -36,6 +36,7 @@ enum value_type {
     V_PASSTHROUGH,
     V_MAC,
     V_BACKUP,   /* MAC or alias:NAME */
+    V_POLICY,   /* a migration policy (ccnc/policy.h) */
 };
 
 struct key_def {
@@ -86,6 +87,7 @@ static const struct key_def key_defs[] = {
     { SEC_MIGRATION, "parallel", V_INT, MIG(parallel), false, 1, 64 },
     { SEC_MIGRATION, "auto_converge", V_BOOL, MIG(auto_converge), false, 0, 0 },
     { SEC_MIGRATION, "keepalive_s", V_INT, MIG(keepalive_s), false, 1, 3600 },
+    { SEC_MIGRATION, "policy", V_POLICY, MIG(policy), false, 0, 0 },
 };
 
 static const char *const section_names[] = {
@@ -501,6 +503,14 @@ set_value(struct parser *p, const struct key_def *d, void *obj, const char *valu
         }
         *(bool *)field(obj, d->offset) = bv;
         return true;
+    case V_POLICY:
+        iv = ccnc_policy_from_string(value);
+        if (iv < 0) {
+            what = _("'qemu', 'ladder', 'minimal-downtime' or 'lowest'");
+            break;
+        }
+        *(enum ccnc_policy *)field(obj, d->offset) = iv;
+        return true;
     case V_ROLE:
         iv = ccnc_host_role_from_string(value);
         if (iv < 0) {
@@ -838,6 +848,7 @@ ccnc_lab_load_text(const char *name, const char *text, size_t len,
     p.lab->migration = (struct ccnc_lab_migration){
         .bandwidth_mbps = 0, .max_downtime_ms = 300, .timeout_s = 300,
         .step_timeout_s = 30, .parallel = 1, .auto_converge = false, .keepalive_s = 10,
+        .policy = CCNC_POLICY_LOWEST,
     };
 
     for (size_t i = 0; i < len; i++)

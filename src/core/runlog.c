@@ -371,6 +371,19 @@ ccnc_runlog_vf(struct ccnc_runlog *log, long long now_ms, const char *event, con
 }
 
 int
+ccnc_runlog_setting(struct ccnc_runlog *log, long long now_ms, const char *host, const char *name,
+                    long long value, const char *why)
+{
+    json_object *o = line("setting", now_ms);
+
+    put_s(o, "host", host);
+    put_s(o, "name", name);
+    put_i(o, "value", value);
+    put_s(o, "why", why);
+    return emit(log, o);
+}
+
+int
 ccnc_runlog_abort(struct ccnc_runlog *log, long long now_ms, const char *who)
 {
     json_object *o = line("abort", now_ms);
@@ -477,6 +490,13 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
     case CCNC_RUN_LINE_RESUME:
         ccnc_str_set(&s->resumed_by, l->who ? l->who : "?");
         break;
+    case CCNC_RUN_LINE_SETTING:
+        if (ccnc_streq(l->event, "downtime_limit_ms")) {
+            if (!s->policy)
+                s->policy = ccnc_xstrdup(l->who ? l->who : "?");
+            s->limit_ms = l->value;
+        }
+        break;
     case CCNC_RUN_LINE_ABORT:
         if (!s->abort_who) {
             s->abort_who = ccnc_xstrdup(l->who ? l->who : "?");
@@ -513,6 +533,7 @@ ccnc_run_read(const char *path, struct ccnc_run_summary *out, struct ccnc_error 
     out->total_ms = out->downtime_ms = out->longest_gap_ms = out->lost_probes = CCNC_UNKNOWN;
     out->job_downtime_ms = out->job_total_ms = out->started_ms = out->abort_ms = CCNC_UNKNOWN;
     out->forecast_total_ms = out->forecast_downtime_ms = out->forecast_gap_ms = CCNC_UNKNOWN;
+    out->limit_ms = CCNC_UNKNOWN;
     out->bad_lines = bad;   /* e.g. the half line of a crash */
     for (size_t i = 0; i < n; i++)
         summarize(out, &lines[i]);
@@ -526,7 +547,7 @@ ccnc_run_summary_clear(struct ccnc_run_summary *s)
     free(s->path); free(s->kind); free(s->vm); free(s->source); free(s->destination);
     free(s->result); free(s->summary); free(s->last_step); free(s->last_outcome);
     free(s->abort_who); free(s->in_step);
-    free(s->vf_host); free(s->vf_pf); free(s->vf_pci); free(s->resumed_by);
+    free(s->vf_host); free(s->vf_pf); free(s->vf_pci); free(s->resumed_by); free(s->policy);
     memset(s, 0, sizeof(*s));
 }
 
@@ -718,7 +739,8 @@ ccnc_run_append_abort(const char *path, long long now_ms, const char *who,
 /* --- reading line by line ---------------------------------------------------- */
 
 static const char *const line_types[CCNC_RUN_LINE_LAST] = {
-    "run", "step", "step-start", "job", "probe", "bond", "vf", "abort", "resume", "result", NULL,
+    "run", "step", "step-start", "job", "probe", "bond", "vf", "abort", "resume", "result",
+    "setting", NULL,
 };
 
 static const char *
@@ -874,6 +896,12 @@ read_one(struct ccnc_run_line *l, json_object *o)
         break;
     case CCNC_RUN_LINE_ABORT:
         l->who = ccnc_xstrdup(str_of(o, "who"));
+        break;
+    case CCNC_RUN_LINE_SETTING:
+        l->host = ccnc_xstrdup(str_of(o, "host"));
+        l->event = ccnc_xstrdup(str_of(o, "name"));
+        l->value = int_of(o, "value");
+        l->who = ccnc_xstrdup(str_of(o, "why"));
         break;
     case CCNC_RUN_LINE_RESUME:
         read_run_line(l, o);

@@ -12,6 +12,7 @@
 #include <libvirt/libvirt.h>
 
 #include <ccnc/error.h>
+#include <ccnc/policy.h>
 
 #include "engine/action-run.h"
 
@@ -84,6 +85,8 @@ struct ccnc_action_run {
     bool migrating;                 /* (mu) */
     virDomainPtr migrating_dom;     /* (mu) */
     int iteration_seen, iteration_logged;   /* MIGRATION_ITERATION (mu) */
+    struct ccnc_policy_state policy;        /* the downtime limit's steering */
+    long long migrate_t0;                   /* monotonic ms the migration began */
 };
 
 /* --- action-run.c: the run's plumbing, for the steps ----------------------- */
@@ -123,6 +126,9 @@ bool ccnc_run_abort_requested(struct ccnc_action_run *r);
 void ccnc_run_log_bond(struct ccnc_action_run *r, const char *before, const char *after);
 void ccnc_run_log_vf(struct ccnc_action_run *r, const char *event, const char *host,
                      const char *pf, int index, const char *pci);
+/* A setting the run changes on host, into the run file before it is set. */
+void ccnc_run_log_setting(struct ccnc_action_run *r, const char *host, const char *name,
+                          long long value, const char *why);
 void ccnc_run_log_job(struct ccnc_action_run *r, const char *phase, const char *const *names,
                       const long long *values, size_t n);
 

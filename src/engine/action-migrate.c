@@ -207,6 +207,17 @@ record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const 
     pthread_mutex_unlock(&r->mu);
 }
 
+/* Set the downtime limit the policy asks for, recorded first. */
+static void
+set_limit(struct ccnc_action_run *r, virDomainPtr d, int limit_ms, const char *why)
+{
+    if (limit_ms <= 0)
+        return;
+    ccnc_run_log_setting(r, r->a->source, "downtime_limit_ms", limit_ms, why);
+    ccnc_run_trace_dom(r, d, "virDomainMigrateSetMaxDowntime");
+    virDomainMigrateSetMaxDowntime(d, (unsigned long long)limit_ms, 0);
+}
+
 static void
 on_iteration(virConnectPtr c, virDomainPtr d, int iteration, void *opaque)
 {
@@ -231,19 +242,42 @@ migration_watch(void *arg)
 
     pthread_mutex_lock(&r->mu);
     while (r->migrating && !r->abort_req) {
+        struct timespec tick = ccnc_deadline_s(1);
+        const char *why = NULL;
+        int limit;
+
         if (r->iteration_seen != r->iteration_logged && r->migrating_dom) {
             virDomainPtr d = r->migrating_dom;
             r->iteration_logged = r->iteration_seen;
             virDomainRef(d);
             pthread_mutex_unlock(&r->mu);
             record_job(r, d, 0, "iteration");
+            /* the policy sees what this round left */
+            limit = ccnc_policy_on_round(&r->policy, r->a->migration.memory_remaining,
+                                         ccnc_now_mono_ms() - r->migrate_t0, &why);
+            set_limit(r, d, limit, why);
             ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
             virDomainFree(d);
             pthread_mutex_lock(&r->mu);
             continue;
         }
-        if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
-            break;
+        /* woken each second for a policy that follows the clock */
+        if (tick.tv_sec > ts.tv_sec || (tick.tv_sec == ts.tv_sec && tick.tv_nsec > ts.tv_nsec))
+            tick = ts;
+        if (pthread_cond_timedwait(&r->cond, &r->mu, &tick) == ETIMEDOUT) {
+            if (ccnc_now_mono_ms() - r->migrate_t0 >= r->lab->migration.timeout_s * 1000LL)
+                break;
+            if (r->migrating_dom &&
+                (limit = ccnc_policy_on_time(&r->policy, ccnc_now_mono_ms() - r->migrate_t0,
+                                             &why)) > 0) {
+                virDomainPtr d = r->migrating_dom;
+                virDomainRef(d);
+                pthread_mutex_unlock(&r->mu);
+                set_limit(r, d, limit, why);
+                virDomainFree(d);
+                pthread_mutex_lock(&r->mu);
+            }
+        }
     }
     if (r->migrating && r->migrating_dom) {
         ccnc_run_trace_dom(r, r->migrating_dom, "virDomainAbortJob");
@@ -282,14 +316,18 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
 
     if (!d)
         return -1;
-    if (r->lab->migration.auto_converge)
+    if (r->lab->migration.auto_converge || ccnc_policy_auto_converge(r->lab->migration.policy))
         flags |= VIR_MIGRATE_AUTO_CONVERGE;
     if (r->lab->migration.bandwidth_mbps > 0)
         virTypedParamsAddULLong(&params, &nparams, &maxparams, VIR_MIGRATE_PARAM_BANDWIDTH,
                                 (unsigned long long)(r->lab->migration.bandwidth_mbps / 8 ?
                                                      r->lab->migration.bandwidth_mbps / 8 : 1));
-    ccnc_run_trace_dom(r, d, "virDomainMigrateSetMaxDowntime");
-    virDomainMigrateSetMaxDowntime(d, (unsigned long long)r->lab->migration.max_downtime_ms, 0);
+    /* the policy's first limit, recorded before it is set */
+    set_limit(r, d,
+              ccnc_policy_start(&r->policy, r->lab->migration.policy,
+                                r->lab->migration.max_downtime_ms,
+                                r->a->forecast.in.memory_bytes),
+              ccnc_policy_to_string(r->lab->migration.policy));
     /* peer to peer: the source's libvirtd reaches the destination itself,
      * with the lab's URI and its own ssh (the wrapper is this workstation's) */
     uri = ccnc_lab_host_migration_uri(dh);
@@ -299,6 +337,7 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
     r->migrating = true;
     r->migrating_dom = d;
     r->iteration_seen = r->iteration_logged = 0;
+    r->migrate_t0 = ccnc_now_mono_ms();
     pthread_mutex_unlock(&r->mu);
     watching = pthread_create(&watch, NULL, migration_watch, r) == 0;
     ccnc_run_trace_dom(r, d, "virDomainMigrateToURI3");

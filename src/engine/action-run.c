@@ -505,6 +505,17 @@ ccnc_run_log_vf(struct ccnc_action_run *r, const char *event, const char *host, 
 }
 
 void
+ccnc_run_log_setting(struct ccnc_action_run *r, const char *host, const char *name, long long value,
+                     const char *why)
+{
+    if (!r->log)
+        return;
+    pthread_mutex_lock(&r->log_mu);
+    ccnc_runlog_setting(r->log, ccnc_run_now_ms(), host, name, value, why);
+    pthread_mutex_unlock(&r->log_mu);
+}
+
+void
 ccnc_run_log_job(struct ccnc_action_run *r, const char *phase, const char *const *names,
                  const long long *values, size_t n)
 {

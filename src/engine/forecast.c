@@ -104,8 +104,13 @@ ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
          a->kind != CCNC_ACTION_MIGRATE_TEAMING))
         return;
     memset(f, 0, sizeof(*f));
-    f->in.limit_ms = lab->migration.max_downtime_ms > 0 ? lab->migration.max_downtime_ms
-                                                        : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
+    {
+        /* the limit the policy starts with (ccnc/policy.h) */
+        struct ccnc_policy_state st;
+
+        f->in.limit_ms = ccnc_policy_start(&st, lab->migration.policy,
+                                           lab->migration.max_downtime_ms, memory);
+    }
     ccnc_forecast_learn(f, runs_dir, a->vm, a->source, a->destination, memory);
     if (lab->migration.bandwidth_mbps > 0) {
         /* libvirt holds the migration to it (MiB/s) */
@@ -131,4 +136,10 @@ ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
     ccnc_log(CCNC_LOG_CONNECT, "%s: forecast from %zu earlier migrations, dirty rate %s", a->vm,
              f->n_link, f->dirty_measured ? "measured" : f->dirty_why);
     ccnc_forecast_compute(f);
+    if (f->valid && !f->out.converges && lab->migration.max_downtime_ms > f->in.limit_ms &&
+        lab->migration.policy != CCNC_POLICY_QEMU) {
+        /* the policy raises the limit when the rounds stall: up to the lab's */
+        f->in.limit_ms = lab->migration.max_downtime_ms;
+        ccnc_forecast_compute(f);
+    }
 }

@@ -85,6 +85,7 @@ static const struct bad_case {
     { "syntax", GOOD_HEAD "this line has no equals sign\n", 5, "cannot read this line" },
     { "parallel-zero", GOOD_HEAD "[migration]\nparallel = 0\n", 6, "from 1 to 64" },
     { "bad-bool", GOOD_HEAD "[migration]\nauto_converge = maybe\n", 6, "yes or no" },
+    { "bad-policy", GOOD_HEAD "[migration]\npolicy = fastest\n", 6, "'minimal-downtime'" },
     { "uri-on-storage", "[host a]\naddress = h\nuser = u\nrole = storage\n"
       "libvirt_uri = qemu+ssh://u@h/system\n", 1, "role is not hypervisor" },
     { "bad-uri", GOOD_HEAD "libvirt_uri = localhost\n", 5, "libvirt URI" },
@@ -247,6 +248,7 @@ START_TEST(test_example_loads)
     ck_assert_int_eq(lab->migration.parallel, 2);
     ck_assert_int_eq(lab->migration.max_downtime_ms, 300);
     ck_assert(lab->migration.auto_converge);
+    ck_assert_int_eq(lab->migration.policy, CCNC_POLICY_LOWEST);
     ccnc_lab_unref(lab);
     free(path);
 }

@@ -399,7 +399,7 @@ START_TEST(test_forecast_learn)
     ck_assert_double_eq_tol(f.out.gap_ms, f.out.downtime_ms + 80, 0.01);
     text = ccnc_forecast_text(&f);
     ck_assert_ptr_nonnull(strstr(text, "Forecast: "));
-    ck_assert_ptr_nonnull(strstr(text, "the median of 3 earlier migrations"));
+    ck_assert_ptr_nonnull(strstr(text, "median of 3 earlier runs"));
     ck_assert_ptr_nonnull(strstr(text, "dirty rate assumed 0"));
     free(text);
 

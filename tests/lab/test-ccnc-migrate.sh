@@ -100,6 +100,29 @@ sleep 2
 leg "$dst" "$src" 2
 sleep 1
 
+# the forecast: leg 2 was planned with what leg 1 taught, and a plan now
+# learns from both and measures the guest's dirty rate
+run2=$(jq -r .run_file "$WORK/ccnc2.json")
+fc=$(head -1 "$run2" | jq -c .forecast)
+log "leg 2: forecast $fc; measured: $(tail -1 "$run2" | jq -c '{downtime_ms, longest_gap_ms}')"
+jq -e '.valid and .link_runs == 1 and .downtime_ms > 0' <<<"$fc" >/dev/null ||
+	fail "leg 2's run line has no forecast learnt from leg 1: $fc"
+"$CCNC" -c "$CCNC_LAB_CONF" migrate "$VM" --to "$dst" --dry-run --json >"$WORK/forecast.json" 2>"$WORK/forecast.err" ||
+	{ fail "ccnc migrate --dry-run"; sed 's/^/  | /' "$WORK/forecast.err"; }
+jq -e '.forecast | .valid and .converges and .link_runs == 2 and .dirty_measured and .rounds >= 1' \
+	"$WORK/forecast.json" >/dev/null || fail "the plan's forecast: $(jq -c .forecast "$WORK/forecast.json")"
+# the policy (the lab's default, lowest) set 50 ms first, recorded before
+# it was set; ccnc report shows it beside the forecast
+jq -s -e '[.[] | select(.type == "setting" and .name == "downtime_limit_ms")] |
+	.[0].value == 50 and .[0].why == "lowest" and .[0].host == "'"$dst"'"' "$run2" >/dev/null ||
+	fail "leg 2: no downtime limit setting of the policy: $(grep '"setting"' "$run2")"
+"$CCNC" report "$run2" >"$WORK/report.txt" 2>&1 || fail "ccnc report"
+grep -Eq '^policy +lowest' "$WORK/report.txt" || fail "ccnc report shows no policy: $(cat "$WORK/report.txt")"
+grep -Eq '^  forecast +[0-9]+' "$WORK/report.txt" || fail "ccnc report shows no forecast: $(cat "$WORK/report.txt")"
+sed 's/^/  | /' "$WORK/report.txt"
+python3 "$(dirname "$0")/../cli/json-schema.py" "$(dirname "$0")/../../docs/status-json.md" plan \
+	"$WORK/forecast.json" >"$WORK/forecast.why" || { fail "the plan's JSON"; sed 's/^/  | /' "$WORK/forecast.why"; }
+
 # evacuate: the same sequence for every lab VM of a host
 for from in "$src" "$dst"; do
 	to=$dst

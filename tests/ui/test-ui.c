@@ -808,6 +808,43 @@ START_TEST(test_vf_editor)
 }
 END_TEST
 
+/* A migration's plan with its forecast (from the run files: the console
+ * does not stop to measure the dirty rate): it fits 80x24 under the steps. */
+START_TEST(test_plan_dialog_forecast)
+{
+    struct ccnc_snapshot *snap = fixture_snapshot();
+    struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1",
+                                            "sys2", "e1000e");
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    struct ui_state st = { .clock = "12:34:56" };
+    char *plan, *text;
+
+    a->forecast.in = (struct ccnc_precopy_input){ .memory_bytes = 192.0 * 1048576,
+                                                  .first_round_bytes = 115.0 * 1048576,
+                                                  .rate_bps = 88.0 * 1048576,
+                                                  .limit_ms = 50,
+                                                  .switchover_ms = 190,
+                                                  .setup_ms = 3,
+                                                  .gap_extra_ms = 64 };
+    a->forecast.n_link = 3;
+    a->forecast.n_gap = 3;
+    snprintf(a->forecast.dirty_why, sizeof(a->forecast.dirty_why), "not measured");
+    ccnc_forecast_compute(&a->forecast);
+    plan = ccnc_action_plan_text(a);
+    st.plan = plan;
+    ui_draw_screen(g, snap, &st);
+    text = ui_grid_to_text(g, true);
+    ccnc_test_golden("golden/ui-plan-forecast-80x24.txt", text);
+    ck_assert_ptr_nonnull(strstr(text, "Forecast: 1 pre-copy round"));
+    ck_assert_ptr_nonnull(strstr(text, "dirty rate assumed 0"));
+    free(text);
+    ui_grid_free(g);
+    free(plan);
+    ccnc_action_free(a);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
 START_TEST(test_plan_dialog)
 {
     struct ccnc_snapshot *snap = fixture_snapshot();
@@ -959,6 +996,7 @@ ccnc_ui_suite(void)
     tcase_add_test(tc, test_bare_host);
     tcase_add_loop_test(tc, test_action_screen, 0, (int)CCNC_ARRAY_SIZE(action_screens));
     tcase_add_test(tc, test_plan_dialog);
+    tcase_add_test(tc, test_plan_dialog_forecast);
     tcase_add_test(tc, test_vf_editor);
     tcase_add_test(tc, test_vf_drift);
     tcase_add_test(tc, test_hostkey_question);

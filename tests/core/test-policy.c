@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The downtime limit's steering (ccnc/policy.h): each policy's start and
+ * its answer to a sequence of pre-copy rounds, table-driven. */
+
+#include "config.h"
+
+#include <stdlib.h>
+
+#include <ccnc/policy.h>
+#include <ccnc/util.h>
+
+#include "check-ccnc.h"
+
+#define MIB (1024LL * 1024)
+#define END -2
+
+/* remaining bytes after each round (END ends), and the limit expected
+ * after it (0: left as it is) */
+static const struct {
+    enum ccnc_policy policy;
+    int max_ms;
+    int start_ms;
+    long long remaining[10];
+    int want[10];
+} rows[] = {
+    /* QEMU: the lab's limit, never changed */
+    { CCNC_POLICY_QEMU, 300, 300, { 100 * MIB, 120 * MIB, 130 * MIB, END }, { 0, 0, 0 } },
+    /* ccnc's: 50 ms, 50 more at each stall (not below the least seen), up to max */
+    { CCNC_POLICY_LOWEST, 300, 50,
+      { 100 * MIB, 20 * MIB, 25 * MIB, 19 * MIB, 19 * MIB, 30 * MIB, 40 * MIB, 50 * MIB, 60 * MIB, END },
+      { 0, 0, 100, 0, 150, 200, 250, 300, 0 } },
+    { CCNC_POLICY_LOWEST, 30, 30, { 10 * MIB, 11 * MIB, END }, { 0, 0 } },
+    /* oVirt's minimal downtime: 100, then 150/200/300/400 after 1-4 stalls, 500 after 6 */
+    { CCNC_POLICY_MINIMAL_DOWNTIME, 300, 100,
+      { 50 * MIB, 60 * MIB, 60 * MIB, 60 * MIB, 60 * MIB, 60 * MIB, 60 * MIB, 10 * MIB, END },
+      { 0, 150, 200, 300, 400, 0, 500, 0 } },
+    /* Nova's ladder: max/10 to start; rounds alone do not raise it */
+    { CCNC_POLICY_LADDER, 500, 50, { 50 * MIB, 60 * MIB, 70 * MIB, END }, { 0, 0, 0 } },
+};
+
+START_TEST(test_policy_rows)
+{
+    struct ccnc_policy_state st;
+
+    ck_assert_int_eq(ccnc_policy_start(&st, rows[_i].policy, rows[_i].max_ms, 192 * MIB),
+                     rows[_i].start_ms);
+    for (int k = 0; rows[_i].remaining[k] != END; k++) {
+        const char *why = "x";
+        int got = ccnc_policy_on_round(&st, rows[_i].remaining[k], 100 * (k + 1), &why);
+
+        ck_assert_msg(got == rows[_i].want[k], "%s round %d: %d, want %d",
+                      ccnc_policy_to_string(rows[_i].policy), k, got, rows[_i].want[k]);
+        ck_assert(got ? why != NULL : why == NULL);
+        if (got)
+            ck_assert_int_eq(st.limit_ms, got);
+        ck_assert_int_le(st.limit_ms, rows[_i].policy == CCNC_POLICY_MINIMAL_DOWNTIME
+                                          ? 500 : rows[_i].max_ms);
+    }
+}
+END_TEST
+
+START_TEST(test_policy_ladder_clock)
+{
+    struct ccnc_policy_state st;
+    const char *why;
+
+    /* 192 MiB counts as 2 GiB: a step every 150 s, 50 -> 95 -> ... -> 500 */
+    ck_assert_int_eq(ccnc_policy_start(&st, CCNC_POLICY_LADDER, 500, 192 * MIB), 50);
+    ck_assert_int_eq(ccnc_policy_on_time(&st, 149999, &why), 0);
+    ck_assert_int_eq(ccnc_policy_on_time(&st, 150000, &why), 95);
+    ck_assert_ptr_nonnull(why);
+    ck_assert_int_eq(ccnc_policy_on_time(&st, 160000, &why), 0);
+    ck_assert_int_eq(ccnc_policy_on_time(&st, 3 * 150000, &why), 185);   /* a step skipped */
+    ck_assert_int_eq(ccnc_policy_on_time(&st, 100 * 150000LL, &why), 500);
+    ck_assert_int_eq(ccnc_policy_on_time(&st, 200 * 150000LL, &why), 0);
+    /* 8 GiB: a step every 600 s */
+    ccnc_policy_start(&st, CCNC_POLICY_LADDER, 500, 8192.0 * MIB);
+    ck_assert_int_eq(ccnc_policy_on_time(&st, 599999, &why), 0);
+    ck_assert_int_eq(ccnc_policy_on_time(&st, 600000, &why), 95);
+    /* the others ignore the clock */
+    ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 0);
+    ck_assert_int_eq(ccnc_policy_on_time(&st, 1000000, &why), 0);
+}
+END_TEST
+
+START_TEST(test_policy_names)
+{
+    for (int p = 0; p < CCNC_POLICY_LAST; p++)
+        ck_assert_int_eq(ccnc_policy_from_string(ccnc_policy_to_string((enum ccnc_policy)p)), p);
+    ck_assert_int_eq(ccnc_policy_from_string("fastest"), -1);
+    ck_assert_int_eq(ccnc_policy_from_string(NULL), -1);
+    ck_assert(ccnc_policy_auto_converge(CCNC_POLICY_MINIMAL_DOWNTIME));
+    ck_assert(!ccnc_policy_auto_converge(CCNC_POLICY_LOWEST));
+}
+END_TEST
+
+Suite *
+ccnc_policy_suite(void)
+{
+    Suite *s = suite_create("policy");
+    TCase *tc = tcase_create("steer");
+
+    tcase_add_loop_test(tc, test_policy_rows, 0, (int)CCNC_ARRAY_SIZE(rows));
+    tcase_add_test(tc, test_policy_ladder_clock);
+    tcase_add_test(tc, test_policy_names);
+    suite_add_tcase(s, tc);
+    return s;
+}
