@@ -235,6 +235,22 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
             free(text);
         }
         y += 3;
+        if (a->forecast.valid && y <= bottom) {
+            /* what the plan forecast, beside what the probe measured */
+            const struct ccnc_precopy_prediction *o = &a->forecast.out;
+            char *text = o->converges
+                             ? ccnc_xasprintf(_("forecast: %.1f s, downtime %.0f ms, gap %.0f ms"),
+                                              o->total_ms / 1000, o->downtime_ms, o->gap_ms)
+                             : ccnc_xstrdup(_("forecast: it will not converge"));
+            if (a->probe.done && a->probe.longest_gap_ms >= 0 && o->converges) {
+                char *more = ccnc_xasprintf(_("%s; measured gap %lld ms"), text,
+                                            a->probe.longest_gap_ms);
+                free(text);
+                text = more;
+            }
+            ui_grid_put_fit(g, y++, 4, g->w - 6, o->converges ? UI_DIM : UI_WARN, text);
+            free(text);
+        }
     }
     if (st->action_file && y <= bottom)
         ui_grid_put_fit(g, y++, 2, g->w - 4, UI_DIM, st->action_file);

@@ -720,6 +720,15 @@ START_TEST(test_action_screen)
     } else if (action_screens[_i].upto == 8) {
         a->probe.error = ccnc_xstrdup("no probe_target in the VM's section of the lab config");
     }
+    if (!action_screens[_i].fail) {
+        /* the plan's forecast, shown under the timeline */
+        a->forecast.in = (struct ccnc_precopy_input){ .memory_bytes = 192.0 * 1048576,
+                                                      .first_round_bytes = 115.0 * 1048576,
+                                                      .rate_bps = 88.0 * 1048576,
+                                                      .limit_ms = 50, .switchover_ms = 120,
+                                                      .setup_ms = 3, .gap_extra_ms = 64 };
+        ccnc_forecast_compute(&a->forecast);
+    }
     st.action = a;
     st.action_running = action_screens[_i].running;
     st.action_file = "/root/.local/state/ccnc/runs/20261125-194613-vm1-migrate-passthrough.jsonl";
