@@ -441,6 +441,9 @@ ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args)
             rc = CCNC_EXIT_FAILED;
             continue;
         }
+        /* each VM's forecast from the run files: no pause to measure each
+         * guest's dirty rate in a batch */
+        ccnc_engine_forecast(engine, a, NULL, 0);
         *(struct ccnc_action **)ccnc_array_push(&actions, &n, &cap, sizeof(a)) = a;
     }
     ccnc_snapshot_unref(snap);
