@@ -3,7 +3,8 @@
  * at, set before the first round and raised while it runs.  Each policy is
  * modelled on a tool's own (lab.conf(5), [migration] policy):
  *
- *   qemu              QEMU's behaviour: the lab's max_downtime_ms, never changed
+ *   qemu              QEMU's behaviour (the default): the lab's max_downtime_ms,
+ *                     never changed
  *   ladder            OpenStack Nova's: from max/steps up to max in steps
  *                     (10), one every 75 s per GiB of RAM (at least 2 GiB)
  *   minimal-downtime  oVirt's: 100 ms, then 150, 200, 300, 400, 500 ms after

@@ -325,8 +325,9 @@ ccnc_cli_action(struct cli *cli, const struct cli_args *cargs)
         /* the forecast: what earlier migrations between the two hosts
          * say, and the guest's dirty rate measured now */
         if (!args.json)
-            ccnc_cli_fprintf(stderr, _("%s: measuring %s's dirty rate (%d s)...\n"), PACKAGE,
-                             a->vm, FORECAST_MEASURE_S);
+            ccnc_cli_fprintf(stderr, _("%s: forecasting the migration of %s (its dirty rate: "
+                                       "%d s)...\n"),
+                             PACKAGE, a->vm, FORECAST_MEASURE_S);
         ccnc_engine_forecast(engine, a, NULL, FORECAST_MEASURE_S);
     }
     if (!args.json || args.dry_run) {

@@ -127,6 +127,9 @@ forecast_json(const struct ccnc_forecast *f)
     json_object_object_add(o, "rate_bps", int_or_null(f->in.rate_bps > 0, f->in.rate_bps));
     json_object_object_add(o, "dirty_bps", json_object_new_int64(llround(f->in.dirty_bps)));
     json_object_object_add(o, "dirty_measured", json_object_new_boolean(f->dirty_measured));
+    json_object_object_add(o, "dirty_why", !f->dirty_measured && f->dirty_why[0]
+                                               ? json_object_new_string(f->dirty_why)
+                                               : NULL);
     json_object_object_add(o, "limit_ms",
                            json_object_new_int64(llround(f->in.limit_ms > 0
                                                              ? f->in.limit_ms

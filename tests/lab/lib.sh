@@ -23,6 +23,17 @@ log() {
 fail() { log "FAIL: $*"; FAILS=$((FAILS + 1)); }
 ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
 
+# the ccnc under test (CCNC, else abs_top_builddir's) and the commands the
+# test needs: it skips (77) without them
+need_ccnc() {
+	local t
+	CCNC=${CCNC:-${abs_top_builddir:-$(pwd)}/ccnc}
+	[ -x "$CCNC" ] || { echo "SKIP: no ccnc at $CCNC (set CCNC or abs_top_builddir)"; exit 77; }
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "SKIP: no $t"; exit 77; }
+	done
+}
+
 lab_preflight() {
 	# the lab runs once per test pass (quickstart: not again under ASan, nor in distcheck)
 	[ "${CCNC_LAB:-}" = skip ] && { echo "SKIP: CCNC_LAB=skip: the lab tests run in the main pass"; exit 77; }

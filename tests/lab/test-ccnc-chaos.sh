@@ -26,8 +26,7 @@
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-CCNC=${CCNC:-${abs_top_builddir:-$(pwd)}/ccnc}
-[ -x "$CCNC" ] || { echo "SKIP: no ccnc at $CCNC (set CCNC or abs_top_builddir)"; exit 77; }
+need_ccnc
 command -v nft >/dev/null || { echo "SKIP: no nft (apt-get install nftables): the packet-loss fault needs it"; exit 77; }
 ROUNDS=${CCNC_CHAOS_ROUNDS:-7}
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "CCNC_CHAOS_ROUNDS must be a positive number"; exit 2; }

@@ -15,8 +15,7 @@ set -uo pipefail
 CCNC_LAB_MAX_STALL_MS=${CCNC_LAB_MAX_STALL_MS:-15000}
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-CCNC=${CCNC:-${abs_top_builddir:-$(pwd)}/ccnc}
-[ -x "$CCNC" ] || { echo "SKIP: no ccnc at $CCNC (set CCNC or abs_top_builddir)"; exit 77; }
+need_ccnc
 WANT_VMS=${CCNC_LAB_EVACUATE_VMS:-3}
 MAX_LOST=${CCNC_LAB_MAX_LOST:-500}
 [[ $WANT_VMS =~ ^[0-9]+$ ]] && [ "$WANT_VMS" -ge 2 ] ||

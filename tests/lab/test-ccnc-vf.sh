@@ -9,8 +9,7 @@
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-CCNC=${CCNC:-${abs_top_builddir:-$(pwd)}/ccnc}
-[ -x "$CCNC" ] || { echo "SKIP: no ccnc at $CCNC (set CCNC or abs_top_builddir)"; exit 77; }
+need_ccnc
 export CCNC_AGENT_BINARY=${CCNC_AGENT_BINARY:-$(dirname "$CCNC")/ccnc-agent}
 
 lab_preflight

@@ -9,9 +9,7 @@
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-CCNC=${CCNC:-${abs_top_builddir:-$(pwd)}/ccnc}
-[ -x "$CCNC" ] || { echo "SKIP: no ccnc at $CCNC (set CCNC or abs_top_builddir)"; exit 77; }
-command -v tmux >/dev/null || { echo "SKIP: no tmux"; exit 77; }
+need_ccnc tmux
 
 lab_preflight
 export XDG_STATE_HOME=$WORK/state
