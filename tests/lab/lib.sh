@@ -387,6 +387,20 @@ lab_result() {
 # --- the console in tmux (session "cc" on $WORK/tmux.sock) -------------------
 T() { tmux -S "$WORK/tmux.sock" "$@"; }
 screen() { T capture-pane -p -t cc 2>/dev/null; }
+# a new tmux session (T new-session ARGS): a server that a kill-server just
+# ended may still hold the socket, so it is waited for and tried again
+T_start() {
+	local i
+	for ((i = 0; i < 20; i++)); do
+		T has-session 2>/dev/null || break
+		sleep 0.1
+	done
+	T new-session "$@" 2>"$WORK/tmux.err" && return 0
+	sleep 1
+	T new-session "$@" 2>"$WORK/tmux.err" && return 0
+	fail "tmux would not start the console: $(cat "$WORK/tmux.err")"
+	return 1
+}
 # wait (bounded) until the screen matches an extended regex; keep the screen
 # in $WORK/screen
 wait_screen() { # WHAT REGEX SECONDS

@@ -107,7 +107,7 @@ log_count() {
 # the console in tmux with CONF; a crash leaves its core in $WORK
 console() {
 	rm -f "$WORK/exit"
-	T new-session -d -s cc -x 160 -y 50 \
+	T_start -d -s cc -x 160 -y 50 \
 		"cd '$WORK' && ulimit -c unlimited; TERM=xterm-256color '$CCNC' -c '$1'; echo \$? >'$WORK/exit'; sleep 1"
 	wait_screen "the overview" "vm1 +running +bond0" 30
 	wait_screen "the NFS server's agent" "^ NFS server .* connected .* agent [0-9]" 30

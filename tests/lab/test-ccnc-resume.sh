@@ -109,7 +109,7 @@ r=$(wait_bond_on "$here" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "SIGTERM: bond0 not
 # --- 4. the console asks about a run left half-way ----------------------------
 RUN_FILE=$(kill_during "$(other "$here")" migrate 9) || fail "the migration never started"
 settle_vm || fail "$VM did not settle after the kill"
-T new-session -d -s cc -x 160 -y 50 \
+T_start -d -s cc -x 160 -y 50 \
 	"TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/exit'; sleep 1"
 trap 'T kill-server 2>/dev/null; lab_cleanup' EXIT
 if wait_screen "the question" "An action stopped half-way" 40; then

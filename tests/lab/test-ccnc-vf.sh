@@ -113,7 +113,7 @@ if command -v tmux >/dev/null; then
 		sed 's/^/  | /' "$WORK/screen"
 		return 1
 	}
-	T new-session -d -s vf -x 100 -y 30 "TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/cexit'"
+	T_start -d -s vf -x 100 -y 30 "TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/cexit'"
 	T send-keys -t vf 2
 	if wait_screen "the VF view" "^ +3 [0-9a-f:.]+ +52:54:00:77:02|^ +3 [0-9a-f:.]+ +00:00" 30; then
 		T send-keys -t vf j j j

@@ -17,7 +17,7 @@ lab_ensure_up
 lab_start_placement
 
 
-T new-session -d -s cc -x 100 -y 32 \
+T_start -d -s cc -x 100 -y 32 \
 	"TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/exit'; sleep 1"
 trap 'T kill-server 2>/dev/null; lab_cleanup' EXIT
 
