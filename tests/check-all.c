@@ -99,6 +99,7 @@ main(void)
     srunner_add_suite(sr, ccnc_linebuf_suite());
     srunner_add_suite(sr, ccnc_precopy_suite());
     srunner_add_suite(sr, ccnc_policy_suite());
+    srunner_add_suite(sr, ccnc_placement_suite());
     srunner_add_suite(sr, ccnc_sha256_suite());
     srunner_add_suite(sr, ccnc_vf_suite());
     srunner_add_suite(sr, ccnc_pool_suite());

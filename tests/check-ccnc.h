@@ -23,6 +23,7 @@ Suite *ccnc_log_suite(void);
 Suite *ccnc_linebuf_suite(void);
 Suite *ccnc_precopy_suite(void);
 Suite *ccnc_policy_suite(void);
+Suite *ccnc_placement_suite(void);
 Suite *ccnc_sha256_suite(void);
 Suite *ccnc_vf_suite(void);
 Suite *ccnc_pool_suite(void);
