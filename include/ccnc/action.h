@@ -166,6 +166,9 @@ const char *ccnc_action_kind_to_string(enum ccnc_action_kind k);
 int ccnc_action_kind_from_string(const char *s);
 int ccnc_step_op_from_string(const char *s);
 const char *ccnc_action_state_to_string(enum ccnc_action_state s);
+/* What the first step that failed (or timed out) said, else its name;
+ * NULL when none failed. */
+const char *ccnc_action_failure(const struct ccnc_action *a);
 const char *ccnc_step_op_to_string(enum ccnc_step_op op);
 const char *ccnc_step_outcome_to_string(enum ccnc_step_outcome o);
 /* For people: translated ("rolled back", "ok"); the above are the JSON's. */

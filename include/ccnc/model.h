@@ -218,6 +218,7 @@ struct ccnc_vm {
     enum ccnc_vm_state state;
     long long memory_kib;     /* CCNC_UNKNOWN */
     int vcpus;                /* CCNC_UNKNOWN */
+    bool tcg;                 /* libvirt's domain type 'qemu': TCG, not KVM */
     struct ccnc_vm_nic *nics;
     size_t n_nics;
     struct ccnc_bond *bond;   /* NULL when not (yet) read */

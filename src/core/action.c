@@ -296,18 +296,22 @@ plan_started(const struct ccnc_action *a, enum ccnc_step_op op)
     return false;
 }
 
+const char *
+ccnc_action_failure(const struct ccnc_action *a)
+{
+    for (size_t i = 0; i < a->n_steps; i++)
+        if (a->steps[i].outcome == CCNC_STEP_FAILED || a->steps[i].outcome == CCNC_STEP_TIMEOUT)
+            return a->steps[i].error ? a->steps[i].error : ccnc_step_op_to_string(a->steps[i].op);
+    return NULL;
+}
+
 static void
 finish(struct ccnc_action *a, enum ccnc_action_state state)
 {
     const char *vm = a->vm ? a->vm : "?";
     const char *where = a->on_destination && a->destination ? a->destination
                         : a->source ? a->source : "?";
-    const char *why = NULL;
-
-    for (size_t i = 0; i < a->n_steps; i++)
-        if ((a->steps[i].outcome == CCNC_STEP_FAILED || a->steps[i].outcome == CCNC_STEP_TIMEOUT) &&
-            !why)
-            why = a->steps[i].error ? a->steps[i].error : ccnc_step_op_to_string(a->steps[i].op);
+    const char *why = ccnc_action_failure(a);
     if (state == CCNC_ACTION_DONE && a->undo)
         state = CCNC_ACTION_ROLLED_BACK;   /* the way back, finished */
     a->state = state;

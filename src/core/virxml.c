@@ -226,6 +226,11 @@ read_domain(const char *name, xmlXPathContextPtr ctx, xmlNodePtr root, struct cc
     vm->state = xp_node(ctx, root, "@id") ? CCNC_VM_RUNNING : CCNC_VM_SHUTOFF;
     vm->memory_kib = memory_kib(ctx, root);
     {
+        char *type = xp_str(ctx, root, "@type");
+        vm->tcg = type && strcmp(type, "qemu") == 0;
+        free(type);
+    }
+    {
         long long v = xp_num(ctx, root, "vcpu", 1 << 20);
         vm->vcpus = v < 0 ? CCNC_UNKNOWN : (int)v;
     }

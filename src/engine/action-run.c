@@ -439,7 +439,7 @@ static void
 say_vm_down(struct ccnc_action_run *r)
 {
     bool here = r->a->on_destination && r->dst;
-    const char *why, *failed = NULL;
+    const char *why, *failed = ccnc_action_failure(r->a);
     char *s;
 
     if (r->a->state != CCNC_ACTION_FAILED || !(why = vm_down_on(r, here)))
@@ -449,10 +449,6 @@ say_vm_down(struct ccnc_action_run *r)
         return;
     }
     /* the steps' view of its NICs no longer matters */
-    for (size_t i = 0; i < r->a->n_steps && !failed; i++)
-        if (r->a->steps[i].outcome == CCNC_STEP_FAILED || r->a->steps[i].outcome == CCNC_STEP_TIMEOUT)
-            failed = r->a->steps[i].error ? r->a->steps[i].error
-                                          : ccnc_step_op_to_string(r->a->steps[i].op);
     /* TRANSLATORS: said loudly: the VM is lost; the last %s says why */
     s = ccnc_xasprintf(_("%s: FAILED after '%s'; THE VM IS NOT RUNNING on %s: %s (start it "
                          "again; its QEMU log and serial console on that host say why)"),

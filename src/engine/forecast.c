@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A migration's forecast before it starts: what earlier runs between the
  * two hosts say (core/forecast.c), the VM's memory from the snapshot, and
- * its dirty rate measured by QEMU's page sampling (calc-dirty-rate), the
- * one mode that needs no KVM dirty log and so also works under TCG. */
+ * its dirty rate measured by QEMU's page sampling (calc-dirty-rate) on a
+ * KVM guest. */
 
 #include "config.h"
 
@@ -27,9 +27,6 @@
 #include "engine/collect-libvirt.h"
 #include "engine/forecast.h"
 
-/* libvirt's dirtyrate.calc_status when the figure is ready */
-#define DIRTYRATE_MEASURED 2
-
 /* Measure vm's dirty rate on its host over seconds: bytes per second into
  * *bps, 0; or -1 with why (translated) in why. */
 static int
@@ -47,19 +44,6 @@ measure(const struct ccnc_lab *lab, const char *host, const char *vm, int second
         return -1;
     }
     d = virDomainLookupByName(c, vm);
-    if (d) {
-        /* under TCG (libvirt's domain type 'qemu') page sampling was seen
-         * to miss the guest's writes (docs/migration-model.md): not used */
-        char *xml = virDomainGetXMLDesc(d, 0);
-        bool tcg = xml && (strstr(xml, "<domain type='qemu'") || strstr(xml, "<domain type=\"qemu\""));
-
-        free(xml);
-        if (tcg) {
-            snprintf(why, why_len, "%s",
-                     _("the VM runs under TCG, where QEMU's page sampling misses its writes"));
-            goto out;
-        }
-    }
     if (!d || virDomainStartDirtyRateCalc(d, seconds, VIR_DOMAIN_DIRTYRATE_MODE_PAGE_SAMPLING) < 0) {
         const char *lv = virGetLastErrorMessage();
 
@@ -91,7 +75,7 @@ measure(const struct ccnc_lab *lab, const char *host, const char *vm, int second
             }
         }
         virDomainStatsRecordListFree(records);
-        if (status == DIRTYRATE_MEASURED && have) {
+        if (status == VIR_DOMAIN_DIRTYRATE_MEASURED && have) {
             *bps = (double)mib * 1024 * 1024;
             rc = 0;
         }
@@ -133,7 +117,12 @@ ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
         if (!(f->in.rate_bps > 0) || f->in.rate_bps > cap)
             f->in.rate_bps = cap;
     }
-    if (measure_s > 0 && vm && vm->state == CCNC_VM_RUNNING) {
+    if (vm && vm->tcg) {
+        /* page sampling was seen to miss a TCG guest's writes
+         * (docs/migration-model.md): not asked for */
+        snprintf(f->dirty_why, sizeof(f->dirty_why), "%s",
+                 _("the VM runs under TCG, where QEMU's page sampling misses its writes"));
+    } else if (measure_s > 0 && vm && vm->state == CCNC_VM_RUNNING) {
         if (ccnc_libvirt_events_acquire() == 0) {
             if (measure(lab, a->source, a->vm, measure_s, &f->in.dirty_bps, f->dirty_why,
                         sizeof(f->dirty_why)) == 0) {

@@ -39,6 +39,7 @@ START_TEST(test_domain_teaming)
     ck_assert_str_eq(x.vm.uuid, "c7a5fdbd-edaf-9455-926a-d65c16db1809");
     ck_assert_int_eq(x.vm.state, CCNC_VM_SHUTOFF); /* no id: not live XML */
     ck_assert_int_eq(x.vm.memory_kib, 219100);
+    ck_assert(x.vm.tcg); /* <domain type='qemu'> */
     ck_assert_int_eq(x.vm.vcpus, 1);
     ck_assert_uint_eq(x.vm.n_nics, 4);
     n = &x.vm.nics[0];
@@ -174,6 +175,7 @@ START_TEST(test_domain_live_sriov_with_roles)
     ck_assert_int_eq(parse_fixture("domxml_vdsm_testSRiovVm_interface_hostdev.xml", &x, &err), 0);
     ck_assert_int_eq(x.vm.state, CCNC_VM_RUNNING); /* id='5' */
     ck_assert_int_eq(x.vm.memory_kib, 262144);
+    ck_assert(!x.vm.tcg); /* <domain type='kvm'> */
     ck_assert_uint_eq(x.vm.n_nics, 2);
     ck_assert_str_eq(x.vm.nics[0].type, "bridge");
     ck_assert_str_eq(x.vm.nics[0].source, ";vdsmdummy;");
