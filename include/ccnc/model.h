@@ -246,6 +246,8 @@ struct ccnc_host {
     int libvirt;          /* enum ccnc_conn_state of libvirt, CCNC_UNKNOWN: none */
     char *libvirt_error;  /* may be NULL */
     long long updated_ms; /* wall clock of the last update, 0 never */
+    long long mem_total_kib, mem_free_kib; /* libvirt's node memory,
+                                            * CCNC_UNKNOWN when not read */
 
     struct ccnc_nic *nics;        size_t n_nics;
     struct ccnc_link *links;      size_t n_links;

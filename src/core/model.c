@@ -215,6 +215,7 @@ ccnc_host_new(const char *name, const char *label, const char *address,
     h->connection = CCNC_CONN_CONNECTING;
     h->stale = true;
     h->libvirt = CCNC_UNKNOWN;
+    h->mem_total_kib = h->mem_free_kib = CCNC_UNKNOWN;
     return h;
 }
 
