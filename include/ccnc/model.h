@@ -219,6 +219,9 @@ struct ccnc_vm {
     long long memory_kib;     /* CCNC_UNKNOWN */
     int vcpus;                /* CCNC_UNKNOWN */
     bool tcg;                 /* libvirt's domain type 'qemu': TCG, not KVM */
+    char **disks;             /* its disks' image files, NULL-terminated (may
+                                 be NULL: none) */
+    size_t n_disks;
     struct ccnc_vm_nic *nics;
     size_t n_nics;
     struct ccnc_bond *bond;   /* NULL when not (yet) read */

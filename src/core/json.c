@@ -162,6 +162,12 @@ vm_json(const struct ccnc_vm *vm)
     put_str(o, "job", ccnc_vm_job_to_string(vm->job));
     put_int64(o, "memory_kib", vm->memory_kib);
     put_int(o, "vcpus", vm->vcpus);
+    {
+        json_object *d = json_object_new_array();
+        for (size_t i = 0; i < vm->n_disks; i++)
+            json_object_array_add(d, json_object_new_string(vm->disks[i]));
+        json_object_object_add(o, "disks", d);
+    }
     for (size_t i = 0; i < vm->n_nics; i++) {
         const struct ccnc_vm_nic *n = &vm->nics[i];
         json_object *no = json_object_new_object();
@@ -236,6 +242,8 @@ host_json(const struct ccnc_host *h, int flags)
     put_str(o, "agent_version", h->agent_version);
     put_str(o, "libvirt", h->libvirt == CCNC_UNKNOWN ? NULL : ccnc_conn_state_to_string(h->libvirt));
     put_str(o, "libvirt_error", h->libvirt_error);
+    put_int64(o, "mem_total_kib", h->mem_total_kib);
+    put_int64(o, "mem_free_kib", h->mem_free_kib);
     put_time(o, "updated", h->updated_ms, flags);
 
     a = json_object_new_array();
@@ -504,6 +512,8 @@ host_read(struct ccnc_host *h, json_object *o)
     h->agent_version = ccnc_json_dup_str(o, "agent_version");
     h->libvirt = ccnc_json_get_enum(o, "libvirt", ccnc_conn_state_from_string, CCNC_UNKNOWN);
     h->libvirt_error = ccnc_json_dup_str(o, "libvirt_error");
+    h->mem_total_kib = ccnc_json_get_int(o, "mem_total_kib", CCNC_UNKNOWN);
+    h->mem_free_kib = ccnc_json_get_int(o, "mem_free_kib", CCNC_UNKNOWN);
 
     FOR_EACH_OBJ(o, "nics", no) {
         struct ccnc_nic *n = ccnc_host_add_nic(h);
@@ -575,6 +585,19 @@ host_read(struct ccnc_host *h, json_object *o)
         vm->job = ccnc_json_get_enum(vo, "job", ccnc_vm_job_from_string, CCNC_VM_JOB_NONE);
         vm->memory_kib = ccnc_json_get_int(vo, "memory_kib", CCNC_UNKNOWN);
         vm->vcpus = get_int(vo, "vcpus");
+        {
+            json_object *d;
+            size_t nd;
+            if (json_object_object_get_ex(vo, "disks", &d) && json_object_is_type(d, json_type_array) &&
+                (nd = json_object_array_length(d)) > 0) {
+                vm->disks = ccnc_xcalloc(nd + 1, sizeof(char *));
+                for (size_t k = 0; k < nd; k++) {
+                    const char *f = json_object_get_string(json_object_array_get_idx(d, k));
+                    if (f && *f)
+                        vm->disks[vm->n_disks++] = ccnc_xstrdup(f);
+                }
+            }
+        }
         vm->bond_stale = ccnc_json_get_bool(vo, "bond_stale", false);
         if ((b = ccnc_json_get_object(vo, "lease"))) {
             vm->lease = ccnc_xcalloc(1, sizeof(*vm->lease));

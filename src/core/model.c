@@ -165,6 +165,9 @@ void
 ccnc_vm_clear(struct ccnc_vm *vm)
 {
     free(vm->name); free(vm->uuid);
+    for (size_t i = 0; i < vm->n_disks; i++)
+        free(vm->disks[i]);
+    free(vm->disks);
     for (size_t i = 0; i < vm->n_nics; i++)
         vm_nic_clear(&vm->nics[i]);
     free(vm->nics);
@@ -403,6 +406,12 @@ vm_copy(struct ccnc_vm *d, const struct ccnc_vm *s)
     *d = *s;
     DUP(name); DUP(uuid);
     d->lease = ccnc_lease_dup(s->lease);
+    d->disks = NULL;
+    if (s->disks) {
+        d->disks = ccnc_xcalloc(s->n_disks + 1, sizeof(char *));
+        for (size_t i = 0; i < s->n_disks; i++)
+            d->disks[i] = ccnc_xstrdup(s->disks[i]);
+    }
     d->nics = NULL;
     d->n_nics = 0;
     for (size_t i = 0; i < s->n_nics; i++) {

@@ -209,6 +209,8 @@ read_lease(xmlNodePtr n)
     return l;
 }
 
+static size_t disk_files(xmlXPathContextPtr ctx, xmlNodePtr root, char ***files);
+
 static int
 read_domain(const char *name, xmlXPathContextPtr ctx, xmlNodePtr root, struct ccnc_vm *vm,
             struct ccnc_error *err)
@@ -234,6 +236,7 @@ read_domain(const char *name, xmlXPathContextPtr ctx, xmlNodePtr root, struct cc
         long long v = xp_num(ctx, root, "vcpu", 1 << 20);
         vm->vcpus = v < 0 ? CCNC_UNKNOWN : (int)v;
     }
+    vm->n_disks = disk_files(ctx, root, &vm->disks);
     /* mode is optional in the schema, and subsystem when left out */
     devs = xp_all(ctx, root, "devices/interface | "
                              "devices/hostdev[not(@mode) or @mode='subsystem'][@type='pci']");
@@ -447,25 +450,16 @@ ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac, cons
     return out;
 }
 
-size_t
-ccnc_virxml_disk_files(const char *domain_xml, size_t len, char ***files)
+/* The image files of the domain's disks (a CD-ROM's image need not be
+ * shared; a disk's must), NULL-terminated, and how many. */
+static size_t
+disk_files(xmlXPathContextPtr ctx, xmlNodePtr root, char ***files)
 {
-    xmlDocPtr doc = has_doctype(domain_xml, len)
-                        ? NULL
-                        : xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
-                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlXPathContextPtr ctx;
-    xmlXPathObjectPtr srcs;
+    xmlXPathObjectPtr srcs = xp_all(ctx, root,
+                                    "devices/disk[not(@device) or @device='disk' or "
+                                    "@device='lun']/source/@file");
     size_t n = 0;
 
-    *files = NULL;
-    if (!doc)
-        return 0;
-    ctx = xmlXPathNewContext(doc);
-    /* a CD-ROM's image need not be shared; a disk's must */
-    srcs = xp_all(ctx, xmlDocGetRootElement(doc),
-                  "devices/disk[not(@device) or @device='disk' or @device='lun']"
-                  "/source/@file");
     *files = ccnc_xcalloc((size_t)xp_count(srcs) + 1, sizeof(char *));
     for (int i = 0; i < xp_count(srcs); i++) {
         xmlChar *v = xmlNodeGetContent(srcs->nodesetval->nodeTab[i]);
@@ -474,6 +468,24 @@ ccnc_virxml_disk_files(const char *domain_xml, size_t len, char ***files)
         xmlFree(v);
     }
     xmlXPathFreeObject(srcs);
+    return n;
+}
+
+size_t
+ccnc_virxml_disk_files(const char *domain_xml, size_t len, char ***files)
+{
+    xmlDocPtr doc = has_doctype(domain_xml, len)
+                        ? NULL
+                        : xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
+                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlXPathContextPtr ctx;
+    size_t n;
+
+    *files = NULL;
+    if (!doc)
+        return 0;
+    ctx = xmlXPathNewContext(doc);
+    n = disk_files(ctx, xmlDocGetRootElement(doc), files);
     xmlXPathFreeContext(ctx);
     xmlFreeDoc(doc);
     return n;

@@ -37,6 +37,10 @@
 /* after a lifecycle event, list the domains once more this much later:
  * what libvirt says while it is still finishing a migration settles */
 #define SETTLE_MS 1500
+/* a change of the node's free memory smaller than this is not news */
+#define MEMORY_STEP_KIB (32 * 1024)
+/* how often the node's memory is read when no guest's bond is */
+#define MEMORY_POLL_S 10
 
 struct lv_result {
     size_t index;
@@ -45,6 +49,7 @@ struct lv_result {
     bool has_vms;
     struct ccnc_vm *vms;
     size_t n_vms;
+    long long mem_total_kib, mem_free_kib;
 };
 
 struct lv_host {
@@ -175,6 +180,8 @@ post(struct lv_host *h, int state, const char *error, struct ccnc_vm *vms, size_
     r->has_vms = has_vms;
     r->vms = vms;
     r->n_vms = n_vms;
+    r->mem_total_kib = has_vms && h->shadow ? h->shadow->mem_total_kib : CCNC_UNKNOWN;
+    r->mem_free_kib = has_vms && h->shadow ? h->shadow->mem_free_kib : CCNC_UNKNOWN;
     pthread_mutex_unlock(&c->qmu);
     ccnc_loop_post(c->loop, on_wake, c);
 }
@@ -195,7 +202,8 @@ on_wake(void *data)
     pthread_mutex_unlock(&c->qmu);
     for (size_t i = 0; i < n; i++) {
         c->cb.report(c->cb_data, queue[i].index, queue[i].state, queue[i].error,
-                     queue[i].has_vms, queue[i].vms, queue[i].n_vms);
+                     queue[i].has_vms, queue[i].vms, queue[i].n_vms, queue[i].mem_total_kib,
+                     queue[i].mem_free_kib);
         free(queue[i].error);
     }
     free(queue);
@@ -387,6 +395,7 @@ traffic_changed(const struct ccnc_host *a, const struct ccnc_host *b)
 }
 
 static int read_job(virDomainPtr dom);
+static void read_memory(struct lv_host *h, struct ccnc_host *part);
 
 /* Read the bond of each running VM the lab knows, keeping the last known
  * one (marked stale) when the guest agent does not answer. */
@@ -522,11 +531,35 @@ refresh(struct lv_host *h)
         virDomainFree(doms[i]);
     }
     free(doms);
+    read_memory(h, part);
     read_bonds(h, part, h->shadow);
     ccnc_host_unref(h->shadow);
     h->shadow = part;
     post_vms(h);
     return true;
+}
+
+/* The node's memory, as libvirt's node info and free-memory call give it. */
+static void
+read_memory(struct lv_host *h, struct ccnc_host *part)
+{
+    virNodeInfo info;
+    unsigned long long free_b = virNodeGetFreeMemory(h->conn);
+
+    part->mem_total_kib = virNodeGetInfo(h->conn, &info) == 0 ? (long long)info.memory
+                                                              : CCNC_UNKNOWN;
+    /* 0 is libvirt's error value */
+    part->mem_free_kib = free_b > 0 ? (long long)(free_b / 1024) : CCNC_UNKNOWN;
+}
+
+/* Whether the node's memory moved enough to be worth a new picture. */
+static bool
+memory_changed(const struct ccnc_host *a, const struct ccnc_host *b)
+{
+    long long d = a->mem_free_kib - b->mem_free_kib;
+
+    return a->mem_total_kib != b->mem_total_kib || (a->mem_free_kib < 0) != (b->mem_free_kib < 0) ||
+           d > MEMORY_STEP_KIB || d < -MEMORY_STEP_KIB;
 }
 
 /* Between domain events: only the guests' bonds, posted when they changed. */
@@ -536,13 +569,14 @@ refresh_bonds(struct lv_host *h)
     struct ccnc_host *part;
     struct ccnc_event_list changes = { 0 };
 
-    if (!h->shadow || h->shadow->n_vms == 0)
+    if (!h->shadow)
         return;
     part = ccnc_host_dup(h->shadow);
+    read_memory(h, part);
     read_bonds(h, part, h->shadow);
     ccnc_host_diff(h->shadow, part, "shadow", &changes);
     {
-        bool traffic = traffic_changed(h->shadow, part);
+        bool traffic = traffic_changed(h->shadow, part) || memory_changed(h->shadow, part);
         ccnc_host_unref(h->shadow);
         h->shadow = part;
         if (changes.n || traffic)
@@ -664,11 +698,8 @@ worker(void *arg)
             }
             continue;
         }
-        if (!lab_vms_running(h)) {
-            pthread_cond_wait(&h->cond, &h->mu);
-            continue;
-        }
-        wait_s(h, GUEST_POLL_S);
+        /* no guest to read: only the node's memory, now and then */
+        wait_s(h, lab_vms_running(h) ? GUEST_POLL_S : MEMORY_POLL_S);
         if (!h->stop && !h->refresh && !h->closed && h->conn) {
             pthread_mutex_unlock(&h->mu);
             refresh_bonds(h);

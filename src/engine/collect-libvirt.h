@@ -14,9 +14,11 @@ struct ccnc_collect_libvirt;
 struct ccnc_collect_libvirt_callbacks {
     /* Host lab->hosts[host] now: libvirt's connection state (enum
      * ccnc_conn_state) and error, and, when has_vms, every domain there
-     * (the callee takes vms[], n of them, and frees them). */
+     * (the callee takes vms[], n of them, and frees them), with the
+     * node's memory (KiB, CCNC_UNKNOWN when not read). */
     void (*report)(void *data, size_t host, int state, const char *error, bool has_vms,
-                   struct ccnc_vm *vms, size_t n);
+                   struct ccnc_vm *vms, size_t n, long long mem_total_kib,
+                   long long mem_free_kib);
 };
 
 /* Start a worker per hypervisor host of lab; reports come on loop's thread.

@@ -354,6 +354,7 @@ struct lv_report {
     bool has_vms;
     struct ccnc_vm *vms;
     size_t n;
+    long long mem_total_kib, mem_free_kib;
 };
 
 static void
@@ -365,6 +366,8 @@ apply_libvirt(struct ccnc_host *host, void *data)
     ccnc_str_set(&host->libvirt_error, r->error);
     if (!r->has_vms)
         return;
+    host->mem_total_kib = r->mem_total_kib;
+    host->mem_free_kib = r->mem_free_kib;
     for (size_t i = 0; i < host->n_vms; i++)
         ccnc_vm_clear(&host->vms[i]);
     free(host->vms);
@@ -376,9 +379,9 @@ apply_libvirt(struct ccnc_host *host, void *data)
 
 static void
 on_libvirt_report(void *data, size_t host, int state, const char *error, bool has_vms,
-                  struct ccnc_vm *vms, size_t n)
+                  struct ccnc_vm *vms, size_t n, long long mem_total_kib, long long mem_free_kib)
 {
-    struct lv_report r = { state, error, has_vms, vms, n };
+    struct lv_report r = { state, error, has_vms, vms, n, mem_total_kib, mem_free_kib };
 
     update_host(data, host, apply_libvirt, &r);
     for (size_t i = 0; i < r.n; i++)   /* not taken (an unknown host) */
