@@ -72,6 +72,34 @@ switch_view(struct ui_state *st, int view)
     return UI_KEY_HANDLED | UI_KEY_REDRAW;
 }
 
+/* x: in the Migration view, abort the action shown in detail; elsewhere
+ * the one running, or, when several run, say where to choose. */
+static int
+abort_key(struct ui_state *st)
+{
+    int row = ui_actions_selected(st), n_active = 0, id = 0;
+
+    for (size_t i = 0; i < st->n_actions; i++)
+        if (st->actions[i].active) {
+            n_active++;
+            id = st->actions[i].id;
+        }
+    if (st->view == UI_VIEW_MIGRATION && row >= 0) {
+        if (!st->actions[row].active) {
+            set_message(st, UI_WARN, _("That action has ended; select a running one to abort."));
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        }
+        id = st->actions[row].id;
+    } else if (n_active > 1) {
+        switch_view(st, UI_VIEW_MIGRATION);
+        set_message(st, UI_WARN, _("Several actions are running: select one here and press x."));
+        return UI_KEY_HANDLED | UI_KEY_REDRAW;
+    }
+    st->req_action = id;    /* 0: whichever runs (none listed) */
+    st->request = UI_REQ_ABORT;
+    return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+}
+
 int
 ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
 {
@@ -201,10 +229,8 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
             set_message(st, UI_WARN, _("Select a VM in the overview first."));
             return UI_KEY_HANDLED | UI_KEY_REDRAW;
         }
-        if (st->action_running) {
-            set_message(st, UI_WARN, _("An action is running; wait for it, or press x to abort it."));
-            return UI_KEY_HANDLED | UI_KEY_REDRAW;
-        }
+        /* others may run meanwhile: the planner refuses a VM that has
+         * an action already, and says so */
         st->request = UI_REQ_PLAN;
         st->req_kind = key == 'm' ? CCNC_ACTION_MIGRATE_PASSTHROUGH
                        : key == 'd' ? CCNC_ACTION_DETACH : CCNC_ACTION_ASSIGN;
@@ -233,8 +259,7 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
             set_message(st, UI_WARN, _("No action is running."));
             return UI_KEY_HANDLED | UI_KEY_REDRAW;
         }
-        st->request = UI_REQ_ABORT;
-        return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+        return abort_key(st);
     case UI_K_ESC:
         if (st->view == UI_VIEW_LOG && st->filter[0]) {
             st->filter[0] = '\0';

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The migration view: the running (or last) action's steps with their
- * times, where the migration stands on the timeline after the thesis'
- * Figure 16, the connectivity gap meter, and this session's results. */
+/* The migration view: this session's actions as a list (those running
+ * first), and the selected one in detail: its steps with their times,
+ * where the migration stands on the timeline after the thesis' Figure 16,
+ * the connectivity gap meter; under a lone action, this session's results. */
 #include "config.h"
 
 #include <stdio.h>
@@ -167,45 +168,45 @@ draw_gap_meter(struct ui_grid *g, int y, int x, int w, const struct ccnc_probe_f
         ui_put_wrapped(g, y + 3, x, w, 2, UI_DIM, p->error);
 }
 
-static void
-draw_action(struct ui_grid *g, const struct ui_state *st)
+/* The step to keep in sight: the one running, else the first that failed
+ * (what the rollback answers), else the last. */
+static size_t
+focus_step(const struct ccnc_action *a)
 {
-    const struct ccnc_action *a = st->action;
-    int y = UI_BODY_TOP, bottom = UI_BODY_BOTTOM(g);
-    int right = ui_wide(g) ? g->w / 2 + 4 : g->w - 28;
-    const char *arrow = g->ascii ? "->" : "\u2192";
-    enum ui_attr state_attr = a->state == CCNC_ACTION_DONE ? UI_GOOD
-                              : a->state == CCNC_ACTION_FAILED ? UI_BAD
-                              : a->state == CCNC_ACTION_ROLLED_BACK ? UI_WARN : UI_BOLD;
-    char *head = a->destination
-                     ? ccnc_xasprintf("%s %s: %s %s %s", ccnc_action_kind_to_string(a->kind), a->vm,
-                                      a->source, arrow, a->destination)
-                     : ccnc_xasprintf("%s %s on %s", ccnc_action_kind_to_string(a->kind), a->vm,
-                                      a->source);
-    int x = ui_grid_put_fit(g, y, 1, right - 4, UI_BOLD, head);
-    int phase = phase_of(a);
+    for (size_t i = 0; i < a->n_steps; i++)
+        if (a->steps[i].outcome == CCNC_STEP_RUNNING_NOW)
+            return i;
+    for (size_t i = 0; i < a->n_steps; i++)
+        if (a->steps[i].outcome == CCNC_STEP_FAILED || a->steps[i].outcome == CCNC_STEP_TIMEOUT)
+            return i;
+    return a->n_steps ? a->n_steps - 1 : 0;
+}
 
-    free(head);
-    ui_grid_put(g, y, x + 2, state_attr, ccnc_action_state_text(a->state));
-    y++;
-    if (a->summary) {
-        /* the summary is the sentence that matters: wrap it, never cut it */
-        enum ui_attr sa = a->on_backup_only ? UI_BAD : state_attr;
-        y = ui_put_wrapped(g, y, 1, g->w - 2, bottom - y + 1, sa, a->summary);
-        y--;
-    } else if (st->action_running) {
-        ui_grid_put_fit(g, y, 1, g->w - 2, UI_DIM, _("x aborts: the action undoes what it can."));
+/* The steps with their outcomes and times, in at most avail rows: when
+ * they do not fit, the window keeps the focus step in sight (with the two
+ * after a running one, or every step after a failed one: the rollback),
+ * and the section's head says which steps these are. */
+static int
+draw_steps(struct ui_grid *g, int y, int right, int avail, const struct ccnc_action *a)
+{
+    int n = (int)a->n_steps, first = 0, last;
+
+    if (avail < 1)
+        return y;
+    if (n > avail) {
+        int f = (int)focus_step(a);
+        bool running = a->steps[f].outcome == CCNC_STEP_RUNNING_NOW;
+        first = ui_scroll_top(f, running ? (f + 2 < n ? f + 2 : n - 1) : n - 1, avail);
+        if (first + avail > n)
+            first = n - avail;
+        /* TRANSLATORS: which steps the window shows: first, last, all */
+        ui_grid_printf(g, y - 1, 9, UI_DIM, _("%d-%d of %d"), first + 1, first + avail, n);
     }
-    y += g->h >= 30 ? 2 : 1;
-
-    section(g, y, 2, _("Steps"));
-    section(g, y, right, _("Connectivity gap"));
-    y++;
-    draw_gap_meter(g, y, right, g->w - right - 1, &a->probe);
-    for (size_t i = 0; i < a->n_steps && y <= bottom; i++, y++) {
+    last = first + (n < avail ? n : avail);
+    for (int i = first; i < last; i++, y++) {
         const struct ccnc_step *s = &a->steps[i];
         char dur[32] = "";
-        ui_grid_printf(g, y, 2, UI_DIM, "%2zu", i + 1);
+        ui_grid_printf(g, y, 2, UI_DIM, "%2d", i + 1);
         if (s->rollback)
             ui_grid_put(g, y, 5, UI_WARN, _("undo"));
         ui_grid_put_fit(g, y, s->rollback ? 10 : 5, right - 28 - (s->rollback ? 5 : 0),
@@ -216,6 +217,68 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
         ui_grid_put_fit(g, y, right - 22, 9, outcome_attr(s->outcome),
                         ccnc_step_outcome_text(s->outcome));
         ui_grid_put_fit(g, y, right - 12, 10, UI_DIM, dur);
+    }
+    return y;
+}
+
+static enum ui_attr
+state_attr(const struct ccnc_action *a)
+{
+    switch (a->state) {
+    case CCNC_ACTION_DONE: return a->on_backup_only ? UI_BAD : UI_GOOD;
+    case CCNC_ACTION_FAILED: return UI_BAD;
+    case CCNC_ACTION_ROLLED_BACK: return UI_WARN;
+    default: return UI_BOLD;
+    }
+}
+
+/* One action in detail from row y: its head and summary, its steps beside
+ * the gap meter, the timeline with the pre-copy figures and the forecast,
+ * its run file.  listed: the list above shows the others, so the summary
+ * takes at most three rows. */
+static int
+draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed)
+{
+    const struct ccnc_action *a = r->action;
+    int bottom = UI_BODY_BOTTOM(g);
+    int right = ui_wide(g) ? g->w / 2 + 4 : g->w - 28;
+    const char *arrow = g->ascii ? "->" : "\u2192";
+    char *head = a->destination
+                     ? ccnc_xasprintf("%s %s: %s %s %s", ccnc_action_kind_to_string(a->kind), a->vm,
+                                      a->source, arrow, a->destination)
+                     : ccnc_xasprintf("%s %s on %s", ccnc_action_kind_to_string(a->kind), a->vm,
+                                      a->source);
+    int x = ui_grid_put_fit(g, y, 1, right - 4, UI_BOLD, head);
+    int phase = phase_of(a), reserve;
+
+    free(head);
+    ui_grid_put(g, y, x + 2, a->state == CCNC_ACTION_DONE ? UI_GOOD : state_attr(a),
+                ccnc_action_state_text(a->state));
+    y++;
+    if (a->summary) {
+        /* the summary is the sentence that matters: wrap it, never cut it */
+        enum ui_attr sa = a->on_backup_only ? UI_BAD : state_attr(a);
+        int rows = listed ? 3 : bottom - y + 1;
+        y = ui_put_wrapped(g, y, 1, g->w - 2, rows, sa, a->summary);
+        y--;
+    } else if (r->active) {
+        ui_grid_put_fit(g, y, 1, g->w - 2, UI_DIM, _("x aborts: the action undoes what it can."));
+    }
+    y += g->h >= 30 ? 2 : 1;
+
+    /* what the steps leave room for: the timeline with its figures, the
+     * forecast, the run file */
+    reserve = (phase >= 0 ? 4 + (a->forecast.valid ? 1 : 0) : 0) + (r->run_file ? 1 : 0) +
+              (g->h >= 30 ? 1 : 0);
+    section(g, y, 2, _("Steps"));
+    section(g, y, right, _("Connectivity gap"));
+    y++;
+    draw_gap_meter(g, y, right, g->w - right - 1, &a->probe);
+    {
+        int avail = bottom - y + 1 - reserve;
+        if (avail < 4)
+            avail = 4;
+        y = draw_steps(g, y, right, avail, a);
     }
     if (g->h >= 30)
         y++;
@@ -252,32 +315,266 @@ draw_action(struct ui_grid *g, const struct ui_state *st)
             free(text);
         }
     }
-    if (st->action_file && y <= bottom)
-        ui_grid_put_fit(g, y++, 2, g->w - 4, UI_DIM, st->action_file);
-    if (st->n_results && y + 3 <= bottom) {
-        y = section(g, y + 1, 2, _("Results"));
-        ui_grid_printf(g, y++, 2, UI_BOLD, "%-10s %-6s %-6s %-12s %9s %9s %9s %6s", _("VM"),
-                       _("from"), _("to"), _("result"), _("total"), _("downtime"), _("gap"),
-                       _("lost"));
-        for (size_t i = st->n_results > (size_t)(bottom - y) ? st->n_results - (size_t)(bottom - y) : 0;
-             i < st->n_results && y <= bottom; i++, y++) {
-            const struct ccnc_engine_result *r = &st->results[i];
-            char total[24] = "-", down[24] = "-", gap[24] = "-", lost[24] = "-";
-            if (r->total_ms >= 0)
-                snprintf(total, sizeof(total), "%lld ms", r->total_ms);
-            if (r->downtime_ms >= 0)
-                snprintf(down, sizeof(down), "%lld ms", r->downtime_ms);
-            if (r->longest_gap_ms >= 0)
-                snprintf(gap, sizeof(gap), "%lld ms", r->longest_gap_ms);
-            if (r->lost_probes >= 0)
-                snprintf(lost, sizeof(lost), "%lld", r->lost_probes);
-            ui_grid_printf(g, y, 2, r->state == CCNC_ACTION_DONE ? UI_NORMAL : UI_WARN,
-                           "%-10.10s %-6.6s %-6.6s %-12s %9s %9s %9s %6s", r->vm, r->source,
-                           r->destination ? r->destination : "-",
-                           ccnc_action_state_text(r->state), total, down, gap, lost);
-        }
+    if (r->run_file && y <= bottom)
+        ui_grid_put_fit(g, y++, 2, g->w - 4, UI_DIM, r->run_file);
+    return y;
+}
+
+/* This session's results (the engine's, oldest first), under a lone
+ * action: the list shows them when there are several. */
+static int
+draw_results(struct ui_grid *g, int y, int bottom, const struct ui_state *st)
+{
+    if (!st->n_results || y + 3 > bottom)
+        return y;
+    y = section(g, y + 1, 2, _("Results"));
+    ui_grid_printf(g, y++, 2, UI_BOLD, "%-10s %-6s %-6s %-12s %9s %9s %9s %6s", _("VM"),
+                   _("from"), _("to"), _("result"), _("total"), _("downtime"), _("gap"),
+                   _("lost"));
+    for (size_t i = st->n_results > (size_t)(bottom - y) ? st->n_results - (size_t)(bottom - y) : 0;
+         i < st->n_results && y <= bottom; i++, y++) {
+        const struct ccnc_engine_result *r = &st->results[i];
+        char total[24] = "-", down[24] = "-", gap[24] = "-", lost[24] = "-";
+        if (r->total_ms >= 0)
+            snprintf(total, sizeof(total), "%lld ms", r->total_ms);
+        if (r->downtime_ms >= 0)
+            snprintf(down, sizeof(down), "%lld ms", r->downtime_ms);
+        if (r->longest_gap_ms >= 0)
+            snprintf(gap, sizeof(gap), "%lld ms", r->longest_gap_ms);
+        if (r->lost_probes >= 0)
+            snprintf(lost, sizeof(lost), "%lld", r->lost_probes);
+        ui_grid_printf(g, y, 2, r->state == CCNC_ACTION_DONE ? UI_NORMAL : UI_WARN,
+                       "%-10.10s %-6.6s %-6.6s %-12s %9s %9s %9s %6s", r->vm, r->source,
+                       r->destination ? r->destination : "-",
+                       ccnc_action_state_text(r->state), total, down, gap, lost);
     }
-    draw_bandwidth(g, y, bottom, st);
+    return y;
+}
+
+/* --- the list of actions ------------------------------------------------------ */
+
+/* A duration as the list shows it: "830 ms", "12.4 s", "3m 05s"; "-"
+ * when unknown. */
+static void
+format_ms(char *buf, size_t len, long long ms)
+{
+    if (ms < 0)
+        snprintf(buf, len, "-");
+    else if (ms < 10000)
+        snprintf(buf, len, "%lld ms", ms);
+    else if (ms < 600000)
+        snprintf(buf, len, "%.1f s", (double)ms / 1000.0);
+    else
+        snprintf(buf, len, "%lldm %02llds", ms / 60000, ms / 1000 % 60);
+}
+
+/* How long the action has run (now_ms, when it still runs) or ran: from
+ * its first step's start to its last step's end; unknown before it
+ * started. */
+static long long
+action_ms(const struct ccnc_action *a, bool active, long long now_ms)
+{
+    long long first = 0, last = 0;
+
+    for (size_t i = 0; i < a->n_steps; i++) {
+        const struct ccnc_step *s = &a->steps[i];
+        if (s->started_ms && (!first || s->started_ms < first))
+            first = s->started_ms;
+        if (s->started_ms > last)
+            last = s->started_ms;
+        if (s->ended_ms > last)
+            last = s->ended_ms;
+    }
+    if (!first)
+        return CCNC_UNKNOWN;
+    return active && now_ms > last ? now_ms - first : last - first;
+}
+
+/* Where an action stands, in a word or three: queued, step 8 of 12,
+ * rolling back, done, failed, rolled back. */
+static char *
+list_state(const struct ui_action *r, enum ui_attr *attr)
+{
+    const struct ccnc_action *a = r->action;
+    size_t planned = 0;
+
+    for (size_t i = 0; i < a->n_steps; i++)
+        planned += !a->steps[i].rollback;
+    if (!r->active) {
+        *attr = state_attr(a);
+        return ccnc_xstrdup(ccnc_action_state_text(a->state));
+    }
+    if (a->state == CCNC_ACTION_PLANNED || a->state == CCNC_ACTION_CONFIRMED) {
+        *attr = UI_DIM;
+        /* TRANSLATORS: an action waiting for a place among those running */
+        return ccnc_xstrdup(_("queued"));
+    }
+    if (a->current < a->n_steps && a->steps[a->current].rollback) {
+        *attr = UI_WARN;
+        return ccnc_xstrdup(_("rolling back"));
+    }
+    *attr = UI_BOLD;
+    /* TRANSLATORS: a running action: the step it is at, of its plan's */
+    return ccnc_xasprintf(_("step %zu of %zu"), a->current + 1 < planned ? a->current + 1
+                                                                           : planned, planned);
+}
+
+/* The list's columns: their widths below and from UI_WIDE_COLS columns on
+ * (0: not shown), and whether figures align right. */
+enum { COL_VM, COL_KIND, COL_ROUTE, COL_STATE, COL_TIME, COL_DOWN, COL_GAP, COL_LOST, COL_LAST };
+static const struct {
+    const char *title;  /* N_(); the route's is made of "from" and "to" */
+    int narrow, wide;
+    bool right;
+} list_cols[COL_LAST] = {
+    [COL_VM] = { N_("VM"), 8, 16, false },
+    [COL_KIND] = { N_("action"), 12, 20, false },
+    [COL_ROUTE] = { NULL, 13, 24, false },
+    [COL_STATE] = { N_("state"), 14, 16, false },
+    [COL_TIME] = { N_("time"), 7, 9, true },
+    [COL_DOWN] = { N_("downtime"), 8, 9, true },
+    [COL_GAP] = { N_("gap"), 7, 9, true },
+    [COL_LOST] = { N_("lost"), 0, 6, true },
+};
+
+/* The kinds in the narrow list's twelve columns. */
+static const char *const short_kinds[CCNC_ACTION_LAST] = {
+    [CCNC_ACTION_ASSIGN] = N_("assign"),
+    [CCNC_ACTION_DETACH] = N_("detach"),
+    [CCNC_ACTION_MIGRATE] = N_("migrate"),
+    /* TRANSLATORS: migrate with the passthrough NIC, in 12 columns */
+    [CCNC_ACTION_MIGRATE_PASSTHROUGH] = N_("migrate+NIC"),
+    /* TRANSLATORS: migrate with QEMU's failover (teaming), in 12 columns */
+    [CCNC_ACTION_MIGRATE_TEAMING] = N_("migrate+team"),
+};
+
+/* One row of the list: cells[c] into column c. */
+static void
+draw_list_row(struct ui_grid *g, int y, char *const cells[COL_LAST],
+              const enum ui_attr attrs[COL_LAST])
+{
+    bool wide = ui_wide(g);
+    int x = 2;
+
+    for (int c = 0; c < COL_LAST; c++) {
+        int w = wide ? list_cols[c].wide : list_cols[c].narrow;
+        if (w == 0)
+            continue;
+        if (list_cols[c].right) {
+            int tw = ui_text_width(cells[c]);
+            ui_grid_put_fit(g, y, tw < w ? x + w - tw : x, w, attrs[c], cells[c]);
+        } else {
+            ui_grid_put_fit(g, y, x, w, attrs[c], cells[c]);
+        }
+        x += w + 1;
+    }
+}
+
+/* The list of this session's actions from row y: a head, then at most
+ * rows rows; when the actions do not fit, the last row says how many are
+ * above and below those shown, which keep the selected one (sel) in
+ * sight.  Returns the row after the list. */
+static int
+draw_list(struct ui_grid *g, int y, int rows, const struct ui_state *st, int sel)
+{
+    const char *arrow = g->ascii ? "->" : "\u2192";
+    const char *mark = g->ascii ? ">" : "\u25b6";
+    int n = (int)st->n_actions;
+    int shown = n > rows ? rows - 1 : n;
+    int top = ui_scroll_top(sel, sel, shown);
+    char *cells[COL_LAST];
+    enum ui_attr attrs[COL_LAST];
+
+    for (int c = 0; c < COL_LAST; c++) {
+        cells[c] = c == COL_ROUTE ? ccnc_xasprintf("%s %s %s", _("from"), arrow, _("to"))
+                                  : ccnc_xstrdup(_(list_cols[c].title));
+        attrs[c] = UI_BOLD;
+    }
+    draw_list_row(g, y++, cells, attrs);
+    for (int c = 0; c < COL_LAST; c++)
+        free(cells[c]);
+    for (int i = top; i < n && i < top + shown; i++, y++) {
+        const struct ui_action *r = &st->actions[i];
+        const struct ccnc_action *a = r->action;
+        char buf[32];
+        int vm_w = ui_wide(g) ? list_cols[COL_VM].wide : list_cols[COL_VM].narrow;
+
+        cells[COL_VM] = ccnc_xstrdup(a->vm ? a->vm : "?");
+        cells[COL_KIND] = ccnc_xstrdup(ui_wide(g) ? ccnc_action_kind_to_string(a->kind)
+                                                  : _(short_kinds[a->kind]));
+        cells[COL_ROUTE] = a->destination
+                               ? ccnc_xasprintf("%s %s %s", ui_str(a->source), arrow,
+                                                a->destination)
+                               : ccnc_xstrdup(ui_str(a->source));
+        cells[COL_STATE] = list_state(r, &attrs[COL_STATE]);
+        format_ms(buf, sizeof(buf), action_ms(a, r->active, st->now_ms));
+        cells[COL_TIME] = ccnc_xstrdup(buf);
+        format_ms(buf, sizeof(buf), r->downtime_ms);
+        cells[COL_DOWN] = ccnc_xstrdup(buf);
+        format_ms(buf, sizeof(buf), a->probe.measured ? a->probe.longest_gap_ms : CCNC_UNKNOWN);
+        cells[COL_GAP] = ccnc_xstrdup(buf);
+        if (a->probe.measured)
+            snprintf(buf, sizeof(buf), "%lld", a->probe.lost);
+        else
+            snprintf(buf, sizeof(buf), "-");
+        cells[COL_LOST] = ccnc_xstrdup(buf);
+        attrs[COL_VM] = UI_BOLD;
+        attrs[COL_KIND] = attrs[COL_ROUTE] = attrs[COL_TIME] = attrs[COL_DOWN] = UI_NORMAL;
+        attrs[COL_GAP] = a->probe.measured ? gap_attr(a->probe.longest_gap_ms) : UI_NORMAL;
+        attrs[COL_LOST] = a->probe.measured && a->probe.lost ? UI_WARN : UI_NORMAL;
+        draw_list_row(g, y, cells, attrs);
+        if (i == sel) {
+            ui_grid_put(g, y, 0, UI_REVERSE, mark);
+            ui_grid_fill_attr_span(g, y, 0, 2 + vm_w, UI_REVERSE);
+        }
+        for (int c = 0; c < COL_LAST; c++)
+            free(cells[c]);
+    }
+    if (shown < n) {
+        int x = 2;
+        if (top > 0) {
+            char *t = ccnc_xasprintf(g->ascii ? _("^ %d more") : _("\u2191 %d more"), top);
+            x = ui_grid_put(g, y, x, UI_DIM, t) + 2;
+            free(t);
+        }
+        if (top + shown < n) {
+            char *t = ccnc_xasprintf(g->ascii ? _("v %d more") : _("\u2193 %d more"),
+                                     n - top - shown);
+            ui_grid_put(g, y, x, UI_DIM, t);
+            free(t);
+        }
+        y++;
+    }
+    return y;
+}
+
+static int
+order_cmp(const void *pa, const void *pb)
+{
+    const struct ui_action *a = pa, *b = pb;
+
+    if (a->active != b->active)
+        return a->active ? -1 : 1;
+    /* running and queued in the order given; ended ones newest first */
+    return a->active ? (a->id > b->id) - (a->id < b->id) : (a->id < b->id) - (a->id > b->id);
+}
+
+void
+ui_actions_order(struct ui_action *actions, size_t n)
+{
+    if (n > 1)
+        qsort(actions, n, sizeof(*actions), order_cmp);
+}
+
+int
+ui_actions_selected(const struct ui_state *st)
+{
+    if (!st->n_actions)
+        return -1;
+    for (size_t i = 0; st->action_id && i < st->n_actions; i++)
+        if (st->actions[i].id == st->action_id)
+            return (int)i;
+    return 0;
 }
 
 /* The bandwidth tests (b), newest last: which NIC the bond was on, and
@@ -326,9 +623,22 @@ migration_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
     int right = ui_wide(g) ? g->w / 2 + 4 : 50;
     const char *dash = g->ascii ? "-" : "\u2014";
 
+    int sel = ui_actions_selected(st);
+
     (void)snap;
-    if (st->action) {
-        draw_action(g, st);
+    if (sel >= 0) {
+        /* several: the list (a few rows at 24 lines), the selected one
+         * in detail under it */
+        bool listed = st->n_actions > 1;
+        if (listed) {
+            int rows = g->h >= 30 ? (bottom - y + 1) / 4 : 4;
+            y = draw_list(g, y, rows, st, sel);
+            y += g->h >= 30 ? 1 : 0;
+        }
+        y = draw_action(g, y, &st->actions[sel], listed);
+        if (!listed)
+            y = draw_results(g, y, bottom, st);
+        draw_bandwidth(g, y, bottom, st);
         return;
     }
     ui_grid_put(g, y++, 1, UI_BOLD, _("No action is running."));
@@ -377,13 +687,22 @@ migration_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
     draw_bandwidth(g, y + 1, bottom, st);
 }
 
+/* j/k and the other motions choose the action shown in detail; the
+ * choice follows that action (by id) when the list's order changes. */
 static int
 migration_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
 {
-    (void)st;
+    int row = ui_actions_selected(st), r;
+
     (void)snap;
-    (void)key;
-    return UI_KEY_UNHANDLED;
+    if (row < 0)
+        return UI_KEY_UNHANDLED;
+    r = ui_select_move(&row, (int)st->n_actions, key);
+    if (r != UI_KEY_UNHANDLED) {
+        st->selected[UI_VIEW_MIGRATION] = row;
+        st->action_id = st->actions[row].id;
+    }
+    return r;
 }
 
 const struct ui_view ui_view_migration = {

@@ -27,7 +27,7 @@ enum ui_request {
     UI_REQ_NEXT_DEST,   /* plan again to the next destination */
     UI_REQ_RUN,         /* the operator said yes to the plan */
     UI_REQ_CANCEL,      /* ... or no */
-    UI_REQ_ABORT,       /* stop the running action */
+    UI_REQ_ABORT,       /* stop action req_action (0: the one running) */
     UI_REQ_TRUST,       /* trust the host key asked about */
     UI_REQ_DISTRUST,    /* ... or not */
     UI_REQ_PASSPHRASE,  /* use st->secret as the passphrase asked for */
@@ -78,6 +78,17 @@ struct ui_bw {
     char error[96];
 };
 
+/* One action of this session as the Migration view lists it.  ui.c fills
+ * these from the engine before each draw and each key, in the list's
+ * order (ui_actions_order()); keys read only id and active. */
+struct ui_action {
+    int id;                                 /* the engine's */
+    const struct ccnc_action *action;       /* borrowed until the next fill */
+    bool active;                            /* queued or running */
+    const char *run_file;                   /* NULL before it started */
+    long long total_ms, downtime_ms;        /* libvirt's; CCNC_UNKNOWN when not measured */
+};
+
 struct ui_state {
     int view;                       /* enum ui_view_id */
     int selected[UI_VIEW_LAST];     /* selected row of each view */
@@ -109,9 +120,14 @@ struct ui_state {
     char vf_host[64], vf_pf[32];
     int vf_index;
     char vf_edit[256];              /* "mac=... vlan=... rate=..." being edited */
-    const struct ccnc_action *action;   /* the engine's running or last one */
-    bool action_running;
-    const char *action_file;
+    const struct ui_action *actions;    /* this session's, in the list's order */
+    size_t n_actions;
+    int action_id;                  /* the one shown in detail (the Migration
+                                     * view's selection, kept by id); 0: the
+                                     * list's first */
+    bool action_running;            /* any action queued or running */
+    long long now_ms;               /* wall clock, for running times; 0 unknown */
+    int req_action;                 /* UI_REQ_ABORT: which action (an id) */
     const struct ccnc_engine_result *results;   /* this session's, oldest first */
     size_t n_results;
     const struct ui_bw *bw;         /* bandwidth tests, oldest first */
@@ -137,6 +153,14 @@ bool ui_vfs_selected(const struct ui_state *st, const struct ccnc_snapshot *snap
                      const struct ccnc_host **host, const struct ccnc_link **port,
                      const struct ccnc_vf **vf);
 extern const struct ui_view ui_view_migration;
+/* Put this session's actions in the Migration view's order: those queued
+ * or running first, in the order they were given, then those that ended,
+ * the newest first (an evacuation's running VMs stay on top, and the one
+ * that just ended right under them). */
+void ui_actions_order(struct ui_action *actions, size_t n);
+/* The row of the action shown in detail (st->action_id, else the first);
+ * -1 when the list is empty. */
+int ui_actions_selected(const struct ui_state *st);
 extern const struct ui_view ui_view_log;
 
 /* The view of an id, in the tabs' order; borrowed from a static table,

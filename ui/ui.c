@@ -55,9 +55,44 @@ struct ui {
     size_t n_left;
     int ticks;
     bool looked;                    /* the runs were looked at, the hosts known */
+    struct ui_action *acts;         /* this session's actions, for st.actions */
+    size_t cap_acts;
 };
 
 /* --- the terminal ---------------------------------------------------------- */
+
+/* This session's actions from the engine into st, in the Migration
+ * view's order: before each draw and each key (the actions it borrows
+ * last until the loop's next pass). */
+static void
+fill_actions(struct ui *ui)
+{
+    size_t n = ccnc_engine_n_actions(ui->engine), k = 0;
+
+    if (n > ui->cap_acts) {
+        ui->acts = ccnc_xreallocarray(ui->acts, n, sizeof(*ui->acts));
+        ui->cap_acts = n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int id = ccnc_engine_action_id(ui->engine, i);
+        const struct ccnc_action *a = ccnc_engine_action_get(ui->engine, id);
+        if (!a)
+            continue;
+        ui->acts[k++] = (struct ui_action){
+            .id = id,
+            .action = a,
+            .active = ccnc_engine_action_active(ui->engine, id),
+            .run_file = ccnc_engine_action_run_file(ui->engine, id),
+            .total_ms = ccnc_engine_action_total_ms(ui->engine, id),
+            .downtime_ms = ccnc_engine_action_downtime_ms(ui->engine, id),
+        };
+    }
+    ui_actions_order(ui->acts, k);
+    ui->st.actions = ui->acts;
+    ui->st.n_actions = k;
+    ui->st.action_running = ccnc_engine_busy(ui->engine);
+    ui->st.now_ms = ccnc_now_wall_ms();
+}
 
 static attr_t
 curses_attr(const struct ui *ui, enum ui_attr a)
@@ -94,9 +129,7 @@ paint(struct ui *ui)
     localtime_r(&now, &tm);
     strftime(ui->clock, sizeof(ui->clock), "%H:%M:%S", &tm);
     ui->st.clock = ui->clock;
-    ui->st.action = ccnc_engine_action(ui->engine);
-    ui->st.action_running = ccnc_engine_action_running(ui->engine);
-    ui->st.action_file = ccnc_engine_action_file(ui->engine);
+    fill_actions(ui);
     ui->st.n_results = ccnc_engine_n_results(ui->engine);
     ui->st.results = ui->st.n_results ? ccnc_engine_result(ui->engine, 0) : NULL;
     /* the first host whose unknown key waits for the operator */
@@ -431,14 +464,18 @@ carry_out(struct ui *ui)
         struct ccnc_action *a = ui->pending;
         char *what = ccnc_xasprintf(_("Started: %s %s."), ccnc_action_kind_to_string(a->kind),
                                     a->vm);
+        int id;
         ui->pending = NULL;
         drop_plan(ui);
-        if (ccnc_engine_submit(ui->engine, a, &err) < 0) {
+        /* the engine refuses a VM that has an action already; others run
+         * beside it, up to its parallel limit, the rest wait their turn */
+        if ((id = ccnc_engine_submit(ui->engine, a, &err)) < 0) {
             message(ui, UI_BAD, err.message);
             ccnc_error_clear(&err);
         } else {
             message(ui, UI_GOOD, what);
             st->view = UI_VIEW_MIGRATION;
+            st->action_id = id;     /* shown in detail */
         }
         look_for_unfinished(ui);   /* a resumed run is this console's now */
         free(what);
@@ -448,11 +485,26 @@ carry_out(struct ui *ui)
         drop_plan(ui);
         message(ui, UI_NORMAL, _("Cancelled; nothing was done."));
         break;
-    case UI_REQ_ABORT:
+    case UI_REQ_ABORT: {
+        const struct ccnc_action *a = st->req_action ? ccnc_engine_action_get(ui->engine,
+                                                                              st->req_action)
+                                                     : NULL;
+        if (st->req_action && !ccnc_engine_action_active(ui->engine, st->req_action)) {
+            message(ui, UI_NORMAL, _("That action has ended already."));
+            break;
+        }
         /* TRANSLATORS: who stopped the action, as the run file records it */
-        ccnc_engine_abort(ui->engine, 0, _("console"));
-        message(ui, UI_WARN, _("Aborting: the action undoes what it can."));
+        ccnc_engine_abort(ui->engine, st->req_action, _("console"));
+        if (a) {
+            char *m = ccnc_xasprintf(_("Aborting the action on %s: it undoes what it can."),
+                                     a->vm);
+            message(ui, UI_WARN, m);
+            free(m);
+        } else {
+            message(ui, UI_WARN, _("Aborting: the action undoes what it can."));
+        }
         break;
+    }
     case UI_REQ_PASSPHRASE:
         if (ccnc_engine_answer_passphrase(ui->engine, ui->pass_host, st->secret) < 0)
             message(ui, UI_BAD, _("The passphrase question was no longer open."));
@@ -539,6 +591,7 @@ on_stdin(int fd, short revents, void *data)
         if (key < 0)
             continue;
         snap = ccnc_engine_snapshot(ui->engine);
+        fill_actions(ui);   /* x and the Migration view's keys read them */
         r = ui_handle_key(&ui->st, snap, key);
         ccnc_snapshot_unref(snap);
         if (r & UI_KEY_QUIT) {
@@ -803,6 +856,7 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     ccnc_engine_set_listener(engine, NULL, NULL);
     ccnc_engine_set_action_listener(engine, NULL, NULL);
     drop_plan(&ui);
+    free(ui.acts);
     free(ui.unfinished_file);
     free(ui.unfinished_text);
     for (size_t i = 0; i < ui.n_left; i++)

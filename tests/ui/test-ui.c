@@ -657,10 +657,10 @@ END_TEST
 /* A migrate-with-passthrough driven to step `upto` (failing it when fail),
  * with fixed times. */
 static struct ccnc_action *
-fixture_action(size_t upto, bool fail)
+fixture_action_on(enum ccnc_action_kind kind, const char *vm, const char *from, const char *to,
+                  size_t upto, bool fail)
 {
-    struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1",
-                                            "sys2", "e1000e");
+    struct ccnc_action *a = ccnc_action_new(kind, vm, from, to, "e1000e");
     static const int ms[] = { 40, 3, 180, 1, 230, 820, 210, 3120, 410, 2600, 220, 190 };
     long long t = FIXTURE_TIME_MS;
     struct ccnc_step *s;
@@ -677,6 +677,12 @@ fixture_action(size_t upto, bool fail)
         n++;
     }
     return a;
+}
+
+static struct ccnc_action *
+fixture_action(size_t upto, bool fail)
+{
+    return fixture_action_on(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1", "sys2", upto, fail);
 }
 
 static const struct {
@@ -729,9 +735,16 @@ START_TEST(test_action_screen)
                                                       .setup_ms = 3, .gap_extra_ms = 64 };
         ccnc_forecast_compute(&a->forecast);
     }
-    st.action = a;
+    struct ui_action rec = {
+        .id = 1, .action = a, .active = action_screens[_i].running,
+        .run_file = "/root/.local/state/ccnc/runs/20261125-194613-vm1-migrate-passthrough.jsonl",
+        .total_ms = CCNC_UNKNOWN, .downtime_ms = CCNC_UNKNOWN,
+    };
+    st.actions = &rec;
+    st.n_actions = 1;
     st.action_running = action_screens[_i].running;
-    st.action_file = "/root/.local/state/ccnc/runs/20261125-194613-vm1-migrate-passthrough.jsonl";
+    st.results = results;
+    st.n_results = 2;
     st.results = results;
     st.n_results = 2;
     ui_draw_screen(g, snap, &st);
@@ -740,6 +753,217 @@ START_TEST(test_action_screen)
     free(text);
     ui_grid_free(g);
     ccnc_action_free(a);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+/* Several actions of one session, as ui.c hands them to the Migration
+ * view: vm1 mid-migration, video1 queued behind it, vm2 failed (its NIC
+ * did not come back on the destination), video2's NIC detached, vm3
+ * done. */
+struct fixture_actions {
+    struct ccnc_action *a[5];
+    struct ui_action rec[5];
+    char run_file[5][96];
+};
+
+static void
+fixture_actions(struct fixture_actions *f)
+{
+    static const struct {
+        enum ccnc_action_kind kind;
+        size_t upto;            /* 0: queued */
+        bool fail, active;
+        const char *vm, *from, *to;
+    } made[] = {    /* in the order given: ids 1, 2, ... */
+        { CCNC_ACTION_MIGRATE_PASSTHROUGH, 99, false, false, "vm3", "sys2", "sys1" },
+        { CCNC_ACTION_DETACH, 99, false, false, "video2", "sys2", NULL },
+        { CCNC_ACTION_MIGRATE_PASSTHROUGH, 8, true, false, "vm2", "sys1", "sys2" },
+        { CCNC_ACTION_MIGRATE_PASSTHROUGH, 7, false, true, "vm1", "sys1", "sys2" },
+        { CCNC_ACTION_MIGRATE_PASSTHROUGH, 0, false, true, "video1", "sys2", "sys1" },
+    };
+
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(made); i++) {
+        struct ccnc_action *a;
+        if (made[i].upto == 0) {
+            /* queued: confirmed, no step started */
+            a = ccnc_action_new(made[i].kind, made[i].vm, made[i].from, made[i].to, "e1000e");
+            ccnc_action_confirm(a);
+        } else {
+            a = fixture_action_on(made[i].kind, made[i].vm, made[i].from, made[i].to,
+                                  made[i].upto, made[i].fail);
+            snprintf(f->run_file[i], sizeof(f->run_file[i]),
+                     "/root/.local/state/ccnc/runs/20261125-19461%zu-%s-%s.jsonl", i, made[i].vm,
+                     ccnc_action_kind_to_string(made[i].kind));
+        }
+        if (made[i].upto == 7) {
+            a->probe = (struct ccnc_probe_figures){ .measured = true, .sent = 450,
+                                                    .received = 447, .lost = 3,
+                                                    .current_gap_ms = 240,
+                                                    .longest_gap_ms = 240 };
+            a->migration = (struct ccnc_migration_figures){ 3, 272629760, 281018368,
+                                                            13002752, 1180, 99614720 };
+        } else if (made[i].upto == 99 && made[i].to) {
+            a->probe = (struct ccnc_probe_figures){ .measured = true, .done = true, .sent = 529,
+                                                    .received = 515, .lost = 14,
+                                                    .current_gap_ms = 8,
+                                                    .longest_gap_ms = 166 };
+        }
+        f->a[i] = a;
+        f->rec[i] = (struct ui_action){
+            .id = (int)i + 1, .action = a, .active = made[i].active,
+            .run_file = made[i].upto ? f->run_file[i] : NULL,
+            .total_ms = made[i].upto == 99 && made[i].to ? 6535 : CCNC_UNKNOWN,
+            .downtime_ms = made[i].upto == 99 && made[i].to ? 158 : CCNC_UNKNOWN,
+        };
+    }
+    ui_actions_order(f->rec, CCNC_ARRAY_SIZE(f->rec));
+}
+
+static void
+fixture_actions_clear(struct fixture_actions *f)
+{
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(f->a); i++)
+        ccnc_action_free(f->a[i]);
+}
+
+static const struct {
+    int w, h;
+    const char *keys;     /* typed in the Migration view before drawing */
+    const char *golden;
+} list_screens[] = {
+    { 80, 24, "", "golden/ui-migration-list-80x24.txt" },
+    { 160, 50, "", "golden/ui-migration-list-160x50.txt" },
+    /* the failed one selected: its summary and rollback */
+    { 80, 24, "jj", "golden/ui-migration-list-failed-80x24.txt" },
+    /* the oldest selected: the list scrolls to it */
+    { 80, 24, "G", "golden/ui-migration-list-last-80x24.txt" },
+    { 160, 50, "jjj", "golden/ui-migration-list-detach-160x50.txt" },
+};
+
+START_TEST(test_action_list_screen)
+{
+    struct ccnc_snapshot *snap = fixture_snapshot();
+    struct ui_grid *g = ui_grid_new(list_screens[_i].w, list_screens[_i].h, false);
+    struct ui_state st = { .view = UI_VIEW_MIGRATION, .clock = "12:34:56",
+                           .action_running = true, .now_ms = FIXTURE_TIME_MS + 12400 };
+    struct fixture_actions f;
+    char *text;
+
+    fixture_actions(&f);
+    st.actions = f.rec;
+    st.n_actions = CCNC_ARRAY_SIZE(f.rec);
+    type_keys(&st, snap, list_screens[_i].keys);
+    ui_draw_screen(g, snap, &st);
+    text = ui_grid_to_text(g, true);
+    ccnc_test_golden(list_screens[_i].golden, text);
+    free(text);
+    ui_grid_free(g);
+    fixture_actions_clear(&f);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+/* The list's order: running and queued ones first in the order given,
+ * then those that ended, the newest first. */
+START_TEST(test_action_list_order)
+{
+    struct ui_action r[] = {
+        { .id = 1 }, { .id = 2, .active = true }, { .id = 3 }, { .id = 4, .active = true },
+        { .id = 5 },
+    };
+    static const int want[] = { 2, 4, 5, 3, 1 };
+    struct ui_state st = { .actions = r, .n_actions = CCNC_ARRAY_SIZE(r) };
+
+    ui_actions_order(r, CCNC_ARRAY_SIZE(r));
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(want); i++)
+        ck_assert_int_eq(r[i].id, want[i]);
+    ck_assert_int_eq(ui_actions_selected(&st), 0);   /* none chosen: the first */
+    st.action_id = 3;
+    ck_assert_int_eq(ui_actions_selected(&st), 3);
+    st.action_id = 42;                              /* gone: the first again */
+    ck_assert_int_eq(ui_actions_selected(&st), 0);
+    st.n_actions = 0;
+    ck_assert_int_eq(ui_actions_selected(&st), -1);
+}
+END_TEST
+
+/* The Migration view's keys: j/k choose the action shown, by id (the
+ * choice stays on it when the list's order changes); x aborts the one
+ * chosen, or says it has ended; elsewhere x with several running leads
+ * to the Migration view; m asks for a plan while others run. */
+START_TEST(test_action_list_keys)
+{
+    struct ccnc_snapshot *snap = fixture_snapshot();
+    struct ui_state st = { .view = UI_VIEW_MIGRATION, .action_running = true };
+    struct fixture_actions f;
+    static const int order[] = { 4, 5, 3, 2, 1 };
+
+    fixture_actions(&f);
+    st.actions = f.rec;
+    st.n_actions = CCNC_ARRAY_SIZE(f.rec);
+    /* vm1 (running), video1 (queued), then ended: vm2, video2, vm3 */
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(order); i++)
+        ck_assert_int_eq(f.rec[i].id, order[i]);
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'j'), UI_KEY_HANDLED | UI_KEY_REDRAW);
+    ck_assert_int_eq(st.action_id, 5);
+    ck_assert_int_eq(st.selected[UI_VIEW_MIGRATION], 1);
+    ui_handle_key(&st, snap, UI_K_DOWN);
+    ck_assert_int_eq(st.action_id, 3);
+    ui_handle_key(&st, snap, 'G');
+    ck_assert_int_eq(st.action_id, 1);
+    ui_handle_key(&st, snap, 'j');                  /* stops at the last */
+    ck_assert_int_eq(st.action_id, 1);
+    ui_handle_key(&st, snap, UI_K_PGUP);
+    ck_assert_int_eq(st.action_id, 4);
+    ui_handle_key(&st, snap, UI_K_UP);              /* stops at the first */
+    ck_assert_int_eq(st.action_id, 4);
+    /* x on a running one aborts that one */
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'x'),
+                     UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST);
+    ck_assert_int_eq(st.request, UI_REQ_ABORT);
+    ck_assert_int_eq(st.req_action, 4);
+    st.request = UI_REQ_NONE;
+    /* on one that ended: nothing asked, and said so */
+    ui_handle_key(&st, snap, 'j');
+    ui_handle_key(&st, snap, 'j');
+    ck_assert_int_eq(st.action_id, 3);
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'x'), UI_KEY_HANDLED | UI_KEY_REDRAW);
+    ck_assert_int_eq(st.request, UI_REQ_NONE);
+    ck_assert_ptr_nonnull(strstr(st.message, "has ended"));
+    /* vm1 ends: it moves below the queued one, first of those ended, and
+     * stays chosen */
+    ui_handle_key(&st, snap, 'g');
+    ck_assert_int_eq(st.action_id, 4);
+    f.rec[0].active = false;
+    ui_actions_order(f.rec, CCNC_ARRAY_SIZE(f.rec));
+    ck_assert_int_eq(f.rec[0].id, 5);
+    ck_assert_int_eq(f.rec[1].id, 4);
+    ck_assert_int_eq(ui_actions_selected(&st), 1);
+    ui_handle_key(&st, snap, 'j');
+    ck_assert_int_eq(st.action_id, 3);
+    f.rec[1].active = true;                         /* vm1 runs again */
+    ui_actions_order(f.rec, CCNC_ARRAY_SIZE(f.rec));
+    ck_assert_int_eq(f.rec[0].id, 4);
+    /* elsewhere, with two running, x does not guess */
+    st.view = UI_VIEW_OVERVIEW;
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'x'), UI_KEY_HANDLED | UI_KEY_REDRAW);
+    ck_assert_int_eq(st.request, UI_REQ_NONE);
+    ck_assert_int_eq(st.view, UI_VIEW_MIGRATION);
+    ck_assert_ptr_nonnull(strstr(st.message, "Several actions are running"));
+    /* with one running, x aborts it from anywhere */
+    f.rec[1].active = false;
+    st.view = UI_VIEW_VFS;
+    ui_handle_key(&st, snap, 'x');
+    ck_assert_int_eq(st.request, UI_REQ_ABORT);
+    ck_assert_int_eq(st.req_action, 4);
+    /* m on a VM while actions run: a plan is asked, as ever */
+    st.request = UI_REQ_NONE;
+    st.view = UI_VIEW_OVERVIEW;
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'm'),
+                     UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST);
+    ck_assert_int_eq(st.request, UI_REQ_PLAN);
+    fixture_actions_clear(&f);
     ccnc_snapshot_unref(snap);
 }
 END_TEST
@@ -883,11 +1107,15 @@ START_TEST(test_plan_dialog)
     ui_handle_key(&st, snap, UI_K_ESC);
     ck_assert_int_eq(st.request, UI_REQ_CANCEL);
     st.plan = NULL;
+    /* another action runs: a plan for this VM is asked all the same (the
+     * planner refuses a VM that has one), and asks y/n again */
     st.action_running = true;
-    ck_assert_int_eq(ui_handle_key(&st, snap, 'm'), UI_KEY_HANDLED | UI_KEY_REDRAW);
-    ck_assert_ptr_nonnull(strstr(st.message, "An action is running"));
+    ck_assert_int_eq(ui_handle_key(&st, snap, 'm'),
+                     UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST);
+    ck_assert_int_eq(st.request, UI_REQ_PLAN);
     ui_handle_key(&st, snap, 'x');
     ck_assert_int_eq(st.request, UI_REQ_ABORT);
+    ck_assert_int_eq(st.req_action, 0);
     ui_grid_free(g);
     free(plan);
     ccnc_action_free(a);
@@ -1004,6 +1232,8 @@ ccnc_ui_suite(void)
     tcase_add_test(tc, test_grid_printable);
     tcase_add_test(tc, test_bare_host);
     tcase_add_loop_test(tc, test_action_screen, 0, (int)CCNC_ARRAY_SIZE(action_screens));
+    tcase_add_loop_test(tc, test_action_list_screen, 0, (int)CCNC_ARRAY_SIZE(list_screens));
+    tcase_add_test(tc, test_action_list_order);
     tcase_add_test(tc, test_plan_dialog);
     tcase_add_test(tc, test_plan_dialog_forecast);
     tcase_add_test(tc, test_vf_editor);
@@ -1013,6 +1243,7 @@ ccnc_ui_suite(void)
     tcase_add_test(tc, test_passphrase_question);
     tcase_add_loop_test(tk, test_keys, 0, (int)CCNC_ARRAY_SIZE(key_cases));
     tcase_add_test(tk, test_keys_empty);
+    tcase_add_test(tk, test_action_list_keys);
     tcase_add_test(tk, test_selection_follows_vm);
     tcase_add_test(tk, test_helpers);
     tcase_add_test(tl, test_log_ring);
