@@ -51,12 +51,12 @@ draw_help(struct ui_grid *g)
     static const struct { const char *key, *what; } keys[] = {
         { "1 2 3 4", N_("Overview, VFs, Migration, Log") },
         { "Tab", N_("next view (Shift-Tab: previous)") },
-        { "j/k", N_("select (also arrows, PgUp/PgDn, g/G)") },
+        { "j/k", N_("select a VM, a VF, an action (also arrows, PgUp/PgDn, g/G)") },
         { "/", N_("filter the log (Enter applies, Esc cancels)") },
         { "m", N_("migrate the selected VM, with its passthrough NIC (asks first)") },
         { "d", N_("detach the passthrough NIC, bond on the backup (asks first)") },
         { "a", N_("attach the passthrough NIC again, bond back on it (asks first)") },
-        { "x", N_("abort the running action: it undoes what it can") },
+        { "x", N_("abort the running action (in Migration: the one selected)") },
         { "v", N_("edit the selected VF: MAC, VLAN, rate, trust, spoofchk") },
         { "b", N_("bandwidth test of the VM: iperf3 from the storage host") },
     };
