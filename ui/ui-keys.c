@@ -107,6 +107,8 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
 
     if (st->editing)
         return edit_key(st, key);
+    if (st->finding)
+        return ui_overview_find_key(st, snap, key);
     st->message[0] = '\0';
     if (st->plan) {
         /* a plan on the screen takes every key: yes, no, or elsewhere */
@@ -215,6 +217,8 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
     case '4':
         return switch_view(st, key - '1');
     case '/':
+        if (st->view == UI_VIEW_OVERVIEW)
+            break;  /* the overview's: find a VM */
         if (st->view != UI_VIEW_LOG)
             switch_view(st, UI_VIEW_LOG);
         st->editing = true;

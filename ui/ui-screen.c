@@ -49,6 +49,18 @@ draw_key_line(struct ui_grid *g, const struct ui_state *st)
                         _("Enter: apply  Esc: cancel"));
         return;
     }
+    if (st->finding) {
+        /* the overview's search or host prompt, found as typed */
+        int x = ui_grid_put(g, y, 1, UI_HEADER,
+                            st->finding == UI_FIND_VM ? _("Find VM:")
+                                                      : _("Go to host (number or name):"));
+        x = ui_grid_put_fit(g, y, x + 1, g->w - x - 36, UI_REVERSE, st->find);
+        ui_grid_put(g, y, x, UI_REVERSE, " ");
+        if (st->find_miss)
+            x = ui_grid_put(g, y, x + 2, UI_WARN, _("no match")) - 1;
+        ui_grid_put_fit(g, y, x + 2, g->w - x - 3, UI_HEADER, _("Enter: keep  Esc: cancel"));
+        return;
+    }
     if (st->message[0]) {
         ui_grid_put_fit(g, y, 1, g->w - 2, st->message_attr, st->message);
         ui_grid_fill_attr_span(g, y, 0, g->w, st->message_attr);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The overview: a header line per host (connection, host key, agent, stale
- * marker), the storage exports, then the VMs grouped by the host they run
- * on, each with its NICs, the guest bond's active slave and the VF it
- * holds; configured VMs seen nowhere come last. */
+ * marker), the storage exports, then a summary line per host (state, VMs,
+ * VMs on their backup NIC, free VFs, free memory, migrations) with its VMs
+ * under it, folded or not, each with its NICs, the guest bond's active
+ * slave and the VF it holds; configured VMs seen nowhere come last.  '/'
+ * finds a VM, 'h' a host. */
 #include "config.h"
 
 #include <stdio.h>
@@ -18,6 +20,7 @@
 /* One selectable VM: seen on a host, or only configured. */
 struct entry {
     const struct ccnc_host *host;   /* NULL: not seen anywhere */
+    int hi;                         /* host's place in the snapshot, -1: none */
     const struct ccnc_vm *vm;       /* NULL: not seen anywhere */
     const struct ccnc_lab_vm *cv;   /* NULL: not in the lab config */
 };
@@ -67,6 +70,7 @@ collect(const struct ccnc_snapshot *snap, struct entries *out)
             const struct ccnc_lab_vm *kp = &key, **found;
 
             e->host = h;
+            e->hi = (int)i;
             e->vm = &h->vms[j];
             found = h->vms[j].name ? bsearch(&kp, by_name, lab->n_vms, sizeof(*by_name),
                                              cmp_lab_vm)
@@ -82,6 +86,7 @@ collect(const struct ccnc_snapshot *snap, struct entries *out)
         if (!bsearch(&name, seen, n_seen, sizeof(*seen), cmp_name)) {
             struct entry *e = ccnc_array_push(&out->e, &out->n, &out->cap, sizeof(*e));
             e->cv = &lab->vms[i];
+            e->hi = -1;
         }
     }
     free(seen);
@@ -94,9 +99,19 @@ entry_name(const struct entry *e)
     return e->cv ? e->cv->name : ui_str(e->vm->name);
 }
 
+/* How much a listed copy of a VM is the VM: running (the source, while a
+ * migration runs), then paused (the destination's copy, until it takes
+ * over), then any other (a shut-off copy left on the source). */
+static int
+entry_rank(const struct entry *e)
+{
+    if (!e->vm)
+        return 0;
+    return e->vm->state == CCNC_VM_RUNNING ? 2 : e->vm->state == CCNC_VM_PAUSED ? 1 : 0;
+}
+
 /* The selected entry: the VM named in the state if it is still listed
- * (where it runs, rather than a shut-off copy left on the source), else
- * the selected row. */
+ * (where it runs, rather than a copy), else the selected row. */
 static int
 selected_entry(const struct entries *es, const struct ui_state *st)
 {
@@ -106,10 +121,16 @@ selected_entry(const struct entries *es, const struct ui_state *st)
         for (size_t i = 0; i < es->n; i++) {
             if (strcmp(entry_name(&es->e[i]), st->selected_vm) != 0)
                 continue;
-            if (found < 0 || (es->e[i].vm && (es->e[i].vm->state == CCNC_VM_RUNNING ||
-                                              es->e[i].vm->state == CCNC_VM_PAUSED)))
+            if (found < 0 || entry_rank(&es->e[i]) > entry_rank(&es->e[found]))
                 found = (int)i;
         }
+        /* the copy the operator chose, while it is still up (two are
+         * during a migration) */
+        for (size_t i = 0; found >= 0 && st->selected_vm_host[0] && i < es->n; i++)
+            if (es->e[i].host && ccnc_streq(es->e[i].host->name, st->selected_vm_host) &&
+                strcmp(entry_name(&es->e[i]), st->selected_vm) == 0 &&
+                (entry_rank(&es->e[i]) > 0 || entry_rank(&es->e[found]) == 0))
+                found = (int)i;
         if (found >= 0)
             return found;
     }
@@ -171,6 +192,48 @@ host_name(char *buf, size_t len, const struct ccnc_host *h)
         snprintf(buf, len, "%s", ui_str(h->name));
 }
 
+/* The rows under a host's line that say what is wrong with it: an
+ * unknown or changed host key, then the error. */
+static bool
+hostkey_row(const struct ccnc_host *h)
+{
+    return (h->connection == CCNC_CONN_HOSTKEY_UNKNOWN ||
+            h->connection == CCNC_CONN_HOSTKEY_CHANGED) && h->hostkey_sha256;
+}
+
+static int
+problem_rows(const struct ccnc_host *h)
+{
+    return hostkey_row(h) + (h->error != NULL);
+}
+
+/* Row k (0-based) of those; y < 0 draws nothing. */
+static void
+draw_problem_row(struct ui_grid *g, int y, const struct ccnc_host *h, int k)
+{
+    const char *arrow = g->ascii ? "->" : "\u21b3";
+
+    if (y < 0)
+        return;
+    if (k == 0 && hostkey_row(h)) {
+        /* the whole fingerprint, to compare with the host's own */
+        char *t = ccnc_xasprintf(h->connection == CCNC_CONN_HOSTKEY_UNKNOWN
+                                     ? _("host key %s: unknown")
+                                     : _("host key %s: CHANGED"),
+                                 h->hostkey_sha256);
+        ui_grid_put(g, y, 3, UI_DIM, arrow);
+        ui_grid_put_fit(g, y, g->ascii ? 6 : 5, g->w - 7,
+                        h->connection == CCNC_CONN_HOSTKEY_UNKNOWN ? UI_WARN : UI_BAD, t);
+        free(t);
+    } else if (h->error) {
+        /* the error on its own line, where it can be read whole */
+        int x = ui_grid_put(g, y, 3, UI_DIM, arrow);
+        ui_grid_put_fit(g, y, x + 1, g->w - x - 2,
+                        h->connection == CCNC_CONN_CONNECTED && !h->stale ? UI_WARN : UI_BAD,
+                        h->error);
+    }
+}
+
 static int
 draw_host_line(struct ui_grid *g, int y, const struct ccnc_snapshot *snap,
                const struct ccnc_host *h)
@@ -220,28 +283,8 @@ draw_host_line(struct ui_grid *g, int y, const struct ccnc_snapshot *snap,
         }
     }
     y++;
-    if ((h->connection == CCNC_CONN_HOSTKEY_UNKNOWN ||
-         h->connection == CCNC_CONN_HOSTKEY_CHANGED) && h->hostkey_sha256) {
-        /* the whole fingerprint, to compare with the host's own */
-        char *t = ccnc_xasprintf(h->connection == CCNC_CONN_HOSTKEY_UNKNOWN
-                                     ? _("host key %s: unknown")
-                                     : _("host key %s: CHANGED"),
-                                 h->hostkey_sha256);
-        ui_grid_put(g, y, 3, UI_DIM, g->ascii ? "->" : "\u21b3");
-        ui_grid_put_fit(g, y, g->ascii ? 6 : 5, g->w - 7,
-                        h->connection == CCNC_CONN_HOSTKEY_UNKNOWN ? UI_WARN : UI_BAD, t);
-        free(t);
-        y++;
-    }
-    if (h->error) {
-        /* the error on its own line, where it can be read whole */
-        const char *arrow = g->ascii ? "->" : "\u21b3";
-        x = ui_grid_put(g, y, 3, UI_DIM, arrow);
-        ui_grid_put_fit(g, y, x + 1, g->w - x - 2,
-                        h->connection == CCNC_CONN_CONNECTED && !h->stale ? UI_WARN : UI_BAD,
-                        h->error);
-        y++;
-    }
+    for (int k = 0; k < problem_rows(h); k++)
+        draw_problem_row(g, y++, h, k);
     return y;
 }
 
@@ -337,6 +380,21 @@ nic_of_slave(const struct ccnc_vm *vm, const struct ccnc_bond_slave *s)
         if (vm->nics[i].mac && strcasecmp(vm->nics[i].mac, s->perm_hwaddr) == 0)
             return &vm->nics[i];
     return NULL;
+}
+
+/* Whether the guest bond runs on its backup NIC (drawn "ON BACKUP"). */
+static bool
+vm_on_backup(const struct ccnc_vm *vm)
+{
+    const struct ccnc_bond *b = vm->bond;
+
+    for (size_t i = 0; b && b->active_slave && i < b->n_slaves; i++) {
+        if (ccnc_streq(b->slaves[i].name, b->active_slave)) {
+            const struct ccnc_vm_nic *n = nic_of_slave(vm, &b->slaves[i]);
+            return n && n->role == CCNC_NIC_ROLE_BACKUP;
+        }
+    }
+    return false;
 }
 
 /* The VF (and its PF link) attached to a VM on host h (not one only
@@ -688,34 +746,295 @@ draw_details(struct ui_grid *g, int y, const struct entry *e)
     }
 }
 
+/* --- the hosts' summary lines, folds and the selection ------------------------ */
+
+/* With more hypervisors than this, their connection lines above the list
+ * give way to their summary lines, the list starts folded (only the
+ * selection's host shows its VMs), and only the selected VM shows its
+ * NICs. */
+#define FEW_HOSTS 4
+
+/* One row the operator can select: a host's summary line, or a VM. */
+struct item {
+    int host;       /* the host's place in the snapshot; -1: a VM seen nowhere */
+    int entry;      /* the VM's entry; -1: the host's line */
+};
+
+/* The list as the state and the snapshot make it now. */
+struct layout {
+    struct entries es;
+    size_t n_hosts;
+    bool *group;        /* per host: it has a summary line */
+    bool *open;         /* per host: its VMs are shown */
+    int *number;        /* per host: its number on the screen, 0 none */
+    int n_groups;
+    bool compact;       /* many hosts: no connection lines above the list */
+    int sel_entry;      /* the selected VM, -1 none */
+    int sel_host;       /* the host whose line is selected, -1 none */
+    struct item *items;
+    size_t n_items, cap_items;
+    int sel_item;       /* -1: nothing to select */
+};
+
+static int
+find_group(const struct ccnc_snapshot *snap, const struct layout *L, const char *name)
+{
+    for (size_t i = 0; i < snap->n_hosts; i++)
+        if (L->group[i] && ccnc_streq(snap->hosts[i]->name, name))
+            return (int)i;
+    return -1;
+}
+
+static bool
+folded_flag(const struct ui_state *st, size_t i)
+{
+    return i < UI_FOLD_MAX && st->folded[i];
+}
+
+static void
+layout_make(struct layout *L, const struct ccnc_snapshot *snap, const struct ui_state *st)
+{
+    int focus;
+    size_t k = 0;
+
+    memset(L, 0, sizeof(*L));
+    collect(snap, &L->es);
+    L->n_hosts = snap->n_hosts;
+    L->group = ccnc_xcalloc(snap->n_hosts + 1, sizeof(*L->group));
+    L->open = ccnc_xcalloc(snap->n_hosts + 1, sizeof(*L->open));
+    L->number = ccnc_xcalloc(snap->n_hosts + 1, sizeof(*L->number));
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        L->group[i] = host_has_group(snap->hosts[i]);
+        if (L->group[i])
+            L->number[i] = ++L->n_groups;
+    }
+    L->compact = L->n_groups > FEW_HOSTS;
+
+    /* the selection: a host's line by name, else a VM (by name, else row) */
+    L->sel_host = st->selected_host[0] ? find_group(snap, L, st->selected_host) : -1;
+    L->sel_entry = L->sel_host < 0 ? selected_entry(&L->es, st) : -1;
+    if (L->sel_entry < 0 && L->sel_host < 0)
+        for (size_t i = 0; i < snap->n_hosts && L->sel_host < 0; i++)
+            if (L->group[i])
+                L->sel_host = (int)i;
+
+    /* the folds: the operator's, else open when there are a few hosts,
+     * else only the selection's host; the selected VM is never hidden */
+    focus = L->sel_host >= 0 ? L->sel_host : L->sel_entry >= 0 ? L->es.e[L->sel_entry].hi : -1;
+    for (size_t i = 0; i < snap->n_hosts; i++)
+        L->open[i] = st->folds_set ? !folded_flag(st, i) : !L->compact || (int)i == focus;
+    if (L->sel_entry >= 0 && L->es.e[L->sel_entry].hi >= 0)
+        L->open[L->es.e[L->sel_entry].hi] = true;
+
+    L->sel_item = -1;
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        struct item *it;
+        if (!L->group[i])
+            continue;
+        if ((int)i == L->sel_host)
+            L->sel_item = (int)L->n_items;
+        it = ccnc_array_push(&L->items, &L->n_items, &L->cap_items, sizeof(*it));
+        it->host = (int)i;
+        it->entry = -1;
+        for (; k < L->es.n && L->es.e[k].hi == (int)i; k++) {
+            if (!L->open[i])
+                continue;
+            if ((int)k == L->sel_entry)
+                L->sel_item = (int)L->n_items;
+            it = ccnc_array_push(&L->items, &L->n_items, &L->cap_items, sizeof(*it));
+            it->host = (int)i;
+            it->entry = (int)k;
+        }
+    }
+    for (; k < L->es.n; k++) {
+        struct item *it = ccnc_array_push(&L->items, &L->n_items, &L->cap_items, sizeof(*it));
+        if ((int)k == L->sel_entry)
+            L->sel_item = (int)L->n_items - 1;
+        it->host = -1;
+        it->entry = (int)k;
+    }
+}
+
+static void
+layout_clear(struct layout *L)
+{
+    free(L->es.e);
+    free(L->group);
+    free(L->open);
+    free(L->number);
+    free(L->items);
+}
+
+/* What a summary line says of a host's connection. */
+static const char *
+summary_state(const struct ccnc_host *h, enum ui_attr *a)
+{
+    if (h->connection == CCNC_CONN_CONNECTING) {
+        *a = UI_WARN;
+        return _("connecting");
+    }
+    if (h->connection != CCNC_CONN_CONNECTED) {
+        *a = UI_BAD;
+        return _("error");
+    }
+    *a = h->stale ? UI_WARN : UI_GOOD;
+    return h->stale ? _("stale") : _("connected");
+}
+
+/* Whether a summary line has its problem rows under it (many hosts): a
+ * host in error or stale says why; one still connecting does not. */
+static bool
+summary_problems(const struct layout *L, const struct ccnc_host *h)
+{
+    return L->compact && h->connection != CCNC_CONN_CONNECTING &&
+           (h->connection != CCNC_CONN_CONNECTED || h->stale);
+}
+
+struct sum_cols {
+    int num, name, name_w, state, state_w, vms, vms_w, vfs, vfs_w, mem, mem_w, tail;
+};
+
+static struct sum_cols
+sum_columns(const struct ui_grid *g)
+{
+    if (ui_wide(g))
+        return (struct sum_cols){ 2, 5, 24, 31, 10, 42, 7, 50, 12, 63, 23, 88 };
+    return (struct sum_cols){ 2, 5, 14, 21, 10, 32, 7, 40, 11, 53, 14, 68 };
+}
+
+/* "12.3" GiB from KiB */
+static double
+gib(long long kib)
+{
+    return (double)kib / (1024.0 * 1024.0);
+}
+
+/* A host's summary line: fold mark, number, name, state, VMs, free VFs,
+ * free memory, then what asks for attention: VMs on their backup NIC and
+ * migrations under way. */
+static void
+draw_summary(struct ui_grid *g, int y, const struct layout *L, const struct ccnc_host *h,
+             int hi, bool selected)
+{
+    struct sum_cols c = sum_columns(g);
+    char name[128], *t;
+    const char *state;
+    enum ui_attr a;
+    int x, vfs = 0, used = 0, backup = 0, moving = 0;
+
+    if (y < 0)
+        return;
+    ui_grid_put(g, y, 0, selected ? UI_REVERSE : UI_HEADER,
+                L->open[hi] ? (g->ascii ? "-" : "\u25be") : (g->ascii ? "+" : "\u25b8"));
+    ui_grid_printf(g, y, c.num, UI_HEADER, "%2d", L->number[hi]);
+    host_name(name, sizeof(name), h);
+    x = ui_grid_put_fit(g, y, c.name, c.name_w, UI_HEADER, name);
+    ui_grid_fill_attr_span(g, y, 0, x + 1, selected ? UI_REVERSE : UI_HEADER);
+    state = summary_state(h, &a);
+    ui_grid_put_fit(g, y, c.state, c.state_w, a, state);
+    if (h->stale && h->updated_ms == 0) {
+        ui_grid_put_fit(g, y, c.vms, g->w - c.vms - 1, UI_DIM, _("nothing known yet"));
+        return;
+    }
+    t = ccnc_xasprintf(dngettext(PACKAGE, "%zu VM", "%zu VMs", h->n_vms), h->n_vms);
+    ui_grid_put_fit(g, y, c.vms, c.vms_w, h->n_vms ? UI_NORMAL : UI_DIM, t);
+    free(t);
+
+    for (size_t i = 0; i < h->n_links; i++) {
+        vfs += (int)h->links[i].n_vfs;
+        for (size_t j = 0; j < h->links[i].n_vfs; j++)
+            used += h->links[i].vfs[j].vm != NULL;
+    }
+    if (vfs == 0) {
+        ui_grid_put_fit(g, y, c.vfs, c.vfs_w, UI_DIM, _("no VFs"));
+    } else {
+        /* TRANSLATORS: a host's SR-IOV VFs that no VM holds */
+        t = ccnc_xasprintf(dngettext(PACKAGE, "%d VF free", "%d VFs free", vfs - used),
+                           vfs - used);
+        ui_grid_put_fit(g, y, c.vfs, c.vfs_w, used == vfs ? UI_WARN : UI_NORMAL, t);
+        free(t);
+    }
+
+    if (h->mem_free_kib < 0) {
+        /* TRANSLATORS: the host's free memory is not known */
+        ui_grid_put_fit(g, y, c.mem, c.mem_w, UI_DIM, _("mem ?"));
+    } else {
+        bool low = h->mem_total_kib > 0 && h->mem_free_kib * 10 < h->mem_total_kib;
+        if (ui_wide(g) && h->mem_total_kib > 0)
+            /* TRANSLATORS: a host's free memory of its total, in GiB */
+            t = ccnc_xasprintf(_("free %.1f of %.1f GiB"), gib(h->mem_free_kib),
+                               gib(h->mem_total_kib));
+        else
+            /* TRANSLATORS: a host's free memory, in GiB */
+            t = ccnc_xasprintf(_("free %.1f GiB"), gib(h->mem_free_kib));
+        ui_grid_put_fit(g, y, c.mem, c.mem_w, low ? UI_WARN : UI_NORMAL, t);
+        free(t);
+    }
+
+    for (size_t i = 0; i < h->n_vms; i++) {
+        backup += vm_on_backup(&h->vms[i]);
+        moving += h->vms[i].job == CCNC_VM_JOB_MIGRATION_OUT ||
+                  h->vms[i].job == CCNC_VM_JOB_MIGRATION_IN;
+    }
+    x = c.tail;
+    if (backup) {
+        /* TRANSLATORS: VMs whose guest bond runs on its backup NIC */
+        t = ccnc_xasprintf(dngettext(PACKAGE, "%d on backup", "%d on backup", backup), backup);
+        x = ui_grid_put_fit(g, y, x, g->w - x - 1, UI_WARN, t) + 2;
+        free(t);
+    }
+    if (moving && x < g->w - 2) {
+        /* TRANSLATORS: VMs migrating to or from a host */
+        t = ccnc_xasprintf(dngettext(PACKAGE, "%d migrating", "%d migrating", moving), moving);
+        ui_grid_put_fit(g, y, x, g->w - x - 1, UI_BOLD, t);
+        free(t);
+    }
+}
+
+/* The selected host line's host in detail, where the selected VM's would
+ * be: its connection line and what is wrong with it. */
+static int
+host_details_rows(const struct ccnc_host *h)
+{
+    return 2 + problem_rows(h);
+}
+
+static void
+draw_host_details(struct ui_grid *g, int y, const struct ccnc_snapshot *snap,
+                  const struct ccnc_host *h)
+{
+    char name[128];
+
+    ui_grid_hline(g, y, 0, g->w);
+    host_name(name, sizeof(name), h);
+    ui_grid_printf(g, y++, 2, UI_BOLD, " %s ", name);
+    draw_host_line(g, y, snap, h);
+}
+
 /* --- the whole view ---------------------------------------------------------- */
 
 static void
 overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_state *st)
 {
-    struct entries es = { 0 };
+    struct layout L;
     int y = UI_BODY_TOP, bottom = UI_BODY_BOTTOM(g);
-    int sel;
     int v, total, top = 0, avail;
-    const struct ccnc_host *group = NULL;
     bool not_seen_head = false;
 
+    layout_make(&L, snap, st);
     for (size_t i = 0; i < snap->n_hosts && y <= bottom; i++)
-        y = draw_host_line(g, y, snap, snap->hosts[i]);
+        if (!L.compact || snap->hosts[i]->role != CCNC_HOST_ROLE_HYPERVISOR)
+            y = draw_host_line(g, y, snap, snap->hosts[i]);
     y = draw_storage(g, y, snap);
     ui_grid_hline(g, y++, 0, g->w);
     avail = bottom - y + 1;
 
-    collect(snap, &es);
-    sel = selected_entry(&es, st);
-
-    /* v counts virtual rows; pass 0 finds the selected VM's rows, pass 1
+    /* v counts virtual rows; pass 0 finds the selected item's rows, pass 1
      * draws the rows within [top, top + avail) */
     {
         int pass_first = -1, pass_last = -1;
         v = 0;
         for (int pass = 0; pass < 2; pass++) {
-            size_t k = 0;
             top = pass == 0 ? 0 : ui_scroll_top(pass_first, pass_last, avail);
             if (pass == 1 && v > top + avail && avail > 1) {
                 avail--;    /* the last row says how many more there are */
@@ -724,47 +1043,31 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
             v = 0;
             not_seen_head = false;
 #define VY(row) (pass == 1 && (row) >= top && (row) < top + avail ? y + (row) - top : -1)
-            for (size_t i = 0; i < snap->n_hosts; i++) {
-                const struct ccnc_host *h = snap->hosts[i];
-                if (!host_has_group(h))
-                    continue;
-                group = h;
-                if (VY(v) >= 0) {
-                    char name[128], *t;
-                    int x;
-                    host_name(name, sizeof(name), h);
-                    x = ui_grid_put_fit(g, VY(v), 1, 30, UI_HEADER, name);
-                    ui_grid_fill_attr_span(g, VY(v), 0, x + 1, UI_HEADER);
-                    if (h->stale && h->updated_ms == 0)
-                        t = ccnc_xstrdup(_("nothing known yet"));
-                    else
-                        t = ccnc_xasprintf(dngettext(PACKAGE, "%zu VM", "%zu VMs", h->n_vms),
-                                           h->n_vms);
-                    x = ui_grid_put(g, VY(v), x + 2, UI_DIM, t);
-                    free(t);
-                    if (h->stale && h->updated_ms != 0)
-                        ui_grid_put(g, VY(v), x + 1, UI_WARN, _("(stale)"));
-                }
-                v++;
-                if (h->n_vms == 0 && !(h->stale && h->updated_ms == 0)) {
-                    if (VY(v) >= 0)
-                        ui_grid_put(g, VY(v), 2, UI_DIM, _("no VMs run here"));
-                    v++;
-                }
-                for (; k < es.n && es.e[k].host == group; k++) {
-                    const struct entry *e = &es.e[k];
-                    if ((int)k == sel) {
+            for (size_t n = 0; n < L.n_items; n++) {
+                const struct item *it = &L.items[n];
+                const struct entry *e;
+                bool sel = (int)n == L.sel_item;
+
+                if (it->entry < 0) {
+                    const struct ccnc_host *h = snap->hosts[it->host];
+                    if (sel) {
                         pass_first = v;
-                        pass_last = v + entry_rows(e) - 1;
+                        pass_last = v;
                     }
-                    draw_vm_line(g, VY(v), e, (int)k == sel);
+                    draw_summary(g, VY(v), &L, h, it->host, sel);
                     v++;
-                    for (size_t n = 0; n < e->vm->n_nics; n++, v++)
-                        draw_nic_line(g, VY(v), e, &e->vm->nics[n]);
+                    if (summary_problems(&L, h))
+                        for (int k = 0; k < problem_rows(h); k++, v++)
+                            draw_problem_row(g, VY(v), h, k);
+                    if (L.open[it->host] && h->n_vms == 0 && !(h->stale && h->updated_ms == 0)) {
+                        if (VY(v) >= 0)
+                            ui_grid_put(g, VY(v), 2, UI_DIM, _("no VMs run here"));
+                        v++;
+                    }
+                    continue;
                 }
-            }
-            for (; k < es.n; k++) {
-                if (!not_seen_head) {
+                e = &L.es.e[it->entry];
+                if (it->host < 0 && !not_seen_head) {
                     if (VY(v) >= 0) {
                         int x = ui_grid_put(g, VY(v), 1, UI_HEADER, _("Not seen on any host"));
                         ui_grid_fill_attr_span(g, VY(v), 0, x + 1, UI_HEADER);
@@ -772,23 +1075,31 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
                     not_seen_head = true;
                     v++;
                 }
-                if ((int)k == sel) {
+                if (sel) {
                     pass_first = v;
-                    pass_last = v;
+                    pass_last = v + entry_rows(e) - 1;
                 }
-                draw_vm_line(g, VY(v), &es.e[k], (int)k == sel);
+                draw_vm_line(g, VY(v), e, sel);
                 v++;
+                /* many hosts: a line a VM, the NICs only under the selected one */
+                for (size_t k = 0; e->vm && k < e->vm->n_nics && (sel || !L.compact); k++, v++)
+                    draw_nic_line(g, VY(v), e, &e->vm->nics[k]);
             }
 #undef VY
         }
         total = v;
-        /* room left below the list: the selected VM in detail */
-        if (sel >= 0 && sel < (int)es.n) {
-            int d = details_rows(&es.e[sel]);
+        /* room left below the list: the selected VM (or host) in detail */
+        if (L.sel_entry >= 0) {
+            int d = details_rows(&L.es.e[L.sel_entry]);
             if (d > 0 && avail - total >= d + 1)
-                draw_details(g, bottom - d + 1, &es.e[sel]);
+                draw_details(g, bottom - d + 1, &L.es.e[L.sel_entry]);
+        } else if (L.sel_host >= 0 && L.compact) {
+            const struct ccnc_host *h = snap->hosts[L.sel_host];
+            int d = host_details_rows(h);
+            if (avail - total >= d + 1)
+                draw_host_details(g, bottom - d + 1, snap, h);
         }
-        if (es.n == 0 && avail > 0)
+        if (L.es.n == 0 && L.n_items == 0 && avail > 0)
             ui_grid_put(g, y, 2, UI_DIM, _("No VM is configured or seen on any host."));
         if (top > 0) {
             char *t = ccnc_xasprintf(g->ascii ? _("^ %d more") : _("\u2191 %d more"), top);
@@ -798,44 +1109,288 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
         if (total > top + avail)
             ui_draw_more_below(g, bottom, total - top - avail);
     }
-    free(es.e);
+    layout_clear(&L);
+}
+
+/* --- keys ---------------------------------------------------------------------- */
+
+static void
+select_host_line(struct ui_state *st, const struct ccnc_snapshot *snap, int hi)
+{
+    snprintf(st->selected_host, sizeof(st->selected_host), "%s", snap->hosts[hi]->name);
+    st->selected_vm[0] = '\0';
+}
+
+static void
+select_vm(struct ui_state *st, const struct layout *L, int entry)
+{
+    const struct ccnc_host *h = L->es.e[entry].host;
+
+    st->selected_host[0] = '\0';
+    snprintf(st->selected_vm, sizeof(st->selected_vm), "%s", entry_name(&L->es.e[entry]));
+    snprintf(st->selected_vm_host, sizeof(st->selected_vm_host), "%s", h ? h->name : "");
+    st->selected[UI_VIEW_OVERVIEW] = entry;
+}
+
+static void
+select_item(struct ui_state *st, const struct ccnc_snapshot *snap, const struct layout *L,
+            int n)
+{
+    if (L->items[n].entry < 0)
+        select_host_line(st, snap, L->items[n].host);
+    else
+        select_vm(st, L, L->items[n].entry);
+}
+
+/* Fold (or open) host hi, -1 every host.  The first fold the operator
+ * makes keeps what the overview chose until then for the others. */
+static void
+set_fold(struct ui_state *st, const struct layout *L, int hi, bool folded)
+{
+    if (!st->folds_set) {
+        for (size_t i = 0; i < L->n_hosts && i < UI_FOLD_MAX; i++)
+            st->folded[i] = !L->open[i];
+        st->folds_set = true;
+    }
+    for (size_t i = 0; i < L->n_hosts && i < UI_FOLD_MAX; i++)
+        if (hi < 0 || (int)i == hi)
+            st->folded[i] = folded;
+}
+
+/* The next VM after the selection (before it, back) whose name holds
+ * text, around the end of the list; -1 none. */
+static int
+find_vm(const struct layout *L, const char *text, bool back)
+{
+    int n = (int)L->es.n, from;
+
+    if (n == 0 || !text[0])
+        return -1;
+    if (L->sel_entry >= 0) {
+        from = L->sel_entry;
+    } else {
+        /* a host's line: as if just before its first VM */
+        from = back ? 0 : n - 1;
+        for (int i = 0; i < n; i++)
+            if (L->es.e[i].hi >= L->sel_host && L->sel_host >= 0) {
+                from = back ? i : i - 1;
+                break;
+            }
+    }
+    for (int k = 1; k <= n; k++) {
+        int i = ((from + (back ? -k : k)) % n + n) % n;
+        if (ui_contains_nocase(entry_name(&L->es.e[i]), text))
+            return i;
+    }
+    return -1;
+}
+
+/* The host a prompt names: its number on the screen, else the first whose
+ * name or label holds the text; -1 none. */
+static int
+find_host(const struct ccnc_snapshot *snap, const struct layout *L, const char *text)
+{
+    char *end;
+    long no;
+
+    if (!text[0])
+        return -1;
+    no = strtol(text, &end, 10);
+    if (*end == '\0')
+        for (size_t i = 0; i < snap->n_hosts; i++)
+            if (L->number[i] == no)
+                return (int)i;
+    for (size_t i = 0; i < snap->n_hosts; i++)
+        if (L->group[i] && (ui_contains_nocase(snap->hosts[i]->name, text) ||
+                            ui_contains_nocase(snap->hosts[i]->label, text)))
+            return (int)i;
+    return -1;
+}
+
+static void
+set_message(struct ui_state *st, enum ui_attr attr, const char *text)
+{
+    snprintf(st->message, sizeof(st->message), "%s", text);
+    st->message_attr = attr;
+}
+
+static void
+no_match(struct ui_state *st, const char *text)
+{
+    /* TRANSLATORS: the overview's search for a VM found nothing */
+    char *t = ccnc_xasprintf(_("No VM's name contains '%s'."), text);
+    set_message(st, UI_WARN, t);
+    free(t);
 }
 
 static int
 overview_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
 {
-    struct entries es = { 0 };
-    int r;
+    struct layout L;
+    int r = UI_KEY_HANDLED | UI_KEY_REDRAW, sel, hi = -1;
 
-    collect(snap, &es);
-    st->selected[UI_VIEW_OVERVIEW] = selected_entry(&es, st);
-    if (st->selected[UI_VIEW_OVERVIEW] < 0)
-        st->selected[UI_VIEW_OVERVIEW] = 0;
-    r = ui_select_move(&st->selected[UI_VIEW_OVERVIEW], (int)es.n, key);
-    if (r != UI_KEY_UNHANDLED && es.n > 0)
-        snprintf(st->selected_vm, sizeof(st->selected_vm), "%s",
-                 entry_name(&es.e[st->selected[UI_VIEW_OVERVIEW]]));
-    free(es.e);
+    layout_make(&L, snap, st);
+    sel = L.sel_item;
+    if (sel >= 0)
+        hi = L.items[sel].host;
+    switch (key) {
+    case UI_K_ENTER:
+    case ' ':
+    case UI_K_LEFT:
+    case UI_K_RIGHT:
+        /* on a host's line: fold it, open it; on a VM: fold its host */
+        if (hi < 0) {
+            r = UI_KEY_UNHANDLED;
+        } else if (L.items[sel].entry >= 0) {
+            if (key == UI_K_RIGHT) {
+                r = UI_KEY_UNHANDLED;
+                break;
+            }
+            select_host_line(st, snap, hi);
+            set_fold(st, &L, hi, true);
+        } else {
+            set_fold(st, &L, hi, key == UI_K_LEFT || (key != UI_K_RIGHT && L.open[hi]));
+        }
+        break;
+    case '-':
+        if (hi >= 0)
+            select_host_line(st, snap, hi);
+        set_fold(st, &L, -1, true);
+        break;
+    case '+':
+        set_fold(st, &L, -1, false);
+        break;
+    case '[':
+    case ']': {
+        /* the previous or next host's line */
+        int step = key == '[' ? -1 : 1;
+        for (int n = sel + step; n >= 0 && n < (int)L.n_items; n += step) {
+            if (L.items[n].entry < 0) {
+                select_item(st, snap, &L, n);
+                break;
+            }
+        }
+        break;
+    }
+    case '/':
+    case 'h':
+        st->finding = key == '/' ? UI_FIND_VM : UI_FIND_HOST;
+        st->find[0] = '\0';
+        st->find_miss = false;
+        snprintf(st->find_from_vm, sizeof(st->find_from_vm), "%s", st->selected_vm);
+        snprintf(st->find_from_host, sizeof(st->find_from_host), "%s", st->selected_host);
+        st->find_from_row = st->selected[UI_VIEW_OVERVIEW];
+        break;
+    case 'n':
+    case 'N': {
+        int e;
+        if (!st->find_last[0]) {
+            set_message(st, UI_NORMAL, _("Press / to find a VM first."));
+            break;
+        }
+        e = find_vm(&L, st->find_last, key == 'N');
+        if (e < 0) {
+            no_match(st, st->find_last);
+            break;
+        }
+        select_vm(st, &L, e);
+        if (L.es.e[e].hi >= 0 && st->folds_set)
+            set_fold(st, &L, L.es.e[e].hi, false);
+        break;
+    }
+    default: {
+        int n = sel < 0 ? 0 : sel;
+        r = ui_select_move(&n, (int)L.n_items, key);
+        if (r != UI_KEY_UNHANDLED && L.n_items > 0)
+            select_item(st, snap, &L, n);
+        break;
+    }
+    }
+    layout_clear(&L);
     return r;
+}
+
+/* The selection as it was when the prompt opened. */
+static void
+find_restore(struct ui_state *st)
+{
+    snprintf(st->selected_vm, sizeof(st->selected_vm), "%s", st->find_from_vm);
+    snprintf(st->selected_host, sizeof(st->selected_host), "%s", st->find_from_host);
+    st->selected[UI_VIEW_OVERVIEW] = st->find_from_row;
+}
+
+int
+ui_overview_find_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
+{
+    struct layout L;
+    int found;
+
+    if (key == UI_K_ESC) {
+        find_restore(st);
+        st->finding = UI_FIND_NONE;
+        st->find_miss = false;
+        return UI_KEY_HANDLED | UI_KEY_REDRAW;
+    }
+    if (key == UI_K_ENTER) {
+        /* keep what was found; its host stays open */
+        layout_make(&L, snap, st);
+        if (st->finding == UI_FIND_VM && st->find[0]) {
+            snprintf(st->find_last, sizeof(st->find_last), "%s", st->find);
+            if (st->find_miss)
+                no_match(st, st->find);
+        }
+        if (!st->find_miss && st->find[0] && st->folds_set) {
+            int hi = L.sel_entry >= 0 ? L.es.e[L.sel_entry].hi : L.sel_host;
+            if (hi >= 0)
+                set_fold(st, &L, hi, false);
+        }
+        layout_clear(&L);
+        st->finding = UI_FIND_NONE;
+        st->find_miss = false;
+        return UI_KEY_HANDLED | UI_KEY_REDRAW;
+    }
+    if (!ui_edit_line(st->find, sizeof(st->find), key))
+        return UI_KEY_HANDLED;  /* anything else waits for the prompt's end */
+    /* each key jumps afresh from where the prompt opened */
+    find_restore(st);
+    layout_make(&L, snap, st);
+    if (st->finding == UI_FIND_VM) {
+        /* the first VM in the list whose name holds the text */
+        found = -1;
+        for (size_t i = 0; i < L.es.n && found < 0 && st->find[0]; i++)
+            if (ui_contains_nocase(entry_name(&L.es.e[i]), st->find))
+                found = (int)i;
+        if (found >= 0)
+            select_vm(st, &L, found);
+    } else {
+        found = find_host(snap, &L, st->find);
+        if (found >= 0)
+            select_host_line(st, snap, found);
+    }
+    st->find_miss = st->find[0] && found < 0;
+    layout_clear(&L);
+    return UI_KEY_HANDLED | UI_KEY_REDRAW;
 }
 
 const char *
 ui_overview_selected_vm(struct ui_state *st, const struct ccnc_snapshot *snap)
 {
-    struct entries es = { 0 };
-    int i;
+    struct layout L;
 
-    collect(snap, &es);
-    i = selected_entry(&es, st);
-    if (i >= 0 && (size_t)i < es.n)
-        snprintf(st->selected_vm, sizeof(st->selected_vm), "%s", entry_name(&es.e[i]));
-    free(es.e);
+    layout_make(&L, snap, st);
+    if (L.sel_entry >= 0)
+        snprintf(st->selected_vm, sizeof(st->selected_vm), "%s",
+                 entry_name(&L.es.e[L.sel_entry]));
+    else
+        st->selected_vm[0] = '\0';  /* a host's line: no VM */
+    layout_clear(&L);
     return st->selected_vm[0] ? st->selected_vm : NULL;
 }
 
 const struct ui_view ui_view_overview = {
     .name = N_("Overview"),
-    .keys = NULL,
+    /* TRANSLATORS: the overview's own keys on the key line */
+    .keys = N_("Enter:fold  /:find  h:host"),
     .draw = overview_draw,
     .key = overview_key,
 };

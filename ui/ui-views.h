@@ -65,6 +65,14 @@ enum ui_view_id {
 };
 
 #define UI_FILTER_MAX 64
+#define UI_FOLD_MAX 64      /* hosts that can be folded; any more stay open */
+
+/* What the key line edits in the overview (st->finding). */
+enum ui_find {
+    UI_FIND_NONE,
+    UI_FIND_VM,         /* '/': a VM by a part of its name */
+    UI_FIND_HOST,       /* 'h': a host by its number or a part of its name */
+};
 #define UI_MESSAGE_MAX 200
 
 /* A bandwidth test (b): iperf3 from the storage host to a VM. */
@@ -132,6 +140,25 @@ struct ui_state {
     size_t n_results;
     const struct ui_bw *bw;         /* bandwidth tests, oldest first */
     size_t n_bw;
+
+    /* the overview's host lines, folds and searches */
+    char selected_host[64];         /* the host whose line is selected ("" a
+                                     * VM's is: selected_vm) */
+    char selected_vm_host[64];      /* where the selected VM was chosen: of two
+                                     * copies (a migration), that one */
+    bool folds_set;                 /* the operator folded or unfolded a host:
+                                     * folded[] says which; until then all
+                                     * are open with a few hosts, else only
+                                     * the selection's */
+    bool folded[UI_FOLD_MAX];       /* by the host's place in the snapshot */
+    int finding;                    /* enum ui_find: the key line edits a
+                                     * search */
+    bool find_miss;                 /* nothing matches what is typed */
+    char find[UI_FILTER_MAX];       /* the search being typed */
+    char find_last[UI_FILTER_MAX];  /* the last VM search, for n and N */
+    char find_from_vm[64], find_from_host[64];  /* the selection before the
+                                                 * search, back on Esc */
+    int find_from_row;
 };
 
 struct ui_view {
@@ -147,6 +174,9 @@ extern const struct ui_view ui_view_overview;
 /* The VM selected in the overview (the highlighted row), stored in
  * st->selected_vm; NULL when there is none. */
 const char *ui_overview_selected_vm(struct ui_state *st, const struct ccnc_snapshot *snap);
+/* A key while the overview's search or host prompt is on the key line
+ * (st->finding): every key is the prompt's.  Returns UI_KEY_* flags. */
+int ui_overview_find_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key);
 extern const struct ui_view ui_view_vfs;
 /* The VF selected in the VF view; false when there is none. */
 bool ui_vfs_selected(const struct ui_state *st, const struct ccnc_snapshot *snap,

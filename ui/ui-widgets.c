@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <wchar.h>
 
 #include <ccnc/util.h>
 
@@ -140,4 +142,48 @@ ui_put_wrapped(struct ui_grid *g, int y, int x, int w, int max_lines, enum ui_at
             text++;
     }
     return y;
+}
+
+bool
+ui_edit_line(char *buf, size_t len, int key)
+{
+    size_t n = strlen(buf);
+
+    if (key == UI_K_BACKSPACE) {
+        while (n > 0 && ((unsigned char)buf[n - 1] & 0xc0) == 0x80)
+            n--;    /* the continuation bytes of the last character */
+        if (n > 0)
+            n--;
+        buf[n] = '\0';
+        return true;
+    }
+    if (key >= 0x20 && key < 0x110000 && key != 0x7f) {
+        char mb[8];
+        mbstate_t ms;
+        size_t k;
+
+        memset(&ms, 0, sizeof(ms));
+        k = wcrtomb(mb, (wchar_t)key, &ms);
+        if (k != (size_t)-1 && n + k < len) {
+            memcpy(buf + n, mb, k);
+            buf[n + k] = '\0';
+        }
+        return true;
+    }
+    return false;
+}
+
+bool
+ui_contains_nocase(const char *text, const char *part)
+{
+    size_t n = strlen(part);
+
+    if (!text)
+        return n == 0;
+    for (; ; text++) {
+        if (strncasecmp(text, part, n) == 0)
+            return true;
+        if (!*text)
+            return false;
+    }
 }

@@ -37,6 +37,12 @@ ui_str(const char *s)
  * spaces; returns the row after the last one.  g NULL: only counts. */
 int ui_put_wrapped(struct ui_grid *g, int y, int x, int w, int max_lines, enum ui_attr attr,
                    const char *text);
+/* A key typed into a line being edited (buf holds at most len bytes with
+ * its NUL): a character is appended as UTF-8, Backspace drops the last
+ * one.  false when key is neither (the caller decides). */
+bool ui_edit_line(char *buf, size_t len, int key);
+/* Whether text contains part, ignoring ASCII case; "" is in everything. */
+bool ui_contains_nocase(const char *text, const char *part);
 /* "4m 10s", "2h 05m", "3d 4h": a short age for stale markers. */
 void ui_format_age(char *buf, size_t len, long long ms);
 

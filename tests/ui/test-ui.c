@@ -106,6 +106,195 @@ fixture_log(void)
     return log;
 }
 
+/* A rack: 16 hypervisors and 32 configured VMs.  hv03 and hv09 are stale,
+ * hv07 unreachable, hv12 not contacted yet (its two VMs are seen nowhere),
+ * hv04 runs nothing and has no VFs; VMs on their backup NIC on hv02 and
+ * hv05, and db-10 migrating from hv05 to hv06; VFs free and taken; memory
+ * from plenty to little, unknown where libvirt was not read. */
+#define RACK_HOSTS 16
+static const int rack_vms[RACK_HOSTS] = { 3, 2, 3, 0, 3, 2, 2, 1, 2, 3, 1, 2, 2, 3, 2, 1 };
+
+static void
+rack_vm_name(char *buf, size_t len, int k)
+{
+    static const char *const kinds[] = { "web", "db", "cache", "build", "video", "mail", "api",
+                                         "dns" };
+    snprintf(buf, len, "%s-%02d", kinds[k % 8], k + 1);
+}
+
+static void
+rack_add_vm(struct ccnc_host *h, struct ccnc_link *l, int hi, int j, const char *name,
+            bool on_backup)
+{
+    struct ccnc_vm *vm = ccnc_host_add_vm(h);
+    struct ccnc_vm_nic *n;
+    struct ccnc_bond_slave *sl;
+    char mac1[32], mac2[32];
+
+    snprintf(mac1, sizeof(mac1), "52:54:00:%02x:%02x:01", hi + 1, j);
+    snprintf(mac2, sizeof(mac2), "52:54:00:%02x:%02x:02", hi + 1, j);
+    vm->name = ccnc_xstrdup(name);
+    vm->uuid = ccnc_xasprintf("0c0ffee0-0000-4000-8000-%06d%06d", hi + 1, j);
+    vm->state = CCNC_VM_RUNNING;
+    n = ccnc_vm_add_nic(vm);
+    n->mac = ccnc_xstrdup(mac1);
+    n->type = ccnc_xstrdup("hostdev");
+    n->role = CCNC_NIC_ROLE_PASSTHROUGH;
+    if (l && (size_t)j < l->n_vfs) {
+        n->pci = ccnc_xstrdup(l->vfs[j].pci);
+        ccnc_str_set(&l->vfs[j].vm, name);
+        ccnc_str_set(&l->vfs[j].mac, mac1);
+    }
+    n = ccnc_vm_add_nic(vm);
+    n->mac = ccnc_xstrdup(mac2);
+    n->model = ccnc_xstrdup("virtio");
+    n->type = ccnc_xstrdup("bridge");
+    n->role = CCNC_NIC_ROLE_BACKUP;
+    n->target = ccnc_xasprintf("vnet%d", j);
+    n->source = ccnc_xstrdup("br0");
+    vm->bond = ccnc_xcalloc(1, sizeof(*vm->bond));
+    ccnc_bond_init(vm->bond);
+    vm->bond->name = ccnc_xstrdup("bond0");
+    vm->bond->mode = CCNC_BOND_MODE_ACTIVE_BACKUP;
+    vm->bond->mii_status = ccnc_xstrdup("up");
+    vm->bond->primary = ccnc_xstrdup("eth0");
+    vm->bond->active_slave = ccnc_xstrdup(on_backup ? "eth1" : "eth0");
+    vm->bond->miimon_ms = 100;
+    vm->bond->updelay_ms = vm->bond->downdelay_ms = 0;
+    sl = ccnc_bond_add_slave(vm->bond);
+    sl->name = ccnc_xstrdup("eth0");
+    sl->state = on_backup ? CCNC_SLAVE_BACKUP : CCNC_SLAVE_ACTIVE;
+    sl->mii_status = ccnc_xstrdup("up");
+    sl->speed_mbps = 1000;
+    sl->perm_hwaddr = ccnc_xstrdup(mac1);
+    sl = ccnc_bond_add_slave(vm->bond);
+    sl->name = ccnc_xstrdup("eth1");
+    sl->state = on_backup ? CCNC_SLAVE_ACTIVE : CCNC_SLAVE_BACKUP;
+    sl->mii_status = ccnc_xstrdup("up");
+    sl->perm_hwaddr = ccnc_xstrdup(mac2);
+}
+
+static struct ccnc_snapshot *
+rack_snapshot(void)
+{
+    /* free memory in MiB per host; -1: not read */
+    static const long long free_mib[RACK_HOSTS] = { 12595, 40960, 3072, 61000, 2048, 30720,
+                                                    -1, 51200, 8192, 16384, 45000, -1,
+                                                    1200, 22528, 35840, 60000 };
+    char *text = ccnc_xstrdup("[lab]\nname = ccnc rack lab\n"), *t, name[32];
+    struct ccnc_lab *lab;
+    struct ccnc_snapshot *snap;
+    int k = 0;
+
+    for (int i = 0; i < RACK_HOSTS; i++) {
+        t = ccnc_xasprintf("%s[host hv%02d]\naddress = 10.78.0.%d\nuser = root\n"
+                           "role = hypervisor\n", text, i + 1, i + 11);
+        free(text);
+        text = t;
+    }
+    t = ccnc_xasprintf("%s[host nfs]\nlabel = NFS server\naddress = 10.78.0.30\nuser = root\n"
+                       "role = storage\n", text);
+    free(text);
+    text = t;
+    for (int i = 0; i < RACK_HOSTS; i++)
+        for (int j = 0; j < rack_vms[i]; j++, k++) {
+            rack_vm_name(name, sizeof(name), k);
+            t = ccnc_xasprintf("%s[vm %s]\nhost = hv%02d\nbackup = 52:54:00:%02x:%02x:02\n", text,
+                               name, i + 1, i + 1, j);
+            free(text);
+            text = t;
+        }
+    lab = ccnc_lab_load_text("rack.conf", text, strlen(text), NULL, 0, NULL);
+    ck_assert_msg(lab != NULL, "the rack's lab does not load");
+    free(text);
+    snap = ccnc_snapshot_new_from_lab(lab);
+    k = 0;
+    for (int i = 0; i < RACK_HOSTS; i++) {
+        struct ccnc_host *h;
+        struct ccnc_link *l = NULL;
+        struct ccnc_snapshot *next;
+        char hn[16];
+
+        snprintf(hn, sizeof(hn), "hv%02d", i + 1);
+        if (i == 11) {      /* hv12: not contacted yet, as the lab made it */
+            k += rack_vms[i];
+            continue;
+        }
+        h = ccnc_host_dup(snap->hosts[i]);
+        ccnc_str_set(&h->error, NULL);
+        h->connection = CCNC_CONN_CONNECTED;
+        h->stale = false;
+        h->libvirt = CCNC_CONN_CONNECTED;
+        h->updated_ms = FIXTURE_TIME_MS - 2000;
+        h->hostkey_sha256 = ccnc_xasprintf("SHA256:rack%02dPZRVlb0rGr7T8tSSSHpZ0mk4TGS5JjEMtGM", i + 1);
+        h->agent_version = ccnc_xstrdup("0.1.0");
+        h->mem_total_kib = 64LL * 1024 * 1024;
+        h->mem_free_kib = free_mib[i] < 0 ? CCNC_UNKNOWN : free_mib[i] * 1024;
+        if (i != 3) {
+            /* an SR-IOV port: 4 VFs, 8 on every fourth host */
+            int n_vfs = i % 4 == 0 ? 8 : 4;
+            l = ccnc_host_add_link(h);
+            l->name = ccnc_xstrdup("ens1f0");
+            l->operstate = ccnc_xstrdup("up");
+            for (int v = 0; v < n_vfs; v++) {
+                struct ccnc_vf *vf = ccnc_link_add_vf(l);
+                vf->index = v;
+                vf->pci = ccnc_xasprintf("0000:3b:%02x.%d", 2 + v / 8, v % 8);
+                vf->mac = ccnc_xstrdup("00:00:00:00:00:00");
+                vf->vlan = 0;
+                vf->link_state = ccnc_xstrdup("auto");
+            }
+        }
+        for (int j = 0; j < rack_vms[i]; j++, k++) {
+            rack_vm_name(name, sizeof(name), k);
+            rack_add_vm(h, l, i, j, name, (i == 1 && j == 1) || (i == 4 && j > 0));
+        }
+        if (i == 4) {
+            /* hv05 -> hv06: db-10 leaves, and arrives paused on hv06 */
+            ck_assert_str_eq(h->vms[1].name, "db-10");
+            h->vms[1].job = CCNC_VM_JOB_MIGRATION_OUT;
+        } else if (i == 5) {
+            rack_add_vm(h, NULL, i, 9, "db-10", true);
+            h->vms[h->n_vms - 1].state = CCNC_VM_PAUSED;
+            h->vms[h->n_vms - 1].job = CCNC_VM_JOB_MIGRATION_IN;
+        }
+        if (i == 2 || i == 8) {
+            h->stale = true;
+            h->updated_ms = FIXTURE_TIME_MS - 95000;
+            h->error = ccnc_xstrdup("the agent has not answered for 95 s");
+        } else if (i == 6) {
+            h->connection = CCNC_CONN_UNREACHABLE;
+            h->stale = true;
+            h->updated_ms = FIXTURE_TIME_MS - 250000;
+            h->error = ccnc_xstrdup("ssh: connect to 10.78.0.17 port 22: Connection timed out");
+        }
+        next = ccnc_snapshot_replace_host(snap, (size_t)i, h);
+        ccnc_snapshot_unref(snap);
+        snap = next;
+    }
+    {
+        /* the NFS server, answering */
+        int at = ccnc_snapshot_find_host(snap, "nfs");
+        struct ccnc_host *h = ccnc_host_dup(snap->hosts[at]);
+        struct ccnc_export *ex = ccnc_host_add_export(h);
+        struct ccnc_snapshot *next;
+
+        ccnc_str_set(&h->error, NULL);
+        h->connection = CCNC_CONN_CONNECTED;
+        h->stale = false;
+        h->updated_ms = FIXTURE_TIME_MS - 1000;
+        h->agent_version = ccnc_xstrdup("0.1.0");
+        ex->path = ccnc_xstrdup("/srv/images");
+        ex->clients = ccnc_xstrdup("10.78.0.0/24");
+        next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
+        ccnc_snapshot_unref(snap);
+        snap = next;
+    }
+    snap->time_ms = FIXTURE_TIME_MS;
+    ccnc_lab_unref(lab);
+    return snap;
+}
+
 static void
 utc(void)
 {
@@ -115,7 +304,8 @@ utc(void)
 
 /* --- golden screens ---------------------------------------------------------- */
 
-enum lab_kind { LAB_FIXTURE, LAB_BUILTIN, LAB_EXAMPLE, LAB_FIXTURE_HOSTKEY, LAB_FIXTURE_HOSTILE };
+enum lab_kind { LAB_FIXTURE, LAB_BUILTIN, LAB_EXAMPLE, LAB_FIXTURE_HOSTKEY, LAB_FIXTURE_HOSTILE,
+                LAB_RACK };
 
 static const struct {
     enum lab_kind lab;
@@ -160,6 +350,18 @@ static const struct {
     { LAB_FIXTURE_HOSTILE, UI_VIEW_OVERVIEW, 160, 50, false, 0, "",
       "golden/ui-overview-hostile-160x50.txt" },
     { LAB_FIXTURE_HOSTILE, UI_VIEW_VFS, 80, 24, false, 0, "", "golden/ui-vfs-hostile-80x24.txt" },
+    /* 16 hosts, 32 VMs: folded but for the selected VM's host, all open
+     * (+), a search being typed, a host's line selected by its number */
+    { LAB_RACK, UI_VIEW_OVERVIEW, 80, 24, false, 0, "", "golden/ui-overview-rack-80x24.txt" },
+    { LAB_RACK, UI_VIEW_OVERVIEW, 160, 50, false, 0, "", "golden/ui-overview-rack-160x50.txt" },
+    { LAB_RACK, UI_VIEW_OVERVIEW, 80, 24, true, 0, "", "golden/ui-overview-rack-80x24-ascii.txt" },
+    { LAB_RACK, UI_VIEW_OVERVIEW, 80, 24, false, 0, "+", "golden/ui-overview-rack-80x24-open.txt" },
+    { LAB_RACK, UI_VIEW_OVERVIEW, 160, 50, false, 0, "+",
+      "golden/ui-overview-rack-160x50-open.txt" },
+    { LAB_RACK, UI_VIEW_OVERVIEW, 80, 24, false, 0, "/db-1",
+      "golden/ui-overview-rack-80x24-find.txt" },
+    { LAB_RACK, UI_VIEW_OVERVIEW, 160, 50, false, 0, "h7\r",
+      "golden/ui-overview-rack-160x50-host.txt" },
 };
 
 static struct ccnc_snapshot *
@@ -170,6 +372,8 @@ screen_snapshot(enum lab_kind kind)
 
     if (kind == LAB_FIXTURE)
         return fixture_snapshot();
+    if (kind == LAB_RACK)
+        return rack_snapshot();
     if (kind == LAB_FIXTURE_HOSTKEY) {
         struct ccnc_snapshot *next;
         struct ccnc_host *h;
@@ -333,7 +537,8 @@ static const struct {
       false, false, "", "", "" },
     { "shift-tab back", { UI_K_BTAB }, -1, UI_VIEW_LOG, 0, false, false, "", "", "" },
     { "digits", { '4', '2' }, -1, UI_VIEW_VFS, 0, false, false, "", "", "" },
-    { "j selects", { 'j', 'j', UI_K_DOWN }, -1, UI_VIEW_OVERVIEW, 3, false, false, "", "", "" },
+    /* vm1, vm2, System2's line, vm3 */
+    { "j selects", { 'j', 'j', UI_K_DOWN }, -1, UI_VIEW_OVERVIEW, 2, false, false, "", "", "" },
     { "k stops at 0", { 'j', 'k', 'k', UI_K_UP }, -1, UI_VIEW_OVERVIEW, 0, false, false, "",
       "", "" },
     { "j stops at the last VM", { 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j', 'j' }, -1,
@@ -370,20 +575,23 @@ static const struct {
       false, "", "", "press v to edit" },
     { "a message lasts one key", { 'x', 'j' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
       UI_VIEW_OVERVIEW, 1, false, false, "", "", "" },
-    { "slash edits the log filter", { '/', 'b', 'o' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
+    /* / filters the log from every view but the overview, where it finds a VM */
+    { "slash edits the log filter", { '2', '/', 'b', 'o' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
       UI_VIEW_LOG, 0, false, true, "", "bo", "" },
-    { "enter applies", { '/', 'b', 'o', UI_K_ENTER }, -1, UI_VIEW_LOG, 0, false, false, "bo",
-      "bo", "" },
-    { "esc cancels", { '/', 'b', UI_K_ENTER, '/', 'x', UI_K_ESC }, -1, UI_VIEW_LOG, 0, false,
-      false, "b", "bx", "" },
-    { "q while editing is text", { '/', 'q', 'j', '?' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
+    { "enter applies", { '4', '/', 'b', 'o', UI_K_ENTER }, -1, UI_VIEW_LOG, 0, false, false,
+      "bo", "bo", "" },
+    { "esc cancels", { '4', '/', 'b', UI_K_ENTER, '/', 'x', UI_K_ESC }, -1, UI_VIEW_LOG, 0,
+      false, false, "b", "bx", "" },
+    { "q while editing is text", { '3', '/', 'q', 'j', '?' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
       UI_VIEW_LOG, 0, false, true, "", "qj?", "" },
-    { "backspace", { '/', 'a', 0xe9, UI_K_BACKSPACE, 'b', UI_K_ENTER }, -1, UI_VIEW_LOG, 0,
-      false, false, "ab", "ab", "" },
-    { "backspace on empty", { '/', UI_K_BACKSPACE, UI_K_ENTER }, -1, UI_VIEW_LOG, 0, false,
-      false, "", "", "" },
-    { "esc clears an applied filter", { '/', 'b', UI_K_ENTER, UI_K_ESC }, -1, UI_VIEW_LOG, 0,
-      false, false, "", "b", "" },
+    { "backspace", { '4', '/', 'a', 0xe9, UI_K_BACKSPACE, 'b', UI_K_ENTER }, -1, UI_VIEW_LOG,
+      0, false, false, "ab", "ab", "" },
+    { "backspace on empty", { '4', '/', UI_K_BACKSPACE, UI_K_ENTER }, -1, UI_VIEW_LOG, 0,
+      false, false, "", "", "" },
+    { "esc clears an applied filter", { '4', '/', 'b', UI_K_ENTER, UI_K_ESC }, -1,
+      UI_VIEW_LOG, 0, false, false, "", "b", "" },
+    { "slash in the overview finds a VM", { '/', 'v', 'm' }, UI_KEY_HANDLED | UI_KEY_REDRAW,
+      UI_VIEW_OVERVIEW, 0, false, false, "", "", "" },
     { "unknown key", { 'Z' }, UI_KEY_UNHANDLED, UI_VIEW_OVERVIEW, 0, false, false, "", "", "" },
     { "migration view has no selection", { '3', 'j' }, UI_KEY_UNHANDLED, UI_VIEW_MIGRATION, 0,
       false, false, "", "", "" },
@@ -419,6 +627,148 @@ START_TEST(test_keys)
                       st.message);
     ui_log_free(log);
     ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+/* The overview of a rack: folds, the VM search, going to a host.  Each
+ * case types keys from a fresh state; folded is one digit a host (1:
+ * folded), NULL while the overview still chooses. */
+static const struct {
+    const char *name;
+    int keys[12];               /* 0 ends */
+    const char *vm, *host;      /* selected_vm, selected_host */
+    int finding;
+    const char *folded;
+    const char *message;        /* a substring, "" none */
+    const char *req_vm;         /* the plan asked for, NULL none */
+} rack_key_cases[] = {
+    { "starts on the first VM", { 0 }, "web-01", "", UI_FIND_NONE, NULL, "", NULL },
+    { "j walks the open host, then the next host's line", { 'j', 'j', 'j' }, "", "hv02",
+      UI_FIND_NONE, NULL, "", NULL },
+    { "j goes on into the host it selected", { 'j', 'j', 'j', 'j' }, "build-04", "",
+      UI_FIND_NONE, NULL, "", NULL },
+    { "Enter on a host's line folds it", { 'j', 'j', 'j', UI_K_ENTER }, "", "hv02",
+      UI_FIND_NONE, "1111111111111111", "", NULL },
+    { "Enter on a VM folds its host, its line selected", { UI_K_ENTER }, "", "hv01",
+      UI_FIND_NONE, "1111111111111111", "", NULL },
+    { "Enter again opens it", { UI_K_ENTER, UI_K_ENTER }, "", "hv01", UI_FIND_NONE,
+      "0111111111111111", "", NULL },
+    { "space is Enter", { ' ', ' ' }, "", "hv01", UI_FIND_NONE, "0111111111111111", "", NULL },
+    { "+ opens every host", { '+' }, "web-01", "", UI_FIND_NONE, "0000000000000000", "", NULL },
+    { "- folds every host", { 'j', '-' }, "", "hv01", UI_FIND_NONE, "1111111111111111", "",
+      NULL },
+    { "+ then - then Enter", { '+', '-', ']', UI_K_ENTER }, "", "hv02", UI_FIND_NONE,
+      "1011111111111111", "", NULL },
+    { "] and [ go from host to host", { ']', ']', '[' }, "", "hv02", UI_FIND_NONE, NULL, "",
+      NULL },
+    { "Left folds, Right opens", { UI_K_LEFT, UI_K_RIGHT }, "", "hv01", UI_FIND_NONE,
+      "0111111111111111", "", NULL },
+    { "/ finds the first VM as typed", { '/', 'c', 'a' }, "cache-03", "", UI_FIND_VM, NULL, "",
+      NULL },
+    { "and on in folded hosts", { '/', 'd', 'b', '-', '1' }, "db-10", "", UI_FIND_VM, NULL, "",
+      NULL },
+    { "Enter keeps it, n finds the next", { '/', 'v', 'i', 'd', UI_K_ENTER, 'n' }, "video-13",
+      "", UI_FIND_NONE, NULL, "", NULL },
+    { "N the one before, around the top", { '/', 'v', 'i', 'd', UI_K_ENTER, 'N' }, "video-29",
+      "", UI_FIND_NONE, NULL, "", NULL },
+    { "n from a host's line", { '/', 'w', 'e', 'b', UI_K_ENTER, ']', ']', ']', 'n' }, "web-09",
+      "", UI_FIND_NONE, NULL, "", NULL },
+    { "Esc puts the selection back", { 'j', '/', 'w', 'e', 'b', '-', '0', '9', UI_K_ESC },
+      "db-02", "", UI_FIND_NONE, NULL, "", NULL },
+    { "backspace finds again", { '/', 'd', 'n', 's', '-', '3', UI_K_BACKSPACE }, "dns-08", "",
+      UI_FIND_VM, NULL, "", NULL },
+    { "no match: the selection stays, and says so", { '/', 'z', 'z', UI_K_ENTER }, "web-01", "",
+      UI_FIND_NONE, NULL, "No VM's name contains 'zz'", NULL },
+    { "keys are text while finding", { '/', 'q', '2', 'm' }, "web-01", "", UI_FIND_VM, NULL, "",
+      NULL },
+    { "n before any search", { 'n' }, "web-01", "", UI_FIND_NONE, NULL, "Press / to find", NULL },
+    { "h and a number go to that host", { 'h', '1', '2', UI_K_ENTER }, "", "hv12",
+      UI_FIND_NONE, NULL, "", NULL },
+    { "h and a part of a name", { 'h', 'v', '1', '4', UI_K_ENTER }, "", "hv14", UI_FIND_NONE,
+      NULL, "", NULL },
+    { "h and Esc", { 'j', 'h', '7', UI_K_ESC }, "db-02", "", UI_FIND_NONE, NULL, "", NULL },
+    { "h on folds opens the host", { '-', 'h', '5', UI_K_ENTER }, "", "hv05", UI_FIND_NONE,
+      "1111011111111111", "", NULL },
+    { "m plans the VM found", { '/', 'd', 'b', '-', '2', '6', UI_K_ENTER, 'm' }, "db-26", "",
+      UI_FIND_NONE, NULL, "", "db-26" },
+    { "m on a host's line asks for a VM", { UI_K_ENTER, 'm' }, "", "hv01", UI_FIND_NONE,
+      "1111111111111111", "Select a VM", NULL },
+};
+
+START_TEST(test_rack_keys)
+{
+    struct ccnc_snapshot *snap = rack_snapshot();
+    struct ui_state st = { 0 };
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+
+    for (size_t k = 0; k < CCNC_ARRAY_SIZE(rack_key_cases[_i].keys) && rack_key_cases[_i].keys[k];
+         k++) {
+        ui_handle_key(&st, snap, rack_key_cases[_i].keys[k]);
+        ui_draw_screen(g, snap, &st);
+    }
+    if (rack_key_cases[_i].vm[0])
+        ui_overview_selected_vm(&st, snap);
+    ck_assert_msg(st.view == UI_VIEW_OVERVIEW, "%s: view %d", rack_key_cases[_i].name, st.view);
+    ck_assert_msg(strcmp(st.selected_vm, rack_key_cases[_i].vm) == 0, "%s: VM '%s'",
+                  rack_key_cases[_i].name, st.selected_vm);
+    ck_assert_msg(strcmp(st.selected_host, rack_key_cases[_i].host) == 0, "%s: host '%s'",
+                  rack_key_cases[_i].name, st.selected_host);
+    ck_assert_msg(st.finding == rack_key_cases[_i].finding, "%s: finding %d",
+                  rack_key_cases[_i].name, st.finding);
+    if (rack_key_cases[_i].folded) {
+        char folded[RACK_HOSTS + 1];
+        for (int i = 0; i < RACK_HOSTS; i++)
+            folded[i] = st.folded[i] ? '1' : '0';
+        folded[RACK_HOSTS] = '\0';
+        ck_assert_msg(st.folds_set, "%s: folds not set", rack_key_cases[_i].name);
+        ck_assert_msg(strcmp(folded, rack_key_cases[_i].folded) == 0, "%s: folded %s",
+                      rack_key_cases[_i].name, folded);
+    } else {
+        ck_assert_msg(!st.folds_set, "%s: folds set", rack_key_cases[_i].name);
+    }
+    if (*rack_key_cases[_i].message)
+        ck_assert_msg(strstr(st.message, rack_key_cases[_i].message), "%s: message '%s'",
+                      rack_key_cases[_i].name, st.message);
+    else
+        ck_assert_msg(st.message[0] == '\0', "%s: message '%s'", rack_key_cases[_i].name,
+                      st.message);
+    if (rack_key_cases[_i].req_vm) {
+        ck_assert_int_eq(st.request, UI_REQ_PLAN);
+        ck_assert_str_eq(st.req_vm, rack_key_cases[_i].req_vm);
+    } else {
+        ck_assert_int_eq(st.request, UI_REQ_NONE);
+    }
+    ui_grid_free(g);
+    ccnc_snapshot_unref(snap);
+}
+END_TEST
+
+/* The rack starts folded but for the selected VM's host; the fixture's
+ * two hosts start open, as before. */
+START_TEST(test_rack_folds)
+{
+    struct ccnc_snapshot *rack = rack_snapshot(), *two = fixture_snapshot();
+    struct ui_grid *g = ui_grid_new(160, 50, false);
+    struct ui_state st = { 0 };
+    char *text;
+
+    ui_draw_screen(g, rack, &st);
+    text = ui_grid_to_text(g, false);
+    ck_assert_ptr_nonnull(strstr(text, "\u25be  1 hv01"));
+    ck_assert_ptr_nonnull(strstr(text, "\u25b8  2 hv02"));
+    ck_assert_ptr_nonnull(strstr(text, "\u25b8 16 hv16"));
+    ck_assert_ptr_null(strstr(text, "build-04"));
+    ck_assert_ptr_nonnull(strstr(text, "2 on backup  1 migrating"));   /* hv05 */
+    free(text);
+    ui_draw_screen(g, two, &st);
+    text = ui_grid_to_text(g, false);
+    ck_assert_ptr_nonnull(strstr(text, "\u25be  1 System1 (sys1)"));
+    ck_assert_ptr_nonnull(strstr(text, "\u25be  2 System2 (sys2)"));
+    ck_assert_ptr_nonnull(strstr(text, "video2"));
+    free(text);
+    ui_grid_free(g);
+    ccnc_snapshot_unref(two);
+    ccnc_snapshot_unref(rack);
 }
 END_TEST
 
@@ -743,8 +1093,6 @@ START_TEST(test_action_screen)
     st.actions = &rec;
     st.n_actions = 1;
     st.action_running = action_screens[_i].running;
-    st.results = results;
-    st.n_results = 2;
     st.results = results;
     st.n_results = 2;
     ui_draw_screen(g, snap, &st);
@@ -1243,6 +1591,8 @@ ccnc_ui_suite(void)
     tcase_add_test(tc, test_passphrase_question);
     tcase_add_loop_test(tk, test_keys, 0, (int)CCNC_ARRAY_SIZE(key_cases));
     tcase_add_test(tk, test_keys_empty);
+    tcase_add_loop_test(tk, test_rack_keys, 0, (int)CCNC_ARRAY_SIZE(rack_key_cases));
+    tcase_add_test(tk, test_rack_folds);
     tcase_add_test(tk, test_action_list_keys);
     tcase_add_test(tk, test_selection_follows_vm);
     tcase_add_test(tk, test_helpers);
