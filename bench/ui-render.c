@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Frame render time of the console's views into the in-memory grid, for a
- * big lab: 2 hypervisors with 256 VMs and an SR-IOV port of 128 VFs each,
- * and a full log.  Prints median and p99 per view and size, and the peak
- * RSS.  Usage: bench/ui-render [FRAMES]   (default 1000) */
+ * big lab: 2 hypervisors with 256 VMs and an SR-IOV port of 128 VFs each
+ * (or HOSTS hypervisors with VMS each, up to 128 VFs), and a full log.
+ * Prints median and p99 per view and size, and the peak RSS.
+ * Usage: bench/ui-render [FRAMES [HOSTS VMS]]   (default 1000 2 256) */
 #include "config.h"
 
 #include <locale.h>
@@ -18,9 +19,9 @@
 #include "ui-screen.h"
 #include "ui-views.h"
 
-#define N_HYPERVISORS 2
-#define VMS_PER_HOST 256
-#define VFS_PER_HOST 128
+static int n_hypervisors = 2;
+static int vms_per_host = 256;
+static int vfs_per_host = 128;
 
 static char *
 lab_text(void)
@@ -39,12 +40,12 @@ lab_text(void)
         len += (size_t)n_;                                                                  \
     } while (0)
     ADD("[lab]\nname = render benchmark\n");
-    for (int h = 0; h < N_HYPERVISORS; h++)
+    for (int h = 0; h < n_hypervisors; h++)
         ADD("[host sys%d]\naddress = 192.0.2.%d\nuser = root\nrole = hypervisor\n", h + 1,
             h + 11);
     ADD("[host nfs]\naddress = 192.0.2.30\nuser = root\nrole = storage\n");
-    for (int h = 0; h < N_HYPERVISORS; h++)
-        for (int v = 0; v < VMS_PER_HOST; v++)
+    for (int h = 0; h < n_hypervisors; h++)
+        for (int v = 0; v < vms_per_host; v++)
             ADD("[vm vm%d-%03d]\nhost = sys%d\npassthrough = pci:0000:%02x:%02x.%d\n"
                 "backup = 52:54:00:%02x:%02x:02\n",
                 h + 1, v, h + 1, 0x10 + v / 32, v % 32, 0, h, v);
@@ -76,7 +77,7 @@ make_host(int h)
     l = ccnc_host_add_link(host);
     l->name = ccnc_xstrdup("enp5s0f0");
     l->operstate = ccnc_xstrdup("up");
-    for (int i = 0; i < VFS_PER_HOST; i++) {
+    for (int i = 0; i < vfs_per_host; i++) {
         struct ccnc_vf *vf = ccnc_link_add_vf(l);
         vf->index = i;
         vf->pci = ccnc_xasprintf("0000:%02x:%02x.%d", 0x06 + i / 128, 0x10 + i % 128 / 8, i % 8);
@@ -88,7 +89,7 @@ make_host(int h)
         vf->link_state = ccnc_xstrdup("auto");
         vf->vm = ccnc_xasprintf("vm%d-%03d", h + 1, i);
     }
-    for (int v = 0; v < VMS_PER_HOST; v++) {
+    for (int v = 0; v < vms_per_host; v++) {
         struct ccnc_vm *vm = ccnc_host_add_vm(host);
         struct ccnc_vm_nic *n;
         struct ccnc_bond_slave *s;
@@ -99,7 +100,7 @@ make_host(int h)
         n->mac = ccnc_xasprintf("52:54:00:%02x:%02x:01", h, v);
         n->type = ccnc_xstrdup("hostdev");
         n->role = CCNC_NIC_ROLE_PASSTHROUGH;
-        n->pci = v < VFS_PER_HOST ? ccnc_xstrdup(l->vfs[v].pci) : NULL;
+        n->pci = v < vfs_per_host ? ccnc_xstrdup(l->vfs[v].pci) : NULL;
         n = ccnc_vm_add_nic(vm);
         n->mac = ccnc_xasprintf("52:54:00:%02x:%02x:02", h, v);
         n->model = ccnc_xstrdup("virtio");
@@ -162,13 +163,22 @@ main(int argc, char **argv)
     setlocale(LC_ALL, "C.UTF-8");
     if (frames < 10)
         frames = 10;
+    if (argc > 3) {
+        n_hypervisors = atoi(argv[2]);
+        vms_per_host = atoi(argv[3]);
+        if (n_hypervisors < 1 || n_hypervisors > 99 || vms_per_host < 1 || vms_per_host > 999) {
+            fprintf(stderr, "ui-render: HOSTS 1-99, VMS 1-999\n");
+            return 2;
+        }
+        vfs_per_host = vms_per_host < 128 ? vms_per_host : 128;
+    }
     lab = ccnc_lab_load_text("bench", text, strlen(text), NULL, 0, NULL);
     if (!lab) {
         fprintf(stderr, "ui-render: the generated lab does not load\n");
         return 1;
     }
     snap = ccnc_snapshot_new_from_lab(lab);
-    for (int h = 0; h < N_HYPERVISORS; h++) {
+    for (int h = 0; h < n_hypervisors; h++) {
         struct ccnc_snapshot *next = ccnc_snapshot_replace_host(snap, (size_t)h, make_host(h));
         ccnc_snapshot_unref(snap);
         snap = next;
@@ -182,7 +192,7 @@ main(int argc, char **argv)
 
     t = ccnc_xcalloc((size_t)frames, sizeof(*t));
     printf("lab: %d hypervisors x %d VMs (2 NICs, bond) x %d VFs, log of %zu lines\n",
-           N_HYPERVISORS, VMS_PER_HOST, VFS_PER_HOST, log->n);
+           n_hypervisors, vms_per_host, vfs_per_host, log->n);
     printf("%-12s %-8s %10s %10s %10s\n", "view", "size", "median", "p99", "max");
     for (size_t s = 0; s < CCNC_ARRAY_SIZE(sizes); s++) {
         struct ui_grid *g = ui_grid_new(sizes[s][0], sizes[s][1], false);
@@ -192,8 +202,8 @@ main(int argc, char **argv)
 
             snprintf(st.filter, sizeof(st.filter), "%s", cases[c].filter);
             /* the selection in the middle: the lists scroll to it */
-            st.selected[UI_VIEW_OVERVIEW] = VMS_PER_HOST;
-            st.selected[UI_VIEW_VFS] = VFS_PER_HOST;
+            st.selected[UI_VIEW_OVERVIEW] = n_hypervisors * vms_per_host / 2;
+            st.selected[UI_VIEW_VFS] = vfs_per_host;
             for (int f = 0; f < frames; f++) {
                 long long t0 = now_ns();
                 ui_draw_screen(g, snap, &st);
