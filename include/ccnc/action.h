@@ -122,6 +122,10 @@ struct ccnc_action {
     size_t n_release;
     struct ccnc_probe_figures probe;
     struct ccnc_migration_figures migration;
+    /* a migration whose destination placement chose: every host's
+     * verdict, in the lab's order (ccnc/placement.h) */
+    struct ccnc_action_place { char *host; bool chosen, candidate; char *why; } *placement;
+    size_t n_placement;
     /* a migration's forecast, made before it starts (ccnc/forecast.h) */
     struct ccnc_forecast forecast;
 };

@@ -11,11 +11,29 @@
 #include <ccnc/model.h>
 #include <ccnc/runlog.h>
 
+/* A migration's destination chosen by placement (ccnc/placement.h). */
+#define CCNC_PLACE_AUTO "auto"
+
+/* A migration the snapshot may not show yet (planned in the same batch,
+ * or running in this process): it counts on host, and holds mem_kib and a
+ * VF (vf) there when host is its destination. */
+struct ccnc_plan_booking {
+    const char *vm;
+    const char *host;
+    long long mem_kib;
+    bool vf;
+};
+
 struct ccnc_plan_request {
     enum ccnc_action_kind kind;    /* ASSIGN, DETACH, or any MIGRATE kind: which
                                       migration it takes is the planner's choice */
     const char *vm;
-    const char *destination;       /* a migration's: a hypervisor of the lab */
+    const char *destination;       /* a migration's: a hypervisor of the lab, or
+                                      CCNC_PLACE_AUTO: placement chooses */
+    const char *const *candidates; /* auto: only these hosts (NULL-terminated), NULL:
+                                      every hypervisor of the lab */
+    const struct ccnc_plan_booking *booked; /* auto: migrations to count */
+    size_t n_booked;
     bool assume_config;            /* plan for the VM as the lab config describes it
                                       (on its home host, holding its passthrough NIC,
                                       its bond on it): --offline --dry-run */
@@ -27,7 +45,12 @@ struct ccnc_plan_request {
     const char *resume_of;         /* (resume) the run whose lease may be taken over */
 };
 
-/* The plan for req, or NULL with err (code CCNC_ERR_REFUSED for what the
+/* The plan for req, or NULL with err.  A migration to CCNC_PLACE_AUTO
+ * goes where ccnc_place() says, from what the snapshot reports of each
+ * host (libvirt connected and the agent's picture fresh, free memory, free
+ * VFs of the VM's pool, NFS mounts holding its disks, migrations running
+ * there and booked); the action's placement holds every host's verdict,
+ * and a VM no host can take is refused with each host's reason (code CCNC_ERR_REFUSED for what the
  * VM's state does not allow, CCNC_ERR_CONFIG for what the lab config does
  * not know).  The action's notes say why the plan is what it is (a step
  * left out because the VM does not need it, what a step will heal).

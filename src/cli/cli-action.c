@@ -371,7 +371,9 @@ ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args)
     struct ccnc_snapshot *snap;
     struct ccnc_action **actions = NULL;
     json_object *results = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, n_candidates = 0, n_booked = 0;
+    char **candidates = NULL;
+    struct ccnc_plan_booking *booked = NULL;
     int at, rc = CCNC_EXIT_OK;
 
     if (par) {
@@ -397,11 +399,32 @@ ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args)
                          PACKAGE, from);
         return CCNC_EXIT_USAGE;
     }
-    if (!to) {
-        for (size_t i = 0; i < cli->lab->n_hosts && !to; i++)
-            if (ccnc_lab_host_runs_libvirt(&cli->lab->hosts[i]) &&
-                strcmp(cli->lab->hosts[i].name, from) != 0)
-                to = cli->lab->hosts[i].name;
+    /* --to HOST: that one; --to auto (the default) or HOST,HOST...:
+     * placement chooses among every other hypervisor, or those named */
+    if (!to || strchr(to, ',')) {
+        char *list = ccnc_xstrdup(to ? to : "");
+        for (char *save = NULL, *h = strtok_r(list, ",", &save); h; h = strtok_r(NULL, ",", &save)) {
+            const struct ccnc_lab_host *lh = ccnc_lab_find_host(cli->lab, h);
+            if (!lh || !ccnc_lab_host_runs_libvirt(lh) || strcmp(h, from) == 0) {
+                ccnc_cli_fprintf(stderr, _("%s evacuate: '%s' in --to is not another hypervisor "
+                                           "host of the lab\n"),
+                                 PACKAGE, h);
+                free(list);
+                free(candidates);
+                return CCNC_EXIT_USAGE;
+            }
+            candidates = ccnc_xrealloc(candidates, (n_candidates + 2) * sizeof(*candidates));
+            candidates[n_candidates++] = ccnc_xstrdup(h);
+            candidates[n_candidates] = NULL;
+        }
+        free(list);
+        to = CCNC_PLACE_AUTO;
+    } else if (strcmp(to, CCNC_PLACE_AUTO) != 0 &&
+               (!ccnc_lab_find_host(cli->lab, to) ||
+                !ccnc_lab_host_runs_libvirt(ccnc_lab_find_host(cli->lab, to)))) {
+        ccnc_cli_fprintf(stderr, _("%s evacuate: '%s' is not a hypervisor host of the lab\n"),
+                         PACKAGE, to);
+        return CCNC_EXIT_USAGE;
     }
     engine = ccnc_engine_new(cli->lab);
     ccnc_cli_settle(engine, ACTION_SETTLE_S);
@@ -414,16 +437,17 @@ ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args)
         ccnc_cli_fprintf(
             stderr, _("%s evacuate: which VMs run on %s is not known: %s\n"), PACKAGE, from,
             h && h->libvirt_error ? h->libvirt_error : _("its libvirt did not answer in time"));
-        ccnc_snapshot_unref(snap);
-        ccnc_engine_free(engine);
-        return CCNC_EXIT_FAILED;
+        rc = CCNC_EXIT_FAILED;
+        goto out;
     }
     if (json)
         results = json_object_new_array();
     for (size_t i = 0; i < snap->hosts[at]->n_vms; i++) {
         const struct ccnc_vm *vm = &snap->hosts[at]->vms[i];
         struct ccnc_plan_request req = { .kind = CCNC_ACTION_MIGRATE, .vm = vm->name,
-                                         .destination = to };
+                                         .destination = to,
+                                         .candidates = (const char *const *)candidates,
+                                         .booked = booked, .n_booked = n_booked };
         struct ccnc_error err = { 0 };
         struct ccnc_action *a;
         if (vm->state != CCNC_VM_RUNNING)
@@ -446,12 +470,27 @@ ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args)
          * guest's dirty rate in a batch */
         ccnc_engine_forecast(engine, a, NULL, 0);
         *(struct ccnc_action **)ccnc_array_push(&actions, &n, &cap, sizeof(a)) = a;
+        /* booked: the next VM's placement sees this one there */
+        booked = ccnc_xrealloc(booked, (n_booked + 1) * sizeof(*booked));
+        booked[n_booked++] = (struct ccnc_plan_booking){
+            a->vm, a->destination, vm->memory_kib,
+            ccnc_lab_find_vm(cli->lab, vm->name)->passthrough_kind == CCNC_PASSTHROUGH_POOL
+        };
     }
-    ccnc_snapshot_unref(snap);
-    if (!json)
+    if (!json && strcmp(to, CCNC_PLACE_AUTO) == 0) {
+        ccnc_cli_printf(dngettext(PACKAGE, "Evacuate %s, each VM where placement puts it: %zu VM, "
+                                           "%ld at once\n",
+                                  "Evacuate %s, each VM where placement puts it: %zu VMs, %ld "
+                                  "at once\n",
+                                  n),
+                        from, n, parallel);
+        for (size_t i = 0; i < n; i++)
+            ccnc_cli_printf("  %-10s -> %s\n", actions[i]->vm, actions[i]->destination);
+    } else if (!json) {
         ccnc_cli_printf(dngettext(PACKAGE, "Evacuate %s to %s: %zu VM, %ld at once\n",
                                   "Evacuate %s to %s: %zu VMs, %ld at once\n", n),
-                        from, to ? to : "-", n, parallel);
+                        from, to, n, parallel);
+    }
     if (dry_run || n == 0) {
         for (size_t i = 0; i < n; i++) {
             char *plan = json ? ccnc_runlog_plan_json(actions[i])
@@ -472,7 +511,13 @@ ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args)
         print_json(results);
         json_object_put(results);
     }
+out:
     free(actions);
+    free(booked);
+    for (size_t i = 0; i < n_candidates; i++)
+        free(candidates[i]);
+    free(candidates);
+    ccnc_snapshot_unref(snap);
     ccnc_engine_free(engine);
     return rc;
 }

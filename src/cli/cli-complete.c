@@ -249,7 +249,7 @@ bash_script(void)
     for (size_t i = 0; i < n_cmds; i++)
         for (size_t k = 0; k < n_options(&cmds[i]); k++)
             if (cmds[i].options[k].arg)
-                ccnc_cli_printf("    %s:--%s) echo %s ;;\n", cmds[i].name,
+                ccnc_cli_printf("    %s:--%s) echo '%s' ;;\n", cmds[i].name,
                                 cmds[i].options[k].name, cmds[i].options[k].arg);
     ccnc_cli_fputs("    esac\n}\n\n", stdout);
 
@@ -314,6 +314,32 @@ zsh_action(const char *kind, size_t len)
 
     for (const char *p = alts; *p; p++)
         n_alts += *p == '|';
+    /* a kind of names and words (HOST|auto): the names and the words in
+     * one list (_alternative does not complete an option's --opt=value) */
+    if (n_alts > 1) {
+        const char *names = NULL;
+        bool words_only = true;
+        char *copy = ccnc_xstrdup(alts);
+        for (char *save = NULL, *a = strtok_r(copy, "|", &save); a; a = strtok_r(NULL, "|", &save)) {
+            if (!names && (strcmp(a, "VM") == 0 || strcmp(a, "HOST") == 0 || strcmp(a, "POOL") == 0))
+                names = strcmp(a, "VM") == 0 ? "vms" : strcmp(a, "HOST") == 0 ? "hosts" : "pools";
+            else if (!(a[0] >= 'a' && a[0] <= 'z'))
+                words_only = false;
+        }
+        free(copy);
+        if (names && words_only) {
+            ccnc_cli_printf(" _ccnc_names %s", names);
+            copy = ccnc_xstrdup(alts);
+            for (char *save = NULL, *a = strtok_r(copy, "|", &save); a;
+                 a = strtok_r(NULL, "|", &save))
+                if (a[0] >= 'a' && a[0] <= 'z')
+                    ccnc_cli_printf(" %s", a);
+            free(copy);
+            free(alts);
+            free(k);
+            return;
+        }
+    }
     if (n_alts > 1)
         ccnc_cli_fputs("_alternative", stdout);
     for (char *save = NULL, *a = strtok_r(alts, "|", &save); a; a = strtok_r(NULL, "|", &save)) {
@@ -369,8 +395,8 @@ zsh_option_specs(const struct cli_option *opts, size_t n, const char *indent, co
 
 static const char zsh_names[] =
     "# The lab's names of a kind (vms, hosts, pools), as ccnc itself reads them\n"
-    "# from the config named on the line (offline: no host is contacted); the\n"
-    "# words are only unquoted, never evaluated.\n"
+    "# from the config named on the line (offline: no host is contacted), and\n"
+    "# the words after KIND; the words are only unquoted, never evaluated.\n"
     "_ccnc_names() {\n"
     "  local -a cfg names expl\n"
     "  local i w prog=${(Q)_ccnc_line[1]}\n"
@@ -384,7 +410,7 @@ static const char zsh_names[] =
     "  done\n"
     "  [[ $prog == '~/'* ]] && prog=$HOME/${prog#\\~/}\n"
     "  [[ $cfg[2] == '~/'* ]] && cfg[2]=$HOME/${cfg[2]#\\~/}\n"
-    "  names=(${(f)\"$(\"$prog\" $cfg --complete=$1 2>/dev/null)\"})\n"
+    "  names=(${(f)\"$(\"$prog\" $cfg --complete=$1 2>/dev/null)\"} ${@[2,-1]})\n"
     "  _wanted $1 expl $1 compadd -a names\n"
     "}\n"
     "\n"

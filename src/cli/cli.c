@@ -57,9 +57,10 @@ static const struct cli_command commands[] = {
     { "report", "[--json] RUN...",
       N_("print runs' times, downtime, longest gap and lost probes, side by side"), "RUN...",
       false, ccnc_cli_report, { { "json", 0, NULL, N_("print the figures as JSON") }, { NULL } } },
-    { "migrate", "VM --to HOST [--dry-run] [--json]",
+    { "migrate", "VM --to HOST|auto [--dry-run] [--json]",
       N_("migrate a VM live, with its passthrough NIC"), "VM", true, ccnc_cli_action,
-      { { "to", 0, "HOST", N_("the hypervisor to move the VM to") },
+      { { "to", 0, "HOST|auto", N_("the hypervisor to move the VM to; auto: where placement "
+                                   "puts it") },
         { "dry-run", 0, NULL, N_("print the plan and run nothing") },
         { "json", 0, NULL, N_("print the result, or the plan, as JSON") },
         { NULL } } },
@@ -74,9 +75,10 @@ static const struct cli_command commands[] = {
       { { "dry-run", 0, NULL, N_("print the plan and run nothing") },
         { "json", 0, NULL, N_("print the result, or the plan, as JSON") },
         { NULL } } },
-    { "evacuate", "HOST [--to HOST] [--parallel N] [--dry-run] [--json]",
+    { "evacuate", "HOST [--to HOST|auto] [--parallel N] [--dry-run] [--json]",
       N_("migrate every lab VM off a host, N at once"), "HOST", true, ccnc_cli_evacuate,
-      { { "to", 0, "HOST", N_("the hypervisor to move them to (default: the other one)") },
+      { { "to", 0, "HOST|auto", N_("one hypervisor for them all, or (auto, the default; or "
+                                   "HOST,HOST...) each where placement puts it") },
         { "parallel", 0, "N", N_("migrate at most N at once (1 to 64; default: the lab's "
                                  "parallel)") },
         { "dry-run", 0, NULL, N_("print the plans and run nothing") },

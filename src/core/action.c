@@ -227,6 +227,11 @@ ccnc_action_free(struct ccnc_action *a)
         free(a->release[i].pci);
     }
     free(a->release);
+    for (size_t i = 0; i < a->n_placement; i++) {
+        free(a->placement[i].host);
+        free(a->placement[i].why);
+    }
+    free(a->placement);
     free(a);
 }
 
@@ -250,6 +255,12 @@ ccnc_action_dup(const struct ccnc_action *a)
     for (size_t i = 0; i < a->n_release; i++) {
         d->release[i].host = ccnc_xstrdup(a->release[i].host);
         d->release[i].pci = ccnc_xstrdup(a->release[i].pci);
+    }
+    d->placement = a->n_placement ? ccnc_xcalloc(a->n_placement, sizeof(*d->placement)) : NULL;
+    for (size_t i = 0; i < a->n_placement; i++) {
+        d->placement[i] = a->placement[i];
+        d->placement[i].host = ccnc_xstrdup(a->placement[i].host);
+        d->placement[i].why = ccnc_xstrdup(a->placement[i].why);
     }
     d->cap_steps = a->n_steps;
     d->steps = ccnc_xcalloc(a->n_steps ? a->n_steps : 1, sizeof(*d->steps));
@@ -484,6 +495,17 @@ ccnc_action_plan_text(const struct ccnc_action *a)
     }
     for (size_t i = 0; i < a->n_notes; i++) {
         char *n = ccnc_xasprintf("%s    - %s\n", text, a->notes[i]);
+        free(text);
+        text = n;
+    }
+    if (a->n_placement) {
+        char *n = ccnc_xasprintf("%s%s\n", text, _("Placement:"));
+        free(text);
+        text = n;
+    }
+    for (size_t i = 0; i < a->n_placement; i++) {
+        char *n = ccnc_xasprintf("%s  %s %-8s %s\n", text, a->placement[i].chosen ? "*" : " ",
+                                 a->placement[i].host, a->placement[i].why);
         free(text);
         text = n;
     }

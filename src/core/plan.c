@@ -11,6 +11,7 @@
 
 #include <ccnc/plan.h>
 
+#include <ccnc/placement.h>
 #include <ccnc/pool.h>
 
 #include "core/i18n.h"
@@ -174,7 +175,7 @@ plan_assumed(const struct ccnc_lab_vm *cv, const struct ccnc_lab_host *to,
 {
     struct ccnc_action *a;
 
-    if (is_migrate(kind)) {
+    if (is_migrate(kind) && to) {
         if (ccnc_streq(to->name, cv->host)) {
             ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s already runs on %s"), cv->name,
                            cv->host);
@@ -420,6 +421,142 @@ plan_assign(const struct ccnc_lab_vm *cv, const struct ccnc_vm_nic_view *v,
     return a;
 }
 
+/* --- placement ---------------------------------------------------------------------- */
+
+/* Is name among the request's candidates (all, when it names none)? */
+static bool
+is_candidate(const struct ccnc_plan_request *req, const char *name)
+{
+    if (!req->candidates)
+        return true;
+    for (size_t i = 0; req->candidates[i]; i++)
+        if (ccnc_streq(req->candidates[i], name))
+            return true;
+    return false;
+}
+
+/* What placement weighs of host h for the VM cv (vm as it runs now). */
+static void
+place_host(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
+           const struct ccnc_plan_request *req, const struct ccnc_lab_vm *cv,
+           const struct ccnc_vm *vm, const struct ccnc_host *h, const char *name,
+           struct ccnc_place_host *out)
+{
+    out->name = name;
+    out->reachable = h && h->libvirt == CCNC_CONN_CONNECTED &&
+                     h->connection == CCNC_CONN_CONNECTED && !h->stale && h->updated_ms > 0;
+    out->free_mem_kib = h ? h->mem_free_kib : CCNC_UNKNOWN;
+    out->free_vfs = -1;
+    if (cv->passthrough_kind == CCNC_PASSTHROUGH_POOL && h) {
+        struct ccnc_pool_count c;
+        ccnc_pool_count(h, ccnc_lab_find_pool(lab, cv->passthrough), &c);
+        out->free_vfs = c.free;
+    }
+    out->sees_storage = true;
+    for (size_t k = 0; vm && k < vm->n_disks; k++)
+        if (!ccnc_host_nfs_mount_for(h, vm->disks[k]))
+            out->sees_storage = false;
+    /* migrations: those booked, and those the hosts show that no booking names */
+    out->migrations = 0;
+    for (size_t i = 0; i < req->n_booked; i++) {
+        const struct ccnc_plan_booking *b = &req->booked[i];
+        if (!ccnc_streq(b->host, name))
+            continue;
+        out->migrations++;
+        if (b->mem_kib > 0 && out->free_mem_kib >= 0)
+            out->free_mem_kib -= b->mem_kib;
+        if (b->vf && out->free_vfs > 0)
+            out->free_vfs--;
+    }
+    for (size_t i = 0; h && i < h->n_vms; i++) {
+        bool booked = false;
+        if (h->vms[i].job != CCNC_VM_JOB_MIGRATION_OUT && h->vms[i].job != CCNC_VM_JOB_MIGRATION_IN)
+            continue;
+        for (size_t k = 0; k < req->n_booked; k++)
+            booked = booked || ccnc_streq(req->booked[k].vm, h->vms[i].name);
+        if (!booked)
+            out->migrations++;
+    }
+    (void)snap;
+}
+
+/* The destination placement chooses for cv, running as v says, among the
+ * lab's hypervisors (the request's candidates); each host's verdict into
+ * a->placement once the action exists: kept in *verdicts (n of them,
+ * names in *names) until then.  NULL with err when no host passes. */
+static const struct ccnc_lab_host *
+place(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
+      const struct ccnc_plan_request *req, const struct ccnc_lab_vm *cv,
+      const struct ccnc_vm_nic_view *v, struct ccnc_place_verdict **verdicts, size_t *n_out,
+      const char ***names, struct ccnc_error *err)
+{
+    struct ccnc_place_host *hosts = ccnc_xcalloc(lab->n_hosts + 1, sizeof(*hosts));
+    const struct ccnc_lab_host **lh = ccnc_xcalloc(lab->n_hosts + 1, sizeof(*lh));
+    struct ccnc_place_vm pv = { .name = cv->name, .source = v->host->name,
+                                .mem_kib = v->vm ? v->vm->memory_kib : CCNC_UNKNOWN,
+                                .needs_vf = cv->passthrough_kind == CCNC_PASSTHROUGH_POOL };
+    size_t n = 0;
+    int best;
+
+    for (size_t i = 0; i < lab->n_hosts; i++) {
+        const struct ccnc_lab_host *h = &lab->hosts[i];
+        int si;
+        if (!ccnc_lab_host_runs_libvirt(h) || !is_candidate(req, h->name))
+            continue;
+        si = ccnc_snapshot_find_host(snap, h->name);
+        place_host(lab, snap, req, cv, v->vm, si < 0 ? NULL : snap->hosts[si], h->name,
+                   &hosts[n]);
+        lh[n++] = h;
+    }
+    *verdicts = ccnc_xcalloc(n + 1, sizeof(**verdicts));
+    best = ccnc_place(hosts, n, &pv, *verdicts);
+    *n_out = n;
+    *names = ccnc_xcalloc(n + 1, sizeof(**names));
+    for (size_t i = 0; i < n; i++)
+        (*names)[i] = lh[i]->name;
+    if (best < 0) {
+        char *why = ccnc_xstrdup("");
+        for (size_t i = 0; i < n; i++) {
+            char *w = ccnc_xasprintf("%s%s%s: %s", why, i ? "; " : "", lh[i]->name,
+                                     (*verdicts)[i].why);
+            free(why);
+            why = w;
+        }
+        if (n == 0)
+            ccnc_error_set(err, CCNC_ERR_REFUSED,
+                           _("no hypervisor to place %s on: name hosts of the lab"), cv->name);
+        else
+            ccnc_error_set(err, CCNC_ERR_REFUSED, _("no host can take %s: %s"), cv->name, why);
+        free(why);
+    }
+    {
+        const struct ccnc_lab_host *to = best < 0 ? NULL : lh[best];
+        free(hosts);
+        free(lh);
+        return to;
+    }
+}
+
+static void
+keep_placement(struct ccnc_action *a, const struct ccnc_place_verdict *verdicts, size_t n,
+               const char **names)
+{
+    if (!a)
+        return;
+    a->placement = ccnc_xcalloc(n ? n : 1, sizeof(*a->placement));
+    a->n_placement = n;
+    for (size_t i = 0; i < n; i++) {
+        a->placement[i].host = ccnc_xstrdup(names[i]);
+        a->placement[i].chosen = verdicts[i].chosen;
+        a->placement[i].candidate = verdicts[i].candidate;
+        a->placement[i].why = ccnc_xstrdup(verdicts[i].why);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (verdicts[i].chosen)
+            ccnc_action_add_note(a, _("placement chose %s: the other hosts are passed over "
+                                      "below"), names[i]);
+}
+
 struct ccnc_action *
 ccnc_plan(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
           const struct ccnc_plan_request *req, struct ccnc_error *err)
@@ -428,13 +565,14 @@ ccnc_plan(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
     const struct ccnc_lab_host *to = NULL;
     struct ccnc_vm_nic_view v;
     bool migrate = is_migrate(req->kind);
+    bool auto_place = migrate && ccnc_streq(req->destination, CCNC_PLACE_AUTO);
 
     if (!cv) {
         ccnc_error_set(err, CCNC_ERR_CONFIG, _("the lab config has no [vm %s]; add it (see "
                                                "lab.conf(5))"), req->vm ? req->vm : "");
         return NULL;
     }
-    if (migrate) {
+    if (migrate && !auto_place) {
         to = req->destination ? ccnc_lab_find_host(lab, req->destination) : NULL;
         if (!to || !ccnc_lab_host_runs_libvirt(to)) {
             ccnc_error_set(err, CCNC_ERR_CONFIG, _("'%s' is not a hypervisor host of the lab"),
@@ -446,13 +584,34 @@ ccnc_plan(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
                                                "config"), cv->name);
         return NULL;
     }
+    if (req->assume_config && auto_place) {
+        ccnc_error_set(err, CCNC_ERR_CONFIG, "%s",
+                       _("--to auto places by what the hosts report now: leave out --offline, "
+                         "or name the host"));
+        return NULL;
+    }
     if (req->assume_config)
         return plan_assumed(cv, to, req->kind, err);
 
     ccnc_vm_nic_view_get(snap, cv, &v);
     if (refuse_state(lab, snap, req, &v, err) < 0)
         return NULL;
-    if (migrate) {
+    if (auto_place) {
+        struct ccnc_place_verdict *verdicts = NULL;
+        const char **names = NULL;
+        size_t n = 0;
+        struct ccnc_action *a = NULL;
+        to = place(lab, snap, req, cv, &v, &verdicts, &n, &names, err);
+        if (to) {
+            int di = ccnc_snapshot_find_host(snap, to->name);
+            a = plan_migrate(cv, &v, snap->hosts[di], err);
+            keep_placement(a, verdicts, n, names);
+        }
+        free(verdicts);
+        free(names);
+        return a;
+    }
+    if (migrate && to) {
         int di = ccnc_snapshot_find_host(snap, to->name);
         const struct ccnc_host *dh = di < 0 ? NULL : snap->hosts[di];
         if (ccnc_streq(to->name, v.host->name)) {

@@ -158,6 +158,19 @@ put_plan(json_object *o, const struct ccnc_action *a, bool always_notes)
             json_object_array_add(notes, json_object_new_string(a->notes[i]));
         json_object_object_add(o, "notes", notes);
     }
+    if (a->n_placement) {
+        json_object *pl = json_object_new_array();
+        for (size_t i = 0; i < a->n_placement; i++) {
+            json_object *h = json_object_new_object();
+            json_object_object_add(h, "host", json_object_new_string(a->placement[i].host));
+            json_object_object_add(h, "chosen", json_object_new_boolean(a->placement[i].chosen));
+            json_object_object_add(h, "candidate",
+                                   json_object_new_boolean(a->placement[i].candidate));
+            json_object_object_add(h, "why", json_object_new_string(a->placement[i].why));
+            json_object_array_add(pl, h);
+        }
+        json_object_object_add(o, "placement", pl);
+    }
     if (a->forecast.tried)
         json_object_object_add(o, "forecast", forecast_json(&a->forecast));
 }

@@ -1020,11 +1020,37 @@ ccnc_engine_plan(struct ccnc_engine *e, const struct ccnc_plan_request *req,
 {
     const char **busy = busy_vms(e);
     struct ccnc_plan_request r = *req;
+    struct ccnc_plan_booking *booked = NULL;
+    size_t n_booked = 0;
     struct ccnc_action *a;
 
     r.busy = busy;
     r.self = e->who;
+    if (ccnc_streq(req->destination, CCNC_PLACE_AUTO)) {
+        /* this process's migrations count where they go and come from;
+         * one not on its destination yet holds the VM's memory there */
+        booked = ccnc_xcalloc(2 * e->n_actions + req->n_booked + 1, sizeof(*booked));
+        for (size_t i = 0; i < e->n_actions; i++) {
+            const struct ccnc_action *x = action_of(e->actions[i]);
+            const struct ccnc_vm *vm;
+            int h;
+            if (!active(e->actions[i]) || e->actions[i]->replay || !x->destination)
+                continue;
+            h = ccnc_snapshot_find_host(e->snap, x->source);
+            vm = h < 0 ? NULL : ccnc_host_find_vm(e->snap->hosts[h], x->vm);
+            booked[n_booked++] = (struct ccnc_plan_booking){
+                x->vm, x->destination,
+                !x->on_destination && vm ? vm->memory_kib : 0, false
+            };
+            booked[n_booked++] = (struct ccnc_plan_booking){ x->vm, x->source, 0, false };
+        }
+        for (size_t i = 0; i < req->n_booked; i++)
+            booked[n_booked++] = req->booked[i];
+        r.booked = booked;
+        r.n_booked = n_booked;
+    }
     a = ccnc_plan(e->lab, e->snap, &r, err);
+    free(booked);
     free(busy);
     return a;
 }

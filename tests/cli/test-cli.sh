@@ -190,7 +190,7 @@ expect 2 "^ccnc migrate: unknown argument '--frob'" -- "$ccnc" --offline migrate
 expect 2 "^Try 'ccnc migrate --help' for more information" -- "$ccnc" --offline migrate vm1 --frob
 expect 2 "^Usage: ccnc migrate VM --to HOST" -- "$ccnc" --offline migrate vm1 --frob
 expect 2 "^ccnc migrate: unknown argument '-x'" -- "$ccnc" --offline migrate vm1 -x
-expect 2 "^ccnc migrate: --to needs an argument \\(HOST\\)" -- "$ccnc" --offline migrate vm1 --to
+expect 2 "^ccnc migrate: --to needs an argument \\(HOST\\|auto\\)" -- "$ccnc" --offline migrate vm1 --to
 expect 2 "^ccnc status: --wait needs an argument \\(S\\)" -- "$ccnc" --offline status --wait
 expect 2 "^ccnc status: --json takes no argument" -- "$ccnc" --offline status --json=yes
 expect 2 "^ccnc status: -c needs an argument \\(FILE\\)" -- "$ccnc" status -c
@@ -216,7 +216,7 @@ for c in $cmds; do
     "$ccnc" help "$c" >"$tmp/help2.out" 2>&1
     if cmp -s "$tmp/help.out" "$tmp/help2.out"; then ok; else fail "'ccnc help $c' is not 'ccnc $c --help'"; fi
 done
-expect 0 '^      --to=HOST +the hypervisor to move the VM to' -- "$ccnc" migrate --help
+expect 0 '^      --to=HOST\|auto +the hypervisor to move the VM to' -- "$ccnc" migrate --help
 expect 0 '^Migrate a VM live, with its passthrough NIC\.$' -- "$ccnc" help migrate
 expect 0 '^   or: ccnc vf HOST PORT --numvfs N$' -- "$ccnc" help vf
 expect 0 '^      --numvfs=N ' -- "$ccnc" vf -h

@@ -119,9 +119,10 @@ cp "$ex" "$XDG_CONFIG_HOME/ccnc/lab.conf"
 expect_words 'video1 video2' "$ccnc" migrate ''
 rm "$XDG_CONFIG_HOME/ccnc/lab.conf"
 # an option's argument: --to HOST, --to=HOST (bash splits at '=')
-expect_words 'sys1 sys2 nfs' "$ccnc" -c "$ex" migrate video1 --to ''
+expect_words 'sys1 sys2 nfs auto' "$ccnc" -c "$ex" migrate video1 --to ''
 expect_words 'sys1 sys2' "$ccnc" -c "$ex" migrate video1 --to = s
-expect_words 'sys1 sys2 nfs' "$ccnc" -c "$ex" migrate video1 --to = ''
+expect_words 'sys1 sys2 nfs auto' "$ccnc" -c "$ex" migrate video1 --to = ''
+expect_words 'auto' "$ccnc" -c "$ex" evacuate sys1 --to a
 expect_words '' "$ccnc" -c "$ex" evacuate sys1 --parallel ''
 # pools, the words of a pool command, the VF settings
 expect_words 'tengig' "$ccnc" -c "$ex" pool ''

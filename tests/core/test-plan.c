@@ -615,6 +615,159 @@ START_TEST(test_resume_ends)
 }
 END_TEST
 
+/* --- --to auto: placement from what a rack of four reports ------------------------- */
+
+static const char rack_text[] =
+    "[lab]\nname = rack\n"
+    "[host sys1]\naddress = 10.0.0.1\nuser = root\nrole = hypervisor\n"
+    "[host sys2]\naddress = 10.0.0.2\nuser = root\nrole = hypervisor\n"
+    "[host sys3]\naddress = 10.0.0.3\nuser = root\nrole = hypervisor\n"
+    "[host sys4]\naddress = 10.0.0.4\nuser = root\nrole = hypervisor\n"
+    "[host nfs]\naddress = 10.0.0.9\nuser = root\nrole = storage\n"
+    "[vm vm1]\nhost = sys1\npassthrough = model:e1000e\npassthrough_mac = 52:54:00:77:01:01\n"
+    "passthrough_bridge = br-pt\nbackup = 52:54:00:77:01:02\n";
+
+/* What the rack reports, for one case. */
+struct rack_case {
+    const char *name;
+    long long free_mib[4];     /* sys1..sys4 free memory; < 0 not known */
+    bool stale[4];
+    const char *mount[4];      /* an NFS mount point, NULL none */
+    const char *disk;          /* vm1's disk image, NULL none */
+    const char *migrating_in;  /* a host where another VM arrives now */
+    const char *booked;        /* a host a batch booked */
+    const char *candidates;    /* only this host, NULL all */
+    long long vm_mib;
+    const char *chosen;        /* NULL: refused */
+    const char *why;           /* a word of a verdict (or of the refusal) */
+};
+
+static const struct rack_case rack_cases[] = {
+    { "the most free memory wins; stale and own hosts passed over",
+      { 9000, 1000, 4000, 8000 }, { false, false, false, true }, { NULL }, NULL, NULL, NULL,
+      NULL, 192, "sys3", "not reachable" },
+    { "fewest migrations first: one booked on sys3", { 9000, 1000, 4000, 800 },
+      { false }, { NULL }, NULL, NULL, "sys3", NULL, 192, "sys2", "1 migrations running there" },
+    { "fewest migrations first: another VM arrives on sys3", { 9000, 1000, 4000, 800 },
+      { false }, { NULL }, NULL, "sys3", NULL, NULL, 192, "sys2", "0 on sys2" },
+    { "not enough memory anywhere: refused with each host's reason", { 9000, 100, 150, 120 },
+      { false }, { NULL }, NULL, NULL, NULL, NULL, 192, NULL, "sys3: 150 MiB free, vm1 needs 192" },
+    { "the disk only on sys2's NFS mount", { 9000, 1000, 4000, 3000 }, { false },
+      { NULL, "/srv/nfs", NULL, "/srv/other" }, "/srv/nfs/vm1.img", NULL, NULL, NULL, 192, "sys2",
+      "does not see the VM's storage" },
+    { "only the named candidates", { 9000, 1000, 4000, 3000 }, { false }, { NULL }, NULL, NULL,
+      NULL, "sys2", 192, "sys2", "chosen" },
+    { "a tie: first by name", { 9000, 2000, 2000, 2000 }, { false }, { NULL }, NULL, NULL,
+      NULL, NULL, 192, "sys2", "sys2 comes first by name" },
+};
+
+static struct ccnc_snapshot *
+make_rack(struct ccnc_lab *lab, const struct rack_case *c)
+{
+    struct ccnc_snapshot *snap = ccnc_snapshot_new_from_lab(lab);
+
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        struct ccnc_host *h = ccnc_host_dup(snap->hosts[i]);
+        struct ccnc_snapshot *next;
+        int k = h->name[0] == 's' ? h->name[3] - '1' : -1;
+
+        h->connection = CCNC_CONN_CONNECTED;
+        h->updated_ms = 1;
+        h->stale = k >= 0 && c->stale[k];
+        if (k >= 0) {
+            h->libvirt = CCNC_CONN_CONNECTED;
+            h->mem_free_kib = c->free_mib[k] < 0 ? CCNC_UNKNOWN : c->free_mib[k] * 1024;
+            if (c->mount[k]) {
+                struct ccnc_export *e = ccnc_host_add_export(h);
+                e->path = ccnc_xstrdup(c->mount[k]);
+                e->options = ccnc_xstrdup("mount,fstype=nfs4,server=10.0.0.9");
+            }
+        }
+        if (k == 0) {
+            add_link(h, "br0", "up", NULL);
+            add_link(h, "br-pt", "up", NULL);
+            add_link(h, "vnet0", "up", "br-pt");
+            add_link(h, "vnet1", "up", "br0");
+            add_vm(h, lab, "vm1", ON_PRIMARY);
+            h->vms[0].memory_kib = c->vm_mib * 1024;
+            if (c->disk) {
+                h->vms[0].disks = ccnc_xcalloc(2, sizeof(char *));
+                h->vms[0].disks[0] = ccnc_xstrdup(c->disk);
+                h->vms[0].n_disks = 1;
+            }
+        }
+        if (c->migrating_in && strcmp(h->name, c->migrating_in) == 0) {
+            struct ccnc_vm *o = ccnc_host_add_vm(h);
+            o->name = ccnc_xstrdup("other");
+            o->state = CCNC_VM_PAUSED;
+            o->job = CCNC_VM_JOB_MIGRATION_IN;
+        }
+        next = ccnc_snapshot_replace_host(snap, i, h);
+        ccnc_snapshot_unref(snap);
+        snap = next;
+    }
+    return snap;
+}
+
+START_TEST(test_plan_auto)
+{
+    const struct rack_case *c = &rack_cases[_i];
+    struct ccnc_error errs[2] = { { 0 } }, err = { 0 };
+    size_t ne = 0;
+    struct ccnc_lab *lab = ccnc_lab_load_text("rack.conf", rack_text, strlen(rack_text), errs, 2,
+                                              &ne);
+    struct ccnc_snapshot *snap = make_rack(lab, c);
+    const char *only[] = { c->candidates, NULL };
+    struct ccnc_plan_booking booking = { "vm7", c->booked, 512 * 1024, false };
+    struct ccnc_plan_request req = { .kind = CCNC_ACTION_MIGRATE, .vm = "vm1",
+                                     .destination = CCNC_PLACE_AUTO,
+                                     .candidates = c->candidates ? only : NULL,
+                                     .booked = c->booked ? &booking : NULL,
+                                     .n_booked = c->booked ? 1 : 0 };
+    struct ccnc_action *a = ccnc_plan(lab, snap, &req, &err);
+
+    if (!c->chosen) {
+        ck_assert_msg(!a, "%s: planned, not refused", c->name);
+        ck_assert_int_eq(err.code, CCNC_ERR_REFUSED);
+        ck_assert_msg(strstr(err.message, c->why), "%s: '%s' says nothing of '%s'", c->name,
+                      err.message, c->why);
+    } else {
+        bool said = false, chosen_once = false;
+        char *text;
+        ck_assert_msg(a, "%s: refused: %s", c->name, err.message);
+        ck_assert_str_eq(a->destination, c->chosen);
+        ck_assert_int_eq(a->kind, CCNC_ACTION_MIGRATE_PASSTHROUGH);
+        ck_assert_uint_eq(a->n_placement, c->candidates ? 1 : 4);
+        for (size_t i = 0; i < a->n_placement; i++) {
+            said |= strstr(a->placement[i].why, c->why) != NULL;
+            if (a->placement[i].chosen) {
+                ck_assert(!chosen_once);
+                chosen_once = true;
+                ck_assert_str_eq(a->placement[i].host, c->chosen);
+                ck_assert(a->placement[i].candidate);
+            }
+            if (strcmp(a->placement[i].host, "sys1") == 0)
+                ck_assert(!a->placement[i].candidate);
+        }
+        ck_assert(chosen_once);
+        ck_assert_msg(said, "%s: no verdict says '%s'", c->name, c->why);
+        text = ccnc_action_plan_text(a);
+        ck_assert_ptr_nonnull(strstr(text, "Placement:"));
+        ck_assert_ptr_nonnull(strstr(text, c->why));
+        free(text);
+    }
+    ccnc_action_free(a);
+    ccnc_error_clear(&err);
+    /* offline, nothing to place by */
+    req.assume_config = true;
+    ck_assert_ptr_null(ccnc_plan(lab, snap, &req, &err));
+    ck_assert_int_eq(err.code, CCNC_ERR_CONFIG);
+    ccnc_error_clear(&err);
+    ccnc_snapshot_unref(snap);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
 Suite *
 ccnc_plan_suite(void)
 {
@@ -628,6 +781,7 @@ ccnc_plan_suite(void)
     tcase_add_loop_test(tc, test_resume_table, 0, (int)CCNC_ARRAY_SIZE(resume_cases));
     tcase_add_test(tc, test_resume_ends);
     tcase_add_test(tc, test_plan_lease);
+    tcase_add_loop_test(tc, test_plan_auto, 0, (int)CCNC_ARRAY_SIZE(rack_cases));
     suite_add_tcase(s, tc);
     return s;
 }
