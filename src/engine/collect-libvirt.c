@@ -539,17 +539,37 @@ refresh(struct lv_host *h)
     return true;
 }
 
-/* The node's memory, as libvirt's node info and free-memory call give it. */
+/* The node's memory, as libvirt's node memory statistics give it: free is
+ * what is free or only caches (buffers, page cache), which the kernel
+ * gives back to a VM that needs it (as Nova counts it). */
 static void
 read_memory(struct lv_host *h, struct ccnc_host *part)
 {
-    virNodeInfo info;
-    unsigned long long free_b = virNodeGetFreeMemory(h->conn);
+    virNodeMemoryStatsPtr st = NULL;
+    int n = 0;
+    long long total = CCNC_UNKNOWN, free_kib = CCNC_UNKNOWN, cache = 0;
 
-    part->mem_total_kib = virNodeGetInfo(h->conn, &info) == 0 ? (long long)info.memory
-                                                              : CCNC_UNKNOWN;
-    /* 0 is libvirt's error value */
-    part->mem_free_kib = free_b > 0 ? (long long)(free_b / 1024) : CCNC_UNKNOWN;
+    part->mem_total_kib = part->mem_free_kib = CCNC_UNKNOWN;
+    if (virNodeGetMemoryStats(h->conn, VIR_NODE_MEMORY_STATS_ALL_CELLS, NULL, &n, 0) < 0 ||
+        n <= 0)
+        return;
+    st = ccnc_xcalloc((size_t)n, sizeof(*st));
+    if (virNodeGetMemoryStats(h->conn, VIR_NODE_MEMORY_STATS_ALL_CELLS, st, &n, 0) == 0) {
+        for (int i = 0; i < n; i++) {
+            long long v = (long long)st[i].value;
+            if (strcmp(st[i].field, VIR_NODE_MEMORY_STATS_TOTAL) == 0)
+                total = v;
+            else if (strcmp(st[i].field, VIR_NODE_MEMORY_STATS_FREE) == 0)
+                free_kib = v;
+            else if (strcmp(st[i].field, VIR_NODE_MEMORY_STATS_BUFFERS) == 0 ||
+                     strcmp(st[i].field, VIR_NODE_MEMORY_STATS_CACHED) == 0)
+                cache += v;
+        }
+    }
+    free(st);
+    part->mem_total_kib = total;
+    if (free_kib >= 0)
+        part->mem_free_kib = total >= 0 && free_kib + cache > total ? total : free_kib + cache;
 }
 
 /* Whether the node's memory moved enough to be worth a new picture. */

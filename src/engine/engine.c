@@ -258,6 +258,8 @@ refresh(struct engine_host *h)
         ccnc_host_unref(vms);
         part->libvirt = cur->libvirt;
         ccnc_str_set(&part->libvirt_error, cur->libvirt_error);
+        part->mem_total_kib = cur->mem_total_kib;
+        part->mem_free_kib = cur->mem_free_kib;
     }
     ccnc_str_set(&part->name, lh->name);
     ccnc_str_set(&part->label, lh->label ? lh->label : lh->name);

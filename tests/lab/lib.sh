@@ -5,6 +5,8 @@
 LAB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lab
 MAX_STALL_MS=${CCNC_LAB_MAX_STALL_MS:-5000}
 FAILS=0
+# the lab's hypervisors (lab_load_env reads them from the lab)
+HYPERS=(sys1 sys2)
 STARTED_LAB=0
 UP_MS=-1
 SAMPLER=
@@ -57,7 +59,15 @@ lab_preflight() {
 
 lab_load_env() {
 	eval "$("$LAB" env)"
-	declare -gA URI=([sys1]=$CCNC_LAB_URI_SYS1 [sys2]=$CCNC_LAB_URI_SYS2)
+	local k v
+	# the lab's hypervisors (sys1..sysN) and each one's libvirt URI
+	HYPERS=()
+	declare -gA URI=()
+	for ((k = 1; k <= ${CCNC_LAB_HOSTS:-2}; k++)); do
+		HYPERS+=("sys$k")
+		v=CCNC_LAB_URI_SYS$k
+		URI[sys$k]=${!v}
+	done
 	VM=$CCNC_LAB_VM
 }
 
@@ -113,7 +123,7 @@ bond_active() {
 # "IFACE MAC" of bond0's active slave as the guest last logged it on its serial
 # console (within 50 ms of a change; read locally, no round trip)
 bond_logged() {
-	cat "$CCNC_LAB_DIR"/hosts/sys[12]/var.u/log/libvirt/qemu/"$VM"-serial.log 2>/dev/null |
+	cat "$CCNC_LAB_DIR"/hosts/sys*/var.u/log/libvirt/qemu/"$VM"-serial.log 2>/dev/null |
 		tr -d '\r' | awk '$1 == "ccnc-bond" && $2 + 0 >= best { best = $2 + 0; cur = $3 " " $4 } END { print cur }'
 }
 
@@ -143,7 +153,7 @@ wait_bond_on() {
 
 where_running() {
 	local h
-	for h in sys1 sys2; do
+	for h in "${HYPERS[@]}"; do
 		[ "$(vs "$h" domstate "$VM" 2>/dev/null | head -1)" = running ] && echo "$h"
 	done
 	return 0
@@ -227,7 +237,7 @@ probes_start() {
 		end=$((SECONDS + 600))
 		first=1
 		while [ ! -e "$WORK/stop" ] && [ $SECONDS -lt $end ]; do
-			for h in sys1 sys2; do
+			for h in "${HYPERS[@]}"; do
 				f=$CCNC_LAB_DIR/hosts/$h/var.u/log/libvirt/qemu/$VM-serial.log
 				if [ -z "${fd[$h]:-}" ]; then
 					[ -e "$f" ] || continue
@@ -334,7 +344,7 @@ save_failure() {
 	d=${CCNC_LAB_DIR:-/var/tmp/ccnc-lab}/log/failed-$(basename "$0" .sh)-$(date +%Y%m%dT%H%M%S)
 	mkdir -p "$d"
 	cp -a "$WORK"/. "$d/" 2>/dev/null
-	for h in sys1 sys2; do
+	for h in "${HYPERS[@]}"; do
 		cp -a "${CCNC_LAB_DIR:-/var/tmp/ccnc-lab}/hosts/$h/var.u/log/libvirt" "$d/$h-libvirt" 2>/dev/null
 	done
 	find "${CCNC_LAB_DIR:-/var/tmp/ccnc-lab}/log" -maxdepth 1 -type f -exec cp -a {} "$d/" \; 2>/dev/null
@@ -350,7 +360,7 @@ lab_down_checked() {
 	pids=$("$LAB" pids)
 	"$LAB" down >/dev/null 2>"$WORK/down.err" || { cat "$WORK/down.err"; fail "lab down"; }
 	STARTED_LAB=0
-	for n in sys1 sys2 nfs; do
+	for n in "${HYPERS[@]}" nfs; do
 		[ -e "/run/netns/$n" ] && left+=" netns:$n"
 		ip link show "cl-$n" >/dev/null 2>&1 && left+=" link:cl-$n"
 	done
