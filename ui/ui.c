@@ -222,7 +222,20 @@ drop_plan(struct ui *ui)
     ui->st.plan = NULL;
 }
 
-/* The hypervisor after `after` (or the first) that is not where vm runs. */
+/* Is there a hypervisor other than where (NULL: any)? */
+static bool
+next_destination_exists(const struct ccnc_lab *lab, const struct ccnc_host *where)
+{
+    for (size_t i = 0; i < lab->n_hosts; i++)
+        if (ccnc_lab_host_runs_libvirt(&lab->hosts[i]) &&
+            (!where || strcmp(lab->hosts[i].name, where->name) != 0))
+            return true;
+    return false;
+}
+
+/* The destinations m offers, Tab after Tab: placement's choice (auto)
+ * first, then each hypervisor that is not where vm runs, then auto again.
+ * NULL when there is no other hypervisor. */
 static const char *
 next_destination(struct ui *ui, const char *vm, const char *after)
 {
@@ -236,13 +249,17 @@ next_destination(struct ui *ui, const char *vm, const char *after)
     for (size_t i = 0; after && i < lab->n_hosts; i++)
         if (strcmp(lab->hosts[i].name, after) == 0)
             start = i + 1;
-    for (size_t k = 0; k < lab->n_hosts && !found; k++) {
-        const struct ccnc_lab_host *h = &lab->hosts[(start + k) % lab->n_hosts];
+    for (size_t k = start; k < lab->n_hosts && !found; k++) {
+        const struct ccnc_lab_host *h = &lab->hosts[k];
         if (ccnc_lab_host_runs_libvirt(h) && (!where || strcmp(h->name, where->name) != 0))
             found = h->name;
     }
+    /* past the last: auto, when some other hypervisor exists */
+    if (!found && (!after || strcmp(after, CCNC_PLACE_AUTO) != 0) &&
+        next_destination_exists(lab, where))
+        found = CCNC_PLACE_AUTO;
     ccnc_snapshot_unref(snap);
-    return found;
+    return !after && found ? CCNC_PLACE_AUTO : found;
 }
 
 static void
@@ -262,6 +279,20 @@ plan(struct ui *ui, const char *dest)
         return;
     }
     ui->pending = ccnc_engine_plan(ui->engine, &req, &err);
+    if (!ui->pending && migrate && strcmp(dest, CCNC_PLACE_AUTO) == 0) {
+        /* no host passes placement's rules: say why, and offer the first
+         * host by name (its plan says what stops it there) */
+        const char *first = next_destination(ui, st->req_vm, CCNC_PLACE_AUTO);
+        message(ui, UI_WARN, err.message);
+        ccnc_error_clear(&err);
+        if (first && strcmp(first, CCNC_PLACE_AUTO) != 0) {
+            req.destination = first;
+            dest = first;
+            ui->pending = ccnc_engine_plan(ui->engine, &req, &err);
+        }
+        if (!ui->pending && !err.message)
+            return;
+    }
     if (!ui->pending) {
         message(ui, UI_BAD, err.message);
         ccnc_error_clear(&err);
