@@ -4,7 +4,9 @@
  * passed over when it is the VM's own, cannot be reached (or its view is
  * stale), lacks the memory, has no free VF of the VM's pool, or does not
  * see the VM's storage; of the others the one running the fewest
- * migrations wins, then the one with the most free memory, then the first
+ * migrations wins, then the one with the most free memory (free memory
+ * within CCNC_PLACE_MEM_TIE_KIB of another's is a tie: what a host has
+ * free moves by that much from one reading to the next), then the first
  * by name.  Placing several VMs (an evacuation) books each choice before
  * the next, so they spread.  Pure: no I/O. */
 #ifndef CCNC_PLACEMENT_H
@@ -12,6 +14,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#define CCNC_PLACE_MEM_TIE_KIB (512LL * 1024)
 
 struct ccnc_place_host {
     const char *name;

@@ -10,13 +10,22 @@
 
 #include "core/i18n.h"
 
+/* Whether a's free memory differs from b's by more than a tie. */
+static bool
+mem_differs(const struct ccnc_place_host *a, const struct ccnc_place_host *b)
+{
+    long long d = a->free_mem_kib - b->free_mem_kib;
+
+    return d > CCNC_PLACE_MEM_TIE_KIB || d < -CCNC_PLACE_MEM_TIE_KIB;
+}
+
 /* Whether host a is a better choice than host b (both candidates). */
 static bool
 better(const struct ccnc_place_host *a, const struct ccnc_place_host *b)
 {
     if (a->migrations != b->migrations)
         return a->migrations < b->migrations;
-    if (a->free_mem_kib != b->free_mem_kib)
+    if (mem_differs(a, b))
         return a->free_mem_kib > b->free_mem_kib;
     return strcmp(a->name, b->name) < 0;
 }
@@ -73,12 +82,13 @@ ccnc_place(const struct ccnc_place_host *hosts, size_t n, const struct ccnc_plac
             snprintf(v[i].why, sizeof(v[i].why),
                      _("passed over: %d migrations running there, %d on %s"), h->migrations,
                      hosts[best].migrations, hosts[best].name);
-        } else if (h->free_mem_kib != hosts[best].free_mem_kib) {
+        } else if (mem_differs(h, &hosts[best])) {
             snprintf(v[i].why, sizeof(v[i].why), _("passed over: %lld MiB free, %lld on %s"),
                      h->free_mem_kib / 1024, hosts[best].free_mem_kib / 1024,
                      hosts[best].name);
         } else {
-            snprintf(v[i].why, sizeof(v[i].why), _("passed over: a tie, %s comes first by name"),
+            snprintf(v[i].why, sizeof(v[i].why), _("passed over: a tie (as many migrations, free memory within 512 MiB), %s "
+                       "comes first by name"),
                      hosts[best].name);
         }
     }

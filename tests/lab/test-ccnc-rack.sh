@@ -46,6 +46,32 @@ cc status --json >"$WORK/status.json" 2>"$WORK/status.err" || fail "ccnc status 
 n=$(jq '[.hosts[] | select(.role == "hypervisor" and .mem_total_kib > 0 and .mem_free_kib > 0)] | length' "$WORK/status.json")
 [ "$n" = 4 ] && log "status: the memory of all 4 hypervisors" || fail "status: the memory of $n hypervisors, not 4"
 
+# the console on the rack: a summary line per host, a VM found with /, its
+# plan from m with placement's verdicts, a host reached with h
+T_start -d -s cc -x 120 -y 40 \
+	"TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/exit'; sleep 1"
+trap 'T kill-server 2>/dev/null; lab_cleanup' EXIT
+for k in 1 2 3 4; do
+	n=$([ $k = 1 ] && echo 2 || { [ $k = 2 ] && echo 1 || echo 0; })
+	wait_screen "host $k's summary line" "^. +$k System$k \(sys$k\) +connected +$n VMs? .* free [0-9.]+ (of [0-9.]+ )?GiB" 60
+done
+T send-keys -t cc / v m 3 Enter
+wait_screen "vm3 found" "^── vm3 on System2 \(sys2\)" 10
+T send-keys -t cc m
+wait_screen "vm3's plan" "Plan: migrate-passthrough vm3 from sys2 to sys[134]" 20 &&
+	wait_screen "its placement" "\* sys[134] +chosen: " 5 &&
+	grep -Eq "sys2 +vm3 runs there now" "$WORK/screen" || fail "the plan does not say why sys2 was passed over"
+T send-keys -t cc n
+# h 4: host 4's line selected, so Enter folds it
+T send-keys -t cc h 4 Enter
+sleep 0.3
+T send-keys -t cc Enter
+wait_screen "host 4 reached with h and folded with Enter" "^▸ +4 System4 \(sys4\)" 10
+T send-keys -t cc q
+for ((i = 0; i < 50; i++)); do [ -s "$WORK/exit" ] && break; sleep 0.1; done
+[ "$(cat "$WORK/exit" 2>/dev/null)" = 0 ] || fail "ccnc exited '$(cat "$WORK/exit" 2>/dev/null)' after q"
+T kill-server 2>/dev/null
+
 # the plan: each VM of sys1 placed, every host's verdict said
 cc evacuate sys1 --dry-run --json >"$WORK/plan.json" 2>"$WORK/plan.err" || fail "evacuate --dry-run: $(tail -3 "$WORK/plan.err")"
 jq -e 'length == 2 and all(.[]; .kind == "migrate-passthrough" and (.placement | length) == 4)' "$WORK/plan.json" >/dev/null ||
