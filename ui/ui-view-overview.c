@@ -912,15 +912,35 @@ gib(long long kib)
 /* A host's summary line: fold mark, number, name, state, VMs, free VFs,
  * free memory, then what asks for attention: VMs on their backup NIC and
  * migrations under way. */
+/* This ccnc's actions queued or running on host h (its source or its
+ * destination) on VMs libvirt shows no migration job for. */
+static int
+actions_on(const struct ui_state *st, const struct ccnc_host *h)
+{
+    int n = 0;
+
+    for (size_t i = 0; st && i < st->n_actions; i++) {
+        const struct ccnc_action *a = st->actions[i].action;
+        const struct ccnc_vm *vm;
+        if (!st->actions[i].active || !a ||
+            !(ccnc_streq(a->source, h->name) || ccnc_streq(a->destination, h->name)))
+            continue;
+        vm = ccnc_host_find_vm(h, a->vm);
+        if (!vm || (vm->job != CCNC_VM_JOB_MIGRATION_OUT && vm->job != CCNC_VM_JOB_MIGRATION_IN))
+            n++;
+    }
+    return n;
+}
+
 static void
 draw_summary(struct ui_grid *g, int y, const struct layout *L, const struct ccnc_host *h,
-             int hi, bool selected)
+             int hi, bool selected, const struct ui_state *st)
 {
     struct sum_cols c = sum_columns(g);
     char name[128], *t;
     const char *state;
     enum ui_attr a;
-    int x, vfs = 0, used = 0, backup = 0, moving = 0;
+    int x, vfs = 0, used = 0, backup = 0, moving = 0, acting;
 
     if (y < 0)
         return;
@@ -986,6 +1006,14 @@ draw_summary(struct ui_grid *g, int y, const struct layout *L, const struct ccnc
     if (moving && x < g->w - 2) {
         /* TRANSLATORS: VMs migrating to or from a host */
         t = ccnc_xasprintf(dngettext(PACKAGE, "%d migrating", "%d migrating", moving), moving);
+        x = ui_grid_put_fit(g, y, x, g->w - x - 1, UI_BOLD, t) + 2;
+        free(t);
+    }
+    acting = actions_on(st, h);
+    if (acting && x < g->w - 2) {
+        /* TRANSLATORS: this ccnc's actions under way on a host (other than
+         * the migrations counted before) */
+        t = ccnc_xasprintf(dngettext(PACKAGE, "%d action", "%d actions", acting), acting);
         ui_grid_put_fit(g, y, x, g->w - x - 1, UI_BOLD, t);
         free(t);
     }
@@ -1054,7 +1082,7 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
                         pass_first = v;
                         pass_last = v;
                     }
-                    draw_summary(g, VY(v), &L, h, it->host, sel);
+                    draw_summary(g, VY(v), &L, h, it->host, sel, st);
                     v++;
                     if (summary_problems(&L, h))
                         for (int k = 0; k < problem_rows(h); k++, v++)
