@@ -7,7 +7,7 @@
  * migrations wins, then the one with the most free memory (free memory
  * within CCNC_PLACE_MEM_TIE_KIB of another's is a tie: what a host has
  * free moves by that much from one reading to the next), then the first
- * by name.  Placing several VMs (an evacuation) books each choice before
+ * in the list (callers give the lab config's order).  Placing several VMs (an evacuation) books each choice before
  * the next, so they spread.  Pure: no I/O. */
 #ifndef CCNC_PLACEMENT_H
 #define CCNC_PLACEMENT_H

@@ -27,7 +27,7 @@ better(const struct ccnc_place_host *a, const struct ccnc_place_host *b)
         return a->migrations < b->migrations;
     if (mem_differs(a, b))
         return a->free_mem_kib > b->free_mem_kib;
-    return strcmp(a->name, b->name) < 0;
+    return false;   /* a tie: the one earlier in the list (the lab's order) stays */
 }
 
 int
@@ -88,7 +88,7 @@ ccnc_place(const struct ccnc_place_host *hosts, size_t n, const struct ccnc_plac
                      hosts[best].name);
         } else {
             snprintf(v[i].why, sizeof(v[i].why), _("passed over: a tie (as many migrations, free memory within 512 MiB), %s "
-                       "comes first by name"),
+                       "comes first in the lab config"),
                      hosts[best].name);
         }
     }

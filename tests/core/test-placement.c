@@ -42,15 +42,16 @@ static const struct {
       { "vm1", "sys1", 1 * GIB, true }, "sys4",
       { "runs there now", "1 migrations running there, 0 on sys4", "4096 MiB free, 6144 on sys4",
         "chosen" } },
-    { "a tie: by name",
-      { H("sys3", true, 8, 2, true, 0), H("sys2", true, 8, 2, true, 0),
-        H("sys1", true, 8, 2, true, 0) }, 3,
-      { "vm1", "sys1", 1 * GIB, true }, "sys2", { "sys2 comes first by name", "chosen", "runs there" } },
-    { "free memory within 512 MiB is a tie: by name",
+    { "a tie: the first in the lab's order, not by name",
+      { H("sys3", true, 8, 2, true, 0), H("sys10", true, 8, 2, true, 0),
+        H("sys1", true, 8, 2, true, 0), H("sys2", true, 8, 2, true, 0) }, 4,
+      { "vm1", "sys1", 1 * GIB, true }, "sys3",
+      { "chosen", "sys3 comes first in the lab config", "runs there", "sys3 comes first" } },
+    { "free memory within 512 MiB is a tie",
       { H("sys1", true, 8, 2, true, 0), { "sys3", true, 8 * GIB + 400 * 1024, 2, true, 0 },
         H("sys2", true, 8, 2, true, 0) }, 3,
-      { "vm1", "sys1", 1 * GIB, true }, "sys2", { "runs there now", "sys2 comes first by name",
-        "chosen" } },
+      { "vm1", "sys1", 1 * GIB, true }, "sys3", { "runs there now", "chosen",
+        "sys3 comes first in the lab config" } },
     { "memory not known is not held against a host",
       { H("sys1", true, 8, 2, true, 0), { "sys2", true, -1, -1, true, 0 } }, 2,
       { "vm1", "sys1", 1 * GIB, true }, "sys2", { "runs there now", "free memory not known" } },
@@ -87,7 +88,7 @@ START_TEST(test_place_spread)
     int chosen[4];
 
     ck_assert_uint_eq(ccnc_place_many(hosts, 3, vms, 4, chosen, v), 3);
-    ck_assert_int_eq(chosen[0], 1);   /* a tie: sys2 by name */
+    ck_assert_int_eq(chosen[0], 1);   /* a tie: sys2 first in the list */
     ck_assert_int_eq(chosen[1], 2);   /* sys2 has a migration now */
     ck_assert_int_eq(chosen[2], 1);   /* sys3's one VF is taken */
     ck_assert_ptr_nonnull(strstr(v[2 * 3 + 2].why, "no free VF"));

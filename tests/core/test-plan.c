@@ -657,8 +657,8 @@ static const struct rack_case rack_cases[] = {
       "does not see the VM's storage" },
     { "only the named candidates", { 9000, 1000, 4000, 3000 }, { false }, { NULL }, NULL, NULL,
       NULL, "sys2", 192, "sys2", "chosen" },
-    { "a tie: first by name", { 9000, 2000, 2000, 2000 }, { false }, { NULL }, NULL, NULL,
-      NULL, NULL, 192, "sys2", "sys2 comes first by name" },
+    { "a tie: the first in the lab config", { 9000, 2000, 2000, 2000 }, { false }, { NULL },
+      NULL, NULL, NULL, NULL, 192, "sys2", "sys2 comes first in the lab config" },
 };
 
 static struct ccnc_snapshot *
