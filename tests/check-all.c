@@ -87,6 +87,7 @@ main(void)
     srunner_add_suite(sr, ccnc_json_get_suite());
     srunner_add_suite(sr, ccnc_loop_suite());
     srunner_add_suite(sr, ccnc_ui_suite());
+    srunner_add_suite(sr, ccnc_ui_timeline_suite());
     srunner_add_suite(sr, ccnc_virxml_suite());
     srunner_add_suite(sr, ccnc_action_suite());
     srunner_add_suite(sr, ccnc_plan_suite());

@@ -11,6 +11,7 @@ Suite *ccnc_json_suite(void);
 Suite *ccnc_json_get_suite(void);
 Suite *ccnc_loop_suite(void);
 Suite *ccnc_ui_suite(void);
+Suite *ccnc_ui_timeline_suite(void);
 Suite *ccnc_virxml_suite(void);
 Suite *ccnc_action_suite(void);
 Suite *ccnc_plan_suite(void);

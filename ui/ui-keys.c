@@ -258,6 +258,13 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
             return UI_KEY_HANDLED | UI_KEY_REDRAW;
         }
         break;
+    case 'p':
+        /* the presenter layout, over the Migration view: j/k choose the
+         * action it shows */
+        st->present = !st->present;
+        if (st->present)
+            st->view = UI_VIEW_MIGRATION;
+        return UI_KEY_HANDLED | UI_KEY_REDRAW;
     case 'x':
         if (!st->action_running) {
             set_message(st, UI_WARN, _("No action is running."));

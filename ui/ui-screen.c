@@ -101,7 +101,10 @@ ui_draw_screen(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
         ui_grid_put_fit(g, 0, x + 1, g->w - len - x - 3, UI_HEADER, snap->lab->name);
     ui_grid_hline(g, 1, 0, g->w);
 
-    v->draw(g, snap, st);
+    if (st->present)
+        ui_present_draw(g, snap, st);   /* over every view: the demo's screen */
+    else
+        v->draw(g, snap, st);
 
     draw_key_line(g, st);
     ui_dialogs_draw(g, snap, st);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The migration view: this session's actions as a list (those running
  * first), and the selected one in detail: its steps with their times,
- * where the migration stands on the timeline after the thesis' Figure 16,
+ * its timeline (ui-timeline.c: the steps on a real time axis under the
+ * thesis' Figure 16 phases, the probe's strip, the longest gap named),
  * the connectivity gap meter; under a lone action, this session's results. */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include <ccnc/util.h>
 
 #include "core/i18n.h"
+#include "ui-timeline.h"
 #include "ui-views.h"
 
 static const char *const steps[] = {
@@ -78,25 +80,6 @@ outcome_attr(enum ccnc_step_outcome o)
     case CCNC_STEP_TIMEOUT: return UI_BAD;
     default: return UI_DIM;
     }
-}
-
-/* Which phase of Figure 16 the action is in: before the migration step,
- * during it (pre-copy, then stop-and-copy: libvirt does not say when one
- * ends), after it. */
-static int
-phase_of(const struct ccnc_action *a)
-{
-    for (size_t i = 0; i < a->n_steps; i++) {
-        const struct ccnc_step *s = &a->steps[i];
-        if (s->rollback || s->op != CCNC_STEP_MIGRATE)
-            continue;
-        if (s->outcome == CCNC_STEP_OK)
-            return 3;
-        if (s->outcome == CCNC_STEP_RUNNING_NOW)
-            return 1;
-        return 0;
-    }
-    return -1; /* no migration in this action */
 }
 
 static void
@@ -237,7 +220,8 @@ state_attr(const struct ccnc_action *a)
  * its run file.  listed: the list above shows the others, so the summary
  * takes at most three rows. */
 static int
-draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed)
+draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
+            const struct ui_state *st)
 {
     const struct ccnc_action *a = r->action;
     int bottom = UI_BODY_BOTTOM(g);
@@ -249,7 +233,7 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed)
                      : ccnc_xasprintf("%s %s on %s", ccnc_action_kind_to_string(a->kind), a->vm,
                                       a->source);
     int x = ui_grid_put_fit(g, y, 1, right - 4, UI_BOLD, head);
-    int phase = phase_of(a), reserve;
+    int reserve;
 
     free(head);
     ui_grid_put(g, y, x + 2, a->state == CCNC_ACTION_DONE ? UI_GOOD : state_attr(a),
@@ -268,8 +252,8 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed)
 
     /* what the steps leave room for: the timeline with its figures, the
      * forecast, the run file */
-    reserve = (phase >= 0 ? 4 + (a->forecast.valid ? 1 : 0) : 0) + (r->run_file ? 1 : 0) +
-              (g->h >= 30 ? 1 : 0);
+    reserve = 1 + UI_TL_ROWS + (a->migration.iteration > 0 ? 1 : 0) +
+              (a->forecast.valid ? 1 : 0) + (r->run_file ? 1 : 0) + (g->h >= 30 ? 1 : 0);
     section(g, y, 2, _("Steps"));
     section(g, y, right, _("Connectivity gap"));
     y++;
@@ -282,22 +266,16 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed)
     }
     if (g->h >= 30)
         y++;
-    if (phase >= 0 && y + 2 <= bottom) {
-        int n = (int)CCNC_ARRAY_SIZE(phases), w = g->w - 4, seg = w / n;
+    if (y + UI_TL_ROWS <= bottom) {
+        struct ui_timeline tl;
+        ui_timeline_build(&tl, a, &st->samples, r->active, st->now_ms);
         y = section(g, y, 2, _("Timeline"));
-        draw_timeline(g, y, 2, w);
-        for (int i = 0; i < n; i++) {
-            bool now = (phase == 1 && (i == 1 || i == 2)) || i == phase ||
-                       (phase == 3 && i == 3);
-            if (now || (phase > i && !(phase == 1 && i == 2)))
-                ui_grid_fill_attr_span(g, y, 2 + i * seg + 1, seg - 1, now ? UI_REVERSE : UI_GOOD);
-        }
-        if (a->migration.iteration > 0) {
+        y = ui_timeline_draw(g, y, 2, g->w - 4, &tl, a, false);
+        if (a->migration.iteration > 0 && y <= bottom) {
             char *text = migration_figures(&a->migration);
-            ui_grid_put_fit(g, y + 2, 4, g->w - 6, UI_NORMAL, text);
+            ui_grid_put_fit(g, y++, 4, g->w - 6, UI_NORMAL, text);
             free(text);
         }
-        y += 3;
         if (a->forecast.valid && y <= bottom) {
             /* what the plan forecast, beside what the probe measured */
             const struct ccnc_precopy_prediction *o = &a->forecast.out;
@@ -635,7 +613,7 @@ migration_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
             y = draw_list(g, y, rows, st, sel);
             y += g->h >= 30 ? 1 : 0;
         }
-        y = draw_action(g, y, &st->actions[sel], listed);
+        y = draw_action(g, y, &st->actions[sel], listed, st);
         if (!listed)
             y = draw_results(g, y, bottom, st);
         draw_bandwidth(g, y, bottom, st);
@@ -707,7 +685,7 @@ migration_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
 
 const struct ui_view ui_view_migration = {
     .name = N_("Migration"),
-    .keys = NULL,
+    .keys = N_("p:presenter"),
     .draw = migration_draw,
     .key = migration_key,
 };

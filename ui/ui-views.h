@@ -140,6 +140,10 @@ struct ui_state {
     size_t n_results;
     const struct ui_bw *bw;         /* bandwidth tests, oldest first */
     size_t n_bw;
+    /* the selected action's probe samples and job statistics, for its
+     * timeline (ui.c's, from the engine; all zero when none) */
+    struct ccnc_engine_samples samples;
+    bool present;                   /* the presenter layout (p, --present) */
 
     /* the overview's host lines, folds and searches */
     char selected_host[64];         /* the host whose line is selected ("" a
@@ -192,6 +196,10 @@ void ui_actions_order(struct ui_action *actions, size_t n);
  * -1 when the list is empty. */
 int ui_actions_selected(const struct ui_state *st);
 extern const struct ui_view ui_view_log;
+/* The presenter layout over the whole body: the gap and the stream large,
+ * the selected action's timeline under them (st->present). */
+void ui_present_draw(struct ui_grid *g, const struct ccnc_snapshot *snap,
+                     const struct ui_state *st);
 
 /* The view of an id, in the tabs' order; borrowed from a static table,
  * never NULL. */

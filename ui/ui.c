@@ -90,6 +90,14 @@ fill_actions(struct ui *ui)
     ui_actions_order(ui->acts, k);
     ui->st.actions = ui->acts;
     ui->st.n_actions = k;
+    /* the selected one's samples, for its timeline */
+    {
+        int sel = ui_actions_selected(&ui->st);
+        if (sel >= 0)
+            ccnc_engine_action_samples(ui->engine, ui->acts[sel].id, &ui->st.samples);
+        else
+            ui->st.samples = (struct ccnc_engine_samples){ 0 };
+    }
     ui->st.action_running = ccnc_engine_busy(ui->engine);
     ui->st.now_ms = ccnc_now_wall_ms();
 }
@@ -832,6 +840,7 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     ui.engine = engine;
     if (opts->migration)
         ui.st.view = UI_VIEW_MIGRATION;
+    ui.st.present = opts->present;
     ui.log = ui_log_new(UI_LOG_DEFAULT_CAP);
     ui.st.log = ui.log;
     ui.st.vf_intent = ccnc_engine_vf_intent(engine);

@@ -9,6 +9,7 @@ struct ccnc_ui_options {
     bool ascii;       /* ASCII line drawing instead of UTF-8 */
     bool no_color;    /* monochrome (also when NO_COLOR is set) */
     bool migration;   /* open on the migration view (a replay) */
+    bool present;     /* open in the presenter layout (--present) */
 };
 
 /* Returns 0 after a normal quit, -1 when the terminal cannot be used. */

@@ -145,6 +145,29 @@ bool ccnc_engine_action_active(const struct ccnc_engine *engine, int id);
 /* libvirt's figures for its summary, CCNC_UNKNOWN when not measured. */
 long long ccnc_engine_action_total_ms(const struct ccnc_engine *engine, int id);
 long long ccnc_engine_action_downtime_ms(const struct ccnc_engine *engine, int id);
+/* What a timeline of action id needs beyond its steps, as recorded (its
+ * run file; a replay: the lines played so far), oldest first: the
+ * connectivity probe's samples (every 100 ms, counts since the start) and
+ * libvirt's job statistics (each pre-copy round, the completed job).
+ * Borrowed until the next pass of the loop; all zero when there are none. */
+struct ccnc_engine_probe_sample {
+    long long t_ms;                  /* wall clock */
+    long long sent, received, lost, current_gap_ms, longest_gap_ms;
+};
+struct ccnc_engine_job_sample {
+    long long t_ms;                  /* wall clock, when ccnc read them */
+    bool completed;                  /* the completed job's, else a round's */
+    int iteration;                   /* pre-copy round; 0 unknown */
+    long long elapsed_ms, downtime_ms, memory_remaining;   /* CCNC_UNKNOWN */
+};
+struct ccnc_engine_samples {
+    const struct ccnc_engine_probe_sample *probes;
+    size_t n_probes;
+    const struct ccnc_engine_job_sample *jobs;
+    size_t n_jobs;
+};
+void ccnc_engine_action_samples(struct ccnc_engine *engine, int id,
+                                struct ccnc_engine_samples *out);
 /* Stop action id (0: every one) for who ("console", "ccnc migrate", ...):
  * a running one is recorded as stopped by the operator and rolls back
  * what it can; a queued one ends without starting. */

@@ -19,7 +19,8 @@ enum { CMD_OPT = 0x100, CMD_GLOBAL = 0x200 };
 
 /* The global options, in the order --help lists them. */
 enum {
-    G_CONFIG, G_OFFLINE, G_VERBOSE, G_ASCII, G_NO_COLOR, G_REPLAY, G_SPEED, G_HELP, G_VERSION,
+    G_CONFIG, G_OFFLINE, G_VERBOSE, G_ASCII, G_NO_COLOR, G_REPLAY, G_SPEED, G_PRESENT, G_HELP,
+    G_VERSION,
     G_COMPLETE, G_COMPLETION, G_LAST
 };
 
@@ -35,6 +36,8 @@ static const struct cli_option global_options[G_LAST] = {
     [G_NO_COLOR] = { "no-color", 0, NULL, N_("no colours (also when NO_COLOR is set)") },
     [G_REPLAY] = { "replay", 0, "RUN", N_("replay a recorded run in the console (a rehearsal)") },
     [G_SPEED] = { "speed", 0, "N", N_("replay N times faster (default 1)") },
+    [G_PRESENT] = { "present", 0, NULL,
+                    N_("start the console in its presenter layout (a demo: p toggles it)") },
     [G_HELP] = { "help", 'h', NULL, N_("show this help and exit") },
     [G_VERSION] = { "version", 'V', NULL, N_("show the version and exit") },
     /* for the shell completions (cli-complete.c), left out of --help */
@@ -463,6 +466,9 @@ global_option(struct cli *cli, const struct cli_command *cmd, const struct cli_o
         break;
     case G_REPLAY:
         cli->replay = arg;
+        break;
+    case G_PRESENT:
+        cli->present = true;
         break;
     case G_SPEED: {
         char *end;

@@ -247,7 +247,8 @@ static int
 cmd_console(struct cli *cli, const struct cli_args *args)
 {
     struct ccnc_engine *engine;
-    struct ccnc_ui_options opts = { .ascii = cli->ascii, .no_color = cli->no_color };
+    struct ccnc_ui_options opts = { .ascii = cli->ascii, .no_color = cli->no_color,
+                                    .present = cli->present };
     int rc;
 
     if (args->n_pos > 0)

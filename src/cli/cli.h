@@ -25,6 +25,7 @@ struct cli {
     bool offline;           /* contact no host */
     const char *replay;     /* --replay RUNFILE */
     double speed;           /* --speed, for the replay */
+    bool present;           /* --present: the console's presenter layout */
     int verbose;            /* how many -v (include/ccnc/log.h) */
     const char *complete;   /* --complete=WHAT: the lab's names, for the shell */
     const char *completion; /* --completion=SHELL: print the completion script */

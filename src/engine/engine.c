@@ -84,6 +84,16 @@ struct engine_action {
     char *run_file;
     bool finished;
     long long total_ms, downtime_ms;
+    /* the timeline's samples (ccnc_engine_action_samples): a replay's from
+     * its lines played so far (lines_seen of them); a live run's from its
+     * progress, and from its run file again after each step (exact times,
+     * the completed job's figures) */
+    struct ccnc_engine_probe_sample *probes;
+    size_t n_probes, cap_probes;
+    struct ccnc_engine_job_sample *jobs;
+    size_t n_jobs, cap_jobs;
+    size_t lines_seen;
+    bool reread;
 };
 
 /* A bandwidth test on its way; the engine's until the agent answers. */
@@ -882,7 +892,94 @@ engine_action_free(struct engine_action *ea)
     ccnc_action_free(ea->queued);
     ccnc_action_free(ea->shown);
     free(ea->run_file);
+    free(ea->probes);
+    free(ea->jobs);
     free(ea);
+}
+
+/* --- the timeline's samples ------------------------------------------------- */
+
+static void
+add_probe_sample(struct engine_action *ea, long long t_ms, const struct ccnc_probe_figures *p)
+{
+    struct ccnc_engine_probe_sample *s;
+
+    if (ea->n_probes && ea->probes[ea->n_probes - 1].sent == p->sent &&
+        ea->probes[ea->n_probes - 1].received == p->received)
+        return;   /* the same figures again */
+    s = ccnc_array_push(&ea->probes, &ea->n_probes, &ea->cap_probes, sizeof(*s));
+    *s = (struct ccnc_engine_probe_sample){ t_ms, p->sent, p->received, p->lost,
+                                            p->current_gap_ms, p->longest_gap_ms };
+}
+
+static void
+add_job_sample(struct engine_action *ea, long long t_ms, bool completed, int iteration,
+               long long elapsed_ms, long long downtime_ms, long long remaining)
+{
+    struct ccnc_engine_job_sample *s = ccnc_array_push(&ea->jobs, &ea->n_jobs, &ea->cap_jobs,
+                                                       sizeof(*s));
+
+    *s = (struct ccnc_engine_job_sample){ t_ms, completed, iteration, elapsed_ms, downtime_ms,
+                                          remaining };
+}
+
+static void
+add_sample_line(struct engine_action *ea, const struct ccnc_run_line *l)
+{
+    if (l->type == CCNC_RUN_LINE_PROBE)
+        add_probe_sample(ea, l->t_ms, &l->probe);
+    else if (l->type == CCNC_RUN_LINE_JOB && l->phase)
+        add_job_sample(ea, l->t_ms, ccnc_streq(l->phase, "completed"), l->job.iteration,
+                       l->job_elapsed_ms, l->job_downtime_ms, l->job.memory_remaining);
+}
+
+/* A live run's samples from its run file, as written so far. */
+static void
+reread_samples(struct engine_action *ea)
+{
+    struct ccnc_run_line *lines = NULL;
+    size_t n = 0;
+
+    ea->reread = false;
+    if (!ea->run_file || ccnc_run_read_lines(ea->run_file, &lines, &n, NULL, NULL) < 0)
+        return;
+    ea->n_probes = ea->n_jobs = 0;
+    for (size_t i = 0; i < n; i++)
+        add_sample_line(ea, &lines[i]);
+    ccnc_run_lines_free(lines, n);
+}
+
+/* A live run's progress between two readings of its file. */
+static void
+progress_samples(struct engine_action *ea, const struct ccnc_action *a)
+{
+    long long now = ccnc_now_wall_ms();
+
+    if (a->probe.measured)
+        add_probe_sample(ea, now, &a->probe);
+    if (a->migration.iteration > 0 &&
+        (!ea->n_jobs || ea->jobs[ea->n_jobs - 1].iteration != a->migration.iteration))
+        add_job_sample(ea, now, false, a->migration.iteration, CCNC_UNKNOWN, CCNC_UNKNOWN,
+                       a->migration.memory_remaining);
+}
+
+void
+ccnc_engine_action_samples(struct ccnc_engine *e, int id, struct ccnc_engine_samples *out)
+{
+    struct engine_action *ea = find_action(e, id);
+
+    *out = (struct ccnc_engine_samples){ 0 };
+    if (!ea)
+        return;
+    if (ea->replay) {
+        size_t n;
+        const struct ccnc_run_line *lines = ccnc_replay_lines(ea->replay, &n);
+        for (; ea->lines_seen < n; ea->lines_seen++)
+            add_sample_line(ea, &lines[ea->lines_seen]);
+    } else if (ea->reread) {
+        reread_samples(ea);
+    }
+    *out = (struct ccnc_engine_samples){ ea->probes, ea->n_probes, ea->jobs, ea->n_jobs };
 }
 
 static void
@@ -955,6 +1052,10 @@ on_run_event(void *data, enum ccnc_action_run_event ev, struct ccnc_action *copy
 
     ccnc_action_free(ea->shown);
     ea->shown = copy;
+    if (ev == CCNC_RUN_EV_PROGRESS)
+        progress_samples(ea, copy);
+    else
+        ea->reread = true;
     if (ev == CCNC_RUN_EV_FINISHED) {
         ea->finished = true;
         ea->total_ms = ccnc_action_run_total_ms(ea->run);

@@ -223,6 +223,13 @@ ccnc_replay_action(const struct ccnc_replay *r)
     return r->a;
 }
 
+const struct ccnc_run_line *
+ccnc_replay_lines(const struct ccnc_replay *r, size_t *n)
+{
+    *n = r->next;
+    return r->lines;
+}
+
 bool
 ccnc_replay_finished(const struct ccnc_replay *r)
 {
@@ -232,10 +239,13 @@ ccnc_replay_finished(const struct ccnc_replay *r)
 void
 ccnc_replay_to_end(struct ccnc_replay *r)
 {
-    if (r->finished)
-        return;
-    r->speed = 1e9;
-    tick(r);
+    /* every line left, whatever the clock says (the same millisecond
+     * as the start would play none) */
+    while (!r->finished && r->next < r->n)
+        apply(r, &r->lines[r->next++]);
+    if (!r->finished)
+        finish(r, NULL);
+    ccnc_loop_cancel(r->loop, &r->timer);
 }
 
 void

@@ -7,6 +7,7 @@
 
 #include <ccnc/action.h>
 #include <ccnc/loop.h>
+#include <ccnc/runlog.h>
 
 struct ccnc_replay;
 
@@ -28,6 +29,8 @@ struct ccnc_replay *ccnc_replay_start(struct ccnc_loop *loop, const char *run_fi
 /* The action as it stands. */
 const struct ccnc_action *ccnc_replay_action(const struct ccnc_replay *r);
 bool ccnc_replay_finished(const struct ccnc_replay *r);
+/* The lines played so far, in the file's order (ccnc/runlog.h). */
+const struct ccnc_run_line *ccnc_replay_lines(const struct ccnc_replay *r, size_t *n);
 /* Play the rest at once (a rehearsal stopped). */
 void ccnc_replay_to_end(struct ccnc_replay *r);
 void ccnc_replay_free(struct ccnc_replay *r);

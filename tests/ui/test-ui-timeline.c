@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The Migration view's timeline and the presenter layout: the time-slice
+ * mapping and the probe strip on made-up samples, and golden screens of a
+ * real run (tests/data/runs/timeline-*.jsonl) played through the replay. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ccnc/engine.h>
+#include <ccnc/util.h>
+
+#include "check-ccnc.h"
+#include "ui-keys.h"
+#include "ui-screen.h"
+#include "ui-timeline.h"
+#include "ui-views.h"
+
+#define RUN_DONE "runs/timeline-migrate-passthrough-done.jsonl"
+
+/* --- the time-slice mapping ------------------------------------------------ */
+
+static const struct {
+    long long span;
+    int w;
+} axes[] = { { 8290, 68 }, { 68, 68 }, { 1000, 7 }, { 123457, 148 }, { 7, 20 }, { 1, 1 } };
+
+/* Every millisecond of the axis falls in exactly one column, the columns'
+ * slices follow each other without a hole, and each slice's times map
+ * back to its column. */
+START_TEST(test_slice_mapping)
+{
+    struct ui_timeline tl = { .t0 = 1796336145000LL };
+    int w = axes[_i].w;
+
+    tl.t1 = tl.t0 + axes[_i].span;
+    for (int c = 0; c < w; c++) {
+        long long from, to;
+        ui_timeline_slice_times(&tl, w, c, &from, &to);
+        if (c == 0)
+            ck_assert_int_eq(from, tl.t0);
+        if (c == w - 1)
+            ck_assert_int_eq(to, tl.t1);
+        if (c + 1 < w) {
+            long long nf, nt;
+            ui_timeline_slice_times(&tl, w, c + 1, &nf, &nt);
+            ck_assert_int_eq(to, nf);
+        }
+        ck_assert_int_le(from, to);
+        if (to > from) {
+            ck_assert_int_eq(ui_timeline_col(&tl, w, from), c);
+            ck_assert_int_eq(ui_timeline_col(&tl, w, to - 1), c);
+        }
+    }
+    for (long long t = tl.t0; t < tl.t1; t += axes[_i].span / 97 + 1) {
+        int c = ui_timeline_col(&tl, w, t);
+        long long from, to;
+        ui_timeline_slice_times(&tl, w, c, &from, &to);
+        ck_assert_int_ge(t, from);
+        ck_assert_int_lt(t, to);
+    }
+    /* before and after the axis: its ends */
+    ck_assert_int_eq(ui_timeline_col(&tl, w, tl.t0 - 5000), 0);
+    ck_assert_int_eq(ui_timeline_col(&tl, w, tl.t1 + 5000), w - 1);
+}
+END_TEST
+
+/* Probe samples every 100 ms from 1000 to 5000 ms after T0, 10 probes
+ * each: no reply from 2000 until just after 2300 (late: all answered
+ * then), and the 10 probes sent at 3000-3100 never answered: counted lost
+ * a second later, at the sample of 4100.  A detach's steps over them. */
+#define T0 1796336000000LL
+static struct ccnc_engine_probe_sample made_probes[41];
+
+static void
+make_samples(struct ccnc_engine_samples *s, struct ccnc_action **a)
+{
+    long long longest = 5;
+
+    for (int i = 0; i <= 40; i++) {
+        long long t = 1000 + i * 100, sent = 10LL * (i + 1), received = sent, gap = 5;
+        if (t > 2000 && t <= 2300) {
+            received = 110;     /* what came by 2000 */
+            gap = t - 2000;
+        }
+        if (t >= 3100)
+            received = sent - 10;
+        if (gap > longest)
+            longest = gap;
+        made_probes[i] = (struct ccnc_engine_probe_sample){ T0 + t, sent, received,
+                                                            t >= 4100 ? 10 : 0, gap, longest };
+    }
+    *s = (struct ccnc_engine_samples){ made_probes, 41, NULL, 0 };
+    *a = ccnc_action_new(CCNC_ACTION_DETACH, "vm1", "sys1", NULL, "e1000e");
+    ccnc_action_confirm(*a);
+    for (long long t = T0 + 1000; ccnc_action_next(*a, t); t += 500)
+        ccnc_action_report(*a, CCNC_STEP_OK, NULL, t + 500 < T0 + 5000 ? t + 500 : T0 + 5000);
+}
+
+START_TEST(test_slice_kinds)
+{
+    struct ccnc_engine_samples s;
+    struct ccnc_action *a;
+    struct ui_timeline tl;
+    int w;
+
+    make_samples(&s, &a);
+    ui_timeline_build(&tl, a, &s, false, 0);
+    ck_assert_int_eq(tl.t0, T0 + 900);
+    ck_assert_int_eq(tl.t1, T0 + 5000);
+    w = 41;     /* a column [900 + 100 c, 1000 + 100 c) */
+    /* the gap: 300 ms, ended at 2300, exactly */
+    ck_assert_int_eq(tl.gap_ms, 300);
+    ck_assert_int_eq(tl.gap_t1, T0 + 2300);
+    ck_assert(tl.gap_exact);
+    for (int c = 0; c < w; c++) {
+        long long from, to;
+        enum ui_tl_slice k = ui_timeline_slice(&tl, w, c);
+        ui_timeline_slice_times(&tl, w, c, &from, &to);
+        if (from >= T0 + 2000 && to <= T0 + 2300)
+            ck_assert_msg(k == UI_TL_LATE, "column %d (%lld) is %d, not late", c, from - T0, k);
+        else if (from >= T0 + 3000 && to <= T0 + 3100)
+            ck_assert_msg(k == UI_TL_LOST, "column %d (%lld) is %d, not lost", c, from - T0, k);
+        else if (from >= T0 + 1000 && to <= T0 + 1900)
+            ck_assert_msg(k == UI_TL_OK, "column %d (%lld) is %d, not ok", c, from - T0, k);
+    }
+    ck_assert_int_eq(ui_timeline_slice(&tl, w * 3, 0), UI_TL_OK);
+    ccnc_action_free(a);
+}
+END_TEST
+
+/* A running action's axis grows in whole lengths: 10 s at 7 s, 15 s at
+ * 12 s; a finished one's ends with it. */
+START_TEST(test_axis_grows)
+{
+    struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_DETACH, "vm1", "sys1", NULL, "e1000e");
+    struct ui_timeline tl;
+
+    ccnc_action_confirm(a);
+    ccnc_action_next(a, T0);
+    ui_timeline_build(&tl, a, NULL, true, T0 + 7000);
+    ck_assert_int_eq(tl.t1 - tl.t0, 10000);
+    ck_assert_int_eq(tl.spans[0].t1, T0 + 7000);
+    ui_timeline_build(&tl, a, NULL, true, T0 + 12000);
+    ck_assert_int_eq(tl.t1 - tl.t0, 15000);
+    ccnc_action_report(a, CCNC_STEP_OK, NULL, T0 + 12345);
+    ui_timeline_build(&tl, a, NULL, false, T0 + 20000);
+    ck_assert_int_eq(tl.t1 - tl.t0, 12345);
+    ccnc_action_free(a);
+}
+END_TEST
+
+/* --- a real run, replayed --------------------------------------------------- */
+
+struct replayed {
+    struct ccnc_lab *lab;
+    struct ccnc_engine *e;
+    struct ccnc_snapshot *snap;
+    struct ui_action act;
+    struct ui_state st;
+};
+
+static void
+replay_run(struct replayed *r, const char *rel)
+{
+    char *lab = ccnc_test_data("snapshots/lab.conf"), *run = ccnc_test_data(rel);
+    struct ccnc_error err = { 0 };
+    int id;
+
+    memset(r, 0, sizeof(*r));
+    r->lab = ccnc_lab_load(lab, NULL, 0, NULL);
+    ck_assert_ptr_nonnull(r->lab);
+    r->e = ccnc_engine_new(r->lab);
+    ck_assert_msg(ccnc_engine_replay(r->e, run, 1, &err) == 0, "%s", ui_str(err.message));
+    id = ccnc_engine_action_id(r->e, 0);
+    ccnc_engine_abort(r->e, id, "test");    /* played to its end at once */
+    r->act = (struct ui_action){
+        .id = id, .action = ccnc_engine_action_get(r->e, id), .active = false,
+        .run_file = "~/.local/state/ccnc/runs/20261203-221545-vm1-migrate-passthrough.jsonl",
+        .total_ms = ccnc_engine_action_total_ms(r->e, id),
+        .downtime_ms = ccnc_engine_action_downtime_ms(r->e, id),
+    };
+    r->st = (struct ui_state){ .view = UI_VIEW_MIGRATION, .clock = "22:15:53",
+                               .actions = &r->act, .n_actions = 1, .action_id = id };
+    ccnc_engine_action_samples(r->e, id, &r->st.samples);
+    r->snap = ccnc_engine_snapshot(r->e);
+    free(lab);
+    free(run);
+}
+
+static void
+replayed_clear(struct replayed *r)
+{
+    ccnc_snapshot_unref(r->snap);
+    ccnc_engine_free(r->e);
+    ccnc_lab_unref(r->lab);
+}
+
+/* The real run: libvirt's downtime and the probe's longest gap, named as
+ * the figures say (worked out by hand from the file's lines: the job began
+ * at 148308 - 999, ended 1747 ms later, 121 ms of it downtime; the gap's
+ * one reply came 20 ms before the sample at 149144). */
+START_TEST(test_real_run_gap)
+{
+    struct replayed r;
+    struct ui_timeline tl;
+    char *text;
+
+    replay_run(&r, RUN_DONE);
+    ck_assert_uint_eq(r.st.samples.n_probes, 83);
+    ck_assert_uint_eq(r.st.samples.n_jobs, 4);
+    ui_timeline_build(&tl, r.act.action, &r.st.samples, false, 0);
+    ck_assert_int_eq(tl.down_t1, 1796336147309LL + 1747);
+    ck_assert_int_eq(tl.down_t1 - tl.down_t0, 121);
+    ck_assert_int_eq(tl.gap_ms, 195);
+    ck_assert_int_eq(tl.gap_t1, 1796336149124LL);
+    ck_assert_uint_eq(tl.n_rounds, 2);
+    text = ui_timeline_gap_text(&tl);
+    ck_assert_str_eq(text, "195 ms, during stop-and-copy, 68 ms after QEMU's downtime ended");
+    free(text);
+    ck_assert_int_eq(ui_timeline_phase_at(&tl, tl.down_t0, tl.down_t1), UI_TL_STOPCOPY);
+    ck_assert_int_eq(ui_timeline_phase_at(&tl, r.act.action->steps[0].started_ms + 100,
+                                          r.act.action->steps[0].started_ms + 200), UI_TL_INIT);
+    ck_assert_int_eq(ui_timeline_phase_at(&tl, tl.t0, tl.t0 + 100), UI_TL_UNDO);
+    ccnc_action_free(NULL);
+    replayed_clear(&r);
+}
+END_TEST
+
+static const struct {
+    bool present;
+    int w, h;
+    bool ascii;
+    int look;         /* 0 text and attributes, 1 monochrome, 2 colour */
+    const char *golden;
+} screens[] = {
+    { false, 80, 24, false, 0, "golden/ui-timeline-80x24.txt" },
+    { false, 160, 50, false, 0, "golden/ui-timeline-160x50.txt" },
+    { false, 80, 24, true, 0, "golden/ui-timeline-80x24-ascii.txt" },
+    { false, 80, 24, false, 1, "golden/ui-timeline-80x24-mono.txt" },
+    { false, 80, 24, false, 2, "golden/ui-timeline-80x24-color.txt" },
+    { true, 80, 24, false, 0, "golden/ui-present-80x24.txt" },
+    { true, 160, 50, false, 0, "golden/ui-present-160x50.txt" },
+    { true, 80, 24, true, 0, "golden/ui-present-80x24-ascii.txt" },
+    { true, 80, 24, false, 1, "golden/ui-present-80x24-mono.txt" },
+    { true, 80, 24, false, 2, "golden/ui-present-80x24-color.txt" },
+    { true, 160, 50, false, 2, "golden/ui-present-160x50-color.txt" },
+};
+
+START_TEST(test_replayed_screen)
+{
+    struct replayed r;
+    struct ui_grid *g = ui_grid_new(screens[_i].w, screens[_i].h, screens[_i].ascii);
+    char *text;
+
+    replay_run(&r, RUN_DONE);
+    if (screens[_i].present)
+        ck_assert_int_eq(ui_handle_key(&r.st, r.snap, 'p') & UI_KEY_REDRAW, UI_KEY_REDRAW);
+    ck_assert(r.st.present == screens[_i].present);
+    ui_draw_screen(g, r.snap, &r.st);
+    if (screens[_i].look == 0) {
+        text = ui_grid_to_text(g, true);
+    } else {
+        bool color = screens[_i].look == 2;
+        char *plain = ui_grid_to_text(g, false), *styles = ui_grid_styles_to_text(g, color);
+        text = ccnc_xasprintf("%s--- %s: 1 bold, 2 dim, 4 underline, 8 reverse ---\n%s", plain,
+                              color ? "colour" : "monochrome", styles);
+        if (color) {
+            char *colors = ui_grid_colors_to_text(g), *both;
+            both = ccnc_xasprintf("%s--- colours: foreground 1 red, 2 green, 3 yellow;"
+                                  " g: on cyan ---\n%s", text, colors);
+            free(text);
+            free(colors);
+            text = both;
+        }
+        free(plain);
+        free(styles);
+    }
+    ccnc_test_golden(screens[_i].golden, text);
+    free(text);
+    ui_grid_free(g);
+    replayed_clear(&r);
+}
+END_TEST
+
+/* p toggles the presenter layout from any view, onto the Migration view's
+ * selection; again, back. */
+START_TEST(test_present_key)
+{
+    struct replayed r;
+
+    replay_run(&r, RUN_DONE);
+    r.st.view = UI_VIEW_OVERVIEW;
+    ui_handle_key(&r.st, r.snap, 'p');
+    ck_assert(r.st.present);
+    ck_assert_int_eq(r.st.view, UI_VIEW_MIGRATION);
+    ui_handle_key(&r.st, r.snap, 'p');
+    ck_assert(!r.st.present);
+    replayed_clear(&r);
+}
+END_TEST
+
+Suite *
+ccnc_ui_timeline_suite(void)
+{
+    Suite *s = suite_create("ui-timeline");
+    TCase *tc = tcase_create("timeline");
+
+    tcase_add_loop_test(tc, test_slice_mapping, 0, (int)CCNC_ARRAY_SIZE(axes));
+    tcase_add_test(tc, test_slice_kinds);
+    tcase_add_test(tc, test_axis_grows);
+    tcase_add_test(tc, test_real_run_gap);
+    tcase_add_loop_test(tc, test_replayed_screen, 0, (int)CCNC_ARRAY_SIZE(screens));
+    tcase_add_test(tc, test_present_key);
+    suite_add_tcase(s, tc);
+    return s;
+}
