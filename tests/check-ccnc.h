@@ -29,6 +29,9 @@ Suite *ccnc_sha256_suite(void);
 Suite *ccnc_vf_suite(void);
 Suite *ccnc_pool_suite(void);
 Suite *ccnc_ssh_proto_suite(void);
+Suite *ccnc_report_suite(void);
+Suite *ccnc_figure_suite(void);
+Suite *ccnc_plot_suite(void);
 /* the agent's parsers */
 Suite *ccnc_bonding_suite(void);
 Suite *ccnc_agent_proto_suite(void);

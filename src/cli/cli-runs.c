@@ -9,10 +9,15 @@
 
 #include <json-c/json.h>
 
+#include <ccnc/figure.h>
 #include <ccnc/model.h>
+#include <ccnc/report.h>
 #include <ccnc/runlog.h>
 
 #include "cli/cli.h"
+#ifdef HAVE_CAIRO
+#include "cli/cli-plot.h"
+#endif
 #include "core/i18n.h"
 
 static int
@@ -188,16 +193,188 @@ ccnc_cli_runs(struct cli *cli, const struct cli_args *args)
     return fflush(stdout) == 0 ? CCNC_EXIT_OK : CCNC_EXIT_FAILED;
 }
 
+/* --- report --table: the thesis' Table 1 over the runs ------------------------- */
+
+static json_object *
+table_json(const struct ccnc_table *t, const struct ccnc_run_summary *runs, size_t n)
+{
+    json_object *o = json_object_new_object(), *rows = json_object_new_array();
+    json_object *left = json_object_new_array(), *thesis = json_object_new_array();
+    const struct ccnc_thesis_figures *th;
+    size_t n_th;
+
+    json_object_object_add(o, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
+    json_object_object_add(o, "runs", json_object_new_int64((int64_t)t->n_runs));
+    json_object_object_add(o, "migrations", json_object_new_int64((int64_t)t->n_used));
+    for (size_t i = 0; i < n; i++) {
+        const char *why = ccnc_table_left_out(&runs[i]);
+        json_object *l;
+        if (!why)
+            continue;
+        l = json_object_new_object();
+        json_object_object_add(l, "run_file", json_object_new_string(runs[i].path));
+        json_object_object_add(l, "why", json_object_new_string(why));
+        json_object_array_add(left, l);
+    }
+    json_object_object_add(o, "left_out", left);
+    for (int r = 0; r < CCNC_TABLE_ROW_LAST; r++) {
+        const struct ccnc_table_cell *c = &t->rows[r];
+        json_object *row = json_object_new_object();
+        json_object_object_add(row, "name",
+                               json_object_new_string(ccnc_table_row_to_string(
+                                   (enum ccnc_table_row)r)));
+        json_object_object_add(row, "recorded", json_object_new_boolean(c->recorded));
+        json_object_object_add(row, "n", json_object_new_int64((int64_t)c->n));
+        put_ms(row, "min", c->min);
+        put_ms(row, "median", c->median);
+        put_ms(row, "max", c->max);
+        json_object_array_add(rows, row);
+    }
+    json_object_object_add(o, "rows", rows);
+    th = ccnc_table_thesis(&n_th);
+    for (size_t i = 0; i < n_th; i++) {
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "system", json_object_new_string(th[i].system));
+        json_object_object_add(x, "total_ms", json_object_new_int64(th[i].total_ms));
+        json_object_object_add(x, "downtime_ms", json_object_new_int64(th[i].downtime_ms));
+        json_object_object_add(x, "downtime_below", json_object_new_boolean(th[i].downtime_below));
+        json_object_array_add(thesis, x);
+    }
+    json_object_object_add(o, "thesis", thesis);
+    return o;
+}
+
+/* The thesis' figure beside a row of ours, or "-" where it has none. */
+static char *
+thesis_cell(const struct ccnc_thesis_figures *th, enum ccnc_table_row r)
+{
+    if (r == CCNC_TABLE_TOTAL)
+        return ccnc_xasprintf("%lld", th->total_ms);
+    if (r == CCNC_TABLE_DOWNTIME)
+        return ccnc_xasprintf("%s%lld", th->downtime_below ? "< " : "", th->downtime_ms);
+    return ccnc_xstrdup("-");
+}
+
+static void
+print_table(const struct ccnc_table *t, const struct ccnc_run_summary *runs, size_t n)
+{
+    size_t n_th;
+    const struct ccnc_thesis_figures *th = ccnc_table_thesis(&n_th);
+
+    ccnc_cli_printf(dngettext(PACKAGE, "Table 1 over %zu migration (figures in ms)\n",
+                              "Table 1 over %zu migrations (figures in ms)\n", t->n_used),
+                    t->n_used);
+    /* TRANSLATORS: the columns of Table 1; "thesis:" heads the thesis' own
+     * figures, one column per system it measured */
+    ccnc_cli_printf("%-22s %7s %7s %7s %4s   %-8s", "", _("min"), _("median"), _("max"), _("n"),
+                    _("thesis:"));
+    for (size_t k = 0; k < n_th; k++)
+        ccnc_cli_printf(" %8s", th[k].system);
+    putchar('\n');
+    for (int r = 0; r < CCNC_TABLE_ROW_LAST; r++) {
+        const struct ccnc_table_cell *c = &t->rows[r];
+        ccnc_cli_printf("%-22s", ccnc_table_row_describe((enum ccnc_table_row)r));
+        if (!c->recorded) {
+            /* TRANSLATORS: a row of Table 1 whose figure run files do not hold */
+            ccnc_cli_printf(" %s\n", _("not recorded (run files hold nothing of the stream)"));
+            continue;
+        }
+        {
+            char *mn = ms_text(c->min), *md = ms_text(c->median), *mx = ms_text(c->max);
+            ccnc_cli_printf(" %7s %7s %7s %4zu   %-8s", mn, md, mx, c->n, "");
+            free(mn); free(md); free(mx);
+        }
+        for (size_t k = 0; k < n_th; k++) {
+            char *cell = thesis_cell(&th[k], (enum ccnc_table_row)r);
+            ccnc_cli_printf(" %8s", cell);
+            free(cell);
+        }
+        putchar('\n');
+    }
+    /* TRANSLATORS: under Table 1; keep each line within 80 columns */
+    ccnc_cli_printf("%s", _("The thesis' figures are its own Table 1 (Xen live migration, without\n"
+                            "a passthrough NIC); its downtime is the time its video paused, nearer\n"
+                            "to the longest gap than to libvirt's downtime.\n"));
+    for (size_t i = 0; i < n; i++) {
+        const char *why = ccnc_table_left_out(&runs[i]);
+        if (why)
+            ccnc_cli_printf(_("left out: %s: %s\n"), runs[i].path, why);
+    }
+}
+
+/* --- report --plot --------------------------------------------------------------- */
+
+/* Is --plot FILE usable here?  An exit status to end with, or -1. */
+static int
+plot_usable(const char *file)
+{
+#ifdef HAVE_CAIRO
+    if (ccnc_cli_plot_format(file))
+        return -1;
+    ccnc_cli_fprintf(stderr, _("%s report: cannot tell the plot's format from '%s': name it "
+                               ".svg, .png or .pdf\n"), PACKAGE, file);
+#else
+    (void)file;
+    ccnc_cli_fprintf(stderr, _("%s report: this ccnc was built without cairo, so it cannot "
+                               "draw plots (--plot); rebuild it with cairo (libcairo2-dev)\n"),
+                     PACKAGE);
+#endif
+    return CCNC_EXIT_USAGE;
+}
+
+static int
+write_plot(const char *file, const struct ccnc_run_summary *runs, size_t n, bool quiet)
+{
+#ifdef HAVE_CAIRO
+    struct ccnc_run_trace *traces = ccnc_xcalloc(n ? n : 1, sizeof(*traces));
+    struct ccnc_figure *fig;
+    struct ccnc_error err = { 0 };
+    int rc = CCNC_EXIT_OK;
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (ccnc_run_trace_read(runs[i].path, &traces[k], &err) == 0) {
+            k++;
+            continue;
+        }
+        ccnc_error_clear(&err);
+    }
+    fig = ccnc_figure_runs(traces, k);
+    if (ccnc_cli_plot_write(fig, file, &err) < 0) {
+        char *msg = ccnc_error_format(&err);
+        ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, msg);
+        free(msg);
+        ccnc_error_clear(&err);
+        rc = CCNC_EXIT_FAILED;
+    } else if (!quiet) {
+        ccnc_cli_printf(dngettext(PACKAGE, "The plot of %zu run is in %s.\n",
+                                  "The plot of %zu runs is in %s.\n", k), k, file);
+    }
+    ccnc_figure_free(fig);
+    for (size_t i = 0; i < k; i++)
+        ccnc_run_trace_clear(&traces[i]);
+    free(traces);
+    return rc;
+#else
+    (void)file; (void)runs; (void)n; (void)quiet;
+    return CCNC_EXIT_USAGE;
+#endif
+}
+
 int
 ccnc_cli_report(struct cli *cli, const struct cli_args *args)
 {
-    bool json = ccnc_cli_flag(args, "json");
+    bool json = ccnc_cli_flag(args, "json"), table = ccnc_cli_flag(args, "table");
+    const char *plot = ccnc_cli_opt(args, "plot");
     struct ccnc_run_summary *runs = NULL;
     size_t n = 0, cap = 0;
     int rc = CCNC_EXIT_OK;
     json_object *arr;
 
     (void)cli;
+    if (plot && (rc = plot_usable(plot)) >= 0)
+        return rc;
+    rc = CCNC_EXIT_OK;
     for (int i = 0; i < args->n_pos; i++) {
         struct ccnc_run_summary s;
         struct ccnc_error err = { 0 };
@@ -216,13 +393,26 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
                          PACKAGE, PACKAGE);
         return CCNC_EXIT_USAGE;
     }
-    arr = json ? json_object_new_array() : NULL;
-    if (!json && n)
+    if (table && n) {
+        struct ccnc_table t;
+        ccnc_table_make(runs, n, &t);
+        if (json) {
+            json_object *o = table_json(&t, runs, n);
+            puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                       JSON_C_TO_STRING_SPACED |
+                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
+            json_object_put(o);
+        } else {
+            print_table(&t, runs, n);
+        }
+    }
+    arr = json && !table ? json_object_new_array() : NULL;
+    if (!json && !table && n)
         /* TRANSLATORS: the thesis' Table 1: one column per run */
         ccnc_cli_printf("%-20s", _("run"));
-    for (size_t i = 0; !json && i < n; i++)
+    for (size_t i = 0; !json && !table && i < n; i++)
         ccnc_cli_printf(" %14zu", i + 1);
-    if (!json && n) {
+    if (!json && !table && n) {
         /* each row, and beside the measured figures the forecast the run
          * was planned with (rows left out when no run has one) */
         enum { TOTAL, MIGRATION, FC_MIGRATION, DOWNTIME, FC_DOWNTIME, LIMIT, GAP, FC_GAP, LOST };
@@ -269,16 +459,21 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
         for (size_t i = 0; i < n; i++)
             ccnc_cli_printf("%zu: %s\n", i + 1, runs[i].path);
     }
-    for (size_t i = 0; i < n; i++) {
-        if (json)
+    for (size_t i = 0; i < n; i++)
+        if (arr)
             json_object_array_add(arr, summary_json(&runs[i]));
-        ccnc_run_summary_clear(&runs[i]);
-    }
-    free(runs);
-    if (json) {
+    if (arr) {
         puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(arr);
     }
+    if (plot && n) {
+        int prc = write_plot(plot, runs, n, json);
+        if (prc != CCNC_EXIT_OK)
+            rc = prc;
+    }
+    for (size_t i = 0; i < n; i++)
+        ccnc_run_summary_clear(&runs[i]);
+    free(runs);
     return rc;
 }

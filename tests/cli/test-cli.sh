@@ -250,6 +250,38 @@ expect 0 '^longest gap ms +- +231$' -- "$ccnc" report "$r1" "$r2"
 expect 0 '"lost_probes": 0' -- "$ccnc" report --json "$r2"
 expect 1 'not a ccnc run file' -- "$ccnc" report "$top_srcdir/docs/examples/lab.conf"
 expect 2 'name one or more run files' -- "$ccnc" report
+# Table 1 and the plot, over real runs of the lab (tests/data/runs)
+lab=$top_srcdir/tests/data/runs
+set -- "$lab/lab-20261203-221714-vm1-migrate-passthrough.jsonl" \
+    "$lab/lab-20261203-221730-vm1-migrate-passthrough.jsonl" \
+    "$lab/lab-20261203-221802-vm1-migrate-passthrough.jsonl"
+expect 0 '^Table 1 over 3 migrations' -- "$ccnc" report --table "$@"
+expect 0 '^total migration time +8730 +9162 +10357 +3 +60000 +32000$' -- "$ccnc" report --table "$@"
+expect 0 "^downtime \\(libvirt's\\) +127 +250 +300 +3 +4000 +< 1000$" -- "$ccnc" report --table "$@"
+expect 0 '^longest gap +181 +321 +327 +3 ' -- "$ccnc" report --table "$@"
+expect 0 '^longest stream stall +not recorded' -- "$ccnc" report --table "$@"
+expect 0 "left out: .*20261125-100000-vm1-migrate-passthrough.jsonl: it never ended" -- \
+    "$ccnc" report --table "$r1" "$@"
+expect 0 '^Table 1 over 3 migrations' -- "$ccnc" report --table "$r1" "$@"
+expect 0 '"name": "stream_stall_ms",' -- "$ccnc" report --table --json "$@"
+"$ccnc" report --table "$r1" "$@" >"$tmp/table" 2>&1
+if awk '!/^left out: / && length($0) > 80 { bad = 1 } END { exit bad }' "$tmp/table"; then ok; else
+    fail "report --table: a line over 80 columns"; sed 's/^/  | /' "$tmp/table"
+fi
+if grep -q '^#define HAVE_CAIRO 1' "$top_builddir/config.h"; then
+    expect 0 "^The plot of 3 runs is in $tmp/lab.svg" -- "$ccnc" report --plot "$tmp/lab.svg" "$@"
+    head -c 200 "$tmp/lab.svg" | grep -q '<svg ' && ok || fail "report --plot: not an SVG"
+    expect 0 '^Table 1 over 1 migration' -- "$ccnc" report --table --plot "$tmp/lab.png" "$1"
+    head -c 4 "$tmp/lab.png" | grep -q 'PNG' && ok || fail "report --plot: not a PNG"
+    expect 0 'The plot of 1 run is in' -- "$ccnc" report --plot "$tmp/lab.pdf" "$1"
+    head -c 5 "$tmp/lab.pdf" | grep -q '%PDF-' && ok || fail "report --plot: not a PDF"
+    expect 2 "cannot tell the plot's format from '$tmp/lab.txt'" -- \
+        "$ccnc" report --plot "$tmp/lab.txt" "$1"
+    [ ! -e "$tmp/lab.txt" ] && ok || fail "report --plot wrote a file it cannot name"
+    expect 1 'cannot write the plot' -- "$ccnc" report --plot "$tmp/none/lab.svg" "$1"
+else
+    expect 2 'built without cairo' -- "$ccnc" report --plot "$tmp/lab.svg" "$1"
+fi
 # The order of `ccnc runs`: unfinished runs first, then finished ones; in
 # each, newest first by the time in the run line (the names below disagree
 # with it on purpose), ties by name.

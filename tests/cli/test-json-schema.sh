@@ -99,6 +99,9 @@ cat >"$runs/20261125-110000-vm1-migrate-passthrough.jsonl" <<'RUN'
 RUN
 json runs 0 -- "$ccnc" runs --json
 json runs 0 -- "$ccnc" report --json "$runs"/*.jsonl
+# Table 1, with a run left out, over real runs of the lab
+json report-table 0 -- "$ccnc" report --table --json "$runs"/*.jsonl \
+    "$top_srcdir"/tests/data/runs/lab-*.jsonl
 # status lists the unfinished one
 json status 0 -- "$ccnc" --offline -c "$tmp/b.conf" status --json
 grep -q '"stopped_in": "migrate"' "$tmp/out.json" && ok || fail "status --json: no unfinished run"

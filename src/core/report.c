@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A run's trace from its run file, and the thesis' Table 1 over many runs
+ * (include/ccnc/report.h). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ccnc/model.h>
+#include <ccnc/report.h>
+
+#include "core/i18n.h"
+
+/* --- a run's trace ------------------------------------------------------------ */
+
+/* The open step a step line ends: the last one of its op that started and
+ * has not ended; NULL for a file written before step-start lines. */
+static struct ccnc_trace_step *
+open_step(struct ccnc_run_trace *t, const struct ccnc_step *s)
+{
+    for (size_t i = t->n_steps; i-- > 0;)
+        if (t->steps[i].op == s->op && t->steps[i].rollback == s->rollback &&
+            t->steps[i].ended_ms == 0)
+            return &t->steps[i];
+    return NULL;
+}
+
+static void
+trace_line(struct ccnc_run_trace *t, const struct ccnc_run_line *l, size_t *cap_steps,
+           size_t *cap_samples, long long *job_downtime_ms)
+{
+    struct ccnc_trace_step *st;
+    struct ccnc_trace_sample *sa;
+
+    switch (l->type) {
+    case CCNC_RUN_LINE_RUN:
+        ccnc_str_set(&t->kind, l->kind >= 0 ? ccnc_action_kind_to_string(l->kind) : "?");
+        ccnc_str_set(&t->vm, l->vm);
+        ccnc_str_set(&t->source, l->source);
+        ccnc_str_set(&t->destination, l->destination);
+        t->started_ms = l->t_ms;
+        break;
+    case CCNC_RUN_LINE_STEP_START:
+        if (l->step.op >= CCNC_STEP_LAST)
+            break;
+        st = ccnc_array_push(&t->steps, &t->n_steps, cap_steps, sizeof(*st));
+        *st = (struct ccnc_trace_step){ l->step.op, l->step.rollback, CCNC_STEP_RUNNING_NOW,
+                                        l->t_ms, 0 };
+        break;
+    case CCNC_RUN_LINE_STEP:
+        if (l->step.op >= CCNC_STEP_LAST)
+            break;
+        st = open_step(t, &l->step);
+        if (!st) {
+            st = ccnc_array_push(&t->steps, &t->n_steps, cap_steps, sizeof(*st));
+            *st = (struct ccnc_trace_step){ l->step.op, l->step.rollback, CCNC_STEP_RUNNING_NOW,
+                                            l->step.started_ms ? l->step.started_ms : l->t_ms,
+                                            0 };
+        }
+        st->outcome = l->step.outcome;
+        if (l->step.started_ms)
+            st->started_ms = l->step.started_ms;
+        st->ended_ms = l->step.ended_ms ? l->step.ended_ms : l->t_ms;
+        if (st->ended_ms < st->started_ms)
+            st->ended_ms = st->started_ms;
+        break;
+    case CCNC_RUN_LINE_PROBE:
+        sa = ccnc_array_push(&t->samples, &t->n_samples, cap_samples, sizeof(*sa));
+        *sa = (struct ccnc_trace_sample){ l->t_ms, l->probe.sent, l->probe.received,
+                                          l->probe.lost, l->probe.current_gap_ms,
+                                          l->probe.longest_gap_ms };
+        if (l->probe.longest_gap_ms > t->longest_gap_ms)
+            t->longest_gap_ms = l->probe.longest_gap_ms;
+        if (l->probe.lost > t->lost_probes)
+            t->lost_probes = l->probe.lost;
+        if (l->probe.sent > t->sent_probes)
+            t->sent_probes = l->probe.sent;
+        break;
+    case CCNC_RUN_LINE_JOB:
+        if (l->job_elapsed_ms >= 0)
+            t->job_elapsed_ms = l->job_elapsed_ms;
+        if (l->job_downtime_ms >= 0 && ccnc_streq(l->phase, "completed"))
+            *job_downtime_ms = l->job_downtime_ms;
+        break;
+    case CCNC_RUN_LINE_RESULT:
+        ccnc_str_set(&t->result, l->state >= 0 ? ccnc_action_state_to_string(l->state) : "?");
+        if (l->total_ms >= 0)
+            t->total_ms = l->total_ms;
+        if (l->downtime_ms >= 0)
+            t->downtime_ms = l->downtime_ms;
+        if (l->longest_gap_ms > t->longest_gap_ms)
+            t->longest_gap_ms = l->longest_gap_ms;
+        if (l->lost_probes > t->lost_probes)
+            t->lost_probes = l->lost_probes;
+        break;
+    default:
+        break;
+    }
+}
+
+void
+ccnc_run_trace_from_lines(const char *path, const struct ccnc_run_line *lines, size_t n,
+                          struct ccnc_run_trace *out)
+{
+    size_t cap_steps = 0, cap_samples = 0;
+    long long job_downtime_ms = CCNC_UNKNOWN, last_ms = 0;
+
+    memset(out, 0, sizeof(*out));
+    out->path = ccnc_xstrdup(path);
+    out->started_ms = out->total_ms = out->migrate_started_ms = out->job_elapsed_ms =
+        out->downtime_ms = out->longest_gap_ms = out->lost_probes = out->sent_probes =
+            CCNC_UNKNOWN;
+    for (size_t i = 0; i < n; i++) {
+        trace_line(out, &lines[i], &cap_steps, &cap_samples, &job_downtime_ms);
+        if (lines[i].t_ms > last_ms)
+            last_ms = lines[i].t_ms;
+    }
+    if (out->downtime_ms < 0)
+        out->downtime_ms = job_downtime_ms;
+    for (size_t i = 0; i < out->n_steps; i++) {
+        struct ccnc_trace_step *s = &out->steps[i];
+        if (s->ended_ms == 0)   /* it never ended: as far as the file goes */
+            s->ended_ms = last_ms > s->started_ms ? last_ms : s->started_ms;
+        if (s->op == CCNC_STEP_MIGRATE && !s->rollback && out->migrate_started_ms < 0)
+            out->migrate_started_ms = s->started_ms;
+    }
+}
+
+int
+ccnc_run_trace_read(const char *path, struct ccnc_run_trace *out, struct ccnc_error *err)
+{
+    struct ccnc_run_line *lines;
+    size_t n;
+
+    memset(out, 0, sizeof(*out));
+    if (ccnc_run_read_lines(path, &lines, &n, NULL, err) < 0)
+        return -1;
+    ccnc_run_trace_from_lines(path, lines, n, out);
+    ccnc_run_lines_free(lines, n);
+    return 0;
+}
+
+void
+ccnc_run_trace_clear(struct ccnc_run_trace *t)
+{
+    free(t->path); free(t->kind); free(t->vm); free(t->source); free(t->destination);
+    free(t->result); free(t->steps); free(t->samples);
+    memset(t, 0, sizeof(*t));
+}
+
+bool
+ccnc_run_trace_longest_gap(const struct ccnc_run_trace *t, long long *start_ms,
+                           long long *end_ms)
+{
+    long long longest = 0, start;
+    size_t i;
+
+    for (i = 0; i < t->n_samples; i++)
+        if (t->samples[i].longest_gap_ms > longest)
+            longest = t->samples[i].longest_gap_ms;
+    if (longest <= 0)
+        return false;
+    /* the first sample that knows of it: the gap runs still (its current
+     * gap is as long), or it ended since the sample before, where it was
+     * already under way */
+    for (i = 0; t->samples[i].longest_gap_ms < longest; i++)
+        ;
+    if (t->samples[i].current_gap_ms >= longest || i == 0)
+        start = t->samples[i].t_ms - (t->samples[i].current_gap_ms >= longest
+                                          ? t->samples[i].current_gap_ms
+                                          : longest);
+    else
+        start = t->samples[i - 1].t_ms -
+                (t->samples[i - 1].current_gap_ms > 0 ? t->samples[i - 1].current_gap_ms : 0);
+    *start_ms = start;
+    *end_ms = start + longest;
+    return true;
+}
+
+/* --- Table 1 ------------------------------------------------------------------- */
+
+static const struct {
+    const char *name, *label;
+    bool recorded;
+} rows[CCNC_TABLE_ROW_LAST] = {
+    [CCNC_TABLE_TOTAL] = { "total_ms", N_("total migration time"), true },
+    [CCNC_TABLE_MIGRATION] = { "migration_ms", N_("  libvirt's migration"), true },
+    [CCNC_TABLE_DOWNTIME] = { "downtime_ms", N_("downtime (libvirt's)"), true },
+    [CCNC_TABLE_GAP] = { "longest_gap_ms", N_("longest gap"), true },
+    [CCNC_TABLE_LOST] = { "lost_probes", N_("lost probes"), true },
+    [CCNC_TABLE_STALL] = { "stream_stall_ms", N_("longest stream stall"), false },
+};
+
+const char *
+ccnc_table_row_to_string(enum ccnc_table_row r)
+{
+    return r < CCNC_TABLE_ROW_LAST ? rows[r].name : "?";
+}
+
+const char *
+ccnc_table_row_describe(enum ccnc_table_row r)
+{
+    return r < CCNC_TABLE_ROW_LAST ? _(rows[r].label) : "?";
+}
+
+const char *
+ccnc_table_left_out(const struct ccnc_run_summary *s)
+{
+    int kind = s->kind ? ccnc_action_kind_from_string(s->kind) : -1;
+
+    if (kind != CCNC_ACTION_MIGRATE && kind != CCNC_ACTION_MIGRATE_PASSTHROUGH &&
+        kind != CCNC_ACTION_MIGRATE_TEAMING)
+        return _("not a migration");
+    if (!s->result)
+        return _("it never ended");
+    if (!ccnc_streq(s->result, "done"))
+        return _("it did not end done");
+    return NULL;
+}
+
+static int
+by_value(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static long long
+figure_of(const struct ccnc_run_summary *s, enum ccnc_table_row r)
+{
+    switch (r) {
+    case CCNC_TABLE_TOTAL: return s->total_ms;
+    case CCNC_TABLE_MIGRATION: return s->job_total_ms;
+    case CCNC_TABLE_DOWNTIME: return s->downtime_ms >= 0 ? s->downtime_ms : s->job_downtime_ms;
+    case CCNC_TABLE_GAP: return s->longest_gap_ms;
+    case CCNC_TABLE_LOST: return s->lost_probes;
+    default: return CCNC_UNKNOWN;   /* the stream: run files hold nothing of it */
+    }
+}
+
+void
+ccnc_table_make(const struct ccnc_run_summary *runs, size_t n, struct ccnc_table *out)
+{
+    long long *v = ccnc_xcalloc(n ? n : 1, sizeof(*v));
+
+    memset(out, 0, sizeof(*out));
+    out->n_runs = n;
+    for (size_t i = 0; i < n; i++)
+        out->n_used += ccnc_table_left_out(&runs[i]) == NULL;
+    for (int r = 0; r < CCNC_TABLE_ROW_LAST; r++) {
+        struct ccnc_table_cell *c = &out->rows[r];
+        size_t k = 0;
+        c->recorded = rows[r].recorded;
+        for (size_t i = 0; i < n; i++) {
+            long long x = figure_of(&runs[i], (enum ccnc_table_row)r);
+            if (!ccnc_table_left_out(&runs[i]) && x >= 0)
+                v[k++] = x;
+        }
+        c->n = k;
+        c->min = c->median = c->max = CCNC_UNKNOWN;
+        if (k == 0)
+            continue;
+        qsort(v, k, sizeof(*v), by_value);
+        c->min = v[0];
+        c->max = v[k - 1];
+        c->median = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+    }
+    free(v);
+}
+
+const struct ccnc_thesis_figures *
+ccnc_table_thesis(size_t *n)
+{
+    /* the thesis' Table 1: "Xen 3.2 and Xen 4.0 Live Migration Performance" */
+    static const struct ccnc_thesis_figures thesis[] = {
+        { "Xen 3.2", 60000, 4000, false },
+        { "Xen 4.0", 32000, 1000, true },
+    };
+
+    *n = CCNC_ARRAY_SIZE(thesis);
+    return thesis;
+}
