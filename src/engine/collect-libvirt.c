@@ -397,47 +397,97 @@ traffic_changed(const struct ccnc_host *a, const struct ccnc_host *b)
 static int read_job(virDomainPtr dom);
 static void read_memory(struct lv_host *h, struct ccnc_host *part);
 
-/* Read the bond of each running VM the lab knows, keeping the last known
- * one (marked stale) when the guest agent does not answer. */
+/* Read the bond of the running lab VM vm, keeping the last known one
+ * (marked stale) when the guest agent does not answer; its job and its
+ * NICs' traffic too. */
+static void
+read_vm(struct lv_host *h, struct ccnc_vm *vm, const struct ccnc_host *last)
+{
+    const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(h->c->lab, vm->name);
+    const struct ccnc_vm *prev = last ? ccnc_host_find_vm(last, vm->name) : NULL;
+    struct ccnc_bond *bond;
+    struct ccnc_error err = { 0 };
+    virDomainPtr dom;
+
+    if (!cv || vm->state != CCNC_VM_RUNNING)
+        return;
+    dom = virDomainLookupByName(h->conn, vm->name);
+    bond = ccnc_xmalloc(sizeof(*bond));
+    ccnc_bond_init(bond);
+    if (dom)
+        vm->job = read_job(dom);
+    if (dom && ccnc_guest_read_bond(dom, cv->bond, GUEST_TIMEOUT_S, bond, &err) == 0) {
+        ccnc_bond_free(vm->bond);
+        vm->bond = bond;
+        vm->bond_stale = false;
+    } else {
+        ccnc_bond_free(bond);
+        ccnc_bond_free(vm->bond);
+        vm->bond = NULL;
+        if (prev && prev->bond) {
+            vm->bond = ccnc_xmalloc(sizeof(*vm->bond));
+            ccnc_bond_copy(vm->bond, prev->bond);
+        }
+        vm->bond_stale = true;
+    }
+    ccnc_guest_name_nics(vm);
+    ccnc_error_clear(&err);
+    if (dom) {
+        read_traffic(dom, vm, prev);
+        virDomainFree(dom);
+    }
+}
+
+/* The guest agents answer one command at a time each, slowly on a busy
+ * host: a host with several guests reads them at once, in up to
+ * READERS threads (each VM's entry is its reader's alone). */
+#define READERS 8
+
+struct reader {
+    struct lv_host *h;
+    struct ccnc_host *part;
+    const struct ccnc_host *last;
+    size_t first, step;
+};
+
+static void *
+reader(void *arg)
+{
+    struct reader *r = arg;
+
+    for (size_t i = r->first; i < r->part->n_vms; i += r->step)
+        read_vm(r->h, &r->part->vms[i], r->last);
+    return NULL;
+}
+
+/* Each running lab VM's bond, job and traffic (read_vm). */
 static void
 read_bonds(struct lv_host *h, struct ccnc_host *part, const struct ccnc_host *last)
 {
-    for (size_t i = 0; i < part->n_vms; i++) {
-        struct ccnc_vm *vm = &part->vms[i];
-        const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(h->c->lab, vm->name);
-        const struct ccnc_vm *prev = last ? ccnc_host_find_vm(last, vm->name) : NULL;
-        struct ccnc_bond *bond;
-        struct ccnc_error err = { 0 };
-        virDomainPtr dom;
+    struct reader r[READERS];
+    pthread_t t[READERS];
+    bool started[READERS] = { false };
+    size_t n = 0;
 
-        if (!cv || vm->state != CCNC_VM_RUNNING)
-            continue;
-        dom = virDomainLookupByName(h->conn, vm->name);
-        bond = ccnc_xmalloc(sizeof(*bond));
-        ccnc_bond_init(bond);
-        if (dom)
-            vm->job = read_job(dom);
-        if (dom && ccnc_guest_read_bond(dom, cv->bond, GUEST_TIMEOUT_S, bond, &err) == 0) {
-            ccnc_bond_free(vm->bond);
-            vm->bond = bond;
-            vm->bond_stale = false;
-        } else {
-            ccnc_bond_free(bond);
-            ccnc_bond_free(vm->bond);
-            vm->bond = NULL;
-            if (prev && prev->bond) {
-                vm->bond = ccnc_xmalloc(sizeof(*vm->bond));
-                ccnc_bond_copy(vm->bond, prev->bond);
-            }
-            vm->bond_stale = true;
-        }
-        ccnc_guest_name_nics(vm);
-        ccnc_error_clear(&err);
-        if (dom) {
-            read_traffic(dom, vm, prev);
-            virDomainFree(dom);
-        }
+    for (size_t i = 0; i < part->n_vms; i++)
+        n += part->vms[i].state == CCNC_VM_RUNNING &&
+             ccnc_lab_find_vm(h->c->lab, part->vms[i].name) != NULL;
+    if (n > READERS)
+        n = READERS;
+    if (n <= 1) {
+        for (size_t i = 0; i < part->n_vms; i++)
+            read_vm(h, &part->vms[i], last);
+        return;
     }
+    for (size_t k = 0; k < n; k++) {
+        r[k] = (struct reader){ h, part, last, k, n };
+        started[k] = pthread_create(&t[k], NULL, reader, &r[k]) == 0;
+        if (!started[k])   /* no thread: this one reads its share itself */
+            reader(&r[k]);
+    }
+    for (size_t k = 0; k < n; k++)
+        if (started[k])
+            pthread_join(t[k], NULL);
 }
 
 /* Hand a copy of the shadow's VMs to the loop. */
