@@ -195,8 +195,8 @@ ccnc_cli_runs(struct cli *cli, const struct cli_args *args)
 
 /* --- report --table: the thesis' Table 1 over the runs ------------------------- */
 
-static json_object *
-table_json(const struct ccnc_table *t, const struct ccnc_run_summary *runs, size_t n)
+json_object *
+ccnc_cli_table_json(const struct ccnc_table *t, const struct ccnc_run_summary *runs, size_t n)
 {
     json_object *o = json_object_new_object(), *rows = json_object_new_array();
     json_object *left = json_object_new_array(), *thesis = json_object_new_array();
@@ -255,8 +255,8 @@ thesis_cell(const struct ccnc_thesis_figures *th, enum ccnc_table_row r)
     return ccnc_xstrdup("-");
 }
 
-static void
-print_table(const struct ccnc_table *t, const struct ccnc_run_summary *runs, size_t n)
+void
+ccnc_cli_print_table(const struct ccnc_table *t, const struct ccnc_run_summary *runs, size_t n)
 {
     size_t n_th;
     const struct ccnc_thesis_figures *th = ccnc_table_thesis(&n_th);
@@ -397,13 +397,13 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
         struct ccnc_table t;
         ccnc_table_make(runs, n, &t);
         if (json) {
-            json_object *o = table_json(&t, runs, n);
+            json_object *o = ccnc_cli_table_json(&t, runs, n);
             puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
                                                        JSON_C_TO_STRING_SPACED |
                                                        JSON_C_TO_STRING_NOSLASHESCAPE));
             json_object_put(o);
         } else {
-            print_table(&t, runs, n);
+            ccnc_cli_print_table(&t, runs, n);
         }
     }
     arr = json && !table ? json_object_new_array() : NULL;

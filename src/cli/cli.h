@@ -114,6 +114,16 @@ void ccnc_cli_print_json(const struct ccnc_snapshot *snap);
 /* Commands in their own files. */
 int ccnc_cli_runs(struct cli *cli, const struct cli_args *args);
 int ccnc_cli_report(struct cli *cli, const struct cli_args *args);
+/* cli-runs.c: the thesis' Table 1 (ccnc/report.h) over runs[0..n), as
+ * `ccnc report --table` prints it on stdout, and as its --json object
+ * (docs/status-json.md; caller puts it). */
+struct ccnc_table;
+struct ccnc_run_summary;
+struct json_object;
+void ccnc_cli_print_table(const struct ccnc_table *t, const struct ccnc_run_summary *runs,
+                          size_t n);
+struct json_object *ccnc_cli_table_json(const struct ccnc_table *t,
+                                        const struct ccnc_run_summary *runs, size_t n);
 int ccnc_cli_action(struct cli *cli, const struct cli_args *args);
 int ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args);
 int ccnc_cli_abort(struct cli *cli, const struct cli_args *args);
