@@ -15,6 +15,7 @@
 #include <ccnc/action.h>
 #include <ccnc/engine.h>
 #include <ccnc/plan.h>
+#include <ccnc/report.h>
 #include <ccnc/runlog.h>
 
 #include "cli/cli.h"
@@ -518,6 +519,178 @@ out:
         free(candidates[i]);
     free(candidates);
     ccnc_snapshot_unref(snap);
+    ccnc_engine_free(engine);
+    return rc;
+}
+
+/* Run the loop (at most timeout_s) until the snapshot shows vm running on
+ * host, no job on it, its bond read there since and back on its
+ * passthrough NIC (a reading from before the action's last step would
+ * plan the next round from the past). */
+static void
+wait_vm_on(struct ccnc_engine *engine, const struct ccnc_lab_vm *cv, const char *host,
+           int timeout_s)
+{
+    long long end = ccnc_now_mono_ms() + timeout_s * 1000LL;
+
+    while (ccnc_now_mono_ms() < end) {
+        struct ccnc_snapshot *snap = ccnc_engine_snapshot(engine);
+        struct ccnc_vm_nic_view v;
+        bool there;
+        ccnc_vm_nic_view_get(snap, cv, &v);
+        there = v.host && v.vm && strcmp(v.host->name, host) == 0 &&
+                v.vm->state == CCNC_VM_RUNNING && v.vm->job == CCNC_VM_JOB_NONE &&
+                v.bond_known &&
+                (cv->passthrough_kind == CCNC_PASSTHROUGH_NONE || v.on_passthrough);
+        ccnc_snapshot_unref(snap);
+        if (there)
+            return;
+        ccnc_loop_run_once(ccnc_engine_loop(engine), 200);
+    }
+}
+
+/* `ccnc demo VM --rounds N`: the thesis' Table 1 built on stage.  The VM
+ * goes to the other host and back, N migrations in all, each planned from
+ * what the hosts report then and run as `ccnc migrate` runs it (its own run
+ * file); the table over the rounds so far is printed after each. */
+int
+ccnc_cli_demo(struct cli *cli, const struct cli_args *args)
+{
+    const char *vm = args->n_pos > 0 ? args->pos[0] : NULL, *to = ccnc_cli_opt(args, "to");
+    const char *rounds_s = ccnc_cli_opt(args, "rounds");
+    bool json = ccnc_cli_flag(args, "json");
+    long rounds = 2;
+    struct ccnc_engine *engine;
+    struct ccnc_snapshot *snap;
+    const struct ccnc_host *where = NULL;
+    struct ccnc_run_summary *runs = NULL;
+    size_t n_runs = 0, cap_runs = 0;
+    json_object *results = json ? json_object_new_array() : NULL;
+    char *home = NULL, *away = NULL;
+    int rc = CCNC_EXIT_OK;
+
+    if (args->n_pos > 1)
+        return ccnc_cli_usage_error(args, _("too many arguments: '%s'"), args->pos[1]);
+    if (!vm || !ccnc_lab_find_vm(cli->lab, vm)) {
+        json_object_put(results);
+        ccnc_cli_fprintf(stderr, _("%s demo: name a VM of the lab\n"), PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    if (rounds_s) {
+        char *end;
+        rounds = strtol(rounds_s, &end, 10);
+        if (!*rounds_s || *end || rounds < 1 || rounds > 100) {
+            json_object_put(results);
+            ccnc_cli_fprintf(stderr, _("%s demo: --rounds takes 1 to 100, not '%s'\n"), PACKAGE,
+                             rounds_s);
+            return CCNC_EXIT_USAGE;
+        }
+    }
+    if (to && (!ccnc_lab_find_host(cli->lab, to) ||
+               !ccnc_lab_host_runs_libvirt(ccnc_lab_find_host(cli->lab, to)))) {
+        json_object_put(results);
+        ccnc_cli_fprintf(stderr, _("%s demo: '%s' is not a hypervisor host of the lab\n"),
+                         PACKAGE, to);
+        return CCNC_EXIT_USAGE;
+    }
+    if (cli->offline) {
+        json_object_put(results);
+        ccnc_cli_fprintf(stderr, _("%s demo: migrates for real; leave out --offline\n"), PACKAGE);
+        return CCNC_EXIT_USAGE;
+    }
+    engine = ccnc_engine_new(cli->lab);
+    ccnc_cli_settle(engine, ACTION_SETTLE_S);
+    snap = ccnc_engine_snapshot(engine);
+    ccnc_snapshot_find_vm(snap, vm, &where);
+    if (where) {
+        home = ccnc_xstrdup(where->name);
+        for (size_t i = 0; !to && i < cli->lab->n_hosts; i++)
+            if (ccnc_lab_host_runs_libvirt(&cli->lab->hosts[i]) &&
+                strcmp(cli->lab->hosts[i].name, home) != 0)
+                to = cli->lab->hosts[i].name;
+        away = to ? ccnc_xstrdup(to) : NULL;
+    }
+    ccnc_snapshot_unref(snap);
+    if (!home || !away || strcmp(home, away) == 0) {
+        ccnc_cli_fprintf(stderr, !home ? _("%s demo: %s runs on no host that answered\n")
+                                       : _("%s demo: %s has no other host to go to\n"),
+                         PACKAGE, vm);
+        rc = CCNC_EXIT_FAILED;
+        goto out;
+    }
+    if (!json)
+        ccnc_cli_printf(dngettext(PACKAGE, "Demo: %s between %s and %s, %ld migration\n",
+                                  "Demo: %s between %s and %s, %ld migrations\n",
+                                  (unsigned long)rounds),
+                        vm, home, away, rounds);
+    for (long r = 1; r <= rounds && rc == CCNC_EXIT_OK; r++) {
+        const char *dest = r % 2 ? away : home;
+        struct ccnc_plan_request req = { .kind = CCNC_ACTION_MIGRATE, .vm = vm,
+                                         .destination = dest };
+        struct ccnc_error err = { 0 };
+        json_object *one = json_object_new_array();
+        struct ccnc_action *a = ccnc_engine_plan(engine, &req, &err);
+        char *who;
+
+        if (!a) {
+            ccnc_cli_fprintf(stderr, "%s: %s\n", PACKAGE, err.message);
+            if (results)
+                json_object_array_add(results, refusal_json(vm, err.message));
+            ccnc_error_clear(&err);
+            json_object_put(one);
+            rc = CCNC_EXIT_FAILED;
+            break;
+        }
+        ccnc_engine_forecast(engine, a, NULL, 0);
+        if (!json)
+            ccnc_cli_printf(_("\nRound %ld of %ld: %s to %s\n"), r, rounds, vm, dest);
+        who = ccnc_xasprintf("%s demo", PACKAGE);
+        rc = run_all(engine, who, &a, 1, 1, json, one);
+        free(who);
+        if (json_object_array_length(one) == 1) {
+            json_object *res = json_object_array_get_idx(one, 0), *file;
+            struct ccnc_run_summary sum;
+            if (json_object_object_get_ex(res, "run_file", &file) && file &&
+                ccnc_run_read(json_object_get_string(file), &sum, NULL) == 0)
+                *(struct ccnc_run_summary *)ccnc_array_push(&runs, &n_runs, &cap_runs,
+                                                            sizeof(sum)) = sum;
+            if (results)
+                json_object_array_add(results, json_object_get(res));
+        }
+        json_object_put(one);
+        if (!json && n_runs) {
+            struct ccnc_table t;
+            ccnc_table_make(runs, n_runs, &t);
+            putchar('\n');
+            ccnc_cli_print_table(&t, runs, n_runs);
+        }
+        /* the hosts' picture shows the guest where it went, its bond read
+         * there, before the next round is planned from it */
+        if (rc == CCNC_EXIT_OK && r < rounds)
+            wait_vm_on(engine, ccnc_lab_find_vm(cli->lab, vm), dest, ACTION_SETTLE_S);
+    }
+    if (json) {
+        json_object *o = json_object_new_object();
+        struct ccnc_table t;
+        ccnc_table_make(runs, n_runs, &t);
+        json_object_object_add(o, "schema_version", json_object_new_int(CCNC_SCHEMA_VERSION));
+        json_object_object_add(o, "vm", json_object_new_string(vm));
+        json_object_object_add(o, "hosts", json_object_new_array());
+        json_object_array_add(json_object_object_get(o, "hosts"), json_object_new_string(home));
+        json_object_array_add(json_object_object_get(o, "hosts"), json_object_new_string(away));
+        json_object_object_add(o, "rounds", json_object_new_int64(rounds));
+        json_object_object_add(o, "results", json_object_get(results));
+        json_object_object_add(o, "table", ccnc_cli_table_json(&t, runs, n_runs));
+        print_json(o);
+        json_object_put(o);
+    }
+out:
+    for (size_t i = 0; i < n_runs; i++)
+        ccnc_run_summary_clear(&runs[i]);
+    free(runs);
+    json_object_put(results);
+    free(home);
+    free(away);
     ccnc_engine_free(engine);
     return rc;
 }

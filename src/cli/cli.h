@@ -126,6 +126,7 @@ struct json_object *ccnc_cli_table_json(const struct ccnc_table *t,
                                         const struct ccnc_run_summary *runs, size_t n);
 int ccnc_cli_action(struct cli *cli, const struct cli_args *args);
 int ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args);
+int ccnc_cli_demo(struct cli *cli, const struct cli_args *args);
 int ccnc_cli_abort(struct cli *cli, const struct cli_args *args);
 int ccnc_cli_resume(struct cli *cli, const struct cli_args *args);
 int ccnc_cli_vf(struct cli *cli, const struct cli_args *args);

@@ -91,7 +91,7 @@ for c in $cmds; do
 done
 expect_has '--to= --dry-run --json' "$ccnc" migrate vm1 --
 expect_lacks '--parallel= --numvfs= --wait= --complete= --completion=' "$ccnc" migrate vm1 --
-expect_words '--parallel=' "$ccnc" evacuate sys1 --p
+expect_words '--parallel= --present' "$ccnc" evacuate sys1 --p
 expect_words '--seconds= --speed=' "$ccnc" bandwidth --s
 # before the command, only the global options
 expect_has '--offline --config= --verbose --help --version' "$ccnc" --
