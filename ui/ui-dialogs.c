@@ -62,6 +62,7 @@ draw_help(struct ui_grid *g)
         { "v", N_("edit the selected VF: MAC, VLAN, rate, trust, spoofchk") },
         { "b", N_("bandwidth test of the VM: iperf3 from the storage host") },
         { "p", N_("presenter layout: the gap and the stream large, the timeline") },
+        { "D", N_("demo: the VM there and back, filling the thesis' Table 1") },
     };
     int h = (int)CCNC_ARRAY_SIZE(keys) + 6;
     int w = g->w >= 84 ? 72 : g->w - 4;

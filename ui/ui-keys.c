@@ -241,6 +241,16 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
         snprintf(st->req_vm, sizeof(st->req_vm), "%s", st->selected_vm);
         st->req_dest[0] = '\0';
         return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+    case 'D':
+        if (st->view == UI_VIEW_OVERVIEW)
+            ui_overview_selected_vm(st, snap);
+        if (!st->selected_vm[0]) {
+            set_message(st, UI_WARN, _("Select a VM in the overview first."));
+            return UI_KEY_HANDLED | UI_KEY_REDRAW;
+        }
+        st->request = UI_REQ_DEMO;
+        snprintf(st->req_vm, sizeof(st->req_vm), "%s", st->selected_vm);
+        return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
     case 'b':
         if (st->view == UI_VIEW_OVERVIEW)
             ui_overview_selected_vm(st, snap);

@@ -164,6 +164,8 @@ ui_present_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
         ui_grid_fill_attr_span(g, y, 1, e - 1, UI_HEADER);
         y = ui_timeline_draw(g, y + 1, 2, g->w - 4, &tl, a, true);
     }
-    if (a && a->summary && y + 1 <= bottom)
-        ui_put_wrapped(g, y + 1, 2, g->w - 4, bottom - y, UI_BOLD, a->summary);
+    if (a && a->summary && y + 1 <= bottom) {
+        y = ui_put_wrapped(g, y + 1, 2, g->w - 4, bottom - y, UI_BOLD, a->summary);
+    }
+    ui_demo_table_draw(g, y, bottom, st);
 }

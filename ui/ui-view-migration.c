@@ -329,6 +329,29 @@ draw_results(struct ui_grid *g, int y, int bottom, const struct ui_state *st)
     return y;
 }
 
+/* The demo's Table 1 (D) from y, what fits above bottom; returns the row
+ * after it. */
+int
+ui_demo_table_draw(struct ui_grid *g, int y, int bottom, const struct ui_state *st)
+{
+    const char *p = st->demo_table;
+
+    if (!p || y + 3 > bottom)
+        return y;
+    y = section(g, y + 1, 2, _("Demo: the thesis' Table 1"));
+    if (st->demo_status)
+        ui_grid_put_fit(g, y++, 2, g->w - 4, UI_BOLD, st->demo_status);
+    while (*p && y <= bottom) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = ccnc_xstrndup(p, n);
+        ui_grid_put_fit(g, y++, 2, g->w - 4, UI_NORMAL, line);
+        free(line);
+        p += n + (nl ? 1 : 0);
+    }
+    return y;
+}
+
 /* --- the list of actions ------------------------------------------------------ */
 
 /* A duration as the list shows it: "830 ms", "12.4 s", "3m 05s"; "-"
@@ -614,7 +637,9 @@ migration_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct
             y += g->h >= 30 ? 1 : 0;
         }
         y = draw_action(g, y, &st->actions[sel], listed, st);
-        if (!listed)
+        if (st->demo_table)
+            y = ui_demo_table_draw(g, y, bottom, st);
+        else if (!listed)
             y = draw_results(g, y, bottom, st);
         draw_bandwidth(g, y, bottom, st);
         return;

@@ -37,6 +37,7 @@ enum ui_request {
     UI_REQ_RESUME,      /* plan the end of the unfinished run shown, its way */
     UI_REQ_RESUME_UNDO, /* ... the way back */
     UI_REQ_LEAVE_RUN,   /* leave it unfinished, and do not ask again */
+    UI_REQ_DEMO,        /* the ping-pong demo of req_vm: plan its first round */
 };
 
 /* Keys beyond plain characters, as ui.c hands them to views. */
@@ -144,6 +145,9 @@ struct ui_state {
      * timeline (ui.c's, from the engine; all zero when none) */
     struct ccnc_engine_samples samples;
     bool present;                   /* the presenter layout (p, --present) */
+    const char *demo_table;         /* Table 1 over this session's demo rounds, as text
+                                       (ui.c's), NULL: no demo yet */
+    const char *demo_status;        /* where the demo stands, NULL: none */
 
     /* the overview's host lines, folds and searches */
     char selected_host[64];         /* the host whose line is selected ("" a
@@ -173,6 +177,10 @@ struct ui_view {
     /* Keys the view handles itself; selection bounds come from snap. */
     int (*key)(struct ui_state *st, const struct ccnc_snapshot *snap, int key);
 };
+
+/* The demo's Table 1 (st->demo_table) from row y, what fits above bottom;
+ * the row after it. */
+int ui_demo_table_draw(struct ui_grid *g, int y, int bottom, const struct ui_state *st);
 
 extern const struct ui_view ui_view_overview;
 /* The VM selected in the overview (the highlighted row), stored in

@@ -15,6 +15,8 @@
 
 #include <curses.h>
 
+#include <ccnc/plan.h>
+#include <ccnc/report.h>
 #include <ccnc/runlog.h>
 #include <ccnc/util.h>
 
@@ -57,7 +59,25 @@ struct ui {
     bool looked;                    /* the runs were looked at, the hosts known */
     struct ui_action *acts;         /* this session's actions, for st.actions */
     size_t cap_acts;
+    /* the ping-pong demo (D): the VM between home and away, one round
+     * after another, and Table 1 over every round of the session */
+    struct {
+        char vm[64], home[64], away[64];
+        bool planned;           /* its first round waits for y */
+        int id;                 /* the round running, 0 none */
+        int round, rounds;      /* rounds started, asked for */
+        bool next_due;          /* the next round waits for the VM to settle */
+        long long due_ms;       /* ... until then (monotonic) */
+        char **runs;            /* every demo round's run file */
+        size_t n_runs;
+        char *table, *status;
+    } demo;
 };
+
+/* Migrations a press of D asks for: there and back. */
+#define DEMO_ROUNDS 2
+/* How long a demo waits for the VM to settle before its next round (ms). */
+#define DEMO_SETTLE_MS 60000
 
 /* --- the terminal ---------------------------------------------------------- */
 
@@ -486,6 +506,170 @@ bandwidth(struct ui *ui)
 
 static void look_for_unfinished(struct ui *ui);
 
+/* --- the ping-pong demo (D) ----------------------------------------------------- */
+
+static void
+demo_status(struct ui *ui, char *status)
+{
+    free(ui->demo.status);
+    ui->demo.status = status;
+    ui->st.demo_status = status;
+}
+
+/* Table 1 over the demo's rounds, from their run files. */
+static void
+demo_table(struct ui *ui)
+{
+    struct ccnc_run_summary *runs = ccnc_xcalloc(ui->demo.n_runs + 1, sizeof(*runs));
+    size_t n = 0;
+    struct ccnc_table t;
+
+    for (size_t i = 0; i < ui->demo.n_runs; i++)
+        if (ccnc_run_read(ui->demo.runs[i], &runs[n], NULL) == 0)
+            n++;
+    ccnc_table_make(runs, n, &t);
+    free(ui->demo.table);
+    ui->demo.table = ccnc_table_text(&t, runs, n, false);
+    ui->st.demo_table = ui->demo.table;
+    for (size_t i = 0; i < n; i++)
+        ccnc_run_summary_clear(&runs[i]);
+    free(runs);
+}
+
+/* D: the demo's first round planned, to the first other hypervisor; y
+ * runs it, and the rounds after it go without asking. */
+static void
+demo_plan(struct ui *ui)
+{
+    struct ui_state *st = &ui->st;
+    const struct ccnc_lab *lab = ccnc_engine_lab(ui->engine);
+    struct ccnc_snapshot *snap;
+    const struct ccnc_host *where = NULL;
+    const char *away = NULL;
+    char *head, *text;
+
+    if (ui->demo.id || ui->demo.next_due) {
+        message(ui, UI_WARN, _("A demo is running; x stops its round, and no round follows."));
+        return;
+    }
+    snap = ccnc_engine_snapshot(ui->engine);
+    ccnc_snapshot_find_vm(snap, st->req_vm, &where);
+    for (size_t i = 0; where && !away && i < lab->n_hosts; i++)
+        if (ccnc_lab_host_runs_libvirt(&lab->hosts[i]) &&
+            strcmp(lab->hosts[i].name, where->name) != 0)
+            away = lab->hosts[i].name;
+    if (!where || !away) {
+        message(ui, UI_WARN, where ? _("There is no other hypervisor to migrate to.")
+                                   : _("The VM runs on no host that answered."));
+        ccnc_snapshot_unref(snap);
+        return;
+    }
+    snprintf(ui->demo.vm, sizeof(ui->demo.vm), "%s", st->req_vm);
+    snprintf(ui->demo.home, sizeof(ui->demo.home), "%s", where->name);
+    snprintf(ui->demo.away, sizeof(ui->demo.away), "%s", away);
+    ccnc_snapshot_unref(snap);
+    st->req_kind = CCNC_ACTION_MIGRATE_PASSTHROUGH;
+    plan(ui, ui->demo.away);
+    if (!ui->pending)
+        return;
+    ui->demo.planned = true;
+    ui->demo.rounds = DEMO_ROUNDS;
+    ui->demo.round = 0;
+    head = ccnc_xasprintf(dngettext(PACKAGE,
+                                    "Demo: %s between %s and %s, %d migration, one after "
+                                    "another; y starts them\n",
+                                    "Demo: %s between %s and %s, %d migrations, one after "
+                                    "another; y starts them\n",
+                                    DEMO_ROUNDS),
+                          ui->demo.vm, ui->demo.home, ui->demo.away, DEMO_ROUNDS);
+    text = ccnc_xasprintf("%s%s", head, ui->plan_text);
+    free(head);
+    free(ui->plan_text);
+    ui->plan_text = text;
+    st->plan = text;
+}
+
+/* The demo's round that just started as id. */
+static void
+demo_started(struct ui *ui, int id)
+{
+    ui->demo.planned = false;
+    ui->demo.id = id;
+    ui->demo.round++;
+    demo_status(ui, ccnc_xasprintf(_("Demo: round %d of %d, %s to %s"), ui->demo.round,
+                                   ui->demo.rounds, ui->demo.vm,
+                                   ui->demo.round % 2 ? ui->demo.away : ui->demo.home));
+}
+
+/* A demo round ended: its run into the table, the next one due. */
+static void
+demo_ended(struct ui *ui, const struct ccnc_action *a)
+{
+    const char *file = ccnc_engine_action_run_file(ui->engine, ui->demo.id);
+
+    ui->demo.id = 0;
+    if (file) {
+        ui->demo.runs = ccnc_xrealloc(ui->demo.runs, (ui->demo.n_runs + 1) * sizeof(char *));
+        ui->demo.runs[ui->demo.n_runs++] = ccnc_xstrdup(file);
+        demo_table(ui);
+    }
+    if (a->state != CCNC_ACTION_DONE) {
+        demo_status(ui, ccnc_xasprintf(_("Demo stopped: round %d of %d did not end done"),
+                                       ui->demo.round, ui->demo.rounds));
+    } else if (ui->demo.round < ui->demo.rounds) {
+        ui->demo.next_due = true;
+        ui->demo.due_ms = ccnc_now_mono_ms() + DEMO_SETTLE_MS;
+    } else {
+        demo_status(ui, ccnc_xasprintf(dngettext(PACKAGE, "Demo done: %d migration",
+                                                 "Demo done: %d migrations", ui->demo.round),
+                                       ui->demo.round));
+    }
+}
+
+/* The next round, once the hosts show the VM where the last one left it,
+ * its bond back on its passthrough NIC. */
+static void
+demo_next(struct ui *ui)
+{
+    const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(ccnc_engine_lab(ui->engine), ui->demo.vm);
+    const char *here = ui->demo.round % 2 ? ui->demo.away : ui->demo.home;
+    const char *there = ui->demo.round % 2 ? ui->demo.home : ui->demo.away;
+    struct ccnc_plan_request req = { .kind = CCNC_ACTION_MIGRATE_PASSTHROUGH, .vm = ui->demo.vm,
+                                     .destination = there };
+    struct ccnc_error err = { 0 };
+    struct ccnc_snapshot *snap;
+    struct ccnc_action *a;
+    bool settled;
+    int id;
+
+    if (!ui->demo.next_due || !cv)
+        return;
+    snap = ccnc_engine_snapshot(ui->engine);
+    settled = ccnc_vm_settled_on(snap, cv, here);
+    ccnc_snapshot_unref(snap);
+    if (!settled) {
+        if (ccnc_now_mono_ms() > ui->demo.due_ms) {
+            ui->demo.next_due = false;
+            demo_status(ui, ccnc_xasprintf(_("Demo stopped: %s did not settle on %s with its "
+                                             "bond on its passthrough NIC"),
+                                           ui->demo.vm, here));
+        }
+        return;
+    }
+    ui->demo.next_due = false;
+    a = ccnc_engine_plan(ui->engine, &req, &err);
+    if (a)
+        ccnc_engine_forecast(ui->engine, a, NULL, 0);
+    /* the operator said yes to the demo: its rounds run without asking */
+    if (!a || (id = ccnc_engine_submit(ui->engine, a, &err)) < 0) {
+        demo_status(ui, ccnc_xasprintf(_("Demo stopped: %s"), err.message ? err.message : "?"));
+        ccnc_error_clear(&err);
+        return;
+    }
+    demo_started(ui, id);
+    ui->st.action_id = id;
+}
+
 static void
 carry_out(struct ui *ui)
 {
@@ -515,12 +699,19 @@ carry_out(struct ui *ui)
             message(ui, UI_GOOD, what);
             st->view = UI_VIEW_MIGRATION;
             st->action_id = id;     /* shown in detail */
+            if (ui->demo.planned)
+                demo_started(ui, id);
         }
+        ui->demo.planned = false;
         look_for_unfinished(ui);   /* a resumed run is this console's now */
         free(what);
         break;
     }
+    case UI_REQ_DEMO:
+        demo_plan(ui);
+        break;
     case UI_REQ_CANCEL:
+        ui->demo.planned = false;
         drop_plan(ui);
         message(ui, UI_NORMAL, _("Cancelled; nothing was done."));
         break;
@@ -771,6 +962,7 @@ on_tick(void *data)
      * another ccnc left half-done shows up */
     if (ui->ticks++ % 5 == 0 || !ui->looked)
         look_for_unfinished(ui);
+    demo_next(ui);
     paint(ui); /* the clock, and anything published meanwhile */
 }
 
@@ -791,7 +983,6 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
 {
     struct ui *ui = data;
 
-    (void)id;
     if (ev == CCNC_ENGINE_ACTION_STEP && s && s->outcome != CCNC_STEP_RUNNING_NOW &&
         s->outcome != CCNC_STEP_PENDING && s->outcome != CCNC_STEP_SKIPPED) {
         char *t = ccnc_xasprintf(_("%s: %s%s %s in %lld ms%s%s"), a->vm,
@@ -805,6 +996,8 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
         ui_log_add(ui->log, ccnc_now_wall_ms(),
                    a->state == CCNC_ACTION_DONE ? UI_LOG_INFO : UI_LOG_ERROR, a->summary);
     }
+    if (ev == CCNC_ENGINE_ACTION_FINISHED && ui->demo.id && id == ui->demo.id)
+        demo_ended(ui, a);
     if (ev == CCNC_ENGINE_ACTION_FINISHED && ui->quitting && !ccnc_engine_busy(ui->engine))
         ccnc_loop_quit(ccnc_engine_loop(ui->engine));
 }
@@ -902,6 +1095,11 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     for (size_t i = 0; i < ui.n_left; i++)
         free(ui.left[i]);
     free(ui.left);
+    for (size_t i = 0; i < ui.demo.n_runs; i++)
+        free(ui.demo.runs[i]);
+    free(ui.demo.runs);
+    free(ui.demo.table);
+    free(ui.demo.status);
     endwin();
     ui_grid_free(ui.grid);
     ui_log_free(ui.log);

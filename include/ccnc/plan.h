@@ -99,6 +99,11 @@ struct ccnc_vm_nic_view {
 };
 void ccnc_vm_nic_view_get(const struct ccnc_snapshot *snap, const struct ccnc_lab_vm *cv,
                           struct ccnc_vm_nic_view *out);
+/* Whether the snapshot shows cv running on host with no libvirt job, its
+ * bond read and (when it has one) on its passthrough NIC: where an action
+ * left it, seen since, so a next action may be planned from it. */
+bool ccnc_vm_settled_on(const struct ccnc_snapshot *snap, const struct ccnc_lab_vm *cv,
+                        const char *host);
 
 /* The host side of the VM's backup NIC, as host h's agent reports it: the
  * tap (or macvtap) that carries it, up, in the bridge it names, and that

@@ -101,4 +101,10 @@ struct ccnc_thesis_figures {
 };
 const struct ccnc_thesis_figures *ccnc_table_thesis(size_t *n);
 
+/* Table 1 over runs[0..n) as text, a line each row, as `ccnc report
+ * --table` prints it (with notes: what the thesis' figures are and which
+ * runs were left out, and why).  Caller frees. */
+char *ccnc_table_text(const struct ccnc_table *t, const struct ccnc_run_summary *runs, size_t n,
+                      bool notes);
+
 #endif

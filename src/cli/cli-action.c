@@ -535,13 +535,7 @@ wait_vm_on(struct ccnc_engine *engine, const struct ccnc_lab_vm *cv, const char 
 
     while (ccnc_now_mono_ms() < end) {
         struct ccnc_snapshot *snap = ccnc_engine_snapshot(engine);
-        struct ccnc_vm_nic_view v;
-        bool there;
-        ccnc_vm_nic_view_get(snap, cv, &v);
-        there = v.host && v.vm && strcmp(v.host->name, host) == 0 &&
-                v.vm->state == CCNC_VM_RUNNING && v.vm->job == CCNC_VM_JOB_NONE &&
-                v.bond_known &&
-                (cv->passthrough_kind == CCNC_PASSTHROUGH_NONE || v.on_passthrough);
+        bool there = ccnc_vm_settled_on(snap, cv, host);
         ccnc_snapshot_unref(snap);
         if (there)
             return;

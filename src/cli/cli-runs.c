@@ -244,62 +244,13 @@ ccnc_cli_table_json(const struct ccnc_table *t, const struct ccnc_run_summary *r
     return o;
 }
 
-/* The thesis' figure beside a row of ours, or "-" where it has none. */
-static char *
-thesis_cell(const struct ccnc_thesis_figures *th, enum ccnc_table_row r)
-{
-    if (r == CCNC_TABLE_TOTAL)
-        return ccnc_xasprintf("%lld", th->total_ms);
-    if (r == CCNC_TABLE_DOWNTIME)
-        return ccnc_xasprintf("%s%lld", th->downtime_below ? "< " : "", th->downtime_ms);
-    return ccnc_xstrdup("-");
-}
-
 void
 ccnc_cli_print_table(const struct ccnc_table *t, const struct ccnc_run_summary *runs, size_t n)
 {
-    size_t n_th;
-    const struct ccnc_thesis_figures *th = ccnc_table_thesis(&n_th);
+    char *text = ccnc_table_text(t, runs, n, true);
 
-    ccnc_cli_printf(dngettext(PACKAGE, "Table 1 over %zu migration (figures in ms)\n",
-                              "Table 1 over %zu migrations (figures in ms)\n", t->n_used),
-                    t->n_used);
-    /* TRANSLATORS: the columns of Table 1; "thesis:" heads the thesis' own
-     * figures, one column per system it measured */
-    ccnc_cli_printf("%-22s %7s %7s %7s %4s   %-8s", "", _("min"), _("median"), _("max"), _("n"),
-                    _("thesis:"));
-    for (size_t k = 0; k < n_th; k++)
-        ccnc_cli_printf(" %8s", th[k].system);
-    putchar('\n');
-    for (int r = 0; r < CCNC_TABLE_ROW_LAST; r++) {
-        const struct ccnc_table_cell *c = &t->rows[r];
-        ccnc_cli_printf("%-22s", ccnc_table_row_describe((enum ccnc_table_row)r));
-        if (!c->recorded) {
-            /* TRANSLATORS: a row of Table 1 whose figure run files do not hold */
-            ccnc_cli_printf(" %s\n", _("not recorded (run files hold nothing of the stream)"));
-            continue;
-        }
-        {
-            char *mn = ms_text(c->min), *md = ms_text(c->median), *mx = ms_text(c->max);
-            ccnc_cli_printf(" %7s %7s %7s %4zu   %-8s", mn, md, mx, c->n, "");
-            free(mn); free(md); free(mx);
-        }
-        for (size_t k = 0; k < n_th; k++) {
-            char *cell = thesis_cell(&th[k], (enum ccnc_table_row)r);
-            ccnc_cli_printf(" %8s", cell);
-            free(cell);
-        }
-        putchar('\n');
-    }
-    /* TRANSLATORS: under Table 1; keep each line within 80 columns */
-    ccnc_cli_printf("%s", _("The thesis' figures are its own Table 1 (Xen live migration, without\n"
-                            "a passthrough NIC); its downtime is the time its video paused, nearer\n"
-                            "to the longest gap than to libvirt's downtime.\n"));
-    for (size_t i = 0; i < n; i++) {
-        const char *why = ccnc_table_left_out(&runs[i]);
-        if (why)
-            ccnc_cli_printf(_("left out: %s: %s\n"), runs[i].path, why);
-    }
+    ccnc_cli_fputs(text, stdout);
+    free(text);
 }
 
 /* --- report --plot --------------------------------------------------------------- */

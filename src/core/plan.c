@@ -796,3 +796,15 @@ ccnc_plan_resume(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
     ccnc_action_free(nic);
     return a;
 }
+
+bool
+ccnc_vm_settled_on(const struct ccnc_snapshot *snap, const struct ccnc_lab_vm *cv,
+                   const char *host)
+{
+    struct ccnc_vm_nic_view v;
+
+    ccnc_vm_nic_view_get(snap, cv, &v);
+    return v.host && v.vm && ccnc_streq(v.host->name, host) &&
+           v.vm->state == CCNC_VM_RUNNING && v.vm->job == CCNC_VM_JOB_NONE && v.bond_known &&
+           (cv->passthrough_kind == CCNC_PASSTHROUGH_NONE || v.on_passthrough);
+}

@@ -3,6 +3,8 @@
  * (include/ccnc/report.h). */
 #include "config.h"
 
+#include <stdarg.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,4 +282,92 @@ ccnc_table_thesis(size_t *n)
 
     *n = CCNC_ARRAY_SIZE(thesis);
     return thesis;
+}
+
+/* --- Table 1 as text ---------------------------------------------------------------- */
+
+static char *
+cell_text(long long v)
+{
+    return v < 0 ? ccnc_xstrdup("-") : ccnc_xasprintf("%lld", v);
+}
+
+/* The thesis' figure beside a row of ours, or "-" where it has none. */
+static char *
+thesis_cell(const struct ccnc_thesis_figures *th, enum ccnc_table_row r)
+{
+    if (r == CCNC_TABLE_TOTAL)
+        return ccnc_xasprintf("%lld", th->total_ms);
+    if (r == CCNC_TABLE_DOWNTIME)
+        return ccnc_xasprintf("%s%lld", th->downtime_below ? "< " : "", th->downtime_ms);
+    return ccnc_xstrdup("-");
+}
+
+static void
+append(char **text, const char *fmt, ...)
+{
+    va_list ap;
+    char *more, *n;
+
+    va_start(ap, fmt);
+    more = ccnc_xvasprintf(fmt, ap);
+    va_end(ap);
+    n = ccnc_xasprintf("%s%s", *text, more);
+    free(more);
+    free(*text);
+    *text = n;
+}
+
+char *
+ccnc_table_text(const struct ccnc_table *t, const struct ccnc_run_summary *runs, size_t n,
+                bool notes)
+{
+    size_t n_th;
+    const struct ccnc_thesis_figures *th = ccnc_table_thesis(&n_th);
+    char *text = ccnc_xstrdup("");
+
+    append(&text, dngettext(PACKAGE, "Table 1 over %zu migration (figures in ms)\n",
+                            "Table 1 over %zu migrations (figures in ms)\n", t->n_used),
+           t->n_used);
+    /* TRANSLATORS: the columns of Table 1; "thesis:" heads the thesis' own
+     * figures, one column per system it measured */
+    append(&text, "%-22s %7s %7s %7s %4s   %-8s", "", _("min"), _("median"), _("max"), _("n"),
+           _("thesis:"));
+    for (size_t k = 0; k < n_th; k++)
+        append(&text, " %8s", th[k].system);
+    append(&text, "\n");
+    for (int r = 0; r < CCNC_TABLE_ROW_LAST; r++) {
+        const struct ccnc_table_cell *c = &t->rows[r];
+        append(&text, "%-22s", ccnc_table_row_describe((enum ccnc_table_row)r));
+        if (!c->recorded) {
+            /* TRANSLATORS: a row of Table 1 whose figure run files do not hold */
+            append(&text, " %s\n", _("not recorded (run files hold nothing of the stream)"));
+            continue;
+        }
+        {
+            char *mn = cell_text(c->min), *md = cell_text(c->median), *mx = cell_text(c->max);
+            append(&text, " %7s %7s %7s %4zu   %-8s", mn, md, mx, c->n, "");
+            free(mn);
+            free(md);
+            free(mx);
+        }
+        for (size_t k = 0; k < n_th; k++) {
+            char *cell = thesis_cell(&th[k], (enum ccnc_table_row)r);
+            append(&text, " %8s", cell);
+            free(cell);
+        }
+        append(&text, "\n");
+    }
+    if (!notes)
+        return text;
+    /* TRANSLATORS: under Table 1; keep each line within 80 columns */
+    append(&text, "%s", _("The thesis' figures are its own Table 1 (Xen live migration, without\n"
+                          "a passthrough NIC); its downtime is the time its video paused, nearer\n"
+                          "to the longest gap than to libvirt's downtime.\n"));
+    for (size_t i = 0; i < n; i++) {
+        const char *why = ccnc_table_left_out(&runs[i]);
+        if (why)
+            append(&text, _("left out: %s: %s\n"), runs[i].path, why);
+    }
+    return text;
 }
