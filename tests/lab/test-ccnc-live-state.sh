@@ -158,7 +158,7 @@ for to in "$src" "$dst"; do
 		fail "10 s after it left, the console still shows vm1 under $flabel"
 		sed 's/^/  | /' "$WORK/from-section"
 	fi
-	grep -Eq "^ $(label "$to") \($to\) +1 VM" "$WORK/screen" || fail "the console does not show vm1 under $to"
+	grep -Eq "^. +[0-9]+ $(label "$to") \($to\) +connected +1 VM" "$WORK/screen" || fail "the console does not show vm1 under $to"
 done
 
 console_quit

@@ -17,7 +17,7 @@ lab_ensure_up
 lab_start_placement
 
 
-T_start -d -s cc -x 100 -y 32 \
+T_start -d -s cc -x 120 -y 44 \
 	"TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/exit'; sleep 1"
 trap 'T kill-server 2>/dev/null; lab_cleanup' EXIT
 
@@ -68,9 +68,10 @@ T send-keys -t cc 1
 dlabel=$(label "$dst")
 # (the guest's bond is read every second through the guest agent: the
 # screen follows within a few)
-if wait_screen "vm1 under $dlabel" "^ $dlabel \($dst\) +1 VM" 30 &&
+if wait_screen "vm1 under $dlabel" "^. +[0-9]+ $dlabel \($dst\) +connected +1 VM" 30 &&
 	wait_screen "vm1's bond on its primary" "vm1 +running +bond0 active-backup on [a-z0-9]+ \(primary\)" 20; then
-	awk -v h=" $dlabel ($dst)" 'index($0, h) == 1 { on = 1; next } on && /^ [A-Z]/ { on = 0 } on' "$WORK/screen" >"$WORK/dst-section"
+	# the host's part of the overview: from its summary line to the next
+	awk -v h="$dlabel ($dst)" '/^(▾|▸)/ { on = index($0, h) > 0; next } /^──/ { on = 0 } on' "$WORK/screen" >"$WORK/dst-section"
 	grep -Eq 'vm1 +running +bond0 active-backup on [a-z0-9]+ \(primary\)' "$WORK/dst-section" ||
 		{ fail "vm1's bond is not shown on its primary under $dlabel"; sed 's/^/  | /' "$WORK/dst-section"; }
 fi
@@ -94,6 +95,30 @@ fi
 T send-keys -t cc q
 for ((i = 0; i < 50; i++)); do [ -s "$WORK/exit" ] && break; sleep 0.1; done
 [ "$(cat "$WORK/exit" 2>/dev/null)" = 0 ] || fail "ccnc exited '$(cat "$WORK/exit" 2>/dev/null)' after q"
+T kill-server 2>/dev/null
+
+# D: the ping-pong demo in a projector-sized console: vm1 there and back,
+# the thesis' Table 1 filled as the rounds end
+rm -f "$WORK/exit"
+T_start -d -s cc -x 160 -y 50 \
+	"TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/exit'; sleep 1"
+wait_screen "the overview" "vm1 +running +bond0 active-backup on [a-z0-9]+ \(primary\)" 30
+T send-keys -t cc D
+if wait_screen "the demo's plan" "Demo: vm1 between $dst and $src, 2 migrations" 20; then
+	T send-keys -t cc y
+	if wait_screen "the demo's end" "Demo done: 2 migrations" 300; then
+		grep -Eq "Table 1 over 2 migrations" "$WORK/screen" || fail "the demo's table is not over its 2 rounds"
+		grep -Eq "^ +total migration time +[0-9]+ +[0-9]+ +[0-9]+ +2 +60000 +32000" "$WORK/screen" ||
+			fail "the demo's table has no total migration time over 2 rounds"
+		grep -Eq "^ +longest gap +[0-9]+ +[0-9]+ +[0-9]+ +2" "$WORK/screen" ||
+			fail "the demo's table has no longest gap over 2 rounds"
+		log "demo: $(grep -E '^ +(total migration time|longest gap) ' "$WORK/screen" | tr -s ' ' | tr '\n' ';')"
+	fi
+	[ "$(where_running)" = "$dst" ] || fail "libvirt: after the demo vm1 runs on '$(where_running)', not back on $dst"
+fi
+T send-keys -t cc q
+for ((i = 0; i < 50; i++)); do [ -s "$WORK/exit" ] && break; sleep 0.1; done
+[ "$(cat "$WORK/exit" 2>/dev/null)" = 0 ] || fail "ccnc exited '$(cat "$WORK/exit" 2>/dev/null)' after q (demo)"
 T kill-server 2>/dev/null
 
 lab_down_checked
