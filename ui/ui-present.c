@@ -60,21 +60,6 @@ put_big(struct ui_grid *g, int y, int x, int scale, enum ui_attr attr, const cha
 /* The stream's throughput now: what the first storage host (the NFS
  * server, the stream's source) sends on its links, bits per second;
  * CCNC_UNKNOWN when it reports none (a replay: no host is asked). */
-static long long
-stream_bps(const struct ccnc_snapshot *snap)
-{
-    const struct ccnc_lab_host *lh = ccnc_lab_storage_host(snap->lab);
-    int at = lh ? ccnc_snapshot_find_host(snap, lh->name) : -1;
-    const struct ccnc_host *h = at >= 0 ? snap->hosts[at] : NULL;
-    long long sum = CCNC_UNKNOWN;
-
-    if (!h || h->stale || h->connection != CCNC_CONN_CONNECTED)
-        return CCNC_UNKNOWN;
-    for (size_t i = 0; i < h->n_links; i++)
-        if (h->links[i].tx_bps >= 0)
-            sum = (sum < 0 ? 0 : sum) + h->links[i].tx_bps;
-    return sum;
-}
 
 static enum ui_attr
 gap_attr(long long ms)
@@ -108,7 +93,7 @@ ui_present_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
     const struct ui_action *r = sel >= 0 ? &st->actions[sel] : NULL;
     const struct ccnc_action *a = r ? r->action : NULL;
     const struct ccnc_probe_figures *p = a ? &a->probe : NULL;
-    long long bps = stream_bps(snap);
+    long long bps = ccnc_snapshot_stream_bps(snap);
     const char *arrow = g->ascii ? "->" : "\u2192";
     char digits[32], *under;
 
@@ -156,13 +141,14 @@ ui_present_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
     }
     y += 5 * scale + 3;
 
-    if (a && y + 1 + UI_TL_ROWS <= bottom + 1) {
+    if (a) {
         struct ui_timeline tl;
-        int e;
         ui_timeline_build(&tl, a, &st->samples, r->active, st->now_ms);
-        e = ui_grid_put(g, y, 2, UI_HEADER, _("Timeline"));
-        ui_grid_fill_attr_span(g, y, 1, e - 1, UI_HEADER);
-        y = ui_timeline_draw(g, y + 1, 2, g->w - 4, &tl, a, true);
+        if (y + 1 + ui_timeline_rows(&tl) <= bottom + 1) {
+            int e = ui_grid_put(g, y, 2, UI_HEADER, _("Timeline"));
+            ui_grid_fill_attr_span(g, y, 1, e - 1, UI_HEADER);
+            y = ui_timeline_draw(g, y + 1, 2, g->w - 4, &tl, a, true);
+        }
     }
     if (a && a->summary && y + 1 <= bottom) {
         y = ui_put_wrapped(g, y + 1, 2, g->w - 4, bottom - y, UI_BOLD, a->summary);

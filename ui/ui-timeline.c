@@ -154,6 +154,12 @@ ui_timeline_build(struct ui_timeline *tl, const struct ccnc_action *a,
     tl->down_t0 = tl->down_t1 = CCNC_UNKNOWN;
     tl->probes = s->probes;
     tl->n_probes = s->n_probes;
+    for (size_t i = 0; i < tl->n_probes; i++)
+        if (tl->probes[i].stream_bps >= 0) {
+            tl->has_stream = true;
+            if (tl->probes[i].stream_bps > tl->stream_max)
+                tl->stream_max = tl->probes[i].stream_bps;
+        }
     job_start = read_jobs(tl, s);
     for (size_t i = 0; i < a->n_steps; i++) {
         const struct ccnc_step *st = &a->steps[i];
@@ -457,6 +463,62 @@ draw_spans(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl,
     }
 }
 
+int
+ui_timeline_rows(const struct ui_timeline *tl)
+{
+    return UI_TL_ROWS + (tl->has_stream ? 1 : 0);
+}
+
+int
+ui_timeline_stream_level(const struct ui_timeline *tl, int w, int c)
+{
+    long long from, to, sum = 0, last = CCNC_UNKNOWN;
+    int n = 0;
+
+    if (!tl->has_stream)
+        return -1;
+    ui_timeline_slice_times(tl, w, c, &from, &to);
+    for (size_t i = 0; i < tl->n_probes; i++) {
+        const struct ccnc_engine_probe_sample *p = &tl->probes[i];
+        if (p->stream_bps < 0)
+            continue;
+        if (p->t_ms < from)
+            last = p->stream_bps;
+        else if (p->t_ms < to) {
+            sum += p->stream_bps;
+            n++;
+        }
+    }
+    if (n)
+        last = sum / n;
+    if (last < 0)
+        return -1;
+    if (last == 0 || tl->stream_max <= 0)
+        return 0;
+    return 1 + (int)((last * 7 + tl->stream_max - 1) / tl->stream_max);
+}
+
+/* The NFS stream's rate as a sparkline, one cell per slice. */
+static void
+draw_stream(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl)
+{
+    static const char *const bars[] = { " ", "\u2581", "\u2582", "\u2583", "\u2584",
+                                        "\u2585", "\u2586", "\u2587", "\u2588" };
+    static const char ascii[] = " .:-=+*##";
+
+    for (int c = 0; c < w; c++) {
+        int lv = ui_timeline_stream_level(tl, w, c);
+        char a[2] = { 0, 0 };
+        if (lv < 0)
+            continue;
+        if (lv > 8)
+            lv = 8;
+        a[0] = ascii[lv];
+        put_cell(g, y, x + c, lv == 0 ? UI_BAD : UI_GOOD, lv == 0 ? "_" : bars[lv],
+                 lv == 0 ? "_" : a);
+    }
+}
+
 static void
 draw_strip(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl)
 {
@@ -500,14 +562,14 @@ int
 ui_timeline_draw(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl,
                  const struct ccnc_action *a, bool bold)
 {
-    static const char *const rows[] = { N_("phase"), N_("steps"), N_("probe") };
+    static const char *const rows[] = { N_("phase"), N_("steps"), N_("probe"), N_("stream") };
     enum ui_attr label = bold ? UI_BOLD : UI_DIM;
-    int ax = x + LABEL_W, aw = w - LABEL_W, gx;
+    int ax = x + LABEL_W, aw = w - LABEL_W, gx, s = tl->has_stream ? 1 : 0;
     char *gap, *line;
 
     if (aw < 20)
         return y;
-    for (size_t i = 0; i < CCNC_ARRAY_SIZE(rows); i++)
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(rows) - (size_t)(1 - s); i++)
         ui_grid_put_fit(g, y + (int)i, x, LABEL_W - 1, label, _(rows[i]));
     if (a->kind == CCNC_ACTION_MIGRATE || a->kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
         a->kind == CCNC_ACTION_MIGRATE_TEAMING)
@@ -517,7 +579,9 @@ ui_timeline_draw(struct ui_grid *g, int y, int x, int w, const struct ui_timelin
         draw_strip(g, y + 2, ax, aw, tl);
     else
         ui_grid_put_fit(g, y + 2, ax, aw, label, _("no samples of the probe"));
-    draw_axis(g, y + 3, ax, aw, tl);
+    if (s)   /* what the NFS server sent: its agent's one-second readings */
+        draw_stream(g, y + 3, ax, aw, tl);
+    draw_axis(g, y + 3 + s, ax, aw, tl);
     gap = ui_timeline_gap_text(tl);
     if (gap) {
         /* TRANSLATORS: the mark on the axis, then the longest gap named */
@@ -526,7 +590,7 @@ ui_timeline_draw(struct ui_grid *g, int y, int x, int w, const struct ui_timelin
             free(line);
             line = ccnc_xasprintf("%s %s", g->ascii ? "^" : "\u25b2", gap);
         }
-        gx = ui_grid_put_fit(g, y + 5, x, w, tl->gap_ms >= 1000 ? UI_BAD : UI_WARN, line);
+        gx = ui_grid_put_fit(g, y + 5 + s, x, w, tl->gap_ms >= 1000 ? UI_BAD : UI_WARN, line);
         free(line);
         free(gap);
     } else {
@@ -537,8 +601,8 @@ ui_timeline_draw(struct ui_grid *g, int y, int x, int w, const struct ui_timelin
         line = ccnc_xasprintf(_("%s replies  %s late  %s lost"), g->ascii ? "." : "\u2582",
                               g->ascii ? "+" : "\u2585", g->ascii ? "X" : "\u2588");
         if (gx + 3 + ui_text_width(line) <= x + w)
-            ui_grid_put(g, y + 5, x + w - ui_text_width(line), label, line);
+            ui_grid_put(g, y + 5 + s, x + w - ui_text_width(line), label, line);
         free(line);
     }
-    return y + UI_TL_ROWS;
+    return y + ui_timeline_rows(tl);
 }

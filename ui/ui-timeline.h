@@ -59,6 +59,9 @@ struct ui_timeline {
     bool gap_exact;
     const struct ccnc_engine_probe_sample *probes;   /* borrowed */
     size_t n_probes;
+    /* the NFS stream's rate in the probe's samples: any, and the highest */
+    bool has_stream;
+    long long stream_max;
 };
 
 /* Build tl for action a with its samples s (borrowed for tl's use);
@@ -87,7 +90,12 @@ const char *ui_timeline_phase_name(enum ui_tl_phase p);
  * sentence; bold: no dim text (a projector).  Returns the row after it. */
 int ui_timeline_draw(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl,
                      const struct ccnc_action *a, bool bold);
-/* Rows ui_timeline_draw() takes. */
+/* Rows ui_timeline_draw() takes at least; ui_timeline_rows() for tl (one
+ * more with the NFS stream's row). */
 #define UI_TL_ROWS 6
+int ui_timeline_rows(const struct ui_timeline *tl);
+/* The stream's rate in column c (the samples in its slice, else the last
+ * one before it) as a level 0 (nothing) to 8 (the run's highest); -1 none. */
+int ui_timeline_stream_level(const struct ui_timeline *tl, int w, int c);
 
 #endif

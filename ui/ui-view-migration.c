@@ -266,9 +266,9 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
     }
     if (g->h >= 30)
         y++;
-    if (y + UI_TL_ROWS <= bottom) {
-        struct ui_timeline tl;
-        ui_timeline_build(&tl, a, &st->samples, r->active, st->now_ms);
+    struct ui_timeline tl;
+    ui_timeline_build(&tl, a, &st->samples, r->active, st->now_ms);
+    if (y + ui_timeline_rows(&tl) <= bottom) {
         y = section(g, y, 2, _("Timeline"));
         y = ui_timeline_draw(g, y, 2, g->w - 4, &tl, a, false);
         if (a->migration.iteration > 0 && y <= bottom) {

@@ -153,6 +153,7 @@ long long ccnc_engine_action_downtime_ms(const struct ccnc_engine *engine, int i
 struct ccnc_engine_probe_sample {
     long long t_ms;                  /* wall clock */
     long long sent, received, lost, current_gap_ms, longest_gap_ms;
+    long long stream_bps;            /* what the storage host sent then; CCNC_UNKNOWN */
 };
 struct ccnc_engine_job_sample {
     long long t_ms;                  /* wall clock, when ccnc read them */

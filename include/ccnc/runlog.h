@@ -42,9 +42,12 @@ int ccnc_runlog_step_start(struct ccnc_runlog *log, const struct ccnc_step *s);
 /* libvirt job statistics as name/value pairs (virDomainGetJobStats names). */
 int ccnc_runlog_job(struct ccnc_runlog *log, const char *phase, long long now_ms,
                     const char *const *names, const long long *values, size_t n);
+/* The probe's figures, and what the storage host sends (the NFS stream,
+ * bits per second, its agent's last one-second reading; CCNC_UNKNOWN:
+ * left out). */
 int ccnc_runlog_probe(struct ccnc_runlog *log, long long now_ms, long long sent,
                       long long received, long long lost, long long current_gap_ms,
-                      long long longest_gap_ms);
+                      long long longest_gap_ms, long long stream_bps);
 int ccnc_runlog_bond(struct ccnc_runlog *log, long long now_ms, const char *vm,
                      const char *before, const char *after);
 /* A VF of a pool reserved or given back (event: "reserved", "released",
@@ -140,8 +143,9 @@ struct ccnc_run_line {
     char *phase;                     /* "iteration", "completed" */
     struct ccnc_migration_figures job;
     long long job_downtime_ms, job_elapsed_ms;
-    /* probe (its error unused) */
+    /* probe (its error unused), and the stream's rate then (CCNC_UNKNOWN) */
     struct ccnc_probe_figures probe;
+    long long stream_bps;
     /* bond: before, after; vf: event, host, pf, vf_index, pci; abort: who;
      * setting: host, event (its name), value, who (why) */
     long long value;

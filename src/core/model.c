@@ -738,3 +738,19 @@ ccnc_snapshot_find_vm(const struct ccnc_snapshot *snap, const char *name,
         *host = found_host;
     return found;
 }
+
+long long
+ccnc_snapshot_stream_bps(const struct ccnc_snapshot *snap)
+{
+    const struct ccnc_lab_host *lh = snap ? ccnc_lab_storage_host(snap->lab) : NULL;
+    int at = lh ? ccnc_snapshot_find_host(snap, lh->name) : -1;
+    const struct ccnc_host *h = at >= 0 ? snap->hosts[at] : NULL;
+    long long sum = CCNC_UNKNOWN;
+
+    if (!h || h->stale || h->connection != CCNC_CONN_CONNECTED)
+        return CCNC_UNKNOWN;
+    for (size_t i = 0; i < h->n_links; i++)
+        if (h->links[i].tx_bps >= 0)
+            sum = (sum < 0 ? 0 : sum) + h->links[i].tx_bps;
+    return sum;
+}

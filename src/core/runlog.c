@@ -344,7 +344,8 @@ ccnc_runlog_job(struct ccnc_runlog *log, const char *phase, long long now_ms,
 
 int
 ccnc_runlog_probe(struct ccnc_runlog *log, long long now_ms, long long sent, long long received,
-                  long long lost, long long current_gap_ms, long long longest_gap_ms)
+                  long long lost, long long current_gap_ms, long long longest_gap_ms,
+                  long long stream_bps)
 {
     json_object *o = line("probe", now_ms);
 
@@ -353,6 +354,8 @@ ccnc_runlog_probe(struct ccnc_runlog *log, long long now_ms, long long sent, lon
     put_i(o, "lost", lost);
     put_i(o, "current_gap_ms", current_gap_ms);
     put_i(o, "longest_gap_ms", longest_gap_ms);
+    if (stream_bps >= 0)
+        put_i(o, "stream_bps", stream_bps);
     if (longest_gap_ms > log->longest_gap_ms)
         log->longest_gap_ms = longest_gap_ms;
     if (lost > log->lost)
@@ -851,6 +854,7 @@ read_job_line(struct ccnc_run_line *l, json_object *o)
     l->phase = ccnc_xstrdup(str_of(o, "phase"));
     l->job = (struct ccnc_migration_figures){ 0, -1, -1, -1, -1, -1 };
     l->job_downtime_ms = l->job_elapsed_ms = CCNC_UNKNOWN;
+    l->stream_bps = CCNC_UNKNOWN;
     if (!json_object_object_get_ex(o, "stats", &st))
         return;
     l->job.iteration = int_of(st, "memory_iteration") < 0 ? 0 : (int)int_of(st, "memory_iteration");
@@ -897,6 +901,7 @@ read_one(struct ccnc_run_line *l, json_object *o)
         l->probe.lost = int_of(o, "lost");
         l->probe.current_gap_ms = int_of(o, "current_gap_ms");
         l->probe.longest_gap_ms = int_of(o, "longest_gap_ms");
+        l->stream_bps = int_of(o, "stream_bps");
         break;
     case CCNC_RUN_LINE_BOND:
         l->vm = ccnc_xstrdup(str_of(o, "vm"));

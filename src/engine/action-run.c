@@ -231,10 +231,14 @@ on_probe(void *data, const struct ccnc_probe_figures *f)
     copy = r->cb ? ccnc_action_dup(r->a) : NULL;
     pthread_mutex_unlock(&r->mu);
     if (f->measured && r->log) {
+        /* on the loop's thread: the engine's snapshot as it is now */
+        struct ccnc_snapshot *snap = r->env.ops->snapshot(r->env.owner);
+        long long stream = ccnc_snapshot_stream_bps(snap);
+        ccnc_snapshot_unref(snap);
         pthread_mutex_lock(&r->log_mu);
         if (!r->log_done)   /* nothing after the result line */
             ccnc_runlog_probe(r->log, ccnc_run_now_ms(), f->sent, f->received, f->lost,
-                              f->current_gap_ms, f->longest_gap_ms);
+                              f->current_gap_ms, f->longest_gap_ms, stream);
         pthread_mutex_unlock(&r->log_mu);
     }
     if (copy)

@@ -900,7 +900,8 @@ engine_action_free(struct engine_action *ea)
 /* --- the timeline's samples ------------------------------------------------- */
 
 static void
-add_probe_sample(struct engine_action *ea, long long t_ms, const struct ccnc_probe_figures *p)
+add_probe_sample(struct engine_action *ea, long long t_ms, const struct ccnc_probe_figures *p,
+                 long long stream_bps)
 {
     struct ccnc_engine_probe_sample *s;
 
@@ -909,7 +910,7 @@ add_probe_sample(struct engine_action *ea, long long t_ms, const struct ccnc_pro
         return;   /* the same figures again */
     s = ccnc_array_push(&ea->probes, &ea->n_probes, &ea->cap_probes, sizeof(*s));
     *s = (struct ccnc_engine_probe_sample){ t_ms, p->sent, p->received, p->lost,
-                                            p->current_gap_ms, p->longest_gap_ms };
+                                            p->current_gap_ms, p->longest_gap_ms, stream_bps };
 }
 
 static void
@@ -927,7 +928,7 @@ static void
 add_sample_line(struct engine_action *ea, const struct ccnc_run_line *l)
 {
     if (l->type == CCNC_RUN_LINE_PROBE)
-        add_probe_sample(ea, l->t_ms, &l->probe);
+        add_probe_sample(ea, l->t_ms, &l->probe, l->stream_bps);
     else if (l->type == CCNC_RUN_LINE_JOB && l->phase)
         add_job_sample(ea, l->t_ms, ccnc_streq(l->phase, "completed"), l->job.iteration,
                        l->job_elapsed_ms, l->job_downtime_ms, l->job.memory_remaining);
@@ -956,7 +957,7 @@ progress_samples(struct engine_action *ea, const struct ccnc_action *a)
     long long now = ccnc_now_wall_ms();
 
     if (a->probe.measured)
-        add_probe_sample(ea, now, &a->probe);
+        add_probe_sample(ea, now, &a->probe, ccnc_snapshot_stream_bps(ea->e->snap));
     if (a->migration.iteration > 0 &&
         (!ea->n_jobs || ea->jobs[ea->n_jobs - 1].iteration != a->migration.iteration))
         add_job_sample(ea, now, false, a->migration.iteration, CCNC_UNKNOWN, CCNC_UNKNOWN,

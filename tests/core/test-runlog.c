@@ -58,7 +58,7 @@ write_run(size_t stop_after, int fail_at)
         t += 100;
         ccnc_runlog_probe(log, t, n * 10, n * 10 - (s->op == CCNC_STEP_MIGRATE ? 2 : 0),
                           s->op == CCNC_STEP_MIGRATE ? 2 : 0, 0,
-                          s->op == CCNC_STEP_MIGRATE ? 230 : 12);
+                          s->op == CCNC_STEP_MIGRATE ? 230 : 12, CCNC_UNKNOWN);
         if (s->op == CCNC_STEP_BOND_TO_BACKUP)
             ccnc_runlog_bond(log, t, "vm1", "eth0", "eth1");
         if (s->op == CCNC_STEP_MIGRATE)
@@ -187,10 +187,10 @@ START_TEST(test_abort_while_open)
     size_t n, bad;
 
     ck_assert_ptr_nonnull(log);
-    ccnc_runlog_probe(log, 1100, 10, 10, 0, 1, 5);
+    ccnc_runlog_probe(log, 1100, 10, 10, 0, 1, 5, CCNC_UNKNOWN);
     ck_assert_int_eq(ccnc_run_append_abort(ccnc_runlog_path(log), 1150, "elsewhere", NULL), 0);
-    ccnc_runlog_probe(log, 1200, 20, 20, 0, 1, 5);
-    ccnc_runlog_probe(log, 1300, 30, 30, 0, 1, 5);
+    ccnc_runlog_probe(log, 1200, 20, 20, 0, 1, 5, CCNC_UNKNOWN);
+    ccnc_runlog_probe(log, 1300, 30, 30, 0, 1, 5, CCNC_UNKNOWN);
     ck_assert_int_eq(ccnc_run_read_lines(ccnc_runlog_path(log), &lines, &n, &bad, NULL), 0);
     ck_assert_uint_eq(bad, 0);
     ck_assert_uint_eq(n, 5);

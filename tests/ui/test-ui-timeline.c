@@ -89,7 +89,8 @@ make_samples(struct ccnc_engine_samples *s, struct ccnc_action **a)
         if (gap > longest)
             longest = gap;
         made_probes[i] = (struct ccnc_engine_probe_sample){ T0 + t, sent, received,
-                                                            t >= 4100 ? 10 : 0, gap, longest };
+                                                            t >= 4100 ? 10 : 0, gap, longest,
+                                                            CCNC_UNKNOWN };
     }
     *s = (struct ccnc_engine_samples){ made_probes, 41, NULL, 0 };
     *a = ccnc_action_new(CCNC_ACTION_DETACH, "vm1", "sys1", NULL, "e1000e");
@@ -126,6 +127,47 @@ START_TEST(test_slice_kinds)
             ck_assert_msg(k == UI_TL_OK, "column %d (%lld) is %d, not ok", c, from - T0, k);
     }
     ck_assert_int_eq(ui_timeline_slice(&tl, w * 3, 0), UI_TL_OK);
+    ccnc_action_free(a);
+}
+END_TEST
+
+/* The NFS stream's row: each column's level from the samples in its slice
+ * (8: the run's highest, 0: nothing sent), none without readings. */
+START_TEST(test_stream_levels)
+{
+    struct ccnc_engine_samples s;
+    struct ccnc_action *a;
+    struct ui_timeline tl;
+    int w = 41;
+
+    make_samples(&s, &a);
+    for (int i = 0; i <= 40; i++)
+        made_probes[i].stream_bps = CCNC_UNKNOWN;
+    ui_timeline_build(&tl, a, &s, false, 0);
+    ck_assert(!tl.has_stream);
+    ck_assert_int_eq(ui_timeline_rows(&tl), UI_TL_ROWS);
+    ck_assert_int_eq(ui_timeline_stream_level(&tl, w, 5), -1);
+    for (int i = 0; i <= 40; i++) {
+        long long t = 1000 + i * 100;
+        made_probes[i].stream_bps = t < 2000 ? 8000000 : t < 2400 ? 0 : 4000000;
+    }
+    ui_timeline_build(&tl, a, &s, false, 0);
+    ck_assert(tl.has_stream);
+    ck_assert_int_eq(tl.stream_max, 8000000);
+    ck_assert_int_eq(ui_timeline_rows(&tl), UI_TL_ROWS + 1);
+    for (int c = 0; c < w; c++) {
+        long long from, to;
+        int lv = ui_timeline_stream_level(&tl, w, c);
+        ui_timeline_slice_times(&tl, w, c, &from, &to);
+        if (from >= T0 + 1000 && to <= T0 + 2000)
+            ck_assert_msg(lv == 8, "column %d (%lld): level %d, not 8", c, from - T0, lv);
+        else if (from >= T0 + 2000 && to <= T0 + 2400)
+            ck_assert_msg(lv == 0, "column %d (%lld): level %d, not 0", c, from - T0, lv);
+        else if (from >= T0 + 2400)
+            ck_assert_msg(lv == 5, "column %d (%lld): level %d, not 5", c, from - T0, lv);
+    }
+    for (int i = 0; i <= 40; i++)
+        made_probes[i].stream_bps = CCNC_UNKNOWN;
     ccnc_action_free(a);
 }
 END_TEST
@@ -310,6 +352,7 @@ ccnc_ui_timeline_suite(void)
     tcase_add_loop_test(tc, test_slice_mapping, 0, (int)CCNC_ARRAY_SIZE(axes));
     tcase_add_test(tc, test_slice_kinds);
     tcase_add_test(tc, test_axis_grows);
+    tcase_add_test(tc, test_stream_levels);
     tcase_add_test(tc, test_real_run_gap);
     tcase_add_loop_test(tc, test_replayed_screen, 0, (int)CCNC_ARRAY_SIZE(screens));
     tcase_add_test(tc, test_present_key);
