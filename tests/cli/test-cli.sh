@@ -259,7 +259,7 @@ expect 0 '^Table 1 over 3 migrations' -- "$ccnc" report --table "$@"
 expect 0 '^total migration time +8730 +9162 +10357 +3 +60000 +32000$' -- "$ccnc" report --table "$@"
 expect 0 "^downtime \\(libvirt's\\) +127 +250 +300 +3 +4000 +< 1000$" -- "$ccnc" report --table "$@"
 expect 0 '^longest gap +181 +321 +327 +3 ' -- "$ccnc" report --table "$@"
-expect 0 '^longest stream stall +not recorded' -- "$ccnc" report --table "$@"
+expect 0 '^longest stream stall +not measured' -- "$ccnc" report --table "$@"
 expect 0 "left out: .*20261125-100000-vm1-migrate-passthrough.jsonl: it never ended" -- \
     "$ccnc" report --table "$r1" "$@"
 expect 0 '^Table 1 over 3 migrations' -- "$ccnc" report --table "$r1" "$@"
