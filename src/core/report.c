@@ -341,7 +341,7 @@ ccnc_table_text(const struct ccnc_table *t, const struct ccnc_run_summary *runs,
         append(&text, "%-22s", ccnc_table_row_describe((enum ccnc_table_row)r));
         if (!c->recorded) {
             /* TRANSLATORS: a row of Table 1 whose figure run files do not hold */
-            append(&text, " %s\n", _("not measured (the stream's rate is read once a second: too coarse for a stall)"));
+            append(&text, " %s\n", _("not measured (the stream is read once a second)"));
             continue;
         }
         {
