@@ -105,6 +105,12 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
 {
     int had_message = st->message[0] != '\0';
 
+    if (st->pass_host && !st->question_host && (st->editing || st->finding)) {
+        /* a passphrase asked for ends a filter or a search being typed:
+         * what is typed now is the secret, never shown */
+        st->editing = false;
+        st->finding = false;
+    }
     if (st->editing)
         return edit_key(st, key);
     if (st->finding)
@@ -276,6 +282,12 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
             st->view = UI_VIEW_MIGRATION;
         return UI_KEY_HANDLED | UI_KEY_REDRAW;
     case 'x':
+        if (!st->action_running && st->demo_waiting) {
+            /* between a demo's rounds: no round follows */
+            st->req_action = 0;
+            st->request = UI_REQ_ABORT;
+            return UI_KEY_HANDLED | UI_KEY_REDRAW | UI_KEY_REQUEST;
+        }
         if (!st->action_running) {
             set_message(st, UI_WARN, _("No action is running."));
             return UI_KEY_HANDLED | UI_KEY_REDRAW;

@@ -478,6 +478,8 @@ ui_timeline_stream_level(const struct ui_timeline *tl, int w, int c)
     if (!tl->has_stream)
         return -1;
     ui_timeline_slice_times(tl, w, c, &from, &to);
+    if (tl->n_probes && from > tl->probes[tl->n_probes - 1].t_ms)
+        return -1;   /* after the last reading: not known yet */
     for (size_t i = 0; i < tl->n_probes; i++) {
         const struct ccnc_engine_probe_sample *p = &tl->probes[i];
         if (p->stream_bps < 0)
@@ -495,7 +497,7 @@ ui_timeline_stream_level(const struct ui_timeline *tl, int w, int c)
         return -1;
     if (last == 0 || tl->stream_max <= 0)
         return 0;
-    return 1 + (int)((last * 7 + tl->stream_max - 1) / tl->stream_max);
+    return 1 + (int)(last * 7 / tl->stream_max);
 }
 
 /* The NFS stream's rate as a sparkline, one cell per slice. */

@@ -148,6 +148,7 @@ struct ui_state {
     const char *demo_table;         /* Table 1 over this session's demo rounds, as text
                                        (ui.c's), NULL: no demo yet */
     const char *demo_status;        /* where the demo stands, NULL: none */
+    bool demo_waiting;              /* the demo's next round waits (x: none follows) */
 
     /* the overview's host lines, folds and searches */
     char selected_host[64];         /* the host whose line is selected ("" a

@@ -67,6 +67,7 @@ struct ui {
         int id;                 /* the round running, 0 none */
         int round, rounds;      /* rounds started, asked for */
         bool next_due;          /* the next round waits for the VM to settle */
+        bool stop;              /* the operator stopped it: no round follows */
         long long due_ms;       /* ... until then (monotonic) */
         char **runs;            /* every demo round's run file */
         size_t n_runs;
@@ -302,6 +303,7 @@ plan(struct ui *ui, const char *dest)
                                      .destination = migrate ? dest : NULL };
 
     drop_plan(ui);
+    ui->demo.planned = false;   /* demo_plan() says so again for its own */
     if (migrate && !dest) {
         message(ui, UI_WARN, _("There is no other hypervisor to migrate to."));
         return;
@@ -573,6 +575,7 @@ demo_plan(struct ui *ui)
     if (!ui->pending)
         return;
     ui->demo.planned = true;
+    ui->demo.stop = false;
     ui->demo.rounds = DEMO_ROUNDS;
     ui->demo.round = 0;
     head = ccnc_xasprintf(dngettext(PACKAGE,
@@ -616,8 +619,12 @@ demo_ended(struct ui *ui, const struct ccnc_action *a)
     if (a->state != CCNC_ACTION_DONE) {
         demo_status(ui, ccnc_xasprintf(_("Demo stopped: round %d of %d did not end done"),
                                        ui->demo.round, ui->demo.rounds));
+    } else if (ui->demo.stop) {
+        demo_status(ui, ccnc_xasprintf(_("Demo stopped by the operator after round %d of %d"),
+                                       ui->demo.round, ui->demo.rounds));
     } else if (ui->demo.round < ui->demo.rounds) {
         ui->demo.next_due = true;
+        ui->st.demo_waiting = true;
         ui->demo.due_ms = ccnc_now_mono_ms() + DEMO_SETTLE_MS;
     } else {
         demo_status(ui, ccnc_xasprintf(dngettext(PACKAGE, "Demo done: %d migration",
@@ -642,7 +649,7 @@ demo_next(struct ui *ui)
     bool settled;
     int id;
 
-    if (!ui->demo.next_due || !cv)
+    if (!ui->demo.next_due || ui->demo.stop || !cv)
         return;
     snap = ccnc_engine_snapshot(ui->engine);
     settled = ccnc_vm_settled_on(snap, cv, here);
@@ -650,6 +657,7 @@ demo_next(struct ui *ui)
     if (!settled) {
         if (ccnc_now_mono_ms() > ui->demo.due_ms) {
             ui->demo.next_due = false;
+            ui->st.demo_waiting = false;
             demo_status(ui, ccnc_xasprintf(_("Demo stopped: %s did not settle on %s with its "
                                              "bond on its passthrough NIC"),
                                            ui->demo.vm, here));
@@ -657,6 +665,7 @@ demo_next(struct ui *ui)
         return;
     }
     ui->demo.next_due = false;
+    ui->st.demo_waiting = false;
     a = ccnc_engine_plan(ui->engine, &req, &err);
     if (a)
         ccnc_engine_forecast(ui->engine, a, NULL, 0);
@@ -719,6 +728,21 @@ carry_out(struct ui *ui)
         const struct ccnc_action *a = st->req_action ? ccnc_engine_action_get(ui->engine,
                                                                               st->req_action)
                                                      : NULL;
+        if ((ui->demo.id || ui->demo.next_due) &&
+            (!st->req_action || st->req_action == ui->demo.id)) {
+            /* the demo ends with this round, however it ends */
+            bool waiting = ui->demo.next_due;
+            ui->demo.stop = true;
+            ui->demo.next_due = false;
+            st->demo_waiting = false;
+            if (waiting) {
+                demo_status(ui, ccnc_xasprintf(_("Demo stopped by the operator after round %d "
+                                                 "of %d"),
+                                               ui->demo.round, ui->demo.rounds));
+                message(ui, UI_WARN, _("The demo stops: no round follows."));
+                break;
+            }
+        }
         if (st->req_action && !ccnc_engine_action_active(ui->engine, st->req_action)) {
             message(ui, UI_NORMAL, _("That action has ended already."));
             break;

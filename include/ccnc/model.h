@@ -326,8 +326,9 @@ const struct ccnc_nic *ccnc_host_find_port(const struct ccnc_host *host, const c
 const struct ccnc_vf *ccnc_link_find_vf(const struct ccnc_link *link, int index);
 const struct ccnc_vm *ccnc_host_find_vm(const struct ccnc_host *host, const char *name);
 /* What the lab's storage host sends now (the NFS stream), bits per
- * second: the sum of its links' rates as its agent last read them;
- * CCNC_UNKNOWN when it has no fresh reading. */
+ * second: the sum of its links' rates as its agent last read them (those
+ * in no bond or bridge, no VLAN: each byte once); CCNC_UNKNOWN when it has
+ * no fresh reading. */
 long long ccnc_snapshot_stream_bps(const struct ccnc_snapshot *snap);
 /* The NFS mount of a hypervisor (an export entry whose options begin with
  * "mount,fstype=nfs") that holds path, the deepest one; NULL if none. */

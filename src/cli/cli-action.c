@@ -124,11 +124,15 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
 /* Ctrl-C (or the terminal closing): stop the running actions (each undoes
  * what it can, and its run file says the operator stopped it) and start
  * no more; a second one changes nothing. */
+/* Set once an interrupt stopped a batch: a demo runs no further round. */
+static bool interrupted;
+
 static void
 on_interrupt(void *data)
 {
     struct batch *b = data;
 
+    interrupted = true;
     if (b->asked_abort)
         return;
     b->asked_abort = true;
@@ -411,6 +415,8 @@ ccnc_cli_evacuate(struct cli *cli, const struct cli_args *args)
                                            "host of the lab\n"),
                                  PACKAGE, h);
                 free(list);
+                for (size_t k = 0; k < n_candidates; k++)
+                    free(candidates[k]);
                 free(candidates);
                 return CCNC_EXIT_USAGE;
             }
@@ -527,7 +533,7 @@ out:
  * host, no job on it, its bond read there since and back on its
  * passthrough NIC (a reading from before the action's last step would
  * plan the next round from the past). */
-static void
+static bool
 wait_vm_on(struct ccnc_engine *engine, const struct ccnc_lab_vm *cv, const char *host,
            int timeout_s)
 {
@@ -538,9 +544,10 @@ wait_vm_on(struct ccnc_engine *engine, const struct ccnc_lab_vm *cv, const char 
         bool there = ccnc_vm_settled_on(snap, cv, host);
         ccnc_snapshot_unref(snap);
         if (there)
-            return;
+            return true;
         ccnc_loop_run_once(ccnc_engine_loop(engine), 200);
     }
+    return false;
 }
 
 /* `ccnc demo VM --rounds N`: the thesis' Table 1 built on stage.  The VM
@@ -658,10 +665,22 @@ ccnc_cli_demo(struct cli *cli, const struct cli_args *args)
             putchar('\n');
             ccnc_cli_print_table(&t, runs, n_runs);
         }
+        if (interrupted) {
+            if (!json && r < rounds)
+                ccnc_cli_fprintf(stderr, _("%s demo: interrupted: no round follows\n"), PACKAGE);
+            if (rc == CCNC_EXIT_OK)
+                rc = CCNC_EXIT_FAILED;
+            break;
+        }
         /* the hosts' picture shows the guest where it went, its bond read
          * there, before the next round is planned from it */
-        if (rc == CCNC_EXIT_OK && r < rounds)
-            wait_vm_on(engine, ccnc_lab_find_vm(cli->lab, vm), dest, ACTION_SETTLE_S);
+        if (rc == CCNC_EXIT_OK && r < rounds &&
+            !wait_vm_on(engine, ccnc_lab_find_vm(cli->lab, vm), dest, ACTION_SETTLE_S)) {
+            ccnc_cli_fprintf(stderr, _("%s demo: %s did not settle on %s with its bond on its "
+                                       "passthrough NIC within %d s: no round follows\n"),
+                             PACKAGE, vm, dest, ACTION_SETTLE_S);
+            rc = CCNC_EXIT_FAILED;
+        }
     }
     if (json) {
         json_object *o = json_object_new_object();

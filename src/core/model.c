@@ -749,8 +749,11 @@ ccnc_snapshot_stream_bps(const struct ccnc_snapshot *snap)
 
     if (!h || h->stale || h->connection != CCNC_CONN_CONNECTED)
         return CCNC_UNKNOWN;
+    /* a bond's or a bridge's own figures hold its slaves' and ports'
+     * (counted once, at the top), a VLAN's its parent's */
     for (size_t i = 0; i < h->n_links; i++)
-        if (h->links[i].tx_bps >= 0)
+        if (h->links[i].tx_bps >= 0 && !h->links[i].master &&
+            !ccnc_streq(h->links[i].kind, "vlan"))
             sum = (sum < 0 ? 0 : sum) + h->links[i].tx_bps;
     return sum;
 }

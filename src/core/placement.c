@@ -82,12 +82,15 @@ ccnc_place(const struct ccnc_place_host *hosts, size_t n, const struct ccnc_plac
             snprintf(v[i].why, sizeof(v[i].why),
                      _("passed over: %d migrations running there, %d on %s"), h->migrations,
                      hosts[best].migrations, hosts[best].name);
-        } else if (mem_differs(h, &hosts[best])) {
+        } else if (mem_differs(h, &hosts[best]) || (int)i < best) {
+            /* more free memory won (a host within 512 MiB of this one may
+             * have lost to it first: ties do not chain) */
             snprintf(v[i].why, sizeof(v[i].why), _("passed over: %lld MiB free, %lld on %s"),
                      h->free_mem_kib / 1024, hosts[best].free_mem_kib / 1024,
                      hosts[best].name);
         } else {
-            snprintf(v[i].why, sizeof(v[i].why), _("passed over: a tie (as many migrations, free memory within 512 MiB), %s "
+            snprintf(v[i].why, sizeof(v[i].why),
+                     _("passed over: a tie (as many migrations, free memory within 512 MiB), %s "
                        "comes first in the lab config"),
                      hosts[best].name);
         }

@@ -1142,10 +1142,20 @@ ccnc_engine_plan(struct ccnc_engine *e, const struct ccnc_plan_request *req,
                 continue;
             h = ccnc_snapshot_find_host(e->snap, x->source);
             vm = h < 0 ? NULL : ccnc_host_find_vm(e->snap->hosts[h], x->vm);
-            booked[n_booked++] = (struct ccnc_plan_booking){
-                x->vm, x->destination,
-                !x->on_destination && vm ? vm->memory_kib : 0, false
-            };
+            {
+                const struct ccnc_lab_vm *cv = ccnc_lab_find_vm(e->lab, x->vm);
+                bool claimed = false;
+                for (size_t k = 0; k < e->n_claims; k++)
+                    claimed = claimed || ccnc_streq(e->claims[k].vm, x->vm);
+                /* not there yet: its memory, and a VF of its pool until
+                 * it reserved one (then the hosts' picture holds it), are
+                 * still to be taken there */
+                booked[n_booked++] = (struct ccnc_plan_booking){
+                    x->vm, x->destination, !x->on_destination && vm ? vm->memory_kib : 0,
+                    !x->on_destination && !claimed && cv &&
+                        cv->passthrough_kind == CCNC_PASSTHROUGH_POOL
+                };
+            }
             booked[n_booked++] = (struct ccnc_plan_booking){ x->vm, x->source, 0, false };
         }
         for (size_t i = 0; i < req->n_booked; i++)
