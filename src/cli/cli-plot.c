@@ -165,3 +165,15 @@ ccnc_cli_plot_write(const struct ccnc_figure *f, const char *path, struct ccnc_e
                                  cairo_status_to_string(st));
     return 0;
 }
+
+/* Under LeakSanitizer (--enable-asan): fontconfig, which cairo asks for
+ * its fonts, keeps its configuration and patterns for the process's life
+ * and never frees them; they are not ccnc's leaks.  LeakSanitizer calls
+ * this hook for its default suppressions; without the sanitizer nothing
+ * does. */
+const char *__lsan_default_suppressions(void);
+const char *
+__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
