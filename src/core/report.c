@@ -303,6 +303,8 @@ thesis_cell(const struct ccnc_thesis_figures *th, enum ccnc_table_row r)
     return ccnc_xstrdup("-");
 }
 
+static void append(char **text, const char *fmt, ...) CCNC_PRINTF(2, 3);
+
 static void
 append(char **text, const char *fmt, ...)
 {
