@@ -32,6 +32,9 @@ char *ccnc_xstrdup(const char *s);
 char *ccnc_xstrndup(const char *s, size_t n);
 char *ccnc_xasprintf(const char *fmt, ...) CCNC_PRINTF(1, 2);
 char *ccnc_xvasprintf(const char *fmt, va_list ap) CCNC_PRINTF(1, 0);
+/* Append the formatted text to the string *s (NULL: empty), which it
+ * reallocates. */
+void ccnc_str_appendf(char **s, const char *fmt, ...) CCNC_PRINTF(2, 3);
 
 /* Grow *items (of *n used, *cap allocated) so that one more fits; return a
  * pointer to the new zeroed slot and count it in *n.  cap NULL: the array

@@ -498,17 +498,11 @@ ccnc_action_plan_text(const struct ccnc_action *a)
         free(text);
         text = n;
     }
-    if (a->n_placement) {
-        char *n = ccnc_xasprintf("%s%s\n", text, _("Placement:"));
-        free(text);
-        text = n;
-    }
-    for (size_t i = 0; i < a->n_placement; i++) {
-        char *n = ccnc_xasprintf("%s  %s %-8s %s\n", text, a->placement[i].chosen ? "*" : " ",
-                                 a->placement[i].host, a->placement[i].why);
-        free(text);
-        text = n;
-    }
+    if (a->n_placement)
+        ccnc_str_appendf(&text, "%s\n", _("Placement:"));
+    for (size_t i = 0; i < a->n_placement; i++)
+        ccnc_str_appendf(&text, "  %s %-8s %s\n", a->placement[i].chosen ? "*" : " ",
+                         a->placement[i].host, a->placement[i].why);
     if (a->forecast.tried) {
         char *f = ccnc_forecast_text(&a->forecast), *n = ccnc_xasprintf("%s%s", text, f);
         free(f);

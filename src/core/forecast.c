@@ -220,15 +220,13 @@ static void
 append(char **text, const char *fmt, ...)
 {
     va_list ap;
-    char *line, *all;
+    char *line;
 
     va_start(ap, fmt);
     line = ccnc_xvasprintf(fmt, ap);
     va_end(ap);
-    all = ccnc_xasprintf("%s    %s\n", *text ? *text : "", line);
+    ccnc_str_appendf(text, "    %s\n", line);
     free(line);
-    free(*text);
-    *text = all;
 }
 
 #define MIB (1024.0 * 1024.0)

@@ -303,23 +303,6 @@ thesis_cell(const struct ccnc_thesis_figures *th, enum ccnc_table_row r)
     return ccnc_xstrdup("-");
 }
 
-static void append(char **text, const char *fmt, ...) CCNC_PRINTF(2, 3);
-
-static void
-append(char **text, const char *fmt, ...)
-{
-    va_list ap;
-    char *more, *n;
-
-    va_start(ap, fmt);
-    more = ccnc_xvasprintf(fmt, ap);
-    va_end(ap);
-    n = ccnc_xasprintf("%s%s", *text, more);
-    free(more);
-    free(*text);
-    *text = n;
-}
-
 char *
 ccnc_table_text(const struct ccnc_table *t, const struct ccnc_run_summary *runs, size_t n,
                 bool notes)
@@ -328,48 +311,48 @@ ccnc_table_text(const struct ccnc_table *t, const struct ccnc_run_summary *runs,
     const struct ccnc_thesis_figures *th = ccnc_table_thesis(&n_th);
     char *text = ccnc_xstrdup("");
 
-    append(&text, dngettext(PACKAGE, "Table 1 over %zu migration (figures in ms)\n",
+    ccnc_str_appendf(&text, dngettext(PACKAGE, "Table 1 over %zu migration (figures in ms)\n",
                             "Table 1 over %zu migrations (figures in ms)\n", t->n_used),
            t->n_used);
     /* TRANSLATORS: the columns of Table 1; "thesis:" heads the thesis' own
      * figures, one column per system it measured */
-    append(&text, "%-22s %7s %7s %7s %4s   %-8s", "", _("min"), _("median"), _("max"), _("n"),
+    ccnc_str_appendf(&text, "%-22s %7s %7s %7s %4s   %-8s", "", _("min"), _("median"), _("max"), _("n"),
            _("thesis:"));
     for (size_t k = 0; k < n_th; k++)
-        append(&text, " %8s", th[k].system);
-    append(&text, "\n");
+        ccnc_str_appendf(&text, " %8s", th[k].system);
+    ccnc_str_appendf(&text, "\n");
     for (int r = 0; r < CCNC_TABLE_ROW_LAST; r++) {
         const struct ccnc_table_cell *c = &t->rows[r];
-        append(&text, "%-22s", ccnc_table_row_describe((enum ccnc_table_row)r));
+        ccnc_str_appendf(&text, "%-22s", ccnc_table_row_describe((enum ccnc_table_row)r));
         if (!c->recorded) {
             /* TRANSLATORS: a row of Table 1 whose figure run files do not hold */
-            append(&text, " %s\n", _("not measured (the stream is read once a second)"));
+            ccnc_str_appendf(&text, " %s\n", _("not measured (the stream is read once a second)"));
             continue;
         }
         {
             char *mn = cell_text(c->min), *md = cell_text(c->median), *mx = cell_text(c->max);
-            append(&text, " %7s %7s %7s %4zu   %-8s", mn, md, mx, c->n, "");
+            ccnc_str_appendf(&text, " %7s %7s %7s %4zu   %-8s", mn, md, mx, c->n, "");
             free(mn);
             free(md);
             free(mx);
         }
         for (size_t k = 0; k < n_th; k++) {
             char *cell = thesis_cell(&th[k], (enum ccnc_table_row)r);
-            append(&text, " %8s", cell);
+            ccnc_str_appendf(&text, " %8s", cell);
             free(cell);
         }
-        append(&text, "\n");
+        ccnc_str_appendf(&text, "\n");
     }
     if (!notes)
         return text;
     /* TRANSLATORS: under Table 1; keep each line within 80 columns */
-    append(&text, "%s", _("The thesis' figures are its own Table 1 (Xen live migration, without\n"
+    ccnc_str_appendf(&text, "%s", _("The thesis' figures are its own Table 1 (Xen live migration, without\n"
                           "a passthrough NIC); its downtime is the time its video paused, nearer\n"
                           "to the longest gap than to libvirt's downtime.\n"));
     for (size_t i = 0; i < n; i++) {
         const char *why = ccnc_table_left_out(&runs[i]);
         if (why)
-            append(&text, _("left out: %s: %s\n"), runs[i].path, why);
+            ccnc_str_appendf(&text, _("left out: %s: %s\n"), runs[i].path, why);
     }
     return text;
 }

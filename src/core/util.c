@@ -255,3 +255,18 @@ ccnc_xdg_path(const char *env, const char *home_dir, const char *rel)
         return ccnc_xasprintf("%s/ccnc/%s", xdg, rel);
     return ccnc_xasprintf("%s/%s/ccnc/%s", home && *home ? home : ".", home_dir, rel);
 }
+
+void
+ccnc_str_appendf(char **s, const char *fmt, ...)
+{
+    va_list ap;
+    char *more, *all;
+
+    va_start(ap, fmt);
+    more = ccnc_xvasprintf(fmt, ap);
+    va_end(ap);
+    all = ccnc_xasprintf("%s%s", *s ? *s : "", more);
+    free(more);
+    free(*s);
+    *s = all;
+}
