@@ -106,6 +106,7 @@ main(void)
     srunner_add_suite(sr, ccnc_pool_suite());
     srunner_add_suite(sr, ccnc_ssh_proto_suite());
     srunner_add_suite(sr, ccnc_report_suite());
+    srunner_add_suite(sr, ccnc_stall_suite());
     srunner_add_suite(sr, ccnc_figure_suite());
     srunner_add_suite(sr, ccnc_plot_suite());
     srunner_add_suite(sr, ccnc_bonding_suite());

@@ -30,6 +30,7 @@ Suite *ccnc_vf_suite(void);
 Suite *ccnc_pool_suite(void);
 Suite *ccnc_ssh_proto_suite(void);
 Suite *ccnc_report_suite(void);
+Suite *ccnc_stall_suite(void);
 Suite *ccnc_figure_suite(void);
 Suite *ccnc_plot_suite(void);
 /* the agent's parsers */

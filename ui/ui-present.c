@@ -129,12 +129,20 @@ ui_present_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
         figure(g, y, 2, half - 2, scale, _("CONNECTIVITY GAP"), "-", NULL, UI_BOLD,
                p && p->error ? p->error : _("not measured"));
     }
-    /* the stream: its throughput where the NFS server reports it */
+    /* the stream: its throughput where the NFS server reports it, and
+     * under it its stall, as the server's sockets show it */
     if (bps >= 0) {
+        long long stall_ms = 0;
+        char *stall = p && p->stream ? ui_stall_text(p, r->active, &stall_ms) : NULL;
+        enum ui_attr sa = bps > 0 ? UI_GOOD : UI_BAD;
+        if (stall && ui_stall_attr(stall_ms) != UI_GOOD && bps > 0)
+            sa = ui_stall_attr(stall_ms);
         snprintf(digits, sizeof(digits), "%.1f", (double)bps / 1e6);
-        figure(g, y, 2 + half, g->w - half - 4, scale, _("NFS STREAM"), digits, "Mb/s",
-               bps > 0 ? UI_GOOD : UI_BAD, bps > 0 ? _("flowing from the NFS server")
-                                               : _("nothing flows from the NFS server"));
+        figure(g, y, 2 + half, g->w - half - 4, scale, _("NFS STREAM"), digits, "Mb/s", sa,
+               stall ? stall
+                     : bps > 0 ? _("flowing from the NFS server")
+                               : _("nothing flows from the NFS server"));
+        free(stall);
     } else {
         figure(g, y, 2 + half, g->w - half - 4, scale, _("NFS STREAM"), "-", NULL, UI_BOLD,
                _("no figures from the NFS server"));

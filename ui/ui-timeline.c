@@ -23,6 +23,30 @@ static const char *const phase_names[UI_TL_PHASE_LAST] = {
     N_("commitment"), N_("activation"),
 };
 
+/* A stream read in ~100 ms ticks stalls ~100 ms between them; a player's
+ * buffer hides a few hundred more. */
+enum ui_attr
+ui_stall_attr(long long stall_ms)
+{
+    return stall_ms >= 2000 ? UI_BAD : stall_ms >= 500 ? UI_WARN : UI_GOOD;
+}
+
+/* The stream's stall in words: going on now (while the action runs and
+ * the stream has not moved for a while), else the longest; *ms gets the
+ * figure said. */
+char *
+ui_stall_text(const struct ccnc_probe_figures *p, bool running, long long *ms)
+{
+    if (running && !p->done && p->stream_stall_ms >= STALL_NOW_MS) {
+        *ms = p->stream_stall_ms;
+        /* TRANSLATORS: the NFS stream has not moved for this long */
+        return ccnc_xasprintf(_("stalled %lld ms now"), p->stream_stall_ms);
+    }
+    *ms = p->stream_longest_stall_ms;
+    /* TRANSLATORS: the NFS stream's longest stall so far */
+    return ccnc_xasprintf(_("longest stall %lld ms"), p->stream_longest_stall_ms);
+}
+
 const char *
 ui_timeline_phase_name(enum ui_tl_phase p)
 {
@@ -597,6 +621,14 @@ ui_timeline_draw(struct ui_grid *g, int y, int x, int w, const struct ui_timelin
         free(gap);
     } else {
         gx = x;
+    }
+    if (a->probe.stream) {
+        /* the stream's longest stall, where it fits */
+        line = ccnc_xasprintf(_("stream: longest stall %lld ms"), a->probe.stream_longest_stall_ms);
+        if (gx + 3 + ui_text_width(line) <= x + w)
+            gx = ui_grid_put(g, y + 5 + s, gx + 3, ui_stall_attr(a->probe.stream_longest_stall_ms),
+                             line);
+        free(line);
     }
     if (tl->n_probes) {
         /* the strip's legend, where it fits */

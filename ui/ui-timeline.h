@@ -98,4 +98,12 @@ int ui_timeline_rows(const struct ui_timeline *tl);
  * one before it) as a level 0 (nothing) to 8 (the run's highest); -1 none. */
 int ui_timeline_stream_level(const struct ui_timeline *tl, int w, int c);
 
+/* The NFS stream's stall (ccnc_probe_figures' stream figures): a stall
+ * going on is said as such once it is this long */
+#define STALL_NOW_MS 300
+enum ui_attr ui_stall_attr(long long stall_ms);
+/* "stalled N ms now" while running, else "longest stall N ms"; *ms the
+ * figure.  Caller frees. */
+char *ui_stall_text(const struct ccnc_probe_figures *p, bool running, long long *ms);
+
 #endif

@@ -35,7 +35,7 @@ static const char *const gap_rows[] = {
     N_("current gap"),
     N_("longest gap"),
     N_("lost probes"),
-    N_("stream"),
+    N_("stream stall"),
 };
 
 static const char *const result_cols[] = {
@@ -147,8 +147,18 @@ draw_gap_meter(struct ui_grid *g, int y, int x, int w, const struct ccnc_probe_f
     ui_grid_put_fit(g, y + 1, vx, vw, gap_attr(p->longest_gap_ms), buf);
     snprintf(buf, sizeof(buf), _("%lld of %lld"), p->lost, p->sent);
     ui_grid_put_fit(g, y + 2, vx, vw, p->lost ? UI_WARN : UI_GOOD, buf);
+    if (p->stream) {
+        /* the NFS stream, as its server's sockets show it */
+        bool now = !p->done && p->stream_stall_ms >= STALL_NOW_MS;
+        long long ms = now ? p->stream_stall_ms : p->stream_longest_stall_ms;
+        ui_grid_put_fit(g, y + 3, x, label - 1, UI_NORMAL, _(gap_rows[3]));
+        /* TRANSLATORS: the stream's stall going on now, or (without
+         * "now") its longest */
+        snprintf(buf, sizeof(buf), now ? _("%lld ms now") : "%lld ms", ms);
+        ui_grid_put_fit(g, y + 3, vx, vw, ui_stall_attr(ms), buf);
+    }
     if (p->done && p->error)
-        ui_put_wrapped(g, y + 3, x, w, 2, UI_DIM, p->error);
+        ui_put_wrapped(g, y + 3 + (p->stream ? 1 : 0), x, w, 2, UI_DIM, p->error);
 }
 
 /* The step to keep in sight: the one running, else the first that failed

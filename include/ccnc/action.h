@@ -83,6 +83,10 @@ struct ccnc_probe_figures {
     bool done;                /* the final sample came */
     long long sent, received, lost;
     long long current_gap_ms, longest_gap_ms;
+    /* the stream from the storage host to the VM (ccnc/stall.h), once it
+     * has moved: the stall going on and the longest, in ms */
+    bool stream;
+    long long stream_stall_ms, stream_longest_stall_ms;
     char *error;              /* why there are no (more) samples, may be NULL */
 };
 

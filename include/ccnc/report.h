@@ -65,14 +65,15 @@ enum ccnc_table_row {
     CCNC_TABLE_DOWNTIME,     /* libvirt's downtime */
     CCNC_TABLE_GAP,          /* the probe's longest gap */
     CCNC_TABLE_LOST,         /* probes lost */
-    CCNC_TABLE_STALL,        /* the NFS stream's longest stall: not in run files */
+    CCNC_TABLE_STALL,        /* the NFS stream's longest stall, where measured */
     CCNC_TABLE_ROW_LAST
 };
 
 /* A row's least, median (of an even count, the mean of the middle two,
  * rounded down) and greatest figure over the n runs that have it. */
 struct ccnc_table_cell {
-    bool recorded;           /* run files hold this figure at all */
+    bool recorded;           /* run files hold this figure at all (the stream's
+                                stall: one of these runs' files does) */
     size_t n;
     long long min, median, max;   /* CCNC_UNKNOWN when n is 0 */
 };

@@ -42,12 +42,11 @@ int ccnc_runlog_step_start(struct ccnc_runlog *log, const struct ccnc_step *s);
 /* libvirt job statistics as name/value pairs (virDomainGetJobStats names). */
 int ccnc_runlog_job(struct ccnc_runlog *log, const char *phase, long long now_ms,
                     const char *const *names, const long long *values, size_t n);
-/* The probe's figures, and what the storage host sends (the NFS stream,
- * bits per second, its agent's last one-second reading; CCNC_UNKNOWN:
- * left out). */
-int ccnc_runlog_probe(struct ccnc_runlog *log, long long now_ms, long long sent,
-                      long long received, long long lost, long long current_gap_ms,
-                      long long longest_gap_ms, long long stream_bps);
+/* The probe's figures (with the stream's stall when f->stream), and what
+ * the storage host sends (the NFS stream, bits per second, its agent's
+ * last one-second reading; CCNC_UNKNOWN: left out). */
+int ccnc_runlog_probe(struct ccnc_runlog *log, long long now_ms,
+                      const struct ccnc_probe_figures *f, long long stream_bps);
 int ccnc_runlog_bond(struct ccnc_runlog *log, long long now_ms, const char *vm,
                      const char *before, const char *after);
 /* A VF of a pool reserved or given back (event: "reserved", "released",
@@ -78,6 +77,7 @@ struct ccnc_run_summary {
     char *last_outcome;
     bool last_rollback;
     long long total_ms, downtime_ms, longest_gap_ms, lost_probes;
+    long long stream_stall_ms;   /* the stream's longest stall, CCNC_UNKNOWN */
     long long job_downtime_ms, job_total_ms;   /* from the last job line */
     /* the forecast its run line kept (CCNC_UNKNOWN: none): libvirt's
      * time_elapsed, the downtime, the network's gap */
@@ -155,6 +155,7 @@ struct ccnc_run_line {
     /* result */
     char *summary;
     long long total_ms, downtime_ms, longest_gap_ms, lost_probes;
+    long long stream_stall_ms;       /* CCNC_UNKNOWN: not measured */
 };
 
 /* Every line of the run file at path, in order; a damaged line (the half

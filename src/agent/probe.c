@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "agent/probe.h"
+#include "agent/sockdiag.h"
 #include "core/i18n.h"
 
 #define REPORT_MS 100
@@ -25,6 +26,7 @@
 #define LOST_AT_END_MS 200      /* ... or this long when the probe ends */
 #define WINDOW 4096             /* requests remembered (> 1000 Hz x 2 s) */
 #define UDP_MAGIC 0x63636e63u   /* "ccnc" */
+#define STREAM_MS 20            /* the stream's connections read this often */
 
 struct slot {
     long long sent_ms;          /* 0: free */
@@ -46,6 +48,12 @@ struct ccnc_probe {
     unsigned seq;
     uint16_t ident;
     struct slot window[WINDOW];
+    /* the stream: this host's TCP connections to the target */
+    struct in_addr target;
+    int diag_fd, w_stream;
+    struct ccnc_stall stall;
+    struct ccnc_stall_conn *conns;
+    size_t cap_conns;
     ccnc_probe_report_cb report;
     void *data;
 };
@@ -208,6 +216,17 @@ on_send(void *data)
     }
 }
 
+/* Read the stream's connections (a failed read is one missed reading). */
+static void
+on_stream(void *data)
+{
+    struct ccnc_probe *p = data;
+    int n = ccnc_sockdiag_tcp_to(p->diag_fd, p->target, &p->conns, &p->cap_conns);
+
+    if (n >= 0)
+        ccnc_stall_read(&p->stall, ccnc_now_mono_ms(), p->conns, (size_t)n);
+}
+
 static void
 age(struct ccnc_probe *p, long long now, long long after_ms)
 {
@@ -235,6 +254,9 @@ report(struct ccnc_probe *p, bool done, const char *error)
     s.current_gap_ms = now - p->last_rx_ms;
     s.longest_gap_ms = s.current_gap_ms > p->longest_gap_ms ? s.current_gap_ms
                                                              : p->longest_gap_ms;
+    s.stream_bytes = p->stall.progress_ms >= 0 ? (long long)p->stall.bytes : -1;
+    s.stream_stall_ms = ccnc_stall_current_ms(&p->stall, now);
+    s.stream_longest_stall_ms = ccnc_stall_longest_ms(&p->stall, now);
     s.done = done;
     s.error = error;
     p->report(&s, p->data);
@@ -266,8 +288,15 @@ finish(struct ccnc_probe *p, const char *error)
     ccnc_loop_remove(p->loop, p->w_fd);
     ccnc_loop_remove(p->loop, p->w_send);
     ccnc_loop_remove(p->loop, p->w_report);
+    if (p->diag_fd >= 0) {
+        on_stream(p);
+        ccnc_loop_remove(p->loop, p->w_stream);
+        close(p->diag_fd);
+    }
     report(p, true, error);
     close(p->fd);
+    ccnc_stall_clear(&p->stall);
+    free(p->conns);
     free(p);
 }
 
@@ -342,6 +371,15 @@ ccnc_probe_start(struct ccnc_loop *loop, int id, const struct ccnc_proto_request
     p->w_fd = ccnc_loop_add_fd(loop, p->fd, POLLIN, on_readable, p);
     p->w_send = ccnc_loop_add_timer(loop, tick, true, on_send, p);
     p->w_report = ccnc_loop_add_timer(loop, REPORT_MS, true, on_report, p);
+    /* without sock_diag (an old kernel, a seccomp filter) the probe runs
+     * and its samples carry no stream figures */
+    p->target = to.sin_addr;
+    ccnc_stall_init(&p->stall);
+    p->diag_fd = ccnc_sockdiag_open();
+    if (p->diag_fd >= 0) {
+        p->w_stream = ccnc_loop_add_timer(loop, STREAM_MS, true, on_stream, p);
+        on_stream(p);
+    }
     on_send(p);
     return p;
 }

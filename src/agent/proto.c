@@ -500,6 +500,13 @@ ccnc_proto_probe(const struct ccnc_probe_sample *s)
     json_object_object_add(o, "lost", json_object_new_int64(s->lost));
     json_object_object_add(o, "current_gap_ms", json_object_new_int64(s->current_gap_ms));
     json_object_object_add(o, "longest_gap_ms", json_object_new_int64(s->longest_gap_ms));
+    /* the stream's figures once it has moved (a zeroed sample has none) */
+    if (s->stream_bytes > 0 && s->stream_stall_ms >= 0 && s->stream_longest_stall_ms >= 0) {
+        json_object_object_add(o, "stream_bytes", json_object_new_int64(s->stream_bytes));
+        json_object_object_add(o, "stream_stall_ms", json_object_new_int64(s->stream_stall_ms));
+        json_object_object_add(o, "stream_longest_stall_ms",
+                               json_object_new_int64(s->stream_longest_stall_ms));
+    }
     json_object_object_add(o, "done", json_object_new_boolean(s->done));
     if (s->error)
         put_str(o, "error", s->error);

@@ -59,6 +59,9 @@ struct ccnc_probe_sample {
     int probe;
     long long sent, received, lost;
     long long current_gap_ms, longest_gap_ms;
+    /* the stream from this host to the target (ccnc/stall.h): bytes moved,
+     * the stall going on and the longest; -1 until it has moved once */
+    long long stream_bytes, stream_stall_ms, stream_longest_stall_ms;
     bool done;
     const char *error;    /* why it stopped early, may be NULL */
 };

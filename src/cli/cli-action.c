@@ -103,7 +103,7 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
     } else if (ev == CCNC_ENGINE_ACTION_FINISHED) {
         if (!b->json && a->summary)
             ccnc_cli_printf("%s\n", a->summary);
-        if (!b->json && a->probe.measured)
+        if (!b->json && a->probe.measured) {
             ccnc_cli_printf(dngettext(PACKAGE,
                                       "%sConnectivity: %lld of %lld probe lost, longest gap %lld "
                                       "ms\n",
@@ -111,7 +111,11 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
                                       "ms\n",
                                       a->probe.sent),
                             who, a->probe.lost, a->probe.sent, a->probe.longest_gap_ms);
-        else if (!b->json && ccnc_engine_action_run_file(b->engine, id))
+            if (a->probe.stream)
+                /* TRANSLATORS: the NFS stream, as its server's sockets showed it */
+                ccnc_cli_printf(_("%sStream: longest stall %lld ms\n"), who,
+                                a->probe.stream_longest_stall_ms);
+        } else if (!b->json && ccnc_engine_action_run_file(b->engine, id))
             ccnc_cli_printf(_("%sConnectivity not measured: %s\n"), who,
                             a->probe.error ? a->probe.error : _("the probe sent nothing"));
         if (++b->finished == b->n)
@@ -185,6 +189,7 @@ summary_json(struct ccnc_engine *engine, int id)
     MS("downtime_ms", ccnc_engine_action_downtime_ms(engine, id));
     MS("longest_gap_ms", have_sum ? sum.longest_gap_ms : -1);
     MS("lost_probes", have_sum ? sum.lost_probes : -1);
+    MS("stream_stall_ms", have_sum ? sum.stream_stall_ms : -1);
 #undef MS
     if (have_sum)
         ccnc_run_summary_clear(&sum);
@@ -209,6 +214,7 @@ refusal_json(const char *vm, const char *why)
     json_object_object_add(o, "downtime_ms", NULL);
     json_object_object_add(o, "longest_gap_ms", NULL);
     json_object_object_add(o, "lost_probes", NULL);
+    json_object_object_add(o, "stream_stall_ms", NULL);
     return o;
 }
 

@@ -67,6 +67,7 @@ summary_json(const struct ccnc_run_summary *s)
     put_ms(o, "downtime_ms", s->downtime_ms >= 0 ? s->downtime_ms : s->job_downtime_ms);
     put_ms(o, "longest_gap_ms", s->longest_gap_ms);
     put_ms(o, "lost_probes", s->lost_probes);
+    put_ms(o, "stream_stall_ms", s->stream_stall_ms);
     json_object_object_add(o, "steps", json_object_new_int64((int64_t)s->n_steps));
     json_object_object_add(o, "policy", s->policy ? json_object_new_string(s->policy) : NULL);
     put_ms(o, "limit_ms", s->limit_ms);
@@ -366,11 +367,13 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
     if (!json && !table && n) {
         /* each row, and beside the measured figures the forecast the run
          * was planned with (rows left out when no run has one) */
-        enum { TOTAL, MIGRATION, FC_MIGRATION, DOWNTIME, FC_DOWNTIME, LIMIT, GAP, FC_GAP, LOST };
+        enum { TOTAL, MIGRATION, FC_MIGRATION, DOWNTIME, FC_DOWNTIME, LIMIT, GAP, FC_GAP, LOST,
+               STALL };
         static const char *const rows[] = {
             N_("total ms"),    N_("migration ms"),      N_("  forecast"),
             N_("downtime ms"), N_("  forecast"),        N_("  limit ms"),
             N_("longest gap ms"), N_("  forecast"),     N_("lost probes"),
+            N_("stream stall ms"),
         };
         bool forecasts = false;
 
@@ -392,6 +395,7 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
                               : r == LIMIT       ? u->limit_ms
                               : r == GAP         ? u->longest_gap_ms
                               : r == FC_GAP      ? u->forecast_gap_ms
+                              : r == STALL       ? u->stream_stall_ms
                                                  : u->lost_probes;
                 char *t = ms_text(v);
                 ccnc_cli_printf(" %14s", t);

@@ -183,13 +183,14 @@ ccnc_run_trace_longest_gap(const struct ccnc_run_trace *t, long long *start_ms,
 
 static const struct {
     const char *name, *label;
-    bool recorded;
+    bool always;    /* every done migration's run file holds it */
 } rows[CCNC_TABLE_ROW_LAST] = {
     [CCNC_TABLE_TOTAL] = { "total_ms", N_("total migration time"), true },
     [CCNC_TABLE_MIGRATION] = { "migration_ms", N_("  libvirt's migration"), true },
     [CCNC_TABLE_DOWNTIME] = { "downtime_ms", N_("downtime (libvirt's)"), true },
     [CCNC_TABLE_GAP] = { "longest_gap_ms", N_("longest gap"), true },
     [CCNC_TABLE_LOST] = { "lost_probes", N_("lost probes"), true },
+    /* only where the storage host saw a stream to the VM */
     [CCNC_TABLE_STALL] = { "stream_stall_ms", N_("longest stream stall"), false },
 };
 
@@ -237,7 +238,8 @@ figure_of(const struct ccnc_run_summary *s, enum ccnc_table_row r)
     case CCNC_TABLE_DOWNTIME: return s->downtime_ms >= 0 ? s->downtime_ms : s->job_downtime_ms;
     case CCNC_TABLE_GAP: return s->longest_gap_ms;
     case CCNC_TABLE_LOST: return s->lost_probes;
-    default: return CCNC_UNKNOWN;   /* the stream: run files hold nothing of it */
+    case CCNC_TABLE_STALL: return s->stream_stall_ms;
+    default: return CCNC_UNKNOWN;
     }
 }
 
@@ -253,13 +255,13 @@ ccnc_table_make(const struct ccnc_run_summary *runs, size_t n, struct ccnc_table
     for (int r = 0; r < CCNC_TABLE_ROW_LAST; r++) {
         struct ccnc_table_cell *c = &out->rows[r];
         size_t k = 0;
-        c->recorded = rows[r].recorded;
         for (size_t i = 0; i < n; i++) {
             long long x = figure_of(&runs[i], (enum ccnc_table_row)r);
             if (!ccnc_table_left_out(&runs[i]) && x >= 0)
                 v[k++] = x;
         }
         c->n = k;
+        c->recorded = rows[r].always || k > 0;
         c->min = c->median = c->max = CCNC_UNKNOWN;
         if (k == 0)
             continue;
@@ -325,8 +327,9 @@ ccnc_table_text(const struct ccnc_table *t, const struct ccnc_run_summary *runs,
         const struct ccnc_table_cell *c = &t->rows[r];
         ccnc_str_appendf(&text, "%-22s", ccnc_table_row_describe((enum ccnc_table_row)r));
         if (!c->recorded) {
-            /* TRANSLATORS: a row of Table 1 whose figure run files do not hold */
-            ccnc_str_appendf(&text, " %s\n", _("not measured (the stream is read once a second)"));
+            /* TRANSLATORS: the stream's row of Table 1 when no run file
+             * holds it; keep it within 57 columns */
+            ccnc_str_appendf(&text, " %s\n", _("not measured (no stream to the VM, or older runs)"));
             continue;
         }
         {

@@ -30,6 +30,7 @@ struct ccnc_runlog {
     bool failed;
     long long longest_gap_ms;
     long long lost;
+    long long stream_stall_ms;   /* -1: the stream never moved */
 };
 
 char *
@@ -221,6 +222,7 @@ ccnc_runlog_reopen(const char *path, const struct ccnc_action *a, long long now_
         return NULL;
     }
     log = ccnc_xcalloc(1, sizeof(*log));
+    log->stream_stall_ms = -1;
     log->fd = fd;
     log->path = ccnc_xstrdup(path);
     o = line("resume", now_ms);
@@ -275,6 +277,7 @@ ccnc_runlog_open(const char *dir, const struct ccnc_action *a, long long now_ms,
         return NULL;
     }
     log = ccnc_xcalloc(1, sizeof(*log));
+    log->stream_stall_ms = -1;
     log->fd = fd;
     log->path = path;
     o = line("run", now_ms);
@@ -343,23 +346,28 @@ ccnc_runlog_job(struct ccnc_runlog *log, const char *phase, long long now_ms,
 }
 
 int
-ccnc_runlog_probe(struct ccnc_runlog *log, long long now_ms, long long sent, long long received,
-                  long long lost, long long current_gap_ms, long long longest_gap_ms,
+ccnc_runlog_probe(struct ccnc_runlog *log, long long now_ms, const struct ccnc_probe_figures *f,
                   long long stream_bps)
 {
     json_object *o = line("probe", now_ms);
 
-    put_i(o, "sent", sent);
-    put_i(o, "received", received);
-    put_i(o, "lost", lost);
-    put_i(o, "current_gap_ms", current_gap_ms);
-    put_i(o, "longest_gap_ms", longest_gap_ms);
+    put_i(o, "sent", f->sent);
+    put_i(o, "received", f->received);
+    put_i(o, "lost", f->lost);
+    put_i(o, "current_gap_ms", f->current_gap_ms);
+    put_i(o, "longest_gap_ms", f->longest_gap_ms);
     if (stream_bps >= 0)
         put_i(o, "stream_bps", stream_bps);
-    if (longest_gap_ms > log->longest_gap_ms)
-        log->longest_gap_ms = longest_gap_ms;
-    if (lost > log->lost)
-        log->lost = lost;
+    if (f->stream) {
+        put_i(o, "stream_stall_ms", f->stream_stall_ms);
+        put_i(o, "stream_longest_stall_ms", f->stream_longest_stall_ms);
+        if (f->stream_longest_stall_ms > log->stream_stall_ms)
+            log->stream_stall_ms = f->stream_longest_stall_ms;
+    }
+    if (f->longest_gap_ms > log->longest_gap_ms)
+        log->longest_gap_ms = f->longest_gap_ms;
+    if (f->lost > log->lost)
+        log->lost = f->lost;
     return emit(log, o);
 }
 
@@ -423,6 +431,8 @@ ccnc_runlog_finish(struct ccnc_runlog *log, const struct ccnc_action *a, long lo
     put_i(o, "downtime_ms", downtime_ms);
     put_i(o, "longest_gap_ms", log->longest_gap_ms);
     put_i(o, "lost_probes", log->lost);
+    if (log->stream_stall_ms >= 0)
+        put_i(o, "stream_stall_ms", log->stream_stall_ms);
     json_object_object_add(o, "on_destination", json_object_new_boolean(a->on_destination));
     json_object_object_add(o, "on_backup_only", json_object_new_boolean(a->on_backup_only));
     return emit(log, o);
@@ -494,6 +504,8 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
             s->longest_gap_ms = l->probe.longest_gap_ms;
         if (l->probe.lost > s->lost_probes)
             s->lost_probes = l->probe.lost;
+        if (l->probe.stream && l->probe.stream_longest_stall_ms > s->stream_stall_ms)
+            s->stream_stall_ms = l->probe.stream_longest_stall_ms;
         break;
     case CCNC_RUN_LINE_BOND:
         s->n_bond_changes++;
@@ -533,6 +545,8 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
             s->longest_gap_ms = l->longest_gap_ms;
         if (l->lost_probes > s->lost_probes)
             s->lost_probes = l->lost_probes;
+        if (l->stream_stall_ms > s->stream_stall_ms)
+            s->stream_stall_ms = l->stream_stall_ms;
         break;
     default:
         break;
@@ -550,6 +564,7 @@ ccnc_run_read(const char *path, struct ccnc_run_summary *out, struct ccnc_error 
         return -1;
     out->path = ccnc_xstrdup(path);
     out->total_ms = out->downtime_ms = out->longest_gap_ms = out->lost_probes = CCNC_UNKNOWN;
+    out->stream_stall_ms = CCNC_UNKNOWN;
     out->job_downtime_ms = out->job_total_ms = out->started_ms = out->abort_ms = CCNC_UNKNOWN;
     out->forecast_total_ms = out->forecast_downtime_ms = out->forecast_gap_ms = CCNC_UNKNOWN;
     out->limit_ms = CCNC_UNKNOWN;
@@ -876,6 +891,7 @@ read_one(struct ccnc_run_line *l, json_object *o)
     l->t_ms = int_of(o, "t_ms");
     l->kind = l->state = -1;
     l->total_ms = l->downtime_ms = l->longest_gap_ms = l->lost_probes = CCNC_UNKNOWN;
+    l->stream_stall_ms = CCNC_UNKNOWN;
     switch (l->type) {
     case CCNC_RUN_LINE_RUN:
         read_run_line(l, o);
@@ -902,6 +918,9 @@ read_one(struct ccnc_run_line *l, json_object *o)
         l->probe.current_gap_ms = int_of(o, "current_gap_ms");
         l->probe.longest_gap_ms = int_of(o, "longest_gap_ms");
         l->stream_bps = int_of(o, "stream_bps");
+        l->probe.stream_stall_ms = int_of(o, "stream_stall_ms");
+        l->probe.stream_longest_stall_ms = int_of(o, "stream_longest_stall_ms");
+        l->probe.stream = l->probe.stream_stall_ms >= 0 && l->probe.stream_longest_stall_ms >= 0;
         break;
     case CCNC_RUN_LINE_BOND:
         l->vm = ccnc_xstrdup(str_of(o, "vm"));
@@ -936,6 +955,7 @@ read_one(struct ccnc_run_line *l, json_object *o)
         l->downtime_ms = int_of(o, "downtime_ms");
         l->longest_gap_ms = int_of(o, "longest_gap_ms");
         l->lost_probes = int_of(o, "lost_probes");
+        l->stream_stall_ms = int_of(o, "stream_stall_ms");
         l->on_destination = bool_of(o, "on_destination");
         l->on_backup_only = bool_of(o, "on_backup_only");
         break;

@@ -219,6 +219,9 @@ on_probe(void *data, const struct ccnc_probe_figures *f)
         p->lost = f->lost;
         p->current_gap_ms = f->current_gap_ms;
         p->longest_gap_ms = f->longest_gap_ms;
+        p->stream = f->stream;
+        p->stream_stall_ms = f->stream_stall_ms;
+        p->stream_longest_stall_ms = f->stream_longest_stall_ms;
         r->probe_samples++;
     }
     if (f->error)
@@ -237,8 +240,7 @@ on_probe(void *data, const struct ccnc_probe_figures *f)
         ccnc_snapshot_unref(snap);
         pthread_mutex_lock(&r->log_mu);
         if (!r->log_done)   /* nothing after the result line */
-            ccnc_runlog_probe(r->log, ccnc_run_now_ms(), f->sent, f->received, f->lost,
-                              f->current_gap_ms, f->longest_gap_ms, stream);
+            ccnc_runlog_probe(r->log, ccnc_run_now_ms(), f, stream);
         pthread_mutex_unlock(&r->log_mu);
     }
     if (copy)

@@ -191,6 +191,10 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
         f->lost = ccnc_json_get_int(root, "lost", -1);
         f->current_gap_ms = ccnc_json_get_int(root, "current_gap_ms", -1);
         f->longest_gap_ms = ccnc_json_get_int(root, "longest_gap_ms", -1);
+        /* an older agent sends no stream figures */
+        f->stream_stall_ms = ccnc_json_get_int(root, "stream_stall_ms", -1);
+        f->stream_longest_stall_ms = ccnc_json_get_int(root, "stream_longest_stall_ms", -1);
+        f->stream = f->stream_stall_ms >= 0 && f->stream_longest_stall_ms >= 0;
         f->done = ccnc_json_get_bool(root, "done", false);
         msg->error = ccnc_json_dup_str(root, "error");
         f->measured = true;

@@ -148,6 +148,9 @@ apply(struct ccnc_replay *r, const struct ccnc_run_line *l)
         a->probe.lost = l->probe.lost;
         a->probe.current_gap_ms = l->probe.current_gap_ms;
         a->probe.longest_gap_ms = l->probe.longest_gap_ms;
+        a->probe.stream = l->probe.stream;
+        a->probe.stream_stall_ms = l->probe.stream_stall_ms;
+        a->probe.stream_longest_stall_ms = l->probe.stream_longest_stall_ms;
         r->cb.changed(r->data, a, NULL);
         break;
     case CCNC_RUN_LINE_RESULT:

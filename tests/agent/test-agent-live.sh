@@ -124,6 +124,10 @@ case $line in
 *'"lost":0,'*) ok ;;
 *) fail "no ICMP echo lost on loopback: $line" ;;
 esac
+case $line in
+*'"stream_'*) fail "no TCP stream to the target: no stream figures ($line)" ;;
+*) ok ;;
+esac
 sent=$(echo "$line" | sed 's/.*"sent":\([0-9]*\).*/\1/')
 # the rate is honoured, not the clock measured: a busy machine stretches
 # the second (the probe catches up on ticks it missed), so only a rate
@@ -178,7 +182,53 @@ while time.time() < end:
         fail "UDP echo at 500 Hz: (nearly) every datagram answered ($line)"
     kill "$echo_pid" 2>/dev/null
     wait "$echo_pid" 2>/dev/null
-    next=4
+
+    # a TCP stream to the target (4 KiB every 50 ms) that stops for 600 ms:
+    # the probe's samples carry its stall, read from the kernel's sockets
+    python3 -c '
+import socket, time
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.bind(("127.0.0.1", 7778))
+srv.listen(1)
+c = socket.create_connection(("127.0.0.1", 7778))
+s, a = srv.accept()
+s.setblocking(False)
+def drain():
+    try:
+        while s.recv(65536):
+            pass
+    except BlockingIOError:
+        pass
+start = time.time()
+while time.time() - start < 5:
+    t = time.time() - start
+    if not (1.0 <= t < 1.6):
+        c.sendall(b"x" * 4096)
+    drain()
+    time.sleep(0.05)
+' &
+    stream_pid=$!
+    sleep 0.3
+    printf '%s
+' '{"type":"request","id":21,"op":"probe-start","target":"127.0.0.1","rate_hz":100,"max_duration_s":2}' >&3
+    waitfor "stream probe starts" '^{"type":"reply","id":21,"ok":true,"probe":4}$'
+    i=0
+    while ! grep -q '"type":"probe","probe":4,.*"done":true' "$out" && [ $i -lt 50 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    waitfor "stream probe done" '^{"type":"probe","probe":4,.*"done":true'
+    line=$(grep '"type":"probe","probe":4,.*"done":true' "$out")
+    stall=$(echo "$line" | sed -n 's/.*"stream_longest_stall_ms":\([0-9]*\).*/\1/p')
+    bytes=$(echo "$line" | sed -n 's/.*"stream_bytes":\([0-9]*\).*/\1/p')
+    [ -n "$bytes" ] && [ "$bytes" -ge 40960 ] && ok ||
+        fail "the stream's bytes in the probe's sample ($line)"
+    [ -n "$stall" ] && [ "$stall" -ge 550 ] && [ "$stall" -le 1500 ] && ok ||
+        fail "the 600 ms pause of the stream shows as its longest stall ($line)"
+    echo "stream sample: $line"
+    kill "$stream_pid" 2>/dev/null
+    wait "$stream_pid" 2>/dev/null
+    next=5
 else
     next=3
 fi

@@ -275,7 +275,9 @@ START_TEST(test_writers)
     struct ccnc_proto_request req = { .has_id = true, .id = 42 };
     char host[] = "sys1", object[] = "bond0", before[] = "eth0", after[] = "eth1";
     struct ccnc_event ev = { CCNC_EV_BOND_FAILOVER, host, object, before, after };
-    struct ccnc_probe_sample sample = { 3, 10, 9, 1, 0, 25, true, NULL };
+    struct ccnc_probe_sample sample = { .probe = 3, .sent = 10, .received = 9, .lost = 1,
+                                        .current_gap_ms = 0, .longest_gap_ms = 25,
+                                        .done = true };
     struct ccnc_error err = { 0 };
     json_object *o, *v;
     char *line;

@@ -240,7 +240,7 @@ cat >"$r1" <<'RUN'
 RUN
 cat >"$r2" <<'RUN'
 {"type":"run","t_ms":1764068400000,"version":1,"kind":"migrate-passthrough","vm":"vm1","source":"sys2","destination":"sys1"}
-{"type":"probe","t_ms":1764068401000,"sent":300,"received":300,"lost":0,"current_gap_ms":0,"longest_gap_ms":231}
+{"type":"probe","t_ms":1764068401000,"sent":300,"received":300,"lost":0,"current_gap_ms":0,"longest_gap_ms":231,"stream_stall_ms":20,"stream_longest_stall_ms":512}
 {"type":"result","t_ms":1764068404000,"result":"done","summary":"vm1: done","total_ms":4180,"downtime_ms":214,"longest_gap_ms":231,"lost_probes":0}
 RUN
 expect 0 'vm1-migrate-passthrough.jsonl +migrate-passthrough +vm1 +UNFINISHED' -- "$ccnc" runs
@@ -248,6 +248,10 @@ expect 0 "stopped during: migrate; it stopped during the migration, which libvir
 expect 0 '^downtime ms +- +214$' -- "$ccnc" report "$r1" "$r2"
 expect 0 '^longest gap ms +- +231$' -- "$ccnc" report "$r1" "$r2"
 expect 0 '"lost_probes": 0' -- "$ccnc" report --json "$r2"
+# the stream's stall, from the probe lines (this result line predates it)
+expect 0 '"stream_stall_ms": 512' -- "$ccnc" report --json "$r2"
+expect 0 '^stream stall ms +- +512$' -- "$ccnc" report "$r1" "$r2"
+expect 0 '^longest stream stall +512 +512 +512 +1 ' -- "$ccnc" report --table "$r2"
 expect 1 'not a ccnc run file' -- "$ccnc" report "$top_srcdir/docs/examples/lab.conf"
 expect 2 'name one or more run files' -- "$ccnc" report
 # Table 1 and the plot, over real runs of the lab (tests/data/runs)

@@ -95,7 +95,7 @@ cat >"$runs/20261125-100000-vm1-migrate-passthrough.jsonl" <<'RUN'
 RUN
 cat >"$runs/20261125-110000-vm1-migrate-passthrough.jsonl" <<'RUN'
 {"type":"run","t_ms":1764068400000,"version":1,"kind":"migrate-passthrough","vm":"vm1","source":"sys2","destination":"sys1"}
-{"type":"result","t_ms":1764068404000,"result":"done","summary":"vm1: done","total_ms":4180,"downtime_ms":214,"longest_gap_ms":231,"lost_probes":0}
+{"type":"result","t_ms":1764068404000,"result":"done","summary":"vm1: done","total_ms":4180,"downtime_ms":214,"longest_gap_ms":231,"lost_probes":0,"stream_stall_ms":512}
 RUN
 json runs 0 -- "$ccnc" runs --json
 json runs 0 -- "$ccnc" report --json "$runs"/*.jsonl

@@ -158,6 +158,7 @@ summary(const char *kind, const char *result, long long total, long long migrati
     s.job_downtime_ms = downtime;   /* from the job line when the result has none */
     s.longest_gap_ms = gap;
     s.lost_probes = lost;
+    s.stream_stall_ms = CCNC_UNKNOWN;   /* no stream seen */
     return s;
 }
 
@@ -174,6 +175,19 @@ START_TEST(test_table)
     };
     struct ccnc_table t;
 
+    /* no run holds the stream: its row says so */
+    ccnc_table_make(runs, CCNC_ARRAY_SIZE(runs), &t);
+    ck_assert(!t.rows[CCNC_TABLE_STALL].recorded);
+    ck_assert(t.rows[CCNC_TABLE_GAP].recorded);
+    {
+        char *text = ccnc_table_text(&t, runs, CCNC_ARRAY_SIZE(runs), false);
+        ck_assert_ptr_nonnull(strstr(text, "longest stream stall   not measured"));
+        free(text);
+    }
+    /* two done migrations saw the stream; a rolled-back one is left out */
+    runs[0].stream_stall_ms = 540;
+    runs[2].stream_stall_ms = 420;
+    runs[3].stream_stall_ms = 9000;
     ccnc_table_make(runs, CCNC_ARRAY_SIZE(runs), &t);
     ck_assert_uint_eq(t.n_runs, 7);
     ck_assert_uint_eq(t.n_used, 4);
@@ -195,11 +209,18 @@ START_TEST(test_table)
     ck_assert_int_eq(t.rows[CCNC_TABLE_GAP].median, 320);
     ck_assert_int_eq(t.rows[CCNC_TABLE_LOST].min, 15);
     ck_assert_int_eq(t.rows[CCNC_TABLE_LOST].max, 31);
-    /* run files hold nothing of the stream */
-    ck_assert(!t.rows[CCNC_TABLE_STALL].recorded);
-    ck_assert_uint_eq(t.rows[CCNC_TABLE_STALL].n, 0);
-    ck_assert_int_eq(t.rows[CCNC_TABLE_STALL].median, CCNC_UNKNOWN);
+    /* the stream's stall where the run files hold it */
+    ck_assert(t.rows[CCNC_TABLE_STALL].recorded);
+    ck_assert_uint_eq(t.rows[CCNC_TABLE_STALL].n, 2);
+    ck_assert_int_eq(t.rows[CCNC_TABLE_STALL].min, 420);
+    ck_assert_int_eq(t.rows[CCNC_TABLE_STALL].median, 480);
+    ck_assert_int_eq(t.rows[CCNC_TABLE_STALL].max, 540);
     ck_assert_str_eq(ccnc_table_row_to_string(CCNC_TABLE_STALL), "stream_stall_ms");
+    {
+        char *text = ccnc_table_text(&t, runs, CCNC_ARRAY_SIZE(runs), false);
+        ck_assert_ptr_nonnull(strstr(text, "longest stream stall       420     480     540    2"));
+        free(text);
+    }
     /* none at all */
     ccnc_table_make(runs, 0, &t);
     ck_assert_uint_eq(t.n_used, 0);

@@ -56,9 +56,17 @@ write_run(size_t stop_after, int fail_at)
         if (n++ >= stop_after)
             break;   /* "killed" in the middle of this step */
         t += 100;
-        ccnc_runlog_probe(log, t, n * 10, n * 10 - (s->op == CCNC_STEP_MIGRATE ? 2 : 0),
-                          s->op == CCNC_STEP_MIGRATE ? 2 : 0, 0,
-                          s->op == CCNC_STEP_MIGRATE ? 230 : 12, CCNC_UNKNOWN);
+        {
+            bool mig = s->op == CCNC_STEP_MIGRATE;
+            /* the stream is seen from the second step on; it stalls in
+             * the migration, and that stall is its longest */
+            struct ccnc_probe_figures f = {
+                .measured = true, .sent = n * 10, .received = n * 10 - (mig ? 2 : 0),
+                .lost = mig ? 2 : 0, .current_gap_ms = 0, .longest_gap_ms = mig ? 230 : 12,
+                .stream = n > 1, .stream_stall_ms = mig ? 40 : 20,
+                .stream_longest_stall_ms = mig ? 480 : 130 };
+            ccnc_runlog_probe(log, t, &f, CCNC_UNKNOWN);
+        }
         if (s->op == CCNC_STEP_BOND_TO_BACKUP)
             ccnc_runlog_bond(log, t, "vm1", "eth0", "eth1");
         if (s->op == CCNC_STEP_MIGRATE)
@@ -95,7 +103,18 @@ START_TEST(test_run_done)
     ck_assert_int_eq(s.job_downtime_ms, 212);
     ck_assert_int_eq(s.longest_gap_ms, 230);
     ck_assert_int_eq(s.lost_probes, 2);
+    ck_assert_int_eq(s.stream_stall_ms, 480);
     ck_assert_uint_eq(s.bad_lines, 0);
+    {
+        /* the result line carries the longest stall too */
+        struct ccnc_run_line *lines;
+        size_t n, bad;
+        ck_assert_int_eq(ccnc_run_read_lines(path, &lines, &n, &bad, NULL), 0);
+        ck_assert_int_eq(lines[n - 1].type, CCNC_RUN_LINE_RESULT);
+        ck_assert_int_eq(lines[n - 1].stream_stall_ms, 480);
+        ck_assert(!lines[2].probe.stream);   /* the first step's sample: none yet */
+        ccnc_run_lines_free(lines, n);
+    }
     ck_assert_ptr_null(ccnc_run_advice(&s));   /* finished: nothing to advise */
     ccnc_run_summary_clear(&s);
     free(path);
@@ -187,16 +206,20 @@ START_TEST(test_abort_while_open)
     size_t n, bad;
 
     ck_assert_ptr_nonnull(log);
-    ccnc_runlog_probe(log, 1100, 10, 10, 0, 1, 5, CCNC_UNKNOWN);
+    ccnc_runlog_probe(log, 1100, &(struct ccnc_probe_figures){ .sent = 10, .received = 10,
+                      .current_gap_ms = 1, .longest_gap_ms = 5 }, CCNC_UNKNOWN);
     ck_assert_int_eq(ccnc_run_append_abort(ccnc_runlog_path(log), 1150, "elsewhere", NULL), 0);
-    ccnc_runlog_probe(log, 1200, 20, 20, 0, 1, 5, CCNC_UNKNOWN);
-    ccnc_runlog_probe(log, 1300, 30, 30, 0, 1, 5, CCNC_UNKNOWN);
+    ccnc_runlog_probe(log, 1200, &(struct ccnc_probe_figures){ .sent = 20, .received = 20,
+                      .current_gap_ms = 1, .longest_gap_ms = 5 }, CCNC_UNKNOWN);
+    ccnc_runlog_probe(log, 1300, &(struct ccnc_probe_figures){ .sent = 30, .received = 30,
+                      .current_gap_ms = 1, .longest_gap_ms = 5 }, CCNC_UNKNOWN);
     ck_assert_int_eq(ccnc_run_read_lines(ccnc_runlog_path(log), &lines, &n, &bad, NULL), 0);
     ck_assert_uint_eq(bad, 0);
     ck_assert_uint_eq(n, 5);
     ck_assert_int_eq(lines[2].type, CCNC_RUN_LINE_ABORT);
     ck_assert_str_eq(lines[2].who, "elsewhere");
     ck_assert_int_eq(lines[4].probe.sent, 30);
+    ck_assert(!lines[4].probe.stream);
     ccnc_run_lines_free(lines, n);
     ccnc_runlog_close(log);
     ccnc_action_free(a);

@@ -137,7 +137,9 @@ START_TEST(test_proto_probe_roundtrip)
 {
     struct ccnc_proto_request req;
     struct ccnc_probe_sample sample = { .probe = 3, .sent = 529, .received = 515, .lost = 14,
-                                        .current_gap_ms = 8, .longest_gap_ms = 166 };
+                                        .current_gap_ms = 8, .longest_gap_ms = 166,
+                                        .stream_bytes = -1, .stream_stall_ms = -1,
+                                        .stream_longest_stall_ms = -1 };
     struct ccnc_agent_msg m;
     struct ccnc_error err = { 0 };
     char *line = ccnc_agent_probe_start_line(21, "10.77.0.101", 100, 330);
@@ -171,7 +173,20 @@ START_TEST(test_proto_probe_roundtrip)
     ck_assert_int_eq(m.figures.lost, 14);
     ck_assert_int_eq(m.figures.current_gap_ms, 8);
     ck_assert_int_eq(m.figures.longest_gap_ms, 166);
+    ck_assert(!m.figures.stream);   /* no stream seen: no stream figures */
     ck_assert_ptr_null(m.error);
+    ccnc_agent_msg_clear(&m);
+    free(line);
+
+    /* once the stream has moved, its stall goes with the sample */
+    sample.stream_bytes = 8 << 20;
+    sample.stream_stall_ms = 40;
+    sample.stream_longest_stall_ms = 420;
+    line = ccnc_proto_probe(&sample);
+    ck_assert_int_eq(ccnc_agent_parse_line(line, &m, &err), 0);
+    ck_assert(m.figures.stream);
+    ck_assert_int_eq(m.figures.stream_stall_ms, 40);
+    ck_assert_int_eq(m.figures.stream_longest_stall_ms, 420);
     ccnc_agent_msg_clear(&m);
     free(line);
 

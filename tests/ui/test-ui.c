@@ -1066,13 +1066,17 @@ START_TEST(test_action_screen)
         /* mid-migration: the probe sees the stall */
         a->probe = (struct ccnc_probe_figures){ .measured = true, .sent = 450, .received = 447,
                                                 .lost = 3, .current_gap_ms = 240,
-                                                .longest_gap_ms = 240 };
+                                                .longest_gap_ms = 240, .stream = true,
+                                                .stream_stall_ms = 360,
+                                                .stream_longest_stall_ms = 360 };
         a->migration = (struct ccnc_migration_figures){ 3, 272629760, 281018368, 13002752,
                                                         1180, 99614720 };
     } else if (!action_screens[_i].fail) {
         a->probe = (struct ccnc_probe_figures){ .measured = true, .done = true, .sent = 529,
                                                 .received = 515, .lost = 14,
-                                                .current_gap_ms = 8, .longest_gap_ms = 166 };
+                                                .current_gap_ms = 8, .longest_gap_ms = 166,
+                                                .stream = true, .stream_stall_ms = 40,
+                                                .stream_longest_stall_ms = 540 };
     } else if (action_screens[_i].upto == 8) {
         a->probe.error = ccnc_xstrdup("no probe_target in the VM's section of the lab config");
     }
