@@ -57,10 +57,6 @@ put_big(struct ui_grid *g, int y, int x, int scale, enum ui_attr attr, const cha
     return x;
 }
 
-/* The stream's throughput now: what the first storage host (the NFS
- * server, the stream's source) sends on its links, bits per second;
- * CCNC_UNKNOWN when it reports none (a replay: no host is asked). */
-
 static enum ui_attr
 gap_attr(long long ms)
 {
@@ -129,20 +125,31 @@ ui_present_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
         figure(g, y, 2, half - 2, scale, _("CONNECTIVITY GAP"), "-", NULL, UI_BOLD,
                p && p->error ? p->error : _("not measured"));
     }
-    /* the stream: its throughput where the NFS server reports it, and
-     * under it its stall, as the server's sockets show it */
-    if (bps >= 0) {
-        long long stall_ms = 0;
-        char *stall = p && p->stream ? ui_stall_text(p, r->active, &stall_ms) : NULL;
-        enum ui_attr sa = bps > 0 ? UI_GOOD : UI_BAD;
-        if (stall && ui_stall_attr(stall_ms) != UI_GOOD && bps > 0)
-            sa = ui_stall_attr(stall_ms);
+    /* the stream: its stall, where the NFS server's agent reads its
+     * sockets (the stall going on once it is long, else the longest), with
+     * its throughput under it; else the throughput alone, where the NFS
+     * server reports it (the snapshot's one-second readings; none in a
+     * replay: no host is asked) */
+    if (p && p->stream) {
+        bool now = r->active && !p->done && p->stream_stall_ms >= STALL_NOW_MS;
+        long long ms = now ? p->stream_stall_ms : p->stream_longest_stall_ms;
+        struct ui_timeline tl;
+        ui_timeline_build(&tl, a, &st->samples, r->active, st->now_ms);
+        under = now ? NULL : ui_timeline_stall_text(&tl, a);
+        snprintf(digits, sizeof(digits), "%lld", ms);
+        if (!under)
+            under = bps >= 0
+                        ? ccnc_xasprintf(_("%.1f Mb/s from the NFS server"), (double)bps / 1e6)
+                        : ccnc_xstrdup(_("as the NFS server's sockets show it"));
+        figure(g, y, 2 + half, g->w - half - 4, scale,
+               now ? _("STREAM STALLED NOW") : _("LONGEST STREAM STALL"), digits, "ms",
+               ui_stall_attr(ms), under);
+        free(under);
+    } else if (bps >= 0) {
         snprintf(digits, sizeof(digits), "%.1f", (double)bps / 1e6);
-        figure(g, y, 2 + half, g->w - half - 4, scale, _("NFS STREAM"), digits, "Mb/s", sa,
-               stall ? stall
-                     : bps > 0 ? _("flowing from the NFS server")
-                               : _("nothing flows from the NFS server"));
-        free(stall);
+        figure(g, y, 2 + half, g->w - half - 4, scale, _("NFS STREAM"), digits, "Mb/s",
+               bps > 0 ? UI_GOOD : UI_BAD, bps > 0 ? _("flowing from the NFS server")
+                                               : _("nothing flows from the NFS server"));
     } else {
         figure(g, y, 2 + half, g->w - half - 4, scale, _("NFS STREAM"), "-", NULL, UI_BOLD,
                _("no figures from the NFS server"));

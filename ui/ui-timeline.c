@@ -31,22 +31,6 @@ ui_stall_attr(long long stall_ms)
     return stall_ms >= 2000 ? UI_BAD : stall_ms >= 500 ? UI_WARN : UI_GOOD;
 }
 
-/* The stream's stall in words: going on now (while the action runs and
- * the stream has not moved for a while), else the longest; *ms gets the
- * figure said. */
-char *
-ui_stall_text(const struct ccnc_probe_figures *p, bool running, long long *ms)
-{
-    if (running && !p->done && p->stream_stall_ms >= STALL_NOW_MS) {
-        *ms = p->stream_stall_ms;
-        /* TRANSLATORS: the NFS stream has not moved for this long */
-        return ccnc_xasprintf(_("stalled %lld ms now"), p->stream_stall_ms);
-    }
-    *ms = p->stream_longest_stall_ms;
-    /* TRANSLATORS: the NFS stream's longest stall so far */
-    return ccnc_xasprintf(_("longest stall %lld ms"), p->stream_longest_stall_ms);
-}
-
 const char *
 ui_timeline_phase_name(enum ui_tl_phase p)
 {
@@ -178,12 +162,15 @@ ui_timeline_build(struct ui_timeline *tl, const struct ccnc_action *a,
     tl->down_t0 = tl->down_t1 = CCNC_UNKNOWN;
     tl->probes = s->probes;
     tl->n_probes = s->n_probes;
-    for (size_t i = 0; i < tl->n_probes; i++)
+    for (size_t i = 0; i < tl->n_probes; i++) {
         if (tl->probes[i].stream_bps >= 0) {
             tl->has_stream = true;
             if (tl->probes[i].stream_bps > tl->stream_max)
                 tl->stream_max = tl->probes[i].stream_bps;
         }
+        if (tl->probes[i].stream_stall_ms >= 0)
+            tl->has_stream = true;
+    }
     job_start = read_jobs(tl, s);
     for (size_t i = 0; i < a->n_steps; i++) {
         const struct ccnc_step *st = &a->steps[i];
@@ -487,6 +474,50 @@ draw_spans(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl,
     }
 }
 
+char *
+ui_timeline_stall_text(const struct ui_timeline *tl, const struct ccnc_action *a)
+{
+    const struct ccnc_engine_probe_sample *top = NULL;
+    long long mid, t0, t1;
+
+    /* the first sample whose longest is the run's: the stall ended then
+     * (t - c, with c the stall going on), or goes on */
+    for (size_t i = 0; i < tl->n_probes; i++)
+        if (tl->probes[i].stream_stall_ms >= 0 &&
+            (!top || tl->probes[i].stream_longest_stall_ms > top->stream_longest_stall_ms))
+            top = &tl->probes[i];
+    if (!top || top->stream_longest_stall_ms <= 0)
+        return NULL;
+    if (top->stream_stall_ms >= top->stream_longest_stall_ms) {
+        t0 = top->t_ms - top->stream_stall_ms;
+        t1 = top->t_ms;
+    } else {
+        t1 = top->t_ms - top->stream_stall_ms;
+        t0 = t1 - top->stream_longest_stall_ms;
+    }
+    if (a->kind == CCNC_ACTION_MIGRATE || a->kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
+        a->kind == CCNC_ACTION_MIGRATE_TEAMING) {
+        /* the phases where it began and ended */
+        enum ui_tl_phase p0 = ui_timeline_phase_at(tl, t0, t0 + 1);
+        enum ui_tl_phase p1 = ui_timeline_phase_at(tl, t1 - 1, t1);
+        if (p0 != UI_TL_UNDO && p0 == p1)
+            /* TRANSLATORS: when the stream's longest stall was: a phase */
+            return ccnc_xasprintf(_("during %s"), ui_timeline_phase_name(p0));
+        if (p0 != UI_TL_UNDO && p1 != UI_TL_UNDO)
+            /* TRANSLATORS: the stream's longest stall began in one phase of
+             * the migration and ended in a later one */
+            return ccnc_xasprintf(_("from %s into %s"), ui_timeline_phase_name(p0),
+                                  ui_timeline_phase_name(p1));
+    }
+    mid = t0 + (t1 - t0) / 2;
+    for (size_t i = 0; i < a->n_steps; i++) {
+        const struct ccnc_step *st = &a->steps[i];
+        if (st->started_ms && st->started_ms <= mid && (!st->ended_ms || mid < st->ended_ms))
+            return ccnc_xasprintf(_("during %s"), short_name(st->op));
+    }
+    return NULL;
+}
+
 int
 ui_timeline_rows(const struct ui_timeline *tl)
 {
@@ -524,7 +555,34 @@ ui_timeline_stream_level(const struct ui_timeline *tl, int w, int c)
     return 1 + (int)(last * 7 / tl->stream_max);
 }
 
-/* The NFS stream's rate as a sparkline, one cell per slice. */
+bool
+ui_timeline_stream_stalled(const struct ui_timeline *tl, int w, int c)
+{
+    long long from, to, mid, before = 0;
+
+    ui_timeline_slice_times(tl, w, c, &from, &to);
+    mid = from + (to - from) / 2;
+    for (size_t i = 0; i < tl->n_probes; i++) {
+        const struct ccnc_engine_probe_sample *p = &tl->probes[i];
+        long long cur = p->stream_stall_ms, longest = p->stream_longest_stall_ms;
+        if (cur < 0)
+            continue;
+        /* a sample at t with a stall c going on: nothing moved in [t - c, t] */
+        if (cur >= STALL_NOW_MS && p->t_ms - cur <= mid && mid <= p->t_ms)
+            return true;
+        /* a longest that grew past the one going on: a stall of that
+         * length ended at t - c, between this sample and the one before */
+        if (longest > before && longest > cur && longest >= STALL_NOW_MS &&
+            p->t_ms - cur - longest <= mid && mid <= p->t_ms - cur)
+            return true;
+        if (longest > before)
+            before = longest;
+    }
+    return false;
+}
+
+/* The NFS stream's rate as a sparkline, one cell per slice; where it
+ * stalled long, a red floor. */
 static void
 draw_stream(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl)
 {
@@ -535,6 +593,10 @@ draw_stream(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl
     for (int c = 0; c < w; c++) {
         int lv = ui_timeline_stream_level(tl, w, c);
         char a[2] = { 0, 0 };
+        if (ui_timeline_stream_stalled(tl, w, c)) {
+            put_cell(g, y, x + c, UI_BAD, "_", "_");
+            continue;
+        }
         if (lv < 0)
             continue;
         if (lv > 8)

@@ -82,6 +82,12 @@ enum ui_tl_phase ui_timeline_phase_at(const struct ui_timeline *tl, long long fr
 /* "195 ms, during stop-and-copy, 68 ms after QEMU's downtime ended"; NULL
  * when no gap was measured.  Caller frees. */
 char *ui_timeline_gap_text(const struct ui_timeline *tl);
+/* When the stream's longest stall (as the samples say) was: for a
+ * migration "during stop-and-copy" or "from stop-and-copy into
+ * commitment" (the phases of Figure 16 where it began and ended), else
+ * "during detach" (the step its middle lies in); NULL when not known.
+ * Caller frees. */
+char *ui_timeline_stall_text(const struct ui_timeline *tl, const struct ccnc_action *a);
 /* A phase's name, translated. */
 const char *ui_timeline_phase_name(enum ui_tl_phase p);
 
@@ -102,8 +108,8 @@ int ui_timeline_stream_level(const struct ui_timeline *tl, int w, int c);
  * going on is said as such once it is this long */
 #define STALL_NOW_MS 300
 enum ui_attr ui_stall_attr(long long stall_ms);
-/* "stalled N ms now" while running, else "longest stall N ms"; *ms the
- * figure.  Caller frees. */
-char *ui_stall_text(const struct ccnc_probe_figures *p, bool running, long long *ms);
+/* Whether the stream stood still (STALL_NOW_MS or more) in column c's
+ * middle, as the samples' stalls say. */
+bool ui_timeline_stream_stalled(const struct ui_timeline *tl, int w, int c);
 
 #endif

@@ -154,6 +154,8 @@ struct ccnc_engine_probe_sample {
     long long t_ms;                  /* wall clock */
     long long sent, received, lost, current_gap_ms, longest_gap_ms;
     long long stream_bps;            /* what the storage host sent then; CCNC_UNKNOWN */
+    long long stream_stall_ms;       /* the stream's stall going on then; CCNC_UNKNOWN */
+    long long stream_longest_stall_ms;   /* its longest so far; CCNC_UNKNOWN */
 };
 struct ccnc_engine_job_sample {
     long long t_ms;                  /* wall clock, when ccnc read them */

@@ -910,7 +910,10 @@ add_probe_sample(struct engine_action *ea, long long t_ms, const struct ccnc_pro
         return;   /* the same figures again */
     s = ccnc_array_push(&ea->probes, &ea->n_probes, &ea->cap_probes, sizeof(*s));
     *s = (struct ccnc_engine_probe_sample){ t_ms, p->sent, p->received, p->lost,
-                                            p->current_gap_ms, p->longest_gap_ms, stream_bps };
+                                            p->current_gap_ms, p->longest_gap_ms, stream_bps,
+                                            p->stream ? p->stream_stall_ms : CCNC_UNKNOWN,
+                                            p->stream ? p->stream_longest_stall_ms
+                                                      : CCNC_UNKNOWN };
 }
 
 static void

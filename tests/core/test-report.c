@@ -228,6 +228,43 @@ START_TEST(test_table)
 }
 END_TEST
 
+/* Three rounds of a real demo on the lab, whose run files hold the NFS
+ * stream's stall as the NFS server's agent read it. */
+START_TEST(test_table_demo_runs)
+{
+    static const char *const demo[] = {
+        "runs/demo-20261204-161615-vm1-migrate-passthrough.jsonl",
+        "runs/demo-20261204-161623-vm1-migrate-passthrough.jsonl",
+        "runs/demo-20261204-161631-vm1-migrate-passthrough.jsonl",
+    };
+    struct ccnc_run_summary runs[CCNC_ARRAY_SIZE(demo)];
+    struct ccnc_table t;
+    char *text;
+
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(demo); i++) {
+        char *path = ccnc_test_data(demo[i]);
+        ck_assert_int_eq(ccnc_run_read(path, &runs[i], NULL), 0);
+        free(path);
+    }
+    ck_assert_int_eq(runs[0].stream_stall_ms, 423);
+    ck_assert_int_eq(runs[1].stream_stall_ms, 242);
+    ck_assert_int_eq(runs[2].stream_stall_ms, 405);
+    ccnc_table_make(runs, CCNC_ARRAY_SIZE(runs), &t);
+    ck_assert_uint_eq(t.n_used, 3);
+    ck_assert(t.rows[CCNC_TABLE_STALL].recorded);
+    ck_assert_uint_eq(t.rows[CCNC_TABLE_STALL].n, 3);
+    ck_assert_int_eq(t.rows[CCNC_TABLE_STALL].min, 242);
+    ck_assert_int_eq(t.rows[CCNC_TABLE_STALL].median, 405);
+    ck_assert_int_eq(t.rows[CCNC_TABLE_STALL].max, 423);
+    ck_assert_int_eq(t.rows[CCNC_TABLE_GAP].median, 229);
+    text = ccnc_table_text(&t, runs, CCNC_ARRAY_SIZE(runs), false);
+    ck_assert_ptr_nonnull(strstr(text, "longest stream stall       242     405     423    3"));
+    free(text);
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(runs); i++)
+        ccnc_run_summary_clear(&runs[i]);
+}
+END_TEST
+
 START_TEST(test_table_lab_runs)
 {
     struct ccnc_run_summary runs[CCNC_ARRAY_SIZE(lab_runs)];
@@ -277,6 +314,7 @@ ccnc_report_suite(void)
     tcase_add_test(tc, test_trace_old_and_unfinished);
     tcase_add_test(tc, test_table);
     tcase_add_test(tc, test_table_lab_runs);
+    tcase_add_test(tc, test_table_demo_runs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -91,6 +91,18 @@ leg() {
 	jq -s -e '[.[] | select(.type == "probe")] | last | .sent >= 100' "$run" >/dev/null ||
 		fail "ccnc's probe sent fewer than 100 requests"
 	[ "$stall" -le "$MAX_STALL_MS" ] || fail "the stream stalled $stall ms (at most $MAX_STALL_MS)"
+	# ccnc's own reading of the stream (the NFS server's sockets, by its
+	# agent): there, at least one of the guest's ~100 ms read ticks, and
+	# not beyond what the wire showed (it counts any byte, the wire's
+	# sampler only bursts of data) by more than a tick and a reading
+	local cstall
+	cstall=$(jq -r .stream_stall_ms "$WORK/ccnc$n.json")
+	log "leg $n: ccnc's stream stall $cstall ms (on the wire: $stall ms)"
+	RES+=("leg${n}_ccnc_stream_stall_ms=$cstall")
+	jq -s -e '[.[] | select(.type == "probe" and .stream_longest_stall_ms != null)] | length >= 10' \
+		"$run" >/dev/null || fail "fewer than 10 probe samples with the stream's stall in the run file"
+	[[ $cstall =~ ^[0-9]+$ ]] && [ "$cstall" -ge 50 ] && [ "$cstall" -le $((stall + 250)) ] ||
+		fail "ccnc's stream stall '$cstall' ms (the wire: $stall ms)"
 }
 
 RES=()

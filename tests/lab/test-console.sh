@@ -112,7 +112,10 @@ if wait_screen "the demo's plan" "Demo: vm1 between $dst and $src, 2 migrations"
 			fail "the demo's table has no total migration time over 2 rounds"
 		grep -Eq "^ +longest gap +[0-9]+ +[0-9]+ +[0-9]+ +2" "$WORK/screen" ||
 			fail "the demo's table has no longest gap over 2 rounds"
-		log "demo: $(grep -E '^ +(total migration time|longest gap) ' "$WORK/screen" | tr -s ' ' | tr '\n' ';')"
+		# the NFS stream's stall, as the NFS server's agent read it
+		grep -Eq "^ +longest stream stall +[0-9]+ +[0-9]+ +[0-9]+ +2" "$WORK/screen" ||
+			fail "the demo's table has no stream stall over 2 rounds"
+		log "demo: $(grep -E '^ +(total migration time|longest gap|longest stream stall) ' "$WORK/screen" | tr -s ' ' | tr '\n' ';')"
 	fi
 	[ "$(where_running)" = "$dst" ] || fail "libvirt: after the demo vm1 runs on '$(where_running)', not back on $dst"
 fi

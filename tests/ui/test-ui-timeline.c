@@ -18,6 +18,7 @@
 #include "ui-views.h"
 
 #define RUN_DONE "runs/timeline-migrate-passthrough-done.jsonl"
+#define RUN_DEMO "runs/demo-20261204-161615-vm1-migrate-passthrough.jsonl"
 
 /* --- the time-slice mapping ------------------------------------------------ */
 
@@ -90,6 +91,7 @@ make_samples(struct ccnc_engine_samples *s, struct ccnc_action **a)
             longest = gap;
         made_probes[i] = (struct ccnc_engine_probe_sample){ T0 + t, sent, received,
                                                             t >= 4100 ? 10 : 0, gap, longest,
+                                                            CCNC_UNKNOWN, CCNC_UNKNOWN,
                                                             CCNC_UNKNOWN };
     }
     *s = (struct ccnc_engine_samples){ made_probes, 41, NULL, 0 };
@@ -168,6 +170,68 @@ START_TEST(test_stream_levels)
     }
     for (int i = 0; i <= 40; i++)
         made_probes[i].stream_bps = CCNC_UNKNOWN;
+    ccnc_action_free(a);
+}
+END_TEST
+
+/* The stream's stall on its row, from the samples' stall going on and
+ * longest: columns whose middle lies in a stall of 300 ms or more are
+ * stalled, no others. */
+static void
+stalled_columns(const struct ccnc_action *a, const struct ccnc_engine_samples *s,
+                long long s0, long long s1)
+{
+    struct ui_timeline tl;
+    int w = 41, stalled = 0;
+
+    ui_timeline_build(&tl, a, s, false, 0);
+    ck_assert(tl.has_stream);   /* the stall alone makes the row */
+    for (int c = 0; c < w; c++) {
+        long long from, to, mid;
+        bool st = ui_timeline_stream_stalled(&tl, w, c);
+        ui_timeline_slice_times(&tl, w, c, &from, &to);
+        mid = from + (to - from) / 2 - T0;
+        ck_assert_msg(st == (mid >= s0 && mid <= s1), "column %d (%lld ms): %s", c, mid,
+                      st ? "stalled" : "not stalled");
+        stalled += st;
+    }
+    if (s1 > s0)
+        ck_assert_int_ge(stalled, 2);
+}
+
+START_TEST(test_stream_stalled)
+{
+    struct ccnc_engine_samples s;
+    struct ccnc_action *a;
+    long long longest = 40;
+
+    make_samples(&s, &a);
+    /* nothing moved from 2000 to 2600: the samples see it going on */
+    for (int i = 0; i <= 40; i++) {
+        long long t = 1000 + i * 100;
+        made_probes[i].stream_stall_ms = t > 2000 && t <= 2600 ? t - 2000 : 40;
+        if (made_probes[i].stream_stall_ms > longest)
+            longest = made_probes[i].stream_stall_ms;
+        made_probes[i].stream_longest_stall_ms = longest;
+    }
+    stalled_columns(a, &s, 2000, 2600);
+    /* 2001 to 2305: no sample sees 300 ms going on (299 at 2300), but the
+     * one at 2400 says a stall of 304 ms ended 95 ms before it */
+    for (int i = 0; i <= 40; i++) {
+        long long t = 1000 + i * 100;
+        made_probes[i].stream_stall_ms = t > 2000 && t <= 2300 ? t - 2001 : t == 2400 ? 95 : 40;
+        made_probes[i].stream_longest_stall_ms = t < 2100 ? 40 : t < 2400 ? t - 2001 : 304;
+    }
+    stalled_columns(a, &s, 2001, 2305);
+    /* a stall of 200 ms marks nothing */
+    for (int i = 0; i <= 40; i++) {
+        long long t = 1000 + i * 100;
+        made_probes[i].stream_stall_ms = t > 2000 && t <= 2200 ? t - 2000 : 40;
+        made_probes[i].stream_longest_stall_ms = t <= 2000 ? 40 : t <= 2200 ? t - 2000 : 200;
+    }
+    stalled_columns(a, &s, 1, 0);
+    for (int i = 0; i <= 40; i++)
+        made_probes[i].stream_stall_ms = made_probes[i].stream_longest_stall_ms = CCNC_UNKNOWN;
     ccnc_action_free(a);
 }
 END_TEST
@@ -270,12 +334,38 @@ START_TEST(test_real_run_gap)
 }
 END_TEST
 
+/* A demo round whose run file holds the stream's stall: its longest, 423
+ * ms (the sample at 1796400978918 says it ended 10 ms before), began in
+ * QEMU's stop-and-copy and ended after it. */
+START_TEST(test_real_run_stall)
+{
+    struct replayed r;
+    struct ui_timeline tl;
+    char *text;
+
+    replay_run(&r, RUN_DEMO);
+    ck_assert(r.act.action->probe.stream);
+    ck_assert_int_eq(r.act.action->probe.stream_longest_stall_ms, 423);
+    ui_timeline_build(&tl, r.act.action, &r.st.samples, false, 0);
+    ck_assert(tl.has_stream);
+    text = ui_timeline_stall_text(&tl, r.act.action);
+    ck_assert_str_eq(ui_str(text), "from stop-and-copy into commitment");
+    free(text);
+    ck_assert_int_eq(ui_timeline_phase_at(&tl, 1796400978908LL - 423, 1796400978908LL - 422),
+                     UI_TL_STOPCOPY);
+    ck_assert_int_eq(ui_timeline_phase_at(&tl, 1796400978907LL, 1796400978908LL),
+                     UI_TL_COMMIT);
+    replayed_clear(&r);
+}
+END_TEST
+
 static const struct {
     bool present;
     int w, h;
     bool ascii;
     int look;         /* 0 text and attributes, 1 monochrome, 2 colour */
     const char *golden;
+    const char *run;  /* NULL: RUN_DONE */
 } screens[] = {
     { false, 80, 24, false, 0, "golden/ui-timeline-80x24.txt" },
     { false, 160, 50, false, 0, "golden/ui-timeline-160x50.txt" },
@@ -288,6 +378,9 @@ static const struct {
     { true, 80, 24, false, 1, "golden/ui-present-80x24-mono.txt" },
     { true, 80, 24, false, 2, "golden/ui-present-80x24-color.txt" },
     { true, 160, 50, false, 2, "golden/ui-present-160x50-color.txt" },
+    /* a demo's round whose run file holds the NFS stream's stall */
+    { true, 80, 24, false, 0, "golden/ui-present-stall-80x24.txt", RUN_DEMO },
+    { false, 80, 24, false, 0, "golden/ui-timeline-stall-80x24.txt", RUN_DEMO },
 };
 
 START_TEST(test_replayed_screen)
@@ -296,7 +389,7 @@ START_TEST(test_replayed_screen)
     struct ui_grid *g = ui_grid_new(screens[_i].w, screens[_i].h, screens[_i].ascii);
     char *text;
 
-    replay_run(&r, RUN_DONE);
+    replay_run(&r, screens[_i].run ? screens[_i].run : RUN_DONE);
     if (screens[_i].present)
         ck_assert_int_eq(ui_handle_key(&r.st, r.snap, 'p') & UI_KEY_REDRAW, UI_KEY_REDRAW);
     ck_assert(r.st.present == screens[_i].present);
@@ -353,6 +446,8 @@ ccnc_ui_timeline_suite(void)
     tcase_add_test(tc, test_slice_kinds);
     tcase_add_test(tc, test_axis_grows);
     tcase_add_test(tc, test_stream_levels);
+    tcase_add_test(tc, test_stream_stalled);
+    tcase_add_test(tc, test_real_run_stall);
     tcase_add_test(tc, test_real_run_gap);
     tcase_add_loop_test(tc, test_replayed_screen, 0, (int)CCNC_ARRAY_SIZE(screens));
     tcase_add_test(tc, test_present_key);
