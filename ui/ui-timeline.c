@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ccnc/stall.h>
 #include <ccnc/util.h>
 
 #include "core/i18n.h"
@@ -477,24 +478,22 @@ draw_spans(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl,
 char *
 ui_timeline_stall_text(const struct ui_timeline *tl, const struct ccnc_action *a)
 {
-    const struct ccnc_engine_probe_sample *top = NULL;
-    long long mid, t0, t1;
+    long long mid, t0 = 0, t1 = 0, before = 0;
 
-    /* the first sample whose longest is the run's: the stall ended then
-     * (t - c, with c the stall going on), or goes on */
-    for (size_t i = 0; i < tl->n_probes; i++)
-        if (tl->probes[i].stream_stall_ms >= 0 &&
-            (!top || tl->probes[i].stream_longest_stall_ms > top->stream_longest_stall_ms))
-            top = &tl->probes[i];
-    if (!top || top->stream_longest_stall_ms <= 0)
-        return NULL;
-    if (top->stream_stall_ms >= top->stream_longest_stall_ms) {
-        t0 = top->t_ms - top->stream_stall_ms;
-        t1 = top->t_ms;
-    } else {
-        t1 = top->t_ms - top->stream_stall_ms;
-        t0 = t1 - top->stream_longest_stall_ms;
+    /* the longest span the samples show */
+    for (size_t i = 0; i < tl->n_probes; i++) {
+        const struct ccnc_engine_probe_sample *p = &tl->probes[i];
+        struct ccnc_stall_span sp[2];
+        int n = ccnc_stall_spans_at(p->t_ms, p->stream_stall_ms, p->stream_longest_stall_ms,
+                                    &before, 0, sp);
+        for (int k = 0; k < n; k++)
+            if (sp[k].t1 - sp[k].t0 > t1 - t0) {
+                t0 = sp[k].t0;
+                t1 = sp[k].t1;
+            }
     }
+    if (t1 <= t0)
+        return NULL;
     if (a->kind == CCNC_ACTION_MIGRATE || a->kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
         a->kind == CCNC_ACTION_MIGRATE_TEAMING) {
         /* the phases where it began and ended */
@@ -564,19 +563,12 @@ ui_timeline_stream_stalled(const struct ui_timeline *tl, int w, int c)
     mid = from + (to - from) / 2;
     for (size_t i = 0; i < tl->n_probes; i++) {
         const struct ccnc_engine_probe_sample *p = &tl->probes[i];
-        long long cur = p->stream_stall_ms, longest = p->stream_longest_stall_ms;
-        if (cur < 0)
-            continue;
-        /* a sample at t with a stall c going on: nothing moved in [t - c, t] */
-        if (cur >= STALL_NOW_MS && p->t_ms - cur <= mid && mid <= p->t_ms)
-            return true;
-        /* a longest that grew past the one going on: a stall of that
-         * length ended at t - c, between this sample and the one before */
-        if (longest > before && longest > cur && longest >= STALL_NOW_MS &&
-            p->t_ms - cur - longest <= mid && mid <= p->t_ms - cur)
-            return true;
-        if (longest > before)
-            before = longest;
+        struct ccnc_stall_span sp[2];
+        int n = ccnc_stall_spans_at(p->t_ms, p->stream_stall_ms, p->stream_longest_stall_ms,
+                                    &before, STALL_NOW_MS, sp);
+        for (int k = 0; k < n; k++)
+            if (sp[k].t0 <= mid && mid <= sp[k].t1)
+                return true;
     }
     return false;
 }

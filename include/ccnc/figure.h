@@ -29,6 +29,8 @@ enum ccnc_fig_role {
     CCNC_FIG_GAP,            /* the probe: time since the last reply */
     CCNC_FIG_LONGEST_GAP,    /* the longest gap, where it was */
     CCNC_FIG_DOWNTIME,       /* libvirt's downtime, at the end of its job */
+    CCNC_FIG_STREAM,         /* the NFS stream's rate (what the storage host sent) */
+    CCNC_FIG_STALL,          /* a stall of the stream, 300 ms or more */
     CCNC_FIG_BAR,            /* a run's figure in the chart over runs */
     CCNC_FIG_LABEL,          /* text */
     CCNC_FIG_TITLE,          /* a panel's title */
@@ -59,7 +61,8 @@ struct ccnc_figure {
 /* One panel per run (its steps as spans grouped under the migration's
  * phases, on a time axis from its first step to its last; the probe's time
  * since the last reply; the longest gap and libvirt's downtime marked and
- * named) and, for more than one run, a chart of each run's Table-1 figures.
+ * named; where the run file holds it, the NFS stream's rate with its
+ * stalls of 300 ms or more marked and the longest named) and, for more than one run, a chart of each run's Table-1 figures.
  * Text is translated.  Caller frees with ccnc_figure_free(). */
 struct ccnc_figure *ccnc_figure_runs(const struct ccnc_run_trace *runs, size_t n);
 void ccnc_figure_free(struct ccnc_figure *f);

@@ -26,6 +26,9 @@ struct ccnc_trace_sample {
     long long t_ms;
     long long sent, received, lost;
     long long current_gap_ms, longest_gap_ms;
+    /* the NFS stream: what the storage host sent (bits per second), the
+     * stall going on and the longest so far; CCNC_UNKNOWN where not read */
+    long long stream_bps, stream_stall_ms, stream_longest_stall_ms;
 };
 
 /* A run file as the figure needs it.  Figures are CCNC_UNKNOWN (-1) when
@@ -43,6 +46,8 @@ struct ccnc_run_trace {
     long long job_elapsed_ms;        /* libvirt's time_elapsed of its last job line */
     long long downtime_ms;           /* libvirt's (the result line's, else the job's) */
     long long longest_gap_ms, lost_probes, sent_probes;
+    long long stream_stall_ms;       /* the NFS stream's longest stall */
+    bool has_stream;                 /* a sample holds the stream's rate or stall */
 };
 
 /* The trace of lines (ccnc_run_read_lines()); path is copied.  Clear

@@ -43,4 +43,17 @@ bool ccnc_stall_read(struct ccnc_stall *s, long long now_ms, const struct ccnc_s
 long long ccnc_stall_current_ms(const struct ccnc_stall *s, long long now_ms);
 long long ccnc_stall_longest_ms(const struct ccnc_stall *s, long long now_ms);
 
+/* Where the stalls were, from the figures above as samples recorded them
+ * (a time, the stall going on then, the longest so far), read in time
+ * order: a sample whose stall going on is at least min_ms shows that span
+ * ([t - cur, t]); one whose longest grew beyond both the samples' before
+ * (*before_ms, which it updates; start it at 0) and the stall going on
+ * shows that a stall of that length ended at t - cur.  The spans (0, 1
+ * or 2) go to out; their count is returned.  Negative figures: none. */
+struct ccnc_stall_span {
+    long long t0, t1;
+};
+int ccnc_stall_spans_at(long long t_ms, long long cur_ms, long long longest_ms,
+                        long long *before_ms, long long min_ms, struct ccnc_stall_span out[2]);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include <ccnc/figure.h>
 #include <ccnc/model.h>
+#include <ccnc/stall.h>
 
 #include "core/i18n.h"
 
@@ -19,6 +20,7 @@
 static const double WIDTH = 960, MARGIN = 16, LABEL_W = 150, RIGHT_PAD = 10;
 static const double TITLE_H = 40, PHASE_LINE = 11, ROW_H = 14, BAR_H = 9;
 static const double GAP_TOP_SPACE = 10, GAP_H = 90, AXIS_H = 26, PANEL_SPACE = 20;
+static const double STREAM_SPACE = 8, STREAM_H = 50, STALL_MARK_MS = 300;
 static const double CHART_TITLE_H = 56, CHART_H = 130, CHART_FOOT = 30, CHART_SPACE = 14;
 static const double FONT = 9, TITLE_FONT = 12.5, NOTE_FONT = 8, CHAR_W = 0.56;
 static const double MIN_SPAN_W = 1.5;
@@ -304,7 +306,7 @@ panel_time_axis(struct ccnc_figure *f, int p, const struct axis *ax, double top,
  * was, and libvirt's downtime where its job ended. */
 static void
 panel_gaps(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, const struct axis *ax,
-           double steps_top, double top, double bottom)
+           double steps_top, double top, double bottom, double band_bottom)
 {
     long long longest = t->longest_gap_ms > 0 ? t->longest_gap_ms : 0;
     long long ymax = nice_ceil(longest > 100 ? longest : 100), gs, ge;
@@ -325,7 +327,7 @@ panel_gaps(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, const s
         long long end = t->migrate_started_ms + t->job_elapsed_ms, start = end - t->downtime_ms;
         double x = at(ax, start), w = at(ax, end) - x;
         rect(f, CCNC_FIG_DOWNTIME, p, x, steps_top, w < MIN_SPAN_W ? MIN_SPAN_W : w,
-             bottom - steps_top, _("downtime"));
+             band_bottom - steps_top, _("downtime"));
         text(f, CCNC_FIG_LABEL, p, x - 4, top + 10, CCNC_FIG_RIGHT, FONT,
              _("downtime %lld ms (libvirt's)"), t->downtime_ms);
     }
@@ -355,6 +357,83 @@ panel_gaps(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, const s
 #undef Y
 }
 
+/* The NFS stream under the gaps: what the storage host sent (its
+ * one-second readings, Mb/s), and the stream's stalls of STALL_MARK_MS or
+ * more as the samples place them, the longest named. */
+static void
+panel_stream(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, const struct axis *ax,
+             double top, double bottom)
+{
+    long long top_bps = 0, before = 0, ymax;
+    double h = bottom - top;
+    struct ccnc_fig_prim *series;
+    struct ccnc_stall_span longest = { 0, 0 }, *spans = NULL;
+    size_t n = 0, n_spans = 0, cap_spans = 0;
+
+    for (size_t i = 0; i < t->n_samples; i++)
+        if (t->samples[i].stream_bps > top_bps)
+            top_bps = t->samples[i].stream_bps;
+    ymax = nice_ceil((top_bps + 999999) / 1000000);
+#define Y(bps) (bottom - h * ((double)(bps) / 1e6) / (double)ymax)
+    line(f, CCNC_FIG_FRAME, p, ax->x0, top, ax->x0, bottom);
+    line(f, CCNC_FIG_GRID, p, ax->x0, top, ax->x1, top);
+    text(f, CCNC_FIG_LABEL, p, ax->x0 - 8, top + h / 2 - 2, CCNC_FIG_RIGHT, FONT, "%s",
+         _("NFS stream"));
+    text(f, CCNC_FIG_LABEL, p, ax->x0 - 8, top + h / 2 + 9, CCNC_FIG_RIGHT, FONT, "%s",
+         _("(storage host)"));
+    text(f, CCNC_FIG_NOTE, p, ax->x0 - 3, top + 7, CCNC_FIG_RIGHT, NOTE_FONT, _("%lld Mb/s"),
+         ymax);
+    text(f, CCNC_FIG_NOTE, p, ax->x0 - 3, bottom, CCNC_FIG_RIGHT, NOTE_FONT, "0");
+    /* the stalls, behind the rate: the samples' spans; of those that
+     * overlap (one seen growing, then known whole) the longest, which is
+     * the last word (the samples' times are the console's, a few ms off
+     * the agent's: a union would stretch the stall) */
+    for (size_t i = 0; i < t->n_samples; i++) {
+        const struct ccnc_trace_sample *s = &t->samples[i];
+        struct ccnc_stall_span sp[2];
+        int k = ccnc_stall_spans_at(s->t_ms, s->stream_stall_ms, s->stream_longest_stall_ms,
+                                    &before, (long long)STALL_MARK_MS, sp);
+        for (int j = 0; j < k; j++) {
+            struct ccnc_stall_span *last = n_spans ? &spans[n_spans - 1] : NULL;
+            if (last && sp[j].t0 <= last->t1 && sp[j].t1 >= last->t0) {
+                if (sp[j].t1 - sp[j].t0 >= last->t1 - last->t0)
+                    *last = sp[j];
+            } else {
+                *(struct ccnc_stall_span *)ccnc_array_push(&spans, &n_spans, &cap_spans,
+                                                            sizeof(*spans)) = sp[j];
+            }
+        }
+    }
+    for (size_t i = 0; i < n_spans; i++) {
+        double x0, x1;
+        if (spans[i].t1 - spans[i].t0 > longest.t1 - longest.t0)
+            longest = spans[i];
+        if (spans[i].t1 < ax->t0 || spans[i].t0 > ax->t1)
+            continue;
+        x0 = at(ax, spans[i].t0 < ax->t0 ? ax->t0 : spans[i].t0);
+        x1 = at(ax, spans[i].t1 > ax->t1 ? ax->t1 : spans[i].t1);
+        rect(f, CCNC_FIG_STALL, p, x0, top, x1 - x0 < MIN_SPAN_W ? MIN_SPAN_W : x1 - x0, h,
+             _("stream stall"));
+    }
+    free(spans);
+    if (longest.t1 > longest.t0 && longest.t1 >= ax->t0 && longest.t0 <= ax->t1)
+        text(f, CCNC_FIG_LABEL, p, at(ax, longest.t1) + 4, top + 10, CCNC_FIG_LEFT, FONT,
+             _("stream stall %lld ms"), longest.t1 - longest.t0);
+    series = add(f, CCNC_FIG_POLYLINE, CCNC_FIG_STREAM, p);
+    series->text = ccnc_xstrdup(_("what the storage host sent"));
+    series->xy = ccnc_xcalloc(2 * (t->n_samples ? t->n_samples : 1), sizeof(double));
+    for (size_t i = 0; i < t->n_samples; i++) {
+        const struct ccnc_trace_sample *s = &t->samples[i];
+        if (s->t_ms < ax->t0 || s->t_ms > ax->t1 || s->stream_bps < 0)
+            continue;
+        series->xy[2 * n] = at(ax, s->t_ms);
+        series->xy[2 * n + 1] = Y(s->stream_bps);
+        n++;
+    }
+    series->n_xy = n;
+#undef Y
+}
+
 /* One run's panel from y on; returns where the next begins. */
 static double
 panel(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, double y)
@@ -363,6 +442,8 @@ panel(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, double y)
     double phase_top = y + TITLE_H, steps_top = phase_top + 2 * PHASE_LINE + 2;
     double steps_bottom = steps_top + (double)t->n_steps * ROW_H;
     double gap_top = steps_bottom + GAP_TOP_SPACE, gap_bottom = gap_top + GAP_H;
+    double stream_top = gap_bottom + STREAM_SPACE, stream_bottom = stream_top + STREAM_H;
+    double bottom = t->has_stream ? stream_bottom : gap_bottom;
     bool any = false;
 
     for (size_t i = 0; i < t->n_steps; i++) {
@@ -380,20 +461,35 @@ panel(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, double y)
         ax.t1 = ax.t0 + 1000;
     panel_title(f, t, p, y);
     panel_phases(f, t, p, &ax, phase_top, steps_bottom);
-    panel_time_axis(f, p, &ax, steps_top, gap_bottom);
+    panel_time_axis(f, p, &ax, steps_top, bottom);
     panel_steps(f, t, p, &ax, steps_top);
-    panel_gaps(f, t, p, &ax, steps_top, gap_top, gap_bottom);
-    return gap_bottom + AXIS_H + PANEL_SPACE;
+    panel_gaps(f, t, p, &ax, steps_top, gap_top, gap_bottom, bottom);
+    if (t->has_stream)
+        panel_stream(f, t, p, &ax, stream_top, stream_bottom);
+    return bottom + AXIS_H + PANEL_SPACE;
 }
 
 /* --- the chart over runs ------------------------------------------------------------ */
+
+/* Figure c of the chart of a run: the columns below. */
+static long long
+chart_value(const struct ccnc_run_trace *r, size_t c)
+{
+    switch (c) {
+    case 0: return r->total_ms;
+    case 1: return r->downtime_ms;
+    case 2: return r->longest_gap_ms;
+    case 3: return r->lost_probes;
+    default: return r->stream_stall_ms;
+    }
+}
 
 static void
 chart(struct ccnc_figure *f, const struct ccnc_run_trace *runs, size_t n, double y)
 {
     static const char *const titles[] = {
         N_("total migration time (s)"), N_("downtime, libvirt's (ms)"), N_("longest gap (ms)"),
-        N_("lost probes"),
+        N_("lost probes"), N_("longest stream stall (ms)"),
     };
     size_t n_thesis;
     const struct ccnc_thesis_figures *th = ccnc_table_thesis(&n_thesis);
@@ -415,8 +511,7 @@ chart(struct ccnc_figure *f, const struct ccnc_run_trace *runs, size_t n, double
         long long vmax = 0;
 
         for (size_t i = 0; i < n; i++) {
-            long long v = c == 0 ? runs[i].total_ms : c == 1 ? runs[i].downtime_ms
-                        : c == 2 ? runs[i].longest_gap_ms : runs[i].lost_probes;
+            long long v = chart_value(&runs[i], c);
             if (v > vmax)
                 vmax = v;
         }
@@ -425,8 +520,7 @@ chart(struct ccnc_figure *f, const struct ccnc_run_trace *runs, size_t n, double
              _(titles[c]));
         line(f, CCNC_FIG_FRAME, -1, x0, bottom, x1, bottom);
         for (size_t i = 0; i < n; i++) {
-            long long v = c == 0 ? runs[i].total_ms : c == 1 ? runs[i].downtime_ms
-                        : c == 2 ? runs[i].longest_gap_ms : runs[i].lost_probes;
+            long long v = chart_value(&runs[i], c);
             double bx = x0 + slot * (double)i + (slot - bw) / 2;
             double bh = v > 0 ? (CHART_H - 14) * (double)v / (double)vmax : 0;
             char *label = ccnc_xasprintf(_("run %zu"), i + 1);

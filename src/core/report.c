@@ -68,15 +68,21 @@ trace_line(struct ccnc_run_trace *t, const struct ccnc_run_line *l, size_t *cap_
         break;
     case CCNC_RUN_LINE_PROBE:
         sa = ccnc_array_push(&t->samples, &t->n_samples, cap_samples, sizeof(*sa));
-        *sa = (struct ccnc_trace_sample){ l->t_ms, l->probe.sent, l->probe.received,
-                                          l->probe.lost, l->probe.current_gap_ms,
-                                          l->probe.longest_gap_ms };
+        *sa = (struct ccnc_trace_sample){
+            l->t_ms, l->probe.sent, l->probe.received, l->probe.lost, l->probe.current_gap_ms,
+            l->probe.longest_gap_ms, l->stream_bps,
+            l->probe.stream ? l->probe.stream_stall_ms : CCNC_UNKNOWN,
+            l->probe.stream ? l->probe.stream_longest_stall_ms : CCNC_UNKNOWN };
+        if (l->stream_bps >= 0 || l->probe.stream)
+            t->has_stream = true;
         if (l->probe.longest_gap_ms > t->longest_gap_ms)
             t->longest_gap_ms = l->probe.longest_gap_ms;
         if (l->probe.lost > t->lost_probes)
             t->lost_probes = l->probe.lost;
         if (l->probe.sent > t->sent_probes)
             t->sent_probes = l->probe.sent;
+        if (l->probe.stream && l->probe.stream_longest_stall_ms > t->stream_stall_ms)
+            t->stream_stall_ms = l->probe.stream_longest_stall_ms;
         break;
     case CCNC_RUN_LINE_JOB:
         if (l->job_elapsed_ms >= 0)
@@ -94,6 +100,8 @@ trace_line(struct ccnc_run_trace *t, const struct ccnc_run_line *l, size_t *cap_
             t->longest_gap_ms = l->longest_gap_ms;
         if (l->lost_probes > t->lost_probes)
             t->lost_probes = l->lost_probes;
+        if (l->stream_stall_ms > t->stream_stall_ms)
+            t->stream_stall_ms = l->stream_stall_ms;
         break;
     default:
         break;
@@ -111,7 +119,7 @@ ccnc_run_trace_from_lines(const char *path, const struct ccnc_run_line *lines, s
     out->path = ccnc_xstrdup(path);
     out->started_ms = out->total_ms = out->migrate_started_ms = out->job_elapsed_ms =
         out->downtime_ms = out->longest_gap_ms = out->lost_probes = out->sent_probes =
-            CCNC_UNKNOWN;
+            out->stream_stall_ms = CCNC_UNKNOWN;
     for (size_t i = 0; i < n; i++) {
         trace_line(out, &lines[i], &cap_steps, &cap_samples, &job_downtime_ms);
         if (lines[i].t_ms > last_ms)

@@ -84,3 +84,20 @@ ccnc_stall_longest_ms(const struct ccnc_stall *s, long long now_ms)
         return -1;
     return cur > s->longest_ms ? cur : s->longest_ms;
 }
+
+int
+ccnc_stall_spans_at(long long t_ms, long long cur_ms, long long longest_ms,
+                    long long *before_ms, long long min_ms, struct ccnc_stall_span out[2])
+{
+    int n = 0;
+
+    if (cur_ms < 0 || longest_ms < 0)
+        return 0;
+    if (cur_ms >= min_ms && cur_ms > 0)
+        out[n++] = (struct ccnc_stall_span){ t_ms - cur_ms, t_ms };
+    if (longest_ms > *before_ms && longest_ms > cur_ms && longest_ms >= min_ms)
+        out[n++] = (struct ccnc_stall_span){ t_ms - cur_ms - longest_ms, t_ms - cur_ms };
+    if (longest_ms > *before_ms)
+        *before_ms = longest_ms;
+    return n;
+}

@@ -140,9 +140,11 @@ START_TEST(test_figure_runs_chart)
     ck_assert(f->height > 3 * one->height);
     ck_assert_uint_eq(ccnc_figure_count(f, CCNC_FIG_RECT, CCNC_FIG_STEP), steps);
     ck_assert_uint_eq(ccnc_figure_count(f, CCNC_FIG_RECT, CCNC_FIG_DOWNTIME), n);
-    /* a title per panel and the chart's; four figures a run */
+    /* a title per panel and the chart's; five figures a run, of which
+     * these runs hold four (no stream stall: its bars are "-") */
     ck_assert_uint_eq(ccnc_figure_count(f, CCNC_FIG_TEXT, CCNC_FIG_TITLE), n + 1);
     ck_assert_uint_eq(ccnc_figure_count(f, CCNC_FIG_RECT, CCNC_FIG_BAR), 4 * n);
+    ck_assert(has_text(f, "longest stream stall (ms)"));
     /* bars of one figure share a scale: run 3's downtime (300 ms) stands
      * tallest, run 2's (127 ms) 127/300 of it */
     {
@@ -156,6 +158,50 @@ START_TEST(test_figure_runs_chart)
     for (size_t i = 0; i < f->n; i++)
         ck_assert(f->prims[i].panel >= -1 && f->prims[i].panel < (int)n);
     ccnc_figure_free(one);
+    ccnc_figure_free(f);
+    for (size_t i = 0; i < n; i++)
+        ccnc_run_trace_clear(&t[i]);
+}
+END_TEST
+
+/* Demo rounds whose run files hold the stream's stall: a fifth bar each,
+ * on one scale (423, 242 and 405 ms). */
+START_TEST(test_figure_chart_stall)
+{
+    static const char *const demo[] = {
+        "runs/demo-20261204-161615-vm1-migrate-passthrough.jsonl",
+        "runs/demo-20261204-161623-vm1-migrate-passthrough.jsonl",
+        "runs/demo-20261204-161631-vm1-migrate-passthrough.jsonl",
+    };
+    struct ccnc_run_trace t[CCNC_ARRAY_SIZE(demo)];
+    struct ccnc_figure *f;
+    size_t n = CCNC_ARRAY_SIZE(demo);
+
+    for (size_t i = 0; i < n; i++)
+        read_trace(demo[i], &t[i]);
+    ck_assert_int_eq(t[0].stream_stall_ms, 423);
+    ck_assert_int_eq(t[1].stream_stall_ms, 242);
+    f = ccnc_figure_runs(t, n);
+    ck_assert_uint_eq(ccnc_figure_count(f, CCNC_FIG_RECT, CCNC_FIG_BAR), 5 * n);
+    /* each panel has the stream's rate; runs 1 and 3 stalled 300 ms or
+     * more (423, 405 ms), once each, named by the whole stall; run 2's
+     * 242 ms is not marked */
+    ck_assert_uint_eq(ccnc_figure_count(f, CCNC_FIG_POLYLINE, CCNC_FIG_STREAM), n);
+    ck_assert_uint_eq(ccnc_figure_count(f, CCNC_FIG_RECT, CCNC_FIG_STALL), 2);
+    ck_assert(has_text(f, "stream stall 423 ms"));
+    ck_assert(has_text(f, "stream stall 405 ms"));
+    ck_assert(!has_text(f, "stream stall 242 ms"));
+    {
+        const struct ccnc_fig_prim *s0 = find(f, CCNC_FIG_RECT, CCNC_FIG_STALL, 0);
+        ck_assert_int_eq(s0->panel, 0);
+        ck_assert_str_eq(s0->text, "stream stall");
+    }
+    {
+        /* the stall's bars are the last three */
+        const struct ccnc_fig_prim *s1 = find(f, CCNC_FIG_RECT, CCNC_FIG_BAR, 4 * n);
+        const struct ccnc_fig_prim *s2 = find(f, CCNC_FIG_RECT, CCNC_FIG_BAR, 4 * n + 1);
+        ck_assert_double_eq_tol(s2->h / s1->h, 242.0 / 423.0, 1e-6);
+    }
     ccnc_figure_free(f);
     for (size_t i = 0; i < n; i++)
         ccnc_run_trace_clear(&t[i]);
@@ -207,6 +253,7 @@ ccnc_figure_suite(void)
 
     tcase_add_test(tc, test_figure_one_run);
     tcase_add_test(tc, test_figure_runs_chart);
+    tcase_add_test(tc, test_figure_chart_stall);
     tcase_add_test(tc, test_figure_failed_run);
     suite_add_tcase(s, tc);
     return s;

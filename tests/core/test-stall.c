@@ -82,6 +82,38 @@ START_TEST(test_stall_never_moves)
 }
 END_TEST
 
+/* The spans recorded samples show: one going on, one that ended between
+ * two samples (longer than any a sample saw going on), short ones left
+ * out, nothing from samples without figures. */
+START_TEST(test_stall_spans)
+{
+    struct ccnc_stall_span sp[2];
+    long long before = 0;
+
+    /* 100 ms into a stall, then 400: the second shows [600, 1000] */
+    ck_assert_int_eq(ccnc_stall_spans_at(700, 100, 130, &before, 300, sp), 0);
+    ck_assert_int_eq(before, 130);
+    ck_assert_int_eq(ccnc_stall_spans_at(1000, 400, 400, &before, 300, sp), 1);
+    ck_assert_int_eq(sp[0].t0, 600);
+    ck_assert_int_eq(sp[0].t1, 1000);
+    /* it ended at 1050 after 450 ms: the next sample, 50 ms later */
+    ck_assert_int_eq(ccnc_stall_spans_at(1100, 50, 450, &before, 300, sp), 1);
+    ck_assert_int_eq(sp[0].t0, 600);
+    ck_assert_int_eq(sp[0].t1, 1050);
+    /* the same longest again: nothing new */
+    ck_assert_int_eq(ccnc_stall_spans_at(1200, 60, 450, &before, 300, sp), 0);
+    /* a stall of 320 ms that no sample saw going on beyond 299: it is
+     * shorter than the longest (450), so the samples cannot place it */
+    ck_assert_int_eq(ccnc_stall_spans_at(1500, 299, 450, &before, 300, sp), 0);
+    /* with no minimum, a stall going on counts */
+    ck_assert_int_eq(ccnc_stall_spans_at(1600, 80, 450, &before, 0, sp), 1);
+    ck_assert_int_eq(sp[0].t0, 1520);
+    /* no figures */
+    ck_assert_int_eq(ccnc_stall_spans_at(1700, -1, -1, &before, 0, sp), 0);
+    ck_assert_int_eq(before, 450);
+}
+END_TEST
+
 Suite *
 ccnc_stall_suite(void)
 {
@@ -91,6 +123,7 @@ ccnc_stall_suite(void)
     tcase_add_test(tc, test_stall_paced_stream);
     tcase_add_test(tc, test_stall_reconnect);
     tcase_add_test(tc, test_stall_never_moves);
+    tcase_add_test(tc, test_stall_spans);
     suite_add_tcase(s, tc);
     return s;
 }
