@@ -157,8 +157,9 @@ draw_gap_meter(struct ui_grid *g, int y, int x, int w, const struct ccnc_probe_f
         snprintf(buf, sizeof(buf), now ? _("%lld ms now") : "%lld ms", ms);
         ui_grid_put_fit(g, y + 3, vx, vw, ui_stall_attr(ms), buf);
     }
-    if (p->done && p->error)
-        ui_put_wrapped(g, y + 3 + (p->stream ? 1 : 0), x, w, 2, UI_DIM, p->error);
+    if (p->done && p->error)   /* within the 5 rows the steps leave it */
+        ui_put_wrapped(g, y + 3 + (p->stream ? 1 : 0), x, w, p->stream ? 1 : 2, UI_DIM,
+                       p->error);
 }
 
 /* The step to keep in sight: the one running, else the first that failed

@@ -40,6 +40,10 @@ bool ccnc_stall_read(struct ccnc_stall *s, long long now_ms, const struct ccnc_s
  * longest one including it; -1 for both until the stream has moved once.
  * A reading every P ms places each progress within P ms, so both figures
  * are good to one period. */
+/* A reading failed (or was cut short): the next one only says where the
+ * counts stand again, as the first did, so that a connection missing from
+ * a partial reading is not taken for new when it comes back. */
+void ccnc_stall_rebase(struct ccnc_stall *s);
 long long ccnc_stall_current_ms(const struct ccnc_stall *s, long long now_ms);
 long long ccnc_stall_longest_ms(const struct ccnc_stall *s, long long now_ms);
 

@@ -51,6 +51,7 @@ struct ccnc_probe {
     /* the stream: this host's TCP connections to the target */
     struct in_addr target;
     int diag_fd, w_stream;
+    unsigned diag_seq;
     struct ccnc_stall stall;
     struct ccnc_stall_conn *conns;
     size_t cap_conns;
@@ -216,15 +217,25 @@ on_send(void *data)
     }
 }
 
-/* Read the stream's connections (a failed read is one missed reading). */
+/* Read the stream's connections.  A failed read is a missed reading: the
+ * socket is made anew (the rest of its answer must not be taken for the
+ * next one's) and the next reading is a new baseline. */
 static void
 on_stream(void *data)
 {
     struct ccnc_probe *p = data;
-    int n = ccnc_sockdiag_tcp_to(p->diag_fd, p->target, &p->conns, &p->cap_conns);
+    int n;
 
-    if (n >= 0)
+    if (p->diag_fd < 0)
+        return;
+    n = ccnc_sockdiag_tcp_to(p->diag_fd, &p->diag_seq, p->target, &p->conns, &p->cap_conns);
+    if (n >= 0) {
         ccnc_stall_read(&p->stall, ccnc_now_mono_ms(), p->conns, (size_t)n);
+        return;
+    }
+    close(p->diag_fd);
+    p->diag_fd = ccnc_sockdiag_open();
+    ccnc_stall_rebase(&p->stall);
 }
 
 static void
@@ -288,11 +299,12 @@ finish(struct ccnc_probe *p, const char *error)
     ccnc_loop_remove(p->loop, p->w_fd);
     ccnc_loop_remove(p->loop, p->w_send);
     ccnc_loop_remove(p->loop, p->w_report);
-    if (p->diag_fd >= 0) {
+    if (p->w_stream) {
         on_stream(p);
         ccnc_loop_remove(p->loop, p->w_stream);
-        close(p->diag_fd);
     }
+    if (p->diag_fd >= 0)
+        close(p->diag_fd);
     report(p, true, error);
     close(p->fd);
     ccnc_stall_clear(&p->stall);

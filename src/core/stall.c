@@ -67,6 +67,12 @@ ccnc_stall_read(struct ccnc_stall *s, long long now_ms, const struct ccnc_stall_
     return true;
 }
 
+void
+ccnc_stall_rebase(struct ccnc_stall *s)
+{
+    s->read = false;
+}
+
 long long
 ccnc_stall_current_ms(const struct ccnc_stall *s, long long now_ms)
 {

@@ -184,31 +184,43 @@ while time.time() < end:
     wait "$echo_pid" 2>/dev/null
 
     # a TCP stream to the target (4 KiB every 50 ms) that stops for 600 ms:
-    # the probe's samples carry its stall, read from the kernel's sockets
+    # the probe's samples carry its stall, read from the kernel's sockets;
+    # another stream between two other addresses goes on all along, and
+    # must not hide it
     python3 -c '
-import socket, time
-srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-srv.bind(("127.0.0.1", 7778))
-srv.listen(1)
-c = socket.create_connection(("127.0.0.1", 7778))
-s, a = srv.accept()
-s.setblocking(False)
-def drain():
+import socket, sys, time
+def pair(server, client, port):
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind((server, port))
+    srv.listen(1)
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    c.bind((client, 0))
+    c.connect((server, port))
+    s, a = srv.accept()
+    s.setblocking(False)
+    return c, s
+def drain(s):
     try:
         while s.recv(65536):
             pass
     except BlockingIOError:
         pass
+c, s = pair("127.0.0.1", "127.0.0.1", 7778)
+oc, os_ = pair("127.0.0.2", "127.0.0.3", 7779)
+open(sys.argv[1], "w").close()   # ready: the probe may start
 start = time.time()
 while time.time() - start < 5:
     t = time.time() - start
     if not (1.0 <= t < 1.6):
         c.sendall(b"x" * 4096)
-    drain()
+    oc.sendall(b"y" * 4096)
+    drain(s)
+    drain(os_)
     time.sleep(0.05)
-' &
+' "$tmp/stream-ready" &
     stream_pid=$!
-    sleep 0.3
+    i=0
+    while [ ! -e "$tmp/stream-ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
     printf '%s
 ' '{"type":"request","id":21,"op":"probe-start","target":"127.0.0.1","rate_hz":100,"max_duration_s":2}' >&3
     waitfor "stream probe starts" '^{"type":"reply","id":21,"ok":true,"probe":4}$'

@@ -187,6 +187,8 @@ START_TEST(test_figure_chart_stall)
      * more (423, 405 ms), once each, named by the whole stall; run 2's
      * 242 ms is not marked */
     ck_assert_uint_eq(ccnc_figure_count(f, CCNC_FIG_POLYLINE, CCNC_FIG_STREAM), n);
+    for (size_t i = 0; i < n; i++)   /* each with the run's one-second readings */
+        ck_assert_uint_ge(find(f, CCNC_FIG_POLYLINE, CCNC_FIG_STREAM, i)->n_xy, 5);
     ck_assert_uint_eq(ccnc_figure_count(f, CCNC_FIG_RECT, CCNC_FIG_STALL), 2);
     ck_assert(has_text(f, "stream stall 423 ms"));
     ck_assert(has_text(f, "stream stall 405 ms"));

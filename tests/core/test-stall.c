@@ -67,6 +67,30 @@ START_TEST(test_stall_reconnect)
 }
 END_TEST
 
+/* A reading that failed part-way missed a connection: after a rebase its
+ * return is no progress (it would otherwise count all its bytes), and
+ * what moves after that is. */
+START_TEST(test_stall_rebase)
+{
+    struct ccnc_stall s;
+    struct ccnc_stall_conn two[] = { { 1, 5000 }, { 2, 300 } };
+
+    ccnc_stall_init(&s);
+    ccnc_stall_read(&s, 0, two, 2);
+    two[0].bytes = 6000;
+    ck_assert(ccnc_stall_read(&s, 20, two, 2));
+    ck_assert(!ccnc_stall_read(&s, 40, &two[1], 1));   /* a partial reading */
+    ccnc_stall_rebase(&s);
+    ck_assert(!ccnc_stall_read(&s, 60, two, 2));       /* 1 is back: a baseline */
+    ck_assert_uint_eq(s.bytes, 1000);
+    two[1].bytes = 400;
+    ck_assert(ccnc_stall_read(&s, 80, two, 2));
+    ck_assert_uint_eq(s.bytes, 1100);
+    ck_assert_int_eq(ccnc_stall_longest_ms(&s, 80), 60);
+    ccnc_stall_clear(&s);
+}
+END_TEST
+
 /* Nothing ever moves: no stall figure at all, not one that grows. */
 START_TEST(test_stall_never_moves)
 {
@@ -124,6 +148,7 @@ ccnc_stall_suite(void)
     tcase_add_test(tc, test_stall_reconnect);
     tcase_add_test(tc, test_stall_never_moves);
     tcase_add_test(tc, test_stall_spans);
+    tcase_add_test(tc, test_stall_rebase);
     suite_add_tcase(s, tc);
     return s;
 }
