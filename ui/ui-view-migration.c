@@ -314,12 +314,18 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
 static int
 draw_results(struct ui_grid *g, int y, int bottom, const struct ui_state *st)
 {
+    bool wide = g->w >= 90;   /* room for the stream's stall */
+
     if (!st->n_results || y + 3 > bottom)
         return y;
     y = section(g, y + 1, 2, _("Results"));
-    ui_grid_printf(g, y++, 2, UI_BOLD, "%-10s %-6s %-6s %-12s %9s %9s %9s %6s", _("VM"),
+    ui_grid_printf(g, y, 2, UI_BOLD, "%-10s %-6s %-6s %-12s %9s %9s %9s %6s", _("VM"),
                    _("from"), _("to"), _("result"), _("total"), _("downtime"), _("gap"),
                    _("lost"));
+    /* TRANSLATORS: the Results' column of the NFS stream's longest stall */
+    if (wide)
+        ui_grid_printf(g, y, 79, UI_BOLD, " %9s", _("stall"));
+    y++;
     for (size_t i = st->n_results > (size_t)(bottom - y) ? st->n_results - (size_t)(bottom - y) : 0;
          i < st->n_results && y <= bottom; i++, y++) {
         const struct ccnc_engine_result *r = &st->results[i];
@@ -336,6 +342,9 @@ draw_results(struct ui_grid *g, int y, int bottom, const struct ui_state *st)
                        "%-10.10s %-6.6s %-6.6s %-12s %9s %9s %9s %6s", r->vm, r->source,
                        r->destination ? r->destination : "-",
                        ccnc_action_state_text(r->state), total, down, gap, lost);
+        if (wide && r->stream_stall_ms >= 0)
+            ui_grid_printf(g, y, 79, ui_stall_attr(r->stream_stall_ms), " %6lld ms",
+                           r->stream_stall_ms);
     }
     return y;
 }

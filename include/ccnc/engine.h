@@ -77,6 +77,7 @@ struct ccnc_engine_result {
     enum ccnc_action_state state;
     long long total_ms, downtime_ms;    /* CCNC_UNKNOWN when not measured */
     long long longest_gap_ms, lost_probes;
+    long long stream_stall_ms;          /* the NFS stream's longest stall */
 };
 
 /* Plan on the current snapshot with the one planner (ccnc/plan.h), the

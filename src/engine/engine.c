@@ -1015,6 +1015,7 @@ add_result(struct ccnc_engine *e, const struct ccnc_action *a, long long total_m
     r->downtime_ms = downtime_ms;
     r->longest_gap_ms = longest_gap_ms;
     r->lost_probes = lost_probes;
+    r->stream_stall_ms = a->probe.stream ? a->probe.stream_longest_stall_ms : CCNC_UNKNOWN;
 }
 
 static int

@@ -1055,9 +1055,10 @@ START_TEST(test_action_screen)
     struct ui_grid *g = ui_grid_new(action_screens[_i].w, action_screens[_i].h, false);
     struct ccnc_engine_result results[2] = {
         { (char *)"vm1", (char *)"sys2", (char *)"sys1", CCNC_ACTION_MIGRATE_PASSTHROUGH,
-          CCNC_ACTION_DONE, 6535, 158, 166, 14 },
+          CCNC_ACTION_DONE, 6535, 158, 166, 14, 540 },
         { (char *)"vm1", (char *)"sys1", (char *)"sys2", CCNC_ACTION_MIGRATE_PASSTHROUGH,
-          CCNC_ACTION_ROLLED_BACK, 9120, CCNC_UNKNOWN, CCNC_UNKNOWN, CCNC_UNKNOWN },
+          CCNC_ACTION_ROLLED_BACK, 9120, CCNC_UNKNOWN, CCNC_UNKNOWN, CCNC_UNKNOWN,
+          CCNC_UNKNOWN },
     };
     struct ui_state st = { .view = UI_VIEW_MIGRATION, .clock = "12:34:56" };
     char *text;
