@@ -112,6 +112,7 @@ main(void)
     srunner_add_suite(sr, ccnc_bonding_suite());
     srunner_add_suite(sr, ccnc_agent_proto_suite());
     srunner_add_suite(sr, ccnc_agent_netlink_suite());
+    srunner_add_suite(sr, ccnc_agent_fdb_suite());
     srunner_add_suite(sr, ccnc_agent_sysfs_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);

@@ -37,6 +37,7 @@ Suite *ccnc_plot_suite(void);
 Suite *ccnc_bonding_suite(void);
 Suite *ccnc_agent_proto_suite(void);
 Suite *ccnc_agent_netlink_suite(void);
+Suite *ccnc_agent_fdb_suite(void);
 Suite *ccnc_agent_sysfs_suite(void);
 
 /* $abs_top_srcdir/tests/data/REL (or ./tests/data/REL); caller frees. */

@@ -17,6 +17,7 @@ enum ccnc_agent_op {
     CCNC_AGENT_OP_PROBE_START,   /* "probe-start" */
     CCNC_AGENT_OP_PROBE_STOP,    /* "probe-stop" */
     CCNC_AGENT_OP_BANDWIDTH,     /* "bandwidth" */
+    CCNC_AGENT_OP_FDB_WATCH,     /* "fdb-watch" */
     CCNC_AGENT_OP_LAST
 };
 
@@ -31,6 +32,7 @@ enum ccnc_agent_msg_type {
     CCNC_AGENT_MSG_PROBE,        /* "probe" */
     CCNC_AGENT_MSG_TRAFFIC,      /* "traffic" */
     CCNC_AGENT_MSG_REQUEST,      /* "request" */
+    CCNC_AGENT_MSG_FDB,          /* "fdb" */
     CCNC_AGENT_MSG_LAST
 };
 

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include <ccnc/json.h>
+#include <ccnc/lab.h>
 
 #include "agent/proto.h"
 #include "core/i18n.h"
@@ -28,6 +29,9 @@ ccnc_proto_request_clear(struct ccnc_proto_request *req)
     free(req->mac);
     free(req->link_state);
     free(req->target);
+    for (size_t i = 0; i < req->n_macs; i++)
+        free(req->macs[i]);
+    free(req->macs);
     memset(req, 0, sizeof(*req));
 }
 
@@ -271,6 +275,38 @@ read_bandwidth(json_object *o, struct ccnc_proto_request *req, struct ccnc_error
     return 0;
 }
 
+/* fdb-watch: "macs", an array (empty: stop) of unicast or not, any case */
+static int
+read_fdb_watch(json_object *o, struct ccnc_proto_request *req, struct ccnc_error *err)
+{
+    json_object *a;
+    size_t n;
+
+    if (!json_object_object_get_ex(o, "macs", &a))
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("the request has no '%s'"), "macs");
+    if (!json_object_is_type(a, json_type_array))
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("'macs' must be an array of MAC "
+                                                     "addresses"));
+    n = json_object_array_length(a);
+    if (n > CCNC_PROTO_MAX_FDB_MACS)
+        return ccnc_error_set(err, CCNC_ERR_PARSE, _("'macs' holds more than %d addresses"),
+                              CCNC_PROTO_MAX_FDB_MACS);
+    req->macs = ccnc_xcalloc(n ? n : 1, sizeof(*req->macs));
+    for (size_t i = 0; i < n; i++) {
+        json_object *m = json_object_array_get_idx(a, i);
+        const char *s = json_object_is_type(m, json_type_string) ? json_object_get_string(m)
+                                                                 : NULL;
+        if (!s || !ccnc_mac_valid(s))
+            return ccnc_error_set(err, CCNC_ERR_PARSE, _("'macs' must be an array of MAC "
+                                                         "addresses"));
+        req->macs[i] = ccnc_xstrdup(s);
+        for (char *c = req->macs[i]; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        req->n_macs++;
+    }
+    return 0;
+}
+
 int
 ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request *req,
                          struct ccnc_error *err)
@@ -354,6 +390,9 @@ ccnc_proto_parse_request(const char *line, size_t len, struct ccnc_proto_request
     case CCNC_AGENT_OP_BANDWIDTH:
         rc = read_bandwidth(o, req, err);
         break;
+    case CCNC_AGENT_OP_FDB_WATCH:
+        rc = read_fdb_watch(o, req, err);
+        break;
     case CCNC_AGENT_OP_LAST:
         break;
     }
@@ -388,7 +427,7 @@ char *
 ccnc_proto_hello(const char *host, enum ccnc_host_role role)
 {
     static const char *const caps[] = { "pci", "links", "bonds", "vfs", "nfs", "probe",
-                                         "bandwidth" };
+                                         "bandwidth", "fdb" };
     json_object *o = typed(CCNC_AGENT_MSG_HELLO), *a = json_object_new_array();
 
     json_object_object_add(o, "protocol", json_object_new_int(CCNC_AGENT_PROTO_VERSION));
@@ -457,6 +496,20 @@ ccnc_proto_traffic(long long time_ms, const char *const *names, const long long 
         json_object_array_add(links, l);
     }
     json_object_object_add(o, "links", links);
+    return finish(o);
+}
+
+char *
+ccnc_proto_fdb(long long time_ms, const char *event, const char *mac, const char *bridge,
+               const char *port)
+{
+    json_object *o = typed(CCNC_AGENT_MSG_FDB);
+
+    json_object_object_add(o, "time_ms", json_object_new_int64(time_ms));
+    put_str(o, "event", event);
+    put_str(o, "mac", mac);
+    json_object_object_add(o, "bridge", bridge ? json_object_new_string(bridge) : NULL);
+    put_str(o, "port", port);
     return finish(o);
 }
 

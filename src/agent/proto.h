@@ -51,7 +51,13 @@ struct ccnc_proto_request {
     /* bandwidth (iperf3 to target:port; port default 5201) */
     int seconds;
     bool reverse;         /* the target sends */
+    /* fdb-watch: the MACs to follow (lower case), none: stop */
+    char **macs;
+    size_t n_macs;
 };
+
+/* fdb-watch follows at most this many MACs */
+#define CCNC_PROTO_MAX_FDB_MACS 256
 
 
 /* One probe report. */
@@ -86,6 +92,10 @@ char *ccnc_proto_traffic(long long time_ms, const char *const *names, const long
 char *ccnc_proto_reply_ok(const struct ccnc_proto_request *req, int probe);
 char *ccnc_proto_reply_error(const struct ccnc_proto_request *req, const char *message);
 char *ccnc_proto_probe(const struct ccnc_probe_sample *s);
+/* A bridge's forwarding entry for a watched MAC: event "learned" (new, or
+ * moved to port) or "gone"; bridge NULL when the kernel named none. */
+char *ccnc_proto_fdb(long long time_ms, const char *event, const char *mac, const char *bridge,
+                     const char *port);
 /* bandwidth's reply: ok with "bandwidth": {sent_bps, received_bps,
  * retransmits, seconds}. */
 char *ccnc_proto_reply_bandwidth(const struct ccnc_proto_request *req,

@@ -18,6 +18,7 @@
 
 #include "agent/agent.h"
 #include "agent/bandwidth.h"
+#include "agent/fdb.h"
 #include "agent/netlink.h"
 #include "agent/probe.h"
 #include "agent/proto.h"
@@ -46,6 +47,7 @@ struct serve {
     bool skipping;                 /* inside an over-long line */
     int status;
     struct ccnc_probe *probes[MAX_PROBES];
+    struct ccnc_fdb *fdb;          /* fdb-watch's follower, NULL: none */
     int next_probe;
     struct bw_slot {
         struct serve *s;
@@ -215,6 +217,14 @@ on_probe_report(const struct ccnc_probe_sample *sample, void *data)
                 s->probes[i] = NULL;
 }
 
+static void
+on_fdb(const char *event, const char *mac, const char *bridge, const char *port, void *data)
+{
+    struct serve *s = data;
+
+    put_line(s, ccnc_proto_fdb(ccnc_now_wall_ms(), event, mac, bridge, port));
+}
+
 /* A bandwidth test ended (it frees itself): answer, free its slot. */
 static void
 on_bandwidth(void *data, const struct ccnc_proto_request *req,
@@ -295,6 +305,19 @@ handle_request(struct serve *s, const struct ccnc_proto_request *req)
         rc = -1;
         break;
     }
+    case CCNC_AGENT_OP_FDB_WATCH:
+        ccnc_fdb_free(s->fdb);
+        s->fdb = NULL;
+        if (!s->nl && req->n_macs)
+            rc = ccnc_error_set(&err, CCNC_ERR_USAGE, _("forwarding entries cannot be "
+                                                        "followed without netlink (offline "
+                                                        "mode)"));
+        else if (req->n_macs)
+            rc = (s->fdb = ccnc_fdb_new(s->loop, req->macs, req->n_macs, on_fdb, s, &err))
+                     ? 0 : -1;
+        else
+            rc = 0;
+        break;
     case CCNC_AGENT_OP_LAST:
         break;
     }
@@ -429,6 +452,7 @@ ccnc_serve_run(const struct ccnc_agent_opts *opts)
         ccnc_loop_run(s.loop);
 
     stop_probes(&s);
+    ccnc_fdb_free(s.fdb);
     ccnc_netlink_free(s.nl);
     ccnc_loop_free(s.loop);
     ccnc_host_unref(s.base);

@@ -7,11 +7,11 @@
 #include <ccnc/util.h>
 
 static const char *const op_names[CCNC_AGENT_OP_LAST] = {
-    "ping", "vf-set", "sriov-numvfs", "probe-start", "probe-stop", "bandwidth",
+    "ping", "vf-set", "sriov-numvfs", "probe-start", "probe-stop", "bandwidth", "fdb-watch",
 };
 
 static const char *const msg_type_names[CCNC_AGENT_MSG_LAST] = {
-    "hello", "inventory", "event", "heartbeat", "reply", "probe", "traffic", "request",
+    "hello", "inventory", "event", "heartbeat", "reply", "probe", "traffic", "request", "fdb",
 };
 
 const char *

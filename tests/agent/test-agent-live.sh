@@ -115,6 +115,50 @@ waitfor "sriov-numvfs on a veth" '^{"type":"reply","id":3,"ok":false,"error":"'
 printf '%s\n' '{"type":"request","id":4,"op":"ping"}' >&3
 waitfor "still answering" '^{"type":"reply","id":4,"ok":true}$'
 
+# --- a bridge learns a watched MAC, on one port, then on another -------------
+if command -v python3 >/dev/null 2>&1; then
+    # one Ethernet frame from DEV with source MAC (broadcast, a local type)
+    frame() { # DEV MAC
+        python3 -c 'import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+s.send(b"\xff" * 6 + bytes.fromhex(sys.argv[2].replace(":", "")) + b"\x88\xb5" + b"ccnc" * 12)' "$1" "$2"
+    }
+    mac=52:54:00:77:0f:01
+    ip link add brf type bridge
+    ip link set brf up
+    ip link add fa type veth peer name fb
+    ip link add ga type veth peer name gb
+    ip link set fa master brf
+    ip link set ga master brf
+    for l in fa fb ga gb; do ip link set "$l" up; done
+    ip link set fb address "$mac"
+    printf '%s\n' '{"type":"request","id":30,"op":"fdb-watch","macs":["52:54:00:77:0F:01"]}' >&3
+    waitfor "fdb-watch" '^{"type":"reply","id":30,"ok":true}$'
+    frame gb 52:54:00:77:0f:02   # not watched
+    frame fb "$mac"
+    waitfor "the bridge learns the MAC on fa" '^{"type":"fdb","time_ms":[0-9]*,"event":"learned","mac":"52:54:00:77:0f:01","bridge":"brf","port":"fa"}$'
+    # the VM "moves": its MAC now comes in on ga
+    ip link set fb address 52:54:00:77:0f:09
+    ip link set gb address "$mac"
+    frame gb "$mac"
+    waitfor "the entry moves to ga" '^{"type":"fdb","time_ms":[0-9]*,"event":"learned","mac":"52:54:00:77:0f:01","bridge":"brf","port":"ga"}$'
+    ip link del ga
+    waitfor "the entry goes with its port" '^{"type":"fdb","time_ms":[0-9]*,"event":"gone","mac":"52:54:00:77:0f:01","bridge":"brf","port":"ga"}$'
+    grep -q '"mac":"52:54:00:77:0f:02"' "$out" && fail "an unwatched MAC was reported" || ok
+    # stop: nothing more is reported
+    printf '%s\n' '{"type":"request","id":31,"op":"fdb-watch","macs":[]}' >&3
+    waitfor "fdb-watch stops" '^{"type":"reply","id":31,"ok":true}$'
+    n=$(grep -c '"type":"fdb"' "$out")
+    frame fb 52:54:00:77:0f:09
+    ip link set fb address "$mac"
+    frame fb "$mac"
+    sleep 0.3
+    [ "$(grep -c '"type":"fdb"' "$out")" = "$n" ] && ok || fail "fdb lines after the watch stopped"
+    ip link del fa
+    ip link del brf
+fi
+
 # --- the probe, to addresses inside this namespace only ----------------------
 printf '%s\n' '{"type":"request","id":5,"op":"probe-start","target":"127.0.0.1","proto":"icmp","rate_hz":200,"max_duration_s":1}' >&3
 waitfor "ICMP probe starts" '^{"type":"reply","id":5,"ok":true,"probe":1}$'

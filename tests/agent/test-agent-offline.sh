@@ -172,7 +172,7 @@ rc=$?
 [ $rc = 0 ] && ok || fail "--serve exits 0 at end of input (rc $rc)"
 line() { sed -n "$1p" "$tmp/serve.out"; }
 case $(line 1) in
-'{"type":"hello","protocol":1,"agent_version":"'*'","host":"sys1","role":"storage","capabilities":["pci","links","bonds","vfs","nfs","probe","bandwidth"]}') ok ;;
+'{"type":"hello","protocol":1,"agent_version":"'*'","host":"sys1","role":"storage","capabilities":["pci","links","bonds","vfs","nfs","probe","bandwidth","fdb"]}') ok ;;
 *) fail "hello first: $(line 1)" ;;
 esac
 case $(line 2) in

@@ -187,6 +187,11 @@ static const struct {
     { REQ("\"op\":\"sriov-numvfs\",\"pf\":\"a\\nb\",\"num_vfs\":2"),
       "is not a network interface name" },
     { VF_SET("\"pf\":\"\",\"vlan\":1"), "'pf' must be a non-empty string" },
+    /* fdb-watch: an array of MAC addresses */
+    { REQ("\"op\":\"fdb-watch\""), "the request has no 'macs'" },
+    { REQ("\"op\":\"fdb-watch\",\"macs\":\"52:54:00:77:01:01\""), "must be an array" },
+    { REQ("\"op\":\"fdb-watch\",\"macs\":[\"52:54:00:77:01\"]"), "must be an array" },
+    { REQ("\"op\":\"fdb-watch\",\"macs\":[\"52:54:00:77:01:01\",7]"), "must be an array" },
 };
 
 START_TEST(test_parse_refused)
@@ -216,7 +221,25 @@ static const char *const accepted[] = {
     /* all zeros: the driver picks (or clears) the VF's MAC */
     VF_SET("\"pf\":\"eth1\",\"mac\":\"00:00:00:00:00:00\""),
     REQ("\"op\":\"sriov-numvfs\",\"pf\":\"ens1f0\",\"num_vfs\":0"),
+    REQ("\"op\":\"fdb-watch\",\"macs\":[]"),   /* stop following */
 };
+
+/* fdb-watch's MACs, in lower case */
+START_TEST(test_parse_fdb_watch)
+{
+    struct ccnc_proto_request req;
+    struct ccnc_error err = { 0 };
+    const char *line = REQ("\"op\":\"fdb-watch\",\"macs\":[\"52:54:00:77:01:01\","
+                           "\"52:54:00:AB:01:02\"]");
+
+    ck_assert_int_eq(ccnc_proto_parse_request(line, strlen(line), &req, &err), 0);
+    ck_assert_int_eq(req.op, CCNC_AGENT_OP_FDB_WATCH);
+    ck_assert_uint_eq(req.n_macs, 2);
+    ck_assert_str_eq(req.macs[0], "52:54:00:77:01:01");
+    ck_assert_str_eq(req.macs[1], "52:54:00:ab:01:02");
+    ccnc_proto_request_clear(&req);
+}
+END_TEST
 
 START_TEST(test_parse_accepted)
 {
@@ -327,6 +350,20 @@ START_TEST(test_writers)
     o = parsed(ccnc_proto_probe(&sample));
     ck_assert(json_object_object_get_ex(o, "done", &v) && json_object_get_boolean(v));
     ck_assert(json_object_object_get_ex(o, "longest_gap_ms", &v) && json_object_get_int(v) == 25);
+    ck_assert(!json_object_object_get_ex(o, "stream_stall_ms", &v));   /* no stream */
+    json_object_put(o);
+
+    o = parsed(ccnc_proto_fdb(1795664106392LL, "learned", "52:54:00:77:01:01", "br-pt", "vnet3"));
+    ck_assert_str_eq(str(o, "type"), "fdb");
+    ck_assert_str_eq(str(o, "event"), "learned");
+    ck_assert_str_eq(str(o, "mac"), "52:54:00:77:01:01");
+    ck_assert_str_eq(str(o, "bridge"), "br-pt");
+    ck_assert_str_eq(str(o, "port"), "vnet3");
+    ck_assert(json_object_object_get_ex(o, "time_ms", &v) &&
+              json_object_get_int64(v) == 1795664106392LL);
+    json_object_put(o);
+    o = parsed(ccnc_proto_fdb(1, "gone", "52:54:00:77:01:01", NULL, "vnet3"));
+    ck_assert(json_object_object_get_ex(o, "bridge", &v) && v == NULL);
     json_object_put(o);
     ccnc_host_unref(h);
 }
@@ -371,10 +408,10 @@ END_TEST
 /* The wire names of both ends, in the enums' order: a table out of step
  * with its enum would send one op under another's name. */
 static const char *const op_wire[] = {
-    "ping", "vf-set", "sriov-numvfs", "probe-start", "probe-stop", "bandwidth",
+    "ping", "vf-set", "sriov-numvfs", "probe-start", "probe-stop", "bandwidth", "fdb-watch",
 };
 static const char *const type_wire[] = {
-    "hello", "inventory", "event", "heartbeat", "reply", "probe", "traffic", "request",
+    "hello", "inventory", "event", "heartbeat", "reply", "probe", "traffic", "request", "fdb",
 };
 
 START_TEST(test_names)
@@ -407,6 +444,7 @@ ccnc_agent_proto_suite(void)
     tcase_add_loop_test(tc, test_parse_request, 0, (int)CCNC_ARRAY_SIZE(requests));
     tcase_add_loop_test(tc, test_parse_refused, 0, (int)CCNC_ARRAY_SIZE(refused));
     tcase_add_loop_test(tc, test_parse_accepted, 0, (int)CCNC_ARRAY_SIZE(accepted));
+    tcase_add_test(tc, test_parse_fdb_watch);
     tcase_add_test(tc, test_parse_fields);
     tcase_add_test(tc, test_parse_length);
     tcase_add_test(tc, test_writers);
