@@ -401,6 +401,11 @@ enum ccnc_event_kind {
     CCNC_EV_VM_BOND_FAILOVER,  /* the guest bond's active slave changed */
     CCNC_EV_VM_BOND_CHANGED,
     CCNC_EV_HOST_LIBVIRT,      /* the libvirt connection's state or error */
+    /* a bridge learned a lab VM's MAC on a port, or forgot it (the host's
+     * agent, not a diff): object "VM/MAC", before the bridge, after the
+     * port */
+    CCNC_EV_FDB_LEARNED,
+    CCNC_EV_FDB_GONE,
     CCNC_EV_LAST
 };
 

@@ -60,6 +60,11 @@ int ccnc_runlog_vf(struct ccnc_runlog *log, long long now_ms, const char *event,
 int ccnc_runlog_setting(struct ccnc_runlog *log, long long now_ms, const char *host,
                         const char *name, long long value, const char *why);
 int ccnc_runlog_abort(struct ccnc_runlog *log, long long now_ms, const char *who);
+/* A bridge on host learned the VM's MAC on port (event "learned") or
+ * forgot it ("gone"), at host_ms by the host's clock; bridge may be NULL. */
+int ccnc_runlog_fdb(struct ccnc_runlog *log, long long now_ms, const char *host,
+                    const char *event, const char *mac, const char *bridge, const char *port,
+                    long long host_ms);
 /* The last line: the result and the figures; then close.  total_ms etc. may
  * be CCNC_UNKNOWN (-1). */
 int ccnc_runlog_finish(struct ccnc_runlog *log, const struct ccnc_action *a, long long now_ms,
@@ -119,6 +124,7 @@ enum ccnc_run_line_type {
     CCNC_RUN_LINE_RESUME,
     CCNC_RUN_LINE_RESULT,
     CCNC_RUN_LINE_SETTING,
+    CCNC_RUN_LINE_FDB,
     CCNC_RUN_LINE_OTHER,     /* a type this ccnc does not know: kept, not read */
     CCNC_RUN_LINE_LAST
 };
@@ -150,6 +156,9 @@ struct ccnc_run_line {
      * setting: host, event (its name), value, who (why) */
     long long value;
     char *before, *after, *event, *host, *pf, *pci, *who;
+    /* fdb: host, event ("learned", "gone"), mac, before (the bridge), after
+     * (the port), value (the host's clock then, ms) */
+    char *mac;
     int vf_index;
     bool undo;
     /* result */

@@ -16,7 +16,7 @@ static const char *const event_names[CCNC_EV_LAST] = {
     "bond-added", "bond-removed", "bond-failover", "bond-changed",
     "export-added", "export-removed", "export-changed",
     "vm-added", "vm-removed", "vm-state", "vm-nic-added", "vm-nic-removed",
-    "vm-bond-failover", "vm-bond-changed", "host-libvirt",
+    "vm-bond-failover", "vm-bond-changed", "host-libvirt", "fdb-learned", "fdb-gone",
 };
 
 const char *
@@ -350,6 +350,14 @@ ccnc_event_format(const struct ccnc_event *ev)
         return ccnc_xasprintf(_("%s: libvirt %s -> %s"), ev->host, before, after);
     case CCNC_EV_VM_STATE:
         return ccnc_xasprintf(_("%s: VM %s %s -> %s"), ev->host, ev->object, before, after);
+    case CCNC_EV_FDB_LEARNED:
+        /* TRANSLATORS: "sys2: bridge br-pt learned vm1/52:54:00:77:01:01 on vnet11" */
+        return ccnc_xasprintf(_("%s: bridge %s learned %s on %s"), ev->host, before,
+                              ev->object, after);
+    case CCNC_EV_FDB_GONE:
+        /* TRANSLATORS: "sys1: bridge br-pt forgot vm1/52:54:00:77:01:01 (on vnet3)" */
+        return ccnc_xasprintf(_("%s: bridge %s forgot %s (on %s)"), ev->host, before,
+                              ev->object, after);
     default:
         return ccnc_xasprintf("%s: %s %s (%s -> %s)", ev->host,
                               ccnc_event_kind_to_string(ev->kind), ev->object, before, after);

@@ -411,6 +411,21 @@ ccnc_runlog_setting(struct ccnc_runlog *log, long long now_ms, const char *host,
 }
 
 int
+ccnc_runlog_fdb(struct ccnc_runlog *log, long long now_ms, const char *host, const char *event,
+                const char *mac, const char *bridge, const char *port, long long host_ms)
+{
+    json_object *o = line("fdb", now_ms);
+
+    put_s(o, "host", host);
+    put_s(o, "event", event);
+    put_s(o, "mac", mac);
+    put_s(o, "bridge", bridge);
+    put_s(o, "port", port);
+    put_i(o, "host_ms", host_ms);
+    return emit(log, o);
+}
+
+int
 ccnc_runlog_abort(struct ccnc_runlog *log, long long now_ms, const char *who)
 {
     json_object *o = line("abort", now_ms);
@@ -774,7 +789,7 @@ ccnc_run_append_abort(const char *path, long long now_ms, const char *who,
 
 static const char *const line_types[CCNC_RUN_LINE_LAST] = {
     "run", "step", "step-start", "job", "probe", "bond", "vf", "abort", "resume", "result",
-    "setting", NULL,
+    "setting", "fdb", NULL,
 };
 
 static const char *
@@ -937,6 +952,14 @@ read_one(struct ccnc_run_line *l, json_object *o)
     case CCNC_RUN_LINE_ABORT:
         l->who = ccnc_xstrdup(str_of(o, "who"));
         break;
+    case CCNC_RUN_LINE_FDB:
+        l->host = ccnc_xstrdup(str_of(o, "host"));
+        l->event = ccnc_xstrdup(str_of(o, "event"));
+        l->mac = ccnc_xstrdup(str_of(o, "mac"));
+        l->before = ccnc_xstrdup(str_of(o, "bridge"));
+        l->after = ccnc_xstrdup(str_of(o, "port"));
+        l->value = int_of(o, "host_ms");
+        break;
     case CCNC_RUN_LINE_SETTING:
         l->host = ccnc_xstrdup(str_of(o, "host"));
         l->event = ccnc_xstrdup(str_of(o, "name"));
@@ -1020,7 +1043,7 @@ ccnc_run_lines_free(struct ccnc_run_line *lines, size_t n)
         free(l->phase);
         free(l->before); free(l->after); free(l->event); free(l->host); free(l->pf);
         free(l->pci);
-        free(l->who); free(l->summary);
+        free(l->who); free(l->summary); free(l->mac);
     }
     free(lines);
 }

@@ -737,6 +737,18 @@ ccnc_action_run_abort(struct ccnc_action_run *r, const char *who)
     }
 }
 
+void
+ccnc_action_run_fdb(struct ccnc_action_run *r, const char *host, const char *event,
+                    const char *mac, const char *bridge, const char *port, long long host_ms)
+{
+    if (!r->log)
+        return;
+    pthread_mutex_lock(&r->log_mu);
+    if (!r->log_done)
+        ccnc_runlog_fdb(r->log, ccnc_run_now_ms(), host, event, mac, bridge, port, host_ms);
+    pthread_mutex_unlock(&r->log_mu);
+}
+
 bool
 ccnc_action_run_finished(const struct ccnc_action_run *r)
 {

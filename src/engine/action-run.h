@@ -68,6 +68,11 @@ struct ccnc_action_run *ccnc_action_run_start(const struct ccnc_action_env *env,
  * (virDomainAbortJob), and the state machine rolls back what it can.
  * A second request changes nothing. */
 void ccnc_action_run_abort(struct ccnc_action_run *run, const char *who);
+/* A bridge on host learned the VM's MAC on port, or forgot it: into the
+ * run file (an fdb line), while the run writes one.  Any thread. */
+void ccnc_action_run_fdb(struct ccnc_action_run *run, const char *host, const char *event,
+                         const char *mac, const char *bridge, const char *port,
+                         long long host_ms);
 bool ccnc_action_run_finished(const struct ccnc_action_run *run);
 /* The action, for its owner to read once the run has finished. */
 const struct ccnc_action *ccnc_action_run_action(const struct ccnc_action_run *run);

@@ -75,6 +75,11 @@ struct ccnc_agent {
     size_t n_pending, cap_pending;
     /* the last traffic line, to make rates of the next */
     struct ccnc_agent_traffic traffic;
+    /* the MACs whose forwarding entries to follow, and whether this
+     * agent can (its hello) */
+    char **fdb_macs;
+    size_t n_fdb_macs;
+    bool can_fdb;
 };
 
 struct pending {
@@ -136,6 +141,10 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
         msg->agent_version = ccnc_json_dup_str(root, "agent_version");
         msg->host = ccnc_json_dup_str(root, "host");
         msg->role = ccnc_json_dup_str(root, "role");
+        if ((v = ccnc_json_get_array(root, "capabilities")))
+            for (size_t i = 0; i < json_object_array_length(v); i++)
+                msg->can_fdb |= ccnc_streq(json_object_get_string(
+                                               json_object_array_get_idx(v, i)), "fdb");
         if (msg->protocol < 0 || !msg->agent_version)
             rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's hello lacks the protocol "
                                                        "or the version"));
@@ -183,6 +192,17 @@ ccnc_agent_parse_line(const char *line, struct ccnc_agent_msg *msg, struct ccnc_
         }
         break;
     }
+    case CCNC_AGENT_MSG_FDB:
+        msg->time_ms = ccnc_json_get_int(root, "time_ms", -1);
+        msg->event = ccnc_json_dup_str(root, "event");
+        msg->mac = ccnc_json_dup_str(root, "mac");
+        msg->bridge = ccnc_json_dup_str(root, "bridge");
+        msg->port = ccnc_json_dup_str(root, "port");
+        if (msg->time_ms < 0 || !msg->mac || !msg->port ||
+            (!ccnc_streq(msg->event, "learned") && !ccnc_streq(msg->event, "gone")))
+            rc = ccnc_error_set(err, CCNC_ERR_PARSE, _("the agent's fdb line lacks its time, "
+                                                       "event, MAC or port"));
+        break;
     case CCNC_AGENT_MSG_PROBE: {
         struct ccnc_probe_figures *f = &msg->figures;
         msg->probe = (int)ccnc_json_get_int(root, "probe", -1);
@@ -229,6 +249,10 @@ ccnc_agent_msg_clear(struct ccnc_agent_msg *msg)
     free(msg->host);
     free(msg->role);
     free(msg->error);
+    free(msg->event);
+    free(msg->mac);
+    free(msg->bridge);
+    free(msg->port);
     ccnc_host_unref(msg->inventory);
     traffic_clear(&msg->traffic);
     memset(msg, 0, sizeof(*msg));
@@ -259,6 +283,17 @@ char *
 ccnc_agent_request_line(long long id, enum ccnc_agent_op op)
 {
     return request_line(request(id, op));
+}
+
+char *
+ccnc_agent_fdb_watch_line(long long id, char *const *macs, size_t n)
+{
+    json_object *o = request(id, CCNC_AGENT_OP_FDB_WATCH), *a = json_object_new_array();
+
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(a, json_object_new_string(macs[i]));
+    json_object_object_add(o, "macs", a);
+    return request_line(o);
 }
 
 char *
@@ -1050,6 +1085,7 @@ agent_line(void *data, const char *line, bool is_stderr)
             break;
         }
         ccnc_str_set(&a->version, msg.agent_version);
+        a->can_fdb = msg.can_fdb;
         ccnc_log(CCNC_LOG_CONNECT, _("%s: ccnc-agent %s answered (protocol %d)"), a->name,
                  msg.agent_version, msg.protocol);
         a->hello = true;
@@ -1065,6 +1101,8 @@ agent_line(void *data, const char *line, bool is_stderr)
             fail(a, _("%s: ccnc-agent sent an inventory before its hello"), a->name);
             break;
         }
+        if (a->state != A_RUNNING && a->can_fdb && a->n_fdb_macs)
+            send_line(a, ccnc_agent_fdb_watch_line(++a->next_id, a->fdb_macs, a->n_fdb_macs));
         a->state = A_RUNNING;
         a->settled = true;
         ccnc_error_clear(&a->err);
@@ -1081,6 +1119,10 @@ agent_line(void *data, const char *line, bool is_stderr)
         break;
     case CCNC_AGENT_MSG_TRAFFIC:
         traffic(a, &msg.traffic);
+        break;
+    case CCNC_AGENT_MSG_FDB:
+        if (a->cb.fdb)
+            a->cb.fdb(a->data, msg.time_ms, msg.event, msg.mac, msg.bridge, msg.port);
         break;
     default:
         break;   /* heartbeats only prove life; events come with an inventory */
@@ -1204,6 +1246,7 @@ ccnc_agent_free(struct ccnc_agent *a)
     ccnc_loop_cancel(a->loop, &a->probe_timer);
     free(a->subs);
     free(a->pending);
+    ccnc_agent_fdb_watch(a, NULL, 0);
     traffic_clear(&a->traffic);
     ccnc_error_clear(&a->err);
     free(a->name);
@@ -1211,6 +1254,20 @@ ccnc_agent_free(struct ccnc_agent *a)
     ccnc_agent_probe_clear(&a->found);
     free(a->last_stderr);
     free(a);
+}
+
+void
+ccnc_agent_fdb_watch(struct ccnc_agent *a, char *const *macs, size_t n)
+{
+    for (size_t i = 0; i < a->n_fdb_macs; i++)
+        free(a->fdb_macs[i]);
+    free(a->fdb_macs);
+    a->fdb_macs = n ? ccnc_xcalloc(n, sizeof(*a->fdb_macs)) : NULL;
+    for (size_t i = 0; i < n; i++)
+        a->fdb_macs[i] = ccnc_xstrdup(macs[i]);
+    a->n_fdb_macs = n;
+    if (a->state == A_RUNNING && a->exec && a->can_fdb)
+        send_line(a, ccnc_agent_fdb_watch_line(++a->next_id, a->fdb_macs, n));
 }
 
 void

@@ -28,6 +28,10 @@ struct ccnc_agent_callbacks {
      * second), every second; may be NULL. */
     void (*traffic)(void *data, const char *const *names, const long long *rx_bps,
                     const long long *tx_bps, size_t n);
+    /* A bridge of the host learned a watched MAC on port (event "learned")
+     * or forgot it ("gone"), at time_ms (the agent's clock); may be NULL. */
+    void (*fdb)(void *data, long long time_ms, const char *event, const char *mac,
+                const char *bridge, const char *port);
 };
 
 /* An agent link for host name/role over ssh (borrowed: it must outlive the
@@ -83,6 +87,10 @@ long long ccnc_agent_bandwidth(struct ccnc_agent *agent, const char *target, int
                                struct ccnc_error *err);
 /* Never call that request's cb (its owner goes away). */
 void ccnc_agent_forget(struct ccnc_agent *agent, long long id);
+/* Follow the host's bridges' forwarding entries of these MACs (copied),
+ * from when the agent runs, each time it runs again, where it can
+ * (hello's capability "fdb"); n 0 stops. */
+void ccnc_agent_fdb_watch(struct ccnc_agent *agent, char *const *macs, size_t n);
 
 /* The local ccnc-agent to upload: $CCNC_AGENT_BINARY, else the one next to
  * this program, else BINDIR's.  Caller frees. */
@@ -114,6 +122,9 @@ struct ccnc_agent_msg {
     struct ccnc_probe_figures figures;   /* probe (its error is in error) */
     struct ccnc_host *inventory;   /* inventory (a reference) */
     struct ccnc_agent_traffic traffic;   /* traffic */
+    bool can_fdb;              /* hello: the agent follows forwarding entries */
+    long long time_ms;         /* fdb */
+    char *event, *mac, *bridge, *port;   /* fdb */
 };
 
 /* Parse one line from the agent.  -1 and err filled when it is not a
@@ -127,6 +138,8 @@ char *ccnc_agent_request_line(long long id, enum ccnc_agent_op op);
 char *ccnc_agent_probe_start_line(long long id, const char *target, int rate_hz,
                                   int max_duration_s);
 char *ccnc_agent_probe_stop_line(long long id, int probe);
+/* An fdb-watch request line, with its '\n'. */
+char *ccnc_agent_fdb_watch_line(long long id, char *const *macs, size_t n);
 /* What the probe found at a path of the host (see
  * ccnc_agent_probe_line()). */
 enum ccnc_agent_path_kind {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -359,6 +360,62 @@ on_agent_traffic(void *data, const char *const *names, const long long *rx_bps,
     refresh(h);
 }
 
+/* The lab VM that has mac (its passthrough NIC's or its backup's), NULL. */
+static const char *
+vm_of_mac(const struct ccnc_lab *lab, const char *mac)
+{
+    for (size_t i = 0; i < lab->n_vms; i++) {
+        const struct ccnc_lab_vm *v = &lab->vms[i];
+        if ((v->passthrough_mac && strcasecmp(v->passthrough_mac, mac) == 0) ||
+            (v->backup && strcasecmp(v->backup, mac) == 0))
+            return v->name;
+    }
+    return NULL;
+}
+
+/* A bridge of host h learned or forgot a lab VM's MAC: into the Log (an
+ * event), and into the run file of each action on that VM that runs. */
+static void
+on_agent_fdb(void *data, long long time_ms, const char *event, const char *mac,
+             const char *bridge, const char *port)
+{
+    struct engine_host *h = data;
+    struct ccnc_engine *e = h->e;
+    const char *host = e->lab->hosts[h->i].name, *vm = vm_of_mac(e->lab, mac);
+    char *object = ccnc_xasprintf("%s/%s", vm ? vm : "?", mac);
+    struct ccnc_event ev = { ccnc_streq(event, "gone") ? CCNC_EV_FDB_GONE : CCNC_EV_FDB_LEARNED,
+                             (char *)host, object, (char *)(bridge ? bridge : "?"),
+                             (char *)port };
+    struct ccnc_event_list list = { &ev, 1, 1 };
+
+    for (size_t i = 0; vm && i < e->n_actions; i++) {
+        struct engine_action *ea = e->actions[i];
+        if (ea->run && !ccnc_action_run_finished(ea->run) && ea->shown &&
+            ccnc_streq(ea->shown->vm, vm))
+            ccnc_action_run_fdb(ea->run, host, event, mac, bridge, port, time_ms);
+    }
+    if (e->listener)
+        e->listener(e->snap, &list, e->listener_data);
+    free(object);
+}
+
+/* Every MAC of the lab's VMs, whose forwarding entries the agents follow:
+ * *n of them, borrowed from the lab. */
+static char **
+lab_macs(const struct ccnc_lab *lab, size_t *n)
+{
+    char **macs = ccnc_xcalloc(2 * lab->n_vms + 1, sizeof(*macs));
+
+    *n = 0;
+    for (size_t i = 0; i < lab->n_vms; i++) {
+        if (lab->vms[i].passthrough_mac && ccnc_mac_valid(lab->vms[i].passthrough_mac))
+            macs[(*n)++] = lab->vms[i].passthrough_mac;
+        if (lab->vms[i].backup && ccnc_mac_valid(lab->vms[i].backup))
+            macs[(*n)++] = lab->vms[i].backup;
+    }
+    return macs;
+}
+
 /* What the libvirt collector reports of host i, onto its part. */
 struct lv_report {
     int state;
@@ -414,7 +471,9 @@ void
 ccnc_engine_start(struct ccnc_engine *e)
 {
     static const struct ccnc_agent_callbacks agent_cb = { on_agent_inventory, on_agent_changed,
-                                                          on_agent_traffic };
+                                                          on_agent_traffic, on_agent_fdb };
+    size_t n_macs;
+    char **macs;
     static const struct ccnc_collect_libvirt_callbacks libvirt_cb = { on_libvirt_report };
     int keepalive = e->lab->migration.keepalive_s > 0 ? e->lab->migration.keepalive_s : 10;
 
@@ -444,6 +503,10 @@ ccnc_engine_start(struct ccnc_engine *e)
         h->ssh = ccnc_ssh_new(e->loop, &cfg, on_ssh_changed, h);
         h->agent = ccnc_agent_new(e->loop, h->ssh, lh->name, lh->role, keepalive * 1000,
                                   &agent_cb, h);
+        /* the lab VMs' MACs, followed in the bridges of every host */
+        macs = lab_macs(e->lab, &n_macs);
+        ccnc_agent_fdb_watch(h->agent, macs, n_macs);
+        free(macs);
         /* from the loop's first pass: a caller that only wants the
          * configured lab (ccnc status) never touches the network */
         h->start_timer = ccnc_loop_add_timer(e->loop, 0, false, on_start, h);

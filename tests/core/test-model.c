@@ -329,6 +329,18 @@ START_TEST(test_event_format)
 
     ck_assert_str_eq(s, "sys2: vm1/bond0 active slave eth0 -> eth1");
     free(s);
+    {
+        char mac[] = "vm1/52:54:00:77:01:01", br[] = "br-pt", port[] = "vnet11";
+        struct ccnc_event fdb = { CCNC_EV_FDB_LEARNED, host, mac, br, port };
+        s = ccnc_event_format(&fdb);
+        ck_assert_str_eq(s, "sys2: bridge br-pt learned vm1/52:54:00:77:01:01 on vnet11");
+        free(s);
+        fdb.kind = CCNC_EV_FDB_GONE;
+        s = ccnc_event_format(&fdb);
+        ck_assert_str_eq(s, "sys2: bridge br-pt forgot vm1/52:54:00:77:01:01 (on vnet11)");
+        free(s);
+        ck_assert_str_eq(ccnc_event_kind_to_string(CCNC_EV_FDB_GONE), "fdb-gone");
+    }
 }
 END_TEST
 

@@ -221,6 +221,20 @@ START_TEST(test_abort_while_open)
     ck_assert_int_eq(lines[4].probe.sent, 30);
     ck_assert(!lines[4].probe.stream);
     ccnc_run_lines_free(lines, n);
+    /* a bridge's forwarding entry, as the host's agent saw it */
+    ck_assert_int_eq(ccnc_runlog_fdb(log, 1400, "sys2", "learned", "52:54:00:77:01:01", "br-pt",
+                                     "vnet11", 1397), 0);
+    ck_assert_int_eq(ccnc_run_read_lines(ccnc_runlog_path(log), &lines, &n, &bad, NULL), 0);
+    ck_assert_uint_eq(n, 6);
+    ck_assert_int_eq(lines[5].type, CCNC_RUN_LINE_FDB);
+    ck_assert_int_eq(lines[5].t_ms, 1400);
+    ck_assert_str_eq(lines[5].host, "sys2");
+    ck_assert_str_eq(lines[5].event, "learned");
+    ck_assert_str_eq(lines[5].mac, "52:54:00:77:01:01");
+    ck_assert_str_eq(lines[5].before, "br-pt");
+    ck_assert_str_eq(lines[5].after, "vnet11");
+    ck_assert_int_eq(lines[5].value, 1397);
+    ccnc_run_lines_free(lines, n);
     ccnc_runlog_close(log);
     ccnc_action_free(a);
 }

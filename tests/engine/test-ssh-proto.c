@@ -26,7 +26,58 @@ START_TEST(test_proto_hello)
     ck_assert_str_eq(m.agent_version, "0.1.0");
     ck_assert_str_eq(m.host, "sys1");
     ck_assert_str_eq(m.role, "hypervisor");
+    ck_assert(!m.can_fdb);
     ccnc_agent_msg_clear(&m);
+    /* an agent that follows forwarding entries says so */
+    ck_assert_int_eq(ccnc_agent_parse_line(
+                         "{\"type\":\"hello\",\"protocol\":1,\"agent_version\":\"0.1.0\","
+                         "\"host\":\"sys1\",\"role\":\"hypervisor\",\"capabilities\":[\"pci\","
+                         "\"fdb\"]}",
+                         &m, &err), 0);
+    ck_assert(m.can_fdb);
+    ccnc_agent_msg_clear(&m);
+}
+END_TEST
+
+/* The agent's fdb lines, as ccnc-agent writes them, and the watch request
+ * as it reads it. */
+START_TEST(test_proto_fdb)
+{
+    struct ccnc_agent_msg m;
+    struct ccnc_proto_request req;
+    struct ccnc_error err = { 0 };
+    char *macs[] = { (char *)"52:54:00:77:01:01", (char *)"52:54:00:77:01:02" };
+    char *line = ccnc_proto_fdb(1795664106392LL, "learned", "52:54:00:77:01:01", "br-pt",
+                                "vnet11");
+
+    ck_assert_int_eq(ccnc_agent_parse_line(line, &m, &err), 0);
+    ck_assert_int_eq(m.type, CCNC_AGENT_MSG_FDB);
+    ck_assert_int_eq(m.time_ms, 1795664106392LL);
+    ck_assert_str_eq(m.event, "learned");
+    ck_assert_str_eq(m.mac, "52:54:00:77:01:01");
+    ck_assert_str_eq(m.bridge, "br-pt");
+    ck_assert_str_eq(m.port, "vnet11");
+    ccnc_agent_msg_clear(&m);
+    free(line);
+    line = ccnc_proto_fdb(1, "gone", "52:54:00:77:01:01", NULL, "vnet11");
+    ck_assert_int_eq(ccnc_agent_parse_line(line, &m, &err), 0);
+    ck_assert_ptr_null(m.bridge);
+    ccnc_agent_msg_clear(&m);
+    free(line);
+    /* an event this console does not know is refused */
+    ck_assert_int_eq(ccnc_agent_parse_line("{\"type\":\"fdb\",\"time_ms\":1,\"event\":"
+                                           "\"moved\",\"mac\":\"52:54:00:77:01:01\","
+                                           "\"port\":\"p\"}", &m, &err), -1);
+    ccnc_agent_msg_clear(&m);
+    ccnc_error_clear(&err);
+
+    line = ccnc_agent_fdb_watch_line(5, macs, 2);
+    ck_assert_int_eq(ccnc_proto_parse_request(line, strlen(line), &req, &err), 0);
+    ck_assert_int_eq(req.op, CCNC_AGENT_OP_FDB_WATCH);
+    ck_assert_uint_eq(req.n_macs, 2);
+    ck_assert_str_eq(req.macs[1], "52:54:00:77:01:02");
+    ccnc_proto_request_clear(&req);
+    free(line);
 }
 END_TEST
 
@@ -332,6 +383,7 @@ ccnc_ssh_proto_suite(void)
     TCase *tc = tcase_create("agent-protocol");
 
     tcase_add_test(tc, test_proto_hello);
+    tcase_add_test(tc, test_proto_fdb);
     tcase_add_test(tc, test_proto_inventory);
     tcase_add_test(tc, test_proto_reply_heartbeat_other);
     tcase_add_loop_test(tc, test_proto_bad, 0, (int)CCNC_ARRAY_SIZE(bad_lines));

@@ -91,6 +91,14 @@ leg() {
 	jq -s -e '[.[] | select(.type == "probe")] | last | .sent >= 100' "$run" >/dev/null ||
 		fail "ccnc's probe sent fewer than 100 requests"
 	[ "$stall" -le "$MAX_STALL_MS" ] || fail "the stream stalled $stall ms (at most $MAX_STALL_MS)"
+	# the network relearning the VM: the destination's bridge learned its
+	# MAC on a port while the action ran (the hosts' agents follow it)
+	local learned
+	learned=$(jq -s -r --arg to "$to" --arg mac "${CCNC_LAB_PRIMARY_MAC,,}" \
+		'[.[] | select(.type == "fdb" and .host == $to and .event == "learned" and .mac == $mac)] | map(.bridge + " " + .port) | join(", ")' "$run")
+	log "leg $n: $to's bridges learned $VM's MAC on: ${learned:-nothing}"
+	RES+=("leg${n}_fdb_lines=$(jq -s '[.[] | select(.type == "fdb")] | length' "$run")")
+	[ -n "$learned" ] || fail "no fdb line: $to's bridge never learned $VM's MAC during the run"
 	# ccnc's own reading of the stream (the NFS server's sockets, by its
 	# agent): there, at least one of the guest's ~100 ms read ticks, and
 	# not beyond what the wire showed (it counts any byte, the wire's
