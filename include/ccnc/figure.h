@@ -31,6 +31,7 @@ enum ccnc_fig_role {
     CCNC_FIG_DOWNTIME,       /* libvirt's downtime, at the end of its job */
     CCNC_FIG_STREAM,         /* the NFS stream's rate (what the storage host sent) */
     CCNC_FIG_STALL,          /* a stall of the stream, 300 ms or more */
+    CCNC_FIG_FDB,            /* a bridge learned the VM's MAC on a port (text: where) */
     CCNC_FIG_BAR,            /* a run's figure in the chart over runs */
     CCNC_FIG_LABEL,          /* text */
     CCNC_FIG_TITLE,          /* a panel's title */
@@ -62,7 +63,8 @@ struct ccnc_figure {
  * phases, on a time axis from its first step to its last; the probe's time
  * since the last reply; the longest gap and libvirt's downtime marked and
  * named; where the run file holds it, the NFS stream's rate with its
- * stalls of 300 ms or more marked and the longest named) and, for more than one run, a chart of each run's Table-1 figures.
+ * stalls of 300 ms or more marked and the longest named; each time a
+ * bridge learned the VM's MAC on a port, marked and named) and, for more than one run, a chart of each run's Table-1 figures.
  * Text is translated.  Caller frees with ccnc_figure_free(). */
 struct ccnc_figure *ccnc_figure_runs(const struct ccnc_run_trace *runs, size_t n);
 void ccnc_figure_free(struct ccnc_figure *f);

@@ -31,6 +31,14 @@ struct ccnc_trace_sample {
     long long stream_bps, stream_stall_ms, stream_longest_stall_ms;
 };
 
+/* A bridge's forwarding entry of the VM's MAC that changed during the run
+ * (an fdb line): learned on a port, or gone. */
+struct ccnc_trace_fdb {
+    long long t_ms;                  /* when the console heard of it */
+    bool learned;
+    char host[64], bridge[16], port[16];
+};
+
 /* A run file as the figure needs it.  Figures are CCNC_UNKNOWN (-1) when
  * the file does not hold them. */
 struct ccnc_run_trace {
@@ -48,6 +56,8 @@ struct ccnc_run_trace {
     long long longest_gap_ms, lost_probes, sent_probes;
     long long stream_stall_ms;       /* the NFS stream's longest stall */
     bool has_stream;                 /* a sample holds the stream's rate or stall */
+    struct ccnc_trace_fdb *fdb;      /* in the order they came */
+    size_t n_fdb;
 };
 
 /* The trace of lines (ccnc_run_read_lines()); path is copied.  Clear

@@ -30,6 +30,7 @@ static const struct {
     [CCNC_FIG_DOWNTIME] = { 0.85, 0.10, 0.35, 0.22 },
     [CCNC_FIG_STREAM] = { 0.20, 0.40, 0.75, 1 },
     [CCNC_FIG_STALL] = { 0.85, 0.15, 0.15, 0.35 },
+    [CCNC_FIG_FDB] = { 0.45, 0.20, 0.65, 0.8 },
     [CCNC_FIG_BAR] = { 0.35, 0.55, 0.80, 1 },
     [CCNC_FIG_LABEL] = { 0.05, 0.05, 0.05, 1 },
     [CCNC_FIG_TITLE] = { 0, 0, 0, 1 },

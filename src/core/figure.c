@@ -434,6 +434,32 @@ panel_stream(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, const
 #undef Y
 }
 
+/* Each time a bridge learned the VM's MAC on a port: a line across the
+ * probe's and the stream's rows, named above them ("sys2 vnet11"), the
+ * names in three lanes so that close ones stay apart. */
+static void
+panel_fdb(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, const struct axis *ax,
+          double top, double bottom)
+{
+    int lane = 0;
+
+    for (size_t i = 0; i < t->n_fdb; i++) {
+        const struct ccnc_trace_fdb *e = &t->fdb[i];
+        char *where;
+        double x;
+        if (!e->learned || e->t_ms < ax->t0 || e->t_ms > ax->t1)
+            continue;
+        x = at(ax, e->t_ms);
+        where = ccnc_xasprintf("%s %s", e->host, e->port);
+        line(f, CCNC_FIG_FDB, p, x, top, x, bottom);
+        f->prims[f->n - 1].text = ccnc_xstrdup(where);
+        text(f, CCNC_FIG_NOTE, p, x + 2, top + 8 + 8 * lane, CCNC_FIG_LEFT, NOTE_FONT, "%s",
+             where);
+        lane = (lane + 1) % 3;
+        free(where);
+    }
+}
+
 /* One run's panel from y on; returns where the next begins. */
 static double
 panel(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, double y)
@@ -466,6 +492,7 @@ panel(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, double y)
     panel_gaps(f, t, p, &ax, steps_top, gap_top, gap_bottom, bottom);
     if (t->has_stream)
         panel_stream(f, t, p, &ax, stream_top, stream_bottom);
+    panel_fdb(f, t, p, &ax, gap_top, bottom);
     return bottom + AXIS_H + PANEL_SPACE;
 }
 

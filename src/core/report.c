@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,15 @@ trace_line(struct ccnc_run_trace *t, const struct ccnc_run_line *l, size_t *cap_
         if (l->probe.stream && l->probe.stream_longest_stall_ms > t->stream_stall_ms)
             t->stream_stall_ms = l->probe.stream_longest_stall_ms;
         break;
+    case CCNC_RUN_LINE_FDB: {
+        struct ccnc_trace_fdb *fd = ccnc_array_push(&t->fdb, &t->n_fdb, NULL, sizeof(*fd));
+        fd->t_ms = l->t_ms;
+        fd->learned = ccnc_streq(l->event, "learned");
+        snprintf(fd->host, sizeof(fd->host), "%s", l->host ? l->host : "?");
+        snprintf(fd->bridge, sizeof(fd->bridge), "%s", l->before ? l->before : "?");
+        snprintf(fd->port, sizeof(fd->port), "%s", l->after ? l->after : "?");
+        break;
+    }
     case CCNC_RUN_LINE_JOB:
         if (l->job_elapsed_ms >= 0)
             t->job_elapsed_ms = l->job_elapsed_ms;
@@ -154,7 +164,7 @@ void
 ccnc_run_trace_clear(struct ccnc_run_trace *t)
 {
     free(t->path); free(t->kind); free(t->vm); free(t->source); free(t->destination);
-    free(t->result); free(t->steps); free(t->samples);
+    free(t->result); free(t->steps); free(t->samples); free(t->fdb);
     memset(t, 0, sizeof(*t));
 }
 

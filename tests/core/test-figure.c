@@ -181,7 +181,22 @@ START_TEST(test_figure_chart_stall)
         read_trace(demo[i], &t[i]);
     ck_assert_int_eq(t[0].stream_stall_ms, 423);
     ck_assert_int_eq(t[1].stream_stall_ms, 242);
+    /* forwarding entries: one learned during the run (marked and named),
+     * one gone (not marked), one learned long before the run (outside) */
+    ck_assert_uint_eq(t[0].n_fdb, 0);
+    t[0].fdb = ccnc_xcalloc(3, sizeof(*t[0].fdb));
+    t[0].n_fdb = 3;
+    t[0].fdb[0] = (struct ccnc_trace_fdb){ t[0].steps[8].started_ms + 10, true, "sys1", "br-pt",
+                                           "vnet11" };
+    t[0].fdb[1] = (struct ccnc_trace_fdb){ t[0].steps[8].started_ms + 20, false, "sys2", "br-pt",
+                                           "vnet3" };
+    t[0].fdb[2] = (struct ccnc_trace_fdb){ t[0].steps[0].started_ms - 60000, true, "sys2",
+                                           "br-pt", "vnet4" };
     f = ccnc_figure_runs(t, n);
+    ck_assert_uint_eq(ccnc_figure_count(f, CCNC_FIG_LINE, CCNC_FIG_FDB), 1);
+    ck_assert_str_eq(find(f, CCNC_FIG_LINE, CCNC_FIG_FDB, 0)->text, "sys1 vnet11");
+    ck_assert(has_text(f, "sys1 vnet11"));
+    ck_assert(!has_text(f, "sys2 vnet3"));
     ck_assert_uint_eq(ccnc_figure_count(f, CCNC_FIG_RECT, CCNC_FIG_BAR), 5 * n);
     /* each panel has the stream's rate; runs 1 and 3 stalled 300 ms or
      * more (423, 405 ms), once each, named by the whole stall; run 2's

@@ -265,6 +265,33 @@ START_TEST(test_table_demo_runs)
 }
 END_TEST
 
+/* fdb lines become the trace's forwarding entries, in order. */
+START_TEST(test_trace_fdb)
+{
+    struct ccnc_run_line lines[2] = {
+        { .type = CCNC_RUN_LINE_FDB, .t_ms = 5000, .host = (char *)"sys2",
+          .event = (char *)"learned", .mac = (char *)"52:54:00:77:01:01",
+          .before = (char *)"br-pt", .after = (char *)"vnet11" },
+        { .type = CCNC_RUN_LINE_FDB, .t_ms = 5100, .host = (char *)"sys1",
+          .event = (char *)"gone", .mac = (char *)"52:54:00:77:01:01", .after = (char *)"vnet3" },
+    };
+    struct ccnc_run_trace t;
+
+    for (size_t i = 0; i < 2; i++)
+        lines[i].kind = lines[i].state = -1;
+    ccnc_run_trace_from_lines("x.jsonl", lines, 2, &t);
+    ck_assert_uint_eq(t.n_fdb, 2);
+    ck_assert(t.fdb[0].learned);
+    ck_assert_int_eq(t.fdb[0].t_ms, 5000);
+    ck_assert_str_eq(t.fdb[0].host, "sys2");
+    ck_assert_str_eq(t.fdb[0].bridge, "br-pt");
+    ck_assert_str_eq(t.fdb[0].port, "vnet11");
+    ck_assert(!t.fdb[1].learned);
+    ck_assert_str_eq(t.fdb[1].bridge, "?");
+    ccnc_run_trace_clear(&t);
+}
+END_TEST
+
 START_TEST(test_table_lab_runs)
 {
     struct ccnc_run_summary runs[CCNC_ARRAY_SIZE(lab_runs)];
@@ -315,6 +342,7 @@ ccnc_report_suite(void)
     tcase_add_test(tc, test_table);
     tcase_add_test(tc, test_table_lab_runs);
     tcase_add_test(tc, test_table_demo_runs);
+    tcase_add_test(tc, test_trace_fdb);
     suite_add_tcase(s, tc);
     return s;
 }
