@@ -302,6 +302,44 @@ panel_time_axis(struct ccnc_figure *f, int p, const struct axis *ax, double top,
          _("time since the first step"));
 }
 
+static double
+gap_of(const struct ccnc_trace_sample *s)
+{
+    return s->current_gap_ms < 0 ? -1 : (double)s->current_gap_ms;
+}
+
+static double
+stream_mbps_of(const struct ccnc_trace_sample *s)
+{
+    return s->stream_bps < 0 ? -1 : (double)s->stream_bps / 1e6;
+}
+
+/* The samples' value (negative: none) as a line over the axis, between
+ * bottom (0) and bottom - h (ymax and over); how many points it has. */
+static size_t
+sample_series(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p,
+              const struct axis *ax, enum ccnc_fig_role role, const char *what,
+              double (*value)(const struct ccnc_trace_sample *), double bottom, double h,
+              double ymax)
+{
+    struct ccnc_fig_prim *series = add(f, CCNC_FIG_POLYLINE, role, p);
+    size_t n = 0;
+
+    series->text = ccnc_xstrdup(what);
+    series->xy = ccnc_xcalloc(2 * (t->n_samples ? t->n_samples : 1), sizeof(double));
+    for (size_t i = 0; i < t->n_samples; i++) {
+        const struct ccnc_trace_sample *s = &t->samples[i];
+        double v = value(s);
+        if (s->t_ms < ax->t0 || s->t_ms > ax->t1 || v < 0)
+            continue;
+        series->xy[2 * n] = at(ax, s->t_ms);
+        series->xy[2 * n + 1] = bottom - h * (v > ymax ? ymax : v) / ymax;
+        n++;
+    }
+    series->n_xy = n;
+    return n;
+}
+
 /* The probe's time since its last reply, the longest gap named where it
  * was, and libvirt's downtime where its job ended. */
 static void
@@ -311,8 +349,6 @@ panel_gaps(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, const s
     long long longest = t->longest_gap_ms > 0 ? t->longest_gap_ms : 0;
     long long ymax = nice_ceil(longest > 100 ? longest : 100), gs, ge;
     double h = bottom - top;
-    struct ccnc_fig_prim *series;
-    size_t n = 0;
 
 #define Y(ms) (bottom - h * (double)((ms) > ymax ? ymax : (ms) < 0 ? 0 : (ms)) / (double)ymax)
     line(f, CCNC_FIG_FRAME, p, ax->x0, top, ax->x0, bottom);
@@ -339,19 +375,8 @@ panel_gaps(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, const s
              y + 10 < top + 24 ? top + 24 : y + 10, CCNC_FIG_LEFT, FONT,
              _("longest gap %lld ms"), longest);
     }
-    series = add(f, CCNC_FIG_POLYLINE, CCNC_FIG_GAP, p);
-    series->text = ccnc_xstrdup(_("time since the last reply"));
-    series->xy = ccnc_xcalloc(2 * (t->n_samples ? t->n_samples : 1), sizeof(double));
-    for (size_t i = 0; i < t->n_samples; i++) {
-        const struct ccnc_trace_sample *s = &t->samples[i];
-        if (s->t_ms < ax->t0 || s->t_ms > ax->t1 || s->current_gap_ms < 0)
-            continue;
-        series->xy[2 * n] = at(ax, s->t_ms);
-        series->xy[2 * n + 1] = Y(s->current_gap_ms);
-        n++;
-    }
-    series->n_xy = n;
-    if (n == 0)
+    if (sample_series(f, t, p, ax, CCNC_FIG_GAP, _("time since the last reply"), gap_of, bottom,
+                      h, (double)ymax) == 0)
         text(f, CCNC_FIG_NOTE, p, (ax->x0 + ax->x1) / 2, top + h / 2, CCNC_FIG_CENTER, FONT, "%s",
              _("the probe sent nothing during the steps"));
 #undef Y
@@ -366,15 +391,13 @@ panel_stream(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, const
 {
     long long top_bps = 0, before = 0, ymax;
     double h = bottom - top;
-    struct ccnc_fig_prim *series;
     struct ccnc_stall_span longest = { 0, 0 }, *spans = NULL;
-    size_t n = 0, n_spans = 0, cap_spans = 0;
+    size_t n_spans = 0, cap_spans = 0;
 
     for (size_t i = 0; i < t->n_samples; i++)
         if (t->samples[i].stream_bps > top_bps)
             top_bps = t->samples[i].stream_bps;
     ymax = nice_ceil((top_bps + 999999) / 1000000);
-#define Y(bps) (bottom - h * ((double)(bps) / 1e6) / (double)ymax)
     line(f, CCNC_FIG_FRAME, p, ax->x0, top, ax->x0, bottom);
     line(f, CCNC_FIG_GRID, p, ax->x0, top, ax->x1, top);
     text(f, CCNC_FIG_LABEL, p, ax->x0 - 8, top + h / 2 - 2, CCNC_FIG_RIGHT, FONT, "%s",
@@ -419,19 +442,8 @@ panel_stream(struct ccnc_figure *f, const struct ccnc_run_trace *t, int p, const
     if (longest.t1 > longest.t0 && longest.t1 >= ax->t0 && longest.t0 <= ax->t1)
         text(f, CCNC_FIG_LABEL, p, at(ax, longest.t1) + 4, top + 10, CCNC_FIG_LEFT, FONT,
              _("stream stall %lld ms"), longest.t1 - longest.t0);
-    series = add(f, CCNC_FIG_POLYLINE, CCNC_FIG_STREAM, p);
-    series->text = ccnc_xstrdup(_("what the storage host sent"));
-    series->xy = ccnc_xcalloc(2 * (t->n_samples ? t->n_samples : 1), sizeof(double));
-    for (size_t i = 0; i < t->n_samples; i++) {
-        const struct ccnc_trace_sample *s = &t->samples[i];
-        if (s->t_ms < ax->t0 || s->t_ms > ax->t1 || s->stream_bps < 0)
-            continue;
-        series->xy[2 * n] = at(ax, s->t_ms);
-        series->xy[2 * n + 1] = Y(s->stream_bps);
-        n++;
-    }
-    series->n_xy = n;
-#undef Y
+    sample_series(f, t, p, ax, CCNC_FIG_STREAM, _("what the storage host sent"), stream_mbps_of,
+                  bottom, h, (double)ymax);
 }
 
 /* Each time a bridge learned the VM's MAC on a port: a line across the
