@@ -17,6 +17,7 @@
 #include <ccnc/util.h>
 
 #include "agent/fdb.h"
+#include "agent/nl-walk.h"
 #include "core/i18n.h"
 
 struct ccnc_fdb {
@@ -52,7 +53,8 @@ ccnc_fdb_parse(struct ccnc_fdb *f, const void *msg, size_t len,
     const struct ndmsg *nd;
     const struct rtattr *a;
     const unsigned char *ll = NULL;
-    int alen, master = 0, w;
+    int master = 0, w;
+    size_t alen, aoff;
     char mac[18], bridge[IF_NAMESIZE], port[IF_NAMESIZE];
     const char *bn = NULL, *pn;
     struct seen *sn;
@@ -64,8 +66,9 @@ ccnc_fdb_parse(struct ccnc_fdb *f, const void *msg, size_t len,
     /* a bridge's entry, not the address of one of its own ports */
     if (nd->ndm_family != AF_BRIDGE || (nd->ndm_state & NUD_PERMANENT))
         return;
-    alen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd)));
-    for (a = (const struct rtattr *)(nd + 1); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+    alen = h->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
+    for (aoff = 0; (a = ccnc_nl_attr_at(nd + 1, alen, aoff)) != NULL;
+         aoff = ccnc_nl_attr_next(aoff, a)) {
         if (a->rta_type == NDA_LLADDR && RTA_PAYLOAD(a) == 6)
             ll = RTA_DATA(a);
         else if (a->rta_type == NDA_MASTER && RTA_PAYLOAD(a) >= sizeof(int))
@@ -118,12 +121,13 @@ on_readable(int fd, short revents, void *data)
 
     (void)revents;
     for (int n = 0; n < 64; n++) {
-        int len = (int)recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-        const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+        ssize_t got = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+        const struct nlmsghdr *h;
 
-        if (len <= 0)
+        if (got <= 0)
             return;   /* EAGAIN: all read; ENOBUFS: some were lost, go on */
-        for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len))
+        for (size_t off = 0; (h = ccnc_nl_msg_at(buf, (size_t)got, off)) != NULL;
+             off = ccnc_nl_msg_next(off, h))
             ccnc_fdb_parse(f, h, h->nlmsg_len, if_name);
     }
 }

@@ -16,6 +16,7 @@
 
 #include <ccnc/util.h>
 
+#include "agent/nl-walk.h"
 #include "agent/sockdiag.h"
 
 /* every state but LISTEN: a connection's counts stay while it closes */
@@ -47,17 +48,24 @@ static int
 dump(int fd, unsigned seq, int family, struct in_addr peer, struct ccnc_stall_conn **conns,
      size_t *n, size_t *cap)
 {
+    /* the program: the remote address is peer; yes ends it (accept), no
+     * jumps 4 bytes past its end (reject) */
+    struct inet_diag_bc_op op = { .code = INET_DIAG_BC_D_COND };
+    struct inet_diag_hostcond cond = { .family = AF_INET, .prefix_len = 32, .port = -1 };
+    size_t prog = sizeof(op) + sizeof(cond) + sizeof(peer.s_addr);
+    struct rtattr bc = { .rta_len = (unsigned short)RTA_LENGTH(prog),
+                         .rta_type = INET_DIAG_REQ_BYTECODE };
     struct {
         struct nlmsghdr nh;
         struct inet_diag_req_v2 r;
-        struct rtattr bc_attr;
-        struct inet_diag_bc_op op;
-        struct inet_diag_hostcond cond;
-        uint32_t addr;
+        unsigned char bc[RTA_LENGTH(sizeof(struct inet_diag_bc_op) +
+                                    sizeof(struct inet_diag_hostcond) + sizeof(uint32_t))];
     } req;
     struct sockaddr_nl to = { .nl_family = AF_NETLINK };
     long buf[8192 / sizeof(long)];
 
+    op.yes = (unsigned char)prog;
+    op.no = (unsigned short)(prog + 4);
     memset(&req, 0, sizeof(req));
     req.nh.nlmsg_len = sizeof(req);
     req.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -67,31 +75,27 @@ dump(int fd, unsigned seq, int family, struct in_addr peer, struct ccnc_stall_co
     req.r.sdiag_protocol = IPPROTO_TCP;
     req.r.idiag_ext = 1u << (INET_DIAG_INFO - 1);
     req.r.idiag_states = STATES;
-    /* the remote address is peer: yes ends the program (accept), no jumps
-     * 4 bytes past its end (reject) */
-    req.bc_attr.rta_type = INET_DIAG_REQ_BYTECODE;
-    req.bc_attr.rta_len = RTA_LENGTH(sizeof(req.op) + sizeof(req.cond) + sizeof(req.addr));
-    req.op.code = INET_DIAG_BC_D_COND;
-    req.op.yes = sizeof(req.op) + sizeof(req.cond) + sizeof(req.addr);
-    req.op.no = (unsigned short)(req.op.yes + 4);
-    req.cond.family = AF_INET;
-    req.cond.prefix_len = 32;
-    req.cond.port = -1;
-    req.addr = peer.s_addr;
+    memcpy(req.bc, &bc, sizeof(bc));
+    memcpy(req.bc + RTA_LENGTH(0), &op, sizeof(op));
+    memcpy(req.bc + RTA_LENGTH(0) + sizeof(op), &cond, sizeof(cond));
+    memcpy(req.bc + RTA_LENGTH(0) + sizeof(op) + sizeof(cond), &peer.s_addr,
+           sizeof(peer.s_addr));
     if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
         return -1;
     for (;;) {
-        int len = (int)recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-        struct nlmsghdr *h = (struct nlmsghdr *)buf;
+        ssize_t got = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+        const struct nlmsghdr *h;
+        size_t len, off = 0;
 
-        if (len < 0)
+        if (got < 0)
             return -1;
-        if (len == 0)
+        if (got == 0)
             return errno = EIO, -1;
-        for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+        len = (size_t)got;
+        for (; (h = ccnc_nl_msg_at(buf, len, off)) != NULL; off = ccnc_nl_msg_next(off, h)) {
             const struct inet_diag_msg *m = NLMSG_DATA(h);
-            struct rtattr *a;
-            int alen;
+            const struct rtattr *a;
+            size_t alen, aoff;
             if (h->nlmsg_seq != seq)
                 return errno = EPROTO, -1;   /* an earlier request's answer */
             if (h->nlmsg_type == NLMSG_DONE) {
@@ -108,8 +112,9 @@ dump(int fd, unsigned seq, int family, struct in_addr peer, struct ccnc_stall_co
             if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
                 h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)) || !is_peer(m, peer))
                 continue;
-            alen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
-            for (a = (struct rtattr *)(m + 1); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+            alen = h->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
+            for (aoff = 0; (a = ccnc_nl_attr_at(m + 1, alen, aoff)) != NULL;
+                 aoff = ccnc_nl_attr_next(aoff, a)) {
                 struct tcp_info ti = { 0 };
                 struct ccnc_stall_conn *c;
                 size_t have;

@@ -58,14 +58,14 @@ neigh(void *buf, int type, int family, int port, int state, int flags, const uns
     nd->ndm_state = (unsigned short)state;
     nd->ndm_flags = (unsigned char)flags;
     if (mac) {
-        a = (struct rtattr *)((char *)buf + NLMSG_ALIGN(len));
+        a = (void *)((char *)buf + NLMSG_ALIGN(len));
         a->rta_type = NDA_LLADDR;
         a->rta_len = RTA_LENGTH(6);
         memcpy(RTA_DATA(a), mac, 6);
         len = NLMSG_ALIGN(len) + RTA_ALIGN(a->rta_len);
     }
     if (master) {
-        a = (struct rtattr *)((char *)buf + NLMSG_ALIGN(len));
+        a = (void *)((char *)buf + NLMSG_ALIGN(len));
         a->rta_type = NDA_MASTER;
         a->rta_len = RTA_LENGTH(sizeof(int));
         memcpy(RTA_DATA(a), &master, sizeof(int));
