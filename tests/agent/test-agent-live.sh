@@ -137,16 +137,18 @@ s.send(b"\xff" * 6 + bytes.fromhex(sys.argv[2].replace(":", "")) + b"\x88\xb5" +
         fail "$1 (no line matching $4)"
     }
     mac=52:54:00:77:0f:01
+    # watched before anything can carry the MAC (the kernel's own IPv6
+    # packets from fb would teach the bridge unseen)
+    printf '%s\n' '{"type":"request","id":30,"op":"fdb-watch","macs":["52:54:00:77:0F:01"]}' >&3
+    waitfor "fdb-watch" '^{"type":"reply","id":30,"ok":true}$'
     ip link add brf type bridge
     ip link set brf up
     ip link add fa type veth peer name fb
     ip link add ga type veth peer name gb
     ip link set fa master brf
     ip link set ga master brf
-    for l in fa fb ga gb; do ip link set "$l" up; done
     ip link set fb address "$mac"
-    printf '%s\n' '{"type":"request","id":30,"op":"fdb-watch","macs":["52:54:00:77:0F:01"]}' >&3
-    waitfor "fdb-watch" '^{"type":"reply","id":30,"ok":true}$'
+    for l in fa fb ga gb; do ip link set "$l" up; done
     learn "the bridge learns the MAC on fa" fb "$mac" '^{"type":"fdb","time_ms":[0-9]*,"event":"learned","mac":"52:54:00:77:0f:01","bridge":"brf","port":"fa"}$'
     # the VM "moves": its MAC now comes in on ga
     ip link set fb address 52:54:00:77:0f:09
