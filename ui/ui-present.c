@@ -92,7 +92,10 @@ ui_present_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
     long long bps = ccnc_snapshot_stream_bps(snap);
     const char *arrow = g->ascii ? "->" : "\u2192";
     char digits[32], *under;
+    struct ui_timeline tl;   /* the action's: its stall is named from it, and drawn */
 
+    if (a)
+        ui_timeline_build(&tl, a, &st->samples, r->active, st->now_ms);
     if (a) {
         char *head = a->destination
                          ? ccnc_xasprintf("%s: %s %s %s  %s", a->vm, a->source, arrow,
@@ -131,10 +134,8 @@ ui_present_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
      * server reports it (the snapshot's one-second readings; none in a
      * replay: no host is asked) */
     if (p && p->stream) {
-        bool now = r->active && !p->done && p->stream_stall_ms >= STALL_NOW_MS;
-        long long ms = now ? p->stream_stall_ms : p->stream_longest_stall_ms;
-        struct ui_timeline tl;
-        ui_timeline_build(&tl, a, &st->samples, r->active, st->now_ms);
+        bool now;
+        long long ms = ui_stall_shown(p, r->active, &now);
         under = now ? NULL : ui_timeline_stall_text(&tl, a);
         snprintf(digits, sizeof(digits), "%lld", ms);
         if (!under)
@@ -157,8 +158,6 @@ ui_present_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
     y += 5 * scale + 3;
 
     if (a) {
-        struct ui_timeline tl;
-        ui_timeline_build(&tl, a, &st->samples, r->active, st->now_ms);
         if (y + 1 + ui_timeline_rows(&tl) <= bottom + 1) {
             int e = ui_grid_put(g, y, 2, UI_HEADER, _("Timeline"));
             ui_grid_fill_attr_span(g, y, 1, e - 1, UI_HEADER);

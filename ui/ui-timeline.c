@@ -32,6 +32,13 @@ ui_stall_attr(long long stall_ms)
     return stall_ms >= 2000 ? UI_BAD : stall_ms >= 500 ? UI_WARN : UI_GOOD;
 }
 
+long long
+ui_stall_shown(const struct ccnc_probe_figures *p, bool running, bool *now)
+{
+    *now = running && !p->done && p->stream_stall_ms >= STALL_NOW_MS;
+    return *now ? p->stream_stall_ms : p->stream_longest_stall_ms;
+}
+
 const char *
 ui_timeline_phase_name(enum ui_tl_phase p)
 {

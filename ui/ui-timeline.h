@@ -108,6 +108,9 @@ int ui_timeline_stream_level(const struct ui_timeline *tl, int w, int c);
  * going on is said as such once it is this long */
 #define STALL_NOW_MS 300
 enum ui_attr ui_stall_attr(long long stall_ms);
+/* The stall to show: the one going on (*now) while the probe runs and it
+ * is STALL_NOW_MS or more, else the longest. */
+long long ui_stall_shown(const struct ccnc_probe_figures *p, bool running, bool *now);
 /* Whether the stream stood still (STALL_NOW_MS or more) in column c's
  * middle, as the samples' stalls say. */
 bool ui_timeline_stream_stalled(const struct ui_timeline *tl, int w, int c);

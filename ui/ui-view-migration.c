@@ -149,8 +149,8 @@ draw_gap_meter(struct ui_grid *g, int y, int x, int w, const struct ccnc_probe_f
     ui_grid_put_fit(g, y + 2, vx, vw, p->lost ? UI_WARN : UI_GOOD, buf);
     if (p->stream) {
         /* the NFS stream, as its server's sockets show it */
-        bool now = !p->done && p->stream_stall_ms >= STALL_NOW_MS;
-        long long ms = now ? p->stream_stall_ms : p->stream_longest_stall_ms;
+        bool now;
+        long long ms = ui_stall_shown(p, true, &now);
         ui_grid_put_fit(g, y + 3, x, label - 1, UI_NORMAL, _(gap_rows[3]));
         /* TRANSLATORS: the stream's stall going on now, or (without
          * "now") its longest */

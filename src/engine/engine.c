@@ -473,7 +473,7 @@ ccnc_engine_start(struct ccnc_engine *e)
     static const struct ccnc_agent_callbacks agent_cb = { on_agent_inventory, on_agent_changed,
                                                           on_agent_traffic, on_agent_fdb };
     size_t n_macs;
-    char **macs;
+    char **macs = NULL;
     static const struct ccnc_collect_libvirt_callbacks libvirt_cb = { on_libvirt_report };
     int keepalive = e->lab->migration.keepalive_s > 0 ? e->lab->migration.keepalive_s : 10;
 
@@ -504,13 +504,14 @@ ccnc_engine_start(struct ccnc_engine *e)
         h->agent = ccnc_agent_new(e->loop, h->ssh, lh->name, lh->role, keepalive * 1000,
                                   &agent_cb, h);
         /* the lab VMs' MACs, followed in the bridges of every host */
-        macs = lab_macs(e->lab, &n_macs);
+        if (!macs)
+            macs = lab_macs(e->lab, &n_macs);
         ccnc_agent_fdb_watch(h->agent, macs, n_macs);
-        free(macs);
         /* from the loop's first pass: a caller that only wants the
          * configured lab (ccnc status) never touches the network */
         h->start_timer = ccnc_loop_add_timer(e->loop, 0, false, on_start, h);
     }
+    free(macs);
 }
 
 /* Change host part i: fn gets a private copy of the current part to change
