@@ -329,6 +329,12 @@ has_doctype(const char *xml, size_t len)
     return false;
 }
 
+void
+ccnc_virxml_init(void)
+{
+    xmlInitParser();
+}
+
 int
 ccnc_virxml_parse(const char *name, const char *xml, size_t len, struct ccnc_virxml *out,
                   struct ccnc_error *err)

@@ -29,6 +29,10 @@ int ccnc_virxml_parse(const char *name, const char *xml, size_t len, struct ccnc
                       struct ccnc_error *err);
 void ccnc_virxml_clear(struct ccnc_virxml *x);
 
+/* libxml2's global set-up, done at once: call it from the main thread
+ * before threads that parse XML (or open libvirt connections) start. */
+void ccnc_virxml_init(void);
+
 /* The device XML of the domain's <interface> with that MAC, or of its PCI
  * <hostdev> with that host address, without what only the live domain
  * has (<alias>, <target>): what detach and attach need.  NULL and err when

@@ -124,8 +124,14 @@ ccnc_libvirt_events_acquire(void)
 
     pthread_mutex_lock(&events_mu);
     if (!events_registered) {
-        /* once per process, before any connection is opened */
-        if (virEventRegisterDefaultImpl() < 0)
+        /* once per process, before any connection is opened and before
+         * any thread opens one: libvirt's and libxml2's own set-up is not
+         * safe to race (two threads' first virConnectOpen each made
+         * libxml2's global mutex, one of them lost) */
+        if (virInitialize() < 0)
+            rc = -1;
+        ccnc_virxml_init();
+        if (rc < 0 || virEventRegisterDefaultImpl() < 0)
             rc = -1;
         else
             events_registered = true;
