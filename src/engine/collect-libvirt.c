@@ -69,6 +69,7 @@ struct lv_host {
     char **undefined;           /* domains libvirt said it undefined (mu) */
     size_t n_undefined;
     long long settle_ms;        /* monotonic: list again then; 0 none (mu) */
+    bool bonds_now;             /* read the guests' bonds at once (mu) */
 };
 
 struct ccnc_collect_libvirt {
@@ -666,7 +667,7 @@ wait_s(struct lv_host *h, int seconds)
 {
     struct timespec ts = ccnc_deadline_s(seconds);
 
-    while (!h->stop && !h->refresh && !h->closed)
+    while (!h->stop && !h->refresh && !h->closed && !h->bonds_now)
         if (pthread_cond_timedwait(&h->cond, &h->mu, &ts) == ETIMEDOUT)
             break;
 }
@@ -676,7 +677,7 @@ wait_s(struct lv_host *h, int seconds)
 static bool
 wait_settle(struct lv_host *h)
 {
-    while (!h->stop && !h->refresh && !h->closed) {
+    while (!h->stop && !h->refresh && !h->closed && !h->bonds_now) {
         long long left = h->settle_ms - ccnc_now_mono_ms();
         struct timespec ts;
         if (left <= 0)
@@ -767,6 +768,14 @@ worker(void *arg)
                 h->closed = true;
             continue;
         }
+        if (h->bonds_now) {
+            /* asked for by the engine: a guest's MAC moved */
+            h->bonds_now = false;
+            pthread_mutex_unlock(&h->mu);
+            refresh_bonds(h);
+            pthread_mutex_lock(&h->mu);
+            continue;
+        }
         if (h->settle_ms && h->settle_ms <= ccnc_now_mono_ms() + GUEST_POLL_S * 1000) {
             if (wait_settle(h)) {
                 h->settle_ms = 0;
@@ -777,6 +786,7 @@ worker(void *arg)
         /* no guest to read: only the node's memory, now and then */
         wait_s(h, lab_vms_running(h) ? GUEST_POLL_S : MEMORY_POLL_S);
         if (!h->stop && !h->refresh && !h->closed && h->conn) {
+            h->bonds_now = false;
             pthread_mutex_unlock(&h->mu);
             refresh_bonds(h);
             pthread_mutex_lock(&h->mu);
@@ -1014,6 +1024,22 @@ ccnc_collect_libvirt_start(struct ccnc_loop *loop, struct ccnc_lab *lab,
         h->started = pthread_create(&h->thread, NULL, worker, h) == 0;
     }
     return c;
+}
+
+void
+ccnc_collect_libvirt_read_bonds(struct ccnc_collect_libvirt *c, size_t host)
+{
+    struct lv_host *h = NULL;
+
+    for (size_t i = 0; c && i < c->n_hosts; i++)
+        if (c->hosts[i].index == host)
+            h = &c->hosts[i];
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->mu);
+    h->bonds_now = true;
+    pthread_cond_signal(&h->cond);
+    pthread_mutex_unlock(&h->mu);
 }
 
 void

@@ -27,6 +27,11 @@ struct ccnc_collect_libvirt *ccnc_collect_libvirt_start(struct ccnc_loop *loop,
                                                         struct ccnc_lab *lab,
                                                         const struct ccnc_collect_libvirt_callbacks *cb,
                                                         void *data);
+/* Read the bonds (and jobs and traffic) of the lab VMs running on host
+ * lab->hosts[host] now, not at the next poll: a bridge saw a guest's MAC
+ * move, so its bond may have failed over.  Requests that come while a
+ * read runs make one more read after it. */
+void ccnc_collect_libvirt_read_bonds(struct ccnc_collect_libvirt *c, size_t host);
 /* Stop the workers, close the connections, and free; no report comes after. */
 void ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c);
 

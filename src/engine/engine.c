@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <ccnc/engine.h>
+#include <ccnc/log.h>
 #include <ccnc/pool.h>
 
 #include <ccnc/runlog.h>
@@ -375,6 +376,29 @@ vm_of_mac(const struct ccnc_lab *lab, const char *mac)
 
 /* A bridge of host h learned or forgot a lab VM's MAC: into the Log (an
  * event), and into the run file of each action on that VM that runs. */
+/* A bridge on host learned vm's MAC on a port: the MAC moved (or came
+ * with the VM), so the guest's bond may have failed over, by itself or by
+ * someone's hand.  Read its bond now on the host it runs on (and on the
+ * reporting host, should it have just arrived there) instead of at the
+ * next poll. */
+static void
+read_bond_now(struct ccnc_engine *e, size_t reporter, const char *vm, const char *mac,
+              const char *port)
+{
+    const struct ccnc_host *on = NULL;
+    int where = -1;
+
+    if (!e->libvirt)
+        return;
+    if (e->snap && ccnc_snapshot_find_vm(e->snap, vm, &on) && on)
+        where = ccnc_snapshot_find_host(e->snap, on->name);
+    ccnc_log(CCNC_LOG_CONNECT, _("%s: %s's MAC %s was learned on %s: reading its bond now"),
+             e->lab->hosts[reporter].name, vm, mac, port ? port : "?");
+    if (where >= 0 && (size_t)where != reporter)
+        ccnc_collect_libvirt_read_bonds(e->libvirt, (size_t)where);
+    ccnc_collect_libvirt_read_bonds(e->libvirt, reporter);
+}
+
 static void
 on_agent_fdb(void *data, long long time_ms, const char *event, const char *mac,
              const char *bridge, const char *port)
@@ -394,6 +418,8 @@ on_agent_fdb(void *data, long long time_ms, const char *event, const char *mac,
             ccnc_streq(ea->shown->vm, vm))
             ccnc_action_run_fdb(ea->run, host, event, mac, bridge, port, time_ms);
     }
+    if (vm && ev.kind == CCNC_EV_FDB_LEARNED)
+        read_bond_now(e, h->i, vm, mac, port);
     if (e->listener)
         e->listener(e->snap, &list, e->listener_data);
     free(object);

@@ -17,8 +17,9 @@ lab_ensure_up
 lab_start_placement
 
 
+# -v into a file: what ccnc reads and connects to, and why
 T_start -d -s cc -x 120 -y 44 \
-	"TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/exit'; sleep 1"
+	"TERM=xterm-256color '$CCNC' -v -c '$CCNC_LAB_CONF' 2>'$WORK/console.err'; echo \$? >'$WORK/exit'; sleep 1"
 trap 'T kill-server 2>/dev/null; lab_cleanup' EXIT
 
 wait_screen "the overview" "vm1 +running +bond0" 30 || { lab_down_checked; lab_result; }
@@ -77,6 +78,10 @@ if wait_screen "vm1 under $dlabel" "^. +[0-9]+ $dlabel \($dst\) +connected +1 VM
 fi
 [ "$(where_running)" = "$dst" ] || fail "libvirt: vm1 runs on '$(where_running)', not $dst"
 r=$(wait_bond_on "$dst" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "guest: bond0 not on the stand-in ($r)"
+# the destination's bridge learned vm1's MAC on its new port, its agent
+# said so, and the console read vm1's bond then, not at its next poll
+grep -Eq "^ccnc: $dst: vm1's MAC ($CCNC_LAB_PRIMARY_MAC|$CCNC_LAB_BACKUP_MAC) was learned on [^ ]+: reading its bond now" "$WORK/console.err" ||
+	{ fail "no bond read when $dst learned vm1's MAC"; grep -i 'learned' "$WORK/console.err" | sed 's/^/  | /' | head; }
 
 # the storage line: what the NFS server sends (the stream), from its agent
 wait_screen "the stream's throughput on the storage line" "^ Storage nfs:.* sending [0-9.]+ [kMG]?b/s" 10 &&
