@@ -170,6 +170,8 @@ ui_timeline_build(struct ui_timeline *tl, const struct ccnc_action *a,
     tl->down_t0 = tl->down_t1 = CCNC_UNKNOWN;
     tl->probes = s->probes;
     tl->n_probes = s->n_probes;
+    tl->fdb = s->fdb;
+    tl->n_fdb = s->n_fdb;
     for (size_t i = 0; i < tl->n_probes; i++) {
         if (tl->probes[i].stream_bps >= 0) {
             tl->has_stream = true;
@@ -336,6 +338,45 @@ ui_timeline_gap_text(const struct ui_timeline *tl)
         return ccnc_xasprintf(_("%lld ms, during %s, ending within QEMU's downtime"), g, during);
     return ccnc_xasprintf(_("%lld ms, during %s, %lld ms before QEMU's downtime began"), g,
                           during, tl->down_t0 - t1);
+}
+
+/* Bridges told after the downtime: later ones are another move */
+#define RELEARN_WINDOW_MS 5000
+#define RELEARN_MAX 4
+
+char *
+ui_timeline_relearn_text(const struct ui_timeline *tl)
+{
+    char *text = NULL;
+    const struct ccnc_trace_fdb *seen[RELEARN_MAX];
+    size_t n = 0;
+
+    if (tl->down_t0 == CCNC_UNKNOWN || tl->down_t1 == CCNC_UNKNOWN)
+        return NULL;
+    for (size_t i = 0; i < tl->n_fdb && n < RELEARN_MAX; i++) {
+        const struct ccnc_trace_fdb *f = &tl->fdb[i];
+        bool again = false;
+        char *more;
+        if (!f->learned || f->t_ms < tl->down_t0 || f->t_ms > tl->down_t1 + RELEARN_WINDOW_MS)
+            continue;
+        for (size_t k = 0; k < n; k++)
+            again |= ccnc_streq(seen[k]->host, f->host) && ccnc_streq(seen[k]->bridge, f->bridge);
+        if (again)
+            continue;
+        seen[n++] = f;
+        more = ccnc_xasprintf("%s%s%s %s %+lld ms", text ? text : "", text ? ", " : "", f->host,
+                              f->bridge, f->t_ms - tl->down_t1);
+        free(text);
+        text = more;
+    }
+    if (text && tl->gap_ms > 0 && tl->gap_t1 != CCNC_UNKNOWN && tl->gap_t1 > tl->down_t0) {
+        /* TRANSLATORS: the bridges that learned the VM's MAC, then when the
+         * probe's replies came back, both counted from QEMU's downtime's end */
+        char *more = ccnc_xasprintf(_("%s; replies %+lld ms"), text, tl->gap_t1 - tl->down_t1);
+        free(text);
+        text = more;
+    }
+    return text;
 }
 
 /* --- drawing ------------------------------------------------------------------ */
@@ -618,8 +659,9 @@ draw_strip(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl)
         }
 }
 
-/* Rows y and y + 1: the axis with a tick each tick_ms() and the longest
- * gap marked on it; the ticks' times under it. */
+/* Rows y and y + 1: the axis with a tick each tick_ms(), the moments a
+ * bridge learned the VM's MAC and the longest gap marked on it; the
+ * ticks' times under it. */
 static void
 draw_axis(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl)
 {
@@ -637,6 +679,10 @@ draw_axis(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl)
         if (c + ui_text_width(buf) <= w)
             ui_grid_put(g, y + 1, x + c, UI_DIM, buf);
     }
+    /* where a bridge learned the VM's MAC on a port */
+    for (size_t i = 0; i < tl->n_fdb; i++)
+        if (tl->fdb[i].learned && tl->fdb[i].t_ms >= tl->t0 && tl->fdb[i].t_ms <= tl->t1)
+            put_cell(g, y, x + ui_timeline_col(tl, w, tl->fdb[i].t_ms), UI_GOOD, "\u25c6", "*");
     if (tl->gap_ms >= UI_TL_LATE_MS && tl->gap_t1 != CCNC_UNKNOWN) {
         int c0 = ui_timeline_col(tl, w, tl->gap_t1 - tl->gap_ms);
         int c1 = ui_timeline_col(tl, w, tl->gap_t1 - 1);

@@ -62,6 +62,9 @@ struct ui_timeline {
     /* the NFS stream's rate in the probe's samples: any, and the highest */
     bool has_stream;
     long long stream_max;
+    /* the bridges' forwarding entries of the VM's MACs that changed */
+    const struct ccnc_trace_fdb *fdb;    /* borrowed */
+    size_t n_fdb;
 };
 
 /* Build tl for action a with its samples s (borrowed for tl's use);
@@ -88,6 +91,12 @@ char *ui_timeline_gap_text(const struct ui_timeline *tl);
  * "during detach" (the step its middle lies in); NULL when not known.
  * Caller frees. */
 char *ui_timeline_stall_text(const struct ui_timeline *tl, const struct ccnc_action *a);
+/* Where the network found the VM after its migration: each bridge that
+ * learned its MAC from QEMU's downtime on (the first time per bridge, in
+ * order), counted from the downtime's end, and when the probe's replies
+ * came back: "sys2 br-pt +12 ms, nfs br0 +40 ms; replies +107 ms"; NULL
+ * without QEMU's downtime or a bridge that learned.  Caller frees. */
+char *ui_timeline_relearn_text(const struct ui_timeline *tl);
 /* A phase's name, translated. */
 const char *ui_timeline_phase_name(enum ui_tl_phase p);
 

@@ -264,7 +264,8 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
     /* what the steps leave room for: the timeline with its figures, the
      * forecast, the run file */
     reserve = 1 + UI_TL_ROWS + (a->migration.iteration > 0 ? 1 : 0) +
-              (a->forecast.valid ? 1 : 0) + (r->run_file ? 1 : 0) + (g->h >= 30 ? 1 : 0);
+              (a->forecast.valid ? 1 : 0) + (r->run_file ? 1 : 0) + (g->h >= 30 ? 1 : 0) +
+              (g->h >= 30 && st->samples.n_fdb ? 1 : 0);
     section(g, y, 2, _("Steps"));
     section(g, y, right, _("Connectivity gap"));
     y++;
@@ -278,6 +279,7 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
     if (g->h >= 30)
         y++;
     struct ui_timeline tl;
+    char *relearn = NULL;
     ui_timeline_build(&tl, a, &st->samples, r->active, st->now_ms);
     if (y + ui_timeline_rows(&tl) <= bottom) {
         y = section(g, y, 2, _("Timeline"));
@@ -303,6 +305,15 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
             ui_grid_put_fit(g, y++, 4, g->w - 6, o->converges ? UI_DIM : UI_WARN, text);
             free(text);
         }
+        relearn = ui_timeline_relearn_text(&tl);
+        if (relearn && y <= bottom) {
+            /* where the network found the VM: the axis's marks, named */
+            char *text = ccnc_xasprintf(_("%s bridges after QEMU's downtime: %s"),
+                                        g->ascii ? "*" : "\u25c6", relearn);
+            ui_grid_put_fit(g, y++, 4, g->w - 6, UI_DIM, text);
+            free(text);
+        }
+        free(relearn);
     }
     if (r->run_file && y <= bottom)
         ui_grid_put_fit(g, y++, 2, g->w - 4, UI_DIM, r->run_file);

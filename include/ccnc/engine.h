@@ -10,6 +10,7 @@
 #include <ccnc/model.h>
 #include <ccnc/plan.h>
 #include <ccnc/pool.h>
+#include <ccnc/report.h>
 #include <ccnc/vf.h>
 
 struct ccnc_engine;
@@ -148,8 +149,9 @@ long long ccnc_engine_action_total_ms(const struct ccnc_engine *engine, int id);
 long long ccnc_engine_action_downtime_ms(const struct ccnc_engine *engine, int id);
 /* What a timeline of action id needs beyond its steps, as recorded (its
  * run file; a replay: the lines played so far), oldest first: the
- * connectivity probe's samples (every 100 ms, counts since the start) and
- * libvirt's job statistics (each pre-copy round, the completed job).
+ * connectivity probe's samples (every 100 ms, counts since the start),
+ * libvirt's job statistics (each pre-copy round, the completed job) and
+ * the bridges' forwarding entries of the VM's MACs that changed.
  * Borrowed until the next pass of the loop; all zero when there are none. */
 struct ccnc_engine_probe_sample {
     long long t_ms;                  /* wall clock */
@@ -169,6 +171,8 @@ struct ccnc_engine_samples {
     size_t n_probes;
     const struct ccnc_engine_job_sample *jobs;
     size_t n_jobs;
+    const struct ccnc_trace_fdb *fdb;
+    size_t n_fdb;
 };
 void ccnc_engine_action_samples(struct ccnc_engine *engine, int id,
                                 struct ccnc_engine_samples *out);

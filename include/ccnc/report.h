@@ -39,6 +39,11 @@ struct ccnc_trace_fdb {
     char host[64], bridge[16], port[16];
 };
 
+/* Fill fd: event "learned" or "gone" (NULL: gone); host, bridge, port
+ * may be NULL ("?"), and are cut to fit. */
+void ccnc_trace_fdb_set(struct ccnc_trace_fdb *fd, long long t_ms, const char *event,
+                        const char *host, const char *bridge, const char *port);
+
 /* A run file as the figure needs it.  Figures are CCNC_UNKNOWN (-1) when
  * the file does not hold them. */
 struct ccnc_run_trace {

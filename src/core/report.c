@@ -85,15 +85,10 @@ trace_line(struct ccnc_run_trace *t, const struct ccnc_run_line *l, size_t *cap_
         if (l->probe.stream && l->probe.stream_longest_stall_ms > t->stream_stall_ms)
             t->stream_stall_ms = l->probe.stream_longest_stall_ms;
         break;
-    case CCNC_RUN_LINE_FDB: {
-        struct ccnc_trace_fdb *fd = ccnc_array_push(&t->fdb, &t->n_fdb, NULL, sizeof(*fd));
-        fd->t_ms = l->t_ms;
-        fd->learned = ccnc_streq(l->event, "learned");
-        snprintf(fd->host, sizeof(fd->host), "%s", l->host ? l->host : "?");
-        snprintf(fd->bridge, sizeof(fd->bridge), "%s", l->before ? l->before : "?");
-        snprintf(fd->port, sizeof(fd->port), "%s", l->after ? l->after : "?");
+    case CCNC_RUN_LINE_FDB:
+        ccnc_trace_fdb_set(ccnc_array_push(&t->fdb, &t->n_fdb, NULL, sizeof(*t->fdb)), l->t_ms,
+                           l->event, l->host, l->before, l->after);
         break;
-    }
     case CCNC_RUN_LINE_JOB:
         if (l->job_elapsed_ms >= 0)
             t->job_elapsed_ms = l->job_elapsed_ms;
@@ -116,6 +111,17 @@ trace_line(struct ccnc_run_trace *t, const struct ccnc_run_line *l, size_t *cap_
     default:
         break;
     }
+}
+
+void
+ccnc_trace_fdb_set(struct ccnc_trace_fdb *fd, long long t_ms, const char *event,
+                   const char *host, const char *bridge, const char *port)
+{
+    fd->t_ms = t_ms;
+    fd->learned = ccnc_streq(event, "learned");
+    snprintf(fd->host, sizeof(fd->host), "%s", host ? host : "?");
+    snprintf(fd->bridge, sizeof(fd->bridge), "%s", bridge ? bridge : "?");
+    snprintf(fd->port, sizeof(fd->port), "%s", port ? port : "?");
 }
 
 void

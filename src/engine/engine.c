@@ -94,6 +94,8 @@ struct engine_action {
     size_t n_probes, cap_probes;
     struct ccnc_engine_job_sample *jobs;
     size_t n_jobs, cap_jobs;
+    struct ccnc_trace_fdb *fdb;
+    size_t n_fdb, cap_fdb;
     size_t lines_seen;
     bool reread;
 };
@@ -116,6 +118,8 @@ struct vf_set;
 static void vf_set_free(struct vf_set *v);
 
 static void engine_action_free(struct engine_action *ea);
+static void add_fdb_sample(struct engine_action *ea, long long t_ms, const char *event,
+                           const char *host, const char *bridge, const char *port);
 struct seen_run;
 static void seen_runs_free(struct ccnc_engine *e);
 static struct ccnc_agent *probe_agent(struct ccnc_engine *e, const char **host);
@@ -415,8 +419,11 @@ on_agent_fdb(void *data, long long time_ms, const char *event, const char *mac,
     for (size_t i = 0; vm && i < e->n_actions; i++) {
         struct engine_action *ea = e->actions[i];
         if (ea->run && !ccnc_action_run_finished(ea->run) && ea->shown &&
-            ccnc_streq(ea->shown->vm, vm))
+            ccnc_streq(ea->shown->vm, vm)) {
             ccnc_action_run_fdb(ea->run, host, event, mac, bridge, port, time_ms);
+            /* the timeline's, until the run file is read again */
+            add_fdb_sample(ea, ccnc_now_wall_ms(), event, host, bridge, port);
+        }
     }
     if (vm && ev.kind == CCNC_EV_FDB_LEARNED)
         read_bond_now(e, h->i, vm, mac, port);
@@ -984,6 +991,7 @@ engine_action_free(struct engine_action *ea)
     free(ea->run_file);
     free(ea->probes);
     free(ea->jobs);
+    free(ea->fdb);
     free(ea);
 }
 
@@ -1018,9 +1026,19 @@ add_job_sample(struct engine_action *ea, long long t_ms, bool completed, int ite
 }
 
 static void
+add_fdb_sample(struct engine_action *ea, long long t_ms, const char *event, const char *host,
+               const char *bridge, const char *port)
+{
+    ccnc_trace_fdb_set(ccnc_array_push(&ea->fdb, &ea->n_fdb, &ea->cap_fdb, sizeof(*ea->fdb)),
+                       t_ms, event, host, bridge, port);
+}
+
+static void
 add_sample_line(struct engine_action *ea, const struct ccnc_run_line *l)
 {
-    if (l->type == CCNC_RUN_LINE_PROBE)
+    if (l->type == CCNC_RUN_LINE_FDB)
+        add_fdb_sample(ea, l->t_ms, l->event, l->host, l->before, l->after);
+    else if (l->type == CCNC_RUN_LINE_PROBE)
         add_probe_sample(ea, l->t_ms, &l->probe, l->stream_bps);
     else if (l->type == CCNC_RUN_LINE_JOB && l->phase)
         add_job_sample(ea, l->t_ms, ccnc_streq(l->phase, "completed"), l->job.iteration,
@@ -1037,7 +1055,7 @@ reread_samples(struct engine_action *ea)
     ea->reread = false;
     if (!ea->run_file || ccnc_run_read_lines(ea->run_file, &lines, &n, NULL, NULL) < 0)
         return;
-    ea->n_probes = ea->n_jobs = 0;
+    ea->n_probes = ea->n_jobs = ea->n_fdb = 0;
     for (size_t i = 0; i < n; i++)
         add_sample_line(ea, &lines[i]);
     ccnc_run_lines_free(lines, n);
@@ -1073,7 +1091,8 @@ ccnc_engine_action_samples(struct ccnc_engine *e, int id, struct ccnc_engine_sam
     } else if (ea->reread) {
         reread_samples(ea);
     }
-    *out = (struct ccnc_engine_samples){ ea->probes, ea->n_probes, ea->jobs, ea->n_jobs };
+    *out = (struct ccnc_engine_samples){ ea->probes, ea->n_probes, ea->jobs, ea->n_jobs,
+                                         ea->fdb, ea->n_fdb };
 }
 
 static void

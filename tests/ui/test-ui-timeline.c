@@ -359,6 +359,38 @@ START_TEST(test_real_run_stall)
 }
 END_TEST
 
+/* The bridges that learned the VM's MAC after QEMU's downtime: the first
+ * time per bridge, in order, counted from the downtime's end; none before
+ * the downtime began, none gone, none long after; the replies' return. */
+START_TEST(test_relearn_text)
+{
+    struct ui_timeline tl = { .t0 = T0, .t1 = T0 + 10000, .down_t0 = T0 + 5000,
+                              .down_t1 = T0 + 5200, .gap_ms = 400, .gap_t1 = T0 + 5300 };
+    struct ccnc_trace_fdb f[7];
+    char *text;
+
+    ccnc_trace_fdb_set(&f[0], T0 + 1000, "learned", "sys1", "br-pt", "vnet1");   /* before */
+    ccnc_trace_fdb_set(&f[1], T0 + 5212, "learned", "sys2", "br-pt", "vnet11");
+    ccnc_trace_fdb_set(&f[2], T0 + 5215, "gone", "sys1", "br-pt", "vnet2");
+    ccnc_trace_fdb_set(&f[3], T0 + 5190, "learned", "nfs", "br0", "eth0");      /* in it */
+    ccnc_trace_fdb_set(&f[4], T0 + 5240, "learned", "sys2", "br-pt", "vnet12"); /* again */
+    ccnc_trace_fdb_set(&f[5], T0 + 5250, "learned", "sys1", "br-lan", "eth1");
+    ccnc_trace_fdb_set(&f[6], T0 + 12000, "learned", "sys2", "br-lan", "vnet9"); /* later */
+    tl.fdb = f;
+    tl.n_fdb = 7;
+    text = ui_timeline_relearn_text(&tl);
+    ck_assert_str_eq(ui_str(text), "sys2 br-pt +12 ms, nfs br0 -10 ms, sys1 br-lan +50 ms; "
+                                   "replies +100 ms");
+    free(text);
+    /* no downtime known, or no bridge that learned: nothing to say */
+    tl.down_t1 = CCNC_UNKNOWN;
+    ck_assert_ptr_null(ui_timeline_relearn_text(&tl));
+    tl.down_t1 = T0 + 5200;
+    tl.n_fdb = 1;
+    ck_assert_ptr_null(ui_timeline_relearn_text(&tl));
+}
+END_TEST
+
 static const struct {
     bool present;
     int w, h;
@@ -449,6 +481,7 @@ ccnc_ui_timeline_suite(void)
     tcase_add_test(tc, test_stream_stalled);
     tcase_add_test(tc, test_real_run_stall);
     tcase_add_test(tc, test_real_run_gap);
+    tcase_add_test(tc, test_relearn_text);
     tcase_add_loop_test(tc, test_replayed_screen, 0, (int)CCNC_ARRAY_SIZE(screens));
     tcase_add_test(tc, test_present_key);
     suite_add_tcase(s, tc);
