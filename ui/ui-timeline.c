@@ -679,16 +679,17 @@ draw_axis(struct ui_grid *g, int y, int x, int w, const struct ui_timeline *tl)
         if (c + ui_text_width(buf) <= w)
             ui_grid_put(g, y + 1, x + c, UI_DIM, buf);
     }
-    /* where a bridge learned the VM's MAC on a port */
-    for (size_t i = 0; i < tl->n_fdb; i++)
-        if (tl->fdb[i].learned && tl->fdb[i].t_ms >= tl->t0 && tl->fdb[i].t_ms <= tl->t1)
-            put_cell(g, y, x + ui_timeline_col(tl, w, tl->fdb[i].t_ms), UI_GOOD, "\u25c6", "*");
     if (tl->gap_ms >= UI_TL_LATE_MS && tl->gap_t1 != CCNC_UNKNOWN) {
         int c0 = ui_timeline_col(tl, w, tl->gap_t1 - tl->gap_ms);
         int c1 = ui_timeline_col(tl, w, tl->gap_t1 - 1);
         for (int c = c0; c <= c1; c++)
             put_cell(g, y, x + c, UI_BAD, "\u25b2", "^");
     }
+    /* where a bridge learned the VM's MAC on a port (over the gap: the
+     * network knew where the VM was before the replies came back) */
+    for (size_t i = 0; i < tl->n_fdb; i++)
+        if (tl->fdb[i].learned && tl->fdb[i].t_ms >= tl->t0 && tl->fdb[i].t_ms <= tl->t1)
+            put_cell(g, y, x + ui_timeline_col(tl, w, tl->fdb[i].t_ms), UI_GOOD, "\u25c6", "*");
 }
 
 int

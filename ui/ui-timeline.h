@@ -93,8 +93,10 @@ char *ui_timeline_gap_text(const struct ui_timeline *tl);
 char *ui_timeline_stall_text(const struct ui_timeline *tl, const struct ccnc_action *a);
 /* Where the network found the VM after its migration: each bridge that
  * learned its MAC from QEMU's downtime on (the first time per bridge, in
- * order), counted from the downtime's end, and when the probe's replies
- * came back: "sys2 br-pt +12 ms, nfs br0 +40 ms; replies +107 ms"; NULL
+ * order), counted from the downtime's end (as the job's figures place it:
+ * a bridge told by the destination's first frames may come out a few ms
+ * before it), and when the probe's replies came back: "sys2 br-pt +12 ms,
+ * nfs br0 +40 ms; replies +107 ms"; NULL
  * without QEMU's downtime or a bridge that learned.  Caller frees. */
 char *ui_timeline_relearn_text(const struct ui_timeline *tl);
 /* A phase's name, translated. */

@@ -308,7 +308,7 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
         relearn = ui_timeline_relearn_text(&tl);
         if (relearn && y <= bottom) {
             /* where the network found the VM: the axis's marks, named */
-            char *text = ccnc_xasprintf(_("%s bridges after QEMU's downtime: %s"),
+            char *text = ccnc_xasprintf(_("%s bridges, from the end of QEMU's downtime: %s"),
                                         g->ascii ? "*" : "\u25c6", relearn);
             ui_grid_put_fit(g, y++, 4, g->w - 6, UI_DIM, text);
             free(text);

@@ -19,6 +19,7 @@
 
 #define RUN_DONE "runs/timeline-migrate-passthrough-done.jsonl"
 #define RUN_DEMO "runs/demo-20261204-161615-vm1-migrate-passthrough.jsonl"
+#define RUN_FDB "runs/fdb-20261204-192956-vm1-migrate-passthrough.jsonl"
 
 /* --- the time-slice mapping ------------------------------------------------ */
 
@@ -391,6 +392,38 @@ START_TEST(test_relearn_text)
 }
 END_TEST
 
+/* A real migration whose run file holds the bridges' entries: both
+ * hosts' br-pt learned vm1's MAC from the destination's first frames, a
+ * few ms before the end of the downtime as the job's figures place it,
+ * and the replies came back 67 ms after it; the switch to the backup and
+ * the NIC's return are marked on the axis too, the entries gone not. */
+START_TEST(test_real_run_relearn)
+{
+    struct replayed r;
+    struct ui_timeline tl;
+    struct ui_grid *g = ui_grid_new(80, 8, false);
+    char *text;
+    int marks = 0;
+
+    replay_run(&r, RUN_FDB);
+    ui_timeline_build(&tl, r.act.action, &r.st.samples, false, 0);
+    ck_assert_uint_eq(tl.n_fdb, 7);
+    text = ui_timeline_relearn_text(&tl);
+    ck_assert_str_eq(ui_str(text), "sys1 br-pt -13 ms, sys2 br-pt -12 ms; replies +67 ms");
+    free(text);
+    ui_timeline_draw(g, 0, 0, 80, &tl, r.act.action, false);
+    text = ui_grid_to_text(g, false);
+    for (const char *p = text; (p = strstr(p, "\u25c6")); p++)
+        marks++;
+    /* six learned entries, some in one column */
+    ck_assert_int_ge(marks, 3);
+    ck_assert_int_le(marks, 6);
+    free(text);
+    ui_grid_free(g);
+    replayed_clear(&r);
+}
+END_TEST
+
 static const struct {
     bool present;
     int w, h;
@@ -413,6 +446,8 @@ static const struct {
     /* a demo's round whose run file holds the NFS stream's stall */
     { true, 80, 24, false, 0, "golden/ui-present-stall-80x24.txt", RUN_DEMO },
     { false, 80, 24, false, 0, "golden/ui-timeline-stall-80x24.txt", RUN_DEMO },
+    /* a migration with the bridges' entries: the marks, the relearn line */
+    { false, 160, 50, false, 0, "golden/ui-timeline-fdb-160x50.txt", RUN_FDB },
 };
 
 START_TEST(test_replayed_screen)
@@ -482,6 +517,7 @@ ccnc_ui_timeline_suite(void)
     tcase_add_test(tc, test_real_run_stall);
     tcase_add_test(tc, test_real_run_gap);
     tcase_add_test(tc, test_relearn_text);
+    tcase_add_test(tc, test_real_run_relearn);
     tcase_add_loop_test(tc, test_replayed_screen, 0, (int)CCNC_ARRAY_SIZE(screens));
     tcase_add_test(tc, test_present_key);
     suite_add_tcase(s, tc);
