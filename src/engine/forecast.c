@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A migration's forecast before it starts: what earlier runs between the
  * two hosts say (core/forecast.c), the VM's memory from the snapshot, and
- * its dirty rate measured by QEMU's page sampling (calc-dirty-rate) on a
- * KVM guest. */
+ * its dirty rate measured by QEMU's page sampling (calc-dirty-rate) on
+ * the running guest. */
 
 #include "config.h"
 
@@ -117,12 +117,9 @@ ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
         if (!(f->in.rate_bps > 0) || f->in.rate_bps > cap)
             f->in.rate_bps = cap;
     }
-    if (vm && vm->tcg) {
-        /* page sampling was seen to miss a TCG guest's writes
-         * (docs/migration-model.md): not asked for */
-        snprintf(f->dirty_why, sizeof(f->dirty_why), "%s",
-                 _("the VM runs under TCG, where QEMU's page sampling misses its writes"));
-    } else if (measure_s > 0 && vm && vm->state == CCNC_VM_RUNNING) {
+    /* page sampling, under KVM as under TCG (docs/migration-model.md):
+     * what the guest dirtied in distinct pages over the period */
+    if (measure_s > 0 && vm && vm->state == CCNC_VM_RUNNING) {
         if (ccnc_libvirt_events_acquire() == 0) {
             if (measure(lab, a->source, a->vm, measure_s, &f->in.dirty_bps, f->dirty_why,
                         sizeof(f->dirty_why)) == 0) {

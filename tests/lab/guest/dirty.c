@@ -3,7 +3,10 @@
  * over a working set of WSS MiB, one write a 4 KiB page, in 10 ms slices.
  * It reads RATE and WSS from FILE (two numbers, MiB/s and MiB) each
  * second, so that it can be re-tuned while it runs (through the guest
- * agent); a RATE of 0 idles.  Built static into the lab's guest image.
+ * agent); a RATE of 0 idles.  Each write is checked when the page comes
+ * round again: a page that does not hold what was last written to it (a
+ * migration that lost a page) is said on stdout, "ccnc-dirty LOST ...",
+ * with a count.  Built static into the lab's guest image.
  *
  *   dirty FILE */
 
@@ -45,7 +48,8 @@ int
 main(int argc, char **argv)
 {
     long rate = 0, wss = 32, have = 0, next = 0;
-    unsigned char *mem = NULL;
+    unsigned char *mem = NULL, *want = NULL;
+    long long bad = 0;
     long long t = now_ns(), last_conf = 0;
     unsigned char stamp = 0;
 
@@ -63,6 +67,13 @@ main(int argc, char **argv)
             if (wss != have) {
                 if (mem)
                     munmap(mem, (size_t)(have * MIB));
+                free(want);
+                /* what each page was last given (0: never) */
+                want = calloc((size_t)(wss * MIB / PAGE), 1);
+                if (!want) {
+                    perror("dirty: calloc");
+                    return 1;
+                }
                 mem = mmap(NULL, (size_t)(wss * MIB), PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
                 if (mem == MAP_FAILED) {
@@ -78,7 +89,18 @@ main(int argc, char **argv)
         /* this slice's share: rate MiB/s over 10 ms, in pages */
         pages = rate * MIB / PAGE / (1000000000L / SLICE_NS);
         for (long i = 0; i < pages; i++) {
-            mem[next * PAGE] = ++stamp;
+            unsigned char *page = mem + next * PAGE;
+            if (want[next] && (page[0] != want[next] || page[PAGE - 1] != 0)) {
+                if (++bad <= 20 || bad % 1000 == 0) {
+                    printf("ccnc-dirty LOST page %ld: holds %u/%u, was given %u (%lld so far)\n",
+                           next, page[0], page[PAGE - 1], want[next], bad);
+                    fflush(stdout);
+                }
+            }
+            if (++stamp == 0)
+                stamp = 1;
+            page[0] = stamp;
+            want[next] = stamp;
             next = (next + 1) % (have * MIB / PAGE);
         }
         t += SLICE_NS;
