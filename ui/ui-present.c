@@ -94,9 +94,8 @@ ui_present_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struc
     char digits[32], *under;
     struct ui_timeline tl;   /* the action's: its stall is named from it, and drawn */
 
-    if (a)
-        ui_timeline_build(&tl, a, &st->samples, r->active, st->now_ms);
     if (a) {
+        ui_timeline_build(&tl, a, &st->samples, r->active, st->now_ms);
         char *head = a->destination
                          ? ccnc_xasprintf("%s: %s %s %s  %s", a->vm, a->source, arrow,
                                           a->destination, ccnc_action_kind_to_string(a->kind))

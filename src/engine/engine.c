@@ -378,8 +378,6 @@ vm_of_mac(const struct ccnc_lab *lab, const char *mac)
     return NULL;
 }
 
-/* A bridge of host h learned or forgot a lab VM's MAC: into the Log (an
- * event), and into the run file of each action on that VM that runs. */
 /* A bridge on host learned vm's MAC on a port: the MAC moved (or came
  * with the VM), so the guest's bond may have failed over, by itself or by
  * someone's hand.  Read its bond now on the host it runs on (and on the
@@ -403,6 +401,9 @@ read_bond_now(struct ccnc_engine *e, size_t reporter, const char *vm, const char
     ccnc_collect_libvirt_read_bonds(e->libvirt, reporter);
 }
 
+/* A bridge of host h learned or forgot a lab VM's MAC: into the Log (an
+ * event), into the run file and the timeline of each action on that VM
+ * that runs, and, learned, a read of the guest's bond. */
 static void
 on_agent_fdb(void *data, long long time_ms, const char *event, const char *mac,
              const char *bridge, const char *port)
