@@ -848,7 +848,7 @@ ccnc_lab_load_text(const char *name, const char *text, size_t len,
     p.lab->migration = (struct ccnc_lab_migration){
         .bandwidth_mbps = 0, .max_downtime_ms = 300, .timeout_s = 300,
         .step_timeout_s = 30, .parallel = 1, .auto_converge = false, .keepalive_s = 10,
-        .policy = CCNC_POLICY_QEMU,
+        .policy = CCNC_POLICY_LOWEST,
     };
 
     for (size_t i = 0; i < len; i++)

@@ -7,7 +7,8 @@
 # A private apt configuration (its own sources, lists and cache) downloads
 # the packages; nothing is installed.
 #   tests/guest/fetch-qemu10.sh [DIR]   (default: ${XDG_CACHE_HOME:-~/.cache}/ccnc/qemu10)
-# Prints the unpacked root (DIR/root) on success.
+# Prints the unpacked root (DIR/root) on success; a root already there is
+# kept (CCNC_QEMU10_REFETCH=1 fetches anew).
 set -eu
 dir=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/ccnc/qemu10}
 mirror=${CCNC_DEBIAN_MIRROR:-}
@@ -18,6 +19,15 @@ if [ -z "$mirror" ]; then
     [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
 fi
 mkdir -p "$dir/apt/lists/partial" "$dir/apt/cache/archives/partial" "$dir/dl"
+# one fetch at a time (a lab and a test may ask together); a fetch that
+# finished while this one waited is taken as it is
+exec 9>"$dir/.lock"
+flock 9
+if [ "${CCNC_QEMU10_REFETCH:-}" != 1 ] && [ -x "$dir/root/usr/bin/qemu-system-x86_64" ] &&
+    [ -s "$dir/root/VERSION" ]; then
+    echo "$dir/root"
+    exit 0
+fi
 cat >"$dir/apt/sources.list" <<EOF
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm-backports main

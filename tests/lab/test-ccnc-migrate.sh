@@ -133,10 +133,10 @@ jq -e '.valid and .link_runs == 1 and .downtime_ms > 0' <<<"$fc" >/dev/null ||
 jq -e '.forecast | .valid and .converges and .link_runs == 2 and .rounds >= 1 and
 	.dirty_measured and .dirty_bps >= 0 and .dirty_bps < 16777216' \
 	"$WORK/forecast.json" >/dev/null || fail "the plan's forecast: $(jq -c .forecast "$WORK/forecast.json")"
-# the lab's policy (CCNC_LAB_POLICY, else the default: qemu) set its
+# the lab's policy (CCNC_LAB_POLICY, else the default: lowest) set its
 # first limit, recorded before it was set; ccnc report shows it beside the
 # forecast
-policy=${CCNC_LAB_POLICY:-qemu}
+policy=${CCNC_LAB_POLICY:-lowest}
 case $policy in qemu) first=300 ;; ladder) first=30 ;; minimal-downtime) first=100 ;; *) first=50 ;; esac
 jq -s -e --arg p "$policy" --arg h "$dst" --argjson v "$first" \
 	'[.[] | select(.type == "setting" and .name == "downtime_limit_ms")] |
