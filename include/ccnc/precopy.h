@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What a pre-copy live migration will cost, before it starts: rounds, total
  * time, downtime and the network gap, from the guest's memory and dirty
- * rate and the migration link's usable rate.  The model is QEMU's own: the
- * first round sends the guest's memory (less its zero pages, which cost
- * almost nothing on the wire), each later round sends what the guest
- * dirtied during the one before (at most its working set), and QEMU stops
- * the guest and sends the rest as soon as that rest fits in
- * rate x downtime limit (migration.c: the threshold it compares the
- * pending data with).  The downtime is then the rest over the rate plus
- * what the switch-over costs beyond RAM (device state, the destination's
- * resume), learnt from earlier migrations.  Pure arithmetic: no I/O. */
+ * rate and the migration link's usable rate.  The model follows QEMU's own
+ * rule (migration.c, migration_iteration_run; docs/migration-model.md):
+ * QEMU sends for up to CCNC_PRECOPY_CHECK_MS between two checks; a check
+ * that finds less than the threshold (rate x downtime limit) unsent syncs
+ * the dirty bitmap, adding what the guest dirtied since the last sync, and
+ * stops the guest if the sum is still under the threshold.  So the first
+ * round sends the guest's memory (less its zero pages) but its tail; each
+ * later sync comes after sending what the last one added, at least one
+ * check apart; once what a sync adds fits in the room left under the
+ * threshold (anywhere between nothing and one check's sending) the guest
+ * stops, which at a steady dirty rate is a matter of chance; a guest that
+ * rewrites a working set bigger than the threshold never lets it.  What
+ * is left at the stop is that tail, close to rate x limit whatever the
+ * guest does: the downtime follows the limit.  It is learnt from earlier
+ * migrations (the switch-over: device state, resume, and a copy that runs
+ * faster once the guest stops) and moved by the difference in tails when
+ * the limit differs.  Pure arithmetic: no I/O. */
 #ifndef CCNC_PRECOPY_H
 #define CCNC_PRECOPY_H
 
@@ -18,6 +26,8 @@
 
 /* QEMU's default downtime-limit (ms). */
 #define CCNC_PRECOPY_DEFAULT_LIMIT_MS 300
+/* How long QEMU sends between two checks of what is left (its MAX_WAIT). */
+#define CCNC_PRECOPY_CHECK_MS 50
 /* Rounds after which a migration that still has not fitted is called
  * non-converging (QEMU itself goes on for ever; libvirt's and ccnc's
  * timeouts end it). */
@@ -32,16 +42,21 @@ struct ccnc_precopy_input {
     double working_set_bytes;  /* the most one round can find dirty; 0: memory_bytes */
     double limit_ms;           /* QEMU's downtime-limit; 0: 300 */
     double setup_ms;           /* before the first byte moves */
-    double switchover_ms;      /* downtime beyond the RAM: device state, resume */
+    double switchover_ms;      /* the downtime of an idle guest at the limit
+                                * switchover_limit_ms (learnt); 0: unknown,
+                                * the tail at the link's rate alone */
+    double switchover_limit_ms;/* the limit switchover_ms was learnt at; 0:
+                                * this one */
     double gap_extra_ms;       /* the network's return after the resume */
     int max_rounds;            /* 0: CCNC_PRECOPY_MAX_ROUNDS */
 };
 
 struct ccnc_precopy_prediction {
     bool converges;
-    int rounds;                /* pre-copy rounds before the guest stops
-                                * (libvirt's memory_iteration ends at rounds + 2:
-                                * QEMU counts its first and its last bitmap sync) */
+    int rounds;                /* bitmap syncs before the guest stops, each
+                                * a pre-copy round (libvirt's memory_iteration
+                                * ends at rounds + 2: QEMU counts its first
+                                * and its last sync too) */
     double total_ms;           /* setup + rounds + downtime (libvirt's time_elapsed) */
     double downtime_ms;        /* the guest stopped: the rest + the switch-over */
     double gap_ms;             /* the network's gap: downtime + gap_extra_ms */
@@ -66,16 +81,17 @@ double ccnc_precopy_rate_to_converge(const struct ccnc_precopy_input *in);
 
 /* What a completed migration says about the next one between the same two
  * hosts: the link's usable rate over the whole copy (not QEMU's last
- * sample: the copy's start is slower), the share of the RAM that went on
- * the wire, and the switch-over's cost.  names/values: libvirt's job
- * statistics of the completed job (as a run file's `job` line keeps them).
- * Sets only what the statistics allow (the RAM's wire share and the
- * switch-over only when the guest dirtied nothing, so that every byte was
- * sent once and the downtime was all switch-over); returns how many of
- * the three it set, -1 when the statistics are not those of a completed
- * migration. */
+ * sample: the copy's start is slower; the tail sent while the guest was
+ * stopped taken out), the share of the RAM that went on the wire, and the
+ * switch-over.  names/values: libvirt's job statistics of the completed
+ * job (as a run file's `job` line keeps them); limit_ms: the downtime
+ * limit it ended with (0: QEMU's default).  Sets only what the statistics
+ * allow (the RAM's wire share and the switch-over only when the guest
+ * dirtied nothing, so that every byte was sent once and the downtime was
+ * the tail and the switch-over alone); returns how many of the three it
+ * set, -1 when the statistics are not those of a completed migration. */
 int ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
-                       const long long *values, size_t n);
+                       const long long *values, size_t n, double limit_ms);
 
 /* Several migrations learnt (each by ccnc_precopy_learn into a zeroed
  * input): the median of each figure over those that have it, into out

@@ -53,7 +53,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
     char *text = ccnc_file_read(path, RUN_FILE_MAX, &len, NULL), *line, *save = NULL;
     json_object *completed = NULL;
     bool pair = false, first = true;
-    double downtime = -1, gap = -1;
+    double downtime = -1, gap = -1, limit = 0;
 
     if (!text)
         return false;
@@ -86,6 +86,13 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
                 json_object_put(completed);
                 completed = json_object_get(ccnc_json_get_object(o, "stats"));
             }
+        } else if (pair && strcmp(type, "setting") == 0) {
+            const char *name = ccnc_json_get_str(o, "name");
+
+            /* the downtime limit the policy set last: the one it ended with */
+            if (name && strcmp(name, "downtime_limit_ms") == 0 &&
+                ccnc_json_get_int(o, "value", -1) > 0)
+                limit = (double)ccnc_json_get_int(o, "value", -1);
         } else if (pair && strcmp(type, "result") == 0) {
             gap = (double)ccnc_json_get_int(o, "longest_gap_ms", -1);
         }
@@ -109,7 +116,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
                     downtime = (double)values[n - 1];
             }
         }
-        set = ccnc_precopy_learn(&out->in, names, values, n);
+        set = ccnc_precopy_learn(&out->in, names, values, n, limit);
         free(names);
         free(values);
         json_object_put(completed);
@@ -171,6 +178,7 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
         ccnc_precopy_median(link, n, &m);
         f->in.rate_bps = m.rate_bps;
         f->in.switchover_ms = m.switchover_ms;
+        f->in.switchover_limit_ms = m.switchover_limit_ms;
         f->in.setup_ms = m.setup_ms;
     }
     if (n_vm) {

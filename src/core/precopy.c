@@ -15,17 +15,65 @@ bad(double v)
     return !isfinite(v) || v < 0;
 }
 
+/* The room under the threshold when QEMU syncs: what one check sends, or
+ * the threshold when that is less (bytes). */
+static double
+room_of(double rate, double limit_ms)
+{
+    return fmin(rate * CCNC_PRECOPY_CHECK_MS / 1000, rate * limit_ms / 1000);
+}
+
+/* What is still unsent at a sync, on average: the threshold less half the
+ * room (the first check below it finds anywhere in the room unsent). */
+static double
+tail_of(double rate, double limit_ms)
+{
+    return rate * limit_ms / 1000 - room_of(rate, limit_ms) / 2;
+}
+
+/* The chance that a sync which finds d dirtied succeeds: the room is
+ * anywhere in [0, m). */
+static double
+chance(double d, double m)
+{
+    return m > 0 ? fmax(0, fmin(1, 1 - d / m)) : 0;
+}
+
+static void
+stopped(const struct ccnc_precopy_input *in, double rate, double limit, double tail, double rest,
+        double t, struct ccnc_precopy_prediction *out)
+{
+    double down;
+
+    if (in->switchover_ms > 0) {
+        /* what an idle guest took at the limit it was learnt at, moved by
+         * what is left beyond that limit's tail */
+        double l0 = in->switchover_limit_ms > 0 ? in->switchover_limit_ms : limit;
+
+        down = in->switchover_ms + (rest - (l0 == limit ? tail : tail_of(rate, l0))) / rate * 1000;
+    } else {
+        down = rest / rate * 1000;
+    }
+    out->converges = true;
+    out->rest_bytes = rest;
+    out->sent_bytes += rest;
+    out->downtime_ms = fmax(0, down);
+    out->gap_ms = out->downtime_ms + in->gap_extra_ms;
+    out->total_ms = t + out->downtime_ms;
+}
+
 int
 ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_prediction *out)
 {
-    double mem, first, ws, rate, dirty, limit, pending, t;
+    double mem, first, ws, rate, dirty, limit, thr, room, tail, pending, t, since, last = -1;
     int max;
 
     memset(out, 0, sizeof(*out));
     if (!in || bad(in->memory_bytes) || bad(in->first_round_bytes) || bad(in->rate_bps) ||
         bad(in->dirty_bps) || bad(in->working_set_bytes) || bad(in->limit_ms) ||
-        bad(in->setup_ms) || bad(in->switchover_ms) || bad(in->gap_extra_ms) ||
-        in->max_rounds < 0 || !(in->memory_bytes > 0) || !(in->rate_bps > 0))
+        bad(in->setup_ms) || bad(in->switchover_ms) || bad(in->switchover_limit_ms) ||
+        bad(in->gap_extra_ms) || in->max_rounds < 0 || !(in->memory_bytes > 0) ||
+        !(in->rate_bps > 0))
         return -1;
     mem = in->memory_bytes;
     first = in->first_round_bytes > 0 ? fmin(in->first_round_bytes, mem) : mem;
@@ -34,34 +82,73 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
     dirty = in->dirty_bps;
     limit = in->limit_ms > 0 ? in->limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
     max = in->max_rounds > 0 ? in->max_rounds : CCNC_PRECOPY_MAX_ROUNDS;
-    out->threshold_bytes = rate * limit / 1000;
+    thr = out->threshold_bytes = rate * limit / 1000;
+    room = room_of(rate, limit);
+    tail = tail_of(rate, limit);
 
-    /* The first round always runs: QEMU knows no rate to compare with
-     * before its first bytes have gone. */
+    /* dirtying counts from the first sync, at the end of the setup */
     t = in->setup_ms;
+    since = 0;
     pending = first;
     for (;;) {
-        double dt_ms = pending / rate * 1000, next;
+        double send = fmax(0, pending - tail), unsent = pending - send, dt = send / rate * 1000, d;
+        bool capped;
 
+        /* after a sync that failed, QEMU sends for a check's time at least */
+        if (out->rounds > 0)
+            dt = fmax(dt, CCNC_PRECOPY_CHECK_MS);
         out->rounds++;
-        t += dt_ms;
-        out->sent_bytes += pending;
-        next = fmin(dirty * dt_ms / 1000, ws);
-        if (next <= out->threshold_bytes) {
-            out->converges = true;
-            out->rest_bytes = next;
-            out->sent_bytes += next;
-            out->downtime_ms = next / rate * 1000 + in->switchover_ms;
-            out->gap_ms = out->downtime_ms + in->gap_extra_ms;
-            out->total_ms = t + out->downtime_ms;
+        t += dt;
+        since += dt;
+        out->sent_bytes += send;
+        d = dirty * since / 1000;
+        capped = d >= ws;
+        d = fmin(d, ws);
+        since = 0;
+        if (capped) {
+            /* the whole working set dirty: after the first round, what is
+             * left is that working set (the unsent pages are in it) */
+            double left = out->rounds > 1 ? fmax(unsent, ws) : unsent + ws;
+
+            if (left < thr) {
+                stopped(in, rate, limit, tail, left, t, out);
+                return 0;
+            }
+            if (out->rounds > 1 || out->rounds >= max) {
+                out->total_ms = t;   /* each later sync finds the same */
+                return 0;
+            }
+            pending = left;
+            last = d;
+            continue;
+        }
+        if (d < room) {
+            /* this sync succeeds with a chance; each later one, a check's
+             * sending apart, with the chance of what a check's time dirties:
+             * the syncs expected before one does */
+            double d1 = fmin(dirty * CCNC_PRECOPY_CHECK_MS / 1000, ws), now = chance(d, room),
+                   later = d1 >= ws ? (fmax(tail, ws) < thr ? 1 : 0) : chance(d1, room),
+                   extra = now >= 1 ? 0 : later > 0 ? (1 - now) / later : now >= 0.5 ? 0 : INFINITY;
+
+            if (!(out->rounds + extra <= max)) {
+                /* not within the rounds the model allows: the time those take */
+                out->total_ms = t + (max - out->rounds) * CCNC_PRECOPY_CHECK_MS;
+                out->rounds = max;
+                return 0;
+            }
+            t += extra * CCNC_PRECOPY_CHECK_MS;
+            out->sent_bytes += extra * d1;
+            out->rounds += (int)lround(extra);
+            stopped(in, rate, limit, tail, unsent + (extra > 0 ? d1 : d) / 2, t, out);
             return 0;
         }
-        /* a round that leaves as much as it sent: the next ones will too */
-        if (next >= pending || out->rounds >= max) {
+        /* a sync that finds as much dirty as the last: the next ones will too */
+        if ((last >= 0 && d >= last) || out->rounds >= max) {
             out->total_ms = t;
             return 0;
         }
-        pending = next;
+        last = d;
+        pending = unsent + d;
     }
 }
 
@@ -134,9 +221,9 @@ stat_of(const char *const *names, const long long *values, size_t n, const char 
 
 int
 ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
-                   const long long *values, size_t n)
+                   const long long *values, size_t n, double limit_ms)
 {
-    double elapsed, downtime, setup = 0, total, processed, dirty, copy_ms;
+    double elapsed, downtime, setup = 0, total, processed, dirty, copy_ms, limit, tail_ms;
 
     if (!stat_of(names, values, n, "time_elapsed", &elapsed) ||
         !stat_of(names, values, n, "downtime", &downtime) ||
@@ -148,12 +235,17 @@ ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
     copy_ms = elapsed - downtime - setup;
     if (!(copy_ms > 0))
         return -1;
-    in->rate_bps = processed / copy_ms * 1000;
-    /* a guest that dirtied nothing: every byte went once, before the stop */
+    /* the tail went while the guest was stopped: at the running rate r it
+     * is r x tail_ms, so processed = r x (copy_ms + tail_ms) */
+    limit = isfinite(limit_ms) && limit_ms > 0 ? limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
+    tail_ms = limit - fmin(CCNC_PRECOPY_CHECK_MS, limit) / 2;
+    in->rate_bps = processed / (copy_ms + tail_ms) * 1000;
+    /* a guest that dirtied nothing: every byte went once */
     if (stat_of(names, values, n, "memory_dirty_rate", &dirty) && dirty == 0) {
         in->memory_bytes = total;
         in->first_round_bytes = fmin(processed, total);
         in->switchover_ms = downtime;
+        in->switchover_limit_ms = limit;
         in->setup_ms = setup;
         return 3;
     }
@@ -202,6 +294,7 @@ ccnc_precopy_median(const struct ccnc_precopy_input *learnt, size_t n,
     MEDIAN(first_round_bytes);
     MEDIAN(rate_bps);
     MEDIAN(switchover_ms);
+    MEDIAN(switchover_limit_ms);
     MEDIAN(setup_ms);
     MEDIAN(gap_extra_ms);
 #undef MEDIAN

@@ -136,6 +136,16 @@ forecast_json(const struct ccnc_forecast *f)
                                                              ? f->in.limit_ms
                                                              : CCNC_PRECOPY_DEFAULT_LIMIT_MS)));
     json_object_object_add(o, "link_runs", json_object_new_int64((int64_t)f->n_link));
+    /* the rest of the model's input, so that a run can be forecast again */
+    json_object_object_add(o, "first_round_bytes",
+                           int_or_null(f->in.first_round_bytes > 0, f->in.first_round_bytes));
+    json_object_object_add(o, "working_set_bytes",
+                           int_or_null(f->in.working_set_bytes > 0, f->in.working_set_bytes));
+    json_object_object_add(o, "setup_ms", json_object_new_int64(llround(f->in.setup_ms)));
+    json_object_object_add(o, "switchover_ms", json_object_new_int64(llround(f->in.switchover_ms)));
+    json_object_object_add(o, "switchover_limit_ms",
+                           int_or_null(f->in.switchover_limit_ms > 0, f->in.switchover_limit_ms));
+    json_object_object_add(o, "gap_extra_ms", json_object_new_int64(llround(f->in.gap_extra_ms)));
     json_object_object_add(o, "limit_to_converge_ms",
                            int_or_null(stuck && f->limit_to_converge_ms > 0, f->limit_to_converge_ms));
     json_object_object_add(o, "rate_to_converge_bps",
