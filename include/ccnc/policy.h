@@ -3,14 +3,15 @@
  * at, set before the first round and raised while it runs.  Each policy is
  * modelled on a tool's own (lab.conf(5), [migration] policy):
  *
- *   qemu              QEMU's behaviour (the default): the lab's max_downtime_ms,
- *                     never changed
+ *   qemu              QEMU's behaviour: the lab's max_downtime_ms, never
+ *                     changed
  *   ladder            OpenStack Nova's: from max/steps up to max in steps
  *                     (10), one every 75 s per GiB of RAM (at least 2 GiB)
  *   minimal-downtime  oVirt's: 100 ms, then 150, 200, 300, 400, 500 ms after
  *                     1, 2, 3, 4 and 6 stalled rounds (auto-converge on)
- *   lowest            ccnc's: 50 ms, 50 ms more at each stalled round, up to
- *                     max_downtime_ms: the lowest downtime the link allows
+ *   lowest            ccnc's, the default: 50 ms, 50 ms more at each stalled
+ *                     round, up to max_downtime_ms: the lowest downtime the
+ *                     link allows
  *
  * A round stalls when what remains to send is not below the least seen so
  * far.  Pure: no I/O; the engine sets what it says. */

@@ -10,7 +10,8 @@
  * round sends the guest's memory (less its zero pages) but its tail; each
  * later sync comes after sending what the last one added, at least one
  * check apart; once what a sync adds fits in the room left under the
- * threshold (anywhere between nothing and one check's sending) the guest
+ * threshold (anywhere between nothing and one check's sending, or the
+ * threshold when that is less) the guest
  * stops, which at a steady dirty rate is a matter of chance; a guest that
  * rewrites a working set bigger than the threshold never lets it.  What
  * is left at the stop is that tail, close to rate x limit whatever the
@@ -58,7 +59,9 @@ struct ccnc_precopy_prediction {
                                 * ends at rounds + 2: QEMU counts its first
                                 * and its last sync too) */
     double total_ms;           /* setup + rounds + downtime (libvirt's time_elapsed) */
-    double downtime_ms;        /* the guest stopped: the rest + the switch-over */
+    double downtime_ms;        /* the guest stopped: the switch-over learnt (moved
+                                * to this limit) and the rest beyond an idle
+                                * guest's, or the rest alone at the link's rate */
     double gap_ms;             /* the network's gap: downtime + gap_extra_ms */
     double sent_bytes;         /* everything put on the wire, the rest included */
     double rest_bytes;         /* sent while the guest was stopped */
@@ -74,8 +77,9 @@ int ccnc_precopy_predict(const struct ccnc_precopy_input *in,
 
 /* What would make a non-converging migration converge, each with the rest
  * of in unchanged: the smallest downtime limit (ms, a whole ms; -1: none up
- * to max_ms, i.e. the working set is too big for it) and the smallest link
- * rate (bytes/s; -1 when no rate up to 1000x the current one does). */
+ * to max_ms: the working set, or a guest dirtying as fast as the link, is
+ * too big for it) and the smallest link rate (bytes/s; -1 when no rate up
+ * to 1000x the current one does). */
 double ccnc_precopy_limit_to_converge(const struct ccnc_precopy_input *in, double max_ms);
 double ccnc_precopy_rate_to_converge(const struct ccnc_precopy_input *in);
 

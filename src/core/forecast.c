@@ -128,6 +128,19 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
     return true;
 }
 
+/* The runs of learnt[n] that taught a switch-over at limit_ms, into same. */
+static size_t
+at_limit(const struct ccnc_precopy_input *learnt, size_t n, double limit_ms,
+         struct ccnc_precopy_input *same)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (learnt[i].switchover_ms > 0 && learnt[i].switchover_limit_ms == limit_ms)
+            same[k++] = learnt[i];
+    return k;
+}
+
 size_t
 ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, const char *a,
                     const char *b, double memory_bytes)
@@ -172,14 +185,28 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
         free(names[i]);
     free(names);
     if (n) {
-        struct ccnc_precopy_input m = f->in;
+        struct ccnc_precopy_input m = f->in, same[CCNC_FORECAST_HISTORY];
+        double want = f->in.limit_ms > 0 ? f->in.limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
+        size_t n_same = 0;
 
-        /* the link and the switch-over: every migration between the two */
+        /* the link: every migration between the two */
         ccnc_precopy_median(link, n, &m);
         f->in.rate_bps = m.rate_bps;
-        f->in.switchover_ms = m.switchover_ms;
-        f->in.switchover_limit_ms = m.switchover_limit_ms;
         f->in.setup_ms = m.setup_ms;
+        /* the switch-over: those that ended at the limit this one starts
+         * with, else those at the limit of the newest that taught one (a
+         * downtime goes with the limit it was had at) */
+        n_same = at_limit(link, n, want, same);
+        for (size_t i = 0; i < n && n_same == 0; i++)
+            if (link[i].switchover_ms > 0)
+                n_same = at_limit(link, n, link[i].switchover_limit_ms, same);
+        if (n_same) {
+            struct ccnc_precopy_input sw = { 0 };
+
+            ccnc_precopy_median(same, n_same, &sw);
+            f->in.switchover_ms = sw.switchover_ms;
+            f->in.switchover_limit_ms = sw.switchover_limit_ms;
+        }
     }
     if (n_vm) {
         struct ccnc_precopy_input m = { 0 };

@@ -39,18 +39,31 @@ chance(double d, double m)
     return m > 0 ? fmax(0, fmin(1, 1 - d / m)) : 0;
 }
 
+/* The guest stops with rest bytes left (first: the first round's bytes).
+ * The downtime is what an idle guest took at the limit it was learnt at
+ * (its rest the tail of that limit, or the whole first round when smaller),
+ * plus what is left beyond an idle guest's rest, at the link's rate.  Learnt
+ * at another limit, it is moved by the difference in tails at a share k of
+ * the link's rate: the learnt figure bounds k (the stop cannot send faster
+ * than it took, k <= downtime / tail), and the copy of a stopped guest is
+ * not slower than that of a running one (k <= 1); the forecast takes half
+ * that bound, until a migration at this limit teaches the figure itself. */
 static void
-stopped(const struct ccnc_precopy_input *in, double rate, double limit, double tail, double rest,
-        double t, struct ccnc_precopy_prediction *out)
+stopped(const struct ccnc_precopy_input *in, double rate, double limit, double first,
+        double tail, double rest, double t, struct ccnc_precopy_prediction *out)
 {
-    double down;
+    double down, idle = fmin(first, tail);
 
     if (in->switchover_ms > 0) {
-        /* what an idle guest took at the limit it was learnt at, moved by
-         * what is left beyond that limit's tail */
-        double l0 = in->switchover_limit_ms > 0 ? in->switchover_limit_ms : limit;
+        double l0 = in->switchover_limit_ms > 0 ? in->switchover_limit_ms : limit, base = in->switchover_ms;
 
-        down = in->switchover_ms + (rest - (l0 == limit ? tail : tail_of(rate, l0))) / rate * 1000;
+        if (l0 != limit) {
+            double was_ms = fmin(first, tail_of(rate, l0)) / rate * 1000, now_ms = idle / rate * 1000,
+                   k = was_ms > 0 ? fmin(1, base / was_ms) / 2 : 0.5;
+
+            base += (now_ms - was_ms) * k;
+        }
+        down = base + (rest - idle) / rate * 1000;
     } else {
         down = rest / rate * 1000;
     }
@@ -111,7 +124,7 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
             double left = out->rounds > 1 ? fmax(unsent, ws) : unsent + ws;
 
             if (left < thr) {
-                stopped(in, rate, limit, tail, left, t, out);
+                stopped(in, rate, limit, first, tail, left, t, out);
                 return 0;
             }
             if (out->rounds > 1 || out->rounds >= max) {
@@ -122,25 +135,30 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
             last = d;
             continue;
         }
+        if (out->rounds > 1 && fmax(unsent, ws) < fmin(unsent + d, thr)) {
+            /* after the first round what is left lies in the working set,
+             * with the unsent tail: when that is under the threshold, the
+             * guest stops */
+            stopped(in, rate, limit, first, tail, fmax(unsent, ws), t, out);
+            return 0;
+        }
         if (d < room) {
             /* this sync succeeds with a chance; each later one, a check's
              * sending apart, with the chance of what a check's time dirties:
              * the syncs expected before one does */
             double d1 = fmin(dirty * CCNC_PRECOPY_CHECK_MS / 1000, ws), now = chance(d, room),
                    later = d1 >= ws ? (fmax(tail, ws) < thr ? 1 : 0) : chance(d1, room),
-                   extra = now >= 1 ? 0 : later > 0 ? (1 - now) / later : now >= 0.5 ? 0 : INFINITY;
+                   extra = now >= 1 ? 0 : later > 0 ? (1 - now) / later : INFINITY;
 
-            if (!(out->rounds + extra <= max)) {
-                /* not within the rounds the model allows: the time those take */
-                out->total_ms = t + (max - out->rounds) * CCNC_PRECOPY_CHECK_MS;
-                out->rounds = max;
+            if (out->rounds + extra <= max) {
+                t += extra * CCNC_PRECOPY_CHECK_MS;
+                out->sent_bytes += extra * d1;
+                out->rounds += (int)lround(extra);
+                stopped(in, rate, limit, first, tail, unsent + (extra > 0 ? d1 : d) / 2, t, out);
                 return 0;
             }
-            t += extra * CCNC_PRECOPY_CHECK_MS;
-            out->sent_bytes += extra * d1;
-            out->rounds += (int)lround(extra);
-            stopped(in, rate, limit, tail, unsent + (extra > 0 ? d1 : d) / 2, t, out);
-            return 0;
+            /* no later sync is likely to: on as after one that failed (the
+             * working set may still fit, below) */
         }
         /* a sync that finds as much dirty as the last: the next ones will too */
         if ((last >= 0 && d >= last) || out->rounds >= max) {
@@ -161,7 +179,8 @@ converges(const struct ccnc_precopy_input *in)
 }
 
 /* Whether a migration converges grows with the limit and with the rate
- * (a bigger threshold, shorter rounds): both are found by bisection. */
+ * (a bigger threshold and room, shorter rounds, a smaller share of the
+ * link dirtied): both are found by bisection. */
 double
 ccnc_precopy_limit_to_converge(const struct ccnc_precopy_input *in, double max_ms)
 {

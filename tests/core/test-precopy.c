@@ -106,11 +106,19 @@ START_TEST(test_precopy_parts)
     ck_assert_double_eq_tol(p.downtime_ms, 150, 1e-9);
     ck_assert_double_eq_tol(p.gap_ms, 235, 1e-9);
     ck_assert_double_eq_tol(p.rest_bytes, TAIL_300, 1e-6);
-    /* learnt at a 50 ms limit (a tail of 3.125 MB): at 300 ms the stop
-     * sends 31.25 MB more, 250 ms */
+    /* learnt at a 50 ms limit (a tail of 25 ms at the link's rate): at
+     * 300 ms the tail is 250 ms longer, taken at half the share the learnt
+     * figure allows (150 ms for 25: all of it) */
     in.switchover_limit_ms = 50;
     ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
-    ck_assert_double_eq_tol(p.downtime_ms, 150 + 250, 1e-6);
+    ck_assert_double_eq_tol(p.downtime_ms, 150 + 250 * 0.5, 1e-6);
+    /* and back: 400 ms learnt at 300 (k <= 400 / 275: at most all of it),
+     * at 50 ms 125 ms less */
+    in.switchover_ms = 400;
+    in.switchover_limit_ms = 300;
+    in.limit_ms = 50;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    ck_assert_double_eq_tol(p.downtime_ms, 400 - 250 * 0.5, 1e-6);
     /* a first round bigger than the RAM is the RAM */
     in.first_round_bytes = 2 * GIB;
     ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
@@ -135,8 +143,8 @@ START_TEST(test_precopy_to_converge)
     in = gib_on_gbit();
     in.dirty_bps = GBIT;
     ck_assert_double_eq(ccnc_precopy_limit_to_converge(&in, 5000), -1);
-    /* (at 8590 ms the tail is all but the last 3.1 MB, which the first
-     * sync finds half dirty: a chance of one half, taken) */
+    /* (no sync has a chance against a guest that dirties as fast as the
+     * link: the threshold must hold the whole RAM) */
     ck_assert_double_eq(ccnc_precopy_limit_to_converge(&in, 10000), 8590);
     rate = ccnc_precopy_rate_to_converge(&in);
     ck_assert(rate > GBIT);
@@ -152,6 +160,40 @@ START_TEST(test_precopy_to_converge)
     ck_assert_double_eq(ccnc_precopy_rate_to_converge(&in), GBIT);
     limit = ccnc_precopy_limit_to_converge(&in, 1000);
     ck_assert_double_eq(limit, 1);
+}
+END_TEST
+
+/* Converging only grows with the limit and with the link's rate, which
+ * the searches above take for granted: a working set that fits once the
+ * first round is out (512 MB, 50 MB on the wire, 20 MB rewritten at 110
+ * MB/s over a 100 MB/s link), and a guest dirtying a hair below the link. */
+START_TEST(test_precopy_monotonic)
+{
+    struct ccnc_precopy_input in = { .memory_bytes = 512e6, .first_round_bytes = 50e6,
+                                     .rate_bps = 100e6, .dirty_bps = 110e6,
+                                     .working_set_bytes = 20e6 };
+    struct ccnc_precopy_prediction p;
+    bool seen = false;
+
+    for (int l = 1; l <= 2000; l++) {
+        in.limit_ms = l;
+        ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+        ck_assert_msg(p.converges || !seen, "converges at some limit below %d ms, not at it", l);
+        seen = seen || p.converges;
+    }
+    ck_assert(seen);
+    in.limit_ms = 0;
+    ck_assert_double_eq(ccnc_precopy_limit_to_converge(&in, 400), 201);
+    in = (struct ccnc_precopy_input){ .memory_bytes = 512e6, .first_round_bytes = 28e6,
+                                      .dirty_bps = 99.9e6 };
+    seen = false;
+    for (int r = 90; r <= 200; r++) {
+        in.rate_bps = r * 1e6;
+        ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+        ck_assert_msg(p.converges || !seen, "converges below %d MB/s, not at it", r);
+        seen = seen || p.converges;
+    }
+    ck_assert(seen);
 }
 END_TEST
 
@@ -531,6 +573,7 @@ ccnc_precopy_suite(void)
     tcase_add_loop_test(tc, test_precopy_rows, 0, (int)CCNC_ARRAY_SIZE(rows));
     tcase_add_test(tc, test_precopy_parts);
     tcase_add_test(tc, test_precopy_to_converge);
+    tcase_add_test(tc, test_precopy_monotonic);
     tcase_add_test(tc, test_precopy_refused);
     tcase_add_test(tc, test_precopy_median);
     tcase_add_test(tc, test_precopy_recorded_self);

@@ -50,6 +50,9 @@ rm -rf "$dir/root.new"
 for d in ./*.deb; do dpkg-deb -x "$d" "$dir/root.new"; done
 rm -f ./*.deb
 "$dir/root.new/usr/bin/qemu-system-x86_64" --version | head -1 >"$dir/root.new/VERSION"
-rm -rf "$dir/root"
+# the old root out of the way at once (a running lab's guests use it), gone after
+rm -rf "$dir/root.old"
+[ ! -e "$dir/root" ] || mv "$dir/root" "$dir/root.old"
 mv "$dir/root.new" "$dir/root"
+rm -rf "$dir/root.old"
 echo "$dir/root"
