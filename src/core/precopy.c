@@ -104,7 +104,8 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
     since = 0;
     pending = first;
     for (;;) {
-        double send = fmax(0, pending - tail), unsent = pending - send, dt = send / rate * 1000, d;
+        double send = fmax(0, pending - tail), unsent = pending - send, dt = send / rate * 1000, d,
+               left;
         bool capped;
 
         /* after a sync that failed, QEMU sends for a check's time at least */
@@ -118,15 +119,15 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
         capped = d >= ws;
         d = fmin(d, ws);
         since = 0;
+        /* what the sync leaves: after the first round it lies in the
+         * working set the guest rewrites, with the unsent tail */
+        left = out->rounds > 1 ? fmin(unsent + d, fmax(unsent, ws)) : unsent + d;
+        if (left < thr && (capped || left < unsent + d)) {
+            /* the working set fits under the threshold: the guest stops */
+            stopped(in, rate, limit, first, tail, left, t, out);
+            return 0;
+        }
         if (capped) {
-            /* the whole working set dirty: after the first round, what is
-             * left is that working set (the unsent pages are in it) */
-            double left = out->rounds > 1 ? fmax(unsent, ws) : unsent + ws;
-
-            if (left < thr) {
-                stopped(in, rate, limit, first, tail, left, t, out);
-                return 0;
-            }
             if (out->rounds > 1 || out->rounds >= max) {
                 out->total_ms = t;   /* each later sync finds the same */
                 return 0;
@@ -134,13 +135,6 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
             pending = left;
             last = d;
             continue;
-        }
-        if (out->rounds > 1 && fmax(unsent, ws) < fmin(unsent + d, thr)) {
-            /* after the first round what is left lies in the working set,
-             * with the unsent tail: when that is under the threshold, the
-             * guest stops */
-            stopped(in, rate, limit, first, tail, fmax(unsent, ws), t, out);
-            return 0;
         }
         if (d < room) {
             /* this sync succeeds with a chance; each later one, a check's
