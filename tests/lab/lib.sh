@@ -178,12 +178,19 @@ newest_run() { ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1; }
 # wait (bounded, $1 s, default 60) until the VM settled: one host runs it,
 # no libvirt job on it
 settle_vm() {
-	local i w
+	local i w last="" calm=0
+	# settled: on one host with no job, the same for 3 s running (a
+	# migration whose call was still on its way when its client died shows
+	# no job at first, then starts)
 	for ((i = 0; i < ${1:-60} * 2; i++)); do
 		w=$(where_running)
 		if [ -n "$w" ] && [ "$(wc -w <<<"$w")" = 1 ] &&
 			! vs "$w" domjobinfo "$VM" 2>/dev/null | grep -q 'Unbounded\|Bounded'; then
-			return 0
+			[ "$w" = "$last" ] && calm=$((calm + 1)) || calm=1
+			last=$w
+			[ "$calm" -ge 6 ] && return 0
+		else
+			calm=0
 		fi
 		sleep 0.5
 	done
