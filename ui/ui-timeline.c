@@ -386,6 +386,8 @@ static const char *
 short_name(enum ccnc_step_op op)
 {
     switch (op) {
+    /* TRANSLATORS: the migration forecast's step, on the timeline */
+    case CCNC_STEP_FORECAST: return _("forecast");
     case CCNC_STEP_CHECK_DESTINATION:
     case CCNC_STEP_CHECK_STORAGE:
     case CCNC_STEP_CHECK_BACKUP: return _("checks");

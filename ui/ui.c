@@ -42,6 +42,11 @@ struct ui {
     char clock[16];
     struct ccnc_action *pending;    /* planned, waiting for the operator */
     char *plan_text;
+    char *plan_head;                /* a line above the plan (the demo's), or NULL */
+    bool sampling;                  /* the pending migration's VM: a dirty-rate sample
+                                     * under way */
+    char sample_vm[64];             /* ... of this VM */
+    long long sampled_ms;           /* when the last one ended (monotonic), 0 none */
     char question[64];              /* the host whose key is asked about */
     char pass_host[64];             /* the host whose passphrase is asked for */
     char declined[8][64];           /* hosts whose passphrase the operator put off */
@@ -248,7 +253,76 @@ drop_plan(struct ui *ui)
     ui->pending = NULL;
     free(ui->plan_text);
     ui->plan_text = NULL;
+    free(ui->plan_head);
+    ui->plan_head = NULL;
     ui->st.plan = NULL;
+    ui->sampled_ms = 0;
+}
+
+static bool
+is_migration(const struct ccnc_action *a)
+{
+    return a && (a->kind == CCNC_ACTION_MIGRATE || a->kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
+                 a->kind == CCNC_ACTION_MIGRATE_TEAMING);
+}
+
+/* The plan's text again: its forecast changed, or the age of its sample. */
+static void
+plan_retext(struct ui *ui)
+{
+    char *text = ccnc_action_plan_text(ui->pending);
+
+    free(ui->plan_text);
+    ui->plan_text = ui->plan_head ? ccnc_xasprintf("%s%s", ui->plan_head, text) : text;
+    if (ui->plan_head)
+        free(text);
+    ui->st.plan = ui->plan_text;
+}
+
+static void sample_next(struct ui *ui);
+
+/* A sample of the pending migration's VM came: the forecast on it. */
+static void
+on_sampled(void *data, bool ok, double bps, int seconds, long long at_ms, const char *why)
+{
+    struct ui *ui = data;
+    struct ccnc_forecast *f;
+
+    ui->sampling = false;
+    if (!is_migration(ui->pending) || strcmp(ui->pending->vm, ui->sample_vm) != 0)
+        return;     /* the plan it was for is gone */
+    f = &ui->pending->forecast;
+    ui->sampled_ms = at_ms;
+    if (ok)
+        ccnc_forecast_add_sample(f, bps, seconds, at_ms);
+    else if (!f->dirty_measured)
+        snprintf(f->dirty_why, sizeof(f->dirty_why), "%s", why ? why : "?");
+    ccnc_forecast_compute(f);
+    plan_retext(ui);
+    paint(ui);
+}
+
+/* While a migration's plan waits for the operator, its VM's dirty rate is
+ * sampled a second at a time, a second apart: the forecast stands on the
+ * median of the last few, and the action starts on them. */
+static void
+sample_next(struct ui *ui)
+{
+    struct ccnc_error err = { 0 };
+
+    if (ui->sampling || !is_migration(ui->pending) || !ui->pending->forecast.tried ||
+        (ui->sampled_ms && ccnc_now_mono_ms() - ui->sampled_ms < 1000))
+        return;
+    if (ccnc_engine_dirty_sample(ui->engine, ui->pending->vm, on_sampled, ui, &err) == 0) {
+        ui->sampling = true;
+        snprintf(ui->sample_vm, sizeof(ui->sample_vm), "%s", ui->pending->vm);
+    } else {
+        snprintf(ui->pending->forecast.dirty_why, sizeof(ui->pending->forecast.dirty_why), "%s",
+                 err.message);
+        ui->sampled_ms = ccnc_now_mono_ms();    /* asked again in a while */
+        plan_retext(ui);
+    }
+    ccnc_error_clear(&err);
 }
 
 /* Is there a hypervisor other than where (NULL: any)? */
@@ -330,11 +404,14 @@ plan(struct ui *ui, const char *dest)
     }
     if (migrate) {
         snprintf(st->req_dest, sizeof(st->req_dest), "%s", dest);
-        /* from the run files only: the console does not stop to measure */
+        /* from the run files; the dirty rate sampled in the background */
         ccnc_engine_forecast(ui->engine, ui->pending, NULL, 0);
+        snprintf(ui->pending->forecast.dirty_why, sizeof(ui->pending->forecast.dirty_why), "%s",
+                 _("sampling..."));
+        ui->sampled_ms = 0;
     }
-    ui->plan_text = ccnc_action_plan_text(ui->pending);
-    st->plan = ui->plan_text;
+    plan_retext(ui);
+    sample_next(ui);
 }
 
 static void on_frame(void *data);
@@ -548,7 +625,7 @@ demo_plan(struct ui *ui)
     struct ccnc_snapshot *snap;
     const struct ccnc_host *where = NULL;
     const char *away = NULL;
-    char *head, *text;
+    char *head;
 
     if (ui->demo.id || ui->demo.next_due) {
         message(ui, UI_WARN, _("A demo is running; x stops its round, and no round follows."));
@@ -585,11 +662,8 @@ demo_plan(struct ui *ui)
                                     "another; y starts them\n",
                                     DEMO_ROUNDS),
                           ui->demo.vm, ui->demo.home, ui->demo.away, DEMO_ROUNDS);
-    text = ccnc_xasprintf("%s%s", head, ui->plan_text);
-    free(head);
-    free(ui->plan_text);
-    ui->plan_text = text;
-    st->plan = text;
+    ui->plan_head = head;
+    plan_retext(ui);
 }
 
 /* The demo's round that just started as id. */
@@ -987,6 +1061,12 @@ on_tick(void *data)
     if (ui->ticks++ % 5 == 0 || !ui->looked)
         look_for_unfinished(ui);
     demo_next(ui);
+    if (is_migration(ui->pending)) {
+        /* the next sample, and the age of the last one */
+        sample_next(ui);
+        if (ui->pending->forecast.n_samples)
+            plan_retext(ui);
+    }
     paint(ui); /* the clock, and anything published meanwhile */
 }
 

@@ -38,6 +38,7 @@ enum ccnc_action_state {
 /* What a step does; the engine maps each to libvirt, guest-agent or agent
  * calls. */
 enum ccnc_step_op {
+    CCNC_STEP_FORECAST,            /* sample the dirty rate, forecast (changes nothing) */
     CCNC_STEP_CHECK_DESTINATION,   /* destination reachable, libvirt answers */
     CCNC_STEP_CHECK_STORAGE,       /* the VM's storage is visible there */
     CCNC_STEP_CHECK_BACKUP,        /* the backup slave is up and carrying traffic */

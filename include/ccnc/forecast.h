@@ -16,6 +16,14 @@
 /* Earlier migrations looked at, newest first. */
 #define CCNC_FORECAST_HISTORY 8
 
+/* Dirty-rate samples kept (their median is the model's rate), and how old
+ * the newest may be for a migration to start on it without sampling
+ * again (ms). */
+#define CCNC_FORECAST_SAMPLES 3
+/* How long one sample lasts (s). */
+#define CCNC_FORECAST_SAMPLE_S 1
+#define CCNC_FORECAST_FRESH_MS 10000
+
 struct ccnc_forecast {
     bool tried;                    /* made for this action (shown in its plan) */
     bool valid;                    /* in and out are filled */
@@ -30,9 +38,28 @@ struct ccnc_forecast {
     size_t n_vm;                   /* of them, this VM's (its RAM on the wire) */
     size_t n_gap;                  /* those that measured the network's gap */
     bool dirty_measured;           /* false: assumed 0 (an idle guest) */
-    double dirty_seconds;          /* how long it was measured */
+    double dirty_seconds;          /* how long each sample measured */
     char dirty_why[192];           /* why it was not measured (translated) */
+    /* the samples, oldest first: bytes per second, and when each ended
+     * (monotonic ms, ccnc_now_mono_ms; 0: not known) */
+    double sample_bps[CCNC_FORECAST_SAMPLES];
+    long long sample_at_ms[CCNC_FORECAST_SAMPLES];
+    int n_samples;
+    /* the downtime limit the policy starts with, and the one it raises to
+     * when the rounds stall (0: none); ccnc_forecast_compute tries both */
+    double start_limit_ms, raise_to_ms;
 };
+
+/* A new dirty-rate sample (bps over seconds, ended at at_ms): kept with
+ * those no more than CCNC_FORECAST_FRESH_MS older, at most
+ * CCNC_FORECAST_SAMPLES; f->in.dirty_bps becomes their median.  The caller
+ * computes again. */
+void ccnc_forecast_add_sample(struct ccnc_forecast *f, double bps, double seconds,
+                              long long at_ms);
+
+/* Whether f has a sample that ended no more than CCNC_FORECAST_FRESH_MS
+ * before now_ms. */
+bool ccnc_forecast_fresh(const struct ccnc_forecast *f, long long now_ms);
 
 /* Learn from the run files in dir: the newest CCNC_FORECAST_HISTORY
  * migrations between hosts a and b (either way) that completed, into f->in
@@ -43,11 +70,14 @@ size_t ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char 
                            const char *a, const char *b, double memory_bytes);
 
 /* Run the model on f->in: f->out, and what would make it converge.  f->valid
- * false when the input cannot be modelled (no memory or no rate). */
+ * false when the input cannot be modelled (no memory or no rate).  With
+ * start_limit_ms set, the model starts from it, and from raise_to_ms when
+ * it does not converge there. */
 void ccnc_forecast_compute(struct ccnc_forecast *f);
 
 /* The forecast as the plan shows it: translated lines, each ending in a
- * newline, indented by four spaces.  Caller frees. */
-char *ccnc_forecast_text(const struct ccnc_forecast *f);
+ * newline, indented by four spaces; a sample's age counted to now_ms (0:
+ * not said).  Caller frees. */
+char *ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms);
 
 #endif

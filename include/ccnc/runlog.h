@@ -59,6 +59,10 @@ int ccnc_runlog_vf(struct ccnc_runlog *log, long long now_ms, const char *event,
  * migration's downtime limit, ...): name, its new value, and why. */
 int ccnc_runlog_setting(struct ccnc_runlog *log, long long now_ms, const char *host,
                         const char *name, long long value, const char *why);
+/* The forecast made by the action's own step (its dirty-rate sample
+ * taken): it stands in for the run line's from then on. */
+int ccnc_runlog_forecast(struct ccnc_runlog *log, long long now_ms,
+                         const struct ccnc_forecast *f);
 int ccnc_runlog_abort(struct ccnc_runlog *log, long long now_ms, const char *who);
 /* A bridge on host learned the VM's MAC on port (event "learned") or
  * forgot it ("gone"), at host_ms by the host's clock; bridge may be NULL. */
@@ -125,6 +129,7 @@ enum ccnc_run_line_type {
     CCNC_RUN_LINE_RESULT,
     CCNC_RUN_LINE_SETTING,
     CCNC_RUN_LINE_FDB,
+    CCNC_RUN_LINE_FORECAST,
     CCNC_RUN_LINE_OTHER,     /* a type this ccnc does not know: kept, not read */
     CCNC_RUN_LINE_LAST
 };

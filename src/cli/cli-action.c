@@ -100,6 +100,14 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
                             s->rollback ? _("undo ") : "     ", ccnc_step_op_to_string(s->op),
                             ccnc_step_outcome_to_string(s->outcome), s->ended_ms - s->started_ms,
                             s->error ? ": " : "", s->error ? s->error : "");
+        if (s->op == CCNC_STEP_FORECAST && s->outcome == CCNC_STEP_OK && a->forecast.tried) {
+            /* what the step found, a line at a time under it */
+            char *text = ccnc_forecast_text(&a->forecast, 0), *save = NULL;
+
+            for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                ccnc_cli_printf("%s%s\n", who, l);
+            free(text);
+        }
     } else if (ev == CCNC_ENGINE_ACTION_FINISHED) {
         if (!b->json && a->summary)
             ccnc_cli_printf("%s\n", a->summary);
@@ -285,9 +293,6 @@ run_all(struct ccnc_engine *engine, const char *who, struct ccnc_action **action
     return rc;
 }
 
-/* How long a migration's forecast measures the guest's dirty rate (s). */
-#define FORECAST_MEASURE_S 1
-
 static enum ccnc_action_kind
 kind_of(const char *cmd)
 {
@@ -332,14 +337,17 @@ ccnc_cli_action(struct cli *cli, const struct cli_args *cargs)
         ccnc_engine_free(engine);
         return rc;
     }
-    if (engine && req.destination) {
+    if (engine && req.destination && args.dry_run) {
         /* the forecast: what earlier migrations between the two hosts
          * say, and the guest's dirty rate measured now */
         if (!args.json)
             ccnc_cli_fprintf(stderr, _("%s: forecasting the migration of %s (its dirty rate: "
                                        "%d s)...\n"),
-                             PACKAGE, a->vm, FORECAST_MEASURE_S);
-        ccnc_engine_forecast(engine, a, NULL, FORECAST_MEASURE_S);
+                             PACKAGE, a->vm, CCNC_FORECAST_SAMPLE_S);
+        ccnc_engine_forecast(engine, a, NULL, CCNC_FORECAST_SAMPLE_S);
+    } else if (engine && req.destination) {
+        /* from the run files; the action's first step samples the guest */
+        ccnc_engine_forecast(engine, a, NULL, 0);
     }
     if (!args.json || args.dry_run) {
         char *plan = ccnc_action_plan_text(a);

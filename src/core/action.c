@@ -18,7 +18,7 @@ static const char *const state_names[CCNC_ACTION_STATE_LAST] = {
     "planned", "confirmed", "running", "verifying", "done", "failed", "rolled-back",
 };
 static const char *const op_names[CCNC_STEP_LAST] = {
-    "check-destination", "check-storage", "check-backup", "reserve-nic", "bond-to-backup",
+    "forecast", "check-destination", "check-storage", "check-backup", "reserve-nic", "bond-to-backup",
     "detach", "verify-on-backup", "migrate", "attach", "wait-enslaved", "bond-to-primary",
     "verify", "release-nic", "reattach-source", "restore-primary",
 };
@@ -86,6 +86,7 @@ const char *
 ccnc_step_op_describe(enum ccnc_step_op op)
 {
     switch (op) {
+    case CCNC_STEP_FORECAST: return _("sample the guest's dirty rate and forecast the migration");
     case CCNC_STEP_CHECK_DESTINATION: return _("check that the destination host and its libvirt answer");
     case CCNC_STEP_CHECK_STORAGE: return _("check that the VM's storage is visible on the destination");
     case CCNC_STEP_CHECK_BACKUP: return _("check that the backup NIC is up and in the bond");
@@ -131,10 +132,11 @@ static const enum ccnc_step_op plan_detach[] = {
     CCNC_STEP_DETACH, CCNC_STEP_VERIFY,
 };
 static const enum ccnc_step_op plan_migrate[] = {
-    CCNC_STEP_CHECK_DESTINATION, CCNC_STEP_CHECK_STORAGE, CCNC_STEP_MIGRATE, CCNC_STEP_VERIFY,
+    CCNC_STEP_FORECAST, CCNC_STEP_CHECK_DESTINATION, CCNC_STEP_CHECK_STORAGE, CCNC_STEP_MIGRATE,
+    CCNC_STEP_VERIFY,
 };
 static const enum ccnc_step_op plan_migrate_passthrough[] = {
-    CCNC_STEP_CHECK_DESTINATION, CCNC_STEP_CHECK_STORAGE, CCNC_STEP_CHECK_BACKUP,
+    CCNC_STEP_FORECAST, CCNC_STEP_CHECK_DESTINATION, CCNC_STEP_CHECK_STORAGE, CCNC_STEP_CHECK_BACKUP,
     CCNC_STEP_RESERVE_NIC, CCNC_STEP_BOND_TO_BACKUP, CCNC_STEP_VERIFY_ON_BACKUP,
     CCNC_STEP_DETACH, CCNC_STEP_MIGRATE, CCNC_STEP_ATTACH, CCNC_STEP_WAIT_ENSLAVED,
     CCNC_STEP_BOND_TO_PRIMARY, CCNC_STEP_VERIFY,
@@ -504,7 +506,9 @@ ccnc_action_plan_text(const struct ccnc_action *a)
         ccnc_str_appendf(&text, "  %s %-8s %s\n", a->placement[i].chosen ? "*" : " ",
                          a->placement[i].host, a->placement[i].why);
     if (a->forecast.tried) {
-        char *f = ccnc_forecast_text(&a->forecast), *n = ccnc_xasprintf("%s%s", text, f);
+        char *f = ccnc_forecast_text(&a->forecast, ccnc_now_mono_ms());
+        char *n = ccnc_xasprintf("%s%s", text, f);
+
         free(f);
         free(text);
         text = n;

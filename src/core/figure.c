@@ -123,6 +123,7 @@ phase_of(const struct ccnc_trace_step *s)
     if (s->rollback)
         return PH_ROLLBACK;
     switch (s->op) {
+    case CCNC_STEP_FORECAST:
     case CCNC_STEP_CHECK_DESTINATION:
     case CCNC_STEP_CHECK_STORAGE:
     case CCNC_STEP_CHECK_BACKUP:

@@ -239,13 +239,63 @@ void
 ccnc_forecast_compute(struct ccnc_forecast *f)
 {
     f->tried = true;
+    if (f->start_limit_ms > 0)
+        f->in.limit_ms = f->start_limit_ms;
     f->valid = ccnc_precopy_predict(&f->in, &f->out) == 0;
+    if (f->valid && !f->out.converges && f->raise_to_ms > f->in.limit_ms) {
+        /* the policy raises the limit when the rounds stall: up to this */
+        f->in.limit_ms = f->raise_to_ms;
+        f->valid = ccnc_precopy_predict(&f->in, &f->out) == 0;
+    }
     f->limit_to_converge_ms = -1;
     f->rate_to_converge_bps = -1;
     if (f->valid && !f->out.converges) {
         f->limit_to_converge_ms = ccnc_precopy_limit_to_converge(&f->in, 10000);
         f->rate_to_converge_bps = ccnc_precopy_rate_to_converge(&f->in);
     }
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+void
+ccnc_forecast_add_sample(struct ccnc_forecast *f, double bps, double seconds, long long at_ms)
+{
+    double sorted[CCNC_FORECAST_SAMPLES];
+    int n = 0;
+
+    /* the samples still fresh, then room for the new one */
+    for (int i = 0; i < f->n_samples; i++)
+        if (at_ms - f->sample_at_ms[i] <= CCNC_FORECAST_FRESH_MS) {
+            f->sample_bps[n] = f->sample_bps[i];
+            f->sample_at_ms[n++] = f->sample_at_ms[i];
+        }
+    if (n == CCNC_FORECAST_SAMPLES) {
+        memmove(f->sample_bps, f->sample_bps + 1, (size_t)(n - 1) * sizeof(*f->sample_bps));
+        memmove(f->sample_at_ms, f->sample_at_ms + 1, (size_t)(n - 1) * sizeof(*f->sample_at_ms));
+        n--;
+    }
+    f->sample_bps[n] = bps;
+    f->sample_at_ms[n++] = at_ms;
+    f->n_samples = n;
+    memcpy(sorted, f->sample_bps, (size_t)n * sizeof(*sorted));
+    qsort(sorted, (size_t)n, sizeof(*sorted), cmp_double);
+    f->in.dirty_bps = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    f->dirty_measured = true;
+    f->dirty_seconds = seconds;
+    f->dirty_why[0] = '\0';
+}
+
+bool
+ccnc_forecast_fresh(const struct ccnc_forecast *f, long long now_ms)
+{
+    return f->dirty_measured && f->n_samples > 0 &&
+           now_ms - f->sample_at_ms[f->n_samples - 1] <= CCNC_FORECAST_FRESH_MS;
 }
 
 static void
@@ -267,7 +317,7 @@ append(char **text, const char *fmt, ...)
 #define MIB (1024.0 * 1024.0)
 
 char *
-ccnc_forecast_text(const struct ccnc_forecast *f)
+ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
 {
     char *text = NULL;
 
@@ -312,7 +362,18 @@ ccnc_forecast_text(const struct ccnc_forecast *f)
     else
         append(&text, _("  link %.1f MiB/s: the lab's [migration] bandwidth"),
                f->in.rate_bps / MIB);
-    if (f->dirty_measured)
+    if (f->dirty_measured && f->n_samples > 1 && now_ms > 0)
+        /* TRANSLATORS: the guest's dirty rate: the median of several
+         * samples of 1 s each, the newest taken N s ago; of its RAM */
+        append(&text, _("  samples: dirtying %.1f MiB/s of %.0f MiB (median of %d, the last %lld s "
+                        "ago)"),
+               f->in.dirty_bps / MIB, f->in.memory_bytes / MIB, f->n_samples,
+               (now_ms - f->sample_at_ms[f->n_samples - 1]) / 1000);
+    else if (f->dirty_measured && f->n_samples == 1 && now_ms > 0)
+        append(&text, _("  sample %lld s ago: dirtying %.1f MiB/s of %.0f MiB (over %.0f s)"),
+               (now_ms - f->sample_at_ms[0]) / 1000, f->in.dirty_bps / MIB,
+               f->in.memory_bytes / MIB, f->dirty_seconds);
+    else if (f->dirty_measured)
         append(&text, _("  RAM %.0f MiB, dirtying %.1f MiB/s (measured over %.0f s)"),
                f->in.memory_bytes / MIB, f->in.dirty_bps / MIB, f->dirty_seconds);
     else

@@ -303,7 +303,8 @@ plan_migrate(const struct ccnc_lab_vm *cv, const struct ccnc_vm_nic_view *v,
     struct ccnc_action *a;
 
     if (v->failover) {
-        step(&s, CCNC_STEP_CHECK_DESTINATION);
+        step(&s, CCNC_STEP_FORECAST);
+    step(&s, CCNC_STEP_CHECK_DESTINATION);
         step(&s, CCNC_STEP_CHECK_STORAGE);
         step(&s, CCNC_STEP_MIGRATE);
         step(&s, CCNC_STEP_VERIFY);
@@ -314,7 +315,8 @@ plan_migrate(const struct ccnc_lab_vm *cv, const struct ccnc_vm_nic_view *v,
         return a;
     }
     if (cv->passthrough_kind == CCNC_PASSTHROUGH_NONE) {
-        step(&s, CCNC_STEP_CHECK_DESTINATION);
+        step(&s, CCNC_STEP_FORECAST);
+    step(&s, CCNC_STEP_CHECK_DESTINATION);
         step(&s, CCNC_STEP_CHECK_STORAGE);
         step(&s, CCNC_STEP_MIGRATE);
         step(&s, CCNC_STEP_VERIFY);
@@ -322,6 +324,7 @@ plan_migrate(const struct ccnc_lab_vm *cv, const struct ccnc_vm_nic_view *v,
     }
     if (v->passthrough && refuse_backup(cv, v, err) < 0)
         return NULL;
+    step(&s, CCNC_STEP_FORECAST);
     step(&s, CCNC_STEP_CHECK_DESTINATION);
     step(&s, CCNC_STEP_CHECK_STORAGE);
     if (v->passthrough) {

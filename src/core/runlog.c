@@ -128,6 +128,7 @@ forecast_json(const struct ccnc_forecast *f)
     json_object_object_add(o, "rate_bps", int_or_null(f->in.rate_bps > 0, f->in.rate_bps));
     json_object_object_add(o, "dirty_bps", json_object_new_int64(llround(f->in.dirty_bps)));
     json_object_object_add(o, "dirty_measured", json_object_new_boolean(f->dirty_measured));
+    json_object_object_add(o, "dirty_samples", json_object_new_int(f->n_samples));
     json_object_object_add(o, "dirty_why", !f->dirty_measured && f->dirty_why[0]
                                                ? json_object_new_string(f->dirty_why)
                                                : NULL);
@@ -436,6 +437,15 @@ ccnc_runlog_fdb(struct ccnc_runlog *log, long long now_ms, const char *host, con
 }
 
 int
+ccnc_runlog_forecast(struct ccnc_runlog *log, long long now_ms, const struct ccnc_forecast *f)
+{
+    json_object *o = line("forecast", now_ms);
+
+    json_object_object_add(o, "forecast", forecast_json(f));
+    return emit(log, o);
+}
+
+int
 ccnc_runlog_abort(struct ccnc_runlog *log, long long now_ms, const char *who)
 {
     json_object *o = line("abort", now_ms);
@@ -545,6 +555,11 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
         break;
     case CCNC_RUN_LINE_RESUME:
         ccnc_str_set(&s->resumed_by, l->who ? l->who : "?");
+        break;
+    case CCNC_RUN_LINE_FORECAST:
+        s->forecast_total_ms = l->forecast_total_ms;
+        s->forecast_downtime_ms = l->forecast_downtime_ms;
+        s->forecast_gap_ms = l->forecast_gap_ms;
         break;
     case CCNC_RUN_LINE_SETTING:
         if (ccnc_streq(l->event, "downtime_limit_ms")) {
@@ -799,7 +814,7 @@ ccnc_run_append_abort(const char *path, long long now_ms, const char *who,
 
 static const char *const line_types[CCNC_RUN_LINE_LAST] = {
     "run", "step", "step-start", "job", "probe", "bond", "vf", "abort", "resume", "result",
-    "setting", "fdb", NULL,
+    "setting", "fdb", "forecast", NULL,
 };
 
 static const char *
@@ -969,6 +984,9 @@ read_one(struct ccnc_run_line *l, json_object *o)
         l->before = ccnc_xstrdup(str_of(o, "bridge"));
         l->after = ccnc_xstrdup(str_of(o, "port"));
         l->value = int_of(o, "host_ms");
+        break;
+    case CCNC_RUN_LINE_FORECAST:
+        read_run_line(l, o);
         break;
     case CCNC_RUN_LINE_SETTING:
         l->host = ccnc_xstrdup(str_of(o, "host"));

@@ -162,6 +162,7 @@ void ccnc_run_lease_release(struct ccnc_action_run *r);
 
 /* --- action-migrate.c: the destination and the migration -------------------- */
 
+int ccnc_step_forecast(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_check_destination(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_check_storage(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err);

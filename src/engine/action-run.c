@@ -533,6 +533,7 @@ ccnc_run_log_job(struct ccnc_action_run *r, const char *phase, const char *const
 /* Each step's function: the plan's table (core/action.c) names the steps,
  * this one says who carries them out. */
 static int (*const step_fns[CCNC_STEP_LAST])(struct ccnc_action_run *, struct ccnc_error *) = {
+    [CCNC_STEP_FORECAST] = ccnc_step_forecast,
     [CCNC_STEP_CHECK_DESTINATION] = ccnc_step_check_destination,
     [CCNC_STEP_CHECK_STORAGE] = ccnc_step_check_storage,
     [CCNC_STEP_CHECK_BACKUP] = ccnc_step_check_backup,

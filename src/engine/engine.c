@@ -72,6 +72,8 @@ struct ccnc_engine {
     size_t n_claims, cap_claims;
     struct bw_test **bw_tests;          /* bandwidth tests waiting for their figures */
     size_t n_bw_tests, cap_bw_tests;
+    struct ccnc_dirty_job **samples;    /* dirty-rate samples under way or answered */
+    size_t n_samples, cap_samples;
 };
 
 /* An action given to the runner: queued, running (with its run), finished
@@ -193,6 +195,12 @@ ccnc_engine_free(struct ccnc_engine *e)
     }
     free(e->hosts);
     ccnc_snapshot_unref(e->snap);
+    /* a sample lasts a second: waited for, its answer dropped */
+    for (size_t i = 0; i < e->n_samples; i++) {
+        ccnc_forecast_sample_forget(e->samples[i], NULL);
+        ccnc_forecast_sample_free(e->samples[i]);
+    }
+    free(e->samples);
     ccnc_loop_free(e->loop);
     ccnc_lab_unref(e->lab);
     /* their agents are gone: no answer comes */
@@ -844,9 +852,40 @@ ccnc_engine_pool_unclaim(struct ccnc_engine *e, const char *vm)
 void
 ccnc_engine_forget_replies(struct ccnc_engine *e, void *data)
 {
+    for (size_t i = 0; i < e->n_samples; i++)
+        ccnc_forecast_sample_forget(e->samples[i], data);
     for (size_t i = 0; i < e->n_vf_sets; i++)
         if (e->vf_sets[i]->data == data)
             e->vf_sets[i]->cb = NULL;
+}
+
+/* --- dirty-rate samples --------------------------------------------------------- */
+
+int
+ccnc_engine_dirty_sample(struct ccnc_engine *e, const char *vm, ccnc_engine_dirty_cb cb,
+                         void *data, struct ccnc_error *err)
+{
+    const struct ccnc_host *host = NULL;
+    const struct ccnc_vm *v = ccnc_snapshot_find_vm(e->snap, vm, &host);
+    struct ccnc_dirty_job *j;
+    size_t n = 0;
+
+    if (!v || !host || v->state != CCNC_VM_RUNNING)
+        return ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s is not seen running"), vm);
+    /* the answered ones go first: none waits */
+    for (size_t i = 0; i < e->n_samples; i++)
+        if (ccnc_forecast_sample_done(e->samples[i]))
+            ccnc_forecast_sample_free(e->samples[i]);
+        else
+            e->samples[n++] = e->samples[i];
+    e->n_samples = n;
+    j = ccnc_forecast_sample_start(e->lab, e->loop, host->name, vm, CCNC_FORECAST_SAMPLE_S, cb,
+                                   data);
+    if (!j)
+        return ccnc_error_set(err, CCNC_ERR_INTERNAL, "%s", _("cannot start a thread"));
+    *(struct ccnc_dirty_job **)ccnc_array_push(&e->samples, &e->n_samples, &e->cap_samples,
+                                               sizeof(j)) = j;
+    return 0;
 }
 
 /* --- bandwidth tests ------------------------------------------------------------ */

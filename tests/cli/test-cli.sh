@@ -153,7 +153,7 @@ assert vm["nics"][1]["pci"] == "0000:05:00.1" and vm["nics"][1]["teaming"] is No
 PY
 
 # Actions: the plan, from the config when --offline.
-expect 0 '^ 8\. migrate +migrate the VM live' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to sys2 --dry-run
+expect 0 '^ 9\. migrate +migrate the VM live' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to sys2 --dry-run
 expect 0 'assumed to run on sys1' -- "$ccnc" --offline -c "$tmp/builtin.conf" migrate vm1 --to sys2 --dry-run
 expect 0 '^Plan: detach vm1 from sys1' -- "$ccnc" --offline -c "$tmp/builtin.conf" detach vm1 --dry-run
 expect 2 'only plans; leave it out to run' -- "$ccnc" --offline -c "$tmp/builtin.conf" detach vm1

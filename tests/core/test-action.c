@@ -72,42 +72,43 @@ static const struct {
     bool on_destination, on_backup_only;
 } mwp_cases[] = {
     { NONE, NONE,
-      "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,verify-on-backup,"
+      "forecast,check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,verify-on-backup,"
       "detach,migrate,attach,wait-enslaved,bond-to-primary,verify",
       CCNC_ACTION_DONE, true, false },
-    { 0, NONE, "check-destination", CCNC_ACTION_FAILED, false, false },
-    { 1, NONE, "check-destination,check-storage", CCNC_ACTION_FAILED, false, false },
-    { 2, NONE, "check-destination,check-storage,check-backup", CCNC_ACTION_FAILED, false, false },
-    { 3, NONE, "check-destination,check-storage,check-backup,reserve-nic", CCNC_ACTION_FAILED,
+    { 0, NONE, "forecast", CCNC_ACTION_FAILED, false, false },
+    { 1, NONE, "forecast,check-destination", CCNC_ACTION_FAILED, false, false },
+    { 2, NONE, "forecast,check-destination,check-storage", CCNC_ACTION_FAILED, false, false },
+    { 3, NONE, "forecast,check-destination,check-storage,check-backup", CCNC_ACTION_FAILED, false, false },
+    { 4, NONE, "forecast,check-destination,check-storage,check-backup,reserve-nic", CCNC_ACTION_FAILED,
       false, false },
-    { 4, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+    { 5, NONE, "forecast,check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
       "!release-nic,!restore-primary", CCNC_ACTION_ROLLED_BACK, false, false },
     /* no reply over the backup: back to the primary, nothing was detached */
-    { 5, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+    { 6, NONE, "forecast,check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
       "verify-on-backup,!release-nic,!restore-primary", CCNC_ACTION_ROLLED_BACK, false, false },
-    { 6, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+    { 7, NONE, "forecast,check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
       "verify-on-backup,detach,!release-nic,!restore-primary", CCNC_ACTION_ROLLED_BACK, false,
       false },
-    { 7, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+    { 8, NONE, "forecast,check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
       "verify-on-backup,detach,migrate,!release-nic,!reattach-source,!restore-primary",
       CCNC_ACTION_ROLLED_BACK, false, false },
     /* after the switch-over: never migrated back, left on the backup NIC */
-    { 8, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+    { 9, NONE, "forecast,check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
       "verify-on-backup,detach,migrate,attach,!release-nic", CCNC_ACTION_FAILED, true, true },
-    { 9, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+    { 10, NONE, "forecast,check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
       "verify-on-backup,detach,migrate,attach,wait-enslaved", CCNC_ACTION_FAILED, true, true },
-    { 10, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+    { 11, NONE, "forecast,check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
       "verify-on-backup,detach,migrate,attach,wait-enslaved,bond-to-primary", CCNC_ACTION_FAILED,
       true, false },
-    { 11, NONE, "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
+    { 12, NONE, "forecast,check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,"
       "verify-on-backup,detach,migrate,attach,wait-enslaved,bond-to-primary,verify",
       CCNC_ACTION_FAILED, true, false },
     /* a rollback step fails: the others still run, the end is FAILED */
-    { 7, CCNC_STEP_REATTACH_SOURCE,
-      "check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,verify-on-backup,"
+    { 8, CCNC_STEP_REATTACH_SOURCE,
+      "forecast,check-destination,check-storage,check-backup,reserve-nic,bond-to-backup,verify-on-backup,"
       "detach,migrate,!release-nic,!reattach-source,!restore-primary",
       CCNC_ACTION_FAILED, false, true },
-    { 6, CCNC_STEP_RELEASE_NIC, "check-destination,check-storage,check-backup,reserve-nic,"
+    { 7, CCNC_STEP_RELEASE_NIC, "forecast,check-destination,check-storage,check-backup,reserve-nic,"
       "bond-to-backup,verify-on-backup,detach,!release-nic,!restore-primary", CCNC_ACTION_FAILED,
       false, false },
 };
@@ -134,7 +135,7 @@ START_TEST(test_migrate_passthrough)
     if (mwp_cases[_i].fail_at != NONE) {
         ck_assert_ptr_nonnull(strstr(a->summary, "injected"));
         /* the steps after the failure never ran */
-        for (size_t i = (size_t)mwp_cases[_i].fail_at + 1; i < 12; i++)
+        for (size_t i = (size_t)mwp_cases[_i].fail_at + 1; i < 13; i++)
             ck_assert_int_eq(a->steps[i].outcome, CCNC_STEP_SKIPPED);
     }
     ccnc_action_free(a);
@@ -164,10 +165,10 @@ static const struct {
     { CCNC_ACTION_ASSIGN, 1, "reserve-nic,attach,!release-nic", CCNC_ACTION_ROLLED_BACK },
     { CCNC_ACTION_ASSIGN, 2, "reserve-nic,attach,wait-enslaved,!detach,!release-nic",
       CCNC_ACTION_ROLLED_BACK },
-    { CCNC_ACTION_MIGRATE, NONE, "check-destination,check-storage,migrate,verify",
+    { CCNC_ACTION_MIGRATE, NONE, "forecast,check-destination,check-storage,migrate,verify",
       CCNC_ACTION_DONE },
-    { CCNC_ACTION_MIGRATE, 2, "check-destination,check-storage,migrate", CCNC_ACTION_FAILED },
-    { CCNC_ACTION_MIGRATE_TEAMING, 3, "check-destination,check-storage,migrate,verify",
+    { CCNC_ACTION_MIGRATE, 3, "forecast,check-destination,check-storage,migrate", CCNC_ACTION_FAILED },
+    { CCNC_ACTION_MIGRATE_TEAMING, 4, "forecast,check-destination,check-storage,migrate,verify",
       CCNC_ACTION_FAILED },
 };
 
@@ -208,13 +209,15 @@ START_TEST(test_plan_text)
     char *plan = ccnc_action_plan_text(a);
 
     ck_assert_ptr_nonnull(strstr(plan, "Plan: migrate-passthrough vm1 from sys1 to sys2\n"));
-    ck_assert_ptr_nonnull(strstr(plan, " 5. bond-to-backup     switch the guest bond to the "
+    ck_assert_ptr_nonnull(strstr(plan, " 1. forecast           sample the guest's dirty rate and "
+                                       "forecast the migration\n"));
+    ck_assert_ptr_nonnull(strstr(plan, " 6. bond-to-backup     switch the guest bond to the "
                                        "backup NIC (planned, no loss)\n"));
-    ck_assert_ptr_nonnull(strstr(plan, " 6. verify-on-backup   verify that probe replies arrive "
+    ck_assert_ptr_nonnull(strstr(plan, " 7. verify-on-backup   verify that probe replies arrive "
                                        "over the backup NIC\n"));
-    ck_assert_ptr_nonnull(strstr(plan, " 7. detach "));
-    ck_assert_ptr_nonnull(strstr(plan, "12. verify "));
-    ck_assert_ptr_null(strstr(plan, "13."));
+    ck_assert_ptr_nonnull(strstr(plan, " 8. detach "));
+    ck_assert_ptr_nonnull(strstr(plan, "13. verify "));
+    ck_assert_ptr_null(strstr(plan, "14."));
     free(plan);
     ccnc_action_free(a);
 }

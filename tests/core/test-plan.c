@@ -190,7 +190,7 @@ steps_text(const struct ccnc_action *a)
 }
 
 #define FULL_MIGRATE                                                                       \
-    "check-destination check-storage check-backup reserve-nic bond-to-backup "             \
+    "forecast check-destination check-storage check-backup reserve-nic bond-to-backup "             \
     "verify-on-backup detach migrate attach wait-enslaved bond-to-primary verify"
 
 static const struct plan_case {
@@ -213,24 +213,24 @@ static const struct plan_case {
       NULL },
     { "migrate, bond already on the backup: no switch", "vm1", ON_BACKUP, CCNC_ACTION_MIGRATE,
       "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH,
-      "check-destination check-storage check-backup reserve-nic verify-on-backup detach migrate "
+      "forecast check-destination check-storage check-backup reserve-nic verify-on-backup detach migrate "
       "attach wait-enslaved bond-to-primary verify", "no switch", 0, NULL },
     { "migrate, no passthrough NIC: nothing to detach, the attach heals", "vm1", NO_PASSTHROUGH,
       CCNC_ACTION_MIGRATE_PASSTHROUGH, "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH,
-      "check-destination check-storage reserve-nic migrate attach wait-enslaved "
+      "forecast check-destination check-storage reserve-nic migrate attach wait-enslaved "
       "bond-to-primary verify", "gives it one again", 0, NULL },
     { "migrate, a VF of a pool: the whole dance", "vf1", ON_PRIMARY, CCNC_ACTION_MIGRATE,
       "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH, FULL_MIGRATE, NULL, 0, NULL },
     { "migrate, a VF of a pool, none held: reserve and attach on the destination", "vf1",
       NO_PASSTHROUGH, CCNC_ACTION_MIGRATE, "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH,
-      "check-destination check-storage reserve-nic migrate attach wait-enslaved "
+      "forecast check-destination check-storage reserve-nic migrate attach wait-enslaved "
       "bond-to-primary verify", "52:54:00:77:02:01", 0, NULL },
     { "migrate, a teaming pair: QEMU's own failover", "vm1", TEAMING, CCNC_ACTION_MIGRATE,
-      "sys2", NULL, CCNC_ACTION_MIGRATE_TEAMING, "check-destination check-storage migrate verify",
+      "sys2", NULL, CCNC_ACTION_MIGRATE_TEAMING, "forecast check-destination check-storage migrate verify",
       "teaming", 0, NULL },
     { "migrate, no passthrough NIC in the config: a plain migration", "plain", NO_PASSTHROUGH,
       CCNC_ACTION_MIGRATE, "sys2", NULL, CCNC_ACTION_MIGRATE,
-      "check-destination check-storage migrate verify", NULL, 0, NULL },
+      "forecast check-destination check-storage migrate verify", NULL, 0, NULL },
     { "migrate, bond unknown: the whole dance, said so", "vm1", BOND_UNKNOWN,
       CCNC_ACTION_MIGRATE, "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH, FULL_MIGRATE,
       "not known", 0, NULL },
@@ -386,9 +386,9 @@ START_TEST(test_plan_text_notes)
 
     ck_assert_ptr_nonnull(a);
     text = ccnc_action_plan_text(a);
-    ck_assert_ptr_nonnull(strstr(text, " 1. check-destination"));
-    ck_assert_ptr_nonnull(strstr(text, " 8. verify"));
-    ck_assert_ptr_null(strstr(text, " 9. "));
+    ck_assert_ptr_nonnull(strstr(text, " 2. check-destination"));
+    ck_assert_ptr_nonnull(strstr(text, " 9. verify"));
+    ck_assert_ptr_null(strstr(text, "10. "));
     ck_assert_ptr_nonnull(strstr(text, "    - vm1 holds no passthrough NIC (52:54:00:77:01:01)"));
     free(text);
     ccnc_action_free(a);

@@ -529,7 +529,7 @@ START_TEST(test_forecast_learn)
     ccnc_forecast_compute(&f);
     ck_assert(f.tried && f.valid && f.out.converges);
     ck_assert_double_eq_tol(f.out.gap_ms, f.out.downtime_ms + 80, 0.01);
-    text = ccnc_forecast_text(&f);
+    text = ccnc_forecast_text(&f, 0);
     ck_assert_ptr_nonnull(strstr(text, "Forecast: "));
     ck_assert_ptr_nonnull(strstr(text, "median of 3 earlier runs"));
     ck_assert_ptr_nonnull(strstr(text, "dirty rate assumed 0"));
@@ -542,7 +542,7 @@ START_TEST(test_forecast_learn)
     ck_assert(f.valid && !f.out.converges);
     ck_assert(f.limit_to_converge_ms > 300);
     ck_assert(f.rate_to_converge_bps > f.in.rate_bps);
-    text = ccnc_forecast_text(&f);
+    text = ccnc_forecast_text(&f, 0);
     ck_assert_ptr_nonnull(strstr(text, "IT WILL NOT CONVERGE"));
     free(text);
 
@@ -551,7 +551,7 @@ START_TEST(test_forecast_learn)
     ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys9", 192 * mib), 0);
     ccnc_forecast_compute(&f);
     ck_assert(f.tried && !f.valid);
-    text = ccnc_forecast_text(&f);
+    text = ccnc_forecast_text(&f, 0);
     ck_assert_ptr_nonnull(strstr(text, "no earlier migration between these hosts"));
     free(text);
     /* no runs folder at all */
@@ -561,6 +561,73 @@ START_TEST(test_forecast_learn)
     cmd = ccnc_xasprintf("rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
     free(cmd);
+}
+END_TEST
+
+
+/* Dirty-rate samples: the median of the fresh ones is the model's rate; a
+ * stale sample drops out; the plan says how old the newest is; a forecast
+ * that stalls at the policy's first limit is made again at the one it
+ * raises to. */
+START_TEST(test_forecast_samples)
+{
+    const double mib = 1048576.0;
+    struct ccnc_forecast f = { 0 };
+    char *text;
+
+    f.in.memory_bytes = 192 * mib;
+    f.in.rate_bps = 10 * mib;
+    f.in.first_round_bytes = 192 * mib;
+    ck_assert(!ccnc_forecast_fresh(&f, 1000));
+    ccnc_forecast_add_sample(&f, 8 * mib, 1, 1000);
+    ck_assert(f.dirty_measured && f.n_samples == 1);
+    ck_assert_double_eq_tol(f.in.dirty_bps, 8 * mib, 1);
+    ccnc_forecast_add_sample(&f, 2 * mib, 1, 3000);
+    ck_assert_double_eq_tol(f.in.dirty_bps, 5 * mib, 1);    /* two: their mean */
+    ccnc_forecast_add_sample(&f, 3 * mib, 1, 5000);
+    ck_assert_double_eq_tol(f.in.dirty_bps, 3 * mib, 1);    /* 8 overread: not the rate */
+    ccnc_forecast_add_sample(&f, 4 * mib, 1, 7000);         /* the oldest goes */
+    ck_assert_int_eq(f.n_samples, CCNC_FORECAST_SAMPLES);
+    ck_assert_double_eq_tol(f.in.dirty_bps, 3 * mib, 1);    /* 2, 3, 4 */
+    ck_assert(ccnc_forecast_fresh(&f, 7000 + CCNC_FORECAST_FRESH_MS));
+    ck_assert(!ccnc_forecast_fresh(&f, 7001 + CCNC_FORECAST_FRESH_MS));
+    /* 12 s later: the others are stale */
+    ccnc_forecast_add_sample(&f, 6 * mib, 1, 19000);
+    ck_assert_int_eq(f.n_samples, 1);
+    ck_assert_double_eq_tol(f.in.dirty_bps, 6 * mib, 1);
+
+    ccnc_forecast_compute(&f);
+    ck_assert(f.valid);
+    text = ccnc_forecast_text(&f, 21500);
+    ck_assert_msg(strstr(text, "sample 2 s ago: dirtying 6.0 MiB/s of 192 MiB"), "%s", text);
+    free(text);
+    ccnc_forecast_add_sample(&f, 7 * mib, 1, 21000);
+    text = ccnc_forecast_text(&f, 21000);
+    ck_assert_msg(strstr(text, "dirtying 6.5 MiB/s of 192 MiB (median of 2, the last 0 s ago)"),
+                  "%s", text);
+    free(text);
+
+    /* the policy's limits: a guest dirtying 80 % of the link's rate
+     * stalls at 50 ms, and converges at the limit that would do */
+    memset(&f, 0, sizeof(f));
+    f.in.memory_bytes = 192 * mib;
+    f.in.rate_bps = 10 * mib;
+    f.in.dirty_bps = 8 * mib;
+    f.start_limit_ms = 50;
+    ccnc_forecast_compute(&f);
+    ck_assert(f.valid && !f.out.converges);
+    ck_assert_double_eq(f.in.limit_ms, 50);
+    ck_assert_msg(f.limit_to_converge_ms > 50, "%g %d", f.limit_to_converge_ms, f.out.rounds);
+    f.raise_to_ms = f.limit_to_converge_ms;
+    ccnc_forecast_compute(&f);
+    ck_assert(f.valid && f.out.converges);
+    ck_assert_double_eq(f.in.limit_ms, f.raise_to_ms);
+    /* computed again: from the first limit again */
+    f.in.working_set_bytes = 1 * mib;
+    f.in.dirty_bps = 1 * mib;
+    ccnc_forecast_compute(&f);
+    ck_assert(f.out.converges);
+    ck_assert_double_eq(f.in.limit_ms, 50);
 }
 END_TEST
 
@@ -580,6 +647,7 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_precopy_recorded_next);
     tcase_add_test(tc, test_precopy_recorded_fig17);
     tcase_add_test(tc, test_forecast_learn);
+    tcase_add_test(tc, test_forecast_samples);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -95,8 +95,8 @@ START_TEST(test_run_done)
     ck_assert_str_eq(s.destination, "sys2");
     ck_assert_str_eq(s.result, "done");
     ck_assert_str_eq(s.summary, "vm1: done; the VM runs on sys2");
-    ck_assert_uint_eq(s.n_steps, 12);
-    ck_assert_uint_eq(s.n_probes, 12);
+    ck_assert_uint_eq(s.n_steps, 13);
+    ck_assert_uint_eq(s.n_probes, 13);
     ck_assert_uint_eq(s.n_bond_changes, 1);
     ck_assert_int_eq(s.total_ms, 4100);
     ck_assert_int_eq(s.downtime_ms, 212);
@@ -123,12 +123,12 @@ END_TEST
 
 START_TEST(test_run_rolled_back)
 {
-    char *path = write_run(100, 7); /* the migration fails */
+    char *path = write_run(100, 8); /* the migration fails */
     struct ccnc_run_summary s;
 
     ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
     ck_assert_str_eq(s.result, "rolled-back");
-    ck_assert_uint_eq(s.n_steps, 11); /* 8 of the plan, 3 to undo */
+    ck_assert_uint_eq(s.n_steps, 12); /* 9 of the plan, 3 to undo */
     ck_assert_str_eq(s.last_step, "restore-primary");
     ck_assert(s.last_rollback);
     ccnc_run_summary_clear(&s);
@@ -138,7 +138,7 @@ END_TEST
 
 START_TEST(test_run_unfinished_and_damaged)
 {
-    char *path = write_run(8, -1); /* "dies" during the migration */
+    char *path = write_run(9, -1); /* "dies" during the migration */
     struct ccnc_run_summary s;
     FILE *f = fopen(path, "a");
 
@@ -165,7 +165,7 @@ END_TEST
 START_TEST(test_abort_from_elsewhere)
 {
     char *done = write_run(100, -1);      /* vm1, finished */
-    char *open_run = write_run(8, -1);    /* vm1, stopped mid-run */
+    char *open_run = write_run(9, -1);    /* vm1, stopped mid-run */
     char *found, *who;
     struct ccnc_run_summary s;
     struct ccnc_error err = { 0 };
@@ -298,7 +298,7 @@ END_TEST
  * what it holds, and the advice says what resume does. */
 START_TEST(test_run_killed_mid_step)
 {
-    char *path = write_run(7, -1);
+    char *path = write_run(8, -1);
     struct ccnc_run_summary s;
     char *advice;
     FILE *f = fopen(path, "a");

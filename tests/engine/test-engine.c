@@ -343,7 +343,7 @@ START_TEST(test_engine_replay)
     while ((s = ccnc_action_next(a, t)) != NULL) {
         t += 200;
         /* the attach fails after the migration: left on the backup */
-        bool fail = n++ == 8;
+        bool fail = n++ == 9;
         ccnc_action_report(a, fail ? CCNC_STEP_TIMEOUT : CCNC_STEP_OK,
                            fail ? "the NIC did not appear within 30 s" : NULL, t);
         ccnc_runlog_step(log, a, s);

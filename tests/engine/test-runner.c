@@ -180,18 +180,35 @@ START_TEST(test_runner_one_at_a_time)
         /* the test driver cannot migrate: the checks pass, the migration fails */
         ck_assert_int_eq(act->state, CCNC_ACTION_FAILED);
         ck_assert_int_eq(act->steps[0].outcome, CCNC_STEP_OK);
-        ck_assert_int_eq(act->steps[2].op, CCNC_STEP_MIGRATE);
-        ck_assert_int_eq(act->steps[2].outcome, CCNC_STEP_FAILED);
-        ck_assert_ptr_nonnull(strstr(act->steps[2].error, "the migration failed"));
-        /* each of the three steps that ran: heard running, and heard ended */
+        ck_assert_int_eq(act->steps[0].op, CCNC_STEP_FORECAST);
+        ck_assert_int_eq(act->steps[3].op, CCNC_STEP_MIGRATE);
+        ck_assert_int_eq(act->steps[3].outcome, CCNC_STEP_FAILED);
+        ck_assert_ptr_nonnull(strstr(act->steps[3].error, "the migration failed"));
+        /* the test driver cannot sample: the forecast says so, and the
+         * action goes on */
+        ck_assert(act->forecast.tried && !act->forecast.dirty_measured);
+        ck_assert_msg(act->forecast.dirty_why[0], "no reason");
+        /* each of the four steps that ran: heard running, and heard ended */
         first(&h, id, CCNC_ENGINE_ACTION_STEP, &steps);
-        ck_assert_int_eq(steps, 6);
+        ck_assert_int_eq(steps, 8);
         ck_assert_ptr_nonnull(file);
         ck_assert_int_eq(ccnc_run_read(file, &s, NULL), 0);
         ck_assert_str_eq(s.result, "failed");
         ck_assert_str_eq(s.vm, act->vm);
-        ck_assert_uint_eq(s.n_steps, 3);   /* the three that ran: a skipped step has no line */
+        ck_assert_uint_eq(s.n_steps, 4);   /* the four that ran: a skipped step has no line */
         ccnc_run_summary_clear(&s);
+        {
+            /* the forecast step's own line, after its step-start */
+            struct ccnc_run_line *lines;
+            size_t n_lines, bad, k;
+            ck_assert_int_eq(ccnc_run_read_lines(file, &lines, &n_lines, &bad, NULL), 0);
+            for (k = 0; k < n_lines && lines[k].type != CCNC_RUN_LINE_FORECAST; k++)
+                ;
+            ck_assert_uint_lt(k, n_lines);
+            ck_assert_int_eq(lines[k - 1].type, CCNC_RUN_LINE_STEP_START);
+            ck_assert_int_eq(lines[k - 1].step.op, CCNC_STEP_FORECAST);
+            ccnc_run_lines_free(lines, n_lines);
+        }
     }
     ck_assert(!ccnc_engine_busy(e));
     ck_assert_uint_eq(ccnc_engine_n_actions(e), 2);

@@ -322,7 +322,8 @@ ping_stats() { # A B [FILE]
 
 # The steps of a migration with passthrough that went well, as the run file
 # lists them ("OP OUTCOME" a line)
-MIGRATE_STEPS_OK="check-destination ok
+MIGRATE_STEPS_OK="forecast ok
+check-destination ok
 check-storage ok
 check-backup ok
 reserve-nic ok

@@ -124,10 +124,11 @@ inject() { # FAULT TO FROM CCNC_PID
 }
 
 # the step a random moment is drawn in, and how long after its start (ms)
-STEPS=(check-destination bond-to-backup verify-on-backup detach migrate attach wait-enslaved bond-to-primary)
+STEPS=(forecast check-destination bond-to-backup verify-on-backup detach migrate attach wait-enslaved bond-to-primary)
 step_delay_ms() {
 	case $1 in
 	migrate) echo $((RANDOM % 6000)) ;;
+	forecast) echo $((RANDOM % 1000)) ;;
 	attach | wait-enslaved) echo $((RANDOM % 1500)) ;;
 	*) echo $((RANDOM % 150)) ;;
 	esac

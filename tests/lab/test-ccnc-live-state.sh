@@ -44,7 +44,7 @@ unplug_by_hand() {
 }
 # the run file's steps, "op outcome" a line, rollback steps marked !
 steps_of() { jq -r 'select(.type == "step") | "\(if .rollback then "!" else "" end)\(.op) \(.outcome)"' "$1" | tr '\n' ','; }
-HEAL="check-destination ok,check-storage ok,reserve-nic ok,migrate ok,attach ok,wait-enslaved ok,bond-to-primary ok,verify ok,"
+HEAL="forecast ok,check-destination ok,check-storage ok,reserve-nic ok,migrate ok,attach ok,wait-enslaved ok,bond-to-primary ok,verify ok,"
 
 # --- 1. the command line ------------------------------------------------------
 unplug_by_hand "$src"

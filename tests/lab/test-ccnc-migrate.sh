@@ -44,6 +44,16 @@ leg() {
 	jq -r 'select(.type == "step") | "\(.op) \(.outcome)"' "$run" >"$WORK/steps$n"
 	local want=$MIGRATE_STEPS_OK
 	[ "$(cat "$WORK/steps$n")" = "$want" ] || { fail "steps differ:"; diff <(echo "$want") "$WORK/steps$n" | sed 's/^/  | /'; }
+	# the first step sampled the guest's dirty rate (QEMU's page sampling,
+	# under TCG too) and wrote the forecast made on it, before the checks
+	jq -s -e '(map(.type) | index("forecast")) as $f | $f != null and
+		.[$f - 1].type == "step-start" and .[$f - 1].op == "forecast" and
+		.[$f].forecast.dirty_measured and .[$f].forecast.dirty_samples >= 1 and
+		.[$f].forecast.valid' "$run" >/dev/null ||
+		fail "leg $n: no forecast line with a sample after the forecast step's start: $(grep '"forecast"' "$run" | tail -1 | cut -c1-300)"
+	local fstep
+	fstep=$(jq -r 'select(.type == "step" and .op == "forecast") | .duration_ms' "$run")
+	log "leg $n: the forecast step took $fstep ms"
 	# the bond went to the backup before the detach began, which came
 	# before the migration
 	local t_switch t_detach t_migrate
@@ -66,7 +76,8 @@ leg() {
 
 	read -r lost gap <<<"$(ping_stats "$t0" "$t1")"
 	stall=$(wire_stall "$t0" "$t1")
-	RES+=("leg${n}_total_ms=$(jq -r .total_ms "$WORK/ccnc$n.json")"
+	RES+=("leg${n}_forecast_step_ms=$fstep"
+	      "leg${n}_total_ms=$(jq -r .total_ms "$WORK/ccnc$n.json")"
 	      "leg${n}_downtime_ms=$(jq -r .downtime_ms "$WORK/ccnc$n.json")"
 	      "leg${n}_ping_lost=$lost" "leg${n}_ping_gap_ms=$gap" "leg${n}_stream_stall_ms=$stall")
 	log "leg $n: total $(jq -r .total_ms "$WORK/ccnc$n.json") ms, downtime $(jq -r .downtime_ms "$WORK/ccnc$n.json") ms, pings lost $lost, longest ping gap $gap ms, stream stall $stall ms"

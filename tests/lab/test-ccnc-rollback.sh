@@ -34,7 +34,7 @@ result=$(jq -r .result "$WORK/out.json")
 [ "$result" = rolled-back ] || { fail "result '$result', expected rolled-back"; sed 's/^/  | /' "$WORK/err" "$WORK/out.json" | tail -30; }
 run=$(jq -r .run_file "$WORK/out.json")
 steps=$(jq -r 'select(.type == "step") | "\(if .rollback then "!" else "" end)\(.op) \(.outcome)"' "$run" | tr '\n' ',')
-want="check-destination ok,check-storage ok,check-backup ok,reserve-nic ok,bond-to-backup ok,verify-on-backup ok,detach ok,migrate failed,!release-nic ok,!reattach-source ok,!restore-primary ok,"
+want="forecast ok,check-destination ok,check-storage ok,check-backup ok,reserve-nic ok,bond-to-backup ok,verify-on-backup ok,detach ok,migrate failed,!release-nic ok,!reattach-source ok,!restore-primary ok,"
 [ "$steps" = "$want" ] || fail "steps: $steps"
 jq -r .summary "$WORK/out.json" | grep -q "as before" || fail "summary: $(jq -r .summary "$WORK/out.json")"
 

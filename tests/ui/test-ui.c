@@ -1004,8 +1004,9 @@ END_TEST
 
 /* --- actions on the screen ------------------------------------------------------ */
 
-/* A migrate-with-passthrough driven to step `upto` (failing it when fail),
- * with fixed times. */
+/* A migrate-with-passthrough driven to step `upto` of its plan after the
+ * forecast (failing it when fail), with fixed times: the forecast took a
+ * second's sample. */
 static struct ccnc_action *
 fixture_action_on(enum ccnc_action_kind kind, const char *vm, const char *from, const char *to,
                   size_t upto, bool fail)
@@ -1019,6 +1020,11 @@ fixture_action_on(enum ccnc_action_kind kind, const char *vm, const char *from, 
     ccnc_action_confirm(a);
     while ((s = ccnc_action_next(a, t)) != NULL) {
         bool last = n == upto;
+        if (s->op == CCNC_STEP_FORECAST) {
+            t += 1080;
+            ccnc_action_report(a, CCNC_STEP_OK, NULL, t);
+            continue;
+        }
         if (last && !fail)
             break; /* left running */
         t += s->rollback ? 300 : ms[n % CCNC_ARRAY_SIZE(ms)];
@@ -1414,15 +1420,17 @@ START_TEST(test_plan_dialog_forecast)
                                                   .gap_extra_ms = 64 };
     a->forecast.n_link = 3;
     a->forecast.n_gap = 3;
-    snprintf(a->forecast.dirty_why, sizeof(a->forecast.dirty_why), "not measured");
+    /* the console's sample, taken while the dialog is open: 1 s old
+     * (the text is made within 0.8 s of now) */
+    ccnc_forecast_add_sample(&a->forecast, 12.0 * 1048576, 1, ccnc_now_mono_ms() - 1200);
     ccnc_forecast_compute(&a->forecast);
     plan = ccnc_action_plan_text(a);
     st.plan = plan;
     ui_draw_screen(g, snap, &st);
     text = ui_grid_to_text(g, true);
     ccnc_test_golden("golden/ui-plan-forecast-80x24.txt", text);
-    ck_assert_ptr_nonnull(strstr(text, "Forecast: 1 pre-copy round"));
-    ck_assert_ptr_nonnull(strstr(text, "dirty rate assumed 0"));
+    ck_assert_ptr_nonnull(strstr(text, "Forecast: "));
+    ck_assert_ptr_nonnull(strstr(text, "sample 1 s ago: dirtying 12.0 MiB/s of 192 MiB"));
     free(text);
     ui_grid_free(g);
     free(plan);
