@@ -45,6 +45,7 @@ struct ccnc_forecast {
     double sample_bps[CCNC_FORECAST_SAMPLES];
     long long sample_at_ms[CCNC_FORECAST_SAMPLES];
     int n_samples;
+    bool step_sampled;             /* the newest sample is the action's first step's */
     /* the downtime limit the policy starts with, and the one it raises to
      * when the rounds stall (0: none); ccnc_forecast_compute tries both */
     double start_limit_ms, raise_to_ms;

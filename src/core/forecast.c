@@ -316,6 +316,29 @@ append(char **text, const char *fmt, ...)
 
 #define MIB (1024.0 * 1024.0)
 
+/* The guest's dirty rate, as the forecast took it. */
+static void
+dirty_line(char **text, const struct ccnc_forecast *f, long long now_ms)
+{
+    if (f->dirty_measured && f->n_samples > 1 && now_ms > 0)
+        /* TRANSLATORS: the guest's dirty rate: the median of several
+         * samples of 1 s each, the newest taken N s ago; of its RAM */
+        append(text, _("  samples: dirtying %.1f MiB/s of %.0f MiB (median of %d, the last %lld s "
+                        "ago)"),
+               f->in.dirty_bps / MIB, f->in.memory_bytes / MIB, f->n_samples,
+               (now_ms - f->sample_at_ms[f->n_samples - 1]) / 1000);
+    else if (f->dirty_measured && f->n_samples == 1 && now_ms > 0)
+        append(text, _("  sample %lld s ago: dirtying %.1f MiB/s of %.0f MiB (over %.0f s)"),
+               (now_ms - f->sample_at_ms[0]) / 1000, f->in.dirty_bps / MIB,
+               f->in.memory_bytes / MIB, f->dirty_seconds);
+    else if (f->dirty_measured)
+        append(text, _("  RAM %.0f MiB, dirtying %.1f MiB/s (measured over %.0f s)"),
+               f->in.memory_bytes / MIB, f->in.dirty_bps / MIB, f->dirty_seconds);
+    else
+        append(text, _("  RAM %.0f MiB, dirty rate assumed 0 (%s)"), f->in.memory_bytes / MIB,
+               f->dirty_why[0] ? f->dirty_why : _("not measured"));
+}
+
 char *
 ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
 {
@@ -327,6 +350,8 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
                    ? _("Forecast: none; no earlier migration between these hosts says the "
                        "link's rate (the first one will)")
                    : _("Forecast: none; the VM's memory is not known"));
+        if (f->dirty_measured)
+            dirty_line(&text, f, now_ms);
         return text;
     }
     if (f->out.converges)
@@ -362,22 +387,6 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
     else
         append(&text, _("  link %.1f MiB/s: the lab's [migration] bandwidth"),
                f->in.rate_bps / MIB);
-    if (f->dirty_measured && f->n_samples > 1 && now_ms > 0)
-        /* TRANSLATORS: the guest's dirty rate: the median of several
-         * samples of 1 s each, the newest taken N s ago; of its RAM */
-        append(&text, _("  samples: dirtying %.1f MiB/s of %.0f MiB (median of %d, the last %lld s "
-                        "ago)"),
-               f->in.dirty_bps / MIB, f->in.memory_bytes / MIB, f->n_samples,
-               (now_ms - f->sample_at_ms[f->n_samples - 1]) / 1000);
-    else if (f->dirty_measured && f->n_samples == 1 && now_ms > 0)
-        append(&text, _("  sample %lld s ago: dirtying %.1f MiB/s of %.0f MiB (over %.0f s)"),
-               (now_ms - f->sample_at_ms[0]) / 1000, f->in.dirty_bps / MIB,
-               f->in.memory_bytes / MIB, f->dirty_seconds);
-    else if (f->dirty_measured)
-        append(&text, _("  RAM %.0f MiB, dirtying %.1f MiB/s (measured over %.0f s)"),
-               f->in.memory_bytes / MIB, f->in.dirty_bps / MIB, f->dirty_seconds);
-    else
-        append(&text, _("  RAM %.0f MiB, dirty rate assumed 0 (%s)"), f->in.memory_bytes / MIB,
-               f->dirty_why[0] ? f->dirty_why : _("not measured"));
+    dirty_line(&text, f, now_ms);
     return text;
 }

@@ -129,6 +129,10 @@ forecast_json(const struct ccnc_forecast *f)
     json_object_object_add(o, "dirty_bps", json_object_new_int64(llround(f->in.dirty_bps)));
     json_object_object_add(o, "dirty_measured", json_object_new_boolean(f->dirty_measured));
     json_object_object_add(o, "dirty_samples", json_object_new_int(f->n_samples));
+    json_object_object_add(o, "dirty_from",
+                           !f->dirty_measured ? NULL
+                                              : json_object_new_string(f->step_sampled ? "step"
+                                                                                       : "plan"));
     json_object_object_add(o, "dirty_why", !f->dirty_measured && f->dirty_why[0]
                                                ? json_object_new_string(f->dirty_why)
                                                : NULL);

@@ -281,8 +281,10 @@ ccnc_step_forecast(struct ccnc_action_run *r, struct ccnc_error *err)
 
         ccnc_run_trace(r, c, "virDomainStartDirtyRateCalc");
         if (ccnc_forecast_measure(c, r->a->vm, CCNC_FORECAST_SAMPLE_S, &bps, f->dirty_why,
-                                  sizeof(f->dirty_why)) == 0)
+                                  sizeof(f->dirty_why)) == 0) {
             ccnc_forecast_add_sample(f, bps, CCNC_FORECAST_SAMPLE_S, ccnc_now_mono_ms());
+            f->step_sampled = true;
+        }
     } else {
         snprintf(f->dirty_why, sizeof(f->dirty_why), "%s", _("the source host does not answer"));
     }

@@ -29,17 +29,23 @@ wait_screen "the overview" "vm1 +running +bond0" 30 || { lab_down_checked; lab_r
 wait_screen "the NFS server's agent" "^ NFS server .* connected .* agent [0-9]" 30
 T send-keys -t cc m
 wait_screen "the plan" "Plan: migrate-passthrough vm1 from $src to $dst" 10
-grep -q "y: run it" "$WORK/screen" || fail "the plan does not say how to confirm"
+# (read again: the dialog may be caught half-drawn)
+wait_screen "the plan's keys" "y: run it" 5
+# the dirty rate sampled while the plan is shown, a second at a time: the
+# forecast on the median of the samples, the newest's age said
+wait_screen "the plan's first sample" "sample [0-9]+ s ago: dirtying [0-9.]+ MiB/s of [0-9]+ MiB" 15 &&
+	wait_screen "the plan's samples" "samples: dirtying [0-9.]+ MiB/s of [0-9]+ MiB \(median of [23]," 15 &&
+	grep -A3 "Forecast:" "$WORK/screen" | sed 's/^/  | /'
 T send-keys -t cc y
 
 # while it runs: the migration view, steps ticking, the probe's figures
 if wait_screen "the running migration" "migrate-passthrough vm1: $src .* $dst +running" 20; then
 	cp "$WORK/screen" "$WORK/during"
 	# mid-migration: the bond on the backup, the probe counting
-	wait_screen "the migrate step running" "^ +8 migrate +running" 30 &&
+	wait_screen "the migrate step running" "^ +9 migrate +running" 30 &&
 		cp "$WORK/screen" "$WORK/during"
 	grep -Eq "lost probes +[0-9]+ of [0-9]+" "$WORK/during" || fail "no gap meter while the migration ran"
-	grep -Eq '^ +6 verify-on-backup +ok' "$WORK/during" || fail "the bond was not verified on the backup before the migration"
+	grep -Eq '^ +7 verify-on-backup +ok' "$WORK/during" || fail "the bond was not verified on the backup before the migration"
 	log "during the migration:"
 	sed -n '3,20p' "$WORK/during" | sed 's/^/  | /'
 fi
@@ -51,7 +57,7 @@ if wait_screen "the finished migration" "migrate-passthrough vm1: $src .* $dst +
 	wait_screen "the result row" "^ +vm1 +$src +$dst +done +[0-9]+ ms" 15; then
 	cp "$WORK/screen" "$WORK/after"
 	n_ok=$(grep -Ec '^ +[0-9]+ [a-z-]+ +ok +[0-9]+ ms' "$WORK/after")
-	[ "$n_ok" = 12 ] || fail "$n_ok of 12 steps shown ok"
+	[ "$n_ok" = 13 ] || fail "$n_ok of 13 steps shown ok"
 	grep -Eq 'current gap +[0-9]+ ms' "$WORK/after" || fail "no current gap on the meter"
 	gap=$(sed -nE 's/.*longest gap +([0-9]+) ms.*/\1/p' "$WORK/after" | head -1)
 	read -r lost sent <<<"$(sed -nE 's/.*lost probes +([0-9]+) of ([0-9]+).*/\1 \2/p' "$WORK/after" | head -1)"
@@ -60,6 +66,13 @@ if wait_screen "the finished migration" "migrate-passthrough vm1: $src .* $dst +
 	grep -Eq "^ +vm1 +$src +$dst +done +[0-9]+ ms +[0-9]+ ms +[0-9]+ ms +[0-9]+" "$WORK/after" ||
 		fail "no result row for vm1 $src -> $dst"
 	log "after: longest gap ${gap:-?} ms, ${lost:-?} of ${sent:-?} probes lost"
+	# the migration started on the dialog's samples: its first step took
+	# none of its own
+	run=$(ls -t "$XDG_STATE_HOME"/ccnc/runs/*.jsonl 2>/dev/null | head -1)
+	fc=$(jq -c 'select(.type == "forecast") | .forecast | {dirty_from, dirty_samples, dirty_bps, total_ms, downtime_ms}' "$run" 2>/dev/null)
+	log "the forecast step's: $fc"
+	jq -e '.dirty_from == "plan" and .dirty_samples >= 2' <<<"$fc" >/dev/null ||
+		fail "the forecast step did not start on the console's samples: $fc"
 	RES=("console_gap_ms=${gap:--1}" "console_lost=${lost:--1}")
 	printf 'RESULT %s\n' "${RES[@]}"
 fi
