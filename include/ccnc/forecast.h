@@ -31,6 +31,9 @@ struct ccnc_forecast {
     struct ccnc_precopy_prediction out;
     double limit_to_converge_ms;   /* when it does not converge: -1 none */
     double rate_to_converge_bps;   /* idem */
+    /* ... and what each of those, or QEMU's auto-converge when it is off,
+     * would give (converges false: that one would not do either) */
+    struct ccnc_precopy_prediction at_limit, at_rate, with_auto_converge;
     size_t n_link;                 /* completed migrations between the two
                                     * hosts the link's rate comes from; 0:
                                     * none, the rate is the lab's bandwidth

@@ -33,6 +33,18 @@
  * non-converging (QEMU itself goes on for ever; libvirt's and ccnc's
  * timeouts end it). */
 #define CCNC_PRECOPY_MAX_ROUNDS 30
+/* QEMU's auto-converge (migration/ram.c, its defaults): at a sync at least
+ * a second after the last period's end, a period whose dirtied bytes
+ * exceed half of those sent counts; at every second such period the vCPU
+ * is throttled: 20 % the first time, then 10 % more, up to 99 %. */
+#define CCNC_PRECOPY_THROTTLE_PERIOD_MS 1000
+#define CCNC_PRECOPY_THROTTLE_TRIGGER 0.5
+#define CCNC_PRECOPY_THROTTLE_INITIAL 20
+#define CCNC_PRECOPY_THROTTLE_INCREMENT 10
+#define CCNC_PRECOPY_THROTTLE_MAX 99
+/* With auto-converge, rounds are not counted: a migration that has not
+ * stopped the guest after this long (ms) is called non-converging. */
+#define CCNC_PRECOPY_THROTTLE_GIVE_UP_MS 300000
 
 struct ccnc_precopy_input {
     double memory_bytes;       /* the guest's RAM (libvirt's memory_total) */
@@ -50,6 +62,7 @@ struct ccnc_precopy_input {
                                 * this one */
     double gap_extra_ms;       /* the network's return after the resume */
     int max_rounds;            /* 0: CCNC_PRECOPY_MAX_ROUNDS */
+    bool auto_converge;        /* QEMU throttles the guest when rounds stall */
 };
 
 struct ccnc_precopy_prediction {
@@ -66,6 +79,7 @@ struct ccnc_precopy_prediction {
     double sent_bytes;         /* everything put on the wire, the rest included */
     double rest_bytes;         /* sent while the guest was stopped */
     double threshold_bytes;    /* rate x limit: what the rest must fit in */
+    int throttle_pct;          /* auto-converge: the vCPU's throttle at the end */
 };
 
 /* Fill out from in.  -1 (out zeroed) when the input cannot be modelled:

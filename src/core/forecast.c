@@ -249,9 +249,29 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
     }
     f->limit_to_converge_ms = -1;
     f->rate_to_converge_bps = -1;
+    memset(&f->at_limit, 0, sizeof(f->at_limit));
+    memset(&f->at_rate, 0, sizeof(f->at_rate));
+    memset(&f->with_auto_converge, 0, sizeof(f->with_auto_converge));
     if (f->valid && !f->out.converges) {
+        struct ccnc_precopy_input x = f->in;
+
         f->limit_to_converge_ms = ccnc_precopy_limit_to_converge(&f->in, 10000);
         f->rate_to_converge_bps = ccnc_precopy_rate_to_converge(&f->in);
+        /* the figures each would give */
+        if (f->limit_to_converge_ms > 0) {
+            x.limit_ms = f->limit_to_converge_ms;
+            ccnc_precopy_predict(&x, &f->at_limit);
+            x.limit_ms = f->in.limit_ms;
+        }
+        if (f->rate_to_converge_bps > 0) {
+            x.rate_bps = f->rate_to_converge_bps;
+            ccnc_precopy_predict(&x, &f->at_rate);
+            x.rate_bps = f->in.rate_bps;
+        }
+        if (!f->in.auto_converge) {
+            x.auto_converge = true;
+            ccnc_precopy_predict(&x, &f->with_auto_converge);
+        }
     }
 }
 
@@ -363,20 +383,33 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
                                 "gap %.0f ms",
                                 (unsigned long)f->out.rounds),
                f->out.rounds, f->out.total_ms / 1000, f->out.downtime_ms, f->out.gap_ms);
-    else {
+    if (f->out.converges && f->out.throttle_pct > 0)
+        append(&text, _("  auto-converge slows the guest by %d %% before it stops"),
+               f->out.throttle_pct);
+    if (!f->out.converges) {
         append(&text, _("Forecast: IT WILL NOT CONVERGE: dirtying %.1f MiB/s, link %.1f MiB/s, "
                         "limit %.0f ms"),
                f->in.dirty_bps / MIB, f->in.rate_bps / MIB,
                f->in.limit_ms > 0 ? f->in.limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS);
-        if (f->limit_to_converge_ms > 0 && f->rate_to_converge_bps > 0)
-            append(&text, _("  it would with a downtime limit of %.0f ms, or a link of %.1f MiB/s"),
-                   f->limit_to_converge_ms, f->rate_to_converge_bps / MIB);
-        else if (f->rate_to_converge_bps > 0)
-            append(&text, _("  it would with a link of %.1f MiB/s"),
-                   f->rate_to_converge_bps / MIB);
-        else if (f->limit_to_converge_ms > 0)
-            append(&text, _("  it would with a downtime limit of %.0f ms"),
-                   f->limit_to_converge_ms);
+        /* what would make it converge, each with what it would give */
+        if (f->limit_to_converge_ms > 0 && f->at_limit.converges)
+            /* TRANSLATORS: what would make a non-converging migration
+             * converge, each with its forecast: seconds, downtime */
+            append(&text, _("  it would with a downtime limit of %.0f ms: %.1f s, downtime %.0f ms"),
+                   f->limit_to_converge_ms, f->at_limit.total_ms / 1000, f->at_limit.downtime_ms);
+        if (f->rate_to_converge_bps > 0 && f->at_rate.converges)
+            append(&text, _("  it would with a link of %.1f MiB/s: %.1f s, downtime %.0f ms"),
+                   f->rate_to_converge_bps / MIB, f->at_rate.total_ms / 1000,
+                   f->at_rate.downtime_ms);
+        if (f->with_auto_converge.converges)
+            append(&text, _("  it would with auto-converge: %.1f s, downtime %.0f ms, the guest "
+                            "slowed by %d %%"),
+                   f->with_auto_converge.total_ms / 1000, f->with_auto_converge.downtime_ms,
+                   f->with_auto_converge.throttle_pct);
+        if (!(f->limit_to_converge_ms > 0 && f->at_limit.converges) &&
+            !(f->rate_to_converge_bps > 0 && f->at_rate.converges) &&
+            !f->with_auto_converge.converges)
+            append(&text, "%s", _("  no downtime limit up to 10 s, link or auto-converge would"));
     }
     if (f->n_link)
         append(&text, dngettext(PACKAGE, "  link %.1f MiB/s: from %zu earlier run between these "

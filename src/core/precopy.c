@@ -2,6 +2,7 @@
 /* The pre-copy model (include/ccnc/precopy.h). */
 #include "config.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,9 @@ int
 ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_prediction *out)
 {
     double mem, first, ws, rate, dirty, limit, thr, room, tail, pending, t, since, last = -1;
-    int max;
+    /* auto-converge's period: when it began, what it dirtied and sent */
+    double p_start, p_dirty = 0, p_sent = 0;
+    int max, high = 0;
 
     memset(out, 0, sizeof(*out));
     if (!in || bad(in->memory_bytes) || bad(in->first_round_bytes) || bad(in->rate_bps) ||
@@ -95,18 +98,20 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
     dirty = in->dirty_bps;
     limit = in->limit_ms > 0 ? in->limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
     max = in->max_rounds > 0 ? in->max_rounds : CCNC_PRECOPY_MAX_ROUNDS;
+    if (in->auto_converge)
+        max = INT_MAX;  /* the time it takes bounds it */
     thr = out->threshold_bytes = rate * limit / 1000;
     room = room_of(rate, limit);
     tail = tail_of(rate, limit);
 
     /* dirtying counts from the first sync, at the end of the setup */
-    t = in->setup_ms;
+    t = p_start = in->setup_ms;
     since = 0;
     pending = first;
     for (;;) {
         double send = fmax(0, pending - tail), unsent = pending - send, dt = send / rate * 1000, d,
                left;
-        bool capped;
+        bool capped, more_throttle;
 
         /* after a sync that failed, QEMU sends for a check's time at least */
         if (out->rounds > 0)
@@ -115,10 +120,27 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
         t += dt;
         since += dt;
         out->sent_bytes += send;
-        d = dirty * since / 1000;
+        d = dirty * (1 - out->throttle_pct / 100.0) * since / 1000;
         capped = d >= ws;
         d = fmin(d, ws);
         since = 0;
+        /* auto-converge looks at the period since its last look */
+        p_dirty += d;
+        p_sent += send;
+        if (in->auto_converge && t - p_start >= CCNC_PRECOPY_THROTTLE_PERIOD_MS) {
+            if (p_dirty > p_sent * CCNC_PRECOPY_THROTTLE_TRIGGER && ++high >= 2) {
+                high = 0;
+                out->throttle_pct += out->throttle_pct ? CCNC_PRECOPY_THROTTLE_INCREMENT
+                                                       : CCNC_PRECOPY_THROTTLE_INITIAL;
+                if (out->throttle_pct > CCNC_PRECOPY_THROTTLE_MAX)
+                    out->throttle_pct = CCNC_PRECOPY_THROTTLE_MAX;
+            }
+            p_start = t;
+            p_dirty = p_sent = 0;
+        }
+        /* a stall that the throttle may still end */
+        more_throttle = in->auto_converge && out->throttle_pct < CCNC_PRECOPY_THROTTLE_MAX &&
+                        t < CCNC_PRECOPY_THROTTLE_GIVE_UP_MS;
         /* what the sync leaves: after the first round it lies in the
          * working set the guest rewrites, with the unsent tail */
         left = out->rounds > 1 ? fmin(unsent + d, fmax(unsent, ws)) : unsent + d;
@@ -128,7 +150,7 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
             return 0;
         }
         if (capped) {
-            if (out->rounds > 1 || out->rounds >= max) {
+            if (!more_throttle && (out->rounds > 1 || out->rounds >= max)) {
                 out->total_ms = t;   /* each later sync finds the same */
                 return 0;
             }
@@ -140,7 +162,9 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
             /* this sync succeeds with a chance; each later one, a check's
              * sending apart, with the chance of what a check's time dirties:
              * the syncs expected before one does */
-            double d1 = fmin(dirty * CCNC_PRECOPY_CHECK_MS / 1000, ws), now = chance(d, room),
+            double d1 = fmin(dirty * (1 - out->throttle_pct / 100.0) * CCNC_PRECOPY_CHECK_MS / 1000,
+                             ws),
+                   now = chance(d, room),
                    later = d1 >= ws ? (fmax(tail, ws) < thr ? 1 : 0) : chance(d1, room),
                    extra = now >= 1 ? 0 : later > 0 ? (1 - now) / later : INFINITY;
 
@@ -154,8 +178,11 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
             /* no later sync is likely to: on as after one that failed (the
              * working set may still fit, below) */
         }
-        /* a sync that finds as much dirty as the last: the next ones will too */
-        if ((last >= 0 && d >= last) || out->rounds >= max) {
+        /* a sync that finds as much dirty as the last: the next ones will
+         * too, unless the throttle grows */
+        if (!more_throttle &&
+            ((last >= 0 && d >= last) || out->rounds >= max ||
+             (in->auto_converge && t >= CCNC_PRECOPY_THROTTLE_GIVE_UP_MS))) {
             out->total_ms = t;
             return 0;
         }

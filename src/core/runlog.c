@@ -151,6 +151,16 @@ forecast_json(const struct ccnc_forecast *f)
     json_object_object_add(o, "switchover_limit_ms",
                            int_or_null(f->in.switchover_limit_ms > 0, f->in.switchover_limit_ms));
     json_object_object_add(o, "gap_extra_ms", json_object_new_int64(llround(f->in.gap_extra_ms)));
+    json_object_object_add(o, "auto_converge", json_object_new_boolean(f->in.auto_converge));
+    json_object_object_add(o, "throttle_pct",
+                           int_or_null(v && f->out.converges && f->in.auto_converge,
+                                       f->out.throttle_pct));
+    json_object_object_add(o, "auto_converge_total_ms",
+                           int_or_null(stuck && f->with_auto_converge.converges,
+                                       f->with_auto_converge.total_ms));
+    json_object_object_add(o, "auto_converge_downtime_ms",
+                           int_or_null(stuck && f->with_auto_converge.converges,
+                                       f->with_auto_converge.downtime_ms));
     json_object_object_add(o, "limit_to_converge_ms",
                            int_or_null(stuck && f->limit_to_converge_ms > 0, f->limit_to_converge_ms));
     json_object_object_add(o, "rate_to_converge_bps",

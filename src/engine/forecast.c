@@ -22,6 +22,7 @@
 #include <ccnc/lab.h>
 #include <ccnc/log.h>
 #include <ccnc/model.h>
+#include <ccnc/policy.h>
 #include <ccnc/runlog.h>
 #include <ccnc/util.h>
 
@@ -137,6 +138,8 @@ ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
         if (lab->migration.policy != CCNC_POLICY_QEMU &&
             lab->migration.max_downtime_ms > f->start_limit_ms)
             f->raise_to_ms = lab->migration.max_downtime_ms;
+        f->in.auto_converge = lab->migration.auto_converge ||
+                              ccnc_policy_auto_converge(lab->migration.policy);
     }
     ccnc_forecast_learn(f, runs_dir, a->vm, a->source, a->destination, memory);
     if (lab->migration.bandwidth_mbps > 0) {

@@ -128,6 +128,51 @@ END_TEST
 
 /* What would make it converge: each answer converges, and a hair less
  * does not. */
+/* QEMU's auto-converge: a guest dirtying twice the link's rate over its
+ * whole RAM never converges alone; throttled (20 %, then 10 % more at every
+ * second stalled period of a second) it does, slowed to at least half; one
+ * dirtying far beyond what 99 % leaves does not, and the model gives up in
+ * bounded time.  More throttle is never slower to converge than less. */
+START_TEST(test_precopy_auto_converge)
+{
+    struct ccnc_precopy_input in = gib_on_gbit();
+    struct ccnc_precopy_prediction p, q;
+
+    in.dirty_bps = 2 * GBIT;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    ck_assert(!p.converges);
+    ck_assert_int_eq(p.throttle_pct, 0);
+    in.auto_converge = true;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    ck_assert_msg(p.converges, "rounds %d, %g ms, throttle %d", p.rounds, p.total_ms,
+                  p.throttle_pct);
+    ck_assert_int_ge(p.throttle_pct, 50);
+    ck_assert_int_le(p.throttle_pct, CCNC_PRECOPY_THROTTLE_MAX);
+    /* the first throttle comes after two stalled periods of a second */
+    ck_assert(p.total_ms > 2 * CCNC_PRECOPY_THROTTLE_PERIOD_MS);
+    ck_assert(p.downtime_ms <= 300 + 1);
+    /* a guest that dirties less is throttled less and done sooner */
+    in.dirty_bps = 1.2 * GBIT;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &q), 0);
+    ck_assert(q.converges);
+    ck_assert_int_le(q.throttle_pct, p.throttle_pct);
+    ck_assert(q.total_ms <= p.total_ms);
+    /* 500 times the link: 1 % of it is still 5 times the link */
+    in.dirty_bps = 500 * GBIT;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    ck_assert(!p.converges);
+    ck_assert_int_eq(p.throttle_pct, CCNC_PRECOPY_THROTTLE_MAX);
+    ck_assert(p.total_ms <= CCNC_PRECOPY_THROTTLE_GIVE_UP_MS + 10000);
+    /* an idle guest: nothing to throttle, the same as without */
+    in.dirty_bps = 0;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    in.auto_converge = false;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &q), 0);
+    ck_assert_int_eq(p.throttle_pct, 0);
+    ck_assert_double_eq(p.total_ms, q.total_ms);
+}
+END_TEST
+
 START_TEST(test_precopy_to_converge)
 {
     struct ccnc_precopy_input in = gib_on_gbit(), x;
@@ -544,7 +589,22 @@ START_TEST(test_forecast_learn)
     ck_assert(f.rate_to_converge_bps > f.in.rate_bps);
     text = ccnc_forecast_text(&f, 0);
     ck_assert_ptr_nonnull(strstr(text, "IT WILL NOT CONVERGE"));
+    /* each way out with what it would give */
+    ck_assert(f.at_limit.converges && f.at_rate.converges);
+    ck_assert_msg(strstr(text, "it would with a downtime limit of ") &&
+                      strstr(text, "it would with a link of "),
+                  "%s", text);
+    if (f.with_auto_converge.converges)
+        ck_assert_msg(strstr(text, "it would with auto-converge: "), "%s", text);
     free(text);
+    /* already with auto-converge: not offered again, and the model throttles */
+    f.in.auto_converge = true;
+    ccnc_forecast_compute(&f);
+    ck_assert(!f.with_auto_converge.converges);
+    text = ccnc_forecast_text(&f, 0);
+    ck_assert_ptr_null(strstr(text, "it would with auto-converge"));
+    free(text);
+    f.in.auto_converge = false;
 
     /* hosts with no history: no rate, no forecast, and the plan says why */
     memset(&f, 0, sizeof(f));
@@ -640,6 +700,7 @@ ccnc_precopy_suite(void)
     tcase_add_loop_test(tc, test_precopy_rows, 0, (int)CCNC_ARRAY_SIZE(rows));
     tcase_add_test(tc, test_precopy_parts);
     tcase_add_test(tc, test_precopy_to_converge);
+    tcase_add_test(tc, test_precopy_auto_converge);
     tcase_add_test(tc, test_precopy_monotonic);
     tcase_add_test(tc, test_precopy_refused);
     tcase_add_test(tc, test_precopy_median);
