@@ -499,6 +499,82 @@ START_TEST(test_precopy_recorded_fig17)
 }
 END_TEST
 
+/* A migration under QEMU's auto-converge (tests/data/migration/
+ * auto-converge-q10.jsonl: the minimal-downtime policy, a 100 Mb/s link, the
+ * guest rewriting 32 MiB at 24 MiB/s): the forecast its first step made
+ * comes out again from its input; and given what the 1 s sample cannot
+ * tell, the working set (32 MiB) and the limit the policy ended at (its
+ * last setting), the model comes near the measurement: 54.4 s against
+ * 66.5 s (18 % short: the limit was raised step by step, the model takes
+ * the last from the start), the guest throttled; the downtime is short
+ * of it (below).  (Without the working set the forecast took the whole RAM as
+ * rewritten: 275 s.) */
+START_TEST(test_precopy_recorded_auto_converge)
+{
+    char *path = ccnc_test_data("migration/auto-converge-q10.jsonl");
+    char *text = ccnc_test_read(path, NULL), *save = NULL;
+    json_object *fc = NULL, *stats = NULL;
+    double last_limit = 0, t, d;
+    struct ccnc_precopy_input in = { 0 };
+    struct ccnc_precopy_prediction p;
+
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_object *root = json_tokener_parse(line), *v;
+        const char *type;
+
+        ck_assert_ptr_nonnull(root);
+        type = json_object_get_string(json_object_object_get(root, "type"));
+        if (strcmp(type, "forecast") == 0 && json_object_object_get_ex(root, "forecast", &v))
+            fc = json_object_get(v);
+        else if (strcmp(type, "job") == 0 &&
+                 strcmp(json_object_get_string(json_object_object_get(root, "phase")),
+                        "completed") == 0 &&
+                 json_object_object_get_ex(root, "stats", &v))
+            stats = json_object_get(v);
+        else if (strcmp(type, "setting") == 0)
+            last_limit = num(root, "value");
+        json_object_put(root);
+    }
+    ck_assert_ptr_nonnull(fc);
+    ck_assert_ptr_nonnull(stats);
+    ck_assert(json_object_get_boolean(json_object_object_get(fc, "auto_converge")));
+    in.memory_bytes = num(fc, "memory_bytes");
+    in.rate_bps = num(fc, "rate_bps");
+    in.dirty_bps = num(fc, "dirty_bps");
+    in.limit_ms = num(fc, "limit_ms");
+    in.first_round_bytes = num(fc, "first_round_bytes");
+    in.working_set_bytes = num(fc, "working_set_bytes");
+    in.setup_ms = num(fc, "setup_ms");
+    in.switchover_ms = num(fc, "switchover_ms");
+    in.switchover_limit_ms = num(fc, "switchover_limit_ms");
+    in.gap_extra_ms = num(fc, "gap_extra_ms");
+    in.auto_converge = true;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    ck_assert(p.converges);
+    ck_assert_int_eq(p.rounds, (int)num(fc, "rounds"));
+    ck_assert_double_eq_tol(p.total_ms, num(fc, "total_ms"), 2);
+    ck_assert_int_eq(p.throttle_pct, (int)num(fc, "throttle_pct"));
+
+    in.working_set_bytes = 32.0 * 1048576;
+    in.limit_ms = last_limit;
+    ck_assert_double_eq(last_limit, 500);
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    t = num(stats, "time_elapsed");
+    d = num(stats, "downtime");
+    ck_assert(p.converges && p.throttle_pct > 0);
+    ck_assert_msg(fabs(p.total_ms - t) <= 0.20 * t, "time %.0f ms, measured %.0f", p.total_ms, t);
+    /* the downtime: 338 ms within the limit, where QEMU took 546, beyond
+     * its own limit of 500 (what was left when it stopped the guest under
+     * TCG grew while it decided); not foreseen */
+    ck_assert_msg(p.downtime_ms > 0.5 * d && p.downtime_ms <= last_limit,
+                  "downtime %.0f ms, measured %.0f", p.downtime_ms, d);
+    json_object_put(fc);
+    json_object_put(stats);
+    free(text);
+    free(path);
+}
+END_TEST
+
 /* --- the forecast from run files ---------------------------------------- */
 
 static void
@@ -707,6 +783,7 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_precopy_recorded_self);
     tcase_add_test(tc, test_precopy_recorded_next);
     tcase_add_test(tc, test_precopy_recorded_fig17);
+    tcase_add_test(tc, test_precopy_recorded_auto_converge);
     tcase_add_test(tc, test_forecast_learn);
     tcase_add_test(tc, test_forecast_samples);
     suite_add_tcase(s, tc);
