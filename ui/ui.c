@@ -46,6 +46,7 @@ struct ui {
     bool sampling;                  /* the pending migration's VM: a dirty-rate sample
                                      * under way */
     char sample_vm[64];             /* ... of this VM */
+    int n_sampled;                  /* samples asked for this plan: every other one long */
     long long sampled_ms;           /* when the last one ended (monotonic), 0 none */
     char question[64];              /* the host whose key is asked about */
     char pass_host[64];             /* the host whose passphrase is asked for */
@@ -257,6 +258,7 @@ drop_plan(struct ui *ui)
     ui->plan_head = NULL;
     ui->st.plan = NULL;
     ui->sampled_ms = 0;
+    ui->n_sampled = 0;
 }
 
 static bool
@@ -303,8 +305,9 @@ on_sampled(void *data, bool ok, double bps, int seconds, long long at_ms, const 
 }
 
 /* While a migration's plan waits for the operator, its VM's dirty rate is
- * sampled a second at a time, a second apart: the forecast stands on the
- * median of the last few, and the action starts on them. */
+ * sampled a second apart, for a second and for three in turn: the forecast
+ * stands on the median of the short ones and on the working set a long one
+ * saw, and the action starts on them. */
 static void
 sample_next(struct ui *ui)
 {
@@ -313,7 +316,10 @@ sample_next(struct ui *ui)
     if (ui->sampling || !is_migration(ui->pending) || !ui->pending->forecast.tried ||
         (ui->sampled_ms && ccnc_now_mono_ms() - ui->sampled_ms < 1000))
         return;
-    if (ccnc_engine_dirty_sample(ui->engine, ui->pending->vm, on_sampled, ui, &err) == 0) {
+    if (ccnc_engine_dirty_sample(ui->engine, ui->pending->vm,
+                                 ui->n_sampled++ % 2 ? CCNC_FORECAST_LONG_SAMPLE_S
+                                                     : CCNC_FORECAST_SAMPLE_S,
+                                 on_sampled, ui, &err) == 0) {
         ui->sampling = true;
         snprintf(ui->sample_vm, sizeof(ui->sample_vm), "%s", ui->pending->vm);
     } else {

@@ -242,15 +242,15 @@ void ccnc_engine_forget_replies(struct ccnc_engine *engine, void *data);
 
 /* --- bandwidth tests ------------------------------------------------------ */
 
-/* vm's dirty rate sampled by QEMU (page sampling, CCNC_FORECAST_SAMPLE_S
- * long) on the host it runs on, in the background: cb once on the loop's
+/* vm's dirty rate sampled by QEMU (page sampling, over seconds) on the
+ * host it runs on, in the background: cb once on the loop's
  * thread with ok, bytes per second, the period (s), when it ended
  * (monotonic ms) and why not (translated).  -1 and err when vm is not
  * seen running. */
 typedef void (*ccnc_engine_dirty_cb)(void *data, bool ok, double bps, int seconds,
                                      long long at_ms, const char *why);
-int ccnc_engine_dirty_sample(struct ccnc_engine *engine, const char *vm, ccnc_engine_dirty_cb cb,
-                             void *data, struct ccnc_error *err);
+int ccnc_engine_dirty_sample(struct ccnc_engine *engine, const char *vm, int seconds,
+                             ccnc_engine_dirty_cb cb, void *data, struct ccnc_error *err);
 
 /* iperf3 between the storage host and vm (the thesis' throughput table):
  * the storage host's agent runs the client against the VM's probe_target,

@@ -19,9 +19,12 @@
 /* Dirty-rate samples kept (their median is the model's rate), and how old
  * the newest may be for a migration to start on it without sampling
  * again (ms). */
-#define CCNC_FORECAST_SAMPLES 3
-/* How long one sample lasts (s). */
+#define CCNC_FORECAST_SAMPLES 4
+/* How long one sample lasts (s); the console's every other sample lasts
+ * CCNC_FORECAST_LONG_SAMPLE_S: a guest that rewrites a working set smaller
+ * than that period's dirtying shows it (its distinct pages saturate). */
 #define CCNC_FORECAST_SAMPLE_S 1
+#define CCNC_FORECAST_LONG_SAMPLE_S 3
 #define CCNC_FORECAST_FRESH_MS 10000
 
 struct ccnc_forecast {
@@ -46,8 +49,10 @@ struct ccnc_forecast {
     /* the samples, oldest first: bytes per second, and when each ended
      * (monotonic ms, ccnc_now_mono_ms; 0: not known) */
     double sample_bps[CCNC_FORECAST_SAMPLES];
+    double sample_s[CCNC_FORECAST_SAMPLES];       /* each one's period */
     long long sample_at_ms[CCNC_FORECAST_SAMPLES];
     int n_samples;
+    int n_rate;                    /* of them, the shortest: the rate's median */
     bool step_sampled;             /* the newest sample is the action's first step's */
     /* the downtime limit the policy starts with, and the one it raises to
      * when the rounds stall (0: none); ccnc_forecast_compute tries both */
@@ -56,8 +61,11 @@ struct ccnc_forecast {
 
 /* A new dirty-rate sample (bps over seconds, ended at at_ms): kept with
  * those no more than CCNC_FORECAST_FRESH_MS older, at most
- * CCNC_FORECAST_SAMPLES; f->in.dirty_bps becomes their median.  The caller
- * computes again. */
+ * CCNC_FORECAST_SAMPLES; f->in.dirty_bps becomes the median of the
+ * shortest ones.  A longer sample whose distinct pages fall well short of
+ * what the short ones' rate dirties over its period saw the working set
+ * saturate: f->in.working_set_bytes becomes its distinct bytes (else 0:
+ * unknown).  The caller computes again. */
 void ccnc_forecast_add_sample(struct ccnc_forecast *f, double bps, double seconds,
                               long long at_ms);
 

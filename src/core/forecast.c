@@ -283,31 +283,52 @@ cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* A long sample saw the working set when its distinct bytes are below
+ * this share of what the short samples' rate dirties over its period. */
+#define SATURATED 0.8
+
 void
 ccnc_forecast_add_sample(struct ccnc_forecast *f, double bps, double seconds, long long at_ms)
 {
-    double sorted[CCNC_FORECAST_SAMPLES];
-    int n = 0;
+    double sorted[CCNC_FORECAST_SAMPLES], shortest = seconds, ws = 0;
+    int n = 0, m = 0;
 
     /* the samples still fresh, then room for the new one */
     for (int i = 0; i < f->n_samples; i++)
         if (at_ms - f->sample_at_ms[i] <= CCNC_FORECAST_FRESH_MS) {
             f->sample_bps[n] = f->sample_bps[i];
+            f->sample_s[n] = f->sample_s[i];
             f->sample_at_ms[n++] = f->sample_at_ms[i];
         }
     if (n == CCNC_FORECAST_SAMPLES) {
         memmove(f->sample_bps, f->sample_bps + 1, (size_t)(n - 1) * sizeof(*f->sample_bps));
+        memmove(f->sample_s, f->sample_s + 1, (size_t)(n - 1) * sizeof(*f->sample_s));
         memmove(f->sample_at_ms, f->sample_at_ms + 1, (size_t)(n - 1) * sizeof(*f->sample_at_ms));
         n--;
     }
     f->sample_bps[n] = bps;
+    f->sample_s[n] = seconds;
     f->sample_at_ms[n++] = at_ms;
     f->n_samples = n;
-    memcpy(sorted, f->sample_bps, (size_t)n * sizeof(*sorted));
-    qsort(sorted, (size_t)n, sizeof(*sorted), cmp_double);
-    f->in.dirty_bps = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    /* the rate: the median of the shortest samples */
+    for (int i = 0; i < n; i++)
+        shortest = fmin(shortest, f->sample_s[i]);
+    for (int i = 0; i < n; i++)
+        if (f->sample_s[i] <= shortest)
+            sorted[m++] = f->sample_bps[i];
+    qsort(sorted, (size_t)m, sizeof(*sorted), cmp_double);
+    f->n_rate = m;
+    f->in.dirty_bps = m % 2 ? sorted[m / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
+    /* the working set: the newest longer sample that saturated */
+    for (int i = 0; i < n; i++)
+        if (f->sample_s[i] > shortest &&
+            f->sample_bps[i] * f->sample_s[i] < SATURATED * f->in.dirty_bps * f->sample_s[i])
+            ws = f->sample_bps[i] * f->sample_s[i];
+        else if (f->sample_s[i] > shortest)
+            ws = 0;
+    f->in.working_set_bytes = ws;
     f->dirty_measured = true;
-    f->dirty_seconds = seconds;
+    f->dirty_seconds = shortest;
     f->dirty_why[0] = '\0';
 }
 
@@ -340,16 +361,16 @@ append(char **text, const char *fmt, ...)
 static void
 dirty_line(char **text, const struct ccnc_forecast *f, long long now_ms)
 {
-    if (f->dirty_measured && f->n_samples > 1 && now_ms > 0)
+    if (f->dirty_measured && f->n_rate > 1 && now_ms > 0)
         /* TRANSLATORS: the guest's dirty rate: the median of several
          * samples of 1 s each, the newest taken N s ago; of its RAM */
         append(text, _("  samples: dirtying %.1f MiB/s of %.0f MiB (median of %d, the last %lld s "
                         "ago)"),
-               f->in.dirty_bps / MIB, f->in.memory_bytes / MIB, f->n_samples,
+               f->in.dirty_bps / MIB, f->in.memory_bytes / MIB, f->n_rate,
                (now_ms - f->sample_at_ms[f->n_samples - 1]) / 1000);
-    else if (f->dirty_measured && f->n_samples == 1 && now_ms > 0)
+    else if (f->dirty_measured && f->n_samples >= 1 && now_ms > 0)
         append(text, _("  sample %lld s ago: dirtying %.1f MiB/s of %.0f MiB (over %.0f s)"),
-               (now_ms - f->sample_at_ms[0]) / 1000, f->in.dirty_bps / MIB,
+               (now_ms - f->sample_at_ms[f->n_samples - 1]) / 1000, f->in.dirty_bps / MIB,
                f->in.memory_bytes / MIB, f->dirty_seconds);
     else if (f->dirty_measured)
         append(text, _("  RAM %.0f MiB, dirtying %.1f MiB/s (measured over %.0f s)"),
@@ -357,6 +378,11 @@ dirty_line(char **text, const struct ccnc_forecast *f, long long now_ms)
     else
         append(text, _("  RAM %.0f MiB, dirty rate assumed 0 (%s)"), f->in.memory_bytes / MIB,
                f->dirty_why[0] ? f->dirty_why : _("not measured"));
+    if (f->dirty_measured && f->in.working_set_bytes > 0)
+        /* TRANSLATORS: the pages the guest rewrites, as a longer sample of
+         * N s saw their number stop growing */
+        append(text, _("  working set %.0f MiB (a %d s sample saturated)"),
+               f->in.working_set_bytes / MIB, CCNC_FORECAST_LONG_SAMPLE_S);
 }
 
 char *

@@ -862,8 +862,8 @@ ccnc_engine_forget_replies(struct ccnc_engine *e, void *data)
 /* --- dirty-rate samples --------------------------------------------------------- */
 
 int
-ccnc_engine_dirty_sample(struct ccnc_engine *e, const char *vm, ccnc_engine_dirty_cb cb,
-                         void *data, struct ccnc_error *err)
+ccnc_engine_dirty_sample(struct ccnc_engine *e, const char *vm, int seconds,
+                         ccnc_engine_dirty_cb cb, void *data, struct ccnc_error *err)
 {
     const struct ccnc_host *host = NULL;
     const struct ccnc_vm *v = ccnc_snapshot_find_vm(e->snap, vm, &host);
@@ -879,8 +879,7 @@ ccnc_engine_dirty_sample(struct ccnc_engine *e, const char *vm, ccnc_engine_dirt
         else
             e->samples[n++] = e->samples[i];
     e->n_samples = n;
-    j = ccnc_forecast_sample_start(e->lab, e->loop, host->name, vm, CCNC_FORECAST_SAMPLE_S, cb,
-                                   data);
+    j = ccnc_forecast_sample_start(e->lab, e->loop, host->name, vm, seconds, cb, data);
     if (!j)
         return ccnc_error_set(err, CCNC_ERR_INTERNAL, "%s", _("cannot start a thread"));
     *(struct ccnc_dirty_job **)ccnc_array_push(&e->samples, &e->n_samples, &e->cap_samples,

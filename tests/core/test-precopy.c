@@ -722,9 +722,12 @@ START_TEST(test_forecast_samples)
     ck_assert_double_eq_tol(f.in.dirty_bps, 5 * mib, 1);    /* two: their mean */
     ccnc_forecast_add_sample(&f, 3 * mib, 1, 5000);
     ck_assert_double_eq_tol(f.in.dirty_bps, 3 * mib, 1);    /* 8 overread: not the rate */
-    ccnc_forecast_add_sample(&f, 4 * mib, 1, 7000);         /* the oldest goes */
+    ccnc_forecast_add_sample(&f, 4 * mib, 1, 6000);
     ck_assert_int_eq(f.n_samples, CCNC_FORECAST_SAMPLES);
-    ck_assert_double_eq_tol(f.in.dirty_bps, 3 * mib, 1);    /* 2, 3, 4 */
+    ck_assert_double_eq_tol(f.in.dirty_bps, 3.5 * mib, 1);  /* 2, 3, 4, 8 */
+    ccnc_forecast_add_sample(&f, 3 * mib, 1, 7000);         /* the oldest goes */
+    ck_assert_int_eq(f.n_samples, CCNC_FORECAST_SAMPLES);
+    ck_assert_double_eq_tol(f.in.dirty_bps, 3 * mib, 1);    /* 2, 3, 3, 4 */
     ck_assert(ccnc_forecast_fresh(&f, 7000 + CCNC_FORECAST_FRESH_MS));
     ck_assert(!ccnc_forecast_fresh(&f, 7001 + CCNC_FORECAST_FRESH_MS));
     /* 12 s later: the others are stale */
@@ -741,7 +744,19 @@ START_TEST(test_forecast_samples)
     text = ccnc_forecast_text(&f, 21000);
     ck_assert_msg(strstr(text, "dirtying 6.5 MiB/s of 192 MiB (median of 2, the last 0 s ago)"),
                   "%s", text);
+    ck_assert_ptr_null(strstr(text, "working set"));
     free(text);
+    /* a 3 s sample whose distinct pages stop at 12 MiB, where the rate
+     * would dirty 19.5: the working set; the rate stays the short ones' */
+    ccnc_forecast_add_sample(&f, 4 * mib, 3, 24000);
+    ck_assert_double_eq_tol(f.in.dirty_bps, 6.5 * mib, 1);
+    ck_assert_double_eq_tol(f.in.working_set_bytes, 12 * mib, 1);
+    text = ccnc_forecast_text(&f, 24000);
+    ck_assert_msg(strstr(text, "working set 12 MiB (a 3 s sample saturated)"), "%s", text);
+    free(text);
+    /* one that does not stop short (18 of 19.5 MiB): no working set seen */
+    ccnc_forecast_add_sample(&f, 6 * mib, 3, 27000);
+    ck_assert_double_eq(f.in.working_set_bytes, 0);
 
     /* the policy's limits: a guest dirtying 80 % of the link's rate
      * stalls at 50 ms, and converges at the limit that would do */
