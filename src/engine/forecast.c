@@ -161,7 +161,7 @@ ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
         snprintf(f->dirty_why, sizeof(f->dirty_why), "%s", _("the VM is not seen running"));
     } else {
         /* the action's first step samples it */
-        snprintf(f->dirty_why, sizeof(f->dirty_why), "%s", _("sampled by the first step"));
+        snprintf(f->dirty_why, sizeof(f->dirty_why), "%s", _("the first step samples it"));
     }
     ccnc_log(CCNC_LOG_CONNECT, "%s: forecast from %zu earlier migrations, dirty rate %s", a->vm,
              f->n_link, f->dirty_measured ? "measured" : f->dirty_why);
