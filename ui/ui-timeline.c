@@ -544,8 +544,7 @@ ui_timeline_stall_text(const struct ui_timeline *tl, const struct ccnc_action *a
     }
     if (t1 <= t0)
         return NULL;
-    if (a->kind == CCNC_ACTION_MIGRATE || a->kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
-        a->kind == CCNC_ACTION_MIGRATE_TEAMING) {
+    if (ccnc_action_kind_migrates(a->kind)) {
         /* the phases where it began and ended */
         enum ui_tl_phase p0 = ui_timeline_phase_at(tl, t0, t0 + 1);
         enum ui_tl_phase p1 = ui_timeline_phase_at(tl, t1 - 1, t1);
@@ -707,8 +706,7 @@ ui_timeline_draw(struct ui_grid *g, int y, int x, int w, const struct ui_timelin
         return y;
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(rows) - (size_t)(1 - s); i++)
         ui_grid_put_fit(g, y + (int)i, x, LABEL_W - 1, label, _(rows[i]));
-    if (a->kind == CCNC_ACTION_MIGRATE || a->kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
-        a->kind == CCNC_ACTION_MIGRATE_TEAMING)
+    if (ccnc_action_kind_migrates(a->kind))
         draw_phases(g, y, ax, aw, tl, bold ? UI_BOLD : UI_NORMAL);
     draw_spans(g, y + 1, ax, aw, tl, a);
     if (tl->n_probes)

@@ -264,8 +264,7 @@ drop_plan(struct ui *ui)
 static bool
 is_migration(const struct ccnc_action *a)
 {
-    return a && (a->kind == CCNC_ACTION_MIGRATE || a->kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
-                 a->kind == CCNC_ACTION_MIGRATE_TEAMING);
+    return a && ccnc_action_kind_migrates(a->kind);
 }
 
 /* The plan's text again: its forecast changed, or the age of its sample. */

@@ -173,6 +173,9 @@ bool ccnc_action_finished(const struct ccnc_action *a);
 
 const char *ccnc_action_kind_to_string(enum ccnc_action_kind k);
 int ccnc_action_kind_from_string(const char *s);
+/* Whether kind (an enum ccnc_action_kind, or -1) moves the VM to another
+ * host: a migration of any of the three kinds. */
+bool ccnc_action_kind_migrates(int kind);
 int ccnc_step_op_from_string(const char *s);
 const char *ccnc_action_state_to_string(enum ccnc_action_state s);
 /* What the first step that failed (or timed out) said, else its name;

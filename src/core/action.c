@@ -58,6 +58,13 @@ ccnc_action_kind_from_string(const char *s)
     return ccnc_enum_from_string(kind_names, CCNC_ACTION_LAST, s);
 }
 
+bool
+ccnc_action_kind_migrates(int kind)
+{
+    return kind == CCNC_ACTION_MIGRATE || kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
+           kind == CCNC_ACTION_MIGRATE_TEAMING;
+}
+
 int
 ccnc_step_op_from_string(const char *s)
 {

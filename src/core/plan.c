@@ -155,13 +155,6 @@ action(enum ccnc_action_kind kind, const struct ccnc_lab_vm *cv, const char *sou
                                  s->n);
 }
 
-static bool
-is_migrate(enum ccnc_action_kind k)
-{
-    return k == CCNC_ACTION_MIGRATE || k == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
-           k == CCNC_ACTION_MIGRATE_TEAMING;
-}
-
 static const char *
 mac_or(const struct ccnc_lab_vm *cv)
 {
@@ -175,7 +168,7 @@ plan_assumed(const struct ccnc_lab_vm *cv, const struct ccnc_lab_host *to,
 {
     struct ccnc_action *a;
 
-    if (is_migrate(kind) && to) {
+    if (ccnc_action_kind_migrates(kind) && to) {
         if (ccnc_streq(to->name, cv->host)) {
             ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s already runs on %s"), cv->name,
                            cv->host);
@@ -567,7 +560,7 @@ ccnc_plan(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
     const struct ccnc_lab_vm *cv = req->vm ? ccnc_lab_find_vm(lab, req->vm) : NULL;
     const struct ccnc_lab_host *to = NULL;
     struct ccnc_vm_nic_view v;
-    bool migrate = is_migrate(req->kind);
+    bool migrate = ccnc_action_kind_migrates(req->kind);
     bool auto_place = migrate && ccnc_streq(req->destination, CCNC_PLACE_AUTO);
 
     if (!cv) {
@@ -701,8 +694,7 @@ ccnc_plan_resume(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
     int kind = run->kind ? ccnc_action_kind_from_string(run->kind) : -1;
     struct ccnc_vm_nic_view v;
     struct ccnc_action *a = NULL, *nic = NULL;
-    bool migrating = kind == CCNC_ACTION_MIGRATE || kind == CCNC_ACTION_MIGRATE_PASSTHROUGH ||
-                     kind == CCNC_ACTION_MIGRATE_TEAMING;
+    bool migrating = ccnc_action_kind_migrates(kind);
     bool forward, on_dest;
 
     if (run->result) {

@@ -235,8 +235,7 @@ ccnc_table_left_out(const struct ccnc_run_summary *s)
 {
     int kind = s->kind ? ccnc_action_kind_from_string(s->kind) : -1;
 
-    if (kind != CCNC_ACTION_MIGRATE && kind != CCNC_ACTION_MIGRATE_PASSTHROUGH &&
-        kind != CCNC_ACTION_MIGRATE_TEAMING)
+    if (!ccnc_action_kind_migrates(kind))
         return _("not a migration");
     if (!s->result)
         return _("it never ended");

@@ -123,9 +123,7 @@ ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
     struct ccnc_forecast *f = &a->forecast;
     double memory = vm && vm->memory_kib > 0 ? (double)vm->memory_kib * 1024 : 0;
 
-    if (!a->destination || !a->source ||
-        (a->kind != CCNC_ACTION_MIGRATE && a->kind != CCNC_ACTION_MIGRATE_PASSTHROUGH &&
-         a->kind != CCNC_ACTION_MIGRATE_TEAMING))
+    if (!a->destination || !a->source || !ccnc_action_kind_migrates(a->kind))
         return;
     memset(f, 0, sizeof(*f));
     {
