@@ -43,6 +43,9 @@ void *ccnc_array_push(void *items_ptr, size_t *n, size_t *cap, size_t size);
 
 /* Both may be NULL; NULL equals NULL only. */
 bool ccnc_streq(const char *a, const char *b);
+
+/* The median of v[0..n) (n > 0), which it sorts. */
+double ccnc_median(double *v, size_t n);
 /* $ENV/ccnc/REL when the XDG variable env holds an absolute path, else
  * $HOME/HOME_DIR/ccnc/REL ("XDG_STATE_HOME", ".local/state", "runs").
  * Caller frees. */

@@ -275,14 +275,6 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
     }
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return x < y ? -1 : x > y;
-}
-
 /* A long sample saw the working set when its distinct bytes are below
  * this share of what the short samples' rate dirties over its period. */
 #define SATURATED 0.8
@@ -316,9 +308,8 @@ ccnc_forecast_add_sample(struct ccnc_forecast *f, double bps, double seconds, lo
     for (int i = 0; i < n; i++)
         if (f->sample_s[i] <= shortest)
             sorted[m++] = f->sample_bps[i];
-    qsort(sorted, (size_t)m, sizeof(*sorted), cmp_double);
     f->n_rate = m;
-    f->in.dirty_bps = m % 2 ? sorted[m / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
+    f->in.dirty_bps = ccnc_median(sorted, (size_t)m);
     /* the working set: the newest longer sample that saturated */
     for (int i = 0; i < n; i++)
         if (f->sample_s[i] > shortest &&

@@ -292,14 +292,6 @@ ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
     return 1;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 /* The median of the figure at offset off in each input that has it (> 0);
  * dflt when none has. */
 static double
@@ -319,8 +311,7 @@ median_of(const struct ccnc_precopy_input *learnt, size_t n, size_t off, double 
         free(v);
         return dflt;
     }
-    qsort(v, k, sizeof(*v), cmp_double);
-    m = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+    m = ccnc_median(v, k);
     free(v);
     return m;
 }
