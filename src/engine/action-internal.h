@@ -129,6 +129,7 @@ void ccnc_run_log_vf(struct ccnc_action_run *r, const char *event, const char *h
 /* A setting the run changes on host, into the run file before it is set. */
 void ccnc_run_log_setting(struct ccnc_action_run *r, const char *host, const char *name,
                           long long value, const char *why);
+void ccnc_run_log_forecast(struct ccnc_action_run *r, const struct ccnc_forecast *f);
 void ccnc_run_log_job(struct ccnc_action_run *r, const char *phase, const char *const *names,
                       const long long *values, size_t n);
 

@@ -518,6 +518,16 @@ ccnc_run_log_setting(struct ccnc_action_run *r, const char *host, const char *na
 }
 
 void
+ccnc_run_log_forecast(struct ccnc_action_run *r, const struct ccnc_forecast *f)
+{
+    if (!r->log)
+        return;
+    pthread_mutex_lock(&r->log_mu);
+    ccnc_runlog_forecast(r->log, ccnc_run_now_ms(), f);
+    pthread_mutex_unlock(&r->log_mu);
+}
+
+void
 ccnc_run_log_job(struct ccnc_action_run *r, const char *phase, const char *const *names,
                  const long long *values, size_t n)
 {

@@ -23,7 +23,6 @@
 #include <ccnc/log.h>
 #include <ccnc/model.h>
 #include <ccnc/policy.h>
-#include <ccnc/runlog.h>
 #include <ccnc/util.h>
 
 #include "core/i18n.h"
@@ -176,6 +175,7 @@ struct ccnc_dirty_job {
     void *data;
     pthread_t thread;
     bool started;
+    bool answered;                  /* its answer came on the loop: nothing waits */
     int rc;
     double bps;
     long long at_ms;
@@ -187,6 +187,7 @@ on_sampled(void *arg)
 {
     struct ccnc_dirty_job *j = arg;
 
+    j->answered = true;
     if (j->cb)
         j->cb(j->data, j->rc == 0, j->bps, j->seconds, j->at_ms, j->why);
     j->cb = NULL;
@@ -227,7 +228,7 @@ ccnc_forecast_sample_start(struct ccnc_lab *lab, struct ccnc_loop *loop, const c
 bool
 ccnc_forecast_sample_done(const struct ccnc_dirty_job *j)
 {
-    return j->cb == NULL;
+    return j->answered;
 }
 
 void
@@ -290,10 +291,6 @@ ccnc_step_forecast(struct ccnc_action_run *r, struct ccnc_error *err)
         snprintf(f->dirty_why, sizeof(f->dirty_why), "%s", _("the source host does not answer"));
     }
     ccnc_forecast_compute(f);
-    if (r->log) {
-        pthread_mutex_lock(&r->log_mu);
-        ccnc_runlog_forecast(r->log, ccnc_run_now_ms(), f);
-        pthread_mutex_unlock(&r->log_mu);
-    }
+    ccnc_run_log_forecast(r, f);
     return 0;
 }

@@ -32,7 +32,7 @@ struct ccnc_dirty_job;
 struct ccnc_dirty_job *ccnc_forecast_sample_start(struct ccnc_lab *lab, struct ccnc_loop *loop,
                                                   const char *host, const char *vm, int seconds,
                                                   ccnc_forecast_sample_cb cb, void *data);
-/* Its answer came (or was forgotten): the job may be freed without a wait. */
+/* Its answer came: the job may be freed without a wait. */
 bool ccnc_forecast_sample_done(const struct ccnc_dirty_job *j);
 /* data goes away (NULL: whoever asked): the answer goes nowhere. */
 void ccnc_forecast_sample_forget(struct ccnc_dirty_job *j, void *data);
