@@ -885,8 +885,7 @@ carry_out(struct ui *ui)
             ccnc_error_clear(&err);
             break;
         }
-        ui->plan_text = ccnc_action_plan_text(ui->pending);
-        st->plan = ui->plan_text;
+        plan_retext(ui);
         break;
     }
     case UI_REQ_LEAVE_RUN:
