@@ -1100,6 +1100,19 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
         ui_log_add(ui->log, s->ended_ms, s->outcome == CCNC_STEP_OK ? UI_LOG_INFO : UI_LOG_ERROR,
                    t);
         free(t);
+        if (s->op == CCNC_STEP_FORECAST && s->outcome == CCNC_STEP_OK && a->forecast.tried) {
+            /* what it found, in the forecast's first line */
+            char *f = ccnc_forecast_text(&a->forecast, 0), *nl = strchr(f, '\n'), *l = f;
+
+            if (nl)
+                *nl = '\0';
+            while (*l == ' ')
+                l++;
+            t = ccnc_xasprintf("%s: %s", a->vm, l);
+            ui_log_add(ui->log, s->ended_ms, UI_LOG_INFO, t);
+            free(t);
+            free(f);
+        }
     } else if (ev == CCNC_ENGINE_ACTION_FINISHED && a->summary) {
         ui_log_add(ui->log, ccnc_now_wall_ms(),
                    a->state == CCNC_ACTION_DONE ? UI_LOG_INFO : UI_LOG_ERROR, a->summary);
