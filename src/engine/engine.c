@@ -708,12 +708,16 @@ ccnc_engine_vf_set(struct ccnc_engine *e, const char *host, const struct ccnc_vf
     ccnc_vf_change_copy(&v->change, c);
     v->cb = cb;
     v->data = data;
+    /* listed before the request goes: sending it pumps the session, which
+     * may find the agent gone and answer at once (on_vf_set frees v) */
+    *(struct vf_set **)ccnc_array_push(&e->vf_sets, &e->n_vf_sets, &e->cap_vf_sets,
+                                       sizeof(v)) = v;
     if (ccnc_agent_vf_set(a, c, on_vf_set, v, err) < 0) {
+        /* refused before anything was sent: no answer comes */
+        e->n_vf_sets--;
         vf_set_free(v);
         return -1;
     }
-    *(struct vf_set **)ccnc_array_push(&e->vf_sets, &e->n_vf_sets, &e->cap_vf_sets,
-                                       sizeof(v)) = v;
     return 0;
 }
 
@@ -927,13 +931,15 @@ ccnc_engine_bandwidth(struct ccnc_engine *e, const char *vm, int seconds, bool r
     t->e = e;
     t->cb = cb;
     t->data = data;
+    /* listed first, as a VF change is: the answer may come while it is sent */
+    *(struct bw_test **)ccnc_array_push(&e->bw_tests, &e->n_bw_tests, &e->cap_bw_tests,
+                                        sizeof(t)) = t;
     if (ccnc_agent_bandwidth(agent, cv->probe_target, seconds, reverse, on_bandwidth, t, err) <
         0) {
+        e->n_bw_tests--;
         free(t);
         return -1;
     }
-    *(struct bw_test **)ccnc_array_push(&e->bw_tests, &e->n_bw_tests, &e->cap_bw_tests,
-                                        sizeof(t)) = t;
     return 0;
 }
 
