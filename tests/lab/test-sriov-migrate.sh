@@ -68,10 +68,24 @@ start=$(runs_on)
 other() { [ "$1" = sr1 ] && echo sr2 || echo sr1; }
 log "$SVM runs on $start; its VFs: $(vfs "$start" | tr '\n' ';')"
 
+# the guest agent answers on host $1: after a migration the nested guest
+# takes a while to reopen its channel ("Guest agent not available for now"),
+# and an action's checks read the bond through it
+agent_ready() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		S "$1" virsh -q qemu-agent-command "$SVM" '{"execute":"guest-ping"}' >/dev/null 2>&1 && return 0
+		sleep 5
+	done
+	fail "the guest agent of $SVM on $1 does not answer within 5 min"
+	return 1
+}
+
 RES=()
 leg() {
 	local n=$1 from=$2 to=$3 rc run ticks0 ticks1 vf pci drv _mac xml tx0 tx1 vx0 vx1 i
 	ticks0=$(stream_ticks)
+	agent_ready "$from" || return
 	log "leg $n: ccnc migrate $SVM --to $to"
 	C migrate "$SVM" --to "$to" --json >"$WORK/leg$n.json" 2>"$WORK/leg$n.err"
 	rc=$?
