@@ -74,7 +74,8 @@ log "$SVM runs on $start; its VFs: $(vfs "$start" | tr '\n' ';')"
 agent_ready() {
 	local i
 	for ((i = 0; i < 60; i++)); do
-		S "$1" virsh -q qemu-agent-command "$SVM" '{"execute":"guest-ping"}' >/dev/null 2>&1 && return 0
+		# one string: the remote shell would take the JSON's quotes away
+		S "$1" "virsh -q qemu-agent-command $SVM '{\"execute\":\"guest-ping\"}'" >/dev/null 2>&1 && return 0
 		sleep 5
 	done
 	fail "the guest agent of $SVM on $1 does not answer within 5 min"
