@@ -73,6 +73,12 @@ struct ccnc_agent {
     /* requests waiting for their reply */
     struct pending *pending;
     size_t n_pending, cap_pending;
+    /* inside send_request: an end of the pending requests waits for the
+     * loop's next pass (end_timer, with why), so no reply callback runs
+     * inside the call that asked */
+    bool sending;
+    int end_timer;
+    char *end_why;
     /* the last traffic line, to make rates of the next */
     struct ccnc_agent_traffic traffic;
     /* the MACs whose forwarding entries to follow, and whether this
@@ -101,6 +107,7 @@ struct probe_sub {
 static void run_agent(struct ccnc_agent *a, bool from_cache);
 static void probe(struct ccnc_agent *a);
 static void on_restart(void *data);
+static void on_end_pending(void *data);
 
 /* --- the protocol --------------------------------------------------------------- */
 
@@ -560,6 +567,14 @@ pending_end(struct ccnc_agent *a, const char *why)
     struct pending *p = a->pending;
     size_t n = a->n_pending;
 
+    if (a->sending) {
+        /* writing the request pumped the session and found it gone */
+        if (!a->end_timer) {
+            ccnc_str_set(&a->end_why, why);
+            a->end_timer = ccnc_loop_add_timer(a->loop, 0, false, on_end_pending, a);
+        }
+        return;
+    }
     a->pending = NULL;
     a->n_pending = a->cap_pending = 0;
     for (size_t i = 0; i < n; i++)
@@ -568,6 +583,18 @@ pending_end(struct ccnc_agent *a, const char *why)
         else if (p[i].bw_cb)
             p[i].bw_cb(p[i].data, NULL, why);
     free(p);
+}
+
+static void
+on_end_pending(void *data)
+{
+    struct ccnc_agent *a = data;
+    char *why = a->end_why;
+
+    a->end_timer = 0;
+    a->end_why = NULL;
+    pending_end(a, why);
+    free(why);
 }
 
 /* true when the reply was one of these requests' */
@@ -614,7 +641,9 @@ send_request(struct ccnc_agent *a, char *line, long long id, ccnc_agent_reply_cb
     p->cb = cb;
     p->bw_cb = bw_cb;
     p->data = data;
+    a->sending = true;
     send_line(a, line);
+    a->sending = false;
     return id;
 }
 
@@ -1244,6 +1273,8 @@ ccnc_agent_free(struct ccnc_agent *a)
     ccnc_loop_cancel(a->loop, &a->restart_timer);
     ccnc_loop_cancel(a->loop, &a->watchdog_timer);
     ccnc_loop_cancel(a->loop, &a->probe_timer);
+    ccnc_loop_cancel(a->loop, &a->end_timer);
+    free(a->end_why);
     free(a->subs);
     free(a->pending);
     ccnc_agent_fdb_watch(a, NULL, 0);

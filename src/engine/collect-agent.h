@@ -70,8 +70,10 @@ void ccnc_agent_probe_cancel(struct ccnc_agent *agent, int handle);
 
 /* Typed requests that change the host: vf-set and sriov-numvfs.  cb(data,
  * ok, error) comes once with the agent's reply (or with ok false when the
- * agent or its session goes away first).  Returns the request's id (> 0),
- * or -1 and err when the agent is not running. */
+ * agent or its session goes away first), always on a later pass of the
+ * loop, never inside the call: sending pumps the session, and a session
+ * found gone then ends the requests on the next pass.  Returns the
+ * request's id (> 0), or -1 and err when the agent is not running. */
 typedef void (*ccnc_agent_reply_cb)(void *data, bool ok, const char *error);
 long long ccnc_agent_vf_set(struct ccnc_agent *agent, const struct ccnc_vf_change *change,
                             ccnc_agent_reply_cb cb, void *data, struct ccnc_error *err);

@@ -5,7 +5,9 @@
  * the engine's reply callback runs, and frees its record, before
  * ccnc_agent_vf_set returns.  The engine must not keep that record
  * (it once did: freed again by ccnc_engine_free, "double free or
- * corruption" in `ccnc pool reserve`).  ccnc_agent_vf_set is replaced at
+ * corruption" in `ccnc pool reserve`).  The agent layer now holds such an
+ * answer for the loop's next pass (collect-agent.h); the engine stays
+ * correct if one comes early all the same.  ccnc_agent_vf_set is replaced at
  * link time (-Wl,--wrap) by one that answers in that way; the rest is the
  * real engine on the built-in lab, not connected.  Exit 0 pass, 1 fail;
  * the ASan pass catches the use after free itself. */
