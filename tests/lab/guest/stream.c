@@ -112,7 +112,7 @@ main(int argc, char **argv)
     for (;;) {
         long long bytes = 0;
         int failed = 0, i;
-        char up[64], act[64];
+        char up[64], act[64], line[192];
         FILE *log;
 
         for (i = 0; i < READS_A_TICK; i++) {
@@ -133,12 +133,12 @@ main(int argc, char **argv)
         }
         uptime(up, sizeof(up));
         active_slave(argv[2], act, sizeof(act));
-        printf("ccnc-stream %s %lld %s %s\n", up, failed ? 0 : bytes,
-               failed ? "ERR" : "ok", act);
+        snprintf(line, sizeof(line), "ccnc-stream %s %lld %s %s\n", up, failed ? 0 : bytes,
+                 failed ? "ERR" : "ok", act);
+        fputs(line, stdout);
         log = fopen(argv[3], "a");
         if (log) {
-            fprintf(log, "ccnc-stream %s %lld %s %s\n", up, failed ? 0 : bytes,
-                    failed ? "ERR" : "ok", act);
+            fputs(line, log);
             fclose(log);
         }
     }
