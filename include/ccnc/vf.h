@@ -62,6 +62,9 @@ void ccnc_vf_intent_free(struct ccnc_vf_intent *in);
 /* Remember the MAC and VLAN a change set on host's pf, VF c->vf. */
 void ccnc_vf_intent_set(struct ccnc_vf_intent *in, const char *host,
                         const struct ccnc_vf_change *c);
+/* Forget what ccnc set on host's pf, VF vf: it was given back (to its host
+ * driver, by libvirt's managed detach or by ccnc), and nobody holds it. */
+void ccnc_vf_intent_forget(struct ccnc_vf_intent *in, const char *host, const char *pf, int vf);
 /* Write it (made private, replaced whole).  -1 and err. */
 int ccnc_vf_intent_save(const struct ccnc_vf_intent *in, const char *path,
                         struct ccnc_error *err);

@@ -317,6 +317,15 @@ ccnc_vf_intent_set(struct ccnc_vf_intent *in, const char *host, const struct ccn
     free(key);
 }
 
+void
+ccnc_vf_intent_forget(struct ccnc_vf_intent *in, const char *host, const char *pf, int vf)
+{
+    char *key = intent_key(host, pf, vf);
+
+    json_object_object_del(in->root, key);
+    free(key);
+}
+
 int
 ccnc_vf_intent_save(const struct ccnc_vf_intent *in, const char *path, struct ccnc_error *err)
 {

@@ -793,6 +793,23 @@ ccnc_engine_pool_reserve(struct ccnc_engine *e, const char *vm, const char *host
     return 0;
 }
 
+/* A VF found nobody's when its VM's run gives it back: libvirt's managed
+ * detach already did (its driver back, the MAC reset).  What ccnc set on it
+ * is then no longer meant: forgotten, so that the VF does not read as
+ * drifted.  1: nothing to send. */
+static int
+forget_intent(struct ccnc_engine *e, const char *host, const char *pf, int vf)
+{
+    struct ccnc_error err = { 0 };
+
+    ccnc_engine_vf_intent(e);
+    ccnc_vf_intent_forget(e->vf_intent, host, pf, vf);
+    if (ccnc_vf_intent_save(e->vf_intent, e->vf_intent_path, &err) < 0)
+        ccnc_log(CCNC_LOG_CONNECT, "%s", err.message);
+    ccnc_error_clear(&err);
+    return 1;
+}
+
 int
 ccnc_engine_pool_release(struct ccnc_engine *e, const char *vm, const char *host,
                          const char *pci, struct ccnc_pool_vf *out, ccnc_engine_reply_cb cb,
@@ -819,8 +836,10 @@ ccnc_engine_pool_release(struct ccnc_engine *e, const char *vm, const char *host
             bool mine = vf->reserved && ccnc_streq(vf->vm, vm);
             if (pci && !(ccnc_vf_pci_address(pf, vf, buf, sizeof(buf)) && ccnc_streq(buf, pci)))
                 continue;
+            if (!mine && pci && !vf->vm)
+                return forget_intent(e, host, l->name, vf->index);
             if (!mine && pci)
-                return 1;   /* attached, another's or nobody's: nothing to give back */
+                return 1;   /* attached or another's: nothing to give back */
             if (!mine)
                 continue;
             v.host = ccnc_xstrdup(host);

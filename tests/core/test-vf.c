@@ -186,6 +186,14 @@ START_TEST(test_intent)
     ccnc_vf_intent_set(in, "sriov", &c);
     ccnc_vf_change_clear(&c);
     ck_assert_ptr_null(ccnc_vf_intent_drift(in, "sriov", "eth1", &vf));
+    /* given back: a VF that its driver or libvirt then remade is no drift */
+    vf.mac = (char *)"ce:d9:57:f9:06:02";
+    note = ccnc_vf_intent_drift(in, "sriov", "eth1", &vf);
+    ck_assert_ptr_nonnull(note);
+    free(note);
+    ccnc_vf_intent_forget(in, "sriov", "eth1", 1);
+    ck_assert_ptr_null(ccnc_vf_intent_drift(in, "sriov", "eth1", &vf));
+    ccnc_vf_intent_forget(in, "sriov", "eth1", 1);    /* twice: nothing to forget */
     ccnc_vf_intent_free(in);
     unlink(path);
     free(path);
