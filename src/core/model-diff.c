@@ -3,6 +3,7 @@
  * UI and the run files. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,19 @@ link_text(const struct ccnc_link *l)
     return ccnc_xasprintf("%s%s mtu %d%s%s", l->operstate ? l->operstate : "?",
                           l->carrier == 0 ? " no-carrier" : "", l->mtu,
                           l->master ? " master " : "", l->master ? l->master : "");
+}
+
+/* Text for a VF's state, used as before/after of vf-changed: its MAC, and
+ * its VLAN and holder when it has them ("... vlan 201 svm1"). */
+static char *
+vf_text(const struct ccnc_vf *v)
+{
+    char vlan[24] = "";
+
+    if (v->vlan > 0)
+        snprintf(vlan, sizeof(vlan), " vlan %d", v->vlan);
+    return ccnc_xasprintf("%s%s%s%s%s", v->mac ? v->mac : "?", vlan, v->vm ? " " : "",
+                          v->vm ? v->vm : "", v->vm && v->reserved ? " (reserved)" : "");
 }
 
 static bool
@@ -284,10 +298,12 @@ ccnc_host_diff(const struct ccnc_host *a, const struct ccnc_host *b, const char 
                         if (v < y->n_vfs && v < x->n_vfs && vf_equal(&x->vfs[v], &y->vfs[v]))
                             continue;
                         char *o = ccnc_xasprintf("%s/vf%zu", y->name, v);
-                        emit(out, CCNC_EV_VF_CHANGED, host, o,
-                             v < x->n_vfs ? x->vfs[v].mac : NULL,
-                             v < y->n_vfs ? y->vfs[v].mac : NULL);
+                        char *ta = v < x->n_vfs ? vf_text(&x->vfs[v]) : NULL;
+                        char *tb = v < y->n_vfs ? vf_text(&y->vfs[v]) : NULL;
+                        emit(out, CCNC_EV_VF_CHANGED, host, o, ta, tb);
                         free(o);
+                        free(ta);
+                        free(tb);
                     }
                 });
 
