@@ -288,6 +288,32 @@ note_bond_unknown(struct ccnc_action *a, const struct ccnc_lab_vm *cv,
                              cv->name);
 }
 
+/* A VM whose passthrough NIC comes from a pool, sent to a host that shows
+ * no VF of that pool for it (every one taken, none enabled, no port): -1
+ * with err naming who holds them, before anything is touched.  0 when the
+ * host has not reported its ports yet (reserve-nic finds out), and for a
+ * teaming pair (QEMU replugs its VF by address itself). */
+static int
+refuse_no_vf(const struct ccnc_lab *lab, const struct ccnc_lab_vm *cv,
+             const struct ccnc_vm_nic_view *v, const struct ccnc_host *dh,
+             struct ccnc_error *err)
+{
+    struct ccnc_pool_vf vf;
+    struct ccnc_error e = { 0 };
+    int rc = 0;
+
+    if (cv->passthrough_kind != CCNC_PASSTHROUGH_POOL || v->failover || dh->stale ||
+        dh->updated_ms <= 0 || dh->n_links == 0)
+        return 0;
+    if (ccnc_pool_choose(dh, lab, cv, NULL, 0, &vf, &e) < 0)
+        rc = ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s cannot go to %s: %s (let placement choose "
+                                                      "a host: --to auto)"), cv->name,
+                            dh->name, e.message ? e.message : "?");
+    ccnc_pool_vf_clear(&vf);
+    ccnc_error_clear(&e);
+    return rc;
+}
+
 static struct ccnc_action *
 plan_migrate(const struct ccnc_lab_vm *cv, const struct ccnc_vm_nic_view *v,
              const struct ccnc_host *to, struct ccnc_error *err)
@@ -626,6 +652,8 @@ ccnc_plan(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
                                to->name, cv->name);
             return NULL;
         }
+        if (refuse_no_vf(lab, cv, &v, dh, err) < 0)
+            return NULL;
         return plan_migrate(cv, &v, dh, err);
     }
     if (v.failover) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <ccnc/plan.h>
+#include <ccnc/pool.h>
 #include <ccnc/util.h>
 
 #include "check-ccnc.h"
@@ -23,6 +24,7 @@ static const char lab_text[] =
     "passthrough_bridge = br-pt\nbackup = 52:54:00:77:01:02\n"
     "[vm vf1]\nhost = sys1\npassthrough = pool:vfs\npassthrough_mac = 52:54:00:77:02:01\n"
     "backup = alias:net0\n"
+    "[vm vf2]\nhost = sys2\npassthrough = pool:vfs\npassthrough_mac = 52:54:00:77:03:01\nbackup = alias:net0\n"
     "[vm plain]\nhost = sys1\n";
 
 /* What the hosts report, for one case. */
@@ -40,6 +42,7 @@ enum vm_shape {
     NOWHERE_SILENT,    /* on no host, and sys2's libvirt has not answered */
     NOWHERE,           /* on no host, every libvirt answered */
     DEST_SILENT,       /* on primary, sys2's libvirt not connected */
+    DEST_VFS_TAKEN,    /* on primary, sys2's one VF of the pool reserved for vf2 */
 };
 
 static struct ccnc_lab *
@@ -167,6 +170,15 @@ make_snapshot_on(struct ccnc_lab *lab, const char *vm, enum vm_shape shape, cons
                      shape == TAP_NO_BRIDGE ? NULL : "br0");
             if (shape != NOWHERE && shape != NOWHERE_SILENT)
                 add_vm(h, lab, vm, shape);
+        } else if (shape == DEST_VFS_TAKEN && strcmp(h->name, "sys2") == 0) {
+            struct ccnc_link *l;
+            struct ccnc_vf *vf;
+            add_link(h, "eth1", "up", NULL);
+            l = &h->links[h->n_links - 1];
+            vf = ccnc_link_add_vf(l);
+            vf->index = 0;
+            vf->mac = ccnc_xstrdup("52:54:00:77:03:01");
+            ccnc_host_mark_vf_holders(h, lab);
         }
         next = ccnc_snapshot_replace_host(snap, i, h);
         ccnc_snapshot_unref(snap);
@@ -225,6 +237,9 @@ static const struct plan_case {
       NO_PASSTHROUGH, CCNC_ACTION_MIGRATE, "sys2", NULL, CCNC_ACTION_MIGRATE_PASSTHROUGH,
       "forecast check-destination check-storage reserve-nic migrate attach wait-enslaved "
       "bond-to-primary verify", "52:54:00:77:02:01", 0, NULL },
+    { "migrate, a VF of a pool, every VF of the destination's port taken: refused, naming "
+      "who holds them", "vf1", DEST_VFS_TAKEN, CCNC_ACTION_MIGRATE, "sys2", NULL, -1, NULL, NULL,
+      CCNC_ERR_REFUSED, "vf2 (VF 0, reserved)" },
     { "migrate, a teaming pair: QEMU's own failover", "vm1", TEAMING, CCNC_ACTION_MIGRATE,
       "sys2", NULL, CCNC_ACTION_MIGRATE_TEAMING, "forecast check-destination check-storage migrate verify",
       "teaming", 0, NULL },
