@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <libvirt/virterror.h>
 
 #include <ccnc/plan.h>
 
@@ -79,17 +80,30 @@ slave_for_mac(const struct ccnc_bond *b, const char *mac)
     return NULL;
 }
 
+/* The guest's bond, read through its agent.  An agent that libvirt finds
+ * unresponsive (its sync ping went unanswered: a guest busy or slow, as
+ * after a migration or under a nested emulator) is asked again, a second
+ * apart, for up to the step timeout; any other failure ends it. */
 static int
 read_bond(struct ccnc_action_run *r, struct ccnc_bond *b, struct ccnc_error *err)
 {
     virDomainPtr d = ccnc_run_domain(r, err);
-    int rc;
+    long long until = ccnc_now_mono_ms() + r->lab->migration.step_timeout_s * 1000LL;
+    int rc, code;
 
     ccnc_bond_init(b);
     if (!d)
         return -1;
     ccnc_guest_trace(ccnc_run_host_of(r, virDomainGetConnect(d)), r->a->vm);
-    rc = ccnc_guest_read_bond(d, r->cv->bond, CCNC_RUN_GUEST_TIMEOUT_S, b, err);
+    for (;;) {
+        rc = ccnc_guest_read_bond(d, r->cv->bond, CCNC_RUN_GUEST_TIMEOUT_S, b, err);
+        code = virGetLastErrorCode();
+        if (rc == 0 || code != VIR_ERR_AGENT_UNRESPONSIVE || ccnc_now_mono_ms() + 1000 >= until)
+            break;
+        ccnc_bond_clear(b);
+        ccnc_bond_init(b);
+        usleep(1000 * 1000);
+    }
     ccnc_guest_trace(NULL, NULL);
     virDomainFree(d);
     return rc;
