@@ -497,8 +497,12 @@ ccnc_action_plan_text(const struct ccnc_action *a)
         char *n;
         if (a->steps[i].rollback)
             continue;
+        /* a migration that switches no bond verifies only where the VM runs */
+        bool where_only = a->steps[i].op == CCNC_STEP_VERIFY &&
+                          (a->kind == CCNC_ACTION_MIGRATE || a->kind == CCNC_ACTION_MIGRATE_TEAMING);
         n = ccnc_xasprintf("%s%2zu. %-18s %s\n", text, k++, ccnc_step_op_to_string(a->steps[i].op),
-                           ccnc_step_op_describe(a->steps[i].op));
+                           where_only ? _("verify that the VM runs on the destination")
+                                      : ccnc_step_op_describe(a->steps[i].op));
         free(text);
         text = n;
     }
