@@ -83,13 +83,17 @@ slave_for_mac(const struct ccnc_bond *b, const char *mac)
 /* The guest's bond, read through its agent.  An agent that libvirt finds
  * unresponsive (its sync ping went unanswered: a guest busy or slow, as
  * after a migration or under a nested emulator) is asked again, a second
- * apart, for up to the step timeout; any other failure ends it. */
+ * apart, until the step's deadline (mono ms; 0: the step timeout from
+ * now); any other failure ends it. */
 static int
-read_bond(struct ccnc_action_run *r, struct ccnc_bond *b, struct ccnc_error *err)
+read_bond_until(struct ccnc_action_run *r, struct ccnc_bond *b, long long until,
+                struct ccnc_error *err)
 {
     virDomainPtr d = ccnc_run_domain(r, err);
-    long long until = ccnc_now_mono_ms() + r->lab->migration.step_timeout_s * 1000LL;
     int rc, code;
+
+    if (until == 0)
+        until = ccnc_now_mono_ms() + r->lab->migration.step_timeout_s * 1000LL;
 
     ccnc_bond_init(b);
     if (!d)
@@ -107,6 +111,12 @@ read_bond(struct ccnc_action_run *r, struct ccnc_bond *b, struct ccnc_error *err
     ccnc_guest_trace(NULL, NULL);
     virDomainFree(d);
     return rc;
+}
+
+static int
+read_bond(struct ccnc_action_run *r, struct ccnc_bond *b, struct ccnc_error *err)
+{
+    return read_bond_until(r, b, 0, err);
 }
 
 /* Switch the bond to the slave with mac, and check that it took. */
@@ -525,7 +535,8 @@ ccnc_step_wait_enslaved(struct ccnc_action_run *r, struct ccnc_error *err)
     do {
         struct ccnc_bond b;
         char *slave;
-        if (read_bond(r, &b, NULL) == 0 && (slave = slave_for_mac(&b, r->cv->passthrough_mac))) {
+        if (read_bond_until(r, &b, until, NULL) == 0 &&
+            (slave = slave_for_mac(&b, r->cv->passthrough_mac))) {
             bool up = false;
             for (size_t i = 0; i < b.n_slaves; i++)
                 if (ccnc_streq(b.slaves[i].name, slave) && ccnc_streq(b.slaves[i].mii_status, "up"))
