@@ -54,6 +54,8 @@ struct ccnc_forecast {
     int n_samples;
     int n_rate;                    /* of them, the shortest: the rate's median */
     bool step_sampled;             /* the newest sample is the action's first step's */
+    int sample_pages;              /* pages a GiB the step's sample hashed (0:
+                                    * not said) */
     /* the downtime limit the policy starts with, and the one it raises to
      * when the rounds stall (0: none); ccnc_forecast_compute tries both */
     double start_limit_ms, raise_to_ms;

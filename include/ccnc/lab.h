@@ -77,7 +77,14 @@ struct ccnc_lab_migration {
     bool auto_converge;
     int keepalive_s;       /* SSH keepalive and unreachable detection */
     enum ccnc_policy policy;   /* how the downtime limit is steered */
+    int dirty_sample_pages;    /* pages a GiB QEMU's page sampling hashes to
+                                * measure the dirty rate; 0: QEMU's default
+                                * (512), through libvirt's own call */
 };
+
+/* QEMU's range for calc-dirty-rate's sample-pages (qapi/migration.json). */
+#define CCNC_LAB_SAMPLE_PAGES_MIN 128
+#define CCNC_LAB_SAMPLE_PAGES_MAX 16384
 
 struct ccnc_lab {
     int refs;

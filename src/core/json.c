@@ -310,6 +310,7 @@ lab_json(const struct ccnc_lab *lab)
     put_bool(m, "auto_converge", lab->migration.auto_converge);
     put_int(m, "keepalive_s", lab->migration.keepalive_s);
     put_str(m, "policy", ccnc_policy_to_string(lab->migration.policy));
+    put_int(m, "dirty_sample_pages", lab->migration.dirty_sample_pages);
     json_object_object_add(o, "migration", m);
     return o;
 }

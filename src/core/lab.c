@@ -37,6 +37,7 @@ enum value_type {
     V_MAC,
     V_BACKUP,   /* MAC or alias:NAME */
     V_POLICY,   /* a migration policy (ccnc/policy.h) */
+    V_SAMPLE_PAGES, /* 0, or QEMU's range for calc-dirty-rate's sample-pages */
 };
 
 struct key_def {
@@ -88,6 +89,8 @@ static const struct key_def key_defs[] = {
     { SEC_MIGRATION, "auto_converge", V_BOOL, MIG(auto_converge), false, 0, 0 },
     { SEC_MIGRATION, "keepalive_s", V_INT, MIG(keepalive_s), false, 1, 3600 },
     { SEC_MIGRATION, "policy", V_POLICY, MIG(policy), false, 0, 0 },
+    { SEC_MIGRATION, "dirty_sample_pages", V_SAMPLE_PAGES, MIG(dirty_sample_pages), false,
+      CCNC_LAB_SAMPLE_PAGES_MIN, CCNC_LAB_SAMPLE_PAGES_MAX },
 };
 
 static const char *const section_names[] = {
@@ -496,6 +499,15 @@ set_value(struct parser *p, const struct key_def *d, void *obj, const char *valu
         }
         *(int *)field(obj, d->offset) = iv;
         return true;
+    case V_SAMPLE_PAGES:
+        if (!parse_int(value, 0, d->max, &iv) || (iv > 0 && iv < d->min)) {
+            perr(p, p->line, _("in [%s], '%s' must be 0 (QEMU's default) or a whole number "
+                               "from %d to %d, not '%s'"),
+                 p->cur_section, d->key, d->min, d->max, value);
+            return false;
+        }
+        *(int *)field(obj, d->offset) = iv;
+        return true;
     case V_BOOL:
         if (!parse_bool(value, &bv)) {
             what = _("yes or no");
@@ -848,7 +860,7 @@ ccnc_lab_load_text(const char *name, const char *text, size_t len,
     p.lab->migration = (struct ccnc_lab_migration){
         .bandwidth_mbps = 0, .max_downtime_ms = 300, .timeout_s = 300,
         .step_timeout_s = 30, .parallel = 1, .auto_converge = false, .keepalive_s = 10,
-        .policy = CCNC_POLICY_LOWEST,
+        .policy = CCNC_POLICY_LOWEST, .dirty_sample_pages = CCNC_LAB_SAMPLE_PAGES_MAX,
     };
 
     for (size_t i = 0; i < len; i++)

@@ -133,6 +133,8 @@ forecast_json(const struct ccnc_forecast *f)
                            !f->dirty_measured ? NULL
                                               : json_object_new_string(f->step_sampled ? "step"
                                                                                        : "plan"));
+    json_object_object_add(o, "dirty_sample_pages",
+                           int_or_null(f->dirty_measured && f->sample_pages > 0, f->sample_pages));
     json_object_object_add(o, "dirty_why", !f->dirty_measured && f->dirty_why[0]
                                                ? json_object_new_string(f->dirty_why)
                                                : NULL);

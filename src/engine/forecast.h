@@ -17,11 +17,13 @@
 void ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
                         const char *runs_dir, struct ccnc_action *a, int measure_s);
 
-/* vm's dirty rate, by QEMU's page sampling over seconds on connection c:
- * bytes per second into *bps and 0, or -1 and why (translated).  Blocks
- * for the period. */
-int ccnc_forecast_measure(virConnectPtr c, const char *vm, int seconds, double *bps, char *why,
-                          size_t why_len);
+/* vm's dirty rate, by QEMU's page sampling over seconds on connection c,
+ * hashing pages pages a GiB of its RAM (0: QEMU's default, 512, through
+ * libvirt's own call): bytes per second into *bps, the pages a GiB used
+ * into *used (NULL: not wanted), and 0; or -1 and why (translated).
+ * Blocks for the period. */
+int ccnc_forecast_measure(virConnectPtr c, const char *vm, int seconds, int pages, double *bps,
+                          int *used, char *why, size_t why_len);
 
 /* A sample taken in a thread of its own; its answer comes on loop's
  * thread: ok, bytes per second, the period, when it ended (monotonic ms),

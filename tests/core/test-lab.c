@@ -63,6 +63,13 @@ static const struct bad_case {
       "pool 'nope', which is not defined" },
     { "bad-port", "[host a]\naddress = h\nport = 70000\nuser = u\nrole = storage\n", 3,
       "'port' must be a whole number from 1 to 65535, not '70000'" },
+    { "sample-pages-low",
+      "[host a]\naddress = h\nuser = u\nrole = storage\n[migration]\ndirty_sample_pages = 64\n", 6,
+      "'dirty_sample_pages' must be 0 (QEMU's default) or a whole number from 128 to 16384, "
+      "not '64'" },
+    { "sample-pages-high",
+      "[host a]\naddress = h\nuser = u\nrole = storage\n[migration]\ndirty_sample_pages = 20000\n",
+      6, "not '20000'" },
     { "bad-port-text", "[host a]\naddress = h\nport = ssh\nuser = u\nrole = storage\n", 3,
       "not 'ssh'" },
     { "bad-role", "[host a]\naddress = h\nuser = u\nrole = router\n", 4,
@@ -303,6 +310,7 @@ START_TEST(test_defaults_and_forms)
     ck_assert_str_eq(lab->vms[0].backup, "alias:net1");
     ck_assert_int_eq(lab->migration.max_downtime_ms, 300);
     ck_assert_int_eq(lab->migration.keepalive_s, 10);
+    ck_assert_int_eq(lab->migration.dirty_sample_pages, 16384);
     uri = ccnc_lab_host_libvirt_uri(&lab->hosts[0]);
     ck_assert_int_eq(lab->hosts[0].port, 0);
     ck_assert_str_eq(uri, "qemu+ssh://u@[fe80::1]/system?no_tty=1&keyfile=/home/op/.ssh/id_lab");

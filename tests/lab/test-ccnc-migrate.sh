@@ -47,11 +47,13 @@ leg() {
 	# the first step sampled the guest's dirty rate (QEMU's page sampling,
 	# under TCG too) and wrote the forecast made on it, before the checks
 	# (the first migration between the two hosts has no link rate yet:
-	# its forecast is not valid, the sample is there all the same)
+	# its forecast is not valid, the sample is there all the same), with
+	# the lab's default 16384 pages a GiB through QEMU's monitor
 	jq -s -e --argjson n "$n" 'map(select(.type != "probe")) | (map(.type) | index("forecast")) as $f |
 		$f != null and .[$f - 1].type == "step-start" and .[$f - 1].op == "forecast" and
 		.[$f].forecast.dirty_measured and .[$f].forecast.dirty_samples >= 1 and
-		.[$f].forecast.dirty_from == "step" and ($n == 1 or .[$f].forecast.valid)' "$run" >/dev/null ||
+		.[$f].forecast.dirty_from == "step" and .[$f].forecast.dirty_sample_pages == 16384 and
+		($n == 1 or .[$f].forecast.valid)' "$run" >/dev/null ||
 		fail "leg $n: no forecast line with a sample after the forecast step's start: $(grep '"type":"forecast"' "$run" | cut -c1-400)"
 	local fstep
 	fstep=$(jq -r 'select(.type == "step" and .op == "forecast") | .duration_ms' "$run")
