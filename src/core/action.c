@@ -344,10 +344,12 @@ finish(struct ccnc_action *a, enum ccnc_action_state state)
         a->summary = ccnc_xasprintf(_("%s: rolled back after '%s'; the VM runs on %s as before"),
                                     vm, why ? why : "?", where);
     else if (a->on_backup_only)
-        /* TRANSLATORS: said loudly: the VM has lost its passthrough NIC */
+        /* TRANSLATORS: said loudly: the VM has lost its passthrough NIC;
+         * the command at the end gives it one again where it runs */
         a->summary = ccnc_xasprintf(_("%s: FAILED after '%s'; the VM runs on %s with ONLY ITS "
-                                      "BACKUP NIC in the bond; it was not migrated back"),
-                                    vm, why ? why : "?", where);
+                                      "BACKUP NIC in the bond; it was not migrated back; to give "
+                                      "it a passthrough NIC there: ccnc assign %s"),
+                                    vm, why ? why : "?", where, vm);
     else
         a->summary = ccnc_xasprintf(_("%s: failed after '%s'; the VM runs on %s"), vm,
                                     why ? why : "?", where);
