@@ -80,37 +80,65 @@ slave_for_mac(const struct ccnc_bond *b, const char *mac)
     return NULL;
 }
 
-/* The guest's bond, read through its agent.  An agent that libvirt finds
- * unresponsive (its sync ping went unanswered: a guest busy or slow, as
- * after a migration or under a nested emulator) is asked again, a second
- * apart, until the step's deadline (mono ms; 0: the step timeout from
- * now); any other failure ends it. */
+/* One call on the guest's agent (ccnc_guest_*): 0, or -1 with err set. */
+typedef int (*agent_op)(struct ccnc_action_run *r, virDomainPtr d, void *arg,
+                        struct ccnc_error *err);
+
+/* op on the VM's guest agent.  An agent that libvirt finds unresponsive
+ * (its sync ping went unanswered: a guest busy or slow, as after a
+ * migration or under a nested emulator) is asked again, a second apart,
+ * until the deadline (mono ms; 0: the step timeout from now); any other
+ * failure ends it.  Only for calls that may be made twice. */
 static int
-read_bond_until(struct ccnc_action_run *r, struct ccnc_bond *b, long long until,
-                struct ccnc_error *err)
+with_agent(struct ccnc_action_run *r, long long until, agent_op op, void *arg,
+           struct ccnc_error *err)
 {
     virDomainPtr d = ccnc_run_domain(r, err);
     int rc, code;
 
-    if (until == 0)
-        until = ccnc_now_mono_ms() + r->lab->migration.step_timeout_s * 1000LL;
-
-    ccnc_bond_init(b);
     if (!d)
         return -1;
+    if (until == 0)
+        until = ccnc_now_mono_ms() + r->lab->migration.step_timeout_s * 1000LL;
     ccnc_guest_trace(ccnc_run_host_of(r, virDomainGetConnect(d)), r->a->vm);
     for (;;) {
-        rc = ccnc_guest_read_bond(d, r->cv->bond, CCNC_RUN_GUEST_TIMEOUT_S, b, err);
+        rc = op(r, d, arg, err);
         code = virGetLastErrorCode();
         if (rc == 0 || code != VIR_ERR_AGENT_UNRESPONSIVE || ccnc_now_mono_ms() + 1000 >= until)
             break;
-        ccnc_bond_clear(b);
-        ccnc_bond_init(b);
+        ccnc_error_clear(err);
         usleep(1000 * 1000);
     }
     ccnc_guest_trace(NULL, NULL);
     virDomainFree(d);
     return rc;
+}
+
+static int
+op_read_bond(struct ccnc_action_run *r, virDomainPtr d, void *arg, struct ccnc_error *err)
+{
+    struct ccnc_bond *b = arg;
+
+    ccnc_bond_clear(b);
+    ccnc_bond_init(b);
+    return ccnc_guest_read_bond(d, r->cv->bond, CCNC_RUN_GUEST_TIMEOUT_S, b, err);
+}
+
+/* Writing the bond's active_slave again is harmless. */
+static int
+op_set_active(struct ccnc_action_run *r, virDomainPtr d, void *arg, struct ccnc_error *err)
+{
+    return ccnc_guest_set_active_slave(d, r->cv->bond, arg, CCNC_RUN_GUEST_TIMEOUT_S, err);
+}
+
+/* The guest's bond, read through its agent, until the deadline (0: the
+ * step timeout) when the agent is slow. */
+static int
+read_bond_until(struct ccnc_action_run *r, struct ccnc_bond *b, long long until,
+                struct ccnc_error *err)
+{
+    ccnc_bond_init(b);
+    return with_agent(r, until, op_read_bond, b, err);
 }
 
 static int
@@ -125,7 +153,6 @@ switch_bond(struct ccnc_action_run *r, const char *mac, struct ccnc_error *err)
 {
     struct ccnc_bond b;
     char *slave;
-    virDomainPtr d;
     int rc = -1;
 
     if (read_bond(r, &b, err) < 0) {
@@ -138,11 +165,8 @@ switch_bond(struct ccnc_action_run *r, const char *mac, struct ccnc_error *err)
                        mac ? mac : "?");
     } else if (ccnc_streq(b.active_slave, slave)) {
         rc = 0; /* already there */
-    } else if ((d = ccnc_run_domain(r, err)) != NULL) {
-        ccnc_guest_trace(ccnc_run_host_of(r, virDomainGetConnect(d)), r->a->vm);
-        rc = ccnc_guest_set_active_slave(d, r->cv->bond, slave, CCNC_RUN_GUEST_TIMEOUT_S, err);
-        ccnc_guest_trace(NULL, NULL);
-        virDomainFree(d);
+    } else {
+        rc = with_agent(r, 0, op_set_active, slave, err);
         if (rc == 0) {
             struct ccnc_bond after;
             if (read_bond(r, &after, err) == 0 && !ccnc_streq(after.active_slave, slave))
