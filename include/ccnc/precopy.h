@@ -103,13 +103,17 @@ double ccnc_precopy_rate_to_converge(const struct ccnc_precopy_input *in);
  * stopped taken out), the share of the RAM that went on the wire, and the
  * switch-over.  names/values: libvirt's job statistics of the completed
  * job (as a run file's `job` line keeps them); limit_ms: the downtime
- * limit it ended with (0: QEMU's default).  Sets only what the statistics
- * allow (the RAM's wire share and the switch-over only when the guest
- * dirtied nothing, so that every byte was sent once and the downtime was
- * the tail and the switch-over alone); returns how many of the three it
- * set, -1 when the statistics are not those of a completed migration. */
+ * limit it ended with (0: QEMU's default); start_ms: when its first pass
+ * began (the first round's job statistics, time_elapsed, taken before any
+ * page went; 0: not known), the time QEMU took to reach the destination
+ * and start, which is not the link's: it becomes setup_ms and comes out of
+ * the copy's time.  Sets only what the statistics allow (the RAM's wire
+ * share and the switch-over only when the guest dirtied nothing, so that
+ * every byte was sent once and the downtime was the tail and the
+ * switch-over alone); returns how many of the three it set, -1 when the
+ * statistics are not those of a completed migration. */
 int ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
-                       const long long *values, size_t n, double limit_ms);
+                       const long long *values, size_t n, double limit_ms, double start_ms);
 
 /* Several migrations learnt (each by ccnc_precopy_learn into a zeroed
  * input): the median of each figure over those that have it, into out

@@ -29,6 +29,10 @@ name_newest_first(const void *a, const void *b)
     return strcmp(*(char *const *)b, *(char *const *)a);
 }
 
+/* A first round's statistics with less than this on the wire were read as
+ * it began. */
+#define START_BYTES (4 * 1024 * 1024)
+
 /* What one run file says for the forecast. */
 struct learnt_run {
     struct ccnc_precopy_input in;  /* ccnc_precopy_learn of its completed job */
@@ -53,7 +57,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
     char *text = ccnc_file_read(path, RUN_FILE_MAX, &len, NULL), *line, *save = NULL;
     json_object *completed = NULL;
     bool pair = false, first = true;
-    double downtime = -1, gap = -1, limit = 0;
+    double downtime = -1, gap = -1, limit = 0, start = 0;
 
     if (!text)
         return false;
@@ -81,10 +85,18 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
             break;   /* not a run file */
         } else if (pair && strcmp(type, "job") == 0) {
             const char *phase = ccnc_json_get_str(o, "phase");
+            json_object *st = ccnc_json_get_object(o, "stats");
+            bool round = phase && strcmp(phase, "iteration") == 0;
 
             if (phase && strcmp(phase, "completed") == 0) {
                 json_object_put(completed);
-                completed = json_object_get(ccnc_json_get_object(o, "stats"));
+                completed = json_object_get(st);
+            }
+            if (round && start == 0 && ccnc_json_get_int(st, "memory_iteration", -1) == 1 &&
+                ccnc_json_get_int(st, "memory_processed", -1) >= 0 &&
+                ccnc_json_get_int(st, "memory_processed", -1) < START_BYTES) {
+                /* the first pass, read before its pages went */
+                start = (double)ccnc_json_get_int(st, "time_elapsed", 0);
             }
         } else if (pair && strcmp(type, "setting") == 0) {
             const char *name = ccnc_json_get_str(o, "name");
@@ -116,7 +128,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
                     downtime = (double)values[n - 1];
             }
         }
-        set = ccnc_precopy_learn(&out->in, names, values, n, limit);
+        set = ccnc_precopy_learn(&out->in, names, values, n, limit, start);
         free(names);
         free(values);
         json_object_put(completed);

@@ -261,7 +261,7 @@ stat_of(const char *const *names, const long long *values, size_t n, const char 
 
 int
 ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
-                   const long long *values, size_t n, double limit_ms)
+                   const long long *values, size_t n, double limit_ms, double start_ms)
 {
     double elapsed, downtime, setup = 0, total, processed, dirty, copy_ms, limit, tail_ms;
 
@@ -272,6 +272,10 @@ ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
         !(total > 0))
         return -1;
     stat_of(names, values, n, "setup_time", &setup);
+    /* QEMU's setup_time ends before the destination answers: the first
+     * pass can begin most of a second later */
+    if (isfinite(start_ms) && start_ms > setup && start_ms < elapsed - downtime)
+        setup = start_ms;
     copy_ms = elapsed - downtime - setup;
     if (!(copy_ms > 0))
         return -1;

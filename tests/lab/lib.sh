@@ -383,7 +383,37 @@ lab_down_checked() {
 	fi
 }
 
+# ccnc ARGS... in the background, waited for.  Bash runs a trap only once
+# its foreground command has ended, so a signal sent to a script's PID
+# alone (kill -INT, not Ctrl-C, which the whole process group gets) would
+# wait for a migration to finish or time out; this way the script stops
+# at once and lab_cleanup passes the signal on to ccnc, which rolls back.
+ccnc_waited() {
+	local rc
+	"$CCNC" "$@" &
+	CCNC_PID=$!
+	wait "$CCNC_PID"
+	rc=$?
+	CCNC_PID=
+	return "$rc"
+}
+
+# the ccnc that ccnc_waited started, when the script stops under it: asked
+# to stop (SIGINT, as an operator would) and waited for, up to 2 minutes
+ccnc_stop() {
+	local i
+	[ -n "${CCNC_PID:-}" ] || return 0
+	kill -INT "$CCNC_PID" 2>/dev/null || { CCNC_PID=; return 0; }
+	echo "stopping ccnc (PID $CCNC_PID): it rolls back what it started" >&2
+	for ((i = 0; i < 1200; i++)); do
+		kill -0 "$CCNC_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	CCNC_PID=
+}
+
 lab_cleanup() {
+	ccnc_stop
 	probes_stop
 	mem_stop
 	save_failure
