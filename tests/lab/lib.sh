@@ -45,6 +45,8 @@ lab_preflight() {
 		command -v "$t" >/dev/null || { echo "SKIP: missing $t (apt-get install \$($LAB deps))"; exit 77; }
 	done
 	WORK=$(mktemp -d /tmp/ccnc-lab-test.XXXXXX)
+	# the script's own stderr, for what cleanup says under a caller's redirection
+	exec {LAB_ERR}>&2
 	trap lab_cleanup EXIT
 	# one lab test at a time (make -j): they share the lab's names and addresses
 	local lockdir=${CCNC_LAB_DIR:-/var/tmp/ccnc-lab}
@@ -404,7 +406,7 @@ ccnc_stop() {
 	local i
 	[ -n "${CCNC_PID:-}" ] || return 0
 	kill -INT "$CCNC_PID" 2>/dev/null || { CCNC_PID=; return 0; }
-	echo "stopping ccnc (PID $CCNC_PID): it rolls back what it started" >&2
+	echo "stopping ccnc (PID $CCNC_PID): it rolls back what it started" >&"${LAB_ERR:-2}"
 	for ((i = 0; i < 1200; i++)); do
 		kill -0 "$CCNC_PID" 2>/dev/null || break
 		sleep 0.1
