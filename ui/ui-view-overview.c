@@ -456,6 +456,17 @@ state_attr(enum ccnc_vm_state s)
     }
 }
 
+/* Why a VM shows no bond: a QEMU failover pair has none in the guest (the
+ * kernel's net_failover joins the two), else its agent did not answer. */
+static const char *
+no_bond_text(const struct ccnc_vm *vm)
+{
+    if (ccnc_vm_failover_nic(vm, NULL))
+        /* TRANSLATORS: libvirt's <teaming>: QEMU's failover, no guest bond */
+        return _("QEMU failover pair (teaming): no bond in the guest");
+    return vm->bond_stale ? _("guest agent silent, bond unknown") : _("guest bond not read");
+}
+
 static void
 draw_bond(struct ui_grid *g, int y, int x, const struct entry *e)
 {
@@ -468,9 +479,7 @@ draw_bond(struct ui_grid *g, int y, int x, const struct entry *e)
     enum ui_attr a;
 
     if (!b) {
-        ui_grid_put_fit(g, y, x, g->w - x - 1, UI_DIM,
-                        vm->bond_stale ? _("guest agent silent, bond unknown")
-                                       : _("guest bond not read"));
+        ui_grid_put_fit(g, y, x, g->w - x - 1, UI_DIM, no_bond_text(vm));
         return;
     }
     mode = ccnc_bond_mode_to_string(b->mode);
@@ -605,7 +614,7 @@ draw_nic_line(struct ui_grid *g, int y, const struct entry *e, const struct ccnc
     char side[96];
     const char *link = NULL;
     enum ui_attr la = UI_DIM;
-    int x;
+    int x, right = g->w - 1;
 
     if (y < 0)
         return;
@@ -644,12 +653,15 @@ draw_nic_line(struct ui_grid *g, int y, const struct entry *e, const struct ccnc
         ui_grid_put_fit(g, y, x, g->w - x - 1, UI_DIM, t);
         free(t);
     }
-    /* traffic, where there is room (100 columns and more) */
-    if (g->w >= 100 && n->n_history > 0 && n->rx_bps >= 0 && x <= g->w - 22)
+    /* traffic, where there is room (100 columns and more), at the right
+     * edge; the NIC's teaming role left of it */
+    if (g->w >= 100 && n->n_history > 0 && n->rx_bps >= 0 && x <= g->w - 22) {
         draw_sparkline(g, y, g->w - 21, 8, n);
-    if (n->teaming && wide && x < g->w - 30) {
+        right = g->w - 22;
+    }
+    if (n->teaming && wide && x < right - 21) {
         char *t = ccnc_xasprintf(_("teaming %s"), n->teaming->type ? n->teaming->type : "?");
-        ui_grid_put_fit(g, y, g->w - 28, 27, UI_DIM, t);
+        ui_grid_put_fit(g, y, right - 20, 19, UI_DIM, t);
         free(t);
     }
 }
@@ -690,9 +702,7 @@ draw_details(struct ui_grid *g, int y, const struct entry *e)
     ui_grid_put_fit(g, y++, 2, g->w - 3, UI_NORMAL, t);
     free(t);
     if (!b) {
-        ui_grid_put_fit(g, y, 2, g->w - 3, UI_DIM,
-                        vm->bond_stale ? _("guest agent silent, bond unknown")
-                                       : _("guest bond not read"));
+        ui_grid_put_fit(g, y, 2, g->w - 3, UI_DIM, no_bond_text(vm));
         return;
     }
     /* TRANSLATORS: the guest bond's settings, as /proc/net/bonding says them */

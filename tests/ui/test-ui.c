@@ -305,7 +305,7 @@ utc(void)
 /* --- golden screens ---------------------------------------------------------- */
 
 enum lab_kind { LAB_FIXTURE, LAB_BUILTIN, LAB_EXAMPLE, LAB_FIXTURE_HOSTKEY, LAB_FIXTURE_HOSTILE,
-                LAB_RACK };
+                LAB_RACK, LAB_FIXTURE_TEAMING };
 
 static const struct {
     enum lab_kind lab;
@@ -350,6 +350,10 @@ static const struct {
     { LAB_FIXTURE_HOSTILE, UI_VIEW_OVERVIEW, 160, 50, false, 0, "",
       "golden/ui-overview-hostile-160x50.txt" },
     { LAB_FIXTURE_HOSTILE, UI_VIEW_VFS, 80, 24, false, 0, "", "golden/ui-vfs-hostile-80x24.txt" },
+    /* video2 as a QEMU failover pair (<teaming>): no bond in the guest, each
+     * NIC's role left of its traffic; selected, with its details */
+    { LAB_FIXTURE_TEAMING, UI_VIEW_OVERVIEW, 160, 50, false, 3, "",
+      "golden/ui-overview-teaming-160x50.txt" },
     /* 16 hosts, 32 VMs: folded but for the selected VM's host, all open
      * (+), a search being typed, a host's line selected by its number */
     { LAB_RACK, UI_VIEW_OVERVIEW, 80, 24, false, 0, "", "golden/ui-overview-rack-80x24.txt" },
@@ -415,6 +419,41 @@ screen_snapshot(enum lab_kind kind)
         at = ccnc_snapshot_find_host(snap, "nfs");
         h = ccnc_host_dup(snap->hosts[at]);
         ccnc_str_set(&h->error, "ssh: \033[31mNo route\033[0m to host \xfe\xfe");
+        next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
+        next->time_ms = FIXTURE_TIME_MS;
+        ccnc_snapshot_unref(snap);
+        return next;
+    }
+    if (kind == LAB_FIXTURE_TEAMING) {
+        struct ccnc_snapshot *next;
+        struct ccnc_host *h;
+        int at;
+
+        snap = fixture_snapshot();
+        at = ccnc_snapshot_find_host(snap, "sys2");
+        h = ccnc_host_dup(snap->hosts[at]);
+        for (size_t v = 0; v < h->n_vms; v++) {
+            struct ccnc_vm *vm = &h->vms[v];
+
+            if (strcmp(vm->name, "video2") != 0)
+                continue;
+            ck_assert_uint_eq(vm->n_nics, 2);
+            ck_assert_str_eq(vm->nics[1].alias, "net1");
+            vm->nics[0].teaming = ccnc_xcalloc(1, sizeof(struct ccnc_teaming));
+            vm->nics[0].teaming->type = ccnc_xstrdup("transient");
+            vm->nics[0].teaming->persistent = ccnc_xstrdup("net1");
+            vm->nics[1].teaming = ccnc_xcalloc(1, sizeof(struct ccnc_teaming));
+            vm->nics[1].teaming->type = ccnc_xstrdup("persistent");
+            ccnc_vm_pair_teaming(vm);
+            /* the virtio half carries the traffic while the VF is away */
+            vm->nics[1].rx_bps = 20000000;
+            vm->nics[1].tx_bps = 1000000;
+            for (int k = 0; k < 8; k++)
+                vm->nics[1].history[vm->nics[1].n_history++] = 15000000 + k * 1000000;
+            ccnc_bond_free(vm->bond);
+            vm->bond = NULL;
+            vm->bond_stale = true;   /* the collector found no bond0 to read */
+        }
         next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
         next->time_ms = FIXTURE_TIME_MS;
         ccnc_snapshot_unref(snap);
