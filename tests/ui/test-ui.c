@@ -368,6 +368,58 @@ static const struct {
       "golden/ui-overview-rack-160x50-host.txt" },
 };
 
+/* The fixture with sys2 replaced by what edit makes of a copy of it. */
+static struct ccnc_snapshot *
+fixture_with_sys2(void (*edit)(struct ccnc_host *h))
+{
+    struct ccnc_snapshot *snap = fixture_snapshot(), *next;
+    int at = ccnc_snapshot_find_host(snap, "sys2");
+    struct ccnc_host *h = ccnc_host_dup(snap->hosts[at]);
+
+    edit(h);
+    next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
+    next->time_ms = FIXTURE_TIME_MS;
+    ccnc_snapshot_unref(snap);
+    return next;
+}
+
+/* System2 answers with a host key that known_hosts lacks */
+static void
+sys2_hostkey_unknown(struct ccnc_host *h)
+{
+    h->connection = CCNC_CONN_HOSTKEY_UNKNOWN;
+    h->stale = true;
+    ccnc_str_set(&h->error, "the host key of 10.77.0.12 is not in ~/.ssh/known_hosts");
+}
+
+/* video2 as a QEMU failover pair: <teaming> on both NICs, no bond */
+static void
+sys2_teaming(struct ccnc_host *h)
+{
+    for (size_t v = 0; v < h->n_vms; v++) {
+        struct ccnc_vm *vm = &h->vms[v];
+
+        if (strcmp(vm->name, "video2") != 0)
+            continue;
+        ck_assert_uint_eq(vm->n_nics, 2);
+        ck_assert_str_eq(vm->nics[1].alias, "net1");
+        vm->nics[0].teaming = ccnc_xcalloc(1, sizeof(struct ccnc_teaming));
+        vm->nics[0].teaming->type = ccnc_xstrdup("transient");
+        vm->nics[0].teaming->persistent = ccnc_xstrdup("net1");
+        vm->nics[1].teaming = ccnc_xcalloc(1, sizeof(struct ccnc_teaming));
+        vm->nics[1].teaming->type = ccnc_xstrdup("persistent");
+        ccnc_vm_pair_teaming(vm);
+        /* the virtio half carries the traffic while the VF is away */
+        vm->nics[1].rx_bps = 20000000;
+        vm->nics[1].tx_bps = 1000000;
+        for (int k = 0; k < 8; k++)
+            vm->nics[1].history[vm->nics[1].n_history++] = 15000000 + k * 1000000;
+        ccnc_bond_free(vm->bond);
+        vm->bond = NULL;
+        vm->bond_stale = true;   /* the collector found no bond0 to read */
+    }
+}
+
 static struct ccnc_snapshot *
 screen_snapshot(enum lab_kind kind)
 {
@@ -378,22 +430,10 @@ screen_snapshot(enum lab_kind kind)
         return fixture_snapshot();
     if (kind == LAB_RACK)
         return rack_snapshot();
-    if (kind == LAB_FIXTURE_HOSTKEY) {
-        struct ccnc_snapshot *next;
-        struct ccnc_host *h;
-        int at;
-
-        snap = fixture_snapshot();
-        at = ccnc_snapshot_find_host(snap, "sys2");
-        h = ccnc_host_dup(snap->hosts[at]);
-        h->connection = CCNC_CONN_HOSTKEY_UNKNOWN;
-        h->stale = true;
-        ccnc_str_set(&h->error, "the host key of 10.77.0.12 is not in ~/.ssh/known_hosts");
-        next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
-        next->time_ms = FIXTURE_TIME_MS;
-        ccnc_snapshot_unref(snap);
-        return next;
-    }
+    if (kind == LAB_FIXTURE_HOSTKEY)
+        return fixture_with_sys2(sys2_hostkey_unknown);
+    if (kind == LAB_FIXTURE_TEAMING)
+        return fixture_with_sys2(sys2_teaming);
     if (kind == LAB_FIXTURE_HOSTILE) {
         /* what a hostile or broken host could send: a link name that clears
          * the screen, a VM name that sets the terminal's title, a C1 CSI
@@ -419,41 +459,6 @@ screen_snapshot(enum lab_kind kind)
         at = ccnc_snapshot_find_host(snap, "nfs");
         h = ccnc_host_dup(snap->hosts[at]);
         ccnc_str_set(&h->error, "ssh: \033[31mNo route\033[0m to host \xfe\xfe");
-        next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
-        next->time_ms = FIXTURE_TIME_MS;
-        ccnc_snapshot_unref(snap);
-        return next;
-    }
-    if (kind == LAB_FIXTURE_TEAMING) {
-        struct ccnc_snapshot *next;
-        struct ccnc_host *h;
-        int at;
-
-        snap = fixture_snapshot();
-        at = ccnc_snapshot_find_host(snap, "sys2");
-        h = ccnc_host_dup(snap->hosts[at]);
-        for (size_t v = 0; v < h->n_vms; v++) {
-            struct ccnc_vm *vm = &h->vms[v];
-
-            if (strcmp(vm->name, "video2") != 0)
-                continue;
-            ck_assert_uint_eq(vm->n_nics, 2);
-            ck_assert_str_eq(vm->nics[1].alias, "net1");
-            vm->nics[0].teaming = ccnc_xcalloc(1, sizeof(struct ccnc_teaming));
-            vm->nics[0].teaming->type = ccnc_xstrdup("transient");
-            vm->nics[0].teaming->persistent = ccnc_xstrdup("net1");
-            vm->nics[1].teaming = ccnc_xcalloc(1, sizeof(struct ccnc_teaming));
-            vm->nics[1].teaming->type = ccnc_xstrdup("persistent");
-            ccnc_vm_pair_teaming(vm);
-            /* the virtio half carries the traffic while the VF is away */
-            vm->nics[1].rx_bps = 20000000;
-            vm->nics[1].tx_bps = 1000000;
-            for (int k = 0; k < 8; k++)
-                vm->nics[1].history[vm->nics[1].n_history++] = 15000000 + k * 1000000;
-            ccnc_bond_free(vm->bond);
-            vm->bond = NULL;
-            vm->bond_stale = true;   /* the collector found no bond0 to read */
-        }
         next = ccnc_snapshot_replace_host(snap, (size_t)at, h);
         next->time_ms = FIXTURE_TIME_MS;
         ccnc_snapshot_unref(snap);
