@@ -457,7 +457,8 @@ state_attr(enum ccnc_vm_state s)
 }
 
 /* Why a VM shows no bond: a QEMU failover pair has none in the guest (the
- * kernel's net_failover joins the two), else its agent did not answer. */
+ * kernel's net_failover joins the two, and the collector does not ask),
+ * else its agent did not answer, or it was not read. */
 static const char *
 no_bond_text(const struct ccnc_vm *vm)
 {

@@ -405,8 +405,8 @@ static int read_job(virDomainPtr dom);
 static void read_memory(struct lv_host *h, struct ccnc_host *part);
 
 /* Read the bond of the running lab VM vm, keeping the last known one
- * (marked stale) when the guest agent does not answer; its job and its
- * NICs' traffic too. */
+ * (marked stale) when the guest agent does not answer (a QEMU failover
+ * pair has none to read); its job and its NICs' traffic too. */
 static void
 read_vm(struct lv_host *h, struct ccnc_vm *vm, const struct ccnc_host *last)
 {
@@ -423,7 +423,14 @@ read_vm(struct lv_host *h, struct ccnc_vm *vm, const struct ccnc_host *last)
     ccnc_bond_init(bond);
     if (dom)
         vm->job = read_job(dom);
-    if (dom && ccnc_guest_read_bond(dom, cv->bond, GUEST_TIMEOUT_S, bond, &err) == 0) {
+    if (ccnc_vm_failover_nic(vm, NULL)) {
+        /* a QEMU failover pair (<teaming>): the guest's net_failover joins
+         * the two, there is no bond to ask its agent for */
+        ccnc_bond_free(bond);
+        ccnc_bond_free(vm->bond);
+        vm->bond = NULL;
+        vm->bond_stale = false;
+    } else if (dom && ccnc_guest_read_bond(dom, cv->bond, GUEST_TIMEOUT_S, bond, &err) == 0) {
         ccnc_bond_free(vm->bond);
         vm->bond = bond;
         vm->bond_stale = false;

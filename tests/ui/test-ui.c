@@ -416,7 +416,7 @@ sys2_teaming(struct ccnc_host *h)
             vm->nics[1].history[vm->nics[1].n_history++] = 15000000 + k * 1000000;
         ccnc_bond_free(vm->bond);
         vm->bond = NULL;
-        vm->bond_stale = true;   /* the collector found no bond0 to read */
+        vm->bond_stale = false;   /* the collector does not read one */
     }
 }
 
