@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
@@ -49,9 +50,14 @@ start_sampling(virDomainPtr d, int seconds, int pages)
              "{\"calc-time\":%d,\"sample-pages\":%d,\"mode\":\"page-sampling\"}}",
              seconds, pages);
     rc = virDomainQemuMonitorCommand(d, cmd, &reply, 0);
-    /* the monitor's own refusal comes as a reply, not as an error */
-    if (rc == 0 && reply && strstr(reply, "\"error\""))
-        rc = -1;
+    if (rc == 0) {
+        /* the monitor's own refusal comes as a reply, not as an error */
+        json_object *o = reply ? json_tokener_parse(reply) : NULL;
+
+        if (!o || !json_object_object_get_ex(o, "return", NULL))
+            rc = -1;
+        json_object_put(o);
+    }
     free(reply);
     return rc;
 }
