@@ -65,6 +65,7 @@ long long ccnc_now_mono_ms(void);
 long long ccnc_now_mono_us(void);
 /* The wall-clock time seconds from now: a deadline for pthread's timed waits. */
 struct timespec ccnc_deadline_s(int seconds);
+struct timespec ccnc_deadline_ms(long long ms);
 long long ccnc_now_wall_ms(void);
 
 struct ccnc_error;

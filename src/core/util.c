@@ -179,6 +179,17 @@ ccnc_deadline_s(int seconds)
     return ts;
 }
 
+struct timespec
+ccnc_deadline_ms(long long ms)
+{
+    struct timespec ts = ccnc_deadline_s(0);
+
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    ts.tv_sec += (time_t)(ms / 1000 + ts.tv_nsec / 1000000000L);
+    ts.tv_nsec %= 1000000000L;
+    return ts;
+}
+
 long long
 ccnc_now_wall_ms(void)
 {

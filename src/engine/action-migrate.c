@@ -16,6 +16,10 @@
 #include "engine/action-internal.h"
 #include "engine/collect-libvirt.h"
 
+/* How soon a round's statistics are asked for again while QEMU is still
+ * setting the migration up. */
+#define SETUP_POLL_MS 100
+
 /* --- connections and device events --------------------------------------------- */
 
 virConnectPtr
@@ -159,8 +163,11 @@ ccnc_step_check_storage(struct ccnc_action_run *r, struct ccnc_error *err)
 
 /* libvirt's statistics of d's job (flags: VIR_DOMAIN_JOB_STATS_COMPLETED
  * or 0 for the running one) into the run file under phase, and into the
- * action's migration figures. */
-static void
+ * action's migration figures.  A round's statistics are only worth a line
+ * once QEMU counts rounds: its first round begins while the migration is
+ * still in setup, which reports no memory figures yet.  Returns false when
+ * nothing was recorded. */
+static bool
 record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const char *phase)
 {
     static const char *const names[] = {
@@ -178,7 +185,11 @@ record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const 
 
     ccnc_run_trace_dom(r, d, "virDomainGetJobStats");
     if (virDomainGetJobStats(d, &type, &params, &nparams, flags) < 0)
-        return;
+        return false;
+    if (!flags && virTypedParamsGet(params, nparams, VIR_DOMAIN_JOB_MEMORY_ITERATION) == NULL) {
+        virTypedParamsFree(params, nparams);
+        return false;
+    }
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(names); i++) {
         unsigned long long v;
         if (virTypedParamsGetULLong(params, nparams, names[i], &v) != 1)
@@ -205,6 +216,7 @@ record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const 
     pthread_mutex_lock(&r->mu);
     r->a->migration = f;
     pthread_mutex_unlock(&r->mu);
+    return true;
 }
 
 /* Set the downtime limit the policy asks for, recorded first. */
@@ -248,17 +260,27 @@ migration_watch(void *arg)
 
         if (r->iteration_seen != r->iteration_logged && r->migrating_dom) {
             virDomainPtr d = r->migrating_dom;
-            r->iteration_logged = r->iteration_seen;
+            int seen = r->iteration_seen;
+            bool recorded;
             virDomainRef(d);
             pthread_mutex_unlock(&r->mu);
-            record_job(r, d, 0, "iteration");
-            /* the policy sees what this round left */
-            limit = ccnc_policy_on_round(&r->policy, r->a->migration.memory_remaining,
-                                         ccnc_now_mono_ms() - r->migrate_t0, &why);
-            set_limit(r, d, limit, why);
-            ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
+            recorded = record_job(r, d, 0, "iteration");
+            if (recorded) {
+                /* the policy sees what this round left */
+                limit = ccnc_policy_on_round(&r->policy, r->a->migration.memory_remaining,
+                                             ccnc_now_mono_ms() - r->migrate_t0, &why);
+                set_limit(r, d, limit, why);
+                ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
+            }
             virDomainFree(d);
             pthread_mutex_lock(&r->mu);
+            if (recorded) {
+                r->iteration_logged = seen;
+            } else if (r->migrating && !r->abort_req) {
+                /* still in setup: asked again shortly, unless a round ends first */
+                struct timespec soon = ccnc_deadline_ms(SETUP_POLL_MS);
+                pthread_cond_timedwait(&r->cond, &r->mu, &soon);
+            }
             continue;
         }
         /* woken each second for a policy that follows the clock */

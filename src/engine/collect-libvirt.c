@@ -689,10 +689,7 @@ wait_settle(struct lv_host *h)
         struct timespec ts;
         if (left <= 0)
             return true;
-        ts = ccnc_deadline_s(0);
-        ts.tv_nsec += (left % 1000) * 1000000L;
-        ts.tv_sec += left / 1000 + ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
+        ts = ccnc_deadline_ms(left);
         pthread_cond_timedwait(&h->cond, &h->mu, &ts);
     }
     return false;
@@ -821,22 +818,57 @@ ccnc_collect_libvirt_log_open(const char *host, const char *uri)
 }
 
 
+/* Does path hold exactly text, as a file of ours that only we can change
+ * and run? */
+static bool
+wrapper_is(const char *path, const char *text)
+{
+    size_t n = strlen(text);
+    char *buf = ccnc_xmalloc(n + 2);
+    struct stat st;
+    bool same = false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid() &&
+        (st.st_mode & 07777) == 0700 && (size_t)st.st_size == n) {
+        ssize_t got = read(fd, buf, n + 1);
+        same = got == (ssize_t)n && memcmp(buf, text, n) == 0;
+    }
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    return same;
+}
+
 /* An ssh wrapper that verifies the host key (against the lab's known_hosts
  * when it names one) and never asks anything: libvirt's ssh transport has
  * no option for it.  The -o options win over ~/.ssh/config, which may say
  * otherwise; ConnectTimeout bounds a connection to a host that is gone (a
- * run reconnecting after its libvirtd restarted).  Written under a
- * temporary name and renamed over the old one: a connection starting in
- * another thread always finds a whole wrapper. */
+ * run reconnecting after its libvirtd restarted).  A wrapper already there
+ * as it should be is left alone: a file being written cannot be run
+ * (ETXTBSY), and another thread's, or another ccnc's, fork may hold the
+ * writing end for a moment.  Otherwise written under a temporary name and
+ * renamed over the old one: a connection always finds a whole wrapper. */
 static char *
 ssh_wrapper(const struct ccnc_lab_host *host, const char *dir, struct ccnc_error *err)
 {
     char *path = ccnc_xasprintf("%s/ssh-%s", dir, host->name);
     char *tmp = ccnc_xasprintf("%s.XXXXXX", path);
     char *kh = host->known_hosts ? ccnc_quote_word(host->known_hosts) : NULL;
+    char *text = ccnc_xasprintf("#!/bin/sh\n# made by ccnc for libvirt's connection to %s\n"
+                                "exec ssh%s%s%s -o StrictHostKeyChecking=yes -o BatchMode=yes "
+                                "-o ConnectTimeout=10 \"$@\"\n",
+                                host->name, kh ? " -o UserKnownHostsFile=" : "", kh ? kh : "",
+                                kh ? " -o GlobalKnownHostsFile=/dev/null" : "");
     FILE *f = NULL;
     int fd, ok;
 
+    free(kh);
+    if (wrapper_is(path, text)) {
+        free(text);
+        free(tmp);
+        return path;
+    }
     fd = mkostemp(tmp, O_CLOEXEC);
     if (fd >= 0 && fchmod(fd, 0700) == 0)
         f = fdopen(fd, "w");
@@ -847,16 +879,12 @@ ssh_wrapper(const struct ccnc_lab_host *host, const char *dir, struct ccnc_error
             close(fd);
             unlink(tmp);
         }
-        free(kh);
+        free(text);
         free(tmp);
         free(path);
         return NULL;
     }
-    fprintf(f, "#!/bin/sh\n# made by ccnc for libvirt's connection to %s\n"
-               "exec ssh%s%s%s -o StrictHostKeyChecking=yes -o BatchMode=yes "
-               "-o ConnectTimeout=10 \"$@\"\n",
-            host->name, kh ? " -o UserKnownHostsFile=" : "", kh ? kh : "",
-            kh ? " -o GlobalKnownHostsFile=/dev/null" : "");
+    fputs(text, f);
     ok = fclose(f) == 0 && rename(tmp, path) == 0;
     if (!ok) {
         ccnc_error_set(err, CCNC_ERR_IO, _("cannot make ccnc's ssh wrapper %s: %s"), path,
@@ -865,7 +893,7 @@ ssh_wrapper(const struct ccnc_lab_host *host, const char *dir, struct ccnc_error
         free(path);
         path = NULL;
     }
-    free(kh);
+    free(text);
     free(tmp);
     return path;
 }
@@ -1028,8 +1056,10 @@ ccnc_collect_libvirt_start(struct ccnc_loop *loop, struct ccnc_lab *lab,
         h->uri = ccnc_collect_libvirt_uri(&lab->hosts[i], &h->uri_err);
         pthread_mutex_init(&h->mu, NULL);
         pthread_cond_init(&h->cond, NULL);
-        h->started = pthread_create(&h->thread, NULL, worker, h) == 0;
     }
+    /* every wrapper written before any worker forks its ssh */
+    for (size_t i = 0; i < c->n_hosts; i++)
+        c->hosts[i].started = pthread_create(&c->hosts[i].thread, NULL, worker, &c->hosts[i]) == 0;
     return c;
 }
 

@@ -5,6 +5,7 @@
  * published as a snapshot on the loop's thread, with change events. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -260,6 +261,26 @@ START_TEST(test_uri_wrapper)
                                          "-o StrictHostKeyChecking=yes -o BatchMode=yes"));
     free(script);
     free(uri);
+    /* a wrapper as it should be is not written again (a file being written
+     * cannot be run); one that differs is replaced */
+    {
+        struct stat before, after;
+        FILE *f;
+        ck_assert_int_eq(stat(wrapper, &before), 0);
+        free(ccnc_collect_libvirt_uri(&lab->hosts[0], &err));
+        ck_assert_int_eq(stat(wrapper, &after), 0);
+        ck_assert_uint_eq(before.st_ino, after.st_ino);
+        ck_assert_ptr_nonnull(f = fopen(wrapper, "a"));
+        fputs("# changed\n", f);
+        fclose(f);
+        free(ccnc_collect_libvirt_uri(&lab->hosts[0], &err));
+        ck_assert_int_eq(stat(wrapper, &after), 0);
+        ck_assert_uint_ne(before.st_ino, after.st_ino);
+        ck_assert_uint_eq(after.st_mode & 07777, 0700);
+        script = ccnc_test_read(wrapper, NULL);
+        ck_assert_ptr_null(strstr(script, "# changed"));
+        free(script);
+    }
     /* hand-written URIs that would not check the host: refused, saying why */
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(refused); i++) {
         const struct ccnc_lab_host *h = ccnc_lab_find_host(lab, refused[i]);
