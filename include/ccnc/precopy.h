@@ -15,10 +15,12 @@
  * stops, which at a steady dirty rate is a matter of chance; a guest that
  * rewrites a working set bigger than the threshold never lets it.  What
  * is left at the stop is that tail, close to rate x limit whatever the
- * guest does: the downtime follows the limit.  It is learnt from earlier
- * migrations (the switch-over: device state, resume, and a copy that runs
- * faster once the guest stops) and moved by the difference in tails when
- * the limit differs.  Pure arithmetic: no I/O. */
+ * guest does: the downtime follows the limit.  The stop's own cost
+ * (device state, resume) is learnt from earlier migrations' last sync, and
+ * the rest goes at the link's rate; the first round's tail is learnt too,
+ * its zero pages leaving less unsent than a later round's.  Without those,
+ * an idle guest's switch-over is learnt and moved by the difference in
+ * tails when the limit differs.  Pure arithmetic: no I/O. */
 #ifndef CCNC_PRECOPY_H
 #define CCNC_PRECOPY_H
 
@@ -60,6 +62,16 @@ struct ccnc_precopy_input {
                                 * the tail at the link's rate alone */
     double switchover_limit_ms;/* the limit switchover_ms was learnt at; 0:
                                 * this one */
+    double stop_ms;            /* what the stop costs beyond sending the rest:
+                                * device state and resume (learnt: a
+                                * migration's downtime less its rest at the
+                                * link's rate); 0: unknown, the switch-over
+                                * above instead */
+    double first_tail_share;   /* what the first round leaves unsent at its
+                                * sync, the guest's dirtying not counted, as a
+                                * share of the threshold (learnt; its zero
+                                * pages go in bigger steps, so it is smaller
+                                * than a later round's); 0: the tail */
     double gap_extra_ms;       /* the network's return after the resume */
     int max_rounds;            /* 0: CCNC_PRECOPY_MAX_ROUNDS */
     bool auto_converge;        /* QEMU throttles the guest when rounds stall */
@@ -72,9 +84,11 @@ struct ccnc_precopy_prediction {
                                 * ends at rounds + 2: QEMU counts its first
                                 * and its last sync too) */
     double total_ms;           /* setup + rounds + downtime (libvirt's time_elapsed) */
-    double downtime_ms;        /* the guest stopped: the switch-over learnt (moved
-                                * to this limit) and the rest beyond an idle
-                                * guest's, or the rest alone at the link's rate */
+    double downtime_ms;        /* the guest stopped: the stop's cost learnt and
+                                * the rest at the link's rate; else the
+                                * switch-over learnt (moved to this limit) and
+                                * the rest beyond an idle guest's, or the rest
+                                * alone at the link's rate */
     double gap_ms;             /* the network's gap: downtime + gap_extra_ms */
     double sent_bytes;         /* everything put on the wire, the rest included */
     double rest_bytes;         /* sent while the guest was stopped */
@@ -110,10 +124,38 @@ double ccnc_precopy_rate_to_converge(const struct ccnc_precopy_input *in);
  * the copy's time.  Sets only what the statistics allow (the RAM's wire
  * share and the switch-over only when the guest dirtied nothing, so that
  * every byte was sent once and the downtime was the tail and the
- * switch-over alone); returns how many of the three it set, -1 when the
- * statistics are not those of a completed migration. */
+ * switch-over alone: a completed job's memory_dirty_rate is 0 in libvirt
+ * 9 whatever the guest did, so ccnc_precopy_learn_rounds, below, takes
+ * them back for a guest its rounds saw dirtying); returns how many of the
+ * three it set, -1 when the statistics are not those of a completed
+ * migration. */
 int ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
                        const long long *values, size_t n, double limit_ms, double start_ms);
+
+/* One pre-copy round as a run file keeps it (libvirt's job statistics read
+ * at its MIGRATION_ITERATION event); a figure libvirt did not give is < 0. */
+struct ccnc_precopy_round {
+    double iteration;          /* memory_iteration: the syncs so far */
+    double elapsed_ms;         /* time_elapsed */
+    double processed;          /* memory_processed, bytes */
+    double remaining;          /* memory_remaining, bytes */
+    double dirty_pages_s;      /* memory_dirty_rate, pages (4 KiB) per second */
+};
+
+/* What the rounds of a completed migration (already learnt from by
+ * ccnc_precopy_learn into in, with the limit it ended with) say about
+ * the stop: the rest at the sync that stopped the guest gives stop_ms; the
+ * first round's sync gives first_tail_share (its remaining less what the
+ * guest dirtied during the round, at the round's own dirty rate) and the
+ * first round's bytes.  A guest that dirtied during the rounds (more than
+ * CCNC_PRECOPY_IDLE_BPS) did not teach the switch-over of an idle guest:
+ * it is taken out of in.  elapsed_ms, downtime_ms, iterations: the
+ * completed job's.  Returns how many figures it set. */
+#define CCNC_PRECOPY_IDLE_BPS (2.0 * 1024 * 1024)
+#define CCNC_PRECOPY_PAGE 4096
+int ccnc_precopy_learn_rounds(struct ccnc_precopy_input *in, const struct ccnc_precopy_round *r,
+                              size_t n, double elapsed_ms, double downtime_ms, double iterations,
+                              double limit_ms);
 
 /* Several migrations learnt (each by ccnc_precopy_learn into a zeroed
  * input): the median of each figure over those that have it, into out

@@ -58,6 +58,8 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
     json_object *completed = NULL;
     bool pair = false, first = true;
     double downtime = -1, gap = -1, limit = 0, start = 0;
+    struct ccnc_precopy_round *rounds = NULL;
+    size_t n_rounds = 0, cap_rounds = 0;
 
     if (!text)
         return false;
@@ -92,6 +94,16 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
                 json_object_put(completed);
                 completed = json_object_get(st);
             }
+            if (round && ccnc_json_get_int(st, "memory_iteration", -1) >= 0) {
+                struct ccnc_precopy_round *x =
+                    ccnc_array_push(&rounds, &n_rounds, &cap_rounds, sizeof(*rounds));
+
+                x->iteration = (double)ccnc_json_get_int(st, "memory_iteration", -1);
+                x->elapsed_ms = (double)ccnc_json_get_int(st, "time_elapsed", -1);
+                x->processed = (double)ccnc_json_get_int(st, "memory_processed", -1);
+                x->remaining = (double)ccnc_json_get_int(st, "memory_remaining", -1);
+                x->dirty_pages_s = (double)ccnc_json_get_int(st, "memory_dirty_rate", -1);
+            }
             if (round && start == 0 && ccnc_json_get_int(st, "memory_iteration", -1) == 1 &&
                 ccnc_json_get_int(st, "memory_processed", -1) >= 0 &&
                 ccnc_json_get_int(st, "memory_processed", -1) < START_BYTES) {
@@ -111,8 +123,10 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
         json_object_put(o);
     }
     free(text);
-    if (!completed)
+    if (!completed) {
+        free(rounds);
         return false;
+    }
     {
         size_t n = 0, cap = (size_t)json_object_object_length(completed);
         const char **names = ccnc_xcalloc(cap ? cap : 1, sizeof(*names));
@@ -129,8 +143,15 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
             }
         }
         set = ccnc_precopy_learn(&out->in, names, values, n, limit, start);
+        if (set >= 0)
+            ccnc_precopy_learn_rounds(&out->in, rounds, n_rounds,
+                                      (double)ccnc_json_get_int(completed, "time_elapsed", -1),
+                                      (double)ccnc_json_get_int(completed, "downtime", -1),
+                                      (double)ccnc_json_get_int(completed, "memory_iteration", -1),
+                                      limit);
         free(names);
         free(values);
+        free(rounds);
         json_object_put(completed);
         if (set < 0)
             return false;
@@ -205,6 +226,9 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
         ccnc_precopy_median(link, n, &m);
         f->in.rate_bps = m.rate_bps;
         f->in.setup_ms = m.setup_ms;
+        /* the stop's own cost: the hosts' and QEMU's, any guest's */
+        if (m.stop_ms > 0)
+            f->in.stop_ms = m.stop_ms;
         /* the switch-over: those that ended at the limit this one starts
          * with, else those at the limit of the newest that taught one (a
          * downtime goes with the limit it was had at) */
@@ -232,6 +256,9 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
             f->in.memory_bytes = m.memory_bytes;
         if (share > 0)
             f->in.first_round_bytes = share * f->in.memory_bytes;
+        /* the first round's tail: how its zero pages lie in this VM's RAM */
+        if (m.first_tail_share > 0)
+            f->in.first_tail_share = m.first_tail_share;
     }
     if (n_gap) {
         struct ccnc_precopy_input g[CCNC_FORECAST_HISTORY] = { 0 }, m = { 0 };

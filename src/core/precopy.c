@@ -40,26 +40,43 @@ chance(double d, double m)
     return m > 0 ? fmax(0, fmin(1, 1 - d / m)) : 0;
 }
 
+/* What the first round leaves unsent at its sync: the share of the
+ * threshold learnt, else the tail of any round. */
+static double
+first_tail_of(const struct ccnc_precopy_input *in, double rate, double limit_ms)
+{
+    return in->first_tail_share > 0 ? fmin(1, in->first_tail_share) * rate * limit_ms / 1000
+                                    : tail_of(rate, limit_ms);
+}
+
 /* The guest stops with rest bytes left (first: the first round's bytes).
- * The downtime is what an idle guest took at the limit it was learnt at
- * (its rest the tail of that limit, or the whole first round when smaller),
- * plus what is left beyond an idle guest's rest, at the link's rate.  Learnt
- * at another limit, it is moved by the difference in tails at a share k of
- * the link's rate: the learnt figure bounds k (the stop cannot send faster
- * than it took, k <= downtime / tail), and the copy of a stopped guest is
- * not slower than that of a running one (k <= 1); the forecast takes half
- * that bound, until a migration at this limit teaches the figure itself. */
+ * With the stop's own cost learnt, the downtime is that and the rest at
+ * the link's rate: what a migration sends while the guest is stopped goes
+ * at the rate of the copy before (measured: the rest at the last sync over
+ * the link's rate leaves 13-49 ms for device state and resume, whatever
+ * the dirty rate).  Without it, the downtime is what an idle guest took at
+ * the limit it was learnt at (its rest the first round's tail, or the whole
+ * first round when smaller), plus what is left beyond an idle guest's rest,
+ * at the link's rate.  Learnt at another limit, it is moved by the
+ * difference in tails at a share k of the link's rate: the learnt figure
+ * bounds k (the stop cannot send faster than it took, k <= downtime /
+ * tail), and the copy of a stopped guest is not slower than that of a
+ * running one (k <= 1); the forecast takes half that bound, until a
+ * migration at this limit teaches the figure itself. */
 static void
 stopped(const struct ccnc_precopy_input *in, double rate, double limit, double first,
-        double tail, double rest, double t, struct ccnc_precopy_prediction *out)
+        double rest, double t, struct ccnc_precopy_prediction *out)
 {
-    double down, idle = fmin(first, tail);
+    double down, idle = fmin(first, first_tail_of(in, rate, limit));
 
-    if (in->switchover_ms > 0) {
+    if (in->stop_ms > 0) {
+        down = in->stop_ms + rest / rate * 1000;
+    } else if (in->switchover_ms > 0) {
         double l0 = in->switchover_limit_ms > 0 ? in->switchover_limit_ms : limit, base = in->switchover_ms;
 
         if (l0 != limit) {
-            double was_ms = fmin(first, tail_of(rate, l0)) / rate * 1000, now_ms = idle / rate * 1000,
+            double was_ms = fmin(first, first_tail_of(in, rate, l0)) / rate * 1000,
+                   now_ms = idle / rate * 1000,
                    k = was_ms > 0 ? fmin(1, base / was_ms) / 2 : 0.5;
 
             base += (now_ms - was_ms) * k;
@@ -79,7 +96,7 @@ stopped(const struct ccnc_precopy_input *in, double rate, double limit, double f
 int
 ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_prediction *out)
 {
-    double mem, first, ws, rate, dirty, limit, thr, room, tail, pending, t, since, last = -1;
+    double mem, first, ws, rate, dirty, limit, thr, room, tail, ftail, pending, t, since, last = -1;
     /* auto-converge's period: when it began, what it dirtied and sent */
     double p_start, p_dirty = 0, p_sent = 0;
     int max, high = 0;
@@ -88,7 +105,8 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
     if (!in || bad(in->memory_bytes) || bad(in->first_round_bytes) || bad(in->rate_bps) ||
         bad(in->dirty_bps) || bad(in->working_set_bytes) || bad(in->limit_ms) ||
         bad(in->setup_ms) || bad(in->switchover_ms) || bad(in->switchover_limit_ms) ||
-        bad(in->gap_extra_ms) || in->max_rounds < 0 || !(in->memory_bytes > 0) ||
+        bad(in->gap_extra_ms) || bad(in->stop_ms) || bad(in->first_tail_share) ||
+        in->max_rounds < 0 || !(in->memory_bytes > 0) ||
         !(in->rate_bps > 0))
         return -1;
     mem = in->memory_bytes;
@@ -103,14 +121,15 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
     thr = out->threshold_bytes = rate * limit / 1000;
     room = room_of(rate, limit);
     tail = tail_of(rate, limit);
+    ftail = first_tail_of(in, rate, limit);
 
     /* dirtying counts from the first sync, at the end of the setup */
     t = p_start = in->setup_ms;
     since = 0;
     pending = first;
     for (;;) {
-        double send = fmax(0, pending - tail), unsent = pending - send, dt = send / rate * 1000, d,
-               left;
+        double send = fmax(0, pending - (out->rounds == 0 ? ftail : tail)), unsent = pending - send,
+               dt = send / rate * 1000, d, left;
         bool capped, more_throttle;
 
         /* after a sync that failed, QEMU sends for a check's time at least */
@@ -146,8 +165,18 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
         left = out->rounds > 1 ? fmin(unsent + d, fmax(unsent, ws)) : unsent + d;
         if (left < thr && (capped || left < unsent + d)) {
             /* the working set fits under the threshold: the guest stops */
-            stopped(in, rate, limit, first, tail, left, t, out);
+            stopped(in, rate, limit, first, left, t, out);
             return 0;
+        }
+        if (out->rounds == 1 && in->first_tail_share > 0 && !capped) {
+            /* the first sync: what the round left is known, not a chance */
+            if (left < thr) {
+                stopped(in, rate, limit, first, left, t, out);
+                return 0;
+            }
+            last = d;
+            pending = left;
+            continue;
         }
         if (capped) {
             if (!more_throttle && (out->rounds > 1 || out->rounds >= max)) {
@@ -172,7 +201,7 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
                 t += extra * CCNC_PRECOPY_CHECK_MS;
                 out->sent_bytes += extra * d1;
                 out->rounds += (int)lround(extra);
-                stopped(in, rate, limit, first, tail, unsent + (extra > 0 ? d1 : d) / 2, t, out);
+                stopped(in, rate, limit, first, unsent + (extra > 0 ? d1 : d) / 2, t, out);
                 return 0;
             }
             /* no later sync is likely to: on as after one that failed (the
@@ -296,6 +325,69 @@ ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
     return 1;
 }
 
+int
+ccnc_precopy_learn_rounds(struct ccnc_precopy_input *in, const struct ccnc_precopy_round *r,
+                          size_t n, double elapsed_ms, double downtime_ms, double iterations,
+                          double limit_ms)
+{
+    const struct ccnc_precopy_round *one = NULL, *two = NULL, *last = NULL;
+    double stop = elapsed_ms - downtime_ms, rate = in->rate_bps, most = 0, thr;
+    int set = 0;
+
+    if (!(rate > 0) || !(downtime_ms >= 0) || !(elapsed_ms > 0))
+        return 0;
+    limit_ms = isfinite(limit_ms) && limit_ms > 0 ? limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
+    thr = rate * limit_ms / 1000;
+    for (size_t i = 0; i < n; i++) {
+        if (r[i].iteration == 1 && !one)
+            one = &r[i];
+        if (r[i].iteration == 2 && !two && r[i].remaining >= 0 && r[i].processed >= 0)
+            two = &r[i];
+        /* the sync that stopped the guest: the last but the one QEMU
+         * makes once it stopped, read while it was stopped */
+        if (r[i].iteration == iterations - 1 && r[i].remaining > 0 && r[i].elapsed_ms >= stop - 20 &&
+            r[i].elapsed_ms <= stop + 50 && !last)
+            last = &r[i];
+        if (r[i].iteration >= 2)
+            most = fmax(most, r[i].dirty_pages_s * CCNC_PRECOPY_PAGE);
+    }
+    if (last) {
+        /* read a moment after the stop: what went since was the rest's */
+        double rest = last->remaining + rate * fmax(0, last->elapsed_ms - stop) / 1000,
+               cost = downtime_ms - rest / rate * 1000;
+
+        if (cost > 0) {
+            in->stop_ms = cost;
+            set++;
+        }
+    }
+    if (two) {
+        double from = one && one->elapsed_ms >= 0 ? one->elapsed_ms : in->setup_ms,
+               dirtied = two->dirty_pages_s > 0 && two->elapsed_ms > from
+                             ? two->dirty_pages_s * CCNC_PRECOPY_PAGE * (two->elapsed_ms - from) / 1000
+                             : 0,
+               left = two->remaining - dirtied;
+
+        if (left > 0 && thr > 0) {
+            in->first_tail_share = fmin(1, left / thr);
+            set++;
+        }
+        if (most >= CCNC_PRECOPY_IDLE_BPS) {
+            /* pages went more than once: only the first round's were the RAM's */
+            in->first_round_bytes = two->processed + fmax(0, left);
+            set++;
+        }
+    }
+    if (most >= CCNC_PRECOPY_IDLE_BPS) {
+        /* not the switch-over of an idle guest */
+        in->switchover_ms = 0;
+        in->switchover_limit_ms = 0;
+        if (!two)
+            in->first_round_bytes = 0;
+    }
+    return set;
+}
+
 /* The median of the figure at offset off in each input that has it (> 0);
  * dflt when none has. */
 static double
@@ -332,5 +424,7 @@ ccnc_precopy_median(const struct ccnc_precopy_input *learnt, size_t n,
     MEDIAN(switchover_limit_ms);
     MEDIAN(setup_ms);
     MEDIAN(gap_extra_ms);
+    MEDIAN(stop_ms);
+    MEDIAN(first_tail_share);
 #undef MEDIAN
 }

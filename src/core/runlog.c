@@ -152,6 +152,11 @@ forecast_json(const struct ccnc_forecast *f)
     json_object_object_add(o, "switchover_ms", json_object_new_int64(llround(f->in.switchover_ms)));
     json_object_object_add(o, "switchover_limit_ms",
                            int_or_null(f->in.switchover_limit_ms > 0, f->in.switchover_limit_ms));
+    json_object_object_add(o, "stop_ms", int_or_null(f->in.stop_ms > 0, f->in.stop_ms));
+    json_object_object_add(o, "first_tail_share",
+                           f->in.first_tail_share > 0
+                               ? json_object_new_double(round(f->in.first_tail_share * 1000) / 1000)
+                               : NULL);
     json_object_object_add(o, "gap_extra_ms", json_object_new_int64(llround(f->in.gap_extra_ms)));
     json_object_object_add(o, "auto_converge", json_object_new_boolean(f->in.auto_converge));
     json_object_object_add(o, "throttle_pct",
