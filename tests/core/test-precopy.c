@@ -916,12 +916,17 @@ START_TEST(test_forecast_replay_fig17)
                                fabs(f.out.downtime_ms - dt) <= 0.25 * dt;
                 }
                 if (getenv("CCNC_TEST_VERBOSE"))
-                    fprintf(stderr, "%s Mb/s %s: dirty %.1f MiB/s: forecast %s %.0f ms, %.0f ms; "
-                                    "measured %s %.0f ms, %.0f ms\n",
+                    fprintf(stderr, "%s Mb/s %s: dirty %.1f MiB/s: forecast %s %.0f ms, %.0f ms, "
+                                    "%d rounds; measured %s %.0f ms, %.0f ms, %.0f rounds; "
+                                    "rate %.1f MB/s, first %.1f MB, setup %.0f ms, stop %.0f ms, "
+                                    "first tail %.2f\n",
                             speeds[sp], names[i], f.in.dirty_bps / MIB,
                             f.out.converges ? "converges" : "stalls", f.out.total_ms,
-                            f.out.downtime_ms, result, st ? num(st, "time_elapsed") : -1,
-                            st ? num(st, "downtime") : -1);
+                            f.out.downtime_ms, f.out.rounds, result,
+                            st ? num(st, "time_elapsed") : -1, st ? num(st, "downtime") : -1,
+                            st ? num(st, "memory_iteration") - 2 : -1, f.in.rate_bps / 1e6,
+                            f.in.first_round_bytes / 1e6, f.in.setup_ms, f.in.stop_ms,
+                            f.in.first_tail_share);
             }
             /* then it is history for the next */
             ck_assert_int_eq(symlink(path, link), 0);
