@@ -26,6 +26,9 @@
 #define CCNC_FORECAST_SAMPLE_S 1
 #define CCNC_FORECAST_LONG_SAMPLE_S 3
 #define CCNC_FORECAST_FRESH_MS 10000
+/* A sample below this says little of how the guest dirties while it
+ * migrates: the guest's own background is of that order. */
+#define CCNC_FORECAST_RATIO_MIN_BPS (4.0 * 1024 * 1024)
 
 struct ccnc_forecast {
     bool tried;                    /* made for this action (shown in its plan) */
@@ -43,6 +46,13 @@ struct ccnc_forecast {
                                     * setting or unknown */
     size_t n_vm;                   /* of them, this VM's (its RAM on the wire) */
     size_t n_gap;                  /* those that measured the network's gap */
+    /* how much this VM dirtied while it migrated against its sample just
+     * before (QEMU's rate over the rounds after the first, over the
+     * sample), the median of its earlier runs sampled at
+     * CCNC_FORECAST_RATIO_MIN_BPS or more; the model takes the sample
+     * times this (0: none learnt, the sample as it is) */
+    double dirty_ratio;
+    size_t n_ratio;
     bool dirty_measured;           /* false: assumed 0 (an idle guest) */
     double dirty_seconds;          /* how long each sample measured */
     char dirty_why[192];           /* why it was not measured (translated) */

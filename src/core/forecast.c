@@ -38,6 +38,8 @@ struct learnt_run {
     struct ccnc_precopy_input in;  /* ccnc_precopy_learn of its completed job */
     bool same_vm;
     double gap_extra_ms;           /* longest gap - downtime; < 0: none */
+    double dirty_ratio;            /* QEMU's rounds' dirty rate over the
+                                    * sample; 0: not known */
 };
 
 static bool
@@ -57,7 +59,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
     char *text = ccnc_file_read(path, RUN_FILE_MAX, &len, NULL), *line, *save = NULL;
     json_object *completed = NULL;
     bool pair = false, first = true;
-    double downtime = -1, gap = -1, limit = 0, start = 0;
+    double downtime = -1, gap = -1, limit = 0, start = 0, sample = 0;
     struct ccnc_precopy_round *rounds = NULL;
     size_t n_rounds = 0, cap_rounds = 0;
 
@@ -110,6 +112,12 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
                 /* the first pass, read before its pages went */
                 start = (double)ccnc_json_get_int(st, "time_elapsed", 0);
             }
+        } else if (pair && strcmp(type, "forecast") == 0) {
+            json_object *fc = ccnc_json_get_object(o, "forecast");
+
+            /* the sample the migration's first step took */
+            if (fc && ccnc_json_get_bool(fc, "dirty_measured", false))
+                sample = (double)ccnc_json_get_int(fc, "dirty_bps", 0);
         } else if (pair && strcmp(type, "setting") == 0) {
             const char *name = ccnc_json_get_str(o, "name");
 
@@ -143,6 +151,17 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
             }
         }
         set = ccnc_precopy_learn(&out->in, names, values, n, limit, start);
+        if (set >= 0 && sample >= CCNC_FORECAST_RATIO_MIN_BPS) {
+            double *rate = ccnc_xcalloc(n_rounds ? n_rounds : 1, sizeof(*rate));
+            size_t k = 0;
+
+            for (size_t i = 0; i < n_rounds; i++)
+                if (rounds[i].iteration >= 2 && rounds[i].dirty_pages_s > 0)
+                    rate[k++] = rounds[i].dirty_pages_s * CCNC_PRECOPY_PAGE;
+            if (k)
+                out->dirty_ratio = ccnc_median(rate, k) / sample;
+            free(rate);
+        }
         if (set >= 0)
             ccnc_precopy_learn_rounds(&out->in, rounds, n_rounds,
                                       (double)ccnc_json_get_int(completed, "time_elapsed", -1),
@@ -183,9 +202,10 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
     char **names = NULL;
     size_t n_names = 0, cap = 0, n = 0, n_vm = 0, n_gap = 0;
     struct ccnc_precopy_input link[CCNC_FORECAST_HISTORY], mine[CCNC_FORECAST_HISTORY];
-    double gaps[CCNC_FORECAST_HISTORY];
+    double gaps[CCNC_FORECAST_HISTORY], ratios[CCNC_FORECAST_HISTORY];
 
-    f->n_link = f->n_vm = f->n_gap = 0;
+    f->n_link = f->n_vm = f->n_gap = f->n_ratio = 0;
+    f->dirty_ratio = 0;
     if (memory_bytes > 0)
         f->in.memory_bytes = memory_bytes;
     if (!d)
@@ -207,8 +227,11 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
 
         if (learn_run(path, vm, a, b, &r)) {
             link[n++] = r.in;
-            if (r.same_vm)
+            if (r.same_vm) {
                 mine[n_vm++] = r.in;
+                if (r.dirty_ratio > 0)
+                    ratios[f->n_ratio++] = r.dirty_ratio;
+            }
             if (r.gap_extra_ms >= 0)
                 gaps[n_gap++] = r.gap_extra_ms;
         }
@@ -268,6 +291,8 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
         ccnc_precopy_median(g, n_gap, &m);
         f->in.gap_extra_ms = m.gap_extra_ms;
     }
+    if (f->n_ratio)
+        f->dirty_ratio = ccnc_median(ratios, f->n_ratio);
     f->n_link = n;
     f->n_vm = n_vm;
     f->n_gap = n_gap;
@@ -277,9 +302,14 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
 void
 ccnc_forecast_compute(struct ccnc_forecast *f)
 {
+    double sample = f->in.dirty_bps;
+
     f->tried = true;
     if (f->start_limit_ms > 0)
         f->in.limit_ms = f->start_limit_ms;
+    /* the model takes what the guest will dirty while it migrates */
+    if (f->dirty_ratio > 0)
+        f->in.dirty_bps = sample * f->dirty_ratio;
     f->valid = ccnc_precopy_predict(&f->in, &f->out) == 0;
     if (f->valid && !f->out.converges && f->raise_to_ms > f->in.limit_ms) {
         /* the policy raises the limit when the rounds stall: up to this */
@@ -312,6 +342,7 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
             ccnc_precopy_predict(&x, &f->with_auto_converge);
         }
     }
+    f->in.dirty_bps = sample;
 }
 
 /* A long sample saw the working set when its distinct bytes are below
@@ -408,6 +439,13 @@ dirty_line(char **text, const struct ccnc_forecast *f, long long now_ms)
     else
         append(text, _("  RAM %.0f MiB, dirty rate assumed 0 (%s)"), f->in.memory_bytes / MIB,
                f->dirty_why[0] ? f->dirty_why : _("not measured"));
+    if (f->dirty_measured && f->dirty_ratio > 0)
+        /* TRANSLATORS: how much the guest dirtied while it migrated
+         * against its sample just before, learnt from N earlier runs */
+        append(text, dngettext(PACKAGE, "  while migrating: %.2f x the sample (from %zu earlier run)",
+                               "  while migrating: %.2f x the sample (median of %zu earlier runs)",
+                               f->n_ratio),
+               f->dirty_ratio, f->n_ratio);
     if (f->dirty_measured && f->in.working_set_bytes > 0)
         /* TRANSLATORS: the pages the guest rewrites, as a longer sample of
          * N s saw their number stop growing */

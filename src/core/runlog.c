@@ -135,6 +135,10 @@ forecast_json(const struct ccnc_forecast *f)
                                                                                        : "plan"));
     json_object_object_add(o, "dirty_sample_pages",
                            int_or_null(f->dirty_measured && f->sample_pages > 0, f->sample_pages));
+    json_object_object_add(o, "dirty_ratio",
+                           f->dirty_ratio > 0
+                               ? json_object_new_double(round(f->dirty_ratio * 1000) / 1000)
+                               : NULL);
     json_object_object_add(o, "dirty_why", !f->dirty_measured && f->dirty_why[0]
                                                ? json_object_new_string(f->dirty_why)
                                                : NULL);
