@@ -40,6 +40,7 @@ struct learnt_run {
     double gap_extra_ms;           /* longest gap - downtime; < 0: none */
     double dirty_ratio;            /* QEMU's rounds' dirty rate over the
                                     * sample; 0: not known */
+    double start_ms;               /* when its first pass began; 0: not known */
 };
 
 static bool
@@ -177,6 +178,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
     }
     if (gap >= 0 && downtime >= 0)
         out->gap_extra_ms = fmax(0, gap - downtime);
+    out->start_ms = start > 0 && out->in.setup_ms == start ? start : 0;
     return true;
 }
 
@@ -202,7 +204,7 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
     char **names = NULL;
     size_t n_names = 0, cap = 0, n = 0, n_vm = 0, n_gap = 0;
     struct ccnc_precopy_input link[CCNC_FORECAST_HISTORY], mine[CCNC_FORECAST_HISTORY];
-    double gaps[CCNC_FORECAST_HISTORY], ratios[CCNC_FORECAST_HISTORY];
+    double gaps[CCNC_FORECAST_HISTORY], ratios[CCNC_FORECAST_HISTORY], start = 0;
 
     f->n_link = f->n_vm = f->n_gap = f->n_ratio = 0;
     f->dirty_ratio = 0;
@@ -227,6 +229,8 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
 
         if (learn_run(path, vm, a, b, &r)) {
             link[n++] = r.in;
+            if (r.start_ms > 0 && (start == 0 || r.start_ms < start))
+                start = r.start_ms;
             if (r.same_vm) {
                 mine[n_vm++] = r.in;
                 if (r.dirty_ratio > 0)
@@ -248,7 +252,11 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
         /* the link: every migration between the two */
         ccnc_precopy_median(link, n, &m);
         f->in.rate_bps = m.rate_bps;
-        f->in.setup_ms = m.setup_ms;
+        /* the setup: the shortest first-pass start the run files saw, a
+         * warm one (the first migration to a host after its libvirtd
+         * started takes seconds more to start its QEMU, once; which one
+         * the next is cannot be told); else libvirt's setup_time */
+        f->in.setup_ms = start > 0 ? start : m.setup_ms;
         /* the stop's own cost: the hosts' and QEMU's, any guest's */
         if (m.stop_ms > 0)
             f->in.stop_ms = m.stop_ms;
