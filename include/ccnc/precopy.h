@@ -150,12 +150,14 @@ struct ccnc_precopy_round {
  * first round's bytes.  A guest that dirtied during the rounds (more than
  * CCNC_PRECOPY_IDLE_BPS) did not teach the switch-over of an idle guest:
  * it is taken out of in.  elapsed_ms, downtime_ms, iterations: the
- * completed job's.  Returns how many figures it set. */
+ * completed job's; first_limit_ms: the downtime limit in force at the
+ * first round's sync (a policy may raise it later; 0: QEMU's default).
+ * Returns how many figures it set. */
 #define CCNC_PRECOPY_IDLE_BPS (2.0 * 1024 * 1024)
 #define CCNC_PRECOPY_PAGE 4096
 int ccnc_precopy_learn_rounds(struct ccnc_precopy_input *in, const struct ccnc_precopy_round *r,
                               size_t n, double elapsed_ms, double downtime_ms, double iterations,
-                              double limit_ms);
+                              double first_limit_ms);
 
 /* Several migrations learnt (each by ccnc_precopy_learn into a zeroed
  * input): the median of each figure over those that have it, into out

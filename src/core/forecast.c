@@ -60,7 +60,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
     char *text = ccnc_file_read(path, RUN_FILE_MAX, &len, NULL), *line, *save = NULL;
     json_object *completed = NULL;
     bool pair = false, first = true;
-    double downtime = -1, gap = -1, limit = 0, start = 0, sample = 0;
+    double downtime = -1, gap = -1, limit = 0, start = 0, sample = 0, first_limit = 0;
     struct ccnc_precopy_round *rounds = NULL;
     size_t n_rounds = 0, cap_rounds = 0;
 
@@ -106,6 +106,9 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
                 x->processed = (double)ccnc_json_get_int(st, "memory_processed", -1);
                 x->remaining = (double)ccnc_json_get_int(st, "memory_remaining", -1);
                 x->dirty_pages_s = (double)ccnc_json_get_int(st, "memory_dirty_rate", -1);
+                /* the limit at the first round's sync: the one set by then */
+                if (x->iteration <= 2)
+                    first_limit = limit;
             }
             if (round && start == 0 && ccnc_json_get_int(st, "memory_iteration", -1) == 1 &&
                 ccnc_json_get_int(st, "memory_processed", -1) >= 0 &&
@@ -168,7 +171,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
                                       (double)ccnc_json_get_int(completed, "time_elapsed", -1),
                                       (double)ccnc_json_get_int(completed, "downtime", -1),
                                       (double)ccnc_json_get_int(completed, "memory_iteration", -1),
-                                      limit);
+                                      first_limit > 0 ? first_limit : limit);
         free(names);
         free(values);
         free(rounds);
@@ -315,8 +318,9 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
     f->tried = true;
     if (f->start_limit_ms > 0)
         f->in.limit_ms = f->start_limit_ms;
-    /* the model takes what the guest will dirty while it migrates */
-    if (f->dirty_ratio > 0)
+    /* the model takes what the guest will dirty while it migrates, as
+     * learnt from samples of a guest that dirtied as much */
+    if (f->dirty_ratio > 0 && sample >= CCNC_FORECAST_RATIO_MIN_BPS)
         f->in.dirty_bps = sample * f->dirty_ratio;
     f->valid = ccnc_precopy_predict(&f->in, &f->out) == 0;
     if (f->valid && !f->out.converges && f->raise_to_ms > f->in.limit_ms) {
@@ -447,7 +451,7 @@ dirty_line(char **text, const struct ccnc_forecast *f, long long now_ms)
     else
         append(text, _("  RAM %.0f MiB, dirty rate assumed 0 (%s)"), f->in.memory_bytes / MIB,
                f->dirty_why[0] ? f->dirty_why : _("not measured"));
-    if (f->dirty_measured && f->dirty_ratio > 0)
+    if (f->dirty_measured && f->dirty_ratio > 0 && f->in.dirty_bps >= CCNC_FORECAST_RATIO_MIN_BPS)
         /* TRANSLATORS: how much the guest dirtied while it migrated
          * against its sample just before, learnt from N earlier runs */
         append(text, dngettext(PACKAGE, "  while migrating: %.2f x the sample (from %zu earlier run)",

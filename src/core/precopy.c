@@ -174,9 +174,11 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
                 stopped(in, rate, limit, first, left, t, out);
                 return 0;
             }
-            last = d;
-            pending = left;
-            continue;
+            if (out->rounds < max) {
+                last = d;
+                pending = left;
+                continue;
+            }
         }
         if (capped) {
             if (!more_throttle && (out->rounds > 1 || out->rounds >= max)) {
@@ -328,7 +330,7 @@ ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
 int
 ccnc_precopy_learn_rounds(struct ccnc_precopy_input *in, const struct ccnc_precopy_round *r,
                           size_t n, double elapsed_ms, double downtime_ms, double iterations,
-                          double limit_ms)
+                          double first_limit_ms)
 {
     const struct ccnc_precopy_round *one = NULL, *two = NULL, *last = NULL;
     double stop = elapsed_ms - downtime_ms, rate = in->rate_bps, most = 0, thr;
@@ -336,8 +338,9 @@ ccnc_precopy_learn_rounds(struct ccnc_precopy_input *in, const struct ccnc_preco
 
     if (!(rate > 0) || !(downtime_ms >= 0) || !(elapsed_ms > 0))
         return 0;
-    limit_ms = isfinite(limit_ms) && limit_ms > 0 ? limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
-    thr = rate * limit_ms / 1000;
+    first_limit_ms = isfinite(first_limit_ms) && first_limit_ms > 0 ? first_limit_ms
+                                                                     : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
+    thr = rate * first_limit_ms / 1000;
     for (size_t i = 0; i < n; i++) {
         if (r[i].iteration == 1 && !one)
             one = &r[i];

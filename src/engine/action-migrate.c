@@ -165,9 +165,10 @@ ccnc_step_check_storage(struct ccnc_action_run *r, struct ccnc_error *err)
  * or 0 for the running one) into the run file under phase, and into the
  * action's migration figures.  A round's statistics are only worth a line
  * once QEMU counts rounds: its first round begins while the migration is
- * still in setup, which reports no memory figures yet.  Returns false when
- * nothing was recorded. */
-static bool
+ * still in setup, which reports no memory figures yet.  Returns 1 when
+ * recorded, 0 when a running job had no memory figures yet, -1 when
+ * libvirt gave none. */
+static int
 record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const char *phase)
 {
     static const char *const names[] = {
@@ -185,10 +186,10 @@ record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const 
 
     ccnc_run_trace_dom(r, d, "virDomainGetJobStats");
     if (virDomainGetJobStats(d, &type, &params, &nparams, flags) < 0)
-        return false;
+        return -1;
     if (!flags && virTypedParamsGet(params, nparams, VIR_DOMAIN_JOB_MEMORY_ITERATION) == NULL) {
         virTypedParamsFree(params, nparams);
-        return false;
+        return 0;
     }
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(names); i++) {
         unsigned long long v;
@@ -216,7 +217,7 @@ record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const 
     pthread_mutex_lock(&r->mu);
     r->a->migration = f;
     pthread_mutex_unlock(&r->mu);
-    return true;
+    return 1;
 }
 
 /* Set the downtime limit the policy asks for, recorded first. */
@@ -260,12 +261,11 @@ migration_watch(void *arg)
 
         if (r->iteration_seen != r->iteration_logged && r->migrating_dom) {
             virDomainPtr d = r->migrating_dom;
-            int seen = r->iteration_seen;
-            bool recorded;
+            int seen = r->iteration_seen, recorded;
             virDomainRef(d);
             pthread_mutex_unlock(&r->mu);
             recorded = record_job(r, d, 0, "iteration");
-            if (recorded) {
+            if (recorded > 0) {
                 /* the policy sees what this round left */
                 limit = ccnc_policy_on_round(&r->policy, r->a->migration.memory_remaining,
                                              ccnc_now_mono_ms() - r->migrate_t0, &why);
@@ -274,12 +274,16 @@ migration_watch(void *arg)
             }
             virDomainFree(d);
             pthread_mutex_lock(&r->mu);
-            if (recorded) {
+            if (recorded != 0) {
+                /* recorded, or libvirt has none to give: not asked again */
                 r->iteration_logged = seen;
             } else if (r->migrating && !r->abort_req) {
-                /* still in setup: asked again shortly, unless a round ends first */
+                /* still in setup: asked again shortly, unless a round ends
+                 * first; the migration's timeout holds all the same */
                 struct timespec soon = ccnc_deadline_ms(SETUP_POLL_MS);
                 pthread_cond_timedwait(&r->cond, &r->mu, &soon);
+                if (ccnc_now_mono_ms() - r->migrate_t0 >= r->lab->migration.timeout_s * 1000LL)
+                    break;
             }
             continue;
         }

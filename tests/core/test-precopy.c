@@ -302,6 +302,12 @@ START_TEST(test_precopy_stop)
     ck_assert_int_gt(p.rounds, 1);
     ck_assert_double_gt(p.rest_bytes, 18750000);
     ck_assert_double_eq_tol(p.downtime_ms, 20 + p.rest_bytes / GBIT * 1000, 1e-6);
+    /* ... which one round allowed does not have */
+    in.max_rounds = 1;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    ck_assert(!p.converges);
+    ck_assert_int_eq(p.rounds, 1);
+    in.max_rounds = 0;
     /* neither may be negative */
     in.stop_ms = -1;
     ck_assert_int_eq(ccnc_precopy_predict(&in, &p), -1);
