@@ -392,14 +392,19 @@ plan(struct ui *ui, const char *dest)
         /* no host passes placement's rules: say why, and offer the first
          * host by name (its plan says what stops it there) */
         const char *first = next_destination(ui, st->req_vm, CCNC_PLACE_AUTO);
-        message(ui, UI_WARN, err.message);
-        ccnc_error_clear(&err);
+        struct ccnc_error placed = err;
+
+        err = (struct ccnc_error){ 0 };
         if (first && strcmp(first, CCNC_PLACE_AUTO) != 0) {
             req.destination = first;
             dest = first;
             ui->pending = ccnc_engine_plan(ui->engine, &req, &err);
         }
-        if (!ui->pending && !err.message)
+        /* that host refused too: placement's word says why for every host */
+        message(ui, ui->pending ? UI_WARN : UI_BAD, placed.message ? placed.message : "?");
+        ccnc_error_clear(&placed);
+        ccnc_error_clear(&err);
+        if (!ui->pending)
             return;
     }
     if (!ui->pending) {
