@@ -94,7 +94,7 @@ ccnc_step_op_describe(enum ccnc_step_op op)
 {
     switch (op) {
     case CCNC_STEP_FORECAST: return _("sample the guest's dirty rate and forecast the migration");
-    case CCNC_STEP_CHECK_DESTINATION: return _("check that the destination host and its libvirt answer");
+    case CCNC_STEP_CHECK_DESTINATION: return _("check that the destination host and its libvirt can run the VM");
     case CCNC_STEP_CHECK_STORAGE: return _("check that the VM's storage is visible on the destination");
     case CCNC_STEP_CHECK_BACKUP: return _("check that the backup NIC is up and in the bond");
     case CCNC_STEP_RESERVE_NIC: return _("reserve a free NIC or VF for the VM");

@@ -497,6 +497,42 @@ ccnc_virxml_disk_files(const char *domain_xml, size_t len, char ***files)
     return n;
 }
 
+int
+ccnc_virxml_domain_target(const char *domain_xml, size_t len, struct ccnc_virxml_target *t)
+{
+    xmlDocPtr doc = has_doctype(domain_xml, len)
+                        ? NULL
+                        : xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
+                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlXPathContextPtr ctx;
+    xmlNodePtr root;
+
+    memset(t, 0, sizeof(*t));
+    root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (!root || !xmlStrEqual(root->name, (const xmlChar *)"domain")) {
+        xmlFreeDoc(doc);
+        return -1;
+    }
+    ctx = xmlXPathNewContext(doc);
+    t->virttype = xp_str(ctx, root, "@type");
+    t->arch = xp_str(ctx, root, "os/type/@arch");
+    t->machine = xp_str(ctx, root, "os/type/@machine");
+    t->emulator = xp_str(ctx, root, "devices/emulator");
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    return 0;
+}
+
+void
+ccnc_virxml_target_clear(struct ccnc_virxml_target *t)
+{
+    free(t->virttype);
+    free(t->arch);
+    free(t->machine);
+    free(t->emulator);
+    memset(t, 0, sizeof(*t));
+}
+
 /* <address type='pci' domain='0x0000' bus='0x03' slot='0x00' function='0x0'/>
  * under parent, from "0000:03:00.0" (or "03:00.0"). */
 static int

@@ -46,6 +46,18 @@ char *ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac
  * many.  0 for a diskless domain or XML that cannot be read. */
 size_t ccnc_virxml_disk_files(const char *domain_xml, size_t len, char ***files);
 
+/* What a domain runs on: its type (kvm, qemu), architecture, machine
+ * type and emulator binary, as virConnectGetDomainCapabilities takes them
+ * (each NULL when the XML does not say).  Clear with
+ * ccnc_virxml_target_clear(). */
+struct ccnc_virxml_target {
+    char *virttype, *arch, *machine, *emulator;
+};
+
+/* The target of domain XML; -1 when it cannot be read as a domain. */
+int ccnc_virxml_domain_target(const char *domain_xml, size_t len, struct ccnc_virxml_target *t);
+void ccnc_virxml_target_clear(struct ccnc_virxml_target *t);
+
 /* A NIC to attach: a PCI function (a port or a VF) as <interface
  * type='hostdev'> with its MAC pinned (and VLAN when > 0), or as a plain
  * <hostdev> without a MAC; or an emulated NIC of a model on a bridge (the

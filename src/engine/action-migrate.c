@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libvirt/virterror.h>
+
 #include <ccnc/log.h>
 
 #include "core/i18n.h"
@@ -107,6 +109,49 @@ ccnc_run_register_device_events(struct ccnc_action_run *r, virConnectPtr conn, i
 
 /* --- the checks ------------------------------------------------------------------- */
 
+/* The destination's libvirt must be able to run the VM as it runs now:
+ * its emulator, architecture and machine type (a QEMU there without the
+ * VM's machine type would fail the migration after the VM lost its
+ * passthrough NIC).  Asking also has the destination's libvirt probe that
+ * emulator now, when its cache of the emulator's capabilities is stale
+ * (a QEMU upgraded there: some seconds), rather than while the VM
+ * migrates. */
+static int
+check_can_run(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    virDomainPtr d = ccnc_run_domain(r, err);
+    struct ccnc_virxml_target t;
+    char *xml, *caps = NULL;
+    int rc = 0;
+
+    if (!d)
+        return -1;
+    ccnc_run_trace_dom(r, d, "virDomainGetXMLDesc");
+    xml = virDomainGetXMLDesc(d, 0);
+    virDomainFree(d);
+    if (!xml)
+        return ccnc_run_lv_fail(err, _("cannot read the VM's XML"));
+    if (ccnc_virxml_domain_target(xml, strlen(xml), &t) == 0) {
+        ccnc_run_trace(r, r->dst, "virConnectGetDomainCapabilities");
+        caps = virConnectGetDomainCapabilities(r->dst, t.emulator, t.arch, t.machine,
+                                               t.virttype, 0);
+        /* a driver that cannot say (libvirt's test driver) is not asked */
+        if (!caps && virGetLastErrorCode() != VIR_ERR_NO_SUPPORT) {
+            char *what = ccnc_xasprintf(_("%s cannot run %s as it runs now (%s, machine %s, "
+                                          "emulator %s)"),
+                                        r->a->destination, r->a->vm, t.virttype ? t.virttype : "?",
+                                        t.machine ? t.machine : "?",
+                                        t.emulator ? t.emulator : "?");
+            rc = ccnc_run_lv_fail(err, what);
+            free(what);
+        }
+    }
+    ccnc_virxml_target_clear(&t);
+    free(caps);
+    free(xml);
+    return rc;
+}
+
 int
 ccnc_step_check_destination(struct ccnc_action_run *r, struct ccnc_error *err)
 {
@@ -115,7 +160,7 @@ ccnc_step_check_destination(struct ccnc_action_run *r, struct ccnc_error *err)
     if (!r->dst)
         return -1;
     ccnc_run_register_device_events(r, r->dst, r->cb_dst);
-    return 0;
+    return check_can_run(r, err);
 }
 
 /* The VM's disk images must be on NFS mounts of the destination, as its

@@ -432,6 +432,39 @@ START_TEST(test_disk_files)
 }
 END_TEST
 
+/* What the destination is asked it can run (check-destination): a real
+ * oVirt VM's emulator and machine type, and a domain without them. */
+START_TEST(test_domain_target)
+{
+    char *path = ccnc_test_data("libvirt/domxml_vdsm_testSRiovVm_interface_hostdev.xml");
+    size_t len;
+    char *text = ccnc_test_read(path, &len);
+    struct ccnc_virxml_target t;
+    static const char bare[] = "<domain type='qemu'><name>d</name></domain>";
+
+    ck_assert_int_eq(ccnc_virxml_domain_target(text, len, &t), 0);
+    ck_assert_str_eq(t.virttype, "kvm");
+    ck_assert_str_eq(t.arch, "x86_64");
+    ck_assert_str_eq(t.machine, "pc-i440fx-rhel7.1.0");
+    ck_assert_str_eq(t.emulator, "/usr/libexec/qemu-kvm");
+    ccnc_virxml_target_clear(&t);
+    ck_assert_ptr_null(t.machine);
+    /* what is not said stays NULL: libvirt takes its default */
+    ck_assert_int_eq(ccnc_virxml_domain_target(bare, strlen(bare), &t), 0);
+    ck_assert_str_eq(t.virttype, "qemu");
+    ck_assert_ptr_null(t.arch);
+    ck_assert_ptr_null(t.machine);
+    ck_assert_ptr_null(t.emulator);
+    ccnc_virxml_target_clear(&t);
+    /* not a domain, or not XML */
+    ck_assert_int_eq(ccnc_virxml_domain_target("<network/>", 10, &t), -1);
+    ck_assert_int_eq(ccnc_virxml_domain_target("<domain", 7, &t), -1);
+    ck_assert_ptr_null(t.virttype);
+    free(text);
+    free(path);
+}
+END_TEST
+
 /* XML with a DOCTYPE (libvirt never writes one; entities expanded could
  * take gigabytes) is refused before it is parsed, by every reader. */
 START_TEST(test_doctype_refused)
@@ -457,6 +490,10 @@ START_TEST(test_doctype_refused)
                                               NULL, &err));
     ccnc_error_clear(&err);
     ck_assert_uint_eq(ccnc_virxml_disk_files(laughs, strlen(laughs), &files), 0);
+    {
+        struct ccnc_virxml_target t;
+        ck_assert_int_eq(ccnc_virxml_domain_target(laughs, strlen(laughs), &t), -1);
+    }
     ck_assert_ptr_null(ccnc_virxml_lease_parse("<!DOCTYPE lease []><lease/>", 27));
 }
 END_TEST
@@ -512,6 +549,7 @@ ccnc_virxml_suite(void)
     tcase_add_loop_test(tc, test_bad_xml, 0, (int)CCNC_ARRAY_SIZE(bad_xml));
     tcase_add_test(tc, test_nic_xml);
     tcase_add_test(tc, test_disk_files);
+    tcase_add_test(tc, test_domain_target);
     tcase_add_test(tc, test_lease);
     tcase_add_test(tc, test_doctype_refused);
     suite_add_tcase(s, tc);
