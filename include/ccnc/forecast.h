@@ -81,6 +81,10 @@ struct ccnc_forecast {
 void ccnc_forecast_add_sample(struct ccnc_forecast *f, double bps, double seconds,
                               long long at_ms);
 
+/* Whether f's learnt dirty ratio applies to its sample: one was learnt,
+ * and the sample is of CCNC_FORECAST_RATIO_MIN_BPS or more. */
+bool ccnc_forecast_ratio_applies(const struct ccnc_forecast *f);
+
 /* Whether f has a sample that ended no more than CCNC_FORECAST_FRESH_MS
  * before now_ms. */
 bool ccnc_forecast_fresh(const struct ccnc_forecast *f, long long now_ms);

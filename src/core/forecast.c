@@ -310,6 +310,12 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
     return n;
 }
 
+bool
+ccnc_forecast_ratio_applies(const struct ccnc_forecast *f)
+{
+    return f->dirty_ratio > 0 && f->in.dirty_bps >= CCNC_FORECAST_RATIO_MIN_BPS;
+}
+
 void
 ccnc_forecast_compute(struct ccnc_forecast *f)
 {
@@ -320,7 +326,7 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
         f->in.limit_ms = f->start_limit_ms;
     /* the model takes what the guest will dirty while it migrates, as
      * learnt from samples of a guest that dirtied as much */
-    if (f->dirty_ratio > 0 && sample >= CCNC_FORECAST_RATIO_MIN_BPS)
+    if (ccnc_forecast_ratio_applies(f))
         f->in.dirty_bps = sample * f->dirty_ratio;
     f->valid = ccnc_precopy_predict(&f->in, &f->out) == 0;
     if (f->valid && !f->out.converges && f->raise_to_ms > f->in.limit_ms) {
@@ -451,7 +457,7 @@ dirty_line(char **text, const struct ccnc_forecast *f, long long now_ms)
     else
         append(text, _("  RAM %.0f MiB, dirty rate assumed 0 (%s)"), f->in.memory_bytes / MIB,
                f->dirty_why[0] ? f->dirty_why : _("not measured"));
-    if (f->dirty_measured && f->dirty_ratio > 0 && f->in.dirty_bps >= CCNC_FORECAST_RATIO_MIN_BPS)
+    if (f->dirty_measured && ccnc_forecast_ratio_applies(f))
         /* TRANSLATORS: how much the guest dirtied while it migrated
          * against its sample just before, learnt from N earlier runs */
         append(text, dngettext(PACKAGE, "  while migrating: %.2f x the sample (from %zu earlier run)",

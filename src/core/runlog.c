@@ -136,7 +136,7 @@ forecast_json(const struct ccnc_forecast *f)
     json_object_object_add(o, "dirty_sample_pages",
                            int_or_null(f->dirty_measured && f->sample_pages > 0, f->sample_pages));
     json_object_object_add(o, "dirty_ratio",
-                           f->dirty_ratio > 0 && f->in.dirty_bps >= CCNC_FORECAST_RATIO_MIN_BPS
+                           ccnc_forecast_ratio_applies(f)
                                ? json_object_new_double(round(f->dirty_ratio * 1000) / 1000)
                                : NULL);
     json_object_object_add(o, "dirty_why", !f->dirty_measured && f->dirty_why[0]
