@@ -24,6 +24,8 @@ struct ccnc_place_host {
     int free_vfs;              /* free VFs of the VM's pool; < 0: not known */
     bool sees_storage;         /* the VM's disks are on its NFS mounts */
     int migrations;            /* migrations running to or from it now */
+    const char *no_vf_why;     /* with none free: why, translated (NULL: they
+                                * are all taken) */
 };
 
 struct ccnc_place_vm {

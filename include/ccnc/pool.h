@@ -57,9 +57,11 @@ void ccnc_pool_reserve_change(const struct ccnc_lab_pool *pool, const struct ccn
 void ccnc_pool_release_change(const struct ccnc_pool_vf *v, struct ccnc_vf_change *out);
 
 /* Per pool and host: VFs enabled, attached, reserved, free, as the host
- * part's marks (ccnc_host_mark_vf_holders) say. */
+ * part's marks (ccnc_host_mark_vf_holders) say; and whether the pool
+ * names a port on that host, and the host shows it. */
 struct ccnc_pool_count {
     int vfs, attached, reserved, free;
+    bool configured, seen;
 };
 void ccnc_pool_count(const struct ccnc_host *host, const struct ccnc_lab_pool *pool,
                      struct ccnc_pool_count *out);

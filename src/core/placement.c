@@ -49,7 +49,8 @@ ccnc_place(const struct ccnc_place_host *hosts, size_t n, const struct ccnc_plac
             snprintf(v[i].why, sizeof(v[i].why), _("%lld MiB free, %s needs %lld MiB"),
                      h->free_mem_kib / 1024, vm->name, vm->mem_kib / 1024);
         else if (vm->needs_vf && h->free_vfs == 0)
-            snprintf(v[i].why, sizeof(v[i].why), "%s", _("no free VF of the VM's pool"));
+            snprintf(v[i].why, sizeof(v[i].why), "%s",
+                     h->no_vf_why ? h->no_vf_why : _("no free VF of the VM's pool"));
         else if (!h->sees_storage)
             snprintf(v[i].why, sizeof(v[i].why), "%s", _("does not see the VM's storage"));
         else {

@@ -473,6 +473,10 @@ place_host(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
         struct ccnc_pool_count c;
         ccnc_pool_count(h, ccnc_lab_find_pool(lab, cv->passthrough), &c);
         out->free_vfs = c.free;
+        out->no_vf_why = !c.configured ? _("the VM's pool has no port there")
+                         : !c.seen     ? _("it does not show the VM's pool's port")
+                         : c.vfs == 0  ? _("the VM's pool's port there has no VFs")
+                                       : NULL;
     }
     out->sees_storage = true;
     for (size_t k = 0; vm && k < vm->n_disks; k++)

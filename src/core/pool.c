@@ -267,6 +267,8 @@ ccnc_pool_count(const struct ccnc_host *h, const struct ccnc_lab_pool *pool,
     const struct ccnc_link *l = ccnc_pool_port(h, pool, NULL);
 
     memset(out, 0, sizeof(*out));
+    out->configured = pool_host_port(pool, h ? h->name : NULL) != NULL;
+    out->seen = l != NULL;
     for (size_t f = 0; l && f < l->n_vfs; f++) {
         const struct ccnc_vf *vf = &l->vfs[f];
         out->vfs++;

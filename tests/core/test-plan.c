@@ -783,6 +783,74 @@ START_TEST(test_plan_auto)
 }
 END_TEST
 
+/* Placement for a VM of a pool says why each host has no VF for it: the
+ * pool names no port there, the host does not show the port, the port
+ * has no VFs, or every VF is taken. */
+START_TEST(test_plan_auto_pool)
+{
+    static const char text[] =
+        "[lab]\nname = pools\n"
+        "[host sys1]\naddress = 10.0.0.1\nuser = root\nrole = hypervisor\n"
+        "[host sys2]\naddress = 10.0.0.2\nuser = root\nrole = hypervisor\n"
+        "[host sys3]\naddress = 10.0.0.3\nuser = root\nrole = hypervisor\n"
+        "[host sys4]\naddress = 10.0.0.4\nuser = root\nrole = hypervisor\n"
+        "[host sys5]\naddress = 10.0.0.5\nuser = root\nrole = hypervisor\n"
+        "[pool vfs]\nsys1 = eth1\nsys2 = eth1\nsys3 = eth1\nsys5 = eth1\n"
+        "[vm vf1]\nhost = sys1\npassthrough = pool:vfs\npassthrough_mac = 52:54:00:77:02:01\n"
+        "backup = alias:net0\n"
+        "[vm vf2]\nhost = sys2\npassthrough = pool:vfs\npassthrough_mac = 52:54:00:77:03:01\n"
+        "backup = alias:net0\n";
+    static const char *const want[] = {
+        "sys2: no free VF of the VM's pool", "sys3: the VM's pool's port there has no VFs",
+        "sys4: the VM's pool has no port there", "sys5: it does not show the VM's pool's port",
+    };
+    struct ccnc_error errs[2] = { { 0 } }, err = { 0 };
+    size_t ne = 0;
+    struct ccnc_lab *lab = ccnc_lab_load_text("pools.conf", text, strlen(text), errs, 2, &ne);
+    struct ccnc_snapshot *snap;
+    struct ccnc_plan_request req = { .kind = CCNC_ACTION_MIGRATE, .vm = "vf1",
+                                     .destination = CCNC_PLACE_AUTO };
+
+    ck_assert_msg(lab, "lab: %s", ne ? errs[0].message : "?");
+    snap = ccnc_snapshot_new_from_lab(lab);
+    for (size_t i = 0; i < snap->n_hosts; i++) {
+        struct ccnc_host *h = ccnc_host_dup(snap->hosts[i]);
+        struct ccnc_snapshot *next;
+
+        h->connection = CCNC_CONN_CONNECTED;
+        h->libvirt = CCNC_CONN_CONNECTED;
+        h->updated_ms = 1;
+        h->stale = false;
+        h->mem_free_kib = 8LL << 20;
+        if (strcmp(h->name, "sys1") == 0) {
+            add_link(h, "br0", "up", NULL);
+            add_link(h, "vnet1", "up", "br0");
+            add_vm(h, lab, "vf1", ON_PRIMARY);
+        } else if (strcmp(h->name, "sys2") == 0 || strcmp(h->name, "sys3") == 0) {
+            add_link(h, "eth1", "up", NULL);
+            if (strcmp(h->name, "sys2") == 0) {
+                /* its one VF reserved for vf2 */
+                struct ccnc_vf *vf = ccnc_link_add_vf(&h->links[h->n_links - 1]);
+                vf->index = 0;
+                vf->mac = ccnc_xstrdup("52:54:00:77:03:01");
+            }
+            ccnc_host_mark_vf_holders(h, lab);
+        }
+        next = ccnc_snapshot_replace_host(snap, i, h);
+        ccnc_snapshot_unref(snap);
+        snap = next;
+    }
+    ck_assert_ptr_null(ccnc_plan(lab, snap, &req, &err));
+    ck_assert_int_eq(err.code, CCNC_ERR_REFUSED);
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(want); i++)
+        ck_assert_msg(strstr(err.message, want[i]), "'%s' says nothing of '%s'", err.message,
+                      want[i]);
+    ccnc_error_clear(&err);
+    ccnc_snapshot_unref(snap);
+    ccnc_lab_unref(lab);
+}
+END_TEST
+
 Suite *
 ccnc_plan_suite(void)
 {
@@ -797,6 +865,7 @@ ccnc_plan_suite(void)
     tcase_add_test(tc, test_resume_ends);
     tcase_add_test(tc, test_plan_lease);
     tcase_add_loop_test(tc, test_plan_auto, 0, (int)CCNC_ARRAY_SIZE(rack_cases));
+    tcase_add_test(tc, test_plan_auto_pool);
     suite_add_tcase(s, tc);
     return s;
 }
