@@ -318,8 +318,13 @@ int
 ccnc_run_lv_fail(struct ccnc_error *err, const char *what)
 {
     const char *msg = virGetLastErrorMessage();
+    int len = msg ? (int)strlen(msg) : 0;
 
-    return ccnc_error_set(err, CCNC_ERR_LIBVIRT, "%s: %s", what, msg && *msg ? msg : "?");
+    /* libvirt passes on what a child printed, its newline included */
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r' || msg[len - 1] == ' '))
+        len--;
+    return ccnc_error_set(err, CCNC_ERR_LIBVIRT, "%s: %.*s", what, len > 0 ? len : 1,
+                          len > 0 ? msg : "?");
 }
 
 /* The connection to the source (dst false) or the destination, opened
