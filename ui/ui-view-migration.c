@@ -226,6 +226,17 @@ state_attr(const struct ccnc_action *a)
     }
 }
 
+/* Whether a's migrate step began (its gap is then the migration's). */
+static bool
+migrate_started(const struct ccnc_action *a)
+{
+    for (size_t i = 0; i < a->n_steps; i++)
+        if (a->steps[i].op == CCNC_STEP_MIGRATE && !a->steps[i].rollback &&
+            a->steps[i].started_ms > 0)
+            return true;
+    return false;
+}
+
 /* One action in detail from row y: its head and summary, its steps beside
  * the gap meter, the timeline with the pre-copy figures and the forecast,
  * its run file.  listed: the list above shows the others, so the summary
@@ -296,7 +307,9 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
                              ? ccnc_xasprintf(_("forecast: %.1f s, downtime %.0f ms, gap %.0f ms"),
                                               o->total_ms / 1000, o->downtime_ms, o->gap_ms)
                              : ccnc_xstrdup(_("forecast: it will not converge"));
-            if (a->probe.done && a->probe.longest_gap_ms >= 0 && o->converges) {
+            /* the gap is the migration's only when there was one */
+            if (a->probe.done && a->probe.longest_gap_ms >= 0 && o->converges &&
+                migrate_started(a)) {
                 char *more = ccnc_xasprintf(_("%s; measured gap %lld ms"), text,
                                             a->probe.longest_gap_ms);
                 free(text);
