@@ -39,7 +39,8 @@ enum ccnc_action_state {
  * calls. */
 enum ccnc_step_op {
     CCNC_STEP_FORECAST,            /* sample the dirty rate, forecast (changes nothing) */
-    CCNC_STEP_CHECK_DESTINATION,   /* destination reachable, libvirt answers */
+    CCNC_STEP_CHECK_DESTINATION,   /* destination reachable, its libvirt can run
+                                    * the VM (emulator, machine type) */
     CCNC_STEP_CHECK_STORAGE,       /* the VM's storage is visible there */
     CCNC_STEP_CHECK_BACKUP,        /* the backup slave is up and carrying traffic */
     CCNC_STEP_RESERVE_NIC,         /* a free NIC or VF of the pool on the destination */

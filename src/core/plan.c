@@ -307,8 +307,8 @@ refuse_no_vf(const struct ccnc_lab *lab, const struct ccnc_lab_vm *cv,
         return 0;
     if (ccnc_pool_choose(dh, lab, cv, NULL, 0, &vf, &e) < 0)
         rc = ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s cannot go to %s: %s (placement can choose "
-                                                      "another host: --to auto, or Tab in the "
-                                                      "console's plan)"), cv->name,
+                                                      "another host: --to auto, or m again in the "
+                                                      "console)"), cv->name,
                             dh->name, e.message ? e.message : "?");
     ccnc_pool_vf_clear(&vf);
     ccnc_error_clear(&e);

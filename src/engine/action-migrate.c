@@ -135,13 +135,32 @@ check_can_run(struct ccnc_action_run *r, struct ccnc_error *err)
         ccnc_run_trace(r, r->dst, "virConnectGetDomainCapabilities");
         caps = virConnectGetDomainCapabilities(r->dst, t.emulator, t.arch, t.machine,
                                                t.virttype, 0);
-        /* a driver that cannot say (libvirt's test driver) is not asked */
-        if (!caps && virGetLastErrorCode() != VIR_ERR_NO_SUPPORT) {
-            char *what = ccnc_xasprintf(_("%s cannot run %s as it runs now (%s, machine %s, "
-                                          "emulator %s)"),
-                                        r->a->destination, r->a->vm, t.virttype ? t.virttype : "?",
-                                        t.machine ? t.machine : "?",
-                                        t.emulator ? t.emulator : "?");
+        int code = caps ? VIR_ERR_OK : virGetLastErrorCode();
+        char *what = NULL;
+
+        switch (code) {
+        case VIR_ERR_OK:
+            break;
+        case VIR_ERR_NO_SUPPORT:
+            /* a driver that cannot say (libvirt's test driver) is not asked */
+            virResetLastError();
+            break;
+        case VIR_ERR_INVALID_ARG:
+        case VIR_ERR_CONFIG_UNSUPPORTED:
+        case VIR_ERR_OPERATION_FAILED:
+        case VIR_ERR_INTERNAL_ERROR:
+            what = ccnc_xasprintf(_("%s cannot run %s as it runs now (%s, machine %s, "
+                                    "emulator %s)"),
+                                  r->a->destination, r->a->vm, t.virttype ? t.virttype : "?",
+                                  t.machine ? t.machine : "?", t.emulator ? t.emulator : "?");
+            break;
+        default:
+            /* the connection or the call failed, not the answer */
+            what = ccnc_xasprintf(_("cannot ask %s's libvirt whether it can run %s"),
+                                  r->a->destination, r->a->vm);
+            break;
+        }
+        if (what) {
             rc = ccnc_run_lv_fail(err, what);
             free(what);
         }

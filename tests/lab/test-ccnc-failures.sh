@@ -87,20 +87,25 @@ sleep 1
 # 0. the destination's libvirt cannot run the VM (its QEMU broken there):
 # refused at check-destination, before anything is touched
 log "dst-emulator"
-"$LAB" break-emulator "$dst" on >/dev/null || fail "cannot break the emulator on $dst"
-timeout 300 "$CCNC" -c "$conf" migrate "$VM" --to "$dst" --json >"$WORK/emu.json" 2>"$WORK/emu.err"
-rc=$?
-"$LAB" break-emulator "$dst" off >/dev/null || fail "cannot mend the emulator on $dst"
-[ $rc = 1 ] || fail "dst-emulator: ccnc exited $rc, expected 1"
-[ "$(jq -r .result "$WORK/emu.json")" = failed ] ||
-	{ fail "dst-emulator: result $(jq -r .result "$WORK/emu.json")"; tail -20 "$WORK/emu.err"; }
-run=$(jq -r .run_file "$WORK/emu.json")
-steps=$(jq -r 'select(.type == "step") | "\(if .rollback then "!" else "" end)\(.op) \(.outcome)"' "$run" 2>/dev/null | tr '\n' ',')
-[ "$steps" = "forecast ok,check-destination failed," ] || fail "dst-emulator: steps $steps"
-grep -q "$dst cannot run $VM as it runs now.*broken by lab break-emulator" "$WORK/emu.json" ||
-	fail "dst-emulator: the error does not say why: $(jq -r .summary "$WORK/emu.json")"
-log "dst-emulator: $(jq -r .summary "$WORK/emu.json")"
-settled_on_source dst-emulator
+# mended however the test ends
+test_cleanup() { "$LAB" break-emulator "$dst" off >/dev/null 2>&1; }
+if ! "$LAB" break-emulator "$dst" on >"$WORK/break.out" 2>&1; then
+	fail "cannot break the emulator on $dst: $(cat "$WORK/break.out")"
+else
+	timeout 300 "$CCNC" -c "$conf" migrate "$VM" --to "$dst" --json >"$WORK/emu.json" 2>"$WORK/emu.err"
+	rc=$?
+	"$LAB" break-emulator "$dst" off >/dev/null || fail "cannot mend the emulator on $dst"
+	[ $rc = 1 ] || fail "dst-emulator: ccnc exited $rc, expected 1"
+	[ "$(jq -r .result "$WORK/emu.json")" = failed ] ||
+		{ fail "dst-emulator: result $(jq -r .result "$WORK/emu.json")"; tail -20 "$WORK/emu.err"; }
+	run=$(jq -r .run_file "$WORK/emu.json")
+	steps=$(jq -r 'select(.type == "step") | "\(if .rollback then "!" else "" end)\(.op) \(.outcome)"' "$run" 2>/dev/null | tr '\n' ',')
+	[ "$steps" = "forecast ok,check-destination failed," ] || fail "dst-emulator: steps $steps"
+	grep -q "$dst cannot run $VM as it runs now.*broken by lab break-emulator" "$WORK/emu.json" ||
+		fail "dst-emulator: the error does not say why: $(jq -r .summary "$WORK/emu.json")"
+	log "dst-emulator: $(jq -r .summary "$WORK/emu.json")"
+	settled_on_source dst-emulator
+fi
 
 # 1. the destination's libvirtd goes away after the checks
 scenario dst-libvirtd bond-to-backup \
