@@ -87,7 +87,8 @@ struct ccnc_run_summary {
     bool last_rollback;
     long long total_ms, downtime_ms, longest_gap_ms, lost_probes;
     long long stream_stall_ms;   /* the stream's longest stall, CCNC_UNKNOWN */
-    long long job_downtime_ms, job_total_ms;   /* from the last job line */
+    long long job_downtime_ms, job_total_ms;   /* libvirt's downtime of the completed
+                                                * job; time_elapsed of the last job line */
     /* the forecast its run line kept (CCNC_UNKNOWN: none): libvirt's
      * time_elapsed, the downtime, the network's gap */
     long long forecast_total_ms, forecast_downtime_ms, forecast_gap_ms;

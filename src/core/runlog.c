@@ -573,7 +573,8 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
     case CCNC_RUN_LINE_JOB:
         if (ccnc_streq(l->phase, "completed"))
             s->migrated = true;
-        if (l->job_downtime_ms >= 0)
+        /* a running job's "downtime" is QEMU's expected one */
+        if (l->job_downtime_ms >= 0 && ccnc_streq(l->phase, "completed"))
             s->job_downtime_ms = l->job_downtime_ms;
         if (l->job_elapsed_ms >= 0)
             s->job_total_ms = l->job_elapsed_ms;
