@@ -51,9 +51,12 @@ same_pair(const char *s, const char *d, const char *a, const char *b)
 }
 
 /* Read the run file at path: a migration between a and b whose job
- * completed fills *out; false for any other. */
+ * completed fills *out; false for any other.  A run whose first pass's
+ * start was not read in time (its first round's statistics came late)
+ * takes fallback_ms as its start for the link's rate (0: libvirt's
+ * setup_time, which leaves QEMU's start inside the copy's time). */
 static bool
-learn_run(const char *path, const char *vm, const char *a, const char *b,
+learn_run(const char *path, const char *vm, const char *a, const char *b, double fallback_ms,
           struct learnt_run *out)
 {
     size_t len;
@@ -154,7 +157,8 @@ learn_run(const char *path, const char *vm, const char *a, const char *b,
                     downtime = (double)values[n - 1];
             }
         }
-        set = ccnc_precopy_learn(&out->in, names, values, n, limit, start);
+        set = ccnc_precopy_learn(&out->in, names, values, n, limit,
+                                 start > 0 ? start : fallback_ms);
         if (set >= 0 && sample >= CCNC_FORECAST_RATIO_MIN_BPS) {
             double *rate = ccnc_xcalloc(n_rounds ? n_rounds : 1, sizeof(*rate));
             size_t k = 0;
@@ -208,6 +212,8 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
     size_t n_names = 0, cap = 0, n = 0, n_vm = 0, n_gap = 0;
     struct ccnc_precopy_input link[CCNC_FORECAST_HISTORY], mine[CCNC_FORECAST_HISTORY];
     double gaps[CCNC_FORECAST_HISTORY], ratios[CCNC_FORECAST_HISTORY], start = 0;
+    char *late[CCNC_FORECAST_HISTORY];    /* runs whose start was not seen */
+    int mine_at[CCNC_FORECAST_HISTORY];   /* each one's place in mine, -1 */
 
     f->n_link = f->n_vm = f->n_gap = f->n_ratio = 0;
     f->dirty_ratio = 0;
@@ -230,7 +236,9 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
         char *path = ccnc_xasprintf("%s/%s", dir, names[i]);
         struct learnt_run r;
 
-        if (learn_run(path, vm, a, b, &r)) {
+        if (learn_run(path, vm, a, b, 0, &r)) {
+            late[n] = r.start_ms > 0 ? NULL : ccnc_xstrdup(path);
+            mine_at[n] = r.same_vm ? (int)n_vm : -1;
             link[n++] = r.in;
             if (r.start_ms > 0 && (start == 0 || r.start_ms < start))
                 start = r.start_ms;
@@ -243,6 +251,19 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
                 gaps[n_gap++] = r.gap_extra_ms;
         }
         free(path);
+    }
+    /* a run whose start was not seen: its copy began as the others' did,
+     * not when libvirt's setup_time says (that would count QEMU's start,
+     * which the forecast adds as its setup, in the link's time too) */
+    for (size_t i = 0; i < n; i++) {
+        struct learnt_run r;
+
+        if (late[i] && start > 0 && learn_run(late[i], vm, a, b, start, &r)) {
+            link[i] = r.in;
+            if (mine_at[i] >= 0)
+                mine[mine_at[i]] = r.in;
+        }
+        free(late[i]);
     }
     for (size_t i = 0; i < n_names; i++)
         free(names[i]);
@@ -282,10 +303,17 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
         struct ccnc_precopy_input m = { 0 };
         double share;
 
-        /* the RAM on the wire: this VM's own, as a share of its RAM then */
+        /* the RAM on the wire: this VM's newest run's, as a share of its
+         * RAM then.  What a guest has written stays written (a freed page
+         * is not zeroed), so the share only grows until it boots again: a
+         * workload that first wrote its working set during the last
+         * migration has that much more to send in the next one's first
+         * round than the runs before. */
         ccnc_precopy_median(mine, n_vm, &m);
-        share = m.memory_bytes > 0 && m.first_round_bytes > 0 ? m.first_round_bytes / m.memory_bytes
-                                                               : 0;
+        share = 0;
+        for (size_t i = 0; i < n_vm && share == 0; i++)
+            if (mine[i].memory_bytes > 0 && mine[i].first_round_bytes > 0)
+                share = mine[i].first_round_bytes / mine[i].memory_bytes;
         if (!(f->in.memory_bytes > 0))
             f->in.memory_bytes = m.memory_bytes;
         if (share > 0)
