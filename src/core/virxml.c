@@ -396,14 +396,22 @@ ccnc_virxml_clear(struct ccnc_virxml *x)
     memset(x, 0, sizeof(*x));
 }
 
+/* Domain XML as a document, no network and no DOCTYPE (NULL for those,
+ * and for XML that cannot be read). */
+static xmlDocPtr
+domain_doc(const char *domain_xml, size_t len)
+{
+    return has_doctype(domain_xml, len)
+               ? NULL
+               : xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
+                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+}
+
 char *
 ccnc_virxml_device_xml(const char *domain_xml, size_t len, const char *mac, const char *pci,
                        char **host_pci, struct ccnc_error *err)
 {
-    xmlDocPtr doc = has_doctype(domain_xml, len)
-                        ? NULL
-                        : xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
-                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDocPtr doc = domain_doc(domain_xml, len);
     xmlXPathContextPtr ctx;
     xmlXPathObjectPtr devs;
     xmlNodePtr found = NULL;
@@ -480,10 +488,7 @@ disk_files(xmlXPathContextPtr ctx, xmlNodePtr root, char ***files)
 size_t
 ccnc_virxml_disk_files(const char *domain_xml, size_t len, char ***files)
 {
-    xmlDocPtr doc = has_doctype(domain_xml, len)
-                        ? NULL
-                        : xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
-                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDocPtr doc = domain_doc(domain_xml, len);
     xmlXPathContextPtr ctx;
     size_t n;
 
@@ -500,10 +505,7 @@ ccnc_virxml_disk_files(const char *domain_xml, size_t len, char ***files)
 int
 ccnc_virxml_domain_target(const char *domain_xml, size_t len, struct ccnc_virxml_target *t)
 {
-    xmlDocPtr doc = has_doctype(domain_xml, len)
-                        ? NULL
-                        : xmlReadMemory(domain_xml, (int)len, "domain.xml", NULL,
-                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlDocPtr doc = domain_doc(domain_xml, len);
     xmlXPathContextPtr ctx;
     xmlNodePtr root;
 

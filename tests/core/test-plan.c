@@ -134,6 +134,20 @@ add_vm(struct ccnc_host *h, const struct ccnc_lab *lab, const char *name, enum v
     vm->bond_stale = shape == BOND_UNKNOWN;
 }
 
+/* The pool's port eth1 on h: with its one VF reserved for vf2 (vf), or
+ * with no VF enabled. */
+static void
+add_pool_port(struct ccnc_host *h, const struct ccnc_lab *lab, bool vf)
+{
+    add_link(h, "eth1", "up", NULL);
+    if (vf) {
+        struct ccnc_vf *v = ccnc_link_add_vf(&h->links[h->n_links - 1]);
+        v->index = 0;
+        v->mac = ccnc_xstrdup("52:54:00:77:03:01");
+    }
+    ccnc_host_mark_vf_holders(h, lab);
+}
+
 static struct ccnc_snapshot *make_snapshot_on(struct ccnc_lab *lab, const char *vm,
                                               enum vm_shape shape, const char *where);
 
@@ -171,14 +185,7 @@ make_snapshot_on(struct ccnc_lab *lab, const char *vm, enum vm_shape shape, cons
             if (shape != NOWHERE && shape != NOWHERE_SILENT)
                 add_vm(h, lab, vm, shape);
         } else if (shape == DEST_VFS_TAKEN && strcmp(h->name, "sys2") == 0) {
-            struct ccnc_link *l;
-            struct ccnc_vf *vf;
-            add_link(h, "eth1", "up", NULL);
-            l = &h->links[h->n_links - 1];
-            vf = ccnc_link_add_vf(l);
-            vf->index = 0;
-            vf->mac = ccnc_xstrdup("52:54:00:77:03:01");
-            ccnc_host_mark_vf_holders(h, lab);
+            add_pool_port(h, lab, true);
         }
         next = ccnc_snapshot_replace_host(snap, i, h);
         ccnc_snapshot_unref(snap);
@@ -827,14 +834,7 @@ START_TEST(test_plan_auto_pool)
             add_link(h, "vnet1", "up", "br0");
             add_vm(h, lab, "vf1", ON_PRIMARY);
         } else if (strcmp(h->name, "sys2") == 0 || strcmp(h->name, "sys3") == 0) {
-            add_link(h, "eth1", "up", NULL);
-            if (strcmp(h->name, "sys2") == 0) {
-                /* its one VF reserved for vf2 */
-                struct ccnc_vf *vf = ccnc_link_add_vf(&h->links[h->n_links - 1]);
-                vf->index = 0;
-                vf->mac = ccnc_xstrdup("52:54:00:77:03:01");
-            }
-            ccnc_host_mark_vf_holders(h, lab);
+            add_pool_port(h, lab, strcmp(h->name, "sys2") == 0);
         }
         next = ccnc_snapshot_replace_host(snap, i, h);
         ccnc_snapshot_unref(snap);
