@@ -344,6 +344,13 @@ ccnc_forecast_ratio_applies(const struct ccnc_forecast *f)
     return f->dirty_ratio > 0 && f->in.dirty_bps >= CCNC_FORECAST_RATIO_MIN_BPS;
 }
 
+bool
+ccnc_forecast_at_edge(const struct ccnc_forecast *f)
+{
+    return f->valid && f->dirty_share >= CCNC_FORECAST_EDGE_LOW &&
+           f->dirty_share <= CCNC_FORECAST_EDGE_HIGH;
+}
+
 void
 ccnc_forecast_compute(struct ccnc_forecast *f)
 {
@@ -356,6 +363,7 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
      * learnt from samples of a guest that dirtied as much */
     if (ccnc_forecast_ratio_applies(f))
         f->in.dirty_bps = sample * f->dirty_ratio;
+    f->dirty_share = f->dirty_measured && f->in.rate_bps > 0 ? f->in.dirty_bps / f->in.rate_bps : 0;
     f->valid = ccnc_precopy_predict(&f->in, &f->out) == 0;
     if (f->valid && !f->out.converges && f->raise_to_ms > f->in.limit_ms) {
         /* the policy raises the limit when the rounds stall: up to this */
@@ -526,6 +534,12 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
     if (f->out.converges && f->out.throttle_pct > 0)
         append(&text, _("  auto-converge slows the guest by %d %% before it stops"),
                f->out.throttle_pct);
+    if (ccnc_forecast_at_edge(f))
+        /* TRANSLATORS: the guest dirties close to the link's rate: the
+         * rounds QEMU needs cannot be told */
+        append(&text, _("  AT THE EDGE: the guest dirties %.0f %% of the link's rate; QEMU may "
+                        "stop it after a few rounds, a hundred, or never"),
+               f->dirty_share * 100);
     if (!f->out.converges) {
         append(&text, _("Forecast: IT WILL NOT CONVERGE: dirtying %.1f MiB/s, link %.1f MiB/s, "
                         "limit %.0f ms"),

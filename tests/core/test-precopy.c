@@ -709,6 +709,42 @@ run_text(const char *vm, const char *src, const char *dst, long long processed, 
         vm, src, dst, copy_ms + down_ms + 2, down_ms, processed, gap_ms);
 }
 
+/* A guest dirtying close to the link's rate is at the edge: the plan says
+ * so, and the run file's forecast too, whether the model converges or not. */
+START_TEST(test_forecast_edge)
+{
+    const double mib = 1024.0 * 1024;
+    static const double share[] = { 0.2, 0.74, 0.9, 1.0, 1.2, 1.3 };
+    static const bool edge[] = { false, false, true, true, true, false };
+
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(share); i++) {
+        struct ccnc_forecast f = { 0 };
+        char *text;
+
+        f.in.memory_bytes = 512 * mib;
+        f.in.rate_bps = 12e6;
+        f.in.limit_ms = 300;
+        ccnc_forecast_add_sample(&f, share[i] * 12e6, 1, 1000);
+        ccnc_forecast_compute(&f);
+        ck_assert_double_eq_tol(f.dirty_share, share[i], 1e-9);
+        ck_assert_msg(ccnc_forecast_at_edge(&f) == edge[i], "share %.2f", share[i]);
+        text = ccnc_forecast_text(&f, 0);
+        ck_assert_msg((strstr(text, "AT THE EDGE") != NULL) == edge[i], "share %.2f:\n%s",
+                      share[i], text);
+        free(text);
+    }
+    {
+        /* not measured: not known, not at the edge */
+        struct ccnc_forecast f = { 0 };
+        f.in.memory_bytes = 512 * mib;
+        f.in.rate_bps = 12e6;
+        ccnc_forecast_compute(&f);
+        ck_assert_double_eq(f.dirty_share, 0);
+        ck_assert(!ccnc_forecast_at_edge(&f));
+    }
+}
+END_TEST
+
 /* A run whose first round's statistics were read late (its pages already
  * going) has QEMU's start from the others: its copy did not begin at
  * libvirt's setup_time, and the forecast adds the start as its setup. */
@@ -1111,6 +1147,7 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_precopy_recorded_auto_converge);
     tcase_add_test(tc, test_forecast_learn);
     tcase_add_test(tc, test_forecast_learn_late_start);
+    tcase_add_test(tc, test_forecast_edge);
     tcase_add_test(tc, test_forecast_samples);
     tcase_add_test(tc, test_forecast_replay_fig17);
     suite_add_tcase(s, tc);
