@@ -714,7 +714,7 @@ run_text(const char *vm, const char *src, const char *dst, long long processed, 
 START_TEST(test_forecast_edge)
 {
     const double mib = 1024.0 * 1024;
-    static const double share[] = { 0.2, 0.74, 0.9, 1.0, 1.2, 1.3 };
+    static const double share[] = { 0.2, 0.49, 0.6, 1.0, 1.4, 1.6 };
     static const bool edge[] = { false, false, true, true, true, false };
 
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(share); i++) {
@@ -947,7 +947,7 @@ by_name(const void *a, const void *b)
 START_TEST(test_forecast_replay_fig17)
 {
     static const char *const speeds[] = { "100", "300", "1000" };
-    int n = 0, conv = 0, time_ok = 0, down_ok = 0, stuck_seen = 0, stuck = 0, ratio_seen = 0;
+    int n = 0, conv = 0, time_ok = 0, down_ok = 0, stuck_seen = 0, stuck = 0, ratio_seen = 0, long_seen = 0;
 
     for (size_t sp = 0; sp < CCNC_ARRAY_SIZE(speeds); sp++) {
         char *rel = ccnc_xasprintf("migration/fig17-runs/%s", speeds[sp]);
@@ -986,8 +986,16 @@ START_TEST(test_forecast_replay_fig17)
                                         num(fo, "memory_bytes")),
                     2);
                 f.in.dirty_bps = num(fo, "dirty_bps");
+                f.dirty_measured = json_object_get_boolean(json_object_object_get(fo, "dirty_measured"));
                 ccnc_forecast_compute(&f);
                 ck_assert(f.valid);
+                /* a migration QEMU took 40 rounds or more to end was at
+                 * the edge, and the forecast says so */
+                if (strcmp(result, "done") == 0 && st && num(st, "memory_iteration") - 2 >= 40) {
+                    long_seen++;
+                    ck_assert_msg(ccnc_forecast_at_edge(&f), "%s: %.0f rounds, share %.2f",
+                                  names[i], num(st, "memory_iteration") - 2, f.dirty_share);
+                }
                 /* what the guest dirtied while it migrated, from the
                  * runs sampled at 4 MiB/s or more */
                 if (f.n_ratio) {
@@ -1010,14 +1018,15 @@ START_TEST(test_forecast_replay_fig17)
                     fprintf(stderr, "%s Mb/s %s: dirty %.1f MiB/s: forecast %s %.0f ms, %.0f ms, "
                                     "%d rounds; measured %s %.0f ms, %.0f ms, %.0f rounds; "
                                     "rate %.1f MB/s, first %.1f MB, setup %.0f ms, stop %.0f ms, "
-                                    "first tail %.2f, ratio %.2f\n",
+                                    "first tail %.2f, ratio %.2f, share %.2f%s\n",
                             speeds[sp], names[i], f.in.dirty_bps / MIB,
                             f.out.converges ? "converges" : "stalls", f.out.total_ms,
                             f.out.downtime_ms, f.out.rounds, result,
                             st ? num(st, "time_elapsed") : -1, st ? num(st, "downtime") : -1,
                             st ? num(st, "memory_iteration") - 2 : -1, f.in.rate_bps / 1e6,
                             f.in.first_round_bytes / 1e6, f.in.setup_ms, f.in.stop_ms,
-                            f.in.first_tail_share, f.dirty_ratio);
+                            f.in.first_tail_share, f.dirty_ratio, f.dirty_share,
+                            ccnc_forecast_at_edge(&f) ? " AT THE EDGE" : "");
             }
             /* then it is history for the next */
             ck_assert_int_eq(symlink(path, link), 0);
@@ -1041,6 +1050,8 @@ START_TEST(test_forecast_replay_fig17)
     ck_assert_msg(conv == 12, "forecast to converge: %d of 13", conv);
     ck_assert_msg(time_ok >= 11, "time within 15 %%: %d of %d", time_ok, conv);
     ck_assert_int_ge(ratio_seen, 7);
+    /* 100 Mb/s at 8 MiB/s (46 rounds) and 300 Mb/s at 35 MiB/s (122) */
+    ck_assert_int_eq(long_seen, 2);
     ck_assert_msg(down_ok >= 12, "downtime within 25 %% or 30 ms: %d of %d", down_ok, conv);
 }
 END_TEST
