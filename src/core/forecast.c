@@ -537,8 +537,8 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
     if (ccnc_forecast_at_edge(f))
         /* TRANSLATORS: the guest dirties close to the link's rate: the
          * rounds QEMU needs cannot be told */
-        append(&text, _("  AT THE EDGE: the guest dirties %.0f %% of the link's rate; QEMU may "
-                        "stop it after a few rounds, a hundred, or never"),
+        append(&text, _("  AT THE EDGE (dirtying %.0f %% of the link): QEMU may need a few "
+                        "rounds, a hundred, or never stop"),
                f->dirty_share * 100);
     if (!f->out.converges) {
         append(&text, _("Forecast: IT WILL NOT CONVERGE: dirtying %.1f MiB/s, link %.1f MiB/s, "
