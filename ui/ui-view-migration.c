@@ -317,6 +317,14 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
             }
             ui_grid_put_fit(g, y++, 4, g->w - 6, o->converges ? UI_DIM : UI_WARN, text);
             free(text);
+            if (ccnc_forecast_at_edge(&a->forecast) && y <= bottom) {
+                /* TRANSLATORS: under the forecast: its rounds and time cannot be told */
+                text = ccnc_xasprintf(_("at the edge: dirtying %.0f %% of the link, the rounds "
+                                        "cannot be told"),
+                                      a->forecast.dirty_share * 100);
+                ui_grid_put_fit(g, y++, 4, g->w - 6, UI_WARN, text);
+                free(text);
+            }
         }
         relearn = ui_timeline_relearn_text(&tl);
         if (relearn && y <= bottom) {

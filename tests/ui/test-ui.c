@@ -1154,6 +1154,15 @@ START_TEST(test_action_screen)
     text = ui_grid_to_text(g, true);
     ccnc_test_golden(action_screens[_i].golden, text);
     free(text);
+    if (!action_screens[_i].fail && action_screens[_i].upto == 99) {
+        /* a guest that dirtied as fast as the link: the forecast says it
+         * was at the edge */
+        a->forecast.dirty_share = 1.0;
+        ui_draw_screen(g, snap, &st);
+        text = ui_grid_to_text(g, true);
+        ck_assert_msg(strstr(text, "at the edge: dirtying 100 % of the link"), "%s", text);
+        free(text);
+    }
     ui_grid_free(g);
     ccnc_action_free(a);
     ccnc_snapshot_unref(snap);
