@@ -321,7 +321,7 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
                 /* TRANSLATORS: under the forecast: its rounds and time cannot be told */
                 text = ccnc_xasprintf(_("at the edge: dirtying %.0f %% of the link, the rounds "
                                         "cannot be told"),
-                                      a->forecast.dirty_share * 100);
+                                      ccnc_forecast_dirty_share(&a->forecast) * 100);
                 ui_grid_put_fit(g, y++, 4, g->w - 6, UI_WARN, text);
                 free(text);
             }

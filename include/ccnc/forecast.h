@@ -64,9 +64,6 @@ struct ccnc_forecast {
      * times this (0: none learnt, the sample as it is) */
     double dirty_ratio;
     size_t n_ratio;
-    /* what the model took the guest to dirty while it migrates, over the
-     * link's rate (0: not known); see ccnc_forecast_at_edge */
-    double dirty_share;
     bool dirty_measured;           /* false: assumed 0 (an idle guest) */
     double dirty_seconds;          /* how long each sample measured */
     char dirty_why[192];           /* why it was not measured (translated) */
@@ -99,8 +96,13 @@ void ccnc_forecast_add_sample(struct ccnc_forecast *f, double bps, double second
  * and the sample is of CCNC_FORECAST_RATIO_MIN_BPS or more. */
 bool ccnc_forecast_ratio_applies(const struct ccnc_forecast *f);
 
-/* Whether f's migration is at the edge of converging (dirty_share within
- * CCNC_FORECAST_EDGE_LOW..HIGH): its rounds cannot be told. */
+/* What the model takes the guest to dirty while it migrates (the sample,
+ * times the dirty ratio when that applies) over the link's rate; 0 when
+ * the dirty rate was not measured or the rate is not known. */
+double ccnc_forecast_dirty_share(const struct ccnc_forecast *f);
+
+/* Whether f's migration is at the edge of converging (its dirty share
+ * within CCNC_FORECAST_EDGE_LOW..HIGH): its rounds cannot be told. */
 bool ccnc_forecast_at_edge(const struct ccnc_forecast *f);
 
 /* Whether f has a sample that ended no more than CCNC_FORECAST_FRESH_MS

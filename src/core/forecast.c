@@ -344,11 +344,21 @@ ccnc_forecast_ratio_applies(const struct ccnc_forecast *f)
     return f->dirty_ratio > 0 && f->in.dirty_bps >= CCNC_FORECAST_RATIO_MIN_BPS;
 }
 
+double
+ccnc_forecast_dirty_share(const struct ccnc_forecast *f)
+{
+    if (!f->dirty_measured || !(f->in.rate_bps > 0))
+        return 0;
+    return f->in.dirty_bps * (ccnc_forecast_ratio_applies(f) ? f->dirty_ratio : 1) /
+           f->in.rate_bps;
+}
+
 bool
 ccnc_forecast_at_edge(const struct ccnc_forecast *f)
 {
-    return f->valid && f->dirty_share >= CCNC_FORECAST_EDGE_LOW &&
-           f->dirty_share <= CCNC_FORECAST_EDGE_HIGH;
+    double share = ccnc_forecast_dirty_share(f);
+
+    return f->valid && share >= CCNC_FORECAST_EDGE_LOW && share <= CCNC_FORECAST_EDGE_HIGH;
 }
 
 void
@@ -363,7 +373,6 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
      * learnt from samples of a guest that dirtied as much */
     if (ccnc_forecast_ratio_applies(f))
         f->in.dirty_bps = sample * f->dirty_ratio;
-    f->dirty_share = f->dirty_measured && f->in.rate_bps > 0 ? f->in.dirty_bps / f->in.rate_bps : 0;
     f->valid = ccnc_precopy_predict(&f->in, &f->out) == 0;
     if (f->valid && !f->out.converges && f->raise_to_ms > f->in.limit_ms) {
         /* the policy raises the limit when the rounds stall: up to this */
@@ -539,7 +548,7 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
          * rounds QEMU needs cannot be told */
         append(&text, _("  AT THE EDGE (dirtying %.0f %% of the link): QEMU may need a few "
                         "rounds, a hundred, or never stop"),
-               f->dirty_share * 100);
+               ccnc_forecast_dirty_share(f) * 100);
     if (!f->out.converges) {
         append(&text, _("Forecast: IT WILL NOT CONVERGE: dirtying %.1f MiB/s, link %.1f MiB/s, "
                         "limit %.0f ms"),

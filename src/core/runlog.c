@@ -140,8 +140,9 @@ forecast_json(const struct ccnc_forecast *f)
                                ? json_object_new_double(round(f->dirty_ratio * 1000) / 1000)
                                : NULL);
     json_object_object_add(o, "dirty_share",
-                           f->dirty_share > 0
-                               ? json_object_new_double(round(f->dirty_share * 1000) / 1000)
+                           ccnc_forecast_dirty_share(f) > 0
+                               ? json_object_new_double(
+                                     round(ccnc_forecast_dirty_share(f) * 1000) / 1000)
                                : NULL);
     json_object_object_add(o, "at_edge", json_object_new_boolean(ccnc_forecast_at_edge(f)));
     json_object_object_add(o, "dirty_why", !f->dirty_measured && f->dirty_why[0]

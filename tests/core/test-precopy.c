@@ -726,7 +726,7 @@ START_TEST(test_forecast_edge)
         f.in.limit_ms = 300;
         ccnc_forecast_add_sample(&f, share[i] * 12e6, 1, 1000);
         ccnc_forecast_compute(&f);
-        ck_assert_double_eq_tol(f.dirty_share, share[i], 1e-9);
+        ck_assert_double_eq_tol(ccnc_forecast_dirty_share(&f), share[i], 1e-9);
         ck_assert_msg(ccnc_forecast_at_edge(&f) == edge[i], "share %.2f", share[i]);
         text = ccnc_forecast_text(&f, 0);
         ck_assert_msg((strstr(text, "AT THE EDGE") != NULL) == edge[i], "share %.2f:\n%s",
@@ -739,7 +739,7 @@ START_TEST(test_forecast_edge)
         f.in.memory_bytes = 512 * mib;
         f.in.rate_bps = 12e6;
         ccnc_forecast_compute(&f);
-        ck_assert_double_eq(f.dirty_share, 0);
+        ck_assert_double_eq(ccnc_forecast_dirty_share(&f), 0);
         ck_assert(!ccnc_forecast_at_edge(&f));
     }
 }
@@ -994,7 +994,7 @@ START_TEST(test_forecast_replay_fig17)
                 if (strcmp(result, "done") == 0 && st && num(st, "memory_iteration") - 2 >= 40) {
                     long_seen++;
                     ck_assert_msg(ccnc_forecast_at_edge(&f), "%s: %.0f rounds, share %.2f",
-                                  names[i], num(st, "memory_iteration") - 2, f.dirty_share);
+                                  names[i], num(st, "memory_iteration") - 2, ccnc_forecast_dirty_share(&f));
                 }
                 /* what the guest dirtied while it migrated, from the
                  * runs sampled at 4 MiB/s or more */
@@ -1025,7 +1025,7 @@ START_TEST(test_forecast_replay_fig17)
                             st ? num(st, "time_elapsed") : -1, st ? num(st, "downtime") : -1,
                             st ? num(st, "memory_iteration") - 2 : -1, f.in.rate_bps / 1e6,
                             f.in.first_round_bytes / 1e6, f.in.setup_ms, f.in.stop_ms,
-                            f.in.first_tail_share, f.dirty_ratio, f.dirty_share,
+                            f.in.first_tail_share, f.dirty_ratio, ccnc_forecast_dirty_share(&f),
                             ccnc_forecast_at_edge(&f) ? " AT THE EDGE" : "");
             }
             /* then it is history for the next */

@@ -1157,7 +1157,8 @@ START_TEST(test_action_screen)
     if (!action_screens[_i].fail && action_screens[_i].upto == 99) {
         /* a guest that dirtied as fast as the link: the forecast says it
          * was at the edge */
-        a->forecast.dirty_share = 1.0;
+        a->forecast.dirty_measured = true;
+        a->forecast.in.dirty_bps = a->forecast.in.rate_bps;
         ui_draw_screen(g, snap, &st);
         text = ui_grid_to_text(g, true);
         ck_assert_msg(strstr(text, "at the edge: dirtying 100 % of the link"), "%s", text);
