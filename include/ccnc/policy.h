@@ -39,16 +39,19 @@ struct ccnc_policy_state {
     int stalls;                  /* stalled rounds so far */
     long long least_remaining;   /* bytes; -1 none yet */
     int step;                    /* the ladder's step */
+    int last_iteration;          /* QEMU's count of the last round seen */
 };
 
 /* Start: the limit to set before the migration (also in st->limit_ms). */
 int ccnc_policy_start(struct ccnc_policy_state *st, enum ccnc_policy p, int max_ms,
                       double memory_bytes);
 
-/* A pre-copy round ended with remaining bytes still to send, elapsed_ms
- * into the migration: the new limit to set, or 0 to leave it.  why (may be
- * NULL) gets a short untranslated reason for the run file. */
-int ccnc_policy_on_round(struct ccnc_policy_state *st, long long remaining,
+/* Pre-copy round iteration (QEMU's count; < 0 unknown) ended with
+ * remaining bytes still to send, elapsed_ms into the migration: the new
+ * limit to set, or 0 to leave it.  A round already seen (its statistics
+ * read twice) is no stall.  why (may be NULL) gets a short untranslated
+ * reason for the run file. */
+int ccnc_policy_on_round(struct ccnc_policy_state *st, int iteration, long long remaining,
                          long long elapsed_ms, const char **why);
 
 /* The time passed (the ladder's clock): the new limit, or 0. */

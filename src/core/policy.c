@@ -104,13 +104,17 @@ after_stall(struct ccnc_policy_state *st)
 }
 
 int
-ccnc_policy_on_round(struct ccnc_policy_state *st, long long remaining, long long elapsed_ms,
-                     const char **why)
+ccnc_policy_on_round(struct ccnc_policy_state *st, int iteration, long long remaining,
+                     long long elapsed_ms, const char **why)
 {
     int set;
 
     if (why)
         *why = NULL;
+    if (iteration >= 0 && iteration <= st->last_iteration)
+        return ccnc_policy_on_time(st, elapsed_ms, why);   /* the same round again */
+    if (iteration >= 0)
+        st->last_iteration = iteration;
     if (remaining < 0)
         return ccnc_policy_on_time(st, elapsed_ms, why);
     if (st->least_remaining >= 0 && remaining >= st->least_remaining)

@@ -323,7 +323,7 @@ migration_watch(void *arg)
         const char *why = NULL;
         int limit;
 
-        if (r->iteration_seen != r->iteration_logged && r->migrating_dom) {
+        if (r->iteration_seen > r->iteration_logged && r->migrating_dom) {
             virDomainPtr d = r->migrating_dom;
             int seen = r->iteration_seen, recorded;
             virDomainRef(d);
@@ -331,7 +331,8 @@ migration_watch(void *arg)
             recorded = record_job(r, d, 0, "iteration");
             if (recorded > 0) {
                 /* the policy sees what this round left */
-                limit = ccnc_policy_on_round(&r->policy, r->a->migration.memory_remaining,
+                limit = ccnc_policy_on_round(&r->policy, r->a->migration.iteration,
+                                             r->a->migration.memory_remaining,
                                              ccnc_now_mono_ms() - r->migrate_t0, &why);
                 set_limit(r, d, limit, why);
                 ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
@@ -339,7 +340,12 @@ migration_watch(void *arg)
             virDomainFree(d);
             pthread_mutex_lock(&r->mu);
             if (recorded != 0) {
-                /* recorded, or libvirt has none to give: not asked again */
+                /* recorded, or libvirt has none to give: not asked again.
+                 * Statistics read late may already count the round whose
+                 * event is still on its way: that round is not recorded
+                 * again, or the policy would take it for a stalled one */
+                if (recorded > 0 && r->a->migration.iteration > seen)
+                    seen = r->a->migration.iteration;
                 r->iteration_logged = seen;
             } else if (r->migrating && !r->abort_req) {
                 /* still in setup: asked again shortly, unless a round ends

@@ -46,7 +46,7 @@ START_TEST(test_policy_rows)
                      rows[_i].start_ms);
     for (int k = 0; rows[_i].remaining[k] != END; k++) {
         const char *why = "x";
-        int got = ccnc_policy_on_round(&st, rows[_i].remaining[k], 100 * (k + 1), &why);
+        int got = ccnc_policy_on_round(&st, k + 1, rows[_i].remaining[k], 100 * (k + 1), &why);
 
         ck_assert_msg(got == rows[_i].want[k], "%s round %d: %d, want %d",
                       ccnc_policy_to_string(rows[_i].policy), k, got, rows[_i].want[k]);
@@ -56,6 +56,31 @@ START_TEST(test_policy_rows)
         ck_assert_int_le(st.limit_ms, rows[_i].policy == CCNC_POLICY_MINIMAL_DOWNTIME
                                           ? 500 : rows[_i].max_ms);
     }
+}
+END_TEST
+
+/* A round's statistics read twice (the event came after a late read) are
+ * one round: no stall, so the limit stays; a round of unknown number
+ * counts as before. */
+START_TEST(test_policy_round_twice)
+{
+    struct ccnc_policy_state st;
+    const char *why;
+
+    ck_assert_int_eq(ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 192 * MIB), 50);
+    ck_assert_int_eq(ccnc_policy_on_round(&st, 1, 100 * MIB, 700, &why), 0);
+    ck_assert_int_eq(ccnc_policy_on_round(&st, 2, 10 * MIB, 1054, &why), 0);
+    ck_assert_int_eq(ccnc_policy_on_round(&st, 2, 10 * MIB, 1055, &why), 0);
+    ck_assert_ptr_null(why);
+    ck_assert_int_eq(st.stalls, 0);
+    ck_assert_int_eq(st.limit_ms, 50);
+    /* an older round's statistics, come late, are no stall either */
+    ck_assert_int_eq(ccnc_policy_on_round(&st, 1, 100 * MIB, 1056, &why), 0);
+    /* the next round that leaves no less is one */
+    ck_assert_int_eq(ccnc_policy_on_round(&st, 3, 10 * MIB, 1100, &why), 100);
+    ck_assert_str_eq(why, "stalled rounds");
+    ck_assert_int_eq(ccnc_policy_on_round(&st, -1, 11 * MIB, 1200, &why), 150);
+    ck_assert_int_eq(ccnc_policy_on_round(&st, -1, 11 * MIB, 1300, &why), 200);
 }
 END_TEST
 
@@ -101,6 +126,7 @@ ccnc_policy_suite(void)
     TCase *tc = tcase_create("steer");
 
     tcase_add_loop_test(tc, test_policy_rows, 0, (int)CCNC_ARRAY_SIZE(rows));
+    tcase_add_test(tc, test_policy_round_twice);
     tcase_add_test(tc, test_policy_ladder_clock);
     tcase_add_test(tc, test_policy_names);
     suite_add_tcase(s, tc);
