@@ -77,6 +77,16 @@ struct ccnc_action_run {
 
     /* the thread's */
     virConnectPtr src, dst;
+    /* a second connection to the source for the migration's watch: its
+     * calls (the job's statistics, the downtime limit, the abort) must not
+     * queue behind the migration's own call on src, whose holder libvirt's
+     * client may not wake to send them (libvirt 9.0 lost that wakeup, and
+     * a call waited for the next incoming message, up to 5 s).  Opened by
+     * its own thread from the run's start, so that the steps before the
+     * migration hide its cost */
+    virConnectPtr watch_conn;
+    pthread_t watch_opener;
+    bool watch_opening, watch_tried;
     int cb_src[3], cb_dst[3];
     long long reopened_ms[2];       /* last reconnection: source, destination */
     bool device_removed, device_added, removal_failed;   /* (mu) */
@@ -167,6 +177,9 @@ int ccnc_step_forecast(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_check_destination(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_check_storage(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err);
+/* The source's second connection for the migration's watch, once open
+ * (waits for its opening), or NULL: the watch then uses src. */
+virConnectPtr ccnc_run_watch_conn(struct ccnc_action_run *r);
 /* A connection to host of lab with keepalive, NULL and err. */
 virConnectPtr ccnc_run_open_host(const char *host, const struct ccnc_lab *lab,
                                  struct ccnc_error *err);

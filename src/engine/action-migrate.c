@@ -409,6 +409,9 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
     pthread_t watch;
     bool watching;
     int iter_cb;
+    virConnectPtr wc;
+    virDomainPtr wd = NULL;
+    unsigned char uuid[VIR_UUID_BUFLEN];
 
     if (!d)
         return -1;
@@ -427,11 +430,22 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
     /* peer to peer: the source's libvirtd reaches the destination itself,
      * with the lab's URI and its own ssh (the wrapper is this workstation's) */
     uri = ccnc_lab_host_migration_uri(dh);
-    iter_cb = virConnectDomainEventRegisterAny(r->src, d, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+    /* the watch's calls on a connection of their own, when there is one */
+    wc = ccnc_run_watch_conn(r);
+    if (wc && virDomainGetUUID(d, uuid) == 0) {
+        ccnc_run_trace(r, wc, "virDomainLookupByUUID");
+        wd = virDomainLookupByUUID(wc, uuid);
+    }
+    if (!wd) {
+        wd = d;
+        virDomainRef(wd);
+    }
+    iter_cb = virConnectDomainEventRegisterAny(virDomainGetConnect(wd), wd,
+                                               VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
                                                VIR_DOMAIN_EVENT_CALLBACK(on_iteration), r, NULL);
     pthread_mutex_lock(&r->mu);
     r->migrating = true;
-    r->migrating_dom = d;
+    r->migrating_dom = wd;
     r->iteration_seen = r->iteration_logged = 0;
     r->migrate_t0 = ccnc_now_mono_ms();
     pthread_mutex_unlock(&r->mu);
@@ -449,8 +463,9 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
     if (watching)
         pthread_join(watch, NULL);
     if (iter_cb >= 0)
-        virConnectDomainEventDeregisterAny(r->src, iter_cb);
+        virConnectDomainEventDeregisterAny(virDomainGetConnect(wd), iter_cb);
     virTypedParamsFree(params, nparams);
+    virDomainFree(wd);
     virDomainFree(d);
     free(uri);
     if (rc == 0)

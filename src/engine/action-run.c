@@ -582,6 +582,38 @@ abort_who(struct ccnc_action_run *r)
 }
 
 static void *
+open_watch_conn(void *arg)
+{
+    struct ccnc_action_run *r = arg;
+    struct ccnc_error err = { 0 };
+
+    /* failing, the watch shares the source's connection as before */
+    r->watch_conn = ccnc_run_open_host(r->a->source, r->lab, &err);
+    ccnc_error_clear(&err);
+    return NULL;
+}
+
+/* Whether the plan migrates the VM. */
+static bool
+plan_migrates(const struct ccnc_action *a)
+{
+    for (size_t i = 0; i < a->n_steps; i++)
+        if (a->steps[i].op == CCNC_STEP_MIGRATE && !a->steps[i].rollback)
+            return true;
+    return false;
+}
+
+virConnectPtr
+ccnc_run_watch_conn(struct ccnc_action_run *r)
+{
+    if (r->watch_opening) {
+        pthread_join(r->watch_opener, NULL);
+        r->watch_opening = false;
+    }
+    return r->watch_conn && virConnectIsAlive(r->watch_conn) == 1 ? r->watch_conn : NULL;
+}
+
+static void *
 run_thread(void *arg)
 {
     struct ccnc_action_run *r = arg;
@@ -605,6 +637,15 @@ run_thread(void *arg)
         int rc, wrote = 0;
 
         ccnc_run_post(r, CCNC_RUN_EV_STEP, s);
+        /* the watch's connection opens beside the first step that acts,
+         * not with the run's first connects (an evacuation's runs start
+         * together, and a host's sshd drops connects beyond MaxStartups) */
+        if (r->src && !s->rollback && !r->watch_tried &&
+            s->op != CCNC_STEP_FORECAST && s->op != CCNC_STEP_CHECK_DESTINATION &&
+            s->op != CCNC_STEP_CHECK_STORAGE && s->op != CCNC_STEP_CHECK_BACKUP &&
+            plan_migrates(r->a))
+            r->watch_opening = r->watch_tried =
+                pthread_create(&r->watch_opener, NULL, open_watch_conn, r) == 0;
         /* the record first: a run killed in the middle of a step says which;
          * a record that cannot be written stops the plan before it acts
          * (undoing goes on: a half-done VM is worse than a missing line) */
@@ -820,6 +861,10 @@ ccnc_action_run_free(struct ccnc_action_run *r)
         virConnectClose(r->src);
     if (r->dst)
         virConnectClose(r->dst);
+    if (r->watch_opening)
+        pthread_join(r->watch_opener, NULL);
+    if (r->watch_conn)
+        virConnectClose(r->watch_conn);
     ccnc_libvirt_events_release();
     for (size_t i = 0; i < r->n_queue; i++) {
         ccnc_action_free(r->queue[i].copy);
