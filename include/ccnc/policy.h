@@ -46,7 +46,7 @@ struct ccnc_policy_state {
 int ccnc_policy_start(struct ccnc_policy_state *st, enum ccnc_policy p, int max_ms,
                       double memory_bytes);
 
-/* Pre-copy round iteration (QEMU's count; < 0 unknown) ended with
+/* Pre-copy round iteration (QEMU's count from 1; <= 0 unknown) ended with
  * remaining bytes still to send, elapsed_ms into the migration: the new
  * limit to set, or 0 to leave it.  A round already seen (its statistics
  * read twice) is no stall.  why (may be NULL) gets a short untranslated

@@ -111,9 +111,9 @@ ccnc_policy_on_round(struct ccnc_policy_state *st, int iteration, long long rema
 
     if (why)
         *why = NULL;
-    if (iteration >= 0 && iteration <= st->last_iteration)
+    if (iteration > 0 && iteration <= st->last_iteration)
         return ccnc_policy_on_time(st, elapsed_ms, why);   /* the same round again */
-    if (iteration >= 0)
+    if (iteration > 0)
         st->last_iteration = iteration;
     if (remaining < 0)
         return ccnc_policy_on_time(st, elapsed_ms, why);

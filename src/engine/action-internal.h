@@ -82,8 +82,8 @@ struct ccnc_action_run {
      * queue behind the migration's own call on src, whose holder libvirt's
      * client may not wake to send them (libvirt 9.0 lost that wakeup, and
      * a call waited for the next incoming message, up to 5 s).  Opened by
-     * its own thread from the run's start, so that the steps before the
-     * migration hide its cost */
+     * its own thread beside the checks, so that they hide its cost, and
+     * closed when the migration has ended */
     virConnectPtr watch_conn;
     pthread_t watch_opener;
     bool watch_opening, watch_tried;
@@ -93,7 +93,8 @@ struct ccnc_action_run {
     char *nic_xml;                  /* the passthrough NIC's device XML, once detached */
     long long t0, total_ms, downtime_ms;
     bool migrating;                 /* (mu) */
-    virDomainPtr migrating_dom;     /* (mu) */
+    virDomainPtr migrating_dom;     /* on watch_conn if open, else src (mu) */
+    virDomainPtr migrating_src_dom; /* the same VM on src (mu) */
     int iteration_seen, iteration_logged;   /* MIGRATION_ITERATION (mu) */
     struct ccnc_policy_state policy;        /* the downtime limit's steering */
     long long migrate_t0;                   /* monotonic ms the migration began */
@@ -177,6 +178,9 @@ int ccnc_step_forecast(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_check_destination(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_check_storage(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err);
+/* Abort the running migration job (r->mu held): on the watch's
+ * connection, else on the source's.  Whether libvirt took it. */
+bool ccnc_run_abort_job(struct ccnc_action_run *r);
 /* The source's second connection for the migration's watch, once open
  * (waits for its opening), or NULL: the watch then uses src. */
 virConnectPtr ccnc_run_watch_conn(struct ccnc_action_run *r);

@@ -375,12 +375,32 @@ migration_watch(void *arg)
             }
         }
     }
-    if (r->migrating && r->migrating_dom) {
-        ccnc_run_trace_dom(r, r->migrating_dom, "virDomainAbortJob");
-        virDomainAbortJob(r->migrating_dom);
+    /* stopped, or out of time: the job is aborted, again every 100 ms
+     * while it goes on (an abort asked for as it started finds no job) */
+    while (r->migrating && !ccnc_run_abort_job(r)) {
+        struct timespec soon = ccnc_deadline_ms(SETUP_POLL_MS);
+
+        pthread_cond_timedwait(&r->cond, &r->mu, &soon);
     }
     pthread_mutex_unlock(&r->mu);
     return NULL;
+}
+
+bool
+ccnc_run_abort_job(struct ccnc_action_run *r)
+{
+    if (r->migrating_dom) {
+        ccnc_run_trace_dom(r, r->migrating_dom, "virDomainAbortJob");
+        if (virDomainAbortJob(r->migrating_dom) == 0)
+            return true;
+        if (r->migrating_dom == r->migrating_src_dom)
+            return false;
+    }
+    if (!r->migrating_src_dom)
+        return false;
+    /* the watch's connection is gone: the source's, late or not */
+    ccnc_run_trace_dom(r, r->migrating_src_dom, "virDomainAbortJob");
+    return virDomainAbortJob(r->migrating_src_dom) == 0;
 }
 
 static void
@@ -394,6 +414,17 @@ log_job_stats(struct ccnc_action_run *r)
         return;
     record_job(r, d, VIR_DOMAIN_JOB_STATS_COMPLETED, "completed");
     virDomainFree(d);
+}
+
+/* The watch's connection, once the migration has ended: one connection
+ * less on the source for the steps after. */
+static void
+close_watch_conn(struct ccnc_action_run *r)
+{
+    if (r->watch_conn) {
+        virConnectClose(r->watch_conn);
+        r->watch_conn = NULL;
+    }
 }
 
 int
@@ -444,8 +475,21 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
                                                VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
                                                VIR_DOMAIN_EVENT_CALLBACK(on_iteration), r, NULL);
     pthread_mutex_lock(&r->mu);
+    if (r->abort_req) {
+        /* stopped while the watch's connection opened: nothing started */
+        pthread_mutex_unlock(&r->mu);
+        if (iter_cb >= 0)
+            virConnectDomainEventDeregisterAny(virDomainGetConnect(wd), iter_cb);
+        virTypedParamsFree(params, nparams);
+        virDomainFree(wd);
+        virDomainFree(d);
+        free(uri);
+        close_watch_conn(r);
+        return ccnc_error_set(err, CCNC_ERR_INTERNAL, _("aborted before the migration began"));
+    }
     r->migrating = true;
     r->migrating_dom = wd;
+    r->migrating_src_dom = d;
     r->iteration_seen = r->iteration_logged = 0;
     r->migrate_t0 = ccnc_now_mono_ms();
     pthread_mutex_unlock(&r->mu);
@@ -457,7 +501,7 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
         rc = 0;
     pthread_mutex_lock(&r->mu);
     r->migrating = false;
-    r->migrating_dom = NULL;
+    r->migrating_dom = r->migrating_src_dom = NULL;
     pthread_cond_broadcast(&r->cond);
     pthread_mutex_unlock(&r->mu);
     if (watching)
@@ -468,6 +512,7 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
     virDomainFree(wd);
     virDomainFree(d);
     free(uri);
+    close_watch_conn(r);
     if (rc == 0)
         log_job_stats(r);
     return rc;

@@ -637,13 +637,12 @@ run_thread(void *arg)
         int rc, wrote = 0;
 
         ccnc_run_post(r, CCNC_RUN_EV_STEP, s);
-        /* the watch's connection opens beside the first step that acts,
-         * not with the run's first connects (an evacuation's runs start
-         * together, and a host's sshd drops connects beyond MaxStartups) */
-        if (r->src && !s->rollback && !r->watch_tried &&
-            s->op != CCNC_STEP_FORECAST && s->op != CCNC_STEP_CHECK_DESTINATION &&
-            s->op != CCNC_STEP_CHECK_STORAGE && s->op != CCNC_STEP_CHECK_BACKUP &&
-            plan_migrates(r->a))
+        /* the watch's connection opens beside the checks, after the first
+         * step, not with the run's first connects (an evacuation's runs
+         * start together, and a host's sshd drops connects beyond its
+         * MaxStartups) */
+        if (r->src && !s->rollback && !r->watch_tried && s->op != CCNC_STEP_FORECAST &&
+            !ccnc_run_abort_requested(r) && plan_migrates(r->a))
             r->watch_opening = r->watch_tried =
                 pthread_create(&r->watch_opener, NULL, open_watch_conn, r) == 0;
         /* the record first: a run killed in the middle of a step says which;
@@ -778,10 +777,8 @@ ccnc_action_run_abort(struct ccnc_action_run *r, const char *who)
     if (first) {
         ccnc_str_set(&r->abort_who, who ? who : _("the operator"));
         __atomic_store_n(&r->abort_req, 1, __ATOMIC_RELEASE);
-        if (r->migrating && r->migrating_dom) {
-            ccnc_run_trace_dom(r, r->migrating_dom, "virDomainAbortJob");
-            virDomainAbortJob(r->migrating_dom);
-        }
+        if (r->migrating)
+            ccnc_run_abort_job(r);
         pthread_cond_broadcast(&r->cond);
     }
     pthread_mutex_unlock(&r->mu);
