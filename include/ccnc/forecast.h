@@ -15,6 +15,11 @@
 
 /* Earlier migrations looked at, newest first. */
 #define CCNC_FORECAST_HISTORY 8
+/* The link's rate: the newest runs that carried within this factor of the
+ * newest one's; a run beyond it was on a link that has changed since (the
+ * lab's link-rate, another network), and the forecast follows the new one
+ * from its first run on. */
+#define CCNC_FORECAST_LINK_CHANGE 1.5
 
 /* Dirty-rate samples kept (their median is the model's rate), and how old
  * the newest may be for a migration to start on it without sampling
@@ -55,6 +60,7 @@ struct ccnc_forecast {
                                     * hosts the link's rate comes from; 0:
                                     * none, the rate is the lab's bandwidth
                                     * setting or unknown */
+    size_t n_link_before;          /* older ones, on a link that has changed */
     size_t n_vm;                   /* of them, this VM's (its RAM on the wire) */
     size_t n_gap;                  /* those that measured the network's gap */
     /* how much this VM dirtied while it migrated against its sample just
@@ -111,7 +117,8 @@ bool ccnc_forecast_fresh(const struct ccnc_forecast *f, long long now_ms);
 
 /* Learn from the run files in dir: the newest CCNC_FORECAST_HISTORY
  * migrations between hosts a and b (either way) that completed, into f->in
- * and the counts (f->in's other figures untouched when nothing says them).
+ * and the counts (f->in's other figures untouched when nothing says them);
+ * the link's rate from those since it last changed (f->n_link of them).
  * memory_bytes: the VM's RAM now (0: unknown; then this VM's last migration
  * says it).  Returns how many runs were learnt from. */
 size_t ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm,

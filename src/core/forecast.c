@@ -189,6 +189,24 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
     return true;
 }
 
+/* How many of the newest runs of link[n] (newest first) were on the link
+ * the newest was on: the first that carried more than
+ * CCNC_FORECAST_LINK_CHANGE times faster or slower than the newest, and
+ * those before it, were on another. */
+static size_t
+link_era(const struct ccnc_precopy_input *link, size_t n)
+{
+    double r0 = n ? link[0].rate_bps : 0;
+    size_t k = 1;
+
+    if (!(r0 > 0))
+        return n;
+    while (k < n && !(link[k].rate_bps > r0 * CCNC_FORECAST_LINK_CHANGE ||
+                      link[k].rate_bps * CCNC_FORECAST_LINK_CHANGE < r0))
+        k++;
+    return k;
+}
+
 /* The runs of learnt[n] that taught a switch-over at limit_ms, into same. */
 static size_t
 at_limit(const struct ccnc_precopy_input *learnt, size_t n, double limit_ms,
@@ -209,13 +227,13 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
     DIR *d = dir && a && b ? opendir(dir) : NULL;
     struct dirent *e;
     char **names = NULL;
-    size_t n_names = 0, cap = 0, n = 0, n_vm = 0, n_gap = 0;
+    size_t n_names = 0, cap = 0, n = 0, n_vm = 0, n_gap = 0, n_rate = 0;
     struct ccnc_precopy_input link[CCNC_FORECAST_HISTORY], mine[CCNC_FORECAST_HISTORY];
     double gaps[CCNC_FORECAST_HISTORY], ratios[CCNC_FORECAST_HISTORY], start = 0;
     char *late[CCNC_FORECAST_HISTORY];    /* runs whose start was not seen */
     int mine_at[CCNC_FORECAST_HISTORY];   /* each one's place in mine, -1 */
 
-    f->n_link = f->n_vm = f->n_gap = f->n_ratio = 0;
+    f->n_link = f->n_link_before = f->n_vm = f->n_gap = f->n_ratio = 0;
     f->dirty_ratio = 0;
     if (memory_bytes > 0)
         f->in.memory_bytes = memory_bytes;
@@ -273,9 +291,13 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
         double want = f->in.limit_ms > 0 ? f->in.limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
         size_t n_same = 0;
 
-        /* the link: every migration between the two */
-        ccnc_precopy_median(link, n, &m);
+        /* the link: the migrations between the two since its rate changed */
+        n_rate = link_era(link, n);
+        ccnc_precopy_median(link, n_rate, &m);
         f->in.rate_bps = m.rate_bps;
+        /* the rest: every migration between the two */
+        m = f->in;
+        ccnc_precopy_median(link, n, &m);
         /* the setup: the shortest first-pass start the run files saw, a
          * warm one (the first migration to a host after its libvirtd
          * started takes seconds more to start its QEMU, once; which one
@@ -332,7 +354,8 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
     }
     if (f->n_ratio)
         f->dirty_ratio = ccnc_median(ratios, f->n_ratio);
-    f->n_link = n;
+    f->n_link = n_rate;
+    f->n_link_before = n - n_rate;
     f->n_vm = n_vm;
     f->n_gap = n_gap;
     return n;
@@ -574,7 +597,17 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
             !f->with_auto_converge.converges)
             append(&text, "%s", _("  no downtime limit up to 10 s, link or auto-converge would"));
     }
-    if (f->n_link)
+    if (f->n_link == 1 && f->n_link_before)
+        /* TRANSLATORS: %zu: how many earlier runs carried at another rate */
+        append(&text, _("  link %.1f MiB/s: from the newest run between these hosts; the %zu "
+                        "before it ran on another link"),
+               f->in.rate_bps / MIB, f->n_link_before);
+    else if (f->n_link && f->n_link_before)
+        /* TRANSLATORS: %zu: the newest runs, on the link as it is now */
+        append(&text, _("  link %.1f MiB/s: median of the newest %zu runs between these hosts; "
+                        "those before ran on another link"),
+               f->in.rate_bps / MIB, f->n_link);
+    else if (f->n_link)
         append(&text, dngettext(PACKAGE, "  link %.1f MiB/s: from %zu earlier run between these "
                                          "hosts",
                                 "  link %.1f MiB/s: median of %zu earlier runs between these hosts",

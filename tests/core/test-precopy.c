@@ -787,6 +787,68 @@ START_TEST(test_forecast_learn_late_start)
 }
 END_TEST
 
+/* The link changed (another network, the lab's link-rate): its rate comes
+ * from the runs since, from the first one on; the other figures from all. */
+START_TEST(test_forecast_learn_link_changed)
+{
+    char dir[] = "/tmp/ccnc-forecast-XXXXXX", *t, *text, *cmd;
+    struct ccnc_forecast f = { 0 };
+    const double mib = 1024.0 * 1024;
+    static const struct {
+        const char *name;
+        long long mib_s;   /* MiB in the copy's 1 s */
+        long long down_ms;
+    } runs[] = {
+        /* oldest first: three at 100 MiB/s, then the link slowed to a third */
+        { "20261201-100000-vm1-migrate-passthrough.jsonl", 100, 200 },
+        { "20261201-100100-vm1-migrate-passthrough.jsonl", 110, 220 },
+        { "20261201-100200-vm1-migrate-passthrough.jsonl", 90, 240 },
+        { "20261201-100300-vm1-migrate-passthrough.jsonl", 30, 260 },
+        { "20261201-100400-vm1-migrate-passthrough.jsonl", 36, 280 },
+    };
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    for (size_t i = 0; i < 4; i++) {
+        t = run_text("vm1", i % 2 ? "sys2" : "sys1", i % 2 ? "sys1" : "sys2",
+                     runs[i].mib_s * 1048576LL, 1000, runs[i].down_ms, runs[i].down_ms + 60);
+        put_file(dir, runs[i].name, t);
+        free(t);
+    }
+    /* one run on the new link: the rate is that run's alone */
+    f.in.limit_ms = 300;
+    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 192 * mib), 4);
+    ck_assert_uint_eq(f.n_link, 1);
+    ck_assert_uint_eq(f.n_link_before, 3);
+    ck_assert_double_eq_tol(f.in.rate_bps, 30 * mib / 1.275, 1);
+    /* the rest from all four: their downtimes at 300 ms, 200 220 240 260 */
+    ck_assert_double_eq_tol(f.in.switchover_ms, 230, 0.01);
+    ccnc_forecast_compute(&f);
+    text = ccnc_forecast_text(&f, 0);
+    ck_assert_msg(strstr(text, "from the newest run between these hosts; the 3 before it ran "
+                               "on another link"), "%s", text);
+    free(text);
+    /* two: their median */
+    t = run_text("vm1", "sys1", "sys2", runs[4].mib_s * 1048576LL, 1000, runs[4].down_ms,
+                 runs[4].down_ms + 60);
+    put_file(dir, runs[4].name, t);
+    free(t);
+    memset(&f, 0, sizeof(f));
+    f.in.limit_ms = 300;
+    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 192 * mib), 5);
+    ck_assert_uint_eq(f.n_link, 2);
+    ck_assert_uint_eq(f.n_link_before, 3);
+    ck_assert_double_eq_tol(f.in.rate_bps, 33 * mib / 1.275, 1);
+    ccnc_forecast_compute(&f);
+    text = ccnc_forecast_text(&f, 0);
+    ck_assert_msg(strstr(text, "median of the newest 2 runs between these hosts; those before "
+                               "ran on another link"), "%s", text);
+    free(text);
+    cmd = ccnc_xasprintf("rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+}
+END_TEST
+
 START_TEST(test_forecast_learn)
 {
     char dir[] = "/tmp/ccnc-forecast-XXXXXX", *t, *text, *cmd;
@@ -1158,6 +1220,7 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_precopy_recorded_auto_converge);
     tcase_add_test(tc, test_forecast_learn);
     tcase_add_test(tc, test_forecast_learn_late_start);
+    tcase_add_test(tc, test_forecast_learn_link_changed);
     tcase_add_test(tc, test_forecast_edge);
     tcase_add_test(tc, test_forecast_samples);
     tcase_add_test(tc, test_forecast_replay_fig17);
