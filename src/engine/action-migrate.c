@@ -438,7 +438,7 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
     unsigned int flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST |
                          VIR_MIGRATE_UNDEFINE_SOURCE;
     pthread_t watch;
-    bool watching;
+    bool started;
     int iter_cb;
     virConnectPtr wc;
     virDomainPtr wd = NULL;
@@ -475,37 +475,33 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
                                                VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
                                                VIR_DOMAIN_EVENT_CALLBACK(on_iteration), r, NULL);
     pthread_mutex_lock(&r->mu);
-    if (r->abort_req) {
-        /* stopped while the watch's connection opened: nothing started */
-        pthread_mutex_unlock(&r->mu);
-        if (iter_cb >= 0)
-            virConnectDomainEventDeregisterAny(virDomainGetConnect(wd), iter_cb);
-        virTypedParamsFree(params, nparams);
-        virDomainFree(wd);
-        virDomainFree(d);
-        free(uri);
-        close_watch_conn(r);
-        return ccnc_error_set(err, CCNC_ERR_INTERNAL, _("aborted before the migration began"));
+    started = !r->abort_req;   /* stopped while the watch's connection opened: not */
+    if (started) {
+        r->migrating = true;
+        r->migrating_dom = wd;
+        r->migrating_src_dom = d;
+        r->iteration_seen = r->iteration_logged = 0;
+        r->migrate_t0 = ccnc_now_mono_ms();
     }
-    r->migrating = true;
-    r->migrating_dom = wd;
-    r->migrating_src_dom = d;
-    r->iteration_seen = r->iteration_logged = 0;
-    r->migrate_t0 = ccnc_now_mono_ms();
     pthread_mutex_unlock(&r->mu);
-    watching = pthread_create(&watch, NULL, migration_watch, r) == 0;
-    ccnc_run_trace_dom(r, d, "virDomainMigrateToURI3");
-    if (virDomainMigrateToURI3(d, uri, params, (unsigned int)nparams, flags) < 0)
-        ccnc_run_lv_fail(err, _("the migration failed"));
-    else
-        rc = 0;
-    pthread_mutex_lock(&r->mu);
-    r->migrating = false;
-    r->migrating_dom = r->migrating_src_dom = NULL;
-    pthread_cond_broadcast(&r->cond);
-    pthread_mutex_unlock(&r->mu);
-    if (watching)
-        pthread_join(watch, NULL);
+    if (!started) {
+        ccnc_error_set(err, CCNC_ERR_INTERNAL, _("aborted before the migration began"));
+    } else {
+        bool watching = pthread_create(&watch, NULL, migration_watch, r) == 0;
+
+        ccnc_run_trace_dom(r, d, "virDomainMigrateToURI3");
+        if (virDomainMigrateToURI3(d, uri, params, (unsigned int)nparams, flags) < 0)
+            ccnc_run_lv_fail(err, _("the migration failed"));
+        else
+            rc = 0;
+        pthread_mutex_lock(&r->mu);
+        r->migrating = false;
+        r->migrating_dom = r->migrating_src_dom = NULL;
+        pthread_cond_broadcast(&r->cond);
+        pthread_mutex_unlock(&r->mu);
+        if (watching)
+            pthread_join(watch, NULL);
+    }
     if (iter_cb >= 0)
         virConnectDomainEventDeregisterAny(virDomainGetConnect(wd), iter_cb);
     virTypedParamsFree(params, nparams);
