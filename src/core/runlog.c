@@ -116,6 +116,7 @@ forecast_json(const struct ccnc_forecast *f)
 {
     json_object *o = json_object_new_object();
     bool v = f->valid, stuck = v && !f->out.converges;
+    double share = ccnc_forecast_dirty_share(f);
 
     json_object_object_add(o, "valid", json_object_new_boolean(v));
     json_object_object_add(o, "converges", v ? json_object_new_boolean(f->out.converges) : NULL);
@@ -140,10 +141,7 @@ forecast_json(const struct ccnc_forecast *f)
                                ? json_object_new_double(round(f->dirty_ratio * 1000) / 1000)
                                : NULL);
     json_object_object_add(o, "dirty_share",
-                           ccnc_forecast_dirty_share(f) > 0
-                               ? json_object_new_double(
-                                     round(ccnc_forecast_dirty_share(f) * 1000) / 1000)
-                               : NULL);
+                           share > 0 ? json_object_new_double(round(share * 1000) / 1000) : NULL);
     json_object_object_add(o, "at_edge", json_object_new_boolean(ccnc_forecast_at_edge(f)));
     json_object_object_add(o, "dirty_why", !f->dirty_measured && f->dirty_why[0]
                                                ? json_object_new_string(f->dirty_why)
