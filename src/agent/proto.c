@@ -578,11 +578,7 @@ ccnc_proto_reply_bandwidth(const struct ccnc_proto_request *req,
                            r->received_bps < 0 ? NULL : json_object_new_int64(r->received_bps));
     json_object_object_add(b, "retransmits",
                            r->retransmits < 0 ? NULL : json_object_new_int64(r->retransmits));
-    {
-        char secs[32];
-        snprintf(secs, sizeof(secs), "%.3f", r->seconds);
-        json_object_object_add(b, "seconds", json_object_new_double_s(r->seconds, secs));
-    }
+    json_object_object_add(b, "seconds", ccnc_json_new_fixed(r->seconds, 3));
     json_object_object_add(o, "bandwidth", b);
     return finish(o);
 }

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "core/i18n.h"
+#include "core/json-get.h"
 
 struct bw_wait {
     struct ccnc_loop *loop;
@@ -106,9 +107,7 @@ ccnc_cli_bandwidth(struct cli *cli, const struct cli_args *args)
             json_object_object_add(o, "vm", json_object_new_string(vm));
             json_object_object_add(o, "from", from ? json_object_new_string(from) : NULL);
             json_object_object_add(o, "reverse", json_object_new_boolean(reverse));
-            char secs[32];
-            snprintf(secs, sizeof(secs), "%.3f", w.figures.seconds);
-            json_object_object_add(o, "seconds", json_object_new_double_s(w.figures.seconds, secs));
+            json_object_object_add(o, "seconds", ccnc_json_new_fixed(w.figures.seconds, 3));
             json_object_object_add(o, "sent_bps", bps_json(w.figures.sent_bps));
             json_object_object_add(o, "received_bps", bps_json(w.figures.received_bps));
             json_object_object_add(o, "retransmits", bps_json(w.figures.retransmits));

@@ -3,6 +3,9 @@
  * answers the same for a missing, null or mistyped member. */
 #include "config.h"
 
+#include <math.h>
+#include <stdio.h>
+
 #include <json-c/json.h>
 
 #include <ccnc/util.h>
@@ -124,4 +127,34 @@ ccnc_json_get_array(json_object *o, const char *key)
     json_object *v;
 
     return find(o, key, json_type_array, &v) == CCNC_JSON_FIELD_OK ? v : NULL;
+}
+
+json_object *
+ccnc_json_new_fixed(double v, int places)
+{
+    static const long long scale[] = { 1, 10, 100, 1000, 10000, 100000, 1000000 };
+    char text[48];
+    double r;
+    long long n, whole, frac;
+    int p;
+    const char *sign;
+
+    if (!isfinite(v))
+        return NULL;
+    places = places < 0 ? 0 : places > 6 ? 6 : places;
+    r = round(fabs(v) * (double)scale[places]);
+    if (r >= 9.0e15) /* beyond the integers a double holds exactly */
+        return json_object_new_double(v);
+    n = (long long)r;
+    whole = n / scale[places];
+    frac = n % scale[places];
+    for (p = places; p > 0 && frac % 10 == 0; p--)
+        frac /= 10;
+    sign = v < 0 && n > 0 ? "-" : "";
+    if (p > 0)
+        snprintf(text, sizeof(text), "%s%lld.%0*lld", sign, whole, p, frac);
+    else
+        snprintf(text, sizeof(text), "%s%lld", sign, whole);
+    return json_object_new_double_s((*sign ? -1.0 : 1.0) * (double)n / (double)scale[places],
+                                    text);
 }

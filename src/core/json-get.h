@@ -51,4 +51,10 @@ enum ccnc_json_field ccnc_json_find_bool(json_object *o, const char *key, bool *
 enum ccnc_json_field ccnc_json_find_str(json_object *o, const char *key, const char **out,
                                         size_t *len);
 
+/* A new number holding v, written with at most places decimals (0 to 6),
+ * trailing zeros dropped, and '.' whatever the locale: json-c writes a
+ * double with 17 significant digits ("dirty_share":0.0030000000000000001).
+ * NULL (null in the text) when v is not finite. */
+json_object *ccnc_json_new_fixed(double v, int places);
+
 #endif

@@ -138,10 +138,10 @@ forecast_json(const struct ccnc_forecast *f)
                            int_or_null(f->dirty_measured && f->sample_pages > 0, f->sample_pages));
     json_object_object_add(o, "dirty_ratio",
                            ccnc_forecast_ratio_applies(f)
-                               ? json_object_new_double(round(f->dirty_ratio * 1000) / 1000)
+                               ? ccnc_json_new_fixed(f->dirty_ratio, 3)
                                : NULL);
     json_object_object_add(o, "dirty_share",
-                           share > 0 ? json_object_new_double(round(share * 1000) / 1000) : NULL);
+                           share > 0 ? ccnc_json_new_fixed(share, 3) : NULL);
     json_object_object_add(o, "at_edge", json_object_new_boolean(ccnc_forecast_at_edge(f)));
     json_object_object_add(o, "dirty_why", !f->dirty_measured && f->dirty_why[0]
                                                ? json_object_new_string(f->dirty_why)
@@ -163,7 +163,7 @@ forecast_json(const struct ccnc_forecast *f)
     json_object_object_add(o, "stop_ms", int_or_null(f->in.stop_ms > 0, f->in.stop_ms));
     json_object_object_add(o, "first_tail_share",
                            f->in.first_tail_share > 0
-                               ? json_object_new_double(round(f->in.first_tail_share * 1000) / 1000)
+                               ? ccnc_json_new_fixed(f->in.first_tail_share, 3)
                                : NULL);
     json_object_object_add(o, "gap_extra_ms", json_object_new_int64(llround(f->in.gap_extra_ms)));
     json_object_object_add(o, "auto_converge", json_object_new_boolean(f->in.auto_converge));

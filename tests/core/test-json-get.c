@@ -4,6 +4,7 @@
  * member holds, so that a getter that answered anything else would fail. */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -270,6 +271,42 @@ START_TEST(test_not_an_object)
 }
 END_TEST
 
+/* ccnc_json_new_fixed: the text json-c writes, and the value read back. */
+static const struct {
+    double v;
+    int places;
+    const char *text; /* NULL: null */
+    double back;
+} fixed[] = {
+    { 0.003, 3, "0.003", 0.003 },          /* json-c alone: 0.0030000000000000001 */
+    { 1.1494999, 3, "1.149", 1.149 },
+    { 0.93, 3, "0.93", 0.93 },             /* trailing zeros dropped */
+    { 2.0, 3, "2", 2.0 },
+    { 0.0004, 3, "0", 0.0 },
+    { -0.0004, 3, "0", 0.0 },              /* no "-0" */
+    { -1.25, 1, "-1.3", -1.3 },            /* half away from zero */
+    { 12.5, 0, "13", 13.0 },
+    { 7.123456789, 9, "7.123457", 7.123457 }, /* at most 6 places */
+    { 3.7, -2, "4", 4.0 },
+    { NAN, 3, NULL, 0.0 },
+    { INFINITY, 3, NULL, 0.0 },
+};
+
+START_TEST(test_fixed)
+{
+    json_object *o = ccnc_json_new_fixed(fixed[_i].v, fixed[_i].places);
+
+    if (!fixed[_i].text) {
+        ck_assert_ptr_null(o);
+        return;
+    }
+    ck_assert_ptr_nonnull(o);
+    ck_assert_str_eq(json_object_to_json_string(o), fixed[_i].text);
+    ck_assert_double_eq_tol(json_object_get_double(o), fixed[_i].back, 1e-9);
+    json_object_put(o);
+}
+END_TEST
+
 Suite *
 ccnc_json_get_suite(void)
 {
@@ -285,6 +322,7 @@ ccnc_json_get_suite(void)
     tcase_add_test(tc, test_enum);
     tcase_add_test(tc, test_object_array);
     tcase_add_test(tc, test_not_an_object);
+    tcase_add_loop_test(tc, test_fixed, 0, (int)CCNC_ARRAY_SIZE(fixed));
     suite_add_tcase(s, tc);
     return s;
 }
