@@ -104,6 +104,45 @@ migration_figures(const struct ccnc_migration_figures *m)
                           m->iteration, left, total, m->dirty_rate < 0 ? 0 : m->dirty_rate, rate);
 }
 
+/* Where the migration is going, from its rounds so far; NULL: not yet. */
+static char *
+course_text(const struct ccnc_migration_figures *m, enum ui_attr *attr)
+{
+    const struct ccnc_precopy_to_go *g = &m->to_go;
+
+    *attr = UI_NORMAL;
+    switch (g->course) {
+    case CCNC_PRECOPY_SHRINKING:
+        if (m->timeout_ms > 0 && g->elapsed_ms + g->ms > (double)m->timeout_ms) {
+            *attr = UI_WARN;
+            /* TRANSLATORS: as below, when that end comes after the
+             * migration's timeout (lab.conf's timeout_s) */
+            return ccnc_xasprintf(_("after round %d: at this pace the end comes at %.0f s, "
+                                    "beyond the %lld s timeout (rounds to go: %d)"),
+                                  g->iteration, (g->elapsed_ms + g->ms) / 1000,
+                                  m->timeout_ms / 1000, g->rounds);
+        }
+        /* TRANSLATORS: the course of a running migration, after a round:
+         * "after round 12: the end in about 41.0 s, at 78.2 s (what is
+         * left shrinks 3 % a round; rounds to go: 38)" */
+        return ccnc_xasprintf(_("after round %d: the end in about %.1f s, at %.1f s (what is left "
+                                "shrinks %.0f %% a round; rounds to go: %d)"),
+                              g->iteration, g->ms / 1000, (g->elapsed_ms + g->ms) / 1000,
+                              (1 - g->shrink) * 100, g->rounds);
+    case CCNC_PRECOPY_NEAR:
+        return ccnc_xasprintf(_("after round %d: what is left hovers at the threshold; any round "
+                                "may end it"),
+                              g->iteration);
+    case CCNC_PRECOPY_STALLED:
+        *attr = UI_WARN;
+        return ccnc_xasprintf(_("after round %d: what is left is not shrinking; at this limit it "
+                                "will not end"),
+                              g->iteration);
+    default:
+        return NULL;
+    }
+}
+
 static enum ui_attr
 gap_attr(long long gap_ms)
 {
@@ -237,6 +276,16 @@ migrate_started(const struct ccnc_action *a)
     return false;
 }
 
+/* Whether a's migrate step runs now (the course is said only then). */
+static bool
+migrating_now(const struct ccnc_action *a)
+{
+    for (size_t i = 0; i < a->n_steps; i++)
+        if (a->steps[i].op == CCNC_STEP_MIGRATE && !a->steps[i].rollback)
+            return a->steps[i].outcome == CCNC_STEP_RUNNING_NOW;
+    return false;
+}
+
 /* One action in detail from row y: its head and summary, its steps beside
  * the gap meter, the timeline with the pre-copy figures and the forecast,
  * its run file.  listed: the list above shows the others, so the summary
@@ -275,6 +324,7 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
     /* what the steps leave room for: the timeline with its figures, the
      * forecast, the run file */
     reserve = 1 + UI_TL_ROWS + (a->migration.iteration > 0 ? 1 : 0) +
+              (a->migration.to_go.course != CCNC_PRECOPY_UNKNOWN && migrating_now(a) ? 1 : 0) +
               (a->forecast.valid ? 1 : 0) + (r->run_file ? 1 : 0) + (g->h >= 30 ? 1 : 0) +
               (g->h >= 30 && st->samples.n_fdb ? 1 : 0);
     section(g, y, 2, _("Steps"));
@@ -297,7 +347,13 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
         y = ui_timeline_draw(g, y, 2, g->w - 4, &tl, a, false);
         if (a->migration.iteration > 0 && y <= bottom) {
             char *text = migration_figures(&a->migration);
+            enum ui_attr attr;
+
             ui_grid_put_fit(g, y++, 4, g->w - 6, UI_NORMAL, text);
+            free(text);
+            text = migrating_now(a) ? course_text(&a->migration, &attr) : NULL;
+            if (text && y <= bottom)
+                ui_grid_put_fit(g, y++, 4, g->w - 6, attr, text);
             free(text);
         }
         if (a->forecast.valid && y <= bottom) {

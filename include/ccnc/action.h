@@ -99,6 +99,10 @@ struct ccnc_migration_figures {
     long long memory_total, memory_processed, memory_remaining;   /* bytes */
     long long dirty_rate;     /* pages per second */
     long long bps;            /* transfer rate, bytes per second */
+    long long elapsed_ms;     /* time_elapsed: since the migration began */
+    long long timeout_ms;     /* the migration's timeout (the lab's), -1 unknown */
+    /* where it is going, from the rounds so far (course UNKNOWN: not yet) */
+    struct ccnc_precopy_to_go to_go;
 };
 
 struct ccnc_action {

@@ -64,6 +64,10 @@ int ccnc_runlog_setting(struct ccnc_runlog *log, long long now_ms, const char *h
 int ccnc_runlog_forecast(struct ccnc_runlog *log, long long now_ms,
                          const struct ccnc_forecast *f);
 int ccnc_runlog_abort(struct ccnc_runlog *log, long long now_ms, const char *who);
+/* Where a running migration is going, said after a pre-copy round
+ * (ccnc_precopy_to_go). */
+int ccnc_runlog_to_go(struct ccnc_runlog *log, long long now_ms,
+                      const struct ccnc_precopy_to_go *g);
 /* A bridge on host learned the VM's MAC on port (event "learned") or
  * forgot it ("gone"), at host_ms by the host's clock; bridge may be NULL. */
 int ccnc_runlog_fdb(struct ccnc_runlog *log, long long now_ms, const char *host,
@@ -105,6 +109,10 @@ struct ccnc_run_summary {
     char *resumed_by;      /* who ended it after it stopped (a resume line), NULL */
     char *policy;          /* the downtime limit's policy (its first setting), NULL */
     long long limit_ms;    /* the last downtime limit set, CCNC_UNKNOWN */
+    /* where the migration was said to be going at its round
+     * CCNC_PRECOPY_TO_GO_REPORT (the first to_go line there or after;
+     * course UNKNOWN: none) */
+    struct ccnc_precopy_to_go course;
 };
 
 /* Read a run file.  -1 and err when it cannot be read at all; lines that
@@ -131,6 +139,7 @@ enum ccnc_run_line_type {
     CCNC_RUN_LINE_SETTING,
     CCNC_RUN_LINE_FDB,
     CCNC_RUN_LINE_FORECAST,
+    CCNC_RUN_LINE_TO_GO,
     CCNC_RUN_LINE_OTHER,     /* a type this ccnc does not know: kept, not read */
     CCNC_RUN_LINE_LAST
 };
@@ -151,7 +160,7 @@ struct ccnc_run_line {
     struct ccnc_step step;
     int state;                       /* enum ccnc_action_state, -1 unknown */
     bool on_destination, on_backup_only;
-    /* job */
+    /* job, and to_go (job.to_go) */
     char *phase;                     /* "iteration", "completed" */
     struct ccnc_migration_figures job;
     long long job_downtime_ms, job_elapsed_ms;

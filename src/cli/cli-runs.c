@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,20 @@ summary_json(const struct ccnc_run_summary *s)
         json_object_object_add(o, "forecast", f);
     } else {
         json_object_object_add(o, "forecast", NULL);
+    }
+    if (s->course.course != CCNC_PRECOPY_UNKNOWN) {
+        const struct ccnc_precopy_to_go *g = &s->course;
+        bool shrinking = g->course == CCNC_PRECOPY_SHRINKING;
+        json_object *c = json_object_new_object();
+
+        json_object_object_add(c, "iteration", json_object_new_int(g->iteration));
+        put_ms(c, "elapsed_ms", llround(g->elapsed_ms));
+        json_object_object_add(c, "course",
+                               json_object_new_string(ccnc_precopy_course_name(g->course)));
+        put_ms(c, "end_ms", shrinking ? llround(g->elapsed_ms + g->ms) : -1);
+        json_object_object_add(o, "course", c);
+    } else {
+        json_object_object_add(o, "course", NULL);
     }
     json_object_object_add(o, "advice", advice ? json_object_new_string(advice) : NULL);
     json_object_object_add(o, "stopped_in", s->in_step ? json_object_new_string(s->in_step)
@@ -367,22 +382,44 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
     if (!json && !table && n) {
         /* each row, and beside the measured figures the forecast the run
          * was planned with (rows left out when no run has one) */
-        enum { TOTAL, MIGRATION, FC_MIGRATION, DOWNTIME, FC_DOWNTIME, LIMIT, GAP, FC_GAP, LOST,
-               STALL };
+        enum { TOTAL, MIGRATION, FC_MIGRATION, COURSE, DOWNTIME, FC_DOWNTIME, LIMIT, GAP, FC_GAP,
+               LOST, STALL };
         static const char *const rows[] = {
-            N_("total ms"),    N_("migration ms"),      N_("  forecast"),
+            /* TRANSLATORS: "  at round 10": the end a running migration
+             * was said to be heading for at its 10th round */
+            N_("total ms"),    N_("migration ms"),      N_("  forecast"),  N_("  at round 10"),
             N_("downtime ms"), N_("  forecast"),        N_("  limit ms"),
             N_("longest gap ms"), N_("  forecast"),     N_("lost probes"),
             N_("stream stall ms"),
         };
-        bool forecasts = false;
+        bool forecasts = false, courses = false;
 
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             forecasts |= runs[i].forecast_total_ms >= 0 || runs[i].forecast_downtime_ms >= 0;
+            courses |= runs[i].course.course != CCNC_PRECOPY_UNKNOWN;
+        }
         putchar('\n');
         for (size_t r = 0; r < CCNC_ARRAY_SIZE(rows); r++) {
             if (!forecasts && (r == FC_MIGRATION || r == FC_DOWNTIME || r == FC_GAP))
                 continue;
+            if (r == COURSE) {
+                if (!courses)
+                    continue;
+                /* the end it was heading for, or where it stood */
+                ccnc_cli_printf("%-20s", _(rows[r]));
+                for (size_t i = 0; i < n; i++) {
+                    const struct ccnc_precopy_to_go *g = &runs[i].course;
+                    char *t = g->course == CCNC_PRECOPY_SHRINKING
+                                  ? ccnc_xasprintf("%lld", llround(g->elapsed_ms + g->ms))
+                              : g->course == CCNC_PRECOPY_NEAR ? ccnc_xstrdup(_("near"))
+                              : g->course == CCNC_PRECOPY_STALLED ? ccnc_xstrdup(_("stalled"))
+                                                                  : ccnc_xstrdup("-");
+                    ccnc_cli_printf(" %14s", t);
+                    free(t);
+                }
+                putchar('\n');
+                continue;
+            }
             ccnc_cli_printf("%-20s", _(rows[r]));
             for (size_t i = 0; i < n; i++) {
                 const struct ccnc_run_summary *u = &runs[i];

@@ -109,6 +109,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
                 x->processed = (double)ccnc_json_get_int(st, "memory_processed", -1);
                 x->remaining = (double)ccnc_json_get_int(st, "memory_remaining", -1);
                 x->dirty_pages_s = (double)ccnc_json_get_int(st, "memory_dirty_rate", -1);
+                x->bps = (double)ccnc_json_get_int(st, "memory_bps", -1);
                 /* the limit at the first round's sync: the one set by then */
                 if (x->iteration <= 2)
                     first_limit = limit;

@@ -431,3 +431,92 @@ ccnc_precopy_median(const struct ccnc_precopy_input *learnt, size_t n,
     MEDIAN(first_tail_share);
 #undef MEDIAN
 }
+
+/* The shrink per round from the newest usable round back over up to
+ * `back` rounds (the first round and repeats left out): *last the newest
+ * round; -1 when there are not two. */
+static double
+shrink_over(const struct ccnc_precopy_round *r, size_t n, size_t back,
+            const struct ccnc_precopy_round **last)
+{
+    const struct ccnc_precopy_round *base = NULL;
+    size_t later = 0;
+
+    *last = NULL;
+    for (size_t i = n; i-- > 0;) {
+        if (!(r[i].iteration >= 2) || !(r[i].remaining >= 0) || !isfinite(r[i].remaining))
+            continue;    /* no number, or nothing said of what was left */
+        if (!*last) {
+            *last = &r[i];
+            continue;
+        }
+        if (r[i].iteration >= (*last)->iteration)
+            continue;    /* the same round read twice, or out of order */
+        base = &r[i];
+        if (++later >= back)
+            break;
+    }
+    if (!*last || !base)
+        return -1;
+    if (!(base->remaining > 0))
+        return 0;
+    return pow((*last)->remaining / base->remaining, 1 / ((*last)->iteration - base->iteration));
+}
+
+enum ccnc_precopy_course
+ccnc_precopy_to_go(const struct ccnc_precopy_round *r, size_t n, double rate_bps, double limit_ms,
+                   struct ccnc_precopy_to_go *out)
+{
+    const struct ccnc_precopy_round *last;
+    double rate, s = shrink_over(r, n, CCNC_PRECOPY_TO_GO_ROUNDS, &last);
+
+    memset(out, 0, sizeof(*out));
+    out->course = CCNC_PRECOPY_UNKNOWN;
+    if (s < 0)
+        return out->course;
+    rate = last->bps > 0 ? last->bps : rate_bps;
+    if (!(rate > 0) || !isfinite(rate))
+        return out->course;
+    if (!(limit_ms > 0))
+        limit_ms = CCNC_PRECOPY_DEFAULT_LIMIT_MS;
+    out->iteration = (int)last->iteration;
+    out->elapsed_ms = last->elapsed_ms;
+    out->remaining_bytes = last->remaining;
+    out->threshold_bytes = rate * limit_ms / 1000;
+    out->shrink = s;
+    if (s >= CCNC_PRECOPY_TO_GO_STALLED) {
+        out->course = last->remaining <= CCNC_PRECOPY_TO_GO_NEAR * out->threshold_bytes
+                          ? CCNC_PRECOPY_NEAR
+                          : CCNC_PRECOPY_STALLED;
+        return out->course;
+    }
+    /* rounds of R, sR, s^2 R, ... each sent at the rate, until s^k R fits
+     * under the threshold; that rest goes in the downtime */
+    {
+        double R = last->remaining, T = out->threshold_bytes;
+        int k = R <= T || s <= 0 ? 0 : (int)ceil(log(T / R) / log(s));
+        double sk = pow(s, k);
+
+        out->rounds = k;
+        out->ms = (R * (1 - sk) / (1 - s) + R * sk) / rate * 1000;
+    }
+    out->course = CCNC_PRECOPY_SHRINKING;
+    return out->course;
+}
+
+static const char *const course_names[] = { "unknown", "shrinking", "near", "stalled" };
+
+const char *
+ccnc_precopy_course_name(enum ccnc_precopy_course c)
+{
+    return (unsigned)c < CCNC_ARRAY_SIZE(course_names) ? course_names[c] : "unknown";
+}
+
+enum ccnc_precopy_course
+ccnc_precopy_course_from_name(const char *s)
+{
+    for (size_t i = 0; s && i < CCNC_ARRAY_SIZE(course_names); i++)
+        if (strcmp(s, course_names[i]) == 0)
+            return (enum ccnc_precopy_course)i;
+    return CCNC_PRECOPY_UNKNOWN;
+}

@@ -451,6 +451,25 @@ ccnc_runlog_setting(struct ccnc_runlog *log, long long now_ms, const char *host,
 }
 
 int
+ccnc_runlog_to_go(struct ccnc_runlog *log, long long now_ms, const struct ccnc_precopy_to_go *g)
+{
+    json_object *o = line("to_go", now_ms);
+    bool shrinking = g->course == CCNC_PRECOPY_SHRINKING;
+
+    json_object_object_add(o, "iteration", json_object_new_int(g->iteration));
+    put_i(o, "elapsed_ms", llround(g->elapsed_ms));
+    put_s(o, "course", ccnc_precopy_course_name(g->course));
+    json_object_object_add(o, "shrink", ccnc_json_new_fixed(g->shrink, 3));
+    put_i(o, "remaining_bytes", llround(g->remaining_bytes));
+    put_i(o, "threshold_bytes", llround(g->threshold_bytes));
+    json_object_object_add(o, "rounds", shrinking ? json_object_new_int(g->rounds) : NULL);
+    json_object_object_add(o, "to_go_ms", shrinking ? json_object_new_int64(llround(g->ms)) : NULL);
+    json_object_object_add(o, "end_ms", shrinking ? json_object_new_int64(llround(g->elapsed_ms + g->ms))
+                                                  : NULL);
+    return emit(log, o);
+}
+
+int
 ccnc_runlog_fdb(struct ccnc_runlog *log, long long now_ms, const char *host, const char *event,
                 const char *mac, const char *bridge, const char *port, long long host_ms)
 {
@@ -585,6 +604,12 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
         break;
     case CCNC_RUN_LINE_RESUME:
         ccnc_str_set(&s->resumed_by, l->who ? l->who : "?");
+        break;
+    case CCNC_RUN_LINE_TO_GO:
+        /* the first said at or after the round the report shows */
+        if (s->course.course == CCNC_PRECOPY_UNKNOWN &&
+            l->job.to_go.iteration >= CCNC_PRECOPY_TO_GO_REPORT)
+            s->course = l->job.to_go;
         break;
     case CCNC_RUN_LINE_FORECAST:
         s->forecast_total_ms = l->forecast_total_ms;
@@ -844,7 +869,7 @@ ccnc_run_append_abort(const char *path, long long now_ms, const char *who,
 
 static const char *const line_types[CCNC_RUN_LINE_LAST] = {
     "run", "step", "step-start", "job", "probe", "bond", "vf", "abort", "resume", "result",
-    "setting", "fdb", "forecast", NULL,
+    "setting", "fdb", "forecast", "to_go", NULL,
 };
 
 static const char *
@@ -937,7 +962,7 @@ read_job_line(struct ccnc_run_line *l, json_object *o)
     json_object *st;
 
     l->phase = ccnc_xstrdup(str_of(o, "phase"));
-    l->job = (struct ccnc_migration_figures){ 0, -1, -1, -1, -1, -1 };
+    l->job = (struct ccnc_migration_figures){ 0, -1, -1, -1, -1, -1, -1, -1, { 0 } };
     l->job_downtime_ms = l->job_elapsed_ms = CCNC_UNKNOWN;
     l->stream_bps = CCNC_UNKNOWN;
     if (!json_object_object_get_ex(o, "stats", &st))
@@ -950,6 +975,7 @@ read_job_line(struct ccnc_run_line *l, json_object *o)
     l->job.bps = int_of(st, "memory_bps");
     l->job_downtime_ms = int_of(st, "downtime");
     l->job_elapsed_ms = int_of(st, "time_elapsed");
+    l->job.elapsed_ms = l->job_elapsed_ms;
 }
 
 static void
@@ -980,6 +1006,19 @@ read_one(struct ccnc_run_line *l, json_object *o)
     case CCNC_RUN_LINE_JOB:
         read_job_line(l, o);
         break;
+    case CCNC_RUN_LINE_TO_GO: {
+        struct ccnc_precopy_to_go *g = &l->job.to_go;
+
+        g->course = ccnc_precopy_course_from_name(str_of(o, "course"));
+        g->iteration = (int)ccnc_json_get_int(o, "iteration", 0);
+        g->elapsed_ms = ccnc_json_get_double(o, "elapsed_ms", 0);
+        g->shrink = ccnc_json_get_double(o, "shrink", 0);
+        g->remaining_bytes = ccnc_json_get_double(o, "remaining_bytes", 0);
+        g->threshold_bytes = ccnc_json_get_double(o, "threshold_bytes", 0);
+        g->rounds = (int)ccnc_json_get_int(o, "rounds", 0);
+        g->ms = ccnc_json_get_double(o, "to_go_ms", 0);
+        break;
+    }
     case CCNC_RUN_LINE_PROBE:
         l->probe.measured = true;
         l->probe.sent = int_of(o, "sent");

@@ -98,6 +98,10 @@ struct ccnc_action_run {
     int iteration_seen, iteration_logged;   /* MIGRATION_ITERATION (mu) */
     struct ccnc_policy_state policy;        /* the downtime limit's steering */
     long long migrate_t0;                   /* monotonic ms the migration began */
+    /* the newest rounds recorded, oldest first: where the migration is
+     * going (ccnc_precopy_to_go; the watch's alone) */
+    struct ccnc_precopy_round rounds[CCNC_PRECOPY_TO_GO_ROUNDS + 2];
+    size_t n_rounds;
 };
 
 /* --- action-run.c: the run's plumbing, for the steps ----------------------- */
@@ -141,6 +145,7 @@ void ccnc_run_log_vf(struct ccnc_action_run *r, const char *event, const char *h
 void ccnc_run_log_setting(struct ccnc_action_run *r, const char *host, const char *name,
                           long long value, const char *why);
 void ccnc_run_log_forecast(struct ccnc_action_run *r, const struct ccnc_forecast *f);
+void ccnc_run_log_to_go(struct ccnc_action_run *r, const struct ccnc_precopy_to_go *g);
 void ccnc_run_log_job(struct ccnc_action_run *r, const char *phase, const char *const *names,
                       const long long *values, size_t n);
 

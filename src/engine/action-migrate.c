@@ -245,7 +245,7 @@ record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const 
     int nparams = 0, type = 0;
     long long values[CCNC_ARRAY_SIZE(names)];
     const char *have[CCNC_ARRAY_SIZE(names)];
-    struct ccnc_migration_figures f = { 0, -1, -1, -1, -1, -1 };
+    struct ccnc_migration_figures f = { 0, -1, -1, -1, -1, -1, -1, -1, { 0 } };
     size_t n = 0;
 
     ccnc_run_trace_dom(r, d, "virDomainGetJobStats");
@@ -263,6 +263,8 @@ record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const 
         values[n++] = (long long)v;
         if (strcmp(names[i], VIR_DOMAIN_JOB_DOWNTIME) == 0 && flags)
             r->downtime_ms = (long long)v;
+        else if (strcmp(names[i], VIR_DOMAIN_JOB_TIME_ELAPSED) == 0)
+            f.elapsed_ms = (long long)v;
         else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_TOTAL) == 0)
             f.memory_total = (long long)v;
         else if (strcmp(names[i], VIR_DOMAIN_JOB_MEMORY_PROCESSED) == 0)
@@ -279,6 +281,8 @@ record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const 
     virTypedParamsFree(params, nparams);
     ccnc_run_log_job(r, phase, have, values, n);
     pthread_mutex_lock(&r->mu);
+    f.to_go = r->a->migration.to_go;   /* said again by follow_course */
+    f.timeout_ms = r->lab->migration.timeout_s * 1000LL;
     r->a->migration = f;
     pthread_mutex_unlock(&r->mu);
     return 1;
@@ -293,6 +297,40 @@ set_limit(struct ccnc_action_run *r, virDomainPtr d, int limit_ms, const char *w
     ccnc_run_log_setting(r, r->a->source, "downtime_limit_ms", limit_ms, why);
     ccnc_run_trace_dom(r, d, "virDomainMigrateSetMaxDowntime");
     virDomainMigrateSetMaxDowntime(d, (unsigned long long)limit_ms, 0);
+}
+
+/* Where the migration is going, after a round recorded and the policy's
+ * limit set: from the newest rounds, into the action's figures and the
+ * run file. */
+static void
+follow_course(struct ccnc_action_run *r)
+{
+    struct ccnc_migration_figures m;
+    struct ccnc_precopy_round *x;
+    struct ccnc_precopy_to_go g;
+
+    pthread_mutex_lock(&r->mu);
+    m = r->a->migration;
+    pthread_mutex_unlock(&r->mu);
+    if (r->n_rounds == CCNC_ARRAY_SIZE(r->rounds)) {
+        memmove(r->rounds, r->rounds + 1, (r->n_rounds - 1) * sizeof(*r->rounds));
+        r->n_rounds--;
+    }
+    x = &r->rounds[r->n_rounds++];
+    x->iteration = m.iteration;
+    x->elapsed_ms = m.elapsed_ms >= 0 ? (double)m.elapsed_ms
+                                      : (double)(ccnc_now_mono_ms() - r->migrate_t0);
+    x->processed = (double)m.memory_processed;
+    x->remaining = (double)m.memory_remaining;
+    x->dirty_pages_s = (double)m.dirty_rate;
+    x->bps = (double)m.bps;
+    if (ccnc_precopy_to_go(r->rounds, r->n_rounds, r->a->forecast.in.rate_bps,
+                           r->policy.limit_ms, &g) == CCNC_PRECOPY_UNKNOWN)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->a->migration.to_go = g;
+    pthread_mutex_unlock(&r->mu);
+    ccnc_run_log_to_go(r, &g);
 }
 
 static void
@@ -335,6 +373,7 @@ migration_watch(void *arg)
                                              r->a->migration.memory_remaining,
                                              ccnc_now_mono_ms() - r->migrate_t0, &why);
                 set_limit(r, d, limit, why);
+                follow_course(r);
                 ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
             }
             virDomainFree(d);
@@ -482,6 +521,7 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
         r->migrating_src_dom = d;
         r->iteration_seen = r->iteration_logged = 0;
         r->migrate_t0 = ccnc_now_mono_ms();
+        r->n_rounds = 0;
     }
     pthread_mutex_unlock(&r->mu);
     if (!started) {

@@ -533,6 +533,16 @@ ccnc_run_log_forecast(struct ccnc_action_run *r, const struct ccnc_forecast *f)
 }
 
 void
+ccnc_run_log_to_go(struct ccnc_action_run *r, const struct ccnc_precopy_to_go *g)
+{
+    if (!r->log)
+        return;
+    pthread_mutex_lock(&r->log_mu);
+    ccnc_runlog_to_go(r->log, ccnc_run_now_ms(), g);
+    pthread_mutex_unlock(&r->log_mu);
+}
+
+void
 ccnc_run_log_job(struct ccnc_action_run *r, const char *phase, const char *const *names,
                  const long long *values, size_t n)
 {

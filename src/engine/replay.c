@@ -137,9 +137,16 @@ apply(struct ccnc_replay *r, const struct ccnc_run_line *l)
         break;
     case CCNC_RUN_LINE_JOB:
         if (ccnc_streq(l->phase, "iteration")) {
+            struct ccnc_precopy_to_go g = a->migration.to_go;   /* replays know no timeout */
+
             a->migration = l->job;
+            a->migration.to_go = g;   /* until the next to_go line */
             r->cb.changed(r->data, a, NULL);
         }
+        break;
+    case CCNC_RUN_LINE_TO_GO:
+        a->migration.to_go = l->job.to_go;
+        r->cb.changed(r->data, a, NULL);
         break;
     case CCNC_RUN_LINE_PROBE:
         a->probe.measured = true;

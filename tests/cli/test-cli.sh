@@ -241,12 +241,17 @@ RUN
 cat >"$r2" <<'RUN'
 {"type":"run","t_ms":1764068400000,"version":1,"kind":"migrate-passthrough","vm":"vm1","source":"sys2","destination":"sys1"}
 {"type":"probe","t_ms":1764068401000,"sent":300,"received":300,"lost":0,"current_gap_ms":0,"longest_gap_ms":231,"stream_stall_ms":20,"stream_longest_stall_ms":512}
+{"type":"to_go","t_ms":1764068402000,"iteration":9,"elapsed_ms":2900,"course":"shrinking","shrink":0.5,"remaining_bytes":80000000,"threshold_bytes":10000000,"rounds":3,"to_go_ms":1500,"end_ms":4400}
+{"type":"to_go","t_ms":1764068402100,"iteration":10,"elapsed_ms":3000,"course":"shrinking","shrink":0.5,"remaining_bytes":40000000,"threshold_bytes":10000000,"rounds":2,"to_go_ms":1100,"end_ms":4100}
 {"type":"result","t_ms":1764068404000,"result":"done","summary":"vm1: done","total_ms":4180,"downtime_ms":214,"longest_gap_ms":231,"lost_probes":0}
 RUN
 expect 0 'vm1-migrate-passthrough.jsonl +migrate-passthrough +vm1 +UNFINISHED' -- "$ccnc" runs
 expect 0 "stopped during: migrate; it stopped during the migration, which libvirt may have finished on its own: 'ccnc resume vm1'" -- "$ccnc" runs
 expect 0 '^downtime ms +- +214$' -- "$ccnc" report "$r1" "$r2"
 expect 0 '^longest gap ms +- +231$' -- "$ccnc" report "$r1" "$r2"
+# the course a running migration was said to take, at its 10th round
+expect 0 '^  at round 10 +- +4100$' -- "$ccnc" report "$r1" "$r2"
+expect 0 '"end_ms": 4100' -- "$ccnc" report --json "$r2"
 expect 0 '"lost_probes": 0' -- "$ccnc" report --json "$r2"
 # the stream's stall, from the probe lines (this result line predates it)
 expect 0 '"stream_stall_ms": 512' -- "$ccnc" report --json "$r2"

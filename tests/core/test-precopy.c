@@ -1199,6 +1199,162 @@ START_TEST(test_forecast_samples)
 }
 END_TEST
 
+/* --- a running migration's course (ccnc_precopy_to_go) ------------------------ */
+
+/* By hand: the shrink over up to five rounds after the first, the rounds
+ * until what is left fits under rate x limit, their time. */
+START_TEST(test_precopy_to_go_cases)
+{
+    /* remaining halves each round, 100 MB/s, limit 100 ms: 10 MB */
+    static const struct ccnc_precopy_round halving[] = {
+        { 1, 500, 0, 1e9, 0, -1 },       { 2, 9000, 0, 320e6, 0, 100e6 },
+        { 3, 12200, 0, 160e6, 0, 100e6 }, { 4, 13800, 0, 80e6, 0, 100e6 },
+    };
+    static const struct ccnc_precopy_round flat[] = {
+        { 2, 9000, 0, 300e6, 0, 100e6 }, { 3, 12000, 0, 300e6, 0, 100e6 },
+        { 4, 15000, 0, 301e6, 0, 100e6 },
+    };
+    static const struct ccnc_precopy_round near[] = {
+        { 2, 9000, 0, 12e6, 0, 100e6 }, { 3, 9100, 0, 13e6, 0, 100e6 },
+        { 4, 9200, 0, 12e6, 0, 100e6 },
+    };
+    /* round 3 read twice, round 5's event missed; no rate in the newest */
+    static const struct ccnc_precopy_round gaps[] = {
+        { 2, 9000, 0, 320e6, 0, 100e6 }, { 3, 12200, 0, 160e6, 0, 100e6 },
+        { 3, 12201, 0, 160e6, 0, 100e6 }, { 6, 14000, 0, 20e6, 0, -1 },
+    };
+    struct ccnc_precopy_to_go g;
+
+    ck_assert_int_eq(ccnc_precopy_to_go(halving, 4, 0, 100, &g), CCNC_PRECOPY_SHRINKING);
+    ck_assert_int_eq(g.iteration, 4);
+    ck_assert_double_eq_tol(g.shrink, 0.5, 1e-12);
+    ck_assert_double_eq_tol(g.threshold_bytes, 10e6, 1e-3);
+    /* 80 -> 40 -> 20 -> 10 MB: three rounds (80+40+20 MB) and the rest of 10 */
+    ck_assert_int_eq(g.rounds, 3);
+    ck_assert_double_eq_tol(g.ms, 1500, 1e-6);
+    ck_assert_double_eq(g.elapsed_ms, 13800);
+
+    /* the first round alone, or it and one more: not yet */
+    ck_assert_int_eq(ccnc_precopy_to_go(halving, 2, 0, 100, &g), CCNC_PRECOPY_UNKNOWN);
+    /* no rate anywhere */
+    ck_assert_int_eq(ccnc_precopy_to_go(gaps, 4, 0, 100, &g), CCNC_PRECOPY_UNKNOWN);
+    /* the rate given, the repeat skipped, the shrink per round over three */
+    ck_assert_int_eq(ccnc_precopy_to_go(gaps, 4, 100e6, 100, &g), CCNC_PRECOPY_SHRINKING);
+    ck_assert_double_eq_tol(g.shrink, 0.5, 1e-12);
+    ck_assert_int_eq(g.rounds, 1);
+    ck_assert_double_eq_tol(g.ms, 300, 1e-6);
+    /* the default limit: 30 MB, fits already */
+    ck_assert_int_eq(ccnc_precopy_to_go(gaps, 4, 100e6, 0, &g), CCNC_PRECOPY_SHRINKING);
+    ck_assert_int_eq(g.rounds, 0);
+    ck_assert_double_eq_tol(g.ms, 200, 1e-6);
+
+    ck_assert_int_eq(ccnc_precopy_to_go(flat, 3, 0, 300, &g), CCNC_PRECOPY_STALLED);
+    ck_assert_int_eq(ccnc_precopy_to_go(near, 3, 0, 100, &g), CCNC_PRECOPY_NEAR);
+    ck_assert_int_eq(ccnc_precopy_to_go(NULL, 0, 1e6, 300, &g), CCNC_PRECOPY_UNKNOWN);
+}
+END_TEST
+
+static struct ccnc_precopy_round *
+recorded_rounds(const char *path, size_t *n)
+{
+    char *text = ccnc_test_read(path, NULL), *save = NULL;
+    struct ccnc_precopy_round *r = NULL;
+    size_t cap = 0;
+
+    *n = 0;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_object *o = json_tokener_parse(line), *v, *st;
+
+        if (o && json_object_object_get_ex(o, "phase", &v) &&
+            strcmp(json_object_get_string(v), "iteration") == 0 &&
+            json_object_object_get_ex(o, "stats", &st)) {
+            struct ccnc_precopy_round *x = ccnc_array_push(&r, n, &cap, sizeof(*r));
+            json_object *b;
+
+            x->iteration = num(st, "memory_iteration");
+            x->elapsed_ms = num(st, "time_elapsed");
+            x->processed = num(st, "memory_processed");
+            x->remaining = num(st, "memory_remaining");
+            x->dirty_pages_s = num(st, "memory_dirty_rate");
+            x->bps = json_object_object_get_ex(st, "memory_bps", &b) ? json_object_get_double(b)
+                                                                     : -1;
+        }
+        json_object_put(o);
+    }
+    free(text);
+    return r;
+}
+
+/* The Fig. 17 sweep's run files (tests/data/migration/fig17-runs), round
+ * by round as the watch read them: from the 10th round on, each course
+ * said of a migration that ended is within 20 % of its time, or near the
+ * threshold; of the two that did not end within the 90 s timeout, every
+ * one from the 4th round on says not at this limit, or an end beyond the
+ * timeout.  The early rounds of the one at the edge (300 Mb/s, 32 MiB/s:
+ * 124 rounds) are 20-50 % short: its rounds shrink faster at first. */
+START_TEST(test_precopy_to_go_recorded)
+{
+    static const char *const speeds[] = { "100", "300", "1000" };
+    int said = 0, ended = 0, stuck_said = 0;
+
+    for (size_t sp = 0; sp < CCNC_ARRAY_SIZE(speeds); sp++) {
+        char *rel = ccnc_xasprintf("migration/fig17-runs/%s", speeds[sp]);
+        char *dir = ccnc_test_data(rel);
+        DIR *d = opendir(dir);
+        struct dirent *e;
+
+        ck_assert_ptr_nonnull(d);
+        while ((e = readdir(d)) != NULL) {
+            char *path;
+            struct ccnc_precopy_round *r;
+            json_object *st;
+            size_t n;
+
+            if (!strstr(e->d_name, ".jsonl"))
+                continue;
+            path = ccnc_xasprintf("%s/%s", dir, e->d_name);
+            r = recorded_rounds(path, &n);
+            st = completed_stats(path);
+            for (size_t k = 1; k <= n; k++) {
+                struct ccnc_precopy_to_go g;
+                enum ccnc_precopy_course c = ccnc_precopy_to_go(r, k, 0, 300, &g);
+
+                if (st && g.iteration >= 15) {
+                    double t = num(st, "time_elapsed");
+
+                    ck_assert_msg(c == CCNC_PRECOPY_NEAR ||
+                                      (c == CCNC_PRECOPY_SHRINKING &&
+                                       fabs(g.elapsed_ms + g.ms - t) <= 0.25 * t),
+                                  "%s Mb/s %s round %d: course %d, %.0f ms against %.0f", speeds[sp],
+                                  e->d_name, g.iteration, (int)c, g.elapsed_ms + g.ms, t);
+                    said++;
+                } else if (!st && g.iteration >= 4) {
+                    ck_assert_msg(c == CCNC_PRECOPY_STALLED ||
+                                      (c == CCNC_PRECOPY_SHRINKING && g.elapsed_ms + g.ms > 90000),
+                                  "%s round %d: course %d, %.0f ms", e->d_name, g.iteration,
+                                  (int)c, g.elapsed_ms + g.ms);
+                    stuck_said++;
+                }
+                if (getenv("CCNC_TEST_VERBOSE") && c != CCNC_PRECOPY_UNKNOWN)
+                    fprintf(stderr, "%s/%s round %d: course %d, shrink %.3f, %d rounds, end %.0f ms (%s %.0f)\n",
+                            speeds[sp], e->d_name, g.iteration, (int)c, g.shrink, g.rounds,
+                            g.elapsed_ms + g.ms, st ? "ended" : "not", st ? num(st, "time_elapsed") : 0);
+            }
+            ended += st != NULL;
+            json_object_put(st);
+            free(r);
+            free(path);
+        }
+        closedir(d);
+        free(dir);
+        free(rel);
+    }
+    ck_assert_int_eq(ended, 19);
+    ck_assert_int_ge(said, 100);     /* the long ones' rounds */
+    ck_assert_int_ge(stuck_said, 8);
+}
+END_TEST
+
 Suite *
 ccnc_precopy_suite(void)
 {
@@ -1224,6 +1380,8 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_forecast_edge);
     tcase_add_test(tc, test_forecast_samples);
     tcase_add_test(tc, test_forecast_replay_fig17);
+    tcase_add_test(tc, test_precopy_to_go_cases);
+    tcase_add_test(tc, test_precopy_to_go_recorded);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -301,6 +301,60 @@ START_TEST(test_read_lines)
 }
 END_TEST
 
+/* A running migration's course, a line after each round: read back line
+ * by line, and the summary keeps the first said at round 10 or after. */
+START_TEST(test_to_go)
+{
+    struct ccnc_action *a = ccnc_action_new_steps(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1",
+                                                  "sys2", NULL,
+                                                  (const enum ccnc_step_op[]){ CCNC_STEP_MIGRATE },
+                                                  1);
+    struct ccnc_runlog *log;
+    struct ccnc_run_line *lines;
+    struct ccnc_run_summary s;
+    size_t n, bad;
+    const struct ccnc_precopy_to_go said[] = {
+        { CCNC_PRECOPY_SHRINKING, 9, 30000, 0.95, 90e6, 10.5e6, 42, 40000 },
+        { CCNC_PRECOPY_STALLED, 10, 31500, 0.998, 95e6, 10.5e6, 0, 0 },
+        { CCNC_PRECOPY_SHRINKING, 11, 33000, 0.9571, 88e6, 10.5e6, 49, 41234.4 },
+    };
+    char *text;
+
+    ccnc_action_confirm(a);
+    log = ccnc_runlog_open(dir, a, 1000, NULL);
+    ck_assert_ptr_nonnull(log);
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(said); i++)
+        ck_assert_int_eq(ccnc_runlog_to_go(log, 2000 + (long long)i, &said[i]), 0);
+    ck_assert_int_eq(ccnc_run_read_lines(ccnc_runlog_path(log), &lines, &n, &bad, NULL), 0);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_uint_eq(bad, 0);
+    ck_assert_int_eq(lines[1].type, CCNC_RUN_LINE_TO_GO);
+    ck_assert_int_eq(lines[1].job.to_go.course, CCNC_PRECOPY_SHRINKING);
+    ck_assert_int_eq(lines[1].job.to_go.iteration, 9);
+    ck_assert_int_eq(lines[1].job.to_go.rounds, 42);
+    ck_assert_double_eq(lines[1].job.to_go.ms, 40000);
+    ck_assert_double_eq(lines[1].job.to_go.shrink, 0.95);
+    ck_assert_int_eq(lines[2].job.to_go.course, CCNC_PRECOPY_STALLED);
+    ck_assert_double_eq(lines[2].job.to_go.ms, 0);   /* null: none said */
+    ck_assert_double_eq(lines[3].job.to_go.shrink, 0.957);   /* three places */
+    ck_assert_double_eq(lines[3].job.to_go.ms, 41234);
+    ccnc_run_lines_free(lines, n);
+    /* the line as written: the end, and no 17-digit shrink */
+    text = ccnc_test_read(ccnc_runlog_path(log), NULL);
+    ck_assert_ptr_nonnull(strstr(text, "\"type\":\"to_go\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"course\":\"stalled\""));
+    ck_assert_ptr_nonnull(strstr(text, "\"shrink\":0.957,"));
+    ck_assert_ptr_nonnull(strstr(text, "\"end_ms\":74234"));
+    free(text);
+    ck_assert_int_eq(ccnc_run_read(ccnc_runlog_path(log), &s, NULL), 0);
+    ck_assert_int_eq(s.course.course, CCNC_PRECOPY_STALLED);
+    ck_assert_int_eq(s.course.iteration, 10);
+    ccnc_run_summary_clear(&s);
+    ccnc_runlog_close(log);
+    ccnc_action_free(a);
+}
+END_TEST
+
 /* Killed in the middle of the migrate step, with a VF reserved on the
  * destination: the step-start line says where it stopped, the vf line
  * what it holds, and the advice says what resume does. */
@@ -399,6 +453,7 @@ ccnc_runlog_suite(void)
     tcase_add_test(tc, test_run_killed_mid_step);
     tcase_add_test(tc, test_abort_from_elsewhere);
     tcase_add_test(tc, test_read_lines);
+    tcase_add_test(tc, test_to_go);
     tcase_add_test(tc, test_abort_while_open);
     tcase_add_test(tc, test_two_runs_same_second);
     tcase_add_test(tc, test_default_dir);

@@ -1121,7 +1121,11 @@ START_TEST(test_action_screen)
                                                 .stream_stall_ms = 360,
                                                 .stream_longest_stall_ms = 360 };
         a->migration = (struct ccnc_migration_figures){ 3, 272629760, 281018368, 13002752,
-                                                        1180, 99614720 };
+                                                        1180, 99614720, 5200, 90000 };
+        /* where it is going: half of what is left each round, 10 MB under
+         * a 100 ms limit */
+        a->migration.to_go = (struct ccnc_precopy_to_go){ CCNC_PRECOPY_SHRINKING, 3, 5200, 0.45,
+                                                          13002752, 9961472, 1, 190 };
     } else if (!action_screens[_i].fail) {
         a->probe = (struct ccnc_probe_figures){ .measured = true, .done = true, .sent = 529,
                                                 .received = 515, .lost = 14,
