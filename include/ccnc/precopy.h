@@ -181,7 +181,8 @@ int ccnc_precopy_learn_rounds(struct ccnc_precopy_input *in, const struct ccnc_p
 #define CCNC_PRECOPY_TO_GO_NEAR 1.5
 
 enum ccnc_precopy_course {
-    CCNC_PRECOPY_UNKNOWN,      /* fewer than two rounds after the first, or no rate */
+    CCNC_PRECOPY_UNKNOWN,      /* fewer than two rounds after the first, no rate, or
+                                * nothing left (the last sync, the guest stopped) */
     CCNC_PRECOPY_SHRINKING,    /* what is left shrinks: rounds and ms say when it ends */
     CCNC_PRECOPY_NEAR,         /* not shrinking, near the threshold: any round may end it */
     CCNC_PRECOPY_STALLED,      /* not shrinking, far from it: not at this limit */

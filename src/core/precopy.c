@@ -472,8 +472,8 @@ ccnc_precopy_to_go(const struct ccnc_precopy_round *r, size_t n, double rate_bps
 
     memset(out, 0, sizeof(*out));
     out->course = CCNC_PRECOPY_UNKNOWN;
-    if (s < 0)
-        return out->course;
+    if (s < 0 || !(last->remaining > 0))
+        return out->course;   /* nothing left: the guest has stopped, the end is there */
     rate = last->bps > 0 ? last->bps : rate_bps;
     if (!(rate > 0) || !isfinite(rate))
         return out->course;

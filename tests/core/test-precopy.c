@@ -1251,6 +1251,14 @@ START_TEST(test_precopy_to_go_cases)
     ck_assert_int_eq(ccnc_precopy_to_go(flat, 3, 0, 300, &g), CCNC_PRECOPY_STALLED);
     ck_assert_int_eq(ccnc_precopy_to_go(near, 3, 0, 100, &g), CCNC_PRECOPY_NEAR);
     ck_assert_int_eq(ccnc_precopy_to_go(NULL, 0, 1e6, 300, &g), CCNC_PRECOPY_UNKNOWN);
+    {
+        /* the last sync, with the guest stopped: nothing left to say */
+        struct ccnc_precopy_round end[5];
+
+        memcpy(end, halving, sizeof(halving));
+        end[4] = (struct ccnc_precopy_round){ 5, 14000, 0, 0, 0, 100e6 };
+        ck_assert_int_eq(ccnc_precopy_to_go(end, 5, 0, 100, &g), CCNC_PRECOPY_UNKNOWN);
+    }
 }
 END_TEST
 
