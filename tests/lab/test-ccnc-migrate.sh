@@ -73,6 +73,17 @@ leg() {
 	# libvirt's MIGRATION_ITERATION: statistics at each pre-copy round
 	jq -s -e '[.[] | select(.type == "job" and .phase == "iteration") | .stats.memory_iteration] | length >= 1 and .[0] >= 1' "$run" >/dev/null ||
 		fail "no pre-copy round recorded"
+	# where it was going: a to_go line after each round that had two
+	# after the first before it and something left, none for a round
+	# not recorded (docs/run-files.md)
+	jq -s -e '[.[] | select(.type == "job" and .phase == "iteration") | .stats] as $r |
+		[.[] | select(.type == "to_go") | .iteration] as $have |
+		[range(0; $r | length) as $j | $r[$j] as $x |
+		 select($x.memory_iteration >= 2 and $x.memory_remaining > 0 and ($x.memory_bps // 0) > 0 and
+			any($r[:$j][]; .memory_iteration >= 2 and .memory_iteration < $x.memory_iteration)) |
+		 $x.memory_iteration] as $want |
+		($want - $have | length) == 0 and ($have - ($r | map(.memory_iteration)) | length) == 0' "$run" >/dev/null ||
+		fail "leg $n: the to_go lines do not follow the rounds: $(grep -E '"to_go"|"phase":"iteration"' "$run" | cut -c1-200)"
 
 	# where things stand now, seen by libvirt and the guest
 	[ "$(where_running)" = "$to" ] || fail "$VM runs on '$(where_running)', not $to"
