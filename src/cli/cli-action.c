@@ -101,7 +101,16 @@ say_course(struct batch *b, size_t i, const char *who, const struct ccnc_action 
         return;
     b->said_round[i] = g->iteration;
     b->said_ms[i] = now;
-    if (g->course == CCNC_PRECOPY_SHRINKING)
+    if (g->course == CCNC_PRECOPY_SHRINKING && a->migration.timeout_ms > 0 &&
+        g->elapsed_ms + g->ms > (double)a->migration.timeout_ms)
+        /* TRANSLATORS: as below, when that end comes after the migration's
+         * timeout (lab.conf's timeout_s) */
+        text = ccnc_xasprintf(_("round %d (%.1f s): %.1f MiB left; at this pace the end comes "
+                                "at %.0f s, beyond the %lld s timeout"),
+                              g->iteration, g->elapsed_ms / 1000,
+                              g->remaining_bytes / (1024.0 * 1024.0),
+                              (g->elapsed_ms + g->ms) / 1000, a->migration.timeout_ms / 1000);
+    else if (g->course == CCNC_PRECOPY_SHRINKING)
         /* TRANSLATORS: under "migrate ...": "round 18 (23.1 s): 22.1 MiB
          * left, the end in about 9.1 s" */
         text = ccnc_xasprintf(_("round %d (%.1f s): %.1f MiB left, the end in about %.1f s"),

@@ -96,6 +96,7 @@ struct ccnc_action_run {
     virDomainPtr migrating_dom;     /* on watch_conn if open, else src (mu) */
     virDomainPtr migrating_src_dom; /* the same VM on src (mu) */
     int iteration_seen, iteration_logged;   /* MIGRATION_ITERATION (mu) */
+    bool migration_timed_out;               /* the watch aborted it at the timeout (mu) */
     struct ccnc_policy_state policy;        /* the downtime limit's steering */
     long long migrate_t0;                   /* monotonic ms the migration began */
     /* the newest rounds recorded, oldest first: where the migration is

@@ -333,6 +333,48 @@ follow_course(struct ccnc_action_run *r)
     ccnc_run_log_to_go(r, &g);
 }
 
+/* The migration did not end within the lab's timeout_s: said with its
+ * course at the last round. */
+static void
+timeout_error(struct ccnc_action_run *r, struct ccnc_error *err)
+{
+    struct ccnc_precopy_to_go g;
+    int t = r->lab->migration.timeout_s;
+    double mib;
+
+    pthread_mutex_lock(&r->mu);
+    g = r->a->migration.to_go;
+    pthread_mutex_unlock(&r->mu);
+    mib = g.remaining_bytes / (1024.0 * 1024.0);
+    ccnc_error_clear(err);
+    switch (g.course) {
+    case CCNC_PRECOPY_SHRINKING:
+        ccnc_error_set(err, CCNC_ERR_TIMEOUT,
+                       _("the migration did not end within its %d s (lab.conf timeout_s): after "
+                         "round %d, %.1f MiB were left, and at that pace it would have ended at "
+                         "%.0f s"),
+                       t, g.iteration, mib, (g.elapsed_ms + g.ms) / 1000);
+        break;
+    case CCNC_PRECOPY_NEAR:
+        ccnc_error_set(err, CCNC_ERR_TIMEOUT,
+                       _("the migration did not end within its %d s (lab.conf timeout_s): after "
+                         "round %d, %.1f MiB were left, at the threshold"),
+                       t, g.iteration, mib);
+        break;
+    case CCNC_PRECOPY_STALLED:
+        ccnc_error_set(err, CCNC_ERR_TIMEOUT,
+                       _("the migration did not end within its %d s (lab.conf timeout_s): after "
+                         "round %d, %.1f MiB were left and not shrinking; at that downtime limit "
+                         "it would not have ended"),
+                       t, g.iteration, mib);
+        break;
+    default:
+        ccnc_error_set(err, CCNC_ERR_TIMEOUT,
+                       _("the migration did not end within its %d s (lab.conf timeout_s)"), t);
+        break;
+    }
+}
+
 static void
 on_iteration(virConnectPtr c, virDomainPtr d, int iteration, void *opaque)
 {
@@ -391,8 +433,10 @@ migration_watch(void *arg)
                  * first; the migration's timeout holds all the same */
                 struct timespec soon = ccnc_deadline_ms(SETUP_POLL_MS);
                 pthread_cond_timedwait(&r->cond, &r->mu, &soon);
-                if (ccnc_now_mono_ms() - r->migrate_t0 >= r->lab->migration.timeout_s * 1000LL)
+                if (ccnc_now_mono_ms() - r->migrate_t0 >= r->lab->migration.timeout_s * 1000LL) {
+                    r->migration_timed_out = true;
                     break;
+                }
             }
             continue;
         }
@@ -400,8 +444,10 @@ migration_watch(void *arg)
         if (tick.tv_sec > ts.tv_sec || (tick.tv_sec == ts.tv_sec && tick.tv_nsec > ts.tv_nsec))
             tick = ts;
         if (pthread_cond_timedwait(&r->cond, &r->mu, &tick) == ETIMEDOUT) {
-            if (ccnc_now_mono_ms() - r->migrate_t0 >= r->lab->migration.timeout_s * 1000LL)
+            if (ccnc_now_mono_ms() - r->migrate_t0 >= r->lab->migration.timeout_s * 1000LL) {
+                r->migration_timed_out = true;
                 break;
+            }
             if (r->migrating_dom &&
                 (limit = ccnc_policy_on_time(&r->policy, ccnc_now_mono_ms() - r->migrate_t0,
                                              &why)) > 0) {
@@ -522,6 +568,7 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
         r->iteration_seen = r->iteration_logged = 0;
         r->migrate_t0 = ccnc_now_mono_ms();
         r->n_rounds = 0;
+        r->migration_timed_out = false;
     }
     pthread_mutex_unlock(&r->mu);
     if (!started) {
@@ -541,6 +588,10 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
         pthread_mutex_unlock(&r->mu);
         if (watching)
             pthread_join(watch, NULL);
+        /* aborted at the timeout: that, and where it was going, not what
+         * libvirt made of the cut (an end of file, an I/O error) */
+        if (rc < 0 && r->migration_timed_out)
+            timeout_error(r, err);
     }
     if (iter_cb >= 0)
         virConnectDomainEventDeregisterAny(virDomainGetConnect(wd), iter_cb);

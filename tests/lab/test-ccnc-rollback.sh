@@ -34,8 +34,12 @@ result=$(jq -r .result "$WORK/out.json")
 [ "$result" = rolled-back ] || { fail "result '$result', expected rolled-back"; sed 's/^/  | /' "$WORK/err" "$WORK/out.json" | tail -30; }
 run=$(jq -r .run_file "$WORK/out.json")
 steps=$(jq -r 'select(.type == "step") | "\(if .rollback then "!" else "" end)\(.op) \(.outcome)"' "$run" | tr '\n' ',')
-want="forecast ok,check-destination ok,check-storage ok,check-backup ok,reserve-nic ok,bond-to-backup ok,verify-on-backup ok,detach ok,migrate failed,!release-nic ok,!reattach-source ok,!restore-primary ok,"
+want="forecast ok,check-destination ok,check-storage ok,check-backup ok,reserve-nic ok,bond-to-backup ok,verify-on-backup ok,detach ok,migrate timeout,!release-nic ok,!reattach-source ok,!restore-primary ok,"
 [ "$steps" = "$want" ] || fail "steps: $steps"
+# the timeout said as such, not as what libvirt made of the abort
+jq -s -e 'map(select(.type == "step" and .op == "migrate")) | last | .error |
+	startswith("the migration did not end within its 4 s (lab.conf timeout_s)")' "$run" >/dev/null ||
+	fail "the migrate step's error: $(grep '"op":"migrate"' "$run" | tail -1 | jq -r .error)"
 jq -r .summary "$WORK/out.json" | grep -q "as before" || fail "summary: $(jq -r .summary "$WORK/out.json")"
 
 # the VM still runs on the source, its bond back on the stand-in
