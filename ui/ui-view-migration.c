@@ -104,11 +104,13 @@ migration_figures(const struct ccnc_migration_figures *m)
                           m->iteration, left, total, m->dirty_rate < 0 ? 0 : m->dirty_rate, rate);
 }
 
-/* Where the migration is going, from its rounds so far; NULL: not yet. */
+/* Where the migration is going, from its rounds so far (under the line
+ * of the round it was worked out at); NULL: not yet. */
 static char *
 course_text(const struct ccnc_migration_figures *m, enum ui_attr *attr)
 {
     const struct ccnc_precopy_to_go *g = &m->to_go;
+    unsigned long n = g->rounds > 0 ? (unsigned long)g->rounds : 0;
 
     *attr = UI_NORMAL;
     switch (g->course) {
@@ -117,27 +119,30 @@ course_text(const struct ccnc_migration_figures *m, enum ui_attr *attr)
             *attr = UI_WARN;
             /* TRANSLATORS: as below, when that end comes after the
              * migration's timeout (lab.conf's timeout_s) */
-            return ccnc_xasprintf(_("after round %d: at this pace the end comes at %.0f s, "
-                                    "beyond the %lld s timeout (rounds to go: %d)"),
-                                  g->iteration, (g->elapsed_ms + g->ms) / 1000,
-                                  m->timeout_ms / 1000, g->rounds);
+            return ccnc_xasprintf(dngettext(PACKAGE,
+                                            "at this pace the end comes at %.0f s, beyond the "
+                                            "%lld s timeout (%lu more round)",
+                                            "at this pace the end comes at %.0f s, beyond the "
+                                            "%lld s timeout (%lu more rounds)",
+                                            n),
+                                  (g->elapsed_ms + g->ms) / 1000, m->timeout_ms / 1000, n);
         }
-        /* TRANSLATORS: the course of a running migration, after a round:
-         * "after round 12: the end in about 41.0 s, at 78.2 s (what is
-         * left shrinks 3 % a round; rounds to go: 38)" */
-        return ccnc_xasprintf(_("after round %d: the end in about %.1f s, at %.1f s (what is left "
-                                "shrinks %.0f %% a round; rounds to go: %d)"),
-                              g->iteration, g->ms / 1000, (g->elapsed_ms + g->ms) / 1000,
-                              (1 - g->shrink) * 100, g->rounds);
+        /* TRANSLATORS: the course of a running migration, under its
+         * round's figures: "the end in about 41.0 s, at 78.2 s (38 more
+         * rounds, shrinking 3 % a round)" */
+        return ccnc_xasprintf(dngettext(PACKAGE,
+                                        "the end in about %.1f s, at %.1f s (%lu more round, "
+                                        "shrinking %.0f %% a round)",
+                                        "the end in about %.1f s, at %.1f s (%lu more rounds, "
+                                        "shrinking %.0f %% a round)",
+                                        n),
+                              g->ms / 1000, (g->elapsed_ms + g->ms) / 1000, n,
+                              (1 - g->shrink) * 100);
     case CCNC_PRECOPY_NEAR:
-        return ccnc_xasprintf(_("after round %d: what is left hovers at the threshold; any round "
-                                "may end it"),
-                              g->iteration);
+        return ccnc_xstrdup(_("what is left hovers at the threshold: any round may end it"));
     case CCNC_PRECOPY_STALLED:
         *attr = UI_WARN;
-        return ccnc_xasprintf(_("after round %d: what is left is not shrinking; at this limit it "
-                                "will not end"),
-                              g->iteration);
+        return ccnc_xstrdup(_("what is left is not shrinking: at this limit it will not end"));
     default:
         return NULL;
     }
