@@ -105,6 +105,10 @@ struct ccnc_migration_figures {
     struct ccnc_precopy_to_go to_go;
 };
 
+/* The figures of one pre-copy round as the model reads them
+ * (ccnc/precopy.h); what libvirt did not give stays < 0. */
+struct ccnc_precopy_round ccnc_migration_round(const struct ccnc_migration_figures *m);
+
 struct ccnc_action {
     enum ccnc_action_kind kind;
     enum ccnc_action_state state;

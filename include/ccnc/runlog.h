@@ -163,7 +163,7 @@ struct ccnc_run_line {
     /* job, and to_go (job.to_go) */
     char *phase;                     /* "iteration", "completed" */
     struct ccnc_migration_figures job;
-    long long job_downtime_ms, job_elapsed_ms;
+    long long job_downtime_ms;       /* job.elapsed_ms: its time_elapsed */
     /* probe (its error unused), and the stream's rate then (CCNC_UNKNOWN) */
     struct ccnc_probe_figures probe;
     long long stream_bps;

@@ -213,6 +213,19 @@ ccnc_action_add_note(struct ccnc_action *a, const char *fmt, ...)
     va_end(ap);
 }
 
+struct ccnc_precopy_round
+ccnc_migration_round(const struct ccnc_migration_figures *m)
+{
+    return (struct ccnc_precopy_round){
+        .iteration = m->iteration,
+        .elapsed_ms = (double)m->elapsed_ms,
+        .processed = (double)m->memory_processed,
+        .remaining = (double)m->memory_remaining,
+        .dirty_pages_s = (double)m->dirty_rate,
+        .bps = (double)m->bps,
+    };
+}
+
 void
 ccnc_action_free(struct ccnc_action *a)
 {

@@ -90,8 +90,8 @@ trace_line(struct ccnc_run_trace *t, const struct ccnc_run_line *l, size_t *cap_
                            l->event, l->host, l->before, l->after);
         break;
     case CCNC_RUN_LINE_JOB:
-        if (l->job_elapsed_ms >= 0)
-            t->job_elapsed_ms = l->job_elapsed_ms;
+        if (l->job.elapsed_ms >= 0)
+            t->job_elapsed_ms = l->job.elapsed_ms;
         if (l->job_downtime_ms >= 0 && ccnc_streq(l->phase, "completed"))
             *job_downtime_ms = l->job_downtime_ms;
         break;

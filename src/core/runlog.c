@@ -599,8 +599,8 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
         /* a running job's "downtime" is QEMU's expected one */
         if (l->job_downtime_ms >= 0 && ccnc_streq(l->phase, "completed"))
             s->job_downtime_ms = l->job_downtime_ms;
-        if (l->job_elapsed_ms >= 0)
-            s->job_total_ms = l->job_elapsed_ms;
+        if (l->job.elapsed_ms >= 0)
+            s->job_total_ms = l->job.elapsed_ms;
         break;
     case CCNC_RUN_LINE_RESUME:
         ccnc_str_set(&s->resumed_by, l->who ? l->who : "?");
@@ -963,7 +963,7 @@ read_job_line(struct ccnc_run_line *l, json_object *o)
 
     l->phase = ccnc_xstrdup(str_of(o, "phase"));
     l->job = (struct ccnc_migration_figures){ 0, -1, -1, -1, -1, -1, -1, -1, { 0 } };
-    l->job_downtime_ms = l->job_elapsed_ms = CCNC_UNKNOWN;
+    l->job_downtime_ms = CCNC_UNKNOWN;
     l->stream_bps = CCNC_UNKNOWN;
     if (!json_object_object_get_ex(o, "stats", &st))
         return;
@@ -974,8 +974,7 @@ read_job_line(struct ccnc_run_line *l, json_object *o)
     l->job.dirty_rate = int_of(st, "memory_dirty_rate");
     l->job.bps = int_of(st, "memory_bps");
     l->job_downtime_ms = int_of(st, "downtime");
-    l->job_elapsed_ms = int_of(st, "time_elapsed");
-    l->job.elapsed_ms = l->job_elapsed_ms;
+    l->job.elapsed_ms = int_of(st, "time_elapsed");
 }
 
 static void

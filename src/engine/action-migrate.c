@@ -317,13 +317,9 @@ follow_course(struct ccnc_action_run *r)
         r->n_rounds--;
     }
     x = &r->rounds[r->n_rounds++];
-    x->iteration = m.iteration;
-    x->elapsed_ms = m.elapsed_ms >= 0 ? (double)m.elapsed_ms
-                                      : (double)(ccnc_now_mono_ms() - r->migrate_t0);
-    x->processed = (double)m.memory_processed;
-    x->remaining = (double)m.memory_remaining;
-    x->dirty_pages_s = (double)m.dirty_rate;
-    x->bps = (double)m.bps;
+    *x = ccnc_migration_round(&m);
+    if (x->elapsed_ms < 0)
+        x->elapsed_ms = (double)(ccnc_now_mono_ms() - r->migrate_t0);
     if (ccnc_precopy_to_go(r->rounds, r->n_rounds, r->a->forecast.in.rate_bps,
                            r->policy.limit_ms, &g) == CCNC_PRECOPY_UNKNOWN)
         return;

@@ -1106,7 +1106,7 @@ add_sample_line(struct engine_action *ea, const struct ccnc_run_line *l)
         add_probe_sample(ea, l->t_ms, &l->probe, l->stream_bps);
     else if (l->type == CCNC_RUN_LINE_JOB && l->phase)
         add_job_sample(ea, l->t_ms, ccnc_streq(l->phase, "completed"), l->job.iteration,
-                       l->job_elapsed_ms, l->job_downtime_ms, l->job.memory_remaining);
+                       l->job.elapsed_ms, l->job_downtime_ms, l->job.memory_remaining);
 }
 
 /* A live run's samples from its run file, as written so far. */

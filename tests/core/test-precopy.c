@@ -17,6 +17,7 @@
 
 #include <ccnc/forecast.h>
 #include <ccnc/precopy.h>
+#include <ccnc/runlog.h>
 #include <ccnc/util.h>
 
 #include "check-ccnc.h"
@@ -1262,34 +1263,22 @@ START_TEST(test_precopy_to_go_cases)
 }
 END_TEST
 
+/* A run file's rounds, read as the console and the report read run files
+ * and turned into the model's as the watch turns them. */
 static struct ccnc_precopy_round *
 recorded_rounds(const char *path, size_t *n)
 {
-    char *text = ccnc_test_read(path, NULL), *save = NULL;
+    struct ccnc_run_line *lines;
     struct ccnc_precopy_round *r = NULL;
-    size_t cap = 0;
+    size_t n_lines, bad, cap = 0;
 
     *n = 0;
-    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        json_object *o = json_tokener_parse(line), *v, *st;
-
-        if (o && json_object_object_get_ex(o, "phase", &v) &&
-            strcmp(json_object_get_string(v), "iteration") == 0 &&
-            json_object_object_get_ex(o, "stats", &st)) {
-            struct ccnc_precopy_round *x = ccnc_array_push(&r, n, &cap, sizeof(*r));
-            json_object *b;
-
-            x->iteration = num(st, "memory_iteration");
-            x->elapsed_ms = num(st, "time_elapsed");
-            x->processed = num(st, "memory_processed");
-            x->remaining = num(st, "memory_remaining");
-            x->dirty_pages_s = num(st, "memory_dirty_rate");
-            x->bps = json_object_object_get_ex(st, "memory_bps", &b) ? json_object_get_double(b)
-                                                                     : -1;
-        }
-        json_object_put(o);
-    }
-    free(text);
+    ck_assert_int_eq(ccnc_run_read_lines(path, &lines, &n_lines, &bad, NULL), 0);
+    for (size_t i = 0; i < n_lines; i++)
+        if (lines[i].type == CCNC_RUN_LINE_JOB && ccnc_streq(lines[i].phase, "iteration"))
+            *(struct ccnc_precopy_round *)ccnc_array_push(&r, n, &cap, sizeof(*r)) =
+                ccnc_migration_round(&lines[i].job);
+    ccnc_run_lines_free(lines, n_lines);
     return r;
 }
 

@@ -114,7 +114,7 @@ START_TEST(test_trace_old_and_unfinished)
         lines[i].kind = lines[i].state = -1;
         lines[i].total_ms = lines[i].downtime_ms = lines[i].longest_gap_ms =
             lines[i].lost_probes = CCNC_UNKNOWN;
-        lines[i].job_downtime_ms = lines[i].job_elapsed_ms = CCNC_UNKNOWN;
+        lines[i].job_downtime_ms = lines[i].job.elapsed_ms = CCNC_UNKNOWN;
     }
     lines[0].type = CCNC_RUN_LINE_RUN;
     lines[0].t_ms = 1000;
@@ -128,7 +128,7 @@ START_TEST(test_trace_old_and_unfinished)
     lines[2].step.op = CCNC_STEP_MIGRATE;
     lines[3].type = CCNC_RUN_LINE_JOB;
     lines[3].t_ms = 2600;
-    lines[3].job_elapsed_ms = 900;
+    lines[3].job.elapsed_ms = 900;
     ccnc_run_trace_from_lines("x.jsonl", lines, CCNC_ARRAY_SIZE(lines), &t);
     ck_assert_str_eq(t.kind, "migrate");
     ck_assert_ptr_null(t.result);
