@@ -104,50 +104,6 @@ migration_figures(const struct ccnc_migration_figures *m)
                           m->iteration, left, total, m->dirty_rate < 0 ? 0 : m->dirty_rate, rate);
 }
 
-/* Where the migration is going, from its rounds so far (under the line
- * of the round it was worked out at); NULL: not yet. */
-static char *
-course_text(const struct ccnc_migration_figures *m, enum ui_attr *attr)
-{
-    const struct ccnc_precopy_to_go *g = &m->to_go;
-    unsigned long n = g->rounds > 0 ? (unsigned long)g->rounds : 0;
-
-    *attr = UI_NORMAL;
-    switch (g->course) {
-    case CCNC_PRECOPY_SHRINKING:
-        if (m->timeout_ms > 0 && g->elapsed_ms + g->ms > (double)m->timeout_ms) {
-            *attr = UI_WARN;
-            /* TRANSLATORS: as below, when that end comes after the
-             * migration's timeout (lab.conf's timeout_s) */
-            return ccnc_xasprintf(dngettext(PACKAGE,
-                                            "at this pace the end comes at %.0f s, beyond the "
-                                            "%lld s timeout (%lu more round)",
-                                            "at this pace the end comes at %.0f s, beyond the "
-                                            "%lld s timeout (%lu more rounds)",
-                                            n),
-                                  (g->elapsed_ms + g->ms) / 1000, m->timeout_ms / 1000, n);
-        }
-        /* TRANSLATORS: the course of a running migration, under its
-         * round's figures: "the end in about 41.0 s, at 78.2 s (38 more
-         * rounds, shrinking 3 % a round)" */
-        return ccnc_xasprintf(dngettext(PACKAGE,
-                                        "the end in about %.1f s, at %.1f s (%lu more round, "
-                                        "shrinking %.0f %% a round)",
-                                        "the end in about %.1f s, at %.1f s (%lu more rounds, "
-                                        "shrinking %.0f %% a round)",
-                                        n),
-                              g->ms / 1000, (g->elapsed_ms + g->ms) / 1000, n,
-                              (1 - g->shrink) * 100);
-    case CCNC_PRECOPY_NEAR:
-        return ccnc_xstrdup(_("what is left hovers at the threshold: any round may end it"));
-    case CCNC_PRECOPY_STALLED:
-        *attr = UI_WARN;
-        return ccnc_xstrdup(_("what is left is not shrinking: at this limit it will not end"));
-    default:
-        return NULL;
-    }
-}
-
 static enum ui_attr
 gap_attr(long long gap_ms)
 {
@@ -270,25 +226,32 @@ state_attr(const struct ccnc_action *a)
     }
 }
 
-/* Whether a's migrate step began (its gap is then the migration's). */
-static bool
-migrate_started(const struct ccnc_action *a)
-{
-    for (size_t i = 0; i < a->n_steps; i++)
-        if (a->steps[i].op == CCNC_STEP_MIGRATE && !a->steps[i].rollback &&
-            a->steps[i].started_ms > 0)
-            return true;
-    return false;
-}
-
-/* Whether a's migrate step runs now (the course is said only then). */
-static bool
-migrating_now(const struct ccnc_action *a)
+/* a's migrate step (not an undo's), NULL when its plan has none. */
+static const struct ccnc_step *
+migrate_step(const struct ccnc_action *a)
 {
     for (size_t i = 0; i < a->n_steps; i++)
         if (a->steps[i].op == CCNC_STEP_MIGRATE && !a->steps[i].rollback)
-            return a->steps[i].outcome == CCNC_STEP_RUNNING_NOW;
-    return false;
+            return &a->steps[i];
+    return NULL;
+}
+
+/* Whether it began (its gap is then the migration's). */
+static bool
+migrate_started(const struct ccnc_action *a)
+{
+    const struct ccnc_step *s = migrate_step(a);
+
+    return s && s->started_ms > 0;
+}
+
+/* Whether it runs now (the course is said only then). */
+static bool
+migrating_now(const struct ccnc_action *a)
+{
+    const struct ccnc_step *s = migrate_step(a);
+
+    return s && s->outcome == CCNC_STEP_RUNNING_NOW;
 }
 
 /* One action in detail from row y: its head and summary, its steps beside
@@ -352,13 +315,16 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
         y = ui_timeline_draw(g, y, 2, g->w - 4, &tl, a, false);
         if (a->migration.iteration > 0 && y <= bottom) {
             char *text = migration_figures(&a->migration);
-            enum ui_attr attr;
+            bool warn;
 
             ui_grid_put_fit(g, y++, 4, g->w - 6, UI_NORMAL, text);
             free(text);
-            text = migrating_now(a) ? course_text(&a->migration, &attr) : NULL;
+            /* where it is going, under the round it was worked out at */
+            text = migrating_now(a) ? ccnc_forecast_course_text(&a->migration.to_go,
+                                                                a->migration.timeout_ms, &warn)
+                                    : NULL;
             if (text && y <= bottom)
-                ui_grid_put_fit(g, y++, 4, g->w - 6, attr, text);
+                ui_grid_put_fit(g, y++, 4, g->w - 6, warn ? UI_WARN : UI_NORMAL, text);
             free(text);
         }
         if (a->forecast.valid && y <= bottom) {

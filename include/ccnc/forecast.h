@@ -138,4 +138,13 @@ void ccnc_forecast_compute(struct ccnc_forecast *f);
  * not said).  Caller frees. */
 char *ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms);
 
+/* Where a running migration is going, as the Migration view and `ccnc
+ * migrate` say it: a translated sentence ("the end in about 9.1 s, at
+ * 32.2 s (38 more rounds, shrinking 7 % a round)"), NULL while the course
+ * is unknown.  An end after timeout_ms (> 0) is said to be beyond it.
+ * *warn: the sentence warns (not shrinking, or beyond the timeout).
+ * Caller frees. */
+char *ccnc_forecast_course_text(const struct ccnc_precopy_to_go *g, long long timeout_ms,
+                                bool *warn);
+
 #endif

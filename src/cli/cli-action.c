@@ -65,15 +65,16 @@ struct batch {
     int *ids;
     size_t n, finished;
     bool json, prefix, asked_abort;
-    /* each action's migration: the round whose course was last printed,
+    /* each action's migration: the course last printed, at which round,
      * and when (monotonic ms) */
-    int *said_round;
-    long long *said_ms;
+    struct said { enum ccnc_precopy_course course; int round; long long ms; } *said;
 };
 
 /* How often a running migration's course is printed, at most (ms), and
- * not before it has run this long: a short one says nothing more. */
+ * not before it has run this long: a short one says nothing more.  The
+ * same course when it is not shrinking is printed again less often. */
 #define COURSE_EVERY_MS 5000
+#define COURSE_SAME_EVERY_MS 30000
 
 static bool
 ours(const struct batch *b, int id)
@@ -87,46 +88,27 @@ ours(const struct batch *b, int id)
 /* A long migration's course, under its migrate step's line, every
  * COURSE_EVERY_MS at most: where it stands and where it is going. */
 static void
-say_course(struct batch *b, size_t i, const char *who, const struct ccnc_action *a)
+say_course(struct said *said, const char *who, const struct ccnc_action *a)
 {
     const struct ccnc_precopy_to_go *g = &a->migration.to_go;
     const struct ccnc_step *st = a->current < a->n_steps ? &a->steps[a->current] : NULL;
     long long now = ccnc_now_mono_ms();
+    bool warn, same = g->course == said->course && g->course != CCNC_PRECOPY_SHRINKING;
     char *text;
 
     if (!st || st->op != CCNC_STEP_MIGRATE || st->rollback ||
-        st->outcome != CCNC_STEP_RUNNING_NOW || g->course == CCNC_PRECOPY_UNKNOWN ||
-        g->iteration == b->said_round[i] || g->elapsed_ms < COURSE_EVERY_MS ||
-        (b->said_ms[i] && now - b->said_ms[i] < COURSE_EVERY_MS))
+        st->outcome != CCNC_STEP_RUNNING_NOW || g->iteration == said->round ||
+        g->elapsed_ms < COURSE_EVERY_MS ||
+        (said->ms && now - said->ms < (same ? COURSE_SAME_EVERY_MS : COURSE_EVERY_MS)))
         return;
-    b->said_round[i] = g->iteration;
-    b->said_ms[i] = now;
-    if (g->course == CCNC_PRECOPY_SHRINKING && a->migration.timeout_ms > 0 &&
-        g->elapsed_ms + g->ms > (double)a->migration.timeout_ms)
-        /* TRANSLATORS: as below, when that end comes after the migration's
-         * timeout (lab.conf's timeout_s) */
-        text = ccnc_xasprintf(_("round %d (%.1f s): %.1f MiB left; at this pace the end comes "
-                                "at %.0f s, beyond the %lld s timeout"),
-                              g->iteration, g->elapsed_ms / 1000,
-                              g->remaining_bytes / (1024.0 * 1024.0),
-                              (g->elapsed_ms + g->ms) / 1000, a->migration.timeout_ms / 1000);
-    else if (g->course == CCNC_PRECOPY_SHRINKING)
-        /* TRANSLATORS: under "migrate ...": "round 18 (23.1 s): 22.1 MiB
-         * left, the end in about 9.1 s" */
-        text = ccnc_xasprintf(_("round %d (%.1f s): %.1f MiB left, the end in about %.1f s"),
-                              g->iteration, g->elapsed_ms / 1000,
-                              g->remaining_bytes / (1024.0 * 1024.0), g->ms / 1000);
-    else if (g->course == CCNC_PRECOPY_NEAR)
-        text = ccnc_xasprintf(_("round %d (%.1f s): %.1f MiB left, at the threshold; any round "
-                                "may end it"),
-                              g->iteration, g->elapsed_ms / 1000,
-                              g->remaining_bytes / (1024.0 * 1024.0));
-    else
-        text = ccnc_xasprintf(_("round %d (%.1f s): %.1f MiB left, not shrinking; at this limit "
-                                "it will not end"),
-                              g->iteration, g->elapsed_ms / 1000,
-                              g->remaining_bytes / (1024.0 * 1024.0));
-    ccnc_cli_printf("%s%24s%s\n", who, "", text);
+    text = ccnc_forecast_course_text(g, a->migration.timeout_ms, &warn);
+    if (!text)
+        return;
+    *said = (struct said){ g->course, g->iteration, now };
+    /* TRANSLATORS: under "migrate ...": "round 18 (23.1 s): 22.1 MiB
+     * left; " and where it is going */
+    ccnc_cli_printf(_("%s%24sround %d (%.1f s): %.1f MiB left; %s\n"), who, "", g->iteration,
+                    g->elapsed_ms / 1000, g->remaining_bytes / (1024.0 * 1024.0), text);
     free(text);
 }
 
@@ -143,7 +125,7 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
     if (ev == CCNC_ENGINE_ACTION_PROGRESS && !b->json) {
         for (size_t i = 0; i < b->n; i++)
             if (b->ids[i] == id)
-                say_course(b, i, who, a);
+                say_course(&b->said[i], who, a);
     } else if (ev == CCNC_ENGINE_ACTION_STARTED && !b->json) {
         ccnc_cli_printf(_("%sRun file: %s\n"), who,
                         ccnc_engine_action_run_file(b->engine, id)
@@ -314,8 +296,7 @@ run_all(struct ccnc_engine *engine, const char *who, struct ccnc_action **action
     int sig_ids[CCNC_ARRAY_SIZE(signals)], rc = CCNC_EXIT_OK;
 
     b.ids = ccnc_xcalloc(n ? n : 1, sizeof(*b.ids));
-    b.said_round = ccnc_xcalloc(n ? n : 1, sizeof(*b.said_round));
-    b.said_ms = ccnc_xcalloc(n ? n : 1, sizeof(*b.said_ms));
+    b.said = ccnc_xcalloc(n ? n : 1, sizeof(*b.said));
     ccnc_engine_set_parallel(engine, (int)(parallel ? parallel : 1));
     ccnc_engine_set_action_listener(engine, on_action, &b);
     for (size_t k = 0; k < CCNC_ARRAY_SIZE(signals); k++)
@@ -350,8 +331,7 @@ run_all(struct ccnc_engine *engine, const char *who, struct ccnc_action **action
             json_object_array_add(results, summary_json(engine, b.ids[i]));
     }
     free(b.ids);
-    free(b.said_round);
-    free(b.said_ms);
+    free(b.said);
     return rc;
 }
 

@@ -620,3 +620,42 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
     dirty_line(&text, f, now_ms);
     return text;
 }
+
+char *
+ccnc_forecast_course_text(const struct ccnc_precopy_to_go *g, long long timeout_ms, bool *warn)
+{
+    unsigned long n = g->rounds > 0 ? (unsigned long)g->rounds : 0;
+    double end_s = (g->elapsed_ms + g->ms) / 1000;
+
+    *warn = g->course == CCNC_PRECOPY_STALLED ||
+            (g->course == CCNC_PRECOPY_SHRINKING && timeout_ms > 0 && end_s * 1000 > timeout_ms);
+    switch (g->course) {
+    case CCNC_PRECOPY_SHRINKING:
+        if (*warn)
+            /* TRANSLATORS: as below, when that end comes after the
+             * migration's timeout (lab.conf's timeout_s) */
+            return ccnc_xasprintf(dngettext(PACKAGE,
+                                            "at this pace the end comes at %.0f s, beyond the "
+                                            "%lld s timeout (%lu more round)",
+                                            "at this pace the end comes at %.0f s, beyond the "
+                                            "%lld s timeout (%lu more rounds)",
+                                            n),
+                                  end_s, timeout_ms / 1000, n);
+        /* TRANSLATORS: the course of a running migration: "the end in
+         * about 41.0 s, at 78.2 s (38 more rounds, shrinking 3 % a
+         * round)" */
+        return ccnc_xasprintf(dngettext(PACKAGE,
+                                        "the end in about %.1f s, at %.1f s (%lu more round, "
+                                        "shrinking %.0f %% a round)",
+                                        "the end in about %.1f s, at %.1f s (%lu more rounds, "
+                                        "shrinking %.0f %% a round)",
+                                        n),
+                              g->ms / 1000, end_s, n, (1 - g->shrink) * 100);
+    case CCNC_PRECOPY_NEAR:
+        return ccnc_xstrdup(_("what is left hovers at the threshold: any round may end it"));
+    case CCNC_PRECOPY_STALLED:
+        return ccnc_xstrdup(_("what is left is not shrinking: at this limit it will not end"));
+    default:
+        return NULL;
+    }
+}

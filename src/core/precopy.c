@@ -433,11 +433,11 @@ ccnc_precopy_median(const struct ccnc_precopy_input *learnt, size_t n,
 }
 
 /* The shrink per round from the newest usable round back over up to
- * `back` rounds (the first round and repeats left out): *last the newest
- * round; -1 when there are not two. */
+ * CCNC_PRECOPY_TO_GO_ROUNDS rounds (the first round and repeats left
+ * out): *last the newest round; -1 when there are not two. */
 static double
-shrink_over(const struct ccnc_precopy_round *r, size_t n, size_t back,
-            const struct ccnc_precopy_round **last)
+shrink_per_round(const struct ccnc_precopy_round *r, size_t n,
+                 const struct ccnc_precopy_round **last)
 {
     const struct ccnc_precopy_round *base = NULL;
     size_t later = 0;
@@ -453,7 +453,7 @@ shrink_over(const struct ccnc_precopy_round *r, size_t n, size_t back,
         if (r[i].iteration >= (*last)->iteration)
             continue;    /* the same round read twice, or out of order */
         base = &r[i];
-        if (++later >= back)
+        if (++later >= CCNC_PRECOPY_TO_GO_ROUNDS)
             break;
     }
     if (!*last || !base)
@@ -468,7 +468,7 @@ ccnc_precopy_to_go(const struct ccnc_precopy_round *r, size_t n, double rate_bps
                    struct ccnc_precopy_to_go *out)
 {
     const struct ccnc_precopy_round *last;
-    double rate, s = shrink_over(r, n, CCNC_PRECOPY_TO_GO_ROUNDS, &last);
+    double rate, s = shrink_per_round(r, n, &last);
 
     memset(out, 0, sizeof(*out));
     out->course = CCNC_PRECOPY_UNKNOWN;
@@ -509,14 +509,14 @@ static const char *const course_names[] = { "unknown", "shrinking", "near", "sta
 const char *
 ccnc_precopy_course_name(enum ccnc_precopy_course c)
 {
-    return (unsigned)c < CCNC_ARRAY_SIZE(course_names) ? course_names[c] : "unknown";
+    return ccnc_enum_to_string(course_names, (int)CCNC_ARRAY_SIZE(course_names), (int)c,
+                               "unknown");
 }
 
 enum ccnc_precopy_course
 ccnc_precopy_course_from_name(const char *s)
 {
-    for (size_t i = 0; s && i < CCNC_ARRAY_SIZE(course_names); i++)
-        if (strcmp(s, course_names[i]) == 0)
-            return (enum ccnc_precopy_course)i;
-    return CCNC_PRECOPY_UNKNOWN;
+    int c = ccnc_enum_from_string(course_names, (int)CCNC_ARRAY_SIZE(course_names), s);
+
+    return c < 0 ? CCNC_PRECOPY_UNKNOWN : (enum ccnc_precopy_course)c;
 }
