@@ -329,46 +329,30 @@ follow_course(struct ccnc_action_run *r)
     ccnc_run_log_to_go(r, &g);
 }
 
-/* The migration did not end within the lab's timeout_s: said with its
- * course at the last round. */
+/* The migration did not end within the lab's timeout_s: said with where
+ * it was going at its last round. */
 static void
 timeout_error(struct ccnc_action_run *r, struct ccnc_error *err)
 {
-    struct ccnc_precopy_to_go g;
+    struct ccnc_migration_figures m;
     int t = r->lab->migration.timeout_s;
-    double mib;
+    bool warn;
+    char *course;
 
     pthread_mutex_lock(&r->mu);
-    g = r->a->migration.to_go;
+    m = r->a->migration;
     pthread_mutex_unlock(&r->mu);
-    mib = g.remaining_bytes / (1024.0 * 1024.0);
+    course = ccnc_forecast_course_text(&m.to_go, m.timeout_ms, &warn);
     ccnc_error_clear(err);
-    switch (g.course) {
-    case CCNC_PRECOPY_SHRINKING:
+    if (course)
         ccnc_error_set(err, CCNC_ERR_TIMEOUT,
                        _("the migration did not end within its %d s (lab.conf timeout_s): after "
-                         "round %d, %.1f MiB were left, and at that pace it would have ended at "
-                         "%.0f s"),
-                       t, g.iteration, mib, (g.elapsed_ms + g.ms) / 1000);
-        break;
-    case CCNC_PRECOPY_NEAR:
-        ccnc_error_set(err, CCNC_ERR_TIMEOUT,
-                       _("the migration did not end within its %d s (lab.conf timeout_s): after "
-                         "round %d, %.1f MiB were left, at the threshold"),
-                       t, g.iteration, mib);
-        break;
-    case CCNC_PRECOPY_STALLED:
-        ccnc_error_set(err, CCNC_ERR_TIMEOUT,
-                       _("the migration did not end within its %d s (lab.conf timeout_s): after "
-                         "round %d, %.1f MiB were left and not shrinking; at that downtime limit "
-                         "it would not have ended"),
-                       t, g.iteration, mib);
-        break;
-    default:
+                         "round %d, %.1f MiB left; %s"),
+                       t, m.to_go.iteration, m.to_go.remaining_bytes / (1024.0 * 1024.0), course);
+    else
         ccnc_error_set(err, CCNC_ERR_TIMEOUT,
                        _("the migration did not end within its %d s (lab.conf timeout_s)"), t);
-        break;
-    }
+    free(course);
 }
 
 static void
