@@ -73,6 +73,8 @@ struct ccnc_lab_migration {
     int max_downtime_ms;
     int timeout_s;         /* whole migration */
     int step_timeout_s;    /* each wait of an action */
+    int verify_backup_s;   /* verify-on-backup: how long replies may take
+                            * to come back over the backup NIC */
     int parallel;          /* concurrent migrations */
     bool auto_converge;
     int keepalive_s;       /* SSH keepalive and unreachable detection */

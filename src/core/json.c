@@ -306,6 +306,7 @@ lab_json(const struct ccnc_lab *lab)
     put_int(m, "max_downtime_ms", lab->migration.max_downtime_ms);
     put_int(m, "timeout_s", lab->migration.timeout_s);
     put_int(m, "step_timeout_s", lab->migration.step_timeout_s);
+    put_int(m, "verify_backup_s", lab->migration.verify_backup_s);
     put_int(m, "parallel", lab->migration.parallel);
     put_bool(m, "auto_converge", lab->migration.auto_converge);
     put_int(m, "keepalive_s", lab->migration.keepalive_s);

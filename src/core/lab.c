@@ -85,6 +85,7 @@ static const struct key_def key_defs[] = {
     { SEC_MIGRATION, "max_downtime_ms", V_INT, MIG(max_downtime_ms), false, 1, 600000 },
     { SEC_MIGRATION, "timeout_s", V_INT, MIG(timeout_s), false, 1, 86400 },
     { SEC_MIGRATION, "step_timeout_s", V_INT, MIG(step_timeout_s), false, 1, 3600 },
+    { SEC_MIGRATION, "verify_backup_s", V_INT, MIG(verify_backup_s), false, 1, 600 },
     { SEC_MIGRATION, "parallel", V_INT, MIG(parallel), false, 1, 64 },
     { SEC_MIGRATION, "auto_converge", V_BOOL, MIG(auto_converge), false, 0, 0 },
     { SEC_MIGRATION, "keepalive_s", V_INT, MIG(keepalive_s), false, 1, 3600 },
@@ -859,7 +860,7 @@ ccnc_lab_load_text(const char *name, const char *text, size_t len,
     p.lab->path = ccnc_xstrdup(name);
     p.lab->migration = (struct ccnc_lab_migration){
         .bandwidth_mbps = 0, .max_downtime_ms = 300, .timeout_s = 300,
-        .step_timeout_s = 30, .parallel = 1, .auto_converge = false, .keepalive_s = 10,
+        .step_timeout_s = 30, .verify_backup_s = 2, .parallel = 1, .auto_converge = false, .keepalive_s = 10,
         .policy = CCNC_POLICY_LOWEST, .dirty_sample_pages = CCNC_LAB_SAMPLE_PAGES_MAX,
     };
 

@@ -19,10 +19,10 @@
 #include "engine/action-internal.h"
 #include "engine/collect-guest.h"
 
-/* verify-on-backup: replies that must arrive over the backup, and how long
- * they may take (the probe sends 100 a second and reports every 100 ms) */
+/* verify-on-backup: replies that must arrive over the backup within
+ * lab.conf's verify_backup_s (the probe sends 100 a second and reports
+ * every 100 ms) */
 #define VERIFY_REPLIES 5
-#define VERIFY_S 2
 
 /* --- the domain's XML --------------------------------------------------------- */
 
@@ -297,6 +297,7 @@ ccnc_step_verify_on_backup(struct ccnc_action_run *r, struct ccnc_error *err)
 {
     char *mac = backup_mac(r), *slave = NULL;
     long long base, got;
+    int verify_s = r->lab->migration.verify_backup_s;
     bool judged, arrived;
     struct timespec ts;
 
@@ -316,7 +317,7 @@ ccnc_step_verify_on_backup(struct ccnc_action_run *r, struct ccnc_error *err)
     if (judged)
         wait_samples(r, r->probe_samples, 1, 1);   /* a sample after the switch */
     base = r->a->probe.received;
-    ts = ccnc_deadline_s(VERIFY_S);
+    ts = ccnc_deadline_s(verify_s);
     while (judged && r->a->probe.received < base + VERIFY_REPLIES && r->probe_handle > 0)
         if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
             break;
@@ -336,9 +337,9 @@ ccnc_step_verify_on_backup(struct ccnc_action_run *r, struct ccnc_error *err)
                                                     "only %lld probe replies came back over the "
                                                     "backup NIC %s within %d s",
                                                     got),
-                                          got, slave ? slave : "?", VERIFY_S)
+                                          got, slave ? slave : "?", verify_s)
                          : ccnc_xasprintf(_("no probe reply came back over the backup NIC %s "
-                                            "within %d s"), slave ? slave : "?", VERIFY_S);
+                                            "within %d s"), slave ? slave : "?", verify_s);
         if (backup_path(r, &why) < 0)
             /* TRANSLATORS: what did not come back; which part of the path is dead */
             ccnc_error_set(err, CCNC_ERR_UNAVAILABLE, _("%s: %s"), what, why.message);

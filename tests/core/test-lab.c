@@ -91,6 +91,7 @@ static const struct bad_case {
     { "no-host", "[lab]\nname = x\n", 0, "has no [host NAME] section" },
     { "syntax", GOOD_HEAD "this line has no equals sign\n", 5, "cannot read this line" },
     { "parallel-zero", GOOD_HEAD "[migration]\nparallel = 0\n", 6, "from 1 to 64" },
+    { "verify-zero", GOOD_HEAD "[migration]\nverify_backup_s = 0\n", 6, "from 1 to 600" },
     { "bad-bool", GOOD_HEAD "[migration]\nauto_converge = maybe\n", 6, "yes or no" },
     { "bad-policy", GOOD_HEAD "[migration]\npolicy = fastest\n", 6, "'minimal-downtime'" },
     { "uri-on-storage", "[host a]\naddress = h\nuser = u\nrole = storage\n"
@@ -253,6 +254,7 @@ START_TEST(test_example_loads)
     ck_assert_int_eq(pool->max_tx_rate_mbps, 1000);
     ck_assert_str_eq(pool->ports[1].pf, "0000:05:00.0");
     ck_assert_int_eq(lab->migration.parallel, 2);
+    ck_assert_int_eq(lab->migration.verify_backup_s, 5);
     ck_assert_int_eq(lab->migration.max_downtime_ms, 300);
     ck_assert(lab->migration.auto_converge);
     ck_assert_int_eq(lab->migration.policy, CCNC_POLICY_LOWEST);
@@ -310,6 +312,7 @@ START_TEST(test_defaults_and_forms)
     ck_assert_str_eq(lab->vms[0].backup, "alias:net1");
     ck_assert_int_eq(lab->migration.max_downtime_ms, 300);
     ck_assert_int_eq(lab->migration.keepalive_s, 10);
+    ck_assert_int_eq(lab->migration.verify_backup_s, 2);
     ck_assert_int_eq(lab->migration.dirty_sample_pages, 16384);
     uri = ccnc_lab_host_libvirt_uri(&lab->hosts[0]);
     ck_assert_int_eq(lab->hosts[0].port, 0);

@@ -224,7 +224,9 @@ for ((k = 1; k <= n_vf; k++)); do
 		{ fail "pool release hog$k on $dst"; sed 's/^/  | /' "$WORK/rel$k.out"; }
 done
 
-# 2. the destination's libvirtd stops once the checks passed: the migration
+# 2. the destination's libvirtd stops once the checks passed and the bond
+# is proven on its backup (stopping it sooner loads the two cores while
+# verify-on-backup counts the nested guest's replies): the migration
 # cannot start; the VF reserved on $dst is given back, the VF hot-plugged on
 # $start again through VFIO and the bond switched back to it
 agent_ready "$start"
@@ -234,7 +236,7 @@ C migrate "$SVM" --to "$dst" --json >"$WORK/dstlv.json" 2>"$WORK/dstlv.err" &
 mig=$!
 for ((i = 0; i < 30000; i++)); do
 	f=$(ls -t "$XDG_STATE_HOME"/ccnc/runs/*.jsonl 2>/dev/null | head -1)
-	[ -n "$f" ] && [ "$f" != "$before" ] && grep -q '"type":"step".*"op":"bond-to-backup"' "$f" && break
+	[ -n "$f" ] && [ "$f" != "$before" ] && grep -q '"type":"step".*"op":"verify-on-backup"' "$f" && break
 	kill -0 $mig 2>/dev/null || break
 	sleep 0.01
 done
