@@ -130,6 +130,9 @@ int ccnc_run_lv_fail(struct ccnc_error *err, const char *what);
  * VM there. */
 virConnectPtr ccnc_run_here(struct ccnc_action_run *r);
 virDomainPtr ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err);
+/* The VM's live XML, from d or (d NULL) the VM where it runs now; NULL
+ * with err set when it cannot be read. */
+char *ccnc_run_domain_xml(struct ccnc_action_run *r, virDomainPtr d, struct ccnc_error *err);
 /* Why the VM does not run where it should (translated), or NULL when it
  * runs there or that cannot be told. */
 const char *ccnc_run_vm_down(struct ccnc_action_run *r);

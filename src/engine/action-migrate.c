@@ -119,18 +119,12 @@ ccnc_run_register_device_events(struct ccnc_action_run *r, virConnectPtr conn, i
 static int
 check_can_run(struct ccnc_action_run *r, struct ccnc_error *err)
 {
-    virDomainPtr d = ccnc_run_domain(r, err);
     struct ccnc_virxml_target t;
-    char *xml, *caps = NULL;
+    char *xml = ccnc_run_domain_xml(r, NULL, err), *caps = NULL;
     int rc = 0;
 
-    if (!d)
-        return -1;
-    ccnc_run_trace_dom(r, d, "virDomainGetXMLDesc");
-    xml = virDomainGetXMLDesc(d, 0);
-    virDomainFree(d);
     if (!xml)
-        return ccnc_run_lv_fail(err, _("cannot read the VM's XML"));
+        return -1;
     if (ccnc_virxml_domain_target(xml, strlen(xml), &t) == 0) {
         ccnc_run_trace(r, r->dst, "virConnectGetDomainCapabilities");
         caps = virConnectGetDomainCapabilities(r->dst, t.emulator, t.arch, t.machine,
@@ -187,20 +181,12 @@ ccnc_step_check_destination(struct ccnc_action_run *r, struct ccnc_error *err)
 int
 ccnc_step_check_storage(struct ccnc_action_run *r, struct ccnc_error *err)
 {
-    virDomainPtr d = ccnc_run_domain(r, err);
-    char *xml, **files = NULL;
-    size_t n;
+    char *xml = ccnc_run_domain_xml(r, NULL, err), **files = NULL;
+    size_t n = xml ? ccnc_virxml_disk_files(xml, strlen(xml), &files) : 0;
     int rc = 0;
 
-    if (d)
-        ccnc_run_trace_dom(r, d, "virDomainGetXMLDesc");
-    xml = d ? virDomainGetXMLDesc(d, 0) : NULL;
-    n = xml ? ccnc_virxml_disk_files(xml, strlen(xml), &files) : 0;
-
-    if (d)
-        virDomainFree(d);
     if (!xml) {
-        rc = d ? ccnc_run_lv_fail(err, _("cannot read the VM's XML")) : -1;
+        rc = -1;
     } else if (n > 0) {
         struct ccnc_snapshot *snap = ccnc_run_snapshot(r);
         int i = snap ? ccnc_snapshot_find_host(snap, r->a->destination) : -1;

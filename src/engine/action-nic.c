@@ -27,13 +27,11 @@
 /* --- the domain's XML --------------------------------------------------------- */
 
 static bool
-xml_has_mac(const struct ccnc_action_run *r, virDomainPtr d, const char *mac)
+xml_has_mac(struct ccnc_action_run *r, virDomainPtr d, const char *mac)
 {
-    char *xml, *dev;
+    char *xml = ccnc_run_domain_xml(r, d, NULL), *dev;
     bool has;
 
-    ccnc_run_trace_dom(r, d, "virDomainGetXMLDesc");
-    xml = virDomainGetXMLDesc(d, 0);
     dev = xml ? ccnc_virxml_device_xml(xml, strlen(xml), mac, NULL, NULL, NULL) : NULL;
     has = dev != NULL;
     free(dev);
@@ -45,17 +43,13 @@ xml_has_mac(const struct ccnc_action_run *r, virDomainPtr d, const char *mac)
 static char *
 backup_mac(struct ccnc_action_run *r)
 {
-    virDomainPtr d;
     char *xml;
     struct ccnc_virxml x;
     char *mac = NULL;
 
     if (!r->cv->backup || strncmp(r->cv->backup, "alias:", 6) != 0)
         return ccnc_xstrdup(r->cv->backup);
-    d = ccnc_run_domain(r, NULL);
-    if (d)
-        ccnc_run_trace_dom(r, d, "virDomainGetXMLDesc");
-    xml = d ? virDomainGetXMLDesc(d, 0) : NULL;
+    xml = ccnc_run_domain_xml(r, NULL, NULL);
     if (xml && ccnc_virxml_parse("domain", xml, strlen(xml), &x, NULL) == 0) {
         for (size_t i = 0; i < x.vm.n_nics; i++)
             if (ccnc_streq(x.vm.nics[i].alias, r->cv->backup + 6))
@@ -63,8 +57,6 @@ backup_mac(struct ccnc_action_run *r)
         ccnc_virxml_clear(&x);
     }
     free(xml);
-    if (d)
-        virDomainFree(d);
     return mac;
 }
 
@@ -513,8 +505,7 @@ ccnc_step_detach(struct ccnc_action_run *r, struct ccnc_error *err)
 
     if (!d)
         return -1;
-    ccnc_run_trace_dom(r, d, "virDomainGetXMLDesc");
-    xml = virDomainGetXMLDesc(d, 0);
+    xml = ccnc_run_domain_xml(r, d, err);
     free(r->nic_xml);
     free(r->source_pci);
     r->source_pci = NULL;

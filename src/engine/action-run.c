@@ -398,6 +398,23 @@ ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err)
     }
 }
 
+char *
+ccnc_run_domain_xml(struct ccnc_action_run *r, virDomainPtr d, struct ccnc_error *err)
+{
+    virDomainPtr own = d ? NULL : ccnc_run_domain(r, err);
+    char *xml;
+
+    if (!d && !own)
+        return NULL;
+    ccnc_run_trace_dom(r, d ? d : own, "virDomainGetXMLDesc");
+    xml = virDomainGetXMLDesc(d ? d : own, 0);
+    if (!xml)
+        ccnc_run_lv_fail(err, _("cannot read the VM's XML"));
+    if (own)
+        virDomainFree(own);
+    return xml;
+}
+
 /* Why the VM does not run on host DST (the destination, else the source):
  * NULL when it runs (or paused), or when that cannot be told (no
  * connection); else a translated phrase. */
