@@ -77,6 +77,8 @@ struct ccnc_lab_migration {
                             * to come back over the backup NIC */
     int parallel;          /* concurrent migrations */
     bool auto_converge;
+    bool give_up;          /* end a migration early whose course says it
+                            * will not end within timeout_s */
     int keepalive_s;       /* SSH keepalive and unreachable detection */
     enum ccnc_policy policy;   /* how the downtime limit is steered */
     int dirty_sample_pages;    /* pages a GiB QEMU's page sampling hashes to

@@ -309,6 +309,7 @@ lab_json(const struct ccnc_lab *lab)
     put_int(m, "verify_backup_s", lab->migration.verify_backup_s);
     put_int(m, "parallel", lab->migration.parallel);
     put_bool(m, "auto_converge", lab->migration.auto_converge);
+    put_bool(m, "give_up", lab->migration.give_up);
     put_int(m, "keepalive_s", lab->migration.keepalive_s);
     put_str(m, "policy", ccnc_policy_to_string(lab->migration.policy));
     put_int(m, "dirty_sample_pages", lab->migration.dirty_sample_pages);

@@ -88,6 +88,7 @@ static const struct key_def key_defs[] = {
     { SEC_MIGRATION, "verify_backup_s", V_INT, MIG(verify_backup_s), false, 1, 600 },
     { SEC_MIGRATION, "parallel", V_INT, MIG(parallel), false, 1, 64 },
     { SEC_MIGRATION, "auto_converge", V_BOOL, MIG(auto_converge), false, 0, 0 },
+    { SEC_MIGRATION, "give_up", V_BOOL, MIG(give_up), false, 0, 0 },
     { SEC_MIGRATION, "keepalive_s", V_INT, MIG(keepalive_s), false, 1, 3600 },
     { SEC_MIGRATION, "policy", V_POLICY, MIG(policy), false, 0, 0 },
     { SEC_MIGRATION, "dirty_sample_pages", V_SAMPLE_PAGES, MIG(dirty_sample_pages), false,
@@ -860,7 +861,8 @@ ccnc_lab_load_text(const char *name, const char *text, size_t len,
     p.lab->path = ccnc_xstrdup(name);
     p.lab->migration = (struct ccnc_lab_migration){
         .bandwidth_mbps = 0, .max_downtime_ms = 300, .timeout_s = 300,
-        .step_timeout_s = 30, .verify_backup_s = 2, .parallel = 1, .auto_converge = false, .keepalive_s = 10,
+        .step_timeout_s = 30, .verify_backup_s = 2, .parallel = 1, .auto_converge = false,
+        .give_up = true, .keepalive_s = 10,
         .policy = CCNC_POLICY_LOWEST, .dirty_sample_pages = CCNC_LAB_SAMPLE_PAGES_MAX,
     };
 

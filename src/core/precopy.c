@@ -520,3 +520,15 @@ ccnc_precopy_course_from_name(const char *s)
 
     return c < 0 ? CCNC_PRECOPY_UNKNOWN : (enum ccnc_precopy_course)c;
 }
+
+bool
+ccnc_precopy_hopeless(const struct ccnc_precopy_to_go *g, double timeout_ms, int *run)
+{
+    bool beyond = g && timeout_ms > 0 && g->iteration >= CCNC_PRECOPY_GIVE_UP_FROM &&
+                  (g->course == CCNC_PRECOPY_STALLED ||
+                   (g->course == CCNC_PRECOPY_SHRINKING &&
+                    g->elapsed_ms + g->ms > CCNC_PRECOPY_GIVE_UP_BEYOND * timeout_ms));
+
+    *run = beyond ? *run + 1 : 0;
+    return *run >= CCNC_PRECOPY_GIVE_UP_ROUNDS;
+}

@@ -97,12 +97,15 @@ struct ccnc_action_run {
     virDomainPtr migrating_src_dom; /* the same VM on src (mu) */
     int iteration_seen, iteration_logged;   /* MIGRATION_ITERATION (mu) */
     bool migration_timed_out;               /* the watch aborted it at the timeout (mu) */
+    bool migration_given_up;                /* ... or sooner, its course hopeless (mu) */
     struct ccnc_policy_state policy;        /* the downtime limit's steering */
     long long migrate_t0;                   /* monotonic ms the migration began */
     /* the newest rounds recorded, oldest first: where the migration is
      * going (ccnc_precopy_to_go; the watch's alone) */
     struct ccnc_precopy_round rounds[CCNC_PRECOPY_TO_GO_ROUNDS + 2];
     size_t n_rounds;
+    int hopeless;                   /* rounds in a row whose course says it will
+                                     * not end in time (ccnc_precopy_hopeless) */
 };
 
 /* --- action-run.c: the run's plumbing, for the steps ----------------------- */

@@ -285,15 +285,28 @@ set_limit(struct ccnc_action_run *r, virDomainPtr d, int limit_ms, const char *w
     virDomainMigrateSetMaxDowntime(d, (unsigned long long)limit_ms, 0);
 }
 
+/* May a migration whose course is hopeless be given up?  Not when the
+ * lab says no, while the policy may still raise the limit, nor under
+ * auto-converge (QEMU slows the guest more at each round). */
+static bool
+may_give_up(const struct ccnc_action_run *r)
+{
+    return r->lab->migration.give_up && ccnc_policy_spent(&r->policy) &&
+           !r->lab->migration.auto_converge &&
+           !ccnc_policy_auto_converge(r->lab->migration.policy);
+}
+
 /* Where the migration is going, after a round recorded and the policy's
  * limit set: from the newest rounds, into the action's figures and the
- * run file. */
-static void
+ * run file.  True when the migration will not end within its timeout and
+ * may be given up now. */
+static bool
 follow_course(struct ccnc_action_run *r)
 {
     struct ccnc_migration_figures m;
     struct ccnc_precopy_round *x;
     struct ccnc_precopy_to_go g;
+    bool hopeless;
 
     pthread_mutex_lock(&r->mu);
     m = r->a->migration;
@@ -307,16 +320,20 @@ follow_course(struct ccnc_action_run *r)
     if (x->elapsed_ms < 0)
         x->elapsed_ms = (double)(ccnc_now_mono_ms() - r->migrate_t0);
     if (ccnc_precopy_to_go(r->rounds, r->n_rounds, r->a->forecast.in.rate_bps,
-                           r->policy.limit_ms, &g) == CCNC_PRECOPY_UNKNOWN)
-        return;
+                           r->policy.limit_ms, &g) == CCNC_PRECOPY_UNKNOWN) {
+        ccnc_precopy_hopeless(NULL, m.timeout_ms, &r->hopeless);
+        return false;
+    }
+    hopeless = ccnc_precopy_hopeless(&g, m.timeout_ms, &r->hopeless);
     pthread_mutex_lock(&r->mu);
     r->a->migration.to_go = g;
     pthread_mutex_unlock(&r->mu);
     ccnc_run_log_to_go(r, &g);
+    return hopeless && may_give_up(r);
 }
 
-/* The migration did not end within the lab's timeout_s: said with where
- * it was going at its last round. */
+/* The migration did not end within the lab's timeout_s, or was given up
+ * before it: said with where it was going at its last round. */
 static void
 timeout_error(struct ccnc_action_run *r, struct ccnc_error *err)
 {
@@ -330,7 +347,13 @@ timeout_error(struct ccnc_action_run *r, struct ccnc_error *err)
     pthread_mutex_unlock(&r->mu);
     course = ccnc_forecast_course_text(&m.to_go, m.timeout_ms, &warn);
     ccnc_error_clear(err);
-    if (course)
+    if (course && r->migration_given_up)
+        ccnc_error_set(err, CCNC_ERR_TIMEOUT,
+                       _("the migration was given up after round %d, at %.1f s, not left to run "
+                         "into its %d s (lab.conf timeout_s, give_up): %.1f MiB left; %s"),
+                       m.to_go.iteration, m.to_go.elapsed_ms / 1000.0, t,
+                       m.to_go.remaining_bytes / (1024.0 * 1024.0), course);
+    else if (course)
         ccnc_error_set(err, CCNC_ERR_TIMEOUT,
                        _("the migration did not end within its %d s (lab.conf timeout_s): after "
                          "round %d, %.1f MiB left; %s"),
@@ -372,6 +395,7 @@ migration_watch(void *arg)
         if (r->iteration_seen > r->iteration_logged && r->migrating_dom) {
             virDomainPtr d = r->migrating_dom;
             int seen = r->iteration_seen, recorded;
+            bool give_up = false;
             virDomainRef(d);
             pthread_mutex_unlock(&r->mu);
             recorded = record_job(r, d, 0, "iteration");
@@ -381,11 +405,17 @@ migration_watch(void *arg)
                                              r->a->migration.memory_remaining,
                                              ccnc_now_mono_ms() - r->migrate_t0, &why);
                 set_limit(r, d, limit, why);
-                follow_course(r);
+                give_up = follow_course(r);
                 ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
             }
             virDomainFree(d);
             pthread_mutex_lock(&r->mu);
+            if (give_up) {
+                /* ended now, as at the timeout, but sooner: the VM is back
+                 * on its passthrough NIC minutes earlier */
+                r->migration_given_up = r->migration_timed_out = true;
+                break;
+            }
             if (recorded != 0) {
                 /* recorded, or libvirt has none to give: not asked again.
                  * Statistics read late may already count the round whose
@@ -534,7 +564,8 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
         r->iteration_seen = r->iteration_logged = 0;
         r->migrate_t0 = ccnc_now_mono_ms();
         r->n_rounds = 0;
-        r->migration_timed_out = false;
+        r->hopeless = 0;
+        r->migration_timed_out = r->migration_given_up = false;
     }
     pthread_mutex_unlock(&r->mu);
     if (!started) {

@@ -313,6 +313,7 @@ START_TEST(test_defaults_and_forms)
     ck_assert_int_eq(lab->migration.max_downtime_ms, 300);
     ck_assert_int_eq(lab->migration.keepalive_s, 10);
     ck_assert_int_eq(lab->migration.verify_backup_s, 2);
+    ck_assert(lab->migration.give_up);
     ck_assert_int_eq(lab->migration.dirty_sample_pages, 16384);
     uri = ccnc_lab_host_libvirt_uri(&lab->hosts[0]);
     ck_assert_int_eq(lab->hosts[0].port, 0);

@@ -108,6 +108,45 @@ START_TEST(test_policy_ladder_clock)
 }
 END_TEST
 
+/* Spent: the limit will not be raised again (a migration whose course is
+ * hopeless may then be given up). */
+START_TEST(test_policy_spent)
+{
+    struct ccnc_policy_state st;
+    const char *why;
+    int k = 1;
+
+    ccnc_policy_start(&st, CCNC_POLICY_QEMU, 300, 192 * MIB);
+    ck_assert(ccnc_policy_spent(&st));
+    /* lowest: 50, 100, ... 300 ms at each stalled round */
+    ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 192 * MIB);
+    ccnc_policy_on_round(&st, k++, 10 * MIB, 1000, &why);
+    while (st.limit_ms < 300) {
+        ck_assert(!ccnc_policy_spent(&st));
+        ck_assert_int_le(k, 10);
+        ccnc_policy_on_round(&st, k, 10 * MIB, 1000 * k, &why);
+        k++;
+    }
+    ck_assert(ccnc_policy_spent(&st));
+    /* minimal-downtime: 500 ms at its last, whatever the lab's maximum */
+    ccnc_policy_start(&st, CCNC_POLICY_MINIMAL_DOWNTIME, 300, 192 * MIB);
+    for (k = 1; k <= 6; k++) {
+        ck_assert(!ccnc_policy_spent(&st));
+        ccnc_policy_on_round(&st, k, 10 * MIB, 1000 * k, &why);
+    }
+    ck_assert(!ccnc_policy_spent(&st));
+    ccnc_policy_on_round(&st, 7, 10 * MIB, 7000, &why);
+    ck_assert_int_eq(st.limit_ms, 500);
+    ck_assert(ccnc_policy_spent(&st));
+    /* the ladder: at its tenth step */
+    ccnc_policy_start(&st, CCNC_POLICY_LADDER, 500, 192 * MIB);
+    ccnc_policy_on_time(&st, 9 * 150000, &why);
+    ck_assert(!ccnc_policy_spent(&st));
+    ccnc_policy_on_time(&st, 10 * 150000, &why);
+    ck_assert(ccnc_policy_spent(&st));
+}
+END_TEST
+
 START_TEST(test_policy_names)
 {
     for (int p = 0; p < CCNC_POLICY_LAST; p++)
@@ -128,6 +167,7 @@ ccnc_policy_suite(void)
     tcase_add_loop_test(tc, test_policy_rows, 0, (int)CCNC_ARRAY_SIZE(rows));
     tcase_add_test(tc, test_policy_round_twice);
     tcase_add_test(tc, test_policy_ladder_clock);
+    tcase_add_test(tc, test_policy_spent);
     tcase_add_test(tc, test_policy_names);
     suite_add_tcase(s, tc);
     return s;

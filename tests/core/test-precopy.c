@@ -1263,6 +1263,40 @@ START_TEST(test_precopy_to_go_cases)
 }
 END_TEST
 
+START_TEST(test_precopy_hopeless)
+{
+    struct ccnc_precopy_to_go stalled = { .course = CCNC_PRECOPY_STALLED, .iteration = 10 },
+                              far = { .course = CCNC_PRECOPY_SHRINKING, .iteration = 12,
+                                      .elapsed_ms = 30000, .ms = 200000 },
+                              soon = { .course = CCNC_PRECOPY_SHRINKING, .iteration = 13,
+                                       .elapsed_ms = 30000, .ms = 100000 },
+                              near = { .course = CCNC_PRECOPY_NEAR, .iteration = 14 },
+                              early = { .course = CCNC_PRECOPY_STALLED, .iteration = 3 };
+    int run = 0;
+
+    /* before round 4: not yet, whatever it says */
+    for (int i = 0; i < 10; i++)
+        ck_assert(!ccnc_precopy_hopeless(&early, 60000, &run));
+    ck_assert_int_eq(run, 0);
+    /* five in a row: stalled, or an end beyond twice the timeout (230 s > 120) */
+    for (int i = 0; i < CCNC_PRECOPY_GIVE_UP_ROUNDS - 1; i++)
+        ck_assert(!ccnc_precopy_hopeless(i % 2 ? &far : &stalled, 60000, &run));
+    ck_assert(ccnc_precopy_hopeless(&stalled, 60000, &run));
+    /* any other round starts the count again: near, within twice the
+     * timeout (130 s < 2 x 90 s), a round that told nothing, no timeout */
+    ck_assert(!ccnc_precopy_hopeless(&near, 60000, &run));
+    ck_assert_int_eq(run, 0);
+    run = 3;
+    ck_assert(!ccnc_precopy_hopeless(&soon, 90000, &run));
+    ck_assert_int_eq(run, 0);
+    ck_assert(ccnc_precopy_hopeless(&soon, 60000, &(int){ CCNC_PRECOPY_GIVE_UP_ROUNDS - 1 }));
+    run = 3;
+    ck_assert(!ccnc_precopy_hopeless(NULL, 60000, &run));
+    ck_assert_int_eq(run, 0);
+    ck_assert(!ccnc_precopy_hopeless(&stalled, 0, &(int){ CCNC_PRECOPY_GIVE_UP_ROUNDS }));
+}
+END_TEST
+
 /* A run file's rounds, read as the console and the report read run files
  * and turned into the model's as the watch turns them. */
 static struct ccnc_precopy_round *
@@ -1292,7 +1326,7 @@ recorded_rounds(const char *path, size_t *n)
 START_TEST(test_precopy_to_go_recorded)
 {
     static const char *const speeds[] = { "100", "300", "1000" };
-    int said = 0, ended = 0, stuck_said = 0;
+    int said = 0, ended = 0, stuck_said = 0, given_up = 0;
 
     for (size_t sp = 0; sp < CCNC_ARRAY_SIZE(speeds); sp++) {
         char *rel = ccnc_xasprintf("migration/fig17-runs/%s", speeds[sp]);
@@ -1310,11 +1344,19 @@ START_TEST(test_precopy_to_go_recorded)
             if (!strstr(e->d_name, ".jsonl"))
                 continue;
             path = ccnc_xasprintf("%s/%s", dir, e->d_name);
+            int hopeless = 0;
+            double gave_up_ms = -1;
+
             r = recorded_rounds(path, &n);
             st = completed_stats(path);
             for (size_t k = 1; k <= n; k++) {
                 struct ccnc_precopy_to_go g;
                 enum ccnc_precopy_course c = ccnc_precopy_to_go(r, k, 0, 300, &g);
+
+                /* the sweep's timeout_s was 90 */
+                if (ccnc_precopy_hopeless(c == CCNC_PRECOPY_UNKNOWN ? NULL : &g, 90000,
+                                          &hopeless) && gave_up_ms < 0)
+                    gave_up_ms = g.elapsed_ms;
 
                 if (st && g.iteration >= 15) {
                     double t = num(st, "time_elapsed");
@@ -1337,6 +1379,12 @@ START_TEST(test_precopy_to_go_recorded)
                             speeds[sp], e->d_name, g.iteration, (int)c, g.shrink, g.rounds,
                             g.elapsed_ms + g.ms, st ? "ended" : "not", st ? num(st, "time_elapsed") : 0);
             }
+            /* give_up: never a migration that ended; each one that did not,
+             * before its timeout */
+            ck_assert_msg(st ? gave_up_ms < 0 : gave_up_ms >= 0 && gave_up_ms < 90000,
+                          "%s Mb/s %s: %s, given up at %.0f ms", speeds[sp], e->d_name,
+                          st ? "ended" : "did not end", gave_up_ms);
+            given_up += gave_up_ms >= 0;
             ended += st != NULL;
             json_object_put(st);
             free(r);
@@ -1349,6 +1397,7 @@ START_TEST(test_precopy_to_go_recorded)
     ck_assert_int_eq(ended, 19);
     ck_assert_int_ge(said, 100);     /* the long ones' rounds */
     ck_assert_int_ge(stuck_said, 8);
+    ck_assert_int_ge(given_up, 1);
 }
 END_TEST
 
@@ -1379,6 +1428,7 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_forecast_replay_fig17);
     tcase_add_test(tc, test_precopy_to_go_cases);
     tcase_add_test(tc, test_precopy_to_go_recorded);
+    tcase_add_test(tc, test_precopy_hopeless);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,7 +5,10 @@
 # then attaches the passthrough stand-in again on the source and switches
 # the bond back to it.  Asserted from ccnc's JSON, its run file, libvirt and
 # the guest.  Also: a destination whose libvirtd cannot be reached fails the
-# first check and changes nothing.  Exit 0 pass, 1 fail, 77 skip.
+# first check and changes nothing.  And a migration that will never end
+# (the link shaped to 100 Mb/s, the guest dirtying 16 MiB/s over 64 MiB) is
+# given up once its course says so, long before its 200 s timeout.
+# Exit 0 pass, 1 fail, 77 skip.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -80,6 +83,37 @@ jq -e '[.steps[] | select(.name == "migrate" and (.error | test("^aborted by the
 jq -r .summary "$WORK/out2.json" | grep -qi "end of file\|input/output" &&
 	fail "after ccnc abort, the summary reads like a crash: $(jq -r .summary "$WORK/out2.json")"
 log "ccnc abort: rolled back: $(jq -r .summary "$WORK/out2.json")"
+
+# a migration that will not end: given up from its course (lab.conf
+# give_up, on by default), not left to run into its timeout
+conf3=$WORK/hopeless.conf
+sed -e '/^\[migration\]/,$d' "$CCNC_LAB_CONF" >"$conf3"
+printf '[migration]\ntimeout_s = 200\nstep_timeout_s = 30\n' >>"$conf3"
+"$LAB" link-rate 100 >"$WORK/shape.out" 2>&1 || { fail "lab link-rate 100"; cat "$WORK/shape.out"; }
+"$LAB" dirty "$VM" 16 64 >"$WORK/dirty.out" 2>&1 || { fail "lab dirty"; cat "$WORK/dirty.out"; }
+log "ccnc migrate $VM --to $dst at 100 Mb/s, dirtying 16 MiB/s over 64 MiB: to be given up"
+timeout 400 "$CCNC" -c "$conf3" migrate "$VM" --to "$dst" --json >"$WORK/out3.json" 2>"$WORK/err3"
+rc=$?
+"$LAB" dirty "$VM" 0 >"$WORK/dirty.out" 2>&1 || fail "lab dirty $VM 0"
+"$LAB" link-rate 0 >"$WORK/shape.out" 2>&1 || fail "lab link-rate 0"
+[ $rc = 1 ] && [ "$(jq -r .result "$WORK/out3.json")" = rolled-back ] ||
+	{ fail "given up: exit $rc, result $(jq -r .result "$WORK/out3.json")"; tail -20 "$WORK/err3" | sed 's/^/  | /'; }
+run3=$(jq -r .run_file "$WORK/out3.json")
+err3=$(jq -s -r 'map(select(.type == "step" and .op == "migrate")) | last | "\(.outcome) \(.error)"' "$run3")
+if [[ $err3 =~ ^timeout\ the\ migration\ was\ given\ up\ after\ round\ ([0-9]+),\ at\ ([0-9.]+)\ s,\ not\ left\ to\ run\ into\ its\ 200\ s ]]; then
+	round=${BASH_REMATCH[1]}
+	# three rounds in a row from round 4 whose course said so, the last
+	# the round it was given up at
+	[ "$round" -ge 6 ] || fail "given up at round $round, before three rounds from round 4"
+	jq -s -e --argjson r "$round" '[.[] | select(.type == "to_go" and .iteration <= $r)] | .[-3:] |
+		length == 3 and all(.course == "stalled" or (.course == "shrinking" and .end_ms > 400000))' \
+		"$run3" >/dev/null || fail "given up at round $round, but its last three courses were: $(jq -c 'select(.type == "to_go") | [.iteration, .course, .end_ms]' "$run3" | tail -3 | tr '\n' ' ')"
+	log "given up: $err3"
+else
+	fail "the hopeless migration's step: $err3"
+fi
+[ "$(where_running)" = "$src" ] || fail "after giving up, $VM runs on '$(where_running)', not $src"
+r=$(wait_bond_on "$src" "$CCNC_LAB_PRIMARY_MAC" 60) || fail "after giving up, bond0 not back on the stand-in ($r)"
 
 # a destination whose libvirt does not answer: the plan refuses, nothing runs
 bad=$WORK/bad.conf
