@@ -57,9 +57,10 @@ int ccnc_policy_on_round(struct ccnc_policy_state *st, int iteration, long long 
 /* The time passed (the ladder's clock): the new limit, or 0. */
 int ccnc_policy_on_time(struct ccnc_policy_state *st, long long elapsed_ms, const char **why);
 
-/* Whether the policy has raised the limit as far as it ever will (qemu's
- * from the start; the ladder at its last step). */
-bool ccnc_policy_spent(const struct ccnc_policy_state *st);
+/* The highest limit the policy would ever set (max_ms; minimal-downtime's
+ * last step, 500 ms): a migration that would not end even there will not
+ * end at all. */
+int ccnc_policy_highest(const struct ccnc_policy_state *st);
 
 /* Whether the policy turns QEMU's auto-converge on (besides the lab's
  * auto_converge). */

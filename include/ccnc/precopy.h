@@ -204,8 +204,9 @@ struct ccnc_precopy_to_go {
 #define CCNC_PRECOPY_TO_GO_REPORT 10
 
 /* A running migration that will not end within its timeout is given up
- * (lab.conf's give_up) when its course says so for this many rounds in a
- * row from round CCNC_PRECOPY_GIVE_UP_FROM on: stalled, or an end beyond
+ * (lab.conf's give_up) when its course, at the highest downtime limit the
+ * policy would set, says so for this many rounds in a row from round
+ * CCNC_PRECOPY_GIVE_UP_FROM on: stalled, or an end beyond
  * CCNC_PRECOPY_GIVE_UP_BEYOND times the timeout.  On the lab's Fig. 17
  * runs no migration that ended was ever said to be stalled, none was said
  * to end beyond twice its time, and every one that did not end was said
@@ -216,11 +217,18 @@ struct ccnc_precopy_to_go {
 #define CCNC_PRECOPY_GIVE_UP_ROUNDS 3
 #define CCNC_PRECOPY_GIVE_UP_BEYOND 2.0
 
-/* g: the course after a round (or NULL: the round told none); *run: the
- * rounds in a row so far that said it will not end within timeout_ms (0 at
- * the start; > 0 required), counted here.  True when that is enough to
- * give up. */
-bool ccnc_precopy_hopeless(const struct ccnc_precopy_to_go *g, double timeout_ms, int *run);
+/* The rounds in a row that said a migration will not end in time. */
+struct ccnc_precopy_hopeless {
+    int run;                   /* so many in a row */
+    int last_iteration;        /* the newest counted (a round read twice counts once) */
+};
+
+/* g: the course after a round, worked out at the highest downtime limit the
+ * policy would ever set (or NULL: the round told none); h: zeroed at the
+ * migration's start, counted here; timeout_ms: the lab's (> 0 required).
+ * True when enough rounds in a row said it will not end in time. */
+bool ccnc_precopy_hopeless(const struct ccnc_precopy_to_go *g, double timeout_ms,
+                           struct ccnc_precopy_hopeless *h);
 
 const char *ccnc_precopy_course_name(enum ccnc_precopy_course c);
 enum ccnc_precopy_course ccnc_precopy_course_from_name(const char *s);

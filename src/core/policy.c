@@ -48,19 +48,12 @@ ccnc_policy_auto_converge(enum ccnc_policy p)
     return p == CCNC_POLICY_MINIMAL_DOWNTIME;
 }
 
-bool
-ccnc_policy_spent(const struct ccnc_policy_state *st)
+int
+ccnc_policy_highest(const struct ccnc_policy_state *st)
 {
-    switch (st->policy) {
-    case CCNC_POLICY_LADDER:
-        return st->step >= LADDER_STEPS;
-    case CCNC_POLICY_MINIMAL_DOWNTIME:
-        return st->limit_ms >= minimal[sizeof(minimal) / sizeof(minimal[0]) - 1].limit_ms;
-    case CCNC_POLICY_LOWEST:
-        return st->limit_ms >= st->max_ms;
-    default:
-        return true;
-    }
+    if (st->policy == CCNC_POLICY_MINIMAL_DOWNTIME)
+        return minimal[sizeof(minimal) / sizeof(minimal[0]) - 1].limit_ms;
+    return st->max_ms;
 }
 
 static int

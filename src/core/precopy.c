@@ -522,13 +522,19 @@ ccnc_precopy_course_from_name(const char *s)
 }
 
 bool
-ccnc_precopy_hopeless(const struct ccnc_precopy_to_go *g, double timeout_ms, int *run)
+ccnc_precopy_hopeless(const struct ccnc_precopy_to_go *g, double timeout_ms,
+                      struct ccnc_precopy_hopeless *h)
 {
-    bool beyond = g && timeout_ms > 0 && g->iteration >= CCNC_PRECOPY_GIVE_UP_FROM &&
-                  (g->course == CCNC_PRECOPY_STALLED ||
-                   (g->course == CCNC_PRECOPY_SHRINKING &&
-                    g->elapsed_ms + g->ms > CCNC_PRECOPY_GIVE_UP_BEYOND * timeout_ms));
+    bool beyond;
 
-    *run = beyond ? *run + 1 : 0;
-    return *run >= CCNC_PRECOPY_GIVE_UP_ROUNDS;
+    if (g && g->iteration > 0 && g->iteration <= h->last_iteration)
+        return h->run >= CCNC_PRECOPY_GIVE_UP_ROUNDS;   /* the same round again */
+    if (g && g->iteration > 0)
+        h->last_iteration = g->iteration;
+    beyond = g && timeout_ms > 0 && g->iteration >= CCNC_PRECOPY_GIVE_UP_FROM &&
+             (g->course == CCNC_PRECOPY_STALLED ||
+              (g->course == CCNC_PRECOPY_SHRINKING &&
+               g->elapsed_ms + g->ms > CCNC_PRECOPY_GIVE_UP_BEYOND * timeout_ms));
+    h->run = beyond ? h->run + 1 : 0;
+    return h->run >= CCNC_PRECOPY_GIVE_UP_ROUNDS;
 }

@@ -104,8 +104,8 @@ struct ccnc_action_run {
      * going (ccnc_precopy_to_go; the watch's alone) */
     struct ccnc_precopy_round rounds[CCNC_PRECOPY_TO_GO_ROUNDS + 2];
     size_t n_rounds;
-    int hopeless;                   /* rounds in a row whose course says it will
-                                     * not end in time (ccnc_precopy_hopeless) */
+    struct ccnc_precopy_hopeless hopeless;   /* rounds in a row whose course says
+                                              * it will not end in time */
 };
 
 /* --- action-run.c: the run's plumbing, for the steps ----------------------- */

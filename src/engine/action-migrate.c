@@ -286,13 +286,12 @@ set_limit(struct ccnc_action_run *r, virDomainPtr d, int limit_ms, const char *w
 }
 
 /* May a migration whose course is hopeless be given up?  Not when the
- * lab says no, while the policy may still raise the limit, nor under
- * auto-converge (QEMU slows the guest more at each round). */
+ * lab says no, nor under auto-converge (QEMU slows the guest more at each
+ * round). */
 static bool
 may_give_up(const struct ccnc_action_run *r)
 {
-    return r->lab->migration.give_up && ccnc_policy_spent(&r->policy) &&
-           !r->lab->migration.auto_converge &&
+    return r->lab->migration.give_up && !r->lab->migration.auto_converge &&
            !ccnc_policy_auto_converge(r->lab->migration.policy);
 }
 
@@ -305,7 +304,7 @@ follow_course(struct ccnc_action_run *r)
 {
     struct ccnc_migration_figures m;
     struct ccnc_precopy_round *x;
-    struct ccnc_precopy_to_go g;
+    struct ccnc_precopy_to_go g, top;
     bool hopeless;
 
     pthread_mutex_lock(&r->mu);
@@ -324,7 +323,10 @@ follow_course(struct ccnc_action_run *r)
         ccnc_precopy_hopeless(NULL, m.timeout_ms, &r->hopeless);
         return false;
     }
-    hopeless = ccnc_precopy_hopeless(&g, m.timeout_ms, &r->hopeless);
+    /* hopeless even at the highest limit the policy would raise it to */
+    ccnc_precopy_to_go(r->rounds, r->n_rounds, r->a->forecast.in.rate_bps,
+                       ccnc_policy_highest(&r->policy), &top);
+    hopeless = ccnc_precopy_hopeless(&top, m.timeout_ms, &r->hopeless);
     pthread_mutex_lock(&r->mu);
     r->a->migration.to_go = g;
     pthread_mutex_unlock(&r->mu);
@@ -564,7 +566,7 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
         r->iteration_seen = r->iteration_logged = 0;
         r->migrate_t0 = ccnc_now_mono_ms();
         r->n_rounds = 0;
-        r->hopeless = 0;
+        r->hopeless = (struct ccnc_precopy_hopeless){ 0 };
         r->migration_timed_out = r->migration_given_up = false;
     }
     pthread_mutex_unlock(&r->mu);

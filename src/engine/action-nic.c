@@ -310,7 +310,8 @@ ccnc_step_verify_on_backup(struct ccnc_action_run *r, struct ccnc_error *err)
         wait_samples(r, r->probe_samples, 1, 1);   /* a sample after the switch */
     base = r->a->probe.received;
     ts = ccnc_deadline_s(verify_s);
-    while (judged && r->a->probe.received < base + VERIFY_REPLIES && r->probe_handle > 0)
+    while (judged && r->a->probe.received < base + VERIFY_REPLIES && r->probe_handle > 0 &&
+           !r->abort_req)
         if (pthread_cond_timedwait(&r->cond, &r->mu, &ts) == ETIMEDOUT)
             break;
     got = r->a->probe.received - base;

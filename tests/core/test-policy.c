@@ -108,42 +108,27 @@ START_TEST(test_policy_ladder_clock)
 }
 END_TEST
 
-/* Spent: the limit will not be raised again (a migration whose course is
- * hopeless may then be given up). */
-START_TEST(test_policy_spent)
+/* The highest limit each policy would ever set: a course hopeless even
+ * there is given up. */
+START_TEST(test_policy_highest)
 {
     struct ccnc_policy_state st;
     const char *why;
-    int k = 1;
 
     ccnc_policy_start(&st, CCNC_POLICY_QEMU, 300, 192 * MIB);
-    ck_assert(ccnc_policy_spent(&st));
-    /* lowest: 50, 100, ... 300 ms at each stalled round */
-    ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 192 * MIB);
-    ccnc_policy_on_round(&st, k++, 10 * MIB, 1000, &why);
-    while (st.limit_ms < 300) {
-        ck_assert(!ccnc_policy_spent(&st));
-        ck_assert_int_le(k, 10);
-        ccnc_policy_on_round(&st, k, 10 * MIB, 1000 * k, &why);
-        k++;
-    }
-    ck_assert(ccnc_policy_spent(&st));
-    /* minimal-downtime: 500 ms at its last, whatever the lab's maximum */
-    ccnc_policy_start(&st, CCNC_POLICY_MINIMAL_DOWNTIME, 300, 192 * MIB);
-    for (k = 1; k <= 6; k++) {
-        ck_assert(!ccnc_policy_spent(&st));
-        ccnc_policy_on_round(&st, k, 10 * MIB, 1000 * k, &why);
-    }
-    ck_assert(!ccnc_policy_spent(&st));
-    ccnc_policy_on_round(&st, 7, 10 * MIB, 7000, &why);
-    ck_assert_int_eq(st.limit_ms, 500);
-    ck_assert(ccnc_policy_spent(&st));
-    /* the ladder: at its tenth step */
+    ck_assert_int_eq(ccnc_policy_highest(&st), 300);
+    ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 400, 192 * MIB);
+    ck_assert_int_eq(ccnc_policy_highest(&st), 400);
+    /* the ladder ends at the lab's maximum, after its tenth step */
     ccnc_policy_start(&st, CCNC_POLICY_LADDER, 500, 192 * MIB);
-    ccnc_policy_on_time(&st, 9 * 150000, &why);
-    ck_assert(!ccnc_policy_spent(&st));
-    ccnc_policy_on_time(&st, 10 * 150000, &why);
-    ck_assert(ccnc_policy_spent(&st));
+    ck_assert_int_eq(ccnc_policy_highest(&st), 500);
+    ck_assert_int_eq(ccnc_policy_on_time(&st, 10 * 150000, &why), ccnc_policy_highest(&st));
+    /* minimal-downtime: 500 ms at its last step, whatever the lab's maximum */
+    ccnc_policy_start(&st, CCNC_POLICY_MINIMAL_DOWNTIME, 300, 192 * MIB);
+    ck_assert_int_eq(ccnc_policy_highest(&st), 500);
+    for (int k = 1; k <= 7; k++)
+        ccnc_policy_on_round(&st, k, 10 * MIB, 1000 * k, &why);
+    ck_assert_int_eq(st.limit_ms, ccnc_policy_highest(&st));
 }
 END_TEST
 
@@ -167,7 +152,7 @@ ccnc_policy_suite(void)
     tcase_add_loop_test(tc, test_policy_rows, 0, (int)CCNC_ARRAY_SIZE(rows));
     tcase_add_test(tc, test_policy_round_twice);
     tcase_add_test(tc, test_policy_ladder_clock);
-    tcase_add_test(tc, test_policy_spent);
+    tcase_add_test(tc, test_policy_highest);
     tcase_add_test(tc, test_policy_names);
     suite_add_tcase(s, tc);
     return s;

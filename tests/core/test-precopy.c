@@ -1265,35 +1265,49 @@ END_TEST
 
 START_TEST(test_precopy_hopeless)
 {
-    struct ccnc_precopy_to_go stalled = { .course = CCNC_PRECOPY_STALLED, .iteration = 10 },
-                              far = { .course = CCNC_PRECOPY_SHRINKING, .iteration = 12,
-                                      .elapsed_ms = 30000, .ms = 200000 },
-                              soon = { .course = CCNC_PRECOPY_SHRINKING, .iteration = 13,
-                                       .elapsed_ms = 30000, .ms = 100000 },
-                              near = { .course = CCNC_PRECOPY_NEAR, .iteration = 14 },
-                              early = { .course = CCNC_PRECOPY_STALLED, .iteration = 3 };
-    int run = 0;
+    struct ccnc_precopy_to_go stalled = { .course = CCNC_PRECOPY_STALLED },
+                              far = { .course = CCNC_PRECOPY_SHRINKING, .elapsed_ms = 30000,
+                                      .ms = 200000 },
+                              soon = { .course = CCNC_PRECOPY_SHRINKING, .elapsed_ms = 30000,
+                                       .ms = 100000 },
+                              near = { .course = CCNC_PRECOPY_NEAR };
+    struct ccnc_precopy_hopeless h = { 0 };
 
-    /* before round 4: not yet, whatever it says */
-    for (int i = 0; i < 10; i++)
-        ck_assert(!ccnc_precopy_hopeless(&early, 60000, &run));
-    ck_assert_int_eq(run, 0);
-    /* five in a row: stalled, or an end beyond twice the timeout (230 s > 120) */
-    for (int i = 0; i < CCNC_PRECOPY_GIVE_UP_ROUNDS - 1; i++)
-        ck_assert(!ccnc_precopy_hopeless(i % 2 ? &far : &stalled, 60000, &run));
-    ck_assert(ccnc_precopy_hopeless(&stalled, 60000, &run));
+    /* rounds 1 to 3: not counted, whatever they say */
+    for (int i = 1; i < CCNC_PRECOPY_GIVE_UP_FROM; i++) {
+        stalled.iteration = i;
+        ck_assert(!ccnc_precopy_hopeless(&stalled, 60000, &h));
+    }
+    ck_assert_int_eq(h.run, 0);
+    /* from round 4, three in a row: stalled, or an end beyond twice the
+     * timeout (230 s > 120); a round read again counts once */
+    stalled.iteration = CCNC_PRECOPY_GIVE_UP_FROM;
+    ck_assert(!ccnc_precopy_hopeless(&stalled, 60000, &h));
+    ck_assert(!ccnc_precopy_hopeless(&stalled, 60000, &h));
+    ck_assert_int_eq(h.run, 1);
+    far.iteration = CCNC_PRECOPY_GIVE_UP_FROM + 1;
+    ck_assert(!ccnc_precopy_hopeless(&far, 60000, &h));
+    stalled.iteration = CCNC_PRECOPY_GIVE_UP_FROM + 2;
+    ck_assert(ccnc_precopy_hopeless(&stalled, 60000, &h));
+    ck_assert(ccnc_precopy_hopeless(&stalled, 60000, &h));   /* read again: still */
     /* any other round starts the count again: near, within twice the
      * timeout (130 s < 2 x 90 s), a round that told nothing, no timeout */
-    ck_assert(!ccnc_precopy_hopeless(&near, 60000, &run));
-    ck_assert_int_eq(run, 0);
-    run = 3;
-    ck_assert(!ccnc_precopy_hopeless(&soon, 90000, &run));
-    ck_assert_int_eq(run, 0);
-    ck_assert(ccnc_precopy_hopeless(&soon, 60000, &(int){ CCNC_PRECOPY_GIVE_UP_ROUNDS - 1 }));
-    run = 3;
-    ck_assert(!ccnc_precopy_hopeless(NULL, 60000, &run));
-    ck_assert_int_eq(run, 0);
-    ck_assert(!ccnc_precopy_hopeless(&stalled, 0, &(int){ CCNC_PRECOPY_GIVE_UP_ROUNDS }));
+    near.iteration = 20;
+    ck_assert(!ccnc_precopy_hopeless(&near, 60000, &h));
+    ck_assert_int_eq(h.run, 0);
+    h = (struct ccnc_precopy_hopeless){ CCNC_PRECOPY_GIVE_UP_ROUNDS - 1, 20 };
+    soon.iteration = 21;
+    ck_assert(!ccnc_precopy_hopeless(&soon, 90000, &h));
+    ck_assert_int_eq(h.run, 0);
+    h = (struct ccnc_precopy_hopeless){ CCNC_PRECOPY_GIVE_UP_ROUNDS - 1, 21 };
+    soon.iteration = 22;
+    ck_assert(ccnc_precopy_hopeless(&soon, 60000, &h));
+    h.run = CCNC_PRECOPY_GIVE_UP_ROUNDS - 1;
+    ck_assert(!ccnc_precopy_hopeless(NULL, 60000, &h));
+    ck_assert_int_eq(h.run, 0);
+    stalled.iteration = 30;
+    h.run = CCNC_PRECOPY_GIVE_UP_ROUNDS;
+    ck_assert(!ccnc_precopy_hopeless(&stalled, 0, &h));
 }
 END_TEST
 
@@ -1344,7 +1358,7 @@ START_TEST(test_precopy_to_go_recorded)
             if (!strstr(e->d_name, ".jsonl"))
                 continue;
             path = ccnc_xasprintf("%s/%s", dir, e->d_name);
-            int hopeless = 0;
+            struct ccnc_precopy_hopeless hopeless = { 0 };
             double gave_up_ms = -1;
 
             r = recorded_rounds(path, &n);
@@ -1397,7 +1411,7 @@ START_TEST(test_precopy_to_go_recorded)
     ck_assert_int_eq(ended, 19);
     ck_assert_int_ge(said, 100);     /* the long ones' rounds */
     ck_assert_int_ge(stuck_said, 8);
-    ck_assert_int_ge(given_up, 1);
+    ck_assert_int_eq(given_up, 2);
 }
 END_TEST
 
