@@ -589,8 +589,19 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
             pthread_join(watch, NULL);
         /* aborted at the timeout: that, and where it was going, not what
          * libvirt made of the cut (an end of file, an I/O error) */
-        if (rc < 0 && r->migration_timed_out)
+        if (rc < 0 && r->migration_timed_out) {
             timeout_error(r, err);
+        } else if (rc < 0 && r->dst && virConnectIsAlive(r->dst) != 1) {
+            /* the destination went away (its libvirtd or sshd stopped):
+             * that first, then what the source's libvirt made of it */
+            char *lv = ccnc_xstrdup(err->message ? err->message : "?");
+
+            ccnc_error_clear(err);
+            ccnc_error_set(err, CCNC_ERR_CONNECT,
+                           _("%s stopped answering during the migration (ccnc's connection to "
+                             "its libvirt closed): %s"), r->a->destination, lv);
+            free(lv);
+        }
     }
     if (iter_cb >= 0)
         virConnectDomainEventDeregisterAny(virDomainGetConnect(wd), iter_cb);

@@ -112,6 +112,9 @@ scenario dst-libvirtd bond-to-backup \
 	'migrate failed,!release-nic ok,!reattach-source ok,!restore-primary ok,$' \
 	"$LAB stop-daemon $dst libvirtd" migrate "$VM" --to "$dst"
 "$LAB" start-daemon "$dst" libvirtd || fail "libvirtd on $dst does not start again"
+# said as the destination going away, before libvirt's own words for it
+jq -r .summary "$WORK/dst-libvirtd.json" | grep -q "$dst stopped answering during the migration" ||
+	fail "dst-libvirtd: the summary does not say $dst went away: $(jq -r .summary "$WORK/dst-libvirtd.json")"
 settled_on_source dst-libvirtd
 
 # 2. the destination's sshd dies, with the sessions it serves
