@@ -237,9 +237,16 @@ record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const 
     ccnc_run_trace_dom(r, d, "virDomainGetJobStats");
     if (virDomainGetJobStats(d, &type, &params, &nparams, flags) < 0)
         return -1;
-    if (!flags && virTypedParamsGet(params, nparams, VIR_DOMAIN_JOB_MEMORY_ITERATION) == NULL) {
-        virTypedParamsFree(params, nparams);
-        return 0;
+    /* a running job whose first round has not synced yet counts round 0
+     * (or none): not a round yet */
+    if (!flags) {
+        unsigned long long it = 0;
+
+        if (virTypedParamsGetULLong(params, nparams, VIR_DOMAIN_JOB_MEMORY_ITERATION, &it) != 1 ||
+            it < 1) {
+            virTypedParamsFree(params, nparams);
+            return 0;
+        }
     }
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(names); i++) {
         unsigned long long v;
