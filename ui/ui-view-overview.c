@@ -967,7 +967,12 @@ draw_summary(struct ui_grid *g, int y, const struct layout *L, const struct ccnc
         ui_grid_put_fit(g, y, c.vms, g->w - c.vms - 1, UI_DIM, _("nothing known yet"));
         return;
     }
-    t = ccnc_xasprintf(dngettext(PACKAGE, "%zu VM", "%zu VMs", h->n_vms), h->n_vms);
+    if (h->n_vms == 0 && h->libvirt != CCNC_CONN_CONNECTED)
+        /* TRANSLATORS: how many VMs run on a host is not known (its
+         * libvirt has not answered) */
+        t = ccnc_xstrdup(_("VMs ?"));
+    else
+        t = ccnc_xasprintf(dngettext(PACKAGE, "%zu VM", "%zu VMs", h->n_vms), h->n_vms);
     ui_grid_put_fit(g, y, c.vms, c.vms_w, h->n_vms ? UI_NORMAL : UI_DIM, t);
     free(t);
 
@@ -1100,7 +1105,14 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
                             draw_problem_row(g, VY(v), h, k);
                     if (L.open[it->host] && h->n_vms == 0 && !(h->stale && h->updated_ms == 0)) {
                         if (VY(v) >= 0)
-                            ui_grid_put(g, VY(v), 2, UI_DIM, _("no VMs run here"));
+                            ui_grid_put(g, VY(v), 2, UI_DIM,
+                                        h->libvirt == CCNC_CONN_CONNECTED
+                                            ? _("no VMs run here")
+                                        : h->libvirt == CCNC_CONN_CONNECTING
+                                            ? _("its libvirt has not answered yet: which VMs "
+                                                "run here is not known")
+                                            : _("its libvirt does not answer: which VMs run "
+                                                "here is not known"));
                         v++;
                     }
                     continue;

@@ -43,6 +43,15 @@ struct ui {
     struct ccnc_action *pending;    /* planned, waiting for the operator */
     char *plan_text;
     char *plan_head;                /* a line above the plan (the demo's), or NULL */
+    bool offline;                   /* no host is contacted: no plan waits for one */
+    /* a plan asked for while a host it needs was still connecting: made
+     * once that host's libvirt has answered, or at until_ms anyway */
+    struct {
+        bool on, demo, retry;
+        enum ccnc_action_kind kind;
+        char vm[64], dest[64], host[64];
+        long long until_ms;
+    } held;
     bool sampling;                  /* the pending migration's VM: a dirty-rate sample
                                      * under way */
     char sample_vm[64];             /* ... of this VM */
@@ -370,8 +379,108 @@ next_destination(struct ui *ui, const char *vm, const char *after)
     return !after && found ? CCNC_PLACE_AUTO : found;
 }
 
+/* How long a plan waits for a host that is still connecting (a console
+ * just started): after it, the planner says what it finds. */
+#define HOLD_MS 20000
+
+/* A hypervisor the plan of vm (to dest: a host, auto, or NULL for none)
+ * needs, whose libvirt ccnc is still connecting to (no error yet), into
+ * host; false when none.  Where vm runs is not known while any is. */
+static bool
+needs_connecting(struct ui *ui, const char *vm, const char *dest, char *host, size_t size)
+{
+    const struct ccnc_lab *lab = ccnc_engine_lab(ui->engine);
+    struct ccnc_snapshot *snap = ccnc_engine_snapshot(ui->engine);
+    bool found = ccnc_snapshot_find_vm(snap, vm, NULL) != NULL, wait = false;
+
+    for (size_t i = 0; !wait && i < snap->n_hosts; i++) {
+        const struct ccnc_host *h = snap->hosts[i];
+        const struct ccnc_lab_host *lh = ccnc_lab_find_host(lab, h->name);
+
+        if (!lh || !ccnc_lab_host_runs_libvirt(lh) || h->libvirt != CCNC_CONN_CONNECTING ||
+            h->libvirt_error)
+            continue;
+        if (!found ||
+            (dest && (strcmp(dest, CCNC_PLACE_AUTO) == 0 || strcmp(dest, h->name) == 0))) {
+            snprintf(host, size, "%s", h->name);
+            wait = true;
+        }
+    }
+    ccnc_snapshot_unref(snap);
+    return wait;
+}
+
+/* The held plan's dialog: what it waits for, and for how long more. */
 static void
-plan(struct ui *ui, const char *dest)
+held_text(struct ui *ui)
+{
+    long long left = ui->held.until_ms - ccnc_now_mono_ms();
+    int s = left > 0 ? (int)((left + 999) / 1000) : 0;
+
+    free(ui->plan_text);
+    ui->plan_text = ccnc_xasprintf(
+        dngettext(PACKAGE,
+                  "%s %s: waiting for %s's libvirt before planning\n"
+                  "    - ccnc is still connecting to it: the plan follows once it answers, "
+                  "or in %d second with what the hosts report then\n",
+                  "%s %s: waiting for %s's libvirt before planning\n"
+                  "    - ccnc is still connecting to it: the plan follows once it answers, "
+                  "or in %d seconds with what the hosts report then\n",
+                  s),
+        ui->held.demo ? _("Demo") : ccnc_action_kind_to_string(ui->held.kind), ui->held.vm,
+        ui->held.host, s);
+    ui->st.plan = ui->plan_text;
+}
+
+/* The plan asked for waits for host (the console has just started). */
+static void
+hold(struct ui *ui, const char *dest, bool demo, const char *host)
+{
+    ui->held.on = true;
+    ui->held.demo = demo;
+    ui->held.kind = ui->st.req_kind;
+    snprintf(ui->held.vm, sizeof(ui->held.vm), "%s", ui->st.req_vm);
+    snprintf(ui->held.dest, sizeof(ui->held.dest), "%s", dest ? dest : "");
+    snprintf(ui->held.host, sizeof(ui->held.host), "%s", host);
+    ui->held.until_ms = ccnc_now_mono_ms() + HOLD_MS;
+    if (dest)
+        snprintf(ui->st.req_dest, sizeof(ui->st.req_dest), "%s", dest);
+    held_text(ui);
+}
+
+static void demo_plan(struct ui *ui);
+static void plan(struct ui *ui, const char *dest, bool demo);
+
+/* The held plan, made once its host has answered or its wait is over. */
+static void
+held_retry(struct ui *ui)
+{
+    char host[64], dest[64];
+
+    if (!ui->held.on)
+        return;
+    if (ccnc_now_mono_ms() < ui->held.until_ms &&
+        needs_connecting(ui, ui->held.vm, ui->held.dest[0] ? ui->held.dest : NULL, host,
+                         sizeof(host))) {
+        held_text(ui);
+        return;
+    }
+    ui->held.on = false;
+    ui->held.retry = true;
+    ui->st.req_kind = ui->held.kind;
+    snprintf(ui->st.req_vm, sizeof(ui->st.req_vm), "%s", ui->held.vm);
+    snprintf(dest, sizeof(dest), "%s", ui->held.dest);
+    if (ui->held.demo)
+        demo_plan(ui);
+    else
+        plan(ui, dest[0] ? dest : NULL, false);
+    ui->held.retry = false;
+}
+
+/* The plan of the request in st (to dest), or the planner's word on why
+ * there is none; demo: the demo's first round. */
+static void
+plan(struct ui *ui, const char *dest, bool demo)
 {
     struct ccnc_error err = { 0 };
     struct ui_state *st = &ui->st;
@@ -380,11 +489,18 @@ plan(struct ui *ui, const char *dest)
      * report now decides the steps, or why there are none */
     struct ccnc_plan_request req = { .kind = st->req_kind, .vm = st->req_vm,
                                      .destination = migrate ? dest : NULL };
+    char host[64];
 
     drop_plan(ui);
+    ui->held.on = false;
     ui->demo.planned = false;   /* demo_plan() says so again for its own */
     if (migrate && !dest) {
         message(ui, UI_WARN, _("There is no other hypervisor to migrate to."));
+        return;
+    }
+    if (!ui->held.retry && !ui->offline &&
+        needs_connecting(ui, st->req_vm, migrate ? dest : NULL, host, sizeof(host))) {
+        hold(ui, migrate ? dest : NULL, demo, host);
         return;
     }
     ui->pending = ccnc_engine_plan(ui->engine, &req, &err);
@@ -658,7 +774,7 @@ demo_plan(struct ui *ui)
     snprintf(ui->demo.away, sizeof(ui->demo.away), "%s", away);
     ccnc_snapshot_unref(snap);
     st->req_kind = CCNC_ACTION_MIGRATE_PASSTHROUGH;
-    plan(ui, ui->demo.away);
+    plan(ui, ui->demo.away, true);
     if (!ui->pending)
         return;
     ui->demo.planned = true;
@@ -771,13 +887,17 @@ carry_out(struct ui *ui)
 
     switch (st->request) {
     case UI_REQ_PLAN:
-        plan(ui, next_destination(ui, st->req_vm, NULL));
+        plan(ui, next_destination(ui, st->req_vm, NULL), false);
         break;
     case UI_REQ_NEXT_DEST:
-        plan(ui, next_destination(ui, st->req_vm, st->req_dest));
+        plan(ui, next_destination(ui, st->req_vm, st->req_dest), false);
         break;
     case UI_REQ_RUN: {
         struct ccnc_action *a = ui->pending;
+        if (!a) {       /* a held plan: nothing to run yet */
+            message(ui, UI_WARN, _("Nothing is planned yet: n cancels the wait."));
+            break;
+        }
         char *what = ccnc_xasprintf(_("Started: %s %s."), ccnc_action_kind_to_string(a->kind),
                                     a->vm);
         int id;
@@ -805,6 +925,7 @@ carry_out(struct ui *ui)
         break;
     case UI_REQ_CANCEL:
         ui->demo.planned = false;
+        ui->held.on = false;
         drop_plan(ui);
         message(ui, UI_NORMAL, _("Cancelled; nothing was done."));
         break;
@@ -1070,6 +1191,7 @@ on_tick(void *data)
     if (ui->ticks++ % 5 == 0 || !ui->looked)
         look_for_unfinished(ui);
     demo_next(ui);
+    held_retry(ui);
     if (is_migration(ui->pending)) {
         /* the next sample, and the age of the last one */
         sample_next(ui);
@@ -1160,6 +1282,7 @@ ccnc_ui_run(struct ccnc_engine *engine, const struct ccnc_ui_options *opts)
     if (opts->migration)
         ui.st.view = UI_VIEW_MIGRATION;
     ui.st.present = opts->present;
+    ui.offline = opts->offline;
     ui.log = ui_log_new(UI_LOG_DEFAULT_CAP);
     ui.st.log = ui.log;
     ui.st.vf_intent = ccnc_engine_vf_intent(engine);

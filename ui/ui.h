@@ -10,6 +10,7 @@ struct ccnc_ui_options {
     bool no_color;    /* monochrome (also when NO_COLOR is set) */
     bool migration;   /* open on the migration view (a replay) */
     bool present;     /* open in the presenter layout (--present) */
+    bool offline;     /* no host is contacted (--offline, a replay) */
 };
 
 /* Returns 0 after a normal quit, -1 when the terminal cannot be used. */

@@ -289,6 +289,7 @@ cmd_console(struct cli *cli, const struct cli_args *args)
     } else if (!cli->offline) {
         ccnc_engine_start(engine);
     }
+    opts.offline = cli->offline || cli->replay;
     rc = ccnc_ui_run(engine, &opts);
     ccnc_engine_free(engine);
     if (cli->verbose && isatty(STDERR_FILENO))

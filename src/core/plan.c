@@ -651,6 +651,11 @@ ccnc_plan(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
                 ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s's libvirt does not answer (%s): %s "
                                                         "cannot go there now"),
                                to->name, dh->libvirt_error, cv->name);
+            else if (dh && dh->libvirt == CCNC_CONN_CONNECTING)
+                ccnc_error_set(err, CCNC_ERR_REFUSED, _("ccnc is still connecting to %s's "
+                                                        "libvirt: %s cannot go there yet; "
+                                                        "try again in a moment"),
+                               to->name, cv->name);
             else
                 ccnc_error_set(err, CCNC_ERR_REFUSED, _("%s's libvirt does not answer: %s "
                                                         "cannot go there now"),

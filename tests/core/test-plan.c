@@ -42,6 +42,8 @@ enum vm_shape {
     NOWHERE_SILENT,    /* on no host, and sys2's libvirt has not answered */
     NOWHERE,           /* on no host, every libvirt answered */
     DEST_SILENT,       /* on primary, sys2's libvirt not connected */
+    DEST_CONNECTING,   /* on primary, sys2's libvirt still connecting (no error) */
+    NOWHERE_CONNECTING, /* on no host, sys2's libvirt still connecting */
     DEST_VFS_TAKEN,    /* on primary, sys2's one VF of the pool reserved for vf2 */
 };
 
@@ -129,6 +131,7 @@ add_vm(struct ccnc_host *h, const struct ccnc_lab *lab, const char *name, enum v
                                                   shape == BACKUP_MII_DOWN || shape == TAP_DOWN ||
                                                   shape == TAP_NO_BRIDGE || shape == TEAMING ||
                                                   shape == MIGRATING || shape == DEST_SILENT ||
+                                                  shape == DEST_CONNECTING ||
                                                   shape == SHUT_OFF
                                               ? "eth0" : "eth1");
     vm->bond_stale = shape == BOND_UNKNOWN;
@@ -172,9 +175,11 @@ make_snapshot_on(struct ccnc_lab *lab, const char *vm, enum vm_shape shape, cons
         h->stale = false;
         h->updated_ms = 1;
         if (hyper)
-            h->libvirt = (shape == NOWHERE_SILENT || shape == DEST_SILENT) &&
-                                 strcmp(h->name, "sys2") == 0
+            h->libvirt = strcmp(h->name, "sys2") != 0 ? CCNC_CONN_CONNECTED
+                         : shape == NOWHERE_SILENT || shape == DEST_SILENT
                              ? CCNC_CONN_UNREACHABLE
+                         : shape == NOWHERE_CONNECTING || shape == DEST_CONNECTING
+                             ? CCNC_CONN_CONNECTING
                              : CCNC_CONN_CONNECTED;
         if (strcmp(h->name, where) == 0) {
             add_link(h, "br0", "up", NULL);
@@ -182,7 +187,7 @@ make_snapshot_on(struct ccnc_lab *lab, const char *vm, enum vm_shape shape, cons
             add_link(h, "vnet0", "up", "br-pt");
             add_link(h, "vnet1", shape == TAP_DOWN ? "down" : "up",
                      shape == TAP_NO_BRIDGE ? NULL : "br0");
-            if (shape != NOWHERE && shape != NOWHERE_SILENT)
+            if (shape != NOWHERE && shape != NOWHERE_SILENT && shape != NOWHERE_CONNECTING)
                 add_vm(h, lab, vm, shape);
         } else if (shape == DEST_VFS_TAKEN && strcmp(h->name, "sys2") == 0) {
             add_pool_port(h, lab, true);
@@ -272,6 +277,12 @@ static const struct plan_case {
       NULL, NULL, CCNC_ERR_CONFIG, "not a hypervisor" },
     { "migrate to a host whose libvirt is silent", "vm1", DEST_SILENT, CCNC_ACTION_MIGRATE,
       "sys2", NULL, -1, NULL, NULL, CCNC_ERR_REFUSED, "does not answer" },
+    { "migrate to a host ccnc is still connecting to", "vm1", DEST_CONNECTING,
+      CCNC_ACTION_MIGRATE, "sys2", NULL, -1, NULL, NULL, CCNC_ERR_REFUSED,
+      "still connecting to sys2's libvirt" },
+    { "migrate, on no host yet, a libvirt still connecting", "vm1", NOWHERE_CONNECTING,
+      CCNC_ACTION_MIGRATE, "sys2", NULL, -1, NULL, NULL, CCNC_ERR_REFUSED,
+      "sys2's libvirt has not answered: where vm1 runs is not known" },
     { "migrate, the backup's slave down in the guest", "vm1", BACKUP_MII_DOWN,
       CCNC_ACTION_MIGRATE, "sys2", NULL, -1, NULL, NULL, CCNC_ERR_REFUSED, "eth1" },
     { "migrate, the backup's tap down on the host", "vm1", TAP_DOWN, CCNC_ACTION_MIGRATE,
