@@ -1104,15 +1104,21 @@ overview_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct 
                         for (int k = 0; k < problem_rows(h); k++, v++)
                             draw_problem_row(g, VY(v), h, k);
                     if (L.open[it->host] && h->n_vms == 0 && !(h->stale && h->updated_ms == 0)) {
+                        char *why = h->libvirt != CCNC_CONN_CONNECTED && h->libvirt_error
+                                        /* TRANSLATORS: why a host's VMs are not known */
+                                        ? ccnc_xasprintf(_("libvirt: %s"), h->libvirt_error)
+                                        : NULL;
                         if (VY(v) >= 0)
                             ui_grid_put(g, VY(v), 2, UI_DIM,
                                         h->libvirt == CCNC_CONN_CONNECTED
                                             ? _("no VMs run here")
+                                        : why ? why
                                         : h->libvirt == CCNC_CONN_CONNECTING
                                             ? _("its libvirt has not answered yet: which VMs "
                                                 "run here is not known")
                                             : _("its libvirt does not answer: which VMs run "
                                                 "here is not known"));
+                        free(why);
                         v++;
                     }
                     continue;

@@ -70,6 +70,8 @@ struct lv_host {
     size_t n_undefined;
     long long settle_ms;        /* monotonic: list again then; 0 none (mu) */
     bool bonds_now;             /* read the guests' bonds at once (mu) */
+    long long opening_ms;       /* monotonic: libvirt's open under way since; 0 none (mu) */
+    int slow_said_s;            /* ... and said to be slow at this many seconds (mu) */
 };
 
 struct ccnc_collect_libvirt {
@@ -84,7 +86,12 @@ struct ccnc_collect_libvirt {
     size_t n_queue, cap_queue;
     bool events;            /* holds a reference on libvirt's event loop */
     bool detached;          /* stopped with a worker left behind: no more posts (qmu) */
+    int slow_timer;         /* watches opens that take long, 0 none */
 };
+
+/* An open of a host's libvirt that has not answered in this long is said
+ * to be slow (its daemon stopped or hung), again every as long */
+#define SLOW_OPEN_S 10
 
 /* --- libvirt's event loop ------------------------------------------------ */
 
@@ -706,6 +713,35 @@ lab_vms_running(const struct lv_host *h)
     return false;
 }
 
+/* Each second, on the loop: an open that has waited SLOW_OPEN_S (and every
+ * SLOW_OPEN_S more) is reported, still connecting, with why nothing shows:
+ * the daemon took the connection and does not answer.  Posted under the
+ * host's lock, so that the worker's own report after the open comes later. */
+static void
+watch_opens(void *data)
+{
+    struct ccnc_collect_libvirt *c = data;
+    long long now = ccnc_now_mono_ms();
+
+    for (size_t i = 0; i < c->n_hosts; i++) {
+        struct lv_host *h = &c->hosts[i];
+        int s;
+
+        pthread_mutex_lock(&h->mu);
+        s = h->opening_ms ? (int)((now - h->opening_ms) / 1000) / SLOW_OPEN_S * SLOW_OPEN_S : 0;
+        if (s >= SLOW_OPEN_S && s > h->slow_said_s) {
+            char *msg = ccnc_xasprintf(_("no answer in %d s: is its libvirtd running? ccnc "
+                                         "keeps waiting"),
+                                       s);
+            h->slow_said_s = s;
+            ccnc_log(CCNC_LOG_CONNECT, "%s: %s", c->lab->hosts[h->index].name, msg);
+            post(h, CCNC_CONN_CONNECTING, msg, NULL, 0, false);
+            free(msg);
+        }
+        pthread_mutex_unlock(&h->mu);
+    }
+}
+
 static void *
 worker(void *arg)
 {
@@ -725,14 +761,19 @@ worker(void *arg)
         if (!h->conn) {
             virConnectPtr conn;
 
+            h->opening_ms = ccnc_now_mono_ms();
+            h->slow_said_s = 0;
             pthread_mutex_unlock(&h->mu);
             ccnc_collect_libvirt_log_open(h->c->lab->hosts[h->index].name, h->uri);
-            /* no auth callback: never a password prompt, keys only */
+            /* no auth callback: never a password prompt, keys only; it
+             * waits for the daemon as long as it takes (watch_opens says
+             * so meanwhile) */
             conn = virConnectOpenAuth(h->uri, NULL, 0);
             if (conn)
                 ccnc_log(CCNC_LOG_CONNECT, _("%s: libvirt answered"),
                          h->c->lab->hosts[h->index].name);
             pthread_mutex_lock(&h->mu);
+            h->opening_ms = 0;
             if (!conn) {
                 char *shown = ccnc_log_uri(h->uri);
                 char *msg = ccnc_xasprintf(_("cannot connect to %s: %s (next try in %d s)"),
@@ -1060,6 +1101,10 @@ ccnc_collect_libvirt_start(struct ccnc_loop *loop, struct ccnc_lab *lab,
     /* every wrapper written before any worker forks its ssh */
     for (size_t i = 0; i < c->n_hosts; i++)
         c->hosts[i].started = pthread_create(&c->hosts[i].thread, NULL, worker, &c->hosts[i]) == 0;
+    if (c->n_hosts) {
+        int id = ccnc_loop_add_timer(c->loop, 1000, true, watch_opens, c);
+        c->slow_timer = id > 0 ? id : 0;
+    }
     return c;
 }
 
@@ -1084,6 +1129,7 @@ ccnc_collect_libvirt_stop(struct ccnc_collect_libvirt *c)
 {
     if (!c)
         return;
+    ccnc_loop_cancel(c->loop, &c->slow_timer);
     for (size_t i = 0; i < c->n_hosts; i++) {
         struct lv_host *h = &c->hosts[i];
         pthread_mutex_lock(&h->mu);

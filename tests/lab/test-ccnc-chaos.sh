@@ -6,6 +6,8 @@
 #   sigkill   ccnc killed (SIGKILL), then `ccnc resume`
 #   sshd      the destination's sshd killed (and its sessions), back after 3-5 s
 #   libvirtd  the destination's libvirtd stopped, started again after 2-4 s
+#   hang      the destination's libvirtd frozen (SIGSTOP: it takes connections
+#             and answers nothing), thawed after 8-12 s
 #   link      the migration link (the destination's cable) cut for 2-5 s
 #   loss      20 % of the packets between the two hosts dropped (nftables
 #             in the destination's namespace) until the action ends
@@ -19,7 +21,7 @@
 # on the passthrough NIC.  Prints a table per fault: rounds, done, rolled
 # back, resumed, violations.
 #
-# CCNC_CHAOS_ROUNDS (default 7: one round of each fault), CCNC_CHAOS_SEED
+# CCNC_CHAOS_ROUNDS (default 8: one round of each fault), CCNC_CHAOS_SEED
 # (random moments; printed), CCNC_CHAOS_KEEP (folder that keeps each
 # violation's run file and logs; default: the lab's log folder).
 # bench/lab-chaos runs it with many rounds.  Exit 0 pass, 1 fail, 77 skip.
@@ -28,11 +30,11 @@ set -uo pipefail
 
 need_ccnc
 command -v nft >/dev/null || { echo "SKIP: no nft (apt-get install nftables): the packet-loss fault needs it"; exit 77; }
-ROUNDS=${CCNC_CHAOS_ROUNDS:-7}
+ROUNDS=${CCNC_CHAOS_ROUNDS:-8}
 [[ $ROUNDS =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || { echo "CCNC_CHAOS_ROUNDS must be a positive number"; exit 2; }
 SEED=${CCNC_CHAOS_SEED:-$((RANDOM * 32768 + RANDOM))}
 RANDOM=$SEED
-FAULTS=(sigkill sshd libvirtd link loss nfs agent)
+FAULTS=(sigkill sshd libvirtd hang link loss nfs agent)
 
 lab_preflight
 export XDG_STATE_HOME=$WORK/state
@@ -79,6 +81,12 @@ inject() { # FAULT TO FROM CCNC_PID
 		d=$((2 + RANDOM % 3))
 		"$LAB" stop-daemon "$to" libvirtd >/dev/null 2>&1 && echo "libvirtd on $to stopped for $d s"
 		( sleep "$d"; "$LAB" start-daemon "$to" libvirtd >/dev/null 2>&1 ) &
+		MENDER=$!
+		;;
+	hang)
+		d=$((8 + RANDOM % 5))
+		"$LAB" freeze-daemon "$to" libvirtd >/dev/null 2>&1 && echo "libvirtd on $to frozen (answers nothing) for $d s"
+		( sleep "$d"; "$LAB" thaw-daemon "$to" libvirtd >/dev/null 2>&1 ) &
 		MENDER=$!
 		;;
 	link)

@@ -142,5 +142,34 @@ for ((i = 0; i < 50; i++)); do [ -s "$WORK/exit" ] && break; sleep 0.1; done
 [ "$(cat "$WORK/exit" 2>/dev/null)" = 0 ] || fail "ccnc exited '$(cat "$WORK/exit" 2>/dev/null)' after q (demo)"
 T kill-server 2>/dev/null
 
+# A hypervisor's libvirtd that hangs (frozen: its socket takes the
+# connection, nothing answers) when the console starts: m waits for it,
+# the host says why its VMs are not known, and the plan follows without it
+if "$LAB" freeze-daemon "$src" libvirtd >/dev/null; then
+	trap '"$LAB" thaw-daemon "$src" libvirtd >/dev/null 2>&1; T kill-server 2>/dev/null; lab_cleanup' EXIT
+	rm -f "$WORK/exit"
+	T_start -d -s cc -x 160 -y 50 \
+		"TERM=xterm-256color '$CCNC' -c '$CCNC_LAB_CONF'; echo \$? >'$WORK/exit'; sleep 1"
+	if wait_screen "the overview, $src not answering" "vm1 +running +bond0 active-backup" 30; then
+		wait_screen "$src's VMs not known" "[0-9]+ $(label "$src") \($src\) .* VMs \?" 10
+		T send-keys -t cc m
+		wait_screen "the plan held for $src" "migrate-passthrough vm1: waiting for $src's libvirt before planning" 5
+		wait_screen "why $src shows no VMs" "libvirt: no answer in 10 s: is its libvirtd running\? ccnc keeps waiting" 25
+		# no longer waited for: placement's word (no host can take it), as
+		# the planner says it now, without $src
+		wait_screen "the plan made without $src" "no host can take vm1: $src: not reachable" 5 ||
+			grep -E "waiting for" "$WORK/screen" | sed 's/^/  | /'
+	fi
+	"$LAB" thaw-daemon "$src" libvirtd >/dev/null || fail "cannot thaw libvirtd on $src"
+	T send-keys -t cc Escape
+	wait_screen "$src answering once thawed" "[0-9]+ $(label "$src") \($src\) +connected +0 VMs" 30
+	T send-keys -t cc q
+	for ((i = 0; i < 50; i++)); do [ -s "$WORK/exit" ] && break; sleep 0.1; done
+	[ "$(cat "$WORK/exit" 2>/dev/null)" = 0 ] || fail "ccnc exited '$(cat "$WORK/exit" 2>/dev/null)' after q ($src frozen)"
+	T kill-server 2>/dev/null
+else
+	fail "cannot freeze libvirtd on $src"
+fi
+
 lab_down_checked
 lab_result
