@@ -103,11 +103,29 @@ struct ccnc_migration_figures {
     long long timeout_ms;     /* the migration's timeout (the lab's), -1 unknown */
     /* where it is going, from the rounds so far (course UNKNOWN: not yet) */
     struct ccnc_precopy_to_go to_go;
+    /* no round yet: how long it has been setting up, in whole steps of
+     * CCNC_MIGRATION_SETUP_SLOW_MS once it is that long (else 0), and
+     * whether ccnc's own connection to the destination's libvirt had
+     * closed by then */
+    long long setup_ms;
+    bool dst_lost;
+    bool called_off;          /* ... and ccnc has asked the source to abort it
+                                 (its timeout, or the operator) */
 };
+
+/* A migration with no round after this long is said to be slow to start
+ * (the destination's libvirtd hung, or busy), again after each as long. */
+#define CCNC_MIGRATION_SETUP_SLOW_MS 10000
 
 /* The figures of one pre-copy round as the model reads them
  * (ccnc/precopy.h); what libvirt did not give stays < 0. */
 struct ccnc_precopy_round ccnc_migration_round(const struct ccnc_migration_figures *m);
+
+/* What a migration slow to start (setup_ms > 0, no round yet) from
+ * source to destination is waiting for: a translated sentence, NULL when
+ * it is not.  Caller frees. */
+char *ccnc_migration_setup_text(const struct ccnc_migration_figures *m, const char *source,
+                                const char *destination);
 
 struct ccnc_action {
     enum ccnc_action_kind kind;

@@ -67,7 +67,13 @@ struct batch {
     bool json, prefix, asked_abort;
     /* each action's migration: the course last printed, at which round,
      * and when (monotonic ms) */
-    struct said { enum ccnc_precopy_course course; int round; long long ms; } *said;
+    struct said {
+        enum ccnc_precopy_course course;
+        int round;
+        long long ms;
+        long long setup_ms;   /* the last "no round yet" said */
+        bool called_off;      /* ... and whether it said so */
+    } *said;
 };
 
 /* How often a running migration's course is printed, at most (ms), and
@@ -96,6 +102,17 @@ say_course(struct said *said, const char *who, const struct ccnc_action *a)
     bool warn, same = g->course == said->course && g->course != CCNC_PRECOPY_SHRINKING;
     char *text;
 
+    if (st && st->op == CCNC_STEP_MIGRATE && !st->rollback &&
+        st->outcome == CCNC_STEP_RUNNING_NOW &&
+        (a->migration.setup_ms > said->setup_ms || a->migration.called_off != said->called_off) &&
+        (text = ccnc_migration_setup_text(&a->migration, a->source, a->destination)) != NULL) {
+        /* not started yet: what it waits for, every 10 s */
+        said->setup_ms = a->migration.setup_ms;
+        said->called_off = a->migration.called_off;
+        ccnc_cli_printf("%s%24s%s\n", who, "", text);
+        free(text);
+        return;
+    }
     if (!st || st->op != CCNC_STEP_MIGRATE || st->rollback ||
         st->outcome != CCNC_STEP_RUNNING_NOW || g->iteration == said->round ||
         g->elapsed_ms < COURSE_EVERY_MS ||

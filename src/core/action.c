@@ -226,6 +226,31 @@ ccnc_migration_round(const struct ccnc_migration_figures *m)
     };
 }
 
+char *
+ccnc_migration_setup_text(const struct ccnc_migration_figures *m, const char *source,
+                          const char *destination)
+{
+    long long s = m->setup_ms / 1000;
+
+    if (m->setup_ms <= 0 || m->iteration > 0)
+        return NULL;
+    if (m->called_off)
+        /* nothing ends it before the source's libvirtd returns, and that
+         * waits for the destination's */
+        return ccnc_xasprintf(_("no pre-copy round yet after %lld s: ccnc has asked %s to "
+                                "call the migration off, which ends once %s's libvirtd "
+                                "answers it (or %s's gives up on it)"),
+                              s, source ? source : "?", destination ? destination : "?",
+                              source ? source : "?");
+    return m->dst_lost
+               ? ccnc_xasprintf(_("no pre-copy round yet after %lld s: ccnc's connection to "
+                                  "%s's libvirt closed (is its libvirtd answering?)"),
+                                s, destination ? destination : "?")
+               : ccnc_xasprintf(_("no pre-copy round yet after %lld s: %s has not set up its "
+                                  "side of the migration (is its libvirtd answering?)"),
+                                s, destination ? destination : "?");
+}
+
 void
 ccnc_action_free(struct ccnc_action *a)
 {

@@ -367,6 +367,12 @@ timeout_error(struct ccnc_action_run *r, struct ccnc_error *err)
                        _("the migration did not end within its %d s (lab.conf timeout_s): after "
                          "round %d, %.1f MiB left; %s"),
                        t, m.to_go.iteration, m.to_go.remaining_bytes / (1024.0 * 1024.0), course);
+    else if (m.iteration <= 0 && m.called_off)
+        /* it never began: the destination did not set up its side */
+        ccnc_error_set(err, CCNC_ERR_TIMEOUT,
+                       _("the migration did not begin within its %d s (lab.conf timeout_s): "
+                         "%s did not set up its side of it (its libvirtd did not answer)"),
+                       t, r->a->destination);
     else
         ccnc_error_set(err, CCNC_ERR_TIMEOUT,
                        _("the migration did not end within its %d s (lab.conf timeout_s)"), t);
@@ -389,6 +395,62 @@ on_iteration(virConnectPtr c, virDomainPtr d, int iteration, void *opaque)
 
 /* Beside a running migration: record libvirt's statistics at each pre-copy
  * round, and abort the job at the migration timeout or when asked. */
+/* No round yet after CCNC_MIGRATION_SETUP_SLOW_MS, and after each as long
+ * more: said (progress), with whether ccnc's own connection to the
+ * destination has closed meanwhile.  Called and returns with r->mu held. */
+static void
+note_setup(struct ccnc_action_run *r)
+{
+    long long s = ccnc_now_mono_ms() - r->migrate_t0;
+    struct ccnc_migration_figures *m = &r->a->migration;
+    bool now = false;
+
+    if (m->iteration <= 0 && !m->called_off &&
+        (r->abort_req || s >= r->lab->migration.timeout_s * 1000LL)) {
+        /* out of time (or stopped) before it began: called off now, for
+         * the watch may be held in a call until the destination answers */
+        if (!r->abort_req)
+            r->migration_timed_out = true;
+        m->called_off = true;
+        ccnc_run_abort_job(r);
+        now = s >= CCNC_MIGRATION_SETUP_SLOW_MS;   /* said at once */
+    }
+    if (!now && (m->iteration > 0 || s < CCNC_MIGRATION_SETUP_SLOW_MS ||
+                 s / CCNC_MIGRATION_SETUP_SLOW_MS * CCNC_MIGRATION_SETUP_SLOW_MS <= m->setup_ms))
+        return;
+    m->setup_ms = s / CCNC_MIGRATION_SETUP_SLOW_MS * CCNC_MIGRATION_SETUP_SLOW_MS;
+    /* (the action's thread is in the migration call: r->dst stays put) */
+    m->dst_lost = r->dst && virConnectIsAlive(r->dst) != 1;
+    pthread_mutex_unlock(&r->mu);
+    {
+        char *text = ccnc_migration_setup_text(m, r->a->source, r->a->destination);
+        ccnc_log(CCNC_LOG_CONNECT, "%s: %s", r->a->vm, text);
+        free(text);
+    }
+    ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
+    pthread_mutex_lock(&r->mu);
+}
+
+/* While the migration has no round: note_setup each second, on a thread
+ * of its own, for the watch may be held in a statistics call that the
+ * source's libvirtd answers only once the destination's has (hung). */
+static void *
+setup_watch(void *arg)
+{
+    struct ccnc_action_run *r = arg;
+
+    pthread_mutex_lock(&r->mu);
+    while (r->migrating && r->a->migration.iteration <= 0) {
+        struct timespec tick = ccnc_deadline_s(1);
+
+        pthread_cond_timedwait(&r->cond, &r->mu, &tick);
+        if (r->migrating)
+            note_setup(r);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
 static void *
 migration_watch(void *arg)
 {
@@ -527,7 +589,7 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
     int nparams = 0, maxparams = 0, rc = -1;
     unsigned int flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST |
                          VIR_MIGRATE_UNDEFINE_SOURCE;
-    pthread_t watch;
+    pthread_t watch, setup;
     bool started;
     int iter_cb;
     virConnectPtr wc;
@@ -575,12 +637,15 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
         r->n_rounds = 0;
         r->hopeless = (struct ccnc_precopy_hopeless){ 0 };
         r->migration_timed_out = r->migration_given_up = false;
+        r->a->migration.setup_ms = 0;
+        r->a->migration.dst_lost = r->a->migration.called_off = false;
     }
     pthread_mutex_unlock(&r->mu);
     if (!started) {
         ccnc_error_set(err, CCNC_ERR_INTERNAL, _("aborted before the migration began"));
     } else {
         bool watching = pthread_create(&watch, NULL, migration_watch, r) == 0;
+        bool setting_up = pthread_create(&setup, NULL, setup_watch, r) == 0;
 
         ccnc_run_trace_dom(r, d, "virDomainMigrateToURI3");
         if (virDomainMigrateToURI3(d, uri, params, (unsigned int)nparams, flags) < 0)
@@ -592,6 +657,8 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
         r->migrating_dom = r->migrating_src_dom = NULL;
         pthread_cond_broadcast(&r->cond);
         pthread_mutex_unlock(&r->mu);
+        if (setting_up)
+            pthread_join(setup, NULL);
         if (watching)
             pthread_join(watch, NULL);
         /* aborted at the timeout: that, and where it was going, not what

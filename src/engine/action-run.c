@@ -391,7 +391,21 @@ ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err)
         /* the VM is not there, or its host stays away: the step fails */
         if (!c || virConnectIsAlive(c) == 1 || ccnc_now_mono_ms() >= until ||
             ccnc_run_abort_requested(r)) {
-            ccnc_run_lv_fail(err, _("cannot find the VM"));
+            if (c && virConnectIsAlive(c) != 1) {
+                /* its host went away: that first, then libvirt's words */
+                struct ccnc_error lv = { 0 };
+
+                ccnc_run_lv_fail(&lv, _("cannot find the VM"));
+                ccnc_error_set(err, CCNC_ERR_CONNECT,
+                               _("%s does not answer (ccnc's connection to its libvirt closed "
+                                 "and did not come back in %d s): %s"),
+                               r->a->on_destination && r->dst ? r->a->destination
+                                                              : r->a->source,
+                               RECONNECT_S, lv.message);
+                ccnc_error_clear(&lv);
+            } else {
+                ccnc_run_lv_fail(err, _("cannot find the VM"));
+            }
             return NULL;
         }
         usleep(250 * 1000);

@@ -311,6 +311,41 @@ START_TEST(test_notes_copied)
 }
 END_TEST
 
+/* A migration slow to start says what it waits for, and only then. */
+START_TEST(test_setup_text)
+{
+    struct ccnc_migration_figures m = { 0 };
+    char *t;
+
+    ck_assert_ptr_null(ccnc_migration_setup_text(&m, "sys1", "sys2"));
+    m.setup_ms = 20000;
+    t = ccnc_migration_setup_text(&m, "sys1", "sys2");
+    ck_assert_ptr_nonnull(t);
+    ck_assert_msg(strstr(t, "after 20 s") && strstr(t, "sys2 has not set up"), "%s", t);
+    free(t);
+    m.dst_lost = true;
+    t = ccnc_migration_setup_text(&m, "sys1", "sys2");
+    ck_assert_msg(strstr(t, "connection to sys2's libvirt closed"), "%s", t);
+    free(t);
+    m.called_off = true;
+    t = ccnc_migration_setup_text(&m, "sys1", "sys2");
+    ck_assert_msg(strstr(t, "asked sys1 to call the migration off") &&
+                      strstr(t, "once sys2's libvirtd answers"), "%s", t);
+    free(t);
+    /* a round came: nothing more to say of the setup */
+    m.iteration = 1;
+    ck_assert_ptr_null(ccnc_migration_setup_text(&m, "sys1", "sys2"));
+    /* a copy keeps it */
+    m.iteration = 0;
+    {
+        struct ccnc_action a = { .migration = m }, *d = ccnc_action_dup(&a);
+        ck_assert_int_eq(d->migration.setup_ms, 20000);
+        ck_assert(d->migration.dst_lost);
+        ccnc_action_free(d);
+    }
+}
+END_TEST
+
 START_TEST(test_names)
 {
     for (int k = 0; k < CCNC_ACTION_LAST; k++)
@@ -338,6 +373,7 @@ ccnc_action_suite(void)
     tcase_add_test(tc, test_not_confirmed_does_nothing);
     tcase_add_test(tc, test_plan_text);
     tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_setup_text);
     suite_add_tcase(s, tc);
     return s;
 }

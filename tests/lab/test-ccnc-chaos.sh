@@ -241,6 +241,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		what="not injected: $(cat "$WORK/what")"
 		missed=1
 	fi
+	[ "$at" = "after the end" ] && missed=1
 	log "round $r: $from -> $to, $fault in ${at:-before the first step} (drawn: $step +$delay ms): $what"
 	# the action ends (bounded: 600 s)
 	for ((i = 0; i < 6000; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

@@ -5,6 +5,9 @@
 #     migration cannot start, the stand-in is attached again on the source
 #     and the bond switched back to it;
 #  2. the destination's sshd dies with every session it serves: the same;
+#     2b. its libvirtd hangs (frozen) as the migration begins: ccnc says
+#     what the migration waits for, calls it off at its timeout, and rolls
+#     back once the frozen libvirtd is thawed (40 s later);
 #  3. the guest ignores the unplug request (its ACPI hotplug event is
 #     disabled): the detach times out and the bond goes back to the stand-in.
 # Each time: exit 1, result rolled-back, a complete run file, the VM
@@ -123,6 +126,33 @@ scenario dst-sshd bond-to-backup \
 	"$LAB stop-daemon $dst sshd" migrate "$VM" --to "$dst"
 "$LAB" start-daemon "$dst" sshd || fail "sshd on $dst does not start again"
 settled_on_source dst-sshd
+
+# 2b. the destination's libvirtd hangs (frozen: its socket takes the
+# connection, nothing answers) as the migration begins: it cannot begin,
+# nor be called off, until that libvirtd answers; ccnc calls it off at its
+# timeout (20 s here) and rolls back once the daemon is thawed
+test_cleanup() { "$LAB" thaw-daemon "$dst" libvirtd >/dev/null 2>&1; "$LAB" break-emulator "$dst" off >/dev/null 2>&1; }
+hang_dst() {
+	"$LAB" freeze-daemon "$dst" libvirtd >/dev/null || fail "cannot freeze libvirtd on $dst"
+	( sleep 40; "$LAB" thaw-daemon "$dst" libvirtd >/dev/null 2>&1 ) &
+	THAWER=$!
+}
+conf_keep=$conf
+conf=$WORK/hang.conf
+sed 's/^timeout_s = .*/timeout_s = 20/' "$conf_keep" >"$conf"
+scenario dst-libvirtd-hangs detach \
+	'migrate timeout,!release-nic ok,!reattach-source ok,!restore-primary ok,$' \
+	hang_dst migrate "$VM" --to "$dst" -v
+wait "$THAWER"
+conf=$conf_keep
+jq -r .summary "$WORK/dst-libvirtd-hangs.json" | grep -q "did not begin within its 20 s.*$dst did not set up its side" ||
+	fail "dst-libvirtd-hangs: the summary does not say the migration never began: $(jq -r .summary "$WORK/dst-libvirtd-hangs.json")"
+# what it waited for, said while it waited (-v: the log)
+grep -q "no pre-copy round yet after 10 s" "$WORK/dst-libvirtd-hangs.err" ||
+	fail "dst-libvirtd-hangs: nothing said while the migration waited for $dst"
+grep -q "no pre-copy round yet after [23]0 s: ccnc has asked $src to call the migration off" "$WORK/dst-libvirtd-hangs.err" ||
+	fail "dst-libvirtd-hangs: the call-off at the timeout was not said"
+settled_on_source dst-libvirtd-hangs
 
 # 3. the guest ignores the unplug: its ACPI hotplug event (GPE 1 on QEMU's
 # q35) disabled through the guest agent
