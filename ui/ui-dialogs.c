@@ -102,7 +102,7 @@ wrap_prefix(const char *line)
 
 /* The plan of an action, waiting for the operator's yes. */
 static void
-draw_plan(struct ui_grid *g, const char *plan)
+draw_plan(struct ui_grid *g, const char *plan, bool held)
 {
     /* the plan's notes ("    - why") and its forecast are wrapped under
      * their indent; each step is one line */
@@ -152,7 +152,8 @@ draw_plan(struct ui_grid *g, const char *plan)
         ui_grid_fill_attr_span(g, r, x0 + 1, 1, UI_REVERSE);
     ui_grid_fill_attr_span(g, y0 + 1, x0 + 1, w - 2, UI_REVERSE);
     ui_grid_put_fit(g, y0 + h - 2, x0 + 2, w - 4, UI_REVERSE,
-                    _("y: run it   Tab: another destination   n or Esc: cancel"));
+                    held ? _("n or Esc: cancel the wait")
+                         : _("y: run it   Tab: another destination   n or Esc: cancel"));
 }
 
 /* The question the SSH side waits for: trust an unknown host key? */
@@ -259,7 +260,7 @@ void
 ui_dialogs_draw(struct ui_grid *g, const struct ccnc_snapshot *snap, const struct ui_state *st)
 {
     if (st->plan)
-        draw_plan(g, st->plan);
+        draw_plan(g, st->plan, st->plan_held);
     else if (st->question_host)
         draw_hostkey(g, snap, st->question_host);
     else if (st->pass_host)

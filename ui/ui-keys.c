@@ -124,6 +124,8 @@ ui_handle_key(struct ui_state *st, const struct ccnc_snapshot *snap, int key)
             st->request = UI_REQ_RUN;
             break;
         case UI_K_TAB:
+            if (st->plan_held)      /* no plan yet: no other destination either */
+                return UI_KEY_HANDLED;
             st->request = UI_REQ_NEXT_DEST;
             break;
         case 'n':

@@ -291,7 +291,9 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
 
     /* what the steps leave room for: the timeline with its figures, the
      * forecast, the run file */
-    reserve = 1 + UI_TL_ROWS + (a->migration.iteration > 0 || a->migration.setup_ms > 0 ? 1 : 0) +
+    reserve = 1 + UI_TL_ROWS +
+              (a->migration.iteration > 0 || (a->migration.setup_ms > 0 && migrating_now(a)) ? 1
+                                                                                          : 0) +
               (a->migration.to_go.course != CCNC_PRECOPY_UNKNOWN && migrating_now(a) ? 1 : 0) +
               (a->forecast.valid ? 1 : 0) + (r->run_file ? 1 : 0) + (g->h >= 30 ? 1 : 0) +
               (g->h >= 30 && st->samples.n_fdb ? 1 : 0);

@@ -118,6 +118,7 @@ struct ui_state {
     char req_vm[64];
     char req_dest[64];
     const char *plan;               /* the plan waiting for y/n, NULL none (ui.c's) */
+    bool plan_held;                 /* ... only what it waits for: no plan yet */
     const char *question_host;      /* a host whose unknown key awaits y/n, NULL none */
     const char *unfinished;         /* an unfinished run and the VM's state now, as
                                        text for its question (ui.c's), NULL none */

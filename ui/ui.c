@@ -44,6 +44,12 @@ struct ui {
     char *plan_text;
     char *plan_head;                /* a line above the plan (the demo's), or NULL */
     bool offline;                   /* no host is contacted: no plan waits for one */
+    /* the last "no round yet" each running migration's log line said */
+    struct {
+        int id;
+        long long setup_ms;
+        bool called_off;
+    } setup_said[8];
     /* a plan asked for while a host it needs was still connecting: made
      * once that host's libvirt has answered, or at until_ms anyway */
     struct {
@@ -266,6 +272,7 @@ drop_plan(struct ui *ui)
     free(ui->plan_head);
     ui->plan_head = NULL;
     ui->st.plan = NULL;
+    ui->st.plan_held = false;
     ui->sampled_ms = 0;
     ui->n_sampled = 0;
 }
@@ -430,6 +437,7 @@ held_text(struct ui *ui)
         ui->held.demo ? _("Demo") : ccnc_action_kind_to_string(ui->held.kind), ui->held.vm,
         ui->held.host, s);
     ui->st.plan = ui->plan_text;
+    ui->st.plan_held = true;
 }
 
 /* The plan asked for waits for host (the console has just started). */
@@ -763,6 +771,19 @@ demo_plan(struct ui *ui)
         if (ccnc_lab_host_runs_libvirt(&lab->hosts[i]) &&
             strcmp(lab->hosts[i].name, where->name) != 0)
             away = lab->hosts[i].name;
+    if (!where && !ui->held.retry && !ui->offline) {
+        /* its host may be one still connecting: the demo waits for it */
+        char host[64];
+
+        ccnc_snapshot_unref(snap);
+        if (needs_connecting(ui, st->req_vm, NULL, host, sizeof(host))) {
+            drop_plan(ui);
+            st->req_kind = CCNC_ACTION_MIGRATE_PASSTHROUGH;
+            hold(ui, NULL, true, host);
+            return;
+        }
+        snap = ccnc_engine_snapshot(ui->engine);
+    }
     if (!where || !away) {
         message(ui, UI_WARN, where ? _("There is no other hypervisor to migrate to.")
                                    : _("The VM runs on no host that answered."));
@@ -1218,6 +1239,27 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
 {
     struct ui *ui = data;
 
+    if (ev == CCNC_ENGINE_ACTION_PROGRESS && a->migration.setup_ms > 0 &&
+        a->migration.iteration <= 0) {
+        /* a migration slow to begin: what it waits for, into the log once
+         * each time that changes (every 10 s) */
+        size_t k = (size_t)id % CCNC_ARRAY_SIZE(ui->setup_said);
+
+        if (ui->setup_said[k].id != id || ui->setup_said[k].setup_ms != a->migration.setup_ms ||
+            ui->setup_said[k].called_off != a->migration.called_off) {
+            char *text = ccnc_migration_setup_text(&a->migration, a->source, a->destination);
+
+            ui->setup_said[k].id = id;
+            ui->setup_said[k].setup_ms = a->migration.setup_ms;
+            ui->setup_said[k].called_off = a->migration.called_off;
+            if (text) {
+                char *t = ccnc_xasprintf("%s: %s", a->vm, text);
+                ui_log_add(ui->log, ccnc_now_wall_ms(), UI_LOG_WARN, t);
+                free(t);
+            }
+            free(text);
+        }
+    }
     if (ev == CCNC_ENGINE_ACTION_STEP && s && s->outcome != CCNC_STEP_RUNNING_NOW &&
         s->outcome != CCNC_STEP_PENDING && s->outcome != CCNC_STEP_SKIPPED) {
         char *t = ccnc_xasprintf(_("%s: %s%s %s in %lld ms%s%s"), a->vm,

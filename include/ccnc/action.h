@@ -105,10 +105,11 @@ struct ccnc_migration_figures {
     struct ccnc_precopy_to_go to_go;
     /* no round yet: how long it has been setting up, in whole steps of
      * CCNC_MIGRATION_SETUP_SLOW_MS once it is that long (else 0), and
-     * whether ccnc's own connection to the destination's libvirt had
-     * closed by then */
+     * whether ccnc's own connection to the destination's (or the
+     * source's) libvirt had closed by then */
     long long setup_ms;
     bool dst_lost;
+    bool src_lost;            /* ... or to the source's */
     bool called_off;          /* ... and ccnc has asked the source to abort it
                                  (its timeout, or the operator) */
 };

@@ -242,13 +242,14 @@ ccnc_migration_setup_text(const struct ccnc_migration_figures *m, const char *so
                                 "answers it (or %s's gives up on it)"),
                               s, source ? source : "?", destination ? destination : "?",
                               source ? source : "?");
-    return m->dst_lost
-               ? ccnc_xasprintf(_("no pre-copy round yet after %lld s: ccnc's connection to "
-                                  "%s's libvirt closed (is its libvirtd answering?)"),
-                                s, destination ? destination : "?")
-               : ccnc_xasprintf(_("no pre-copy round yet after %lld s: %s has not set up its "
-                                  "side of the migration (is its libvirtd answering?)"),
-                                s, destination ? destination : "?");
+    if (m->src_lost || m->dst_lost)
+        return ccnc_xasprintf(_("no pre-copy round yet after %lld s: ccnc's connection to %s's "
+                                "libvirt closed (is its libvirtd answering?)"),
+                              s, m->src_lost ? (source ? source : "?")
+                                             : (destination ? destination : "?"));
+    return ccnc_xasprintf(_("no pre-copy round yet after %lld s: %s and %s are still setting "
+                            "the migration up (are both libvirtds answering?)"),
+                          s, source ? source : "?", destination ? destination : "?");
 }
 
 void

@@ -100,6 +100,8 @@ struct ccnc_action_run {
     bool migration_given_up;                /* ... or sooner, its course hopeless (mu) */
     struct ccnc_policy_state policy;        /* the downtime limit's steering */
     long long migrate_t0;                   /* monotonic ms the migration began */
+    bool setup_abort_ok;                    /* called off before its first round, and
+                                             * the source took it (mu) */
     /* the newest rounds recorded, oldest first: where the migration is
      * going (ccnc_precopy_to_go; the watch's alone) */
     struct ccnc_precopy_round rounds[CCNC_PRECOPY_TO_GO_ROUNDS + 2];
@@ -132,6 +134,9 @@ int ccnc_run_lv_fail(struct ccnc_error *err, const char *what);
 /* The connection where the VM runs now (opened again if it died), and the
  * VM there. */
 virConnectPtr ccnc_run_here(struct ccnc_action_run *r);
+/* The source's connection (dst false) or the destination's, opened again
+ * when it died (at most once a second); NULL when there is none. */
+virConnectPtr ccnc_run_conn(struct ccnc_action_run *r, bool dst);
 virDomainPtr ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err);
 /* The VM's live XML, from d or (d NULL) the VM where it runs now; NULL
  * with err set when it cannot be read. */

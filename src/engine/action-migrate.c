@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libvirt/virterror.h>
 
@@ -367,12 +368,13 @@ timeout_error(struct ccnc_action_run *r, struct ccnc_error *err)
                        _("the migration did not end within its %d s (lab.conf timeout_s): after "
                          "round %d, %.1f MiB left; %s"),
                        t, m.to_go.iteration, m.to_go.remaining_bytes / (1024.0 * 1024.0), course);
-    else if (m.iteration <= 0 && m.called_off)
-        /* it never began: the destination did not set up its side */
+    else if (m.iteration <= 0 && m.setup_ms > 0)
+        /* it never began */
         ccnc_error_set(err, CCNC_ERR_TIMEOUT,
-                       _("the migration did not begin within its %d s (lab.conf timeout_s): "
-                         "%s did not set up its side of it (its libvirtd did not answer)"),
-                       t, r->a->destination);
+                       _("the migration did not begin within its %d s (lab.conf timeout_s): it "
+                         "was still being set up between %s and %s (did both libvirtds "
+                         "answer?)"),
+                       t, r->a->source, r->a->destination);
     else
         ccnc_error_set(err, CCNC_ERR_TIMEOUT,
                        _("the migration did not end within its %d s (lab.conf timeout_s)"), t);
@@ -395,6 +397,80 @@ on_iteration(virConnectPtr c, virDomainPtr d, int iteration, void *opaque)
 
 /* Beside a running migration: record libvirt's statistics at each pre-copy
  * round, and abort the job at the migration timeout or when asked. */
+/* Where vm stands on host c: 1 running, 2 paused or another state, 0 not
+ * there (no such domain, or shut off), -1 not known (no answer). *job:
+ * whether a job (the migration) runs on it, when it is there. */
+static int
+vm_on(struct ccnc_action_run *r, virConnectPtr c, bool *job)
+{
+    virDomainPtr d;
+    virDomainJobInfo info;
+    int state = 0, reason = 0, rc;
+
+    *job = false;
+    if (!c || virConnectIsAlive(c) != 1)
+        return -1;
+    ccnc_run_trace(r, c, "virDomainLookupByName");
+    d = virDomainLookupByName(c, r->a->vm);
+    if (!d)
+        return virGetLastErrorCode() == VIR_ERR_NO_DOMAIN ? 0 : -1;
+    ccnc_run_trace_dom(r, d, "virDomainGetState");
+    if (virDomainGetState(d, &state, &reason, 0) < 0)
+        rc = -1;
+    else
+        rc = state == VIR_DOMAIN_RUNNING ? 1 : state == VIR_DOMAIN_SHUTOFF ? 0 : 2;
+    ccnc_run_trace_dom(r, d, "virDomainGetJobInfo");
+    if (rc > 0 && virDomainGetJobInfo(d, &info) == 0)
+        *job = info.type != VIR_DOMAIN_JOB_NONE;
+    virDomainFree(d);
+    return rc;
+}
+
+/* After the migration call failed without ccnc calling it off: whether it
+ * went through all the same.  A source's libvirtd that hung past ccnc's
+ * keepalive cuts ccnc's call, and carries on with the migration once it
+ * runs again: the VM may end up running on the destination while the call
+ * said it failed.  Waited for (bounded: the migration's timeout, 30 to
+ * 60 s, then called off and 10 s more) until the source has no job and the
+ * VM runs on one host. */
+static bool
+went_through(struct ccnc_action_run *r)
+{
+    int t = r->lab->migration.timeout_s;
+    long long until = ccnc_now_mono_ms() + (t < 30 ? 30 : t > 60 ? 60 : t) * 1000LL;
+    bool aborted = false;
+
+    for (;;) {
+        bool src_job, dst_job;
+        int on_src = vm_on(r, ccnc_run_conn(r, false), &src_job);
+        int on_dst = r->dst ? vm_on(r, ccnc_run_conn(r, true), &dst_job) : 0;
+
+        if (on_src == 0 && on_dst == 1)
+            return true;    /* gone from the source, running on the destination */
+        if (on_src == 1 && !src_job)
+            return false;   /* still on the source, no migration under way */
+        if (on_src == 0 && on_dst == 0)
+            return false;   /* on neither: said loudly after the rollback */
+        if (ccnc_now_mono_ms() >= until) {
+            if (aborted || on_src != 1)
+                return false;
+            /* still migrating without ccnc's call: called off, then seen */
+            virConnectPtr sc = ccnc_run_conn(r, false);
+            virDomainPtr sd = sc ? virDomainLookupByName(sc, r->a->vm) : NULL;
+
+            if (!sd || virDomainAbortJob(sd) < 0)
+                ccnc_log(CCNC_LOG_CONNECT, "%s: %s", r->a->vm,
+                         _("the migration goes on without ccnc's call and could not be "
+                           "aborted"));
+            if (sd)
+                virDomainFree(sd);
+            aborted = true;
+            until = ccnc_now_mono_ms() + 10000;
+        }
+        usleep(500 * 1000);
+    }
+}
+
 /* No round yet after CCNC_MIGRATION_SETUP_SLOW_MS, and after each as long
  * more: said (progress), with whether ccnc's own connection to the
  * destination has closed meanwhile.  Called and returns with r->mu held. */
@@ -404,29 +480,32 @@ note_setup(struct ccnc_action_run *r)
     long long s = ccnc_now_mono_ms() - r->migrate_t0;
     struct ccnc_migration_figures *m = &r->a->migration;
     bool now = false;
+    char *text;
 
-    if (m->iteration <= 0 && !m->called_off &&
+    if (m->iteration <= 0 && !r->setup_abort_ok &&
         (r->abort_req || s >= r->lab->migration.timeout_s * 1000LL)) {
-        /* out of time (or stopped) before it began: called off now, for
-         * the watch may be held in a call until the destination answers */
+        /* out of time (or stopped) before it began: called off now, and
+         * again each second until the source takes it, for the watch may
+         * be held in a call until the destination answers */
         if (!r->abort_req)
             r->migration_timed_out = true;
+        r->setup_abort_ok = ccnc_run_abort_job(r);
+        now = !m->called_off && s >= CCNC_MIGRATION_SETUP_SLOW_MS;   /* said at once */
         m->called_off = true;
-        ccnc_run_abort_job(r);
-        now = s >= CCNC_MIGRATION_SETUP_SLOW_MS;   /* said at once */
     }
     if (!now && (m->iteration > 0 || s < CCNC_MIGRATION_SETUP_SLOW_MS ||
                  s / CCNC_MIGRATION_SETUP_SLOW_MS * CCNC_MIGRATION_SETUP_SLOW_MS <= m->setup_ms))
         return;
     m->setup_ms = s / CCNC_MIGRATION_SETUP_SLOW_MS * CCNC_MIGRATION_SETUP_SLOW_MS;
-    /* (the action's thread is in the migration call: r->dst stays put) */
+    /* (the action's thread is in the migration call: r->src and r->dst
+     * stay put) */
     m->dst_lost = r->dst && virConnectIsAlive(r->dst) != 1;
+    m->src_lost = r->src && virConnectIsAlive(r->src) != 1;
+    text = ccnc_migration_setup_text(m, r->a->source, r->a->destination);
     pthread_mutex_unlock(&r->mu);
-    {
-        char *text = ccnc_migration_setup_text(m, r->a->source, r->a->destination);
+    if (text)
         ccnc_log(CCNC_LOG_CONNECT, "%s: %s", r->a->vm, text);
-        free(text);
-    }
+    free(text);
     ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
     pthread_mutex_lock(&r->mu);
 }
@@ -638,14 +717,17 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
         r->hopeless = (struct ccnc_precopy_hopeless){ 0 };
         r->migration_timed_out = r->migration_given_up = false;
         r->a->migration.setup_ms = 0;
-        r->a->migration.dst_lost = r->a->migration.called_off = false;
+        r->a->migration.dst_lost = r->a->migration.src_lost = false;
+        r->a->migration.called_off = false;
+        r->setup_abort_ok = false;
     }
     pthread_mutex_unlock(&r->mu);
     if (!started) {
         ccnc_error_set(err, CCNC_ERR_INTERNAL, _("aborted before the migration began"));
     } else {
         bool watching = pthread_create(&watch, NULL, migration_watch, r) == 0;
-        bool setting_up = pthread_create(&setup, NULL, setup_watch, r) == 0;
+        /* (without the rounds' events it could not tell a running one) */
+        bool setting_up = iter_cb >= 0 && pthread_create(&setup, NULL, setup_watch, r) == 0;
 
         ccnc_run_trace_dom(r, d, "virDomainMigrateToURI3");
         if (virDomainMigrateToURI3(d, uri, params, (unsigned int)nparams, flags) < 0)
@@ -661,6 +743,15 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
             pthread_join(setup, NULL);
         if (watching)
             pthread_join(watch, NULL);
+        if (rc < 0 && went_through(r)) {
+            /* the call was cut (the source's libvirtd hung past ccnc's
+             * keepalive), the migration was not: it runs there now */
+            ccnc_log(CCNC_LOG_CONNECT, _("%s: the migration went through, though ccnc's call "
+                                         "for it failed: %s"),
+                     r->a->vm, err->message ? err->message : "?");
+            ccnc_error_clear(err);
+            rc = 0;
+        }
         /* aborted at the timeout: that, and where it was going, not what
          * libvirt made of the cut (an end of file, an I/O error) */
         if (rc < 0 && r->migration_timed_out) {

@@ -364,6 +364,12 @@ alive_conn(struct ccnc_action_run *r, bool dst)
 }
 
 virConnectPtr
+ccnc_run_conn(struct ccnc_action_run *r, bool dst)
+{
+    return alive_conn(r, dst && r->dst);
+}
+
+virConnectPtr
 ccnc_run_here(struct ccnc_action_run *r)
 {
     return alive_conn(r, r->a->on_destination && r->dst);
@@ -380,7 +386,9 @@ ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err)
 
     for (;;) {
         virConnectPtr c = ccnc_run_here(r);
+        struct ccnc_error lv = { 0 };
         virDomainPtr d;
+        bool alive;
 
         if (c)
             ccnc_run_trace(r, c, "virDomainLookupByName");
@@ -388,26 +396,25 @@ ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err)
 
         if (d)
             return d;
+        /* libvirt's words, before any other call of its API resets them */
+        ccnc_run_lv_fail(&lv, _("cannot find the VM"));
+        alive = c && virConnectIsAlive(c) == 1;
         /* the VM is not there, or its host stays away: the step fails */
-        if (!c || virConnectIsAlive(c) == 1 || ccnc_now_mono_ms() >= until ||
-            ccnc_run_abort_requested(r)) {
-            if (c && virConnectIsAlive(c) != 1) {
+        if (!c || alive || ccnc_now_mono_ms() >= until || ccnc_run_abort_requested(r)) {
+            if (c && !alive && !ccnc_run_abort_requested(r))
                 /* its host went away: that first, then libvirt's words */
-                struct ccnc_error lv = { 0 };
-
-                ccnc_run_lv_fail(&lv, _("cannot find the VM"));
                 ccnc_error_set(err, CCNC_ERR_CONNECT,
                                _("%s does not answer (ccnc's connection to its libvirt closed "
                                  "and did not come back in %d s): %s"),
                                r->a->on_destination && r->dst ? r->a->destination
                                                               : r->a->source,
                                RECONNECT_S, lv.message);
-                ccnc_error_clear(&lv);
-            } else {
-                ccnc_run_lv_fail(err, _("cannot find the VM"));
-            }
+            else
+                ccnc_error_set(err, lv.code, "%s", lv.message);
+            ccnc_error_clear(&lv);
             return NULL;
         }
+        ccnc_error_clear(&lv);
         usleep(250 * 1000);
     }
 }

@@ -727,11 +727,13 @@ watch_opens(void *data)
         struct lv_host *h = &c->hosts[i];
         int s;
 
-        pthread_mutex_lock(&h->mu);
+        /* never waited for on the loop: a worker may hold it across a call */
+        if (pthread_mutex_trylock(&h->mu) != 0)
+            continue;
         s = h->opening_ms ? (int)((now - h->opening_ms) / 1000) / SLOW_OPEN_S * SLOW_OPEN_S : 0;
         if (s >= SLOW_OPEN_S && s > h->slow_said_s) {
-            char *msg = ccnc_xasprintf(_("no answer in %d s: is its libvirtd running? ccnc "
-                                         "keeps waiting"),
+            char *msg = ccnc_xasprintf(_("no answer in %d s: is its libvirtd (or sshd) running? "
+                                         "ccnc keeps waiting"),
                                        s);
             h->slow_said_s = s;
             ccnc_log(CCNC_LOG_CONNECT, "%s: %s", c->lab->hosts[h->index].name, msg);

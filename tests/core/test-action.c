@@ -321,7 +321,7 @@ START_TEST(test_setup_text)
     m.setup_ms = 20000;
     t = ccnc_migration_setup_text(&m, "sys1", "sys2");
     ck_assert_ptr_nonnull(t);
-    ck_assert_msg(strstr(t, "after 20 s") && strstr(t, "sys2 has not set up"), "%s", t);
+    ck_assert_msg(strstr(t, "after 20 s") && strstr(t, "sys1 and sys2 are still setting"), "%s", t);
     free(t);
     m.dst_lost = true;
     t = ccnc_migration_setup_text(&m, "sys1", "sys2");
