@@ -8,6 +8,9 @@
 #     2b. its libvirtd hangs (frozen) as the migration begins: ccnc says
 #     what the migration waits for, calls it off at its timeout, and rolls
 #     back once the frozen libvirtd is thawed (40 s later);
+#     2c. the source's libvirtd hangs for 25 s as the migration begins:
+#     ccnc's call is cut by its keepalive, the migration goes through once
+#     thawed, and ccnc sees it there and goes on: done on the destination;
 #  3. the guest ignores the unplug request (its ACPI hotplug event is
 #     disabled): the detach times out and the bond goes back to the stand-in.
 # Each time: exit 1, result rolled-back, a complete run file, the VM
@@ -153,6 +156,33 @@ grep -q "no pre-copy round yet after 10 s" "$WORK/dst-libvirtd-hangs.err" ||
 grep -q "no pre-copy round yet after [23]0 s: ccnc has asked $src to call the migration off" "$WORK/dst-libvirtd-hangs.err" ||
 	fail "dst-libvirtd-hangs: the call-off at the timeout was not said"
 settled_on_source dst-libvirtd-hangs
+
+# 2c. the source's libvirtd hangs for 25 s as the migration begins: the
+# call is cut (ccnc's keepalive), the migration is not
+log "src-libvirtd-hangs"
+test_cleanup() { "$LAB" thaw-daemon "$src" libvirtd >/dev/null 2>&1; "$LAB" thaw-daemon "$dst" libvirtd >/dev/null 2>&1; "$LAB" break-emulator "$dst" off >/dev/null 2>&1; }
+hang_src() {
+	"$LAB" freeze-daemon "$src" libvirtd >/dev/null || fail "cannot freeze libvirtd on $src"
+	( sleep 25; "$LAB" thaw-daemon "$src" libvirtd >/dev/null 2>&1 ) &
+	THAWER=$!
+}
+BEFORE=$(ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1)
+timeout 300 "$CCNC" -c "$conf" migrate "$VM" --to "$dst" --json -v >"$WORK/src-hangs.json" 2>"$WORK/src-hangs.err" &
+mig=$!
+when_step detach hang_src
+wait "$mig"
+rc=$?
+[ -n "${THAWER:-}" ] && wait "$THAWER"
+log "src-libvirtd-hangs: $(jq -r .summary "$WORK/src-hangs.json")"
+grep -h "went through" "$WORK/src-hangs.err" | head -1 | sed 's/^/  | /'
+[ $rc = 0 ] && [ "$(jq -r .result "$WORK/src-hangs.json")" = done ] ||
+	{ fail "src-libvirtd-hangs: exit $rc, result $(jq -r .result "$WORK/src-hangs.json")"; tail -20 "$WORK/src-hangs.err" | sed 's/^/  | /'; }
+[ "$(where_running)" = "$dst" ] || fail "src-libvirtd-hangs: $VM runs on '$(where_running)', not on $dst alone"
+r=$(wait_bond_on "$dst" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "src-libvirtd-hangs: bond0 not on the stand-in on $dst ($r)"
+# back where the scenarios after expect it
+timeout 300 "$CCNC" -c "$CCNC_LAB_CONF" migrate "$VM" --to "$src" --json >"$WORK/back.json" 2>&1 ||
+	fail "src-libvirtd-hangs: the way back failed: $(jq -r .summary "$WORK/back.json" 2>/dev/null)"
+settled_on_source src-libvirtd-hangs
 
 # 3. the guest ignores the unplug: its ACPI hotplug event (GPE 1 on QEMU's
 # q35) disabled through the guest agent
