@@ -59,7 +59,9 @@ ui_timeline_phase_name(enum ui_tl_phase p)
  *   confirms on the source and lets the destination's domain run);
  * - activation: a NIC attached on the destination, the guest enslaving
  *   it (link up), the bond back on it, the final check.
- * A migration without the job's figures is pre-copy as a whole. */
+ * A migration that runs without a round yet is still in reservation (the
+ * hosts setting it up); one that ended without the job's figures is
+ * pre-copy as a whole. */
 static enum ui_tl_phase
 phase_of_op(enum ccnc_step_op op)
 {
@@ -195,6 +197,9 @@ ui_timeline_build(struct ui_timeline *tl, const struct ccnc_action *a,
             last = t1;
         if (st->rollback) {
             add_span(tl, t0, t1, UI_TL_UNDO, (int)i, now);
+        } else if (st->op == CCNC_STEP_MIGRATE && now && job_start == CCNC_UNKNOWN &&
+                   a->migration.iteration <= 0) {
+            add_span(tl, t0, t1, UI_TL_RESERVE, (int)i, now);
         } else if (st->op == CCNC_STEP_MIGRATE) {
             /* the migrate step in its phases, as far as the figures go */
             long long pre = job_start > t0 && job_start < t1 ? job_start : t0;

@@ -44,16 +44,10 @@ struct ui {
     char *plan_text;
     char *plan_head;                /* a line above the plan (the demo's), or NULL */
     bool offline;                   /* no host is contacted: no plan waits for one */
-    /* the last "no round yet" each running migration's log line said */
-    struct {
-        int id;
-        long long setup_ms;
-        bool called_off;
-    } setup_said[8];
     /* a plan asked for while a host it needs was still connecting: made
      * once that host's libvirt has answered, or at until_ms anyway */
     struct {
-        bool on, demo, retry;
+        bool on, demo;
         enum ccnc_action_kind kind;
         char vm[64], dest[64], host[64];
         long long until_ms;
@@ -254,11 +248,19 @@ translate_key(wint_t ch, int kind)
     }
 }
 
+/* The message line says text (not logged). */
 static void
-message(struct ui *ui, enum ui_attr attr, const char *text)
+status(struct ui *ui, enum ui_attr attr, const char *text)
 {
     snprintf(ui->st.message, sizeof(ui->st.message), "%s", text);
     ui->st.message_attr = attr;
+}
+
+/* The message line says text, and the log with it. */
+static void
+message(struct ui *ui, enum ui_attr attr, const char *text)
+{
+    status(ui, attr, text);
     ui_log_add(ui->log, ccnc_now_wall_ms(), attr == UI_BAD ? UI_LOG_ERROR : UI_LOG_INFO, text);
 }
 
@@ -456,10 +458,12 @@ hold(struct ui *ui, const char *dest, bool demo, const char *host)
     held_text(ui);
 }
 
-static void demo_plan(struct ui *ui);
-static void plan(struct ui *ui, const char *dest, bool demo);
+static void demo_plan(struct ui *ui, bool waited);
+static void plan(struct ui *ui, const char *dest, bool demo, bool waited);
 
-/* The held plan, made once its host has answered or its wait is over. */
+/* The held plan, made once its host has answered or its wait is over:
+ * looked at in the frame after new snapshots (a host's libvirt
+ * answering), and on the tick for the countdown. */
 static void
 held_retry(struct ui *ui)
 {
@@ -474,21 +478,20 @@ held_retry(struct ui *ui)
         return;
     }
     ui->held.on = false;
-    ui->held.retry = true;
     ui->st.req_kind = ui->held.kind;
     snprintf(ui->st.req_vm, sizeof(ui->st.req_vm), "%s", ui->held.vm);
     snprintf(dest, sizeof(dest), "%s", ui->held.dest);
     if (ui->held.demo)
-        demo_plan(ui);
+        demo_plan(ui, true);
     else
-        plan(ui, dest[0] ? dest : NULL, false);
-    ui->held.retry = false;
+        plan(ui, dest[0] ? dest : NULL, false, true);
 }
 
 /* The plan of the request in st (to dest), or the planner's word on why
- * there is none; demo: the demo's first round. */
+ * there is none; demo: the demo's first round; waited: it was held
+ * already (made now with what the hosts report). */
 static void
-plan(struct ui *ui, const char *dest, bool demo)
+plan(struct ui *ui, const char *dest, bool demo, bool waited)
 {
     struct ccnc_error err = { 0 };
     struct ui_state *st = &ui->st;
@@ -506,7 +509,7 @@ plan(struct ui *ui, const char *dest, bool demo)
         message(ui, UI_WARN, _("There is no other hypervisor to migrate to."));
         return;
     }
-    if (!ui->held.retry && !ui->offline &&
+    if (!waited && !ui->offline &&
         needs_connecting(ui, st->req_vm, migrate ? dest : NULL, host, sizeof(host))) {
         hold(ui, migrate ? dest : NULL, demo, host);
         return;
@@ -750,9 +753,10 @@ demo_table(struct ui *ui)
 }
 
 /* D: the demo's first round planned, to the first other hypervisor; y
- * runs it, and the rounds after it go without asking. */
+ * runs it, and the rounds after it go without asking.  waited: it was
+ * held already. */
 static void
-demo_plan(struct ui *ui)
+demo_plan(struct ui *ui, bool waited)
 {
     struct ui_state *st = &ui->st;
     const struct ccnc_lab *lab = ccnc_engine_lab(ui->engine);
@@ -771,7 +775,7 @@ demo_plan(struct ui *ui)
         if (ccnc_lab_host_runs_libvirt(&lab->hosts[i]) &&
             strcmp(lab->hosts[i].name, where->name) != 0)
             away = lab->hosts[i].name;
-    if (!where && !ui->held.retry && !ui->offline) {
+    if (!where && !waited && !ui->offline) {
         /* its host may be one still connecting: the demo waits for it */
         char host[64];
 
@@ -795,7 +799,7 @@ demo_plan(struct ui *ui)
     snprintf(ui->demo.away, sizeof(ui->demo.away), "%s", away);
     ccnc_snapshot_unref(snap);
     st->req_kind = CCNC_ACTION_MIGRATE_PASSTHROUGH;
-    plan(ui, ui->demo.away, true);
+    plan(ui, ui->demo.away, true, waited);
     if (!ui->pending)
         return;
     ui->demo.planned = true;
@@ -908,10 +912,10 @@ carry_out(struct ui *ui)
 
     switch (st->request) {
     case UI_REQ_PLAN:
-        plan(ui, next_destination(ui, st->req_vm, NULL), false);
+        plan(ui, next_destination(ui, st->req_vm, NULL), false, false);
         break;
     case UI_REQ_NEXT_DEST:
-        plan(ui, next_destination(ui, st->req_vm, st->req_dest), false);
+        plan(ui, next_destination(ui, st->req_vm, st->req_dest), false, false);
         break;
     case UI_REQ_RUN: {
         struct ccnc_action *a = ui->pending;
@@ -942,7 +946,7 @@ carry_out(struct ui *ui)
         break;
     }
     case UI_REQ_DEMO:
-        demo_plan(ui);
+        demo_plan(ui, false);
         break;
     case UI_REQ_CANCEL:
         ui->demo.planned = false;
@@ -1228,6 +1232,7 @@ on_frame(void *data)
     struct ui *ui = data;
 
     ui->frame_timer = 0;
+    held_retry(ui);     /* the host a held plan waits for may have answered */
     paint(ui);
 }
 
@@ -1239,26 +1244,12 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
 {
     struct ui *ui = data;
 
-    if (ev == CCNC_ENGINE_ACTION_PROGRESS && a->migration.setup_ms > 0 &&
-        a->migration.iteration <= 0) {
-        /* a migration slow to begin: what it waits for, into the log once
-         * each time that changes (every 10 s) */
-        size_t k = (size_t)id % CCNC_ARRAY_SIZE(ui->setup_said);
+    if (ev == CCNC_ENGINE_ACTION_NOTICE && a->notice) {
+        /* a migration slow to begin: what it waits for (every 10 s) */
+        char *t = ccnc_xasprintf("%s: %s", a->vm, a->notice);
 
-        if (ui->setup_said[k].id != id || ui->setup_said[k].setup_ms != a->migration.setup_ms ||
-            ui->setup_said[k].called_off != a->migration.called_off) {
-            char *text = ccnc_migration_setup_text(&a->migration, a->source, a->destination);
-
-            ui->setup_said[k].id = id;
-            ui->setup_said[k].setup_ms = a->migration.setup_ms;
-            ui->setup_said[k].called_off = a->migration.called_off;
-            if (text) {
-                char *t = ccnc_xasprintf("%s: %s", a->vm, text);
-                ui_log_add(ui->log, ccnc_now_wall_ms(), UI_LOG_WARN, t);
-                free(t);
-            }
-            free(text);
-        }
+        ui_log_add(ui->log, ccnc_now_wall_ms(), UI_LOG_WARN, t);
+        free(t);
     }
     if (ev == CCNC_ENGINE_ACTION_STEP && s && s->outcome != CCNC_STEP_RUNNING_NOW &&
         s->outcome != CCNC_STEP_PENDING && s->outcome != CCNC_STEP_SKIPPED) {
@@ -1285,6 +1276,9 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
     } else if (ev == CCNC_ENGINE_ACTION_FINISHED && a->summary) {
         ui_log_add(ui->log, ccnc_now_wall_ms(),
                    a->state == CCNC_ACTION_DONE ? UI_LOG_INFO : UI_LOG_ERROR, a->summary);
+        /* the outcome replaces "Started: ..." (the log has it already) */
+        status(ui, a->state == CCNC_ACTION_DONE ? UI_GOOD : a->on_backup_only ? UI_BAD : UI_WARN,
+               a->summary);
     }
     if (ev == CCNC_ENGINE_ACTION_FINISHED && ui->demo.id && id == ui->demo.id)
         demo_ended(ui, a);

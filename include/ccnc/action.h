@@ -142,6 +142,8 @@ struct ccnc_action {
     bool on_destination;      /* the VM runs on the destination now */
     bool on_backup_only;      /* the VM's bond has only its backup NIC */
     char *summary;            /* the outcome in one sentence, when finished */
+    char *notice;             /* what the run says now, once (translated): set
+                                 with each CCNC_ENGINE_ACTION_NOTICE, NULL */
     char **notes;             /* why the plan is what it is: translated
                                  sentences from the planner (ccnc/plan.h) */
     size_t n_notes;

@@ -91,7 +91,8 @@ struct ccnc_action *ccnc_engine_plan(struct ccnc_engine *engine,
 /* Fill a migration's forecast (a->forecast, ccnc/forecast.h): what the run
  * files in runs_dir (NULL: the engine's) say of earlier migrations between its two hosts, the
  * VM's memory, and its dirty rate measured on its host over measure_s
- * seconds (0: not measured, assumed 0).  Blocks for about measure_s; does
+ * seconds (0: not measured, assumed 0), then its working set over
+ * CCNC_FORECAST_LONG_SAMPLE_S (when longer).  Blocks for about both; does
  * nothing for other actions. */
 void ccnc_engine_forecast(struct ccnc_engine *engine, struct ccnc_action *a,
                           const char *runs_dir, int measure_s);
@@ -123,6 +124,8 @@ enum ccnc_engine_action_event {
     CCNC_ENGINE_ACTION_STARTED,    /* its run file is open */
     CCNC_ENGINE_ACTION_STEP,       /* a step started (running) or ended */
     CCNC_ENGINE_ACTION_PROGRESS,   /* probe figures, a pre-copy round */
+    CCNC_ENGINE_ACTION_NOTICE,     /* a->notice is new: print or log it (a migration
+                                      slow to begin says what it waits for) */
     CCNC_ENGINE_ACTION_FINISHED,   /* done, failed, rolled back, or never started */
 };
 /* a: the action as it stands (borrowed for the call); step: the step that

@@ -60,6 +60,12 @@ void ccnc_str_set(char **dst, const char *src);
 #define CCNC_ISO_TIME_LEN 64
 void ccnc_format_iso_ms(char buf[CCNC_ISO_TIME_LEN], long long ms);
 
+/* Something slow is said once it has lasted every_ms, and again each time
+ * it has lasted another every_ms: true when elapsed_ms has reached a whole
+ * multiple of every_ms beyond *said (start it at 0), which becomes that
+ * multiple. */
+bool ccnc_due_every(long long elapsed_ms, long long every_ms, long long *said);
+
 /* Monotonic and wall clock in milliseconds. */
 long long ccnc_now_mono_ms(void);
 long long ccnc_now_mono_us(void);

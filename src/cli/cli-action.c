@@ -71,8 +71,6 @@ struct batch {
         enum ccnc_precopy_course course;
         int round;
         long long ms;
-        long long setup_ms;   /* the last "no round yet" said */
-        bool called_off;      /* ... and whether it said so */
     } *said;
 };
 
@@ -102,17 +100,6 @@ say_course(struct said *said, const char *who, const struct ccnc_action *a)
     bool warn, same = g->course == said->course && g->course != CCNC_PRECOPY_SHRINKING;
     char *text;
 
-    if (st && st->op == CCNC_STEP_MIGRATE && !st->rollback &&
-        st->outcome == CCNC_STEP_RUNNING_NOW &&
-        (a->migration.setup_ms > said->setup_ms || a->migration.called_off != said->called_off) &&
-        (text = ccnc_migration_setup_text(&a->migration, a->source, a->destination)) != NULL) {
-        /* not started yet: what it waits for, every 10 s */
-        said->setup_ms = a->migration.setup_ms;
-        said->called_off = a->migration.called_off;
-        ccnc_cli_printf("%s%24s%s\n", who, "", text);
-        free(text);
-        return;
-    }
     if (!st || st->op != CCNC_STEP_MIGRATE || st->rollback ||
         st->outcome != CCNC_STEP_RUNNING_NOW || g->iteration == said->round ||
         g->elapsed_ms < COURSE_EVERY_MS ||
@@ -143,6 +130,10 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
         for (size_t i = 0; i < b->n; i++)
             if (b->ids[i] == id)
                 say_course(&b->said[i], who, a);
+    } else if (ev == CCNC_ENGINE_ACTION_NOTICE && a->notice && !b->json) {
+        /* under the running step's line (a migration not begun yet: what
+         * it waits for, every 10 s) */
+        ccnc_cli_printf("%s%24s%s\n", who, "", a->notice);
     } else if (ev == CCNC_ENGINE_ACTION_STARTED && !b->json) {
         ccnc_cli_printf(_("%sRun file: %s\n"), who,
                         ccnc_engine_action_run_file(b->engine, id)
@@ -401,8 +392,9 @@ ccnc_cli_action(struct cli *cli, const struct cli_args *cargs)
          * say, and the guest's dirty rate measured now */
         if (!args.json)
             ccnc_cli_fprintf(stderr, _("%s: forecasting the migration of %s (its dirty rate: "
-                                       "%d s)...\n"),
-                             PACKAGE, a->vm, CCNC_FORECAST_SAMPLE_S);
+                                       "%d s, then its working set: %d s)...\n"),
+                             PACKAGE, a->vm, CCNC_FORECAST_SAMPLE_S,
+                             CCNC_FORECAST_LONG_SAMPLE_S);
         ccnc_engine_forecast(engine, a, NULL, CCNC_FORECAST_SAMPLE_S);
     } else if (engine && req.destination) {
         /* from the run files; the action's first step samples the guest */

@@ -265,6 +265,7 @@ ccnc_action_free(struct ccnc_action *a)
     free(a->destination);
     free(a->nic);
     free(a->summary);
+    free(a->notice);
     free(a->probe.error);
     for (size_t i = 0; i < a->n_notes; i++)
         free(a->notes[i]);
@@ -294,6 +295,7 @@ ccnc_action_dup(const struct ccnc_action *a)
     d->destination = ccnc_xstrdup(a->destination);
     d->nic = ccnc_xstrdup(a->nic);
     d->summary = ccnc_xstrdup(a->summary);
+    d->notice = ccnc_xstrdup(a->notice);
     d->probe.error = ccnc_xstrdup(a->probe.error);
     d->notes = a->n_notes ? ccnc_xcalloc(a->n_notes, sizeof(*d->notes)) : NULL;
     for (size_t i = 0; i < a->n_notes; i++)

@@ -274,7 +274,12 @@ ccnc_host_diff(const struct ccnc_host *a, const struct ccnc_host *b, const char 
         (a->libvirt != b->libvirt || !S(a->libvirt_error, b->libvirt_error))) {
         const char *la = a->libvirt == CCNC_UNKNOWN ? "none" : ccnc_conn_state_to_string(a->libvirt);
         const char *lb = b->libvirt == CCNC_UNKNOWN ? "none" : ccnc_conn_state_to_string(b->libvirt);
-        emit(out, CCNC_EV_HOST_LIBVIRT, host, host, la, b->libvirt_error ? b->libvirt_error : lb);
+        /* the state, and after it why ("connecting: no answer in 20 s...") */
+        char *tb = b->libvirt_error ? ccnc_xasprintf("%s: %s", lb, b->libvirt_error)
+                                    : ccnc_xstrdup(lb);
+
+        emit(out, CCNC_EV_HOST_LIBVIRT, host, host, la, tb);
+        free(tb);
     }
 
     DIFF_BY_KEY(a->nics, a->n_nics, b->nics, b->n_nics, pci,
@@ -363,6 +368,9 @@ ccnc_event_format(const struct ccnc_event *ev)
     case CCNC_EV_HOST_CONNECTION:
         return ccnc_xasprintf(_("%s: connection %s -> %s"), ev->host, before, after);
     case CCNC_EV_HOST_LIBVIRT:
+        if (strncmp(after, before, strlen(before)) == 0 && after[strlen(before)] == ':')
+            /* the same state, said again with why: "libvirt connecting: ..." */
+            return ccnc_xasprintf(_("%s: libvirt %s"), ev->host, after);
         return ccnc_xasprintf(_("%s: libvirt %s -> %s"), ev->host, before, after);
     case CCNC_EV_VM_STATE:
         return ccnc_xasprintf(_("%s: VM %s %s -> %s"), ev->host, ev->object, before, after);

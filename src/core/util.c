@@ -154,6 +154,17 @@ ccnc_format_iso_ms(char buf[CCNC_ISO_TIME_LEN], long long ms)
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
 }
 
+bool
+ccnc_due_every(long long elapsed_ms, long long every_ms, long long *said)
+{
+    long long at = every_ms > 0 && elapsed_ms > 0 ? elapsed_ms / every_ms * every_ms : 0;
+
+    if (at < every_ms || at <= *said)
+        return false;
+    *said = at;
+    return true;
+}
+
 long long
 ccnc_now_mono_ms(void)
 {

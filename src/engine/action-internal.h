@@ -141,6 +141,18 @@ virDomainPtr ccnc_run_domain(struct ccnc_action_run *r, struct ccnc_error *err);
 /* The VM's live XML, from d or (d NULL) the VM where it runs now; NULL
  * with err set when it cannot be read. */
 char *ccnc_run_domain_xml(struct ccnc_action_run *r, virDomainPtr d, struct ccnc_error *err);
+/* What libvirt says of the VM on the source (dst false) or the destination
+ * (none: not known), its connection opened again if it died. */
+struct ccnc_run_vm_seen {
+    int state;      /* VIR_DOMAIN_*, -1 when its state did not come */
+    int reason;     /* its VIR_DOMAIN_*_ reason */
+    bool job;       /* a job (a migration) runs on it */
+};
+/* 1: defined there, into *seen (and *d, when d is not NULL: the caller
+ * frees it); 0: not defined there; -1: not known (no connection, no
+ * answer). */
+int ccnc_run_vm_state(struct ccnc_action_run *r, bool dst, struct ccnc_run_vm_seen *seen,
+                      virDomainPtr *d);
 /* Why the VM does not run where it should (translated), or NULL when it
  * runs there or that cannot be told. */
 const char *ccnc_run_vm_down(struct ccnc_action_run *r);
@@ -195,8 +207,9 @@ int ccnc_step_forecast(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_check_destination(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_check_storage(struct ccnc_action_run *r, struct ccnc_error *err);
 int ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err);
-/* Abort the running migration job (r->mu held): on the watch's
- * connection, else on the source's.  Whether libvirt took it. */
+/* Abort the running migration job: on the watch's connection, else on
+ * the source's.  Called with r->mu held, which it lets go during the
+ * calls.  Whether libvirt took it. */
 bool ccnc_run_abort_job(struct ccnc_action_run *r);
 /* The source's second connection for the migration's watch, once open
  * (waits for its opening), or NULL: the watch then uses src. */

@@ -395,37 +395,6 @@ on_iteration(virConnectPtr c, virDomainPtr d, int iteration, void *opaque)
     pthread_mutex_unlock(&r->mu);
 }
 
-/* Beside a running migration: record libvirt's statistics at each pre-copy
- * round, and abort the job at the migration timeout or when asked. */
-/* Where vm stands on host c: 1 running, 2 paused or another state, 0 not
- * there (no such domain, or shut off), -1 not known (no answer). *job:
- * whether a job (the migration) runs on it, when it is there. */
-static int
-vm_on(struct ccnc_action_run *r, virConnectPtr c, bool *job)
-{
-    virDomainPtr d;
-    virDomainJobInfo info;
-    int state = 0, reason = 0, rc;
-
-    *job = false;
-    if (!c || virConnectIsAlive(c) != 1)
-        return -1;
-    ccnc_run_trace(r, c, "virDomainLookupByName");
-    d = virDomainLookupByName(c, r->a->vm);
-    if (!d)
-        return virGetLastErrorCode() == VIR_ERR_NO_DOMAIN ? 0 : -1;
-    ccnc_run_trace_dom(r, d, "virDomainGetState");
-    if (virDomainGetState(d, &state, &reason, 0) < 0)
-        rc = -1;
-    else
-        rc = state == VIR_DOMAIN_RUNNING ? 1 : state == VIR_DOMAIN_SHUTOFF ? 0 : 2;
-    ccnc_run_trace_dom(r, d, "virDomainGetJobInfo");
-    if (rc > 0 && virDomainGetJobInfo(d, &info) == 0)
-        *job = info.type != VIR_DOMAIN_JOB_NONE;
-    virDomainFree(d);
-    return rc;
-}
-
 /* After the migration call failed without ccnc calling it off: whether it
  * went through all the same.  A source's libvirtd that hung past ccnc's
  * keepalive cuts ccnc's call, and carries on with the migration once it
@@ -441,32 +410,37 @@ went_through(struct ccnc_action_run *r)
     bool aborted = false;
 
     for (;;) {
-        bool src_job, dst_job;
-        int on_src = vm_on(r, ccnc_run_conn(r, false), &src_job);
-        int on_dst = r->dst ? vm_on(r, ccnc_run_conn(r, true), &dst_job) : 0;
+        struct ccnc_run_vm_seen src, dst;
+        virDomainPtr sd = NULL;
+        int on_src = ccnc_run_vm_state(r, false, &src, &sd);
+        int on_dst = r->dst ? ccnc_run_vm_state(r, true, &dst, NULL) : 0;
+        bool src_runs = on_src > 0 && src.state == VIR_DOMAIN_RUNNING;
+        bool src_gone = on_src == 0 || (on_src > 0 && src.state == VIR_DOMAIN_SHUTOFF);
+        bool dst_runs = on_dst > 0 && dst.state == VIR_DOMAIN_RUNNING;
+        bool dst_gone = on_dst == 0 || (on_dst > 0 && dst.state == VIR_DOMAIN_SHUTOFF);
+        int verdict = src_gone && dst_runs    ? 1   /* it runs on the destination */
+                      : src_runs && !src.job  ? 0   /* on the source, no migration */
+                      : src_gone && dst_gone  ? 0   /* on neither: said after the rollback */
+                      : -1;
 
-        if (on_src == 0 && on_dst == 1)
-            return true;    /* gone from the source, running on the destination */
-        if (on_src == 1 && !src_job)
-            return false;   /* still on the source, no migration under way */
-        if (on_src == 0 && on_dst == 0)
-            return false;   /* on neither: said loudly after the rollback */
-        if (ccnc_now_mono_ms() >= until) {
-            if (aborted || on_src != 1)
-                return false;
-            /* still migrating without ccnc's call: called off, then seen */
-            virConnectPtr sc = ccnc_run_conn(r, false);
-            virDomainPtr sd = sc ? virDomainLookupByName(sc, r->a->vm) : NULL;
-
-            if (!sd || virDomainAbortJob(sd) < 0)
-                ccnc_log(CCNC_LOG_CONNECT, "%s: %s", r->a->vm,
-                         _("the migration goes on without ccnc's call and could not be "
-                           "aborted"));
-            if (sd)
-                virDomainFree(sd);
-            aborted = true;
-            until = ccnc_now_mono_ms() + 10000;
+        if (verdict < 0 && ccnc_now_mono_ms() >= until) {
+            if (aborted || !src_runs) {
+                verdict = 0;
+            } else {
+                /* still migrating without ccnc's call: called off, then seen */
+                ccnc_run_trace_dom(r, sd, "virDomainAbortJob");
+                if (virDomainAbortJob(sd) < 0)
+                    ccnc_log(CCNC_LOG_CONNECT, "%s: %s", r->a->vm,
+                             _("the migration goes on without ccnc's call and could not be "
+                               "aborted"));
+                aborted = true;
+                until = ccnc_now_mono_ms() + 10000;
+            }
         }
+        if (sd)
+            virDomainFree(sd);
+        if (verdict >= 0)
+            return verdict > 0;
         usleep(500 * 1000);
     }
 }
@@ -493,20 +467,22 @@ note_setup(struct ccnc_action_run *r)
         now = !m->called_off && s >= CCNC_MIGRATION_SETUP_SLOW_MS;   /* said at once */
         m->called_off = true;
     }
-    if (!now && (m->iteration > 0 || s < CCNC_MIGRATION_SETUP_SLOW_MS ||
-                 s / CCNC_MIGRATION_SETUP_SLOW_MS * CCNC_MIGRATION_SETUP_SLOW_MS <= m->setup_ms))
+    if (m->iteration > 0)
         return;
-    m->setup_ms = s / CCNC_MIGRATION_SETUP_SLOW_MS * CCNC_MIGRATION_SETUP_SLOW_MS;
+    if (!ccnc_due_every(s, CCNC_MIGRATION_SETUP_SLOW_MS, &m->setup_ms) && !now)
+        return;
     /* (the action's thread is in the migration call: r->src and r->dst
      * stay put) */
     m->dst_lost = r->dst && virConnectIsAlive(r->dst) != 1;
     m->src_lost = r->src && virConnectIsAlive(r->src) != 1;
     text = ccnc_migration_setup_text(m, r->a->source, r->a->destination);
+    if (!text)
+        return;
+    free(r->a->notice);
+    r->a->notice = text;
     pthread_mutex_unlock(&r->mu);
-    if (text)
-        ccnc_log(CCNC_LOG_CONNECT, "%s: %s", r->a->vm, text);
-    free(text);
-    ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
+    ccnc_log(CCNC_LOG_CONNECT, "%s: %s", r->a->vm, text);
+    ccnc_run_post(r, CCNC_RUN_EV_NOTICE, NULL);
     pthread_mutex_lock(&r->mu);
 }
 
@@ -530,6 +506,8 @@ setup_watch(void *arg)
     return NULL;
 }
 
+/* Beside a running migration: record libvirt's statistics at each pre-copy
+ * round, and abort the job at the migration timeout or when asked. */
 static void *
 migration_watch(void *arg)
 {
@@ -620,18 +598,33 @@ migration_watch(void *arg)
 bool
 ccnc_run_abort_job(struct ccnc_action_run *r)
 {
-    if (r->migrating_dom) {
-        ccnc_run_trace_dom(r, r->migrating_dom, "virDomainAbortJob");
-        if (virDomainAbortJob(r->migrating_dom) == 0)
-            return true;
-        if (r->migrating_dom == r->migrating_src_dom)
-            return false;
-    }
-    if (!r->migrating_src_dom)
+    virDomainPtr w = r->migrating_dom, s = r->migrating_src_dom;
+    bool ok = false;
+
+    if (!w && !s)
         return false;
-    /* the watch's connection is gone: the source's, late or not */
-    ccnc_run_trace_dom(r, r->migrating_src_dom, "virDomainAbortJob");
-    return virDomainAbortJob(r->migrating_src_dom) == 0;
+    /* the calls without the lock: a source that hangs holds them until
+     * the keepalive gives up, and nothing else should wait that long */
+    if (w)
+        virDomainRef(w);
+    if (s)
+        virDomainRef(s);
+    pthread_mutex_unlock(&r->mu);
+    if (w) {
+        ccnc_run_trace_dom(r, w, "virDomainAbortJob");
+        ok = virDomainAbortJob(w) == 0;
+    }
+    if (!ok && s && s != w) {
+        /* the watch's connection is gone: the source's, late or not */
+        ccnc_run_trace_dom(r, s, "virDomainAbortJob");
+        ok = virDomainAbortJob(s) == 0;
+    }
+    if (w)
+        virDomainFree(w);
+    if (s)
+        virDomainFree(s);
+    pthread_mutex_lock(&r->mu);
+    return ok;
 }
 
 static void

@@ -436,44 +436,61 @@ ccnc_run_domain_xml(struct ccnc_action_run *r, virDomainPtr d, struct ccnc_error
     return xml;
 }
 
+int
+ccnc_run_vm_state(struct ccnc_action_run *r, bool dst, struct ccnc_run_vm_seen *seen,
+                  virDomainPtr *dp)
+{
+    virConnectPtr c = (dst && !r->dst) ? NULL : alive_conn(r, dst);
+    virDomainPtr d;
+    virDomainJobInfo info;
+
+    *seen = (struct ccnc_run_vm_seen){ .state = -1 };
+    if (dp)
+        *dp = NULL;
+    if (!c || virConnectIsAlive(c) != 1)
+        return -1;
+    ccnc_run_trace(r, c, "virDomainLookupByName");
+    d = virDomainLookupByName(c, r->a->vm);
+    if (!d)
+        return virGetLastErrorCode() == VIR_ERR_NO_DOMAIN ? 0 : -1;
+    ccnc_run_trace_dom(r, d, "virDomainGetState");
+    if (virDomainGetState(d, &seen->state, &seen->reason, 0) < 0)
+        seen->state = -1;
+    if (seen->state == VIR_DOMAIN_RUNNING || seen->state == VIR_DOMAIN_PAUSED) {
+        ccnc_run_trace_dom(r, d, "virDomainGetJobInfo");
+        seen->job = virDomainGetJobInfo(d, &info) == 0 && info.type != VIR_DOMAIN_JOB_NONE;
+    }
+    if (dp)
+        *dp = d;
+    else
+        virDomainFree(d);
+    return 1;
+}
+
 /* Why the VM does not run on host DST (the destination, else the source):
  * NULL when it runs (or paused), or when that cannot be told (no
  * connection); else a translated phrase. */
 static const char *
 vm_down_on(struct ccnc_action_run *r, bool dst)
 {
-    virConnectPtr c = (dst && !r->dst) ? NULL : alive_conn(r, dst);
-    virDomainPtr d;
-    int state = 0, reason = 0;
-    const char *why = NULL;
+    struct ccnc_run_vm_seen seen;
+    int there = ccnc_run_vm_state(r, dst, &seen, NULL);
 
-    if (!c || virConnectIsAlive(c) != 1)
+    if (there == 0)
+        return _("it is not defined there");
+    switch (there < 0 ? -1 : seen.state) {
+    case VIR_DOMAIN_SHUTOFF:
+        return seen.reason == VIR_DOMAIN_SHUTOFF_CRASHED ? _("it crashed")
+               : seen.reason == VIR_DOMAIN_SHUTOFF_SHUTDOWN
+                   ? _("it shut down: its guest powered off, rebooted or panicked")
+                   : _("it is shut off");
+    case VIR_DOMAIN_CRASHED:
+        return _("it crashed");
+    case VIR_DOMAIN_SHUTDOWN:
+        return _("it is shutting down");
+    default:
         return NULL;
-    ccnc_run_trace(r, c, "virDomainLookupByName");
-    d = virDomainLookupByName(c, r->a->vm);
-    if (!d)
-        return virGetLastErrorCode() == VIR_ERR_NO_DOMAIN ? _("it is not defined there") : NULL;
-    ccnc_run_trace_dom(r, d, "virDomainGetState");
-    if (virDomainGetState(d, &state, &reason, 0) == 0) {
-        switch (state) {
-        case VIR_DOMAIN_SHUTOFF:
-            why = reason == VIR_DOMAIN_SHUTOFF_CRASHED ? _("it crashed")
-                  : reason == VIR_DOMAIN_SHUTOFF_SHUTDOWN
-                      ? _("it shut down: its guest powered off, rebooted or panicked")
-                      : _("it is shut off");
-            break;
-        case VIR_DOMAIN_CRASHED:
-            why = _("it crashed");
-            break;
-        case VIR_DOMAIN_SHUTDOWN:
-            why = _("it is shutting down");
-            break;
-        default:
-            break;
-        }
     }
-    virDomainFree(d);
-    return why;
 }
 
 const char *
@@ -825,8 +842,8 @@ ccnc_action_run_abort(struct ccnc_action_run *r, const char *who)
     if (first) {
         ccnc_str_set(&r->abort_who, who ? who : _("the operator"));
         __atomic_store_n(&r->abort_req, 1, __ATOMIC_RELEASE);
-        if (r->migrating)
-            ccnc_run_abort_job(r);
+        /* a running migration's watch wakes and aborts its job (the
+         * caller, the loop's thread, never waits for a hung source) */
         pthread_cond_broadcast(&r->cond);
     }
     pthread_mutex_unlock(&r->mu);

@@ -51,6 +51,7 @@ struct ccnc_action_env {
 enum ccnc_action_run_event {
     CCNC_RUN_EV_STEP,       /* step started (outcome running) or ended */
     CCNC_RUN_EV_PROGRESS,   /* a probe sample, a pre-copy round */
+    CCNC_RUN_EV_NOTICE,     /* something to say, once: the action's notice */
     CCNC_RUN_EV_FINISHED,   /* the run's end: its result line is written */
 };
 typedef void (*ccnc_action_run_cb)(void *data, enum ccnc_action_run_event ev,

@@ -71,7 +71,7 @@ struct lv_host {
     long long settle_ms;        /* monotonic: list again then; 0 none (mu) */
     bool bonds_now;             /* read the guests' bonds at once (mu) */
     long long opening_ms;       /* monotonic: libvirt's open under way since; 0 none (mu) */
-    int slow_said_s;            /* ... and said to be slow at this many seconds (mu) */
+    long long slow_said_ms;     /* ... and said to be slow after this long (mu) */
 };
 
 struct ccnc_collect_libvirt {
@@ -725,17 +725,16 @@ watch_opens(void *data)
 
     for (size_t i = 0; i < c->n_hosts; i++) {
         struct lv_host *h = &c->hosts[i];
-        int s;
 
         /* never waited for on the loop: a worker may hold it across a call */
         if (pthread_mutex_trylock(&h->mu) != 0)
             continue;
-        s = h->opening_ms ? (int)((now - h->opening_ms) / 1000) / SLOW_OPEN_S * SLOW_OPEN_S : 0;
-        if (s >= SLOW_OPEN_S && s > h->slow_said_s) {
+        if (h->opening_ms &&
+            ccnc_due_every(now - h->opening_ms, SLOW_OPEN_S * 1000LL, &h->slow_said_ms)) {
             char *msg = ccnc_xasprintf(_("no answer in %d s: is its libvirtd (or sshd) running? "
                                          "ccnc keeps waiting"),
-                                       s);
-            h->slow_said_s = s;
+                                       (int)(h->slow_said_ms / 1000));
+
             ccnc_log(CCNC_LOG_CONNECT, "%s: %s", c->lab->hosts[h->index].name, msg);
             post(h, CCNC_CONN_CONNECTING, msg, NULL, 0, false);
             free(msg);
@@ -764,7 +763,7 @@ worker(void *arg)
             virConnectPtr conn;
 
             h->opening_ms = ccnc_now_mono_ms();
-            h->slow_said_s = 0;
+            h->slow_said_ms = 0;
             pthread_mutex_unlock(&h->mu);
             ccnc_collect_libvirt_log_open(h->c->lab->hosts[h->index].name, h->uri);
             /* no auth callback: never a password prompt, keys only; it

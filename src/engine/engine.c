@@ -1232,7 +1232,7 @@ on_run_event(void *data, enum ccnc_action_run_event ev, struct ccnc_action *copy
     ea->shown = copy;
     if (ev == CCNC_RUN_EV_PROGRESS)
         progress_samples(ea, copy);
-    else
+    else if (ev != CCNC_RUN_EV_NOTICE)
         ea->reread = true;
     if (ev == CCNC_RUN_EV_FINISHED) {
         ea->finished = true;
@@ -1243,9 +1243,10 @@ on_run_event(void *data, enum ccnc_action_run_event ev, struct ccnc_action *copy
                    copy->probe.measured ? copy->probe.lost : CCNC_UNKNOWN);
         ccnc_loop_post(e->loop, reap, e);
     }
-    tell(e, ea, ev == CCNC_RUN_EV_STEP ? CCNC_ENGINE_ACTION_STEP
+    tell(e, ea, ev == CCNC_RUN_EV_STEP       ? CCNC_ENGINE_ACTION_STEP
                : ev == CCNC_RUN_EV_PROGRESS ? CCNC_ENGINE_ACTION_PROGRESS
-                                             : CCNC_ENGINE_ACTION_FINISHED,
+               : ev == CCNC_RUN_EV_NOTICE   ? CCNC_ENGINE_ACTION_NOTICE
+                                            : CCNC_ENGINE_ACTION_FINISHED,
          step);
 }
 

@@ -192,8 +192,16 @@ ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
         double bps = 0;
 
         if (measure_on(lab, a->source, a->vm, measure_s, &bps, f->dirty_why,
-                       sizeof(f->dirty_why)) == 0)
+                       sizeof(f->dirty_why)) == 0) {
             ccnc_forecast_add_sample(f, bps, measure_s, ccnc_now_mono_ms());
+            /* then a longer one: a working set smaller than what the rate
+             * dirties over it shows as saturated (ccnc/forecast.h) */
+            if (measure_s < CCNC_FORECAST_LONG_SAMPLE_S &&
+                measure_on(lab, a->source, a->vm, CCNC_FORECAST_LONG_SAMPLE_S, &bps, f->dirty_why,
+                           sizeof(f->dirty_why)) == 0)
+                ccnc_forecast_add_sample(f, bps, CCNC_FORECAST_LONG_SAMPLE_S, ccnc_now_mono_ms());
+            f->dirty_why[0] = '\0';   /* the rate stands on the first */
+        }
     } else if (measure_s > 0) {
         snprintf(f->dirty_why, sizeof(f->dirty_why), "%s", _("the VM is not seen running"));
     } else {

@@ -338,11 +338,38 @@ START_TEST(test_setup_text)
     /* a copy keeps it */
     m.iteration = 0;
     {
-        struct ccnc_action a = { .migration = m }, *d = ccnc_action_dup(&a);
+        struct ccnc_action a = { .migration = m, .notice = (char *)"waiting" },
+                           *d = ccnc_action_dup(&a);
         ck_assert_int_eq(d->migration.setup_ms, 20000);
         ck_assert(d->migration.dst_lost);
+        ck_assert_str_eq(d->notice, "waiting");
+        ck_assert_ptr_ne(d->notice, a.notice);
         ccnc_action_free(d);
     }
+}
+END_TEST
+
+/* The rule for saying something slow: once at 10 s, then at each further
+ * whole 10 s, never twice for the same; a new wait starts from 0. */
+START_TEST(test_due_every)
+{
+    long long said = 0;
+    const struct { long long at; bool due; long long said; } rows[] = {
+        { 0, false, 0 },         { 9999, false, 0 },      { 10000, true, 10000 },
+        { 10500, false, 10000 }, { 19999, false, 10000 }, { 20001, true, 20000 },
+        { 45000, true, 40000 },  /* a late look says the latest step, once */
+        { 49999, false, 40000 }, { 50000, true, 50000 },
+    };
+
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(rows); i++) {
+        ck_assert_msg(ccnc_due_every(rows[i].at, 10000, &said) == rows[i].due, "at %lld",
+                      rows[i].at);
+        ck_assert_int_eq(said, rows[i].said);
+    }
+    said = 0;
+    ck_assert(!ccnc_due_every(-5, 10000, &said));
+    ck_assert(!ccnc_due_every(50000, 0, &said));
+    ck_assert_int_eq(said, 0);
 }
 END_TEST
 
@@ -373,6 +400,7 @@ ccnc_action_suite(void)
     tcase_add_test(tc, test_not_confirmed_does_nothing);
     tcase_add_test(tc, test_plan_text);
     tcase_add_test(tc, test_names);
+    tcase_add_test(tc, test_due_every);
     tcase_add_test(tc, test_setup_text);
     suite_add_tcase(s, tc);
     return s;

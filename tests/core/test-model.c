@@ -344,6 +344,37 @@ START_TEST(test_event_format)
 }
 END_TEST
 
+/* libvirt's state in the log: the state word on both sides and why after
+ * it; a state that stays, with a new reason, is not said to change. */
+START_TEST(test_libvirt_event)
+{
+    struct ccnc_host *a = ccnc_host_new("sys2", "S", "10.0.0.2", CCNC_HOST_ROLE_HYPERVISOR),
+                     *b = ccnc_host_dup(a), *c = ccnc_host_dup(a);
+    struct ccnc_event_list l = { 0 };
+    char *s;
+
+    a->libvirt = CCNC_CONN_UNREACHABLE;
+    a->libvirt_error = ccnc_xstrdup("cannot connect");
+    b->libvirt = CCNC_CONN_CONNECTING;
+    b->libvirt_error = ccnc_xstrdup("no answer in 10 s");
+    c->libvirt = CCNC_CONN_CONNECTING;
+    c->libvirt_error = ccnc_xstrdup("no answer in 20 s");
+    ccnc_host_diff(a, b, "sys2", &l);
+    ccnc_host_diff(b, c, "sys2", &l);
+    ck_assert_uint_eq(l.n, 2);
+    s = ccnc_event_format(&l.events[0]);
+    ck_assert_str_eq(s, "sys2: libvirt unreachable -> connecting: no answer in 10 s");
+    free(s);
+    s = ccnc_event_format(&l.events[1]);
+    ck_assert_str_eq(s, "sys2: libvirt connecting: no answer in 20 s");
+    free(s);
+    ccnc_event_list_clear(&l);
+    ccnc_host_unref(a);
+    ccnc_host_unref(b);
+    ccnc_host_unref(c);
+}
+END_TEST
+
 START_TEST(test_find_vm_prefers_running)
 {
     struct ccnc_lab *lab = test_lab();
@@ -542,6 +573,7 @@ ccnc_model_suite(void)
     tcase_add_test(tc, test_diff_against_nothing);
     tcase_add_test(tc, test_free_space_no_event);
     tcase_add_test(tc, test_event_format);
+    tcase_add_test(tc, test_libvirt_event);
     tcase_add_test(tc, test_find_vm_prefers_running);
     tcase_add_test(tc, test_names_round_trip);
     tcase_add_test(tc, test_nfs_mount_for);

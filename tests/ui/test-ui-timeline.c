@@ -258,6 +258,49 @@ START_TEST(test_axis_grows)
 }
 END_TEST
 
+/* A migrate step running with no round yet is reservation (the hosts
+ * still setting the migration up), not pre-copy; its first round makes
+ * the rest of it pre-copy; ended without the job's figures, pre-copy. */
+START_TEST(test_migrate_not_begun)
+{
+    struct ccnc_action *a = ccnc_action_new(CCNC_ACTION_MIGRATE, "vm1", "sys1", "sys2", NULL);
+    struct ccnc_engine_job_sample job = { .t_ms = T0 + 16000, .iteration = 1,
+                                          .elapsed_ms = 1000, .downtime_ms = CCNC_UNKNOWN,
+                                          .memory_remaining = CCNC_UNKNOWN };
+    struct ccnc_engine_samples s = { NULL, 0, &job, 1, NULL, 0 };
+    struct ui_timeline tl;
+    long long t = T0;
+    size_t m = 0;
+
+    ccnc_action_confirm(a);
+    while (ccnc_action_next(a, t) && a->steps[a->current].op != CCNC_STEP_MIGRATE) {
+        t += 500;
+        ccnc_action_report(a, CCNC_STEP_OK, NULL, t);
+    }
+    ck_assert_int_eq(a->steps[a->current].op, CCNC_STEP_MIGRATE);
+    ui_timeline_build(&tl, a, NULL, true, t + 12000);
+    for (m = 0; m < tl.n_spans && a->steps[tl.spans[m].step].op != CCNC_STEP_MIGRATE; m++)
+        ;
+    ck_assert_uint_lt(m, tl.n_spans);
+    ck_assert_int_eq(tl.spans[m].phase, UI_TL_RESERVE);
+    ck_assert(tl.spans[m].running);
+    ck_assert_uint_eq(m + 1, tl.n_spans);
+    /* the first round came 15 s in (its figures a second later) */
+    job.t_ms = t + 16000;
+    a->migration.iteration = 1;
+    ui_timeline_build(&tl, a, &s, true, t + 17000);
+    ck_assert_int_eq(tl.spans[m].phase, UI_TL_RESERVE);
+    ck_assert_int_eq(tl.spans[m].t1, t + 15000);
+    ck_assert_int_eq(tl.spans[m + 1].phase, UI_TL_PRECOPY);
+    ck_assert(tl.spans[m + 1].running);
+    /* ended, no figures: pre-copy as a whole */
+    ccnc_action_report(a, CCNC_STEP_OK, NULL, t + 20000);
+    ui_timeline_build(&tl, a, NULL, false, t + 21000);
+    ck_assert_int_eq(tl.spans[m].phase, UI_TL_PRECOPY);
+    ccnc_action_free(a);
+}
+END_TEST
+
 /* --- a real run, replayed --------------------------------------------------- */
 
 struct replayed {
@@ -512,6 +555,7 @@ ccnc_ui_timeline_suite(void)
     tcase_add_loop_test(tc, test_slice_mapping, 0, (int)CCNC_ARRAY_SIZE(axes));
     tcase_add_test(tc, test_slice_kinds);
     tcase_add_test(tc, test_axis_grows);
+    tcase_add_test(tc, test_migrate_not_begun);
     tcase_add_test(tc, test_stream_levels);
     tcase_add_test(tc, test_stream_stalled);
     tcase_add_test(tc, test_real_run_stall);
