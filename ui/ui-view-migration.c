@@ -284,6 +284,9 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
         int rows = listed ? 3 : bottom - y + 1;
         y = ui_put_wrapped(g, y, 1, g->w - 2, rows, sa, a->summary);
         y--;
+    } else if (r->active && a->notice && a->n_steps && !a->steps[0].started_ms) {
+        /* before its first step: what it waits for (its source's libvirt) */
+        ui_grid_put_fit(g, y, 1, g->w - 2, UI_WARN, a->notice);
     } else if (r->active) {
         ui_grid_put_fit(g, y, 1, g->w - 2, UI_DIM, _("x aborts: the action undoes what it can."));
     }

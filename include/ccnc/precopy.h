@@ -128,7 +128,11 @@ double ccnc_precopy_rate_to_converge(const struct ccnc_precopy_input *in);
  * 9 whatever the guest did, so ccnc_precopy_learn_rounds, below, takes
  * them back for a guest its rounds saw dirtying); returns how many of the
  * three it set, -1 when the statistics are not those of a completed
- * migration. */
+ * migration, or when QEMU's own rate (memory_bps) was over 1 /
+ * CCNC_PRECOPY_HELD_SHARE times what its time says: libvirt's time then
+ * holds a wait that moved nothing (a libvirtd that hung while the
+ * migration ended), and it says nothing of the link. */
+#define CCNC_PRECOPY_HELD_SHARE 0.2
 int ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
                        const long long *values, size_t n, double limit_ms, double start_ms);
 

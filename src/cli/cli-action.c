@@ -131,9 +131,13 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
             if (b->ids[i] == id)
                 say_course(&b->said[i], who, a);
     } else if (ev == CCNC_ENGINE_ACTION_NOTICE && a->notice && !b->json) {
-        /* under the running step's line (a migration not begun yet: what
-         * it waits for, every 10 s) */
-        ccnc_cli_printf("%s%24s%s\n", who, "", a->notice);
+        /* what it waits for, every 10 s: under the running step's line
+         * (a migration not begun yet), or before any step (its source's
+         * libvirt not answering) as a message */
+        if (a->n_steps && !a->steps[0].started_ms)
+            ccnc_cli_fprintf(stderr, "%s: %s: %s\n", PACKAGE, a->vm, a->notice);
+        else
+            ccnc_cli_printf("%s%24s%s\n", who, "", a->notice);
     } else if (ev == CCNC_ENGINE_ACTION_STARTED && !b->json) {
         ccnc_cli_printf(_("%sRun file: %s\n"), who,
                         ccnc_engine_action_run_file(b->engine, id)

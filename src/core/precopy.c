@@ -294,7 +294,8 @@ int
 ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
                    const long long *values, size_t n, double limit_ms, double start_ms)
 {
-    double elapsed, downtime, setup = 0, total, processed, dirty, copy_ms, limit, tail_ms;
+    double elapsed, downtime, setup = 0, total, processed, dirty, copy_ms, limit, tail_ms, rate;
+    double qemu_bps;
 
     if (!stat_of(names, values, n, "time_elapsed", &elapsed) ||
         !stat_of(names, values, n, "downtime", &downtime) ||
@@ -314,7 +315,12 @@ ccnc_precopy_learn(struct ccnc_precopy_input *in, const char *const *names,
      * is r x tail_ms, so processed = r x (copy_ms + tail_ms) */
     limit = isfinite(limit_ms) && limit_ms > 0 ? limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
     tail_ms = limit - fmin(CCNC_PRECOPY_CHECK_MS, limit) / 2;
-    in->rate_bps = processed / (copy_ms + tail_ms) * 1000;
+    rate = processed / (copy_ms + tail_ms) * 1000;
+    /* (QEMU's last rate is 0.4 to 1 times the copy's on the lab) */
+    if (stat_of(names, values, n, "memory_bps", &qemu_bps) && qemu_bps > 0 &&
+        rate < CCNC_PRECOPY_HELD_SHARE * qemu_bps)
+        return -1;
+    in->rate_bps = rate;
     /* a guest that dirtied nothing: every byte went once */
     if (stat_of(names, values, n, "memory_dirty_rate", &dirty) && dirty == 0) {
         in->memory_bytes = total;

@@ -87,6 +87,10 @@ struct ccnc_action_run {
     virConnectPtr watch_conn;
     pthread_t watch_opener;
     bool watch_opening, watch_tried;
+    const char *opening;            /* the host the run's thread opens a connection
+                                       to, NULL none (mu) */
+    long long opening_ms;           /* ... since (mu) */
+    bool open_watch_stop;           /* (mu) */
     int cb_src[3], cb_dst[3];
     long long reopened_ms[2];       /* last reconnection: source, destination */
     bool device_removed, device_added, removal_failed;   /* (mu) */
@@ -156,6 +160,14 @@ int ccnc_run_vm_state(struct ccnc_action_run *r, bool dst, struct ccnc_run_vm_se
 /* Why the VM does not run where it should (translated), or NULL when it
  * runs there or that cannot be told. */
 const char *ccnc_run_vm_down(struct ccnc_action_run *r);
+/* ccnc_run_open_host for the run: an open that waits (a libvirt open waits
+ * for a hung daemon as long as it takes) is said as the run's notice after
+ * CCNC_MIGRATION_SETUP_SLOW_MS, and after each as long more. */
+virConnectPtr ccnc_run_open(struct ccnc_action_run *r, const char *host, struct ccnc_error *err);
+/* Say text (translated; the run takes it) as the action's notice: into
+ * -v's log and to the listener (CCNC_RUN_EV_NOTICE).  Called without
+ * r->mu. */
+void ccnc_run_notice(struct ccnc_action_run *r, char *text);
 /* Wait on flag (or fail_flag, may be NULL) under r->mu for at most
  * timeout_s; true when flag was set. */
 bool ccnc_run_wait_flag(struct ccnc_action_run *r, bool *flag, bool *fail_flag, int timeout_s);

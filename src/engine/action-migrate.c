@@ -170,7 +170,7 @@ int
 ccnc_step_check_destination(struct ccnc_action_run *r, struct ccnc_error *err)
 {
     if (!r->dst)
-        r->dst = ccnc_run_open_host(r->a->destination, r->lab, err);
+        r->dst = ccnc_run_open(r, r->a->destination, err);
     if (!r->dst)
         return -1;
     ccnc_run_register_device_events(r, r->dst, r->cb_dst);
@@ -403,10 +403,11 @@ on_iteration(virConnectPtr c, virDomainPtr d, int iteration, void *opaque)
  * 60 s, then called off and 10 s more) until the source has no job and the
  * VM runs on one host. */
 static bool
-went_through(struct ccnc_action_run *r)
+went_through(struct ccnc_action_run *r, const char *why)
 {
     int t = r->lab->migration.timeout_s;
-    long long until = ccnc_now_mono_ms() + (t < 30 ? 30 : t > 60 ? 60 : t) * 1000LL;
+    long long t0 = ccnc_now_mono_ms(), said = 0;
+    long long until = t0 + (t < 30 ? 30 : t > 60 ? 60 : t) * 1000LL;
     bool aborted = false;
 
     for (;;) {
@@ -441,6 +442,18 @@ went_through(struct ccnc_action_run *r)
             virDomainFree(sd);
         if (verdict >= 0)
             return verdict > 0;
+        if (ccnc_due_every(ccnc_now_mono_ms() - t0, CCNC_MIGRATION_SETUP_SLOW_MS, &said))
+            /* (a source that hangs holds the look, and nothing else shows it) */
+            ccnc_run_notice(
+                r, on_src < 0
+                       ? ccnc_xasprintf(_("ccnc's call for the migration failed (%s); nothing "
+                                          "is undone until %s answers, for the migration may "
+                                          "go on there (%lld s so far)"),
+                                        why, r->a->source, said / 1000)
+                       : ccnc_xasprintf(_("ccnc's call for the migration failed (%s), and %s "
+                                          "still migrates the VM: ccnc waits for it to end "
+                                          "(%lld s so far)"),
+                                        why, r->a->source, said / 1000));
         usleep(500 * 1000);
     }
 }
@@ -478,11 +491,8 @@ note_setup(struct ccnc_action_run *r)
     text = ccnc_migration_setup_text(m, r->a->source, r->a->destination);
     if (!text)
         return;
-    free(r->a->notice);
-    r->a->notice = text;
     pthread_mutex_unlock(&r->mu);
-    ccnc_log(CCNC_LOG_CONNECT, "%s: %s", r->a->vm, text);
-    ccnc_run_post(r, CCNC_RUN_EV_NOTICE, NULL);
+    ccnc_run_notice(r, text);
     pthread_mutex_lock(&r->mu);
 }
 
@@ -736,7 +746,7 @@ ccnc_step_migrate(struct ccnc_action_run *r, struct ccnc_error *err)
             pthread_join(setup, NULL);
         if (watching)
             pthread_join(watch, NULL);
-        if (rc < 0 && went_through(r)) {
+        if (rc < 0 && went_through(r, err->message ? err->message : "?")) {
             /* the call was cut (the source's libvirtd hung past ccnc's
              * keepalive), the migration was not: it runs there now */
             ccnc_log(CCNC_LOG_CONNECT, _("%s: the migration went through, though ccnc's call "

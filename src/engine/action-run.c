@@ -347,7 +347,7 @@ alive_conn(struct ccnc_action_run *r, bool dst)
     if (r->reopened_ms[dst] && now - r->reopened_ms[dst] < 1000)
         return *c;
     r->reopened_ms[dst] = now;
-    n = ccnc_run_open_host(dst ? r->a->destination : r->a->source, r->lab, &err);
+    n = ccnc_run_open(r, dst ? r->a->destination : r->a->source, &err);
     if (!n) {
         ccnc_error_clear(&err);
         return *c;
@@ -678,17 +678,86 @@ ccnc_run_watch_conn(struct ccnc_action_run *r)
     return r->watch_conn && virConnectIsAlive(r->watch_conn) == 1 ? r->watch_conn : NULL;
 }
 
+void
+ccnc_run_notice(struct ccnc_action_run *r, char *text)
+{
+    pthread_mutex_lock(&r->mu);
+    free(r->a->notice);
+    r->a->notice = text;
+    pthread_mutex_unlock(&r->mu);
+    ccnc_log(CCNC_LOG_CONNECT, "%s: %s", r->a->vm, text);
+    ccnc_run_post(r, CCNC_RUN_EV_NOTICE, NULL);
+}
+
+virConnectPtr
+ccnc_run_open(struct ccnc_action_run *r, const char *host, struct ccnc_error *err)
+{
+    virConnectPtr c;
+
+    pthread_mutex_lock(&r->mu);
+    r->opening = host;
+    r->opening_ms = ccnc_now_mono_ms();
+    pthread_mutex_unlock(&r->mu);
+    c = ccnc_run_open_host(host, r->lab, err);
+    pthread_mutex_lock(&r->mu);
+    r->opening = NULL;
+    pthread_mutex_unlock(&r->mu);
+    return c;
+}
+
+/* Beside the run's thread, for its whole run: an open of its that waits
+ * is said (ccnc_run_open), for nothing else shows the run waiting. */
+static void *
+open_watch(void *arg)
+{
+    struct ccnc_action_run *r = arg;
+    const char *host = NULL;
+    long long said = 0;
+
+    pthread_mutex_lock(&r->mu);
+    while (!r->open_watch_stop) {
+        struct timespec tick = ccnc_deadline_s(1);
+        bool begun;
+        char *text;
+
+        pthread_cond_timedwait(&r->cond, &r->mu, &tick);
+        if (r->opening != host || !r->opening) {
+            host = r->opening;  /* another open: counted from 0 */
+            said = 0;
+        }
+        if (!host || !ccnc_due_every(ccnc_now_mono_ms() - r->opening_ms,
+                                     CCNC_MIGRATION_SETUP_SLOW_MS, &said))
+            continue;
+        begun = r->a->n_steps && r->a->steps[0].started_ms;
+        text = begun ? ccnc_xasprintf(_("%s's libvirt has not answered in %lld s (is its "
+                                        "libvirtd, or sshd, running?): ccnc keeps waiting"),
+                                      host, said / 1000)
+                     : ccnc_xasprintf(_("%s's libvirt has not answered in %lld s (is its "
+                                        "libvirtd, or sshd, running?): nothing is changed "
+                                        "yet, and ccnc keeps waiting"),
+                                      host, said / 1000);
+        pthread_mutex_unlock(&r->mu);
+        ccnc_run_notice(r, text);
+        pthread_mutex_lock(&r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
 static void *
 run_thread(void *arg)
 {
     struct ccnc_action_run *r = arg;
     struct ccnc_error src_err = { 0 };
     struct ccnc_step *s;
+    pthread_t opener;
+    bool watching;
 
     r->t0 = ccnc_now_mono_ms();
+    watching = pthread_create(&opener, NULL, open_watch, r) == 0;
     /* here, not on the loop: with several runs starting at once, each
      * connects to the source in its own thread */
-    r->src = ccnc_run_open_host(r->a->source, r->lab, &src_err);
+    r->src = ccnc_run_open(r, r->a->source, &src_err);
     if (r->src)
         ccnc_run_register_device_events(r, r->src, r->cb_src);
     /* one owner per VM: the lease first; without it nothing is done */
@@ -764,6 +833,12 @@ run_thread(void *arg)
     }
     say_vm_down(r);
     ccnc_run_lease_release(r);
+    pthread_mutex_lock(&r->mu);
+    r->open_watch_stop = true;
+    pthread_cond_broadcast(&r->cond);
+    pthread_mutex_unlock(&r->mu);
+    if (watching)
+        pthread_join(opener, NULL);
     finish_probe(r);
     if (r->log) {
         pthread_mutex_lock(&r->log_mu);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <ccnc/engine.h>
@@ -35,7 +37,12 @@ struct heard {
     struct { int id; enum ccnc_engine_action_event ev; } ev[MAX_EVENTS];
     int n;
     int finished, want_finished;
+    char notice[256];       /* the first notice heard */
+    int notice_step;        /* how many step events came before it */
+    int close_on_notice;    /* a descriptor closed when it comes, or -1 */
 };
+
+static int first(const struct heard *h, int id, enum ccnc_engine_action_event ev, int *count);
 
 static void
 on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccnc_action *a,
@@ -49,6 +56,15 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
         h->ev[h->n].id = id;
         h->ev[h->n].ev = ev;
         h->n++;
+    }
+    if (ev == CCNC_ENGINE_ACTION_NOTICE && !h->notice[0]) {
+        ck_assert_ptr_nonnull(a->notice);
+        snprintf(h->notice, sizeof(h->notice), "%s", a->notice);
+        h->notice_step = first(h, id, CCNC_ENGINE_ACTION_STEP, NULL) + 1;
+        if (h->close_on_notice > 0) {
+            close(h->close_on_notice);
+            h->close_on_notice = -1;
+        }
     }
     if (ev == CCNC_ENGINE_ACTION_FINISHED && ++h->finished == h->want_finished)
         ccnc_loop_quit(ccnc_engine_loop(h->engine));
@@ -356,6 +372,64 @@ START_TEST(test_runner_lease_race)
 }
 END_TEST
 
+/* A source whose libvirt takes the connection and never answers, as a
+ * hung libvirtd does (a socket listened on and never read): before any
+ * step the run says what it waits for, after 10 s; once the socket
+ * closes the open fails, and the first step with it, nothing done. */
+START_TEST(test_runner_silent_source)
+{
+    struct fixture f;
+    struct heard h = { 0 };
+    struct ccnc_engine *e;
+    struct ccnc_lab *lab;
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    const struct ccnc_action *a;
+    int sock, id, guard;
+    char *text;
+
+    setup(&f);
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/silent.sock", f.dir);
+    sock = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_ge(sock, 0);
+    ck_assert_int_eq(bind(sock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(listen(sock, 16), 0);
+    text = ccnc_xasprintf("[host sys1]\naddress = localhost\nuser = root\nrole = hypervisor\n"
+                          "libvirt_uri = qemu+unix:///system?socket=%s\n"
+                          "[host sys2]\naddress = localhost\nuser = root\nrole = hypervisor\n"
+                          "libvirt_uri = test:///default\n"
+                          "[vm vmA]\nhost = sys1\n"
+                          "[migration]\nstep_timeout_s = 5\ntimeout_s = 10\n", sa.sun_path);
+    lab = ccnc_lab_load_text("silent.conf", text, strlen(text), NULL, 0, NULL);
+    ck_assert_ptr_nonnull(lab);
+    free(text);
+    e = ccnc_engine_new(lab);
+    h.engine = e;
+    h.want_finished = 1;
+    h.close_on_notice = sock;
+    ccnc_engine_set_action_listener(e, on_action, &h);
+    id = ccnc_engine_submit(e, migration("vmA"), NULL);
+    ck_assert_int_gt(id, 0);
+    guard = ccnc_loop_add_timer(ccnc_engine_loop(e), 60000, false, give_up,
+                                ccnc_engine_loop(e));
+    ccnc_loop_run(ccnc_engine_loop(e));
+    ccnc_loop_remove(ccnc_engine_loop(e), guard);
+    if (h.close_on_notice > 0)
+        close(h.close_on_notice);   /* no notice came: the open still waits */
+    ck_assert_msg(strstr(h.notice, "sys1's libvirt has not answered in 10 s") &&
+                      strstr(h.notice, "nothing is changed yet"),
+                  "the notice: '%s'", h.notice);
+    ck_assert_int_eq(h.notice_step, 0);     /* before any step */
+    ck_assert_int_eq(h.finished, 1);
+    a = ccnc_engine_action_get(e, id);
+    ck_assert_int_eq(a->state, CCNC_ACTION_FAILED);
+    ck_assert_int_eq(a->steps[0].outcome, CCNC_STEP_FAILED);
+    ck_assert_int_eq(a->steps[1].outcome, CCNC_STEP_SKIPPED);
+    ccnc_engine_free(e);
+    ccnc_lab_unref(lab);
+    teardown(&f);
+}
+END_TEST
+
 /* -vv: the URIs the run opens and each libvirt call it makes, a line each
  * naming the host and the VM, on stderr. */
 START_TEST(test_runner_verbose)
@@ -421,6 +495,7 @@ ccnc_runner_suite(void)
     tcase_add_test(tc, test_runner_parallel);
     tcase_add_test(tc, test_runner_lease_race);
     tcase_add_test(tc, test_runner_verbose);
+    tcase_add_test(tc, test_runner_silent_source);
     suite_add_tcase(s, tc);
     return s;
 }
