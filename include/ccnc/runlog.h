@@ -64,6 +64,9 @@ int ccnc_runlog_setting(struct ccnc_runlog *log, long long now_ms, const char *h
 int ccnc_runlog_forecast(struct ccnc_runlog *log, long long now_ms,
                          const struct ccnc_forecast *f);
 int ccnc_runlog_abort(struct ccnc_runlog *log, long long now_ms, const char *who);
+/* What the run said it waits for (the action's notice, translated): a
+ * notice line, for whoever reads the run afterwards. */
+int ccnc_runlog_notice(struct ccnc_runlog *log, long long now_ms, const char *text);
 /* Where a running migration is going, said after a pre-copy round
  * (ccnc_precopy_to_go). */
 int ccnc_runlog_to_go(struct ccnc_runlog *log, long long now_ms,
@@ -140,6 +143,7 @@ enum ccnc_run_line_type {
     CCNC_RUN_LINE_FDB,
     CCNC_RUN_LINE_FORECAST,
     CCNC_RUN_LINE_TO_GO,
+    CCNC_RUN_LINE_NOTICE,
     CCNC_RUN_LINE_OTHER,     /* a type this ccnc does not know: kept, not read */
     CCNC_RUN_LINE_LAST
 };
@@ -176,7 +180,7 @@ struct ccnc_run_line {
     char *mac;
     int vf_index;
     bool undo;
-    /* result */
+    /* result; and notice: summary (its text) */
     char *summary;
     long long total_ms, downtime_ms, longest_gap_ms, lost_probes;
     long long stream_stall_ms;       /* CCNC_UNKNOWN: not measured */

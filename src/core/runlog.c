@@ -503,6 +503,15 @@ ccnc_runlog_abort(struct ccnc_runlog *log, long long now_ms, const char *who)
 }
 
 int
+ccnc_runlog_notice(struct ccnc_runlog *log, long long now_ms, const char *text)
+{
+    json_object *o = line("notice", now_ms);
+
+    put_s(o, "text", text);
+    return emit(log, o);
+}
+
+int
 ccnc_runlog_finish(struct ccnc_runlog *log, const struct ccnc_action *a, long long now_ms,
                    long long total_ms, long long downtime_ms)
 {
@@ -869,7 +878,7 @@ ccnc_run_append_abort(const char *path, long long now_ms, const char *who,
 
 static const char *const line_types[CCNC_RUN_LINE_LAST] = {
     "run", "step", "step-start", "job", "probe", "bond", "vf", "abort", "resume", "result",
-    "setting", "fdb", "forecast", "to_go", NULL,
+    "setting", "fdb", "forecast", "to_go", "notice", NULL,
 };
 
 static const char *
@@ -1066,6 +1075,9 @@ read_one(struct ccnc_run_line *l, json_object *o)
         read_run_line(l, o);
         l->who = ccnc_xstrdup(str_of(o, "who"));
         l->undo = bool_of(o, "undo");
+        break;
+    case CCNC_RUN_LINE_NOTICE:
+        l->summary = ccnc_xstrdup(str_of(o, "text"));
         break;
     case CCNC_RUN_LINE_RESULT:
         l->state = state_of(o, "result");

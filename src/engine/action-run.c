@@ -686,6 +686,12 @@ ccnc_run_notice(struct ccnc_action_run *r, char *text)
     r->a->notice = text;
     pthread_mutex_unlock(&r->mu);
     ccnc_log(CCNC_LOG_CONNECT, "%s: %s", r->a->vm, text);
+    if (r->log) {
+        pthread_mutex_lock(&r->log_mu);
+        if (!r->log_done)
+            ccnc_runlog_notice(r->log, ccnc_run_now_ms(), text);
+        pthread_mutex_unlock(&r->log_mu);
+    }
     ccnc_run_post(r, CCNC_RUN_EV_NOTICE, NULL);
 }
 

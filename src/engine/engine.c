@@ -1661,6 +1661,16 @@ on_replay_changed(void *data, const struct ccnc_action *a, const struct ccnc_ste
 }
 
 static void
+on_replay_notice(void *data, const struct ccnc_action *a)
+{
+    struct ccnc_engine *e = data;
+    struct engine_action *ea = replay_entry(e, a);
+
+    if (ea)
+        tell(e, ea, CCNC_ENGINE_ACTION_NOTICE, NULL);
+}
+
+static void
 on_replay_finished(void *data, const struct ccnc_action *a, long long total_ms,
                    long long downtime_ms, long long longest_gap_ms, long long lost_probes)
 {
@@ -1680,7 +1690,8 @@ int
 ccnc_engine_replay(struct ccnc_engine *e, const char *run_file, double speed,
                    struct ccnc_error *err)
 {
-    static const struct ccnc_replay_callbacks cb = { on_replay_changed, on_replay_finished };
+    static const struct ccnc_replay_callbacks cb = { on_replay_changed, on_replay_notice,
+                                                     on_replay_finished };
     struct engine_action *ea = ccnc_xcalloc(1, sizeof(*ea));
 
     ea->e = e;

@@ -160,6 +160,12 @@ apply(struct ccnc_replay *r, const struct ccnc_run_line *l)
         a->probe.stream_longest_stall_ms = l->probe.stream_longest_stall_ms;
         r->cb.changed(r->data, a, NULL);
         break;
+    case CCNC_RUN_LINE_NOTICE:
+        if (l->summary) {
+            ccnc_str_set(&a->notice, l->summary);
+            r->cb.notice(r->data, a);
+        }
+        break;
     case CCNC_RUN_LINE_RESULT:
         finish(r, l);
         break;

@@ -15,6 +15,8 @@ struct ccnc_replay_callbacks {
     /* The replayed action changed: a step started or ended (step), or a
      * sample or a pre-copy round came (step NULL). */
     void (*changed)(void *data, const struct ccnc_action *a, const struct ccnc_step *step);
+    /* It said what it waits for: a->notice. */
+    void (*notice)(void *data, const struct ccnc_action *a);
     /* It ended: its recorded figures (CCNC_UNKNOWN where the file has
      * none), or the file ended without a result. */
     void (*finished)(void *data, const struct ccnc_action *a, long long total_ms,

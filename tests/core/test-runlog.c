@@ -355,6 +355,38 @@ START_TEST(test_to_go)
 }
 END_TEST
 
+/* What a run said it waits for: a notice line, read back with its text;
+ * a reader that does not know a line's type keeps it as another. */
+START_TEST(test_notice)
+{
+    struct ccnc_action *a = ccnc_action_new_steps(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1",
+                                                  "sys2", NULL,
+                                                  (const enum ccnc_step_op[]){ CCNC_STEP_MIGRATE },
+                                                  1);
+    struct ccnc_runlog *log;
+    struct ccnc_run_line *lines;
+    size_t n, bad;
+    char *text;
+
+    ccnc_action_confirm(a);
+    log = ccnc_runlog_open(dir, a, 1000, NULL);
+    ck_assert_ptr_nonnull(log);
+    ck_assert_int_eq(ccnc_runlog_notice(log, 11000, "sys1's libvirt has not answered in 10 s"), 0);
+    ck_assert_int_eq(ccnc_run_read_lines(ccnc_runlog_path(log), &lines, &n, &bad, NULL), 0);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(bad, 0);
+    ck_assert_int_eq(lines[1].type, CCNC_RUN_LINE_NOTICE);
+    ck_assert_int_eq(lines[1].t_ms, 11000);
+    ck_assert_str_eq(lines[1].summary, "sys1's libvirt has not answered in 10 s");
+    ccnc_run_lines_free(lines, n);
+    text = ccnc_test_read(ccnc_runlog_path(log), NULL);
+    ck_assert_ptr_nonnull(strstr(text, "{\"type\":\"notice\",\"t_ms\":11000,\"text\":\"sys1's"));
+    free(text);
+    ccnc_runlog_close(log);
+    ccnc_action_free(a);
+}
+END_TEST
+
 /* Killed in the middle of the migrate step, with a VF reserved on the
  * destination: the step-start line says where it stopped, the vf line
  * what it holds, and the advice says what resume does. */
@@ -454,6 +486,7 @@ ccnc_runlog_suite(void)
     tcase_add_test(tc, test_abort_from_elsewhere);
     tcase_add_test(tc, test_read_lines);
     tcase_add_test(tc, test_to_go);
+    tcase_add_test(tc, test_notice);
     tcase_add_test(tc, test_abort_while_open);
     tcase_add_test(tc, test_two_runs_same_second);
     tcase_add_test(tc, test_default_dir);

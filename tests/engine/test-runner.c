@@ -424,6 +424,19 @@ START_TEST(test_runner_silent_source)
     ck_assert_int_eq(a->state, CCNC_ACTION_FAILED);
     ck_assert_int_eq(a->steps[0].outcome, CCNC_STEP_FAILED);
     ck_assert_int_eq(a->steps[1].outcome, CCNC_STEP_SKIPPED);
+    {
+        /* and the run file keeps it, before the first step's line */
+        struct ccnc_run_line *lines;
+        size_t n_lines, bad, k;
+
+        ck_assert_int_eq(ccnc_run_read_lines(ccnc_engine_action_run_file(e, id), &lines,
+                                             &n_lines, &bad, NULL), 0);
+        for (k = 0; k < n_lines && lines[k].type != CCNC_RUN_LINE_NOTICE; k++)
+            ck_assert_int_ne(lines[k].type, CCNC_RUN_LINE_STEP_START);
+        ck_assert_uint_lt(k, n_lines);
+        ck_assert_str_eq(lines[k].summary, h.notice);
+        ccnc_run_lines_free(lines, n_lines);
+    }
     ccnc_engine_free(e);
     ccnc_lab_unref(lab);
     teardown(&f);
