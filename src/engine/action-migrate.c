@@ -466,34 +466,35 @@ note_setup(struct ccnc_action_run *r)
 {
     long long s = ccnc_now_mono_ms() - r->migrate_t0;
     struct ccnc_migration_figures *m = &r->a->migration;
-    bool now = false;
+    bool now = false, call_off = false;
     char *text;
 
-    if (m->iteration <= 0 && !r->setup_abort_ok &&
-        (r->abort_req || s >= r->lab->migration.timeout_s * 1000LL)) {
+    if (m->iteration > 0)
+        return;
+    if (!r->setup_abort_ok && (r->abort_req || s >= r->lab->migration.timeout_s * 1000LL)) {
         /* out of time (or stopped) before it began: called off now, and
          * again each second until the source takes it, for the watch may
          * be held in a call until the destination answers */
         if (!r->abort_req)
             r->migration_timed_out = true;
-        r->setup_abort_ok = ccnc_run_abort_job(r);
         now = !m->called_off && s >= CCNC_MIGRATION_SETUP_SLOW_MS;   /* said at once */
-        m->called_off = true;
+        m->called_off = call_off = true;
     }
-    if (m->iteration > 0)
-        return;
-    if (!ccnc_due_every(s, CCNC_MIGRATION_SETUP_SLOW_MS, &m->setup_ms) && !now)
-        return;
-    /* (the action's thread is in the migration call: r->src and r->dst
-     * stay put) */
-    m->dst_lost = r->dst && virConnectIsAlive(r->dst) != 1;
-    m->src_lost = r->src && virConnectIsAlive(r->src) != 1;
-    text = ccnc_migration_setup_text(m, r->a->source, r->a->destination);
-    if (!text)
-        return;
-    pthread_mutex_unlock(&r->mu);
-    ccnc_run_notice(r, text);
-    pthread_mutex_lock(&r->mu);
+    if (ccnc_due_every(s, CCNC_MIGRATION_SETUP_SLOW_MS, &m->setup_ms) || now) {
+        /* (the action's thread is in the migration call: r->src and r->dst
+         * stay put) */
+        m->dst_lost = r->dst && virConnectIsAlive(r->dst) != 1;
+        m->src_lost = r->src && virConnectIsAlive(r->src) != 1;
+        text = ccnc_migration_setup_text(m, r->a->source, r->a->destination);
+        if (text) {
+            pthread_mutex_unlock(&r->mu);
+            ccnc_run_notice(r, text);
+            pthread_mutex_lock(&r->mu);
+        }
+    }
+    /* said before the call, which waits as long as the source does */
+    if (call_off && r->migrating)
+        r->setup_abort_ok = ccnc_run_abort_job(r);
 }
 
 /* While the migration has no round: note_setup each second, on a thread

@@ -37,12 +37,12 @@ static void on_wake(void *data);
 
 /* --- progress to the loop --------------------------------------------------- */
 
-void
-ccnc_run_post(struct ccnc_action_run *r, enum ccnc_action_run_event ev, const struct ccnc_step *s)
+/* Queue ev with a copy of the action as it stands (r->mu held). */
+static void
+post_locked(struct ccnc_action_run *r, enum ccnc_action_run_event ev, const struct ccnc_step *s)
 {
     struct ccnc_run_progress *p;
 
-    pthread_mutex_lock(&r->mu);
     p = ccnc_array_push(&r->queue, &r->n_queue, &r->cap_queue, sizeof(*p));
     p->ev = ev;
     p->copy = ccnc_action_dup(r->a);
@@ -51,6 +51,13 @@ ccnc_run_post(struct ccnc_action_run *r, enum ccnc_action_run_event ev, const st
         p->step.error = ccnc_xstrdup(s->error);
         p->has_step = true;
     }
+}
+
+void
+ccnc_run_post(struct ccnc_action_run *r, enum ccnc_action_run_event ev, const struct ccnc_step *s)
+{
+    pthread_mutex_lock(&r->mu);
+    post_locked(r, ev, s);
     pthread_mutex_unlock(&r->mu);
     ccnc_loop_post(r->env.loop, on_wake, r);
 }
@@ -681,10 +688,7 @@ ccnc_run_watch_conn(struct ccnc_action_run *r)
 void
 ccnc_run_notice(struct ccnc_action_run *r, char *text)
 {
-    pthread_mutex_lock(&r->mu);
-    free(r->a->notice);
-    r->a->notice = text;
-    pthread_mutex_unlock(&r->mu);
+    /* written while text is still this caller's: three threads say notices */
     ccnc_log(CCNC_LOG_CONNECT, "%s: %s", r->a->vm, text);
     if (r->log) {
         pthread_mutex_lock(&r->log_mu);
@@ -692,7 +696,14 @@ ccnc_run_notice(struct ccnc_action_run *r, char *text)
             ccnc_runlog_notice(r->log, ccnc_run_now_ms(), text);
         pthread_mutex_unlock(&r->log_mu);
     }
-    ccnc_run_post(r, CCNC_RUN_EV_NOTICE, NULL);
+    /* then the action's, and its copy queued, under one lock: each event
+     * carries its own */
+    pthread_mutex_lock(&r->mu);
+    free(r->a->notice);
+    r->a->notice = text;
+    post_locked(r, CCNC_RUN_EV_NOTICE, NULL);
+    pthread_mutex_unlock(&r->mu);
+    ccnc_loop_post(r->env.loop, on_wake, r);
 }
 
 virConnectPtr
@@ -718,7 +729,7 @@ open_watch(void *arg)
 {
     struct ccnc_action_run *r = arg;
     const char *host = NULL;
-    long long said = 0;
+    long long since = 0, said = 0;
 
     pthread_mutex_lock(&r->mu);
     while (!r->open_watch_stop) {
@@ -727,8 +738,9 @@ open_watch(void *arg)
         char *text;
 
         pthread_cond_timedwait(&r->cond, &r->mu, &tick);
-        if (r->opening != host || !r->opening) {
+        if (r->opening != host || r->opening_ms != since) {
             host = r->opening;  /* another open: counted from 0 */
+            since = r->opening_ms;
             said = 0;
         }
         if (!host || !ccnc_due_every(ccnc_now_mono_ms() - r->opening_ms,
