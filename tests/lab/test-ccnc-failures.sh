@@ -155,6 +155,10 @@ grep -q "no pre-copy round yet after 10 s" "$WORK/dst-libvirtd-hangs.err" ||
 	fail "dst-libvirtd-hangs: nothing said while the migration waited for $dst"
 grep -q "no pre-copy round yet after [23]0 s: ccnc has asked $src to call the migration off" "$WORK/dst-libvirtd-hangs.err" ||
 	fail "dst-libvirtd-hangs: the call-off at the timeout was not said"
+# ... and kept in the run file, for whoever reads it afterwards
+jq -s -e '[.[] | select(.type == "notice" and (.text | test("^no pre-copy round yet after (10|20|30) s")))] | length >= 2' \
+	"$(jq -r .run_file "$WORK/dst-libvirtd-hangs.json")" >/dev/null ||
+	fail "dst-libvirtd-hangs: the run file lacks the notices: $(jq -c 'select(.type == "notice")' "$(jq -r .run_file "$WORK/dst-libvirtd-hangs.json")" 2>&1 | head -3)"
 settled_on_source dst-libvirtd-hangs
 
 # 2c. the source's libvirtd hangs for 25 s as the migration begins: the
