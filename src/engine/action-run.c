@@ -743,7 +743,7 @@ open_watch(void *arg)
             since = r->opening_ms;
             said = 0;
         }
-        if (!host || !ccnc_due_every(ccnc_now_mono_ms() - r->opening_ms,
+        if (!host || !ccnc_due_every(ccnc_now_mono_ms() - since,
                                      CCNC_MIGRATION_SETUP_SLOW_MS, &said))
             continue;
         begun = r->a->n_steps && r->a->steps[0].started_ms;

@@ -301,15 +301,27 @@ START_TEST(test_read_lines)
 }
 END_TEST
 
+/* A migration's run file, open in dir from 1000 ms: its one step, the
+ * migration (*a: the action, confirmed). */
+static struct ccnc_runlog *
+open_migration_log(struct ccnc_action **a)
+{
+    struct ccnc_runlog *log;
+
+    *a = ccnc_action_new_steps(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1", "sys2", NULL,
+                               (const enum ccnc_step_op[]){ CCNC_STEP_MIGRATE }, 1);
+    ccnc_action_confirm(*a);
+    log = ccnc_runlog_open(dir, *a, 1000, NULL);
+    ck_assert_ptr_nonnull(log);
+    return log;
+}
+
 /* A running migration's course, a line after each round: read back line
  * by line, and the summary keeps the first said at round 10 or after. */
 START_TEST(test_to_go)
 {
-    struct ccnc_action *a = ccnc_action_new_steps(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1",
-                                                  "sys2", NULL,
-                                                  (const enum ccnc_step_op[]){ CCNC_STEP_MIGRATE },
-                                                  1);
-    struct ccnc_runlog *log;
+    struct ccnc_action *a;
+    struct ccnc_runlog *log = open_migration_log(&a);
     struct ccnc_run_line *lines;
     struct ccnc_run_summary s;
     size_t n, bad;
@@ -320,9 +332,6 @@ START_TEST(test_to_go)
     };
     char *text;
 
-    ccnc_action_confirm(a);
-    log = ccnc_runlog_open(dir, a, 1000, NULL);
-    ck_assert_ptr_nonnull(log);
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(said); i++)
         ck_assert_int_eq(ccnc_runlog_to_go(log, 2000 + (long long)i, &said[i]), 0);
     ck_assert_int_eq(ccnc_run_read_lines(ccnc_runlog_path(log), &lines, &n, &bad, NULL), 0);
@@ -359,18 +368,12 @@ END_TEST
  * a reader that does not know a line's type keeps it as another. */
 START_TEST(test_notice)
 {
-    struct ccnc_action *a = ccnc_action_new_steps(CCNC_ACTION_MIGRATE_PASSTHROUGH, "vm1", "sys1",
-                                                  "sys2", NULL,
-                                                  (const enum ccnc_step_op[]){ CCNC_STEP_MIGRATE },
-                                                  1);
-    struct ccnc_runlog *log;
+    struct ccnc_action *a;
+    struct ccnc_runlog *log = open_migration_log(&a);
     struct ccnc_run_line *lines;
     size_t n, bad;
     char *text;
 
-    ccnc_action_confirm(a);
-    log = ccnc_runlog_open(dir, a, 1000, NULL);
-    ck_assert_ptr_nonnull(log);
     ck_assert_int_eq(ccnc_runlog_notice(log, 11000, "sys1's libvirt has not answered in 10 s"), 0);
     ck_assert_int_eq(ccnc_run_read_lines(ccnc_runlog_path(log), &lines, &n, &bad, NULL), 0);
     ck_assert_uint_eq(n, 2);
