@@ -48,6 +48,11 @@
  * at most 8 rounds. */
 #define CCNC_FORECAST_EDGE_LOW 0.5
 #define CCNC_FORECAST_EDGE_HIGH 1.5
+/* At the edge the forecast is made again at this share less and more of
+ * what the guest dirties: the 1 s sample's spread run to run at the same
+ * set rate on the lab (docs/migration-model.md); the time between the two
+ * is what the plan can say. */
+#define CCNC_FORECAST_EDGE_SPREAD 0.15
 
 struct ccnc_forecast {
     bool tried;                    /* made for this action (shown in its plan) */
@@ -59,6 +64,9 @@ struct ccnc_forecast {
     /* ... and what each of those, or QEMU's auto-converge when it is off,
      * would give (converges false: that one would not do either) */
     struct ccnc_precopy_prediction at_limit, at_rate, with_auto_converge;
+    /* at the edge: the forecast with the guest dirtying
+     * CCNC_FORECAST_EDGE_SPREAD less and more (each may not converge) */
+    struct ccnc_precopy_prediction edge_less, edge_more;
     size_t n_link;                 /* completed migrations between the two
                                     * hosts the link's rate comes from; 0:
                                     * none, the rate is the lab's bandwidth
@@ -130,7 +138,9 @@ size_t ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char 
 /* Run the model on f->in: f->out, and what would make it converge.  f->valid
  * false when the input cannot be modelled (no memory or no rate).  With
  * start_limit_ms set, the model starts from it, and from raise_to_ms when
- * it does not converge there. */
+ * it does not converge there.  At the edge, edge_less and edge_more too.
+ * A migration that would outlast f->in.max_ms (the action's timeout; 0:
+ * CCNC_PRECOPY_GIVE_UP_MS) does not converge. */
 void ccnc_forecast_compute(struct ccnc_forecast *f);
 
 /* The forecast as the plan shows it: translated lines, each ending in a

@@ -31,10 +31,13 @@
 #define CCNC_PRECOPY_DEFAULT_LIMIT_MS 300
 /* How long QEMU sends between two checks of what is left (its MAX_WAIT). */
 #define CCNC_PRECOPY_CHECK_MS 50
-/* Rounds after which a migration that still has not fitted is called
- * non-converging (QEMU itself goes on for ever; libvirt's and ccnc's
- * timeouts end it). */
-#define CCNC_PRECOPY_MAX_ROUNDS 30
+/* How long a migration may run before the model calls it non-converging
+ * (ms), when the input does not say (max_ms): QEMU itself goes on for
+ * ever; the action's timeout (lab.conf's timeout_s, 300 s by default) ends
+ * it.  Rounds are bounded too, far beyond any seen (CCNC_PRECOPY_MAX_ROUNDS),
+ * so that a long timeout cannot make the model run for long. */
+#define CCNC_PRECOPY_GIVE_UP_MS 300000
+#define CCNC_PRECOPY_MAX_ROUNDS 100000
 /* QEMU's auto-converge (migration/ram.c, its defaults): at a sync at least
  * a second after the last period's end, a period whose dirtied bytes
  * exceed half of those sent counts; at every second such period the vCPU
@@ -44,10 +47,6 @@
 #define CCNC_PRECOPY_THROTTLE_INITIAL 20
 #define CCNC_PRECOPY_THROTTLE_INCREMENT 10
 #define CCNC_PRECOPY_THROTTLE_MAX 99
-/* With auto-converge, rounds are not counted: a migration that has not
- * stopped the guest after this long (ms) is called non-converging. */
-#define CCNC_PRECOPY_THROTTLE_GIVE_UP_MS 300000
-
 struct ccnc_precopy_input {
     double memory_bytes;       /* the guest's RAM (libvirt's memory_total) */
     double first_round_bytes;  /* what the first round puts on the wire: the
@@ -74,6 +73,10 @@ struct ccnc_precopy_input {
                                 * than a later round's); 0: the tail */
     double gap_extra_ms;       /* the network's return after the resume */
     int max_rounds;            /* 0: CCNC_PRECOPY_MAX_ROUNDS */
+    double max_ms;             /* a guest not stopped by then (from the
+                                * start, setup included) does not converge:
+                                * the action's timeout; 0:
+                                * CCNC_PRECOPY_GIVE_UP_MS */
     bool auto_converge;        /* QEMU throttles the guest when rounds stall */
 };
 
@@ -98,8 +101,9 @@ struct ccnc_precopy_prediction {
 
 /* Fill out from in.  -1 (out zeroed) when the input cannot be modelled:
  * no memory, no rate, a negative figure.  A migration that does not
- * converge within max_rounds is 0 with out->converges false, out->rounds
- * the rounds tried and the times those rounds took (no downtime). */
+ * converge within max_ms (or max_rounds) is 0 with out->converges false,
+ * out->rounds the rounds tried and the times those rounds took (no
+ * downtime). */
 int ccnc_precopy_predict(const struct ccnc_precopy_input *in,
                          struct ccnc_precopy_prediction *out);
 

@@ -430,11 +430,30 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
         }
     }
     f->in.dirty_bps = sample;
+    memset(&f->edge_less, 0, sizeof(f->edge_less));
+    memset(&f->edge_more, 0, sizeof(f->edge_more));
+    if (ccnc_forecast_at_edge(f)) {
+        /* what the sample cannot tell apart, at the same limit */
+        struct ccnc_precopy_input x = f->in;
+        double dirty = ccnc_forecast_dirty_share(f) * f->in.rate_bps;
+
+        x.dirty_bps = dirty * (1 - CCNC_FORECAST_EDGE_SPREAD);
+        ccnc_precopy_predict(&x, &f->edge_less);
+        x.dirty_bps = dirty * (1 + CCNC_FORECAST_EDGE_SPREAD);
+        ccnc_precopy_predict(&x, &f->edge_more);
+    }
 }
 
 /* A long sample saw the working set when its distinct bytes are below
- * this share of what the short samples' rate dirties over its period. */
-#define SATURATED 0.8
+ * this share of what the short samples' rate dirties over its period,
+ * that rate taken RESOLUTION lower: QEMU says each sample in whole MiB/s,
+ * and a guest writing 8 MiB/s over 128 MiB was sampled 8 to 10 over 1 s
+ * and 7 over 3 s on the lab (2026-12-07), which is no working set of
+ * 21 MiB (the guest's own background, a few pages rewritten, adds to a
+ * short sample more than to a long one).  A working set is then seen when
+ * it is less than some 1.8 s of the guest's writing. */
+#define SATURATED 0.6
+#define RESOLUTION (1024.0 * 1024)
 
 void
 ccnc_forecast_add_sample(struct ccnc_forecast *f, double bps, double seconds, long long at_ms)
@@ -470,7 +489,7 @@ ccnc_forecast_add_sample(struct ccnc_forecast *f, double bps, double seconds, lo
     /* the working set: the newest longer sample that saturated */
     for (int i = 0; i < n; i++)
         if (f->sample_s[i] > shortest &&
-            f->sample_bps[i] * f->sample_s[i] < SATURATED * f->in.dirty_bps * f->sample_s[i])
+            f->sample_bps[i] < SATURATED * (f->in.dirty_bps - RESOLUTION))
             ws = f->sample_bps[i] * f->sample_s[i];
         else if (f->sample_s[i] > shortest)
             ws = 0;
@@ -540,6 +559,13 @@ dirty_line(char **text, const struct ccnc_forecast *f, long long now_ms)
                f->in.working_set_bytes / MIB, CCNC_FORECAST_LONG_SAMPLE_S);
 }
 
+/* The time the model gives a migration before it calls it non-converging. */
+static double
+give_up_ms(const struct ccnc_forecast *f)
+{
+    return f->in.max_ms > 0 ? f->in.max_ms : CCNC_PRECOPY_GIVE_UP_MS;
+}
+
 char *
 ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
 {
@@ -567,17 +593,34 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
     if (f->out.converges && f->out.throttle_pct > 0)
         append(&text, _("  auto-converge slows the guest by %d %% before it stops"),
                f->out.throttle_pct);
+    if (!f->out.converges) {
+        /* TRANSLATORS: the guest would not stop within the migration's
+         * timeout (lab.conf's timeout_s) */
+        append(&text, _("Forecast: IT WILL NOT CONVERGE within the %.0f s timeout: dirtying "
+                        "%.1f MiB/s, link %.1f MiB/s, limit %.0f ms"),
+               give_up_ms(f) / 1000, f->in.dirty_bps / MIB, f->in.rate_bps / MIB,
+               f->in.limit_ms > 0 ? f->in.limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS);
+    }
     if (ccnc_forecast_at_edge(f))
         /* TRANSLATORS: the guest dirties close to the link's rate: the
          * rounds QEMU needs cannot be told */
         append(&text, _("  AT THE EDGE (dirtying %.0f %% of the link): QEMU may need a few "
                         "rounds, a hundred, or never stop"),
                ccnc_forecast_dirty_share(f) * 100);
+    if (ccnc_forecast_at_edge(f) && f->edge_less.converges) {
+        /* TRANSLATORS: the forecast again with the guest dirtying 15 %
+         * less and 15 % more: the sample cannot tell those apart */
+        if (f->edge_more.converges)
+            append(&text, _("  with %.0f %% less or more dirtying: %.1f to %.1f s"),
+                   CCNC_FORECAST_EDGE_SPREAD * 100, f->edge_less.total_ms / 1000,
+                   f->edge_more.total_ms / 1000);
+        else
+            append(&text, _("  with %.0f %% less or more dirtying: %.1f s, or not within the %.0f s "
+                            "timeout"),
+                   CCNC_FORECAST_EDGE_SPREAD * 100, f->edge_less.total_ms / 1000,
+                   give_up_ms(f) / 1000);
+    }
     if (!f->out.converges) {
-        append(&text, _("Forecast: IT WILL NOT CONVERGE: dirtying %.1f MiB/s, link %.1f MiB/s, "
-                        "limit %.0f ms"),
-               f->in.dirty_bps / MIB, f->in.rate_bps / MIB,
-               f->in.limit_ms > 0 ? f->in.limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS);
         /* what would make it converge, each with what it would give */
         if (f->limit_to_converge_ms > 0 && f->at_limit.converges)
             /* TRANSLATORS: what would make a non-converging migration

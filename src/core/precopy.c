@@ -96,7 +96,8 @@ stopped(const struct ccnc_precopy_input *in, double rate, double limit, double f
 int
 ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_prediction *out)
 {
-    double mem, first, ws, rate, dirty, limit, thr, room, tail, ftail, pending, t, since, last = -1;
+    double mem, first, ws, rate, dirty, limit, thr, room, tail, ftail, pending, t, since, last = -1,
+           tmax;
     /* auto-converge's period: when it began, what it dirtied and sent */
     double p_start, p_dirty = 0, p_sent = 0;
     int max, high = 0;
@@ -105,7 +106,7 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
     if (!in || bad(in->memory_bytes) || bad(in->first_round_bytes) || bad(in->rate_bps) ||
         bad(in->dirty_bps) || bad(in->working_set_bytes) || bad(in->limit_ms) ||
         bad(in->setup_ms) || bad(in->switchover_ms) || bad(in->switchover_limit_ms) ||
-        bad(in->gap_extra_ms) || bad(in->stop_ms) || bad(in->first_tail_share) ||
+        bad(in->gap_extra_ms) || bad(in->stop_ms) || bad(in->first_tail_share) || bad(in->max_ms) ||
         in->max_rounds < 0 || !(in->memory_bytes > 0) ||
         !(in->rate_bps > 0))
         return -1;
@@ -116,8 +117,7 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
     dirty = in->dirty_bps;
     limit = in->limit_ms > 0 ? in->limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
     max = in->max_rounds > 0 ? in->max_rounds : CCNC_PRECOPY_MAX_ROUNDS;
-    if (in->auto_converge)
-        max = INT_MAX;  /* the time it takes bounds it */
+    tmax = in->max_ms > 0 ? in->max_ms : CCNC_PRECOPY_GIVE_UP_MS;
     thr = out->threshold_bytes = rate * limit / 1000;
     room = room_of(rate, limit);
     tail = tail_of(rate, limit);
@@ -159,7 +159,7 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
         }
         /* a stall that the throttle may still end */
         more_throttle = in->auto_converge && out->throttle_pct < CCNC_PRECOPY_THROTTLE_MAX &&
-                        t < CCNC_PRECOPY_THROTTLE_GIVE_UP_MS;
+                        t < tmax;
         /* what the sync leaves: after the first round it lies in the
          * working set the guest rewrites, with the unsent tail */
         left = out->rounds > 1 ? fmin(unsent + d, fmax(unsent, ws)) : unsent + d;
@@ -174,14 +174,14 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
                 stopped(in, rate, limit, first, left, t, out);
                 return 0;
             }
-            if (out->rounds < max) {
+            if (out->rounds < max && t < tmax) {
                 last = d;
                 pending = left;
                 continue;
             }
         }
         if (capped) {
-            if (!more_throttle && (out->rounds > 1 || out->rounds >= max)) {
+            if (!more_throttle && (out->rounds > 1 || out->rounds >= max || t >= tmax)) {
                 out->total_ms = t;   /* each later sync finds the same */
                 return 0;
             }
@@ -199,7 +199,7 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
                    later = d1 >= ws ? (fmax(tail, ws) < thr ? 1 : 0) : chance(d1, room),
                    extra = now >= 1 ? 0 : later > 0 ? (1 - now) / later : INFINITY;
 
-            if (out->rounds + extra <= max) {
+            if (out->rounds + extra <= max && t + extra * CCNC_PRECOPY_CHECK_MS <= tmax) {
                 t += extra * CCNC_PRECOPY_CHECK_MS;
                 out->sent_bytes += extra * d1;
                 out->rounds += (int)lround(extra);
@@ -212,8 +212,7 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
         /* a sync that finds as much dirty as the last: the next ones will
          * too, unless the throttle grows */
         if (!more_throttle &&
-            ((last >= 0 && d >= last) || out->rounds >= max ||
-             (in->auto_converge && t >= CCNC_PRECOPY_THROTTLE_GIVE_UP_MS))) {
+            ((last >= 0 && d >= last) || out->rounds >= max || t >= tmax)) {
             out->total_ms = t;
             return 0;
         }

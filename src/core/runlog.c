@@ -150,6 +150,16 @@ forecast_json(const struct ccnc_forecast *f)
                            json_object_new_int64(llround(f->in.limit_ms > 0
                                                              ? f->in.limit_ms
                                                              : CCNC_PRECOPY_DEFAULT_LIMIT_MS)));
+    json_object_object_add(o, "timeout_ms",
+                           json_object_new_int64(llround(f->in.max_ms > 0
+                                                             ? f->in.max_ms
+                                                             : CCNC_PRECOPY_GIVE_UP_MS)));
+    json_object_object_add(o, "edge_less_ms",
+                           int_or_null(v && ccnc_forecast_at_edge(f) && f->edge_less.converges,
+                                       f->edge_less.total_ms));
+    json_object_object_add(o, "edge_more_ms",
+                           int_or_null(v && ccnc_forecast_at_edge(f) && f->edge_more.converges,
+                                       f->edge_more.total_ms));
     json_object_object_add(o, "link_runs", json_object_new_int64((int64_t)f->n_link));
     /* the rest of the model's input, so that a run can be forecast again */
     json_object_object_add(o, "first_round_bytes",

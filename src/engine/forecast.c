@@ -177,6 +177,8 @@ ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
             f->raise_to_ms = lab->migration.max_downtime_ms;
         f->in.auto_converge = lab->migration.auto_converge ||
                               ccnc_policy_auto_converge(lab->migration.policy);
+        /* a migration that outlasts it does not converge: ccnc ends it */
+        f->in.max_ms = lab->migration.timeout_s * 1000.0;
     }
     ccnc_forecast_learn(f, runs_dir, a->vm, a->source, a->destination, memory);
     if (lab->migration.bandwidth_mbps > 0) {
