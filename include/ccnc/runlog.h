@@ -99,6 +99,8 @@ struct ccnc_run_summary {
     /* the forecast its run line kept (CCNC_UNKNOWN: none): libvirt's
      * time_elapsed, the downtime, the network's gap */
     long long forecast_total_ms, forecast_downtime_ms, forecast_gap_ms;
+    int forecast_converges;      /* 1, 0 (it would not end within its
+                                  * timeout), -1: no forecast */
     size_t n_steps, n_probes, n_bond_changes;
     size_t bad_lines;      /* lines that could not be read */
     char *abort_who;       /* who asked it to stop (the first abort line), NULL */
@@ -159,6 +161,7 @@ struct ccnc_run_line {
     char **notes;
     size_t n_notes;
     long long forecast_total_ms, forecast_downtime_ms, forecast_gap_ms;   /* or CCNC_UNKNOWN */
+    int forecast_converges;          /* 1, 0, -1 unknown */
     /* step: op, rollback, outcome, started_ms, ended_ms, error; and the
      * action's state after it; also result: state is the result */
     struct ccnc_step step;

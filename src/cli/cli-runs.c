@@ -75,9 +75,11 @@ summary_json(const struct ccnc_run_summary *s)
     json_object_object_add(o, "migration_ms", s->job_total_ms >= 0
                                                   ? json_object_new_int64(s->job_total_ms)
                                                   : NULL);
-    if (s->forecast_total_ms >= 0 || s->forecast_downtime_ms >= 0 || s->forecast_gap_ms >= 0) {
+    if (s->forecast_total_ms >= 0 || s->forecast_downtime_ms >= 0 || s->forecast_gap_ms >= 0 ||
+        s->forecast_converges == 0) {
         json_object *f = json_object_new_object();
 
+        json_object_object_add(f, "converges", json_object_new_boolean(s->forecast_converges != 0));
         put_ms(f, "migration_ms", s->forecast_total_ms);
         put_ms(f, "downtime_ms", s->forecast_downtime_ms);
         put_ms(f, "gap_ms", s->forecast_gap_ms);
@@ -395,7 +397,8 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
         bool forecasts = false, courses = false;
 
         for (size_t i = 0; i < n; i++) {
-            forecasts |= runs[i].forecast_total_ms >= 0 || runs[i].forecast_downtime_ms >= 0;
+            forecasts |= runs[i].forecast_total_ms >= 0 || runs[i].forecast_downtime_ms >= 0 ||
+                         runs[i].forecast_converges == 0;
             courses |= runs[i].course.course != CCNC_PRECOPY_UNKNOWN;
         }
         putchar('\n');
@@ -434,7 +437,11 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
                               : r == FC_GAP      ? u->forecast_gap_ms
                               : r == STALL       ? u->stream_stall_ms
                                                  : u->lost_probes;
-                char *t = ms_text(v);
+                /* TRANSLATORS: in ccnc report's forecast row, 14 columns at
+                 * most: the forecast said the migration would not end
+                 * within its timeout */
+                char *t = r == FC_MIGRATION && u->forecast_converges == 0 ? ccnc_xstrdup(_("no end"))
+                                                                         : ms_text(v);
                 ccnc_cli_printf(" %14s", t);
                 free(t);
             }

@@ -568,6 +568,7 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
         s->forecast_total_ms = l->forecast_total_ms;
         s->forecast_downtime_ms = l->forecast_downtime_ms;
         s->forecast_gap_ms = l->forecast_gap_ms;
+        s->forecast_converges = l->forecast_converges;
         break;
     case CCNC_RUN_LINE_STEP_START:
         ccnc_str_set(&s->in_step, l->step.op < CCNC_STEP_LAST ? ccnc_step_op_to_string(l->step.op)
@@ -634,6 +635,7 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
         s->forecast_total_ms = l->forecast_total_ms;
         s->forecast_downtime_ms = l->forecast_downtime_ms;
         s->forecast_gap_ms = l->forecast_gap_ms;
+        s->forecast_converges = l->forecast_converges;
         break;
     case CCNC_RUN_LINE_SETTING:
         if (ccnc_streq(l->event, "downtime_limit_ms")) {
@@ -681,6 +683,7 @@ ccnc_run_read(const char *path, struct ccnc_run_summary *out, struct ccnc_error 
     out->stream_stall_ms = CCNC_UNKNOWN;
     out->job_downtime_ms = out->job_total_ms = out->started_ms = out->abort_ms = CCNC_UNKNOWN;
     out->forecast_total_ms = out->forecast_downtime_ms = out->forecast_gap_ms = CCNC_UNKNOWN;
+    out->forecast_converges = -1;
     out->limit_ms = CCNC_UNKNOWN;
     out->bad_lines = bad;   /* e.g. the half line of a crash */
     for (size_t i = 0; i < n; i++)
@@ -933,8 +936,14 @@ read_run_line(struct ccnc_run_line *l, json_object *o)
     l->destination = ccnc_xstrdup(str_of(o, "destination"));
     l->nic = ccnc_xstrdup(str_of(o, "nic"));
     l->forecast_total_ms = l->forecast_downtime_ms = l->forecast_gap_ms = CCNC_UNKNOWN;
+    l->forecast_converges = -1;
     if (json_object_object_get_ex(o, "forecast", &arr) &&
         json_object_is_type(arr, json_type_object)) {
+        json_object *c;
+
+        if (json_object_object_get_ex(arr, "converges", &c) && c &&
+            json_object_is_type(c, json_type_boolean))
+            l->forecast_converges = json_object_get_boolean(c) ? 1 : 0;
         l->forecast_total_ms = int_of(arr, "total_ms");
         l->forecast_downtime_ms = int_of(arr, "downtime_ms");
         l->forecast_gap_ms = int_of(arr, "gap_ms");

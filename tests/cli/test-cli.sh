@@ -256,6 +256,16 @@ expect 0 '"lost_probes": 0' -- "$ccnc" report --json "$r2"
 # the stream's stall, from the probe lines (this result line predates it)
 expect 0 '"stream_stall_ms": 512' -- "$ccnc" report --json "$r2"
 expect 0 '^stream stall ms +- +512$' -- "$ccnc" report "$r1" "$r2"
+# a forecast that said the migration would not end within its timeout
+mkdir -p "$tmp/other"
+r3=$tmp/other/20261125-120000-vm1-migrate-passthrough.jsonl
+cat >"$r3" <<'RUN'
+{"type":"run","t_ms":1764072000000,"version":1,"kind":"migrate-passthrough","vm":"vm1","source":"sys1","destination":"sys2"}
+{"type":"forecast","t_ms":1764072001000,"forecast":{"valid":true,"converges":false,"rounds":6,"total_ms":null,"downtime_ms":null,"gap_ms":null,"timeout_ms":120000,"at_edge":true,"edge_less_ms":49900,"edge_more_ms":null}}
+{"type":"result","t_ms":1764072090000,"result":"rolled-back","summary":"vm1: rolled back","total_ms":86294,"downtime_ms":null,"longest_gap_ms":25,"lost_probes":0}
+RUN
+expect 0 '^  forecast +no end$' -- "$ccnc" report "$r3"
+expect 0 '"converges": false' -- "$ccnc" report --json "$r3"
 expect 0 '^longest stream stall +512 +512 +512 +1 ' -- "$ccnc" report --table "$r2"
 expect 1 'not a ccnc run file' -- "$ccnc" report "$top_srcdir/docs/examples/lab.conf"
 expect 2 'name one or more run files' -- "$ccnc" report
