@@ -31,11 +31,12 @@
 #define CCNC_PRECOPY_DEFAULT_LIMIT_MS 300
 /* How long QEMU sends between two checks of what is left (its MAX_WAIT). */
 #define CCNC_PRECOPY_CHECK_MS 50
-/* How long a migration may run before the model calls it non-converging
- * (ms), when the input does not say (max_ms): QEMU itself goes on for
- * ever; the action's timeout (lab.conf's timeout_s, 300 s by default) ends
- * it.  Rounds are bounded too, far beyond any seen (CCNC_PRECOPY_MAX_ROUNDS),
- * so that a long timeout cannot make the model run for long. */
+/* How long a migration may take, its downtime included, before the model
+ * calls it non-converging (ms), when the input does not say (max_ms):
+ * QEMU itself goes on for ever; the action's timeout (lab.conf's
+ * timeout_s, 300 s by default) ends it.  Without auto-converge its rounds
+ * are bounded too, far beyond any seen (CCNC_PRECOPY_MAX_ROUNDS); with it,
+ * the throttle reaches its most within some 25 rounds. */
 #define CCNC_PRECOPY_GIVE_UP_MS 300000
 #define CCNC_PRECOPY_MAX_ROUNDS 100000
 /* QEMU's auto-converge (migration/ram.c, its defaults): at a sync at least
@@ -73,9 +74,9 @@ struct ccnc_precopy_input {
                                 * than a later round's); 0: the tail */
     double gap_extra_ms;       /* the network's return after the resume */
     int max_rounds;            /* 0: CCNC_PRECOPY_MAX_ROUNDS */
-    double max_ms;             /* a guest not stopped by then (from the
-                                * start, setup included) does not converge:
-                                * the action's timeout; 0:
+    double max_ms;             /* a migration not ended by then (from the
+                                * start, setup and downtime included) does
+                                * not converge: the action's timeout; 0:
                                 * CCNC_PRECOPY_GIVE_UP_MS */
     bool auto_converge;        /* QEMU throttles the guest when rounds stall */
 };
@@ -97,6 +98,13 @@ struct ccnc_precopy_prediction {
     double rest_bytes;         /* sent while the guest was stopped */
     double threshold_bytes;    /* rate x limit: what the rest must fit in */
     int throttle_pct;          /* auto-converge: the vCPU's throttle at the end */
+    bool out_of_time;          /* not converging for want of time: its guest
+                                * would not stop, or the migration not end
+                                * (its downtime included), within max_ms;
+                                * false: what is left stops shrinking (the
+                                * guest dirties faster than the link sends,
+                                * or rewrites more than the threshold), or
+                                * max_rounds */
 };
 
 /* Fill out from in.  -1 (out zeroed) when the input cannot be modelled:

@@ -385,10 +385,28 @@ ccnc_forecast_at_edge(const struct ccnc_forecast *f)
     return f->valid && share >= CCNC_FORECAST_EDGE_LOW && share <= CCNC_FORECAST_EDGE_HIGH;
 }
 
+/* The model on *in at its limit, and when that will not converge at the
+ * one the policy raises to (in->limit_ms then that one).  False when the
+ * input cannot be modelled. */
+static bool
+model(const struct ccnc_forecast *f, struct ccnc_precopy_input *in,
+      struct ccnc_precopy_prediction *out)
+{
+    if (ccnc_precopy_predict(in, out) < 0)
+        return false;
+    if (!out->converges && f->raise_to_ms > in->limit_ms) {
+        /* the policy raises the limit when the rounds stall: up to this */
+        in->limit_ms = f->raise_to_ms;
+        return ccnc_precopy_predict(in, out) == 0;
+    }
+    return true;
+}
+
 void
 ccnc_forecast_compute(struct ccnc_forecast *f)
 {
     double sample = f->in.dirty_bps;
+    struct ccnc_precopy_input start;
 
     f->tried = true;
     if (f->start_limit_ms > 0)
@@ -397,12 +415,8 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
      * learnt from samples of a guest that dirtied as much */
     if (ccnc_forecast_ratio_applies(f))
         f->in.dirty_bps = sample * f->dirty_ratio;
-    f->valid = ccnc_precopy_predict(&f->in, &f->out) == 0;
-    if (f->valid && !f->out.converges && f->raise_to_ms > f->in.limit_ms) {
-        /* the policy raises the limit when the rounds stall: up to this */
-        f->in.limit_ms = f->raise_to_ms;
-        f->valid = ccnc_precopy_predict(&f->in, &f->out) == 0;
-    }
+    start = f->in;
+    f->valid = model(f, &f->in, &f->out);
     f->limit_to_converge_ms = -1;
     f->rate_to_converge_bps = -1;
     memset(&f->at_limit, 0, sizeof(f->at_limit));
@@ -433,14 +447,15 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
     memset(&f->edge_less, 0, sizeof(f->edge_less));
     memset(&f->edge_more, 0, sizeof(f->edge_more));
     if (ccnc_forecast_at_edge(f)) {
-        /* what the sample cannot tell apart, at the same limit */
-        struct ccnc_precopy_input x = f->in;
-        double dirty = ccnc_forecast_dirty_share(f) * f->in.rate_bps;
+        /* what the sample cannot tell apart, as the forecast itself: from
+         * the policy's first limit, and its last when that will not do */
+        struct ccnc_precopy_input x = start;
 
-        x.dirty_bps = dirty * (1 - CCNC_FORECAST_EDGE_SPREAD);
-        ccnc_precopy_predict(&x, &f->edge_less);
-        x.dirty_bps = dirty * (1 + CCNC_FORECAST_EDGE_SPREAD);
-        ccnc_precopy_predict(&x, &f->edge_more);
+        x.dirty_bps = start.dirty_bps * (1 - CCNC_FORECAST_EDGE_SPREAD);
+        model(f, &x, &f->edge_less);
+        x = start;
+        x.dirty_bps = start.dirty_bps * (1 + CCNC_FORECAST_EDGE_SPREAD);
+        model(f, &x, &f->edge_more);
     }
 }
 
@@ -594,12 +609,19 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
         append(&text, _("  auto-converge slows the guest by %d %% before it stops"),
                f->out.throttle_pct);
     if (!f->out.converges) {
-        /* TRANSLATORS: the guest would not stop within the migration's
-         * timeout (lab.conf's timeout_s) */
-        append(&text, _("Forecast: IT WILL NOT CONVERGE within the %.0f s timeout: dirtying "
-                        "%.1f MiB/s, link %.1f MiB/s, limit %.0f ms"),
-               give_up_ms(f) / 1000, f->in.dirty_bps / MIB, f->in.rate_bps / MIB,
-               f->in.limit_ms > 0 ? f->in.limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS);
+        if (f->out.out_of_time)
+            /* TRANSLATORS: the migration would not end within its timeout
+             * (lab.conf's timeout_s) */
+            append(&text, _("Forecast: IT WILL NOT CONVERGE within the %.0f s timeout: dirtying "
+                            "%.1f MiB/s, link %.1f MiB/s, limit %.0f ms"),
+                   give_up_ms(f) / 1000, f->in.dirty_bps / MIB, f->in.rate_bps / MIB,
+                   f->in.limit_ms > 0 ? f->in.limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS);
+        else
+            /* TRANSLATORS: what is left to send would stop shrinking */
+            append(&text, _("Forecast: IT WILL NOT CONVERGE: dirtying %.1f MiB/s, link %.1f MiB/s, "
+                            "limit %.0f ms"),
+                   f->in.dirty_bps / MIB, f->in.rate_bps / MIB,
+                   f->in.limit_ms > 0 ? f->in.limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS);
     }
     if (ccnc_forecast_at_edge(f))
         /* TRANSLATORS: the guest dirties close to the link's rate: the
@@ -607,19 +629,23 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
         append(&text, _("  AT THE EDGE (dirtying %.0f %% of the link): QEMU may need a few "
                         "rounds, a hundred, or never stop"),
                ccnc_forecast_dirty_share(f) * 100);
-    if (ccnc_forecast_at_edge(f) && f->edge_less.converges) {
+    if (ccnc_forecast_at_edge(f) && f->edge_less.converges && f->edge_more.converges)
         /* TRANSLATORS: the forecast again with the guest dirtying 15 %
-         * less and 15 % more: the sample cannot tell those apart */
-        if (f->edge_more.converges)
-            append(&text, _("  with %.0f %% less or more dirtying: %.1f to %.1f s"),
-                   CCNC_FORECAST_EDGE_SPREAD * 100, f->edge_less.total_ms / 1000,
-                   f->edge_more.total_ms / 1000);
-        else
-            append(&text, _("  with %.0f %% less or more dirtying: %.1f s, or not within the %.0f s "
-                            "timeout"),
-                   CCNC_FORECAST_EDGE_SPREAD * 100, f->edge_less.total_ms / 1000,
-                   give_up_ms(f) / 1000);
-    }
+         * less and 15 % more: one sample cannot tell those apart */
+        append(&text, _("  with %.0f %% less or more dirtying: %.1f to %.1f s"),
+               CCNC_FORECAST_EDGE_SPREAD * 100, f->edge_less.total_ms / 1000,
+               f->edge_more.total_ms / 1000);
+    else if (ccnc_forecast_at_edge(f) && f->edge_less.converges)
+        /* TRANSLATORS: idem, when 15 % more would not end within the
+         * migration's timeout */
+        append(&text, _("  with %.0f %% less or more dirtying: %.1f s to beyond the %.0f s "
+                        "timeout"),
+               CCNC_FORECAST_EDGE_SPREAD * 100, f->edge_less.total_ms / 1000,
+               give_up_ms(f) / 1000);
+    else if (ccnc_forecast_at_edge(f) && !f->out.converges)
+        /* TRANSLATORS: idem, when even 15 % less would not do */
+        append(&text, _("  even with %.0f %% less dirtying: not within the %.0f s timeout"),
+               CCNC_FORECAST_EDGE_SPREAD * 100, give_up_ms(f) / 1000);
     if (!f->out.converges) {
         /* what would make it converge, each with what it would give */
         if (f->limit_to_converge_ms > 0 && f->at_limit.converges)

@@ -93,8 +93,8 @@ stopped(const struct ccnc_precopy_input *in, double rate, double limit, double f
     out->total_ms = t + out->downtime_ms;
 }
 
-int
-ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_prediction *out)
+static int
+predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_prediction *out)
 {
     double mem, first, ws, rate, dirty, limit, thr, room, tail, ftail, pending, t, since, last = -1,
            tmax;
@@ -183,6 +183,7 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
         if (capped) {
             if (!more_throttle && (out->rounds > 1 || out->rounds >= max || t >= tmax)) {
                 out->total_ms = t;   /* each later sync finds the same */
+                out->out_of_time = t >= tmax && (out->rounds <= 1 || in->auto_converge);
                 return 0;
             }
             pending = left;
@@ -214,11 +215,31 @@ ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_pr
         if (!more_throttle &&
             ((last >= 0 && d >= last) || out->rounds >= max || t >= tmax)) {
             out->total_ms = t;
+            out->out_of_time = !(last >= 0 && d >= last) && out->rounds < max;
             return 0;
         }
         last = d;
         pending = unsent + d;
     }
+}
+
+int
+ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_prediction *out)
+{
+    double tmax = in && in->max_ms > 0 ? in->max_ms : CCNC_PRECOPY_GIVE_UP_MS;
+
+    if (predict(in, out) < 0)
+        return -1;
+    if (out->converges && out->total_ms > tmax) {
+        /* the guest would stop, but the migration, its downtime included,
+         * outlasts the time it has: the rounds and their time */
+        out->converges = false;
+        out->out_of_time = true;
+        out->total_ms -= out->downtime_ms;
+        out->sent_bytes -= out->rest_bytes;
+        out->downtime_ms = out->gap_ms = out->rest_bytes = 0;
+    }
+    return 0;
 }
 
 static bool

@@ -1077,7 +1077,7 @@ START_TEST(test_forecast_edge_timeout)
     text = ccnc_forecast_text(&f, 0);
     ck_assert_msg(strstr(text, "AT THE EDGE (dirtying 91 % of the link)"), "%s", text);
     ck_assert_msg(strstr(text, "with 15 % less or more dirtying: ") &&
-                      strstr(text, " s, or not within the 90 s timeout"),
+                      strstr(text, " s to beyond the 90 s timeout"),
                   "%s", text);
     free(text);
     /* the run line keeps the bound and the band */
@@ -1104,7 +1104,15 @@ START_TEST(test_forecast_edge_timeout)
     ccnc_forecast_compute(&f);
     ck_assert(f.valid && !f.out.converges);
     text = ccnc_forecast_text(&f, 0);
+    ck_assert(f.out.out_of_time);
     ck_assert_msg(strstr(text, "Forecast: IT WILL NOT CONVERGE within the 30 s timeout: "), "%s",
+                  text);
+    /* what would do ends within it, its downtime included */
+    ck_assert(!f.at_limit.converges || f.at_limit.total_ms <= 30000);
+    ck_assert(!f.at_rate.converges || f.at_rate.total_ms <= 30000);
+    /* even 15 % less would not end in 30 s */
+    ck_assert(!f.edge_less.converges);
+    ck_assert_msg(strstr(text, "even with 15 % less dirtying: not within the 30 s timeout"), "%s",
                   text);
     /* the edge follows the headline */
     ck_assert(strstr(text, "AT THE EDGE") > strstr(text, "IT WILL NOT CONVERGE"));
@@ -1124,6 +1132,44 @@ START_TEST(test_forecast_edge_timeout)
     f.in.dirty_bps = 5 * mib;
     ccnc_forecast_compute(&f);
     ck_assert(!ccnc_forecast_at_edge(&f) && !f.edge_less.converges && !f.edge_more.converges);
+    /* faster than the link: what is left stops shrinking, whatever the
+     * time; the plan does not blame the timeout */
+    f.in.dirty_bps = 40 * mib;
+    ccnc_forecast_compute(&f);
+    ck_assert(f.valid && !f.out.converges && !f.out.out_of_time);
+    text = ccnc_forecast_text(&f, 0);
+    ck_assert_msg(strstr(text, "Forecast: IT WILL NOT CONVERGE: dirtying 40.0 MiB/s"), "%s", text);
+    free(text);
+}
+END_TEST
+
+/* The bound holds where the guest stops too: an idle guest whose first
+ * round alone outlasts the timeout does not converge (its time counted
+ * with the downtime), with or without a learnt first-round tail. */
+START_TEST(test_precopy_timeout_at_stop)
+{
+    const double mib = 1048576;
+    struct ccnc_precopy_input in = { 0 };
+    struct ccnc_precopy_prediction p;
+
+    in.memory_bytes = 8192 * mib;
+    in.first_round_bytes = 6000 * mib;
+    in.rate_bps = 11.4 * mib;             /* 6000 MiB: 526 s */
+    in.max_ms = 300000;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    ck_assert(!p.converges && p.out_of_time);
+    in.first_tail_share = 0.85;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    ck_assert(!p.converges && p.out_of_time);
+    ck_assert_double_eq(p.downtime_ms, 0);
+    /* with the time it needs: the same model converges */
+    in.max_ms = 600000;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    ck_assert(p.converges && !p.out_of_time);
+    /* a stop at the bound's edge: the downtime counts */
+    in.max_ms = p.total_ms - p.downtime_ms / 2;
+    ck_assert_int_eq(ccnc_precopy_predict(&in, &p), 0);
+    ck_assert(!p.converges && p.out_of_time);
 }
 END_TEST
 
@@ -1666,6 +1712,7 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_forecast_samples);
     tcase_add_test(tc, test_forecast_replay_fig17);
     tcase_add_test(tc, test_forecast_edge_timeout);
+    tcase_add_test(tc, test_precopy_timeout_at_stop);
     tcase_add_test(tc, test_precopy_to_go_cases);
     tcase_add_test(tc, test_precopy_to_go_recorded);
     tcase_add_test(tc, test_precopy_hopeless);
