@@ -368,6 +368,11 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
                                       ccnc_forecast_dirty_share(&a->forecast) * 100);
                 ui_grid_put_fit(g, y++, 4, g->w - 6, UI_WARN, text);
                 free(text);
+                /* and what 15 % less or more would give */
+                text = ccnc_forecast_band_text(&a->forecast);
+                if (text && y <= bottom)
+                    ui_grid_put_fit(g, y++, 6, g->w - 8, UI_DIM, text);
+                free(text);
             }
         }
         relearn = ui_timeline_relearn_text(&tl);

@@ -143,6 +143,11 @@ size_t ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char 
  * CCNC_PRECOPY_GIVE_UP_MS) does not converge. */
 void ccnc_forecast_compute(struct ccnc_forecast *f);
 
+/* At the edge, what the forecast says at 15 % less and more dirtying, as
+ * one translated line without indent or newline; NULL when not at the
+ * edge, or when there is nothing to say.  Caller frees. */
+char *ccnc_forecast_band_text(const struct ccnc_forecast *f);
+
 /* The forecast as the plan shows it: translated lines, each ending in a
  * newline, indented by four spaces; a sample's age counted to now_ms (0:
  * not said).  Caller frees. */

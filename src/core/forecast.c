@@ -582,6 +582,31 @@ give_up_ms(const struct ccnc_forecast *f)
 }
 
 char *
+ccnc_forecast_band_text(const struct ccnc_forecast *f)
+{
+    if (!ccnc_forecast_at_edge(f))
+        return NULL;
+    if (f->edge_less.converges && f->edge_more.converges)
+        /* TRANSLATORS: the forecast again with the guest dirtying 15 %
+         * less and 15 % more: one sample cannot tell those apart */
+        return ccnc_xasprintf(_("with %.0f %% less or more dirtying: %.1f to %.1f s"),
+                              CCNC_FORECAST_EDGE_SPREAD * 100, f->edge_less.total_ms / 1000,
+                              f->edge_more.total_ms / 1000);
+    if (f->edge_less.converges)
+        /* TRANSLATORS: idem, when 15 % more would not end within the
+         * migration's timeout */
+        return ccnc_xasprintf(_("with %.0f %% less or more dirtying: %.1f s to beyond the "
+                                "%.0f s timeout"),
+                              CCNC_FORECAST_EDGE_SPREAD * 100, f->edge_less.total_ms / 1000,
+                              give_up_ms(f) / 1000);
+    if (!f->out.converges)
+        /* TRANSLATORS: idem, when even 15 % less would not do */
+        return ccnc_xasprintf(_("even with %.0f %% less dirtying: not within the %.0f s timeout"),
+                              CCNC_FORECAST_EDGE_SPREAD * 100, give_up_ms(f) / 1000);
+    return NULL;
+}
+
+char *
 ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
 {
     char *text = NULL;
@@ -629,23 +654,13 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
         append(&text, _("  AT THE EDGE (dirtying %.0f %% of the link): QEMU may need a few "
                         "rounds, a hundred, or never stop"),
                ccnc_forecast_dirty_share(f) * 100);
-    if (ccnc_forecast_at_edge(f) && f->edge_less.converges && f->edge_more.converges)
-        /* TRANSLATORS: the forecast again with the guest dirtying 15 %
-         * less and 15 % more: one sample cannot tell those apart */
-        append(&text, _("  with %.0f %% less or more dirtying: %.1f to %.1f s"),
-               CCNC_FORECAST_EDGE_SPREAD * 100, f->edge_less.total_ms / 1000,
-               f->edge_more.total_ms / 1000);
-    else if (ccnc_forecast_at_edge(f) && f->edge_less.converges)
-        /* TRANSLATORS: idem, when 15 % more would not end within the
-         * migration's timeout */
-        append(&text, _("  with %.0f %% less or more dirtying: %.1f s to beyond the %.0f s "
-                        "timeout"),
-               CCNC_FORECAST_EDGE_SPREAD * 100, f->edge_less.total_ms / 1000,
-               give_up_ms(f) / 1000);
-    else if (ccnc_forecast_at_edge(f) && !f->out.converges)
-        /* TRANSLATORS: idem, when even 15 % less would not do */
-        append(&text, _("  even with %.0f %% less dirtying: not within the %.0f s timeout"),
-               CCNC_FORECAST_EDGE_SPREAD * 100, give_up_ms(f) / 1000);
+    {
+        char *band = ccnc_forecast_band_text(f);
+
+        if (band)
+            append(&text, "  %s", band);
+        free(band);
+    }
     if (!f->out.converges) {
         /* what would make it converge, each with what it would give */
         if (f->limit_to_converge_ms > 0 && f->at_limit.converges)

@@ -1167,6 +1167,18 @@ START_TEST(test_action_screen)
         text = ui_grid_to_text(g, true);
         ck_assert_msg(strstr(text, "at the edge: dirtying 100 % of the link"), "%s", text);
         free(text);
+        /* the forecast made on it: what 15 % less or more would give,
+         * where there is room */
+        ccnc_forecast_compute(&a->forecast);
+        ui_grid_free(g);
+        g = ui_grid_new(100, 40, false);
+        ui_draw_screen(g, snap, &st);
+        text = ui_grid_to_text(g, true);
+        ck_assert_msg(strstr(text, "forecast: it will not converge") &&
+                          strstr(text, "with 15 % less or more dirtying: ") &&
+                          strstr(text, " s to beyond the 300 s timeout"),
+                      "%s", text);
+        free(text);
     }
     ui_grid_free(g);
     ccnc_action_free(a);
