@@ -347,9 +347,7 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
                                               o->total_ms / 1000, o->downtime_ms, o->gap_ms)
                          : o->out_of_time
                              ? ccnc_xasprintf(_("forecast: it will not end within its %.0f s timeout"),
-                                              (a->forecast.in.max_ms > 0 ? a->forecast.in.max_ms
-                                                                         : CCNC_PRECOPY_GIVE_UP_MS) /
-                                                  1000)
+                                              ccnc_precopy_max_ms(&a->forecast.in) / 1000)
                              : ccnc_xstrdup(_("forecast: it will not converge"));
             /* the gap is the migration's only when there was one */
             if (a->probe.done && a->probe.longest_gap_ms >= 0 && o->converges &&

@@ -115,6 +115,10 @@ struct ccnc_precopy_prediction {
 int ccnc_precopy_predict(const struct ccnc_precopy_input *in,
                          struct ccnc_precopy_prediction *out);
 
+/* The time in has before it is called non-converging: max_ms, or
+ * CCNC_PRECOPY_GIVE_UP_MS when that is 0. */
+double ccnc_precopy_max_ms(const struct ccnc_precopy_input *in);
+
 /* What would make a non-converging migration converge, each with the rest
  * of in unchanged: the smallest downtime limit (ms, a whole ms; -1: none up
  * to max_ms: the working set, or a guest dirtying as fast as the link, is

@@ -574,13 +574,6 @@ dirty_line(char **text, const struct ccnc_forecast *f, long long now_ms)
                f->in.working_set_bytes / MIB, CCNC_FORECAST_LONG_SAMPLE_S);
 }
 
-/* The time the model gives a migration before it calls it non-converging. */
-static double
-give_up_ms(const struct ccnc_forecast *f)
-{
-    return f->in.max_ms > 0 ? f->in.max_ms : CCNC_PRECOPY_GIVE_UP_MS;
-}
-
 char *
 ccnc_forecast_band_text(const struct ccnc_forecast *f)
 {
@@ -598,11 +591,11 @@ ccnc_forecast_band_text(const struct ccnc_forecast *f)
         return ccnc_xasprintf(_("with %.0f %% less or more dirtying: %.1f s to beyond the "
                                 "%.0f s timeout"),
                               CCNC_FORECAST_EDGE_SPREAD * 100, f->edge_less.total_ms / 1000,
-                              give_up_ms(f) / 1000);
+                              ccnc_precopy_max_ms(&f->in) / 1000);
     if (!f->out.converges)
         /* TRANSLATORS: idem, when even 15 % less would not do */
         return ccnc_xasprintf(_("even with %.0f %% less dirtying: not within the %.0f s timeout"),
-                              CCNC_FORECAST_EDGE_SPREAD * 100, give_up_ms(f) / 1000);
+                              CCNC_FORECAST_EDGE_SPREAD * 100, ccnc_precopy_max_ms(&f->in) / 1000);
     return NULL;
 }
 
@@ -639,7 +632,7 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
              * (lab.conf's timeout_s) */
             append(&text, _("Forecast: IT WILL NOT CONVERGE within the %.0f s timeout: dirtying "
                             "%.1f MiB/s, link %.1f MiB/s, limit %.0f ms"),
-                   give_up_ms(f) / 1000, f->in.dirty_bps / MIB, f->in.rate_bps / MIB,
+                   ccnc_precopy_max_ms(&f->in) / 1000, f->in.dirty_bps / MIB, f->in.rate_bps / MIB,
                    f->in.limit_ms > 0 ? f->in.limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS);
         else
             /* TRANSLATORS: what is left to send would stop shrinking */

@@ -117,7 +117,7 @@ predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_prediction *out
     dirty = in->dirty_bps;
     limit = in->limit_ms > 0 ? in->limit_ms : CCNC_PRECOPY_DEFAULT_LIMIT_MS;
     max = in->max_rounds > 0 ? in->max_rounds : CCNC_PRECOPY_MAX_ROUNDS;
-    tmax = in->max_ms > 0 ? in->max_ms : CCNC_PRECOPY_GIVE_UP_MS;
+    tmax = ccnc_precopy_max_ms(in);
     thr = out->threshold_bytes = rate * limit / 1000;
     room = room_of(rate, limit);
     tail = tail_of(rate, limit);
@@ -223,14 +223,18 @@ predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_prediction *out
     }
 }
 
+double
+ccnc_precopy_max_ms(const struct ccnc_precopy_input *in)
+{
+    return in->max_ms > 0 ? in->max_ms : CCNC_PRECOPY_GIVE_UP_MS;
+}
+
 int
 ccnc_precopy_predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_prediction *out)
 {
-    double tmax = in && in->max_ms > 0 ? in->max_ms : CCNC_PRECOPY_GIVE_UP_MS;
-
     if (predict(in, out) < 0)
         return -1;
-    if (out->converges && out->total_ms > tmax) {
+    if (out->converges && out->total_ms > ccnc_precopy_max_ms(in)) {
         /* the guest would stop, but the migration, its downtime included,
          * outlasts the time it has: the rounds and their time */
         out->converges = false;

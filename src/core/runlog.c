@@ -151,9 +151,7 @@ forecast_json(const struct ccnc_forecast *f)
                                                              ? f->in.limit_ms
                                                              : CCNC_PRECOPY_DEFAULT_LIMIT_MS)));
     json_object_object_add(o, "timeout_ms",
-                           json_object_new_int64(llround(f->in.max_ms > 0
-                                                             ? f->in.max_ms
-                                                             : CCNC_PRECOPY_GIVE_UP_MS)));
+                           json_object_new_int64(llround(ccnc_precopy_max_ms(&f->in))));
     json_object_object_add(o, "edge_less_ms",
                            int_or_null(v && ccnc_forecast_at_edge(f) && f->edge_less.converges,
                                        f->edge_less.total_ms));
