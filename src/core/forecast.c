@@ -64,6 +64,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
     json_object *completed = NULL;
     bool pair = false, first = true;
     double downtime = -1, gap = -1, limit = 0, start = 0, sample = 0, first_limit = 0;
+    double seen_ms = -1, seen_bytes = 0, latest = -1;  /* the first round's first reading */
     struct ccnc_precopy_round *rounds = NULL;
     size_t n_rounds = 0, cap_rounds = 0;
 
@@ -114,6 +115,19 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
                 if (x->iteration <= 2)
                     first_limit = limit;
             }
+            if (round && ccnc_json_get_int(st, "memory_iteration", -1) == 1 && seen_ms < 0 &&
+                ccnc_json_get_int(st, "memory_processed", -1) >= 0) {
+                seen_ms = (double)ccnc_json_get_int(st, "time_elapsed", -1);
+                seen_bytes = (double)ccnc_json_get_int(st, "memory_processed", -1);
+            } else if (round && seen_ms >= 0 && latest < 0 &&
+                       ccnc_json_get_int(st, "memory_processed", -1) > seen_bytes &&
+                       ccnc_json_get_int(st, "time_elapsed", -1) > seen_ms) {
+                /* the next reading that moved: the pace the first went at */
+                double t = (double)ccnc_json_get_int(st, "time_elapsed", -1),
+                       p = (double)ccnc_json_get_int(st, "memory_processed", -1);
+
+                latest = fmax(0, seen_ms - seen_bytes * (t - seen_ms) / (p - seen_bytes));
+            }
             if (round && start == 0 && ccnc_json_get_int(st, "memory_iteration", -1) == 1 &&
                 ccnc_json_get_int(st, "memory_processed", -1) >= 0 &&
                 ccnc_json_get_int(st, "memory_processed", -1) < START_BYTES) {
@@ -158,6 +172,10 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
                     downtime = (double)values[n - 1];
             }
         }
+        /* another run's start, but never after this one's own pages were
+         * going: its first reading, taken back at the pace to the next */
+        if (fallback_ms > 0 && seen_ms >= 0)
+            fallback_ms = fmin(fallback_ms, latest >= 0 ? latest : seen_ms);
         set = ccnc_precopy_learn(&out->in, names, values, n, limit,
                                  start > 0 ? start : fallback_ms);
         if (set >= 0 && sample >= CCNC_FORECAST_RATIO_MIN_BPS) {

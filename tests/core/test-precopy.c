@@ -827,6 +827,27 @@ START_TEST(test_forecast_learn_late_start)
 }
 END_TEST
 
+/* Recorded: the first of two migrations had its first round read 579 ms
+ * in, 9 MB already sent; the second's began at 761 ms.  The first's copy
+ * cannot have begun after its own pages went: taken back at the pace to
+ * its next reading (120 MB at 948 ms), it began by 549 ms, and the two
+ * rates, 343 and 241 MB/s, are one link's (with the other's 761 ms, the
+ * first said 714 MB/s: "another link", and the plan learnt from one run). */
+START_TEST(test_forecast_learn_late_start_recorded)
+{
+    char *dir = ccnc_test_data("migration/late-start");
+    struct ccnc_forecast f = { 0 };
+
+    f.in.limit_ms = 50;
+    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 201326592), 2);
+    ck_assert_uint_eq(f.n_link, 2);
+    ck_assert_uint_eq(f.n_link_before, 0);
+    ck_assert_double_eq_tol(f.in.setup_ms, 761, 0.01);
+    ck_assert_msg(f.in.rate_bps > 241e6 && f.in.rate_bps < 343e6, "%.0f", f.in.rate_bps);
+    free(dir);
+}
+END_TEST
+
 /* The link changed (another network, the lab's link-rate): its rate comes
  * from the runs since, from the first one on; the other figures from all. */
 START_TEST(test_forecast_learn_link_changed)
@@ -1707,6 +1728,7 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_precopy_recorded_auto_converge);
     tcase_add_test(tc, test_forecast_learn);
     tcase_add_test(tc, test_forecast_learn_late_start);
+    tcase_add_test(tc, test_forecast_learn_late_start_recorded);
     tcase_add_test(tc, test_forecast_learn_link_changed);
     tcase_add_test(tc, test_forecast_edge);
     tcase_add_test(tc, test_forecast_samples);
