@@ -97,6 +97,14 @@ struct ccnc_forecast {
     /* the downtime limit the policy starts with, and the one it raises to
      * when the rounds stall (0: none); ccnc_forecast_compute tries both */
     double start_limit_ms, raise_to_ms;
+    /* the policy the migration runs under (ccnc_policy_to_string; "": not
+     * said), and the limit it ended this VM's newest migrations between
+     * the two hosts at, on the link as it is now (the median, the lower of
+     * two; 0: none), of n_ended; a policy that raises the limit starts the
+     * model there */
+    char policy[24];
+    double ended_limit_ms;
+    size_t n_ended;
 };
 
 /* A new dirty-rate sample (bps over seconds, ended at at_ms): kept with

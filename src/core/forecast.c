@@ -41,6 +41,8 @@ struct learnt_run {
     double dirty_ratio;            /* QEMU's rounds' dirty rate over the
                                     * sample; 0: not known */
     double start_ms;               /* when its first pass began; 0: not known */
+    double ended_limit_ms;         /* the downtime limit it ended at; 0: none set */
+    char policy[24];               /* the policy that set its first one */
 };
 
 static bool
@@ -143,10 +145,15 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
         } else if (pair && strcmp(type, "setting") == 0) {
             const char *name = ccnc_json_get_str(o, "name");
 
-            /* the downtime limit the policy set last: the one it ended with */
+            /* the downtime limit the policy set last: the one it ended
+             * with; the first one's reason names the policy */
             if (name && strcmp(name, "downtime_limit_ms") == 0 &&
-                ccnc_json_get_int(o, "value", -1) > 0)
+                ccnc_json_get_int(o, "value", -1) > 0) {
+                if (limit == 0)
+                    snprintf(out->policy, sizeof(out->policy), "%s",
+                             ccnc_json_get_str(o, "why") ? ccnc_json_get_str(o, "why") : "");
                 limit = (double)ccnc_json_get_int(o, "value", -1);
+            }
         } else if (pair && strcmp(type, "result") == 0) {
             gap = (double)ccnc_json_get_int(o, "longest_gap_ms", -1);
         }
@@ -179,12 +186,25 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
         set = ccnc_precopy_learn(&out->in, names, values, n, limit,
                                  start > 0 ? start : fallback_ms);
         if (set >= 0 && sample >= CCNC_FORECAST_RATIO_MIN_BPS) {
-            double *rate = ccnc_xcalloc(n_rounds ? n_rounds : 1, sizeof(*rate));
+            double *rate = ccnc_xcalloc(n_rounds ? n_rounds : 1, sizeof(*rate)), at = -1, it = -1;
             size_t k = 0;
 
-            for (size_t i = 0; i < n_rounds; i++)
-                if (rounds[i].iteration >= 2 && rounds[i].dirty_pages_s > 0)
+            /* QEMU's rate over a round of a second or more (the sample's
+             * period), read as it ended: rounds that follow each other
+             * faster count what the guest rewrites all the time once per
+             * sync (on the lab an idle guest's 1-2.6 MB, ten times a
+             * second, read as 11-15 MB/s) */
+            for (size_t i = 0; i < n_rounds; i++) {
+                bool next = rounds[i].iteration == it + 1, long_round;
+
+                if (rounds[i].iteration == it)
+                    continue;   /* the same round read again */
+                long_round = next && at >= 0 && rounds[i].elapsed_ms - at >= CCNC_FORECAST_SAMPLE_S * 1000.0;
+                it = rounds[i].iteration;
+                at = rounds[i].elapsed_ms;
+                if (long_round && rounds[i].iteration >= 2 && rounds[i].dirty_pages_s > 0)
                     rate[k++] = rounds[i].dirty_pages_s * CCNC_PRECOPY_PAGE;
+            }
             if (k)
                 out->dirty_ratio = ccnc_median(rate, k) / sample;
             free(rate);
@@ -205,6 +225,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
     if (gap >= 0 && downtime >= 0)
         out->gap_extra_ms = fmax(0, gap - downtime);
     out->start_ms = start > 0 && out->in.setup_ms == start ? start : 0;
+    out->ended_limit_ms = limit;
     return true;
 }
 
@@ -251,9 +272,12 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
     double gaps[CCNC_FORECAST_HISTORY], ratios[CCNC_FORECAST_HISTORY], start = 0;
     char *late[CCNC_FORECAST_HISTORY];    /* runs whose start was not seen */
     int mine_at[CCNC_FORECAST_HISTORY];   /* each one's place in mine, -1 */
+    double ended[CCNC_FORECAST_HISTORY];  /* this VM's, under f's policy: the
+                                           * limit each ended at; else 0 */
 
-    f->n_link = f->n_link_before = f->n_vm = f->n_gap = f->n_ratio = 0;
+    f->n_link = f->n_link_before = f->n_vm = f->n_gap = f->n_ratio = f->n_ended = 0;
     f->dirty_ratio = 0;
+    f->ended_limit_ms = 0;
     if (memory_bytes > 0)
         f->in.memory_bytes = memory_bytes;
     if (!d)
@@ -276,6 +300,9 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
         if (learn_run(path, vm, a, b, 0, &r)) {
             late[n] = r.start_ms > 0 ? NULL : ccnc_xstrdup(path);
             mine_at[n] = r.same_vm ? (int)n_vm : -1;
+            ended[n] = r.same_vm && f->policy[0] && strcmp(r.policy, f->policy) == 0
+                           ? r.ended_limit_ms
+                           : 0;
             link[n++] = r.in;
             if (r.start_ms > 0 && (start == 0 || r.start_ms < start))
                 start = r.start_ms;
@@ -312,6 +339,15 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
 
         /* the link: the migrations between the two since its rate changed */
         n_rate = link_era(link, n);
+        /* the limit the policy ended this VM's at, on this link: the
+         * median, the lower one of two (a limit it set) */
+        for (size_t i = 0; i < n_rate; i++)
+            if (ended[i] > 0)
+                ended[f->n_ended++] = ended[i];
+        if (f->n_ended) {
+            ccnc_median(ended, f->n_ended);   /* sorts them */
+            f->ended_limit_ms = ended[(f->n_ended - 1) / 2];
+        }
         ccnc_precopy_median(link, n_rate, &m);
         f->in.rate_bps = m.rate_bps;
         /* the rest: every migration between the two */
@@ -403,6 +439,17 @@ ccnc_forecast_at_edge(const struct ccnc_forecast *f)
     return f->valid && share >= CCNC_FORECAST_EDGE_LOW && share <= CCNC_FORECAST_EDGE_HIGH;
 }
 
+/* Whether the model starts from the limit the policy ended this VM's
+ * earlier runs at: a policy that raises the limit, and a higher one than it
+ * starts from. */
+static bool
+ended_applies(const struct ccnc_forecast *f)
+{
+    double start = f->start_limit_ms > 0 ? f->start_limit_ms : f->in.limit_ms;
+
+    return f->raise_to_ms > start && f->ended_limit_ms > start;
+}
+
 /* The model on *in at its limit, and when that will not converge at the
  * one the policy raises to (in->limit_ms then that one).  False when the
  * input cannot be modelled. */
@@ -429,6 +476,14 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
     f->tried = true;
     if (f->start_limit_ms > 0)
         f->in.limit_ms = f->start_limit_ms;
+    /* a policy that raises the limit at each stalled round ended this
+     * VM's migrations here at ended_limit_ms: below it, what the guest
+     * rewrites all the time (its kernel's own pages, its network buffers)
+     * and what it dirtied did not fit under the threshold, whatever the
+     * sample says (on the lab at 100 Mb/s an idle guest left 1-2.6 MB at
+     * each sync, 600 KB fit at 50 ms, and 'lowest' ended at 250-300 ms) */
+    if (ended_applies(f))
+        f->in.limit_ms = fmin(f->ended_limit_ms, f->raise_to_ms);
     /* the model takes what the guest will dirty while it migrates, as
      * learnt from samples of a guest that dirtied as much */
     if (ccnc_forecast_ratio_applies(f))
@@ -712,6 +767,15 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
     else
         append(&text, _("  link %.1f MiB/s: the lab's [migration] bandwidth"),
                f->in.rate_bps / MIB);
+    if (ended_applies(f))
+        /* TRANSLATORS: %s: the [migration] policy's name (lowest,
+         * minimal-downtime, ladder); %zu: how many earlier runs */
+        append(&text, dngettext(PACKAGE, "  limit %.0f ms: where the %s policy ended this VM's "
+                                         "earlier run between these hosts",
+                                "  limit %.0f ms: where the %s policy ended this VM's %zu "
+                                "earlier runs between these hosts (their median)",
+                                f->n_ended),
+               fmin(f->ended_limit_ms, f->raise_to_ms), f->policy, f->n_ended);
     dirty_line(&text, f, now_ms);
     return text;
 }

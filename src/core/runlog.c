@@ -150,6 +150,8 @@ forecast_json(const struct ccnc_forecast *f)
                            json_object_new_int64(llround(f->in.limit_ms > 0
                                                              ? f->in.limit_ms
                                                              : CCNC_PRECOPY_DEFAULT_LIMIT_MS)));
+    json_object_object_add(o, "ended_limit_ms",
+                           int_or_null(f->ended_limit_ms > 0, f->ended_limit_ms));
     json_object_object_add(o, "timeout_ms",
                            json_object_new_int64(llround(ccnc_precopy_max_ms(&f->in))));
     json_object_object_add(o, "edge_less_ms",

@@ -170,6 +170,8 @@ ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
          * that it raises to when the rounds stall */
         struct ccnc_policy_state st;
 
+        snprintf(f->policy, sizeof(f->policy), "%s",
+                 ccnc_policy_to_string(lab->migration.policy));
         f->start_limit_ms = ccnc_policy_start(&st, lab->migration.policy,
                                               lab->migration.max_downtime_ms, memory);
         if (lab->migration.policy != CCNC_POLICY_QEMU &&
