@@ -166,17 +166,16 @@ ccnc_forecast_fill(const struct ccnc_lab *lab, const struct ccnc_snapshot *snap,
         return;
     memset(f, 0, sizeof(*f));
     {
-        /* the limit the policy starts with (ccnc/policy.h), and the lab's
-         * that it raises to when the rounds stall */
+        /* the limit the policy starts with (ccnc/policy.h), and the
+         * highest it raises to when the rounds stall */
         struct ccnc_policy_state st;
 
         snprintf(f->policy, sizeof(f->policy), "%s",
                  ccnc_policy_to_string(lab->migration.policy));
         f->start_limit_ms = ccnc_policy_start(&st, lab->migration.policy,
                                               lab->migration.max_downtime_ms, memory);
-        if (lab->migration.policy != CCNC_POLICY_QEMU &&
-            lab->migration.max_downtime_ms > f->start_limit_ms)
-            f->raise_to_ms = lab->migration.max_downtime_ms;
+        if (ccnc_policy_highest(&st) > f->start_limit_ms)
+            f->raise_to_ms = ccnc_policy_highest(&st);
         f->in.auto_converge = lab->migration.auto_converge ||
                               ccnc_policy_auto_converge(lab->migration.policy);
         /* a migration that outlasts it does not converge: ccnc ends it */
