@@ -105,6 +105,9 @@ struct ccnc_forecast {
     char policy[24];
     double ended_limit_ms;
     size_t n_ended;
+    double ended_rest_bytes;       /* what those that ended at it had left
+                                    * at their last sync (the median; 0:
+                                    * not known): the model's rest there */
 };
 
 /* A new dirty-rate sample (bps over seconds, ended at at_ms): kept with

@@ -73,6 +73,12 @@ struct ccnc_precopy_input {
                                 * pages go in bigger steps, so it is smaller
                                 * than a later round's); 0: the tail */
     double gap_extra_ms;       /* the network's return after the resume */
+    double stop_rest_bytes;    /* what is left to send when the guest stops
+                                * (learnt: the rest at a migration's last
+                                * sync); 0: the model's.  Where a policy
+                                * raised the limit until what the guest
+                                * rewrites all the time fitted, that, not
+                                * the threshold, sets the rest */
     int max_rounds;            /* 0: CCNC_PRECOPY_MAX_ROUNDS */
     double max_ms;             /* a migration not ended by then (from the
                                 * start, setup and downtime included) does

@@ -277,7 +277,7 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
 
     f->n_link = f->n_link_before = f->n_vm = f->n_gap = f->n_ratio = f->n_ended = 0;
     f->dirty_ratio = 0;
-    f->ended_limit_ms = 0;
+    f->ended_limit_ms = f->ended_rest_bytes = 0;
     if (memory_bytes > 0)
         f->in.memory_bytes = memory_bytes;
     if (!d)
@@ -340,13 +340,23 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
         /* the link: the migrations between the two since its rate changed */
         n_rate = link_era(link, n);
         /* the limit the policy ended this VM's at, on this link: the
-         * median, the lower one of two (a limit it set) */
-        for (size_t i = 0; i < n_rate; i++)
-            if (ended[i] > 0)
-                ended[f->n_ended++] = ended[i];
-        if (f->n_ended) {
-            ccnc_median(ended, f->n_ended);   /* sorts them */
-            f->ended_limit_ms = ended[(f->n_ended - 1) / 2];
+         * median, the lower one of two (a limit it set); and what those
+         * that ended there had left when the guest stopped */
+        {
+            double v[CCNC_FORECAST_HISTORY];
+            size_t k = 0;
+
+            for (size_t i = 0; i < n_rate; i++)
+                if (ended[i] > 0)
+                    v[f->n_ended++] = ended[i];
+            if (f->n_ended) {
+                ccnc_median(v, f->n_ended);   /* sorts them */
+                f->ended_limit_ms = v[(f->n_ended - 1) / 2];
+            }
+            for (size_t i = 0; i < n_rate && f->n_ended; i++)
+                if (ended[i] == f->ended_limit_ms && link[i].stop_rest_bytes > 0)
+                    v[k++] = link[i].stop_rest_bytes;
+            f->ended_rest_bytes = k ? ccnc_median(v, k) : 0;
         }
         ccnc_precopy_median(link, n_rate, &m);
         f->in.rate_bps = m.rate_bps;
@@ -462,6 +472,7 @@ model(const struct ccnc_forecast *f, struct ccnc_precopy_input *in,
     if (!out->converges && f->raise_to_ms > in->limit_ms) {
         /* the policy raises the limit when the rounds stall: up to this */
         in->limit_ms = f->raise_to_ms;
+        in->stop_rest_bytes = 0;
         return ccnc_precopy_predict(in, out) == 0;
     }
     return true;
@@ -482,8 +493,13 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
      * and what it dirtied did not fit under the threshold, whatever the
      * sample says (on the lab at 100 Mb/s an idle guest left 1-2.6 MB at
      * each sync, 600 KB fit at 50 ms, and 'lowest' ended at 250-300 ms) */
-    if (ended_applies(f))
+    f->in.stop_rest_bytes = 0;
+    if (ended_applies(f)) {
         f->in.limit_ms = fmin(f->ended_limit_ms, f->raise_to_ms);
+        /* and the guest stops with what it left there */
+        if (f->in.limit_ms == f->ended_limit_ms)
+            f->in.stop_rest_bytes = f->ended_rest_bytes;
+    }
     /* the model takes what the guest will dirty while it migrates, as
      * learnt from samples of a guest that dirtied as much */
     if (ccnc_forecast_ratio_applies(f))

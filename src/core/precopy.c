@@ -62,12 +62,16 @@ first_tail_of(const struct ccnc_precopy_input *in, double rate, double limit_ms)
  * bounds k (the stop cannot send faster than it took, k <= downtime /
  * tail), and the copy of a stopped guest is not slower than that of a
  * running one (k <= 1); the forecast takes half that bound, until a
- * migration at this limit teaches the figure itself. */
+ * migration at this limit teaches the figure itself.  A rest learnt
+ * (in->stop_rest_bytes) stands for the model's. */
 static void
 stopped(const struct ccnc_precopy_input *in, double rate, double limit, double first,
         double rest, double t, struct ccnc_precopy_prediction *out)
 {
     double down, idle = fmin(first, first_tail_of(in, rate, limit));
+
+    if (in->stop_rest_bytes > 0)
+        rest = in->stop_rest_bytes;
 
     if (in->stop_ms > 0) {
         down = in->stop_ms + rest / rate * 1000;
@@ -107,6 +111,7 @@ predict(const struct ccnc_precopy_input *in, struct ccnc_precopy_prediction *out
         bad(in->dirty_bps) || bad(in->working_set_bytes) || bad(in->limit_ms) ||
         bad(in->setup_ms) || bad(in->switchover_ms) || bad(in->switchover_limit_ms) ||
         bad(in->gap_extra_ms) || bad(in->stop_ms) || bad(in->first_tail_share) || bad(in->max_ms) ||
+        bad(in->stop_rest_bytes) ||
         in->max_rounds < 0 || !(in->memory_bytes > 0) ||
         !(in->rate_bps > 0))
         return -1;
@@ -393,6 +398,7 @@ ccnc_precopy_learn_rounds(struct ccnc_precopy_input *in, const struct ccnc_preco
             in->stop_ms = cost;
             set++;
         }
+        in->stop_rest_bytes = rest;
     }
     if (two) {
         double from = one && one->elapsed_ms >= 0 ? one->elapsed_ms : in->setup_ms,

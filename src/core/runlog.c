@@ -171,6 +171,8 @@ forecast_json(const struct ccnc_forecast *f)
     json_object_object_add(o, "switchover_limit_ms",
                            int_or_null(f->in.switchover_limit_ms > 0, f->in.switchover_limit_ms));
     json_object_object_add(o, "stop_ms", int_or_null(f->in.stop_ms > 0, f->in.stop_ms));
+    json_object_object_add(o, "stop_rest_bytes",
+                           int_or_null(f->in.stop_rest_bytes > 0, f->in.stop_rest_bytes));
     json_object_object_add(o, "first_tail_share",
                            f->in.first_tail_share > 0
                                ? ccnc_json_new_fixed(f->in.first_tail_share, 3)
