@@ -199,7 +199,8 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
 
                 if (rounds[i].iteration == it)
                     continue;   /* the same round read again */
-                long_round = next && at >= 0 && rounds[i].elapsed_ms - at >= CCNC_FORECAST_SAMPLE_S * 1000.0;
+                long_round = next && at >= 0 &&
+                             rounds[i].elapsed_ms - at >= CCNC_FORECAST_SAMPLE_S * 1000.0;
                 it = rounds[i].iteration;
                 at = rounds[i].elapsed_ms;
                 if (long_round && rounds[i].iteration >= 2 && rounds[i].dirty_pages_s > 0)

@@ -72,7 +72,6 @@ stopped(const struct ccnc_precopy_input *in, double rate, double limit, double f
 
     if (in->stop_rest_bytes > 0)
         rest = in->stop_rest_bytes;
-
     if (in->stop_ms > 0) {
         down = in->stop_ms + rest / rate * 1000;
     } else if (in->switchover_ms > 0) {
