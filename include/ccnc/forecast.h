@@ -105,9 +105,11 @@ struct ccnc_forecast {
     char policy[24];
     double ended_limit_ms;
     size_t n_ended;
-    double ended_rest_bytes;       /* what those that ended at it had left
-                                    * at their last sync (the median; 0:
-                                    * not known): the model's rest there */
+    /* each of those n_ended runs: the limit it ended at, and what it had
+     * left at its last sync (0: not known); a policy that raises the limit
+     * at stalled rounds stops the guest with that at the limit modelled */
+    double ended_at_ms[CCNC_FORECAST_HISTORY];
+    double ended_rest_bytes[CCNC_FORECAST_HISTORY];
 };
 
 /* A new dirty-rate sample (bps over seconds, ended at at_ms): kept with

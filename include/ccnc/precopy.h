@@ -31,6 +31,10 @@
 #define CCNC_PRECOPY_DEFAULT_LIMIT_MS 300
 /* How long QEMU sends between two checks of what is left (its MAX_WAIT). */
 #define CCNC_PRECOPY_CHECK_MS 50
+/* A job reading this close before the stop (libvirt's time_elapsed less
+ * its downtime), or after it, was of the sync that stopped the guest
+ * (ms). */
+#define CCNC_PRECOPY_STOP_READ_MS 20
 /* How long a migration may take, its downtime included, before the model
  * calls it non-converging (ms), when the input does not say (max_ms):
  * QEMU itself goes on for ever; the action's timeout (lab.conf's

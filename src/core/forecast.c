@@ -15,6 +15,7 @@
 
 #include <ccnc/error.h>
 #include <ccnc/forecast.h>
+#include <ccnc/policy.h>
 #include <ccnc/util.h>
 
 #include "core/i18n.h"
@@ -32,6 +33,12 @@ name_newest_first(const void *a, const void *b)
 /* A first round's statistics with less than this on the wire were read as
  * it began. */
 #define START_BYTES (4 * 1024 * 1024)
+
+/* A downtime limit a run file's setting line set, after the job reading
+ * at after_ms (its time_elapsed; -1: before any). */
+struct set_limit {
+    double value, after_ms;
+};
 
 /* What one run file says for the forecast. */
 struct learnt_run {
@@ -67,6 +74,9 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
     bool pair = false, first = true;
     double downtime = -1, gap = -1, limit = 0, start = 0, sample = 0, first_limit = 0;
     double seen_ms = -1, seen_bytes = 0, latest = -1;  /* the first round's first reading */
+    double read_ms = -1;   /* the newest reading's time_elapsed */
+    struct set_limit *set_limits = NULL;
+    size_t n_set = 0, cap_set = 0;
     struct ccnc_precopy_round *rounds = NULL;
     size_t n_rounds = 0, cap_rounds = 0;
 
@@ -98,6 +108,9 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
             const char *phase = ccnc_json_get_str(o, "phase");
             json_object *st = ccnc_json_get_object(o, "stats");
             bool round = phase && strcmp(phase, "iteration") == 0;
+
+            if (round && ccnc_json_get_int(st, "time_elapsed", -1) >= 0)
+                read_ms = (double)ccnc_json_get_int(st, "time_elapsed", -1);
 
             if (phase && strcmp(phase, "completed") == 0) {
                 json_object_put(completed);
@@ -153,6 +166,9 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
                     snprintf(out->policy, sizeof(out->policy), "%s",
                              ccnc_json_get_str(o, "why") ? ccnc_json_get_str(o, "why") : "");
                 limit = (double)ccnc_json_get_int(o, "value", -1);
+                *(struct set_limit *)ccnc_array_push(&set_limits, &n_set, &cap_set,
+                                                     sizeof(*set_limits)) =
+                    (struct set_limit){ limit, read_ms };
             }
         } else if (pair && strcmp(type, "result") == 0) {
             gap = (double)ccnc_json_get_int(o, "longest_gap_ms", -1);
@@ -162,6 +178,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
     free(text);
     if (!completed) {
         free(rounds);
+        free(set_limits);
         return false;
     }
     {
@@ -179,6 +196,18 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
                     downtime = (double)values[n - 1];
             }
         }
+        /* the limit in force when the guest stopped: a limit set after a
+         * reading of the stop (within CCNC_PRECOPY_STOP_READ_MS before
+         * it, or after) came too late (the policy takes the round read
+         * as the guest stopped for a stalled one) */
+        if (downtime >= 0 && ccnc_json_get_int(completed, "time_elapsed", -1) > 0) {
+            double stop = (double)ccnc_json_get_int(completed, "time_elapsed", -1) - downtime;
+
+            for (size_t i = 0; i < n_set; i++)
+                if (i == 0 || set_limits[i].after_ms < stop - CCNC_PRECOPY_STOP_READ_MS)
+                    limit = set_limits[i].value;
+        }
+        free(set_limits);
         /* another run's start, but never after this one's own pages were
          * going: its first reading, taken back at the pace to the next */
         if (fallback_ms > 0 && seen_ms >= 0)
@@ -278,7 +307,7 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
 
     f->n_link = f->n_link_before = f->n_vm = f->n_gap = f->n_ratio = f->n_ended = 0;
     f->dirty_ratio = 0;
-    f->ended_limit_ms = f->ended_rest_bytes = 0;
+    f->ended_limit_ms = 0;
     if (memory_bytes > 0)
         f->in.memory_bytes = memory_bytes;
     if (!d)
@@ -345,19 +374,17 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
          * that ended there had left when the guest stopped */
         {
             double v[CCNC_FORECAST_HISTORY];
-            size_t k = 0;
 
             for (size_t i = 0; i < n_rate; i++)
-                if (ended[i] > 0)
+                if (ended[i] > 0) {
+                    f->ended_at_ms[f->n_ended] = ended[i];
+                    f->ended_rest_bytes[f->n_ended] = link[i].stop_rest_bytes;
                     v[f->n_ended++] = ended[i];
+                }
             if (f->n_ended) {
                 ccnc_median(v, f->n_ended);   /* sorts them */
                 f->ended_limit_ms = v[(f->n_ended - 1) / 2];
             }
-            for (size_t i = 0; i < n_rate && f->n_ended; i++)
-                if (ended[i] == f->ended_limit_ms && link[i].stop_rest_bytes > 0)
-                    v[k++] = link[i].stop_rest_bytes;
-            f->ended_rest_bytes = k ? ccnc_median(v, k) : 0;
         }
         ccnc_precopy_median(link, n_rate, &m);
         f->in.rate_bps = m.rate_bps;
@@ -451,14 +478,38 @@ ccnc_forecast_at_edge(const struct ccnc_forecast *f)
 }
 
 /* Whether the model starts from the limit the policy ended this VM's
- * earlier runs at: a policy that raises the limit, and a higher one than it
- * starts from. */
+ * earlier runs at: a policy that raises the limit at stalled rounds, and a
+ * higher one than it starts from, not above the highest it sets now (a
+ * lab whose max_downtime_ms was lowered since). */
 static bool
 ended_applies(const struct ccnc_forecast *f)
 {
+    int p = ccnc_policy_from_string(f->policy);
     double start = f->start_limit_ms > 0 ? f->start_limit_ms : f->in.limit_ms;
 
-    return f->raise_to_ms > start && f->ended_limit_ms > start;
+    /* (the ladder raises it on the clock: where it ended says how long
+     * the run took, not what the guest rewrites) */
+    return (p == CCNC_POLICY_LOWEST || p == CCNC_POLICY_MINIMAL_DOWNTIME) &&
+           f->ended_limit_ms > start && f->ended_limit_ms <= f->raise_to_ms;
+}
+
+/* What this VM's runs that the policy ended at limit_ms had left at their
+ * last sync (the median), for a policy that raises the limit at stalled
+ * rounds: it stops the guest once what it rewrites all the time fits, not
+ * anywhere under the threshold; 0: none known. */
+static double
+rest_at(const struct ccnc_forecast *f, double limit_ms)
+{
+    int p = ccnc_policy_from_string(f->policy);
+    double v[CCNC_FORECAST_HISTORY];
+    size_t k = 0;
+
+    if (p != CCNC_POLICY_LOWEST && p != CCNC_POLICY_MINIMAL_DOWNTIME)
+        return 0;
+    for (size_t i = 0; i < f->n_ended && i < CCNC_FORECAST_HISTORY; i++)
+        if (f->ended_at_ms[i] == limit_ms && f->ended_rest_bytes[i] > 0)
+            v[k++] = f->ended_rest_bytes[i];
+    return k ? ccnc_median(v, k) : 0;
 }
 
 /* The model on *in at its limit, and when that will not converge at the
@@ -473,7 +524,7 @@ model(const struct ccnc_forecast *f, struct ccnc_precopy_input *in,
     if (!out->converges && f->raise_to_ms > in->limit_ms) {
         /* the policy raises the limit when the rounds stall: up to this */
         in->limit_ms = f->raise_to_ms;
-        in->stop_rest_bytes = 0;
+        in->stop_rest_bytes = rest_at(f, in->limit_ms);
         return ccnc_precopy_predict(in, out) == 0;
     }
     return true;
@@ -493,14 +544,11 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
      * rewrites all the time (its kernel's own pages, its network buffers)
      * and what it dirtied did not fit under the threshold, whatever the
      * sample says (on the lab at 100 Mb/s an idle guest left 1-2.6 MB at
-     * each sync, 600 KB fit at 50 ms, and 'lowest' ended at 250-300 ms) */
-    f->in.stop_rest_bytes = 0;
-    if (ended_applies(f)) {
-        f->in.limit_ms = fmin(f->ended_limit_ms, f->raise_to_ms);
-        /* and the guest stops with what it left there */
-        if (f->in.limit_ms == f->ended_limit_ms)
-            f->in.stop_rest_bytes = f->ended_rest_bytes;
-    }
+     * each sync, 600 KB fit at 50 ms, and 'lowest' ended at 200-300 ms) */
+    if (ended_applies(f))
+        f->in.limit_ms = f->ended_limit_ms;
+    /* and the guest stops with what it left there */
+    f->in.stop_rest_bytes = rest_at(f, f->in.limit_ms);
     /* the model takes what the guest will dirty while it migrates, as
      * learnt from samples of a guest that dirtied as much */
     if (ccnc_forecast_ratio_applies(f))
@@ -519,9 +567,12 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
         f->rate_to_converge_bps = ccnc_precopy_rate_to_converge(&f->in);
         /* the figures each would give */
         if (f->limit_to_converge_ms > 0) {
+            /* (the rest learnt at another limit does not hold there) */
             x.limit_ms = f->limit_to_converge_ms;
+            x.stop_rest_bytes = rest_at(f, x.limit_ms);
             ccnc_precopy_predict(&x, &f->at_limit);
             x.limit_ms = f->in.limit_ms;
+            x.stop_rest_bytes = f->in.stop_rest_bytes;
         }
         if (f->rate_to_converge_bps > 0) {
             x.rate_bps = f->rate_to_converge_bps;
@@ -792,7 +843,7 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
                                 "  limit %.0f ms: where the %s policy ended this VM's %zu "
                                 "earlier runs between these hosts (their median)",
                                 f->n_ended),
-               fmin(f->ended_limit_ms, f->raise_to_ms), f->policy, f->n_ended);
+               f->ended_limit_ms, f->policy, f->n_ended);
     dirty_line(&text, f, now_ms);
     return text;
 }

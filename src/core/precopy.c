@@ -382,8 +382,9 @@ ccnc_precopy_learn_rounds(struct ccnc_precopy_input *in, const struct ccnc_preco
             two = &r[i];
         /* the sync that stopped the guest: the last but the one QEMU
          * makes once it stopped, read while it was stopped */
-        if (r[i].iteration == iterations - 1 && r[i].remaining > 0 && r[i].elapsed_ms >= stop - 20 &&
-            r[i].elapsed_ms <= stop + 50 && !last)
+        if (r[i].iteration == iterations - 1 && r[i].remaining > 0 &&
+            r[i].elapsed_ms >= stop - CCNC_PRECOPY_STOP_READ_MS && r[i].elapsed_ms <= stop + 50 &&
+            !last)
             last = &r[i];
         if (r[i].iteration >= 2)
             most = fmax(most, r[i].dirty_pages_s * CCNC_PRECOPY_PAGE);

@@ -828,10 +828,11 @@ START_TEST(test_forecast_learn_late_start)
 END_TEST
 
 /* A policy that raises the limit at each stalled round ('lowest': 50 ms
- * up to the lab's 300) ended this VM's earlier runs at 250 and 300 ms: the
- * model starts from their median, the lower of two, and the plan says why.  Runs
- * under another policy, or of another VM, do not count; nor does it for
- * a policy that keeps its limit. */
+ * up to the lab's 300) ended this VM's earlier runs at 100, 250 and 300 ms
+ * (a limit set after the guest stopped not counted): the model starts from
+ * their median, and the plan says why.  Runs under another policy, or of
+ * another VM, do not count; nor does it for the ladder (it raises the limit
+ * on the clock), or above the lab's limit now. */
 START_TEST(test_forecast_learn_ended_limit)
 {
     char dir[] = "/tmp/ccnc-forecast-XXXXXX", *t, *text, *cmd;
@@ -853,7 +854,7 @@ START_TEST(test_forecast_learn_ended_limit)
     } runs[] = {
         { "20261201-100000-vm1-migrate-passthrough.jsonl", "vm1", "lowest", 50, 250 },
         { "20261201-100100-vm1-migrate-passthrough.jsonl", "vm1", "lowest", 50, 300 },
-        { "20261201-100200-vm1-migrate-passthrough.jsonl", "vm1", "qemu", 300, 100 },
+        { "20261201-100200-vm1-migrate-passthrough.jsonl", "vm1", "ladder", 30, 120 },
         { "20261201-100300-vm2-migrate-passthrough.jsonl", "vm2", "lowest", 50, 150 },
     };
 
@@ -863,17 +864,32 @@ START_TEST(test_forecast_learn_ended_limit)
         put_file(dir, runs[i].name, t);
         free(t);
     }
+    /* one that ended at 100 ms: the policy raised it to 300 on the round
+     * read as the guest stopped (1625 ms; the stop 1900 - 280), too late */
+    t = ccnc_xasprintf(fmt, "vm1", 50, "lowest", 100);
+    {
+        char *more = ccnc_xasprintf(
+            "%s{\"type\":\"job\",\"t_ms\":5,\"phase\":\"iteration\",\"stats\":{\"time_elapsed\":"
+            "1625,\"memory_iteration\":4,\"memory_processed\":100000000,\"memory_remaining\":1}}\n"
+            "{\"type\":\"setting\",\"t_ms\":6,\"host\":\"sys1\",\"name\":\"downtime_limit_ms\","
+            "\"value\":300,\"why\":\"stalled rounds\"}\n",
+            t);
+
+        put_file(dir, "20261201-100400-vm1-migrate-passthrough.jsonl", more);
+        free(more);
+    }
+    free(t);
     snprintf(f.policy, sizeof(f.policy), "lowest");
     f.start_limit_ms = 50;
     f.raise_to_ms = 300;
-    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 192 * mib), 4);
-    ck_assert_uint_eq(f.n_ended, 2);
-    ck_assert_double_eq_tol(f.ended_limit_ms, 250, 0.01);
+    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 192 * mib), 5);
+    ck_assert_uint_eq(f.n_ended, 3);
+    ck_assert_double_eq_tol(f.ended_limit_ms, 250, 0.01);   /* of 100, 250 and 300 */
     ccnc_forecast_compute(&f);
     ck_assert(f.valid && f.out.converges);
     ck_assert_double_eq_tol(f.in.limit_ms, 250, 0.01);
     text = ccnc_forecast_text(&f, 0);
-    ck_assert_msg(strstr(text, "limit 250 ms: where the lowest policy ended this VM's 2 earlier "
+    ck_assert_msg(strstr(text, "limit 250 ms: where the lowest policy ended this VM's 3 earlier "
                                "runs between these hosts (their median)"), "%s", text);
     free(text);
     /* the downtime: from the rest at 250 ms, well above that at 50 */
@@ -889,19 +905,25 @@ START_TEST(test_forecast_learn_ended_limit)
         ck_assert_ptr_null(strstr(text, "policy ended"));
         free(text);
     }
-    /* the lab's limit lowered since: no higher than it */
+    /* the lab's limit lowered below it since: the policy's own, and the
+     * plan does not say it ended there */
     f.raise_to_ms = 200;
     ccnc_forecast_compute(&f);
-    ck_assert_double_eq_tol(f.in.limit_ms, 200, 0.01);
-    /* QEMU's policy keeps its limit: nothing learnt applies */
+    ck_assert_double_eq_tol(f.in.limit_ms, 50, 0.01);
+    text = ccnc_forecast_text(&f, 0);
+    ck_assert_ptr_null(strstr(text, "policy ended"));
+    free(text);
+    /* the ladder raises its limit on the clock: where it ended says how
+     * long the run took, and does not apply */
     memset(&f, 0, sizeof(f));
-    snprintf(f.policy, sizeof(f.policy), "qemu");
-    f.start_limit_ms = 300;
-    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 192 * mib), 4);
+    snprintf(f.policy, sizeof(f.policy), "ladder");
+    f.start_limit_ms = 30;
+    f.raise_to_ms = 300;
+    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 192 * mib), 5);
     ck_assert_uint_eq(f.n_ended, 1);
-    ck_assert_double_eq_tol(f.ended_limit_ms, 100, 0.01);
+    ck_assert_double_eq_tol(f.ended_limit_ms, 120, 0.01);
     ccnc_forecast_compute(&f);
-    ck_assert_double_eq_tol(f.in.limit_ms, 300, 0.01);
+    ck_assert_double_eq_tol(f.in.limit_ms, 30, 0.01);
     cmd = ccnc_xasprintf("rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
     free(cmd);
@@ -1439,9 +1461,10 @@ START_TEST(test_forecast_replay_fig17)
          * but from 35.0 s at 15 % less, took 67.4 s */
         { "fig17-timeout", 2, 2, 12, 11, 12, 2, 2, 2 },
         /* 2026-12-07 under ccnc's 'lowest' policy (50 ms, 50 more at each
-         * stalled round): at 100 Mb/s it ended at 250-300 ms, idle too,
-         * with 1-2.6 MB left at the last sync (from the limit it starts
-         * with and the threshold's tail, the downtime held at 6 of 11);
+         * stalled round): at 100 Mb/s it stopped the guest at 200-300 ms,
+         * idle too, with 1-2.6 MB left at the last sync (from the limit it
+         * starts with and the threshold's tail, the downtime held at 6 of
+         * 11);
          * 300 Mb/s at 32 (sampled 31), at the edge, forecast at 58.4 s,
          * did not end within 90 s; 100 Mb/s at 8 (sampled 10), forecast
          * not to, took 73.3 s */
