@@ -113,7 +113,10 @@ struct ccnc_run_summary {
     int vf_index;
     char *resumed_by;      /* who ended it after it stopped (a resume line), NULL */
     char *policy;          /* the downtime limit's policy (its first setting), NULL */
-    long long limit_ms;    /* the last downtime limit set, CCNC_UNKNOWN */
+    long long limit_ms;    /* the downtime limit in force when the guest
+                              stopped (one set on the round read as it
+                              stopped came too late), else the last set;
+                              CCNC_UNKNOWN */
     /* where the migration was said to be going at its round
      * CCNC_PRECOPY_TO_GO_REPORT (the first to_go line there or after;
      * course UNKNOWN: none) */

@@ -671,6 +671,34 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
     }
 }
 
+/* A migration that completed: the downtime limit in force when the guest
+ * stopped (libvirt's time_elapsed less its downtime), in s->limit_ms.  A
+ * limit set after a reading of the stop (within CCNC_PRECOPY_STOP_READ_MS
+ * before it, or later) came too late: the policy takes the round read as
+ * the guest stopped for a stalled one. */
+static void
+limit_at_stop(struct ccnc_run_summary *s, const struct ccnc_run_line *lines, size_t n)
+{
+    double read_ms = -1, stop;
+    bool first = true;
+
+    if (!s->migrated || s->job_total_ms < 0 || s->job_downtime_ms < 0)
+        return;
+    stop = (double)(s->job_total_ms - s->job_downtime_ms);
+    for (size_t i = 0; i < n; i++) {
+        const struct ccnc_run_line *l = &lines[i];
+
+        if (l->type == CCNC_RUN_LINE_JOB && ccnc_streq(l->phase, "iteration") &&
+            l->job.elapsed_ms >= 0)
+            read_ms = (double)l->job.elapsed_ms;
+        else if (l->type == CCNC_RUN_LINE_SETTING && ccnc_streq(l->event, "downtime_limit_ms")) {
+            if (first || read_ms < stop - CCNC_PRECOPY_STOP_READ_MS)
+                s->limit_ms = l->value;
+            first = false;
+        }
+    }
+}
+
 int
 ccnc_run_read(const char *path, struct ccnc_run_summary *out, struct ccnc_error *err)
 {
@@ -690,6 +718,7 @@ ccnc_run_read(const char *path, struct ccnc_run_summary *out, struct ccnc_error 
     out->bad_lines = bad;   /* e.g. the half line of a crash */
     for (size_t i = 0; i < n; i++)
         summarize(out, &lines[i]);
+    limit_at_stop(out, lines, n);
     ccnc_run_lines_free(lines, n);
     return 0;
 }

@@ -930,6 +930,26 @@ START_TEST(test_forecast_learn_ended_limit)
 }
 END_TEST
 
+/* Recorded under 'lowest' at 100 Mb/s: the policy raised the limit to 200
+ * ms, QEMU stopped the guest (22208 - 297 ms in), and the policy took the
+ * round read 2 ms after for a stalled one and set 250.  The run's summary
+ * (ccnc report's "limit ms") says the limit in force, 200; the forecast
+ * learns that one too. */
+START_TEST(test_run_limit_at_stop)
+{
+    char *path = ccnc_test_data(
+        "migration/fig17-lowest/100/20261207-054234-vm1-migrate-passthrough.jsonl");
+    struct ccnc_run_summary s;
+
+    ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
+    ck_assert(s.migrated);
+    ck_assert_int_eq(s.limit_ms, 200);
+    ck_assert_str_eq(s.policy, "lowest");
+    ccnc_run_summary_clear(&s);
+    free(path);
+}
+END_TEST
+
 /* Recorded: the first of two migrations had its first round read 579 ms
  * in, 9 MB already sent; the second's began at 761 ms.  The first's copy
  * cannot have begun after its own pages went: taken back at the pace to
@@ -1861,6 +1881,7 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_forecast_learn);
     tcase_add_test(tc, test_forecast_learn_late_start);
     tcase_add_test(tc, test_forecast_learn_late_start_recorded);
+    tcase_add_test(tc, test_run_limit_at_stop);
     tcase_add_test(tc, test_forecast_learn_ended_limit);
     tcase_add_test(tc, test_forecast_learn_link_changed);
     tcase_add_test(tc, test_forecast_edge);
