@@ -277,4 +277,18 @@ enum ccnc_precopy_course ccnc_precopy_to_go(const struct ccnc_precopy_round *r, 
 void ccnc_precopy_median(const struct ccnc_precopy_input *learnt, size_t n,
                          struct ccnc_precopy_input *out);
 
+/* A downtime limit a migration set (a run file's setting line), after the
+ * job reading at after_ms (its time_elapsed; < 0: before any). */
+struct ccnc_precopy_limit_set {
+    double value, after_ms;
+};
+
+/* The limit in force when the guest stopped at stop_ms (libvirt's
+ * time_elapsed less its downtime), of set[n] in the order they were made:
+ * the first, and each made before a reading of the stop (one within
+ * CCNC_PRECOPY_STOP_READ_MS before it, or after: a policy takes the round
+ * read as the guest stopped for a stalled one, too late).  0: n is 0. */
+double ccnc_precopy_limit_at_stop(const struct ccnc_precopy_limit_set *set, size_t n,
+                                  double stop_ms);
+
 #endif

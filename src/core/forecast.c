@@ -34,12 +34,6 @@ name_newest_first(const void *a, const void *b)
  * it began. */
 #define START_BYTES (4 * 1024 * 1024)
 
-/* A downtime limit a run file's setting line set, after the job reading
- * at after_ms (its time_elapsed; -1: before any). */
-struct set_limit {
-    double value, after_ms;
-};
-
 /* What one run file says for the forecast. */
 struct learnt_run {
     struct ccnc_precopy_input in;  /* ccnc_precopy_learn of its completed job */
@@ -75,7 +69,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
     double downtime = -1, gap = -1, limit = 0, start = 0, sample = 0, first_limit = 0;
     double seen_ms = -1, seen_bytes = 0, latest = -1;  /* the first round's first reading */
     double read_ms = -1;   /* the newest reading's time_elapsed */
-    struct set_limit *set_limits = NULL;
+    struct ccnc_precopy_limit_set *set_limits = NULL;
     size_t n_set = 0, cap_set = 0;
     struct ccnc_precopy_round *rounds = NULL;
     size_t n_rounds = 0, cap_rounds = 0;
@@ -166,9 +160,9 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
                     snprintf(out->policy, sizeof(out->policy), "%s",
                              ccnc_json_get_str(o, "why") ? ccnc_json_get_str(o, "why") : "");
                 limit = (double)ccnc_json_get_int(o, "value", -1);
-                *(struct set_limit *)ccnc_array_push(&set_limits, &n_set, &cap_set,
-                                                     sizeof(*set_limits)) =
-                    (struct set_limit){ limit, read_ms };
+                *(struct ccnc_precopy_limit_set *)ccnc_array_push(
+                    &set_limits, &n_set, &cap_set, sizeof(*set_limits)) =
+                    (struct ccnc_precopy_limit_set){ limit, read_ms };
             }
         } else if (pair && strcmp(type, "result") == 0) {
             gap = (double)ccnc_json_get_int(o, "longest_gap_ms", -1);
@@ -196,17 +190,11 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
                     downtime = (double)values[n - 1];
             }
         }
-        /* the limit in force when the guest stopped: a limit set after a
-         * reading of the stop (within CCNC_PRECOPY_STOP_READ_MS before
-         * it, or after) came too late (the policy takes the round read
-         * as the guest stopped for a stalled one) */
-        if (downtime >= 0 && ccnc_json_get_int(completed, "time_elapsed", -1) > 0) {
-            double stop = (double)ccnc_json_get_int(completed, "time_elapsed", -1) - downtime;
-
-            for (size_t i = 0; i < n_set; i++)
-                if (i == 0 || set_limits[i].after_ms < stop - CCNC_PRECOPY_STOP_READ_MS)
-                    limit = set_limits[i].value;
-        }
+        /* the limit in force when the guest stopped */
+        if (downtime >= 0 && ccnc_json_get_int(completed, "time_elapsed", -1) > 0 && n_set)
+            limit = ccnc_precopy_limit_at_stop(
+                set_limits, n_set,
+                (double)ccnc_json_get_int(completed, "time_elapsed", -1) - downtime);
         free(set_limits);
         /* another run's start, but never after this one's own pages were
          * going: its first reading, taken back at the pace to the next */

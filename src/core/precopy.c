@@ -574,3 +574,14 @@ ccnc_precopy_hopeless(const struct ccnc_precopy_to_go *g, double timeout_ms,
     h->run = beyond ? h->run + 1 : 0;
     return h->run >= CCNC_PRECOPY_GIVE_UP_ROUNDS;
 }
+
+double
+ccnc_precopy_limit_at_stop(const struct ccnc_precopy_limit_set *set, size_t n, double stop_ms)
+{
+    double limit = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || set[i].after_ms < stop_ms - CCNC_PRECOPY_STOP_READ_MS)
+            limit = set[i].value;
+    return limit;
+}

@@ -672,31 +672,31 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
 }
 
 /* A migration that completed: the downtime limit in force when the guest
- * stopped (libvirt's time_elapsed less its downtime), in s->limit_ms.  A
- * limit set after a reading of the stop (within CCNC_PRECOPY_STOP_READ_MS
- * before it, or later) came too late: the policy takes the round read as
- * the guest stopped for a stalled one. */
+ * stopped, in s->limit_ms (ccnc_precopy_limit_at_stop). */
 static void
 limit_at_stop(struct ccnc_run_summary *s, const struct ccnc_run_line *lines, size_t n)
 {
-    double read_ms = -1, stop;
-    bool first = true;
+    struct ccnc_precopy_limit_set *set = NULL;
+    size_t n_set = 0, cap = 0;
+    double read_ms = -1;
 
     if (!s->migrated || s->job_total_ms < 0 || s->job_downtime_ms < 0)
         return;
-    stop = (double)(s->job_total_ms - s->job_downtime_ms);
     for (size_t i = 0; i < n; i++) {
         const struct ccnc_run_line *l = &lines[i];
 
         if (l->type == CCNC_RUN_LINE_JOB && ccnc_streq(l->phase, "iteration") &&
             l->job.elapsed_ms >= 0)
             read_ms = (double)l->job.elapsed_ms;
-        else if (l->type == CCNC_RUN_LINE_SETTING && ccnc_streq(l->event, "downtime_limit_ms")) {
-            if (first || read_ms < stop - CCNC_PRECOPY_STOP_READ_MS)
-                s->limit_ms = l->value;
-            first = false;
-        }
+        else if (l->type == CCNC_RUN_LINE_SETTING && ccnc_streq(l->event, "downtime_limit_ms"))
+            *(struct ccnc_precopy_limit_set *)ccnc_array_push(&set, &n_set, &cap,
+                                                              sizeof(*set)) =
+                (struct ccnc_precopy_limit_set){ (double)l->value, read_ms };
     }
+    if (n_set)
+        s->limit_ms = llround(ccnc_precopy_limit_at_stop(
+            set, n_set, (double)(s->job_total_ms - s->job_downtime_ms)));
+    free(set);
 }
 
 int
