@@ -465,6 +465,17 @@ ccnc_forecast_at_edge(const struct ccnc_forecast *f)
     return f->valid && share >= CCNC_FORECAST_EDGE_LOW && share <= CCNC_FORECAST_EDGE_HIGH;
 }
 
+/* Whether f's policy raises the limit at stalled rounds. */
+static bool
+raises_at_stalls(const struct ccnc_forecast *f)
+{
+    int p = ccnc_policy_from_string(f->policy);
+
+    /* (the ladder raises it on the clock: where it ended says how long
+     * the run took, not what the guest rewrites) */
+    return p == CCNC_POLICY_LOWEST || p == CCNC_POLICY_MINIMAL_DOWNTIME;
+}
+
 /* Whether the model starts from the limit the policy ended this VM's
  * earlier runs at: a policy that raises the limit at stalled rounds, and a
  * higher one than it starts from, not above the highest it sets now (a
@@ -472,13 +483,9 @@ ccnc_forecast_at_edge(const struct ccnc_forecast *f)
 static bool
 ended_applies(const struct ccnc_forecast *f)
 {
-    int p = ccnc_policy_from_string(f->policy);
     double start = f->start_limit_ms > 0 ? f->start_limit_ms : f->in.limit_ms;
 
-    /* (the ladder raises it on the clock: where it ended says how long
-     * the run took, not what the guest rewrites) */
-    return (p == CCNC_POLICY_LOWEST || p == CCNC_POLICY_MINIMAL_DOWNTIME) &&
-           f->ended_limit_ms > start && f->ended_limit_ms <= f->raise_to_ms;
+    return raises_at_stalls(f) && f->ended_limit_ms > start && f->ended_limit_ms <= f->raise_to_ms;
 }
 
 /* What this VM's runs that the policy ended at limit_ms had left at their
@@ -488,11 +495,10 @@ ended_applies(const struct ccnc_forecast *f)
 static double
 rest_at(const struct ccnc_forecast *f, double limit_ms)
 {
-    int p = ccnc_policy_from_string(f->policy);
     double v[CCNC_FORECAST_HISTORY];
     size_t k = 0;
 
-    if (p != CCNC_POLICY_LOWEST && p != CCNC_POLICY_MINIMAL_DOWNTIME)
+    if (!raises_at_stalls(f))
         return 0;
     for (size_t i = 0; i < f->n_ended && i < CCNC_FORECAST_HISTORY; i++)
         if (f->ended_at_ms[i] == limit_ms && f->ended_rest_bytes[i] > 0)
