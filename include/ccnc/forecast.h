@@ -110,6 +110,10 @@ struct ccnc_forecast {
      * at stalled rounds stops the guest with that at the limit modelled */
     double ended_at_ms[CCNC_FORECAST_HISTORY];
     double ended_rest_bytes[CCNC_FORECAST_HISTORY];
+    /* 'lowest': the limit the model went to because at the one before it
+     * the migration would end beyond CCNC_POLICY_COURSE_SHARE of its
+     * timeout, as the policy raises it on the rounds' course (0: none) */
+    double course_limit_ms;
 };
 
 /* A new dirty-rate sample (bps over seconds, ended at at_ms): kept with
@@ -151,7 +155,9 @@ size_t ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char 
 /* Run the model on f->in: f->out, and what would make it converge.  f->valid
  * false when the input cannot be modelled (no memory or no rate).  With
  * start_limit_ms set, the model starts from it, and from raise_to_ms when
- * it does not converge there.  At the edge, edge_less and edge_more too.
+ * it does not converge there ('lowest': from the lowest of its steps up to
+ * raise_to_ms at which it ends within CCNC_POLICY_COURSE_SHARE of the
+ * timeout, in f->course_limit_ms).  At the edge, edge_less and edge_more too.
  * A migration that would outlast f->in.max_ms (the action's timeout; 0:
  * CCNC_PRECOPY_GIVE_UP_MS) does not converge. */
 void ccnc_forecast_compute(struct ccnc_forecast *f);

@@ -281,14 +281,16 @@ void ccnc_precopy_median(const struct ccnc_precopy_input *learnt, size_t n,
  * job reading at after_ms (its time_elapsed; < 0: before any). */
 struct ccnc_precopy_limit_set {
     double value, after_ms;
+    bool course;   /* set on the course (CCNC_POLICY_COURSE_WHY) */
 };
 
 /* The limit in force when the guest stopped at stop_ms (libvirt's
  * time_elapsed less its downtime), of set[n] in the order they were made:
  * the first, and each made before a reading of the stop (one within
  * CCNC_PRECOPY_STOP_READ_MS before it, or after: a policy takes the round
- * read as the guest stopped for a stalled one, too late).  0: n is 0. */
+ * read as the guest stopped for a stalled one, too late).  0: n is 0.
+ * which (may be NULL) gets the index of that setting in set. */
 double ccnc_precopy_limit_at_stop(const struct ccnc_precopy_limit_set *set, size_t n,
-                                  double stop_ms);
+                                  double stop_ms, size_t *which);
 
 #endif

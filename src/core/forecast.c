@@ -71,6 +71,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
     double read_ms = -1;   /* the newest reading's time_elapsed */
     struct ccnc_precopy_limit_set *set_limits = NULL;
     size_t n_set = 0, cap_set = 0;
+    bool by_course = false;   /* the limit in force at the stop was set on the course */
     struct ccnc_precopy_round *rounds = NULL;
     size_t n_rounds = 0, cap_rounds = 0;
 
@@ -162,7 +163,10 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
                 limit = (double)ccnc_json_get_int(o, "value", -1);
                 *(struct ccnc_precopy_limit_set *)ccnc_array_push(
                     &set_limits, &n_set, &cap_set, sizeof(*set_limits)) =
-                    (struct ccnc_precopy_limit_set){ limit, read_ms };
+                    (struct ccnc_precopy_limit_set){
+                        limit, read_ms,
+                        ccnc_streq(ccnc_json_get_str(o, "why"), CCNC_POLICY_COURSE_WHY)
+                    };
             }
         } else if (pair && strcmp(type, "result") == 0) {
             gap = (double)ccnc_json_get_int(o, "longest_gap_ms", -1);
@@ -179,6 +183,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
         size_t n = 0, cap = (size_t)json_object_object_length(completed);
         const char **names = ccnc_xcalloc(cap ? cap : 1, sizeof(*names));
         long long *values = ccnc_xcalloc(cap ? cap : 1, sizeof(*values));
+        size_t in_force = n_set ? n_set - 1 : 0;   /* the setting at the stop */
         int set;
 
         json_object_object_foreach(completed, key, val)
@@ -194,7 +199,10 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
         if (downtime >= 0 && ccnc_json_get_int(completed, "time_elapsed", -1) > 0 && n_set)
             limit = ccnc_precopy_limit_at_stop(
                 set_limits, n_set,
-                (double)ccnc_json_get_int(completed, "time_elapsed", -1) - downtime);
+                (double)ccnc_json_get_int(completed, "time_elapsed", -1) - downtime, &in_force);
+        /* a limit the course raised to says how long the run went, not
+         * what its guest rewrites */
+        by_course = n_set && set_limits[in_force].course;
         free(set_limits);
         /* another run's start, but never after this one's own pages were
          * going: its first reading, taken back at the pace to the next */
@@ -243,7 +251,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
     if (gap >= 0 && downtime >= 0)
         out->gap_extra_ms = fmax(0, gap - downtime);
     out->start_ms = start > 0 && out->in.setup_ms == start ? start : 0;
-    out->ended_limit_ms = limit;
+    out->ended_limit_ms = by_course ? 0 : limit;
     return true;
 }
 
@@ -506,15 +514,53 @@ rest_at(const struct ccnc_forecast *f, double limit_ms)
     return k ? ccnc_median(v, k) : 0;
 }
 
+/* Whether 'lowest' would raise the limit on the course of a migration
+ * forecast as p (in: its input): it would not end, or end beyond the
+ * policy's share of its timeout. */
+static bool
+late(const struct ccnc_precopy_input *in, const struct ccnc_precopy_prediction *p)
+{
+    return !p->converges || p->total_ms > CCNC_POLICY_COURSE_SHARE * ccnc_precopy_max_ms(in);
+}
+
 /* The model on *in at its limit, and when that will not converge at the
- * one the policy raises to (in->limit_ms then that one).  False when the
- * input cannot be modelled. */
+ * one the policy raises to (in->limit_ms then that one); under 'lowest',
+ * when it would end late, at the lowest of its steps that ends in time,
+ * as it raises the limit on the course (course_ms then that one).  False
+ * when the input cannot be modelled. */
 static bool
 model(const struct ccnc_forecast *f, struct ccnc_precopy_input *in,
-      struct ccnc_precopy_prediction *out)
+      struct ccnc_precopy_prediction *out, double *course_ms)
 {
+    if (course_ms)
+        *course_ms = 0;
     if (ccnc_precopy_predict(in, out) < 0)
         return false;
+    if (ccnc_policy_from_string(f->policy) == CCNC_POLICY_LOWEST &&
+        f->raise_to_ms > in->limit_ms && late(in, out)) {
+        struct ccnc_policy_state st = { .policy = CCNC_POLICY_LOWEST,
+                                        .max_ms = (int)f->raise_to_ms };
+        struct ccnc_precopy_input x = *in;
+        struct ccnc_precopy_prediction p;
+
+        for (int l = ccnc_policy_next(&st, (int)in->limit_ms); l > 0;
+             l = ccnc_policy_next(&st, l)) {
+            x.limit_ms = l;
+            x.stop_rest_bytes = rest_at(f, l);
+            if (ccnc_precopy_predict(&x, &p) < 0)
+                return false;
+            if (!late(&x, &p) || l >= f->raise_to_ms) {
+                /* (where what is left would stop shrinking, a stall
+                 * raises it) */
+                if (course_ms && (out->converges || out->out_of_time))
+                    *course_ms = l;
+                *in = x;
+                *out = p;
+                break;
+            }
+        }
+        return true;
+    }
     if (!out->converges && f->raise_to_ms > in->limit_ms) {
         /* the policy raises the limit when the rounds stall: up to this */
         in->limit_ms = f->raise_to_ms;
@@ -548,7 +594,7 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
     if (ccnc_forecast_ratio_applies(f))
         f->in.dirty_bps = sample * f->dirty_ratio;
     start = f->in;
-    f->valid = model(f, &f->in, &f->out);
+    f->valid = model(f, &f->in, &f->out, &f->course_limit_ms);
     f->limit_to_converge_ms = -1;
     f->rate_to_converge_bps = -1;
     memset(&f->at_limit, 0, sizeof(f->at_limit));
@@ -587,10 +633,10 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
         struct ccnc_precopy_input x = start;
 
         x.dirty_bps = start.dirty_bps * (1 - CCNC_FORECAST_EDGE_SPREAD);
-        model(f, &x, &f->edge_less);
+        model(f, &x, &f->edge_less, NULL);
         x = start;
         x.dirty_bps = start.dirty_bps * (1 + CCNC_FORECAST_EDGE_SPREAD);
-        model(f, &x, &f->edge_more);
+        model(f, &x, &f->edge_more, NULL);
     }
 }
 
@@ -838,6 +884,14 @@ ccnc_forecast_text(const struct ccnc_forecast *f, long long now_ms)
                                 "earlier runs between these hosts (their median)",
                                 f->n_ended),
                f->ended_limit_ms, f->policy, f->n_ended);
+    if (f->course_limit_ms > 0 && f->out.converges)
+        /* TRANSLATORS: the 'lowest' policy raises the downtime limit while
+         * the migration runs when its rounds say it would end later than
+         * this: %.0f s, 80 % of the lab's timeout_s */
+        append(&text, _("  limit %.0f ms: the lowest at which it ends within %.0f s, as the "
+                        "lowest policy raises it when the rounds say it would end later"),
+               f->course_limit_ms,
+               CCNC_POLICY_COURSE_SHARE * ccnc_precopy_max_ms(&f->in) / 1000);
     dirty_line(&text, f, now_ms);
     return text;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <ccnc/policy.h>
+#include <ccnc/precopy.h>
 
 /* Nova's defaults: live_migration_downtime_steps, _delay */
 #define LADDER_STEPS 10
@@ -90,9 +91,10 @@ ccnc_policy_start(struct ccnc_policy_state *st, enum ccnc_policy p, int max_ms,
     return st->limit_ms;
 }
 
-/* The limit the stall count asks for; 0 when it is the one set. */
+/* The limit the stall count asks for after a round (stalled: that one
+ * did); 0 when it is the one set. */
 static int
-after_stall(struct ccnc_policy_state *st)
+after_stall(struct ccnc_policy_state *st, bool stalled)
 {
     int want = st->limit_ms;
 
@@ -100,8 +102,10 @@ after_stall(struct ccnc_policy_state *st)
         for (size_t i = 0; i < sizeof(minimal) / sizeof(minimal[0]); i++)
             if (st->stalls >= minimal[i].stalls)
                 want = minimal[i].limit_ms;
-    } else if (st->policy == CCNC_POLICY_LOWEST) {
-        want = LOWEST_START_MS + LOWEST_STEP_MS * st->stalls;
+    } else if (st->policy == CCNC_POLICY_LOWEST && stalled) {
+        /* a step above the limit in force, which the course may have
+         * raised beyond the stalls' count */
+        want = st->limit_ms + LOWEST_STEP_MS;
         if (want > st->max_ms)
             want = st->max_ms;
     }
@@ -115,6 +119,7 @@ int
 ccnc_policy_on_round(struct ccnc_policy_state *st, int iteration, long long remaining,
                      long long elapsed_ms, const char **why)
 {
+    bool stalled = false;
     int set;
 
     if (why)
@@ -125,16 +130,77 @@ ccnc_policy_on_round(struct ccnc_policy_state *st, int iteration, long long rema
         st->last_iteration = iteration;
     if (remaining < 0)
         return ccnc_policy_on_time(st, elapsed_ms, why);
-    if (st->least_remaining >= 0 && remaining >= st->least_remaining)
+    if (st->least_remaining >= 0 && remaining >= st->least_remaining) {
         st->stalls++;
-    else
+        stalled = true;
+    } else {
         st->least_remaining = remaining;
-    set = after_stall(st);
+    }
+    set = after_stall(st, stalled);
     if (set && why)
         *why = "stalled rounds";
     if (!set)
         set = ccnc_policy_on_time(st, elapsed_ms, why);
     return set;
+}
+
+int
+ccnc_policy_next(const struct ccnc_policy_state *st, int limit_ms)
+{
+    int top = ccnc_policy_highest(st), next = top;
+
+    if (limit_ms >= top)
+        return 0;
+    if (st->policy == CCNC_POLICY_LOWEST) {
+        next = limit_ms + LOWEST_STEP_MS;
+    } else if (st->policy == CCNC_POLICY_MINIMAL_DOWNTIME) {
+        for (size_t i = sizeof(minimal) / sizeof(minimal[0]); i-- > 0;)
+            if (minimal[i].limit_ms > limit_ms)
+                next = minimal[i].limit_ms;
+    }
+    return next < top ? next : top;
+}
+
+/* When the course at limit_ms ends: -1 not shrinking or unknown. */
+static double
+course_end(const struct ccnc_precopy_round *r, size_t n, double rate_bps, int limit_ms)
+{
+    struct ccnc_precopy_to_go g;
+
+    if (ccnc_precopy_to_go(r, n, rate_bps, limit_ms, &g) != CCNC_PRECOPY_SHRINKING)
+        return -1;
+    return g.elapsed_ms + g.ms;
+}
+
+int
+ccnc_policy_on_course(struct ccnc_policy_state *st, const struct ccnc_precopy_round *r,
+                      size_t n, double rate_bps, double timeout_ms, const char **why)
+{
+    double deadline = CCNC_POLICY_COURSE_SHARE * timeout_ms, end;
+    int want;
+
+    if (why)
+        *why = NULL;
+    if (st->policy != CCNC_POLICY_LOWEST || !(timeout_ms > 0) || n == 0 ||
+        r[n - 1].iteration < CCNC_POLICY_COURSE_FROM)
+        return 0;
+    end = course_end(r, n, rate_bps, st->limit_ms);
+    if (end < 0 || end <= deadline)
+        return 0;
+    /* the lowest step that ends in time, else the highest */
+    for (want = ccnc_policy_next(st, st->limit_ms); want > 0; want = ccnc_policy_next(st, want)) {
+        end = course_end(r, n, rate_bps, want);
+        if (end >= 0 && end <= deadline)
+            break;
+        if (want >= ccnc_policy_highest(st))
+            break;
+    }
+    if (want <= st->limit_ms)
+        return 0;
+    st->limit_ms = want;
+    if (why)
+        *why = CCNC_POLICY_COURSE_WHY;
+    return want;
 }
 
 int

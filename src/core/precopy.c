@@ -576,12 +576,16 @@ ccnc_precopy_hopeless(const struct ccnc_precopy_to_go *g, double timeout_ms,
 }
 
 double
-ccnc_precopy_limit_at_stop(const struct ccnc_precopy_limit_set *set, size_t n, double stop_ms)
+ccnc_precopy_limit_at_stop(const struct ccnc_precopy_limit_set *set, size_t n, double stop_ms,
+                           size_t *which)
 {
     double limit = 0;
 
     for (size_t i = 0; i < n; i++)
-        if (i == 0 || set[i].after_ms < stop_ms - CCNC_PRECOPY_STOP_READ_MS)
+        if (i == 0 || set[i].after_ms < stop_ms - CCNC_PRECOPY_STOP_READ_MS) {
             limit = set[i].value;
+            if (which)
+                *which = i;
+        }
     return limit;
 }

@@ -695,7 +695,7 @@ limit_at_stop(struct ccnc_run_summary *s, const struct ccnc_run_line *lines, siz
     }
     if (n_set)
         s->limit_ms = llround(ccnc_precopy_limit_at_stop(
-            set, n_set, (double)(s->job_total_ms - s->job_downtime_ms)));
+            set, n_set, (double)(s->job_total_ms - s->job_downtime_ms), NULL));
     free(set);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <ccnc/policy.h>
+#include <ccnc/precopy.h>
 #include <ccnc/util.h>
 
 #include "check-ccnc.h"
@@ -143,6 +144,126 @@ START_TEST(test_policy_names)
 }
 END_TEST
 
+/* The steps each policy raises the limit by. */
+START_TEST(test_policy_next)
+{
+    struct ccnc_policy_state st;
+
+    ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 192 * MIB);
+    ck_assert_int_eq(ccnc_policy_next(&st, 50), 100);
+    ck_assert_int_eq(ccnc_policy_next(&st, 280), 300);
+    ck_assert_int_eq(ccnc_policy_next(&st, 300), 0);
+    ccnc_policy_start(&st, CCNC_POLICY_MINIMAL_DOWNTIME, 300, 192 * MIB);
+    ck_assert_int_eq(ccnc_policy_next(&st, 100), 150);
+    ck_assert_int_eq(ccnc_policy_next(&st, 300), 400);
+    ck_assert_int_eq(ccnc_policy_next(&st, 500), 0);
+    ccnc_policy_start(&st, CCNC_POLICY_QEMU, 300, 192 * MIB);
+    ck_assert_int_eq(ccnc_policy_next(&st, 300), 0);
+    ccnc_policy_start(&st, CCNC_POLICY_LADDER, 500, 192 * MIB);
+    ck_assert_int_eq(ccnc_policy_next(&st, 50), 500);
+}
+END_TEST
+
+/* Rounds every 4 s at 10 MB/s, each leaving shrink of the one before
+ * (the first, the whole RAM). */
+static size_t
+rounds_of(struct ccnc_precopy_round *r, size_t n, double shrink)
+{
+    double left = 100e6;
+
+    for (size_t i = 0; i < n; i++) {
+        r[i] = (struct ccnc_precopy_round){ .iteration = (double)(i + 1),
+                                            .elapsed_ms = 4000.0 * (double)(i + 1),
+                                            .processed = -1,
+                                            .remaining = i == 0 ? 512e6 : left,
+                                            .dirty_pages_s = -1,
+                                            .bps = 10e6 };
+        if (i)
+            left *= shrink;
+    }
+    return n;
+}
+
+static double
+end_at(const struct ccnc_precopy_round *r, size_t n, int limit_ms)
+{
+    struct ccnc_precopy_to_go g;
+
+    ck_assert_int_eq(ccnc_precopy_to_go(r, n, 0, limit_ms, &g), CCNC_PRECOPY_SHRINKING);
+    return g.elapsed_ms + g.ms;
+}
+
+/* 'lowest' on the rounds' course: raised to the lowest step whose course
+ * ends within 80 % of the timeout when the one in force does not; to the
+ * highest when none does; not before round 4, not in time, not for a
+ * course that does not shrink (a stall's), not under another policy. */
+START_TEST(test_policy_course)
+{
+    struct ccnc_precopy_round r[8];
+    struct ccnc_policy_state st;
+    double e50, e300, deadline;
+    const char *why;
+    size_t n = rounds_of(r, 6, 0.9);
+    int got;
+
+    e50 = end_at(r, n, 50);
+    e300 = end_at(r, n, 300);
+    ck_assert(e300 < e50);
+    /* in time at 50 ms: left */
+    ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 192 * MIB);
+    ck_assert_int_eq(ccnc_policy_on_course(&st, r, n, 0, e50 / CCNC_POLICY_COURSE_SHARE + 1000,
+                                           &why), 0);
+    ck_assert_ptr_null(why);
+    ck_assert_int_eq(st.limit_ms, 50);
+    /* in time only higher: the lowest step that is */
+    deadline = (e50 + e300) / 2;
+    got = ccnc_policy_on_course(&st, r, n, 0, deadline / CCNC_POLICY_COURSE_SHARE, &why);
+    ck_assert_int_gt(got, 50);
+    ck_assert_int_le(got, 300);
+    ck_assert_str_eq(why, CCNC_POLICY_COURSE_WHY);
+    ck_assert_int_eq(st.limit_ms, got);
+    ck_assert(end_at(r, n, got) <= deadline + 1e-6);
+    ck_assert(end_at(r, n, got - 50) > deadline);
+    /* said again on the same course: already there */
+    ck_assert_int_eq(ccnc_policy_on_course(&st, r, n, 0, deadline / CCNC_POLICY_COURSE_SHARE,
+                                           &why), 0);
+    /* in time nowhere: the highest */
+    ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 192 * MIB);
+    ck_assert_int_eq(ccnc_policy_on_course(&st, r, n, 0, 1000, &why), 300);
+    /* round 3: too soon to say */
+    ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 192 * MIB);
+    ck_assert_int_eq(ccnc_policy_on_course(&st, r, 3, 0, 1000, &why), 0);
+    /* not shrinking: the stalls' */
+    rounds_of(r, 6, 1.0);
+    ck_assert_int_eq(ccnc_policy_on_course(&st, r, n, 0, 1000, &why), 0);
+    /* another policy */
+    rounds_of(r, 6, 0.9);
+    ccnc_policy_start(&st, CCNC_POLICY_MINIMAL_DOWNTIME, 300, 192 * MIB);
+    ck_assert_int_eq(ccnc_policy_on_course(&st, r, n, 0, 1000, &why), 0);
+    ccnc_policy_start(&st, CCNC_POLICY_QEMU, 300, 192 * MIB);
+    ck_assert_int_eq(ccnc_policy_on_course(&st, r, n, 0, 1000, &why), 0);
+}
+END_TEST
+
+/* A stall after a raise on the course: a step above that, not the
+ * stalls' count. */
+START_TEST(test_policy_stall_after_course)
+{
+    struct ccnc_precopy_round r[8];
+    struct ccnc_policy_state st;
+    const char *why;
+    size_t n = rounds_of(r, 6, 0.9);
+
+    ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 192 * MIB);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(ccnc_policy_on_round(&st, (int)r[i].iteration, (long long)r[i].remaining,
+                                              (long long)r[i].elapsed_ms, &why), 0);
+    st.limit_ms = 150;   /* as on_course would have set it */
+    ck_assert_int_eq(ccnc_policy_on_round(&st, 7, (long long)r[5].remaining, 28000, &why), 200);
+    ck_assert_str_eq(why, "stalled rounds");
+}
+END_TEST
+
 Suite *
 ccnc_policy_suite(void)
 {
@@ -154,6 +275,9 @@ ccnc_policy_suite(void)
     tcase_add_test(tc, test_policy_ladder_clock);
     tcase_add_test(tc, test_policy_highest);
     tcase_add_test(tc, test_policy_names);
+    tcase_add_test(tc, test_policy_next);
+    tcase_add_test(tc, test_policy_course);
+    tcase_add_test(tc, test_policy_stall_after_course);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -17,6 +17,7 @@
 
 #include <ccnc/action.h>
 #include <ccnc/forecast.h>
+#include <ccnc/policy.h>
 #include <ccnc/precopy.h>
 #include <ccnc/runlog.h>
 #include <ccnc/util.h>
@@ -785,6 +786,80 @@ START_TEST(test_forecast_edge)
 }
 END_TEST
 
+/* 'lowest' forecast as it steers: where the migration would end beyond
+ * 80 % of its timeout at 50 ms but within it higher, the model takes the
+ * lowest of the policy's steps that does, and the plan says so; where it
+ * ends in time at 50 ms, or under 'qemu', no such line. */
+static void
+lowest_at(struct ccnc_forecast *f, const char *policy, double dirty_bps)
+{
+    memset(f, 0, sizeof(*f));
+    snprintf(f->policy, sizeof(f->policy), "%s", policy);
+    f->in.memory_bytes = 512.0 * 1024 * 1024;
+    f->in.working_set_bytes = 128.0 * 1024 * 1024;
+    f->in.rate_bps = 36e6;
+    f->in.max_ms = 90000;
+    f->start_limit_ms = 50;
+    f->raise_to_ms = 300;
+    ccnc_forecast_add_sample(f, dirty_bps, 1, 1000);
+    ccnc_forecast_compute(f);
+}
+
+START_TEST(test_forecast_lowest_course)
+{
+    struct ccnc_forecast f, q;
+    double found = -1;
+
+    /* a dirty rate where 50 ms ends late and 300 ms in time */
+    for (double d = 20e6; d < 36e6 && found < 0; d += 0.01e6) {
+        lowest_at(&q, "qemu", d);   /* (no raise on the course: at 50 ms) */
+        if (!(q.valid && (!q.out.converges || q.out.total_ms > CCNC_POLICY_COURSE_SHARE * 90000)))
+            continue;
+        lowest_at(&f, "lowest", d);
+        if (f.valid && f.out.converges && f.course_limit_ms > 0 && f.course_limit_ms < 300)
+            found = d;   /* (at 300 ms, the highest, it may end late all the same) */
+    }
+    ck_assert_msg(found > 0, "no dirty rate steps the limit");
+    lowest_at(&f, "lowest", found);
+    if (getenv("CCNC_TEST_VERBOSE")) {
+        lowest_at(&q, "qemu", found);
+        fprintf(stderr, "dirty %.2f MB/s: at 50 ms %s %.0f ms; at %.0f ms %.0f ms\n", found / 1e6,
+                q.out.converges ? "ends" : "not", q.out.total_ms, f.course_limit_ms,
+                f.out.total_ms);
+    }
+    ck_assert_double_gt(f.course_limit_ms, 50);
+    ck_assert_double_le(f.course_limit_ms, 300);
+    ck_assert_double_eq(f.in.limit_ms, f.course_limit_ms);
+    ck_assert_double_le(f.out.total_ms, CCNC_POLICY_COURSE_SHARE * 90000);
+    {
+        char *text = ccnc_forecast_text(&f, 0), *want;
+
+        want = ccnc_xasprintf("limit %.0f ms: the lowest at which it ends within 72 s",
+                              f.course_limit_ms);
+        ck_assert_msg(strstr(text, want) != NULL, "%s", text);
+        free(want);
+        free(text);
+    }
+    /* the step below it ends late */
+    {
+        struct ccnc_forecast b;
+
+        lowest_at(&b, "qemu", found);
+        b.start_limit_ms = f.course_limit_ms - 50;
+        ccnc_forecast_compute(&b);
+        ck_assert(!b.out.converges || b.out.total_ms > CCNC_POLICY_COURSE_SHARE * 90000);
+    }
+    /* in time at 50 ms: left there */
+    lowest_at(&f, "lowest", 5e6);
+    ck_assert(f.out.converges);
+    ck_assert_double_eq(f.course_limit_ms, 0);
+    ck_assert_double_eq(f.in.limit_ms, 50);
+    /* a guest that dirties faster than the link: a stall's, not the course's */
+    lowest_at(&f, "lowest", 40e6);
+    ck_assert_double_eq(f.course_limit_ms, 0);
+}
+END_TEST
+
 /* A run whose first round's statistics were read late (its pages already
  * going) has QEMU's start from the others: its copy did not begin at
  * libvirt's setup_time, and the forecast adds the start as its setup. */
@@ -879,10 +954,23 @@ START_TEST(test_forecast_learn_ended_limit)
         free(more);
     }
     free(t);
+    /* one that 'lowest' raised to 300 on its course: where it ended says
+     * how long it ran, not what the guest rewrites, and is not learnt */
+    t = ccnc_xasprintf(fmt, "vm1", 50, "lowest", 150);
+    {
+        char *more = ccnc_xasprintf(
+            "%s{\"type\":\"setting\",\"t_ms\":5,\"host\":\"sys1\",\"name\":"
+            "\"downtime_limit_ms\",\"value\":300,\"why\":\"" CCNC_POLICY_COURSE_WHY "\"}\n",
+            t);
+
+        put_file(dir, "20261201-100500-vm1-migrate-passthrough.jsonl", more);
+        free(more);
+    }
+    free(t);
     snprintf(f.policy, sizeof(f.policy), "lowest");
     f.start_limit_ms = 50;
     f.raise_to_ms = 300;
-    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 192 * mib), 5);
+    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 192 * mib), 6);
     ck_assert_uint_eq(f.n_ended, 3);
     ck_assert_double_eq_tol(f.ended_limit_ms, 250, 0.01);   /* of 100, 250 and 300 */
     ccnc_forecast_compute(&f);
@@ -919,7 +1007,7 @@ START_TEST(test_forecast_learn_ended_limit)
     snprintf(f.policy, sizeof(f.policy), "ladder");
     f.start_limit_ms = 30;
     f.raise_to_ms = 300;
-    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 192 * mib), 5);
+    ck_assert_uint_eq(ccnc_forecast_learn(&f, dir, "vm1", "sys1", "sys2", 192 * mib), 6);
     ck_assert_uint_eq(f.n_ended, 1);
     ck_assert_double_eq_tol(f.ended_limit_ms, 120, 0.01);
     ccnc_forecast_compute(&f);
@@ -1858,6 +1946,108 @@ START_TEST(test_precopy_given_up_recorded)
 }
 END_TEST
 
+/* 'lowest' on the course, replayed on the rounds QEMU ran under 'lowest'
+ * (the sweeps of 2026-12-07 morning, timeout_s 90, max_downtime_ms 300):
+ * round by round, the stalls and the course as the watch gives them.
+ * Until the limit is raised on the course the rounds are what they would
+ * have been, so where a later recorded round fits under the raised limit
+ * (QEMU's rule: what is left within its rate times the limit) the guest
+ * would have stopped.  A migration that ended within the policy's share of
+ * its timeout is never raised on its course.  The two that did not end,
+ * 300 Mb/s at 31 and 33 MiB/s, are raised to the highest, 300 ms, by
+ * their 5th round (the stalls took them there after 89 s), and would not
+ * have ended within the 90 s all the same: 23.5 MB were left at the end,
+ * where 300 ms of the link is 10.8 MB.  100 Mb/s at 10 MiB/s (73.3 s) is
+ * raised at 67.4 s and would have stopped at 71.8. */
+static void
+course_sweep(const char *base, int *raised, int *stuck, int *left_alone)
+{
+    static const char *const speeds[] = { "100", "300", "1000" };
+
+    for (size_t sp = 0; sp < CCNC_ARRAY_SIZE(speeds); sp++) {
+        char *rel = ccnc_xasprintf("migration/%s/%s", base, speeds[sp]);
+        char *dir = ccnc_test_data(rel);
+        DIR *d = opendir(dir);
+        struct dirent *e;
+
+        ck_assert_msg(d != NULL, "%s", dir);
+        while ((e = readdir(d)) != NULL) {
+            struct ccnc_policy_state st;
+            struct ccnc_precopy_round *r;
+            double raised_ms = -1, stop_ms = -1, t;
+            int limit = 0, at_course = 0;
+            json_object *stats;
+            char *path;
+            size_t n;
+
+            if (!strstr(e->d_name, ".jsonl"))
+                continue;
+            path = ccnc_xasprintf("%s/%s", dir, e->d_name);
+            r = recorded_rounds(path, &n);
+            stats = completed_stats(path);
+            t = stats ? num(stats, "time_elapsed") : -1;
+            ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 512.0 * 1024 * 1024);
+            for (size_t k = 1; k <= n && stop_ms < 0; k++) {
+                const struct ccnc_precopy_round *x = &r[k - 1];
+                const char *why;
+
+                if (at_course && x->remaining >= 0 && x->bps > 0 &&
+                    x->remaining <= x->bps * st.limit_ms / 1000) {
+                    stop_ms = x->elapsed_ms;   /* QEMU stops the guest here */
+                    break;
+                }
+                ccnc_policy_on_round(&st, (int)x->iteration, (long long)x->remaining,
+                                     (long long)x->elapsed_ms, &why);
+                limit = ccnc_policy_on_course(&st, r, k, 0, 90000, &why);
+                if (limit > 0) {
+                    ck_assert_str_eq(why, CCNC_POLICY_COURSE_WHY);
+                    if (raised_ms < 0)
+                        raised_ms = x->elapsed_ms;
+                    at_course = limit;
+                }
+            }
+            if (getenv("CCNC_TEST_VERBOSE"))
+                fprintf(stderr, "%s/%s/%s: %s %.0f ms; raised on the course at %.0f ms to %d "
+                        "ms, would stop at %.0f ms\n", base, speeds[sp], e->d_name,
+                        stats ? "ended" : "did not end", t, raised_ms, st.limit_ms, stop_ms);
+            if (stats && t <= CCNC_POLICY_COURSE_SHARE * 90000) {
+                ck_assert_msg(raised_ms < 0, "%s %s: ended at %.0f ms, raised at %.0f", base,
+                              e->d_name, t, raised_ms);
+                (*left_alone)++;
+            }
+            if (!stats && strcmp(speeds[sp], "300") == 0) {
+                ck_assert_msg(raised_ms >= 0 && raised_ms < 20000 && st.limit_ms == 300 &&
+                                  stop_ms < 0,
+                              "%s %s: raised at %.0f ms to %d, would stop at %.0f", base,
+                              e->d_name, raised_ms, st.limit_ms, stop_ms);
+                (*stuck)++;
+            }
+            if (stats && t > CCNC_POLICY_COURSE_SHARE * 90000)
+                ck_assert_msg(raised_ms >= 0 && stop_ms > 0 && stop_ms <= t,
+                              "%s %s: ended at %.0f ms; raised at %.0f, would stop at %.0f",
+                              base, e->d_name, t, raised_ms, stop_ms);
+            *raised += raised_ms >= 0;
+            json_object_put(stats);
+            free(r);
+            free(path);
+        }
+        closedir(d);
+        free(dir);
+        free(rel);
+    }
+}
+
+START_TEST(test_policy_course_recorded)
+{
+    int raised = 0, stuck = 0, left_alone = 0;
+
+    course_sweep("fig17-lowest", &raised, &stuck, &left_alone);
+    course_sweep("fig17-lowest-2", &raised, &stuck, &left_alone);
+    ck_assert_int_eq(stuck, 2);      /* 300 Mb/s at 31 and 33 MiB/s */
+    ck_assert_int_ge(left_alone, 20);
+}
+END_TEST
+
 Suite *
 ccnc_precopy_suite(void)
 {
@@ -1885,6 +2075,7 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_forecast_learn_ended_limit);
     tcase_add_test(tc, test_forecast_learn_link_changed);
     tcase_add_test(tc, test_forecast_edge);
+    tcase_add_test(tc, test_forecast_lowest_course);
     tcase_add_test(tc, test_forecast_samples);
     tcase_add_test(tc, test_forecast_replay_fig17);
     tcase_add_test(tc, test_forecast_edge_timeout);
@@ -1893,6 +2084,7 @@ ccnc_precopy_suite(void)
     tcase_add_test(tc, test_precopy_to_go_recorded);
     tcase_add_test(tc, test_precopy_hopeless);
     tcase_add_test(tc, test_precopy_given_up_recorded);
+    tcase_add_test(tc, test_policy_course_recorded);
     suite_add_tcase(s, tc);
     return s;
 }
