@@ -547,12 +547,12 @@ migration_watch(void *arg)
                 give_up = follow_course(r);
                 /* and, for 'lowest', raised when the course says it would
                  * end too late */
-                if (!give_up)
-                    set_limit(r, d,
-                              ccnc_policy_on_course(&r->policy, r->rounds, r->n_rounds,
-                                                    r->a->forecast.in.rate_bps,
-                                                    r->lab->migration.timeout_s * 1000.0, &why),
-                              why);
+                if (!give_up) {
+                    limit = ccnc_policy_on_course(&r->policy, r->rounds, r->n_rounds,
+                                                  r->a->forecast.in.rate_bps,
+                                                  r->lab->migration.timeout_s * 1000.0, &why);
+                    set_limit(r, d, limit, why);   /* (why set by the call before) */
+                }
                 ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
             }
             virDomainFree(d);
