@@ -1833,9 +1833,13 @@ recorded_rounds(const char *path, size_t *n)
  * timeout; live_gave_up: the sweep ran with give_up on, so each that did
  * not end stopped at the round the replay gives it up at.  Counts into
  * *ended, *said, *stuck_said, *given_up. */
+/* Each run file of a Fig. 17 sweep (tests/data/migration/BASE/SPEED, at
+ * 100, 300 and 1000 Mb/s): fn(base, speed, its name, its path, arg). */
 static void
-check_sweep(const char *base, bool live_gave_up, int *ended, int *said, int *stuck_said,
-            int *given_up)
+each_sweep_run(const char *base,
+               void (*fn)(const char *base, const char *speed, const char *name,
+                          const char *path, void *arg),
+               void *arg)
 {
     static const char *const speeds[] = { "100", "300", "1000" };
 
@@ -1847,72 +1851,96 @@ check_sweep(const char *base, bool live_gave_up, int *ended, int *said, int *stu
 
         ck_assert_msg(d != NULL, "%s", dir);
         while ((e = readdir(d)) != NULL) {
-            struct ccnc_precopy_hopeless hopeless = { 0 };
-            struct ccnc_precopy_round *r;
-            double gave_up_ms = -1;
-            int gave_up_round = -1;
-            json_object *st;
             char *path;
-            size_t n;
 
             if (!strstr(e->d_name, ".jsonl"))
                 continue;
             path = ccnc_xasprintf("%s/%s", dir, e->d_name);
-            r = recorded_rounds(path, &n);
-            st = completed_stats(path);
-            for (size_t k = 1; k <= n; k++) {
-                struct ccnc_precopy_to_go g;
-                enum ccnc_precopy_course c = ccnc_precopy_to_go(r, k, 0, 300, &g);
-
-                /* the sweeps' timeout_s was 90 */
-                if (ccnc_precopy_hopeless(c == CCNC_PRECOPY_UNKNOWN ? NULL : &g, 90000,
-                                          &hopeless) && gave_up_ms < 0) {
-                    gave_up_ms = g.elapsed_ms;
-                    gave_up_round = g.iteration;
-                }
-                if (st && g.iteration >= 15) {
-                    double t = num(st, "time_elapsed");
-
-                    ck_assert_msg(c == CCNC_PRECOPY_NEAR ||
-                                      (c == CCNC_PRECOPY_SHRINKING &&
-                                       fabs(g.elapsed_ms + g.ms - t) <= 0.25 * t),
-                                  "%s/%s %s round %d: course %d, %.0f ms against %.0f", base,
-                                  speeds[sp], e->d_name, g.iteration, (int)c,
-                                  g.elapsed_ms + g.ms, t);
-                    (*said)++;
-                } else if (!st && g.iteration >= 4) {
-                    ck_assert_msg(c == CCNC_PRECOPY_STALLED ||
-                                      (c == CCNC_PRECOPY_SHRINKING && g.elapsed_ms + g.ms > 90000),
-                                  "%s/%s round %d: course %d, %.0f ms", base, e->d_name,
-                                  g.iteration, (int)c, g.elapsed_ms + g.ms);
-                    (*stuck_said)++;
-                }
-                if (getenv("CCNC_TEST_VERBOSE") && c != CCNC_PRECOPY_UNKNOWN)
-                    fprintf(stderr, "%s/%s/%s round %d: course %d, shrink %.3f, %d rounds, end %.0f ms (%s %.0f)\n",
-                            base, speeds[sp], e->d_name, g.iteration, (int)c, g.shrink, g.rounds,
-                            g.elapsed_ms + g.ms, st ? "ended" : "not", st ? num(st, "time_elapsed") : 0);
-            }
-            /* give_up: never a migration that ended; each one that did not,
-             * before its timeout */
-            ck_assert_msg(st ? gave_up_ms < 0 : gave_up_ms >= 0 && gave_up_ms < 90000,
-                          "%s/%s %s: %s, given up at %.0f ms", base, speeds[sp], e->d_name,
-                          st ? "ended" : "did not end", gave_up_ms);
-            /* ... and live, at the same round: the last one it read */
-            if (live_gave_up && !st)
-                ck_assert_msg(n > 0 && gave_up_round == (int)r[n - 1].iteration,
-                              "%s/%s %s: given up live after round %d, the replay at %d", base,
-                              speeds[sp], e->d_name, n ? (int)r[n - 1].iteration : -1,
-                              gave_up_round);
-            *given_up += gave_up_ms >= 0;
-            *ended += st != NULL;
-            json_object_put(st);
-            free(r);
+            fn(base, speeds[sp], e->d_name, path, arg);
             free(path);
         }
         closedir(d);
         free(dir);
         free(rel);
     }
+}
+
+struct sweep_counts {
+    bool live_gave_up;
+    int ended, said, stuck_said, given_up;
+};
+
+static void
+check_run(const char *base, const char *speed, const char *name, const char *path, void *arg)
+{
+    struct sweep_counts *c = arg;
+    struct ccnc_precopy_hopeless hopeless = { 0 };
+    struct ccnc_precopy_round *r;
+    double gave_up_ms = -1;
+    int gave_up_round = -1;
+    json_object *st;
+    size_t n;
+
+    r = recorded_rounds(path, &n);
+    st = completed_stats(path);
+    for (size_t k = 1; k <= n; k++) {
+        struct ccnc_precopy_to_go g;
+        enum ccnc_precopy_course course = ccnc_precopy_to_go(r, k, 0, 300, &g);
+
+        /* the sweeps' timeout_s was 90 */
+        if (ccnc_precopy_hopeless(course == CCNC_PRECOPY_UNKNOWN ? NULL : &g, 90000,
+                                  &hopeless) && gave_up_ms < 0) {
+            gave_up_ms = g.elapsed_ms;
+            gave_up_round = g.iteration;
+        }
+        if (st && g.iteration >= 15) {
+            double t = num(st, "time_elapsed");
+
+            ck_assert_msg(course == CCNC_PRECOPY_NEAR ||
+                              (course == CCNC_PRECOPY_SHRINKING &&
+                               fabs(g.elapsed_ms + g.ms - t) <= 0.25 * t),
+                          "%s/%s %s round %d: course %d, %.0f ms against %.0f", base, speed,
+                          name, g.iteration, (int)course, g.elapsed_ms + g.ms, t);
+            c->said++;
+        } else if (!st && g.iteration >= 4) {
+            ck_assert_msg(course == CCNC_PRECOPY_STALLED ||
+                              (course == CCNC_PRECOPY_SHRINKING && g.elapsed_ms + g.ms > 90000),
+                          "%s/%s round %d: course %d, %.0f ms", base, name, g.iteration,
+                          (int)course, g.elapsed_ms + g.ms);
+            c->stuck_said++;
+        }
+        if (getenv("CCNC_TEST_VERBOSE") && course != CCNC_PRECOPY_UNKNOWN)
+            fprintf(stderr, "%s/%s/%s round %d: course %d, shrink %.3f, %d rounds, end %.0f ms (%s %.0f)\n",
+                    base, speed, name, g.iteration, (int)course, g.shrink, g.rounds,
+                    g.elapsed_ms + g.ms, st ? "ended" : "not", st ? num(st, "time_elapsed") : 0);
+    }
+    /* give_up: never a migration that ended; each one that did not,
+     * before its timeout */
+    ck_assert_msg(st ? gave_up_ms < 0 : gave_up_ms >= 0 && gave_up_ms < 90000,
+                  "%s/%s %s: %s, given up at %.0f ms", base, speed, name,
+                  st ? "ended" : "did not end", gave_up_ms);
+    /* ... and live, at the same round: the last one it read */
+    if (c->live_gave_up && !st)
+        ck_assert_msg(n > 0 && gave_up_round == (int)r[n - 1].iteration,
+                      "%s/%s %s: given up live after round %d, the replay at %d", base, speed,
+                      name, n ? (int)r[n - 1].iteration : -1, gave_up_round);
+    c->given_up += gave_up_ms >= 0;
+    c->ended += st != NULL;
+    json_object_put(st);
+    free(r);
+}
+
+static void
+check_sweep(const char *base, bool live_gave_up, int *ended, int *said, int *stuck_said,
+            int *given_up)
+{
+    struct sweep_counts c = { .live_gave_up = live_gave_up };
+
+    each_sweep_run(base, check_run, &c);
+    *ended += c.ended;
+    *said += c.said;
+    *stuck_said += c.stuck_said;
+    *given_up += c.given_up;
 }
 
 /* The sweep of 2026-12-05, give_up not there yet: the two that never ended
@@ -1959,92 +1987,78 @@ END_TEST
  * have ended within the 90 s all the same: 23.5 MB were left at the end,
  * where 300 ms of the link is 10.8 MB.  100 Mb/s at 10 MiB/s (73.3 s) is
  * raised at 67.4 s and would have stopped at 71.8. */
+struct course_counts {
+    int raised, stuck, left_alone;
+};
+
 static void
-course_sweep(const char *base, int *raised, int *stuck, int *left_alone)
+course_run(const char *base, const char *speed, const char *name, const char *path, void *arg)
 {
-    static const char *const speeds[] = { "100", "300", "1000" };
+    struct course_counts *c = arg;
+    struct ccnc_policy_state st;
+    struct ccnc_precopy_round *r;
+    double raised_ms = -1, stop_ms = -1, t;
+    int at_course = 0;
+    json_object *stats;
+    size_t n;
 
-    for (size_t sp = 0; sp < CCNC_ARRAY_SIZE(speeds); sp++) {
-        char *rel = ccnc_xasprintf("migration/%s/%s", base, speeds[sp]);
-        char *dir = ccnc_test_data(rel);
-        DIR *d = opendir(dir);
-        struct dirent *e;
+    r = recorded_rounds(path, &n);
+    stats = completed_stats(path);
+    t = stats ? num(stats, "time_elapsed") : -1;
+    ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 512.0 * 1024 * 1024);
+    for (size_t k = 1; k <= n; k++) {
+        const struct ccnc_precopy_round *x = &r[k - 1];
+        const char *why;
+        int limit;
 
-        ck_assert_msg(d != NULL, "%s", dir);
-        while ((e = readdir(d)) != NULL) {
-            struct ccnc_policy_state st;
-            struct ccnc_precopy_round *r;
-            double raised_ms = -1, stop_ms = -1, t;
-            int limit = 0, at_course = 0;
-            json_object *stats;
-            char *path;
-            size_t n;
-
-            if (!strstr(e->d_name, ".jsonl"))
-                continue;
-            path = ccnc_xasprintf("%s/%s", dir, e->d_name);
-            r = recorded_rounds(path, &n);
-            stats = completed_stats(path);
-            t = stats ? num(stats, "time_elapsed") : -1;
-            ccnc_policy_start(&st, CCNC_POLICY_LOWEST, 300, 512.0 * 1024 * 1024);
-            for (size_t k = 1; k <= n && stop_ms < 0; k++) {
-                const struct ccnc_precopy_round *x = &r[k - 1];
-                const char *why;
-
-                if (at_course && x->remaining >= 0 && x->bps > 0 &&
-                    x->remaining <= x->bps * st.limit_ms / 1000) {
-                    stop_ms = x->elapsed_ms;   /* QEMU stops the guest here */
-                    break;
-                }
-                ccnc_policy_on_round(&st, (int)x->iteration, (long long)x->remaining,
-                                     (long long)x->elapsed_ms, &why);
-                limit = ccnc_policy_on_course(&st, r, k, 0, 90000, &why);
-                if (limit > 0) {
-                    ck_assert_str_eq(why, CCNC_POLICY_COURSE_WHY);
-                    if (raised_ms < 0)
-                        raised_ms = x->elapsed_ms;
-                    at_course = limit;
-                }
-            }
-            if (getenv("CCNC_TEST_VERBOSE"))
-                fprintf(stderr, "%s/%s/%s: %s %.0f ms; raised on the course at %.0f ms to %d "
-                        "ms, would stop at %.0f ms\n", base, speeds[sp], e->d_name,
-                        stats ? "ended" : "did not end", t, raised_ms, st.limit_ms, stop_ms);
-            if (stats && t <= CCNC_POLICY_COURSE_SHARE * 90000) {
-                ck_assert_msg(raised_ms < 0, "%s %s: ended at %.0f ms, raised at %.0f", base,
-                              e->d_name, t, raised_ms);
-                (*left_alone)++;
-            }
-            if (!stats && strcmp(speeds[sp], "300") == 0) {
-                ck_assert_msg(raised_ms >= 0 && raised_ms < 20000 && st.limit_ms == 300 &&
-                                  stop_ms < 0,
-                              "%s %s: raised at %.0f ms to %d, would stop at %.0f", base,
-                              e->d_name, raised_ms, st.limit_ms, stop_ms);
-                (*stuck)++;
-            }
-            if (stats && t > CCNC_POLICY_COURSE_SHARE * 90000)
-                ck_assert_msg(raised_ms >= 0 && stop_ms > 0 && stop_ms <= t,
-                              "%s %s: ended at %.0f ms; raised at %.0f, would stop at %.0f",
-                              base, e->d_name, t, raised_ms, stop_ms);
-            *raised += raised_ms >= 0;
-            json_object_put(stats);
-            free(r);
-            free(path);
+        if (at_course && x->remaining >= 0 && x->bps > 0 &&
+            x->remaining <= x->bps * st.limit_ms / 1000) {
+            stop_ms = x->elapsed_ms;   /* QEMU stops the guest here */
+            break;
         }
-        closedir(d);
-        free(dir);
-        free(rel);
+        ccnc_policy_on_round(&st, (int)x->iteration, (long long)x->remaining,
+                             (long long)x->elapsed_ms, &why);
+        limit = ccnc_policy_on_course(&st, r, k, 0, 90000, &why);
+        if (limit > 0) {
+            ck_assert_str_eq(why, CCNC_POLICY_COURSE_WHY);
+            if (raised_ms < 0)
+                raised_ms = x->elapsed_ms;
+            at_course = limit;
+        }
     }
+    if (getenv("CCNC_TEST_VERBOSE"))
+        fprintf(stderr, "%s/%s/%s: %s %.0f ms; raised on the course at %.0f ms to %d "
+                "ms, would stop at %.0f ms\n", base, speed, name,
+                stats ? "ended" : "did not end", t, raised_ms, st.limit_ms, stop_ms);
+    if (stats && t <= CCNC_POLICY_COURSE_SHARE * 90000) {
+        ck_assert_msg(raised_ms < 0, "%s %s: ended at %.0f ms, raised at %.0f", base, name, t,
+                      raised_ms);
+        c->left_alone++;
+    }
+    if (!stats && strcmp(speed, "300") == 0) {
+        ck_assert_msg(raised_ms >= 0 && raised_ms < 20000 && st.limit_ms == 300 && stop_ms < 0,
+                      "%s %s: raised at %.0f ms to %d, would stop at %.0f", base, name,
+                      raised_ms, st.limit_ms, stop_ms);
+        c->stuck++;
+    }
+    if (stats && t > CCNC_POLICY_COURSE_SHARE * 90000)
+        ck_assert_msg(raised_ms >= 0 && stop_ms > 0 && stop_ms <= t,
+                      "%s %s: ended at %.0f ms; raised at %.0f, would stop at %.0f", base, name,
+                      t, raised_ms, stop_ms);
+    c->raised += raised_ms >= 0;
+    json_object_put(stats);
+    free(r);
 }
 
 START_TEST(test_policy_course_recorded)
 {
-    int raised = 0, stuck = 0, left_alone = 0;
+    struct course_counts c = { 0 };
 
-    course_sweep("fig17-lowest", &raised, &stuck, &left_alone);
-    course_sweep("fig17-lowest-2", &raised, &stuck, &left_alone);
-    ck_assert_int_eq(stuck, 2);      /* 300 Mb/s at 31 and 33 MiB/s */
-    ck_assert_int_ge(left_alone, 20);
+    each_sweep_run("fig17-lowest", course_run, &c);
+    each_sweep_run("fig17-lowest-2", course_run, &c);
+    ck_assert_int_eq(c.stuck, 2);      /* 300 Mb/s at 31 and 33 MiB/s */
+    ck_assert_int_ge(c.left_alone, 20);
+    ck_assert_int_eq(c.raised, 4);     /* and 100 Mb/s at 10 MiB/s, twice */
 }
 END_TEST
 
