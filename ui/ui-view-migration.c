@@ -97,6 +97,7 @@ migration_figures(const struct ccnc_migration_figures *m)
 {
     char left[32], total[32], rate[32];
 
+
     mib(left, sizeof(left), m->memory_remaining);
     mib(total, sizeof(total), m->memory_total);
     mib(rate, sizeof(rate), m->bps);
@@ -298,6 +299,7 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
               (a->migration.iteration > 0 || (a->migration.setup_ms > 0 && migrating_now(a)) ? 1
                                                                                           : 0) +
               (a->migration.to_go.course != CCNC_PRECOPY_UNKNOWN && migrating_now(a) ? 1 : 0) +
+              (a->migration.iteration > 0 && ccnc_migration_limit_raised(&a->migration) ? 1 : 0) +
               (a->forecast.valid ? 1 : 0) + (r->run_file ? 1 : 0) + (g->h >= 30 ? 1 : 0) +
               (g->h >= 30 && st->samples.n_fdb ? 1 : 0);
     section(g, y, 2, _("Steps"));
@@ -323,6 +325,11 @@ draw_action(struct ui_grid *g, int y, const struct ui_action *r, bool listed,
             bool warn;
 
             ui_grid_put_fit(g, y++, 4, g->w - 6, UI_NORMAL, text);
+            free(text);
+            /* the limit the policy raised it to, and why */
+            text = ccnc_migration_limit_text(&a->migration);
+            if (text && y <= bottom)
+                ui_grid_put_fit(g, y++, 4, g->w - 6, UI_NORMAL, text);
             free(text);
             /* where it is going, under the round it was worked out at */
             text = migrating_now(a) ? ccnc_forecast_course_text(&a->migration.to_go,

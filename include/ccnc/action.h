@@ -112,6 +112,11 @@ struct ccnc_migration_figures {
     bool src_lost;            /* ... or to the source's */
     bool called_off;          /* ... and ccnc has asked the source to abort it
                                  (its timeout, or the operator) */
+    /* the downtime limit in force (0: not known), and why it was set last
+     * (the run file's setting line: the policy's name at the start, then
+     * ccnc/policy.h's CCNC_POLICY_*_WHY) */
+    int limit_ms;
+    char limit_why[32];
 };
 
 /* A migration with no round after this long is said to be slow to start
@@ -121,6 +126,12 @@ struct ccnc_migration_figures {
 /* The figures of one pre-copy round as the model reads them
  * (ccnc/precopy.h); what libvirt did not give stays < 0. */
 struct ccnc_precopy_round ccnc_migration_round(const struct ccnc_migration_figures *m);
+
+/* Whether the policy raised m's downtime limit while the migration ran
+ * (at stalled rounds, on the course, the ladder's step), and that limit
+ * and why as a translated line (NULL when it did not; caller frees). */
+bool ccnc_migration_limit_raised(const struct ccnc_migration_figures *m);
+char *ccnc_migration_limit_text(const struct ccnc_migration_figures *m);
 
 /* What a migration slow to start (setup_ms > 0, no round yet) from
  * source to destination is waiting for: a translated sentence, NULL when

@@ -72,9 +72,12 @@ int ccnc_policy_on_round(struct ccnc_policy_state *st, int iteration, long long 
  * the share leaves room for its error. */
 #define CCNC_POLICY_COURSE_FROM 4
 #define CCNC_POLICY_COURSE_SHARE 0.8
-/* The reason a limit set on the course gives in the run file (a run that
- * ended at such a limit says how long it ran, not what its guest rewrites) */
+/* The reasons a raise gives in the run file's setting line (the first
+ * limit's is the policy's name).  A run that ended at a limit set on the
+ * course says how long it ran, not what its guest rewrites. */
+#define CCNC_POLICY_STALL_WHY "stalled rounds"
 #define CCNC_POLICY_COURSE_WHY "the course"
+#define CCNC_POLICY_LADDER_WHY "the ladder's next step"
 
 /* Rounds r[0..n) recorded so far (the newest last), rate_bps the link's
  * rate when a round says none, timeout_ms the action's: the new limit, or

@@ -71,6 +71,7 @@ struct batch {
         enum ccnc_precopy_course course;
         int round;
         long long ms;
+        int limit_ms;   /* the raised downtime limit last said */
     } *said;
 };
 
@@ -100,6 +101,14 @@ say_course(struct said *said, const char *who, const struct ccnc_action *a)
     bool warn, same = g->course == said->course && g->course != CCNC_PRECOPY_SHRINKING;
     char *text;
 
+    /* the policy raised the downtime limit: said once each time */
+    if (st && st->op == CCNC_STEP_MIGRATE && !st->rollback &&
+        a->migration.limit_ms != said->limit_ms &&
+        (text = ccnc_migration_limit_text(&a->migration)) != NULL) {
+        said->limit_ms = a->migration.limit_ms;
+        ccnc_cli_printf("%s%24s%s\n", who, "", text);
+        free(text);
+    }
     if (!st || st->op != CCNC_STEP_MIGRATE || st->rollback ||
         st->outcome != CCNC_STEP_RUNNING_NOW || g->iteration == said->round ||
         g->elapsed_ms < COURSE_EVERY_MS ||
@@ -108,7 +117,9 @@ say_course(struct said *said, const char *who, const struct ccnc_action *a)
     text = ccnc_forecast_course_text(g, a->migration.timeout_ms, &warn);
     if (!text)
         return;
-    *said = (struct said){ g->course, g->iteration, now };
+    said->course = g->course;
+    said->round = g->iteration;
+    said->ms = now;
     /* TRANSLATORS: under "migrate ...": "round 18 (23.1 s): 22.1 MiB
      * left; " and where it is going */
     ccnc_cli_printf(_("%s%24sround %d (%.1f s): %.1f MiB left; %s\n"), who, "", g->iteration,

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include <ccnc/action.h>
+#include <ccnc/policy.h>
+#include <ccnc/util.h>
 
 #include "core/i18n.h"
 
@@ -224,6 +226,30 @@ ccnc_migration_round(const struct ccnc_migration_figures *m)
         .dirty_pages_s = (double)m->dirty_rate,
         .bps = (double)m->bps,
     };
+}
+
+bool
+ccnc_migration_limit_raised(const struct ccnc_migration_figures *m)
+{
+    return m->limit_ms > 0 && (ccnc_streq(m->limit_why, CCNC_POLICY_COURSE_WHY) ||
+                               ccnc_streq(m->limit_why, CCNC_POLICY_STALL_WHY) ||
+                               ccnc_streq(m->limit_why, CCNC_POLICY_LADDER_WHY));
+}
+
+char *
+ccnc_migration_limit_text(const struct ccnc_migration_figures *m)
+{
+    if (!ccnc_migration_limit_raised(m))
+        return NULL;   /* the policy's first */
+    if (ccnc_streq(m->limit_why, CCNC_POLICY_COURSE_WHY))
+        /* TRANSLATORS: the policy raised QEMU's downtime limit because the
+         * rounds say the migration would end too late (lab.conf(5)) */
+        return ccnc_xasprintf(_("downtime limit %d ms: raised on the rounds' course (it would "
+                                "have ended too late)"),
+                              m->limit_ms);
+    if (ccnc_streq(m->limit_why, CCNC_POLICY_STALL_WHY))
+        return ccnc_xasprintf(_("downtime limit %d ms: raised at stalled rounds"), m->limit_ms);
+    return ccnc_xasprintf(_("downtime limit %d ms: the ladder's next step"), m->limit_ms);
 }
 
 char *

@@ -138,7 +138,7 @@ ccnc_policy_on_round(struct ccnc_policy_state *st, int iteration, long long rema
     }
     set = after_stall(st, stalled);
     if (set && why)
-        *why = "stalled rounds";
+        *why = CCNC_POLICY_STALL_WHY;
     if (!set)
         set = ccnc_policy_on_time(st, elapsed_ms, why);
     return set;
@@ -222,6 +222,6 @@ ccnc_policy_on_time(struct ccnc_policy_state *st, long long elapsed_ms, const ch
     st->step = step;
     st->limit_ms = ladder_limit(st, step);
     if (why)
-        *why = "the ladder's next step";
+        *why = CCNC_POLICY_LADDER_WHY;
     return st->limit_ms;
 }

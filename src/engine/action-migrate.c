@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -276,6 +277,8 @@ record_job(struct ccnc_action_run *r, virDomainPtr d, unsigned int flags, const 
     ccnc_run_log_job(r, phase, have, values, n);
     pthread_mutex_lock(&r->mu);
     f.to_go = r->a->migration.to_go;   /* said again by follow_course */
+    f.limit_ms = r->a->migration.limit_ms;   /* and by set_limit */
+    memcpy(f.limit_why, r->a->migration.limit_why, sizeof(f.limit_why));
     f.timeout_ms = r->lab->migration.timeout_s * 1000LL;
     r->a->migration = f;
     pthread_mutex_unlock(&r->mu);
@@ -289,6 +292,10 @@ set_limit(struct ccnc_action_run *r, virDomainPtr d, int limit_ms, const char *w
     if (limit_ms <= 0)
         return;
     ccnc_run_log_setting(r, r->a->source, "downtime_limit_ms", limit_ms, why);
+    pthread_mutex_lock(&r->mu);
+    r->a->migration.limit_ms = limit_ms;
+    snprintf(r->a->migration.limit_why, sizeof(r->a->migration.limit_why), "%s", why ? why : "");
+    pthread_mutex_unlock(&r->mu);
     ccnc_run_trace_dom(r, d, "virDomainMigrateSetMaxDowntime");
     virDomainMigrateSetMaxDowntime(d, (unsigned long long)limit_ms, 0);
 }

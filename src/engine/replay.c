@@ -4,7 +4,9 @@
  * divided by the speed. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <ccnc/model.h>
 #include <ccnc/runlog.h>
@@ -137,16 +139,26 @@ apply(struct ccnc_replay *r, const struct ccnc_run_line *l)
         break;
     case CCNC_RUN_LINE_JOB:
         if (ccnc_streq(l->phase, "iteration")) {
-            struct ccnc_precopy_to_go g = a->migration.to_go;   /* replays know no timeout */
+            struct ccnc_migration_figures was = a->migration;   /* replays know no timeout */
 
             a->migration = l->job;
-            a->migration.to_go = g;   /* until the next to_go line */
+            a->migration.to_go = was.to_go;   /* until the next to_go line */
+            a->migration.limit_ms = was.limit_ms;   /* until the next setting line */
+            memcpy(a->migration.limit_why, was.limit_why, sizeof(was.limit_why));
             r->cb.changed(r->data, a, NULL);
         }
         break;
     case CCNC_RUN_LINE_TO_GO:
         a->migration.to_go = l->job.to_go;
         r->cb.changed(r->data, a, NULL);
+        break;
+    case CCNC_RUN_LINE_SETTING:
+        if (ccnc_streq(l->event, "downtime_limit_ms") && l->value > 0) {
+            a->migration.limit_ms = (int)l->value;
+            snprintf(a->migration.limit_why, sizeof(a->migration.limit_why), "%s",
+                     l->who ? l->who : "");
+            r->cb.changed(r->data, a, NULL);
+        }
         break;
     case CCNC_RUN_LINE_PROBE:
         a->probe.measured = true;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <ccnc/engine.h>
+#include <ccnc/policy.h>
 #include <ccnc/util.h>
 
 #include "check-ccnc.h"
@@ -467,6 +468,30 @@ START_TEST(test_real_run_relearn)
 }
 END_TEST
 
+/* A migration under 'lowest' whose limit the stalled rounds raised from
+ * 50 to 300 ms (tests/data/migration/fig17-lowest): the replay follows the
+ * run file's setting lines, and the Migration view says the limit and why
+ * under the round's figures. */
+START_TEST(test_real_run_limit_raised)
+{
+    struct replayed r;
+    struct ui_grid *g = ui_grid_new(80, 24, false);
+    char *text;
+
+    replay_run(&r, "migration/fig17-lowest/100/20261207-054335-vm1-migrate-passthrough.jsonl");
+    ck_assert_int_eq(r.act.action->migration.limit_ms, 300);
+    ck_assert_str_eq(r.act.action->migration.limit_why, CCNC_POLICY_STALL_WHY);
+    ck_assert(ccnc_migration_limit_raised(&r.act.action->migration));
+    ui_draw_screen(g, r.snap, &r.st);
+    text = ui_grid_to_text(g, false);
+    ck_assert_msg(strstr(text, "downtime limit 300 ms: raised at stalled rounds") != NULL, "%s",
+                  text);
+    free(text);
+    ui_grid_free(g);
+    replayed_clear(&r);
+}
+END_TEST
+
 static const struct {
     bool present;
     int w, h;
@@ -562,6 +587,7 @@ ccnc_ui_timeline_suite(void)
     tcase_add_test(tc, test_real_run_gap);
     tcase_add_test(tc, test_relearn_text);
     tcase_add_test(tc, test_real_run_relearn);
+    tcase_add_test(tc, test_real_run_limit_raised);
     tcase_add_loop_test(tc, test_replayed_screen, 0, (int)CCNC_ARRAY_SIZE(screens));
     tcase_add_test(tc, test_present_key);
     suite_add_tcase(s, tc);

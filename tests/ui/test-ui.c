@@ -11,6 +11,7 @@
 
 #include <ccnc/json.h>
 #include <ccnc/model.h>
+#include <ccnc/policy.h>
 #include <ccnc/util.h>
 
 #include "check-ccnc.h"
@@ -1126,6 +1127,10 @@ START_TEST(test_action_screen)
          * a 100 ms limit */
         a->migration.to_go = (struct ccnc_precopy_to_go){ CCNC_PRECOPY_SHRINKING, 3, 5200, 0.45,
                                                           13002752, 9961472, 1, 190 };
+        /* 'lowest' raised its limit from 50 ms at a stalled round */
+        a->migration.limit_ms = 100;
+        snprintf(a->migration.limit_why, sizeof(a->migration.limit_why), "%s",
+                 CCNC_POLICY_STALL_WHY);
     } else if (!action_screens[_i].fail) {
         a->probe = (struct ccnc_probe_figures){ .measured = true, .done = true, .sent = 529,
                                                 .received = 515, .lost = 14,
