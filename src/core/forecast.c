@@ -200,9 +200,10 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
             limit = ccnc_precopy_limit_at_stop(
                 set_limits, n_set,
                 (double)ccnc_json_get_int(completed, "time_elapsed", -1) - downtime, &in_force);
-        /* a limit the course raised to says how long the run went, not
-         * what its guest rewrites */
-        by_course = n_set && set_limits[in_force].course;
+        /* a limit the course raised, or one a stall raised above it,
+         * says how long the run went, not what its guest rewrites */
+        for (size_t i = 0; i < n_set && i <= in_force; i++)
+            by_course = by_course || set_limits[i].course;
         free(set_limits);
         /* another run's start, but never after this one's own pages were
          * going: its first reading, taken back at the pace to the next */
@@ -551,8 +552,8 @@ model(const struct ccnc_forecast *f, struct ccnc_precopy_input *in,
                 return false;
             if (!late(&x, &p) || l >= f->raise_to_ms) {
                 /* (where what is left would stop shrinking, a stall
-                 * raises it) */
-                if (course_ms && (out->converges || out->out_of_time))
+                 * raises it; at the highest it may still end late) */
+                if (course_ms && (out->converges || out->out_of_time) && !late(&x, &p))
                     *course_ms = l;
                 *in = x;
                 *out = p;

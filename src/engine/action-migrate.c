@@ -312,15 +312,18 @@ may_give_up(const struct ccnc_action_run *r)
 
 /* Where the migration is going, after a round recorded and the policy's
  * limit set: from the newest rounds, into the action's figures and the
- * run file.  True when the migration will not end within its timeout and
- * may be given up now. */
+ * run file, at the limit 'lowest' raises it to when the course says it
+ * would end too late.  True when the migration will not end within its
+ * timeout and may be given up now. */
 static bool
-follow_course(struct ccnc_action_run *r)
+follow_course(struct ccnc_action_run *r, virDomainPtr d)
 {
     struct ccnc_migration_figures m;
     struct ccnc_precopy_round *x;
     struct ccnc_precopy_to_go g, top;
+    const char *why;
     bool hopeless;
+    int limit;
 
     pthread_mutex_lock(&r->mu);
     m = r->a->migration;
@@ -333,6 +336,9 @@ follow_course(struct ccnc_action_run *r)
     *x = ccnc_migration_round(&m);
     if (x->elapsed_ms < 0)
         x->elapsed_ms = (double)(ccnc_now_mono_ms() - r->migrate_t0);
+    limit = ccnc_policy_on_course(&r->policy, r->rounds, r->n_rounds, r->a->forecast.in.rate_bps,
+                                  (double)m.timeout_ms, &why);
+    set_limit(r, d, limit, why);
     if (ccnc_precopy_to_go(r->rounds, r->n_rounds, r->a->forecast.in.rate_bps,
                            r->policy.limit_ms, &g) == CCNC_PRECOPY_UNKNOWN) {
         ccnc_precopy_hopeless(NULL, m.timeout_ms, &r->hopeless);
@@ -551,15 +557,7 @@ migration_watch(void *arg)
                                              r->a->migration.memory_remaining,
                                              ccnc_now_mono_ms() - r->migrate_t0, &why);
                 set_limit(r, d, limit, why);
-                give_up = follow_course(r);
-                /* and, for 'lowest', raised when the course says it would
-                 * end too late */
-                if (!give_up) {
-                    limit = ccnc_policy_on_course(&r->policy, r->rounds, r->n_rounds,
-                                                  r->a->forecast.in.rate_bps,
-                                                  r->lab->migration.timeout_s * 1000.0, &why);
-                    set_limit(r, d, limit, why);   /* (why set by the call before) */
-                }
+                give_up = follow_course(r, d);
                 ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
             }
             virDomainFree(d);
@@ -605,6 +603,7 @@ migration_watch(void *arg)
                 virDomainRef(d);
                 pthread_mutex_unlock(&r->mu);
                 set_limit(r, d, limit, why);
+                ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);   /* said by ccnc migrate */
                 virDomainFree(d);
                 pthread_mutex_lock(&r->mu);
             }

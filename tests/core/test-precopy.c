@@ -805,14 +805,25 @@ lowest_at(struct ccnc_forecast *f, const char *policy, double dirty_bps)
     ccnc_forecast_compute(f);
 }
 
+/* The model at limit_ms alone, no policy to raise it. */
+static void
+fixed_at(struct ccnc_forecast *f, double dirty_bps, double limit_ms)
+{
+    lowest_at(f, "qemu", dirty_bps);
+    f->start_limit_ms = limit_ms;
+    f->raise_to_ms = 0;
+    ccnc_forecast_compute(f);
+    ck_assert_double_eq(f->in.limit_ms, limit_ms);
+}
+
 START_TEST(test_forecast_lowest_course)
 {
     struct ccnc_forecast f, q;
-    double found = -1;
+    double found = -1, top_late = -1;
 
     /* a dirty rate where 50 ms ends late and 300 ms in time */
     for (double d = 20e6; d < 36e6 && found < 0; d += 0.01e6) {
-        lowest_at(&q, "qemu", d);   /* (no raise on the course: at 50 ms) */
+        fixed_at(&q, d, 50);
         if (!(q.valid && (!q.out.converges || q.out.total_ms > CCNC_POLICY_COURSE_SHARE * 90000)))
             continue;
         lowest_at(&f, "lowest", d);
@@ -822,7 +833,7 @@ START_TEST(test_forecast_lowest_course)
     ck_assert_msg(found > 0, "no dirty rate steps the limit");
     lowest_at(&f, "lowest", found);
     if (getenv("CCNC_TEST_VERBOSE")) {
-        lowest_at(&q, "qemu", found);
+        fixed_at(&q, found, 50);
         fprintf(stderr, "dirty %.2f MB/s: at 50 ms %s %.0f ms; at %.0f ms %.0f ms\n", found / 1e6,
                 q.out.converges ? "ends" : "not", q.out.total_ms, f.course_limit_ms,
                 f.out.total_ms);
@@ -844,10 +855,25 @@ START_TEST(test_forecast_lowest_course)
     {
         struct ccnc_forecast b;
 
-        lowest_at(&b, "qemu", found);
-        b.start_limit_ms = f.course_limit_ms - 50;
-        ccnc_forecast_compute(&b);
+        fixed_at(&b, found, f.course_limit_ms - 50);
         ck_assert(!b.out.converges || b.out.total_ms > CCNC_POLICY_COURSE_SHARE * 90000);
+    }
+    /* late even at the highest, 300 ms: modelled there, and the plan does
+     * not say it ends in time */
+    for (double d = found; d < 36e6 && top_late < 0; d += 0.01e6) {
+        fixed_at(&q, d, 300);
+        if (q.valid && q.out.converges && q.out.total_ms > CCNC_POLICY_COURSE_SHARE * 90000)
+            top_late = d;
+    }
+    ck_assert_msg(top_late > 0, "no dirty rate ends late at 300 ms");
+    lowest_at(&f, "lowest", top_late);
+    ck_assert_double_eq(f.in.limit_ms, 300);
+    ck_assert_double_eq(f.course_limit_ms, 0);
+    {
+        char *text = ccnc_forecast_text(&f, 0);
+
+        ck_assert_msg(strstr(text, "the lowest at which it ends") == NULL, "%s", text);
+        free(text);
     }
     /* in time at 50 ms: left there */
     lowest_at(&f, "lowest", 5e6);
@@ -954,13 +980,16 @@ START_TEST(test_forecast_learn_ended_limit)
         free(more);
     }
     free(t);
-    /* one that 'lowest' raised to 300 on its course: where it ended says
-     * how long it ran, not what the guest rewrites, and is not learnt */
+    /* one that 'lowest' raised to 200 on its course, and a stall to 250
+     * after: where it ended says how long it ran, not what the guest
+     * rewrites, and is not learnt */
     t = ccnc_xasprintf(fmt, "vm1", 50, "lowest", 150);
     {
         char *more = ccnc_xasprintf(
             "%s{\"type\":\"setting\",\"t_ms\":5,\"host\":\"sys1\",\"name\":"
-            "\"downtime_limit_ms\",\"value\":300,\"why\":\"" CCNC_POLICY_COURSE_WHY "\"}\n",
+            "\"downtime_limit_ms\",\"value\":200,\"why\":\"" CCNC_POLICY_COURSE_WHY "\"}\n"
+            "{\"type\":\"setting\",\"t_ms\":6,\"host\":\"sys1\",\"name\":"
+            "\"downtime_limit_ms\",\"value\":250,\"why\":\"" CCNC_POLICY_STALL_WHY "\"}\n",
             t);
 
         put_file(dir, "20261201-100500-vm1-migrate-passthrough.jsonl", more);
