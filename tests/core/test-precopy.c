@@ -1041,6 +1041,22 @@ START_TEST(test_forecast_learn_ended_limit)
     ck_assert_double_eq_tol(f.ended_limit_ms, 120, 0.01);
     ccnc_forecast_compute(&f);
     ck_assert_double_eq_tol(f.in.limit_ms, 30, 0.01);
+    /* recorded (the thirteenth Fig. 17 run, 300 Mb/s): the last of its 7
+     * migrations was raised to 300 ms on its course, and is not learnt as
+     * where the policy ended */
+    {
+        char *rec = ccnc_test_data("migration/fig17-course/300");
+
+        memset(&f, 0, sizeof(f));
+        snprintf(f.policy, sizeof(f.policy), "lowest");
+        f.start_limit_ms = 50;
+        f.raise_to_ms = 300;
+        ck_assert_uint_eq(ccnc_forecast_learn(&f, rec, "vm1", "sys1", "sys2", 512 * mib), 7);
+        ck_assert_uint_eq(f.n_ended, 6);
+        for (size_t i = 0; i < f.n_ended; i++)
+            ck_assert_double_lt(f.ended_at_ms[i], 300);
+        free(rec);
+    }
     cmd = ccnc_xasprintf("rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
     free(cmd);
@@ -1611,6 +1627,14 @@ START_TEST(test_forecast_replay_fig17)
          * 131 ms for 177; 300 Mb/s at 32 (sampled 33) forecast at 33.9 s,
          * the band 21.4 s to 85.3, did not end within 90 s */
         { "fig17-lowest-2", 3, 2, 12, 11, 11, 1, 3, 2 },
+        /* 'lowest' raising the limit on the course too (2026-12-07, the
+         * thirteenth run): 300 Mb/s at 32 (sampled 33), forecast at 50 ms
+         * to end in 50.9 s, was raised to 300 ms on its course at 14.9 s
+         * and ended in 69.0 s, downtime 344 ms for 112; at 100 Mb/s the
+         * samples read 2, 6 and 11 MiB/s for 0, 4 and 8 (+17.6 %, +24.4 %,
+         * +28.1 %); 300 Mb/s at 16, 17 rounds for 7 (-18.6 %, downtime
+         * 116 ms for 160) */
+        { "fig17-course", 2, 2, 13, 8, 11, 2, 3, 2 },
     };
 
     for (size_t i = 0; i < CCNC_ARRAY_SIZE(want); i++) {
