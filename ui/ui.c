@@ -29,8 +29,15 @@
 /* At most this often a repaint for new snapshots (50 per second). */
 #define UI_FRAME_MS 20
 
+/* The downtime limit last logged of so many running actions at once. */
+#define UI_LIMITS_SAID 32
+
 struct ui {
     struct ccnc_engine *engine;
+    struct {
+        int id, limit_ms;
+    } limit_said[UI_LIMITS_SAID];   /* a ring, newest at limit_next - 1 */
+    size_t limit_next;
     struct ui_state st;
     struct ui_log *log;
     struct ui_grid *grid;
@@ -1236,14 +1243,44 @@ on_frame(void *data)
     paint(ui);
 }
 
+/* A raised downtime limit of action id not logged yet: logged, once for
+ * each limit. */
+static void
+log_limit(struct ui *ui, int id, const struct ccnc_action *a)
+{
+    char *text, *t;
+    size_t i;
+
+    for (i = 0; i < UI_LIMITS_SAID; i++)
+        if (ui->limit_said[i].id == id)
+            break;
+    if (i < UI_LIMITS_SAID && ui->limit_said[i].limit_ms == a->migration.limit_ms)
+        return;
+    if ((text = ccnc_migration_limit_text(&a->migration)) == NULL)
+        return;
+    if (i == UI_LIMITS_SAID) {
+        i = ui->limit_next;
+        ui->limit_next = (ui->limit_next + 1) % UI_LIMITS_SAID;
+    }
+    ui->limit_said[i].id = id;
+    ui->limit_said[i].limit_ms = a->migration.limit_ms;
+    t = ccnc_xasprintf("%s: %s", a->vm, text);
+    ui_log_add(ui->log, ccnc_now_wall_ms(), UI_LOG_INFO, t);
+    free(t);
+    free(text);
+}
+
 /* What the runner says of an action, into the log: each step's end and
- * the action's end, each once, as it happens. */
+ * the action's end, each once, as it happens; a downtime limit the policy
+ * raised. */
 static void
 on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccnc_action *a,
           const struct ccnc_step *s)
 {
     struct ui *ui = data;
 
+    if (ev == CCNC_ENGINE_ACTION_PROGRESS)
+        log_limit(ui, id, a);
     if (ev == CCNC_ENGINE_ACTION_NOTICE && a->notice) {
         /* a migration slow to begin: what it waits for (every 10 s) */
         char *t = ccnc_xasprintf("%s: %s", a->vm, a->notice);
