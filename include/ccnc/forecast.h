@@ -114,6 +114,17 @@ struct ccnc_forecast {
      * the migration would end beyond CCNC_POLICY_COURSE_SHARE of its
      * timeout, as the policy raises it on the rounds' course (0: none) */
     double course_limit_ms;
+    /* a guest sampled below CCNC_FORECAST_RATIO_MIN_BPS shows its
+     * background only (its kernel's pages, its buffers), rewritten again
+     * and again: what this VM's earlier migrations between the two hosts,
+     * on the link as it is now, so sampled, had left after their first
+     * round (the median of n_background; 0: none).  The model takes it for
+     * the working set then (background_applied): on the lab an idle guest
+     * sampled at 2 MiB/s left 2-4.5 MB after a first round of 20 s, not the
+     * 40 MB its sample says, and the forecast was 12-20 % long */
+    double background_bytes;
+    size_t n_background;
+    bool background_applied;
 };
 
 /* A new dirty-rate sample (bps over seconds, ended at at_ms): kept with

@@ -44,6 +44,8 @@ struct learnt_run {
     double start_ms;               /* when its first pass began; 0: not known */
     double ended_limit_ms;         /* the downtime limit it ended at; 0: none set */
     char policy[24];               /* the policy that set its first one */
+    double background_bytes;       /* sampled below CCNC_FORECAST_RATIO_MIN_BPS:
+                                    * what its first round left; 0: not known */
 };
 
 static bool
@@ -67,6 +69,7 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
     json_object *completed = NULL;
     bool pair = false, first = true;
     double downtime = -1, gap = -1, limit = 0, start = 0, sample = 0, first_limit = 0;
+    bool sampled = false;   /* its first step measured the dirty rate (sample) */
     double seen_ms = -1, seen_bytes = 0, latest = -1;  /* the first round's first reading */
     double read_ms = -1;   /* the newest reading's time_elapsed */
     struct ccnc_precopy_limit_set *set_limits = NULL;
@@ -148,8 +151,10 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
             json_object *fc = ccnc_json_get_object(o, "forecast");
 
             /* the sample the migration's first step took */
-            if (fc && ccnc_json_get_bool(fc, "dirty_measured", false))
+            if (fc && ccnc_json_get_bool(fc, "dirty_measured", false)) {
                 sample = (double)ccnc_json_get_int(fc, "dirty_bps", 0);
+                sampled = true;
+            }
         } else if (pair && strcmp(type, "setting") == 0) {
             const char *name = ccnc_json_get_str(o, "name");
 
@@ -236,6 +241,14 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
                 out->dirty_ratio = ccnc_median(rate, k) / sample;
             free(rate);
         }
+        /* sampled at its background only: what the first round left, the
+         * pages it rewrites (the first reading of the next round) */
+        if (set >= 0 && sampled && sample < CCNC_FORECAST_RATIO_MIN_BPS)
+            for (size_t i = 0; i < n_rounds; i++)
+                if (rounds[i].iteration == 2) {
+                    out->background_bytes = fmax(0, rounds[i].remaining);
+                    break;
+                }
         if (set >= 0)
             ccnc_precopy_learn_rounds(&out->in, rounds, n_rounds,
                                       (double)ccnc_json_get_int(completed, "time_elapsed", -1),
@@ -301,8 +314,13 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
     int mine_at[CCNC_FORECAST_HISTORY];   /* each one's place in mine, -1 */
     double ended[CCNC_FORECAST_HISTORY];  /* this VM's, under f's policy: the
                                            * limit each ended at; else 0 */
+    double background[CCNC_FORECAST_HISTORY];   /* this VM's: what its first
+                                                 * round left, sampled at its
+                                                 * background only; else 0 */
 
     f->n_link = f->n_link_before = f->n_vm = f->n_gap = f->n_ratio = f->n_ended = 0;
+    f->n_background = 0;
+    f->background_bytes = 0;
     f->dirty_ratio = 0;
     f->ended_limit_ms = 0;
     if (memory_bytes > 0)
@@ -330,6 +348,7 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
             ended[n] = r.same_vm && f->policy[0] && strcmp(r.policy, f->policy) == 0
                            ? r.ended_limit_ms
                            : 0;
+            background[n] = r.same_vm ? r.background_bytes : 0;
             link[n++] = r.in;
             if (r.start_ms > 0 && (start == 0 || r.start_ms < start))
                 start = r.start_ms;
@@ -382,6 +401,12 @@ ccnc_forecast_learn(struct ccnc_forecast *f, const char *dir, const char *vm, co
                 ccnc_median(v, f->n_ended);   /* sorts them */
                 f->ended_limit_ms = v[(f->n_ended - 1) / 2];
             }
+            /* and what this VM rewrites at its background, on this link */
+            for (size_t i = 0; i < n_rate; i++)
+                if (background[i] > 0)
+                    v[f->n_background++] = background[i];
+            if (f->n_background)
+                f->background_bytes = ccnc_median(v, f->n_background);
         }
         ccnc_precopy_median(link, n_rate, &m);
         f->in.rate_bps = m.rate_bps;
@@ -590,6 +615,15 @@ ccnc_forecast_compute(struct ccnc_forecast *f)
         f->in.limit_ms = f->ended_limit_ms;
     /* and the guest stops with what it left there */
     f->in.stop_rest_bytes = rest_at(f, f->in.limit_ms);
+    /* a guest sampled at its background only rewrites what this VM's
+     * earlier runs so sampled left after their first round */
+    if (f->background_applied)
+        f->in.working_set_bytes = 0;
+    f->background_applied = f->background_bytes > 0 && f->dirty_measured &&
+                            sample < CCNC_FORECAST_RATIO_MIN_BPS &&
+                            !(f->in.working_set_bytes > 0);
+    if (f->background_applied)
+        f->in.working_set_bytes = f->background_bytes;
     /* the model takes what the guest will dirty while it migrates, as
      * learnt from samples of a guest that dirtied as much */
     if (ccnc_forecast_ratio_applies(f))
@@ -749,7 +783,17 @@ dirty_line(char **text, const struct ccnc_forecast *f, long long now_ms)
                                "  while migrating: %.2f x the sample (median of %zu earlier runs)",
                                f->n_ratio),
                f->dirty_ratio, f->n_ratio);
-    if (f->dirty_measured && f->in.working_set_bytes > 0)
+    if (f->background_applied)
+        /* TRANSLATORS: an idle guest's sample counts the pages it rewrites
+         * again and again; %zu earlier runs of this VM left this much
+         * after their first round */
+        append(text, dngettext(PACKAGE, "  working set %.1f MiB: its background, as an earlier "
+                                         "run between these hosts left after its first round",
+                               "  working set %.1f MiB: its background, as %zu earlier runs "
+                               "between these hosts left after their first round (median)",
+                               f->n_background),
+               f->background_bytes / MIB, f->n_background);
+    else if (f->dirty_measured && f->in.working_set_bytes > 0)
         /* TRANSLATORS: the pages the guest rewrites, as a longer sample of
          * N s saw their number stop growing */
         append(text, _("  working set %.0f MiB (a %d s sample saturated)"),
