@@ -90,6 +90,22 @@ ours(const struct batch *b, int id)
     return false;
 }
 
+/* The downtime limit the policy raised, once it differs from the one last
+ * said: with the course's next line, or at the migrate step's end (a
+ * policy that raises it at each stalled round would say each step). */
+static void
+say_limit(struct said *said, const char *who, const struct ccnc_action *a)
+{
+    char *text;
+
+    if (a->migration.limit_ms == said->limit_ms ||
+        (text = ccnc_migration_limit_text(&a->migration)) == NULL)
+        return;
+    said->limit_ms = a->migration.limit_ms;
+    ccnc_cli_printf("%s%24s%s\n", who, "", text);
+    free(text);
+}
+
 /* A long migration's course, under its migrate step's line, every
  * COURSE_EVERY_MS at most: where it stands and where it is going. */
 static void
@@ -101,14 +117,6 @@ say_course(struct said *said, const char *who, const struct ccnc_action *a)
     bool warn, same = g->course == said->course && g->course != CCNC_PRECOPY_SHRINKING;
     char *text;
 
-    /* the policy raised the downtime limit: said once each time */
-    if (st && st->op == CCNC_STEP_MIGRATE && !st->rollback &&
-        a->migration.limit_ms != said->limit_ms &&
-        (text = ccnc_migration_limit_text(&a->migration)) != NULL) {
-        said->limit_ms = a->migration.limit_ms;
-        ccnc_cli_printf("%s%24s%s\n", who, "", text);
-        free(text);
-    }
     if (!st || st->op != CCNC_STEP_MIGRATE || st->rollback ||
         st->outcome != CCNC_STEP_RUNNING_NOW || g->iteration == said->round ||
         g->elapsed_ms < COURSE_EVERY_MS ||
@@ -120,6 +128,7 @@ say_course(struct said *said, const char *who, const struct ccnc_action *a)
     said->course = g->course;
     said->round = g->iteration;
     said->ms = now;
+    say_limit(said, who, a);
     /* TRANSLATORS: under "migrate ...": "round 18 (23.1 s): 22.1 MiB
      * left; " and where it is going */
     ccnc_cli_printf(_("%s%24sround %d (%.1f s): %.1f MiB left; %s\n"), who, "", g->iteration,
@@ -155,6 +164,10 @@ on_action(void *data, int id, enum ccnc_engine_action_event ev, const struct ccn
                             ? ccnc_engine_action_run_file(b->engine, id)
                             : "-");
     } else if (ev == CCNC_ENGINE_ACTION_STEP && s && !b->json) {
+        if (s->op == CCNC_STEP_MIGRATE && !s->rollback && s->outcome != CCNC_STEP_RUNNING_NOW)
+            for (size_t i = 0; i < b->n; i++)
+                if (b->ids[i] == id)
+                    say_limit(&b->said[i], who, a);   /* the last raise not said yet */
         if (s->outcome == CCNC_STEP_RUNNING_NOW)
             ccnc_cli_printf(_("%s%s%-18s ...\n"), who, s->rollback ? _("undo ") : "     ",
                             ccnc_step_op_to_string(s->op));
