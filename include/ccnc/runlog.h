@@ -117,6 +117,8 @@ struct ccnc_run_summary {
                               stopped (one set on the round read as it
                               stopped came too late), else the last set;
                               CCNC_UNKNOWN */
+    char *limit_why;       /* its setting line's reason (the policy's name,
+                              CCNC_POLICY_*_WHY), NULL */
     /* where the migration was said to be going at its round
      * CCNC_PRECOPY_TO_GO_REPORT (the first to_go line there or after;
      * course UNKNOWN: none) */

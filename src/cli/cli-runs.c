@@ -12,6 +12,7 @@
 
 #include <ccnc/figure.h>
 #include <ccnc/model.h>
+#include <ccnc/policy.h>
 #include <ccnc/report.h>
 #include <ccnc/runlog.h>
 
@@ -43,6 +44,22 @@ by_listing(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
+/* What set a run's downtime limit, in 14 columns: the policy at its
+ * start, or what raised it. */
+static const char *
+limit_by(const struct ccnc_run_summary *u)
+{
+    if (!u->limit_why)
+        return "-";
+    if (ccnc_streq(u->limit_why, CCNC_POLICY_STALL_WHY))
+        return _("stalled rounds");
+    if (ccnc_streq(u->limit_why, CCNC_POLICY_COURSE_WHY))
+        return _("the course");
+    if (ccnc_streq(u->limit_why, CCNC_POLICY_LADDER_WHY))
+        return _("ladder step");
+    return _("the start");
+}
+
 static void
 put_ms(json_object *o, const char *k, long long v)
 {
@@ -72,6 +89,8 @@ summary_json(const struct ccnc_run_summary *s)
     json_object_object_add(o, "steps", json_object_new_int64((int64_t)s->n_steps));
     json_object_object_add(o, "policy", s->policy ? json_object_new_string(s->policy) : NULL);
     put_ms(o, "limit_ms", s->limit_ms);
+    json_object_object_add(o, "limit_why",
+                           s->limit_why ? json_object_new_string(s->limit_why) : NULL);
     json_object_object_add(o, "migration_ms", s->job_total_ms >= 0
                                                   ? json_object_new_int64(s->job_total_ms)
                                                   : NULL);
@@ -450,6 +469,12 @@ ccnc_cli_report(struct cli *cli, const struct cli_args *args)
         ccnc_cli_printf("%-20s", _("policy"));
         for (size_t i = 0; i < n; i++)
             ccnc_cli_printf(" %14s", runs[i].policy ? runs[i].policy : "-");
+        putchar('\n');
+        /* TRANSLATORS: ccnc report's row: what set the downtime limit in
+         * force ("  limit ms" above); each value 14 columns at most */
+        ccnc_cli_printf("%-20s", _("limit set by"));
+        for (size_t i = 0; i < n; i++)
+            ccnc_cli_printf(" %14s", limit_by(&runs[i]));
         putchar('\n');
         ccnc_cli_printf("%-20s", _("result"));
         for (size_t i = 0; i < n; i++)

@@ -644,6 +644,8 @@ summarize(struct ccnc_run_summary *s, const struct ccnc_run_line *l)
             if (!s->policy)
                 s->policy = ccnc_xstrdup(l->who ? l->who : "?");
             s->limit_ms = l->value;
+            free(s->limit_why);
+            s->limit_why = l->who ? ccnc_xstrdup(l->who) : NULL;
         }
         break;
     case CCNC_RUN_LINE_ABORT:
@@ -677,7 +679,8 @@ static void
 limit_at_stop(struct ccnc_run_summary *s, const struct ccnc_run_line *lines, size_t n)
 {
     struct ccnc_precopy_limit_set *set = NULL;
-    size_t n_set = 0, cap = 0;
+    const char **why = NULL;   /* each one's reason */
+    size_t n_set = 0, cap = 0, n_why = 0, cap_why = 0, at = 0;
     double read_ms = -1;
 
     if (!s->migrated || s->job_total_ms < 0 || s->job_downtime_ms < 0)
@@ -688,15 +691,21 @@ limit_at_stop(struct ccnc_run_summary *s, const struct ccnc_run_line *lines, siz
         if (l->type == CCNC_RUN_LINE_JOB && ccnc_streq(l->phase, "iteration") &&
             l->job.elapsed_ms >= 0)
             read_ms = (double)l->job.elapsed_ms;
-        else if (l->type == CCNC_RUN_LINE_SETTING && ccnc_streq(l->event, "downtime_limit_ms"))
+        else if (l->type == CCNC_RUN_LINE_SETTING && ccnc_streq(l->event, "downtime_limit_ms")) {
             *(struct ccnc_precopy_limit_set *)ccnc_array_push(&set, &n_set, &cap,
                                                               sizeof(*set)) =
                 (struct ccnc_precopy_limit_set){ (double)l->value, read_ms };
+            *(const char **)ccnc_array_push(&why, &n_why, &cap_why, sizeof(*why)) = l->who;
+        }
     }
-    if (n_set)
+    if (n_set) {
         s->limit_ms = llround(ccnc_precopy_limit_at_stop(
-            set, n_set, (double)(s->job_total_ms - s->job_downtime_ms), NULL));
+            set, n_set, (double)(s->job_total_ms - s->job_downtime_ms), &at));
+        free(s->limit_why);
+        s->limit_why = why[at] ? ccnc_xstrdup(why[at]) : NULL;
+    }
     free(set);
+    free(why);
 }
 
 int
@@ -730,6 +739,7 @@ ccnc_run_summary_clear(struct ccnc_run_summary *s)
     free(s->result); free(s->summary); free(s->last_step); free(s->last_outcome);
     free(s->abort_who); free(s->in_step);
     free(s->vf_host); free(s->vf_pf); free(s->vf_pci); free(s->resumed_by); free(s->policy);
+    free(s->limit_why);
     memset(s, 0, sizeof(*s));
 }
 

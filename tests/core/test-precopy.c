@@ -1129,6 +1129,21 @@ START_TEST(test_run_limit_at_stop)
     ck_assert(s.migrated);
     ck_assert_int_eq(s.limit_ms, 200);
     ck_assert_str_eq(s.policy, "lowest");
+    ck_assert_str_eq(s.limit_why, CCNC_POLICY_STALL_WHY);
+    ccnc_run_summary_clear(&s);
+    free(path);
+    /* raised to 300 ms on its course (the thirteenth Fig. 17 run) */
+    path = ccnc_test_data("migration/fig17-course/300/20261207-094202-vm1-migrate-passthrough.jsonl");
+    ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
+    ck_assert_int_eq(s.limit_ms, 300);
+    ck_assert_str_eq(s.limit_why, CCNC_POLICY_COURSE_WHY);
+    ccnc_run_summary_clear(&s);
+    free(path);
+    /* idle at 1 Gb/s: the policy's first */
+    path = ccnc_test_data("migration/fig17-course/1000/20261207-094340-vm1-migrate-passthrough.jsonl");
+    ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
+    ck_assert_int_eq(s.limit_ms, 50);
+    ck_assert_str_eq(s.limit_why, "lowest");
     ccnc_run_summary_clear(&s);
     free(path);
 }
