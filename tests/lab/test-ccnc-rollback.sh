@@ -7,7 +7,10 @@
 # the guest.  Also: a destination whose libvirtd cannot be reached fails the
 # first check and changes nothing.  And a migration that will never end
 # (the link shaped to 100 Mb/s, the guest dirtying 16 MiB/s over 64 MiB) is
-# given up once its course says so, long before its 200 s timeout.
+# given up once its course says so, long before its 200 s timeout.  And
+# one that shrinks too slowly for its 40 s (dirtying 10 MiB/s over 64 MiB)
+# has its downtime limit raised on its course by the default policy,
+# 'lowest', recorded, said and reported.
 # Exit 0 pass, 1 fail, 77 skip.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -136,6 +139,45 @@ jq -r .summary "$WORK/bad.json" | grep -q "$dst's libvirt does not answer" ||
 [ "$(jq -r .run_file "$WORK/bad.json")" = null ] || fail "unreachable destination: a run was recorded"
 [ "$(where_running)" = "$src" ] || fail "$VM moved after a failed check"
 r=$(wait_bond_on "$src" "$CCNC_LAB_PRIMARY_MAC" 10) || fail "bond0 left the stand-in after a failed check ($r)"
+
+# steered: 'lowest' raises the limit when the rounds say the migration
+# would end beyond 80 % of its timeout (lab.conf(5), policy)
+conf4=$WORK/steered.conf
+sed -e '/^\[migration\]/,$d' "$CCNC_LAB_CONF" >"$conf4"
+printf '[migration]\ntimeout_s = 40\nstep_timeout_s = 30\n' >>"$conf4"
+"$LAB" link-rate 100 >"$WORK/shape.out" 2>&1 || { fail "lab link-rate 100"; cat "$WORK/shape.out"; }
+"$LAB" dirty "$VM" 10 64 >"$WORK/dirty.out" 2>&1 || { fail "lab dirty"; cat "$WORK/dirty.out"; }
+log "ccnc migrate $VM --to $dst at 100 Mb/s, dirtying 10 MiB/s over 64 MiB, timeout 40 s: steered"
+ccnc_waited -c "$conf4" migrate "$VM" --to "$dst" >"$WORK/out4.txt" 2>"$WORK/err4"
+"$LAB" dirty "$VM" 0 >"$WORK/dirty.out" 2>&1 || fail "lab dirty $VM 0"
+"$LAB" link-rate 0 >"$WORK/shape.out" 2>&1 || fail "lab link-rate 0"
+run4=$(sed -n 's/^Run file: //p' "$WORK/out4.txt" | head -1)
+if [ -f "$run4" ]; then
+	# raised on the course at round 4 or later, the course before saying
+	# the end comes after 32 s; that round's course is at the new limit
+	jq -s -e '[.[] | select(.type == "setting" or .type == "to_go")] as $l |
+		($l | map(.type == "setting" and .why == "the course") | index(true)) as $i |
+		$i != null and $i > 0 and $l[$i - 1].type == "to_go" and $l[$i - 1].end_ms > 32000 and
+		([$l[$i + 1:][] | select(.type == "to_go")] | first) as $next |
+		$next.iteration >= 4 and $next.threshold_bytes > 2 * $l[$i - 1].threshold_bytes' \
+		"$run4" >/dev/null ||
+		fail "no raise on the course as asked: $(jq -c 'select(.type == "setting" or .type == "to_go") | [.type, .iteration // .value, .why // .end_ms, .threshold_bytes]' "$run4" | tr '\n' ' ')"
+	grep -q "downtime limit [0-9]* ms: raised on the rounds' course" "$WORK/out4.txt" ||
+		fail "ccnc migrate did not say the raise: $(grep -E 'round|limit' "$WORK/out4.txt" | head -5)"
+	"$CCNC" report --json "$run4" >"$WORK/report4.json" 2>&1 &&
+		jq -e '.[0].limit_why == "the course" and .[0].policy == "lowest"' "$WORK/report4.json" >/dev/null ||
+		fail "ccnc report: $(jq -c '.[0] | {policy, limit_ms, limit_why}' "$WORK/report4.json" 2>&1)"
+	log "steered: $(grep -E 'downtime limit|migrate  .*(ok|timeout)' "$WORK/out4.txt" | sed 's/^ *//' | cut -c1-120 | tr '\n' ';')"
+else
+	fail "the steered migration wrote no run file: $(tail -5 "$WORK/out4.txt" "$WORK/err4")"
+fi
+# done or rolled back, the VM runs with its passthrough NIC again
+where=$(where_running)
+if [ "$where" = "$src" ] || [ "$where" = "$dst" ]; then
+	r=$(wait_bond_on "$where" "$CCNC_LAB_PRIMARY_MAC" 60) || fail "after the steered migration, bond0 not on the stand-in ($r)"
+else
+	fail "after the steered migration, $VM runs on '$where'"
+fi
 
 probes_stop
 lab_down_checked
