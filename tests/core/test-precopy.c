@@ -1121,31 +1121,33 @@ END_TEST
  * learns that one too. */
 START_TEST(test_run_limit_at_stop)
 {
-    char *path = ccnc_test_data(
-        "migration/fig17-lowest/100/20261207-054234-vm1-migrate-passthrough.jsonl");
-    struct ccnc_run_summary s;
+    static const struct {
+        const char *run;
+        long long limit_ms;
+        const char *why;
+    } runs[] = {
+        { "migration/fig17-lowest/100/20261207-054234-vm1-migrate-passthrough.jsonl", 200,
+          CCNC_POLICY_STALL_WHY },
+        /* raised to 300 ms on its course (the thirteenth Fig. 17 run) */
+        { "migration/fig17-course/300/20261207-094202-vm1-migrate-passthrough.jsonl", 300,
+          CCNC_POLICY_COURSE_WHY },
+        /* idle at 1 Gb/s: the policy's first */
+        { "migration/fig17-course/1000/20261207-094340-vm1-migrate-passthrough.jsonl", 50,
+          "lowest" },
+    };
 
-    ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
-    ck_assert(s.migrated);
-    ck_assert_int_eq(s.limit_ms, 200);
-    ck_assert_str_eq(s.policy, "lowest");
-    ck_assert_str_eq(s.limit_why, CCNC_POLICY_STALL_WHY);
-    ccnc_run_summary_clear(&s);
-    free(path);
-    /* raised to 300 ms on its course (the thirteenth Fig. 17 run) */
-    path = ccnc_test_data("migration/fig17-course/300/20261207-094202-vm1-migrate-passthrough.jsonl");
-    ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
-    ck_assert_int_eq(s.limit_ms, 300);
-    ck_assert_str_eq(s.limit_why, CCNC_POLICY_COURSE_WHY);
-    ccnc_run_summary_clear(&s);
-    free(path);
-    /* idle at 1 Gb/s: the policy's first */
-    path = ccnc_test_data("migration/fig17-course/1000/20261207-094340-vm1-migrate-passthrough.jsonl");
-    ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
-    ck_assert_int_eq(s.limit_ms, 50);
-    ck_assert_str_eq(s.limit_why, "lowest");
-    ccnc_run_summary_clear(&s);
-    free(path);
+    for (size_t i = 0; i < CCNC_ARRAY_SIZE(runs); i++) {
+        char *path = ccnc_test_data(runs[i].run);
+        struct ccnc_run_summary s;
+
+        ck_assert_int_eq(ccnc_run_read(path, &s, NULL), 0);
+        ck_assert(s.migrated);
+        ck_assert_int_eq(s.limit_ms, runs[i].limit_ms);
+        ck_assert_str_eq(s.policy, "lowest");
+        ck_assert_str_eq(s.limit_why, runs[i].why);
+        ccnc_run_summary_clear(&s);
+        free(path);
+    }
 }
 END_TEST
 
