@@ -725,6 +725,7 @@ ccnc_forecast_add_sample(struct ccnc_forecast *f, double bps, double seconds, lo
         else if (f->sample_s[i] > shortest)
             ws = 0;
     f->in.working_set_bytes = ws;
+    f->background_applied = false;   /* measured or not, it is the sample's now */
     f->dirty_measured = true;
     f->dirty_seconds = shortest;
     f->dirty_why[0] = '\0';

@@ -912,9 +912,10 @@ START_TEST(test_forecast_background)
     under_policy(&f, "lowest", 50, 300);
     f.in.max_ms = 90000;
     ck_assert_uint_eq(ccnc_forecast_learn(&f, rec, "vm1", "sys1", "sys2", 512 * mib), 5);
-    ck_assert_uint_ge(f.n_background, 3);   /* the two idle runs and the one at 0 */
-    ck_assert_double_ge(f.background_bytes, 1e6);
-    ck_assert_double_le(f.background_bytes, 5e6);
+    /* the three idle ones (sampled 2, 1 and 2 MiB/s) left 4.14, 4.22 and
+     * 4.48 MB at the first reading of their second round */
+    ck_assert_uint_eq(f.n_background, 3);
+    ck_assert_double_eq_tol(f.background_bytes, 4.22e6, 0.01e6);
     ccnc_forecast_add_sample(&f, 2 * mib, 1, 1000);
     ccnc_forecast_compute(&f);
     ck_assert(f.background_applied && f.out.converges);
@@ -935,9 +936,19 @@ START_TEST(test_forecast_background)
         wide = g.out.total_ms;
         ck_assert_double_gt(wide, f.out.total_ms + 2000);
     }
+    /* a working set the console's 3 s sample saw saturate wins over the
+     * background, whatever the order of the samples and computes */
+    ccnc_forecast_add_sample(&f, 3.5 * mib, 1, 2000);   /* the median: 2.75 */
+    ccnc_forecast_compute(&f);
+    ck_assert(f.background_applied);
+    ccnc_forecast_add_sample(&f, 1 * mib, 3, 5000);
+    ck_assert_double_eq(f.in.working_set_bytes, 3 * mib);
+    ccnc_forecast_compute(&f);
+    ck_assert(!f.background_applied);
+    ck_assert_double_eq(f.in.working_set_bytes, 3 * mib);
     /* a guest that dirties more: its sample says what it does */
-    ccnc_forecast_add_sample(&f, 6 * mib, 1, 12000);
-    ccnc_forecast_add_sample(&f, 6 * mib, 1, 13000);
+    ccnc_forecast_add_sample(&f, 6 * mib, 1, 16000);   /* the others stale */
+    ccnc_forecast_add_sample(&f, 6 * mib, 1, 17000);
     ccnc_forecast_compute(&f);
     ck_assert(!f.background_applied);
     ck_assert_double_eq(f.in.working_set_bytes, 0);

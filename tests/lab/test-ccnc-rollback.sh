@@ -153,19 +153,26 @@ ccnc_waited -c "$conf4" migrate "$VM" --to "$dst" >"$WORK/out4.txt" 2>"$WORK/err
 "$LAB" link-rate 0 >"$WORK/shape.out" 2>&1 || fail "lab link-rate 0"
 run4=$(sed -n 's/^Run file: //p' "$WORK/out4.txt" | head -1)
 if [ -f "$run4" ]; then
-	# raised on the course at round 4 or later, the course before saying
-	# the end comes after 32 s; that round's course is at the new limit
+	# raised on the course, above the limit before it, at round 4 or later;
+	# that round's course worked out at the new limit (its threshold, the
+	# link's rate times the limit, grown with it, give or take the rate's
+	# change from round to round)
 	jq -s -e '[.[] | select(.type == "setting" or .type == "to_go")] as $l |
 		($l | map(.type == "setting" and .why == "the course") | index(true)) as $i |
-		$i != null and $i > 0 and $l[$i - 1].type == "to_go" and $l[$i - 1].end_ms > 32000 and
+		$i != null and $i > 0 and
+		([$l[:$i][] | select(.type == "setting")] | last) as $before |
+		([$l[:$i][] | select(.type == "to_go")] | last) as $was |
 		([$l[$i + 1:][] | select(.type == "to_go")] | first) as $next |
-		$next.iteration >= 4 and $next.threshold_bytes > 2 * $l[$i - 1].threshold_bytes' \
+		$l[$i].value > $before.value and $was != null and $next != null and
+		$next.iteration >= 4 and
+		$next.threshold_bytes > 0.6 * $was.threshold_bytes * $l[$i].value / $before.value' \
 		"$run4" >/dev/null ||
 		fail "no raise on the course as asked: $(jq -c 'select(.type == "setting" or .type == "to_go") | [.type, .iteration // .value, .why // .end_ms, .threshold_bytes]' "$run4" | tr '\n' ' ')"
 	grep -q "downtime limit [0-9]* ms: raised on the rounds' course" "$WORK/out4.txt" ||
 		fail "ccnc migrate did not say the raise: $(grep -E 'round|limit' "$WORK/out4.txt" | head -5)"
 	"$CCNC" report --json "$run4" >"$WORK/report4.json" 2>&1 &&
-		jq -e '.[0].limit_why == "the course" and .[0].policy == "lowest"' "$WORK/report4.json" >/dev/null ||
+		jq -e '(.[0].limit_why == "the course" or .[0].limit_why == "stalled rounds") and
+			.[0].policy == "lowest"' "$WORK/report4.json" >/dev/null ||
 		fail "ccnc report: $(jq -c '.[0] | {policy, limit_ms, limit_why}' "$WORK/report4.json" 2>&1)"
 	log "steered: $(grep -E 'downtime limit|migrate  .*(ok|timeout)' "$WORK/out4.txt" | sed 's/^ *//' | cut -c1-120 | tr '\n' ';')"
 else
