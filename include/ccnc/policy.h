@@ -82,6 +82,16 @@ int ccnc_policy_on_round(struct ccnc_policy_state *st, int iteration, long long 
 #define CCNC_POLICY_COURSE_WHY "the course"
 #define CCNC_POLICY_LADDER_WHY "the ladder's next step"
 
+/* What a setting line's reason (why) says raised the limit: none (the
+ * policy's first, or unknown), a stall, the course, the ladder's step. */
+enum ccnc_policy_raise {
+    CCNC_POLICY_RAISE_NONE,
+    CCNC_POLICY_RAISE_STALL,
+    CCNC_POLICY_RAISE_COURSE,
+    CCNC_POLICY_RAISE_LADDER,
+};
+enum ccnc_policy_raise ccnc_policy_raise_of(const char *why);
+
 /* Rounds r[0..n) recorded so far (the newest last), rate_bps the link's
  * rate when a round says none, timeout_ms the action's: the new limit, or
  * 0 to leave it (another policy, too few rounds, in time, not shrinking: a

@@ -51,13 +51,16 @@ limit_by(const struct ccnc_run_summary *u)
 {
     if (!u->limit_why)
         return "-";
-    if (ccnc_streq(u->limit_why, CCNC_POLICY_STALL_WHY))
+    switch (ccnc_policy_raise_of(u->limit_why)) {
+    case CCNC_POLICY_RAISE_STALL:
         return _("stalled rounds");
-    if (ccnc_streq(u->limit_why, CCNC_POLICY_COURSE_WHY))
+    case CCNC_POLICY_RAISE_COURSE:
         return _("the course");
-    if (ccnc_streq(u->limit_why, CCNC_POLICY_LADDER_WHY))
+    case CCNC_POLICY_RAISE_LADDER:
         return _("ladder step");
-    return _("the start");
+    default:
+        return _("the start");
+    }
 }
 
 static void

@@ -231,25 +231,28 @@ ccnc_migration_round(const struct ccnc_migration_figures *m)
 bool
 ccnc_migration_limit_raised(const struct ccnc_migration_figures *m)
 {
-    return m->limit_ms > 0 && (ccnc_streq(m->limit_why, CCNC_POLICY_COURSE_WHY) ||
-                               ccnc_streq(m->limit_why, CCNC_POLICY_STALL_WHY) ||
-                               ccnc_streq(m->limit_why, CCNC_POLICY_LADDER_WHY));
+    return m->limit_ms > 0 && ccnc_policy_raise_of(m->limit_why) != CCNC_POLICY_RAISE_NONE;
 }
 
 char *
 ccnc_migration_limit_text(const struct ccnc_migration_figures *m)
 {
-    if (!ccnc_migration_limit_raised(m))
-        return NULL;   /* the policy's first */
-    if (ccnc_streq(m->limit_why, CCNC_POLICY_COURSE_WHY))
+    if (m->limit_ms <= 0)
+        return NULL;
+    switch (ccnc_policy_raise_of(m->limit_why)) {
+    case CCNC_POLICY_RAISE_COURSE:
         /* TRANSLATORS: the policy raised QEMU's downtime limit because the
          * rounds say the migration would end too late (lab.conf(5)) */
         return ccnc_xasprintf(_("downtime limit %d ms: raised on the rounds' course (it would "
                                 "have ended too late)"),
                               m->limit_ms);
-    if (ccnc_streq(m->limit_why, CCNC_POLICY_STALL_WHY))
+    case CCNC_POLICY_RAISE_STALL:
         return ccnc_xasprintf(_("downtime limit %d ms: raised at stalled rounds"), m->limit_ms);
-    return ccnc_xasprintf(_("downtime limit %d ms: the ladder's next step"), m->limit_ms);
+    case CCNC_POLICY_RAISE_LADDER:
+        return ccnc_xasprintf(_("downtime limit %d ms: the ladder's next step"), m->limit_ms);
+    default:
+        return NULL;   /* the policy's first */
+    }
 }
 
 char *

@@ -170,7 +170,8 @@ learn_run(const char *path, const char *vm, const char *a, const char *b, double
                     &set_limits, &n_set, &cap_set, sizeof(*set_limits)) =
                     (struct ccnc_precopy_limit_set){
                         limit, read_ms,
-                        ccnc_streq(ccnc_json_get_str(o, "why"), CCNC_POLICY_COURSE_WHY)
+                        ccnc_policy_raise_of(ccnc_json_get_str(o, "why")) ==
+                            CCNC_POLICY_RAISE_COURSE
                     };
             }
         } else if (pair && strcmp(type, "result") == 0) {

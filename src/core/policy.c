@@ -105,9 +105,7 @@ after_stall(struct ccnc_policy_state *st, bool stalled)
     } else if (st->policy == CCNC_POLICY_LOWEST && stalled) {
         /* a step above the limit in force, which the course may have
          * raised beyond the stalls' count */
-        want = st->limit_ms + LOWEST_STEP_MS;
-        if (want > st->max_ms)
-            want = st->max_ms;
+        want = ccnc_policy_next(st, st->limit_ms);
     }
     if (want <= st->limit_ms)
         return 0;
@@ -142,6 +140,20 @@ ccnc_policy_on_round(struct ccnc_policy_state *st, int iteration, long long rema
     if (!set)
         set = ccnc_policy_on_time(st, elapsed_ms, why);
     return set;
+}
+
+enum ccnc_policy_raise
+ccnc_policy_raise_of(const char *why)
+{
+    if (!why)
+        return CCNC_POLICY_RAISE_NONE;
+    if (strcmp(why, CCNC_POLICY_STALL_WHY) == 0)
+        return CCNC_POLICY_RAISE_STALL;
+    if (strcmp(why, CCNC_POLICY_COURSE_WHY) == 0)
+        return CCNC_POLICY_RAISE_COURSE;
+    if (strcmp(why, CCNC_POLICY_LADDER_WHY) == 0)
+        return CCNC_POLICY_RAISE_LADDER;
+    return CCNC_POLICY_RAISE_NONE;
 }
 
 int
