@@ -300,6 +300,18 @@ set_limit(struct ccnc_action_run *r, virDomainPtr d, int limit_ms, const char *w
     virDomainMigrateSetMaxDowntime(d, (unsigned long long)limit_ms, 0);
 }
 
+/* Whether the source has stopped the guest for the switch-over.  QEMU's
+ * last sync (a round, with its event) comes after the stop: a limit set on
+ * it steers nothing, and would be recorded and shown as if it had. */
+static bool
+guest_stopped(struct ccnc_action_run *r, virDomainPtr d)
+{
+    int state = VIR_DOMAIN_NOSTATE, reason = 0;
+
+    ccnc_run_trace_dom(r, d, "virDomainGetState");
+    return virDomainGetState(d, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED;
+}
+
 /* May a migration whose course is hopeless be given up?  Not when the
  * lab says no, nor under auto-converge (QEMU slows the guest more at each
  * round). */
@@ -313,10 +325,10 @@ may_give_up(const struct ccnc_action_run *r)
 /* Where the migration is going, after a round recorded and the policy's
  * limit set: from the newest rounds, into the action's figures and the
  * run file, at the limit 'lowest' raises it to when the course says it
- * would end too late.  True when the migration will not end within its
- * timeout and may be given up now. */
+ * would end too late (unless the guest has stopped).  True when the
+ * migration will not end within its timeout and may be given up now. */
 static bool
-follow_course(struct ccnc_action_run *r, virDomainPtr d)
+follow_course(struct ccnc_action_run *r, virDomainPtr d, bool stopped)
 {
     struct ccnc_migration_figures m;
     struct ccnc_precopy_round *x;
@@ -336,9 +348,11 @@ follow_course(struct ccnc_action_run *r, virDomainPtr d)
     *x = ccnc_migration_round(&m);
     if (x->elapsed_ms < 0)
         x->elapsed_ms = (double)(ccnc_now_mono_ms() - r->migrate_t0);
-    limit = ccnc_policy_on_course(&r->policy, r->rounds, r->n_rounds, r->a->forecast.in.rate_bps,
-                                  (double)m.timeout_ms, &why);
-    set_limit(r, d, limit, why);
+    if (!stopped) {
+        limit = ccnc_policy_on_course(&r->policy, r->rounds, r->n_rounds,
+                                      r->a->forecast.in.rate_bps, (double)m.timeout_ms, &why);
+        set_limit(r, d, limit, why);
+    }
     if (ccnc_precopy_to_go(r->rounds, r->n_rounds, r->a->forecast.in.rate_bps,
                            r->policy.limit_ms, &g) == CCNC_PRECOPY_UNKNOWN) {
         ccnc_precopy_hopeless(NULL, m.timeout_ms, &r->hopeless);
@@ -352,7 +366,7 @@ follow_course(struct ccnc_action_run *r, virDomainPtr d)
     r->a->migration.to_go = g;
     pthread_mutex_unlock(&r->mu);
     ccnc_run_log_to_go(r, &g);
-    return hopeless && may_give_up(r);
+    return hopeless && !stopped && may_give_up(r);
 }
 
 /* The migration did not end within the lab's timeout_s, or was given up
@@ -552,12 +566,17 @@ migration_watch(void *arg)
             pthread_mutex_unlock(&r->mu);
             recorded = record_job(r, d, 0, "iteration");
             if (recorded > 0) {
-                /* the policy sees what this round left */
-                limit = ccnc_policy_on_round(&r->policy, r->a->migration.iteration,
-                                             r->a->migration.memory_remaining,
-                                             ccnc_now_mono_ms() - r->migrate_t0, &why);
-                set_limit(r, d, limit, why);
-                give_up = follow_course(r, d);
+                /* the policy sees what this round left, while the guest
+                 * still runs */
+                bool stopped = guest_stopped(r, d);
+
+                if (!stopped) {
+                    limit = ccnc_policy_on_round(&r->policy, r->a->migration.iteration,
+                                                 r->a->migration.memory_remaining,
+                                                 ccnc_now_mono_ms() - r->migrate_t0, &why);
+                    set_limit(r, d, limit, why);
+                }
+                give_up = follow_course(r, d, stopped);
                 ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);
             }
             virDomainFree(d);
@@ -602,8 +621,10 @@ migration_watch(void *arg)
                 virDomainPtr d = r->migrating_dom;
                 virDomainRef(d);
                 pthread_mutex_unlock(&r->mu);
-                set_limit(r, d, limit, why);
-                ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);   /* said by ccnc migrate */
+                if (!guest_stopped(r, d)) {
+                    set_limit(r, d, limit, why);
+                    ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);   /* said by ccnc migrate */
+                }
                 virDomainFree(d);
                 pthread_mutex_lock(&r->mu);
             }

@@ -177,6 +177,26 @@ lab_start_placement() {
 other() { [ "$1" = sys1 ] && echo sys2 || echo sys1; }
 # the newest run file ccnc wrote (RUNS: its runs folder)
 newest_run() { ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1; }
+# FILE...: each run file's downtime limit settings are sound: every one
+# says why, and none was set on the round read once the guest had stopped
+# (QEMU's last sync: at or after the stop, less 20 ms, as ccnc report
+# reads it); says which are not
+settings_sound() {
+	local f ok=0
+	for f in "$@"; do
+		jq -s -e '[.[] | select(.type == "setting")] | all(.why | type == "string" and length > 0)' \
+			"$f" >/dev/null || { log "$f: a setting without its reason"; ok=1; }
+		jq -s -e '([.[] | select(.type == "job" and .phase == "completed") | .stats][0]) as $c |
+			if $c == null or $c.downtime == null or $c.time_elapsed == null then true else
+			($c.time_elapsed - $c.downtime - 20) as $stop |
+			reduce .[] as $l ({read: -1, late: 0};
+				if $l.type == "job" and $l.phase == "iteration" then .read = ($l.stats.time_elapsed // .read)
+				elif $l.type == "setting" and $l.name == "downtime_limit_ms" and .read >= $stop then .late += 1
+				else . end) | .late == 0 end' "$f" >/dev/null ||
+			{ log "$f: a downtime limit set after the guest stopped"; ok=1; }
+	done
+	return $ok
+}
 # wait (bounded, $1 s, default 60) until the VM settled: one host runs it,
 # no libvirt job on it
 settle_vm() {
