@@ -162,7 +162,9 @@ int ccnc_run_vm_state(struct ccnc_action_run *r, bool dst, struct ccnc_run_vm_se
 const char *ccnc_run_vm_down(struct ccnc_action_run *r);
 /* ccnc_run_open_host for the run: an open that waits (a libvirt open waits
  * for a hung daemon as long as it takes) is said as the run's notice after
- * CCNC_MIGRATION_SETUP_SLOW_MS, and after each as long more. */
+ * CCNC_MIGRATION_SETUP_SLOW_MS, and after each as long more.  Before the
+ * run has changed anything, the operator's stop ends the wait: NULL, and
+ * the open left to end on its own thread. */
 virConnectPtr ccnc_run_open(struct ccnc_action_run *r, const char *host, struct ccnc_error *err);
 /* Say text (translated; the run takes it) as the action's notice: into
  * -v's log and to the listener (CCNC_RUN_EV_NOTICE).  Called without
@@ -226,6 +228,12 @@ bool ccnc_run_abort_job(struct ccnc_action_run *r);
 /* The source's second connection for the migration's watch, once open
  * (waits for its opening), or NULL: the watch then uses src. */
 virConnectPtr ccnc_run_watch_conn(struct ccnc_action_run *r);
+/* host's libvirt URI in lab (its opening logged), or NULL and err.  Caller
+ * frees. */
+char *ccnc_run_host_uri(const char *host, const struct ccnc_lab *lab, struct ccnc_error *err);
+/* A connection to uri with keepalive, NULL and err (libvirt's words: on the
+ * calling thread). */
+virConnectPtr ccnc_run_open_uri(const char *uri, struct ccnc_error *err);
 /* A connection to host of lab with keepalive, NULL and err. */
 virConnectPtr ccnc_run_open_host(const char *host, const struct ccnc_lab *lab,
                                  struct ccnc_error *err);

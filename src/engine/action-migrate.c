@@ -26,22 +26,27 @@
 
 /* --- connections and device events --------------------------------------------- */
 
-virConnectPtr
-ccnc_run_open_host(const char *host, const struct ccnc_lab *lab, struct ccnc_error *err)
+char *
+ccnc_run_host_uri(const char *host, const struct ccnc_lab *lab, struct ccnc_error *err)
 {
     const struct ccnc_lab_host *h = ccnc_lab_find_host(lab, host);
     char *uri;
-    virConnectPtr c;
 
     if (!h) {
         ccnc_error_set(err, CCNC_ERR_CONFIG, _("no host '%s' in the lab config"), host);
         return NULL;
     }
     uri = ccnc_collect_libvirt_uri(h, err);
-    if (!uri)
-        return NULL;
-    ccnc_collect_libvirt_log_open(host, uri);
-    c = virConnectOpenAuth(uri, NULL, 0);
+    if (uri)
+        ccnc_collect_libvirt_log_open(host, uri);
+    return uri;
+}
+
+virConnectPtr
+ccnc_run_open_uri(const char *uri, struct ccnc_error *err)
+{
+    virConnectPtr c = virConnectOpenAuth(uri, NULL, 0);
+
     if (!c) {
         char *shown = ccnc_log_uri(uri);
         char *what = ccnc_xasprintf(_("cannot connect to %s"), shown);
@@ -51,6 +56,15 @@ ccnc_run_open_host(const char *host, const struct ccnc_lab *lab, struct ccnc_err
     } else {
         virConnectSetKeepAlive(c, 5, 3);
     }
+    return c;
+}
+
+virConnectPtr
+ccnc_run_open_host(const char *host, const struct ccnc_lab *lab, struct ccnc_error *err)
+{
+    char *uri = ccnc_run_host_uri(host, lab, err);
+    virConnectPtr c = uri ? ccnc_run_open_uri(uri, err) : NULL;
+
     free(uri);
     return c;
 }

@@ -706,16 +706,128 @@ ccnc_run_notice(struct ccnc_action_run *r, char *text)
     ccnc_loop_post(r->env.loop, on_wake, r);
 }
 
+/* Whether the run may still stop without undoing anything: not a resume
+ * (the run before it changed things), and no step begun but the forecast
+ * and the checks. */
+static bool
+nothing_changed(const struct ccnc_action_run *r)
+{
+    if (r->a->resume_of)
+        return false;
+    for (size_t i = 0; i < r->a->n_steps; i++) {
+        const struct ccnc_step *s = &r->a->steps[i];
+
+        if (s->started_ms && (s->rollback || (s->op != CCNC_STEP_FORECAST &&
+                                              s->op != CCNC_STEP_CHECK_DESTINATION &&
+                                              s->op != CCNC_STEP_CHECK_STORAGE &&
+                                              s->op != CCNC_STEP_CHECK_BACKUP)))
+            return false;
+    }
+    return true;
+}
+
+/* A libvirt open on a thread of its own, which the run may stop waiting
+ * for: the last of the two to let go frees it (and the connection, when
+ * the run no longer wants it). */
+struct opener {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    char *uri;
+    virConnectPtr c;
+    struct ccnc_error err;
+    bool done, abandoned;
+};
+
+static void
+opener_free(struct opener *o)
+{
+    if (o->c)
+        virConnectClose(o->c);
+    ccnc_error_clear(&o->err);
+    free(o->uri);
+    pthread_cond_destroy(&o->cond);
+    pthread_mutex_destroy(&o->mu);
+    free(o);
+}
+
+static void *
+opener_main(void *arg)
+{
+    struct opener *o = arg;
+    struct ccnc_error err = { 0 };
+    virConnectPtr c = ccnc_run_open_uri(o->uri, &err);   /* libvirt's words are this thread's */
+    bool abandoned;
+
+    pthread_mutex_lock(&o->mu);
+    o->c = c;
+    o->err = err;
+    o->done = true;
+    abandoned = o->abandoned;
+    pthread_cond_signal(&o->cond);
+    pthread_mutex_unlock(&o->mu);
+    if (abandoned)
+        opener_free(o);
+    return NULL;
+}
+
+/* Open uri, waiting until it is open or, when may_stop, the operator stops
+ * the run. */
+static virConnectPtr
+open_stoppable(struct ccnc_action_run *r, const char *host, char *uri, bool may_stop,
+               struct ccnc_error *err)
+{
+    struct opener *o = ccnc_xcalloc(1, sizeof(*o));
+    virConnectPtr c = NULL;
+    pthread_t t;
+    bool done;
+
+    pthread_mutex_init(&o->mu, NULL);
+    pthread_cond_init(&o->cond, NULL);
+    o->uri = uri;
+    if (pthread_create(&t, NULL, opener_main, o) != 0) {
+        c = ccnc_run_open_uri(uri, err);
+        opener_free(o);
+        return c;
+    }
+    pthread_detach(t);
+    pthread_mutex_lock(&o->mu);
+    while (!o->done && !(may_stop && ccnc_run_abort_requested(r))) {
+        struct timespec tick = ccnc_deadline_ms(100);   /* the stop is polled */
+
+        pthread_cond_timedwait(&o->cond, &o->mu, &tick);
+    }
+    done = o->done;
+    if (done) {
+        c = o->c;
+        o->c = NULL;
+        *err = o->err;
+        memset(&o->err, 0, sizeof(o->err));
+    } else {
+        o->abandoned = true;
+    }
+    pthread_mutex_unlock(&o->mu);
+    if (done)
+        opener_free(o);
+    else
+        ccnc_error_set(err, CCNC_ERR_CONNECT,
+                       _("stopped while %s's libvirt had not answered; nothing was changed"),
+                       host);
+    return c;
+}
+
 virConnectPtr
 ccnc_run_open(struct ccnc_action_run *r, const char *host, struct ccnc_error *err)
 {
     virConnectPtr c;
+    char *uri = ccnc_run_host_uri(host, r->lab, err);
 
+    if (!uri)
+        return NULL;
     pthread_mutex_lock(&r->mu);
     r->opening = host;
     r->opening_ms = ccnc_now_mono_ms();
     pthread_mutex_unlock(&r->mu);
-    c = ccnc_run_open_host(host, r->lab, err);
+    c = open_stoppable(r, host, uri, nothing_changed(r), err);
     pthread_mutex_lock(&r->mu);
     r->opening = NULL;
     pthread_mutex_unlock(&r->mu);

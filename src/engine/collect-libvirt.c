@@ -890,7 +890,10 @@ wrapper_is(const char *path, const char *text)
  * as it should be is left alone: a file being written cannot be run
  * (ETXTBSY), and another thread's, or another ccnc's, fork may hold the
  * writing end for a moment.  Otherwise written under a temporary name and
- * renamed over the old one: a connection always finds a whole wrapper. */
+ * renamed over the old one: a connection always finds a whole wrapper.
+ * ssh keeps SIGINT and SIGHUP ignored: a Ctrl-C in ccnc's terminal, or the
+ * terminal closed, reaches its whole process group, and ccnc, which then
+ * undoes what it did, needs its connections alive for that. */
 static char *
 ssh_wrapper(const struct ccnc_lab_host *host, const char *dir, struct ccnc_error *err)
 {
@@ -898,6 +901,7 @@ ssh_wrapper(const struct ccnc_lab_host *host, const char *dir, struct ccnc_error
     char *tmp = ccnc_xasprintf("%s.XXXXXX", path);
     char *kh = host->known_hosts ? ccnc_quote_word(host->known_hosts) : NULL;
     char *text = ccnc_xasprintf("#!/bin/sh\n# made by ccnc for libvirt's connection to %s\n"
+                                "trap '' INT HUP\n"
                                 "exec ssh%s%s%s -o StrictHostKeyChecking=yes -o BatchMode=yes "
                                 "-o ConnectTimeout=10 \"$@\"\n",
                                 host->name, kh ? " -o UserKnownHostsFile=" : "", kh ? kh : "",

@@ -11,6 +11,9 @@
 #     2c. the source's libvirtd hangs for 25 s as the migration begins:
 #     ccnc's call is cut by its keepalive, the migration goes through once
 #     thawed, and ccnc sees it there and goes on: done on the destination;
+#     2d. Ctrl-C (to ccnc's process group) while the run waits for the
+#     frozen destination's libvirt to answer: ccnc ends at once, nothing
+#     changed, its lease given back;
 #  3. the guest ignores the unplug request (its ACPI hotplug event is
 #     disabled): the detach times out and the bond goes back to the stand-in.
 # Each time: exit 1, result rolled-back, a complete run file, the VM
@@ -187,6 +190,41 @@ r=$(wait_bond_on "$dst" "$CCNC_LAB_PRIMARY_MAC" 30) || fail "src-libvirtd-hangs:
 timeout 300 "$CCNC" -c "$CCNC_LAB_CONF" migrate "$VM" --to "$src" --json >"$WORK/back.json" 2>&1 ||
 	fail "src-libvirtd-hangs: the way back failed: $(jq -r .summary "$WORK/back.json" 2>/dev/null)"
 settled_on_source src-libvirtd-hangs
+
+# 2d. Ctrl-C while the run waits for the destination's libvirt to answer
+# (frozen as the forecast runs; check-destination opens the run's own
+# connection there): ccnc ends while it is still frozen, nothing changed,
+# its lease given back.  The interrupt goes to ccnc's whole process group,
+# as a terminal's Ctrl-C does: libvirt's ssh children must outlive it.
+log "stop-while-dst-hangs"
+test_cleanup() { "$LAB" thaw-daemon "$dst" libvirtd >/dev/null 2>&1; "$LAB" break-emulator "$dst" off >/dev/null 2>&1; }
+BEFORE=$(ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1)
+setsid timeout 90 "$CCNC" -c "$conf" migrate "$VM" --to "$dst" --json -v \
+	>"$WORK/stop-open.json" 2>"$WORK/stop-open.err" &
+mig=$!
+when_step forecast "$LAB" freeze-daemon "$dst" libvirtd >/dev/null
+run=$(ls -t "$RUNS"/*.jsonl 2>/dev/null | head -1)
+for ((i = 0; i < 600; i++)); do
+	grep -q '"type":"step-start".*"op":"check-destination"' "$run" 2>/dev/null && break
+	sleep 0.1
+done
+sleep 3
+kill -INT -- -"$mig" 2>/dev/null
+wait "$mig"
+rc=$?
+# thawed only now: an exit before this did not wait for it
+"$LAB" thaw-daemon "$dst" libvirtd >/dev/null || fail "cannot thaw libvirtd on $dst"
+log "stop-while-dst-hangs: exit $rc; $(jq -r .summary "$WORK/stop-open.json" 2>/dev/null)"
+# 124: timeout's, the run still waited at 90 s
+[ $rc = 1 ] || { fail "stop-while-dst-hangs: ccnc exited $rc, expected 1 while $dst's libvirtd was frozen"; tail -20 "$WORK/stop-open.err" | sed 's/^/  | /'; }
+steps=$(jq -r 'select(.type == "step") | "\(.op) \(.outcome)"' "$run" | tr '\n' ',')
+[[ $steps =~ ^forecast\ ok,check-destination\ failed,$ ]] || fail "stop-while-dst-hangs: steps $steps"
+jq -r .summary "$WORK/stop-open.json" | grep -q "aborted by the operator" ||
+	fail "stop-while-dst-hangs: the summary does not say the operator stopped it"
+! jq -r .summary "$WORK/stop-open.json" | grep -q "LEASE" ||
+	fail "stop-while-dst-hangs: the lease was not given back (libvirt's ssh killed by the interrupt?)"
+[ "$(tail -1 "$run" | jq -r .type)" = result ] || fail "stop-while-dst-hangs: the run file does not end with its result"
+settled_on_source stop-while-dst-hangs
 
 # 3. the guest ignores the unplug: its ACPI hotplug event (GPE 1 on QEMU's
 # q35) disabled through the guest agent
