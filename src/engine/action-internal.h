@@ -162,10 +162,12 @@ int ccnc_run_vm_state(struct ccnc_action_run *r, bool dst, struct ccnc_run_vm_se
 const char *ccnc_run_vm_down(struct ccnc_action_run *r);
 /* ccnc_run_open_host for the run: an open that waits (a libvirt open waits
  * for a hung daemon as long as it takes) is said as the run's notice after
- * CCNC_MIGRATION_SETUP_SLOW_MS, and after each as long more.  Before the
- * run has changed anything, the operator's stop ends the wait: NULL, and
- * the open left to end on its own thread. */
-virConnectPtr ccnc_run_open(struct ccnc_action_run *r, const char *host, struct ccnc_error *err);
+ * CCNC_MIGRATION_SETUP_SLOW_MS, and after each as long more.  When
+ * stoppable (a step's own open, not a reopen of a connection that died),
+ * and the run has changed nothing yet, the operator's stop ends the wait,
+ * or spares it: NULL, and the open left to end on its own thread. */
+virConnectPtr ccnc_run_open(struct ccnc_action_run *r, const char *host, bool stoppable,
+                            struct ccnc_error *err);
 /* Say text (translated; the run takes it) as the action's notice: into
  * -v's log and to the listener (CCNC_RUN_EV_NOTICE).  Called without
  * r->mu. */

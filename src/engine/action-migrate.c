@@ -185,7 +185,7 @@ int
 ccnc_step_check_destination(struct ccnc_action_run *r, struct ccnc_error *err)
 {
     if (!r->dst)
-        r->dst = ccnc_run_open(r, r->a->destination, err);
+        r->dst = ccnc_run_open(r, r->a->destination, true, err);
     if (!r->dst)
         return -1;
     ccnc_run_register_device_events(r, r->dst, r->cb_dst);
@@ -316,7 +316,9 @@ set_limit(struct ccnc_action_run *r, virDomainPtr d, int limit_ms, const char *w
 
 /* Whether the source has stopped the guest for the switch-over.  QEMU's
  * last sync (a round, with its event) comes after the stop: a limit set on
- * it steers nothing, and would be recorded and shown as if it had. */
+ * it steers nothing, and would be recorded and shown as if it had.  Any
+ * pause counts: a guest paused for another reason dirties nothing, and
+ * its migration needs no higher limit, nor giving up. */
 static bool
 guest_stopped(struct ccnc_action_run *r, virDomainPtr d)
 {
@@ -629,6 +631,8 @@ migration_watch(void *arg)
                 r->migration_timed_out = true;
                 break;
             }
+            struct ccnc_policy_state before = r->policy;   /* this thread's */
+
             if (r->migrating_dom &&
                 (limit = ccnc_policy_on_time(&r->policy, ccnc_now_mono_ms() - r->migrate_t0,
                                              &why)) > 0) {
@@ -638,6 +642,8 @@ migration_watch(void *arg)
                 if (!guest_stopped(r, d)) {
                     set_limit(r, d, limit, why);
                     ccnc_run_post(r, CCNC_RUN_EV_PROGRESS, NULL);   /* said by ccnc migrate */
+                } else {
+                    r->policy = before;   /* not set: the course stays at the limit in force */
                 }
                 virDomainFree(d);
                 pthread_mutex_lock(&r->mu);

@@ -354,7 +354,7 @@ alive_conn(struct ccnc_action_run *r, bool dst)
     if (r->reopened_ms[dst] && now - r->reopened_ms[dst] < 1000)
         return *c;
     r->reopened_ms[dst] = now;
-    n = ccnc_run_open(r, dst ? r->a->destination : r->a->source, &err);
+    n = ccnc_run_open(r, dst ? r->a->destination : r->a->source, false, &err);
     if (!n) {
         ccnc_error_clear(&err);
         return *c;
@@ -816,18 +816,25 @@ open_stoppable(struct ccnc_action_run *r, const char *host, char *uri, bool may_
 }
 
 virConnectPtr
-ccnc_run_open(struct ccnc_action_run *r, const char *host, struct ccnc_error *err)
+ccnc_run_open(struct ccnc_action_run *r, const char *host, bool stoppable, struct ccnc_error *err)
 {
     virConnectPtr c;
-    char *uri = ccnc_run_host_uri(host, r->lab, err);
+    char *uri;
 
+    stoppable = stoppable && nothing_changed(r);
+    if (stoppable && ccnc_run_abort_requested(r)) {
+        ccnc_error_set(err, CCNC_ERR_CONNECT, _("stopped before %s's libvirt was opened; nothing "
+                                                "was changed"), host);
+        return NULL;
+    }
+    uri = ccnc_run_host_uri(host, r->lab, err);
     if (!uri)
         return NULL;
     pthread_mutex_lock(&r->mu);
     r->opening = host;
     r->opening_ms = ccnc_now_mono_ms();
     pthread_mutex_unlock(&r->mu);
-    c = open_stoppable(r, host, uri, nothing_changed(r), err);
+    c = open_stoppable(r, host, uri, stoppable, err);
     pthread_mutex_lock(&r->mu);
     r->opening = NULL;
     pthread_mutex_unlock(&r->mu);
@@ -887,7 +894,7 @@ run_thread(void *arg)
     watching = pthread_create(&opener, NULL, open_watch, r) == 0;
     /* here, not on the loop: with several runs starting at once, each
      * connects to the source in its own thread */
-    r->src = ccnc_run_open(r, r->a->source, &src_err);
+    r->src = ccnc_run_open(r, r->a->source, true, &src_err);
     if (r->src)
         ccnc_run_register_device_events(r, r->src, r->cb_src);
     /* one owner per VM: the lease first; without it nothing is done */
