@@ -223,6 +223,9 @@ const char *ccnc_action_state_to_string(enum ccnc_action_state s);
  * NULL when none failed. */
 const char *ccnc_action_failure(const struct ccnc_action *a);
 const char *ccnc_step_op_to_string(enum ccnc_step_op op);
+/* Whether a step of op only reads (the forecast and the checks): false for
+ * every step that changes a host, a pool or the VM. */
+bool ccnc_step_op_reads_only(enum ccnc_step_op op);
 const char *ccnc_step_outcome_to_string(enum ccnc_step_outcome o);
 /* For people: translated ("rolled back", "ok"); the above are the JSON's. */
 const char *ccnc_action_state_text(enum ccnc_action_state s);

@@ -151,6 +151,13 @@ static const enum ccnc_step_op plan_migrate_passthrough[] = {
     CCNC_STEP_BOND_TO_PRIMARY, CCNC_STEP_VERIFY,
 };
 
+bool
+ccnc_step_op_reads_only(enum ccnc_step_op op)
+{
+    return op == CCNC_STEP_FORECAST || op == CCNC_STEP_CHECK_DESTINATION ||
+           op == CCNC_STEP_CHECK_STORAGE || op == CCNC_STEP_CHECK_BACKUP;
+}
+
 size_t
 ccnc_action_default_steps(enum ccnc_action_kind kind, const enum ccnc_step_op **steps)
 {

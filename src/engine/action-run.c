@@ -717,10 +717,7 @@ nothing_changed(const struct ccnc_action_run *r)
     for (size_t i = 0; i < r->a->n_steps; i++) {
         const struct ccnc_step *s = &r->a->steps[i];
 
-        if (s->started_ms && (s->rollback || (s->op != CCNC_STEP_FORECAST &&
-                                              s->op != CCNC_STEP_CHECK_DESTINATION &&
-                                              s->op != CCNC_STEP_CHECK_STORAGE &&
-                                              s->op != CCNC_STEP_CHECK_BACKUP)))
+        if (s->started_ms && (s->rollback || !ccnc_step_op_reads_only(s->op)))
             return false;
     }
     return true;
